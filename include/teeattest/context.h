@@ -1,0 +1,141 @@
+/*
+ * libteeattest: the library context.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * There is no global state and no global initialisation. Everything the
+ * library would otherwise take from the process (memory, time, randomness,
+ * network, logging) is an input given once, when the context is created.
+ */
+#ifndef TEEATTEST_CONTEXT_H
+#define TEEATTEST_CONTEXT_H
+
+#include "teeattest/common.h"
+#include "teeattest/status.h"
+#include "teeattest/backend.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Log levels (the `level` argument of the log callback). @since 1.0 */
+typedef enum teeattest_log_level {
+    TEEATTEST_LOG_NONE = 0,
+    TEEATTEST_LOG_ERROR = 1,
+    TEEATTEST_LOG_WARN = 2,
+    TEEATTEST_LOG_INFO = 3,
+    TEEATTEST_LOG_DEBUG = 4
+} teeattest_log_level;
+
+/**
+ * @brief Options for teeattest_ctx_new(). Copied; every field is optional.
+ *
+ * Initialise with TEEATTEST_CTX_OPTIONS_INIT or teeattest_ctx_options_init()
+ * and set only what you need. Fields added in later versions are appended;
+ * a zero value always means "default".
+ *
+ * @since 1.0
+ */
+typedef struct teeattest_ctx_options {
+    size_t struct_size; /**< sizeof(teeattest_ctx_options) */
+
+    /** Allocator; NULL = malloc/realloc/free. Copied. */
+    const teeattest_allocator *allocator;
+
+    /** Current time in Unix seconds; NULL = the system clock. Used only
+     *  where a policy does not fix the verification time. */
+    int64_t TEEATTEST_CALLBACK(clock)(void *user_data);
+    void *clock_user_data;
+
+    /** Log sink; NULL = silent (the library never writes to stdout or
+     *  stderr). Messages never contain API keys. */
+    void TEEATTEST_CALLBACK(log)(void *user_data, int32_t level,
+                                 const char *message);
+    void *log_user_data;
+    int32_t log_level; /**< highest teeattest_log_level delivered; 0 = none */
+
+    /** Crypto backend; NULL = built-in. Copied. */
+    const teeattest_crypto_backend *crypto;
+    /** HTTP transport; NULL = built-in (libcurl). Copied. */
+    const teeattest_transport *transport;
+} teeattest_ctx_options;
+
+#define TEEATTEST_CTX_OPTIONS_INIT \
+    { sizeof(teeattest_ctx_options), 0, 0, 0, 0, 0, 0, 0, 0 }
+
+/**
+ * @brief Initialise an options struct (for bindings that cannot use the
+ *        macro): zeroes it and sets struct_size.
+ * @param size sizeof(teeattest_ctx_options) as seen by the caller.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG for NULL or a size smaller
+ *         than the 1.0 struct.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_ctx_options_init(teeattest_ctx_options *opts,
+                                             size_t size);
+
+/**
+ * @brief Create a context.
+ * @param[out] out receives the new context (reference count 1); left NULL
+ *             on failure.
+ * @param[in] opts may be NULL for all defaults.
+ * @param[out] err may be NULL.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (out NULL, bad allocator or
+ *         backend table); TEEATTEST_E_ABI / TEEATTEST_E_ABI_TOO_NEW (a
+ *         struct_size this library cannot accept); TEEATTEST_E_NOMEM.
+ * Ownership: new reference, release with teeattest_ctx_free().
+ * Thread safety: the new context is immutable and may be shared by any
+ * number of threads.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_ctx_new(teeattest_ctx **out,
+                                    const teeattest_ctx_options *opts,
+                                    teeattest_error *err);
+
+/**
+ * @brief Take one more reference.
+ * @return ctx (NULL if ctx is NULL). Thread safety: atomic.
+ * @since 1.0
+ */
+TEEATTEST_API teeattest_ctx *teeattest_ctx_ref(teeattest_ctx *ctx);
+
+/**
+ * @brief Drop one reference; the context is destroyed (and the backends'
+ *        release hooks called) when the last reference, including those
+ *        held by its children, goes. NULL is a no-op.
+ * Thread safety: atomic. Objects created from a context keep it alive, so
+ * the order in which handles are freed never matters.
+ * @since 1.0
+ */
+TEEATTEST_API void teeattest_ctx_free(teeattest_ctx *ctx);
+
+/**
+ * @brief The context's current time (its clock callback, else the system
+ *        clock), in Unix seconds.
+ * @return the time, or 0 if ctx is NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int64_t teeattest_ctx_now(const teeattest_ctx *ctx);
+
+/** Compile-time features that can be queried at run time. @since 1.0 */
+typedef enum teeattest_feature {
+    TEEATTEST_FEATURE_CURL_TRANSPORT = 1, /**< built-in libcurl transport */
+    TEEATTEST_FEATURE_RIM_XML = 2,        /**< libxml2 RIM verification */
+    TEEATTEST_FEATURE_ED25519 = 3,        /**< Ed25519 (libsodium) */
+    TEEATTEST_FEATURE_SECP256K1 = 4       /**< ECDSA recovery (libsecp256k1) */
+} teeattest_feature;
+
+/**
+ * @brief Whether a feature is built into this copy of the library. A
+ *        missing feature keeps every symbol; its functions return
+ *        TEEATTEST_E_UNSUPPORTED.
+ * @return 1 if available, 0 if not or unknown.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_has_feature(int32_t feature);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TEEATTEST_CONTEXT_H */

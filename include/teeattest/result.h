@@ -1,0 +1,138 @@
+/*
+ * libteeattest: verification results.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * A result is a verdict plus an ordered checklist and a set of facts. Every
+ * check has a dotted name (documented in docs/checks.md), an outcome, a
+ * detail string and a "required" flag. The verdict is "verified" only when
+ * no check failed and no required check was skipped: a check that could
+ * not run is never a pass.
+ *
+ * Results are immutable once returned and may be read from any number of
+ * threads. A result keeps its context alive.
+ */
+#ifndef TEEATTEST_RESULT_H
+#define TEEATTEST_RESULT_H
+
+#include "teeattest/common.h"
+#include "teeattest/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Verdicts. @since 1.0 */
+typedef enum teeattest_verdict {
+    TEEATTEST_VERDICT_FAILED = 0,
+    TEEATTEST_VERDICT_VERIFIED = 1
+} teeattest_verdict;
+
+/** Check outcomes. @since 1.0 */
+typedef enum teeattest_outcome {
+    TEEATTEST_OUTCOME_PASS = 1,
+    TEEATTEST_OUTCOME_FAIL = 2,
+    TEEATTEST_OUTCOME_SKIP = 3, /**< did not run; fails the verdict if required */
+    TEEATTEST_OUTCOME_WARN = 4  /**< ran; noteworthy but accepted by policy */
+} teeattest_outcome;
+
+/**
+ * @brief The verdict.
+ * @return TEEATTEST_VERDICT_VERIFIED or TEEATTEST_VERDICT_FAILED (also for
+ *         a NULL result: fail closed).
+ * @since 1.0
+ */
+TEEATTEST_API int32_t teeattest_result_verdict(const teeattest_result *res);
+
+/**
+ * @brief Number of checks in the checklist (0 for NULL).
+ * @since 1.0
+ */
+TEEATTEST_API size_t teeattest_result_check_count(const teeattest_result *res);
+
+/**
+ * @brief Read check `index` (0-based, in the order the checks ran).
+ * @param[out] name dotted check name; may be NULL. Borrowed.
+ * @param[out] outcome a teeattest_outcome; may be NULL.
+ * @param[out] detail human-readable detail, never NULL on success (may be
+ *             ""); may be NULL. Borrowed.
+ * @param[out] required 1 if a skip fails the verdict; may be NULL.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (res NULL);
+ *         TEEATTEST_E_NOT_FOUND (index out of range).
+ * Lifetime: strings live as long as the result.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_result_check(const teeattest_result *res,
+                                         size_t index, const char **name,
+                                         int32_t *outcome,
+                                         const char **detail,
+                                         int32_t *required);
+
+/**
+ * @brief Find a check by its dotted name.
+ * @return TEEATTEST_OK and the same outputs as teeattest_result_check();
+ *         TEEATTEST_E_NOT_FOUND if the checklist has no such check.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_result_find_check(const teeattest_result *res,
+                                              const char *name,
+                                              int32_t *outcome,
+                                              const char **detail);
+
+/**
+ * @brief Number of facts (key/value pairs such as "signer").
+ * @since 1.0
+ */
+TEEATTEST_API size_t teeattest_result_fact_count(const teeattest_result *res);
+
+/**
+ * @brief Read fact `index` as text (numbers in decimal, booleans as
+ *        "true"/"false").
+ * @param[out] key may be NULL. Borrowed.
+ * @param[out] value may be NULL. Borrowed.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOT_FOUND.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_result_fact_at(const teeattest_result *res,
+                                           size_t index, const char **key,
+                                           const char **value);
+
+/**
+ * @brief Look a fact up by key.
+ * @return the value (borrowed), or NULL if there is no such fact.
+ * @since 1.0
+ */
+TEEATTEST_API const char *teeattest_result_fact(const teeattest_result *res,
+                                                const char *key);
+
+/**
+ * @brief The result as JSON:
+ *        {"verdict":"verified"|"failed",
+ *         "checks":[{"name","outcome","detail","required"}...],
+ *         "facts":{...}}
+ *        with outcome one of "pass", "fail", "skip", "warn".
+ * @param[out] json NUL-terminated UTF-8. Borrowed from the result.
+ * @param[out] len its length without the NUL; may be NULL.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_result_to_json(const teeattest_result *res,
+                                           const char **json, size_t *len);
+
+/**
+ * @brief Take one more reference. @return res. Thread safety: atomic.
+ * @since 1.0
+ */
+TEEATTEST_API teeattest_result *teeattest_result_ref(teeattest_result *res);
+
+/**
+ * @brief Drop one reference. NULL is a no-op.
+ * @since 1.0
+ */
+TEEATTEST_API void teeattest_result_free(teeattest_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TEEATTEST_RESULT_H */

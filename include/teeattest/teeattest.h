@@ -1,0 +1,19 @@
+/*
+ * libteeattest: verify that answers from confidential-AI APIs come from an
+ * attested TEE. Umbrella header: include this one.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef TEEATTEST_TEEATTEST_H
+#define TEEATTEST_TEEATTEST_H
+
+#include "teeattest/common.h"
+#include "teeattest/version.h"
+#include "teeattest/status.h"
+#include "teeattest/backend.h"
+#include "teeattest/context.h"
+#include "teeattest/policy.h"
+#include "teeattest/result.h"
+#include "teeattest/signature.h"
+
+#endif /* TEEATTEST_TEEATTEST_H */

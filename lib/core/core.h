@@ -1,0 +1,163 @@
+/*
+ * Internal core: context internals, allocation, errors, buffers, encodings,
+ * JSON helpers and the result builder. Never installed.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef TA_CORE_H
+#define TA_CORE_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "teeattest/teeattest.h"
+
+#if defined(__GNUC__)
+#  define TA_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#  define TA_WARN_UNUSED __attribute__((warn_unused_result))
+#else
+#  define TA_PRINTF(f, a)
+#  define TA_WARN_UNUSED
+#endif
+
+#define TA_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- context ---------------------------------------------------------- */
+
+struct teeattest_ctx {
+    atomic_size_t refs;
+    teeattest_allocator alloc;
+    int64_t (*clock)(void *ud);
+    void *clock_ud;
+    void (*log)(void *ud, int32_t level, const char *msg);
+    void *log_ud;
+    int32_t log_level;
+    teeattest_crypto_backend crypto;
+    bool has_crypto;
+    teeattest_transport transport;
+    bool has_transport;
+};
+
+void *ta_malloc(const teeattest_ctx *ctx, size_t n);
+void *ta_calloc(const teeattest_ctx *ctx, size_t n, size_t size);
+void *ta_realloc(const teeattest_ctx *ctx, void *p, size_t n);
+void ta_free(const teeattest_ctx *ctx, void *p);
+char *ta_strdup(const teeattest_ctx *ctx, const char *s);
+char *ta_strndup(const teeattest_ctx *ctx, const char *s, size_t n);
+
+void ta_log(const teeattest_ctx *ctx, int32_t level, const char *fmt, ...)
+    TA_PRINTF(3, 4);
+
+/* Copy a caller's size-versioned struct into a zeroed internal copy.
+ * `v1_size` is the size of the struct's first published version. Rejects a
+ * size below v1 and a larger size whose unknown tail is not all zero. */
+int ta_copy_versioned(void *dst, size_t dst_size, const void *src,
+                      size_t src_size, size_t v1_size, const char *what,
+                      teeattest_error *err);
+
+/* ---- errors ----------------------------------------------------------- */
+
+/* Fill `err` (if non-NULL) and return `code`. */
+int ta_error(teeattest_error *err, int code, const char *where,
+             const char *fmt, ...) TA_PRINTF(4, 5);
+int ta_verror(teeattest_error *err, int code, const char *where,
+              const char *fmt, va_list ap);
+#define TA_INVALID(err, what) \
+    ta_error((err), TEEATTEST_E_INVALID_ARG, NULL, "invalid argument: %s", (what))
+
+/* ---- byte buffer ------------------------------------------------------ */
+
+typedef struct ta_buf {
+    const teeattest_ctx *ctx;
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+    size_t max; /* 0 = SIZE_MAX */
+} ta_buf;
+
+void ta_buf_init(ta_buf *b, const teeattest_ctx *ctx, size_t max);
+int ta_buf_append(ta_buf *b, const void *data, size_t len) TA_WARN_UNUSED;
+int ta_buf_append_str(ta_buf *b, const char *s) TA_WARN_UNUSED;
+int ta_buf_printf(ta_buf *b, const char *fmt, ...) TA_PRINTF(2, 3);
+/* NUL-terminates (not counted in len). */
+int ta_buf_terminate(ta_buf *b) TA_WARN_UNUSED;
+void ta_buf_free(ta_buf *b);
+/* Hands the storage to the caller (free with ta_free). */
+uint8_t *ta_buf_steal(ta_buf *b, size_t *len);
+
+/* ---- encodings -------------------------------------------------------- */
+
+/* Lower-case hex; `out` needs 2*len+1 bytes. */
+void ta_hex_encode(char *out, const uint8_t *in, size_t len);
+/* Strict hex decode of exactly `len` chars (even, any case). Returns bytes
+ * written, or a negative status (TEEATTEST_E_HEX / TEEATTEST_E_LENGTH /
+ * TEEATTEST_E_BUFFER_TOO_SMALL). */
+int64_t ta_hex_decode(uint8_t *out, size_t out_cap, const char *in, size_t len);
+/* Decode hex that must yield exactly `want` bytes, after an optional "0x". */
+int ta_hex_decode_exact(uint8_t *out, size_t want, const char *in, size_t len,
+                        bool allow_0x);
+bool ta_is_hex(const char *s, size_t len);
+
+/* Standard base64 (RFC 4648 §4) with padding required, or base64url (§5)
+ * with padding optional. Returns bytes written or a negative status. */
+int64_t ta_base64_decode(uint8_t *out, size_t out_cap, const char *in,
+                         size_t len, bool url);
+size_t ta_base64_decoded_max(size_t len);
+/* Encode; `out` needs ta_base64_encoded_len(len)+1 bytes. */
+size_t ta_base64_encoded_len(size_t len);
+void ta_base64_encode(char *out, const uint8_t *in, size_t len, bool url);
+
+/* Constant-time comparison (for values where timing could matter). */
+bool ta_ct_equal(const void *a, const void *b, size_t len);
+
+/* ---- results ---------------------------------------------------------- */
+
+typedef struct ta_check {
+    char *name;
+    char *detail;
+    int32_t outcome;
+    int32_t required;
+} ta_check;
+
+typedef enum ta_fact_type { TA_FACT_STR, TA_FACT_INT, TA_FACT_BOOL } ta_fact_type;
+
+typedef struct ta_fact {
+    char *key;
+    char *text; /* textual value, always set */
+    ta_fact_type type;
+} ta_fact;
+
+struct teeattest_result {
+    atomic_size_t refs;
+    teeattest_ctx *ctx;
+    int32_t verdict;
+    ta_check *checks;
+    size_t n_checks, cap_checks;
+    ta_fact *facts;
+    size_t n_facts, cap_facts;
+    char *json;
+    size_t json_len;
+    bool oom; /* an allocation failed while building: finish reports NOMEM */
+};
+
+/* Builder: allocate, add checks and facts, then finish (computes the
+ * verdict and renders JSON). A failed allocation is remembered and
+ * reported by ta_result_finish(). */
+int ta_result_new(teeattest_ctx *ctx, teeattest_result **out);
+void ta_result_check(teeattest_result *r, const char *name, int32_t outcome,
+                     bool required, const char *fmt, ...) TA_PRINTF(5, 6);
+void ta_result_fact_str(teeattest_result *r, const char *key, const char *val);
+void ta_result_fact_int(teeattest_result *r, const char *key, int64_t val);
+void ta_result_fact_bool(teeattest_result *r, const char *key, bool val);
+int ta_result_finish(teeattest_result *r, teeattest_error *err);
+
+/* ---- JSON (jansson) helpers -------------------------------------------- */
+
+/* Opaque to callers that do not include jansson. */
+struct json_t;
+/* Parse untrusted bytes: size-limited, duplicate keys rejected. */
+int ta_json_parse(struct json_t **out, const uint8_t *data, size_t len,
+                  size_t max, teeattest_error *err);
+
+#endif /* TA_CORE_H */

@@ -1,0 +1,72 @@
+/*
+ * Internal crypto layer: dispatch to the context's backend, falling back to
+ * the built-in implementations (mbedTLS, libsecp256k1, libsodium, in-tree
+ * keccak).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef TA_CRYPTO_H
+#define TA_CRYPTO_H
+
+#include "../core/core.h"
+
+/* Digest size of a teeattest_hash_alg, 0 if unknown. */
+size_t ta_hash_len(int32_t alg);
+
+int ta_hash(const teeattest_ctx *ctx, int32_t alg, uint8_t *out,
+            size_t out_len, const uint8_t *data, size_t len);
+int ta_sha256(const teeattest_ctx *ctx, uint8_t out[32], const uint8_t *data,
+              size_t len);
+int ta_keccak256(const teeattest_ctx *ctx, uint8_t out[32],
+                 const uint8_t *data, size_t len);
+int ta_ecdsa_verify(const teeattest_ctx *ctx, int32_t curve,
+                    const uint8_t *pubkey, size_t pubkey_len,
+                    const uint8_t *digest, size_t digest_len,
+                    const uint8_t *sig, size_t sig_len);
+int ta_secp256k1_recover(const teeattest_ctx *ctx, uint8_t pubkey65[65],
+                         const uint8_t digest32[32], const uint8_t sig64[64],
+                         int32_t recid);
+int ta_ed25519_verify(const teeattest_ctx *ctx, const uint8_t sig64[64],
+                      const uint8_t *msg, size_t msg_len,
+                      const uint8_t pubkey32[32]);
+int ta_x509_verify_chain(const teeattest_ctx *ctx, uint32_t *flags_out,
+                         const uint8_t *const *chain, const size_t *chain_lens,
+                         size_t chain_count, const uint8_t *const *roots,
+                         const size_t *root_lens, size_t root_count,
+                         const uint8_t *const *crls, const size_t *crl_lens,
+                         size_t crl_count, int64_t at);
+int ta_random(const teeattest_ctx *ctx, uint8_t *buf, size_t len);
+
+/* Built-in implementations, also used by tests and benchmarks to measure
+ * the raw cost of an operation. */
+void ta_keccak256_raw(uint8_t out[32], const uint8_t *data, size_t len);
+int ta_builtin_hash(int32_t alg, uint8_t *out, size_t out_len,
+                    const uint8_t *data, size_t len);
+int ta_builtin_ecdsa_verify(int32_t curve, const uint8_t *pubkey,
+                            size_t pubkey_len, const uint8_t *digest,
+                            size_t digest_len, const uint8_t *sig,
+                            size_t sig_len);
+int ta_builtin_secp256k1_recover(uint8_t pubkey65[65],
+                                 const uint8_t digest32[32],
+                                 const uint8_t sig64[64], int32_t recid);
+int ta_builtin_ed25519_verify(const uint8_t sig64[64], const uint8_t *msg,
+                              size_t msg_len, const uint8_t pubkey32[32]);
+int ta_builtin_x509_verify_chain(uint32_t *flags_out,
+                                 const uint8_t *const *chain,
+                                 const size_t *chain_lens, size_t chain_count,
+                                 const uint8_t *const *roots,
+                                 const size_t *root_lens, size_t root_count,
+                                 const uint8_t *const *crls,
+                                 const size_t *crl_lens, size_t crl_count,
+                                 int64_t at);
+int ta_builtin_random(uint8_t *buf, size_t len);
+
+/* secp256k1 group order n and n/2, big-endian, for the low-s rule. */
+extern const uint8_t ta_secp256k1_half_order[32];
+/* true if the 32-byte big-endian s is > n/2. */
+bool ta_secp256k1_s_is_high(const uint8_t s[32]);
+
+/* Unix time of a calendar date-time in UTC (proleptic Gregorian). */
+int64_t ta_timegm(int year, int mon, int day, int hour, int min, int sec);
+
+#endif /* TA_CRYPTO_H */

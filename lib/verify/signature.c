@@ -1,0 +1,869 @@
+/*
+ * Response signature records: parsing from untrusted bytes, signer
+ * recovery, and verification of an exchange.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "../crypto/crypto.h"
+#include "verify.h"
+
+#define HASH_HEX_LEN 64
+/* Signed text: model (bounded) + two hashes. */
+#define TEXT_MAX 4096
+/* Request bodies parsed only to read "model". */
+#define REQUEST_JSON_MAX (64u * 1024u * 1024u)
+
+/* ---- signer strings --------------------------------------------------- */
+
+static bool has_0x(const char *s, size_t len)
+{
+    return len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+}
+
+/* EIP-55: the i-th hex letter is upper case iff the i-th nibble of
+ * keccak256(lower-case hex address) is >= 8. */
+static int check_eip55(const teeattest_ctx *ctx, const char *hex40,
+                       teeattest_error *err)
+{
+    bool upper = false, lower = false;
+    for (int i = 0; i < 40; i++) {
+        if (isupper((unsigned char)hex40[i]))
+            upper = true;
+        else if (islower((unsigned char)hex40[i]))
+            lower = true;
+    }
+    if (!(upper && lower))
+        return TEEATTEST_OK; /* all one case: no checksum to check */
+    char low[40];
+    for (int i = 0; i < 40; i++)
+        low[i] = (char)tolower((unsigned char)hex40[i]);
+    uint8_t h[32];
+    int rc = ta_keccak256(ctx, h, (const uint8_t *)low, 40);
+    if (rc)
+        return ta_error(err, rc, NULL, "keccak-256 failed");
+    for (int i = 0; i < 40; i++) {
+        if (!isalpha((unsigned char)hex40[i]))
+            continue;
+        int nib = (h[i / 2] >> (i % 2 ? 0 : 4)) & 15;
+        if ((nib >= 8) != (isupper((unsigned char)hex40[i]) != 0))
+            return ta_error(err, TEEATTEST_E_SIGNER_FORMAT, "signing_address",
+                            "mixed-case address fails its EIP-55 checksum");
+    }
+    return TEEATTEST_OK;
+}
+
+int ta_parse_signer(const teeattest_ctx *ctx, int32_t algo, uint8_t out[32],
+                    size_t *out_len, const char *s, size_t len,
+                    teeattest_error *err)
+{
+    if (has_0x(s, len)) {
+        s += 2;
+        len -= 2;
+    }
+    size_t want = algo == TEEATTEST_SIG_ECDSA ? 20 : 32;
+    if (!ta_is_hex(s, len))
+        return ta_error(err, TEEATTEST_E_SIGNER_FORMAT, "signer",
+                        "signer is not hexadecimal");
+    if (len != 2 * want)
+        return ta_error(err, TEEATTEST_E_SIGNER_FORMAT, "signer",
+                        "%s signer must be %zu hex digits, got %zu",
+                        algo == TEEATTEST_SIG_ECDSA ? "an ecdsa" : "an ed25519",
+                        2 * want, len);
+    if (algo == TEEATTEST_SIG_ECDSA) {
+        int rc = check_eip55(ctx, s, err);
+        if (rc)
+            return rc;
+    }
+    ta_hex_decode(out, 32, s, len);
+    *out_len = want;
+    return TEEATTEST_OK;
+}
+
+void ta_format_signer(char out[TEEATTEST_SIGNER_MAX], int32_t algo,
+                      const uint8_t *bytes)
+{
+    if (algo == TEEATTEST_SIG_ECDSA) {
+        out[0] = '0';
+        out[1] = 'x';
+        ta_hex_encode(out + 2, bytes, 20);
+    } else {
+        ta_hex_encode(out, bytes, 32);
+    }
+}
+
+int ta_eip191_digest(const teeattest_ctx *ctx, uint8_t out[32],
+                     const uint8_t *msg, size_t len)
+{
+    static const char prefix[] = "\x19" "Ethereum Signed Message:\n";
+    char num[24];
+    int n = snprintf(num, sizeof num, "%zu", len);
+    ta_buf b;
+    ta_buf_init(&b, ctx, 0);
+    int rc = ta_buf_append(&b, prefix, sizeof prefix - 1);
+    if (!rc)
+        rc = ta_buf_append(&b, num, (size_t)n);
+    if (!rc)
+        rc = ta_buf_append(&b, msg, len);
+    if (!rc)
+        rc = ta_keccak256(ctx, out, b.data, b.len);
+    ta_buf_free(&b);
+    return rc;
+}
+
+int ta_eth_address(const teeattest_ctx *ctx, uint8_t out[20],
+                   const uint8_t pubkey65[65])
+{
+    uint8_t h[32];
+    int rc = ta_keccak256(ctx, h, pubkey65 + 1, 64);
+    if (!rc)
+        memcpy(out, h + 12, 20);
+    return rc;
+}
+
+/* ---- record parsing --------------------------------------------------- */
+
+static int parse_algo(int32_t *algo, const char *s, teeattest_error *err)
+{
+    if (strcasecmp(s, "ecdsa") == 0)
+        *algo = TEEATTEST_SIG_ECDSA;
+    else if (strcasecmp(s, "ed25519") == 0)
+        *algo = TEEATTEST_SIG_ED25519;
+    else
+        return ta_error(err, TEEATTEST_E_SIG_ALGO, "signing_algo",
+                        "unknown signing_algo \"%.64s\" (expected ecdsa or ed25519)",
+                        s);
+    return TEEATTEST_OK;
+}
+
+static int parse_hash_field(uint8_t out[32], char hex_out[65], const char *s,
+                            size_t len, const char *which,
+                            teeattest_error *err)
+{
+    if (len != HASH_HEX_LEN)
+        return ta_error(err, TEEATTEST_E_SIG_TEXT, "text",
+                        "%s hash in text must be 64 hex digits, got %zu "
+                        "characters", which, len);
+    if (!ta_is_hex(s, len))
+        return ta_error(err, TEEATTEST_E_SIG_TEXT, "text",
+                        "%s hash in text is not hexadecimal", which);
+    ta_hex_decode(out, 32, s, len);
+    ta_hex_encode(hex_out, out, 32);
+    return TEEATTEST_OK;
+}
+
+static int parse_text(teeattest_signature *sig, const char *text, size_t len,
+                      teeattest_error *err)
+{
+    if (len == 0)
+        return ta_error(err, TEEATTEST_E_SIG_TEXT, "text", "text is empty");
+    if (len > TEXT_MAX)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, "text",
+                        "text is %zu bytes, more than %d", len, TEXT_MAX);
+    if (memchr(text, '\0', len))
+        return ta_error(err, TEEATTEST_E_SIG_TEXT, "text",
+                        "text contains a NUL byte");
+    /* The last two ':'-separated fields are the hashes; everything before
+     * them is the model name, which may itself contain ':'. */
+    const char *c2 = NULL, *c1 = NULL;
+    for (size_t i = len; i-- > 0;) {
+        if (text[i] == ':') {
+            if (!c2)
+                c2 = text + i;
+            else {
+                c1 = text + i;
+                break;
+            }
+        }
+    }
+    if (!c2)
+        return ta_error(err, TEEATTEST_E_SIG_TEXT, "text",
+                        "text has no ':' separator (expected req:resp or "
+                        "model:req:resp)");
+    const char *req = c1 ? c1 + 1 : text;
+    int rc = parse_hash_field(sig->req_hash, sig->req_hash_hex, req,
+                              (size_t)(c2 - req), "request", err);
+    if (rc)
+        return rc;
+    rc = parse_hash_field(sig->resp_hash, sig->resp_hash_hex, c2 + 1,
+                          (size_t)(text + len - (c2 + 1)), "response", err);
+    if (rc)
+        return rc;
+    if (c1) {
+        size_t mlen = (size_t)(c1 - text);
+        if (mlen == 0)
+            return ta_error(err, TEEATTEST_E_SIG_TEXT, "text",
+                            "text has an empty model field");
+        for (size_t i = 0; i < mlen; i++)
+            if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+                return ta_error(err, TEEATTEST_E_SIG_TEXT, "text",
+                                "model field contains a control character");
+        if (!(sig->model = ta_strndup(sig->ctx, text, mlen)))
+            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "copying model");
+    }
+    if (!(sig->text = ta_strndup(sig->ctx, text, len)))
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "copying text");
+    sig->text_len = len;
+    return TEEATTEST_OK;
+}
+
+static int parse_sig_bytes(teeattest_signature *sig, int32_t algo_hint,
+                           const char *s, size_t len, teeattest_error *err)
+{
+    if (has_0x(s, len)) {
+        s += 2;
+        len -= 2;
+    }
+    if (!ta_is_hex(s, len))
+        return ta_error(err, TEEATTEST_E_SIG_ENCODING, "signature",
+                        "signature is not hexadecimal");
+    if (len != 130 && len != 128)
+        return ta_error(err, TEEATTEST_E_SIG_ENCODING, "signature",
+                        "signature must be 65 bytes (ecdsa) or 64 bytes "
+                        "(ed25519), got %zu hex digits", len);
+    int32_t algo = algo_hint ? algo_hint
+                             : (len == 130 ? TEEATTEST_SIG_ECDSA
+                                           : TEEATTEST_SIG_ED25519);
+    size_t want = algo == TEEATTEST_SIG_ECDSA ? 130 : 128;
+    if (len != want)
+        return ta_error(err, TEEATTEST_E_SIG_ENCODING, "signature",
+                        "an %s signature must be %zu hex digits, got %zu",
+                        algo == TEEATTEST_SIG_ECDSA ? "ecdsa" : "ed25519",
+                        want, len);
+    uint8_t raw[65];
+    ta_hex_decode(raw, sizeof raw, s, len);
+    memcpy(sig->sig, raw, 64);
+    sig->algo = algo;
+    if (algo == TEEATTEST_SIG_ECDSA) {
+        uint8_t v = raw[64];
+        if (v == 27 || v == 28)
+            sig->recid = v - 27;
+        else if (v == 0 || v == 1)
+            sig->recid = v;
+        else
+            return ta_error(err, TEEATTEST_E_SIG_ENCODING, "signature",
+                            "recovery byte v = %u is not one of 27, 28, 0, 1",
+                            (unsigned)v);
+    }
+    return TEEATTEST_OK;
+}
+
+static teeattest_signature *sig_alloc(teeattest_ctx *ctx)
+{
+    teeattest_signature *sig = ta_calloc(ctx, 1, sizeof *sig);
+    if (!sig)
+        return NULL;
+    atomic_init(&sig->refs, 1);
+    sig->ctx = teeattest_ctx_ref(ctx);
+    return sig;
+}
+
+/* Build a record from fields given as (pointer, length) pairs; address and
+ * algo may be NULL. */
+static int build(teeattest_ctx *ctx, teeattest_signature **out,
+                 const char *text, size_t text_len, const char *signature,
+                 size_t sig_len, const char *address, size_t addr_len,
+                 const char *algo_s, teeattest_error *err)
+{
+    int32_t algo = 0;
+    int rc;
+    if (algo_s && (rc = parse_algo(&algo, algo_s, err)))
+        return rc;
+    teeattest_signature *sig = sig_alloc(ctx);
+    if (!sig)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "allocating signature");
+    if ((rc = parse_text(sig, text, text_len, err)) ||
+        (rc = parse_sig_bytes(sig, algo, signature, sig_len, err)))
+        goto fail;
+    if (address) {
+        rc = ta_parse_signer(ctx, sig->algo, sig->claimed, &sig->claimed_len,
+                             address, addr_len, err);
+        if (rc) {
+            if (err && rc == TEEATTEST_E_SIGNER_FORMAT)
+                snprintf(err->where, sizeof err->where, "signing_address");
+            goto fail;
+        }
+        sig->has_claimed = true;
+        ta_format_signer(sig->claimed_str, sig->algo, sig->claimed);
+    }
+    *out = sig;
+    return TEEATTEST_OK;
+fail:
+    teeattest_signature_free(sig);
+    return rc;
+}
+
+static int get_string_member(json_t *obj, const char *key, const char **s,
+                             size_t *len, teeattest_error *err)
+{
+    json_t *v = json_object_get(obj, key);
+    *s = NULL;
+    *len = 0;
+    if (!v || json_is_null(v))
+        return TEEATTEST_OK;
+    if (!json_is_string(v))
+        return ta_error(err, TEEATTEST_E_JSON, key,
+                        "member \"%s\" must be a string", key);
+    *s = json_string_value(v);
+    *len = json_string_length(v);
+    if (memchr(*s, '\0', *len))
+        return ta_error(err, TEEATTEST_E_JSON, key,
+                        "member \"%s\" contains a NUL character", key);
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_signature_parse_json(teeattest_ctx *ctx,
+                                                 teeattest_signature **out,
+                                                 const uint8_t *json,
+                                                 size_t json_len,
+                                                 teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || (!json && json_len))
+        return TA_INVALID(err, !ctx ? "ctx is NULL"
+                               : !out ? "out is NULL" : "json is NULL");
+    json_t *root;
+    int rc = ta_json_parse(&root, json ? json : (const uint8_t *)"", json_len,
+                           TEEATTEST_SIGNATURE_RECORD_MAX, err);
+    if (rc)
+        return rc;
+    if (!json_is_object(root)) {
+        rc = ta_error(err, TEEATTEST_E_JSON, NULL,
+                      "signature record must be a JSON object");
+        goto out;
+    }
+    const char *text, *signature, *address, *algo;
+    size_t text_len, sig_len, addr_len, algo_len;
+    if ((rc = get_string_member(root, "text", &text, &text_len, err)) ||
+        (rc = get_string_member(root, "signature", &signature, &sig_len, err)) ||
+        (rc = get_string_member(root, "signing_address", &address, &addr_len, err)) ||
+        (rc = get_string_member(root, "signing_algo", &algo, &algo_len, err)))
+        goto out;
+    if (!text || !signature) {
+        /* Providers answer "no signature" in-band: NEAR's gateway with
+         * {"error_code": ...}, vllm-proxy with {"error": {...}}. */
+        json_t *code = json_object_get(root, "error_code");
+        json_t *error = json_object_get(root, "error");
+        if (json_is_string(code) || error) {
+            const char *msg = json_string_value(json_object_get(root, "message"));
+            if (!msg && json_is_object(error))
+                msg = json_string_value(json_object_get(error, "message"));
+            if (!msg && json_is_string(error))
+                msg = json_string_value(error);
+            rc = ta_error(err, TEEATTEST_E_SIGNATURE_UNAVAILABLE,
+                          json_is_string(code) ? json_string_value(code) : "error",
+                          "provider has no signature: %.160s",
+                          msg ? msg : "(no message)");
+        } else {
+            rc = ta_error(err, TEEATTEST_E_FIELD_MISSING,
+                          !text ? "text" : "signature",
+                          "signature record has no \"%s\" member",
+                          !text ? "text" : "signature");
+        }
+        goto out;
+    }
+    rc = build(ctx, out, text, text_len, signature, sig_len, address, addr_len,
+               algo, err);
+out:
+    json_decref(root);
+    return rc;
+}
+
+static bool name_is(const char *p, size_t n, const char *name)
+{
+    return strlen(name) == n && strncasecmp(p, name, n) == 0;
+}
+
+TEEATTEST_API int teeattest_signature_parse_headers(teeattest_ctx *ctx,
+                                                    teeattest_signature **out,
+                                                    const char *headers,
+                                                    size_t headers_len,
+                                                    teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || (!headers && headers_len))
+        return TA_INVALID(err, !ctx ? "ctx is NULL"
+                               : !out ? "out is NULL" : "headers is NULL");
+    if (headers_len > TEEATTEST_SIGNATURE_RECORD_MAX)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, NULL,
+                        "header block of %zu bytes exceeds the %u-byte limit",
+                        headers_len, TEEATTEST_SIGNATURE_RECORD_MAX);
+    enum { F_TEXT, F_SIG, F_ADDR, F_ALGO, F_N };
+    static const char *const names[F_N] = {"text", "signature",
+                                           "signing_address", "signing_algo"};
+    const char *val[F_N] = {0};
+    size_t vlen[F_N] = {0};
+    size_t pos = 0, lineno = 0;
+    while (pos < headers_len) {
+        const char *line = headers + pos;
+        const char *nl = memchr(line, '\n', headers_len - pos);
+        size_t len = nl ? (size_t)(nl - line) : headers_len - pos;
+        pos += len + (nl ? 1 : 0);
+        lineno++;
+        if (len && line[len - 1] == '\r')
+            len--;
+        if (len == 0)
+            break; /* end of the header block */
+        if (lineno == 1 && len >= 5 && memcmp(line, "HTTP/", 5) == 0)
+            continue; /* status line */
+        if (memchr(line, '\0', len)) {
+            char where[32];
+            snprintf(where, sizeof where, "line %zu", lineno);
+            return ta_error(err, TEEATTEST_E_PARSE, where,
+                            "header line contains a NUL byte");
+        }
+        const char *colon = memchr(line, ':', len);
+        if (!colon || colon == line || line[0] == ' ' || line[0] == '\t') {
+            char where[32];
+            snprintf(where, sizeof where, "line %zu", lineno);
+            return ta_error(err, TEEATTEST_E_PARSE, where,
+                            "malformed header line (expected \"Name: value\")");
+        }
+        size_t nlen = (size_t)(colon - line);
+        const char *v = colon + 1;
+        size_t vl = len - nlen - 1;
+        while (vl && (*v == ' ' || *v == '\t')) {
+            v++;
+            vl--;
+        }
+        while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
+            vl--;
+        for (int f = 0; f < F_N; f++) {
+            if (!name_is(line, nlen, names[f]))
+                continue;
+            if (val[f])
+                return ta_error(err, TEEATTEST_E_PARSE, names[f],
+                                "header \"%s\" appears more than once",
+                                names[f]);
+            val[f] = v;
+            vlen[f] = vl;
+        }
+    }
+    if (!val[F_TEXT] || !val[F_SIG])
+        return ta_error(err, TEEATTEST_E_FIELD_MISSING,
+                        !val[F_TEXT] ? "text" : "signature",
+                        "no \"%s\" header", !val[F_TEXT] ? "text" : "signature");
+    char algo[16] = "";
+    if (val[F_ALGO]) {
+        if (vlen[F_ALGO] >= sizeof algo)
+            return ta_error(err, TEEATTEST_E_SIG_ALGO, "signing_algo",
+                            "unknown signing_algo");
+        memcpy(algo, val[F_ALGO], vlen[F_ALGO]);
+        algo[vlen[F_ALGO]] = '\0';
+    }
+    return build(ctx, out, val[F_TEXT], vlen[F_TEXT], val[F_SIG], vlen[F_SIG],
+                 val[F_ADDR], vlen[F_ADDR], val[F_ALGO] ? algo : NULL, err);
+}
+
+TEEATTEST_API int teeattest_signature_new(teeattest_ctx *ctx,
+                                          teeattest_signature **out,
+                                          const char *text,
+                                          const char *signature,
+                                          const char *signing_address,
+                                          const char *signing_algo,
+                                          teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || !text || !signature)
+        return TA_INVALID(err, !ctx ? "ctx is NULL" : !out ? "out is NULL"
+                               : !text ? "text is NULL" : "signature is NULL");
+    size_t tl = strlen(text), sl = strlen(signature);
+    size_t al = signing_address ? strlen(signing_address) : 0;
+    if (tl + sl + al > TEEATTEST_SIGNATURE_RECORD_MAX)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, NULL,
+                        "signature fields exceed the %u-byte limit",
+                        TEEATTEST_SIGNATURE_RECORD_MAX);
+    return build(ctx, out, text, tl, signature, sl, signing_address, al,
+                 signing_algo, err);
+}
+
+TEEATTEST_API teeattest_signature *teeattest_signature_ref(
+    teeattest_signature *sig)
+{
+    if (sig)
+        atomic_fetch_add(&sig->refs, 1);
+    return sig;
+}
+
+TEEATTEST_API void teeattest_signature_free(teeattest_signature *sig)
+{
+    if (!sig || atomic_fetch_sub(&sig->refs, 1) != 1)
+        return;
+    teeattest_ctx *ctx = sig->ctx;
+    ta_free(ctx, sig->text);
+    ta_free(ctx, sig->model);
+    ta_free(ctx, sig);
+    teeattest_ctx_free(ctx);
+}
+
+TEEATTEST_API int32_t teeattest_signature_algo(const teeattest_signature *sig)
+{
+    return sig ? sig->algo : 0;
+}
+
+TEEATTEST_API const char *teeattest_signature_text(const teeattest_signature *sig)
+{
+    return sig ? sig->text : NULL;
+}
+
+TEEATTEST_API const char *teeattest_signature_model(const teeattest_signature *sig)
+{
+    return sig ? sig->model : NULL;
+}
+
+TEEATTEST_API const char *teeattest_signature_request_hash(
+    const teeattest_signature *sig)
+{
+    return sig ? sig->req_hash_hex : NULL;
+}
+
+TEEATTEST_API const char *teeattest_signature_response_hash(
+    const teeattest_signature *sig)
+{
+    return sig ? sig->resp_hash_hex : NULL;
+}
+
+TEEATTEST_API const char *teeattest_signature_claimed_signer(
+    const teeattest_signature *sig)
+{
+    return sig && sig->has_claimed ? sig->claimed_str : NULL;
+}
+
+/* Recover the address; returns a status, never touches a result. */
+static int recover_address(const teeattest_signature *sig, uint8_t addr[20],
+                           teeattest_error *err)
+{
+    uint8_t digest[32], pub[65];
+    int rc = ta_eip191_digest(sig->ctx, digest, (const uint8_t *)sig->text,
+                              sig->text_len);
+    if (rc)
+        return ta_error(err, rc, NULL, "computing the EIP-191 digest");
+    rc = ta_secp256k1_recover(sig->ctx, pub, digest, sig->sig, sig->recid);
+    if (rc)
+        return ta_error(err, rc, "signature",
+                        rc == TEEATTEST_E_RECOVER_FAILED
+                            ? "no secp256k1 public key recovers from this "
+                              "signature and text"
+                            : "secp256k1 recovery failed in the backend");
+    rc = ta_eth_address(sig->ctx, addr, pub);
+    if (rc)
+        return ta_error(err, rc, NULL, "keccak-256 failed");
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_signature_recover(const teeattest_signature *sig,
+                                              char *buf, size_t buf_size,
+                                              teeattest_error *err)
+{
+    if (!sig || !buf)
+        return TA_INVALID(err, !sig ? "sig is NULL" : "buf is NULL");
+    if (sig->algo != TEEATTEST_SIG_ECDSA)
+        return ta_error(err, TEEATTEST_E_UNSUPPORTED, NULL,
+                        "an ed25519 signature does not allow recovering its "
+                        "signer; verify it against a known key instead");
+    if (buf_size < 43)
+        return ta_error(err, TEEATTEST_E_BUFFER_TOO_SMALL, NULL,
+                        "buffer of %zu bytes, 43 needed", buf_size);
+    uint8_t addr[20];
+    int rc = recover_address(sig, addr, err);
+    if (rc)
+        return rc;
+    ta_format_signer(buf, TEEATTEST_SIG_ECDSA, addr);
+    return TEEATTEST_OK;
+}
+
+/* ---- verification ----------------------------------------------------- */
+
+/* The "model" member of the request body, copied into out; false when the
+ * body is not a JSON object with a string "model". */
+static bool request_model(const teeattest_ctx *ctx, char *out, size_t cap,
+                          const uint8_t *req, size_t len)
+{
+    json_t *root;
+    if (!req || ta_json_parse(&root, req, len, REQUEST_JSON_MAX, NULL))
+        return false;
+    (void)ctx;
+    json_t *m = json_object_get(root, "model");
+    bool ok = json_is_string(m) && json_string_length(m) < cap;
+    if (ok)
+        memcpy(out, json_string_value(m), json_string_length(m) + 1);
+    json_decref(root);
+    return ok;
+}
+
+static void check_hash(teeattest_result *r, const teeattest_ctx *ctx,
+                       const char *name, const char *what,
+                       const uint8_t signed_hash[32], const uint8_t *data,
+                       size_t len, char actual_hex[65])
+{
+    uint8_t h[32];
+    int rc = ta_sha256(ctx, h, data, len);
+    if (rc) {
+        actual_hex[0] = '\0';
+        ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                        "SHA-256 of the %s failed: %s", what,
+                        teeattest_status_str(rc));
+        return;
+    }
+    ta_hex_encode(actual_hex, h, 32);
+    if (memcmp(h, signed_hash, 32) == 0) {
+        ta_result_check(r, name, TEEATTEST_OUTCOME_PASS, true,
+                        "sha256(%s, %zu bytes) = %s matches the signed text",
+                        what, len, actual_hex);
+    } else {
+        char want[65];
+        ta_hex_encode(want, signed_hash, 32);
+        ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                        "sha256(%s, %zu bytes) = %s but the signed text has %s",
+                        what, len, actual_hex, want);
+    }
+}
+
+static void check_model(teeattest_result *r, const teeattest_signature *sig,
+                        const struct teeattest_policy *pol,
+                        const uint8_t *req, size_t req_len)
+{
+    const char *name = "signature.text.model";
+    if (!sig->model) {
+        ta_result_check(r, name, TEEATTEST_OUTCOME_SKIP, false,
+                        "two-part text: it names no model");
+        return;
+    }
+    char from_req[512];
+    const char *want = pol->expected_model;
+    const char *source = "the policy";
+    if (!want && request_model(sig->ctx, from_req, sizeof from_req, req,
+                               req_len)) {
+        want = from_req;
+        source = "the request body";
+    }
+    if (!want)
+        ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                        "text names model \"%.200s\" but no expected model is "
+                        "known (the request body has no \"model\" and the "
+                        "policy sets none)", sig->model);
+    else if (strcmp(want, sig->model) == 0)
+        ta_result_check(r, name, TEEATTEST_OUTCOME_PASS, true,
+                        "text names model \"%.200s\" as %s does", sig->model,
+                        source);
+    else
+        ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                        "text names model \"%.200s\" but %s names \"%.200s\"",
+                        sig->model, source, want);
+}
+
+static void verify_ecdsa(teeattest_result *r, const teeattest_signature *sig,
+                         const struct teeattest_policy *pol,
+                         const uint8_t *expected, bool have_expected)
+{
+    const uint8_t *s = sig->sig + 32;
+    if (!ta_secp256k1_s_is_high(s))
+        ta_result_check(r, "signature.ecdsa.low_s", TEEATTEST_OUTCOME_PASS,
+                        true, "s is in the lower half of the group order");
+    else if (pol->ecdsa_strict)
+        ta_result_check(r, "signature.ecdsa.low_s", TEEATTEST_OUTCOME_FAIL,
+                        true, "s is in the upper half of the group order "
+                              "(malleable form), rejected by strict policy");
+    else
+        ta_result_check(r, "signature.ecdsa.low_s", TEEATTEST_OUTCOME_WARN,
+                        false, "s is in the upper half of the group order "
+                               "(malleable form), accepted by policy");
+
+    uint8_t addr[20];
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = recover_address(sig, addr, &e);
+    char addr_s[TEEATTEST_SIGNER_MAX];
+    if (rc) {
+        ta_result_check(r, "signature.ecdsa.recover", TEEATTEST_OUTCOME_FAIL,
+                        true, "%s", e.message);
+    } else {
+        ta_format_signer(addr_s, TEEATTEST_SIG_ECDSA, addr);
+        ta_result_check(r, "signature.ecdsa.recover", TEEATTEST_OUTCOME_PASS,
+                        true, "EIP-191 signature recovers to %s", addr_s);
+        ta_result_fact_str(r, "recovered_signer", addr_s);
+    }
+
+    if (!sig->has_claimed)
+        ta_result_check(r, "signature.signer.claimed", TEEATTEST_OUTCOME_SKIP,
+                        false, "the record names no signing_address");
+    else if (rc)
+        ta_result_check(r, "signature.signer.claimed", TEEATTEST_OUTCOME_FAIL,
+                        true, "record claims %s but no signer was recovered",
+                        sig->claimed_str);
+    else if (memcmp(addr, sig->claimed, 20) == 0)
+        ta_result_check(r, "signature.signer.claimed", TEEATTEST_OUTCOME_PASS,
+                        true, "recovered signer equals the claimed %s",
+                        sig->claimed_str);
+    else
+        ta_result_check(r, "signature.signer.claimed", TEEATTEST_OUTCOME_FAIL,
+                        true, "record claims %s but the signature recovers "
+                              "to %s", sig->claimed_str, addr_s);
+
+    if (have_expected) {
+        char exp_s[TEEATTEST_SIGNER_MAX];
+        ta_format_signer(exp_s, TEEATTEST_SIG_ECDSA, expected);
+        if (rc)
+            ta_result_check(r, "signature.signer.expected",
+                            TEEATTEST_OUTCOME_FAIL, true,
+                            "expected %s but no signer was recovered", exp_s);
+        else if (memcmp(addr, expected, 20) == 0)
+            ta_result_check(r, "signature.signer.expected",
+                            TEEATTEST_OUTCOME_PASS, true,
+                            "signer %s is the expected signer (pinned by the "
+                            "caller; attestation not checked)", addr_s);
+        else
+            ta_result_check(r, "signature.signer.expected",
+                            TEEATTEST_OUTCOME_FAIL, true,
+                            "signer %s is not the expected %s", addr_s, exp_s);
+    }
+    if (!rc)
+        ta_result_fact_str(r, "signer", addr_s);
+}
+
+static void verify_ed25519(teeattest_result *r, const teeattest_signature *sig,
+                           const uint8_t *expected, bool have_expected)
+{
+    /* Ed25519 has no recovery: verify under the key we trust if we have
+     * one, else under the key the record names. */
+    const uint8_t *key = have_expected ? expected
+                         : sig->has_claimed ? sig->claimed : NULL;
+    char key_s[TEEATTEST_SIGNER_MAX] = "";
+    int rc = TEEATTEST_E_VERIFY_FAILED;
+    if (!key) {
+        ta_result_check(r, "signature.ed25519.verify", TEEATTEST_OUTCOME_FAIL,
+                        true, "no public key to verify against: the record "
+                              "names none and no expected signer was given");
+    } else {
+        ta_format_signer(key_s, TEEATTEST_SIG_ED25519, key);
+        rc = ta_ed25519_verify(sig->ctx, sig->sig, (const uint8_t *)sig->text,
+                               sig->text_len, key);
+        if (rc == TEEATTEST_OK)
+            ta_result_check(r, "signature.ed25519.verify",
+                            TEEATTEST_OUTCOME_PASS, true,
+                            "Ed25519 signature over the text verifies under "
+                            "%s", key_s);
+        else
+            ta_result_check(r, "signature.ed25519.verify",
+                            TEEATTEST_OUTCOME_FAIL, true,
+                            "Ed25519 signature over the text does not verify "
+                            "under %s (%s)", key_s, teeattest_status_str(rc));
+    }
+
+    if (!sig->has_claimed)
+        ta_result_check(r, "signature.signer.claimed", TEEATTEST_OUTCOME_SKIP,
+                        false, "the record names no signing_address");
+    else if (have_expected && memcmp(sig->claimed, expected, 32) != 0)
+        ta_result_check(r, "signature.signer.claimed", TEEATTEST_OUTCOME_FAIL,
+                        true, "record claims %s but the expected key is %s",
+                        sig->claimed_str, key_s);
+    else if (rc == TEEATTEST_OK)
+        ta_result_check(r, "signature.signer.claimed", TEEATTEST_OUTCOME_PASS,
+                        true, "signature verifies under the claimed key %s",
+                        sig->claimed_str);
+    else
+        ta_result_check(r, "signature.signer.claimed", TEEATTEST_OUTCOME_FAIL,
+                        true, "signature does not verify under the claimed "
+                              "key %s", sig->claimed_str);
+
+    if (have_expected)
+        ta_result_check(r, "signature.signer.expected",
+                        rc == TEEATTEST_OK ? TEEATTEST_OUTCOME_PASS
+                                           : TEEATTEST_OUTCOME_FAIL,
+                        true, rc == TEEATTEST_OK
+                                  ? "signed by the expected key %s (pinned by "
+                                    "the caller; attestation not checked)"
+                                  : "not signed by the expected key %s",
+                        key_s);
+    if (rc == TEEATTEST_OK)
+        ta_result_fact_str(r, "signer", key_s);
+}
+
+TEEATTEST_API int teeattest_signature_verify(const teeattest_signature *sig,
+                                             teeattest_result **out,
+                                             const teeattest_policy *policy,
+                                             const char *expected_signer,
+                                             const uint8_t *request,
+                                             size_t request_len,
+                                             const uint8_t *response,
+                                             size_t response_len,
+                                             teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!sig || !out || (!request && request_len) || (!response && response_len))
+        return TA_INVALID(err, !sig ? "sig is NULL" : !out ? "out is NULL"
+                               : !request && request_len ? "request is NULL"
+                                                         : "response is NULL");
+    struct teeattest_policy defaults;
+    if (!policy) {
+        ta_policy_defaults(&defaults);
+        policy = &defaults;
+    }
+    uint8_t expected[32];
+    size_t expected_len = 0;
+    bool have_expected = expected_signer != NULL;
+    int rc;
+    if (have_expected) {
+        rc = ta_parse_signer(sig->ctx, sig->algo, expected, &expected_len,
+                             expected_signer, strlen(expected_signer), err);
+        if (rc) {
+            if (err)
+                snprintf(err->where, sizeof err->where, "expected_signer");
+            return rc;
+        }
+    }
+
+    teeattest_result *r;
+    if ((rc = ta_result_new(sig->ctx, &r)))
+        return ta_error(err, rc, NULL, "allocating the result");
+
+    char req_hex[65], resp_hex[65];
+    check_hash(r, sig->ctx, "signature.hash.request", "request body",
+               sig->req_hash, request, request_len, req_hex);
+    check_hash(r, sig->ctx, "signature.hash.response", "response body",
+               sig->resp_hash, response, response_len, resp_hex);
+    check_model(r, sig, policy, request, request_len);
+
+    if (sig->algo == TEEATTEST_SIG_ECDSA)
+        verify_ecdsa(r, sig, policy, expected, have_expected);
+    else
+        verify_ed25519(r, sig, expected, have_expected);
+
+    if (!have_expected)
+        ta_result_check(r, "signature.signer.expected", TEEATTEST_OUTCOME_SKIP,
+                        policy->require_signer,
+                        policy->require_signer
+                            ? "no expected signer given: a valid signature "
+                              "only proves that some key signed this exchange"
+                            : "no expected signer given; policy accepts a "
+                              "signer bound to nothing");
+
+    ta_result_fact_str(r, "algorithm", sig->algo == TEEATTEST_SIG_ECDSA
+                                           ? "ecdsa" : "ed25519");
+    if (sig->has_claimed)
+        ta_result_fact_str(r, "claimed_signer", sig->claimed_str);
+    ta_result_fact_str(r, "signer_source", have_expected ? "pinned" : "none");
+    ta_result_fact_bool(r, "attestation_checked", false);
+    if (sig->model)
+        ta_result_fact_str(r, "model", sig->model);
+    ta_result_fact_str(r, "signed_request_sha256", sig->req_hash_hex);
+    ta_result_fact_str(r, "signed_response_sha256", sig->resp_hash_hex);
+    ta_result_fact_str(r, "request_sha256", req_hex);
+    ta_result_fact_str(r, "response_sha256", resp_hex);
+
+    if ((rc = ta_result_finish(r, err))) {
+        teeattest_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return TEEATTEST_OK;
+}

@@ -1,0 +1,56 @@
+/*
+ * Internal verify layer: policy and signature records.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef TA_VERIFY_H
+#define TA_VERIFY_H
+
+#include "../core/core.h"
+
+struct teeattest_policy {
+    teeattest_ctx *ctx;
+    int64_t time;          /* TEEATTEST_TIME_NOW = the context's clock */
+    bool ecdsa_strict;
+    bool require_signer;
+    char *expected_model;  /* NULL = the request body's "model" */
+};
+
+/* Defaults shared by teeattest_policy_new() and a NULL policy argument. */
+void ta_policy_defaults(struct teeattest_policy *p);
+
+struct teeattest_signature {
+    atomic_size_t refs;
+    teeattest_ctx *ctx;
+    int32_t algo;
+    char *text;
+    size_t text_len;
+    char *model;              /* NULL for a two-part text */
+    uint8_t req_hash[32];
+    uint8_t resp_hash[32];
+    char req_hash_hex[65];
+    char resp_hash_hex[65];
+    uint8_t sig[64];          /* r||s or R||S */
+    int32_t recid;            /* ecdsa only */
+    bool has_claimed;
+    uint8_t claimed[32];      /* 20 (ecdsa address) or 32 (ed25519 key) */
+    size_t claimed_len;
+    char claimed_str[TEEATTEST_SIGNER_MAX];
+};
+
+/* Parse a signer string for `algo` into bytes (20 or 32). Accepts an
+ * optional "0x"; mixed-case ECDSA addresses must carry a valid EIP-55
+ * checksum. */
+int ta_parse_signer(const teeattest_ctx *ctx, int32_t algo, uint8_t out[32],
+                    size_t *out_len, const char *s, size_t len,
+                    teeattest_error *err);
+void ta_format_signer(char out[TEEATTEST_SIGNER_MAX], int32_t algo,
+                      const uint8_t *bytes);
+/* EIP-191 personal_sign digest of `msg`. */
+int ta_eip191_digest(const teeattest_ctx *ctx, uint8_t out[32],
+                     const uint8_t *msg, size_t len);
+/* Ethereum address of an uncompressed secp256k1 point. */
+int ta_eth_address(const teeattest_ctx *ctx, uint8_t out[20],
+                   const uint8_t pubkey65[65]);
+
+#endif /* TA_VERIFY_H */
