@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install what libteeattest needs to build and test on Debian 12.
+# Installs only missing packages, so a second run needs no network.
+set -eu
+
+PACKAGES="meson ninja-build pkg-config gcc g++ binutils python3
+libjansson-dev libsecp256k1-dev libsodium-dev libmbedtls-dev
+libcurl4-openssl-dev"
+if [ "${1:-}" = "--test" ]; then
+    PACKAGES="$PACKAGES valgrind abigail-tools"
+fi
+
+missing=""
+for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+        missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "installing:$missing" >&2
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
