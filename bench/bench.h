@@ -1,0 +1,104 @@
+/*
+ * Small helpers shared by the benchmark programs: monotonic timing, a
+ * time-boxed throughput runner and whole-file reading.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * Benchmarks are the only code in this project allowed to read a clock for
+ * their own purposes: they measure throughput, they never decide anything
+ * about evidence. CLOCK_MONOTONIC is used so that wall-clock adjustments
+ * cannot skew a measurement.
+ */
+#ifndef TA_BENCH_H
+#define TA_BENCH_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Exit codes shared by the benchmarks. */
+#define TA_BENCH_EXIT_FAILED 1  /* the measured path does not succeed */
+#define TA_BENCH_EXIT_INPUT 2   /* inputs missing or unreadable */
+
+static inline uint64_t ta_bench_now_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+        perror("clock_gettime(CLOCK_MONOTONIC)");
+        exit(TA_BENCH_EXIT_FAILED);
+    }
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* One unit of work; returns 0 on success, non-zero to abort the run. */
+typedef int (*ta_bench_fn)(void *arg);
+
+/* Calls fn in batches of `batch` until at least `min_ns` have elapsed and
+ * returns the rate in operations per second, or a negative value if fn
+ * failed (its return value is then stored in *fail_rc). The clock is read
+ * once per batch so its cost stays out of the figure. */
+static inline double ta_bench_rate(ta_bench_fn fn, void *arg, uint64_t min_ns,
+                                   unsigned batch, int *fail_rc)
+{
+    uint64_t ops = 0, start = ta_bench_now_ns(), elapsed;
+    do {
+        for (unsigned i = 0; i < batch; i++) {
+            int rc = fn(arg);
+            if (rc) {
+                *fail_rc = rc;
+                return -1.0;
+            }
+        }
+        ops += batch;
+        elapsed = ta_bench_now_ns() - start;
+    } while (elapsed < min_ns);
+    return (double)ops * 1e9 / (double)elapsed;
+}
+
+/* Reads a whole file. On failure prints why and exits with
+ * TA_BENCH_EXIT_INPUT: a benchmark without its input has nothing to say. */
+static inline uint8_t *ta_bench_read_file(const char *dir, const char *name,
+                                          size_t *len_out)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= sizeof path) {
+        fprintf(stderr, "error: path too long: %s/%s\n", dir, name);
+        exit(TA_BENCH_EXIT_INPUT);
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "error: cannot open input %s: %s\n", path,
+                strerror(errno));
+        exit(TA_BENCH_EXIT_INPUT);
+    }
+    size_t cap = 4096, len = 0;
+    uint8_t *buf = malloc(cap + 1);
+    while (buf) {
+        len += fread(buf + len, 1, cap - len, f);
+        if (len < cap)
+            break;
+        uint8_t *nb = realloc(buf, 2 * cap + 1);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = nb;
+        cap *= 2;
+    }
+    if (!buf || ferror(f)) {
+        fprintf(stderr, "error: cannot read input %s\n", path);
+        fclose(f);
+        exit(TA_BENCH_EXIT_INPUT);
+    }
+    fclose(f);
+    buf[len] = '\0'; /* convenience for text inputs; not part of len */
+    *len_out = len;
+    return buf;
+}
+
+#endif /* TA_BENCH_H */

@@ -1,0 +1,120 @@
+/*
+ * teeattest command-line tool: declarations shared by its source files.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * The tool uses only the public API of libteeattest, so that it is also a
+ * worked example of embedding the library.
+ */
+#ifndef TEEATTEST_CLI_H
+#define TEEATTEST_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <teeattest/teeattest.h>
+
+/* Exit codes: part of the CLI's public interface. */
+enum {
+    CLI_OK = 0,          /* verified (or a command that verifies nothing ran) */
+    CLI_FAILED = 1,      /* verification failed */
+    CLI_USAGE = 2        /* usage, input or transport error */
+};
+
+/* Larger input files are refused rather than read: no legitimate request,
+ * response or signature record comes close, and the library hashes the
+ * whole buffer in memory. */
+#define CLI_MAX_FILE_SIZE (64u * 1024u * 1024u)
+
+/* ---- command-line options --------------------------------------------- */
+
+/* One option a command accepts. Options are "--name VALUE", "--name=VALUE"
+ * or, for flags, "--name". */
+struct cli_opt {
+    const char *name;    /* without the leading "--" */
+    bool takes_value;
+    /* filled by cli_parse_opts() */
+    bool seen;
+    const char *value;
+};
+
+/* Parse argv[first..argc) against opts (terminated by a NULL name).
+ * "--help"/"-h" anywhere sets *help and stops parsing. Prints a one-line
+ * error and returns false on an unknown option, a missing value, a
+ * repeated option or a positional argument. */
+bool cli_parse_opts(const char *cmd, struct cli_opt *opts, int argc,
+                    char **argv, int first, bool *help);
+
+/* The entry for `name`; opts must contain it (a programming error if not). */
+struct cli_opt *cli_opt(struct cli_opt *opts, const char *name);
+
+/* ---- diagnostics ------------------------------------------------------ */
+
+/* "teeattest: CMD: message\n" on stderr, with control characters made
+ * visible so that one error is always exactly one line. */
+void cli_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Write s to f with every control character (and DEL) replaced by '?':
+ * details and messages can quote untrusted input (a model name, a header
+ * value) and must not inject terminal escapes or extra lines. */
+void cli_fputs_safe(const char *s, FILE *f);
+
+/* ---- files ------------------------------------------------------------ */
+
+/* A file read into memory, exact bytes, plus a NUL after them so that text
+ * APIs may use it too (the NUL is not counted in len). */
+struct cli_file {
+    uint8_t *data;
+    size_t len;
+};
+
+/* Read `path` ("-" for standard input) completely. On failure prints
+ * "teeattest: CMD: cannot read OPTION FILE: reason" and returns false. */
+bool cli_read_file(const char *cmd, const char *option, const char *path,
+                   struct cli_file *out);
+void cli_file_free(struct cli_file *f);
+
+/* ---- results ---------------------------------------------------------- */
+
+/* "PASS", "FAIL", "SKIP", "WARN" (or "????" for a value this tool does not
+ * know, which a later library may add). */
+const char *cli_outcome_label(int32_t outcome);
+
+/* Print the checklist, one aligned line per check, each prefixed by
+ * `indent`; returns the number of lines printed. */
+size_t cli_print_checks(const teeattest_result *res, const char *indent);
+
+/* ---- commands --------------------------------------------------------- */
+
+int cmd_signer(int argc, char **argv);
+int cmd_verify_signature(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+void help_signer(FILE *f);
+void help_verify_signature(FILE *f);
+void help_demo(FILE *f);
+
+/* ---- demo data (demo_data.c) ------------------------------------------ */
+
+/* A real signed exchange printed in public documentation. */
+struct demo_exchange {
+    const char *id;          /* directory name used by `demo --save` */
+    const char *title;
+    const char *source;      /* repository @ commit, path */
+    const char *signer;      /* the signer the demo pins */
+    const char *signer_note; /* where that signer comes from */
+    const char *request;
+    size_t request_len;
+    const char *response;
+    size_t response_len;
+    const char *signature;   /* the signature endpoint's JSON body */
+    size_t signature_len;
+};
+
+extern const struct demo_exchange demo_exchanges[];
+extern const size_t demo_exchange_count;
+
+#endif /* TEEATTEST_CLI_H */

@@ -1,0 +1,338 @@
+/*
+ * teeattest command-line tool: option parsing, diagnostics, file input and
+ * result printing shared by the commands.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* ---- diagnostics ------------------------------------------------------ */
+
+/* Length of the well-formed UTF-8 sequence at s[0..n), or 0 if there is
+ * none (overlong forms, surrogates and code points past U+10FFFF
+ * included). *printable is false for the C1 controls U+0080..U+009F, which
+ * act like escapes on some terminals. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n, bool *printable)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned min;
+    unsigned cp;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2, min = 0x80, cp = c & 0x1fu;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3, min = 0x800, cp = c & 0x0fu;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4, min = 0x10000, cp = c & 0x07u;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    *printable = cp > 0x9f;
+    return len;
+}
+
+void cli_fputs_safe(const char *s, FILE *f)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = strlen(s);
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] < 0x80) {
+            fputc(p[i] < 0x20 || p[i] == 0x7f ? '?' : p[i], f);
+            i++;
+            continue;
+        }
+        bool printable = false;
+        size_t len = utf8_seq_len(p + i, n - i, &printable);
+        if (len == 0) {
+            fputc('?', f); /* one per stray byte */
+            i++;
+        } else {
+            if (printable)
+                fwrite(p + i, 1, len, f);
+            else
+                fputc('?', f);
+            i += len;
+        }
+    }
+}
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    /* Paths can be up to PATH_MAX and messages quote them: a truncated
+     * message is acceptable, a second line is not. */
+    char buf[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fputs("teeattest: ", stderr);
+    if (cmd) {
+        fputs(cmd, stderr);
+        fputs(": ", stderr);
+    }
+    cli_fputs_safe(buf, stderr);
+    fputc('\n', stderr);
+}
+
+/* ---- command-line options --------------------------------------------- */
+
+struct cli_opt *cli_opt(struct cli_opt *opts, const char *name)
+{
+    for (struct cli_opt *o = opts; o->name; o++)
+        if (strcmp(o->name, name) == 0)
+            return o;
+    abort(); /* an option name misspelt in this program */
+}
+
+static struct cli_opt *find_opt(struct cli_opt *opts, const char *name,
+                                size_t len)
+{
+    for (struct cli_opt *o = opts; o->name; o++)
+        if (strlen(o->name) == len && memcmp(o->name, name, len) == 0)
+            return o;
+    return NULL;
+}
+
+bool cli_parse_opts(const char *cmd, struct cli_opt *opts, int argc,
+                    char **argv, int first, bool *help)
+{
+    *help = false;
+    /* --help wins over any mistake elsewhere on the line, so that a user
+     * who is lost always gets the help text. */
+    for (int i = first; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            *help = true;
+            return true;
+        }
+    }
+    for (int i = first; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            cli_error(cmd, "unexpected argument '%s' (see 'teeattest %s "
+                      "--help')", arg, cmd);
+            return false;
+        }
+        const char *name = arg + 2;
+        const char *eq = strchr(name, '=');
+        size_t name_len = eq ? (size_t)(eq - name) : strlen(name);
+        struct cli_opt *o = find_opt(opts, name, name_len);
+        if (!o) {
+            cli_error(cmd, "unknown option '--%.*s' (see 'teeattest %s "
+                      "--help')", (int)name_len, name, cmd);
+            return false;
+        }
+        if (o->seen) {
+            cli_error(cmd, "option --%s given more than once", o->name);
+            return false;
+        }
+        const char *value = NULL;
+        if (!o->takes_value) {
+            if (eq) {
+                cli_error(cmd, "option --%s takes no value", o->name);
+                return false;
+            }
+        } else if (eq) {
+            value = eq + 1;
+        } else if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
+            value = argv[++i];
+        } else {
+            /* A following "--x" is far more likely a forgotten value than
+             * a file named "--x"; "--opt=--x" still allows the latter. */
+            cli_error(cmd, "option --%s needs a value", o->name);
+            return false;
+        }
+        if (o->takes_value && value[0] == '\0') {
+            cli_error(cmd, "option --%s needs a non-empty value", o->name);
+            return false;
+        }
+        o->seen = true;
+        o->value = value;
+    }
+    return true;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+void cli_file_free(struct cli_file *f)
+{
+    free(f->data);
+    f->data = NULL;
+    f->len = 0;
+}
+
+static bool read_fd(int fd, size_t size_hint, struct cli_file *out,
+                    int *err_no, bool *too_large)
+{
+    /* For a regular file, one byte more than its size lets the last read
+     * see end-of-file without growing the buffer and leaves room for the
+     * NUL. The buffer never grows past the limit + 2: one byte over the
+     * limit is enough to know the input is too large. */
+    size_t cap = size_hint ? size_hint + 1 : 64u * 1024u;
+    size_t len = 0;
+    uint8_t *buf = malloc(cap);
+    if (!buf) {
+        *err_no = ENOMEM;
+        return false;
+    }
+    for (;;) {
+        if (len == cap) {
+            if (cap > CLI_MAX_FILE_SIZE) {
+                *too_large = true;
+                free(buf);
+                return false;
+            }
+            size_t ncap = cap * 2 > CLI_MAX_FILE_SIZE + 1
+                              ? CLI_MAX_FILE_SIZE + 2 : cap * 2;
+            uint8_t *nb = realloc(buf, ncap);
+            if (!nb) {
+                *err_no = ENOMEM;
+                free(buf);
+                return false;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            *err_no = errno;
+            free(buf);
+            return false;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    if (len > CLI_MAX_FILE_SIZE) {
+        *too_large = true;
+        free(buf);
+        return false;
+    }
+    if (len == cap) {
+        uint8_t *nb = realloc(buf, len + 1);
+        if (!nb) {
+            *err_no = ENOMEM;
+            free(buf);
+            return false;
+        }
+        buf = nb;
+    }
+    buf[len] = '\0';
+    out->data = buf;
+    out->len = len;
+    return true;
+}
+
+bool cli_read_file(const char *cmd, const char *option, const char *path,
+                   struct cli_file *out)
+{
+    out->data = NULL;
+    out->len = 0;
+    bool is_stdin = strcmp(path, "-") == 0;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        cli_error(cmd, "cannot read --%s %s: %s", option, path,
+                  strerror(errno));
+        return false;
+    }
+    struct stat st;
+    size_t hint = 0;
+    bool too_large = false;
+    int err_no = 0;
+    bool ok = false;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        if ((uintmax_t)st.st_size > CLI_MAX_FILE_SIZE)
+            too_large = true;
+        else
+            hint = (size_t)st.st_size;
+    }
+    if (!too_large)
+        ok = read_fd(fd, hint, out, &err_no, &too_large);
+    if (!is_stdin)
+        close(fd);
+    if (ok)
+        return true;
+    if (too_large)
+        cli_error(cmd, "cannot read --%s %s: larger than the %u MiB limit",
+                  option, path, CLI_MAX_FILE_SIZE / (1024u * 1024u));
+    else
+        cli_error(cmd, "cannot read --%s %s: %s", option, path,
+                  strerror(err_no));
+    return false;
+}
+
+/* ---- results ---------------------------------------------------------- */
+
+const char *cli_outcome_label(int32_t outcome)
+{
+    switch (outcome) {
+    case TEEATTEST_OUTCOME_PASS:
+        return "PASS";
+    case TEEATTEST_OUTCOME_FAIL:
+        return "FAIL";
+    case TEEATTEST_OUTCOME_SKIP:
+        return "SKIP";
+    case TEEATTEST_OUTCOME_WARN:
+        return "WARN";
+    default:
+        return "????";
+    }
+}
+
+size_t cli_print_checks(const teeattest_result *res, const char *indent)
+{
+    size_t n = teeattest_result_check_count(res);
+    int width = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = NULL;
+        if (teeattest_result_check(res, i, &name, NULL, NULL, NULL) ==
+                TEEATTEST_OK && name) {
+            size_t l = strlen(name);
+            if (l > (size_t)width)
+                width = l > 64 ? 64 : (int)l;
+        }
+    }
+    size_t printed = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = NULL, *detail = NULL;
+        int32_t outcome = 0;
+        if (teeattest_result_check(res, i, &name, &outcome, &detail, NULL) !=
+            TEEATTEST_OK)
+            continue;
+        fputs(indent, stdout);
+        printf("%s  ", cli_outcome_label(outcome));
+        /* Names are the library's own dotted identifiers, details may
+         * quote untrusted input: only details need cleaning, but both
+         * go through the same path to keep alignment exact. */
+        size_t l = name ? strlen(name) : 0;
+        cli_fputs_safe(name ? name : "", stdout);
+        for (size_t pad = l; pad < (size_t)width; pad++)
+            fputc(' ', stdout);
+        if (detail && detail[0]) {
+            fputs("  ", stdout);
+            cli_fputs_safe(detail, stdout);
+        }
+        fputc('\n', stdout);
+        printed++;
+    }
+    return printed;
+}
