@@ -62,7 +62,7 @@ int ta_copy_versioned(void *dst, size_t dst_size, const void *src,
 int ta_error(teeattest_error *err, int code, const char *where,
              const char *fmt, ...) TA_PRINTF(4, 5);
 int ta_verror(teeattest_error *err, int code, const char *where,
-              const char *fmt, va_list ap);
+              const char *fmt, va_list ap) TA_PRINTF(4, 0);
 #define TA_INVALID(err, what) \
     ta_error((err), TEEATTEST_E_INVALID_ARG, NULL, "invalid argument: %s", (what))
 
