@@ -24,6 +24,66 @@ int ta_result_new(teeattest_ctx *ctx, teeattest_result **out)
     return TEEATTEST_OK;
 }
 
+/* Length of the well-formed UTF-8 sequence starting at s (1..4), or 0.
+ * Reads past s[0] only while the bytes so far are valid, so never beyond
+ * the terminating NUL. */
+static size_t utf8_seq(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        /* no overlong forms (E0 80..9F), no surrogates (ED A0..BF) */
+        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80;
+        unsigned char hi = c == 0xED ? 0x9F : 0xBF;
+        return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        /* no overlong forms (F0 80..8F), nothing above U+10FFFF */
+        unsigned char lo = c == 0xF0 ? 0x90 : 0x80;
+        unsigned char hi = c == 0xF4 ? 0x8F : 0xBF;
+        return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
+               (s[3] & 0xC0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+}
+
+/* Copy a string that may quote untrusted bytes (a model name, a header
+ * value), or end in a character cut by a length limit, replacing every
+ * byte that is not part of well-formed UTF-8 with U+FFFD. Result strings
+ * are documented as UTF-8, and jansson refuses to render anything else. */
+static char *dup_utf8(const teeattest_ctx *ctx, const char *str)
+{
+    static const char repl[] = "\xef\xbf\xbd";
+    const unsigned char *s = (const unsigned char *)str;
+    size_t need = 0;
+    for (size_t i = 0; s[i];) {
+        size_t n = utf8_seq(s + i);
+        need += n ? n : sizeof repl - 1;
+        i += n ? n : 1;
+    }
+    char *out = ta_malloc(ctx, need + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; s[i];) {
+        size_t n = utf8_seq(s + i);
+        if (n) {
+            memcpy(out + o, s + i, n);
+            o += n;
+            i += n;
+        } else {
+            memcpy(out + o, repl, sizeof repl - 1);
+            o += sizeof repl - 1;
+            i++;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static bool grow(teeattest_result *r, void **arr, size_t *cap, size_t n,
                  size_t elem)
 {
@@ -52,8 +112,8 @@ void ta_result_check(teeattest_result *r, const char *name, int32_t outcome,
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
     ta_check *c = &r->checks[r->n_checks];
-    c->name = ta_strdup(r->ctx, name);
-    c->detail = ta_strdup(r->ctx, detail);
+    c->name = dup_utf8(r->ctx, name);
+    c->detail = dup_utf8(r->ctx, detail);
     c->outcome = outcome;
     c->required = required;
     if (!c->name || !c->detail) {
@@ -73,7 +133,7 @@ static void add_fact(teeattest_result *r, const char *key, const char *text,
     /* A later value for the same key replaces the earlier one. */
     for (size_t i = 0; i < r->n_facts; i++) {
         if (strcmp(r->facts[i].key, key) == 0) {
-            char *t = ta_strdup(r->ctx, text);
+            char *t = dup_utf8(r->ctx, text);
             if (!t) {
                 r->oom = true;
                 return;
@@ -88,8 +148,8 @@ static void add_fact(teeattest_result *r, const char *key, const char *text,
               sizeof *r->facts))
         return;
     ta_fact *f = &r->facts[r->n_facts];
-    f->key = ta_strdup(r->ctx, key);
-    f->text = ta_strdup(r->ctx, text);
+    f->key = dup_utf8(r->ctx, key);
+    f->text = dup_utf8(r->ctx, text);
     f->type = type;
     if (!f->key || !f->text) {
         ta_free(r->ctx, f->key);
@@ -191,8 +251,12 @@ int ta_result_finish(teeattest_result *r, teeattest_error *err)
     bool ok = r->n_checks > 0;
     for (size_t i = 0; i < r->n_checks; i++) {
         const ta_check *c = &r->checks[i];
-        if (c->outcome == TEEATTEST_OUTCOME_FAIL ||
-            (c->outcome == TEEATTEST_OUTCOME_SKIP && c->required))
+        /* Fail closed: anything but a pass, a warning or an optional skip
+         * (including an outcome value this code does not know) fails. */
+        bool accepted = c->outcome == TEEATTEST_OUTCOME_PASS ||
+                        c->outcome == TEEATTEST_OUTCOME_WARN ||
+                        (c->outcome == TEEATTEST_OUTCOME_SKIP && !c->required);
+        if (!accepted)
             ok = false;
     }
     r->verdict = ok ? TEEATTEST_VERDICT_VERIFIED : TEEATTEST_VERDICT_FAILED;

@@ -682,6 +682,13 @@ static void verify_ecdsa(teeattest_result *r, const teeattest_signature *sig,
     teeattest_error e = TEEATTEST_ERROR_INIT;
     int rc = recover_address(sig, addr, &e);
     char addr_s[TEEATTEST_SIGNER_MAX];
+    if (rc == TEEATTEST_E_NOMEM) {
+        /* Running out of memory says nothing about the evidence: the call
+         * fails with TEEATTEST_E_NOMEM (reported by ta_result_finish)
+         * rather than returning a "failed" verdict. */
+        r->oom = true;
+        return;
+    }
     if (rc) {
         ta_result_check(r, "signature.ecdsa.recover", TEEATTEST_OUTCOME_FAIL,
                         true, "%s", e.message);
