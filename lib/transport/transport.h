@@ -39,4 +39,25 @@ void ta_http_response_clear(teeattest_http_response *r);
 const char *ta_http_response_header(const teeattest_http_response *r,
                                     const char *name);
 
+/* ---- built-in libcurl transport ------------------------------------- */
+
+/* Internal request flag: the caller needs the TLS peer's key, so the
+ * transfer must use a new connection (certificates are only seen during a
+ * handshake). */
+#define TA_HTTP_WANT_PEER_KEY 0x8000u
+
+typedef struct ta_curl_settings {
+    const char *ca_file;    /* NULL = the system CA bundle */
+    const char *pinned_key; /* curl's "sha256//<base64>" form, or NULL */
+    const char *user_agent;
+} ta_curl_settings;
+
+struct ta_curl_pool;
+int ta_curl_pool_new(const teeattest_ctx *ctx, struct ta_curl_pool **out);
+void ta_curl_pool_free(const teeattest_ctx *ctx, struct ta_curl_pool *pool);
+/* Perform one exchange; *curl_code receives the CURLcode (0 if none). */
+int ta_curl_perform(struct ta_curl_pool *pool, const ta_curl_settings *set,
+                    teeattest_http_response *resp,
+                    const teeattest_http_request *req, int32_t *curl_code);
+
 #endif /* TA_TRANSPORT_H */
