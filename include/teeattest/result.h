@@ -111,9 +111,13 @@ TEEATTEST_API const char *teeattest_result_fact(const teeattest_result *res,
  *         "checks":[{"name","outcome","detail","required"}...],
  *         "facts":{...}}
  *        with outcome one of "pass", "fail", "skip", "warn".
+ *        The text is rendered on the first call and kept with the
+ *        result; later calls return the same pointer. Thread safety: may
+ *        be called concurrently on a shared result.
  * @param[out] json NUL-terminated UTF-8. Borrowed from the result.
  * @param[out] len its length without the NUL; may be NULL.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM (the
+ *         first call allocates).
  * @since 1.0
  */
 TEEATTEST_API int teeattest_result_to_json(const teeattest_result *res,

@@ -128,6 +128,11 @@ typedef struct ta_fact {
     ta_fact_type type;
 } ta_fact;
 
+typedef struct ta_json {
+    size_t len;
+    char text[];
+} ta_json;
+
 struct teeattest_result {
     atomic_size_t refs;
     teeattest_ctx *ctx;
@@ -136,13 +141,16 @@ struct teeattest_result {
     size_t n_checks, cap_checks;
     ta_fact *facts;
     size_t n_facts, cap_facts;
-    char *json;
-    size_t json_len;
+    /* Rendered on the first teeattest_result_to_json() and published
+     * atomically: most callers read only the verdict, and a result is
+     * immutable (so shareable across threads) once finished. */
+    _Atomic(struct ta_json *) json;
+    bool finished; /* ta_result_finish() succeeded: readable as JSON */
     bool oom; /* an allocation failed while building: finish reports NOMEM */
 };
 
 /* Builder: allocate, add checks and facts, then finish (computes the
- * verdict and renders JSON). A failed allocation is remembered and
+ * verdict). A failed allocation is remembered and
  * reported by ta_result_finish(). */
 int ta_result_new(teeattest_ctx *ctx, teeattest_result **out);
 void ta_result_check(teeattest_result *r, const char *name, int32_t outcome,

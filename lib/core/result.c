@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 
 #include "core.h"
 
@@ -18,6 +17,7 @@ int ta_result_new(teeattest_ctx *ctx, teeattest_result **out)
     if (!r)
         return TEEATTEST_E_NOMEM;
     atomic_init(&r->refs, 1);
+    atomic_init(&r->json, NULL);
     r->ctx = teeattest_ctx_ref(ctx);
     r->verdict = TEEATTEST_VERDICT_FAILED;
     *out = r;
@@ -188,60 +188,100 @@ static const char *outcome_name(int32_t o)
     }
 }
 
-static int render_json(teeattest_result *r)
+/* Append s as a JSON string. Result strings are well-formed UTF-8 (see
+ * dup_utf8), so only quotes, backslashes and control characters need
+ * escaping. */
+static int json_string_out(ta_buf *b, const char *s)
 {
-    json_t *root = json_object();
-    json_t *checks = json_array();
-    json_t *facts = json_object();
-    int rc = TEEATTEST_E_NOMEM;
-    if (!root || !checks || !facts)
-        goto out;
-    if (json_object_set_new(root, "verdict",
-                            json_string(r->verdict == TEEATTEST_VERDICT_VERIFIED
-                                            ? "verified" : "failed")))
-        goto out;
-    for (size_t i = 0; i < r->n_checks; i++) {
-        const ta_check *c = &r->checks[i];
-        /* json_pack would reject invalid UTF-8 in a detail; details quote
-         * untrusted input, so use the length-taking, non-validating form. */
-        json_t *o = json_object();
-        if (!o || json_array_append_new(checks, o) ||
-            json_object_set_new(o, "name", json_string(c->name)) ||
-            json_object_set_new(o, "outcome", json_string(outcome_name(c->outcome))) ||
-            json_object_set_new(o, "detail",
-                                json_stringn_nocheck(c->detail, strlen(c->detail))) ||
-            json_object_set_new(o, "required", json_boolean(c->required)))
-            goto out;
+    static const char hex[] = "0123456789abcdef";
+    int rc = ta_buf_append(b, "\"", 1);
+    const char *run = s;
+    for (; rc == TEEATTEST_OK && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        char esc[7] = {'\\', 0};
+        size_t n = 2;
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            n = 6;
+        }
+        rc = ta_buf_append(b, run, (size_t)(s - run));
+        if (rc == TEEATTEST_OK)
+            rc = ta_buf_append(b, esc, n);
+        run = s + 1;
     }
-    for (size_t i = 0; i < r->n_facts; i++) {
-        const ta_fact *f = &r->facts[i];
-        json_t *v;
-        if (f->type == TA_FACT_INT)
-            v = json_integer((json_int_t)strtoll(f->text, NULL, 10));
-        else if (f->type == TA_FACT_BOOL)
-            v = json_boolean(strcmp(f->text, "true") == 0);
-        else
-            v = json_stringn_nocheck(f->text, strlen(f->text));
-        if (json_object_set_new_nocheck(facts, f->key, v))
-            goto out;
-    }
-    if (json_object_set(root, "checks", checks) ||
-        json_object_set(root, "facts", facts))
-        goto out;
-    char *s = json_dumps(root, JSON_COMPACT);
-    if (!s)
-        goto out;
-    r->json = ta_strdup(r->ctx, s);
-    free(s);
-    if (!r->json)
-        goto out;
-    r->json_len = strlen(r->json);
-    rc = TEEATTEST_OK;
-out:
-    json_decref(checks);
-    json_decref(facts);
-    json_decref(root);
+    if (rc == TEEATTEST_OK)
+        rc = ta_buf_append(b, run, (size_t)(s - run));
+    if (rc == TEEATTEST_OK)
+        rc = ta_buf_append(b, "\"", 1);
     return rc;
+}
+
+/* {"verdict":…,"checks":[…],"facts":{…}}, compact, in checklist order. */
+static int render_json(const teeattest_result *r, ta_json **out)
+{
+    ta_buf b;
+    ta_buf_init(&b, r->ctx, 0);
+    ta_json head = {0};
+    int rc = ta_buf_append(&b, &head, sizeof head);
+    if (rc == TEEATTEST_OK)
+        rc = ta_buf_append_str(&b, r->verdict == TEEATTEST_VERDICT_VERIFIED
+                                       ? "{\"verdict\":\"verified\",\"checks\":["
+                                       : "{\"verdict\":\"failed\",\"checks\":[");
+    for (size_t i = 0; rc == TEEATTEST_OK && i < r->n_checks; i++) {
+        const ta_check *c = &r->checks[i];
+        rc = ta_buf_append_str(&b, i ? ",{\"name\":" : "{\"name\":");
+        if (rc == TEEATTEST_OK)
+            rc = json_string_out(&b, c->name);
+        if (rc == TEEATTEST_OK)
+            rc = ta_buf_printf(&b, ",\"outcome\":\"%s\",\"detail\":",
+                               outcome_name(c->outcome));
+        if (rc == TEEATTEST_OK)
+            rc = json_string_out(&b, c->detail);
+        if (rc == TEEATTEST_OK)
+            rc = ta_buf_append_str(&b, c->required ? ",\"required\":true}"
+                                                   : ",\"required\":false}");
+    }
+    if (rc == TEEATTEST_OK)
+        rc = ta_buf_append_str(&b, "],\"facts\":{");
+    for (size_t i = 0; rc == TEEATTEST_OK && i < r->n_facts; i++) {
+        const ta_fact *f = &r->facts[i];
+        if (i)
+            rc = ta_buf_append(&b, ",", 1);
+        if (rc == TEEATTEST_OK)
+            rc = json_string_out(&b, f->key);
+        if (rc == TEEATTEST_OK)
+            rc = ta_buf_append(&b, ":", 1);
+        /* Integer and boolean facts hold text this library wrote itself
+         * ("%lld", "true"/"false"), so it is already valid JSON. */
+        if (rc == TEEATTEST_OK)
+            rc = f->type == TA_FACT_STR ? json_string_out(&b, f->text)
+                                        : ta_buf_append_str(&b, f->text);
+    }
+    if (rc == TEEATTEST_OK)
+        rc = ta_buf_append_str(&b, "}}");
+    if (rc == TEEATTEST_OK)
+        rc = ta_buf_terminate(&b);
+    if (rc) {
+        ta_buf_free(&b);
+        return rc == TEEATTEST_E_NOMEM ? rc : TEEATTEST_E_INTERNAL;
+    }
+    size_t len;
+    ta_json *j = (ta_json *)ta_buf_steal(&b, &len);
+    j->len = len - sizeof head;
+    *out = j;
+    return TEEATTEST_OK;
 }
 
 int ta_result_finish(teeattest_result *r, teeattest_error *err)
@@ -260,9 +300,7 @@ int ta_result_finish(teeattest_result *r, teeattest_error *err)
             ok = false;
     }
     r->verdict = ok ? TEEATTEST_VERDICT_VERIFIED : TEEATTEST_VERDICT_FAILED;
-    int rc = render_json(r);
-    if (rc)
-        return ta_error(err, rc, NULL, "rendering the result as JSON");
+    r->finished = true;
     return TEEATTEST_OK;
 }
 
@@ -345,11 +383,29 @@ TEEATTEST_API const char *teeattest_result_fact(const teeattest_result *res,
 TEEATTEST_API int teeattest_result_to_json(const teeattest_result *res,
                                            const char **json, size_t *len)
 {
-    if (!res || !json || !res->json)
+    if (!res || !json || !res->finished)
         return TEEATTEST_E_INVALID_ARG;
-    *json = res->json;
+    /* The cache is the only part of a finished result that changes; it is
+     * atomic, so the const here is logical constness. */
+    teeattest_result *r = (teeattest_result *)res;
+    ta_json *j = atomic_load_explicit(&r->json, memory_order_acquire);
+    if (!j) {
+        ta_json *mine;
+        int rc = render_json(r, &mine);
+        if (rc)
+            return rc;
+        /* Two threads may render at once: the first to publish wins and
+         * the other frees its identical copy. */
+        if (atomic_compare_exchange_strong_explicit(
+                &r->json, &j, mine, memory_order_acq_rel,
+                memory_order_acquire))
+            j = mine;
+        else
+            ta_free(r->ctx, mine);
+    }
+    *json = j->text;
     if (len)
-        *len = res->json_len;
+        *len = j->len;
     return TEEATTEST_OK;
 }
 
@@ -375,7 +431,7 @@ TEEATTEST_API void teeattest_result_free(teeattest_result *res)
     }
     ta_free(ctx, res->checks);
     ta_free(ctx, res->facts);
-    ta_free(ctx, res->json);
+    ta_free(ctx, atomic_load_explicit(&res->json, memory_order_acquire));
     ta_free(ctx, res);
     teeattest_ctx_free(ctx);
 }
