@@ -165,6 +165,22 @@ int ta_result_finish(teeattest_result *r, teeattest_error *err);
 /* Opaque to callers that do not include jansson. */
 struct json_t;
 /* Parse untrusted bytes: size-limited, duplicate keys rejected. */
+/* A member of a "plain flat" JSON object, pointing into the document. */
+typedef struct ta_json_member {
+    const char *key, *val;
+    size_t key_len, val_len;
+} ta_json_member;
+
+/* Recognise the simplest JSON documents without building a tree: one
+ * object whose keys and values are all strings of printable ASCII without
+ * escapes, no key twice, at most `max` members. Returns the number of
+ * members, or -1 when the document is anything else, including invalid
+ * JSON: the caller then parses it with ta_json_parse(), which accepts or
+ * rejects it with a precise message. Such documents mean the same to both
+ * parsers, so callers use this only as a fast path (signature records). */
+int ta_json_flat_scan(const uint8_t *doc, size_t len, ta_json_member *members,
+                      size_t max);
+
 int ta_json_parse(struct json_t **out, const uint8_t *data, size_t len,
                   size_t max, teeattest_error *err);
 

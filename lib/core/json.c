@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -32,4 +33,72 @@ int ta_json_parse(json_t **out, const uint8_t *data, size_t len, size_t max,
     }
     *out = j;
     return TEEATTEST_OK;
+}
+
+static size_t skip_ws(const uint8_t *s, size_t len, size_t i)
+{
+    while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' ||
+                       s[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* A string of printable ASCII without escapes starting at s[i] == '"';
+ * returns the index after the closing quote, 0 when not that simple. */
+static size_t plain_string(const uint8_t *s, size_t len, size_t i,
+                           const char **out, size_t *out_len)
+{
+    if (i >= len || s[i] != '"')
+        return 0;
+    size_t start = ++i;
+    while (i < len && s[i] != '"') {
+        if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '\\')
+            return 0;
+        i++;
+    }
+    if (i >= len)
+        return 0;
+    *out = (const char *)s + start;
+    *out_len = i - start;
+    return i + 1;
+}
+
+int ta_json_flat_scan(const uint8_t *s, size_t len, ta_json_member *m,
+                      size_t max)
+{
+    size_t n = 0, i = skip_ws(s, len, 0);
+    if (i >= len || s[i] != '{')
+        return -1;
+    i = skip_ws(s, len, i + 1);
+    if (i < len && s[i] == '}') {
+        i = skip_ws(s, len, i + 1);
+        return i == len ? 0 : -1;
+    }
+    for (;;) {
+        if (n == max)
+            return -1;
+        if (!(i = plain_string(s, len, i, &m[n].key, &m[n].key_len)))
+            return -1;
+        i = skip_ws(s, len, i);
+        if (i >= len || s[i] != ':')
+            return -1;
+        i = skip_ws(s, len, i + 1);
+        if (!(i = plain_string(s, len, i, &m[n].val, &m[n].val_len)))
+            return -1;
+        for (size_t k = 0; k < n; k++)
+            if (m[k].key_len == m[n].key_len &&
+                memcmp(m[k].key, m[n].key, m[n].key_len) == 0)
+                return -1; /* a duplicate: ta_json_parse() reports it */
+        n++;
+        i = skip_ws(s, len, i);
+        if (i < len && s[i] == ',') {
+            i = skip_ws(s, len, i + 1);
+            continue;
+        }
+        if (i < len && s[i] == '}')
+            break;
+        return -1;
+    }
+    i = skip_ws(s, len, i + 1);
+    return i == len ? (int)n : -1;
 }

@@ -50,14 +50,44 @@ static size_t utf8_seq(const unsigned char *s)
     return 0;
 }
 
+/* Length of the longest prefix of s[0..len) that is valid UTF-8. ASCII,
+ * by far the common case, is skipped eight bytes at a time: copying check
+ * details and facts is a measurable part of a signature verification. */
+static size_t utf8_valid_prefix(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        if (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & UINT64_C(0x8080808080808080))) {
+                i += 8;
+                continue;
+            }
+        }
+        size_t n = utf8_seq(s + i);
+        if (!n)
+            break;
+        i += n;
+    }
+    return i;
+}
+
 /* Copy a string that may quote untrusted bytes (a model name, a header
  * value), or end in a character cut by a length limit, replacing every
  * byte that is not part of well-formed UTF-8 with U+FFFD. Result strings
- * are documented as UTF-8, and jansson refuses to render anything else. */
+ * are documented as UTF-8, and JSON output needs it. */
 static char *dup_utf8(const teeattest_ctx *ctx, const char *str)
 {
     static const char repl[] = "\xef\xbf\xbd";
     const unsigned char *s = (const unsigned char *)str;
+    size_t len = strlen(str);
+    if (utf8_valid_prefix(s, len) == len) {
+        char *copy = ta_malloc(ctx, len + 1);
+        if (copy)
+            memcpy(copy, str, len + 1);
+        return copy;
+    }
     size_t need = 0;
     for (size_t i = 0; s[i];) {
         size_t n = utf8_seq(s + i);

@@ -1,6 +1,7 @@
 /*
- * Built-in crypto: SHA-2 and ECDSA P-256/P-384 (mbedTLS 2.28), secp256k1
- * recovery (libsecp256k1), Ed25519 (libsodium), random bytes (getrandom).
+ * Built-in crypto: SHA-2 and ECDSA P-256/P-384 (mbedTLS 2.28; SHA-2 from
+ * OpenSSL when the build has it, see openssl.c), secp256k1 recovery
+ * (libsecp256k1), Ed25519 (libsodium), random bytes (getrandom).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -42,6 +43,20 @@ int ta_builtin_hash(int32_t alg, uint8_t *out, size_t out_len,
     if (!need || out_len != need)
         return TEEATTEST_E_INVALID_ARG;
     if (!data && len)
+        return TEEATTEST_E_INVALID_ARG;
+    static const uint8_t empty[1];
+    if (!data)
+        data = empty;
+    if (alg != TEEATTEST_HASH_KECCAK256 &&
+        ta_openssl_hash(alg, out, out_len, data, len) == TEEATTEST_OK)
+        return TEEATTEST_OK;
+    return ta_mbedtls_hash(alg, out, out_len, data, len);
+}
+
+int ta_mbedtls_hash(int32_t alg, uint8_t *out, size_t out_len,
+                    const uint8_t *data, size_t len)
+{
+    if (ta_hash_len(alg) != out_len || (!data && len))
         return TEEATTEST_E_INVALID_ARG;
     static const uint8_t empty[1];
     if (!data)

@@ -60,6 +60,14 @@ int ta_builtin_x509_verify_chain(uint32_t *flags_out,
                                  const size_t *crl_lens, size_t crl_count,
                                  int64_t at);
 int ta_builtin_random(uint8_t *buf, size_t len);
+/* The two SHA-2 implementations ta_builtin_hash() chooses from: OpenSSL
+ * (TEEATTEST_E_UNSUPPORTED when built without it or when it lacks the
+ * algorithm) and mbedTLS (also keccak-256, in-tree). Exposed for tests. */
+int ta_openssl_hash(int32_t alg, uint8_t *out, size_t out_len,
+                    const uint8_t *data, size_t len);
+int ta_mbedtls_hash(int32_t alg, uint8_t *out, size_t out_len,
+                    const uint8_t *data, size_t len);
+bool ta_openssl_available(void);
 
 /* secp256k1 group order n and n/2, big-endian, for the low-s rule. */
 extern const uint8_t ta_secp256k1_half_order[32];

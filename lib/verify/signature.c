@@ -299,6 +299,10 @@ fail:
     return rc;
 }
 
+/* Members a plain record may have for the fast path (the four used and a
+ * few a provider may add, e.g. NEAR's "signing_algo" twin fields). */
+#define TA_SIGNATURE_PLAIN_MEMBERS 12
+
 static int get_string_member(json_t *obj, const char *key, const char **s,
                              size_t *len, teeattest_error *err)
 {
@@ -318,6 +322,39 @@ static int get_string_member(json_t *obj, const char *key, const char **s,
     return TEEATTEST_OK;
 }
 
+/* The common record (four plain string members, as every provider sends)
+ * without building a JSON tree: the tree cost more than everything else in
+ * a verification except the recovery itself (docs/performance.md).
+ * TEEATTEST_E_PASSTHROUGH for any other document, which the full parser
+ * then handles, errors included. */
+static int parse_plain_record(teeattest_ctx *ctx, teeattest_signature **out,
+                              const uint8_t *json, size_t json_len,
+                              teeattest_error *err)
+{
+    ta_json_member m[TA_SIGNATURE_PLAIN_MEMBERS];
+    int n = ta_json_flat_scan(json, json_len, m, TA_SIGNATURE_PLAIN_MEMBERS);
+    if (n < 0)
+        return TEEATTEST_E_PASSTHROUGH;
+    static const char *const names[4] = {"text", "signature",
+                                         "signing_address", "signing_algo"};
+    const ta_json_member *f[4] = {NULL, NULL, NULL, NULL};
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 4; k++)
+            if (m[i].key_len == strlen(names[k]) &&
+                memcmp(m[i].key, names[k], m[i].key_len) == 0)
+                f[k] = &m[i];
+    char algo[16];
+    if (!f[0] || !f[1] || (f[3] && f[3]->val_len >= sizeof algo))
+        return TEEATTEST_E_PASSTHROUGH;
+    if (f[3]) {
+        memcpy(algo, f[3]->val, f[3]->val_len);
+        algo[f[3]->val_len] = '\0';
+    }
+    return build(ctx, out, f[0]->val, f[0]->val_len, f[1]->val, f[1]->val_len,
+                 f[2] ? f[2]->val : NULL, f[2] ? f[2]->val_len : 0,
+                 f[3] ? algo : NULL, err);
+}
+
 TEEATTEST_API int teeattest_signature_parse_json(teeattest_ctx *ctx,
                                                  teeattest_signature **out,
                                                  const uint8_t *json,
@@ -329,6 +366,11 @@ TEEATTEST_API int teeattest_signature_parse_json(teeattest_ctx *ctx,
     if (!ctx || !out || (!json && json_len))
         return TA_INVALID(err, !ctx ? "ctx is NULL"
                                : !out ? "out is NULL" : "json is NULL");
+    if (json && json_len <= TEEATTEST_SIGNATURE_RECORD_MAX) {
+        int rc = parse_plain_record(ctx, out, json, json_len, err);
+        if (rc != TEEATTEST_E_PASSTHROUGH)
+            return rc;
+    }
     json_t *root;
     int rc = ta_json_parse(&root, json ? json : (const uint8_t *)"", json_len,
                            TEEATTEST_SIGNATURE_RECORD_MAX, err);

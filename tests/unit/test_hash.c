@@ -346,10 +346,46 @@ static void test_eip55(void)
     teeattest_ctx_free(ctx);
 }
 
+/* The OpenSSL and mbedTLS SHA-2 paths must give the same digests at every
+ * length around the block boundaries (and a long input), since which one
+ * runs depends on the build. Without OpenSSL the first must decline. */
+static void test_sha2_paths(void)
+{
+    static uint8_t data[4096 + 3];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 131 + 7);
+    static const int32_t algs[3] = {TEEATTEST_HASH_SHA256, TEEATTEST_HASH_SHA384,
+                                    TEEATTEST_HASH_SHA512};
+    if (!ta_openssl_available()) {
+        uint8_t out[32];
+        CHECK_EQ_INT(ta_openssl_hash(TEEATTEST_HASH_SHA256, out, 32, data, 1),
+                     TEEATTEST_E_UNSUPPORTED);
+        return;
+    }
+    size_t mismatches = 0, failures = 0;
+    for (int a = 0; a < 3; a++) {
+        size_t dl = ta_hash_len(algs[a]);
+        for (size_t len = 0; len <= sizeof data; len += len < 300 ? 1 : 509) {
+            uint8_t x[64], y[64];
+            if (ta_openssl_hash(algs[a], x, dl, len ? data : NULL, len) ||
+                ta_mbedtls_hash(algs[a], y, dl, len ? data : NULL, len))
+                failures++;
+            else if (memcmp(x, y, dl) != 0)
+                mismatches++;
+        }
+    }
+    CHECK_EQ_INT(failures, 0);
+    CHECK_EQ_INT(mismatches, 0);
+    uint8_t out[32];
+    CHECK_EQ_INT(ta_openssl_hash(TEEATTEST_HASH_KECCAK256, out, 32, data, 1),
+                 TEEATTEST_E_UNSUPPORTED);
+}
+
 int main(void)
 {
     test_keccak();
     test_sha2();
+    test_sha2_paths();
     test_eip191();
     test_eth_address();
     test_eip55();
