@@ -47,6 +47,12 @@ struct cli_opt {
 bool cli_parse_opts(const char *cmd, struct cli_opt *opts, int argc,
                     char **argv, int first, bool *help);
 
+/* The same, accepting one positional argument (or "-- ARG" as the last
+ * two arguments); *positional is NULL when there is none. */
+bool cli_parse_opts_arg(const char *cmd, struct cli_opt *opts, int argc,
+                        char **argv, int first, bool *help,
+                        const char **positional);
+
 /* The entry for `name`; opts must contain it (a programming error if not). */
 struct cli_opt *cli_opt(struct cli_opt *opts, const char *name);
 
@@ -77,6 +83,15 @@ bool cli_read_file(const char *cmd, const char *option, const char *path,
                    struct cli_file *out);
 void cli_file_free(struct cli_file *f);
 
+/* Create a directory (an existing directory is fine). */
+bool cli_make_dir(const char *cmd, const char *path);
+/* Write a new file; never overwrites an existing one. */
+bool cli_write_new_file(const char *cmd, const char *path, const void *data,
+                        size_t len);
+/* "a/b" or "a/b/c" into out; false (with a message) when it does not fit. */
+bool cli_join_path(const char *cmd, char *out, size_t cap, const char *a,
+                   const char *b, const char *c);
+
 /* ---- results ---------------------------------------------------------- */
 
 /* "PASS", "FAIL", "SKIP", "WARN" (or "????" for a value this tool does not
@@ -92,10 +107,16 @@ size_t cli_print_checks(const teeattest_result *res, const char *indent);
 int cmd_signer(int argc, char **argv);
 int cmd_verify_signature(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_providers(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
+int cmd_chat(int argc, char **argv);
 
 void help_signer(FILE *f);
 void help_verify_signature(FILE *f);
 void help_demo(FILE *f);
+void help_providers(FILE *f);
+void help_attest(FILE *f);
+void help_chat(FILE *f);
 
 /* ---- demo data (demo_data.c) ------------------------------------------ */
 

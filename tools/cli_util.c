@@ -114,7 +114,16 @@ static struct cli_opt *find_opt(struct cli_opt *opts, const char *name,
 bool cli_parse_opts(const char *cmd, struct cli_opt *opts, int argc,
                     char **argv, int first, bool *help)
 {
+    return cli_parse_opts_arg(cmd, opts, argc, argv, first, help, NULL);
+}
+
+bool cli_parse_opts_arg(const char *cmd, struct cli_opt *opts, int argc,
+                        char **argv, int first, bool *help,
+                        const char **positional)
+{
     *help = false;
+    if (positional)
+        *positional = NULL;
     /* --help wins over any mistake elsewhere on the line, so that a user
      * who is lost always gets the help text. */
     for (int i = first; i < argc; i++) {
@@ -125,6 +134,16 @@ bool cli_parse_opts(const char *cmd, struct cli_opt *opts, int argc,
     }
     for (int i = first; i < argc; i++) {
         const char *arg = argv[i];
+        /* "--" ends the options: a prompt may start with dashes. */
+        if (positional && strcmp(arg, "--") == 0 && i + 2 == argc &&
+            !*positional) {
+            *positional = argv[i + 1];
+            break;
+        }
+        if (positional && strncmp(arg, "--", 2) != 0 && !*positional) {
+            *positional = arg;
+            continue;
+        }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             cli_error(cmd, "unexpected argument '%s' (see 'teeattest %s "
                       "--help')", arg, cmd);
@@ -170,6 +189,60 @@ bool cli_parse_opts(const char *cmd, struct cli_opt *opts, int argc,
 }
 
 /* ---- files ------------------------------------------------------------ */
+
+bool cli_make_dir(const char *cmd, const char *path)
+{
+    struct stat st;
+    if (mkdir(path, 0755) == 0)
+        return true;
+    if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return true;
+    if (errno == EEXIST)
+        errno = ENOTDIR;
+    cli_error(cmd, "cannot create directory %s: %s", path, strerror(errno));
+    return false;
+}
+
+bool cli_write_new_file(const char *cmd, const char *path, const void *data,
+                        size_t len)
+{
+    /* O_EXCL: a saved capture must never clobber a user's file. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        cli_error(cmd, "cannot write %s: %s", path, strerror(errno));
+        return false;
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, (const char *)data + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            cli_error(cmd, "cannot write %s: %s", path, strerror(errno));
+            close(fd);
+            return false;
+        }
+        done += (size_t)n;
+    }
+    if (close(fd) != 0) {
+        cli_error(cmd, "cannot write %s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+bool cli_join_path(const char *cmd, char *out, size_t cap, const char *a,
+                   const char *b, const char *c)
+{
+    int n = c ? snprintf(out, cap, "%s/%s/%s", a, b, c)
+              : snprintf(out, cap, "%s/%s", a, b);
+    if (n < 0 || (size_t)n >= cap) {
+        cli_error(cmd, "path too long under %s", a);
+        return false;
+    }
+    return true;
+}
+
 
 void cli_file_free(struct cli_file *f)
 {

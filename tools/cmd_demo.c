@@ -40,61 +40,9 @@ void help_demo(FILE *f)
 
 /* ---- --save ------------------------------------------------------------ */
 
-static bool make_dir(const char *path)
-{
-    struct stat st;
-    if (mkdir(path, 0755) == 0)
-        return true;
-    if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return true;
-    if (errno == EEXIST)
-        errno = ENOTDIR;
-    cli_error(CMD, "cannot create directory %s: %s", path, strerror(errno));
-    return false;
-}
-
-static bool write_new_file(const char *path, const char *data, size_t len)
-{
-    /* O_EXCL: a demo must never clobber a user's file. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        cli_error(CMD, "cannot write %s: %s", path, strerror(errno));
-        return false;
-    }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t n = write(fd, data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            cli_error(CMD, "cannot write %s: %s", path, strerror(errno));
-            close(fd);
-            return false;
-        }
-        done += (size_t)n;
-    }
-    if (close(fd) != 0) {
-        cli_error(CMD, "cannot write %s: %s", path, strerror(errno));
-        return false;
-    }
-    return true;
-}
-
-static bool join_path(char *out, size_t cap, const char *a, const char *b,
-                      const char *c)
-{
-    int n = c ? snprintf(out, cap, "%s/%s/%s", a, b, c)
-              : snprintf(out, cap, "%s/%s", a, b);
-    if (n < 0 || (size_t)n >= cap) {
-        cli_error(CMD, "path too long under %s", a);
-        return false;
-    }
-    return true;
-}
-
 static int save_exchanges(const char *dir)
 {
-    if (!make_dir(dir))
+    if (!cli_make_dir(CMD, dir))
         return CLI_USAGE;
     for (size_t i = 0; i < demo_exchange_count; i++) {
         const struct demo_exchange *ex = &demo_exchanges[i];
@@ -108,12 +56,12 @@ static int save_exchanges(const char *dir)
             {"signature_response.json", ex->signature, ex->signature_len},
         };
         char path[4096];
-        if (!join_path(path, sizeof path, dir, ex->id, NULL) ||
-            !make_dir(path))
+        if (!cli_join_path(CMD, path, sizeof path, dir, ex->id, NULL) ||
+            !cli_make_dir(CMD, path))
             return CLI_USAGE;
         for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
-            if (!join_path(path, sizeof path, dir, ex->id, files[k].name) ||
-                !write_new_file(path, files[k].data, files[k].len))
+            if (!cli_join_path(CMD, path, sizeof path, dir, ex->id, files[k].name) ||
+                !cli_write_new_file(CMD, path, files[k].data, files[k].len))
                 return CLI_USAGE;
             fputs("wrote ", stdout);
             cli_fputs_safe(path, stdout);

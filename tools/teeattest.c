@@ -4,7 +4,7 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Exit status: 0 verified, 1 verification failed, 2 usage, input or
- * transport error. No command uses the network.
+ * transport error. Only `attest` and `chat` use the network.
  */
 #include <string.h>
 
@@ -24,6 +24,12 @@ static const struct command commands[] = {
      cmd_verify_signature, help_verify_signature},
     {"demo", "verify real signed exchanges from public docs (offline)",
      cmd_demo, help_demo},
+    {"providers", "list the provider dialects and their endpoints",
+     cmd_providers, help_providers},
+    {"attest", "fetch a provider's attestation report with a fresh nonce",
+     cmd_attest, help_attest},
+    {"chat", "chat with a provider and verify the answer's signature",
+     cmd_chat, help_chat},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -41,8 +47,9 @@ static void help_main(FILE *f)
     fputs("Usage: teeattest COMMAND [OPTIONS]\n"
           "\n"
           "Check that an answer from a confidential-AI API was signed, over the\n"
-          "exact request and response bytes, by the key you expect. Everything\n"
-          "runs offline: no command uses the network or needs an API key.\n"
+          "exact request and response bytes, by the key you expect. Only\n"
+          "'attest' and 'chat' use the network; API keys come from the\n"
+          "environment variable each provider uses (see 'teeattest providers').\n"
           "\n"
           "Commands:\n", f);
     for (size_t i = 0; i < N_COMMANDS; i++)

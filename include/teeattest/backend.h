@@ -129,6 +129,13 @@ typedef struct teeattest_crypto_backend {
 
 /** Flags of teeattest_http_request. @since 1.0 */
 #define TEEATTEST_HTTP_STREAM  0x0001u /**< deliver body chunks as they arrive */
+/** The caller needs the peer's TLS public key: the transport must report it
+ *  with teeattest_http_response_set_peer_spki(), which may require a new
+ *  connection (a certificate is only seen during a handshake). */
+#define TEEATTEST_HTTP_PEER_KEY 0x0002u
+/** The request is idempotent (a GET the library may retry). Informational:
+ *  retries are done by the library, never by the transport. */
+#define TEEATTEST_HTTP_IDEMPOTENT 0x0004u
 
 /**
  * @brief One HTTP request, built by the library and handed to a transport.
@@ -151,6 +158,11 @@ typedef struct teeattest_http_request {
     uint32_t total_timeout_ms;   /**< 0 = none */
     uint32_t idle_timeout_ms;    /**< longest silence on a stream, 0 = none */
     uint64_t max_body_size;      /**< larger bodies are refused */
+    /** PEM file of trusted CAs replacing the system bundle, or NULL. */
+    const char *ca_file;
+    /** Required server key, "sha256//<base64 of SHA-256(SPKI DER)>"
+     *  (several joined with ';'), or NULL. */
+    const char *pinned_key;
 } teeattest_http_request;
 
 /** Opaque response sink, owned by the library. A transport fills it with

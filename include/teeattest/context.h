@@ -58,10 +58,17 @@ typedef struct teeattest_ctx_options {
     const teeattest_crypto_backend *crypto;
     /** HTTP transport; NULL = built-in (libcurl). Copied. */
     const teeattest_transport *transport;
+
+    /** How the library waits between retries and polls (`ms`
+     *  milliseconds); NULL = a real monotonic sleep. Tests make waiting
+     *  instantaneous (and can count it). Return 0; other values are
+     *  reserved. May be called concurrently from several threads. */
+    int TEEATTEST_CALLBACK(sleep)(void *user_data, uint32_t ms);
+    void *sleep_user_data;
 } teeattest_ctx_options;
 
 #define TEEATTEST_CTX_OPTIONS_INIT \
-    { sizeof(teeattest_ctx_options), 0, 0, 0, 0, 0, 0, 0, 0 }
+    { sizeof(teeattest_ctx_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Initialise an options struct (for bindings that cannot use the

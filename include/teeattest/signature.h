@@ -152,6 +152,29 @@ TEEATTEST_API int teeattest_signature_recover(const teeattest_signature *sig,
                                               teeattest_error *err);
 
 /**
+ * @brief Write the record as a signature-endpoint JSON object
+ *        {"text","signature","signing_address","signing_algo"}, whatever
+ *        form it was parsed from, so that it can be saved and parsed again
+ *        with teeattest_signature_parse_json(). The text is written byte
+ *        for byte; an ECDSA signature as "0x" + r||s||v with v = 27 or 28
+ *        (equivalent to a record that used v = 0 or 1); signing_address only
+ *        when the record named one.
+ * @param[out] buf receives the JSON and a NUL; may be NULL when buf_size
+ *             is 0 (to ask for the length).
+ * @param[out] len the JSON's length without the NUL, also when the buffer
+ *             is too small.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG;
+ *         TEEATTEST_E_BUFFER_TOO_SMALL (*len says how much is needed: pass
+ *         at least *len + 1); TEEATTEST_E_NOMEM.
+ * Thread safety: safe.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_signature_to_json(const teeattest_signature *sig,
+                                              char *buf, size_t buf_size,
+                                              size_t *len,
+                                              teeattest_error *err);
+
+/**
  * @brief Verify a chat exchange against a signature record.
  *
  * Checks, in order (names in docs/checks.md): the request and response

@@ -15,5 +15,6 @@
 #include "teeattest/policy.h"
 #include "teeattest/result.h"
 #include "teeattest/signature.h"
+#include "teeattest/provider.h"
 
 #endif /* TEEATTEST_TEEATTEST_H */

@@ -25,6 +25,8 @@
 
 /* ---- context ---------------------------------------------------------- */
 
+struct ta_curl_pool;
+
 struct teeattest_ctx {
     atomic_size_t refs;
     teeattest_allocator alloc;
@@ -37,6 +39,11 @@ struct teeattest_ctx {
     bool has_crypto;
     teeattest_transport transport;
     bool has_transport;
+    int (*sleep)(void *ud, uint32_t ms);
+    void *sleep_ud;
+    /* The built-in transport's handle pool, created on first use
+     * (lib/transport/curl.c) and freed with the context. */
+    _Atomic(struct ta_curl_pool *) curl_pool;
 };
 
 void *ta_malloc(const teeattest_ctx *ctx, size_t n);
@@ -164,7 +171,6 @@ int ta_result_finish(teeattest_result *r, teeattest_error *err);
 
 /* Opaque to callers that do not include jansson. */
 struct json_t;
-/* Parse untrusted bytes: size-limited, duplicate keys rejected. */
 /* A member of a "plain flat" JSON object, pointing into the document. */
 typedef struct ta_json_member {
     const char *key, *val;
@@ -181,6 +187,7 @@ typedef struct ta_json_member {
 int ta_json_flat_scan(const uint8_t *doc, size_t len, ta_json_member *members,
                       size_t max);
 
+/* Parse untrusted bytes: size-limited, duplicate keys rejected. */
 int ta_json_parse(struct json_t **out, const uint8_t *data, size_t len,
                   size_t max, teeattest_error *err);
 

@@ -10,11 +10,15 @@
 
 #include "core.h"
 #include "teeattest/version.h"
+#include "../transport/transport.h"
 
 /* The size a struct had in its first published version: the end of its
  * last 1.0 member. Fields appended later must not move this. */
 #define TA_V1_SIZE(type, last) \
     (offsetof(type, last) + sizeof(((type *)0)->last))
+/* The sleep hook joined teeattest_ctx_options while the 1.0 version node
+ * was still open, so it is part of the 1.0 struct. */
+#define CTX_OPTIONS_V1_SIZE TA_V1_SIZE(teeattest_ctx_options, sleep_user_data)
 
 static void *default_alloc(void *ud, size_t n) { (void)ud; return malloc(n); }
 static void *default_realloc(void *ud, void *p, size_t n) { (void)ud; return realloc(p, n); }
@@ -101,7 +105,7 @@ int ta_copy_versioned(void *dst, size_t dst_size, const void *src,
 TEEATTEST_API int teeattest_ctx_options_init(teeattest_ctx_options *opts,
                                              size_t size)
 {
-    if (!opts || size < TA_V1_SIZE(teeattest_ctx_options, transport))
+    if (!opts || size < CTX_OPTIONS_V1_SIZE)
         return TEEATTEST_E_INVALID_ARG;
     memset(opts, 0, size);
     opts->struct_size = size;
@@ -120,7 +124,7 @@ TEEATTEST_API int teeattest_ctx_new(teeattest_ctx **out,
     int rc;
     if (opts) {
         rc = ta_copy_versioned(&o, sizeof o, opts, opts->struct_size,
-                               TA_V1_SIZE(teeattest_ctx_options, transport),
+                               CTX_OPTIONS_V1_SIZE,
                                "teeattest_ctx_options", err);
         if (rc)
             return rc;
@@ -184,6 +188,9 @@ TEEATTEST_API int teeattest_ctx_new(teeattest_ctx **out,
     ctx->has_crypto = o.crypto != NULL;
     ctx->transport = transport;
     ctx->has_transport = o.transport != NULL;
+    ctx->sleep = o.sleep;
+    ctx->sleep_ud = o.sleep_user_data;
+    atomic_init(&ctx->curl_pool, NULL);
     *out = ctx;
     return TEEATTEST_OK;
 }
@@ -203,6 +210,7 @@ TEEATTEST_API void teeattest_ctx_free(teeattest_ctx *ctx)
         ctx->crypto.release(ctx->crypto.user_data);
     if (ctx->has_transport && ctx->transport.release)
         ctx->transport.release(ctx->transport.user_data);
+    ta_curl_pool_free(ctx, atomic_load(&ctx->curl_pool));
     teeattest_allocator a = ctx->alloc;
     a.free(a.user_data, ctx);
 }
@@ -222,9 +230,10 @@ TEEATTEST_API int teeattest_has_feature(int32_t feature)
     case TEEATTEST_FEATURE_ED25519:
     case TEEATTEST_FEATURE_SECP256K1:
         return 1;
+    case TEEATTEST_FEATURE_CURL_TRANSPORT:
+        return ta_curl_available() ? 1 : 0;
     default:
-        /* The libcurl transport and RIM verification are not in this
-         * build yet. */
+        /* RIM verification is not in this build yet. */
         return 0;
     }
 }

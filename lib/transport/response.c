@@ -34,6 +34,16 @@ void ta_http_response_clear(teeattest_http_response *r)
     r->n_headers = r->cap_headers = r->header_bytes = r->spki_len = 0;
 }
 
+void ta_http_response_reset_headers(teeattest_http_response *r)
+{
+    for (size_t i = 0; i < r->n_headers; i++) {
+        ta_free(r->ctx, r->headers[i].name);
+        ta_free(r->ctx, r->headers[i].value);
+    }
+    r->n_headers = 0;
+    r->header_bytes = 0;
+}
+
 const char *ta_http_response_header(const teeattest_http_response *r,
                                     const char *name)
 {
@@ -43,8 +53,8 @@ const char *ta_http_response_header(const teeattest_http_response *r,
     return NULL;
 }
 
-TEEATTEST_API int teeattest_http_response_set_status(
-    teeattest_http_response *resp, int32_t status)
+int ta_http_response_set_status(teeattest_http_response *resp,
+                                int32_t status)
 {
     if (!resp || status < 100 || status > 599)
         return TEEATTEST_E_INVALID_ARG;
@@ -54,9 +64,9 @@ TEEATTEST_API int teeattest_http_response_set_status(
 
 static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-TEEATTEST_API int teeattest_http_response_add_header(
-    teeattest_http_response *resp, const char *name, size_t name_len,
-    const char *value, size_t value_len)
+int ta_http_response_add_header(teeattest_http_response *resp,
+                                const char *name, size_t name_len,
+                                const char *value, size_t value_len)
 {
     if (!resp || !name || !name_len || (!value && value_len))
         return TEEATTEST_E_INVALID_ARG;
@@ -91,24 +101,32 @@ TEEATTEST_API int teeattest_http_response_add_header(
     return TEEATTEST_OK;
 }
 
-TEEATTEST_API int teeattest_http_response_write(
-    teeattest_http_response *resp, const uint8_t *data, size_t len)
+int ta_http_response_write(teeattest_http_response *resp,
+                           const uint8_t *data, size_t len)
 {
     if (!resp || (!data && len))
         return TEEATTEST_E_INVALID_ARG;
+    if (!len)
+        return TEEATTEST_OK; /* not a chunk */
+    if (resp->write_error)
+        return resp->write_error;
     if (resp->max_body && (uint64_t)len > resp->max_body - resp->body.len)
-        return TEEATTEST_E_RESPONSE_TOO_LARGE;
+        return resp->write_error = TEEATTEST_E_RESPONSE_TOO_LARGE;
     int rc = ta_buf_append(&resp->body, data, len);
     if (rc)
-        return rc == TEEATTEST_E_TOO_LARGE ? TEEATTEST_E_RESPONSE_TOO_LARGE : rc;
-    if (resp->on_chunk && len &&
-        resp->on_chunk(resp->chunk_ud, data, len) != 0)
-        return TEEATTEST_E_CANCELLED;
+        return resp->write_error = rc == TEEATTEST_E_TOO_LARGE
+                                       ? TEEATTEST_E_RESPONSE_TOO_LARGE
+                                       : rc;
+    if (resp->on_chunk) {
+        rc = resp->on_chunk(resp->chunk_ud, data, len);
+        if (rc)
+            return resp->write_error = rc < 0 ? rc : TEEATTEST_E_CANCELLED;
+    }
     return TEEATTEST_OK;
 }
 
-TEEATTEST_API int teeattest_http_response_set_peer_spki(
-    teeattest_http_response *resp, const uint8_t *der, size_t der_len)
+int ta_http_response_set_peer_spki(teeattest_http_response *resp,
+                                   const uint8_t *der, size_t der_len)
 {
     if (!resp || !der || !der_len)
         return TEEATTEST_E_INVALID_ARG;
@@ -122,4 +140,32 @@ TEEATTEST_API int teeattest_http_response_set_peer_spki(
     resp->spki = p;
     resp->spki_len = der_len;
     return TEEATTEST_OK;
+}
+
+/* ---- public entry points ------------------------------------------------ */
+
+TEEATTEST_API int teeattest_http_response_set_status(
+    teeattest_http_response *resp, int32_t status)
+{
+    return ta_http_response_set_status(resp, status);
+}
+
+TEEATTEST_API int teeattest_http_response_add_header(
+    teeattest_http_response *resp, const char *name, size_t name_len,
+    const char *value, size_t value_len)
+{
+    return ta_http_response_add_header(resp, name, name_len, value,
+                                       value_len);
+}
+
+TEEATTEST_API int teeattest_http_response_write(
+    teeattest_http_response *resp, const uint8_t *data, size_t len)
+{
+    return ta_http_response_write(resp, data, len);
+}
+
+TEEATTEST_API int teeattest_http_response_set_peer_spki(
+    teeattest_http_response *resp, const uint8_t *der, size_t der_len)
+{
+    return ta_http_response_set_peer_spki(resp, der, der_len);
 }

@@ -11,6 +11,9 @@
 #define TA_HTTP_HEADERS_MAX (64u * 1024u)
 #define TA_HTTP_SPKI_MAX (16u * 1024u)
 
+/* Per-chunk callback: 0 continues; a negative teeattest_status fails the
+ * exchange with that status; any other value cancels it
+ * (TEEATTEST_E_CANCELLED). */
 typedef int (*ta_chunk_fn)(void *ud, const uint8_t *data, size_t len);
 
 typedef struct ta_header {
@@ -29,6 +32,10 @@ struct teeattest_http_response {
     void *chunk_ud;
     uint8_t *spki;
     size_t spki_len;
+    /* The first refusal teeattest_http_response_write() returned. Sticky:
+     * later writes are refused too, and the library reports it even if a
+     * custom transport ignored the refusal and returned TEEATTEST_OK. */
+    int write_error;
 };
 
 void ta_http_response_init(teeattest_http_response *r, const teeattest_ctx *ctx,
@@ -38,26 +45,54 @@ void ta_http_response_clear(teeattest_http_response *r);
 /* Case-insensitive lookup of the first header with this name. */
 const char *ta_http_response_header(const teeattest_http_response *r,
                                     const char *name);
+/* The public teeattest_http_response_* functions (backend.h), same
+ * contracts, for the library's own transports. Calling the exported names
+ * from a translation unit linked before response.c makes abidw (libabigail
+ * 2.2) record them as declarations only, and the ABI check then reports
+ * them removed. */
+int ta_http_response_set_status(teeattest_http_response *resp,
+                                int32_t status);
+int ta_http_response_add_header(teeattest_http_response *resp,
+                                const char *name, size_t name_len,
+                                const char *value, size_t value_len);
+int ta_http_response_write(teeattest_http_response *resp,
+                           const uint8_t *data, size_t len);
+int ta_http_response_set_peer_spki(teeattest_http_response *resp,
+                                   const uint8_t *der, size_t der_len);
+/* Forget the headers recorded so far (a transport saw a new status line,
+ * e.g. after "100 Continue" or a proxy's CONNECT answer). */
+void ta_http_response_reset_headers(teeattest_http_response *r);
 
-/* ---- built-in libcurl transport ------------------------------------- */
+/* ---- performing requests ---------------------------------------------- */
 
-/* Internal request flag: the caller needs the TLS peer's key, so the
- * transfer must use a new connection (certificates are only seen during a
- * handshake). */
-#define TA_HTTP_WANT_PEER_KEY 0x8000u
+/* Send one request through the context's transport: the caller's custom
+ * transport when it has one (and it does not answer
+ * TEEATTEST_E_PASSTHROUGH), else the built-in libcurl transport. `resp`
+ * must be freshly initialised. Returns TEEATTEST_OK when an HTTP response
+ * arrived (any status); fills `err` otherwise. No retries here. */
+int ta_http_perform(teeattest_ctx *ctx, teeattest_http_response *resp,
+                    const teeattest_http_request *req, teeattest_error *err);
 
-typedef struct ta_curl_settings {
-    const char *ca_file;    /* NULL = the system CA bundle */
-    const char *pinned_key; /* curl's "sha256//<base64>" form, or NULL */
-    const char *user_agent;
-} ta_curl_settings;
+/* Wait `ms` milliseconds between retries and polls: the context's sleep
+ * hook when set (tests make waiting instantaneous and count it), else a
+ * real monotonic sleep. */
+void ta_sleep_ms(const teeattest_ctx *ctx, uint32_t ms);
+
+/* ---- built-in libcurl transport (curl.c, or curl_none.c without it) --- */
 
 struct ta_curl_pool;
-int ta_curl_pool_new(const teeattest_ctx *ctx, struct ta_curl_pool **out);
+/* Whether this build has the libcurl transport. */
+bool ta_curl_available(void);
+/* The context's pool of easy handles, created on first use (thread-safe:
+ * concurrent first callers race with compare-and-swap and the loser frees
+ * its pool). TEEATTEST_E_UNSUPPORTED without libcurl. */
+int ta_curl_pool_get(teeattest_ctx *ctx, struct ta_curl_pool **out);
+/* Called by teeattest_ctx_free(); NULL is a no-op. */
 void ta_curl_pool_free(const teeattest_ctx *ctx, struct ta_curl_pool *pool);
-/* Perform one exchange; *curl_code receives the CURLcode (0 if none). */
-int ta_curl_perform(struct ta_curl_pool *pool, const ta_curl_settings *set,
-                    teeattest_http_response *resp,
-                    const teeattest_http_request *req, int32_t *curl_code);
+/* Perform one exchange. On failure `detail` (may be NULL) receives a
+ * message without secrets and *curl_code the CURLcode (0 if none). */
+int ta_curl_perform(struct ta_curl_pool *pool, teeattest_http_response *resp,
+                    const teeattest_http_request *req, char *detail,
+                    size_t detail_cap, int32_t *curl_code);
 
 #endif /* TA_TRANSPORT_H */

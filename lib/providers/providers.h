@@ -1,0 +1,131 @@
+/*
+ * Internal provider layer: the provider object, the dialect table, the
+ * normalized report model, and the request descriptions dialects build for
+ * the transport layer to perform.
+ *
+ * Split of work:
+ *   lib/providers/  provider.c (object, setters, options), report.c (report
+ *                   object and accessors), one file per dialect (request
+ *                   building, JSON -> report entries), registry.c.
+ *   lib/transport/  performing ta_call's through the context transport
+ *                   (retries, limits), SSE parsing, exchanges, and the public
+ *                   teeattest_report_fetch / teeattest_chat /
+ *                   teeattest_signature_fetch built on the dialect hooks.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef TA_PROVIDERS_H
+#define TA_PROVIDERS_H
+
+#include <stdbool.h>
+
+#include "../core/core.h"
+
+/* ---- requests a dialect asks the transport layer to perform ------------ */
+
+#define TA_CALL_HEADERS_MAX 16
+
+/* One HTTP request, fully described; every string is owned (ta_call_clear
+ * frees them). The Authorization header, when the provider has a key, is
+ * among `headers`: never log a ta_call's headers. */
+typedef struct ta_call {
+    const char *method;   /* static: "GET" or "POST" */
+    char *url;            /* absolute, query already percent-encoded */
+    char *headers[TA_CALL_HEADERS_MAX]; /* "Name: value" */
+    size_t n_headers;
+    uint8_t *body;        /* exact bytes to send, or NULL */
+    size_t body_len;
+    bool idempotent;      /* may be retried (GET of report/signature) */
+} ta_call;
+
+void ta_call_clear(const teeattest_ctx *ctx, ta_call *c);
+/* Append "Name: value" (copied). */
+int ta_call_add_header(const teeattest_ctx *ctx, ta_call *c, const char *name,
+                       const char *value) TA_WARN_UNUSED;
+
+/* Perform `call` with the provider's settings (lib/transport/call.c): builds
+ * the teeattest_http_request (timeouts, max body size, CA file, pinned key,
+ * User-Agent, `flags` | TEEATTEST_HTTP_IDEMPOTENT for idempotent calls) and
+ * sends it through ta_http_perform(). Idempotent calls are retried up to
+ * p->max_retries times (default 2) with exponential backoff (250 ms, then
+ * doubling, through ta_sleep_ms) on transport errors other than TLS and on
+ * HTTP 429, 502, 503 and 504 (Retry-After in seconds honoured up to 10 s);
+ * a POST is never retried. `resp` is initialised by the caller (limit,
+ * chunk callback); between attempts its headers and body are reset.
+ * Returns TEEATTEST_OK when a response arrived (any status: the caller
+ * judges it), else the transport error with `err` filled. */
+int ta_call_perform(const teeattest_provider *p, const ta_call *call,
+                    uint32_t flags, teeattest_http_response *resp,
+                    teeattest_error *err);
+
+/* ---- dialects ---------------------------------------------------------- */
+
+typedef struct ta_dialect ta_dialect;
+
+struct teeattest_provider {
+    teeattest_ctx *ctx;          /* a reference */
+    const ta_dialect *dialect;
+    char *base_url;              /* without trailing '/' */
+    char *api_key;               /* wiped on free */
+    char *model;
+    char *signing_algo;          /* NULL = "ecdsa" */
+    char *ca_file, *pinned_key, *user_agent;
+    uint32_t max_retries;
+    uint32_t connect_ms, total_ms, idle_ms;
+    uint64_t max_body;
+    /* dialect-specific options, name/value pairs (owned) */
+    char **opt_names, **opt_values;
+    size_t n_opts;
+};
+
+/* Value of a dialect-specific option, or NULL when unset. */
+const char *ta_provider_option(const teeattest_provider *p, const char *name);
+
+struct ta_dialect {
+    const char *name;
+    const char *base_url;     /* default, or NULL */
+    const char *summary;      /* for teeattest_dialect_info() */
+    const char *api_key_env;  /* conventional environment variable, or NULL */
+    const char *const *options; /* dialect-specific option names, NULL-ended */
+
+    /* Attestation request for a nonce (64 lower-case hex) and an optional
+     * signing address. */
+    int (*attestation_call)(const teeattest_provider *p, ta_call *out,
+                            const char *nonce_hex, const char *signing_address,
+                            teeattest_error *err);
+    /* Chat request: `body` is copied verbatim into out->body. */
+    int (*chat_call)(const teeattest_provider *p, ta_call *out,
+                     const uint8_t *body, size_t body_len, bool stream,
+                     teeattest_error *err);
+    /* Signature request by response id; NULL when the dialect has no
+     * signature endpoint. */
+    int (*signature_call)(const teeattest_provider *p, ta_call *out,
+                          const char *id, const char *algo,
+                          teeattest_error *err);
+    /* Signature delivered with the answer (headers or an SSE event); NULL
+     * when the dialect has none. Returns TEEATTEST_E_NOT_FOUND when this
+     * exchange carries none. */
+    int (*signature_from_exchange)(const teeattest_provider *p,
+                                   teeattest_signature **out,
+                                   const teeattest_exchange *x,
+                                   teeattest_error *err);
+    /* Fill `r` (created empty by the caller) from the document. */
+    int (*parse_report)(teeattest_report *r, const uint8_t *json,
+                        size_t json_len, teeattest_error *err);
+};
+
+/* Lookup by name ("auto" is handled by teeattest_report_parse). */
+const ta_dialect *ta_dialect_find(const char *name);
+
+/* ---- reports ----------------------------------------------------------- */
+
+/* Create an empty report for `dialect` holding a copy of the document. */
+int ta_report_new(teeattest_ctx *ctx, teeattest_report **out,
+                  const ta_dialect *dialect, const uint8_t *json,
+                  size_t json_len, teeattest_error *err);
+/* What the fetch knows and the document does not: the nonce this client
+ * sent and the peer TLS key of the connection that delivered it. */
+int ta_report_set_fetch_info(teeattest_report *r, const uint8_t *nonce,
+                             const uint8_t *spki, size_t spki_len);
+
+#endif /* TA_PROVIDERS_H */

@@ -1,0 +1,240 @@
+/*
+ * Performing a dialect's request with the provider's settings: limits,
+ * TLS options, User-Agent, and retries with backoff for idempotent GETs.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "transport.h"
+#include "../providers/providers.h"
+#include "teeattest/version.h"
+
+/* First backoff delay; doubled per attempt up to BACKOFF_MAX_MS. */
+#define BACKOFF_FIRST_MS 250u
+#define BACKOFF_MAX_MS 10000u
+/* A server's Retry-After is followed up to this long: a longer wait is
+ * better left to the caller than hidden inside one library call. */
+#define RETRY_AFTER_MAX_MS 10000u
+/* Hard cap whatever the provider says, so a wrong setting cannot turn one
+ * call into an endless loop. */
+#define RETRIES_MAX 10u
+#define USER_AGENT_MAX 256u
+
+void ta_call_clear(const teeattest_ctx *ctx, ta_call *c)
+{
+    if (!c)
+        return;
+    ta_free(ctx, c->url);
+    for (size_t i = 0; i < c->n_headers && i < TA_CALL_HEADERS_MAX; i++) {
+        /* Headers may carry the API key: wipe before freeing. */
+        if (c->headers[i]) {
+            volatile char *p = c->headers[i];
+            while (*p)
+                *p++ = 0;
+        }
+        ta_free(ctx, c->headers[i]);
+    }
+    ta_free(ctx, c->body);
+    memset(c, 0, sizeof *c);
+}
+
+/* Header names are RFC 9110 tokens; values are visible ASCII, space, tab
+ * and obs-text, never CR, LF or NUL (which would inject headers). */
+static bool is_tchar(unsigned char ch)
+{
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+        (ch >= '0' && ch <= '9'))
+        return true;
+    return ch && strchr("!#$%&'*+-.^_`|~", ch) != NULL;
+}
+
+static bool valid_value(const char *v)
+{
+    for (; *v; v++) {
+        unsigned char ch = (unsigned char)*v;
+        if (ch == '\r' || ch == '\n' || (ch < 0x20 && ch != '\t') ||
+            ch == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+int ta_call_add_header(const teeattest_ctx *ctx, ta_call *c, const char *name,
+                       const char *value)
+{
+    if (!ctx || !c || !name || !value || !*name)
+        return TEEATTEST_E_INVALID_ARG;
+    for (const char *p = name; *p; p++)
+        if (!is_tchar((unsigned char)*p))
+            return TEEATTEST_E_INVALID_ARG;
+    if (!valid_value(value))
+        return TEEATTEST_E_INVALID_ARG;
+    if (c->n_headers >= TA_CALL_HEADERS_MAX)
+        return TEEATTEST_E_TOO_LARGE;
+    size_t nl = strlen(name), vl = strlen(value);
+    if (nl > TA_HTTP_HEADERS_MAX || vl > TA_HTTP_HEADERS_MAX)
+        return TEEATTEST_E_TOO_LARGE;
+    char *h = ta_malloc(ctx, nl + 2 + vl + 1);
+    if (!h)
+        return TEEATTEST_E_NOMEM;
+    memcpy(h, name, nl);
+    memcpy(h + nl, ": ", 2);
+    memcpy(h + nl + 2, value, vl + 1);
+    c->headers[c->n_headers++] = h;
+    return TEEATTEST_OK;
+}
+
+static bool call_has_header(const ta_call *c, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < c->n_headers; i++)
+        if (c->headers[i] && strncasecmp(c->headers[i], name, n) == 0 &&
+            c->headers[i][n] == ':')
+            return true;
+    return false;
+}
+
+/* Forget an attempt's response before the next one. */
+static void reset_response(teeattest_http_response *resp)
+{
+    ta_http_response_reset_headers(resp);
+    resp->status = 0;
+    resp->body.len = 0;
+    resp->write_error = 0;
+    ta_free(resp->ctx, resp->spki);
+    resp->spki = NULL;
+    resp->spki_len = 0;
+}
+
+/* Retry-After as delay-seconds (RFC 9110 §10.2.3), in ms, capped; 0 when
+ * absent or in the HTTP-date form, which would need the wall clock. */
+static uint32_t retry_after_ms(const teeattest_http_response *resp)
+{
+    const char *v = ta_http_response_header(resp, "Retry-After");
+    if (!v || !*v)
+        return 0;
+    uint64_t s = 0;
+    for (const char *p = v; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return 0;
+        s = s * 10 + (uint64_t)(*p - '0');
+        if (s > RETRY_AFTER_MAX_MS / 1000)
+            return RETRY_AFTER_MAX_MS;
+    }
+    return (uint32_t)(s * 1000);
+}
+
+static bool retryable_status(int32_t status)
+{
+    return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+static bool retryable_error(int rc)
+{
+    /* Not TLS (a verification failure will not heal), not a refusal of
+     * ours (size, cancel, memory), not misuse. */
+    return rc == TEEATTEST_E_TRANSPORT || rc == TEEATTEST_E_TIMEOUT;
+}
+
+int ta_call_perform(const teeattest_provider *p, const ta_call *call,
+                    uint32_t flags, teeattest_http_response *resp,
+                    teeattest_error *err)
+{
+    if (!p || !p->ctx || !call || !resp)
+        return TA_INVALID(err, "ta_call_perform: NULL argument");
+    if (!call->method || !call->url)
+        return TA_INVALID(err, "request without method or URL");
+    if (call->n_headers > TA_CALL_HEADERS_MAX)
+        return TA_INVALID(err, "too many request headers");
+    teeattest_ctx *ctx = p->ctx;
+
+    const char *headers[TA_CALL_HEADERS_MAX + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < call->n_headers; i++)
+        headers[n++] = call->headers[i];
+    char ua[USER_AGENT_MAX + sizeof "User-Agent: "];
+    if (!call_has_header(call, "User-Agent")) {
+        const char *agent = p->user_agent && *p->user_agent
+                                ? p->user_agent
+                                : "libteeattest/" TEEATTEST_VERSION_STRING;
+        if (strlen(agent) > USER_AGENT_MAX || !valid_value(agent))
+            return ta_error(err, TEEATTEST_E_INVALID_ARG, "user_agent",
+                            "user agent is longer than %u bytes or holds "
+                            "control characters", USER_AGENT_MAX);
+        snprintf(ua, sizeof ua, "User-Agent: %s", agent);
+        headers[n++] = ua;
+    }
+
+    bool get = strcmp(call->method, "GET") == 0;
+    /* Only a GET is ever sent twice: a POST (the chat) may have been
+     * processed, billed and signed even when its answer was lost. */
+    bool retry = call->idempotent && get;
+    uint64_t max_body = resp->max_body;
+    if (p->max_body && (!max_body || p->max_body < max_body))
+        max_body = p->max_body;
+
+    teeattest_http_request req;
+    memset(&req, 0, sizeof req);
+    req.struct_size = sizeof req;
+    req.method = call->method;
+    req.url = call->url;
+    req.headers = headers;
+    req.header_count = n;
+    req.body = call->body;
+    req.body_len = call->body_len;
+    req.flags = flags | (retry ? TEEATTEST_HTTP_IDEMPOTENT : 0);
+    req.connect_timeout_ms = p->connect_ms;
+    req.total_timeout_ms = p->total_ms;
+    req.idle_timeout_ms = p->idle_ms;
+    req.max_body_size = max_body;
+    req.ca_file = p->ca_file;
+    req.pinned_key = p->pinned_key;
+
+    uint32_t retries = p->max_retries < RETRIES_MAX ? p->max_retries
+                                                    : RETRIES_MAX;
+    uint32_t backoff = BACKOFF_FIRST_MS;
+    for (uint32_t attempt = 0;; attempt++) {
+        if (attempt)
+            reset_response(resp);
+        /* A failed attempt followed by a good one leaves `err` as it was. */
+        teeattest_error e = TEEATTEST_ERROR_INIT;
+        int rc = ta_http_perform(ctx, resp, &req, err ? &e : NULL);
+        bool again = retry && attempt < retries &&
+                     (rc ? retryable_error(rc)
+                         : retryable_status(resp->status));
+        /* Bytes already handed to a chunk callback cannot be taken back:
+         * a second attempt would deliver them twice. */
+        if (again && resp->on_chunk && resp->body.len)
+            again = false;
+        if (!again) {
+            if (rc && err && err->struct_size >= sizeof e) {
+                size_t size = err->struct_size;
+                *err = e;
+                err->struct_size = size;
+            }
+            return rc;
+        }
+        uint32_t wait = backoff;
+        if (!rc) {
+            uint32_t ra = retry_after_ms(resp);
+            if (ra > wait)
+                wait = ra;
+        }
+        if (rc)
+            ta_log(ctx, TEEATTEST_LOG_INFO,
+                   "request failed (%s), retrying in %u ms (%u of %u)",
+                   teeattest_status_str(rc), (unsigned)wait,
+                   (unsigned)(attempt + 1), (unsigned)retries);
+        else
+            ta_log(ctx, TEEATTEST_LOG_INFO,
+                   "HTTP %d, retrying in %u ms (%u of %u)",
+                   (int)resp->status, (unsigned)wait,
+                   (unsigned)(attempt + 1), (unsigned)retries);
+        ta_sleep_ms(ctx, wait);
+        backoff = backoff >= BACKOFF_MAX_MS / 2 ? BACKOFF_MAX_MS : backoff * 2;
+    }
+}

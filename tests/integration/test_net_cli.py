@@ -1,0 +1,271 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""The network commands of the `teeattest` CLI (providers, attest, chat)
+against the project's loopback simulator, over HTTP and HTTPS.
+
+Usage: test_net_cli.py TEEATTEST TEEATTEST_SIM [TestClass ...]
+Python standard library only. Never touches the internet: every URL is a
+127.0.0.1 address of a simulator this test started.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+TOOL = None
+SIM = None
+
+
+class Sim:
+    """One simulator process on an ephemeral loopback port."""
+
+    def __init__(self, https=False, extra=()):
+        self.dir = tempfile.TemporaryDirectory()
+        port_file = os.path.join(self.dir.name, "port")
+        self.cert = os.path.join(self.dir.name, "cert.pem")
+        args = [SIM, "--https" if https else "--http", "0",
+                "--port-file", port_file, "--seed", "7"]
+        if https:
+            args += ["--cert-out", self.cert]
+        args += list(extra)
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while not os.path.exists(port_file):
+            if self.proc.poll() is not None:
+                raise RuntimeError("simulator exited: " +
+                                   self.proc.stderr.read().decode())
+            if time.monotonic() > deadline:
+                raise RuntimeError("simulator did not start")
+            time.sleep(0.02)
+        # Lines "http_port=N" / "https_port=N".
+        with open(port_file) as f:
+            ports = dict(line.strip().split("=", 1) for line in f
+                         if "=" in line)
+        self.port = int(ports["https_port" if https else "http_port"])
+        scheme = "https" if https else "http"
+        self.url = "%s://127.0.0.1:%d" % (scheme, self.port)
+        self.http_url = "http://127.0.0.1:%d" % self.port
+
+    def control(self, settings):
+        """Fault injection (plain HTTP simulators only)."""
+        req = urllib.request.Request(
+            self.http_url + "/_sim/control", method="POST",
+            data=json.dumps(settings).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            r.read()
+
+    def log(self):
+        with urllib.request.urlopen(self.http_url + "/_sim/log",
+                                    timeout=10) as r:
+            return json.loads(r.read())
+
+    def close(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stderr.close()
+        self.dir.cleanup()
+
+
+def sim_keys():
+    out = subprocess.run([SIM, "--seed", "7", "--print-keys"],
+                         capture_output=True, check=True, timeout=20)
+    return json.loads(out.stdout)
+
+
+def run(*args, env_extra=None, timeout=60):
+    env = dict(os.environ)
+    # Never reach a real provider's key or a proxy from the environment.
+    for k in list(env):
+        if k.endswith("_API_KEY") or k.lower().endswith("_proxy"):
+            del env[k]
+    if env_extra:
+        env.update(env_extra)
+    return subprocess.run([TOOL] + list(args), capture_output=True,
+                          timeout=timeout, env=env)
+
+
+class TestProviders(unittest.TestCase):
+    def test_list(self):
+        r = run("providers")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout.decode()
+        for d in ("phala", "redpill", "nearai", "nanogpt", "venice", "ionet",
+                  "chutes", "tinfoil", "generic"):
+            self.assertIn(d, out)
+
+    def test_json(self):
+        r = run("providers", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        names = [d["name"] for d in doc] if isinstance(doc, list) else \
+            [d["name"] for d in doc["dialects"]]
+        self.assertIn("nearai", names)
+        self.assertIn("generic", names)
+
+
+class NetCase(unittest.TestCase):
+    https = False
+
+    def setUp(self):
+        self.sim = Sim(https=self.https)
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.sim.close()
+        self.tmp.cleanup()
+
+    def net(self, cmd, *args, provider="nearai", model="sim-model"):
+        extra = ["--ca-file", self.sim.cert] if self.https else []
+        return run(cmd, "--provider", provider, "--base-url", self.sim.url,
+                   "--model", model, "--timeout", "20", *extra, *args)
+
+
+class TestAttest(NetCase):
+    def test_attest_json(self):
+        r = self.net("attest", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(len(doc["nonce"]), 64)
+        self.assertFalse(doc["verified"])
+        self.assertGreaterEqual(len(doc["entries"]), 1)
+        keys = sim_keys()
+        signers = [e.get("signing_address", "").lower()
+                   for e in doc["entries"]]
+        self.assertIn(keys["ecdsa_address"].lower(), signers)
+
+    def test_fresh_nonce_each_time(self):
+        a = json.loads(self.net("attest", "--json").stdout)
+        b = json.loads(self.net("attest", "--json").stdout)
+        self.assertNotEqual(a["nonce"], b["nonce"])
+
+    def test_nonce_sent(self):
+        r = self.net("attest", "--json")
+        nonce = json.loads(r.stdout)["nonce"]
+        queries = [json.dumps(e.get("query", "")) + e.get("path", "")
+                   for e in self.sim.log()["requests"]]
+        self.assertTrue(any(nonce in q for q in queries), queries)
+
+    def test_save(self):
+        path = os.path.join(self.tmp.name, "report.json")
+        r = self.net("attest", "--save", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        with open(path) as f:
+            cap = json.load(f)
+        self.assertEqual(len(cap["nonce"]), 64)
+        # An existing file is never overwritten.
+        r = self.net("attest", "--save", path)
+        self.assertEqual(r.returncode, 2)
+
+    def test_retried_on_503(self):
+        self.sim.control({"fail_next": [503, 503]})
+        r = self.net("attest", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        gets = [e for e in self.sim.log()["requests"]
+                if "attestation" in e["path"]]
+        self.assertEqual(len(gets), 3)
+
+    def test_unreachable(self):
+        r = run("attest", "--provider", "nearai", "--base-url",
+                "http://127.0.0.1:1", "--model", "m", "--timeout", "5")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(b"attest", r.stderr)
+
+
+class TestChat(NetCase):
+    def chat(self, *args):
+        keys = sim_keys()
+        return self.net("chat", "--expect-signer", keys["ecdsa_address"],
+                        *args, "--", "Say hello")
+
+    def test_stream_verified(self):
+        r = self.chat("--stream")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(b"verdict: verified", r.stdout)
+        self.assertIn(b"attestation: not checked", r.stdout)
+
+    def test_non_stream_verified(self):
+        r = self.chat()
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(b"verdict: verified", r.stdout)
+
+    def test_json(self):
+        r = self.chat("--stream", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["verdict"], "verified")
+
+    def test_post_not_retried(self):
+        self.sim.control({"fail_next": [503]})
+        r = self.chat("--stream")
+        self.assertEqual(r.returncode, 2)
+        posts = [e for e in self.sim.log()["requests"] if e["method"] == "POST"
+                 and not e["path"].startswith("/_sim")]
+        self.assertEqual(len(posts), 1)
+
+    def test_tampered_rejected(self):
+        self.sim.control({"tamper_response": True})
+        r = self.chat("--stream")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn(b"FAILED", r.stdout)
+
+    def test_wrong_signer_rejected(self):
+        r = self.net("chat", "--expect-signer",
+                     "0x" + "11" * 20, "--stream", "--", "hi")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+
+    def test_signature_late(self):
+        self.sim.control({"signature_delay_polls": 2})
+        r = self.chat("--stream")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_save_dir(self):
+        d = os.path.join(self.tmp.name, "x")
+        r = self.chat("--stream", "--save", d)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        files = sorted(os.listdir(d))
+        self.assertIn("request_body.json", files)
+        self.assertIn("response_body.sse", files)
+        self.assertIn("signature_response.json", files)
+        # The saved exchange re-verifies offline with verify-signature.
+        keys = sim_keys()
+        v = run("verify-signature", "--request",
+                os.path.join(d, "request_body.json"), "--response",
+                os.path.join(d, "response_body.sse"), "--signature",
+                os.path.join(d, "signature_response.json"),
+                "--expect-signer", keys["ecdsa_address"])
+        self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+
+
+class TestHttps(NetCase):
+    https = True
+
+    def test_attest(self):
+        r = self.net("attest", "--json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def test_chat(self):
+        keys = sim_keys()
+        r = self.net("chat", "--expect-signer", keys["ecdsa_address"],
+                     "--stream", "--", "hi")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_untrusted_certificate(self):
+        r = run("attest", "--provider", "nearai", "--base-url", self.sim.url,
+                "--model", "m", "--timeout", "10")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(b"TLS", r.stderr.upper())
+
+
+if __name__ == "__main__":
+    TOOL, SIM = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)

@@ -1,0 +1,302 @@
+/*
+ * teeattest-sim: command line, startup and shutdown.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "sim.h"
+
+static void usage(FILE *f)
+{
+    fputs(
+"Usage: teeattest-sim [--http PORT] [--https PORT] [OPTIONS]\n"
+"\n"
+"Loopback confidential-AI provider simulator for tests, benchmarks and the\n"
+"demo. Everything it signs uses TEST KEYS derived from a public seed and\n"
+"its quotes are synthetic placeholders: never trust either.\n"
+"\n"
+"  --http PORT        serve plain HTTP (0 = an ephemeral port)\n"
+"  --https PORT       serve HTTPS with a fresh self-signed certificate\n"
+"                     (default when neither is given: --http 0)\n"
+"  --bind ADDR        listen address (default 127.0.0.1)\n"
+"  --port-file FILE   write http_port=N / https_port=N lines (atomically)\n"
+"  --cert-out FILE    write the HTTPS certificate (PEM) for clients' CA file\n"
+"  --seed N           key and identity seed (default 1)\n"
+"  --print-keys       print the test keys as JSON and exit\n"
+"  --dialect NAME     quirks where paths collide: redpill (default), phala,\n"
+"                     nearai, nanogpt, venice, ionet\n"
+"  --events N         content chunks per streamed answer (default 8)\n"
+"  --model NAME       model name when a request gives none\n"
+"  --log FILE         append one JSON line per request\n"
+"  --pccs-dir DIR     serve Intel PCS v4 collateral from DIR\n"
+"\n"
+"Faults are set at run time with POST /_sim/control; GET /_sim/log lists\n"
+"the requests received (see docs/simulator.md).\n", f);
+}
+
+static bool parse_num(const char *s, unsigned long long max,
+                      unsigned long long *out)
+{
+    if (!s || !*s || *s == '-')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int write_file_atomic(const char *path, const char *data)
+{
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp)
+        return -1;
+    snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int rc = -1;
+    if (f) {
+        bool ok = fputs(data, f) >= 0;
+        ok = (fclose(f) == 0) && ok;
+        if (ok && rename(tmp, path) == 0)
+            rc = 0;
+        else
+            unlink(tmp);
+    }
+    if (rc)
+        fprintf(stderr, "teeattest-sim: cannot write %s: %s\n", path,
+                strerror(errno));
+    free(tmp);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    long http_port = -1, https_port = -1;
+    const char *bind_addr = "127.0.0.1", *port_file = NULL, *cert_out = NULL;
+    const char *dialect = "redpill", *log_path = NULL, *model = "sim/test-model";
+    const char *pccs_dir = NULL;
+    unsigned long long seed = 1, events = 8, v;
+    bool print_keys = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEEDS_VALUE() do { if (!val) { \
+            fprintf(stderr, "teeattest-sim: %s needs a value\n", a); \
+            return 2; } i++; } while (0)
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--print-keys") == 0) {
+            print_keys = true;
+        } else if (strcmp(a, "--http") == 0 || strcmp(a, "--https") == 0) {
+            NEEDS_VALUE();
+            if (!parse_num(val, 65535, &v)) {
+                fprintf(stderr, "teeattest-sim: %s: bad port '%s'\n", a, val);
+                return 2;
+            }
+            if (a[6] == 's')
+                https_port = (long)v;
+            else
+                http_port = (long)v;
+        } else if (strcmp(a, "--bind") == 0) {
+            NEEDS_VALUE();
+            bind_addr = val;
+        } else if (strcmp(a, "--port-file") == 0) {
+            NEEDS_VALUE();
+            port_file = val;
+        } else if (strcmp(a, "--cert-out") == 0) {
+            NEEDS_VALUE();
+            cert_out = val;
+        } else if (strcmp(a, "--seed") == 0) {
+            NEEDS_VALUE();
+            if (!parse_num(val, ~0ULL, &seed)) {
+                fprintf(stderr, "teeattest-sim: --seed: bad number '%s'\n", val);
+                return 2;
+            }
+        } else if (strcmp(a, "--events") == 0) {
+            NEEDS_VALUE();
+            if (!parse_num(val, 1000000, &events)) {
+                fprintf(stderr, "teeattest-sim: --events: 0 to 1000000\n");
+                return 2;
+            }
+        } else if (strcmp(a, "--dialect") == 0) {
+            NEEDS_VALUE();
+            static const char *const known[] = {"redpill", "phala", "nearai",
+                "nanogpt", "venice", "ionet", "generic"};
+            bool ok = false;
+            for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+                ok = ok || strcmp(val, known[k]) == 0;
+            if (!ok) {
+                fprintf(stderr, "teeattest-sim: unknown dialect '%s'\n", val);
+                return 2;
+            }
+            dialect = val;
+        } else if (strcmp(a, "--log") == 0) {
+            NEEDS_VALUE();
+            log_path = val;
+        } else if (strcmp(a, "--model") == 0) {
+            NEEDS_VALUE();
+            if (strlen(val) >= 128 || !*val) {
+                fprintf(stderr, "teeattest-sim: --model: 1 to 127 bytes\n");
+                return 2;
+            }
+            model = val;
+        } else if (strcmp(a, "--pccs-dir") == 0) {
+            NEEDS_VALUE();
+            pccs_dir = val;
+        } else {
+            fprintf(stderr, "teeattest-sim: unknown option '%s' "
+                            "(see --help)\n", a);
+            return 2;
+        }
+#undef NEEDS_VALUE
+    }
+    if (http_port < 0 && https_port < 0)
+        http_port = 0;
+
+    static sim s;
+    if (sim_keys_init()) {
+        fprintf(stderr, "teeattest-sim: crypto initialisation failed\n");
+        return 1;
+    }
+    s.seed = seed;
+    s.events = (int)events;
+    snprintf(s.dialect, sizeof s.dialect, "%s", dialect);
+    snprintf(s.model, sizeof s.model, "%s", model);
+    int rc = 1;
+    if (sim_key_derive(&s.keys[0], seed, ""))
+        goto out_keys;
+    for (int i = 1; i < SIM_MAX_NODES; i++) {
+        char who[16];
+        snprintf(who, sizeof who, "node%d", i);
+        if (sim_key_derive(&s.keys[i], seed, who))
+            goto out_keys;
+    }
+    if (sim_key_derive(&s.gateway_key, seed, "gateway") ||
+        sim_key_derive(&s.wrong_key, seed, "wrong-signer"))
+        goto out_keys;
+    if (print_keys) {
+        json_t *k = json_pack("{s:s,s:s,s:I,s:s}", "ecdsa_address",
+            s.keys[0].address_eip55, "ed25519_public_key", s.keys[0].ed_pk_hex,
+            "seed", (json_int_t)seed, "note",
+            "TEST KEYS of teeattest-sim, derived from a public seed: never "
+            "trust them");
+        char *t = k ? json_dumps(k, JSON_INDENT(2)) : NULL;
+        json_decref(k);
+        if (t)
+            printf("%s\n", t);
+        free(t);
+        rc = t ? 0 : 1;
+        goto out_keys;
+    }
+
+    pthread_mutex_init(&s.lock, NULL);
+    s.f.nodes = 1;
+    s.sigs = calloc(SIM_SIGRECS, sizeof *s.sigs);
+    s.log = json_array();
+    s.pccs_dir = pccs_dir ? strdup(pccs_dir) : NULL;
+    if (!s.sigs || !s.log || (pccs_dir && !s.pccs_dir) ||
+        sim_td_init(&s.td, seed, "") || sim_td_init(&s.gateway_td, seed,
+                                                    "gateway")) {
+        fprintf(stderr, "teeattest-sim: out of memory\n");
+        goto out;
+    }
+    if (log_path && !(s.log_file = fopen(log_path, "a"))) {
+        fprintf(stderr, "teeattest-sim: cannot open --log %s: %s\n", log_path,
+                strerror(errno));
+        goto out;
+    }
+
+    /* Signals are taken synchronously by this thread only; the server
+     * threads inherit the blocked mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    char *key_pem = NULL;
+    struct MHD_Daemon *dh = NULL, *ds = NULL;
+    int ph = -1, ps = -1;
+    if (https_port >= 0) {
+        if (sim_tls_make_cert(&key_pem, &s.cert_pem, s.tls_spki_sha256)) {
+            fprintf(stderr, "teeattest-sim: cannot create the certificate\n");
+            goto out;
+        }
+        s.have_tls = true;
+        if (cert_out && write_file_atomic(cert_out, s.cert_pem))
+            goto out_daemons;
+    }
+    if (http_port >= 0 &&
+        !(dh = sim_http_start(&s, bind_addr, (int)http_port, false, NULL, NULL,
+                              &ph))) {
+        fprintf(stderr, "teeattest-sim: cannot listen on %s port %ld\n",
+                bind_addr, http_port);
+        goto out_daemons;
+    }
+    if (https_port >= 0 &&
+        !(ds = sim_http_start(&s, bind_addr, (int)https_port, true, key_pem,
+                              s.cert_pem, &ps))) {
+        fprintf(stderr, "teeattest-sim: cannot listen (HTTPS) on %s port %ld\n",
+                bind_addr, https_port);
+        goto out_daemons;
+    }
+    if (port_file) {
+        char buf[96];
+        int n = 0;
+        if (ph >= 0)
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "http_port=%d\n", ph);
+        if (ps >= 0)
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "https_port=%d\n", ps);
+        if (write_file_atomic(port_file, buf))
+            goto out_daemons;
+    }
+    char hostbuf[80];
+    if (strchr(bind_addr, ':'))
+        snprintf(hostbuf, sizeof hostbuf, "[%s]", bind_addr);
+    else
+        snprintf(hostbuf, sizeof hostbuf, "%s", bind_addr);
+    if (ph >= 0)
+        printf("listening on http://%s:%d\n", hostbuf, ph);
+    if (ps >= 0)
+        printf("listening on https://%s:%d\n", hostbuf, ps);
+    fflush(stdout);
+
+    int sig = 0;
+    sigwait(&set, &sig);
+    rc = 0;
+out_daemons:
+    sim_quit = 1;
+    if (dh)
+        MHD_stop_daemon(dh);
+    if (ds)
+        MHD_stop_daemon(ds);
+    free(key_pem);
+out:
+    if (s.log_file)
+        fclose(s.log_file);
+    free(s.cert_pem);
+    free(s.pccs_dir);
+    free(s.sigs);
+    json_decref(s.log);
+    sim_td_free(&s.td);
+    sim_td_free(&s.gateway_td);
+    pthread_mutex_destroy(&s.lock);
+out_keys:
+    sim_keys_cleanup();
+    return rc;
+}

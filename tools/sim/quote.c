@@ -1,0 +1,256 @@
+/*
+ * teeattest-sim: the simulated CVM (software identity, dstack event log)
+ * and the quote generator.
+ *
+ * The event log is self-consistent: replaying it gives the RTMRs put in the
+ * quote, its compose-hash event is SHA-256(app_compose) and MRCONFIGID is
+ * dstack's v1 form, so verification code downstream of DCAP can be
+ * exercised against the simulator. Only the quote's signature is fake.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define RUNTIME_EVENT 0x08000001u
+
+static void label_bytes(uint8_t *out, size_t n, unsigned long long seed,
+                        const char *name, const char *what)
+{
+    char label[160], hex[129];
+    snprintf(label, sizeof label, "%s%s%s", name, *name ? "/" : "", what);
+    sim_label_hex(hex, n, seed, label);
+    sim_unhex(out, n, hex);
+}
+
+static int add_event(json_t *log, int imr, uint32_t type, const uint8_t *digest,
+                     const char *event, const uint8_t *payload, size_t plen)
+{
+    char dhex[97];
+    sim_hex(dhex, digest, 48);
+    char *phex = malloc(2 * plen + 1);
+    if (!phex)
+        return -1;
+    sim_hex(phex, payload, plen);
+    json_t *e = json_pack("{s:i,s:I,s:s,s:s,s:s}", "imr", imr, "event_type",
+                          (json_int_t)type, "digest", dhex, "event", event,
+                          "event_payload", phex);
+    free(phex);
+    if (!e || json_array_append_new(log, e))
+        return -1;
+    return 0;
+}
+
+/* dstack runtime event digest, version 1:
+ * SHA-384(le32(0x08000001) || ":" || name || ":" || payload). */
+static int add_runtime(json_t *log, const char *name, const uint8_t *payload,
+                       size_t plen)
+{
+    sbuf b;
+    sb_init(&b);
+    const uint8_t t[4] = {0x01, 0x00, 0x00, 0x08};
+    sb_add(&b, t, 4);
+    sb_add(&b, ":", 1);
+    sb_str(&b, name);
+    sb_add(&b, ":", 1);
+    sb_add(&b, payload, plen);
+    if (b.oom) {
+        sb_free(&b);
+        return -1;
+    }
+    uint8_t d[48];
+    sim_sha384(d, b.data, b.len);
+    sb_free(&b);
+    return add_event(log, 3, RUNTIME_EVENT, d, name, payload, plen);
+}
+
+static void replay(sim_td *td)
+{
+    memset(td->rtmr, 0, sizeof td->rtmr);
+    size_t i;
+    json_t *e;
+    json_array_foreach(td->event_log, i, e) {
+        int imr = (int)json_integer_value(json_object_get(e, "imr"));
+        uint8_t d[48], cat[96];
+        sim_unhex(d, 48, json_string_value(json_object_get(e, "digest")));
+        memcpy(cat, td->rtmr[imr], 48);
+        memcpy(cat + 48, d, 48);
+        sim_sha384(td->rtmr[imr], cat, 96);
+    }
+}
+
+int sim_td_init(sim_td *td, unsigned long long seed, const char *name)
+{
+    memset(td, 0, sizeof *td);
+    char img[65];
+    label_bytes(td->app_id, 20, seed, name, "app-id");
+    label_bytes(td->instance_id, 20, seed, name, "instance-id");
+    label_bytes(td->device_id, 32, seed, name, "device-id");
+    label_bytes(td->os_image_hash, 32, seed, name, "os-image-hash");
+    label_bytes(td->mrtd, 48, seed, name, "mrtd");
+    sim_label_hex(img, 32, seed, "image-digest");
+
+    sbuf b;
+    sb_init(&b);
+    /* Shaped like dstack's app-compose.json; the image is a placeholder. */
+    sb_printf(&b,
+        "{\"allowed_envs\":[],\"docker_compose_file\":\"services:\\n"
+        "  model:\\n    image: teeattest-sim/placeholder@sha256:%s\\n"
+        "    command: [\\\"serve\\\", \\\"--test-only\\\"]\\n\","
+        "\"features\":[\"kms\",\"tproxy-net\"],\"gateway_enabled\":true,"
+        "\"kms_enabled\":true,\"local_key_provider_enabled\":false,"
+        "\"manifest_version\":2,\"name\":\"teeattest-sim%s%s\","
+        "\"no_instance_id\":false,\"public_logs\":true,"
+        "\"public_sysinfo\":true,\"runner\":\"docker-compose\","
+        "\"secure_time\":false}", img, *name ? "-" : "", name);
+    td->app_compose = sb_steal(&b, NULL);
+    if (!td->app_compose)
+        return -1;
+    sim_sha256(td->compose_hash, td->app_compose, strlen(td->app_compose));
+    memset(td->mr_config_id, 0, 48);
+    td->mr_config_id[0] = 0x01;
+    memcpy(td->mr_config_id + 1, td->compose_hash, 32);
+
+    char kp[129];
+    sim_label_hex(kp, 64, seed, "kms-root-key");
+    sb_init(&b);
+    sb_printf(&b, "{\"name\":\"kms\",\"id\":\"%s\"}", kp);
+    td->key_provider = sb_steal(&b, NULL);
+    char osh[65];
+    sim_hex(osh, td->os_image_hash, 32);
+    sb_init(&b);
+    sb_printf(&b,
+        "{\"spec_version\":1,\"os_image_hash\":\"%s\",\"cpu_count\":4,"
+        "\"memory_size\":8589934592,\"qemu_version\":\"9.0.0\","
+        "\"pci_hole64_size\":0,\"hugepages\":false,\"num_gpus\":1,"
+        "\"num_nvswitches\":0,\"hotplug_off\":false,"
+        "\"image\":\"teeattest-sim-placeholder-image\"}", osh);
+    td->vm_config = sb_steal(&b, NULL);
+    td->event_log = json_array();
+    if (!td->key_provider || !td->vm_config || !td->event_log)
+        return -1;
+
+    /* Boot events (RTMR0-2): opaque digests, payloads stripped as dstack
+     * does; the names follow dstack 0.6's ACPI naming. */
+    static const struct { int imr; uint32_t type; const char *name; } boot[] = {
+        {0, 0x8000000B, ""}, {0, 0x8000000A, ""}, {0, 0x0000000A, "acpi-loader"},
+        {0, 0x0000000A, "acpi-rsdp"}, {0, 0x0000000A, "acpi-tables"},
+        {1, 0x80000003, ""}, {1, 0x80000007, ""}, {2, 0x0000000D, ""},
+        {2, 0x0000000D, ""},
+    };
+    for (size_t i = 0; i < sizeof boot / sizeof boot[0]; i++) {
+        char what[32];
+        uint8_t d[48];
+        snprintf(what, sizeof what, "boot-event-%zu", i);
+        label_bytes(d, 48, seed, name, what);
+        if (add_event(td->event_log, boot[i].imr, boot[i].type, d,
+                      boot[i].name, NULL, 0))
+            return -1;
+    }
+    if (add_runtime(td->event_log, "system-preparing", NULL, 0) ||
+        add_runtime(td->event_log, "app-id", td->app_id, 20) ||
+        add_runtime(td->event_log, "compose-hash", td->compose_hash, 32) ||
+        add_runtime(td->event_log, "instance-id", td->instance_id, 20) ||
+        add_runtime(td->event_log, "boot-mr-done", NULL, 0) ||
+        add_runtime(td->event_log, "os-image-hash", td->os_image_hash, 32) ||
+        add_runtime(td->event_log, "key-provider",
+                    (const uint8_t *)td->key_provider,
+                    strlen(td->key_provider)) ||
+        add_runtime(td->event_log, "storage-fs", (const uint8_t *)"ext4", 4) ||
+        add_runtime(td->event_log, "system-ready", NULL, 0))
+        return -1;
+    replay(td);
+
+    uint8_t agg[48 * 5];
+    memcpy(agg, td->mrtd, 48);
+    memcpy(agg + 48, td->rtmr, 4 * 48);
+    sim_sha256(td->mr_aggregated, agg, sizeof agg);
+    return 0;
+}
+
+void sim_td_free(sim_td *td)
+{
+    free(td->app_compose);
+    free(td->key_provider);
+    free(td->vm_config);
+    json_decref(td->event_log);
+    memset(td, 0, sizeof *td);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static const char placeholder_chain[] =
+    "TEEATTEST-SIM SYNTHETIC QUOTE - NOT PRODUCED BY ANY TEE.\n"
+    "The quote signature, attestation key and QE report are placeholders;\n"
+    "there is no PCK certificate chain. Any DCAP verifier must reject it.\n";
+
+uint8_t *sim_quote_generate(const sim_td *td, const uint8_t report_data[64],
+                            size_t *len)
+{
+    static const uint8_t intel_qe_vendor[16] = {
+        0x93, 0x9A, 0x72, 0x33, 0xF7, 0x9C, 0x4C, 0xA9,
+        0x94, 0x0A, 0x0D, 0xB3, 0x95, 0x7F, 0x06, 0x07};
+    const size_t n_auth = 32, p_len = sizeof placeholder_chain - 1;
+    const size_t c_len = 384 + 64 + 2 + n_auth + 2 + 4 + p_len;
+    const size_t sig_len = 134 + c_len;
+    const size_t total = 632 + 4 + sig_len;
+    uint8_t *q = calloc(1, total);
+    if (!q)
+        return NULL;
+
+    /* header */
+    put16(q + 0, 4);
+    put16(q + 2, 2);
+    put32(q + 4, 0x81);
+    memcpy(q + 12, intel_qe_vendor, 16);
+    memcpy(q + 28, "TEEATTEST-SIM QE", 16);
+    /* TD report 1.0 at 48 */
+    uint8_t *body = q + 48;
+    body[0] = 0x03;
+    body[1] = 0x01;
+    sim_sha384(body + 16, "teeattest-sim mrseam", 20);
+    static const uint8_t td_attr[8] = {0, 0, 0, 0x10, 0, 0, 0, 0};
+    static const uint8_t xfam[8] = {0xe7, 0x02, 0x06, 0, 0, 0, 0, 0};
+    memcpy(body + 120, td_attr, 8);
+    memcpy(body + 128, xfam, 8);
+    memcpy(body + 136, td->mrtd, 48);
+    memcpy(body + 184, td->mr_config_id, 48);
+    for (int i = 0; i < 4; i++)
+        memcpy(body + 328 + 48 * i, td->rtmr[i], 48);
+    memcpy(body + 520, report_data, 64);
+
+    /* signature data: zero signature, placeholder key and QE report */
+    put32(q + 632, (uint32_t)sig_len);
+    uint8_t *a = q + 636;
+    sim_sha256(a + 64, "teeattest-sim attestation key x", 31);
+    sim_sha256(a + 96, "teeattest-sim attestation key y", 31);
+    put16(a + 128, 6);
+    put32(a + 130, (uint32_t)c_len);
+    uint8_t *qr = a + 134;
+    uint8_t *auth = qr + 384 + 64 + 2;
+    for (size_t i = 0; i < n_auth; i++)
+        auth[i] = (uint8_t)i;
+    uint8_t cat[64 + 32];
+    memcpy(cat, a + 64, 64);
+    memcpy(cat + 64, auth, n_auth);
+    sim_sha256(qr + 320, cat, sizeof cat);
+    put16(qr + 384 + 64, (uint16_t)n_auth);
+    put16(auth + n_auth, 5);
+    put32(auth + n_auth + 2, (uint32_t)p_len);
+    memcpy(auth + n_auth + 6, placeholder_chain, p_len);
+    *len = total;
+    return q;
+}

@@ -1,0 +1,216 @@
+/*
+ * teeattest-sim: the project's loopback provider simulator (tests,
+ * benchmarks, demo). Everything it signs is signed with TEST KEYS derived
+ * from a public seed; nothing it produces is evidence of anything.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef TEEATTEST_SIM_H
+#define TEEATTEST_SIM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* ---- small growable string ------------------------------------------- */
+
+typedef struct sbuf {
+    char *data;
+    size_t len, cap;
+    bool oom;
+} sbuf;
+
+void sb_init(sbuf *b);
+void sb_free(sbuf *b);
+void sb_add(sbuf *b, const void *p, size_t n);
+void sb_str(sbuf *b, const char *s);
+void sb_printf(sbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Take the storage (NUL-terminated); NULL on allocation failure. */
+char *sb_steal(sbuf *b, size_t *len);
+
+void sim_hex(char *out, const uint8_t *in, size_t len); /* lower case */
+void sim_sha256(uint8_t out[32], const void *p, size_t n);
+void sim_sha256_hex(char out[65], const void *p, size_t n);
+void sim_sha384(uint8_t out[48], const void *p, size_t n);
+void sim_keccak256(uint8_t out[32], const void *p, size_t n);
+/* Strict hex of exactly 2*n chars into n bytes; false when not. */
+bool sim_unhex(uint8_t *out, size_t n, const char *s);
+
+/* ---- keys (keys.c) ----------------------------------------------------- */
+
+typedef struct sim_key {
+    uint8_t ecdsa_sk[32];
+    uint8_t ecdsa_pub[64];   /* x || y */
+    uint8_t address[20];
+    char address_eip55[43];  /* "0x" + EIP-55 mixed case */
+    char address_lower[43];
+    uint8_t ed_pk[32];
+    uint8_t ed_sk[64];
+    char ed_pk_hex[65];
+} sim_key;
+
+int sim_keys_init(void);
+void sim_keys_cleanup(void);
+/* Derive the key pair named `who` ("" for the main key, "node1", "gateway",
+ * "wrong-signer") from `seed`: SHA-256("teeattest-sim/<seed>[/<who>]/ecdsa")
+ * and SHA-256("teeattest-sim/<seed>[/<who>]/ed25519"). */
+int sim_key_derive(sim_key *k, unsigned long long seed, const char *who);
+/* EIP-191 personal_sign over `text`: "0x" + hex(r||s||v), v = 27/28, low s.
+ * `out` needs 133 bytes; `with_0x` false drops the prefix (2024 Phala,
+ * io.net). */
+int sim_sign_eip191(const sim_key *k, const char *text, size_t len,
+                    char out[133], bool with_0x);
+/* Ed25519 over `text`: 128 hex chars, no prefix. */
+int sim_sign_ed25519(const sim_key *k, const char *text, size_t len,
+                     char out[129]);
+
+/* ---- the simulated TEE (quote.c) -------------------------------------- */
+
+/* The software identity a simulated CVM reports; derived from the seed. */
+typedef struct sim_td {
+    uint8_t mrtd[48], rtmr[4][48], mr_config_id[48];
+    uint8_t app_id[20], instance_id[20], device_id[32];
+    uint8_t os_image_hash[32], compose_hash[32], mr_aggregated[32];
+    char *app_compose;   /* exact string; compose_hash = SHA-256 of it */
+    char *key_provider;  /* {"name":"kms","id":"<hex>"} */
+    char *vm_config;     /* JSON string */
+    json_t *event_log;   /* dstack event log array, replays to rtmr[] */
+} sim_td;
+
+int sim_td_init(sim_td *td, unsigned long long seed, const char *name);
+void sim_td_free(sim_td *td);
+
+/* The one replaceable quote generator: a TDX quote v4 for `td` whose
+ * REPORTDATA is `report_data`. Today it is a synthetic placeholder with the
+ * real byte layout and an all-zero signature (see docs/simulator.md); the
+ * simulated TEE of issue 6 replaces this function's body. Returns a
+ * malloc'd buffer. */
+uint8_t *sim_quote_generate(const sim_td *td, const uint8_t report_data[64],
+                            size_t *len);
+
+/* ---- Python-compatible JSON text (pyjson.c) --------------------------- */
+
+/* json.dumps(v, ensure_ascii=True) with separators (",", ":") when
+ * `compact`, else the default (", ", ": "). Floats as Python repr. */
+void py_dumps(sbuf *b, const json_t *v, bool compact);
+
+/* ---- the server state (state.c) --------------------------------------- */
+
+#define SIM_MAX_NODES 16
+
+typedef struct sim_faults {
+    int fail_next[32];
+    size_t n_fail_next;
+    int retry_after;          /* seconds, 0 = no header */
+    int signature_delay_polls;
+    bool truncate_stream;     /* chat answers, streamed or not */
+    bool truncate_body;       /* every other answer */
+    int slow_ms;              /* before each SSE event / body */
+    int first_byte_ms;        /* before the response headers */
+    int stall_ms;             /* once, in the middle of a stream */
+    uint64_t huge_body;       /* next answer is this many bytes, once */
+    bool tamper_response;
+    bool wrong_signer;
+    bool bad_signature;
+    bool sign_other_request;
+    bool expire_signatures;
+    bool wrong_nonce;
+    int malformed_json;       /* count of answers to break */
+    int drop_connection;      /* count of requests to drop */
+    int nodes;
+    bool near_gateway;
+} sim_faults;
+
+typedef struct sim_sigrec {
+    char id[48];
+    char model[128];
+    char req_hex[65], resp_hex[65];
+    int node;
+    int polls_left;
+    bool disconnected;
+    bool other_request;
+} sim_sigrec;
+
+#define SIM_SIGRECS 4096
+#define SIM_LOG_MAX 20000
+
+typedef struct sim {
+    /* configuration (read-only after start) */
+    unsigned long long seed;
+    char dialect[32];
+    char model[128];
+    int events;
+    FILE *log_file;
+    sim_key keys[SIM_MAX_NODES];
+    sim_key gateway_key, wrong_key;
+    sim_td td, gateway_td;
+    uint8_t tls_spki_sha256[32];
+    bool have_tls;
+    char *cert_pem;
+    char *pccs_dir;
+
+    pthread_mutex_t lock;
+    sim_faults f;
+    unsigned long long chat_counter;
+    sim_sigrec *sigs;        /* ring of SIM_SIGRECS */
+    size_t sig_next;
+    json_t *log;             /* array of request records */
+    unsigned long long log_count;
+} sim;
+
+extern volatile int sim_quit;
+/* Sleep `ms`, waking early on shutdown. */
+void sim_sleep_ms(int ms);
+
+/* ---- HTTP (http.c) ----------------------------------------------------- */
+
+struct MHD_Daemon;
+struct MHD_Daemon *sim_http_start(sim *s, const char *bind_addr, int port,
+                                  bool tls, const char *key_pem,
+                                  const char *cert_pem, int *bound_port);
+
+/* ---- TLS certificate (tls.c) ------------------------------------------ */
+
+/* Fresh self-signed ECDSA P-256 certificate for 127.0.0.1 / localhost.
+ * Returns malloc'd PEM key and cert and the SHA-256 of the SPKI DER. */
+int sim_tls_make_cert(char **key_pem, char **cert_pem, uint8_t spki_sha256[32]);
+
+/* ---- provider documents (reports.c) ------------------------------------ */
+
+/* The answer to an attestation request. On success *status is 200 and the
+ * result is the document; on a request error, *status and an error
+ * document. */
+json_t *sim_report_dstack(const sim *s, const sim_faults *f, const char *path,
+                          const char *model, const char *nonce,
+                          const char *algo, const char *signing_address,
+                          bool tls_fp, int *status);
+json_t *sim_report_ionet(const sim *s, const sim_faults *f, const char *body,
+                         size_t body_len, int *status);
+/* {"error":{"message":..,"type":..,"param":null,"code":null}} */
+json_t *sim_error_doc(const char *message, const char *type);
+
+/* ---- Intel PCS / PCCS collateral (pccs.c) ----------------------------- */
+
+typedef struct sim_pccs_answer {
+    int status;
+    char *body;            /* malloc'd */
+    size_t len;
+    const char *ctype;
+    const char *hdr_name;  /* issuer-chain header, or NULL */
+    char *hdr_value;       /* malloc'd, URL-encoded PEM */
+} sim_pccs_answer;
+
+struct MHD_Connection;
+/* false when `path` is not a collateral path. */
+bool sim_pccs_answer_for(const sim *s, struct MHD_Connection *conn,
+                         const char *path, sim_pccs_answer *a);
+
+/* Pseudo-random hex of a label (for placeholder values). */
+void sim_label_hex(char *out, size_t nbytes, unsigned long long seed,
+                   const char *label);
+
+#endif
