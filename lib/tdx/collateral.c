@@ -1,0 +1,462 @@
+/*
+ * TDX collateral model and loaders (spec 3): the PCS raw directory layout,
+ * dcap-qvl's single-file JSON, and raw parts (for the online fetcher).
+ * Everything is parsed once here so a verification re-parses nothing of
+ * the collateral. Loaders are lenient about content: an item that does
+ * not parse is recorded and fails its own check at verification time.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <mbedtls/asn1.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/pk.h>
+
+#include "tdx.h"
+
+#define ITEM_MAX (4u << 20)
+
+/* ---- shared X.509 helpers ------------------------------------------------ */
+
+int64_t ta_tdx_x509_time(const mbedtls_x509_time *t)
+{
+    return ta_timegm(t->year, t->mon, t->day, t->hour, t->min, t->sec);
+}
+
+int ta_tdx_crt_pubkey(const mbedtls_x509_crt *crt, uint8_t out[65])
+{
+    if (mbedtls_pk_get_type(&crt->pk) != MBEDTLS_PK_ECKEY)
+        return TEEATTEST_E_UNSUPPORTED;
+    const mbedtls_ecp_keypair *ec = mbedtls_pk_ec(crt->pk);
+    if (!ec || ec->grp.id != MBEDTLS_ECP_DP_SECP256R1)
+        return TEEATTEST_E_UNSUPPORTED;
+    size_t olen = 0;
+    if (mbedtls_ecp_point_write_binary(&ec->grp, &ec->Q,
+                                       MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
+                                       out, 65) != 0 || olen != 65)
+        return TEEATTEST_E_PARSE;
+    return TEEATTEST_OK;
+}
+
+/* One INTEGER of an ECDSA-Sig-Value into a 32-byte big-endian slot. */
+static int sig_int(unsigned char **p, const unsigned char *end, uint8_t *out)
+{
+    size_t len;
+    if (mbedtls_asn1_get_tag(p, end, &len, MBEDTLS_ASN1_INTEGER) != 0 ||
+        len == 0)
+        return -1;
+    const unsigned char *v = *p;
+    *p += len;
+    if (v[0] & 0x80)
+        return -1; /* negative */
+    while (len > 1 && v[0] == 0) {
+        v++;
+        len--;
+    }
+    if (len > 32)
+        return -1;
+    memset(out, 0, 32);
+    memcpy(out + 32 - len, v, len);
+    return 0;
+}
+
+int ta_tdx_der_sig_to_raw(const uint8_t *der, size_t len, uint8_t out[64])
+{
+    unsigned char *p = (unsigned char *)der;
+    const unsigned char *end = der + len;
+    size_t slen;
+    if (mbedtls_asn1_get_tag(&p, end, &slen, MBEDTLS_ASN1_CONSTRUCTED |
+                             MBEDTLS_ASN1_SEQUENCE) != 0 || p + slen != end ||
+        sig_int(&p, end, out) != 0 || sig_int(&p, end, out + 32) != 0 ||
+        p != end)
+        return TEEATTEST_E_SIG_ENCODING;
+    return TEEATTEST_OK;
+}
+
+void ta_tdx_name_cn(const mbedtls_x509_name *n, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (; n; n = n->next) {
+        if (n->oid.p && MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0) {
+            size_t l = n->val.len < cap - 1 ? n->val.len : cap - 1;
+            memcpy(out, n->val.p, l);
+            out[l] = '\0';
+            for (size_t i = 0; i < l; i++)
+                if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+                    out[i] = '?';
+            return;
+        }
+    }
+}
+
+/* ---- items ---------------------------------------------------------------- */
+
+static int set_error(const teeattest_ctx *ctx, char **slot, const char *msg)
+{
+    if (*slot)
+        return TEEATTEST_OK;
+    *slot = ta_strdup(ctx, msg);
+    return *slot ? TEEATTEST_OK : TEEATTEST_E_NOMEM;
+}
+
+static int chain_load(ta_tdx_chain *ch, const uint8_t *pem, size_t len,
+                      const teeattest_ctx *ctx)
+{
+    mbedtls_x509_crt_init(&ch->crt);
+    if (!pem || !len)
+        return set_error(ctx, &ch->error, "issuer chain is missing");
+    if (len > ITEM_MAX)
+        return set_error(ctx, &ch->error, "issuer chain is too large");
+    /* mbedTLS wants PEM NUL-terminated with the NUL counted. */
+    uint8_t *buf = ta_malloc(ctx, len + 1);
+    if (!buf)
+        return TEEATTEST_E_NOMEM;
+    memcpy(buf, pem, len);
+    buf[len] = '\0';
+    int rc = mbedtls_x509_crt_parse(&ch->crt, buf, len + 1);
+    ta_free(ctx, buf);
+    if (rc != 0)
+        return set_error(ctx, &ch->error,
+                         "issuer chain holds a certificate that does not "
+                         "parse");
+    ch->not_after = INT64_MAX;
+    for (const mbedtls_x509_crt *c = &ch->crt; c && c->raw.p; c = c->next) {
+        ch->n++;
+        int64_t na = ta_tdx_x509_time(&c->valid_to);
+        if (na < ch->not_after)
+            ch->not_after = na;
+    }
+    if (!ch->n)
+        return set_error(ctx, &ch->error, "issuer chain holds no certificate");
+    return TEEATTEST_OK;
+}
+
+static bool all_hex_ws(const uint8_t *p, size_t len, size_t *digits)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = p[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+            continue;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+              (c >= 'A' && c <= 'F')))
+            return false;
+        n++;
+    }
+    *digits = n;
+    return n > 0 && n % 2 == 0;
+}
+
+int ta_tdx_crl_load(ta_tdx_crl *crl, const uint8_t *data, size_t len,
+                    const teeattest_ctx *ctx)
+{
+    mbedtls_x509_crl_init(&crl->crl);
+    crl->loaded = false;
+    if (!data || !len)
+        return set_error(ctx, &crl->error, "CRL is missing");
+    if (len > ITEM_MAX)
+        return set_error(ctx, &crl->error, "CRL is too large");
+    int rc;
+    size_t digits;
+    if (data[0] == 0x30) {
+        rc = mbedtls_x509_crl_parse_der(&crl->crl, data, len);
+    } else if (all_hex_ws(data, len, &digits)) {
+        /* PCCS serves the root CA CRL as hex text of the DER. */
+        uint8_t *der = ta_malloc(ctx, digits / 2);
+        char *hex = ta_malloc(ctx, digits);
+        if (!der || !hex) {
+            ta_free(ctx, der);
+            ta_free(ctx, hex);
+            return TEEATTEST_E_NOMEM;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < len; i++)
+            if (data[i] > ' ')
+                hex[k++] = (char)data[i];
+        rc = ta_hex_decode_exact(der, digits / 2, hex, digits, false) ? -1
+             : mbedtls_x509_crl_parse_der(&crl->crl, der, digits / 2);
+        ta_free(ctx, der);
+        ta_free(ctx, hex);
+    } else {
+        uint8_t *buf = ta_malloc(ctx, len + 1);
+        if (!buf)
+            return TEEATTEST_E_NOMEM;
+        memcpy(buf, data, len);
+        buf[len] = '\0';
+        rc = mbedtls_x509_crl_parse(&crl->crl, buf, len + 1);
+        ta_free(ctx, buf);
+    }
+    if (rc != 0 || crl->crl.next)
+        return set_error(ctx, &crl->error,
+                         "CRL does not parse (DER, PEM or hex expected)");
+    crl->loaded = true;
+    crl->this_update = ta_tdx_x509_time(&crl->crl.this_update);
+    crl->next_update = crl->crl.next_update.year
+                           ? ta_tdx_x509_time(&crl->crl.next_update) : 0;
+    return TEEATTEST_OK;
+}
+
+/* ---- collateral ----------------------------------------------------------- */
+
+int ta_tdx_collateral_from_parts(teeattest_ctx *ctx,
+                                 const ta_tdx_collateral_parts *p,
+                                 ta_tdx_collateral **out,
+                                 teeattest_error *err)
+{
+    if (!ctx || !p || !out)
+        return TA_INVALID(err, "ta_tdx_collateral_from_parts");
+    *out = NULL;
+    if (!p->tcb_info || !p->qe_identity)
+        return ta_error(err, TEEATTEST_E_FIELD_MISSING, "tdx.collateral",
+                        "TCB Info and QE Identity are required");
+    ta_tdx_collateral *c = ta_calloc(ctx, 1, sizeof *c);
+    if (!c)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    c->ctx = teeattest_ctx_ref(ctx);
+    mbedtls_x509_crt_init(&c->tcb_info_chain.crt);
+    mbedtls_x509_crt_init(&c->qe_identity_chain.crt);
+    mbedtls_x509_crt_init(&c->pck_crl_chain.crt);
+    mbedtls_x509_crl_init(&c->pck_crl.crl);
+    mbedtls_x509_crl_init(&c->root_ca_crl.crl);
+    int rc = ta_tdx_tcb_info_load(ctx, &c->tcb_info, p->tcb_info,
+                                  p->tcb_info_len, p->tcb_info_sig_hex,
+                                  p->tcb_info_sig_hex_len);
+    if (!rc)
+        rc = ta_tdx_qe_identity_load(ctx, &c->qe_identity, p->qe_identity,
+                                     p->qe_identity_len,
+                                     p->qe_identity_sig_hex,
+                                     p->qe_identity_sig_hex_len);
+    if (!rc)
+        rc = chain_load(&c->tcb_info_chain, p->tcb_info_chain,
+                        p->tcb_info_chain_len, ctx);
+    if (!rc)
+        rc = chain_load(&c->qe_identity_chain, p->qe_identity_chain,
+                        p->qe_identity_chain_len, ctx);
+    if (!rc && p->pck_crl_chain)
+        rc = chain_load(&c->pck_crl_chain, p->pck_crl_chain,
+                        p->pck_crl_chain_len, ctx);
+    if (!rc)
+        rc = ta_tdx_crl_load(&c->pck_crl, p->pck_crl, p->pck_crl_len, ctx);
+    if (!rc)
+        rc = ta_tdx_crl_load(&c->root_ca_crl, p->root_ca_crl,
+                             p->root_ca_crl_len, ctx);
+    if (rc) {
+        ta_tdx_collateral_free(c);
+        return ta_error(err, rc, NULL, "out of memory");
+    }
+    *out = c;
+    return TEEATTEST_OK;
+}
+
+void ta_tdx_collateral_free(ta_tdx_collateral *c)
+{
+    if (!c)
+        return;
+    teeattest_ctx *ctx = c->ctx;
+    ta_tdx_tcb_info_free(ctx, &c->tcb_info);
+    ta_tdx_qe_identity_free(ctx, &c->qe_identity);
+    ta_tdx_chain *chains[] = {&c->tcb_info_chain, &c->qe_identity_chain,
+                              &c->pck_crl_chain};
+    for (size_t i = 0; i < TA_ARRAY_LEN(chains); i++) {
+        mbedtls_x509_crt_free(&chains[i]->crt);
+        ta_free(ctx, chains[i]->error);
+    }
+    ta_tdx_crl *crls[] = {&c->pck_crl, &c->root_ca_crl};
+    for (size_t i = 0; i < TA_ARRAY_LEN(crls); i++) {
+        mbedtls_x509_crl_free(&crls[i]->crl);
+        ta_free(ctx, crls[i]->error);
+    }
+    ta_free(ctx, c);
+    teeattest_ctx_free(ctx);
+}
+
+int64_t ta_tdx_collateral_expiry(const ta_tdx_collateral *c)
+{
+    int64_t e = INT64_MAX;
+#define MIN_IN(v) do { if ((v) > 0 && (v) < e) e = (v); } while (0)
+    if (!c->tcb_info.doc.error && c->tcb_info.doc.have_span)
+        MIN_IN(c->tcb_info.next_update);
+    if (!c->qe_identity.doc.error && c->qe_identity.doc.have_span)
+        MIN_IN(c->qe_identity.next_update);
+    if (c->pck_crl.loaded)
+        MIN_IN(c->pck_crl.next_update);
+    if (c->root_ca_crl.loaded)
+        MIN_IN(c->root_ca_crl.next_update);
+    if (c->tcb_info_chain.n)
+        MIN_IN(c->tcb_info_chain.not_after);
+    if (c->qe_identity_chain.n)
+        MIN_IN(c->qe_identity_chain.not_after);
+    if (c->pck_crl_chain.n)
+        MIN_IN(c->pck_crl_chain.not_after);
+#undef MIN_IN
+    return e == INT64_MAX ? 0 : e;
+}
+
+/* ---- file loaders --------------------------------------------------------- */
+
+/* Read a file; TEEATTEST_E_NOT_FOUND when it does not exist. */
+static int read_file(teeattest_ctx *ctx, const char *dir, const char *name,
+                     uint8_t **data, size_t *len, teeattest_error *err)
+{
+    char path[4096];
+    *data = NULL;
+    *len = 0;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "tdx.collateral",
+                        "collateral path is too long");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno == ENOENT
+                   ? TEEATTEST_E_NOT_FOUND
+                   : ta_error(err, TEEATTEST_E_IO, "tdx.collateral",
+                              "cannot open %s: %s", path, strerror(errno));
+    ta_buf b;
+    ta_buf_init(&b, ctx, ITEM_MAX);
+    uint8_t chunk[8192];
+    size_t n;
+    int rc = TEEATTEST_OK;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if ((rc = ta_buf_append(&b, chunk, n)) != TEEATTEST_OK)
+            break;
+    }
+    if (!rc && ferror(f))
+        rc = TEEATTEST_E_IO;
+    fclose(f);
+    if (!rc)
+        rc = ta_buf_terminate(&b);
+    if (rc) {
+        ta_buf_free(&b);
+        return ta_error(err, rc, "tdx.collateral", "cannot read %s%s", path,
+                        rc == TEEATTEST_E_TOO_LARGE ? " (too large)" : "");
+    }
+    *data = ta_buf_steal(&b, len);
+    return TEEATTEST_OK;
+}
+
+int ta_tdx_collateral_load_dir(teeattest_ctx *ctx, const char *dir,
+                               ta_tdx_collateral **out, teeattest_error *err)
+{
+    if (!ctx || !dir || !out)
+        return TA_INVALID(err, "ta_tdx_collateral_load_dir");
+    *out = NULL;
+    static const char *const names[][3] = {
+        {"tcb_info.json", NULL, NULL},
+        {"tcb_info_issuer_chain.pem", NULL, NULL},
+        {"qe_identity.json", NULL, NULL},
+        {"qe_identity_issuer_chain.pem", NULL, NULL},
+        {"pck_crl.der", "pck_crl.pem", "pck_crl.hex"},
+        {"pck_crl_issuer_chain.pem", NULL, NULL},
+        {"root_ca_crl.der", "root_ca_crl.pem", "root_ca_crl.hex"},
+    };
+    enum { N = TA_ARRAY_LEN(names) };
+    uint8_t *data[N] = {0};
+    size_t len[N] = {0};
+    int rc = TEEATTEST_OK;
+    for (size_t i = 0; i < N && !rc; i++) {
+        rc = TEEATTEST_E_NOT_FOUND;
+        for (size_t k = 0; k < 3 && names[i][k] && rc == TEEATTEST_E_NOT_FOUND; k++)
+            rc = read_file(ctx, dir, names[i][k], &data[i], &len[i], err);
+        if (rc == TEEATTEST_E_NOT_FOUND) {
+            if (i == 5) { /* the PCK CRL issuer chain is optional */
+                rc = TEEATTEST_OK;
+                continue;
+            }
+            rc = ta_error(err, TEEATTEST_E_IO, "tdx.collateral",
+                          "%s/%s is missing", dir, names[i][0]);
+        }
+    }
+    if (!rc) {
+        ta_tdx_collateral_parts p = {0};
+        p.tcb_info = data[0];
+        p.tcb_info_len = len[0];
+        p.tcb_info_chain = data[1];
+        p.tcb_info_chain_len = len[1];
+        p.qe_identity = data[2];
+        p.qe_identity_len = len[2];
+        p.qe_identity_chain = data[3];
+        p.qe_identity_chain_len = len[3];
+        p.pck_crl = data[4];
+        p.pck_crl_len = len[4];
+        p.pck_crl_chain = data[5];
+        p.pck_crl_chain_len = len[5];
+        p.root_ca_crl = data[6];
+        p.root_ca_crl_len = len[6];
+        rc = ta_tdx_collateral_from_parts(ctx, &p, out, err);
+    }
+    for (size_t i = 0; i < N; i++)
+        ta_free(ctx, data[i]);
+    return rc;
+}
+
+static const char *jstr(json_t *o, const char *key, size_t *len)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_string(v))
+        return NULL;
+    *len = json_string_length(v);
+    return json_string_value(v);
+}
+
+int ta_tdx_collateral_load_json(teeattest_ctx *ctx, const uint8_t *doc,
+                                size_t len, ta_tdx_collateral **out,
+                                teeattest_error *err)
+{
+    if (!ctx || !doc || !out)
+        return TA_INVALID(err, "ta_tdx_collateral_load_json");
+    *out = NULL;
+    json_t *j;
+    int rc = ta_json_parse(&j, doc, len, ITEM_MAX, err);
+    if (rc)
+        return rc;
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return ta_error(err, TEEATTEST_E_JSON, "tdx.collateral",
+                        "collateral JSON is not an object");
+    }
+    static const char *const keys[] = {
+        "tcb_info", "tcb_info_signature", "tcb_info_issuer_chain",
+        "qe_identity", "qe_identity_signature", "qe_identity_issuer_chain",
+        "pck_crl", "root_ca_crl",
+    };
+    const char *v[TA_ARRAY_LEN(keys)];
+    size_t vl[TA_ARRAY_LEN(keys)];
+    for (size_t i = 0; i < TA_ARRAY_LEN(keys); i++) {
+        if (!(v[i] = jstr(j, keys[i], &vl[i]))) {
+            json_decref(j);
+            return ta_error(err, TEEATTEST_E_FIELD_MISSING, "tdx.collateral",
+                            "collateral JSON: \"%s\" is missing or not a "
+                            "string", keys[i]);
+        }
+    }
+    ta_tdx_collateral_parts p = {0};
+    p.tcb_info = (const uint8_t *)v[0];
+    p.tcb_info_len = vl[0];
+    p.tcb_info_sig_hex = v[1];
+    p.tcb_info_sig_hex_len = vl[1];
+    p.tcb_info_chain = (const uint8_t *)v[2];
+    p.tcb_info_chain_len = vl[2];
+    p.qe_identity = (const uint8_t *)v[3];
+    p.qe_identity_len = vl[3];
+    p.qe_identity_sig_hex = v[4];
+    p.qe_identity_sig_hex_len = vl[4];
+    p.qe_identity_chain = (const uint8_t *)v[5];
+    p.qe_identity_chain_len = vl[5];
+    p.pck_crl = (const uint8_t *)v[6];
+    p.pck_crl_len = vl[6];
+    p.root_ca_crl = (const uint8_t *)v[7];
+    p.root_ca_crl_len = vl[7];
+    size_t cl;
+    const char *chain = jstr(j, "pck_crl_issuer_chain", &cl);
+    if (chain) {
+        p.pck_crl_chain = (const uint8_t *)chain;
+        p.pck_crl_chain_len = cl;
+    }
+    rc = ta_tdx_collateral_from_parts(ctx, &p, out, err);
+    json_decref(j);
+    return rc;
+}

@@ -1,0 +1,415 @@
+/*
+ * Internal Intel TDX DCAP verification engine (../shared/specs/tdx.md).
+ *
+ * Layers: quote parser (quote.c), collateral model and loaders
+ * (collateral.c), PCK SGX extension (pck_ext.c), TCB Info / QE Identity
+ * bodies and TCB evaluation (tcb.c), the ordered verification (verify.c).
+ * Never installed: the public API is built on top of this.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef TA_TDX_H
+#define TA_TDX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/x509_crl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "../core/core.h"
+#include "../crypto/crypto.h"
+
+/* ---- trust anchor ------------------------------------------------------ */
+
+/* Intel SGX Root CA, DER (root_ca.c). */
+extern const uint8_t ta_tdx_intel_root_ca_der[];
+extern const size_t ta_tdx_intel_root_ca_der_len;
+
+/* ---- statuses ---------------------------------------------------------- */
+
+typedef enum ta_tdx_status {
+    TA_TDX_STATUS_NONE = 0, /* not determined */
+    TA_TDX_UP_TO_DATE = 1,
+    TA_TDX_SW_HARDENING_NEEDED = 2,
+    TA_TDX_CONFIGURATION_NEEDED = 3,
+    TA_TDX_CONFIGURATION_AND_SW_HARDENING_NEEDED = 4,
+    TA_TDX_OUT_OF_DATE = 5,
+    TA_TDX_OUT_OF_DATE_CONFIGURATION_NEEDED = 6,
+    TA_TDX_TD_RELAUNCH_ADVISED = 7,
+    TA_TDX_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED = 8,
+    TA_TDX_REVOKED = 9,
+    TA_TDX_TCB_NOT_SUPPORTED = 10 /* no TCB level matches: a failure */
+} ta_tdx_status;
+
+#define TA_TDX_STATUS_BIT(s) (1u << (unsigned)(s))
+#define TA_TDX_ACCEPT_DEFAULT \
+    (TA_TDX_STATUS_BIT(TA_TDX_UP_TO_DATE) | \
+     TA_TDX_STATUS_BIT(TA_TDX_SW_HARDENING_NEEDED))
+
+/* Intel's spelling ("UpToDate", ..., "TCB level not supported"); "None"
+ * for TA_TDX_STATUS_NONE. Never NULL. */
+const char *ta_tdx_status_name(ta_tdx_status s);
+/* Parse a TCB Info / QE Identity tcbStatus string (exact match); returns
+ * TA_TDX_STATUS_NONE when unknown. */
+ta_tdx_status ta_tdx_status_parse(const char *s);
+
+/* ---- quote ------------------------------------------------------------- */
+
+#define TA_TDX_QUOTE_MAX_LEN (1u << 20) /* far above any real quote (~5 KB) */
+#define TA_TDX_BODY_TD10 2
+#define TA_TDX_BODY_TD15 3
+
+/* A parsed quote. Every pointer borrows from the caller's quote buffer,
+ * which must outlive the struct. */
+typedef struct ta_tdx_quote {
+    const uint8_t *data;
+    size_t len;
+    /* header (48 bytes) */
+    uint16_t version;
+    uint16_t ak_type;
+    uint32_t tee_type;
+    uint16_t qe_svn, pce_svn;        /* unauthenticated hints only */
+    const uint8_t *qe_vendor_id;     /* 16 */
+    const uint8_t *user_data;        /* 20 */
+    /* body: v4 is always a TD report 1.0; v5 has a descriptor */
+    uint16_t body_type;              /* TA_TDX_BODY_TD10 / _TD15 */
+    uint32_t body_size;              /* 584 / 648 */
+    const uint8_t *body;             /* TD report */
+    size_t signed_len;               /* header || [descriptor] || body */
+    /* signature data */
+    uint32_t sig_data_len;
+    const uint8_t *signature;        /* 64, raw r||s over SHA-256(signed) */
+    const uint8_t *att_key;          /* 64, X||Y */
+    uint16_t cert_type;              /* 6 */
+    uint32_t cert_size;
+    const uint8_t *qe_report;        /* 384 */
+    const uint8_t *qe_report_sig;    /* 64 */
+    uint16_t qe_auth_len;
+    const uint8_t *qe_auth;
+    uint16_t pck_cert_type;          /* 5 */
+    uint32_t pck_cert_size;
+    const uint8_t *pck_pem;          /* PEM chain, trailing NULs excluded */
+    size_t pck_pem_len;
+    size_t quote_end;                /* bytes after this are ignored */
+} ta_tdx_quote;
+
+/* Parse and bounds-check the layout (spec 1, 4.1 steps 1, 3, 4). Header
+ * values that do not affect the layout (key type, TEE type, vendor ID) are
+ * recorded, not judged: ta_tdx_quote_check_header() judges them. Returns
+ * TEEATTEST_OK or TEEATTEST_E_PARSE / _LENGTH / _UNSUPPORTED with a
+ * message naming the field. */
+int ta_tdx_quote_parse(ta_tdx_quote *q, const uint8_t *data, size_t len,
+                       teeattest_error *err);
+/* Spec 4.1 step 2: version, attestation key type, TEE type, QE vendor. */
+int ta_tdx_quote_check_header(const ta_tdx_quote *q, teeattest_error *err);
+
+/* TD report fields (all point into the body). */
+static inline const uint8_t *ta_tdx_tee_tcb_svn(const ta_tdx_quote *q) { return q->body; }
+static inline const uint8_t *ta_tdx_mrseam(const ta_tdx_quote *q) { return q->body + 16; }
+static inline const uint8_t *ta_tdx_mrsignerseam(const ta_tdx_quote *q) { return q->body + 64; }
+static inline const uint8_t *ta_tdx_seamattributes(const ta_tdx_quote *q) { return q->body + 112; }
+static inline const uint8_t *ta_tdx_tdattributes(const ta_tdx_quote *q) { return q->body + 120; }
+static inline const uint8_t *ta_tdx_xfam(const ta_tdx_quote *q) { return q->body + 128; }
+static inline const uint8_t *ta_tdx_mrtd(const ta_tdx_quote *q) { return q->body + 136; }
+static inline const uint8_t *ta_tdx_mrconfigid(const ta_tdx_quote *q) { return q->body + 184; }
+static inline const uint8_t *ta_tdx_mrowner(const ta_tdx_quote *q) { return q->body + 232; }
+static inline const uint8_t *ta_tdx_mrownerconfig(const ta_tdx_quote *q) { return q->body + 280; }
+/* i = 0..3 */
+static inline const uint8_t *ta_tdx_rtmr(const ta_tdx_quote *q, unsigned i) { return q->body + 328 + 48 * (i & 3u); }
+static inline const uint8_t *ta_tdx_reportdata(const ta_tdx_quote *q) { return q->body + 520; }
+/* TD report 1.5 only; NULL for 1.0 */
+static inline const uint8_t *ta_tdx_tee_tcb_svn2(const ta_tdx_quote *q) { return q->body_type == TA_TDX_BODY_TD15 ? q->body + 584 : NULL; }
+static inline const uint8_t *ta_tdx_mrservicetd(const ta_tdx_quote *q) { return q->body_type == TA_TDX_BODY_TD15 ? q->body + 600 : NULL; }
+/* 64-bit little-endian values */
+uint64_t ta_tdx_tdattributes_u64(const ta_tdx_quote *q);
+uint64_t ta_tdx_xfam_u64(const ta_tdx_quote *q);
+
+/* QE report (SGX enclave report) fields */
+static inline const uint8_t *ta_tdx_qe_cpusvn(const ta_tdx_quote *q) { return q->qe_report; }
+static inline const uint8_t *ta_tdx_qe_miscselect(const ta_tdx_quote *q) { return q->qe_report + 16; } /* 4, LE */
+static inline const uint8_t *ta_tdx_qe_attributes(const ta_tdx_quote *q) { return q->qe_report + 48; } /* 16 */
+static inline const uint8_t *ta_tdx_qe_mrenclave(const ta_tdx_quote *q) { return q->qe_report + 64; }
+static inline const uint8_t *ta_tdx_qe_mrsigner(const ta_tdx_quote *q) { return q->qe_report + 128; }
+static inline uint16_t ta_tdx_qe_isvprodid(const ta_tdx_quote *q) { return (uint16_t)(q->qe_report[256] | q->qe_report[257] << 8); }
+static inline uint16_t ta_tdx_qe_isvsvn(const ta_tdx_quote *q) { return (uint16_t)(q->qe_report[258] | q->qe_report[259] << 8); }
+static inline const uint8_t *ta_tdx_qe_reportdata(const ta_tdx_quote *q) { return q->qe_report + 320; }
+
+/* ---- PCK SGX extension (OID 1.2.840.113741.1.13.1) ---------------------- */
+
+typedef struct ta_tdx_pck_ext {
+    uint8_t ppid[16];
+    uint8_t comp_svn[16];  /* SGX TCB components 1..16 */
+    uint16_t pcesvn;
+    uint8_t cpusvn[16];
+    uint8_t pceid[2];
+    uint8_t fmspc[6];
+    int sgx_type;          /* 0 Standard, 1 Scalable, 2 ScalableWithIntegrity */
+    bool has_platform_instance_id;
+    uint8_t platform_instance_id[16];
+} ta_tdx_pck_ext;
+
+/* Find and decode the extension in a certificate's raw v3 extensions.
+ * `platform_ca`: also require .6 and .7 (Platform-CA PCK certificates). */
+int ta_tdx_pck_ext_parse(const mbedtls_x509_crt *leaf, bool platform_ca,
+                         ta_tdx_pck_ext *out, teeattest_error *err);
+
+/* ---- TCB Info / QE Identity --------------------------------------------- */
+
+typedef struct ta_tdx_tcb_level {
+    uint8_t sgx[16];
+    uint16_t pcesvn;
+    uint8_t tdx[16];
+    int64_t date;
+    ta_tdx_status status;
+    char *advisories; /* comma-separated, "" when none; owned */
+} ta_tdx_tcb_level;
+
+/* A level keyed by one ISV SVN (TDX module identities and QE Identity). */
+typedef struct ta_tdx_isv_level {
+    uint16_t isvsvn;
+    int64_t date;
+    ta_tdx_status status;
+    char *advisories; /* owned */
+} ta_tdx_isv_level;
+
+typedef struct ta_tdx_module_identity {
+    char id[16];          /* "TDX_01" as given */
+    uint8_t mrsigner[48];
+    uint8_t attributes[8];
+    uint8_t attributes_mask[8];
+    ta_tdx_isv_level *levels; /* sorted by isvsvn, descending */
+    size_t n_levels;
+} ta_tdx_module_identity;
+
+/* One signed JSON document: the exact signed body bytes and the raw
+ * signature. `error` is set (owned) when the document could not be taken
+ * apart or its content is invalid: verification reports it, so a loader
+ * does not fail on a tampered document (fail closed at the right check). */
+typedef struct ta_tdx_signed_doc {
+    uint8_t *text;        /* owned copy of what was loaded */
+    size_t text_len;
+    size_t body_off, body_len; /* the signed span inside text */
+    uint8_t sig[64];
+    bool have_span;       /* body and signature were found */
+    char *error;          /* NULL when the body parsed and validated */
+} ta_tdx_signed_doc;
+
+typedef struct ta_tdx_tcb_info {
+    ta_tdx_signed_doc doc;
+    int version;
+    int tcb_type;
+    int64_t issue_date, next_update;
+    uint8_t fmspc[6];
+    uint8_t pceid[2];
+    uint32_t eval_num;
+    uint8_t module_mrsigner[48];
+    uint8_t module_attributes[8];
+    uint8_t module_attributes_mask[8];
+    ta_tdx_module_identity *ids;
+    size_t n_ids;
+    ta_tdx_tcb_level *levels; /* sorted with Intel's comparator, descending */
+    size_t n_levels;
+} ta_tdx_tcb_info;
+
+typedef struct ta_tdx_qe_identity {
+    ta_tdx_signed_doc doc;
+    char id[16];
+    int version;
+    int64_t issue_date, next_update;
+    uint32_t eval_num;
+    uint8_t miscselect[4], miscselect_mask[4];
+    uint8_t attributes[16], attributes_mask[16];
+    uint8_t mrsigner[32];
+    uint16_t isvprodid;
+    ta_tdx_isv_level *levels; /* sorted by isvsvn, descending */
+    size_t n_levels;
+} ta_tdx_qe_identity;
+
+/* Take the signed body out of a PCS response ({"tcbInfo":{...},
+ * "signature":"hex"}) for `member` ("tcbInfo" / "enclaveIdentity"), or
+ * use `text` as the bare body when `sig_hex` is given (dcap-qvl form).
+ * Then parse the body. Only NOMEM is returned as an error: content
+ * problems land in doc.error. */
+int ta_tdx_tcb_info_load(const teeattest_ctx *ctx, ta_tdx_tcb_info *ti,
+                         const uint8_t *text, size_t len, const char *sig_hex,
+                         size_t sig_hex_len);
+int ta_tdx_qe_identity_load(const teeattest_ctx *ctx, ta_tdx_qe_identity *qi,
+                            const uint8_t *text, size_t len,
+                            const char *sig_hex, size_t sig_hex_len);
+void ta_tdx_tcb_info_free(const teeattest_ctx *ctx, ta_tdx_tcb_info *ti);
+void ta_tdx_qe_identity_free(const teeattest_ctx *ctx, ta_tdx_qe_identity *qi);
+/* Find the byte span of the value of top-level member `key` in a JSON
+ * document (strings and escapes respected). Exposed for tests. */
+bool ta_tdx_json_member_span(const uint8_t *doc, size_t len, const char *key,
+                             size_t *off, size_t *span_len);
+/* "YYYY-MM-DDThh:mm:ssZ" -> Unix seconds. */
+bool ta_tdx_parse_date(const char *s, int64_t *out);
+void ta_tdx_format_date(char out[21], int64_t t);
+
+/* TCB evaluation primitives (tcb.c). */
+/* First level (descending isvsvn) with isvsvn <= svn, or NULL. */
+const ta_tdx_isv_level *ta_tdx_isv_level_select(const ta_tdx_isv_level *l,
+                                                size_t n, uint16_t svn);
+/* The "TDX_%02X" identity for module major version `major`, or NULL. */
+const ta_tdx_module_identity *ta_tdx_module_identity_find(
+    const ta_tdx_tcb_info *ti, uint8_t major);
+/* First platform level (Intel order) matched by the PCK components and
+ * PCESVN and by TEE_TCB_SVN from index 2 when byte 1 > 0, else from 0. */
+const ta_tdx_tcb_level *ta_tdx_tcb_level_select(const ta_tdx_tcb_info *ti,
+                                                const ta_tdx_pck_ext *pck,
+                                                const uint8_t tee_tcb_svn[16]);
+/* Intel's convergence of platform, module (NONE if unversioned) and QE. */
+ta_tdx_status ta_tdx_converge(ta_tdx_status platform, ta_tdx_status module,
+                              ta_tdx_status qe);
+/* QVL 2026 TD relaunch rule on the launch and current statuses. */
+ta_tdx_status ta_tdx_relaunch(ta_tdx_status launch, ta_tdx_status current);
+
+/* ---- collateral --------------------------------------------------------- */
+
+/* A PEM issuer chain as delivered with a document. */
+typedef struct ta_tdx_chain {
+    mbedtls_x509_crt crt;      /* every certificate, in the given order */
+    size_t n;
+    char *error;               /* owned; NULL when it parsed */
+    int64_t not_after;         /* earliest notAfter */
+} ta_tdx_chain;
+
+typedef struct ta_tdx_crl {
+    mbedtls_x509_crl crl;
+    bool loaded;
+    char *error;               /* owned; set when present but unparsable */
+    int64_t this_update, next_update; /* next_update 0 when absent */
+} ta_tdx_crl;
+
+typedef struct ta_tdx_collateral {
+    teeattest_ctx *ctx;        /* referenced */
+    ta_tdx_tcb_info tcb_info;
+    ta_tdx_chain tcb_info_chain;
+    ta_tdx_qe_identity qe_identity;
+    ta_tdx_chain qe_identity_chain;
+    ta_tdx_crl pck_crl;
+    ta_tdx_chain pck_crl_chain; /* optional: informational (expiry only) */
+    ta_tdx_crl root_ca_crl;
+} ta_tdx_collateral;
+
+/* Raw collateral items, all borrowed for the call. */
+typedef struct ta_tdx_collateral_parts {
+    /* full PCS response, or the bare signed body when *_sig_hex is set */
+    const uint8_t *tcb_info;
+    size_t tcb_info_len;
+    const char *tcb_info_sig_hex;
+    size_t tcb_info_sig_hex_len;
+    const uint8_t *tcb_info_chain; /* PEM (URL-decoded) */
+    size_t tcb_info_chain_len;
+    const uint8_t *qe_identity;
+    size_t qe_identity_len;
+    const char *qe_identity_sig_hex;
+    size_t qe_identity_sig_hex_len;
+    const uint8_t *qe_identity_chain;
+    size_t qe_identity_chain_len;
+    const uint8_t *pck_crl;        /* DER, PEM or hex text */
+    size_t pck_crl_len;
+    const uint8_t *pck_crl_chain;  /* optional */
+    size_t pck_crl_chain_len;
+    const uint8_t *root_ca_crl;    /* DER, PEM or hex text */
+    size_t root_ca_crl_len;
+} ta_tdx_collateral_parts;
+
+/* Build a collateral struct from raw items: everything is parsed once
+ * here. Returns an error only for misuse, a missing item or NOMEM; a
+ * malformed item is recorded and fails its check at verification. */
+int ta_tdx_collateral_from_parts(teeattest_ctx *ctx,
+                                 const ta_tdx_collateral_parts *parts,
+                                 ta_tdx_collateral **out,
+                                 teeattest_error *err);
+/* The PCS raw directory layout: tcb_info.json, tcb_info_issuer_chain.pem,
+ * qe_identity.json, qe_identity_issuer_chain.pem, pck_crl.der (or .pem /
+ * .hex), pck_crl_issuer_chain.pem (optional), root_ca_crl.der (or .pem /
+ * .hex). */
+int ta_tdx_collateral_load_dir(teeattest_ctx *ctx, const char *dir,
+                               ta_tdx_collateral **out, teeattest_error *err);
+/* dcap-qvl's QuoteCollateralV3 JSON (tcb_info / qe_identity as body
+ * strings, *_signature and CRLs as hex, chains as PEM). */
+int ta_tdx_collateral_load_json(teeattest_ctx *ctx, const uint8_t *json,
+                                size_t len, ta_tdx_collateral **out,
+                                teeattest_error *err);
+void ta_tdx_collateral_free(ta_tdx_collateral *col);
+/* Earliest nextUpdate / notAfter over every collateral item; 0 if none. */
+int64_t ta_tdx_collateral_expiry(const ta_tdx_collateral *col);
+/* Parse a CRL given as DER, PEM or hex text into crl (initialised by the
+ * caller). Exposed for the online fetcher. */
+int ta_tdx_crl_load(ta_tdx_crl *crl, const uint8_t *data, size_t len,
+                    const teeattest_ctx *ctx);
+
+/* ---- policy and outcome ------------------------------------------------- */
+
+typedef struct ta_tdx_policy {
+    /* Bitmask of TA_TDX_STATUS_BIT(status); 0 means TA_TDX_ACCEPT_DEFAULT. */
+    uint32_t accepted_statuses;
+    bool allow_expired_collateral; /* expiry becomes a warning */
+    bool allow_debug;              /* TDATTRIBUTES.DEBUG may be set */
+    bool allow_nonzero_mrservicetd;
+    const uint8_t *expected_mrtd;      /* 48 bytes or NULL */
+    const uint8_t *expected_rtmr[4];   /* 48 bytes each or NULL */
+    const uint8_t *expected_mrconfigid; /* 48 bytes or NULL */
+    /* Trust anchor override (DER), for tests only. NULL = Intel's root. */
+    const uint8_t *root_der;
+    size_t root_der_len;
+} ta_tdx_policy;
+
+typedef struct ta_tdx_outcome {
+    ta_tdx_status status;          /* final (converged, relaunch applied) */
+    ta_tdx_status platform_status; /* selected tcbLevel */
+    ta_tdx_status module_status;   /* TDX_xx identity level; NONE if unversioned */
+    ta_tdx_status qe_status;
+    ta_tdx_status current_status;  /* TD 1.5: evaluation with TEE_TCB_SVN2 */
+    char module_id[16];            /* "TDX_01", "" if unversioned */
+    /* Advisory IDs, comma-separated ("" when none): the de-duplicated union
+     * platform || QE || module, then per component. Owned (ctx allocator). */
+    char *advisories;
+    char *platform_advisories, *module_advisories, *qe_advisories;
+    int64_t tcb_date;              /* min of the component dates; 0 unknown */
+    int64_t collateral_expires;    /* earliest nextUpdate/notAfter; 0 unknown */
+    bool collateral_expired;       /* and accepted by policy (warned) */
+    uint8_t fmspc[6];
+    bool have_fmspc;
+    bool status_accepted;          /* status is in the policy's mask */
+    bool all_passed;               /* no check failed, no required skip */
+    const char *first_failure;     /* name of the first failed check, or NULL */
+} ta_tdx_outcome;
+
+void ta_tdx_outcome_free(const teeattest_ctx *ctx, ta_tdx_outcome *out);
+
+/* Verify `quote` with `col` at Unix time `at` under `pol` (NULL = defaults).
+ * Appends one check per step to `r` (may be NULL), in this order:
+ * tdx.quote.parse, tdx.quote.header, tdx.pck_chain, tdx.crl.root,
+ * tdx.crl.pck, tdx.pck_extension, tdx.tcb_info.chain,
+ * tdx.tcb_info.signature, tdx.tcb_info.freshness, tdx.qe_identity.chain,
+ * tdx.qe_identity.signature, tdx.qe_identity.freshness,
+ * tdx.qe_report.signature, tdx.qe_report.binding, tdx.qe_identity.policy,
+ * tdx.quote.signature, tdx.module_identity, tdx.tcb_level, tdx.status,
+ * tdx.td.debug, tdx.td.mrservicetd, tdx.td.measurements; and facts
+ * (tdx.status, tdx.advisories, tdx.tcb_date, tdx.fmspc,
+ * tdx.collateral.expires, tdx.mrtd, tdx.rtmr0..3, ...). A step that cannot
+ * run because an earlier one failed is a required skip.
+ * `out` (may be NULL) receives the outcome; free with ta_tdx_outcome_free.
+ * Returns TEEATTEST_OK whenever verification ran (read out->all_passed /
+ * the result verdict), or TEEATTEST_E_INVALID_ARG / TEEATTEST_E_NOMEM. */
+int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
+                  const ta_tdx_collateral *col, int64_t at,
+                  const ta_tdx_policy *pol, teeattest_result *r,
+                  ta_tdx_outcome *out, teeattest_error *err);
+
+/* ---- shared helpers (verify.c / collateral.c) --------------------------- */
+
+/* Uncompressed P-256 point of a certificate's key. */
+int ta_tdx_crt_pubkey(const mbedtls_x509_crt *crt, uint8_t out[65]);
+/* Convert a DER ECDSA-Sig-Value to raw r||s (32+32). */
+int ta_tdx_der_sig_to_raw(const uint8_t *der, size_t len, uint8_t out[64]);
+/* Common Name of a certificate name (copied, truncated to cap-1). */
+void ta_tdx_name_cn(const mbedtls_x509_name *n, char *out, size_t cap);
+int64_t ta_tdx_x509_time(const mbedtls_x509_time *t);
+
+#endif /* TA_TDX_H */

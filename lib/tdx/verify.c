@@ -1,0 +1,1125 @@
+/*
+ * The ordered TDX DCAP verification (spec 4). One check per step; a step
+ * whose inputs were not established by an earlier step is a required skip
+ * naming the reason, never a pass. Signatures go through the context's
+ * crypto (ta_sha256, ta_ecdsa_verify, ta_x509_verify_chain) so custom
+ * backends apply; mbedTLS is used directly only to read certificate and
+ * CRL structure.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/md.h>
+#include <mbedtls/pk.h>
+
+#include "../crypto/crypto.h"
+#include "tdx.h"
+
+typedef struct vstate {
+    teeattest_ctx *ctx;
+    teeattest_result *r;
+    ta_tdx_outcome *out;
+    const ta_tdx_policy *pol;
+    int64_t at;
+    bool failed, req_skip, nomem;
+} vstate;
+
+static void check(vstate *s, const char *name, int32_t outcome,
+                  bool required, const char *fmt, ...) TA_PRINTF(5, 6);
+
+static void check(vstate *s, const char *name, int32_t outcome,
+                  bool required, const char *fmt, ...)
+{
+    if (outcome == TEEATTEST_OUTCOME_FAIL) {
+        s->failed = true;
+        if (!s->out->first_failure)
+            s->out->first_failure = name;
+    }
+    if (outcome == TEEATTEST_OUTCOME_SKIP && required)
+        s->req_skip = true;
+    if (!s->r)
+        return;
+    char detail[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    ta_result_check(s->r, name, outcome, required, "%s", detail);
+}
+
+#define PASS(s, n, ...) check((s), (n), TEEATTEST_OUTCOME_PASS, true, __VA_ARGS__)
+#define FAILC(s, n, ...) check((s), (n), TEEATTEST_OUTCOME_FAIL, true, __VA_ARGS__)
+#define WARN(s, n, ...) check((s), (n), TEEATTEST_OUTCOME_WARN, true, __VA_ARGS__)
+#define SKIP(s, n, ...) check((s), (n), TEEATTEST_OUTCOME_SKIP, true, __VA_ARGS__)
+
+static void fact_hex(vstate *s, const char *key, const uint8_t *p, size_t n)
+{
+    if (!s->r || !p)
+        return;
+    char buf[2 * 64 + 1];
+    if (n > 64)
+        n = 64;
+    ta_hex_encode(buf, p, n);
+    ta_result_fact_str(s->r, key, buf);
+}
+
+static void fact_str(vstate *s, const char *key, const char *v)
+{
+    if (s->r)
+        ta_result_fact_str(s->r, key, v);
+}
+
+static void fact_date(vstate *s, const char *key, int64_t t)
+{
+    char d[21];
+    ta_tdx_format_date(d, t);
+    fact_str(s, key, d);
+}
+
+static bool raw_eq(const mbedtls_x509_buf *a, const mbedtls_x509_buf *b)
+{
+    return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
+}
+
+static bool self_issued(const mbedtls_x509_crt *c)
+{
+    return raw_eq(&c->subject_raw, &c->issuer_raw);
+}
+
+static void x509_flags_text(uint32_t f, char *out, size_t cap)
+{
+    static const struct { uint32_t bit; const char *name; } names[] = {
+        {TEEATTEST_X509_NOT_TRUSTED, "not trusted"},
+        {TEEATTEST_X509_BAD_SIGNATURE, "bad signature"},
+        {TEEATTEST_X509_EXPIRED, "expired"},
+        {TEEATTEST_X509_NOT_YET_VALID, "not yet valid"},
+        {TEEATTEST_X509_REVOKED, "revoked"},
+        {TEEATTEST_X509_CRL_EXPIRED, "CRL expired"},
+        {TEEATTEST_X509_CRL_FUTURE, "CRL not yet valid"},
+        {TEEATTEST_X509_CRL_BAD, "CRL bad"},
+        {TEEATTEST_X509_BAD_FORMAT, "bad format"},
+        {TEEATTEST_X509_OTHER, "other failure"},
+    };
+    out[0] = '\0';
+    size_t o = 0;
+    for (size_t i = 0; i < TA_ARRAY_LEN(names); i++) {
+        if (!(f & names[i].bit))
+            continue;
+        int n = snprintf(out + o, cap - o, "%s%s", o ? ", " : "",
+                         names[i].name);
+        if (n < 0 || (size_t)n >= cap - o)
+            break;
+        o += (size_t)n;
+    }
+}
+
+/* ECDSA-P256 over SHA-256(msg) with a raw r||s signature. */
+static int p256_verify(vstate *s, const uint8_t pub[65], const uint8_t *msg,
+                       size_t len, const uint8_t sig[64])
+{
+    uint8_t h[32];
+    int rc = ta_sha256(s->ctx, h, msg, len);
+    if (rc)
+        return rc;
+    return ta_ecdsa_verify(s->ctx, TEEATTEST_CURVE_P256, pub, 65, h, 32, sig,
+                           64);
+}
+
+/* Does a CRL carry CRL Number and Authority Key Identifier (Intel's
+ * CRL_REQUIRED_EXTENSIONS)? crl_ext covers the Extensions SEQUENCE. */
+static bool crl_has_required_ext(const mbedtls_x509_crl *crl)
+{
+    static const uint8_t crl_number[] = {0x55, 0x1D, 0x14};
+    static const uint8_t aki[] = {0x55, 0x1D, 0x23};
+    unsigned char *p = crl->crl_ext.p;
+    if (!p || !crl->crl_ext.len)
+        return false;
+    const unsigned char *end = p + crl->crl_ext.len;
+    size_t len;
+    bool have_num = false, have_aki = false;
+    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
+                             MBEDTLS_ASN1_SEQUENCE) != 0 || p + len != end)
+        return false;
+    while (p < end) {
+        if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
+                                 MBEDTLS_ASN1_SEQUENCE) != 0)
+            return false;
+        unsigned char *e = p + len;
+        size_t olen;
+        if (mbedtls_asn1_get_tag(&p, e, &olen, MBEDTLS_ASN1_OID) != 0)
+            return false;
+        if (olen == 3 && memcmp(p, crl_number, 3) == 0)
+            have_num = true;
+        if (olen == 3 && memcmp(p, aki, 3) == 0)
+            have_aki = true;
+        p = e;
+    }
+    return have_num && have_aki;
+}
+
+static bool crl_lists(const mbedtls_x509_crl *crl, const mbedtls_x509_buf *serial)
+{
+    for (const mbedtls_x509_crl_entry *e = &crl->entry; e; e = e->next)
+        if (e->raw.len && e->serial.len == serial->len &&
+            memcmp(e->serial.p, serial->p, serial->len) == 0)
+            return true;
+    return false;
+}
+
+/* Verify a CRL: issuer, signature with `issuer_pub`, required extensions
+ * and window. Returns the outcome; fills why. */
+static int32_t crl_verify(vstate *s, const ta_tdx_crl *crl,
+                          const mbedtls_x509_buf *issuer_subject,
+                          const uint8_t issuer_pub[65], char *why, size_t cap)
+{
+    if (!crl->loaded) {
+        snprintf(why, cap, "%s", crl->error ? crl->error : "CRL is missing");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    const mbedtls_x509_crl *c = &crl->crl;
+    if (!raw_eq(&c->issuer_raw, issuer_subject)) {
+        snprintf(why, cap, "CRL issuer is not the expected CA");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (c->sig_md != MBEDTLS_MD_SHA256 || c->sig_pk != MBEDTLS_PK_ECDSA) {
+        snprintf(why, cap, "CRL signature algorithm is not ecdsa-with-SHA256");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    uint8_t sig[64];
+    int rc = ta_tdx_der_sig_to_raw(c->sig.p, c->sig.len, sig);
+    if (!rc)
+        rc = p256_verify(s, issuer_pub, c->tbs.p, c->tbs.len, sig);
+    if (rc) {
+        snprintf(why, cap, "CRL signature does not verify (%s)",
+                 teeattest_status_name(rc));
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (!crl_has_required_ext(c)) {
+        snprintf(why, cap, "CRL lacks CRL Number or Authority Key Identifier");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    char d1[21], d2[21];
+    ta_tdx_format_date(d1, crl->this_update);
+    ta_tdx_format_date(d2, crl->next_update);
+    if (s->at < crl->this_update) {
+        snprintf(why, cap, "CRL not yet valid (thisUpdate %s)", d1);
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (!crl->next_update) {
+        snprintf(why, cap, "CRL has no nextUpdate");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (s->at > crl->next_update) {
+        if (!s->pol->allow_expired_collateral) {
+            snprintf(why, cap, "CRL expired (nextUpdate %s)", d2);
+            return TEEATTEST_OUTCOME_FAIL;
+        }
+        s->out->collateral_expired = true;
+        snprintf(why, cap, "CRL expired (nextUpdate %s), accepted by policy",
+                 d2);
+        return TEEATTEST_OUTCOME_WARN;
+    }
+    snprintf(why, cap, "signature valid, window %s .. %s", d1, d2);
+    return TEEATTEST_OUTCOME_PASS;
+}
+
+/* Map chain-verification flags to an outcome (expiry may be allowed). */
+static int32_t chain_outcome(vstate *s, int rc, uint32_t flags, char *why,
+                             size_t cap, const char *what)
+{
+    if (rc == TEEATTEST_OK && !flags) {
+        snprintf(why, cap, "%s verifies to the pinned Intel SGX Root CA", what);
+        return TEEATTEST_OUTCOME_PASS;
+    }
+    char f[200];
+    x509_flags_text(flags, f, sizeof f);
+    if (flags == TEEATTEST_X509_EXPIRED && s->pol->allow_expired_collateral) {
+        s->out->collateral_expired = true;
+        snprintf(why, cap, "%s: certificate expired, accepted by policy", what);
+        return TEEATTEST_OUTCOME_WARN;
+    }
+    snprintf(why, cap, "%s does not verify: %s (%s)", what, f[0] ? f : "error",
+             teeattest_status_name(rc));
+    return TEEATTEST_OUTCOME_FAIL;
+}
+
+/* The root carried in a chain must be the pinned one: byte-identical, or
+ * (should Intel re-issue it with the same key) the same key with a valid
+ * self-signature, so no byte of a delivered chain goes unchecked. */
+static bool root_matches(vstate *s, const mbedtls_x509_crt *top,
+                         const uint8_t *root_der, size_t root_len,
+                         const uint8_t root_pub[65])
+{
+    if (top->raw.len == root_len && memcmp(top->raw.p, root_der, root_len) == 0)
+        return true;
+    uint8_t pub[65], sig[64];
+    if (ta_tdx_crt_pubkey(top, pub) || memcmp(pub, root_pub, 65) != 0)
+        return false;
+    if (top->sig_md != MBEDTLS_MD_SHA256 || top->sig_pk != MBEDTLS_PK_ECDSA ||
+        ta_tdx_der_sig_to_raw(top->sig.p, top->sig.len, sig) != TEEATTEST_OK)
+        return false;
+    return p256_verify(s, root_pub, top->tbs.p, top->tbs.len, sig) ==
+           TEEATTEST_OK;
+}
+
+/* TCB Info / QE Identity issuer chain: TCB Signing cert + pinned root. */
+static int32_t signing_chain(vstate *s, const ta_tdx_chain *ch,
+                             const mbedtls_x509_crt *root,
+                             const uint8_t root_pub[65],
+                             const uint8_t *root_der, size_t root_len,
+                             const ta_tdx_crl *root_crl, bool root_crl_ok,
+                             uint8_t signer_pub[65], char *why, size_t cap)
+{
+    if (ch->error || !ch->n) {
+        snprintf(why, cap, "%s", ch->error ? ch->error : "issuer chain missing");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (ch->n != 2) {
+        snprintf(why, cap, "issuer chain has %zu certificates, need 2", ch->n);
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    const mbedtls_x509_crt *signer = NULL, *top = NULL;
+    for (const mbedtls_x509_crt *c = &ch->crt; c; c = c->next) {
+        char cn[96];
+        ta_tdx_name_cn(&c->subject, cn, sizeof cn);
+        if (strstr(cn, "SGX TCB Signing") && !signer)
+            signer = c;
+        else if (self_issued(c) && !top)
+            top = c;
+    }
+    if (!signer || !top) {
+        snprintf(why, cap, "issuer chain is not TCB Signing cert + root CA");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (!root_matches(s, top, root_der, root_len, root_pub)) {
+        snprintf(why, cap, "issuer chain root is not the pinned Intel SGX "
+                           "Root CA");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (!raw_eq(&signer->issuer_raw, &root->subject_raw)) {
+        snprintf(why, cap, "TCB Signing certificate is not issued by the root");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (ta_tdx_crt_pubkey(signer, signer_pub)) {
+        snprintf(why, cap, "TCB Signing key is not a P-256 key");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    const uint8_t *chain[1] = {signer->raw.p};
+    size_t lens[1] = {signer->raw.len};
+    uint32_t flags = 0;
+    int rc = ta_x509_verify_chain(s->ctx, &flags, chain, lens, 1, &root_der,
+                                  &root_len, 1, NULL, NULL, 0, s->at);
+    int32_t oc = chain_outcome(s, rc, flags, why, cap, "TCB Signing chain");
+    if (oc == TEEATTEST_OUTCOME_FAIL)
+        return oc;
+    if (root_crl_ok) {
+        if (crl_lists(&root_crl->crl, &signer->serial)) {
+            s->out->status = TA_TDX_REVOKED;
+            snprintf(why, cap, "TCB Signing certificate is revoked by the "
+                               "root CA CRL");
+            return TEEATTEST_OUTCOME_FAIL;
+        }
+    } else {
+        size_t l = strlen(why);
+        snprintf(why + l, cap - l, "; revocation not checked: root CA CRL "
+                                   "not verified");
+    }
+    return oc;
+}
+
+static int32_t doc_signature(vstate *s, const ta_tdx_signed_doc *d,
+                             const uint8_t pub[65], const char *what,
+                             char *why, size_t cap)
+{
+    if (!d->have_span) {
+        snprintf(why, cap, "%s: %s", what, d->error ? d->error : "missing");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    int rc = p256_verify(s, pub, d->text + d->body_off, d->body_len, d->sig);
+    if (rc) {
+        snprintf(why, cap, "%s signature over the raw signed body does not "
+                           "verify (%s)", what, teeattest_status_name(rc));
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (d->error) {
+        snprintf(why, cap, "%s signature valid but the body is rejected: %s",
+                 what, d->error);
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    snprintf(why, cap, "%s signature valid over %zu raw body bytes", what,
+             d->body_len);
+    return TEEATTEST_OUTCOME_PASS;
+}
+
+static int32_t freshness(vstate *s, int64_t issue, int64_t next,
+                         const char *what, char *why, size_t cap)
+{
+    char d1[21], d2[21];
+    ta_tdx_format_date(d1, issue);
+    ta_tdx_format_date(d2, next);
+    if (s->at < issue) {
+        snprintf(why, cap, "%s not yet valid (issueDate %s)", what, d1);
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (s->at > next) {
+        if (!s->pol->allow_expired_collateral) {
+            snprintf(why, cap, "%s expired (nextUpdate %s)", what, d2);
+            return TEEATTEST_OUTCOME_FAIL;
+        }
+        s->out->collateral_expired = true;
+        snprintf(why, cap, "%s expired (nextUpdate %s), accepted by policy",
+                 what, d2);
+        return TEEATTEST_OUTCOME_WARN;
+    }
+    snprintf(why, cap, "%s valid %s .. %s", what, d1, d2);
+    return TEEATTEST_OUTCOME_PASS;
+}
+
+/* Append the comma-separated list `add` to the set in `b`, skipping IDs it
+ * already holds. */
+static int adv_union(ta_buf *b, const char *add)
+{
+    const char *p = add;
+    while (p && *p) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        bool dup = false;
+        const char *q = b->data ? (const char *)b->data : "";
+        size_t ql = b->len;
+        for (size_t i = 0; i < ql && !dup;) {
+            size_t j = i;
+            while (j < ql && q[j] != ',')
+                j++;
+            dup = j - i == n && memcmp(q + i, p, n) == 0;
+            i = j + 1;
+        }
+        if (!dup) {
+            if ((b->len && ta_buf_append(b, ",", 1)) || ta_buf_append(b, p, n))
+                return TEEATTEST_E_NOMEM;
+        }
+        p = e ? e + 1 : NULL;
+    }
+    return TEEATTEST_OK;
+}
+
+static char *dup_or_empty(vstate *s, const char *v)
+{
+    char *d = ta_strdup(s->ctx, v ? v : "");
+    if (!d)
+        s->nomem = true;
+    return d;
+}
+
+/* One TCB evaluation (4.12 - 4.13) for a TEE_TCB_SVN vector. */
+typedef struct tcb_eval {
+    const ta_tdx_tcb_level *level;
+    const ta_tdx_module_identity *mid;
+    const ta_tdx_isv_level *mlevel;
+    ta_tdx_status status;
+    char why[200];
+} tcb_eval;
+
+static bool evaluate(const ta_tdx_tcb_info *ti, const ta_tdx_pck_ext *ext,
+                     const uint8_t svn[16], ta_tdx_status qe, tcb_eval *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    ev->level = ta_tdx_tcb_level_select(ti, ext, svn);
+    if (!ev->level) {
+        char pck[64], tee[40];
+        for (int i = 0; i < 16; i++)
+            snprintf(pck + 3 * i, 4, "%02x%s", ext->comp_svn[i], i < 15 ? "," : "");
+        ta_hex_encode(tee, svn, 16);
+        snprintf(ev->why, sizeof ev->why, "no tcbLevel matches (PCK SGX "
+                 "components %s, PCESVN %u, TEE_TCB_SVN %s)", pck,
+                 (unsigned)ext->pcesvn, tee);
+        return false;
+    }
+    ta_tdx_status m = TA_TDX_STATUS_NONE;
+    if (svn[1] > 0) {
+        ev->mid = ta_tdx_module_identity_find(ti, svn[1]);
+        if (!ev->mid) {
+            snprintf(ev->why, sizeof ev->why, "no TDX_%02X module identity",
+                     (unsigned)svn[1]);
+            return false;
+        }
+        ev->mlevel = ta_tdx_isv_level_select(ev->mid->levels,
+                                             ev->mid->n_levels, svn[0]);
+        if (!ev->mlevel) {
+            snprintf(ev->why, sizeof ev->why, "no %s level for module SVN %u",
+                     ev->mid->id, (unsigned)svn[0]);
+            return false;
+        }
+        m = ev->mlevel->status;
+    }
+    ev->status = ta_tdx_converge(ev->level->status, m, qe);
+    return true;
+}
+
+void ta_tdx_outcome_free(const teeattest_ctx *ctx, ta_tdx_outcome *out)
+{
+    if (!out)
+        return;
+    ta_free(ctx, out->advisories);
+    ta_free(ctx, out->platform_advisories);
+    ta_free(ctx, out->module_advisories);
+    ta_free(ctx, out->qe_advisories);
+    out->advisories = out->platform_advisories = NULL;
+    out->module_advisories = out->qe_advisories = NULL;
+}
+
+int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
+                  const ta_tdx_collateral *col, int64_t at,
+                  const ta_tdx_policy *pol, teeattest_result *r,
+                  ta_tdx_outcome *out, teeattest_error *err)
+{
+    if (!ctx || !col)
+        return TA_INVALID(err, "ta_tdx_verify: ctx and collateral are required");
+    ta_tdx_outcome local;
+    if (!out)
+        out = &local;
+    memset(out, 0, sizeof *out);
+    ta_tdx_policy defpol = {0};
+    if (!pol)
+        pol = &defpol;
+    vstate st = {ctx, r, out, pol, at, false, false, false};
+    vstate *s = &st;
+    char why[512];
+    const uint8_t *root_der = pol->root_der ? pol->root_der
+                                            : ta_tdx_intel_root_ca_der;
+    size_t root_len = pol->root_der ? pol->root_der_len
+                                    : ta_tdx_intel_root_ca_der_len;
+
+    mbedtls_x509_crt root, pck;
+    mbedtls_x509_crt_init(&root);
+    mbedtls_x509_crt_init(&pck);
+    const mbedtls_x509_crt *leaf = NULL, *inter = NULL;
+    uint8_t root_pub[65], leaf_pub[65], inter_pub[65];
+    bool root_ok = false, pck_parsed = false, chain_ok = false;
+    bool root_crl_ok = false, pck_crl_ok = false, ext_ok = false;
+    bool tcb_chain_ok = false, tcb_ok = false, qe_chain_ok = false;
+    bool qe_ok = false, qerep_ok = false, bind_ok = false, qepol_ok = false;
+    bool quote_ok = false, module_ok = false;
+    bool platform_ca = false;
+    ta_tdx_pck_ext ext;
+    ta_tdx_status qe_status = TA_TDX_STATUS_NONE;
+    const ta_tdx_isv_level *qe_level = NULL;
+    const ta_tdx_tcb_info *ti = &col->tcb_info;
+    const ta_tdx_qe_identity *qi = &col->qe_identity;
+
+    out->collateral_expires = ta_tdx_collateral_expiry(col);
+
+    /* ---- quote ---- */
+    ta_tdx_quote q;
+    teeattest_error perr;
+    memset(&perr, 0, sizeof perr);
+    perr.struct_size = sizeof perr;
+    bool parsed = quote && ta_tdx_quote_parse(&q, quote, len, &perr) == TEEATTEST_OK;
+    if (!parsed) {
+        FAILC(s, "tdx.quote.parse", "%s", quote ? perr.message : "no quote");
+    } else {
+        PASS(s, "tdx.quote.parse", "quote v%u, TD report %s, %zu signed bytes, "
+             "%zu trailing bytes ignored", (unsigned)q.version,
+             q.body_type == TA_TDX_BODY_TD15 ? "1.5" : "1.0", q.signed_len,
+             q.len - q.quote_end);
+    }
+    bool header_ok = false;
+    if (!parsed) {
+        SKIP(s, "tdx.quote.header", "quote did not parse");
+    } else if (ta_tdx_quote_check_header(&q, &perr) != TEEATTEST_OK) {
+        FAILC(s, "tdx.quote.header", "%s", perr.message);
+    } else {
+        header_ok = true;
+        PASS(s, "tdx.quote.header", "version %u, ECDSA P-256 key, TEE type "
+             "TDX, Intel QE vendor ID", (unsigned)q.version);
+    }
+    const char *noquote = parsed ? "quote header rejected" : "quote did not parse";
+
+    if (header_ok) {
+        fact_str(s, "tdx.quote.version", q.version == 5 ? "5" : "4");
+        fact_hex(s, "tdx.tee_tcb_svn", ta_tdx_tee_tcb_svn(&q), 16);
+        fact_hex(s, "tdx.mrseam", ta_tdx_mrseam(&q), 48);
+        fact_hex(s, "tdx.mrsignerseam", ta_tdx_mrsignerseam(&q), 48);
+        fact_hex(s, "tdx.tdattributes", ta_tdx_tdattributes(&q), 8);
+        fact_hex(s, "tdx.xfam", ta_tdx_xfam(&q), 8);
+        fact_hex(s, "tdx.mrtd", ta_tdx_mrtd(&q), 48);
+        fact_hex(s, "tdx.mrconfigid", ta_tdx_mrconfigid(&q), 48);
+        fact_hex(s, "tdx.mrowner", ta_tdx_mrowner(&q), 48);
+        fact_hex(s, "tdx.mrownerconfig", ta_tdx_mrownerconfig(&q), 48);
+        static const char *const rt[] = {"tdx.rtmr0", "tdx.rtmr1", "tdx.rtmr2",
+                                         "tdx.rtmr3"};
+        for (unsigned i = 0; i < 4; i++)
+            fact_hex(s, rt[i], ta_tdx_rtmr(&q, i), 48);
+        fact_hex(s, "tdx.report_data", ta_tdx_reportdata(&q), 64);
+        if (q.body_type == TA_TDX_BODY_TD15) {
+            fact_hex(s, "tdx.tee_tcb_svn2", ta_tdx_tee_tcb_svn2(&q), 16);
+            fact_hex(s, "tdx.mrservicetd", ta_tdx_mrservicetd(&q), 48);
+        }
+    }
+
+    /* ---- PCK chain ---- */
+    if (!header_ok) {
+        SKIP(s, "tdx.pck_chain", "%s", noquote);
+    } else if (mbedtls_x509_crt_parse_der(&root, root_der, root_len) != 0 ||
+               ta_tdx_crt_pubkey(&root, root_pub) != TEEATTEST_OK) {
+        FAILC(s, "tdx.pck_chain", "trust anchor does not parse as a P-256 "
+              "certificate");
+    } else {
+        root_ok = true;
+        uint8_t *buf = ta_malloc(ctx, q.pck_pem_len + 1);
+        int prc = -1;
+        if (!buf) {
+            s->nomem = true;
+        } else {
+            memcpy(buf, q.pck_pem, q.pck_pem_len);
+            buf[q.pck_pem_len] = '\0';
+            prc = mbedtls_x509_crt_parse(&pck, buf, q.pck_pem_len + 1);
+            ta_free(ctx, buf);
+        }
+        size_t n = 0;
+        const mbedtls_x509_crt *top = NULL;
+        int dup = 0;
+        if (prc == 0) {
+            for (const mbedtls_x509_crt *c = &pck; c && c->raw.p; c = c->next) {
+                char cn[96];
+                n++;
+                ta_tdx_name_cn(&c->subject, cn, sizeof cn);
+                if (self_issued(c) && strstr(cn, "SGX Root CA")) {
+                    dup += top != NULL;
+                    top = c;
+                } else if (strstr(cn, "SGX PCK Certificate")) {
+                    dup += leaf != NULL;
+                    leaf = c;
+                } else if (strstr(cn, "CA")) {
+                    dup += inter != NULL;
+                    inter = c;
+                    platform_ca = strstr(cn, "Platform") != NULL;
+                    if (!platform_ca && !strstr(cn, "Processor"))
+                        dup++;
+                }
+            }
+        }
+        if (prc != 0) {
+            FAILC(s, "tdx.pck_chain", "PCK certificate chain PEM does not "
+                  "parse%s", s->nomem ? " (out of memory)" : "");
+        } else if (n != 3 || dup || !top || !leaf || !inter) {
+            FAILC(s, "tdx.pck_chain", "PCK chain must be exactly PCK leaf, "
+                  "PCK Platform/Processor CA and root CA (got %zu "
+                  "certificates)", n);
+            leaf = inter = NULL;
+        } else if (!root_matches(s, top, root_der, root_len, root_pub)) {
+            pck_parsed = true;
+            FAILC(s, "tdx.pck_chain", "chain root is not the pinned Intel SGX "
+                  "Root CA");
+        } else if (!raw_eq(&inter->issuer_raw, &root.subject_raw) ||
+                   !raw_eq(&leaf->issuer_raw, &inter->subject_raw)) {
+            pck_parsed = true;
+            FAILC(s, "tdx.pck_chain", "PCK chain issuer names do not link "
+                  "leaf -> intermediate -> root");
+        } else if (ta_tdx_crt_pubkey(leaf, leaf_pub) ||
+                   ta_tdx_crt_pubkey(inter, inter_pub)) {
+            pck_parsed = true;
+            FAILC(s, "tdx.pck_chain", "PCK chain keys are not P-256 keys");
+        } else {
+            pck_parsed = true;
+            const uint8_t *chain[2] = {leaf->raw.p, inter->raw.p};
+            size_t lens[2] = {leaf->raw.len, inter->raw.len};
+            uint32_t flags = 0;
+            int rc = ta_x509_verify_chain(ctx, &flags, chain, lens, 2,
+                                          &root_der, &root_len, 1, NULL, NULL,
+                                          0, at);
+            int32_t oc = chain_outcome(s, rc, flags, why, sizeof why,
+                                       "PCK chain");
+            chain_ok = oc != TEEATTEST_OUTCOME_FAIL;
+            check(s, "tdx.pck_chain", oc, true, "%s (PCK %s CA)", why,
+                  platform_ca ? "Platform" : "Processor");
+            fact_str(s, "tdx.pck.ca", platform_ca ? "platform" : "processor");
+        }
+    }
+
+    /* ---- CRLs ---- */
+    if (!header_ok) {
+        SKIP(s, "tdx.crl.root", "%s", noquote);
+    } else if (!root_ok) {
+        SKIP(s, "tdx.crl.root", "trust anchor not available");
+    } else {
+        int32_t oc = crl_verify(s, &col->root_ca_crl, &root.subject_raw,
+                                root_pub, why, sizeof why);
+        root_crl_ok = oc != TEEATTEST_OUTCOME_FAIL;
+        if (root_crl_ok && pck_parsed &&
+            crl_lists(&col->root_ca_crl.crl, &inter->serial)) {
+            out->status = TA_TDX_REVOKED;
+            FAILC(s, "tdx.crl.root", "the PCK intermediate CA is revoked by "
+                  "the root CA CRL");
+        } else if (root_crl_ok && !pck_parsed) {
+            check(s, "tdx.crl.root", oc, true, "%s; PCK intermediate not "
+                  "available for the revocation check", why);
+        } else {
+            check(s, "tdx.crl.root", oc, true, "%s%s", why,
+                  oc != TEEATTEST_OUTCOME_FAIL ? "; PCK CA not revoked" : "");
+        }
+    }
+    if (!header_ok) {
+        SKIP(s, "tdx.crl.pck", "%s", noquote);
+    } else if (!chain_ok) {
+        SKIP(s, "tdx.crl.pck", "PCK chain not verified: the CRL issuer key "
+             "is not established");
+    } else if (!raw_eq(&col->pck_crl.crl.issuer_raw, &leaf->issuer_raw) &&
+               col->pck_crl.loaded) {
+        FAILC(s, "tdx.crl.pck", "PCK CRL issuer is not the PCK leaf's issuer "
+              "(wrong CA type?)");
+    } else {
+        int32_t oc = crl_verify(s, &col->pck_crl, &inter->subject_raw,
+                                inter_pub, why, sizeof why);
+        pck_crl_ok = oc != TEEATTEST_OUTCOME_FAIL;
+        if (pck_crl_ok && crl_lists(&col->pck_crl.crl, &leaf->serial)) {
+            pck_crl_ok = false;
+            out->status = TA_TDX_REVOKED;
+            FAILC(s, "tdx.crl.pck", "the PCK certificate is revoked");
+        } else {
+            check(s, "tdx.crl.pck", oc, true, "%s%s", why,
+                  pck_crl_ok ? "; PCK certificate not revoked" : "");
+        }
+    }
+
+    /* ---- PCK extension ---- */
+    if (!header_ok) {
+        SKIP(s, "tdx.pck_extension", "%s", noquote);
+    } else if (!chain_ok) {
+        SKIP(s, "tdx.pck_extension", "PCK chain not verified");
+    } else if (ta_tdx_pck_ext_parse(leaf, platform_ca, &ext, &perr) !=
+               TEEATTEST_OK) {
+        FAILC(s, "tdx.pck_extension", "%s", perr.message);
+    } else {
+        ext_ok = true;
+        char fm[13], pc[5];
+        ta_hex_encode(fm, ext.fmspc, 6);
+        ta_hex_encode(pc, ext.pceid, 2);
+        memcpy(out->fmspc, ext.fmspc, 6);
+        out->have_fmspc = true;
+        fact_str(s, "tdx.fmspc", fm);
+        fact_str(s, "tdx.pceid", pc);
+        PASS(s, "tdx.pck_extension", "FMSPC %s, PCE-ID %s, PCESVN %u", fm, pc,
+             (unsigned)ext.pcesvn);
+    }
+
+    /* ---- TCB Info ---- */
+    uint8_t tcb_pub[65], qe_pub[65];
+    if (!header_ok) {
+        SKIP(s, "tdx.tcb_info.chain", "%s", noquote);
+        SKIP(s, "tdx.tcb_info.signature", "%s", noquote);
+        SKIP(s, "tdx.tcb_info.freshness", "%s", noquote);
+    } else {
+        int32_t oc = root_ok ? signing_chain(s, &col->tcb_info_chain, &root,
+                                             root_pub, root_der, root_len,
+                                             &col->root_ca_crl,
+                                             root_crl_ok, tcb_pub, why,
+                                             sizeof why)
+                             : TEEATTEST_OUTCOME_SKIP;
+        if (oc == TEEATTEST_OUTCOME_SKIP)
+            SKIP(s, "tdx.tcb_info.chain", "trust anchor not available");
+        else
+            check(s, "tdx.tcb_info.chain", oc, true, "%s", why);
+        tcb_chain_ok = oc == TEEATTEST_OUTCOME_PASS || oc == TEEATTEST_OUTCOME_WARN;
+        if (!tcb_chain_ok) {
+            SKIP(s, "tdx.tcb_info.signature", "TCB Info issuer chain not "
+                 "verified");
+        } else {
+            oc = doc_signature(s, &ti->doc, tcb_pub, "TCB Info", why,
+                               sizeof why);
+            tcb_ok = oc == TEEATTEST_OUTCOME_PASS;
+            check(s, "tdx.tcb_info.signature", oc, true, "%s", why);
+        }
+        if (!tcb_ok) {
+            SKIP(s, "tdx.tcb_info.freshness", "TCB Info not authenticated");
+        } else {
+            oc = freshness(s, ti->issue_date, ti->next_update, "TCB Info", why,
+                           sizeof why);
+            check(s, "tdx.tcb_info.freshness", oc, true, "%s", why);
+        }
+    }
+
+    /* ---- QE Identity ---- */
+    if (!header_ok) {
+        SKIP(s, "tdx.qe_identity.chain", "%s", noquote);
+        SKIP(s, "tdx.qe_identity.signature", "%s", noquote);
+        SKIP(s, "tdx.qe_identity.freshness", "%s", noquote);
+    } else {
+        int32_t oc = root_ok ? signing_chain(s, &col->qe_identity_chain, &root,
+                                             root_pub, root_der, root_len,
+                                             &col->root_ca_crl,
+                                             root_crl_ok, qe_pub, why,
+                                             sizeof why)
+                             : TEEATTEST_OUTCOME_SKIP;
+        if (oc == TEEATTEST_OUTCOME_SKIP)
+            SKIP(s, "tdx.qe_identity.chain", "trust anchor not available");
+        else
+            check(s, "tdx.qe_identity.chain", oc, true, "%s", why);
+        qe_chain_ok = oc == TEEATTEST_OUTCOME_PASS || oc == TEEATTEST_OUTCOME_WARN;
+        if (!qe_chain_ok) {
+            SKIP(s, "tdx.qe_identity.signature", "QE Identity issuer chain "
+                 "not verified");
+        } else {
+            oc = doc_signature(s, &qi->doc, qe_pub, "QE Identity", why,
+                               sizeof why);
+            qe_ok = oc == TEEATTEST_OUTCOME_PASS;
+            check(s, "tdx.qe_identity.signature", oc, true, "%s", why);
+        }
+        if (!qe_ok) {
+            SKIP(s, "tdx.qe_identity.freshness", "QE Identity not "
+                 "authenticated");
+        } else {
+            oc = freshness(s, qi->issue_date, qi->next_update, "QE Identity",
+                           why, sizeof why);
+            check(s, "tdx.qe_identity.freshness", oc, true, "%s", why);
+        }
+    }
+
+    /* ---- QE report ---- */
+    if (!header_ok) {
+        SKIP(s, "tdx.qe_report.signature", "%s", noquote);
+    } else if (!chain_ok) {
+        SKIP(s, "tdx.qe_report.signature", "PCK chain not verified: the PCK "
+             "key is not established");
+    } else {
+        int rc = p256_verify(s, leaf_pub, q.qe_report, 384, q.qe_report_sig);
+        qerep_ok = rc == TEEATTEST_OK;
+        if (qerep_ok)
+            PASS(s, "tdx.qe_report.signature", "QE report signed by the PCK "
+                 "key");
+        else
+            FAILC(s, "tdx.qe_report.signature", "QE report signature does not "
+                  "verify with the PCK key (%s)", teeattest_status_name(rc));
+    }
+    if (!header_ok) {
+        SKIP(s, "tdx.qe_report.binding", "%s", noquote);
+    } else if (!qerep_ok) {
+        SKIP(s, "tdx.qe_report.binding", "QE report not authenticated");
+    } else {
+        uint8_t h[32];
+        ta_buf b;
+        ta_buf_init(&b, ctx, 0);
+        int rc = ta_buf_append(&b, q.att_key, 64);
+        if (!rc)
+            rc = ta_buf_append(&b, q.qe_auth, q.qe_auth_len);
+        if (!rc)
+            rc = ta_sha256(ctx, h, b.data, b.len);
+        ta_buf_free(&b);
+        const uint8_t *rd = ta_tdx_qe_reportdata(&q);
+        static const uint8_t zero[32];
+        if (rc) {
+            s->nomem = rc == TEEATTEST_E_NOMEM;
+            FAILC(s, "tdx.qe_report.binding", "hashing failed (%s)",
+                  teeattest_status_name(rc));
+        } else if (memcmp(rd, h, 32) != 0) {
+            FAILC(s, "tdx.qe_report.binding", "QE REPORTDATA is not SHA-256("
+                  "attestation key || QE auth data)");
+        } else if (memcmp(rd + 32, zero, 32) != 0) {
+            FAILC(s, "tdx.qe_report.binding", "QE REPORTDATA[32..64) is not "
+                  "zero");
+        } else {
+            bind_ok = true;
+            PASS(s, "tdx.qe_report.binding", "attestation key bound by the QE "
+                 "report (%u bytes of QE auth data)", (unsigned)q.qe_auth_len);
+        }
+    }
+    if (!header_ok) {
+        SKIP(s, "tdx.qe_identity.policy", "%s", noquote);
+    } else if (!qerep_ok || !qe_ok) {
+        SKIP(s, "tdx.qe_identity.policy", "%s", !qerep_ok
+             ? "QE report not authenticated" : "QE Identity not authenticated");
+    } else {
+        const uint8_t *ms = ta_tdx_qe_miscselect(&q);
+        const uint8_t *at16 = ta_tdx_qe_attributes(&q);
+        bool misc = true, attr = true;
+        for (int i = 0; i < 4; i++)
+            misc = misc && (ms[i] & qi->miscselect_mask[i]) == qi->miscselect[i];
+        for (int i = 0; i < 16; i++)
+            attr = attr && (at16[i] & qi->attributes_mask[i]) == qi->attributes[i];
+        uint16_t isvsvn = ta_tdx_qe_isvsvn(&q);
+        if (!misc) {
+            FAILC(s, "tdx.qe_identity.policy", "QE MISCSELECT does not match "
+                  "the QE Identity");
+        } else if (!attr) {
+            FAILC(s, "tdx.qe_identity.policy", "QE ATTRIBUTES do not match the "
+                  "QE Identity");
+        } else if (at16[0] & 0x02) {
+            FAILC(s, "tdx.qe_identity.policy", "the QE is a debug enclave");
+        } else if (memcmp(ta_tdx_qe_mrsigner(&q), qi->mrsigner, 32) != 0) {
+            FAILC(s, "tdx.qe_identity.policy", "QE MRSIGNER does not match the "
+                  "QE Identity");
+        } else if (ta_tdx_qe_isvprodid(&q) != qi->isvprodid) {
+            FAILC(s, "tdx.qe_identity.policy", "QE ISVPRODID %u, QE Identity "
+                  "expects %u", (unsigned)ta_tdx_qe_isvprodid(&q),
+                  (unsigned)qi->isvprodid);
+        } else if (!(qe_level = ta_tdx_isv_level_select(qi->levels,
+                                                        qi->n_levels, isvsvn))) {
+            qe_status = TA_TDX_TCB_NOT_SUPPORTED;
+            out->qe_status = qe_status;
+            FAILC(s, "tdx.qe_identity.policy", "TCB level not supported: no QE "
+                  "Identity level for QE ISVSVN %u", (unsigned)isvsvn);
+        } else {
+            qepol_ok = true;
+            qe_status = qe_level->status;
+            out->qe_status = qe_status;
+            PASS(s, "tdx.qe_identity.policy", "QE matches TD_QE identity; "
+                 "ISVSVN %u -> %s", (unsigned)isvsvn,
+                 ta_tdx_status_name(qe_status));
+        }
+    }
+
+    /* ---- quote signature ---- */
+    if (!header_ok) {
+        SKIP(s, "tdx.quote.signature", "%s", noquote);
+    } else if (!bind_ok) {
+        SKIP(s, "tdx.quote.signature", "attestation key not bound to the QE");
+    } else {
+        uint8_t key[65];
+        key[0] = 0x04;
+        memcpy(key + 1, q.att_key, 64);
+        int rc = p256_verify(s, key, q.data, q.signed_len, q.signature);
+        quote_ok = rc == TEEATTEST_OK;
+        if (quote_ok)
+            PASS(s, "tdx.quote.signature", "quote signed by the attestation "
+                 "key over %zu bytes", q.signed_len);
+        else
+            FAILC(s, "tdx.quote.signature", "quote signature does not verify "
+                  "(%s)", teeattest_status_name(rc));
+    }
+
+    /* ---- TDX module identity ---- */
+    if (!header_ok) {
+        SKIP(s, "tdx.module_identity", "%s", noquote);
+    } else if (!quote_ok || !tcb_ok) {
+        SKIP(s, "tdx.module_identity", "%s", !quote_ok
+             ? "TD report not authenticated" : "TCB Info not authenticated");
+    } else {
+        const uint8_t *svn = ta_tdx_tee_tcb_svn(&q);
+        const uint8_t *mrsigner = ti->module_mrsigner;
+        const uint8_t *attrs = ti->module_attributes;
+        const ta_tdx_module_identity *mid = NULL;
+        if (svn[1] > 0)
+            mid = ta_tdx_module_identity_find(ti, svn[1]);
+        if (svn[1] > 0 && !mid) {
+            FAILC(s, "tdx.module_identity", "TDX module mismatch: TCB Info has "
+                  "no TDX_%02X identity (TEE_TCB_SVN[1] = %u)",
+                  (unsigned)svn[1], (unsigned)svn[1]);
+        } else {
+            if (mid) {
+                mrsigner = mid->mrsigner;
+                attrs = mid->attributes;
+                snprintf(out->module_id, sizeof out->module_id, "%s", mid->id);
+            }
+            static const uint8_t zero8[8];
+            const uint8_t *sa = ta_tdx_seamattributes(&q);
+            if (memcmp(ta_tdx_mrsignerseam(&q), mrsigner, 48) != 0) {
+                FAILC(s, "tdx.module_identity", "TDX module mismatch: "
+                      "MRSIGNERSEAM differs from %s", mid ? mid->id : "tdxModule");
+            } else if (memcmp(sa, zero8, 8) != 0 || memcmp(sa, attrs, 8) != 0) {
+                FAILC(s, "tdx.module_identity", "TDX module mismatch: "
+                      "SEAMATTRIBUTES must be zero and equal to %s attributes",
+                      mid ? mid->id : "tdxModule");
+            } else {
+                module_ok = true;
+                PASS(s, "tdx.module_identity", "%s%s", mid ? mid->id :
+                     "unversioned module (tdxModule)",
+                     mid ? ": MRSIGNERSEAM and SEAMATTRIBUTES match" :
+                     ": MRSIGNERSEAM and SEAMATTRIBUTES match");
+                if (mid)
+                    fact_str(s, "tdx.module_id", mid->id);
+            }
+        }
+    }
+
+    /* ---- TCB level, statuses ---- */
+    if (!header_ok) {
+        SKIP(s, "tdx.tcb_level", "%s", noquote);
+    } else if (!ext_ok || !tcb_ok || !quote_ok || !module_ok || !qepol_ok) {
+        SKIP(s, "tdx.tcb_level", "%s", !ext_ok ? "PCK extension not available"
+             : !tcb_ok ? "TCB Info not authenticated"
+             : !quote_ok ? "TD report not authenticated"
+             : !module_ok ? "TDX module identity not established"
+             : "QE TCB status not established");
+    } else if (memcmp(ti->fmspc, ext.fmspc, 6) != 0 ||
+               memcmp(ti->pceid, ext.pceid, 2) != 0) {
+        char a[13], b[13];
+        ta_hex_encode(a, ti->fmspc, 6);
+        ta_hex_encode(b, ext.fmspc, 6);
+        FAILC(s, "tdx.tcb_level", "TCB Info is for FMSPC %s / PCE-ID %02x%02x, "
+              "the PCK certificate has FMSPC %s / PCE-ID %02x%02x", a,
+              ti->pceid[0], ti->pceid[1], b, ext.pceid[0], ext.pceid[1]);
+    } else {
+        tcb_eval launch, cur;
+        bool ok = evaluate(ti, &ext, ta_tdx_tee_tcb_svn(&q), qe_status, &launch);
+        bool cur_ok = true;
+        if (ok && q.body_type == TA_TDX_BODY_TD15)
+            cur_ok = evaluate(ti, &ext, ta_tdx_tee_tcb_svn2(&q), qe_status, &cur);
+        if (!ok) {
+            if (out->status != TA_TDX_REVOKED)
+                out->status = TA_TDX_TCB_NOT_SUPPORTED;
+            FAILC(s, "tdx.tcb_level", "TCB level not supported: %s", launch.why);
+        } else if (!cur_ok) {
+            if (out->status != TA_TDX_REVOKED)
+                out->status = TA_TDX_TCB_NOT_SUPPORTED;
+            FAILC(s, "tdx.tcb_level", "TCB level not supported for "
+                  "TEE_TCB_SVN2: %s", cur.why);
+        } else {
+            ta_tdx_status final = launch.status;
+            if (q.body_type == TA_TDX_BODY_TD15) {
+                out->current_status = cur.status;
+                final = ta_tdx_relaunch(launch.status, cur.status);
+            }
+            out->platform_status = launch.level->status;
+            out->module_status = launch.mlevel ? launch.mlevel->status
+                                               : TA_TDX_STATUS_NONE;
+            if (out->status != TA_TDX_REVOKED)
+                out->status = final;
+            out->platform_advisories = dup_or_empty(s, launch.level->advisories);
+            out->module_advisories = dup_or_empty(
+                s, launch.mlevel ? launch.mlevel->advisories : "");
+            out->qe_advisories = dup_or_empty(s, qe_level->advisories);
+            ta_buf b;
+            ta_buf_init(&b, ctx, 0);
+            if (adv_union(&b, launch.level->advisories) ||
+                adv_union(&b, qe_level->advisories) ||
+                (launch.mlevel && adv_union(&b, launch.mlevel->advisories)) ||
+                ta_buf_terminate(&b)) {
+                s->nomem = true;
+                ta_buf_free(&b);
+            } else {
+                out->advisories = (char *)ta_buf_steal(&b, NULL);
+            }
+            int64_t d = launch.level->date;
+            if (launch.mlevel && launch.mlevel->date < d)
+                d = launch.mlevel->date;
+            if (qe_level->date < d)
+                d = qe_level->date;
+            out->tcb_date = d;
+            char ld[21];
+            ta_tdx_format_date(ld, launch.level->date);
+            PASS(s, "tdx.tcb_level", "platform level %s (tcbDate %s)%s%s%s%s; "
+                 "QE %s -> %s", ta_tdx_status_name(launch.level->status), ld,
+                 launch.mid ? ", module " : "",
+                 launch.mid ? launch.mid->id : "",
+                 launch.mlevel ? " " : "",
+                 launch.mlevel ? ta_tdx_status_name(launch.mlevel->status) : "",
+                 ta_tdx_status_name(qe_status), ta_tdx_status_name(final));
+        }
+    }
+    if (out->status == TA_TDX_STATUS_NONE && qe_status == TA_TDX_TCB_NOT_SUPPORTED)
+        out->status = TA_TDX_TCB_NOT_SUPPORTED;
+
+    uint32_t mask = pol->accepted_statuses ? pol->accepted_statuses
+                                           : TA_TDX_ACCEPT_DEFAULT;
+    if (out->status == TA_TDX_STATUS_NONE) {
+        SKIP(s, "tdx.status", "%s", !header_ok ? noquote
+             : "TCB status not determined (an earlier check did not pass)");
+    } else {
+        out->status_accepted = out->status != TA_TDX_TCB_NOT_SUPPORTED &&
+                               (mask & TA_TDX_STATUS_BIT(out->status));
+        if (out->status_accepted)
+            PASS(s, "tdx.status", "%s accepted by policy",
+                 ta_tdx_status_name(out->status));
+        else
+            FAILC(s, "tdx.status", "%s is not accepted by policy",
+                  ta_tdx_status_name(out->status));
+    }
+
+    /* ---- TD policy ---- */
+    if (!header_ok) {
+        SKIP(s, "tdx.td.debug", "%s", noquote);
+        SKIP(s, "tdx.td.mrservicetd", "%s", noquote);
+        SKIP(s, "tdx.td.measurements", "%s", noquote);
+    } else if (!quote_ok) {
+        SKIP(s, "tdx.td.debug", "TD report not authenticated");
+        SKIP(s, "tdx.td.mrservicetd", "TD report not authenticated");
+        SKIP(s, "tdx.td.measurements", "TD report not authenticated");
+    } else {
+        uint64_t ta = ta_tdx_tdattributes_u64(&q);
+        if (s->r)
+            ta_result_fact_bool(s->r, "tdx.debug", ta & 1);
+        if (ta & 0xFEu)
+            FAILC(s, "tdx.td.debug", "reserved TUD bits of TDATTRIBUTES are "
+                  "set (0x%02x)", (unsigned)(ta & 0xFF));
+        else if ((ta & 1) && !pol->allow_debug)
+            FAILC(s, "tdx.td.debug", "the TD is a debug TD (TDATTRIBUTES.DEBUG)");
+        else if (ta & 1)
+            WARN(s, "tdx.td.debug", "debug TD accepted by policy");
+        else
+            PASS(s, "tdx.td.debug", "not a debug TD");
+
+        const uint8_t *ms = ta_tdx_mrservicetd(&q);
+        static const uint8_t zero48[48];
+        if (!ms)
+            PASS(s, "tdx.td.mrservicetd", "TD report 1.0 has no MRSERVICETD");
+        else if (memcmp(ms, zero48, 48) == 0)
+            PASS(s, "tdx.td.mrservicetd", "no service TD bound");
+        else if (pol->allow_nonzero_mrservicetd)
+            WARN(s, "tdx.td.mrservicetd", "service TD bound, accepted by policy");
+        else
+            FAILC(s, "tdx.td.mrservicetd", "MRSERVICETD is not zero (a service "
+                  "TD is bound)");
+
+        char bad[128] = "";
+        int n_exp = 0;
+        struct { const char *name; const uint8_t *want, *have; } m[6] = {
+            {"MRTD", pol->expected_mrtd, ta_tdx_mrtd(&q)},
+            {"RTMR0", pol->expected_rtmr[0], ta_tdx_rtmr(&q, 0)},
+            {"RTMR1", pol->expected_rtmr[1], ta_tdx_rtmr(&q, 1)},
+            {"RTMR2", pol->expected_rtmr[2], ta_tdx_rtmr(&q, 2)},
+            {"RTMR3", pol->expected_rtmr[3], ta_tdx_rtmr(&q, 3)},
+            {"MRCONFIGID", pol->expected_mrconfigid, ta_tdx_mrconfigid(&q)},
+        };
+        for (size_t i = 0; i < 6; i++) {
+            if (!m[i].want)
+                continue;
+            n_exp++;
+            if (!ta_ct_equal(m[i].want, m[i].have, 48)) {
+                size_t l = strlen(bad);
+                snprintf(bad + l, sizeof bad - l, "%s%s", l ? ", " : "",
+                         m[i].name);
+            }
+        }
+        if (!n_exp)
+            check(s, "tdx.td.measurements", TEEATTEST_OUTCOME_SKIP, false,
+                  "no expected measurements in the policy");
+        else if (bad[0])
+            FAILC(s, "tdx.td.measurements", "mismatch: %s", bad);
+        else
+            PASS(s, "tdx.td.measurements", "%d expected measurement(s) match",
+                 n_exp);
+    }
+
+    /* ---- facts ---- */
+    if (out->status != TA_TDX_STATUS_NONE)
+        fact_str(s, "tdx.status", ta_tdx_status_name(out->status));
+    if (out->platform_status)
+        fact_str(s, "tdx.platform_status", ta_tdx_status_name(out->platform_status));
+    if (out->module_status)
+        fact_str(s, "tdx.module_status", ta_tdx_status_name(out->module_status));
+    if (out->qe_status)
+        fact_str(s, "tdx.qe_status", ta_tdx_status_name(out->qe_status));
+    if (out->current_status)
+        fact_str(s, "tdx.current_status", ta_tdx_status_name(out->current_status));
+    if (out->advisories)
+        fact_str(s, "tdx.advisories", out->advisories);
+    if (out->tcb_date)
+        fact_date(s, "tdx.tcb_date", out->tcb_date);
+    if (out->collateral_expires)
+        fact_date(s, "tdx.collateral.expires", out->collateral_expires);
+    if (s->r)
+        ta_result_fact_bool(s->r, "tdx.collateral.expired",
+                            out->collateral_expired);
+
+    out->all_passed = !s->failed && !s->req_skip;
+    mbedtls_x509_crt_free(&pck);
+    mbedtls_x509_crt_free(&root);
+    if (out == &local)
+        ta_tdx_outcome_free(ctx, &local);
+    if (s->nomem)
+        return ta_error(err, TEEATTEST_E_NOMEM, "tdx", "out of memory");
+    return TEEATTEST_OK;
+}
