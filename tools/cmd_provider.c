@@ -592,8 +592,9 @@ int cmd_chat(int argc, char **argv)
     size_t resp_len;
     teeattest_exchange_response(x, &resp, &resp_len);
     if (http < 200 || http > 299) {
-        cli_error(CHAT, "chat request: HTTP %d: %.200s", (int)http,
-                  (const char *)resp);
+        /* The body is not NUL-terminated: bound the read by its length. */
+        cli_error(CHAT, "chat request: HTTP %d: %.*s", (int)http,
+                  (int)(resp_len < 200 ? resp_len : 200), (const char *)resp);
         goto out;
     }
     if (!stream && state.print)

@@ -207,7 +207,8 @@ class TestChat(NetCase):
     def test_post_not_retried(self):
         self.sim.control({"fail_next": [503]})
         r = self.chat("--stream")
-        self.assertEqual(r.returncode, 2)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(b"HTTP 503", r.stderr)
         posts = [e for e in self.sim.log()["requests"] if e["method"] == "POST"
                  and not e["path"].startswith("/_sim")]
         self.assertEqual(len(posts), 1)
