@@ -68,6 +68,17 @@ int ta_openssl_hash(int32_t alg, uint8_t *out, size_t out_len,
 int ta_mbedtls_hash(int32_t alg, uint8_t *out, size_t out_len,
                     const uint8_t *data, size_t len);
 bool ta_openssl_available(void);
+/* The two ECDSA verifiers behind ta_builtin_ecdsa_verify(): same arguments
+ * and results (the OpenSSL one returns TEEATTEST_E_UNSUPPORTED when the
+ * build or the OpenSSL configuration lacks it). */
+int ta_openssl_ecdsa_verify(int32_t curve, const uint8_t *pubkey,
+                            size_t pubkey_len, const uint8_t *digest,
+                            size_t digest_len, const uint8_t *sig,
+                            size_t sig_len);
+int ta_mbedtls_ecdsa_verify(int32_t curve, const uint8_t *pubkey,
+                            size_t pubkey_len, const uint8_t *digest,
+                            size_t digest_len, const uint8_t *sig,
+                            size_t sig_len);
 
 /* secp256k1 group order n and n/2, big-endian, for the low-s rule. */
 extern const uint8_t ta_secp256k1_half_order[32];

@@ -142,6 +142,74 @@ static void test_ecdsa(void)
     teeattest_ctx_free(ctx);
 }
 
+/* The OpenSSL and mbedTLS verifiers behind ta_builtin_ecdsa_verify() must
+ * give the same answer on every input: the vectors, every single-bit
+ * change of digest, signature and key, out-of-range scalars, and digests
+ * longer and shorter than the field (truncation rules). */
+static void test_ecdsa_backends_agree(void)
+{
+    if (!ta_openssl_available()) {
+        printf("ok - # SKIP built without OpenSSL\n");
+        return;
+    }
+    for (size_t i = 0; i < TA_ARRAY_LEN(ecdsa_vecs); i++) {
+        const struct ecdsa_vec *v = &ecdsa_vecs[i];
+        size_t f = v->field;
+        uint8_t pub[97], sig[96], dg[64];
+        pub[0] = 0x04;
+        unit_unhex(pub + 1, f, v->ux);
+        unit_unhex(pub + 1 + f, f, v->uy);
+        unit_unhex(sig, f, v->r);
+        unit_unhex(sig + f, f, v->s);
+        size_t dl = ta_hash_len(v->hash);
+        CHECK_EQ_INT(ta_builtin_hash(v->hash, dg, dl, (const uint8_t *)"sample", 6),
+                     TEEATTEST_OK);
+        size_t pl = 1 + 2 * f, sl = 2 * f;
+        size_t n = 0, differ = 0, valid = 0;
+#define AGREE(dlen)                                                          \
+    do {                                                                     \
+        int ra = ta_openssl_ecdsa_verify(v->curve, pub, pl, dg, dlen, sig, sl); \
+        int rb = ta_mbedtls_ecdsa_verify(v->curve, pub, pl, dg, dlen, sig, sl); \
+        n++;                                                                 \
+        differ += ra != rb;                                                  \
+        valid += ra == TEEATTEST_OK;                                         \
+    } while (0)
+        AGREE(dl);
+        for (size_t b = 0; b < dl * 8; b++) {
+            dg[b / 8] ^= (uint8_t)(1u << (b % 8));
+            AGREE(dl);
+            dg[b / 8] ^= (uint8_t)(1u << (b % 8));
+        }
+        for (size_t b = 0; b < sl * 8; b++) {
+            sig[b / 8] ^= (uint8_t)(1u << (b % 8));
+            AGREE(dl);
+            sig[b / 8] ^= (uint8_t)(1u << (b % 8));
+        }
+        for (size_t b = 8; b < pl * 8; b += 3) {
+            pub[b / 8] ^= (uint8_t)(1u << (b % 8));
+            AGREE(dl);
+            pub[b / 8] ^= (uint8_t)(1u << (b % 8));
+        }
+        /* Digest lengths around the field size: 20, 28, 32, 48, 64. */
+        static const size_t lens[] = {20, 28, 32, 48, 64};
+        for (size_t k = 0; k < TA_ARRAY_LEN(lens); k++) {
+            memset(dg + dl, 0xA5, sizeof dg - dl);
+            AGREE(lens[k]);
+        }
+        uint8_t keep[96];
+        memcpy(keep, sig, sl);
+        memset(sig, 0xFF, sl); /* r, s >= n */
+        AGREE(dl);
+        memset(sig, 0, sl);
+        AGREE(dl);
+        memcpy(sig, keep, sl);
+#undef AGREE
+        printf("# %s: %zu inputs, %zu valid\n", v->source, n, valid);
+        CHECK_EQ_INT(differ, 0);
+        CHECK(valid >= 1);
+    }
+}
+
 /* ---- Ed25519 -------------------------------------------------------- */
 
 struct ed_vec {
@@ -364,6 +432,7 @@ static void test_secp256k1(void)
 int main(void)
 {
     test_ecdsa();
+    test_ecdsa_backends_agree();
     test_ed25519();
     test_secp256k1();
     return ta_test_done();
