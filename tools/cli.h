@@ -110,6 +110,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_providers(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
+int cmd_quote(int argc, char **argv);
 
 void help_signer(FILE *f);
 void help_verify_signature(FILE *f);
@@ -117,6 +118,7 @@ void help_demo(FILE *f);
 void help_providers(FILE *f);
 void help_attest(FILE *f);
 void help_chat(FILE *f);
+void help_quote(FILE *f);
 
 /* ---- demo data (demo_data.c) ------------------------------------------ */
 

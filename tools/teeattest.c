@@ -30,6 +30,8 @@ static const struct command commands[] = {
      cmd_attest, help_attest},
     {"chat", "chat with a provider and verify the answer's signature",
      cmd_chat, help_chat},
+    {"quote", "verify an Intel TDX quote (DCAP) with collateral",
+     cmd_quote, help_quote},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -81,6 +81,95 @@ TEEATTEST_API int teeattest_policy_set_require_signer(
 TEEATTEST_API int teeattest_policy_set_expected_model(
     teeattest_policy *policy, const char *model);
 
+/* ---- Intel TDX (teeattest_tdx_verify() and report verification) ------- */
+
+/** Registers of a TD report that a policy can pin (stable numbers). */
+enum teeattest_register {
+    TEEATTEST_REG_MRTD = 1,
+    TEEATTEST_REG_RTMR0 = 2,
+    TEEATTEST_REG_RTMR1 = 3,
+    TEEATTEST_REG_RTMR2 = 4,
+    TEEATTEST_REG_RTMR3 = 5,
+    TEEATTEST_REG_MRCONFIGID = 6
+};
+
+/**
+ * @brief Accepted final TDX TCB statuses, as a mask of
+ *        TEEATTEST_TDX_STATUS_BIT() values (teeattest/tdx.h). 0 restores
+ *        the default, TEEATTEST_TDX_STATUSES_DEFAULT (UpToDate and
+ *        SWHardeningNeeded). TCB level not supported is never acceptable.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG for bits outside the
+ *         enum or the TCB-level-not-supported bit.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_tdx_statuses(teeattest_policy *policy,
+                                                    uint32_t mask);
+
+/**
+ * @brief Accept collateral (TCB Info, QE Identity, CRLs, issuer chains)
+ *        past its nextUpdate / notAfter at the verification time.
+ *        Default 0: expired collateral fails its freshness check. With 1
+ *        the check is reported as a warning, never silently.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_allow_expired_collateral(
+    teeattest_policy *policy, int allow);
+
+/**
+ * @brief Accept a debug TD (TDATTRIBUTES.DEBUG set). Default 0: a debug TD
+ *        fails check tdx.td.debug, since its memory is readable by the host.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_allow_debug(teeattest_policy *policy,
+                                                   int allow);
+
+/**
+ * @brief Accept a non-zero MRSERVICETD (TD report 1.5: a service TD is
+ *        bound to the TD). Default 0: it must be all zero.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_allow_mrservicetd(
+    teeattest_policy *policy, int allow);
+
+/**
+ * @brief Add an accepted value for a register. A register with accepted
+ *        values must equal one of them (check tdx.td.measurements names
+ *        each mismatching register); a register without any is not
+ *        constrained. The value is copied.
+ * @param reg a teeattest_register value.
+ * @param value, len 48 bytes.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG for an unknown register or
+ *         NULL value; TEEATTEST_E_LENGTH when len is not 48;
+ *         TEEATTEST_E_TOO_LARGE past 64 values per register;
+ *         TEEATTEST_E_NOMEM. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_add_measurement(teeattest_policy *policy,
+                                                   int32_t reg,
+                                                   const uint8_t *value,
+                                                   size_t len);
+
+/**
+ * @brief Remove every accepted value of a register (0: of all registers).
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_clear_measurements(
+    teeattest_policy *policy, int32_t reg);
+
+/**
+ * @brief FOR TESTS ONLY: trust this DER certificate instead of the Intel
+ *        SGX Root CA compiled into the library. The certificate is copied.
+ *        Every verification under this policy reports a warning check
+ *        "tdx.root_override" (and the fact tdx.root = "override"), so such
+ *        a result is always marked as one that was not anchored in Intel's
+ *        root, even when its verdict is "verified". NULL restores Intel's
+ *        root.
+ * @return TEEATTEST_OK; TEEATTEST_E_PARSE when der is not a certificate;
+ *         TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOMEM. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
+                                                const uint8_t *der,
+                                                size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -16,5 +16,6 @@
 #include "teeattest/result.h"
 #include "teeattest/signature.h"
 #include "teeattest/provider.h"
+#include "teeattest/tdx.h"
 
 #endif /* TEEATTEST_TEEATTEST_H */

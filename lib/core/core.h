@@ -26,6 +26,7 @@
 /* ---- context ---------------------------------------------------------- */
 
 struct ta_curl_pool;
+struct ta_tdx_cache;
 
 struct teeattest_ctx {
     atomic_size_t refs;
@@ -44,7 +45,13 @@ struct teeattest_ctx {
     /* The built-in transport's handle pool, created on first use
      * (lib/transport/curl.c) and freed with the context. */
     _Atomic(struct ta_curl_pool *) curl_pool;
+    /* Fetched TDX collateral (lib/tdx/cache.c), created on first use and
+     * freed with the context. */
+    _Atomic(struct ta_tdx_cache *) tdx_cache;
 };
+
+/* lib/tdx/cache.c; NULL is a no-op. */
+void ta_tdx_cache_free(const teeattest_ctx *ctx, struct ta_tdx_cache *cache);
 
 void *ta_malloc(const teeattest_ctx *ctx, size_t n);
 void *ta_calloc(const teeattest_ctx *ctx, size_t n, size_t size);

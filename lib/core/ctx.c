@@ -191,6 +191,7 @@ TEEATTEST_API int teeattest_ctx_new(teeattest_ctx **out,
     ctx->sleep = o.sleep;
     ctx->sleep_ud = o.sleep_user_data;
     atomic_init(&ctx->curl_pool, NULL);
+    atomic_init(&ctx->tdx_cache, NULL);
     *out = ctx;
     return TEEATTEST_OK;
 }
@@ -211,6 +212,7 @@ TEEATTEST_API void teeattest_ctx_free(teeattest_ctx *ctx)
     if (ctx->has_transport && ctx->transport.release)
         ctx->transport.release(ctx->transport.user_data);
     ta_curl_pool_free(ctx, atomic_load(&ctx->curl_pool));
+    ta_tdx_cache_free(ctx, atomic_load(&ctx->tdx_cache));
     teeattest_allocator a = ctx->alloc;
     a.free(a.user_data, ctx);
 }

@@ -253,11 +253,52 @@ int ta_tdx_collateral_from_parts(teeattest_ctx *ctx,
     return TEEATTEST_OK;
 }
 
+/* Drop one owner; true when it was the last. */
+static bool drop_owner(ta_tdx_collateral *c)
+{
+    size_t n = atomic_load(&c->extra_refs);
+    while (n && !atomic_compare_exchange_weak(&c->extra_refs, &n, n - 1))
+        ;
+    return n == 0;
+}
+
+static void collateral_destroy(ta_tdx_collateral *c);
+
 void ta_tdx_collateral_free(ta_tdx_collateral *c)
 {
     if (!c)
         return;
     teeattest_ctx *ctx = c->ctx;
+    if (drop_owner(c))
+        collateral_destroy(c);
+    teeattest_ctx_free(ctx);
+}
+
+ta_tdx_collateral *ta_tdx_collateral_share(ta_tdx_collateral *c)
+{
+    if (c) {
+        atomic_fetch_add(&c->extra_refs, 1);
+        teeattest_ctx_ref(c->ctx);
+    }
+    return c;
+}
+
+void ta_tdx_collateral_share_weak(ta_tdx_collateral *c)
+{
+    if (c)
+        atomic_fetch_add(&c->extra_refs, 1);
+}
+
+void ta_tdx_collateral_release_weak(ta_tdx_collateral *c)
+{
+    if (c && drop_owner(c))
+        collateral_destroy(c);
+}
+
+static void collateral_destroy(ta_tdx_collateral *c)
+{
+    teeattest_ctx *ctx = c->ctx;
+    ta_tdx_memo_free(ctx, atomic_load(&c->memo));
     ta_tdx_tcb_info_free(ctx, &c->tcb_info);
     ta_tdx_qe_identity_free(ctx, &c->qe_identity);
     ta_tdx_chain *chains[] = {&c->tcb_info_chain, &c->qe_identity_chain,
@@ -272,7 +313,6 @@ void ta_tdx_collateral_free(ta_tdx_collateral *c)
         ta_free(ctx, crls[i]->error);
     }
     ta_free(ctx, c);
-    teeattest_ctx_free(ctx);
 }
 
 int64_t ta_tdx_collateral_expiry(const ta_tdx_collateral *c)

@@ -292,6 +292,13 @@ typedef struct ta_tdx_collateral {
     ta_tdx_crl pck_crl;
     ta_tdx_chain pck_crl_chain; /* optional: informational (expiry only) */
     ta_tdx_crl root_ca_crl;
+    /* Owners beyond the first. A fetched collateral is shared by the
+     * context cache and every handle returned for it (cache.c), so what
+     * verification learned from it (memo) serves them all. */
+    atomic_size_t extra_refs;
+    /* Collateral-only verification results (verify.c), created on first
+     * verification, freed with the collateral. */
+    _Atomic(struct ta_tdx_memo *) memo;
 } ta_tdx_collateral;
 
 /* Raw collateral items, all borrowed for the call. */
@@ -335,7 +342,18 @@ int ta_tdx_collateral_load_dir(teeattest_ctx *ctx, const char *dir,
 int ta_tdx_collateral_load_json(teeattest_ctx *ctx, const uint8_t *json,
                                 size_t len, ta_tdx_collateral **out,
                                 teeattest_error *err);
+/* Drop one owner (and the context reference it holds); the last owner
+ * frees the collateral. */
 void ta_tdx_collateral_free(ta_tdx_collateral *col);
+/* One more owner holding a context reference (for a new public handle). */
+ta_tdx_collateral *ta_tdx_collateral_share(ta_tdx_collateral *col);
+/* The context cache's ownership: no context reference, since the cache
+ * lives in the context (a reference would keep it alive forever). */
+void ta_tdx_collateral_share_weak(ta_tdx_collateral *col);
+void ta_tdx_collateral_release_weak(ta_tdx_collateral *col);
+/* verify.c: free a memo (called by the collateral's last owner). */
+struct ta_tdx_memo;
+void ta_tdx_memo_free(const teeattest_ctx *ctx, struct ta_tdx_memo *m);
 /* Earliest nextUpdate / notAfter over every collateral item; 0 if none. */
 int64_t ta_tdx_collateral_expiry(const ta_tdx_collateral *col);
 /* Parse a CRL given as DER, PEM or hex text into crl (initialised by the
@@ -345,15 +363,26 @@ int ta_tdx_crl_load(ta_tdx_crl *crl, const uint8_t *data, size_t len,
 
 /* ---- policy and outcome ------------------------------------------------- */
 
+/* Registers a policy can pin; index = public teeattest_register - 1. */
+enum {
+    TA_TDX_REG_MRTD = 0,
+    TA_TDX_REG_RTMR0 = 1, /* RTMR0..3 are 1..4 */
+    TA_TDX_REG_MRCONFIGID = 5,
+    TA_TDX_N_REGS = 6
+};
+#define TA_TDX_MAX_EXPECTED 64 /* accepted values per register */
+
 typedef struct ta_tdx_policy {
     /* Bitmask of TA_TDX_STATUS_BIT(status); 0 means TA_TDX_ACCEPT_DEFAULT. */
     uint32_t accepted_statuses;
     bool allow_expired_collateral; /* expiry becomes a warning */
     bool allow_debug;              /* TDATTRIBUTES.DEBUG may be set */
     bool allow_nonzero_mrservicetd;
-    const uint8_t *expected_mrtd;      /* 48 bytes or NULL */
-    const uint8_t *expected_rtmr[4];   /* 48 bytes each or NULL */
-    const uint8_t *expected_mrconfigid; /* 48 bytes or NULL */
+    /* Accepted values per register (TA_TDX_REG_*): n_expected[i] values of
+     * 48 bytes each, back to back. A register with n_expected[i] == 0 is
+     * not constrained; otherwise it must equal one of its values. */
+    const uint8_t *expected[TA_TDX_N_REGS];
+    size_t n_expected[TA_TDX_N_REGS];
     /* Trust anchor override (DER), for tests only. NULL = Intel's root. */
     const uint8_t *root_der;
     size_t root_der_len;
@@ -401,6 +430,26 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
                   const ta_tdx_collateral *col, int64_t at,
                   const ta_tdx_policy *pol, teeattest_result *r,
                   ta_tdx_outcome *out, teeattest_error *err);
+
+/* ---- public collateral handle (api.c) ------------------------------------ */
+
+/* struct teeattest_collateral: an immutable, reference-counted public
+ * handle owning one owner-share of a ta_tdx_collateral (several handles,
+ * and the context cache, may share one inner collateral, whose memo then
+ * serves them all: see ta_tdx_collateral_share()). */
+struct teeattest_collateral {
+    atomic_size_t refs;
+    teeattest_ctx *ctx;           /* referenced */
+    ta_tdx_collateral *inner;     /* one owner-share (ta_tdx_collateral_free) */
+};
+
+/* Wrap `c` in a new public handle (refs = 1, keeps ctx alive). Takes
+ * ownership of the caller's owner-share of c even on failure (it is then
+ * released with ta_tdx_collateral_free). ctx must be c->ctx. */
+int ta_collateral_wrap(teeattest_ctx *ctx, ta_tdx_collateral *c,
+                       teeattest_collateral **out, teeattest_error *err);
+/* The wrapped collateral; NULL for NULL. */
+const ta_tdx_collateral *ta_collateral_inner(const teeattest_collateral *col);
 
 /* ---- shared helpers (verify.c / collateral.c) --------------------------- */
 

@@ -8,6 +8,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,8 @@ typedef struct vstate {
     const ta_tdx_policy *pol;
     int64_t at;
     bool failed, req_skip, nomem;
+    struct ta_tdx_memo *memo; /* the collateral's; NULL when unavailable */
+    size_t root_idx;          /* the anchor's slot in the memo */
 } vstate;
 
 static void check(vstate *s, const char *name, int32_t outcome,
@@ -129,6 +132,334 @@ static int p256_verify(vstate *s, const uint8_t pub[65], const uint8_t *msg,
                            64);
 }
 
+/* ---- memo: what verification learns from the collateral alone ----------
+ *
+ * A collateral object is immutable, so every result that is a pure
+ * function of its bytes (and of the trust anchor) holds for its whole
+ * life: signatures over the CRLs and the TCB Info / QE Identity bodies,
+ * the issuer chains' signatures, the parsed trust anchor. They are
+ * computed by the first verification and remembered here; later ones
+ * reproduce the same checks, outcomes and details without the crypto.
+ * Time is never remembered: a chain remembered as verified is reused only
+ * when every certificate's validity window holds at this verification's
+ * time; otherwise the full check runs and reports the failure itself.
+ * The PCK chain of a quote is remembered too, keyed by the SHA-256 of its
+ * PEM, so a platform seen before skips X.509 parsing and chain checks.
+ *
+ * Entries are never removed before the collateral dies (the tables are
+ * bounded: when full, further results are simply not remembered), so a
+ * published entry's parsed certificates can be read without the lock;
+ * the lock guards the tables and every flag that changes. */
+
+#define MEMO_SIGS 8
+#define MEMO_ROOTS 2
+#define MEMO_CHAINS 4
+#define MEMO_PCK 16
+
+typedef struct memo_sig {
+    const uint8_t *msg;  /* inside the collateral */
+    size_t len;
+    uint8_t pub[65], sig[64];
+} memo_sig;
+
+typedef struct memo_root {
+    uint8_t *der;        /* owned copy of the anchor */
+    size_t len;
+    mbedtls_x509_crt crt;
+    uint8_t pub[65];
+} memo_root;
+
+typedef struct memo_pck {
+    uint8_t key[32];     /* SHA-256 of the quote's PEM chain */
+    mbedtls_x509_crt crt; /* the parsed chain */
+    uint32_t chain_ok;   /* bit i: verified to roots[i] (signatures only) */
+} memo_pck;
+
+struct ta_tdx_memo {
+    pthread_mutex_t lock;
+    memo_sig sigs[MEMO_SIGS];
+    size_t n_sigs;
+    memo_root roots[MEMO_ROOTS];
+    size_t n_roots;
+    struct { const ta_tdx_chain *ch; size_t root; } chains[MEMO_CHAINS];
+    bool chain_ok[MEMO_CHAINS];
+    size_t n_chains;
+    memo_pck *pck[MEMO_PCK];
+    size_t n_pck;
+};
+
+void ta_tdx_memo_free(const teeattest_ctx *ctx, struct ta_tdx_memo *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < m->n_roots; i++) {
+        mbedtls_x509_crt_free(&m->roots[i].crt);
+        ta_free(ctx, m->roots[i].der);
+    }
+    for (size_t i = 0; i < m->n_pck; i++) {
+        mbedtls_x509_crt_free(&m->pck[i]->crt);
+        ta_free(ctx, m->pck[i]);
+    }
+    pthread_mutex_destroy(&m->lock);
+    ta_free(ctx, m);
+}
+
+/* The collateral's memo, created on first use; NULL when out of memory
+ * (verification then simply does everything). */
+static struct ta_tdx_memo *memo_get(teeattest_ctx *ctx,
+                                    const ta_tdx_collateral *col)
+{
+    ta_tdx_collateral *c = (ta_tdx_collateral *)col; /* the memo is mutable */
+    struct ta_tdx_memo *m = atomic_load(&c->memo);
+    if (m)
+        return m;
+    m = ta_calloc(ctx, 1, sizeof *m);
+    if (!m)
+        return NULL;
+    if (pthread_mutex_init(&m->lock, NULL) != 0) {
+        ta_free(ctx, m);
+        return NULL;
+    }
+    struct ta_tdx_memo *expected = NULL;
+    if (!atomic_compare_exchange_strong(&c->memo, &expected, m)) {
+        ta_tdx_memo_free(ctx, m);
+        m = expected;
+    }
+    return m;
+}
+
+/* The parsed trust anchor: from the memo (then *root is a shallow copy
+ * the caller must not free: *borrowed is set) or parsed into *root. */
+static int memo_root_get(vstate *s, const uint8_t *der, size_t len,
+                         mbedtls_x509_crt *root, uint8_t pub[65],
+                         bool *borrowed)
+{
+    struct ta_tdx_memo *m = s->memo;
+    *borrowed = false;
+    s->root_idx = MEMO_ROOTS;
+    if (m) {
+        pthread_mutex_lock(&m->lock);
+        for (size_t i = 0; i < m->n_roots; i++) {
+            if (m->roots[i].len == len && memcmp(m->roots[i].der, der, len) == 0) {
+                *root = m->roots[i].crt;
+                memcpy(pub, m->roots[i].pub, 65);
+                *borrowed = true;
+                s->root_idx = i;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&m->lock);
+        if (*borrowed)
+            return 0;
+    }
+    if (mbedtls_x509_crt_parse_der(root, der, len) != 0 ||
+        ta_tdx_crt_pubkey(root, pub) != TEEATTEST_OK)
+        return -1;
+    if (!m)
+        return 0;
+    /* Remember it: the memo takes a parse of its own copy of the DER. */
+    uint8_t *copy = ta_malloc(s->ctx, len);
+    if (!copy)
+        return 0;
+    memcpy(copy, der, len);
+    pthread_mutex_lock(&m->lock);
+    bool stored = false;
+    if (m->n_roots < MEMO_ROOTS) {
+        memo_root *r = &m->roots[m->n_roots];
+        mbedtls_x509_crt_init(&r->crt);
+        if (mbedtls_x509_crt_parse_der(&r->crt, copy, len) == 0) {
+            r->der = copy;
+            r->len = len;
+            memcpy(r->pub, pub, 65);
+            s->root_idx = m->n_roots++;
+            stored = true;
+        } else {
+            mbedtls_x509_crt_free(&r->crt);
+        }
+    }
+    pthread_mutex_unlock(&m->lock);
+    if (!stored)
+        ta_free(s->ctx, copy);
+    return 0;
+}
+
+/* ECDSA-P256 over collateral bytes (which live as long as the memo):
+ * a signature that verified once is not verified again. */
+static int p256_verify_col(vstate *s, const uint8_t pub[65],
+                           const uint8_t *msg, size_t len,
+                           const uint8_t sig[64])
+{
+    struct ta_tdx_memo *m = s->memo;
+    if (m) {
+        bool hit = false;
+        pthread_mutex_lock(&m->lock);
+        for (size_t i = 0; i < m->n_sigs && !hit; i++)
+            hit = m->sigs[i].msg == msg && m->sigs[i].len == len &&
+                  memcmp(m->sigs[i].pub, pub, 65) == 0 &&
+                  memcmp(m->sigs[i].sig, sig, 64) == 0;
+        pthread_mutex_unlock(&m->lock);
+        if (hit)
+            return TEEATTEST_OK;
+    }
+    int rc = p256_verify(s, pub, msg, len, sig);
+    if (rc == TEEATTEST_OK && m) {
+        pthread_mutex_lock(&m->lock);
+        if (m->n_sigs < MEMO_SIGS) {
+            memo_sig *e = &m->sigs[m->n_sigs++];
+            e->msg = msg;
+            e->len = len;
+            memcpy(e->pub, pub, 65);
+            memcpy(e->sig, sig, 64);
+        }
+        pthread_mutex_unlock(&m->lock);
+    }
+    return rc;
+}
+
+static bool crt_window_holds(const mbedtls_x509_crt *c, int64_t at)
+{
+    return at >= ta_tdx_x509_time(&c->valid_from) &&
+           at <= ta_tdx_x509_time(&c->valid_to);
+}
+
+/* ta_x509_verify_chain() for `n` certificates (leaf first) to one root,
+ * remembered through *ok_flag (a memo field, read and set under the lock)
+ * when the certificates are the memo's own or the collateral's. Only a
+ * clean verification is remembered; it is reused only when every
+ * certificate of the path (chain and root) is valid at s->at, the one
+ * thing that can change its result. A custom X.509 backend may judge
+ * time differently: then nothing is remembered. */
+static int verify_chain_memo(vstate *s, uint32_t *flags,
+                             const mbedtls_x509_crt *const *certs, size_t n,
+                             const mbedtls_x509_crt *root,
+                             const uint8_t *root_der, size_t root_len,
+                             bool *ok_flag, uint32_t *ok_bits, uint32_t bit)
+{
+    struct ta_tdx_memo *m = s->memo;
+    bool use = m && (ok_flag || ok_bits) &&
+               !(s->ctx->has_crypto && s->ctx->crypto.x509_verify_chain);
+    if (use) {
+        pthread_mutex_lock(&m->lock);
+        bool known = ok_flag ? *ok_flag : (*ok_bits & bit) != 0;
+        pthread_mutex_unlock(&m->lock);
+        bool in_time = crt_window_holds(root, s->at);
+        for (size_t i = 0; i < n && in_time; i++)
+            in_time = crt_window_holds(certs[i], s->at);
+        if (known && in_time) {
+            *flags = 0;
+            return TEEATTEST_OK;
+        }
+    }
+    const uint8_t *chain[2];
+    size_t lens[2];
+    for (size_t i = 0; i < n && i < 2; i++) {
+        chain[i] = certs[i]->raw.p;
+        lens[i] = certs[i]->raw.len;
+    }
+    *flags = 0;
+    int rc = ta_x509_verify_chain(s->ctx, flags, chain, lens, n < 2 ? n : 2,
+                                  &root_der, &root_len, 1, NULL, NULL, 0,
+                                  s->at);
+    if (use && rc == TEEATTEST_OK && !*flags) {
+        pthread_mutex_lock(&m->lock);
+        if (ok_flag)
+            *ok_flag = true;
+        else
+            *ok_bits |= bit;
+        pthread_mutex_unlock(&m->lock);
+    }
+    return rc;
+}
+
+/* The memo flag for an issuer chain of the collateral under the current
+ * anchor; NULL when it cannot be remembered. */
+static bool *memo_chain_flag(vstate *s, const ta_tdx_chain *ch)
+{
+    struct ta_tdx_memo *m = s->memo;
+    if (!m || s->root_idx >= MEMO_ROOTS)
+        return NULL;
+    bool *flag = NULL;
+    pthread_mutex_lock(&m->lock);
+    for (size_t i = 0; i < m->n_chains && !flag; i++)
+        if (m->chains[i].ch == ch && m->chains[i].root == s->root_idx)
+            flag = &m->chain_ok[i];
+    if (!flag && m->n_chains < MEMO_CHAINS) {
+        m->chains[m->n_chains].ch = ch;
+        m->chains[m->n_chains].root = s->root_idx;
+        m->chain_ok[m->n_chains] = false;
+        flag = &m->chain_ok[m->n_chains++];
+    }
+    pthread_mutex_unlock(&m->lock);
+    return flag;
+}
+
+/* The quote's PCK chain parsed: from the memo (a shallow copy in *pck the
+ * caller must not free: *entry is set) or parsed into *pck and offered to
+ * the memo. Returns mbedtls_x509_crt_parse()'s result. */
+static int memo_pck_parse(vstate *s, const uint8_t *pem, size_t len,
+                          mbedtls_x509_crt *pck, memo_pck **entry)
+{
+    struct ta_tdx_memo *m = s->memo;
+    *entry = NULL;
+    uint8_t key[32];
+    bool keyed = m && ta_sha256(s->ctx, key, pem, len) == TEEATTEST_OK;
+    if (keyed) {
+        pthread_mutex_lock(&m->lock);
+        for (size_t i = 0; i < m->n_pck && !*entry; i++)
+            if (memcmp(m->pck[i]->key, key, 32) == 0)
+                *entry = m->pck[i];
+        pthread_mutex_unlock(&m->lock);
+        if (*entry) {
+            *pck = (*entry)->crt;
+            return 0;
+        }
+    }
+    uint8_t *buf = ta_malloc(s->ctx, len + 1);
+    if (!buf) {
+        s->nomem = true;
+        return -1;
+    }
+    memcpy(buf, pem, len);
+    buf[len] = '\0';
+    int prc = mbedtls_x509_crt_parse(pck, buf, len + 1);
+    if (prc == 0 && keyed) {
+        memo_pck *e = ta_calloc(s->ctx, 1, sizeof *e);
+        if (e) {
+            mbedtls_x509_crt_init(&e->crt);
+            memcpy(e->key, key, 32);
+            if (mbedtls_x509_crt_parse(&e->crt, buf, len + 1) != 0) {
+                mbedtls_x509_crt_free(&e->crt);
+                ta_free(s->ctx, e);
+                e = NULL;
+            }
+        }
+        if (e) {
+            bool stored = false;
+            pthread_mutex_lock(&m->lock);
+            bool dup = false;
+            for (size_t i = 0; i < m->n_pck && !dup; i++)
+                dup = memcmp(m->pck[i]->key, key, 32) == 0;
+            if (!dup && m->n_pck < MEMO_PCK) {
+                m->pck[m->n_pck++] = e;
+                stored = true;
+            }
+            pthread_mutex_unlock(&m->lock);
+            if (stored) {
+                /* Use the memo's parse, so the chain check can be
+                 * remembered against it. */
+                mbedtls_x509_crt_free(pck);
+                *pck = e->crt;
+                *entry = e;
+            } else {
+                mbedtls_x509_crt_free(&e->crt);
+                ta_free(s->ctx, e);
+            }
+        }
+    }
+    ta_free(s->ctx, buf);
+    return prc;
+}
+
 /* Does a CRL carry CRL Number and Authority Key Identifier (Intel's
  * CRL_REQUIRED_EXTENSIONS)? crl_ext covers the Extensions SEQUENCE. */
 static bool crl_has_required_ext(const mbedtls_x509_crl *crl)
@@ -192,7 +523,7 @@ static int32_t crl_verify(vstate *s, const ta_tdx_crl *crl,
     uint8_t sig[64];
     int rc = ta_tdx_der_sig_to_raw(c->sig.p, c->sig.len, sig);
     if (!rc)
-        rc = p256_verify(s, issuer_pub, c->tbs.p, c->tbs.len, sig);
+        rc = p256_verify_col(s, issuer_pub, c->tbs.p, c->tbs.len, sig);
     if (rc) {
         snprintf(why, cap, "CRL signature does not verify (%s)",
                  teeattest_status_name(rc));
@@ -308,11 +639,10 @@ static int32_t signing_chain(vstate *s, const ta_tdx_chain *ch,
         snprintf(why, cap, "TCB Signing key is not a P-256 key");
         return TEEATTEST_OUTCOME_FAIL;
     }
-    const uint8_t *chain[1] = {signer->raw.p};
-    size_t lens[1] = {signer->raw.len};
+    const mbedtls_x509_crt *certs[1] = {signer};
     uint32_t flags = 0;
-    int rc = ta_x509_verify_chain(s->ctx, &flags, chain, lens, 1, &root_der,
-                                  &root_len, 1, NULL, NULL, 0, s->at);
+    int rc = verify_chain_memo(s, &flags, certs, 1, root, root_der, root_len,
+                               memo_chain_flag(s, ch), NULL, 0);
     int32_t oc = chain_outcome(s, rc, flags, why, cap, "TCB Signing chain");
     if (oc == TEEATTEST_OUTCOME_FAIL)
         return oc;
@@ -339,7 +669,8 @@ static int32_t doc_signature(vstate *s, const ta_tdx_signed_doc *d,
         snprintf(why, cap, "%s: %s", what, d->error ? d->error : "missing");
         return TEEATTEST_OUTCOME_FAIL;
     }
-    int rc = p256_verify(s, pub, d->text + d->body_off, d->body_len, d->sig);
+    int rc = p256_verify_col(s, pub, d->text + d->body_off, d->body_len,
+                             d->sig);
     if (rc) {
         snprintf(why, cap, "%s signature over the raw signed body does not "
                            "verify (%s)", what, teeattest_status_name(rc));
@@ -485,7 +816,8 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     ta_tdx_policy defpol = {0};
     if (!pol)
         pol = &defpol;
-    vstate st = {ctx, r, out, pol, at, false, false, false};
+    vstate st = {ctx, r, out, pol, at, false, false, false,
+                 memo_get(ctx, col), MEMO_ROOTS};
     vstate *s = &st;
     char why[512];
     const uint8_t *root_der = pol->root_der ? pol->root_der
@@ -494,6 +826,8 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
                                     : ta_tdx_intel_root_ca_der_len;
 
     mbedtls_x509_crt root, pck;
+    bool root_borrowed = false; /* shallow copies of memo entries */
+    memo_pck *pck_entry = NULL;
     mbedtls_x509_crt_init(&root);
     mbedtls_x509_crt_init(&pck);
     const mbedtls_x509_crt *leaf = NULL, *inter = NULL;
@@ -511,6 +845,13 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     const ta_tdx_qe_identity *qi = &col->qe_identity;
 
     out->collateral_expires = ta_tdx_collateral_expiry(col);
+    /* A result under a test trust anchor must never pass for a real one. */
+    if (s->r)
+        ta_result_fact_str(s->r, "tdx.root", pol->root_der ? "override" : "intel");
+    if (pol->root_der)
+        WARN(s, "tdx.root_override", "trust anchor overridden by the policy "
+             "(tests only): not the Intel SGX Root CA compiled into the "
+             "library");
 
     /* ---- quote ---- */
     ta_tdx_quote q;
@@ -563,22 +904,14 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     /* ---- PCK chain ---- */
     if (!header_ok) {
         SKIP(s, "tdx.pck_chain", "%s", noquote);
-    } else if (mbedtls_x509_crt_parse_der(&root, root_der, root_len) != 0 ||
-               ta_tdx_crt_pubkey(&root, root_pub) != TEEATTEST_OK) {
+    } else if (memo_root_get(s, root_der, root_len, &root, root_pub,
+                             &root_borrowed) != 0) {
         FAILC(s, "tdx.pck_chain", "trust anchor does not parse as a P-256 "
               "certificate");
     } else {
         root_ok = true;
-        uint8_t *buf = ta_malloc(ctx, q.pck_pem_len + 1);
-        int prc = -1;
-        if (!buf) {
-            s->nomem = true;
-        } else {
-            memcpy(buf, q.pck_pem, q.pck_pem_len);
-            buf[q.pck_pem_len] = '\0';
-            prc = mbedtls_x509_crt_parse(&pck, buf, q.pck_pem_len + 1);
-            ta_free(ctx, buf);
-        }
+        int prc = memo_pck_parse(s, q.pck_pem, q.pck_pem_len, &pck,
+                                 &pck_entry);
         size_t n = 0;
         const mbedtls_x509_crt *top = NULL;
         int dup = 0;
@@ -625,12 +958,13 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
             FAILC(s, "tdx.pck_chain", "PCK chain keys are not P-256 keys");
         } else {
             pck_parsed = true;
-            const uint8_t *chain[2] = {leaf->raw.p, inter->raw.p};
-            size_t lens[2] = {leaf->raw.len, inter->raw.len};
+            const mbedtls_x509_crt *certs[2] = {leaf, inter};
             uint32_t flags = 0;
-            int rc = ta_x509_verify_chain(ctx, &flags, chain, lens, 2,
-                                          &root_der, &root_len, 1, NULL, NULL,
-                                          0, at);
+            bool memo_ok = pck_entry && s->root_idx < MEMO_ROOTS;
+            int rc = verify_chain_memo(s, &flags, certs, 2, &root, root_der,
+                                       root_len, NULL,
+                                       memo_ok ? &pck_entry->chain_ok : NULL,
+                                       memo_ok ? 1u << s->root_idx : 0);
             int32_t oc = chain_outcome(s, rc, flags, why, sizeof why,
                                        "PCK chain");
             chain_ok = oc != TEEATTEST_OUTCOME_FAIL;
@@ -1063,24 +1397,30 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
             FAILC(s, "tdx.td.mrservicetd", "MRSERVICETD is not zero (a service "
                   "TD is bound)");
 
-        char bad[128] = "";
+        /* Each constrained register must equal one of its accepted values;
+         * the detail names every mismatching register with its value. */
+        static const char *const reg_names[TA_TDX_N_REGS] = {
+            "MRTD", "RTMR0", "RTMR1", "RTMR2", "RTMR3", "MRCONFIGID"};
+        const uint8_t *have[TA_TDX_N_REGS] = {
+            ta_tdx_mrtd(&q), ta_tdx_rtmr(&q, 0), ta_tdx_rtmr(&q, 1),
+            ta_tdx_rtmr(&q, 2), ta_tdx_rtmr(&q, 3), ta_tdx_mrconfigid(&q)};
+        char bad[900] = "";
         int n_exp = 0;
-        struct { const char *name; const uint8_t *want, *have; } m[6] = {
-            {"MRTD", pol->expected_mrtd, ta_tdx_mrtd(&q)},
-            {"RTMR0", pol->expected_rtmr[0], ta_tdx_rtmr(&q, 0)},
-            {"RTMR1", pol->expected_rtmr[1], ta_tdx_rtmr(&q, 1)},
-            {"RTMR2", pol->expected_rtmr[2], ta_tdx_rtmr(&q, 2)},
-            {"RTMR3", pol->expected_rtmr[3], ta_tdx_rtmr(&q, 3)},
-            {"MRCONFIGID", pol->expected_mrconfigid, ta_tdx_mrconfigid(&q)},
-        };
-        for (size_t i = 0; i < 6; i++) {
-            if (!m[i].want)
+        for (size_t i = 0; i < TA_TDX_N_REGS; i++) {
+            size_t n = pol->expected[i] ? pol->n_expected[i] : 0;
+            if (!n)
                 continue;
             n_exp++;
-            if (!ta_ct_equal(m[i].want, m[i].have, 48)) {
+            bool match = false;
+            for (size_t k = 0; k < n; k++)
+                match |= ta_ct_equal(pol->expected[i] + 48 * k, have[i], 48);
+            if (!match) {
+                char hx[97];
+                ta_hex_encode(hx, have[i], 48);
                 size_t l = strlen(bad);
-                snprintf(bad + l, sizeof bad - l, "%s%s", l ? ", " : "",
-                         m[i].name);
+                snprintf(bad + l, sizeof bad - l, "%s%s is %s (none of %zu "
+                         "accepted value%s)", l ? "; " : "", reg_names[i], hx,
+                         n, n == 1 ? "" : "s");
             }
         }
         if (!n_exp)
@@ -1089,8 +1429,8 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
         else if (bad[0])
             FAILC(s, "tdx.td.measurements", "mismatch: %s", bad);
         else
-            PASS(s, "tdx.td.measurements", "%d expected measurement(s) match",
-                 n_exp);
+            PASS(s, "tdx.td.measurements", "%d constrained register(s) match "
+                 "an accepted value", n_exp);
     }
 
     /* ---- facts ---- */
@@ -1115,6 +1455,10 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
                             out->collateral_expired);
 
     out->all_passed = !s->failed && !s->req_skip;
+    if (pck_entry)
+        mbedtls_x509_crt_init(&pck); /* the memo's, not ours */
+    if (root_borrowed)
+        mbedtls_x509_crt_init(&root);
     mbedtls_x509_crt_free(&pck);
     mbedtls_x509_crt_free(&root);
     if (out == &local)

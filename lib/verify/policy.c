@@ -5,6 +5,8 @@
  */
 #include <string.h>
 
+#include <mbedtls/x509_crt.h>
+
 #include "verify.h"
 
 void ta_policy_defaults(struct teeattest_policy *p)
@@ -13,6 +15,16 @@ void ta_policy_defaults(struct teeattest_policy *p)
     p->ecdsa_strict = true;
     p->require_signer = true;
     p->expected_model = NULL;
+    p->tdx_statuses = 0;
+    p->allow_expired_collateral = false;
+    p->allow_debug = false;
+    p->allow_mrservicetd = false;
+    for (size_t i = 0; i < TA_POLICY_N_REGS; i++) {
+        p->measurements[i] = NULL;
+        p->n_measurements[i] = 0;
+    }
+    p->tdx_root_der = NULL;
+    p->tdx_root_der_len = 0;
 }
 
 TEEATTEST_API int teeattest_policy_new(teeattest_ctx *ctx,
@@ -38,6 +50,9 @@ TEEATTEST_API void teeattest_policy_free(teeattest_policy *policy)
         return;
     teeattest_ctx *ctx = policy->ctx;
     ta_free(ctx, policy->expected_model);
+    for (size_t i = 0; i < TA_POLICY_N_REGS; i++)
+        ta_free(ctx, policy->measurements[i]);
+    ta_free(ctx, policy->tdx_root_der);
     ta_free(ctx, policy);
     teeattest_ctx_free(ctx);
 }
@@ -79,5 +94,128 @@ TEEATTEST_API int teeattest_policy_set_expected_model(
         return TEEATTEST_E_NOMEM;
     ta_free(policy->ctx, policy->expected_model);
     policy->expected_model = m;
+    return TEEATTEST_OK;
+}
+
+/* ---- Intel TDX ---------------------------------------------------------- */
+
+TEEATTEST_API int teeattest_policy_set_tdx_statuses(teeattest_policy *policy,
+                                                    uint32_t mask)
+{
+    /* Bits 1..9: every status a policy may accept. Bit 0 (None) and bit
+     * 10 (TCB level not supported) mean no status was established. */
+    const uint32_t allowed =
+        ((TEEATTEST_TDX_STATUS_BIT(TEEATTEST_TDX_REVOKED) << 1) - 1u) &
+        ~TEEATTEST_TDX_STATUS_BIT(TEEATTEST_TDX_STATUS_NONE);
+    if (!policy || (mask & ~allowed))
+        return TEEATTEST_E_INVALID_ARG;
+    policy->tdx_statuses = mask;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_policy_set_allow_expired_collateral(
+    teeattest_policy *policy, int allow)
+{
+    if (!policy)
+        return TEEATTEST_E_INVALID_ARG;
+    policy->allow_expired_collateral = allow != 0;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_policy_set_allow_debug(teeattest_policy *policy,
+                                                   int allow)
+{
+    if (!policy)
+        return TEEATTEST_E_INVALID_ARG;
+    policy->allow_debug = allow != 0;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_policy_set_allow_mrservicetd(
+    teeattest_policy *policy, int allow)
+{
+    if (!policy)
+        return TEEATTEST_E_INVALID_ARG;
+    policy->allow_mrservicetd = allow != 0;
+    return TEEATTEST_OK;
+}
+
+static bool reg_valid(int32_t reg)
+{
+    return reg >= TEEATTEST_REG_MRTD && reg <= TEEATTEST_REG_MRCONFIGID;
+}
+
+TEEATTEST_API int teeattest_policy_add_measurement(teeattest_policy *policy,
+                                                   int32_t reg,
+                                                   const uint8_t *value,
+                                                   size_t len)
+{
+    if (!policy || !reg_valid(reg) || !value)
+        return TEEATTEST_E_INVALID_ARG;
+    if (len != 48)
+        return TEEATTEST_E_LENGTH;
+    size_t i = (size_t)(reg - TEEATTEST_REG_MRTD);
+    size_t n = policy->n_measurements[i];
+    for (size_t k = 0; k < n; k++)
+        if (memcmp(policy->measurements[i] + 48 * k, value, 48) == 0)
+            return TEEATTEST_OK; /* already accepted: a set, not a list */
+    if (n >= TA_POLICY_MAX_MEASUREMENTS)
+        return TEEATTEST_E_TOO_LARGE;
+    uint8_t *v = ta_realloc(policy->ctx, policy->measurements[i], 48 * (n + 1));
+    if (!v)
+        return TEEATTEST_E_NOMEM;
+    memcpy(v + 48 * n, value, 48);
+    policy->measurements[i] = v;
+    policy->n_measurements[i] = n + 1;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_policy_clear_measurements(
+    teeattest_policy *policy, int32_t reg)
+{
+    if (!policy || (reg != 0 && !reg_valid(reg)))
+        return TEEATTEST_E_INVALID_ARG;
+    for (int32_t r = TEEATTEST_REG_MRTD; r <= TEEATTEST_REG_MRCONFIGID; r++) {
+        if (reg != 0 && r != reg)
+            continue;
+        size_t i = (size_t)(r - TEEATTEST_REG_MRTD);
+        ta_free(policy->ctx, policy->measurements[i]);
+        policy->measurements[i] = NULL;
+        policy->n_measurements[i] = 0;
+    }
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
+                                                const uint8_t *der,
+                                                size_t len)
+{
+    if (!policy || (!der && len))
+        return TEEATTEST_E_INVALID_ARG;
+    if (!der) {
+        ta_free(policy->ctx, policy->tdx_root_der);
+        policy->tdx_root_der = NULL;
+        policy->tdx_root_der_len = 0;
+        return TEEATTEST_OK;
+    }
+    /* Real certificates are about 600 bytes; refuse absurd inputs before
+     * handing them to the parser. */
+    if (len == 0 || len > 64 * 1024)
+        return TEEATTEST_E_PARSE;
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    int prc = mbedtls_x509_crt_parse_der(&crt, der, len);
+    /* exactly one certificate, no trailing bytes */
+    bool ok = prc == 0 && crt.raw.len == len && !crt.next;
+    mbedtls_x509_crt_free(&crt);
+    if (!ok)
+        return TEEATTEST_E_PARSE;
+    uint8_t *copy = ta_malloc(policy->ctx, len);
+    if (!copy)
+        return TEEATTEST_E_NOMEM;
+    memcpy(copy, der, len);
+    ta_free(policy->ctx, policy->tdx_root_der);
+    policy->tdx_root_der = copy;
+    policy->tdx_root_der_len = len;
     return TEEATTEST_OK;
 }

@@ -8,12 +8,26 @@
 
 #include "../core/core.h"
 
+#define TA_POLICY_N_REGS 6          /* TEEATTEST_REG_MRTD..MRCONFIGID */
+#define TA_POLICY_MAX_MEASUREMENTS 64 /* accepted values per register */
+
 struct teeattest_policy {
     teeattest_ctx *ctx;
     int64_t time;          /* TEEATTEST_TIME_NOW = the context's clock */
     bool ecdsa_strict;
     bool require_signer;
     char *expected_model;  /* NULL = the request body's "model" */
+    /* Intel TDX (teeattest/policy.h, docs/policy.md) */
+    uint32_t tdx_statuses; /* TEEATTEST_TDX_STATUS_BIT mask; 0 = default */
+    bool allow_expired_collateral;
+    bool allow_debug;
+    bool allow_mrservicetd;
+    /* Accepted values per register (index = teeattest_register - 1), 48
+     * bytes each, back to back; owned. */
+    uint8_t *measurements[TA_POLICY_N_REGS];
+    size_t n_measurements[TA_POLICY_N_REGS];
+    uint8_t *tdx_root_der; /* owned; NULL = Intel's root */
+    size_t tdx_root_der_len;
 };
 
 /* Defaults shared by teeattest_policy_new() and a NULL policy argument. */

@@ -1,0 +1,523 @@
+/*
+ * teeattest_collateral_fetch() through a fake transport plugged in with
+ * the public teeattest_transport vtable (no sockets), serving a fixture
+ * directory the way Intel PCS / PCCS v4 does: the right URLs (FMSPC
+ * upper-case, CA type, DER encoding), issuer chains URL-encoded in
+ * Intel's header names and decoded, the root CA CRL as hex (PCCS) or DER
+ * (Intel's CRL distribution point); retries on 503; 404 and oversize
+ * bodies reported naming the item; the context cache (a second fetch does
+ * no I/O; an expired entry is fetched anew at the context clock).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem */
+#endif
+#include "api.h"
+
+#include "teeattest/tdx.h"
+
+#define CASE "tdx/dcapqvl_near_v4_uptodate"
+
+typedef struct fake {
+    /* fixture bytes */
+    uint8_t *tcb, *qe, *pck_crl, *root_crl;
+    size_t tcb_len, qe_len, pck_crl_len, root_crl_len;
+    char *tcb_chain, *qe_chain, *crl_chain; /* URL-encoded */
+    /* knobs */
+    int fail_503;            /* answer 503 to this many requests first */
+    const char *status_for;  /* path substring answered with `status` */
+    int status;
+    const char *huge_for;    /* path substring answered with 5 MiB */
+    bool no_chain;           /* omit the issuer chain headers */
+    /* what it saw */
+    int requests;
+    char urls[16][512];
+    int sleeps;
+    int64_t now;
+} fake;
+
+/* Every byte outside A-Za-z0-9-._~ as %XX, as Intel does. */
+static char *url_encode(const uint8_t *p, size_t n)
+{
+    char *o = malloc(3 * n + 1), *w = o;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+            c == '~')
+            *w++ = (char)c;
+        else
+            w += sprintf(w, "%%%02X", c);
+    }
+    *w = '\0';
+    return o;
+}
+
+static void fake_load(fake *f)
+{
+    memset(f, 0, sizeof *f);
+    size_t n;
+    f->tcb = api_fixture(CASE "/tcb_info.json", &f->tcb_len);
+    f->qe = api_fixture(CASE "/qe_identity.json", &f->qe_len);
+    f->pck_crl = api_fixture(CASE "/pck_crl.der", &f->pck_crl_len);
+    f->root_crl = api_fixture(CASE "/root_ca_crl.der", &f->root_crl_len);
+    uint8_t *c = api_fixture(CASE "/tcb_info_issuer_chain.pem", &n);
+    f->tcb_chain = url_encode(c, n);
+    free(c);
+    c = api_fixture(CASE "/qe_identity_issuer_chain.pem", &n);
+    f->qe_chain = url_encode(c, n);
+    free(c);
+    c = api_fixture(CASE "/pck_crl_issuer_chain.pem", &n);
+    f->crl_chain = url_encode(c, n);
+    free(c);
+}
+
+static void fake_free(fake *f)
+{
+    free(f->tcb);
+    free(f->qe);
+    free(f->pck_crl);
+    free(f->root_crl);
+    free(f->tcb_chain);
+    free(f->qe_chain);
+    free(f->crl_chain);
+}
+
+static int reply(teeattest_http_response *resp, int32_t status,
+                 const char *hname, const char *hval, const uint8_t *body,
+                 size_t len)
+{
+    int rc = teeattest_http_response_set_status(resp, status);
+    if (!rc && hname && hval)
+        rc = teeattest_http_response_add_header(resp, hname, strlen(hname),
+                                                hval, strlen(hval));
+    if (!rc)
+        rc = teeattest_http_response_add_header(resp, "Request-ID", 10,
+                                                "0123abcd", 8);
+    for (size_t off = 0; !rc && off < len; off += 4096)
+        rc = teeattest_http_response_write(resp, body + off,
+                                           len - off < 4096 ? len - off : 4096);
+    return rc;
+}
+
+static int fake_request(void *ud, teeattest_http_response *resp,
+                        const teeattest_http_request *req)
+{
+    fake *f = ud;
+    if (f->requests < 16)
+        snprintf(f->urls[f->requests], sizeof f->urls[0], "%s", req->url);
+    f->requests++;
+    if (strcmp(req->method, "GET") != 0)
+        return reply(resp, 405, NULL, NULL, NULL, 0);
+    if (f->fail_503 > 0) {
+        f->fail_503--;
+        return reply(resp, 503, "Retry-After", "1", (const uint8_t *)"busy", 4);
+    }
+    if (f->status_for && strstr(req->url, f->status_for))
+        return teeattest_http_response_set_status(resp, f->status) ||
+               teeattest_http_response_add_header(resp, "Error-Code", 10,
+                                                  "NotFound", 8);
+    if (f->huge_for && strstr(req->url, f->huge_for)) {
+        static uint8_t big[5u << 20];
+        return reply(resp, 200, NULL, NULL, big, sizeof big);
+    }
+    bool nc = f->no_chain;
+    if (strstr(req->url, "/tdx/certification/v4/tcb?"))
+        return reply(resp, 200, "TCB-Info-Issuer-Chain",
+                     nc ? NULL : f->tcb_chain, f->tcb, f->tcb_len);
+    if (strstr(req->url, "/tdx/certification/v4/qe/identity"))
+        return reply(resp, 200, "SGX-Enclave-Identity-Issuer-Chain",
+                     nc ? NULL : f->qe_chain, f->qe, f->qe_len);
+    if (strstr(req->url, "/sgx/certification/v4/pckcrl?"))
+        return reply(resp, 200, "SGX-PCK-CRL-Issuer-Chain",
+                     nc ? NULL : f->crl_chain, f->pck_crl, f->pck_crl_len);
+    if (strstr(req->url, "/sgx/certification/v4/rootcacrl")) {
+        char *hex = malloc(2 * f->root_crl_len + 1);
+        for (size_t i = 0; i < f->root_crl_len; i++)
+            sprintf(hex + 2 * i, "%02x", f->root_crl[i]);
+        int rc = reply(resp, 200, NULL, NULL, (const uint8_t *)hex,
+                       2 * f->root_crl_len);
+        free(hex);
+        return rc;
+    }
+    if (strcmp(req->url, "https://certificates.trustedservices.intel.com/"
+                         "IntelSGXRootCA.der") == 0)
+        return reply(resp, 200, NULL, NULL, f->root_crl, f->root_crl_len);
+    return reply(resp, 404, NULL, NULL, NULL, 0);
+}
+
+static int fake_sleep(void *ud, uint32_t ms)
+{
+    (void)ms;
+    ((fake *)ud)->sleeps++;
+    return 0;
+}
+
+static int64_t fake_clock(void *ud)
+{
+    return ((fake *)ud)->now;
+}
+
+static teeattest_ctx *fake_ctx(fake *f)
+{
+    teeattest_transport t = TEEATTEST_TRANSPORT_INIT;
+    t.user_data = f;
+    t.request = fake_request;
+    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
+    o.transport = &t;
+    o.sleep = fake_sleep;
+    o.sleep_user_data = f;
+    o.clock = fake_clock;
+    o.clock_user_data = f;
+    teeattest_ctx *ctx = NULL;
+    if (teeattest_ctx_new(&ctx, &o, NULL) != TEEATTEST_OK) {
+        printf("Bail out! cannot create a context\n");
+        exit(1);
+    }
+    return ctx;
+}
+
+static uint8_t *quote;
+static size_t quote_len;
+static int64_t t_verify;
+static char fmspc_upper[13], ca[16];
+
+/* Verify the fixture quote with `col` at the context clock. */
+static bool verifies(teeattest_ctx *ctx, const teeattest_collateral *col)
+{
+    teeattest_result *r = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = teeattest_tdx_verify(ctx, &r, quote, quote_len, col, NULL, &e);
+    bool ok = rc == TEEATTEST_OK &&
+              teeattest_result_verdict(r) == TEEATTEST_VERDICT_VERIFIED;
+    if (!ok)
+        printf("# verify rc %d %s\n", rc, e.message);
+    teeattest_result_free(r);
+    return ok;
+}
+
+/* FMSPC and CA type of the fixture, as verification reports them. */
+static void learn_platform(void)
+{
+    teeattest_ctx *ctx = NULL;
+    teeattest_ctx_new(&ctx, NULL, NULL);
+    teeattest_collateral *col = NULL;
+    teeattest_policy *pol = NULL;
+    teeattest_result *r = NULL;
+    teeattest_collateral_load_dir(ctx, &col, ta_test_fixture(CASE), NULL);
+    teeattest_policy_new(ctx, &pol, NULL);
+    teeattest_policy_set_time(pol, t_verify);
+    teeattest_tdx_verify(ctx, &r, quote, quote_len, col, pol, NULL);
+    const char *fm = teeattest_result_fact(r, "tdx.fmspc");
+    const char *c = teeattest_result_fact(r, "tdx.pck.ca");
+    CHECK(fm && strlen(fm) == 12 && c);
+    for (size_t i = 0; fm && i < 12; i++)
+        fmspc_upper[i] = (char)(fm[i] >= 'a' && fm[i] <= 'f'
+                                    ? fm[i] - 'a' + 'A' : fm[i]);
+    snprintf(ca, sizeof ca, "%s", c ? c : "?");
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    teeattest_collateral_free(col);
+    teeattest_ctx_free(ctx);
+}
+
+static void test_urls_and_cache(void)
+{
+    fake f;
+    fake_load(&f);
+    f.now = t_verify;
+    teeattest_ctx *ctx = fake_ctx(&f);
+    teeattest_collateral *col = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = teeattest_collateral_fetch(ctx, &col, "http://pccs.test:8081/",
+                                        quote, quote_len, &e);
+    if (rc)
+        printf("# %s\n", e.message);
+    CHECK_EQ_INT(rc, TEEATTEST_OK);
+    CHECK_EQ_INT(f.requests, 4);
+    char want[512];
+    api_fmt(want, sizeof want,
+            "http://pccs.test:8081/tdx/certification/v4/tcb?fmspc=%s",
+            fmspc_upper);
+    CHECK_STR(f.urls[0], want);
+    CHECK_STR(f.urls[1], "http://pccs.test:8081/tdx/certification/v4/qe/identity");
+    api_fmt(want, sizeof want,
+            "http://pccs.test:8081/sgx/certification/v4/pckcrl?ca=%s"
+            "&encoding=der", ca);
+    CHECK_STR(f.urls[2], want);
+    CHECK_STR(f.urls[3], "http://pccs.test:8081/sgx/certification/v4/rootcacrl");
+    CHECK_EQ_INT(f.sleeps, 0);
+    /* decoded headers, hex root CRL: it verifies */
+    CHECK(col && verifies(ctx, col));
+    int64_t exp = teeattest_collateral_expiry(col);
+    CHECK(exp > t_verify);
+
+    /* the same platform again: from the cache, no I/O */
+    teeattest_collateral *again = NULL;
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &again,
+                                            "http://pccs.test:8081",
+                                            quote, quote_len, &e),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(f.requests, 4);
+    CHECK(again && verifies(ctx, again));
+    CHECK_EQ_INT(teeattest_collateral_expiry(again), exp);
+    /* a PCCS URL given with its API path is the same service */
+    teeattest_collateral *third = NULL;
+    CHECK_EQ_INT(teeattest_collateral_fetch(
+                     ctx, &third, "http://pccs.test:8081/sgx/certification/v4/",
+                     quote, quote_len, &e), TEEATTEST_OK);
+    CHECK_EQ_INT(f.requests, 4);
+    teeattest_collateral_free(third);
+    /* another service: its own entry */
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &third, "http://other.test",
+                                            quote, quote_len, &e),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(f.requests, 8);
+    teeattest_collateral_free(third);
+
+    /* just before expiry: cached; after: fetched anew */
+    f.now = exp - 1;
+    teeattest_collateral *c2 = NULL;
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &c2, "http://pccs.test:8081",
+                                            quote, quote_len, &e),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(f.requests, 8);
+    teeattest_collateral_free(c2);
+    f.now = exp;
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &c2, "http://pccs.test:8081",
+                                            quote, quote_len, &e),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(f.requests, 12);
+    teeattest_collateral_free(c2);
+
+    /* handles outlive the context's last reference */
+    teeattest_ctx_free(ctx);
+    f.now = t_verify;
+    CHECK(verifies(teeattest_ctx_ref(ctx), col));
+    teeattest_ctx_free(ctx);
+    teeattest_collateral_free(again);
+    teeattest_collateral_free(col);
+    fake_free(&f);
+}
+
+static void test_intel_pcs(void)
+{
+    fake f;
+    fake_load(&f);
+    f.now = t_verify;
+    teeattest_ctx *ctx = fake_ctx(&f);
+    teeattest_collateral *col = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, NULL, quote, quote_len,
+                                            &e), TEEATTEST_OK);
+    char want[512];
+    api_fmt(want, sizeof want, TEEATTEST_INTEL_PCS_URL
+            "/tdx/certification/v4/tcb?fmspc=%s", fmspc_upper);
+    CHECK_STR(f.urls[0], want);
+    CHECK_STR(f.urls[3], "https://certificates.trustedservices.intel.com/"
+                         "IntelSGXRootCA.der");
+    CHECK(col && verifies(ctx, col));
+    teeattest_collateral_free(col);
+    teeattest_ctx_free(ctx);
+    fake_free(&f);
+}
+
+static void test_retries(void)
+{
+    fake f;
+    fake_load(&f);
+    f.now = t_verify;
+    f.fail_503 = 2;
+    teeattest_ctx *ctx = fake_ctx(&f);
+    teeattest_collateral *col = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, "http://pccs.test",
+                                            quote, quote_len, &e),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(f.requests, 6);
+    CHECK_EQ_INT(f.sleeps, 2);
+    CHECK(col && verifies(ctx, col));
+    teeattest_collateral_free(col);
+    teeattest_ctx_free(ctx);
+
+    /* a service that stays unavailable: bounded attempts, HTTP 503 */
+    fake_free(&f);
+    fake_load(&f);
+    f.now = t_verify;
+    f.fail_503 = 1000;
+    ctx = fake_ctx(&f);
+    int rc = teeattest_collateral_fetch(ctx, &col, "http://pccs.test", quote,
+                                        quote_len, &e);
+    CHECK_EQ_INT(rc, TEEATTEST_E_HTTP_STATUS);
+    CHECK(col == NULL);
+    CHECK(f.requests >= 2 && f.requests <= 5);
+    CHECK(strstr(e.message, "TCB Info") && strstr(e.message, "503"));
+    CHECK_EQ_INT(e.backend_code, 503);
+    teeattest_ctx_free(ctx);
+    fake_free(&f);
+}
+
+static void test_errors(void)
+{
+    static const struct {
+        const char *path, *item;
+    } items[] = {
+        {"/tcb?", "TCB Info"},
+        {"/qe/identity", "QE Identity"},
+        {"/pckcrl?", "PCK CRL"},
+        {"/rootcacrl", "root CA CRL"},
+    };
+    for (size_t i = 0; i < API_ARRAY_LEN(items); i++) {
+        fake f;
+        fake_load(&f);
+        f.now = t_verify;
+        f.status_for = items[i].path;
+        f.status = 404;
+        teeattest_ctx *ctx = fake_ctx(&f);
+        teeattest_collateral *col = NULL;
+        teeattest_error e = TEEATTEST_ERROR_INIT;
+        int rc = teeattest_collateral_fetch(ctx, &col, "http://pccs.test",
+                                            quote, quote_len, &e);
+        CHECK_EQ_INT(rc, TEEATTEST_E_HTTP_STATUS);
+        CHECK(strstr(e.message, items[i].item) != NULL);
+        CHECK(strstr(e.message, "HTTP 404") != NULL);
+        printf("# %s\n", e.message);
+        CHECK_EQ_INT(e.backend_code, 404);
+        CHECK_EQ_INT(f.sleeps, 0); /* a 404 is not retried */
+        CHECK(col == NULL);
+
+        f.status_for = NULL;
+        f.huge_for = items[i].path;
+        rc = teeattest_collateral_fetch(ctx, &col, "http://pccs.test", quote,
+                                        quote_len, &e);
+        CHECK_EQ_INT(rc, TEEATTEST_E_RESPONSE_TOO_LARGE);
+        CHECK(strstr(e.message, items[i].item) != NULL);
+        printf("# %s\n", e.message);
+        CHECK(col == NULL);
+        /* failures are not cached: the next fetch works */
+        f.huge_for = NULL;
+        CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, "http://pccs.test",
+                                                quote, quote_len, &e),
+                     TEEATTEST_OK);
+        teeattest_collateral_free(col);
+        teeattest_ctx_free(ctx);
+        fake_free(&f);
+    }
+
+    fake f;
+    fake_load(&f);
+    f.now = t_verify;
+    f.no_chain = true;
+    teeattest_ctx *ctx = fake_ctx(&f);
+    teeattest_collateral *col = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, "http://pccs.test",
+                                            quote, quote_len, &e),
+                 TEEATTEST_E_TRANSPORT);
+    CHECK(strstr(e.message, "TCB-Info-Issuer-Chain") != NULL);
+
+    /* misuse and bad input */
+    CHECK_EQ_INT(teeattest_collateral_fetch(NULL, &col, NULL, quote,
+                                            quote_len, &e),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, NULL, NULL, quote,
+                                            quote_len, &e),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, NULL, NULL, 0, &e),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, "ftp://x", quote,
+                                            quote_len, &e),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, "http://a b", quote,
+                                            quote_len, &e),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, "https://", quote,
+                                            quote_len, &e),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, NULL, quote, 100, &e),
+                 TEEATTEST_E_PARSE);
+    uint8_t *bad = malloc(quote_len);
+    memcpy(bad, quote, quote_len);
+    /* the PCK leaf's base64 (the first certificate of the chain) */
+    uint8_t *pem = memmem(bad, quote_len, "-----BEGIN CERTIFICATE-----", 27);
+    CHECK(pem != NULL);
+    if (pem)
+        memset(pem + 40, 'A', 200);
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, NULL, bad, quote_len,
+                                            &e), TEEATTEST_E_PARSE);
+    printf("# %s\n", e.message);
+    free(bad);
+    CHECK_EQ_INT(f.requests, 1); /* only the chainless TCB Info */
+    teeattest_ctx_free(ctx);
+    fake_free(&f);
+}
+
+typedef struct thr {
+    teeattest_ctx *ctx;
+    int bad;
+} thr;
+
+static void *fetch_thread(void *p)
+{
+    thr *t = p;
+    for (int i = 0; i < 10; i++) {
+        teeattest_collateral *col = NULL;
+        if (teeattest_collateral_fetch(t->ctx, &col, "http://pccs.test",
+                                       quote, quote_len, NULL) ||
+            !verifies(t->ctx, col))
+            t->bad++;
+        teeattest_collateral_free(col);
+    }
+    return NULL;
+}
+
+/* Cache hits and warm verifications from several threads at once: the
+ * shared collateral and its memo are used concurrently, then the last
+ * handles and the context go in any order. */
+static void test_threads(void)
+{
+    fake f;
+    fake_load(&f);
+    f.now = t_verify;
+    teeattest_ctx *ctx = fake_ctx(&f);
+    teeattest_collateral *col = NULL;
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, "http://pccs.test",
+                                            quote, quote_len, NULL),
+                 TEEATTEST_OK);
+    teeattest_collateral_free(col); /* the cache keeps it */
+    pthread_t th[4];
+    thr args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (thr){ctx, 0};
+        pthread_create(&th[i], NULL, fetch_thread, &args[i]);
+    }
+    int bad = 0;
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        bad += args[i].bad;
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(f.requests, 4);
+    teeattest_ctx_free(ctx);
+    fake_free(&f);
+}
+
+int main(void)
+{
+    quote = api_fixture(CASE "/quote.bin", &quote_len);
+    size_t n;
+    char *exp = (char *)api_fixture(CASE "/expected.json", &n);
+    const char *p = strstr(exp, "\"verify_at_unix\"");
+    t_verify = p ? strtoll(strchr(p, ':') + 1, NULL, 10) : 0;
+    free(exp);
+    CHECK(t_verify > 0);
+    learn_platform();
+    test_urls_and_cache();
+    test_intel_pcs();
+    test_retries();
+    test_errors();
+    test_threads();
+    free(quote);
+    return ta_test_done();
+}

@@ -1,0 +1,405 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Integration tests of `teeattest quote` (Intel TDX quote verification).
+
+Usage: test_quote_cli.py TEEATTEST_EXE SIM_EXE|- [unittest arguments...]
+
+Offline: every case of $TEEATTEST_FIXTURES/tdx with its collateral as a
+PCS directory and as dcap-qvl JSON, quotes as binary, hex and base64, the
+policy options, --json, and exit codes 0 (verified), 1 (not verified) and
+2 (input errors). Online: the simulator acting as a PCCS (--pccs-dir)
+serves the fixture collateral over loopback HTTP (skipped when SIM_EXE is
+'-'). Fixtures are never written; derived files go to a temporary
+directory. No wall clock: every run passes --at.
+"""
+import base64
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+EXE = None
+SIM = None
+FIXTURES = os.environ.get("TEEATTEST_FIXTURES", "")
+TDX = os.path.join(FIXTURES, "tdx")
+NEAR = os.path.join(FIXTURES, "providers", "nearai_direct_ed25519_tls")
+EXIT_VERIFIED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+CASES = ["dcapqvl_v4_uptodate", "dcapqvl_near_v4_uptodate",
+         "gcp_cos_v4_uptodate", "automata_gcp_v4_outofdate",
+         "gotdxguest_v5_uptodate", "gotdxguest_v4_no_tcb_level",
+         "dcapqvl_v5_no_tcb_level"]
+NEAR_AT = 1782698797  # capture time 2026-06-29T02:06:37Z
+
+
+def run(*args):
+    r = subprocess.run([EXE] + [str(a) for a in args], capture_output=True,
+                       timeout=120)
+    return r.returncode, r.stdout.decode(errors="replace"), \
+        r.stderr.decode(errors="replace")
+
+
+def expected(case):
+    with open(os.path.join(TDX, case, "expected.json")) as f:
+        return json.load(f)
+
+
+def want_exit(case):
+    status = expected(case)["expected"].get("status")
+    return EXIT_VERIFIED if status in ("UpToDate", "SWHardeningNeeded") \
+        else EXIT_FAILED
+
+
+def quote_path(case):
+    return os.path.join(TDX, case, "quote.bin")
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+@unittest.skipUnless(os.path.isdir(TDX), "TEEATTEST_FIXTURES not set")
+class TestQuoteOffline(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="test-quote-")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, data):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        return path
+
+    def test_every_case_directory(self):
+        for case in CASES:
+            with self.subTest(case=case):
+                e = expected(case)
+                rc, out, err = run("quote", "--quote", quote_path(case),
+                                   "--collateral", os.path.join(TDX, case),
+                                   "--at", e["verify_at_unix"])
+                self.assertEqual(rc, want_exit(case), out + err)
+                lines = out.strip().splitlines()
+                self.assertEqual(lines[-1], "verdict: verified"
+                                 if rc == 0 else "verdict: FAILED")
+                status = e["expected"].get("status")
+                self.assertIn("status: %s\n" % (status or
+                                                "TCB level not supported"), out)
+                if status:
+                    adv = ",".join(e["expected"]["advisory_ids"]) or "none"
+                    self.assertIn("advisories: %s\n" % adv, out)
+                else:
+                    self.assertRegex(out, r"FAIL  tdx\.tcb_level +TCB level "
+                                          r"not supported")
+                self.assertIn("  MRTD         %s\n" % e["td_report"]["mr_td"],
+                              out)
+                self.assertIn("  report_data  %s\n"
+                              % e["td_report"]["report_data"], out)
+                # one line per check
+                self.assertEqual(len([l for l in lines if l[:6] in
+                                      ("PASS  ", "FAIL  ", "SKIP  ", "WARN  ")]),
+                                 22)
+
+    def test_every_case_dcap_qvl_json(self):
+        for case in CASES:
+            with self.subTest(case=case):
+                rc, out, err = run("quote", "--quote", quote_path(case),
+                                   "--collateral",
+                                   os.path.join(TDX, case, "collateral.json"),
+                                   "--at", expected(case)["verify_at_unix"])
+                self.assertEqual(rc, want_exit(case), out + err)
+
+    def test_json_output(self):
+        case = "gotdxguest_v5_uptodate"
+        rc, out, _ = run("quote", "--quote", quote_path(case), "--collateral",
+                         os.path.join(TDX, case), "--at",
+                         expected(case)["verify_at_unix"], "--json")
+        self.assertEqual(rc, 0)
+        doc = json.loads(out)
+        self.assertEqual(doc["verdict"], "verified")
+        self.assertEqual(doc["facts"]["tdx.status"], "UpToDate")
+        self.assertEqual(doc["facts"]["tdx.quote.version"], "5")
+        names = [c["name"] for c in doc["checks"]]
+        self.assertEqual(names[0], "tdx.quote.parse")
+        self.assertIn("tdx.td.mrservicetd", names)
+        case = "dcapqvl_v5_no_tcb_level"
+        rc, out, _ = run("quote", "--quote", quote_path(case), "--collateral",
+                         os.path.join(TDX, case), "--at",
+                         expected(case)["verify_at_unix"], "--json")
+        self.assertEqual(rc, 1)
+        doc = json.loads(out)
+        self.assertEqual(doc["verdict"], "failed")
+        failed = [c["name"] for c in doc["checks"] if c["outcome"] == "fail"]
+        self.assertEqual(failed[0], "tdx.tcb_level")
+
+    def test_quote_encodings(self):
+        case = "dcapqvl_v4_uptodate"
+        raw = read(quote_path(case))
+        at = expected(case)["verify_at_unix"]
+        col = os.path.join(TDX, case)
+        forms = {
+            "hex": raw.hex() + "\n",
+            "HEX0x": "0x" + raw.hex().upper(),
+            "wrapped-hex": "\n".join(raw.hex()[i:i + 64]
+                                     for i in range(0, len(raw) * 2, 64)),
+            "base64": base64.b64encode(raw).decode() + "\n",
+            "base64url": base64.urlsafe_b64encode(raw).decode().rstrip("="),
+        }
+        for name, text in forms.items():
+            with self.subTest(form=name):
+                path = self.write(name, text)
+                rc, out, err = run("quote", "--quote", path, "--collateral",
+                                   col, "--at", at)
+                self.assertEqual(rc, 0, out + err)
+
+    def test_policy_options(self):
+        case = "automata_gcp_v4_outofdate"
+        e = expected(case)
+        base = ["quote", "--quote", quote_path(case), "--collateral",
+                os.path.join(TDX, case), "--at", e["verify_at_unix"]]
+        rc, out, _ = run(*base)
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, r"FAIL  tdx\.status +OutOfDate is not accepted")
+        rc, out, _ = run(*base, "--accept", "UpToDate,outofdate")
+        self.assertEqual(rc, 0, out)
+        rc, _, _ = run(*base, "--accept", "UpToDate")
+        self.assertEqual(rc, 1)
+
+    def test_measurements(self):
+        case = "dcapqvl_near_v4_uptodate"
+        e = expected(case)
+        td = e["td_report"]
+        base = ["quote", "--quote", quote_path(case), "--collateral",
+                os.path.join(TDX, case), "--at", e["verify_at_unix"]]
+        rc, out, _ = run(*base, "--expect-mrtd", td["mr_td"], "--expect-rtmr0",
+                         td["rtmr0"], "--expect-rtmr3", td["rtmr3"],
+                         "--expect-mrconfigid", td["mr_config_id"])
+        self.assertEqual(rc, 0, out)
+        self.assertRegex(out, r"PASS  tdx\.td\.measurements")
+        other = "ab" * 48
+        rc, out, _ = run(*base, "--expect-mrtd", other + "," + td["mr_td"])
+        self.assertEqual(rc, 0, out)
+        rc, out, _ = run(*base, "--expect-rtmr2", other)
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, r"FAIL  tdx\.td\.measurements +mismatch: RTMR2 "
+                              r"is " + td["rtmr2"])
+
+    def test_collateral_window(self):
+        case = "dcapqvl_v4_uptodate"
+        base = ["quote", "--quote", quote_path(case), "--collateral",
+                os.path.join(TDX, case)]
+        rc, out, _ = run(*base, "--at", 1752969600)  # after nextUpdate
+        self.assertEqual(rc, 1)
+        rc, out, _ = run(*base, "--at", 1752969600,
+                         "--allow-expired-collateral")
+        self.assertEqual(rc, 0, out)
+        self.assertIn("WARN  tdx.", out)
+        rc, _, _ = run(*base, "--at", 1700000000)  # before
+        self.assertEqual(rc, 1)
+
+    def test_tampered_quote(self):
+        case = "dcapqvl_v4_uptodate"
+        raw = bytearray(read(quote_path(case)))
+        raw[48 + 136] ^= 1  # MRTD
+        path = self.write("tampered.bin", bytes(raw))
+        rc, out, _ = run("quote", "--quote", path, "--collateral",
+                         os.path.join(TDX, case), "--at",
+                         expected(case)["verify_at_unix"])
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, r"FAIL  tdx\.quote\.signature")
+        # a truncated quote fails verification cleanly (exit 1, not a crash)
+        path = self.write("short.bin", bytes(raw[:700]))
+        rc, out, _ = run("quote", "--quote", path, "--collateral",
+                         os.path.join(TDX, case), "--at",
+                         expected(case)["verify_at_unix"])
+        self.assertEqual(rc, 1)
+        self.assertRegex(out, r"FAIL  tdx\.quote\.parse")
+
+    @unittest.skipUnless(os.path.isdir(NEAR), "NEAR capture not present")
+    def test_near_capture(self):
+        with open(os.path.join(NEAR, "attestation_report.json")) as f:
+            quote_hex = json.load(f)["intel_quote"]
+        path = self.write("near.hex", quote_hex)
+        rc, out, err = run("quote", "--quote", path, "--collateral",
+                           os.path.join(NEAR, "intel_pcs"), "--at", NEAR_AT)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("status: UpToDate\n", out)
+
+
+@unittest.skipUnless(os.path.isdir(TDX), "TEEATTEST_FIXTURES not set")
+class TestQuoteUsage(unittest.TestCase):
+    CASE = "dcapqvl_v4_uptodate"
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="test-quote-")
+        self.col = os.path.join(TDX, self.CASE)
+        self.q = quote_path(self.CASE)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, data):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        return path
+
+    def usage(self, *args, msg=None):
+        rc, out, err = run("quote", *args)
+        self.assertEqual(rc, EXIT_USAGE, out + err)
+        self.assertTrue(err.startswith("teeattest: quote: "), err)
+        self.assertEqual(len(err.strip().splitlines()), 1, err)
+        if msg:
+            self.assertIn(msg, err)
+        return err
+
+    def test_help(self):
+        rc, out, _ = run("quote", "--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("Usage: teeattest quote", out)
+        rc, out, _ = run("help", "quote")
+        self.assertEqual(rc, 0)
+        rc, out, _ = run("--help")
+        self.assertIn("quote", out)
+
+    def test_missing_and_conflicting(self):
+        self.usage("--collateral", self.col, msg="--quote")
+        self.usage("--quote", self.q, msg="--collateral")
+        self.usage("--quote", self.q, "--collateral", self.col, "--pccs",
+                   "http://127.0.0.1:1", msg="not both")
+        self.usage("--quote", self.q, "--collateral", self.col, "--bogus")
+        self.usage("--quote", self.q, "--collateral", self.col, "extra")
+
+    def test_bad_files(self):
+        self.usage("--quote", os.path.join(self.tmp.name, "none.bin"),
+                   "--collateral", self.col, msg="none.bin")
+        bad = self.write("bad.hex", "04000200zz not hex at all!!\n")
+        self.usage("--quote", bad, "--collateral", self.col,
+                   msg="neither a binary quote nor hex or base64")
+        empty = self.write("empty", b"")
+        self.usage("--quote", empty, "--collateral", self.col)
+        self.usage("--quote", self.q, "--collateral",
+                   os.path.join(self.tmp.name, "nodir"))
+        # a directory without the collateral files
+        os.mkdir(os.path.join(self.tmp.name, "emptydir"))
+        self.usage("--quote", self.q, "--collateral",
+                   os.path.join(self.tmp.name, "emptydir"),
+                   msg="tcb_info.json")
+        junk = self.write("col.json", "{not json")
+        self.usage("--quote", self.q, "--collateral", junk)
+        self.usage("--quote", self.q, "--collateral", self.write("o.json", "{}"))
+
+    def test_bad_values(self):
+        base = ["--quote", self.q, "--collateral", self.col]
+        self.usage(*base, "--at", "yesterday", msg="--at")
+        self.usage(*base, "--at", "12x")
+        self.usage(*base, "--at", "")
+        self.usage(*base, "--at", "1751623200", "--accept", "Fine",
+                   msg="unknown TCB status")
+        self.usage(*base, "--accept", "")
+        self.usage(*base, "--expect-mrtd", "abcd", msg="96 hex digits")
+        self.usage(*base, "--expect-rtmr1", "zz" * 48)
+        self.usage(*base, "--expect-rtmr3", "00" * 48 + ",")
+
+
+class Sim:
+    """The simulator serving one case's collateral as a PCCS."""
+
+    def __init__(self, pccs_dir):
+        self.dir = tempfile.TemporaryDirectory(prefix="test-quote-sim-")
+        port_file = os.path.join(self.dir.name, "ports")
+        self.proc = subprocess.Popen(
+            [SIM, "--http", "0", "--port-file", port_file, "--pccs-dir",
+             pccs_dir], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        self.port = None
+        while time.monotonic() < deadline and self.port is None:
+            if self.proc.poll() is not None:
+                raise AssertionError("simulator exited: %s"
+                                     % self.proc.stderr.read().decode())
+            try:
+                with open(port_file) as f:
+                    ports = dict(l.split("=") for l in f.read().split())
+                self.port = int(ports["http_port"])
+            except (FileNotFoundError, KeyError, ValueError):
+                time.sleep(0.01)
+        if self.port is None:
+            raise AssertionError("simulator did not write its port file")
+        self.url = "http://127.0.0.1:%d" % self.port
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stderr.close()
+        self.dir.cleanup()
+        return self.proc.returncode
+
+
+@unittest.skipUnless(os.path.isdir(TDX), "TEEATTEST_FIXTURES not set")
+class TestQuotePccs(unittest.TestCase):
+    """`--pccs URL` against the simulator acting as a PCCS."""
+
+    def setUp(self):
+        if not SIM or SIM == "-":
+            self.skipTest("simulator not built")
+
+    def verify_online(self, case):
+        sim = Sim(os.path.join(TDX, case))
+        try:
+            return run("quote", "--quote", quote_path(case), "--pccs", sim.url,
+                       "--at", expected(case)["verify_at_unix"])
+        finally:
+            self.assertEqual(sim.stop(), 0)
+
+    def test_online_cases(self):
+        for case in ["dcapqvl_near_v4_uptodate", "dcapqvl_v4_uptodate",
+                     "automata_gcp_v4_outofdate", "gotdxguest_v5_uptodate"]:
+            with self.subTest(case=case):
+                rc, out, err = self.verify_online(case)
+                self.assertEqual(rc, want_exit(case), out + err)
+                status = expected(case)["expected"]["status"]
+                self.assertIn("status: %s\n" % status, out)
+
+    def test_wrong_platform(self):
+        # the simulator serves another FMSPC's TCB Info: 404, exit 2
+        sim = Sim(os.path.join(TDX, "dcapqvl_near_v4_uptodate"))
+        try:
+            case = "dcapqvl_v4_uptodate"
+            rc, out, err = run("quote", "--quote", quote_path(case), "--pccs",
+                               sim.url, "--at",
+                               expected(case)["verify_at_unix"])
+        finally:
+            self.assertEqual(sim.stop(), 0)
+        self.assertEqual(rc, EXIT_USAGE, out + err)
+        self.assertIn("fetching collateral", err)
+
+    def test_unreachable(self):
+        sim = Sim(os.path.join(TDX, "dcapqvl_v4_uptodate"))
+        url = sim.url
+        self.assertEqual(sim.stop(), 0)  # nothing listens there any more
+        case = "dcapqvl_v4_uptodate"
+        rc, out, err = run("quote", "--quote", quote_path(case), "--pccs",
+                           url, "--at", expected(case)["verify_at_unix"])
+        self.assertEqual(rc, EXIT_USAGE, out + err)
+
+
+def main():
+    global EXE, SIM
+    if len(sys.argv) < 3:
+        sys.exit("usage: test_quote_cli.py TEEATTEST_EXE SIM_EXE|- "
+                 "[unittest args]")
+    EXE, SIM = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,501 @@
+/*
+ * teeattest quote: verify an Intel TDX quote (DCAP) with collateral from
+ * files or fetched from Intel PCS / a PCCS.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+#define CMD "quote"
+
+void help_quote(FILE *f)
+{
+    fputs("Usage: teeattest quote --quote FILE\n"
+          "           (--collateral DIR|FILE.json | --pccs URL)\n"
+          "           [--at UNIX] [--json] [--accept STATUS,...]\n"
+          "           [--allow-expired-collateral] [--allow-debug]\n"
+          "           [--allow-mrservicetd] [--expect-mrtd HEX[,HEX...]]\n"
+          "           [--expect-rtmr0..3 HEX[,HEX...]] [--expect-mrconfigid HEX]\n"
+          "\n"
+          "Verify an Intel TDX quote (v4 or v5) with Intel's DCAP rules: the PCK\n"
+          "certificate chain to the Intel SGX Root CA, the CRLs, the TCB Info and\n"
+          "QE Identity signatures, the QE report, the quote signature and the TCB\n"
+          "status of the platform, TDX module and QE.\n"
+          "\n"
+          "Options:\n"
+          "  --quote FILE              the quote: binary, hex text or base64 (detected)\n"
+          "  --collateral DIR          collateral in the PCS raw layout (tcb_info.json,\n"
+          "                            qe_identity.json, *_issuer_chain.pem,\n"
+          "                            pck_crl.der, root_ca_crl.der)\n"
+          "  --collateral FILE.json    collateral in dcap-qvl's single-file JSON form\n"
+          "  --pccs URL                fetch the collateral from this PCS/PCCS base\n"
+          "                            URL ('intel' for " TEEATTEST_INTEL_PCS_URL ")\n"
+          "  --at UNIX                 verification time in Unix seconds (default:\n"
+          "                            now)\n"
+          "  --accept STATUS,...       accepted TCB statuses (default UpToDate,\n"
+          "                            SWHardeningNeeded); Intel's names, e.g.\n"
+          "                            OutOfDate, ConfigurationNeeded, Revoked\n"
+          "  --allow-expired-collateral  accept collateral past its nextUpdate\n"
+          "                            (reported as WARN)\n"
+          "  --allow-debug             accept a debug TD (reported as WARN)\n"
+          "  --allow-mrservicetd       accept a bound service TD (TD report 1.5)\n"
+          "  --expect-mrtd HEX         required MRTD (48 bytes as 96 hex digits);\n"
+          "                            several accepted values comma-separated\n"
+          "  --expect-rtmr0 .. --expect-rtmr3 HEX, --expect-mrconfigid HEX\n"
+          "                            the same for RTMR0-3 and MRCONFIGID\n"
+          "  --json                    print the result as JSON only\n"
+          "  -h, --help                show this help\n"
+          "\n"
+          "Output: one line per check (PASS, FAIL, SKIP or WARN), the TCB status,\n"
+          "advisories and measurements, then 'verdict: verified' or\n"
+          "'verdict: FAILED'. Check names: docs/checks.md.\n"
+          "\n"
+          "Exit status: 0 verified, 1 verification failed (including a status the\n"
+          "policy does not accept), 2 usage or input error (unreadable file, bad\n"
+          "hex, unknown status, collateral that cannot be loaded or fetched).\n", f);
+}
+
+/* ---- quote decoding --------------------------------------------------- */
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = tolower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+static int b64val(int c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+/* Hex text (optional 0x, whitespace anywhere) into out; false when the
+ * text is not hex. */
+static bool decode_hex(const uint8_t *in, size_t len, uint8_t *out,
+                       size_t *out_len)
+{
+    size_t i = 0, n = 0;
+    while (i < len && isspace(in[i]))
+        i++;
+    if (i + 1 < len && in[i] == '0' && (in[i + 1] == 'x' || in[i + 1] == 'X'))
+        i += 2;
+    int hi = -1;
+    for (; i < len; i++) {
+        if (isspace(in[i]))
+            continue;
+        int v = hexval(in[i]);
+        if (v < 0)
+            return false;
+        if (hi < 0) {
+            hi = v;
+        } else {
+            out[n++] = (uint8_t)(hi << 4 | v);
+            hi = -1;
+        }
+    }
+    *out_len = n;
+    return hi < 0 && n > 0;
+}
+
+/* Standard or URL-safe base64, padding optional, whitespace ignored. */
+static bool decode_base64(const uint8_t *in, size_t len, uint8_t *out,
+                          size_t *out_len)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t n = 0, pad = 0, chars = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (isspace(in[i]))
+            continue;
+        if (in[i] == '=') {
+            pad++;
+            continue;
+        }
+        int v = b64val(in[i]);
+        if (v < 0 || pad)
+            return false;
+        chars++;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    *out_len = n;
+    return n > 0 && pad <= 2 && chars % 4 != 1;
+}
+
+/* The quote bytes of a file: binary as is (a quote starts with version 4
+ * or 5 as a little-endian u16), otherwise hex, otherwise base64. */
+static bool decode_quote(const struct cli_file *f, uint8_t **out, size_t *len,
+                         const char **form)
+{
+    *out = NULL;
+    if (f->len >= 2 && (f->data[0] == 4 || f->data[0] == 5) && f->data[1] == 0) {
+        *out = malloc(f->len);
+        if (!*out)
+            return false;
+        memcpy(*out, f->data, f->len);
+        *len = f->len;
+        *form = "binary";
+        return true;
+    }
+    uint8_t *buf = malloc(f->len + 1);
+    if (!buf)
+        return false;
+    if (decode_hex(f->data, f->len, buf, len)) {
+        *form = "hex";
+    } else if (decode_base64(f->data, f->len, buf, len)) {
+        *form = "base64";
+    } else {
+        free(buf);
+        return false;
+    }
+    *out = buf;
+    return true;
+}
+
+/* ---- option values ---------------------------------------------------- */
+
+static bool parse_unix_time(const char *s, int64_t *out)
+{
+    if (!s || !*s || !(isdigit((unsigned char)s[0]) || s[0] == '-'))
+        return false;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s)
+        return false;
+    *out = (int64_t)v;
+    return true;
+}
+
+/* "UpToDate,OutOfDate" (Intel's names, any case) into a status mask. */
+static bool parse_statuses(const char *s, uint32_t *mask)
+{
+    *mask = 0;
+    const char *p = s;
+    while (p && *p) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        while (n && isspace((unsigned char)*p)) {
+            p++;
+            n--;
+        }
+        while (n && isspace((unsigned char)p[n - 1]))
+            n--;
+        bool found = false;
+        for (int st = TEEATTEST_TDX_UP_TO_DATE; st <= TEEATTEST_TDX_REVOKED; st++) {
+            const char *name = teeattest_tdx_status_name(st);
+            if (strlen(name) == n && strncasecmp(name, p, n) == 0) {
+                *mask |= TEEATTEST_TDX_STATUS_BIT(st);
+                found = true;
+            }
+        }
+        if (!found) {
+            cli_error(CMD, "--accept: unknown TCB status '%.*s' (use Intel's "
+                      "names: UpToDate, SWHardeningNeeded, "
+                      "ConfigurationNeeded, OutOfDate, ...)", (int)n, p);
+            return false;
+        }
+        p = e ? e + 1 : NULL;
+    }
+    if (!*mask) {
+        cli_error(CMD, "--accept: no status given");
+        return false;
+    }
+    return true;
+}
+
+static const struct {
+    const char *option;
+    int32_t reg;
+    const char *label;
+    const char *fact;
+} registers[] = {
+    {"expect-mrtd", TEEATTEST_REG_MRTD, "MRTD", "tdx.mrtd"},
+    {"expect-rtmr0", TEEATTEST_REG_RTMR0, "RTMR0", "tdx.rtmr0"},
+    {"expect-rtmr1", TEEATTEST_REG_RTMR1, "RTMR1", "tdx.rtmr1"},
+    {"expect-rtmr2", TEEATTEST_REG_RTMR2, "RTMR2", "tdx.rtmr2"},
+    {"expect-rtmr3", TEEATTEST_REG_RTMR3, "RTMR3", "tdx.rtmr3"},
+    {"expect-mrconfigid", TEEATTEST_REG_MRCONFIGID, "MRCONFIGID",
+     "tdx.mrconfigid"},
+};
+#define N_REGISTERS (sizeof registers / sizeof registers[0])
+
+/* Comma-separated 48-byte hex values for one register. */
+static bool add_measurements(teeattest_policy *pol, const char *option,
+                             int32_t reg, const char *value)
+{
+    const char *p = value;
+    do {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+            p += 2;
+            n -= 2;
+        }
+        uint8_t v[48];
+        bool ok = n == 96;
+        for (size_t i = 0; ok && i < 48; i++) {
+            int hi = hexval((unsigned char)p[2 * i]);
+            int lo = hexval((unsigned char)p[2 * i + 1]);
+            ok = hi >= 0 && lo >= 0;
+            if (ok)
+                v[i] = (uint8_t)(hi << 4 | lo);
+        }
+        if (!ok) {
+            cli_error(CMD, "--%s: expected 96 hex digits (48 bytes), got "
+                      "'%.*s'", option, (int)(n > 120 ? 120 : n), p);
+            return false;
+        }
+        int st = teeattest_policy_add_measurement(pol, reg, v, sizeof v);
+        if (st != TEEATTEST_OK) {
+            cli_error(CMD, "--%s: %s", option, teeattest_status_str(st));
+            return false;
+        }
+        p = e ? e + 1 : NULL;
+    } while (p);
+    return true;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static void print_fact(const teeattest_result *res, const char *label,
+                       const char *key)
+{
+    const char *v = teeattest_result_fact(res, key);
+    if (!v)
+        return;
+    printf("  %-12s ", label);
+    cli_fputs_safe(v, stdout);
+    fputc('\n', stdout);
+}
+
+static void print_report(const teeattest_result *res)
+{
+    cli_print_checks(res, "");
+    const char *status = teeattest_result_fact(res, "tdx.status");
+    fputs("status: ", stdout);
+    cli_fputs_safe(status ? status : "not determined", stdout);
+    fputc('\n', stdout);
+    const char *adv = teeattest_result_fact(res, "tdx.advisories");
+    fputs("advisories: ", stdout);
+    cli_fputs_safe(!adv ? "unknown" : adv[0] ? adv : "none", stdout);
+    fputc('\n', stdout);
+    const char *exp = teeattest_result_fact(res, "tdx.collateral.expires");
+    if (exp) {
+        fputs("collateral expires: ", stdout);
+        cli_fputs_safe(exp, stdout);
+        fputc('\n', stdout);
+    }
+    if (teeattest_result_fact(res, "tdx.mrtd")) {
+        fputs("measurements:\n", stdout);
+        for (size_t i = 0; i < N_REGISTERS; i++)
+            print_fact(res, registers[i].label, registers[i].fact);
+        print_fact(res, "report_data", "tdx.report_data");
+    }
+    printf("verdict: %s\n",
+           teeattest_result_verdict(res) == TEEATTEST_VERDICT_VERIFIED
+               ? "verified" : "FAILED");
+}
+
+/* ---- command ------------------------------------------------------------ */
+
+static bool load_collateral(teeattest_ctx *ctx, const char *path,
+                            teeattest_collateral **col)
+{
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        cli_error(CMD, "cannot read --collateral %s: %s", path, strerror(errno));
+        return false;
+    }
+    int rc;
+    if (S_ISDIR(st.st_mode)) {
+        rc = teeattest_collateral_load_dir(ctx, col, path, &err);
+    } else {
+        struct cli_file f = {0};
+        if (!cli_read_file(CMD, "--collateral", path, &f))
+            return false;
+        rc = teeattest_collateral_parse_json(ctx, col, f.data, f.len, &err);
+        cli_file_free(&f);
+    }
+    if (rc != TEEATTEST_OK) {
+        cli_error(CMD, "--collateral %s: %s", path,
+                  err.message[0] ? err.message : teeattest_status_str(rc));
+        return false;
+    }
+    return true;
+}
+
+int cmd_quote(int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        {"quote", true, false, NULL},
+        {"collateral", true, false, NULL},
+        {"pccs", true, false, NULL},
+        {"at", true, false, NULL},
+        {"json", false, false, NULL},
+        {"accept", true, false, NULL},
+        {"allow-expired-collateral", false, false, NULL},
+        {"allow-debug", false, false, NULL},
+        {"allow-mrservicetd", false, false, NULL},
+        {"expect-mrtd", true, false, NULL},
+        {"expect-rtmr0", true, false, NULL},
+        {"expect-rtmr1", true, false, NULL},
+        {"expect-rtmr2", true, false, NULL},
+        {"expect-rtmr3", true, false, NULL},
+        {"expect-mrconfigid", true, false, NULL},
+        {NULL, false, false, NULL},
+    };
+    bool help;
+    if (!cli_parse_opts(CMD, opts, argc, argv, 2, &help))
+        return CLI_USAGE;
+    if (help) {
+        help_quote(stdout);
+        return CLI_OK;
+    }
+    const struct cli_opt *o_quote = cli_opt(opts, "quote");
+    const struct cli_opt *o_col = cli_opt(opts, "collateral");
+    const struct cli_opt *o_pccs = cli_opt(opts, "pccs");
+    const struct cli_opt *o_at = cli_opt(opts, "at");
+    const struct cli_opt *o_accept = cli_opt(opts, "accept");
+    bool json = cli_opt(opts, "json")->seen;
+    if (!o_quote->seen) {
+        cli_error(CMD, "missing --quote (see 'teeattest quote --help')");
+        return CLI_USAGE;
+    }
+    if (o_col->seen == o_pccs->seen) {
+        cli_error(CMD, o_col->seen ? "give either --collateral or --pccs, not "
+                                     "both"
+                                   : "missing --collateral DIR|FILE or --pccs "
+                                     "URL (see 'teeattest quote --help')");
+        return CLI_USAGE;
+    }
+    int64_t at = 0;
+    if (o_at->seen && !parse_unix_time(o_at->value, &at)) {
+        cli_error(CMD, "--at: expected Unix seconds, got '%s'", o_at->value);
+        return CLI_USAGE;
+    }
+    uint32_t mask = 0;
+    if (o_accept->seen && !parse_statuses(o_accept->value, &mask))
+        return CLI_USAGE;
+
+    int rc = CLI_USAGE;
+    teeattest_ctx *ctx = NULL;
+    teeattest_policy *pol = NULL;
+    teeattest_collateral *col = NULL;
+    teeattest_result *res = NULL;
+    struct cli_file qf = {0};
+    uint8_t *quote = NULL;
+    size_t quote_len = 0;
+    const char *form = NULL;
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+
+    if (!cli_read_file(CMD, "--quote", o_quote->value, &qf))
+        goto out;
+    if (!decode_quote(&qf, &quote, &quote_len, &form)) {
+        cli_error(CMD, "--quote %s: neither a binary quote nor hex or base64 "
+                  "text", o_quote->value);
+        goto out;
+    }
+    if (quote_len > TEEATTEST_TDX_QUOTE_MAX) {
+        cli_error(CMD, "--quote %s: %zu bytes, more than any quote (limit %u)",
+                  o_quote->value, quote_len, (unsigned)TEEATTEST_TDX_QUOTE_MAX);
+        goto out;
+    }
+
+    int st = teeattest_ctx_new(&ctx, NULL, &err);
+    if (st == TEEATTEST_OK)
+        st = teeattest_policy_new(ctx, &pol, &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(CMD, "%s", err.message[0] ? err.message
+                                             : teeattest_status_str(st));
+        goto out;
+    }
+    if ((o_at->seen && teeattest_policy_set_time(pol, at) != TEEATTEST_OK) ||
+        (mask && teeattest_policy_set_tdx_statuses(pol, mask) != TEEATTEST_OK) ||
+        teeattest_policy_set_allow_expired_collateral(
+            pol, cli_opt(opts, "allow-expired-collateral")->seen) != TEEATTEST_OK ||
+        teeattest_policy_set_allow_debug(
+            pol, cli_opt(opts, "allow-debug")->seen) != TEEATTEST_OK ||
+        teeattest_policy_set_allow_mrservicetd(
+            pol, cli_opt(opts, "allow-mrservicetd")->seen) != TEEATTEST_OK) {
+        cli_error(CMD, "cannot set up the policy");
+        goto out;
+    }
+    for (size_t i = 0; i < N_REGISTERS; i++) {
+        const struct cli_opt *o = cli_opt(opts, registers[i].option);
+        if (o->seen && !add_measurements(pol, registers[i].option,
+                                         registers[i].reg, o->value))
+            goto out;
+    }
+
+    if (o_col->seen) {
+        if (!load_collateral(ctx, o_col->value, &col))
+            goto out;
+    } else {
+        const char *url = strcmp(o_pccs->value, "intel") == 0
+                              ? NULL : o_pccs->value;
+        st = teeattest_collateral_fetch(ctx, &col, url, quote, quote_len, &err);
+        if (st != TEEATTEST_OK) {
+            cli_error(CMD, "fetching collateral from %s: %s",
+                      url ? url : TEEATTEST_INTEL_PCS_URL,
+                      err.message[0] ? err.message : teeattest_status_str(st));
+            goto out;
+        }
+    }
+
+    st = teeattest_tdx_verify(ctx, &res, quote, quote_len, col, pol, &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(CMD, "%s", err.message[0] ? err.message
+                                             : teeattest_status_str(st));
+        goto out;
+    }
+    if (json) {
+        const char *text = NULL;
+        size_t len = 0;
+        if (teeattest_result_to_json(res, &text, &len) != TEEATTEST_OK) {
+            cli_error(CMD, "cannot format the result as JSON");
+            goto out;
+        }
+        fwrite(text, 1, len, stdout);
+        fputc('\n', stdout);
+    } else {
+        printf("quote: %zu bytes (%s)\n", quote_len, form);
+        print_report(res);
+    }
+    rc = teeattest_result_verdict(res) == TEEATTEST_VERDICT_VERIFIED
+             ? CLI_OK : CLI_FAILED;
+out:
+    teeattest_result_free(res);
+    teeattest_collateral_free(col);
+    teeattest_policy_free(pol);
+    teeattest_ctx_free(ctx);
+    cli_file_free(&qf);
+    free(quote);
+    return rc;
+}
