@@ -139,7 +139,10 @@ struct plain {
     CURL *curl;
     struct curl_slist *headers;
     struct sink sink;
-    size_t expect_len; /* response size seen by the library, for sanity */
+    /* Response size seen by the library, for sanity. The simulator numbers
+     * its answers (chatcmpl-<n> in every event), so later answers may be
+     * longer, never shorter. */
+    size_t expect_len;
 };
 
 static int plain_once(void *arg)
@@ -150,7 +153,7 @@ static int plain_once(void *arg)
         return 1;
     long code = 0;
     curl_easy_getinfo(p->curl, CURLINFO_RESPONSE_CODE, &code);
-    if (code != 200 || (p->expect_len && p->sink.len != p->expect_len))
+    if (code != 200 || (p->expect_len && p->sink.len < p->expect_len))
         return 1;
     return 0;
 }

@@ -143,6 +143,8 @@ TEEATTEST_API int teeattest_provider_set_model(teeattest_provider *p,
  *        Dialect options are listed in docs/providers.md (e.g. nearai
  *        "include_tls_fingerprint", generic "attestation_path").
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (value malformed);
+ *         TEEATTEST_E_SIG_ALGO (signing_algo not ecdsa or ed25519);
+ *         TEEATTEST_E_TOO_LARGE (value over 4096 bytes);
  *         TEEATTEST_E_NOT_FOUND (no such option for this dialect);
  *         TEEATTEST_E_NOMEM.
  * @since 1.0
@@ -266,23 +268,31 @@ TEEATTEST_API size_t teeattest_report_entry_count(
 typedef enum teeattest_entry_field {
     /** "gateway" or "model" (two-layer reports), else "node". */
     TEEATTEST_ENTRY_ROLE = 1,
-    /** Signer identity as the report states it: "0x" + 40 lower-case hex
-     *  (ecdsa) or 64 lower-case hex (ed25519). */
+    /** Signer identity as the report states it, lower-cased: normally
+     *  "0x" + 40 hex (ecdsa) or 64 hex (ed25519). Not validated when the
+     *  report is parsed; verification checks its form. */
     TEEATTEST_ENTRY_SIGNING_ADDRESS = 2,
     /** "ecdsa" or "ed25519". */
     TEEATTEST_ENTRY_SIGNING_ALGO = 3,
-    /** Public key bytes (64 or 65 bytes ecdsa, 32 ed25519). */
+    /** Public key bytes as stated (hex decoded). Their length is not
+     *  checked when the report is parsed (verification expects 64 or 65
+     *  bytes for ecdsa, 32 for ed25519). */
     TEEATTEST_ENTRY_SIGNING_PUBLIC_KEY = 4,
     /** The TDX quote, decoded from hex or base64. */
     TEEATTEST_ENTRY_QUOTE = 5,
     /** GPU evidence: the nvidia_payload (or gpu / gpu_evidence) JSON text,
-     *  unwrapped when the provider sent it as a JSON string. */
+     *  unwrapped when the provider sent it as a JSON string (then exactly
+     *  the string's bytes), re-serialized compactly when it was an
+     *  object. */
     TEEATTEST_ENTRY_GPU_PAYLOAD = 6,
     /** The event log as JSON array text, unwrapped from a string form. */
     TEEATTEST_ENTRY_EVENT_LOG = 7,
-    /** The dstack `info` object as JSON text. */
+    /** The dstack `info` object as JSON text, re-serialized compactly
+     *  (member order kept; whitespace, escapes and number spelling may
+     *  differ from the document). */
     TEEATTEST_ENTRY_INFO = 8,
-    /** `tcb_info` as JSON object text (from info, unwrapped). */
+    /** `tcb_info` as JSON object text (from info, unwrapped from a string
+     *  form; re-serialized compactly when it was an object). */
     TEEATTEST_ENTRY_TCB_INFO = 9,
     /** `app_compose` text exactly as it appears in tcb_info. */
     TEEATTEST_ENTRY_APP_COMPOSE = 10,
@@ -292,7 +302,9 @@ typedef enum teeattest_entry_field {
     TEEATTEST_ENTRY_NONCE_ECHO = 12,
     /** The model the entry serves, when stated. */
     TEEATTEST_ENTRY_MODEL = 13,
-    /** The entry's own JSON object text, exactly as in the document. */
+    /** The entry's own JSON object, re-serialized compactly (member order
+     *  kept). The exact bytes of the whole document are
+     *  teeattest_report_raw(). */
     TEEATTEST_ENTRY_RAW = 14,
     /** report_data stated beside the quote (64 bytes, untrusted). */
     TEEATTEST_ENTRY_REPORT_DATA = 15,
@@ -305,7 +317,8 @@ typedef enum teeattest_entry_field {
     TEEATTEST_ENTRY_E2E_PUBKEY = 18,
     /** vm_config JSON text, unwrapped from a string form. */
     TEEATTEST_ENTRY_VM_CONFIG = 19,
-    /** NEAR compose_manager_attestation object text. */
+    /** NEAR compose_manager_attestation object text (re-serialized
+     *  compactly). */
     TEEATTEST_ENTRY_COMPOSE_MANAGER = 20
 } teeattest_entry_field;
 

@@ -231,6 +231,54 @@ static bool in_list(const char *const *list, const char *name)
     return false;
 }
 
+static bool has_control(const char *v)
+{
+    for (; *v; v++)
+        if ((unsigned char)*v < 0x20 || *v == 0x7f)
+            return true;
+    return false;
+}
+
+/* Reject malformed values when they are set, not when a request is built
+ * much later: the caller learns which option was wrong. */
+static int check_value(const char *name, const char *value,
+                       teeattest_error *err)
+{
+    if (!value)
+        return TEEATTEST_OK;
+    if (has_control(value))
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
+                        "option %.40s: value holds control characters", name);
+    if (strcmp(name, "user_agent") == 0 && strlen(value) > 256)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
+                        "option user_agent: longer than 256 bytes");
+    if (strcmp(name, "include_tls_fingerprint") == 0 &&
+        strcmp(value, "true") != 0 && strcmp(value, "false") != 0)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
+                        "option include_tls_fingerprint: \"true\" or \"false\"");
+    size_t nl = strlen(name);
+    if (nl > 5 && strcmp(name + nl - 5, "_path") == 0) {
+        if (value[0] != '/')
+            return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
+                            "option %.40s: a path template starts with '/'",
+                            name);
+        bool open = false;
+        for (const char *c = value; *c; c++) {
+            if (*c == ' ' || (*c == '{' && open) || (*c == '}' && !open))
+                return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
+                                "option %.40s: malformed path template at "
+                                "offset %zu", name, (size_t)(c - value));
+            if (*c == '{' || *c == '}')
+                open = *c == '{';
+        }
+        if (open)
+            return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
+                            "option %.40s: unterminated placeholder in a "
+                            "path template", name);
+    }
+    return TEEATTEST_OK;
+}
+
 TEEATTEST_API int teeattest_provider_set_option(teeattest_provider *p,
                                                 const char *name,
                                                 const char *value,
@@ -238,6 +286,24 @@ TEEATTEST_API int teeattest_provider_set_option(teeattest_provider *p,
 {
     if (!p || !name)
         return TA_INVALID(err, !p ? "provider is NULL" : "name is NULL");
+    if (!in_list(common_options, name) &&
+        !in_list(p->dialect->options, name)) {
+        char valid[256] = "";
+        size_t o = 0;
+        /* Stop appending once full: valid + o must stay inside valid. */
+        for (const char *const *l = common_options; *l && o < sizeof valid; l++)
+            o += (size_t)snprintf(valid + o, sizeof valid - o, "%s%s",
+                                  o ? ", " : "", *l);
+        for (const char *const *l = p->dialect->options;
+             l && *l && o < sizeof valid; l++)
+            o += (size_t)snprintf(valid + o, sizeof valid - o, ", %s", *l);
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, NULL,
+                        "dialect %s has no option \"%.40s\" (valid: %s)",
+                        p->dialect->name, name, valid);
+    }
+    int vrc = check_value(name, value, err);
+    if (vrc)
+        return vrc;
     if (strcmp(name, "signing_algo") == 0) {
         if (value && strcmp(value, "ecdsa") != 0 &&
             strcmp(value, "ed25519") != 0)
@@ -259,19 +325,6 @@ TEEATTEST_API int teeattest_provider_set_option(teeattest_provider *p,
                             "max_retries must be a number from 0 to 10");
         p->max_retries = (uint32_t)n;
         return TEEATTEST_OK;
-    }
-    if (!in_list(p->dialect->options, name)) {
-        char valid[256] = "";
-        size_t o = 0;
-        for (const char *const *l = common_options; *l; l++)
-            o += (size_t)snprintf(valid + o, o < sizeof valid ? sizeof valid - o : 0,
-                                  "%s%s", o ? ", " : "", *l);
-        for (const char *const *l = p->dialect->options; l && *l; l++)
-            o += (size_t)snprintf(valid + o, o < sizeof valid ? sizeof valid - o : 0,
-                                  ", %s", *l);
-        return ta_error(err, TEEATTEST_E_NOT_FOUND, NULL,
-                        "dialect %s has no option \"%.40s\" (valid: %s)",
-                        p->dialect->name, name, valid);
     }
     for (size_t i = 0; i < p->n_opts; i++)
         if (strcmp(p->opt_names[i], name) == 0)

@@ -369,12 +369,14 @@ static int parse_dstack_entry(pctx *c, const json_t *o, const char *role)
         (rc = take_blob(c, o, "signing_key",
                         TEEATTEST_ENTRY_SIGNING_PUBLIC_KEY, true, 0)))
         return rc;
-    const char *qkey = json_object_get(o, "intel_quote") ? "intel_quote"
-                                                         : "quote";
+    const json_t *iq = json_object_get(o, "intel_quote");
+    const char *qkey = iq && !json_is_null(iq) ? "intel_quote" : "quote";
     if ((rc = take_blob(c, o, qkey, TEEATTEST_ENTRY_QUOTE, false, 0)))
         return rc;
     if (!c->e->f[TEEATTEST_ENTRY_QUOTE].set)
         return missing(c, "intel_quote");
+    if (c->e->f[TEEATTEST_ENTRY_QUOTE].len == 0)
+        return bad_type(c, qkey, "a non-empty quote");
     /* GPU evidence: dstack nvidia_payload (often a JSON string), Chutes
      * gpu_evidence, io.net/Tinfoil gpu. */
     static const char *const gpu_keys[] = {"nvidia_payload", "gpu_evidence",
@@ -494,7 +496,16 @@ static int parse_tinfoil(pctx *c, const json_t *root)
     int rc = new_entry(c, "", -1);
     if (rc)
         return rc;
-    const json_t *rep = json_object_get(json_object_get(root, "cpu"), "report");
+    const json_t *cpu = json_object_get(root, "cpu");
+    /* V3 also carries SEV-SNP reports: never store one as a TDX quote. */
+    const json_t *plat = json_object_get(cpu, "platform");
+    if (!json_is_string(plat))
+        return missing(c, "cpu.platform");
+    if (strcmp(json_string_value(plat), "tdx") != 0)
+        return ta_error(c->err, TEEATTEST_E_UNSUPPORTED, "cpu.platform",
+                        "cpu.platform \"%.40s\" is not supported (TDX only)",
+                        json_string_value(plat));
+    const json_t *rep = json_object_get(cpu, "report");
     if (!json_is_string(rep))
         return missing(c, "cpu.report");
     if ((rc = decode_blob(c, "cpu.report", json_string_value(rep),

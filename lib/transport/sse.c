@@ -107,6 +107,17 @@ static int line_done(ta_sse *s, const uint8_t *p, size_t n)
     return rc;
 }
 
+/* Offset of the first CR or LF, or len. Two memchr passes instead of one
+ * byte loop: the scan was most of the library's CPU time on a long
+ * stream (docs/performance.md, bench-transport). */
+static size_t line_end(const uint8_t *data, size_t len)
+{
+    const uint8_t *nl = memchr(data, '\n', len);
+    size_t lim = nl ? (size_t)(nl - data) : len;
+    const uint8_t *cr = memchr(data, '\r', lim);
+    return cr ? (size_t)(cr - data) : lim;
+}
+
 int ta_sse_feed(ta_sse *s, const uint8_t *data, size_t len)
 {
     if (s->stopped)
@@ -141,9 +152,7 @@ int ta_sse_feed(ta_sse *s, const uint8_t *data, size_t len)
                 continue;
             }
         }
-        size_t i = 0;
-        while (i < len && data[i] != '\n' && data[i] != '\r')
-            i++;
+        size_t i = line_end(data, len);
         if (i == len) {
             if (len > TA_SSE_LINE_MAX - s->line.len)
                 return stop(s, TEEATTEST_E_TOO_LARGE);

@@ -265,6 +265,42 @@ static void errors(void)
                                         strlen(bad_hex), &e),
                  TEEATTEST_E_BASE64);
     CHECK(strstr(e.message, "all_attestations[1].intel_quote") != NULL);
+    /* intel_quote: null falls back to quote; an empty quote is refused. */
+    static const char null_iq[] =
+        "{\"intel_quote\":null,\"quote\":\"0405\"}";
+    CHECK_EQ_INT(teeattest_report_parse(ctx, &r, "redpill",
+                                        (const uint8_t *)null_iq,
+                                        strlen(null_iq), &e),
+                 TEEATTEST_OK);
+    const uint8_t *q = NULL;
+    size_t ql = 0;
+    CHECK_EQ_INT(teeattest_report_entry_get(r, 0, TEEATTEST_ENTRY_QUOTE,
+                                            &q, &ql),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(ql, 2);
+    teeattest_report_free(r);
+    r = NULL;
+    static const char empty_q[] = "{\"intel_quote\":\"\"}";
+    CHECK_EQ_INT(teeattest_report_parse(ctx, &r, "redpill",
+                                        (const uint8_t *)empty_q,
+                                        strlen(empty_q), &e),
+                 TEEATTEST_E_JSON);
+    CHECK(strstr(e.message, "intel_quote") != NULL);
+    /* Tinfoil: only TDX reports are taken. */
+    static const char snp[] =
+        "{\"format\":\"https://tinfoil.sh/predicate/attestation/v3\","
+        "\"cpu\":{\"platform\":\"sev-snp\",\"report\":\"AAAA\"}}";
+    CHECK_EQ_INT(teeattest_report_parse(ctx, &r, "auto",
+                                        (const uint8_t *)snp, strlen(snp), &e),
+                 TEEATTEST_E_UNSUPPORTED);
+    CHECK(strstr(e.message, "sev-snp") != NULL);
+    static const char noplat[] =
+        "{\"format\":\"https://tinfoil.sh/predicate/attestation/v3\","
+        "\"cpu\":{\"report\":\"AAAA\"}}";
+    CHECK_EQ_INT(teeattest_report_parse(ctx, &r, "auto",
+                                        (const uint8_t *)noplat,
+                                        strlen(noplat), &e),
+                 TEEATTEST_E_FIELD_MISSING);
     CHECK_EQ_INT(teeattest_report_parse(ctx, &r, "nosuch",
                                         (const uint8_t *)"{}", 2, &e),
                  TEEATTEST_E_NOT_FOUND);
