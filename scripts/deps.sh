@@ -5,7 +5,8 @@ set -eu
 
 PACKAGES="meson ninja-build pkg-config gcc g++ binutils python3
 libjansson-dev libsecp256k1-dev libsodium-dev libmbedtls-dev
-libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libgnutls28-dev"
+libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libgnutls28-dev
+libxml2-dev"
 if [ "${1:-}" = "--test" ]; then
     PACKAGES="$PACKAGES valgrind abigail-tools"
 fi

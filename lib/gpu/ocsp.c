@@ -1,0 +1,1420 @@
+/*
+ * OCSP (RFC 6960) for NVIDIA certificate chains: request encoding with the
+ * mbedTLS ASN.1 writers, a strict DER reader for responses, verification at
+ * an injected time, and result checks (nvidia.md §3.4, §8).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <mbedtls/asn1write.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/sha1.h>
+#include <mbedtls/x509_crt.h>
+
+#include "ocsp.h"
+#include "../crypto/crypto.h"
+#include "../transport/transport.h"
+
+/* More would only be a way to make us parse and hash for nothing. */
+#define OCSP_MAX_CERTS 8
+#define OCSP_MAX_SINGLE 64
+#define OCSP_MAX_EXTENSIONS 16
+#define OCSP_NONCE_MAX 64
+
+/* ---- strict DER reader ------------------------------------------------- */
+
+typedef struct der {
+    const uint8_t *p, *end;
+} der;
+
+typedef struct tlv {
+    uint8_t tag;
+    const uint8_t *elem; /* first byte of the tag */
+    size_t elem_len;     /* tag + length + contents */
+    der in;              /* contents */
+} tlv;
+
+/* One element. Only low tag numbers (all OCSP/X.509 tags are), definite
+ * lengths in minimal form (DER), at most 4 length bytes. */
+static bool der_next(der *d, tlv *t)
+{
+    const uint8_t *p = d->p;
+    if (d->end - p < 2)
+        return false;
+    uint8_t tag = *p++;
+    if ((tag & 0x1f) == 0x1f)
+        return false;
+    size_t len = *p++;
+    if (len & 0x80) {
+        size_t n = len & 0x7f;
+        if (n == 0 || n > 4 || (size_t)(d->end - p) < n || p[0] == 0)
+            return false;
+        len = 0;
+        for (size_t i = 0; i < n; i++)
+            len = len << 8 | *p++;
+        if (len < 0x80)
+            return false;
+    }
+    if ((size_t)(d->end - p) < len)
+        return false;
+    t->tag = tag;
+    t->elem = d->p;
+    t->elem_len = (size_t)(p - d->p) + len;
+    t->in.p = p;
+    t->in.end = p + len;
+    d->p = p + len;
+    return true;
+}
+
+static bool der_expect(der *d, uint8_t tag, tlv *t)
+{
+    der save = *d;
+    if (!der_next(d, t) || t->tag != tag) {
+        *d = save;
+        return false;
+    }
+    return true;
+}
+
+static bool der_peek(const der *d, uint8_t tag)
+{
+    return d->p < d->end && d->p[0] == tag;
+}
+
+static bool der_done(const der *d)
+{
+    return d->p == d->end;
+}
+
+static size_t der_len(const der *d)
+{
+    return (size_t)(d->end - d->p);
+}
+
+static bool der_eq(const der *d, const uint8_t *b, size_t n)
+{
+    return der_len(d) == n && memcmp(d->p, b, n) == 0;
+}
+
+/* ---- object identifiers (contents octets) -------------------------------- */
+
+static const uint8_t OID_OCSP_BASIC[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01};
+static const uint8_t OID_OCSP_NONCE[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x02};
+static const uint8_t OID_AD_OCSP[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01};
+static const uint8_t OID_PE_AIA[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01};
+static const uint8_t OID_SHA1[] = {0x2b, 0x0e, 0x03, 0x02, 0x1a};
+static const uint8_t OID_SHA256[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01};
+static const uint8_t OID_SHA384[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02};
+static const uint8_t OID_ECDSA_SHA256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
+static const uint8_t OID_ECDSA_SHA384[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
+static const uint8_t OID_ECDSA_SHA512[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04};
+static const uint8_t OID_EC_PUBKEY[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
+static const uint8_t OID_P256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+static const uint8_t OID_P384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
+
+#define OID_EQ(d, oid) der_eq((d), (oid), sizeof(oid))
+
+/* ---- hashing ------------------------------------------------------------ */
+
+static size_t certid_hash_len(int32_t alg)
+{
+    switch (alg) {
+    case TA_OCSP_HASH_SHA1:
+        return 20;
+    case TA_OCSP_HASH_SHA256:
+        return 32;
+    case TA_OCSP_HASH_SHA384:
+        return 48;
+    default:
+        return 0;
+    }
+}
+
+static const char *certid_hash_name(int32_t alg)
+{
+    switch (alg) {
+    case TA_OCSP_HASH_SHA1:
+        return "sha1";
+    case TA_OCSP_HASH_SHA256:
+        return "sha256";
+    case TA_OCSP_HASH_SHA384:
+        return "sha384";
+    default:
+        return "unsupported";
+    }
+}
+
+/* SHA-1 is not in teeattest_hash_alg (the crypto backend contract has no
+ * SHA-1), so it comes from mbedTLS directly; it only names certificates
+ * here (CertID, byKey), it never protects a signature. */
+static int digest(const teeattest_ctx *ctx, int32_t alg, uint8_t *out,
+                  const uint8_t *data, size_t len)
+{
+    if (alg == TA_OCSP_HASH_SHA1)
+        return mbedtls_sha1_ret(data, len, out) ? TEEATTEST_E_CRYPTO
+                                                : TEEATTEST_OK;
+    size_t n = ta_hash_len(alg);
+    if (!n)
+        return TEEATTEST_E_UNSUPPORTED;
+    return ta_hash(ctx, alg, out, n, data, len);
+}
+
+/* ---- certificates --------------------------------------------------------- */
+
+typedef struct pubkey {
+    const uint8_t *bits; /* BIT STRING contents after the unused-bits byte */
+    size_t bits_len;
+    int32_t curve;       /* TEEATTEST_CURVE_*, 0 when not an EC P-256/384 key */
+} pubkey;
+
+/* SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier, BIT STRING } */
+static bool spki_parse(const mbedtls_x509_crt *crt, pubkey *k)
+{
+    memset(k, 0, sizeof *k);
+    der d = {crt->pk_raw.p, crt->pk_raw.p + crt->pk_raw.len};
+    tlv spki, alg, oid, bits;
+    if (!der_expect(&d, 0x30, &spki) || !der_done(&d) ||
+        !der_expect(&spki.in, 0x30, &alg) ||
+        !der_expect(&spki.in, 0x03, &bits) || !der_done(&spki.in) ||
+        der_len(&bits.in) < 2 || bits.in.p[0] != 0 ||
+        !der_expect(&alg.in, 0x06, &oid))
+        return false;
+    k->bits = bits.in.p + 1;
+    k->bits_len = der_len(&bits.in) - 1;
+    if (OID_EQ(&oid.in, OID_EC_PUBKEY)) {
+        tlv curve;
+        if (der_expect(&alg.in, 0x06, &curve) && der_done(&alg.in)) {
+            if (OID_EQ(&curve.in, OID_P256) && k->bits_len == 65 &&
+                k->bits[0] == 0x04)
+                k->curve = TEEATTEST_CURVE_P256;
+            else if (OID_EQ(&curve.in, OID_P384) && k->bits_len == 97 &&
+                     k->bits[0] == 0x04)
+                k->curve = TEEATTEST_CURVE_P384;
+        }
+    }
+    return true;
+}
+
+/* ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } to raw r||s. */
+static bool ecdsa_der_to_raw(const uint8_t *sig, size_t len, size_t field,
+                             uint8_t *out)
+{
+    der d = {sig, sig + len};
+    tlv seq, ints[2];
+    if (!der_expect(&d, 0x30, &seq) || !der_done(&d))
+        return false;
+    for (int i = 0; i < 2; i++) {
+        if (!der_expect(&seq.in, 0x02, &ints[i]))
+            return false;
+        const uint8_t *p = ints[i].in.p;
+        size_t n = der_len(&ints[i].in);
+        if (n == 0 || (p[0] & 0x80))
+            return false; /* empty or negative */
+        if (p[0] == 0) {
+            if (n == 1 || !(p[1] & 0x80))
+                return false; /* zero, or a non-minimal leading 0x00 */
+            p++, n--;
+        }
+        if (n > field)
+            return false;
+        memset(out + i * field, 0, field - n);
+        memcpy(out + i * field + field - n, p, n);
+    }
+    return der_done(&seq.in);
+}
+
+/* Verify a DER ECDSA signature over `msg` with hash `halg`. */
+static int ecdsa_verify_der(const teeattest_ctx *ctx, const pubkey *k,
+                            int32_t halg, const uint8_t *msg, size_t msg_len,
+                            const uint8_t *sig, size_t sig_len)
+{
+    size_t field = k->curve == TEEATTEST_CURVE_P256   ? 32
+                   : k->curve == TEEATTEST_CURVE_P384 ? 48 : 0;
+    if (!field)
+        return TEEATTEST_E_UNSUPPORTED;
+    uint8_t raw[96], h[64];
+    if (!ecdsa_der_to_raw(sig, sig_len, field, raw))
+        return TEEATTEST_E_SIG_ENCODING;
+    size_t hl = ta_hash_len(halg);
+    int rc = ta_hash(ctx, halg, h, hl, msg, msg_len);
+    if (rc)
+        return rc;
+    return ta_ecdsa_verify(ctx, k->curve, k->bits, k->bits_len, h, hl, raw,
+                           2 * field);
+}
+
+static int64_t crt_time(const mbedtls_x509_time *t)
+{
+    return ta_timegm(t->year, t->mon, t->day, t->hour, t->min, t->sec);
+}
+
+static void fmt_time(char out[24], int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) ||
+        !strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        snprintf(out, 24, "%lld", (long long)t);
+}
+
+static void crt_subject(const mbedtls_x509_crt *crt, char *out, size_t cap)
+{
+    if (mbedtls_x509_dn_gets(out, cap, &crt->subject) < 0)
+        snprintf(out, cap, "(unprintable name)");
+}
+
+/* ---- GeneralizedTime ------------------------------------------------------ */
+
+static int two(const uint8_t *p)
+{
+    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+        return -1;
+    return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* "YYYYMMDDHHMMSS[.f+]Z" (RFC 5280 form, fractions tolerated and dropped). */
+static bool gentime(const tlv *t, int64_t *out)
+{
+    const uint8_t *p = t->in.p;
+    size_t n = der_len(&t->in);
+    if (t->tag != 0x18 || n < 15 || p[n - 1] != 'Z')
+        return false;
+    if (n > 15) {
+        if (p[14] != '.' || n < 17)
+            return false;
+        for (size_t i = 15; i < n - 1; i++)
+            if (p[i] < '0' || p[i] > '9')
+                return false;
+    }
+    int c = two(p), y = two(p + 2), mo = two(p + 4), d = two(p + 6),
+        h = two(p + 8), mi = two(p + 10), s = two(p + 12);
+    if (c < 0 || y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 ||
+        mi < 0 || mi > 59 || s < 0 || s > 59)
+        return false;
+    int year = c * 100 + y;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int dim = mdays[mo - 1];
+    if (mo == 2 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)))
+        dim = 29;
+    if (d > dim)
+        return false;
+    *out = ta_timegm(year, mo, d, h, mi, s);
+    return true;
+}
+
+/* ---- the pair (cert, issuer) ------------------------------------------- */
+
+typedef struct target {
+    mbedtls_x509_crt cert, issuer;
+    pubkey issuer_key;
+} target;
+
+static void target_free(target *t)
+{
+    mbedtls_x509_crt_free(&t->cert);
+    mbedtls_x509_crt_free(&t->issuer);
+}
+
+static int target_load(target *t, const uint8_t *cert, size_t cert_len,
+                       const uint8_t *issuer, size_t issuer_len,
+                       teeattest_error *err)
+{
+    mbedtls_x509_crt_init(&t->cert);
+    mbedtls_x509_crt_init(&t->issuer);
+    if (mbedtls_x509_crt_parse_der(&t->cert, cert, cert_len))
+        return ta_error(err, TEEATTEST_E_PARSE, NULL,
+                        "OCSP: the certificate to check is not a DER X.509 "
+                        "certificate");
+    if (mbedtls_x509_crt_parse_der(&t->issuer, issuer, issuer_len))
+        return ta_error(err, TEEATTEST_E_PARSE, NULL,
+                        "OCSP: the issuer is not a DER X.509 certificate");
+    if (t->cert.issuer_raw.len != t->issuer.subject_raw.len ||
+        memcmp(t->cert.issuer_raw.p, t->issuer.subject_raw.p,
+               t->issuer.subject_raw.len) != 0)
+        return ta_error(err, TEEATTEST_E_PARSE, NULL,
+                        "OCSP: the certificate's issuer name is not the "
+                        "issuer certificate's subject");
+    if (!spki_parse(&t->issuer, &t->issuer_key))
+        return ta_error(err, TEEATTEST_E_PARSE, NULL,
+                        "OCSP: the issuer's subjectPublicKeyInfo is malformed");
+    return TEEATTEST_OK;
+}
+
+/* ---- request ------------------------------------------------------------ */
+
+static const uint8_t *hash_oid(int32_t alg, size_t *len)
+{
+    switch (alg) {
+    case TA_OCSP_HASH_SHA1:
+        *len = sizeof OID_SHA1;
+        return OID_SHA1;
+    case TA_OCSP_HASH_SHA256:
+        *len = sizeof OID_SHA256;
+        return OID_SHA256;
+    case TA_OCSP_HASH_SHA384:
+        *len = sizeof OID_SHA384;
+        return OID_SHA384;
+    default:
+        return NULL;
+    }
+}
+
+/* mbedtls_asn1_write_* return the length written or a negative error. */
+#define W(expr)                       \
+    do {                              \
+        int w_ = (expr);              \
+        if (w_ < 0)                   \
+            goto overflow;            \
+        len += (size_t)w_;            \
+    } while (0)
+
+static int write_header(uint8_t **p, uint8_t *start, size_t len, uint8_t tag)
+{
+    int a = mbedtls_asn1_write_len(p, start, len);
+    if (a < 0)
+        return a;
+    int b = mbedtls_asn1_write_tag(p, start, tag);
+    if (b < 0)
+        return b;
+    return a + b;
+}
+
+int ta_ocsp_request_build(const teeattest_ctx *ctx, const uint8_t *cert,
+                          size_t cert_len, const uint8_t *issuer,
+                          size_t issuer_len, int32_t hash_alg,
+                          const uint8_t *nonce, size_t nonce_len,
+                          uint8_t **out, size_t *out_len, teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (out_len)
+        *out_len = 0;
+    if (!cert || !issuer || !out || !out_len)
+        return TA_INVALID(err, "OCSP request: NULL certificate or output");
+    if (nonce && (nonce_len == 0 || nonce_len > OCSP_NONCE_MAX))
+        return TA_INVALID(err, "OCSP request: nonce must be 1..64 bytes");
+    if (!hash_alg)
+        hash_alg = TA_OCSP_HASH_SHA384;
+    size_t oid_len = 0;
+    const uint8_t *oid = hash_oid(hash_alg, &oid_len);
+    if (!oid)
+        return TA_INVALID(err, "OCSP request: CertID hash must be SHA-1, "
+                               "SHA-256 or SHA-384");
+    target t;
+    int rc = target_load(&t, cert, cert_len, issuer, issuer_len, err);
+    if (rc)
+        goto out;
+    uint8_t name_hash[48], key_hash[48];
+    size_t hl = certid_hash_len(hash_alg);
+    if ((rc = digest(ctx, hash_alg, name_hash, t.issuer.subject_raw.p,
+                     t.issuer.subject_raw.len)) ||
+        (rc = digest(ctx, hash_alg, key_hash, t.issuer_key.bits,
+                     t.issuer_key.bits_len))) {
+        rc = ta_error(err, rc, NULL, "OCSP request: hashing the issuer");
+        goto out;
+    }
+    size_t cap = 256 + t.cert.serial.len + (nonce ? nonce_len : 0);
+    uint8_t *buf = ta_malloc(ctx, cap);
+    if (!buf) {
+        rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "OCSP request buffer");
+        goto out;
+    }
+    uint8_t *p = buf + cap;
+    size_t len = 0, tbs_len;
+
+    /* Written back to front. */
+    if (nonce) {
+        size_t ext = len;
+        W(mbedtls_asn1_write_raw_buffer(&p, buf, nonce, nonce_len));
+        W(write_header(&p, buf, len - ext, MBEDTLS_ASN1_OCTET_STRING));
+        W(write_header(&p, buf, len - ext, MBEDTLS_ASN1_OCTET_STRING));
+        W(mbedtls_asn1_write_bool(&p, buf, 1));
+        W(mbedtls_asn1_write_oid(&p, buf, (const char *)OID_OCSP_NONCE,
+                                 sizeof OID_OCSP_NONCE));
+        W(write_header(&p, buf, len - ext, 0x30)); /* Extension */
+        W(write_header(&p, buf, len - ext, 0x30)); /* Extensions */
+        W(write_header(&p, buf, len - ext, 0xa2)); /* [2] EXPLICIT */
+    }
+    size_t list = len;
+    W(mbedtls_asn1_write_raw_buffer(&p, buf, t.cert.serial.p,
+                                    t.cert.serial.len));
+    W(write_header(&p, buf, t.cert.serial.len, MBEDTLS_ASN1_INTEGER));
+    W(mbedtls_asn1_write_octet_string(&p, buf, key_hash, hl));
+    W(mbedtls_asn1_write_octet_string(&p, buf, name_hash, hl));
+    W(mbedtls_asn1_write_algorithm_identifier(&p, buf, (const char *)oid,
+                                              oid_len, 0));
+    W(write_header(&p, buf, len - list, 0x30)); /* CertID */
+    W(write_header(&p, buf, len - list, 0x30)); /* Request */
+    W(write_header(&p, buf, len - list, 0x30)); /* requestList */
+    tbs_len = len;
+    W(write_header(&p, buf, tbs_len, 0x30));    /* TBSRequest */
+    W(write_header(&p, buf, len, 0x30));        /* OCSPRequest */
+
+    memmove(buf, p, len);
+    *out = buf;
+    *out_len = len;
+    rc = TEEATTEST_OK;
+    goto out;
+overflow:
+    ta_free(ctx, buf);
+    rc = ta_error(err, TEEATTEST_E_INTERNAL, NULL,
+                  "OCSP request: encoding overflow");
+out:
+    target_free(&t);
+    return rc;
+}
+
+/* ---- response parsing ------------------------------------------------------ */
+
+typedef struct single {
+    int32_t hash; /* 0 = unsupported algorithm */
+    der name_hash, key_hash, serial;
+    ta_ocsp_status status;
+    int32_t reason;
+    int64_t rev_time, this_update, next_update;
+    der extensions; /* contents of [1], p == NULL when absent */
+} single;
+
+typedef struct parsed {
+    der tbs_elem;        /* the exact signed bytes (whole ResponseData TLV) */
+    uint8_t responder_tag; /* 0xa1 byName, 0xa2 byKey */
+    der responder;       /* Name TLV, or KeyHash contents */
+    int64_t produced_at;
+    der responses;       /* SEQUENCE OF SingleResponse contents */
+    der extensions;      /* responseExtensions contents, p NULL if absent */
+    int32_t sig_hash;    /* TEEATTEST_HASH_* of ecdsa-with-SHAx */
+    der signature;       /* BIT STRING contents after the unused-bits byte */
+    der certs;           /* SEQUENCE OF Certificate contents, p NULL if absent */
+} parsed;
+
+#define PFAIL(field) \
+    ta_error(err, TEEATTEST_E_PARSE, NULL, "OCSP response: malformed %s", field)
+
+static int parse_outer(const uint8_t *resp, size_t len, der *basic,
+                       ta_ocsp_info *info, teeattest_error *err)
+{
+    der d = {resp, resp + len};
+    tlv top, st, rb, rbs, type, octets;
+    if (!der_expect(&d, 0x30, &top) || !der_done(&d))
+        return PFAIL("OCSPResponse SEQUENCE");
+    if (!der_expect(&top.in, 0x0a, &st) || der_len(&st.in) != 1)
+        return PFAIL("responseStatus");
+    if (st.in.p[0] != 0) {
+        static const char *const names[] = {
+            "successful", "malformedRequest", "internalError", "tryLater",
+            "(4)", "sigRequired", "unauthorized"};
+        info->failure = TA_OCSP_FAIL_RESPONSE_STATUS;
+        return ta_error(err, TEEATTEST_E_VERIFY_FAILED, NULL,
+                        "OCSP response: responseStatus %s (%u)",
+                        st.in.p[0] < TA_ARRAY_LEN(names) ? names[st.in.p[0]]
+                                                         : "unknown",
+                        st.in.p[0]);
+    }
+    if (!der_expect(&top.in, 0xa0, &rb) || !der_done(&top.in) ||
+        !der_expect(&rb.in, 0x30, &rbs) || !der_done(&rb.in) ||
+        !der_expect(&rbs.in, 0x06, &type))
+        return PFAIL("responseBytes");
+    if (!OID_EQ(&type.in, OID_OCSP_BASIC)) {
+        info->failure = TA_OCSP_FAIL_UNSUPPORTED;
+        return ta_error(err, TEEATTEST_E_UNSUPPORTED, NULL,
+                        "OCSP response: responseType is not id-pkix-ocsp-basic");
+    }
+    if (!der_expect(&rbs.in, 0x04, &octets) || !der_done(&rbs.in))
+        return PFAIL("responseBytes.response OCTET STRING");
+    *basic = octets.in;
+    return TEEATTEST_OK;
+}
+
+/* AlgorithmIdentifier with absent or NULL parameters; `oid` gets the OID. */
+static bool alg_id(der *d, der *oid, bool params_absent_only)
+{
+    tlv a, o, n;
+    if (!der_expect(d, 0x30, &a) || !der_expect(&a.in, 0x06, &o))
+        return false;
+    if (!der_done(&a.in)) {
+        if (params_absent_only || !der_expect(&a.in, 0x05, &n) ||
+            der_len(&n.in) != 0 || !der_done(&a.in))
+            return false;
+    }
+    *oid = o.in;
+    return true;
+}
+
+static int parse_basic(der basic, parsed *ps, teeattest_error *err)
+{
+    memset(ps, 0, sizeof *ps);
+    tlv b, tbs, t;
+    if (!der_expect(&basic, 0x30, &b) || !der_done(&basic))
+        return PFAIL("BasicOCSPResponse SEQUENCE");
+    if (!der_expect(&b.in, 0x30, &tbs))
+        return PFAIL("tbsResponseData");
+    ps->tbs_elem.p = tbs.elem;
+    ps->tbs_elem.end = tbs.elem + tbs.elem_len;
+
+    der *r = &tbs.in;
+    if (der_peek(r, 0xa0)) {
+        tlv v, i;
+        if (!der_expect(r, 0xa0, &v) || !der_expect(&v.in, 0x02, &i) ||
+            !der_done(&v.in) || !der_eq(&i.in, (const uint8_t *)"\0", 1))
+            return PFAIL("tbsResponseData.version (must be v1)");
+    }
+    if (!der_next(r, &t) || (t.tag != 0xa1 && t.tag != 0xa2))
+        return PFAIL("responderID");
+    ps->responder_tag = t.tag;
+    {
+        tlv id;
+        if (t.tag == 0xa1) {
+            if (!der_expect(&t.in, 0x30, &id) || !der_done(&t.in))
+                return PFAIL("responderID byName");
+            ps->responder.p = id.elem;
+            ps->responder.end = id.elem + id.elem_len;
+        } else {
+            if (!der_expect(&t.in, 0x04, &id) || !der_done(&t.in) ||
+                der_len(&id.in) != 20)
+                return PFAIL("responderID byKey");
+            ps->responder = id.in;
+        }
+    }
+    if (!der_next(r, &t) || !gentime(&t, &ps->produced_at))
+        return PFAIL("producedAt");
+    if (!der_expect(r, 0x30, &t))
+        return PFAIL("responses");
+    ps->responses = t.in;
+    if (der_peek(r, 0xa1)) {
+        tlv e, s;
+        if (!der_expect(r, 0xa1, &e) || !der_expect(&e.in, 0x30, &s) ||
+            !der_done(&e.in) || der_len(&s.in) == 0)
+            return PFAIL("responseExtensions");
+        ps->extensions = s.in;
+    }
+    if (!der_done(r))
+        return PFAIL("tbsResponseData (trailing data)");
+
+    der oid;
+    if (!alg_id(&b.in, &oid, true))
+        return PFAIL("signatureAlgorithm");
+    if (OID_EQ(&oid, OID_ECDSA_SHA256))
+        ps->sig_hash = TEEATTEST_HASH_SHA256;
+    else if (OID_EQ(&oid, OID_ECDSA_SHA384))
+        ps->sig_hash = TEEATTEST_HASH_SHA384;
+    else if (OID_EQ(&oid, OID_ECDSA_SHA512))
+        ps->sig_hash = TEEATTEST_HASH_SHA512;
+    else
+        return ta_error(err, TEEATTEST_E_UNSUPPORTED, NULL,
+                        "OCSP response: signatureAlgorithm is not "
+                        "ecdsa-with-SHA256/384/512");
+    if (!der_expect(&b.in, 0x03, &t) || der_len(&t.in) < 2 || t.in.p[0] != 0)
+        return PFAIL("signature BIT STRING");
+    ps->signature.p = t.in.p + 1;
+    ps->signature.end = t.in.end;
+    if (der_peek(&b.in, 0xa0)) {
+        tlv c, s;
+        if (!der_expect(&b.in, 0xa0, &c) || !der_expect(&c.in, 0x30, &s) ||
+            !der_done(&c.in))
+            return PFAIL("certs");
+        ps->certs = s.in;
+    }
+    if (!der_done(&b.in))
+        return PFAIL("BasicOCSPResponse (trailing data)");
+    return TEEATTEST_OK;
+}
+
+/* One SingleResponse; `d` is positioned on it. */
+static int parse_single(der *d, single *s, teeattest_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->reason = -1;
+    tlv sr, cid, t;
+    if (!der_expect(d, 0x30, &sr))
+        return PFAIL("SingleResponse");
+    if (!der_expect(&sr.in, 0x30, &cid))
+        return PFAIL("certID");
+    der oid;
+    if (!alg_id(&cid.in, &oid, false))
+        return PFAIL("certID.hashAlgorithm");
+    if (OID_EQ(&oid, OID_SHA1))
+        s->hash = TA_OCSP_HASH_SHA1;
+    else if (OID_EQ(&oid, OID_SHA256))
+        s->hash = TA_OCSP_HASH_SHA256;
+    else if (OID_EQ(&oid, OID_SHA384))
+        s->hash = TA_OCSP_HASH_SHA384;
+    if (!der_expect(&cid.in, 0x04, &t))
+        return PFAIL("certID.issuerNameHash");
+    s->name_hash = t.in;
+    if (!der_expect(&cid.in, 0x04, &t))
+        return PFAIL("certID.issuerKeyHash");
+    s->key_hash = t.in;
+    if (!der_expect(&cid.in, 0x02, &t) || der_len(&t.in) == 0 ||
+        !der_done(&cid.in))
+        return PFAIL("certID.serialNumber");
+    s->serial = t.in;
+
+    if (!der_next(&sr.in, &t))
+        return PFAIL("certStatus");
+    if (t.tag == 0x80 && der_len(&t.in) == 0) {
+        s->status = TA_OCSP_STATUS_GOOD;
+    } else if (t.tag == 0x82 && der_len(&t.in) == 0) {
+        s->status = TA_OCSP_STATUS_UNKNOWN;
+    } else if (t.tag == 0xa1) {
+        tlv rt;
+        s->status = TA_OCSP_STATUS_REVOKED;
+        if (!der_next(&t.in, &rt) || !gentime(&rt, &s->rev_time))
+            return PFAIL("revokedInfo.revocationTime");
+        if (der_peek(&t.in, 0xa0)) {
+            tlv wrap, e;
+            if (!der_expect(&t.in, 0xa0, &wrap) ||
+                !der_expect(&wrap.in, 0x0a, &e) || !der_done(&wrap.in) ||
+                der_len(&e.in) != 1 || e.in.p[0] > 10 || e.in.p[0] == 7)
+                return PFAIL("revokedInfo.revocationReason");
+            s->reason = e.in.p[0];
+        }
+        if (!der_done(&t.in))
+            return PFAIL("revokedInfo (trailing data)");
+    } else {
+        return PFAIL("certStatus");
+    }
+    if (!der_next(&sr.in, &t) || !gentime(&t, &s->this_update))
+        return PFAIL("thisUpdate");
+    if (der_peek(&sr.in, 0xa0)) {
+        tlv w, g;
+        if (!der_expect(&sr.in, 0xa0, &w) || !der_next(&w.in, &g) ||
+            !gentime(&g, &s->next_update) || !der_done(&w.in))
+            return PFAIL("nextUpdate");
+    }
+    if (der_peek(&sr.in, 0xa1)) {
+        tlv e, q;
+        if (!der_expect(&sr.in, 0xa1, &e) || !der_expect(&e.in, 0x30, &q) ||
+            !der_done(&e.in) || der_len(&q.in) == 0)
+            return PFAIL("singleExtensions");
+        s->extensions = q.in;
+    }
+    if (!der_done(&sr.in))
+        return PFAIL("SingleResponse (trailing data)");
+    return TEEATTEST_OK;
+}
+
+/* Walk Extensions: reject malformed ones, duplicates of the nonce and
+ * unknown critical ones; return the nonce extnValue contents if any. */
+static int parse_extensions(der exts, const char *where, bool nonce_allowed,
+                            der *nonce, ta_ocsp_info *info,
+                            teeattest_error *err)
+{
+    if (nonce)
+        memset(nonce, 0, sizeof *nonce);
+    size_t n = 0;
+    while (!der_done(&exts)) {
+        tlv e, oid, crit, val;
+        bool critical = false;
+        if (++n > OCSP_MAX_EXTENSIONS || !der_expect(&exts, 0x30, &e) ||
+            !der_expect(&e.in, 0x06, &oid))
+            return ta_error(err, TEEATTEST_E_PARSE, NULL,
+                            "OCSP response: malformed %s", where);
+        if (der_peek(&e.in, 0x01)) {
+            if (!der_expect(&e.in, 0x01, &crit) || der_len(&crit.in) != 1 ||
+                (crit.in.p[0] != 0 && crit.in.p[0] != 0xff))
+                return ta_error(err, TEEATTEST_E_PARSE, NULL,
+                                "OCSP response: malformed %s critical flag",
+                                where);
+            critical = crit.in.p[0] == 0xff;
+        }
+        if (!der_expect(&e.in, 0x04, &val) || !der_done(&e.in))
+            return ta_error(err, TEEATTEST_E_PARSE, NULL,
+                            "OCSP response: malformed %s extnValue", where);
+        if (nonce_allowed && OID_EQ(&oid.in, OID_OCSP_NONCE)) {
+            if (nonce->p) {
+                return ta_error(err, TEEATTEST_E_PARSE, NULL,
+                                "OCSP response: two nonces in %s", where);
+            }
+            *nonce = val.in;
+        } else if (critical) {
+            info->failure = TA_OCSP_FAIL_EXTENSION;
+            return ta_error(err, TEEATTEST_E_UNSUPPORTED, NULL,
+                            "OCSP response: unknown critical extension in %s",
+                            where);
+        }
+    }
+    return TEEATTEST_OK;
+}
+
+/* ---- responder ------------------------------------------------------------ */
+
+static bool responder_is(const teeattest_ctx *ctx, const parsed *ps,
+                         const mbedtls_x509_crt *crt, const pubkey *k)
+{
+    if (ps->responder_tag == 0xa1)
+        return der_eq(&ps->responder, crt->subject_raw.p, crt->subject_raw.len);
+    uint8_t h[20];
+    if (digest(ctx, TA_OCSP_HASH_SHA1, h, k->bits, k->bits_len))
+        return false;
+    return der_eq(&ps->responder, h, sizeof h);
+}
+
+static int32_t md_to_hash(mbedtls_md_type_t md)
+{
+    switch (md) {
+    case MBEDTLS_MD_SHA256:
+        return TEEATTEST_HASH_SHA256;
+    case MBEDTLS_MD_SHA384:
+        return TEEATTEST_HASH_SHA384;
+    case MBEDTLS_MD_SHA512:
+        return TEEATTEST_HASH_SHA512;
+    default:
+        return 0;
+    }
+}
+
+/* A delegated responder certificate: issued (name and signature) by the
+ * checked certificate's issuer, valid at `at`, EKU with OCSPSigning. */
+static int check_delegate(const teeattest_ctx *ctx, const target *t,
+                          const mbedtls_x509_crt *rc, int64_t at,
+                          ta_ocsp_info *info, teeattest_error *err)
+{
+    info->failure = TA_OCSP_FAIL_RESPONDER;
+    if (rc->issuer_raw.len != t->issuer.subject_raw.len ||
+        memcmp(rc->issuer_raw.p, t->issuer.subject_raw.p, rc->issuer_raw.len))
+        return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
+                        "OCSP responder %s is not issued by the checked "
+                        "certificate's issuer", info->responder);
+    int32_t h = md_to_hash(rc->sig_md);
+    if (rc->sig_pk != MBEDTLS_PK_ECDSA || !h || !t->issuer_key.curve)
+        return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
+                        "OCSP responder %s: certificate signature algorithm "
+                        "not supported (ECDSA P-256/P-384 only)",
+                        info->responder);
+    int r = ecdsa_verify_der(ctx, &t->issuer_key, h, rc->tbs.p, rc->tbs.len,
+                             rc->sig.p, rc->sig.len);
+    if (r == TEEATTEST_E_NOMEM)
+        return ta_error(err, r, NULL, "verifying the OCSP responder");
+    if (r)
+        return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
+                        "OCSP responder %s: certificate signature does not "
+                        "verify under the issuer's key", info->responder);
+    if (at < crt_time(&rc->valid_from) || at > crt_time(&rc->valid_to)) {
+        char a[24], b[24], c[24];
+        fmt_time(a, at);
+        fmt_time(b, crt_time(&rc->valid_from));
+        fmt_time(c, crt_time(&rc->valid_to));
+        return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
+                        "OCSP responder %s is not valid at %s (valid %s..%s)",
+                        info->responder, a, b, c);
+    }
+    if (!(rc->ext_types & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE) ||
+        mbedtls_x509_crt_check_extended_key_usage(
+            rc, MBEDTLS_OID_OCSP_SIGNING,
+            MBEDTLS_OID_SIZE(MBEDTLS_OID_OCSP_SIGNING)))
+        return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
+                        "OCSP responder %s lacks extendedKeyUsage "
+                        "id-kp-OCSPSigning", info->responder);
+    if (mbedtls_x509_crt_check_key_usage(rc, MBEDTLS_X509_KU_DIGITAL_SIGNATURE))
+        return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
+                        "OCSP responder %s: keyUsage lacks digitalSignature",
+                        info->responder);
+    info->failure = TA_OCSP_OK;
+    return TEEATTEST_OK;
+}
+
+/* ---- verification ----------------------------------------------------------- */
+
+static bool single_matches(const teeattest_ctx *ctx, const target *t,
+                           const single *s, int32_t want_hash)
+{
+    if (!s->hash || (want_hash && s->hash != want_hash))
+        return false;
+    size_t hl = certid_hash_len(s->hash);
+    uint8_t nh[48], kh[48];
+    if (der_len(&s->name_hash) != hl || der_len(&s->key_hash) != hl ||
+        !der_eq(&s->serial, t->cert.serial.p, t->cert.serial.len))
+        return false;
+    if (digest(ctx, s->hash, nh, t->issuer.subject_raw.p,
+               t->issuer.subject_raw.len) ||
+        digest(ctx, s->hash, kh, t->issuer_key.bits, t->issuer_key.bits_len))
+        return false;
+    return der_eq(&s->name_hash, nh, hl) && der_eq(&s->key_hash, kh, hl);
+}
+
+static int verify_parsed(const teeattest_ctx *ctx, const target *t,
+                         const parsed *ps, const ta_ocsp_verify_opts *o,
+                         ta_ocsp_info *info, teeattest_error *err)
+{
+    int rc;
+    /* 1. The SingleResponse naming our certificate. */
+    single s, found;
+    memset(&found, 0, sizeof found);
+    size_t n = 0;
+    bool have = false, unsupported = false;
+    der list = ps->responses;
+    while (!der_done(&list)) {
+        if (++n > OCSP_MAX_SINGLE)
+            return ta_error(err, TEEATTEST_E_PARSE, NULL,
+                            "OCSP response: more than %d SingleResponses",
+                            OCSP_MAX_SINGLE);
+        if ((rc = parse_single(&list, &s, err)))
+            return rc;
+        if (!s.hash)
+            unsupported = true;
+        if (!have && single_matches(ctx, t, &s, o->certid_hash)) {
+            found = s;
+            have = true;
+        }
+    }
+    if (!have) {
+        info->failure = TA_OCSP_FAIL_CERTID;
+        return ta_error(err, TEEATTEST_E_VERIFY_FAILED, NULL,
+                        "OCSP response: no SingleResponse CertID matches the "
+                        "certificate (serial, issuer name/key hash%s%s)",
+                        o->certid_hash ? ", requested hash " : "",
+                        o->certid_hash ? certid_hash_name(o->certid_hash)
+                        : unsupported ? "; a CertID uses an unsupported hash"
+                                      : "");
+    }
+    info->certid_matched = true;
+    info->certid_hash = found.hash;
+
+    /* 2. Who signed, and may they. */
+    mbedtls_x509_crt certs;
+    mbedtls_x509_crt_init(&certs);
+    const mbedtls_x509_crt *signer = NULL;
+    const pubkey *signer_key = NULL;
+    pubkey dk;
+    if (responder_is(ctx, ps, &t->issuer, &t->issuer_key)) {
+        signer = &t->issuer;
+        signer_key = &t->issuer_key;
+    } else {
+        der cl = ps->certs;
+        size_t nc = 0;
+        while (cl.p && !der_done(&cl)) {
+            tlv c;
+            if (++nc > OCSP_MAX_CERTS || !der_expect(&cl, 0x30, &c)) {
+                rc = PFAIL("certs");
+                goto out;
+            }
+            if (mbedtls_x509_crt_parse_der(&certs, c.elem, c.elem_len)) {
+                rc = PFAIL("certificate in certs");
+                goto out;
+            }
+        }
+        for (const mbedtls_x509_crt *c = &certs; c && c->raw.p; c = c->next) {
+            if (spki_parse(c, &dk) && responder_is(ctx, ps, c, &dk)) {
+                signer = c;
+                signer_key = &dk;
+                break;
+            }
+        }
+        if (!signer) {
+            info->failure = TA_OCSP_FAIL_RESPONDER;
+            rc = ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
+                          "OCSP response: responderID (%s) names neither the "
+                          "issuer nor a certificate in certs",
+                          ps->responder_tag == 0xa1 ? "byName" : "byKey");
+            goto out;
+        }
+        info->delegated = true;
+    }
+    crt_subject(signer, info->responder, sizeof info->responder);
+    if (info->delegated &&
+        (rc = check_delegate(ctx, t, signer, o->at, info, err)))
+        goto out;
+
+    /* 3. The signature over the exact tbsResponseData bytes. */
+    if (!signer_key->curve) {
+        info->failure = TA_OCSP_FAIL_UNSUPPORTED;
+        rc = ta_error(err, TEEATTEST_E_UNSUPPORTED, NULL,
+                      "OCSP responder %s: key is not EC P-256/P-384",
+                      info->responder);
+        goto out;
+    }
+    rc = ecdsa_verify_der(ctx, signer_key, ps->sig_hash, ps->tbs_elem.p,
+                          der_len(&ps->tbs_elem), ps->signature.p,
+                          der_len(&ps->signature));
+    if (rc == TEEATTEST_E_NOMEM) {
+        rc = ta_error(err, rc, NULL, "verifying the OCSP signature");
+        goto out;
+    }
+    if (rc) {
+        info->failure = TA_OCSP_FAIL_SIGNATURE;
+        rc = ta_error(err, TEEATTEST_E_VERIFY_FAILED, NULL,
+                      "OCSP response: signature over tbsResponseData does "
+                      "not verify under %s's key%s", info->responder,
+                      rc == TEEATTEST_E_SIG_ENCODING ? " (malformed DER)" : "");
+        goto out;
+    }
+
+    /* 4. Extensions (signed, so checked after the signature). */
+    der nonce = {0};
+    if (ps->extensions.p &&
+        (rc = parse_extensions(ps->extensions, "responseExtensions", true,
+                               &nonce, info, err)))
+        goto out;
+    if (found.extensions.p &&
+        (rc = parse_extensions(found.extensions, "singleExtensions", false,
+                               NULL, info, err)))
+        goto out;
+    info->nonce_present = nonce.p != NULL;
+    if (o->nonce) {
+        bool ok = false;
+        if (nonce.p) {
+            /* RFC 8954: extnValue holds OCTET STRING(nonce); older
+             * responders echo the bare value. */
+            der v = nonce;
+            tlv inner;
+            if (der_expect(&v, 0x04, &inner) && der_done(&v) &&
+                der_eq(&inner.in, o->nonce, o->nonce_len))
+                ok = true;
+            if (der_eq(&nonce, o->nonce, o->nonce_len))
+                ok = true;
+        }
+        if (!ok && (nonce.p || !o->nonce_optional)) {
+            info->failure = TA_OCSP_FAIL_NONCE;
+            rc = ta_error(err, TEEATTEST_E_VERIFY_FAILED, NULL,
+                          nonce.p ? "OCSP response: nonce differs from the "
+                                    "one sent"
+                                  : "OCSP response: no nonce in "
+                                    "responseExtensions (one was sent)");
+            goto out;
+        }
+    }
+
+    /* 5. Time windows at the injected time. */
+    info->produced_at = ps->produced_at;
+    info->this_update = found.this_update;
+    info->next_update = found.next_update;
+    char a[24], b[24];
+    fmt_time(a, o->at);
+    if (ps->produced_at > o->at + o->skew) {
+        fmt_time(b, ps->produced_at);
+        info->failure = TA_OCSP_FAIL_TIME;
+        rc = ta_error(err, TEEATTEST_E_VERIFY_FAILED, NULL,
+                      "OCSP response: producedAt %s is after %s", b, a);
+        goto out;
+    }
+    if (found.this_update > o->at + o->skew) {
+        fmt_time(b, found.this_update);
+        info->failure = TA_OCSP_FAIL_TIME;
+        rc = ta_error(err, TEEATTEST_E_VERIFY_FAILED, NULL,
+                      "OCSP response: thisUpdate %s is after %s", b, a);
+        goto out;
+    }
+    /* Without nextUpdate a response never goes stale; NVIDIA always sets
+     * one (24 h), so its absence is refused rather than trusted forever. */
+    if (!found.next_update) {
+        info->failure = TA_OCSP_FAIL_TIME;
+        rc = ta_error(err, TEEATTEST_E_VERIFY_FAILED, NULL,
+                      "OCSP response: no nextUpdate");
+        goto out;
+    }
+    if (found.next_update <= o->at || found.next_update < found.this_update) {
+        fmt_time(b, found.next_update);
+        info->failure = TA_OCSP_FAIL_TIME;
+        rc = ta_error(err, TEEATTEST_E_VERIFY_FAILED, NULL,
+                      "OCSP response: nextUpdate %s is not after %s", b, a);
+        goto out;
+    }
+
+    info->status = found.status;
+    info->revocation_reason = found.reason;
+    info->revocation_time = found.rev_time;
+    info->failure = TA_OCSP_OK;
+    rc = TEEATTEST_OK;
+out:
+    mbedtls_x509_crt_free(&certs);
+    return rc;
+}
+
+int ta_ocsp_response_verify(const teeattest_ctx *ctx, const uint8_t *resp,
+                            size_t resp_len, const uint8_t *cert,
+                            size_t cert_len, const uint8_t *issuer,
+                            size_t issuer_len, const ta_ocsp_verify_opts *opts,
+                            ta_ocsp_info *info, teeattest_error *err)
+{
+    if (!info)
+        return TA_INVALID(err, "OCSP: info is NULL");
+    memset(info, 0, sizeof *info);
+    info->revocation_reason = -1;
+    info->failure = TA_OCSP_FAIL_INPUT;
+    if (!opts || !cert || !issuer || (!resp && resp_len) ||
+        (opts->nonce && !opts->nonce_len))
+        return TA_INVALID(err, "OCSP: NULL response, certificate or options");
+    if (opts->certid_hash && !certid_hash_len(opts->certid_hash))
+        return TA_INVALID(err, "OCSP: unknown CertID hash algorithm");
+    target t;
+    int rc = target_load(&t, cert, cert_len, issuer, issuer_len, err);
+    if (rc) {
+        target_free(&t);
+        return rc;
+    }
+    info->failure = TA_OCSP_FAIL_PARSE;
+    if (resp_len > TA_OCSP_RESPONSE_MAX) {
+        rc = ta_error(err, TEEATTEST_E_TOO_LARGE, NULL,
+                      "OCSP response: %zu bytes exceed the %u-byte limit",
+                      resp_len, TA_OCSP_RESPONSE_MAX);
+        goto out;
+    }
+    der basic;
+    parsed ps;
+    if ((rc = parse_outer(resp, resp_len, &basic, info, err)) ||
+        (rc = parse_basic(basic, &ps, err))) {
+        if (rc == TEEATTEST_E_UNSUPPORTED &&
+            info->failure == TA_OCSP_FAIL_PARSE)
+            info->failure = TA_OCSP_FAIL_UNSUPPORTED;
+        goto out;
+    }
+    rc = verify_parsed(ctx, &t, &ps, opts, info, err);
+    if (rc && info->failure == TA_OCSP_OK)
+        info->failure = TA_OCSP_FAIL_PARSE;
+out:
+    if (rc)
+        info->status = TA_OCSP_STATUS_NONE;
+    target_free(&t);
+    return rc;
+}
+
+/* ---- AIA -------------------------------------------------------------------- */
+
+char *ta_ocsp_cert_url(const teeattest_ctx *ctx, const uint8_t *cert,
+                       size_t cert_len)
+{
+    if (!cert)
+        return NULL;
+    mbedtls_x509_crt crt;
+    mbedtls_x509_crt_init(&crt);
+    char *url = NULL;
+    if (mbedtls_x509_crt_parse_der(&crt, cert, cert_len) || !crt.v3_ext.p)
+        goto out;
+    /* mbedTLS leaves v3_ext on the contents of [3]: the Extensions. */
+    der d = {crt.v3_ext.p, crt.v3_ext.p + crt.v3_ext.len};
+    tlv exts;
+    if (!der_expect(&d, 0x30, &exts))
+        goto out;
+    while (!url && !der_done(&exts.in)) {
+        tlv e, oid, val, crit;
+        if (!der_expect(&exts.in, 0x30, &e) || !der_expect(&e.in, 0x06, &oid))
+            goto out;
+        if (der_peek(&e.in, 0x01) && !der_expect(&e.in, 0x01, &crit))
+            goto out;
+        if (!der_expect(&e.in, 0x04, &val))
+            goto out;
+        if (!OID_EQ(&oid.in, OID_PE_AIA))
+            continue;
+        tlv seq;
+        if (!der_expect(&val.in, 0x30, &seq))
+            goto out;
+        while (!der_done(&seq.in)) {
+            tlv ad, m, loc;
+            if (!der_expect(&seq.in, 0x30, &ad) ||
+                !der_expect(&ad.in, 0x06, &m) || !der_next(&ad.in, &loc))
+                goto out;
+            /* accessLocation [6] IMPLICIT IA5String: a URI. */
+            if (OID_EQ(&m.in, OID_AD_OCSP) && loc.tag == 0x86 &&
+                der_len(&loc.in) > 0 && der_len(&loc.in) < 1024) {
+                bool printable = true;
+                for (const uint8_t *q = loc.in.p; q < loc.in.end; q++)
+                    if (*q <= 0x20 || *q >= 0x7f)
+                        printable = false;
+                if (printable) {
+                    url = ta_strndup(ctx, (const char *)loc.in.p,
+                                     der_len(&loc.in));
+                    break;
+                }
+            }
+        }
+    }
+out:
+    mbedtls_x509_crt_free(&crt);
+    return url;
+}
+
+/* ---- online ------------------------------------------------------------------ */
+
+static int ocsp_post(teeattest_ctx *ctx, const char *url,
+                     const ta_ocsp_check_opts *o, const uint8_t *body,
+                     size_t body_len, uint8_t **out, size_t *out_len,
+                     teeattest_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    char *auth = NULL;
+    const char *headers[3] = {"Content-Type: application/ocsp-request",
+                              "Accept: application/ocsp-response", NULL};
+    size_t nh = 2;
+    if (o->service_key && *o->service_key) {
+        size_t n = strlen(o->service_key) + sizeof "Authorization: Bearer ";
+        auth = ta_malloc(ctx, n);
+        if (!auth)
+            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "OCSP request header");
+        snprintf(auth, n, "Authorization: Bearer %s", o->service_key);
+        headers[nh++] = auth;
+    }
+    teeattest_http_request req;
+    memset(&req, 0, sizeof req);
+    req.struct_size = sizeof req;
+    req.method = "POST";
+    req.url = url;
+    req.headers = headers;
+    req.header_count = nh;
+    req.body = body;
+    req.body_len = body_len;
+    req.connect_timeout_ms = 10000;
+    req.total_timeout_ms = o->timeout_ms ? o->timeout_ms : 10000;
+    req.max_body_size = TA_OCSP_RESPONSE_MAX;
+    teeattest_http_response resp;
+    ta_http_response_init(&resp, ctx, TA_OCSP_RESPONSE_MAX, NULL, NULL);
+    int rc = ta_http_perform(ctx, &resp, &req, err);
+    if (!rc && resp.status != 200)
+        rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, NULL,
+                      "OCSP responder answered HTTP %d", (int)resp.status);
+    if (!rc && resp.body.len == 0)
+        rc = ta_error(err, TEEATTEST_E_PARSE, NULL,
+                      "OCSP responder sent an empty body");
+    if (!rc) {
+        *out = ta_buf_steal(&resp.body, out_len);
+        if (!*out)
+            rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "OCSP response body");
+    }
+    ta_http_response_clear(&resp);
+    if (auth) {
+        /* The bearer key must not outlive the request in freed memory. */
+        memset(auth, 0, strlen(auth));
+        ta_free(ctx, auth);
+    }
+    return rc;
+}
+
+/* ---- result checks ----------------------------------------------------------- */
+
+static const char *reason_name(int32_t r)
+{
+    static const char *const names[] = {
+        "unspecified", "keyCompromise", "cACompromise", "affiliationChanged",
+        "superseded", "cessationOfOperation", "certificateHold", "(7)",
+        "removeFromCRL", "privilegeWithdrawn", "aACompromise"};
+    return r >= 0 && (size_t)r < TA_ARRAY_LEN(names) ? names[r] : "none given";
+}
+
+typedef struct outcome {
+    int32_t outcome;
+    char detail[700];
+} outcome;
+
+static void judge(outcome *oc, const ta_ocsp_info *info, int rc,
+                  const teeattest_error *e, const char *source, bool allow_hold,
+                  ta_ocsp_summary *sum)
+{
+    if (rc) {
+        oc->outcome = TEEATTEST_OUTCOME_FAIL;
+        snprintf(oc->detail, sizeof oc->detail, "%s: %s", source, e->message);
+        sum->failed++;
+        return;
+    }
+    if (info->next_update &&
+        (!sum->min_next_update || info->next_update < sum->min_next_update))
+        sum->min_next_update = info->next_update;
+    char tu[24], nu[24];
+    fmt_time(tu, info->this_update);
+    fmt_time(nu, info->next_update);
+    char ctx_txt[300];
+    snprintf(ctx_txt, sizeof ctx_txt,
+             "responder %s (%s), CertID %s, thisUpdate %s, nextUpdate %s, %s",
+             info->responder, info->delegated ? "delegated" : "issuer",
+             certid_hash_name(info->certid_hash), tu, nu, source);
+    switch (info->status) {
+    case TA_OCSP_STATUS_GOOD:
+        oc->outcome = TEEATTEST_OUTCOME_PASS;
+        snprintf(oc->detail, sizeof oc->detail, "good; %s", ctx_txt);
+        sum->good++;
+        return;
+    case TA_OCSP_STATUS_REVOKED: {
+        char rt[24];
+        fmt_time(rt, info->revocation_time);
+        bool hold = info->revocation_reason == TA_OCSP_REASON_CERTIFICATE_HOLD;
+        oc->outcome = hold && allow_hold ? TEEATTEST_OUTCOME_WARN
+                                         : TEEATTEST_OUTCOME_FAIL;
+        snprintf(oc->detail, sizeof oc->detail, "%s since %s (reason %s)%s; %s",
+                 hold ? "on hold" : "revoked", rt,
+                 reason_name(info->revocation_reason),
+                 hold ? (allow_hold ? ", allowed by policy"
+                                    : ", not allowed by policy")
+                      : "",
+                 ctx_txt);
+        if (oc->outcome == TEEATTEST_OUTCOME_WARN)
+            sum->warned++;
+        else
+            sum->failed++;
+        return;
+    }
+    default:
+        oc->outcome = TEEATTEST_OUTCOME_FAIL;
+        snprintf(oc->detail, sizeof oc->detail,
+                 "unknown to the responder; %s", ctx_txt);
+        sum->failed++;
+        return;
+    }
+}
+
+int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
+                         const char *prefix, const uint8_t *const *chain,
+                         const size_t *chain_lens, size_t n_chain,
+                         size_t start, const ta_ocsp_check_opts *opts,
+                         ta_ocsp_summary *summary, teeattest_error *err)
+{
+    ta_ocsp_summary sum_local;
+    ta_ocsp_summary *sum = summary ? summary : &sum_local;
+    memset(sum, 0, sizeof *sum);
+    if (!ctx || !r || !prefix || !chain || !chain_lens || !opts)
+        return TA_INVALID(err, "OCSP checks: NULL argument");
+    if (opts->n_responses && (!opts->responses || !opts->response_lens))
+        return TA_INVALID(err, "OCSP checks: NULL saved responses");
+    if (n_chain < 2 || start > n_chain - 2)
+        return TA_INVALID(err, "OCSP checks: chain too short for start index");
+    if (strlen(prefix) > 200)
+        return TA_INVALID(err, "OCSP checks: prefix too long");
+
+    for (size_t i = start; i + 1 < n_chain; i++) {
+        char name[256];
+        snprintf(name, sizeof name, "%s.cert[%zu]", prefix, i);
+        outcome oc;
+        memset(&oc, 0, sizeof oc);
+        const uint8_t *cert = chain[i], *iss = chain[i + 1];
+        size_t cl = chain_lens[i], il = chain_lens[i + 1];
+
+        /* Offline: the first saved response naming this certificate that
+         * verifies; if several name it and none verifies, the first's
+         * failure. */
+        ta_ocsp_verify_opts vo;
+        memset(&vo, 0, sizeof vo);
+        vo.at = opts->at;
+        vo.skew = opts->skew;
+        bool matched = false, done = false, input_bad = false;
+        ta_ocsp_info first_info;
+        memset(&first_info, 0, sizeof first_info);
+        teeattest_error first_err = TEEATTEST_ERROR_INIT;
+        int first_rc = 0;
+        char first_src[48] = "";
+        for (size_t k = 0; k < opts->n_responses && !done; k++) {
+            ta_ocsp_info info;
+            teeattest_error e = TEEATTEST_ERROR_INIT;
+            int rc = ta_ocsp_response_verify(ctx, opts->responses[k],
+                                             opts->response_lens[k], cert, cl,
+                                             iss, il, &vo, &info, &e);
+            if (rc == TEEATTEST_E_NOMEM)
+                return ta_error(err, rc, NULL, "OCSP checks: %s", e.message);
+            if (info.failure == TA_OCSP_FAIL_INPUT) {
+                input_bad = true;
+                first_rc = rc;
+                first_err = e;
+                break;
+            }
+            if (!info.certid_matched)
+                continue;
+            char src[48];
+            snprintf(src, sizeof src, "saved response #%zu", k);
+            if (!rc) {
+                judge(&oc, &info, rc, &e, src, opts->allow_hold, sum);
+                done = true;
+            } else if (!matched) {
+                first_info = info;
+                first_err = e;
+                first_rc = rc;
+                memcpy(first_src, src, sizeof src);
+            }
+            matched = true;
+        }
+        if (input_bad) {
+            oc.outcome = TEEATTEST_OUTCOME_FAIL;
+            snprintf(oc.detail, sizeof oc.detail,
+                     "cannot check: %s", first_err.message);
+            sum->failed++;
+            done = true;
+        }
+        if (!done && matched) {
+            judge(&oc, &first_info, first_rc, &first_err, first_src,
+                  opts->allow_hold, sum);
+            done = true;
+        }
+        if (!done && opts->online) {
+            uint8_t nonce[TA_OCSP_NONCE_LEN];
+            bool use_nonce = !opts->no_nonce;
+            int32_t halg = opts->hash_alg ? opts->hash_alg
+                                          : TA_OCSP_HASH_SHA384;
+            teeattest_error e = TEEATTEST_ERROR_INIT;
+            uint8_t *req = NULL, *resp = NULL;
+            size_t req_len = 0, resp_len = 0;
+            char *aia = NULL;
+            int rc = TEEATTEST_OK;
+            if (use_nonce && ta_random(ctx, nonce, sizeof nonce))
+                rc = ta_error(&e, TEEATTEST_E_RANDOM, NULL,
+                              "no random nonce for the OCSP request");
+            if (!rc)
+                rc = ta_ocsp_request_build(ctx, cert, cl, iss, il, halg,
+                                           use_nonce ? nonce : NULL,
+                                           sizeof nonce, &req, &req_len, &e);
+            const char *url = opts->url;
+            if (!rc && !url) {
+                aia = ta_ocsp_cert_url(ctx, cert, cl);
+                url = aia ? aia : TA_OCSP_DEFAULT_URL;
+            }
+            if (rc == TEEATTEST_E_NOMEM) {
+                ta_free(ctx, req);
+                return ta_error(err, rc, NULL, "OCSP checks: %s", e.message);
+            }
+            if (rc) {
+                oc.outcome = TEEATTEST_OUTCOME_FAIL;
+                snprintf(oc.detail, sizeof oc.detail, "cannot check: %s",
+                         e.message);
+                sum->failed++;
+            } else {
+                rc = ocsp_post(ctx, url, opts, req, req_len, &resp,
+                               &resp_len, &e);
+                if (rc == TEEATTEST_E_NOMEM) {
+                    ta_free(ctx, req);
+                    ta_free(ctx, aia);
+                    return ta_error(err, rc, NULL, "OCSP checks: %s",
+                                    e.message);
+                }
+                if (rc) {
+                    oc.outcome = TEEATTEST_OUTCOME_SKIP;
+                    snprintf(oc.detail, sizeof oc.detail,
+                             "no OCSP response: responder %s: %s", url,
+                             e.message);
+                    sum->skipped++;
+                } else {
+                    vo.nonce = use_nonce ? nonce : NULL;
+                    vo.nonce_len = use_nonce ? sizeof nonce : 0;
+                    vo.nonce_optional = opts->nonce_optional;
+                    vo.certid_hash = halg;
+                    ta_ocsp_info info;
+                    teeattest_error ve = TEEATTEST_ERROR_INIT;
+                    rc = ta_ocsp_response_verify(ctx, resp, resp_len, cert,
+                                                 cl, iss, il, &vo, &info, &ve);
+                    if (rc == TEEATTEST_E_NOMEM) {
+                        ta_free(ctx, req);
+                        ta_free(ctx, resp);
+                        ta_free(ctx, aia);
+                        return ta_error(err, rc, NULL, "OCSP checks: %s",
+                                        ve.message);
+                    }
+                    char src[160];
+                    snprintf(src, sizeof src, "online from %.120s", url);
+                    judge(&oc, &info, rc, &ve, src, opts->allow_hold, sum);
+                }
+            }
+            ta_free(ctx, req);
+            ta_free(ctx, resp);
+            ta_free(ctx, aia);
+            done = true;
+        }
+        if (!done) {
+            oc.outcome = TEEATTEST_OUTCOME_SKIP;
+            snprintf(oc.detail, sizeof oc.detail,
+                     "no OCSP response: none of the %zu saved responses "
+                     "names this certificate%s",
+                     opts->n_responses,
+                     opts->online ? "" : " and online checking is off");
+            sum->skipped++;
+        }
+        ta_result_check(r, name, oc.outcome, opts->required, "%s", oc.detail);
+    }
+    return TEEATTEST_OK;
+}
