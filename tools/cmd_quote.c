@@ -19,7 +19,7 @@
 void help_quote(FILE *f)
 {
     fputs("Usage: teeattest quote --quote FILE\n"
-          "           (--collateral DIR|FILE.json | --pccs URL)\n"
+          "           (--collateral DIR|FILE.json | --pccs URL [--cache-dir DIR])\n"
           "           [--at UNIX] [--json] [--accept STATUS,...]\n"
           "           [--allow-expired-collateral] [--allow-debug]\n"
           "           [--allow-mrservicetd] [--expect-mrtd HEX[,HEX...]]\n"
@@ -38,6 +38,15 @@ void help_quote(FILE *f)
           "  --collateral FILE.json    collateral in dcap-qvl's single-file JSON form\n"
           "  --pccs URL                fetch the collateral from this PCS/PCCS base\n"
           "                            URL ('intel' for " TEEATTEST_INTEL_PCS_URL ")\n"
+          "  --cache-dir DIR           with --pccs: an on-disk collateral cache, one\n"
+          "                            subdirectory per platform (DIR/FMSPC-CA, CA\n"
+          "                            'platform' or 'processor', in the --collateral\n"
+          "                            DIR layout). Collateral found there that has\n"
+          "                            not expired at the verification time (--at or\n"
+          "                            now) is used without network; otherwise it is\n"
+          "                            fetched and saved there (each file replaced\n"
+          "                            atomically). A cache that cannot be written\n"
+          "                            is reported as a warning.\n"
           "  --at UNIX                 verification time in Unix seconds (default:\n"
           "                            now)\n"
           "  --accept STATUS,...       accepted TCB statuses (default UpToDate,\n"
@@ -322,6 +331,114 @@ static void print_report(const teeattest_result *res)
                ? "verified" : "FAILED");
 }
 
+/* ---- collateral cache ------------------------------------------------- */
+
+/* The cache subdirectory of a quote's platform, "FMSPC-CA" (FMSPC as 12
+ * lower-case hex digits, CA "platform" or "processor"), read from the PCK
+ * certificate in the quote's certification data: the FMSPC is the OCTET
+ * STRING after OID 1.2.840.113741.1.13.1.4 and the CA is named in the
+ * issuer. Only the cache location depends on it: the library verifies the
+ * collateral against the quote, so a wrong guess can cost a fetch, never
+ * a wrong verdict. false when the quote has no recognisable PCK leaf. */
+static bool quote_cache_key(const uint8_t *q, size_t len, char out[32])
+{
+    static const char begin[] = "-----BEGIN CERTIFICATE-----";
+    static const char end[] = "-----END CERTIFICATE-----";
+    static const uint8_t fmspc_oid[] = {0x06, 0x0a, 0x2a, 0x86, 0x48, 0x86,
+                                        0xf8, 0x4d, 0x01, 0x0d, 0x01, 0x04};
+    const uint8_t *p = q, *stop = q + len;
+    while ((p = memmem(p, (size_t)(stop - p), begin, sizeof begin - 1))) {
+        p += sizeof begin - 1;
+        const uint8_t *e = memmem(p, (size_t)(stop - p), end, sizeof end - 1);
+        if (!e)
+            return false;
+        size_t n = 0;
+        uint8_t *der = malloc((size_t)(e - p) + 1);
+        bool found = false;
+        if (der && decode_base64(p, (size_t)(e - p), der, &n) &&
+            memmem(der, n, "SGX PCK Certificate", 19)) {
+            const uint8_t *o = memmem(der, n, fmspc_oid, sizeof fmspc_oid);
+            size_t at = o ? (size_t)(o - der) + sizeof fmspc_oid : n;
+            const char *ca = memmem(der, n, "PCK Platform CA", 15) ? "platform"
+                             : memmem(der, n, "PCK Processor CA", 16)
+                                 ? "processor" : NULL;
+            if (ca && at + 8 <= n && der[at] == 0x04 && der[at + 1] == 6) {
+                for (size_t i = 0; i < 6; i++)
+                    snprintf(out + 2 * i, 3, "%02x", der[at + 2 + i]);
+                snprintf(out + 12, 20, "-%s", ca);
+                found = true;
+            }
+        }
+        free(der);
+        if (found)
+            return true;
+        p = e + sizeof end - 1;
+    }
+    return false;
+}
+
+/* --pccs with an optional --cache-dir: collateral from the cache when it
+ * is there and has not expired at `now`, else fetched (and saved). */
+static bool pccs_collateral(teeattest_ctx *ctx, const char *pccs,
+                            const char *cache_dir, const uint8_t *quote,
+                            size_t quote_len, int64_t now, bool json,
+                            teeattest_collateral **col)
+{
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    const char *url = strcmp(pccs, "intel") == 0 ? NULL : pccs;
+    char key[32], *sub = NULL;
+    if (cache_dir) {
+        if (!quote_cache_key(quote, quote_len, key)) {
+            fprintf(stderr, "teeattest " CMD ": warning: no PCK certificate "
+                    "found in the quote; --cache-dir not used\n");
+        } else if ((sub = malloc(strlen(cache_dir) + sizeof key + 1))) {
+            sprintf(sub, "%s/%s", cache_dir, key);
+            struct stat st;
+            if (stat(sub, &st) == 0 &&
+                teeattest_collateral_load_dir(ctx, col, sub, &err) ==
+                    TEEATTEST_OK) {
+                int64_t exp = teeattest_collateral_expiry(*col);
+                if (exp > now) {
+                    if (!json)
+                        printf("collateral: cached in %s\n", sub);
+                    free(sub);
+                    return true;
+                }
+                teeattest_collateral_free(*col);
+                *col = NULL;
+                if (!json)
+                    printf("collateral: cache in %s expired, fetching\n", sub);
+            } else if (stat(sub, &st) == 0) {
+                fprintf(stderr, "teeattest " CMD ": warning: cache %s: %s; "
+                        "fetching\n", sub, err.message);
+            }
+        }
+    }
+    int st = teeattest_collateral_fetch(ctx, col, url, quote, quote_len, &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(CMD, "fetching collateral from %s: %s",
+                  url ? url : TEEATTEST_INTEL_PCS_URL,
+                  err.message[0] ? err.message : teeattest_status_str(st));
+        free(sub);
+        return false;
+    }
+    if (sub) {
+        st = teeattest_collateral_save_dir(*col, sub, &err);
+        if (st != TEEATTEST_OK)
+            fprintf(stderr, "teeattest " CMD ": warning: collateral not "
+                    "cached: %s\n", err.message[0] ? err.message
+                                                   : teeattest_status_str(st));
+        else if (!json)
+            printf("collateral: fetched from %s, saved in %s\n",
+                   url ? url : TEEATTEST_INTEL_PCS_URL, sub);
+    } else if (!json) {
+        printf("collateral: fetched from %s\n",
+               url ? url : TEEATTEST_INTEL_PCS_URL);
+    }
+    free(sub);
+    return true;
+}
+
 /* ---- command ------------------------------------------------------------ */
 
 static bool load_collateral(teeattest_ctx *ctx, const char *path,
@@ -357,6 +474,7 @@ int cmd_quote(int argc, char **argv)
         {"quote", true, false, NULL},
         {"collateral", true, false, NULL},
         {"pccs", true, false, NULL},
+        {"cache-dir", true, false, NULL},
         {"at", true, false, NULL},
         {"json", false, false, NULL},
         {"accept", true, false, NULL},
@@ -382,6 +500,7 @@ int cmd_quote(int argc, char **argv)
     const struct cli_opt *o_col = cli_opt(opts, "collateral");
     const struct cli_opt *o_pccs = cli_opt(opts, "pccs");
     const struct cli_opt *o_at = cli_opt(opts, "at");
+    const struct cli_opt *o_cache = cli_opt(opts, "cache-dir");
     const struct cli_opt *o_accept = cli_opt(opts, "accept");
     bool json = cli_opt(opts, "json")->seen;
     if (!o_quote->seen) {
@@ -393,6 +512,15 @@ int cmd_quote(int argc, char **argv)
                                      "both"
                                    : "missing --collateral DIR|FILE or --pccs "
                                      "URL (see 'teeattest quote --help')");
+        return CLI_USAGE;
+    }
+    if (o_cache->seen && !o_pccs->seen) {
+        cli_error(CMD, "--cache-dir needs --pccs (it caches fetched "
+                  "collateral)");
+        return CLI_USAGE;
+    }
+    if (o_cache->seen && !o_cache->value[0]) {
+        cli_error(CMD, "--cache-dir: empty directory name");
         return CLI_USAGE;
     }
     int64_t at = 0;
@@ -457,16 +585,12 @@ int cmd_quote(int argc, char **argv)
     if (o_col->seen) {
         if (!load_collateral(ctx, o_col->value, &col))
             goto out;
-    } else {
-        const char *url = strcmp(o_pccs->value, "intel") == 0
-                              ? NULL : o_pccs->value;
-        st = teeattest_collateral_fetch(ctx, &col, url, quote, quote_len, &err);
-        if (st != TEEATTEST_OK) {
-            cli_error(CMD, "fetching collateral from %s: %s",
-                      url ? url : TEEATTEST_INTEL_PCS_URL,
-                      err.message[0] ? err.message : teeattest_status_str(st));
-            goto out;
-        }
+    } else if (!pccs_collateral(ctx, o_pccs->value,
+                                o_cache->seen ? o_cache->value : NULL, quote,
+                                quote_len, o_at->seen ? at
+                                                      : teeattest_ctx_now(ctx),
+                                json, &col)) {
+        goto out;
     }
 
     st = teeattest_tdx_verify(ctx, &res, quote, quote_len, col, pol, &err);

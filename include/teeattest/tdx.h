@@ -160,6 +160,46 @@ TEEATTEST_API int teeattest_collateral_fetch(teeattest_ctx *ctx,
                                              teeattest_error *err);
 
 /**
+ * @brief Save collateral to a directory in the PCS raw layout that
+ *        teeattest_collateral_load_dir() reads, e.g. as an on-disk cache
+ *        of fetched collateral.
+ *
+ * Writes tcb_info.json and qe_identity.json with their signed bytes
+ * exactly as loaded or fetched (PCS responses as served; collateral
+ * parsed from dcap-qvl JSON, which holds the bare signed bodies, gets
+ * the PCS envelope {"tcbInfo":BODY,"signature":"HEX"} around the
+ * unchanged body), tcb_info_issuer_chain.pem and
+ * qe_identity_issuer_chain.pem (PEM), pck_crl.der and root_ca_crl.der
+ * (DER, whatever form they were loaded in) and, when the collateral has
+ * one, pck_crl_issuer_chain.pem (a stale one is removed otherwise).
+ * Loading the directory back gives collateral that verifies every quote
+ * exactly like col. dir and its missing parents are created (mode 0755,
+ * files 0644, less the umask: collateral is public, Intel-signed data
+ * that is verified on every use). Each file is written to a temporary
+ * file in dir and renamed into place, so a concurrent reader sees either
+ * the old or the new file, never a partial one; a reader racing a save
+ * may see old and new files side by side. Other files in dir are left
+ * alone. On failure some files may already have been replaced.
+ *
+ * @param col collateral (not modified).
+ * @param dir the target directory.
+ * @return TEEATTEST_OK; TEEATTEST_E_IO when a directory or file cannot be
+ *         created or written (the detail names it and gives the system
+ *         error); TEEATTEST_E_PARSE when an item of col did not load
+ *         (a missing or malformed issuer chain or CRL, a dcap-qvl
+ *         signature that is not 128 hex digits) and so cannot be
+ *         reproduced (the detail names the file); TEEATTEST_E_INVALID_ARG
+ *         for NULL arguments or a path that is too long;
+ *         TEEATTEST_E_NOMEM.
+ * Ownership: col stays the caller's; nothing is retained.
+ * Thread safety: safe on shared collateral; concurrent saves to one
+ * directory (threads or processes) are safe, the last rename of each file
+ * wins. @since 1.0
+ */
+TEEATTEST_API int teeattest_collateral_save_dir(
+    const teeattest_collateral *col, const char *dir, teeattest_error *err);
+
+/**
  * @brief Earliest expiry (nextUpdate of the TCB Info, QE Identity and
  *        CRLs; notAfter of the issuer chains), Unix seconds; 0 if unknown
  *        or col is NULL. Thread safety: pure. @since 1.0

@@ -97,6 +97,15 @@ TEEATTEST_API int teeattest_collateral_parse_json(teeattest_ctx *ctx,
     return ta_collateral_wrap(ctx, c, out, err);
 }
 
+TEEATTEST_API int teeattest_collateral_save_dir(const teeattest_collateral *col,
+                                                const char *dir,
+                                                teeattest_error *err)
+{
+    if (!col || !dir)
+        return TA_INVALID(err, !col ? "col is NULL" : "dir is NULL");
+    return ta_tdx_collateral_save_dir(col->inner, dir, err);
+}
+
 TEEATTEST_API int64_t teeattest_collateral_expiry(
     const teeattest_collateral *col)
 {

@@ -8,8 +8,12 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <mbedtls/asn1.h>
@@ -498,5 +502,237 @@ int ta_tdx_collateral_load_json(teeattest_ctx *ctx, const uint8_t *doc,
     }
     rc = ta_tdx_collateral_from_parts(ctx, &p, out, err);
     json_decref(j);
+    return rc;
+}
+
+/* ---- saving (the PCS raw layout, for an on-disk cache) -------------------- */
+
+/* Each file is written to a unique temporary name in the target directory
+ * and renamed over the final name: rename() within one directory is atomic,
+ * so a concurrent reader sees the old file or the new one, never a part. */
+static atomic_uint save_seq;
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Write the concatenation of parts[0..n) as dir/name, atomically. */
+static int save_file(const char *dir, const char *name,
+                     const uint8_t *const *parts, const size_t *lens, size_t n,
+                     teeattest_error *err)
+{
+    char path[4096], tmp[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "tdx.collateral",
+                        "collateral path is too long");
+    int fd = -1;
+    for (int tries = 0; fd < 0 && tries < 100; tries++) {
+        if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.%ld.%u.tmp", dir, name,
+                             (long)getpid(),
+                             atomic_fetch_add(&save_seq, 1u)) >= sizeof tmp)
+            return ta_error(err, TEEATTEST_E_INVALID_ARG, "tdx.collateral",
+                            "collateral path is too long");
+        /* Collateral is public, Intel-signed data checked on every use:
+         * readable by all (subject to the umask) so a cache can be shared. */
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                  0644);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0)
+        return ta_error(err, TEEATTEST_E_IO, "tdx.collateral",
+                        "cannot write %s: %s", path, strerror(errno));
+    int e = 0;
+    for (size_t i = 0; i < n && !e; i++)
+        if (write_all(fd, parts[i], lens[i]) != 0)
+            e = errno;
+    /* Flush the data before the rename makes it visible, so a crash
+     * cannot leave an empty file under the final name. */
+    if (!e && fsync(fd) != 0)
+        e = errno;
+    if (close(fd) != 0 && !e)
+        e = errno;
+    if (!e && rename(tmp, path) != 0)
+        e = errno;
+    if (e) {
+        unlink(tmp);
+        return ta_error(err, TEEATTEST_E_IO, "tdx.collateral",
+                        "cannot write %s: %s", path, strerror(e));
+    }
+    return TEEATTEST_OK;
+}
+
+/* mkdir -p, one component at a time. */
+static int make_dirs(const char *dir, teeattest_error *err)
+{
+    char p[4096];
+    size_t len = strlen(dir);
+    if (len == 0 || len >= sizeof p)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "tdx.collateral",
+                        len ? "collateral path is too long"
+                            : "collateral directory is empty");
+    memcpy(p, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (p[i] != '/' && p[i] != '\0')
+            continue;
+        char c = p[i];
+        p[i] = '\0';
+        if (mkdir(p, 0755) != 0 && errno != EEXIST) {
+            int e = errno;
+            return ta_error(err, TEEATTEST_E_IO, "tdx.collateral",
+                            "cannot create %s: %s", p, strerror(e));
+        }
+        p[i] = c;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return ta_error(err, TEEATTEST_E_IO, "tdx.collateral",
+                        "%s is not a directory", dir);
+    return TEEATTEST_OK;
+}
+
+/* A signed document as PCS serves it. Loaded from a PCS response, the
+ * text is that response and is written as is. Loaded from dcap-qvl JSON,
+ * the text is the bare signed body: it is wrapped in the PCS envelope
+ * with the signature as hex, keeping the signed bytes exactly. */
+static int save_doc(const char *dir, const char *name, const char *member,
+                    const ta_tdx_signed_doc *d, teeattest_error *err)
+{
+    bool bare = d->text_len > 0 && d->body_off == 0 &&
+                d->body_len == d->text_len;
+    if (!d->text || (bare && !d->have_span))
+        return ta_error(err, TEEATTEST_E_PARSE, "tdx.collateral",
+                        "%s: the loaded document %s, it cannot be saved",
+                        name, d->text ? "has no valid signature"
+                                      : "was not kept (too large)");
+    if (!bare) {
+        const uint8_t *parts[] = {d->text};
+        size_t lens[] = {d->text_len};
+        return save_file(dir, name, parts, lens, 1, err);
+    }
+    char head[40], tail[160];
+    int hl = snprintf(head, sizeof head, "{\"%s\":", member);
+    char hex[129];
+    ta_hex_encode(hex, d->sig, 64);
+    int tl = snprintf(tail, sizeof tail, ",\"signature\":\"%s\"}", hex);
+    const uint8_t *parts[] = {(const uint8_t *)head, d->text,
+                              (const uint8_t *)tail};
+    size_t lens[] = {(size_t)hl, d->text_len, (size_t)tl};
+    return save_file(dir, name, parts, lens, 3, err);
+}
+
+static int save_chain(const teeattest_ctx *ctx, const char *dir,
+                      const char *name, const ta_tdx_chain *ch,
+                      teeattest_error *err)
+{
+    if (ch->error || !ch->n)
+        return ta_error(err, TEEATTEST_E_PARSE, "tdx.collateral",
+                        "%s: the issuer chain did not load (%s), it cannot "
+                        "be saved", name,
+                        ch->error ? ch->error : "missing");
+    ta_buf b;
+    ta_buf_init(&b, ctx, 0);
+    int rc = TEEATTEST_OK;
+    for (const mbedtls_x509_crt *c = &ch->crt; !rc && c && c->raw.p;
+         c = c->next) {
+        size_t blen = ta_base64_encoded_len(c->raw.len);
+        char *b64 = ta_malloc(ctx, blen + 1);
+        if (!b64) {
+            rc = TEEATTEST_E_NOMEM;
+            break;
+        }
+        ta_base64_encode(b64, c->raw.p, c->raw.len, false);
+        rc = ta_buf_append_str(&b, "-----BEGIN CERTIFICATE-----\n");
+        for (size_t off = 0; !rc && off < blen; off += 64)
+            if (!(rc = ta_buf_append(&b, b64 + off,
+                                     blen - off < 64 ? blen - off : 64)))
+                rc = ta_buf_append_str(&b, "\n");
+        if (!rc)
+            rc = ta_buf_append_str(&b, "-----END CERTIFICATE-----\n");
+        ta_free(ctx, b64);
+    }
+    if (!rc) {
+        const uint8_t *parts[] = {b.data};
+        size_t lens[] = {b.len};
+        rc = save_file(dir, name, parts, lens, 1, err);
+    } else {
+        rc = ta_error(err, rc, NULL, "out of memory");
+    }
+    ta_buf_free(&b);
+    return rc;
+}
+
+static int save_crl(const char *dir, const char *name, const ta_tdx_crl *crl,
+                    teeattest_error *err)
+{
+    if (!crl->loaded || !crl->crl.raw.p)
+        return ta_error(err, TEEATTEST_E_PARSE, "tdx.collateral",
+                        "%s: the CRL did not load (%s), it cannot be saved",
+                        name, crl->error ? crl->error : "missing");
+    const uint8_t *parts[] = {crl->crl.raw.p};
+    size_t lens[] = {crl->crl.raw.len};
+    return save_file(dir, name, parts, lens, 1, err);
+}
+
+int ta_tdx_collateral_save_dir(const ta_tdx_collateral *c, const char *dir,
+                               teeattest_error *err)
+{
+    if (!c || !dir)
+        return TA_INVALID(err, !c ? "collateral is NULL" : "dir is NULL");
+    const teeattest_ctx *ctx = c->ctx;
+    int rc = make_dirs(dir, err);
+    /* Chains and CRLs first, the documents last: a reader racing a save
+     * of newer collateral is then more likely to see the documents' old
+     * issuers next to old documents than the reverse; each file is whole
+     * either way and verification judges the mix. */
+    if (!rc)
+        rc = save_chain(ctx, dir, "tcb_info_issuer_chain.pem",
+                        &c->tcb_info_chain, err);
+    if (!rc)
+        rc = save_chain(ctx, dir, "qe_identity_issuer_chain.pem",
+                        &c->qe_identity_chain, err);
+    if (!rc && (c->pck_crl_chain.n || c->pck_crl_chain.error))
+        rc = save_chain(ctx, dir, "pck_crl_issuer_chain.pem",
+                        &c->pck_crl_chain, err);
+    if (!rc && !c->pck_crl_chain.n && !c->pck_crl_chain.error) {
+        /* Optional and absent: a stale one must not be loaded with the
+         * new CRL. */
+        char path[4096];
+        if ((size_t)snprintf(path, sizeof path, "%s/pck_crl_issuer_chain.pem",
+                             dir) < sizeof path &&
+            unlink(path) != 0 && errno != ENOENT)
+            rc = ta_error(err, TEEATTEST_E_IO, "tdx.collateral",
+                          "cannot remove %s: %s", path, strerror(errno));
+    }
+    if (!rc)
+        rc = save_crl(dir, "root_ca_crl.der", &c->root_ca_crl, err);
+    if (!rc)
+        rc = save_crl(dir, "pck_crl.der", &c->pck_crl, err);
+    if (!rc)
+        rc = save_doc(dir, "qe_identity.json", "enclaveIdentity",
+                      &c->qe_identity.doc, err);
+    if (!rc)
+        rc = save_doc(dir, "tcb_info.json", "tcbInfo", &c->tcb_info.doc,
+                      err);
+    if (!rc) {
+        /* Make the renames durable; best effort (some file systems refuse
+         * fsync on a directory). */
+        int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd >= 0) {
+            (void)fsync(dfd);
+            close(dfd);
+        }
+    }
     return rc;
 }

@@ -342,6 +342,14 @@ int ta_tdx_collateral_load_dir(teeattest_ctx *ctx, const char *dir,
 int ta_tdx_collateral_load_json(teeattest_ctx *ctx, const uint8_t *json,
                                 size_t len, ta_tdx_collateral **out,
                                 teeattest_error *err);
+/* Write the PCS raw layout load_dir reads (creating dir and its missing
+ * parents), each file atomically (temporary file + rename). Signed
+ * documents keep their exact signed bytes (a dcap-qvl body is wrapped in
+ * the PCS envelope); chains become PEM and CRLs DER; a stale optional
+ * pck_crl_issuer_chain.pem is removed. An item that did not load cannot
+ * be reproduced and is refused (TEEATTEST_E_PARSE, naming the file). */
+int ta_tdx_collateral_save_dir(const ta_tdx_collateral *col, const char *dir,
+                               teeattest_error *err);
 /* Drop one owner (and the context reference it holds); the last owner
  * frees the collateral. */
 void ta_tdx_collateral_free(ta_tdx_collateral *col);

@@ -13,6 +13,11 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* memmem */
 #endif
+#include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "api.h"
 
 static const char *const cases[] = {
@@ -978,6 +983,253 @@ static void test_api_misuse(const fixture *f, const teeattest_collateral *col)
     teeattest_result_free(r);
 }
 
+/* ---- teeattest_collateral_save_dir -------------------------------------- */
+
+static char save_root[256];
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!CHECK(f != NULL))
+        return;
+    CHECK(fwrite(data, 1, len, f) == len);
+    fclose(f);
+}
+
+static bool file_equal(const char *path, const uint8_t *want, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    uint8_t *buf = malloc(len + 1);
+    size_t n = buf ? fread(buf, 1, len + 1, f) : 0;
+    fclose(f);
+    bool eq = buf && n == len && memcmp(buf, want, len) == 0;
+    free(buf);
+    return eq;
+}
+
+/* No temporary file is left behind after a save. */
+static size_t hidden_files(const char *dir)
+{
+    size_t n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 &&
+            strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* The whole checklist (names, outcomes, details, required) and every fact
+ * of two results are the same. */
+static void check_same_result(const teeattest_result *a,
+                              const teeattest_result *b, const char *what)
+{
+    if (!CHECK(a && b))
+        return;
+    CHECK_EQ_INT(teeattest_result_verdict(a), teeattest_result_verdict(b));
+    size_t n = teeattest_result_check_count(a);
+    CHECK_EQ_INT(teeattest_result_check_count(b), n);
+    size_t diffs = 0;
+    for (size_t i = 0; i < n && i < teeattest_result_check_count(b); i++) {
+        const char *na, *nb, *da, *db;
+        int32_t oa, ob, ra, rb;
+        teeattest_result_check(a, i, &na, &oa, &da, &ra);
+        teeattest_result_check(b, i, &nb, &ob, &db, &rb);
+        if (strcmp(na, nb) || oa != ob || ra != rb ||
+            strcmp(api_show(da), api_show(db))) {
+            printf("#   %s: check %zu differs: %s/%d '%s' vs %s/%d '%s'\n",
+                   what, i, na, oa, api_show(da), nb, ob, api_show(db));
+            diffs++;
+        }
+    }
+    n = teeattest_result_fact_count(a);
+    CHECK_EQ_INT(teeattest_result_fact_count(b), n);
+    for (size_t i = 0; i < n && i < teeattest_result_fact_count(b); i++) {
+        const char *ka, *kb, *va, *vb;
+        teeattest_result_fact_at(a, i, &ka, &va);
+        teeattest_result_fact_at(b, i, &kb, &vb);
+        if (strcmp(ka, kb) || strcmp(api_show(va), api_show(vb))) {
+            printf("#   %s: fact %s='%s' vs %s='%s'\n", what, ka,
+                   api_show(va), kb, api_show(vb));
+            diffs++;
+        }
+    }
+    CHECK_EQ_INT(diffs, 0);
+}
+
+/* load_dir(save_dir(col)) verifies like col: at the recorded time and
+ * after the collateral window. */
+static void roundtrip(const fixture *f, const teeattest_collateral *col,
+                      const char *form)
+{
+    char dir[512];
+    api_fmt(dir, sizeof dir, "%s/%s/%s", save_root, f->name, form);
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    int rc = teeattest_collateral_save_dir(col, dir, &err);
+    if (!CHECK_EQ_INT(rc, TEEATTEST_OK)) {
+        printf("# save_dir %s: %s\n", dir, err.message);
+        return;
+    }
+    CHECK_EQ_INT(hidden_files(dir), 0);
+    teeattest_collateral *back = NULL;
+    rc = teeattest_collateral_load_dir(ctx, &back, dir, &err);
+    if (!CHECK_EQ_INT(rc, TEEATTEST_OK)) {
+        printf("# load_dir %s: %s\n", dir, err.message);
+        return;
+    }
+    CHECK_EQ_INT(teeattest_collateral_expiry(back),
+                 teeattest_collateral_expiry(col));
+    int64_t times[] = {f->at, f->until + 1};
+    for (size_t i = 0; i < API_ARRAY_LEN(times); i++) {
+        teeattest_result *a = verify_at(f->quote, f->quote_len, col, times[i],
+                                        NULL);
+        teeattest_result *b = verify_at(f->quote, f->quote_len, back, times[i],
+                                        NULL);
+        char what[128];
+        api_fmt(what, sizeof what, "%s %s at %lld", f->name, form,
+                (long long)times[i]);
+        check_same_result(a, b, what);
+        teeattest_result_free(a);
+        teeattest_result_free(b);
+    }
+    /* saving what was loaded from the saved files reproduces them */
+    char again[600];
+    api_fmt(again, sizeof again, "%s-again", dir);
+    CHECK_EQ_INT(teeattest_collateral_save_dir(back, again, NULL), TEEATTEST_OK);
+    static const char *const names[] = {
+        "tcb_info.json", "qe_identity.json", "tcb_info_issuer_chain.pem",
+        "qe_identity_issuer_chain.pem", "pck_crl.der", "root_ca_crl.der",
+        "pck_crl_issuer_chain.pem",
+    };
+    for (size_t i = 0; i < API_ARRAY_LEN(names); i++) {
+        char p1[700], p2[700];
+        api_fmt(p1, sizeof p1, "%s/%s", dir, names[i]);
+        api_fmt(p2, sizeof p2, "%s/%s", again, names[i]);
+        FILE *fp = fopen(p1, "rb");
+        if (!CHECK(fp != NULL))
+            continue;
+        static uint8_t buf[1 << 20];
+        size_t n = fread(buf, 1, sizeof buf, fp);
+        fclose(fp);
+        CHECK(file_equal(p2, buf, n));
+    }
+    teeattest_collateral_free(back);
+}
+
+static void test_save_dir(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    api_fmt(save_root, sizeof save_root, "%s/test-tdx-save-XXXXXX",
+            tmp && *tmp ? tmp : "/tmp");
+    if (!CHECK(mkdtemp(save_root) != NULL))
+        return;
+    printf("# save_dir under %s\n", save_root);
+    for (size_t i = 0; i < API_ARRAY_LEN(cases); i++) {
+        fixture f;
+        fixture_load(&f, cases[i]);
+        teeattest_collateral *dir = load_dir(f.name);
+        teeattest_collateral *js = parse_json(f.collateral_json,
+                                              f.collateral_json_len);
+        if (CHECK(dir && js)) {
+            roundtrip(&f, dir, "dir");
+            roundtrip(&f, js, "json");
+            /* the signed documents are written exactly as loaded */
+            static const char *const docs[] = {"tcb_info.json",
+                                               "qe_identity.json"};
+            for (size_t k = 0; k < API_ARRAY_LEN(docs); k++) {
+                char rel[256], out[700];
+                size_t len;
+                api_fmt(rel, sizeof rel, "tdx/%s/%s", f.name, docs[k]);
+                uint8_t *want = api_fixture(rel, &len);
+                api_fmt(out, sizeof out, "%s/%s/dir/%s", save_root, f.name,
+                        docs[k]);
+                CHECK(want && file_equal(out, want, len));
+                free(want);
+            }
+        }
+        teeattest_collateral_free(dir);
+        teeattest_collateral_free(js);
+        fixture_free(&f);
+    }
+
+    fixture f;
+    fixture_load(&f, "dcapqvl_v4_uptodate");
+    teeattest_collateral *col = load_dir(f.name);
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    char dir[512], path[700];
+
+    /* a collateral without the optional PCK CRL issuer chain removes a
+     * stale one instead of leaving it to be loaded with the new CRL */
+    api_fmt(dir, sizeof dir, "%s/nochain-src", save_root);
+    CHECK_EQ_INT(teeattest_collateral_save_dir(col, dir, NULL), TEEATTEST_OK);
+    api_fmt(path, sizeof path, "%s/pck_crl_issuer_chain.pem", dir);
+    CHECK_EQ_INT(unlink(path), 0);
+    teeattest_collateral *nochain = NULL;
+    CHECK_EQ_INT(teeattest_collateral_load_dir(ctx, &nochain, dir, NULL),
+                 TEEATTEST_OK);
+    api_fmt(dir, sizeof dir, "%s/nochain-dst", save_root);
+    CHECK_EQ_INT(teeattest_collateral_save_dir(col, dir, NULL), TEEATTEST_OK);
+    api_fmt(path, sizeof path, "%s/pck_crl_issuer_chain.pem", dir);
+    CHECK(access(path, F_OK) == 0);
+    CHECK_EQ_INT(teeattest_collateral_save_dir(nochain, dir, NULL), TEEATTEST_OK);
+    CHECK(access(path, F_OK) != 0 && errno == ENOENT);
+    CHECK(verified_at(f.quote, f.quote_len, nochain, f.at, NULL, NULL, 0));
+    teeattest_collateral_free(nochain);
+
+    /* misuse */
+    CHECK_EQ_INT(teeattest_collateral_save_dir(NULL, save_root, &err),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_collateral_save_dir(col, NULL, &err),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_collateral_save_dir(col, "", &err),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_collateral_save_dir(NULL, NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    /* a directory that cannot be created: its parent is a file */
+    api_fmt(path, sizeof path, "%s/a-file", save_root);
+    write_bytes(path, "x", 1);
+    api_fmt(dir, sizeof dir, "%s/a-file/sub", save_root);
+    CHECK_EQ_INT(teeattest_collateral_save_dir(col, dir, &err), TEEATTEST_E_IO);
+    printf("# %s\n", err.message);
+    CHECK(strstr(err.message, "a-file") != NULL);
+    /* a file that cannot be replaced (a directory in its place; works as
+     * root too): the error names the file, nothing is left behind */
+    api_fmt(dir, sizeof dir, "%s/blocked", save_root);
+    api_fmt(path, sizeof path, "%s/tcb_info.json/x", dir);
+    CHECK_EQ_INT(mkdir(dir, 0755), 0);
+    api_fmt(path, sizeof path, "%s/tcb_info.json", dir);
+    CHECK_EQ_INT(mkdir(path, 0755), 0);
+    api_fmt(path, sizeof path, "%s/tcb_info.json/x", dir);
+    write_bytes(path, "x", 1);
+    CHECK_EQ_INT(teeattest_collateral_save_dir(col, dir, &err), TEEATTEST_E_IO);
+    printf("# %s\n", err.message);
+    CHECK(strstr(err.message, "tcb_info.json") != NULL);
+    CHECK_EQ_INT(hidden_files(dir), 0);
+    /* an unwritable directory (permissions do not stop root) */
+    if (geteuid() != 0) {
+        api_fmt(dir, sizeof dir, "%s/readonly", save_root);
+        CHECK_EQ_INT(mkdir(dir, 0500), 0);
+        CHECK_EQ_INT(teeattest_collateral_save_dir(col, dir, &err),
+                     TEEATTEST_E_IO);
+        printf("# %s\n", err.message);
+        CHECK(strstr(err.message, "readonly/") != NULL &&
+              strstr(err.message, ".pem") != NULL);
+        chmod(dir, 0700);
+    }
+    teeattest_collateral_free(col);
+    fixture_free(&f);
+    /* clean up (ignore failures: the directory is under TMPDIR) */
+    char cmd[400];
+    api_fmt(cmd, sizeof cmd, "rm -rf '%s'", save_root);
+    if (system(cmd) != 0)
+        printf("# could not remove %s\n", save_root);
+}
+
 int main(void)
 {
     ctx = api_ctx();
@@ -985,6 +1237,7 @@ int main(void)
     test_cases();
     test_policy_statuses();
     test_near();
+    test_save_dir();
 
     fixture f;
     fixture_load(&f, "dcapqvl_v4_uptodate");

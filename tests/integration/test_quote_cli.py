@@ -13,8 +13,10 @@ serves the fixture collateral over loopback HTTP (skipped when SIM_EXE is
 directory. No wall clock: every run passes --at.
 """
 import base64
+import calendar
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -274,6 +276,17 @@ class TestQuoteUsage(unittest.TestCase):
         self.usage("--quote", self.q, "--collateral", self.col, "--bogus")
         self.usage("--quote", self.q, "--collateral", self.col, "extra")
 
+    def test_cache_dir_usage(self):
+        # --cache-dir caches fetched collateral: it needs --pccs
+        self.usage("--quote", self.q, "--collateral", self.col, "--cache-dir",
+                   self.tmp.name, msg="--cache-dir needs --pccs")
+        self.usage("--quote", self.q, "--cache-dir", self.tmp.name,
+                   msg="--collateral")
+        self.usage("--quote", self.q, "--pccs", "http://127.0.0.1:1",
+                   "--cache-dir", "", msg="--cache-dir")
+        rc, out, _ = run("quote", "--help")
+        self.assertIn("--cache-dir DIR", out)
+
     def test_bad_files(self):
         self.usage("--quote", os.path.join(self.tmp.name, "none.bin"),
                    "--collateral", self.col, msg="none.bin")
@@ -344,8 +357,139 @@ class Sim:
         return self.proc.returncode
 
 
+def iso_unix(s):
+    return calendar.timegm(time.strptime(s, "%Y-%m-%dT%H:%M:%SZ"))
+
+
+CACHE_FILES = ["tcb_info.json", "tcb_info_issuer_chain.pem",
+               "qe_identity.json", "qe_identity_issuer_chain.pem",
+               "pck_crl.der", "root_ca_crl.der"]
+
+
+class PccsCacheTests:
+    """`--pccs URL --cache-dir DIR`: fetch once, then verify from the cache
+    without network until the collateral expires. Mixed into
+    TestQuotePccs (its setUp skips them without the simulator)."""
+
+    def cache_setup(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="test-quote-cache-")
+        self.addCleanup(self.tmp.cleanup)
+        self.cache = os.path.join(self.tmp.name, "cache", "tdx")
+
+    def quote(self, case, url, at=None, *extra):
+        at = expected(case)["verify_at_unix"] if at is None else at
+        return run("quote", "--quote", quote_path(case), "--pccs", url,
+                   "--cache-dir", self.cache, "--at", at, *extra)
+
+    def populate(self, case):
+        """First run: fetched through the simulator and saved. Returns the
+        simulator's (now dead) URL and the cache subdirectory."""
+        sim = Sim(os.path.join(TDX, case))
+        try:
+            rc, out, err = self.quote(case, sim.url)
+        finally:
+            self.assertEqual(sim.stop(), 0)
+        self.assertEqual(rc, want_exit(case), out + err)
+        self.assertIn("collateral: fetched from %s, saved in " % sim.url, out)
+        self.assertEqual(err, "")
+        subs = os.listdir(self.cache)
+        self.assertEqual(len(subs), 1, subs)
+        sub = os.path.join(self.cache, subs[0])
+        fmspc, ca = subs[0].split("-")
+        self.assertEqual(len(fmspc), 12)
+        self.assertIn(ca, ("platform", "processor"))
+        names = os.listdir(sub)
+        for name in CACHE_FILES:
+            self.assertIn(name, names)
+        self.assertFalse([n for n in names if n.startswith(".")], names)
+        # the signed documents are kept exactly as served
+        for name in ("tcb_info.json", "qe_identity.json"):
+            self.assertEqual(read(os.path.join(sub, name)),
+                             read(os.path.join(TDX, case, name)))
+        return sim.url, sub
+
+    def test_cache_then_offline(self):
+        self.cache_setup()
+        for case in ["dcapqvl_v4_uptodate", "automata_gcp_v4_outofdate",
+                     "gotdxguest_v5_uptodate"]:
+            with self.subTest(case=case):
+                shutil.rmtree(self.cache, ignore_errors=True)
+                url, sub = self.populate(case)
+                status = expected(case)["expected"]["status"]
+                # the simulator is gone: only the cache can answer
+                for u in (url, "http://127.0.0.1:1"):
+                    rc, out, err = self.quote(case, u)
+                    self.assertEqual(rc, want_exit(case), out + err)
+                    self.assertIn("collateral: cached in %s\n" % sub, out)
+                    self.assertIn("status: %s\n" % status, out)
+                    self.assertEqual(err, "")
+                # --json prints the result only
+                rc, out, err = self.quote(case, url, None, "--json")
+                self.assertEqual(rc, want_exit(case), out + err)
+                res = json.loads(out)
+                self.assertEqual(res["facts"]["tdx.status"], status)
+
+    def test_expired_cache_refetches(self):
+        self.cache_setup()
+        case = "dcapqvl_v4_uptodate"
+        url, sub = self.populate(case)
+        until = iso_unix(expected(case)["collateral_valid_until"])
+        # still valid at its last second
+        rc, out, err = self.quote(case, url, until - 1)
+        self.assertIn("collateral: cached in", out)
+        # expired: fetched again, which fails with the simulator gone
+        rc, out, err = self.quote(case, url, until + 1)
+        self.assertEqual(rc, EXIT_USAGE, out + err)
+        self.assertIn("expired, fetching", out)
+        self.assertIn("fetching collateral from %s" % url, err)
+        # and succeeds against a running PCCS, replacing the cached files
+        stale = os.path.join(sub, "pck_crl.der")
+        os.utime(stale, (0, 0))
+        sim = Sim(os.path.join(TDX, case))
+        try:
+            rc, out, err = self.quote(case, sim.url, until + 1)
+        finally:
+            self.assertEqual(sim.stop(), 0)
+        self.assertIn("expired, fetching", out)
+        self.assertIn("saved in %s" % sub, out)
+        # the fixture collateral itself is expired at that time
+        self.assertEqual(rc, EXIT_FAILED, out + err)
+        self.assertGreater(os.stat(stale).st_mtime, 0)
+
+    def test_broken_cache_refetches(self):
+        self.cache_setup()
+        case = "dcapqvl_v4_uptodate"
+        url, sub = self.populate(case)
+        os.unlink(os.path.join(sub, "qe_identity.json"))
+        sim = Sim(os.path.join(TDX, case))
+        try:
+            rc, out, err = self.quote(case, sim.url)
+        finally:
+            self.assertEqual(sim.stop(), 0)
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertIn("warning: cache", err)
+        self.assertIn("saved in %s" % sub, out)
+        self.assertTrue(os.path.exists(os.path.join(sub, "qe_identity.json")))
+
+    def test_unwritable_cache_warns(self):
+        self.cache_setup()
+        case = "dcapqvl_v4_uptodate"
+        blocker = os.path.join(self.tmp.name, "file")
+        with open(blocker, "w") as f:
+            f.write("x")
+        self.cache = os.path.join(blocker, "cache")
+        sim = Sim(os.path.join(TDX, case))
+        try:
+            rc, out, err = self.quote(case, sim.url)
+        finally:
+            self.assertEqual(sim.stop(), 0)
+        # verification is unaffected; the cache failure is a warning
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertIn("warning: collateral not cached", err)
+
+
 @unittest.skipUnless(os.path.isdir(TDX), "TEEATTEST_FIXTURES not set")
-class TestQuotePccs(unittest.TestCase):
+class TestQuotePccs(PccsCacheTests, unittest.TestCase):
     """`--pccs URL` against the simulator acting as a PCCS."""
 
     def setUp(self):
