@@ -170,6 +170,70 @@ TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
                                                 const uint8_t *der,
                                                 size_t len);
 
+/* ---- NVIDIA GPUs (teeattest_gpu_verify() and report verification) ----- */
+
+/**
+ * @brief How GPU measurements are judged: a teeattest_gpu_mode value
+ *        (teeattest/gpu.h). Default TEEATTEST_GPU_MODE_AUTO: by NRAS when
+ *        an NRAS answer is at hand (supplied, or fetched online), else by
+ *        local RIM comparison. The local evidence checks (chain, SPDM
+ *        signature, nonce, FWID) run and are required in every mode.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_gpu_mode(teeattest_policy *policy,
+                                                int32_t mode);
+
+/**
+ * @brief Local RIM comparison: a teeattest_gpu_requirement value.
+ *        TEEATTEST_GPU_DEFAULT follows the mode (run and required when
+ *        the mode judges measurements locally); TEEATTEST_GPU_REQUIRE
+ *        runs it and requires it in every mode; TEEATTEST_GPU_SKIP never
+ *        runs it (then nothing judges the measurements unless NRAS does:
+ *        the result says so).
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_gpu_rim(teeattest_policy *policy,
+                                               int32_t requirement);
+
+/**
+ * @brief OCSP for the device chains (certificates 1..3) and the RIM
+ *        signer chains: a teeattest_gpu_requirement value.
+ *        TEEATTEST_GPU_DEFAULT: required when OCSP is online (inputs with
+ *        TEEATTEST_GPU_ONLINE_OCSP); offline, saved responses are verified
+ *        and a certificate without one is a skipped check that does not
+ *        fail the verdict. TEEATTEST_GPU_REQUIRE: every certificate needs
+ *        a good, verified answer. TEEATTEST_GPU_SKIP: not checked.
+ *        A revoked or unknown certificate, or an answer that does not
+ *        verify, always fails.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_gpu_ocsp(teeattest_policy *policy,
+                                                int32_t requirement);
+
+/**
+ * @brief OCSP request nonce: a teeattest_gpu_ocsp_nonce value. Default
+ *        TEEATTEST_GPU_OCSP_NONCE_REQUIRE (nvtrust's behaviour).
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_gpu_ocsp_nonce(
+    teeattest_policy *policy, int32_t mode);
+
+/**
+ * @brief Accept certificates on hold (OCSP revoked with reason
+ *        certificateHold) as a warning. Default 0: they fail.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_gpu_allow_cert_hold(
+    teeattest_policy *policy, int allow);
+
+/**
+ * @brief Minimum number of GPUs the evidence must hold (check gpu.count).
+ *        0 restores the default, 1. At most 64.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_gpu_min_count(teeattest_policy *policy,
+                                                     uint32_t count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -17,5 +17,6 @@
 #include "teeattest/signature.h"
 #include "teeattest/provider.h"
 #include "teeattest/tdx.h"
+#include "teeattest/gpu.h"
 
 #endif /* TEEATTEST_TEEATTEST_H */

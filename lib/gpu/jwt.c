@@ -460,6 +460,8 @@ int ta_jwks_fetch(teeattest_ctx *ctx, ta_jwks *c, const char *url, int64_t at,
     }
     if (!rc)
         rc = ta_jwks_add_json(c, resp.body.data, resp.body.len, at, err);
+    if (!rc && c->on_fetched)
+        c->on_fetched(c->on_fetched_user, resp.body.data, resp.body.len);
     ta_http_response_clear(&resp);
     return rc;
 }

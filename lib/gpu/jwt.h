@@ -51,6 +51,10 @@ typedef struct ta_jwks {
     size_t n, cap;
     int64_t fetched_at;      /* last successful load/fetch, 0 = never */
     int64_t fetch_tried_at;  /* last fetch attempt (cooldown), 0 = never */
+    /* Called with every fetched document whose keys were merged, so the
+     * caller can keep it (bundles). NULL = nobody. */
+    void (*on_fetched)(void *user, const uint8_t *doc, size_t len);
+    void *on_fetched_user;
 } ta_jwks;
 
 void ta_jwks_init(ta_jwks *c, const teeattest_ctx *ctx);

@@ -884,7 +884,7 @@ static bool token_kid_missing(const teeattest_ctx *ctx, json_t *v,
 }
 
 /* Whether some token of the answer names a kid the cache lacks. */
-static bool kid_missing(const teeattest_ctx *ctx, const uint8_t *body,
+bool ta_nras_kid_missing(const teeattest_ctx *ctx, const uint8_t *body,
                         size_t len, const ta_jwks *jwks)
 {
     json_t *root = NULL;
@@ -1032,7 +1032,7 @@ int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
         }
     }
     if (opt->fetch_jwks &&
-        kid_missing(ctx, resp.body.data, resp.body.len, jwks) &&
+        ta_nras_kid_missing(ctx, resp.body.data, resp.body.len, jwks) &&
         (!jwks->fetch_tried_at ||
          at - jwks->fetch_tried_at >= TA_NRAS_JWKS_COOLDOWN)) {
         char *jurl = NULL;

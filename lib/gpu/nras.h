@@ -115,4 +115,9 @@ int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
                    int64_t at, const ta_nras_policy *pol,
                    teeattest_error *err);
 
+/* Whether some token of a saved answer names a kid `jwks` lacks (an
+ * unparsable answer: false, its verification will say why). */
+bool ta_nras_kid_missing(const teeattest_ctx *ctx, const uint8_t *body,
+                         size_t len, const ta_jwks *jwks);
+
 #endif /* TA_GPU_NRAS_H */

@@ -1395,6 +1395,9 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                         return ta_error(err, rc, NULL, "OCSP checks: %s",
                                         ve.message);
                     }
+                    if (rc == TEEATTEST_OK && opts->on_fetched)
+                        opts->on_fetched(opts->on_fetched_user, resp,
+                                         resp_len);
                     char src[160];
                     snprintf(src, sizeof src, "online from %.120s", url);
                     judge(&oc, &info, rc, &ve, src, opts->allow_hold, sum);

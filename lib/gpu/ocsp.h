@@ -150,6 +150,10 @@ typedef struct ta_ocsp_check_opts {
     bool nonce_optional;      /* online: accept a response without the nonce */
     bool allow_hold;          /* certificateHold -> WARN instead of FAIL */
     bool required;            /* the checks' required flag */
+    /* Online: called with every response fetched that verified (whatever
+     * the status it gives), so callers can keep it (bundles, caches). */
+    void (*on_fetched)(void *user, const uint8_t *der, size_t len);
+    void *on_fetched_user;
 } ta_ocsp_check_opts;
 
 typedef struct ta_ocsp_summary {

@@ -1198,14 +1198,14 @@ static const char *hash_name(int32_t alg)
 /* Signature, digest, chain and version of one RIM; true when the first
  * three passed, i.e. its golden values may be used. */
 static bool verify_one(vstate *s, const char *src, const ta_rim_verify_in *in,
-                       const uint8_t *xml, size_t len, const char *id,
-                       const char *evidence_version, ta_rim **rim_out,
-                       int *fatal)
+                       const ta_rim *parsed, const uint8_t *xml, size_t len,
+                       const char *id, const char *evidence_version,
+                       ta_rim **rim_out, int *fatal)
 {
     *rim_out = NULL;
     char what[160];
     snprintf(what, sizeof what, "%s RIM%s%s", src, id ? " " : "", id ? id : "");
-    if (!xml) {
+    if (!xml && !parsed) {
         char why[220];
         snprintf(why, sizeof why, "%s not available (reference missing)",
                  what);
@@ -1213,8 +1213,9 @@ static bool verify_one(vstate *s, const char *src, const ta_rim_verify_in *in,
         return false;
     }
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    ta_rim *rim = NULL;
-    int rc = ta_rim_parse(s->ctx, xml, len, &rim, &e);
+    ta_rim *rim = (ta_rim *)parsed;
+    /* A RIM parsed by the caller (a cache) stays the caller's. */
+    int rc = parsed ? TEEATTEST_OK : ta_rim_parse(s->ctx, xml, len, &rim, &e);
     if (rc == TEEATTEST_E_NOMEM) {
         *fatal = rc;
         return false;
@@ -1376,13 +1377,14 @@ int ta_rim_verify_append(teeattest_ctx *ctx, teeattest_result *r,
     vstate s = {ctx, r, gpu, in->required, true};
     int fatal = TEEATTEST_OK;
     ta_rim *drv = NULL, *vb = NULL;
-    bool drv_ok = verify_one(&s, "driver", in, in->driver_xml,
-                             in->driver_len, in->driver_rim_id,
-                             in->runtime.driver_version, &drv, &fatal);
+    bool drv_ok = verify_one(&s, "driver", in, in->driver_parsed,
+                             in->driver_xml, in->driver_len,
+                             in->driver_rim_id, in->runtime.driver_version,
+                             &drv, &fatal);
     bool vb_ok = !fatal &&
-                 verify_one(&s, "vbios", in, in->vbios_xml, in->vbios_len,
-                            in->vbios_rim_id, in->runtime.vbios_version, &vb,
-                            &fatal);
+                 verify_one(&s, "vbios", in, in->vbios_parsed, in->vbios_xml,
+                            in->vbios_len, in->vbios_rim_id,
+                            in->runtime.vbios_version, &vb, &fatal);
     ta_rim_compare_out *cmp = ta_malloc(ctx, sizeof *cmp);
     if (!fatal && !cmp)
         fatal = TEEATTEST_E_NOMEM;
@@ -1404,8 +1406,10 @@ int ta_rim_verify_append(teeattest_ctx *ctx, teeattest_result *r,
         }
     }
     ta_free(ctx, cmp);
-    ta_rim_free(drv);
-    ta_rim_free(vb);
+    if (drv != in->driver_parsed)
+        ta_rim_free(drv);
+    if (vb != in->vbios_parsed)
+        ta_rim_free(vb);
     if (fatal)
         return ta_error(err, fatal, "rim", "out of memory");
     return TEEATTEST_OK;

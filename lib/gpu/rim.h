@@ -161,6 +161,8 @@ typedef struct ta_rim_verify_in {
     const uint8_t *vbios_xml;  /* NULL = VBIOS RIM not available */
     size_t vbios_len;
     const char *driver_rim_id, *vbios_rim_id; /* for details, may be NULL */
+    /* Already parsed RIMs (borrowed), used instead of the XML when set. */
+    const ta_rim *driver_parsed, *vbios_parsed;
     ta_rim_runtime runtime;
     int64_t at;                /* verification time (Unix seconds) */
     const uint8_t *root_der;   /* NULL = pinned CoRIM root (tests only) */

@@ -25,6 +25,12 @@ void ta_policy_defaults(struct teeattest_policy *p)
     }
     p->tdx_root_der = NULL;
     p->tdx_root_der_len = 0;
+    p->gpu_mode = TEEATTEST_GPU_MODE_AUTO;
+    p->gpu_rim = TEEATTEST_GPU_DEFAULT;
+    p->gpu_ocsp = TEEATTEST_GPU_DEFAULT;
+    p->gpu_ocsp_nonce = TEEATTEST_GPU_OCSP_NONCE_REQUIRE;
+    p->gpu_allow_hold = false;
+    p->gpu_min_count = 1;
 }
 
 TEEATTEST_API int teeattest_policy_new(teeattest_ctx *ctx,
@@ -217,5 +223,68 @@ TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
     ta_free(policy->ctx, policy->tdx_root_der);
     policy->tdx_root_der = copy;
     policy->tdx_root_der_len = len;
+    return TEEATTEST_OK;
+}
+
+/* ---- NVIDIA GPUs ---------------------------------------------------------- */
+
+TEEATTEST_API int teeattest_policy_set_gpu_mode(teeattest_policy *policy,
+                                                int32_t mode)
+{
+    if (!policy || mode < TEEATTEST_GPU_MODE_AUTO ||
+        mode > TEEATTEST_GPU_MODE_BOTH)
+        return TEEATTEST_E_INVALID_ARG;
+    policy->gpu_mode = mode;
+    return TEEATTEST_OK;
+}
+
+static bool requirement_valid(int32_t r)
+{
+    return r >= TEEATTEST_GPU_DEFAULT && r <= TEEATTEST_GPU_SKIP;
+}
+
+TEEATTEST_API int teeattest_policy_set_gpu_rim(teeattest_policy *policy,
+                                               int32_t requirement)
+{
+    if (!policy || !requirement_valid(requirement))
+        return TEEATTEST_E_INVALID_ARG;
+    policy->gpu_rim = requirement;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_policy_set_gpu_ocsp(teeattest_policy *policy,
+                                                int32_t requirement)
+{
+    if (!policy || !requirement_valid(requirement))
+        return TEEATTEST_E_INVALID_ARG;
+    policy->gpu_ocsp = requirement;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_policy_set_gpu_ocsp_nonce(
+    teeattest_policy *policy, int32_t mode)
+{
+    if (!policy || mode < TEEATTEST_GPU_OCSP_NONCE_REQUIRE ||
+        mode > TEEATTEST_GPU_OCSP_NONCE_NONE)
+        return TEEATTEST_E_INVALID_ARG;
+    policy->gpu_ocsp_nonce = mode;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_policy_set_gpu_allow_cert_hold(
+    teeattest_policy *policy, int allow)
+{
+    if (!policy)
+        return TEEATTEST_E_INVALID_ARG;
+    policy->gpu_allow_hold = allow != 0;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_policy_set_gpu_min_count(teeattest_policy *policy,
+                                                     uint32_t count)
+{
+    if (!policy || count > 64)
+        return TEEATTEST_E_INVALID_ARG;
+    policy->gpu_min_count = count ? count : 1;
     return TEEATTEST_OK;
 }

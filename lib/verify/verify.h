@@ -28,6 +28,13 @@ struct teeattest_policy {
     size_t n_measurements[TA_POLICY_N_REGS];
     uint8_t *tdx_root_der; /* owned; NULL = Intel's root */
     size_t tdx_root_der_len;
+    /* NVIDIA GPUs (teeattest/gpu.h enums) */
+    int32_t gpu_mode;      /* teeattest_gpu_mode */
+    int32_t gpu_rim;       /* teeattest_gpu_requirement */
+    int32_t gpu_ocsp;      /* teeattest_gpu_requirement */
+    int32_t gpu_ocsp_nonce; /* teeattest_gpu_ocsp_nonce */
+    bool gpu_allow_hold;
+    uint32_t gpu_min_count; /* >= 1 */
 };
 
 /* Defaults shared by teeattest_policy_new() and a NULL policy argument. */

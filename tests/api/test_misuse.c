@@ -355,6 +355,78 @@ static void test_signature_misuse(void)
     teeattest_ctx_free(ctx);
 }
 
+static void test_gpu_misuse(void)
+{
+    const uint8_t b[4] = {0x30, 0, 0, 0};
+    const char *id = "x";
+    const uint8_t *d = b;
+    size_t len = 9;
+    teeattest_gpu_inputs *in = (teeattest_gpu_inputs *)1;
+    CHECK_EQ_INT(teeattest_gpu_inputs_new(NULL, &in, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK(in == NULL);
+    teeattest_gpu_inputs_free(NULL);
+    CHECK(teeattest_gpu_inputs_ref(NULL) == NULL);
+    CHECK_EQ_INT(teeattest_gpu_inputs_add(NULL, TEEATTEST_GPU_ITEM_OCSP, NULL,
+                                          b, 4, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_add_dir(NULL, TEEATTEST_GPU_ITEM_RIM,
+                                              "/", NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_count(NULL, TEEATTEST_GPU_ITEM_RIM), 0);
+    CHECK_EQ_INT(teeattest_gpu_inputs_get(NULL, TEEATTEST_GPU_ITEM_RIM, 0, &id,
+                                          &d, &len), TEEATTEST_E_INVALID_ARG);
+    CHECK(id == NULL && d == NULL && len == 0);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_online(NULL, 0), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_url(NULL, TEEATTEST_GPU_ONLINE_RIM,
+                                              NULL, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_nras_version(NULL, 3),
+                 TEEATTEST_E_INVALID_ARG);
+
+    teeattest_ctx *ctx = NULL;
+    if (!CHECK_EQ_INT(teeattest_ctx_new(&ctx, NULL, NULL), TEEATTEST_OK))
+        return;
+    CHECK_EQ_INT(teeattest_gpu_inputs_new(ctx, NULL, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_new(ctx, &in, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_gpu_inputs_add(in, TEEATTEST_GPU_ITEM_OCSP, NULL,
+                                          NULL, 4, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_add(in, 0, NULL, b, 4, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_add(in, TEEATTEST_GPU_ITEM_OCSP, NULL,
+                                          b, 0, NULL), TEEATTEST_E_PARSE);
+    CHECK_EQ_INT(teeattest_gpu_inputs_add_dir(in, TEEATTEST_GPU_ITEM_JWKS,
+                                              "/", NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_add_dir(in, TEEATTEST_GPU_ITEM_RIM,
+                                              NULL, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_get(in, 7, 0, NULL, NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_JWKS, 0, NULL,
+                                          NULL, NULL), TEEATTEST_E_NOT_FOUND);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_url(in, TEEATTEST_GPU_ONLINE_ALL,
+                                              NULL, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_url(in, TEEATTEST_GPU_ONLINE_RIM,
+                                              "file:///etc/passwd", NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_url(in, TEEATTEST_GPU_ONLINE_RIM,
+                                              "https://rim.example/\r\nX: y",
+                                              NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, "k\r\nX: y"),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, ""),
+                 TEEATTEST_E_INVALID_ARG);
+    teeattest_result *r = (teeattest_result *)1;
+    uint8_t nonce[32] = {0};
+    CHECK_EQ_INT(teeattest_gpu_verify(ctx, NULL, b, 4, nonce, 32, in, NULL,
+                                      NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_verify(ctx, &r, b, 4, NULL, 32, in, NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK(r == NULL);
+    CHECK_EQ_INT(teeattest_gpu_verify(ctx, &r, b, 4, nonce, 64, in, NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    teeattest_gpu_inputs_free(in);
+    teeattest_ctx_free(ctx);
+}
+
 int main(void)
 {
     test_status_strings();
@@ -365,5 +437,6 @@ int main(void)
     test_policy_misuse();
     test_result_misuse();
     test_signature_misuse();
+    test_gpu_misuse();
     return ta_test_done();
 }
