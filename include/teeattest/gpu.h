@@ -192,8 +192,12 @@ TEEATTEST_API int teeattest_gpu_inputs_get(const teeattest_gpu_inputs *in,
  * @brief Which services a verification may call, as a mask of
  *        TEEATTEST_GPU_ONLINE_* bits (0: offline, the default). Requests
  *        go through the context's transport. Supplied material is used
- *        first: a RIM or OCSP response at hand is not fetched again, and a
- *        supplied NRAS answer is verified instead of asking NRAS.
+ *        first: a RIM or OCSP response at hand is not fetched again (an
+ *        OCSP response that no longer verifies, e.g. past its nextUpdate,
+ *        is fetched afresh), and a supplied NRAS answer is verified
+ *        instead of asking NRAS. An NRAS answer an earlier verification
+ *        fetched belongs to that evidence: the next online verification
+ *        replaces it.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG (unknown bits).
  * @since 1.0
  */

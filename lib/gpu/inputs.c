@@ -822,13 +822,18 @@ int ta_gpu_inputs_keep(teeattest_gpu_inputs *in, int32_t kind,
     case TEEATTEST_GPU_ITEM_JWKS:
         return blob_push(in->ctx, &in->jwks_docs, &in->n_jwks, &in->cap_jwks,
                          data, len);
-    case TEEATTEST_GPU_ITEM_NRAS_RESPONSE:
-        if (in->nras.data)
-            return TEEATTEST_E_INVALID_ARG;
-        if (!(in->nras.data = dup_bytes(in->ctx, data, len)))
+    case TEEATTEST_GPU_ITEM_NRAS_RESPONSE: {
+        if (in->nras.data && !in->nras_fetched)
+            return TEEATTEST_E_INVALID_ARG; /* never replace the caller's */
+        uint8_t *copy = dup_bytes(in->ctx, data, len);
+        if (!copy)
             return TEEATTEST_E_NOMEM;
+        ta_free(in->ctx, in->nras.data);
+        in->nras.data = copy;
         in->nras.len = len;
+        in->nras_fetched = true;
         return TEEATTEST_OK;
+    }
     default:
         return TEEATTEST_E_INVALID_ARG;
     }

@@ -40,6 +40,7 @@ struct teeattest_gpu_inputs {
     ta_gpu_blob *ocsp;
     size_t n_ocsp, cap_ocsp;
     ta_gpu_blob nras;    /* data NULL: none */
+    bool nras_fetched;   /* nras came from NRAS, not from the caller */
     ta_gpu_blob *jwks_docs;
     size_t n_jwks, cap_jwks;
     ta_jwks jwks;        /* keys of every JWKS document, merged */
@@ -67,8 +68,9 @@ int ta_gpu_inputs_rim_parsed(teeattest_gpu_inputs *in, ta_gpu_rim_item *item);
 int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
                             ta_gpu_rim_item **out, teeattest_error *err);
 
-/* Append a blob of `kind` (OCSP or JWKS document) that verification
- * fetched; JWKS keys are not merged here (ta_jwks_fetch did). Returns
+/* Append a blob of `kind` (OCSP or JWKS document, or the NRAS answer,
+ * which replaces an earlier fetched one) that verification fetched; JWKS
+ * keys are not merged here (ta_jwks_fetch did). Returns
  * TEEATTEST_OK or TEEATTEST_E_NOMEM / _TOO_LARGE (list full). */
 int ta_gpu_inputs_keep(teeattest_gpu_inputs *in, int32_t kind,
                        const uint8_t *data, size_t len);

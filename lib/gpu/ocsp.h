@@ -133,8 +133,10 @@ char *ta_ocsp_cert_url(const teeattest_ctx *ctx, const uint8_t *cert,
 typedef struct ta_ocsp_check_opts {
     int64_t at;              /* verification time, Unix seconds */
     int64_t skew;            /* see ta_ocsp_verify_opts (spec: 0) */
-    /* Offline: saved DER responses, each matched to a certificate by its
-     * CertID (order and count free; unmatched ones are ignored). */
+    /* Saved DER responses, each matched to a certificate by its CertID
+     * (order and count free; unmatched ones are ignored). The first that
+     * verifies decides; when none verifies, offline the first matching
+     * one's failure decides, online a fresh response is fetched. */
     const uint8_t *const *responses;
     const size_t *response_lens;
     size_t n_responses;

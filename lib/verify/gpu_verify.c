@@ -329,8 +329,12 @@ static int run_nras(teeattest_ctx *ctx, teeattest_result *r,
     in->jwks.on_fetched_user = in;
     int rc = TEEATTEST_OK;
 
-    if (in->nras.data) {
-        /* A saved answer: verified as it is, never re-asked. */
+    /* An answer an earlier verification fetched belongs to that
+     * evidence: online, ask again. */
+    bool saved = in->nras.data &&
+                 !(in->nras_fetched && (in->online & TEEATTEST_GPU_ONLINE_NRAS));
+    if (saved) {
+        /* A supplied answer: verified as it is, never re-asked. */
         if (jwks_online &&
             ta_nras_kid_missing(ctx, in->nras.data, in->nras.len, &in->jwks)) {
             teeattest_error fe = TEEATTEST_ERROR_INIT;
