@@ -1142,6 +1142,10 @@ static enum MHD_Result route(struct ctx *c)
         free(pa.hdr_value);
         return ret;
     }
+    sim_nv_answer na;
+    if (sim_nv_answer_for(c->s, c->method, p, c->rq->body.data,
+                          c->rq->body.len, &na))
+        return send_body(c, na.status, na.body, na.len, na.ctype, NULL);
     return send_json(c, 404, json_pack("{s:s}", "detail", "Not Found"));
 }
 

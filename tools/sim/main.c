@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -37,6 +38,12 @@ static void usage(FILE *f)
 "  --model NAME       model name when a request gives none\n"
 "  --log FILE         append one JSON line per request\n"
 "  --pccs-dir DIR     serve Intel PCS v4 collateral from DIR\n"
+"  --nras-response FILE  answer NVIDIA NRAS POST /v3|v4/attest/gpu with FILE\n"
+"  --jwks FILE        serve FILE as GET /.well-known/jwks.json\n"
+"  --rim-dir DIR      serve GET /v1/rim/<id> from DIR/<id>.xml\n"
+"  --ocsp-dir DIR     answer OCSP POSTs (/ocsp, /) from DIR/*.der\n"
+"  --fault NAME       NVIDIA fault, repeatable: nras_status, rim_missing,\n"
+"                     ocsp_down\n"
 "\n"
 "Faults are set at run time with POST /_sim/control; GET /_sim/log lists\n"
 "the requests received (see docs/simulator.md).\n", f);
@@ -80,12 +87,62 @@ static int write_file_atomic(const char *path, const char *data)
     return rc;
 }
 
+/* Load the NVIDIA service files and check the directories (nvidia.c). */
+static int nv_setup(sim *s, const char *nras_path, const char *jwks_path,
+                    const char *rim_dir, const char *ocsp_dir)
+{
+    const struct {
+        const char *opt, *path;
+        char **data;
+        size_t *len;
+    } files[] = {
+        {"--nras-response", nras_path, &s->nras_response, &s->nras_response_len},
+        {"--jwks", jwks_path, &s->jwks, &s->jwks_len},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        if (!files[i].path)
+            continue;
+        *files[i].data = sim_nv_read_file(files[i].path, files[i].len);
+        if (!*files[i].data) {
+            fprintf(stderr, "teeattest-sim: %s: cannot read %s (a regular "
+                            "file of at most 8 MiB)\n", files[i].opt,
+                    files[i].path);
+            return -1;
+        }
+    }
+    const struct {
+        const char *opt, *path;
+        char **copy;
+    } dirs[] = {
+        {"--rim-dir", rim_dir, &s->rim_dir},
+        {"--ocsp-dir", ocsp_dir, &s->ocsp_dir},
+    };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+        if (!dirs[i].path)
+            continue;
+        struct stat st;
+        if (stat(dirs[i].path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "teeattest-sim: %s: %s is not a directory\n",
+                    dirs[i].opt, dirs[i].path);
+            return -1;
+        }
+        if (!(*dirs[i].copy = strdup(dirs[i].path))) {
+            fprintf(stderr, "teeattest-sim: out of memory\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     long http_port = -1, https_port = -1;
     const char *bind_addr = "127.0.0.1", *port_file = NULL, *cert_out = NULL;
     const char *dialect = "redpill", *log_path = NULL, *model = "sim/test-model";
     const char *pccs_dir = NULL;
+    const char *nras_path = NULL, *jwks_path = NULL, *rim_dir = NULL,
+               *ocsp_dir = NULL;
+    unsigned nv_faults = 0;
     unsigned long long seed = 1, events = 8, v;
     bool print_keys = false;
 
@@ -156,6 +213,25 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--pccs-dir") == 0) {
             NEEDS_VALUE();
             pccs_dir = val;
+        } else if (strcmp(a, "--nras-response") == 0) {
+            NEEDS_VALUE();
+            nras_path = val;
+        } else if (strcmp(a, "--jwks") == 0) {
+            NEEDS_VALUE();
+            jwks_path = val;
+        } else if (strcmp(a, "--rim-dir") == 0) {
+            NEEDS_VALUE();
+            rim_dir = val;
+        } else if (strcmp(a, "--ocsp-dir") == 0) {
+            NEEDS_VALUE();
+            ocsp_dir = val;
+        } else if (strcmp(a, "--fault") == 0) {
+            NEEDS_VALUE();
+            if (!sim_nv_fault(val, &nv_faults)) {
+                fprintf(stderr, "teeattest-sim: unknown --fault '%s' (known: "
+                                "nras_status, rim_missing, ocsp_down)\n", val);
+                return 2;
+            }
         } else {
             fprintf(stderr, "teeattest-sim: unknown option '%s' "
                             "(see --help)\n", a);
@@ -213,6 +289,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "teeattest-sim: out of memory\n");
         goto out;
     }
+    if (nv_setup(&s, nras_path, jwks_path, rim_dir, ocsp_dir))
+        goto out;
+    s.nv_faults = nv_faults;
     if (log_path && !(s.log_file = fopen(log_path, "a"))) {
         fprintf(stderr, "teeattest-sim: cannot open --log %s: %s\n", log_path,
                 strerror(errno));
@@ -291,6 +370,10 @@ out:
         fclose(s.log_file);
     free(s.cert_pem);
     free(s.pccs_dir);
+    free(s.nras_response);
+    free(s.jwks);
+    free(s.rim_dir);
+    free(s.ocsp_dir);
     free(s.sigs);
     json_decref(s.log);
     sim_td_free(&s.td);

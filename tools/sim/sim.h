@@ -152,6 +152,11 @@ typedef struct sim {
     bool have_tls;
     char *cert_pem;
     char *pccs_dir;
+    /* NVIDIA services (nvidia.c); each NULL when its flag is absent */
+    char *nras_response, *jwks;  /* file contents, loaded at start */
+    size_t nras_response_len, jwks_len;
+    char *rim_dir, *ocsp_dir;
+    unsigned nv_faults;          /* SIM_NV_FAULT_* from --fault */
 
     pthread_mutex_t lock;
     sim_faults f;
@@ -208,6 +213,28 @@ struct MHD_Connection;
 /* false when `path` is not a collateral path. */
 bool sim_pccs_answer_for(const sim *s, struct MHD_Connection *conn,
                          const char *path, sim_pccs_answer *a);
+
+/* ---- NVIDIA NRAS, RIM service and OCSP (nvidia.c) ---------------------- */
+
+#define SIM_NV_FAULT_NRAS_STATUS 1u  /* NRAS answers 500 {"error":"sim"} */
+#define SIM_NV_FAULT_RIM_MISSING 2u  /* every RIM is 404 RIM_NOT_FOUND */
+#define SIM_NV_FAULT_OCSP_DOWN   4u  /* OCSP answers 503 */
+
+typedef struct sim_nv_answer {
+    int status;
+    char *body;            /* malloc'd; NULL on allocation failure */
+    size_t len;
+    const char *ctype;
+} sim_nv_answer;
+
+/* Set the bit of --fault `name`; false when it is not an NVIDIA fault. */
+bool sim_nv_fault(const char *name, unsigned *bits);
+/* A regular file of at most 8 MiB, malloc'd (NUL-terminated); NULL when
+ * missing, not a regular file, too large or unreadable. */
+char *sim_nv_read_file(const char *path, size_t *len);
+/* false when `path` is not an NVIDIA path or its flag was not given. */
+bool sim_nv_answer_for(const sim *s, const char *method, const char *path,
+                       const char *body, size_t body_len, sim_nv_answer *a);
 
 /* Pseudo-random hex of a label (for placeholder values). */
 void sim_label_hex(char *out, size_t nbytes, unsigned long long seed,
