@@ -111,6 +111,7 @@ int cmd_providers(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 int cmd_quote(int argc, char **argv);
+int cmd_gpu(int argc, char **argv);
 
 void help_signer(FILE *f);
 void help_verify_signature(FILE *f);
@@ -119,6 +120,7 @@ void help_providers(FILE *f);
 void help_attest(FILE *f);
 void help_chat(FILE *f);
 void help_quote(FILE *f);
+void help_gpu(FILE *f);
 
 /* ---- demo data (demo_data.c) ------------------------------------------ */
 

@@ -32,6 +32,8 @@ static const struct command commands[] = {
      cmd_chat, help_chat},
     {"quote", "verify an Intel TDX quote (DCAP) with collateral",
      cmd_quote, help_quote},
+    {"gpu", "verify NVIDIA GPU evidence (SPDM, RIMs, OCSP, NRAS)",
+     cmd_gpu, help_gpu},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
