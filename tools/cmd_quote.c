@@ -455,7 +455,7 @@ static bool load_collateral(teeattest_ctx *ctx, const char *path,
         rc = teeattest_collateral_load_dir(ctx, col, path, &err);
     } else {
         struct cli_file f = {0};
-        if (!cli_read_file(CMD, "--collateral", path, &f))
+        if (!cli_read_file(CMD, "collateral", path, &f))
             return false;
         rc = teeattest_collateral_parse_json(ctx, col, f.data, f.len, &err);
         cli_file_free(&f);
@@ -543,7 +543,7 @@ int cmd_quote(int argc, char **argv)
     const char *form = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
 
-    if (!cli_read_file(CMD, "--quote", o_quote->value, &qf))
+    if (!cli_read_file(CMD, "quote", o_quote->value, &qf))
         goto out;
     if (!decode_quote(&qf, &quote, &quote_len, &form)) {
         cli_error(CMD, "--quote %s: neither a binary quote nor hex or base64 "
