@@ -210,8 +210,8 @@ TEEATTEST_API int teeattest_gpu_inputs_set_online(teeattest_gpu_inputs *in,
  *        "/v3/attest/gpu" (or v4) is appended; RIM: the root before
  *        "/v1/rim/<id>"; OCSP: the responder URL itself (NULL: each
  *        certificate's AIA responder, else TEEATTEST_NVIDIA_OCSP_URL);
- *        JWKS: the document URL (NULL: the NRAS root +
- *        "/.well-known/jwks.json"). https, or http to a loopback host.
+ *        JWKS: the document URL (NULL: "/.well-known/jwks.json"
+ *        on the NRAS host). https, or http to a loopback host.
  *        The token issuer NRAS must name stays NVIDIA's.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (unknown service, a URL
  *         that is not https or loopback http, too long); TEEATTEST_E_NOMEM.

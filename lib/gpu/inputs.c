@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "../providers/providers.h"
 #include "../transport/transport.h"
 #include "gpu.h"
 #include "inputs.h"
@@ -735,51 +736,13 @@ int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
     char url[TA_GPU_URL_MAX + TA_GPU_RIM_ID_MAX + 16];
     snprintf(url, sizeof url, "%.*s/v1/rim/%s", (int)bl, base, id);
 
-    char auth[4200];
-    const char *headers[2] = {"Accept: application/json", NULL};
-    size_t n_headers = 1;
-    if (in->service_key) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s",
-                 in->service_key);
-        headers[n_headers++] = auth;
-    }
-    teeattest_http_request req;
-    memset(&req, 0, sizeof req);
-    req.struct_size = sizeof req;
-    req.method = "GET";
-    req.url = url;
-    req.headers = headers;
-    req.header_count = n_headers;
-    req.flags = TEEATTEST_HTTP_IDEMPOTENT;
-    req.connect_timeout_ms = 10000;
-    req.total_timeout_ms = 30000;
-    req.max_body_size = RIM_JSON_MAX;
     teeattest_http_response resp;
     ta_http_response_init(&resp, ctx, RIM_JSON_MAX, NULL, NULL);
-    int rc = TEEATTEST_OK;
-    uint32_t wait = 250;
-    for (uint32_t attempt = 0;; attempt++) {
-        if (attempt) {
-            ta_http_response_clear(&resp);
-            ta_http_response_init(&resp, ctx, RIM_JSON_MAX, NULL, NULL);
-        }
-        teeattest_error te = TEEATTEST_ERROR_INIT;
-        rc = ta_http_perform(ctx, &resp, &req, &te);
-        bool again = rc ? rc == TEEATTEST_E_TRANSPORT ||
-                              rc == TEEATTEST_E_TIMEOUT
-                        : resp.status == 429 || resp.status == 502 ||
-                              resp.status == 503 || resp.status == 504;
-        if (!again || attempt >= RIM_FETCH_RETRIES) {
-            if (rc)
-                ta_error(err, rc, "gpu.rim", "RIM service %s: %s", url,
-                         te.message);
-            break;
-        }
-        ta_sleep_ms(ctx, wait);
-        wait *= 2;
-    }
-    if (in->service_key)
-        wipe(auth, sizeof auth);
+    teeattest_error te = TEEATTEST_ERROR_INIT;
+    int rc = ta_service_get(ctx, url, in->service_key, RIM_FETCH_RETRIES,
+                            RIM_JSON_MAX, &resp, &te);
+    if (rc)
+        ta_error(err, rc, "gpu.rim", "RIM service %s: %s", url, te.message);
     if (!rc && resp.status != 200) {
         bool not_found = resp.status == 404;
         rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, "gpu.rim",

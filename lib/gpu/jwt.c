@@ -15,6 +15,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "jwt.h"
+#include "../providers/providers.h"
 #include "../crypto/crypto.h"
 #include "../transport/transport.h"
 
@@ -407,51 +408,10 @@ int ta_jwks_fetch(teeattest_ctx *ctx, ta_jwks *c, const char *url, int64_t at,
     if (!ctx || !c || !url)
         return TA_INVALID(err, "ta_jwks_fetch: NULL argument");
     c->fetch_tried_at = at;
-    const char *headers[] = {"Accept: application/json"};
-    teeattest_http_request req;
-    memset(&req, 0, sizeof req);
-    req.struct_size = sizeof req;
-    req.method = "GET";
-    req.url = url;
-    req.headers = headers;
-    req.header_count = 1;
-    req.flags = TEEATTEST_HTTP_IDEMPOTENT;
-    req.connect_timeout_ms = 10000;
-    req.total_timeout_ms = 30000;
-    req.max_body_size = TA_JWKS_MAX;
     teeattest_http_response resp;
     ta_http_response_init(&resp, ctx, TA_JWKS_MAX, NULL, NULL);
-    int rc = TEEATTEST_OK;
-    uint32_t wait = 250;
-    for (uint32_t attempt = 0;; attempt++) {
-        if (attempt) {
-            ta_http_response_clear(&resp);
-            ta_http_response_init(&resp, ctx, TA_JWKS_MAX, NULL, NULL);
-        }
-        /* An attempt that fails and a retry that succeeds leave `err`
-         * untouched. */
-        teeattest_error te = TEEATTEST_ERROR_INIT;
-        rc = ta_http_perform(ctx, &resp, &req, &te);
-        bool again;
-        if (rc)
-            again = rc == TEEATTEST_E_TRANSPORT || rc == TEEATTEST_E_TIMEOUT;
-        else
-            again = resp.status == 429 || resp.status == 502 ||
-                    resp.status == 503 || resp.status == 504;
-        if (!again || attempt >= JWKS_RETRIES) {
-            if (rc && err && err->struct_size >= sizeof te) {
-                size_t size = err->struct_size;
-                *err = te;
-                err->struct_size = size;
-            }
-            break;
-        }
-        ta_log(ctx, TEEATTEST_LOG_INFO,
-               "JWKS fetch: %s, retrying in %u ms",
-               rc ? teeattest_status_str(rc) : "busy", (unsigned)wait);
-        ta_sleep_ms(ctx, wait);
-        wait *= 2;
-    }
+    int rc = ta_service_get(ctx, url, NULL, JWKS_RETRIES, TA_JWKS_MAX, &resp,
+                            err);
     if (!rc && resp.status != 200) {
         rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, url, "JWKS fetch: HTTP %d",
                       (int)resp.status);

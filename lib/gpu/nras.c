@@ -906,6 +906,34 @@ bool ta_nras_kid_missing(const teeattest_ctx *ctx, const uint8_t *body,
     return missing;
 }
 
+int ta_nras_refresh_jwks(teeattest_ctx *ctx, const uint8_t *body, size_t len,
+                         ta_jwks *jwks, const char *jwks_url,
+                         const char *base_url, int64_t at,
+                         teeattest_error *err)
+{
+    if (!ta_nras_kid_missing(ctx, body, len, jwks) ||
+        (jwks->fetch_tried_at &&
+         at - jwks->fetch_tried_at < TA_NRAS_JWKS_COOLDOWN))
+        return TEEATTEST_OK;
+    char *jurl = NULL;
+    if (!jwks_url) {
+        /* {scheme}://{host}/.well-known/jwks.json (spec 5.1). */
+        const char *base = base_url ? base_url : TA_NRAS_BASE_URL;
+        const char *h = strstr(base, "://");
+        const char *slash = h ? strchr(h + 3, '/') : NULL;
+        size_t hl = slash ? (size_t)(slash - base) : strlen(base);
+        jurl = ta_malloc(ctx, hl + sizeof TA_NRAS_JWKS_PATH);
+        if (!jurl)
+            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "JWKS URL");
+        snprintf(jurl, hl + sizeof TA_NRAS_JWKS_PATH, "%.*s%s", (int)hl, base,
+                 TA_NRAS_JWKS_PATH);
+        jwks_url = jurl;
+    }
+    int rc = ta_jwks_fetch(ctx, jwks, jwks_url, at, err);
+    ta_free(ctx, jurl);
+    return rc;
+}
+
 int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
                    ta_nras_outcome *out, ta_buf *answer_out,
                    const ta_nras_options *opt, const uint8_t nonce[32],
@@ -1031,29 +1059,13 @@ int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
             goto done;
         }
     }
-    if (opt->fetch_jwks &&
-        ta_nras_kid_missing(ctx, resp.body.data, resp.body.len, jwks) &&
-        (!jwks->fetch_tried_at ||
-         at - jwks->fetch_tried_at >= TA_NRAS_JWKS_COOLDOWN)) {
-        char *jurl = NULL;
-        if (!opt->jwks_url) {
-            /* {scheme}://{host}/.well-known/jwks.json (spec 5.1). */
-            const char *h = strstr(base, "://");
-            const char *slash = h ? strchr(h + 3, '/') : NULL;
-            size_t hl = slash ? (size_t)(slash - base) : strlen(base);
-            jurl = ta_malloc(ctx, hl + sizeof TA_NRAS_JWKS_PATH);
-            if (jurl)
-                snprintf(jurl, hl + sizeof TA_NRAS_JWKS_PATH, "%.*s%s",
-                         (int)hl, base, TA_NRAS_JWKS_PATH);
-        }
-        const char *ju = opt->jwks_url ? opt->jwks_url : jurl;
+    if (opt->fetch_jwks) {
         teeattest_error fe = TEEATTEST_ERROR_INIT;
-        int frc = ju ? ta_jwks_fetch(ctx, jwks, ju, at, &fe)
-                     : TEEATTEST_E_NOMEM;
+        int frc = ta_nras_refresh_jwks(ctx, resp.body.data, resp.body.len,
+                                       jwks, opt->jwks_url, base, at, &fe);
         if (frc)
             ta_log(ctx, TEEATTEST_LOG_WARN, "NRAS JWKS fetch failed: %s",
                    fe.message[0] ? fe.message : teeattest_status_str(frc));
-        ta_free(ctx, jurl);
     }
     ta_nras_policy p2;
     if (pol)

@@ -120,4 +120,14 @@ int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
 bool ta_nras_kid_missing(const teeattest_ctx *ctx, const uint8_t *body,
                          size_t len, const ta_jwks *jwks);
 
+/* When some token of `body` names a kid `jwks` lacks and no fetch was tried
+ * within TA_NRAS_JWKS_COOLDOWN of `at`, fetch the JWKS from `jwks_url`
+ * (NULL: {scheme}://{host}/.well-known/jwks.json of `base_url`, NULL
+ * base = NVIDIA's) into `jwks`. TEEATTEST_OK when nothing was needed or
+ * the fetch succeeded; the fetch's status otherwise. */
+int ta_nras_refresh_jwks(teeattest_ctx *ctx, const uint8_t *body, size_t len,
+                         ta_jwks *jwks, const char *jwks_url,
+                         const char *base_url, int64_t at,
+                         teeattest_error *err);
+
 #endif /* TA_GPU_NRAS_H */

@@ -58,6 +58,16 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
                     uint32_t flags, teeattest_http_response *resp,
                     teeattest_error *err);
 
+/* GET `url` from a service that is not a provider (RIM service, NRAS JWKS)
+ * with ta_call_perform()'s retry rules, up to `retries` retries, 10 s to
+ * connect, 30 s in all, "Accept: application/json" and, when `bearer` is
+ * set, "Authorization: Bearer <bearer>" (wiped afterwards). `resp` is
+ * initialised by the caller. Returns TEEATTEST_OK when a response arrived
+ * (any status), else the transport error with `err` filled. */
+int ta_service_get(teeattest_ctx *ctx, const char *url, const char *bearer,
+                   uint32_t retries, uint64_t max_body,
+                   teeattest_http_response *resp, teeattest_error *err);
+
 /* ---- dialects ---------------------------------------------------------- */
 
 typedef struct ta_dialect ta_dialect;

@@ -238,3 +238,48 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
         backoff = backoff >= BACKOFF_MAX_MS / 2 ? BACKOFF_MAX_MS : backoff * 2;
     }
 }
+
+int ta_service_get(teeattest_ctx *ctx, const char *url, const char *bearer,
+                   uint32_t retries, uint64_t max_body,
+                   teeattest_http_response *resp, teeattest_error *err)
+{
+    if (!ctx || !url || !resp)
+        return TA_INVALID(err, "ta_service_get: NULL argument");
+    /* The retry loop is written against a provider's settings; a provider
+     * with only limits set describes a plain service. */
+    teeattest_provider p;
+    memset(&p, 0, sizeof p);
+    p.ctx = ctx;
+    p.max_retries = retries;
+    p.connect_ms = 10000;
+    p.total_ms = 30000;
+    p.max_body = max_body;
+    ta_call call;
+    memset(&call, 0, sizeof call);
+    call.method = "GET";
+    call.idempotent = true;
+    int rc = (call.url = ta_strdup(ctx, url)) ? TEEATTEST_OK
+                                              : TEEATTEST_E_NOMEM;
+    if (!rc)
+        rc = ta_call_add_header(ctx, &call, "Accept", "application/json");
+    if (!rc && bearer) {
+        size_t n = strlen(bearer) + sizeof "Bearer ";
+        char *v = ta_malloc(ctx, n);
+        rc = v ? TEEATTEST_OK : TEEATTEST_E_NOMEM;
+        if (v) {
+            snprintf(v, n, "Bearer %s", bearer);
+            rc = ta_call_add_header(ctx, &call, "Authorization", v);
+            volatile char *w = v;
+            while (*w)
+                *w++ = 0;
+            ta_free(ctx, v);
+        }
+    }
+    if (rc)
+        rc = ta_error(err, rc, NULL, "GET %s: cannot build the request: %s",
+                      url, teeattest_status_str(rc));
+    else
+        rc = ta_call_perform(&p, &call, 0, resp, err);
+    ta_call_clear(ctx, &call); /* wipes the bearer header */
+    return rc;
+}

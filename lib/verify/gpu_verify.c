@@ -316,15 +316,8 @@ static int run_nras(teeattest_ctx *ctx, teeattest_result *r,
     memset(&no, 0, sizeof no);
     bool jwks_online = (in->online & TEEATTEST_GPU_ONLINE_JWKS) != 0;
     const char *base = ta_gpu_inputs_url(in, TEEATTEST_GPU_ONLINE_NRAS);
+    /* NULL: the NRAS host's /.well-known/jwks.json (lib/gpu/nras.c). */
     const char *jwks_url = ta_gpu_inputs_url(in, TEEATTEST_GPU_ONLINE_JWKS);
-    char jurl[TA_GPU_URL_MAX + sizeof TA_NRAS_JWKS_PATH];
-    if (!jwks_url) {
-        size_t bl = strlen(base);
-        while (bl && base[bl - 1] == '/')
-            bl--;
-        snprintf(jurl, sizeof jurl, "%.*s%s", (int)bl, base, TA_NRAS_JWKS_PATH);
-        jwks_url = jurl;
-    }
     in->jwks.on_fetched = keep_jwks;
     in->jwks.on_fetched_user = in;
     int rc = TEEATTEST_OK;
@@ -335,14 +328,14 @@ static int run_nras(teeattest_ctx *ctx, teeattest_result *r,
                  !(in->nras_fetched && (in->online & TEEATTEST_GPU_ONLINE_NRAS));
     if (saved) {
         /* A supplied answer: verified as it is, never re-asked. */
-        if (jwks_online &&
-            ta_nras_kid_missing(ctx, in->nras.data, in->nras.len, &in->jwks)) {
+        if (jwks_online) {
             teeattest_error fe = TEEATTEST_ERROR_INIT;
-            int frc = ta_jwks_fetch(ctx, &in->jwks, jwks_url, pl->at, &fe);
+            int frc = ta_nras_refresh_jwks(ctx, in->nras.data, in->nras.len,
+                                           &in->jwks, jwks_url, base, pl->at,
+                                           &fe);
             if (frc)
                 ta_result_check(r, "gpu.nras.jwks", TEEATTEST_OUTCOME_FAIL,
-                                pl->nras_required, "JWKS fetch from %s: %s",
-                                jwks_url,
+                                pl->nras_required, "JWKS fetch: %s",
                                 fe.message[0] ? fe.message
                                               : teeattest_status_str(frc));
         }
