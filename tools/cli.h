@@ -92,6 +92,16 @@ bool cli_write_new_file(const char *cmd, const char *path, const void *data,
 bool cli_join_path(const char *cmd, char *out, size_t cap, const char *a,
                    const char *b, const char *c);
 
+/* ---- option values ---------------------------------------------------- */
+
+/* Value of a hex digit (any case), -1 for anything else. */
+int cli_hexval(int c);
+/* Exactly 2*want hex digits (after an optional "0x" in the first `len`
+ * characters of s) into out. */
+bool cli_parse_hex_exact(const char *s, size_t len, uint8_t *out, size_t want);
+/* A decimal Unix time (may be negative). */
+bool cli_parse_unix_time(const char *s, int64_t *out);
+
 /* ---- results ---------------------------------------------------------- */
 
 /* "PASS", "FAIL", "SKIP", "WARN" (or "????" for a value this tool does not

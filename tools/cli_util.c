@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -408,4 +409,47 @@ size_t cli_print_checks(const teeattest_result *res, const char *indent)
         printed++;
     }
     return printed;
+}
+
+/* ---- option values ---------------------------------------------------- */
+
+int cli_hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = tolower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+bool cli_parse_hex_exact(const char *s, size_t len, uint8_t *out, size_t want)
+{
+    if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+        len -= 2;
+    }
+    if (len != 2 * want)
+        return false;
+    for (size_t i = 0; i < want; i++) {
+        int hi = cli_hexval((unsigned char)s[2 * i]);
+        int lo = cli_hexval((unsigned char)s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+bool cli_parse_unix_time(const char *s, int64_t *out)
+{
+    if (!s || !*s || !(isdigit((unsigned char)s[0]) || s[0] == '-'))
+        return false;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || end == s)
+        return false;
+    *out = (int64_t)v;
+    return true;
 }

@@ -158,45 +158,6 @@ static bool take_repeated(int argc, char **argv, struct repeated *reps,
 
 /* ---- option values ---------------------------------------------------- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-static bool parse_nonce(const char *s, uint8_t out[32])
-{
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-        s += 2;
-    if (strlen(s) != 64)
-        return false;
-    for (size_t i = 0; i < 32; i++) {
-        int hi = hexval((unsigned char)s[2 * i]);
-        int lo = hexval((unsigned char)s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return true;
-}
-
-static bool parse_unix_time(const char *s, int64_t *out)
-{
-    if (!s || !*s || !(isdigit((unsigned char)s[0]) || s[0] == '-'))
-        return false;
-    errno = 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s)
-        return false;
-    *out = (int64_t)v;
-    return true;
-}
-
 static bool parse_small_uint(const char *s, unsigned long max,
                              unsigned long *out)
 {
@@ -573,7 +534,8 @@ int cmd_gpu(int argc, char **argv)
         goto out;
     }
     uint8_t nonce[32];
-    if (!parse_nonce(o_nonce->value, nonce)) {
+    if (!cli_parse_hex_exact(o_nonce->value, strlen(o_nonce->value), nonce,
+                             sizeof nonce)) {
         cli_error(CMD, "--nonce: expected 64 hex digits (32 bytes), got '%.80s'",
                   o_nonce->value);
         goto out;
@@ -586,7 +548,7 @@ int cmd_gpu(int argc, char **argv)
     const char *rim_req = o_rim_check->seen ? o_rim_check->value : NULL;
     size_t n_rim_files = reps[0].n;
     int64_t at = 0;
-    if (o_at->seen && !parse_unix_time(o_at->value, &at)) {
+    if (o_at->seen && !cli_parse_unix_time(o_at->value, &at)) {
         cli_error(CMD, "--at: expected Unix seconds, got '%s'", o_at->value);
         goto out;
     }

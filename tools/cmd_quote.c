@@ -74,16 +74,6 @@ void help_quote(FILE *f)
 
 /* ---- quote decoding --------------------------------------------------- */
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 static int b64val(int c)
 {
     if (c >= 'A' && c <= 'Z')
@@ -113,7 +103,7 @@ static bool decode_hex(const uint8_t *in, size_t len, uint8_t *out,
     for (; i < len; i++) {
         if (isspace(in[i]))
             continue;
-        int v = hexval(in[i]);
+        int v = cli_hexval(in[i]);
         if (v < 0)
             return false;
         if (hi < 0) {
@@ -188,19 +178,6 @@ static bool decode_quote(const struct cli_file *f, uint8_t **out, size_t *len,
 
 /* ---- option values ---------------------------------------------------- */
 
-static bool parse_unix_time(const char *s, int64_t *out)
-{
-    if (!s || !*s || !(isdigit((unsigned char)s[0]) || s[0] == '-'))
-        return false;
-    errno = 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s)
-        return false;
-    *out = (int64_t)v;
-    return true;
-}
-
 /* "UpToDate,OutOfDate" (Intel's names, any case) into a status mask. */
 static bool parse_statuses(const char *s, uint32_t *mask)
 {
@@ -262,20 +239,8 @@ static bool add_measurements(teeattest_policy *pol, const char *option,
     do {
         const char *e = strchr(p, ',');
         size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (n >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-            p += 2;
-            n -= 2;
-        }
         uint8_t v[48];
-        bool ok = n == 96;
-        for (size_t i = 0; ok && i < 48; i++) {
-            int hi = hexval((unsigned char)p[2 * i]);
-            int lo = hexval((unsigned char)p[2 * i + 1]);
-            ok = hi >= 0 && lo >= 0;
-            if (ok)
-                v[i] = (uint8_t)(hi << 4 | lo);
-        }
-        if (!ok) {
+        if (!cli_parse_hex_exact(p, n, v, sizeof v)) {
             cli_error(CMD, "--%s: expected 96 hex digits (48 bytes), got "
                       "'%.*s'", option, (int)(n > 120 ? 120 : n), p);
             return false;
@@ -524,7 +489,7 @@ int cmd_quote(int argc, char **argv)
         return CLI_USAGE;
     }
     int64_t at = 0;
-    if (o_at->seen && !parse_unix_time(o_at->value, &at)) {
+    if (o_at->seen && !cli_parse_unix_time(o_at->value, &at)) {
         cli_error(CMD, "--at: expected Unix seconds, got '%s'", o_at->value);
         return CLI_USAGE;
     }

@@ -19,8 +19,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
+
+from simproc import SimProcess
 
 EXE = None
 SIM = None
@@ -577,42 +578,11 @@ class TestGpuUsage(Case):
                 self.assertUsage(gpu(*(base + extra)), frag)
 
 
-class Sim:
+class Sim(SimProcess):
     """The simulator serving NRAS, the JWKS, RIMs and OCSP answers."""
 
     def __init__(self, *args):
-        self.dir = tempfile.TemporaryDirectory(prefix="test-gpu-sim-")
-        port_file = os.path.join(self.dir.name, "ports")
-        self.proc = subprocess.Popen(
-            [SIM, "--http", "0", "--port-file", port_file] + list(args),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        self.port = None
-        while time.monotonic() < deadline and self.port is None:
-            if self.proc.poll() is not None:
-                raise AssertionError("simulator exited: %s"
-                                     % self.proc.stderr.read().decode())
-            try:
-                with open(port_file) as f:
-                    ports = dict(l.split("=") for l in f.read().split())
-                self.port = int(ports["http_port"])
-            except (FileNotFoundError, KeyError, ValueError):
-                time.sleep(0.01)
-        if self.port is None:
-            raise AssertionError("simulator did not write its port file")
-        self.url = "http://127.0.0.1:%d" % self.port
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stderr.close()
-        self.dir.cleanup()
-        return self.proc.returncode
+        super().__init__(SIM, args, prefix="test-gpu-sim-")
 
 
 def sim_has_nvidia():

@@ -17,13 +17,13 @@ import hashlib
 import json
 import os
 import random
-import signal
 import ssl
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
+
+from simproc import SimProcess
 import urllib.error
 import urllib.request
 
@@ -140,18 +140,9 @@ def fixture_certids():
 
 # ---- the simulator ---------------------------------------------------------
 
-class Sim:
+class Sim(SimProcess):
     def __init__(self, *args, https=False):
-        self.dir = tempfile.TemporaryDirectory(prefix="test-gpu-sim-")
-        self.port_file = os.path.join(self.dir.name, "ports")
-        self.cert = os.path.join(self.dir.name, "cert.pem")
-        cmd = [SIM, "--http", "0", "--port-file", self.port_file]
-        if https:
-            cmd += ["--https", "0", "--cert-out", self.cert]
-        cmd += list(args)
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        self.ports = self._wait_ports()
+        super().__init__(SIM, args, https=https, prefix="test-gpu-sim-")
         # No proxies from the environment: everything is on loopback.
         self.opener = urllib.request.build_opener(
             urllib.request.ProxyHandler({}))
@@ -161,39 +152,6 @@ class Sim:
             self.https_opener = urllib.request.build_opener(
                 urllib.request.ProxyHandler({}),
                 urllib.request.HTTPSHandler(context=ctx))
-
-    def _wait_ports(self):
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise AssertionError("simulator exited: %s"
-                                     % self.proc.stderr.read().decode())
-            try:
-                with open(self.port_file) as f:
-                    text = f.read()
-                return {k: int(v) for k, v in
-                        (line.split("=") for line in text.split())}
-            except FileNotFoundError:
-                time.sleep(0.01)
-        raise AssertionError("simulator did not write its port file")
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        err = self.proc.stderr.read()
-        self.proc.stderr.close()
-        if self.proc.returncode != 0:
-            sys.stderr.write(err.decode(errors="replace"))
-        self.dir.cleanup()
-        return self.proc.returncode
 
     def fetch(self, method, path, body=None, ctype=None, https=False):
         """(status, headers, body) of one request; error statuses too."""
