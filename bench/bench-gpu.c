@@ -464,68 +464,30 @@ static void add_input(figure *f, int32_t kind, const char *id,
 
 /* ---- measurement ------------------------------------------------------------ */
 
-static double measure(const char *what, ta_bench_fn fn, void *p,
-                      uint64_t ns, unsigned batch)
-{
-    int rc = 0;
-    double rate = ta_bench_rate(fn, p, ns, batch, &rc);
-    if (rate < 0) {
-        fprintf(stderr, "error: %s failed (%d)\n", what, rc);
-        exit(TA_BENCH_EXIT_FAILED);
-    }
-    return rate;
-}
-
-static double best(const double *v, int n)
-{
-    double b = v[0];
-    for (int i = 1; i < n; i++)
-        if (v[i] > b)
-            b = v[i];
-    return b;
-}
-
-static double median(double *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return v[n / 2];
-}
-
-static uint64_t cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Verifications and their floor alternate one at a time on this thread's
  * CPU clock, so load from other processes weighs on both alike. Prints
  * the figure's lines and returns its median ratio. */
 static double run_figure(figure *f, double p384_dispatch_rate)
 {
-    measure(f->name, verify_once, f, WARMUP_NS, 1);
-    measure(f->name, floor_once, &f->floor, WARMUP_NS / 2, 1);
+    ta_bench_measure(f->name, verify_once, f, WARMUP_NS, 1);
+    ta_bench_measure(f->name, floor_once, &f->floor, WARMUP_NS / 2, 1);
     double ver[ROUNDS], flo[ROUNDS], ratio[ROUNDS];
     for (int r = 0; r < ROUNDS; r++) {
         uint64_t tv = 0, tf = 0, n = 0;
         while (tv + tf < ROUND_NS) {
-            uint64_t t0 = cpu_ns();
+            uint64_t t0 = ta_bench_cpu_ns();
             if (verify_once(f)) {
                 fprintf(stderr, "error: %s: a verification failed\n",
                         f->name);
                 exit(TA_BENCH_EXIT_FAILED);
             }
-            uint64_t t1 = cpu_ns();
+            uint64_t t1 = ta_bench_cpu_ns();
             if (floor_once(&f->floor)) {
                 fprintf(stderr, "error: %s: the floor failed\n", f->name);
                 exit(TA_BENCH_EXIT_FAILED);
             }
-            uint64_t t2 = cpu_ns();
+            uint64_t t2 = ta_bench_cpu_ns();
             tv += t1 - t0;
             tf += t2 - t1;
             n++;
@@ -534,7 +496,7 @@ static double run_figure(figure *f, double p384_dispatch_rate)
         flo[r] = (double)n * 1e9 / (double)tf;
         ratio[r] = (double)tv / (double)tf;
     }
-    double vb = best(ver, ROUNDS), fb = best(flo, ROUNDS);
+    double vb = ta_bench_best(ver, ROUNDS), fb = ta_bench_best(flo, ROUNDS);
     size_t p384 = f->floor.n_links - f->floor.n_rsa + f->floor.n_sigs;
     printf("%s_gpus=%zu\n", f->name, f->n_gpus);
     printf("%s_per_sec=%.2f (%.2f ms)\n", f->name, vb, 1e3 / vb);
@@ -551,7 +513,7 @@ static double run_figure(figure *f, double p384_dispatch_rate)
     printf("%s_vs_n_p384_dispatch=%.2f (N=%zu x %.1f us)\n", f->name,
            (1e6 / vb) / ((double)p384 * 1e6 / p384_dispatch_rate), p384,
            1e6 / p384_dispatch_rate);
-    double m = median(ratio, ROUNDS);
+    double m = ta_bench_median(ratio, ROUNDS);
     printf("%s_ratio=%.3f\n", f->name, m);
     return m;
 }
@@ -560,14 +522,14 @@ static double run_figure(figure *f, double p384_dispatch_rate)
 static double cpu_rate(const char *what, ta_bench_fn fn, void *p,
                        uint64_t ns)
 {
-    uint64_t n = 0, t0 = cpu_ns(), t;
+    uint64_t n = 0, t0 = ta_bench_cpu_ns(), t;
     do {
         if (fn(p)) {
             fprintf(stderr, "error: %s failed\n", what);
             exit(TA_BENCH_EXIT_FAILED);
         }
         n++;
-        t = cpu_ns() - t0;
+        t = ta_bench_cpu_ns() - t0;
     } while (t < ns);
     return (double)n * 1e9 / (double)t;
 }
@@ -578,7 +540,7 @@ static double cpu_rate_best(const char *what, ta_bench_fn fn, void *p)
     double v[ROUNDS];
     for (int r = 0; r < ROUNDS; r++)
         v[r] = cpu_rate(what, fn, p, OP_NS / ROUNDS);
-    return best(v, ROUNDS);
+    return ta_bench_best(v, ROUNDS);
 }
 
 /* One P-384 verification of each kind, from the local floor. */
@@ -628,7 +590,7 @@ static void run_all(const char *dir, figure *const *figs, size_t near_len,
            RIM_DIR, one_len, RIM_AT);
 
     one_arg oa = {&figs[0]->floor};
-    measure("warm-up", one_link, &oa, WARMUP_NS / 5, 1);
+    ta_bench_measure("warm-up", one_link, &oa, WARMUP_NS / 5, 1);
     double link_rate = cpu_rate_best("P-384 link", one_link, &oa);
     double sig_rate = cpu_rate_best("P-384 verify", one_sig, &oa);
     double mbed_rate = cpu_rate_best("P-384 verify (mbedTLS)",

@@ -93,44 +93,6 @@ static int ecdsa_once(void *p)
     return 0;
 }
 
-static double measure(const char *what, ta_bench_fn fn, void *p,
-                      uint64_t ns, unsigned batch)
-{
-    int rc = 0;
-    double rate = ta_bench_rate(fn, p, ns, batch, &rc);
-    if (rate < 0) {
-        fprintf(stderr, "error: %s failed (%d)\n", what, rc);
-        exit(TA_BENCH_EXIT_FAILED);
-    }
-    return rate;
-}
-
-static double best(const double *v, int n)
-{
-    double b = v[0];
-    for (int i = 1; i < n; i++)
-        if (v[i] > b)
-            b = v[i];
-    return b;
-}
-
-static double median(double *v, int n)
-{
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return v[n / 2];
-}
-
-static uint64_t cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void setup_sigs(arg *a)
 {
@@ -257,8 +219,8 @@ int main(int argc, char **argv)
     printf("quote_bytes=%zu collateral_json_bytes=%zu\n", in.quote_len,
            in.col_len);
 
-    measure("warm-up", warm_once, &a, WARMUP_NS, 4);
-    measure("warm-up", ecdsa_once, &a, WARMUP_NS / 2, 4);
+    ta_bench_measure("warm-up", warm_once, &a, WARMUP_NS, 4);
+    ta_bench_measure("warm-up", ecdsa_once, &a, WARMUP_NS / 2, 4);
     /* Warm verifications and the ECDSA pair alternate two at a time, timed
      * on this thread's CPU clock, so a loaded machine (other processes,
      * frequency changes) weighs on both sides alike. */
@@ -266,13 +228,13 @@ int main(int argc, char **argv)
     for (int r = 0; r < ROUNDS; r++) {
         uint64_t tw = 0, te = 0, n = 0;
         while (tw + te < ROUND_NS) {
-            uint64_t t0 = cpu_ns();
+            uint64_t t0 = ta_bench_cpu_ns();
             if (warm_once(&a) || warm_once(&a))
                 return TA_BENCH_EXIT_FAILED;
-            uint64_t t1 = cpu_ns();
+            uint64_t t1 = ta_bench_cpu_ns();
             if (ecdsa_once(&a) || ecdsa_once(&a))
                 return TA_BENCH_EXIT_FAILED;
-            uint64_t t2 = cpu_ns();
+            uint64_t t2 = ta_bench_cpu_ns();
             tw += t1 - t0;
             te += t2 - t1;
             n += 2;
@@ -280,16 +242,16 @@ int main(int argc, char **argv)
         warm[r] = (double)n * 1e9 / (double)tw;
         ecdsa[r] = (double)n * 1e9 / (double)te;
         ratio[r] = (double)tw / (double)te;
-        uint64_t t0 = cpu_ns(), nc = 0;
-        while (cpu_ns() - t0 < ROUND_NS / 2) {
+        uint64_t t0 = ta_bench_cpu_ns(), nc = 0;
+        while (ta_bench_cpu_ns() - t0 < ROUND_NS / 2) {
             if (cold_once(&a))
                 return TA_BENCH_EXIT_FAILED;
             nc++;
         }
-        cold[r] = (double)nc * 1e9 / (double)(cpu_ns() - t0);
+        cold[r] = (double)nc * 1e9 / (double)(ta_bench_cpu_ns() - t0);
     }
-    double wb = best(warm, ROUNDS), eb = best(ecdsa, ROUNDS);
-    double cb = best(cold, ROUNDS);
+    double wb = ta_bench_best(warm, ROUNDS), eb = ta_bench_best(ecdsa, ROUNDS);
+    double cb = ta_bench_best(cold, ROUNDS);
     printf("rounds=%d (thread CPU time; best round for rates, median "
            "ratio)\n", ROUNDS);
     printf("cold_per_sec=%.0f (%.1f us)\n", cb, 1e6 / cb);
@@ -297,7 +259,7 @@ int main(int argc, char **argv)
     printf("ecdsa_p256_x2_per_sec=%.0f (%.1f us)\n", eb, 1e6 / eb);
     printf("warm_overhead_us=%.1f\n", 1e6 / wb - 1e6 / eb);
     printf("cold_over_warm=%.2f\n", wb / cb);
-    printf("ratio=%.3f\n", median(ratio, ROUNDS));
+    printf("ratio=%.3f\n", ta_bench_median(ratio, ROUNDS));
     teeattest_collateral_free(a.col);
     teeattest_policy_free(a.pol);
     teeattest_ctx_free(a.ctx);

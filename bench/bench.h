@@ -60,6 +60,49 @@ static inline double ta_bench_rate(ta_bench_fn fn, void *arg, uint64_t min_ns,
 
 /* Reads a whole file. On failure prints why and exits with
  * TA_BENCH_EXIT_INPUT: a benchmark without its input has nothing to say. */
+/* ta_bench_rate(), exiting with a message when the measured path fails. */
+static inline double ta_bench_measure(const char *what, ta_bench_fn fn,
+                                      void *p, uint64_t ns, unsigned batch)
+{
+    int rc = 0;
+    double rate = ta_bench_rate(fn, p, ns, batch, &rc);
+    if (rate < 0) {
+        fprintf(stderr, "error: %s failed (%d)\n", what, rc);
+        exit(TA_BENCH_EXIT_FAILED);
+    }
+    return rate;
+}
+
+static inline double ta_bench_best(const double *v, int n)
+{
+    double b = v[0];
+    for (int i = 1; i < n; i++)
+        if (v[i] > b)
+            b = v[i];
+    return b;
+}
+
+/* Sorts v in place. */
+static inline double ta_bench_median(double *v, int n)
+{
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return v[n / 2];
+}
+
+/* CPU time of the calling thread: other load on the machine does not
+ * count. */
+static inline uint64_t ta_bench_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static inline uint8_t *ta_bench_read_file(const char *dir, const char *name,
                                           size_t *len_out)
 {
