@@ -102,7 +102,7 @@ static int nv_setup(sim *s, const char *nras_path, const char *jwks_path,
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         if (!files[i].path)
             continue;
-        *files[i].data = sim_nv_read_file(files[i].path, files[i].len);
+        *files[i].data = sim_read_file(files[i].path, files[i].len);
         if (!*files[i].data) {
             fprintf(stderr, "teeattest-sim: %s: cannot read %s (a regular "
                             "file of at most 8 MiB)\n", files[i].opt,

@@ -24,34 +24,7 @@
 
 #include "sim.h"
 
-#define NV_MAX_FILE (8u << 20)
 #define NV_MAX_RIM_ID 200
-
-/* ---- files ------------------------------------------------------------- */
-
-char *sim_nv_read_file(const char *path, size_t *len)
-{
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
-        (unsigned long long)st.st_size > NV_MAX_FILE)
-        return NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    sbuf b;
-    sb_init(&b);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len <= NV_MAX_FILE)
-        sb_add(&b, buf, n);
-    bool bad = ferror(f) || b.len > NV_MAX_FILE;
-    fclose(f);
-    if (bad) {
-        sb_free(&b);
-        return NULL;
-    }
-    return sb_steal(&b, len); /* storage even for an empty file */
-}
 
 /* ---- faults ------------------------------------------------------------- */
 
@@ -163,7 +136,7 @@ static bool rim(const sim *s, bool get, const char *id, sim_nv_answer *a)
         (int)sizeof path)
         return answer_msg(a, 404, "message", "RIM_NOT_FOUND");
     size_t len = 0;
-    char *xml = sim_nv_read_file(path, &len);
+    char *xml = sim_read_file(path, &len);
     if (!xml)
         return answer_msg(a, 404, "message", "RIM_NOT_FOUND");
 
@@ -318,7 +291,7 @@ static bool ocsp(const sim *s, bool post, const char *body, size_t body_len,
             char *der_resp = NULL;
             if (snprintf(path, sizeof path, "%s/%s", s->ocsp_dir,
                          names[i]->d_name) < (int)sizeof path)
-                der_resp = sim_nv_read_file(path, &len);
+                der_resp = sim_read_file(path, &len);
             if (der_resp && memmem(der_resp, len, cid.start, cid.total)) {
                 a->status = 200;
                 a->body = der_resp;

@@ -17,29 +17,12 @@
 
 #include "sim.h"
 
-#define MAX_FILE (8u << 20)
-
 static char *read_file(const char *dir, const char *name, size_t *len)
 {
     char path[4096];
     if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
         return NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    sbuf b;
-    sb_init(&b);
-    char buf[8192];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len <= MAX_FILE)
-        sb_add(&b, buf, n);
-    bool bad = ferror(f) || b.len > MAX_FILE;
-    fclose(f);
-    if (bad) {
-        sb_free(&b);
-        return NULL;
-    }
-    return sb_steal(&b, len);
+    return sim_read_file(path, len);
 }
 
 /* Percent-encode all but RFC 3986 unreserved characters, as Intel does

@@ -33,6 +33,11 @@ void sb_printf(sbuf *b, const char *fmt, ...)
 char *sb_steal(sbuf *b, size_t *len);
 
 void sim_hex(char *out, const uint8_t *in, size_t len); /* lower case */
+/* A regular file of at most SIM_MAX_FILE bytes, malloc'd (NUL-terminated,
+ * storage even when empty); NULL when missing, not a regular file, too
+ * large or unreadable. */
+#define SIM_MAX_FILE (8u << 20)
+char *sim_read_file(const char *path, size_t *len);
 void sim_sha256(uint8_t out[32], const void *p, size_t n);
 void sim_sha256_hex(char out[65], const void *p, size_t n);
 void sim_sha384(uint8_t out[48], const void *p, size_t n);
@@ -229,9 +234,6 @@ typedef struct sim_nv_answer {
 
 /* Set the bit of --fault `name`; false when it is not an NVIDIA fault. */
 bool sim_nv_fault(const char *name, unsigned *bits);
-/* A regular file of at most 8 MiB, malloc'd (NUL-terminated); NULL when
- * missing, not a regular file, too large or unreadable. */
-char *sim_nv_read_file(const char *path, size_t *len);
 /* false when `path` is not an NVIDIA path or its flag was not given. */
 bool sim_nv_answer_for(const sim *s, const char *method, const char *path,
                        const char *body, size_t body_len, sim_nv_answer *a);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -150,4 +151,28 @@ void sim_sleep_ms(int ms)
         nanosleep(&ts, NULL);
         ms -= step;
     }
+}
+
+char *sim_read_file(const char *path, size_t *len)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (unsigned long long)st.st_size > SIM_MAX_FILE)
+        return NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    sbuf b;
+    sb_init(&b);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && b.len <= SIM_MAX_FILE)
+        sb_add(&b, buf, n);
+    bool bad = ferror(f) || b.len > SIM_MAX_FILE;
+    fclose(f);
+    if (bad) {
+        sb_free(&b);
+        return NULL;
+    }
+    return sb_steal(&b, len); /* storage even for an empty file */
 }
