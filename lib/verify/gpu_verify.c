@@ -194,10 +194,8 @@ static long find_or_fetch(teeattest_gpu_inputs *in, const char *id,
 
 static int device_rim(teeattest_ctx *ctx, teeattest_result *r,
                       teeattest_gpu_inputs *in, const plan *pl, size_t i,
-                      const ta_gpu_device *d, bool *measured,
-                      teeattest_error *err)
+                      const ta_gpu_device *d, teeattest_error *err)
 {
-    *measured = false;
     if (!d->parsed) {
         char name[48];
         snprintf(name, sizeof name, "gpu[%zu].rim", i);
@@ -268,12 +266,9 @@ static int device_rim(teeattest_ctx *ctx, teeattest_result *r,
     vin.runtime.vbios_version = versions[1];
     vin.at = pl->at;
     vin.required = pl->rim_required;
-    ta_rim_verify_out vout;
-    memset(&vout, 0, sizeof vout);
-    int rc = ta_rim_verify_append(ctx, r, i, &vin, &vout, err);
+    int rc = ta_rim_verify_append(ctx, r, i, &vin, NULL, err);
     if (rc)
         return rc;
-    *measured = vout.all_passed;
 
     /* Revocation of the RIM signers (spec 3.4: the RIM chains too). */
     for (int k = 0; k < 2; k++) {
@@ -305,10 +300,8 @@ static int device_rim(teeattest_ctx *ctx, teeattest_result *r,
 static int run_nras(teeattest_ctx *ctx, teeattest_result *r,
                     teeattest_gpu_inputs *in, const plan *pl,
                     const ta_gpu_outcome *oc, const uint8_t *evidence,
-                    size_t len, const uint8_t nonce[32], bool *passed,
-                    teeattest_error *err)
+                    size_t len, const uint8_t nonce[32], teeattest_error *err)
 {
-    *passed = false;
     ta_nras_policy np;
     ta_nras_policy_init(&np);
     np.expected_gpus = oc->n;
@@ -401,7 +394,6 @@ static int run_nras(teeattest_ctx *ctx, teeattest_result *r,
                         "supplied and NRAS is offline");
         goto out;
     }
-    *passed = !rc && no.passed;
 out:
     in->jwks.on_fetched = NULL;
     in->jwks.on_fetched_user = NULL;
@@ -442,13 +434,9 @@ static int verify_all(teeattest_ctx *ctx, teeattest_result *r,
     for (size_t i = 0; !rc && i < oc.n; i++)
         rc = device_ocsp(ctx, r, in, pl, i, &oc.gpus[i], err);
 
-    bool rim_ok = pl->use_rim;
     if (pl->use_rim) {
-        for (size_t i = 0; !rc && i < oc.n; i++) {
-            bool m = false;
-            rc = device_rim(ctx, r, in, pl, i, &oc.gpus[i], &m, err);
-            rim_ok = rim_ok && m;
-        }
+        for (size_t i = 0; !rc && i < oc.n; i++)
+            rc = device_rim(ctx, r, in, pl, i, &oc.gpus[i], err);
     } else {
         ta_result_check(r, "gpu.rim", TEEATTEST_OUTCOME_SKIP, false,
                         "RIM comparison not run: %s",
@@ -459,9 +447,8 @@ static int verify_all(teeattest_ctx *ctx, teeattest_result *r,
                                        : "skipped by policy");
     }
 
-    bool nras_ok = false;
     if (!rc && pl->use_nras)
-        rc = run_nras(ctx, r, in, pl, &oc, evidence, len, nonce, &nras_ok, err);
+        rc = run_nras(ctx, r, in, pl, &oc, evidence, len, nonce, err);
     else if (!rc)
         ta_result_check(r, "gpu.nras", TEEATTEST_OUTCOME_SKIP, false,
                         "NRAS not used: %s",
@@ -484,8 +471,6 @@ static int verify_all(teeattest_ctx *ctx, teeattest_result *r,
         ta_result_check(r, "gpu.measurements", TEEATTEST_OUTCOME_WARN, false,
                         "nothing judged the GPU measurements: RIM comparison "
                         "skipped by policy and NRAS not used");
-    (void)rim_ok;
-    (void)nras_ok;
     ta_gpu_outcome_free(&oc);
     return TEEATTEST_OK;
 }
