@@ -376,6 +376,25 @@ static void case_bad_signature(void)
     free(pl);
 }
 
+/* Standard base64 of n bytes at out (needs 4*((n+2)/3) bytes); returns
+ * the characters written. */
+static size_t b64(char *out, const uint8_t *d, size_t n)
+{
+    static const char tbl[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)d[i] << 16;
+        if (i + 1 < n) v |= (uint32_t)d[i + 1] << 8;
+        if (i + 2 < n) v |= d[i + 2];
+        out[o++] = tbl[(v >> 18) & 63];
+        out[o++] = tbl[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+    }
+    return o;
+}
+
 /* Payload around a raw report and chain (Blackwell has no payload file). */
 static char *wrap(const char *ev_rel, const char *pem_rel, size_t *out_len)
 {
@@ -386,24 +405,12 @@ static char *wrap(const char *ev_rel, const char *pem_rel, size_t *out_len)
         free(pem);
         return NULL;
     }
-    static const char tbl[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char *out = malloc(2 * (el + cl) + 200);
     size_t o = (size_t)sprintf(out, "{\"evidence_list\":[{\"evidence\":\"");
-    for (int part = 0; part < 2; part++) {
-        const uint8_t *d = part ? pem : ev;
-        size_t n = part ? cl : el;
-        for (size_t i = 0; i < n; i += 3) {
-            uint32_t v = (uint32_t)d[i] << 16;
-            if (i + 1 < n) v |= (uint32_t)d[i + 1] << 8;
-            if (i + 2 < n) v |= d[i + 2];
-            out[o++] = tbl[(v >> 18) & 63];
-            out[o++] = tbl[(v >> 12) & 63];
-            out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
-            out[o++] = i + 2 < n ? tbl[v & 63] : '=';
-        }
-        o += (size_t)sprintf(out + o, part ? "\"}]}" : "\",\"certificate\":\"");
-    }
+    o += b64(out + o, ev, el);
+    o += (size_t)sprintf(out + o, "\",\"certificate\":\"");
+    o += b64(out + o, pem, cl);
+    o += (size_t)sprintf(out + o, "\"}]}");
     *out_len = o;
     free(ev);
     free(pem);
@@ -629,18 +636,8 @@ static void inputs_api(void)
     if (xml) {
         size_t bl = (xl + 2) / 3 * 4;
         char *js = malloc(bl + 200);
-        static const char tbl[] =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         size_t o = (size_t)sprintf(js, "{\"id\":\"%s\",\"rim\":\"", VBIOS_550);
-        for (size_t i = 0; i < xl; i += 3) {
-            uint32_t v = (uint32_t)xml[i] << 16;
-            if (i + 1 < xl) v |= (uint32_t)xml[i + 1] << 8;
-            if (i + 2 < xl) v |= xml[i + 2];
-            js[o++] = tbl[(v >> 18) & 63];
-            js[o++] = tbl[(v >> 12) & 63];
-            js[o++] = i + 1 < xl ? tbl[(v >> 6) & 63] : '=';
-            js[o++] = i + 2 < xl ? tbl[v & 63] : '=';
-        }
+        o += b64(js + o, xml, xl);
         o += (size_t)sprintf(js + o, "\",\"rim_format\":\"SWIDTAG\"}");
         CHECK_EQ_INT(teeattest_gpu_inputs_add(in, TEEATTEST_GPU_ITEM_RIM, NULL,
                                               (uint8_t *)js, o, NULL), 0);
