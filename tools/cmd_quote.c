@@ -24,6 +24,7 @@ void help_quote(FILE *f)
           "           [--allow-expired-collateral] [--allow-debug]\n"
           "           [--allow-mrservicetd] [--expect-mrtd HEX[,HEX...]]\n"
           "           [--expect-rtmr0..3 HEX[,HEX...]] [--expect-mrconfigid HEX]\n"
+          "           [--test-root FILE]\n"
           "\n"
           "Verify an Intel TDX quote (v4 or v5) with Intel's DCAP rules: the PCK\n"
           "certificate chain to the Intel SGX Root CA, the CRLs, the TCB Info and\n"
@@ -60,6 +61,11 @@ void help_quote(FILE *f)
           "                            several accepted values comma-separated\n"
           "  --expect-rtmr0 .. --expect-rtmr3 HEX, --expect-mrconfigid HEX\n"
           "                            the same for RTMR0-3 and MRCONFIGID\n"
+          "  --test-root FILE          FOR TESTS: trust this root (DER or PEM\n"
+          "                            certificate) instead of Intel's SGX Root CA;\n"
+          "                            every result then carries the warning check\n"
+          "                            tdx.root_override (e.g. teeattest-sim's\n"
+          "                            --tdx-root-out or GET /_sim/tdx-root.der)\n"
           "  --json                    print the result as JSON only\n"
           "  -h, --help                show this help\n"
           "\n"
@@ -253,6 +259,43 @@ static bool add_measurements(teeattest_policy *pol, const char *option,
         p = e ? e + 1 : NULL;
     } while (p);
     return true;
+}
+
+/* --test-root FILE: a DER certificate, or the first PEM certificate in the
+ * file, into the policy (FOR TESTS: replaces Intel's root). */
+static bool set_test_root(teeattest_policy *pol, const char *path)
+{
+    struct cli_file f = {0};
+    if (!cli_read_file(CMD, "test-root", path, &f))
+        return false;
+    static const char begin[] = "-----BEGIN CERTIFICATE-----";
+    static const char end[] = "-----END CERTIFICATE-----";
+    uint8_t *der = NULL;
+    size_t der_len = 0;
+    bool ok = false;
+    const uint8_t *b = memmem(f.data, f.len, begin, sizeof begin - 1);
+    if (b) {
+        b += sizeof begin - 1;
+        const uint8_t *e = memmem(b, f.len - (size_t)(b - f.data), end,
+                                  sizeof end - 1);
+        der = e ? malloc((size_t)(e - b) + 1) : NULL;
+        ok = der && decode_base64(b, (size_t)(e - b), der, &der_len);
+    } else if (f.len && f.data[0] == 0x30) {
+        der = malloc(f.len);
+        if (der) {
+            memcpy(der, f.data, f.len);
+            der_len = f.len;
+            ok = true;
+        }
+    }
+    int st = ok ? teeattest_policy_set_tdx_root(pol, der, der_len)
+                : TEEATTEST_E_PARSE;
+    if (st != TEEATTEST_OK)
+        cli_error(CMD, "--test-root %s: not a DER or PEM certificate (%s)",
+                  path, teeattest_status_str(st));
+    free(der);
+    cli_file_free(&f);
+    return st == TEEATTEST_OK;
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -452,6 +495,7 @@ int cmd_quote(int argc, char **argv)
         {"expect-rtmr2", true, false, NULL},
         {"expect-rtmr3", true, false, NULL},
         {"expect-mrconfigid", true, false, NULL},
+        {"test-root", true, false, NULL},
         {NULL, false, false, NULL},
     };
     bool help;
@@ -540,6 +584,9 @@ int cmd_quote(int argc, char **argv)
         cli_error(CMD, "cannot set up the policy");
         goto out;
     }
+    if (cli_opt(opts, "test-root")->seen &&
+        !set_test_root(pol, cli_opt(opts, "test-root")->value))
+        goto out;
     for (size_t i = 0; i < N_REGISTERS; i++) {
         const struct cli_opt *o = cli_opt(opts, registers[i].option);
         if (o->seen && !add_measurements(pol, registers[i].option,

@@ -1041,6 +1041,21 @@ static enum MHD_Result sim_endpoint(struct ctx *c)
         add_common_headers(r, "application/json");
         return queue(c, 200, r);
     }
+    if (strcmp(c->path, "/_sim/tdx-root.der") == 0 ||
+        strcmp(c->path, "/_sim/tdx-root.pem") == 0) {
+        /* the TEST root anchoring the simulator's quotes (pki.c) */
+        const sim_pki *k = sim_pki_get();
+        bool der = c->path[15] == 'd';
+        size_t n = der ? k->root_der_len : strlen(k->root_pem);
+        struct MHD_Response *r = MHD_create_response_from_buffer(
+            n, der ? (void *)k->root_der : (void *)k->root_pem,
+            MHD_RESPMEM_PERSISTENT);
+        if (!r)
+            return MHD_NO;
+        add_common_headers(r, der ? "application/pkix-cert"
+                                  : "application/x-pem-file");
+        return queue(c, 200, r);
+    }
     if (strcmp(c->path, "/_sim/keys") == 0) {
         pthread_mutex_lock(&s->lock);
         int nodes = s->f.nodes;
@@ -1132,7 +1147,7 @@ static enum MHD_Result route(struct ctx *c)
             "model_id", uuid, "supports_attestation", 1));
     }
     sim_pccs_answer pa;
-    if (c->s->pccs_dir && get && sim_pccs_answer_for(c->s, c->conn, p, &pa)) {
+    if (get && sim_pccs_answer_for(c->s, c->conn, p, &pa)) {
         char rid[33];
         sim_label_hex(rid, 16, c->s->seed, p);
         const char *hdrs[] = {"Request-ID", rid, pa.hdr_name, pa.hdr_value,

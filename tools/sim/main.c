@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -22,7 +23,8 @@ static void usage(FILE *f)
 "\n"
 "Loopback confidential-AI provider simulator for tests, benchmarks and the\n"
 "demo. Everything it signs uses TEST KEYS derived from a public seed and\n"
-"its quotes are synthetic placeholders: never trust either.\n"
+"its TDX quotes are signed under its own TEST root (NOT Intel): never\n"
+"trust either outside tests and the demo.\n"
 "\n"
 "  --http PORT        serve plain HTTP (0 = an ephemeral port)\n"
 "  --https PORT       serve HTTPS with a fresh self-signed certificate\n"
@@ -37,7 +39,11 @@ static void usage(FILE *f)
 "  --events N         content chunks per streamed answer (default 8)\n"
 "  --model NAME       model name when a request gives none\n"
 "  --log FILE         append one JSON line per request\n"
-"  --pccs-dir DIR     serve Intel PCS v4 collateral from DIR\n"
+"  --pccs-dir DIR     serve Intel PCS v4 collateral from DIR (default: the\n"
+"                     simulator's own TEST collateral for its quotes)\n"
+"  --pki-time UNIX    centre of the TEST collateral window (default: now);\n"
+"                     valid from UNIX-1 day to UNIX+30 days\n"
+"  --tdx-root-out FILE  write the TEST root CA (DER) anchoring the quotes\n"
 "  --nras-response FILE  answer NVIDIA NRAS POST /v3|v4/attest/gpu with FILE\n"
 "  --jwks FILE        serve FILE as GET /.well-known/jwks.json\n"
 "  --rim-dir DIR      serve GET /v1/rim/<id> from DIR/<id>.xml\n"
@@ -63,7 +69,8 @@ static bool parse_num(const char *s, unsigned long long max,
     return true;
 }
 
-static int write_file_atomic(const char *path, const char *data)
+static int write_file_atomic_bin(const char *path, const void *data,
+                                 size_t len)
 {
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
@@ -73,7 +80,7 @@ static int write_file_atomic(const char *path, const char *data)
     FILE *f = fopen(tmp, "w");
     int rc = -1;
     if (f) {
-        bool ok = fputs(data, f) >= 0;
+        bool ok = fwrite(data, 1, len, f) == len;
         ok = (fclose(f) == 0) && ok;
         if (ok && rename(tmp, path) == 0)
             rc = 0;
@@ -85,6 +92,11 @@ static int write_file_atomic(const char *path, const char *data)
                 strerror(errno));
     free(tmp);
     return rc;
+}
+
+static int write_file_atomic(const char *path, const char *data)
+{
+    return write_file_atomic_bin(path, data, strlen(data));
 }
 
 /* Load the NVIDIA service files and check the directories (nvidia.c). */
@@ -139,7 +151,8 @@ int main(int argc, char **argv)
     long http_port = -1, https_port = -1;
     const char *bind_addr = "127.0.0.1", *port_file = NULL, *cert_out = NULL;
     const char *dialect = "redpill", *log_path = NULL, *model = "sim/test-model";
-    const char *pccs_dir = NULL;
+    const char *pccs_dir = NULL, *root_out = NULL;
+    long long pki_time = -1;
     const char *nras_path = NULL, *jwks_path = NULL, *rim_dir = NULL,
                *ocsp_dir = NULL;
     unsigned nv_faults = 0;
@@ -213,6 +226,17 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--pccs-dir") == 0) {
             NEEDS_VALUE();
             pccs_dir = val;
+        } else if (strcmp(a, "--pki-time") == 0) {
+            NEEDS_VALUE();
+            if (!parse_num(val, 32503680000ULL, &v)) { /* < year 3000 */
+                fprintf(stderr, "teeattest-sim: --pki-time: bad Unix time "
+                                "'%s'\n", val);
+                return 2;
+            }
+            pki_time = (long long)v;
+        } else if (strcmp(a, "--tdx-root-out") == 0) {
+            NEEDS_VALUE();
+            root_out = val;
         } else if (strcmp(a, "--nras-response") == 0) {
             NEEDS_VALUE();
             nras_path = val;
@@ -289,6 +313,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "teeattest-sim: out of memory\n");
         goto out;
     }
+    if (sim_pki_init(seed, pki_time >= 0 ? (int64_t)pki_time
+                                          : (int64_t)time(NULL))) {
+        fprintf(stderr, "teeattest-sim: cannot build the TDX test PKI\n");
+        goto out;
+    }
+    if (root_out && write_file_atomic_bin(root_out, sim_pki_get()->root_der,
+                                          sim_pki_get()->root_der_len))
+        goto out;
     if (nv_setup(&s, nras_path, jwks_path, rim_dir, ocsp_dir))
         goto out;
     s.nv_faults = nv_faults;
@@ -378,6 +410,7 @@ out:
     json_decref(s.log);
     sim_td_free(&s.td);
     sim_td_free(&s.gateway_td);
+    sim_pki_free();
     pthread_mutex_destroy(&s.lock);
 out_keys:
     sim_keys_cleanup();

@@ -3,7 +3,9 @@
  * directory laid out like shared/fixtures/tdx/<case>/ (--pccs-dir), so
  * online collateral fetching can be tested without the internet. Bodies are
  * the fixture files byte for byte; issuer chains go out URL-encoded in the
- * headers Intel uses (../shared/specs/tdx.md section 6).
+ * headers Intel uses (../shared/specs/tdx.md section 6). Without
+ * --pccs-dir the same endpoints serve the simulator's own TEST collateral
+ * (pki.c), matching its quotes.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -17,8 +19,43 @@
 
 #include "sim.h"
 
+/* Without --pccs-dir: the simulator's own TEST collateral (pki.c), by the
+ * fixture file names. */
+static char *pki_item(const char *name, size_t *len)
+{
+    const sim_pki *k = sim_pki_get();
+    if (!k)
+        return NULL;
+    const void *src = NULL;
+    size_t n = 0;
+    if (strcmp(name, "tcb_info.json") == 0)
+        src = k->tcb_info, n = strlen(k->tcb_info);
+    else if (strcmp(name, "qe_identity.json") == 0)
+        src = k->qe_identity, n = strlen(k->qe_identity);
+    else if (strcmp(name, "pck_crl.der") == 0)
+        src = k->pck_crl, n = k->pck_crl_len;
+    else if (strcmp(name, "root_ca_crl.der") == 0)
+        src = k->root_crl, n = k->root_crl_len;
+    else if (strcmp(name, "tcb_info_issuer_chain.pem") == 0 ||
+             strcmp(name, "qe_identity_issuer_chain.pem") == 0)
+        src = k->tcb_chain, n = strlen(k->tcb_chain);
+    else if (strcmp(name, "pck_crl_issuer_chain.pem") == 0)
+        src = k->crl_chain, n = strlen(k->crl_chain);
+    if (!src)
+        return NULL;
+    char *c = malloc(n + 1);
+    if (!c)
+        return NULL;
+    memcpy(c, src, n);
+    c[n] = '\0';
+    *len = n;
+    return c;
+}
+
 static char *read_file(const char *dir, const char *name, size_t *len)
 {
+    if (!dir)
+        return pki_item(name, len);
     char path[4096];
     if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
         return NULL;
@@ -64,7 +101,8 @@ static bool answer_file(sim_pccs_answer *a, const char *dir, const char *file,
 {
     a->body = read_file(dir, file, &a->len);
     if (!a->body) {
-        set_error(a, 404, "no such collateral in --pccs-dir");
+        set_error(a, 404, dir ? "no such collateral in --pccs-dir"
+                                  : "no such collateral");
         return true;
     }
     a->status = 200;
@@ -123,6 +161,11 @@ bool sim_pccs_answer_for(const sim *s, struct MHD_Connection *conn,
         const char *ca = ARG("ca"), *enc = ARG("encoding");
         if (!ca || (strcmp(ca, "platform") && strcmp(ca, "processor"))) {
             set_error(a, 400, "ca must be platform or processor");
+            return true;
+        }
+        if (!dir && strcmp(ca, "processor") == 0) {
+            set_error(a, 404, "the simulator's test PKI has no PCK "
+                              "Processor CA");
             return true;
         }
         if (enc && strcmp(enc, "der") && strcmp(enc, "pem")) {

@@ -5,7 +5,8 @@
  * The event log is self-consistent: replaying it gives the RTMRs put in the
  * quote, its compose-hash event is SHA-256(app_compose) and MRCONFIGID is
  * dstack's v1 form, so verification code downstream of DCAP can be
- * exercised against the simulator. Only the quote's signature is fake.
+ * exercised against the simulator. The quote is a real DCAP quote, but
+ * signed under the simulator's TEST PKI (pki.c), never Intel's.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -192,10 +193,10 @@ static void put32(uint8_t *p, uint32_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static const char placeholder_chain[] =
-    "TEEATTEST-SIM SYNTHETIC QUOTE - NOT PRODUCED BY ANY TEE.\n"
-    "The quote signature, attestation key and QE report are placeholders;\n"
-    "there is no PCK certificate chain. Any DCAP verifier must reject it.\n";
+static const char marker[] =
+    "TEEATTEST-SIM SYNTHETIC QUOTE - NOT PRODUCED BY ANY TEE. Signed under the "
+    "teeattest-sim TEST root (NOT Intel); trust it only in tests and the "
+    "demo.\n";
 
 uint8_t *sim_quote_generate(const sim_td *td, const uint8_t report_data[64],
                             size_t *len)
@@ -203,10 +204,15 @@ uint8_t *sim_quote_generate(const sim_td *td, const uint8_t report_data[64],
     static const uint8_t intel_qe_vendor[16] = {
         0x93, 0x9A, 0x72, 0x33, 0xF7, 0x9C, 0x4C, 0xA9,
         0x94, 0x0A, 0x0D, 0xB3, 0x95, 0x7F, 0x06, 0x07};
-    const size_t n_auth = 32, p_len = sizeof placeholder_chain - 1;
+    const sim_pki *k = sim_pki_get();
+    if (!k)
+        return NULL;
+    /* The PEM chain with one terminating NUL, as real quotes carry it. */
+    const size_t n_auth = 32, p_len = strlen(k->pck_chain) + 1;
     const size_t c_len = 384 + 64 + 2 + n_auth + 2 + 4 + p_len;
     const size_t sig_len = 134 + c_len;
-    const size_t total = 632 + 4 + sig_len;
+    const size_t m_len = sizeof marker - 1;
+    const size_t total = 632 + 4 + sig_len + m_len;
     uint8_t *q = calloc(1, total);
     if (!q)
         return NULL;
@@ -219,9 +225,10 @@ uint8_t *sim_quote_generate(const sim_td *td, const uint8_t report_data[64],
     memcpy(q + 28, "TEEATTEST-SIM QE", 16);
     /* TD report 1.0 at 48 */
     uint8_t *body = q + 48;
-    body[0] = 0x03;
+    body[0] = 0x03; /* TEE_TCB_SVN: module SVN 3, major version 1 */
     body[1] = 0x01;
     sim_sha384(body + 16, "teeattest-sim mrseam", 20);
+    /* MRSIGNERSEAM and SEAMATTRIBUTES zero (an Intel-signed module) */
     static const uint8_t td_attr[8] = {0, 0, 0, 0x10, 0, 0, 0, 0};
     static const uint8_t xfam[8] = {0xe7, 0x02, 0x06, 0, 0, 0, 0, 0};
     memcpy(body + 120, td_attr, 8);
@@ -232,25 +239,27 @@ uint8_t *sim_quote_generate(const sim_td *td, const uint8_t report_data[64],
         memcpy(body + 328 + 48 * i, td->rtmr[i], 48);
     memcpy(body + 520, report_data, 64);
 
-    /* signature data: zero signature, placeholder key and QE report */
+    /* signature data */
     put32(q + 632, (uint32_t)sig_len);
     uint8_t *a = q + 636;
-    sim_sha256(a + 64, "teeattest-sim attestation key x", 31);
-    sim_sha256(a + 96, "teeattest-sim attestation key y", 31);
+    if (sim_pki_sign_raw(&k->ak_key, q, 632, a)) {
+        free(q);
+        return NULL;
+    }
+    memcpy(a + 64, k->ak_pub, 64);
     put16(a + 128, 6);
     put32(a + 130, (uint32_t)c_len);
     uint8_t *qr = a + 134;
-    uint8_t *auth = qr + 384 + 64 + 2;
-    for (size_t i = 0; i < n_auth; i++)
-        auth[i] = (uint8_t)i;
-    uint8_t cat[64 + 32];
-    memcpy(cat, a + 64, 64);
-    memcpy(cat + 64, auth, n_auth);
-    sim_sha256(qr + 320, cat, sizeof cat);
-    put16(qr + 384 + 64, (uint16_t)n_auth);
+    memcpy(qr, k->qe_report, 384);
+    memcpy(qr + 384, k->qe_report_sig, 64);
+    put16(qr + 448, (uint16_t)n_auth);
+    uint8_t *auth = qr + 450;
+    memcpy(auth, k->qe_auth, n_auth);
     put16(auth + n_auth, 5);
     put32(auth + n_auth + 2, (uint32_t)p_len);
-    memcpy(auth + n_auth + 6, placeholder_chain, p_len);
+    memcpy(auth + n_auth + 6, k->pck_chain, p_len);
+    /* trailing bytes (ignored by verifiers, as padding in real quotes) */
+    memcpy(q + 636 + sig_len, marker, m_len);
     *len = total;
     return q;
 }

@@ -89,13 +89,47 @@ typedef struct sim_td {
 int sim_td_init(sim_td *td, unsigned long long seed, const char *name);
 void sim_td_free(sim_td *td);
 
-/* The one replaceable quote generator: a TDX quote v4 for `td` whose
- * REPORTDATA is `report_data`. Today it is a synthetic placeholder with the
- * real byte layout and an all-zero signature (see docs/simulator.md); the
- * simulated TEE of issue 6 replaces this function's body. Returns a
+/* The quote generator: a TDX quote v4 for `td` whose REPORTDATA is
+ * `report_data`, a real DCAP quote under the simulator's TEST PKI (pki.c:
+ * sim_pki_init() must have run): quote signed by the attestation key, QE
+ * report signed by the PCK key, PCK chain leaf / Platform CA / TEST root.
+ * Followed by a trailing marker text naming it a test quote. Returns a
  * malloc'd buffer. */
 uint8_t *sim_quote_generate(const sim_td *td, const uint8_t report_data[64],
                             size_t *len);
+
+/* ---- the simulator's DCAP test PKI (pki.c) ---------------------------- */
+
+#include <mbedtls/pk.h>
+
+/* TEST root, chain, collateral and QE of the simulated TEE, derived from
+ * the seed (see pki.c and docs/simulator.md); NOT Intel's. */
+typedef struct sim_pki {
+    int64_t time, issue, next_update; /* collateral window */
+    mbedtls_pk_context pck_key, ak_key;
+    uint8_t ak_pub[64];               /* attestation key X || Y */
+    uint8_t qe_report[384], qe_report_sig[64], qe_auth[32];
+    uint8_t *root_der;
+    size_t root_der_len;
+    char *root_pem;
+    char *pck_chain;   /* PEM: PCK leaf, PCK Platform CA, root */
+    char *tcb_chain;   /* PEM: TCB Signing, root */
+    char *crl_chain;   /* PEM: PCK Platform CA, root */
+    uint8_t *root_crl, *pck_crl;
+    size_t root_crl_len, pck_crl_len;
+    char *tcb_info, *qe_identity;     /* raw PCS documents */
+    uint8_t fmspc[6];
+    char fmspc_hex[13];
+} sim_pki;
+
+/* Build the PKI for `seed` with the collateral window around `now`. */
+int sim_pki_init(unsigned long long seed, int64_t now);
+void sim_pki_free(void);
+/* NULL before sim_pki_init(). Read-only once built. */
+const sim_pki *sim_pki_get(void);
+/* ECDSA P-256 (RFC 6979) over SHA-256(msg): raw r || s. */
+int sim_pki_sign_raw(const mbedtls_pk_context *key, const void *msg,
+                     size_t len, uint8_t sig[64]);
 
 /* ---- Python-compatible JSON text (pyjson.c) --------------------------- */
 
