@@ -234,6 +234,107 @@ TEEATTEST_API int teeattest_policy_set_gpu_allow_cert_hold(
 TEEATTEST_API int teeattest_policy_set_gpu_min_count(teeattest_policy *policy,
                                                      uint32_t count);
 
+/* ---- reports (teeattest_report_verify(), teeattest/attest.h) ----------- */
+
+/** Software identity values a policy can pin (stable numbers). */
+enum teeattest_identity {
+    /** dstack OS image hash, 32 bytes (RTMR3 event os-image-hash). */
+    TEEATTEST_ID_OS_IMAGE_HASH = 1,
+    /** Compose hash, 32 bytes: SHA-256 of app_compose, equal to the RTMR3
+     *  event compose-hash. */
+    TEEATTEST_ID_COMPOSE_HASH = 2,
+    /** dstack app id, 20 bytes (RTMR3 event app-id). */
+    TEEATTEST_ID_APP_ID = 3,
+    /** Container image digest, 32 bytes: every image the attested
+     *  app_compose names must be pinned by "@sha256:" to one of them. */
+    TEEATTEST_ID_IMAGE_DIGEST = 4
+};
+
+/**
+ * @brief Add an accepted value for a software identity. An identity with
+ *        accepted values must equal one of them (check identity.<name>);
+ *        one without is not constrained, and only reported as a fact. The
+ *        value is copied.
+ * @param kind a teeattest_identity value.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (unknown kind, NULL);
+ *         TEEATTEST_E_LENGTH (not 32, or 20 for the app id);
+ *         TEEATTEST_E_TOO_LARGE past 64 values per kind; TEEATTEST_E_NOMEM.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_add_identity(teeattest_policy *policy,
+                                                int32_t kind,
+                                                const uint8_t *value,
+                                                size_t len);
+
+/**
+ * @brief Remove every accepted value of an identity (0: of all).
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_clear_identity(teeattest_policy *policy,
+                                                  int32_t kind);
+
+/**
+ * @brief Require GPU evidence in every entry whose provider attests GPUs
+ *        (check gpu.present). Default 1. With 0, an entry without GPU
+ *        evidence gets a skipped gpu.present; evidence that is present is
+ *        always verified.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_require_gpu(teeattest_policy *policy,
+                                                   int required);
+
+/**
+ * @brief Require a TLS key binding (report_data layout L2 or Tinfoil's,
+ *        compared with the key of the connection that delivered the
+ *        report). Default 0: a binding that is present is always checked,
+ *        and without the connection's key it is a skipped check; with 1 an
+ *        entry without one, or a report without the connection's key, fails
+ *        binding.tls.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_require_tls_binding(
+    teeattest_policy *policy, int required);
+
+/**
+ * @brief Accept a report bound to a nonce the server chose (RedPill's
+ *        Chutes backend ignores the client's nonce). Default 0: such a
+ *        report fails report.freshness; with 1 it is a warning.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_allow_server_nonce(
+    teeattest_policy *policy, int allow);
+
+/**
+ * @brief Accept a signing key that no hardware evidence binds (io.net puts
+ *        only the nonce in report_data). Default 0: binding.signing_key
+ *        fails. With 1 it is a warning; the result then has no "signer"
+ *        fact either way, since nothing attests the key.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_allow_unbound_key(
+    teeattest_policy *policy, int allow);
+
+/**
+ * @brief Require an event log replay and compose hash for every entry,
+ *        also where the provider sends no event log (Chutes, Tinfoil,
+ *        io.net). Default 0: there they are skipped, not required; where
+ *        an event log is sent they are always required.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_require_event_log(
+    teeattest_policy *policy, int required);
+
+/**
+ * @brief Maximum age of a report in seconds: the verification time minus
+ *        the time the report was fetched or recorded (check report.age).
+ *        0 (default) sets no limit; freshness then rests on the nonce.
+ *        A report whose capture time is unknown fails report.age when a
+ *        limit is set.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_max_report_age(
+    teeattest_policy *policy, uint32_t seconds);
+
 #ifdef __cplusplus
 }
 #endif

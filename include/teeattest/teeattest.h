@@ -18,5 +18,6 @@
 #include "teeattest/provider.h"
 #include "teeattest/tdx.h"
 #include "teeattest/gpu.h"
+#include "teeattest/attest.h"
 
 #endif /* TEEATTEST_TEEATTEST_H */

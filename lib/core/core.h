@@ -161,6 +161,9 @@ struct teeattest_result {
     _Atomic(struct ta_json *) json;
     bool finished; /* ta_result_finish() succeeded: readable as JSON */
     bool oom; /* an allocation failed while building: finish reports NOMEM */
+    /* Prepended to the names of checks and keys of facts added from now
+     * on ("entry[1]." while one entry of a report is verified). */
+    char prefix[48];
 };
 
 /* Builder: allocate, add checks and facts, then finish (computes the
@@ -173,6 +176,9 @@ void ta_result_fact_str(teeattest_result *r, const char *key, const char *val);
 void ta_result_fact_int(teeattest_result *r, const char *key, int64_t val);
 void ta_result_fact_bool(teeattest_result *r, const char *key, bool val);
 int ta_result_finish(teeattest_result *r, teeattest_error *err);
+/* Set (NULL or "": clear) the prefix of later check names and fact keys;
+ * longer than 47 bytes is cut. */
+void ta_result_set_prefix(teeattest_result *r, const char *prefix);
 
 /* ---- JSON (jansson) helpers -------------------------------------------- */
 

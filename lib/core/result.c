@@ -142,6 +142,11 @@ void ta_result_check(teeattest_result *r, const char *name, int32_t outcome,
     vsnprintf(detail, sizeof detail, fmt, ap);
     va_end(ap);
     ta_check *c = &r->checks[r->n_checks];
+    char full[256];
+    if (r->prefix[0]) {
+        snprintf(full, sizeof full, "%s%s", r->prefix, name);
+        name = full;
+    }
     c->name = dup_utf8(r->ctx, name);
     c->detail = dup_utf8(r->ctx, detail);
     c->outcome = outcome;
@@ -160,6 +165,11 @@ static void add_fact(teeattest_result *r, const char *key, const char *text,
 {
     if (r->oom)
         return;
+    char full[256];
+    if (r->prefix[0]) {
+        snprintf(full, sizeof full, "%s%s", r->prefix, key);
+        key = full;
+    }
     /* A later value for the same key replaces the earlier one. */
     for (size_t i = 0; i < r->n_facts; i++) {
         if (strcmp(r->facts[i].key, key) == 0) {
@@ -205,6 +215,11 @@ void ta_result_fact_int(teeattest_result *r, const char *key, int64_t val)
 void ta_result_fact_bool(teeattest_result *r, const char *key, bool val)
 {
     add_fact(r, key, val ? "true" : "false", TA_FACT_BOOL);
+}
+
+void ta_result_set_prefix(teeattest_result *r, const char *prefix)
+{
+    snprintf(r->prefix, sizeof r->prefix, "%s", prefix ? prefix : "");
 }
 
 static const char *outcome_name(int32_t o)

@@ -138,4 +138,20 @@ int ta_report_new(teeattest_ctx *ctx, teeattest_report **out,
 int ta_report_set_fetch_info(teeattest_report *r, const uint8_t *nonce,
                              const uint8_t *spki, size_t spki_len);
 
+/* The document shape a report was parsed from (report.c), which decides
+ * the report_data layout (specs/providers.md section 3). */
+typedef enum ta_report_shape {
+    TA_SHAPE_DSTACK = 0,    /* flat / all_attestations / model_attestations */
+    TA_SHAPE_TWO_LAYER = 1, /* NEAR cloud gateway + model entries */
+    TA_SHAPE_CHUTES = 2,    /* Chutes evidence, or RedPill's Chutes form */
+    TA_SHAPE_IONET = 3,
+    TA_SHAPE_TINFOIL = 4
+} ta_report_shape;
+ta_report_shape ta_report_get_shape(const teeattest_report *r);
+
+/* When the report was captured (Unix seconds; 0 unknown): the fetch
+ * sets the context's clock, a bundle its recorded time. */
+void ta_report_set_captured_at(teeattest_report *r, int64_t t);
+int64_t ta_report_captured_at(const teeattest_report *r);
+
 #endif /* TA_PROVIDERS_H */

@@ -51,6 +51,8 @@ struct teeattest_report {
     bool has_nonce;
     uint8_t *spki;
     size_t spki_len;
+    int64_t captured_at; /* 0: unknown */
+    ta_report_shape shape;
     ta_entry *entries;
     size_t n_entries;
 };
@@ -91,6 +93,7 @@ int ta_report_set_fetch_info(teeattest_report *r, const uint8_t *nonce,
 {
     memcpy(r->nonce, nonce, TEEATTEST_NONCE_SIZE);
     r->has_nonce = true;
+    r->captured_at = teeattest_ctx_now(r->ctx);
     if (spki_len) {
         r->spki = ta_malloc(r->ctx, spki_len);
         if (!r->spki)
@@ -99,6 +102,21 @@ int ta_report_set_fetch_info(teeattest_report *r, const uint8_t *nonce,
         r->spki_len = spki_len;
     }
     return TEEATTEST_OK;
+}
+
+void ta_report_set_captured_at(teeattest_report *r, int64_t t)
+{
+    r->captured_at = t;
+}
+
+int64_t ta_report_captured_at(const teeattest_report *r)
+{
+    return r->captured_at;
+}
+
+ta_report_shape ta_report_get_shape(const teeattest_report *r)
+{
+    return r->shape;
 }
 
 /* ---- building entries -------------------------------------------------- */
@@ -140,6 +158,7 @@ typedef struct pctx {
     ta_entry *e;
     char path[80];
     teeattest_error *err;
+    const json_t *root; /* the whole document */
 } pctx;
 
 static int nomem(pctx *c)
@@ -406,6 +425,15 @@ static int parse_dstack_entry(pctx *c, const json_t *o, const char *role)
                         64)))
         return rc;
     const json_t *cm = json_object_get(o, "compose_manager_attestation");
+    /* The flat form keeps the compose manager beside all_attestations,
+     * for the node the top level repeats. */
+    if (!cm && c->root && o != c->root &&
+        json_is_string(json_object_get(o, "signing_address")) &&
+        json_is_string(json_object_get(c->root, "signing_address")) &&
+        strcasecmp(json_string_value(json_object_get(o, "signing_address")),
+                   json_string_value(json_object_get(c->root,
+                                                     "signing_address"))) == 0)
+        cm = json_object_get(c->root, "compose_manager_attestation");
     if (json_is_object(cm) &&
         (rc = set_dump(c, TEEATTEST_ENTRY_COMPOSE_MANAGER, cm)))
         return rc;
@@ -526,13 +554,15 @@ int ta_report_parse_document(teeattest_report *r, const uint8_t *json,
     int rc = ta_json_parse(&root, json, json_len, TEEATTEST_REPORT_MAX, err);
     if (rc)
         return rc;
-    pctx c = {.r = r, .err = err};
+    pctx c = {.r = r, .err = err, .root = root};
     if (!json_is_object(root)) {
         rc = ta_error(err, TEEATTEST_E_JSON, NULL,
                       "attestation report must be a JSON object");
     } else if (json_object_get(root, "format")) {
+        r->shape = TA_SHAPE_TINFOIL;
         rc = parse_tinfoil(&c, root);
     } else if (json_object_get(root, "gateway_attestation")) {
+        r->shape = TA_SHAPE_TWO_LAYER;
         rc = new_entry(&c, "gateway_attestation", -1);
         if (!rc)
             rc = parse_dstack_entry(&c,
@@ -542,11 +572,17 @@ int ta_report_parse_document(teeattest_report *r, const uint8_t *json,
         if (!rc && json_object_get(root, "model_attestations"))
             rc = parse_array(&c, root, "model_attestations", "model");
     } else if (json_is_object(json_object_get(root, "cpu"))) {
+        r->shape = TA_SHAPE_IONET;
         rc = parse_ionet(&c, root);
     } else if (json_is_array(json_object_get(root, "evidence"))) {
+        r->shape = TA_SHAPE_CHUTES;
         rc = parse_array(&c, root, "evidence", "node"); /* Chutes */
     } else if (json_is_array(json_object_get(root, "all_attestations")) &&
                json_array_size(json_object_get(root, "all_attestations"))) {
+        const json_t *type = json_object_get(root, "attestation_type");
+        r->shape = json_is_string(type) &&
+                           strcmp(json_string_value(type), "chutes") == 0
+                       ? TA_SHAPE_CHUTES : TA_SHAPE_DSTACK;
         /* The flat top level repeats the selected node: the array is the
          * whole answer. */
         rc = parse_array(&c, root, "all_attestations", "node");

@@ -99,7 +99,7 @@ static int normalise_base(const teeattest_ctx *ctx, const char *in,
 
 /* ---- the quote's platform ---------------------------------------------- */
 
-static int quote_platform(teeattest_ctx *ctx, const uint8_t *quote,
+int ta_tdx_quote_platform(teeattest_ctx *ctx, const uint8_t *quote,
                           size_t len, uint8_t fmspc[6], bool *platform,
                           teeattest_error *err)
 {
@@ -313,7 +313,7 @@ TEEATTEST_API int teeattest_collateral_fetch(teeattest_ctx *ctx,
                         "transport; give the context a transport");
     uint8_t fmspc[6];
     bool platform = false;
-    int rc = quote_platform(ctx, quote, quote_len, fmspc, &platform, err);
+    int rc = ta_tdx_quote_platform(ctx, quote, quote_len, fmspc, &platform, err);
     if (rc)
         return rc;
     char *base = NULL;

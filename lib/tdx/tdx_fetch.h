@@ -23,4 +23,11 @@ int ta_tdx_cache_store(teeattest_ctx *ctx, const char *base,
                        const uint8_t fmspc[6], bool platform,
                        ta_tdx_collateral *col, int64_t now);
 
+/* The FMSPC and PCK CA (platform: true for the Platform CA, false for the
+ * Processor CA) named by a quote's PCK certificate; the quote is not
+ * verified. TEEATTEST_OK, TEEATTEST_E_PARSE, TEEATTEST_E_NOMEM. */
+int ta_tdx_quote_platform(teeattest_ctx *ctx, const uint8_t *quote,
+                          size_t len, uint8_t fmspc[6], bool *platform,
+                          teeattest_error *err);
+
 #endif /* TA_TDX_FETCH_H */

@@ -12,7 +12,7 @@
 #include "../gpu/nras.h"
 #include "../gpu/ocsp.h"
 #include "../gpu/rim.h"
-#include "verify.h"
+#include "pipeline.h"
 
 /* What this verification does, derived once from policy and inputs. */
 typedef struct plan {
@@ -473,6 +473,30 @@ static int verify_all(teeattest_ctx *ctx, teeattest_result *r,
                         "skipped by policy and NRAS not used");
     ta_gpu_outcome_free(&oc);
     return TEEATTEST_OK;
+}
+
+int ta_gpu_verify_into(teeattest_ctx *ctx, teeattest_result *r,
+                       const uint8_t *evidence, size_t len,
+                       const uint8_t nonce[32], teeattest_gpu_inputs *in,
+                       ta_gpu_blob *nras, bool *nras_fetched,
+                       const teeattest_policy *policy, int64_t at,
+                       teeattest_error *err)
+{
+    /* The entry's answer stands in for the inputs' own for this run:
+     * every NRAS rule (supplied answers are kept, fetched ones re-asked
+     * online) then applies per entry. */
+    ta_gpu_blob own = in->nras;
+    bool own_fetched = in->nras_fetched;
+    in->nras = *nras;
+    in->nras_fetched = *nras_fetched;
+    plan pl;
+    make_plan(policy, in, at, &pl);
+    int rc = verify_all(ctx, r, evidence, len, nonce, in, &pl, err);
+    *nras = in->nras;
+    *nras_fetched = in->nras_fetched;
+    in->nras = own;
+    in->nras_fetched = own_fetched;
+    return rc;
 }
 
 TEEATTEST_API int teeattest_gpu_verify(teeattest_ctx *ctx,

@@ -31,6 +31,16 @@ void ta_policy_defaults(struct teeattest_policy *p)
     p->gpu_ocsp_nonce = TEEATTEST_GPU_OCSP_NONCE_REQUIRE;
     p->gpu_allow_hold = false;
     p->gpu_min_count = 1;
+    for (size_t i = 0; i < TA_POLICY_N_IDS; i++) {
+        p->identities[i] = NULL;
+        p->n_identities[i] = 0;
+    }
+    p->require_gpu = true;
+    p->require_tls_binding = false;
+    p->allow_server_nonce = false;
+    p->allow_unbound_key = false;
+    p->require_event_log = false;
+    p->max_report_age = 0;
 }
 
 TEEATTEST_API int teeattest_policy_new(teeattest_ctx *ctx,
@@ -59,6 +69,8 @@ TEEATTEST_API void teeattest_policy_free(teeattest_policy *policy)
     for (size_t i = 0; i < TA_POLICY_N_REGS; i++)
         ta_free(ctx, policy->measurements[i]);
     ta_free(ctx, policy->tdx_root_der);
+    for (size_t i = 0; i < TA_POLICY_N_IDS; i++)
+        ta_free(ctx, policy->identities[i]);
     ta_free(ctx, policy);
     teeattest_ctx_free(ctx);
 }
@@ -286,5 +298,86 @@ TEEATTEST_API int teeattest_policy_set_gpu_min_count(teeattest_policy *policy,
     if (!policy || count > 64)
         return TEEATTEST_E_INVALID_ARG;
     policy->gpu_min_count = count ? count : 1;
+    return TEEATTEST_OK;
+}
+
+/* ---- reports ------------------------------------------------------------ */
+
+size_t ta_identity_len(int32_t kind)
+{
+    switch (kind) {
+    case TEEATTEST_ID_OS_IMAGE_HASH:
+    case TEEATTEST_ID_COMPOSE_HASH:
+    case TEEATTEST_ID_IMAGE_DIGEST:
+        return 32;
+    case TEEATTEST_ID_APP_ID:
+        return 20;
+    default:
+        return 0;
+    }
+}
+
+TEEATTEST_API int teeattest_policy_add_identity(teeattest_policy *policy,
+                                                int32_t kind,
+                                                const uint8_t *value,
+                                                size_t len)
+{
+    size_t want = ta_identity_len(kind);
+    if (!policy || !want || !value)
+        return TEEATTEST_E_INVALID_ARG;
+    if (len != want)
+        return TEEATTEST_E_LENGTH;
+    size_t i = (size_t)(kind - TEEATTEST_ID_OS_IMAGE_HASH);
+    size_t n = policy->n_identities[i];
+    for (size_t k = 0; k < n; k++)
+        if (memcmp(policy->identities[i] + want * k, value, want) == 0)
+            return TEEATTEST_OK; /* a set, not a list */
+    if (n >= TA_POLICY_MAX_MEASUREMENTS)
+        return TEEATTEST_E_TOO_LARGE;
+    uint8_t *v = ta_realloc(policy->ctx, policy->identities[i], want * (n + 1));
+    if (!v)
+        return TEEATTEST_E_NOMEM;
+    memcpy(v + want * n, value, want);
+    policy->identities[i] = v;
+    policy->n_identities[i] = n + 1;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_policy_clear_identity(teeattest_policy *policy,
+                                                  int32_t kind)
+{
+    if (!policy || (kind != 0 && !ta_identity_len(kind)))
+        return TEEATTEST_E_INVALID_ARG;
+    for (size_t i = 0; i < TA_POLICY_N_IDS; i++) {
+        if (kind != 0 && i != (size_t)(kind - TEEATTEST_ID_OS_IMAGE_HASH))
+            continue;
+        ta_free(policy->ctx, policy->identities[i]);
+        policy->identities[i] = NULL;
+        policy->n_identities[i] = 0;
+    }
+    return TEEATTEST_OK;
+}
+
+#define BOOL_SETTER(fn, field)                                              \
+    TEEATTEST_API int fn(teeattest_policy *policy, int value)               \
+    {                                                                       \
+        if (!policy)                                                        \
+            return TEEATTEST_E_INVALID_ARG;                                 \
+        policy->field = value != 0;                                         \
+        return TEEATTEST_OK;                                                \
+    }
+
+BOOL_SETTER(teeattest_policy_set_require_gpu, require_gpu)
+BOOL_SETTER(teeattest_policy_set_require_tls_binding, require_tls_binding)
+BOOL_SETTER(teeattest_policy_set_allow_server_nonce, allow_server_nonce)
+BOOL_SETTER(teeattest_policy_set_allow_unbound_key, allow_unbound_key)
+BOOL_SETTER(teeattest_policy_set_require_event_log, require_event_log)
+
+TEEATTEST_API int teeattest_policy_set_max_report_age(
+    teeattest_policy *policy, uint32_t seconds)
+{
+    if (!policy)
+        return TEEATTEST_E_INVALID_ARG;
+    policy->max_report_age = seconds;
     return TEEATTEST_OK;
 }

@@ -6,8 +6,7 @@
  */
 #include <string.h>
 
-#include "../tdx/tdx.h"
-#include "verify.h"
+#include "pipeline.h"
 
 _Static_assert(TEEATTEST_REG_MRCONFIGID - TEEATTEST_REG_MRTD + 1 == TA_TDX_N_REGS &&
                TA_POLICY_N_REGS == TA_TDX_N_REGS &&
@@ -16,8 +15,7 @@ _Static_assert(TEEATTEST_REG_MRCONFIGID - TEEATTEST_REG_MRTD + 1 == TA_TDX_N_REG
 
 /* ---- verification --------------------------------------------------------- */
 
-/* The engine's view of a public policy (borrows its buffers). */
-static void policy_view(const teeattest_policy *p, ta_tdx_policy *tp)
+void ta_tdx_policy_view(const teeattest_policy *p, ta_tdx_policy *tp)
 {
     memset(tp, 0, sizeof *tp);
     if (!p)
@@ -55,7 +53,7 @@ TEEATTEST_API int teeattest_tdx_verify(teeattest_ctx *ctx,
     int64_t at = policy && policy->time != TEEATTEST_TIME_NOW
                      ? policy->time : teeattest_ctx_now(ctx);
     ta_tdx_policy tp;
-    policy_view(policy, &tp);
+    ta_tdx_policy_view(policy, &tp);
 
     teeattest_result *r = NULL;
     int rc = ta_result_new(ctx, &r);

@@ -10,6 +10,7 @@
 
 #define TA_POLICY_N_REGS 6          /* TEEATTEST_REG_MRTD..MRCONFIGID */
 #define TA_POLICY_MAX_MEASUREMENTS 64 /* accepted values per register */
+#define TA_POLICY_N_IDS 4            /* TEEATTEST_ID_OS_IMAGE_HASH..IMAGE_DIGEST */
 
 struct teeattest_policy {
     teeattest_ctx *ctx;
@@ -35,7 +36,19 @@ struct teeattest_policy {
     int32_t gpu_ocsp_nonce; /* teeattest_gpu_ocsp_nonce */
     bool gpu_allow_hold;
     uint32_t gpu_min_count; /* >= 1 */
+    /* Reports (teeattest/attest.h) */
+    uint8_t *identities[TA_POLICY_N_IDS]; /* per teeattest_identity - 1 */
+    size_t n_identities[TA_POLICY_N_IDS];
+    bool require_gpu;
+    bool require_tls_binding;
+    bool allow_server_nonce;
+    bool allow_unbound_key;
+    bool require_event_log;
+    uint32_t max_report_age; /* seconds; 0 = no limit */
 };
+
+/* Bytes of a teeattest_identity value (20 or 32), 0 if unknown. */
+size_t ta_identity_len(int32_t kind);
 
 /* Defaults shared by teeattest_policy_new() and a NULL policy argument. */
 void ta_policy_defaults(struct teeattest_policy *p);

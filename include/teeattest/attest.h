@@ -1,0 +1,190 @@
+/*
+ * libteeattest: end-to-end verification of attestation reports.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * teeattest_report_verify() answers the question users have: did this
+ * report come from an attested TEE running this software, holding this
+ * key, and is it fresh? For each entry of a report (a serving node; for
+ * two-layer reports the gateway and the model) it verifies the TDX quote
+ * (teeattest/tdx.h), the GPU evidence (teeattest/gpu.h), the report_data
+ * binding of the signing key, the nonce and the TLS key, the software
+ * identity (event log replay to RTMR0-3, compose hash, MRCONFIGID) and the
+ * policy's pins, and returns one checklist (names in docs/checks.md).
+ *
+ * A teeattest_evidence holds the material a verification needs beyond the
+ * report itself: TDX collateral, NRAS answers per entry, RIMs / OCSP /
+ * JWKS (its GPU inputs), the TLS key of the connection, Chutes' E2EE
+ * instance list, and which services may be called. Whatever a verification
+ * fetches is added to it, so that it can be saved in an evidence bundle
+ * and verified again offline (docs/bundle.md).
+ *
+ * Thread safety: a teeattest_evidence is not synchronised. Verifications
+ * that share one must not run at the same time; give each thread its own
+ * (they may share the collateral and GPU material objects added to them).
+ */
+#ifndef TEEATTEST_ATTEST_H
+#define TEEATTEST_ATTEST_H
+
+#include "teeattest/common.h"
+#include "teeattest/gpu.h"
+#include "teeattest/provider.h"
+#include "teeattest/status.h"
+#include "teeattest/tdx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Verification material for reports. @since 1.0 */
+typedef struct teeattest_evidence teeattest_evidence;
+
+/** Value of teeattest_report_verify()'s `entry`: every entry. */
+#define TEEATTEST_ENTRY_ALL ((size_t)-1)
+
+/** Items of an evidence object that are bytes (stable numbers). */
+typedef enum teeattest_evidence_item {
+    /** The NRAS answer for one entry's GPU evidence (JSON as returned). */
+    TEEATTEST_EVIDENCE_NRAS_RESPONSE = 1,
+    /** DER SubjectPublicKeyInfo of the TLS connection that delivered the
+     *  report (whole report, entry ignored). Replaces the key the report
+     *  recorded when it was fetched. */
+    TEEATTEST_EVIDENCE_TLS_SPKI = 2,
+    /** Chutes' `GET /e2e/instances/{chute}` answer (whole report): the
+     *  instances' E2EE public keys, which Chutes binds into report_data. */
+    TEEATTEST_EVIDENCE_E2E_INSTANCES = 3
+} teeattest_evidence_item;
+
+/** Services teeattest_report_verify() may call (mask bits). */
+#define TEEATTEST_ONLINE_PCCS 0x0001u /**< fetch missing TDX collateral */
+
+/**
+ * @brief Create an empty evidence object: offline, nothing supplied.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM.
+ * Ownership: new reference (keeps ctx alive). @since 1.0
+ */
+TEEATTEST_API int teeattest_evidence_new(teeattest_ctx *ctx,
+                                         teeattest_evidence **out,
+                                         teeattest_error *err);
+
+/** @brief Take one more reference; returns ev (NULL-safe). @since 1.0 */
+TEEATTEST_API teeattest_evidence *teeattest_evidence_ref(
+    teeattest_evidence *ev);
+
+/** @brief Drop one reference. NULL is a no-op. @since 1.0 */
+TEEATTEST_API void teeattest_evidence_free(teeattest_evidence *ev);
+
+/**
+ * @brief Add TDX collateral (a reference is taken). Each quote is verified
+ *        with the collateral whose TCB Info is for its FMSPC and whose PCK
+ *        CRL is for its PCK CA; several platforms may be added.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL, another context);
+ *         TEEATTEST_E_TOO_LARGE past 64 collaterals; TEEATTEST_E_NOMEM.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_evidence_add_collateral(teeattest_evidence *ev,
+                                                    teeattest_collateral *col,
+                                                    teeattest_error *err);
+
+/** @brief Number of collaterals (supplied and fetched). @since 1.0 */
+TEEATTEST_API size_t teeattest_evidence_collateral_count(
+    const teeattest_evidence *ev);
+
+/** @brief Collateral `index` in the order added (fetched ones are added
+ *         when fetched). Borrowed; NULL past the end. @since 1.0 */
+TEEATTEST_API teeattest_collateral *teeattest_evidence_collateral(
+    const teeattest_evidence *ev, size_t index);
+
+/**
+ * @brief Set (copy) or, with data NULL, remove an item.
+ * @param entry the report entry (TEEATTEST_EVIDENCE_NRAS_RESPONSE); ignored
+ *        for whole-report items.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (unknown item, entry past
+ *         255); TEEATTEST_E_TOO_LARGE (over 16 MiB); TEEATTEST_E_NOMEM.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_evidence_set(teeattest_evidence *ev, int32_t item,
+                                         size_t entry, const uint8_t *data,
+                                         size_t len, teeattest_error *err);
+
+/**
+ * @brief Read an item (supplied, or fetched by a verification). Borrowed:
+ *        valid until the item is replaced or ev is freed.
+ * @return TEEATTEST_OK; TEEATTEST_E_NOT_FOUND; TEEATTEST_E_INVALID_ARG.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_evidence_get(const teeattest_evidence *ev,
+                                         int32_t item, size_t entry,
+                                         const uint8_t **data, size_t *len);
+
+/**
+ * @brief The GPU material shared by every entry: RIMs, OCSP answers, JWKS
+ *        documents, online services, URLs and service key (teeattest/gpu.h).
+ *        NRAS answers are per entry (TEEATTEST_EVIDENCE_NRAS_RESPONSE):
+ *        one added here with teeattest_gpu_inputs_add() is ignored by
+ *        report verification. Borrowed; lives as long as ev. @since 1.0
+ */
+TEEATTEST_API teeattest_gpu_inputs *teeattest_evidence_gpu_inputs(
+    teeattest_evidence *ev);
+
+/**
+ * @brief Allow fetching missing TDX collateral: a mask of TEEATTEST_ONLINE_*
+ *        bits, and the PCS/PCCS base URL (NULL: Intel PCS). The GPU
+ *        services are set on teeattest_evidence_gpu_inputs(). Default:
+ *        offline.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (unknown bits, URL not
+ *         http(s)); TEEATTEST_E_NOMEM. @since 1.0
+ */
+TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
+                                                uint32_t services,
+                                                const char *pccs_url,
+                                                teeattest_error *err);
+
+/**
+ * @brief Verify a report end to end.
+ *
+ * Per entry (check names prefixed "entry[i]."; docs/checks.md): the TDX
+ * quote with collateral from `ev` (or fetched), the report_data layout the
+ * dialect and entry contents call for (L1/L2 dstack, NEAR compose manager,
+ * io.net, Chutes, Tinfoil: providers.md section 3), the nonce (freshness),
+ * the TLS key binding, the signing key, the event log replay and compose
+ * hash, the policy's software pins and the GPU evidence. Report-wide
+ * checks: report.entries, report.freshness, report.age.
+ *
+ * The verdict is verified only if every required check passed. A failed
+ * fetch (collateral, NRAS, RIM, OCSP) is a failed or skipped check, never
+ * an error return. Facts: "signer" and "signing_algo" (of the model entry
+ * for two-layer reports, else of the single or chosen entry; absent when
+ * several nodes were verified and no entry was chosen), "entries", and
+ * per entry "entry[i].signer", "entry[i].role", "entry[i].tdx.status",
+ * "entry[i].app_id", "entry[i].compose_hash", "entry[i].os_image_hash",
+ * "entry[i].images", ... The verified signer is what
+ * teeattest_signature_verify() expects as `expected_signer`.
+ *
+ * @param entry an entry index, or TEEATTEST_ENTRY_ALL.
+ * @param ev verification material, may be NULL (offline, nothing
+ *        supplied); fetched material is added to it.
+ * @param nonce the 32-byte nonce the caller sent, or NULL for the nonce the
+ *        report was fetched with (teeattest_report_fetch()); a parsed
+ *        report without one then fails report.freshness.
+ * @return TEEATTEST_OK whenever verification ran (read the verdict);
+ *         TEEATTEST_E_INVALID_ARG (NULL, entry out of range, nonce_len not
+ *         32, objects of another context); TEEATTEST_E_NOMEM.
+ * Ownership: *out is a new result. Thread safety: see above for ev.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_report_verify(teeattest_ctx *ctx,
+                                          teeattest_result **out,
+                                          const teeattest_report *report,
+                                          size_t entry,
+                                          teeattest_evidence *ev,
+                                          const teeattest_policy *policy,
+                                          const uint8_t *nonce,
+                                          size_t nonce_len,
+                                          teeattest_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TEEATTEST_ATTEST_H */

@@ -1,0 +1,210 @@
+/*
+ * teeattest_evidence (include/teeattest/attest.h): the material report
+ * verification uses beyond the report, supplied or fetched.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "pipeline.h"
+
+TEEATTEST_API int teeattest_evidence_new(teeattest_ctx *ctx,
+                                         teeattest_evidence **out,
+                                         teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out)
+        return TA_INVALID(err, !ctx ? "ctx is NULL" : "out is NULL");
+    teeattest_evidence *ev = ta_calloc(ctx, 1, sizeof *ev);
+    if (!ev)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "allocating evidence");
+    int rc = teeattest_gpu_inputs_new(ctx, &ev->gpu, err);
+    if (rc) {
+        ta_free(ctx, ev);
+        return rc;
+    }
+    atomic_init(&ev->refs, 1);
+    ev->ctx = teeattest_ctx_ref(ctx);
+    *out = ev;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API teeattest_evidence *teeattest_evidence_ref(
+    teeattest_evidence *ev)
+{
+    if (ev)
+        atomic_fetch_add(&ev->refs, 1);
+    return ev;
+}
+
+static void blob_free(teeattest_ctx *ctx, ta_gpu_blob *b)
+{
+    ta_free(ctx, b->data);
+    b->data = NULL;
+    b->len = 0;
+}
+
+TEEATTEST_API void teeattest_evidence_free(teeattest_evidence *ev)
+{
+    if (!ev || atomic_fetch_sub(&ev->refs, 1) != 1)
+        return;
+    teeattest_ctx *ctx = ev->ctx;
+    for (size_t i = 0; i < ev->n_cols; i++)
+        teeattest_collateral_free(ev->cols[i]);
+    ta_free(ctx, ev->cols);
+    for (size_t i = 0; i < TA_EVIDENCE_ENTRIES_MAX; i++)
+        blob_free(ctx, &ev->nras[i].blob);
+    blob_free(ctx, &ev->tls_spki);
+    blob_free(ctx, &ev->e2e_instances);
+    teeattest_gpu_inputs_free(ev->gpu);
+    ta_free(ctx, ev->pccs_url);
+    ta_free(ctx, ev);
+    teeattest_ctx_free(ctx);
+}
+
+int ta_evidence_keep_collateral(teeattest_evidence *ev,
+                                teeattest_collateral *col,
+                                teeattest_error *err)
+{
+    if (ev->n_cols >= TA_EVIDENCE_COLLATERALS_MAX)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, "evidence",
+                        "at most %u collaterals per evidence object",
+                        TA_EVIDENCE_COLLATERALS_MAX);
+    teeattest_collateral **c =
+        ta_realloc(ev->ctx, ev->cols, (ev->n_cols + 1) * sizeof *c);
+    if (!c)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    ev->cols = c;
+    c[ev->n_cols++] = teeattest_collateral_ref(col);
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_evidence_add_collateral(teeattest_evidence *ev,
+                                                    teeattest_collateral *col,
+                                                    teeattest_error *err)
+{
+    if (!ev || !col)
+        return TA_INVALID(err, !ev ? "ev is NULL" : "col is NULL");
+    if (col->ctx != ev->ctx)
+        return TA_INVALID(err, "the collateral belongs to another context");
+    return ta_evidence_keep_collateral(ev, col, err);
+}
+
+TEEATTEST_API size_t teeattest_evidence_collateral_count(
+    const teeattest_evidence *ev)
+{
+    return ev ? ev->n_cols : 0;
+}
+
+TEEATTEST_API teeattest_collateral *teeattest_evidence_collateral(
+    const teeattest_evidence *ev, size_t index)
+{
+    return ev && index < ev->n_cols ? ev->cols[index] : NULL;
+}
+
+/* The slot of an item, or NULL for an unknown item / entry. */
+static ta_gpu_blob *slot(teeattest_evidence *ev, int32_t item, size_t entry,
+                         bool **fetched)
+{
+    if (fetched)
+        *fetched = NULL;
+    switch (item) {
+    case TEEATTEST_EVIDENCE_NRAS_RESPONSE:
+        if (entry >= TA_EVIDENCE_ENTRIES_MAX)
+            return NULL;
+        if (fetched)
+            *fetched = &ev->nras[entry].fetched;
+        return &ev->nras[entry].blob;
+    case TEEATTEST_EVIDENCE_TLS_SPKI:
+        return &ev->tls_spki;
+    case TEEATTEST_EVIDENCE_E2E_INSTANCES:
+        return &ev->e2e_instances;
+    default:
+        return NULL;
+    }
+}
+
+TEEATTEST_API int teeattest_evidence_set(teeattest_evidence *ev, int32_t item,
+                                         size_t entry, const uint8_t *data,
+                                         size_t len, teeattest_error *err)
+{
+    if (!ev || (!data && len))
+        return TA_INVALID(err, !ev ? "ev is NULL" : "data is NULL");
+    bool *fetched;
+    ta_gpu_blob *b = slot(ev, (int32_t)item, entry, &fetched);
+    if (!b)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
+                        "unknown evidence item %d or entry %zu", (int)item,
+                        entry);
+    if (len > TA_EVIDENCE_ITEM_MAX)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, "evidence",
+                        "item of %zu bytes exceeds the %u-byte limit", len,
+                        TA_EVIDENCE_ITEM_MAX);
+    uint8_t *copy = NULL;
+    if (data) {
+        copy = ta_malloc(ev->ctx, len ? len : 1);
+        if (!copy)
+            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+        if (len)
+            memcpy(copy, data, len);
+    }
+    blob_free(ev->ctx, b);
+    b->data = copy;
+    b->len = len;
+    if (fetched)
+        *fetched = false; /* the caller's answer: never re-asked */
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_evidence_get(const teeattest_evidence *ev,
+                                         int32_t item, size_t entry,
+                                         const uint8_t **data, size_t *len)
+{
+    if (data)
+        *data = NULL;
+    if (len)
+        *len = 0;
+    if (!ev || !data || !len)
+        return TEEATTEST_E_INVALID_ARG;
+    ta_gpu_blob *b = slot((teeattest_evidence *)ev, item, entry, NULL);
+    if (!b)
+        return TEEATTEST_E_INVALID_ARG;
+    if (!b->data)
+        return TEEATTEST_E_NOT_FOUND;
+    *data = b->data;
+    *len = b->len;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API teeattest_gpu_inputs *teeattest_evidence_gpu_inputs(
+    teeattest_evidence *ev)
+{
+    return ev ? ev->gpu : NULL;
+}
+
+TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
+                                                uint32_t services,
+                                                const char *pccs_url,
+                                                teeattest_error *err)
+{
+    if (!ev)
+        return TA_INVALID(err, "ev is NULL");
+    if (services & ~TEEATTEST_ONLINE_PCCS)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
+                        "unknown online service bits 0x%x",
+                        (unsigned)(services & ~TEEATTEST_ONLINE_PCCS));
+    char *url = NULL;
+    if (pccs_url) {
+        if (strncasecmp(pccs_url, "https://", 8) != 0 &&
+            strncasecmp(pccs_url, "http://", 7) != 0)
+            return TA_INVALID(err, "the PCCS URL must be http(s)");
+        if (!(url = ta_strdup(ev->ctx, pccs_url)))
+            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    }
+    ta_free(ev->ctx, ev->pccs_url);
+    ev->pccs_url = url;
+    ev->online = services;
+    return TEEATTEST_OK;
+}

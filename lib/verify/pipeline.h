@@ -1,0 +1,62 @@
+/*
+ * Internal verify layer: what report verification (report_verify.c)
+ * shares with the TDX and GPU entry points and the evidence object.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef TA_PIPELINE_H
+#define TA_PIPELINE_H
+
+#include "../gpu/inputs.h"
+#include "../tdx/tdx.h"
+#include "verify.h"
+
+/* The TDX engine's view of a public policy (NULL: defaults); borrows the
+ * policy's buffers. */
+void ta_tdx_policy_view(const teeattest_policy *p, ta_tdx_policy *tp);
+
+/* teeattest_gpu_verify() into an existing result, with `*nras` (owned by
+ * the caller, replaced when an answer is fetched) as the NRAS answer. */
+int ta_gpu_verify_into(teeattest_ctx *ctx, teeattest_result *r,
+                       const uint8_t *evidence, size_t len,
+                       const uint8_t nonce[32], teeattest_gpu_inputs *in,
+                       ta_gpu_blob *nras, bool *nras_fetched,
+                       const teeattest_policy *policy, int64_t at,
+                       teeattest_error *err);
+
+#define TA_EVIDENCE_ENTRIES_MAX 256u
+#define TA_EVIDENCE_COLLATERALS_MAX 64u
+#define TA_EVIDENCE_ITEM_MAX (16u * 1024u * 1024u)
+
+typedef struct ta_ev_nras {
+    ta_gpu_blob blob;   /* data NULL: none */
+    bool fetched;
+} ta_ev_nras;
+
+struct teeattest_evidence {
+    atomic_size_t refs;
+    teeattest_ctx *ctx;
+    teeattest_collateral **cols;
+    size_t n_cols;
+    ta_ev_nras nras[TA_EVIDENCE_ENTRIES_MAX];
+    ta_gpu_blob tls_spki;
+    ta_gpu_blob e2e_instances;
+    teeattest_gpu_inputs *gpu;
+    uint32_t online;    /* TEEATTEST_ONLINE_* */
+    char *pccs_url;     /* NULL: Intel PCS */
+};
+
+/* Append a collateral (a reference is taken). */
+int ta_evidence_keep_collateral(teeattest_evidence *ev,
+                                teeattest_collateral *col,
+                                teeattest_error *err);
+
+/* teeattest_report_verify() into an existing result (arguments checked
+ * by the caller; ev not NULL; nonce NULL: the report's). */
+int ta_report_verify_into(teeattest_ctx *ctx, teeattest_result *r,
+                          const teeattest_report *report, size_t entry,
+                          teeattest_evidence *ev,
+                          const teeattest_policy *policy,
+                          const uint8_t *nonce, teeattest_error *err);
+
+#endif /* TA_PIPELINE_H */

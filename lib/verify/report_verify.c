@@ -1,0 +1,1097 @@
+/*
+ * teeattest_report_verify() (include/teeattest/attest.h): one checklist
+ * for a whole report. Per entry, in this order: the TDX quote, the
+ * report_data binding of the layout the document shape calls for (spec
+ * providers.md section 3), the event log replay and compose hash (dstack
+ * shapes), the policy's software pins, and the GPU evidence.
+ *
+ * Everything here reads untrusted data through the layers below
+ * (lib/tdx, lib/gpu, lib/dstack); this file only decides which checks run,
+ * with which inputs, and how they are named.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "../crypto/crypto.h"
+#include "../dstack/dstack.h"
+#include "../providers/providers.h"
+#include "../tdx/tdx_fetch.h"
+#include "pipeline.h"
+
+#define PASS TEEATTEST_OUTCOME_PASS
+#define FAIL TEEATTEST_OUTCOME_FAIL
+#define SKIP TEEATTEST_OUTCOME_SKIP
+#define WARN TEEATTEST_OUTCOME_WARN
+
+typedef struct vctx {
+    teeattest_ctx *ctx;
+    teeattest_result *r;
+    const teeattest_report *rep;
+    teeattest_evidence *ev;
+    const teeattest_policy *pol; /* never NULL (defaults when none given) */
+    const teeattest_policy *user_pol; /* as given, for the GPU plan */
+    int64_t at;
+    bool has_nonce;
+    uint8_t nonce[32];
+    char nonce_hex[65];
+    const uint8_t *spki;
+    size_t spki_len;
+    ta_report_shape shape;
+    const uint8_t *raw;
+    size_t raw_len;
+    teeattest_error *err;
+} vctx;
+
+/* What an entry established, for the report-level facts. */
+typedef struct entry_out {
+    bool signer_bound;
+    int32_t algo;
+    char signer[TEEATTEST_SIGNER_MAX];
+} entry_out;
+
+typedef struct blob {
+    const uint8_t *p;
+    size_t n;
+} blob;
+
+static blob field(const vctx *v, size_t i, int32_t f)
+{
+    blob b = {NULL, 0};
+    if (teeattest_report_entry_get(v->rep, i, f, &b.p, &b.n) != TEEATTEST_OK)
+        b.p = NULL, b.n = 0;
+    return b;
+}
+
+static bool field_is(const vctx *v, size_t i, int32_t f, const char *s)
+{
+    blob b = field(v, i, f);
+    return b.p && b.n == strlen(s) && memcmp(b.p, s, b.n) == 0;
+}
+
+static void hex(char *out, const uint8_t *p, size_t n)
+{
+    ta_hex_encode(out, p, n);
+    out[2 * n] = '\0';
+}
+
+static void fact_hex(vctx *v, const char *key, const uint8_t *p, size_t n)
+{
+    char h[129];
+    if (n > 64)
+        n = 64;
+    hex(h, p, n);
+    ta_result_fact_str(v->r, key, h);
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= p[i];
+    return acc == 0;
+}
+
+/* ---- TDX ------------------------------------------------------------------ */
+
+static bool collateral_matches(const teeattest_collateral *col,
+                               const uint8_t fmspc[6], bool platform)
+{
+    const ta_tdx_collateral *c = col->inner;
+    if (memcmp(c->tcb_info.fmspc, fmspc, 6) != 0)
+        return false;
+    if (!c->pck_crl.loaded)
+        return true; /* verification reports the missing CRL */
+    char cn[96];
+    ta_tdx_name_cn(&c->pck_crl.crl.issuer, cn, sizeof cn);
+    return strstr(cn, platform ? "Platform CA" : "Processor CA") != NULL;
+}
+
+/* Verify one quote: find or fetch its collateral, then the TDX engine.
+ * A missing collateral is a failed check, never an error. */
+static int verify_quote(vctx *v, const uint8_t *quote, size_t len,
+                        bool *passed)
+{
+    *passed = false;
+    uint8_t fmspc[6];
+    bool platform = true;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = ta_tdx_quote_platform(v->ctx, quote, len, fmspc, &platform, &e);
+    if (rc == TEEATTEST_E_NOMEM)
+        return ta_error(v->err, rc, NULL, "out of memory");
+    if (rc) {
+        ta_result_check(v->r, "tdx.quote.parse", FAIL, true, "%s", e.message);
+        return TEEATTEST_OK;
+    }
+    char fm[13];
+    hex(fm, fmspc, 6);
+    const char *ca = platform ? "platform" : "processor";
+    teeattest_collateral *col = NULL;
+    for (size_t k = 0; !col && k < v->ev->n_cols; k++)
+        if (collateral_matches(v->ev->cols[k], fmspc, platform))
+            col = v->ev->cols[k];
+    if (col) {
+        ta_result_check(v->r, "tdx.collateral", PASS, true,
+                        "collateral for FMSPC %s (%s CA) supplied", fm, ca);
+    } else if (v->ev->online & TEEATTEST_ONLINE_PCCS) {
+        teeattest_collateral *got = NULL;
+        e = (teeattest_error)TEEATTEST_ERROR_INIT;
+        rc = teeattest_collateral_fetch(v->ctx, &got, v->ev->pccs_url, quote,
+                                        len, &e);
+        if (rc == TEEATTEST_E_NOMEM)
+            return ta_error(v->err, rc, NULL, "out of memory");
+        if (rc) {
+            ta_result_check(v->r, "tdx.collateral", FAIL, true,
+                            "fetching collateral for FMSPC %s (%s CA): %s", fm,
+                            ca, e.message[0] ? e.message
+                                             : teeattest_status_str(rc));
+            return TEEATTEST_OK;
+        }
+        rc = ta_evidence_keep_collateral(v->ev, got, v->err);
+        teeattest_collateral_free(got); /* the evidence holds it now */
+        if (rc)
+            return rc;
+        col = v->ev->cols[v->ev->n_cols - 1];
+        ta_result_check(v->r, "tdx.collateral", PASS, true,
+                        "collateral for FMSPC %s (%s CA) fetched from %s", fm,
+                        ca, v->ev->pccs_url ? v->ev->pccs_url : "Intel PCS");
+    } else {
+        ta_result_check(v->r, "tdx.collateral", FAIL, true,
+                        "no collateral for FMSPC %s (%s CA) was supplied and "
+                        "fetching is off", fm, ca);
+        return TEEATTEST_OK;
+    }
+    ta_tdx_policy tp;
+    ta_tdx_policy_view(v->pol, &tp);
+    ta_tdx_outcome out;
+    memset(&out, 0, sizeof out);
+    rc = ta_tdx_verify(v->ctx, quote, len, col->inner, v->at, &tp, v->r, &out,
+                       v->err);
+    *passed = !rc && out.all_passed;
+    ta_tdx_outcome_free(v->ctx, &out);
+    return rc;
+}
+
+/* ---- report_data layouts ---------------------------------------------------- */
+
+static void check_nonce(vctx *v, const uint8_t *bound, const char *where)
+{
+    if (!v->has_nonce) {
+        ta_result_check(v->r, "binding.nonce", FAIL, true,
+                        "no nonce to compare %s with: freshness cannot be "
+                        "established", where);
+        return;
+    }
+    if (ta_ct_equal(bound, v->nonce, 32)) {
+        ta_result_check(v->r, "binding.nonce", PASS, true,
+                        "%s holds the nonce sent", where);
+        return;
+    }
+    char h[65];
+    hex(h, bound, 32);
+    ta_result_check(v->r, "binding.nonce", FAIL, true,
+                    "%s is %s, not the nonce sent: a replayed or cached "
+                    "report", where, h);
+}
+
+/* The TLS key comparison for a fingerprint the TEE bound. */
+static void check_tls(vctx *v, const uint8_t fp[32], bool behind_gateway)
+{
+    if (behind_gateway) {
+        ta_result_check(v->r, "binding.tls", SKIP, false,
+                        "the model's TLS key cannot be compared: the "
+                        "connection was to the gateway");
+        return;
+    }
+    if (!v->spki) {
+        ta_result_check(v->r, "binding.tls", SKIP, v->pol->require_tls_binding,
+                        "the key of the connection that delivered the report "
+                        "is not known");
+        return;
+    }
+    uint8_t h[32];
+    if (ta_sha256(v->ctx, h, v->spki, v->spki_len)) {
+        ta_result_check(v->r, "binding.tls", FAIL, true, "hashing failed");
+        return;
+    }
+    char a[65], b[65];
+    hex(a, fp, 32);
+    hex(b, h, 32);
+    if (ta_ct_equal(h, fp, 32))
+        ta_result_check(v->r, "binding.tls", PASS, true,
+                        "the attested TLS key %s is the connection's", a);
+    else
+        ta_result_check(v->r, "binding.tls", FAIL, true,
+                        "the attested TLS key %s is not the connection's (%s)",
+                        a, b);
+}
+
+static int32_t entry_algo(const vctx *v, size_t i)
+{
+    if (field_is(v, i, TEEATTEST_ENTRY_SIGNING_ALGO, "ed25519"))
+        return TEEATTEST_SIG_ED25519;
+    if (field_is(v, i, TEEATTEST_ENTRY_SIGNING_ALGO, "ecdsa"))
+        return TEEATTEST_SIG_ECDSA;
+    return 0;
+}
+
+/* NEAR's cloud gateway publishes its certificate chain beside the report. */
+static void check_gateway_certificate(vctx *v, const uint8_t fp[32])
+{
+    const uint8_t *span;
+    size_t n;
+    if (ta_json_member_span(v->raw, v->raw_len, "tls_certificate", &span,
+                            &n) != TEEATTEST_OK)
+        return;
+    json_t *s = json_loadb((const char *)span, n, JSON_DECODE_ANY, NULL);
+    uint8_t h[32];
+    bool ok = json_is_string(s) &&
+              ta_rd_cert_spki_hash(v->ctx, h,
+                                   (const uint8_t *)json_string_value(s),
+                                   json_string_length(s), NULL) == TEEATTEST_OK;
+    json_decref(s);
+    if (!ok)
+        ta_result_check(v->r, "binding.tls_certificate", FAIL, true,
+                        "tls_certificate is not a certificate chain");
+    else if (!ta_ct_equal(h, fp, 32))
+        ta_result_check(v->r, "binding.tls_certificate", FAIL, true,
+                        "the published certificate's key is not the attested "
+                        "TLS key");
+    else
+        ta_result_check(v->r, "binding.tls_certificate", PASS, true,
+                        "the published certificate's key is the attested "
+                        "TLS key");
+}
+
+/* L1 / L2: dstack model proxies and gateways. */
+static void bind_dstack(vctx *v, size_t i, const uint8_t rd[64],
+                        entry_out *eo)
+{
+    blob addr = field(v, i, TEEATTEST_ENTRY_SIGNING_ADDRESS);
+    int32_t algo = entry_algo(v, i);
+    blob fp = field(v, i, TEEATTEST_ENTRY_TLS_FINGERPRINT);
+    bool two_layer_model = v->shape == TA_SHAPE_TWO_LAYER &&
+                           field_is(v, i, TEEATTEST_ENTRY_ROLE, "model");
+    uint8_t a[32];
+    size_t alen = 0;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    if (!addr.p || !algo ||
+        ta_parse_signer(v->ctx, algo, a, &alen, (const char *)addr.p, addr.n,
+                        &e) != TEEATTEST_OK) {
+        ta_result_check(v->r, "binding.report_data", FAIL, true,
+                        "%s", !addr.p ? "the entry names no signing address"
+                              : !algo ? "unknown signing_algo"
+                                      : e.message);
+        check_nonce(v, rd + 32, "report_data[32:64]");
+        return;
+    }
+    bool tls = fp.p && fp.n == 32;
+    uint8_t want[32];
+    if (ta_rd_identity_half(v->ctx, want, a, alen, tls ? fp.p : NULL)) {
+        ta_result_check(v->r, "binding.report_data", FAIL, true,
+                        "identity of %zu bytes", alen);
+        return;
+    }
+    bool rd_ok = ta_ct_equal(rd, want, 32);
+    ta_result_check(v->r, "binding.report_data", rd_ok ? PASS : FAIL, true,
+                    rd_ok ? "report_data[0:32] = %s"
+                          : "report_data[0:32] is not %s: the signing key is "
+                            "not the one the TEE attested",
+                    tls ? "SHA-256(signing identity || TLS key fingerprint) "
+                          "(layout L2)"
+                        : "the signing identity, zero-padded (layout L1)");
+    check_nonce(v, rd + 32, "report_data[32:64]");
+    if (tls) {
+        check_tls(v, fp.p, two_layer_model);
+        if (field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"))
+            check_gateway_certificate(v, fp.p);
+    } else {
+        ta_result_check(v->r, "binding.tls", v->pol->require_tls_binding
+                                                  ? FAIL : SKIP,
+                        v->pol->require_tls_binding,
+                        "layout L1: report_data binds no TLS key");
+    }
+    blob rd_stated = field(v, i, TEEATTEST_ENTRY_REPORT_DATA);
+    if (rd_stated.p && (rd_stated.n != 64 || !ta_ct_equal(rd_stated.p, rd, 64)))
+        ta_result_check(v->r, "binding.stated_report_data", WARN, false,
+                        "the report_data stated beside the quote differs from "
+                        "the quote's; the quote's is used");
+
+    blob pub = field(v, i, TEEATTEST_ENTRY_SIGNING_PUBLIC_KEY);
+    bool key_ok = true;
+    if (pub.p) {
+        int krc = ta_rd_key_binds(v->ctx, algo, pub.p, pub.n, a, alen);
+        key_ok = krc == TEEATTEST_OK;
+        ta_result_check(v->r, "binding.signing_key", key_ok ? PASS : FAIL,
+                        true, key_ok ? "signing_public_key derives to the "
+                                       "attested identity"
+                                     : "signing_public_key does not derive "
+                                       "to the attested identity (%s)",
+                        teeattest_status_str(krc));
+    } else {
+        ta_result_check(v->r, "binding.signing_key", PASS, true,
+                        algo == TEEATTEST_SIG_ED25519
+                            ? "the attested identity is the Ed25519 key"
+                            : "the attested identity is the ECDSA address; "
+                              "signatures are checked by recovery");
+    }
+    if (rd_ok && key_ok) {
+        eo->signer_bound = true;
+        eo->algo = algo;
+        ta_format_signer(eo->signer, algo, a);
+    }
+}
+
+/* NEAR's compose manager: a second quote over the deployment actions. */
+static int bind_compose_manager(vctx *v, size_t i, char *prefix,
+                                size_t prefix_cap)
+{
+    blob cm = field(v, i, TEEATTEST_ENTRY_COMPOSE_MANAGER);
+    if (!cm.p)
+        return TEEATTEST_OK;
+    char sub[64];
+    snprintf(sub, sizeof sub, "%scompose_manager.", prefix);
+    ta_result_set_prefix(v->r, sub);
+    json_t *o = json_loadb((const char *)cm.p, cm.n, 0, NULL);
+    const char *ah = json_string_value(json_object_get(o, "actions_hash"));
+    const char *nh = json_string_value(json_object_get(o, "nonce"));
+    const char *qh = json_string_value(json_object_get(o, "quote"));
+    uint8_t stated[32], nonce[32], canon[32], plain[32];
+    const uint8_t *actions;
+    size_t alen;
+    int rc = TEEATTEST_OK;
+    if (!ah || !nh || !qh ||
+        ta_hex_decode_exact(stated, 32, ah, strlen(ah), NULL) ||
+        ta_hex_decode_exact(nonce, 32, nh, strlen(nh), NULL) ||
+        ta_json_member_span(cm.p, cm.n, "actions", &actions, &alen)) {
+        ta_result_check(v->r, "actions_hash", FAIL, true,
+                        "compose_manager_attestation lacks actions, "
+                        "actions_hash, nonce or quote");
+        goto out;
+    }
+    /* Two producers: sorted keys (2026-06-29 NEAR) and the actions text
+     * as sent (2026-06-10 Venice capture of the same service). */
+    bool canon_ok = ta_rd_actions_hash(v->ctx, canon, actions, alen, NULL) ==
+                        TEEATTEST_OK && ta_ct_equal(canon, stated, 32);
+    bool plain_ok = !canon_ok && ta_sha256(v->ctx, plain, actions, alen) ==
+                                     TEEATTEST_OK &&
+                    ta_ct_equal(plain, stated, 32);
+    ta_result_check(v->r, "actions_hash", canon_ok || plain_ok ? PASS : FAIL,
+                    true, canon_ok ? "SHA-256 of the canonical actions"
+                          : plain_ok ? "SHA-256 of the actions as sent"
+                                     : "actions_hash does not match the "
+                                       "actions");
+    size_t qlen = strlen(qh) / 2;
+    uint8_t *q = ta_malloc(v->ctx, qlen ? qlen : 1);
+    if (!q) {
+        rc = ta_error(v->err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+        goto out;
+    }
+    if (ta_hex_decode_exact(q, qlen, qh, strlen(qh), NULL)) {
+        ta_result_check(v->r, "tdx.quote.parse", FAIL, true,
+                        "the compose manager's quote is not hex");
+    } else {
+        bool passed;
+        rc = verify_quote(v, q, qlen, &passed);
+        ta_tdx_quote pq;
+        if (!rc && ta_tdx_quote_parse(&pq, q, qlen, NULL) == TEEATTEST_OK) {
+            const uint8_t *rd = ta_tdx_reportdata(&pq);
+            bool ok = ta_ct_equal(rd, stated, 32);
+            ta_result_check(v->r, "report_data", ok ? PASS : FAIL, true,
+                            ok ? "report_data[0:32] = actions_hash"
+                               : "report_data[0:32] is not actions_hash");
+            check_nonce(v, rd + 32, "the compose manager's report_data[32:64]");
+        }
+    }
+    ta_free(v->ctx, q);
+out:
+    json_decref(o);
+    ta_result_set_prefix(v->r, prefix);
+    (void)prefix_cap;
+    return rc;
+}
+
+/* L5: io.net binds the nonce only. */
+static void bind_ionet(vctx *v, size_t i, const uint8_t rd[64])
+{
+    check_nonce(v, rd, "report_data[0:32]");
+    ta_result_check(v->r, "binding.report_data", all_zero(rd + 32, 32)
+                                                     ? PASS : FAIL, true,
+                    all_zero(rd + 32, 32) ? "io.net layout: nonce || zeros"
+                                          : "report_data[32:64] is not zero");
+    blob addr = field(v, i, TEEATTEST_ENTRY_SIGNING_ADDRESS);
+    bool allow = v->pol->allow_unbound_key;
+    ta_result_check(v->r, "binding.signing_key", allow ? WARN : FAIL, !allow,
+                    "signing key not bound by hardware: io.net puts only the "
+                    "nonce in report_data, so %.*s is not attested",
+                    addr.p ? (int)(addr.n > 66 ? 66 : addr.n) : 14,
+                    addr.p ? (const char *)addr.p : "no signer at all");
+}
+
+/* Chutes' E2EE key of an instance: in the entry (RedPill's form) or in
+ * the instances document supplied with the evidence. */
+static bool chutes_pubkey(vctx *v, size_t i, char **out)
+{
+    *out = NULL;
+    blob pk = field(v, i, TEEATTEST_ENTRY_E2E_PUBKEY);
+    if (pk.p) {
+        *out = ta_strndup(v->ctx, (const char *)pk.p, pk.n);
+        return *out != NULL;
+    }
+    blob id = field(v, i, TEEATTEST_ENTRY_INSTANCE_ID);
+    if (!id.p || !v->ev->e2e_instances.data)
+        return false;
+    json_t *doc = json_loadb((const char *)v->ev->e2e_instances.data,
+                             v->ev->e2e_instances.len, 0, NULL);
+    size_t k;
+    json_t *inst;
+    json_array_foreach(json_object_get(doc, "instances"), k, inst) {
+        const char *iid = json_string_value(json_object_get(inst, "instance_id"));
+        const char *key = json_string_value(json_object_get(inst, "e2e_pubkey"));
+        if (iid && key && strlen(iid) == id.n && memcmp(iid, id.p, id.n) == 0) {
+            *out = ta_strdup(v->ctx, key);
+            break;
+        }
+    }
+    json_decref(doc);
+    return *out != NULL;
+}
+
+/* The nonce a Chutes report was bound to: RedPill's gateway picks its
+ * own and returns it as the top-level "nonce". */
+static bool server_nonce(const vctx *v, char out[65])
+{
+    const uint8_t *span;
+    size_t n;
+    if (ta_json_member_span(v->raw, v->raw_len, "nonce", &span, &n) ||
+        n != 66 || span[0] != '"')
+        return false;
+    uint8_t tmp[32];
+    if (ta_hex_decode_exact(tmp, 32, (const char *)span + 1, 64, NULL))
+        return false;
+    hex(out, tmp, 32);
+    return true;
+}
+
+/* L6: Chutes. The GPU nonce is report_data[0:32]. */
+static int bind_chutes(vctx *v, size_t i, const uint8_t rd[64])
+{
+    char bound_hex[65];
+    bool server = server_nonce(v, bound_hex) &&
+                  !(v->has_nonce && strcmp(bound_hex, v->nonce_hex) == 0);
+    if (!server) {
+        if (!v->has_nonce) {
+            ta_result_check(v->r, "binding.nonce", FAIL, true,
+                            "no nonce: freshness cannot be established");
+            return TEEATTEST_OK;
+        }
+        memcpy(bound_hex, v->nonce_hex, 65);
+    }
+    char *pk = NULL;
+    if (!chutes_pubkey(v, i, &pk)) {
+        ta_result_check(v->r, "binding.report_data", FAIL, true,
+                        "no E2EE public key for this instance (supply Chutes' "
+                        "/e2e/instances answer)");
+    } else {
+        uint8_t want[32];
+        ta_rd_chutes_half(v->ctx, want, bound_hex, (const uint8_t *)pk,
+                          strlen(pk));
+        bool ok = ta_ct_equal(want, rd, 32);
+        ta_result_check(v->r, "binding.report_data", ok ? PASS : FAIL, true,
+                        ok ? "report_data[0:32] = SHA-256(nonce || E2EE "
+                             "public key) (Chutes)"
+                           : "report_data[0:32] is not SHA-256(nonce || "
+                             "E2EE public key)");
+        uint8_t h[32];
+        if (ta_sha256(v->ctx, h, (const uint8_t *)pk, strlen(pk)) == 0)
+            fact_hex(v, "e2e_pubkey_sha256", h, 32);
+        ta_free(v->ctx, pk);
+    }
+    if (server) {
+        bool allow = v->pol->allow_server_nonce;
+        ta_result_check(v->r, "binding.nonce", allow ? WARN : FAIL, !allow,
+                        "bound to the server's nonce %s, not the nonce sent: "
+                        "not fresh", bound_hex);
+    } else {
+        ta_result_check(v->r, "binding.nonce", PASS, true,
+                        "the nonce sent is hashed into report_data[0:32]");
+    }
+    blob cert = field(v, i, TEEATTEST_ENTRY_CERTIFICATE);
+    uint8_t h[32];
+    if (!cert.p) {
+        ta_result_check(v->r, "binding.tls", SKIP, v->pol->require_tls_binding,
+                        "no instance certificate in the report: "
+                        "report_data[32:64] cannot be checked");
+    } else if (ta_rd_cert_spki_hash(v->ctx, h, cert.p, cert.n, NULL)) {
+        ta_result_check(v->r, "binding.tls", FAIL, true,
+                        "the instance certificate does not parse");
+    } else {
+        bool ok = ta_ct_equal(h, rd + 32, 32);
+        ta_result_check(v->r, "binding.tls", ok ? PASS : FAIL, true,
+                        ok ? "report_data[32:64] = SHA-256 of the instance "
+                             "certificate's key"
+                           : "report_data[32:64] is not the instance "
+                             "certificate's key");
+    }
+    return TEEATTEST_OK;
+}
+
+/* L7: Tinfoil V3. */
+static void bind_tinfoil(vctx *v, const uint8_t rd[64])
+{
+    const uint8_t *span;
+    size_t n;
+    ta_rd_tinfoil tf;
+    uint8_t want[32];
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    if (ta_json_member_span(v->raw, v->raw_len, "report_data", &span, &n) ||
+        ta_rd_tinfoil_half(v->ctx, want, span, n, &tf, &e)) {
+        ta_result_check(v->r, "binding.report_data", FAIL, true,
+                        "report_data object: %s",
+                        e.message[0] ? e.message : "missing");
+        return;
+    }
+    bool ok = ta_ct_equal(want, rd, 32) && all_zero(rd + 32, 32);
+    ta_result_check(v->r, "binding.report_data", ok ? PASS : FAIL, true,
+                    ok ? "report_data = SHA-256(TLS key || HPKE key || nonce "
+                         "|| GPU evidence hash) || zeros (Tinfoil V3)"
+                       : "report_data is not the hash of the stated TLS key, "
+                         "HPKE key, nonce and GPU evidence hash");
+    check_nonce(v, tf.nonce, "the attested nonce");
+    uint8_t g[32];
+    if (ta_json_member_span(v->raw, v->raw_len, "gpu", &span, &n) ||
+        ta_sha256(v->ctx, g, span, n))
+        ta_result_check(v->r, "binding.gpu_evidence", FAIL, true,
+                        "the report holds no gpu member");
+    else
+        ta_result_check(v->r, "binding.gpu_evidence",
+                        ta_ct_equal(g, tf.gpu_evidence_hash, 32) ? PASS : FAIL,
+                        true, "SHA-256 of the gpu member as received %s the "
+                              "attested GPU evidence hash",
+                        ta_ct_equal(g, tf.gpu_evidence_hash, 32) ? "is"
+                                                                 : "is not");
+    check_tls(v, tf.tls_key_fp, false);
+    fact_hex(v, "tls_key_fp", tf.tls_key_fp, 32);
+    fact_hex(v, "hpke_key", tf.hpke_key, 32);
+}
+
+/* ---- event log and software identity --------------------------------------- */
+
+/* info.tcb_info.event_log, when the entry's log came from elsewhere. */
+static char *tcb_info_log(vctx *v, size_t i, size_t *len)
+{
+    blob ti = field(v, i, TEEATTEST_ENTRY_TCB_INFO);
+    if (!ti.p)
+        return NULL;
+    json_t *o = json_loadb((const char *)ti.p, ti.n, 0, NULL);
+    json_t *log = json_object_get(o, "event_log");
+    char *text = NULL;
+    if (json_is_array(log))
+        text = json_dumps(log, JSON_COMPACT);
+    else if (json_is_string(log))
+        text = strdup(json_string_value(log));
+    json_decref(o);
+    if (text)
+        *len = strlen(text);
+    return text;
+}
+
+static int replay_matches(const ta_dstack_log *log, const ta_tdx_quote *q,
+                          char *bad, size_t cap)
+{
+    int n_bad = 0;
+    bad[0] = '\0';
+    for (unsigned k = 0; k < TA_DSTACK_RTMRS; k++) {
+        if (ta_ct_equal(log->rtmr[k], ta_tdx_rtmr(q, k), 48))
+            continue;
+        size_t used = strlen(bad);
+        snprintf(bad + used, cap - used, "%sRTMR%u", n_bad ? ", " : "", k);
+        n_bad++;
+    }
+    return n_bad;
+}
+
+static bool pinned(const vctx *v, int32_t kind, const uint8_t *val)
+{
+    size_t k = (size_t)(kind - TEEATTEST_ID_OS_IMAGE_HASH);
+    size_t len = ta_identity_len(kind);
+    for (size_t j = 0; j < v->pol->n_identities[k]; j++)
+        if (ta_ct_equal(v->pol->identities[k] + len * j, val, len))
+            return true;
+    return false;
+}
+
+static void check_pin(vctx *v, int32_t kind, const char *name, bool have,
+                      const uint8_t *val)
+{
+    size_t k = (size_t)(kind - TEEATTEST_ID_OS_IMAGE_HASH);
+    if (!v->pol->n_identities[k])
+        return;
+    char check[48];
+    snprintf(check, sizeof check, "identity.%s", name);
+    if (!have)
+        ta_result_check(v->r, check, FAIL, true,
+                        "the policy pins %s, but the event log names none",
+                        name);
+    else
+        ta_result_check(v->r, check, pinned(v, kind, val) ? PASS : FAIL, true,
+                        pinned(v, kind, val) ? "%s is one the policy accepts"
+                                             : "%s is not one the policy "
+                                               "accepts", name);
+}
+
+static int check_images(vctx *v, const blob *compose)
+{
+    uint8_t (*d)[32] = ta_calloc(v->ctx, 64, 32);
+    if (!d)
+        return ta_error(v->err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    size_t n = 0, unpinned = 0;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = ta_dstack_compose_images(compose->p, compose->n, d, 64, &n,
+                                      &unpinned, &e);
+    if (rc == TEEATTEST_E_NOMEM) {
+        ta_free(v->ctx, d);
+        return ta_error(v->err, rc, NULL, "out of memory");
+    }
+    size_t stored = n < 64 ? n : 64;
+    char *list = ta_malloc(v->ctx, stored * 65 + 1);
+    if (list) {
+        list[0] = '\0';
+        for (size_t k = 0; k < stored; k++) {
+            char h[65];
+            hex(h, d[k], 32);
+            strcat(list, k ? "," : "");
+            strcat(list, h);
+        }
+        ta_result_fact_str(v->r, "images", list);
+        ta_free(v->ctx, list);
+    }
+    if (v->pol->n_identities[TEEATTEST_ID_IMAGE_DIGEST - 1]) {
+        size_t bad = 0;
+        for (size_t k = 0; k < stored; k++)
+            bad += !pinned(v, TEEATTEST_ID_IMAGE_DIGEST, d[k]);
+        bool ok = !rc && bad == 0 && unpinned == 0 && n <= 64 && n > 0;
+        ta_result_check(v->r, "identity.images", ok ? PASS : FAIL, true,
+                        ok ? "all %zu images are pinned to accepted digests"
+                           : "%zu of %zu pinned images are not accepted, %zu "
+                             "images are not pinned by digest",
+                        ok ? n : bad, n, unpinned);
+    }
+    ta_free(v->ctx, d);
+    return TEEATTEST_OK;
+}
+
+static int check_software(vctx *v, size_t i, const ta_tdx_quote *q)
+{
+    blob log_text = field(v, i, TEEATTEST_ENTRY_EVENT_LOG);
+    bool dstack = v->shape == TA_SHAPE_DSTACK || v->shape == TA_SHAPE_TWO_LAYER;
+    if (!log_text.p) {
+        bool req = dstack || v->pol->require_event_log;
+        ta_result_check(v->r, "eventlog.replay", req ? FAIL : SKIP, req,
+                        dstack ? "the entry carries no event log"
+                               : "this provider sends no event log: RTMRs "
+                                 "are checked only against the policy's "
+                                 "pins");
+        return TEEATTEST_OK;
+    }
+    ta_dstack_log log;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = ta_dstack_log_parse(v->ctx, log_text.p, log_text.n, &log, &e);
+    if (rc == TEEATTEST_E_NOMEM)
+        return ta_error(v->err, rc, NULL, "out of memory");
+    char bad[64];
+    const char *source = "event_log";
+    if (rc || replay_matches(&log, q, bad, sizeof bad)) {
+        /* Spec 5.2: some providers send a log that only the copy inside
+         * info.tcb_info replays. */
+        size_t alen = 0;
+        char *alt = tcb_info_log(v, i, &alen);
+        ta_dstack_log log2;
+        teeattest_error e2 = TEEATTEST_ERROR_INIT;
+        if (alt && ta_dstack_log_parse(v->ctx, (const uint8_t *)alt, alen,
+                                       &log2, &e2) == TEEATTEST_OK) {
+            if (!replay_matches(&log2, q, bad, sizeof bad)) {
+                if (!rc)
+                    ta_dstack_log_free(v->ctx, &log);
+                log = log2;
+                rc = TEEATTEST_OK;
+                source = "info.tcb_info.event_log";
+            } else {
+                ta_dstack_log_free(v->ctx, &log2);
+            }
+        }
+        free(alt);
+    }
+    if (rc) {
+        ta_result_check(v->r, "eventlog.parse", FAIL, true, "%s", e.message);
+        return TEEATTEST_OK;
+    }
+    ta_result_check(v->r, "eventlog.parse", PASS, true,
+                    "%zu events from %s (%zu runtime, %zu digests recomputed "
+                    "from stripped entries)", log.n, source, log.n_runtime,
+                    log.n_stripped);
+    if (replay_matches(&log, q, bad, sizeof bad)) {
+        ta_result_check(v->r, "eventlog.replay", FAIL, true,
+                        "the replayed %s differ from the quote's", bad);
+        ta_dstack_log_free(v->ctx, &log);
+        return TEEATTEST_OK;
+    }
+    ta_result_check(v->r, "eventlog.replay", PASS, true,
+                    "RTMR0-3 replayed from the event log equal the quote's");
+    ta_dstack_identity id;
+    e = (teeattest_error)TEEATTEST_ERROR_INIT;
+    if (ta_dstack_log_identity(&log, &id, &e)) {
+        ta_result_check(v->r, "eventlog.identity", FAIL, true, "%s", e.message);
+        ta_dstack_log_free(v->ctx, &log);
+        return TEEATTEST_OK;
+    }
+    ta_result_check(v->r, "eventlog.identity", PASS, true,
+                    "identity events of RTMR3 read");
+    if (id.has_app_id)
+        fact_hex(v, "app_id", id.app_id, 20);
+    if (id.has_instance_id)
+        fact_hex(v, "instance_id", id.instance_id, 20);
+    if (id.has_os_image_hash)
+        fact_hex(v, "os_image_hash", id.os_image_hash, 32);
+    if (id.key_provider_len) {
+        char *kp = ta_strndup(v->ctx, (const char *)id.key_provider,
+                              id.key_provider_len);
+        if (kp)
+            ta_result_fact_str(v->r, "key_provider", kp);
+        ta_free(v->ctx, kp);
+    }
+
+    blob compose = field(v, i, TEEATTEST_ENTRY_APP_COMPOSE);
+    uint8_t ch[32];
+    if (!id.has_compose_hash) {
+        ta_result_check(v->r, "compose.hash", FAIL, true,
+                        "the event log has no compose-hash event");
+    } else {
+        fact_hex(v, "compose_hash", id.compose_hash, 32);
+        if (!compose.p) {
+            ta_result_check(v->r, "compose.hash", FAIL, true,
+                            "the entry carries no app_compose to check the "
+                            "compose-hash event against");
+        } else {
+            ta_dstack_compose_hash(v->ctx, ch, compose.p, compose.n);
+            bool ok = ta_ct_equal(ch, id.compose_hash, 32);
+            ta_result_check(v->r, "compose.hash", ok ? PASS : FAIL, true,
+                            ok ? "SHA-256(app_compose) equals the "
+                                 "compose-hash event"
+                               : "SHA-256(app_compose) differs from the "
+                                 "compose-hash event: app_compose is not "
+                                 "what runs");
+            if (ok) {
+                rc = check_images(v, &compose);
+                if (rc) {
+                    ta_dstack_log_free(v->ctx, &log);
+                    return rc;
+                }
+            }
+        }
+        ta_mr_config_version ver;
+        e = (teeattest_error)TEEATTEST_ERROR_INIT;
+        int mrc = ta_dstack_mr_config_check(v->ctx, ta_tdx_mrconfigid(q),
+                                            id.compose_hash, &id, &ver, &e);
+        if (mrc == TEEATTEST_OK)
+            ta_result_check(v->r, "compose.mr_config_id", PASS, true,
+                            "MRCONFIGID (v%d) binds the compose hash",
+                            (int)ver);
+        else if (mrc == TEEATTEST_E_UNSUPPORTED)
+            ta_result_check(v->r, "compose.mr_config_id", SKIP, false, "%s",
+                            ver == TA_MR_CONFIG_ZERO
+                                ? "MRCONFIGID is zero (not configured): the "
+                                  "RTMR3 event is the binding"
+                                : "MRCONFIGID v3 needs the mr_config "
+                                  "document, which reports do not carry");
+        else
+            ta_result_check(v->r, "compose.mr_config_id", FAIL, true, "%s",
+                            e.message);
+    }
+    check_pin(v, TEEATTEST_ID_OS_IMAGE_HASH, "os_image_hash",
+              id.has_os_image_hash, id.os_image_hash);
+    check_pin(v, TEEATTEST_ID_COMPOSE_HASH, "compose_hash",
+              id.has_compose_hash, id.compose_hash);
+    check_pin(v, TEEATTEST_ID_APP_ID, "app_id", id.has_app_id, id.app_id);
+    ta_dstack_log_free(v->ctx, &log);
+    return TEEATTEST_OK;
+}
+
+/* ---- one entry --------------------------------------------------------------- */
+
+static int verify_entry(vctx *v, size_t i, entry_out *eo)
+{
+    char prefix[32];
+    snprintf(prefix, sizeof prefix, "entry[%zu].", i);
+    ta_result_set_prefix(v->r, prefix);
+    blob role = field(v, i, TEEATTEST_ENTRY_ROLE);
+    if (role.p)
+        ta_result_fact_str(v->r, "role", (const char *)role.p);
+    blob model = field(v, i, TEEATTEST_ENTRY_MODEL);
+    if (model.p)
+        ta_result_fact_str(v->r, "model", (const char *)model.p);
+
+    blob quote = field(v, i, TEEATTEST_ENTRY_QUOTE);
+    ta_tdx_quote q;
+    bool have_q = false, tdx_ok = false;
+    int rc = TEEATTEST_OK;
+    if (!quote.p) {
+        ta_result_check(v->r, "tdx.quote.parse", FAIL, true,
+                        "the entry carries no TDX quote");
+    } else {
+        rc = verify_quote(v, quote.p, quote.n, &tdx_ok);
+        have_q = !rc && ta_tdx_quote_parse(&q, quote.p, quote.n, NULL) ==
+                            TEEATTEST_OK;
+    }
+    if (rc)
+        return rc;
+
+    uint8_t gpu_nonce[32];
+    memcpy(gpu_nonce, v->nonce, 32);
+    if (!have_q) {
+        ta_result_check(v->r, "binding.report_data", SKIP, true,
+                        "no parsable quote to read report_data from");
+    } else {
+        const uint8_t *rd = ta_tdx_reportdata(&q);
+        switch (v->shape) {
+        case TA_SHAPE_IONET:
+            bind_ionet(v, i, rd);
+            break;
+        case TA_SHAPE_CHUTES:
+            rc = bind_chutes(v, i, rd);
+            memcpy(gpu_nonce, rd, 32); /* spec 7.5: the L6 value */
+            break;
+        case TA_SHAPE_TINFOIL:
+            bind_tinfoil(v, rd);
+            break;
+        default:
+            bind_dstack(v, i, rd, eo);
+            if (!rc)
+                rc = bind_compose_manager(v, i, prefix, sizeof prefix);
+            break;
+        }
+        if (!rc)
+            rc = check_software(v, i, &q);
+    }
+    if (rc)
+        return rc;
+
+    blob gpu = field(v, i, TEEATTEST_ENTRY_GPU_PAYLOAD);
+    if (!gpu.p && field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway")) {
+        ta_result_check(v->r, "gpu.present", SKIP, false,
+                        "a gateway serves no model: no GPU evidence expected");
+    } else if (!gpu.p) {
+        ta_result_check(v->r, "gpu.present", v->pol->require_gpu ? FAIL : SKIP,
+                        v->pol->require_gpu, "the entry carries no GPU "
+                                             "evidence");
+    } else if (!v->has_nonce && v->shape != TA_SHAPE_CHUTES) {
+        ta_result_check(v->r, "gpu.present", PASS, true, "GPU evidence present");
+        ta_result_check(v->r, "gpu.nonce", FAIL, true,
+                        "no nonce to check the GPU evidence against");
+    } else if (i >= TA_EVIDENCE_ENTRIES_MAX) {
+        ta_result_check(v->r, "gpu.present", FAIL, true,
+                        "more than %u entries", TA_EVIDENCE_ENTRIES_MAX);
+    } else {
+        ta_result_check(v->r, "gpu.present", PASS, true, "GPU evidence present");
+        rc = ta_gpu_verify_into(v->ctx, v->r, gpu.p, gpu.n, gpu_nonce,
+                                v->ev->gpu, &v->ev->nras[i].blob,
+                                &v->ev->nras[i].fetched, v->user_pol, v->at,
+                                v->err);
+    }
+    if (!rc && eo->signer_bound) {
+        ta_result_fact_str(v->r, "signer", eo->signer);
+        ta_result_fact_str(v->r, "signing_algo",
+                           eo->algo == TEEATTEST_SIG_ED25519 ? "ed25519"
+                                                             : "ecdsa");
+    }
+    ta_result_set_prefix(v->r, NULL);
+    (void)tdx_ok;
+    return rc;
+}
+
+/* ---- entry point -------------------------------------------------------------- */
+
+static int verify_report(vctx *v, size_t entry)
+{
+    size_t n = teeattest_report_entry_count(v->rep);
+    if (n == 0) {
+        ta_result_check(v->r, "report.entries", FAIL, true,
+                        "the report holds no attestation entry");
+        return TEEATTEST_OK;
+    }
+    /* Two layers: the gateway vouches for the route to the model, so a
+     * chosen model entry is verified together with it. */
+    bool *todo = ta_calloc(v->ctx, n, sizeof *todo);
+    entry_out *outs = ta_calloc(v->ctx, n, sizeof *outs);
+    if (!todo || !outs) {
+        ta_free(v->ctx, todo);
+        ta_free(v->ctx, outs);
+        return ta_error(v->err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    }
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        todo[i] = entry == TEEATTEST_ENTRY_ALL || i == entry ||
+                  (v->shape == TA_SHAPE_TWO_LAYER &&
+                   field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"));
+        count += todo[i];
+    }
+    ta_result_check(v->r, "report.entries", PASS, true,
+                    "%zu of %zu entries verified", count, n);
+    ta_result_fact_int(v->r, "entries", (int64_t)n);
+    if (v->has_nonce) {
+        ta_result_fact_str(v->r, "nonce", v->nonce_hex);
+        ta_result_check(v->r, "report.freshness", PASS, true,
+                        "every entry must bind the nonce sent (%s)",
+                        v->nonce_hex);
+    } else {
+        ta_result_check(v->r, "report.freshness", FAIL, true,
+                        "no nonce is known for this report: it may be "
+                        "replayed or cached");
+    }
+    if (v->pol->max_report_age) {
+        int64_t t = ta_report_captured_at(v->rep);
+        if (!t)
+            ta_result_check(v->r, "report.age", FAIL, true,
+                            "the time the report was captured is unknown");
+        else
+            ta_result_check(v->r, "report.age",
+                            v->at - t <= (int64_t)v->pol->max_report_age
+                                ? PASS : FAIL, true,
+                            "captured %lld s before the verification time "
+                            "(limit %u s)", (long long)(v->at - t),
+                            v->pol->max_report_age);
+    }
+    int rc = TEEATTEST_OK;
+    for (size_t i = 0; !rc && i < n; i++)
+        if (todo[i])
+            rc = verify_entry(v, i, &outs[i]);
+
+    /* The identity a caller checks response signatures against. */
+    size_t pick = n;
+    if (!rc) {
+        if (entry != TEEATTEST_ENTRY_ALL) {
+            pick = entry;
+        } else if (v->shape == TA_SHAPE_TWO_LAYER) {
+            size_t models = 0;
+            for (size_t i = 0; i < n; i++)
+                if (field_is(v, i, TEEATTEST_ENTRY_ROLE, "model"))
+                    models++, pick = i;
+            if (models != 1)
+                pick = n;
+        } else if (n == 1) {
+            pick = 0;
+        }
+        if (pick < n && outs[pick].signer_bound) {
+            ta_result_fact_str(v->r, "signer", outs[pick].signer);
+            ta_result_fact_str(v->r, "signing_algo",
+                               outs[pick].algo == TEEATTEST_SIG_ED25519
+                                   ? "ed25519" : "ecdsa");
+        }
+        for (size_t i = 0; v->shape == TA_SHAPE_TWO_LAYER && i < n; i++)
+            if (outs[i].signer_bound &&
+                field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"))
+                ta_result_fact_str(v->r, "signer.gateway", outs[i].signer);
+    }
+    ta_free(v->ctx, todo);
+    ta_free(v->ctx, outs);
+    return rc;
+}
+
+int ta_report_verify_into(teeattest_ctx *ctx, teeattest_result *r,
+                          const teeattest_report *report, size_t entry,
+                          teeattest_evidence *ev,
+                          const teeattest_policy *policy,
+                          const uint8_t *nonce, teeattest_error *err)
+{
+    struct teeattest_policy defaults;
+    if (!policy) {
+        memset(&defaults, 0, sizeof defaults);
+        ta_policy_defaults(&defaults);
+    }
+    vctx v;
+    memset(&v, 0, sizeof v);
+    v.ctx = ctx;
+    v.r = r;
+    v.rep = report;
+    v.pol = policy ? policy : &defaults;
+    v.user_pol = policy;
+    v.at = v.pol->time != TEEATTEST_TIME_NOW ? v.pol->time
+                                             : teeattest_ctx_now(ctx);
+    v.err = err;
+    v.shape = ta_report_get_shape(report);
+    teeattest_report_raw(report, &v.raw, &v.raw_len);
+    if (nonce) {
+        memcpy(v.nonce, nonce, 32);
+        v.has_nonce = true;
+    } else {
+        v.has_nonce = teeattest_report_nonce(report, v.nonce) == TEEATTEST_OK;
+    }
+    hex(v.nonce_hex, v.nonce, 32);
+    v.ev = ev;
+    if (ev->tls_spki.data) {
+        v.spki = ev->tls_spki.data;
+        v.spki_len = ev->tls_spki.len;
+    } else if (teeattest_report_tls_spki(report, &v.spki, &v.spki_len) !=
+                   TEEATTEST_OK || !v.spki_len) {
+        v.spki = NULL;
+        v.spki_len = 0;
+    }
+    int rc = verify_report(&v, entry);
+    ta_result_set_prefix(r, NULL);
+    return rc;
+}
+
+TEEATTEST_API int teeattest_report_verify(teeattest_ctx *ctx,
+                                          teeattest_result **out,
+                                          const teeattest_report *report,
+                                          size_t entry,
+                                          teeattest_evidence *ev,
+                                          const teeattest_policy *policy,
+                                          const uint8_t *nonce,
+                                          size_t nonce_len,
+                                          teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || !report)
+        return TA_INVALID(err, !ctx ? "ctx is NULL" : !out ? "out is NULL"
+                                                           : "report is NULL");
+    if (nonce && nonce_len != TEEATTEST_NONCE_SIZE)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "nonce",
+                        "the nonce must be %u bytes, got %zu",
+                        TEEATTEST_NONCE_SIZE, nonce_len);
+    if ((ev && ev->ctx != ctx) || (policy && policy->ctx != ctx))
+        return TA_INVALID(err, "the evidence or policy belongs to another "
+                               "context");
+    if (entry != TEEATTEST_ENTRY_ALL &&
+        entry >= teeattest_report_entry_count(report))
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "entry",
+                        "entry %zu out of range (the report has %zu)", entry,
+                        teeattest_report_entry_count(report));
+    teeattest_evidence *tmp = NULL;
+    if (!ev) {
+        int rc = teeattest_evidence_new(ctx, &tmp, err);
+        if (rc)
+            return rc;
+        ev = tmp;
+    }
+    teeattest_result *r = NULL;
+    int rc = ta_result_new(ctx, &r);
+    if (rc) {
+        teeattest_evidence_free(tmp);
+        return ta_error(err, rc, NULL, "allocating the result");
+    }
+    rc = ta_report_verify_into(ctx, r, report, entry, ev, policy, nonce, err);
+    if (!rc)
+        rc = ta_result_finish(r, err);
+    teeattest_evidence_free(tmp);
+    if (rc) {
+        teeattest_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return TEEATTEST_OK;
+}

@@ -1,0 +1,682 @@
+/*
+ * End-to-end report verification (teeattest/attest.h) over every real
+ * provider capture in ../shared/fixtures/providers, at its recorded time,
+ * offline: the checklist each produces, check by check. Then the negative
+ * cases: a replayed report against a fresh nonce, an altered event log,
+ * app_compose or TLS key, and the policy switches.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <time.h>
+
+#include "conformance.h"
+
+static teeattest_ctx *ctx;
+static int verbose;
+
+#define P "providers/"
+
+/* "2026-06-29T02:06:37.994367Z" -> Unix seconds (fraction dropped). */
+static int64_t iso_time(const char *s)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
+                     &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm);
+}
+
+static void unhex(uint8_t *out, size_t n, const char *hex)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        sscanf(hex + 2 * i, "%2x", &v);
+        out[i] = (uint8_t)v;
+    }
+}
+
+static uint8_t *b64dec(const char *s, size_t *len)
+{
+    static const char tbl[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(s);
+    uint8_t *out = malloc(n);
+    size_t o = 0;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n && s[i] != '='; i++) {
+        const char *p = strchr(tbl, s[i]);
+        if (!p)
+            continue;
+        acc = acc << 6 | (uint32_t)(p - tbl);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (uint8_t)(acc >> bits);
+        }
+    }
+    *len = o;
+    return out;
+}
+
+typedef struct capture {
+    const char *dir;
+    const char *dialect;
+    const char *report;   /* file name */
+    const char *meta;     /* http_meta file with the peer SPKI, or NULL */
+    uint8_t nonce[32];
+    int64_t at;
+    teeattest_report *rep;
+    teeattest_evidence *ev;
+} capture;
+
+static void capture_load(capture *c, const char *dir, const char *dialect,
+                         const char *report, const char *meta)
+{
+    char path[256];
+    memset(c, 0, sizeof *c);
+    c->dir = dir;
+    snprintf(path, sizeof path, P "%s/capture_manifest.json", dir);
+    json_t *m = conf_json(path);
+    unhex(c->nonce, 32, conf_str(m, "nonce_hex"));
+    c->at = iso_time(conf_str(m, "captured_at"));
+    json_decref(m);
+    size_t n;
+    snprintf(path, sizeof path, P "%s/%s", dir, report);
+    uint8_t *doc = conf_file(path, &n);
+    int rc = teeattest_report_parse(ctx, &c->rep, dialect, doc, n, NULL);
+    free(doc);
+    if (rc) {
+        printf("Bail out! %s does not parse: %d\n", path, rc);
+        exit(1);
+    }
+    teeattest_evidence_new(ctx, &c->ev, NULL);
+    if (meta) {
+        snprintf(path, sizeof path, P "%s/%s", dir, meta);
+        json_t *h = conf_json(path);
+        const char *b64 = conf_str(h, "peer_spki_der_base64");
+        if (b64) { /* not every capture recorded it */
+            size_t sl;
+            uint8_t *spki = b64dec(b64, &sl);
+            teeattest_evidence_set(c->ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0, spki,
+                                   sl, NULL);
+            free(spki);
+        }
+        json_decref(h);
+    }
+}
+
+static void capture_free(capture *c)
+{
+    teeattest_report_free(c->rep);
+    teeattest_evidence_free(c->ev);
+}
+
+static void add_collateral(capture *c, const char *rel)
+{
+    teeattest_collateral *col = NULL;
+    if (teeattest_collateral_load_dir(ctx, &col, ta_test_fixture(rel), NULL)) {
+        printf("Bail out! collateral %s\n", rel);
+        exit(1);
+    }
+    teeattest_evidence_add_collateral(c->ev, col, NULL);
+    teeattest_collateral_free(col);
+}
+
+static void add_nras(capture *c, size_t entry)
+{
+    char path[256];
+    size_t n;
+    snprintf(path, sizeof path, P "%s/nras_response.json", c->dir);
+    uint8_t *a = conf_file(path, &n);
+    teeattest_evidence_set(c->ev, TEEATTEST_EVIDENCE_NRAS_RESPONSE, entry, a,
+                           n, NULL);
+    free(a);
+    snprintf(path, sizeof path, P "%s/nras_jwks.json", c->dir);
+    a = conf_file(path, &n);
+    teeattest_gpu_inputs_add(teeattest_evidence_gpu_inputs(c->ev),
+                             TEEATTEST_GPU_ITEM_JWKS, NULL, a, n, NULL);
+    free(a);
+}
+
+static teeattest_policy *policy_at(int64_t at)
+{
+    teeattest_policy *p = NULL;
+    teeattest_policy_new(ctx, &p, NULL);
+    teeattest_policy_set_time(p, at);
+    return p;
+}
+
+static void dump(const char *what, const teeattest_result *r)
+{
+    if (!verbose)
+        return;
+    printf("# --- %s: verdict %d\n", what, teeattest_result_verdict(r));
+    for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
+        const char *name, *detail;
+        int32_t o, req;
+        teeattest_result_check(r, i, &name, &o, &detail, &req);
+        printf("#   %-45s %s%s %s\n", name,
+               o == TEEATTEST_OUTCOME_PASS ? "pass"
+               : o == TEEATTEST_OUTCOME_FAIL ? "FAIL"
+               : o == TEEATTEST_OUTCOME_SKIP ? "skip" : "warn",
+               req ? "" : "(opt)", detail);
+    }
+    for (size_t i = 0; i < teeattest_result_fact_count(r); i++) {
+        const char *k, *v;
+        teeattest_result_fact_at(r, i, &k, &v);
+        if (!strstr(k, ".tdx.") && !strstr(k, "gpu"))
+            printf("#   fact %s = %.100s\n", k, v);
+    }
+}
+
+static teeattest_result *verify(capture *c, size_t entry,
+                                const teeattest_policy *pol,
+                                const uint8_t *nonce, const char *what)
+{
+    teeattest_result *r = NULL;
+    int rc = teeattest_report_verify(ctx, &r, c->rep, entry, c->ev, pol,
+                                     nonce ? nonce : c->nonce, 32, NULL);
+    CHECK_EQ_INT(rc, TEEATTEST_OK);
+    dump(what, r);
+    return r;
+}
+
+static const char *outcome(const teeattest_result *r, const char *name)
+{
+    int32_t o = -1;
+    if (teeattest_result_find_check(r, name, &o, NULL) != TEEATTEST_OK)
+        return "absent";
+    return o == TEEATTEST_OUTCOME_PASS ? "pass"
+           : o == TEEATTEST_OUTCOME_FAIL ? "fail"
+           : o == TEEATTEST_OUTCOME_SKIP ? "skip" : "warn";
+}
+
+/* The names of the checks that did not pass or warn, comma-separated. */
+static const char *failures(const teeattest_result *r)
+{
+    static char buf[2048];
+    buf[0] = '\0';
+    for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
+        const char *name;
+        int32_t o, req;
+        teeattest_result_check(r, i, &name, &o, NULL, &req);
+        if (o == TEEATTEST_OUTCOME_FAIL ||
+            (o == TEEATTEST_OUTCOME_SKIP && req)) {
+            size_t u = strlen(buf);
+            snprintf(buf + u, sizeof buf - u, "%s%s", u ? "," : "", name);
+        }
+    }
+    return buf;
+}
+
+/* ---- NEAR AI model proxy, direct: everything offline ---------------------- */
+
+static void case_near_direct(void)
+{
+    capture c;
+    capture_load(&c, "nearai_direct_ed25519_tls", "nearai",
+                 "attestation_report.json", "attestation_report.http_meta.json");
+    add_collateral(&c, P "nearai_direct_ed25519_tls/intel_pcs");
+    add_nras(&c, 0);
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL,
+                                 "near direct");
+    CHECK_STR(failures(r), "");
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+/* Does `name` match `pat`, where '*' matches any run of characters? */
+static bool glob(const char *pat, const char *name)
+{
+    if (!*pat)
+        return !*name;
+    if (*pat == '*')
+        return glob(pat + 1, name) || (*name && glob(pat, name + 1));
+    return *pat == *name && glob(pat + 1, name + 1);
+}
+
+/* Every failed (or required but skipped) check matches one of `pats`,
+ * and every pattern matches at least one: the capture fails exactly
+ * where its data says it must. */
+static void expect_failures(const teeattest_result *r, const char *what,
+                            const char *const *pats)
+{
+    size_t np = 0;
+    while (pats[np])
+        np++;
+    bool used[16] = {false};
+    bool stray = false;
+    for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
+        const char *name;
+        int32_t o, req;
+        teeattest_result_check(r, i, &name, &o, NULL, &req);
+        if (!(o == TEEATTEST_OUTCOME_FAIL ||
+              (o == TEEATTEST_OUTCOME_SKIP && req)))
+            continue;
+        bool hit = false;
+        for (size_t k = 0; k < np; k++)
+            if (glob(pats[k], name))
+                hit = used[k] = true;
+        if (!hit) {
+            printf("# %s: unexpected failure %s\n", what, name);
+            stray = true;
+        }
+    }
+    CHECK(!stray);
+    for (size_t k = 0; k < np; k++)
+        if (!CHECK(used[k]))
+            printf("# %s: expected a failure matching %s\n", what, pats[k]);
+    CHECK_EQ_INT(teeattest_result_verdict(r),
+                 np ? TEEATTEST_VERDICT_FAILED : TEEATTEST_VERDICT_VERIFIED);
+}
+
+static const char *fact(const teeattest_result *r, const char *key)
+{
+    const char *v = teeattest_result_fact(r, key);
+    return v ? v : "(none)";
+}
+
+/* The collateral in the fixtures was issued 2026-06-29; the 2026-06-10
+ * captures precede it, so their TDX collateral is "not yet valid". */
+#define COLLATERAL_NOT_YET(e) \
+    e ".tdx.crl.pck", e ".tdx.tcb_info.freshness", e ".tdx.qe_identity.freshness"
+/* No RIMs for these drivers in the fixtures and no NRAS answer: nothing
+ * judges the GPU measurements offline. */
+#define NO_RIMS(e) e ".gpu[*].rim.*"
+
+static void case_near_gateway(void)
+{
+    capture c;
+    capture_load(&c, "nearai_cloud_gateway_ed25519_tls", "nearai",
+                 "attestation_report.json", "attestation_report.http_meta.json");
+    add_collateral(&c, P "nearai_direct_ed25519_tls/intel_pcs");
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "gateway");
+    /* The gateway runs on FMSPC b0c06f000000, for which the fixtures hold
+     * no collateral. */
+    static const char *const want[] = {"entry[0].tdx.collateral",
+                                       NO_RIMS("entry[1]"), NULL};
+    expect_failures(r, "gateway", want);
+    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "pass");
+    CHECK_STR(outcome(r, "entry[0].binding.tls"), "pass");
+    CHECK_STR(outcome(r, "entry[0].binding.tls_certificate"), "pass");
+    CHECK_STR(outcome(r, "entry[0].eventlog.replay"), "pass");
+    CHECK_STR(outcome(r, "entry[0].compose.hash"), "pass");
+    CHECK_STR(outcome(r, "entry[0].gpu.present"), "skip");
+    CHECK_STR(outcome(r, "entry[1].binding.tls"), "skip");
+    CHECK_STR(outcome(r, "entry[1].compose_manager.actions_hash"), "pass");
+    CHECK_STR(outcome(r, "entry[1].tdx.status"), "pass");
+    CHECK_STR(fact(r, "signer"),
+              "d0aa20bcf567cc0c7c914608967dbd4c7a17e10b600802d45923434ce323f823");
+    CHECK_STR(fact(r, "signer.gateway"),
+              "cb6fc58f6bd685919fa42fb54d3fcfe03222e324bdda91f0bac6d5c73dc4f1c6");
+    teeattest_result_free(r);
+    /* Choosing the model entry still verifies the gateway in front of it. */
+    r = verify(&c, 1, pol, NULL, "gateway, model entry");
+    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "pass");
+    CHECK_STR(outcome(r, "entry[1].binding.report_data"), "pass");
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+static void case_nanogpt(void)
+{
+    capture c;
+    capture_load(&c, "nanogpt_dstack_ecdsa", "nanogpt",
+                 "attestation_report.json", NULL);
+    add_collateral(&c, P "nearai_direct_ed25519_tls/intel_pcs");
+    add_nras(&c, 0);
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "nanogpt");
+    static const char *const want[] = {COLLATERAL_NOT_YET("entry[0]"), NULL};
+    expect_failures(r, "nanogpt", want);
+    CHECK_STR(outcome(r, "entry[0].eventlog.replay"), "pass");
+    CHECK_STR(outcome(r, "entry[0].binding.signing_key"), "pass");
+    CHECK_STR(outcome(r, "entry[0].gpu.nras.result"), "pass");
+    CHECK_STR(fact(r, "signer"), "0xa6df16ebbc510d97a32b99b4dfd33793acc90e2b");
+    CHECK_STR(fact(r, "entry[0].compose_hash"),
+              "cd5af14107fda0782665a90a48507ddfc99f37d3e6a22ce3df8802881c0b1a1a");
+    CHECK_STR(fact(r, "entry[0].images"), ""); /* nothing pinned by digest */
+    teeattest_result_free(r);
+    /* A TLS binding required of an L1 report fails. */
+    teeattest_policy_set_require_tls_binding(pol, 1);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "nanogpt, TLS required");
+    CHECK_STR(outcome(r, "entry[0].binding.tls"), "fail");
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+static void case_venice(void)
+{
+    capture c;
+    capture_load(&c, "venice_nearai_ecdsa", "venice", "attestation_report.json",
+                 NULL);
+    add_collateral(&c, P "nearai_direct_ed25519_tls/intel_pcs");
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "venice");
+    static const char *const want[] = {
+        COLLATERAL_NOT_YET("entry[0]"),
+        COLLATERAL_NOT_YET("entry[0].compose_manager"), NO_RIMS("entry[0]"),
+        NULL};
+    expect_failures(r, "venice", want);
+    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "pass");
+    CHECK_STR(outcome(r, "entry[0].binding.signing_key"), "pass");
+    CHECK_STR(outcome(r, "entry[0].compose_manager.actions_hash"), "pass");
+    CHECK_STR(outcome(r, "entry[0].compose.mr_config_id"), "pass");
+    CHECK_STR(fact(r, "signer"), "0x6525e128afcffebf7eed05d485d7be983cdae934");
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+static void case_redpill_chutes(void)
+{
+    capture c;
+    capture_load(&c, "redpill_chutes_backend", "redpill",
+                 "attestation_report.json", NULL);
+    add_collateral(&c, P "nearai_direct_ed25519_tls/intel_pcs");
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "redpill");
+    static const char *const want[] = {COLLATERAL_NOT_YET("entry[*]"),
+                                       "entry[*].binding.nonce",
+                                       NO_RIMS("entry[*]"), NULL};
+    expect_failures(r, "redpill", want);
+    CHECK_EQ_INT(teeattest_result_fact(r, "entries")[0], '5');
+    for (int i = 0; i < 5; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "entry[%d].binding.report_data", i);
+        CHECK_STR(outcome(r, name), "pass");
+        /* every GPU answered the L6 value, not the client nonce */
+        snprintf(name, sizeof name, "entry[%d].gpu[7].nonce", i);
+        CHECK_STR(outcome(r, name), "pass");
+    }
+    CHECK(teeattest_result_fact(r, "signer") == NULL); /* no signing key */
+    teeattest_result_free(r);
+    teeattest_policy_set_allow_server_nonce(pol, 1);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "redpill, server nonce ok");
+    CHECK_STR(outcome(r, "entry[0].binding.nonce"), "warn");
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+static void case_chutes_direct(void)
+{
+    capture c;
+    capture_load(&c, "chutes_direct", "chutes", "evidence.json", NULL);
+    add_collateral(&c, P "nearai_direct_ed25519_tls/intel_pcs");
+    teeattest_policy *pol = policy_at(c.at);
+    /* Without the instances' E2EE keys nothing binds report_data[0:32]. */
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL,
+                                 "chutes without instances");
+    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "fail");
+    teeattest_result_free(r);
+    size_t n;
+    uint8_t *inst = conf_file(P "chutes_direct/e2e_instances.json", &n);
+    teeattest_evidence_set(c.ev, TEEATTEST_EVIDENCE_E2E_INSTANCES, 0, inst, n,
+                           NULL);
+    free(inst);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "chutes");
+    /* instance 1 runs on FMSPC b0c06f000000: no collateral in the fixtures */
+    static const char *const want[] = {"entry[1].tdx.collateral",
+                                       NO_RIMS("entry[*]"), NULL};
+    expect_failures(r, "chutes", want);
+    for (int i = 0; i < 2; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "entry[%d].binding.report_data", i);
+        CHECK_STR(outcome(r, name), "pass");
+        snprintf(name, sizeof name, "entry[%d].binding.tls", i);
+        CHECK_STR(outcome(r, name), "pass");
+        snprintf(name, sizeof name, "entry[%d].binding.nonce", i);
+        CHECK_STR(outcome(r, name), "pass");
+    }
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+static void case_tinfoil(void)
+{
+    capture c;
+    capture_load(&c, "tinfoil_v3_direct", "tinfoil", "attestation.json",
+                 "attestation.http_meta.json");
+    add_collateral(&c, P "nearai_direct_ed25519_tls/intel_pcs");
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "tinfoil");
+    static const char *const want[] = {NO_RIMS("entry[0]"), NULL};
+    expect_failures(r, "tinfoil", want);
+    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "pass");
+    CHECK_STR(outcome(r, "entry[0].binding.gpu_evidence"), "pass");
+    CHECK_STR(outcome(r, "entry[0].binding.tls"), "pass");
+    CHECK_STR(outcome(r, "entry[0].eventlog.replay"), "skip");
+    CHECK_STR(fact(r, "entry[0].tls_key_fp"),
+              "dd34cd14f50bc0e410886c75bb387a6a4afa3704a03ad22386ec8fb8fe5cef9a");
+    teeattest_result_free(r);
+    /* Requiring an event log where the provider sends none fails. */
+    teeattest_policy_set_require_event_log(pol, 1);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "tinfoil, event log");
+    CHECK_STR(outcome(r, "entry[0].eventlog.replay"), "fail");
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+/* ---- tampering and replay, on the capture that verifies ------------------- */
+
+/* The NEAR direct capture with its document edited by `edit`. */
+static void near_edited(capture *c, void (*edit)(json_t *doc))
+{
+    capture_load(c, "nearai_direct_ed25519_tls", "nearai",
+                 "attestation_report.json", "attestation_report.http_meta.json");
+    add_collateral(c, P "nearai_direct_ed25519_tls/intel_pcs");
+    add_nras(c, 0);
+    if (!edit)
+        return;
+    json_t *doc = conf_json(P "nearai_direct_ed25519_tls/attestation_report.json");
+    edit(doc);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    teeattest_report_free(c->rep);
+    c->rep = NULL;
+    CHECK_EQ_INT(teeattest_report_parse(ctx, &c->rep, "nearai",
+                                        (const uint8_t *)text, strlen(text),
+                                        NULL), TEEATTEST_OK);
+    free(text);
+}
+
+/* Change the app-id event in both logs to another id, in the stripped
+ * form (digest ""), so that the log itself stays well-formed. */
+static void edit_app_id(json_t *log)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(log, i, e) {
+        const char *name = json_string_value(json_object_get(e, "event"));
+        if (name && strcmp(name, "app-id") == 0) {
+            json_object_set_new(e, "digest", json_string(""));
+            json_object_set_new(e, "event_payload",
+                                json_string("1111111111111111111111111111111111111111"));
+        }
+    }
+}
+
+static void edit_event_log(json_t *doc)
+{
+    json_t *entry = json_array_get(json_object_get(doc, "all_attestations"), 0);
+    edit_app_id(json_object_get(entry, "event_log"));
+    json_t *tcb = json_object_get(json_object_get(entry, "info"), "tcb_info");
+    edit_app_id(json_object_get(tcb, "event_log"));
+}
+
+static void edit_app_compose(json_t *doc)
+{
+    json_t *entry = json_array_get(json_object_get(doc, "all_attestations"), 0);
+    json_t *tcb = json_object_get(json_object_get(entry, "info"), "tcb_info");
+    const char *ac = json_string_value(json_object_get(tcb, "app_compose"));
+    char *more = malloc(strlen(ac) + 2);
+    sprintf(more, "%s ", ac);
+    json_object_set_new(tcb, "app_compose", json_string(more));
+    free(more);
+}
+
+static void case_tampering(void)
+{
+    capture c;
+    /* A replayed report: real, but not for the nonce of this request. */
+    near_edited(&c, NULL);
+    teeattest_policy *pol = policy_at(c.at);
+    uint8_t fresh[32];
+    memset(fresh, 0x5a, sizeof fresh);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, fresh, "replay");
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    CHECK_STR(outcome(r, "entry[0].binding.nonce"), "fail");
+    CHECK_STR(outcome(r, "entry[0].compose_manager.binding.nonce"), "fail");
+    CHECK_STR(outcome(r, "entry[0].gpu[0].nonce"), "fail");
+    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "pass");
+    teeattest_result_free(r);
+    /* Another TLS key than the attested one. */
+    const uint8_t *spki;
+    size_t sl;
+    teeattest_evidence_get(c.ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0, &spki, &sl);
+    uint8_t *other = malloc(sl);
+    memcpy(other, spki, sl);
+    other[sl - 1] ^= 1;
+    teeattest_evidence_set(c.ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0, other, sl, NULL);
+    free(other);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "other TLS key");
+    static const char *const tls[] = {"entry[0].binding.tls", NULL};
+    expect_failures(r, "other TLS key", tls);
+    teeattest_result_free(r);
+    /* Without the connection's key the binding cannot be checked. */
+    teeattest_evidence_set(c.ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0, NULL, 0, NULL);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "no TLS key");
+    CHECK_STR(outcome(r, "entry[0].binding.tls"), "skip");
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
+    teeattest_result_free(r);
+    teeattest_policy_set_require_tls_binding(pol, 1);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "no TLS key, required");
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+
+    near_edited(&c, edit_event_log);
+    pol = policy_at(c.at);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "edited event log");
+    static const char *const log[] = {"entry[0].eventlog.replay", NULL};
+    expect_failures(r, "edited event log", log);
+    teeattest_result_free(r);
+    capture_free(&c);
+
+    near_edited(&c, edit_app_compose);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "edited app_compose");
+    static const char *const compose[] = {"entry[0].compose.hash", NULL};
+    expect_failures(r, "edited app_compose", compose);
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+/* ---- policy pins and misuse -------------------------------------------------- */
+
+static void case_policy(void)
+{
+    capture c;
+    near_edited(&c, NULL);
+    teeattest_policy *pol = policy_at(c.at);
+    uint8_t compose[32], app[20], other[32];
+    unhex(compose, 32, "66007399f064f058af68771c552bcae150c9f88622305631b5141da1aa2f7b7e");
+    unhex(app, 20, "2c0a0c96cb6dbd659bf1446e2f3fce58172ff91b");
+    memset(other, 0x11, sizeof other);
+    CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_COMPOSE_HASH,
+                                               compose, 32), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_APP_ID, app, 20),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_APP_ID, app, 32),
+                 TEEATTEST_E_LENGTH);
+    CHECK_EQ_INT(teeattest_policy_add_identity(pol, 99, app, 20),
+                 TEEATTEST_E_INVALID_ARG);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "pinned");
+    CHECK_STR(outcome(r, "entry[0].identity.compose_hash"), "pass");
+    CHECK_STR(outcome(r, "entry[0].identity.app_id"), "pass");
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
+    teeattest_result_free(r);
+    /* An OS image the policy does not accept. */
+    teeattest_policy_add_identity(pol, TEEATTEST_ID_OS_IMAGE_HASH, other, 32);
+    /* Image digests: the five pinned in app_compose are not accepted. */
+    teeattest_policy_add_identity(pol, TEEATTEST_ID_IMAGE_DIGEST, other, 32);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "wrong pins");
+    static const char *const pins[] = {"entry[0].identity.os_image_hash",
+                                       "entry[0].identity.images", NULL};
+    expect_failures(r, "wrong pins", pins);
+    teeattest_result_free(r);
+    teeattest_policy_clear_identity(pol, 0);
+    /* The report's age, where its capture time is unknown (parsed). */
+    teeattest_policy_set_max_report_age(pol, 600);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "max age");
+    CHECK_STR(outcome(r, "report.age"), "fail");
+    teeattest_result_free(r);
+    teeattest_policy_set_max_report_age(pol, 0);
+
+    /* A parsed report knows no nonce: freshness cannot be established. */
+    r = NULL;
+    CHECK_EQ_INT(teeattest_report_verify(ctx, &r, c.rep, TEEATTEST_ENTRY_ALL,
+                                         c.ev, pol, NULL, 0, NULL),
+                 TEEATTEST_OK);
+    CHECK_STR(outcome(r, "report.freshness"), "fail");
+    CHECK_STR(outcome(r, "entry[0].binding.nonce"), "fail");
+    teeattest_result_free(r);
+
+    /* Misuse. */
+    r = (teeattest_result *)1;
+    CHECK_EQ_INT(teeattest_report_verify(ctx, &r, c.rep, 1, c.ev, pol, c.nonce,
+                                         32, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK(r == NULL);
+    CHECK_EQ_INT(teeattest_report_verify(ctx, &r, c.rep, 0, c.ev, pol, c.nonce,
+                                         31, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_report_verify(ctx, &r, NULL, 0, c.ev, pol, c.nonce,
+                                         32, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_report_verify(ctx, NULL, c.rep, 0, c.ev, pol,
+                                         c.nonce, 32, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    teeattest_ctx *other_ctx = NULL;
+    teeattest_ctx_new(&other_ctx, NULL, NULL);
+    CHECK_EQ_INT(teeattest_report_verify(other_ctx, &r, c.rep, 0, c.ev, pol,
+                                         c.nonce, 32, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    teeattest_ctx_free(other_ctx);
+    /* No evidence at all: offline, so the collateral is missing. */
+    CHECK_EQ_INT(teeattest_report_verify(ctx, &r, c.rep, 0, NULL, pol, c.nonce,
+                                         32, NULL), TEEATTEST_OK);
+    CHECK_STR(outcome(r, "entry[0].tdx.collateral"), "fail");
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+int main(void)
+{
+    verbose = getenv("TEEATTEST_VERBOSE") != NULL;
+    if (teeattest_ctx_new(&ctx, NULL, NULL) != TEEATTEST_OK)
+        return 1;
+    case_near_direct();
+    case_near_gateway();
+    case_nanogpt();
+    case_venice();
+    case_redpill_chutes();
+    case_chutes_direct();
+    case_tinfoil();
+    case_tampering();
+    case_policy();
+    teeattest_ctx_free(ctx);
+    return ta_test_done();
+}
