@@ -563,7 +563,9 @@ static int32_t chain_outcome(vstate *s, int rc, uint32_t flags, char *why,
                              size_t cap, const char *what)
 {
     if (rc == TEEATTEST_OK && !flags) {
-        snprintf(why, cap, "%s verifies to the pinned Intel SGX Root CA", what);
+        snprintf(why, cap, "%s verifies to %s", what,
+                 s->pol->root_der ? "the policy's override root (tests only)"
+                                  : "the pinned Intel SGX Root CA");
         return TEEATTEST_OUTCOME_PASS;
     }
     char f[200];

@@ -209,6 +209,8 @@ class TestHelp(Case):
 
 class TestDemo(Case):
     def test_demo(self):
+        """The whole demo: a simulated TEE attested end to end, a verified
+        streamed chat and its tampered copy, then the real exchanges."""
         r = run("demo")
         out = r.stdout.decode("utf-8")
         self.assertEqual(r.returncode, 0, out + r.stderr.decode())
@@ -216,17 +218,42 @@ class TestDemo(Case):
         lines = out.splitlines()
         self.assertEqual(lines[-1], "demo: all results as expected")
         verdicts = [l.split()[1] for l in lines if l.strip().startswith("verdict")]
-        self.assertEqual(verdicts, ["verified", "verified", "FAILED"])
-        # The tampered exchange fails on its response hash, and on nothing
-        # else; the untampered ones fail nothing.
+        self.assertEqual(verdicts, ["verified", "verified", "FAILED",
+                                    "verified", "verified", "FAILED"])
+        # Each tampered answer fails on its response hash and on nothing
+        # else; nothing else fails anywhere.
         fails = [l.split()[1] for l in lines if l.strip().startswith("FAIL ")]
-        self.assertEqual(fails, ["signature.hash.response"])
+        self.assertEqual(fails, ["signature.hash.response"] * 2)
+        # The simulated TEE really was verified, and labelled as a test root.
+        for check in ("entry[0].tdx.quote.signature", "entry[0].binding.report_data",
+                      "entry[0].binding.nonce", "entry[0].eventlog.replay",
+                      "entry[0].compose.hash"):
+            self.assertRegex(out, r"PASS +" + re.escape(check) + " ")
+        self.assertRegex(out, r"WARN +entry\[0\]\.tdx\.root_override")
+        self.assertIn("TEST root", out)
         for signer in REAL_CASES.values():
             self.assertIn(signer, out)
         # Sources are named.
         self.assertIn("nearai/docs", out)
         self.assertIn("Phala-Network/phala-docs", out)
         self.assertNotIn("\x1b", out)  # no colours when not a terminal
+
+    def test_demo_offline(self):
+        r = run("demo", "--offline")
+        out = r.stdout.decode("utf-8")
+        self.assertEqual(r.returncode, 0, out + r.stderr.decode())
+        verdicts = [l.split()[1] for l in out.splitlines()
+                    if l.strip().startswith("verdict")]
+        self.assertEqual(verdicts, ["verified", "verified", "FAILED"])
+        self.assertNotIn("simulator", out)
+
+    def test_demo_without_simulator(self):
+        env = dict(os.environ, TEEATTEST_SIM="/nonexistent/teeattest-sim")
+        r = subprocess.run(WRAPPER + [EXE, "demo"], capture_output=True,
+                           env=env, timeout=600 if WRAPPER else 60)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"teeattest-sim not found", r.stderr)
+        self.assertIn(b"NOT as expected", r.stdout)
 
     def test_demo_rejects_arguments(self):
         self.assertUsageError(run("demo", "--frobnicate"), "unknown option")

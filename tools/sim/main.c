@@ -39,6 +39,8 @@ static void usage(FILE *f)
 "  --events N         content chunks per streamed answer (default 8)\n"
 "  --model NAME       model name when a request gives none\n"
 "  --log FILE         append one JSON line per request\n"
+"  --no-gpu           a CPU-only TEE: reports carry no GPU evidence (the\n"
+"                     demo; the placeholder evidence never verifies)\n"
 "  --pccs-dir DIR     serve Intel PCS v4 collateral from DIR (default: the\n"
 "                     simulator's own TEST collateral for its quotes)\n"
 "  --pki-time UNIX    centre of the TEST collateral window (default: now);\n"
@@ -157,7 +159,7 @@ int main(int argc, char **argv)
                *ocsp_dir = NULL;
     unsigned nv_faults = 0;
     unsigned long long seed = 1, events = 8, v;
-    bool print_keys = false;
+    bool print_keys = false, no_gpu = false;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -223,6 +225,8 @@ int main(int argc, char **argv)
                 return 2;
             }
             model = val;
+        } else if (strcmp(a, "--no-gpu") == 0) {
+            no_gpu = true;
         } else if (strcmp(a, "--pccs-dir") == 0) {
             NEEDS_VALUE();
             pccs_dir = val;
@@ -272,6 +276,7 @@ int main(int argc, char **argv)
         return 1;
     }
     s.seed = seed;
+    s.no_gpu = no_gpu;
     s.events = (int)events;
     snprintf(s.dialect, sizeof s.dialect, "%s", dialect);
     snprintf(s.model, sizeof s.model, "%s", model);

@@ -208,8 +208,9 @@ static json_t *entry(const sim *s, const sim_key *k, const sim_td *td,
         json_object_set_new(o, "event_log", stripped_log_string(td));
         json_object_set_new(o, "report_data", hex_json(rd, 64));
     } else {
-        json_object_set_new(o, "nvidia_payload",
-                            gpu_payload(nonce, st != ST_NEAR));
+        if (!s->no_gpu)
+            json_object_set_new(o, "nvidia_payload",
+                                gpu_payload(nonce, st != ST_NEAR));
         if (st == ST_NANOGPT)
             json_object_set_new(o, "event_log", stripped_log_string(td));
         else

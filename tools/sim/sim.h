@@ -196,6 +196,7 @@ typedef struct sim {
     size_t nras_response_len, jwks_len;
     char *rim_dir, *ocsp_dir;
     unsigned nv_faults;          /* SIM_NV_FAULT_* from --fault */
+    bool no_gpu;                 /* --no-gpu: CPU-only TEE, no GPU evidence */
 
     pthread_mutex_t lock;
     sim_faults f;
