@@ -430,8 +430,9 @@ static size_t run_sim(teeattest_ctx *ctx, size_t *step, size_t total)
         (rc = teeattest_signature_fetch(p, &sig, x, "ecdsa", &err)) ||
         (rc = teeattest_exchange_request(x, &req, &req_len)) ||
         (rc = teeattest_exchange_response(x, &resp, &resp_len)) ||
-        (rc = teeattest_signature_verify(sig, &sres, pol, signer, req, req_len,
-                                         resp, resp_len, &err))) {
+        (rc = teeattest_signature_verify_attested(sig, &sres, pol, res, req,
+                                                  req_len, resp, resp_len,
+                                                  &err))) {
         printf(INDENT "error     %s (%s)\n",
                err.message[0] ? err.message : teeattest_status_str(rc),
                teeattest_status_name(rc));
@@ -454,8 +455,9 @@ static size_t run_sim(teeattest_ctx *ctx, size_t *step, size_t total)
     size_t pos = tamper(tampered, resp_len, &from, &to);
     printf(INDENT "tamper    response byte %zu: 0x%02x -> 0x%02x\n", pos, from,
            to);
-    if (teeattest_signature_verify(sig, &tres, pol, signer, req, req_len,
-                                   tampered, resp_len, &err) == TEEATTEST_OK) {
+    if (teeattest_signature_verify_attested(sig, &tres, pol, res, req,
+                                            req_len, tampered, resp_len,
+                                            &err) == TEEATTEST_OK) {
         cli_print_checks(tres, INDENT);
         int32_t o = 0;
         ok = teeattest_result_verdict(tres) == TEEATTEST_VERDICT_FAILED &&

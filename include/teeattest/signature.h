@@ -207,6 +207,25 @@ TEEATTEST_API int teeattest_signature_verify(const teeattest_signature *sig,
                                              size_t response_len,
                                              teeattest_error *err);
 
+/**
+ * @brief Verify a chat exchange against the signer a verified report
+ *        attests: teeattest_signature_verify() with the expected signer
+ *        taken from `attestation` (a result of teeattest_report_verify()):
+ *        the entry whose "entry[i].signer" the record claims, else the
+ *        "signer" fact. Adds the check signature.attestation, which passes
+ *        only when the attestation's verdict is verified and it names a
+ *        signer of the signature's algorithm; the facts signer_source
+ *        ("attestation") and attestation_checked (true) say so.
+ * @return as teeattest_signature_verify(); TEEATTEST_E_INVALID_ARG for a
+ *         NULL attestation.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_signature_verify_attested(
+    const teeattest_signature *sig, teeattest_result **out,
+    const teeattest_policy *policy, const teeattest_result *attestation,
+    const uint8_t *request, size_t request_len, const uint8_t *response,
+    size_t response_len, teeattest_error *err);
+
 #ifdef __cplusplus
 }
 #endif

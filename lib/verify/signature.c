@@ -703,9 +703,14 @@ static void check_model(teeattest_result *r, const teeattest_signature *sig,
                         sig->model, source, want);
 }
 
+/* Where the expected signer came from, for check details. */
+#define SOURCE_PINNED "pinned by the caller; attestation not checked"
+#define SOURCE_ATTESTED "attested by a verified report"
+
 static void verify_ecdsa(teeattest_result *r, const teeattest_signature *sig,
                          const struct teeattest_policy *pol,
-                         const uint8_t *expected, bool have_expected)
+                         const uint8_t *expected, bool have_expected,
+                         const char *source)
 {
     const uint8_t *s = sig->sig + 32;
     if (!ta_secp256k1_s_is_high(s))
@@ -767,8 +772,8 @@ static void verify_ecdsa(teeattest_result *r, const teeattest_signature *sig,
         else if (memcmp(addr, expected, 20) == 0)
             ta_result_check(r, "signature.signer.expected",
                             TEEATTEST_OUTCOME_PASS, true,
-                            "signer %s is the expected signer (pinned by the "
-                            "caller; attestation not checked)", addr_s);
+                            "signer %s is the expected signer (%s)", addr_s,
+                            source);
         else
             ta_result_check(r, "signature.signer.expected",
                             TEEATTEST_OUTCOME_FAIL, true,
@@ -779,7 +784,8 @@ static void verify_ecdsa(teeattest_result *r, const teeattest_signature *sig,
 }
 
 static void verify_ed25519(teeattest_result *r, const teeattest_signature *sig,
-                           const uint8_t *expected, bool have_expected)
+                           const uint8_t *expected, bool have_expected,
+                           const char *source)
 {
     /* Ed25519 has no recovery: verify under the key we trust if we have
      * one, else under the key the record names. */
@@ -828,23 +834,23 @@ static void verify_ed25519(teeattest_result *r, const teeattest_signature *sig,
                         rc == TEEATTEST_OK ? TEEATTEST_OUTCOME_PASS
                                            : TEEATTEST_OUTCOME_FAIL,
                         true, rc == TEEATTEST_OK
-                                  ? "signed by the expected key %s (pinned by "
-                                    "the caller; attestation not checked)"
-                                  : "not signed by the expected key %s",
-                        key_s);
+                                  ? "signed by the expected key %s (%s)"
+                                  : "not signed by the expected key %s%.0s",
+                        key_s, source);
     if (rc == TEEATTEST_OK)
         ta_result_fact_str(r, "signer", key_s);
 }
 
-TEEATTEST_API int teeattest_signature_verify(const teeattest_signature *sig,
-                                             teeattest_result **out,
-                                             const teeattest_policy *policy,
-                                             const char *expected_signer,
-                                             const uint8_t *request,
-                                             size_t request_len,
-                                             const uint8_t *response,
-                                             size_t response_len,
-                                             teeattest_error *err)
+/* `attestation`: the verified report result the expected signer comes
+ * from, or NULL when the caller pinned it. */
+static int sig_verify(const teeattest_signature *sig, teeattest_result **out,
+                      const teeattest_policy *policy,
+                      const char *expected_signer,
+                      const teeattest_result *attestation,
+                      const char *att_problem,
+                      const uint8_t *request, size_t request_len,
+                      const uint8_t *response, size_t response_len,
+                      teeattest_error *err)
 {
     if (out)
         *out = NULL;
@@ -883,9 +889,24 @@ TEEATTEST_API int teeattest_signature_verify(const teeattest_signature *sig,
     check_model(r, sig, policy, request, request_len);
 
     if (sig->algo == TEEATTEST_SIG_ECDSA)
-        verify_ecdsa(r, sig, policy, expected, have_expected);
+        verify_ecdsa(r, sig, policy, expected, have_expected,
+                     attestation ? SOURCE_ATTESTED : SOURCE_PINNED);
     else
-        verify_ed25519(r, sig, expected, have_expected);
+        verify_ed25519(r, sig, expected, have_expected,
+                       attestation ? SOURCE_ATTESTED : SOURCE_PINNED);
+    if (attestation) {
+        bool verified = teeattest_result_verdict(attestation) ==
+                        TEEATTEST_VERDICT_VERIFIED;
+        ta_result_check(r, "signature.attestation",
+                        verified && !att_problem ? TEEATTEST_OUTCOME_PASS
+                                                 : TEEATTEST_OUTCOME_FAIL,
+                        true, "%s",
+                        att_problem ? att_problem
+                        : verified  ? "the expected signer comes from a "
+                                      "report whose verification verified"
+                                    : "the report the signer comes from did "
+                                      "not verify");
+    }
 
     if (!have_expected)
         ta_result_check(r, "signature.signer.expected", TEEATTEST_OUTCOME_SKIP,
@@ -900,8 +921,9 @@ TEEATTEST_API int teeattest_signature_verify(const teeattest_signature *sig,
                                            ? "ecdsa" : "ed25519");
     if (sig->has_claimed)
         ta_result_fact_str(r, "claimed_signer", sig->claimed_str);
-    ta_result_fact_str(r, "signer_source", have_expected ? "pinned" : "none");
-    ta_result_fact_bool(r, "attestation_checked", false);
+    ta_result_fact_str(r, "signer_source", attestation ? "attestation"
+                                           : have_expected ? "pinned" : "none");
+    ta_result_fact_bool(r, "attestation_checked", attestation != NULL);
     if (sig->model)
         ta_result_fact_str(r, "model", sig->model);
     ta_result_fact_str(r, "signed_request_sha256", sig->req_hash_hex);
@@ -915,4 +937,68 @@ TEEATTEST_API int teeattest_signature_verify(const teeattest_signature *sig,
     }
     *out = r;
     return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_signature_verify(const teeattest_signature *sig,
+                                             teeattest_result **out,
+                                             const teeattest_policy *policy,
+                                             const char *expected_signer,
+                                             const uint8_t *request,
+                                             size_t request_len,
+                                             const uint8_t *response,
+                                             size_t response_len,
+                                             teeattest_error *err)
+{
+    return sig_verify(sig, out, policy, expected_signer, NULL, NULL, request,
+                      request_len, response, response_len, err);
+}
+
+/* The attested signer for `sig`: the entry whose signer the record
+ * claims (multi-node reports name no single "signer"), else "signer". */
+static const char *attested_signer(const teeattest_result *att,
+                                   const teeattest_signature *sig)
+{
+    if (sig->has_claimed) {
+        size_t n = teeattest_result_fact_count(att);
+        for (size_t i = 0; i < n; i++) {
+            const char *k, *v;
+            if (teeattest_result_fact_at(att, i, &k, &v) != TEEATTEST_OK)
+                continue;
+            size_t kl = strlen(k);
+            if (strncmp(k, "entry[", 6) == 0 && kl > 7 &&
+                strcmp(k + kl - 7, ".signer") == 0 &&
+                strcmp(v, sig->claimed_str) == 0)
+                return v;
+        }
+    }
+    return teeattest_result_fact(att, "signer");
+}
+
+TEEATTEST_API int teeattest_signature_verify_attested(
+    const teeattest_signature *sig, teeattest_result **out,
+    const teeattest_policy *policy, const teeattest_result *attestation,
+    const uint8_t *request, size_t request_len, const uint8_t *response,
+    size_t response_len, teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!sig || !attestation)
+        return TA_INVALID(err, !sig ? "sig is NULL" : "attestation is NULL");
+    const char *signer = attested_signer(attestation, sig);
+    const char *problem = NULL;
+    uint8_t tmp[32];
+    size_t tmp_len;
+    if (!signer) {
+        problem = "the report attests no signing key (none bound, or several "
+                  "nodes and the record names none of them)";
+    } else if (ta_parse_signer(sig->ctx, sig->algo, tmp, &tmp_len, signer,
+                               strlen(signer), NULL) != TEEATTEST_OK) {
+        problem = "the attested signing key is not of the signature's "
+                  "algorithm";
+        signer = NULL;
+    }
+    /* Without an attested signer nothing may pass on the signer alone:
+     * signature.attestation fails whatever the policy says. */
+    return sig_verify(sig, out, policy, signer, attestation, problem, request,
+                      request_len, response, response_len, err);
 }

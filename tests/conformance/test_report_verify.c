@@ -663,6 +663,50 @@ static void case_policy(void)
     capture_free(&c);
 }
 
+/* teeattest_signature_verify_attested(): the signer comes from the
+ * report result, and only a verified one counts. */
+static void case_attested(void)
+{
+    capture c;
+    near_edited(&c, NULL);
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *att = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "att");
+    size_t rl, sl, gl;
+    uint8_t *req = conf_file(P "real_signatures/nearai_cloud_2025_stream/request_body.json", &rl);
+    uint8_t *resp = conf_file(P "real_signatures/nearai_cloud_2025_stream/response_body.sse", &sl);
+    uint8_t *sj = conf_file(P "real_signatures/nearai_cloud_2025_stream/signature_response.json", &gl);
+    teeattest_signature *sig = NULL;
+    CHECK_EQ_INT(teeattest_signature_parse_json(ctx, &sig, sj, gl, NULL),
+                 TEEATTEST_OK);
+    /* The 2025 exchange is ECDSA; the capture attests an Ed25519 key. */
+    teeattest_result *r = NULL;
+    CHECK_EQ_INT(teeattest_signature_verify_attested(sig, &r, pol, att, req, rl,
+                                                     resp, sl, NULL),
+                 TEEATTEST_OK);
+    CHECK_STR(outcome(r, "signature.attestation"), "fail");
+    CHECK_STR(outcome(r, "signature.hash.response"), "pass");
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    CHECK_STR(teeattest_result_fact(r, "signer_source"), "attestation");
+    teeattest_result_free(r);
+    /* Even with the signer requirement off, no attested signer fails. */
+    teeattest_policy_set_require_signer(pol, 0);
+    CHECK_EQ_INT(teeattest_signature_verify_attested(sig, &r, pol, att, req, rl,
+                                                     resp, sl, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    teeattest_result_free(r);
+    CHECK_EQ_INT(teeattest_signature_verify_attested(sig, &r, pol, NULL, req,
+                                                     rl, resp, sl, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    teeattest_signature_free(sig);
+    free(req);
+    free(resp);
+    free(sj);
+    teeattest_result_free(att);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
 int main(void)
 {
     verbose = getenv("TEEATTEST_VERBOSE") != NULL;
@@ -677,6 +721,7 @@ int main(void)
     case_tinfoil();
     case_tampering();
     case_policy();
+    case_attested();
     teeattest_ctx_free(ctx);
     return ta_test_done();
 }

@@ -407,6 +407,8 @@ json_t *sim_report_ionet(const sim *s, const sim_faults *f, const char *body,
         *status = 500;
         return sim_error_doc("out of memory", "server_error");
     }
+    if (s->no_gpu)
+        json_object_del(doc, "gpu");
     *status = 200;
     return doc;
 }
