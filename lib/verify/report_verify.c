@@ -207,7 +207,9 @@ static void check_tls(vctx *v, const uint8_t fp[32], bool behind_gateway)
         return;
     }
     if (!v->spki) {
-        ta_result_check(v->r, "binding.tls", SKIP, v->pol->require_tls_binding,
+        ta_result_check(v->r, "binding.tls",
+                        v->pol->require_tls_binding ? FAIL : SKIP,
+                        v->pol->require_tls_binding,
                         "the key of the connection that delivered the report "
                         "is not known");
         return;
@@ -522,7 +524,9 @@ static int bind_chutes(vctx *v, size_t i, const uint8_t rd[64])
     blob cert = field(v, i, TEEATTEST_ENTRY_CERTIFICATE);
     uint8_t h[32];
     if (!cert.p) {
-        ta_result_check(v->r, "binding.tls", SKIP, v->pol->require_tls_binding,
+        ta_result_check(v->r, "binding.tls",
+                        v->pol->require_tls_binding ? FAIL : SKIP,
+                        v->pol->require_tls_binding,
                         "no instance certificate in the report: "
                         "report_data[32:64] cannot be checked");
     } else if (ta_rd_cert_spki_hash(v->ctx, h, cert.p, cert.n, NULL)) {
