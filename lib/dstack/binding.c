@@ -49,7 +49,7 @@ int ta_rd_identity_half(const teeattest_ctx *ctx, uint8_t out[32],
 
 /* ---- L3: canonical JSON ----------------------------------------------------- */
 
-static int canon_string(ta_buf *b, const char *s, size_t n)
+int ta_rd_json_string(ta_buf *b, const char *s, size_t n)
 {
     int rc = ta_buf_append(b, "\"", 1);
     for (size_t i = 0; rc == TEEATTEST_OK && i < n; i++) {
@@ -99,7 +99,8 @@ static int canon(ta_buf *b, json_t *v, int depth, teeattest_error *err)
         return ta_error(err, TEEATTEST_E_JSON, "actions",
                         "non-integer number: no agreed canonical form");
     case JSON_STRING:
-        return canon_string(b, json_string_value(v), json_string_length(v));
+        return ta_rd_json_string(b, json_string_value(v),
+                                 json_string_length(v));
     case JSON_ARRAY: {
         int rc = ta_buf_append(b, "[", 1);
         for (size_t i = 0; rc == TEEATTEST_OK && i < json_array_size(v); i++) {
@@ -125,7 +126,7 @@ static int canon(ta_buf *b, json_t *v, int depth, teeattest_error *err)
             if (i)
                 rc = ta_buf_append(b, ",", 1);
             if (rc == TEEATTEST_OK)
-                rc = canon_string(b, keys[i], strlen(keys[i]));
+                rc = ta_rd_json_string(b, keys[i], strlen(keys[i]));
             if (rc == TEEATTEST_OK)
                 rc = ta_buf_append(b, ":", 1);
             if (rc == TEEATTEST_OK)

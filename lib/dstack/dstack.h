@@ -157,6 +157,12 @@ int ta_rd_actions_hash(const teeattest_ctx *ctx, uint8_t out[32],
                        const uint8_t *actions, size_t len,
                        teeattest_error *err);
 
+/* Append a JSON string the way RFC 8785 (and serde_json, Python) write
+ * it: the two mandatory escapes, \b \f \n \r \t, \u00xx in lower case
+ * for the other controls, every other byte raw (the caller has checked
+ * the UTF-8). Shared by the canonical actions and the v2 event preimage. */
+int ta_rd_json_string(ta_buf *b, const char *s, size_t n);
+
 /* L6 (Chutes) first half: SHA-256(nonce_hex (64 ASCII) || e2e_pubkey text
  * as sent (base64 ASCII)). */
 int ta_rd_chutes_half(const teeattest_ctx *ctx, uint8_t out[32],

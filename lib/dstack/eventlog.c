@@ -144,36 +144,6 @@ static int decode_hex_alloc(const teeattest_ctx *ctx, const char *hex,
     return TEEATTEST_OK;
 }
 
-/* RFC 8785 string: JSON.stringify's escaping, i.e. the two mandatory
- * escapes, the short forms of \b \t \n \f \r, \u00xx (lower case) for the
- * other controls, and every other character as raw UTF-8 (jansson has
- * already checked that the name is valid UTF-8). */
-static int jcs_string(ta_buf *b, const char *s, size_t len)
-{
-    int rc = ta_buf_append(b, "\"", 1);
-    for (size_t i = 0; rc == TEEATTEST_OK && i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[8];
-        const char *e = NULL;
-        switch (c) {
-        case '"': e = "\\\""; break;
-        case '\\': e = "\\\\"; break;
-        case '\b': e = "\\b"; break;
-        case '\t': e = "\\t"; break;
-        case '\n': e = "\\n"; break;
-        case '\f': e = "\\f"; break;
-        case '\r': e = "\\r"; break;
-        default:
-            if (c < 0x20) {
-                snprintf(esc, sizeof esc, "\\u%04x", c);
-                e = esc;
-            }
-        }
-        rc = e ? ta_buf_append_str(b, e) : ta_buf_append(b, &s[i], 1);
-    }
-    return rc ? rc : ta_buf_append(b, "\"", 1);
-}
-
 /* The canonical v2 preimage of a runtime event. */
 static int v2_preimage(const teeattest_ctx *ctx, ta_buf *b,
                        const ta_dstack_event *ev)
@@ -181,7 +151,7 @@ static int v2_preimage(const teeattest_ctx *ctx, ta_buf *b,
     ta_buf_init(b, ctx, 0);
     int rc = ta_buf_append_str(b, "{\"name\":");
     if (!rc)
-        rc = jcs_string(b, ev->name, strlen(ev->name));
+        rc = ta_rd_json_string(b, ev->name, strlen(ev->name));
     if (!rc)
         rc = ta_buf_append_str(b, ",\"payload\":\"");
     for (size_t i = 0; !rc && i < ev->payload_len; i++) {
