@@ -19,5 +19,6 @@
 #include "teeattest/tdx.h"
 #include "teeattest/gpu.h"
 #include "teeattest/attest.h"
+#include "teeattest/bundle.h"
 
 #endif /* TEEATTEST_TEEATTEST_H */

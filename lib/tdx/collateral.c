@@ -632,6 +632,28 @@ static int save_doc(const char *dir, const char *name, const char *member,
     return save_file(dir, name, parts, lens, 3, err);
 }
 
+int ta_tdx_chain_pem(const ta_tdx_chain *ch, ta_buf *out)
+{
+    int rc = TEEATTEST_OK;
+    for (const mbedtls_x509_crt *c = &ch->crt; !rc && c && c->raw.p;
+         c = c->next) {
+        size_t blen = ta_base64_encoded_len(c->raw.len);
+        char *b64 = ta_malloc(out->ctx, blen + 1);
+        if (!b64)
+            return TEEATTEST_E_NOMEM;
+        ta_base64_encode(b64, c->raw.p, c->raw.len, false);
+        rc = ta_buf_append_str(out, "-----BEGIN CERTIFICATE-----\n");
+        for (size_t off = 0; !rc && off < blen; off += 64)
+            if (!(rc = ta_buf_append(out, b64 + off,
+                                     blen - off < 64 ? blen - off : 64)))
+                rc = ta_buf_append_str(out, "\n");
+        if (!rc)
+            rc = ta_buf_append_str(out, "-----END CERTIFICATE-----\n");
+        ta_free(out->ctx, b64);
+    }
+    return rc;
+}
+
 static int save_chain(const teeattest_ctx *ctx, const char *dir,
                       const char *name, const ta_tdx_chain *ch,
                       teeattest_error *err)
@@ -643,25 +665,7 @@ static int save_chain(const teeattest_ctx *ctx, const char *dir,
                         ch->error ? ch->error : "missing");
     ta_buf b;
     ta_buf_init(&b, ctx, 0);
-    int rc = TEEATTEST_OK;
-    for (const mbedtls_x509_crt *c = &ch->crt; !rc && c && c->raw.p;
-         c = c->next) {
-        size_t blen = ta_base64_encoded_len(c->raw.len);
-        char *b64 = ta_malloc(ctx, blen + 1);
-        if (!b64) {
-            rc = TEEATTEST_E_NOMEM;
-            break;
-        }
-        ta_base64_encode(b64, c->raw.p, c->raw.len, false);
-        rc = ta_buf_append_str(&b, "-----BEGIN CERTIFICATE-----\n");
-        for (size_t off = 0; !rc && off < blen; off += 64)
-            if (!(rc = ta_buf_append(&b, b64 + off,
-                                     blen - off < 64 ? blen - off : 64)))
-                rc = ta_buf_append_str(&b, "\n");
-        if (!rc)
-            rc = ta_buf_append_str(&b, "-----END CERTIFICATE-----\n");
-        ta_free(ctx, b64);
-    }
+    int rc = ta_tdx_chain_pem(ch, &b);
     if (!rc) {
         const uint8_t *parts[] = {b.data};
         size_t lens[] = {b.len};

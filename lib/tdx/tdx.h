@@ -353,6 +353,10 @@ int ta_tdx_collateral_save_dir(const ta_tdx_collateral *col, const char *dir,
 /* Drop one owner (and the context reference it holds); the last owner
  * frees the collateral. */
 void ta_tdx_collateral_free(ta_tdx_collateral *col);
+/* Append an issuer chain as PEM rebuilt from the certificates' DER (the
+ * form the loaders read back to the same certificates). TEEATTEST_OK or
+ * TEEATTEST_E_NOMEM. */
+int ta_tdx_chain_pem(const ta_tdx_chain *ch, ta_buf *out);
 /* One more owner holding a context reference (for a new public handle). */
 ta_tdx_collateral *ta_tdx_collateral_share(ta_tdx_collateral *col);
 /* The context cache's ownership: no context reference, since the cache

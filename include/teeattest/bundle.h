@@ -1,0 +1,232 @@
+/*
+ * libteeattest: evidence bundles.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * A bundle is a versioned JSON document (docs/bundle.md) holding
+ * everything needed to verify an attestation, and optionally one signed
+ * chat exchange, again offline: the provider's dialect and model, the
+ * nonce sent, the report document exactly as received, the TLS key of the
+ * connection, the verification material (TDX collateral, NRAS answers and
+ * JWKS, RIMs, OCSP answers, Chutes' instance list), the exact request and
+ * response bytes, the signature record and the time of capture.
+ *
+ * Build one from the objects of a live verification, write it with
+ * teeattest_bundle_to_json(), parse it back with teeattest_bundle_parse()
+ * and verify it with teeattest_bundle_verify(): the checklist is the same
+ * as the live one (at the same verification time).
+ *
+ * Thread safety: setters are not synchronised; a bundle that nobody
+ * modifies may be read and verified from several threads, except that
+ * verification adds fetched material to its evidence (see attest.h):
+ * verify one bundle from one thread at a time.
+ */
+#ifndef TEEATTEST_BUNDLE_H
+#define TEEATTEST_BUNDLE_H
+
+#include "teeattest/attest.h"
+#include "teeattest/common.h"
+#include "teeattest/provider.h"
+#include "teeattest/signature.h"
+#include "teeattest/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An evidence bundle. @since 1.0 */
+typedef struct teeattest_bundle teeattest_bundle;
+
+/** The format version this library writes ("version" member). */
+#define TEEATTEST_BUNDLE_VERSION 1
+
+/** Largest bundle document accepted. */
+#define TEEATTEST_BUNDLE_MAX (64u * 1024u * 1024u)
+
+/**
+ * @brief Create an empty bundle.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM.
+ * Ownership: new reference (keeps ctx alive). @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_new(teeattest_ctx *ctx,
+                                       teeattest_bundle **out,
+                                       teeattest_error *err);
+
+/** @brief Take one more reference; returns b (NULL-safe). @since 1.0 */
+TEEATTEST_API teeattest_bundle *teeattest_bundle_ref(teeattest_bundle *b);
+
+/** @brief Drop one reference. NULL is a no-op. @since 1.0 */
+TEEATTEST_API void teeattest_bundle_free(teeattest_bundle *b);
+
+/**
+ * @brief Set the report (a reference is taken). Its dialect, document
+ *        bytes, the nonce and TLS key recorded when it was fetched and its
+ *        capture time go into the bundle.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_set_report(teeattest_bundle *b,
+                                              teeattest_report *report,
+                                              teeattest_error *err);
+
+/**
+ * @brief Set the verification material (a reference is taken; what it
+ *        holds when the bundle is written is saved).
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_set_evidence(teeattest_bundle *b,
+                                                teeattest_evidence *ev,
+                                                teeattest_error *err);
+
+/**
+ * @brief Set the nonce sent (32 bytes, copied); overrides the report's.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_set_nonce(teeattest_bundle *b,
+                                             const uint8_t *nonce,
+                                             size_t len,
+                                             teeattest_error *err);
+
+/**
+ * @brief Set the model asked for (copied; NULL removes it).
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (not UTF-8, over 1024
+ *         bytes); TEEATTEST_E_NOMEM.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_set_model(teeattest_bundle *b,
+                                             const char *model,
+                                             teeattest_error *err);
+
+/**
+ * @brief Set the capture time (Unix seconds, >= 0); default: the
+ *        report's capture time, else the context's clock when the bundle
+ *        is written.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL, negative).
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_set_time(teeattest_bundle *b,
+                                            int64_t unix_seconds);
+
+/**
+ * @brief Set the chat exchange: the exact request and response bytes
+ *        (copied; either may be empty). NULL request and response remove
+ *        it.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_TOO_LARGE
+ *         (over 16 MiB each); TEEATTEST_E_NOMEM. @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_set_exchange(teeattest_bundle *b,
+                                                const uint8_t *request,
+                                                size_t request_len,
+                                                const uint8_t *response,
+                                                size_t response_len,
+                                                teeattest_error *err);
+
+/**
+ * @brief Set the signature record of the exchange (a reference is taken;
+ *        NULL removes it). Saved in the signature-endpoint JSON form
+ *        (teeattest_signature_to_json()).
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_set_signature(teeattest_bundle *b,
+                                                 teeattest_signature *sig,
+                                                 teeattest_error *err);
+
+/**
+ * @brief Render the bundle as JSON (docs/bundle.md). The text is kept by
+ *        the bundle until the next call or a setter; NUL-terminated.
+ *        The TLS key written is the evidence's TEEATTEST_EVIDENCE_TLS_SPKI,
+ *        else the report's.
+ * @param len may be NULL.
+ * @return TEEATTEST_OK; TEEATTEST_E_FIELD_MISSING (no report);
+ *         TEEATTEST_E_PARSE (a collateral item that did not load cannot be
+ *         reproduced, or the report document is not a JSON object; err
+ *         names the item); TEEATTEST_E_TOO_LARGE (over
+ *         TEEATTEST_BUNDLE_MAX); TEEATTEST_E_INVALID_ARG;
+ *         TEEATTEST_E_NOMEM. @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
+                                           const char **json, size_t *len,
+                                           teeattest_error *err);
+
+/**
+ * @brief Parse a bundle. Unknown members are ignored; a "version" newer
+ *        than TEEATTEST_BUNDLE_VERSION is refused. Also accepts the
+ *        capture file of `teeattest attest --save`
+ *        ("teeattest-report-capture/1") as a bundle without evidence.
+ *        The parsed report carries the bundle's nonce, TLS key and capture
+ *        time as a fetched report would (teeattest_report_nonce() etc.).
+ * @return TEEATTEST_OK; TEEATTEST_E_JSON / _FIELD_MISSING / _HEX /
+ *         _BASE64 / _LENGTH (err names the member); TEEATTEST_E_UNSUPPORTED
+ *         (version, or another "format"); TEEATTEST_E_TOO_LARGE; the
+ *         report's, signature's and GPU items' parse errors (err->where
+ *         starts with the member); TEEATTEST_E_INVALID_ARG;
+ *         TEEATTEST_E_NOMEM.
+ * Ownership: new reference. @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_parse(teeattest_ctx *ctx,
+                                         teeattest_bundle **out,
+                                         const uint8_t *json, size_t len,
+                                         teeattest_error *err);
+
+/** @brief The report, or NULL. Borrowed. @since 1.0 */
+TEEATTEST_API teeattest_report *teeattest_bundle_report(
+    const teeattest_bundle *b);
+
+/** @brief The evidence (never NULL for a valid bundle: an empty one is
+ *         created). Borrowed. @since 1.0 */
+TEEATTEST_API teeattest_evidence *teeattest_bundle_evidence(
+    teeattest_bundle *b);
+
+/** @brief The signature record, or NULL. Borrowed. @since 1.0 */
+TEEATTEST_API teeattest_signature *teeattest_bundle_signature(
+    const teeattest_bundle *b);
+
+/** @brief The model, or NULL. Borrowed. @since 1.0 */
+TEEATTEST_API const char *teeattest_bundle_model(const teeattest_bundle *b);
+
+/** @brief The capture time (0 when unknown). @since 1.0 */
+TEEATTEST_API int64_t teeattest_bundle_time(const teeattest_bundle *b);
+
+/**
+ * @brief The nonce sent (32 bytes into `nonce`).
+ * @return TEEATTEST_OK; TEEATTEST_E_NOT_FOUND; TEEATTEST_E_INVALID_ARG.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_nonce(const teeattest_bundle *b,
+                                         uint8_t *nonce);
+
+/**
+ * @brief The exchange bytes. Borrowed.
+ * @return TEEATTEST_OK; TEEATTEST_E_NOT_FOUND (none);
+ *         TEEATTEST_E_INVALID_ARG. @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_exchange(const teeattest_bundle *b,
+                                            const uint8_t **request,
+                                            size_t *request_len,
+                                            const uint8_t **response,
+                                            size_t *response_len);
+
+/**
+ * @brief Verify a bundle: teeattest_report_verify() of every entry with
+ *        the bundle's nonce and evidence, then, when the bundle holds an
+ *        exchange and a signature, teeattest_signature_verify_attested()
+ *        against the report result (checks prefixed "response."; the
+ *        required check "response.signature.attestation" fails unless the
+ *        report verified and attests a signer of the signature's
+ *        algorithm: docs/bundle.md). The
+ *        time is the policy's when it sets one, else the bundle's capture
+ *        time.
+ * @return as teeattest_report_verify(); TEEATTEST_E_FIELD_MISSING when the
+ *         bundle has no report.
+ * Ownership: *out is a new result. @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_verify(teeattest_ctx *ctx,
+                                          teeattest_result **out,
+                                          teeattest_bundle *b,
+                                          const teeattest_policy *policy,
+                                          teeattest_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TEEATTEST_BUNDLE_H */

@@ -1,0 +1,1393 @@
+/*
+ * Evidence bundles (include/teeattest/bundle.h; format: docs/bundle.md):
+ * a report exactly as received plus everything needed to verify it again
+ * offline, as one JSON document.
+ *
+ * The report and the signature record are embedded as JSON values and
+ * taken back by their exact byte span, never re-serialized: a dialect may
+ * hash raw members (Tinfoil hashes the "gpu" member's bytes), and the
+ * signed TCB Info / QE Identity bodies are kept as the exact response
+ * text for the same reason.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../dstack/dstack.h"
+#include "../providers/providers.h"
+#include "pipeline.h"
+
+#define BUNDLE_FORMAT "teeattest-bundle"
+#define CAPTURE_FORMAT "teeattest-report-capture/1"
+#define EXCHANGE_MAX (16u * 1024u * 1024u)
+#define DIALECT_MAX 64u
+#define MODEL_MAX 1024u
+#define SPKI_MAX (64u * 1024u)
+/* lib/tdx refuses larger collateral items (ITEM_MAX in collateral.c). */
+#define COLLATERAL_ITEM_MAX (4u * 1024u * 1024u)
+#define GPU_ITEM_MAX (16u * 1024u * 1024u)
+
+struct teeattest_bundle {
+    atomic_size_t refs;
+    teeattest_ctx *ctx;
+    teeattest_report *report;
+    teeattest_evidence *ev;       /* never NULL */
+    teeattest_signature *sig;
+    char *model;
+    bool has_nonce;
+    uint8_t nonce[TEEATTEST_NONCE_SIZE];
+    bool has_time;
+    int64_t time;
+    bool has_exchange;
+    uint8_t *req, *resp;
+    size_t req_len, resp_len;
+    char *json;                   /* last teeattest_bundle_to_json() text */
+    size_t json_len;
+};
+
+/* ---- handle ---------------------------------------------------------------- */
+
+TEEATTEST_API int teeattest_bundle_new(teeattest_ctx *ctx,
+                                       teeattest_bundle **out,
+                                       teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out)
+        return TA_INVALID(err, !ctx ? "ctx is NULL" : "out is NULL");
+    teeattest_bundle *b = ta_calloc(ctx, 1, sizeof *b);
+    if (!b)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "allocating a bundle");
+    int rc = teeattest_evidence_new(ctx, &b->ev, err);
+    if (rc) {
+        ta_free(ctx, b);
+        return rc;
+    }
+    atomic_init(&b->refs, 1);
+    b->ctx = teeattest_ctx_ref(ctx);
+    *out = b;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API teeattest_bundle *teeattest_bundle_ref(teeattest_bundle *b)
+{
+    if (b)
+        atomic_fetch_add(&b->refs, 1);
+    return b;
+}
+
+static void drop_json(teeattest_bundle *b)
+{
+    ta_free(b->ctx, b->json);
+    b->json = NULL;
+    b->json_len = 0;
+}
+
+static void drop_exchange(teeattest_bundle *b)
+{
+    ta_free(b->ctx, b->req);
+    ta_free(b->ctx, b->resp);
+    b->req = b->resp = NULL;
+    b->req_len = b->resp_len = 0;
+    b->has_exchange = false;
+}
+
+TEEATTEST_API void teeattest_bundle_free(teeattest_bundle *b)
+{
+    if (!b || atomic_fetch_sub(&b->refs, 1) != 1)
+        return;
+    teeattest_ctx *ctx = b->ctx;
+    teeattest_report_free(b->report);
+    teeattest_evidence_free(b->ev);
+    teeattest_signature_free(b->sig);
+    ta_free(ctx, b->model);
+    drop_exchange(b);
+    drop_json(b);
+    ta_free(ctx, b);
+    teeattest_ctx_free(ctx);
+}
+
+/* ---- setters and getters ----------------------------------------------------- */
+
+TEEATTEST_API int teeattest_bundle_set_report(teeattest_bundle *b,
+                                              teeattest_report *report,
+                                              teeattest_error *err)
+{
+    if (!b || !report)
+        return TA_INVALID(err, !b ? "bundle is NULL" : "report is NULL");
+    teeattest_report_ref(report);
+    teeattest_report_free(b->report);
+    b->report = report;
+    drop_json(b);
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_bundle_set_evidence(teeattest_bundle *b,
+                                                teeattest_evidence *ev,
+                                                teeattest_error *err)
+{
+    if (!b || !ev)
+        return TA_INVALID(err, !b ? "bundle is NULL" : "ev is NULL");
+    if (ev->ctx != b->ctx)
+        return TA_INVALID(err, "the evidence belongs to another context");
+    teeattest_evidence_ref(ev);
+    teeattest_evidence_free(b->ev);
+    b->ev = ev;
+    drop_json(b);
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_bundle_set_nonce(teeattest_bundle *b,
+                                             const uint8_t *nonce,
+                                             size_t len,
+                                             teeattest_error *err)
+{
+    if (!b || !nonce)
+        return TA_INVALID(err, !b ? "bundle is NULL" : "nonce is NULL");
+    if (len != TEEATTEST_NONCE_SIZE)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "nonce",
+                        "the nonce must be %u bytes, got %zu",
+                        TEEATTEST_NONCE_SIZE, len);
+    memcpy(b->nonce, nonce, TEEATTEST_NONCE_SIZE);
+    b->has_nonce = true;
+    drop_json(b);
+    return TEEATTEST_OK;
+}
+
+/* Well-formed UTF-8 as jansson accepts it: no overlong forms, no
+ * surrogates, nothing above U+10FFFF, and no NUL (jansson refuses \u0000
+ * unless asked to allow it). */
+static bool is_json_text(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        uint8_t c = s[i];
+        if (c == 0)
+            return false;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        uint8_t lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 3;
+            if (c == 0xE0)
+                lo = 0xA0;
+            if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 4;
+            if (c == 0xF0)
+                lo = 0x90;
+            if (c == 0xF4)
+                hi = 0x8F;
+        } else {
+            return false;
+        }
+        if (len - i < n || s[i + 1] < lo || s[i + 1] > hi)
+            return false;
+        for (size_t k = 2; k < n; k++)
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+        i += n;
+    }
+    return true;
+}
+
+TEEATTEST_API int teeattest_bundle_set_model(teeattest_bundle *b,
+                                             const char *model,
+                                             teeattest_error *err)
+{
+    if (!b)
+        return TA_INVALID(err, "bundle is NULL");
+    char *copy = NULL;
+    if (model) {
+        size_t n = strlen(model);
+        if (n > MODEL_MAX || !is_json_text((const uint8_t *)model, n))
+            return TA_INVALID(err, "the model must be UTF-8, at most 1024 "
+                                   "bytes");
+        if (!(copy = ta_strdup(b->ctx, model)))
+            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    }
+    ta_free(b->ctx, b->model);
+    b->model = copy;
+    drop_json(b);
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_bundle_set_time(teeattest_bundle *b,
+                                            int64_t unix_seconds)
+{
+    if (!b || unix_seconds < 0)
+        return TEEATTEST_E_INVALID_ARG;
+    b->time = unix_seconds;
+    b->has_time = true;
+    drop_json(b);
+    return TEEATTEST_OK;
+}
+
+static uint8_t *dup_bytes(const teeattest_ctx *ctx, const uint8_t *p,
+                          size_t n)
+{
+    uint8_t *c = ta_malloc(ctx, n ? n : 1);
+    if (c && n)
+        memcpy(c, p, n);
+    return c;
+}
+
+TEEATTEST_API int teeattest_bundle_set_exchange(teeattest_bundle *b,
+                                                const uint8_t *request,
+                                                size_t request_len,
+                                                const uint8_t *response,
+                                                size_t response_len,
+                                                teeattest_error *err)
+{
+    if (!b || (!request && request_len) || (!response && response_len))
+        return TA_INVALID(err, !b ? "bundle is NULL"
+                               : !request && request_len ? "request is NULL"
+                                                         : "response is NULL");
+    if (!request && !response) {
+        drop_exchange(b);
+        drop_json(b);
+        return TEEATTEST_OK;
+    }
+    if (request_len > EXCHANGE_MAX || response_len > EXCHANGE_MAX)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, "exchange",
+                        "request and response are limited to %u bytes each",
+                        EXCHANGE_MAX);
+    uint8_t *rq = dup_bytes(b->ctx, request, request_len);
+    uint8_t *rs = dup_bytes(b->ctx, response, response_len);
+    if (!rq || !rs) {
+        ta_free(b->ctx, rq);
+        ta_free(b->ctx, rs);
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    }
+    drop_exchange(b);
+    b->req = rq;
+    b->req_len = request_len;
+    b->resp = rs;
+    b->resp_len = response_len;
+    b->has_exchange = true;
+    drop_json(b);
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_bundle_set_signature(teeattest_bundle *b,
+                                                 teeattest_signature *sig,
+                                                 teeattest_error *err)
+{
+    if (!b)
+        return TA_INVALID(err, "bundle is NULL");
+    if (sig && sig->ctx != b->ctx)
+        return TA_INVALID(err, "the signature belongs to another context");
+    teeattest_signature_ref(sig);
+    teeattest_signature_free(b->sig);
+    b->sig = sig;
+    drop_json(b);
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API teeattest_report *teeattest_bundle_report(
+    const teeattest_bundle *b)
+{
+    return b ? b->report : NULL;
+}
+
+TEEATTEST_API teeattest_evidence *teeattest_bundle_evidence(
+    teeattest_bundle *b)
+{
+    return b ? b->ev : NULL;
+}
+
+TEEATTEST_API teeattest_signature *teeattest_bundle_signature(
+    const teeattest_bundle *b)
+{
+    return b ? b->sig : NULL;
+}
+
+TEEATTEST_API const char *teeattest_bundle_model(const teeattest_bundle *b)
+{
+    return b ? b->model : NULL;
+}
+
+TEEATTEST_API int64_t teeattest_bundle_time(const teeattest_bundle *b)
+{
+    if (!b)
+        return 0;
+    if (b->has_time)
+        return b->time;
+    return b->report ? ta_report_captured_at(b->report) : 0;
+}
+
+TEEATTEST_API int teeattest_bundle_nonce(const teeattest_bundle *b,
+                                         uint8_t *nonce)
+{
+    if (!b || !nonce)
+        return TEEATTEST_E_INVALID_ARG;
+    if (b->has_nonce) {
+        memcpy(nonce, b->nonce, TEEATTEST_NONCE_SIZE);
+        return TEEATTEST_OK;
+    }
+    if (b->report && teeattest_report_nonce(b->report, nonce) == TEEATTEST_OK)
+        return TEEATTEST_OK;
+    return TEEATTEST_E_NOT_FOUND;
+}
+
+TEEATTEST_API int teeattest_bundle_exchange(const teeattest_bundle *b,
+                                            const uint8_t **request,
+                                            size_t *request_len,
+                                            const uint8_t **response,
+                                            size_t *response_len)
+{
+    if (request)
+        *request = NULL;
+    if (request_len)
+        *request_len = 0;
+    if (response)
+        *response = NULL;
+    if (response_len)
+        *response_len = 0;
+    if (!b || !request || !request_len || !response || !response_len)
+        return TEEATTEST_E_INVALID_ARG;
+    if (!b->has_exchange)
+        return TEEATTEST_E_NOT_FOUND;
+    *request = b->req;
+    *request_len = b->req_len;
+    *response = b->resp;
+    *response_len = b->resp_len;
+    return TEEATTEST_OK;
+}
+
+/* ---- writing ----------------------------------------------------------------- */
+
+/* Output with a sticky error: after the first failure every put is a
+ * no-op, so the writer reads straight through. */
+typedef struct writer {
+    ta_buf b;
+    int rc;
+    teeattest_error *err;
+} writer;
+
+static void put(writer *w, const void *p, size_t n)
+{
+    if (w->rc)
+        return;
+    int rc = ta_buf_append(&w->b, p, n);
+    if (rc)
+        w->rc = rc == TEEATTEST_E_NOMEM
+                    ? ta_error(w->err, rc, NULL, "out of memory")
+                    : ta_error(w->err, TEEATTEST_E_TOO_LARGE, "bundle",
+                               "the bundle would exceed %u bytes",
+                               TEEATTEST_BUNDLE_MAX);
+}
+
+static void puts_(writer *w, const char *s)
+{
+    put(w, s, strlen(s));
+}
+
+/* An item of the evidence that did not load cannot be reproduced. */
+static void unsaveable(writer *w, const char *where, const char *what,
+                       const char *why)
+{
+    if (!w->rc)
+        w->rc = ta_error(w->err, TEEATTEST_E_PARSE, where,
+                         "%s did not load (%s): it cannot be saved", what,
+                         why);
+}
+
+static void oom(writer *w)
+{
+    if (!w->rc)
+        w->rc = ta_error(w->err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+}
+
+/* A JSON string of text already known to be JSON text (is_json_text):
+ * only the characters JSON requires escaping are escaped, so that the
+ * output is a function of the bytes alone. */
+static void put_string(writer *w, const uint8_t *s, size_t n)
+{
+    static const char hexd[] = "0123456789abcdef";
+    puts_(w, "\"");
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        put(w, s + run, i - run);
+        run = i + 1;
+        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hexd[c >> 4];
+            esc[5] = hexd[c & 15];
+            break;
+        }
+        puts_(w, esc);
+    }
+    put(w, s + run, n - run);
+    puts_(w, "\"");
+}
+
+static void put_base64(writer *w, const uint8_t *p, size_t n)
+{
+    if (w->rc)
+        return;
+    size_t el = ta_base64_encoded_len(n);
+    char *t = ta_malloc(w->b.ctx, el + 1);
+    if (!t) {
+        w->rc = ta_error(w->err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+        return;
+    }
+    ta_base64_encode(t, p, n, false);
+    puts_(w, "\"");
+    put(w, t, el);
+    puts_(w, "\"");
+    ta_free(w->b.ctx, t);
+}
+
+/* Exact bytes that are usually text (JSON documents, PEM): a string when
+ * the bytes are JSON text, else {"base64":"..."}, so any bytes survive. */
+static void put_text(writer *w, const uint8_t *p, size_t n)
+{
+    if (is_json_text(p, n)) {
+        put_string(w, p, n);
+    } else {
+        puts_(w, "{\"base64\":");
+        put_base64(w, p, n);
+        puts_(w, "}");
+    }
+}
+
+static void put_key(writer *w, bool *first, const char *key)
+{
+    if (!*first)
+        puts_(w, ",");
+    *first = false;
+    puts_(w, "\"");
+    puts_(w, key);
+    puts_(w, "\":");
+}
+
+/* A signed document as the PCS serves it. Loaded from dcap-qvl JSON the
+ * text is the bare signed body: it gets the PCS envelope around it with
+ * the signature as hex (as teeattest_collateral_save_dir() does), which
+ * keeps the signed bytes exactly. */
+static void put_doc(writer *w, const ta_tdx_signed_doc *d, const char *member,
+                    const char *where)
+{
+    bool bare = d->text_len > 0 && d->body_off == 0 &&
+                d->body_len == d->text_len;
+    if (!d->text || (bare && !d->have_span)) {
+        unsaveable(w, where, "the document",
+                   d->text ? "no valid signature" : "not kept: too large");
+        return;
+    }
+    if (!bare) {
+        put_text(w, d->text, d->text_len);
+        return;
+    }
+    ta_buf env;
+    ta_buf_init(&env, w->b.ctx, 0);
+    char hex[129];
+    ta_hex_encode(hex, d->sig, 64);
+    int rc = ta_buf_printf(&env, "{\"%s\":", member);
+    if (!rc)
+        rc = ta_buf_append(&env, d->text, d->text_len);
+    if (!rc)
+        rc = ta_buf_printf(&env, ",\"signature\":\"%s\"}", hex);
+    if (rc)
+        oom(w);
+    else
+        put_text(w, env.data, env.len);
+    ta_buf_free(&env);
+}
+
+/* An issuer chain as PEM rebuilt from the certificates' DER, the form
+ * the collateral loaders read back to the same certificates. */
+static void put_chain(writer *w, const ta_tdx_chain *ch, const char *where)
+{
+    if (ch->error || !ch->n) {
+        unsaveable(w, where, "the issuer chain",
+                   ch->error ? ch->error : "missing");
+        return;
+    }
+    ta_buf pem;
+    ta_buf_init(&pem, w->b.ctx, 0);
+    int rc = ta_tdx_chain_pem(ch, &pem);
+    if (rc)
+        oom(w);
+    else
+        put_text(w, pem.data, pem.len);
+    ta_buf_free(&pem);
+}
+
+static void put_crl(writer *w, const ta_tdx_crl *crl, const char *where)
+{
+    if (!crl->loaded || !crl->crl.raw.p) {
+        unsaveable(w, where, "the CRL", crl->error ? crl->error : "missing");
+        return;
+    }
+    put_base64(w, crl->crl.raw.p, crl->crl.raw.len);
+}
+
+static void put_collateral(writer *w, const ta_tdx_collateral *c, size_t i)
+{
+    char where[96];
+    bool first = true;
+    puts_(w, "{");
+#define WHERE(m) (snprintf(where, sizeof where, \
+                           "evidence.collateral[%zu]." m, i), where)
+    put_key(w, &first, "tcb_info");
+    put_doc(w, &c->tcb_info.doc, "tcbInfo", WHERE("tcb_info"));
+    put_key(w, &first, "tcb_info_issuer_chain");
+    put_chain(w, &c->tcb_info_chain, WHERE("tcb_info_issuer_chain"));
+    put_key(w, &first, "qe_identity");
+    put_doc(w, &c->qe_identity.doc, "enclaveIdentity", WHERE("qe_identity"));
+    put_key(w, &first, "qe_identity_issuer_chain");
+    put_chain(w, &c->qe_identity_chain, WHERE("qe_identity_issuer_chain"));
+    put_key(w, &first, "pck_crl");
+    put_crl(w, &c->pck_crl, WHERE("pck_crl"));
+    if (c->pck_crl_chain.n || c->pck_crl_chain.error) {
+        put_key(w, &first, "pck_crl_issuer_chain");
+        put_chain(w, &c->pck_crl_chain, WHERE("pck_crl_issuer_chain"));
+    }
+    put_key(w, &first, "root_ca_crl");
+    put_crl(w, &c->root_ca_crl, WHERE("root_ca_crl"));
+#undef WHERE
+    puts_(w, "}");
+}
+
+static void put_evidence(writer *w, teeattest_evidence *ev)
+{
+    char num[32];
+    puts_(w, "{\"collateral\":[");
+    for (size_t i = 0; i < ev->n_cols; i++) {
+        if (i)
+            puts_(w, ",");
+        put_collateral(w, ta_collateral_inner(ev->cols[i]), i);
+    }
+    puts_(w, "],\"nras\":[");
+    bool first = true;
+    for (size_t i = 0; i < TA_EVIDENCE_ENTRIES_MAX; i++) {
+        const ta_gpu_blob *nb = &ev->nras[i].blob;
+        if (!nb->data)
+            continue;
+        snprintf(num, sizeof num, "%s{\"entry\":%zu,\"response\":",
+                 first ? "" : ",", i);
+        first = false;
+        puts_(w, num);
+        put_text(w, nb->data, nb->len);
+        puts_(w, "}");
+    }
+    puts_(w, "],\"gpu\":{\"rims\":[");
+    const teeattest_gpu_inputs *in = ev->gpu;
+    size_t n = teeattest_gpu_inputs_count(in, TEEATTEST_GPU_ITEM_RIM);
+    for (size_t i = 0; i < n; i++) {
+        const char *id;
+        const uint8_t *d;
+        size_t dl;
+        teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_RIM, i, &id, &d, &dl);
+        puts_(w, i ? ",{\"id\":" : "{\"id\":");
+        if (id)
+            put_string(w, (const uint8_t *)id, strlen(id)); /* [A-Za-z0-9._-] */
+        else
+            puts_(w, "null");
+        puts_(w, ",\"xml\":");
+        put_base64(w, d, dl);
+        puts_(w, "}");
+    }
+    puts_(w, "],\"ocsp\":[");
+    n = teeattest_gpu_inputs_count(in, TEEATTEST_GPU_ITEM_OCSP);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *d;
+        size_t dl;
+        teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_OCSP, i, NULL, &d, &dl);
+        if (i)
+            puts_(w, ",");
+        put_base64(w, d, dl);
+    }
+    puts_(w, "],\"jwks\":[");
+    n = teeattest_gpu_inputs_count(in, TEEATTEST_GPU_ITEM_JWKS);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *d;
+        size_t dl;
+        teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_JWKS, i, NULL, &d, &dl);
+        if (i)
+            puts_(w, ",");
+        put_text(w, d, dl);
+    }
+    puts_(w, "]}");
+    if (ev->e2e_instances.data) {
+        puts_(w, ",\"e2e_instances\":");
+        put_text(w, ev->e2e_instances.data, ev->e2e_instances.len);
+    }
+    puts_(w, "}");
+}
+
+static bool json_ws(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static void put_signature(writer *w, const teeattest_signature *sig)
+{
+    if (w->rc)
+        return;
+    size_t n = 0;
+    int rc = teeattest_signature_to_json(sig, NULL, 0, &n, NULL);
+    if (rc != TEEATTEST_E_BUFFER_TOO_SMALL && rc != TEEATTEST_OK) {
+        w->rc = ta_error(w->err, rc, "signature",
+                         "the signature record cannot be written");
+        return;
+    }
+    char *t = ta_malloc(w->b.ctx, n + 1);
+    if (!t) {
+        w->rc = ta_error(w->err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+        return;
+    }
+    rc = teeattest_signature_to_json(sig, t, n + 1, &n, w->err);
+    if (rc)
+        w->rc = rc;
+    else
+        put(w, t, n);
+    ta_free(w->b.ctx, t);
+}
+
+TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
+                                           const char **json, size_t *len,
+                                           teeattest_error *err)
+{
+    if (json)
+        *json = NULL;
+    if (len)
+        *len = 0;
+    if (!b || !json)
+        return TA_INVALID(err, !b ? "bundle is NULL" : "json is NULL");
+    if (!b->report)
+        return ta_error(err, TEEATTEST_E_FIELD_MISSING, "report",
+                        "the bundle has no report");
+    const uint8_t *raw = NULL;
+    size_t raw_len = 0;
+    teeattest_report_raw(b->report, &raw, &raw_len);
+    size_t k = 0;
+    while (k < raw_len && json_ws(raw[k]))
+        k++;
+    /* teeattest_bundle_parse() takes back only an object. */
+    if (k == raw_len || raw[k] != '{')
+        return ta_error(err, TEEATTEST_E_PARSE, "report",
+                        "the report document is not a JSON object");
+
+    writer w;
+    memset(&w, 0, sizeof w);
+    ta_buf_init(&w.b, b->ctx, TEEATTEST_BUNDLE_MAX);
+    w.err = err;
+    char num[64];
+    const char *dialect = teeattest_report_dialect(b->report);
+    puts_(&w, "{\"format\":\"" BUNDLE_FORMAT "\",\"version\":");
+    snprintf(num, sizeof num, "%d", TEEATTEST_BUNDLE_VERSION);
+    puts_(&w, num);
+    puts_(&w, ",\"dialect\":");
+    put_string(&w, (const uint8_t *)dialect, strlen(dialect));
+    if (b->model) {
+        puts_(&w, ",\"model\":");
+        put_string(&w, (const uint8_t *)b->model, strlen(b->model));
+    }
+    int64_t t = teeattest_bundle_time(b);
+    if (!t)
+        t = teeattest_ctx_now(b->ctx);
+    snprintf(num, sizeof num, ",\"captured_at\":%lld", (long long)t);
+    puts_(&w, num);
+    uint8_t nonce[TEEATTEST_NONCE_SIZE];
+    if (teeattest_bundle_nonce(b, nonce) == TEEATTEST_OK) {
+        char hex[2 * TEEATTEST_NONCE_SIZE + 1];
+        ta_hex_encode(hex, nonce, sizeof nonce);
+        puts_(&w, ",\"nonce\":\"");
+        puts_(&w, hex);
+        puts_(&w, "\"");
+    }
+    const uint8_t *spki = b->ev->tls_spki.data;
+    size_t spki_len = b->ev->tls_spki.len;
+    if (!spki && teeattest_report_tls_spki(b->report, &spki, &spki_len) !=
+                     TEEATTEST_OK)
+        spki = NULL;
+    if (spki && spki_len) {
+        puts_(&w, ",\"tls_spki\":");
+        put_base64(&w, spki, spki_len);
+    }
+    puts_(&w, ",\"report\":");
+    put(&w, raw, raw_len);
+    puts_(&w, ",\"evidence\":");
+    put_evidence(&w, b->ev);
+    if (b->has_exchange) {
+        puts_(&w, ",\"exchange\":{\"request\":");
+        put_base64(&w, b->req, b->req_len);
+        puts_(&w, ",\"response\":");
+        put_base64(&w, b->resp, b->resp_len);
+        puts_(&w, "}");
+    }
+    if (b->sig) {
+        puts_(&w, ",\"signature\":");
+        put_signature(&w, b->sig);
+    }
+    puts_(&w, "}");
+    if (!w.rc && (w.rc = ta_buf_terminate(&w.b)))
+        w.rc = ta_error(err, w.rc, NULL, "out of memory");
+    if (w.rc) {
+        ta_buf_free(&w.b);
+        return w.rc;
+    }
+    drop_json(b);
+    b->json = (char *)ta_buf_steal(&w.b, &b->json_len);
+    *json = b->json;
+    if (len)
+        *len = b->json_len;
+    return TEEATTEST_OK;
+}
+
+/* ---- parsing ----------------------------------------------------------------- */
+
+/* Bytes of a member: borrowed from the JSON tree, or decoded (owned). */
+typedef struct bytes {
+    const uint8_t *p;
+    size_t n;
+    uint8_t *owned;
+} bytes;
+
+static void bytes_free(const teeattest_ctx *ctx, bytes *x)
+{
+    ta_free(ctx, x->owned);
+    memset(x, 0, sizeof *x);
+}
+
+static int get_base64(const teeattest_ctx *ctx, json_t *v, const char *where,
+                      size_t max, bytes *out, teeattest_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (!json_is_string(v))
+        return ta_error(err, TEEATTEST_E_JSON, where,
+                        "must be a base64 string");
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v);
+    if (ta_base64_decoded_max(n) > max + 2)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, where,
+                        "longer than the %zu-byte limit", max);
+    uint8_t *d = ta_malloc(ctx, ta_base64_decoded_max(n) + 1);
+    if (!d)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    int64_t got = ta_base64_decode(d, ta_base64_decoded_max(n) + 1, s, n,
+                                   false);
+    if (got < 0) {
+        ta_free(ctx, d);
+        return ta_error(err, TEEATTEST_E_BASE64, where, "not valid base64");
+    }
+    if ((size_t)got > max) {
+        ta_free(ctx, d);
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, where,
+                        "longer than the %zu-byte limit", max);
+    }
+    out->p = out->owned = d;
+    out->n = (size_t)got;
+    return TEEATTEST_OK;
+}
+
+/* Exact bytes written by put_text(): a string, or {"base64":"..."}. */
+static int get_text(const teeattest_ctx *ctx, json_t *v, const char *where,
+                    size_t max, bytes *out, teeattest_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (json_is_object(v)) {
+        json_t *b64 = json_object_get(v, "base64");
+        if (!b64 || json_object_size(v) != 1)
+            return ta_error(err, TEEATTEST_E_JSON, where,
+                            "must be a string or {\"base64\":\"...\"}");
+        return get_base64(ctx, b64, where, max, out, err);
+    }
+    if (!json_is_string(v))
+        return ta_error(err, TEEATTEST_E_JSON, where,
+                        "must be a string or {\"base64\":\"...\"}");
+    if (json_string_length(v) > max)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, where,
+                        "longer than the %zu-byte limit", max);
+    out->p = (const uint8_t *)json_string_value(v);
+    out->n = json_string_length(v);
+    return TEEATTEST_OK;
+}
+
+/* A required (or optional) member of an object; where names it. */
+static int member(json_t *o, const char *key, bool required, json_t **v,
+                  const char *where, teeattest_error *err)
+{
+    *v = json_object_get(o, key);
+    if (!*v && required)
+        return ta_error(err, TEEATTEST_E_FIELD_MISSING, where,
+                        "required member is missing");
+    return TEEATTEST_OK;
+}
+
+/* Point err->where at the bundle member an inner parser failed in,
+ * keeping the inner location after it. */
+static int rewhere(teeattest_error *err, int rc, const char *where)
+{
+    if (err && err->struct_size >= sizeof *err) {
+        char full[2 * sizeof err->where + 4];
+        size_t n = strnlen(err->where, sizeof err->where);
+        int k = snprintf(full, sizeof full, "%s%s%.*s", where,
+                         n ? ": " : "", (int)n, err->where);
+        size_t m = k < 0 ? 0 : (size_t)k;
+        if (m >= sizeof err->where)
+            m = sizeof err->where - 1;
+        memcpy(err->where, full, m);
+        err->where[m] = '\0';
+    }
+    return rc;
+}
+
+/* An evidence setter refused an item from the document: misuse to the
+ * setter, but malformed input here (a RIM id with characters outside its
+ * alphabet, say). */
+static int item_error(teeattest_error *err, int rc, const char *where)
+{
+    if (rc != TEEATTEST_E_INVALID_ARG)
+        return rewhere(err, rc, where);
+    char msg[256] = "invalid item";
+    if (err && err->struct_size >= sizeof *err)
+        snprintf(msg, sizeof msg, "%s", err->message);
+    return ta_error(err, TEEATTEST_E_PARSE, where, "%s", msg);
+}
+
+static int parse_collateral(teeattest_bundle *b, json_t *o, size_t i,
+                            teeattest_error *err)
+{
+    static const char *const keys[] = {
+        "tcb_info", "tcb_info_issuer_chain", "qe_identity",
+        "qe_identity_issuer_chain", "pck_crl", "pck_crl_issuer_chain",
+        "root_ca_crl",
+    };
+    enum { N = 7, PCK_CRL = 4, PCK_CHAIN = 5, ROOT_CRL = 6 };
+    char where[96];
+    if (!json_is_object(o)) {
+        snprintf(where, sizeof where, "evidence.collateral[%zu]", i);
+        return ta_error(err, TEEATTEST_E_JSON, where, "must be an object");
+    }
+    bytes x[N];
+    memset(x, 0, sizeof x);
+    int rc = TEEATTEST_OK;
+    for (size_t k = 0; !rc && k < N; k++) {
+        snprintf(where, sizeof where, "evidence.collateral[%zu].%s", i,
+                 keys[k]);
+        json_t *v;
+        rc = member(o, keys[k], k != PCK_CHAIN, &v, where, err);
+        if (rc || !v)
+            continue;
+        rc = k == PCK_CRL || k == ROOT_CRL
+                 ? get_base64(b->ctx, v, where, COLLATERAL_ITEM_MAX, &x[k], err)
+                 : get_text(b->ctx, v, where, COLLATERAL_ITEM_MAX, &x[k], err);
+    }
+    ta_tdx_collateral *inner = NULL;
+    teeattest_collateral *col = NULL;
+    if (!rc) {
+        ta_tdx_collateral_parts parts;
+        memset(&parts, 0, sizeof parts);
+        parts.tcb_info = x[0].p;
+        parts.tcb_info_len = x[0].n;
+        parts.tcb_info_chain = x[1].p;
+        parts.tcb_info_chain_len = x[1].n;
+        parts.qe_identity = x[2].p;
+        parts.qe_identity_len = x[2].n;
+        parts.qe_identity_chain = x[3].p;
+        parts.qe_identity_chain_len = x[3].n;
+        parts.pck_crl = x[4].p;
+        parts.pck_crl_len = x[4].n;
+        parts.pck_crl_chain = x[5].p;
+        parts.pck_crl_chain_len = x[5].n;
+        parts.root_ca_crl = x[6].p;
+        parts.root_ca_crl_len = x[6].n;
+        /* An empty string is an item, but from_parts reads NULL as none. */
+        static const uint8_t empty[1];
+        if (!parts.tcb_info)
+            parts.tcb_info = empty;
+        if (!parts.qe_identity)
+            parts.qe_identity = empty;
+        rc = ta_tdx_collateral_from_parts(b->ctx, &parts, &inner, err);
+    }
+    if (!rc)
+        rc = ta_collateral_wrap(b->ctx, inner, &col, err);
+    if (!rc)
+        rc = ta_evidence_keep_collateral(b->ev, col, err);
+    teeattest_collateral_free(col);
+    for (size_t k = 0; k < N; k++)
+        bytes_free(b->ctx, &x[k]);
+    return rc;
+}
+
+static int parse_array(json_t *o, const char *key, size_t max, json_t **v,
+                       const char *where, teeattest_error *err)
+{
+    *v = json_object_get(o, key);
+    if (!*v)
+        return TEEATTEST_OK;
+    if (!json_is_array(*v))
+        return ta_error(err, TEEATTEST_E_JSON, where, "must be an array");
+    if (json_array_size(*v) > max)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, where,
+                        "more than %zu items", max);
+    return TEEATTEST_OK;
+}
+
+static int parse_gpu(teeattest_bundle *b, json_t *g, teeattest_error *err)
+{
+    if (!json_is_object(g))
+        return ta_error(err, TEEATTEST_E_JSON, "evidence.gpu",
+                        "must be an object");
+    teeattest_gpu_inputs *in = b->ev->gpu;
+    char where[96];
+    json_t *a;
+    int rc = parse_array(g, "rims", TA_GPU_ITEMS_MAX, &a, "evidence.gpu.rims",
+                         err);
+    for (size_t i = 0; !rc && a && i < json_array_size(a); i++) {
+        json_t *r = json_array_get(a, i), *id, *xml;
+        snprintf(where, sizeof where, "evidence.gpu.rims[%zu]", i);
+        if (!json_is_object(r))
+            return ta_error(err, TEEATTEST_E_JSON, where, "must be an object");
+        id = json_object_get(r, "id");
+        if (id && !json_is_null(id) && !json_is_string(id))
+            return ta_error(err, TEEATTEST_E_JSON, where,
+                            "\"id\" must be a string or null");
+        snprintf(where, sizeof where, "evidence.gpu.rims[%zu].xml", i);
+        if ((rc = member(r, "xml", true, &xml, where, err)))
+            return rc;
+        bytes x;
+        if ((rc = get_base64(b->ctx, xml, where, GPU_ITEM_MAX, &x, err)))
+            return rc;
+        rc = teeattest_gpu_inputs_add(in, TEEATTEST_GPU_ITEM_RIM,
+                                      json_is_string(id) ? json_string_value(id)
+                                                         : NULL,
+                                      x.p, x.n, err);
+        bytes_free(b->ctx, &x);
+        if (rc)
+            return item_error(err, rc, where);
+    }
+    if (!rc)
+        rc = parse_array(g, "ocsp", TA_GPU_ITEMS_MAX, &a, "evidence.gpu.ocsp",
+                         err);
+    for (size_t i = 0; !rc && a && i < json_array_size(a); i++) {
+        snprintf(where, sizeof where, "evidence.gpu.ocsp[%zu]", i);
+        bytes x;
+        if ((rc = get_base64(b->ctx, json_array_get(a, i), where,
+                             GPU_ITEM_MAX, &x, err)))
+            return rc;
+        rc = teeattest_gpu_inputs_add(in, TEEATTEST_GPU_ITEM_OCSP, NULL, x.p,
+                                      x.n, err);
+        bytes_free(b->ctx, &x);
+        if (rc)
+            return item_error(err, rc, where);
+    }
+    if (!rc)
+        rc = parse_array(g, "jwks", TA_GPU_ITEMS_MAX, &a, "evidence.gpu.jwks",
+                         err);
+    for (size_t i = 0; !rc && a && i < json_array_size(a); i++) {
+        snprintf(where, sizeof where, "evidence.gpu.jwks[%zu]", i);
+        bytes x;
+        if ((rc = get_text(b->ctx, json_array_get(a, i), where, GPU_ITEM_MAX,
+                           &x, err)))
+            return rc;
+        rc = teeattest_gpu_inputs_add(in, TEEATTEST_GPU_ITEM_JWKS, NULL, x.p,
+                                      x.n, err);
+        bytes_free(b->ctx, &x);
+        if (rc)
+            return item_error(err, rc, where);
+    }
+    return rc;
+}
+
+static int parse_evidence(teeattest_bundle *b, json_t *e,
+                          teeattest_error *err)
+{
+    if (!json_is_object(e))
+        return ta_error(err, TEEATTEST_E_JSON, "evidence", "must be an object");
+    char where[96];
+    json_t *a;
+    int rc = parse_array(e, "collateral", TA_EVIDENCE_COLLATERALS_MAX, &a,
+                         "evidence.collateral", err);
+    for (size_t i = 0; !rc && a && i < json_array_size(a); i++)
+        rc = parse_collateral(b, json_array_get(a, i), i, err);
+    if (!rc)
+        rc = parse_array(e, "nras", TA_EVIDENCE_ENTRIES_MAX, &a,
+                         "evidence.nras", err);
+    for (size_t i = 0; !rc && a && i < json_array_size(a); i++) {
+        json_t *o = json_array_get(a, i), *ent, *resp;
+        snprintf(where, sizeof where, "evidence.nras[%zu]", i);
+        if (!json_is_object(o))
+            return ta_error(err, TEEATTEST_E_JSON, where, "must be an object");
+        snprintf(where, sizeof where, "evidence.nras[%zu].entry", i);
+        if ((rc = member(o, "entry", true, &ent, where, err)))
+            return rc;
+        if (!json_is_integer(ent) || json_integer_value(ent) < 0 ||
+            json_integer_value(ent) >= (json_int_t)TA_EVIDENCE_ENTRIES_MAX)
+            return ta_error(err, TEEATTEST_E_JSON, where,
+                            "must be an integer from 0 to %u",
+                            TA_EVIDENCE_ENTRIES_MAX - 1);
+        size_t entry = (size_t)json_integer_value(ent);
+        if (b->ev->nras[entry].blob.data)
+            return ta_error(err, TEEATTEST_E_JSON, where,
+                            "entry %zu has a second NRAS answer", entry);
+        snprintf(where, sizeof where, "evidence.nras[%zu].response", i);
+        if ((rc = member(o, "response", true, &resp, where, err)))
+            return rc;
+        bytes x;
+        if ((rc = get_text(b->ctx, resp, where, TA_EVIDENCE_ITEM_MAX, &x,
+                           err)))
+            return rc;
+        rc = teeattest_evidence_set(b->ev, TEEATTEST_EVIDENCE_NRAS_RESPONSE,
+                                    entry, x.p, x.n, err);
+        bytes_free(b->ctx, &x);
+        if (rc)
+            return item_error(err, rc, where);
+    }
+    json_t *v;
+    if (!rc && (v = json_object_get(e, "gpu")))
+        rc = parse_gpu(b, v, err);
+    if (!rc && (v = json_object_get(e, "e2e_instances"))) {
+        bytes x;
+        if ((rc = get_text(b->ctx, v, "evidence.e2e_instances",
+                           TA_EVIDENCE_ITEM_MAX, &x, err)))
+            return rc;
+        rc = teeattest_evidence_set(b->ev, TEEATTEST_EVIDENCE_E2E_INSTANCES, 0,
+                                    x.p, x.n, err);
+        bytes_free(b->ctx, &x);
+        if (rc)
+            return item_error(err, rc, "evidence.e2e_instances");
+    }
+    return rc;
+}
+
+/* The exact bytes of a top-level member's value. For "report" the
+ * whitespace around the value is included: the writer puts none there,
+ * so whatever is there belongs to the document as received. */
+static int member_span(const uint8_t *doc, size_t len, const char *key,
+                       bool with_ws, const uint8_t **val, size_t *val_len,
+                       teeattest_error *err)
+{
+    int rc = ta_json_member_span(doc, len, key, val, val_len);
+    if (rc)
+        return ta_error(err, rc == TEEATTEST_E_NOT_FOUND
+                                 ? TEEATTEST_E_FIELD_MISSING : TEEATTEST_E_JSON,
+                        key, "cannot locate the member's bytes");
+    if (with_ws) {
+        size_t off = (size_t)(*val - doc), end = off + *val_len;
+        while (off > 0 && json_ws(doc[off - 1]))
+            off--;
+        while (end < len && json_ws(doc[end]))
+            end++;
+        *val = doc + off;
+        *val_len = end - off;
+    }
+    return TEEATTEST_OK;
+}
+
+static int get_string(json_t *o, const char *key, bool required, size_t max,
+                      const char **out, teeattest_error *err)
+{
+    *out = NULL;
+    json_t *v = json_object_get(o, key);
+    if (!v || (!required && json_is_null(v))) {
+        if (required)
+            return ta_error(err, TEEATTEST_E_FIELD_MISSING, key,
+                            "required member is missing");
+        return TEEATTEST_OK;
+    }
+    if (!json_is_string(v))
+        return ta_error(err, TEEATTEST_E_JSON, key, "must be a string");
+    if (json_string_length(v) > max)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, key,
+                        "longer than the %zu-byte limit", max);
+    if (strlen(json_string_value(v)) != json_string_length(v))
+        return ta_error(err, TEEATTEST_E_JSON, key, "contains a NUL");
+    *out = json_string_value(v);
+    return TEEATTEST_OK;
+}
+
+static int parse_doc(teeattest_bundle *b, json_t *root, const uint8_t *doc,
+                     size_t len, teeattest_error *err)
+{
+    const char *format, *dialect, *model, *nonce_hex, *spki_text;
+    int rc = get_string(root, "format", true, 64, &format, err);
+    if (rc)
+        return rc;
+    bool capture = strcmp(format, CAPTURE_FORMAT) == 0;
+    if (!capture && strcmp(format, BUNDLE_FORMAT) != 0)
+        return ta_error(err, TEEATTEST_E_UNSUPPORTED, "format",
+                        "not a teeattest bundle (\"%.40s\")", format);
+    if (!capture) {
+        json_t *ver = json_object_get(root, "version");
+        if (!ver)
+            return ta_error(err, TEEATTEST_E_FIELD_MISSING, "version",
+                            "required member is missing");
+        if (!json_is_integer(ver) || json_integer_value(ver) < 1)
+            return ta_error(err, TEEATTEST_E_JSON, "version",
+                            "must be a positive integer");
+        if (json_integer_value(ver) > TEEATTEST_BUNDLE_VERSION)
+            return ta_error(err, TEEATTEST_E_UNSUPPORTED, "version",
+                            "bundle version %lld is newer than %d",
+                            (long long)json_integer_value(ver),
+                            TEEATTEST_BUNDLE_VERSION);
+    }
+    if ((rc = get_string(root, "dialect", true, DIALECT_MAX, &dialect, err)) ||
+        (rc = get_string(root, "model", false, MODEL_MAX, &model, err)) ||
+        (rc = get_string(root, "nonce", false, 2 * TEEATTEST_NONCE_SIZE,
+                         &nonce_hex, err)))
+        return rc;
+    json_t *ts = json_object_get(root, "captured_at");
+    if (!ts)
+        return ta_error(err, TEEATTEST_E_FIELD_MISSING, "captured_at",
+                        "required member is missing");
+    if (!json_is_integer(ts) || json_integer_value(ts) < 0)
+        return ta_error(err, TEEATTEST_E_JSON, "captured_at",
+                        "must be a non-negative integer (Unix seconds)");
+    if (nonce_hex) {
+        rc = ta_hex_decode_exact(b->nonce, TEEATTEST_NONCE_SIZE, nonce_hex,
+                                 strlen(nonce_hex), false);
+        if (rc)
+            return ta_error(err, rc, "nonce", "must be %u hex digits",
+                            2 * TEEATTEST_NONCE_SIZE);
+        b->has_nonce = true;
+    }
+    bytes spki = {0};
+    if (capture) {
+        if ((rc = get_string(root, "tls_spki_der_hex", false, 2 * SPKI_MAX,
+                             &spki_text, err)))
+            return rc;
+        if (spki_text && spki_text[0]) {
+            size_t n = strlen(spki_text);
+            if (!(spki.owned = ta_malloc(b->ctx, n / 2 + 1)))
+                return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+            int64_t got = ta_hex_decode(spki.owned, n / 2 + 1, spki_text, n);
+            if (got < 0) {
+                bytes_free(b->ctx, &spki);
+                return ta_error(err, (int)got, "tls_spki_der_hex",
+                                "not valid hex");
+            }
+            spki.p = spki.owned;
+            spki.n = (size_t)got;
+        }
+    } else {
+        json_t *v = json_object_get(root, "tls_spki");
+        if (v && (rc = get_base64(b->ctx, v, "tls_spki", SPKI_MAX, &spki,
+                                  err)))
+            return rc;
+    }
+
+    json_t *rep = json_object_get(root, "report");
+    const uint8_t *rv = NULL;
+    size_t rl = 0;
+    if (!rep)
+        rc = ta_error(err, TEEATTEST_E_FIELD_MISSING, "report",
+                      "required member is missing");
+    else if (!json_is_object(rep))
+        rc = ta_error(err, TEEATTEST_E_JSON, "report",
+                      "must be the report document (a JSON object)");
+    if (!rc)
+        rc = member_span(doc, len, "report", true, &rv, &rl, err);
+    if (!rc && (rc = teeattest_report_parse(b->ctx, &b->report, dialect, rv,
+                                            rl, err)))
+        rc = rewhere(err, rc, "report");
+    /* What the fetch knew and the document does not. */
+    if (!rc && b->has_nonce)
+        rc = ta_report_set_fetch_info(b->report, b->nonce, spki.p, spki.n);
+    else if (!rc && spki.p)
+        rc = teeattest_evidence_set(b->ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0,
+                                    spki.p, spki.n, err);
+    if (rc == TEEATTEST_E_NOMEM)
+        rc = ta_error(err, rc, NULL, "out of memory");
+    bytes_free(b->ctx, &spki);
+    if (rc)
+        return rc;
+    b->time = (int64_t)json_integer_value(ts);
+    b->has_time = true;
+    ta_report_set_captured_at(b->report, b->time);
+    if (model && !(b->model = ta_strdup(b->ctx, model)))
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    if (capture)
+        return TEEATTEST_OK;
+
+    json_t *v = json_object_get(root, "evidence");
+    if (v && (rc = parse_evidence(b, v, err)))
+        return rc;
+    if ((v = json_object_get(root, "exchange"))) {
+        if (!json_is_object(v))
+            return ta_error(err, TEEATTEST_E_JSON, "exchange",
+                            "must be an object");
+        json_t *rq, *rs;
+        bytes q, s;
+        if ((rc = member(v, "request", true, &rq, "exchange.request", err)) ||
+            (rc = member(v, "response", true, &rs, "exchange.response", err)))
+            return rc;
+        if ((rc = get_base64(b->ctx, rq, "exchange.request", EXCHANGE_MAX, &q,
+                             err)))
+            return rc;
+        if ((rc = get_base64(b->ctx, rs, "exchange.response", EXCHANGE_MAX,
+                             &s, err))) {
+            bytes_free(b->ctx, &q);
+            return rc;
+        }
+        b->req = q.owned;
+        b->req_len = q.n;
+        b->resp = s.owned;
+        b->resp_len = s.n;
+        b->has_exchange = true;
+    }
+    if ((v = json_object_get(root, "signature"))) {
+        if (!json_is_object(v))
+            return ta_error(err, TEEATTEST_E_JSON, "signature",
+                            "must be a signature record (a JSON object)");
+        const uint8_t *sv;
+        size_t sl;
+        if ((rc = member_span(doc, len, "signature", false, &sv, &sl, err)))
+            return rc;
+        if ((rc = teeattest_signature_parse_json(b->ctx, &b->sig, sv, sl,
+                                                 err)))
+            return rewhere(err, rc, "signature");
+    }
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_bundle_parse(teeattest_ctx *ctx,
+                                         teeattest_bundle **out,
+                                         const uint8_t *json, size_t len,
+                                         teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || (!json && len))
+        return TA_INVALID(err, !ctx ? "ctx is NULL" : !out ? "out is NULL"
+                                                           : "json is NULL");
+    if (len > TEEATTEST_BUNDLE_MAX)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, NULL,
+                        "bundle of %zu bytes exceeds the %u-byte limit", len,
+                        TEEATTEST_BUNDLE_MAX);
+    json_t *root = NULL;
+    int rc = ta_json_parse(&root, json ? json : (const uint8_t *)"", len,
+                           TEEATTEST_BUNDLE_MAX, err);
+    if (rc)
+        return rc;
+    if (!json_is_object(root)) {
+        json_decref(root);
+        return ta_error(err, TEEATTEST_E_JSON, NULL,
+                        "a bundle is a JSON object");
+    }
+    teeattest_bundle *b = NULL;
+    if (!(rc = teeattest_bundle_new(ctx, &b, err)))
+        rc = parse_doc(b, root, json, len, err);
+    json_decref(root);
+    if (rc) {
+        teeattest_bundle_free(b);
+        return rc;
+    }
+    *out = b;
+    return TEEATTEST_OK;
+}
+
+/* ---- verification ------------------------------------------------------------ */
+
+/* Copy a finished result's checks and facts into r (under r's prefix),
+ * facts with their types. */
+static void copy_result(teeattest_result *r, const teeattest_result *from)
+{
+    for (size_t i = 0; i < from->n_checks; i++) {
+        const ta_check *c = &from->checks[i];
+        ta_result_check(r, c->name, c->outcome, c->required != 0, "%s",
+                        c->detail);
+    }
+    for (size_t i = 0; i < from->n_facts; i++) {
+        const ta_fact *f = &from->facts[i];
+        if (f->type == TA_FACT_BOOL)
+            ta_result_fact_bool(r, f->key, strcmp(f->text, "true") == 0);
+        else if (f->type == TA_FACT_INT)
+            ta_result_fact_int(r, f->key, strtoll(f->text, NULL, 10));
+        else
+            ta_result_fact_str(r, f->key, f->text);
+    }
+}
+
+TEEATTEST_API int teeattest_bundle_verify(teeattest_ctx *ctx,
+                                          teeattest_result **out,
+                                          teeattest_bundle *b,
+                                          const teeattest_policy *policy,
+                                          teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || !b)
+        return TA_INVALID(err, !ctx ? "ctx is NULL" : !out ? "out is NULL"
+                                                           : "bundle is NULL");
+    if (b->ctx != ctx || (policy && policy->ctx != ctx))
+        return TA_INVALID(err, "the bundle or policy belongs to another "
+                               "context");
+    if (!b->report)
+        return ta_error(err, TEEATTEST_E_FIELD_MISSING, "report",
+                        "the bundle has no report");
+    /* A shallow copy: only the time changes, the buffers stay borrowed. */
+    struct teeattest_policy pol;
+    if (policy) {
+        pol = *policy;
+    } else {
+        memset(&pol, 0, sizeof pol);
+        ta_policy_defaults(&pol);
+        pol.ctx = ctx;
+    }
+    if (pol.time == TEEATTEST_TIME_NOW && teeattest_bundle_time(b))
+        pol.time = teeattest_bundle_time(b);
+
+    teeattest_result *att = NULL, *sres = NULL, *r = NULL;
+    int rc = ta_result_new(ctx, &att);
+    if (rc)
+        return ta_error(err, rc, NULL, "allocating the result");
+    rc = ta_report_verify_into(ctx, att, b->report, TEEATTEST_ENTRY_ALL, b->ev,
+                               &pol, b->has_nonce ? b->nonce : NULL, err);
+    if (!rc)
+        rc = ta_result_finish(att, err);
+    if (!rc && !(b->has_exchange && b->sig)) {
+        *out = att;
+        return TEEATTEST_OK;
+    }
+    /* The answer is checked against the signer the attestation verified,
+     * and only if it did verify (check response.signature.attestation). */
+    if (!rc)
+        rc = teeattest_signature_verify_attested(b->sig, &sres, &pol, att,
+                                                 b->req, b->req_len, b->resp,
+                                                 b->resp_len, err);
+    if (!rc && (rc = ta_result_new(ctx, &r)) != TEEATTEST_OK)
+        rc = ta_error(err, rc, NULL, "allocating the result");
+    if (!rc) {
+        copy_result(r, att);
+        ta_result_set_prefix(r, "response.");
+        copy_result(r, sres);
+        ta_result_set_prefix(r, NULL);
+        rc = ta_result_finish(r, err);
+    }
+    teeattest_result_free(att);
+    teeattest_result_free(sres);
+    if (rc) {
+        teeattest_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return TEEATTEST_OK;
+}
