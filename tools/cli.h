@@ -56,6 +56,21 @@ bool cli_parse_opts_arg(const char *cmd, struct cli_opt *opts, int argc,
 /* The entry for `name`; opts must contain it (a programming error if not). */
 struct cli_opt *cli_opt(struct cli_opt *opts, const char *name);
 
+/* An option that may be given several times. cli_parse_opts() refuses a
+ * repeated option, so these are taken out of argv first (from index
+ * `first`), with the same syntax ("--name VALUE" or "--name=VALUE", a
+ * value not starting with "--", not empty); `values` must have room for
+ * argc entries. The other arguments go to rest[0..*rest_argc) (rest needs
+ * argc + 1 entries; it is NULL-terminated). */
+struct cli_repeated {
+    const char *name;
+    const char **values;
+    size_t n;
+};
+bool cli_take_repeated(const char *cmd, int argc, char **argv, int first,
+                       struct cli_repeated *reps, size_t n_reps,
+                       int *rest_argc, char **rest);
+
 /* ---- diagnostics ------------------------------------------------------ */
 
 /* "teeattest: CMD: message\n" on stderr, with control characters made
@@ -101,6 +116,16 @@ int cli_hexval(int c);
 bool cli_parse_hex_exact(const char *s, size_t len, uint8_t *out, size_t want);
 /* A decimal Unix time (may be negative). */
 bool cli_parse_unix_time(const char *s, int64_t *out);
+/* Standard or URL-safe base64, padding optional, whitespace ignored, into
+ * out (room for len bytes). False when the text is not base64. */
+bool cli_decode_base64(const uint8_t *in, size_t len, uint8_t *out,
+                       size_t *out_len);
+/* "UpToDate,OutOfDate" (Intel's names, any case) into a mask of
+ * TEEATTEST_TDX_STATUS_BIT() values (--accept). */
+bool cli_parse_statuses(const char *cmd, const char *s, uint32_t *mask);
+/* --test-root FILE (DER, or the first PEM certificate) into the policy. */
+bool cli_set_test_root(const char *cmd, teeattest_policy *pol,
+                       const char *path);
 
 /* ---- results ---------------------------------------------------------- */
 
@@ -112,6 +137,140 @@ const char *cli_outcome_label(int32_t outcome);
  * `indent`; returns the number of lines printed. */
 size_t cli_print_checks(const teeattest_result *res, const char *indent);
 
+/* ---- report verification (cli_verify.c) ------------------------------- */
+
+/* The environment variable holding the NVIDIA service key (never printed). */
+#define CLI_SERVICE_KEY_ENV "NVIDIA_SERVICE_KEY"
+
+/* Policy options of the commands that verify reports (attest, verify):
+ * cli_policy_apply() reads them. */
+#define CLI_POLICY_OPTIONS \
+    {"accept", true, false, NULL}, \
+    {"allow-expired-collateral", false, false, NULL}, \
+    {"allow-debug", false, false, NULL}, \
+    {"require-tls", false, false, NULL}, \
+    {"allow-server-nonce", false, false, NULL}, \
+    {"allow-unbound-key", false, false, NULL}, \
+    {"require-event-log", false, false, NULL}, \
+    {"no-gpu", false, false, NULL}, \
+    {"max-age", true, false, NULL}, \
+    {"expect-compose-hash", true, false, NULL}, \
+    {"expect-app-id", true, false, NULL}, \
+    {"expect-os-image", true, false, NULL}, \
+    {"expect-image-digest", true, false, NULL}, \
+    {"test-root", true, false, NULL}
+
+#define CLI_POLICY_OPTIONS_HELP \
+    "Policy options:\n" \
+    "  --accept STATUS,...       accepted TDX TCB statuses (default UpToDate,\n" \
+    "                            SWHardeningNeeded); Intel's names, e.g.\n" \
+    "                            OutOfDate, ConfigurationNeeded\n" \
+    "  --allow-expired-collateral  accept TDX collateral past its nextUpdate\n" \
+    "                            (reported as WARN)\n" \
+    "  --allow-debug             accept a debug TD (reported as WARN)\n" \
+    "  --require-tls             require the report to bind the TLS key of the\n" \
+    "                            connection (binding.tls fails without one)\n" \
+    "  --allow-server-nonce      accept a report bound to a nonce the server\n" \
+    "                            chose (RedPill's Chutes backend) as WARN\n" \
+    "  --allow-unbound-key       accept a signing key no hardware evidence\n" \
+    "                            binds (io.net) as WARN; no signer is verified\n" \
+    "  --require-event-log       require an event log replay and compose hash\n" \
+    "                            also where the provider sends no event log\n" \
+    "  --no-gpu                  do not require GPU evidence (evidence that is\n" \
+    "                            present is still verified)\n" \
+    "  --max-age SECONDS         the report must be at most this old at the\n" \
+    "                            verification time (check report.age)\n" \
+    "  --expect-compose-hash HEX[,HEX...]  accepted compose hashes (32 bytes)\n" \
+    "  --expect-app-id HEX[,HEX...]        accepted dstack app ids (20 bytes)\n" \
+    "  --expect-os-image HEX[,HEX...]      accepted OS image hashes (32 bytes)\n" \
+    "  --expect-image-digest HEX[,HEX...]  accepted container image digests\n" \
+    "                            (32 bytes, 'sha256:' allowed): every image\n" \
+    "                            the app compose names must be one of them\n" \
+    "  --test-root FILE          FOR TESTS: trust this root (DER or PEM) instead\n" \
+    "                            of Intel's SGX Root CA; every result then\n" \
+    "                            carries the warning check tdx.root_override\n"
+
+/* Options naming verification material and the services that may be
+ * called: cli_evidence_apply() reads them. --collateral and --jwks are
+ * repeatable (taken out by cli_verify_args_take()). */
+#define CLI_EVIDENCE_OPTIONS \
+    {"offline", false, false, NULL}, {"online", false, false, NULL}, \
+    {"pccs", true, false, NULL}, {"gpu-online", true, false, NULL}, \
+    {"nras-url", true, false, NULL}, {"rim-url", true, false, NULL}, \
+    {"ocsp-url", true, false, NULL}, {"jwks-url", true, false, NULL}, \
+    {"nras-response", true, false, NULL}, {"rim-dir", true, false, NULL}, \
+    {"ocsp-dir", true, false, NULL}, {"tls-spki", true, false, NULL}, \
+    {"e2e-instances", true, false, NULL}
+
+#define CLI_EVIDENCE_OPTIONS_HELP \
+    "Verification material and services:\n" \
+    "  --collateral DIR|FILE     TDX collateral: a directory in the PCS raw\n" \
+    "                            layout or dcap-qvl's single-file JSON;\n" \
+    "                            repeatable (one per platform)\n" \
+    "  --nras-response FILE      a saved NRAS answer for entry 0's GPUs\n" \
+    "  --jwks FILE               an NRAS JWKS document; repeatable\n" \
+    "  --rim-dir DIR             saved RIMs: DIR/<id>.xml or DIR/<id>.json\n" \
+    "  --ocsp-dir DIR            saved OCSP responses: DIR/*.der\n" \
+    "  --tls-spki FILE           DER SubjectPublicKeyInfo (or base64 / PEM of\n" \
+    "                            it) of the TLS connection that delivered the\n" \
+    "                            report; replaces the one recorded\n" \
+    "  --e2e-instances FILE      Chutes' GET /e2e/instances/{chute} answer\n" \
+    "  --pccs URL                fetch missing TDX collateral from this PCS /\n" \
+    "                            PCCS base URL ('intel': " TEEATTEST_INTEL_PCS_URL ")\n" \
+    "  --gpu-online LIST         GPU services that may be called, comma-\n" \
+    "                            separated: nras, rim, ocsp, jwks, all, none\n" \
+    "  --nras-url, --rim-url, --ocsp-url, --jwks-url URL  replace NVIDIA's\n" \
+    "                            service URLs\n" \
+    "  " CLI_SERVICE_KEY_ENV " (environment), when set, is sent to NVIDIA's\n" \
+    "                            services; it is never printed\n"
+
+/* argv without the repeatable --collateral and --jwks, and their values. */
+struct cli_verify_args {
+    char **rest;
+    int rest_argc;
+    const char **collateral;
+    size_t n_collateral;
+    const char **jwks;
+    size_t n_jwks;
+};
+bool cli_verify_args_take(const char *cmd, int argc, char **argv,
+                          struct cli_verify_args *a);
+void cli_verify_args_free(struct cli_verify_args *a);
+
+/* Apply CLI_POLICY_OPTIONS to pol (the time is left to the command). */
+bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
+                      teeattest_policy *pol);
+
+/* Add the material of CLI_EVIDENCE_OPTIONS to ev and set its services.
+ * Online (Intel PCS or --pccs for TDX collateral, every GPU service unless
+ * --gpu-online says otherwise) when online_default and not --offline, or
+ * with --online; --pccs alone turns on collateral fetching only. */
+bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
+                        const struct cli_verify_args *a, teeattest_ctx *ctx,
+                        teeattest_evidence *ev, bool online_default);
+
+/* --nonce HEX: 32 bytes. */
+bool cli_parse_entry_nonce(const char *cmd, const char *s, uint8_t nonce[32]);
+
+/* The checklist, per verified entry its role, signer, TDX status, app id,
+ * compose hash and OS image hash, the verified signer and the verdict as
+ * the last line. */
+void cli_print_report_result(const teeattest_result *res);
+/* teeattest_result_to_json() and a newline on stdout. */
+bool cli_print_result_json(const char *cmd, const teeattest_result *res);
+/* CLI_OK when verified, else CLI_FAILED. */
+int cli_verdict_exit(const teeattest_result *res);
+
+/* Write an evidence bundle to a new file: the report, the evidence (what
+ * it holds now), the nonce, the model (may be NULL), the capture time (0:
+ * the bundle's default) and, when x is not NULL, the exchange bytes and
+ * the signature record (may be NULL). */
+bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
+                     teeattest_report *rep, teeattest_evidence *ev,
+                     const uint8_t nonce[32], const char *model,
+                     int64_t time, const teeattest_exchange *x,
+                     teeattest_signature *sig);
+
 /* ---- commands --------------------------------------------------------- */
 
 int cmd_signer(int argc, char **argv);
@@ -122,6 +281,7 @@ int cmd_attest(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 int cmd_quote(int argc, char **argv);
 int cmd_gpu(int argc, char **argv);
+int cmd_bundle_verify(int argc, char **argv);
 
 void help_signer(FILE *f);
 void help_verify_signature(FILE *f);
@@ -131,6 +291,7 @@ void help_attest(FILE *f);
 void help_chat(FILE *f);
 void help_quote(FILE *f);
 void help_gpu(FILE *f);
+void help_bundle_verify(FILE *f);
 
 /* ---- demo data (demo_data.c) ------------------------------------------ */
 

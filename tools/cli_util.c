@@ -189,6 +189,56 @@ bool cli_parse_opts_arg(const char *cmd, struct cli_opt *opts, int argc,
     return true;
 }
 
+bool cli_take_repeated(const char *cmd, int argc, char **argv, int first,
+                       struct cli_repeated *reps, size_t n_reps,
+                       int *rest_argc, char **rest)
+{
+    int m = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        struct cli_repeated *r = NULL;
+        const char *value = NULL;
+        /* "-- ARG" as the last two arguments ends the options (a prompt
+         * may start with dashes), as in cli_parse_opts_arg(). */
+        if (i >= first && strcmp(arg, "--") == 0 && i + 2 == argc) {
+            rest[m++] = argv[i];
+            rest[m++] = argv[i + 1];
+            break;
+        }
+        if (i >= first && strncmp(arg, "--", 2) == 0) {
+            for (size_t k = 0; k < n_reps && !r; k++) {
+                size_t l = strlen(reps[k].name);
+                if (strncmp(arg + 2, reps[k].name, l) == 0 &&
+                    (arg[2 + l] == '\0' || arg[2 + l] == '=')) {
+                    r = &reps[k];
+                    if (arg[2 + l] == '=')
+                        value = arg + 3 + l;
+                }
+            }
+        }
+        if (!r) {
+            rest[m++] = argv[i];
+            continue;
+        }
+        if (!value) {
+            if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
+                value = argv[++i];
+            } else {
+                cli_error(cmd, "option --%s needs a value", r->name);
+                return false;
+            }
+        }
+        if (!value[0]) {
+            cli_error(cmd, "option --%s needs a non-empty value", r->name);
+            return false;
+        }
+        r->values[r->n++] = value;
+    }
+    rest[m] = NULL;
+    *rest_argc = m;
+    return true;
+}
+
 /* ---- files ------------------------------------------------------------ */
 
 bool cli_make_dir(const char *cmd, const char *path)
@@ -452,4 +502,47 @@ bool cli_parse_unix_time(const char *s, int64_t *out)
         return false;
     *out = (int64_t)v;
     return true;
+}
+
+static int b64val(int c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+' || c == '-')
+        return 62;
+    if (c == '/' || c == '_')
+        return 63;
+    return -1;
+}
+
+bool cli_decode_base64(const uint8_t *in, size_t len, uint8_t *out,
+                       size_t *out_len)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    size_t n = 0, pad = 0, chars = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (isspace(in[i]))
+            continue;
+        if (in[i] == '=') {
+            pad++;
+            continue;
+        }
+        int v = b64val(in[i]);
+        if (v < 0 || pad)
+            return false;
+        chars++;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[n++] = (uint8_t)(acc >> bits);
+        }
+    }
+    *out_len = n;
+    return n > 0 && pad <= 2 && chars % 4 != 1;
 }

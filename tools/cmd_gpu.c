@@ -102,60 +102,6 @@ void help_gpu(FILE *f)
           "be loaded, --save-dir that cannot be written).\n", f);
 }
 
-/* ---- repeatable options ----------------------------------------------- */
-
-/* cli_parse_opts() refuses a repeated option; --rim and --jwks may be given
- * several times, so they are taken out of argv first, with the same
- * syntax ("--name VALUE" or "--name=VALUE", a value not starting with
- * "--", not empty). The rest goes to cli_parse_opts(). */
-struct repeated {
-    const char *name;
-    const char **values;
-    size_t n;
-};
-
-static bool take_repeated(int argc, char **argv, struct repeated *reps,
-                          size_t n_reps, int *rest_argc, char **rest)
-{
-    int m = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        struct repeated *r = NULL;
-        const char *value = NULL;
-        if (i >= 2 && strncmp(arg, "--", 2) == 0) {
-            for (size_t k = 0; k < n_reps && !r; k++) {
-                size_t l = strlen(reps[k].name);
-                if (strncmp(arg + 2, reps[k].name, l) == 0 &&
-                    (arg[2 + l] == '\0' || arg[2 + l] == '=')) {
-                    r = &reps[k];
-                    if (arg[2 + l] == '=')
-                        value = arg + 3 + l;
-                }
-            }
-        }
-        if (!r) {
-            rest[m++] = argv[i];
-            continue;
-        }
-        if (!value) {
-            if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
-                value = argv[++i];
-            } else {
-                cli_error(CMD, "option --%s needs a value", r->name);
-                return false;
-            }
-        }
-        if (!value[0]) {
-            cli_error(CMD, "option --%s needs a non-empty value", r->name);
-            return false;
-        }
-        r->values[r->n++] = value;
-    }
-    rest[m] = NULL;
-    *rest_argc = m;
-    return true;
-}
-
 /* ---- option values ---------------------------------------------------- */
 
 static bool parse_small_uint(const char *s, unsigned long max,
@@ -479,9 +425,12 @@ int cmd_gpu(int argc, char **argv)
         cli_error(CMD, "out of memory");
         goto out;
     }
-    struct repeated reps[] = {{"rim", rim_values, 0}, {"jwks", jwks_values, 0}};
+    /* --rim and --jwks may be repeated: taken out before cli_parse_opts. */
+    struct cli_repeated reps[] = {{"rim", rim_values, 0},
+                                  {"jwks", jwks_values, 0}};
     int rest_argc = 0;
-    if (!take_repeated(argc, argv, reps, N_OF(reps), &rest_argc, rest))
+    if (!cli_take_repeated(CMD, argc, argv, 2, reps, N_OF(reps), &rest_argc,
+                           rest))
         goto out;
 
     struct cli_opt opts[] = {

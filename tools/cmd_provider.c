@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -195,215 +195,262 @@ int cmd_providers(int argc, char **argv)
 void help_attest(FILE *f)
 {
     fputs("Usage: teeattest attest --provider NAME [--base-url URL] --model NAME\n"
-          "           [--save FILE] [--json] [network options]\n"
+          "           [--signing-address ID] [--pccs URL] [--offline]\n"
+          "           [--save FILE] [--at UNIX] [--json] [network options]\n"
+          "           [material options] [policy options]\n"
+          "       teeattest attest --report-file FILE --provider NAME --nonce HEX\n"
+          "           [--collateral DIR]... [--nras-response FILE --jwks FILE]\n"
+          "           [--tls-spki FILE] [--e2e-instances FILE] [--pccs URL]\n"
+          "           [--online] [--save FILE] [--at UNIX] [--json]\n"
+          "           [policy options]\n"
           "\n"
           "Fetch the provider's attestation report with a fresh random nonce and\n"
-          "show what it claims: one entry per serving node, with its signing key,\n"
-          "TDX quote, GPU evidence and TLS fingerprint. This version does NOT yet\n"
-          "verify the quote or the GPU evidence: everything shown is what the\n"
-          "provider states, and the echoed nonce is compared for information\n"
-          "only (freshness is proved by the quote, checked in a later version).\n"
+          "verify it end to end, entry by entry (each serving node; the gateway\n"
+          "and the model for two-layer reports): the TDX quote (DCAP, Intel's\n"
+          "root), the GPU evidence (SPDM, RIMs, OCSP and/or NRAS), the\n"
+          "report_data binding of the signing key, the nonce and the TLS key,\n"
+          "the event log replay and compose hash, and the policy's pins.\n"
+          "Missing TDX collateral is fetched from Intel PCS (or --pccs) and the\n"
+          "GPU evidence is checked with NVIDIA's services, unless --offline.\n"
+          "\n"
+          "With --report-file, a report captured elsewhere is verified instead:\n"
+          "nothing is fetched unless --pccs or --online is given, --nonce is the\n"
+          "nonce that was sent with the request, and --provider names the\n"
+          "dialect whose JSON the file is ('auto' detects the common shapes).\n"
           "\n"
           "Options:\n"
           NET_OPTIONS_HELP
-          "  --save FILE               write the capture (nonce, base URL, TLS key,\n"
-          "                            report exactly as received) as JSON\n"
-          "  --json                    print the summary as JSON\n"
+          "  --signing-address ID      ask for (and verify only) the entry of this\n"
+          "                            signer: 0x + 40 hex (ecdsa) or 64 hex\n"
+          "  --report-file FILE        verify this saved report document ('-' for\n"
+          "                            standard input) instead of fetching one\n"
+          "  --nonce HEX               with --report-file: the 32-byte nonce sent\n"
+          "                            (64 hex digits, optional 0x)\n"
+          "  --offline                 no network for verification: collateral and\n"
+          "                            GPU material only from the options below\n"
+          "  --online                  with --report-file: fetch missing collateral\n"
+          "                            (Intel PCS or --pccs) and use NVIDIA's GPU\n"
+          "                            services\n"
+          "  --save FILE               write an evidence bundle (the report exactly\n"
+          "                            as received, the nonce, the model, the TLS\n"
+          "                            key and every piece of material used or\n"
+          "                            fetched) that 'teeattest verify FILE'\n"
+          "                            re-verifies offline; never overwrites\n"
+          "  --at UNIX                 verification time in Unix seconds (default:\n"
+          "                            now); also the bundle's recorded time\n"
+          "  --json                    print the result as JSON only\n"
           "  -h, --help                show this help\n"
+          "\n"
+          CLI_EVIDENCE_OPTIONS_HELP
+          "\n"
+          CLI_POLICY_OPTIONS_HELP
           "\n"
           "The API key is read from the dialect's environment variable (see\n"
           "'teeattest providers'); it is never printed.\n"
           "\n"
-          "Exit status: 0 report fetched and parsed, 2 usage, transport, HTTP or\n"
-          "parse error.\n", f);
-}
-
-static const char *entry_text(const teeattest_report *rep, size_t i,
-                              int32_t field)
-{
-    const uint8_t *d = NULL;
-    size_t n = 0;
-    if (teeattest_report_entry_get(rep, i, field, &d, &n) != TEEATTEST_OK)
-        return NULL;
-    return (const char *)d;
-}
-
-static bool entry_bytes(const teeattest_report *rep, size_t i, int32_t field,
-                        const uint8_t **d, size_t *n)
-{
-    return teeattest_report_entry_get(rep, i, field, d, n) == TEEATTEST_OK;
-}
-
-/* The capture written by --save: everything this fetch knows, with the
- * report embedded verbatim (it parsed, so it is valid JSON). */
-static bool save_capture(const char *path, const teeattest_provider *p,
-                         const char *base_url, const char *model,
-                         const teeattest_report *rep, const char *nonce_hex)
-{
-    const uint8_t *raw = NULL, *spki = NULL;
-    size_t raw_len = 0, spki_len = 0;
-    teeattest_report_raw(rep, &raw, &raw_len);
-    char *spki_hex = NULL;
-    if (teeattest_report_tls_spki(rep, &spki, &spki_len) == TEEATTEST_OK) {
-        spki_hex = malloc(2 * spki_len + 1);
-        if (spki_hex)
-            hex_out(spki_hex, spki, spki_len);
-    }
-    json_t *head = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:I, s:s?}",
-                             "format", "teeattest-report-capture/1",
-                             "dialect", teeattest_provider_dialect(p),
-                             "base_url", base_url, "model", model,
-                             "nonce", nonce_hex,
-                             "captured_at", (json_int_t)time(NULL),
-                             "tls_spki_der_hex", spki_hex);
-    free(spki_hex);
-    char *h = head ? json_dumps(head, JSON_COMPACT) : NULL;
-    json_decref(head);
-    if (!h) {
-        cli_error(ATTEST, "out of memory");
-        return false;
-    }
-    /* {"format":...,"report":<raw>}: replace the closing brace. */
-    size_t hl = strlen(h);
-    size_t total = hl - 1 + strlen(",\"report\":") + raw_len + 2;
-    char *out = malloc(total);
-    if (!out) {
-        free(h);
-        cli_error(ATTEST, "out of memory");
-        return false;
-    }
-    size_t o = 0;
-    memcpy(out, h, hl - 1);
-    o += hl - 1;
-    memcpy(out + o, ",\"report\":", strlen(",\"report\":"));
-    o += strlen(",\"report\":");
-    memcpy(out + o, raw, raw_len);
-    o += raw_len;
-    out[o++] = '}';
-    out[o++] = '\n';
-    free(h);
-    bool ok = cli_write_new_file(ATTEST, path, out, o);
-    free(out);
-    return ok;
+          "Output: the provider, the nonce, one line per check (PASS, FAIL, SKIP\n"
+          "or WARN; names prefixed entry[i]., see docs/checks.md), per entry its\n"
+          "signer, TDX status, app id, compose hash and OS image hash, the\n"
+          "verified signer, then 'verdict: verified' or 'verdict: FAILED'.\n"
+          "\n"
+          "Exit status: 0 verified, 1 verification failed, 2 usage, input,\n"
+          "transport, HTTP or parse error (also when --save cannot be written).\n",
+          f);
 }
 
 int cmd_attest(int argc, char **argv)
 {
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            help_attest(stdout);
+            return CLI_OK;
+        }
+    }
+    struct cli_verify_args va;
+    teeattest_ctx *ctx = NULL;
+    teeattest_provider *p = NULL;
+    teeattest_report *rep = NULL;
+    teeattest_policy *pol = NULL;
+    teeattest_evidence *ev = NULL;
+    teeattest_result *res = NULL;
+    struct cli_file rf = {0};
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    int rc = CLI_USAGE;
+    if (!cli_verify_args_take(ATTEST, argc, argv, &va))
+        goto out;
     struct cli_opt opts[] = {
         NET_OPTIONS,
         {"save", true, false, NULL},
         {"json", false, false, NULL},
+        {"report-file", true, false, NULL},
+        {"nonce", true, false, NULL},
+        {"signing-address", true, false, NULL},
+        {"at", true, false, NULL},
+        CLI_POLICY_OPTIONS,
+        CLI_EVIDENCE_OPTIONS,
         {NULL, false, false, NULL},
     };
     bool help;
-    if (!cli_parse_opts(ATTEST, opts, argc, argv, 2, &help))
-        return CLI_USAGE;
-    if (help) {
-        help_attest(stdout);
-        return CLI_OK;
-    }
-    teeattest_ctx *ctx = NULL;
-    teeattest_provider *p = NULL;
-    teeattest_report *rep = NULL;
-    teeattest_error err = TEEATTEST_ERROR_INIT;
-    int rc = CLI_USAGE;
-    json_t *jout = NULL;
-    if (!open_provider(ATTEST, opts, &ctx, &p))
+    if (!cli_parse_opts(ATTEST, opts, va.rest_argc, va.rest, 2, &help))
         goto out;
-    int st = teeattest_report_fetch(p, &rep, NULL, NULL, &err);
-    if (st != TEEATTEST_OK) {
-        network_error(ATTEST, "fetching the attestation report", st, &err);
-        goto out;
-    }
-    uint8_t nonce[TEEATTEST_NONCE_SIZE];
-    char nonce_hex[2 * TEEATTEST_NONCE_SIZE + 1];
-    if (teeattest_report_nonce(rep, nonce) != TEEATTEST_OK) {
-        cli_error(ATTEST, "the report lost its nonce (library bug)");
-        goto out;
-    }
-    hex_out(nonce_hex, nonce, sizeof nonce);
-
+    const struct cli_opt *o_file = cli_opt(opts, "report-file");
+    const struct cli_opt *o_nonce = cli_opt(opts, "nonce");
+    const struct cli_opt *o_prov = cli_opt(opts, "provider");
+    const struct cli_opt *o_addr = cli_opt(opts, "signing-address");
+    const struct cli_opt *o_at = cli_opt(opts, "at");
     const struct cli_opt *o_save = cli_opt(opts, "save");
-    if (o_save->seen &&
-        !save_capture(o_save->value, p, cli_opt(opts, "base-url")->value,
-                      cli_opt(opts, "model")->value, rep, nonce_hex))
-        goto out;
-
     bool json = cli_opt(opts, "json")->seen;
-    size_t n = teeattest_report_entry_count(rep);
-    if (json) {
-        jout = json_pack("{s:s, s:s, s:b, s:s, s:[]}", "dialect",
-                         teeattest_report_dialect(rep), "nonce", nonce_hex,
-                         "verified", 0, "note",
-                         "claims only: quote and GPU evidence not verified",
-                         "entries");
-    } else {
-        printf("provider: %s\nnonce sent: %s\nentries: %zu\n",
-               teeattest_report_dialect(rep), nonce_hex, n);
-    }
-    for (size_t i = 0; i < n; i++) {
-        const uint8_t *d;
-        size_t dl;
-        const char *role = entry_text(rep, i, TEEATTEST_ENTRY_ROLE);
-        const char *addr = entry_text(rep, i, TEEATTEST_ENTRY_SIGNING_ADDRESS);
-        const char *algo = entry_text(rep, i, TEEATTEST_ENTRY_SIGNING_ALGO);
-        const char *model = entry_text(rep, i, TEEATTEST_ENTRY_MODEL);
-        size_t quote_len = entry_bytes(rep, i, TEEATTEST_ENTRY_QUOTE, &d, &dl) ? dl : 0;
-        bool gpu = entry_bytes(rep, i, TEEATTEST_ENTRY_GPU_PAYLOAD, &d, &dl);
-        bool evlog = entry_bytes(rep, i, TEEATTEST_ENTRY_EVENT_LOG, &d, &dl);
-        char tls[65] = "";
-        if (entry_bytes(rep, i, TEEATTEST_ENTRY_TLS_FINGERPRINT, &d, &dl) &&
-            dl == 32)
-            hex_out(tls, d, 32);
-        const char *echo = "absent";
-        if (entry_bytes(rep, i, TEEATTEST_ENTRY_NONCE_ECHO, &d, &dl))
-            echo = dl == sizeof nonce && memcmp(d, nonce, dl) == 0
-                       ? "matches" : "DIFFERS";
-        if (json) {
-            json_array_append_new(
-                json_object_get(jout, "entries"),
-                json_pack("{s:s?, s:s?, s:s?, s:s?, s:I, s:b, s:b, s:s?, s:s}",
-                          "role", role, "model", model,
-                          "signing_address", addr, "signing_algo", algo,
-                          "quote_bytes", (json_int_t)quote_len,
-                          "gpu_evidence", gpu, "event_log", evlog,
-                          "tls_fingerprint", tls[0] ? tls : NULL,
-                          "nonce_echo", echo));
-            continue;
+    bool from_file = o_file->seen;
+    uint8_t nonce[TEEATTEST_NONCE_SIZE];
+    if (from_file) {
+        static const char *const fetch_only[] = {"base-url", "ca-file"};
+        for (size_t i = 0; i < sizeof fetch_only / sizeof *fetch_only; i++) {
+            if (cli_opt(opts, fetch_only[i])->seen) {
+                cli_error(ATTEST, "--%s is for fetching; --report-file "
+                          "verifies a saved report", fetch_only[i]);
+                goto out;
+            }
         }
-        printf("entry %zu: %s\n", i, role ? role : "node");
-        if (model) {
-            printf("  model:           ");
-            cli_fputs_safe(model, stdout);
-            putchar('\n');
-        }
-        printf("  signer:          ");
-        cli_fputs_safe(addr ? addr : "(none stated)", stdout);
-        printf(" (%s)\n", algo ? algo : "?");
-        printf("  TDX quote:       %zu bytes\n", quote_len);
-        printf("  GPU evidence:    %s\n", gpu ? "present" : "absent");
-        printf("  event log:       %s\n", evlog ? "present" : "absent");
-        printf("  TLS fingerprint: %s\n", tls[0] ? tls : "absent");
-        printf("  nonce echo:      %s (informational)\n", echo);
-    }
-    if (json) {
-        char *text = jout ? json_dumps(jout, JSON_INDENT(2)) : NULL;
-        if (!text) {
-            cli_error(ATTEST, "out of memory");
+        if (cli_opt(opts, "offline")->seen) {
+            cli_error(ATTEST, "--offline: --report-file is offline already "
+                      "(give --pccs or --online to fetch)");
             goto out;
         }
-        puts(text);
-        free(text);
+        if (!o_prov->seen) {
+            cli_error(ATTEST, "missing --provider (the report's dialect; see "
+                      "'teeattest providers')");
+            goto out;
+        }
+        if (!o_nonce->seen) {
+            cli_error(ATTEST, "missing --nonce HEX: the nonce sent with the "
+                      "request the report answered");
+            goto out;
+        }
+        if (!cli_parse_entry_nonce(ATTEST, o_nonce->value, nonce))
+            goto out;
     } else {
-        puts("attestation: NOT verified (quote and GPU verification are not in "
-             "this version; the entries above are the provider's claims)");
+        if (o_nonce->seen) {
+            cli_error(ATTEST, "--nonce is for --report-file (a fetch sends a "
+                      "fresh random nonce)");
+            goto out;
+        }
+        if (cli_opt(opts, "online")->seen) {
+            cli_error(ATTEST, "--online is for --report-file (a fetch is "
+                      "online unless --offline)");
+            goto out;
+        }
     }
-    rc = CLI_OK;
+    int64_t at = 0;
+    if (o_at->seen && !cli_parse_unix_time(o_at->value, &at)) {
+        cli_error(ATTEST, "--at: expected Unix seconds, got '%s'", o_at->value);
+        goto out;
+    }
+
+    int st;
+    if (from_file) {
+        if (!cli_read_file(ATTEST, "report-file", o_file->value, &rf))
+            goto out;
+        st = teeattest_ctx_new(&ctx, NULL, &err);
+        if (st != TEEATTEST_OK) {
+            cli_error(ATTEST, "%s", err.message);
+            goto out;
+        }
+    } else if (!open_provider(ATTEST, opts, &ctx, &p)) {
+        goto out;
+    }
+    st = teeattest_policy_new(ctx, &pol, &err);
+    if (st == TEEATTEST_OK)
+        st = teeattest_evidence_new(ctx, &ev, &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(ATTEST, "%s", err.message[0] ? err.message
+                                                : teeattest_status_str(st));
+        goto out;
+    }
+    if (o_at->seen && teeattest_policy_set_time(pol, at) != TEEATTEST_OK) {
+        cli_error(ATTEST, "--at: not accepted");
+        goto out;
+    }
+    if (!cli_policy_apply(ATTEST, opts, pol) ||
+        !cli_evidence_apply(ATTEST, opts, &va, ctx, ev, !from_file))
+        goto out;
+
+    if (from_file) {
+        st = teeattest_report_parse(ctx, &rep, o_prov->value, rf.data, rf.len,
+                                    &err);
+        if (st == TEEATTEST_E_NOT_FOUND) {
+            cli_error(ATTEST, "unknown provider '%s' (see 'teeattest "
+                      "providers')", o_prov->value);
+            goto out;
+        }
+        if (st != TEEATTEST_OK) {
+            cli_error(ATTEST, "--report-file %s: %s (%s)", o_file->value,
+                      err.message[0] ? err.message : teeattest_status_str(st),
+                      teeattest_status_name(st));
+            goto out;
+        }
+    } else {
+        st = teeattest_report_fetch(p, &rep, NULL,
+                                    o_addr->seen ? o_addr->value : NULL, &err);
+        if (st != TEEATTEST_OK) {
+            network_error(ATTEST, "fetching the attestation report", st, &err);
+            goto out;
+        }
+        if (teeattest_report_nonce(rep, nonce) != TEEATTEST_OK) {
+            cli_error(ATTEST, "the report lost its nonce (library bug)");
+            goto out;
+        }
+    }
+    char nonce_hex[2 * TEEATTEST_NONCE_SIZE + 1];
+    hex_out(nonce_hex, nonce, sizeof nonce);
+
+    size_t entry = TEEATTEST_ENTRY_ALL;
+    if (o_addr->seen &&
+        teeattest_report_find_entry(rep, &entry, o_addr->value) !=
+            TEEATTEST_OK) {
+        cli_error(ATTEST, "the report has no entry for signer %s",
+                  o_addr->value);
+        rc = CLI_FAILED;
+        goto out;
+    }
+    st = teeattest_report_verify(ctx, &res, rep, entry, ev, pol, nonce,
+                                 sizeof nonce, &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(ATTEST, "%s", err.message[0] ? err.message
+                                                : teeattest_status_str(st));
+        goto out;
+    }
+    /* Saved before the result is printed, so that the verdict stays the
+     * last line; a save that fails is an error (exit 2) after the result. */
+    bool saved = true;
+    if (o_save->seen)
+        saved = cli_save_bundle(ATTEST, o_save->value, ctx, rep, ev, nonce,
+                                cli_opt(opts, "model")->value,
+                                o_at->seen ? at : 0, NULL, NULL);
+    if (json) {
+        if (!cli_print_result_json(ATTEST, res))
+            goto out;
+    } else {
+        fputs("provider: ", stdout);
+        cli_fputs_safe(teeattest_report_dialect(rep), stdout);
+        printf("\n%s: %s\nentries: %zu\n", from_file ? "nonce" : "nonce sent",
+               nonce_hex, teeattest_report_entry_count(rep));
+        if (o_save->seen && saved) {
+            fputs("saved bundle: ", stdout);
+            cli_fputs_safe(o_save->value, stdout);
+            fputc('\n', stdout);
+        }
+        cli_print_report_result(res);
+    }
+    rc = saved ? cli_verdict_exit(res) : CLI_USAGE;
 out:
-    json_decref(jout);
+    teeattest_result_free(res);
+    teeattest_evidence_free(ev);
+    teeattest_policy_free(pol);
     teeattest_report_free(rep);
     teeattest_provider_free(p);
     teeattest_ctx_free(ctx);
+    cli_file_free(&rf);
+    cli_verify_args_free(&va);
     return rc;
 }
 
@@ -415,7 +462,8 @@ void help_chat(FILE *f)
 {
     fputs("Usage: teeattest chat --provider NAME [--base-url URL] --model NAME\n"
           "           [--stream] [--expect-signer ID] [--allow-unbound-signer]\n"
-          "           [--save DIR] [--json] [network options] PROMPT\n"
+          "           [--save DIR/|FILE] [--json] [network options]\n"
+          "           [material options] PROMPT\n"
           "\n"
           "Send PROMPT as one user message, print the answer (as it streams with\n"
           "--stream), then fetch the provider's signature for the exchange and\n"
@@ -432,15 +480,36 @@ void help_chat(FILE *f)
           "  --expect-signer ID        the signer you trust: 0x + 40 hex (ecdsa)\n"
           "                            or 64 hex (ed25519 public key)\n"
           "  --allow-unbound-signer    accept a valid signature by any key\n"
-          "  --save DIR                write request_body.json, response_body.sse\n"
-          "                            (or .json) and signature_response.json, the\n"
-          "                            files 'teeattest verify-signature' reads\n"
+          "  --save DIR/               (an existing directory, or a name ending in\n"
+          "                            '/') write request_body.json,\n"
+          "                            response_body.sse (or .json) and\n"
+          "                            signature_response.json, the files\n"
+          "                            'teeattest verify-signature' reads\n"
+          "  --save FILE               (anything else) also fetch and verify the\n"
+          "                            provider's attestation report (for the\n"
+          "                            signer, fresh nonce; online unless\n"
+          "                            --offline) and write an evidence bundle\n"
+          "                            with the report, its material, the exact\n"
+          "                            exchange bytes and the signature record:\n"
+          "                            'teeattest verify FILE' re-verifies the\n"
+          "                            attestation and the signature against the\n"
+          "                            attested signer offline. Never overwrites\n"
           "  --json                    print the verification result as JSON only\n"
           "                            (the answer is not printed)\n"
           "  -h, --help                show this help\n"
           "\n"
+          "Material options (used with --save FILE only), as for 'teeattest\n"
+          "attest': --offline, --pccs URL, --gpu-online LIST, --collateral DIR,\n"
+          "--nras-response FILE, --jwks FILE, --rim-dir DIR, --ocsp-dir DIR,\n"
+          "--tls-spki FILE, --e2e-instances FILE, --nras-url, --rim-url,\n"
+          "--ocsp-url, --jwks-url URL.\n"
+          "\n"
+          "The verdict and exit status are those of the signature check; with\n"
+          "--save FILE the attestation's verdict is printed on its own line.\n"
+          "\n"
           "Exit status: 0 verified, 1 verification failed (or no signature\n"
-          "available), 2 usage, transport, HTTP or input error.\n", f);
+          "available), 2 usage, transport, HTTP or input error (also when\n"
+          "--save cannot be written).\n", f);
 }
 
 struct chat_state {
@@ -529,6 +598,66 @@ static bool save_chat(const char *dir, const teeattest_exchange *x,
     return ok;
 }
 
+/* --save DIR/ (an existing directory or a name ending in '/') keeps the
+ * three-file layout; anything else is a bundle file. */
+static bool save_is_dir(const char *path)
+{
+    size_t n = strlen(path);
+    struct stat st;
+    return (n && path[n - 1] == '/') ||
+           (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+/* --save FILE: attest the provider (for the signer of the answer) and write
+ * a bundle with the report, its material, the exchange and the signature.
+ * *att gets the attestation's result. */
+static bool save_chat_bundle(const char *path, teeattest_ctx *ctx,
+                             teeattest_provider *p, struct cli_opt *opts,
+                             const struct cli_verify_args *va,
+                             const teeattest_exchange *x,
+                             teeattest_signature *sig, const char *signer,
+                             teeattest_result **att)
+{
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    teeattest_evidence *ev = NULL;
+    teeattest_report *rep = NULL;
+    bool ok = false;
+    uint8_t nonce[TEEATTEST_NONCE_SIZE];
+    int st = teeattest_evidence_new(ctx, &ev, &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(CHAT, "%s", err.message);
+        goto out;
+    }
+    if (!cli_evidence_apply(CHAT, opts, va, ctx, ev, true))
+        goto out;
+    st = teeattest_report_fetch(p, &rep, NULL, signer, &err);
+    if (st != TEEATTEST_OK) {
+        network_error(CHAT, "fetching the attestation report for --save", st,
+                      &err);
+        goto out;
+    }
+    if (teeattest_report_nonce(rep, nonce) != TEEATTEST_OK) {
+        cli_error(CHAT, "the report lost its nonce (library bug)");
+        goto out;
+    }
+    /* Verified here so that the material it fetches goes into the bundle
+     * (and the user learns the verdict now); the bundle's own verification
+     * also binds the signature to the attested signer. */
+    st = teeattest_report_verify(ctx, att, rep, TEEATTEST_ENTRY_ALL, ev, NULL,
+                                 NULL, 0, &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(CHAT, "verifying the attestation report: %s",
+                  err.message[0] ? err.message : teeattest_status_str(st));
+        goto out;
+    }
+    ok = cli_save_bundle(CHAT, path, ctx, rep, ev, nonce,
+                         cli_opt(opts, "model")->value, 0, x, sig);
+out:
+    teeattest_report_free(rep);
+    teeattest_evidence_free(ev);
+    return ok;
+}
+
 int cmd_chat(int argc, char **argv)
 {
     struct cli_opt opts[] = {
@@ -538,37 +667,49 @@ int cmd_chat(int argc, char **argv)
         {"allow-unbound-signer", false, false, NULL},
         {"save", true, false, NULL},
         {"json", false, false, NULL},
+        CLI_EVIDENCE_OPTIONS,
         {NULL, false, false, NULL},
     };
     bool help;
     const char *prompt = NULL;
-    if (!cli_parse_opts_arg(CHAT, opts, argc, argv, 2, &help, &prompt))
+    struct cli_verify_args va;
+    int rc = CLI_USAGE;
+    if (!cli_verify_args_take(CHAT, argc, argv, &va) ||
+        !cli_parse_opts_arg(CHAT, opts, va.rest_argc, va.rest, 2, &help,
+                            &prompt)) {
+        cli_verify_args_free(&va);
         return CLI_USAGE;
+    }
     if (help) {
+        cli_verify_args_free(&va);
         help_chat(stdout);
         return CLI_OK;
     }
     if (!prompt) {
+        cli_verify_args_free(&va);
         cli_error(CHAT, "missing PROMPT (see 'teeattest chat --help')");
         return CLI_USAGE;
     }
     if (!cli_opt(opts, "model")->seen) {
+        cli_verify_args_free(&va);
         cli_error(CHAT, "missing --model");
         return CLI_USAGE;
     }
     bool stream = cli_opt(opts, "stream")->seen;
     bool json = cli_opt(opts, "json")->seen;
     const struct cli_opt *o_signer = cli_opt(opts, "expect-signer");
+    const struct cli_opt *o_save = cli_opt(opts, "save");
+    bool save_dir = o_save->seen && save_is_dir(o_save->value);
+    bool save_bundle = o_save->seen && !save_dir;
 
     teeattest_ctx *ctx = NULL;
     teeattest_provider *p = NULL;
     teeattest_exchange *x = NULL;
     teeattest_signature *sig = NULL;
     teeattest_policy *pol = NULL;
-    teeattest_result *res = NULL;
+    teeattest_result *res = NULL, *att = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
     char *body = NULL;
-    int rc = CLI_USAGE;
     if (!open_provider(CHAT, opts, &ctx, &p))
         goto out;
     size_t body_len = 0;
@@ -603,9 +744,17 @@ int cmd_chat(int argc, char **argv)
         putchar('\n');
 
     st = teeattest_signature_fetch(p, &sig, x, NULL, &err);
-    const struct cli_opt *o_save = cli_opt(opts, "save");
-    if (o_save->seen && !save_chat(o_save->value, x, sig, stream))
+    teeattest_error sig_err = err;
+    if (save_dir && !save_chat(o_save->value, x, sig, stream))
         goto out;
+    if (save_bundle &&
+        !save_chat_bundle(o_save->value, ctx, p, opts, &va, x, sig,
+                          o_signer->seen ? o_signer->value
+                          : sig ? teeattest_signature_claimed_signer(sig)
+                                : NULL,
+                          &att))
+        goto out;
+    err = sig_err;
     if (st == TEEATTEST_E_SIGNATURE_UNAVAILABLE) {
         cli_error(CHAT, "no signature available for this answer: %s",
                   err.message);
@@ -651,8 +800,18 @@ int cmd_chat(int argc, char **argv)
         fputc('\n', stdout);
     } else {
         cli_print_checks(res, "");
-        puts("attestation: not checked (this version verifies the signature "
-             "against a pinned signer only)");
+        if (att) {
+            printf("attestation: %s (saved with the exchange in ",
+                   teeattest_result_verdict(att) == TEEATTEST_VERDICT_VERIFIED
+                       ? "verified" : "FAILED");
+            cli_fputs_safe(o_save->value, stdout);
+            puts("; 'teeattest verify FILE' shows its checks and binds the "
+                 "signer)");
+        } else {
+            puts("attestation: not checked (this version verifies the "
+                 "signature against a pinned signer only; --save FILE "
+                 "attests)");
+        }
         printf("verdict: %s\n",
                teeattest_result_verdict(res) == TEEATTEST_VERDICT_VERIFIED
                    ? "verified" : "FAILED");
@@ -661,11 +820,13 @@ int cmd_chat(int argc, char **argv)
              ? CLI_OK : CLI_FAILED;
 out:
     free(body);
+    teeattest_result_free(att);
     teeattest_result_free(res);
     teeattest_policy_free(pol);
     teeattest_signature_free(sig);
     teeattest_exchange_free(x);
     teeattest_provider_free(p);
     teeattest_ctx_free(ctx);
+    cli_verify_args_free(&va);
     return rc;
 }

@@ -80,21 +80,6 @@ void help_quote(FILE *f)
 
 /* ---- quote decoding --------------------------------------------------- */
 
-static int b64val(int c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
-
 /* Hex text (optional 0x, whitespace anywhere) into out; false when the
  * text is not hex. */
 static bool decode_hex(const uint8_t *in, size_t len, uint8_t *out,
@@ -123,35 +108,6 @@ static bool decode_hex(const uint8_t *in, size_t len, uint8_t *out,
     return hi < 0 && n > 0;
 }
 
-/* Standard or URL-safe base64, padding optional, whitespace ignored. */
-static bool decode_base64(const uint8_t *in, size_t len, uint8_t *out,
-                          size_t *out_len)
-{
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t n = 0, pad = 0, chars = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (isspace(in[i]))
-            continue;
-        if (in[i] == '=') {
-            pad++;
-            continue;
-        }
-        int v = b64val(in[i]);
-        if (v < 0 || pad)
-            return false;
-        chars++;
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[n++] = (uint8_t)(acc >> bits);
-        }
-    }
-    *out_len = n;
-    return n > 0 && pad <= 2 && chars % 4 != 1;
-}
-
 /* The quote bytes of a file: binary as is (a quote starts with version 4
  * or 5 as a little-endian u16), otherwise hex, otherwise base64. */
 static bool decode_quote(const struct cli_file *f, uint8_t **out, size_t *len,
@@ -172,7 +128,7 @@ static bool decode_quote(const struct cli_file *f, uint8_t **out, size_t *len,
         return false;
     if (decode_hex(f->data, f->len, buf, len)) {
         *form = "hex";
-    } else if (decode_base64(f->data, f->len, buf, len)) {
+    } else if (cli_decode_base64(f->data, f->len, buf, len)) {
         *form = "base64";
     } else {
         free(buf);
@@ -183,43 +139,6 @@ static bool decode_quote(const struct cli_file *f, uint8_t **out, size_t *len,
 }
 
 /* ---- option values ---------------------------------------------------- */
-
-/* "UpToDate,OutOfDate" (Intel's names, any case) into a status mask. */
-static bool parse_statuses(const char *s, uint32_t *mask)
-{
-    *mask = 0;
-    const char *p = s;
-    while (p && *p) {
-        const char *e = strchr(p, ',');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        while (n && isspace((unsigned char)*p)) {
-            p++;
-            n--;
-        }
-        while (n && isspace((unsigned char)p[n - 1]))
-            n--;
-        bool found = false;
-        for (int st = TEEATTEST_TDX_UP_TO_DATE; st <= TEEATTEST_TDX_REVOKED; st++) {
-            const char *name = teeattest_tdx_status_name(st);
-            if (strlen(name) == n && strncasecmp(name, p, n) == 0) {
-                *mask |= TEEATTEST_TDX_STATUS_BIT(st);
-                found = true;
-            }
-        }
-        if (!found) {
-            cli_error(CMD, "--accept: unknown TCB status '%.*s' (use Intel's "
-                      "names: UpToDate, SWHardeningNeeded, "
-                      "ConfigurationNeeded, OutOfDate, ...)", (int)n, p);
-            return false;
-        }
-        p = e ? e + 1 : NULL;
-    }
-    if (!*mask) {
-        cli_error(CMD, "--accept: no status given");
-        return false;
-    }
-    return true;
-}
 
 static const struct {
     const char *option;
@@ -259,43 +178,6 @@ static bool add_measurements(teeattest_policy *pol, const char *option,
         p = e ? e + 1 : NULL;
     } while (p);
     return true;
-}
-
-/* --test-root FILE: a DER certificate, or the first PEM certificate in the
- * file, into the policy (FOR TESTS: replaces Intel's root). */
-static bool set_test_root(teeattest_policy *pol, const char *path)
-{
-    struct cli_file f = {0};
-    if (!cli_read_file(CMD, "test-root", path, &f))
-        return false;
-    static const char begin[] = "-----BEGIN CERTIFICATE-----";
-    static const char end[] = "-----END CERTIFICATE-----";
-    uint8_t *der = NULL;
-    size_t der_len = 0;
-    bool ok = false;
-    const uint8_t *b = memmem(f.data, f.len, begin, sizeof begin - 1);
-    if (b) {
-        b += sizeof begin - 1;
-        const uint8_t *e = memmem(b, f.len - (size_t)(b - f.data), end,
-                                  sizeof end - 1);
-        der = e ? malloc((size_t)(e - b) + 1) : NULL;
-        ok = der && decode_base64(b, (size_t)(e - b), der, &der_len);
-    } else if (f.len && f.data[0] == 0x30) {
-        der = malloc(f.len);
-        if (der) {
-            memcpy(der, f.data, f.len);
-            der_len = f.len;
-            ok = true;
-        }
-    }
-    int st = ok ? teeattest_policy_set_tdx_root(pol, der, der_len)
-                : TEEATTEST_E_PARSE;
-    if (st != TEEATTEST_OK)
-        cli_error(CMD, "--test-root %s: not a DER or PEM certificate (%s)",
-                  path, teeattest_status_str(st));
-    free(der);
-    cli_file_free(&f);
-    return st == TEEATTEST_OK;
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -363,7 +245,7 @@ static bool quote_cache_key(const uint8_t *q, size_t len, char out[32])
         size_t n = 0;
         uint8_t *der = malloc((size_t)(e - p) + 1);
         bool found = false;
-        if (der && decode_base64(p, (size_t)(e - p), der, &n) &&
+        if (der && cli_decode_base64(p, (size_t)(e - p), der, &n) &&
             memmem(der, n, "SGX PCK Certificate", 19)) {
             const uint8_t *o = memmem(der, n, fmspc_oid, sizeof fmspc_oid);
             size_t at = o ? (size_t)(o - der) + sizeof fmspc_oid : n;
@@ -538,7 +420,7 @@ int cmd_quote(int argc, char **argv)
         return CLI_USAGE;
     }
     uint32_t mask = 0;
-    if (o_accept->seen && !parse_statuses(o_accept->value, &mask))
+    if (o_accept->seen && !cli_parse_statuses(CMD, o_accept->value, &mask))
         return CLI_USAGE;
 
     int rc = CLI_USAGE;
@@ -585,7 +467,7 @@ int cmd_quote(int argc, char **argv)
         goto out;
     }
     if (cli_opt(opts, "test-root")->seen &&
-        !set_test_root(pol, cli_opt(opts, "test-root")->value))
+        !cli_set_test_root(CMD, pol, cli_opt(opts, "test-root")->value))
         goto out;
     for (size_t i = 0; i < N_REGISTERS; i++) {
         const struct cli_opt *o = cli_opt(opts, registers[i].option);

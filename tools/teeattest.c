@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: Apache-2.0
  *
  * Exit status: 0 verified, 1 verification failed, 2 usage, input or
- * transport error. Only `attest` and `chat` use the network.
+ * transport error. Only `attest` and `chat` use the network (and
+ * `verify` when asked to).
  */
 #include <string.h>
 
@@ -26,7 +27,7 @@ static const struct command commands[] = {
      cmd_demo, help_demo},
     {"providers", "list the provider dialects and their endpoints",
      cmd_providers, help_providers},
-    {"attest", "fetch a provider's attestation report with a fresh nonce",
+    {"attest", "fetch and verify a provider's attestation report",
      cmd_attest, help_attest},
     {"chat", "chat with a provider and verify the answer's signature",
      cmd_chat, help_chat},
@@ -34,6 +35,8 @@ static const struct command commands[] = {
      cmd_quote, help_quote},
     {"gpu", "verify NVIDIA GPU evidence (SPDM, RIMs, OCSP, NRAS)",
      cmd_gpu, help_gpu},
+    {"verify", "re-verify an evidence bundle (attest/chat --save FILE)",
+     cmd_bundle_verify, help_bundle_verify},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -51,8 +54,9 @@ static void help_main(FILE *f)
     fputs("Usage: teeattest COMMAND [OPTIONS]\n"
           "\n"
           "Check that an answer from a confidential-AI API was signed, over the\n"
-          "exact request and response bytes, by the key you expect. Only\n"
-          "'attest' and 'chat' use the network; API keys come from the\n"
+          "exact request and response bytes, by the key you expect, and that\n"
+          "the key is held by an attested TEE. Only 'attest' and 'chat' use the\n"
+          "network ('verify' only when asked to); API keys come from the\n"
           "environment variable each provider uses (see 'teeattest providers').\n"
           "\n"
           "Commands:\n", f);

@@ -1,0 +1,589 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Integration tests of `teeattest attest` (report verification) and
+`teeattest verify` (evidence bundles).
+
+Usage: test_attest_cli.py TEEATTEST_EXE SIM_EXE|- [unittest arguments...]
+
+Offline: real provider captures of $TEEATTEST_FIXTURES/providers verified
+with `attest --report-file` (their nonce from capture_manifest.json, the
+captured Intel collateral, NRAS answer and JWKS, the connection's TLS key
+from the http_meta capture, written to a temporary file), the policy
+options, --json and exit codes 0 (verified), 1 (failed) and 2 (usage and
+input errors). Bundles: `attest --save FILE` then `verify FILE`, at the
+recorded time and now, corrupted. Online: `attest` against
+the loopback simulator acting as provider and PCCS, whose quotes are
+signed under a TEST root the library does not trust, and `chat --save`
+(bundle and directory forms); skipped when SIM_EXE is '-'. Fixtures are only read; every verifying offline run passes --at.
+"""
+import base64
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from simproc import SimProcess
+
+EXE = None
+SIM = None
+FIXTURES = os.environ.get("TEEATTEST_FIXTURES", "")
+PROVIDERS = os.path.join(FIXTURES, "providers")
+NEAR = os.path.join(PROVIDERS, "nearai_direct_ed25519_tls")
+NEAR_AT = 1782698797  # 2026-06-29T02:06:37Z, the capture time
+PCS = os.path.join(NEAR, "intel_pcs")
+REDPILL = os.path.join(PROVIDERS, "redpill_chutes_backend")
+EXIT_VERIFIED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+CHECK_PREFIXES = ("PASS  ", "FAIL  ", "SKIP  ", "WARN  ")
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    for k in list(e):
+        if k.endswith("_API_KEY") or k.lower().endswith("_proxy") or \
+                k == "NVIDIA_SERVICE_KEY":
+            del e[k]
+    if env:
+        e.update(env)
+    r = subprocess.run([EXE] + [str(a) for a in args], capture_output=True,
+                       timeout=120, env=e)
+    return r.returncode, r.stdout.decode(errors="replace"), \
+        r.stderr.decode(errors="replace")
+
+
+def manifest(d):
+    with open(os.path.join(d, "capture_manifest.json")) as f:
+        return json.load(f)
+
+
+def capture_time(d):
+    t = manifest(d)["captured_at"].rstrip("Z").split(".")[0]
+    dt = datetime.datetime.strptime(t, "%Y-%m-%dT%H:%M:%S")
+    return int(dt.replace(tzinfo=datetime.timezone.utc).timestamp())
+
+
+def checks(doc):
+    """name -> check object of a --json result."""
+    return {c["name"]: c for c in doc["checks"]}
+
+
+def need_fixtures(testcase):
+    if not os.path.isdir(NEAR):
+        testcase.skipTest("fixtures not found: " + PROVIDERS)
+
+
+class Case(unittest.TestCase):
+    def setUp(self):
+        need_fixtures(self)
+        self.tmp = tempfile.TemporaryDirectory(prefix="test-attest-")
+        with open(os.path.join(NEAR, "attestation_report.http_meta.json")) \
+                as f:
+            b64 = json.load(f)["peer_spki_der_base64"]
+        self.spki = os.path.join(self.tmp.name, "spki.der")
+        with open(self.spki, "wb") as f:
+            f.write(base64.b64decode(b64))
+        self.nonce = manifest(NEAR)["nonce_hex"]
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def near_args(self, *extra, nonce=None, spki=True, at=NEAR_AT):
+        args = ["attest", "--report-file",
+                os.path.join(NEAR, "attestation_report.json"),
+                "--provider", "nearai", "--nonce", nonce or self.nonce,
+                "--collateral", PCS,
+                "--nras-response", os.path.join(NEAR, "nras_response.json"),
+                "--jwks", os.path.join(NEAR, "nras_jwks.json")]
+        if spki:
+            args += ["--tls-spki", self.spki]
+        if at is not None:
+            args += ["--at", at]
+        return args + list(extra)
+
+    def near(self, *extra, **kw):
+        return run(*self.near_args(*extra, **kw))
+
+    def near_json(self, *extra, **kw):
+        rc, out, err = self.near("--json", *extra, **kw)
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED), err)
+        return rc, json.loads(out)
+
+    def redpill(self, *extra):
+        return run("attest", "--report-file",
+                   os.path.join(REDPILL, "attestation_report.json"),
+                   "--provider", "redpill",
+                   "--nonce", manifest(REDPILL)["nonce_hex"],
+                   "--collateral", PCS, "--at", capture_time(REDPILL),
+                   *extra)
+
+
+class TestAttestReportFile(Case):
+    def test_near_verified(self):
+        rc, doc = self.near_json()
+        self.assertEqual(rc, EXIT_VERIFIED, doc)
+        self.assertEqual(doc["verdict"], "verified")
+        c = checks(doc)
+        for name in ("entry[0].binding.nonce", "entry[0].binding.tls",
+                     "entry[0].binding.signing_key",
+                     "entry[0].tdx.quote.signature", "entry[0].compose.hash",
+                     "entry[0].gpu.nras.nonce"):
+            self.assertEqual(c[name]["outcome"], "pass", c[name])
+        self.assertEqual(doc["facts"]["entry[0].tdx.status"], "UpToDate")
+        self.assertTrue(doc["facts"]["signer"])
+
+    def test_near_text(self):
+        rc, out, err = self.near()
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        lines = out.splitlines()
+        self.assertEqual(lines[-1], "verdict: verified")
+        self.assertIn("nonce: " + self.nonce, lines)
+        self.assertTrue(any(line.startswith("PASS  entry[0].binding.nonce")
+                            for line in lines))
+        for label in ("signer:", "tdx status:", "app_id:", "compose_hash:",
+                      "os_image_hash:"):
+            self.assertTrue(any(line.strip().startswith(label)
+                                for line in lines), label)
+        # every check is exactly one line
+        n_checks = sum(1 for line in lines if line.startswith(CHECK_PREFIXES))
+        _, doc = self.near_json()
+        self.assertEqual(n_checks, len(doc["checks"]))
+
+    def test_other_nonce_fails(self):
+        other = "00" * 31 + "01"
+        rc, doc = self.near_json(nonce=other)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(doc["verdict"], "failed")
+        self.assertEqual(checks(doc)["entry[0].binding.nonce"]["outcome"],
+                         "fail")
+
+    def test_without_tls_key(self):
+        rc, doc = self.near_json(spki=False)
+        self.assertEqual(rc, EXIT_VERIFIED, doc)
+        self.assertEqual(checks(doc)["entry[0].binding.tls"]["outcome"],
+                         "skip")
+
+    def test_require_tls_without_key(self):
+        rc, doc = self.near_json("--require-tls", spki=False)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(doc["verdict"], "failed")
+        # policy.h says "fails"; the library reports a required skip, which
+        # fails the verdict just the same.
+        tls = checks(doc)["entry[0].binding.tls"]
+        self.assertIn(tls["outcome"], ("fail", "skip"), tls)
+        self.assertTrue(tls["required"], tls)
+        self.assertEqual([c["name"] for c in doc["checks"]
+                          if c["outcome"] == "fail" or
+                          (c["outcome"] == "skip" and c["required"] and
+                           "ocsp" not in c["name"])],
+                         ["entry[0].binding.tls"])
+
+    def test_tls_key_as_base64(self):
+        b64 = self.path("spki.b64")
+        with open(self.spki, "rb") as f, open(b64, "w") as g:
+            g.write(base64.b64encode(f.read()).decode() + "\n")
+        rc, out, err = run(*[b64 if a == self.spki else a
+                             for a in self.near_args("--json")])
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        self.assertEqual(
+            checks(json.loads(out))["entry[0].binding.tls"]["outcome"],
+            "pass")
+
+    def test_pins(self):
+        _, doc = self.near_json()
+        compose = doc["facts"]["entry[0].compose_hash"]
+        rc, _ = self.near_json("--expect-compose-hash", compose)
+        self.assertEqual(rc, EXIT_VERIFIED)
+        rc, doc = self.near_json("--expect-compose-hash", "ab" * 32)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertTrue(any(c["outcome"] == "fail" and "compose" in c["name"]
+                            for c in doc["checks"]), doc["checks"])
+
+    def test_accept(self):
+        rc, doc = self.near_json("--accept", "OutOfDate")
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(checks(doc)["entry[0].tdx.status"]["outcome"],
+                         "fail")
+
+    def test_redpill_server_nonce(self):
+        rc, out, err = self.redpill("--json")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        c = checks(json.loads(out))
+        self.assertEqual(c["entry[0].binding.nonce"]["outcome"], "fail")
+        self.assertIn("server's nonce", c["entry[0].binding.nonce"]["detail"])
+        rc, out, err = self.redpill("--json", "--allow-server-nonce")
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED), err)
+        c = checks(json.loads(out))
+        self.assertEqual(c["entry[0].binding.nonce"]["outcome"], "warn")
+
+
+class TestAttestUsage(Case):
+    def assertUsage(self, *args, msg=None):
+        rc, out, err = run(*args)
+        self.assertEqual(rc, EXIT_USAGE, out + err)
+        self.assertEqual(out, "")
+        self.assertTrue(err.startswith("teeattest: attest: "), err)
+        self.assertEqual(len(err.splitlines()), 1, err)
+        if msg:
+            self.assertIn(msg, err)
+
+    def test_help(self):
+        rc, out, _ = run("attest", "--help")
+        self.assertEqual(rc, 0)
+        for opt in ("--report-file", "--nonce", "--collateral", "--offline",
+                    "--pccs", "--nras-response", "--jwks", "--tls-spki",
+                    "--e2e-instances", "--save", "--at", "--require-tls",
+                    "--allow-server-nonce", "--allow-unbound-key", "--no-gpu",
+                    "--max-age", "--expect-compose-hash", "--expect-app-id",
+                    "--expect-os-image", "--accept"):
+            self.assertIn(opt, out)
+        rc, out, _ = run("--help")
+        self.assertIn("verify ", out)
+
+    def test_missing_nonce(self):
+        args = self.near_args()
+        i = args.index("--nonce")
+        self.assertUsage(*(args[:i] + args[i + 2:]), msg="--nonce")
+
+    def test_bad_nonce(self):
+        self.assertUsage(*self.near_args(nonce="abcd"), msg="--nonce")
+
+    def test_missing_provider(self):
+        self.assertUsage("attest", "--report-file",
+                         os.path.join(NEAR, "attestation_report.json"),
+                         "--nonce", self.nonce, msg="--provider")
+
+    def test_unknown_provider(self):
+        args = self.near_args()
+        args[args.index("nearai")] = "nosuch"
+        self.assertUsage(*args, msg="unknown provider")
+
+    def test_unreadable_inputs(self):
+        self.assertUsage(*self.near_args("--collateral", self.path("none")),
+                         msg="--collateral")
+        args = self.near_args()
+        args[args.index(self.spki)] = self.path("none")
+        self.assertUsage(*args, msg="--tls-spki")
+
+    def test_not_a_report(self):
+        args = self.near_args()
+        args[args.index("--report-file") + 1] = self.spki
+        self.assertUsage(*args, msg="--report-file")
+
+    def test_bad_tls_key(self):
+        bad = self.path("bad.txt")
+        with open(bad, "w") as f:
+            f.write("not base64 !!!\n")
+        args = self.near_args()
+        args[args.index(self.spki)] = bad
+        self.assertUsage(*args, msg="--tls-spki")
+
+    def test_bad_values(self):
+        self.assertUsage(*self.near_args("--accept", "Fine"), msg="--accept")
+        self.assertUsage(*self.near_args("--max-age", "soon"),
+                         msg="--max-age")
+        self.assertUsage(*self.near_args("--expect-app-id", "ab" * 32),
+                         msg="--expect-app-id")
+        self.assertUsage(*self.near_args(at="yesterday"), msg="--at")
+        self.assertUsage(*self.near_args("--gpu-online", "everything"),
+                         msg="--gpu-online")
+
+    def test_conflicts(self):
+        self.assertUsage(*self.near_args("--offline"), msg="--offline")
+        self.assertUsage("attest", "--provider", "nearai", "--model", "m",
+                         "--nonce", self.nonce, msg="--nonce")
+        self.assertUsage("attest", "--provider", "nearai", "--model", "m",
+                         "--offline", "--pccs", "http://127.0.0.1:1",
+                         msg="--offline")
+        self.assertUsage(*self.near_args("--base-url", "http://127.0.0.1:1"),
+                         msg="--base-url")
+
+    def test_unknown_option(self):
+        self.assertUsage(*self.near_args("--frobnicate"), msg="--frobnicate")
+        self.assertUsage(*self.near_args("--at", "1"), msg="more than once")
+
+
+class TestBundle(Case):
+    def setUp(self):
+        super().setUp()
+        self.bundle = self.path("near.bundle.json")
+        rc, out, err = self.near("--json", "--save", self.bundle)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        self.live = json.loads(out)
+
+    def test_round_trip(self):
+        with open(self.bundle) as f:
+            json.load(f)
+        rc, out, err = run("verify", self.bundle, "--json")
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        again = json.loads(out)
+        self.assertEqual(again["verdict"], "verified")
+        self.assertEqual([(c["name"], c["outcome"]) for c in again["checks"]],
+                         [(c["name"], c["outcome"])
+                          for c in self.live["checks"]])
+        rc, out, err = run("verify", self.bundle)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        self.assertEqual(out.splitlines()[-1], "verdict: verified")
+
+    def test_at_recorded_time_explicitly(self):
+        rc, out, err = run("verify", self.bundle, "--at", NEAR_AT, "--json")
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+
+    def test_now_fails(self):
+        rc, out, err = run("verify", self.bundle, "--now", "--json")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        doc = json.loads(out)
+        self.assertEqual(doc["verdict"], "failed")
+        failed = [c["name"] for c in doc["checks"] if c["outcome"] == "fail"]
+        self.assertTrue(any("freshness" in n or "crl" in n or "nras" in n
+                            for n in failed), failed)
+
+    def test_policy_flags(self):
+        rc, out, err = run("verify", self.bundle, "--json",
+                           "--expect-compose-hash", "ab" * 32)
+        self.assertEqual(rc, EXIT_FAILED, err)
+
+    def test_never_overwrites(self):
+        rc, _, err = self.near("--save", self.bundle)
+        self.assertEqual(rc, EXIT_USAGE, err)
+
+    def test_corrupt(self):
+        with open(self.bundle, "rb") as f:
+            data = f.read()
+        bad = self.path("bad.json")
+        with open(bad, "wb") as f:
+            f.write(data[: len(data) // 2])
+        rc, out, err = run("verify", bad)
+        self.assertEqual(rc, EXIT_USAGE, out + err)
+        self.assertTrue(err.startswith("teeattest: verify: "), err)
+        with open(bad, "wb") as f:
+            f.write(b"{\"version\": 1}")
+        rc, out, err = run("verify", bad)
+        self.assertEqual(rc, EXIT_USAGE, out + err)
+
+    def test_usage(self):
+        for args in (["verify"], ["verify", self.bundle, "--now", "--at", "1"],
+                     ["verify", self.path("missing.json")],
+                     ["verify", self.bundle, "--at", "x"],
+                     ["verify", self.bundle, "--frob"]):
+            rc, out, err = run(*args)
+            self.assertEqual(rc, EXIT_USAGE, (args, out, err))
+        rc, out, _ = run("verify", "--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("--now", out)
+
+
+class TestAttestSimTrusted(unittest.TestCase):
+    """With the simulator's TEST root trusted (--test-root) and its CPU-only
+    TEE (--no-gpu), every dialect's fetched report verifies end to end, and
+    io.net's unbound signing key is reported as such."""
+
+    def setUp(self):
+        if SIM in (None, "-"):
+            self.skipTest("simulator not built")
+        self.sims = {}
+        self.root = None
+
+    def tearDown(self):
+        for sim in self.sims.values():
+            sim.stop()
+
+    def sim_for(self, dialect):
+        """A simulator in the dialect's quirks (paths collide), the same
+        seed and so the same TEST root for all."""
+        quirks = dialect if dialect in ("nanogpt", "venice", "ionet") \
+            else "redpill"
+        if quirks not in self.sims:
+            self.sims[quirks] = SimProcess(
+                SIM, args=["--seed", "3", "--no-gpu", "--dialect", quirks],
+                prefix="test-attest-trusted-")
+        sim = self.sims[quirks]
+        if self.root is None:
+            import urllib.request
+            self.root = os.path.join(sim.dir.name, "root.der")
+            with urllib.request.urlopen(sim.url + "/_sim/tdx-root.der",
+                                        timeout=20) as r, \
+                    open(self.root, "wb") as f:
+                f.write(r.read())
+        return sim
+
+    def attest(self, dialect, *extra):
+        sim = self.sim_for(dialect)
+        # NanoGPT's and Venice's APIs live under /api (teeattest providers)
+        base = sim.url + ("/api" if dialect in ("nanogpt", "venice") else "")
+        return run("attest", "--provider", dialect, "--base-url", base,
+                   "--model", "m", "--pccs", sim.url, "--test-root",
+                   self.root, "--no-gpu", "--gpu-online", "none",
+                   "--timeout", "20", "--json", *extra)
+
+    def test_dstack_dialects_verify(self):
+        for dialect in ("nearai", "phala", "redpill", "nanogpt", "venice"):
+            with self.subTest(dialect=dialect):
+                rc, out, err = self.attest(dialect)
+                doc = json.loads(out)
+                bad = [c["name"] for c in doc["checks"]
+                       if c["outcome"] == "fail" or
+                       (c["outcome"] == "skip" and c["required"])]
+                self.assertEqual((rc, bad), (EXIT_VERIFIED, []), err)
+                c = checks(doc)
+                self.assertEqual(c["entry[0].tdx.root_override"]["outcome"],
+                                 "warn")
+                self.assertEqual(c["entry[0].eventlog.replay"]["outcome"],
+                                 "pass")
+                self.assertTrue(doc["facts"].get("signer"), doc["facts"])
+
+    def test_ionet_key_not_bound(self):
+        rc, out, err = self.attest("ionet")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        doc = json.loads(out)
+        c = checks(doc)
+        self.assertEqual(c["entry[0].binding.signing_key"]["outcome"], "fail")
+        self.assertIn("not bound by hardware",
+                      c["entry[0].binding.signing_key"]["detail"])
+        self.assertEqual(c["entry[0].binding.nonce"]["outcome"], "pass")
+        self.assertNotIn("signer", doc["facts"])
+        rc, out, err = self.attest("ionet", "--allow-unbound-key")
+        doc = json.loads(out)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        self.assertEqual(checks(doc)["entry[0].binding.signing_key"]["outcome"],
+                         "warn")
+        self.assertNotIn("signer", doc["facts"])
+
+    def test_save_verify_round_trip(self):
+        path = os.path.join(self.sim_for("redpill").dir.name, "b.json")
+        rc, out, err = self.attest("redpill", "--save", path)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        live = json.loads(out)
+        rc, out, err = run("verify", path, "--json", "--no-gpu",
+                           "--test-root", self.root)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        again = json.loads(out)
+        # the same checks with the same outcomes; only the collateral's
+        # origin differs (fetched live, from the bundle when verified again)
+        self.assertEqual([(c["name"], c["outcome"]) for c in again["checks"]],
+                         [(c["name"], c["outcome"]) for c in live["checks"]])
+        self.assertEqual(again["facts"]["signer"], live["facts"]["signer"])
+        # without the test root the same bundle fails on the PCK chain
+        rc, out, err = run("verify", path, "--json", "--no-gpu")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        self.assertEqual(checks(json.loads(out))["entry[0].tdx.pck_chain"]
+                         ["outcome"], "fail")
+
+
+class TestAttestSim(unittest.TestCase):
+    """`attest` fetches and verifies in full: the simulator's quotes are
+    signed under its TEST root, so the PCK chain fails while the report_data
+    binding, the event log replay and the compose hash pass."""
+
+    def setUp(self):
+        if SIM in (None, "-"):
+            self.skipTest("simulator not built")
+        self.sim = SimProcess(SIM, args=["--seed", "7"],
+                              prefix="test-attest-sim-")
+
+    def tearDown(self):
+        self.sim.stop()
+
+    def attest(self, dialect, *extra):
+        return run("attest", "--provider", dialect, "--base-url",
+                   self.sim.url, "--model", "m", "--pccs", self.sim.url,
+                   "--no-gpu", "--gpu-online", "none", "--timeout", "20",
+                   *extra)
+
+    def test_dstack_dialects(self):
+        for dialect in ("nearai", "phala", "redpill"):
+            with self.subTest(dialect=dialect):
+                rc, out, err = self.attest(dialect, "--json")
+                self.assertEqual(rc, EXIT_FAILED, err)
+                doc = json.loads(out)
+                self.assertEqual(doc["verdict"], "failed")
+                c = checks(doc)
+                self.assertEqual(c["entry[0].tdx.pck_chain"]["outcome"],
+                                 "fail")
+                self.assertEqual(c["entry[0].tdx.collateral"]["outcome"],
+                                 "pass")
+                self.assertIn(self.sim.url,
+                              c["entry[0].tdx.collateral"]["detail"])
+                for name in ("report.freshness",
+                             "entry[0].binding.report_data",
+                             "entry[0].binding.nonce",
+                             "entry[0].binding.signing_key",
+                             "entry[0].eventlog.parse",
+                             "entry[0].eventlog.replay",
+                             "entry[0].compose.hash",
+                             "entry[0].compose.mr_config_id"):
+                    self.assertEqual(c[name]["outcome"], "pass",
+                                     (dialect, c[name]))
+
+    def test_text(self):
+        rc, out, err = self.attest("nearai")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        lines = out.splitlines()
+        self.assertEqual(lines[-1], "verdict: FAILED")
+        self.assertTrue(lines[0].startswith("provider: nearai"))
+        self.assertTrue(any(line.startswith("FAIL  entry[0].tdx.pck_chain")
+                            for line in lines))
+
+    def test_offline_has_no_collateral(self):
+        rc, out, err = run("attest", "--provider", "nearai", "--base-url",
+                           self.sim.url, "--model", "m", "--offline",
+                           "--no-gpu", "--timeout", "20", "--json")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        c = checks(json.loads(out))
+        self.assertNotEqual(c["entry[0].tdx.collateral"]["outcome"], "pass")
+
+    def test_save(self):
+        path = os.path.join(self.sim.dir.name, "b.json")
+        rc, out, err = self.attest("nearai", "--json", "--save", path)
+        self.assertEqual(rc, EXIT_FAILED, err)
+        live = json.loads(out)
+        rc, out, err = run("verify", path, "--json")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        again = json.loads(out)
+        self.assertEqual([(c["name"], c["outcome"]) for c in again["checks"]],
+                         [(c["name"], c["outcome"]) for c in live["checks"]])
+
+    def sim_signer(self):
+        out = subprocess.run([SIM, "--seed", "7", "--print-keys"],
+                             capture_output=True, check=True, timeout=20)
+        return json.loads(out.stdout)["ecdsa_address"]
+
+    def chat(self, *extra):
+        return run("chat", "--provider", "nearai", "--base-url", self.sim.url,
+                   "--model", "m", "--timeout", "20", "--expect-signer",
+                   self.sim_signer(), "--pccs", self.sim.url,
+                   "--gpu-online", "none", *extra, "--", "Say hello")
+
+    def test_chat_save_bundle(self):
+        path = os.path.join(self.sim.dir.name, "chat.json")
+        rc, out, err = self.chat("--stream", "--save", path)
+        # the verdict is the signature's (pinned signer); the attestation's
+        # is printed on its own line
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertIn("attestation: FAILED", out)
+        rc, out, err = run("verify", path, "--json", "--no-gpu")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        c = checks(json.loads(out))
+        self.assertEqual(c["entry[0].tdx.pck_chain"]["outcome"], "fail")
+        for name in ("entry[0].binding.signing_key",
+                     "response.signature.hash.request",
+                     "response.signature.hash.response"):
+            self.assertEqual(c[name]["outcome"], "pass", c[name])
+
+    def test_chat_save_dir(self):
+        d = os.path.join(self.sim.dir.name, "x") + "/"
+        rc, out, err = self.chat("--save", d)
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertIn("attestation: not checked", out)
+        self.assertEqual(sorted(os.listdir(d)),
+                         ["request_body.json", "response_body.json",
+                          "signature_response.json"])
+
+
+if __name__ == "__main__":
+    EXE, SIM = sys.argv[1], sys.argv[2]
+    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
