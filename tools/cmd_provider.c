@@ -461,22 +461,28 @@ out:
 void help_chat(FILE *f)
 {
     fputs("Usage: teeattest chat --provider NAME [--base-url URL] --model NAME\n"
-          "           [--stream] [--expect-signer ID] [--allow-unbound-signer]\n"
-          "           [--save DIR/|FILE] [--json] [network options]\n"
-          "           [material options] PROMPT\n"
+          "           [--stream] [--attest | --expect-signer ID]\n"
+          "           [--allow-unbound-signer] [--save DIR/|FILE] [--json]\n"
+          "           [network options] [material options] PROMPT\n"
           "\n"
           "Send PROMPT as one user message, print the answer (as it streams with\n"
           "--stream), then fetch the provider's signature for the exchange and\n"
           "verify it over the exact request and response bytes.\n"
           "\n"
-          "The signer must be pinned with --expect-signer: this version does not\n"
-          "yet verify attestation reports, so it cannot bind the signer to an\n"
-          "attested TEE (the result says attestation was not checked). Without\n"
-          "--expect-signer the verdict fails unless --allow-unbound-signer.\n"
+          "The signer is either attested (--attest: a fresh attestation report\n"
+          "for the key that signed, verified end to end as by 'teeattest\n"
+          "attest'; the signature must be by the key it binds and the report\n"
+          "must verify, check signature.attestation) or pinned with\n"
+          "--expect-signer (the result then says attestation was not\n"
+          "checked). With neither, the verdict fails unless\n"
+          "--allow-unbound-signer.\n"
           "\n"
           "Options:\n"
           NET_OPTIONS_HELP
           "  --stream                  ask for a streamed (SSE) answer\n"
+          "  --attest                  verify the signature against the signer a\n"
+          "                            freshly verified attestation report binds\n"
+          "                            (its checks are printed first)\n"
           "  --expect-signer ID        the signer you trust: 0x + 40 hex (ecdsa)\n"
           "                            or 64 hex (ed25519 public key)\n"
           "  --allow-unbound-signer    accept a valid signature by any key\n"
@@ -498,14 +504,17 @@ void help_chat(FILE *f)
           "                            (the answer is not printed)\n"
           "  -h, --help                show this help\n"
           "\n"
-          "Material options (used with --save FILE only), as for 'teeattest\n"
-          "attest': --offline, --pccs URL, --gpu-online LIST, --collateral DIR,\n"
+          "Material and policy options (used with --attest and --save FILE),\n"
+          "as for 'teeattest attest' (see its --help), e.g. --no-gpu,\n"
+          "--test-root FILE, --require-tls; material: --offline, --pccs URL,\n"
+          "--gpu-online LIST, --collateral DIR,\n"
           "--nras-response FILE, --jwks FILE, --rim-dir DIR, --ocsp-dir DIR,\n"
           "--tls-spki FILE, --e2e-instances FILE, --nras-url, --rim-url,\n"
           "--ocsp-url, --jwks-url URL.\n"
           "\n"
-          "The verdict and exit status are those of the signature check; with\n"
-          "--save FILE the attestation's verdict is printed on its own line.\n"
+          "The verdict and exit status are those of the signature check (with\n"
+          "--attest it includes the attestation); the attestation's verdict is\n"
+          "also printed on its own line.\n"
           "\n"
           "Exit status: 0 verified, 1 verification failed (or no signature\n"
           "available), 2 usage, transport, HTTP or input error (also when\n"
@@ -608,54 +617,43 @@ static bool save_is_dir(const char *path)
            (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 }
 
-/* --save FILE: attest the provider (for the signer of the answer) and write
- * a bundle with the report, its material, the exchange and the signature.
- * *att gets the attestation's result. */
-static bool save_chat_bundle(const char *path, teeattest_ctx *ctx,
-                             teeattest_provider *p, struct cli_opt *opts,
-                             const struct cli_verify_args *va,
-                             const teeattest_exchange *x,
-                             teeattest_signature *sig, const char *signer,
-                             teeattest_result **att)
+/* Attest the provider for the signer of the answer (--attest, --save
+ * FILE): a fresh report for `signer`, verified, its material kept in *ev.
+ * *att gets the result; *rep and *nonce what a bundle needs. */
+static bool attest_for_chat(teeattest_ctx *ctx, teeattest_provider *p,
+                            struct cli_opt *opts,
+                            const struct cli_verify_args *va,
+                            const char *signer, const teeattest_policy *pol,
+                            teeattest_report **rep,
+                            teeattest_evidence **ev,
+                            uint8_t nonce[TEEATTEST_NONCE_SIZE],
+                            teeattest_result **att)
 {
     teeattest_error err = TEEATTEST_ERROR_INIT;
-    teeattest_evidence *ev = NULL;
-    teeattest_report *rep = NULL;
-    bool ok = false;
-    uint8_t nonce[TEEATTEST_NONCE_SIZE];
-    int st = teeattest_evidence_new(ctx, &ev, &err);
+    int st = teeattest_evidence_new(ctx, ev, &err);
     if (st != TEEATTEST_OK) {
         cli_error(CHAT, "%s", err.message);
-        goto out;
+        return false;
     }
-    if (!cli_evidence_apply(CHAT, opts, va, ctx, ev, true))
-        goto out;
-    st = teeattest_report_fetch(p, &rep, NULL, signer, &err);
+    if (!cli_evidence_apply(CHAT, opts, va, ctx, *ev, true))
+        return false;
+    st = teeattest_report_fetch(p, rep, NULL, signer, &err);
     if (st != TEEATTEST_OK) {
-        network_error(CHAT, "fetching the attestation report for --save", st,
-                      &err);
-        goto out;
+        network_error(CHAT, "fetching the attestation report", st, &err);
+        return false;
     }
-    if (teeattest_report_nonce(rep, nonce) != TEEATTEST_OK) {
+    if (teeattest_report_nonce(*rep, nonce) != TEEATTEST_OK) {
         cli_error(CHAT, "the report lost its nonce (library bug)");
-        goto out;
+        return false;
     }
-    /* Verified here so that the material it fetches goes into the bundle
-     * (and the user learns the verdict now); the bundle's own verification
-     * also binds the signature to the attested signer. */
-    st = teeattest_report_verify(ctx, att, rep, TEEATTEST_ENTRY_ALL, ev, NULL,
-                                 NULL, 0, &err);
+    st = teeattest_report_verify(ctx, att, *rep, TEEATTEST_ENTRY_ALL, *ev,
+                                 pol, NULL, 0, &err);
     if (st != TEEATTEST_OK) {
         cli_error(CHAT, "verifying the attestation report: %s",
                   err.message[0] ? err.message : teeattest_status_str(st));
-        goto out;
+        return false;
     }
-    ok = cli_save_bundle(CHAT, path, ctx, rep, ev, nonce,
-                         cli_opt(opts, "model")->value, 0, x, sig);
-out:
-    teeattest_report_free(rep);
-    teeattest_evidence_free(ev);
-    return ok;
+    return true;
 }
 
 int cmd_chat(int argc, char **argv)
@@ -665,9 +663,11 @@ int cmd_chat(int argc, char **argv)
         {"stream", false, false, NULL},
         {"expect-signer", true, false, NULL},
         {"allow-unbound-signer", false, false, NULL},
+        {"attest", false, false, NULL},
         {"save", true, false, NULL},
         {"json", false, false, NULL},
         CLI_EVIDENCE_OPTIONS,
+        CLI_POLICY_OPTIONS,
         {NULL, false, false, NULL},
     };
     bool help;
@@ -701,6 +701,13 @@ int cmd_chat(int argc, char **argv)
     const struct cli_opt *o_save = cli_opt(opts, "save");
     bool save_dir = o_save->seen && save_is_dir(o_save->value);
     bool save_bundle = o_save->seen && !save_dir;
+    bool attest = cli_opt(opts, "attest")->seen;
+    if (attest && o_signer->seen) {
+        cli_verify_args_free(&va);
+        cli_error(CHAT, "--attest and --expect-signer exclude each other: "
+                        "the signer is the attested one, or the pinned one");
+        return CLI_USAGE;
+    }
 
     teeattest_ctx *ctx = NULL;
     teeattest_provider *p = NULL;
@@ -708,6 +715,9 @@ int cmd_chat(int argc, char **argv)
     teeattest_signature *sig = NULL;
     teeattest_policy *pol = NULL;
     teeattest_result *res = NULL, *att = NULL;
+    teeattest_report *rep = NULL;
+    teeattest_evidence *ev = NULL;
+    uint8_t nonce[TEEATTEST_NONCE_SIZE];
     teeattest_error err = TEEATTEST_ERROR_INIT;
     char *body = NULL;
     if (!open_provider(CHAT, opts, &ctx, &p))
@@ -747,12 +757,28 @@ int cmd_chat(int argc, char **argv)
     teeattest_error sig_err = err;
     if (save_dir && !save_chat(o_save->value, x, sig, stream))
         goto out;
+    if (teeattest_policy_new(ctx, &pol, &err) != TEEATTEST_OK) {
+        cli_error(CHAT, "%s", err.message);
+        goto out;
+    }
+    if (!cli_policy_apply(CHAT, opts, pol) ||
+        (cli_opt(opts, "allow-unbound-signer")->seen &&
+         teeattest_policy_set_require_signer(pol, 0) != TEEATTEST_OK)) {
+        cli_error(CHAT, "setting the policy failed");
+        goto out;
+    }
+    /* After the chat: the report then names the key that signed it, and
+     * its material goes into the bundle. */
+    if ((attest || save_bundle) &&
+        !attest_for_chat(ctx, p, opts, &va,
+                         o_signer->seen ? o_signer->value
+                         : sig ? teeattest_signature_claimed_signer(sig)
+                               : NULL,
+                         pol, &rep, &ev, nonce, &att))
+        goto out;
     if (save_bundle &&
-        !save_chat_bundle(o_save->value, ctx, p, opts, &va, x, sig,
-                          o_signer->seen ? o_signer->value
-                          : sig ? teeattest_signature_claimed_signer(sig)
-                                : NULL,
-                          &att))
+        !cli_save_bundle(CHAT, o_save->value, ctx, rep, ev, nonce,
+                         cli_opt(opts, "model")->value, 0, x, sig))
         goto out;
     err = sig_err;
     if (st == TEEATTEST_E_SIGNATURE_UNAVAILABLE) {
@@ -766,21 +792,17 @@ int cmd_chat(int argc, char **argv)
         goto out;
     }
 
-    if (teeattest_policy_new(ctx, &pol, &err) != TEEATTEST_OK) {
-        cli_error(CHAT, "%s", err.message);
-        goto out;
-    }
-    if (cli_opt(opts, "allow-unbound-signer")->seen &&
-        teeattest_policy_set_require_signer(pol, 0) != TEEATTEST_OK) {
-        cli_error(CHAT, "setting the policy failed");
-        goto out;
-    }
     const uint8_t *req;
     size_t req_len;
     teeattest_exchange_request(x, &req, &req_len);
-    st = teeattest_signature_verify(sig, &res, pol,
-                                    o_signer->seen ? o_signer->value : NULL,
-                                    req, req_len, resp, resp_len, &err);
+    st = attest ? teeattest_signature_verify_attested(sig, &res, pol, att, req,
+                                                      req_len, resp,
+                                                      resp_len, &err)
+                : teeattest_signature_verify(sig, &res, pol,
+                                             o_signer->seen ? o_signer->value
+                                                            : NULL,
+                                             req, req_len, resp, resp_len,
+                                             &err);
     if (st != TEEATTEST_OK) {
         if (st == TEEATTEST_E_SIGNER_FORMAT && o_signer->seen)
             cli_error(CHAT, "--expect-signer %s: %s", o_signer->value,
@@ -799,18 +821,29 @@ int cmd_chat(int argc, char **argv)
         fwrite(text, 1, len, stdout);
         fputc('\n', stdout);
     } else {
+        if (attest) {
+            cli_print_checks(att, "");
+            puts("");
+        }
         cli_print_checks(res, "");
         if (att) {
-            printf("attestation: %s (saved with the exchange in ",
+            printf("attestation: %s",
                    teeattest_result_verdict(att) == TEEATTEST_VERDICT_VERIFIED
                        ? "verified" : "FAILED");
-            cli_fputs_safe(o_save->value, stdout);
-            puts("; 'teeattest verify FILE' shows its checks and binds the "
-                 "signer)");
+            if (save_bundle) {
+                fputs(" (saved with the exchange in ", stdout);
+                cli_fputs_safe(o_save->value, stdout);
+                fputs("; 'teeattest verify FILE' checks both again)", stdout);
+            }
+            if (!attest)
+                fputs("; the signature was checked against the pinned "
+                      "signer (--attest binds it to the attestation)",
+                      stdout);
+            putchar('\n');
         } else {
-            puts("attestation: not checked (this version verifies the "
-                 "signature against a pinned signer only; --save FILE "
-                 "attests)");
+            puts("attestation: not checked (the signature was checked "
+                 "against a pinned signer; --attest checks it against the "
+                 "attested one)");
         }
         printf("verdict: %s\n",
                teeattest_result_verdict(res) == TEEATTEST_VERDICT_VERIFIED
@@ -820,6 +853,8 @@ int cmd_chat(int argc, char **argv)
              ? CLI_OK : CLI_FAILED;
 out:
     free(body);
+    teeattest_report_free(rep);
+    teeattest_evidence_free(ev);
     teeattest_result_free(att);
     teeattest_result_free(res);
     teeattest_policy_free(pol);

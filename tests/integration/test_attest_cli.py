@@ -453,6 +453,34 @@ class TestAttestSimTrusted(unittest.TestCase):
                          "warn")
         self.assertNotIn("signer", doc["facts"])
 
+    def chat_attest(self, *extra):
+        sim = self.sim_for("redpill")
+        return run("chat", "--provider", "redpill", "--base-url", sim.url,
+                   "--model", "m", "--pccs", sim.url, "--gpu-online", "none",
+                   "--no-gpu", "--timeout", "20", "--attest", *extra, "--",
+                   "Say hello")
+
+    def test_chat_attest(self):
+        """chat --attest: the answer is checked against the key the fresh
+        attestation binds, and only a verified attestation counts."""
+        rc, out, err = self.chat_attest("--stream", "--test-root",
+                                        self.sim_root())
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertIn("PASS  signature.attestation", out)
+        self.assertIn("PASS  entry[0].binding.report_data", out)
+        self.assertEqual(out.splitlines()[-1], "verdict: verified")
+        # without the test root the attestation fails, and so the answer
+        rc, out, err = self.chat_attest("--stream")
+        self.assertEqual(rc, EXIT_FAILED, out + err)
+        self.assertIn("FAIL  signature.attestation", out)
+        # --attest and --expect-signer exclude each other
+        rc, out, err = self.chat_attest("--expect-signer", "0x" + "00" * 20)
+        self.assertEqual(rc, EXIT_USAGE)
+
+    def sim_root(self):
+        self.sim_for("redpill")
+        return self.root
+
     def test_save_verify_round_trip(self):
         path = os.path.join(self.sim_for("redpill").dir.name, "b.json")
         rc, out, err = self.attest("redpill", "--save", path)
