@@ -112,10 +112,8 @@ static bool collateral_matches(const teeattest_collateral *col,
 
 /* Verify one quote: find or fetch its collateral, then the TDX engine.
  * A missing collateral is a failed check, never an error. */
-static int verify_quote(vctx *v, const uint8_t *quote, size_t len,
-                        bool *passed)
+static int verify_quote(vctx *v, const uint8_t *quote, size_t len)
 {
-    *passed = false;
     uint8_t fmspc[6];
     bool platform = true;
     teeattest_error e = TEEATTEST_ERROR_INIT;
@@ -166,13 +164,8 @@ static int verify_quote(vctx *v, const uint8_t *quote, size_t len,
     }
     ta_tdx_policy tp;
     ta_tdx_policy_view(v->pol, &tp);
-    ta_tdx_outcome out;
-    memset(&out, 0, sizeof out);
-    rc = ta_tdx_verify(v->ctx, quote, len, col->inner, v->at, &tp, v->r, &out,
-                       v->err);
-    *passed = !rc && out.all_passed;
-    ta_tdx_outcome_free(v->ctx, &out);
-    return rc;
+    return ta_tdx_verify(v->ctx, quote, len, col->inner, v->at, &tp, v->r,
+                         NULL, v->err);
 }
 
 /* ---- report_data layouts ---------------------------------------------------- */
@@ -348,8 +341,7 @@ static void bind_dstack(vctx *v, size_t i, const uint8_t rd[64],
 }
 
 /* NEAR's compose manager: a second quote over the deployment actions. */
-static int bind_compose_manager(vctx *v, size_t i, char *prefix,
-                                size_t prefix_cap)
+static int bind_compose_manager(vctx *v, size_t i, const char *prefix)
 {
     blob cm = field(v, i, TEEATTEST_ENTRY_COMPOSE_MANAGER);
     if (!cm.p)
@@ -396,8 +388,7 @@ static int bind_compose_manager(vctx *v, size_t i, char *prefix,
         ta_result_check(v->r, "tdx.quote.parse", FAIL, true,
                         "the compose manager's quote is not hex");
     } else {
-        bool passed;
-        rc = verify_quote(v, q, qlen, &passed);
+        rc = verify_quote(v, q, qlen);
         ta_tdx_quote pq;
         if (!rc && ta_tdx_quote_parse(&pq, q, qlen, NULL) == TEEATTEST_OK) {
             const uint8_t *rd = ta_tdx_reportdata(&pq);
@@ -412,7 +403,6 @@ static int bind_compose_manager(vctx *v, size_t i, char *prefix,
 out:
     json_decref(o);
     ta_result_set_prefix(v->r, prefix);
-    (void)prefix_cap;
     return rc;
 }
 
@@ -840,13 +830,13 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
 
     blob quote = field(v, i, TEEATTEST_ENTRY_QUOTE);
     ta_tdx_quote q;
-    bool have_q = false, tdx_ok = false;
+    bool have_q = false;
     int rc = TEEATTEST_OK;
     if (!quote.p) {
         ta_result_check(v->r, "tdx.quote.parse", FAIL, true,
                         "the entry carries no TDX quote");
     } else {
-        rc = verify_quote(v, quote.p, quote.n, &tdx_ok);
+        rc = verify_quote(v, quote.p, quote.n);
         have_q = !rc && ta_tdx_quote_parse(&q, quote.p, quote.n, NULL) ==
                             TEEATTEST_OK;
     }
@@ -874,7 +864,7 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
         default:
             bind_dstack(v, i, rd, eo);
             if (!rc)
-                rc = bind_compose_manager(v, i, prefix, sizeof prefix);
+                rc = bind_compose_manager(v, i, prefix);
             break;
         }
         if (!rc)
@@ -912,7 +902,6 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
                                                              : "ecdsa");
     }
     ta_result_set_prefix(v->r, NULL);
-    (void)tdx_ok;
     return rc;
 }
 
