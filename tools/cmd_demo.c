@@ -293,7 +293,10 @@ static bool sim_start(struct demo_sim *s)
                        "--offline)");
         return false;
     }
-    snprintf(s->dir, sizeof s->dir, "/tmp/teeattest-demo-XXXXXX");
+    /* mkdtemp() replaces the six trailing template characters. */
+    int n = snprintf(s->dir, sizeof s->dir, "/tmp/teeattest-demo-");
+    memset(s->dir + n, 'X', 6);
+    s->dir[n + 6] = '\0';
     if (!mkdtemp(s->dir)) {
         s->dir[0] = '\0';
         cli_error(CMD, "cannot create a temporary directory: %s",
