@@ -13,6 +13,7 @@
 
 #include "teeattest/teeattest.h"
 #include "test.h"
+#include "report_helpers.h"
 
 static teeattest_ctx *ctx;
 
@@ -48,52 +49,6 @@ static char *json_str(const char *doc, const char *key)
     return out;
 }
 
-/* "2026-06-29T02:06:37.994367Z" -> Unix seconds. */
-static int64_t iso_time(const char *s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
-                     &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-        return 0;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return (int64_t)timegm(&tm);
-}
-
-static void unhex(uint8_t *out, size_t n, const char *hex)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned v = 0;
-        sscanf(hex + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-}
-
-static uint8_t *b64dec(const char *s, size_t *len)
-{
-    static const char tbl[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t n = strlen(s);
-    uint8_t *out = malloc(n + 1);
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n && s[i] != '='; i++) {
-        const char *p = strchr(tbl, s[i]);
-        if (!p)
-            continue;
-        acc = acc << 6 | (uint32_t)(p - tbl);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (uint8_t)(acc >> bits);
-        }
-    }
-    *len = o;
-    return out;
-}
-
 /* A live capture: the report as parsed, its evidence and what the
  * capture manifest recorded. */
 typedef struct capture {
@@ -115,8 +70,8 @@ static void capture_load(capture *c, const char *dir, const char *dialect,
     char *nonce_hex = json_str(m, "nonce_hex");
     char *at = json_str(m, "captured_at");
     c->model = json_str(m, "model");
-    unhex(c->nonce, 32, nonce_hex);
-    c->at = iso_time(at);
+    ta_test_unhex(c->nonce, 32, nonce_hex);
+    c->at = ta_test_iso_time(at);
     free(nonce_hex);
     free(at);
     free(m);
@@ -145,7 +100,7 @@ static void capture_load(capture *c, const char *dir, const char *dialect,
     char *b64 = json_str(h, "peer_spki_der_base64");
     if (b64) {
         size_t sl;
-        uint8_t *spki = b64dec(b64, &sl);
+        uint8_t *spki = ta_test_b64dec(b64, &sl);
         teeattest_evidence_set(c->ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0, spki, sl,
                                NULL);
         free(spki);
@@ -266,34 +221,6 @@ static int same_results(const teeattest_result *a, const teeattest_result *b)
     return 1;
 }
 
-static const char *outcome(const teeattest_result *r, const char *name)
-{
-    int32_t o = -1;
-    if (teeattest_result_find_check(r, name, &o, NULL) != TEEATTEST_OK)
-        return "absent";
-    return o == TEEATTEST_OUTCOME_PASS ? "pass"
-           : o == TEEATTEST_OUTCOME_FAIL ? "fail"
-           : o == TEEATTEST_OUTCOME_SKIP ? "skip" : "warn";
-}
-
-/* The names of the checks that failed or were required and skipped. */
-static const char *failures(const teeattest_result *r)
-{
-    static char buf[4096];
-    buf[0] = '\0';
-    for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
-        const char *name;
-        int32_t o, req;
-        teeattest_result_check(r, i, &name, &o, NULL, &req);
-        if (o == TEEATTEST_OUTCOME_FAIL ||
-            (o == TEEATTEST_OUTCOME_SKIP && req)) {
-            size_t u = strlen(buf);
-            snprintf(buf + u, sizeof buf - u, "%s%s", u ? "," : "", name);
-        }
-    }
-    return buf;
-}
-
 /* ---- NEAR AI direct: the full round trip ---------------------------------- */
 
 static void case_near(void)
@@ -303,7 +230,7 @@ static void case_near(void)
                  "attestation_report.http_meta.json", true);
     CHECK_EQ_INT(c.at, 1782698797); /* 2026-06-29T02:06:37Z */
     teeattest_result *live = verify_live(&c);
-    CHECK_STR(failures(live), "");
+    CHECK_STR(ta_test_failures(live), "");
     CHECK_EQ_INT(teeattest_result_verdict(live), TEEATTEST_VERDICT_VERIFIED);
 
     teeattest_bundle *b = bundle_of(&c);
@@ -382,7 +309,7 @@ static void case_tinfoil(void)
     capture_load(&c, TINFOIL, "tinfoil", "attestation.json",
                  "attestation.http_meta.json", false);
     teeattest_result *live = verify_live(&c);
-    CHECK_STR(outcome(live, "entry[0].binding.gpu_evidence"), "pass");
+    CHECK_STR(ta_test_outcome(live, "entry[0].binding.gpu_evidence"), "pass");
     teeattest_bundle *b = bundle_of(&c);
     size_t len = 0, len2 = 0;
     char *j = to_json(b, &len);
@@ -390,8 +317,8 @@ static void case_tinfoil(void)
     teeattest_result *r = NULL;
     CHECK_EQ_INT(teeattest_bundle_verify(ctx, &r, p, NULL, NULL),
                  TEEATTEST_OK);
-    CHECK_STR(outcome(r, "entry[0].binding.gpu_evidence"), "pass");
-    CHECK_STR(outcome(r, "entry[0].binding.tls"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.gpu_evidence"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.tls"), "pass");
     CHECK(same_results(live, r));
     char *j2 = to_json(p, &len2);
     CHECK(j2 && len == len2 && memcmp(j, j2, len) == 0);
@@ -443,15 +370,15 @@ static void case_signature(void)
     /* The attestation holds; the signature is a real one by another
      * (ECDSA) key, so it is not the attested (Ed25519) signer's. */
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
-    CHECK_STR(failures(r), "response.signature.attestation,"
+    CHECK_STR(ta_test_failures(r), "response.signature.attestation,"
                            "response.signature.signer.expected");
-    CHECK_STR(outcome(r, "response.signature.attestation"), "fail");
+    CHECK_STR(ta_test_outcome(r, "response.signature.attestation"), "fail");
     CHECK_STR(teeattest_result_fact(r, "response.signer_source"),
               "attestation");
-    CHECK_STR(outcome(r, "response.signature.hash.request"), "pass");
-    CHECK_STR(outcome(r, "response.signature.hash.response"), "pass");
-    CHECK_STR(outcome(r, "response.signature.ecdsa.recover"), "pass");
-    CHECK_STR(outcome(r, "entry[0].tdx.status"), "pass");
+    CHECK_STR(ta_test_outcome(r, "response.signature.hash.request"), "pass");
+    CHECK_STR(ta_test_outcome(r, "response.signature.hash.response"), "pass");
+    CHECK_STR(ta_test_outcome(r, "response.signature.ecdsa.recover"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].tdx.status"), "pass");
     CHECK_STR(teeattest_result_fact(r, "response.recovered_signer"),
               "0x319f1b8bb3b723a5d098ffb67005bdf7bb579aca");
     teeattest_result_free(r);
@@ -466,7 +393,7 @@ static void case_signature(void)
     teeattest_bundle_set_signature(tb, sig, NULL);
     CHECK_EQ_INT(teeattest_bundle_verify(ctx, &r, tb, NULL, NULL),
                  TEEATTEST_OK);
-    CHECK_STR(outcome(r, "response.signature.attestation"), "fail");
+    CHECK_STR(ta_test_outcome(r, "response.signature.attestation"), "fail");
     teeattest_result_free(r);
     /* Removing them removes the response checks. */
     CHECK_EQ_INT(teeattest_bundle_set_exchange(tb, NULL, 0, NULL, 0, NULL),
@@ -474,7 +401,7 @@ static void case_signature(void)
     CHECK_EQ_INT(teeattest_bundle_set_signature(tb, NULL, NULL), TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_bundle_verify(ctx, &r, tb, NULL, NULL),
                  TEEATTEST_OK);
-    CHECK_STR(outcome(r, "response.signature.attestation"), "absent");
+    CHECK_STR(ta_test_outcome(r, "response.signature.attestation"), "absent");
     teeattest_result_free(r);
     teeattest_bundle_free(tb);
     capture_free(&t);

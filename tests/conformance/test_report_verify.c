@@ -10,57 +10,12 @@
 #include <time.h>
 
 #include "conformance.h"
+#include "report_helpers.h"
 
 static teeattest_ctx *ctx;
 static int verbose;
 
 #define P "providers/"
-
-/* "2026-06-29T02:06:37.994367Z" -> Unix seconds (fraction dropped). */
-static int64_t iso_time(const char *s)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon,
-                     &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-        return 0;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return (int64_t)timegm(&tm);
-}
-
-static void unhex(uint8_t *out, size_t n, const char *hex)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        sscanf(hex + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-}
-
-static uint8_t *b64dec(const char *s, size_t *len)
-{
-    static const char tbl[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t n = strlen(s);
-    uint8_t *out = malloc(n);
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n && s[i] != '='; i++) {
-        const char *p = strchr(tbl, s[i]);
-        if (!p)
-            continue;
-        acc = acc << 6 | (uint32_t)(p - tbl);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (uint8_t)(acc >> bits);
-        }
-    }
-    *len = o;
-    return out;
-}
 
 typedef struct capture {
     const char *dir;
@@ -81,8 +36,8 @@ static void capture_load(capture *c, const char *dir, const char *dialect,
     c->dir = dir;
     snprintf(path, sizeof path, P "%s/capture_manifest.json", dir);
     json_t *m = conf_json(path);
-    unhex(c->nonce, 32, conf_str(m, "nonce_hex"));
-    c->at = iso_time(conf_str(m, "captured_at"));
+    ta_test_unhex(c->nonce, 32, conf_str(m, "nonce_hex"));
+    c->at = ta_test_iso_time(conf_str(m, "captured_at"));
     json_decref(m);
     size_t n;
     snprintf(path, sizeof path, P "%s/%s", dir, report);
@@ -100,7 +55,7 @@ static void capture_load(capture *c, const char *dir, const char *dialect,
         const char *b64 = conf_str(h, "peer_spki_der_base64");
         if (b64) { /* not every capture recorded it */
             size_t sl;
-            uint8_t *spki = b64dec(b64, &sl);
+            uint8_t *spki = ta_test_b64dec(b64, &sl);
             teeattest_evidence_set(c->ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0, spki,
                                    sl, NULL);
             free(spki);
@@ -185,34 +140,6 @@ static teeattest_result *verify(capture *c, size_t entry,
     return r;
 }
 
-static const char *outcome(const teeattest_result *r, const char *name)
-{
-    int32_t o = -1;
-    if (teeattest_result_find_check(r, name, &o, NULL) != TEEATTEST_OK)
-        return "absent";
-    return o == TEEATTEST_OUTCOME_PASS ? "pass"
-           : o == TEEATTEST_OUTCOME_FAIL ? "fail"
-           : o == TEEATTEST_OUTCOME_SKIP ? "skip" : "warn";
-}
-
-/* The names of the checks that did not pass or warn, comma-separated. */
-static const char *failures(const teeattest_result *r)
-{
-    static char buf[2048];
-    buf[0] = '\0';
-    for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
-        const char *name;
-        int32_t o, req;
-        teeattest_result_check(r, i, &name, &o, NULL, &req);
-        if (o == TEEATTEST_OUTCOME_FAIL ||
-            (o == TEEATTEST_OUTCOME_SKIP && req)) {
-            size_t u = strlen(buf);
-            snprintf(buf + u, sizeof buf - u, "%s%s", u ? "," : "", name);
-        }
-    }
-    return buf;
-}
-
 /* ---- NEAR AI model proxy, direct: everything offline ---------------------- */
 
 static void case_near_direct(void)
@@ -225,7 +152,7 @@ static void case_near_direct(void)
     teeattest_policy *pol = policy_at(c.at);
     teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL,
                                  "near direct");
-    CHECK_STR(failures(r), "");
+    CHECK_STR(ta_test_failures(r), "");
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
     teeattest_result_free(r);
     teeattest_policy_free(pol);
@@ -304,15 +231,15 @@ static void case_near_gateway(void)
     static const char *const want[] = {"entry[0].tdx.collateral",
                                        NO_RIMS("entry[1]"), NULL};
     expect_failures(r, "gateway", want);
-    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "pass");
-    CHECK_STR(outcome(r, "entry[0].binding.tls"), "pass");
-    CHECK_STR(outcome(r, "entry[0].binding.tls_certificate"), "pass");
-    CHECK_STR(outcome(r, "entry[0].eventlog.replay"), "pass");
-    CHECK_STR(outcome(r, "entry[0].compose.hash"), "pass");
-    CHECK_STR(outcome(r, "entry[0].gpu.present"), "skip");
-    CHECK_STR(outcome(r, "entry[1].binding.tls"), "skip");
-    CHECK_STR(outcome(r, "entry[1].compose_manager.actions_hash"), "pass");
-    CHECK_STR(outcome(r, "entry[1].tdx.status"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.report_data"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.tls"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.tls_certificate"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].eventlog.replay"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].compose.hash"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].gpu.present"), "skip");
+    CHECK_STR(ta_test_outcome(r, "entry[1].binding.tls"), "skip");
+    CHECK_STR(ta_test_outcome(r, "entry[1].compose_manager.actions_hash"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[1].tdx.status"), "pass");
     CHECK_STR(fact(r, "signer"),
               "d0aa20bcf567cc0c7c914608967dbd4c7a17e10b600802d45923434ce323f823");
     CHECK_STR(fact(r, "signer.gateway"),
@@ -320,8 +247,8 @@ static void case_near_gateway(void)
     teeattest_result_free(r);
     /* Choosing the model entry still verifies the gateway in front of it. */
     r = verify(&c, 1, pol, NULL, "gateway, model entry");
-    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "pass");
-    CHECK_STR(outcome(r, "entry[1].binding.report_data"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.report_data"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[1].binding.report_data"), "pass");
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     capture_free(&c);
@@ -338,9 +265,9 @@ static void case_nanogpt(void)
     teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "nanogpt");
     static const char *const want[] = {COLLATERAL_NOT_YET("entry[0]"), NULL};
     expect_failures(r, "nanogpt", want);
-    CHECK_STR(outcome(r, "entry[0].eventlog.replay"), "pass");
-    CHECK_STR(outcome(r, "entry[0].binding.signing_key"), "pass");
-    CHECK_STR(outcome(r, "entry[0].gpu.nras.result"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].eventlog.replay"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.signing_key"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].gpu.nras.result"), "pass");
     CHECK_STR(fact(r, "signer"), "0xa6df16ebbc510d97a32b99b4dfd33793acc90e2b");
     CHECK_STR(fact(r, "entry[0].compose_hash"),
               "cd5af14107fda0782665a90a48507ddfc99f37d3e6a22ce3df8802881c0b1a1a");
@@ -349,7 +276,7 @@ static void case_nanogpt(void)
     /* A TLS binding required of an L1 report fails. */
     teeattest_policy_set_require_tls_binding(pol, 1);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "nanogpt, TLS required");
-    CHECK_STR(outcome(r, "entry[0].binding.tls"), "fail");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.tls"), "fail");
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     capture_free(&c);
@@ -368,10 +295,10 @@ static void case_venice(void)
         COLLATERAL_NOT_YET("entry[0].compose_manager"), NO_RIMS("entry[0]"),
         NULL};
     expect_failures(r, "venice", want);
-    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "pass");
-    CHECK_STR(outcome(r, "entry[0].binding.signing_key"), "pass");
-    CHECK_STR(outcome(r, "entry[0].compose_manager.actions_hash"), "pass");
-    CHECK_STR(outcome(r, "entry[0].compose.mr_config_id"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.report_data"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.signing_key"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].compose_manager.actions_hash"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].compose.mr_config_id"), "pass");
     CHECK_STR(fact(r, "signer"), "0x6525e128afcffebf7eed05d485d7be983cdae934");
     teeattest_result_free(r);
     teeattest_policy_free(pol);
@@ -394,16 +321,16 @@ static void case_redpill_chutes(void)
     for (int i = 0; i < 5; i++) {
         char name[64];
         snprintf(name, sizeof name, "entry[%d].binding.report_data", i);
-        CHECK_STR(outcome(r, name), "pass");
+        CHECK_STR(ta_test_outcome(r, name), "pass");
         /* every GPU answered the L6 value, not the client nonce */
         snprintf(name, sizeof name, "entry[%d].gpu[7].nonce", i);
-        CHECK_STR(outcome(r, name), "pass");
+        CHECK_STR(ta_test_outcome(r, name), "pass");
     }
     CHECK(teeattest_result_fact(r, "signer") == NULL); /* no signing key */
     teeattest_result_free(r);
     teeattest_policy_set_allow_server_nonce(pol, 1);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "redpill, server nonce ok");
-    CHECK_STR(outcome(r, "entry[0].binding.nonce"), "warn");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.nonce"), "warn");
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     capture_free(&c);
@@ -418,7 +345,7 @@ static void case_chutes_direct(void)
     /* Without the instances' E2EE keys nothing binds report_data[0:32]. */
     teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL,
                                  "chutes without instances");
-    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "fail");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.report_data"), "fail");
     teeattest_result_free(r);
     size_t n;
     uint8_t *inst = conf_file(P "chutes_direct/e2e_instances.json", &n);
@@ -433,11 +360,11 @@ static void case_chutes_direct(void)
     for (int i = 0; i < 2; i++) {
         char name[64];
         snprintf(name, sizeof name, "entry[%d].binding.report_data", i);
-        CHECK_STR(outcome(r, name), "pass");
+        CHECK_STR(ta_test_outcome(r, name), "pass");
         snprintf(name, sizeof name, "entry[%d].binding.tls", i);
-        CHECK_STR(outcome(r, name), "pass");
+        CHECK_STR(ta_test_outcome(r, name), "pass");
         snprintf(name, sizeof name, "entry[%d].binding.nonce", i);
-        CHECK_STR(outcome(r, name), "pass");
+        CHECK_STR(ta_test_outcome(r, name), "pass");
     }
     teeattest_result_free(r);
     teeattest_policy_free(pol);
@@ -454,17 +381,17 @@ static void case_tinfoil(void)
     teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "tinfoil");
     static const char *const want[] = {NO_RIMS("entry[0]"), NULL};
     expect_failures(r, "tinfoil", want);
-    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "pass");
-    CHECK_STR(outcome(r, "entry[0].binding.gpu_evidence"), "pass");
-    CHECK_STR(outcome(r, "entry[0].binding.tls"), "pass");
-    CHECK_STR(outcome(r, "entry[0].eventlog.replay"), "skip");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.report_data"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.gpu_evidence"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.tls"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].eventlog.replay"), "skip");
     CHECK_STR(fact(r, "entry[0].tls_key_fp"),
               "dd34cd14f50bc0e410886c75bb387a6a4afa3704a03ad22386ec8fb8fe5cef9a");
     teeattest_result_free(r);
     /* Requiring an event log where the provider sends none fails. */
     teeattest_policy_set_require_event_log(pol, 1);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "tinfoil, event log");
-    CHECK_STR(outcome(r, "entry[0].eventlog.replay"), "fail");
+    CHECK_STR(ta_test_outcome(r, "entry[0].eventlog.replay"), "fail");
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     capture_free(&c);
@@ -538,10 +465,10 @@ static void case_tampering(void)
     memset(fresh, 0x5a, sizeof fresh);
     teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, fresh, "replay");
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
-    CHECK_STR(outcome(r, "entry[0].binding.nonce"), "fail");
-    CHECK_STR(outcome(r, "entry[0].compose_manager.binding.nonce"), "fail");
-    CHECK_STR(outcome(r, "entry[0].gpu[0].nonce"), "fail");
-    CHECK_STR(outcome(r, "entry[0].binding.report_data"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.nonce"), "fail");
+    CHECK_STR(ta_test_outcome(r, "entry[0].compose_manager.binding.nonce"), "fail");
+    CHECK_STR(ta_test_outcome(r, "entry[0].gpu[0].nonce"), "fail");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.report_data"), "pass");
     teeattest_result_free(r);
     /* Another TLS key than the attested one. */
     const uint8_t *spki;
@@ -559,7 +486,7 @@ static void case_tampering(void)
     /* Without the connection's key the binding cannot be checked. */
     teeattest_evidence_set(c.ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0, NULL, 0, NULL);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "no TLS key");
-    CHECK_STR(outcome(r, "entry[0].binding.tls"), "skip");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.tls"), "skip");
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
     teeattest_result_free(r);
     teeattest_policy_set_require_tls_binding(pol, 1);
@@ -594,8 +521,8 @@ static void case_policy(void)
     near_edited(&c, NULL);
     teeattest_policy *pol = policy_at(c.at);
     uint8_t compose[32], app[20], other[32];
-    unhex(compose, 32, "66007399f064f058af68771c552bcae150c9f88622305631b5141da1aa2f7b7e");
-    unhex(app, 20, "2c0a0c96cb6dbd659bf1446e2f3fce58172ff91b");
+    ta_test_unhex(compose, 32, "66007399f064f058af68771c552bcae150c9f88622305631b5141da1aa2f7b7e");
+    ta_test_unhex(app, 20, "2c0a0c96cb6dbd659bf1446e2f3fce58172ff91b");
     memset(other, 0x11, sizeof other);
     CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_COMPOSE_HASH,
                                                compose, 32), TEEATTEST_OK);
@@ -606,8 +533,8 @@ static void case_policy(void)
     CHECK_EQ_INT(teeattest_policy_add_identity(pol, 99, app, 20),
                  TEEATTEST_E_INVALID_ARG);
     teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "pinned");
-    CHECK_STR(outcome(r, "entry[0].identity.compose_hash"), "pass");
-    CHECK_STR(outcome(r, "entry[0].identity.app_id"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].identity.compose_hash"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].identity.app_id"), "pass");
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
     teeattest_result_free(r);
     /* An OS image the policy does not accept. */
@@ -623,7 +550,7 @@ static void case_policy(void)
     /* The report's age, where its capture time is unknown (parsed). */
     teeattest_policy_set_max_report_age(pol, 600);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "max age");
-    CHECK_STR(outcome(r, "report.age"), "fail");
+    CHECK_STR(ta_test_outcome(r, "report.age"), "fail");
     teeattest_result_free(r);
     teeattest_policy_set_max_report_age(pol, 0);
 
@@ -632,8 +559,8 @@ static void case_policy(void)
     CHECK_EQ_INT(teeattest_report_verify(ctx, &r, c.rep, TEEATTEST_ENTRY_ALL,
                                          c.ev, pol, NULL, 0, NULL),
                  TEEATTEST_OK);
-    CHECK_STR(outcome(r, "report.freshness"), "fail");
-    CHECK_STR(outcome(r, "entry[0].binding.nonce"), "fail");
+    CHECK_STR(ta_test_outcome(r, "report.freshness"), "fail");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.nonce"), "fail");
     teeattest_result_free(r);
 
     /* Misuse. */
@@ -657,7 +584,7 @@ static void case_policy(void)
     /* No evidence at all: offline, so the collateral is missing. */
     CHECK_EQ_INT(teeattest_report_verify(ctx, &r, c.rep, 0, NULL, pol, c.nonce,
                                          32, NULL), TEEATTEST_OK);
-    CHECK_STR(outcome(r, "entry[0].tdx.collateral"), "fail");
+    CHECK_STR(ta_test_outcome(r, "entry[0].tdx.collateral"), "fail");
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     capture_free(&c);
@@ -683,8 +610,8 @@ static void case_attested(void)
     CHECK_EQ_INT(teeattest_signature_verify_attested(sig, &r, pol, att, req, rl,
                                                      resp, sl, NULL),
                  TEEATTEST_OK);
-    CHECK_STR(outcome(r, "signature.attestation"), "fail");
-    CHECK_STR(outcome(r, "signature.hash.response"), "pass");
+    CHECK_STR(ta_test_outcome(r, "signature.attestation"), "fail");
+    CHECK_STR(ta_test_outcome(r, "signature.hash.response"), "pass");
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
     CHECK_STR(teeattest_result_fact(r, "signer_source"), "attestation");
     teeattest_result_free(r);
