@@ -440,10 +440,10 @@ static void setup_figure(figure *f, const char *name, teeattest_ctx *ctx,
                             strlen(nonce_hex), false) != 0 ||
         teeattest_gpu_inputs_new(ctx, &f->in, &err) ||
         teeattest_policy_new(ctx, &f->pol, &err) ||
-        teeattest_policy_set_time(f->pol, at) ||
-        teeattest_policy_set_gpu_mode(f->pol, mode) ||
-        teeattest_policy_set_gpu_rim(f->pol, rim) ||
-        teeattest_policy_set_gpu_ocsp(f->pol, TEEATTEST_GPU_SKIP)) {
+        teeattest_policy_set_time(f->pol, at, NULL) ||
+        teeattest_policy_set_gpu_mode(f->pol, mode, NULL) ||
+        teeattest_policy_set_gpu_rim(f->pol, rim, NULL) ||
+        teeattest_policy_set_gpu_ocsp(f->pol, TEEATTEST_GPU_SKIP, NULL)) {
         fprintf(stderr, "error: %s: setup: %s\n", name, err.message);
         exit(TA_BENCH_EXIT_FAILED);
     }

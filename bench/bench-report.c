@@ -103,7 +103,7 @@ static void setup(fix *f, const char dir[2048])
         teeattest_gpu_inputs_add(f->gin, TEEATTEST_GPU_ITEM_JWKS, NULL, jwks,
                                  jn, &err) ||
         teeattest_policy_new(f->ctx, &f->pol, &err) ||
-        teeattest_policy_set_time(f->pol, AT) ||
+        teeattest_policy_set_time(f->pol, AT, NULL) ||
         teeattest_report_entry_get(f->rep, 0, TEEATTEST_ENTRY_QUOTE, &f->quote,
                                    &f->quote_len) ||
         teeattest_report_entry_get(f->rep, 0, TEEATTEST_ENTRY_GPU_PAYLOAD,

@@ -190,7 +190,7 @@ int main(int argc, char **argv)
     teeattest_error err = TEEATTEST_ERROR_INIT;
     if (teeattest_ctx_new(&a.ctx, NULL, &err) ||
         teeattest_policy_new(a.ctx, &a.pol, &err) ||
-        teeattest_policy_set_time(a.pol, at) ||
+        teeattest_policy_set_time(a.pol, at, NULL) ||
         teeattest_collateral_parse_json(a.ctx, &a.col, in.col_json, in.col_len,
                                         &err)) {
         fprintf(stderr, "error: setup: %s\n", err.message);

@@ -77,7 +77,7 @@ bool cli_set_test_root(const char *cmd, teeattest_policy *pol,
             ok = true;
         }
     }
-    int st = ok ? teeattest_policy_set_tdx_root(pol, der, der_len)
+    int st = ok ? teeattest_policy_set_tdx_root(pol, der, der_len, NULL)
                 : TEEATTEST_E_PARSE;
     if (st != TEEATTEST_OK)
         cli_error(cmd, "--test-root %s: not a DER or PEM certificate (%s)",
@@ -158,7 +158,7 @@ static bool add_identities(const char *cmd, teeattest_policy *pol,
                       (int)(n > 120 ? 120 : n), v);
             return false;
         }
-        int st = teeattest_policy_add_identity(pol, kind, buf, want);
+        int st = teeattest_policy_add_identity(pol, kind, buf, want, NULL);
         if (st != TEEATTEST_OK) {
             cli_error(cmd, "--%s: %s", option, teeattest_status_str(st));
             return false;
@@ -176,7 +176,7 @@ bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
         uint32_t mask = 0;
         if (!cli_parse_statuses(cmd, o->value, &mask))
             return false;
-        if (teeattest_policy_set_tdx_statuses(pol, mask) != TEEATTEST_OK) {
+        if (teeattest_policy_set_tdx_statuses(pol, mask, NULL) != TEEATTEST_OK) {
             cli_error(cmd, "--accept: status not acceptable");
             return false;
         }
@@ -195,21 +195,21 @@ bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
         max_age = (uint32_t)v;
     }
     if (teeattest_policy_set_allow_expired_collateral(
-            pol, cli_opt(opts, "allow-expired-collateral")->seen) !=
+            pol, cli_opt(opts, "allow-expired-collateral")->seen, NULL) !=
             TEEATTEST_OK ||
         teeattest_policy_set_allow_debug(
-            pol, cli_opt(opts, "allow-debug")->seen) != TEEATTEST_OK ||
+            pol, cli_opt(opts, "allow-debug")->seen, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_require_tls_binding(
-            pol, cli_opt(opts, "require-tls")->seen) != TEEATTEST_OK ||
+            pol, cli_opt(opts, "require-tls")->seen, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_allow_server_nonce(
-            pol, cli_opt(opts, "allow-server-nonce")->seen) != TEEATTEST_OK ||
+            pol, cli_opt(opts, "allow-server-nonce")->seen, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_allow_unbound_key(
-            pol, cli_opt(opts, "allow-unbound-key")->seen) != TEEATTEST_OK ||
+            pol, cli_opt(opts, "allow-unbound-key")->seen, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_require_event_log(
-            pol, cli_opt(opts, "require-event-log")->seen) != TEEATTEST_OK ||
+            pol, cli_opt(opts, "require-event-log")->seen, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_require_gpu(
-            pol, !cli_opt(opts, "no-gpu")->seen) != TEEATTEST_OK ||
-        teeattest_policy_set_max_report_age(pol, max_age) != TEEATTEST_OK) {
+            pol, !cli_opt(opts, "no-gpu")->seen, NULL) != TEEATTEST_OK ||
+        teeattest_policy_set_max_report_age(pol, max_age, NULL) != TEEATTEST_OK) {
         cli_error(cmd, "cannot set up the policy");
         return false;
     }

@@ -112,9 +112,9 @@ int cmd_bundle_verify(int argc, char **argv)
                                              : teeattest_status_str(st));
         goto out;
     }
-    if ((o_at->seen && teeattest_policy_set_time(pol, at) != TEEATTEST_OK) ||
+    if ((o_at->seen && teeattest_policy_set_time(pol, at, NULL) != TEEATTEST_OK) ||
         (o_now->seen &&
-         teeattest_policy_set_time(pol, teeattest_ctx_now(ctx)) !=
+         teeattest_policy_set_time(pol, teeattest_ctx_now(ctx), NULL) !=
              TEEATTEST_OK)) {
         cli_error(CMD, "cannot set the verification time");
         goto out;

@@ -402,8 +402,8 @@ static size_t run_sim(teeattest_ctx *ctx, size_t *step, size_t total)
         (rc = teeattest_evidence_set_online(ev, TEEATTEST_ONLINE_PCCS,
                                             sim.base_url, &err)) ||
         (rc = teeattest_policy_new(ctx, &pol, &err)) ||
-        (rc = teeattest_policy_set_tdx_root(pol, sim.root, sim.root_len)) ||
-        (rc = teeattest_policy_set_require_gpu(pol, 0)) ||
+        (rc = teeattest_policy_set_tdx_root(pol, sim.root, sim.root_len, NULL)) ||
+        (rc = teeattest_policy_set_require_gpu(pol, 0, NULL)) ||
         (rc = teeattest_report_verify(ctx, &res, rep, TEEATTEST_ENTRY_ALL, ev,
                                       pol, NULL, 0, &err))) {
         printf(INDENT "error     %s (%s)\n",

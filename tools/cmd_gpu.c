@@ -556,14 +556,14 @@ int cmd_gpu(int argc, char **argv)
                                              : teeattest_status_str(st));
         goto out;
     }
-    if ((o_at->seen && teeattest_policy_set_time(pol, at) != TEEATTEST_OK) ||
-        teeattest_policy_set_gpu_mode(pol, mode) != TEEATTEST_OK ||
-        teeattest_policy_set_gpu_rim(pol, rim_mode) != TEEATTEST_OK ||
-        teeattest_policy_set_gpu_ocsp(pol, ocsp_mode) != TEEATTEST_OK ||
-        teeattest_policy_set_gpu_ocsp_nonce(pol, ocsp_nonce) != TEEATTEST_OK ||
+    if ((o_at->seen && teeattest_policy_set_time(pol, at, NULL) != TEEATTEST_OK) ||
+        teeattest_policy_set_gpu_mode(pol, mode, NULL) != TEEATTEST_OK ||
+        teeattest_policy_set_gpu_rim(pol, rim_mode, NULL) != TEEATTEST_OK ||
+        teeattest_policy_set_gpu_ocsp(pol, ocsp_mode, NULL) != TEEATTEST_OK ||
+        teeattest_policy_set_gpu_ocsp_nonce(pol, ocsp_nonce, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_gpu_allow_cert_hold(
-            pol, cli_opt(opts, "allow-cert-hold")->seen) != TEEATTEST_OK ||
-        teeattest_policy_set_gpu_min_count(pol, (uint32_t)min_gpus) !=
+            pol, cli_opt(opts, "allow-cert-hold")->seen, NULL) != TEEATTEST_OK ||
+        teeattest_policy_set_gpu_min_count(pol, (uint32_t)min_gpus, NULL) !=
             TEEATTEST_OK) {
         cli_error(CMD, "cannot set up the policy");
         goto out;

@@ -366,7 +366,7 @@ int cmd_attest(int argc, char **argv)
                                                 : teeattest_status_str(st));
         goto out;
     }
-    if (o_at->seen && teeattest_policy_set_time(pol, at) != TEEATTEST_OK) {
+    if (o_at->seen && teeattest_policy_set_time(pol, at, NULL) != TEEATTEST_OK) {
         cli_error(ATTEST, "--at: not accepted");
         goto out;
     }
@@ -763,7 +763,7 @@ int cmd_chat(int argc, char **argv)
     }
     if (!cli_policy_apply(CHAT, opts, pol) ||
         (cli_opt(opts, "allow-unbound-signer")->seen &&
-         teeattest_policy_set_require_signer(pol, 0) != TEEATTEST_OK)) {
+         teeattest_policy_set_require_signer(pol, 0, NULL) != TEEATTEST_OK)) {
         cli_error(CHAT, "setting the policy failed");
         goto out;
     }

@@ -170,7 +170,7 @@ static bool add_measurements(teeattest_policy *pol, const char *option,
                       "'%.*s'", option, (int)(n > 120 ? 120 : n), p);
             return false;
         }
-        int st = teeattest_policy_add_measurement(pol, reg, v, sizeof v);
+        int st = teeattest_policy_add_measurement(pol, reg, v, sizeof v, NULL);
         if (st != TEEATTEST_OK) {
             cli_error(CMD, "--%s: %s", option, teeattest_status_str(st));
             return false;
@@ -455,14 +455,14 @@ int cmd_quote(int argc, char **argv)
                                              : teeattest_status_str(st));
         goto out;
     }
-    if ((o_at->seen && teeattest_policy_set_time(pol, at) != TEEATTEST_OK) ||
-        (mask && teeattest_policy_set_tdx_statuses(pol, mask) != TEEATTEST_OK) ||
+    if ((o_at->seen && teeattest_policy_set_time(pol, at, NULL) != TEEATTEST_OK) ||
+        (mask && teeattest_policy_set_tdx_statuses(pol, mask, NULL) != TEEATTEST_OK) ||
         teeattest_policy_set_allow_expired_collateral(
-            pol, cli_opt(opts, "allow-expired-collateral")->seen) != TEEATTEST_OK ||
+            pol, cli_opt(opts, "allow-expired-collateral")->seen, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_allow_debug(
-            pol, cli_opt(opts, "allow-debug")->seen) != TEEATTEST_OK ||
+            pol, cli_opt(opts, "allow-debug")->seen, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_allow_mrservicetd(
-            pol, cli_opt(opts, "allow-mrservicetd")->seen) != TEEATTEST_OK) {
+            pol, cli_opt(opts, "allow-mrservicetd")->seen, NULL) != TEEATTEST_OK) {
         cli_error(CMD, "cannot set up the policy");
         goto out;
     }

@@ -151,11 +151,11 @@ int cmd_verify_signature(int argc, char **argv)
     }
     int st = TEEATTEST_OK;
     if (o_model->seen)
-        st = teeattest_policy_set_expected_model(pol, o_model->value);
+        st = teeattest_policy_set_expected_model(pol, o_model->value, NULL);
     if (st == TEEATTEST_OK && cli_opt(opts, "allow-unbound-signer")->seen)
-        st = teeattest_policy_set_require_signer(pol, 0);
+        st = teeattest_policy_set_require_signer(pol, 0, NULL);
     if (st == TEEATTEST_OK && cli_opt(opts, "allow-high-s")->seen)
-        st = teeattest_policy_set_ecdsa_strict(pol, 0);
+        st = teeattest_policy_set_ecdsa_strict(pol, 0, NULL);
     if (st != TEEATTEST_OK) {
         cli_error(CMD, "setting the policy: %s", teeattest_status_str(st));
         goto out;

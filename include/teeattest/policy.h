@@ -7,6 +7,10 @@
  * A new policy holds the safe defaults documented in docs/policy.md;
  * passing NULL wherever a policy is accepted means those same defaults.
  *
+ * Every setter takes `teeattest_error *err` last (NULL = no detail): a
+ * rejected value leaves the policy unchanged and `err` says which value and
+ * why.
+ *
  * Thread safety: setters are not synchronised. A policy may be used by
  * several verifications at once, from any threads, as long as nobody
  * modifies it meanwhile. Verifications copy what they need, so a policy may
@@ -22,8 +26,9 @@
 extern "C" {
 #endif
 
-/** Value for teeattest_policy_set_time(): use the context's clock. */
-#define TEEATTEST_TIME_NOW INT64_MIN
+/** Latest verification time teeattest_policy_set_time() accepts:
+ *  9999-12-31T23:59:59Z. @since 1.0 */
+#define TEEATTEST_TIME_MAX INT64_C(253402300799)
 
 /**
  * @brief Create a policy holding the defaults.
@@ -36,28 +41,52 @@ TEEATTEST_API int teeattest_policy_new(teeattest_ctx *ctx,
                                        teeattest_policy **out,
                                        teeattest_error *err);
 
-/** @brief Free a policy. NULL is a no-op. @since 1.0 */
+/**
+ * @brief Take one more reference (every handle type has _ref and _free).
+ * @return policy. Thread safety: atomic. @since 1.0
+ */
+TEEATTEST_API teeattest_policy *teeattest_policy_ref(teeattest_policy *policy);
+
+/** @brief Drop one reference; the last frees the policy. NULL is a no-op.
+ *  @since 1.0 */
 TEEATTEST_API void teeattest_policy_free(teeattest_policy *policy);
 
 /**
  * @brief Fix the verification time (Unix seconds), e.g. the time a bundle
- *        was recorded. TEEATTEST_TIME_NOW (the default) uses the context's
- *        clock at the moment of verification.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ *        was recorded. By default (and after teeattest_policy_set_time_now())
+ *        a verification uses the context's clock at the moment it runs;
+ *        "now" is never a value of `unix_seconds`.
+ * @param unix_seconds 0 (1970-01-01) to TEEATTEST_TIME_MAX (9999-12-31).
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL policy, or a time
+ *         outside that range: the policy is left unchanged and `err`
+ *         names the range).
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_time(teeattest_policy *policy,
-                                            int64_t unix_seconds);
+                                            int64_t unix_seconds,
+                                            teeattest_error *err);
+
+/**
+ * @brief Verify at the context's clock at the moment of each verification
+ *        (the default), undoing teeattest_policy_set_time().
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG (NULL policy).
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_time_now(teeattest_policy *policy,
+                                                teeattest_error *err);
 
 /**
  * @brief Reject ECDSA response signatures whose s is in the upper half of
- *        the curve order (malleable form). Default: 1 (reject). With 0, a
- *        high-s signature is accepted and reported as a warning.
+ *        the curve order (malleable form). Default: 0: a high-s signature
+ *        that verifies is accepted and reported as a `warn` on
+ *        `signature.ecdsa.low_s` (the key still signed the text; Ethereum's
+ *        eth_account accepts it too). With 1 it fails that check.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_ecdsa_strict(teeattest_policy *policy,
-                                                    int strict);
+                                                    int strict,
+                                                    teeattest_error *err);
 
 /**
  * @brief Require that a response signature be checked against an expected
@@ -69,7 +98,8 @@ TEEATTEST_API int teeattest_policy_set_ecdsa_strict(teeattest_policy *policy,
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_require_signer(
-    teeattest_policy *policy, int required);
+    teeattest_policy *policy, int required,
+    teeattest_error *err);
 
 /**
  * @brief The model a `model:req:resp` signed text must name. NULL (the
@@ -79,7 +109,8 @@ TEEATTEST_API int teeattest_policy_set_require_signer(
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_expected_model(
-    teeattest_policy *policy, const char *model);
+    teeattest_policy *policy, const char *model,
+    teeattest_error *err);
 
 /* ---- Intel TDX (teeattest_tdx_verify() and report verification) ------- */
 
@@ -103,7 +134,8 @@ enum teeattest_register {
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_tdx_statuses(teeattest_policy *policy,
-                                                    uint32_t mask);
+                                                    uint32_t mask,
+                                                    teeattest_error *err);
 
 /**
  * @brief Accept collateral (TCB Info, QE Identity, CRLs, issuer chains)
@@ -113,7 +145,8 @@ TEEATTEST_API int teeattest_policy_set_tdx_statuses(teeattest_policy *policy,
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_allow_expired_collateral(
-    teeattest_policy *policy, int allow);
+    teeattest_policy *policy, int allow,
+    teeattest_error *err);
 
 /**
  * @brief Accept a debug TD (TDATTRIBUTES.DEBUG set). Default 0: a debug TD
@@ -121,7 +154,8 @@ TEEATTEST_API int teeattest_policy_set_allow_expired_collateral(
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_allow_debug(teeattest_policy *policy,
-                                                   int allow);
+                                                   int allow,
+                                                   teeattest_error *err);
 
 /**
  * @brief Accept a non-zero MRSERVICETD (TD report 1.5: a service TD is
@@ -129,7 +163,8 @@ TEEATTEST_API int teeattest_policy_set_allow_debug(teeattest_policy *policy,
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_allow_mrservicetd(
-    teeattest_policy *policy, int allow);
+    teeattest_policy *policy, int allow,
+    teeattest_error *err);
 
 /**
  * @brief Add an accepted value for a register. A register with accepted
@@ -146,14 +181,16 @@ TEEATTEST_API int teeattest_policy_set_allow_mrservicetd(
 TEEATTEST_API int teeattest_policy_add_measurement(teeattest_policy *policy,
                                                    int32_t reg,
                                                    const uint8_t *value,
-                                                   size_t len);
+                                                   size_t len,
+                                                   teeattest_error *err);
 
 /**
  * @brief Remove every accepted value of a register (0: of all registers).
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_clear_measurements(
-    teeattest_policy *policy, int32_t reg);
+    teeattest_policy *policy, int32_t reg,
+    teeattest_error *err);
 
 /**
  * @brief FOR TESTS ONLY: trust this DER certificate instead of the Intel
@@ -168,7 +205,8 @@ TEEATTEST_API int teeattest_policy_clear_measurements(
  */
 TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
                                                 const uint8_t *der,
-                                                size_t len);
+                                                size_t len,
+                                                teeattest_error *err);
 
 /* ---- NVIDIA GPUs (teeattest_gpu_verify() and report verification) ----- */
 
@@ -181,7 +219,8 @@ TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_mode(teeattest_policy *policy,
-                                                int32_t mode);
+                                                int32_t mode,
+                                                teeattest_error *err);
 
 /**
  * @brief Local RIM comparison: a teeattest_gpu_requirement value.
@@ -193,7 +232,8 @@ TEEATTEST_API int teeattest_policy_set_gpu_mode(teeattest_policy *policy,
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_rim(teeattest_policy *policy,
-                                               int32_t requirement);
+                                               int32_t requirement,
+                                               teeattest_error *err);
 
 /**
  * @brief OCSP for the device chains (certificates 1..3) and the RIM
@@ -208,7 +248,8 @@ TEEATTEST_API int teeattest_policy_set_gpu_rim(teeattest_policy *policy,
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_ocsp(teeattest_policy *policy,
-                                                int32_t requirement);
+                                                int32_t requirement,
+                                                teeattest_error *err);
 
 /**
  * @brief OCSP request nonce: a teeattest_gpu_ocsp_nonce value. Default
@@ -216,7 +257,8 @@ TEEATTEST_API int teeattest_policy_set_gpu_ocsp(teeattest_policy *policy,
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_ocsp_nonce(
-    teeattest_policy *policy, int32_t mode);
+    teeattest_policy *policy, int32_t mode,
+    teeattest_error *err);
 
 /**
  * @brief Accept certificates on hold (OCSP revoked with reason
@@ -224,7 +266,8 @@ TEEATTEST_API int teeattest_policy_set_gpu_ocsp_nonce(
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_allow_cert_hold(
-    teeattest_policy *policy, int allow);
+    teeattest_policy *policy, int allow,
+    teeattest_error *err);
 
 /**
  * @brief Minimum number of GPUs the evidence must hold (check gpu.count).
@@ -232,7 +275,8 @@ TEEATTEST_API int teeattest_policy_set_gpu_allow_cert_hold(
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_min_count(teeattest_policy *policy,
-                                                     uint32_t count);
+                                                     uint32_t count,
+                                                     teeattest_error *err);
 
 /* ---- reports (teeattest_report_verify(), teeattest/attest.h) ----------- */
 
@@ -264,14 +308,16 @@ enum teeattest_identity {
 TEEATTEST_API int teeattest_policy_add_identity(teeattest_policy *policy,
                                                 int32_t kind,
                                                 const uint8_t *value,
-                                                size_t len);
+                                                size_t len,
+                                                teeattest_error *err);
 
 /**
  * @brief Remove every accepted value of an identity (0: of all).
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_clear_identity(teeattest_policy *policy,
-                                                  int32_t kind);
+                                                  int32_t kind,
+                                                  teeattest_error *err);
 
 /**
  * @brief Require GPU evidence in every entry whose provider attests GPUs
@@ -281,7 +327,8 @@ TEEATTEST_API int teeattest_policy_clear_identity(teeattest_policy *policy,
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_require_gpu(teeattest_policy *policy,
-                                                   int required);
+                                                   int required,
+                                                   teeattest_error *err);
 
 /**
  * @brief Require a TLS key binding (report_data layout L2 or Tinfoil's,
@@ -293,7 +340,8 @@ TEEATTEST_API int teeattest_policy_set_require_gpu(teeattest_policy *policy,
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_require_tls_binding(
-    teeattest_policy *policy, int required);
+    teeattest_policy *policy, int required,
+    teeattest_error *err);
 
 /**
  * @brief Accept a report bound to a nonce the server chose (RedPill's
@@ -302,7 +350,8 @@ TEEATTEST_API int teeattest_policy_set_require_tls_binding(
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_allow_server_nonce(
-    teeattest_policy *policy, int allow);
+    teeattest_policy *policy, int allow,
+    teeattest_error *err);
 
 /**
  * @brief Accept a signing key that no hardware evidence binds (io.net puts
@@ -312,7 +361,8 @@ TEEATTEST_API int teeattest_policy_set_allow_server_nonce(
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_allow_unbound_key(
-    teeattest_policy *policy, int allow);
+    teeattest_policy *policy, int allow,
+    teeattest_error *err);
 
 /**
  * @brief Require an event log replay and compose hash for every entry,
@@ -322,7 +372,8 @@ TEEATTEST_API int teeattest_policy_set_allow_unbound_key(
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_require_event_log(
-    teeattest_policy *policy, int required);
+    teeattest_policy *policy, int required,
+    teeattest_error *err);
 
 /**
  * @brief Maximum age of a report in seconds: the verification time minus
@@ -333,7 +384,8 @@ TEEATTEST_API int teeattest_policy_set_require_event_log(
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_max_report_age(
-    teeattest_policy *policy, uint32_t seconds);
+    teeattest_policy *policy, uint32_t seconds,
+    teeattest_error *err);
 
 #ifdef __cplusplus
 }

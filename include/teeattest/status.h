@@ -100,7 +100,10 @@ TEEATTEST_API const char *teeattest_status_name(int status);
  * Nothing is kept in thread-local or global state, so the detail belongs to
  * the thread that made the call.
  *
- * Initialise with TEEATTEST_ERROR_INIT or teeattest_error_init().
+ * Initialise with TEEATTEST_ERROR_INIT or teeattest_error_init(), or pass a
+ * zero-filled struct (struct_size 0): bindings that cannot expand the macro
+ * get the full 1.0 detail that way. A struct_size between 1 and the 1.0
+ * size is not a teeattest_error and is never written.
  *
  * @since 1.0
  */

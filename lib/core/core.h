@@ -77,6 +77,10 @@ int ta_error(teeattest_error *err, int code, const char *where,
              const char *fmt, ...) TA_PRINTF(4, 5);
 int ta_verror(teeattest_error *err, int code, const char *where,
               const char *fmt, va_list ap) TA_PRINTF(4, 0);
+/* True when `err` may be written: non-NULL and either zero-filled (a 1.0
+ * struct from a binding) or at least the 1.0 size. Use before writing a
+ * field such as backend_code directly. */
+bool ta_error_writable(const teeattest_error *err);
 #define TA_INVALID(err, what) \
     ta_error((err), TEEATTEST_E_INVALID_ARG, NULL, "invalid argument: %s", (what))
 

@@ -84,12 +84,20 @@ TEEATTEST_API int teeattest_error_init(teeattest_error *err, size_t size)
     return TEEATTEST_OK;
 }
 
+bool ta_error_writable(const teeattest_error *err)
+{
+    /* A zero-filled struct (what FFI callers that cannot use
+     * TEEATTEST_ERROR_INIT pass) is a 1.0 teeattest_error and receives the
+     * full detail. A struct_size between 1 and the 1.0 size cannot be a
+     * teeattest_error: it is left alone rather than overrun. */
+    return err && (err->struct_size == 0 ||
+                   err->struct_size >= ERROR_V1_SIZE);
+}
+
 int ta_verror(teeattest_error *err, int code, const char *where,
               const char *fmt, va_list ap)
 {
-    /* A caller's struct too small to be a 1.0 teeattest_error is left
-     * alone rather than overrun. */
-    if (!err || err->struct_size < ERROR_V1_SIZE)
+    if (!ta_error_writable(err))
         return code;
     err->code = code;
     err->backend_code = 0;

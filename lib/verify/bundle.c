@@ -1352,7 +1352,7 @@ TEEATTEST_API int teeattest_bundle_verify(teeattest_ctx *ctx,
         ta_policy_defaults(&pol);
         pol.ctx = ctx;
     }
-    if (pol.time == TEEATTEST_TIME_NOW && teeattest_bundle_time(b))
+    if (pol.time == TA_TIME_NOW && teeattest_bundle_time(b))
         pol.time = teeattest_bundle_time(b);
 
     teeattest_result *att = NULL, *sres = NULL, *r = NULL;

@@ -532,7 +532,7 @@ TEEATTEST_API int teeattest_gpu_verify(teeattest_ctx *ctx,
             return rc;
         in = tmp;
     }
-    int64_t at = policy && policy->time != TEEATTEST_TIME_NOW
+    int64_t at = policy && policy->time != TA_TIME_NOW
                      ? policy->time : teeattest_ctx_now(ctx);
     plan pl;
     make_plan(policy, in, at, &pl);

@@ -11,7 +11,7 @@
 
 void ta_policy_defaults(struct teeattest_policy *p)
 {
-    p->time = TEEATTEST_TIME_NOW;
+    p->time = TA_TIME_NOW;
     p->ecdsa_strict = true;
     p->require_signer = true;
     p->expected_model = NULL;
@@ -55,14 +55,22 @@ TEEATTEST_API int teeattest_policy_new(teeattest_ctx *ctx,
     if (!p)
         return ta_error(err, TEEATTEST_E_NOMEM, NULL, "allocating policy");
     p->ctx = teeattest_ctx_ref(ctx);
+    atomic_init(&p->refs, 1);
     ta_policy_defaults(p);
     *out = p;
     return TEEATTEST_OK;
 }
 
+TEEATTEST_API teeattest_policy *teeattest_policy_ref(teeattest_policy *policy)
+{
+    if (policy)
+        atomic_fetch_add(&policy->refs, 1);
+    return policy;
+}
+
 TEEATTEST_API void teeattest_policy_free(teeattest_policy *policy)
 {
-    if (!policy)
+    if (!policy || atomic_fetch_sub(&policy->refs, 1) != 1)
         return;
     teeattest_ctx *ctx = policy->ctx;
     ta_free(ctx, policy->expected_model);
@@ -75,41 +83,79 @@ TEEATTEST_API void teeattest_policy_free(teeattest_policy *policy)
     teeattest_ctx_free(ctx);
 }
 
+/* Every setter: a NULL policy is misuse; a rejected value leaves the
+ * policy as it was and says why in `err`. */
+#define NEED_POLICY(policy, err)                                           \
+    do {                                                                    \
+        if (!(policy))                                                      \
+            return TA_INVALID((err), "policy is NULL");                     \
+    } while (0)
+
 TEEATTEST_API int teeattest_policy_set_time(teeattest_policy *policy,
-                                            int64_t unix_seconds)
+                                            int64_t unix_seconds,
+                                            teeattest_error *err)
 {
-    if (!policy)
-        return TEEATTEST_E_INVALID_ARG;
+    NEED_POLICY(policy, err);
+    if (unix_seconds < 0 || unix_seconds > TEEATTEST_TIME_MAX)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "unix_seconds",
+                        "verification time %lld is outside 0..%lld "
+                        "(1970-01-01..9999-12-31); for the current time use "
+                        "teeattest_policy_set_time_now()",
+                        (long long)unix_seconds,
+                        (long long)TEEATTEST_TIME_MAX);
     policy->time = unix_seconds;
     return TEEATTEST_OK;
 }
 
-TEEATTEST_API int teeattest_policy_set_ecdsa_strict(teeattest_policy *policy,
-                                                    int strict)
+TEEATTEST_API int teeattest_policy_set_time_now(teeattest_policy *policy,
+                                                teeattest_error *err)
 {
-    if (!policy)
-        return TEEATTEST_E_INVALID_ARG;
-    policy->ecdsa_strict = strict != 0;
+    NEED_POLICY(policy, err);
+    policy->time = TA_TIME_NOW;
     return TEEATTEST_OK;
 }
 
-TEEATTEST_API int teeattest_policy_set_require_signer(
-    teeattest_policy *policy, int required)
-{
-    if (!policy)
-        return TEEATTEST_E_INVALID_ARG;
-    policy->require_signer = required != 0;
-    return TEEATTEST_OK;
-}
+#define BOOL_SETTER(fn, field)                                              \
+    TEEATTEST_API int fn(teeattest_policy *policy, int value,               \
+                         teeattest_error *err)                              \
+    {                                                                       \
+        NEED_POLICY(policy, err);                                           \
+        policy->field = value != 0;                                         \
+        return TEEATTEST_OK;                                                \
+    }
+
+BOOL_SETTER(teeattest_policy_set_ecdsa_strict, ecdsa_strict)
+BOOL_SETTER(teeattest_policy_set_require_signer, require_signer)
+BOOL_SETTER(teeattest_policy_set_allow_expired_collateral,
+            allow_expired_collateral)
+BOOL_SETTER(teeattest_policy_set_allow_debug, allow_debug)
+BOOL_SETTER(teeattest_policy_set_allow_mrservicetd, allow_mrservicetd)
+BOOL_SETTER(teeattest_policy_set_gpu_allow_cert_hold, gpu_allow_hold)
+BOOL_SETTER(teeattest_policy_set_require_gpu, require_gpu)
+BOOL_SETTER(teeattest_policy_set_require_tls_binding, require_tls_binding)
+BOOL_SETTER(teeattest_policy_set_allow_server_nonce, allow_server_nonce)
+BOOL_SETTER(teeattest_policy_set_allow_unbound_key, allow_unbound_key)
+BOOL_SETTER(teeattest_policy_set_require_event_log, require_event_log)
+
+/* Longest model name the policy keeps (model names are short identifiers
+ * such as "deepseek-ai/DeepSeek-V3.1"). */
+#define TA_POLICY_MAX_MODEL 1024
 
 TEEATTEST_API int teeattest_policy_set_expected_model(
-    teeattest_policy *policy, const char *model)
+    teeattest_policy *policy, const char *model, teeattest_error *err)
 {
-    if (!policy)
-        return TEEATTEST_E_INVALID_ARG;
+    NEED_POLICY(policy, err);
     char *m = NULL;
-    if (model && !(m = ta_strdup(policy->ctx, model)))
-        return TEEATTEST_E_NOMEM;
+    if (model) {
+        size_t n = strnlen(model, TA_POLICY_MAX_MODEL + 1);
+        if (n > TA_POLICY_MAX_MODEL)
+            return ta_error(err, TEEATTEST_E_TOO_LARGE, "model",
+                            "expected model longer than the limit of %d "
+                            "bytes", TA_POLICY_MAX_MODEL);
+        if (!(m = ta_strdup(policy->ctx, model)))
+            return ta_error(err, TEEATTEST_E_NOMEM, "model",
+                            "copying the expected model");
+    }
     ta_free(policy->ctx, policy->expected_model);
     policy->expected_model = m;
     return TEEATTEST_OK;
@@ -118,43 +164,22 @@ TEEATTEST_API int teeattest_policy_set_expected_model(
 /* ---- Intel TDX ---------------------------------------------------------- */
 
 TEEATTEST_API int teeattest_policy_set_tdx_statuses(teeattest_policy *policy,
-                                                    uint32_t mask)
+                                                    uint32_t mask,
+                                                    teeattest_error *err)
 {
     /* Bits 1..9: every status a policy may accept. Bit 0 (None) and bit
      * 10 (TCB level not supported) mean no status was established. */
     const uint32_t allowed =
         ((TEEATTEST_TDX_STATUS_BIT(TEEATTEST_TDX_REVOKED) << 1) - 1u) &
         ~TEEATTEST_TDX_STATUS_BIT(TEEATTEST_TDX_STATUS_NONE);
-    if (!policy || (mask & ~allowed))
-        return TEEATTEST_E_INVALID_ARG;
+    NEED_POLICY(policy, err);
+    if (mask & ~allowed)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "mask",
+                        "status mask 0x%x has bits outside the acceptable "
+                        "statuses 0x%x (None and unsupported TCB levels are "
+                        "never acceptable)", (unsigned)mask,
+                        (unsigned)allowed);
     policy->tdx_statuses = mask;
-    return TEEATTEST_OK;
-}
-
-TEEATTEST_API int teeattest_policy_set_allow_expired_collateral(
-    teeattest_policy *policy, int allow)
-{
-    if (!policy)
-        return TEEATTEST_E_INVALID_ARG;
-    policy->allow_expired_collateral = allow != 0;
-    return TEEATTEST_OK;
-}
-
-TEEATTEST_API int teeattest_policy_set_allow_debug(teeattest_policy *policy,
-                                                   int allow)
-{
-    if (!policy)
-        return TEEATTEST_E_INVALID_ARG;
-    policy->allow_debug = allow != 0;
-    return TEEATTEST_OK;
-}
-
-TEEATTEST_API int teeattest_policy_set_allow_mrservicetd(
-    teeattest_policy *policy, int allow)
-{
-    if (!policy)
-        return TEEATTEST_E_INVALID_ARG;
-    policy->allow_mrservicetd = allow != 0;
     return TEEATTEST_OK;
 }
 
@@ -163,36 +188,61 @@ static bool reg_valid(int32_t reg)
     return reg >= TEEATTEST_REG_MRTD && reg <= TEEATTEST_REG_MRCONFIGID;
 }
 
-TEEATTEST_API int teeattest_policy_add_measurement(teeattest_policy *policy,
-                                                   int32_t reg,
-                                                   const uint8_t *value,
-                                                   size_t len)
+/* Add `value` (len bytes) to the set at *values / *count, at most
+ * TA_POLICY_MAX_MEASUREMENTS members. */
+static int add_to_set(teeattest_policy *policy, uint8_t **values,
+                      size_t *count, const uint8_t *value, size_t len,
+                      const char *what, teeattest_error *err)
 {
-    if (!policy || !reg_valid(reg) || !value)
-        return TEEATTEST_E_INVALID_ARG;
-    if (len != 48)
-        return TEEATTEST_E_LENGTH;
-    size_t i = (size_t)(reg - TEEATTEST_REG_MRTD);
-    size_t n = policy->n_measurements[i];
+    size_t n = *count;
     for (size_t k = 0; k < n; k++)
-        if (memcmp(policy->measurements[i] + 48 * k, value, 48) == 0)
+        if (memcmp(*values + len * k, value, len) == 0)
             return TEEATTEST_OK; /* already accepted: a set, not a list */
     if (n >= TA_POLICY_MAX_MEASUREMENTS)
-        return TEEATTEST_E_TOO_LARGE;
-    uint8_t *v = ta_realloc(policy->ctx, policy->measurements[i], 48 * (n + 1));
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, what,
+                        "more than the limit of %d accepted values for %s",
+                        TA_POLICY_MAX_MEASUREMENTS, what);
+    uint8_t *v = ta_realloc(policy->ctx, *values, len * (n + 1));
     if (!v)
-        return TEEATTEST_E_NOMEM;
-    memcpy(v + 48 * n, value, 48);
-    policy->measurements[i] = v;
-    policy->n_measurements[i] = n + 1;
+        return ta_error(err, TEEATTEST_E_NOMEM, what, "adding a value");
+    memcpy(v + len * n, value, len);
+    *values = v;
+    *count = n + 1;
     return TEEATTEST_OK;
 }
 
-TEEATTEST_API int teeattest_policy_clear_measurements(
-    teeattest_policy *policy, int32_t reg)
+TEEATTEST_API int teeattest_policy_add_measurement(teeattest_policy *policy,
+                                                   int32_t reg,
+                                                   const uint8_t *value,
+                                                   size_t len,
+                                                   teeattest_error *err)
 {
-    if (!policy || (reg != 0 && !reg_valid(reg)))
-        return TEEATTEST_E_INVALID_ARG;
+    NEED_POLICY(policy, err);
+    if (!reg_valid(reg))
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "reg",
+                        "register %d is not a teeattest_register (%d..%d)",
+                        (int)reg, TEEATTEST_REG_MRTD,
+                        TEEATTEST_REG_MRCONFIGID);
+    if (!value)
+        return TA_INVALID(err, "value is NULL");
+    if (len != 48)
+        return ta_error(err, TEEATTEST_E_LENGTH, "len",
+                        "a measurement is 48 bytes, not %zu", len);
+    size_t i = (size_t)(reg - TEEATTEST_REG_MRTD);
+    return add_to_set(policy, &policy->measurements[i],
+                      &policy->n_measurements[i], value, 48,
+                      "the register", err);
+}
+
+TEEATTEST_API int teeattest_policy_clear_measurements(
+    teeattest_policy *policy, int32_t reg, teeattest_error *err)
+{
+    NEED_POLICY(policy, err);
+    if (reg != 0 && !reg_valid(reg))
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "reg",
+                        "register %d is neither 0 (all) nor a "
+                        "teeattest_register (%d..%d)", (int)reg,
+                        TEEATTEST_REG_MRTD, TEEATTEST_REG_MRCONFIGID);
     for (int32_t r = TEEATTEST_REG_MRTD; r <= TEEATTEST_REG_MRCONFIGID; r++) {
         if (reg != 0 && r != reg)
             continue;
@@ -204,33 +254,54 @@ TEEATTEST_API int teeattest_policy_clear_measurements(
     return TEEATTEST_OK;
 }
 
+/* Real root certificates are about 600 bytes. */
+#define TA_POLICY_MAX_ROOT (64 * 1024)
+
 TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
                                                 const uint8_t *der,
-                                                size_t len)
+                                                size_t len,
+                                                teeattest_error *err)
 {
-    if (!policy || (!der && len))
-        return TEEATTEST_E_INVALID_ARG;
+    NEED_POLICY(policy, err);
+    if (!der && len)
+        return TA_INVALID(err, "der is NULL with a non-zero len");
     if (!der) {
         ta_free(policy->ctx, policy->tdx_root_der);
         policy->tdx_root_der = NULL;
         policy->tdx_root_der_len = 0;
         return TEEATTEST_OK;
     }
-    /* Real certificates are about 600 bytes; refuse absurd inputs before
-     * handing them to the parser. */
-    if (len == 0 || len > 64 * 1024)
-        return TEEATTEST_E_PARSE;
+    if (len == 0)
+        return ta_error(err, TEEATTEST_E_PARSE, "der",
+                        "empty root certificate");
+    if (len > TA_POLICY_MAX_ROOT)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, "der",
+                        "root certificate of %zu bytes is over the limit of "
+                        "%d bytes", len, TA_POLICY_MAX_ROOT);
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
     int prc = mbedtls_x509_crt_parse_der(&crt, der, len);
     /* exactly one certificate, no trailing bytes */
-    bool ok = prc == 0 && crt.raw.len == len && !crt.next;
+    size_t used = prc == 0 ? crt.raw.len : 0;
+    bool more = prc == 0 && crt.next;
     mbedtls_x509_crt_free(&crt);
-    if (!ok)
-        return TEEATTEST_E_PARSE;
+    if (prc != 0) {
+        int rc = ta_error(err, TEEATTEST_E_PARSE, "der",
+                          "root certificate is not one DER X.509 "
+                          "certificate (mbedTLS -0x%04x)",
+                          (unsigned)-prc);
+        if (ta_error_writable(err))
+            err->backend_code = prc;
+        return rc;
+    }
+    if (used != len || more)
+        return ta_error(err, TEEATTEST_E_PARSE, "der",
+                        "%zu bytes follow the root certificate's %zu: pass "
+                        "exactly one DER certificate", len - used, used);
     uint8_t *copy = ta_malloc(policy->ctx, len);
     if (!copy)
-        return TEEATTEST_E_NOMEM;
+        return ta_error(err, TEEATTEST_E_NOMEM, "der",
+                        "copying the root certificate");
     memcpy(copy, der, len);
     ta_free(policy->ctx, policy->tdx_root_der);
     policy->tdx_root_der = copy;
@@ -240,63 +311,79 @@ TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
 
 /* ---- NVIDIA GPUs ---------------------------------------------------------- */
 
-TEEATTEST_API int teeattest_policy_set_gpu_mode(teeattest_policy *policy,
-                                                int32_t mode)
+/* An enum argument outside its range. */
+static int bad_enum(teeattest_error *err, const char *what, int32_t value,
+                    int32_t lo, int32_t hi)
 {
-    if (!policy || mode < TEEATTEST_GPU_MODE_AUTO ||
-        mode > TEEATTEST_GPU_MODE_BOTH)
-        return TEEATTEST_E_INVALID_ARG;
+    return ta_error(err, TEEATTEST_E_INVALID_ARG, what,
+                    "%s %d is outside %d..%d", what, (int)value, (int)lo,
+                    (int)hi);
+}
+
+TEEATTEST_API int teeattest_policy_set_gpu_mode(teeattest_policy *policy,
+                                                int32_t mode,
+                                                teeattest_error *err)
+{
+    NEED_POLICY(policy, err);
+    if (mode < TEEATTEST_GPU_MODE_AUTO || mode > TEEATTEST_GPU_MODE_BOTH)
+        return bad_enum(err, "mode", mode, TEEATTEST_GPU_MODE_AUTO,
+                        TEEATTEST_GPU_MODE_BOTH);
     policy->gpu_mode = mode;
     return TEEATTEST_OK;
 }
 
-static bool requirement_valid(int32_t r)
+static int set_requirement(teeattest_policy *policy, int32_t *field,
+                           int32_t r, teeattest_error *err)
 {
-    return r >= TEEATTEST_GPU_DEFAULT && r <= TEEATTEST_GPU_SKIP;
+    NEED_POLICY(policy, err);
+    if (r < TEEATTEST_GPU_DEFAULT || r > TEEATTEST_GPU_SKIP)
+        return bad_enum(err, "requirement", r, TEEATTEST_GPU_DEFAULT,
+                        TEEATTEST_GPU_SKIP);
+    *field = r;
+    return TEEATTEST_OK;
 }
 
 TEEATTEST_API int teeattest_policy_set_gpu_rim(teeattest_policy *policy,
-                                               int32_t requirement)
+                                               int32_t requirement,
+                                               teeattest_error *err)
 {
-    if (!policy || !requirement_valid(requirement))
-        return TEEATTEST_E_INVALID_ARG;
-    policy->gpu_rim = requirement;
-    return TEEATTEST_OK;
+    return set_requirement(policy, policy ? &policy->gpu_rim : NULL,
+                           requirement, err);
 }
 
 TEEATTEST_API int teeattest_policy_set_gpu_ocsp(teeattest_policy *policy,
-                                                int32_t requirement)
+                                                int32_t requirement,
+                                                teeattest_error *err)
 {
-    if (!policy || !requirement_valid(requirement))
-        return TEEATTEST_E_INVALID_ARG;
-    policy->gpu_ocsp = requirement;
-    return TEEATTEST_OK;
+    return set_requirement(policy, policy ? &policy->gpu_ocsp : NULL,
+                           requirement, err);
 }
 
 TEEATTEST_API int teeattest_policy_set_gpu_ocsp_nonce(
-    teeattest_policy *policy, int32_t mode)
+    teeattest_policy *policy, int32_t mode, teeattest_error *err)
 {
-    if (!policy || mode < TEEATTEST_GPU_OCSP_NONCE_REQUIRE ||
+    NEED_POLICY(policy, err);
+    if (mode < TEEATTEST_GPU_OCSP_NONCE_REQUIRE ||
         mode > TEEATTEST_GPU_OCSP_NONCE_NONE)
-        return TEEATTEST_E_INVALID_ARG;
+        return bad_enum(err, "mode", mode, TEEATTEST_GPU_OCSP_NONCE_REQUIRE,
+                        TEEATTEST_GPU_OCSP_NONCE_NONE);
     policy->gpu_ocsp_nonce = mode;
     return TEEATTEST_OK;
 }
 
-TEEATTEST_API int teeattest_policy_set_gpu_allow_cert_hold(
-    teeattest_policy *policy, int allow)
-{
-    if (!policy)
-        return TEEATTEST_E_INVALID_ARG;
-    policy->gpu_allow_hold = allow != 0;
-    return TEEATTEST_OK;
-}
+/* Most GPUs one report may require (an 8-GPU HGX board is the largest
+ * seen; the evidence parser's own limit is higher). */
+#define TA_POLICY_MAX_GPU_COUNT 64
 
 TEEATTEST_API int teeattest_policy_set_gpu_min_count(teeattest_policy *policy,
-                                                     uint32_t count)
+                                                     uint32_t count,
+                                                     teeattest_error *err)
 {
-    if (!policy || count > 64)
-        return TEEATTEST_E_INVALID_ARG;
+    NEED_POLICY(policy, err);
+    if (count > TA_POLICY_MAX_GPU_COUNT)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "count",
+                        "minimum GPU count %u is over the limit of %d",
+                        (unsigned)count, TA_POLICY_MAX_GPU_COUNT);
     policy->gpu_min_count = count ? count : 1;
     return TEEATTEST_OK;
 }
@@ -320,34 +407,35 @@ size_t ta_identity_len(int32_t kind)
 TEEATTEST_API int teeattest_policy_add_identity(teeattest_policy *policy,
                                                 int32_t kind,
                                                 const uint8_t *value,
-                                                size_t len)
+                                                size_t len,
+                                                teeattest_error *err)
 {
+    NEED_POLICY(policy, err);
     size_t want = ta_identity_len(kind);
-    if (!policy || !want || !value)
-        return TEEATTEST_E_INVALID_ARG;
+    if (!want)
+        return bad_enum(err, "kind", kind, TEEATTEST_ID_OS_IMAGE_HASH,
+                        TEEATTEST_ID_IMAGE_DIGEST);
+    if (!value)
+        return TA_INVALID(err, "value is NULL");
     if (len != want)
-        return TEEATTEST_E_LENGTH;
+        return ta_error(err, TEEATTEST_E_LENGTH, "len",
+                        "this identity is %zu bytes, not %zu", want, len);
     size_t i = (size_t)(kind - TEEATTEST_ID_OS_IMAGE_HASH);
-    size_t n = policy->n_identities[i];
-    for (size_t k = 0; k < n; k++)
-        if (memcmp(policy->identities[i] + want * k, value, want) == 0)
-            return TEEATTEST_OK; /* a set, not a list */
-    if (n >= TA_POLICY_MAX_MEASUREMENTS)
-        return TEEATTEST_E_TOO_LARGE;
-    uint8_t *v = ta_realloc(policy->ctx, policy->identities[i], want * (n + 1));
-    if (!v)
-        return TEEATTEST_E_NOMEM;
-    memcpy(v + want * n, value, want);
-    policy->identities[i] = v;
-    policy->n_identities[i] = n + 1;
-    return TEEATTEST_OK;
+    return add_to_set(policy, &policy->identities[i],
+                      &policy->n_identities[i], value, want,
+                      "the identity", err);
 }
 
 TEEATTEST_API int teeattest_policy_clear_identity(teeattest_policy *policy,
-                                                  int32_t kind)
+                                                  int32_t kind,
+                                                  teeattest_error *err)
 {
-    if (!policy || (kind != 0 && !ta_identity_len(kind)))
-        return TEEATTEST_E_INVALID_ARG;
+    NEED_POLICY(policy, err);
+    if (kind != 0 && !ta_identity_len(kind))
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "kind",
+                        "kind %d is neither 0 (all) nor a teeattest_identity "
+                        "(%d..%d)", (int)kind, TEEATTEST_ID_OS_IMAGE_HASH,
+                        TEEATTEST_ID_IMAGE_DIGEST);
     for (size_t i = 0; i < TA_POLICY_N_IDS; i++) {
         if (kind != 0 && i != (size_t)(kind - TEEATTEST_ID_OS_IMAGE_HASH))
             continue;
@@ -358,26 +446,10 @@ TEEATTEST_API int teeattest_policy_clear_identity(teeattest_policy *policy,
     return TEEATTEST_OK;
 }
 
-#define BOOL_SETTER(fn, field)                                              \
-    TEEATTEST_API int fn(teeattest_policy *policy, int value)               \
-    {                                                                       \
-        if (!policy)                                                        \
-            return TEEATTEST_E_INVALID_ARG;                                 \
-        policy->field = value != 0;                                         \
-        return TEEATTEST_OK;                                                \
-    }
-
-BOOL_SETTER(teeattest_policy_set_require_gpu, require_gpu)
-BOOL_SETTER(teeattest_policy_set_require_tls_binding, require_tls_binding)
-BOOL_SETTER(teeattest_policy_set_allow_server_nonce, allow_server_nonce)
-BOOL_SETTER(teeattest_policy_set_allow_unbound_key, allow_unbound_key)
-BOOL_SETTER(teeattest_policy_set_require_event_log, require_event_log)
-
 TEEATTEST_API int teeattest_policy_set_max_report_age(
-    teeattest_policy *policy, uint32_t seconds)
+    teeattest_policy *policy, uint32_t seconds, teeattest_error *err)
 {
-    if (!policy)
-        return TEEATTEST_E_INVALID_ARG;
+    NEED_POLICY(policy, err);
     policy->max_report_age = seconds;
     return TEEATTEST_OK;
 }

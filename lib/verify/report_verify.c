@@ -1011,7 +1011,7 @@ int ta_report_verify_into(teeattest_ctx *ctx, teeattest_result *r,
     v.rep = report;
     v.pol = policy ? policy : &defaults;
     v.user_pol = policy;
-    v.at = v.pol->time != TEEATTEST_TIME_NOW ? v.pol->time
+    v.at = v.pol->time != TA_TIME_NOW ? v.pol->time
                                              : teeattest_ctx_now(ctx);
     v.err = err;
     v.shape = ta_report_get_shape(report);

@@ -50,7 +50,7 @@ TEEATTEST_API int teeattest_tdx_verify(teeattest_ctx *ctx,
         return ta_error(err, TEEATTEST_E_TOO_LARGE, "quote",
                         "quote is %zu bytes, the limit is %u", len,
                         (unsigned)TEEATTEST_TDX_QUOTE_MAX);
-    int64_t at = policy && policy->time != TEEATTEST_TIME_NOW
+    int64_t at = policy && policy->time != TA_TIME_NOW
                      ? policy->time : teeattest_ctx_now(ctx);
     ta_tdx_policy tp;
     ta_tdx_policy_view(policy, &tp);

@@ -11,10 +11,14 @@
 #define TA_POLICY_N_REGS 6          /* TEEATTEST_REG_MRTD..MRCONFIGID */
 #define TA_POLICY_MAX_MEASUREMENTS 64 /* accepted values per register */
 #define TA_POLICY_N_IDS 4            /* TEEATTEST_ID_OS_IMAGE_HASH..IMAGE_DIGEST */
+/* policy->time when verifications use the context's clock; never a value
+ * teeattest_policy_set_time() accepts. */
+#define TA_TIME_NOW INT64_MIN
 
 struct teeattest_policy {
     teeattest_ctx *ctx;
-    int64_t time;          /* TEEATTEST_TIME_NOW = the context's clock */
+    atomic_size_t refs;
+    int64_t time;          /* TA_TIME_NOW = the context's clock */
     bool ecdsa_strict;
     bool require_signer;
     char *expected_model;  /* NULL = the request body's "model" */

@@ -44,11 +44,11 @@ int ta_hy_use(void)
     teeattest_crypto_backend crypto = TEEATTEST_CRYPTO_BACKEND_INIT;
     teeattest_transport transport = TEEATTEST_TRANSPORT_INIT;
     const char *version = TEEATTEST_VERSION_STRING;
-    int64_t now = TEEATTEST_TIME_NOW;
+    int64_t now = TEEATTEST_TIME_MAX;
     uint32_t flags = TEEATTEST_X509_NOT_TRUSTED | TEEATTEST_HTTP_STREAM;
     return (int)err.struct_size + (int)opts.struct_size +
            (int)crypto.struct_size + (int)transport.struct_size +
-           (int)version[0] + (now < 0) + (int)flags +
+           (int)version[0] + (now > 0) + (int)flags +
            (int)TEEATTEST_SIGNATURE_RECORD_MAX +
            teeattest_has_feature(TEEATTEST_FEATURE_ED25519);
 }

@@ -135,7 +135,7 @@ static teeattest_result *verify_live(capture *c)
 {
     teeattest_policy *pol = NULL;
     teeattest_policy_new(ctx, &pol, NULL);
-    teeattest_policy_set_time(pol, c->at);
+    teeattest_policy_set_time(pol, c->at, NULL);
     teeattest_result *r = NULL;
     CHECK_EQ_INT(teeattest_report_verify(ctx, &r, c->rep, TEEATTEST_ENTRY_ALL,
                                          c->ev, pol, c->nonce, 32, NULL),

@@ -106,7 +106,7 @@ static void test_ctx_freed_first(void)
     CHECK_EQ_INT(teeattest_signature_recover(sig, buf, sizeof buf, NULL),
                  TEEATTEST_OK);
     CHECK_STR(buf, x.address);
-    CHECK_EQ_INT(teeattest_policy_set_expected_model(pol, "later"), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_expected_model(pol, "later", NULL), TEEATTEST_OK);
 
     teeattest_policy_free(pol);
     teeattest_signature_free(sig);
@@ -199,7 +199,7 @@ static void test_inputs_copied(void)
     teeattest_policy *pol = NULL;
     char *model = strdup("demo-model");
     teeattest_policy_new(ctx, &pol, NULL);
-    CHECK_EQ_INT(teeattest_policy_set_expected_model(pol, model), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_expected_model(pol, model, NULL), TEEATTEST_OK);
     memset(model, 'X', strlen(model));
     free(model);
 

@@ -104,6 +104,24 @@ static void test_error_init(void)
     CHECK_EQ_INT(teeattest_policy_new(ctx, &pol, &e), TEEATTEST_OK);
     CHECK(memcmp(&keep, &e, sizeof e) == 0);
     teeattest_policy_free(pol);
+    /* A zero-filled struct (what ctypes and cgo callers pass: they cannot
+     * expand TEEATTEST_ERROR_INIT) receives the full detail. */
+    teeattest_error zero;
+    memset(&zero, 0, sizeof zero);
+    CHECK_EQ_INT(teeattest_signature_new(ctx, &sig, "nope", "00", NULL, NULL,
+                                         &zero), TEEATTEST_E_SIG_TEXT);
+    CHECK_EQ_INT(zero.code, TEEATTEST_E_SIG_TEXT);
+    CHECK(zero.message[0] != 0);
+    CHECK_STR(zero.where, "text");
+    memset(&zero, 0, sizeof zero);
+    CHECK_EQ_INT(teeattest_policy_new(ctx, &pol, NULL), TEEATTEST_OK);
+    static const uint8_t not_der[] = {0x30, 0x03, 0x02, 0x01, 0x01, 0xff};
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, not_der, sizeof not_der,
+                                               &zero), TEEATTEST_E_PARSE);
+    CHECK_EQ_INT(zero.code, TEEATTEST_E_PARSE);
+    CHECK_STR(zero.where, "der");
+    CHECK(strstr(zero.message, "certificate") != NULL);
+    teeattest_policy_free(pol);
     /* A struct too small to be a 1.0 error is never written. */
     teeattest_error tiny;
     memset(&tiny, 0x11, sizeof tiny);
@@ -187,22 +205,37 @@ static void test_policy_misuse(void)
     CHECK(p == NULL);
     CHECK_EQ_INT(e.code, TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_policy_new(ctx, NULL, &e), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_time(NULL, 0), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_ecdsa_strict(NULL, 1),
+    CHECK_EQ_INT(teeattest_policy_set_time(NULL, 0, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_set_ecdsa_strict(NULL, 1, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_require_signer(NULL, 1),
+    CHECK_EQ_INT(teeattest_policy_set_require_signer(NULL, 1, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_expected_model(NULL, "m"),
+    CHECK_EQ_INT(teeattest_policy_set_expected_model(NULL, "m", NULL),
                  TEEATTEST_E_INVALID_ARG);
     /* Valid edge values. */
     CHECK_EQ_INT(teeattest_policy_new(ctx, &p, NULL), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_time(p, TEEATTEST_TIME_NOW), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_time(p, INT64_MAX), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_time(p, -1), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_ecdsa_strict(p, 42), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_require_signer(p, -1), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_expected_model(p, ""), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_expected_model(p, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_time(p, 0, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_time(p, TEEATTEST_TIME_MAX, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_time_now(p, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_time_now(NULL, &e),
+                 TEEATTEST_E_INVALID_ARG);
+    /* "Now" is not a time a caller can type: the old sentinel INT64_MIN,
+     * negative times and times past 9999 are rejected, with the range. */
+    const int64_t bad_times[] = { INT64_MIN, INT64_MIN + 1, -1,
+                                  TEEATTEST_TIME_MAX + 1, INT64_MAX };
+    for (size_t i = 0; i < sizeof bad_times / sizeof bad_times[0]; i++) {
+        teeattest_error te = TEEATTEST_ERROR_INIT;
+        CHECK_EQ_INT(teeattest_policy_set_time(p, bad_times[i], &te),
+                     TEEATTEST_E_INVALID_ARG);
+        CHECK_EQ_INT(te.code, TEEATTEST_E_INVALID_ARG);
+        CHECK(strstr(te.message, "253402300799") != NULL);
+        CHECK_STR(te.where, "unix_seconds");
+    }
+    CHECK_EQ_INT(teeattest_policy_set_ecdsa_strict(p, 42, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_require_signer(p, -1, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_expected_model(p, "", NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_expected_model(p, NULL, NULL), TEEATTEST_OK);
     teeattest_policy_free(p);
     teeattest_ctx_free(ctx);
 }

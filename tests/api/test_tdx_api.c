@@ -186,7 +186,7 @@ static teeattest_result *verify_at(const uint8_t *q, size_t n,
         teeattest_policy_new(ctx, &own, NULL);
         pol = own;
     }
-    teeattest_policy_set_time(pol, at);
+    teeattest_policy_set_time(pol, at, NULL);
     teeattest_result *r = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
     int rc = teeattest_tdx_verify(ctx, &r, q, n, col, pol, &err);
@@ -370,17 +370,17 @@ static void test_policy_statuses(void)
     CHECK(!verified_at(f.quote, f.quote_len, col, f.at, pol, NULL, 0));
     CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(
                      pol, TEEATTEST_TDX_STATUSES_DEFAULT |
-                              TEEATTEST_TDX_STATUS_BIT(TEEATTEST_TDX_OUT_OF_DATE)),
+                              TEEATTEST_TDX_STATUS_BIT(TEEATTEST_TDX_OUT_OF_DATE), NULL),
                  TEEATTEST_OK);
     CHECK(verified_at(f.quote, f.quote_len, col, f.at, pol, NULL, 0));
     /* only UpToDate: OutOfDate fails at tdx.status */
     char first[64];
     teeattest_policy_set_tdx_statuses(
-        pol, TEEATTEST_TDX_STATUS_BIT(TEEATTEST_TDX_UP_TO_DATE));
+        pol, TEEATTEST_TDX_STATUS_BIT(TEEATTEST_TDX_UP_TO_DATE), NULL);
     CHECK(!verified_at(f.quote, f.quote_len, col, f.at, pol, first, sizeof first));
     CHECK_STR(first, "tdx.status");
     /* 0 restores the default */
-    teeattest_policy_set_tdx_statuses(pol, 0);
+    teeattest_policy_set_tdx_statuses(pol, 0, NULL);
     CHECK(!verified_at(f.quote, f.quote_len, col, f.at, pol, first, sizeof first));
     CHECK_STR(first, "tdx.status");
     teeattest_policy_free(pol);
@@ -390,7 +390,7 @@ static void test_policy_statuses(void)
     fixture_load(&f, "dcapqvl_v4_uptodate");
     col = load_dir(f.name);
     teeattest_policy_new(ctx, &pol, NULL);
-    CHECK_EQ_INT(teeattest_policy_set_allow_expired_collateral(pol, 1),
+    CHECK_EQ_INT(teeattest_policy_set_allow_expired_collateral(pol, 1, NULL),
                  TEEATTEST_OK);
     teeattest_result *r = verify_at(f.quote, f.quote_len, col, f.until + 1, pol);
     CHECK(r && teeattest_result_verdict(r) == TEEATTEST_VERDICT_VERIFIED);
@@ -398,7 +398,7 @@ static void test_policy_statuses(void)
     teeattest_result_free(r);
     /* never for not-yet-valid collateral */
     CHECK(!verified_at(f.quote, f.quote_len, col, f.from - 1, pol, NULL, 0));
-    teeattest_policy_set_allow_expired_collateral(pol, 0);
+    teeattest_policy_set_allow_expired_collateral(pol, 0, NULL);
     CHECK(!verified_at(f.quote, f.quote_len, col, f.until + 1, pol, NULL, 0));
     /* far outside */
     CHECK(!verified_at(f.quote, f.quote_len, col, 0, pol, NULL, 0));
@@ -651,7 +651,7 @@ static void test_root(const fixture *f, const teeattest_collateral *col)
     free(pem);
     teeattest_policy *pol = NULL;
     teeattest_policy_new(ctx, &pol, NULL);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, der, dl), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, der, dl, NULL), TEEATTEST_OK);
     teeattest_result *r = verify_at(f->quote, f->quote_len, col, f->at, pol);
     if (CHECK(r != NULL)) {
         CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
@@ -662,7 +662,7 @@ static void test_root(const fixture *f, const teeattest_collateral *col)
     /* Intel's own root given as an override verifies, still reported */
     size_t rl;
     uint8_t *root = api_fixture("tdx/intel_sgx_root_ca.der", &rl);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, root, rl), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, root, rl, NULL), TEEATTEST_OK);
     free(root); /* copied */
     r = verify_at(f->quote, f->quote_len, col, f->at, pol);
     if (CHECK(r != NULL)) {
@@ -671,7 +671,7 @@ static void test_root(const fixture *f, const teeattest_collateral *col)
     }
     teeattest_result_free(r);
     /* NULL restores Intel's root: no override check */
-    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, NULL, 0), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, NULL, 0, NULL), TEEATTEST_OK);
     r = verify_at(f->quote, f->quote_len, col, f->at, pol);
     if (CHECK(r != NULL)) {
         CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
@@ -711,15 +711,15 @@ static void test_measurements(const fixture *f, const teeattest_collateral *col)
     memset(other, 0xa5, sizeof other);
     memset(other2, 0x5a, sizeof other2);
     /* one of several accepted values */
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, other, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, other, 48, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, mrtd, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, mrtd, 48, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, other2, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, other2, 48, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR0, rtmr0, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR0, rtmr0, 48, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRCONFIGID, cfg, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRCONFIGID, cfg, 48, NULL),
                  TEEATTEST_OK);
     r = verify_at(f->quote, f->quote_len, col, f->at, pol);
     CHECK(r && teeattest_result_verdict(r) == TEEATTEST_VERDICT_VERIFIED);
@@ -727,9 +727,9 @@ static void test_measurements(const fixture *f, const teeattest_collateral *col)
     teeattest_result_free(r);
 
     /* RTMR3 pinned to other values: the mismatch names RTMR3 and its value */
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR3, other, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR3, other, 48, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR3, other2, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR3, other2, 48, NULL),
                  TEEATTEST_OK);
     r = verify_at(f->quote, f->quote_len, col, f->at, pol);
     const char *detail = NULL;
@@ -747,9 +747,9 @@ static void test_measurements(const fixture *f, const teeattest_collateral *col)
     teeattest_result_free(r);
 
     /* two mismatching registers are both named */
-    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, TEEATTEST_REG_MRTD),
+    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, TEEATTEST_REG_MRTD, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, other, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, other, 48, NULL),
                  TEEATTEST_OK);
     r = verify_at(f->quote, f->quote_len, col, f->at, pol);
     if (CHECK(r != NULL)) {
@@ -761,18 +761,18 @@ static void test_measurements(const fixture *f, const teeattest_collateral *col)
     teeattest_result_free(r);
 
     /* clearing RTMR3 leaves MRTD failing; clearing all verifies */
-    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, TEEATTEST_REG_RTMR3),
+    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, TEEATTEST_REG_RTMR3, NULL),
                  TEEATTEST_OK);
     char first[64];
     CHECK(!verified_at(f->quote, f->quote_len, col, f->at, pol, first, sizeof first));
     CHECK_STR(first, "tdx.td.measurements");
-    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, 0), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, 0, NULL), TEEATTEST_OK);
     CHECK(verified_at(f->quote, f->quote_len, col, f->at, pol, NULL, 0));
 
     /* the value is copied */
     uint8_t tmp[48];
     memcpy(tmp, mrtd, 48);
-    teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, tmp, 48);
+    teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, tmp, 48, NULL);
     memset(tmp, 0, 48);
     CHECK(verified_at(f->quote, f->quote_len, col, f->at, pol, NULL, 0));
     teeattest_policy_free(pol);
@@ -786,85 +786,85 @@ static void test_setters(void)
     CHECK_EQ_INT(teeattest_policy_new(ctx, &pol, NULL), TEEATTEST_OK);
     uint8_t v[49] = {0};
 
-    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(NULL, 0), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, 1u), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(NULL, 0, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, 1u, NULL), TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(
-                     pol, TEEATTEST_TDX_STATUS_BIT(TEEATTEST_TDX_TCB_NOT_SUPPORTED)),
+                     pol, TEEATTEST_TDX_STATUS_BIT(TEEATTEST_TDX_TCB_NOT_SUPPORTED), NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, 1u << 11),
+    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, 1u << 11, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, 1u << 31),
+    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, 1u << 31, NULL),
                  TEEATTEST_E_INVALID_ARG);
     uint32_t all = 0;
     for (int s = TEEATTEST_TDX_UP_TO_DATE; s <= TEEATTEST_TDX_REVOKED; s++)
         all |= TEEATTEST_TDX_STATUS_BIT(s);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, all), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, 0), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, TEEATTEST_TDX_STATUSES_DEFAULT),
+    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, all, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, 0, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_statuses(pol, TEEATTEST_TDX_STATUSES_DEFAULT, NULL),
                  TEEATTEST_OK);
 
-    CHECK_EQ_INT(teeattest_policy_set_allow_expired_collateral(NULL, 1),
+    CHECK_EQ_INT(teeattest_policy_set_allow_expired_collateral(NULL, 1, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_allow_debug(NULL, 1), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_allow_mrservicetd(NULL, 1),
+    CHECK_EQ_INT(teeattest_policy_set_allow_debug(NULL, 1, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_set_allow_mrservicetd(NULL, 1, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_allow_debug(pol, 7), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_allow_mrservicetd(pol, 1), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_allow_expired_collateral(pol, 0), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_allow_debug(pol, 7, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_allow_mrservicetd(pol, 1, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_allow_expired_collateral(pol, 0, NULL), TEEATTEST_OK);
 
-    CHECK_EQ_INT(teeattest_policy_add_measurement(NULL, TEEATTEST_REG_MRTD, v, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(NULL, TEEATTEST_REG_MRTD, v, 48, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, 0, v, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, 0, v, 48, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, 7, v, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, 7, v, 48, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, -1, v, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, -1, v, 48, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, NULL, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, NULL, 48, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, v, 47),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, v, 47, NULL),
                  TEEATTEST_E_LENGTH);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, v, 49),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, v, 49, NULL),
                  TEEATTEST_E_LENGTH);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, v, 0),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_MRTD, v, 0, NULL),
                  TEEATTEST_E_LENGTH);
     int rc = TEEATTEST_OK;
     for (int i = 0; i < 64 && rc == TEEATTEST_OK; i++) {
         v[0] = (uint8_t)i;
-        rc = teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR2, v, 48);
+        rc = teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR2, v, 48, NULL);
     }
     CHECK_EQ_INT(rc, TEEATTEST_OK);
     v[0] = 200;
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR2, v, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR2, v, 48, NULL),
                  TEEATTEST_E_TOO_LARGE);
     /* other registers have their own budget */
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR1, v, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR1, v, 48, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_clear_measurements(NULL, 0), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, 7), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, -3), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, TEEATTEST_REG_RTMR2),
+    CHECK_EQ_INT(teeattest_policy_clear_measurements(NULL, 0, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, 7, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, -3, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, TEEATTEST_REG_RTMR2, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR2, v, 48),
+    CHECK_EQ_INT(teeattest_policy_add_measurement(pol, TEEATTEST_REG_RTMR2, v, 48, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, 0), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_clear_measurements(pol, 0, NULL), TEEATTEST_OK);
 
     static const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x00};
-    CHECK_EQ_INT(teeattest_policy_set_tdx_root(NULL, junk, sizeof junk),
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(NULL, junk, sizeof junk, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, NULL, 5), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, junk, sizeof junk),
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, NULL, 5, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, junk, sizeof junk, NULL),
                  TEEATTEST_E_PARSE);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, junk, 0), TEEATTEST_E_PARSE);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, junk, 0, NULL), TEEATTEST_E_PARSE);
     size_t rl;
     uint8_t *root = api_fixture("tdx/intel_sgx_root_ca.der", &rl);
     uint8_t *longer = malloc(rl + 1);
     memcpy(longer, root, rl);
     longer[rl] = 0;
-    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, longer, rl + 1), TEEATTEST_E_PARSE);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, root, rl - 1), TEEATTEST_E_PARSE);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, root, rl), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, root, rl), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, longer, rl + 1, NULL), TEEATTEST_E_PARSE);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, root, rl - 1, NULL), TEEATTEST_E_PARSE);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, root, rl, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_tdx_root(pol, root, rl, NULL), TEEATTEST_OK);
     free(longer);
     free(root);
     teeattest_policy_free(pol); /* frees the copies (ASan / leak check) */
@@ -911,7 +911,7 @@ static void test_api_misuse(const fixture *f, const teeattest_collateral *col)
     teeattest_ctx *other = api_ctx();
     teeattest_policy *pol = NULL;
     teeattest_policy_new(other, &pol, NULL);
-    teeattest_policy_set_time(pol, f->at);
+    teeattest_policy_set_time(pol, f->at, NULL);
     CHECK_EQ_INT(teeattest_tdx_verify(other, &r, f->quote, f->quote_len, col,
                                       pol, &err), TEEATTEST_E_INVALID_ARG);
     printf("# %s\n", err.message);

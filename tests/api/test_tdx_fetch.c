@@ -207,7 +207,7 @@ static void learn_platform(void)
     teeattest_result *r = NULL;
     teeattest_collateral_load_dir(ctx, &col, ta_test_fixture(CASE), NULL);
     teeattest_policy_new(ctx, &pol, NULL);
-    teeattest_policy_set_time(pol, t_verify);
+    teeattest_policy_set_time(pol, t_verify, NULL);
     teeattest_tdx_verify(ctx, &r, quote, quote_len, col, pol, NULL);
     const char *fm = teeattest_result_fact(r, "tdx.fmspc");
     const char *c = teeattest_result_fact(r, "tdx.pck.ca");

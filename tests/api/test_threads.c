@@ -190,7 +190,7 @@ static void run_gpu(teeattest_ctx *ctx)
     }
     teeattest_policy *pol = NULL;
     teeattest_policy_new(ctx, &pol, NULL);
-    teeattest_policy_set_time(pol, 1782699000);
+    teeattest_policy_set_time(pol, 1782699000, NULL);
     sh.policy = pol;
     teeattest_gpu_inputs *in = NULL;
     teeattest_gpu_inputs_new(ctx, &in, NULL);

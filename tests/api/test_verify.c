@@ -139,7 +139,7 @@ static void test_low_s(void)
     /* Lenient policy: a warning, and verified. */
     teeattest_policy *lenient = NULL;
     teeattest_policy_new(ctx, &lenient, NULL);
-    teeattest_policy_set_ecdsa_strict(lenient, 0);
+    teeattest_policy_set_ecdsa_strict(lenient, 0, NULL);
     r = run(sig, lenient, x.expected, &x);
     CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     CHECK_EQ_INT(api_outcome(r, "signature.ecdsa.low_s"), WARN);
@@ -162,7 +162,7 @@ static void test_low_s(void)
     CHECK_EQ_INT(api_outcome(r, "signature.ecdsa.low_s"), PASS);
     CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     teeattest_result_free(r);
-    teeattest_policy_set_ecdsa_strict(lenient, 1);
+    teeattest_policy_set_ecdsa_strict(lenient, 1, NULL);
     r = run(sig, lenient, x.expected, &x);
     CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
     teeattest_result_free(r);
@@ -173,7 +173,7 @@ static void test_low_s(void)
     unsigned v = (unsigned)(nib(v01[130]) << 4 | nib(v01[131]));
     api_fmt(v01 + 130, 3, "%02x", v - 27);
     teeattest_signature *sig01 = record(&x, v01, true, true);
-    teeattest_policy_set_ecdsa_strict(lenient, 0);
+    teeattest_policy_set_ecdsa_strict(lenient, 0, NULL);
     r = run(sig01, lenient, x.expected, &x);
     CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     teeattest_result_free(r);
@@ -253,7 +253,7 @@ static void test_expected_signer_forms(void)
     teeattest_result_free(r);
     teeattest_policy *p = NULL;
     teeattest_policy_new(ctx, &p, NULL);
-    teeattest_policy_set_require_signer(p, 0);
+    teeattest_policy_set_require_signer(p, 0, NULL);
     r = run(sig, p, NULL, &x);
     CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     CHECK_EQ_INT(api_outcome(r, "signature.signer.expected"), SKIP);
@@ -415,7 +415,7 @@ static void test_ed25519(void)
     teeattest_result_free(r);
     teeattest_policy *p = NULL;
     teeattest_policy_new(ctx, &p, NULL);
-    teeattest_policy_set_require_signer(p, 0);
+    teeattest_policy_set_require_signer(p, 0, NULL);
     r = run(sig, p, NULL, &x);
     CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     teeattest_result_free(r);
@@ -471,11 +471,11 @@ static void test_model(void)
         /* The policy's model wins over the request's. */
         teeattest_policy *p = NULL;
         teeattest_policy_new(ctx, &p, NULL);
-        teeattest_policy_set_expected_model(p, "demo-model");
+        teeattest_policy_set_expected_model(p, "demo-model", NULL);
         r = run(sig, p, x.expected, &x);
         CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
         teeattest_result_free(r);
-        teeattest_policy_set_expected_model(p, "other-model");
+        teeattest_policy_set_expected_model(p, "other-model", NULL);
         r = run(sig, p, x.expected, &x);
         CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
         CHECK_EQ_INT(api_outcome(r, "signature.text.model"), FAIL);
@@ -483,16 +483,16 @@ static void test_model(void)
         CHECK(detail && strstr(detail, "other-model") != NULL);
         teeattest_result_free(r);
         /* Comparison is exact (case, prefixes). */
-        teeattest_policy_set_expected_model(p, "Demo-model");
+        teeattest_policy_set_expected_model(p, "Demo-model", NULL);
         r = run(sig, p, x.expected, &x);
         CHECK_EQ_INT(api_outcome(r, "signature.text.model"), FAIL);
         teeattest_result_free(r);
-        teeattest_policy_set_expected_model(p, "demo-model ");
+        teeattest_policy_set_expected_model(p, "demo-model ", NULL);
         r = run(sig, p, x.expected, &x);
         CHECK_EQ_INT(api_outcome(r, "signature.text.model"), FAIL);
         teeattest_result_free(r);
         /* Back to the request's model. */
-        teeattest_policy_set_expected_model(p, NULL);
+        teeattest_policy_set_expected_model(p, NULL, NULL);
         r = run(sig, p, x.expected, &x);
         CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
         teeattest_result_free(r);
@@ -531,7 +531,7 @@ static void test_model(void)
     teeattest_result_free(r);
     teeattest_policy *p = NULL;
     teeattest_policy_new(ctx, &p, NULL);
-    teeattest_policy_set_expected_model(p, "model-0");
+    teeattest_policy_set_expected_model(p, "model-0", NULL);
     r = run(sig, p, x.expected, &x);
     CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     teeattest_result_free(r);

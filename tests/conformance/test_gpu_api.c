@@ -109,12 +109,12 @@ static teeattest_result *run(const uint8_t *payload, size_t len,
     teeattest_policy *p = NULL;
     if (teeattest_policy_new(ctx, &p, NULL) != TEEATTEST_OK)
         return NULL;
-    teeattest_policy_set_time(p, o->at);
-    teeattest_policy_set_gpu_mode(p, o->mode);
-    teeattest_policy_set_gpu_rim(p, o->rim);
-    teeattest_policy_set_gpu_ocsp(p, o->ocsp);
-    teeattest_policy_set_gpu_ocsp_nonce(p, o->ocsp_nonce);
-    teeattest_policy_set_gpu_min_count(p, o->min_count);
+    teeattest_policy_set_time(p, o->at, NULL);
+    teeattest_policy_set_gpu_mode(p, o->mode, NULL);
+    teeattest_policy_set_gpu_rim(p, o->rim, NULL);
+    teeattest_policy_set_gpu_ocsp(p, o->ocsp, NULL);
+    teeattest_policy_set_gpu_ocsp_nonce(p, o->ocsp_nonce, NULL);
+    teeattest_policy_set_gpu_min_count(p, o->min_count, NULL);
     uint8_t nonce[32];
     hex32(nonce_hex, nonce);
     teeattest_result *r = NULL;
@@ -773,14 +773,14 @@ static void misuse(void)
     }
     teeattest_policy *p = NULL;
     teeattest_policy_new(ctx, &p, NULL);
-    CHECK_EQ_INT(teeattest_policy_set_gpu_mode(p, 4), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_gpu_rim(p, -1), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_gpu_ocsp(p, 3), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_gpu_ocsp_nonce(p, 3),
+    CHECK_EQ_INT(teeattest_policy_set_gpu_mode(p, 4, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_set_gpu_rim(p, -1, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_set_gpu_ocsp(p, 3, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_set_gpu_ocsp_nonce(p, 3, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_gpu_min_count(p, 65),
+    CHECK_EQ_INT(teeattest_policy_set_gpu_min_count(p, 65, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_policy_set_gpu_allow_cert_hold(NULL, 1),
+    CHECK_EQ_INT(teeattest_policy_set_gpu_allow_cert_hold(NULL, 1, NULL),
                  TEEATTEST_E_INVALID_ARG);
     teeattest_policy_free(p);
 }

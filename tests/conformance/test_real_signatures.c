@@ -121,7 +121,7 @@ static void check_case(const char *name)
     teeattest_result_free(r);
     teeattest_policy *p = NULL;
     teeattest_policy_new(ctx, &p, NULL);
-    teeattest_policy_set_require_signer(p, 0);
+    teeattest_policy_set_require_signer(p, 0, NULL);
     CHECK_EQ_INT(teeattest_signature_verify(sig, &r, p, NULL, req, req_len, resp,
                                             resp_len, NULL), TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);

@@ -101,7 +101,7 @@ static teeattest_policy *policy_at(int64_t at)
 {
     teeattest_policy *p = NULL;
     teeattest_policy_new(ctx, &p, NULL);
-    teeattest_policy_set_time(p, at);
+    teeattest_policy_set_time(p, at, NULL);
     return p;
 }
 
@@ -274,7 +274,7 @@ static void case_nanogpt(void)
     CHECK_STR(fact(r, "entry[0].images"), ""); /* nothing pinned by digest */
     teeattest_result_free(r);
     /* A TLS binding required of an L1 report fails. */
-    teeattest_policy_set_require_tls_binding(pol, 1);
+    teeattest_policy_set_require_tls_binding(pol, 1, NULL);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "nanogpt, TLS required");
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.tls"), "fail");
     teeattest_result_free(r);
@@ -328,7 +328,7 @@ static void case_redpill_chutes(void)
     }
     CHECK(teeattest_result_fact(r, "signer") == NULL); /* no signing key */
     teeattest_result_free(r);
-    teeattest_policy_set_allow_server_nonce(pol, 1);
+    teeattest_policy_set_allow_server_nonce(pol, 1, NULL);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "redpill, server nonce ok");
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.nonce"), "warn");
     teeattest_result_free(r);
@@ -389,7 +389,7 @@ static void case_tinfoil(void)
               "dd34cd14f50bc0e410886c75bb387a6a4afa3704a03ad22386ec8fb8fe5cef9a");
     teeattest_result_free(r);
     /* Requiring an event log where the provider sends none fails. */
-    teeattest_policy_set_require_event_log(pol, 1);
+    teeattest_policy_set_require_event_log(pol, 1, NULL);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "tinfoil, event log");
     CHECK_STR(ta_test_outcome(r, "entry[0].eventlog.replay"), "fail");
     teeattest_result_free(r);
@@ -489,7 +489,7 @@ static void case_tampering(void)
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.tls"), "skip");
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
     teeattest_result_free(r);
-    teeattest_policy_set_require_tls_binding(pol, 1);
+    teeattest_policy_set_require_tls_binding(pol, 1, NULL);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "no TLS key, required");
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
     teeattest_result_free(r);
@@ -525,12 +525,12 @@ static void case_policy(void)
     ta_test_unhex(app, 20, "2c0a0c96cb6dbd659bf1446e2f3fce58172ff91b");
     memset(other, 0x11, sizeof other);
     CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_COMPOSE_HASH,
-                                               compose, 32), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_APP_ID, app, 20),
+                                               compose, 32, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_APP_ID, app, 20, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_APP_ID, app, 32),
+    CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_APP_ID, app, 32, NULL),
                  TEEATTEST_E_LENGTH);
-    CHECK_EQ_INT(teeattest_policy_add_identity(pol, 99, app, 20),
+    CHECK_EQ_INT(teeattest_policy_add_identity(pol, 99, app, 20, NULL),
                  TEEATTEST_E_INVALID_ARG);
     teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "pinned");
     CHECK_STR(ta_test_outcome(r, "entry[0].identity.compose_hash"), "pass");
@@ -538,21 +538,21 @@ static void case_policy(void)
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
     teeattest_result_free(r);
     /* An OS image the policy does not accept. */
-    teeattest_policy_add_identity(pol, TEEATTEST_ID_OS_IMAGE_HASH, other, 32);
+    teeattest_policy_add_identity(pol, TEEATTEST_ID_OS_IMAGE_HASH, other, 32, NULL);
     /* Image digests: the five pinned in app_compose are not accepted. */
-    teeattest_policy_add_identity(pol, TEEATTEST_ID_IMAGE_DIGEST, other, 32);
+    teeattest_policy_add_identity(pol, TEEATTEST_ID_IMAGE_DIGEST, other, 32, NULL);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "wrong pins");
     static const char *const pins[] = {"entry[0].identity.os_image_hash",
                                        "entry[0].identity.images", NULL};
     expect_failures(r, "wrong pins", pins);
     teeattest_result_free(r);
-    teeattest_policy_clear_identity(pol, 0);
+    teeattest_policy_clear_identity(pol, 0, NULL);
     /* The report's age, where its capture time is unknown (parsed). */
-    teeattest_policy_set_max_report_age(pol, 600);
+    teeattest_policy_set_max_report_age(pol, 600, NULL);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "max age");
     CHECK_STR(ta_test_outcome(r, "report.age"), "fail");
     teeattest_result_free(r);
-    teeattest_policy_set_max_report_age(pol, 0);
+    teeattest_policy_set_max_report_age(pol, 0, NULL);
 
     /* A parsed report knows no nonce: freshness cannot be established. */
     r = NULL;
@@ -616,7 +616,7 @@ static void case_attested(void)
     CHECK_STR(teeattest_result_fact(r, "signer_source"), "attestation");
     teeattest_result_free(r);
     /* Even with the signer requirement off, no attested signer fails. */
-    teeattest_policy_set_require_signer(pol, 0);
+    teeattest_policy_set_require_signer(pol, 0, NULL);
     CHECK_EQ_INT(teeattest_signature_verify_attested(sig, &r, pol, att, req, rl,
                                                      resp, sl, NULL),
                  TEEATTEST_OK);

@@ -125,7 +125,7 @@ static void check_vector(json_t *v, const char *algo_key)
                          TEEATTEST_OUTCOME_FAIL);
             teeattest_policy *p = NULL;
             teeattest_policy_new(ctx, &p, NULL);
-            teeattest_policy_set_expected_model(p, text_model);
+            teeattest_policy_set_expected_model(p, text_model, NULL);
             teeattest_result_free(r);
             r = NULL;
             CHECK_EQ_INT(teeattest_signature_verify(s, &r, p, addr, req, req_len,

@@ -325,10 +325,10 @@ static inline void fuzz_exercise_signature(teeattest_ctx *ctx,
     rc = teeattest_policy_new(ctx, &pol, &e);
     fuzz_err_check(rc, &e);
     FUZZ_CHECK(rc == TEEATTEST_OK && pol != NULL);
-    FUZZ_CHECK(teeattest_policy_set_ecdsa_strict(pol, 1) == TEEATTEST_OK);
-    FUZZ_CHECK(teeattest_policy_set_require_signer(pol, 0) == TEEATTEST_OK);
-    FUZZ_CHECK(teeattest_policy_set_time(pol, 0) == TEEATTEST_OK);
-    FUZZ_CHECK(teeattest_policy_set_expected_model(pol, "demo-model") ==
+    FUZZ_CHECK(teeattest_policy_set_ecdsa_strict(pol, 1, NULL) == TEEATTEST_OK);
+    FUZZ_CHECK(teeattest_policy_set_require_signer(pol, 0, NULL) == TEEATTEST_OK);
+    FUZZ_CHECK(teeattest_policy_set_time(pol, 0, NULL) == TEEATTEST_OK);
+    FUZZ_CHECK(teeattest_policy_set_expected_model(pol, "demo-model", NULL) ==
                TEEATTEST_OK);
     fuzz_verify(sig, pol, FUZZ_ECDSA_SIGNER, !ecdsa, req, req_len, resp,
                 resp_len);
@@ -337,8 +337,8 @@ static inline void fuzz_exercise_signature(teeattest_ctx *ctx,
     fuzz_verify(sig, pol, "0xZZ", 1, req, req_len, resp, resp_len);
     fuzz_verify(sig, pol, NULL, 0, NULL, 0, NULL, 0);
     /* Lenient: high-s accepted with a warning, no model pinned. */
-    FUZZ_CHECK(teeattest_policy_set_ecdsa_strict(pol, 0) == TEEATTEST_OK);
-    FUZZ_CHECK(teeattest_policy_set_expected_model(pol, NULL) == TEEATTEST_OK);
+    FUZZ_CHECK(teeattest_policy_set_ecdsa_strict(pol, 0, NULL) == TEEATTEST_OK);
+    FUZZ_CHECK(teeattest_policy_set_expected_model(pol, NULL, NULL) == TEEATTEST_OK);
     fuzz_verify(sig, pol, NULL, 0, req, req_len, resp, resp_len);
     teeattest_policy_free(pol);
 }

@@ -24,8 +24,8 @@ static void verify_payload(teeattest_ctx *ctx, teeattest_gpu_inputs *in,
     static const uint8_t nonce[32] = {1, 2, 3};
     teeattest_policy *p = NULL;
     FUZZ_CHECK(teeattest_policy_new(ctx, &p, NULL) == TEEATTEST_OK);
-    teeattest_policy_set_time(p, 1761307200);
-    teeattest_policy_set_gpu_mode(p, mode);
+    teeattest_policy_set_time(p, 1761307200, NULL);
+    teeattest_policy_set_gpu_mode(p, mode, NULL);
     teeattest_result *r = NULL;
     teeattest_error e;
     fuzz_err_reset(&e);

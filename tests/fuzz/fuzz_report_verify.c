@@ -40,16 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     teeattest_policy *pol = NULL;
     FUZZ_CHECK(teeattest_evidence_new(ctx, &ev, NULL) == TEEATTEST_OK);
     FUZZ_CHECK(teeattest_policy_new(ctx, &pol, NULL) == TEEATTEST_OK);
-    FUZZ_CHECK(teeattest_policy_set_time(pol, 1782698797) == TEEATTEST_OK);
+    FUZZ_CHECK(teeattest_policy_set_time(pol, 1782698797, NULL) == TEEATTEST_OK);
     if (flags & 1)
         FUZZ_CHECK(teeattest_evidence_set(ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0,
                                           (const uint8_t *)"fuzz-spki", 9,
                                           NULL) == TEEATTEST_OK);
-    teeattest_policy_set_require_tls_binding(pol, flags >> 1 & 1);
-    teeattest_policy_set_allow_server_nonce(pol, flags >> 2 & 1);
-    teeattest_policy_set_allow_unbound_key(pol, flags >> 3 & 1);
-    teeattest_policy_set_require_event_log(pol, flags >> 4 & 1);
-    teeattest_policy_set_require_gpu(pol, !(flags >> 5 & 1));
+    teeattest_policy_set_require_tls_binding(pol, flags >> 1 & 1, NULL);
+    teeattest_policy_set_allow_server_nonce(pol, flags >> 2 & 1, NULL);
+    teeattest_policy_set_allow_unbound_key(pol, flags >> 3 & 1, NULL);
+    teeattest_policy_set_require_event_log(pol, flags >> 4 & 1, NULL);
+    teeattest_policy_set_require_gpu(pol, !(flags >> 5 & 1), NULL);
 
     teeattest_result *r = NULL;
     teeattest_error e;

@@ -65,7 +65,7 @@ int main(int argc, char **argv)
     o.clock = fixed_clock;
     if (teeattest_ctx_new(&ctx, &o, NULL) != TEEATTEST_OK ||
         teeattest_policy_new(ctx, &pol, NULL) != TEEATTEST_OK ||
-        teeattest_policy_set_time(pol, at) != TEEATTEST_OK)
+        teeattest_policy_set_time(pol, at, NULL) != TEEATTEST_OK)
         return 2;
     int worst = 0;
     for (int i = 0; i < n; i++) {

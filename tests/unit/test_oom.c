@@ -130,7 +130,7 @@ static int op_policy(void *arg, teeattest_ctx *ctx, void **out,
     int rc = teeattest_policy_new(ctx, &p, err);
     if (rc)
         return rc;
-    rc = teeattest_policy_set_expected_model(p, "some/model");
+    rc = teeattest_policy_set_expected_model(p, "some/model", NULL);
     if (rc) {
         teeattest_policy_free(p);
         return ta_error(err, rc, NULL, "set_expected_model");
@@ -270,7 +270,7 @@ int main(void)
             op_verify, &ed, free_result);
     teeattest_policy *mp = NULL;
     teeattest_policy_new(ctx, &mp, NULL);
-    teeattest_policy_set_expected_model(mp, "demo-model");
+    teeattest_policy_set_expected_model(mp, "demo-model", NULL);
     ed.policy = mp;
     torture("signature_verify (ed25519, model from policy)", &st, ctx,
             op_verify, &ed, free_result);
