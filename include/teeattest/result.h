@@ -37,6 +37,22 @@ typedef enum teeattest_outcome {
 } teeattest_outcome;
 
 /**
+ * @brief Name of a verdict as the JSON result spells it: "verified",
+ *        "failed"; "unknown" for any other value.
+ * @return static storage, never NULL. Thread safety: safe.
+ * @since 1.0
+ */
+TEEATTEST_API const char *teeattest_verdict_name(int32_t verdict);
+
+/**
+ * @brief Name of a check outcome as the JSON result spells it: "pass",
+ *        "fail", "skip", "warn"; "unknown" for any other value.
+ * @return static storage, never NULL. Thread safety: safe.
+ * @since 1.0
+ */
+TEEATTEST_API const char *teeattest_outcome_name(int32_t outcome);
+
+/**
  * @brief The verdict.
  * @return TEEATTEST_VERDICT_VERIFIED or TEEATTEST_VERDICT_FAILED (also for
  *         a NULL result: fail closed).

@@ -222,14 +222,23 @@ void ta_result_set_prefix(teeattest_result *r, const char *prefix)
     snprintf(r->prefix, sizeof r->prefix, "%s", prefix ? prefix : "");
 }
 
-static const char *outcome_name(int32_t o)
+TEEATTEST_API const char *teeattest_outcome_name(int32_t outcome)
 {
-    switch (o) {
+    switch (outcome) {
     case TEEATTEST_OUTCOME_PASS: return "pass";
     case TEEATTEST_OUTCOME_FAIL: return "fail";
     case TEEATTEST_OUTCOME_SKIP: return "skip";
     case TEEATTEST_OUTCOME_WARN: return "warn";
-    default: return "fail";
+    default: return "unknown";
+    }
+}
+
+TEEATTEST_API const char *teeattest_verdict_name(int32_t verdict)
+{
+    switch (verdict) {
+    case TEEATTEST_VERDICT_VERIFIED: return "verified";
+    case TEEATTEST_VERDICT_FAILED: return "failed";
+    default: return "unknown";
     }
 }
 
@@ -291,7 +300,7 @@ static int render_json(const teeattest_result *r, ta_json **out)
             rc = json_string_out(&b, c->name);
         if (rc == TEEATTEST_OK)
             rc = ta_buf_printf(&b, ",\"outcome\":\"%s\",\"detail\":",
-                               outcome_name(c->outcome));
+                               teeattest_outcome_name(c->outcome));
         if (rc == TEEATTEST_OK)
             rc = json_string_out(&b, c->detail);
         if (rc == TEEATTEST_OK)

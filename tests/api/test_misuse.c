@@ -69,6 +69,21 @@ static void test_status_strings(void)
     }
 }
 
+static void test_names(void)
+{
+    CHECK_STR(teeattest_verdict_name(TEEATTEST_VERDICT_VERIFIED), "verified");
+    CHECK_STR(teeattest_verdict_name(TEEATTEST_VERDICT_FAILED), "failed");
+    CHECK_STR(teeattest_verdict_name(2), "unknown");
+    CHECK_STR(teeattest_verdict_name(-1), "unknown");
+    CHECK_STR(teeattest_outcome_name(TEEATTEST_OUTCOME_PASS), "pass");
+    CHECK_STR(teeattest_outcome_name(TEEATTEST_OUTCOME_FAIL), "fail");
+    CHECK_STR(teeattest_outcome_name(TEEATTEST_OUTCOME_SKIP), "skip");
+    CHECK_STR(teeattest_outcome_name(TEEATTEST_OUTCOME_WARN), "warn");
+    CHECK_STR(teeattest_outcome_name(0), "unknown");
+    CHECK_STR(teeattest_outcome_name(5), "unknown");
+    CHECK_STR(teeattest_outcome_name(INT32_MIN), "unknown");
+}
+
 static void test_error_init(void)
 {
     teeattest_error e;
@@ -463,6 +478,7 @@ static void test_gpu_misuse(void)
 int main(void)
 {
     test_status_strings();
+    test_names();
     test_error_init();
     test_free_null();
     test_ctx_misuse();
