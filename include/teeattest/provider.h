@@ -94,7 +94,15 @@ TEEATTEST_API int teeattest_provider_new(teeattest_ctx *ctx,
                                          const char *dialect,
                                          teeattest_error *err);
 
-/** @brief Free a provider. NULL is a no-op. @since 1.0 */
+/**
+ * @brief Take one more reference. @return p. Thread safety: atomic; the
+ *        provider's setters are not synchronised (see the file comment).
+ * @since 1.0
+ */
+TEEATTEST_API teeattest_provider *teeattest_provider_ref(teeattest_provider *p);
+
+/** @brief Drop one reference; the last frees the provider (its API key is
+ *  wiped). NULL is a no-op. @since 1.0 */
 TEEATTEST_API void teeattest_provider_free(teeattest_provider *p);
 
 /** @brief The provider's dialect name. Borrowed. @since 1.0 */

@@ -140,6 +140,7 @@ TEEATTEST_API int teeattest_provider_new(teeattest_ctx *ctx,
     if (!p)
         return ta_error(err, TEEATTEST_E_NOMEM, NULL, "allocating provider");
     p->ctx = teeattest_ctx_ref(ctx);
+    atomic_init(&p->refs, 1);
     p->dialect = d;
     p->max_retries = 2;
     p->connect_ms = TA_CONNECT_MS;
@@ -162,9 +163,16 @@ TEEATTEST_API int teeattest_provider_new(teeattest_ctx *ctx,
     return TEEATTEST_OK;
 }
 
+TEEATTEST_API teeattest_provider *teeattest_provider_ref(teeattest_provider *p)
+{
+    if (p)
+        atomic_fetch_add(&p->refs, 1);
+    return p;
+}
+
 TEEATTEST_API void teeattest_provider_free(teeattest_provider *p)
 {
-    if (!p)
+    if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
         return;
     teeattest_ctx *ctx = p->ctx;
     ta_free(ctx, p->base_url);

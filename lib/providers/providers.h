@@ -74,6 +74,7 @@ typedef struct ta_dialect ta_dialect;
 
 struct teeattest_provider {
     teeattest_ctx *ctx;          /* a reference */
+    atomic_size_t refs;
     const ta_dialect *dialect;
     char *base_url;              /* without trailing '/' */
     char *api_key;               /* wiped on free */

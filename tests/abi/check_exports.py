@@ -266,6 +266,44 @@ def policy_violations(paths):
     return bad
 
 
+FUNC_RE = re.compile(r"\bTEEATTEST_API\s+([^;{(]*?)\b(teeattest_\w+)\s*\(([^;{]*)\)\s*;")
+
+
+def function_signatures(paths):
+    """[(return type, name, [params])] for every exported function."""
+    out = []
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            code = strip_preprocessor(strip_comments(f.read()))
+        for m in FUNC_RE.finditer(code):
+            params = [" ".join(p.split()) for p in m.group(3).split(",")]
+            out.append((" ".join(m.group(1).split()), m.group(2), params))
+    return out
+
+
+def lifecycle_violations(sigs, misuse_test):
+    """Every handle type has _ref and _free; the misuse test frees and
+    refs NULL of each."""
+    names = {name for _, name, _ in sigs}
+    with open(misuse_test, encoding="utf-8") as f:
+        test = f.read()
+    bad = []
+    for name in sorted(names):
+        if not name.endswith("_free"):
+            continue
+        base = name[:-len("_free")]
+        if base + "_ref" not in names:
+            bad.append(f"{name} has no {base}_ref")
+        if f"{name}(NULL)" not in test:
+            bad.append(f"tests/api/test_misuse.c never calls {name}(NULL)")
+        if base + "_ref" in names and f"{base}_ref(NULL)" not in test:
+            bad.append(f"tests/api/test_misuse.c never calls {base}_ref(NULL)")
+    for name in sorted(names):
+        if name.endswith("_ref") and name[:-4] + "_free" not in names:
+            bad.append(f"{name} has no {name[:-4]}_free")
+    return bad
+
+
 def diff(a, b, an, bn):
     d = []
     for x in sorted(a - b):
@@ -355,6 +393,12 @@ def main():
     t.check(not bad_policy, "public headers: no variadic or inline "
             "functions, bitfields, long, time_t or enum-typed struct members",
             bad_policy)
+
+    sigs = function_signatures(headers)
+    misuse = os.path.join(src, "tests", "api", "test_misuse.c")
+    t.check(len(sigs) > 100 and not lifecycle_violations(sigs, misuse),
+            "every handle type has _ref and _free, both NULL-safe and tested",
+            lifecycle_violations(sigs, misuse))
 
     umbrella = {inc for _, inc in includes(os.path.join(inc_dir, "teeattest.h"))}
     missing = sorted(f"teeattest/{h}" for h in public - {"teeattest.h"}
