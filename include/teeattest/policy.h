@@ -51,8 +51,9 @@ TEEATTEST_API int teeattest_policy_set_time(teeattest_policy *policy,
 
 /**
  * @brief Reject ECDSA response signatures whose s is in the upper half of
- *        the curve order (malleable form). Default: 1 (reject). With 0, a
- *        high-s signature is accepted and reported as a warning.
+ *        the curve order (malleable form). Default: 0: a high-s signature
+ *        (which the key still signed) is accepted and reported as a
+ *        warning on signature.ecdsa.low_s. With 1 it fails.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
  * @since 1.0
  */
