@@ -137,6 +137,28 @@ const char *cli_outcome_label(int32_t outcome);
  * `indent`; returns the number of lines printed. */
 size_t cli_print_checks(const teeattest_result *res, const char *indent);
 
+/* ---- signature policy ------------------------------------------------- */
+
+/* The signature flags of every command that verifies a response signature
+ * (verify-signature, chat, verify): cli_signature_apply() reads them.
+ * --allow-high-s is the default, kept so that scripts using it still run. */
+#define CLI_SIGNATURE_OPTIONS \
+    {"strict-ecdsa", false, false, NULL}, \
+    {"allow-high-s", false, false, NULL}
+
+#define CLI_SIGNATURE_OPTIONS_HELP \
+    "Signature options:\n" \
+    "  --strict-ecdsa            reject a high-s (malleable) ECDSA signature:\n" \
+    "                            signature.ecdsa.low_s fails instead of WARN\n" \
+    "  --allow-high-s            accept a high-s ECDSA signature, reported as\n" \
+    "                            WARN (the key still signed the text); the\n" \
+    "                            default\n"
+
+/* Apply CLI_SIGNATURE_OPTIONS to pol; false (with a message) when both
+ * are given. */
+bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
+                         teeattest_policy *pol);
+
 /* ---- report verification (cli_verify.c) ------------------------------- */
 
 /* The environment variable holding the NVIDIA service key (never printed). */

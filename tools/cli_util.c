@@ -461,6 +461,24 @@ size_t cli_print_checks(const teeattest_result *res, const char *indent)
     return printed;
 }
 
+/* ---- signature policy ------------------------------------------------- */
+
+bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
+                         teeattest_policy *pol)
+{
+    bool strict = cli_opt(opts, "strict-ecdsa")->seen;
+    if (strict && cli_opt(opts, "allow-high-s")->seen) {
+        cli_error(cmd, "give either --strict-ecdsa or --allow-high-s, not "
+                  "both");
+        return false;
+    }
+    if (teeattest_policy_set_ecdsa_strict(pol, strict) != TEEATTEST_OK) {
+        cli_error(cmd, "cannot set the ECDSA policy");
+        return false;
+    }
+    return true;
+}
+
 /* ---- option values ---------------------------------------------------- */
 
 int cli_hexval(int c)

@@ -15,6 +15,7 @@ void help_bundle_verify(FILE *f)
 {
     fputs("Usage: teeattest verify FILE [--at UNIX | --now] [--json]\n"
           "           [--pccs URL | --online] [policy options]\n"
+          "           [--strict-ecdsa]\n"
           "\n"
           "Verify an evidence bundle again ('teeattest attest --save FILE',\n"
           "'teeattest chat --save FILE'; '-' reads standard input): every entry\n"
@@ -45,6 +46,8 @@ void help_bundle_verify(FILE *f)
           "\n"
           CLI_POLICY_OPTIONS_HELP
           "\n"
+          CLI_SIGNATURE_OPTIONS_HELP
+          "\n"
           "Output: one line per check (PASS, FAIL, SKIP or WARN), per entry its\n"
           "signer, TDX status, app id, compose hash and OS image hash, the\n"
           "verified signer, then 'verdict: verified' or 'verdict: FAILED'.\n"
@@ -64,6 +67,7 @@ int cmd_bundle_verify(int argc, char **argv)
         {"pccs", true, false, NULL},
         {"gpu-online", true, false, NULL},
         CLI_POLICY_OPTIONS,
+        CLI_SIGNATURE_OPTIONS,
         {NULL, false, false, NULL},
     };
     bool help;
@@ -119,7 +123,8 @@ int cmd_bundle_verify(int argc, char **argv)
         cli_error(CMD, "cannot set the verification time");
         goto out;
     }
-    if (!cli_policy_apply(CMD, opts, pol))
+    if (!cli_policy_apply(CMD, opts, pol) ||
+        !cli_signature_apply(CMD, opts, pol))
         goto out;
     st = teeattest_bundle_parse(ctx, &b, f.data, f.len, &err);
     if (st != TEEATTEST_OK) {

@@ -463,7 +463,8 @@ void help_chat(FILE *f)
     fputs("Usage: teeattest chat --provider NAME [--base-url URL] --model NAME\n"
           "           [--stream] [--attest | --expect-signer ID]\n"
           "           [--allow-unbound-signer] [--save DIR/|FILE] [--json]\n"
-          "           [network options] [material options] PROMPT\n"
+          "           [--strict-ecdsa] [network options] [material options]\n"
+          "           PROMPT\n"
           "\n"
           "Send PROMPT as one user message, print the answer (as it streams with\n"
           "--stream), then fetch the provider's signature for the exchange and\n"
@@ -511,6 +512,8 @@ void help_chat(FILE *f)
           "--nras-response FILE, --jwks FILE, --rim-dir DIR, --ocsp-dir DIR,\n"
           "--tls-spki FILE, --e2e-instances FILE, --nras-url, --rim-url,\n"
           "--ocsp-url, --jwks-url URL.\n"
+          "\n"
+          CLI_SIGNATURE_OPTIONS_HELP
           "\n"
           "The verdict and exit status are those of the signature check (with\n"
           "--attest it includes the attestation); the attestation's verdict is\n"
@@ -668,6 +671,7 @@ int cmd_chat(int argc, char **argv)
         {"json", false, false, NULL},
         CLI_EVIDENCE_OPTIONS,
         CLI_POLICY_OPTIONS,
+        CLI_SIGNATURE_OPTIONS,
         {NULL, false, false, NULL},
     };
     bool help;
@@ -761,6 +765,8 @@ int cmd_chat(int argc, char **argv)
         cli_error(CHAT, "%s", err.message);
         goto out;
     }
+    if (!cli_signature_apply(CHAT, opts, pol))
+        goto out;
     if (!cli_policy_apply(CHAT, opts, pol) ||
         (cli_opt(opts, "allow-unbound-signer")->seen &&
          teeattest_policy_set_require_signer(pol, 0) != TEEATTEST_OK)) {

@@ -481,6 +481,44 @@ class TestAttestSimTrusted(unittest.TestCase):
         self.sim_for("redpill")
         return self.root
 
+    def test_bundle_high_s(self):
+        """A high-s answer saved in a bundle: `verify` takes the signature
+        flags of verify-signature and chat, a warning by default and a
+        failure with --strict-ecdsa, as the live check was."""
+        import urllib.request
+        sim = self.sim_for("redpill")
+        req = urllib.request.Request(
+            sim.url + "/_sim/control", method="POST",
+            data=json.dumps({"high_s": True}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=20) as r:
+            r.read()
+        path = os.path.join(sim.dir.name, "high-s.json")
+        rc, out, err = self.chat_attest("--test-root", self.root, "--save",
+                                        path)
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertIn("WARN  signature.ecdsa.low_s", out)
+        rc, out, err = self.chat_attest("--test-root", self.root,
+                                        "--strict-ecdsa")
+        self.assertEqual(rc, EXIT_FAILED, out + err)
+        self.assertIn("FAIL  signature.ecdsa.low_s", out)
+        base = ["verify", path, "--json", "--no-gpu", "--test-root", self.root]
+        rc, out, err = run(*base)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        c = checks(json.loads(out))
+        self.assertEqual(c["response.signature.ecdsa.low_s"]["outcome"],
+                         "warn")
+        rc, out, err = run(*base, "--strict-ecdsa")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        doc = json.loads(out)
+        self.assertEqual([n for n, v in checks(doc).items()
+                          if v["outcome"] == "fail"],
+                         ["response.signature.ecdsa.low_s"])
+        rc, out, err = run(*base, "--allow-high-s")
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        rc, out, err = run(*base, "--allow-high-s", "--strict-ecdsa")
+        self.assertEqual(rc, EXIT_USAGE, out + err)
+
     def test_save_verify_round_trip(self):
         path = os.path.join(self.sim_for("redpill").dir.name, "b.json")
         rc, out, err = self.attest("redpill", "--save", path)

@@ -194,7 +194,8 @@ class TestHelp(Case):
         r = run("verify-signature", "--help")
         for opt in (b"--request", b"--response", b"--signature",
                     b"--signature-headers", b"--expect-signer", b"--model",
-                    b"--allow-unbound-signer", b"--allow-high-s", b"--json"):
+                    b"--allow-unbound-signer", b"--allow-high-s", b"--json",
+                    b"--strict-ecdsa"):
             self.assertIn(opt, r.stdout)
         self.assertIn(b"--algo", run("signer", "--help").stdout)
 
@@ -570,6 +571,21 @@ class TestVerifySynthetic(Case):
         self.assertRegex(out, r"(?m)^WARN  signature\.ecdsa\.low_s .*"
                               r"the key still signed this text")
         self.assertEqual(out.splitlines()[-1], "verdict: verified")
+        # --strict-ecdsa rejects it, and only it
+        code, doc = self.verify_json(*self.args(files, SYNTH_ECDSA_SIGNER),
+                                     "--strict-ecdsa")
+        self.assertEqual(code, EXIT_FAILED, doc)
+        self.assertEqual(self.failing(doc), ["signature.ecdsa.low_s"])
+        # ... while the low-s original still verifies under it
+        low = self.synth_files(v, "ecdsa")
+        code, doc = self.verify_json(*self.args(low, SYNTH_ECDSA_SIGNER),
+                                     "--strict-ecdsa")
+        self.assertEqual(code, EXIT_VERIFIED, doc)
+        self.assertEqual(self.outcomes(doc)["signature.ecdsa.low_s"], "pass")
+        # contradictory flags are a usage error
+        self.assertUsageError(
+            run("verify-signature", *self.args(files, SYNTH_ECDSA_SIGNER),
+                "--strict-ecdsa", "--allow-high-s"), "not both")
 
 
 class TestTamper(Case):

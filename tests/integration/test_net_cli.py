@@ -233,6 +233,49 @@ class TestChat(NetCase):
                      "0x" + "11" * 20, "--stream", "--", "hi")
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
 
+    def test_high_s(self):
+        """A provider whose signer does not normalise s: its answers verify
+        with a warning (every one, not half at random), and fail with
+        --strict-ecdsa; chat takes the same signature flags as
+        verify-signature."""
+        self.sim.control({"high_s": True})
+        for extra in ((), ("--allow-high-s",)):
+            r = self.chat("--stream", "--json", *extra)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            doc = json.loads(r.stdout)
+            self.assertEqual(doc["verdict"], "verified")
+            low_s = [c for c in doc["checks"]
+                     if c["name"] == "signature.ecdsa.low_s"]
+            self.assertEqual([c["outcome"] for c in low_s], ["warn"])
+        r = self.chat("--stream")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, rb"(?m)^WARN  signature\.ecdsa\.low_s")
+        r = self.chat("--stream", "--strict-ecdsa", "--json")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["verdict"], "failed")
+        self.assertEqual([c["name"] for c in doc["checks"]
+                          if c["outcome"] == "fail"],
+                         ["signature.ecdsa.low_s"])
+        r = self.chat("--strict-ecdsa", "--allow-high-s")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn(b"not both", r.stderr)
+        # the saved exchange: the same flags, the same outcomes offline
+        d = os.path.join(self.tmp.name, "hs") + "/"
+        r = self.chat("--save", d)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        files = ["--request", os.path.join(d, "request_body.json"),
+                 "--response", os.path.join(d, "response_body.json"),
+                 "--signature", os.path.join(d, "signature_response.json"),
+                 "--expect-signer", sim_keys()["ecdsa_address"]]
+        self.assertEqual(run("verify-signature", *files).returncode, 0)
+        self.assertEqual(run("verify-signature", *files,
+                             "--strict-ecdsa").returncode, 1)
+        # the simulator's default stays low s
+        self.sim.control({"high_s": False})
+        r = self.chat("--strict-ecdsa")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
     def test_signature_late(self):
         self.sim.control({"signature_delay_polls": 2})
         r = self.chat("--stream")
