@@ -114,8 +114,16 @@ int cli_hexval(int c);
 /* Exactly 2*want hex digits (after an optional "0x" in the first `len`
  * characters of s) into out. */
 bool cli_parse_hex_exact(const char *s, size_t len, uint8_t *out, size_t want);
-/* A decimal Unix time (may be negative). */
-bool cli_parse_unix_time(const char *s, int64_t *out);
+/* The latest time an option accepts: 9999-12-31T23:59:59Z. */
+#define CLI_TIME_MAX INT64_C(253402300799)
+/* The range, for help texts. */
+#define CLI_TIME_RANGE_HELP "0 to 253402300799"
+/* --OPTION UNIX: a decimal Unix time from 0 to CLI_TIME_MAX. Anything else
+ * (e.g. INT64_MIN, the library's TEEATTEST_TIME_NOW, which would silently
+ * verify at the current clock) prints a usage error naming the range and
+ * returns false: "now" is never a time a user types. */
+bool cli_parse_unix_time(const char *cmd, const char *option, const char *s,
+                         int64_t *out);
 /* Standard or URL-safe base64, padding optional, whitespace ignored, into
  * out (room for len bytes). False when the text is not base64. */
 bool cli_decode_base64(const uint8_t *in, size_t len, uint8_t *out,
@@ -284,13 +292,13 @@ bool cli_print_result_json(const char *cmd, const teeattest_result *res);
 int cli_verdict_exit(const teeattest_result *res);
 
 /* Write an evidence bundle to a new file: the report, the evidence (what
- * it holds now), the nonce, the model (may be NULL), the capture time (0:
- * the bundle's default) and, when x is not NULL, the exchange bytes and
- * the signature record (may be NULL). */
+ * it holds now), the nonce, the model (may be NULL), the capture time
+ * (NULL: the bundle's default) and, when x is not NULL, the exchange bytes
+ * and the signature record (may be NULL). */
 bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                      teeattest_report *rep, teeattest_evidence *ev,
                      const uint8_t nonce[32], const char *model,
-                     int64_t time, const teeattest_exchange *x,
+                     const int64_t *time, const teeattest_exchange *x,
                      teeattest_signature *sig);
 
 /* ---- commands --------------------------------------------------------- */

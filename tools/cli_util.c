@@ -509,15 +509,23 @@ bool cli_parse_hex_exact(const char *s, size_t len, uint8_t *out, size_t want)
     return true;
 }
 
-bool cli_parse_unix_time(const char *s, int64_t *out)
+bool cli_parse_unix_time(const char *cmd, const char *option, const char *s,
+                         int64_t *out)
 {
-    if (!s || !*s || !(isdigit((unsigned char)s[0]) || s[0] == '-'))
+    bool ok = s && isdigit((unsigned char)s[0]);
+    long long v = 0;
+    if (ok) {
+        errno = 0;
+        char *end = NULL;
+        v = strtoll(s, &end, 10);
+        ok = !errno && !*end && v >= 0 && v <= CLI_TIME_MAX;
+    }
+    if (!ok) {
+        cli_error(cmd, "--%s: expected Unix seconds from 0 to %lld "
+                  "(1970-01-01 to 9999-12-31 UTC), got '%.80s'", option,
+                  (long long)CLI_TIME_MAX, s ? s : "");
         return false;
-    errno = 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s)
-        return false;
+    }
     *out = (int64_t)v;
     return true;
 }

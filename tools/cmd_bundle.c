@@ -33,6 +33,7 @@ void help_bundle_verify(FILE *f)
           "\n"
           "Options:\n"
           "  --at UNIX                 verification time in Unix seconds\n"
+          "                            (" CLI_TIME_RANGE_HELP ")\n"
           "  --now                     verify at the current time\n"
           "  --offline                 fetch nothing (the default)\n"
           "  --pccs URL                fetch TDX collateral the bundle lacks from\n"
@@ -94,8 +95,7 @@ int cmd_bundle_verify(int argc, char **argv)
         return CLI_USAGE;
     }
     int64_t at = 0;
-    if (o_at->seen && !cli_parse_unix_time(o_at->value, &at)) {
-        cli_error(CMD, "--at: expected Unix seconds, got '%s'", o_at->value);
+    if (o_at->seen && !cli_parse_unix_time(CMD, "at", o_at->value, &at)) {
         return CLI_USAGE;
     }
 

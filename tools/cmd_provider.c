@@ -236,8 +236,9 @@ void help_attest(FILE *f)
           "                            key and every piece of material used or\n"
           "                            fetched) that 'teeattest verify FILE'\n"
           "                            re-verifies offline; never overwrites\n"
-          "  --at UNIX                 verification time in Unix seconds (default:\n"
-          "                            now); also the bundle's recorded time\n"
+          "  --at UNIX                 verification time in Unix seconds,\n"
+          "                            " CLI_TIME_RANGE_HELP " (default: now); also\n"
+          "                            the bundle's recorded time\n"
           "  --json                    print the result as JSON only\n"
           "  -h, --help                show this help\n"
           "\n"
@@ -341,8 +342,7 @@ int cmd_attest(int argc, char **argv)
         }
     }
     int64_t at = 0;
-    if (o_at->seen && !cli_parse_unix_time(o_at->value, &at)) {
-        cli_error(ATTEST, "--at: expected Unix seconds, got '%s'", o_at->value);
+    if (o_at->seen && !cli_parse_unix_time(ATTEST, "at", o_at->value, &at)) {
         goto out;
     }
 
@@ -425,7 +425,7 @@ int cmd_attest(int argc, char **argv)
     if (o_save->seen)
         saved = cli_save_bundle(ATTEST, o_save->value, ctx, rep, ev, nonce,
                                 cli_opt(opts, "model")->value,
-                                o_at->seen ? at : 0, NULL, NULL);
+                                o_at->seen ? &at : NULL, NULL, NULL);
     if (json) {
         if (!cli_print_result_json(ATTEST, res))
             goto out;
@@ -784,7 +784,7 @@ int cmd_chat(int argc, char **argv)
         goto out;
     if (save_bundle &&
         !cli_save_bundle(CHAT, o_save->value, ctx, rep, ev, nonce,
-                         cli_opt(opts, "model")->value, 0, x, sig))
+                         cli_opt(opts, "model")->value, NULL, x, sig))
         goto out;
     err = sig_err;
     if (st == TEEATTEST_E_SIGNATURE_UNAVAILABLE) {

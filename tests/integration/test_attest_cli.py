@@ -302,6 +302,46 @@ class TestAttestUsage(Case):
         self.assertUsage(*self.near_args("--base-url", "http://127.0.0.1:1"),
                          msg="--base-url")
 
+    def test_time_range(self):
+        """No typed value means "now": INT64_MIN (the library's
+        TEEATTEST_TIME_NOW) and everything else outside 0..253402300799 is
+        a usage error naming the range, on every command taking --at."""
+        nonce = "ab" * 32
+        missing = self.path("missing")
+        commands = {
+            "attest": lambda at: self.near_args(at=at),
+            "verify": lambda at: ["verify", missing, "--at", at],
+            "quote": lambda at: ["quote", "--quote", missing, "--collateral",
+                                 missing, "--at", at],
+            "gpu": lambda at: ["gpu", "--evidence", missing, "--nonce", nonce,
+                               "--at", at],
+        }
+        for cmd, args in commands.items():
+            for bad in ("-9223372036854775808", "-1", "253402300800",
+                        "9223372036854775807", "99999999999999999999",
+                        "+5", " 5", "1e9", "0x10"):
+                with self.subTest(cmd=cmd, at=bad):
+                    rc, out, err = run(*args(bad))
+                    self.assertEqual(rc, EXIT_USAGE, out + err)
+                    self.assertEqual(out, "")
+                    self.assertEqual(err, "teeattest: %s: --at: expected Unix "
+                                     "seconds from 0 to 253402300799 "
+                                     "(1970-01-01 to 9999-12-31 UTC), got "
+                                     "'%s'\n" % (cmd, bad))
+            # "--at=VALUE" is the same option
+            rc, out, err = run(*[a if a != "--at" else "--at=-1"
+                                 for a in args("x") if a != "x"])
+            self.assertEqual(rc, EXIT_USAGE, err)
+            self.assertIn("from 0 to 253402300799", err)
+        # both ends of the range are times: a verdict, not a usage error
+        for edge in ("0", "253402300799"):
+            rc, doc = self.near_json(at=edge)
+            self.assertEqual((rc, doc["verdict"]), (EXIT_FAILED, "failed"))
+        # --now remains the way to say now (verify)
+        rc, out, err = run("verify", missing, "--now")
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertIn("cannot read", err)
+
     def test_unknown_option(self):
         self.assertUsage(*self.near_args("--frobnicate"), msg="--frobnicate")
         self.assertUsage(*self.near_args("--at", "1"), msg="more than once")
