@@ -141,8 +141,16 @@ bool cli_set_test_root(const char *cmd, teeattest_policy *pol,
  * know, which a later library may add). */
 const char *cli_outcome_label(int32_t outcome);
 
+/* For help texts: what the outcome labels of cli_print_checks() mean. */
+#define CLI_OUTCOMES_HELP \
+    "SKIP is a check that did not run and is not required; SKIP* one that\n" \
+    "could not run but is required: it fails the verdict like a FAIL.\n"
+
 /* Print the checklist, one aligned line per check, each prefixed by
- * `indent`; returns the number of lines printed. */
+ * `indent`: "PASS", "FAIL", "WARN", "SKIP" for an optional skip and
+ * "SKIP*" for a required one (a legend line follows the first checklist
+ * with one); a failed verdict always gets a line saying why. Returns the
+ * number of check lines printed. */
 size_t cli_print_checks(const teeattest_result *res, const char *indent);
 
 /* ---- signature policy ------------------------------------------------- */

@@ -52,6 +52,7 @@ void help_bundle_verify(FILE *f)
           "Output: one line per check (PASS, FAIL, SKIP or WARN), per entry its\n"
           "signer, TDX status, app id, compose hash and OS image hash, the\n"
           "verified signer, then 'verdict: verified' or 'verdict: FAILED'.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed, 2 usage or input\n"
           "error (unreadable or malformed bundle).\n", f);

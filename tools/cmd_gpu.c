@@ -96,6 +96,7 @@ void help_gpu(FILE *f)
           "\n"
           "Output: one line per check (PASS, FAIL, SKIP or WARN), the GPUs, then\n"
           "'verdict: verified' or 'verdict: FAILED'. Check names: docs/checks.md.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed, 2 usage or input error\n"
           "(unreadable file, bad nonce, unknown option value, material that cannot\n"

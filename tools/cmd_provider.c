@@ -253,6 +253,7 @@ void help_attest(FILE *f)
           "or WARN; names prefixed entry[i]., see docs/checks.md), per entry its\n"
           "signer, TDX status, app id, compose hash and OS image hash, the\n"
           "verified signer, then 'verdict: verified' or 'verdict: FAILED'.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed, 2 usage, input,\n"
           "transport, HTTP or parse error (also when --save cannot be written).\n",
@@ -518,6 +519,7 @@ void help_chat(FILE *f)
           "The verdict and exit status are those of the signature check (with\n"
           "--attest it includes the attestation); the attestation's verdict is\n"
           "also printed on its own line.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed (or no signature\n"
           "available), 2 usage, transport, HTTP or input error (also when\n"

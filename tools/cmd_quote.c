@@ -72,6 +72,7 @@ void help_quote(FILE *f)
           "Output: one line per check (PASS, FAIL, SKIP or WARN), the TCB status,\n"
           "advisories and measurements, then 'verdict: verified' or\n"
           "'verdict: FAILED'. Check names: docs/checks.md.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed (including a status the\n"
           "policy does not accept), 2 usage or input error (unreadable file, bad\n"

@@ -46,6 +46,7 @@ void help_verify_signature(FILE *f)
           "\n"
           "Output: one line per check (PASS, FAIL, SKIP or WARN), then\n"
           "'verdict: verified' or 'verdict: FAILED'. Check names: docs/checks.md.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed, 2 usage or input error\n"
           "(unreadable file, malformed signature record or signer).\n", f);

@@ -36,7 +36,7 @@ NEAR_AT = 1782698797  # 2026-06-29T02:06:37Z, the capture time
 PCS = os.path.join(NEAR, "intel_pcs")
 REDPILL = os.path.join(PROVIDERS, "redpill_chutes_backend")
 EXIT_VERIFIED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-CHECK_PREFIXES = ("PASS  ", "FAIL  ", "SKIP  ", "WARN  ")
+CHECK_PREFIXES = ("PASS  ", "FAIL  ", "SKIP  ", "WARN  ", "SKIP* ")
 
 
 def run(*args, env=None):

@@ -420,7 +420,7 @@ class TestVerifyReal(Case):
         self.assertEqual(lines[-1], "verdict: verified")
         checks = lines[:-1]
         for l in checks:
-            self.assertRegex(l, r"^(PASS|FAIL|SKIP|WARN)  signature\.[a-z0-9_.]+ +\S")
+            self.assertRegex(l, r"^(PASS |FAIL |SKIP |WARN |SKIP\*) signature\.[a-z0-9_.]+ +\S")
         self.assertIn("PASS  signature.hash.request", lines[0])
         self.assertNotIn("hint:", r.stdout.decode())
         # without a signer: FAILED, with a hint naming --expect-signer
@@ -430,7 +430,18 @@ class TestVerifyReal(Case):
         self.assertEqual(out.splitlines()[-1], "verdict: FAILED")
         self.assertIn("hint:", out)
         self.assertIn("--expect-signer", out)
-        self.assertRegex(out, r"(?m)^SKIP  signature\.signer\.expected")
+        # the required skip is marked as such (SKIP*, with a legend once):
+        # a FAILED verdict always has a line saying why
+        self.assertRegex(out, r"(?m)^SKIP\* signature\.signer\.expected +no "
+                              r"expected signer given")
+        self.assertEqual(out.count("SKIP* = a required check that could not "
+                                   "run: it fails the verdict\n"), 1, out)
+        self.assertNotRegex(out, r"(?m)^FAIL ")
+        # an optional skip is still plain SKIP
+        self.assertRegex(out, r"(?m)^SKIP  signature\.text\.model")
+        # with every required check run, no legend
+        r = run("verify-signature", *self.args(files, REAL_CASES[NEAR]))
+        self.assertNotIn(b"SKIP*", r.stdout)
 
     def test_signature_from_stdin(self):
         files = self.real_files(NEAR)

@@ -233,6 +233,16 @@ class TestChat(NetCase):
                      "0x" + "11" * 20, "--stream", "--", "hi")
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
 
+    def test_unbound_signer_explained(self):
+        """Without --expect-signer or --attest the verdict fails on a
+        required skip: the text output marks it SKIP*, with its legend."""
+        r = self.net("chat", "--stream", "--", "hi")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        out = r.stdout.decode()
+        self.assertRegex(out, r"(?m)^SKIP\* signature\.signer\.expected ")
+        self.assertEqual(out.count("\nSKIP* = a required check"), 1, out)
+        self.assertEqual(out.splitlines()[-1], "verdict: FAILED")
+
     def test_high_s(self):
         """A provider whose signer does not normalise s: its answers verify
         with a warning (every one, not half at random), and fail with
