@@ -502,8 +502,14 @@ void help_chat(FILE *f)
           "                            'teeattest verify FILE' re-verifies the\n"
           "                            attestation and the signature against the\n"
           "                            attested signer offline. Never overwrites\n"
-          "  --json                    print the verification result as JSON only\n"
-          "                            (the answer is not printed)\n"
+          "  --json                    print the verification result as one JSON\n"
+          "                            object only (the answer is not printed):\n"
+          "                            the signature's result {\"verdict\",\n"
+          "                            \"checks\", \"facts\"}, plus \"attestation\":\n"
+          "                            the report's result when one was verified\n"
+          "                            (--attest, --save FILE); without a\n"
+          "                            signature {\"error\": {\"status\", \"code\",\n"
+          "                            \"message\"}} (plus \"attestation\"), exit 1\n"
           "  -h, --help                show this help\n"
           "\n"
           "Material and policy options (used with --attest and --save FILE),\n"
@@ -524,6 +530,72 @@ void help_chat(FILE *f)
           "Exit status: 0 verified, 1 verification failed (or no signature\n"
           "available), 2 usage, transport, HTTP or input error (also when\n"
           "--save cannot be written).\n", f);
+}
+
+/* A JSON object (text[0..len), ending in '}') on one line of stdout, with
+ * the member "attestation" added when att is not NULL: that report's
+ * result object. */
+static bool print_json_with_attestation(const char *text, size_t len,
+                                        const teeattest_result *att)
+{
+    const char *att_text = NULL;
+    size_t att_len = 0;
+    if (len < 2 || text[len - 1] != '}' ||
+        (att && teeattest_result_to_json(att, &att_text, &att_len) !=
+                    TEEATTEST_OK)) {
+        cli_error(CHAT, "cannot format the result as JSON");
+        return false;
+    }
+    if (att) {
+        fwrite(text, 1, len - 1, stdout);
+        fputs(",\"attestation\":", stdout);
+        fwrite(att_text, 1, att_len, stdout);
+        fputc('}', stdout);
+    } else {
+        fwrite(text, 1, len, stdout);
+    }
+    fputc('\n', stdout);
+    return true;
+}
+
+/* chat --json: the signature's result object (verdict, checks, facts, as
+ * teeattest_result_to_json() writes it), plus "attestation" when a report
+ * was verified (--attest, --save FILE). */
+static bool print_chat_json(const teeattest_result *res,
+                            const teeattest_result *att)
+{
+    const char *text = NULL;
+    size_t len = 0;
+    if (teeattest_result_to_json(res, &text, &len) != TEEATTEST_OK) {
+        cli_error(CHAT, "cannot format the result as JSON");
+        return false;
+    }
+    return print_json_with_attestation(text, len, att);
+}
+
+/* chat --json without a signature result:
+ * {"error":{"status":NAME,"code":N,"message":TEXT}}, plus "attestation"
+ * as above. */
+static bool print_chat_json_error(int st, const char *message,
+                                  const teeattest_result *att)
+{
+    if (!message || !message[0])
+        message = teeattest_status_str(st);
+    json_t *doc = json_pack("{s:{s:s, s:i, s:s}}", "error", "status",
+                            teeattest_status_name(st), "code", st, "message",
+                            message);
+    if (!doc) /* a message that is not UTF-8 */
+        doc = json_pack("{s:{s:s, s:i, s:s}}", "error", "status",
+                        teeattest_status_name(st), "code", st, "message",
+                        teeattest_status_str(st));
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER)
+                     : NULL;
+    json_decref(doc);
+    bool ok = text && print_json_with_attestation(text, strlen(text), att);
+    if (!text)
+        cli_error(CHAT, "out of memory");
+    free(text);
+    return ok;
 }
 
 struct chat_state {
@@ -789,6 +861,9 @@ int cmd_chat(int argc, char **argv)
                          cli_opt(opts, "model")->value, NULL, x, sig))
         goto out;
     err = sig_err;
+    if (st != TEEATTEST_OK && json &&
+        !print_chat_json_error(st, err.message, att))
+        goto out;
     if (st == TEEATTEST_E_SIGNATURE_UNAVAILABLE) {
         cli_error(CHAT, "no signature available for this answer: %s",
                   err.message);
@@ -820,14 +895,8 @@ int cmd_chat(int argc, char **argv)
         goto out;
     }
     if (json) {
-        const char *text = NULL;
-        size_t len = 0;
-        if (teeattest_result_to_json(res, &text, &len) != TEEATTEST_OK) {
-            cli_error(CHAT, "cannot format the result as JSON");
+        if (!print_chat_json(res, att))
             goto out;
-        }
-        fwrite(text, 1, len, stdout);
-        fputc('\n', stdout);
     } else {
         if (attest) {
             cli_print_checks(att, "");

@@ -521,6 +521,55 @@ class TestAttestSimTrusted(unittest.TestCase):
         self.sim_for("redpill")
         return self.root
 
+    def test_chat_attest_json(self):
+        """chat --attest --json: one JSON object, the signature's result
+        (verdict, checks, facts) with the attestation's result added as
+        "attestation"."""
+        rc, out, err = self.chat_attest("--json", "--test-root",
+                                        self.sim_root())
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertEqual(out.count("\n"), 1, out)
+        doc = json.loads(out)
+        self.assertEqual(sorted(doc),
+                         ["attestation", "checks", "facts", "verdict"])
+        self.assertEqual(doc["verdict"], "verified")
+        self.assertEqual(checks(doc)["signature.attestation"]["outcome"],
+                         "pass")
+        att = doc["attestation"]
+        self.assertEqual(att["verdict"], "verified")
+        self.assertEqual(checks(att)["entry[0].binding.report_data"]
+                         ["outcome"], "pass")
+        self.assertNotIn("signature.attestation", checks(att))
+        # a failed attestation shows in both, and fails the verdict
+        rc, out, err = self.chat_attest("--json")
+        self.assertEqual(rc, EXIT_FAILED, out + err)
+        doc = json.loads(out)
+        self.assertEqual((doc["verdict"], doc["attestation"]["verdict"]),
+                         ("failed", "failed"))
+        self.assertEqual(checks(doc["attestation"])["entry[0].tdx.pck_chain"]
+                         ["outcome"], "fail")
+        # no signature: the error object, with the attestation checked
+        import urllib.request
+        req = urllib.request.Request(
+            self.sim_for("redpill").url + "/_sim/control", method="POST",
+            data=json.dumps({"expire_signatures": True}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=20) as r:
+            r.read()
+        try:
+            rc, out, err = self.chat_attest("--json", "--test-root",
+                                            self.sim_root())
+        finally:
+            req.data = json.dumps({"expire_signatures": False}).encode()
+            with urllib.request.urlopen(req, timeout=20) as r:
+                r.read()
+        self.assertEqual(rc, EXIT_FAILED, out + err)
+        doc = json.loads(out)
+        self.assertEqual(sorted(doc), ["attestation", "error"])
+        self.assertEqual(doc["error"]["status"],
+                         "TEEATTEST_E_SIGNATURE_UNAVAILABLE")
+        self.assertEqual(doc["attestation"]["verdict"], "verified")
+
     def test_bundle_high_s(self):
         """A high-s answer saved in a bundle: `verify` takes the signature
         flags of verify-signature and chat, a warning by default and a

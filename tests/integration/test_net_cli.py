@@ -212,6 +212,30 @@ class TestChat(NetCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = json.loads(r.stdout)
         self.assertEqual(doc["verdict"], "verified")
+        # the signature's result object, as before: no attestation was
+        # verified, so none is added
+        self.assertEqual(sorted(doc), ["checks", "facts", "verdict"])
+
+    def test_json_no_signature(self):
+        """No signature for the answer: --json still prints one JSON
+        object, an error object, and the exit status is 1."""
+        self.sim.control({"expire_signatures": True})
+        for extra in (("--stream",), ()):
+            r = self.chat("--json", *extra)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertEqual(r.stdout.count(b"\n"), 1, r.stdout)
+            doc = json.loads(r.stdout)
+            self.assertEqual(sorted(doc), ["error"])
+            self.assertEqual(doc["error"]["status"],
+                             "TEEATTEST_E_SIGNATURE_UNAVAILABLE")
+            self.assertIsInstance(doc["error"]["code"], int)
+            self.assertLess(doc["error"]["code"], 0)
+            self.assertIn("expired", doc["error"]["message"])
+            self.assertIn(b"no signature available", r.stderr)
+        # text mode: the answer, then the error on stderr, exit 1
+        r = self.chat()
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertNotIn(b"{", r.stdout)
 
     def test_post_not_retried(self):
         self.sim.control({"fail_next": [503]})
