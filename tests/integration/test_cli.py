@@ -792,8 +792,30 @@ class TestUsage(Case):
         super().setUp()
         self.files = self.real_files(NEAR)
 
+    def test_no_arguments_lists_every_command(self):
+        """`teeattest` alone is a usage error (exit 2, nothing on stdout)
+        whose message is the usage with every command, the same list as
+        --help, each with its own help."""
+        r = run()
+        self.assertEqual(r.returncode, EXIT_USAGE)
+        self.assertEqual(r.stdout, b"")
+        err = r.stderr.decode()
+        self.assertTrue(err.startswith("teeattest: missing command\n"
+                                       "Usage: teeattest COMMAND"), err)
+        listed = re.findall(r"(?m)^  ([a-z][a-z-]+)  +\S", err)
+        helped = re.findall(r"(?m)^  ([a-z][a-z-]+)  +\S",
+                            run("--help").stdout.decode())
+        self.assertEqual(listed, helped)
+        for cmd in ("signer", "verify-signature", "demo", "providers",
+                    "attest", "chat", "quote", "gpu", "verify"):
+            self.assertIn(cmd, listed)
+        for cmd in listed:
+            with self.subTest(cmd=cmd):
+                h = run("help", cmd)
+                self.assertEqual(h.returncode, 0, h.stderr)
+                self.assertIn(b"Usage: teeattest " + cmd.encode(), h.stdout)
+
     def test_top_level(self):
-        self.assertUsageError(run(), "missing command")
         self.assertUsageError(run("frobnicate"), "unknown command 'frobnicate'")
         self.assertUsageError(run("--frobnicate"), "unknown option '--frobnicate'")
         self.assertUsageError(run("help", "signer", "extra"))
