@@ -800,6 +800,19 @@ int cmd_chat(int argc, char **argv)
     char *body = NULL;
     if (!open_provider(CHAT, opts, &ctx, &p))
         goto out;
+    /* The policy before the chat: a bad option must not cost a request. */
+    if (teeattest_policy_new(ctx, &pol, &err) != TEEATTEST_OK) {
+        cli_error(CHAT, "%s", err.message);
+        goto out;
+    }
+    if (!cli_signature_apply(CHAT, opts, pol))
+        goto out;
+    if (!cli_policy_apply(CHAT, opts, pol) ||
+        (cli_opt(opts, "allow-unbound-signer")->seen &&
+         teeattest_policy_set_require_signer(pol, 0) != TEEATTEST_OK)) {
+        cli_error(CHAT, "setting the policy failed");
+        goto out;
+    }
     size_t body_len = 0;
     body = chat_body(cli_opt(opts, "model")->value, prompt, stream, &body_len);
     if (!body) {
@@ -835,18 +848,6 @@ int cmd_chat(int argc, char **argv)
     teeattest_error sig_err = err;
     if (save_dir && !save_chat(o_save->value, x, sig, stream))
         goto out;
-    if (teeattest_policy_new(ctx, &pol, &err) != TEEATTEST_OK) {
-        cli_error(CHAT, "%s", err.message);
-        goto out;
-    }
-    if (!cli_signature_apply(CHAT, opts, pol))
-        goto out;
-    if (!cli_policy_apply(CHAT, opts, pol) ||
-        (cli_opt(opts, "allow-unbound-signer")->seen &&
-         teeattest_policy_set_require_signer(pol, 0) != TEEATTEST_OK)) {
-        cli_error(CHAT, "setting the policy failed");
-        goto out;
-    }
     /* After the chat: the report then names the key that signed it, and
      * its material goes into the bundle. */
     if ((attest || save_bundle) &&

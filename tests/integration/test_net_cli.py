@@ -291,9 +291,12 @@ class TestChat(NetCase):
         self.assertEqual([c["name"] for c in doc["checks"]
                           if c["outcome"] == "fail"],
                          ["signature.ecdsa.low_s"])
+        posts = len(self.sim.log()["requests"])
         r = self.chat("--strict-ecdsa", "--allow-high-s")
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
         self.assertIn(b"not both", r.stderr)
+        # a usage error costs no request
+        self.assertEqual(len(self.sim.log()["requests"]), posts)
         # the saved exchange: the same flags, the same outcomes offline
         d = os.path.join(self.tmp.name, "hs") + "/"
         r = self.chat("--save", d)
