@@ -183,6 +183,22 @@ static void test_low_s(void)
     CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     teeattest_result_free(r);
 
+    /* Accepting high s by default accepts no other key: s negated
+     * without flipping v recovers a different key, which fails the
+     * claimed and the expected signer, strict or not. */
+    char wrong_v[140];
+    api_fmt(wrong_v, sizeof wrong_v, "%s", hs);
+    unsigned hv = (unsigned)(nib(wrong_v[130]) << 4 | nib(wrong_v[131]));
+    api_fmt(wrong_v + 130, 3, "%02x", hv == 27 ? 28 : 27);
+    teeattest_signature *wv = record(&x, wrong_v, true, true);
+    r = run(wv, NULL, x.expected, &x);
+    CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
+    CHECK_EQ_INT(api_outcome(r, "signature.ecdsa.low_s"), WARN);
+    CHECK_EQ_INT(api_outcome(r, "signature.signer.claimed"), FAIL);
+    CHECK_EQ_INT(api_outcome(r, "signature.signer.expected"), FAIL);
+    teeattest_result_free(r);
+    teeattest_signature_free(wv);
+
     /* The twin with v as 0/1 instead of 27/28: the same outcome. */
     char v01[140];
     api_fmt(v01, sizeof v01, "%s", hs);
