@@ -114,8 +114,16 @@ int cli_hexval(int c);
 /* Exactly 2*want hex digits (after an optional "0x" in the first `len`
  * characters of s) into out. */
 bool cli_parse_hex_exact(const char *s, size_t len, uint8_t *out, size_t want);
-/* A decimal Unix time (may be negative). */
-bool cli_parse_unix_time(const char *s, int64_t *out);
+/* The latest time an option accepts: 9999-12-31T23:59:59Z. */
+#define CLI_TIME_MAX TEEATTEST_TIME_MAX
+/* The range, for help texts. */
+#define CLI_TIME_RANGE_HELP "0 to 253402300799"
+/* --OPTION UNIX: a decimal Unix time from 0 to CLI_TIME_MAX. Anything else
+ * (e.g. INT64_MIN, once the library's "now" sentinel) prints a usage
+ * error naming the range and returns false: "now" is never a time a user
+ * types. */
+bool cli_parse_unix_time(const char *cmd, const char *option, const char *s,
+                         int64_t *out);
 /* Standard or URL-safe base64, padding optional, whitespace ignored, into
  * out (room for len bytes). False when the text is not base64. */
 bool cli_decode_base64(const uint8_t *in, size_t len, uint8_t *out,
@@ -133,9 +141,39 @@ bool cli_set_test_root(const char *cmd, teeattest_policy *pol,
  * know, which a later library may add). */
 const char *cli_outcome_label(int32_t outcome);
 
+/* For help texts: what the outcome labels of cli_print_checks() mean. */
+#define CLI_OUTCOMES_HELP \
+    "SKIP is a check that did not run and is not required; SKIP* one that\n" \
+    "could not run but is required: it fails the verdict like a FAIL.\n"
+
 /* Print the checklist, one aligned line per check, each prefixed by
- * `indent`; returns the number of lines printed. */
+ * `indent`: "PASS", "FAIL", "WARN", "SKIP" for an optional skip and
+ * "SKIP*" for a required one (a legend line follows the first checklist
+ * with one); a failed verdict always gets a line saying why. Returns the
+ * number of check lines printed. */
 size_t cli_print_checks(const teeattest_result *res, const char *indent);
+
+/* ---- signature policy ------------------------------------------------- */
+
+/* The signature flags of every command that verifies a response signature
+ * (verify-signature, chat, verify): cli_signature_apply() reads them.
+ * --allow-high-s is the default, kept so that scripts using it still run. */
+#define CLI_SIGNATURE_OPTIONS \
+    {"strict-ecdsa", false, false, NULL}, \
+    {"allow-high-s", false, false, NULL}
+
+#define CLI_SIGNATURE_OPTIONS_HELP \
+    "Signature options:\n" \
+    "  --strict-ecdsa            reject a high-s (malleable) ECDSA signature:\n" \
+    "                            signature.ecdsa.low_s fails instead of WARN\n" \
+    "  --allow-high-s            accept a high-s ECDSA signature, reported as\n" \
+    "                            WARN (the key still signed the text); the\n" \
+    "                            default\n"
+
+/* Apply CLI_SIGNATURE_OPTIONS to pol; false (with a message) when both
+ * are given. */
+bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
+                         teeattest_policy *pol);
 
 /* ---- report verification (cli_verify.c) ------------------------------- */
 
@@ -262,13 +300,13 @@ bool cli_print_result_json(const char *cmd, const teeattest_result *res);
 int cli_verdict_exit(const teeattest_result *res);
 
 /* Write an evidence bundle to a new file: the report, the evidence (what
- * it holds now), the nonce, the model (may be NULL), the capture time (0:
- * the bundle's default) and, when x is not NULL, the exchange bytes and
- * the signature record (may be NULL). */
+ * it holds now), the nonce, the model (may be NULL), the capture time
+ * (NULL: the bundle's default) and, when x is not NULL, the exchange bytes
+ * and the signature record (may be NULL). */
 bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                      teeattest_report *rep, teeattest_evidence *ev,
                      const uint8_t nonce[32], const char *model,
-                     int64_t time, const teeattest_exchange *x,
+                     const int64_t *time, const teeattest_exchange *x,
                      teeattest_signature *sig);
 
 /* ---- commands --------------------------------------------------------- */

@@ -422,6 +422,10 @@ const char *cli_outcome_label(int32_t outcome)
     }
 }
 
+/* The legend of SKIP*, printed once per run under the first checklist
+ * that has one (chat --attest prints two). */
+static bool skip_legend_printed;
+
 size_t cli_print_checks(const teeattest_result *res, const char *indent)
 {
     size_t n = teeattest_result_check_count(res);
@@ -436,14 +440,27 @@ size_t cli_print_checks(const teeattest_result *res, const char *indent)
         }
     }
     size_t printed = 0;
+    bool required_skip = false, explained = false;
     for (size_t i = 0; i < n; i++) {
         const char *name = NULL, *detail = NULL;
-        int32_t outcome = 0;
-        if (teeattest_result_check(res, i, &name, &outcome, &detail, NULL) !=
-            TEEATTEST_OK)
+        int32_t outcome = 0, required = 0;
+        if (teeattest_result_check(res, i, &name, &outcome, &detail,
+                                   &required) != TEEATTEST_OK)
             continue;
         fputs(indent, stdout);
-        printf("%s  ", cli_outcome_label(outcome));
+        /* A required check that could not run fails the verdict as a FAIL
+         * does: it must not look like an optional skip. "SKIP* " is as
+         * wide as "PASS  ", so the names stay aligned. */
+        if (outcome == TEEATTEST_OUTCOME_SKIP && required) {
+            fputs("SKIP* ", stdout);
+            required_skip = true;
+        } else {
+            printf("%s  ", cli_outcome_label(outcome));
+        }
+        if (outcome != TEEATTEST_OUTCOME_PASS &&
+            outcome != TEEATTEST_OUTCOME_WARN &&
+            (outcome != TEEATTEST_OUTCOME_SKIP || required))
+            explained = true;
         /* Names are the library's own dotted identifiers, details may
          * quote untrusted input: only details need cleaning, but both
          * go through the same path to keep alignment exact. */
@@ -458,7 +475,40 @@ size_t cli_print_checks(const teeattest_result *res, const char *indent)
         fputc('\n', stdout);
         printed++;
     }
+    /* A FAILED verdict always has a line saying why, even for a checklist
+     * this tool cannot read (e.g. empty: nothing was verified). */
+    if (!explained &&
+        teeattest_result_verdict(res) != TEEATTEST_VERDICT_VERIFIED) {
+        fputs(indent, stdout);
+        fputs(n ? "FAIL  (the verdict is failed, and no check above says "
+                  "why)\n"
+                : "FAIL  (no check ran: nothing was verified)\n", stdout);
+    }
+    if (required_skip && !skip_legend_printed) {
+        fputs(indent, stdout);
+        fputs("SKIP* = a required check that could not run: it fails the "
+              "verdict\n", stdout);
+        skip_legend_printed = true;
+    }
     return printed;
+}
+
+/* ---- signature policy ------------------------------------------------- */
+
+bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
+                         teeattest_policy *pol)
+{
+    bool strict = cli_opt(opts, "strict-ecdsa")->seen;
+    if (strict && cli_opt(opts, "allow-high-s")->seen) {
+        cli_error(cmd, "give either --strict-ecdsa or --allow-high-s, not "
+                  "both");
+        return false;
+    }
+    if (teeattest_policy_set_ecdsa_strict(pol, strict, NULL) != TEEATTEST_OK) {
+        cli_error(cmd, "cannot set the ECDSA policy");
+        return false;
+    }
+    return true;
 }
 
 /* ---- option values ---------------------------------------------------- */
@@ -491,15 +541,23 @@ bool cli_parse_hex_exact(const char *s, size_t len, uint8_t *out, size_t want)
     return true;
 }
 
-bool cli_parse_unix_time(const char *s, int64_t *out)
+bool cli_parse_unix_time(const char *cmd, const char *option, const char *s,
+                         int64_t *out)
 {
-    if (!s || !*s || !(isdigit((unsigned char)s[0]) || s[0] == '-'))
+    bool ok = s && isdigit((unsigned char)s[0]);
+    long long v = 0;
+    if (ok) {
+        errno = 0;
+        char *end = NULL;
+        v = strtoll(s, &end, 10);
+        ok = !errno && !*end && v >= 0 && v <= CLI_TIME_MAX;
+    }
+    if (!ok) {
+        cli_error(cmd, "--%s: expected Unix seconds from 0 to %lld "
+                  "(1970-01-01 to 9999-12-31 UTC), got '%.80s'", option,
+                  (long long)CLI_TIME_MAX, s ? s : "");
         return false;
-    errno = 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end || end == s)
-        return false;
+    }
     *out = (int64_t)v;
     return true;
 }

@@ -564,7 +564,7 @@ int cli_verdict_exit(const teeattest_result *res)
 bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                      teeattest_report *rep, teeattest_evidence *ev,
                      const uint8_t nonce[32], const char *model,
-                     int64_t time, const teeattest_exchange *x,
+                     const int64_t *time, const teeattest_exchange *x,
                      teeattest_signature *sig)
 {
     teeattest_error err = TEEATTEST_ERROR_INIT;
@@ -581,7 +581,7 @@ bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
     if (st == TEEATTEST_OK && model)
         st = teeattest_bundle_set_model(b, model, &err);
     if (st == TEEATTEST_OK && time)
-        st = teeattest_bundle_set_time(b, time);
+        st = teeattest_bundle_set_time(b, *time);
     if (st == TEEATTEST_OK && x) {
         const uint8_t *req = NULL, *resp = NULL;
         size_t req_len = 0, resp_len = 0;

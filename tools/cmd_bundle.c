@@ -15,6 +15,7 @@ void help_bundle_verify(FILE *f)
 {
     fputs("Usage: teeattest verify FILE [--at UNIX | --now] [--json]\n"
           "           [--pccs URL | --online] [policy options]\n"
+          "           [--strict-ecdsa]\n"
           "\n"
           "Verify an evidence bundle again ('teeattest attest --save FILE',\n"
           "'teeattest chat --save FILE'; '-' reads standard input): every entry\n"
@@ -32,6 +33,7 @@ void help_bundle_verify(FILE *f)
           "\n"
           "Options:\n"
           "  --at UNIX                 verification time in Unix seconds\n"
+          "                            (" CLI_TIME_RANGE_HELP ")\n"
           "  --now                     verify at the current time\n"
           "  --offline                 fetch nothing (the default)\n"
           "  --pccs URL                fetch TDX collateral the bundle lacks from\n"
@@ -45,9 +47,12 @@ void help_bundle_verify(FILE *f)
           "\n"
           CLI_POLICY_OPTIONS_HELP
           "\n"
+          CLI_SIGNATURE_OPTIONS_HELP
+          "\n"
           "Output: one line per check (PASS, FAIL, SKIP or WARN), per entry its\n"
           "signer, TDX status, app id, compose hash and OS image hash, the\n"
           "verified signer, then 'verdict: verified' or 'verdict: FAILED'.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed, 2 usage or input\n"
           "error (unreadable or malformed bundle).\n", f);
@@ -64,6 +69,7 @@ int cmd_bundle_verify(int argc, char **argv)
         {"pccs", true, false, NULL},
         {"gpu-online", true, false, NULL},
         CLI_POLICY_OPTIONS,
+        CLI_SIGNATURE_OPTIONS,
         {NULL, false, false, NULL},
     };
     bool help;
@@ -90,8 +96,7 @@ int cmd_bundle_verify(int argc, char **argv)
         return CLI_USAGE;
     }
     int64_t at = 0;
-    if (o_at->seen && !cli_parse_unix_time(o_at->value, &at)) {
-        cli_error(CMD, "--at: expected Unix seconds, got '%s'", o_at->value);
+    if (o_at->seen && !cli_parse_unix_time(CMD, "at", o_at->value, &at)) {
         return CLI_USAGE;
     }
 
@@ -119,7 +124,8 @@ int cmd_bundle_verify(int argc, char **argv)
         cli_error(CMD, "cannot set the verification time");
         goto out;
     }
-    if (!cli_policy_apply(CMD, opts, pol))
+    if (!cli_policy_apply(CMD, opts, pol) ||
+        !cli_signature_apply(CMD, opts, pol))
         goto out;
     st = teeattest_bundle_parse(ctx, &b, f.data, f.len, &err);
     if (st != TEEATTEST_OK) {

@@ -86,8 +86,8 @@ void help_gpu(FILE *f)
           "                            (RIMs without id), DIR/ocsp/<n>.der,\n"
           "                            DIR/nras_response.json, DIR/jwks_<n>.json;\n"
           "                            existing files are never overwritten\n"
-          "  --at UNIX                 verification time in Unix seconds (default:\n"
-          "                            now)\n"
+          "  --at UNIX                 verification time in Unix seconds,\n"
+          "                            " CLI_TIME_RANGE_HELP " (default: now)\n"
           "  --json                    print the result as JSON only\n"
           "  -h, --help                show this help\n"
           "\n"
@@ -96,6 +96,7 @@ void help_gpu(FILE *f)
           "\n"
           "Output: one line per check (PASS, FAIL, SKIP or WARN), the GPUs, then\n"
           "'verdict: verified' or 'verdict: FAILED'. Check names: docs/checks.md.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed, 2 usage or input error\n"
           "(unreadable file, bad nonce, unknown option value, material that cannot\n"
@@ -497,8 +498,7 @@ int cmd_gpu(int argc, char **argv)
     const char *rim_req = o_rim_check->seen ? o_rim_check->value : NULL;
     size_t n_rim_files = reps[0].n;
     int64_t at = 0;
-    if (o_at->seen && !cli_parse_unix_time(o_at->value, &at)) {
-        cli_error(CMD, "--at: expected Unix seconds, got '%s'", o_at->value);
+    if (o_at->seen && !cli_parse_unix_time(CMD, "at", o_at->value, &at)) {
         goto out;
     }
     int32_t mode = TEEATTEST_GPU_MODE_AUTO, rim_mode = TEEATTEST_GPU_DEFAULT,

@@ -236,8 +236,9 @@ void help_attest(FILE *f)
           "                            key and every piece of material used or\n"
           "                            fetched) that 'teeattest verify FILE'\n"
           "                            re-verifies offline; never overwrites\n"
-          "  --at UNIX                 verification time in Unix seconds (default:\n"
-          "                            now); also the bundle's recorded time\n"
+          "  --at UNIX                 verification time in Unix seconds,\n"
+          "                            " CLI_TIME_RANGE_HELP " (default: now); also\n"
+          "                            the bundle's recorded time\n"
           "  --json                    print the result as JSON only\n"
           "  -h, --help                show this help\n"
           "\n"
@@ -252,6 +253,7 @@ void help_attest(FILE *f)
           "or WARN; names prefixed entry[i]., see docs/checks.md), per entry its\n"
           "signer, TDX status, app id, compose hash and OS image hash, the\n"
           "verified signer, then 'verdict: verified' or 'verdict: FAILED'.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed, 2 usage, input,\n"
           "transport, HTTP or parse error (also when --save cannot be written).\n",
@@ -341,8 +343,7 @@ int cmd_attest(int argc, char **argv)
         }
     }
     int64_t at = 0;
-    if (o_at->seen && !cli_parse_unix_time(o_at->value, &at)) {
-        cli_error(ATTEST, "--at: expected Unix seconds, got '%s'", o_at->value);
+    if (o_at->seen && !cli_parse_unix_time(ATTEST, "at", o_at->value, &at)) {
         goto out;
     }
 
@@ -425,7 +426,7 @@ int cmd_attest(int argc, char **argv)
     if (o_save->seen)
         saved = cli_save_bundle(ATTEST, o_save->value, ctx, rep, ev, nonce,
                                 cli_opt(opts, "model")->value,
-                                o_at->seen ? at : 0, NULL, NULL);
+                                o_at->seen ? &at : NULL, NULL, NULL);
     if (json) {
         if (!cli_print_result_json(ATTEST, res))
             goto out;
@@ -463,7 +464,8 @@ void help_chat(FILE *f)
     fputs("Usage: teeattest chat --provider NAME [--base-url URL] --model NAME\n"
           "           [--stream] [--attest | --expect-signer ID]\n"
           "           [--allow-unbound-signer] [--save DIR/|FILE] [--json]\n"
-          "           [network options] [material options] PROMPT\n"
+          "           [--strict-ecdsa] [network options] [material options]\n"
+          "           PROMPT\n"
           "\n"
           "Send PROMPT as one user message, print the answer (as it streams with\n"
           "--stream), then fetch the provider's signature for the exchange and\n"
@@ -500,8 +502,14 @@ void help_chat(FILE *f)
           "                            'teeattest verify FILE' re-verifies the\n"
           "                            attestation and the signature against the\n"
           "                            attested signer offline. Never overwrites\n"
-          "  --json                    print the verification result as JSON only\n"
-          "                            (the answer is not printed)\n"
+          "  --json                    print the verification result as one JSON\n"
+          "                            object only (the answer is not printed):\n"
+          "                            the signature's result {\"verdict\",\n"
+          "                            \"checks\", \"facts\"}, plus \"attestation\":\n"
+          "                            the report's result when one was verified\n"
+          "                            (--attest, --save FILE); without a\n"
+          "                            signature {\"error\": {\"status\", \"code\",\n"
+          "                            \"message\"}} (plus \"attestation\"), exit 1\n"
           "  -h, --help                show this help\n"
           "\n"
           "Material and policy options (used with --attest and --save FILE),\n"
@@ -512,13 +520,82 @@ void help_chat(FILE *f)
           "--tls-spki FILE, --e2e-instances FILE, --nras-url, --rim-url,\n"
           "--ocsp-url, --jwks-url URL.\n"
           "\n"
+          CLI_SIGNATURE_OPTIONS_HELP
+          "\n"
           "The verdict and exit status are those of the signature check (with\n"
           "--attest it includes the attestation); the attestation's verdict is\n"
           "also printed on its own line.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed (or no signature\n"
           "available), 2 usage, transport, HTTP or input error (also when\n"
           "--save cannot be written).\n", f);
+}
+
+/* A JSON object (text[0..len), ending in '}') on one line of stdout, with
+ * the member "attestation" added when att is not NULL: that report's
+ * result object. */
+static bool print_json_with_attestation(const char *text, size_t len,
+                                        const teeattest_result *att)
+{
+    const char *att_text = NULL;
+    size_t att_len = 0;
+    if (len < 2 || text[len - 1] != '}' ||
+        (att && teeattest_result_to_json(att, &att_text, &att_len) !=
+                    TEEATTEST_OK)) {
+        cli_error(CHAT, "cannot format the result as JSON");
+        return false;
+    }
+    if (att) {
+        fwrite(text, 1, len - 1, stdout);
+        fputs(",\"attestation\":", stdout);
+        fwrite(att_text, 1, att_len, stdout);
+        fputc('}', stdout);
+    } else {
+        fwrite(text, 1, len, stdout);
+    }
+    fputc('\n', stdout);
+    return true;
+}
+
+/* chat --json: the signature's result object (verdict, checks, facts, as
+ * teeattest_result_to_json() writes it), plus "attestation" when a report
+ * was verified (--attest, --save FILE). */
+static bool print_chat_json(const teeattest_result *res,
+                            const teeattest_result *att)
+{
+    const char *text = NULL;
+    size_t len = 0;
+    if (teeattest_result_to_json(res, &text, &len) != TEEATTEST_OK) {
+        cli_error(CHAT, "cannot format the result as JSON");
+        return false;
+    }
+    return print_json_with_attestation(text, len, att);
+}
+
+/* chat --json without a signature result:
+ * {"error":{"status":NAME,"code":N,"message":TEXT}}, plus "attestation"
+ * as above. */
+static bool print_chat_json_error(int st, const char *message,
+                                  const teeattest_result *att)
+{
+    if (!message || !message[0])
+        message = teeattest_status_str(st);
+    json_t *doc = json_pack("{s:{s:s, s:i, s:s}}", "error", "status",
+                            teeattest_status_name(st), "code", st, "message",
+                            message);
+    if (!doc) /* a message that is not UTF-8 */
+        doc = json_pack("{s:{s:s, s:i, s:s}}", "error", "status",
+                        teeattest_status_name(st), "code", st, "message",
+                        teeattest_status_str(st));
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER)
+                     : NULL;
+    json_decref(doc);
+    bool ok = text && print_json_with_attestation(text, strlen(text), att);
+    if (!text)
+        cli_error(CHAT, "out of memory");
+    free(text);
+    return ok;
 }
 
 struct chat_state {
@@ -668,6 +745,7 @@ int cmd_chat(int argc, char **argv)
         {"json", false, false, NULL},
         CLI_EVIDENCE_OPTIONS,
         CLI_POLICY_OPTIONS,
+        CLI_SIGNATURE_OPTIONS,
         {NULL, false, false, NULL},
     };
     bool help;
@@ -722,6 +800,19 @@ int cmd_chat(int argc, char **argv)
     char *body = NULL;
     if (!open_provider(CHAT, opts, &ctx, &p))
         goto out;
+    /* The policy before the chat: a bad option must not cost a request. */
+    if (teeattest_policy_new(ctx, &pol, &err) != TEEATTEST_OK) {
+        cli_error(CHAT, "%s", err.message);
+        goto out;
+    }
+    if (!cli_signature_apply(CHAT, opts, pol))
+        goto out;
+    if (!cli_policy_apply(CHAT, opts, pol) ||
+        (cli_opt(opts, "allow-unbound-signer")->seen &&
+         teeattest_policy_set_require_signer(pol, 0, NULL) != TEEATTEST_OK)) {
+        cli_error(CHAT, "setting the policy failed");
+        goto out;
+    }
     size_t body_len = 0;
     body = chat_body(cli_opt(opts, "model")->value, prompt, stream, &body_len);
     if (!body) {
@@ -757,16 +848,6 @@ int cmd_chat(int argc, char **argv)
     teeattest_error sig_err = err;
     if (save_dir && !save_chat(o_save->value, x, sig, stream))
         goto out;
-    if (teeattest_policy_new(ctx, &pol, &err) != TEEATTEST_OK) {
-        cli_error(CHAT, "%s", err.message);
-        goto out;
-    }
-    if (!cli_policy_apply(CHAT, opts, pol) ||
-        (cli_opt(opts, "allow-unbound-signer")->seen &&
-         teeattest_policy_set_require_signer(pol, 0, NULL) != TEEATTEST_OK)) {
-        cli_error(CHAT, "setting the policy failed");
-        goto out;
-    }
     /* After the chat: the report then names the key that signed it, and
      * its material goes into the bundle. */
     if ((attest || save_bundle) &&
@@ -778,9 +859,12 @@ int cmd_chat(int argc, char **argv)
         goto out;
     if (save_bundle &&
         !cli_save_bundle(CHAT, o_save->value, ctx, rep, ev, nonce,
-                         cli_opt(opts, "model")->value, 0, x, sig))
+                         cli_opt(opts, "model")->value, NULL, x, sig))
         goto out;
     err = sig_err;
+    if (st != TEEATTEST_OK && json &&
+        !print_chat_json_error(st, err.message, att))
+        goto out;
     if (st == TEEATTEST_E_SIGNATURE_UNAVAILABLE) {
         cli_error(CHAT, "no signature available for this answer: %s",
                   err.message);
@@ -812,14 +896,8 @@ int cmd_chat(int argc, char **argv)
         goto out;
     }
     if (json) {
-        const char *text = NULL;
-        size_t len = 0;
-        if (teeattest_result_to_json(res, &text, &len) != TEEATTEST_OK) {
-            cli_error(CHAT, "cannot format the result as JSON");
+        if (!print_chat_json(res, att))
             goto out;
-        }
-        fwrite(text, 1, len, stdout);
-        fputc('\n', stdout);
     } else {
         if (attest) {
             cli_print_checks(att, "");

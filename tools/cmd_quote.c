@@ -48,8 +48,8 @@ void help_quote(FILE *f)
           "                            fetched and saved there (each file replaced\n"
           "                            atomically). A cache that cannot be written\n"
           "                            is reported as a warning.\n"
-          "  --at UNIX                 verification time in Unix seconds (default:\n"
-          "                            now)\n"
+          "  --at UNIX                 verification time in Unix seconds,\n"
+          "                            " CLI_TIME_RANGE_HELP " (default: now)\n"
           "  --accept STATUS,...       accepted TCB statuses (default UpToDate,\n"
           "                            SWHardeningNeeded); Intel's names, e.g.\n"
           "                            OutOfDate, ConfigurationNeeded, Revoked\n"
@@ -72,6 +72,7 @@ void help_quote(FILE *f)
           "Output: one line per check (PASS, FAIL, SKIP or WARN), the TCB status,\n"
           "advisories and measurements, then 'verdict: verified' or\n"
           "'verdict: FAILED'. Check names: docs/checks.md.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed (including a status the\n"
           "policy does not accept), 2 usage or input error (unreadable file, bad\n"
@@ -415,8 +416,7 @@ int cmd_quote(int argc, char **argv)
         return CLI_USAGE;
     }
     int64_t at = 0;
-    if (o_at->seen && !cli_parse_unix_time(o_at->value, &at)) {
-        cli_error(CMD, "--at: expected Unix seconds, got '%s'", o_at->value);
+    if (o_at->seen && !cli_parse_unix_time(CMD, "at", o_at->value, &at)) {
         return CLI_USAGE;
     }
     uint32_t mask = 0;

@@ -15,7 +15,7 @@ void help_verify_signature(FILE *f)
     fputs("Usage: teeattest verify-signature --request FILE --response FILE\n"
           "           (--signature FILE | --signature-headers FILE)\n"
           "           [--expect-signer ID] [--model NAME] [--json]\n"
-          "           [--allow-unbound-signer] [--allow-high-s]\n"
+          "           [--allow-unbound-signer] [--strict-ecdsa]\n"
           "\n"
           "Verify a chat exchange saved on disk: the SHA-256 of the exact request\n"
           "and response bytes must match the signed text, the signature must be\n"
@@ -39,13 +39,14 @@ void help_verify_signature(FILE *f)
           "  --allow-unbound-signer    accept a valid signature without\n"
           "                            --expect-signer (proves only that *some*\n"
           "                            key signed the exchange)\n"
-          "  --allow-high-s            accept malleable high-s ECDSA signatures\n"
-          "                            (reported as WARN)\n"
           "  --json                    print the result as JSON only\n"
           "  -h, --help                show this help\n"
           "\n"
+          CLI_SIGNATURE_OPTIONS_HELP
+          "\n"
           "Output: one line per check (PASS, FAIL, SKIP or WARN), then\n"
           "'verdict: verified' or 'verdict: FAILED'. Check names: docs/checks.md.\n"
+          CLI_OUTCOMES_HELP
           "\n"
           "Exit status: 0 verified, 1 verification failed, 2 usage or input error\n"
           "(unreadable file, malformed signature record or signer).\n", f);
@@ -90,8 +91,8 @@ int cmd_verify_signature(int argc, char **argv)
         {"expect-signer", true, false, NULL},
         {"model", true, false, NULL},
         {"allow-unbound-signer", false, false, NULL},
-        {"allow-high-s", false, false, NULL},
         {"json", false, false, NULL},
+        CLI_SIGNATURE_OPTIONS,
         {NULL, false, false, NULL},
     };
     bool help;
@@ -154,12 +155,12 @@ int cmd_verify_signature(int argc, char **argv)
         st = teeattest_policy_set_expected_model(pol, o_model->value, NULL);
     if (st == TEEATTEST_OK && cli_opt(opts, "allow-unbound-signer")->seen)
         st = teeattest_policy_set_require_signer(pol, 0, NULL);
-    if (st == TEEATTEST_OK && cli_opt(opts, "allow-high-s")->seen)
-        st = teeattest_policy_set_ecdsa_strict(pol, 0, NULL);
     if (st != TEEATTEST_OK) {
         cli_error(CMD, "setting the policy: %s", teeattest_status_str(st));
         goto out;
     }
+    if (!cli_signature_apply(CMD, opts, pol))
+        goto out;
 
     if (o_sig->seen)
         st = teeattest_signature_parse_json(ctx, &sig, rec.data, rec.len,

@@ -99,8 +99,10 @@ static int cmd_help(int argc, char **argv)
 static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
-        cli_error(NULL, "missing command: signer, verify-signature or demo "
-                  "(see 'teeattest --help')");
+        /* The usage, with every command, where errors go: it is an error
+         * (exit 2), and a script piping stdout sees nothing. */
+        cli_error(NULL, "missing command");
+        help_main(stderr);
         return CLI_USAGE;
     }
     const char *cmd = argv[1];

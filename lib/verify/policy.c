@@ -12,7 +12,7 @@
 void ta_policy_defaults(struct teeattest_policy *p)
 {
     p->time = TA_TIME_NOW;
-    p->ecdsa_strict = true;
+    p->ecdsa_strict = false;
     p->require_signer = true;
     p->expected_model = NULL;
     p->tdx_statuses = 0;

@@ -719,11 +719,16 @@ static void verify_ecdsa(teeattest_result *r, const teeattest_signature *sig,
     else if (pol->ecdsa_strict)
         ta_result_check(r, "signature.ecdsa.low_s", TEEATTEST_OUTCOME_FAIL,
                         true, "s is in the upper half of the group order "
-                              "(malleable form), rejected by strict policy");
+                              "(malleable form), rejected by the strict "
+                              "ECDSA policy");
     else
+        /* eth_account, which the providers' own verifiers use, accepts
+         * both forms, and a signer that does not normalise s produces
+         * high s half of the time: the key still signed this text. */
         ta_result_check(r, "signature.ecdsa.low_s", TEEATTEST_OUTCOME_WARN,
                         false, "s is in the upper half of the group order "
-                               "(malleable form), accepted by policy");
+                               "(malleable form; the key still signed this "
+                               "text)");
 
     uint8_t addr[20];
     teeattest_error e = TEEATTEST_ERROR_INIT;

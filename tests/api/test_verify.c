@@ -1,7 +1,7 @@
 /*
  * Verification semantics through the public API: the checklist (names,
- * order, outcomes, required flags), facts, the strict low-s rule and its
- * policy switch, every accepted form of an expected signer, Ed25519 with
+ * order, outcomes, required flags), facts, the low-s rule (a warning by
+ * default, a failure under the strict policy), every accepted form of an expected signer, Ed25519 with
  * and without a pinned key, the model check of three-part texts, and the
  * require-signer policy.
  *
@@ -121,30 +121,27 @@ static void test_low_s(void)
                  TEEATTEST_OK);
     CHECK_STR(buf, x.address);
 
-    /* Default policy (NULL or new): strict, rejected. */
+    /* Default policy (NULL or new): a warning, and verified; the signer
+     * is the one that signed, whichever form s has. */
     teeattest_result *r = run(sig, NULL, x.expected, &x);
-    CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
+    CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     CHECK_LIST(r, "signature.hash.request=pass! signature.hash.response=pass! "
-                  "signature.text.model=skip signature.ecdsa.low_s=fail! "
+                  "signature.text.model=skip signature.ecdsa.low_s=warn "
                   "signature.ecdsa.recover=pass! signature.signer.claimed=pass! "
                   "signature.signer.expected=pass!");
+    const char *detail = NULL;
+    int32_t req = -1;
+    CHECK_EQ_INT(teeattest_result_find_check(r, "signature.ecdsa.low_s", NULL,
+                                             &detail), TEEATTEST_OK);
+    CHECK(detail && strstr(detail, "upper half") != NULL);
+    CHECK(detail && strstr(detail, "the key still signed this text") != NULL);
+    CHECK_STR(teeattest_result_fact(r, "signer"), x.address);
     teeattest_result_free(r);
-    teeattest_policy *strict = NULL;
-    teeattest_policy_new(ctx, &strict, NULL);
-    r = run(sig, strict, x.expected, &x);
-    CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
-    CHECK_EQ_INT(api_outcome(r, "signature.ecdsa.low_s"), FAIL);
-    teeattest_result_free(r);
-
-    /* Lenient policy: a warning, and verified. */
     teeattest_policy *lenient = NULL;
     teeattest_policy_new(ctx, &lenient, NULL);
-    teeattest_policy_set_ecdsa_strict(lenient, 0, NULL);
     r = run(sig, lenient, x.expected, &x);
     CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     CHECK_EQ_INT(api_outcome(r, "signature.ecdsa.low_s"), WARN);
-    const char *detail = NULL;
-    int32_t req = -1;
     for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
         const char *name;
         teeattest_result_check(r, i, &name, NULL, &detail, &req);
@@ -152,9 +149,28 @@ static void test_low_s(void)
             break;
     }
     CHECK_EQ_INT(req, 0);
-    CHECK(detail && strstr(detail, "upper half") != NULL);
-    CHECK_STR(teeattest_result_fact(r, "signer"), x.address);
     teeattest_result_free(r);
+
+    /* Strict policy: rejected, a required failure naming the policy. */
+    teeattest_policy *strict = NULL;
+    teeattest_policy_new(ctx, &strict, NULL);
+    teeattest_policy_set_ecdsa_strict(strict, 1, NULL);
+    r = run(sig, strict, x.expected, &x);
+    CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
+    CHECK_LIST(r, "signature.hash.request=pass! signature.hash.response=pass! "
+                  "signature.text.model=skip signature.ecdsa.low_s=fail! "
+                  "signature.ecdsa.recover=pass! signature.signer.claimed=pass! "
+                  "signature.signer.expected=pass!");
+    CHECK_EQ_INT(teeattest_result_find_check(r, "signature.ecdsa.low_s", NULL,
+                                             &detail), TEEATTEST_OK);
+    CHECK(detail && strstr(detail, "strict") != NULL);
+    teeattest_result_free(r);
+    /* ... and back to lenient. */
+    teeattest_policy_set_ecdsa_strict(strict, 0, NULL);
+    r = run(sig, strict, x.expected, &x);
+    CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
+    teeattest_result_free(r);
+    teeattest_policy_set_ecdsa_strict(strict, 1, NULL);
 
     /* The original low-s form passes either way. */
     teeattest_signature *low = record(&x, NULL, true, true);
@@ -162,10 +178,26 @@ static void test_low_s(void)
     CHECK_EQ_INT(api_outcome(r, "signature.ecdsa.low_s"), PASS);
     CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     teeattest_result_free(r);
-    teeattest_policy_set_ecdsa_strict(lenient, 1, NULL);
-    r = run(sig, lenient, x.expected, &x);
-    CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
+    r = run(low, strict, x.expected, &x);
+    CHECK_EQ_INT(api_outcome(r, "signature.ecdsa.low_s"), PASS);
+    CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     teeattest_result_free(r);
+
+    /* Accepting high s by default accepts no other key: s negated
+     * without flipping v recovers a different key, which fails the
+     * claimed and the expected signer, strict or not. */
+    char wrong_v[140];
+    api_fmt(wrong_v, sizeof wrong_v, "%s", hs);
+    unsigned hv = (unsigned)(nib(wrong_v[130]) << 4 | nib(wrong_v[131]));
+    api_fmt(wrong_v + 130, 3, "%02x", hv == 27 ? 28 : 27);
+    teeattest_signature *wv = record(&x, wrong_v, true, true);
+    r = run(wv, NULL, x.expected, &x);
+    CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
+    CHECK_EQ_INT(api_outcome(r, "signature.ecdsa.low_s"), WARN);
+    CHECK_EQ_INT(api_outcome(r, "signature.signer.claimed"), FAIL);
+    CHECK_EQ_INT(api_outcome(r, "signature.signer.expected"), FAIL);
+    teeattest_result_free(r);
+    teeattest_signature_free(wv);
 
     /* The twin with v as 0/1 instead of 27/28: the same outcome. */
     char v01[140];
@@ -173,11 +205,14 @@ static void test_low_s(void)
     unsigned v = (unsigned)(nib(v01[130]) << 4 | nib(v01[131]));
     api_fmt(v01 + 130, 3, "%02x", v - 27);
     teeattest_signature *sig01 = record(&x, v01, true, true);
-    teeattest_policy_set_ecdsa_strict(lenient, 0, NULL);
     r = run(sig01, lenient, x.expected, &x);
     CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
     teeattest_result_free(r);
     r = run(sig01, NULL, x.expected, &x);
+    CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
+    CHECK_EQ_INT(api_outcome(r, "signature.ecdsa.low_s"), WARN);
+    teeattest_result_free(r);
+    r = run(sig01, strict, x.expected, &x);
     CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
     teeattest_result_free(r);
 

@@ -36,7 +36,7 @@ NEAR_AT = 1782698797  # 2026-06-29T02:06:37Z, the capture time
 PCS = os.path.join(NEAR, "intel_pcs")
 REDPILL = os.path.join(PROVIDERS, "redpill_chutes_backend")
 EXIT_VERIFIED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-CHECK_PREFIXES = ("PASS  ", "FAIL  ", "SKIP  ", "WARN  ")
+CHECK_PREFIXES = ("PASS  ", "FAIL  ", "SKIP  ", "WARN  ", "SKIP* ")
 
 
 def run(*args, env=None):
@@ -302,6 +302,46 @@ class TestAttestUsage(Case):
         self.assertUsage(*self.near_args("--base-url", "http://127.0.0.1:1"),
                          msg="--base-url")
 
+    def test_time_range(self):
+        """No typed value means "now": INT64_MIN (once the library's "now"
+        sentinel) and everything else outside 0..253402300799 is
+        a usage error naming the range, on every command taking --at."""
+        nonce = "ab" * 32
+        missing = self.path("missing")
+        commands = {
+            "attest": lambda at: self.near_args(at=at),
+            "verify": lambda at: ["verify", missing, "--at", at],
+            "quote": lambda at: ["quote", "--quote", missing, "--collateral",
+                                 missing, "--at", at],
+            "gpu": lambda at: ["gpu", "--evidence", missing, "--nonce", nonce,
+                               "--at", at],
+        }
+        for cmd, args in commands.items():
+            for bad in ("-9223372036854775808", "-1", "253402300800",
+                        "9223372036854775807", "99999999999999999999",
+                        "+5", " 5", "1e9", "0x10"):
+                with self.subTest(cmd=cmd, at=bad):
+                    rc, out, err = run(*args(bad))
+                    self.assertEqual(rc, EXIT_USAGE, out + err)
+                    self.assertEqual(out, "")
+                    self.assertEqual(err, "teeattest: %s: --at: expected Unix "
+                                     "seconds from 0 to 253402300799 "
+                                     "(1970-01-01 to 9999-12-31 UTC), got "
+                                     "'%s'\n" % (cmd, bad))
+            # "--at=VALUE" is the same option
+            rc, out, err = run(*[a if a != "--at" else "--at=-1"
+                                 for a in args("x") if a != "x"])
+            self.assertEqual(rc, EXIT_USAGE, err)
+            self.assertIn("from 0 to 253402300799", err)
+        # both ends of the range are times: a verdict, not a usage error
+        for edge in ("0", "253402300799"):
+            rc, doc = self.near_json(at=edge)
+            self.assertEqual((rc, doc["verdict"]), (EXIT_FAILED, "failed"))
+        # --now remains the way to say now (verify)
+        rc, out, err = run("verify", missing, "--now")
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertIn("cannot read", err)
+
     def test_unknown_option(self):
         self.assertUsage(*self.near_args("--frobnicate"), msg="--frobnicate")
         self.assertUsage(*self.near_args("--at", "1"), msg="more than once")
@@ -480,6 +520,93 @@ class TestAttestSimTrusted(unittest.TestCase):
     def sim_root(self):
         self.sim_for("redpill")
         return self.root
+
+    def test_chat_attest_json(self):
+        """chat --attest --json: one JSON object, the signature's result
+        (verdict, checks, facts) with the attestation's result added as
+        "attestation"."""
+        rc, out, err = self.chat_attest("--json", "--test-root",
+                                        self.sim_root())
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertEqual(out.count("\n"), 1, out)
+        doc = json.loads(out)
+        self.assertEqual(sorted(doc),
+                         ["attestation", "checks", "facts", "verdict"])
+        self.assertEqual(doc["verdict"], "verified")
+        self.assertEqual(checks(doc)["signature.attestation"]["outcome"],
+                         "pass")
+        att = doc["attestation"]
+        self.assertEqual(att["verdict"], "verified")
+        self.assertEqual(checks(att)["entry[0].binding.report_data"]
+                         ["outcome"], "pass")
+        self.assertNotIn("signature.attestation", checks(att))
+        # a failed attestation shows in both, and fails the verdict
+        rc, out, err = self.chat_attest("--json")
+        self.assertEqual(rc, EXIT_FAILED, out + err)
+        doc = json.loads(out)
+        self.assertEqual((doc["verdict"], doc["attestation"]["verdict"]),
+                         ("failed", "failed"))
+        self.assertEqual(checks(doc["attestation"])["entry[0].tdx.pck_chain"]
+                         ["outcome"], "fail")
+        # no signature: the error object, with the attestation checked
+        import urllib.request
+        req = urllib.request.Request(
+            self.sim_for("redpill").url + "/_sim/control", method="POST",
+            data=json.dumps({"expire_signatures": True}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=20) as r:
+            r.read()
+        try:
+            rc, out, err = self.chat_attest("--json", "--test-root",
+                                            self.sim_root())
+        finally:
+            req.data = json.dumps({"expire_signatures": False}).encode()
+            with urllib.request.urlopen(req, timeout=20) as r:
+                r.read()
+        self.assertEqual(rc, EXIT_FAILED, out + err)
+        doc = json.loads(out)
+        self.assertEqual(sorted(doc), ["attestation", "error"])
+        self.assertEqual(doc["error"]["status"],
+                         "TEEATTEST_E_SIGNATURE_UNAVAILABLE")
+        self.assertEqual(doc["attestation"]["verdict"], "verified")
+
+    def test_bundle_high_s(self):
+        """A high-s answer saved in a bundle: `verify` takes the signature
+        flags of verify-signature and chat, a warning by default and a
+        failure with --strict-ecdsa, as the live check was."""
+        import urllib.request
+        sim = self.sim_for("redpill")
+        req = urllib.request.Request(
+            sim.url + "/_sim/control", method="POST",
+            data=json.dumps({"high_s": True}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=20) as r:
+            r.read()
+        path = os.path.join(sim.dir.name, "high-s.json")
+        rc, out, err = self.chat_attest("--test-root", self.root, "--save",
+                                        path)
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertIn("WARN  signature.ecdsa.low_s", out)
+        rc, out, err = self.chat_attest("--test-root", self.root,
+                                        "--strict-ecdsa")
+        self.assertEqual(rc, EXIT_FAILED, out + err)
+        self.assertIn("FAIL  signature.ecdsa.low_s", out)
+        base = ["verify", path, "--json", "--no-gpu", "--test-root", self.root]
+        rc, out, err = run(*base)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        c = checks(json.loads(out))
+        self.assertEqual(c["response.signature.ecdsa.low_s"]["outcome"],
+                         "warn")
+        rc, out, err = run(*base, "--strict-ecdsa")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        doc = json.loads(out)
+        self.assertEqual([n for n, v in checks(doc).items()
+                          if v["outcome"] == "fail"],
+                         ["response.signature.ecdsa.low_s"])
+        rc, out, err = run(*base, "--allow-high-s")
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        rc, out, err = run(*base, "--allow-high-s", "--strict-ecdsa")
+        self.assertEqual(rc, EXIT_USAGE, out + err)
 
     def test_save_verify_round_trip(self):
         path = os.path.join(self.sim_for("redpill").dir.name, "b.json")

@@ -194,7 +194,8 @@ class TestHelp(Case):
         r = run("verify-signature", "--help")
         for opt in (b"--request", b"--response", b"--signature",
                     b"--signature-headers", b"--expect-signer", b"--model",
-                    b"--allow-unbound-signer", b"--allow-high-s", b"--json"):
+                    b"--allow-unbound-signer", b"--allow-high-s", b"--json",
+                    b"--strict-ecdsa"):
             self.assertIn(opt, r.stdout)
         self.assertIn(b"--algo", run("signer", "--help").stdout)
 
@@ -419,7 +420,7 @@ class TestVerifyReal(Case):
         self.assertEqual(lines[-1], "verdict: verified")
         checks = lines[:-1]
         for l in checks:
-            self.assertRegex(l, r"^(PASS|FAIL|SKIP|WARN)  signature\.[a-z0-9_.]+ +\S")
+            self.assertRegex(l, r"^(PASS |FAIL |SKIP |WARN |SKIP\*) signature\.[a-z0-9_.]+ +\S")
         self.assertIn("PASS  signature.hash.request", lines[0])
         self.assertNotIn("hint:", r.stdout.decode())
         # without a signer: FAILED, with a hint naming --expect-signer
@@ -429,7 +430,18 @@ class TestVerifyReal(Case):
         self.assertEqual(out.splitlines()[-1], "verdict: FAILED")
         self.assertIn("hint:", out)
         self.assertIn("--expect-signer", out)
-        self.assertRegex(out, r"(?m)^SKIP  signature\.signer\.expected")
+        # the required skip is marked as such (SKIP*, with a legend once):
+        # a FAILED verdict always has a line saying why
+        self.assertRegex(out, r"(?m)^SKIP\* signature\.signer\.expected +no "
+                              r"expected signer given")
+        self.assertEqual(out.count("SKIP* = a required check that could not "
+                                   "run: it fails the verdict\n"), 1, out)
+        self.assertNotRegex(out, r"(?m)^FAIL ")
+        # an optional skip is still plain SKIP
+        self.assertRegex(out, r"(?m)^SKIP  signature\.text\.model")
+        # with every required check run, no legend
+        r = run("verify-signature", *self.args(files, REAL_CASES[NEAR]))
+        self.assertNotIn(b"SKIP*", r.stdout)
 
     def test_signature_from_stdin(self):
         files = self.real_files(NEAR)
@@ -546,8 +558,9 @@ class TestVerifySynthetic(Case):
 
     def test_high_s(self):
         """The malleable twin (n - s, other recovery id) of a valid ECDSA
-        signature recovers to the same signer: strict policy rejects it,
-        --allow-high-s accepts it with a warning."""
+        signature recovers to the same signer: by default it verifies with
+        a warning (as eth_account accepts it), --allow-high-s (the default,
+        kept) changes nothing."""
         v = load_vectors()[0]
         sig = bytes.fromhex(v["ecdsa"]["signature"][2:])
         s = int.from_bytes(sig[32:64], "big")
@@ -555,16 +568,35 @@ class TestVerifySynthetic(Case):
             bytes([55 - sig[64]])  # 27 <-> 28
         rec = dict(self.synth_record(v, "ecdsa"), signature="0x" + twin.hex())
         files = self.synth_files(v, "ecdsa", rec)
-        code, doc = self.verify_json(*self.args(files, SYNTH_ECDSA_SIGNER))
-        self.assertEqual(code, EXIT_FAILED)
-        self.assertEqual(self.failing(doc), ["signature.ecdsa.low_s"])
+        for extra in ((), ("--allow-high-s",)):
+            code, doc = self.verify_json(*self.args(files, SYNTH_ECDSA_SIGNER),
+                                         *extra)
+            self.assertEqual(code, EXIT_VERIFIED, (extra, doc))
+            self.assertEqual(self.outcomes(doc)["signature.ecdsa.low_s"],
+                             "warn")
+            self.assertEqual(doc["facts"]["signer"].lower(),
+                             SYNTH_ECDSA_SIGNER)
+        r = run("verify-signature", *self.args(files, SYNTH_ECDSA_SIGNER))
+        self.assertEqual(r.returncode, EXIT_VERIFIED, r.stdout + r.stderr)
+        out = r.stdout.decode()
+        self.assertRegex(out, r"(?m)^WARN  signature\.ecdsa\.low_s .*"
+                              r"the key still signed this text")
+        self.assertEqual(out.splitlines()[-1], "verdict: verified")
+        # --strict-ecdsa rejects it, and only it
         code, doc = self.verify_json(*self.args(files, SYNTH_ECDSA_SIGNER),
-                                     "--allow-high-s")
+                                     "--strict-ecdsa")
+        self.assertEqual(code, EXIT_FAILED, doc)
+        self.assertEqual(self.failing(doc), ["signature.ecdsa.low_s"])
+        # ... while the low-s original still verifies under it
+        low = self.synth_files(v, "ecdsa")
+        code, doc = self.verify_json(*self.args(low, SYNTH_ECDSA_SIGNER),
+                                     "--strict-ecdsa")
         self.assertEqual(code, EXIT_VERIFIED, doc)
-        self.assertEqual(self.outcomes(doc)["signature.ecdsa.low_s"], "warn")
-        r = run("verify-signature", *self.args(files, SYNTH_ECDSA_SIGNER),
-                "--allow-high-s")
-        self.assertRegex(r.stdout.decode(), r"(?m)^WARN  signature\.ecdsa\.low_s")
+        self.assertEqual(self.outcomes(doc)["signature.ecdsa.low_s"], "pass")
+        # contradictory flags are a usage error
+        self.assertUsageError(
+            run("verify-signature", *self.args(files, SYNTH_ECDSA_SIGNER),
+                "--strict-ecdsa", "--allow-high-s"), "not both")
 
 
 class TestTamper(Case):
@@ -760,8 +792,30 @@ class TestUsage(Case):
         super().setUp()
         self.files = self.real_files(NEAR)
 
+    def test_no_arguments_lists_every_command(self):
+        """`teeattest` alone is a usage error (exit 2, nothing on stdout)
+        whose message is the usage with every command, the same list as
+        --help, each with its own help."""
+        r = run()
+        self.assertEqual(r.returncode, EXIT_USAGE)
+        self.assertEqual(r.stdout, b"")
+        err = r.stderr.decode()
+        self.assertTrue(err.startswith("teeattest: missing command\n"
+                                       "Usage: teeattest COMMAND"), err)
+        listed = re.findall(r"(?m)^  ([a-z][a-z-]+)  +\S", err)
+        helped = re.findall(r"(?m)^  ([a-z][a-z-]+)  +\S",
+                            run("--help").stdout.decode())
+        self.assertEqual(listed, helped)
+        for cmd in ("signer", "verify-signature", "demo", "providers",
+                    "attest", "chat", "quote", "gpu", "verify"):
+            self.assertIn(cmd, listed)
+        for cmd in listed:
+            with self.subTest(cmd=cmd):
+                h = run("help", cmd)
+                self.assertEqual(h.returncode, 0, h.stderr)
+                self.assertIn(b"Usage: teeattest " + cmd.encode(), h.stdout)
+
     def test_top_level(self):
-        self.assertUsageError(run(), "missing command")
         self.assertUsageError(run("frobnicate"), "unknown command 'frobnicate'")
         self.assertUsageError(run("--frobnicate"), "unknown option '--frobnicate'")
         self.assertUsageError(run("help", "signer", "extra"))

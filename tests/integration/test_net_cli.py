@@ -212,6 +212,30 @@ class TestChat(NetCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         doc = json.loads(r.stdout)
         self.assertEqual(doc["verdict"], "verified")
+        # the signature's result object, as before: no attestation was
+        # verified, so none is added
+        self.assertEqual(sorted(doc), ["checks", "facts", "verdict"])
+
+    def test_json_no_signature(self):
+        """No signature for the answer: --json still prints one JSON
+        object, an error object, and the exit status is 1."""
+        self.sim.control({"expire_signatures": True})
+        for extra in (("--stream",), ()):
+            r = self.chat("--json", *extra)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertEqual(r.stdout.count(b"\n"), 1, r.stdout)
+            doc = json.loads(r.stdout)
+            self.assertEqual(sorted(doc), ["error"])
+            self.assertEqual(doc["error"]["status"],
+                             "TEEATTEST_E_SIGNATURE_UNAVAILABLE")
+            self.assertIsInstance(doc["error"]["code"], int)
+            self.assertLess(doc["error"]["code"], 0)
+            self.assertIn("expired", doc["error"]["message"])
+            self.assertIn(b"no signature available", r.stderr)
+        # text mode: the answer, then the error on stderr, exit 1
+        r = self.chat()
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertNotIn(b"{", r.stdout)
 
     def test_post_not_retried(self):
         self.sim.control({"fail_next": [503]})
@@ -232,6 +256,62 @@ class TestChat(NetCase):
         r = self.net("chat", "--expect-signer",
                      "0x" + "11" * 20, "--stream", "--", "hi")
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+
+    def test_unbound_signer_explained(self):
+        """Without --expect-signer or --attest the verdict fails on a
+        required skip: the text output marks it SKIP*, with its legend."""
+        r = self.net("chat", "--stream", "--", "hi")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        out = r.stdout.decode()
+        self.assertRegex(out, r"(?m)^SKIP\* signature\.signer\.expected ")
+        self.assertEqual(out.count("\nSKIP* = a required check"), 1, out)
+        self.assertEqual(out.splitlines()[-1], "verdict: FAILED")
+
+    def test_high_s(self):
+        """A provider whose signer does not normalise s: its answers verify
+        with a warning (every one, not half at random), and fail with
+        --strict-ecdsa; chat takes the same signature flags as
+        verify-signature."""
+        self.sim.control({"high_s": True})
+        for extra in ((), ("--allow-high-s",)):
+            r = self.chat("--stream", "--json", *extra)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            doc = json.loads(r.stdout)
+            self.assertEqual(doc["verdict"], "verified")
+            low_s = [c for c in doc["checks"]
+                     if c["name"] == "signature.ecdsa.low_s"]
+            self.assertEqual([c["outcome"] for c in low_s], ["warn"])
+        r = self.chat("--stream")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, rb"(?m)^WARN  signature\.ecdsa\.low_s")
+        r = self.chat("--stream", "--strict-ecdsa", "--json")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual(doc["verdict"], "failed")
+        self.assertEqual([c["name"] for c in doc["checks"]
+                          if c["outcome"] == "fail"],
+                         ["signature.ecdsa.low_s"])
+        posts = len(self.sim.log()["requests"])
+        r = self.chat("--strict-ecdsa", "--allow-high-s")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn(b"not both", r.stderr)
+        # a usage error costs no request
+        self.assertEqual(len(self.sim.log()["requests"]), posts)
+        # the saved exchange: the same flags, the same outcomes offline
+        d = os.path.join(self.tmp.name, "hs") + "/"
+        r = self.chat("--save", d)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        files = ["--request", os.path.join(d, "request_body.json"),
+                 "--response", os.path.join(d, "response_body.json"),
+                 "--signature", os.path.join(d, "signature_response.json"),
+                 "--expect-signer", sim_keys()["ecdsa_address"]]
+        self.assertEqual(run("verify-signature", *files).returncode, 0)
+        self.assertEqual(run("verify-signature", *files,
+                             "--strict-ecdsa").returncode, 1)
+        # the simulator's default stays low s
+        self.sim.control({"high_s": False})
+        r = self.chat("--strict-ecdsa")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
     def test_signature_late(self):
         self.sim.control({"signature_delay_polls": 2})

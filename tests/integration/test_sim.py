@@ -744,6 +744,30 @@ class TestFaults(SimCase):
     def test_bad_signature(self):
         self.rejected(bad_signature=True)
 
+    def test_high_s(self):
+        """high_s: the malleable form (s > n/2, the other v) of a valid
+        signature by the same key; the CLI accepts it with a warning."""
+        n = int("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFE"
+                "BAAEDCE6AF48A03BBFD25E8CD0364141", 16)
+        sigs = {}
+        for high in (False, True):
+            self.sim.control(high_s=high)
+            self.assertIs(json.loads(self.sim.request(
+                "GET", "/_sim/control")[2])["high_s"], high)
+            _, data = self.chat(STREAM_BODY)
+            st, sig = self.signature(self.chat_id(data))
+            self.assertEqual(st, 200)
+            hexsig = json.loads(sig)["signature"]
+            self.assertEqual(len(hexsig), 132)
+            sigs[high] = bytes.fromhex(hexsig[2:])
+            s = int.from_bytes(sigs[high][32:64], "big")
+            self.assertEqual(s > n // 2, high)
+            rc, out = cli_verify(STREAM_BODY, data, sig,
+                                 self.k["ecdsa_address"])
+            self.assertEqual(rc, EXIT_VERIFIED, out)
+            self.assertEqual("WARN  signature.ecdsa.low_s" in out, high, out)
+        self.assertIn(sigs[True][64], (27, 28))
+
     def test_sign_other_request(self):
         out = self.rejected(sign_other_request=True)
         self.assertIn("request", out)

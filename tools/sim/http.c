@@ -293,7 +293,8 @@ static int make_signature(const sim *s, const sim_faults *f, int node,
         rc = sim_sign_ed25519(signer, text, strlen(text), out);
         *addr = claimed->ed_pk_hex;
     } else {
-        rc = sim_sign_eip191(signer, text, strlen(text), out, with_0x);
+        rc = sim_sign_eip191(signer, text, strlen(text), out, with_0x,
+                             f->high_s);
         *addr = lower_addr ? claimed->address_lower : claimed->address_eip55;
     }
     if (rc == 0 && f->bad_signature) {
@@ -847,7 +848,7 @@ static json_t *faults_json(const sim_faults *f)
         json_array_append_new(fails, json_integer(f->fail_next[i]));
     return json_pack(
         "{s:o*,s:i,s:i,s:b,s:b,s:i,s:i,s:i,s:I,s:b,s:b,s:b,s:b,s:b,s:b,s:i,"
-        "s:i,s:i,s:b}",
+        "s:i,s:i,s:b,s:b}",
         "fail_next", fails, "retry_after", f->retry_after,
         "signature_delay_polls", f->signature_delay_polls,
         "truncate_stream", f->truncate_stream,
@@ -860,7 +861,7 @@ static json_t *faults_json(const sim_faults *f)
         "expire_signatures", f->expire_signatures, "wrong_nonce",
         f->wrong_nonce, "malformed_json", f->malformed_json,
         "drop_connection", f->drop_connection, "nodes", f->nodes,
-        "near_gateway", f->near_gateway);
+        "near_gateway", f->near_gateway, "high_s", f->high_s);
 }
 
 static void faults_reset(sim_faults *f)
@@ -876,7 +877,7 @@ static const char *apply_control(sim *s, json_t *req, sim_faults *f,
 #define B(n) {#n, offsetof(sim_faults, n)}
         B(truncate_stream), B(truncate_body), B(tamper_response), B(wrong_signer),
         B(bad_signature), B(sign_other_request), B(expire_signatures),
-        B(wrong_nonce), B(near_gateway),
+        B(wrong_nonce), B(near_gateway), B(high_s),
 #undef B
     };
     static const struct { const char *name; size_t off; long max; } ints[] = {

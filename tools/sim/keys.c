@@ -85,7 +85,7 @@ int sim_key_derive(sim_key *k, unsigned long long seed, const char *who)
 }
 
 int sim_sign_eip191(const sim_key *k, const char *text, size_t len,
-                    char out[133], bool with_0x)
+                    char out[133], bool with_0x, bool high_s)
 {
     char prefix[64];
     int n = snprintf(prefix, sizeof prefix, "\x19" "Ethereum Signed Message:\n%zu",
@@ -111,6 +111,13 @@ int sim_sign_eip191(const sim_key *k, const char *text, size_t len,
     int recid = 0;
     secp256k1_ecdsa_recoverable_signature_serialize_compact(secp, rsv, &recid,
                                                             &sig);
+    /* s is in [1, n/2], a valid scalar: negating it mod n gives n - s,
+     * which recovers the same key with the other recovery id. */
+    if (high_s) {
+        if (!secp256k1_ec_seckey_negate(secp, rsv + 32))
+            return -1;
+        recid ^= 1;
+    }
     rsv[64] = (uint8_t)(27 + recid);
     char *p = out;
     if (with_0x) {

@@ -64,11 +64,12 @@ void sim_keys_cleanup(void);
  * "wrong-signer") from `seed`: SHA-256("teeattest-sim/<seed>[/<who>]/ecdsa")
  * and SHA-256("teeattest-sim/<seed>[/<who>]/ed25519"). */
 int sim_key_derive(sim_key *k, unsigned long long seed, const char *who);
-/* EIP-191 personal_sign over `text`: "0x" + hex(r||s||v), v = 27/28, low s.
- * `out` needs 133 bytes; `with_0x` false drops the prefix (2024 Phala,
- * io.net). */
+/* EIP-191 personal_sign over `text`: "0x" + hex(r||s||v), v = 27/28, low s
+ * (with `high_s`, the malleable twin: n - s and the other v, as a signer
+ * that does not normalise s produces half of the time). `out` needs 133
+ * bytes; `with_0x` false drops the prefix (2024 Phala, io.net). */
 int sim_sign_eip191(const sim_key *k, const char *text, size_t len,
-                    char out[133], bool with_0x);
+                    char out[133], bool with_0x, bool high_s);
 /* Ed25519 over `text`: 128 hex chars, no prefix. */
 int sim_sign_ed25519(const sim_key *k, const char *text, size_t len,
                      char out[129]);
@@ -162,6 +163,7 @@ typedef struct sim_faults {
     int drop_connection;      /* count of requests to drop */
     int nodes;
     bool near_gateway;
+    bool high_s;              /* ECDSA signatures in the malleable form */
 } sim_faults;
 
 typedef struct sim_sigrec {
