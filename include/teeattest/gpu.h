@@ -139,7 +139,12 @@ TEEATTEST_API void teeattest_gpu_inputs_free(teeattest_gpu_inputs *in);
  * - TEEATTEST_GPU_ITEM_NRAS_RESPONSE: the body NRAS answered (at most one
  *   per object; verified at verification, not here).
  * - TEEATTEST_GPU_ITEM_JWKS: an NRAS JWKS document; its keys are merged.
- *   Parsed here: a malformed document is an error.
+ *   Parsed here: a malformed document is an error. A key is trusted only
+ *   through its x5c chain to the pinned NRAS intermediate (a key without
+ *   x5c fails gpu.nras.jwt.signature). A kid that an earlier document
+ *   bound to a different key (x/y or x5c) is a conflict: the document is
+ *   accepted, and every token under that kid fails; the identical key
+ *   twice (the same document again) is no conflict.
  *
  * @return TEEATTEST_OK; TEEATTEST_E_PARSE, TEEATTEST_E_JSON,
  *         TEEATTEST_E_BASE64 (the detail says why); TEEATTEST_E_TOO_LARGE

@@ -25,7 +25,6 @@ void ta_nras_policy_init(ta_nras_policy *p)
     p->hwmodels = default_hwmodels;
     p->n_hwmodels = TA_ARRAY_LEN(default_hwmodels);
     p->leeway = TA_NRAS_LEEWAY_DEFAULT;
-    p->keys.x5c_mode = TA_X5C_IF_PRESENT;
 }
 
 /* ---- request ---------------------------------------------------------------- */

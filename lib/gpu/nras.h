@@ -58,7 +58,7 @@ typedef struct ta_nras_policy {
 } ta_nras_policy;
 
 /* Defaults: NVIDIA issuer, any claims version, the two Hopper hwmodels,
- * 60 s leeway, x5c checked when present. */
+ * 60 s leeway; JWKS keys only through x5c (jwt.h). */
 void ta_nras_policy_init(ta_nras_policy *p);
 
 typedef struct ta_nras_outcome {

@@ -94,12 +94,10 @@ static void test_near(void)
     CHECK_STR(teeattest_result_fact(r, "gpu.nras.gpu_count"), "8");
     teeattest_result_free(r);
 
-    /* x5c required: every key has one and it verifies at this time. */
-    pol.keys.x5c_mode = TA_X5C_REQUIRE;
+    /* Every key of NVIDIA's JWKS has x5c, verified at this time. */
     r = run(a, len, &real_jwks, NEAR_NONCE, AT_2026, &pol, NULL);
-    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
+    CHECK(kit_detail_has(r, "gpu.nras.jwt.signature", "pinned intermediate"));
     teeattest_result_free(r);
-    pol.keys.x5c_mode = TA_X5C_IF_PRESENT;
 
     /* With today's clock the tokens (exp 2026-06-29T03:06:34Z) are expired. */
     r = run(a, len, &real_jwks, NEAR_NONCE, 1782702395, &pol, NULL);
@@ -318,6 +316,7 @@ typedef struct synth {
 } synth;
 
 static kit_key key, other_key;
+static kit_pki test_pki; /* pinned in run_synth's policy */
 static ta_jwks test_jwks;
 
 static json_t *dev_claims(const synth *s, int i)
@@ -425,15 +424,23 @@ static synth base_synth(void)
     return s;
 }
 
-static teeattest_result *run_synth(const synth *s, int64_t at)
+static teeattest_result *run_synth_with(const synth *s, int64_t at,
+                                        const ta_jwks *jwks)
 {
     char *a = build(s);
     ta_nras_policy pol;
     ta_nras_policy_init(&pol);
     pol.expected_gpus = (size_t)s->n;
-    teeattest_result *r = run(a, strlen(a), &test_jwks, NEAR_NONCE, at, &pol, NULL);
+    pol.keys.pins = KIT_PINS(&test_pki);
+    pol.keys.n_pins = 1;
+    teeattest_result *r = run(a, strlen(a), jwks, NEAR_NONCE, at, &pol, NULL);
     free(a);
     return r;
+}
+
+static teeattest_result *run_synth(const synth *s, int64_t at)
+{
+    return run_synth_with(s, at, &test_jwks);
 }
 
 static void m_debug(json_t *c, int i) { if (i == 1) json_object_set_new(c, "dbgstat", json_string("enabled")); }
@@ -467,7 +474,8 @@ static void test_synthetic(void)
 {
     kit_key_init(&key, 11);
     kit_key_init(&other_key, 12);
-    char *doc = kit_jwks(&key, "test-kid");
+    kit_pki_init(&test_pki, 13, "CN=Test NRAS Intermediate");
+    char *doc = kit_jwks_x5c(&key, "test-kid", &test_pki, NULL, KIT_FROM, KIT_TO);
     ta_jwks_init(&test_jwks, ctx);
     ta_jwks_add_json(&test_jwks, (uint8_t *)doc, strlen(doc), 1, NULL);
     free(doc);
@@ -478,6 +486,21 @@ static void test_synthetic(void)
     if (!CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED))
         kit_dump(r);
     teeattest_result_free(r);
+
+    /* The same answer, validly signed, under the same key given without
+     * x5c: the key is not trusted, nothing else can pass. */
+    ta_jwks bare;
+    ta_jwks_init(&bare, ctx);
+    doc = kit_jwks(&key, "test-kid");
+    ta_jwks_add_json(&bare, (uint8_t *)doc, strlen(doc), 1, NULL);
+    free(doc);
+    r = run_synth_with(&s, at, &bare);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.jwt.signature"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu.nras.jwt.signature", "has no x5c"));
+    CHECK_EQ_INT(count_outcome(r, TEEATTEST_OUTCOME_PASS), 1); /* response */
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    teeattest_result_free(r);
+    ta_jwks_clear(&bare);
 
     static const struct {
         const char *what;
@@ -944,6 +967,7 @@ int main(void)
     test_oom();
     ta_jwks_clear(&test_jwks);
     kit_key_free(&key);
+    kit_pki_free(&test_pki);
     kit_key_free(&other_key);
     ta_jwks_clear(&real_jwks);
     teeattest_ctx_free(ctx);
