@@ -774,6 +774,18 @@ static void test_synthetic(void)
     r = run_synth(&s, at);
     CHECK(kit_detail_has(r, "gpu.nras.ueid", "GPU-1 token has no ueid"));
     teeattest_result_free(r);
+    /* One GPU twice in the evidence and two tokens for it: still one
+     * token per GPU, so the second token has none left to judge. */
+    ta_nras_device twice[2] = {synth_gpus[0], synth_gpus[0]};
+    ta_nras_device saved[2] = {synth_gpus[0], synth_gpus[1]};
+    memcpy(synth_gpus, twice, sizeof twice);
+    s = base_synth();
+    s.mut_dev = m_dup;
+    r = run_synth(&s, at);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.ueid"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "again: one token per GPU"));
+    teeattest_result_free(r);
+    memcpy(synth_gpus, saved, sizeof saved);
 
     /* A NUL cannot cut a ueid or a version down to the evidence's: such a
      * token does not even parse. */
