@@ -19,8 +19,10 @@
  *    CoRIM root compiled into the library, golden values per index);
  *  - revocation by OCSP for the device chain and the RIM signer chains;
  *  - remotely, through NVIDIA's Remote Attestation Service (NRAS): the
- *    detached EAT it answers, every JWT's ES384 signature under the JWKS,
- *    its claims, nonce, submodule digests and per-GPU verdicts.
+ *    detached EAT it answers, every JWT's ES384 signature under a JWKS key
+ *    trusted through its x5c chain, its claims, nonce, submodule digests,
+ *    the GPUs its tokens name (ueid = the evidence's leaf serials) and
+ *    per-GPU verdicts.
  *
  * What verification may use beyond the evidence lives in a
  * teeattest_gpu_inputs object: saved RIMs, OCSP responses, an NRAS answer
@@ -139,7 +141,12 @@ TEEATTEST_API void teeattest_gpu_inputs_free(teeattest_gpu_inputs *in);
  * - TEEATTEST_GPU_ITEM_NRAS_RESPONSE: the body NRAS answered (at most one
  *   per object; verified at verification, not here).
  * - TEEATTEST_GPU_ITEM_JWKS: an NRAS JWKS document; its keys are merged.
- *   Parsed here: a malformed document is an error.
+ *   Parsed here: a malformed document is an error. A key is trusted only
+ *   through its x5c chain to the pinned NRAS intermediate (a key without
+ *   x5c fails gpu.nras.jwt.signature). A kid that an earlier document
+ *   bound to a different key (x/y or x5c) is a conflict: the document is
+ *   accepted, and every token under that kid fails; the identical key
+ *   twice (the same document again) is no conflict.
  *
  * @return TEEATTEST_OK; TEEATTEST_E_PARSE, TEEATTEST_E_JSON,
  *         TEEATTEST_E_BASE64 (the detail says why); TEEATTEST_E_TOO_LARGE
@@ -251,7 +258,11 @@ TEEATTEST_API int teeattest_gpu_inputs_set_nras_version(
  * across GPUs gpu.consistency, gpu.duplicates, gpu.count; then per GPU the
  * OCSP checks gpu[i].ocsp.cert[1..3], the RIM checks gpu[i].rim.driver.*
  * and gpu[i].rim.vbios.* (signature, digest, chain, version, ocsp.cert[k],
- * measurements); then the NRAS checks gpu.nras.* and gpu[i].nras.*. A
+ * measurements); then the NRAS checks gpu.nras.* and gpu[i].nras.*: the
+ * tokens' signatures under JWKS keys trusted only through their x5c
+ * chain, and each device token's ueid naming one GPU of the evidence (its
+ * .serial), one token per GPU, with that GPU's driver and VBIOS versions
+ * (gpu[i].nras.* then follows the evidence's GPU i). A
  * step the policy or the mode leaves out is one skipped check saying why
  * (gpu[i].ocsp, gpu[i].rim, gpu.nras), required only when the policy
  * requires that step. Facts: gpu.count, gpu.mode, gpu.measurements

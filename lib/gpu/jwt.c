@@ -277,6 +277,18 @@ static int parse_jwk(const teeattest_ctx *ctx, json_t *key, ta_jwk *k,
     return 1;
 }
 
+/* The same key: x/y and every x5c certificate byte for byte. */
+static bool same_key(const ta_jwk *a, const ta_jwk *b)
+{
+    if (memcmp(a->pub, b->pub, sizeof a->pub) != 0 || a->n_x5c != b->n_x5c)
+        return false;
+    for (size_t i = 0; i < a->n_x5c; i++)
+        if (a->x5c_len[i] != b->x5c_len[i] ||
+            memcmp(a->x5c[i], b->x5c[i], a->x5c_len[i]) != 0)
+            return false;
+    return true;
+}
+
 int ta_jwks_add_json(ta_jwks *c, const uint8_t *doc, size_t len, int64_t at,
                      teeattest_error *err)
 {
@@ -337,7 +349,7 @@ int ta_jwks_add_json(ta_jwks *c, const uint8_t *doc, size_t len, int64_t at,
             break;
     }
     json_decref(root);
-    /* Merge: replace cached keys of the same kid, append the others. */
+    /* Merge: new kids appended, cached kids checked (below). */
     if (!rc && c->n + np > c->cap) {
         size_t cap = c->n + np;
         ta_jwk *nk = ta_realloc(ctx, c->keys, cap * sizeof *nk);
@@ -354,12 +366,21 @@ int ta_jwks_add_json(ta_jwks *c, const uint8_t *doc, size_t len, int64_t at,
     }
     for (size_t i = 0; i < np; i++) {
         ta_jwk *old = (ta_jwk *)ta_jwks_find(c, parsed[i].kid);
-        if (old) {
-            jwk_clear(ctx, old);
-            *old = parsed[i];
-        } else {
+        if (!old) {
             c->keys[c->n++] = parsed[i];
+            continue;
         }
+        /* A kid is one key: never replaced, and a different key under
+         * the same kid makes the kid unusable (ta_jwt_verify_signature). */
+        if (!same_key(old, &parsed[i])) {
+            char kid[80];
+            excerpt(kid, sizeof kid, old->kid);
+            ta_log(ctx, TEEATTEST_LOG_WARN,
+                   "JWKS: kid %s names different keys in two documents; "
+                   "tokens under it will fail", kid);
+            old->conflict = true;
+        }
+        jwk_clear(ctx, &parsed[i]);
     }
     ta_free(ctx, parsed);
     c->fetched_at = at;
@@ -579,15 +600,11 @@ static int check_x5c(const teeattest_ctx *ctx, const ta_jwk *k,
                      const ta_jwt_keyopts *ko, int64_t at, char *detail,
                      size_t cap)
 {
-    int mode = ko ? ko->x5c_mode : TA_X5C_IF_PRESENT;
-    if (mode == TA_X5C_IGNORE)
-        return TEEATTEST_OK;
     if (k->n_x5c == 0) {
-        if (mode == TA_X5C_REQUIRE) {
-            set_detail(detail, cap, "JWKS key has no x5c and policy requires it");
-            return TEEATTEST_E_CERT_CHAIN;
-        }
-        return TEEATTEST_OK;
+        set_detail(detail, cap, "JWKS key %.80s has no x5c: a key is "
+                   "trusted only through an x5c chain to a pinned NRAS "
+                   "intermediate", k->kid);
+        return TEEATTEST_E_CERT_CHAIN;
     }
     if (k->n_x5c < 2) {
         set_detail(detail, cap, "x5c has no intermediate to check x5c[0] with");
@@ -642,6 +659,12 @@ int ta_jwt_verify_signature(const teeattest_ctx *ctx, const ta_jwt *j,
         set_detail(detail, cap, "kid %s is not in the JWKS", kid);
         return TEEATTEST_E_NOT_FOUND;
     }
+    if (k->conflict) {
+        set_detail(detail, cap, "kid %.80s names different keys in two "
+                   "supplied JWKS documents (conflict): no key is trusted "
+                   "for it", k->kid);
+        return TEEATTEST_E_VERIFY_FAILED;
+    }
     uint8_t digest[48];
     int rc = ta_hash(ctx, TEEATTEST_HASH_SHA384, digest, sizeof digest,
                      (const uint8_t *)j->token, j->signing_len);
@@ -660,11 +683,9 @@ int ta_jwt_verify_signature(const teeattest_ctx *ctx, const ta_jwt *j,
     rc = check_x5c(ctx, k, ko, at, detail, cap);
     if (rc)
         return rc;
-    set_detail(detail, cap, "ES384 valid under kid %.80s%s", k->kid,
-               !k->n_x5c || (ko && ko->x5c_mode == TA_X5C_IGNORE)
-                   ? " (key trusted as loaded; x5c not used)"
-                   : " (x5c[0] signed by pinned intermediate, valid at the "
-                     "verification time; intermediate's issuer not checked)");
+    set_detail(detail, cap, "ES384 valid under kid %.80s (x5c[0] signed by "
+               "pinned intermediate, valid at the verification time; "
+               "intermediate's issuer not checked)", k->kid);
     return TEEATTEST_OK;
 }
 

@@ -2,14 +2,17 @@
  * Internal: compact JWS (ES384 only) and the NRAS JWKS (spec nvidia.md
  * 5.3-5.5). Never installed.
  *
- * Trust model of a JWKS key (spec 5.4): the key is what the JWKS document
- * says (x, y), so its authority is the TLS connection it was fetched over
- * or the file the caller chose. When the key carries x5c, x5c[0] must hold
- * the same P-384 key (checked at load); at verification time, by default,
- * x5c[0] must also be signed by x5c[1] and valid at the verification time,
- * and x5c[1] must be a pinned NRAS intermediate (SHA-256 of its DER).
- * x5c[1]'s own issuer (NVIDIA Attestation Service CA 001) is not published,
- * so the intermediate is trusted by pin, never by chain.
+ * Trust model of a JWKS key (spec 5.4): only through its x5c. A key is
+ * used only when x5c[0] holds the same P-384 key as x/y (checked at load),
+ * x5c[0] is signed by x5c[1] and valid at the verification time, and x5c[1]
+ * is a pinned NRAS intermediate (SHA-256 of its DER). A key without x5c is
+ * never trusted, whatever document or connection it came from. x5c[1]'s
+ * own issuer (NVIDIA Attestation Service CA 001) is not published, so the
+ * intermediate is trusted by pin, never by chain.
+ *
+ * A kid names one key: a kid that two supplied documents bind to different
+ * keys (x/y or x5c differ) is a conflict, and every token under it fails.
+ * The same key repeated (the same file twice, a refetch) is no conflict.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -41,6 +44,7 @@ typedef struct ta_jwk {
     uint8_t *x5c[TA_JWK_X5C_MAX]; /* DER, x5c order (leaf first) */
     size_t x5c_len[TA_JWK_X5C_MAX];
     size_t n_x5c;
+    bool conflict; /* two documents gave this kid different keys */
 } ta_jwk;
 
 /* A cache of JWKS keys by kid, owned by the caller (not locked: one
@@ -60,11 +64,13 @@ typedef struct ta_jwks {
 void ta_jwks_init(ta_jwks *c, const teeattest_ctx *ctx);
 void ta_jwks_clear(ta_jwks *c);
 
-/* Parse a JWKS document and merge its keys (a kid already cached is
- * replaced). Keys other than EC P-384 are skipped; a malformed EC P-384
- * key, an x5c[0] whose key differs from x/y, or a kid twice in the document
- * rejects the whole document and leaves the cache unchanged. `at` is
- * recorded as fetched_at. */
+/* Parse a JWKS document and merge its keys. Keys other than EC P-384 are
+ * skipped; a malformed EC P-384 key, an x5c[0] whose key differs from x/y,
+ * or a kid twice in the document rejects the whole document and leaves the
+ * cache unchanged. A kid already cached with the identical key (x/y and
+ * every x5c certificate) is kept as it is; with any other key it is marked
+ * `conflict` (never replaced): ta_jwt_verify_signature() then fails every
+ * token under it. `at` is recorded as fetched_at. */
 int ta_jwks_add_json(ta_jwks *c, const uint8_t *doc, size_t len, int64_t at,
                      teeattest_error *err);
 int ta_jwks_load_file(ta_jwks *c, const char *path, int64_t at,
@@ -97,23 +103,19 @@ int ta_jwt_parse(const teeattest_ctx *ctx, ta_jwt *out, const char *token,
                  size_t len, teeattest_error *err);
 void ta_jwt_clear(ta_jwt *j);
 
-/* How x5c is used when verifying (see the top of this file). */
-enum {
-    TA_X5C_IF_PRESENT = 0, /* default: check the chain when the key has one */
-    TA_X5C_REQUIRE = 1,    /* a key without x5c fails */
-    TA_X5C_IGNORE = 2      /* x/y alone (what nvtrust and NVAT do) */
-};
-
+/* Extra accepted NRAS intermediates (SHA-256 of the DER), beside the
+ * built-in Intermediate 004 (tests pin their own). */
 typedef struct ta_jwt_keyopts {
-    int x5c_mode;
-    const uint8_t (*pins)[32]; /* extra accepted intermediates (SHA-256) */
+    const uint8_t (*pins)[32];
     size_t n_pins;
 } ta_jwt_keyopts;
 
 /* ES384 signature of a parsed token under its kid's key, and the key's x5c
- * rules at `at`. TEEATTEST_OK, TEEATTEST_E_NOT_FOUND (kid not in the
- * JWKS), TEEATTEST_E_VERIFY_FAILED, TEEATTEST_E_CERT_CHAIN (x5c), or
- * another negative status; `detail` gets a message either way. */
+ * (required, see the top of this file) at `at`. TEEATTEST_OK,
+ * TEEATTEST_E_NOT_FOUND (kid not in the JWKS), TEEATTEST_E_VERIFY_FAILED
+ * (signature, or a kid in conflict), TEEATTEST_E_CERT_CHAIN (no x5c, or
+ * x5c not under a pinned intermediate at `at`), or another negative
+ * status; `detail` gets a message either way. */
 int ta_jwt_verify_signature(const teeattest_ctx *ctx, const ta_jwt *j,
                             const ta_jwks *jwks, const ta_jwt_keyopts *ko,
                             int64_t at, char *detail, size_t detail_cap);

@@ -25,7 +25,6 @@ void ta_nras_policy_init(ta_nras_policy *p)
     p->hwmodels = default_hwmodels;
     p->n_hwmodels = TA_ARRAY_LEN(default_hwmodels);
     p->leeway = TA_NRAS_LEEWAY_DEFAULT;
-    p->keys.x5c_mode = TA_X5C_IF_PRESENT;
 }
 
 /* ---- request ---------------------------------------------------------------- */
@@ -120,6 +119,7 @@ typedef struct dev {
     size_t token_len;
     ta_jwt jwt;
     bool parsed;
+    int gpu;            /* the evidence's GPU its ueid names, -1 none */
 } dev;
 
 typedef struct vst {
@@ -306,10 +306,52 @@ static void flags_missing(json_t *c, bool rim, char *out, size_t cap)
 #undef ADD
 }
 
-static void per_gpu(vst *s, const dev *d, bool sigs_ok)
+/* Driver and VBIOS versions of the token equal its GPU's evidence (VBIOS
+ * case-insensitively, spec 2.5). `ev` NULL: the token is bound to no GPU. */
+static void versions(vst *s, const dev *d, bool sigs_ok, const char *name,
+                     const ta_nras_device *ev)
+{
+    json_t *c = d->jwt.claims;
+    json_t *dj = json_object_get(c, "x-nvidia-gpu-driver-version");
+    json_t *vj = json_object_get(c, "x-nvidia-gpu-vbios-version");
+    const char *dv = json_string_value(dj), *vv = json_string_value(vj);
+    /* An embedded NUL must not cut a claim down to the evidence's value. */
+    if (dv && strlen(dv) != json_string_length(dj))
+        dv = NULL;
+    if (vv && strlen(vv) != json_string_length(vj))
+        vv = NULL;
+    if (!ev) {
+        check(s, name, TEEATTEST_OUTCOME_SKIP,
+              "versions not compared: the %s token is bound to no GPU of the "
+              "evidence (gpu.nras.ueid)", d->key);
+        return;
+    }
+    char td[64] = "(missing)", tv[64] = "(missing)";
+    if (dv)
+        safe(td, sizeof td, dv);
+    if (vv)
+        safe(tv, sizeof tv, vv);
+    const char *ed = ev->driver && *ev->driver ? ev->driver : NULL;
+    const char *evb = ev->vbios && *ev->vbios ? ev->vbios : NULL;
+    bool dok = dv && ed && strcmp(dv, ed) == 0;
+    bool vok = vv && evb && strcasecmp(vv, evb) == 0;
+    content(s, sigs_ok, name, dok && vok,
+            "driver %s%s%.63s, VBIOS %s%s%.15s", td,
+            dok ? " = evidence" : !ed ? " (the evidence has none)"
+                                      : " != evidence ",
+            dok || !ed ? "" : ed, tv,
+            vok ? " = evidence" : !evb ? " (the evidence has none)"
+                                       : " != evidence ",
+            vok || !evb ? "" : evb);
+}
+
+/* Per-GPU checks of one device token under gpu[slot]; `ev` the evidence's
+ * GPU its ueid names, NULL when the tokens are not bound to the evidence. */
+static void per_gpu(vst *s, const dev *d, bool sigs_ok, int slot,
+                    const ta_nras_device *ev)
 {
     char name[64], det[300];
-    int i = d->index;
+    int i = slot;
     json_t *c = d->jwt.claims;
     int32_t dummy = 0;
     bool err_tok = error_details(&d->jwt, det, sizeof det, &dummy);
@@ -389,6 +431,12 @@ static void per_gpu(vst *s, const dev *d, bool sigs_ok)
                 miss);
     }
 
+    gpu_name(name, sizeof name, i, "versions");
+    if (err_tok)
+        check(s, name, TEEATTEST_OUTCOME_SKIP, "%s", why);
+    else
+        versions(s, d, sigs_ok, name, ev);
+
     gpu_name(name, sizeof name, i, "warning");
     json_t *w = json_object_get(c, "x-nvidia-attestation-warning");
     if (err_tok) {
@@ -431,7 +479,7 @@ static int cmp_dev(const void *a, const void *b)
 
 static const char *const all_checks[] = {
     "gpu.nras.jwt.signature", "gpu.nras.jwt.claims", "gpu.nras.nonce",
-    "gpu.nras.submods",       "gpu.nras.ueid",       "gpu.nras.result",
+    "gpu.nras.submods",       "gpu.nras.result",     "gpu.nras.ueid",
 };
 
 int ta_nras_verify_append(teeattest_ctx *ctx, teeattest_result *r,
@@ -524,6 +572,7 @@ int ta_nras_verify_append(teeattest_ctx *ctx, teeattest_result *r,
             devs[nd].key = k;
             devs[nd].token = json_string_value(v);
             devs[nd].token_len = json_string_length(v);
+            devs[nd].gpu = -1;
             nd++;
         }
         if (!shape_err) {
@@ -737,32 +786,6 @@ int ta_nras_verify_append(teeattest_ctx *ctx, teeattest_result *r,
         content(&s, sigs_ok, "gpu.nras.submods", ok, "%s", first);
     }
 
-    /* ---- distinct ueids ---- */
-    {
-        bool ok = true;
-        char first[300] = "";
-        size_t with = 0;
-        for (size_t i = 0; i < nd && ok; i++) {
-            const char *a = json_string_value(json_object_get(devs[i].jwt.claims, "ueid"));
-            if (!a)
-                continue;
-            with++;
-            for (size_t j = i + 1; j < nd; j++) {
-                const char *b = json_string_value(json_object_get(devs[j].jwt.claims, "ueid"));
-                if (b && strcmp(a, b) == 0) {
-                    ok = false;
-                    snprintf(first, sizeof first, "%s and %s report the same "
-                             "device (ueid %.60s)", devs[i].key, devs[j].key, a);
-                    break;
-                }
-            }
-        }
-        if (ok)
-            snprintf(first, sizeof first, "%zu distinct ueids (%zu tokens "
-                     "without ueid)", with, nd - with);
-        content(&s, sigs_ok, "gpu.nras.ueid", ok, "%s", first);
-    }
-
     /* ---- overall result ---- */
     {
         json_t *res = json_object_get(overall.claims,
@@ -834,8 +857,94 @@ int ta_nras_verify_append(teeattest_ctx *ctx, teeattest_result *r,
         }
     }
 
-    for (size_t i = 0; i < nd; i++)
-        per_gpu(&s, &devs[i], sigs_ok);
+    /* ---- the tokens judge the evidence's GPUs ---- */
+    /* Each device token's ueid is the leaf certificate serial (decimal) of
+     * one GPU of the evidence, one token per GPU, matched by identity:
+     * tokens NRAS issued for another GPU set under the same nonce fail. */
+    bool bound = false;
+    {
+        const ta_nras_device *ev = pol->devices;
+        size_t nv = ev ? pol->n_devices : 0;
+        bool ok = true, reordered = false;
+        char first[400] = "";
+        bool taken[TA_NRAS_GPUS_MAX];
+        memset(taken, 0, sizeof taken);
+        if (nv == 0) {
+            ok = false;
+            snprintf(first, sizeof first, "no GPUs of the evidence to bind "
+                     "the device tokens to");
+        } else if (nv > TA_NRAS_GPUS_MAX) {
+            ok = false;
+            snprintf(first, sizeof first, "%zu GPUs in the evidence exceed "
+                     "the limit of %u", nv, TA_NRAS_GPUS_MAX);
+        }
+        for (size_t i = 0; ok && i < nd; i++) {
+            json_t *u = json_object_get(devs[i].jwt.claims, "ueid");
+            const char *a = json_string_value(u);
+            char ed[8];
+            if (!a || !*a || strlen(a) != json_string_length(u)) {
+                ok = false;
+                snprintf(first, sizeof first, "%s token has no ueid%s",
+                         devs[i].key,
+                         error_details(&devs[i].jwt, ed, sizeof ed, NULL)
+                             ? " (an NRAS error token)" : "");
+                break;
+            }
+            size_t j = 0;
+            while (j < nv && !(ev[j].ueid && strcmp(ev[j].ueid, a) == 0))
+                j++;
+            char ua[64];
+            safe(ua, sizeof ua, a);
+            if (j == nv) {
+                ok = false;
+                snprintf(first, sizeof first, "%s token's ueid %s is the leaf "
+                         "certificate serial of no GPU in the evidence",
+                         devs[i].key, ua);
+            } else if (taken[j]) {
+                ok = false;
+                snprintf(first, sizeof first, "%s token names gpu[%zu] (ueid "
+                         "%s) again: one token per GPU", devs[i].key, j, ua);
+            } else {
+                taken[j] = true;
+                devs[i].gpu = (int)j;
+                reordered = reordered || devs[i].gpu != devs[i].index;
+            }
+        }
+        for (size_t j = 0; ok && j < nv; j++) {
+            if (taken[j])
+                continue;
+            ok = false;
+            char ue[64] = "";
+            safe(ue, sizeof ue, ev[j].ueid);
+            if (ue[0])
+                snprintf(first, sizeof first, "gpu[%zu] of the evidence (ueid "
+                         "%s) has no device token", j, ue);
+            else
+                snprintf(first, sizeof first, "gpu[%zu] of the evidence has "
+                         "no readable leaf certificate serial to match", j);
+        }
+        if (ok)
+            snprintf(first, sizeof first, "%zu device tokens name the %zu GPUs "
+                     "of the evidence by ueid (leaf certificate serial), one "
+                     "each%s", nd, nv,
+                     reordered ? "; token order differs from the evidence's"
+                               : "");
+        bound = ok;
+        content(&s, sigs_ok, "gpu.nras.ueid", ok, "%s", first);
+    }
+
+    /* Bound: under the evidence's GPU index, in the evidence's order;
+     * otherwise under the token's own. */
+    for (size_t k = 0; k < nd; k++) {
+        size_t i = k;
+        if (bound)
+            for (i = 0; i < nd && devs[i].gpu != (int)k; i++)
+                ;
+        if (i == nd)
+            continue; /* unreachable: bound is one token per GPU */
+        per_gpu(&s, &devs[i], sigs_ok, bound ? devs[i].gpu : devs[i].index,
+                bound ? &pol->devices[devs[i].gpu] : NULL);
+    }
 
 out:
     for (size_t i = 0; devs && i < nd; i++)

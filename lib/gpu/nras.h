@@ -10,9 +10,13 @@
  *   gpu.nras.nonce           eat_nonce of the overall and device tokens
  *   gpu.nras.submods         SHA-256 of each device token == submods entry;
  *                            |submods| == |device tokens| (== GPUs expected)
- *   gpu.nras.ueid            device ueids distinct
  *   gpu.nras.result          x-nvidia-overall-att-result true (+ version);
  *                            on false, NVIDIA's error details in the detail
+ *   gpu.nras.ueid            each device token's ueid is the leaf
+ *                            certificate serial of one GPU of the
+ *                            evidence (policy.devices), one token per
+ *                            GPU, matched by identity not position; a
+ *                            token without ueid fails
  *   gpu[i].nras.measurements measres == "success", no x-nvidia-error-details
  *   gpu[i].nras.secure_boot  secboot == true
  *   gpu[i].nras.debug        dbgstat == "disabled"
@@ -20,9 +24,13 @@
  *   gpu[i].nras.evidence     NRAS's evidence flags (arch, parsed, nonce,
  *                            signature, cert chain [+ fwid for 3.0])
  *   gpu[i].nras.rim          NRAS's driver/VBIOS RIM flags
+ *   gpu[i].nras.versions     driver and VBIOS versions equal the GPU's
+ *                            evidence (opaque data)
  *   gpu[i].nras.warning      x-nvidia-attestation-warning null (else warn)
  * A check computed from tokens whose signatures did not all verify is
  * reported as skip (required), never pass: its detail says what it saw.
+ * gpu[i] is the evidence's GPU i when every token is bound to one (the
+ * checks then come in the evidence's order), else the token "GPU-i".
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -46,6 +54,15 @@ typedef struct ta_nras_evidence {
     const char *certificate_b64; /* base64(PEM chain) */
 } ta_nras_evidence;
 
+/* One GPU of the evidence as the local layer read it (spec 2.5): what its
+ * NRAS device token must name. */
+typedef struct ta_nras_device {
+    const char *ueid;   /* leaf certificate serial in decimal; NULL or ""
+                           when unreadable (then no token matches) */
+    const char *driver; /* opaque DRIVER_VERSION; NULL/"" absent */
+    const char *vbios;  /* "96.00.9F.00.01" form; NULL/"" absent */
+} ta_nras_device;
+
 typedef struct ta_nras_policy {
     const char *issuer;          /* NULL = TA_NRAS_ISSUER */
     const char *claims_version;  /* required x-nvidia-ver, NULL = any */
@@ -55,10 +72,14 @@ typedef struct ta_nras_policy {
     size_t expected_gpus;        /* 0 = count not compared */
     bool warning_fails;          /* a non-null warning fails instead of warns */
     ta_jwt_keyopts keys;
+    /* The evidence's GPUs, in its order. None: gpu.nras.ueid fails (an
+     * answer is only worth something for the GPUs it judged). */
+    const ta_nras_device *devices;
+    size_t n_devices;
 } ta_nras_policy;
 
 /* Defaults: NVIDIA issuer, any claims version, the two Hopper hwmodels,
- * 60 s leeway, x5c checked when present. */
+ * 60 s leeway; JWKS keys only through x5c (jwt.h). */
 void ta_nras_policy_init(ta_nras_policy *p);
 
 typedef struct ta_nras_outcome {

@@ -305,6 +305,18 @@ static int run_nras(teeattest_ctx *ctx, teeattest_result *r,
     ta_nras_policy np;
     ta_nras_policy_init(&np);
     np.expected_gpus = oc->n;
+    /* The tokens must name these GPUs (ueid = leaf serial) and their
+     * versions, read from the signed evidence. */
+    ta_nras_device *devs = ta_calloc(ctx, oc->n ? oc->n : 1, sizeof *devs);
+    if (!devs)
+        return ta_error(err, TEEATTEST_E_NOMEM, "gpu.nras", "out of memory");
+    for (size_t i = 0; i < oc->n; i++) {
+        devs[i].ueid = oc->gpus[i].serial;
+        devs[i].driver = oc->gpus[i].spdm.driver_version;
+        devs[i].vbios = oc->gpus[i].spdm.vbios_version;
+    }
+    np.devices = devs;
+    np.n_devices = oc->n;
     ta_nras_outcome no;
     memset(&no, 0, sizeof no);
     bool jwks_online = (in->online & TEEATTEST_GPU_ONLINE_JWKS) != 0;
@@ -338,8 +350,10 @@ static int run_nras(teeattest_ctx *ctx, teeattest_result *r,
         ta_gpu_payload *p = NULL;
         teeattest_error pe = TEEATTEST_ERROR_INIT;
         int prc = ta_gpu_payload_parse(ctx, evidence, len, &p, &pe);
-        if (prc == TEEATTEST_E_NOMEM)
-            return ta_error(err, prc, "gpu.nras", "out of memory");
+        if (prc == TEEATTEST_E_NOMEM) {
+            rc = ta_error(err, prc, "gpu.nras", "out of memory");
+            goto out;
+        }
         if (prc) {
             ta_result_check(r, "gpu.nras", TEEATTEST_OUTCOME_SKIP,
                             pl->nras_required,
@@ -349,8 +363,8 @@ static int run_nras(teeattest_ctx *ctx, teeattest_result *r,
         ta_nras_evidence *ev = ta_calloc(ctx, p->n, sizeof *ev);
         if (!ev) {
             ta_gpu_payload_free(p);
-            return ta_error(err, TEEATTEST_E_NOMEM, "gpu.nras",
-                            "out of memory");
+            rc = ta_error(err, TEEATTEST_E_NOMEM, "gpu.nras", "out of memory");
+            goto out;
         }
         for (size_t i = 0; i < p->n; i++) {
             ev[i].evidence_b64 = p->items[i].evidence;
@@ -397,6 +411,7 @@ static int run_nras(teeattest_ctx *ctx, teeattest_result *r,
 out:
     in->jwks.on_fetched = NULL;
     in->jwks.on_fetched_user = NULL;
+    ta_free(ctx, devs);
     return rc;
 }
 

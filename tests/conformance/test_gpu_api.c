@@ -3,7 +3,9 @@
  * shared/fixtures/nvidia: local evidence checks, RIM comparison, OCSP from
  * saved responses, and NRAS answers with the captured JWKS, each at the
  * case's recorded time, with the verdict and check outcomes its
- * expected.json states. Black-box: shared library and public headers only.
+ * expected.json states; an NRAS answer judges only the GPUs whose leaf
+ * serials its tokens name, and JWKS keys count only through x5c.
+ * Black-box: shared library and public headers only.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -563,6 +565,160 @@ static void case_near(void)
     free(pl);
 }
 
+/* Verify the NEAR answer for `payload` (a JSON document) with the JWKS
+ * documents `jwks` (NULL-terminated JSON texts; NULL: the captured one). */
+static teeattest_result *run_near_answer(json_t *payload, const char *const *jwks)
+{
+    teeattest_gpu_inputs *in = remote_inputs("remote_neardirect_h100x8", !jwks);
+    for (size_t i = 0; jwks && jwks[i]; i++) {
+        teeattest_error e = TEEATTEST_ERROR_INIT;
+        if (!CHECK_EQ_INT(teeattest_gpu_inputs_add(in, TEEATTEST_GPU_ITEM_JWKS,
+                                                   NULL, (const uint8_t *)jwks[i],
+                                                   strlen(jwks[i]), &e), 0))
+            printf("# %s\n", e.message);
+    }
+    char *s = json_dumps(payload, JSON_COMPACT);
+    opts o = {AT_CAPTURE, TEEATTEST_GPU_MODE_AUTO, 0, 0, 0, 1};
+    teeattest_result *r = run((uint8_t *)s, strlen(s), NONCE_NEAR, in, &o);
+    free(s);
+    teeattest_gpu_inputs_free(in);
+    return r;
+}
+
+static json_t *load_json(const char *rel)
+{
+    size_t len = 0;
+    uint8_t *d = fixture(rel, &len);
+    json_t *j = d ? json_loadb((const char *)d, len, 0, NULL) : NULL;
+    free(d);
+    return j;
+}
+
+/* The NEAR answer is tied to the GPUs it judged (their leaf serials), not
+ * to the positions or the nonce; JWKS keys count only through x5c, and a
+ * kid bound to two keys fails. */
+static void case_near_binding(void)
+{
+    printf("# remote_neardirect_h100x8: answer bound to its GPUs\n");
+    json_t *near = load_json("nvidia/remote_neardirect_h100x8/nvidia_payload.json");
+    json_t *chutes = load_json("nvidia/remote_chutes_h100x8_nonce_mismatch/nvidia_payload_as_sent.json");
+    json_t *jwks = load_json("nvidia/jwks/nras_jwks_20260629.json");
+    if (!CHECK(near && chutes && jwks))
+        return;
+    json_t *list = json_object_get(near, "evidence_list");
+    CHECK_EQ_INT(json_array_size(list), 8);
+
+    /* Each token's ueid is the leaf serial of the evidence's GPU. */
+    teeattest_result *r = run_near_answer(near, NULL);
+    if (!CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_VERIFIED))
+        dump(r);
+    CHECK_STR(outcome(r, "gpu.nras.ueid"), "pass");
+    for (int i = 0; i < 8; i++) {
+        char a[48], b[48];
+        snprintf(a, sizeof a, "gpu[%d].serial", i);
+        snprintf(b, sizeof b, "gpu[%d].nras.ueid", i);
+        CHECK(fact(r, a) && fact(r, b) && strcmp(fact(r, a), fact(r, b)) == 0);
+        snprintf(b, sizeof b, "gpu[%d].nras.versions", i);
+        CHECK_STR(outcome(r, b), "pass");
+    }
+    teeattest_result_free(r);
+
+    /* The evidence reordered: same GPUs, still verified; the answer's
+     * per-GPU checks follow the evidence's GPUs. */
+    json_t *rev = json_deep_copy(near);
+    json_t *rl = json_object_get(rev, "evidence_list");
+    for (size_t i = 0; i < 4; i++) {
+        json_t *a = json_incref(json_array_get(rl, i));
+        json_array_set(rl, i, json_array_get(rl, 7 - i));
+        json_array_set_new(rl, 7 - i, a);
+    }
+    r = run_near_answer(rev, NULL);
+    if (!CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_VERIFIED))
+        dump(r);
+    CHECK(strstr(detail_of(r, "gpu.nras.ueid"), "token order differs") != NULL);
+    CHECK(fact(r, "gpu[0].serial") && fact(r, "gpu[0].nras.ueid") &&
+          strcmp(fact(r, "gpu[0].serial"), fact(r, "gpu[0].nras.ueid")) == 0);
+    teeattest_result_free(r);
+    json_decref(rev);
+
+    /* One GPU of the evidence dropped: its token judges nothing sent. */
+    json_t *seven = json_deep_copy(near);
+    json_array_remove(json_object_get(seven, "evidence_list"), 3);
+    r = run_near_answer(seven, NULL);
+    CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_FAILED);
+    CHECK_STR(outcome(r, "gpu.nras.ueid"), "fail");
+    teeattest_result_free(r);
+    json_decref(seven);
+
+    /* Another 8-GPU system's evidence under the same nonce claim: NVIDIA's
+     * tokens still verify and echo the nonce, but judge other GPUs. */
+    json_t *other = json_deep_copy(chutes);
+    json_object_set_new(other, "nonce", json_string(NONCE_NEAR));
+    r = run_near_answer(other, NULL);
+    CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_FAILED);
+    CHECK_STR(outcome(r, "gpu.nras.jwt.signature"), "pass");
+    CHECK_STR(outcome(r, "gpu.nras.nonce"), "pass");
+    CHECK_STR(outcome(r, "gpu.nras.result"), "pass");
+    CHECK_STR(outcome(r, "gpu.nras.ueid"), "fail");
+    CHECK(strstr(detail_of(r, "gpu.nras.ueid"),
+                 "is the leaf certificate serial of no GPU in the evidence") != NULL);
+    teeattest_result_free(r);
+    json_decref(other);
+
+    /* NVIDIA's JWKS with every x5c removed: the same keys, untrusted. */
+    json_t *bare = json_deep_copy(jwks);
+    size_t k;
+    json_t *key;
+    json_array_foreach(json_object_get(bare, "keys"), k, key)
+        json_object_del(key, "x5c");
+    char *bare_s = json_dumps(bare, JSON_COMPACT);
+    r = run_near_answer(near, (const char *[]){bare_s, NULL});
+    CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_FAILED);
+    CHECK_STR(outcome(r, "gpu.nras.jwt.signature"), "fail");
+    CHECK(strstr(detail_of(r, "gpu.nras.jwt.signature"), "has no x5c") != NULL);
+    teeattest_result_free(r);
+
+    /* Two documents: the same one twice is fine; one that binds the
+     * overall token's kid to another key of the JWKS is a conflict. */
+    char *jwks_s = json_dumps(jwks, JSON_COMPACT);
+    r = run_near_answer(near, (const char *[]){jwks_s, jwks_s, NULL});
+    CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_VERIFIED);
+    teeattest_result_free(r);
+    json_t *swapped = json_deep_copy(jwks);
+    json_t *keys = json_object_get(swapped, "keys");
+    const char *kid = "nv-eat-kid-prod-20260628170349267-bfb514f7-1ac0-40f5-8108-e0b3c98351db";
+    json_t *victim = NULL, *donor = NULL;
+    json_array_foreach(keys, k, key) {
+        if (strcmp(json_string_value(json_object_get(key, "kid")), kid) == 0)
+            victim = key;
+        else if (!donor)
+            donor = key;
+    }
+    if (CHECK(victim && donor)) {
+        json_t *d2 = json_deep_copy(donor);
+        json_object_set_new(d2, "kid", json_string(kid));
+        json_t *one = json_pack("{s:[o]}", "keys", d2);
+        char *one_s = json_dumps(one, JSON_COMPACT);
+        r = run_near_answer(near, (const char *[]){jwks_s, one_s, NULL});
+        CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_FAILED);
+        CHECK(strstr(detail_of(r, "gpu.nras.jwt.signature"), "conflict") != NULL);
+        teeattest_result_free(r);
+        r = run_near_answer(near, (const char *[]){one_s, jwks_s, NULL});
+        CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_FAILED);
+        CHECK(strstr(detail_of(r, "gpu.nras.jwt.signature"), "conflict") != NULL);
+        teeattest_result_free(r);
+        free(one_s);
+        json_decref(one);
+    }
+    json_decref(swapped);
+    free(jwks_s);
+    free(bare_s);
+    json_decref(bare);
+    json_decref(jwks);
+    json_decref(chutes);
+    json_decref(near);
+}
+
 static void case_tinfoil(void)
 {
     printf("# remote_tinfoil_h100x1\n");
@@ -797,6 +953,7 @@ int main(void)
     case_blackwell();
     case_ppcie();
     case_near();
+    case_near_binding();
     case_tinfoil();
     case_chutes();
     inputs_api();

@@ -14,6 +14,7 @@ NRAS, RIM service and OCSP responder on loopback (skipped when SIM_EXE is
 derived files (symlinks named by RIM id, saved material) go to a temporary
 directory. No wall clock: every verifying run passes --at.
 """
+import base64
 import json
 import os
 import subprocess
@@ -299,7 +300,7 @@ class TestGpuRemote(Case):
         c = checks(doc)
         for name in ("gpu.nras.response", "gpu.nras.jwt.signature",
                      "gpu.nras.jwt.claims", "gpu.nras.nonce",
-                     "gpu.nras.submods", "gpu.nras.result"):
+                     "gpu.nras.submods", "gpu.nras.result", "gpu.nras.ueid"):
             self.assertEqual(c[name]["outcome"], "pass", c[name])
         for i in range(8):
             self.assertEqual(c["gpu[%d].nonce" % i]["outcome"], "pass")
@@ -307,11 +308,47 @@ class TestGpuRemote(Case):
                              "pass")
             self.assertEqual(c["gpu[%d].nras.measurements" % i]["outcome"],
                              "pass")
+            self.assertEqual(c["gpu[%d].nras.versions" % i]["outcome"],
+                             "pass")
         # --jwks is repeatable (keys merged); --jwks=FILE form too
         self.json_run(near_args("--nras-response",
                                 os.path.join(NEAR, "nras_response.json"),
                                 "--jwks", JWKS, "--jwks=" + JWKS),
                       EXIT_VERIFIED)
+
+    def test_neardirect_jwks_untrusted(self):
+        """A key counts only through x5c; a kid bound to two keys fails."""
+        with open(JWKS) as f:
+            jwks = json.load(f)
+        bare = {"keys": [{k: v for k, v in key.items() if k != "x5c"}
+                         for key in jwks["keys"]]}
+        # The overall token's kid bound to another key of the same JWKS.
+        with open(os.path.join(NEAR, "nras_response.json")) as f:
+            overall = json.load(f)[0][1]
+        hdr = overall.split(".")[0]
+        kid = json.loads(base64.urlsafe_b64decode(hdr + "=" * (-len(hdr) % 4)))["kid"]
+        donor = dict(next(k for k in jwks["keys"] if k["kid"] != kid))
+        donor["kid"] = kid
+        with tempfile.TemporaryDirectory() as d:
+            bare_path = os.path.join(d, "bare.json")
+            other_path = os.path.join(d, "other.json")
+            with open(bare_path, "w") as f:
+                json.dump(bare, f)
+            with open(other_path, "w") as f:
+                json.dump({"keys": [donor]}, f)
+            answer = os.path.join(NEAR, "nras_response.json")
+            doc = self.json_run(near_args("--nras-response", answer,
+                                          "--jwks", bare_path), EXIT_FAILED)
+            c = checks(doc)["gpu.nras.jwt.signature"]
+            self.assertEqual(c["outcome"], "fail")
+            self.assertIn("has no x5c", c["detail"])
+            for order in ((JWKS, other_path), (other_path, JWKS)):
+                doc = self.json_run(near_args("--nras-response", answer,
+                                              "--jwks", order[0],
+                                              "--jwks", order[1]), EXIT_FAILED)
+                c = checks(doc)["gpu.nras.jwt.signature"]
+                self.assertEqual(c["outcome"], "fail")
+                self.assertIn("conflict", c["detail"])
 
     def test_neardirect_human(self):
         rc, out, err = gpu(*near_args("--nras-response",

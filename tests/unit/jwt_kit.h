@@ -1,7 +1,9 @@
 /*
  * Test kit for the JWT/NRAS unit tests: a deterministic P-384 test key
  * (mbedTLS), compact tokens signed with it (or HS256, or unsigned), and a
- * JWKS document holding it. Test code: plain malloc is fine here.
+ * JWKS document holding it, bare or with an x5c chain under a test
+ * intermediate the test pins (ta_jwt_keyopts.pins). Test code: plain
+ * malloc is fine here.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -12,6 +14,7 @@
 #include <mbedtls/md.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/sha512.h>
+#include <mbedtls/x509_crt.h>
 
 #include "unit.h"
 #include "core/core.h"
@@ -44,7 +47,7 @@ static int kit_rng_fn(void *ud, unsigned char *out, size_t len)
 }
 
 typedef struct kit_key {
-    mbedtls_ecp_keypair kp;
+    mbedtls_pk_context pk; /* EC P-384 */
     kit_rng rng;
     uint8_t pub[97];
 } kit_key;
@@ -53,21 +56,92 @@ static inline void kit_key_init(kit_key *k, uint8_t seed_byte)
 {
     memset(k, 0, sizeof *k);
     memset(k->rng.seed, seed_byte, sizeof k->rng.seed);
-    mbedtls_ecp_keypair_init(&k->kp);
-    if (mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP384R1, &k->kp, kit_rng_fn,
-                            &k->rng) != 0) {
+    mbedtls_pk_init(&k->pk);
+    if (mbedtls_pk_setup(&k->pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)) ||
+        mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP384R1, mbedtls_pk_ec(k->pk),
+                            kit_rng_fn, &k->rng) != 0) {
         printf("Bail out! P-384 key generation failed\n");
         exit(1);
     }
+    const mbedtls_ecp_keypair *kp = mbedtls_pk_ec(k->pk);
     size_t olen = 0;
-    mbedtls_ecp_point_write_binary(&k->kp.grp, &k->kp.Q,
+    mbedtls_ecp_point_write_binary(&kp->grp, &kp->Q,
                                    MBEDTLS_ECP_PF_UNCOMPRESSED, &olen, k->pub,
                                    sizeof k->pub);
 }
 
 static inline void kit_key_free(kit_key *k)
 {
-    mbedtls_ecp_keypair_free(&k->kp);
+    mbedtls_pk_free(&k->pk);
+}
+
+/* A DER certificate for `subject` (name `subj`) signed by `issuer` (name
+ * `iss`), CA or end entity, valid from..to ("YYYYMMDDhhmmss"). */
+typedef struct kit_der {
+    uint8_t *p;
+    size_t len;
+} kit_der;
+
+static inline kit_der kit_cert(kit_key *subject, const char *subj,
+                               kit_key *issuer, const char *iss, bool ca,
+                               const char *from, const char *to)
+{
+    mbedtls_x509write_cert w;
+    mbedtls_x509write_crt_init(&w);
+    mbedtls_mpi sn;
+    mbedtls_mpi_init(&sn);
+    mbedtls_mpi_lset(&sn, ca ? 4 : 7);
+    mbedtls_x509write_crt_set_version(&w, MBEDTLS_X509_CRT_VERSION_3);
+    mbedtls_x509write_crt_set_serial(&w, &sn);
+    mbedtls_x509write_crt_set_validity(&w, from, to);
+    mbedtls_x509write_crt_set_subject_name(&w, subj);
+    mbedtls_x509write_crt_set_issuer_name(&w, iss);
+    mbedtls_x509write_crt_set_subject_key(&w, &subject->pk);
+    mbedtls_x509write_crt_set_issuer_key(&w, &issuer->pk);
+    mbedtls_x509write_crt_set_md_alg(&w, MBEDTLS_MD_SHA384);
+    mbedtls_x509write_crt_set_basic_constraints(&w, ca, -1);
+    mbedtls_x509write_crt_set_key_usage(
+        &w, ca ? MBEDTLS_X509_KU_KEY_CERT_SIGN : MBEDTLS_X509_KU_DIGITAL_SIGNATURE);
+    static unsigned char buf[4096];
+    int n = mbedtls_x509write_crt_der(&w, buf, sizeof buf, kit_rng_fn,
+                                      &issuer->rng);
+    if (n <= 0) {
+        printf("Bail out! certificate writing (%d)\n", n);
+        exit(1);
+    }
+    kit_der d = {malloc((size_t)n), (size_t)n};
+    memcpy(d.p, buf + sizeof buf - n, (size_t)n);
+    mbedtls_mpi_free(&sn);
+    mbedtls_x509write_crt_free(&w);
+    return d;
+}
+
+/* A test NRAS intermediate (self-signed CA) and the pin that trusts it
+ * (KIT_PINS(p) for ta_jwt_keyopts.pins). */
+typedef struct kit_pki {
+    kit_key key;
+    const char *name;
+    kit_der cert;
+    uint8_t pin[32]; /* SHA-256 of cert */
+} kit_pki;
+
+#define KIT_FROM "19700101000000"
+#define KIT_TO "20491231235959" /* every time the tests use */
+
+#define KIT_PINS(p) ((const uint8_t(*)[32])(p)->pin)
+
+static inline void kit_pki_init(kit_pki *p, uint8_t seed_byte, const char *name)
+{
+    kit_key_init(&p->key, seed_byte);
+    p->name = name;
+    p->cert = kit_cert(&p->key, name, &p->key, name, true, KIT_FROM, KIT_TO);
+    mbedtls_sha256_ret(p->cert.p, p->cert.len, p->pin, 0);
+}
+
+static inline void kit_pki_free(kit_pki *p)
+{
+    kit_key_free(&p->key);
+    free(p->cert.p);
 }
 
 static inline char *kit_b64url(const uint8_t *in, size_t len)
@@ -94,6 +168,38 @@ static inline char *kit_jwks(const kit_key *k, const char *kid)
     return doc;
 }
 
+static inline char *kit_b64(const uint8_t *in, size_t len)
+{
+    char *out = malloc(ta_base64_encoded_len(len) + 1);
+    ta_base64_encode(out, in, len, false);
+    return out;
+}
+
+/* A JWKS document with the key under `kid` and x5c [leaf, intermediate]:
+ * the leaf (valid from..to) issued for `k` by `pki`, or by `signer` when
+ * not NULL (a chain that does not verify). Caller frees. */
+static inline char *kit_jwks_x5c(kit_key *k, const char *kid, kit_pki *pki,
+                                 kit_key *signer, const char *from,
+                                 const char *to)
+{
+    kit_der leaf = kit_cert(k, "CN=Test NRAS GPU Signer", signer ? signer : &pki->key,
+                            pki->name, false, from, to);
+    char *x = kit_b64url(k->pub + 1, 48), *y = kit_b64url(k->pub + 49, 48);
+    char *l = kit_b64(leaf.p, leaf.len), *i = kit_b64(pki->cert.p, pki->cert.len);
+    size_t cap = strlen(kid) + strlen(l) + strlen(i) + 400;
+    char *doc = malloc(cap);
+    snprintf(doc, cap,
+             "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-384\",\"kid\":\"%s\","
+             "\"x\":\"%s\",\"y\":\"%s\",\"x5c\":[\"%s\",\"%s\"]}]}", kid, x, y,
+             l, i);
+    free(x);
+    free(y);
+    free(l);
+    free(i);
+    free(leaf.p);
+    return doc;
+}
+
 enum { KIT_ES384, KIT_HS256, KIT_NONE_EMPTY, KIT_ES384_SHORT };
 
 /* header_b64 "." payload_b64 "." signature. HS256 uses `hmac_secret`
@@ -115,7 +221,8 @@ static inline char *kit_token(kit_key *k, const char *header,
         mbedtls_mpi r, s;
         mbedtls_mpi_init(&r);
         mbedtls_mpi_init(&s);
-        if (mbedtls_ecdsa_sign(&k->kp.grp, &r, &s, &k->kp.d, dg, 48,
+        mbedtls_ecp_keypair *kp = mbedtls_pk_ec(k->pk);
+        if (mbedtls_ecdsa_sign(&kp->grp, &r, &s, &kp->d, dg, 48,
                                kit_rng_fn, &k->rng) != 0) {
             printf("Bail out! ECDSA sign failed\n");
             exit(1);

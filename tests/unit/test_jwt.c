@@ -4,7 +4,10 @@
  * or downgraded token (alg none, HS256 keyed with the public key, ES384
  * under an unknown key, padding, wrong lengths, duplicate alg), claims
  * fail when expired / not yet valid / wrong issuer, eat_nonce compares
- * bytes; x5c is checked against the pinned intermediate at the given time.
+ * bytes; a key is trusted only through x5c under a pinned intermediate at
+ * the given time (no x5c, another intermediate, a leaf the intermediate
+ * did not sign, an expired leaf fail), and a kid two documents bind to
+ * different keys fails every token under it.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -49,9 +52,12 @@ static void test_real_jwks(ta_jwks *jwks)
     CHECK(ta_jwks_find(jwks, "nope") == NULL);
     const ta_jwk *k = &jwks->keys[0];
     CHECK_EQ_INT(k->n_x5c, 2);
-    /* Loading the same document again replaces, never duplicates. */
+    /* Loading the same document again keeps the keys: no duplicate, no
+     * conflict (identical keys). */
     CHECK_EQ_INT(ta_jwks_add_json(jwks, doc, n, AT_NEAR, &e), TEEATTEST_OK);
     CHECK_EQ_INT(jwks->n, 32);
+    for (size_t i = 0; i < jwks->n; i++)
+        CHECK(!jwks->keys[i].conflict);
 
     /* File loader: same content. */
     ta_jwks f;
@@ -154,7 +160,7 @@ static void test_real_token(const ta_jwks *jwks)
     CHECK_EQ_INT(ta_jwt_parse(ctx, &j, tok, strlen(tok), &e), TEEATTEST_OK);
     CHECK_STR(j.kid, "nv-eat-kid-prod-20260628170349267-bfb514f7-1ac0-40f5-8108-e0b3c98351db");
     char d[400];
-    ta_jwt_keyopts ko = {TA_X5C_IF_PRESENT, NULL, 0};
+    ta_jwt_keyopts ko = {NULL, 0};
     int rc = ta_jwt_verify_signature(ctx, &j, jwks, &ko, AT_NEAR, d, sizeof d);
     if (!CHECK_EQ_INT(rc, TEEATTEST_OK))
         printf("#   %s\n", d);
@@ -166,10 +172,6 @@ static void test_real_token(const ta_jwks *jwks)
     CHECK(strstr(d, "expired") != NULL);
     CHECK_EQ_INT(ta_jwt_verify_signature(ctx, &j, jwks, &ko, 1782600000, d, sizeof d),
                  TEEATTEST_E_CERT_CHAIN);
-    /* ...unless x5c is ignored (nvtrust/NVAT behaviour). */
-    ta_jwt_keyopts ign = {TA_X5C_IGNORE, NULL, 0};
-    CHECK_EQ_INT(ta_jwt_verify_signature(ctx, &j, jwks, &ign, 1782900000, d, sizeof d),
-                 TEEATTEST_OK);
     /* Empty cache: unknown kid. */
     ta_jwks empty;
     ta_jwks_init(&empty, ctx);
@@ -253,14 +255,16 @@ static void test_forged(void)
     kit_key k, other;
     kit_key_init(&k, 1);
     kit_key_init(&other, 2);
-    char *jwks_doc = kit_jwks(&k, "test-kid");
+    kit_pki pki;
+    kit_pki_init(&pki, 3, "CN=Test NRAS Intermediate");
+    char *jwks_doc = kit_jwks_x5c(&k, "test-kid", &pki, NULL, KIT_FROM, KIT_TO);
     ta_jwks jwks;
     ta_jwks_init(&jwks, ctx);
     CHECK_EQ_INT(ta_jwks_add_json(&jwks, (uint8_t *)jwks_doc, strlen(jwks_doc), 1, NULL),
                  TEEATTEST_OK);
     const char *payload = "{\"iss\":\"" ISS "\",\"iat\":1000,\"nbf\":1000,"
                           "\"exp\":4600,\"eat_nonce\":\"" NEAR_NONCE "\"}";
-    ta_jwt_keyopts ko = {TA_X5C_IF_PRESENT, NULL, 0};
+    ta_jwt_keyopts ko = {KIT_PINS(&pki), 1};
     char d[400];
     ta_jwt j;
 
@@ -269,15 +273,14 @@ static void test_forged(void)
     CHECK_EQ_INT(ta_jwt_parse(ctx, &j, good, strlen(good), NULL), TEEATTEST_OK);
     CHECK_EQ_INT(ta_jwt_verify_signature(ctx, &j, &jwks, &ko, 2000, d, sizeof d),
                  TEEATTEST_OK);
-    CHECK(strstr(d, "x5c not used") != NULL);
+    CHECK(strstr(d, "pinned intermediate") != NULL);
     CHECK_EQ_INT(ta_jwt_check_claims(&j, ISS, 2000, 60, d, sizeof d), TEEATTEST_OK);
     CHECK_EQ_INT(ta_jwt_check_claims(&j, ISS, 4600, 60, d, sizeof d),
                  TEEATTEST_E_VERIFY_FAILED);
     CHECK_EQ_INT(ta_jwt_check_claims(&j, ISS, 900, 60, d, sizeof d),
                  TEEATTEST_E_VERIFY_FAILED);
-    /* Policy requiring x5c: this key has none. */
-    ta_jwt_keyopts req = {TA_X5C_REQUIRE, NULL, 0};
-    CHECK_EQ_INT(ta_jwt_verify_signature(ctx, &j, &jwks, &req, 2000, d, sizeof d),
+    /* Without the test pin its intermediate is just another CA. */
+    CHECK_EQ_INT(ta_jwt_verify_signature(ctx, &j, &jwks, NULL, 2000, d, sizeof d),
                  TEEATTEST_E_CERT_CHAIN);
     ta_jwt_clear(&j);
     free(good);
@@ -403,6 +406,161 @@ static void test_forged(void)
 
     ta_jwks_clear(&jwks);
     free(jwks_doc);
+    kit_pki_free(&pki);
+    kit_key_free(&k);
+    kit_key_free(&other);
+}
+
+/* Verify a fresh token of `k` under kid "test-kid" with the keys of the
+ * JWKS documents `docs` (NULL-terminated); the status, detail in `d`. */
+static int verify_with(kit_key *k, const char *const *docs,
+                       const ta_jwt_keyopts *ko, int64_t at, char *d,
+                       size_t cap)
+{
+    ta_jwks jwks;
+    ta_jwks_init(&jwks, ctx);
+    for (size_t i = 0; docs[i]; i++)
+        CHECK_EQ_INT(ta_jwks_add_json(&jwks, (const uint8_t *)docs[i],
+                                      strlen(docs[i]), 1, NULL),
+                     TEEATTEST_OK);
+    char *t = kit_es384(k, "test-kid", "{\"iss\":\"" ISS "\"}");
+    ta_jwt j;
+    int rc = ta_jwt_parse(ctx, &j, t, strlen(t), NULL);
+    if (!rc)
+        rc = ta_jwt_verify_signature(ctx, &j, &jwks, ko, at, d, cap);
+    ta_jwt_clear(&j);
+    free(t);
+    ta_jwks_clear(&jwks);
+    return rc;
+}
+
+/* A JWKS key is trusted only through x5c under a pinned intermediate. */
+static void test_x5c_required(void)
+{
+    kit_key k, other;
+    kit_key_init(&k, 11);
+    kit_key_init(&other, 12);
+    kit_pki pki, rogue;
+    kit_pki_init(&pki, 13, "CN=Test NRAS Intermediate");
+    kit_pki_init(&rogue, 14, "CN=Rogue Intermediate");
+    ta_jwt_keyopts ko = {KIT_PINS(&pki), 1};
+    char d[400];
+
+    char *chained = kit_jwks_x5c(&k, "test-kid", &pki, NULL, KIT_FROM, KIT_TO);
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){chained, NULL}, &ko, 2000,
+                             d, sizeof d), TEEATTEST_OK);
+
+    /* (f) The same key without x5c: valid signature, untrusted key. */
+    char *bare = kit_jwks(&k, "test-kid");
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){bare, NULL}, &ko, 2000, d,
+                             sizeof d), TEEATTEST_E_CERT_CHAIN);
+    CHECK(strstr(d, "has no x5c") != NULL);
+    /* x5c with the leaf alone. */
+    json_t *j = json_loads(chained, 0, NULL);
+    json_array_remove(json_object_get(json_array_get(json_object_get(j, "keys"), 0),
+                                      "x5c"), 1);
+    char *leaf_only = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){leaf_only, NULL}, &ko, 2000,
+                             d, sizeof d), TEEATTEST_E_CERT_CHAIN);
+    CHECK(strstr(d, "no intermediate") != NULL);
+
+    /* (g) A chain to another intermediate (not pinned). */
+    char *foreign = kit_jwks_x5c(&k, "test-kid", &rogue, NULL, KIT_FROM, KIT_TO);
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){foreign, NULL}, &ko, 2000, d,
+                             sizeof d), TEEATTEST_E_CERT_CHAIN);
+    CHECK(strstr(d, "not a pinned NRAS intermediate") != NULL);
+    /* The pinned intermediate as x5c[1], the leaf signed by another key. */
+    char *unsigned_leaf = kit_jwks_x5c(&k, "test-kid", &pki, &other, KIT_FROM,
+                                       KIT_TO);
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){unsigned_leaf, NULL}, &ko,
+                             2000, d, sizeof d), TEEATTEST_E_CERT_CHAIN);
+    CHECK(strstr(d, "does not verify under the pinned intermediate") != NULL);
+    /* A leaf outside its validity at the verification time. */
+    char *expired = kit_jwks_x5c(&k, "test-kid", &pki, NULL, "19700101000000",
+                                 "19700101010000");
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){expired, NULL}, &ko, 2000, d,
+                             sizeof d), TEEATTEST_OK);
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){expired, NULL}, &ko, 7200, d,
+                             sizeof d), TEEATTEST_E_CERT_CHAIN);
+    CHECK(strstr(d, "expired") != NULL);
+
+    free(chained);
+    free(bare);
+    free(leaf_only);
+    free(foreign);
+    free(unsigned_leaf);
+    free(expired);
+    kit_pki_free(&pki);
+    kit_pki_free(&rogue);
+    kit_key_free(&k);
+    kit_key_free(&other);
+}
+
+/* (h) One kid, two documents: the same key is no conflict; another key
+ * (even one with its own valid chain) fails every token under the kid. */
+static void test_kid_conflict(ta_jwks *real)
+{
+    kit_key k, other;
+    kit_key_init(&k, 21);
+    kit_key_init(&other, 22);
+    kit_pki pki;
+    kit_pki_init(&pki, 23, "CN=Test NRAS Intermediate");
+    ta_jwt_keyopts ko = {KIT_PINS(&pki), 1};
+    char d[400];
+    char *a = kit_jwks_x5c(&k, "test-kid", &pki, NULL, KIT_FROM, KIT_TO);
+    char *b = kit_jwks_x5c(&other, "test-kid", &pki, NULL, KIT_FROM, KIT_TO);
+    /* Same key, another leaf certificate (other validity): not identical. */
+    char *a2 = kit_jwks_x5c(&k, "test-kid", &pki, NULL, "19710101000000",
+                            KIT_TO);
+
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){a, a, NULL}, &ko, 40000000,
+                             d, sizeof d), TEEATTEST_OK);
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){a, b, NULL}, &ko, 40000000,
+                             d, sizeof d), TEEATTEST_E_VERIFY_FAILED);
+    CHECK(strstr(d, "conflict") != NULL);
+    CHECK_EQ_INT(verify_with(&other, (const char *[]){a, b, NULL}, &ko,
+                             40000000, d, sizeof d), TEEATTEST_E_VERIFY_FAILED);
+    /* Order does not pick a winner. */
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){b, a, NULL}, &ko, 40000000,
+                             d, sizeof d), TEEATTEST_E_VERIFY_FAILED);
+    CHECK_EQ_INT(verify_with(&other, (const char *[]){b, a, NULL}, &ko,
+                             40000000, d, sizeof d), TEEATTEST_E_VERIFY_FAILED);
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){a, a2, NULL}, &ko, 40000000,
+                             d, sizeof d), TEEATTEST_E_VERIFY_FAILED);
+    /* A third document with the first key does not clear the conflict. */
+    CHECK_EQ_INT(verify_with(&k, (const char *[]){a, b, a, NULL}, &ko,
+                             40000000, d, sizeof d), TEEATTEST_E_VERIFY_FAILED);
+
+    /* NVIDIA's kid re-bound by a second document: the real token fails
+     * instead of the second document's key replacing NVIDIA's. */
+    const char *kid = "nv-eat-kid-prod-20260628170349267-bfb514f7-1ac0-40f5-8108-e0b3c98351db";
+    char *hijack = kit_jwks_x5c(&other, kid, &pki, NULL, KIT_FROM, KIT_TO);
+    size_t n;
+    uint8_t *doc = unit_fixture(JWKS_FILE, &n);
+    ta_jwks jw;
+    ta_jwks_init(&jw, ctx);
+    CHECK_EQ_INT(ta_jwks_add_json(&jw, doc, n, 1, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(ta_jwks_add_json(&jw, (uint8_t *)hijack, strlen(hijack), 1, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(jw.n, real->n);
+    char *tok = near_overall();
+    ta_jwt j;
+    CHECK_EQ_INT(ta_jwt_parse(ctx, &j, tok, strlen(tok), NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(ta_jwt_verify_signature(ctx, &j, real, &ko, AT_NEAR, d, sizeof d),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(ta_jwt_verify_signature(ctx, &j, &jw, &ko, AT_NEAR, d, sizeof d),
+                 TEEATTEST_E_VERIFY_FAILED);
+    CHECK(strstr(d, "conflict") != NULL);
+    ta_jwt_clear(&j);
+    free(tok);
+    ta_jwks_clear(&jw);
+    free(doc);
+    free(hijack);
+    free(a);
+    free(b);
+    free(a2);
+    kit_pki_free(&pki);
     kit_key_free(&k);
     kit_key_free(&other);
 }
@@ -443,6 +601,8 @@ int main(void)
     test_jwks_malformed();
     test_real_token(&jwks);
     test_forged();
+    test_x5c_required();
+    test_kid_conflict(&jwks);
     test_syntax();
     ta_jwks_clear(&jwks);
     teeattest_ctx_free(ctx);

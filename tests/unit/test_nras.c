@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "jwt_kit.h"
+#include "gpu/gpu.h"
 #include "gpu/nras.h"
 
 #define JWKS_FILE "nvidia/jwks/nras_jwks_20260629.json"
@@ -65,7 +66,137 @@ static size_t count_outcome(const teeattest_result *r, int32_t outcome)
     return n;
 }
 
+/* The GPUs of a payload fixture as the local layer reads them (leaf
+ * serial, driver and VBIOS version): what the tokens must name. */
+typedef struct gpus {
+    ta_gpu_outcome oc;
+    ta_nras_device dev[TA_NRAS_GPUS_MAX];
+    size_t n;
+} gpus;
+
+static gpus near_gpus, tinfoil_gpus, chutes_gpus, full_gpus;
+
+static void gpus_load(gpus *g, const char *rel)
+{
+    size_t len;
+    uint8_t *p = unit_fixture(rel, &len);
+    CHECK_EQ_INT(ta_gpu_verify_local(ctx, p, len, NULL, 0, 1, AT_2026, NULL,
+                                     &g->oc, NULL),
+                 TEEATTEST_OK);
+    free(p);
+    g->n = g->oc.n;
+    for (size_t i = 0; i < g->n; i++) {
+        g->dev[i].ueid = g->oc.gpus[i].serial;
+        g->dev[i].driver = g->oc.gpus[i].spdm.driver_version;
+        g->dev[i].vbios = g->oc.gpus[i].spdm.vbios_version;
+    }
+}
+
+static void bind(ta_nras_policy *pol, const gpus *g)
+{
+    pol->devices = g->dev;
+    pol->n_devices = g->n;
+}
+
 /* ---- real answers --------------------------------------------------------- */
+
+/* The NEAR answer (NVIDIA's own signatures) against other evidence: the
+ * tokens are genuine and echo the nonce, but judge other GPUs. */
+static void test_near_binding(const uint8_t *a, size_t len)
+{
+    ta_nras_policy pol;
+    ta_nras_policy_init(&pol);
+
+    /* (a) Another 8-GPU system's evidence (Chutes): every signature,
+     * claim, nonce and verdict of the answer passes, the GPUs do not. */
+    bind(&pol, &chutes_gpus);
+    CHECK_EQ_INT(chutes_gpus.n, 8);
+    teeattest_result *r = run(a, len, &real_jwks, NEAR_NONCE, AT_2026, &pol, NULL);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.jwt.signature"), TEEATTEST_OUTCOME_PASS);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.nonce"), TEEATTEST_OUTCOME_PASS);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.submods"), TEEATTEST_OUTCOME_PASS);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.result"), TEEATTEST_OUTCOME_PASS);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.ueid"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "GPU-0 token's ueid "
+                         "547205300148529744920006007875358027656874945040 is "
+                         "the leaf certificate serial of no GPU in the evidence"));
+    CHECK_EQ_INT(kit_outcome(r, "gpu[0].nras.versions"), TEEATTEST_OUTCOME_SKIP);
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    teeattest_result_free(r);
+
+    /* No evidence GPUs at all: nothing to bind to. */
+    ta_nras_policy_init(&pol);
+    r = run(a, len, &real_jwks, NEAR_NONCE, AT_2026, &pol, NULL);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.ueid"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "no GPUs of the evidence"));
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    teeattest_result_free(r);
+
+    /* (b) The evidence in reverse order: matched by identity, so it
+     * verifies, and gpu[i] is the evidence's GPU i (token GPU-7-i). */
+    gpus rev = near_gpus;
+    for (size_t i = 0; i < 8; i++)
+        rev.dev[i] = near_gpus.dev[7 - i];
+    bind(&pol, &rev);
+    r = run(a, len, &real_jwks, NEAR_NONCE, AT_2026, &pol, NULL);
+    if (!CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED))
+        kit_dump(r);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "token order differs"));
+    CHECK_STR(teeattest_result_fact(r, "gpu[0].nras.ueid"), rev.dev[0].ueid);
+    CHECK_STR(teeattest_result_fact(r, "gpu[7].nras.ueid"),
+              "547205300148529744920006007875358027656874945040");
+    CHECK_STR(r->checks[7].name, "gpu[0].nras.measurements");
+    teeattest_result_free(r);
+
+    /* (c) Seven GPUs in the evidence (one token too many), and eight
+     * with one GPU twice and one missing. */
+    gpus g = near_gpus;
+    g.n = 7;
+    bind(&pol, &g);
+    r = run(a, len, &real_jwks, NEAR_NONCE, AT_2026, &pol, NULL);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.ueid"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "GPU-7 token's ueid"));
+    teeattest_result_free(r);
+    g.n = 8;
+    g.dev[7] = g.dev[0];
+    bind(&pol, &g);
+    r = run(a, len, &real_jwks, NEAR_NONCE, AT_2026, &pol, NULL);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.ueid"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "GPU-7 token's ueid"));
+    teeattest_result_free(r);
+    /* A GPU whose leaf serial could not be read matches no token. */
+    g = near_gpus;
+    g.dev[4].ueid = "";
+    bind(&pol, &g);
+    r = run(a, len, &real_jwks, NEAR_NONCE, AT_2026, &pol, NULL);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.ueid"), TEEATTEST_OUTCOME_FAIL);
+    teeattest_result_free(r);
+
+    /* (e) Versions: the evidence's driver differs; its VBIOS in lower
+     * case is the same version; an evidence without a driver version
+     * cannot be compared. */
+    g = near_gpus;
+    g.dev[2].driver = "570.172.09";
+    g.dev[5].vbios = "96.00.cf.00.02";
+    bind(&pol, &g);
+    r = run(a, len, &real_jwks, NEAR_NONCE, AT_2026, &pol, NULL);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.ueid"), TEEATTEST_OUTCOME_PASS);
+    CHECK_EQ_INT(kit_outcome(r, "gpu[2].nras.versions"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu[2].nras.versions",
+                         "driver 570.172.08 != evidence 570.172.09"));
+    CHECK_EQ_INT(kit_outcome(r, "gpu[5].nras.versions"), TEEATTEST_OUTCOME_PASS);
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    teeattest_result_free(r);
+    g = near_gpus;
+    g.dev[1].vbios = "96.00.CF.00.03";
+    g.dev[3].driver = "";
+    bind(&pol, &g);
+    r = run(a, len, &real_jwks, NEAR_NONCE, AT_2026, &pol, NULL);
+    CHECK_EQ_INT(kit_outcome(r, "gpu[1].nras.versions"), TEEATTEST_OUTCOME_FAIL);
+    CHECK_EQ_INT(kit_outcome(r, "gpu[3].nras.versions"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu[3].nras.versions", "the evidence has none"));
+    teeattest_result_free(r);
+}
 
 static void test_near(void)
 {
@@ -74,6 +205,7 @@ static void test_near(void)
     ta_nras_policy pol;
     ta_nras_policy_init(&pol);
     pol.expected_gpus = 8;
+    bind(&pol, &near_gpus);
     ta_nras_outcome o;
     teeattest_result *r = run(a, len, &real_jwks, NEAR_NONCE, AT_2026, &pol, &o);
     if (!CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED))
@@ -81,9 +213,15 @@ static void test_near(void)
     CHECK(o.passed);
     CHECK_EQ_INT(o.n_gpus, 8);
     CHECK_EQ_INT(o.overall, 1);
-    CHECK_EQ_INT(r->n_checks, 7 + 8 * 7);
+    CHECK_EQ_INT(r->n_checks, 7 + 8 * 8);
     CHECK_EQ_INT(count_outcome(r, TEEATTEST_OUTCOME_PASS), r->n_checks);
     CHECK(kit_detail_has(r, "gpu.nras.jwt.signature", "9 tokens"));
+    /* Each token names one of the evidence's 8 GPUs, in its order. */
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "8 device tokens name the 8 GPUs "
+                         "of the evidence by ueid (leaf certificate serial), one each"));
+    CHECK(!kit_detail_has(r, "gpu.nras.ueid", "order differs"));
+    CHECK(kit_detail_has(r, "gpu[7].nras.versions",
+                         "driver 570.172.08 = evidence, VBIOS 96.00.CF.00.02 = evidence"));
     CHECK(kit_detail_has(r, "gpu.nras.submods", "8 submods digests"));
     CHECK_EQ_INT(kit_outcome(r, "gpu[7].nras.measurements"), TEEATTEST_OUTCOME_PASS);
     CHECK_EQ_INT(kit_outcome(r, "gpu[7].nras.secure_boot"), TEEATTEST_OUTCOME_PASS);
@@ -94,12 +232,10 @@ static void test_near(void)
     CHECK_STR(teeattest_result_fact(r, "gpu.nras.gpu_count"), "8");
     teeattest_result_free(r);
 
-    /* x5c required: every key has one and it verifies at this time. */
-    pol.keys.x5c_mode = TA_X5C_REQUIRE;
+    /* Every key of NVIDIA's JWKS has x5c, verified at this time. */
     r = run(a, len, &real_jwks, NEAR_NONCE, AT_2026, &pol, NULL);
-    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
+    CHECK(kit_detail_has(r, "gpu.nras.jwt.signature", "pinned intermediate"));
     teeattest_result_free(r);
-    pol.keys.x5c_mode = TA_X5C_IF_PRESENT;
 
     /* With today's clock the tokens (exp 2026-06-29T03:06:34Z) are expired. */
     r = run(a, len, &real_jwks, NEAR_NONCE, 1782702395, &pol, NULL);
@@ -130,6 +266,7 @@ static void test_near(void)
     CHECK_EQ_INT(kit_outcome(r, "gpu[3].nras.hwmodel"), TEEATTEST_OUTCOME_FAIL);
     teeattest_result_free(r);
     ta_nras_policy_init(&pol);
+    bind(&pol, &near_gpus);
 
     /* Claims version required by policy. */
     pol.claims_version = "3.0";
@@ -137,6 +274,9 @@ static void test_near(void)
     CHECK_EQ_INT(kit_outcome(r, "gpu.nras.result"), TEEATTEST_OUTCOME_FAIL);
     teeattest_result_free(r);
     ta_nras_policy_init(&pol);
+    bind(&pol, &near_gpus);
+
+    test_near_binding(a, len);
 
     /* Swapped device tokens: each still validly signed, but bound to the
      * other submods entry. */
@@ -195,10 +335,13 @@ static void test_tinfoil(void)
 {
     size_t len;
     uint8_t *a = unit_fixture(TINFOIL_DIR "nras_response.json", &len);
-    teeattest_result *r = run(a, len, &real_jwks, TINFOIL_NONCE, AT_2026, NULL, NULL);
+    ta_nras_policy pol;
+    ta_nras_policy_init(&pol);
+    bind(&pol, &tinfoil_gpus);
+    teeattest_result *r = run(a, len, &real_jwks, TINFOIL_NONCE, AT_2026, &pol, NULL);
     if (!CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED))
         kit_dump(r);
-    CHECK_EQ_INT(r->n_checks, 7 + 7);
+    CHECK_EQ_INT(r->n_checks, 7 + 8);
     CHECK_STR(teeattest_result_fact(r, "gpu[0].nras.driver"), "595.71.05");
     teeattest_result_free(r);
     free(a);
@@ -211,7 +354,10 @@ static void test_chutes(void)
     ta_nras_outcome o;
     /* The nonce teep sent (the client's): the tokens are genuine and echo
      * it, but NRAS found it not to be what the GPUs signed. */
-    teeattest_result *r = run(a, len, &real_jwks, CHUTES_CLIENT, AT_2026, NULL, &o);
+    ta_nras_policy pol;
+    ta_nras_policy_init(&pol);
+    bind(&pol, &chutes_gpus);
+    teeattest_result *r = run(a, len, &real_jwks, CHUTES_CLIENT, AT_2026, &pol, &o);
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
     CHECK_EQ_INT(kit_outcome(r, "gpu.nras.response"), TEEATTEST_OUTCOME_PASS);
     CHECK_EQ_INT(kit_outcome(r, "gpu.nras.jwt.signature"), TEEATTEST_OUTCOME_PASS);
@@ -225,6 +371,10 @@ static void test_chutes(void)
     CHECK_EQ_INT(kit_outcome(r, "gpu[5].nras.measurements"), TEEATTEST_OUTCOME_FAIL);
     CHECK(kit_detail_has(r, "gpu[5].nras.measurements", "NRAS error 4010 NONCE_NOT_MATCHING"));
     CHECK_EQ_INT(kit_outcome(r, "gpu[5].nras.secure_boot"), TEEATTEST_OUTCOME_SKIP);
+    CHECK_EQ_INT(kit_outcome(r, "gpu[5].nras.versions"), TEEATTEST_OUTCOME_SKIP);
+    /* (d) NRAS error tokens carry no ueid: not bound to any GPU. */
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.ueid"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "GPU-0 token has no ueid (an NRAS error token)"));
     CHECK_EQ_INT(o.overall, 0);
     CHECK_EQ_INT(o.error_code, 4010);
     CHECK_STR(o.first_failure, "gpu.nras.result");
@@ -232,7 +382,7 @@ static void test_chutes(void)
     CHECK_STR(teeattest_result_fact(r, "gpu.nras.overall_result"), "false");
     teeattest_result_free(r);
     /* Against the nonce the GPUs really signed, the echo does not match. */
-    r = run(a, len, &real_jwks, CHUTES_DERIVED, AT_2026, NULL, NULL);
+    r = run(a, len, &real_jwks, CHUTES_DERIVED, AT_2026, &pol, NULL);
     CHECK_EQ_INT(kit_outcome(r, "gpu.nras.nonce"), TEEATTEST_OUTCOME_FAIL);
     teeattest_result_free(r);
     free(a);
@@ -245,6 +395,7 @@ static void test_v4_parse_only(void)
     ta_nras_policy pol;
     ta_nras_policy_init(&pol);
     pol.claims_version = "3.0";
+    bind(&pol, &full_gpus);
     ta_nras_outcome o;
     /* Inside the token's own hour (iat 1749601858): everything but the
      * signature would pass; the kid of June 2025 is in no JWKS we have. */
@@ -261,6 +412,11 @@ static void test_v4_parse_only(void)
     CHECK_EQ_INT(kit_outcome(r, "gpu[0].nras.hwmodel"), TEEATTEST_OUTCOME_SKIP);
     CHECK(kit_detail_has(r, "gpu[0].nras.hwmodel", "GH100 A01 GSP BROM"));
     CHECK(kit_detail_has(r, "gpu[0].nras.evidence", "flags true"));
+    /* ueid = the leaf serial 0x53c22b...5771 of the evidence (spec 2.5). */
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.ueid"), TEEATTEST_OUTCOME_SKIP);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "1 device tokens name the 1 GPUs"));
+    CHECK(kit_detail_has(r, "gpu[0].nras.versions",
+                         "driver 550.90.07 = evidence, VBIOS 96.00.9F.00.01 = evidence"));
     CHECK_EQ_INT(count_outcome(r, TEEATTEST_OUTCOME_PASS), 1); /* response */
     CHECK_EQ_INT(o.overall, 1);
     teeattest_result_free(r);
@@ -315,10 +471,15 @@ typedef struct synth {
     int tamper_dev;     /* re-signed after submods were computed, -1 none */
     int none_dev;       /* alg none, -1 none */
     bool hs256_overall;
+    int gpus;           /* GPUs in the evidence, 0 = n */
 } synth;
 
 static kit_key key, other_key;
+static kit_pki test_pki; /* pinned in run_synth's policy */
 static ta_jwks test_jwks;
+/* The evidence's GPUs: ueid 10000000000000<i>, NEAR's versions. */
+static char synth_ueid[8][32];
+static ta_nras_device synth_gpus[8];
 
 static json_t *dev_claims(const synth *s, int i)
 {
@@ -421,19 +582,29 @@ static char *build(const synth *s)
 
 static synth base_synth(void)
 {
-    synth s = {2, NEAR_NONCE, 1000000, NULL, NULL, NULL, -1, -1, -1, false};
+    synth s = {2, NEAR_NONCE, 1000000, NULL, NULL, NULL, -1, -1, -1, false, 0};
     return s;
 }
 
-static teeattest_result *run_synth(const synth *s, int64_t at)
+static teeattest_result *run_synth_with(const synth *s, int64_t at,
+                                        const ta_jwks *jwks)
 {
     char *a = build(s);
     ta_nras_policy pol;
     ta_nras_policy_init(&pol);
     pol.expected_gpus = (size_t)s->n;
-    teeattest_result *r = run(a, strlen(a), &test_jwks, NEAR_NONCE, at, &pol, NULL);
+    pol.keys.pins = KIT_PINS(&test_pki);
+    pol.keys.n_pins = 1;
+    pol.devices = synth_gpus;
+    pol.n_devices = (size_t)(s->gpus ? s->gpus : s->n);
+    teeattest_result *r = run(a, strlen(a), jwks, NEAR_NONCE, at, &pol, NULL);
     free(a);
     return r;
+}
+
+static teeattest_result *run_synth(const synth *s, int64_t at)
+{
+    return run_synth_with(s, at, &test_jwks);
 }
 
 static void m_debug(json_t *c, int i) { if (i == 1) json_object_set_new(c, "dbgstat", json_string("enabled")); }
@@ -454,6 +625,30 @@ static void m_chain3(json_t *c, int i)
                                   "x-nvidia-cert-ocsp-status", i ? "revoked" : "good"));
     json_object_set_new(c, "x-nvidia-gpu-attestation-report-cert-chain-fwid-match", json_true());
 }
+/* Tokens re-signed under the trusted test key that name other GPUs. */
+static void m_other_set(json_t *c, int i)
+{
+    char u[32];
+    snprintf(u, sizeof u, "20000000000000%d", i);
+    json_object_set_new(c, "ueid", json_string(u));
+}
+static void m_swap(json_t *c, int i) { json_object_set_new(c, "ueid", json_string(synth_ueid[1 - i])); }
+static void m_swap_debug(json_t *c, int i) { m_swap(c, i); m_debug(c, i); }
+static void m_dup(json_t *c, int i) { if (i == 1) json_object_set_new(c, "ueid", json_string(synth_ueid[0])); }
+static void m_noueid(json_t *c, int i) { if (i == 1) json_object_del(c, "ueid"); }
+static void m_ueid_num(json_t *c, int i) { if (i == 0) json_object_set_new(c, "ueid", json_integer(100000000000000)); }
+static void m_ueid_nul(json_t *c, int i)
+{
+    char u[40];
+    int l = snprintf(u, sizeof u, "%s%cx", synth_ueid[i], 0);
+    json_object_set_new(c, "ueid", json_stringn(u, (size_t)l));
+}
+static void m_driver(json_t *c, int i) { if (i == 0) json_object_set_new(c, "x-nvidia-gpu-driver-version", json_string("570.172.09")); }
+static void m_vbios(json_t *c, int i) { if (i == 1) json_object_set_new(c, "x-nvidia-gpu-vbios-version", json_string("96.00.CF.00.03")); }
+static void m_nodriver(json_t *c, int i) { if (i == 0) json_object_del(c, "x-nvidia-gpu-driver-version"); }
+static void m_driver_nul(json_t *c, int i) { if (i == 1) json_object_set_new(c, "x-nvidia-gpu-driver-version", json_stringn("570.172.08\0evil", 15)); }
+static void m_vbios_lower(json_t *c, int i) { (void)i; json_object_set_new(c, "x-nvidia-gpu-vbios-version", json_string("96.00.cf.00.02")); }
+
 static void o_false(json_t *c) { json_object_set_new(c, "x-nvidia-overall-att-result", json_false()); }
 static void o_iss(json_t *c) { json_object_set_new(c, "iss", json_string("https://evil.example")); }
 static void o_nosub(json_t *c) { json_object_del(c, "submods"); }
@@ -467,7 +662,13 @@ static void test_synthetic(void)
 {
     kit_key_init(&key, 11);
     kit_key_init(&other_key, 12);
-    char *doc = kit_jwks(&key, "test-kid");
+    kit_pki_init(&test_pki, 13, "CN=Test NRAS Intermediate");
+    for (size_t i = 0; i < 8; i++) {
+        snprintf(synth_ueid[i], sizeof synth_ueid[i], "10000000000000%zu", i);
+        synth_gpus[i] = (ta_nras_device){synth_ueid[i], "570.172.08",
+                                         "96.00.CF.00.02"};
+    }
+    char *doc = kit_jwks_x5c(&key, "test-kid", &test_pki, NULL, KIT_FROM, KIT_TO);
     ta_jwks_init(&test_jwks, ctx);
     ta_jwks_add_json(&test_jwks, (uint8_t *)doc, strlen(doc), 1, NULL);
     free(doc);
@@ -478,6 +679,21 @@ static void test_synthetic(void)
     if (!CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED))
         kit_dump(r);
     teeattest_result_free(r);
+
+    /* The same answer, validly signed, under the same key given without
+     * x5c: the key is not trusted, nothing else can pass. */
+    ta_jwks bare;
+    ta_jwks_init(&bare, ctx);
+    doc = kit_jwks(&key, "test-kid");
+    ta_jwks_add_json(&bare, (uint8_t *)doc, strlen(doc), 1, NULL);
+    free(doc);
+    r = run_synth_with(&s, at, &bare);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.jwt.signature"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu.nras.jwt.signature", "has no x5c"));
+    CHECK_EQ_INT(count_outcome(r, TEEATTEST_OUTCOME_PASS), 1); /* response */
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    teeattest_result_free(r);
+    ta_jwks_clear(&bare);
 
     static const struct {
         const char *what;
@@ -500,6 +716,14 @@ static void test_synthetic(void)
         {"issuer", NULL, o_iss, "gpu.nras.jwt.claims", TEEATTEST_OUTCOME_FAIL},
         {"no submods", NULL, o_nosub, "gpu.nras.submods", TEEATTEST_OUTCOME_FAIL},
         {"submods alg", NULL, o_sha384, "gpu.nras.submods", TEEATTEST_OUTCOME_FAIL},
+        {"another GPU set", m_other_set, NULL, "gpu.nras.ueid", TEEATTEST_OUTCOME_FAIL},
+        {"one GPU twice", m_dup, NULL, "gpu.nras.ueid", TEEATTEST_OUTCOME_FAIL},
+        {"no ueid", m_noueid, NULL, "gpu.nras.ueid", TEEATTEST_OUTCOME_FAIL},
+        {"ueid a number", m_ueid_num, NULL, "gpu.nras.ueid", TEEATTEST_OUTCOME_FAIL},
+        {"driver differs", m_driver, NULL, "gpu[0].nras.versions", TEEATTEST_OUTCOME_FAIL},
+        {"VBIOS differs", m_vbios, NULL, "gpu[1].nras.versions", TEEATTEST_OUTCOME_FAIL},
+        {"no driver claim", m_nodriver, NULL, "gpu[0].nras.versions", TEEATTEST_OUTCOME_FAIL},
+        {"swapped, token 1 debug", m_swap_debug, NULL, "gpu[0].nras.debug", TEEATTEST_OUTCOME_FAIL},
     };
     for (size_t i = 0; i < TA_ARRAY_LEN(cases); i++) {
         s = base_synth();
@@ -515,6 +739,66 @@ static void test_synthetic(void)
         CHECK_EQ_INT(kit_outcome(r, "gpu.nras.jwt.signature"), TEEATTEST_OUTCOME_PASS);
         teeattest_result_free(r);
     }
+    /* (b) ueids swapped between positions: each names a GPU of the
+     * evidence, so it verifies; the VBIOS in another case is the same. */
+    s = base_synth();
+    s.mut_dev = m_swap;
+    r = run_synth(&s, at);
+    if (!CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED))
+        kit_dump(r);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "token order differs"));
+    CHECK_STR(teeattest_result_fact(r, "gpu[0].nras.ueid"), synth_ueid[0]);
+    teeattest_result_free(r);
+    s = base_synth();
+    s.mut_dev = m_vbios_lower;
+    r = run_synth(&s, at);
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
+    teeattest_result_free(r);
+    /* (c) One token missing: three GPUs in the evidence, two tokens. */
+    s = base_synth();
+    s.gpus = 3;
+    r = run_synth(&s, at);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.ueid"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "gpu[2] of the evidence (ueid "
+                         "100000000000002) has no device token"));
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    teeattest_result_free(r);
+    s = base_synth();
+    s.mut_dev = m_dup;
+    r = run_synth(&s, at);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "GPU-1 token names gpu[0] (ueid "
+                         "100000000000000) again: one token per GPU"));
+    teeattest_result_free(r);
+    s = base_synth();
+    s.mut_dev = m_noueid;
+    r = run_synth(&s, at);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "GPU-1 token has no ueid"));
+    teeattest_result_free(r);
+    /* One GPU twice in the evidence and two tokens for it: still one
+     * token per GPU, so the second token has none left to judge. */
+    ta_nras_device twice[2] = {synth_gpus[0], synth_gpus[0]};
+    ta_nras_device saved[2] = {synth_gpus[0], synth_gpus[1]};
+    memcpy(synth_gpus, twice, sizeof twice);
+    s = base_synth();
+    s.mut_dev = m_dup;
+    r = run_synth(&s, at);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.ueid"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu.nras.ueid", "again: one token per GPU"));
+    teeattest_result_free(r);
+    memcpy(synth_gpus, saved, sizeof saved);
+
+    /* A NUL cannot cut a ueid or a version down to the evidence's: such a
+     * token does not even parse. */
+    void (*nul[])(json_t *, int) = {m_ueid_nul, m_driver_nul};
+    for (size_t i = 0; i < TA_ARRAY_LEN(nul); i++) {
+        s = base_synth();
+        s.mut_dev = nul[i];
+        r = run_synth(&s, at);
+        CHECK(kit_detail_has(r, "gpu.nras.jwt.signature", "\\u0000 is not allowed"));
+        CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+        teeattest_result_free(r);
+    }
+
     /* A warning is reported, and accepted by default. */
     s = base_synth();
     s.mut_dev = m_warning;
@@ -687,6 +971,9 @@ static void test_request(void)
     CHECK_EQ_INT(n, 1);
     uint8_t nonce[32];
     nonce_of(nonce, TINFOIL_NONCE);
+    ta_nras_policy tpol;
+    ta_nras_policy_init(&tpol);
+    bind(&tpol, &tinfoil_gpus);
 
     /* Body shapes, v3 and v4. */
     for (int v = 3; v <= 4; v++) {
@@ -739,7 +1026,7 @@ static void test_request(void)
     ta_buf saved;
     teeattest_error e = TEEATTEST_ERROR_INIT;
     int rc = ta_nras_attest(fc, r, &o, &saved, &opt, nonce, ev, n, &cache,
-                            AT_2026, NULL, &e);
+                            AT_2026, &tpol, &e);
     if (!CHECK_EQ_INT(rc, TEEATTEST_OK))
         printf("#   %s\n", e.message);
     ta_result_finish(r, NULL);
@@ -765,7 +1052,7 @@ static void test_request(void)
     opt.version = 4;
     f.status = 503;
     ta_result_new(fc, &r);
-    rc = ta_nras_attest(fc, r, &o, NULL, &opt, nonce, ev, n, &cache, AT_2026, NULL, NULL);
+    rc = ta_nras_attest(fc, r, &o, NULL, &opt, nonce, ev, n, &cache, AT_2026, &tpol, NULL);
     ta_result_finish(r, NULL);
     CHECK_EQ_INT(rc, TEEATTEST_OK);
     CHECK_EQ_INT(f.posts, 2);
@@ -780,7 +1067,7 @@ static void test_request(void)
     f.status = 0;
     f.transport_rc = TEEATTEST_E_TRANSPORT;
     ta_result_new(fc, &r);
-    rc = ta_nras_attest(fc, r, &o, NULL, &opt, nonce, ev, n, &cache, AT_2026, NULL, NULL);
+    rc = ta_nras_attest(fc, r, &o, NULL, &opt, nonce, ev, n, &cache, AT_2026, &tpol, NULL);
     ta_result_finish(r, NULL);
     CHECK_EQ_INT(rc, TEEATTEST_E_TRANSPORT);
     CHECK_EQ_INT(f.posts, 3);
@@ -798,7 +1085,7 @@ static void test_request(void)
     ta_jwks empty;
     ta_jwks_init(&empty, fc);
     ta_result_new(fc, &r);
-    rc = ta_nras_attest(fc, r, &o, NULL, &opt, nonce, ev, n, &empty, AT_2026, NULL, NULL);
+    rc = ta_nras_attest(fc, r, &o, NULL, &opt, nonce, ev, n, &empty, AT_2026, &tpol, NULL);
     ta_result_finish(r, NULL);
     CHECK_EQ_INT(rc, TEEATTEST_OK);
     CHECK_EQ_INT(f.gets, 2);
@@ -812,7 +1099,7 @@ static void test_request(void)
     ta_jwks_clear(&empty);
     ta_result_new(fc, &r);
     empty.fetch_tried_at = AT_2026 - 5;
-    ta_nras_attest(fc, r, &o, NULL, &opt, nonce, ev, n, &empty, AT_2026, NULL, NULL);
+    ta_nras_attest(fc, r, &o, NULL, &opt, nonce, ev, n, &empty, AT_2026, &tpol, NULL);
     ta_result_finish(r, NULL);
     CHECK_EQ_INT(f.gets, 2);
     CHECK_EQ_INT(kit_outcome(r, "gpu.nras.jwt.signature"), TEEATTEST_OUTCOME_FAIL);
@@ -840,12 +1127,12 @@ static void test_request(void)
     /* Plain http only to loopback (the simulator). */
     opt.base_url = "http://nras.example";
     CHECK_EQ_INT(ta_nras_attest(fc, NULL, &o, NULL, &opt, nonce, ev, n, &cache,
-                                AT_2026, NULL, NULL),
+                                AT_2026, &tpol, NULL),
                  TEEATTEST_E_INVALID_ARG);
     opt.base_url = "http://127.0.0.1:8080";
     opt.fetch_jwks = false;
     CHECK_EQ_INT(ta_nras_attest(fc, NULL, &o, NULL, &opt, nonce, ev, n, &cache,
-                                AT_2026, NULL, NULL),
+                                AT_2026, &tpol, NULL),
                  TEEATTEST_OK);
     CHECK_STR(f.post_url, "http://127.0.0.1:8080/v3/attest/gpu");
     CHECK(o.passed);
@@ -877,6 +1164,9 @@ static void test_oom(void)
     uint8_t *jwks_doc = unit_fixture(JWKS_FILE, &jlen);
     uint8_t nonce[32];
     nonce_of(nonce, TINFOIL_NONCE);
+    ta_nras_policy tpol;
+    ta_nras_policy_init(&tpol);
+    bind(&tpol, &tinfoil_gpus);
     int bad = 0, nomem = 0;
     size_t k;
     for (k = 1; k < 5000; k++) {
@@ -890,7 +1180,7 @@ static void test_oom(void)
         int32_t verdict = -1;
         if (rc == TEEATTEST_OK && ta_result_new(c, &r) == TEEATTEST_OK) {
             rc = ta_nras_verify_append(c, r, NULL, answer, alen, &j, nonce,
-                                       AT_2026, NULL, NULL);
+                                       AT_2026, &tpol, NULL);
             int frc = ta_result_finish(r, NULL);
             if (!rc)
                 rc = frc;
@@ -934,6 +1224,10 @@ int main(void)
         printf("Bail out! JWKS: %s\n", e.message);
         return 1;
     }
+    gpus_load(&near_gpus, NEAR_DIR "nvidia_payload.json");
+    gpus_load(&tinfoil_gpus, TINFOIL_DIR "nvidia_payload.json");
+    gpus_load(&chutes_gpus, CHUTES_DIR "nvidia_payload_as_sent.json");
+    gpus_load(&full_gpus, "nvidia/h100_550.90.07_full/nvidia_payload.json");
     test_near();
     test_tinfoil();
     test_chutes();
@@ -944,8 +1238,13 @@ int main(void)
     test_oom();
     ta_jwks_clear(&test_jwks);
     kit_key_free(&key);
+    kit_pki_free(&test_pki);
     kit_key_free(&other_key);
     ta_jwks_clear(&real_jwks);
+    ta_gpu_outcome_free(&near_gpus.oc);
+    ta_gpu_outcome_free(&tinfoil_gpus.oc);
+    ta_gpu_outcome_free(&chutes_gpus.oc);
+    ta_gpu_outcome_free(&full_gpus.oc);
     teeattest_ctx_free(ctx);
     return ta_test_done();
 }
