@@ -98,18 +98,6 @@ static bool call_has_header(const ta_call *c, const char *name)
     return false;
 }
 
-/* Forget an attempt's response before the next one. */
-static void reset_response(teeattest_http_response *resp)
-{
-    ta_http_response_reset_headers(resp);
-    resp->status = 0;
-    resp->body.len = 0;
-    resp->write_error = 0;
-    ta_free(resp->ctx, resp->spki);
-    resp->spki = NULL;
-    resp->spki_len = 0;
-}
-
 /* Retry-After as delay-seconds (RFC 9110 §10.2.3), in ms, capped; 0 when
  * absent or in the HTTP-date form, which would need the wall clock. */
 static uint32_t retry_after_ms(const teeattest_http_response *resp)
@@ -199,7 +187,7 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
     uint32_t backoff = BACKOFF_FIRST_MS;
     for (uint32_t attempt = 0;; attempt++) {
         if (attempt)
-            reset_response(resp);
+            ta_http_response_reset(resp);
         /* A failed attempt followed by a good one leaves `err` as it was. */
         teeattest_error e = TEEATTEST_ERROR_INIT;
         int rc = ta_http_perform(ctx, resp, &req, err ? &e : NULL);

@@ -10,6 +10,9 @@
 
 #define TA_HTTP_HEADERS_MAX (64u * 1024u)
 #define TA_HTTP_SPKI_MAX (16u * 1024u)
+/* Longest message a custom transport can record with
+ * teeattest_http_response_set_error() (the size of teeattest_error's). */
+#define TA_HTTP_ERROR_MAX 256u
 
 /* Per-chunk callback: 0 continues; a negative teeattest_status fails the
  * exchange with that status; any other value cancels it
@@ -36,6 +39,11 @@ struct teeattest_http_response {
      * later writes are refused too, and the library reports it even if a
      * custom transport ignored the refusal and returned TEEATTEST_OK. */
     int write_error;
+    /* What a custom transport said went wrong
+     * (teeattest_http_response_set_error): printable ASCII only. */
+    bool has_error;
+    int32_t error_backend_code;
+    char error_message[TA_HTTP_ERROR_MAX];
 };
 
 void ta_http_response_init(teeattest_http_response *r, const teeattest_ctx *ctx,
@@ -59,9 +67,15 @@ int ta_http_response_write(teeattest_http_response *resp,
                            const uint8_t *data, size_t len);
 int ta_http_response_set_peer_spki(teeattest_http_response *resp,
                                    const uint8_t *der, size_t der_len);
+int ta_http_response_set_error(teeattest_http_response *resp,
+                               int32_t backend_code, const char *message);
 /* Forget the headers recorded so far (a transport saw a new status line,
  * e.g. after "100 Continue" or a proxy's CONNECT answer). */
 void ta_http_response_reset_headers(teeattest_http_response *r);
+/* Forget everything an attempt recorded (status, headers, body, peer key,
+ * refusal, error) but keep the limit and chunk callback: the sink is ready
+ * for the next attempt. */
+void ta_http_response_reset(teeattest_http_response *r);
 
 /* ---- performing requests ---------------------------------------------- */
 

@@ -6,7 +6,8 @@
  * report fetches carry a fresh nonce and are retried, chats never are;
  * signature fetches poll while the provider answers 404 and then report
  * "expired or unknown". Waiting goes through the context's sleep hook, so
- * the test takes no time.
+ * the test takes no time. A transport's own error detail
+ * (teeattest_http_response_set_error) reaches the caller's err.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -35,6 +36,11 @@ typedef struct fake {
     /* the sleep hook */
     int sleeps;
     uint64_t slept_ms;
+    /* a transport that fails with its own detail */
+    int fail_errors;         /* fail this many requests with set_error */
+    int error_rc;            /* ... returning this */
+    int32_t error_code;      /* backend code */
+    const char *error_message; /* "(attempt N)" is appended */
 } fake;
 
 static int answer(fake *f, teeattest_http_response *resp, int32_t status,
@@ -73,6 +79,15 @@ static int fake_request(void *ud, teeattest_http_response *resp,
         f->posts++;
     else
         f->gets++;
+    if (f->fail_errors > 0) {
+        f->fail_errors--;
+        char msg[400];
+        snprintf(msg, sizeof msg, "%s (attempt %d)", f->error_message,
+                 f->requests);
+        if (teeattest_http_response_set_error(resp, f->error_code, msg))
+            return TEEATTEST_E_INTERNAL;
+        return f->error_rc;
+    }
     if (f->fail_first > 0) {
         f->fail_first--;
         return answer(f, resp, 503, (const uint8_t *)"{}", 2, 2);
@@ -395,6 +410,79 @@ static void test_report_fetch(void)
     free(doc);
 }
 
+/* A custom transport says what went wrong with
+ * teeattest_http_response_set_error(): the caller's err gets its message
+ * (made printable, cut to fit) and backend code, as with libcurl's, for a
+ * retried GET (the last attempt's detail), a POST, and a transport that
+ * records an error yet returns TEEATTEST_OK. */
+static void test_transport_error_detail(void)
+{
+    size_t len;
+    uint8_t *doc = api_fixture("providers/nanogpt_dstack_ecdsa/attestation_report.json",
+                               &len);
+    fake f = {0};
+    f.report_body = doc;
+    f.report_len = len;
+    f.fail_errors = 1000;
+    f.error_rc = TEEATTEST_E_TRANSPORT;
+    f.error_code = 7;
+    f.error_message = "connect to fake.invalid:443: refused\r\n\x1b[31m\xc3\xa9";
+    teeattest_ctx *ctx = fake_ctx(&f);
+    teeattest_provider *p = provider(ctx, "nanogpt");
+    teeattest_report *r = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e),
+                 TEEATTEST_E_TRANSPORT);
+    CHECK_EQ_INT(e.code, TEEATTEST_E_TRANSPORT);
+    CHECK_EQ_INT(e.backend_code, 7);
+    CHECK_EQ_INT(f.requests, 3); /* retried: the detail is the last one's */
+    CHECK_STR(e.message,
+              "connect to fake.invalid:443: refused???[31m?? (attempt 3)");
+
+    /* A failed attempt's detail does not outlive it. */
+    f.fail_errors = 1;
+    f.requests = 0;
+    e = (teeattest_error)TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e), TEEATTEST_OK);
+    CHECK_EQ_INT(f.requests, 2);
+    CHECK_EQ_INT(e.code, 0);
+    teeattest_report_free(r);
+    r = NULL;
+
+    /* A POST, with a timeout and a long message: cut to 255 bytes. */
+    char big[600];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    f.fail_errors = 1;
+    f.error_rc = TEEATTEST_E_TIMEOUT;
+    f.error_code = -28;
+    f.error_message = big;
+    teeattest_exchange *x = NULL;
+    CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)"{}", 2, 0, NULL,
+                                NULL, &e), TEEATTEST_E_TIMEOUT);
+    CHECK_EQ_INT(e.backend_code, -28);
+    CHECK_EQ_INT(strlen(e.message), 255);
+    CHECK(strspn(e.message, "x") == 255);
+
+    /* An error recorded with TEEATTEST_OK (or a positive value) fails. */
+    f.error_message = "half-closed";
+    f.error_code = 0;
+    for (int i = 0; i < 2; i++) {
+        f.fail_errors = 1;
+        f.error_rc = i ? 3 : TEEATTEST_OK;
+        CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)"{}", 2, 0, NULL,
+                                    NULL, &e), TEEATTEST_E_TRANSPORT);
+        CHECK(strncmp(e.message, "half-closed", 11) == 0);
+        CHECK(x == NULL);
+    }
+    CHECK_EQ_INT(teeattest_http_response_set_error(NULL, 1, "x"),
+                 TEEATTEST_E_INVALID_ARG);
+    teeattest_provider_free(p);
+    teeattest_ctx_free(ctx);
+    free(f.last_body);
+    free(doc);
+}
+
 static void test_misuse(void)
 {
     fake f = {0};
@@ -436,6 +524,7 @@ int main(void)
     test_chat_cancel();
     test_signature_poll();
     test_report_fetch();
+    test_transport_error_detail();
     test_misuse();
     return ta_test_done();
 }
