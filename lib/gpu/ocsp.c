@@ -1128,6 +1128,10 @@ out:
 
 /* ---- online ------------------------------------------------------------------ */
 
+/* One OCSP attempt's limit when the caller sets none: responders answer
+ * in well under a second. */
+#define OCSP_TOTAL_MS 10000u
+
 static int ocsp_post(teeattest_ctx *ctx, const char *url,
                      const ta_ocsp_check_opts *o, const uint8_t *body,
                      size_t body_len, uint8_t **out, size_t *out_len,
@@ -1135,33 +1139,53 @@ static int ocsp_post(teeattest_ctx *ctx, const char *url,
 {
     *out = NULL;
     *out_len = 0;
-    char *auth = NULL;
-    const char *headers[3] = {"Content-Type: application/ocsp-request",
-                              "Accept: application/ocsp-response", NULL};
-    size_t nh = 2;
-    if (o->service_key && *o->service_key) {
-        size_t n = strlen(o->service_key) + sizeof "Authorization: Bearer ";
-        auth = ta_malloc(ctx, n);
-        if (!auth)
-            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "OCSP request header");
-        snprintf(auth, n, "Authorization: Bearer %s", o->service_key);
-        headers[nh++] = auth;
+    ta_call call;
+    memset(&call, 0, sizeof call);
+    call.method = "POST";
+    call.idempotent = false;
+    /* The bytes are copied: ta_call owns what it points to. */
+    int rc = (call.url = ta_strdup(ctx, url)) ? TEEATTEST_OK
+                                              : TEEATTEST_E_NOMEM;
+    if (!rc && body_len) {
+        call.body = ta_malloc(ctx, body_len);
+        rc = call.body ? TEEATTEST_OK : TEEATTEST_E_NOMEM;
+        if (call.body) {
+            memcpy(call.body, body, body_len);
+            call.body_len = body_len;
+        }
     }
-    teeattest_http_request req;
-    memset(&req, 0, sizeof req);
-    req.struct_size = sizeof req;
-    req.method = "POST";
-    req.url = url;
-    req.headers = headers;
-    req.header_count = nh;
-    req.body = body;
-    req.body_len = body_len;
-    req.connect_timeout_ms = 10000;
-    req.total_timeout_ms = o->timeout_ms ? o->timeout_ms : 10000;
-    req.max_body_size = TA_OCSP_RESPONSE_MAX;
+    if (!rc)
+        rc = ta_call_add_header(ctx, &call, "Content-Type",
+                                "application/ocsp-request");
+    if (!rc)
+        rc = ta_call_add_header(ctx, &call, "Accept",
+                                "application/ocsp-response");
+    if (!rc && o->service_key && *o->service_key) {
+        size_t n = strlen(o->service_key) + sizeof "Bearer ";
+        char *auth = ta_malloc(ctx, n);
+        rc = auth ? TEEATTEST_OK : TEEATTEST_E_NOMEM;
+        if (auth) {
+            snprintf(auth, n, "Bearer %s", o->service_key);
+            rc = ta_call_add_header(ctx, &call, "Authorization", auth);
+            /* The bearer key must not outlive the request in freed
+             * memory (ta_call_clear wipes the header copy). */
+            memset(auth, 0, strlen(auth));
+            ta_free(ctx, auth);
+        }
+    }
+    ta_request_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.connect_ms = TA_SERVICE_CONNECT_MS;
+    ro.total_ms = o->timeout_ms ? o->timeout_ms : OCSP_TOTAL_MS;
+    ro.max_body = TA_OCSP_RESPONSE_MAX;
     teeattest_http_response resp;
     ta_http_response_init(&resp, ctx, TA_OCSP_RESPONSE_MAX, NULL, NULL);
-    int rc = ta_http_perform(ctx, &resp, &req, err);
+    if (rc)
+        rc = ta_error(err, rc, NULL, "building the OCSP request: %s",
+                      teeattest_status_str(rc));
+    else
+        rc = ta_request(ctx, &call, &ro, &resp, err);
+    ta_call_clear(ctx, &call);
     if (!rc && resp.status != 200)
         rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, NULL,
                       "OCSP responder answered HTTP %d", (int)resp.status);
@@ -1174,11 +1198,6 @@ static int ocsp_post(teeattest_ctx *ctx, const char *url,
             rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "OCSP response body");
     }
     ta_http_response_clear(&resp);
-    if (auth) {
-        /* The bearer key must not outlive the request in freed memory. */
-        memset(auth, 0, strlen(auth));
-        ta_free(ctx, auth);
-    }
     return rc;
 }
 

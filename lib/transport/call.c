@@ -1,6 +1,9 @@
 /*
- * Performing a dialect's request with the provider's settings: limits,
- * TLS options, User-Agent, and retries with backoff for idempotent GETs.
+ * Making a request: the one entry every exchange of the library goes
+ * through (ta_request), with its limits, TLS options, User-Agent and
+ * retries with backoff for idempotent GETs; and the two ways of filling
+ * its options, from a provider's settings (ta_call_perform) and for a
+ * plain service GET (ta_service_get).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -19,9 +22,6 @@
 /* A server's Retry-After is followed up to this long: a longer wait is
  * better left to the caller than hidden inside one library call. */
 #define RETRY_AFTER_MAX_MS 10000u
-/* Hard cap whatever the provider says, so a wrong setting cannot turn one
- * call into an endless loop. */
-#define RETRIES_MAX 10u
 #define USER_AGENT_MAX 256u
 
 void ta_call_clear(const teeattest_ctx *ctx, ta_call *c)
@@ -128,17 +128,16 @@ static bool retryable_error(int rc)
     return rc == TEEATTEST_E_TRANSPORT || rc == TEEATTEST_E_TIMEOUT;
 }
 
-int ta_call_perform(const teeattest_provider *p, const ta_call *call,
-                    uint32_t flags, teeattest_http_response *resp,
-                    teeattest_error *err)
+int ta_request(teeattest_ctx *ctx, const ta_call *call,
+               const ta_request_opts *o, teeattest_http_response *resp,
+               teeattest_error *err)
 {
-    if (!p || !p->ctx || !call || !resp)
-        return TA_INVALID(err, "ta_call_perform: NULL argument");
+    if (!ctx || !call || !o || !resp)
+        return TA_INVALID(err, "ta_request: NULL argument");
     if (!call->method || !call->url)
         return TA_INVALID(err, "request without method or URL");
     if (call->n_headers > TA_CALL_HEADERS_MAX)
         return TA_INVALID(err, "too many request headers");
-    teeattest_ctx *ctx = p->ctx;
 
     const char *headers[TA_CALL_HEADERS_MAX + 1];
     size_t n = 0;
@@ -146,8 +145,8 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
         headers[n++] = call->headers[i];
     char ua[USER_AGENT_MAX + sizeof "User-Agent: "];
     if (!call_has_header(call, "User-Agent")) {
-        const char *agent = p->user_agent && *p->user_agent
-                                ? p->user_agent
+        const char *agent = o->user_agent && *o->user_agent
+                                ? o->user_agent
                                 : "libteeattest/" TEEATTEST_VERSION_STRING;
         if (strlen(agent) > USER_AGENT_MAX || !valid_value(agent))
             return ta_error(err, TEEATTEST_E_INVALID_ARG, "user_agent",
@@ -162,8 +161,8 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
      * processed, billed and signed even when its answer was lost. */
     bool retry = call->idempotent && get;
     uint64_t max_body = resp->max_body;
-    if (p->max_body && (!max_body || p->max_body < max_body))
-        max_body = p->max_body;
+    if (o->max_body && (!max_body || o->max_body < max_body))
+        max_body = o->max_body;
 
     teeattest_http_request req;
     memset(&req, 0, sizeof req);
@@ -174,16 +173,16 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
     req.header_count = n;
     req.body = call->body;
     req.body_len = call->body_len;
-    req.flags = flags | (retry ? TEEATTEST_HTTP_IDEMPOTENT : 0);
-    req.connect_timeout_ms = p->connect_ms;
-    req.total_timeout_ms = p->total_ms;
-    req.idle_timeout_ms = p->idle_ms;
+    req.flags = o->flags | (retry ? TEEATTEST_HTTP_IDEMPOTENT : 0);
     req.max_body_size = max_body;
-    req.ca_file = p->ca_file;
-    req.pinned_key = p->pinned_key;
+    req.connect_timeout_ms = o->connect_ms;
+    req.total_timeout_ms = o->total_ms;
+    req.idle_timeout_ms = o->idle_ms;
+    req.ca_file = o->ca_file;
+    req.pinned_key = o->pinned_key;
 
-    uint32_t retries = p->max_retries < RETRIES_MAX ? p->max_retries
-                                                    : RETRIES_MAX;
+    uint32_t retries = o->retries < TA_RETRIES_MAX ? o->retries
+                                                   : TA_RETRIES_MAX;
     uint32_t backoff = BACKOFF_FIRST_MS;
     for (uint32_t attempt = 0;; attempt++) {
         if (attempt)
@@ -198,6 +197,12 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
          * a second attempt would deliver them twice. */
         if (again && resp->on_chunk && resp->body.len)
             again = false;
+        uint32_t wait = backoff;
+        if (again && !rc) {
+            uint32_t ra = retry_after_ms(resp);
+            if (ra > wait)
+                wait = ra;
+        }
         if (!again) {
             if (rc && err && err->struct_size >= sizeof e) {
                 size_t size = err->struct_size;
@@ -205,12 +210,6 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
                 err->struct_size = size;
             }
             return rc;
-        }
-        uint32_t wait = backoff;
-        if (!rc) {
-            uint32_t ra = retry_after_ms(resp);
-            if (ra > wait)
-                wait = ra;
         }
         if (rc)
             ta_log(ctx, TEEATTEST_LOG_INFO,
@@ -227,21 +226,38 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
     }
 }
 
+int ta_call_perform(const teeattest_provider *p, const ta_call *call,
+                    uint32_t flags, teeattest_http_response *resp,
+                    teeattest_error *err)
+{
+    if (!p || !p->ctx)
+        return TA_INVALID(err, "ta_call_perform: NULL argument");
+    ta_request_opts o;
+    memset(&o, 0, sizeof o);
+    o.retries = p->max_retries;
+    o.max_body = p->max_body;
+    o.connect_ms = p->connect_ms;
+    o.total_ms = p->total_ms;
+    o.idle_ms = p->idle_ms;
+    o.flags = flags;
+    o.ca_file = p->ca_file;
+    o.pinned_key = p->pinned_key;
+    o.user_agent = p->user_agent;
+    return ta_request(p->ctx, call, &o, resp, err);
+}
+
 int ta_service_get(teeattest_ctx *ctx, const char *url, const char *bearer,
                    uint32_t retries, uint64_t max_body,
                    teeattest_http_response *resp, teeattest_error *err)
 {
     if (!ctx || !url || !resp)
         return TA_INVALID(err, "ta_service_get: NULL argument");
-    /* The retry loop is written against a provider's settings; a provider
-     * with only limits set describes a plain service. */
-    teeattest_provider p;
-    memset(&p, 0, sizeof p);
-    p.ctx = ctx;
-    p.max_retries = retries;
-    p.connect_ms = 10000;
-    p.total_ms = 30000;
-    p.max_body = max_body;
+    ta_request_opts o;
+    memset(&o, 0, sizeof o);
+    o.retries = retries;
+    o.connect_ms = TA_SERVICE_CONNECT_MS;
+    o.total_ms = TA_SERVICE_TOTAL_MS;
+    o.max_body = max_body;
     ta_call call;
     memset(&call, 0, sizeof call);
     call.method = "GET";
@@ -267,7 +283,7 @@ int ta_service_get(teeattest_ctx *ctx, const char *url, const char *bearer,
         rc = ta_error(err, rc, NULL, "GET %s: cannot build the request: %s",
                       url, teeattest_status_str(rc));
     else
-        rc = ta_call_perform(&p, &call, 0, resp, err);
+        rc = ta_request(ctx, &call, &o, resp, err);
     ta_call_clear(ctx, &call); /* wipes the bearer header */
     return rc;
 }

@@ -77,7 +77,72 @@ void ta_http_response_reset_headers(teeattest_http_response *r);
  * for the next attempt. */
 void ta_http_response_reset(teeattest_http_response *r);
 
-/* ---- performing requests ---------------------------------------------- */
+/* ---- requests ----------------------------------------------------------- */
+
+#define TA_CALL_HEADERS_MAX 16
+
+/* One HTTP request, fully described; every string is owned (ta_call_clear
+ * frees them). An Authorization header, when there is one, is among
+ * `headers`: never log a ta_call's headers. */
+typedef struct ta_call {
+    const char *method;   /* static: "GET" or "POST" */
+    char *url;            /* absolute, query already percent-encoded */
+    char *headers[TA_CALL_HEADERS_MAX]; /* "Name: value" */
+    size_t n_headers;
+    uint8_t *body;        /* exact bytes to send, or NULL */
+    size_t body_len;
+    bool idempotent;      /* may be retried (GET of report/signature) */
+} ta_call;
+
+/* Frees the strings and the body; the header strings are wiped first. */
+void ta_call_clear(const teeattest_ctx *ctx, ta_call *c);
+/* Append "Name: value" (copied). Refuses a name that is not an RFC 9110
+ * token and a value holding CR, LF or other control characters. */
+int ta_call_add_header(const teeattest_ctx *ctx, ta_call *c, const char *name,
+                       const char *value) TA_WARN_UNUSED;
+
+/* How to send a ta_call: everything about the request that is not its
+ * bytes. Zero-initialise and set what applies. */
+typedef struct ta_request_opts {
+    /* Retries after the first attempt, for idempotent GETs only (capped at
+     * TA_RETRIES_MAX). */
+    uint32_t retries;
+    /* Largest body accepted; 0 = the response sink's own limit. */
+    uint64_t max_body;
+    /* Per-attempt limits (0 = the transport's default connect timeout, no
+     * total limit, no idle limit). */
+    uint32_t connect_ms, total_ms, idle_ms;
+    uint32_t flags;          /* TEEATTEST_HTTP_STREAM | _PEER_KEY */
+    const char *ca_file;     /* may be NULL */
+    const char *pinned_key;  /* may be NULL */
+    const char *user_agent;  /* NULL = "libteeattest/<version>" */
+} ta_request_opts;
+
+/* Defaults of the services that are not providers (PCS/PCCS, NRAS, RIM,
+ * OCSP, JWKS): time to connect, and a whole attempt. */
+#define TA_SERVICE_CONNECT_MS 10000u
+#define TA_SERVICE_TOTAL_MS 30000u
+/* Hard cap on retries whatever a setting says. */
+#define TA_RETRIES_MAX 10u
+
+/* THE way the library makes a request: every provider, PCS/PCCS, NRAS,
+ * RIM, OCSP and JWKS exchange goes through here. Sends `call` through
+ * ta_http_perform() with a User-Agent (unless the call has one), the
+ * options' limits and TLS settings. An idempotent GET is retried up to
+ * o->retries times with exponential backoff (250 ms, doubling, at most
+ * 10 s; Retry-After in seconds honoured up to 10 s), through ta_sleep_ms,
+ * on transport errors other than TLS and on HTTP 429/502/503/504, unless
+ * its body already reached a chunk callback; a POST is never retried.
+ *
+ * `resp` is initialised by the caller (limit, chunk callback); between
+ * attempts it is reset. Returns TEEATTEST_OK when a response arrived (any
+ * status: the caller judges it), else the transport error with `err`
+ * filled (message and backend code as the transport gave them). */
+int ta_request(teeattest_ctx *ctx, const ta_call *call,
+               const ta_request_opts *o, teeattest_http_response *resp,
+               teeattest_error *err);
+
+/* ---- performing one attempt -------------------------------------------- */
 
 /* Send one request through the context's transport: the caller's custom
  * transport when it has one (and it does not answer
