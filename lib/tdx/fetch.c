@@ -9,7 +9,8 @@
  * PCK CRL. Every GET goes through ta_request(), which retries transient
  * failures (transport errors other than TLS, HTTP 429 / 502 / 503 / 504)
  * with exponential backoff; attempts per item and each attempt's duration
- * are bounded, so one fetch is bounded too.
+ * are bounded, so one fetch is bounded too, and the context's deadline
+ * bounds the whole fetch.
  *
  * SPDX-License-Identifier: Apache-2.0
  */

@@ -1,9 +1,9 @@
 /*
  * Making a request: the one entry every exchange of the library goes
- * through (ta_request), with its limits, TLS options, User-Agent and
- * retries with backoff for idempotent GETs; and the two ways of filling
- * its options, from a provider's settings (ta_call_perform) and for a
- * plain service GET (ta_service_get).
+ * through (ta_request), with its limits, TLS options, User-Agent, retries
+ * with backoff for idempotent GETs and the overall deadline; and the two
+ * ways of filling its options, from a provider's settings
+ * (ta_call_perform) and for a plain service GET (ta_service_get).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -128,6 +128,45 @@ static bool retryable_error(int rc)
     return rc == TEEATTEST_E_TRANSPORT || rc == TEEATTEST_E_TIMEOUT;
 }
 
+int64_t ta_deadline_left_ms(const teeattest_ctx *ctx, int64_t deadline_ms)
+{
+    int64_t d = deadline_ms;
+    if (ctx && ctx->deadline_ms && (!d || ctx->deadline_ms < d))
+        d = ctx->deadline_ms;
+    if (!d)
+        return INT64_MAX;
+    int64_t now = ta_now_ms(ctx);
+    if (now < 0 && d > INT64_MAX + now)
+        return INT64_MAX;
+    if (now > 0 && d < INT64_MIN + now)
+        return INT64_MIN;
+    return d - now;
+}
+
+int ta_deadline_error(teeattest_error *err, const char *what)
+{
+    return ta_error(err, TEEATTEST_E_TIMEOUT, NULL,
+                    "overall deadline expired before %s", what);
+}
+
+/* A per-attempt limit cut to the time left (0 = no limit of its own). */
+static uint32_t cap_ms(uint32_t limit, int64_t left)
+{
+    if (left == INT64_MAX)
+        return limit;
+    uint32_t l = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+    return limit && limit < l ? limit : l;
+}
+
+/* "GET https://host/path" (the query, which may carry a nonce, left out)
+ * for messages. */
+static void describe(char *out, size_t cap, const ta_call *call)
+{
+    size_t n = strcspn(call->url, "?#");
+    snprintf(out, cap, "%s %.*s", call->method, (int)(n < 160 ? n : 160),
+             call->url);
+}
+
 int ta_request(teeattest_ctx *ctx, const ta_call *call,
                const ta_request_opts *o, teeattest_http_response *resp,
                teeattest_error *err)
@@ -175,21 +214,36 @@ int ta_request(teeattest_ctx *ctx, const ta_call *call,
     req.body_len = call->body_len;
     req.flags = o->flags | (retry ? TEEATTEST_HTTP_IDEMPOTENT : 0);
     req.max_body_size = max_body;
-    req.connect_timeout_ms = o->connect_ms;
-    req.total_timeout_ms = o->total_ms;
-    req.idle_timeout_ms = o->idle_ms;
     req.ca_file = o->ca_file;
     req.pinned_key = o->pinned_key;
 
+    char what[200];
+    describe(what, sizeof what, call);
     uint32_t retries = o->retries < TA_RETRIES_MAX ? o->retries
                                                    : TA_RETRIES_MAX;
     uint32_t backoff = BACKOFF_FIRST_MS;
     for (uint32_t attempt = 0;; attempt++) {
         if (attempt)
             ta_http_response_reset(resp);
+        int64_t left = ta_deadline_left_ms(ctx, o->deadline_ms);
+        if (left <= 0)
+            return ta_deadline_error(err, what);
+        req.connect_timeout_ms = cap_ms(o->connect_ms, left);
+        req.total_timeout_ms = cap_ms(o->total_ms, left);
+        req.idle_timeout_ms = o->idle_ms ? cap_ms(o->idle_ms, left) : 0;
         /* A failed attempt followed by a good one leaves `err` as it was. */
         teeattest_error e = TEEATTEST_ERROR_INIT;
         int rc = ta_http_perform(ctx, resp, &req, err ? &e : NULL);
+        if (rc == TEEATTEST_E_TIMEOUT &&
+            ta_deadline_left_ms(ctx, o->deadline_ms) <= 0) {
+            /* The attempt was cut by the deadline, not by its own limit. */
+            char detail[sizeof e.message];
+            memcpy(detail, e.message, sizeof detail);
+            /* Cut each part so that the whole always fits. */
+            snprintf(e.message, sizeof e.message,
+                     "overall deadline expired during %.100s: %.120s", what,
+                     detail);
+        }
         bool again = retry && attempt < retries &&
                      (rc ? retryable_error(rc)
                          : retryable_status(resp->status));
@@ -202,6 +256,14 @@ int ta_request(teeattest_ctx *ctx, const ta_call *call,
             uint32_t ra = retry_after_ms(resp);
             if (ra > wait)
                 wait = ra;
+        }
+        /* A retry that could not start before the deadline is not made:
+         * this attempt's outcome is the answer. */
+        if (again && ta_deadline_left_ms(ctx, o->deadline_ms) <= (int64_t)wait) {
+            ta_log(ctx, TEEATTEST_LOG_INFO,
+                   "not retrying %s: the overall deadline is less than "
+                   "%u ms away", what, (unsigned)wait);
+            again = false;
         }
         if (!again) {
             if (rc && err && err->struct_size >= sizeof e) {

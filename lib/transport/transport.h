@@ -104,13 +104,18 @@ int ta_call_add_header(const teeattest_ctx *ctx, ta_call *c, const char *name,
 /* How to send a ta_call: everything about the request that is not its
  * bytes. Zero-initialise and set what applies. */
 typedef struct ta_request_opts {
+    /* Absolute deadline, Unix ms on the context clock (ta_now_ms); 0 =
+     * none of its own. The context's deadline (teeattest_ctx_options
+     * .deadline_ms) always applies too: the earlier one wins. */
+    int64_t deadline_ms;
     /* Retries after the first attempt, for idempotent GETs only (capped at
      * TA_RETRIES_MAX). */
     uint32_t retries;
     /* Largest body accepted; 0 = the response sink's own limit. */
     uint64_t max_body;
     /* Per-attempt limits (0 = the transport's default connect timeout, no
-     * total limit, no idle limit). */
+     * total limit, no idle limit), each cut to the time left before the
+     * deadline. */
     uint32_t connect_ms, total_ms, idle_ms;
     uint32_t flags;          /* TEEATTEST_HTTP_STREAM | _PEER_KEY */
     const char *ca_file;     /* may be NULL */
@@ -134,6 +139,12 @@ typedef struct ta_request_opts {
  * on transport errors other than TLS and on HTTP 429/502/503/504, unless
  * its body already reached a chunk callback; a POST is never retried.
  *
+ * Deadline: each attempt's connect and total limits are cut to the time
+ * left; no attempt starts once the deadline has passed (TEEATTEST_E_TIMEOUT,
+ * "overall deadline expired"), a timeout that ends at the deadline says so
+ * too, and a retry whose wait would reach the deadline is not made (the
+ * last attempt's outcome is returned).
+ *
  * `resp` is initialised by the caller (limit, chunk callback); between
  * attempts it is reset. Returns TEEATTEST_OK when a response arrived (any
  * status: the caller judges it), else the transport error with `err`
@@ -141,6 +152,14 @@ typedef struct ta_request_opts {
 int ta_request(teeattest_ctx *ctx, const ta_call *call,
                const ta_request_opts *o, teeattest_http_response *resp,
                teeattest_error *err);
+
+/* Milliseconds left before the earlier of `deadline_ms` (0 = none) and
+ * the context's deadline; INT64_MAX when there is neither, <= 0 once it
+ * has passed. */
+int64_t ta_deadline_left_ms(const teeattest_ctx *ctx, int64_t deadline_ms);
+/* Fill `err` with TEEATTEST_E_TIMEOUT: the overall deadline expired
+ * before `what` (e.g. "GET https://..."). */
+int ta_deadline_error(teeattest_error *err, const char *what);
 
 /* ---- performing one attempt -------------------------------------------- */
 

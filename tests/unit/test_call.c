@@ -5,7 +5,9 @@
  * 429/502/503/504 and transport errors with backoff (Retry-After honoured
  * and capped); a POST never is; the body limit, chunk cancellation and the
  * sticky write error hold even against a transport that ignores them;
- * PASSTHROUGH falls back to the built-in libcurl transport.
+ * PASSTHROUGH falls back to the built-in libcurl transport. ta_request's
+ * deadline (its own and the context's, the earlier winning) cuts each
+ * attempt's limits and stops attempts once passed.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -786,6 +788,108 @@ static void test_passthrough(void)
     teeattest_ctx_free(ctx);
 }
 
+static int64_t test_now_s;
+
+static int64_t test_clock(void *ud)
+{
+    (void)ud;
+    return test_now_s;
+}
+
+static void test_request_deadline(void)
+{
+    fake f;
+    memset(&f, 0, sizeof f);
+    static const step ok[] = {{0, 200, NULL, "{}", 0, false}};
+    f.steps = ok;
+    f.n_steps = 1;
+    sleeps sl = {0};
+    teeattest_transport t = TEEATTEST_TRANSPORT_INIT;
+    t.user_data = &f;
+    t.request = fake_request;
+    test_now_s = 1700000000;
+    int64_t now_ms = test_now_s * 1000;
+    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
+    o.transport = &t;
+    o.sleep = fake_sleep;
+    o.sleep_user_data = &sl;
+    o.clock = test_clock;
+    o.deadline_ms = now_ms + 5000;
+    teeattest_ctx *ctx = NULL;
+    CHECK_EQ_INT(teeattest_ctx_new(&ctx, &o, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(ta_now_ms(ctx), now_ms);
+    CHECK_EQ_INT(ta_deadline_left_ms(ctx, 0), 5000);
+    CHECK_EQ_INT(ta_deadline_left_ms(ctx, now_ms + 3000), 3000);
+    CHECK_EQ_INT(ta_deadline_left_ms(ctx, now_ms + 9000), 5000);
+    teeattest_ctx *plain = unit_ctx();
+    CHECK(ta_deadline_left_ms(plain, 0) == INT64_MAX);
+    teeattest_ctx_free(plain);
+
+    ta_call c;
+    memset(&c, 0, sizeof c);
+    c.method = "GET";
+    c.url = ta_strdup(ctx, "https://svc.test/a/b?nonce=0123");
+    c.idempotent = true;
+    ta_request_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.connect_ms = 10000;
+    ro.total_ms = 30000;
+    ro.idle_ms = 60000;
+    teeattest_http_response resp;
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    /* The context's deadline cuts every limit to the 5 s left. */
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_request(ctx, &c, &ro, &resp, &err), TEEATTEST_OK);
+    CHECK_EQ_INT(f.connect_ms, 5000);
+    CHECK_EQ_INT(f.total_ms, 5000);
+    CHECK_EQ_INT(f.idle_ms, 5000);
+    ta_http_response_clear(&resp);
+    /* The request's own, earlier deadline wins; limits below it stay; no
+     * idle limit stays none. */
+    ro.deadline_ms = now_ms + 3000;
+    ro.connect_ms = 1000;
+    ro.idle_ms = 0;
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_request(ctx, &c, &ro, &resp, &err), TEEATTEST_OK);
+    CHECK_EQ_INT(f.connect_ms, 1000);
+    CHECK_EQ_INT(f.total_ms, 3000);
+    CHECK_EQ_INT(f.idle_ms, 0);
+    ta_http_response_clear(&resp);
+    /* No limit of its own: the time left. */
+    ro.total_ms = 0;
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_request(ctx, &c, &ro, &resp, &err), TEEATTEST_OK);
+    CHECK_EQ_INT(f.total_ms, 3000);
+    ta_http_response_clear(&resp);
+    /* The service GET (RIM, JWKS) has no provider and the same rules. */
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_service_get(ctx, "https://svc.test/jwks", NULL, 2, 100,
+                                &resp, &err), TEEATTEST_OK);
+    CHECK_EQ_INT(f.total_ms, 5000);
+    CHECK_EQ_INT(f.connect_ms, 5000);
+    CHECK_EQ_INT(f.max_body, 100);
+    ta_http_response_clear(&resp);
+
+    /* Once passed (either deadline), nothing is sent. */
+    size_t calls = f.calls;
+    ro.deadline_ms = now_ms - 1;
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_request(ctx, &c, &ro, &resp, &err), TEEATTEST_E_TIMEOUT);
+    CHECK_STR(err.message,
+              "overall deadline expired before GET https://svc.test/a/b");
+    ta_http_response_clear(&resp);
+    ro.deadline_ms = 0;
+    test_now_s += 5;
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_service_get(ctx, "https://svc.test/jwks", NULL, 2, 0,
+                                &resp, &err), TEEATTEST_E_TIMEOUT);
+    ta_http_response_clear(&resp);
+    CHECK_EQ_INT(f.calls, calls);
+    CHECK_EQ_INT(sl.n, 0);
+    ta_call_clear(ctx, &c);
+    teeattest_ctx_free(ctx);
+}
+
 static void test_sleep(void)
 {
     /* The real sleep: 0 ms returns at once; a short wait is at least that
@@ -812,6 +916,7 @@ int main(void)
     test_limits_and_cancel();
     test_transport_contract();
     test_passthrough();
+    test_request_deadline();
     test_sleep();
     return ta_test_done();
 }
