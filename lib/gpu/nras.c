@@ -992,19 +992,8 @@ int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
     rc = ta_call_add_header(ctx, &call, "Content-Type", "application/json");
     if (!rc)
         rc = ta_call_add_header(ctx, &call, "Accept", "application/json");
-    if (!rc && opt->service_key && *opt->service_key) {
-        size_t al = strlen(opt->service_key) + sizeof "Bearer ";
-        char *auth = ta_malloc(ctx, al);
-        rc = auth ? TEEATTEST_OK : TEEATTEST_E_NOMEM;
-        if (auth) {
-            snprintf(auth, al, "Bearer %s", opt->service_key);
-            rc = ta_call_add_header(ctx, &call, "Authorization", auth);
-            volatile char *w = auth;
-            while (*w)
-                *w++ = 0;
-            ta_free(ctx, auth);
-        }
-    }
+    if (!rc && opt->service_key && *opt->service_key)
+        rc = ta_call_add_bearer(ctx, &call, opt->service_key);
     ta_request_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.connect_ms = TA_SERVICE_CONNECT_MS;

@@ -1160,19 +1160,10 @@ static int ocsp_post(teeattest_ctx *ctx, const char *url,
     if (!rc)
         rc = ta_call_add_header(ctx, &call, "Accept",
                                 "application/ocsp-response");
-    if (!rc && o->service_key && *o->service_key) {
-        size_t n = strlen(o->service_key) + sizeof "Bearer ";
-        char *auth = ta_malloc(ctx, n);
-        rc = auth ? TEEATTEST_OK : TEEATTEST_E_NOMEM;
-        if (auth) {
-            snprintf(auth, n, "Bearer %s", o->service_key);
-            rc = ta_call_add_header(ctx, &call, "Authorization", auth);
-            /* The bearer key must not outlive the request in freed
-             * memory (ta_call_clear wipes the header copy). */
-            memset(auth, 0, strlen(auth));
-            ta_free(ctx, auth);
-        }
-    }
+    /* The bearer key does not outlive the request in freed memory:
+     * ta_call_clear wipes the header. */
+    if (!rc && o->service_key && *o->service_key)
+        rc = ta_call_add_bearer(ctx, &call, o->service_key);
     ta_request_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.connect_ms = TA_SERVICE_CONNECT_MS;

@@ -88,6 +88,24 @@ int ta_call_add_header(const teeattest_ctx *ctx, ta_call *c, const char *name,
     return TEEATTEST_OK;
 }
 
+int ta_call_add_bearer(const teeattest_ctx *ctx, ta_call *c,
+                       const char *token)
+{
+    if (!ctx || !c || !token)
+        return TEEATTEST_E_INVALID_ARG;
+    size_t n = strlen(token) + sizeof "Bearer ";
+    char *v = ta_malloc(ctx, n);
+    if (!v)
+        return TEEATTEST_E_NOMEM;
+    snprintf(v, n, "Bearer %s", token);
+    int rc = ta_call_add_header(ctx, c, "Authorization", v);
+    volatile char *w = v;
+    while (*w)
+        *w++ = 0;
+    ta_free(ctx, v);
+    return rc;
+}
+
 static bool call_has_header(const ta_call *c, const char *name)
 {
     size_t n = strlen(name);
@@ -328,19 +346,8 @@ int ta_service_get(teeattest_ctx *ctx, const char *url, const char *bearer,
                                               : TEEATTEST_E_NOMEM;
     if (!rc)
         rc = ta_call_add_header(ctx, &call, "Accept", "application/json");
-    if (!rc && bearer) {
-        size_t n = strlen(bearer) + sizeof "Bearer ";
-        char *v = ta_malloc(ctx, n);
-        rc = v ? TEEATTEST_OK : TEEATTEST_E_NOMEM;
-        if (v) {
-            snprintf(v, n, "Bearer %s", bearer);
-            rc = ta_call_add_header(ctx, &call, "Authorization", v);
-            volatile char *w = v;
-            while (*w)
-                *w++ = 0;
-            ta_free(ctx, v);
-        }
-    }
+    if (!rc && bearer)
+        rc = ta_call_add_bearer(ctx, &call, bearer);
     if (rc)
         rc = ta_error(err, rc, NULL, "GET %s: cannot build the request: %s",
                       url, teeattest_status_str(rc));

@@ -100,6 +100,10 @@ void ta_call_clear(const teeattest_ctx *ctx, ta_call *c);
  * token and a value holding CR, LF or other control characters. */
 int ta_call_add_header(const teeattest_ctx *ctx, ta_call *c, const char *name,
                        const char *value) TA_WARN_UNUSED;
+/* Append "Authorization: Bearer <token>"; the temporary copy is wiped.
+ * TEEATTEST_OK, TEEATTEST_E_NOMEM, or ta_call_add_header's refusals. */
+int ta_call_add_bearer(const teeattest_ctx *ctx, ta_call *c,
+                       const char *token) TA_WARN_UNUSED;
 
 /* How to send a ta_call: everything about the request that is not its
  * bytes. Zero-initialise and set what applies. */
@@ -163,11 +167,13 @@ int ta_deadline_error(teeattest_error *err, const char *what);
 
 /* ---- performing one attempt -------------------------------------------- */
 
-/* Send one request through the context's transport: the caller's custom
+/* One attempt through the context's transport: the caller's custom
  * transport when it has one (and it does not answer
  * TEEATTEST_E_PASSTHROUGH), else the built-in libcurl transport. `resp`
  * must be freshly initialised. Returns TEEATTEST_OK when an HTTP response
- * arrived (any status); fills `err` otherwise. No retries here. */
+ * arrived (any status); fills `err` otherwise. No retries and no deadline
+ * here: the library calls it only from ta_request (the transport's own
+ * tests call it directly). */
 int ta_http_perform(teeattest_ctx *ctx, teeattest_http_response *resp,
                     const teeattest_http_request *req, teeattest_error *err);
 
