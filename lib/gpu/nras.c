@@ -980,40 +980,20 @@ int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
         return ta_error(err, TEEATTEST_E_NOMEM, NULL, "NRAS URL");
     }
     snprintf(url, bl + 32, "%.*s/v%d/attest/gpu", (int)bl, base, version);
-    ta_call call;
-    memset(&call, 0, sizeof call);
-    call.method = "POST";
-    call.url = url;
-    call.body = body.data;
-    call.body_len = body.len;
-    /* One attempt: NRAS may have appraised (and logged) the evidence even
-     * when its answer was lost. */
-    call.idempotent = false;
-    rc = ta_call_add_header(ctx, &call, "Content-Type", "application/json");
-    if (!rc)
-        rc = ta_call_add_header(ctx, &call, "Accept", "application/json");
-    if (!rc && opt->service_key && *opt->service_key)
-        rc = ta_call_add_bearer(ctx, &call, opt->service_key);
     ta_request_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.connect_ms = TA_SERVICE_CONNECT_MS;
     ro.total_ms = opt->timeout_ms ? opt->timeout_ms : TA_SERVICE_TOTAL_MS;
     ro.max_body = TA_NRAS_RESPONSE_MAX;
     ro.ca_file = opt->ca_file;
-
     teeattest_http_response resp;
     ta_http_response_init(&resp, ctx, TA_NRAS_RESPONSE_MAX, NULL, NULL);
+    /* A POST: one attempt, NRAS may have appraised (and logged) the
+     * evidence even when its answer was lost. */
     teeattest_error te = TEEATTEST_ERROR_INIT;
-    if (rc)
-        rc = ta_error(&te, rc, NULL, "building the request: %s",
-                      teeattest_status_str(rc));
-    else
-        rc = ta_request(ctx, &call, &ro, &resp, &te);
-    /* The URL (kept for the messages below) and the body have their own
-     * owners: only the headers go, the service key wiped. */
-    call.url = NULL;
-    call.body = NULL;
-    ta_call_clear(ctx, &call);
+    rc = ta_service_request(ctx, "POST", url, "application/json",
+                            "application/json", opt->service_key, body.data,
+                            body.len, &ro, &resp, &te);
     ta_buf_free(&body);
     vst s = {ctx, r, out, pol};
     if (rc) {

@@ -1139,31 +1139,6 @@ static int ocsp_post(teeattest_ctx *ctx, const char *url,
 {
     *out = NULL;
     *out_len = 0;
-    ta_call call;
-    memset(&call, 0, sizeof call);
-    call.method = "POST";
-    call.idempotent = false;
-    /* The bytes are copied: ta_call owns what it points to. */
-    int rc = (call.url = ta_strdup(ctx, url)) ? TEEATTEST_OK
-                                              : TEEATTEST_E_NOMEM;
-    if (!rc && body_len) {
-        call.body = ta_malloc(ctx, body_len);
-        rc = call.body ? TEEATTEST_OK : TEEATTEST_E_NOMEM;
-        if (call.body) {
-            memcpy(call.body, body, body_len);
-            call.body_len = body_len;
-        }
-    }
-    if (!rc)
-        rc = ta_call_add_header(ctx, &call, "Content-Type",
-                                "application/ocsp-request");
-    if (!rc)
-        rc = ta_call_add_header(ctx, &call, "Accept",
-                                "application/ocsp-response");
-    /* The bearer key does not outlive the request in freed memory:
-     * ta_call_clear wipes the header. */
-    if (!rc && o->service_key && *o->service_key)
-        rc = ta_call_add_bearer(ctx, &call, o->service_key);
     ta_request_opts ro;
     memset(&ro, 0, sizeof ro);
     ro.connect_ms = TA_SERVICE_CONNECT_MS;
@@ -1171,12 +1146,9 @@ static int ocsp_post(teeattest_ctx *ctx, const char *url,
     ro.max_body = TA_OCSP_RESPONSE_MAX;
     teeattest_http_response resp;
     ta_http_response_init(&resp, ctx, TA_OCSP_RESPONSE_MAX, NULL, NULL);
-    if (rc)
-        rc = ta_error(err, rc, NULL, "building the OCSP request: %s",
-                      teeattest_status_str(rc));
-    else
-        rc = ta_request(ctx, &call, &ro, &resp, err);
-    ta_call_clear(ctx, &call);
+    int rc = ta_service_request(ctx, "POST", url, "application/ocsp-request",
+                                "application/ocsp-response", o->service_key,
+                                body, body_len, &ro, &resp, err);
     if (!rc && resp.status != 200)
         rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, NULL,
                       "OCSP responder answered HTTP %d", (int)resp.status);

@@ -163,7 +163,8 @@ static void excerpt(char *out, size_t cap, const char *v)
     out[o] = '\0';
 }
 
-/* GET `url` into `resp` (initialised here with `max`). */
+/* GET `url` (taken over: freed here) into `resp` (initialised here with
+ * `max`). */
 static int get_item(teeattest_ctx *ctx, const char *what, char *url,
                     uint64_t max, teeattest_http_response *resp,
                     teeattest_error *err)
@@ -178,13 +179,9 @@ static int get_item(teeattest_ctx *ctx, const char *what, char *url,
     o.total_ms = TA_SERVICE_TOTAL_MS;
     o.idle_ms = FETCH_IDLE_MS;
     o.max_body = max;
-    ta_call call;
-    memset(&call, 0, sizeof call);
-    call.method = "GET";
-    call.url = url;
-    call.idempotent = true;
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    int rc = ta_request(ctx, &call, &o, resp, &e);
+    int rc = ta_service_request(ctx, "GET", url, NULL, NULL, NULL, NULL, 0,
+                                &o, resp, &e);
     if (rc) {
         ta_error(err, rc, what, "%s: GET %s: %s", what, url, e.message);
         if (err && err->struct_size >= sizeof *err)
@@ -207,7 +204,7 @@ static int get_item(teeattest_ctx *ctx, const char *what, char *url,
         rc = ta_error(err, TEEATTEST_E_TRANSPORT, what,
                       "%s: empty response from GET %s", what, url);
     }
-    ta_call_clear(ctx, &call);
+    ta_free(ctx, url);
     return rc;
 }
 

@@ -2,11 +2,13 @@
  * Making a request: the one entry every exchange of the library goes
  * through (ta_request), with its limits, TLS options, User-Agent, retries
  * with backoff for idempotent GETs and the overall deadline; and the two
- * ways of filling its options, from a provider's settings
- * (ta_call_perform) and for a plain service GET (ta_service_get).
+ * ways of describing a request for it, from a provider's settings
+ * (ta_call_perform) and for a service that is not a provider
+ * (ta_service_request, ta_service_get).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,33 +328,50 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
     return ta_request(p->ctx, call, &o, resp, err);
 }
 
+int ta_service_request(teeattest_ctx *ctx, const char *method,
+                       const char *url, const char *content_type,
+                       const char *accept, const char *bearer,
+                       const uint8_t *body, size_t body_len,
+                       const ta_request_opts *o, teeattest_http_response *resp,
+                       teeattest_error *err)
+{
+    if (!ctx || !method || !url || !o || !resp || (body_len && !body))
+        return TA_INVALID(err, "ta_service_request: NULL argument");
+    ta_call call;
+    memset(&call, 0, sizeof call);
+    call.method = strcmp(method, "POST") == 0 ? "POST" : "GET";
+    call.idempotent = strcmp(call.method, "GET") == 0;
+    /* Borrowed for the call; taken back before ta_call_clear. */
+    call.body = (uint8_t *)(uintptr_t)body;
+    call.body_len = body_len;
+    int rc = (call.url = ta_strdup(ctx, url)) ? TEEATTEST_OK
+                                              : TEEATTEST_E_NOMEM;
+    if (!rc && content_type)
+        rc = ta_call_add_header(ctx, &call, "Content-Type", content_type);
+    if (!rc && accept)
+        rc = ta_call_add_header(ctx, &call, "Accept", accept);
+    if (!rc && bearer && *bearer)
+        rc = ta_call_add_bearer(ctx, &call, bearer);
+    if (rc)
+        rc = ta_error(err, rc, NULL, "%s %s: cannot build the request: %s",
+                      call.method, url, teeattest_status_str(rc));
+    else
+        rc = ta_request(ctx, &call, o, resp, err);
+    call.body = NULL;
+    ta_call_clear(ctx, &call); /* wipes the bearer header */
+    return rc;
+}
+
 int ta_service_get(teeattest_ctx *ctx, const char *url, const char *bearer,
                    uint32_t retries, uint64_t max_body,
                    teeattest_http_response *resp, teeattest_error *err)
 {
-    if (!ctx || !url || !resp)
-        return TA_INVALID(err, "ta_service_get: NULL argument");
     ta_request_opts o;
     memset(&o, 0, sizeof o);
     o.retries = retries;
     o.connect_ms = TA_SERVICE_CONNECT_MS;
     o.total_ms = TA_SERVICE_TOTAL_MS;
     o.max_body = max_body;
-    ta_call call;
-    memset(&call, 0, sizeof call);
-    call.method = "GET";
-    call.idempotent = true;
-    int rc = (call.url = ta_strdup(ctx, url)) ? TEEATTEST_OK
-                                              : TEEATTEST_E_NOMEM;
-    if (!rc)
-        rc = ta_call_add_header(ctx, &call, "Accept", "application/json");
-    if (!rc && bearer)
-        rc = ta_call_add_bearer(ctx, &call, bearer);
-    if (rc)
-        rc = ta_error(err, rc, NULL, "GET %s: cannot build the request: %s",
-                      url, teeattest_status_str(rc));
-    else
-        rc = ta_request(ctx, &call, &o, resp, err);
-    ta_call_clear(ctx, &call); /* wipes the bearer header */
-    return rc;
+    return ta_service_request(ctx, "GET", url, NULL, "application/json",
+                              bearer, NULL, 0, &o, resp, err);
 }

@@ -157,6 +157,20 @@ int ta_request(teeattest_ctx *ctx, const ta_call *call,
                const ta_request_opts *o, teeattest_http_response *resp,
                teeattest_error *err);
 
+/* A request to a service that is not a provider (PCS/PCCS, RIM service,
+ * JWKS, NRAS, OCSP) through ta_request() with the options `o`: "GET" is
+ * idempotent (retried up to o->retries times), "POST" is sent once (the
+ * service may have acted on it even when its answer was lost). Headers:
+ * "Content-Type: <content_type>" and "Accept: <accept>" when not NULL,
+ * "Authorization: Bearer <bearer>" when `bearer` is set and not empty
+ * (wiped afterwards). `body` is borrowed. Returns as ta_request. */
+int ta_service_request(teeattest_ctx *ctx, const char *method,
+                       const char *url, const char *content_type,
+                       const char *accept, const char *bearer,
+                       const uint8_t *body, size_t body_len,
+                       const ta_request_opts *o, teeattest_http_response *resp,
+                       teeattest_error *err);
+
 /* Milliseconds left before the earlier of `deadline_ms` (0 = none) and
  * the context's deadline; INT64_MAX when there is neither, <= 0 once it
  * has passed. */
