@@ -859,12 +859,6 @@ static void test_request(void)
     free(jwks_doc);
 }
 
-static int64_t past_clock(void *ud)
-{
-    (void)ud;
-    return AT_2026;
-}
-
 /* The NRAS POST goes through the one request entry: a context whose
  * deadline has passed sends nothing, and the response check fails naming
  * the expired deadline. */
@@ -879,16 +873,9 @@ static void test_request_deadline(void)
     nonce_of(nonce, TINFOIL_NONCE);
     fake f;
     memset(&f, 0, sizeof f);
-    teeattest_transport t = TEEATTEST_TRANSPORT_INIT;
-    t.user_data = &f;
-    t.request = fake_request;
-    teeattest_ctx_options co = TEEATTEST_CTX_OPTIONS_INIT;
-    co.transport = &t;
-    co.sleep = fake_sleep;
-    co.clock = past_clock;
-    co.deadline_ms = (int64_t)AT_2026 * 1000 - 1;
-    teeattest_ctx *fc = NULL;
-    CHECK_EQ_INT(teeattest_ctx_new(&fc, &co, NULL), TEEATTEST_OK);
+    static const int64_t now = AT_2026;
+    teeattest_ctx *fc = unit_ctx_deadline(fake_request, &f, &now,
+                                          now * 1000 - 1);
     ta_nras_options opt;
     memset(&opt, 0, sizeof opt);
     opt.base_url = "https://nras.example/";

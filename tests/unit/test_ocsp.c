@@ -1313,12 +1313,6 @@ static void test_online(void)
     teeattest_ctx_free(c);
 }
 
-static int64_t syn_clock(void *ud)
-{
-    (void)ud;
-    return SYN_AT;
-}
-
 /* The OCSP POST goes through the one request entry: once the context's
  * deadline has passed nothing is sent, and the required check is not
  * passed (a required skip: the verdict fails). */
@@ -1328,15 +1322,8 @@ static void test_online_deadline(void)
     size_t lens[2] = {target.cert.len, ca.cert.len};
     fake f;
     memset(&f, 0, sizeof f);
-    teeattest_transport t = TEEATTEST_TRANSPORT_INIT;
-    t.user_data = &f;
-    t.request = fake_request;
-    teeattest_ctx_options co = TEEATTEST_CTX_OPTIONS_INIT;
-    co.transport = &t;
-    co.clock = syn_clock;
-    co.deadline_ms = (int64_t)SYN_AT * 1000;
-    teeattest_ctx *c = NULL;
-    CHECK_EQ_INT(teeattest_ctx_new(&c, &co, NULL), TEEATTEST_OK);
+    const int64_t now = SYN_AT;
+    teeattest_ctx *c = unit_ctx_deadline(fake_request, &f, &now, now * 1000);
     teeattest_result *r = NULL;
     ta_result_new(c, &r);
     ta_ocsp_check_opts o;
