@@ -729,6 +729,7 @@ static int decline(void *ud, teeattest_http_response *resp,
     /* Leaves junk behind, which must not survive into the real answer. */
     (void)teeattest_http_response_set_status(resp, 299);
     (void)teeattest_http_response_write(resp, (const uint8_t *)"junk", 4);
+    (void)teeattest_http_response_set_error(resp, 99, "junk error");
     return TEEATTEST_E_PASSTHROUGH;
 }
 
@@ -765,7 +766,7 @@ static void test_passthrough(void)
         CHECK_EQ_INT(rc, TEEATTEST_E_TRANSPORT);
         CHECK_EQ_INT(calls, 3);
         CHECK_EQ_INT(sl.n, 2);
-        CHECK(err.backend_code != 0); /* the CURLcode */
+        CHECK(err.backend_code != 0 && err.backend_code != 99); /* CURLcode */
         CHECK(strstr(err.message, "curl error") != NULL);
         printf("# %s\n", err.message);
         CHECK_EQ_INT(resp.status, 0);
