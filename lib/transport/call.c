@@ -337,10 +337,13 @@ int ta_service_request(teeattest_ctx *ctx, const char *method,
 {
     if (!ctx || !method || !url || !o || !resp || (body_len && !body))
         return TA_INVALID(err, "ta_service_request: NULL argument");
+    bool get = strcmp(method, "GET") == 0;
+    if (!get && strcmp(method, "POST") != 0)
+        return TA_INVALID(err, "service request method must be GET or POST");
     ta_call call;
     memset(&call, 0, sizeof call);
-    call.method = strcmp(method, "POST") == 0 ? "POST" : "GET";
-    call.idempotent = strcmp(call.method, "GET") == 0;
+    call.method = get ? "GET" : "POST";
+    call.idempotent = get;
     /* Borrowed for the call; taken back before ta_call_clear. */
     call.body = (uint8_t *)(uintptr_t)body;
     call.body_len = body_len;
