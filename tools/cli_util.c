@@ -550,7 +550,8 @@ bool cli_decode_base64(const uint8_t *in, size_t len, uint8_t *out,
 
 /* ---- the library context ---------------------------------------------- */
 
-bool cli_ctx_new(const char *cmd, const char *timeout, teeattest_ctx **ctx)
+bool cli_ctx_new(const char *cmd, const char *timeout, teeattest_ctx **ctx,
+                 uint32_t *timeout_ms)
 {
     *ctx = NULL;
     double s = CLI_TIMEOUT_DEFAULT_S;
@@ -566,6 +567,8 @@ bool cli_ctx_new(const char *cmd, const char *timeout, teeattest_ctx **ctx)
     int64_t ms = (int64_t)(s * 1000);
     if (ms < 1)
         ms = 1;
+    if (timeout_ms)
+        *timeout_ms = (uint32_t)ms;
     /* The library reads the deadline on the system's real-time clock (the
      * context has no clock of its own here). */
     struct timespec now;

@@ -4,7 +4,6 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,7 +42,9 @@ static bool open_provider(const char *cmd, struct cli_opt *opts,
         return false;
     }
     const struct cli_opt *o_timeout = cli_opt(opts, "timeout");
-    if (!cli_ctx_new(cmd, o_timeout->seen ? o_timeout->value : NULL, ctx))
+    uint32_t timeout_ms = 0;
+    if (!cli_ctx_new(cmd, o_timeout->seen ? o_timeout->value : NULL, ctx,
+                     &timeout_ms))
         return false;
     int st = teeattest_provider_new(*ctx, p, o_prov->value, &err);
     if (st == TEEATTEST_E_NOT_FOUND) {
@@ -83,6 +84,9 @@ static bool open_provider(const char *cmd, struct cli_opt *opts,
         cli_error(cmd, "--ca-file %s: %s", o->value, err.message);
         return false;
     }
+    /* One attempt may use the whole time (a long chat): the context's
+     * deadline is the limit. Connect and idle limits keep their defaults. */
+    teeattest_provider_set_timeouts(*p, 0, timeout_ms, 0);
     return true;
 }
 
@@ -336,7 +340,7 @@ int cmd_attest(int argc, char **argv)
             goto out;
         const struct cli_opt *o_timeout = cli_opt(opts, "timeout");
         if (!cli_ctx_new(ATTEST, o_timeout->seen ? o_timeout->value : NULL,
-                         &ctx))
+                         &ctx, NULL))
             goto out;
     } else if (!open_provider(ATTEST, opts, &ctx, &p)) {
         goto out;
