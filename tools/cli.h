@@ -135,6 +135,19 @@ bool cli_parse_statuses(const char *cmd, const char *s, uint32_t *mask);
 bool cli_set_test_root(const char *cmd, teeattest_policy *pol,
                        const char *path);
 
+/* ---- the library context ---------------------------------------------- */
+
+/* Default of --timeout: the whole command's time limit, in seconds. */
+#define CLI_TIMEOUT_DEFAULT_S 120
+/* A new context whose deadline (teeattest_ctx_options.deadline_ms) is
+ * `timeout` seconds from now (0 < SECONDS <= 86400, fractions allowed;
+ * NULL = CLI_TIMEOUT_DEFAULT_S): every request the command makes, with
+ * its retries and waits, ends by then. *timeout_ms (may be NULL) receives
+ * the limit in ms. On a bad value or a failure prints the error and
+ * returns false. */
+bool cli_ctx_new(const char *cmd, const char *timeout, teeattest_ctx **ctx,
+                 uint32_t *timeout_ms);
+
 /* ---- results ---------------------------------------------------------- */
 
 /* "PASS", "FAIL", "SKIP", "WARN" (or "????" for a value this tool does not

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -603,4 +604,39 @@ bool cli_decode_base64(const uint8_t *in, size_t len, uint8_t *out,
     }
     *out_len = n;
     return n > 0 && pad <= 2 && chars % 4 != 1;
+}
+
+/* ---- the library context ---------------------------------------------- */
+
+bool cli_ctx_new(const char *cmd, const char *timeout, teeattest_ctx **ctx,
+                 uint32_t *timeout_ms)
+{
+    *ctx = NULL;
+    double s = CLI_TIMEOUT_DEFAULT_S;
+    if (timeout) {
+        char *end;
+        errno = 0;
+        s = strtod(timeout, &end);
+        if (errno || end == timeout || *end || !(s > 0) || s > 86400) {
+            cli_error(cmd, "--timeout takes seconds (0 < SECONDS <= 86400)");
+            return false;
+        }
+    }
+    int64_t ms = (int64_t)(s * 1000);
+    if (ms < 1)
+        ms = 1;
+    if (timeout_ms)
+        *timeout_ms = (uint32_t)ms;
+    /* The library reads the deadline on the system's real-time clock (the
+     * context has no clock of its own here). */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
+    o.deadline_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + ms;
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    if (teeattest_ctx_new(ctx, &o, &err) != TEEATTEST_OK) {
+        cli_error(cmd, "%s", err.message);
+        return false;
+    }
+    return true;
 }

@@ -4,7 +4,6 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,7 +21,9 @@
     "  --signing-algo ALGO       ecdsa (default) or ed25519\n" \
     "  --ca-file FILE            PEM CA bundle to trust instead of the\n" \
     "                            system's (e.g. the simulator's)\n" \
-    "  --timeout SECONDS         give up after this long (default 120)\n"
+    "  --timeout SECONDS         give up after this long (default 120): one\n" \
+    "                            limit for the whole command, every request,\n" \
+    "                            retry and service included\n"
 
 #define NET_OPTIONS \
     {"provider", true, false, NULL}, {"base-url", true, false, NULL}, \
@@ -40,10 +41,11 @@ static bool open_provider(const char *cmd, struct cli_opt *opts,
         cli_error(cmd, "missing --provider (see 'teeattest providers')");
         return false;
     }
-    if (teeattest_ctx_new(ctx, NULL, &err) != TEEATTEST_OK) {
-        cli_error(cmd, "%s", err.message);
+    const struct cli_opt *o_timeout = cli_opt(opts, "timeout");
+    uint32_t timeout_ms = 0;
+    if (!cli_ctx_new(cmd, o_timeout->seen ? o_timeout->value : NULL, ctx,
+                     &timeout_ms))
         return false;
-    }
     int st = teeattest_provider_new(*ctx, p, o_prov->value, &err);
     if (st == TEEATTEST_E_NOT_FOUND) {
         cli_error(cmd, "unknown provider '%s' (see 'teeattest providers')",
@@ -82,23 +84,9 @@ static bool open_provider(const char *cmd, struct cli_opt *opts,
         cli_error(cmd, "--ca-file %s: %s", o->value, err.message);
         return false;
     }
-    if ((o = cli_opt(opts, "timeout"))->seen) {
-        char *end;
-        errno = 0;
-        double s = strtod(o->value, &end);
-        if (errno || *end || !(s > 0) || s > 86400) {
-            cli_error(cmd, "--timeout takes seconds (0 < SECONDS <= 86400)");
-            return false;
-        }
-        uint32_t ms = (uint32_t)(s * 1000);
-        if (ms == 0)
-            ms = 1;
-        /* One budget for the whole exchange; connect and idle limits may
-         * not exceed it. */
-        uint32_t connect = ms < 10000 ? ms : 10000;
-        uint32_t idle = ms < 30000 ? ms : 30000;
-        teeattest_provider_set_timeouts(*p, connect, ms, idle);
-    }
+    /* One attempt may use the whole time (a long chat): the context's
+     * deadline is the limit. Connect and idle limits keep their defaults. */
+    teeattest_provider_set_timeouts(*p, 0, timeout_ms, 0);
     return true;
 }
 
@@ -351,11 +339,10 @@ int cmd_attest(int argc, char **argv)
     if (from_file) {
         if (!cli_read_file(ATTEST, "report-file", o_file->value, &rf))
             goto out;
-        st = teeattest_ctx_new(&ctx, NULL, &err);
-        if (st != TEEATTEST_OK) {
-            cli_error(ATTEST, "%s", err.message);
+        const struct cli_opt *o_timeout = cli_opt(opts, "timeout");
+        if (!cli_ctx_new(ATTEST, o_timeout->seen ? o_timeout->value : NULL,
+                         &ctx, NULL))
             goto out;
-        }
     } else if (!open_provider(ATTEST, opts, &ctx, &p)) {
         goto out;
     }

@@ -178,6 +178,11 @@ typedef struct teeattest_http_response teeattest_http_response;
  * status code), or TEEATTEST_E_TIMEOUT / TEEATTEST_E_TLS /
  * TEEATTEST_E_TRANSPORT / TEEATTEST_E_CANCELLED when not.
  *
+ * When the exchange fails, the transport may first say why with
+ * teeattest_http_response_set_error(): its message and backend code then
+ * reach the caller's teeattest_error exactly as the built-in libcurl
+ * transport's do.
+ *
  * `stream` is the streaming variant: the same contract, but the transport
  * must call teeattest_http_response_write() for each chunk as soon as it is
  * received (that call is the per-chunk callback: it forwards the chunk to
@@ -243,6 +248,32 @@ TEEATTEST_API int teeattest_http_response_write(
  */
 TEEATTEST_API int teeattest_http_response_set_peer_spki(
     teeattest_http_response *resp, const uint8_t *der, size_t der_len);
+
+/**
+ * @brief Say why the exchange failed, before returning the failure status
+ *        (TEEATTEST_E_TIMEOUT, TEEATTEST_E_TLS, TEEATTEST_E_TRANSPORT...)
+ *        from the transport's `request` or `stream` member.
+ *
+ * The library fills the caller's teeattest_error as it does for its own
+ * libcurl transport: `message` as the message and `backend_code` as
+ * teeattest_error.backend_code (e.g. the backend's own error number). The
+ * message is copied, cut to 255 bytes, and every byte outside printable
+ * ASCII is replaced by '?'; it must not contain secrets (request headers
+ * carry API keys). Calling it again replaces the earlier error. A
+ * transport that records an error and still returns TEEATTEST_OK fails the
+ * exchange with TEEATTEST_E_TRANSPORT; a refused teeattest_http_response_
+ * write() takes precedence over the recorded error.
+ *
+ * @param resp the response sink of the current call.
+ * @param backend_code the backend's own error code (0 = none).
+ * @param message what went wrong, NUL-terminated; NULL = no message (the
+ *        status's description is used).
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG when resp is NULL.
+ * Thread safety: call only from the thread running the transport call.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_http_response_set_error(
+    teeattest_http_response *resp, int32_t backend_code, const char *message);
 
 #ifdef __cplusplus
 }

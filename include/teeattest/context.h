@@ -65,10 +65,23 @@ typedef struct teeattest_ctx_options {
      *  reserved. May be called concurrently from several threads. */
     int TEEATTEST_CALLBACK(sleep)(void *user_data, uint32_t ms);
     void *sleep_user_data;
+
+    /** One deadline for all the network work done through this context:
+     *  provider report, chat and signature requests, PCS/PCCS collateral,
+     *  NRAS, RIM, OCSP and JWKS fetches. Unix time in milliseconds on the
+     *  context's clock (the clock callback's seconds x 1000 when it is set,
+     *  else the system's real-time clock); 0 = no deadline. Each HTTP
+     *  attempt's connect and total timeouts are cut to the time left; no
+     *  attempt, retry or poll starts once it has passed, and the call fails
+     *  with TEEATTEST_E_TIMEOUT and a message saying the overall deadline
+     *  expired. Meant for a context made for one task (the CLI's
+     *  --timeout); a long-lived context shared by unrelated work leaves it
+     *  0 and bounds each provider with teeattest_provider_set_timeouts(). */
+    int64_t deadline_ms;
 } teeattest_ctx_options;
 
 #define TEEATTEST_CTX_OPTIONS_INIT \
-    { sizeof(teeattest_ctx_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    { sizeof(teeattest_ctx_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Initialise an options struct (for bindings that cannot use the

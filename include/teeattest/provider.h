@@ -165,7 +165,9 @@ TEEATTEST_API int teeattest_provider_set_option(teeattest_provider *p,
 /**
  * @brief Set timeouts in milliseconds; 0 keeps the default (connect 10 s,
  *        total 120 s, idle 30 s: the longest silence while a body or stream
- *        is arriving).
+ *        is arriving). They bound each attempt of each request; the
+ *        context's deadline (teeattest_ctx_options.deadline_ms), when set,
+ *        bounds all of them together.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG.
  * @since 1.0
  */

@@ -42,6 +42,9 @@ struct teeattest_ctx {
     bool has_transport;
     int (*sleep)(void *ud, uint32_t ms);
     void *sleep_ud;
+    /* teeattest_ctx_options.deadline_ms: Unix ms on the context clock, 0 =
+     * none (enforced by ta_request, lib/transport/call.c). */
+    int64_t deadline_ms;
     /* The built-in transport's handle pool, created on first use
      * (lib/transport/curl.c) and freed with the context. */
     _Atomic(struct ta_curl_pool *) curl_pool;
@@ -62,6 +65,10 @@ char *ta_strndup(const teeattest_ctx *ctx, const char *s, size_t n);
 
 void ta_log(const teeattest_ctx *ctx, int32_t level, const char *fmt, ...)
     TA_PRINTF(3, 4);
+
+/* The context's current time in Unix milliseconds: its clock callback's
+ * seconds x 1000 when set, else the system's real-time clock. */
+int64_t ta_now_ms(const teeattest_ctx *ctx);
 
 /* Copy a caller's size-versioned struct into a zeroed internal copy.
  * `v1_size` is the size of the struct's first published version. Rejects a

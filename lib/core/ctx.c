@@ -16,9 +16,9 @@
  * last 1.0 member. Fields appended later must not move this. */
 #define TA_V1_SIZE(type, last) \
     (offsetof(type, last) + sizeof(((type *)0)->last))
-/* The sleep hook joined teeattest_ctx_options while the 1.0 version node
- * was still open, so it is part of the 1.0 struct. */
-#define CTX_OPTIONS_V1_SIZE TA_V1_SIZE(teeattest_ctx_options, sleep_user_data)
+/* The sleep hook and the deadline joined teeattest_ctx_options while the
+ * 1.0 version node was still open, so they are part of the 1.0 struct. */
+#define CTX_OPTIONS_V1_SIZE TA_V1_SIZE(teeattest_ctx_options, deadline_ms)
 
 static void *default_alloc(void *ud, size_t n) { (void)ud; return malloc(n); }
 static void *default_realloc(void *ud, void *p, size_t n) { (void)ud; return realloc(p, n); }
@@ -190,6 +190,7 @@ TEEATTEST_API int teeattest_ctx_new(teeattest_ctx **out,
     ctx->has_transport = o.transport != NULL;
     ctx->sleep = o.sleep;
     ctx->sleep_ud = o.sleep_user_data;
+    ctx->deadline_ms = o.deadline_ms;
     atomic_init(&ctx->curl_pool, NULL);
     atomic_init(&ctx->tdx_cache, NULL);
     *out = ctx;
@@ -224,6 +225,21 @@ TEEATTEST_API int64_t teeattest_ctx_now(const teeattest_ctx *ctx)
     if (ctx->clock)
         return ctx->clock(ctx->clock_ud);
     return (int64_t)time(NULL);
+}
+
+int64_t ta_now_ms(const teeattest_ctx *ctx)
+{
+    if (ctx && ctx->clock) {
+        int64_t s = ctx->clock(ctx->clock_ud);
+        if (s > INT64_MAX / 1000)
+            return INT64_MAX;
+        if (s < INT64_MIN / 1000)
+            return INT64_MIN;
+        return s * 1000;
+    }
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 TEEATTEST_API int teeattest_has_feature(int32_t feature)

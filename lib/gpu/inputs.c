@@ -741,8 +741,11 @@ int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
     teeattest_error te = TEEATTEST_ERROR_INIT;
     int rc = ta_service_get(ctx, url, in->service_key, RIM_FETCH_RETRIES,
                             RIM_JSON_MAX, &resp, &te);
-    if (rc)
+    if (rc) {
         ta_error(err, rc, "gpu.rim", "RIM service %s: %s", url, te.message);
+        if (err && err->struct_size >= sizeof *err)
+            err->backend_code = te.backend_code;
+    }
     if (!rc && resp.status != 200) {
         bool not_found = resp.status == 404;
         rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, "gpu.rim",

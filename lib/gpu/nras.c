@@ -1084,52 +1084,25 @@ int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
     while (bl && base[bl - 1] == '/')
         bl--;
     char *url = ta_malloc(ctx, bl + 32);
-    char *auth = NULL;
     if (!url) {
         ta_buf_free(&body);
         return ta_error(err, TEEATTEST_E_NOMEM, NULL, "NRAS URL");
     }
     snprintf(url, bl + 32, "%.*s/v%d/attest/gpu", (int)bl, base, version);
-    const char *headers[3] = {"Content-Type: application/json",
-                              "Accept: application/json", NULL};
-    size_t nh = 2;
-    if (opt->service_key && *opt->service_key) {
-        size_t al = strlen(opt->service_key) + sizeof "Authorization: Bearer ";
-        auth = ta_malloc(ctx, al);
-        if (!auth) {
-            ta_free(ctx, url);
-            ta_buf_free(&body);
-            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "NRAS header");
-        }
-        snprintf(auth, al, "Authorization: Bearer %s", opt->service_key);
-        headers[nh++] = auth;
-    }
-    teeattest_http_request req;
-    memset(&req, 0, sizeof req);
-    req.struct_size = sizeof req;
-    req.method = "POST";
-    req.url = url;
-    req.headers = headers;
-    req.header_count = nh;
-    req.body = body.data;
-    req.body_len = body.len;
-    req.connect_timeout_ms = 10000;
-    req.total_timeout_ms = opt->timeout_ms ? opt->timeout_ms : 30000;
-    req.max_body_size = TA_NRAS_RESPONSE_MAX;
-    req.ca_file = opt->ca_file;
-
+    ta_request_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.connect_ms = TA_SERVICE_CONNECT_MS;
+    ro.total_ms = opt->timeout_ms ? opt->timeout_ms : TA_SERVICE_TOTAL_MS;
+    ro.max_body = TA_NRAS_RESPONSE_MAX;
+    ro.ca_file = opt->ca_file;
     teeattest_http_response resp;
     ta_http_response_init(&resp, ctx, TA_NRAS_RESPONSE_MAX, NULL, NULL);
-    /* One attempt: NRAS may have appraised (and logged) the evidence even
-     * when its answer was lost. */
+    /* A POST: one attempt, NRAS may have appraised (and logged) the
+     * evidence even when its answer was lost. */
     teeattest_error te = TEEATTEST_ERROR_INIT;
-    rc = ta_http_perform(ctx, &resp, &req, &te);
-    if (auth) {
-        volatile char *p = auth;
-        while (*p)
-            *p++ = 0;
-        ta_free(ctx, auth);
-    }
+    rc = ta_service_request(ctx, "POST", url, "application/json",
+                            "application/json", opt->service_key, body.data,
+                            body.len, &ro, &resp, &te);
     ta_buf_free(&body);
     vst s = {ctx, r, out, pol};
     if (rc) {

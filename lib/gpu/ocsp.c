@@ -1128,6 +1128,10 @@ out:
 
 /* ---- online ------------------------------------------------------------------ */
 
+/* One OCSP attempt's limit when the caller sets none: responders answer
+ * in well under a second. */
+#define OCSP_TOTAL_MS 10000u
+
 static int ocsp_post(teeattest_ctx *ctx, const char *url,
                      const ta_ocsp_check_opts *o, const uint8_t *body,
                      size_t body_len, uint8_t **out, size_t *out_len,
@@ -1135,33 +1139,16 @@ static int ocsp_post(teeattest_ctx *ctx, const char *url,
 {
     *out = NULL;
     *out_len = 0;
-    char *auth = NULL;
-    const char *headers[3] = {"Content-Type: application/ocsp-request",
-                              "Accept: application/ocsp-response", NULL};
-    size_t nh = 2;
-    if (o->service_key && *o->service_key) {
-        size_t n = strlen(o->service_key) + sizeof "Authorization: Bearer ";
-        auth = ta_malloc(ctx, n);
-        if (!auth)
-            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "OCSP request header");
-        snprintf(auth, n, "Authorization: Bearer %s", o->service_key);
-        headers[nh++] = auth;
-    }
-    teeattest_http_request req;
-    memset(&req, 0, sizeof req);
-    req.struct_size = sizeof req;
-    req.method = "POST";
-    req.url = url;
-    req.headers = headers;
-    req.header_count = nh;
-    req.body = body;
-    req.body_len = body_len;
-    req.connect_timeout_ms = 10000;
-    req.total_timeout_ms = o->timeout_ms ? o->timeout_ms : 10000;
-    req.max_body_size = TA_OCSP_RESPONSE_MAX;
+    ta_request_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.connect_ms = TA_SERVICE_CONNECT_MS;
+    ro.total_ms = o->timeout_ms ? o->timeout_ms : OCSP_TOTAL_MS;
+    ro.max_body = TA_OCSP_RESPONSE_MAX;
     teeattest_http_response resp;
     ta_http_response_init(&resp, ctx, TA_OCSP_RESPONSE_MAX, NULL, NULL);
-    int rc = ta_http_perform(ctx, &resp, &req, err);
+    int rc = ta_service_request(ctx, "POST", url, "application/ocsp-request",
+                                "application/ocsp-response", o->service_key,
+                                body, body_len, &ro, &resp, err);
     if (!rc && resp.status != 200)
         rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, NULL,
                       "OCSP responder answered HTTP %d", (int)resp.status);
@@ -1174,11 +1161,6 @@ static int ocsp_post(teeattest_ctx *ctx, const char *url,
             rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "OCSP response body");
     }
     ta_http_response_clear(&resp);
-    if (auth) {
-        /* The bearer key must not outlive the request in freed memory. */
-        memset(auth, 0, strlen(auth));
-        ta_free(ctx, auth);
-    }
     return rc;
 }
 

@@ -460,6 +460,14 @@ TEEATTEST_API int teeattest_signature_fetch(teeattest_provider *p,
             break;
         if (resp.status == 404 && attempt < TA_ARRAY_LEN(signature_poll_ms)) {
             ta_http_response_clear(&resp);
+            /* No poll is made that the deadline would cut short. */
+            if (ta_deadline_left_ms(p->ctx, 0) <=
+                (int64_t)signature_poll_ms[attempt]) {
+                rc = ta_deadline_error(err, "the signature was stored "
+                                       "(HTTP 404 so far)");
+                ta_call_clear(p->ctx, &call);
+                return rc;
+            }
             ta_sleep_ms(p->ctx, signature_poll_ms[attempt]);
             continue;
         }

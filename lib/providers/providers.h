@@ -20,50 +20,28 @@
 #include <stdbool.h>
 
 #include "../core/core.h"
+#include "../transport/transport.h"
 
-/* ---- requests a dialect asks the transport layer to perform ------------ */
+/* ---- requests ---------------------------------------------------------- */
 
-#define TA_CALL_HEADERS_MAX 16
+/* A dialect describes each request as a ta_call (lib/transport/transport.h)
+ * for the transport layer to perform. */
 
-/* One HTTP request, fully described; every string is owned (ta_call_clear
- * frees them). The Authorization header, when the provider has a key, is
- * among `headers`: never log a ta_call's headers. */
-typedef struct ta_call {
-    const char *method;   /* static: "GET" or "POST" */
-    char *url;            /* absolute, query already percent-encoded */
-    char *headers[TA_CALL_HEADERS_MAX]; /* "Name: value" */
-    size_t n_headers;
-    uint8_t *body;        /* exact bytes to send, or NULL */
-    size_t body_len;
-    bool idempotent;      /* may be retried (GET of report/signature) */
-} ta_call;
-
-void ta_call_clear(const teeattest_ctx *ctx, ta_call *c);
-/* Append "Name: value" (copied). */
-int ta_call_add_header(const teeattest_ctx *ctx, ta_call *c, const char *name,
-                       const char *value) TA_WARN_UNUSED;
-
-/* Perform `call` with the provider's settings (lib/transport/call.c): builds
- * the teeattest_http_request (timeouts, max body size, CA file, pinned key,
- * User-Agent, `flags` | TEEATTEST_HTTP_IDEMPOTENT for idempotent calls) and
- * sends it through ta_http_perform(). Idempotent calls are retried up to
- * p->max_retries times (default 2) with exponential backoff (250 ms, then
- * doubling, through ta_sleep_ms) on transport errors other than TLS and on
- * HTTP 429, 502, 503 and 504 (Retry-After in seconds honoured up to 10 s);
- * a POST is never retried. `resp` is initialised by the caller (limit,
- * chunk callback); between attempts its headers and body are reset.
- * Returns TEEATTEST_OK when a response arrived (any status: the caller
- * judges it), else the transport error with `err` filled. */
+/* Perform `call` with the provider's settings: its timeouts, body limit,
+ * CA file, pinned key, User-Agent and retries (default 2), and `flags`
+ * (TEEATTEST_HTTP_STREAM / _PEER_KEY), through ta_request(), whose retry
+ * and deadline rules apply. */
 int ta_call_perform(const teeattest_provider *p, const ta_call *call,
                     uint32_t flags, teeattest_http_response *resp,
                     teeattest_error *err);
 
 /* GET `url` from a service that is not a provider (RIM service, NRAS JWKS)
- * with ta_call_perform()'s retry rules, up to `retries` retries, 10 s to
- * connect, 30 s in all, "Accept: application/json" and, when `bearer` is
- * set, "Authorization: Bearer <bearer>" (wiped afterwards). `resp` is
- * initialised by the caller. Returns TEEATTEST_OK when a response arrived
- * (any status), else the transport error with `err` filled. */
+ * through ta_request(): up to `retries` retries, TA_SERVICE_CONNECT_MS to
+ * connect, TA_SERVICE_TOTAL_MS per attempt, "Accept: application/json"
+ * and, when `bearer` is set, "Authorization: Bearer <bearer>" (wiped
+ * afterwards). `resp` is initialised by the caller. Returns TEEATTEST_OK
+ * when a response arrived (any status), else the transport error with
+ * `err` filled. */
 int ta_service_get(teeattest_ctx *ctx, const char *url, const char *bearer,
                    uint32_t retries, uint64_t max_body,
                    teeattest_http_response *resp, teeattest_error *err);

@@ -6,10 +6,11 @@
  * The quote is only read, not verified: its PCK certificate names the
  * platform family (FMSPC, SGX extension .4) and the PCK CA ("platform" or
  * "processor", from the issuer's CN), which select the TCB Info and the
- * PCK CRL. Every GET goes through ta_call_perform(), which retries
- * transient failures (transport errors other than TLS, HTTP 429 / 502 /
- * 503 / 504) with exponential backoff; attempts per item and each
- * attempt's duration are bounded, so one fetch is bounded too.
+ * PCK CRL. Every GET goes through ta_request(), which retries transient
+ * failures (transport errors other than TLS, HTTP 429 / 502 / 503 / 504)
+ * with exponential backoff; attempts per item and each attempt's duration
+ * are bounded, so one fetch is bounded too, and the context's deadline
+ * bounds the whole fetch.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -20,14 +21,12 @@
 #include "teeattest/tdx.h"
 
 #include "tdx_fetch.h"
-#include "../providers/providers.h"
 #include "../transport/transport.h"
 
-/* Retries after the first attempt of each GET, and the time limits of one
- * attempt: at most 4 x (30 s + backoff) per item. */
+/* Retries after the first attempt of each GET, and the idle limit of one
+ * attempt (connect and total: the service defaults): at most
+ * 4 x (30 s + backoff) per item. */
 #define FETCH_RETRIES 3u
-#define FETCH_CONNECT_MS 10000u
-#define FETCH_TOTAL_MS 30000u
 #define FETCH_IDLE_MS 15000u
 /* Response limits. Real items: TCB Info ~10-50 KB, QE Identity ~1 KB, PCK
  * CRL a few KB (grows with revocations), root CA CRL < 1 KB. */
@@ -164,7 +163,8 @@ static void excerpt(char *out, size_t cap, const char *v)
     out[o] = '\0';
 }
 
-/* GET `url` into `resp` (initialised here with `max`). */
+/* GET `url` (taken over: freed here) into `resp` (initialised here with
+ * `max`). */
 static int get_item(teeattest_ctx *ctx, const char *what, char *url,
                     uint64_t max, teeattest_http_response *resp,
                     teeattest_error *err)
@@ -172,23 +172,16 @@ static int get_item(teeattest_ctx *ctx, const char *what, char *url,
     ta_http_response_init(resp, ctx, max, NULL, NULL);
     if (!url)
         return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
-    /* The transport layer's retry loop is written against a provider's
-     * settings; a provider with only limits set describes this service. */
-    teeattest_provider p;
-    memset(&p, 0, sizeof p);
-    p.ctx = ctx;
-    p.max_retries = FETCH_RETRIES;
-    p.connect_ms = FETCH_CONNECT_MS;
-    p.total_ms = FETCH_TOTAL_MS;
-    p.idle_ms = FETCH_IDLE_MS;
-    p.max_body = max;
-    ta_call call;
-    memset(&call, 0, sizeof call);
-    call.method = "GET";
-    call.url = url;
-    call.idempotent = true;
+    ta_request_opts o;
+    memset(&o, 0, sizeof o);
+    o.retries = FETCH_RETRIES;
+    o.connect_ms = TA_SERVICE_CONNECT_MS;
+    o.total_ms = TA_SERVICE_TOTAL_MS;
+    o.idle_ms = FETCH_IDLE_MS;
+    o.max_body = max;
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    int rc = ta_call_perform(&p, &call, 0, resp, &e);
+    int rc = ta_service_request(ctx, "GET", url, NULL, NULL, NULL, NULL, 0,
+                                &o, resp, &e);
     if (rc) {
         ta_error(err, rc, what, "%s: GET %s: %s", what, url, e.message);
         if (err && err->struct_size >= sizeof *err)
@@ -211,7 +204,7 @@ static int get_item(teeattest_ctx *ctx, const char *what, char *url,
         rc = ta_error(err, TEEATTEST_E_TRANSPORT, what,
                       "%s: empty response from GET %s", what, url);
     }
-    ta_call_clear(ctx, &call);
+    ta_free(ctx, url);
     return rc;
 }
 

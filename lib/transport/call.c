@@ -1,9 +1,14 @@
 /*
- * Performing a dialect's request with the provider's settings: limits,
- * TLS options, User-Agent, and retries with backoff for idempotent GETs.
+ * Making a request: the one entry every exchange of the library goes
+ * through (ta_request), with its limits, TLS options, User-Agent, retries
+ * with backoff for idempotent GETs and the overall deadline; and the two
+ * ways of describing a request for it, from a provider's settings
+ * (ta_call_perform) and for a service that is not a provider
+ * (ta_service_request, ta_service_get).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +24,6 @@
 /* A server's Retry-After is followed up to this long: a longer wait is
  * better left to the caller than hidden inside one library call. */
 #define RETRY_AFTER_MAX_MS 10000u
-/* Hard cap whatever the provider says, so a wrong setting cannot turn one
- * call into an endless loop. */
-#define RETRIES_MAX 10u
 #define USER_AGENT_MAX 256u
 
 void ta_call_clear(const teeattest_ctx *ctx, ta_call *c)
@@ -88,6 +90,24 @@ int ta_call_add_header(const teeattest_ctx *ctx, ta_call *c, const char *name,
     return TEEATTEST_OK;
 }
 
+int ta_call_add_bearer(const teeattest_ctx *ctx, ta_call *c,
+                       const char *token)
+{
+    if (!ctx || !c || !token)
+        return TEEATTEST_E_INVALID_ARG;
+    size_t n = strlen(token) + sizeof "Bearer ";
+    char *v = ta_malloc(ctx, n);
+    if (!v)
+        return TEEATTEST_E_NOMEM;
+    snprintf(v, n, "Bearer %s", token);
+    int rc = ta_call_add_header(ctx, c, "Authorization", v);
+    volatile char *w = v;
+    while (*w)
+        *w++ = 0;
+    ta_free(ctx, v);
+    return rc;
+}
+
 static bool call_has_header(const ta_call *c, const char *name)
 {
     size_t n = strlen(name);
@@ -96,18 +116,6 @@ static bool call_has_header(const ta_call *c, const char *name)
             c->headers[i][n] == ':')
             return true;
     return false;
-}
-
-/* Forget an attempt's response before the next one. */
-static void reset_response(teeattest_http_response *resp)
-{
-    ta_http_response_reset_headers(resp);
-    resp->status = 0;
-    resp->body.len = 0;
-    resp->write_error = 0;
-    ta_free(resp->ctx, resp->spki);
-    resp->spki = NULL;
-    resp->spki_len = 0;
 }
 
 /* Retry-After as delay-seconds (RFC 9110 §10.2.3), in ms, capped; 0 when
@@ -140,17 +148,55 @@ static bool retryable_error(int rc)
     return rc == TEEATTEST_E_TRANSPORT || rc == TEEATTEST_E_TIMEOUT;
 }
 
-int ta_call_perform(const teeattest_provider *p, const ta_call *call,
-                    uint32_t flags, teeattest_http_response *resp,
-                    teeattest_error *err)
+int64_t ta_deadline_left_ms(const teeattest_ctx *ctx, int64_t deadline_ms)
 {
-    if (!p || !p->ctx || !call || !resp)
-        return TA_INVALID(err, "ta_call_perform: NULL argument");
+    int64_t d = deadline_ms;
+    if (ctx && ctx->deadline_ms && (!d || ctx->deadline_ms < d))
+        d = ctx->deadline_ms;
+    if (!d)
+        return INT64_MAX;
+    int64_t now = ta_now_ms(ctx);
+    if (now < 0 && d > INT64_MAX + now)
+        return INT64_MAX;
+    if (now > 0 && d < INT64_MIN + now)
+        return INT64_MIN;
+    return d - now;
+}
+
+int ta_deadline_error(teeattest_error *err, const char *what)
+{
+    return ta_error(err, TEEATTEST_E_TIMEOUT, NULL,
+                    "overall deadline expired before %s", what);
+}
+
+/* A per-attempt limit cut to the time left (0 = no limit of its own). */
+static uint32_t cap_ms(uint32_t limit, int64_t left)
+{
+    if (left == INT64_MAX)
+        return limit;
+    uint32_t l = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+    return limit && limit < l ? limit : l;
+}
+
+/* "GET https://host/path" (the query, which may carry a nonce, left out)
+ * for messages. */
+static void describe(char *out, size_t cap, const ta_call *call)
+{
+    size_t n = strcspn(call->url, "?#");
+    snprintf(out, cap, "%s %.*s", call->method, (int)(n < 160 ? n : 160),
+             call->url);
+}
+
+int ta_request(teeattest_ctx *ctx, const ta_call *call,
+               const ta_request_opts *o, teeattest_http_response *resp,
+               teeattest_error *err)
+{
+    if (!ctx || !call || !o || !resp)
+        return TA_INVALID(err, "ta_request: NULL argument");
     if (!call->method || !call->url)
         return TA_INVALID(err, "request without method or URL");
     if (call->n_headers > TA_CALL_HEADERS_MAX)
         return TA_INVALID(err, "too many request headers");
-    teeattest_ctx *ctx = p->ctx;
 
     const char *headers[TA_CALL_HEADERS_MAX + 1];
     size_t n = 0;
@@ -158,8 +204,8 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
         headers[n++] = call->headers[i];
     char ua[USER_AGENT_MAX + sizeof "User-Agent: "];
     if (!call_has_header(call, "User-Agent")) {
-        const char *agent = p->user_agent && *p->user_agent
-                                ? p->user_agent
+        const char *agent = o->user_agent && *o->user_agent
+                                ? o->user_agent
                                 : "libteeattest/" TEEATTEST_VERSION_STRING;
         if (strlen(agent) > USER_AGENT_MAX || !valid_value(agent))
             return ta_error(err, TEEATTEST_E_INVALID_ARG, "user_agent",
@@ -174,8 +220,8 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
      * processed, billed and signed even when its answer was lost. */
     bool retry = call->idempotent && get;
     uint64_t max_body = resp->max_body;
-    if (p->max_body && (!max_body || p->max_body < max_body))
-        max_body = p->max_body;
+    if (o->max_body && (!max_body || o->max_body < max_body))
+        max_body = o->max_body;
 
     teeattest_http_request req;
     memset(&req, 0, sizeof req);
@@ -186,23 +232,38 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
     req.header_count = n;
     req.body = call->body;
     req.body_len = call->body_len;
-    req.flags = flags | (retry ? TEEATTEST_HTTP_IDEMPOTENT : 0);
-    req.connect_timeout_ms = p->connect_ms;
-    req.total_timeout_ms = p->total_ms;
-    req.idle_timeout_ms = p->idle_ms;
+    req.flags = o->flags | (retry ? TEEATTEST_HTTP_IDEMPOTENT : 0);
     req.max_body_size = max_body;
-    req.ca_file = p->ca_file;
-    req.pinned_key = p->pinned_key;
+    req.ca_file = o->ca_file;
+    req.pinned_key = o->pinned_key;
 
-    uint32_t retries = p->max_retries < RETRIES_MAX ? p->max_retries
-                                                    : RETRIES_MAX;
+    char what[200];
+    describe(what, sizeof what, call);
+    uint32_t retries = o->retries < TA_RETRIES_MAX ? o->retries
+                                                   : TA_RETRIES_MAX;
     uint32_t backoff = BACKOFF_FIRST_MS;
     for (uint32_t attempt = 0;; attempt++) {
         if (attempt)
-            reset_response(resp);
+            ta_http_response_reset(resp);
+        int64_t left = ta_deadline_left_ms(ctx, o->deadline_ms);
+        if (left <= 0)
+            return ta_deadline_error(err, what);
+        req.connect_timeout_ms = cap_ms(o->connect_ms, left);
+        req.total_timeout_ms = cap_ms(o->total_ms, left);
+        req.idle_timeout_ms = o->idle_ms ? cap_ms(o->idle_ms, left) : 0;
         /* A failed attempt followed by a good one leaves `err` as it was. */
         teeattest_error e = TEEATTEST_ERROR_INIT;
         int rc = ta_http_perform(ctx, resp, &req, err ? &e : NULL);
+        if (rc == TEEATTEST_E_TIMEOUT &&
+            ta_deadline_left_ms(ctx, o->deadline_ms) <= 0) {
+            /* The attempt was cut by the deadline, not by its own limit. */
+            char detail[sizeof e.message];
+            memcpy(detail, e.message, sizeof detail);
+            /* Cut each part so that the whole always fits. */
+            snprintf(e.message, sizeof e.message,
+                     "overall deadline expired during %.100s: %.120s", what,
+                     detail);
+        }
         bool again = retry && attempt < retries &&
                      (rc ? retryable_error(rc)
                          : retryable_status(resp->status));
@@ -210,6 +271,20 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
          * a second attempt would deliver them twice. */
         if (again && resp->on_chunk && resp->body.len)
             again = false;
+        uint32_t wait = backoff;
+        if (again && !rc) {
+            uint32_t ra = retry_after_ms(resp);
+            if (ra > wait)
+                wait = ra;
+        }
+        /* A retry that could not start before the deadline is not made:
+         * this attempt's outcome is the answer. */
+        if (again && ta_deadline_left_ms(ctx, o->deadline_ms) <= (int64_t)wait) {
+            ta_log(ctx, TEEATTEST_LOG_INFO,
+                   "not retrying %s: the overall deadline is less than "
+                   "%u ms away", what, (unsigned)wait);
+            again = false;
+        }
         if (!again) {
             if (rc && err && err->struct_size >= sizeof e) {
                 size_t size = err->struct_size;
@@ -217,12 +292,6 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
                 err->struct_size = size;
             }
             return rc;
-        }
-        uint32_t wait = backoff;
-        if (!rc) {
-            uint32_t ra = retry_after_ms(resp);
-            if (ra > wait)
-                wait = ra;
         }
         if (rc)
             ta_log(ctx, TEEATTEST_LOG_INFO,
@@ -239,47 +308,73 @@ int ta_call_perform(const teeattest_provider *p, const ta_call *call,
     }
 }
 
+int ta_call_perform(const teeattest_provider *p, const ta_call *call,
+                    uint32_t flags, teeattest_http_response *resp,
+                    teeattest_error *err)
+{
+    if (!p || !p->ctx)
+        return TA_INVALID(err, "ta_call_perform: NULL argument");
+    ta_request_opts o;
+    memset(&o, 0, sizeof o);
+    o.retries = p->max_retries;
+    o.max_body = p->max_body;
+    o.connect_ms = p->connect_ms;
+    o.total_ms = p->total_ms;
+    o.idle_ms = p->idle_ms;
+    o.flags = flags;
+    o.ca_file = p->ca_file;
+    o.pinned_key = p->pinned_key;
+    o.user_agent = p->user_agent;
+    return ta_request(p->ctx, call, &o, resp, err);
+}
+
+int ta_service_request(teeattest_ctx *ctx, const char *method,
+                       const char *url, const char *content_type,
+                       const char *accept, const char *bearer,
+                       const uint8_t *body, size_t body_len,
+                       const ta_request_opts *o, teeattest_http_response *resp,
+                       teeattest_error *err)
+{
+    if (!ctx || !method || !url || !o || !resp || (body_len && !body))
+        return TA_INVALID(err, "ta_service_request: NULL argument");
+    bool get = strcmp(method, "GET") == 0;
+    if (!get && strcmp(method, "POST") != 0)
+        return TA_INVALID(err, "service request method must be GET or POST");
+    ta_call call;
+    memset(&call, 0, sizeof call);
+    call.method = get ? "GET" : "POST";
+    call.idempotent = get;
+    /* Borrowed for the call; taken back before ta_call_clear. */
+    call.body = (uint8_t *)(uintptr_t)body;
+    call.body_len = body_len;
+    int rc = (call.url = ta_strdup(ctx, url)) ? TEEATTEST_OK
+                                              : TEEATTEST_E_NOMEM;
+    if (!rc && content_type)
+        rc = ta_call_add_header(ctx, &call, "Content-Type", content_type);
+    if (!rc && accept)
+        rc = ta_call_add_header(ctx, &call, "Accept", accept);
+    if (!rc && bearer && *bearer)
+        rc = ta_call_add_bearer(ctx, &call, bearer);
+    if (rc)
+        rc = ta_error(err, rc, NULL, "%s %s: cannot build the request: %s",
+                      call.method, url, teeattest_status_str(rc));
+    else
+        rc = ta_request(ctx, &call, o, resp, err);
+    call.body = NULL;
+    ta_call_clear(ctx, &call); /* wipes the bearer header */
+    return rc;
+}
+
 int ta_service_get(teeattest_ctx *ctx, const char *url, const char *bearer,
                    uint32_t retries, uint64_t max_body,
                    teeattest_http_response *resp, teeattest_error *err)
 {
-    if (!ctx || !url || !resp)
-        return TA_INVALID(err, "ta_service_get: NULL argument");
-    /* The retry loop is written against a provider's settings; a provider
-     * with only limits set describes a plain service. */
-    teeattest_provider p;
-    memset(&p, 0, sizeof p);
-    p.ctx = ctx;
-    p.max_retries = retries;
-    p.connect_ms = 10000;
-    p.total_ms = 30000;
-    p.max_body = max_body;
-    ta_call call;
-    memset(&call, 0, sizeof call);
-    call.method = "GET";
-    call.idempotent = true;
-    int rc = (call.url = ta_strdup(ctx, url)) ? TEEATTEST_OK
-                                              : TEEATTEST_E_NOMEM;
-    if (!rc)
-        rc = ta_call_add_header(ctx, &call, "Accept", "application/json");
-    if (!rc && bearer) {
-        size_t n = strlen(bearer) + sizeof "Bearer ";
-        char *v = ta_malloc(ctx, n);
-        rc = v ? TEEATTEST_OK : TEEATTEST_E_NOMEM;
-        if (v) {
-            snprintf(v, n, "Bearer %s", bearer);
-            rc = ta_call_add_header(ctx, &call, "Authorization", v);
-            volatile char *w = v;
-            while (*w)
-                *w++ = 0;
-            ta_free(ctx, v);
-        }
-    }
-    if (rc)
-        rc = ta_error(err, rc, NULL, "GET %s: cannot build the request: %s",
-                      url, teeattest_status_str(rc));
-    else
-        rc = ta_call_perform(&p, &call, 0, resp, err);
-    ta_call_clear(ctx, &call); /* wipes the bearer header */
-    return rc;
+    ta_request_opts o;
+    memset(&o, 0, sizeof o);
+    o.retries = retries;
+    o.connect_ms = TA_SERVICE_CONNECT_MS;
+    o.total_ms = TA_SERVICE_TOTAL_MS;
+    o.max_body = max_body;
+    return ta_service_request(ctx, "GET", url, NULL, "application/json",
+                              bearer, NULL, 0, &o, resp, err);
 }

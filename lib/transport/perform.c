@@ -12,19 +12,6 @@
 
 #include "transport.h"
 
-/* Undo whatever a transport that then declined (PASSTHROUGH) wrote, so the
- * built-in transport starts from a fresh sink. */
-static void reset_sink(teeattest_http_response *resp)
-{
-    ta_http_response_reset_headers(resp);
-    resp->status = 0;
-    resp->body.len = 0;
-    resp->write_error = 0;
-    ta_free(resp->ctx, resp->spki);
-    resp->spki = NULL;
-    resp->spki_len = 0;
-}
-
 static int write_error(teeattest_error *err, const teeattest_http_response *resp)
 {
     int rc = resp->write_error;
@@ -56,6 +43,18 @@ static int check_request(const teeattest_http_request *req,
     return TEEATTEST_OK;
 }
 
+/* A failed exchange, described the same way whichever transport ran it:
+ * the transport's message (or the status's description) and its own code. */
+static int transport_error(teeattest_error *err, int rc, const char *detail,
+                           int32_t backend_code)
+{
+    ta_error(err, rc, NULL, "%s",
+             detail && *detail ? detail : teeattest_status_str(rc));
+    if (err && err->struct_size >= sizeof *err)
+        err->backend_code = backend_code;
+    return rc;
+}
+
 static int perform_builtin(teeattest_ctx *ctx, teeattest_http_response *resp,
                            const teeattest_http_request *req,
                            teeattest_error *err)
@@ -74,13 +73,8 @@ static int perform_builtin(teeattest_ctx *ctx, teeattest_http_response *resp,
     rc = ta_curl_perform(pool, resp, req, detail, sizeof detail, &curl_code);
     if (rc == TEEATTEST_OK && resp->write_error)
         rc = resp->write_error; /* never expected: curl stops on refusal */
-    if (rc) {
-        if (!detail[0])
-            snprintf(detail, sizeof detail, "%s", teeattest_status_str(rc));
-        ta_error(err, rc, NULL, "%s", detail);
-        if (err && err->struct_size >= sizeof *err && curl_code)
-            err->backend_code = curl_code;
-    }
+    if (rc)
+        transport_error(err, rc, detail, curl_code);
     return rc;
 }
 
@@ -112,6 +106,13 @@ int ta_http_perform(teeattest_ctx *ctx, teeattest_http_response *resp,
              * it may have ignored it and carried on. */
             if (resp->write_error)
                 return write_error(err, resp);
+            /* What the transport said went wrong, as curl's would be; an
+             * error recorded with TEEATTEST_OK or a positive return is
+             * still a failure. */
+            if (resp->has_error)
+                return transport_error(err, rc < 0 ? rc : TEEATTEST_E_TRANSPORT,
+                                       resp->error_message,
+                                       resp->error_backend_code);
             if (rc > 0)
                 return ta_error(err, TEEATTEST_E_TRANSPORT, NULL,
                                 "custom transport returned %d, not a status",
@@ -124,7 +125,9 @@ int ta_http_perform(teeattest_ctx *ctx, teeattest_http_response *resp,
                                 "transport returned no status");
             return TEEATTEST_OK;
         }
-        reset_sink(resp);
+        /* Undo whatever the declining transport wrote, so the built-in
+         * transport starts from a fresh sink. */
+        ta_http_response_reset(resp);
     }
     return perform_builtin(ctx, resp, req, err);
 }

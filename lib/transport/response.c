@@ -44,6 +44,20 @@ void ta_http_response_reset_headers(teeattest_http_response *r)
     r->header_bytes = 0;
 }
 
+void ta_http_response_reset(teeattest_http_response *r)
+{
+    ta_http_response_reset_headers(r);
+    r->status = 0;
+    r->body.len = 0;
+    r->write_error = 0;
+    ta_free(r->ctx, r->spki);
+    r->spki = NULL;
+    r->spki_len = 0;
+    r->has_error = false;
+    r->error_backend_code = 0;
+    r->error_message[0] = '\0';
+}
+
 const char *ta_http_response_header(const teeattest_http_response *r,
                                     const char *name)
 {
@@ -142,6 +156,25 @@ int ta_http_response_set_peer_spki(teeattest_http_response *resp,
     return TEEATTEST_OK;
 }
 
+int ta_http_response_set_error(teeattest_http_response *resp,
+                               int32_t backend_code, const char *message)
+{
+    if (!resp)
+        return TEEATTEST_E_INVALID_ARG;
+    /* The message reaches logs and terminals: printable ASCII only, cut to
+     * what teeattest_error holds. */
+    size_t o = 0;
+    for (const char *m = message; m && *m && o + 1 < sizeof resp->error_message;
+         m++) {
+        unsigned char c = (unsigned char)*m;
+        resp->error_message[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    resp->error_message[o] = '\0';
+    resp->error_backend_code = backend_code;
+    resp->has_error = true;
+    return TEEATTEST_OK;
+}
+
 /* ---- public entry points ------------------------------------------------ */
 
 TEEATTEST_API int teeattest_http_response_set_status(
@@ -168,4 +201,10 @@ TEEATTEST_API int teeattest_http_response_set_peer_spki(
     teeattest_http_response *resp, const uint8_t *der, size_t der_len)
 {
     return ta_http_response_set_peer_spki(resp, der, der_len);
+}
+
+TEEATTEST_API int teeattest_http_response_set_error(
+    teeattest_http_response *resp, int32_t backend_code, const char *message)
+{
+    return ta_http_response_set_error(resp, backend_code, message);
 }

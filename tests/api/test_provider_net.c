@@ -6,7 +6,10 @@
  * report fetches carry a fresh nonce and are retried, chats never are;
  * signature fetches poll while the provider answers 404 and then report
  * "expired or unknown". Waiting goes through the context's sleep hook, so
- * the test takes no time.
+ * the test takes no time. A transport's own error detail
+ * (teeattest_http_response_set_error) reaches the caller's err; the
+ * context's deadline (on an injected clock the fake transport and the
+ * sleep hook advance) bounds every request, retry and poll.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -35,6 +38,18 @@ typedef struct fake {
     /* the sleep hook */
     int sleeps;
     uint64_t slept_ms;
+    /* a transport that fails with its own detail */
+    int fail_errors;         /* fail this many requests with set_error */
+    int error_rc;            /* ... returning this */
+    int32_t error_code;      /* backend code */
+    const char *error_message; /* "(attempt N)" is appended */
+    /* the injected clock, Unix ms: the sleep hook and a stalled request
+     * advance it */
+    int64_t now_ms;
+    bool stall;              /* the server never answers: each attempt
+                                lasts its whole total timeout */
+    uint32_t total_ms[8];    /* each request's total_timeout_ms */
+    uint32_t connect_ms[8];
 } fake;
 
 static int answer(fake *f, teeattest_http_response *resp, int32_t status,
@@ -56,6 +71,10 @@ static int fake_request(void *ud, teeattest_http_response *resp,
                         const teeattest_http_request *req)
 {
     fake *f = ud;
+    if (f->requests < 8) {
+        f->total_ms[f->requests] = req->total_timeout_ms;
+        f->connect_ms[f->requests] = req->connect_timeout_ms;
+    }
     f->requests++;
     snprintf(f->last_url, sizeof f->last_url, "%s", req->url);
     f->last_flags = req->flags;
@@ -73,6 +92,20 @@ static int fake_request(void *ud, teeattest_http_response *resp,
         f->posts++;
     else
         f->gets++;
+    if (f->stall) {
+        f->now_ms += req->total_timeout_ms ? req->total_timeout_ms
+                                           : 86400000;
+        return TEEATTEST_E_TIMEOUT;
+    }
+    if (f->fail_errors > 0) {
+        f->fail_errors--;
+        char msg[400];
+        snprintf(msg, sizeof msg, "%s (attempt %d)", f->error_message,
+                 f->requests);
+        if (teeattest_http_response_set_error(resp, f->error_code, msg))
+            return TEEATTEST_E_INTERNAL;
+        return f->error_rc;
+    }
     if (f->fail_first > 0) {
         f->fail_first--;
         return answer(f, resp, 503, (const uint8_t *)"{}", 2, 2);
@@ -102,10 +135,17 @@ static int fake_sleep(void *ud, uint32_t ms)
     fake *f = ud;
     f->sleeps++;
     f->slept_ms += ms;
+    f->now_ms += ms;
     return 0;
 }
 
-static teeattest_ctx *fake_ctx(fake *f)
+static int64_t fake_clock(void *ud)
+{
+    return ((fake *)ud)->now_ms / 1000;
+}
+
+/* With a deadline (Unix ms), the context's clock is the fake's. */
+static teeattest_ctx *fake_ctx_until(fake *f, int64_t deadline_ms)
 {
     teeattest_transport t = TEEATTEST_TRANSPORT_INIT;
     t.user_data = f;
@@ -115,12 +155,22 @@ static teeattest_ctx *fake_ctx(fake *f)
     o.transport = &t;
     o.sleep = fake_sleep;
     o.sleep_user_data = f;
+    if (deadline_ms) {
+        o.clock = fake_clock;
+        o.clock_user_data = f;
+        o.deadline_ms = deadline_ms;
+    }
     teeattest_ctx *ctx = NULL;
     if (teeattest_ctx_new(&ctx, &o, NULL) != TEEATTEST_OK) {
         printf("Bail out! cannot create a context\n");
         exit(1);
     }
     return ctx;
+}
+
+static teeattest_ctx *fake_ctx(fake *f)
+{
+    return fake_ctx_until(f, 0);
 }
 
 static teeattest_provider *provider(teeattest_ctx *ctx, const char *dialect)
@@ -395,6 +445,172 @@ static void test_report_fetch(void)
     free(doc);
 }
 
+/* A custom transport says what went wrong with
+ * teeattest_http_response_set_error(): the caller's err gets its message
+ * (made printable, cut to fit) and backend code, as with libcurl's, for a
+ * retried GET (the last attempt's detail), a POST, and a transport that
+ * records an error yet returns TEEATTEST_OK. */
+static void test_transport_error_detail(void)
+{
+    size_t len;
+    uint8_t *doc = api_fixture("providers/nanogpt_dstack_ecdsa/attestation_report.json",
+                               &len);
+    fake f = {0};
+    f.report_body = doc;
+    f.report_len = len;
+    f.fail_errors = 1000;
+    f.error_rc = TEEATTEST_E_TRANSPORT;
+    f.error_code = 7;
+    f.error_message = "connect to fake.invalid:443: refused\r\n\x1b[31m\xc3\xa9";
+    teeattest_ctx *ctx = fake_ctx(&f);
+    teeattest_provider *p = provider(ctx, "nanogpt");
+    teeattest_report *r = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e),
+                 TEEATTEST_E_TRANSPORT);
+    CHECK_EQ_INT(e.code, TEEATTEST_E_TRANSPORT);
+    CHECK_EQ_INT(e.backend_code, 7);
+    CHECK_EQ_INT(f.requests, 3); /* retried: the detail is the last one's */
+    CHECK_STR(e.message,
+              "connect to fake.invalid:443: refused???[31m?? (attempt 3)");
+
+    /* A failed attempt's detail does not outlive it. */
+    f.fail_errors = 1;
+    f.requests = 0;
+    e = (teeattest_error)TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e), TEEATTEST_OK);
+    CHECK_EQ_INT(f.requests, 2);
+    CHECK_EQ_INT(e.code, 0);
+    teeattest_report_free(r);
+    r = NULL;
+
+    /* A POST, with a timeout and a long message: cut to 255 bytes. */
+    char big[600];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    f.fail_errors = 1;
+    f.error_rc = TEEATTEST_E_TIMEOUT;
+    f.error_code = -28;
+    f.error_message = big;
+    teeattest_exchange *x = NULL;
+    CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)"{}", 2, 0, NULL,
+                                NULL, &e), TEEATTEST_E_TIMEOUT);
+    CHECK_EQ_INT(e.backend_code, -28);
+    CHECK_EQ_INT(strlen(e.message), 255);
+    CHECK(strspn(e.message, "x") == 255);
+
+    /* An error recorded with TEEATTEST_OK (or a positive value) fails. */
+    f.error_message = "half-closed";
+    f.error_code = 0;
+    for (int i = 0; i < 2; i++) {
+        f.fail_errors = 1;
+        f.error_rc = i ? 3 : TEEATTEST_OK;
+        CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)"{}", 2, 0, NULL,
+                                    NULL, &e), TEEATTEST_E_TRANSPORT);
+        CHECK(strncmp(e.message, "half-closed", 11) == 0);
+        CHECK(x == NULL);
+    }
+    CHECK_EQ_INT(teeattest_http_response_set_error(NULL, 1, "x"),
+                 TEEATTEST_E_INVALID_ARG);
+    teeattest_provider_free(p);
+    teeattest_ctx_free(ctx);
+    free(f.last_body);
+    free(doc);
+}
+
+#define T0_MS 1700000000000LL
+
+/* The context's deadline bounds the whole task, not each attempt: against
+ * a server that never answers, the first attempt's timeout is the time
+ * left and no retry follows; afterwards no request of any kind starts
+ * (report, chat, signature poll), each failing with TEEATTEST_E_TIMEOUT
+ * "overall deadline expired". */
+static void test_deadline(void)
+{
+    fake f = {0};
+    f.now_ms = T0_MS;
+    f.stall = true;
+    teeattest_ctx *ctx = fake_ctx_until(&f, T0_MS + 5000);
+    teeattest_provider *p = provider(ctx, "nanogpt");
+    teeattest_report *r = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e),
+                 TEEATTEST_E_TIMEOUT);
+    CHECK_EQ_INT(f.requests, 1);
+    CHECK_EQ_INT(f.total_ms[0], 5000);
+    CHECK_EQ_INT(f.connect_ms[0], 5000);
+    CHECK_EQ_INT(f.sleeps, 0);
+    CHECK_EQ_INT(f.now_ms, T0_MS + 5000);
+    CHECK(strstr(e.message, "overall deadline expired") != NULL);
+    printf("# %s\n", e.message);
+
+    f.stall = false;
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e),
+                 TEEATTEST_E_TIMEOUT);
+    teeattest_exchange *x = NULL;
+    CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)"{}", 2, 0, NULL,
+                                NULL, &e), TEEATTEST_E_TIMEOUT);
+    CHECK(strstr(e.message, "overall deadline expired before POST") != NULL);
+    CHECK_EQ_INT(f.requests, 1);
+    teeattest_provider_free(p);
+    teeattest_ctx_free(ctx);
+
+    /* Retries and their waits stop at the deadline, 1 s ahead: a retry
+     * whose wait would reach it is not made, and the last answer (503)
+     * is returned. */
+    memset(&f, 0, sizeof f);
+    f.now_ms = T0_MS;
+    f.fail_first = 1000;
+    ctx = fake_ctx_until(&f, T0_MS + 1000);
+    p = provider(ctx, "nanogpt");
+    CHECK_EQ_INT(teeattest_provider_set_option(p, "max_retries", "5", &e),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e),
+                 TEEATTEST_E_HTTP_STATUS);
+    CHECK_EQ_INT(e.backend_code, 503);
+    /* 250 + 500 ms slept (the clock still reads T0), then 1000 ms would
+     * reach the deadline: 3 attempts, not 6. */
+    CHECK_EQ_INT(f.requests, 3);
+    CHECK_EQ_INT(f.slept_ms, 750);
+    CHECK(f.total_ms[2] <= 1000);
+    teeattest_provider_free(p);
+    teeattest_ctx_free(ctx);
+    free(f.last_body);
+}
+
+/* A signature poll does not sleep past the deadline. */
+static void test_deadline_poll(void)
+{
+    size_t resp_len;
+    uint8_t *resp = api_fixture(SIG_DIR "response_body.sse", &resp_len);
+    fake f = {0};
+    f.now_ms = T0_MS;
+    f.chat_body = resp;
+    f.chat_len = resp_len;
+    teeattest_ctx *ctx = fake_ctx_until(&f, T0_MS + 2000);
+    teeattest_provider *p = provider(ctx, "nearai");
+    teeattest_exchange *x = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    static const char body[] = "{\"stream\":true}";
+    CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)body, strlen(body),
+                                TEEATTEST_CHAT_STREAM, NULL, NULL, &e),
+                 TEEATTEST_OK);
+    f.sig_404 = 1000;
+    teeattest_signature *rec = NULL;
+    CHECK_EQ_INT(teeattest_signature_fetch(p, &rec, x, "ecdsa", &e),
+                 TEEATTEST_E_TIMEOUT);
+    CHECK(strstr(e.message, "overall deadline expired") != NULL);
+    /* 250 + 500 + 1000 ms of polling fit before T0 + 2 s; no more. */
+    CHECK(f.now_ms < T0_MS + 2000);
+    CHECK(f.sig_requests >= 2 && f.sig_requests <= 4);
+    CHECK(rec == NULL);
+    teeattest_exchange_free(x);
+    teeattest_provider_free(p);
+    teeattest_ctx_free(ctx);
+    free(f.last_body);
+    free(resp);
+}
+
 static void test_misuse(void)
 {
     fake f = {0};
@@ -436,6 +652,9 @@ int main(void)
     test_chat_cancel();
     test_signature_poll();
     test_report_fetch();
+    test_transport_error_detail();
+    test_deadline();
+    test_deadline_poll();
     test_misuse();
     return ta_test_done();
 }

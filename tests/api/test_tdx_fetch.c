@@ -6,7 +6,9 @@
  * Intel's header names and decoded, the root CA CRL as hex (PCCS) or DER
  * (Intel's CRL distribution point); retries on 503; 404 and oversize
  * bodies reported naming the item; the context cache (a second fetch does
- * no I/O; an expired entry is fetched anew at the context clock).
+ * no I/O; an expired entry is fetched anew at the context clock); the
+ * context's deadline spans the whole fetch, and a transport's own error
+ * detail reaches the caller.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -30,6 +32,10 @@ typedef struct fake {
     int status;
     const char *huge_for;    /* path substring answered with 5 MiB */
     bool no_chain;           /* omit the issuer chain headers */
+    int64_t cost_s;          /* each request advances the clock this much */
+    const char *error_for;   /* path substring failed with set_error */
+    int64_t deadline_ms;     /* the context's deadline (0 = none) */
+    uint32_t total_ms[16];   /* each request's total_timeout_ms */
     /* what it saw */
     int requests;
     char urls[16][512];
@@ -105,9 +111,18 @@ static int fake_request(void *ud, teeattest_http_response *resp,
                         const teeattest_http_request *req)
 {
     fake *f = ud;
-    if (f->requests < 16)
+    if (f->requests < 16) {
         snprintf(f->urls[f->requests], sizeof f->urls[0], "%s", req->url);
+        f->total_ms[f->requests] = req->total_timeout_ms;
+    }
     f->requests++;
+    f->now += f->cost_s;
+    if (f->error_for && strstr(req->url, f->error_for)) {
+        if (teeattest_http_response_set_error(
+                resp, 35, "TLS handshake with pccs.test: certificate expired"))
+            return TEEATTEST_E_INTERNAL;
+        return TEEATTEST_E_TLS;
+    }
     if (strcmp(req->method, "GET") != 0)
         return reply(resp, 405, NULL, NULL, NULL, 0);
     if (f->fail_503 > 0) {
@@ -170,6 +185,7 @@ static teeattest_ctx *fake_ctx(fake *f)
     o.sleep_user_data = f;
     o.clock = fake_clock;
     o.clock_user_data = f;
+    o.deadline_ms = f->deadline_ms;
     teeattest_ctx *ctx = NULL;
     if (teeattest_ctx_new(&ctx, &o, NULL) != TEEATTEST_OK) {
         printf("Bail out! cannot create a context\n");
@@ -358,6 +374,57 @@ static void test_retries(void)
     fake_free(&f);
 }
 
+/* One deadline for the whole fetch, not per item: two items take the 2 s
+ * there are, the third is never asked for. */
+static void test_deadline(void)
+{
+    fake f;
+    fake_load(&f);
+    f.now = t_verify;
+    f.cost_s = 1;
+    f.deadline_ms = (t_verify + 2) * 1000;
+    teeattest_ctx *ctx = fake_ctx(&f);
+    teeattest_collateral *col = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, "http://pccs.test",
+                                            quote, quote_len, &e),
+                 TEEATTEST_E_TIMEOUT);
+    CHECK(col == NULL);
+    CHECK_EQ_INT(f.requests, 2);
+    CHECK_EQ_INT(f.total_ms[0], 2000);
+    CHECK_EQ_INT(f.total_ms[1], 1000);
+    CHECK(strstr(e.message, "PCK CRL") != NULL);
+    CHECK(strstr(e.message, "overall deadline expired before GET "
+                            "http://pccs.test/sgx/certification/v4/pckcrl")
+          != NULL);
+    printf("# %s\n", e.message);
+    teeattest_ctx_free(ctx);
+    fake_free(&f);
+}
+
+/* A transport's teeattest_http_response_set_error() detail reaches the
+ * caller through the collateral fetch, as libcurl's would. */
+static void test_transport_error(void)
+{
+    fake f;
+    fake_load(&f);
+    f.now = t_verify;
+    f.error_for = "/qe/identity";
+    teeattest_ctx *ctx = fake_ctx(&f);
+    teeattest_collateral *col = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_collateral_fetch(ctx, &col, "http://pccs.test",
+                                            quote, quote_len, &e),
+                 TEEATTEST_E_TLS);
+    CHECK_EQ_INT(f.requests, 2); /* TLS failures are not retried */
+    CHECK_EQ_INT(e.backend_code, 35);
+    CHECK_STR(e.message, "QE Identity: GET http://pccs.test/tdx/certification/"
+                         "v4/qe/identity: TLS handshake with pccs.test: "
+                         "certificate expired");
+    teeattest_ctx_free(ctx);
+    fake_free(&f);
+}
+
 static void test_errors(void)
 {
     static const struct {
@@ -517,6 +584,8 @@ int main(void)
     test_intel_pcs();
     test_retries();
     test_errors();
+    test_deadline();
+    test_transport_error();
     test_threads();
     free(quote);
     return ta_test_done();

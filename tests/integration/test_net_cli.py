@@ -183,6 +183,70 @@ class TestAttest(NetCase):
                 if "attestation" in e["path"]]
         self.assertEqual(len(gets), 3)
 
+    # --timeout bounds the whole command. The simulator holds its answers
+    # for a minute (first_byte_ms: deterministic, ends when it is
+    # stopped); the bounds are wide (timeout + 3 s) so that load cannot
+    # break them, while the old per-attempt behaviour took 3 attempts plus
+    # backoff (2 s: 6.75 s), or 4 x 30 s per collateral item.
+    def timed(self, *args, limit):
+        start = time.monotonic()
+        try:
+            r = run(*args, timeout=90)
+        except subprocess.TimeoutExpired:
+            self.fail("teeattest %s did not return within 90 s" % args[0])
+        elapsed = time.monotonic() - start
+        self.assertLess(elapsed, limit, r.stderr)
+        return r
+
+    def test_timeout_stalled_report(self):
+        self.sim.control({"first_byte_ms": 60000})
+        r = self.timed("attest", "--provider", "nearai", "--base-url",
+                       self.sim.url, "--model", "m", "--timeout", "2",
+                       "--pccs", self.sim.http_url, "--gpu-online", "none",
+                       limit=2 + 3)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(b"overall deadline expired", r.stderr)
+        self.assertIn(b"TEEATTEST_E_TIMEOUT", r.stderr)
+
+    def test_timeout_spans_services(self):
+        # The report comes at once; the PCCS (a second simulator) stalls:
+        # the collateral fetch gets what is left of the same deadline. 5 s
+        # leave the report fetch ample time under load.
+        pccs = Sim()
+        try:
+            pccs.control({"first_byte_ms": 60000})
+            r = self.timed("attest", "--provider", "nearai", "--base-url",
+                           self.sim.url, "--model", "m", "--timeout", "5",
+                           "--pccs", pccs.http_url, "--gpu-online", "none",
+                           limit=5 + 3)
+        finally:
+            pccs.close()
+        self.assertEqual(r.returncode, 1, r.stderr)
+        out = r.stdout.decode()
+        self.assertRegex(out, r"FAIL +entry\[0\]\.tdx\.collateral .*"
+                              r"overall deadline expired")
+
+    def test_timeout_bounds_backoff(self):
+        # Retry-After: 10 would make the retry wait beyond the deadline: it
+        # is not made, and the 503 is the answer.
+        self.sim.control({"fail_next": [503] * 5, "retry_after": 10})
+        r = self.timed("attest", "--provider", "nearai", "--base-url",
+                       self.sim.url, "--model", "m", "--timeout", "3",
+                       "--pccs", self.sim.http_url, "--gpu-online", "none",
+                       limit=3 + 3)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn(b"HTTP 503", r.stderr)
+        gets = [e for e in self.sim.log()["requests"]
+                if "attestation" in e["path"]]
+        self.assertEqual(len(gets), 1)
+
+    def test_timeout_usage(self):
+        for bad in ("0", "-1", "abc", "86401", "nan", "1e999"):
+            r = run("attest", "--provider", "nearai", "--base-url",
+                    self.sim.url, "--model", "m", "--timeout", bad)
+            self.assertEqual(r.returncode, 2, bad)
+            self.assertIn(b"--timeout takes seconds", r.stderr)
+
     def test_unreachable(self):
         r = run("attest", "--provider", "nearai", "--base-url",
                 "http://127.0.0.1:1", "--model", "m", "--timeout", "5")

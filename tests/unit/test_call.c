@@ -5,7 +5,9 @@
  * 429/502/503/504 and transport errors with backoff (Retry-After honoured
  * and capped); a POST never is; the body limit, chunk cancellation and the
  * sticky write error hold even against a transport that ignores them;
- * PASSTHROUGH falls back to the built-in libcurl transport.
+ * PASSTHROUGH falls back to the built-in libcurl transport. ta_request's
+ * deadline (its own and the context's, the earlier winning) cuts each
+ * attempt's limits and stops attempts once passed.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -727,6 +729,7 @@ static int decline(void *ud, teeattest_http_response *resp,
     /* Leaves junk behind, which must not survive into the real answer. */
     (void)teeattest_http_response_set_status(resp, 299);
     (void)teeattest_http_response_write(resp, (const uint8_t *)"junk", 4);
+    (void)teeattest_http_response_set_error(resp, 99, "junk error");
     return TEEATTEST_E_PASSTHROUGH;
 }
 
@@ -763,7 +766,7 @@ static void test_passthrough(void)
         CHECK_EQ_INT(rc, TEEATTEST_E_TRANSPORT);
         CHECK_EQ_INT(calls, 3);
         CHECK_EQ_INT(sl.n, 2);
-        CHECK(err.backend_code != 0); /* the CURLcode */
+        CHECK(err.backend_code != 0 && err.backend_code != 99); /* CURLcode */
         CHECK(strstr(err.message, "curl error") != NULL);
         printf("# %s\n", err.message);
         CHECK_EQ_INT(resp.status, 0);
@@ -782,6 +785,89 @@ static void test_passthrough(void)
     CHECK_EQ_INT(rc, teeattest_has_feature(TEEATTEST_FEATURE_CURL_TRANSPORT)
                          ? TEEATTEST_E_INVALID_ARG : TEEATTEST_E_UNSUPPORTED);
     ta_http_response_clear(&resp);
+    ta_call_clear(ctx, &c);
+    teeattest_ctx_free(ctx);
+}
+
+static void test_request_deadline(void)
+{
+    fake f;
+    memset(&f, 0, sizeof f);
+    static const step ok[] = {{0, 200, NULL, "{}", 0, false}};
+    f.steps = ok;
+    f.n_steps = 1;
+    int64_t now_s = 1700000000;
+    int64_t now_ms = now_s * 1000;
+    teeattest_ctx *ctx = unit_ctx_deadline(fake_request, &f, &now_s,
+                                           now_ms + 5000);
+    CHECK_EQ_INT(ta_now_ms(ctx), now_ms);
+    CHECK_EQ_INT(ta_deadline_left_ms(ctx, 0), 5000);
+    CHECK_EQ_INT(ta_deadline_left_ms(ctx, now_ms + 3000), 3000);
+    CHECK_EQ_INT(ta_deadline_left_ms(ctx, now_ms + 9000), 5000);
+    teeattest_ctx *plain = unit_ctx();
+    CHECK(ta_deadline_left_ms(plain, 0) == INT64_MAX);
+    teeattest_ctx_free(plain);
+
+    ta_call c;
+    memset(&c, 0, sizeof c);
+    c.method = "GET";
+    c.url = ta_strdup(ctx, "https://svc.test/a/b?nonce=0123");
+    c.idempotent = true;
+    ta_request_opts ro;
+    memset(&ro, 0, sizeof ro);
+    ro.connect_ms = 10000;
+    ro.total_ms = 30000;
+    ro.idle_ms = 60000;
+    teeattest_http_response resp;
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    /* The context's deadline cuts every limit to the 5 s left. */
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_request(ctx, &c, &ro, &resp, &err), TEEATTEST_OK);
+    CHECK_EQ_INT(f.connect_ms, 5000);
+    CHECK_EQ_INT(f.total_ms, 5000);
+    CHECK_EQ_INT(f.idle_ms, 5000);
+    ta_http_response_clear(&resp);
+    /* The request's own, earlier deadline wins; limits below it stay; no
+     * idle limit stays none. */
+    ro.deadline_ms = now_ms + 3000;
+    ro.connect_ms = 1000;
+    ro.idle_ms = 0;
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_request(ctx, &c, &ro, &resp, &err), TEEATTEST_OK);
+    CHECK_EQ_INT(f.connect_ms, 1000);
+    CHECK_EQ_INT(f.total_ms, 3000);
+    CHECK_EQ_INT(f.idle_ms, 0);
+    ta_http_response_clear(&resp);
+    /* No limit of its own: the time left. */
+    ro.total_ms = 0;
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_request(ctx, &c, &ro, &resp, &err), TEEATTEST_OK);
+    CHECK_EQ_INT(f.total_ms, 3000);
+    ta_http_response_clear(&resp);
+    /* The service GET (RIM, JWKS) has no provider and the same rules. */
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_service_get(ctx, "https://svc.test/jwks", NULL, 2, 100,
+                                &resp, &err), TEEATTEST_OK);
+    CHECK_EQ_INT(f.total_ms, 5000);
+    CHECK_EQ_INT(f.connect_ms, 5000);
+    CHECK_EQ_INT(f.max_body, 100);
+    ta_http_response_clear(&resp);
+
+    /* Once passed (either deadline), nothing is sent. */
+    size_t calls = f.calls;
+    ro.deadline_ms = now_ms - 1;
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_request(ctx, &c, &ro, &resp, &err), TEEATTEST_E_TIMEOUT);
+    CHECK_STR(err.message,
+              "overall deadline expired before GET https://svc.test/a/b");
+    ta_http_response_clear(&resp);
+    ro.deadline_ms = 0;
+    now_s += 5;
+    ta_http_response_init(&resp, ctx, 0, NULL, NULL);
+    CHECK_EQ_INT(ta_service_get(ctx, "https://svc.test/jwks", NULL, 2, 0,
+                                &resp, &err), TEEATTEST_E_TIMEOUT);
+    ta_http_response_clear(&resp);
+    CHECK_EQ_INT(f.calls, calls);
     ta_call_clear(ctx, &c);
     teeattest_ctx_free(ctx);
 }
@@ -812,6 +898,7 @@ int main(void)
     test_limits_and_cancel();
     test_transport_contract();
     test_passthrough();
+    test_request_deadline();
     test_sleep();
     return ta_test_done();
 }

@@ -1146,6 +1146,48 @@ static void test_request(void)
     free(jwks_doc);
 }
 
+/* The NRAS POST goes through the one request entry: a context whose
+ * deadline has passed sends nothing, and the response check fails naming
+ * the expired deadline. */
+static void test_request_deadline(void)
+{
+    size_t plen;
+    uint8_t *payload = unit_fixture(TINFOIL_DIR "nvidia_payload.json", &plen);
+    json_t *pj = json_loadb((const char *)payload, plen, 0, NULL);
+    ta_nras_evidence ev[8];
+    size_t n = payload_items(pj, ev, 8);
+    uint8_t nonce[32];
+    nonce_of(nonce, TINFOIL_NONCE);
+    fake f;
+    memset(&f, 0, sizeof f);
+    static const int64_t now = AT_2026;
+    teeattest_ctx *fc = unit_ctx_deadline(fake_request, &f, &now,
+                                          now * 1000 - 1);
+    ta_nras_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.base_url = "https://nras.example/";
+    ta_jwks cache;
+    ta_jwks_init(&cache, fc);
+    teeattest_result *r = NULL;
+    ta_result_new(fc, &r);
+    ta_nras_outcome o;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(ta_nras_attest(fc, r, &o, NULL, &opt, nonce, ev, n, &cache,
+                                AT_2026, NULL, &e),
+                 TEEATTEST_E_TIMEOUT);
+    ta_result_finish(r, NULL);
+    CHECK_EQ_INT(f.posts, 0);
+    CHECK_EQ_INT(kit_outcome(r, "gpu.nras.response"), TEEATTEST_OUTCOME_FAIL);
+    CHECK(kit_detail_has(r, "gpu.nras.response", "overall deadline expired"));
+    CHECK(strstr(e.message, "overall deadline expired before POST "
+                            "https://nras.example/v3/attest/gpu") != NULL);
+    teeattest_result_free(r);
+    ta_jwks_clear(&cache);
+    teeattest_ctx_free(fc);
+    json_decref(pj);
+    free(payload);
+}
+
 /* Every allocation failing in turn: NOMEM or a correct verdict, never a
  * leak, never a pass that was not earned. */
 static void test_oom(void)
@@ -1235,6 +1277,7 @@ int main(void)
     test_garbage();
     test_synthetic();
     test_request();
+    test_request_deadline();
     test_oom();
     ta_jwks_clear(&test_jwks);
     kit_key_free(&key);

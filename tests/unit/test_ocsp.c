@@ -1313,6 +1313,38 @@ static void test_online(void)
     teeattest_ctx_free(c);
 }
 
+/* The OCSP POST goes through the one request entry: once the context's
+ * deadline has passed nothing is sent, and the required check is not
+ * passed (a required skip: the verdict fails). */
+static void test_online_deadline(void)
+{
+    const uint8_t *chain[2] = {target.cert.p, ca.cert.p};
+    size_t lens[2] = {target.cert.len, ca.cert.len};
+    fake f;
+    memset(&f, 0, sizeof f);
+    const int64_t now = SYN_AT;
+    teeattest_ctx *c = unit_ctx_deadline(fake_request, &f, &now, now * 1000);
+    teeattest_result *r = NULL;
+    ta_result_new(c, &r);
+    ta_ocsp_check_opts o;
+    memset(&o, 0, sizeof o);
+    o.at = SYN_AT;
+    o.online = true;
+    o.required = true;
+    CHECK_EQ_INT(ta_ocsp_check_append(c, r, "gpu[0].ocsp", chain, lens, 2, 0,
+                                      &o, NULL, NULL), TEEATTEST_OK);
+    const ta_check *ck = find_check(r, "gpu[0].ocsp.cert[0]");
+    CHECK_EQ_INT(f.requests, 0);
+    /* Not checked, as when the responder is down: a required skip. */
+    CHECK(ck && ck->outcome == TEEATTEST_OUTCOME_SKIP && ck->required);
+    CHECK(ck && strstr(ck->detail, "overall deadline expired") != NULL);
+    print_checks(r);
+    CHECK_EQ_INT(ta_result_finish(r, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    teeattest_result_free(r);
+    teeattest_ctx_free(c);
+}
+
 /* ---- allocation failures ------------------------------------------------------------------- */
 
 static void test_oom(void)
@@ -1401,6 +1433,7 @@ int main(void)
     test_append_offline();
     test_append_hold();
     test_online();
+    test_online_deadline();
     test_oom();
 
     for (size_t i = 0; i < 5; i++)

@@ -214,6 +214,43 @@ static inline teeattest_ctx *unit_ctx_with(unit_alloc_stats *s,
     return ctx;
 }
 
+static inline int64_t unit_clock(void *ud)
+{
+    return *(const int64_t *)ud;
+}
+
+static inline int unit_no_sleep(void *ud, uint32_t ms)
+{
+    (void)ud;
+    (void)ms;
+    return 0;
+}
+
+/* A context for deadline tests: the transport `request` (user data `ud`),
+ * a clock reading *now_s (Unix seconds), waits that take no time, and the
+ * deadline `deadline_ms` (Unix ms). */
+static inline teeattest_ctx *unit_ctx_deadline(
+    int (*request)(void *, teeattest_http_response *,
+                   const teeattest_http_request *),
+    void *ud, const int64_t *now_s, int64_t deadline_ms)
+{
+    teeattest_transport t = TEEATTEST_TRANSPORT_INIT;
+    t.user_data = ud;
+    t.request = request;
+    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
+    o.transport = &t;
+    o.sleep = unit_no_sleep;
+    o.clock = unit_clock;
+    o.clock_user_data = (void *)(uintptr_t)now_s;
+    o.deadline_ms = deadline_ms;
+    teeattest_ctx *ctx = NULL;
+    if (teeattest_ctx_new(&ctx, &o, NULL) != TEEATTEST_OK) {
+        printf("Bail out! teeattest_ctx_new failed\n");
+        exit(1);
+    }
+    return ctx;
+}
+
 static inline teeattest_ctx *unit_ctx(void)
 {
     teeattest_ctx *ctx = NULL;
