@@ -5,7 +5,8 @@
  * chain fails the right check (never a pass); times outside the collateral
  * window fail (or warn when policy allows expired collateral); a wrong
  * trust anchor fails; FMSPC mismatch; policy expectations; CRLs as DER,
- * PEM and hex; and the context's crypto backend is the one used.
+ * PEM and hex; every other order of the PCK chain and of each issuer
+ * chain fails; and the context's crypto backend is the one used.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -77,6 +78,7 @@ typedef struct run {
     int32_t outcome_of_want;
     bool verified;
     char first[64];
+    char detail[512]; /* of `want` */
 } run;
 
 /* Verify and report: the first failed check, the verdict, and the outcome
@@ -103,6 +105,7 @@ static run verify(const uint8_t *q, size_t len, const ta_tdx_collateral *col,
                                         &detail) == TEEATTEST_OK &&
             res.outcome_of_want == TEEATTEST_OUTCOME_FAIL)
             printf("#   %s: %s\n", want, detail);
+        snprintf(res.detail, sizeof res.detail, "%s", detail ? detail : "");
     }
     /* 22 checks, always, whatever happened (+ the override warning) */
     size_t n_checks = 22 + (pol && pol->root_der ? 1 : 0);
@@ -480,8 +483,8 @@ static void test_backend(const uint8_t *q, size_t qlen)
     ta_tdx_outcome_free(c2, &out);
     /* root CRL, PCK CRL, TCB Info, QE Identity, QE report, quote */
     CHECK_EQ_INT(n_ecdsa, 6);
-    /* PCK chain, TCB Info chain, QE Identity chain */
-    CHECK_EQ_INT(n_x509, 3);
+    /* PCK chain, PCK CRL issuer chain, TCB Info chain, QE Identity chain */
+    CHECK_EQ_INT(n_x509, 4);
     ta_tdx_collateral_free(col);
     teeattest_ctx_free(c2);
 
@@ -516,6 +519,115 @@ static void test_loader_errors(void)
                  TEEATTEST_E_INVALID_ARG);
 }
 
+/* ---- chain order ------------------------------------------------------ */
+
+/* Write the PEM blocks of `pem` (each from its "-----BEGIN" to the next
+ * one, the last to the end) into `out` in the order `perm`: the same bytes
+ * and length, reordered. False unless `pem` holds exactly n blocks. */
+static bool pem_permute(const uint8_t *pem, size_t len, const size_t *perm,
+                        size_t n, uint8_t *out)
+{
+    static const char begin[] = "-----BEGIN CERTIFICATE-----";
+    size_t start[4], k = 0;
+    for (size_t i = 0; i + sizeof begin - 1 <= len; i++)
+        if (memcmp(pem + i, begin, sizeof begin - 1) == 0) {
+            if (k == 4)
+                return false;
+            start[k++] = i;
+        }
+    if (k != n)
+        return false;
+    memcpy(out, pem, start[0]);
+    size_t o = start[0];
+    for (size_t i = 0; i < n; i++) {
+        size_t b = start[perm[i]];
+        size_t e = perm[i] + 1 < n ? start[perm[i] + 1] : len;
+        memcpy(out + o, pem + b, e - b);
+        o += e - b;
+    }
+    return o == len;
+}
+
+/* The PCK chain in the quote (certification data, covered by no
+ * signature) in each of the 5 other orders fails tdx.pck_chain, as in
+ * Intel's QVL and dcap-qvl; so does every collateral issuer chain with its
+ * two certificates swapped, at its own check. */
+static void test_chain_order(const uint8_t *q, size_t qlen,
+                             const ta_tdx_collateral *col, const parts *p)
+{
+    static const size_t perms[6][3] = {
+        {0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    ta_tdx_quote pq;
+    if (!CHECK_EQ_INT(ta_tdx_quote_parse(&pq, q, qlen, NULL), TEEATTEST_OK))
+        return;
+    size_t off = (size_t)(pq.pck_pem - q);
+    uint8_t *m = malloc(qlen);
+    for (size_t i = 0; i < 6; i++) {
+        memcpy(m, q, qlen);
+        if (!CHECK(pem_permute(q + off, pq.pck_pem_len, perms[i], 3, m + off)))
+            continue;
+        run res = verify(m, qlen, col, T_V4, NULL, "tdx.pck_chain");
+        printf("# PCK chain order %zu%zu%zu -> %s\n", perms[i][0], perms[i][1],
+               perms[i][2], res.verified ? "verified" : res.first);
+        if (i == 0) { /* the helper itself changes nothing */
+            CHECK(res.verified);
+            CHECK_EQ_INT(memcmp(m, q, qlen), 0);
+            continue;
+        }
+        EXPECT_FAIL_AT(res, "tdx.pck_chain");
+        CHECK(strstr(res.detail, "wrong order") != NULL);
+    }
+    free(m);
+
+    static const size_t swap[2] = {1, 0};
+    struct { int item; const char *check; } chains[] = {
+        {P_TCB_CHAIN, "tdx.tcb_info.chain"},
+        {P_QE_CHAIN, "tdx.qe_identity.chain"},
+        {P_PCK_CRL_CHAIN, "tdx.crl.pck"},
+    };
+    for (size_t i = 0; i < sizeof chains / sizeof chains[0]; i++) {
+        parts c = *p;
+        uint8_t *copy = malloc(p->len[chains[i].item] + 1);
+        copy[p->len[chains[i].item]] = 0;
+        c.item[chains[i].item] = copy;
+        if (!CHECK(pem_permute(p->item[chains[i].item], p->len[chains[i].item],
+                               swap, 2, copy))) {
+            free(copy);
+            continue;
+        }
+        ta_tdx_collateral *sw = build(&c);
+        if (CHECK(sw != NULL)) {
+            run res = verify(q, qlen, sw, T_V4, NULL, chains[i].check);
+            printf("# %s swapped -> %s\n", part_files[chains[i].item],
+                   res.first);
+            EXPECT_FAIL_AT(res, chains[i].check);
+            CHECK(strstr(res.detail, "wrong order") != NULL);
+            ta_tdx_collateral_free(sw);
+        }
+        free(copy);
+    }
+
+    /* The PCK CRL issuer chain must name the CRL's CA: the TCB Info
+     * issuer chain in its place fails; without it the CRL still
+     * verifies with the PCK chain's intermediate (it is optional). */
+    parts c = *p;
+    c.item[P_PCK_CRL_CHAIN] = p->item[P_TCB_CHAIN];
+    c.len[P_PCK_CRL_CHAIN] = p->len[P_TCB_CHAIN];
+    ta_tdx_collateral *other = build(&c);
+    if (CHECK(other != NULL)) {
+        run res = verify(q, qlen, other, T_V4, NULL, "tdx.crl.pck");
+        EXPECT_FAIL_AT(res, "tdx.crl.pck");
+        ta_tdx_collateral_free(other);
+    }
+    c.item[P_PCK_CRL_CHAIN] = NULL;
+    c.len[P_PCK_CRL_CHAIN] = 0;
+    other = build(&c);
+    if (CHECK(other != NULL)) {
+        CHECK(verify(q, qlen, other, T_V4, NULL, NULL).verified);
+        ta_tdx_collateral_free(other);
+    }
+}
+
 int main(void)
 {
     teeattest_error err = TEEATTEST_ERROR_INIT;
@@ -538,6 +650,7 @@ int main(void)
         test_time_window(q, qlen, col);
         test_wrong_root(q, qlen, col);
         test_policy(q, qlen, col);
+        test_chain_order(q, qlen, col, &p);
         /* truncated quotes at every length through the whole verifier */
         int passed = 0;
         for (size_t n = 0; n < qlen - 70; n += 1) {
