@@ -522,30 +522,40 @@ static void test_loader_errors(void)
 /* ---- chain order ------------------------------------------------------ */
 
 /* Write the PEM blocks of `pem` (each from its "-----BEGIN" to the next
- * one, the last to the end) into `out` in the order `perm`: the same bytes
- * and length, reordered. False unless `pem` holds exactly n blocks. */
-static bool pem_permute(const uint8_t *pem, size_t len, const size_t *perm,
-                        size_t n, uint8_t *out)
+ * one, the last to the end) into `out` (room for 2 * len bytes) in the
+ * order `pick` (n_pick indexes; repeats and omissions allowed). Returns
+ * the length written, 0 unless `pem` holds exactly n blocks. With a
+ * permutation of all n blocks the output has the input's length. */
+static size_t pem_pick(const uint8_t *pem, size_t len, size_t n,
+                       const size_t *pick, size_t n_pick, uint8_t *out)
 {
     static const char begin[] = "-----BEGIN CERTIFICATE-----";
     size_t start[4], k = 0;
     for (size_t i = 0; i + sizeof begin - 1 <= len; i++)
         if (memcmp(pem + i, begin, sizeof begin - 1) == 0) {
             if (k == 4)
-                return false;
+                return 0;
             start[k++] = i;
         }
     if (k != n)
-        return false;
+        return 0;
     memcpy(out, pem, start[0]);
     size_t o = start[0];
-    for (size_t i = 0; i < n; i++) {
-        size_t b = start[perm[i]];
-        size_t e = perm[i] + 1 < n ? start[perm[i] + 1] : len;
+    for (size_t i = 0; i < n_pick; i++) {
+        size_t b = start[pick[i]];
+        size_t e = pick[i] + 1 < n ? start[pick[i] + 1] : len;
+        if (o + (e - b) > 2 * len)
+            return 0;
         memcpy(out + o, pem + b, e - b);
         o += e - b;
     }
-    return o == len;
+    return o;
+}
+
+static bool pem_permute(const uint8_t *pem, size_t len, const size_t *perm,
+                        size_t n, uint8_t *out)
+{
+    return pem_pick(pem, len, n, perm, n, out) == len;
 }
 
 /* The PCK chain in the quote (certification data, covered by no
@@ -562,7 +572,8 @@ static void test_chain_order(const uint8_t *q, size_t qlen,
         return;
     size_t off = (size_t)(pq.pck_pem - q);
     uint8_t *m = malloc(qlen);
-    for (size_t i = 0; i < 6; i++) {
+    /* twice: the second pass meets each chain in the collateral's memo */
+    for (size_t pass = 0, i = 0; pass < 2; i = (i + 1) % 6, pass += i == 0) {
         memcpy(m, q, qlen);
         if (!CHECK(pem_permute(q + off, pq.pck_pem_len, perms[i], 3, m + off)))
             continue;
@@ -605,6 +616,35 @@ static void test_chain_order(const uint8_t *q, size_t qlen,
             ta_tdx_collateral_free(sw);
         }
         free(copy);
+    }
+
+    /* Duplicated, dropped or extra certificates in an issuer chain fail
+     * its check too. */
+    static const struct { size_t pick[3], n; } picks[] = {
+        {{0, 0, 0}, 2}, {{1, 1, 0}, 2}, {{0, 0, 0}, 1}, {{1, 0, 0}, 1},
+        {{0, 1, 1}, 3}, {{0, 0, 1}, 3}, {{0, 1, 0}, 3},
+    };
+    for (size_t i = 0; i < sizeof chains / sizeof chains[0]; i++) {
+        for (size_t k = 0; k < sizeof picks / sizeof picks[0]; k++) {
+            parts c = *p;
+            size_t il = p->len[chains[i].item];
+            uint8_t *copy = calloc(1, 2 * il + 1);
+            size_t n = pem_pick(p->item[chains[i].item], il, 2, picks[k].pick,
+                                picks[k].n, copy);
+            if (!CHECK(n > 0)) {
+                free(copy);
+                continue;
+            }
+            c.item[chains[i].item] = copy;
+            c.len[chains[i].item] = n;
+            ta_tdx_collateral *bad = build(&c);
+            if (CHECK(bad != NULL)) {
+                run res = verify(q, qlen, bad, T_V4, NULL, chains[i].check);
+                EXPECT_FAIL_AT(res, chains[i].check);
+                ta_tdx_collateral_free(bad);
+            }
+            free(copy);
+        }
     }
 
     /* The PCK CRL issuer chain must name the CRL's CA: the TCB Info
