@@ -12,6 +12,8 @@
  */
 #include "unit.h"
 
+#include <jansson.h>
+
 #include "crypto/crypto.h"
 #include "tdx/tdx.h"
 
@@ -558,12 +560,8 @@ static bool pem_permute(const uint8_t *pem, size_t len, const size_t *perm,
     return pem_pick(pem, len, n, perm, n, out) == len;
 }
 
-/* The PCK chain in the quote (certification data, covered by no
- * signature) in each of the 5 other orders fails tdx.pck_chain, as in
- * Intel's QVL and dcap-qvl; so does every collateral issuer chain with its
- * two certificates swapped, at its own check. */
-static void test_chain_order(const uint8_t *q, size_t qlen,
-                             const ta_tdx_collateral *col, const parts *p)
+static void pck_chain_orders(const uint8_t *q, size_t qlen,
+                             const ta_tdx_collateral *col, int64_t at)
 {
     static const size_t perms[6][3] = {
         {0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
@@ -577,7 +575,7 @@ static void test_chain_order(const uint8_t *q, size_t qlen,
         memcpy(m, q, qlen);
         if (!CHECK(pem_permute(q + off, pq.pck_pem_len, perms[i], 3, m + off)))
             continue;
-        run res = verify(m, qlen, col, T_V4, NULL, "tdx.pck_chain");
+        run res = verify(m, qlen, col, at, NULL, "tdx.pck_chain");
         printf("# PCK chain order %zu%zu%zu -> %s\n", perms[i][0], perms[i][1],
                perms[i][2], res.verified ? "verified" : res.first);
         if (i == 0) { /* the helper itself changes nothing */
@@ -589,6 +587,69 @@ static void test_chain_order(const uint8_t *q, size_t qlen,
         CHECK(strstr(res.detail, "wrong order") != NULL);
     }
     free(m);
+}
+
+/* An issuer chain of a dcap-qvl collateral JSON document with its two
+ * certificates swapped: the loader keeps the order it was given. */
+static void json_chain_swapped(const uint8_t *q, size_t qlen, const char *key,
+                               const char *check)
+{
+    size_t len;
+    uint8_t *raw = ta_test_read_file(
+        ta_test_fixture("tdx/dcapqvl_v4_uptodate/collateral.json"), &len);
+    json_t *j = raw ? json_loadb((const char *)raw, len, 0, NULL) : NULL;
+    free(raw);
+    const char *pem = json_string_value(json_object_get(j, key));
+    if (!CHECK(pem != NULL)) {
+        json_decref(j);
+        return;
+    }
+    static const size_t swap[2] = {1, 0};
+    size_t pl = strlen(pem);
+    char *sw = calloc(1, pl + 1);
+    CHECK(pem_permute((const uint8_t *)pem, pl, swap, 2, (uint8_t *)sw));
+    json_object_set_new(j, key, json_string(sw));
+    char *doc = json_dumps(j, 0);
+    ta_tdx_collateral *col = NULL;
+    if (CHECK_EQ_INT(ta_tdx_collateral_load_json(ctx, (const uint8_t *)doc,
+                                                 strlen(doc), &col, NULL),
+                     TEEATTEST_OK)) {
+        run res = verify(q, qlen, col, T_V4, NULL, check);
+        printf("# collateral.json %s swapped -> %s\n", key, res.first);
+        EXPECT_FAIL_AT(res, check);
+        CHECK(strstr(res.detail, "wrong order") != NULL);
+        ta_tdx_collateral_free(col);
+    }
+    free(doc);
+    free(sw);
+    json_decref(j);
+}
+
+/* The PCK chain in the quote (certification data, covered by no
+ * signature) in each of the 5 other orders fails tdx.pck_chain, for a v4
+ * and a v5 quote, as in Intel's QVL and dcap-qvl; so does every collateral
+ * issuer chain with its two certificates swapped, at its own check, from
+ * raw parts and from dcap-qvl JSON. */
+static void test_chain_order(const uint8_t *q, size_t qlen,
+                             const ta_tdx_collateral *col, const parts *p)
+{
+    pck_chain_orders(q, qlen, col, T_V4);
+    size_t q5len;
+    uint8_t *q5 = ta_test_read_file(
+        ta_test_fixture("tdx/gotdxguest_v5_uptodate/quote.bin"), &q5len);
+    parts p5;
+    if (CHECK(q5 && parts_load(&p5, "gotdxguest_v5_uptodate"))) {
+        ta_tdx_collateral *c5 = build(&p5);
+        if (CHECK(c5 != NULL))
+            pck_chain_orders(q5, q5len, c5, 1771977600);
+        ta_tdx_collateral_free(c5);
+        parts_free(&p5);
+    }
+    free(q5);
+    json_chain_swapped(q, qlen, "tcb_info_issuer_chain", "tdx.tcb_info.chain");
+    json_chain_swapped(q, qlen, "qe_identity_issuer_chain",
+                       "tdx.qe_identity.chain");
+    json_chain_swapped(q, qlen, "pck_crl_issuer_chain", "tdx.crl.pck");
 
     static const size_t swap[2] = {1, 0};
     struct { int item; const char *check; } chains[] = {
