@@ -218,7 +218,8 @@ TEEATTEST_API int teeattest_http_response_set_status(
 /**
  * @brief Record one response header (name and value copied; the value
  *        without surrounding white space).
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM,
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG (also for a NUL byte in
+ *         the name or value), TEEATTEST_E_NOMEM,
  *         TEEATTEST_E_TOO_LARGE (more than 64 KiB of headers in total).
  * @since 1.0
  */

@@ -140,7 +140,10 @@ TEEATTEST_API int64_t teeattest_ctx_now(const teeattest_ctx *ctx);
 /** Compile-time features that can be queried at run time. @since 1.0 */
 typedef enum teeattest_feature {
     TEEATTEST_FEATURE_CURL_TRANSPORT = 1, /**< built-in libcurl transport */
-    TEEATTEST_FEATURE_RIM_XML = 2,        /**< libxml2 RIM verification */
+    TEEATTEST_FEATURE_RIM_XML = 2,        /**< NVIDIA RIM verification (libxml2,
+                                               meson option libxml2); without
+                                               it the RIM checks are skips
+                                               saying so */
     TEEATTEST_FEATURE_ED25519 = 3,        /**< Ed25519 (libsodium) */
     TEEATTEST_FEATURE_SECP256K1 = 4       /**< ECDSA recovery (libsecp256k1) */
 } teeattest_feature;
@@ -148,7 +151,10 @@ typedef enum teeattest_feature {
 /**
  * @brief Whether a feature is built into this copy of the library. A
  *        missing feature keeps every symbol; its functions return
- *        TEEATTEST_E_UNSUPPORTED.
+ *        TEEATTEST_E_UNSUPPORTED. Ed25519 and secp256k1 are required
+ *        dependencies (always 1); the curl transport and RIM verification
+ *        depend on the build options.
+ * @param feature a teeattest_feature value.
  * @return 1 if available, 0 if not or unknown.
  * @since 1.0
  */

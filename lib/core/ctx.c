@@ -245,13 +245,20 @@ int64_t ta_now_ms(const teeattest_ctx *ctx)
 TEEATTEST_API int teeattest_has_feature(int32_t feature)
 {
     switch (feature) {
-    case TEEATTEST_FEATURE_ED25519:
-    case TEEATTEST_FEATURE_SECP256K1:
+    case TEEATTEST_FEATURE_ED25519:   /* libsodium: a required dependency */
+    case TEEATTEST_FEATURE_SECP256K1: /* libsecp256k1: likewise */
         return 1;
     case TEEATTEST_FEATURE_CURL_TRANSPORT:
         return ta_curl_available() ? 1 : 0;
+    case TEEATTEST_FEATURE_RIM_XML:
+        /* The same switch that compiles lib/gpu/rim.c with or without
+         * libxml2 (meson option libxml2). */
+#ifdef TA_HAVE_LIBXML2
+        return 1;
+#else
+        return 0;
+#endif
     default:
-        /* RIM verification is not in this build yet. */
         return 0;
     }
 }

@@ -153,7 +153,7 @@ static int p256_verify(vstate *s, const uint8_t pub[65], const uint8_t *msg,
 
 #define MEMO_SIGS 8
 #define MEMO_ROOTS 2
-#define MEMO_CHAINS 4
+#define MEMO_CHAINS 6 /* three issuer chains x MEMO_ROOTS */
 #define MEMO_PCK 16
 
 typedef struct memo_sig {
@@ -599,6 +599,75 @@ static bool root_matches(vstate *s, const mbedtls_x509_crt *top,
            TEEATTEST_OK;
 }
 
+/* The role of a certificate of the quote's PCK chain, for details. */
+static const char *pck_role(const mbedtls_x509_crt *c,
+                            const mbedtls_x509_crt *leaf,
+                            const mbedtls_x509_crt *inter)
+{
+    return c == leaf ? "leaf" : c == inter ? "intermediate" : "root";
+}
+
+/* A delivered issuer chain of two certificates: the one `is_first` picks
+ * (the signing or issuing certificate), then the pinned root, in that
+ * order, as Intel's QVL and dcap-qvl require. `what` names the chain and
+ * `first` its first certificate in details. Sets *out to the first
+ * certificate; the caller verifies it. */
+static int32_t chain_pair(vstate *s, const ta_tdx_chain *ch, const char *what,
+                          const char *first,
+                          bool (*is_first)(const mbedtls_x509_crt *c,
+                                           const void *ud),
+                          const void *ud, const uint8_t *root_der,
+                          size_t root_len, const uint8_t root_pub[65],
+                          const mbedtls_x509_crt **out, char *why, size_t cap)
+{
+    *out = NULL;
+    if (ch->error || !ch->n) {
+        snprintf(why, cap, "%s: %s", what, ch->error ? ch->error : "missing");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (ch->n != 2) {
+        snprintf(why, cap, "%s has %zu certificates, need 2", what, ch->n);
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    const mbedtls_x509_crt *c1 = NULL, *top = NULL;
+    for (const mbedtls_x509_crt *c = &ch->crt; c; c = c->next) {
+        if (is_first(c, ud) && !self_issued(c) && !c1)
+            c1 = c;
+        else if (self_issued(c) && !top)
+            top = c;
+    }
+    if (!c1 || !top) {
+        snprintf(why, cap, "%s is not %s + root CA", what, first);
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (c1 != &ch->crt) {
+        snprintf(why, cap, "%s is in the wrong order: root CA first; the "
+                 "documented order is %s, then root CA", what, first);
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    if (!root_matches(s, top, root_der, root_len, root_pub)) {
+        snprintf(why, cap, "%s root is not the pinned Intel SGX Root CA",
+                 what);
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    *out = c1;
+    return TEEATTEST_OUTCOME_PASS;
+}
+
+static bool is_tcb_signing(const mbedtls_x509_crt *c, const void *ud)
+{
+    (void)ud;
+    char cn[96];
+    ta_tdx_name_cn(&c->subject, cn, sizeof cn);
+    return strstr(cn, "SGX TCB Signing") != NULL;
+}
+
+/* The CA named as the CRL's issuer. */
+static bool is_crl_issuer(const mbedtls_x509_crt *c, const void *crl)
+{
+    return raw_eq(&c->subject_raw, &((const ta_tdx_crl *)crl)->crl.issuer_raw);
+}
+
 /* TCB Info / QE Identity issuer chain: TCB Signing cert + pinned root. */
 static int32_t signing_chain(vstate *s, const ta_tdx_chain *ch,
                              const mbedtls_x509_crt *root,
@@ -607,32 +676,11 @@ static int32_t signing_chain(vstate *s, const ta_tdx_chain *ch,
                              const ta_tdx_crl *root_crl, bool root_crl_ok,
                              uint8_t signer_pub[65], char *why, size_t cap)
 {
-    if (ch->error || !ch->n) {
-        snprintf(why, cap, "%s", ch->error ? ch->error : "issuer chain missing");
+    const mbedtls_x509_crt *signer;
+    if (chain_pair(s, ch, "issuer chain", "TCB Signing certificate",
+                   is_tcb_signing, NULL, root_der, root_len, root_pub,
+                   &signer, why, cap) != TEEATTEST_OUTCOME_PASS)
         return TEEATTEST_OUTCOME_FAIL;
-    }
-    if (ch->n != 2) {
-        snprintf(why, cap, "issuer chain has %zu certificates, need 2", ch->n);
-        return TEEATTEST_OUTCOME_FAIL;
-    }
-    const mbedtls_x509_crt *signer = NULL, *top = NULL;
-    for (const mbedtls_x509_crt *c = &ch->crt; c; c = c->next) {
-        char cn[96];
-        ta_tdx_name_cn(&c->subject, cn, sizeof cn);
-        if (strstr(cn, "SGX TCB Signing") && !signer)
-            signer = c;
-        else if (self_issued(c) && !top)
-            top = c;
-    }
-    if (!signer || !top) {
-        snprintf(why, cap, "issuer chain is not TCB Signing cert + root CA");
-        return TEEATTEST_OUTCOME_FAIL;
-    }
-    if (!root_matches(s, top, root_der, root_len, root_pub)) {
-        snprintf(why, cap, "issuer chain root is not the pinned Intel SGX "
-                           "Root CA");
-        return TEEATTEST_OUTCOME_FAIL;
-    }
     if (!raw_eq(&signer->issuer_raw, &root->subject_raw)) {
         snprintf(why, cap, "TCB Signing certificate is not issued by the root");
         return TEEATTEST_OUTCOME_FAIL;
@@ -661,6 +709,39 @@ static int32_t signing_chain(vstate *s, const ta_tdx_chain *ch,
                                    "not verified");
     }
     return oc;
+}
+
+/* The optional PCK CRL issuer chain (SGX-PCK-CRL-Issuer-Chain): the CA
+ * that issued the CRL, then the pinned root. The CRL itself is verified
+ * with the PCK chain's intermediate key; a delivered chain must name that
+ * same CA (same key) and verify to the root, since its dates count in the
+ * collateral's expiry. Absent: nothing to check. */
+static int32_t crl_issuer_chain(vstate *s, const ta_tdx_chain *ch,
+                                const ta_tdx_crl *crl,
+                                const uint8_t inter_pub[65],
+                                const mbedtls_x509_crt *root,
+                                const uint8_t root_pub[65],
+                                const uint8_t *root_der, size_t root_len,
+                                char *why, size_t cap)
+{
+    if (!ch->n && !ch->error)
+        return TEEATTEST_OUTCOME_PASS;
+    const mbedtls_x509_crt *ca;
+    if (chain_pair(s, ch, "PCK CRL issuer chain", "the CRL's issuing CA",
+                   is_crl_issuer, crl, root_der, root_len, root_pub, &ca, why,
+                   cap) != TEEATTEST_OUTCOME_PASS)
+        return TEEATTEST_OUTCOME_FAIL;
+    uint8_t pub[65];
+    if (ta_tdx_crt_pubkey(ca, pub) || memcmp(pub, inter_pub, 65) != 0) {
+        snprintf(why, cap, "PCK CRL issuer chain names a CA whose key is not "
+                           "the PCK chain's intermediate key");
+        return TEEATTEST_OUTCOME_FAIL;
+    }
+    const mbedtls_x509_crt *certs[1] = {ca};
+    uint32_t flags = 0;
+    int rc = verify_chain_memo(s, &flags, certs, 1, root, root_der, root_len,
+                               memo_chain_flag(s, ch), NULL, 0);
+    return chain_outcome(s, rc, flags, why, cap, "PCK CRL issuer chain");
 }
 
 static int32_t doc_signature(vstate *s, const ta_tdx_signed_doc *d,
@@ -945,6 +1026,14 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
                   "PCK Platform/Processor CA and root CA (got %zu "
                   "certificates)", n);
             leaf = inter = NULL;
+        } else if (leaf != &pck || inter != pck.next || top != inter->next) {
+            /* Intel's QVL and dcap-qvl reject every other order too. */
+            const mbedtls_x509_crt *c2 = pck.next, *c3 = c2->next;
+            FAILC(s, "tdx.pck_chain", "PCK chain is in the wrong order (%s, "
+                  "%s, %s); the documented order is PCK leaf, intermediate "
+                  "CA, root CA", pck_role(&pck, leaf, inter),
+                  pck_role(c2, leaf, inter), pck_role(c3, leaf, inter));
+            leaf = inter = NULL;
         } else if (!root_matches(s, top, root_der, root_len, root_pub)) {
             pck_parsed = true;
             FAILC(s, "tdx.pck_chain", "chain root is not the pinned Intel SGX "
@@ -1011,13 +1100,26 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
         int32_t oc = crl_verify(s, &col->pck_crl, &inter->subject_raw,
                                 inter_pub, why, sizeof why);
         pck_crl_ok = oc != TEEATTEST_OUTCOME_FAIL;
+        char cwhy[256];
+        int32_t coc = pck_crl_ok
+            ? crl_issuer_chain(s, &col->pck_crl_chain, &col->pck_crl,
+                               inter_pub, &root, root_pub, root_der, root_len,
+                               cwhy, sizeof cwhy)
+            : TEEATTEST_OUTCOME_PASS;
         if (pck_crl_ok && crl_lists(&col->pck_crl.crl, &leaf->serial)) {
             pck_crl_ok = false;
             out->status = TA_TDX_REVOKED;
             FAILC(s, "tdx.crl.pck", "the PCK certificate is revoked");
+        } else if (coc == TEEATTEST_OUTCOME_FAIL) {
+            pck_crl_ok = false;
+            FAILC(s, "tdx.crl.pck", "%s", cwhy);
         } else {
-            check(s, "tdx.crl.pck", oc, true, "%s%s", why,
-                  pck_crl_ok ? "; PCK certificate not revoked" : "");
+            bool cwarn = coc == TEEATTEST_OUTCOME_WARN;
+            if (cwarn)
+                oc = coc;
+            check(s, "tdx.crl.pck", oc, true, "%s%s%s%s", why,
+                  pck_crl_ok ? "; PCK certificate not revoked" : "",
+                  cwarn ? "; " : "", cwarn ? cwhy : "");
         }
     }
 

@@ -87,6 +87,9 @@ int ta_http_response_add_header(teeattest_http_response *resp,
     for (size_t i = 0; i < name_len; i++)
         if (name[i] <= ' ' || name[i] == ':' || name[i] == 0x7f)
             return TEEATTEST_E_INVALID_ARG;
+    /* A NUL would cut the stored copy short (HTTP forbids it anyway). */
+    if (value_len && memchr(value, '\0', value_len))
+        return TEEATTEST_E_INVALID_ARG;
     while (value_len && is_space(value[0])) {
         value++;
         value_len--;

@@ -96,6 +96,9 @@ static void test_headers(teeattest_ctx *ctx)
         CHECK_EQ_INT(add(&r, bad_names[i], "v"), TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_http_response_add_header(&r, "A\0B", 3, "v", 1),
                  TEEATTEST_E_INVALID_ARG);
+    /* a NUL in a value (it would cut the stored copy to "c ") */
+    CHECK_EQ_INT(teeattest_http_response_add_header(&r, "N", 1, "c \0", 3),
+                 TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_http_response_add_header(&r, NULL, 3, "v", 1),
                  TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_http_response_add_header(&r, "N", 1, NULL, 1),

@@ -5,11 +5,14 @@
  * chain fails the right check (never a pass); times outside the collateral
  * window fail (or warn when policy allows expired collateral); a wrong
  * trust anchor fails; FMSPC mismatch; policy expectations; CRLs as DER,
- * PEM and hex; and the context's crypto backend is the one used.
+ * PEM and hex; every other order of the PCK chain and of each issuer
+ * chain fails; and the context's crypto backend is the one used.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "unit.h"
+
+#include <jansson.h>
 
 #include "crypto/crypto.h"
 #include "tdx/tdx.h"
@@ -77,6 +80,7 @@ typedef struct run {
     int32_t outcome_of_want;
     bool verified;
     char first[64];
+    char detail[512]; /* of `want` */
 } run;
 
 /* Verify and report: the first failed check, the verdict, and the outcome
@@ -103,6 +107,7 @@ static run verify(const uint8_t *q, size_t len, const ta_tdx_collateral *col,
                                         &detail) == TEEATTEST_OK &&
             res.outcome_of_want == TEEATTEST_OUTCOME_FAIL)
             printf("#   %s: %s\n", want, detail);
+        snprintf(res.detail, sizeof res.detail, "%s", detail ? detail : "");
     }
     /* 22 checks, always, whatever happened (+ the override warning) */
     size_t n_checks = 22 + (pol && pol->root_der ? 1 : 0);
@@ -480,8 +485,8 @@ static void test_backend(const uint8_t *q, size_t qlen)
     ta_tdx_outcome_free(c2, &out);
     /* root CRL, PCK CRL, TCB Info, QE Identity, QE report, quote */
     CHECK_EQ_INT(n_ecdsa, 6);
-    /* PCK chain, TCB Info chain, QE Identity chain */
-    CHECK_EQ_INT(n_x509, 3);
+    /* PCK chain, PCK CRL issuer chain, TCB Info chain, QE Identity chain */
+    CHECK_EQ_INT(n_x509, 4);
     ta_tdx_collateral_free(col);
     teeattest_ctx_free(c2);
 
@@ -516,6 +521,214 @@ static void test_loader_errors(void)
                  TEEATTEST_E_INVALID_ARG);
 }
 
+/* ---- chain order ------------------------------------------------------ */
+
+/* Write the PEM blocks of `pem` (each from its "-----BEGIN" to the next
+ * one, the last to the end) into `out` (room for 2 * len bytes) in the
+ * order `pick` (n_pick indexes; repeats and omissions allowed). Returns
+ * the length written, 0 unless `pem` holds exactly n blocks. With a
+ * permutation of all n blocks the output has the input's length. */
+static size_t pem_pick(const uint8_t *pem, size_t len, size_t n,
+                       const size_t *pick, size_t n_pick, uint8_t *out)
+{
+    static const char begin[] = "-----BEGIN CERTIFICATE-----";
+    size_t start[4], k = 0;
+    for (size_t i = 0; i + sizeof begin - 1 <= len; i++)
+        if (memcmp(pem + i, begin, sizeof begin - 1) == 0) {
+            if (k == 4)
+                return 0;
+            start[k++] = i;
+        }
+    if (k != n)
+        return 0;
+    memcpy(out, pem, start[0]);
+    size_t o = start[0];
+    for (size_t i = 0; i < n_pick; i++) {
+        size_t b = start[pick[i]];
+        size_t e = pick[i] + 1 < n ? start[pick[i] + 1] : len;
+        if (o + (e - b) > 2 * len)
+            return 0;
+        memcpy(out + o, pem + b, e - b);
+        o += e - b;
+    }
+    return o;
+}
+
+static bool pem_permute(const uint8_t *pem, size_t len, const size_t *perm,
+                        size_t n, uint8_t *out)
+{
+    return pem_pick(pem, len, n, perm, n, out) == len;
+}
+
+static void pck_chain_orders(const uint8_t *q, size_t qlen,
+                             const ta_tdx_collateral *col, int64_t at)
+{
+    static const size_t perms[6][3] = {
+        {0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    ta_tdx_quote pq;
+    if (!CHECK_EQ_INT(ta_tdx_quote_parse(&pq, q, qlen, NULL), TEEATTEST_OK))
+        return;
+    size_t off = (size_t)(pq.pck_pem - q);
+    uint8_t *m = malloc(qlen);
+    /* twice: the second pass meets each chain in the collateral's memo */
+    for (size_t pass = 0, i = 0; pass < 2; i = (i + 1) % 6, pass += i == 0) {
+        memcpy(m, q, qlen);
+        if (!CHECK(pem_permute(q + off, pq.pck_pem_len, perms[i], 3, m + off)))
+            continue;
+        run res = verify(m, qlen, col, at, NULL, "tdx.pck_chain");
+        printf("# PCK chain order %zu%zu%zu -> %s\n", perms[i][0], perms[i][1],
+               perms[i][2], res.verified ? "verified" : res.first);
+        if (i == 0) { /* the helper itself changes nothing */
+            CHECK(res.verified);
+            CHECK_EQ_INT(memcmp(m, q, qlen), 0);
+            continue;
+        }
+        EXPECT_FAIL_AT(res, "tdx.pck_chain");
+        CHECK(strstr(res.detail, "wrong order") != NULL);
+    }
+    free(m);
+}
+
+/* An issuer chain of a dcap-qvl collateral JSON document with its two
+ * certificates swapped: the loader keeps the order it was given. */
+static void json_chain_swapped(const uint8_t *q, size_t qlen, const char *key,
+                               const char *check)
+{
+    size_t len;
+    uint8_t *raw = ta_test_read_file(
+        ta_test_fixture("tdx/dcapqvl_v4_uptodate/collateral.json"), &len);
+    json_t *j = raw ? json_loadb((const char *)raw, len, 0, NULL) : NULL;
+    free(raw);
+    const char *pem = json_string_value(json_object_get(j, key));
+    if (!CHECK(pem != NULL)) {
+        json_decref(j);
+        return;
+    }
+    static const size_t swap[2] = {1, 0};
+    size_t pl = strlen(pem);
+    char *sw = calloc(1, pl + 1);
+    CHECK(pem_permute((const uint8_t *)pem, pl, swap, 2, (uint8_t *)sw));
+    json_object_set_new(j, key, json_string(sw));
+    char *doc = json_dumps(j, 0);
+    ta_tdx_collateral *col = NULL;
+    if (CHECK_EQ_INT(ta_tdx_collateral_load_json(ctx, (const uint8_t *)doc,
+                                                 strlen(doc), &col, NULL),
+                     TEEATTEST_OK)) {
+        run res = verify(q, qlen, col, T_V4, NULL, check);
+        printf("# collateral.json %s swapped -> %s\n", key, res.first);
+        EXPECT_FAIL_AT(res, check);
+        CHECK(strstr(res.detail, "wrong order") != NULL);
+        ta_tdx_collateral_free(col);
+    }
+    free(doc);
+    free(sw);
+    json_decref(j);
+}
+
+/* The PCK chain in the quote (certification data, covered by no
+ * signature) in each of the 5 other orders fails tdx.pck_chain, for a v4
+ * and a v5 quote, as in Intel's QVL and dcap-qvl; so does every collateral
+ * issuer chain with its two certificates swapped, at its own check, from
+ * raw parts and from dcap-qvl JSON. */
+static void test_chain_order(const uint8_t *q, size_t qlen,
+                             const ta_tdx_collateral *col, const parts *p)
+{
+    pck_chain_orders(q, qlen, col, T_V4);
+    size_t q5len;
+    uint8_t *q5 = ta_test_read_file(
+        ta_test_fixture("tdx/gotdxguest_v5_uptodate/quote.bin"), &q5len);
+    parts p5;
+    if (CHECK(q5 && parts_load(&p5, "gotdxguest_v5_uptodate"))) {
+        ta_tdx_collateral *c5 = build(&p5);
+        if (CHECK(c5 != NULL))
+            pck_chain_orders(q5, q5len, c5, 1771977600);
+        ta_tdx_collateral_free(c5);
+        parts_free(&p5);
+    }
+    free(q5);
+    json_chain_swapped(q, qlen, "tcb_info_issuer_chain", "tdx.tcb_info.chain");
+    json_chain_swapped(q, qlen, "qe_identity_issuer_chain",
+                       "tdx.qe_identity.chain");
+    json_chain_swapped(q, qlen, "pck_crl_issuer_chain", "tdx.crl.pck");
+
+    static const size_t swap[2] = {1, 0};
+    struct { int item; const char *check; } chains[] = {
+        {P_TCB_CHAIN, "tdx.tcb_info.chain"},
+        {P_QE_CHAIN, "tdx.qe_identity.chain"},
+        {P_PCK_CRL_CHAIN, "tdx.crl.pck"},
+    };
+    for (size_t i = 0; i < sizeof chains / sizeof chains[0]; i++) {
+        parts c = *p;
+        uint8_t *copy = malloc(p->len[chains[i].item] + 1);
+        copy[p->len[chains[i].item]] = 0;
+        c.item[chains[i].item] = copy;
+        if (!CHECK(pem_permute(p->item[chains[i].item], p->len[chains[i].item],
+                               swap, 2, copy))) {
+            free(copy);
+            continue;
+        }
+        ta_tdx_collateral *sw = build(&c);
+        if (CHECK(sw != NULL)) {
+            run res = verify(q, qlen, sw, T_V4, NULL, chains[i].check);
+            printf("# %s swapped -> %s\n", part_files[chains[i].item],
+                   res.first);
+            EXPECT_FAIL_AT(res, chains[i].check);
+            CHECK(strstr(res.detail, "wrong order") != NULL);
+            ta_tdx_collateral_free(sw);
+        }
+        free(copy);
+    }
+
+    /* Duplicated, dropped or extra certificates in an issuer chain fail
+     * its check too. */
+    static const struct { size_t pick[3], n; } picks[] = {
+        {{0, 0, 0}, 2}, {{1, 1, 0}, 2}, {{0, 0, 0}, 1}, {{1, 0, 0}, 1},
+        {{0, 1, 1}, 3}, {{0, 0, 1}, 3}, {{0, 1, 0}, 3},
+    };
+    for (size_t i = 0; i < sizeof chains / sizeof chains[0]; i++) {
+        for (size_t k = 0; k < sizeof picks / sizeof picks[0]; k++) {
+            parts c = *p;
+            size_t il = p->len[chains[i].item];
+            uint8_t *copy = calloc(1, 2 * il + 1);
+            size_t n = pem_pick(p->item[chains[i].item], il, 2, picks[k].pick,
+                                picks[k].n, copy);
+            if (!CHECK(n > 0)) {
+                free(copy);
+                continue;
+            }
+            c.item[chains[i].item] = copy;
+            c.len[chains[i].item] = n;
+            ta_tdx_collateral *bad = build(&c);
+            if (CHECK(bad != NULL)) {
+                run res = verify(q, qlen, bad, T_V4, NULL, chains[i].check);
+                EXPECT_FAIL_AT(res, chains[i].check);
+                ta_tdx_collateral_free(bad);
+            }
+            free(copy);
+        }
+    }
+
+    /* The PCK CRL issuer chain must name the CRL's CA: the TCB Info
+     * issuer chain in its place fails; without it the CRL still
+     * verifies with the PCK chain's intermediate (it is optional). */
+    parts c = *p;
+    c.item[P_PCK_CRL_CHAIN] = p->item[P_TCB_CHAIN];
+    c.len[P_PCK_CRL_CHAIN] = p->len[P_TCB_CHAIN];
+    ta_tdx_collateral *other = build(&c);
+    if (CHECK(other != NULL)) {
+        run res = verify(q, qlen, other, T_V4, NULL, "tdx.crl.pck");
+        EXPECT_FAIL_AT(res, "tdx.crl.pck");
+        ta_tdx_collateral_free(other);
+    }
+    c.item[P_PCK_CRL_CHAIN] = NULL;
+    c.len[P_PCK_CRL_CHAIN] = 0;
+    other = build(&c);
+    if (CHECK(other != NULL)) {
+        CHECK(verify(q, qlen, other, T_V4, NULL, NULL).verified);
+        ta_tdx_collateral_free(other);
+    }
+}
+
 int main(void)
 {
     teeattest_error err = TEEATTEST_ERROR_INIT;
@@ -538,6 +751,7 @@ int main(void)
         test_time_window(q, qlen, col);
         test_wrong_root(q, qlen, col);
         test_policy(q, qlen, col);
+        test_chain_order(q, qlen, col, &p);
         /* truncated quotes at every length through the whole verifier */
         int passed = 0;
         for (size_t n = 0; n < qlen - 70; n += 1) {
