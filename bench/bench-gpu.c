@@ -347,7 +347,7 @@ static void print_checks(const teeattest_result *r)
     for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
         const char *name, *detail;
         int32_t outcome, required;
-        teeattest_result_check(r, i, &name, &outcome, &detail, &required);
+        teeattest_result_check(r, i, &name, &outcome, &detail, &required, NULL);
         fprintf(stderr, "  %-34s %s%s: %s\n", name,
                 outcome >= 1 && outcome <= 4 ? outcome_names[outcome] : "?",
                 required ? "" : " (not required)", detail);
@@ -365,7 +365,7 @@ static const char *result_wrong(const figure *f, const teeattest_result *r,
         for (size_t k = 0; k < TA_ARRAY_LEN(must_pass); k++) {
             int32_t outcome = 0;
             snprintf(buf, cap, "gpu[%zu].%s", i, must_pass[k]);
-            if (teeattest_result_find_check(r, buf, &outcome, NULL) !=
+            if (teeattest_result_find_check(r, buf, &outcome, NULL, NULL) !=
                     TEEATTEST_OK ||
                 outcome != TEEATTEST_OUTCOME_PASS)
                 return buf;

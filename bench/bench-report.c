@@ -105,9 +105,9 @@ static void setup(fix *f, const char dir[2048])
         teeattest_policy_new(f->ctx, &f->pol, &err) ||
         teeattest_policy_set_time(f->pol, AT, NULL) ||
         teeattest_report_entry_get(f->rep, 0, TEEATTEST_ENTRY_QUOTE, &f->quote,
-                                   &f->quote_len) ||
+                                   &f->quote_len, NULL) ||
         teeattest_report_entry_get(f->rep, 0, TEEATTEST_ENTRY_GPU_PAYLOAD,
-                                   &f->payload, &f->payload_len)) {
+                                   &f->payload, &f->payload_len, NULL)) {
         fprintf(stderr, "error: setup: %s\n", err.message);
         exit(TA_BENCH_EXIT_INPUT);
     }

@@ -167,7 +167,7 @@ static void check_verified_once(teeattest_ctx *ctx, const bench_input *in)
         for (size_t i = 0; i < teeattest_result_check_count(res); i++) {
             const char *name, *detail;
             int32_t outcome;
-            teeattest_result_check(res, i, &name, &outcome, &detail, NULL);
+            teeattest_result_check(res, i, &name, &outcome, &detail, NULL, NULL);
             static const char *const names[] = { "?", "pass", "fail", "skip",
                                                  "warn" };
             fprintf(stderr, "  %-28s %s: %s\n", name,

@@ -433,7 +433,7 @@ size_t cli_print_checks(const teeattest_result *res, const char *indent)
     int width = 0;
     for (size_t i = 0; i < n; i++) {
         const char *name = NULL;
-        if (teeattest_result_check(res, i, &name, NULL, NULL, NULL) ==
+        if (teeattest_result_check(res, i, &name, NULL, NULL, NULL, NULL) ==
                 TEEATTEST_OK && name) {
             size_t l = strlen(name);
             if (l > (size_t)width)
@@ -446,7 +446,7 @@ size_t cli_print_checks(const teeattest_result *res, const char *indent)
         const char *name = NULL, *detail = NULL;
         int32_t outcome = 0, required = 0;
         if (teeattest_result_check(res, i, &name, &outcome, &detail,
-                                   &required) != TEEATTEST_OK)
+                                   &required, NULL) != TEEATTEST_OK)
             continue;
         fputs(indent, stdout);
         /* A required check that could not run fails the verdict as a FAIL

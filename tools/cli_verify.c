@@ -451,13 +451,13 @@ bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
         if (st != TEEATTEST_OK)
             return lib_error(cmd, urls[i].option, o->value, st, &err);
     }
-    if (teeattest_gpu_inputs_set_online(in, gpu_mask) != TEEATTEST_OK) {
+    if (teeattest_gpu_inputs_set_online(in, gpu_mask, NULL) != TEEATTEST_OK) {
         cli_error(cmd, "cannot set up the GPU services");
         return false;
     }
     const char *key = getenv(CLI_SERVICE_KEY_ENV);
     if (gpu_mask && key && key[0] &&
-        teeattest_gpu_inputs_set_service_key(in, key) != TEEATTEST_OK) {
+        teeattest_gpu_inputs_set_service_key(in, key, NULL) != TEEATTEST_OK) {
         /* the key itself is never printed */
         cli_error(cmd, "cannot use the service key in " CLI_SERVICE_KEY_ENV);
         return false;
@@ -544,7 +544,7 @@ bool cli_print_result_json(const char *cmd, const teeattest_result *res)
 {
     const char *text = NULL;
     size_t len = 0;
-    if (teeattest_result_to_json(res, &text, &len) != TEEATTEST_OK) {
+    if (teeattest_result_to_json(res, &text, &len, NULL) != TEEATTEST_OK) {
         cli_error(cmd, "cannot format the result as JSON");
         return false;
     }
@@ -581,7 +581,7 @@ bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
     if (st == TEEATTEST_OK && model)
         st = teeattest_bundle_set_model(b, model, &err);
     if (st == TEEATTEST_OK && time)
-        st = teeattest_bundle_set_time(b, *time);
+        st = teeattest_bundle_set_time(b, *time, NULL);
     if (st == TEEATTEST_OK && x) {
         const uint8_t *req = NULL, *resp = NULL;
         size_t req_len = 0, resp_len = 0;

@@ -181,7 +181,7 @@ int cmd_bundle_verify(int argc, char **argv)
                    (long long)(o_at->seen ? at : teeattest_ctx_now(ctx)));
         const uint8_t *req = NULL, *resp = NULL;
         size_t req_len = 0, resp_len = 0;
-        if (teeattest_bundle_exchange(b, &req, &req_len, &resp, &resp_len) ==
+        if (teeattest_bundle_exchange(b, &req, &req_len, &resp, &resp_len, NULL) ==
             TEEATTEST_OK)
             printf("exchange: %zu request bytes, %zu response bytes%s\n",
                    req_len, resp_len,

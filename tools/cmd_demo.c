@@ -147,13 +147,13 @@ static bool run_case(teeattest_ctx *ctx, const struct demo_case *c)
         int32_t outcome = 0;
         as_expected = as_expected &&
                       teeattest_result_find_check(res, c->expect_failing,
-                                                  &outcome, NULL) ==
+                                                  &outcome, NULL, NULL) ==
                           TEEATTEST_OK &&
                       outcome == TEEATTEST_OUTCOME_FAIL;
         size_t n = teeattest_result_check_count(res);
         for (size_t i = 0; i < n; i++) {
             const char *name = NULL;
-            if (teeattest_result_check(res, i, &name, &outcome, NULL, NULL) ==
+            if (teeattest_result_check(res, i, &name, &outcome, NULL, NULL, NULL) ==
                     TEEATTEST_OK &&
                 outcome == TEEATTEST_OUTCOME_FAIL &&
                 strcmp(name, c->expect_failing) != 0)
@@ -396,8 +396,8 @@ static size_t run_sim(teeattest_ctx *ctx, size_t *step, size_t total)
     if ((rc = teeattest_provider_new(ctx, &p, "redpill", &err)) ||
         (rc = teeattest_provider_set_base_url(p, sim.base_url, &err)) ||
         (rc = teeattest_provider_set_model(p, "sim/test-model", &err)) ||
-        (rc = teeattest_report_fetch(p, &rep, NULL, NULL, &err)) ||
-        (rc = teeattest_report_nonce(rep, nonce)) ||
+        (rc = teeattest_report_fetch(p, &rep, NULL, 0, NULL, &err)) ||
+        (rc = teeattest_report_nonce(rep, nonce, TEEATTEST_NONCE_SIZE, NULL)) ||
         (rc = teeattest_evidence_new(ctx, &ev, &err)) ||
         (rc = teeattest_evidence_set_online(ev, TEEATTEST_ONLINE_PCCS,
                                             sim.base_url, &err)) ||
@@ -465,7 +465,7 @@ static size_t run_sim(teeattest_ctx *ctx, size_t *step, size_t total)
         int32_t o = 0;
         ok = teeattest_result_verdict(tres) == TEEATTEST_VERDICT_FAILED &&
              teeattest_result_find_check(tres, "signature.hash.response", &o,
-                                         NULL) == TEEATTEST_OK &&
+                                         NULL, NULL) == TEEATTEST_OK &&
              o == TEEATTEST_OUTCOME_FAIL;
         print_verdict(tres, false, ok);
         good += ok;

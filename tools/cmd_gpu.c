@@ -298,7 +298,7 @@ static bool save_inputs(const teeattest_gpu_inputs *in, const char *dir,
         const uint8_t *data = NULL;
         size_t len = 0;
         if (teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_RIM, i, &id,
-                                     &data, &len) != TEEATTEST_OK)
+                                     &data, &len, NULL) != TEEATTEST_OK)
             continue;
         bool ok;
         if (safe_name(id)) {
@@ -321,7 +321,7 @@ static bool save_inputs(const teeattest_gpu_inputs *in, const char *dir,
         const uint8_t *data = NULL;
         size_t len = 0;
         if (teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_OCSP, i, NULL,
-                                     &data, &len) != TEEATTEST_OK)
+                                     &data, &len, NULL) != TEEATTEST_OK)
             continue;
         snprintf(name, sizeof name, "%zu.der", i + 1);
         if (!cli_join_path(CMD, path, sizeof path, sub, name, NULL) ||
@@ -334,7 +334,7 @@ static bool save_inputs(const teeattest_gpu_inputs *in, const char *dir,
         const uint8_t *data = NULL;
         size_t len = 0;
         if (teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_NRAS_RESPONSE, i,
-                                     NULL, &data, &len) != TEEATTEST_OK)
+                                     NULL, &data, &len, NULL) != TEEATTEST_OK)
             continue;
         if (!cli_join_path(CMD, path, sizeof path, dir, "nras_response.json",
                            NULL) ||
@@ -347,7 +347,7 @@ static bool save_inputs(const teeattest_gpu_inputs *in, const char *dir,
         const uint8_t *data = NULL;
         size_t len = 0;
         if (teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_JWKS, i, NULL,
-                                     &data, &len) != TEEATTEST_OK)
+                                     &data, &len, NULL) != TEEATTEST_OK)
             continue;
         snprintf(name, sizeof name, "jwks_%zu.json", i + 1);
         if (!cli_join_path(CMD, path, sizeof path, dir, name, NULL) ||
@@ -613,16 +613,16 @@ int cmd_gpu(int argc, char **argv)
         if (o->seen && !set_url(in, urls[i].service, urls[i].option, o->value))
             goto out;
     }
-    if (teeattest_gpu_inputs_set_online(in, online) != TEEATTEST_OK ||
+    if (teeattest_gpu_inputs_set_online(in, online, NULL) != TEEATTEST_OK ||
         (o_nras_ver->seen &&
-         teeattest_gpu_inputs_set_nras_version(in, (int32_t)nras_version) !=
+         teeattest_gpu_inputs_set_nras_version(in, (int32_t)nras_version, NULL) !=
              TEEATTEST_OK)) {
         cli_error(CMD, "cannot set up the online services");
         goto out;
     }
     const char *key = getenv(SERVICE_KEY_ENV);
     if (key && key[0] &&
-        teeattest_gpu_inputs_set_service_key(in, key) != TEEATTEST_OK) {
+        teeattest_gpu_inputs_set_service_key(in, key, NULL) != TEEATTEST_OK) {
         /* the key itself is never printed */
         cli_error(CMD, "cannot use the service key in " SERVICE_KEY_ENV);
         goto out;
@@ -644,7 +644,7 @@ int cmd_gpu(int argc, char **argv)
     if (json) {
         const char *text = NULL;
         size_t len = 0;
-        if (teeattest_result_to_json(res, &text, &len) != TEEATTEST_OK) {
+        if (teeattest_result_to_json(res, &text, &len, NULL) != TEEATTEST_OK) {
             cli_error(CMD, "cannot format the result as JSON");
             goto out;
         }

@@ -144,7 +144,7 @@ int cmd_providers(int argc, char **argv)
         if (!name)
             break;
         const char *url = NULL, *summary = NULL;
-        if (teeattest_dialect_info(name, &url, &summary) != TEEATTEST_OK)
+        if (teeattest_dialect_info(name, &url, &summary, NULL) != TEEATTEST_OK)
             continue;
         if (json) {
             json_array_append_new(arr, json_pack("{s:s, s:s?, s:s?}", "name",
@@ -377,13 +377,13 @@ int cmd_attest(int argc, char **argv)
             goto out;
         }
     } else {
-        st = teeattest_report_fetch(p, &rep, NULL,
+        st = teeattest_report_fetch(p, &rep, NULL, 0,
                                     o_addr->seen ? o_addr->value : NULL, &err);
         if (st != TEEATTEST_OK) {
             network_error(ATTEST, "fetching the attestation report", st, &err);
             goto out;
         }
-        if (teeattest_report_nonce(rep, nonce) != TEEATTEST_OK) {
+        if (teeattest_report_nonce(rep, nonce, TEEATTEST_NONCE_SIZE, NULL) != TEEATTEST_OK) {
             cli_error(ATTEST, "the report lost its nonce (library bug)");
             goto out;
         }
@@ -393,7 +393,7 @@ int cmd_attest(int argc, char **argv)
 
     size_t entry = TEEATTEST_ENTRY_ALL;
     if (o_addr->seen &&
-        teeattest_report_find_entry(rep, &entry, o_addr->value) !=
+        teeattest_report_find_entry(rep, &entry, o_addr->value, NULL) !=
             TEEATTEST_OK) {
         cli_error(ATTEST, "the report has no entry for signer %s",
                   o_addr->value);
@@ -528,7 +528,7 @@ static bool print_json_with_attestation(const char *text, size_t len,
     const char *att_text = NULL;
     size_t att_len = 0;
     if (len < 2 || text[len - 1] != '}' ||
-        (att && teeattest_result_to_json(att, &att_text, &att_len) !=
+        (att && teeattest_result_to_json(att, &att_text, &att_len, NULL) !=
                     TEEATTEST_OK)) {
         cli_error(CHAT, "cannot format the result as JSON");
         return false;
@@ -553,7 +553,7 @@ static bool print_chat_json(const teeattest_result *res,
 {
     const char *text = NULL;
     size_t len = 0;
-    if (teeattest_result_to_json(res, &text, &len) != TEEATTEST_OK) {
+    if (teeattest_result_to_json(res, &text, &len, NULL) != TEEATTEST_OK) {
         cli_error(CHAT, "cannot format the result as JSON");
         return false;
     }
@@ -701,12 +701,12 @@ static bool attest_for_chat(teeattest_ctx *ctx, teeattest_provider *p,
     }
     if (!cli_evidence_apply(CHAT, opts, va, ctx, *ev, true))
         return false;
-    st = teeattest_report_fetch(p, rep, NULL, signer, &err);
+    st = teeattest_report_fetch(p, rep, NULL, 0, signer, &err);
     if (st != TEEATTEST_OK) {
         network_error(CHAT, "fetching the attestation report", st, &err);
         return false;
     }
-    if (teeattest_report_nonce(*rep, nonce) != TEEATTEST_OK) {
+    if (teeattest_report_nonce(*rep, nonce, TEEATTEST_NONCE_SIZE, NULL) != TEEATTEST_OK) {
         cli_error(CHAT, "the report lost its nonce (library bug)");
         return false;
     }

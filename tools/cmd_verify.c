@@ -197,7 +197,7 @@ int cmd_verify_signature(int argc, char **argv)
     if (json) {
         const char *text = NULL;
         size_t len = 0;
-        if (teeattest_result_to_json(res, &text, &len) != TEEATTEST_OK) {
+        if (teeattest_result_to_json(res, &text, &len, NULL) != TEEATTEST_OK) {
             cli_error(CMD, "cannot format the result as JSON");
             goto out;
         }

@@ -115,7 +115,8 @@ TEEATTEST_API int teeattest_evidence_set(teeattest_evidence *ev, int32_t item,
  */
 TEEATTEST_API int teeattest_evidence_get(const teeattest_evidence *ev,
                                          int32_t item, size_t entry,
-                                         const uint8_t **data, size_t *len);
+                                         const uint8_t **data, size_t *len,
+                                         teeattest_error *err);
 
 /**
  * @brief The GPU material shared by every entry: RIMs, OCSP answers, JWKS

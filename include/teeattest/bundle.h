@@ -97,14 +97,15 @@ TEEATTEST_API int teeattest_bundle_set_model(teeattest_bundle *b,
                                              teeattest_error *err);
 
 /**
- * @brief Set the capture time (Unix seconds, >= 0); default: the
- *        report's capture time, else the context's clock when the bundle
- *        is written.
- * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL, negative).
+ * @brief Set the capture time (Unix seconds, 0 to TEEATTEST_TIME_MAX);
+ *        default: the report's capture time, else the context's clock
+ *        when the bundle is written.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL, out of range).
  * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_set_time(teeattest_bundle *b,
-                                            int64_t unix_seconds);
+                                            int64_t unix_seconds,
+                                            teeattest_error *err);
 
 /**
  * @brief Set the chat exchange: the exact request and response bytes
@@ -187,12 +188,16 @@ TEEATTEST_API const char *teeattest_bundle_model(const teeattest_bundle *b);
 TEEATTEST_API int64_t teeattest_bundle_time(const teeattest_bundle *b);
 
 /**
- * @brief The nonce sent (32 bytes into `nonce`).
- * @return TEEATTEST_OK; TEEATTEST_E_NOT_FOUND; TEEATTEST_E_INVALID_ARG.
+ * @brief The nonce sent: TEEATTEST_NONCE_SIZE bytes into `nonce`, a
+ *        buffer of `nonce_size` bytes.
+ * @return TEEATTEST_OK; TEEATTEST_E_NOT_FOUND; TEEATTEST_E_INVALID_ARG;
+ *         TEEATTEST_E_BUFFER_TOO_SMALL (nonce_size below
+ *         TEEATTEST_NONCE_SIZE).
  * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_nonce(const teeattest_bundle *b,
-                                         uint8_t *nonce);
+                                         uint8_t *nonce, size_t nonce_size,
+                                         teeattest_error *err);
 
 /**
  * @brief The exchange bytes. Borrowed.
@@ -203,7 +208,8 @@ TEEATTEST_API int teeattest_bundle_exchange(const teeattest_bundle *b,
                                             const uint8_t **request,
                                             size_t *request_len,
                                             const uint8_t **response,
-                                            size_t *response_len);
+                                            size_t *response_len,
+                                            teeattest_error *err);
 
 /**
  * @brief Verify a bundle: teeattest_report_verify() of every entry with

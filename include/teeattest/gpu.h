@@ -193,7 +193,8 @@ TEEATTEST_API size_t teeattest_gpu_inputs_count(
 TEEATTEST_API int teeattest_gpu_inputs_get(const teeattest_gpu_inputs *in,
                                            int32_t kind, size_t index,
                                            const char **id,
-                                           const uint8_t **data, size_t *len);
+                                           const uint8_t **data, size_t *len,
+                                           teeattest_error *err);
 
 /**
  * @brief Which services a verification may call, as a mask of
@@ -209,7 +210,8 @@ TEEATTEST_API int teeattest_gpu_inputs_get(const teeattest_gpu_inputs *in,
  * @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_inputs_set_online(teeattest_gpu_inputs *in,
-                                                  uint32_t services);
+                                                  uint32_t services,
+                                                  teeattest_error *err);
 
 /**
  * @brief Base URL of one service (a single TEEATTEST_GPU_ONLINE_* value);
@@ -237,7 +239,8 @@ TEEATTEST_API int teeattest_gpu_inputs_set_url(teeattest_gpu_inputs *in,
  * @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_inputs_set_service_key(
-    teeattest_gpu_inputs *in, const char *key);
+    teeattest_gpu_inputs *in, const char *key,
+    teeattest_error *err);
 
 /**
  * @brief NRAS API version for online attestation: 3 (default; claims 2.0,
@@ -245,7 +248,8 @@ TEEATTEST_API int teeattest_gpu_inputs_set_service_key(
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_inputs_set_nras_version(
-    teeattest_gpu_inputs *in, int32_t version);
+    teeattest_gpu_inputs *in, int32_t version,
+    teeattest_error *err);
 
 /* ---- verification --------------------------------------------------------- */
 

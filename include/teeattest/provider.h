@@ -74,7 +74,8 @@ TEEATTEST_API const char *teeattest_dialect_name(size_t index);
  */
 TEEATTEST_API int teeattest_dialect_info(const char *name,
                                          const char **base_url,
-                                         const char **summary);
+                                         const char **summary,
+                                         teeattest_error *err);
 
 /* ---- provider ---------------------------------------------------------- */
 
@@ -195,6 +196,8 @@ TEEATTEST_API int teeattest_provider_set_max_body_size(teeattest_provider *p,
  * @param nonce TEEATTEST_NONCE_SIZE bytes, or NULL for a fresh nonce from
  *        the context's random source (the normal case). Read it back with
  *        teeattest_report_nonce().
+ * @param nonce_len TEEATTEST_NONCE_SIZE with a nonce, 0 with NULL
+ *        (anything else: TEEATTEST_E_LENGTH / TEEATTEST_E_INVALID_ARG).
  * @param signing_address ask the provider for the node holding this signer
  *        (NEAR, Phala, RedPill); NULL for any node.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_RANDOM;
@@ -208,6 +211,7 @@ TEEATTEST_API int teeattest_provider_set_max_body_size(teeattest_provider *p,
 TEEATTEST_API int teeattest_report_fetch(teeattest_provider *p,
                                          teeattest_report **out,
                                          const uint8_t *nonce,
+                                         size_t nonce_len,
                                          const char *signing_address,
                                          teeattest_error *err);
 
@@ -243,13 +247,17 @@ TEEATTEST_API const char *teeattest_report_dialect(
 
 /**
  * @brief The nonce this client sent (fetched reports only).
- * @param[out] nonce TEEATTEST_NONCE_SIZE bytes.
- * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOT_FOUND (a
- *         report parsed offline: the caller knows which nonce it sent).
+ * @param[out] nonce receives TEEATTEST_NONCE_SIZE bytes.
+ * @param nonce_size the size of that buffer.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG;
+ *         TEEATTEST_E_BUFFER_TOO_SMALL (nonce_size below
+ *         TEEATTEST_NONCE_SIZE); TEEATTEST_E_NOT_FOUND (a report parsed
+ *         offline: the caller knows which nonce it sent).
  * @since 1.0
  */
 TEEATTEST_API int teeattest_report_nonce(const teeattest_report *report,
-                                         uint8_t *nonce);
+                                         uint8_t *nonce, size_t nonce_size,
+                                         teeattest_error *err);
 
 /**
  * @brief The whole report document exactly as received. Borrowed.
@@ -266,7 +274,8 @@ TEEATTEST_API int teeattest_report_raw(const teeattest_report *report,
  * @since 1.0
  */
 TEEATTEST_API int teeattest_report_tls_spki(const teeattest_report *report,
-                                            const uint8_t **der, size_t *len);
+                                            const uint8_t **der, size_t *len,
+                                            teeattest_error *err);
 
 /** @brief Number of entries (serving nodes, and for two-layer reports the
  *  gateway as entry 0). @since 1.0 */
@@ -344,7 +353,8 @@ typedef enum teeattest_entry_field {
 TEEATTEST_API int teeattest_report_entry_get(const teeattest_report *report,
                                              size_t index, int32_t field,
                                              const uint8_t **data,
-                                             size_t *len);
+                                             size_t *len,
+                                             teeattest_error *err);
 
 /**
  * @brief Index of the entry whose signing address (or Ed25519 key) equals
@@ -354,7 +364,8 @@ TEEATTEST_API int teeattest_report_entry_get(const teeattest_report *report,
  */
 TEEATTEST_API int teeattest_report_find_entry(const teeattest_report *report,
                                               size_t *index,
-                                              const char *signer);
+                                              const char *signer,
+                                              teeattest_error *err);
 
 /* ---- chat -------------------------------------------------------------- */
 
@@ -436,7 +447,8 @@ TEEATTEST_API const char *teeattest_exchange_header(
  *  @since 1.0 */
 TEEATTEST_API int teeattest_exchange_tls_spki(const teeattest_exchange *x,
                                               const uint8_t **der,
-                                              size_t *len);
+                                              size_t *len,
+                                              teeattest_error *err);
 
 /* ---- signatures -------------------------------------------------------- */
 

@@ -82,7 +82,8 @@ TEEATTEST_API int teeattest_result_check(const teeattest_result *res,
                                          size_t index, const char **name,
                                          int32_t *outcome,
                                          const char **detail,
-                                         int32_t *required);
+                                         int32_t *required,
+                                         teeattest_error *err);
 
 /**
  * @brief Find a check by its dotted name.
@@ -93,7 +94,8 @@ TEEATTEST_API int teeattest_result_check(const teeattest_result *res,
 TEEATTEST_API int teeattest_result_find_check(const teeattest_result *res,
                                               const char *name,
                                               int32_t *outcome,
-                                              const char **detail);
+                                              const char **detail,
+                                              teeattest_error *err);
 
 /**
  * @brief Number of facts (key/value pairs such as "signer").
@@ -111,7 +113,8 @@ TEEATTEST_API size_t teeattest_result_fact_count(const teeattest_result *res);
  */
 TEEATTEST_API int teeattest_result_fact_at(const teeattest_result *res,
                                            size_t index, const char **key,
-                                           const char **value);
+                                           const char **value,
+                                           teeattest_error *err);
 
 /**
  * @brief Look a fact up by key.
@@ -137,7 +140,8 @@ TEEATTEST_API const char *teeattest_result_fact(const teeattest_result *res,
  * @since 1.0
  */
 TEEATTEST_API int teeattest_result_to_json(const teeattest_result *res,
-                                           const char **json, size_t *len);
+                                           const char **json, size_t *len,
+                                           teeattest_error *err);
 
 /**
  * @brief Take one more reference. @return res. Thread safety: atomic.

@@ -372,12 +372,15 @@ TEEATTEST_API int teeattest_result_check(const teeattest_result *res,
                                          size_t index, const char **name,
                                          int32_t *outcome,
                                          const char **detail,
-                                         int32_t *required)
+                                         int32_t *required,
+                                         teeattest_error *err)
 {
     if (!res)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, "res is NULL");
     if (index >= res->n_checks)
-        return TEEATTEST_E_NOT_FOUND;
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, "index",
+                        "check %zu: the result has %zu", index,
+                        res->n_checks);
     const ta_check *c = &res->checks[index];
     if (name)
         *name = c->name;
@@ -393,14 +396,17 @@ TEEATTEST_API int teeattest_result_check(const teeattest_result *res,
 TEEATTEST_API int teeattest_result_find_check(const teeattest_result *res,
                                               const char *name,
                                               int32_t *outcome,
-                                              const char **detail)
+                                              const char **detail,
+                                              teeattest_error *err)
 {
     if (!res || !name)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, !res ? "res is NULL" : "name is NULL");
     for (size_t i = 0; i < res->n_checks; i++)
         if (strcmp(res->checks[i].name, name) == 0)
-            return teeattest_result_check(res, i, NULL, outcome, detail, NULL);
-    return TEEATTEST_E_NOT_FOUND;
+            return teeattest_result_check(res, i, NULL, outcome, detail, NULL,
+                                          err);
+    return ta_error(err, TEEATTEST_E_NOT_FOUND, "name",
+                    "the result has no check named %.80s", name);
 }
 
 TEEATTEST_API size_t teeattest_result_fact_count(const teeattest_result *res)
@@ -410,12 +416,14 @@ TEEATTEST_API size_t teeattest_result_fact_count(const teeattest_result *res)
 
 TEEATTEST_API int teeattest_result_fact_at(const teeattest_result *res,
                                            size_t index, const char **key,
-                                           const char **value)
+                                           const char **value,
+                                           teeattest_error *err)
 {
     if (!res)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, "res is NULL");
     if (index >= res->n_facts)
-        return TEEATTEST_E_NOT_FOUND;
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, "index",
+                        "fact %zu: the result has %zu", index, res->n_facts);
     if (key)
         *key = res->facts[index].key;
     if (value)
@@ -435,10 +443,13 @@ TEEATTEST_API const char *teeattest_result_fact(const teeattest_result *res,
 }
 
 TEEATTEST_API int teeattest_result_to_json(const teeattest_result *res,
-                                           const char **json, size_t *len)
+                                           const char **json, size_t *len,
+                                           teeattest_error *err)
 {
     if (!res || !json || !res->finished)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, !res ? "res is NULL"
+                               : !json ? "json is NULL"
+                                       : "the result is not finished");
     /* The cache is the only part of a finished result that changes; it is
      * atomic, so the const here is logical constness. */
     teeattest_result *r = (teeattest_result *)res;
@@ -447,7 +458,7 @@ TEEATTEST_API int teeattest_result_to_json(const teeattest_result *res,
         ta_json *mine;
         int rc = render_json(r, &mine);
         if (rc)
-            return rc;
+            return ta_error(err, rc, NULL, "rendering the result as JSON");
         /* Two threads may render at once: the first to publish wins and
          * the other frees its identical copy. */
         if (atomic_compare_exchange_strong_explicit(

@@ -546,7 +546,8 @@ TEEATTEST_API size_t teeattest_gpu_inputs_count(
 TEEATTEST_API int teeattest_gpu_inputs_get(const teeattest_gpu_inputs *in,
                                            int32_t kind, size_t index,
                                            const char **id,
-                                           const uint8_t **data, size_t *len)
+                                           const uint8_t **data, size_t *len,
+                                           teeattest_error *err)
 {
     if (id)
         *id = NULL;
@@ -554,10 +555,16 @@ TEEATTEST_API int teeattest_gpu_inputs_get(const teeattest_gpu_inputs *in,
         *data = NULL;
     if (len)
         *len = 0;
-    if (!in || !kind_valid(kind))
-        return TEEATTEST_E_INVALID_ARG;
-    if (index >= teeattest_gpu_inputs_count(in, kind))
-        return TEEATTEST_E_NOT_FOUND;
+    if (!in)
+        return TA_INVALID(err, "inputs is NULL");
+    if (!kind_valid(kind))
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "kind",
+                        "kind %d is not a teeattest_gpu_item", (int)kind);
+    size_t n = teeattest_gpu_inputs_count(in, kind);
+    if (index >= n)
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, "index",
+                        "index %zu: the inputs hold %zu items of kind %d",
+                        index, n, (int)kind);
     const ta_gpu_blob *b = NULL;
     switch (kind) {
     case TEEATTEST_GPU_ITEM_RIM:
@@ -582,10 +589,15 @@ TEEATTEST_API int teeattest_gpu_inputs_get(const teeattest_gpu_inputs *in,
 /* ---- services ------------------------------------------------------------- */
 
 TEEATTEST_API int teeattest_gpu_inputs_set_online(teeattest_gpu_inputs *in,
-                                                  uint32_t services)
+                                                  uint32_t services,
+                                                  teeattest_error *err)
 {
-    if (!in || (services & ~TEEATTEST_GPU_ONLINE_ALL))
-        return TEEATTEST_E_INVALID_ARG;
+    if (!in)
+        return TA_INVALID(err, "inputs is NULL");
+    if (services & ~TEEATTEST_GPU_ONLINE_ALL)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "services",
+                        "unknown online service bits 0x%x",
+                        (unsigned)(services & ~TEEATTEST_GPU_ONLINE_ALL));
     in->online = services;
     return TEEATTEST_OK;
 }
@@ -643,21 +655,33 @@ TEEATTEST_API int teeattest_gpu_inputs_set_url(teeattest_gpu_inputs *in,
     return TEEATTEST_OK;
 }
 
+/* Longest service key accepted (NVIDIA's keys are about 100 bytes). */
+#define TA_GPU_KEY_MAX 4096
+
 TEEATTEST_API int teeattest_gpu_inputs_set_service_key(
-    teeattest_gpu_inputs *in, const char *key)
+    teeattest_gpu_inputs *in, const char *key, teeattest_error *err)
 {
     if (!in)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, "inputs is NULL");
     char *copy = NULL;
     if (key) {
-        /* It goes into an HTTP header line. */
+        /* It goes into an HTTP header line. The key itself is never
+         * quoted in a message. */
         for (const char *p = key; *p; p++)
             if ((unsigned char)*p < 0x21 || *p == 0x7f)
-                return TEEATTEST_E_INVALID_ARG;
-        if (!*key || strlen(key) > 4096)
-            return TEEATTEST_E_INVALID_ARG;
+                return ta_error(err, TEEATTEST_E_INVALID_ARG, "key",
+                                "the service key has spaces or control "
+                                "characters");
+        if (!*key)
+            return ta_error(err, TEEATTEST_E_INVALID_ARG, "key",
+                            "the service key is empty (NULL removes it)");
+        if (strlen(key) > TA_GPU_KEY_MAX)
+            return ta_error(err, TEEATTEST_E_TOO_LARGE, "key",
+                            "the service key is longer than the limit of %d "
+                            "bytes", TA_GPU_KEY_MAX);
         if (!(copy = ta_strdup(in->ctx, key)))
-            return TEEATTEST_E_NOMEM;
+            return ta_error(err, TEEATTEST_E_NOMEM, "key",
+                            "copying the service key");
     }
     free_key(in);
     in->service_key = copy;
@@ -665,10 +689,13 @@ TEEATTEST_API int teeattest_gpu_inputs_set_service_key(
 }
 
 TEEATTEST_API int teeattest_gpu_inputs_set_nras_version(
-    teeattest_gpu_inputs *in, int32_t version)
+    teeattest_gpu_inputs *in, int32_t version, teeattest_error *err)
 {
-    if (!in || (version != 3 && version != 4))
-        return TEEATTEST_E_INVALID_ARG;
+    if (!in)
+        return TA_INVALID(err, "inputs is NULL");
+    if (version != 3 && version != 4)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "version",
+                        "NRAS version %d: only 3 and 4 exist", (int)version);
     in->nras_version = version;
     return TEEATTEST_OK;
 }

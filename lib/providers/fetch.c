@@ -80,6 +80,7 @@ static int http_status_error(teeattest_error *err, const char *what,
 TEEATTEST_API int teeattest_report_fetch(teeattest_provider *p,
                                          teeattest_report **out,
                                          const uint8_t *nonce,
+                                         size_t nonce_len,
                                          const char *signing_address,
                                          teeattest_error *err)
 {
@@ -87,6 +88,14 @@ TEEATTEST_API int teeattest_report_fetch(teeattest_provider *p,
         *out = NULL;
     if (!p || !out)
         return TA_INVALID(err, !p ? "provider is NULL" : "out is NULL");
+    if (nonce && nonce_len != TEEATTEST_NONCE_SIZE)
+        return ta_error(err, TEEATTEST_E_LENGTH, "nonce_len",
+                        "a nonce is %d bytes, not %zu", TEEATTEST_NONCE_SIZE,
+                        nonce_len);
+    if (!nonce && nonce_len != 0)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "nonce_len",
+                        "nonce is NULL (a fresh nonce) but nonce_len is %zu",
+                        nonce_len);
     if (!p->dialect->attestation_call)
         return ta_error(err, TEEATTEST_E_UNSUPPORTED, NULL,
                         "dialect %s has no attestation endpoint",
@@ -398,12 +407,15 @@ TEEATTEST_API const char *teeattest_exchange_header(
 
 TEEATTEST_API int teeattest_exchange_tls_spki(const teeattest_exchange *x,
                                               const uint8_t **der,
-                                              size_t *len)
+                                              size_t *len,
+                                              teeattest_error *err)
 {
     if (!x || !der || !len)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, !x ? "exchange is NULL" : "der or len is NULL");
     if (!x->spki_len)
-        return TEEATTEST_E_NOT_FOUND;
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, NULL,
+                        "the transport reported no TLS key for this "
+                        "exchange");
     *der = x->spki;
     *len = x->spki_len;
     return TEEATTEST_OK;

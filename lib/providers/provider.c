@@ -54,13 +54,16 @@ TEEATTEST_API const char *teeattest_dialect_name(size_t index)
 
 TEEATTEST_API int teeattest_dialect_info(const char *name,
                                          const char **base_url,
-                                         const char **summary)
+                                         const char **summary,
+                                         teeattest_error *err)
 {
     if (!name)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, "name is NULL");
     const ta_dialect *d = ta_dialect_find(name);
     if (!d)
-        return TEEATTEST_E_NOT_FOUND;
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, "name",
+                        "unknown dialect \"%.40s\" (see teeattest providers)",
+                        name);
     if (base_url)
         *base_url = d->base_url;
     if (summary)

@@ -661,12 +661,19 @@ TEEATTEST_API const char *teeattest_report_dialect(
 }
 
 TEEATTEST_API int teeattest_report_nonce(const teeattest_report *report,
-                                         uint8_t *nonce)
+                                         uint8_t *nonce, size_t nonce_size,
+                                         teeattest_error *err)
 {
     if (!report || !nonce)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, !report ? "report is NULL" : "nonce is NULL");
+    if (nonce_size < TEEATTEST_NONCE_SIZE)
+        return ta_error(err, TEEATTEST_E_BUFFER_TOO_SMALL, "nonce_size",
+                        "the nonce is %d bytes; the buffer has %zu",
+                        TEEATTEST_NONCE_SIZE, nonce_size);
     if (!report->has_nonce)
-        return TEEATTEST_E_NOT_FOUND;
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, NULL,
+                        "no nonce: the report was parsed, not fetched "
+                        "(the caller knows which nonce it sent)");
     memcpy(nonce, report->nonce, TEEATTEST_NONCE_SIZE);
     return TEEATTEST_OK;
 }
@@ -682,12 +689,15 @@ TEEATTEST_API int teeattest_report_raw(const teeattest_report *report,
 }
 
 TEEATTEST_API int teeattest_report_tls_spki(const teeattest_report *report,
-                                            const uint8_t **der, size_t *len)
+                                            const uint8_t **der, size_t *len,
+                                            teeattest_error *err)
 {
     if (!report || !der || !len)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, !report ? "report is NULL"
+                                       : "der or len is NULL");
     if (!report->spki_len)
-        return TEEATTEST_E_NOT_FOUND;
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, NULL,
+                        "no TLS key recorded with the report");
     *der = report->spki;
     *len = report->spki_len;
     return TEEATTEST_OK;
@@ -702,14 +712,23 @@ TEEATTEST_API size_t teeattest_report_entry_count(
 TEEATTEST_API int teeattest_report_entry_get(const teeattest_report *report,
                                              size_t index, int32_t field,
                                              const uint8_t **data,
-                                             size_t *len)
+                                             size_t *len,
+                                             teeattest_error *err)
 {
-    if (!report || !data || index >= report->n_entries || field < 1 ||
-        field >= N_FIELDS)
-        return TEEATTEST_E_INVALID_ARG;
+    if (!report || !data)
+        return TA_INVALID(err, !report ? "report is NULL" : "data is NULL");
+    if (index >= report->n_entries)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "index",
+                        "entry %zu: the report has %zu", index,
+                        report->n_entries);
+    if (field < 1 || field >= N_FIELDS)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "field",
+                        "field %d is not a teeattest_entry_field",
+                        (int)field);
     const ta_field *f = &report->entries[index].f[field];
     if (!f->set)
-        return TEEATTEST_E_NOT_FOUND;
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, "field",
+                        "entry %zu has no field %d", index, (int)field);
     *data = f->data;
     if (len)
         *len = f->len;
@@ -718,10 +737,12 @@ TEEATTEST_API int teeattest_report_entry_get(const teeattest_report *report,
 
 TEEATTEST_API int teeattest_report_find_entry(const teeattest_report *report,
                                               size_t *index,
-                                              const char *signer)
+                                              const char *signer,
+                                              teeattest_error *err)
 {
     if (!report || !index || !signer)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, !report ? "report is NULL"
+                                       : "index or signer is NULL");
     const char *s = signer;
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
         s += 2;
@@ -738,5 +759,6 @@ TEEATTEST_API int teeattest_report_find_entry(const teeattest_report *report,
             return TEEATTEST_OK;
         }
     }
-    return TEEATTEST_E_NOT_FOUND;
+    return ta_error(err, TEEATTEST_E_NOT_FOUND, "signer",
+                    "no entry has the signing address %.80s", signer);
 }

@@ -222,10 +222,16 @@ TEEATTEST_API int teeattest_bundle_set_model(teeattest_bundle *b,
 }
 
 TEEATTEST_API int teeattest_bundle_set_time(teeattest_bundle *b,
-                                            int64_t unix_seconds)
+                                            int64_t unix_seconds,
+                                            teeattest_error *err)
 {
-    if (!b || unix_seconds < 0)
-        return TEEATTEST_E_INVALID_ARG;
+    if (!b)
+        return TA_INVALID(err, "bundle is NULL");
+    if (unix_seconds < 0 || unix_seconds > TEEATTEST_TIME_MAX)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "unix_seconds",
+                        "capture time %lld is outside 0..%lld",
+                        (long long)unix_seconds,
+                        (long long)TEEATTEST_TIME_MAX);
     b->time = unix_seconds;
     b->has_time = true;
     drop_json(b);
@@ -326,24 +332,33 @@ TEEATTEST_API int64_t teeattest_bundle_time(const teeattest_bundle *b)
 }
 
 TEEATTEST_API int teeattest_bundle_nonce(const teeattest_bundle *b,
-                                         uint8_t *nonce)
+                                         uint8_t *nonce, size_t nonce_size,
+                                         teeattest_error *err)
 {
     if (!b || !nonce)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, !b ? "bundle is NULL" : "nonce is NULL");
+    if (nonce_size < TEEATTEST_NONCE_SIZE)
+        return ta_error(err, TEEATTEST_E_BUFFER_TOO_SMALL, "nonce_size",
+                        "the nonce is %d bytes; the buffer has %zu",
+                        TEEATTEST_NONCE_SIZE, nonce_size);
     if (b->has_nonce) {
         memcpy(nonce, b->nonce, TEEATTEST_NONCE_SIZE);
         return TEEATTEST_OK;
     }
-    if (b->report && teeattest_report_nonce(b->report, nonce) == TEEATTEST_OK)
+    if (b->report && teeattest_report_nonce(b->report, nonce,
+                                            TEEATTEST_NONCE_SIZE,
+                                            NULL) == TEEATTEST_OK)
         return TEEATTEST_OK;
-    return TEEATTEST_E_NOT_FOUND;
+    return ta_error(err, TEEATTEST_E_NOT_FOUND, NULL,
+                    "the bundle records no nonce");
 }
 
 TEEATTEST_API int teeattest_bundle_exchange(const teeattest_bundle *b,
                                             const uint8_t **request,
                                             size_t *request_len,
                                             const uint8_t **response,
-                                            size_t *response_len)
+                                            size_t *response_len,
+                                            teeattest_error *err)
 {
     if (request)
         *request = NULL;
@@ -354,9 +369,10 @@ TEEATTEST_API int teeattest_bundle_exchange(const teeattest_bundle *b,
     if (response_len)
         *response_len = 0;
     if (!b || !request || !request_len || !response || !response_len)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, !b ? "bundle is NULL" : "an output is NULL");
     if (!b->has_exchange)
-        return TEEATTEST_E_NOT_FOUND;
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, NULL,
+                        "the bundle holds no exchange");
     *request = b->req;
     *request_len = b->req_len;
     *response = b->resp;
@@ -603,7 +619,7 @@ static void put_evidence(writer *w, teeattest_evidence *ev)
         const char *id;
         const uint8_t *d;
         size_t dl;
-        teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_RIM, i, &id, &d, &dl);
+        teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_RIM, i, &id, &d, &dl, NULL);
         puts_(w, i ? ",{\"id\":" : "{\"id\":");
         if (id)
             put_string(w, (const uint8_t *)id, strlen(id)); /* [A-Za-z0-9._-] */
@@ -618,7 +634,7 @@ static void put_evidence(writer *w, teeattest_evidence *ev)
     for (size_t i = 0; i < n; i++) {
         const uint8_t *d;
         size_t dl;
-        teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_OCSP, i, NULL, &d, &dl);
+        teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_OCSP, i, NULL, &d, &dl, NULL);
         if (i)
             puts_(w, ",");
         put_base64(w, d, dl);
@@ -628,7 +644,7 @@ static void put_evidence(writer *w, teeattest_evidence *ev)
     for (size_t i = 0; i < n; i++) {
         const uint8_t *d;
         size_t dl;
-        teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_JWKS, i, NULL, &d, &dl);
+        teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_JWKS, i, NULL, &d, &dl, NULL);
         if (i)
             puts_(w, ",");
         put_text(w, d, dl);
@@ -715,7 +731,7 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
     snprintf(num, sizeof num, ",\"captured_at\":%lld", (long long)t);
     puts_(&w, num);
     uint8_t nonce[TEEATTEST_NONCE_SIZE];
-    if (teeattest_bundle_nonce(b, nonce) == TEEATTEST_OK) {
+    if (teeattest_bundle_nonce(b, nonce, TEEATTEST_NONCE_SIZE, NULL) == TEEATTEST_OK) {
         char hex[2 * TEEATTEST_NONCE_SIZE + 1];
         ta_hex_encode(hex, nonce, sizeof nonce);
         puts_(&w, ",\"nonce\":\"");
@@ -724,7 +740,7 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
     }
     const uint8_t *spki = b->ev->tls_spki.data;
     size_t spki_len = b->ev->tls_spki.len;
-    if (!spki && teeattest_report_tls_spki(b->report, &spki, &spki_len) !=
+    if (!spki && teeattest_report_tls_spki(b->report, &spki, &spki_len, NULL) !=
                      TEEATTEST_OK)
         spki = NULL;
     if (spki && spki_len) {

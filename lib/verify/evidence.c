@@ -160,19 +160,23 @@ TEEATTEST_API int teeattest_evidence_set(teeattest_evidence *ev, int32_t item,
 
 TEEATTEST_API int teeattest_evidence_get(const teeattest_evidence *ev,
                                          int32_t item, size_t entry,
-                                         const uint8_t **data, size_t *len)
+                                         const uint8_t **data, size_t *len,
+                                         teeattest_error *err)
 {
     if (data)
         *data = NULL;
     if (len)
         *len = 0;
     if (!ev || !data || !len)
-        return TEEATTEST_E_INVALID_ARG;
+        return TA_INVALID(err, !ev ? "ev is NULL" : "data or len is NULL");
     ta_gpu_blob *b = slot((teeattest_evidence *)ev, item, entry, NULL);
     if (!b)
-        return TEEATTEST_E_INVALID_ARG;
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "item",
+                        "item %d is not a teeattest_evidence_item, or entry "
+                        "%zu is out of range", (int)item, entry);
     if (!b->data)
-        return TEEATTEST_E_NOT_FOUND;
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, "item",
+                        "no item %d held for entry %zu", (int)item, entry);
     *data = b->data;
     *len = b->len;
     return TEEATTEST_OK;

@@ -61,7 +61,7 @@ typedef struct blob {
 static blob field(const vctx *v, size_t i, int32_t f)
 {
     blob b = {NULL, 0};
-    if (teeattest_report_entry_get(v->rep, i, f, &b.p, &b.n) != TEEATTEST_OK)
+    if (teeattest_report_entry_get(v->rep, i, f, &b.p, &b.n, NULL) != TEEATTEST_OK)
         b.p = NULL, b.n = 0;
     return b;
 }
@@ -1020,14 +1020,14 @@ int ta_report_verify_into(teeattest_ctx *ctx, teeattest_result *r,
         memcpy(v.nonce, nonce, 32);
         v.has_nonce = true;
     } else {
-        v.has_nonce = teeattest_report_nonce(report, v.nonce) == TEEATTEST_OK;
+        v.has_nonce = teeattest_report_nonce(report, v.nonce, TEEATTEST_NONCE_SIZE, NULL) == TEEATTEST_OK;
     }
     hex(v.nonce_hex, v.nonce, 32);
     v.ev = ev;
     if (ev->tls_spki.data) {
         v.spki = ev->tls_spki.data;
         v.spki_len = ev->tls_spki.len;
-    } else if (teeattest_report_tls_spki(report, &v.spki, &v.spki_len) !=
+    } else if (teeattest_report_tls_spki(report, &v.spki, &v.spki_len, NULL) !=
                    TEEATTEST_OK || !v.spki_len) {
         v.spki = NULL;
         v.spki_len = 0;

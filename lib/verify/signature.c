@@ -967,7 +967,7 @@ static const char *attested_signer(const teeattest_result *att,
         size_t n = teeattest_result_fact_count(att);
         for (size_t i = 0; i < n; i++) {
             const char *k, *v;
-            if (teeattest_result_fact_at(att, i, &k, &v) != TEEATTEST_OK)
+            if (teeattest_result_fact_at(att, i, &k, &v, NULL) != TEEATTEST_OK)
                 continue;
             size_t kl = strlen(k);
             if (strncmp(k, "entry[", 6) == 0 && kl > 7 &&

@@ -266,6 +266,28 @@ def policy_violations(paths):
     return bad
 
 
+# Functions returning a status that take no `teeattest_error *err`, each
+# with the reason (docs/errors.md, "Which functions take err"). Everything
+# else that returns `int` must take err last.
+ERR_EXEMPT = {
+    "teeattest_error_init": "initialises the error struct itself",
+    "teeattest_ctx_options_init": "initialiser: fails only on a NULL struct "
+                                  "or a size below 1.0, like error_init",
+    "teeattest_has_feature": "returns 0/1, not a status",
+    "teeattest_http_response_set_status": "transport sink: a failure is "
+        "recorded in the response and reaches the caller's err",
+    "teeattest_http_response_add_header": "transport sink (as above)",
+    "teeattest_http_response_write": "transport sink (as above)",
+    "teeattest_http_response_set_peer_spki": "transport sink (as above)",
+    "teeattest_http_response_set_error": "transport sink: it is the error",
+    "teeattest_report_raw": "fails only on a NULL handle or output",
+    "teeattest_exchange_request": "fails only on a NULL handle or output",
+    "teeattest_exchange_response": "fails only on a NULL handle or output",
+    "teeattest_provider_set_timeouts": "fails only on a NULL handle (0 = "
+                                       "default; every value is valid)",
+    "teeattest_provider_set_max_body_size": "fails only on a NULL handle",
+}
+
 FUNC_RE = re.compile(r"\bTEEATTEST_API\s+([^;{(]*?)\b(teeattest_\w+)\s*\(([^;{]*)\)\s*;")
 
 
@@ -279,6 +301,19 @@ def function_signatures(paths):
             params = [" ".join(p.split()) for p in m.group(3).split(",")]
             out.append((" ".join(m.group(1).split()), m.group(2), params))
     return out
+
+
+def error_contract_violations(sigs):
+    bad = []
+    for ret, name, params in sigs:
+        takes_err = any(p.startswith("teeattest_error *") for p in params)
+        if (takes_err and name not in ERR_EXEMPT and
+                not params[-1].startswith("teeattest_error *")):
+            bad.append(f"{name}: teeattest_error * is not the last parameter")
+        if ret == "int" and not takes_err and name not in ERR_EXEMPT:
+            bad.append(f"{name} returns a status but takes no "
+                       f"teeattest_error *err")
+    return bad
 
 
 def lifecycle_violations(sigs, misuse_test):
@@ -395,6 +430,10 @@ def main():
             bad_policy)
 
     sigs = function_signatures(headers)
+    t.check(len(sigs) > 100 and not error_contract_violations(sigs),
+            "every function returning a status takes teeattest_error *err "
+            "last, or is a documented exemption",
+            error_contract_violations(sigs))
     misuse = os.path.join(src, "tests", "api", "test_misuse.c")
     t.check(len(sigs) > 100 and not lifecycle_violations(sigs, misuse),
             "every handle type has _ref and _free, both NULL-safe and tested",

@@ -272,7 +272,7 @@ static inline teeattest_ctx *api_ctx(void)
 static inline int32_t api_outcome(const teeattest_result *r, const char *name)
 {
     int32_t o = 0;
-    return teeattest_result_find_check(r, name, &o, NULL) == TEEATTEST_OK ? o : -1;
+    return teeattest_result_find_check(r, name, &o, NULL, NULL) == TEEATTEST_OK ? o : -1;
 }
 
 /* Verify and return the verdict (-1000 - status when the call failed). */

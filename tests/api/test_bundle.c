@@ -153,7 +153,7 @@ static teeattest_bundle *bundle_of(capture *c)
     CHECK_EQ_INT(teeattest_bundle_set_nonce(b, c->nonce, 32, NULL),
                  TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_bundle_set_model(b, c->model, NULL), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_bundle_set_time(b, c->at), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_bundle_set_time(b, c->at, NULL), TEEATTEST_OK);
     return b;
 }
 
@@ -201,8 +201,8 @@ static int same_results(const teeattest_result *a, const teeattest_result *b)
     for (size_t i = 0; i < teeattest_result_check_count(a); i++) {
         const char *n1, *n2, *d1, *d2;
         int32_t o1, o2, r1, r2;
-        teeattest_result_check(a, i, &n1, &o1, &d1, &r1);
-        teeattest_result_check(b, i, &n2, &o2, &d2, &r2);
+        teeattest_result_check(a, i, &n1, &o1, &d1, &r1, NULL);
+        teeattest_result_check(b, i, &n2, &o2, &d2, &r2, NULL);
         if (strcmp(n1, n2) || o1 != o2 || strcmp(d1, d2) || r1 != r2) {
             printf("#   check %zu: %s %d %s | %s %d %s\n", i, n1, o1, d1, n2,
                    o2, d2);
@@ -211,8 +211,8 @@ static int same_results(const teeattest_result *a, const teeattest_result *b)
     }
     for (size_t i = 0; i < teeattest_result_fact_count(a); i++) {
         const char *k1, *k2, *v1, *v2;
-        teeattest_result_fact_at(a, i, &k1, &v1);
-        teeattest_result_fact_at(b, i, &k2, &v2);
+        teeattest_result_fact_at(a, i, &k1, &v1, NULL);
+        teeattest_result_fact_at(b, i, &k2, &v2, NULL);
         if (strcmp(k1, k2) || strcmp(v1, v2)) {
             printf("#   fact %zu: %s=%s | %s=%s\n", i, k1, v1, k2, v2);
             return 0;
@@ -259,11 +259,13 @@ static void case_near(void)
     CHECK_EQ_INT(teeattest_bundle_time(p), c.at);
     CHECK_STR(teeattest_bundle_model(p), "Qwen/Qwen3.5-122B-A10B");
     uint8_t n[32];
-    CHECK_EQ_INT(teeattest_bundle_nonce(p, n), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_bundle_nonce(p, n, TEEATTEST_NONCE_SIZE, NULL), TEEATTEST_OK);
     CHECK(memcmp(n, c.nonce, 32) == 0);
     teeattest_report *pr = teeattest_bundle_report(p);
     CHECK_STR(teeattest_report_dialect(pr), "nearai");
-    CHECK_EQ_INT(teeattest_report_nonce(pr, n), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_report_nonce(pr, n, TEEATTEST_NONCE_SIZE, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_report_nonce(pr, n, TEEATTEST_NONCE_SIZE - 1, NULL),
+                 TEEATTEST_E_BUFFER_TOO_SMALL);
     CHECK(memcmp(n, c.nonce, 32) == 0);
     const uint8_t *raw1, *raw2, *s1, *s2;
     size_t l1, l2;
@@ -271,19 +273,19 @@ static void case_near(void)
     teeattest_report_raw(pr, &raw2, &l2);
     CHECK(l1 == l2 && memcmp(raw1, raw2, l1) == 0);
     CHECK_EQ_INT(teeattest_evidence_get(c.ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0,
-                                        &s1, &l1), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_report_tls_spki(pr, &s2, &l2), TEEATTEST_OK);
+                                        &s1, &l1, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_report_tls_spki(pr, &s2, &l2, NULL), TEEATTEST_OK);
     CHECK(l1 == l2 && memcmp(s1, s2, l1) == 0);
     teeattest_evidence *pev = teeattest_bundle_evidence(p);
     CHECK_EQ_INT(teeattest_evidence_collateral_count(pev), 1);
     CHECK_EQ_INT(teeattest_evidence_get(pev, TEEATTEST_EVIDENCE_NRAS_RESPONSE,
-                                        0, &s2, &l2), TEEATTEST_OK);
+                                        0, &s2, &l2, NULL), TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_gpu_inputs_count(teeattest_evidence_gpu_inputs(pev),
                                             TEEATTEST_GPU_ITEM_JWKS), 1);
     CHECK(teeattest_bundle_signature(p) == NULL);
     const uint8_t *rq, *rs;
     size_t rql, rsl;
-    CHECK_EQ_INT(teeattest_bundle_exchange(p, &rq, &rql, &rs, &rsl),
+    CHECK_EQ_INT(teeattest_bundle_exchange(p, &rq, &rql, &rs, &rsl, NULL),
                  TEEATTEST_E_NOT_FOUND);
 
     /* Round trip: the parsed bundle writes the same bytes. */
@@ -354,7 +356,7 @@ static void case_signature(void)
     teeattest_bundle *p = parse(j, len);
     const uint8_t *rq, *rs;
     size_t rql, rsl;
-    CHECK_EQ_INT(teeattest_bundle_exchange(p, &rq, &rql, &rs, &rsl),
+    CHECK_EQ_INT(teeattest_bundle_exchange(p, &rq, &rql, &rs, &rsl, NULL),
                  TEEATTEST_OK);
     CHECK(rql == ql && memcmp(rq, req, ql) == 0);
     CHECK(rsl == sl && memcmp(rs, resp, sl) == 0);
@@ -444,7 +446,7 @@ static void case_capture_file(void)
         teeattest_report_raw(teeattest_bundle_report(b), &raw, &rl);
         CHECK(rl == n && memcmp(raw, doc, n) == 0);
         CHECK_EQ_INT(teeattest_report_tls_spki(teeattest_bundle_report(b),
-                                               &spki, &sl), TEEATTEST_OK);
+                                               &spki, &sl, NULL), TEEATTEST_OK);
         CHECK(sl == 2 && spki[0] == 0x30 && spki[1] == 0x59);
         CHECK_EQ_INT(teeattest_evidence_collateral_count(
                          teeattest_bundle_evidence(b)), 0);
@@ -659,14 +661,14 @@ static void case_misuse(void)
     CHECK(teeattest_bundle_report(b) == NULL);
     CHECK_EQ_INT(teeattest_bundle_time(b), 0);
     uint8_t n[32] = {0};
-    CHECK_EQ_INT(teeattest_bundle_nonce(b, n), TEEATTEST_E_NOT_FOUND);
+    CHECK_EQ_INT(teeattest_bundle_nonce(b, n, TEEATTEST_NONCE_SIZE, NULL), TEEATTEST_E_NOT_FOUND);
     CHECK_EQ_INT(teeattest_bundle_set_nonce(b, n, 31, NULL),
                  TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_bundle_set_report(b, NULL, NULL),
                  TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_bundle_set_evidence(b, NULL, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_bundle_set_time(b, -1), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_bundle_set_time(b, -1, NULL), TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_bundle_set_model(b, "bad\xff", NULL),
                  TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_bundle_set_model(b, NULL, NULL), TEEATTEST_OK);
@@ -676,10 +678,10 @@ static void case_misuse(void)
                  TEEATTEST_OK);
     const uint8_t *rq, *rs;
     size_t rql, rsl;
-    CHECK_EQ_INT(teeattest_bundle_exchange(b, &rq, &rql, &rs, &rsl),
+    CHECK_EQ_INT(teeattest_bundle_exchange(b, &rq, &rql, &rs, &rsl, NULL),
                  TEEATTEST_OK);
     CHECK(rql == 0 && rsl == 0);
-    CHECK_EQ_INT(teeattest_bundle_exchange(b, NULL, &rql, &rs, &rsl),
+    CHECK_EQ_INT(teeattest_bundle_exchange(b, NULL, &rql, &rs, &rsl, NULL),
                  TEEATTEST_E_INVALID_ARG);
     teeattest_bundle_free(b);
     CHECK_EQ_INT(teeattest_bundle_parse(ctx, &b, NULL, 1, NULL),

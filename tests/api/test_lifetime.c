@@ -63,9 +63,9 @@ static bool result_usable(const teeattest_result *r, const char *signer)
     const char *name = NULL, *detail = NULL;
     return teeattest_result_verdict(r) == TEEATTEST_VERDICT_VERIFIED &&
            teeattest_result_check_count(r) >= 5 &&
-           teeattest_result_check(r, 0, &name, NULL, &detail, NULL) == 0 &&
+           teeattest_result_check(r, 0, &name, NULL, &detail, NULL, NULL) == 0 &&
            strcmp(name, "signature.hash.request") == 0 && detail[0] != 0 &&
-           teeattest_result_to_json(r, &js, &len) == 0 && strlen(js) == len &&
+           teeattest_result_to_json(r, &js, &len, NULL) == 0 && strlen(js) == len &&
            strstr(js, "\"verdict\":\"verified\"") != NULL &&
            teeattest_result_fact(r, "signer") != NULL &&
            strcmp(teeattest_result_fact(r, "signer"), signer) == 0;
@@ -230,8 +230,8 @@ static void test_inputs_copied(void)
     CHECK_STR(teeattest_signature_claimed_signer(jsig), x.address);
     CHECK_STR(teeattest_result_fact(r1, "model"), "demo-model");
     const char *a = NULL, *b = NULL;
-    teeattest_result_to_json(r1, &a, NULL);
-    teeattest_result_to_json(r2, &b, NULL);
+    teeattest_result_to_json(r1, &a, NULL, NULL);
+    teeattest_result_to_json(r2, &b, NULL, NULL);
     CHECK_STR(a, b); /* same exchange, same record: same result */
 
     teeattest_result_free(r1);

@@ -272,6 +272,42 @@ static void test_policy_misuse(void)
     teeattest_ctx_free(ctx);
 }
 
+/* Every nonce parameter carries its length. */
+static void test_nonce_lengths(void)
+{
+    teeattest_ctx *ctx = api_ctx();
+    teeattest_provider *p = NULL;
+    CHECK_EQ_INT(teeattest_provider_new(ctx, &p, "nearai", NULL), TEEATTEST_OK);
+    uint8_t nonce[TEEATTEST_NONCE_SIZE] = {1};
+    teeattest_report *r = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    /* Checked before anything is sent. */
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, nonce, 16, NULL, &e),
+                 TEEATTEST_E_LENGTH);
+    CHECK_STR(e.where, "nonce_len");
+    CHECK(strstr(e.message, "32") != NULL);
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, nonce, 33, NULL, NULL),
+                 TEEATTEST_E_LENGTH);
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, TEEATTEST_NONCE_SIZE,
+                                        NULL, &e), TEEATTEST_E_INVALID_ARG);
+    CHECK_STR(e.where, "nonce_len");
+    CHECK(r == NULL);
+    teeattest_provider_free(p);
+
+    teeattest_bundle *b = NULL;
+    CHECK_EQ_INT(teeattest_bundle_new(ctx, &b, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_bundle_nonce(b, nonce, 8, &e),
+                 TEEATTEST_E_BUFFER_TOO_SMALL);
+    CHECK_EQ_INT(teeattest_bundle_nonce(b, nonce, sizeof nonce, &e),
+                 TEEATTEST_E_NOT_FOUND);
+    CHECK_EQ_INT(teeattest_bundle_set_time(b, -1, &e), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_bundle_set_time(b, TEEATTEST_TIME_MAX + 1, &e),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_STR(e.where, "unix_seconds");
+    teeattest_bundle_free(b);
+    teeattest_ctx_free(ctx);
+}
+
 static void test_result_misuse(void)
 {
     CHECK_EQ_INT(teeattest_result_verdict(NULL), TEEATTEST_VERDICT_FAILED);
@@ -279,14 +315,14 @@ static void test_result_misuse(void)
     CHECK_EQ_INT(teeattest_result_fact_count(NULL), 0);
     const char *s = NULL;
     int32_t o = 0;
-    CHECK_EQ_INT(teeattest_result_check(NULL, 0, &s, &o, &s, &o),
+    CHECK_EQ_INT(teeattest_result_check(NULL, 0, &s, &o, &s, &o, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_result_find_check(NULL, "x", &o, &s),
+    CHECK_EQ_INT(teeattest_result_find_check(NULL, "x", &o, &s, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_result_fact_at(NULL, 0, &s, &s),
+    CHECK_EQ_INT(teeattest_result_fact_at(NULL, 0, &s, &s, NULL),
                  TEEATTEST_E_INVALID_ARG);
     CHECK(teeattest_result_fact(NULL, "signer") == NULL);
-    CHECK_EQ_INT(teeattest_result_to_json(NULL, &s, NULL),
+    CHECK_EQ_INT(teeattest_result_to_json(NULL, &s, NULL, NULL),
                  TEEATTEST_E_INVALID_ARG);
 
     /* With a real result: NULL names, NULL outputs, indices out of range. */
@@ -301,24 +337,24 @@ static void test_result_misuse(void)
                                             NULL), TEEATTEST_OK);
     size_t n = teeattest_result_check_count(r);
     CHECK(n > 0);
-    CHECK_EQ_INT(teeattest_result_check(r, 0, NULL, NULL, NULL, NULL),
+    CHECK_EQ_INT(teeattest_result_check(r, 0, NULL, NULL, NULL, NULL, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_result_check(r, n, &s, &o, &s, &o),
+    CHECK_EQ_INT(teeattest_result_check(r, n, &s, &o, &s, &o, NULL),
                  TEEATTEST_E_NOT_FOUND);
-    CHECK_EQ_INT(teeattest_result_check(r, SIZE_MAX, &s, &o, &s, &o),
+    CHECK_EQ_INT(teeattest_result_check(r, SIZE_MAX, &s, &o, &s, &o, NULL),
                  TEEATTEST_E_NOT_FOUND);
-    CHECK_EQ_INT(teeattest_result_find_check(r, NULL, &o, &s),
+    CHECK_EQ_INT(teeattest_result_find_check(r, NULL, &o, &s, NULL),
                  TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_result_find_check(r, "signature.hash.request", NULL,
-                                             NULL), TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_result_find_check(r, "", &o, &s),
+                                             NULL, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_find_check(r, "", &o, &s, NULL),
                  TEEATTEST_E_NOT_FOUND);
-    CHECK_EQ_INT(teeattest_result_fact_at(r, 0, NULL, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_fact_at(r, 0, NULL, NULL, NULL), TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_result_fact_at(r, teeattest_result_fact_count(r), &s,
-                                          &s), TEEATTEST_E_NOT_FOUND);
+                                          &s, NULL), TEEATTEST_E_NOT_FOUND);
     CHECK(teeattest_result_fact(r, NULL) == NULL);
-    CHECK_EQ_INT(teeattest_result_to_json(r, NULL, NULL), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_result_to_json(r, &s, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_to_json(r, NULL, NULL, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_result_to_json(r, &s, NULL, NULL), TEEATTEST_OK);
     teeattest_result_free(r);
     teeattest_signature_free(sig);
     teeattest_ctx_free(ctx);
@@ -438,14 +474,14 @@ static void test_gpu_misuse(void)
                                               "/", NULL), TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_gpu_inputs_count(NULL, TEEATTEST_GPU_ITEM_RIM), 0);
     CHECK_EQ_INT(teeattest_gpu_inputs_get(NULL, TEEATTEST_GPU_ITEM_RIM, 0, &id,
-                                          &d, &len), TEEATTEST_E_INVALID_ARG);
+                                          &d, &len, NULL), TEEATTEST_E_INVALID_ARG);
     CHECK(id == NULL && d == NULL && len == 0);
-    CHECK_EQ_INT(teeattest_gpu_inputs_set_online(NULL, 0), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_online(NULL, 0, NULL), TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_gpu_inputs_set_url(NULL, TEEATTEST_GPU_ONLINE_RIM,
                                               NULL, NULL), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(NULL, NULL),
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(NULL, NULL, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_gpu_inputs_set_nras_version(NULL, 3),
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_nras_version(NULL, 3, NULL),
                  TEEATTEST_E_INVALID_ARG);
 
     teeattest_ctx *ctx = NULL;
@@ -463,10 +499,10 @@ static void test_gpu_misuse(void)
                                               "/", NULL), TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_gpu_inputs_add_dir(in, TEEATTEST_GPU_ITEM_RIM,
                                               NULL, NULL), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_gpu_inputs_get(in, 7, 0, NULL, NULL, NULL),
+    CHECK_EQ_INT(teeattest_gpu_inputs_get(in, 7, 0, NULL, NULL, NULL, NULL),
                  TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_JWKS, 0, NULL,
-                                          NULL, NULL), TEEATTEST_E_NOT_FOUND);
+                                          NULL, NULL, NULL), TEEATTEST_E_NOT_FOUND);
     CHECK_EQ_INT(teeattest_gpu_inputs_set_url(in, TEEATTEST_GPU_ONLINE_ALL,
                                               NULL, NULL), TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_gpu_inputs_set_url(in, TEEATTEST_GPU_ONLINE_RIM,
@@ -475,9 +511,9 @@ static void test_gpu_misuse(void)
     CHECK_EQ_INT(teeattest_gpu_inputs_set_url(in, TEEATTEST_GPU_ONLINE_RIM,
                                               "https://rim.example/\r\nX: y",
                                               NULL), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, "k\r\nX: y"),
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, "k\r\nX: y", NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, ""),
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, "", NULL),
                  TEEATTEST_E_INVALID_ARG);
     teeattest_result *r = (teeattest_result *)1;
     uint8_t nonce[32] = {0};
@@ -496,6 +532,7 @@ int main(void)
 {
     test_status_strings();
     test_names();
+    test_nonce_lengths();
     test_error_init();
     test_free_null();
     test_ctx_misuse();

@@ -402,14 +402,14 @@ static void test_report_fetch(void)
         teeattest_provider *p = provider(ctx, "nanogpt");
         teeattest_report *r = NULL;
         teeattest_error e = TEEATTEST_ERROR_INIT;
-        int rc = teeattest_report_fetch(p, &r, NULL, NULL, &e);
+        int rc = teeattest_report_fetch(p, &r, NULL, 0, NULL, &e);
         CHECK_EQ_INT(rc, TEEATTEST_OK);
         if (rc)
             printf("# %s\n", e.message);
         CHECK_EQ_INT(f.requests, 3);
         CHECK_EQ_INT(f.sleeps, 2);
         CHECK(f.last_flags & TEEATTEST_HTTP_PEER_KEY);
-        CHECK_EQ_INT(teeattest_report_nonce(r, nonces[i]), TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_report_nonce(r, nonces[i], TEEATTEST_NONCE_SIZE, NULL), TEEATTEST_OK);
         char hex[2 * TEEATTEST_NONCE_SIZE + 1];
         for (int k = 0; k < TEEATTEST_NONCE_SIZE; k++)
             snprintf(hex + 2 * k, 3, "%02x", nonces[i][k]);
@@ -434,7 +434,7 @@ static void test_report_fetch(void)
     teeattest_provider *p = provider(ctx, "nanogpt");
     teeattest_report *r = NULL;
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e),
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, 0, NULL, &e),
                  TEEATTEST_E_HTTP_STATUS);
     CHECK_EQ_INT(e.backend_code, 503);
     CHECK_EQ_INT(f.requests, 3); /* 1 + the default 2 retries */
@@ -466,7 +466,7 @@ static void test_transport_error_detail(void)
     teeattest_provider *p = provider(ctx, "nanogpt");
     teeattest_report *r = NULL;
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e),
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, 0, NULL, &e),
                  TEEATTEST_E_TRANSPORT);
     CHECK_EQ_INT(e.code, TEEATTEST_E_TRANSPORT);
     CHECK_EQ_INT(e.backend_code, 7);
@@ -478,7 +478,7 @@ static void test_transport_error_detail(void)
     f.fail_errors = 1;
     f.requests = 0;
     e = (teeattest_error)TEEATTEST_ERROR_INIT;
-    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, 0, NULL, &e), TEEATTEST_OK);
     CHECK_EQ_INT(f.requests, 2);
     CHECK_EQ_INT(e.code, 0);
     teeattest_report_free(r);
@@ -534,7 +534,7 @@ static void test_deadline(void)
     teeattest_provider *p = provider(ctx, "nanogpt");
     teeattest_report *r = NULL;
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e),
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, 0, NULL, &e),
                  TEEATTEST_E_TIMEOUT);
     CHECK_EQ_INT(f.requests, 1);
     CHECK_EQ_INT(f.total_ms[0], 5000);
@@ -545,7 +545,7 @@ static void test_deadline(void)
     printf("# %s\n", e.message);
 
     f.stall = false;
-    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e),
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, 0, NULL, &e),
                  TEEATTEST_E_TIMEOUT);
     teeattest_exchange *x = NULL;
     CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)"{}", 2, 0, NULL,
@@ -565,7 +565,7 @@ static void test_deadline(void)
     p = provider(ctx, "nanogpt");
     CHECK_EQ_INT(teeattest_provider_set_option(p, "max_retries", "5", &e),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, NULL, &e),
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, 0, NULL, &e),
                  TEEATTEST_E_HTTP_STATUS);
     CHECK_EQ_INT(e.backend_code, 503);
     /* 250 + 500 ms slept (the clock still reads T0), then 1000 ms would
@@ -630,7 +630,7 @@ static void test_misuse(void)
     teeattest_signature *s = NULL;
     CHECK_EQ_INT(teeattest_signature_fetch(p, &s, NULL, NULL, &e),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_report_fetch(NULL, NULL, NULL, NULL, &e),
+    CHECK_EQ_INT(teeattest_report_fetch(NULL, NULL, NULL, 0, NULL, &e),
                  TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_exchange_status(NULL), 0);
     CHECK(teeattest_exchange_id(NULL) == NULL);

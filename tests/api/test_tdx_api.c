@@ -156,7 +156,7 @@ static const char *first_failure(const teeattest_result *r)
     for (size_t i = 0; i < n; i++) {
         const char *name;
         int32_t oc;
-        if (teeattest_result_check(r, i, &name, &oc, NULL, NULL) == TEEATTEST_OK &&
+        if (teeattest_result_check(r, i, &name, &oc, NULL, NULL, NULL) == TEEATTEST_OK &&
             oc == TEEATTEST_OUTCOME_FAIL)
             return name;
     }
@@ -169,7 +169,7 @@ static void dump(const teeattest_result *r)
     for (size_t i = 0; i < n; i++) {
         const char *name, *detail;
         int32_t oc;
-        teeattest_result_check(r, i, &name, &oc, &detail, NULL);
+        teeattest_result_check(r, i, &name, &oc, &detail, NULL, NULL);
         printf("#   %-28s %s %s\n", name, oc == TEEATTEST_OUTCOME_PASS ? "pass"
                : oc == TEEATTEST_OUTCOME_FAIL ? "FAIL"
                : oc == TEEATTEST_OUTCOME_WARN ? "warn" : "skip", detail);
@@ -739,7 +739,7 @@ static void test_measurements(const fixture *f, const teeattest_collateral *col)
     if (CHECK(r != NULL)) {
         CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
         CHECK_STR(first_failure(r), "tdx.td.measurements");
-        teeattest_result_find_check(r, "tdx.td.measurements", &oc, &detail);
+        teeattest_result_find_check(r, "tdx.td.measurements", &oc, &detail, NULL);
         printf("# %s\n", api_show(detail));
         CHECK(detail && strstr(detail, "RTMR3") && strstr(detail, rt3));
         CHECK(detail && !strstr(detail, "MRTD"));
@@ -753,7 +753,7 @@ static void test_measurements(const fixture *f, const teeattest_collateral *col)
                  TEEATTEST_OK);
     r = verify_at(f->quote, f->quote_len, col, f->at, pol);
     if (CHECK(r != NULL)) {
-        teeattest_result_find_check(r, "tdx.td.measurements", &oc, &detail);
+        teeattest_result_find_check(r, "tdx.td.measurements", &oc, &detail, NULL);
         CHECK_EQ_INT(oc, TEEATTEST_OUTCOME_FAIL);
         CHECK(detail && strstr(detail, "MRTD") && strstr(detail, "RTMR3"));
         CHECK(detail && !strstr(detail, "RTMR0"));
@@ -1038,8 +1038,8 @@ static void check_same_result(const teeattest_result *a,
     for (size_t i = 0; i < n && i < teeattest_result_check_count(b); i++) {
         const char *na, *nb, *da, *db;
         int32_t oa, ob, ra, rb;
-        teeattest_result_check(a, i, &na, &oa, &da, &ra);
-        teeattest_result_check(b, i, &nb, &ob, &db, &rb);
+        teeattest_result_check(a, i, &na, &oa, &da, &ra, NULL);
+        teeattest_result_check(b, i, &nb, &ob, &db, &rb, NULL);
         if (strcmp(na, nb) || oa != ob || ra != rb ||
             strcmp(api_show(da), api_show(db))) {
             printf("#   %s: check %zu differs: %s/%d '%s' vs %s/%d '%s'\n",
@@ -1051,8 +1051,8 @@ static void check_same_result(const teeattest_result *a,
     CHECK_EQ_INT(teeattest_result_fact_count(b), n);
     for (size_t i = 0; i < n && i < teeattest_result_fact_count(b); i++) {
         const char *ka, *kb, *va, *vb;
-        teeattest_result_fact_at(a, i, &ka, &va);
-        teeattest_result_fact_at(b, i, &kb, &vb);
+        teeattest_result_fact_at(a, i, &ka, &va, NULL);
+        teeattest_result_fact_at(b, i, &kb, &vb, NULL);
         if (strcmp(ka, kb) || strcmp(api_show(va), api_show(vb))) {
             printf("#   %s: fact %s='%s' vs %s='%s'\n", what, ka,
                    api_show(va), kb, api_show(vb));

@@ -47,7 +47,7 @@ static void *work(void *arg)
             w->errors++;
         } else {
             const char *js = NULL;
-            teeattest_result_to_json(r, &js, NULL);
+            teeattest_result_to_json(r, &js, NULL, NULL);
             if (!js || strcmp(js, sh->reference_json) != 0 ||
                 teeattest_result_verdict(r) != TEEATTEST_VERDICT_VERIFIED)
                 w->mismatches++;
@@ -86,7 +86,7 @@ static void run(teeattest_ctx *ctx, const teeattest_policy *pol, api_exchange *x
                                             NULL), TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_result_verdict(ref), TEEATTEST_VERDICT_VERIFIED);
     const char *js = NULL;
-    teeattest_result_to_json(ref, &js, NULL);
+    teeattest_result_to_json(ref, &js, NULL, NULL);
 
     struct shared sh = {sig, pol, x, js, ecdsa ? x->expected : NULL, {{0}}};
     pthread_barrier_init(&sh.start, NULL, THREADS);
@@ -149,7 +149,7 @@ static void *gpu_work(void *arg)
             continue;
         }
         const char *js = NULL;
-        teeattest_result_to_json(r, &js, NULL);
+        teeattest_result_to_json(r, &js, NULL, NULL);
         if (!js || strcmp(js, sh->reference_json) != 0 ||
             teeattest_result_verdict(r) != TEEATTEST_VERDICT_VERIFIED)
             w->mismatches++;
@@ -202,7 +202,7 @@ static void run_gpu(teeattest_ctx *ctx)
     CHECK_EQ_INT(teeattest_gpu_verify(ctx, &ref, pl, sh.payload_len, sh.nonce,
                                       32, in, pol, NULL), TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_result_verdict(ref), TEEATTEST_VERDICT_VERIFIED);
-    teeattest_result_to_json(ref, &sh.reference_json, NULL);
+    teeattest_result_to_json(ref, &sh.reference_json, NULL, NULL);
     pthread_barrier_init(&sh.start, NULL, THREADS);
     struct gpu_worker w[THREADS];
     for (int i = 0; i < THREADS; i++) {

@@ -60,7 +60,7 @@ static void checklist(const teeattest_result *r, char *out, size_t cap)
     for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
         const char *name = NULL, *detail = NULL;
         int32_t outcome = 0, req = 0;
-        teeattest_result_check(r, i, &name, &outcome, &detail, &req);
+        teeattest_result_check(r, i, &name, &outcome, &detail, &req, NULL);
         o += (size_t)api_fmt(out + o, cap - o, "%s%s=%s%s", i ? " " : "", name,
                              outcome >= 1 && outcome <= 4 ? oc[outcome] : "?",
                              req ? "!" : "");
@@ -132,7 +132,7 @@ static void test_low_s(void)
     const char *detail = NULL;
     int32_t req = -1;
     CHECK_EQ_INT(teeattest_result_find_check(r, "signature.ecdsa.low_s", NULL,
-                                             &detail), TEEATTEST_OK);
+                                             &detail, NULL), TEEATTEST_OK);
     CHECK(detail && strstr(detail, "upper half") != NULL);
     CHECK(detail && strstr(detail, "the key still signed this text") != NULL);
     CHECK_STR(teeattest_result_fact(r, "signer"), x.address);
@@ -144,7 +144,7 @@ static void test_low_s(void)
     CHECK_EQ_INT(api_outcome(r, "signature.ecdsa.low_s"), WARN);
     for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
         const char *name;
-        teeattest_result_check(r, i, &name, NULL, &detail, &req);
+        teeattest_result_check(r, i, &name, NULL, &detail, &req, NULL);
         if (strcmp(name, "signature.ecdsa.low_s") == 0)
             break;
     }
@@ -162,7 +162,7 @@ static void test_low_s(void)
                   "signature.ecdsa.recover=pass! signature.signer.claimed=pass! "
                   "signature.signer.expected=pass!");
     CHECK_EQ_INT(teeattest_result_find_check(r, "signature.ecdsa.low_s", NULL,
-                                             &detail), TEEATTEST_OK);
+                                             &detail, NULL), TEEATTEST_OK);
     CHECK(detail && strstr(detail, "strict") != NULL);
     teeattest_result_free(r);
     /* ... and back to lenient. */
@@ -357,7 +357,7 @@ static void test_facts(void)
     CHECK_STR(teeattest_result_fact(r, "signed_response_sha256"),
               teeattest_result_fact(r, "response_sha256"));
     const char *js = NULL;
-    teeattest_result_to_json(r, &js, NULL);
+    teeattest_result_to_json(r, &js, NULL, NULL);
     CHECK(js && strstr(js, "\"attestation_checked\":false") != NULL);
     CHECK(js && strncmp(js, "{\"verdict\":\"verified\"", 21) == 0);
     teeattest_result_free(r);
@@ -499,7 +499,7 @@ static void test_model(void)
         CHECK_EQ_INT(api_outcome(r, "signature.text.model"), PASS);
         CHECK_STR(teeattest_result_fact(r, "model"), "demo-model");
         const char *detail = NULL;
-        teeattest_result_find_check(r, "signature.text.model", NULL, &detail);
+        teeattest_result_find_check(r, "signature.text.model", NULL, &detail, NULL);
         CHECK(detail && strstr(detail, "request body") != NULL);
         teeattest_result_free(r);
 
@@ -514,7 +514,7 @@ static void test_model(void)
         r = run(sig, p, x.expected, &x);
         CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
         CHECK_EQ_INT(api_outcome(r, "signature.text.model"), FAIL);
-        teeattest_result_find_check(r, "signature.text.model", NULL, &detail);
+        teeattest_result_find_check(r, "signature.text.model", NULL, &detail, NULL);
         CHECK(detail && strstr(detail, "other-model") != NULL);
         teeattest_result_free(r);
         /* Comparison is exact (case, prefixes). */
@@ -592,7 +592,7 @@ static void test_untrusted_model_bytes(void)
                  TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
     const char *js = NULL;
-    CHECK_EQ_INT(teeattest_result_to_json(r, &js, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_to_json(r, &js, NULL, NULL), TEEATTEST_OK);
     CHECK(js && strstr(js, "\xff") == NULL);
     teeattest_result_free(r);
     teeattest_signature_free(sig);
@@ -608,7 +608,7 @@ static void test_untrusted_model_bytes(void)
                                             x.req_len, x.resp, x.resp_len, NULL),
                  TEEATTEST_OK);
     CHECK_EQ_INT(api_outcome(r, "signature.text.model"), FAIL);
-    CHECK_EQ_INT(teeattest_result_to_json(r, &js, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_to_json(r, &js, NULL, NULL), TEEATTEST_OK);
     teeattest_result_free(r);
     teeattest_signature_free(sig);
     api_exchange_free(&x);

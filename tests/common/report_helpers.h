@@ -69,7 +69,7 @@ static inline const char *ta_test_outcome(const teeattest_result *r,
                                           const char *name)
 {
     int32_t o = -1;
-    if (teeattest_result_find_check(r, name, &o, NULL) != TEEATTEST_OK)
+    if (teeattest_result_find_check(r, name, &o, NULL, NULL) != TEEATTEST_OK)
         return "absent";
     return o == TEEATTEST_OUTCOME_PASS ? "pass"
            : o == TEEATTEST_OUTCOME_FAIL ? "fail"
@@ -85,7 +85,7 @@ static inline const char *ta_test_failures(const teeattest_result *r)
     for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
         const char *name;
         int32_t o, req;
-        teeattest_result_check(r, i, &name, &o, NULL, &req);
+        teeattest_result_check(r, i, &name, &o, NULL, &req, NULL);
         if (o == TEEATTEST_OUTCOME_FAIL ||
             (o == TEEATTEST_OUTCOME_SKIP && req)) {
             size_t u = strlen(buf);

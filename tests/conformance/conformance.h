@@ -108,14 +108,14 @@ static inline void conf_lower(char *out, size_t cap, const char *in)
 static inline int32_t conf_outcome(const teeattest_result *r, const char *name)
 {
     int32_t o = 0;
-    return teeattest_result_find_check(r, name, &o, NULL) == TEEATTEST_OK ? o : -1;
+    return teeattest_result_find_check(r, name, &o, NULL, NULL) == TEEATTEST_OK ? o : -1;
 }
 
 /* Print a failed result's checklist to help whoever reads the TAP log. */
 static inline void conf_dump(const teeattest_result *r)
 {
     const char *js = NULL;
-    if (teeattest_result_to_json(r, &js, NULL) == TEEATTEST_OK)
+    if (teeattest_result_to_json(r, &js, NULL, NULL) == TEEATTEST_OK)
         printf("#   %s\n", js);
 }
 

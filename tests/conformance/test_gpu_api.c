@@ -55,7 +55,7 @@ static const char *outcome(teeattest_result *r, const char *name)
 {
     int32_t oc = 0;
     const char *detail = NULL;
-    if (!r || teeattest_result_find_check(r, name, &oc, &detail) != TEEATTEST_OK)
+    if (!r || teeattest_result_find_check(r, name, &oc, &detail, NULL) != TEEATTEST_OK)
         return "absent";
     switch (oc) {
     case TEEATTEST_OUTCOME_PASS: return "pass";
@@ -70,7 +70,7 @@ static const char *detail_of(teeattest_result *r, const char *name)
 {
     int32_t oc = 0;
     const char *detail = NULL;
-    if (!r || teeattest_result_find_check(r, name, &oc, &detail) != TEEATTEST_OK)
+    if (!r || teeattest_result_find_check(r, name, &oc, &detail, NULL) != TEEATTEST_OK)
         return "";
     return detail ? detail : "";
 }
@@ -87,7 +87,7 @@ static void dump(teeattest_result *r)
         const char *name, *detail;
         int32_t oc;
         int32_t req;
-        teeattest_result_check(r, i, &name, &oc, &detail, &req);
+        teeattest_result_check(r, i, &name, &oc, &detail, &req, NULL);
         printf("#   %-36s %d%s %s\n", name, oc, req ? "" : " (optional)",
                detail);
     }
@@ -805,11 +805,11 @@ static void inputs_api(void)
         const uint8_t *d = NULL;
         size_t l = 0;
         CHECK_EQ_INT(teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_RIM, 0,
-                                              &id, &d, &l), 0);
+                                              &id, &d, &l, NULL), 0);
         CHECK_STR(id, VBIOS_550);
         CHECK(l == xl && d && memcmp(d, xml, xl) == 0);
         CHECK_EQ_INT(teeattest_gpu_inputs_get(in, TEEATTEST_GPU_ITEM_RIM, 1,
-                                              &id, &d, &l), TEEATTEST_E_NOT_FOUND);
+                                              &id, &d, &l, NULL), TEEATTEST_E_NOT_FOUND);
         free(js);
         free(xml);
     }
@@ -837,13 +837,13 @@ static void inputs_api(void)
                                               "http://127.0.0.1:9/", NULL), 0);
     CHECK_EQ_INT(teeattest_gpu_inputs_set_url(in, 3, "https://x", NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_gpu_inputs_set_online(in, 16), TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_gpu_inputs_set_nras_version(in, 5),
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_online(in, 16, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_nras_version(in, 5, NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, "a b"),
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, "a b", NULL),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, "nvapi-secret"), 0);
-    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, NULL), 0);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, "nvapi-secret", NULL), 0);
+    CHECK_EQ_INT(teeattest_gpu_inputs_set_service_key(in, NULL, NULL), 0);
     CHECK(teeattest_gpu_inputs_ref(in) == in);
     teeattest_gpu_inputs_free(in);
     teeattest_gpu_inputs_free(in);

@@ -46,7 +46,7 @@ static const char *field_str(const teeattest_report *r, size_t i, int f)
 {
     const uint8_t *d;
     size_t n;
-    return teeattest_report_entry_get(r, i, f, &d, &n) == TEEATTEST_OK
+    return teeattest_report_entry_get(r, i, f, &d, &n, NULL) == TEEATTEST_OK
                ? (const char *)d : NULL;
 }
 
@@ -58,7 +58,7 @@ static void check_quote(const teeattest_report *r, size_t i,
     const uint8_t *q;
     size_t n;
     if (!CHECK_EQ_INT(teeattest_report_entry_get(r, i, TEEATTEST_ENTRY_QUOTE,
-                                                 &q, &n), TEEATTEST_OK))
+                                                 &q, &n, NULL), TEEATTEST_OK))
         return;
     json_t *len = json_object_get(want, "quote_len");
     if (len)
@@ -87,7 +87,7 @@ static void check_signer(const teeattest_report *r, size_t i,
         lower(a);
         CHECK_STR(field_str(r, i, TEEATTEST_ENTRY_SIGNING_ADDRESS), a);
         size_t idx = 99;
-        CHECK_EQ_INT(teeattest_report_find_entry(r, &idx, addr), TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_report_find_entry(r, &idx, addr, NULL), TEEATTEST_OK);
         CHECK(idx <= i);
     }
     if (algo)
@@ -112,15 +112,15 @@ static void flat(const char *dir, const char *dialect)
         const uint8_t *x;
         size_t n;
         CHECK_EQ_INT(teeattest_report_entry_get(r, 0, TEEATTEST_ENTRY_GPU_PAYLOAD,
-                                                &x, &n), TEEATTEST_OK);
+                                                &x, &n, NULL), TEEATTEST_OK);
         CHECK(n > 0 && (x[0] == '{' || x[0] == '['));
         CHECK_EQ_INT(teeattest_report_entry_get(r, 0, TEEATTEST_ENTRY_EVENT_LOG,
-                                                &x, &n), TEEATTEST_OK);
+                                                &x, &n, NULL), TEEATTEST_OK);
         CHECK(n > 0 && x[0] == '[');
         CHECK_EQ_INT(teeattest_report_entry_get(r, 0, TEEATTEST_ENTRY_APP_COMPOSE,
-                                                &x, &n), TEEATTEST_OK);
+                                                &x, &n, NULL), TEEATTEST_OK);
         uint8_t nonce[32];
-        CHECK_EQ_INT(teeattest_report_nonce(r, nonce), TEEATTEST_E_NOT_FOUND);
+        CHECK_EQ_INT(teeattest_report_nonce(r, nonce, TEEATTEST_NONCE_SIZE, NULL), TEEATTEST_E_NOT_FOUND);
         teeattest_report_free(r);
     }
     json_decref(exp);
@@ -143,7 +143,7 @@ static void gateway(void)
         size_t n;
         CHECK_EQ_INT(teeattest_report_entry_get(r, 0,
                                                 TEEATTEST_ENTRY_TLS_FINGERPRINT,
-                                                &x, &n), TEEATTEST_OK);
+                                                &x, &n, NULL), TEEATTEST_OK);
         CHECK_EQ_INT(n, 32);
         teeattest_report_free(r);
     }
@@ -170,7 +170,7 @@ static void chutes(const char *dir, const char *file, const char *dialect)
             const uint8_t *x;
             size_t n;
             CHECK_EQ_INT(teeattest_report_entry_get(
-                             r, i, TEEATTEST_ENTRY_GPU_PAYLOAD, &x, &n),
+                             r, i, TEEATTEST_ENTRY_GPU_PAYLOAD, &x, &n, NULL),
                          TEEATTEST_OK);
         }
         teeattest_report_free(r);
@@ -188,7 +188,7 @@ static void tinfoil(void)
         const uint8_t *q;
         size_t n;
         if (CHECK_EQ_INT(teeattest_report_entry_get(r, 0, TEEATTEST_ENTRY_QUOTE,
-                                                     &q, &n), TEEATTEST_OK) &&
+                                                     &q, &n, NULL), TEEATTEST_OK) &&
             n > 632) {
             char got[129];
             hex(got, q + (q[0] == 5 ? 54 : 48) + 520, 64);
@@ -196,7 +196,7 @@ static void tinfoil(void)
                                exp, "quote_report_data")));
         }
         CHECK_EQ_INT(teeattest_report_entry_get(r, 0, TEEATTEST_ENTRY_CERTIFICATE,
-                                                &q, &n), TEEATTEST_OK);
+                                                &q, &n, NULL), TEEATTEST_OK);
         teeattest_report_free(r);
     }
     json_decref(exp);
@@ -275,7 +275,7 @@ static void errors(void)
     const uint8_t *q = NULL;
     size_t ql = 0;
     CHECK_EQ_INT(teeattest_report_entry_get(r, 0, TEEATTEST_ENTRY_QUOTE,
-                                            &q, &ql),
+                                            &q, &ql, NULL),
                  TEEATTEST_OK);
     CHECK_EQ_INT(ql, 2);
     teeattest_report_free(r);

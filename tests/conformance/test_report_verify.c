@@ -113,7 +113,7 @@ static void dump(const char *what, const teeattest_result *r)
     for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
         const char *name, *detail;
         int32_t o, req;
-        teeattest_result_check(r, i, &name, &o, &detail, &req);
+        teeattest_result_check(r, i, &name, &o, &detail, &req, NULL);
         printf("#   %-45s %s%s %s\n", name,
                o == TEEATTEST_OUTCOME_PASS ? "pass"
                : o == TEEATTEST_OUTCOME_FAIL ? "FAIL"
@@ -122,7 +122,7 @@ static void dump(const char *what, const teeattest_result *r)
     }
     for (size_t i = 0; i < teeattest_result_fact_count(r); i++) {
         const char *k, *v;
-        teeattest_result_fact_at(r, i, &k, &v);
+        teeattest_result_fact_at(r, i, &k, &v, NULL);
         if (!strstr(k, ".tdx.") && !strstr(k, "gpu"))
             printf("#   fact %s = %.100s\n", k, v);
     }
@@ -183,7 +183,7 @@ static void expect_failures(const teeattest_result *r, const char *what,
     for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
         const char *name;
         int32_t o, req;
-        teeattest_result_check(r, i, &name, &o, NULL, &req);
+        teeattest_result_check(r, i, &name, &o, NULL, &req, NULL);
         if (!(o == TEEATTEST_OUTCOME_FAIL ||
               (o == TEEATTEST_OUTCOME_SKIP && req)))
             continue;
@@ -473,7 +473,7 @@ static void case_tampering(void)
     /* Another TLS key than the attested one. */
     const uint8_t *spki;
     size_t sl;
-    teeattest_evidence_get(c.ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0, &spki, &sl);
+    teeattest_evidence_get(c.ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0, &spki, &sl, NULL);
     uint8_t *other = malloc(sl);
     memcpy(other, spki, sl);
     other[sl - 1] ^= 1;

@@ -167,7 +167,7 @@ static void check_vector(json_t *v, const char *algo_key)
         }
         /* Same record, however it was given: same result. */
         const char *js = NULL;
-        teeattest_result_to_json(r, &js, NULL);
+        teeattest_result_to_json(r, &js, NULL, NULL);
         if (!first) {
             first = r;
             first_json = js;

@@ -25,7 +25,7 @@ static const char *outcome_of(teeattest_result *r, const char *name)
 {
     int32_t oc = 0;
     const char *detail = NULL;
-    if (teeattest_result_find_check(r, name, &oc, &detail) != TEEATTEST_OK)
+    if (teeattest_result_find_check(r, name, &oc, &detail, NULL) != TEEATTEST_OK)
         return "absent";
     switch (oc) {
     case TEEATTEST_OUTCOME_PASS: return "pass";
@@ -42,7 +42,7 @@ static void dump_checks(teeattest_result *r)
     for (size_t i = 0; i < n; i++) {
         const char *name, *detail;
         int32_t oc;
-        teeattest_result_check(r, i, &name, &oc, &detail, NULL);
+        teeattest_result_check(r, i, &name, &oc, &detail, NULL, NULL);
         printf("#   %-28s %d %s\n", name, oc, detail);
     }
 }

@@ -174,7 +174,7 @@ static inline void fuzz_exercise_result(teeattest_result *res)
         const char *name = NULL, *detail = NULL;
         int32_t outcome = 0, required = -1;
         FUZZ_CHECK(teeattest_result_check(res, i, &name, &outcome, &detail,
-                                          &required) == TEEATTEST_OK);
+                                          &required, NULL) == TEEATTEST_OK);
         FUZZ_CHECK(name && name[0] && detail);
         FUZZ_CHECK(outcome >= TEEATTEST_OUTCOME_PASS &&
                    outcome <= TEEATTEST_OUTCOME_WARN);
@@ -183,10 +183,10 @@ static inline void fuzz_exercise_result(teeattest_result *res)
             (outcome == TEEATTEST_OUTCOME_SKIP && required))
             verified = 0;
         int32_t o2 = 0;
-        FUZZ_CHECK(teeattest_result_find_check(res, name, &o2, NULL) ==
+        FUZZ_CHECK(teeattest_result_find_check(res, name, &o2, NULL, NULL) ==
                    TEEATTEST_OK);
     }
-    FUZZ_CHECK(teeattest_result_check(res, n, NULL, NULL, NULL, NULL) ==
+    FUZZ_CHECK(teeattest_result_check(res, n, NULL, NULL, NULL, NULL, NULL) ==
                TEEATTEST_E_NOT_FOUND);
     FUZZ_CHECK(teeattest_result_verdict(res) ==
                (verified ? TEEATTEST_VERDICT_VERIFIED : TEEATTEST_VERDICT_FAILED));
@@ -194,17 +194,17 @@ static inline void fuzz_exercise_result(teeattest_result *res)
     size_t nf = teeattest_result_fact_count(res);
     for (size_t i = 0; i < nf; i++) {
         const char *key = NULL, *value = NULL;
-        FUZZ_CHECK(teeattest_result_fact_at(res, i, &key, &value) ==
+        FUZZ_CHECK(teeattest_result_fact_at(res, i, &key, &value, NULL) ==
                    TEEATTEST_OK);
         FUZZ_CHECK(key && value);
         FUZZ_CHECK(teeattest_result_fact(res, key) != NULL);
     }
-    FUZZ_CHECK(teeattest_result_fact_at(res, nf, NULL, NULL) ==
+    FUZZ_CHECK(teeattest_result_fact_at(res, nf, NULL, NULL, NULL) ==
                TEEATTEST_E_NOT_FOUND);
 
     const char *json = NULL;
     size_t len = 0;
-    FUZZ_CHECK(teeattest_result_to_json(res, &json, &len) == TEEATTEST_OK);
+    FUZZ_CHECK(teeattest_result_to_json(res, &json, &len, NULL) == TEEATTEST_OK);
     FUZZ_CHECK(json != NULL && strlen(json) == len);
     json_error_t jerr;
     json_t *doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);

@@ -20,12 +20,12 @@ static void exercise_bundle(teeattest_ctx *ctx, teeattest_bundle *b)
     FUZZ_CHECK(teeattest_bundle_report(b) != NULL);
     FUZZ_CHECK(teeattest_bundle_evidence(b) != NULL);
     uint8_t nonce[TEEATTEST_NONCE_SIZE];
-    int rc = teeattest_bundle_nonce(b, nonce);
+    int rc = teeattest_bundle_nonce(b, nonce, TEEATTEST_NONCE_SIZE, NULL);
     FUZZ_CHECK(rc == TEEATTEST_OK || rc == TEEATTEST_E_NOT_FOUND);
     FUZZ_CHECK(teeattest_bundle_time(b) >= 0);
     const uint8_t *rq, *rs;
     size_t rql, rsl;
-    rc = teeattest_bundle_exchange(b, &rq, &rql, &rs, &rsl);
+    rc = teeattest_bundle_exchange(b, &rq, &rql, &rs, &rsl, NULL);
     FUZZ_CHECK(rc == TEEATTEST_OK || rc == TEEATTEST_E_NOT_FOUND);
 
     teeattest_error e;

@@ -37,7 +37,7 @@ static void verify_payload(teeattest_ctx *ctx, teeattest_gpu_inputs *in,
         FUZZ_CHECK(rc == TEEATTEST_OK && r != NULL);
         FUZZ_CHECK(teeattest_result_verdict(r) == TEEATTEST_VERDICT_FAILED);
         const char *json = NULL;
-        FUZZ_CHECK(teeattest_result_to_json(r, &json, NULL) == TEEATTEST_OK &&
+        FUZZ_CHECK(teeattest_result_to_json(r, &json, NULL, NULL) == TEEATTEST_OK &&
                    json && json[0] == '{');
         FUZZ_CHECK(teeattest_result_check_count(r) > 0);
     }
@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const uint8_t *got = NULL;
             size_t len = 0;
             FUZZ_CHECK(teeattest_gpu_inputs_get(in, kinds[sel], 0, NULL, &got,
-                                                &len) == TEEATTEST_OK);
+                                                &len, NULL) == TEEATTEST_OK);
             bool json_rim = kinds[sel] == TEEATTEST_GPU_ITEM_RIM && n &&
                             memchr(d, '{', n) != NULL;
             if (!json_rim)

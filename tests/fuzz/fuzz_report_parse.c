@@ -46,7 +46,7 @@ static void exercise_entry(const teeattest_report *rep, size_t i)
          f++) {
         d = NULL;
         n = (size_t)-1;
-        int rc = teeattest_report_entry_get(rep, i, f, &d, &n);
+        int rc = teeattest_report_entry_get(rep, i, f, &d, &n, NULL);
         FUZZ_CHECK(rc == TEEATTEST_OK || rc == TEEATTEST_E_NOT_FOUND);
         if (rc != TEEATTEST_OK)
             continue;
@@ -54,7 +54,7 @@ static void exercise_entry(const teeattest_report *rep, size_t i)
         FUZZ_CHECK(d[n] == '\0');
         /* len may be NULL. */
         const uint8_t *d2 = NULL;
-        FUZZ_CHECK(teeattest_report_entry_get(rep, i, f, &d2, NULL) ==
+        FUZZ_CHECK(teeattest_report_entry_get(rep, i, f, &d2, NULL, NULL) ==
                    TEEATTEST_OK && d2 == d);
         switch (f) {
         case TEEATTEST_ENTRY_ROLE:
@@ -85,27 +85,27 @@ static void exercise_entry(const teeattest_report *rep, size_t i)
     }
     /* Every entry has a role and a quote (the one required field). */
     FUZZ_CHECK(teeattest_report_entry_get(rep, i, TEEATTEST_ENTRY_ROLE, &d,
-                                          &n) == TEEATTEST_OK);
+                                          &n, NULL) == TEEATTEST_OK);
     FUZZ_CHECK(teeattest_report_entry_get(rep, i, TEEATTEST_ENTRY_QUOTE, &d,
-                                          &n) == TEEATTEST_OK);
+                                          &n, NULL) == TEEATTEST_OK);
     /* Fields outside the enumeration are misuse, not absence. */
-    FUZZ_CHECK(teeattest_report_entry_get(rep, i, 0, &d, &n) ==
+    FUZZ_CHECK(teeattest_report_entry_get(rep, i, 0, &d, &n, NULL) ==
                TEEATTEST_E_INVALID_ARG);
     FUZZ_CHECK(teeattest_report_entry_get(rep, i,
                                           TEEATTEST_ENTRY_COMPOSE_MANAGER + 1,
-                                          &d, &n) == TEEATTEST_E_INVALID_ARG);
-    FUZZ_CHECK(teeattest_report_entry_get(rep, i, -1, &d, &n) ==
+                                          &d, &n, NULL) == TEEATTEST_E_INVALID_ARG);
+    FUZZ_CHECK(teeattest_report_entry_get(rep, i, -1, &d, &n, NULL) ==
                TEEATTEST_E_INVALID_ARG);
     FUZZ_CHECK(teeattest_report_entry_get(rep, i, TEEATTEST_ENTRY_QUOTE, NULL,
-                                          &n) == TEEATTEST_E_INVALID_ARG);
+                                          &n, NULL) == TEEATTEST_E_INVALID_ARG);
 
     /* Lookup by the entry's own signer finds an entry with that signer
      * (the first one carrying it), with and without "0x", any case. */
     if (teeattest_report_entry_get(rep, i, TEEATTEST_ENTRY_SIGNING_ADDRESS,
-                                   &d, &n) == TEEATTEST_OK &&
+                                   &d, &n, NULL) == TEEATTEST_OK &&
         strlen((const char *)d) == n) {
         size_t idx = (size_t)-1;
-        FUZZ_CHECK(teeattest_report_find_entry(rep, &idx, (const char *)d) ==
+        FUZZ_CHECK(teeattest_report_find_entry(rep, &idx, (const char *)d, NULL) ==
                    TEEATTEST_OK);
         FUZZ_CHECK(idx <= i);
         char upper[160];
@@ -121,7 +121,7 @@ static void exercise_entry(const teeattest_report *rep, size_t i)
                                  ? (char)(s[k] - 'a' + 'A') : s[k];
             upper[o] = '\0';
             size_t idx2 = (size_t)-1;
-            FUZZ_CHECK(teeattest_report_find_entry(rep, &idx2, upper) ==
+            FUZZ_CHECK(teeattest_report_find_entry(rep, &idx2, upper, NULL) ==
                        TEEATTEST_OK);
             FUZZ_CHECK(idx2 <= i);
         }
@@ -148,10 +148,10 @@ static void exercise_report(teeattest_report *rep, const char *dialect,
                TEEATTEST_E_INVALID_ARG);
 
     uint8_t nonce[TEEATTEST_NONCE_SIZE];
-    FUZZ_CHECK(teeattest_report_nonce(rep, nonce) == TEEATTEST_E_NOT_FOUND);
+    FUZZ_CHECK(teeattest_report_nonce(rep, nonce, TEEATTEST_NONCE_SIZE, NULL) == TEEATTEST_E_NOT_FOUND);
     const uint8_t *spki;
     size_t spki_len;
-    FUZZ_CHECK(teeattest_report_tls_spki(rep, &spki, &spki_len) ==
+    FUZZ_CHECK(teeattest_report_tls_spki(rep, &spki, &spki_len, NULL) ==
                TEEATTEST_E_NOT_FOUND);
 
     size_t n = teeattest_report_entry_count(rep);
@@ -161,21 +161,21 @@ static void exercise_report(teeattest_report *rep, const char *dialect,
     const uint8_t *x;
     size_t xl;
     FUZZ_CHECK(teeattest_report_entry_get(rep, n, TEEATTEST_ENTRY_ROLE, &x,
-                                          &xl) == TEEATTEST_E_INVALID_ARG);
+                                          &xl, NULL) == TEEATTEST_E_INVALID_ARG);
 
     size_t idx = 12345;
     static const char *const strangers[] = {
         "", "0x", "0X", FUZZ_ECDSA_SIGNER, FUZZ_ED25519_SIGNER, "0x0x",
     };
     for (size_t k = 0; k < sizeof strangers / sizeof *strangers; k++) {
-        int rc = teeattest_report_find_entry(rep, &idx, strangers[k]);
+        int rc = teeattest_report_find_entry(rep, &idx, strangers[k], NULL);
         FUZZ_CHECK(rc == TEEATTEST_OK || rc == TEEATTEST_E_NOT_FOUND);
         if (rc == TEEATTEST_OK)
             FUZZ_CHECK(idx < n);
     }
-    FUZZ_CHECK(teeattest_report_find_entry(rep, NULL, "0x") ==
+    FUZZ_CHECK(teeattest_report_find_entry(rep, NULL, "0x", NULL) ==
                TEEATTEST_E_INVALID_ARG);
-    FUZZ_CHECK(teeattest_report_find_entry(rep, &idx, NULL) ==
+    FUZZ_CHECK(teeattest_report_find_entry(rep, &idx, NULL, NULL) ==
                TEEATTEST_E_INVALID_ARG);
 }
 

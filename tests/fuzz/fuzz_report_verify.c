@@ -60,14 +60,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(teeattest_result_verdict(r) == TEEATTEST_VERDICT_FAILED);
     for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
         const char *name = NULL;
-        FUZZ_CHECK(teeattest_result_check(r, i, &name, NULL, NULL, NULL) ==
+        FUZZ_CHECK(teeattest_result_check(r, i, &name, NULL, NULL, NULL, NULL) ==
                    TEEATTEST_OK);
         FUZZ_CHECK(strncmp(name, "report.", 7) == 0 ||
                    strncmp(name, "entry[", 6) == 0);
     }
     const char *json = NULL;
     size_t len = 0;
-    FUZZ_CHECK(teeattest_result_to_json(r, &json, &len) == TEEATTEST_OK);
+    FUZZ_CHECK(teeattest_result_to_json(r, &json, &len, NULL) == TEEATTEST_OK);
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     teeattest_evidence_free(ev);

@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool all_pass = true;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         int32_t o = 0;
-        FUZZ_CHECK(teeattest_result_find_check(res, names[i], &o, NULL) ==
+        FUZZ_CHECK(teeattest_result_find_check(res, names[i], &o, NULL, NULL) ==
                    TEEATTEST_OK);
         if (o != TEEATTEST_OUTCOME_PASS)
             all_pass = false;

@@ -198,7 +198,7 @@ int main(void)
                  TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_result_verdict(res), TEEATTEST_VERDICT_VERIFIED);
     const char *js = NULL;
-    CHECK_EQ_INT(teeattest_result_to_json(res, &js, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_to_json(res, &js, NULL, NULL), TEEATTEST_OK);
     char addr[TEEATTEST_SIGNER_MAX];
     CHECK_EQ_INT(teeattest_signature_recover(sig, addr, sizeof addr, NULL),
                  TEEATTEST_OK);

@@ -241,7 +241,8 @@ static int fetch(teeattest_provider *p, const uint8_t *nonce,
                  const char *addr, teeattest_error *e)
 {
     teeattest_report *r = NULL;
-    int rc = teeattest_report_fetch(p, &r, nonce, addr, e);
+    int rc = teeattest_report_fetch(p, &r, nonce,
+                                   nonce ? TEEATTEST_NONCE_SIZE : 0, addr, e);
     teeattest_report_free(r);
     return rc;
 }
@@ -287,7 +288,7 @@ static void test_attestation_urls(void)
         teeattest_provider *p = new_provider(ctx, c->dialect, BASE, MODEL);
         teeattest_error e = TEEATTEST_ERROR_INIT;
         teeattest_report *r = NULL;
-        int rc = teeattest_report_fetch(p, &r, NULL, c->addr, &e);
+        int rc = teeattest_report_fetch(p, &r, NULL, 0, c->addr, &e);
         printf("# %s (%s)\n", c->dialect, rc ? e.message : "ok");
         CHECK_EQ_INT(rc, TEEATTEST_OK);
         CHECK_EQ_INT(f.n, 1);
@@ -304,7 +305,7 @@ static void test_attestation_urls(void)
         CHECK_EQ_INT(header_count(&f.req[0], "User-Agent", NULL), 1);
         /* The nonce sent is the one the report remembers. */
         uint8_t n[TEEATTEST_NONCE_SIZE];
-        CHECK_EQ_INT(teeattest_report_nonce(r, n), TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_report_nonce(r, n, TEEATTEST_NONCE_SIZE, NULL), TEEATTEST_OK);
         CHECK(n[0] == (uint8_t)(f.next_random - 32) &&
               n[31] == (uint8_t)(f.next_random - 1));
         teeattest_report_free(r);
@@ -505,7 +506,7 @@ static void test_default_base_urls(void)
     for (size_t i = 0; i < ARRAY_LEN(want); i++) {
         const char *url = "unset", *summary = NULL;
         CHECK_STR(teeattest_dialect_name(i), want[i].dialect);
-        CHECK_EQ_INT(teeattest_dialect_info(want[i].dialect, &url, &summary),
+        CHECK_EQ_INT(teeattest_dialect_info(want[i].dialect, &url, &summary, NULL),
                      TEEATTEST_OK);
         if (want[i].url)
             CHECK_STR(url, want[i].url);
@@ -514,7 +515,7 @@ static void test_default_base_urls(void)
         /* The summary names the key's environment variable. */
         CHECK(summary && strstr(summary, key_envs[i]) != NULL);
     }
-    CHECK_EQ_INT(teeattest_dialect_info("nope", NULL, NULL),
+    CHECK_EQ_INT(teeattest_dialect_info("nope", NULL, NULL, NULL),
                  TEEATTEST_E_NOT_FOUND);
 }
 

@@ -316,7 +316,7 @@ static uint8_t *fx(const char *name, size_t *len)
 static int32_t outcome_of(const teeattest_result *r, const char *check)
 {
     int32_t o = 0;
-    if (teeattest_result_find_check(r, check, &o, NULL) != TEEATTEST_OK)
+    if (teeattest_result_find_check(r, check, &o, NULL, NULL) != TEEATTEST_OK)
         return -1;
     return o;
 }

@@ -51,7 +51,7 @@ static const char *outcome(teeattest_result *r, const char *name)
 {
     int32_t oc = 0;
     const char *d = NULL;
-    if (teeattest_result_find_check(r, name, &oc, &d) != TEEATTEST_OK)
+    if (teeattest_result_find_check(r, name, &oc, &d, NULL) != TEEATTEST_OK)
         return "absent";
     return oc == TEEATTEST_OUTCOME_PASS ? "pass" : oc == TEEATTEST_OUTCOME_FAIL ? "fail"
            : oc == TEEATTEST_OUTCOME_SKIP ? "skip" : "warn";

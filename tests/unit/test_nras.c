@@ -1044,7 +1044,7 @@ static void test_request(void)
     ta_buf_free(&saved);
     const char *json = NULL;
     size_t json_len = 0;
-    teeattest_result_to_json(r, &json, &json_len);
+    teeattest_result_to_json(r, &json, &json_len, NULL);
     CHECK(json && strstr(json, "sekret-key") == NULL);
     teeattest_result_free(r);
 

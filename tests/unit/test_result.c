@@ -106,7 +106,7 @@ static void test_json_shape(void)
     teeattest_result *r = new_result(ctx);
     /* Before finish the result is not renderable and fails closed. */
     const char *js = NULL;
-    CHECK_EQ_INT(teeattest_result_to_json(r, &js, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_result_to_json(r, &js, NULL, NULL), TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
 
     ta_result_check(r, "a.pass", TEEATTEST_OUTCOME_PASS, true, "ok %d", 1);
@@ -130,19 +130,19 @@ static void test_json_shape(void)
     CHECK_EQ_INT(teeattest_result_check_count(r), 4);
     const char *name = NULL, *detail = NULL;
     int32_t outcome = 0, req = -1;
-    CHECK_EQ_INT(teeattest_result_check(r, 1, &name, &outcome, &detail, &req),
+    CHECK_EQ_INT(teeattest_result_check(r, 1, &name, &outcome, &detail, &req, NULL),
                  TEEATTEST_OK);
     CHECK_STR(name, "b.warn");
     CHECK_EQ_INT(outcome, TEEATTEST_OUTCOME_WARN);
     CHECK_STR(detail, "careful");
     CHECK_EQ_INT(req, 0);
-    CHECK_EQ_INT(teeattest_result_check(r, 4, &name, NULL, NULL, NULL),
+    CHECK_EQ_INT(teeattest_result_check(r, 4, &name, NULL, NULL, NULL, NULL),
                  TEEATTEST_E_NOT_FOUND);
-    CHECK_EQ_INT(teeattest_result_find_check(r, "c.skip", &outcome, &detail),
+    CHECK_EQ_INT(teeattest_result_find_check(r, "c.skip", &outcome, &detail, NULL),
                  TEEATTEST_OK);
     CHECK_EQ_INT(outcome, TEEATTEST_OUTCOME_SKIP);
     CHECK_STR(detail, "");
-    CHECK_EQ_INT(teeattest_result_find_check(r, "nope", &outcome, &detail),
+    CHECK_EQ_INT(teeattest_result_find_check(r, "nope", &outcome, &detail, NULL),
                  TEEATTEST_E_NOT_FOUND);
 
     CHECK_EQ_INT(teeattest_result_fact_count(r), 8);
@@ -153,13 +153,13 @@ static void test_json_shape(void)
     CHECK_STR(teeattest_result_fact(r, "replaced"), "7");
     CHECK(teeattest_result_fact(r, "absent") == NULL);
     const char *k = NULL, *v = NULL;
-    CHECK_EQ_INT(teeattest_result_fact_at(r, 0, &k, &v), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_fact_at(r, 0, &k, &v, NULL), TEEATTEST_OK);
     CHECK_STR(k, "s");
     CHECK_STR(v, "value");
-    CHECK_EQ_INT(teeattest_result_fact_at(r, 8, &k, &v), TEEATTEST_E_NOT_FOUND);
+    CHECK_EQ_INT(teeattest_result_fact_at(r, 8, &k, &v, NULL), TEEATTEST_E_NOT_FOUND);
 
     size_t len = 0;
-    CHECK_EQ_INT(teeattest_result_to_json(r, &js, &len), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_to_json(r, &js, &len, NULL), TEEATTEST_OK);
     CHECK(js && strlen(js) == len);
     json_error_t jerr;
     json_t *root = json_loads(js, JSON_REJECT_DUPLICATES, &jerr);
@@ -223,16 +223,16 @@ static void test_untrusted_bytes(void)
     int rc = ta_result_finish(r, NULL);
     CHECK_EQ_INT(rc, TEEATTEST_OK);
     const char *detail = NULL;
-    teeattest_result_find_check(r, "bad.utf8", NULL, &detail);
+    teeattest_result_find_check(r, "bad.utf8", NULL, &detail, NULL);
     CHECK(detail && valid_utf8(detail));
     CHECK(detail && strncmp(detail, "model \"a", 8) == 0);
-    teeattest_result_find_check(r, "cut.utf8", NULL, &detail);
+    teeattest_result_find_check(r, "cut.utf8", NULL, &detail, NULL);
     CHECK(detail && valid_utf8(detail));
     CHECK(detail && strncmp(detail, "xxxxxxxx", 8) == 0);
     const char *m = teeattest_result_fact(r, "model");
     CHECK(m && valid_utf8(m) && m[0] == 'm');
     const char *js = NULL;
-    CHECK_EQ_INT(teeattest_result_to_json(r, &js, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_to_json(r, &js, NULL, NULL), TEEATTEST_OK);
     json_t *root = js ? json_loads(js, 0, NULL) : NULL;
     CHECK(root != NULL);
     json_decref(root);

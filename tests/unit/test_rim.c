@@ -706,7 +706,7 @@ static void test_compare_fixtures(void)
 static int32_t outcome_of(teeattest_result *r, const char *name)
 {
     int32_t o = 0;
-    if (teeattest_result_find_check(r, name, &o, NULL) != TEEATTEST_OK)
+    if (teeattest_result_find_check(r, name, &o, NULL, NULL) != TEEATTEST_OK)
         return -1;
     return o;
 }
@@ -799,7 +799,7 @@ static void test_append(void)
     CHECK(ta_rim_verify_append(ctx, r, 0, &in, NULL, NULL) == TEEATTEST_OK);
     const char *det = NULL;
     int32_t o = 0;
-    CHECK(teeattest_result_find_check(r, "gpu[0].rim.driver.signature", &o, &det) == 0 &&
+    CHECK(teeattest_result_find_check(r, "gpu[0].rim.driver.signature", &o, &det, NULL) == 0 &&
           o == TEEATTEST_OUTCOME_SKIP && det && strstr(det, "reference missing"));
     teeattest_result_free(r);
     /* Unparsable RIM: a failed check naming the problem. */
@@ -835,7 +835,7 @@ int main(void)
         CHECK(ta_rim_verify_append(ctx, r, 0, &in, NULL, NULL) == TEEATTEST_OK);
         int32_t o = 0;
         CHECK(teeattest_result_find_check(r, "gpu[0].rim.driver.signature", &o,
-                                          NULL) == 0 &&
+                                          NULL, NULL) == 0 &&
               o == TEEATTEST_OUTCOME_SKIP);
         teeattest_result_free(r);
         teeattest_ctx_free(ctx);

@@ -104,7 +104,7 @@ static run verify(const uint8_t *q, size_t len, const ta_tdx_collateral *col,
     if (want) {
         const char *detail = NULL;
         if (teeattest_result_find_check(r, want, &res.outcome_of_want,
-                                        &detail) == TEEATTEST_OK &&
+                                        &detail, NULL) == TEEATTEST_OK &&
             res.outcome_of_want == TEEATTEST_OUTCOME_FAIL)
             printf("#   %s: %s\n", want, detail);
         snprintf(res.detail, sizeof res.detail, "%s", detail ? detail : "");
@@ -176,7 +176,7 @@ static void test_quote_tamper(const uint8_t *q, size_t len,
         ta_tdx_outcome out;
         ta_tdx_verify(ctx, m, len, col, T_V4, NULL, r, &out, NULL);
         int32_t oc = 0;
-        teeattest_result_find_check(r, "tdx.pck_chain", &oc, NULL);
+        teeattest_result_find_check(r, "tdx.pck_chain", &oc, NULL, NULL);
         tried++;
         if (out.all_passed || oc != TEEATTEST_OUTCOME_FAIL ||
             strcmp(out.first_failure ? out.first_failure : "", "tdx.pck_chain")) {
@@ -284,7 +284,7 @@ static void test_time_window(const uint8_t *q, size_t qlen,
     CHECK_EQ_INT(out.status, TA_TDX_UP_TO_DATE);
     CHECK_STR(teeattest_result_fact(r, "tdx.collateral.expired"), "true");
     int32_t oc = 0;
-    teeattest_result_find_check(r, "tdx.crl.pck", &oc, NULL);
+    teeattest_result_find_check(r, "tdx.crl.pck", &oc, NULL, NULL);
     CHECK_EQ_INT(oc, TEEATTEST_OUTCOME_WARN);
     ta_tdx_outcome_free(ctx, &out);
     teeattest_result_free(r);
