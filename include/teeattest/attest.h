@@ -158,8 +158,12 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
  * several nodes were verified and no entry was chosen), "entries", and
  * per entry "entry[i].signer", "entry[i].role", "entry[i].tdx.status",
  * "entry[i].app_id", "entry[i].compose_hash", "entry[i].os_image_hash",
- * "entry[i].images", ... The verified signer is what
- * teeattest_signature_verify() expects as `expected_signer`.
+ * "entry[i].images", ... When the verdict is failed every fact is renamed
+ * "unverified.<name>" (diagnostics only), and "entry[i].model" (from
+ * model_name, which nothing binds) is always "unverified.entry[i].model".
+ * Read the signer to check response signatures against with
+ * teeattest_result_verified_signer(), which returns it only from a
+ * verified result.
  *
  * @param entry an entry index, or TEEATTEST_ENTRY_ALL.
  * @param ev verification material, may be NULL (offline, nothing

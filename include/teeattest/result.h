@@ -106,6 +106,32 @@ TEEATTEST_API const char *teeattest_result_fact(const teeattest_result *res,
                                                 const char *key);
 
 /**
+ * @brief The signer a verified result attests: the key or address to check
+ *        response signatures against (teeattest_signature_verify()).
+ *
+ * Reads the facts "signer" and "signing_algo" (report and bundle results)
+ * or "algorithm" (signature results), and only when the verdict is
+ * TEEATTEST_VERDICT_VERIFIED. A failed result carries its facts only as
+ * "unverified.<name>" (docs/checks.md); this function never returns them.
+ * @param res a finished result.
+ * @param[out] signer the signer (0x address or hex key); NULL on error.
+ *             Borrowed from the result.
+ * @param[out] algo "ecdsa" or "ed25519"; may be NULL. Borrowed.
+ * @param err optional error detail.
+ * @return TEEATTEST_OK; TEEATTEST_E_NOT_VERIFIED (the verdict is failed:
+ *         nothing in the result vouches for a signer);
+ *         TEEATTEST_E_NOT_FOUND (verified, but no single signer: a
+ *         multi-node report without a chosen entry, or a result of a kind
+ *         that has none); TEEATTEST_E_INVALID_ARG (res or signer NULL).
+ * Lifetime: strings live as long as the result.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_result_verified_signer(const teeattest_result *res,
+                                                   const char **signer,
+                                                   const char **algo,
+                                                   teeattest_error *err);
+
+/**
  * @brief The result as JSON:
  *        {"verdict":"verified"|"failed",
  *         "checks":[{"name","outcome","detail","required"}...],

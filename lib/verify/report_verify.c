@@ -824,9 +824,10 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
     blob role = field(v, i, TEEATTEST_ENTRY_ROLE);
     if (role.p)
         ta_result_fact_str(v->r, "role", (const char *)role.p);
+    /* model_name: no evidence binds it. */
     blob model = field(v, i, TEEATTEST_ENTRY_MODEL);
     if (model.p)
-        ta_result_fact_str(v->r, "model", (const char *)model.p);
+        ta_result_fact_unbound_str(v->r, "model", (const char *)model.p);
 
     blob quote = field(v, i, TEEATTEST_ENTRY_QUOTE);
     ta_tdx_quote q;

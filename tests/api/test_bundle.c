@@ -373,13 +373,13 @@ static void case_signature(void)
     CHECK_STR(ta_test_failures(r), "response.signature.attestation,"
                            "response.signature.signer.expected");
     CHECK_STR(ta_test_outcome(r, "response.signature.attestation"), "fail");
-    CHECK_STR(teeattest_result_fact(r, "response.signer_source"),
+    CHECK_STR(ta_test_fact(r, "response.signer_source"),
               "attestation");
     CHECK_STR(ta_test_outcome(r, "response.signature.hash.request"), "pass");
     CHECK_STR(ta_test_outcome(r, "response.signature.hash.response"), "pass");
     CHECK_STR(ta_test_outcome(r, "response.signature.ecdsa.recover"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].tdx.status"), "pass");
-    CHECK_STR(teeattest_result_fact(r, "response.recovered_signer"),
+    CHECK_STR(ta_test_fact(r, "response.recovered_signer"),
               "0x319f1b8bb3b723a5d098ffb67005bdf7bb579aca");
     teeattest_result_free(r);
 

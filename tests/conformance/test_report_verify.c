@@ -204,9 +204,10 @@ static void expect_failures(const teeattest_result *r, const char *what,
                  np ? TEEATTEST_VERDICT_FAILED : TEEATTEST_VERDICT_VERIFIED);
 }
 
+/* The fact under the name the verdict gives it (ta_test_fact). */
 static const char *fact(const teeattest_result *r, const char *key)
 {
-    const char *v = teeattest_result_fact(r, key);
+    const char *v = ta_test_fact(r, key);
     return v ? v : "(none)";
 }
 
@@ -317,7 +318,7 @@ static void case_redpill_chutes(void)
                                        "entry[*].binding.nonce",
                                        NO_RIMS("entry[*]"), NULL};
     expect_failures(r, "redpill", want);
-    CHECK_EQ_INT(teeattest_result_fact(r, "entries")[0], '5');
+    CHECK_STR(fact(r, "entries"), "5");
     for (int i = 0; i < 5; i++) {
         char name[64];
         snprintf(name, sizeof name, "entry[%d].binding.report_data", i);
@@ -326,7 +327,7 @@ static void case_redpill_chutes(void)
         snprintf(name, sizeof name, "entry[%d].gpu[7].nonce", i);
         CHECK_STR(ta_test_outcome(r, name), "pass");
     }
-    CHECK(teeattest_result_fact(r, "signer") == NULL); /* no signing key */
+    CHECK_STR(fact(r, "signer"), "(none)"); /* no signing key */
     teeattest_result_free(r);
     teeattest_policy_set_allow_server_nonce(pol, 1);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "redpill, server nonce ok");
@@ -395,6 +396,81 @@ static void case_tinfoil(void)
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     capture_free(&c);
+}
+
+/* ---- nothing looks verified unless it is ---------------------------------- */
+
+/* Every fact of a failed result is named "unverified.*". */
+static bool all_unverified(const teeattest_result *r)
+{
+    for (size_t i = 0; i < teeattest_result_fact_count(r); i++) {
+        const char *k;
+        teeattest_result_fact_at(r, i, &k, NULL);
+        if (strncmp(k, "unverified.", 11) != 0) {
+            printf("# plain fact %s on a failed result\n", k);
+            return false;
+        }
+    }
+    return teeattest_result_fact_count(r) > 0;
+}
+
+#define NEAR_SIGNER \
+    "d0aa20bcf567cc0c7c914608967dbd4c7a17e10b600802d45923434ce323f823"
+
+static void case_unverified_facts(void)
+{
+    /* The issue's example: NEAR without collateral fails, and its signer
+     * must not be readable as "the" signer. */
+    capture c;
+    capture_load(&c, "nearai_direct_ed25519_tls", "nearai",
+                 "attestation_report.json", "attestation_report.http_meta.json");
+    add_nras(&c, 0);
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL,
+                                 "near, no collateral");
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    CHECK(teeattest_result_fact(r, "signer") == NULL);
+    CHECK(teeattest_result_fact(r, "entry[0].signer") == NULL);
+    CHECK(teeattest_result_fact(r, "entry[0].compose_hash") == NULL);
+    CHECK(all_unverified(r));
+    CHECK_STR(teeattest_result_fact(r, "unverified.signer"), NEAR_SIGNER);
+    CHECK_STR(teeattest_result_fact(r, "unverified.entry[0].signer"),
+              NEAR_SIGNER);
+    const char *json = NULL;
+    CHECK_EQ_INT(teeattest_result_to_json(r, &json, NULL), TEEATTEST_OK);
+    CHECK(json && !strstr(json, "\"signer\"") &&
+          !strstr(json, "\"entry[0].signer\""));
+    const char *signer = "x", *algo = "x";
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_result_verified_signer(r, &signer, &algo, &e),
+                 TEEATTEST_E_NOT_VERIFIED);
+    CHECK(signer == NULL && algo == NULL);
+    CHECK_EQ_INT(e.code, TEEATTEST_E_NOT_VERIFIED);
+    teeattest_result_free(r);
+
+    /* With its collateral it verifies: the signer under its plain name,
+     * and model_name, which nothing binds, still unverified. */
+    add_collateral(&c, P "nearai_direct_ed25519_tls/intel_pcs");
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "near, verified");
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
+    CHECK_EQ_INT(teeattest_result_verified_signer(r, &signer, &algo, NULL),
+                 TEEATTEST_OK);
+    CHECK_STR(signer, NEAR_SIGNER);
+    CHECK_STR(algo, "ed25519");
+    CHECK_EQ_INT(teeattest_result_verified_signer(r, &signer, NULL, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_verified_signer(NULL, &signer, NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_result_verified_signer(r, NULL, NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_STR(teeattest_result_fact(r, "entry[0].signer"), NEAR_SIGNER);
+    CHECK(teeattest_result_fact(r, "entry[0].model") == NULL);
+    CHECK_STR(teeattest_result_fact(r, "unverified.entry[0].model"),
+              "Qwen/Qwen3.5-122B-A10B");
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+
 }
 
 /* ---- tampering and replay, on the capture that verifies ------------------- */
@@ -613,7 +689,7 @@ static void case_attested(void)
     CHECK_STR(ta_test_outcome(r, "signature.attestation"), "fail");
     CHECK_STR(ta_test_outcome(r, "signature.hash.response"), "pass");
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
-    CHECK_STR(teeattest_result_fact(r, "signer_source"), "attestation");
+    CHECK_STR(fact(r, "signer_source"), "attestation");
     teeattest_result_free(r);
     /* Even with the signer requirement off, no attested signer fails. */
     teeattest_policy_set_require_signer(pol, 0);
@@ -649,6 +725,7 @@ int main(void)
     case_tampering();
     case_policy();
     case_attested();
+    case_unverified_facts();
     teeattest_ctx_free(ctx);
     return ta_test_done();
 }
