@@ -149,7 +149,9 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
  * io.net, Chutes, Tinfoil: providers.md section 3), the nonce (freshness),
  * the TLS key binding, the signing key, the event log replay and compose
  * hash, the policy's software pins and the GPU evidence. Report-wide
- * checks: report.entries, report.freshness, report.age.
+ * checks: report.entries, report.freshness, report.age,
+ * report.consistency (a top level that repeats an entry's fields repeats
+ * the verified entry exactly).
  *
  * The verdict is verified only if every required check passed. A failed
  * fetch (collateral, NRAS, RIM, OCSP) is a failed or skipped check, never

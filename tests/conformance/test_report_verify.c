@@ -575,18 +575,109 @@ static void case_tampering(void)
     near_edited(&c, edit_event_log);
     pol = policy_at(c.at);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "edited event log");
-    static const char *const log[] = {"entry[0].eventlog.replay", NULL};
+    /* the top level still repeats the entry as it was */
+    static const char *const log[] = {"entry[0].eventlog.replay",
+                                      "report.consistency", NULL};
     expect_failures(r, "edited event log", log);
     teeattest_result_free(r);
     capture_free(&c);
 
     near_edited(&c, edit_app_compose);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "edited app_compose");
-    static const char *const compose[] = {"entry[0].compose.hash", NULL};
+    static const char *const compose[] = {"entry[0].compose.hash",
+                                          "report.consistency", NULL};
     expect_failures(r, "edited app_compose", compose);
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     capture_free(&c);
+}
+
+/* ---- the top level repeats the verified entry exactly ----------------------- */
+
+static json_t *entries_of(json_t *doc)
+{
+    return json_object_get(doc, "all_attestations");
+}
+
+/* A copy of entry 0 with another quote (the compose manager's, which
+ * does not bind its key) and, if `signer`, another signing address. */
+static json_t *other_entry(json_t *doc, const char *signer)
+{
+    json_t *e = json_deep_copy(json_array_get(entries_of(doc), 0));
+    json_object_set(e, "intel_quote",
+                    json_object_get(json_object_get(doc,
+                                        "compose_manager_attestation"),
+                                    "quote"));
+    if (signer) {
+        json_object_set_new(e, "signing_address", json_string(signer));
+        json_object_del(e, "signing_public_key");
+    }
+    return e;
+}
+
+#define OTHER_SIGNER \
+    "1111111111111111111111111111111111111111111111111111111111111111"
+
+static void edit_top_signer(json_t *doc)
+{
+    json_object_set_new(doc, "signing_address", json_string(OTHER_SIGNER));
+}
+
+static void edit_top_model(json_t *doc)
+{
+    json_object_set_new(doc, "model_name", json_string("other/model"));
+}
+
+static void edit_top_added(json_t *doc)
+{
+    json_object_set_new(doc, "vm_config", json_string("{}"));
+}
+
+static void edit_top_quote(json_t *doc)
+{
+    json_t *e = other_entry(doc, NULL);
+    json_object_set(doc, "intel_quote", json_object_get(e, "intel_quote"));
+    json_decref(e);
+}
+
+/* Verify the NEAR capture edited by `edit` (entry `entry`), expect
+ * exactly the failures `want`, and `detail_has` in the detail of `check`. */
+static void expect_edited(void (*edit)(json_t *), size_t entry,
+                          const char *what, const char *const *want,
+                          const char *check, const char *detail_has)
+{
+    capture c;
+    near_edited(&c, edit);
+    add_nras(&c, 1); /* the same GPUs' answer, for a second entry */
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, entry, pol, NULL, what);
+    expect_failures(r, what, want);
+    if (check) {
+        const char *d = NULL;
+        CHECK_EQ_INT(teeattest_result_find_check(r, check, NULL, &d),
+                     TEEATTEST_OK);
+        if (!CHECK(d && strstr(d, detail_has)))
+            printf("# %s: %s says '%s'\n", what, check, d ? d : "");
+    }
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+static void case_consistency(void)
+{
+    static const char *const cons[] = {"report.consistency", NULL};
+    /* A top-level signing_address replaced by any value. */
+    expect_edited(edit_top_signer, TEEATTEST_ENTRY_ALL, "top signer", cons,
+                  "report.consistency", "top-level signing_address");
+    /* Fields nothing else reads are repeated exactly too. */
+    expect_edited(edit_top_model, TEEATTEST_ENTRY_ALL, "top model", cons,
+                  "report.consistency", "top-level model_name");
+    expect_edited(edit_top_added, TEEATTEST_ENTRY_ALL, "top vm_config", cons,
+                  "report.consistency", "top-level vm_config");
+    /* A top-level quote that is none of the entries'. */
+    expect_edited(edit_top_quote, TEEATTEST_ENTRY_ALL, "top quote", cons,
+                  "report.consistency", "none of the entries");
 }
 
 /* ---- policy pins and misuse -------------------------------------------------- */
@@ -726,6 +817,7 @@ int main(void)
     case_policy();
     case_attested();
     case_unverified_facts();
+    case_consistency();
     teeattest_ctx_free(ctx);
     return ta_test_done();
 }
