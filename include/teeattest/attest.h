@@ -149,7 +149,8 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
  * io.net, Chutes, Tinfoil: providers.md section 3), the nonce (freshness),
  * the TLS key binding, the signing key, the event log replay and compose
  * hash, the policy's software pins and the GPU evidence. Report-wide
- * checks: report.entries, report.freshness, report.age,
+ * checks: report.entries (fails on two entries with the same quote or the
+ * same signer, whichever entry is chosen), report.freshness, report.age,
  * report.consistency (a top level that repeats an entry's fields repeats
  * the verified entry exactly).
  *
@@ -157,7 +158,9 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
  * fetch (collateral, NRAS, RIM, OCSP) is a failed or skipped check, never
  * an error return. Facts: "signer" and "signing_algo" (of the model entry
  * for two-layer reports, else of the single or chosen entry; absent when
- * several nodes were verified and no entry was chosen), "entries", and
+ * several nodes were verified and no entry was chosen: signatures are then
+ * matched to the entry whose signer the record claims, unique since
+ * signers are distinct), "entries", and
  * per entry "entry[i].signer", "entry[i].role", "entry[i].tdx.status",
  * "entry[i].app_id", "entry[i].compose_hash", "entry[i].os_image_hash",
  * "entry[i].images", ... When the verdict is failed every fact is renamed

@@ -908,6 +908,44 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
 
 /* ---- report-wide checks ------------------------------------------------------- */
 
+/* A signer as stated, without "0x" (the parser lower-cased it). */
+static blob bare_signer(const vctx *v, size_t i)
+{
+    blob b = field(v, i, TEEATTEST_ENTRY_SIGNING_ADDRESS);
+    if (b.p && b.n >= 2 && b.p[0] == '0' && (b.p[1] == 'x' || b.p[1] == 'X'))
+        b.p += 2, b.n -= 2;
+    return b;
+}
+
+static bool blob_eq(blob a, blob b)
+{
+    return a.p && b.p && a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
+}
+
+/* report.entries: the same quote or the same signer twice is a report no
+ * honest provider sends, and would make which entry answers for a signer
+ * depend on the order of the array. Returns false after failing it. */
+static bool check_distinct(vctx *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        for (size_t j = 0; j < i; j++) {
+            const char *what = NULL;
+            if (blob_eq(field(v, i, TEEATTEST_ENTRY_QUOTE),
+                        field(v, j, TEEATTEST_ENTRY_QUOTE)))
+                what = "the same quote";
+            else if (blob_eq(bare_signer(v, i), bare_signer(v, j)))
+                what = "the same signer";
+            if (what) {
+                ta_result_check(v->r, "report.entries", FAIL, true,
+                                "entries %zu and %zu carry %s: duplicate "
+                                "entries are refused", j, i, what);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 /* The entry fields that the flat dstack form repeats at its top level
  * (NEAR's model proxy repeats all_attestations[0]). */
 static const char *const repeated_fields[] = {
@@ -1008,8 +1046,9 @@ static int verify_report(vctx *v, size_t entry)
                    field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"));
         count += todo[i];
     }
-    ta_result_check(v->r, "report.entries", PASS, true,
-                    "%zu of %zu entries verified", count, n);
+    if (check_distinct(v, n))
+        ta_result_check(v->r, "report.entries", PASS, true,
+                        "%zu of %zu entries verified", count, n);
     ta_result_fact_int(v->r, "entries", (int64_t)n);
     if (v->has_nonce) {
         ta_result_fact_str(v->r, "nonce", v->nonce_hex);

@@ -592,7 +592,7 @@ static void case_tampering(void)
     capture_free(&c);
 }
 
-/* ---- the top level repeats the verified entry exactly ----------------------- */
+/* ---- the top level and the entries: consistent, distinct, any order -------- */
 
 static json_t *entries_of(json_t *doc)
 {
@@ -640,6 +640,32 @@ static void edit_top_quote(json_t *doc)
     json_decref(e);
 }
 
+static void edit_dup_entry(json_t *doc)
+{
+    json_array_append_new(entries_of(doc),
+                          json_deep_copy(json_array_get(entries_of(doc), 0)));
+}
+
+static void edit_same_signer_after(json_t *doc)
+{
+    json_array_append_new(entries_of(doc), other_entry(doc, NULL));
+}
+
+static void edit_same_signer_before(json_t *doc)
+{
+    json_array_insert_new(entries_of(doc), 0, other_entry(doc, NULL));
+}
+
+static void edit_bad_after(json_t *doc)
+{
+    json_array_append_new(entries_of(doc), other_entry(doc, OTHER_SIGNER));
+}
+
+static void edit_bad_before(json_t *doc)
+{
+    json_array_insert_new(entries_of(doc), 0, other_entry(doc, OTHER_SIGNER));
+}
+
 /* Verify the NEAR capture edited by `edit` (entry `entry`), expect
  * exactly the failures `want`, and `detail_has` in the detail of `check`. */
 static void expect_edited(void (*edit)(json_t *), size_t entry,
@@ -678,6 +704,34 @@ static void case_consistency(void)
     /* A top-level quote that is none of the entries'. */
     expect_edited(edit_top_quote, TEEATTEST_ENTRY_ALL, "top quote", cons,
                   "report.consistency", "none of the entries");
+}
+
+static void case_distinct_entries(void)
+{
+    static const char *const dup[] = {"report.entries", NULL};
+    expect_edited(edit_dup_entry, TEEATTEST_ENTRY_ALL, "duplicate entry", dup,
+                  "report.entries", "the same quote");
+    /* Another quote with the same signer: refused whichever entry is
+     * chosen and wherever it stands, so the outcome cannot depend on
+     * which of the two a lookup by signer finds first. */
+    static const char *const same[] = {"report.entries", "entry[*", NULL};
+    expect_edited(edit_same_signer_after, 0, "[good, same signer]", dup,
+                  "report.entries", "the same signer");
+    expect_edited(edit_same_signer_before, 1, "[same signer, good]", dup,
+                  "report.entries", "the same signer");
+    expect_edited(edit_same_signer_after, TEEATTEST_ENTRY_ALL,
+                  "[good, same signer], all", same, "report.entries",
+                  "the same signer");
+    expect_edited(edit_same_signer_before, TEEATTEST_ENTRY_ALL,
+                  "[same signer, good], all", same, "report.entries",
+                  "the same signer");
+    /* A bad entry fails the report in either order. */
+    static const char *const bad1[] = {"entry[1].binding.*", NULL};
+    static const char *const bad0[] = {"entry[0].binding.*", NULL};
+    expect_edited(edit_bad_after, TEEATTEST_ENTRY_ALL, "[good, bad]", bad1,
+                  "entry[1].binding.report_data", "is not");
+    expect_edited(edit_bad_before, TEEATTEST_ENTRY_ALL, "[bad, good]", bad0,
+                  "entry[0].binding.report_data", "is not");
 }
 
 /* ---- policy pins and misuse -------------------------------------------------- */
@@ -818,6 +872,7 @@ int main(void)
     case_attested();
     case_unverified_facts();
     case_consistency();
+    case_distinct_entries();
     teeattest_ctx_free(ctx);
     return ta_test_done();
 }
