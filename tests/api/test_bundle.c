@@ -383,6 +383,49 @@ static void case_signature(void)
               "0x319f1b8bb3b723a5d098ffb67005bdf7bb579aca");
     teeattest_result_free(r);
 
+    /* A signature record without the exchange, by a key nobody attested
+     * but claiming the attested signer: the report verifies, and nothing
+     * would examine the record. The bundle fails instead; so does an
+     * exchange without a signature record. */
+    teeattest_signature *forged = NULL;
+    char zeros[129];
+    memset(zeros, '0', 128);
+    zeros[128] = '\0';
+    CHECK_EQ_INT(teeattest_signature_new(ctx, &forged,
+                                         teeattest_signature_text(sig), zeros,
+                                         "d0aa20bcf567cc0c7c914608967dbd4c7a17"
+                                         "e10b600802d45923434ce323f823",
+                                         "ed25519", NULL), TEEATTEST_OK);
+    teeattest_bundle *half = bundle_of(&c);
+    CHECK_EQ_INT(teeattest_bundle_set_signature(half, forged, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_bundle_verify(ctx, &r, half, NULL, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    CHECK_STR(ta_test_failures(r), "bundle.response");
+    CHECK(teeattest_result_fact(r, "signer") == NULL);
+    teeattest_result_free(r);
+    /* and through JSON: the parsed form fails the same way */
+    size_t hl = 0;
+    char *hj = to_json(half, &hl);
+    teeattest_bundle *hp = parse(hj, hl);
+    CHECK_EQ_INT(teeattest_bundle_verify(ctx, &r, hp, NULL, NULL),
+                 TEEATTEST_OK);
+    CHECK_STR(ta_test_failures(r), "bundle.response");
+    teeattest_result_free(r);
+    teeattest_bundle_free(hp);
+    free(hj);
+    CHECK_EQ_INT(teeattest_bundle_set_signature(half, NULL, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_bundle_set_exchange(half, req, ql, resp, sl, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_bundle_verify(ctx, &r, half, NULL, NULL),
+                 TEEATTEST_OK);
+    CHECK_STR(ta_test_failures(r), "bundle.response");
+    teeattest_result_free(r);
+    teeattest_bundle_free(half);
+    teeattest_signature_free(forged);
+
     /* Without an attested signer (Tinfoil attests none here, or its
      * signer is of the other algorithm), the attestation check fails. */
     capture t;
