@@ -414,6 +414,10 @@ static bool all_unverified(const teeattest_result *r)
     return teeattest_result_fact_count(r) > 0;
 }
 
+/* A well-formed req:resp text (the hashes need not match anything). */
+#define SIG_TEXT                                                           \
+    "aae79d9de9c46f0a9c478481ceb84df5742a88067a6ab8bac9e98664d712d58f:"    \
+    "aae79d9de9c46f0a9c478481ceb84df5742a88067a6ab8bac9e98664d712d58f"
 #define NEAR_SIGNER \
     "d0aa20bcf567cc0c7c914608967dbd4c7a17e10b600802d45923434ce323f823"
 
@@ -440,6 +444,30 @@ static void case_unverified_facts(void)
     CHECK_EQ_INT(teeattest_result_to_json(r, &json, NULL), TEEATTEST_OK);
     CHECK(json && !strstr(json, "\"signer\"") &&
           !strstr(json, "\"entry[0].signer\""));
+    /* A record claiming that signer finds no attested signer in it. */
+    size_t rl, sl;
+    uint8_t *req = conf_file(P "real_signatures/nearai_cloud_2025_stream/request_body.json", &rl);
+    uint8_t *resp = conf_file(P "real_signatures/nearai_cloud_2025_stream/response_body.sse", &sl);
+    char zeros[129];
+    memset(zeros, '0', 128);
+    zeros[128] = '\0';
+    teeattest_signature *claim = NULL;
+    CHECK_EQ_INT(teeattest_signature_new(ctx, &claim, SIG_TEXT, zeros,
+                                         NEAR_SIGNER, "ed25519", NULL),
+                 TEEATTEST_OK);
+    teeattest_result *sr = NULL;
+    CHECK_EQ_INT(teeattest_signature_verify_attested(claim, &sr, pol, r, req,
+                                                     rl, resp, sl, NULL),
+                 TEEATTEST_OK);
+    const char *d = NULL;
+    CHECK_EQ_INT(teeattest_result_find_check(sr, "signature.attestation",
+                                             NULL, &d), TEEATTEST_OK);
+    CHECK(d && strstr(d, "did not verify"));
+    CHECK_STR(ta_test_outcome(sr, "signature.attestation"), "fail");
+    teeattest_result_free(sr);
+    teeattest_signature_free(claim);
+    free(req);
+    free(resp);
     const char *signer = "x", *algo = "x";
     teeattest_error e = TEEATTEST_ERROR_INIT;
     CHECK_EQ_INT(teeattest_result_verified_signer(r, &signer, &algo, &e),
