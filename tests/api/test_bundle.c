@@ -333,6 +333,27 @@ static void case_tinfoil(void)
 
 /* ---- exchange + signature ------------------------------------------------- */
 
+/* A bundle holding half of an exchange/signature pair fails
+ * bundle.response only, and names no signer; so does its parsed form. */
+static void expect_half(teeattest_bundle *b)
+{
+    size_t len = 0;
+    char *j = to_json(b, &len);
+    teeattest_bundle *p = parse(j, len);
+    teeattest_bundle *both[] = {b, p};
+    for (size_t i = 0; i < 2; i++) {
+        teeattest_result *r = NULL;
+        CHECK_EQ_INT(teeattest_bundle_verify(ctx, &r, both[i], NULL, NULL),
+                     TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+        CHECK_STR(ta_test_failures(r), "bundle.response");
+        CHECK(teeattest_result_fact(r, "signer") == NULL);
+        teeattest_result_free(r);
+    }
+    teeattest_bundle_free(p);
+    free(j);
+}
+
 static void case_signature(void)
 {
     capture c;
@@ -399,30 +420,12 @@ static void case_signature(void)
     teeattest_bundle *half = bundle_of(&c);
     CHECK_EQ_INT(teeattest_bundle_set_signature(half, forged, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_bundle_verify(ctx, &r, half, NULL, NULL),
-                 TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
-    CHECK_STR(ta_test_failures(r), "bundle.response");
-    CHECK(teeattest_result_fact(r, "signer") == NULL);
-    teeattest_result_free(r);
-    /* and through JSON: the parsed form fails the same way */
-    size_t hl = 0;
-    char *hj = to_json(half, &hl);
-    teeattest_bundle *hp = parse(hj, hl);
-    CHECK_EQ_INT(teeattest_bundle_verify(ctx, &r, hp, NULL, NULL),
-                 TEEATTEST_OK);
-    CHECK_STR(ta_test_failures(r), "bundle.response");
-    teeattest_result_free(r);
-    teeattest_bundle_free(hp);
-    free(hj);
+    expect_half(half);
     CHECK_EQ_INT(teeattest_bundle_set_signature(half, NULL, NULL),
                  TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_bundle_set_exchange(half, req, ql, resp, sl, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_bundle_verify(ctx, &r, half, NULL, NULL),
-                 TEEATTEST_OK);
-    CHECK_STR(ta_test_failures(r), "bundle.response");
-    teeattest_result_free(r);
+    expect_half(half);
     teeattest_bundle_free(half);
     teeattest_signature_free(forged);
 
