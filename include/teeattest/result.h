@@ -81,6 +81,11 @@ TEEATTEST_API int teeattest_result_find_check(const teeattest_result *res,
 
 /**
  * @brief Number of facts (key/value pairs such as "signer").
+ *
+ * Only a verified result names its facts plainly. When the verdict is
+ * failed every fact is named "unverified.<name>" ("unverified.signer"),
+ * for diagnostics only; a fact read from a field that no evidence binds
+ * is "unverified.<name>" in any result (docs/checks.md).
  * @since 1.0
  */
 TEEATTEST_API size_t teeattest_result_fact_count(const teeattest_result *res);
