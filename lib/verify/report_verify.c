@@ -950,7 +950,8 @@ static bool check_distinct(vctx *v, size_t n)
  * (NEAR's model proxy repeats all_attestations[0]). */
 static const char *const repeated_fields[] = {
     "signing_address", "signing_algo", "signing_public_key", "signing_key",
-    "intel_quote", "quote", "nvidia_payload", "gpu_evidence", "event_log",
+    "intel_quote", "quote", "nvidia_payload", "gpu_evidence", "gpu",
+    "event_log",
     "vm_config", "info", "model_name", "instance_id", "e2e_pubkey",
     "certificate", "tls_cert_fingerprint", "report_data", "request_nonce",
 };
