@@ -546,7 +546,7 @@ void cli_print_report_result(const teeattest_result *res)
             continue; /* an entry that was not verified */
         printf("entry %zu: ", i);
         cli_fputs_safe(role ? role : "node", stdout);
-        fputc('\n', stdout);
+        fputs(role && role_unv ? " (unverified)\n" : "\n", stdout);
         print_fact_line("signer:", signer, signer_unv);
         print_fact_line("tdx status:", status ? status : "not determined",
                         status && status_unv);
