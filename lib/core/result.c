@@ -176,9 +176,11 @@ static void add_fact(teeattest_result *r, const char *key, const char *text,
     if (unverified)
         key += sizeof TA_UNVERIFIED - 1;
     char full[256];
-    snprintf(full, sizeof full, "%s%s%s", unverified ? TA_UNVERIFIED : "",
-             r->prefix, key);
-    key = full;
+    if (unverified || r->prefix[0]) {
+        snprintf(full, sizeof full, "%s%s%s",
+                 unverified ? TA_UNVERIFIED : "", r->prefix, key);
+        key = full;
+    }
     /* A later value for the same key replaces the earlier one. */
     for (size_t i = 0; i < r->n_facts; i++) {
         if (strcmp(r->facts[i].key, key) == 0) {
