@@ -307,6 +307,12 @@ bool cli_parse_entry_nonce(const char *cmd, const char *s, uint8_t nonce[32]);
  * compose hash and OS image hash, the verified signer and the verdict as
  * the last line. */
 void cli_print_report_result(const teeattest_result *res);
+/* Fact `key` of res: its plain value, or else, with *unverified set, the
+ * value the library kept as "unverified.<key>" (a failed verdict vouches
+ * for no fact; docs/checks.md). NULL if neither exists. Print an
+ * unverified value only under an "unverified" label. */
+const char *cli_fact(const teeattest_result *res, const char *key,
+                     bool *unverified);
 /* teeattest_result_to_json() and a newline on stdout. */
 bool cli_print_result_json(const char *cmd, const teeattest_result *res);
 /* CLI_OK when verified, else CLI_FAILED. */

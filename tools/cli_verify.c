@@ -485,46 +485,77 @@ bool cli_parse_entry_nonce(const char *cmd, const char *s, uint8_t nonce[32])
 
 /* ---- output ------------------------------------------------------------ */
 
+const char *cli_fact(const teeattest_result *res, const char *key,
+                     bool *unverified)
+{
+    *unverified = false;
+    const char *v = teeattest_result_fact(res, key);
+    if (v)
+        return v;
+    char k[160];
+    snprintf(k, sizeof k, "unverified.%s", key);
+    v = teeattest_result_fact(res, k);
+    *unverified = v != NULL;
+    return v;
+}
+
 static const char *entry_fact(const teeattest_result *res, size_t i,
-                              const char *field)
+                              const char *field, bool *unverified)
 {
     char key[96];
     snprintf(key, sizeof key, "entry[%zu].%s", i, field);
-    return teeattest_result_fact(res, key);
+    return cli_fact(res, key, unverified);
 }
 
-static void print_fact_line(const char *label, const char *v)
+/* "  label value", the label prefixed "unverified " for a value the
+ * result does not vouch for. */
+static void print_fact_line(const char *label, const char *v,
+                            bool unverified)
 {
     if (!v || !v[0])
         return;
-    printf("  %-15s", label);
+    printf("  %s%-15s", unverified ? "unverified " : "", label);
     cli_fputs_safe(v, stdout);
     fputc('\n', stdout);
+}
+
+static void print_entry_fact(const teeattest_result *res, size_t i,
+                             const char *label, const char *field)
+{
+    bool unv;
+    const char *v = entry_fact(res, i, field, &unv);
+    print_fact_line(label, v, unv);
 }
 
 void cli_print_report_result(const teeattest_result *res)
 {
     cli_print_checks(res, "");
-    const char *count = teeattest_result_fact(res, "entries");
+    bool unv;
+    const char *count = cli_fact(res, "entries", &unv);
     char *end = NULL;
     unsigned long n = count ? strtoul(count, &end, 10) : 0;
     if (!count || !end || *end || n > 256)
         n = 0;
     for (size_t i = 0; i < n; i++) {
-        const char *role = entry_fact(res, i, "role");
-        const char *signer = entry_fact(res, i, "signer");
-        const char *status = entry_fact(res, i, "tdx.status");
-        if (!role && !signer && !status && !entry_fact(res, i, "app_id"))
+        bool role_unv, status_unv, app_unv, signer_unv;
+        const char *role = entry_fact(res, i, "role", &role_unv);
+        const char *signer = entry_fact(res, i, "signer", &signer_unv);
+        const char *status = entry_fact(res, i, "tdx.status", &status_unv);
+        if (!role && !signer && !status &&
+            !entry_fact(res, i, "app_id", &app_unv))
             continue; /* an entry that was not verified */
         printf("entry %zu: ", i);
         cli_fputs_safe(role ? role : "node", stdout);
-        fputc('\n', stdout);
-        print_fact_line("signer:", signer);
-        print_fact_line("tdx status:", status ? status : "not determined");
-        print_fact_line("app_id:", entry_fact(res, i, "app_id"));
-        print_fact_line("compose_hash:", entry_fact(res, i, "compose_hash"));
-        print_fact_line("os_image_hash:", entry_fact(res, i, "os_image_hash"));
+        fputs(role && role_unv ? " (unverified)\n" : "\n", stdout);
+        print_fact_line("signer:", signer, signer_unv);
+        print_fact_line("tdx status:", status ? status : "not determined",
+                        status && status_unv);
+        print_entry_fact(res, i, "app_id:", "app_id");
+        print_entry_fact(res, i, "compose_hash:", "compose_hash");
+        print_entry_fact(res, i, "os_image_hash:", "os_image_hash");
     }
+    /* Only a verified result names a signer: a caller who copies this
+     * line pins an attested key or nothing. */
     const char *signer = teeattest_result_fact(res, "signer");
     const char *algo = teeattest_result_fact(res, "signing_algo");
     fputs("signer: ", stdout);
@@ -535,6 +566,13 @@ void cli_print_report_result(const teeattest_result *res)
         fputc(')', stdout);
     }
     fputc('\n', stdout);
+    const char *unverified = teeattest_result_fact(res, "unverified.signer");
+    if (!signer && unverified) {
+        fputs("unverified signer: ", stdout);
+        cli_fputs_safe(unverified, stdout);
+        fputs(" (named by the report, not attested: do not pin it)\n",
+              stdout);
+    }
     printf("verdict: %s\n",
            teeattest_result_verdict(res) == TEEATTEST_VERDICT_VERIFIED
                ? "verified" : "FAILED");

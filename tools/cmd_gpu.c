@@ -360,13 +360,14 @@ static bool save_inputs(const teeattest_gpu_inputs *in, const char *dir,
 
 /* ---- output ----------------------------------------------------------- */
 
-/* Fact "gpu[i].<field>". */
+/* Fact "gpu[i].<field>", or its "unverified." form (cli_fact). */
 static const char *fact_at(const teeattest_result *res, size_t i,
                            const char *field)
 {
     char key[96];
+    bool unv;
     snprintf(key, sizeof key, "gpu[%zu].%s", i, field);
-    return teeattest_result_fact(res, key);
+    return cli_fact(res, key, &unv);
 }
 
 static void print_value(const char *label, const char *v)
@@ -380,10 +381,12 @@ static void print_value(const char *label, const char *v)
 static void print_report(const teeattest_result *res)
 {
     cli_print_checks(res, "");
-    const char *count = teeattest_result_fact(res, "gpu.count");
+    bool unv;
+    const char *count = cli_fact(res, "gpu.count", &unv);
     unsigned long n = 0;
     if (count && parse_small_uint(count, 1024, &n)) {
-        printf("gpus: %lu\n", n);
+        /* A failed verdict vouches for none of the values listed. */
+        printf("%sgpus: %lu\n", unv ? "unverified " : "", n);
         for (size_t i = 0; i < n; i++) {
             printf("  gpu[%zu]", i);
             print_value(" ", fact_at(res, i, "arch"));
@@ -394,8 +397,9 @@ static void print_report(const teeattest_result *res)
             fputc('\n', stdout);
         }
     }
-    const char *m = teeattest_result_fact(res, "gpu.measurements");
-    fputs("measurements judged by: ", stdout);
+    const char *m = cli_fact(res, "gpu.measurements", &unv);
+    fputs(m && unv ? "unverified measurements judged by: "
+                   : "measurements judged by: ", stdout);
     cli_fputs_safe(m ? m : "none", stdout);
     fputc('\n', stdout);
     printf("verdict: %s\n",

@@ -183,13 +183,23 @@ static bool add_measurements(teeattest_policy *pol, const char *option,
 
 /* ---- output ----------------------------------------------------------- */
 
+/* A failed verdict vouches for no fact: its values are labelled
+ * "unverified" (cli_fact). */
 static void print_fact(const teeattest_result *res, const char *label,
                        const char *key)
 {
-    const char *v = teeattest_result_fact(res, key);
+    bool unv;
+    const char *v = cli_fact(res, key, &unv);
     if (!v)
         return;
-    printf("  %-12s ", label);
+    printf("  %s%-12s ", unv ? "unverified " : "", label);
+    cli_fputs_safe(v, stdout);
+    fputc('\n', stdout);
+}
+
+static void print_labelled(const char *label, const char *v, bool unv)
+{
+    printf("%s%s: ", unv ? "unverified " : "", label);
     cli_fputs_safe(v, stdout);
     fputc('\n', stdout);
 }
@@ -197,21 +207,17 @@ static void print_fact(const teeattest_result *res, const char *label,
 static void print_report(const teeattest_result *res)
 {
     cli_print_checks(res, "");
-    const char *status = teeattest_result_fact(res, "tdx.status");
-    fputs("status: ", stdout);
-    cli_fputs_safe(status ? status : "not determined", stdout);
-    fputc('\n', stdout);
-    const char *adv = teeattest_result_fact(res, "tdx.advisories");
-    fputs("advisories: ", stdout);
-    cli_fputs_safe(!adv ? "unknown" : adv[0] ? adv : "none", stdout);
-    fputc('\n', stdout);
-    const char *exp = teeattest_result_fact(res, "tdx.collateral.expires");
-    if (exp) {
-        fputs("collateral expires: ", stdout);
-        cli_fputs_safe(exp, stdout);
-        fputc('\n', stdout);
-    }
-    if (teeattest_result_fact(res, "tdx.mrtd")) {
+    bool unv;
+    const char *status = cli_fact(res, "tdx.status", &unv);
+    print_labelled("status", status ? status : "not determined",
+                   status && unv);
+    const char *adv = cli_fact(res, "tdx.advisories", &unv);
+    print_labelled("advisories", !adv ? "unknown" : adv[0] ? adv : "none",
+                   adv && unv);
+    const char *exp = cli_fact(res, "tdx.collateral.expires", &unv);
+    if (exp)
+        print_labelled("collateral expires", exp, unv);
+    if (cli_fact(res, "tdx.mrtd", &unv)) {
         fputs("measurements:\n", stdout);
         for (size_t i = 0; i < N_REGISTERS; i++)
             print_fact(res, registers[i].label, registers[i].fact);

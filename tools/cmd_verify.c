@@ -61,9 +61,10 @@ static void print_report(const teeattest_result *res, bool have_expected)
         /* Name the key that signed, so the user can compare it with the
          * one the provider's attestation binds, but never suggest that
          * this key is trustworthy in itself. */
-        const char *who = teeattest_result_fact(res, "signer");
+        bool unv;
+        const char *who = cli_fact(res, "signer", &unv);
         if (!who)
-            who = teeattest_result_fact(res, "recovered_signer");
+            who = cli_fact(res, "recovered_signer", &unv);
         fputs("hint: without --expect-signer this only shows that some key",
               stdout);
         if (who) {

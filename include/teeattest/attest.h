@@ -150,17 +150,26 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
  * io.net, Chutes, Tinfoil: providers.md section 3), the nonce (freshness),
  * the TLS key binding, the signing key, the event log replay and compose
  * hash, the policy's software pins and the GPU evidence. Report-wide
- * checks: report.entries, report.freshness, report.age.
+ * checks: report.entries (fails on two entries with the same quote or the
+ * same signer, whichever entry is chosen), report.freshness, report.age,
+ * report.consistency (a top level that repeats an entry's fields repeats
+ * the verified entry exactly).
  *
  * The verdict is verified only if every required check passed. A failed
  * fetch (collateral, NRAS, RIM, OCSP) is a failed or skipped check, never
  * an error return. Facts: "signer" and "signing_algo" (of the model entry
  * for two-layer reports, else of the single or chosen entry; absent when
- * several nodes were verified and no entry was chosen), "entries", and
+ * several nodes were verified and no entry was chosen: signatures are then
+ * matched to the entry whose signer the record claims, unique since
+ * signers are distinct), "entries", and
  * per entry "entry[i].signer", "entry[i].role", "entry[i].tdx.status",
  * "entry[i].app_id", "entry[i].compose_hash", "entry[i].os_image_hash",
- * "entry[i].images", ... The verified signer is what
- * teeattest_signature_verify() expects as `expected_signer`.
+ * "entry[i].images", ... When the verdict is failed every fact is renamed
+ * "unverified.<name>" (diagnostics only), and "entry[i].model" (from
+ * model_name, which nothing binds) is always "unverified.entry[i].model".
+ * Read the signer to check response signatures against with
+ * teeattest_result_verified_signer(), which returns it only from a
+ * verified result.
  *
  * @param entry an entry index, or TEEATTEST_ENTRY_ALL.
  * @param ev verification material, may be NULL (offline, nothing

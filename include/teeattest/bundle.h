@@ -218,7 +218,9 @@ TEEATTEST_API int teeattest_bundle_exchange(const teeattest_bundle *b,
  *        against the report result (checks prefixed "response."; the
  *        required check "response.signature.attestation" fails unless the
  *        report verified and attests a signer of the signature's
- *        algorithm: docs/bundle.md). The
+ *        algorithm: docs/bundle.md). A bundle with a signature record
+ *        but no exchange, or an exchange but no signature record, fails
+ *        the required check "bundle.response". The
  *        time is the policy's when it sets one, else the bundle's capture
  *        time.
  * @return as teeattest_report_verify(); TEEATTEST_E_FIELD_MISSING when the

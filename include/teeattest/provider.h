@@ -359,6 +359,10 @@ TEEATTEST_API int teeattest_report_entry_get(const teeattest_report *report,
 /**
  * @brief Index of the entry whose signing address (or Ed25519 key) equals
  *        `signer`, compared case-insensitively with an optional "0x".
+ *        The first such entry; a report in which two entries name the
+ *        same signer fails report.entries whichever entry is verified
+ *        (teeattest_report_verify()), so the choice never decides a
+ *        verdict.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOT_FOUND.
  * @since 1.0
  */

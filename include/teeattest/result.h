@@ -99,6 +99,11 @@ TEEATTEST_API int teeattest_result_find_check(const teeattest_result *res,
 
 /**
  * @brief Number of facts (key/value pairs such as "signer").
+ *
+ * Only a verified result names its facts plainly. When the verdict is
+ * failed every fact is named "unverified.<name>" ("unverified.signer"),
+ * for diagnostics only; a fact read from a field that no evidence binds
+ * is "unverified.<name>" in any result (docs/checks.md).
  * @since 1.0
  */
 TEEATTEST_API size_t teeattest_result_fact_count(const teeattest_result *res);
@@ -123,6 +128,32 @@ TEEATTEST_API int teeattest_result_fact_at(const teeattest_result *res,
  */
 TEEATTEST_API const char *teeattest_result_fact(const teeattest_result *res,
                                                 const char *key);
+
+/**
+ * @brief The signer a verified result attests: the key or address to check
+ *        response signatures against (teeattest_signature_verify()).
+ *
+ * Reads the facts "signer" and "signing_algo" (report and bundle results)
+ * or "algorithm" (signature results), and only when the verdict is
+ * TEEATTEST_VERDICT_VERIFIED. A failed result carries its facts only as
+ * "unverified.<name>" (docs/checks.md); this function never returns them.
+ * @param res a finished result.
+ * @param[out] signer the signer (0x address or hex key); NULL on error.
+ *             Borrowed from the result.
+ * @param[out] algo "ecdsa" or "ed25519"; may be NULL. Borrowed.
+ * @param err optional error detail.
+ * @return TEEATTEST_OK; TEEATTEST_E_NOT_VERIFIED (the verdict is failed:
+ *         nothing in the result vouches for a signer);
+ *         TEEATTEST_E_NOT_FOUND (verified, but no single signer: a
+ *         multi-node report without a chosen entry, or a result of a kind
+ *         that has none); TEEATTEST_E_INVALID_ARG (res or signer NULL).
+ * Lifetime: strings live as long as the result.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_result_verified_signer(const teeattest_result *res,
+                                                   const char **signer,
+                                                   const char **algo,
+                                                   teeattest_error *err);
 
 /**
  * @brief The result as JSON:

@@ -43,6 +43,7 @@ typedef enum teeattest_status {
     TEEATTEST_E_INTERNAL = -9,       /**< a bug in libteeattest */
     TEEATTEST_E_NOT_FOUND = -10,     /**< no such item (fact, check index) */
     TEEATTEST_E_IO = -11,            /**< reading or writing a file failed */
+    TEEATTEST_E_NOT_VERIFIED = -12,  /**< the result's verdict is not verified */
 
     /* malformed input */
     TEEATTEST_E_PARSE = -100,        /**< malformed input, see detail */

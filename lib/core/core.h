@@ -145,6 +145,9 @@ typedef struct ta_check {
     int32_t required;
 } ta_check;
 
+/* Leads the key of every fact that is not vouched for (docs/checks.md). */
+#define TA_UNVERIFIED "unverified."
+
 typedef enum ta_fact_type { TA_FACT_STR, TA_FACT_INT, TA_FACT_BOOL } ta_fact_type;
 
 typedef struct ta_fact {
@@ -184,8 +187,15 @@ int ta_result_new(teeattest_ctx *ctx, teeattest_result **out);
 void ta_result_check(teeattest_result *r, const char *name, int32_t outcome,
                      bool required, const char *fmt, ...) TA_PRINTF(5, 6);
 void ta_result_fact_str(teeattest_result *r, const char *key, const char *val);
+/* A value read from a field no evidence binds (a top-level copy, a model
+ * name): always stored as "unverified.<key>". */
+void ta_result_fact_unbound_str(teeattest_result *r, const char *key,
+                                const char *val);
 void ta_result_fact_int(teeattest_result *r, const char *key, int64_t val);
 void ta_result_fact_bool(teeattest_result *r, const char *key, bool val);
+/* Computes the verdict. When it is failed, every fact is renamed
+ * "unverified.<key>": facts are recorded normally while verifying, and
+ * only a verified result carries them under their plain names. */
 int ta_result_finish(teeattest_result *r, teeattest_error *err);
 /* Set (NULL or "": clear) the prefix of later check names and fact keys;
  * longer than 47 bytes is cut. */

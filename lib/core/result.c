@@ -160,14 +160,25 @@ void ta_result_check(teeattest_result *r, const char *name, int32_t outcome,
     r->n_checks++;
 }
 
+static bool is_unverified(const char *key)
+{
+    return strncmp(key, TA_UNVERIFIED, sizeof TA_UNVERIFIED - 1) == 0;
+}
+
 static void add_fact(teeattest_result *r, const char *key, const char *text,
                      ta_fact_type type)
 {
     if (r->oom)
         return;
+    /* "unverified." always leads the key, before the prefix: a fact
+     * copied from a failed result stays marked wherever it goes. */
+    bool unverified = is_unverified(key);
+    if (unverified)
+        key += sizeof TA_UNVERIFIED - 1;
     char full[256];
-    if (r->prefix[0]) {
-        snprintf(full, sizeof full, "%s%s", r->prefix, key);
+    if (unverified || r->prefix[0]) {
+        snprintf(full, sizeof full, "%s%s%s",
+                 unverified ? TA_UNVERIFIED : "", r->prefix, key);
         key = full;
     }
     /* A later value for the same key replaces the earlier one. */
@@ -203,6 +214,14 @@ static void add_fact(teeattest_result *r, const char *key, const char *text,
 void ta_result_fact_str(teeattest_result *r, const char *key, const char *val)
 {
     add_fact(r, key, val ? val : "", TA_FACT_STR);
+}
+
+void ta_result_fact_unbound_str(teeattest_result *r, const char *key,
+                                const char *val)
+{
+    char full[256];
+    snprintf(full, sizeof full, "%s%s", TA_UNVERIFIED, key);
+    add_fact(r, full, val ? val : "", TA_FACT_STR);
 }
 
 void ta_result_fact_int(teeattest_result *r, const char *key, int64_t val)
@@ -338,6 +357,47 @@ static int render_json(const teeattest_result *r, ta_json **out)
     return TEEATTEST_OK;
 }
 
+/* A failed verdict vouches for nothing: every fact is renamed
+ * "unverified.<key>" (kept for diagnostics), so that no caller who forgets
+ * the verdict reads a signer, key or measurement under its plain name. A
+ * fact that already has the name of its renamed form replaces nothing: the
+ * plain one is dropped. */
+static int mark_unverified(teeattest_result *r)
+{
+    size_t out = 0, n = r->n_facts;
+    for (size_t i = 0; i < n; i++) {
+        ta_fact f = r->facts[i];
+        if (!is_unverified(f.key)) {
+            size_t len = strlen(f.key);
+            char *key = ta_malloc(r->ctx, sizeof TA_UNVERIFIED + len);
+            if (!key) {
+                /* Keep the facts not yet looked at, so that they are
+                 * freed with the result. */
+                memmove(&r->facts[out], &r->facts[i], (n - i) * sizeof f);
+                r->n_facts = out + (n - i);
+                return TEEATTEST_E_NOMEM;
+            }
+            memcpy(key, TA_UNVERIFIED, sizeof TA_UNVERIFIED - 1);
+            memcpy(key + sizeof TA_UNVERIFIED - 1, f.key, len + 1);
+            ta_free(r->ctx, f.key);
+            f.key = key;
+            bool taken = false;
+            for (size_t j = 0; j < out && !taken; j++)
+                taken = strcmp(r->facts[j].key, key) == 0;
+            for (size_t j = i + 1; j < n && !taken; j++)
+                taken = strcmp(r->facts[j].key, key) == 0;
+            if (taken) {
+                ta_free(r->ctx, f.key);
+                ta_free(r->ctx, f.text);
+                continue;
+            }
+        }
+        r->facts[out++] = f;
+    }
+    r->n_facts = out;
+    return TEEATTEST_OK;
+}
+
 int ta_result_finish(teeattest_result *r, teeattest_error *err)
 {
     if (r->oom)
@@ -354,6 +414,8 @@ int ta_result_finish(teeattest_result *r, teeattest_error *err)
             ok = false;
     }
     r->verdict = ok ? TEEATTEST_VERDICT_VERIFIED : TEEATTEST_VERDICT_FAILED;
+    if (!ok && mark_unverified(r))
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "building the result");
     r->finished = true;
     return TEEATTEST_OK;
 }
@@ -440,6 +502,32 @@ TEEATTEST_API const char *teeattest_result_fact(const teeattest_result *res,
         if (strcmp(res->facts[i].key, key) == 0)
             return res->facts[i].text;
     return NULL;
+}
+
+TEEATTEST_API int teeattest_result_verified_signer(const teeattest_result *res,
+                                                   const char **signer,
+                                                   const char **algo,
+                                                   teeattest_error *err)
+{
+    if (signer)
+        *signer = NULL;
+    if (algo)
+        *algo = NULL;
+    if (!res || !signer)
+        return TA_INVALID(err, !res ? "res is NULL" : "signer is NULL");
+    if (!res->finished || res->verdict != TEEATTEST_VERDICT_VERIFIED)
+        return ta_error(err, TEEATTEST_E_NOT_VERIFIED, NULL,
+                        "the verdict is not verified: the result vouches for "
+                        "no signer");
+    const char *s = teeattest_result_fact(res, "signer");
+    if (!s)
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, "signer",
+                        "the result names no single signer");
+    const char *a = teeattest_result_fact(res, "signing_algo");
+    *signer = s;
+    if (algo)
+        *algo = a ? a : teeattest_result_fact(res, "algorithm");
+    return TEEATTEST_OK;
 }
 
 TEEATTEST_API int teeattest_result_to_json(const teeattest_result *res,

@@ -27,6 +27,7 @@ static const struct status_entry status_table[] = {
     {TEEATTEST_E_INTERNAL, "TEEATTEST_E_INTERNAL", "internal error"},
     {TEEATTEST_E_NOT_FOUND, "TEEATTEST_E_NOT_FOUND", "not found"},
     {TEEATTEST_E_IO, "TEEATTEST_E_IO", "input/output error"},
+    {TEEATTEST_E_NOT_VERIFIED, "TEEATTEST_E_NOT_VERIFIED", "the verdict is not verified"},
     {TEEATTEST_E_PARSE, "TEEATTEST_E_PARSE", "malformed input"},
     {TEEATTEST_E_JSON, "TEEATTEST_E_JSON", "malformed JSON"},
     {TEEATTEST_E_HEX, "TEEATTEST_E_HEX", "malformed hexadecimal"},

@@ -1377,6 +1377,15 @@ TEEATTEST_API int teeattest_bundle_verify(teeattest_ctx *ctx,
         return ta_error(err, rc, NULL, "allocating the result");
     rc = ta_report_verify_into(ctx, att, b->report, TEEATTEST_ENTRY_ALL, b->ev,
                                &pol, b->has_nonce ? b->nonce : NULL, err);
+    /* An exchange and its signature come as a pair: a signature record
+     * alone (or an exchange alone) would be a response claim that no
+     * response.* check examines. */
+    if (!rc && b->has_exchange != (b->sig != NULL))
+        ta_result_check(att, "bundle.response", TEEATTEST_OUTCOME_FAIL, true,
+                        "%s", b->sig ? "the bundle has a signature record "
+                                       "but no exchange to check it against"
+                                     : "the bundle has an exchange but no "
+                                       "signature record to check it with");
     if (!rc)
         rc = ta_result_finish(att, err);
     if (!rc && !(b->has_exchange && b->sig)) {

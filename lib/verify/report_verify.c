@@ -824,9 +824,10 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
     blob role = field(v, i, TEEATTEST_ENTRY_ROLE);
     if (role.p)
         ta_result_fact_str(v->r, "role", (const char *)role.p);
+    /* model_name: no evidence binds it. */
     blob model = field(v, i, TEEATTEST_ENTRY_MODEL);
     if (model.p)
-        ta_result_fact_str(v->r, "model", (const char *)model.p);
+        ta_result_fact_unbound_str(v->r, "model", (const char *)model.p);
 
     blob quote = field(v, i, TEEATTEST_ENTRY_QUOTE);
     ta_tdx_quote q;
@@ -905,6 +906,121 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
     return rc;
 }
 
+/* ---- report-wide checks ------------------------------------------------------- */
+
+/* A signer as stated, without "0x" (the parser lower-cased it). */
+static blob bare_signer(const vctx *v, size_t i)
+{
+    blob b = field(v, i, TEEATTEST_ENTRY_SIGNING_ADDRESS);
+    if (b.p && b.n >= 2 && b.p[0] == '0' && (b.p[1] == 'x' || b.p[1] == 'X'))
+        b.p += 2, b.n -= 2;
+    return b;
+}
+
+static bool blob_eq(blob a, blob b)
+{
+    return a.p && b.p && a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
+}
+
+/* report.entries: the same quote or the same signer twice is a report no
+ * honest provider sends, and would make which entry answers for a signer
+ * depend on the order of the array. Returns false after failing it. */
+static bool check_distinct(vctx *v, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        for (size_t j = 0; j < i; j++) {
+            const char *what = NULL;
+            if (blob_eq(field(v, i, TEEATTEST_ENTRY_QUOTE),
+                        field(v, j, TEEATTEST_ENTRY_QUOTE)))
+                what = "the same quote";
+            else if (blob_eq(bare_signer(v, i), bare_signer(v, j)))
+                what = "the same signer";
+            if (what) {
+                ta_result_check(v->r, "report.entries", FAIL, true,
+                                "entries %zu and %zu carry %s: duplicate "
+                                "entries are refused", j, i, what);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* The entry fields that the flat dstack form repeats at its top level
+ * (NEAR's model proxy repeats all_attestations[0]). */
+static const char *const repeated_fields[] = {
+    "signing_address", "signing_algo", "signing_public_key", "signing_key",
+    "intel_quote", "quote", "nvidia_payload", "gpu_evidence", "gpu",
+    "event_log",
+    "vm_config", "info", "model_name", "instance_id", "e2e_pubkey",
+    "certificate", "tls_cert_fingerprint", "report_data", "request_nonce",
+};
+
+/* report.consistency: a top level that repeats an entry repeats it
+ * exactly, and that entry was verified. Callers and other verifiers read
+ * the top-level copy; nothing else here does. The repeated entry is the
+ * one whose quote the top level carries (the only one, without a quote). */
+static int check_consistency(vctx *v, size_t n, const bool *todo)
+{
+    json_t *root = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = ta_json_parse(&root, v->raw, v->raw_len, v->raw_len, &e);
+    if (rc == TEEATTEST_E_NOMEM)
+        return ta_error(v->err, rc, NULL, "out of memory");
+    const json_t *arr = json_object_get(root, "all_attestations");
+    if (rc || !json_is_array(arr) || json_array_size(arr) != n) {
+        json_decref(root);
+        return TEEATTEST_OK; /* not the flat form: nothing is repeated */
+    }
+    size_t repeated = 0;
+    for (size_t f = 0; f < TA_ARRAY_LEN(repeated_fields); f++)
+        repeated += json_object_get(root, repeated_fields[f]) != NULL;
+    if (!repeated) {
+        json_decref(root);
+        return TEEATTEST_OK;
+    }
+    const json_t *q = json_object_get(root, "intel_quote");
+    if (!q)
+        q = json_object_get(root, "quote");
+    size_t k = n;
+    for (size_t i = 0; q && k == n && i < n; i++) {
+        const json_t *o = json_array_get(arr, i);
+        const json_t *eq = json_object_get(o, "intel_quote");
+        if (json_equal(q, eq ? eq : json_object_get(o, "quote")))
+            k = i;
+    }
+    if (!q && n == 1)
+        k = 0;
+    if (k == n) {
+        ta_result_check(v->r, "report.consistency", FAIL, true,
+                        q ? "the top-level quote is none of the entries'"
+                          : "the top level repeats %zu entry fields but no "
+                            "quote that names the entry", repeated);
+    } else if (!todo[k]) {
+        ta_result_check(v->r, "report.consistency", FAIL, true,
+                        "the top level repeats all_attestations[%zu], which "
+                        "was not verified", k);
+    } else {
+        const json_t *o = json_array_get(arr, k);
+        const char *bad = NULL;
+        for (size_t f = 0; !bad && f < TA_ARRAY_LEN(repeated_fields); f++) {
+            const json_t *top = json_object_get(root, repeated_fields[f]);
+            if (top && !json_equal(top, json_object_get(o, repeated_fields[f])))
+                bad = repeated_fields[f];
+        }
+        if (bad)
+            ta_result_check(v->r, "report.consistency", FAIL, true,
+                            "top-level %s differs from all_attestations[%zu]'s",
+                            bad, k);
+        else
+            ta_result_check(v->r, "report.consistency", PASS, true,
+                            "the %zu top-level fields equal "
+                            "all_attestations[%zu]'s", repeated, k);
+    }
+    json_decref(root);
+    return TEEATTEST_OK;
+}
+
 /* ---- entry point -------------------------------------------------------------- */
 
 static int verify_report(vctx *v, size_t entry)
@@ -931,8 +1047,9 @@ static int verify_report(vctx *v, size_t entry)
                    field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"));
         count += todo[i];
     }
-    ta_result_check(v->r, "report.entries", PASS, true,
-                    "%zu of %zu entries verified", count, n);
+    if (check_distinct(v, n))
+        ta_result_check(v->r, "report.entries", PASS, true,
+                        "%zu of %zu entries verified", count, n);
     ta_result_fact_int(v->r, "entries", (int64_t)n);
     if (v->has_nonce) {
         ta_result_fact_str(v->r, "nonce", v->nonce_hex);
@@ -961,6 +1078,8 @@ static int verify_report(vctx *v, size_t entry)
     for (size_t i = 0; !rc && i < n; i++)
         if (todo[i])
             rc = verify_entry(v, i, &outs[i]);
+    if (!rc)
+        rc = check_consistency(v, n, todo);
 
     /* The identity a caller checks response signatures against. */
     size_t pick = n;

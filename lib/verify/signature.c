@@ -993,7 +993,13 @@ TEEATTEST_API int teeattest_signature_verify_attested(
     const char *problem = NULL;
     uint8_t tmp[32];
     size_t tmp_len;
-    if (!signer) {
+    if (teeattest_result_verdict(attestation) != TEEATTEST_VERDICT_VERIFIED) {
+        /* A failed report names its signers only as unverified.* facts,
+         * which attested_signer() never reads. */
+        problem = "the report the signer comes from did not verify: it "
+                  "attests no signing key";
+        signer = NULL;
+    } else if (!signer) {
         problem = "the report attests no signing key (none bound, or several "
                   "nodes and the record names none of them)";
     } else if (ta_parse_signer(sig->ctx, sig->algo, tmp, &tmp_len, signer,

@@ -335,6 +335,27 @@ static void case_tinfoil(void)
 
 /* ---- exchange + signature ------------------------------------------------- */
 
+/* A bundle holding half of an exchange/signature pair fails
+ * bundle.response only, and names no signer; so does its parsed form. */
+static void expect_half(teeattest_bundle *b)
+{
+    size_t len = 0;
+    char *j = to_json(b, &len);
+    teeattest_bundle *p = parse(j, len);
+    teeattest_bundle *both[] = {b, p};
+    for (size_t i = 0; i < 2; i++) {
+        teeattest_result *r = NULL;
+        CHECK_EQ_INT(teeattest_bundle_verify(ctx, &r, both[i], NULL, NULL),
+                     TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+        CHECK_STR(ta_test_failures(r), "bundle.response");
+        CHECK(teeattest_result_fact(r, "signer") == NULL);
+        teeattest_result_free(r);
+    }
+    teeattest_bundle_free(p);
+    free(j);
+}
+
 static void case_signature(void)
 {
     capture c;
@@ -375,15 +396,40 @@ static void case_signature(void)
     CHECK_STR(ta_test_failures(r), "response.signature.attestation,"
                            "response.signature.signer.expected");
     CHECK_STR(ta_test_outcome(r, "response.signature.attestation"), "fail");
-    CHECK_STR(teeattest_result_fact(r, "response.signer_source"),
+    CHECK_STR(ta_test_fact(r, "response.signer_source"),
               "attestation");
     CHECK_STR(ta_test_outcome(r, "response.signature.hash.request"), "pass");
     CHECK_STR(ta_test_outcome(r, "response.signature.hash.response"), "pass");
     CHECK_STR(ta_test_outcome(r, "response.signature.ecdsa.recover"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].tdx.status"), "pass");
-    CHECK_STR(teeattest_result_fact(r, "response.recovered_signer"),
+    CHECK_STR(ta_test_fact(r, "response.recovered_signer"),
               "0x319f1b8bb3b723a5d098ffb67005bdf7bb579aca");
     teeattest_result_free(r);
+
+    /* A signature record without the exchange, by a key nobody attested
+     * but claiming the attested signer: the report verifies, and nothing
+     * would examine the record. The bundle fails instead; so does an
+     * exchange without a signature record. */
+    teeattest_signature *forged = NULL;
+    char zeros[129];
+    memset(zeros, '0', 128);
+    zeros[128] = '\0';
+    CHECK_EQ_INT(teeattest_signature_new(ctx, &forged,
+                                         teeattest_signature_text(sig), zeros,
+                                         "d0aa20bcf567cc0c7c914608967dbd4c7a17"
+                                         "e10b600802d45923434ce323f823",
+                                         "ed25519", NULL), TEEATTEST_OK);
+    teeattest_bundle *half = bundle_of(&c);
+    CHECK_EQ_INT(teeattest_bundle_set_signature(half, forged, NULL),
+                 TEEATTEST_OK);
+    expect_half(half);
+    CHECK_EQ_INT(teeattest_bundle_set_signature(half, NULL, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_bundle_set_exchange(half, req, ql, resp, sl, NULL),
+                 TEEATTEST_OK);
+    expect_half(half);
+    teeattest_bundle_free(half);
+    teeattest_signature_free(forged);
 
     /* Without an attested signer (Tinfoil attests none here, or its
      * signer is of the other algorithm), the attestation check fails. */

@@ -23,7 +23,8 @@ static const struct {
     S(TEEATTEST_E_ABI), S(TEEATTEST_E_ABI_TOO_NEW),
     S(TEEATTEST_E_BUFFER_TOO_SMALL), S(TEEATTEST_E_UNSUPPORTED),
     S(TEEATTEST_E_USER), S(TEEATTEST_E_PASSTHROUGH), S(TEEATTEST_E_INTERNAL),
-    S(TEEATTEST_E_NOT_FOUND), S(TEEATTEST_E_IO), S(TEEATTEST_E_PARSE),
+    S(TEEATTEST_E_NOT_FOUND), S(TEEATTEST_E_IO), S(TEEATTEST_E_NOT_VERIFIED),
+    S(TEEATTEST_E_PARSE),
     S(TEEATTEST_E_JSON), S(TEEATTEST_E_HEX), S(TEEATTEST_E_BASE64),
     S(TEEATTEST_E_LENGTH), S(TEEATTEST_E_TOO_LARGE),
     S(TEEATTEST_E_FIELD_MISSING), S(TEEATTEST_E_SIG_TEXT),
@@ -60,7 +61,7 @@ static void test_status_strings(void)
     CHECK_STR(teeattest_status_str(TEEATTEST_OK), "success");
     /* Codes that are not (yet) assigned, including the gaps and the
      * reserved -400 range, and extreme values. */
-    static const int unknown[] = {1, 2, 100, -12, -99, -111, -199, -205, -299,
+    static const int unknown[] = {1, 2, 100, -13, -99, -111, -199, -205, -299,
                                   -307, -399, -400, -499, -1000, INT32_MAX,
                                   INT32_MIN};
     for (size_t i = 0; i < API_ARRAY_LEN(unknown); i++) {

@@ -283,14 +283,14 @@ static void check_case(const fixture *f, const teeattest_collateral *col,
     teeattest_result *r = verify_at(f->quote, f->quote_len, col, f->at, NULL);
     if (!CHECK(r != NULL))
         return;
-    const char *status = teeattest_result_fact(r, "tdx.status");
+    const char *status = ta_test_fact(r, "tdx.status");
     printf("# %s (%s): %s, first failure '%s'\n", f->name, form,
            api_show(status), first_failure(r));
     for (size_t i = 0; i < API_ARRAY_LEN(crypto_checks); i++)
         CHECK_EQ_INT(api_outcome(r, crypto_checks[i]), TEEATTEST_OUTCOME_PASS);
     if (f->status[0]) {
         CHECK_STR(status, f->status);
-        CHECK_STR(teeattest_result_fact(r, "tdx.advisories"), f->advisories);
+        CHECK_STR(ta_test_fact(r, "tdx.advisories"), f->advisories);
         CHECK_EQ_INT(api_outcome(r, "tdx.tcb_level"), TEEATTEST_OUTCOME_PASS);
         bool accepted = strcmp(f->status, "UpToDate") == 0 ||
                         strcmp(f->status, "SWHardeningNeeded") == 0;
@@ -308,11 +308,11 @@ static void check_case(const fixture *f, const teeattest_collateral *col,
     char want[200];
     const char *tdr[] = {"\"td_report\""};
     if (api_json_str(f->expected, tdr, 1, "mr_td", want, sizeof want))
-        CHECK_STR(teeattest_result_fact(r, "tdx.mrtd"), want);
+        CHECK_STR(ta_test_fact(r, "tdx.mrtd"), want);
     if (api_json_str(f->expected, tdr, 1, "rtmr2", want, sizeof want))
-        CHECK_STR(teeattest_result_fact(r, "tdx.rtmr2"), want);
+        CHECK_STR(ta_test_fact(r, "tdx.rtmr2"), want);
     if (api_json_str(f->expected, tdr, 1, "report_data", want, sizeof want))
-        CHECK_STR(teeattest_result_fact(r, "tdx.report_data"), want);
+        CHECK_STR(ta_test_fact(r, "tdx.report_data"), want);
     const char *want_first = !f->status[0] ? "tdx.tcb_level"
                              : teeattest_result_verdict(r) ==
                                        TEEATTEST_VERDICT_VERIFIED

@@ -283,8 +283,8 @@ static void test_expected_signer_forms(void)
                   "signature.text.model=skip signature.ecdsa.low_s=pass! "
                   "signature.ecdsa.recover=pass! signature.signer.claimed=pass! "
                   "signature.signer.expected=skip!");
-    CHECK_STR(teeattest_result_fact(r, "signer_source"), "none");
-    CHECK_STR(teeattest_result_fact(r, "signer"), x.address);
+    CHECK_STR(ta_test_fact(r, "signer_source"), "none");
+    CHECK_STR(ta_test_fact(r, "signer"), x.address);
     teeattest_result_free(r);
     teeattest_policy *p = NULL;
     teeattest_policy_new(ctx, &p, NULL);
@@ -307,7 +307,7 @@ static void test_expected_signer_forms(void)
     CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
     CHECK_EQ_INT(api_outcome(r, "signature.signer.claimed"), FAIL);
     CHECK_EQ_INT(api_outcome(r, "signature.signer.expected"), PASS);
-    CHECK_STR(teeattest_result_fact(r, "claimed_signer"),
+    CHECK_STR(ta_test_fact(r, "claimed_signer"),
               "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed");
     teeattest_result_free(r);
     r = run(liar, p, NULL, &x);
@@ -371,13 +371,13 @@ static void test_facts(void)
     CHECK_EQ_INT(teeattest_result_verdict(sw), FAILED);
     CHECK_EQ_INT(api_outcome(sw, "signature.hash.request"), FAIL);
     CHECK_EQ_INT(api_outcome(sw, "signature.hash.response"), FAIL);
-    CHECK_STR(teeattest_result_fact(sw, "request_sha256"), x.text + 65);
+    CHECK_STR(ta_test_fact(sw, "request_sha256"), x.text + 65);
     teeattest_result_free(sw);
     /* Empty bodies. */
     CHECK_EQ_INT(teeattest_signature_verify(sig, &sw, NULL, x.expected, NULL, 0,
                                             NULL, 0, NULL), TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_result_verdict(sw), FAILED);
-    CHECK_STR(teeattest_result_fact(sw, "request_sha256"),
+    CHECK_STR(ta_test_fact(sw, "request_sha256"),
               "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     teeattest_result_free(sw);
     teeattest_signature_free(sig);

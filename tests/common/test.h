@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "teeattest/result.h"
+
 static int ta_test_n, ta_test_failed;
 
 #define CHECK(cond) ta_test_check(!!(cond), #cond, __FILE__, __LINE__)
@@ -54,6 +56,22 @@ static inline int ta_test_done(void)
 {
     printf("1..%d\n", ta_test_n);
     return ta_test_failed ? 1 : 0;
+}
+
+/* Fact `key` of a finished result under the name its verdict gives it:
+ * the plain key when verified, "unverified.<key>" when failed (a failed
+ * result vouches for no fact; docs/checks.md). A failed result that still
+ * has the plain key is a test failure. */
+static inline const char *ta_test_fact(const teeattest_result *r,
+                                       const char *key)
+{
+    if (teeattest_result_verdict(r) == TEEATTEST_VERDICT_VERIFIED)
+        return teeattest_result_fact(r, key);
+    ta_test_check(teeattest_result_fact(r, key) == NULL,
+                  "a failed result has no plain fact", __FILE__, __LINE__);
+    char k[256];
+    snprintf(k, sizeof k, "unverified.%s", key);
+    return teeattest_result_fact(r, k);
 }
 
 /* Read a whole file; NULL if it cannot be read. Caller frees. A NUL is

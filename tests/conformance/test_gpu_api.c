@@ -259,7 +259,7 @@ static void case_550(void)
     CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_FAILED);
     CHECK_STR(outcome(r, "gpu.nras.jwt.signature"), "fail");
     CHECK_STR(outcome(r, "gpu.rim"), "skip");
-    CHECK_STR(fact(r, "gpu.measurements"), "nras");
+    CHECK_STR(ta_test_fact(r, "gpu.measurements"), "nras");
     teeattest_result_free(r);
     teeattest_gpu_inputs_free(in);
     free(pl);
@@ -325,7 +325,7 @@ static void case_535(void)
     CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_FAILED);
     CHECK_STR(outcome(r, "gpu[0].rim.vbios.signature"), "pass");
     CHECK_STR(outcome(r, "gpu[0].rim.vbios.measurements"), "fail");
-    CHECK_STR(fact(r, "gpu[0].rim.vbios.mismatches"), "9");
+    CHECK_STR(ta_test_fact(r, "gpu[0].rim.vbios.mismatches"), "9");
     /* No driver RIM at all: "reference missing", not a mismatch. */
     CHECK_STR(outcome(r, "gpu[0].rim.driver.source"), "skip");
     teeattest_result_free(r);
@@ -351,7 +351,7 @@ static void case_580(void)
     CHECK_STR(outcome(r, "gpu[0].rim.vbios.signature"), "pass");
     CHECK_STR(outcome(r, "gpu[0].rim.vbios.chain"), "pass");
     CHECK_STR(outcome(r, "gpu[0].rim.vbios.measurements"), "fail");
-    CHECK_STR(fact(r, "gpu[0].rim.vbios.mismatches"), "9");
+    CHECK_STR(ta_test_fact(r, "gpu[0].rim.vbios.mismatches"), "9");
     teeattest_result_free(r);
     /* After: the signer chain fails on time. */
     o.at = AT_CAPTURE;
@@ -431,7 +431,7 @@ static void case_blackwell(void)
     teeattest_result *r = run((uint8_t *)pl, len, NONCE_550, NULL, &o);
     CHECK_STR(outcome(r, "gpu[0].spdm.signature"), "pass");
     CHECK_STR(outcome(r, "gpu[0].fwid"), "pass");
-    CHECK_STR(fact(r, "gpu[0].arch"), "BLACKWELL");
+    CHECK_STR(ta_test_fact(r, "gpu[0].arch"), "BLACKWELL");
     /* No RIMs offline: the measurements are not judged: not verified. */
     CHECK_STR(outcome(r, "gpu[0].rim.driver.source"), "skip");
     CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_FAILED);
@@ -737,7 +737,7 @@ static void case_tinfoil(void)
     r = (teeattest_result_free(r), run(pl, len, NONCE_TINFOIL, in, &o));
     CHECK_STR(outcome(r, "gpu.nras.result"), "pass");
     CHECK_STR(outcome(r, "gpu[0].rim.driver.source"), "skip");
-    CHECK_STR(fact(r, "gpu.measurements"), "nras+rim");
+    CHECK_STR(ta_test_fact(r, "gpu.measurements"), "nras+rim");
     CHECK_EQ_INT(verdict(r), TEEATTEST_VERDICT_FAILED);
     teeattest_result_free(r);
     teeattest_gpu_inputs_free(in);

@@ -204,9 +204,10 @@ static void expect_failures(const teeattest_result *r, const char *what,
                  np ? TEEATTEST_VERDICT_FAILED : TEEATTEST_VERDICT_VERIFIED);
 }
 
+/* The fact under the name the verdict gives it (ta_test_fact). */
 static const char *fact(const teeattest_result *r, const char *key)
 {
-    const char *v = teeattest_result_fact(r, key);
+    const char *v = ta_test_fact(r, key);
     return v ? v : "(none)";
 }
 
@@ -317,7 +318,7 @@ static void case_redpill_chutes(void)
                                        "entry[*].binding.nonce",
                                        NO_RIMS("entry[*]"), NULL};
     expect_failures(r, "redpill", want);
-    CHECK_EQ_INT(teeattest_result_fact(r, "entries")[0], '5');
+    CHECK_STR(fact(r, "entries"), "5");
     for (int i = 0; i < 5; i++) {
         char name[64];
         snprintf(name, sizeof name, "entry[%d].binding.report_data", i);
@@ -326,7 +327,7 @@ static void case_redpill_chutes(void)
         snprintf(name, sizeof name, "entry[%d].gpu[7].nonce", i);
         CHECK_STR(ta_test_outcome(r, name), "pass");
     }
-    CHECK(teeattest_result_fact(r, "signer") == NULL); /* no signing key */
+    CHECK_STR(fact(r, "signer"), "(none)"); /* no signing key */
     teeattest_result_free(r);
     teeattest_policy_set_allow_server_nonce(pol, 1, NULL);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "redpill, server nonce ok");
@@ -395,6 +396,109 @@ static void case_tinfoil(void)
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     capture_free(&c);
+}
+
+/* ---- nothing looks verified unless it is ---------------------------------- */
+
+/* Every fact of a failed result is named "unverified.*". */
+static bool all_unverified(const teeattest_result *r)
+{
+    for (size_t i = 0; i < teeattest_result_fact_count(r); i++) {
+        const char *k;
+        teeattest_result_fact_at(r, i, &k, NULL, NULL);
+        if (strncmp(k, "unverified.", 11) != 0) {
+            printf("# plain fact %s on a failed result\n", k);
+            return false;
+        }
+    }
+    return teeattest_result_fact_count(r) > 0;
+}
+
+/* A well-formed req:resp text (the hashes need not match anything). */
+#define SIG_TEXT                                                           \
+    "aae79d9de9c46f0a9c478481ceb84df5742a88067a6ab8bac9e98664d712d58f:"    \
+    "aae79d9de9c46f0a9c478481ceb84df5742a88067a6ab8bac9e98664d712d58f"
+#define NEAR_SIGNER \
+    "d0aa20bcf567cc0c7c914608967dbd4c7a17e10b600802d45923434ce323f823"
+
+static void case_unverified_facts(void)
+{
+    /* The issue's example: NEAR without collateral fails, and its signer
+     * must not be readable as "the" signer. */
+    capture c;
+    capture_load(&c, "nearai_direct_ed25519_tls", "nearai",
+                 "attestation_report.json", "attestation_report.http_meta.json");
+    add_nras(&c, 0);
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL,
+                                 "near, no collateral");
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    CHECK(teeattest_result_fact(r, "signer") == NULL);
+    CHECK(teeattest_result_fact(r, "entry[0].signer") == NULL);
+    CHECK(teeattest_result_fact(r, "entry[0].compose_hash") == NULL);
+    CHECK(all_unverified(r));
+    CHECK_STR(teeattest_result_fact(r, "unverified.signer"), NEAR_SIGNER);
+    CHECK_STR(teeattest_result_fact(r, "unverified.entry[0].signer"),
+              NEAR_SIGNER);
+    const char *json = NULL;
+    CHECK_EQ_INT(teeattest_result_to_json(r, &json, NULL, NULL), TEEATTEST_OK);
+    CHECK(json && !strstr(json, "\"signer\"") &&
+          !strstr(json, "\"entry[0].signer\""));
+    /* A record claiming that signer finds no attested signer in it. */
+    size_t rl, sl;
+    uint8_t *req = conf_file(P "real_signatures/nearai_cloud_2025_stream/request_body.json", &rl);
+    uint8_t *resp = conf_file(P "real_signatures/nearai_cloud_2025_stream/response_body.sse", &sl);
+    char zeros[129];
+    memset(zeros, '0', 128);
+    zeros[128] = '\0';
+    teeattest_signature *claim = NULL;
+    CHECK_EQ_INT(teeattest_signature_new(ctx, &claim, SIG_TEXT, zeros,
+                                         NEAR_SIGNER, "ed25519", NULL),
+                 TEEATTEST_OK);
+    teeattest_result *sr = NULL;
+    CHECK_EQ_INT(teeattest_signature_verify_attested(claim, &sr, pol, r, req,
+                                                     rl, resp, sl, NULL),
+                 TEEATTEST_OK);
+    const char *d = NULL;
+    CHECK_EQ_INT(teeattest_result_find_check(sr, "signature.attestation",
+                                             NULL, &d, NULL), TEEATTEST_OK);
+    CHECK(d && strstr(d, "did not verify"));
+    CHECK_STR(ta_test_outcome(sr, "signature.attestation"), "fail");
+    teeattest_result_free(sr);
+    teeattest_signature_free(claim);
+    free(req);
+    free(resp);
+    const char *signer = "x", *algo = "x";
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_result_verified_signer(r, &signer, &algo, &e),
+                 TEEATTEST_E_NOT_VERIFIED);
+    CHECK(signer == NULL && algo == NULL);
+    CHECK_EQ_INT(e.code, TEEATTEST_E_NOT_VERIFIED);
+    teeattest_result_free(r);
+
+    /* With its collateral it verifies: the signer under its plain name,
+     * and model_name, which nothing binds, still unverified. */
+    add_collateral(&c, P "nearai_direct_ed25519_tls/intel_pcs");
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "near, verified");
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
+    CHECK_EQ_INT(teeattest_result_verified_signer(r, &signer, &algo, NULL),
+                 TEEATTEST_OK);
+    CHECK_STR(signer, NEAR_SIGNER);
+    CHECK_STR(algo, "ed25519");
+    CHECK_EQ_INT(teeattest_result_verified_signer(r, &signer, NULL, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_verified_signer(NULL, &signer, NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_result_verified_signer(r, NULL, NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_STR(teeattest_result_fact(r, "entry[0].signer"), NEAR_SIGNER);
+    CHECK(teeattest_result_fact(r, "entry[0].model") == NULL);
+    CHECK_STR(teeattest_result_fact(r, "unverified.entry[0].model"),
+              "Qwen/Qwen3.5-122B-A10B");
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+
 }
 
 /* ---- tampering and replay, on the capture that verifies ------------------- */
@@ -499,18 +603,163 @@ static void case_tampering(void)
     near_edited(&c, edit_event_log);
     pol = policy_at(c.at);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "edited event log");
-    static const char *const log[] = {"entry[0].eventlog.replay", NULL};
+    /* the top level still repeats the entry as it was */
+    static const char *const log[] = {"entry[0].eventlog.replay",
+                                      "report.consistency", NULL};
     expect_failures(r, "edited event log", log);
     teeattest_result_free(r);
     capture_free(&c);
 
     near_edited(&c, edit_app_compose);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "edited app_compose");
-    static const char *const compose[] = {"entry[0].compose.hash", NULL};
+    static const char *const compose[] = {"entry[0].compose.hash",
+                                          "report.consistency", NULL};
     expect_failures(r, "edited app_compose", compose);
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     capture_free(&c);
+}
+
+/* ---- the top level and the entries: consistent, distinct, any order -------- */
+
+static json_t *entries_of(json_t *doc)
+{
+    return json_object_get(doc, "all_attestations");
+}
+
+/* A copy of entry 0 with another quote (the compose manager's, which
+ * does not bind its key) and, if `signer`, another signing address. */
+static json_t *other_entry(json_t *doc, const char *signer)
+{
+    json_t *e = json_deep_copy(json_array_get(entries_of(doc), 0));
+    json_object_set(e, "intel_quote",
+                    json_object_get(json_object_get(doc,
+                                        "compose_manager_attestation"),
+                                    "quote"));
+    if (signer) {
+        json_object_set_new(e, "signing_address", json_string(signer));
+        json_object_del(e, "signing_public_key");
+    }
+    return e;
+}
+
+#define OTHER_SIGNER \
+    "1111111111111111111111111111111111111111111111111111111111111111"
+
+static void edit_top_signer(json_t *doc)
+{
+    json_object_set_new(doc, "signing_address", json_string(OTHER_SIGNER));
+}
+
+static void edit_top_model(json_t *doc)
+{
+    json_object_set_new(doc, "model_name", json_string("other/model"));
+}
+
+static void edit_top_added(json_t *doc)
+{
+    json_object_set_new(doc, "vm_config", json_string("{}"));
+}
+
+static void edit_top_quote(json_t *doc)
+{
+    json_t *e = other_entry(doc, NULL);
+    json_object_set(doc, "intel_quote", json_object_get(e, "intel_quote"));
+    json_decref(e);
+}
+
+static void edit_dup_entry(json_t *doc)
+{
+    json_array_append_new(entries_of(doc),
+                          json_deep_copy(json_array_get(entries_of(doc), 0)));
+}
+
+static void edit_same_signer_after(json_t *doc)
+{
+    json_array_append_new(entries_of(doc), other_entry(doc, NULL));
+}
+
+static void edit_same_signer_before(json_t *doc)
+{
+    json_array_insert_new(entries_of(doc), 0, other_entry(doc, NULL));
+}
+
+static void edit_bad_after(json_t *doc)
+{
+    json_array_append_new(entries_of(doc), other_entry(doc, OTHER_SIGNER));
+}
+
+static void edit_bad_before(json_t *doc)
+{
+    json_array_insert_new(entries_of(doc), 0, other_entry(doc, OTHER_SIGNER));
+}
+
+/* Verify the NEAR capture edited by `edit` (entry `entry`), expect
+ * exactly the failures `want`, and `detail_has` in the detail of `check`. */
+static void expect_edited(void (*edit)(json_t *), size_t entry,
+                          const char *what, const char *const *want,
+                          const char *check, const char *detail_has)
+{
+    capture c;
+    near_edited(&c, edit);
+    add_nras(&c, 1); /* the same GPUs' answer, for a second entry */
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, entry, pol, NULL, what);
+    expect_failures(r, what, want);
+    if (check) {
+        const char *d = NULL;
+        CHECK_EQ_INT(teeattest_result_find_check(r, check, NULL, &d, NULL),
+                     TEEATTEST_OK);
+        if (!CHECK(d && strstr(d, detail_has)))
+            printf("# %s: %s says '%s'\n", what, check, d ? d : "");
+    }
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+static void case_consistency(void)
+{
+    static const char *const cons[] = {"report.consistency", NULL};
+    /* A top-level signing_address replaced by any value. */
+    expect_edited(edit_top_signer, TEEATTEST_ENTRY_ALL, "top signer", cons,
+                  "report.consistency", "top-level signing_address");
+    /* Fields nothing else reads are repeated exactly too. */
+    expect_edited(edit_top_model, TEEATTEST_ENTRY_ALL, "top model", cons,
+                  "report.consistency", "top-level model_name");
+    expect_edited(edit_top_added, TEEATTEST_ENTRY_ALL, "top vm_config", cons,
+                  "report.consistency", "top-level vm_config");
+    /* A top-level quote that is none of the entries'. */
+    expect_edited(edit_top_quote, TEEATTEST_ENTRY_ALL, "top quote", cons,
+                  "report.consistency", "none of the entries");
+}
+
+static void case_distinct_entries(void)
+{
+    static const char *const dup[] = {"report.entries", NULL};
+    expect_edited(edit_dup_entry, TEEATTEST_ENTRY_ALL, "duplicate entry", dup,
+                  "report.entries", "the same quote");
+    /* Another quote with the same signer: refused whichever entry is
+     * chosen and wherever it stands, so the outcome cannot depend on
+     * which of the two a lookup by signer finds first. */
+    static const char *const same[] = {"report.entries", "entry[*", NULL};
+    expect_edited(edit_same_signer_after, 0, "[good, same signer]", dup,
+                  "report.entries", "the same signer");
+    expect_edited(edit_same_signer_before, 1, "[same signer, good]", dup,
+                  "report.entries", "the same signer");
+    expect_edited(edit_same_signer_after, TEEATTEST_ENTRY_ALL,
+                  "[good, same signer], all", same, "report.entries",
+                  "the same signer");
+    expect_edited(edit_same_signer_before, TEEATTEST_ENTRY_ALL,
+                  "[same signer, good], all", same, "report.entries",
+                  "the same signer");
+    /* A bad entry fails the report in either order. */
+    static const char *const bad1[] = {"entry[1].binding.*", NULL};
+    static const char *const bad0[] = {"entry[0].binding.*", NULL};
+    expect_edited(edit_bad_after, TEEATTEST_ENTRY_ALL, "[good, bad]", bad1,
+                  "entry[1].binding.report_data", "is not");
+    expect_edited(edit_bad_before, TEEATTEST_ENTRY_ALL, "[bad, good]", bad0,
+                  "entry[0].binding.report_data", "is not");
 }
 
 /* ---- policy pins and misuse -------------------------------------------------- */
@@ -613,7 +862,7 @@ static void case_attested(void)
     CHECK_STR(ta_test_outcome(r, "signature.attestation"), "fail");
     CHECK_STR(ta_test_outcome(r, "signature.hash.response"), "pass");
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
-    CHECK_STR(teeattest_result_fact(r, "signer_source"), "attestation");
+    CHECK_STR(fact(r, "signer_source"), "attestation");
     teeattest_result_free(r);
     /* Even with the signer requirement off, no attested signer fails. */
     teeattest_policy_set_require_signer(pol, 0, NULL);
@@ -649,6 +898,9 @@ int main(void)
     case_tampering();
     case_policy();
     case_attested();
+    case_unverified_facts();
+    case_consistency();
+    case_distinct_entries();
     teeattest_ctx_free(ctx);
     return ta_test_done();
 }

@@ -114,8 +114,8 @@ static void run_case(json_t *c, int form)
                      json_string_value(v));
         }
         CHECK_STR(out.advisories, want);
-        CHECK_STR(teeattest_result_fact(r, "tdx.advisories"), want);
-        CHECK_STR(teeattest_result_fact(r, "tdx.status"), json_string_value(st));
+        CHECK_STR(ta_test_fact(r, "tdx.advisories"), want);
+        CHECK_STR(ta_test_fact(r, "tdx.status"), json_string_value(st));
         bool accepted = strcmp(json_string_value(st), "UpToDate") == 0;
         CHECK_EQ_INT(out.status_accepted, accepted);
         CHECK_EQ_INT(out.all_passed, accepted);
@@ -130,7 +130,7 @@ static void run_case(json_t *c, int form)
                   json_string_value(json_object_get(ref, "qe_status")));
         CHECK_STR(out.module_id,
                   json_string_value(json_object_get(ref, "module_id")));
-        CHECK_STR(teeattest_result_fact(r, "tdx.fmspc"),
+        CHECK_STR(ta_test_fact(r, "tdx.fmspc"),
                   json_string_value(json_object_get(ref, "fmspc")));
     } else {
         /* "TCB level not supported" */
@@ -156,7 +156,7 @@ static void run_case(json_t *c, int form)
     for (size_t i = 0; i < TA_ARRAY_LEN(map); i++) {
         json_t *v = json_object_get(td, map[i][0]);
         if (v)
-            CHECK_STR(teeattest_result_fact(r, map[i][1]), json_string_value(v));
+            CHECK_STR(ta_test_fact(r, map[i][1]), json_string_value(v));
     }
     /* collateral expiry = the recorded end of the window */
     char until[21];

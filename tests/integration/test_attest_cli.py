@@ -153,6 +153,33 @@ class TestAttestReportFile(Case):
         _, doc = self.near_json()
         self.assertEqual(n_checks, len(doc["checks"]))
 
+    def test_failed_names_no_signer(self):
+        # The example: without --collateral the capture fails, and
+        # its signer must not be printed or keyed as "the" signer.
+        args = self.near_args()
+        i = args.index("--collateral")
+        del args[i:i + 2]
+        signer = ("d0aa20bcf567cc0c7c914608967dbd4c7a17e10b600802d45923434ce"
+                  "323f823")
+        rc, out, err = run(*args)
+        self.assertEqual(rc, EXIT_FAILED, err)
+        lines = out.splitlines()
+        self.assertEqual(lines[-1], "verdict: FAILED")
+        self.assertIn("signer: none verified", lines)
+        for line in lines:
+            if signer in line:
+                self.assertIn("unverified signer:", line)
+        self.assertTrue(any(line.startswith("unverified signer: " + signer)
+                            for line in lines), out)
+        rc, out, err = run(*args, "--json")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        facts = json.loads(out)["facts"]
+        self.assertNotIn("signer", facts)
+        self.assertNotIn("entry[0].signer", facts)
+        self.assertEqual(facts["unverified.signer"], signer)
+        self.assertEqual([k for k in facts if not k.startswith("unverified.")],
+                         [])
+
     def test_other_nonce_fails(self):
         other = "00" * 31 + "01"
         rc, doc = self.near_json(nonce=other)

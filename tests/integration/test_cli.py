@@ -734,8 +734,9 @@ class TestExactBytes(Case):
         files["response"] = write(self.tmp_path("resp.bin"), resp)
         code, doc = self.verify_json(*self.args(files, SYNTH_ECDSA_SIGNER))
         self.assertEqual(code, EXIT_FAILED)
-        self.assertEqual(doc["facts"]["request_sha256"], sha256(req))
-        self.assertEqual(doc["facts"]["response_sha256"], sha256(resp))
+        self.assertEqual(doc["facts"]["unverified.request_sha256"], sha256(req))
+        self.assertEqual(doc["facts"]["unverified.response_sha256"],
+                         sha256(resp))
         self.assertIn("%d bytes" % len(resp),
                       [c for c in doc["checks"]
                        if c["name"] == "signature.hash.response"][0]["detail"])
@@ -755,7 +756,8 @@ class TestExactBytes(Case):
         files = self.synth_files(v, "ecdsa")
         files["request"] = write(self.tmp_path("empty"), b"")
         code, doc = self.verify_json(*self.args(files, SYNTH_ECDSA_SIGNER))
-        self.assertEqual(doc["facts"]["request_sha256"], sha256(b""))
+        self.assertEqual(doc["facts"]["unverified.request_sha256"],
+                         sha256(b""))
         self.assertEqual(self.failing(doc), ["signature.hash.request"])
 
     def test_size_limit(self):

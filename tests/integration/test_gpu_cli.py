@@ -383,7 +383,8 @@ class TestGpuRemote(Case):
                                       "--jwks", JWKS, "--mode", "local"),
                             EXIT_FAILED)
         self.assertEqual(checks(doc)["gpu.nras"]["outcome"], "skip")
-        self.assertEqual(doc["facts"]["gpu.mode"], "local")
+        self.assertEqual(doc["facts"]["unverified.gpu.mode"], "local")
+        self.assertNotIn("gpu.mode", doc["facts"])
 
     def chutes(self):
         return self.json_run(
@@ -395,7 +396,7 @@ class TestGpuRemote(Case):
     def test_chutes_nonce_mismatch(self):
         doc = self.chutes()
         c = checks(doc)
-        self.assertEqual(str(doc["facts"]["gpu.count"]), "8")
+        self.assertEqual(str(doc["facts"]["unverified.gpu.count"]), "8")
         for i in range(8):
             # the GPUs signed the derived nonce: not a local failure (the
             # library reports a warning, see the next test)

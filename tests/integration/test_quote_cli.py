@@ -91,18 +91,21 @@ class TestQuoteOffline(unittest.TestCase):
                 self.assertEqual(lines[-1], "verdict: verified"
                                  if rc == 0 else "verdict: FAILED")
                 status = e["expected"].get("status")
-                self.assertIn("status: %s\n" % (status or
-                                                "TCB level not supported"), out)
+                # a failed verdict vouches for no fact: each is labelled
+                unv = "" if rc == 0 else "unverified "
+                self.assertIn("%sstatus: %s\n" % (unv, status or
+                                                  "TCB level not supported"),
+                              out)
                 if status:
                     adv = ",".join(e["expected"]["advisory_ids"]) or "none"
-                    self.assertIn("advisories: %s\n" % adv, out)
+                    self.assertIn("%sadvisories: %s\n" % (unv, adv), out)
                 else:
                     self.assertRegex(out, r"FAIL  tdx\.tcb_level +TCB level "
                                           r"not supported")
-                self.assertIn("  MRTD         %s\n" % e["td_report"]["mr_td"],
-                              out)
-                self.assertIn("  report_data  %s\n"
-                              % e["td_report"]["report_data"], out)
+                self.assertIn("  %sMRTD         %s\n"
+                              % (unv, e["td_report"]["mr_td"]), out)
+                self.assertIn("  %sreport_data  %s\n"
+                              % (unv, e["td_report"]["report_data"]), out)
                 # one line per check
                 self.assertEqual(len([l for l in lines if l[:6] in
                                       ("PASS  ", "FAIL  ", "SKIP  ", "WARN  ",
@@ -400,7 +403,10 @@ class PccsCacheTests:
                 rc, out, err = self.quote(case, url, None, "--json")
                 self.assertEqual(rc, want_exit(case), out + err)
                 res = json.loads(out)
-                self.assertEqual(res["facts"]["tdx.status"], status)
+                # a failed verdict keeps its facts only as unverified.*
+                key = ("tdx.status" if res["verdict"] == "verified"
+                       else "unverified.tdx.status")
+                self.assertEqual(res["facts"][key], status)
 
     def test_expired_cache_refetches(self):
         self.cache_setup()

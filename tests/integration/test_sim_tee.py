@@ -144,7 +144,7 @@ class TestSimTee(SimTee):
         self.assertEqual(doc["verdict"], "failed")
         self.assertEqual(checks["tdx.pck_chain"]["outcome"], "fail")
         self.assertNotIn("tdx.root_override", checks)
-        self.assertEqual(doc["facts"]["tdx.root"], "intel")
+        self.assertEqual(doc["facts"]["unverified.tdx.root"], "intel")
 
     def test_flipped_body_byte(self):
         def flip(q):

@@ -412,7 +412,7 @@ static void test_backend_in_verification(void)
     CHECK_EQ_INT(teeattest_signature_verify(es, &r, NULL, ADDR, req, rl, resp,
                                             sl, NULL), TEEATTEST_OK);
     CHECK_EQ_INT(outcome_of(r, "signature.hash.request"), TEEATTEST_OUTCOME_FAIL);
-    CHECK_STR(teeattest_result_fact(r, "request_sha256"),
+    CHECK_STR(ta_test_fact(r, "request_sha256"),
               "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a");
     CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
     teeattest_result_free(r);

@@ -378,8 +378,8 @@ static void test_chutes(void)
     CHECK_EQ_INT(o.overall, 0);
     CHECK_EQ_INT(o.error_code, 4010);
     CHECK_STR(o.first_failure, "gpu.nras.result");
-    CHECK_STR(teeattest_result_fact(r, "gpu.nras.error_code"), "4010");
-    CHECK_STR(teeattest_result_fact(r, "gpu.nras.overall_result"), "false");
+    CHECK_STR(ta_test_fact(r, "gpu.nras.error_code"), "4010");
+    CHECK_STR(ta_test_fact(r, "gpu.nras.overall_result"), "false");
     teeattest_result_free(r);
     /* Against the nonce the GPUs really signed, the echo does not match. */
     r = run(a, len, &real_jwks, CHUTES_DERIVED, AT_2026, &pol, NULL);

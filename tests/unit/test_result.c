@@ -281,6 +281,48 @@ static void test_untrusted_bytes(void)
 
 /* Fail the N-th allocation of a build for every N: finish must report
  * TEEATTEST_E_NOMEM and the result must free cleanly. */
+/* Only a verified result names facts plainly: a failed one renames each
+ * "unverified.<key>", with the mark first under a prefix; an unbound fact
+ * is "unverified." in any result; a plain fact whose renamed key exists
+ * already is dropped (the first value stays). */
+static void test_unverified_facts(void)
+{
+    teeattest_ctx *ctx = unit_ctx();
+    for (int pass = 0; pass < 2; pass++) {
+        teeattest_result *r = new_result(ctx);
+        ta_result_check(r, "c", pass ? TEEATTEST_OUTCOME_PASS
+                                     : TEEATTEST_OUTCOME_FAIL, true, "d");
+        ta_result_fact_str(r, "signer", "0xabc");
+        ta_result_fact_unbound_str(r, "model", "m");
+        ta_result_set_prefix(r, "entry[0].");
+        ta_result_fact_int(r, "n", 3);
+        ta_result_fact_unbound_str(r, "model", "em");
+        ta_result_fact_str(r, "unverified.copied", "c");
+        ta_result_set_prefix(r, NULL);
+        ta_result_fact_str(r, "unverified.dup", "first");
+        ta_result_fact_str(r, "dup", "second");
+        CHECK_EQ_INT(ta_result_finish(r, NULL), TEEATTEST_OK);
+        const char *const plain[] = {"signer", "entry[0].n", "dup"};
+        for (size_t i = 0; i < 3; i++) {
+            char k[64];
+            snprintf(k, sizeof k, "unverified.%s", plain[i]);
+            CHECK((teeattest_result_fact(r, plain[i]) != NULL) == pass);
+            CHECK((teeattest_result_fact(r, k) != NULL) ==
+                  (!pass || i == 2));
+        }
+        CHECK_STR(teeattest_result_fact(r, "unverified.model"), "m");
+        CHECK_STR(teeattest_result_fact(r, "unverified.entry[0].model"), "em");
+        CHECK_STR(teeattest_result_fact(r, "unverified.entry[0].copied"), "c");
+        CHECK_STR(teeattest_result_fact(r, "unverified.dup"), "first");
+        CHECK_EQ_INT(teeattest_result_fact_count(r), pass ? 7 : 6);
+        const char *sg = NULL;
+        CHECK_EQ_INT(teeattest_result_verified_signer(r, &sg, NULL, NULL),
+                     pass ? TEEATTEST_OK : TEEATTEST_E_NOT_VERIFIED);
+        teeattest_result_free(r);
+    }
+    teeattest_ctx_free(ctx);
+}
+
 static void test_builder_oom(void)
 {
     unit_alloc_stats st = {0};
@@ -300,6 +342,8 @@ static void test_builder_oom(void)
                 ta_result_fact_int(r, nm, i);
             }
             ta_result_fact_str(r, "check.3", "replacement");
+            /* a failed verdict: finishing renames every fact */
+            ta_result_check(r, "failed", TEEATTEST_OUTCOME_FAIL, true, "x");
             rc = ta_result_finish(r, NULL);
             teeattest_result_free(r);
         } else if (r != NULL) {
@@ -327,6 +371,7 @@ int main(void)
     test_verdict_rules();
     test_json_shape();
     test_untrusted_bytes();
+    test_unverified_facts();
     test_builder_oom();
     return ta_test_done();
 }

@@ -786,8 +786,8 @@ static void test_append(void)
     CHECK(outcome_of(r, "gpu[1].rim.vbios.digest") == TEEATTEST_OUTCOME_PASS);
     CHECK(outcome_of(r, "gpu[1].rim.vbios.version") == TEEATTEST_OUTCOME_PASS);
     CHECK(outcome_of(r, "gpu[1].rim.vbios.measurements") == TEEATTEST_OUTCOME_FAIL);
-    CHECK_STR(teeattest_result_fact(r, "gpu[1].rim.vbios.mismatches"), "9");
-    CHECK_STR(teeattest_result_fact(r, "gpu[1].rim.mismatch_count"), "1");
+    CHECK_STR(ta_test_fact(r, "gpu[1].rim.vbios.mismatches"), "9");
+    CHECK_STR(ta_test_fact(r, "gpu[1].rim.mismatch_count"), "1");
     CHECK(teeattest_result_verdict(r) == TEEATTEST_VERDICT_FAILED);
     teeattest_result_free(r);
     free(dx);
