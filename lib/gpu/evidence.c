@@ -82,7 +82,9 @@ int ta_gpu_evidence_decode(const teeattest_ctx *ctx, const char *text,
     /* Longest encoding of TA_GPU_EVIDENCE_MAX bytes is hex. */
     if (len > 2u * TA_GPU_EVIDENCE_MAX)
         return ta_error(err, TEEATTEST_E_TOO_LARGE, "gpu.evidence",
-                        "evidence of %zu characters exceeds the limit", len);
+                        "evidence of %zu characters exceeds the limit of %u "
+                        "(hex of %u bytes)", len, 2u * TA_GPU_EVIDENCE_MAX,
+                        (unsigned)TA_GPU_EVIDENCE_MAX);
     bool hex = (len % 2 == 0) && ta_is_hex(text, len);
     size_t cap = hex ? len / 2 : ta_base64_decoded_max(len);
     if (cap > TA_GPU_EVIDENCE_MAX)

@@ -361,7 +361,8 @@ TEEATTEST_API int teeattest_gpu_inputs_add(teeattest_gpu_inputs *in,
                             TA_JWKS_MAX);
         if (in->n_jwks >= TA_GPU_ITEMS_MAX)
             return ta_error(err, TEEATTEST_E_TOO_LARGE, "gpu.jwks",
-                            "too many JWKS documents");
+                            "more than the limit of %u JWKS documents",
+                            TA_GPU_ITEMS_MAX);
         rc = ta_jwks_add_json(&in->jwks, data, len, teeattest_ctx_now(ctx),
                               err);
         if (rc)
@@ -370,6 +371,10 @@ TEEATTEST_API int teeattest_gpu_inputs_add(teeattest_gpu_inputs *in,
                        len);
         break;
     }
+    if (rc == TEEATTEST_E_TOO_LARGE)
+        return ta_error(err, rc, "gpu.inputs",
+                        "more than the limit of %u items of this kind",
+                        TA_GPU_ITEMS_MAX);
     if (rc)
         return ta_error(err, rc, "gpu.inputs", "adding an item: %s",
                         teeattest_status_str(rc));
@@ -516,7 +521,7 @@ TEEATTEST_API int teeattest_gpu_inputs_add_dir(teeattest_gpu_inputs *in,
         }
         rc = teeattest_gpu_inputs_add(in, kind, idp, data, len, err);
         ta_free(ctx, data);
-        if (rc && err && err->struct_size >= sizeof *err) {
+        if (rc && ta_error_writable(err)) {
             /* name the file in the message */
             char msg[sizeof err->message];
             snprintf(msg, sizeof msg, "%.80s: %.170s", names[i], err->message);
@@ -770,7 +775,7 @@ int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
                             RIM_JSON_MAX, &resp, &te);
     if (rc) {
         ta_error(err, rc, "gpu.rim", "RIM service %s: %s", url, te.message);
-        if (err && err->struct_size >= sizeof *err)
+        if (ta_error_writable(err))
             err->backend_code = te.backend_code;
     }
     if (!rc && resp.status != 200) {
@@ -780,7 +785,7 @@ int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
                       not_found ? " (RIM_NOT_FOUND: NVIDIA has not published "
                                   "this reference)"
                                 : "");
-        if (err && err->struct_size >= sizeof *err)
+        if (ta_error_writable(err))
             err->backend_code = resp.status;
     }
     uint8_t *xml = NULL;

@@ -436,7 +436,7 @@ int ta_jwks_fetch(teeattest_ctx *ctx, ta_jwks *c, const char *url, int64_t at,
     if (!rc && resp.status != 200) {
         rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, url, "JWKS fetch: HTTP %d",
                       (int)resp.status);
-        if (err && err->struct_size >= sizeof *err)
+        if (ta_error_writable(err))
             err->backend_code = resp.status;
     }
     if (!rc)

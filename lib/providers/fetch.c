@@ -70,7 +70,7 @@ static int http_status_error(teeattest_error *err, const char *what,
     int rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, NULL,
                       "%s: HTTP %d%s%s", what, (int)resp->status,
                       excerpt[0] ? ": " : "", excerpt);
-    if (err)
+    if (ta_error_writable(err))
         err->backend_code = resp->status;
     return rc;
 }
@@ -490,7 +490,7 @@ TEEATTEST_API int teeattest_signature_fetch(teeattest_provider *p,
             rc = ta_error(err, TEEATTEST_E_SIGNATURE_UNAVAILABLE, NULL,
                           "signature expired or unknown (HTTP 404%s%s)",
                           excerpt[0] ? ": " : "", excerpt);
-            if (err)
+            if (ta_error_writable(err))
                 err->backend_code = 404;
         } else if (resp.status < 200 || resp.status > 299) {
             rc = http_status_error(err, "signature", &resp);

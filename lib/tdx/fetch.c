@@ -184,7 +184,7 @@ static int get_item(teeattest_ctx *ctx, const char *what, char *url,
                                 &o, resp, &e);
     if (rc) {
         ta_error(err, rc, what, "%s: GET %s: %s", what, url, e.message);
-        if (err && err->struct_size >= sizeof *err)
+        if (ta_error_writable(err))
             err->backend_code = e.backend_code;
     } else if (resp->status < 200 || resp->status > 299) {
         char code[64], msg[161];
@@ -195,10 +195,10 @@ static int get_item(teeattest_ctx *ctx, const char *what, char *url,
                       "%s: HTTP %d from GET %s%s%s%s%s", what,
                       (int)resp->status, url, code[0] ? " (" : "", code,
                       msg[0] ? ": " : "", msg[0] ? msg : "");
-        if (code[0] && err && err->struct_size >= sizeof *err &&
+        if (code[0] && ta_error_writable(err) &&
             strlen(err->message) + 2 < sizeof err->message)
             strcat(err->message, ")");
-        if (err && err->struct_size >= sizeof *err)
+        if (ta_error_writable(err))
             err->backend_code = resp->status;
     } else if (!resp->body.len) {
         rc = ta_error(err, TEEATTEST_E_TRANSPORT, what,

@@ -286,7 +286,7 @@ int ta_request(teeattest_ctx *ctx, const ta_call *call,
             again = false;
         }
         if (!again) {
-            if (rc && err && err->struct_size >= sizeof e) {
+            if (rc && ta_error_writable(err)) {
                 size_t size = err->struct_size;
                 *err = e;
                 err->struct_size = size;

@@ -50,7 +50,7 @@ static int transport_error(teeattest_error *err, int rc, const char *detail,
 {
     ta_error(err, rc, NULL, "%s",
              detail && *detail ? detail : teeattest_status_str(rc));
-    if (err && err->struct_size >= sizeof *err)
+    if (ta_error_writable(err))
         err->backend_code = backend_code;
     return rc;
 }

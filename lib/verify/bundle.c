@@ -861,7 +861,7 @@ static int member(json_t *o, const char *key, bool required, json_t **v,
  * keeping the inner location after it. */
 static int rewhere(teeattest_error *err, int rc, const char *where)
 {
-    if (err && err->struct_size >= sizeof *err) {
+    if (ta_error_writable(err)) {
         char full[2 * sizeof err->where + 4];
         size_t n = strnlen(err->where, sizeof err->where);
         int k = snprintf(full, sizeof full, "%s%s%.*s", where,
@@ -883,7 +883,7 @@ static int item_error(teeattest_error *err, int rc, const char *where)
     if (rc != TEEATTEST_E_INVALID_ARG)
         return rewhere(err, rc, where);
     char msg[256] = "invalid item";
-    if (err && err->struct_size >= sizeof *err)
+    if (ta_error_writable(err))
         snprintf(msg, sizeof msg, "%s", err->message);
     return ta_error(err, TEEATTEST_E_PARSE, where, "%s", msg);
 }

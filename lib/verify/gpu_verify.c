@@ -388,7 +388,7 @@ static int run_nras(teeattest_ctx *ctx, teeattest_result *r,
          * error of the verification. */
         if (rc && rc != TEEATTEST_E_NOMEM && rc != TEEATTEST_E_INVALID_ARG)
             rc = TEEATTEST_OK;
-        else if (rc && err && err->struct_size >= sizeof ae) {
+        else if (rc && ta_error_writable(err)) {
             size_t sz = err->struct_size;
             *err = ae;
             err->struct_size = sz;

@@ -473,6 +473,16 @@ static void test_transport_error_detail(void)
     CHECK_EQ_INT(f.requests, 3); /* retried: the detail is the last one's */
     CHECK_STR(e.message,
               "connect to fake.invalid:443: refused???[31m?? (attempt 3)");
+    /* A zero-filled error (the FFI form) gets the same detail, backend
+     * code included. */
+    teeattest_error z;
+    memset(&z, 0, sizeof z);
+    f.requests = 0;
+    CHECK_EQ_INT(teeattest_report_fetch(p, &r, NULL, 0, NULL, &z),
+                 TEEATTEST_E_TRANSPORT);
+    CHECK_EQ_INT(z.code, TEEATTEST_E_TRANSPORT);
+    CHECK_EQ_INT(z.backend_code, 7);
+    CHECK_STR(z.message, e.message);
 
     /* A failed attempt's detail does not outlive it. */
     f.fail_errors = 1;
