@@ -189,6 +189,15 @@ class TestAttest(NetCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn(b"attest", r.stderr)
 
+    def test_timeout_silent_provider(self):
+        # The simulator never answers (until the client leaves): only the
+        # timeout ends the command, however loaded the machine.
+        self.sim.control({"first_byte_never": True})
+        r = run("attest", "--provider", "nearai", "--base-url", self.sim.url,
+                "--model", "m", "--offline", "--timeout", "1")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn(b"TEEATTEST_E_TIMEOUT", r.stderr)
+
 
 class TestChat(NetCase):
     def chat(self, *args):
@@ -232,6 +241,16 @@ class TestChat(NetCase):
         r = self.net("chat", "--expect-signer",
                      "0x" + "11" * 20, "--stream", "--", "hi")
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+
+    def test_timeout_stalled_stream(self):
+        # Half the stream, then silence until the client leaves.
+        self.sim.control({"stall_forever": True})
+        keys = sim_keys()
+        r = run("chat", "--provider", "nearai", "--base-url", self.sim.url,
+                "--model", "sim-model", "--timeout", "1", "--expect-signer",
+                keys["ecdsa_address"], "--stream", "--", "Say hello")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn(b"TEEATTEST_E_TIMEOUT", r.stderr)
 
     def test_signature_late(self):
         self.sim.control({"signature_delay_polls": 2})

@@ -706,6 +706,51 @@ class TestFaults(SimCase):
         self.assertNotIn(b"sk-secret", b"".join(lines))
         self.assertEqual(json.loads(lines[-1])["path"], "/v1/chat/completions")
 
+    def wait_logged(self, path, status):
+        # The stalled request is logged once its thread sees the client
+        # leave: wait for that (bounded only by the meson test timeout).
+        while True:
+            for q in self.sim.log()["requests"]:
+                if q["path"] == path and q["status"] == status:
+                    return q
+            time.sleep(0.05)
+
+    def test_stall_forever(self):
+        # Half the events, then nothing until the client leaves: the read
+        # times out whatever the load (the rest never comes).
+        self.sim.control(stall_forever=True)
+        c = self.sim.conn(timeout=3)
+        c.request("POST", "/v1/chat/completions", body=STREAM_BODY,
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        self.assertEqual(r.status, 200)
+        events = []
+        with self.assertRaises((socket.timeout, TimeoutError)):
+            while True:
+                line = r.fp.readline()
+                self.assertTrue(line, "the stream ended instead of stalling")
+                if line.startswith(b"data: "):
+                    events.append(line)
+        c.close()
+        self.assertLessEqual(len(events), 3)  # 5 events: stalls before #4
+        self.assertNotIn(b"data: [DONE]\n", events)
+        self.assertIs(self.sim.control(reset=True)["stall_forever"], False)
+        self.chat(STREAM_BODY)  # the simulator still answers
+
+    def test_first_byte_never(self):
+        self.sim.control(first_byte_never=True)
+        c = self.sim.conn(timeout=3)
+        c.request("GET", "/v1/attestation/report?nonce=" + NONCE.hex())
+        with self.assertRaises((socket.timeout, TimeoutError)):
+            c.getresponse()
+        c.close()
+        # Its thread ends when the client leaves: logged as "no answer".
+        self.wait_logged("/v1/attestation/report", 0)
+        self.sim.control(reset=True)
+        st, _, _ = self.sim.request("GET", "/v1/attestation/report?nonce=" +
+                                    NONCE.hex())
+        self.assertEqual(st, 200)
+
     def test_signature_delay_polls(self):
         self.sim.control(signature_delay_polls=2)
         _, data = self.chat()
