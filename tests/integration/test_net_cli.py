@@ -124,7 +124,8 @@ class NetCase(unittest.TestCase):
         self.sim.close()
         self.tmp.cleanup()
 
-    def net(self, cmd, *args, provider="nearai", model="sim-model"):
+    def net(self, cmd, *args, provider="nearai", model="sim-model",
+            env_extra=None):
         extra = ["--ca-file", self.sim.cert] if self.https else []
         if cmd == "attest":
             # attest verifies: collateral from the simulator, never from
@@ -132,7 +133,8 @@ class NetCase(unittest.TestCase):
             # the verdict is "failed": exit 1).
             extra += ["--pccs", self.sim.http_url, "--gpu-online", "none"]
         return run(cmd, "--provider", provider, "--base-url", self.sim.url,
-                   "--model", model, "--timeout", "20", *extra, *args)
+                   "--model", model, "--timeout", "20", *extra, *args,
+                   env_extra=env_extra)
 
     def nonce_sent(self, r):
         for line in r.stdout.decode().splitlines():
@@ -197,6 +199,33 @@ class TestAttest(NetCase):
                 "--model", "m", "--offline", "--timeout", "1")
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
         self.assertIn(b"TEEATTEST_E_TIMEOUT", r.stderr)
+
+    def auth_sent(self):
+        # The provider's requests (PCCS requests to the same simulator
+        # never carry a key).
+        return ["Authorization" in e["headers"]
+                for e in self.sim.log()["requests"]
+                if "/attestation" in e["path"]]
+
+    def test_api_key_from_the_dialect_variable(self):
+        # The CLI reads the dialect's documented variable and passes it.
+        r = self.net("attest", env_extra={"NEARAI_API_KEY": "sk-cli-test"})
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(self.auth_sent(), [True])
+        self.assertNotIn(b"sk-cli-test", r.stdout + r.stderr)
+
+    def test_no_api_key_from_other_variables(self):
+        # Every other dialect's variable set: none of them is sent.
+        env = {"TEEATTEST_API_KEY": "sk-other"}
+        out = run("providers", "--json")
+        for d in json.loads(out.stdout):
+            var = d["summary"].rsplit("API key: ", 1)[-1].split()[0]
+            if var != "NEARAI_API_KEY":
+                env[var] = "sk-other"
+        self.assertIn("PHALA_API_KEY", env)
+        r = self.net("attest", env_extra=env)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(self.auth_sent(), [False])
 
 
 class TestChat(NetCase):
