@@ -16,6 +16,8 @@ import time
 import unittest
 import urllib.request
 
+import runner
+
 TOOL = None
 SIM = None
 
@@ -327,4 +329,4 @@ class TestHttps(NetCase):
 
 if __name__ == "__main__":
     TOOL, SIM = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+    sys.exit(runner.main(sys.argv[3:]))

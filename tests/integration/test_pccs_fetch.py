@@ -19,6 +19,8 @@ import time
 import unittest
 import urllib.request
 
+import runner
+
 CLIENT = None
 SIM = None
 FIXTURES = os.environ.get("TEEATTEST_FIXTURES", "")
@@ -156,4 +158,4 @@ class TestPccsErrors(unittest.TestCase):
 
 if __name__ == "__main__":
     CLIENT, SIM = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+    sys.exit(runner.main(sys.argv[3:]))

@@ -23,6 +23,8 @@ import tempfile
 import time
 import unittest
 
+import runner
+
 SIM = None
 CLI = None
 EXIT_VERIFIED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -994,7 +996,7 @@ def main():
     if len(sys.argv) < 3:
         sys.exit("usage: test_sim.py SIM_EXE TEEATTEST_EXE [unittest args]")
     SIM, CLI = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+    sys.exit(runner.main(sys.argv[3:]))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,7 @@ Drives tests/integration/transport_client.c (one ta_http_perform per run)
 against a threaded http.server on 127.0.0.1 (plain HTTP) and the same
 handler behind TLS with a certificate made here with the openssl CLI.
 Python standard library only; the TLS tests are skipped when openssl is
-missing. When every selected test is skipped the script exits 77 (meson's
-"skipped").
+missing (a failure when CI=true; see runner.py).
 
 Usage: test_transport.py CLIENT [unittest selection...]
 """
@@ -27,6 +26,8 @@ import time
 import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+import runner
 
 CLIENT = None
 OPENSSL = shutil.which("openssl")
@@ -615,17 +616,7 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     CLIENT = sys.argv[1]
-    names = sys.argv[2:]
-    loader = unittest.TestLoader()
-    module = sys.modules[__name__]
-    suite = (loader.loadTestsFromNames(names, module) if names
-             else loader.loadTestsFromModule(module))
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    if not result.wasSuccessful():
-        return 1
-    if result.testsRun and len(result.skipped) == result.testsRun:
-        return 77
-    return 0
+    return runner.main(sys.argv[2:])
 
 
 if __name__ == "__main__":
