@@ -12,70 +12,26 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
-import urllib.request
 
 import runner
+from simproc import SimProcess
 
 TOOL = None
 SIM = None
 
 
-class Sim:
-    """One simulator process on an ephemeral loopback port."""
+class Sim(SimProcess):
+    """One simulator process on ephemeral loopback ports; `url` is the
+    HTTPS one when https=True (control() and log() use plain HTTP)."""
 
     def __init__(self, https=False, extra=()):
-        self.dir = tempfile.TemporaryDirectory()
-        port_file = os.path.join(self.dir.name, "port")
-        self.cert = os.path.join(self.dir.name, "cert.pem")
-        args = [SIM, "--https" if https else "--http", "0",
-                "--port-file", port_file, "--seed", "7"]
+        super().__init__(SIM, ["--seed", "7", *extra], https=https)
         if https:
-            args += ["--cert-out", self.cert]
-        args += list(extra)
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(port_file):
-            if self.proc.poll() is not None:
-                raise RuntimeError("simulator exited: " +
-                                   self.proc.stderr.read().decode())
-            if time.monotonic() > deadline:
-                raise RuntimeError("simulator did not start")
-            time.sleep(0.02)
-        # Lines "http_port=N" / "https_port=N".
-        with open(port_file) as f:
-            ports = dict(line.strip().split("=", 1) for line in f
-                         if "=" in line)
-        self.port = int(ports["https_port" if https else "http_port"])
-        scheme = "https" if https else "http"
-        self.url = "%s://127.0.0.1:%d" % (scheme, self.port)
-        self.http_url = "http://127.0.0.1:%d" % self.port
-
-    def control(self, settings):
-        """Fault injection (plain HTTP simulators only)."""
-        req = urllib.request.Request(
-            self.http_url + "/_sim/control", method="POST",
-            data=json.dumps(settings).encode(),
-            headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            r.read()
-
-    def log(self):
-        with urllib.request.urlopen(self.http_url + "/_sim/log",
-                                    timeout=10) as r:
-            return json.loads(r.read())
+            self.url = "https://127.0.0.1:%d" % self.ports["https_port"]
 
     def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stderr.close()
-        self.dir.cleanup()
+        self.stop()
 
 
 def sim_keys():
