@@ -24,6 +24,7 @@ import time
 import unittest
 
 import runner
+from simproc import START_LIMIT
 
 SIM = None
 CLI = None
@@ -55,7 +56,7 @@ class Sim:
         self.stdout_first = self.proc.stdout.readline().decode()
 
     def _wait_ports(self):
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + START_LIMIT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError("simulator exited: %s"
@@ -73,7 +74,7 @@ class Sim:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
