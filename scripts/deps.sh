@@ -8,7 +8,8 @@ libjansson-dev libsecp256k1-dev libsodium-dev libmbedtls-dev
 libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libgnutls28-dev
 libxml2-dev"
 if [ "${1:-}" = "--test" ]; then
-    PACKAGES="$PACKAGES valgrind abigail-tools"
+    # openssl: the TLS transport tests make their certificates with it
+    PACKAGES="$PACKAGES valgrind abigail-tools openssl"
 fi
 
 missing=""

@@ -31,7 +31,9 @@
     {"ca-file", true, false, NULL}, {"timeout", true, false, NULL}
 
 /* The API key never comes from the command line (it would show in `ps`
- * and shell history): only from the dialect's environment variable. */
+ * and shell history): only from the dialect's environment variable, read
+ * here (the library reads no environment) and set after the base URL, the
+ * origin the key is bound to. */
 static bool open_provider(const char *cmd, struct cli_opt *opts,
                           teeattest_ctx **ctx, teeattest_provider **p)
 {
@@ -60,6 +62,13 @@ static bool open_provider(const char *cmd, struct cli_opt *opts,
     if ((o = cli_opt(opts, "base-url"))->seen &&
         teeattest_provider_set_base_url(*p, o->value, &err) != TEEATTEST_OK) {
         cli_error(cmd, "--base-url %s: %s", o->value, err.message);
+        return false;
+    }
+    const char *env = teeattest_dialect_api_key_env(o_prov->value);
+    const char *key = env ? getenv(env) : NULL;
+    if (key && *key &&
+        teeattest_provider_set_api_key(*p, key, &err) != TEEATTEST_OK) {
+        cli_error(cmd, "%s: %s", env, err.message);
         return false;
     }
     if ((o = cli_opt(opts, "model"))->seen &&

@@ -66,8 +66,8 @@ TEEATTEST_API const char *teeattest_dialect_name(size_t index);
  * @param[out] base_url its default base URL (NULL when it has none, as for
  *             "generic"); may be NULL.
  * @param[out] summary a human-readable, multi-line list of the endpoints it
- *             uses and the environment variable holding its API key; may be
- *             NULL. Both are static strings.
+ *             uses and the environment variable the CLI reads its API key
+ *             from; may be NULL. Both are static strings.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOT_FOUND
  *         (no dialect of that name).
  * Thread safety: pure. @since 1.0
@@ -77,12 +77,26 @@ TEEATTEST_API int teeattest_dialect_info(const char *name,
                                          const char **summary,
                                          teeattest_error *err);
 
+/**
+ * @brief Name of the environment variable that conventionally holds a
+ *        dialect's API key (e.g. "NEARAI_API_KEY"; "TEEATTEST_API_KEY" for
+ *        "generic"), for applications such as the teeattest CLI that read
+ *        it. The library itself never reads the environment.
+ * @param name a name from teeattest_dialect_name().
+ * @return a static string; NULL when name is NULL, unknown or the dialect
+ *         has no such variable.
+ * Thread safety: pure. @since 1.0
+ */
+TEEATTEST_API const char *teeattest_dialect_api_key_env(const char *name);
+
 /* ---- provider ---------------------------------------------------------- */
 
 /**
  * @brief Create a provider client for a dialect, with that dialect's
- *        default base URL and the API key from its conventional environment
- *        variable (e.g. NEARAI_API_KEY), if set.
+ *        default base URL and no API key. The library never reads the
+ *        process environment: a key comes only from
+ *        teeattest_provider_set_api_key() (the variable an application may
+ *        read it from is teeattest_dialect_api_key_env()).
  * @param[out] out the new provider; NULL on failure.
  * @param dialect a name from teeattest_dialect_name().
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOT_FOUND
@@ -113,6 +127,14 @@ TEEATTEST_API const char *teeattest_provider_dialect(
 /**
  * @brief Set the base URL (http:// or https://, no query or fragment; a
  *        trailing '/' is ignored). Required for "generic".
+ *
+ * An API key belongs to the origin (scheme, host and port) of the base URL
+ * in effect when it was set, or of the first base URL set after it when
+ * there was none. A base URL with another origin removes the key, so it is
+ * never sent to another host: set the key after the base URL. Origins are
+ * compared as written, case-insensitively, with a default port (443, 80)
+ * left out; any other difference (user info, a trailing dot) counts as
+ * another origin. A new path on the same origin keeps the key.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL, not an absolute
  *         http(s) URL, longer than 2048 bytes); TEEATTEST_E_NOMEM.
  * @since 1.0
@@ -122,9 +144,11 @@ TEEATTEST_API int teeattest_provider_set_base_url(teeattest_provider *p,
                                                   teeattest_error *err);
 
 /**
- * @brief Set the API key, sent as "Authorization: Bearer <key>". NULL
- *        removes it. The key is copied, never logged, never included in a
- *        detail message, and wiped from memory when replaced or freed.
+ * @brief Set the API key, sent as "Authorization: Bearer <key>" to the
+ *        base URL's origin only (see teeattest_provider_set_base_url()).
+ *        NULL or "" removes it. The key is copied, never logged, never
+ *        included in a detail message, and wiped from memory when replaced,
+ *        removed or freed.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (control characters);
  *         TEEATTEST_E_NOMEM.
  * @since 1.0

@@ -52,6 +52,12 @@ TEEATTEST_API const char *teeattest_dialect_name(size_t index)
     return index < TA_ARRAY_LEN(dialects) ? dialects[index]->name : NULL;
 }
 
+TEEATTEST_API const char *teeattest_dialect_api_key_env(const char *name)
+{
+    const ta_dialect *d = ta_dialect_find(name);
+    return d ? d->api_key_env : NULL;
+}
+
 TEEATTEST_API int teeattest_dialect_info(const char *name,
                                          const char **base_url,
                                          const char **summary,
@@ -100,6 +106,36 @@ static int replace(teeattest_provider *p, char **slot, const char *value,
     return TEEATTEST_OK;
 }
 
+/* Length of `url`'s authority with a default port (":443" for https,
+ * ":80" for http) left out; *auth points at it. `url` starts with http://
+ * or https:// (set_base_url checked it). */
+static size_t authority(const char *url, const char **auth)
+{
+    bool tls = strncasecmp(url, "https://", 8) == 0;
+    const char *a = url + (tls ? 8 : 7);
+    size_t n = strcspn(a, "/");
+    const char *def = tls ? ":443" : ":80";
+    size_t dl = strlen(def);
+    if (n > dl && memcmp(a + n - dl, def, dl) == 0)
+        n -= dl;
+    *auth = a;
+    return n;
+}
+
+/* Whether two base URLs share scheme, host and port. Anything spelled
+ * differently (user info, a leading zero in the port, a trailing dot)
+ * counts as another origin: the error is then a dropped key, never a key
+ * sent to another host. */
+static bool same_origin(const char *u, const char *v)
+{
+    if ((strncasecmp(u, "https://", 8) == 0) !=
+        (strncasecmp(v, "https://", 8) == 0))
+        return false;
+    const char *a, *b;
+    size_t an = authority(u, &a), bn = authority(v, &b);
+    return an == bn && strncasecmp(a, b, an) == 0;
+}
+
 static int set_base_url(teeattest_provider *p, const char *url,
                         teeattest_error *err)
 {
@@ -115,9 +151,14 @@ static int set_base_url(teeattest_provider *p, const char *url,
             return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
                             "base URL must not contain spaces, control "
                             "characters, a query or a fragment");
+    /* The key belongs to the origin it was set for: another origin never
+     * receives it (provider.h). */
+    bool moved = p->base_url && !same_origin(p->base_url, url);
     int rc = replace(p, &p->base_url, url, false, err);
     if (rc)
         return rc;
+    if (moved)
+        replace(p, &p->api_key, NULL, true, NULL);
     size_t n = strlen(p->base_url);
     while (n > 8 && p->base_url[n - 1] == '/')
         p->base_url[--n] = '\0';
@@ -150,14 +191,11 @@ TEEATTEST_API int teeattest_provider_new(teeattest_ctx *ctx,
     p->total_ms = TA_TOTAL_MS;
     p->idle_ms = TA_IDLE_MS;
     p->max_body = TA_MAX_BODY;
+    /* No key: the library never reads the environment. Keys come only
+     * from teeattest_provider_set_api_key(). */
     int rc = TEEATTEST_OK;
     if (d->base_url)
         rc = set_base_url(p, d->base_url, err);
-    /* The conventional variable, read once here: the key is then the
-     * provider's, and a later change of the environment does not move it. */
-    const char *key = d->api_key_env ? getenv(d->api_key_env) : NULL;
-    if (!rc && key && *key)
-        rc = replace(p, &p->api_key, key, true, err);
     if (rc) {
         teeattest_provider_free(p);
         return rc;

@@ -74,7 +74,7 @@ struct ta_dialect {
     const char *name;
     const char *base_url;     /* default, or NULL */
     const char *summary;      /* for teeattest_dialect_info() */
-    const char *api_key_env;  /* conventional environment variable, or NULL */
+    const char *api_key_env;  /* variable the CLI reads the key from, or NULL */
     const char *const *options; /* dialect-specific option names, NULL-ended */
 
     /* Attestation request for a nonce (64 lower-case hex) and an optional

@@ -5,7 +5,8 @@
  * exactly, its real signature then verifies against the captured bytes;
  * report fetches carry a fresh nonce and are retried, chats never are;
  * signature fetches poll while the provider answers 404 and then report
- * "expired or unknown". Waiting goes through the context's sleep hook, so
+ * "expired or unknown"; no Authorization comes from the environment or
+ * goes to another host. Waiting goes through the context's sleep hook, so
  * the test takes no time. A transport's own error detail
  * (teeattest_http_response_set_error) reaches the caller's err; the
  * context's deadline (on an injected clock the fake transport and the
@@ -655,6 +656,65 @@ static void test_misuse(void)
     teeattest_ctx_free(ctx);
 }
 
+/* No ambient credentials: with every dialect's key variable set (and
+ * TEEATTEST_API_KEY), a provider made through the API sends no
+ * Authorization it was not given; a key given for one host is not sent to
+ * another after the base URL changes. */
+static void test_no_ambient_key(void)
+{
+    for (size_t i = 0; teeattest_dialect_name(i); i++) {
+        const char *env = teeattest_dialect_api_key_env(
+            teeattest_dialect_name(i));
+        CHECK(env != NULL);
+        if (env)
+            setenv(env, "sk-from-the-environment", 1);
+    }
+    setenv("TEEATTEST_API_KEY", "sk-from-the-environment", 1);
+    static const char body[] = "{\"model\":\"m\",\"messages\":[]}";
+    for (size_t i = 0; teeattest_dialect_name(i); i++) {
+        const char *d = teeattest_dialect_name(i);
+        printf("# %s\n", d);
+        fake f = {0};
+        teeattest_ctx *ctx = fake_ctx(&f);
+        teeattest_provider *p = NULL;
+        teeattest_exchange *x = NULL;
+        teeattest_error e = TEEATTEST_ERROR_INIT;
+        CHECK_EQ_INT(teeattest_provider_new(ctx, &p, d, &e), TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_provider_set_base_url(p, "https://a.invalid",
+                                                     &e), TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_provider_set_model(p, "m", &e), TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)body,
+                                    strlen(body), 0, NULL, NULL, &e),
+                     TEEATTEST_OK);
+        CHECK_EQ_INT(f.requests, 1);
+        CHECK(!f.saw_auth);
+        teeattest_exchange_free(x);
+        x = NULL;
+        /* Given a key: sent to that host, and not to the next one. */
+        CHECK_EQ_INT(teeattest_provider_set_api_key(p, "sk-for-a", &e),
+                     TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)body,
+                                    strlen(body), 0, NULL, NULL, &e),
+                     TEEATTEST_OK);
+        CHECK(f.saw_auth);
+        teeattest_exchange_free(x);
+        x = NULL;
+        f.saw_auth = false;
+        CHECK_EQ_INT(teeattest_provider_set_base_url(p, "https://b.invalid",
+                                                     &e), TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)body,
+                                    strlen(body), 0, NULL, NULL, &e),
+                     TEEATTEST_OK);
+        CHECK_EQ_INT(f.requests, 3);
+        CHECK(strncmp(f.last_url, "https://b.invalid/", 18) == 0);
+        CHECK(!f.saw_auth);
+        teeattest_exchange_free(x);
+        teeattest_provider_free(p);
+        teeattest_ctx_free(ctx);
+        free(f.last_body);
+    }
+}
+
 int main(void)
 {
     test_chat_exact_bytes();
@@ -666,5 +726,6 @@ int main(void)
     test_deadline();
     test_deadline_poll();
     test_misuse();
+    test_no_ambient_key();
     return ta_test_done();
 }

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import unittest
 
+import runner
 from simproc import SimProcess
 
 EXE = None
@@ -768,4 +769,4 @@ class TestAttestSim(unittest.TestCase):
 
 if __name__ == "__main__":
     EXE, SIM = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+    sys.exit(runner.main(sys.argv[3:]))

@@ -22,6 +22,8 @@ import sys
 import tempfile
 import unittest
 
+import runner
+
 EXE = None
 WRAPPER = []
 VALGRIND = ["valgrind", "--error-exitcode=42", "--leak-check=full",
@@ -954,8 +956,7 @@ def main():
         print("TEEATTEST_FIXTURES must name the shared fixtures directory "
               "(got %r)" % FIXTURES)
         return 1
-    prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2)
-    return 0 if prog.result.wasSuccessful() else 1
+    return runner.main(rest)
 
 
 if __name__ == "__main__":

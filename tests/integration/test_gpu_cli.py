@@ -22,6 +22,7 @@ import sys
 import tempfile
 import unittest
 
+import runner
 from simproc import SimProcess
 
 EXE = None
@@ -747,7 +748,7 @@ def main():
         sys.exit("usage: test_gpu_cli.py TEEATTEST_EXE SIM_EXE|- "
                  "[unittest args]")
     EXE, SIM = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+    sys.exit(runner.main(sys.argv[3:]))
 
 
 if __name__ == "__main__":

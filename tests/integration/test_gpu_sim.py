@@ -27,6 +27,8 @@ from simproc import SimProcess
 import urllib.error
 import urllib.request
 
+import runner
+
 SIM = None
 FIXTURES = os.environ.get("TEEATTEST_FIXTURES", "")
 NV = os.path.join(FIXTURES, "nvidia")
@@ -526,7 +528,7 @@ def main():
     if len(sys.argv) < 2:
         sys.exit("usage: test_gpu_sim.py SIM_EXE [unittest args]")
     SIM = os.path.abspath(sys.argv[1])
-    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=2)
+    sys.exit(runner.main(sys.argv[2:]))
 
 
 if __name__ == "__main__":

@@ -12,68 +12,26 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
-import urllib.request
+
+import runner
+from simproc import SimProcess
 
 TOOL = None
 SIM = None
 
 
-class Sim:
-    """One simulator process on an ephemeral loopback port."""
+class Sim(SimProcess):
+    """One simulator process on ephemeral loopback ports; `url` is the
+    HTTPS one when https=True (control() and log() use plain HTTP)."""
 
     def __init__(self, https=False, extra=()):
-        self.dir = tempfile.TemporaryDirectory()
-        port_file = os.path.join(self.dir.name, "port")
-        self.cert = os.path.join(self.dir.name, "cert.pem")
-        args = [SIM, "--https" if https else "--http", "0",
-                "--port-file", port_file, "--seed", "7"]
+        super().__init__(SIM, ["--seed", "7", *extra], https=https)
         if https:
-            args += ["--cert-out", self.cert]
-        args += list(extra)
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(port_file):
-            if self.proc.poll() is not None:
-                raise RuntimeError("simulator exited: " +
-                                   self.proc.stderr.read().decode())
-            if time.monotonic() > deadline:
-                raise RuntimeError("simulator did not start")
-            time.sleep(0.02)
-        # Lines "http_port=N" / "https_port=N".
-        with open(port_file) as f:
-            ports = dict(line.strip().split("=", 1) for line in f
-                         if "=" in line)
-        self.port = int(ports["https_port" if https else "http_port"])
-        scheme = "https" if https else "http"
-        self.url = "%s://127.0.0.1:%d" % (scheme, self.port)
-        self.http_url = "http://127.0.0.1:%d" % self.port
-
-    def control(self, settings):
-        """Fault injection (plain HTTP simulators only)."""
-        req = urllib.request.Request(
-            self.http_url + "/_sim/control", method="POST",
-            data=json.dumps(settings).encode(),
-            headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            r.read()
-
-    def log(self):
-        with urllib.request.urlopen(self.http_url + "/_sim/log",
-                                    timeout=10) as r:
-            return json.loads(r.read())
+            self.url = "https://127.0.0.1:%d" % self.ports["https_port"]
 
     def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stderr.close()
-        self.dir.cleanup()
+        self.stop()
 
 
 def sim_keys():
@@ -124,7 +82,8 @@ class NetCase(unittest.TestCase):
         self.sim.close()
         self.tmp.cleanup()
 
-    def net(self, cmd, *args, provider="nearai", model="sim-model"):
+    def net(self, cmd, *args, provider="nearai", model="sim-model",
+            env_extra=None):
         extra = ["--ca-file", self.sim.cert] if self.https else []
         if cmd == "attest":
             # attest verifies: collateral from the simulator, never from
@@ -132,7 +91,8 @@ class NetCase(unittest.TestCase):
             # the verdict is "failed": exit 1).
             extra += ["--pccs", self.sim.http_url, "--gpu-online", "none"]
         return run(cmd, "--provider", provider, "--base-url", self.sim.url,
-                   "--model", model, "--timeout", "20", *extra, *args)
+                   "--model", model, "--timeout", "20", *extra, *args,
+                   env_extra=env_extra)
 
     def nonce_sent(self, r):
         for line in r.stdout.decode().splitlines():
@@ -255,6 +215,42 @@ class TestAttest(NetCase):
                 "http://127.0.0.1:1", "--model", "m", "--timeout", "5")
         self.assertEqual(r.returncode, 2)
         self.assertIn(b"attest", r.stderr)
+
+    def test_timeout_silent_provider(self):
+        # The simulator never answers (until the client leaves): only the
+        # timeout ends the command, however loaded the machine.
+        self.sim.control({"first_byte_never": True})
+        r = run("attest", "--provider", "nearai", "--base-url", self.sim.url,
+                "--model", "m", "--offline", "--timeout", "1")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn(b"TEEATTEST_E_TIMEOUT", r.stderr)
+
+    def auth_sent(self):
+        # The provider's requests (PCCS requests to the same simulator
+        # never carry a key).
+        return ["Authorization" in e["headers"]
+                for e in self.sim.log()["requests"]
+                if "/attestation" in e["path"]]
+
+    def test_api_key_from_the_dialect_variable(self):
+        # The CLI reads the dialect's documented variable and passes it.
+        r = self.net("attest", env_extra={"NEARAI_API_KEY": "sk-cli-test"})
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(self.auth_sent(), [True])
+        self.assertNotIn(b"sk-cli-test", r.stdout + r.stderr)
+
+    def test_no_api_key_from_other_variables(self):
+        # Every other dialect's variable set: none of them is sent.
+        env = {"TEEATTEST_API_KEY": "sk-other"}
+        out = run("providers", "--json")
+        for d in json.loads(out.stdout):
+            var = d["summary"].rsplit("API key: ", 1)[-1].split()[0]
+            if var != "NEARAI_API_KEY":
+                env[var] = "sk-other"
+        self.assertIn("PHALA_API_KEY", env)
+        r = self.net("attest", env_extra=env)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(self.auth_sent(), [False])
 
 
 class TestChat(NetCase):
@@ -380,6 +376,16 @@ class TestChat(NetCase):
         r = self.chat("--strict-ecdsa")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
+    def test_timeout_stalled_stream(self):
+        # Half the stream, then silence until the client leaves.
+        self.sim.control({"stall_forever": True})
+        keys = sim_keys()
+        r = run("chat", "--provider", "nearai", "--base-url", self.sim.url,
+                "--model", "sim-model", "--timeout", "1", "--expect-signer",
+                keys["ecdsa_address"], "--stream", "--", "Say hello")
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn(b"TEEATTEST_E_TIMEOUT", r.stderr)
+
     def test_signature_late(self):
         self.sim.control({"signature_delay_polls": 2})
         r = self.chat("--stream")
@@ -426,4 +432,4 @@ class TestHttps(NetCase):
 
 if __name__ == "__main__":
     TOOL, SIM = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+    sys.exit(runner.main(sys.argv[3:]))

@@ -14,10 +14,10 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
-import time
 import unittest
-import urllib.request
+
+import runner
+from simproc import SimProcess
 
 CLIENT = None
 SIM = None
@@ -26,49 +26,12 @@ CASE = os.path.join(FIXTURES, "tdx", "dcapqvl_near_v4_uptodate")
 OTHER = os.path.join(FIXTURES, "tdx", "gcp_cos_v4_uptodate")
 
 
-class Sim:
+class Sim(SimProcess):
     def __init__(self, pccs_dir):
-        self.dir = tempfile.TemporaryDirectory()
-        port_file = os.path.join(self.dir.name, "port")
-        self.proc = subprocess.Popen(
-            [SIM, "--http", "0", "--port-file", port_file, "--seed", "7",
-             "--pccs-dir", pccs_dir],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(port_file):
-            if self.proc.poll() is not None:
-                raise RuntimeError("simulator exited: " +
-                                   self.proc.stderr.read().decode())
-            if time.monotonic() > deadline:
-                raise RuntimeError("simulator did not start")
-            time.sleep(0.02)
-        time.sleep(0.05)
-        with open(port_file) as f:
-            ports = dict(line.strip().split("=", 1) for line in f
-                         if "=" in line)
-        self.url = "http://127.0.0.1:%d" % int(ports["http_port"])
-
-    def control(self, settings):
-        req = urllib.request.Request(
-            self.url + "/_sim/control", method="POST",
-            data=json.dumps(settings).encode(),
-            headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            r.read()
-
-    def log(self):
-        with urllib.request.urlopen(self.url + "/_sim/log", timeout=10) as r:
-            return json.loads(r.read())
+        super().__init__(SIM, ["--seed", "7", "--pccs-dir", pccs_dir])
 
     def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stderr.close()
-        self.dir.cleanup()
+        self.stop()
 
 
 def verify_at(case):
@@ -156,4 +119,4 @@ class TestPccsErrors(unittest.TestCase):
 
 if __name__ == "__main__":
     CLIENT, SIM = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+    sys.exit(runner.main(sys.argv[3:]))

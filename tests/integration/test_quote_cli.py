@@ -23,6 +23,7 @@ import tempfile
 import time
 import unittest
 
+import runner
 from simproc import SimProcess
 
 EXE = None
@@ -521,7 +522,7 @@ def main():
         sys.exit("usage: test_quote_cli.py TEEATTEST_EXE SIM_EXE|- "
                  "[unittest args]")
     EXE, SIM = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+    sys.exit(runner.main(sys.argv[3:]))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ import tempfile
 import time
 import unittest
 
+import runner
+from simproc import START_LIMIT
+
 SIM = None
 CLI = None
 EXIT_VERIFIED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -53,7 +56,7 @@ class Sim:
         self.stdout_first = self.proc.stdout.readline().decode()
 
     def _wait_ports(self):
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + START_LIMIT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError("simulator exited: %s"
@@ -71,7 +74,7 @@ class Sim:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -706,6 +709,51 @@ class TestFaults(SimCase):
         self.assertNotIn(b"sk-secret", b"".join(lines))
         self.assertEqual(json.loads(lines[-1])["path"], "/v1/chat/completions")
 
+    def wait_logged(self, path, status):
+        # The stalled request is logged once its thread sees the client
+        # leave: wait for that (bounded only by the meson test timeout).
+        while True:
+            for q in self.sim.log()["requests"]:
+                if q["path"] == path and q["status"] == status:
+                    return q
+            time.sleep(0.05)
+
+    def test_stall_forever(self):
+        # Half the events, then nothing until the client leaves: the read
+        # times out whatever the load (the rest never comes).
+        self.sim.control(stall_forever=True)
+        c = self.sim.conn(timeout=3)
+        c.request("POST", "/v1/chat/completions", body=STREAM_BODY,
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        self.assertEqual(r.status, 200)
+        events = []
+        with self.assertRaises((socket.timeout, TimeoutError)):
+            while True:
+                line = r.fp.readline()
+                self.assertTrue(line, "the stream ended instead of stalling")
+                if line.startswith(b"data: "):
+                    events.append(line)
+        c.close()
+        self.assertLessEqual(len(events), 3)  # 5 events: stalls before #4
+        self.assertNotIn(b"data: [DONE]\n", events)
+        self.assertIs(self.sim.control(reset=True)["stall_forever"], False)
+        self.chat(STREAM_BODY)  # the simulator still answers
+
+    def test_first_byte_never(self):
+        self.sim.control(first_byte_never=True)
+        c = self.sim.conn(timeout=3)
+        c.request("GET", "/v1/attestation/report?nonce=" + NONCE.hex())
+        with self.assertRaises((socket.timeout, TimeoutError)):
+            c.getresponse()
+        c.close()
+        # Its thread ends when the client leaves: logged as "no answer".
+        self.wait_logged("/v1/attestation/report", 0)
+        self.sim.control(reset=True)
+        st, _, _ = self.sim.request("GET", "/v1/attestation/report?nonce=" +
+                                    NONCE.hex())
+        self.assertEqual(st, 200)
+
     def test_signature_delay_polls(self):
         self.sim.control(signature_delay_polls=2)
         _, data = self.chat()
@@ -973,7 +1021,7 @@ def main():
     if len(sys.argv) < 3:
         sys.exit("usage: test_sim.py SIM_EXE TEEATTEST_EXE [unittest args]")
     SIM, CLI = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+    sys.exit(runner.main(sys.argv[3:]))
 
 
 if __name__ == "__main__":

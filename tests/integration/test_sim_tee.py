@@ -21,6 +21,7 @@ import unittest
 from urllib.parse import unquote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import runner  # noqa: E402
 from simproc import SimProcess  # noqa: E402
 
 SIM = None
@@ -309,4 +310,4 @@ class TestSimTeeSeeds(SimTee):
 
 if __name__ == "__main__":
     SIM, CLI = sys.argv[1], sys.argv[2]
-    unittest.main(argv=[sys.argv[0]] + sys.argv[3:], verbosity=2)
+    sys.exit(runner.main(sys.argv[3:]))

@@ -6,8 +6,7 @@ Drives tests/integration/transport_client.c (one ta_http_perform per run)
 against a threaded http.server on 127.0.0.1 (plain HTTP) and the same
 handler behind TLS with a certificate made here with the openssl CLI.
 Python standard library only; the TLS tests are skipped when openssl is
-missing. When every selected test is skipped the script exits 77 (meson's
-"skipped").
+missing (a failure when CI=true; see runner.py).
 
 Usage: test_transport.py CLIENT [unittest selection...]
 """
@@ -28,6 +27,8 @@ import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+import runner
+
 CLIENT = None
 OPENSSL = shutil.which("openssl")
 
@@ -45,6 +46,9 @@ SSE = (b": keep-alive\r\n"
 SSE_EVENTS = [b"{\"id\":\"chatcmpl-1\",\"delta\":\"h\xc3\xa9\"}",
               b"line one\nline two", b"[DONE]"]
 SSE_CUTS = [3, 14, 15, 30, 47, 48, 70, 81, 95, 96]
+
+# How long a stalled answer waits for the client to give up (seconds).
+STALL_LIMIT = 900
 
 FIXED = bytes(range(256)) * 4 + b"\r\n\x00 end"
 PLAIN_FOR_GZIP = b'{"text":"compressed anyway"}' * 50
@@ -136,6 +140,20 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(0.01)
         self.wfile.write(b"0\r\n\r\n")
 
+    def wait_for_client_to_leave(self):
+        # Silence until the client closes the connection: a stall that no
+        # amount of load or valgrind can outlast (the timeout under test is
+        # the only way out). The limit only frees the thread of a client
+        # that never gives up, long after the test has failed.
+        self.wfile.flush()
+        self.connection.settimeout(STALL_LIMIT)
+        try:
+            while self.connection.recv(4096):
+                pass
+        except OSError:
+            pass
+        self.close_connection = True
+
     def r_stall(self):
         # Headers and one event, then silence.
         self.send_response(200)
@@ -143,13 +161,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         self.chunk(b"data: first\n\n")
-        time.sleep(4)
-        self.chunk(b"data: late\n\n")
-        self.wfile.write(b"0\r\n\r\n")
+        self.wait_for_client_to_leave()
 
     def r_slow_first_byte(self):
-        time.sleep(4)
-        self.send_body(200, b"late")
+        # Not a byte of the answer, ever.
+        self.wait_for_client_to_leave()
 
     def r_huge(self):
         # Announces 8 MiB; refused from Content-Length alone.
@@ -190,9 +206,17 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
 
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A client that gives up (a timeout, a cancel) resets its
+        # connection: expected here, not worth a traceback.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError)):
+            super().handle_error(request, client_address)
+
+
 class Server:
     def __init__(self, tls_context=None):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.lock = threading.Lock()
         self.httpd.requests = []
@@ -229,11 +253,16 @@ def client_env(extra=None):
     return env
 
 
-def run(method, url, *args, env=None, timeout=30):
-    start = time.monotonic()
+def run(method, url, *args, env=None, timeout=None):
     # TRANSPORT_CLIENT_WRAPPER="valgrind --error-exitcode=42 ..." runs the
     # client under a checker; a finding fails the test (non-zero exit).
+    # No test asserts how long a run takes: the limit here only stops a
+    # hung client, with room for valgrind on a loaded machine (the meson
+    # test timeout bounds the whole class).
     wrapper = os.environ.get("TRANSPORT_CLIENT_WRAPPER", "").split()
+    if timeout is None:
+        timeout = 300 if wrapper else 60
+    start = time.monotonic()
     p = subprocess.run(wrapper + [CLIENT, method, url] + list(args),
                        capture_output=True, timeout=timeout,
                        env=client_env(env))
@@ -316,7 +345,11 @@ class TestHTTP(unittest.TestCase):
         self.ok(r)
         self.assertEqual(r["body_sha256"], sha256(SSE))  # de-chunked, raw
         self.assertEqual(r["body_len"], len(SSE))
-        self.assertGreaterEqual(r["chunks"], 2)
+        # How many pieces the client reads depends on scheduling (a loaded
+        # machine may read them all at once): not asserted. Delivery as data
+        # arrives is test_idle_timeout's "first"; split points are covered
+        # byte by byte in tests/unit/test_sse.c.
+        self.assertGreaterEqual(r["chunks"], 1)
         # The client escapes each byte >= 0x7f as \u00XX: latin-1 undoes it.
         got = [e.encode("latin-1") for e in r["events"]]
         self.assertEqual(got, SSE_EVENTS)
@@ -327,17 +360,21 @@ class TestHTTP(unittest.TestCase):
         self.assertEqual(r["chunks"], 1)
 
     def test_idle_timeout(self):
-        r = run("GET", self.base + "/stall", "--stream", "--idle-ms", "500")
+        # The server stalls until the client leaves, so only the idle
+        # timeout can end this (the total one is far away); how long it
+        # took is not asserted: load and valgrind only make it later.
+        r = run("GET", self.base + "/stall", "--stream", "--idle-ms", "500",
+                "--total-ms", "3600000")
         self.assertEqual(r["code"], "TEEATTEST_E_TIMEOUT", r["message"])
         self.assertIn("idle", r["message"])
         # The complete event was delivered as it arrived, before the stall.
         self.assertEqual(r["events"], ["first"])
-        self.assertLess(r["elapsed"], 3.0)
 
     def test_total_timeout(self):
+        # Not a byte ever comes: only the total timeout can end this.
         r = run("GET", self.base + "/slow-first-byte", "--total-ms", "500")
         self.assertEqual(r["code"], "TEEATTEST_E_TIMEOUT", r["message"])
-        self.assertLess(r["elapsed"], 3.0)
+        self.assertNotIn("idle", r["message"])
 
     def test_max_body_announced(self):
         r = run("GET", self.base + "/huge", "--max-body", "1000")
@@ -579,17 +616,7 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     CLIENT = sys.argv[1]
-    names = sys.argv[2:]
-    loader = unittest.TestLoader()
-    module = sys.modules[__name__]
-    suite = (loader.loadTestsFromNames(names, module) if names
-             else loader.loadTestsFromModule(module))
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    if not result.wasSuccessful():
-        return 1
-    if result.testsRun and len(result.skipped) == result.testsRun:
-        return 77
-    return 0
+    return runner.main(sys.argv[2:])
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@
  * sockets): for every dialect the exact URL of the attestation, chat and
  * signature requests (path, query, percent-encoding of the model, nonce,
  * signing address and response id), the method, the headers
- * (Authorization from the configured key or from the dialect's
- * environment variable, never both, none without a key), the body of
+ * (Authorization only from the configured key, never from the
+ * environment, never to another origin, none without a key), the body of
  * io.net's attestation POST, option validation, and generic path
  * templates. The nonce comes from a deterministic random source plugged
  * in through the crypto backend; waiting goes through the sleep hook.
@@ -637,36 +637,54 @@ static void test_chat_and_signature_urls(void)
 
 /* ---- API keys ----------------------------------------------------------- */
 
+/* Every dialect's variable set: the library reads none of them. */
+static void set_every_key_env(void)
+{
+    for (size_t i = 0; i < ARRAY_LEN(key_envs); i++) {
+        char v[64];
+        snprintf(v, sizeof v, "env-key-%s", key_envs[i]);
+        setenv(key_envs[i], v, 1);
+    }
+}
+
+/* Authorization headers of the attestation request `p` sends now. */
+static int auth_count(fake *f, teeattest_provider *p, const char **value)
+{
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    f->n = 0;
+    CHECK_EQ_INT(fetch(p, NULL, NULL, &e), TEEATTEST_OK);
+    return f->n ? header_count(&f->req[0], "Authorization", value) : -1;
+}
+
 static void test_api_keys(void)
 {
     for (size_t i = 0; i < ARRAY_LEN(dialects); i++) {
         const char *d = dialects[i];
         printf("# %s (%s)\n", d, key_envs[i]);
-        clear_key_env();
         fake f = {0};
         teeattest_ctx *ctx = fake_ctx(&f);
         teeattest_error e = TEEATTEST_ERROR_INIT;
 
-        /* From the dialect's variable, read when the provider is made. */
-        char env_key[64];
-        snprintf(env_key, sizeof env_key, "env-key-%s", d);
-        setenv(key_envs[i], env_key, 1);
-        /* Another dialect's variable is not used. */
-        setenv(key_envs[(i + 1) % ARRAY_LEN(key_envs)], "other-key", 1);
+        /* The variable an application reads the key from is documented
+         * by name; the library itself never reads it. */
+        CHECK_STR(teeattest_dialect_api_key_env(d), key_envs[i]);
+        set_every_key_env();
         teeattest_provider *p = new_provider(ctx, d, BASE, MODEL);
-        setenv(key_envs[i], "changed-later", 1);
-        CHECK_EQ_INT(fetch(p, NULL, NULL, &e), TEEATTEST_OK);
-        char want[96];
-        snprintf(want, sizeof want, "Bearer %s", env_key);
-        check_header(&f.req[0], "Authorization", want, d);
+        CHECK_EQ_INT(auth_count(&f, p, NULL), 0);
+        teeattest_exchange *x = NULL;
+        f.n = 0;
+        CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)"{}", 2, 0, NULL,
+                                    NULL, &e), TEEATTEST_OK);
+        CHECK_EQ_INT(header_count(&f.req[0], "Authorization", NULL), 0);
+        teeattest_exchange_free(x);
+        x = NULL;
 
-        /* A configured key replaces it: one header, never both. */
+        /* A configured key: one header on every request. */
         CHECK_EQ_INT(teeattest_provider_set_api_key(p, "sk-configured", &e),
                      TEEATTEST_OK);
         f.n = 0;
         CHECK_EQ_INT(fetch(p, NULL, NULL, &e), TEEATTEST_OK);
         check_header(&f.req[0], "Authorization", "Bearer sk-configured", d);
-        teeattest_exchange *x = NULL;
         f.n = 0;
         CHECK_EQ_INT(teeattest_chat(p, &x, (const uint8_t *)"{}", 2, 0, NULL,
                                     NULL, &e), TEEATTEST_OK);
@@ -691,16 +709,12 @@ static void test_api_keys(void)
         CHECK(strstr(e.message, "sk-configured") == NULL);
         f.fail_status = 0;
 
-        /* Removing the key removes the header, even with the variable
-         * set; an empty key counts as none. */
+        /* Removing the key removes the header, with every variable set;
+         * an empty key counts as none. */
         CHECK_EQ_INT(teeattest_provider_set_api_key(p, NULL, &e), TEEATTEST_OK);
-        f.n = 0;
-        CHECK_EQ_INT(fetch(p, NULL, NULL, &e), TEEATTEST_OK);
-        CHECK_EQ_INT(header_count(&f.req[0], "Authorization", NULL), 0);
+        CHECK_EQ_INT(auth_count(&f, p, NULL), 0);
         CHECK_EQ_INT(teeattest_provider_set_api_key(p, "", &e), TEEATTEST_OK);
-        f.n = 0;
-        CHECK_EQ_INT(fetch(p, NULL, NULL, &e), TEEATTEST_OK);
-        CHECK_EQ_INT(header_count(&f.req[0], "Authorization", NULL), 0);
+        CHECK_EQ_INT(auth_count(&f, p, NULL), 0);
 
         /* Keys with white space or control characters are refused (they
          * would split the header). */
@@ -710,16 +724,88 @@ static void test_api_keys(void)
                      TEEATTEST_E_INVALID_ARG);
         CHECK(strstr(e.message, "X-Evil") == NULL);
         teeattest_provider_free(p);
-
-        /* An empty variable is no key. */
-        setenv(key_envs[i], "", 1);
-        p = new_provider(ctx, d, BASE, MODEL);
-        f.n = 0;
-        CHECK_EQ_INT(fetch(p, NULL, NULL, &e), TEEATTEST_OK);
-        CHECK_EQ_INT(header_count(&f.req[0], "Authorization", NULL), 0);
-        teeattest_provider_free(p);
         teeattest_ctx_free(ctx);
     }
+    CHECK(teeattest_dialect_api_key_env("no-such-dialect") == NULL);
+    CHECK(teeattest_dialect_api_key_env(NULL) == NULL);
+    clear_key_env();
+}
+
+/* A key set for one origin (scheme, host, port) never goes to another. */
+static void test_api_key_origin(void)
+{
+    static const struct {
+        const char *url;
+        bool keeps; /* same origin: the key stays */
+    } moves[] = {
+        {BASE "/v2", true}, {BASE "/", true}, {"HTTPS://H.EXAMPLE", true},
+        {"https://h.example:443", true}, {"https://h.example:443/api/", true},
+        /* Another origin, or one spelled so that it might be: it goes. */
+        {"https://other.example", false}, {"http://h.example", false},
+        {"https://h.example:8443", false}, {"https://h.example.", false},
+        {"https://h.example@evil.example", false},
+        {"https://evil.example/h.example", false},
+        {"https://h.example.evil.example", false},
+        {"https://x@h.example", false}, {"https://h.example:0443", false},
+        {"https://[::1]", false},
+    };
+    set_every_key_env();
+    fake f = {0};
+    teeattest_ctx *ctx = fake_ctx(&f);
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    for (size_t i = 0; i < ARRAY_LEN(moves); i++) {
+        printf("# base URL moved to %s\n", moves[i].url);
+        teeattest_provider *p = new_provider(ctx, "phala", BASE, MODEL);
+        CHECK_EQ_INT(teeattest_provider_set_api_key(p, "sk-k", &e),
+                     TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_provider_set_base_url(p, moves[i].url, &e),
+                     TEEATTEST_OK);
+        const char *v = NULL;
+        CHECK_EQ_INT(auth_count(&f, p, &v), moves[i].keeps ? 1 : 0);
+        if (moves[i].keeps)
+            CHECK_STR(v, "Bearer sk-k");
+        /* Dropped, not suspended: coming back does not restore it. */
+        CHECK_EQ_INT(teeattest_provider_set_base_url(p, BASE, &e),
+                     TEEATTEST_OK);
+        CHECK_EQ_INT(auth_count(&f, p, NULL), moves[i].keeps ? 1 : 0);
+        teeattest_provider_free(p);
+    }
+
+    /* A default base URL counts: a key set on a new nearai provider is
+     * not sent to a base URL set later on another host. */
+    teeattest_provider *p = new_provider(ctx, "nearai", NULL, MODEL);
+    CHECK_EQ_INT(teeattest_provider_set_api_key(p, "sk-k", &e), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_provider_set_base_url(p, BASE, &e), TEEATTEST_OK);
+    CHECK_EQ_INT(auth_count(&f, p, NULL), 0);
+    teeattest_provider_free(p);
+
+    /* A refused base URL changes nothing: key and URL stay. */
+    p = new_provider(ctx, "phala", BASE, MODEL);
+    CHECK_EQ_INT(teeattest_provider_set_api_key(p, "sk-k", &e), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_provider_set_base_url(p, "ftp://evil.example", &e),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(auth_count(&f, p, NULL), 1);
+    CHECK(strncmp(f.req[0].url, BASE "/", strlen(BASE) + 1) == 0);
+    teeattest_provider_free(p);
+
+    /* generic has no base URL: a key set first belongs to the first base
+     * URL set, and to no later origin. */
+    p = new_provider(ctx, "generic", NULL, MODEL);
+    CHECK_EQ_INT(teeattest_provider_set_api_key(p, "sk-g", &e), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_provider_set_base_url(p, BASE, &e), TEEATTEST_OK);
+    const char *v = NULL;
+    CHECK_EQ_INT(auth_count(&f, p, &v), 1);
+    CHECK_STR(v, "Bearer sk-g");
+    CHECK_EQ_INT(teeattest_provider_set_base_url(p, "https://other.example",
+                                                 &e), TEEATTEST_OK);
+    CHECK_EQ_INT(auth_count(&f, p, NULL), 0);
+    teeattest_provider_free(p);
+
+    /* And without any key set, every variable set: nothing. */
+    p = new_provider(ctx, "generic", BASE, MODEL);
+    CHECK_EQ_INT(auth_count(&f, p, NULL), 0);
+    teeattest_provider_free(p);
+    teeattest_ctx_free(ctx);
     clear_key_env();
 }
 
@@ -965,6 +1051,7 @@ int main(void)
     test_attestation_options();
     test_chat_and_signature_urls();
     test_api_keys();
+    test_api_key_origin();
     test_option_validation();
     test_generic_templates();
     return ta_test_done();

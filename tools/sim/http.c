@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,26 @@ struct ctx {
     bool truncate;     /* cut this body short (truncate_stream/_body) */
     int status;        /* for the log */
 };
+
+/* Block until the client closes `conn` (or the simulator stops): a stall
+ * that outlasts any client timeout, however slow the client, and frees the
+ * connection's thread as soon as the client gives up. */
+static void wait_client_gone(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    int fd = ci ? ci->connect_fd : -1;
+    while (!sim_quit) {
+        if (fd < 0) {
+            sim_sleep_ms(50);
+            continue;
+        }
+        struct pollfd pf = {.fd = fd, .events = POLLRDHUP};
+        if (poll(&pf, 1, 50) > 0 &&
+            (pf.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))
+            return;
+    }
+}
 
 static void request_completed(void *cls, struct MHD_Connection *c,
                               void **con_cls,
@@ -410,6 +431,7 @@ static void event_json(sbuf *b, const char *id, unsigned long long n,
 
 struct stream {
     sim *s;
+    struct MHD_Connection *conn;
     sim_faults f;
     bool ionet;
     char id[48];
@@ -543,8 +565,13 @@ static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
                              "", true, 0);
             return MHD_CONTENT_READER_END_WITH_ERROR;
         }
-        if (st->f.stall_ms && st->next == half && !st->stalled) {
+        if ((st->f.stall_ms || st->f.stall_forever) && st->next == half &&
+            !st->stalled) {
             st->stalled = true;
+            if (st->f.stall_forever) {
+                wait_client_gone(st->conn);
+                return MHD_CONTENT_READER_END_WITH_ERROR;
+            }
             sim_sleep_ms(st->f.stall_ms);
         }
         if (st->f.slow_ms)
@@ -630,6 +657,7 @@ static enum MHD_Result chat_dstack(struct ctx *c)
         return MHD_NO;
     }
     st->s = s;
+    st->conn = c->conn;
     st->f = c->f;
     snprintf(st->id, sizeof st->id, "%s", id);
     snprintf(st->model, sizeof st->model, "%s", model && *model ? model : s->model);
@@ -725,6 +753,7 @@ static enum MHD_Result chat_ionet(struct ctx *c)
         return MHD_NO;
     }
     st->s = s;
+    st->conn = c->conn;
     st->f = c->f;
     st->ionet = true;
     snprintf(st->id, sizeof st->id, "%s", id);
@@ -848,7 +877,7 @@ static json_t *faults_json(const sim_faults *f)
         json_array_append_new(fails, json_integer(f->fail_next[i]));
     return json_pack(
         "{s:o*,s:i,s:i,s:b,s:b,s:i,s:i,s:i,s:I,s:b,s:b,s:b,s:b,s:b,s:b,s:i,"
-        "s:i,s:i,s:b,s:b}",
+        "s:i,s:i,s:b,s:b,s:b,s:b}",
         "fail_next", fails, "retry_after", f->retry_after,
         "signature_delay_polls", f->signature_delay_polls,
         "truncate_stream", f->truncate_stream,
@@ -861,7 +890,9 @@ static json_t *faults_json(const sim_faults *f)
         "expire_signatures", f->expire_signatures, "wrong_nonce",
         f->wrong_nonce, "malformed_json", f->malformed_json,
         "drop_connection", f->drop_connection, "nodes", f->nodes,
-        "near_gateway", f->near_gateway, "high_s", f->high_s);
+        "near_gateway", f->near_gateway, "high_s", f->high_s,
+        "stall_forever", f->stall_forever, "first_byte_never",
+        f->first_byte_never);
 }
 
 static void faults_reset(sim_faults *f)
@@ -877,7 +908,8 @@ static const char *apply_control(sim *s, json_t *req, sim_faults *f,
 #define B(n) {#n, offsetof(sim_faults, n)}
         B(truncate_stream), B(truncate_body), B(tamper_response), B(wrong_signer),
         B(bad_signature), B(sign_other_request), B(expire_signatures),
-        B(wrong_nonce), B(near_gateway), B(high_s),
+        B(wrong_nonce), B(near_gateway), B(high_s), B(stall_forever),
+        B(first_byte_never),
 #undef B
     };
     static const struct { const char *name; size_t off; long max; } ints[] = {
@@ -1220,7 +1252,9 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *conn,
     pthread_mutex_unlock(&s->lock);
 
     enum MHD_Result ret;
-    if (drop) {
+    if (drop || c.f.first_byte_never) {
+        if (!drop)
+            wait_client_gone(conn);
         c.status = 0; /* logged as 0: no answer */
         ret = MHD_NO;
     } else {

@@ -152,6 +152,9 @@ typedef struct sim_faults {
     int slow_ms;              /* before each SSE event / body */
     int first_byte_ms;        /* before the response headers */
     int stall_ms;             /* once, in the middle of a stream */
+    bool stall_forever;       /* a stream stalls halfway until the client
+                                 closes the connection */
+    bool first_byte_never;    /* no answer until the client closes */
     uint64_t huge_body;       /* next answer is this many bytes, once */
     bool tamper_response;
     bool wrong_signer;
