@@ -1090,10 +1090,9 @@ int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
     }
     snprintf(url, bl + 32, "%.*s/v%d/attest/gpu", (int)bl, base, version);
     ta_request_opts ro;
-    memset(&ro, 0, sizeof ro);
-    ro.connect_ms = TA_SERVICE_CONNECT_MS;
-    ro.total_ms = opt->timeout_ms ? opt->timeout_ms : TA_SERVICE_TOTAL_MS;
-    ro.max_body = TA_NRAS_RESPONSE_MAX;
+    ta_service_opts(&ro, 0, TA_NRAS_RESPONSE_MAX);
+    if (opt->timeout_ms)
+        ro.total_ms = opt->timeout_ms;
     ro.ca_file = opt->ca_file;
     teeattest_http_response resp;
     ta_http_response_init(&resp, ctx, TA_NRAS_RESPONSE_MAX, NULL, NULL);

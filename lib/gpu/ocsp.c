@@ -1140,10 +1140,8 @@ static int ocsp_post(teeattest_ctx *ctx, const char *url,
     *out = NULL;
     *out_len = 0;
     ta_request_opts ro;
-    memset(&ro, 0, sizeof ro);
-    ro.connect_ms = TA_SERVICE_CONNECT_MS;
+    ta_service_opts(&ro, 0, TA_OCSP_RESPONSE_MAX);
     ro.total_ms = o->timeout_ms ? o->timeout_ms : OCSP_TOTAL_MS;
-    ro.max_body = TA_OCSP_RESPONSE_MAX;
     teeattest_http_response resp;
     ta_http_response_init(&resp, ctx, TA_OCSP_RESPONSE_MAX, NULL, NULL);
     int rc = ta_service_request(ctx, "POST", url, "application/ocsp-request",

@@ -173,12 +173,8 @@ static int get_item(teeattest_ctx *ctx, const char *what, char *url,
     if (!url)
         return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
     ta_request_opts o;
-    memset(&o, 0, sizeof o);
-    o.retries = FETCH_RETRIES;
-    o.connect_ms = TA_SERVICE_CONNECT_MS;
-    o.total_ms = TA_SERVICE_TOTAL_MS;
+    ta_service_opts(&o, FETCH_RETRIES, max);
     o.idle_ms = FETCH_IDLE_MS;
-    o.max_body = max;
     teeattest_error e = TEEATTEST_ERROR_INIT;
     int rc = ta_service_request(ctx, "GET", url, NULL, NULL, NULL, NULL, 0,
                                 &o, resp, &e);

@@ -365,16 +365,21 @@ int ta_service_request(teeattest_ctx *ctx, const char *method,
     return rc;
 }
 
+void ta_service_opts(ta_request_opts *o, uint32_t retries, uint64_t max_body)
+{
+    memset(o, 0, sizeof *o);
+    o->retries = retries;
+    o->connect_ms = TA_SERVICE_CONNECT_MS;
+    o->total_ms = TA_SERVICE_TOTAL_MS;
+    o->max_body = max_body;
+}
+
 int ta_service_get(teeattest_ctx *ctx, const char *url, const char *bearer,
                    uint32_t retries, uint64_t max_body,
                    teeattest_http_response *resp, teeattest_error *err)
 {
     ta_request_opts o;
-    memset(&o, 0, sizeof o);
-    o.retries = retries;
-    o.connect_ms = TA_SERVICE_CONNECT_MS;
-    o.total_ms = TA_SERVICE_TOTAL_MS;
-    o.max_body = max_body;
+    ta_service_opts(&o, retries, max_body);
     return ta_service_request(ctx, "GET", url, NULL, "application/json",
                               bearer, NULL, 0, &o, resp, err);
 }

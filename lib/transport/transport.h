@@ -157,6 +157,11 @@ int ta_request(teeattest_ctx *ctx, const ta_call *call,
                const ta_request_opts *o, teeattest_http_response *resp,
                teeattest_error *err);
 
+/* The options of a request to a service that is not a provider: zeroed,
+ * then TA_SERVICE_CONNECT_MS / TA_SERVICE_TOTAL_MS per attempt, `retries`
+ * (GETs only) and `max_body`. Callers adjust what differs. */
+void ta_service_opts(ta_request_opts *o, uint32_t retries, uint64_t max_body);
+
 /* A request to a service that is not a provider (PCS/PCCS, RIM service,
  * JWKS, NRAS, OCSP) through ta_request() with the options `o`: "GET" is
  * idempotent (retried up to o->retries times), "POST" is sent once (the
