@@ -556,16 +556,8 @@ static int common_headers(const teeattest_provider *p, ta_call *c,
                           const char *accept)
 {
     int rc = ta_call_add_header(p->ctx, c, "Accept", accept);
-    if (!rc && p->api_key) {
-        size_t n = strlen(p->api_key) + sizeof "Bearer ";
-        char *v = ta_malloc(p->ctx, n);
-        if (!v)
-            return TEEATTEST_E_NOMEM;
-        snprintf(v, n, "Bearer %s", p->api_key);
-        rc = ta_call_add_header(p->ctx, c, "Authorization", v);
-        sodium_memzero(v, n);
-        ta_free(p->ctx, v);
-    }
+    if (!rc && p->api_key)
+        rc = ta_call_add_bearer(p->ctx, c, p->api_key);
     return rc;
 }
 
