@@ -77,11 +77,12 @@ bool cli_set_test_root(const char *cmd, teeattest_policy *pol,
             ok = true;
         }
     }
-    int st = ok ? teeattest_policy_set_tdx_root(pol, der, der_len, NULL)
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    int st = ok ? teeattest_policy_set_tdx_root(pol, der, der_len, &err)
                 : TEEATTEST_E_PARSE;
     if (st != TEEATTEST_OK)
         cli_error(cmd, "--test-root %s: not a DER or PEM certificate (%s)",
-                  path, teeattest_status_str(st));
+                  path, ok ? err.message : teeattest_status_str(st));
     free(der);
     cli_file_free(&f);
     return st == TEEATTEST_OK;

@@ -280,6 +280,16 @@ class TestAttestUsage(Case):
     def test_bad_nonce(self):
         self.assertUsage(*self.near_args(nonce="abcd"), msg="--nonce")
 
+    def test_bad_test_root(self):
+        """The library's detail reaches the message: why the certificate
+        was refused, not only that it was."""
+        bad = self.path("bad.der")
+        with open(bad, "wb") as f:
+            f.write(b"\x30\x03\x02\x01\x01")
+        self.assertUsage(*self.near_args("--test-root", bad),
+                         msg="root certificate is not one DER X.509 "
+                             "certificate")
+
     def test_missing_provider(self):
         self.assertUsage("attest", "--report-file",
                          os.path.join(NEAR, "attestation_report.json"),
