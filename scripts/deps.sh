@@ -10,6 +10,8 @@ libxml2-dev"
 if [ "${1:-}" = "--test" ]; then
     # openssl: the TLS transport tests make their certificates with it
     PACKAGES="$PACKAGES valgrind abigail-tools openssl"
+    # doxygen, scdoc: the docs suite (API reference, man pages)
+    PACKAGES="$PACKAGES doxygen scdoc"
 fi
 
 missing=""

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: end-to-end verification of attestation reports.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -61,17 +62,26 @@ typedef enum teeattest_evidence_item {
 /**
  * @brief Create an empty evidence object: offline, nothing supplied.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM.
- * Ownership: new reference (keeps ctx alive). @since 1.0
+ * Ownership: new reference (keeps ctx alive).
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param out receives the new object (a new reference); NULL on failure.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_evidence_new(teeattest_ctx *ctx,
                                          teeattest_evidence **out,
                                          teeattest_error *err);
 
-/** @brief Take one more reference; returns ev (NULL-safe). @since 1.0 */
+/** @brief Take one more reference; returns ev (NULL-safe).
+ * @param ev the handle; NULL returns NULL.
+ * @return the same handle (NULL for NULL).
+ * @since 1.0 */
 TEEATTEST_API teeattest_evidence *teeattest_evidence_ref(
     teeattest_evidence *ev);
 
-/** @brief Drop one reference. NULL is a no-op. @since 1.0 */
+/** @brief Drop one reference. NULL is a no-op.
+ * @param ev the handle to release; NULL is a no-op.
+ * @since 1.0 */
 TEEATTEST_API void teeattest_evidence_free(teeattest_evidence *ev);
 
 /**
@@ -80,18 +90,29 @@ TEEATTEST_API void teeattest_evidence_free(teeattest_evidence *ev);
  *        CRL is for its PCK CA; several platforms may be added.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL, another context);
  *         TEEATTEST_E_TOO_LARGE past 64 collaterals; TEEATTEST_E_NOMEM.
+ * @param ev the evidence object.
+ * @param col collateral of the same context; a reference is taken.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_evidence_add_collateral(teeattest_evidence *ev,
                                                     teeattest_collateral *col,
                                                     teeattest_error *err);
 
-/** @brief Number of collaterals (supplied and fetched). @since 1.0 */
+/** @brief Number of collaterals (supplied and fetched).
+ * @param ev the evidence object.
+ * @return the number of collaterals; 0 for NULL.
+ * @since 1.0 */
 TEEATTEST_API size_t teeattest_evidence_collateral_count(
     const teeattest_evidence *ev);
 
 /** @brief Collateral `index` in the order added (fetched ones are added
- *         when fetched). Borrowed; NULL past the end. @since 1.0 */
+ *         when fetched). Borrowed; NULL past the end.
+ * @param ev the evidence object.
+ * @param index 0-based index.
+ * @return the collateral (borrowed, lives as long as ev), or NULL when
+ *         index is out of range.
+ * @since 1.0 */
 TEEATTEST_API teeattest_collateral *teeattest_evidence_collateral(
     const teeattest_evidence *ev, size_t index);
 
@@ -101,6 +122,11 @@ TEEATTEST_API teeattest_collateral *teeattest_evidence_collateral(
  *        for whole-report items.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (unknown item, entry past
  *         255); TEEATTEST_E_TOO_LARGE (over 16 MiB); TEEATTEST_E_NOMEM.
+ * @param ev the evidence object.
+ * @param item a teeattest_evidence_item value.
+ * @param data the bytes to copy, or NULL to remove the item.
+ * @param len length of `data` in bytes.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_evidence_set(teeattest_evidence *ev, int32_t item,
@@ -111,6 +137,13 @@ TEEATTEST_API int teeattest_evidence_set(teeattest_evidence *ev, int32_t item,
  * @brief Read an item (supplied, or fetched by a verification). Borrowed:
  *        valid until the item is replaced or ev is freed.
  * @return TEEATTEST_OK; TEEATTEST_E_NOT_FOUND; TEEATTEST_E_INVALID_ARG.
+ * @param ev the evidence object.
+ * @param item a teeattest_evidence_item value.
+ * @param entry the report entry (per-entry items); ignored for
+ *        whole-report items.
+ * @param data receives the bytes. Borrowed.
+ * @param len receives their length.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_evidence_get(const teeattest_evidence *ev,
@@ -123,7 +156,10 @@ TEEATTEST_API int teeattest_evidence_get(const teeattest_evidence *ev,
  *        documents, online services, URLs and service key (teeattest/gpu.h).
  *        NRAS answers are per entry (TEEATTEST_EVIDENCE_NRAS_RESPONSE):
  *        one added here with teeattest_gpu_inputs_add() is ignored by
- *        report verification. Borrowed; lives as long as ev. @since 1.0
+ *        report verification. Borrowed; lives as long as ev.
+ * @param ev the evidence object.
+ * @return the GPU inputs object (borrowed), or NULL when ev is NULL.
+ * @since 1.0
  */
 TEEATTEST_API teeattest_gpu_inputs *teeattest_evidence_gpu_inputs(
     teeattest_evidence *ev);
@@ -134,7 +170,12 @@ TEEATTEST_API teeattest_gpu_inputs *teeattest_evidence_gpu_inputs(
  *        services are set on teeattest_evidence_gpu_inputs(). Default:
  *        offline.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (unknown bits, URL not
- *         http(s)); TEEATTEST_E_NOMEM. @since 1.0
+ *         http(s)); TEEATTEST_E_NOMEM.
+ * @param ev the evidence object.
+ * @param services a mask of TEEATTEST_ONLINE_* bits; 0 = offline.
+ * @param pccs_url base URL of the PCCS or PCS to fetch from; NULL = Intel PCS.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
                                                 uint32_t services,
@@ -181,6 +222,12 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
  *         TEEATTEST_E_INVALID_ARG (NULL, entry out of range, nonce_len not
  *         32, objects of another context); TEEATTEST_E_NOMEM.
  * Ownership: *out is a new result. Thread safety: see above for ev.
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param out receives the new object (a new reference); NULL on failure.
+ * @param report the report (fetched or parsed).
+ * @param policy the policy; NULL = the defaults (docs/policy.md).
+ * @param nonce_len length of `nonce` in bytes.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_report_verify(teeattest_ctx *ctx,

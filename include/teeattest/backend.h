@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: pluggable backends (crypto, HTTP transport).
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -35,8 +36,8 @@ typedef enum teeattest_hash_alg {
 
 /** Elliptic curves for ECDSA verification. @since 1.0 */
 typedef enum teeattest_curve {
-    TEEATTEST_CURVE_P256 = 1,
-    TEEATTEST_CURVE_P384 = 2
+    TEEATTEST_CURVE_P256 = 1, /**< NIST P-256 (secp256r1) */
+    TEEATTEST_CURVE_P384 = 2  /**< NIST P-384 (secp384r1) */
 } teeattest_curve;
 
 /** Bits reported by x509_verify_chain in `*flags_out`. @since 1.0 */
@@ -62,7 +63,7 @@ typedef enum teeattest_curve {
  */
 typedef struct teeattest_crypto_backend {
     size_t struct_size; /**< sizeof(teeattest_crypto_backend) */
-    void *user_data;
+    void *user_data;    /**< passed as the first argument of every member */
 
     /** Write the `alg` digest of data[0..len) into out (out_len bytes, the
      *  digest's exact size). */
@@ -124,6 +125,8 @@ typedef struct teeattest_crypto_backend {
     void TEEATTEST_CALLBACK(release)(void *user_data);
 } teeattest_crypto_backend;
 
+/** Initialiser of a teeattest_crypto_backend: struct_size set, every
+ *  member NULL (= built-in). */
 #define TEEATTEST_CRYPTO_BACKEND_INIT \
     { sizeof(teeattest_crypto_backend), 0, 0, 0, 0, 0, 0, 0, 0 }
 
@@ -150,9 +153,9 @@ typedef struct teeattest_http_request {
     const char *method;        /**< "GET" or "POST" */
     const char *url;           /**< absolute http:// or https:// URL */
     const char *const *headers; /**< "Name: value" strings */
-    size_t header_count;
+    size_t header_count;       /**< number of strings in headers */
     const uint8_t *body;       /**< may be NULL when body_len is 0 */
-    size_t body_len;
+    size_t body_len;           /**< length of body in bytes */
     uint32_t flags;            /**< TEEATTEST_HTTP_* */
     uint32_t connect_timeout_ms; /**< 0 = transport default */
     uint32_t total_timeout_ms;   /**< 0 = none */
@@ -193,16 +196,21 @@ typedef struct teeattest_http_response teeattest_http_response;
  */
 typedef struct teeattest_transport {
     size_t struct_size; /**< sizeof(teeattest_transport) */
-    void *user_data;
+    void *user_data;    /**< passed as the first argument of every member */
+    /** Perform one exchange and return when it is complete (see above). */
     int TEEATTEST_CALLBACK(request)(void *user_data,
                                     teeattest_http_response *resp,
                                     const teeattest_http_request *req);
+    /** The streaming variant of request; NULL = use request. */
     int TEEATTEST_CALLBACK(stream)(void *user_data,
                                    teeattest_http_response *resp,
                                    const teeattest_http_request *req);
+    /** Called once when the owning context is destroyed. May be NULL. */
     void TEEATTEST_CALLBACK(release)(void *user_data);
 } teeattest_transport;
 
+/** Initialiser of a teeattest_transport: struct_size set, every member
+ *  NULL (= the built-in transport). */
 #define TEEATTEST_TRANSPORT_INIT { sizeof(teeattest_transport), 0, 0, 0, 0 }
 
 /**
@@ -210,6 +218,8 @@ typedef struct teeattest_transport {
  * @return TEEATTEST_OK, or TEEATTEST_E_INVALID_ARG (NULL, status outside
  *         100..599).
  * Thread safety: call only from the thread running the transport call.
+ * @param resp the response sink of the current call.
+ * @param status the HTTP status code, 100..599.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_http_response_set_status(
@@ -221,6 +231,11 @@ TEEATTEST_API int teeattest_http_response_set_status(
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG (also for a NUL byte in
  *         the name or value), TEEATTEST_E_NOMEM,
  *         TEEATTEST_E_TOO_LARGE (more than 64 KiB of headers in total).
+ * @param resp the response sink of the current call.
+ * @param name the header name (not NUL-terminated).
+ * @param name_len length of `name` in bytes.
+ * @param value the header value (not NUL-terminated).
+ * @param value_len length of `value` in bytes.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_http_response_add_header(
@@ -235,6 +250,9 @@ TEEATTEST_API int teeattest_http_response_add_header(
  *         when the caller's chunk callback asked to stop,
  *         TEEATTEST_E_NOMEM: on any error the transport must abort the
  *         exchange and return that code.
+ * @param resp the response sink of the current call.
+ * @param data the body bytes of this chunk.
+ * @param len length of `data` in bytes.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_http_response_write(
@@ -245,6 +263,9 @@ TEEATTEST_API int teeattest_http_response_write(
  *        certificate (for TLS-binding checks). Plain HTTP: do not call.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM,
  *         TEEATTEST_E_TOO_LARGE (over 16 KiB).
+ * @param resp the response sink of the current call.
+ * @param der the DER SubjectPublicKeyInfo.
+ * @param der_len length of `der` in bytes.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_http_response_set_peer_spki(

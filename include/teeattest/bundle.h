@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: evidence bundles.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -46,23 +47,36 @@ typedef struct teeattest_bundle teeattest_bundle;
 /**
  * @brief Create an empty bundle.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM.
- * Ownership: new reference (keeps ctx alive). @since 1.0
+ * Ownership: new reference (keeps ctx alive).
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param out receives the new object (a new reference); NULL on failure.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_new(teeattest_ctx *ctx,
                                        teeattest_bundle **out,
                                        teeattest_error *err);
 
-/** @brief Take one more reference; returns b (NULL-safe). @since 1.0 */
+/** @brief Take one more reference; returns b (NULL-safe).
+ * @param b the handle; NULL returns NULL.
+ * @return the same handle (NULL for NULL).
+ * @since 1.0 */
 TEEATTEST_API teeattest_bundle *teeattest_bundle_ref(teeattest_bundle *b);
 
-/** @brief Drop one reference. NULL is a no-op. @since 1.0 */
+/** @brief Drop one reference. NULL is a no-op.
+ * @param b the handle to release; NULL is a no-op.
+ * @since 1.0 */
 TEEATTEST_API void teeattest_bundle_free(teeattest_bundle *b);
 
 /**
  * @brief Set the report (a reference is taken). Its dialect, document
  *        bytes, the nonce and TLS key recorded when it was fetched and its
  *        capture time go into the bundle.
- * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG.
+ * @param b the bundle.
+ * @param report the report; a reference is taken.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_set_report(teeattest_bundle *b,
                                               teeattest_report *report,
@@ -71,7 +85,11 @@ TEEATTEST_API int teeattest_bundle_set_report(teeattest_bundle *b,
 /**
  * @brief Set the verification material (a reference is taken; what it
  *        holds when the bundle is written is saved).
- * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG.
+ * @param b the bundle.
+ * @param ev the evidence object; a reference is taken.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_set_evidence(teeattest_bundle *b,
                                                 teeattest_evidence *ev,
@@ -79,7 +97,12 @@ TEEATTEST_API int teeattest_bundle_set_evidence(teeattest_bundle *b,
 
 /**
  * @brief Set the nonce sent (32 bytes, copied); overrides the report's.
- * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG.
+ * @param b the bundle.
+ * @param nonce the TEEATTEST_NONCE_SIZE-byte nonce the client sent.
+ * @param len length of `nonce` in bytes.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_set_nonce(teeattest_bundle *b,
                                              const uint8_t *nonce,
@@ -90,6 +113,9 @@ TEEATTEST_API int teeattest_bundle_set_nonce(teeattest_bundle *b,
  * @brief Set the model asked for (copied; NULL removes it).
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (not UTF-8, over 1024
  *         bytes); TEEATTEST_E_NOMEM.
+ * @param b the bundle.
+ * @param model the model name (UTF-8), or NULL to remove it.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_set_model(teeattest_bundle *b,
@@ -101,6 +127,9 @@ TEEATTEST_API int teeattest_bundle_set_model(teeattest_bundle *b,
  *        default: the report's capture time, else the context's clock
  *        when the bundle is written.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL, out of range).
+ * @param b the bundle.
+ * @param unix_seconds the capture time, 0 to TEEATTEST_TIME_MAX.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_set_time(teeattest_bundle *b,
@@ -112,7 +141,14 @@ TEEATTEST_API int teeattest_bundle_set_time(teeattest_bundle *b,
  *        (copied; either may be empty). NULL request and response remove
  *        it.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_TOO_LARGE
- *         (over 16 MiB each); TEEATTEST_E_NOMEM. @since 1.0
+ *         (over 16 MiB each); TEEATTEST_E_NOMEM.
+ * @param b the bundle.
+ * @param request the exact request body bytes sent.
+ * @param request_len length of `request` in bytes.
+ * @param response the exact response body bytes received.
+ * @param response_len length of `response` in bytes.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_set_exchange(teeattest_bundle *b,
                                                 const uint8_t *request,
@@ -125,7 +161,11 @@ TEEATTEST_API int teeattest_bundle_set_exchange(teeattest_bundle *b,
  * @brief Set the signature record of the exchange (a reference is taken;
  *        NULL removes it). Saved in the signature-endpoint JSON form
  *        (teeattest_signature_to_json()).
- * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG.
+ * @param b the bundle.
+ * @param sig the signature record; a reference is taken.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_set_signature(teeattest_bundle *b,
                                                  teeattest_signature *sig,
@@ -142,7 +182,11 @@ TEEATTEST_API int teeattest_bundle_set_signature(teeattest_bundle *b,
  *         reproduced, or the report document is not a JSON object; err
  *         names the item); TEEATTEST_E_TOO_LARGE (over
  *         TEEATTEST_BUNDLE_MAX); TEEATTEST_E_INVALID_ARG;
- *         TEEATTEST_E_NOMEM. @since 1.0
+ *         TEEATTEST_E_NOMEM.
+ * @param b the bundle.
+ * @param json receives the NUL-terminated JSON text. Borrowed from the bundle.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
                                            const char **json, size_t *len,
@@ -161,30 +205,51 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
  *         report's, signature's and GPU items' parse errors (err->where
  *         starts with the member); TEEATTEST_E_INVALID_ARG;
  *         TEEATTEST_E_NOMEM.
- * Ownership: new reference. @since 1.0
+ * Ownership: new reference.
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param out receives the new object (a new reference); NULL on failure.
+ * @param json the bundle document (need not be NUL-terminated).
+ * @param len length of `json` in bytes.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_parse(teeattest_ctx *ctx,
                                          teeattest_bundle **out,
                                          const uint8_t *json, size_t len,
                                          teeattest_error *err);
 
-/** @brief The report, or NULL. Borrowed. @since 1.0 */
+/** @brief The report, or NULL. Borrowed.
+ * @param b the bundle.
+ * @return the report (borrowed), or NULL.
+ * @since 1.0 */
 TEEATTEST_API teeattest_report *teeattest_bundle_report(
     const teeattest_bundle *b);
 
 /** @brief The evidence (never NULL for a valid bundle: an empty one is
- *         created). Borrowed. @since 1.0 */
+ *         created). Borrowed.
+ * @param b the bundle.
+ * @return the evidence object (borrowed), or NULL when b is NULL.
+ * @since 1.0 */
 TEEATTEST_API teeattest_evidence *teeattest_bundle_evidence(
     teeattest_bundle *b);
 
-/** @brief The signature record, or NULL. Borrowed. @since 1.0 */
+/** @brief The signature record, or NULL. Borrowed.
+ * @param b the bundle.
+ * @return the signature record (borrowed), or NULL.
+ * @since 1.0 */
 TEEATTEST_API teeattest_signature *teeattest_bundle_signature(
     const teeattest_bundle *b);
 
-/** @brief The model, or NULL. Borrowed. @since 1.0 */
+/** @brief The model, or NULL. Borrowed.
+ * @param b the bundle.
+ * @return the model (borrowed), or NULL.
+ * @since 1.0 */
 TEEATTEST_API const char *teeattest_bundle_model(const teeattest_bundle *b);
 
-/** @brief The capture time (0 when unknown). @since 1.0 */
+/** @brief The capture time (0 when unknown).
+ * @param b the bundle.
+ * @return the capture time in Unix seconds; 0 when unknown or b is NULL.
+ * @since 1.0 */
 TEEATTEST_API int64_t teeattest_bundle_time(const teeattest_bundle *b);
 
 /**
@@ -193,6 +258,10 @@ TEEATTEST_API int64_t teeattest_bundle_time(const teeattest_bundle *b);
  * @return TEEATTEST_OK; TEEATTEST_E_NOT_FOUND; TEEATTEST_E_INVALID_ARG;
  *         TEEATTEST_E_BUFFER_TOO_SMALL (nonce_size below
  *         TEEATTEST_NONCE_SIZE).
+ * @param b the bundle.
+ * @param nonce receives TEEATTEST_NONCE_SIZE bytes.
+ * @param nonce_size the size of that buffer.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_nonce(const teeattest_bundle *b,
@@ -202,7 +271,14 @@ TEEATTEST_API int teeattest_bundle_nonce(const teeattest_bundle *b,
 /**
  * @brief The exchange bytes. Borrowed.
  * @return TEEATTEST_OK; TEEATTEST_E_NOT_FOUND (none);
- *         TEEATTEST_E_INVALID_ARG. @since 1.0
+ *         TEEATTEST_E_INVALID_ARG.
+ * @param b the bundle.
+ * @param request receives the request bytes; may be NULL. Borrowed.
+ * @param request_len receives their length; may be NULL.
+ * @param response receives the response bytes; may be NULL. Borrowed.
+ * @param response_len receives their length; may be NULL.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_exchange(const teeattest_bundle *b,
                                             const uint8_t **request,
@@ -225,7 +301,13 @@ TEEATTEST_API int teeattest_bundle_exchange(const teeattest_bundle *b,
  *        time.
  * @return as teeattest_report_verify(); TEEATTEST_E_FIELD_MISSING when the
  *         bundle has no report.
- * Ownership: *out is a new result. @since 1.0
+ * Ownership: *out is a new result.
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param out receives the new object (a new reference); NULL on failure.
+ * @param b the bundle; its evidence receives what the verification fetches.
+ * @param policy the policy; NULL = the defaults (docs/policy.md).
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_verify(teeattest_ctx *ctx,
                                           teeattest_result **out,

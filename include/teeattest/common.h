@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: common definitions shared by every public header.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -39,12 +40,15 @@
 extern "C" {
 #endif
 
-/*
- * TEEATTEST_API marks every exported declaration.
+/**
+ * @def TEEATTEST_API
+ * Marks every exported declaration.
  *   - TEEATTEST_BUILDING is defined while the shared library itself is built.
  *   - Define TEEATTEST_STATIC (or TEEATTEST_NO_VISIBILITY_ATTRIBUTES) when
  *     linking libteeattest.a into your own shared object and you do not want
  *     to re-export teeattest_* symbols.
+ *
+ * It expands to the platform's export (or import) attribute, or to nothing.
  */
 #if defined(TEEATTEST_STATIC) || defined(TEEATTEST_NO_VISIBILITY_ATTRIBUTES)
 #  define TEEATTEST_API
@@ -60,8 +64,8 @@ extern "C" {
 #  define TEEATTEST_API
 #endif
 
-/* Function-pointer members of public structs, so a calling convention can
- * be pinned on platforms that need one. */
+/** Declares the function-pointer member `name` of a public struct, so a
+ *  calling convention can be pinned on platforms that need one. */
 #define TEEATTEST_CALLBACK(name) (*name)
 
 /**
@@ -79,9 +83,13 @@ extern "C" {
  */
 typedef struct teeattest_allocator {
     size_t struct_size; /**< sizeof(teeattest_allocator) */
-    void *user_data;
+    void *user_data; /**< passed as the first argument of every call */
+    /** Allocate `size` bytes (size > 0); NULL on failure. */
     void *TEEATTEST_CALLBACK(alloc)(void *user_data, size_t size);
+    /** Resize `ptr` to `size` bytes (size > 0) like realloc(3): `ptr` may
+     *  be NULL (then allocate); NULL on failure, leaving `ptr` valid. */
     void *TEEATTEST_CALLBACK(realloc)(void *user_data, void *ptr, size_t size);
+    /** Release `ptr`; free(NULL) must be a no-op. */
     void TEEATTEST_CALLBACK(free)(void *user_data, void *ptr);
 } teeattest_allocator;
 

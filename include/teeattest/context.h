@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: the library context.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -20,11 +21,11 @@ extern "C" {
 
 /** Log levels (the `level` argument of the log callback). @since 1.0 */
 typedef enum teeattest_log_level {
-    TEEATTEST_LOG_NONE = 0,
-    TEEATTEST_LOG_ERROR = 1,
-    TEEATTEST_LOG_WARN = 2,
-    TEEATTEST_LOG_INFO = 3,
-    TEEATTEST_LOG_DEBUG = 4
+    TEEATTEST_LOG_NONE = 0,  /**< as log_level: deliver nothing */
+    TEEATTEST_LOG_ERROR = 1, /**< an operation failed */
+    TEEATTEST_LOG_WARN = 2,  /**< something noteworthy that did not fail */
+    TEEATTEST_LOG_INFO = 3,  /**< progress: requests, fetches */
+    TEEATTEST_LOG_DEBUG = 4  /**< details for debugging */
 } teeattest_log_level;
 
 /**
@@ -45,13 +46,13 @@ typedef struct teeattest_ctx_options {
     /** Current time in Unix seconds; NULL = the system clock. Used only
      *  where a policy does not fix the verification time. */
     int64_t TEEATTEST_CALLBACK(clock)(void *user_data);
-    void *clock_user_data;
+    void *clock_user_data; /**< passed to clock */
 
     /** Log sink; NULL = silent (the library never writes to stdout or
      *  stderr). Messages never contain API keys. */
     void TEEATTEST_CALLBACK(log)(void *user_data, int32_t level,
                                  const char *message);
-    void *log_user_data;
+    void *log_user_data;   /**< passed to log */
     int32_t log_level; /**< highest teeattest_log_level delivered; 0 = none */
 
     /** Crypto backend; NULL = built-in. Copied. */
@@ -64,7 +65,7 @@ typedef struct teeattest_ctx_options {
      *  instantaneous (and can count it). Return 0; other values are
      *  reserved. May be called concurrently from several threads. */
     int TEEATTEST_CALLBACK(sleep)(void *user_data, uint32_t ms);
-    void *sleep_user_data;
+    void *sleep_user_data; /**< passed to sleep */
 
     /** One deadline for all the network work done through this context:
      *  provider report, chat and signature requests, PCS/PCCS collateral,
@@ -80,6 +81,8 @@ typedef struct teeattest_ctx_options {
     int64_t deadline_ms;
 } teeattest_ctx_options;
 
+/** Initialiser of a teeattest_ctx_options: struct_size set, every field
+ *  zero (= default). */
 #define TEEATTEST_CTX_OPTIONS_INIT \
     { sizeof(teeattest_ctx_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
@@ -89,6 +92,7 @@ typedef struct teeattest_ctx_options {
  * @param size sizeof(teeattest_ctx_options) as seen by the caller.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG for NULL or a size smaller
  *         than the 1.0 struct.
+ * @param opts the struct to initialise.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_ctx_options_init(teeattest_ctx_options *opts,
@@ -115,6 +119,7 @@ TEEATTEST_API int teeattest_ctx_new(teeattest_ctx **out,
 /**
  * @brief Take one more reference.
  * @return ctx (NULL if ctx is NULL). Thread safety: atomic.
+ * @param ctx the handle; NULL returns NULL.
  * @since 1.0
  */
 TEEATTEST_API teeattest_ctx *teeattest_ctx_ref(teeattest_ctx *ctx);
@@ -125,6 +130,7 @@ TEEATTEST_API teeattest_ctx *teeattest_ctx_ref(teeattest_ctx *ctx);
  *        held by its children, goes. NULL is a no-op.
  * Thread safety: atomic. Objects created from a context keep it alive, so
  * the order in which handles are freed never matters.
+ * @param ctx the handle to release; NULL is a no-op.
  * @since 1.0
  */
 TEEATTEST_API void teeattest_ctx_free(teeattest_ctx *ctx);
@@ -133,6 +139,7 @@ TEEATTEST_API void teeattest_ctx_free(teeattest_ctx *ctx);
  * @brief The context's current time (its clock callback, else the system
  *        clock), in Unix seconds.
  * @return the time, or 0 if ctx is NULL.
+ * @param ctx the context; the new object keeps a reference to it.
  * @since 1.0
  */
 TEEATTEST_API int64_t teeattest_ctx_now(const teeattest_ctx *ctx);

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: NVIDIA GPU attestation (H100/H200, Blackwell where the
  * evidence allows).
  *
@@ -57,9 +58,11 @@ typedef struct teeattest_gpu_inputs teeattest_gpu_inputs;
 /** Largest GPU evidence payload accepted, in bytes (8 GPUs: ~100 KB). */
 #define TEEATTEST_GPU_PAYLOAD_MAX (4u * 1024u * 1024u)
 
-/** NVIDIA's services (the defaults of teeattest_gpu_inputs_set_url()). */
+/** NVIDIA's NRAS service (the default of teeattest_gpu_inputs_set_url()). */
 #define TEEATTEST_NVIDIA_NRAS_URL "https://nras.attestation.nvidia.com"
+/** NVIDIA's RIM service (the default of teeattest_gpu_inputs_set_url()). */
 #define TEEATTEST_NVIDIA_RIM_URL "https://rim.attestation.nvidia.com"
+/** NVIDIA's OCSP responder (the default of teeattest_gpu_inputs_set_url()). */
 #define TEEATTEST_NVIDIA_OCSP_URL "https://ocsp.ndis.nvidia.com/"
 
 /** Kinds of material an inputs object holds (stable numbers). */
@@ -76,7 +79,7 @@ enum teeattest_gpu_item {
 #define TEEATTEST_GPU_ONLINE_RIM 2u  /**< GET RIMs by id from the RIM service */
 #define TEEATTEST_GPU_ONLINE_OCSP 4u /**< POST OCSP requests */
 #define TEEATTEST_GPU_ONLINE_JWKS 8u /**< GET the NRAS JWKS */
-#define TEEATTEST_GPU_ONLINE_ALL 15u
+#define TEEATTEST_GPU_ONLINE_ALL 15u /**< every service above */
 
 /** How measurements are judged (teeattest_policy_set_gpu_mode()). */
 enum teeattest_gpu_mode {
@@ -113,17 +116,25 @@ enum teeattest_gpu_ocsp_nonce {
  *        offline, NVIDIA's URLs, NRAS API v3 (claims 2.0).
  * @param[out] out new object (keeps ctx alive); NULL on failure.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM.
- * Ownership: release with teeattest_gpu_inputs_free(). @since 1.0
+ * Ownership: release with teeattest_gpu_inputs_free().
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_inputs_new(teeattest_ctx *ctx,
                                            teeattest_gpu_inputs **out,
                                            teeattest_error *err);
 
-/** @brief Take one more reference; returns in (NULL-safe). @since 1.0 */
+/** @brief Take one more reference; returns in (NULL-safe).
+ * @param in the handle; NULL returns NULL.
+ * @return the same handle (NULL for NULL).
+ * @since 1.0 */
 TEEATTEST_API teeattest_gpu_inputs *teeattest_gpu_inputs_ref(
     teeattest_gpu_inputs *in);
 
-/** @brief Drop one reference. NULL is a no-op. @since 1.0 */
+/** @brief Drop one reference. NULL is a no-op.
+ * @param in the handle to release; NULL is a no-op.
+ * @since 1.0 */
 TEEATTEST_API void teeattest_gpu_inputs_free(teeattest_gpu_inputs *in);
 
 /**
@@ -154,6 +165,12 @@ TEEATTEST_API void teeattest_gpu_inputs_free(teeattest_gpu_inputs *in);
  *         TEEATTEST_E_UNSUPPORTED (a RIM without id, built without
  *         libxml2); TEEATTEST_E_INVALID_ARG (unknown kind, NULL data, a
  *         second NRAS answer); TEEATTEST_E_NOMEM.
+ * @param in the GPU inputs object.
+ * @param kind a teeattest_gpu_item value.
+ * @param id the RIM id, or NULL (RIMs only; NULL for other kinds).
+ * @param data the item bytes (copied).
+ * @param len length of `data` in bytes.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_inputs_add(teeattest_gpu_inputs *in,
@@ -169,13 +186,21 @@ TEEATTEST_API int teeattest_gpu_inputs_add(teeattest_gpu_inputs *in,
  *        files (teeattest_gpu_inputs_add()).
  * @return TEEATTEST_OK; TEEATTEST_E_IO (directory or file unreadable; the
  *         detail names it); the errors of teeattest_gpu_inputs_add().
+ * @param in the GPU inputs object.
+ * @param kind a teeattest_gpu_item value.
+ * @param dir the directory to read.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_inputs_add_dir(teeattest_gpu_inputs *in,
                                                int32_t kind, const char *dir,
                                                teeattest_error *err);
 
-/** @brief Number of items of a kind (supplied and fetched). @since 1.0 */
+/** @brief Number of items of a kind (supplied and fetched).
+ * @param in the GPU inputs object.
+ * @param kind a teeattest_gpu_item value.
+ * @return the number of items of that kind; 0 for NULL or an unknown kind.
+ * @since 1.0 */
 TEEATTEST_API size_t teeattest_gpu_inputs_count(
     const teeattest_gpu_inputs *in, int32_t kind);
 
@@ -188,6 +213,13 @@ TEEATTEST_API size_t teeattest_gpu_inputs_count(
  * @return TEEATTEST_OK, TEEATTEST_E_NOT_FOUND (index out of range),
  *         TEEATTEST_E_INVALID_ARG.
  * Ownership: borrowed from in; valid until in is freed.
+ * @param in the GPU inputs object.
+ * @param kind a teeattest_gpu_item value.
+ * @param index 0-based index.
+ * @param id receives the RIM id or NULL; may be NULL.
+ * @param data receives the bytes; may be NULL.
+ * @param len receives their length; may be NULL.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_inputs_get(const teeattest_gpu_inputs *in,
@@ -207,6 +239,9 @@ TEEATTEST_API int teeattest_gpu_inputs_get(const teeattest_gpu_inputs *in,
  *        fetched belongs to that evidence: the next online verification
  *        replaces it.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG (unknown bits).
+ * @param in the GPU inputs object.
+ * @param services a mask of TEEATTEST_GPU_ONLINE_* bits; 0 = offline.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_inputs_set_online(teeattest_gpu_inputs *in,
@@ -224,6 +259,10 @@ TEEATTEST_API int teeattest_gpu_inputs_set_online(teeattest_gpu_inputs *in,
  *        The token issuer NRAS must name stays NVIDIA's.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (unknown service, a URL
  *         that is not https or loopback http, too long); TEEATTEST_E_NOMEM.
+ * @param in the GPU inputs object.
+ * @param service one TEEATTEST_GPU_ONLINE_* bit.
+ * @param url the base URL, or NULL for NVIDIA's.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_inputs_set_url(teeattest_gpu_inputs *in,
@@ -236,6 +275,9 @@ TEEATTEST_API int teeattest_gpu_inputs_set_url(teeattest_gpu_inputs *in,
  *        RIM service and the OCSP responder; never logged or put in a
  *        result. NULL removes it. Copied; wiped when replaced or freed.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM.
+ * @param in the GPU inputs object.
+ * @param key the key (copied), or NULL to remove it.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_inputs_set_service_key(
@@ -245,7 +287,11 @@ TEEATTEST_API int teeattest_gpu_inputs_set_service_key(
 /**
  * @brief NRAS API version for online attestation: 3 (default; claims 2.0,
  *        what most verifiers use) or 4 (claims 3.0).
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param in the GPU inputs object.
+ * @param version 3 or 4.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_inputs_set_nras_version(
     teeattest_gpu_inputs *in, int32_t version,
@@ -296,7 +342,10 @@ TEEATTEST_API int teeattest_gpu_inputs_set_nras_version(
  *         TEEATTEST_E_NOMEM.
  * Ownership: release *out with teeattest_result_free().
  * Thread safety: safe on a shared context and policy; not on a shared
- * inputs object. @since 1.0
+ * inputs object.
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_gpu_verify(teeattest_ctx *ctx,
                                        teeattest_result **out,

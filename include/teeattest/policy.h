@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: verification policy.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -35,6 +36,8 @@ extern "C" {
  * @param[out] out new policy (keeps ctx alive); NULL on failure.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM.
  * Ownership: new object, release with teeattest_policy_free().
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_new(teeattest_ctx *ctx,
@@ -43,12 +46,15 @@ TEEATTEST_API int teeattest_policy_new(teeattest_ctx *ctx,
 
 /**
  * @brief Take one more reference (every handle type has _ref and _free).
- * @return policy. Thread safety: atomic. @since 1.0
+ * @return policy. Thread safety: atomic.
+ * @param policy the handle; NULL returns NULL.
+ * @since 1.0
  */
 TEEATTEST_API teeattest_policy *teeattest_policy_ref(teeattest_policy *policy);
 
 /** @brief Drop one reference; the last frees the policy. NULL is a no-op.
- *  @since 1.0 */
+ * @param policy the handle to release; NULL is a no-op.
+ * @since 1.0 */
 TEEATTEST_API void teeattest_policy_free(teeattest_policy *policy);
 
 /**
@@ -60,6 +66,8 @@ TEEATTEST_API void teeattest_policy_free(teeattest_policy *policy);
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL policy, or a time
  *         outside that range: the policy is left unchanged and `err`
  *         names the range).
+ * @param policy the policy to change.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_time(teeattest_policy *policy,
@@ -70,6 +78,8 @@ TEEATTEST_API int teeattest_policy_set_time(teeattest_policy *policy,
  * @brief Verify at the context's clock at the moment of each verification
  *        (the default), undoing teeattest_policy_set_time().
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG (NULL policy).
+ * @param policy the policy to change.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_time_now(teeattest_policy *policy,
@@ -82,6 +92,9 @@ TEEATTEST_API int teeattest_policy_set_time_now(teeattest_policy *policy,
  *        `signature.ecdsa.low_s` (the key still signed the text; Ethereum's
  *        eth_account accepts it too). With 1 it fails that check.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param strict non-zero to reject high-s signatures; 0 to warn.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_ecdsa_strict(teeattest_policy *policy,
@@ -95,6 +108,9 @@ TEEATTEST_API int teeattest_policy_set_ecdsa_strict(teeattest_policy *policy,
  *        against the key it names itself is accepted, and the result says
  *        the signer was not bound to anything.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param required non-zero (default) to require an expected signer; 0 not to.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_require_signer(
@@ -106,6 +122,9 @@ TEEATTEST_API int teeattest_policy_set_require_signer(
  *        default) means the "model" member of the exact request body.
  *        The string is copied.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM.
+ * @param policy the policy to change.
+ * @param model the model name (copied), or NULL.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_expected_model(
@@ -116,12 +135,12 @@ TEEATTEST_API int teeattest_policy_set_expected_model(
 
 /** Registers of a TD report that a policy can pin (stable numbers). */
 enum teeattest_register {
-    TEEATTEST_REG_MRTD = 1,
-    TEEATTEST_REG_RTMR0 = 2,
-    TEEATTEST_REG_RTMR1 = 3,
-    TEEATTEST_REG_RTMR2 = 4,
-    TEEATTEST_REG_RTMR3 = 5,
-    TEEATTEST_REG_MRCONFIGID = 6
+    TEEATTEST_REG_MRTD = 1,      /**< MRTD: the initial TD contents */
+    TEEATTEST_REG_RTMR0 = 2,     /**< RTMR0 (virtual firmware, configuration) */
+    TEEATTEST_REG_RTMR1 = 3,     /**< RTMR1 (kernel) */
+    TEEATTEST_REG_RTMR2 = 4,     /**< RTMR2 (kernel command line, initrd) */
+    TEEATTEST_REG_RTMR3 = 5,     /**< RTMR3 (application events, dstack) */
+    TEEATTEST_REG_MRCONFIGID = 6 /**< MRCONFIGID (set by the host at launch) */
 };
 
 /**
@@ -131,6 +150,9 @@ enum teeattest_register {
  *        SWHardeningNeeded). TCB level not supported is never acceptable.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG for bits outside the
  *         enum or the TCB-level-not-supported bit.
+ * @param policy the policy to change.
+ * @param mask a mask of TEEATTEST_TDX_STATUS_BIT() values; 0 = the default.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_tdx_statuses(teeattest_policy *policy,
@@ -142,7 +164,12 @@ TEEATTEST_API int teeattest_policy_set_tdx_statuses(teeattest_policy *policy,
  *        past its nextUpdate / notAfter at the verification time.
  *        Default 0: expired collateral fails its freshness check. With 1
  *        the check is reported as a warning, never silently.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param allow non-zero to accept, as described above; 0 (the default)
+ *        to refuse.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_allow_expired_collateral(
     teeattest_policy *policy, int allow,
@@ -151,7 +178,12 @@ TEEATTEST_API int teeattest_policy_set_allow_expired_collateral(
 /**
  * @brief Accept a debug TD (TDATTRIBUTES.DEBUG set). Default 0: a debug TD
  *        fails check tdx.td.debug, since its memory is readable by the host.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param allow non-zero to accept, as described above; 0 (the default)
+ *        to refuse.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_allow_debug(teeattest_policy *policy,
                                                    int allow,
@@ -160,7 +192,12 @@ TEEATTEST_API int teeattest_policy_set_allow_debug(teeattest_policy *policy,
 /**
  * @brief Accept a non-zero MRSERVICETD (TD report 1.5: a service TD is
  *        bound to the TD). Default 0: it must be all zero.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param allow non-zero to accept, as described above; 0 (the default)
+ *        to refuse.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_allow_mrservicetd(
     teeattest_policy *policy, int allow,
@@ -176,7 +213,10 @@ TEEATTEST_API int teeattest_policy_set_allow_mrservicetd(
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG for an unknown register or
  *         NULL value; TEEATTEST_E_LENGTH when len is not 48;
  *         TEEATTEST_E_TOO_LARGE past 64 values per register;
- *         TEEATTEST_E_NOMEM. @since 1.0
+ *         TEEATTEST_E_NOMEM.
+ * @param policy the policy to change.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_add_measurement(teeattest_policy *policy,
                                                    int32_t reg,
@@ -186,7 +226,11 @@ TEEATTEST_API int teeattest_policy_add_measurement(teeattest_policy *policy,
 
 /**
  * @brief Remove every accepted value of a register (0: of all registers).
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param reg a teeattest_register value, or 0 for all.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_clear_measurements(
     teeattest_policy *policy, int32_t reg,
@@ -201,7 +245,12 @@ TEEATTEST_API int teeattest_policy_clear_measurements(
  *        root, even when its verdict is "verified". NULL restores Intel's
  *        root.
  * @return TEEATTEST_OK; TEEATTEST_E_PARSE when der is not a certificate;
- *         TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOMEM. @since 1.0
+ *         TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOMEM.
+ * @param policy the policy to change.
+ * @param der the DER certificate to trust, or NULL for Intel's root.
+ * @param len length of `der` in bytes.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
                                                 const uint8_t *der,
@@ -216,7 +265,11 @@ TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
  *        an NRAS answer is at hand (supplied, or fetched online), else by
  *        local RIM comparison. The local evidence checks (chain, SPDM
  *        signature, nonce, FWID) run and are required in every mode.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param mode a teeattest_gpu_mode value.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_mode(teeattest_policy *policy,
                                                 int32_t mode,
@@ -229,7 +282,11 @@ TEEATTEST_API int teeattest_policy_set_gpu_mode(teeattest_policy *policy,
  *        runs it and requires it in every mode; TEEATTEST_GPU_SKIP never
  *        runs it (then nothing judges the measurements unless NRAS does:
  *        the result says so).
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param requirement a teeattest_gpu_requirement value.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_rim(teeattest_policy *policy,
                                                int32_t requirement,
@@ -245,7 +302,11 @@ TEEATTEST_API int teeattest_policy_set_gpu_rim(teeattest_policy *policy,
  *        a good, verified answer. TEEATTEST_GPU_SKIP: not checked.
  *        A revoked or unknown certificate, or an answer that does not
  *        verify, always fails.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param requirement a teeattest_gpu_requirement value.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_ocsp(teeattest_policy *policy,
                                                 int32_t requirement,
@@ -254,7 +315,11 @@ TEEATTEST_API int teeattest_policy_set_gpu_ocsp(teeattest_policy *policy,
 /**
  * @brief OCSP request nonce: a teeattest_gpu_ocsp_nonce value. Default
  *        TEEATTEST_GPU_OCSP_NONCE_REQUIRE (nvtrust's behaviour).
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param mode a teeattest_gpu_ocsp_nonce value.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_ocsp_nonce(
     teeattest_policy *policy, int32_t mode,
@@ -263,7 +328,12 @@ TEEATTEST_API int teeattest_policy_set_gpu_ocsp_nonce(
 /**
  * @brief Accept certificates on hold (OCSP revoked with reason
  *        certificateHold) as a warning. Default 0: they fail.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param allow non-zero to accept, as described above; 0 (the default)
+ *        to refuse.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_allow_cert_hold(
     teeattest_policy *policy, int allow,
@@ -272,7 +342,11 @@ TEEATTEST_API int teeattest_policy_set_gpu_allow_cert_hold(
 /**
  * @brief Minimum number of GPUs the evidence must hold (check gpu.count).
  *        0 restores the default, 1. At most 64.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param count the minimum, 0 (= 1) to 64.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_gpu_min_count(teeattest_policy *policy,
                                                      uint32_t count,
@@ -296,13 +370,16 @@ enum teeattest_identity {
 
 /**
  * @brief Add an accepted value for a software identity. An identity with
- *        accepted values must equal one of them (check identity.<name>);
+ *        accepted values must equal one of them (check identity.NAME);
  *        one without is not constrained, and only reported as a fact. The
  *        value is copied.
  * @param kind a teeattest_identity value.
+ * @param value, len the value: 32 bytes, or 20 for the app id.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (unknown kind, NULL);
  *         TEEATTEST_E_LENGTH (not 32, or 20 for the app id);
  *         TEEATTEST_E_TOO_LARGE past 64 values per kind; TEEATTEST_E_NOMEM.
+ * @param policy the policy to change.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_add_identity(teeattest_policy *policy,
@@ -313,7 +390,11 @@ TEEATTEST_API int teeattest_policy_add_identity(teeattest_policy *policy,
 
 /**
  * @brief Remove every accepted value of an identity (0: of all).
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param kind a teeattest_identity value, or 0 for all.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_clear_identity(teeattest_policy *policy,
                                                   int32_t kind,
@@ -324,7 +405,11 @@ TEEATTEST_API int teeattest_policy_clear_identity(teeattest_policy *policy,
  *        (check gpu.present). Default 1. With 0, an entry without GPU
  *        evidence gets a skipped gpu.present; evidence that is present is
  *        always verified.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param required non-zero (default) to require GPU evidence; 0 not to.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_require_gpu(teeattest_policy *policy,
                                                    int required,
@@ -337,7 +422,11 @@ TEEATTEST_API int teeattest_policy_set_require_gpu(teeattest_policy *policy,
  *        and without the connection's key it is a skipped check; with 1 an
  *        entry without one, or a report without the connection's key, fails
  *        binding.tls.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param required non-zero to require a TLS key binding; 0 (default) not to.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_require_tls_binding(
     teeattest_policy *policy, int required,
@@ -347,7 +436,12 @@ TEEATTEST_API int teeattest_policy_set_require_tls_binding(
  * @brief Accept a report bound to a nonce the server chose (RedPill's
  *        Chutes backend ignores the client's nonce). Default 0: such a
  *        report fails report.freshness; with 1 it is a warning.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param allow non-zero to accept, as described above; 0 (the default)
+ *        to refuse.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_allow_server_nonce(
     teeattest_policy *policy, int allow,
@@ -358,7 +452,12 @@ TEEATTEST_API int teeattest_policy_set_allow_server_nonce(
  *        only the nonce in report_data). Default 0: binding.signing_key
  *        fails. With 1 it is a warning; the result then has no "signer"
  *        fact either way, since nothing attests the key.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param allow non-zero to accept, as described above; 0 (the default)
+ *        to refuse.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_allow_unbound_key(
     teeattest_policy *policy, int allow,
@@ -369,7 +468,11 @@ TEEATTEST_API int teeattest_policy_set_allow_unbound_key(
  *        also where the provider sends no event log (Chutes, Tinfoil,
  *        io.net). Default 0: there they are skipped, not required; where
  *        an event log is sent they are always required.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param required non-zero to require them everywhere; 0 (default) not to.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_require_event_log(
     teeattest_policy *policy, int required,
@@ -381,7 +484,11 @@ TEEATTEST_API int teeattest_policy_set_require_event_log(
  *        0 (default) sets no limit; freshness then rests on the nonce.
  *        A report whose capture time is unknown fails report.age when a
  *        limit is set.
- * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG. @since 1.0
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param seconds the maximum age; 0 = no limit.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_max_report_age(
     teeattest_policy *policy, uint32_t seconds,

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: confidential-AI providers, attestation reports, chat
  * exchanges and signature fetching.
  *
@@ -57,7 +58,9 @@ typedef struct teeattest_exchange teeattest_exchange;
 /**
  * @brief Name of the index-th built-in dialect, for listing.
  * @return the name, or NULL when index is past the last dialect.
- * Thread safety: pure. @since 1.0
+ * Thread safety: pure.
+ * @param index 0-based index.
+ * @since 1.0
  */
 TEEATTEST_API const char *teeattest_dialect_name(size_t index);
 
@@ -70,7 +73,10 @@ TEEATTEST_API const char *teeattest_dialect_name(size_t index);
  *             from; may be NULL. Both are static strings.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOT_FOUND
  *         (no dialect of that name).
- * Thread safety: pure. @since 1.0
+ * Thread safety: pure.
+ * @param name a name from teeattest_dialect_name().
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_dialect_info(const char *name,
                                          const char **base_url,
@@ -102,6 +108,8 @@ TEEATTEST_API const char *teeattest_dialect_api_key_env(const char *name);
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOT_FOUND
  *         (unknown dialect); TEEATTEST_E_NOMEM.
  * Ownership: free with teeattest_provider_free(); keeps ctx alive.
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_provider_new(teeattest_ctx *ctx,
@@ -112,15 +120,21 @@ TEEATTEST_API int teeattest_provider_new(teeattest_ctx *ctx,
 /**
  * @brief Take one more reference. @return p. Thread safety: atomic; the
  *        provider's setters are not synchronised (see the file comment).
+ * @param p the handle; NULL returns NULL.
  * @since 1.0
  */
 TEEATTEST_API teeattest_provider *teeattest_provider_ref(teeattest_provider *p);
 
 /** @brief Drop one reference; the last frees the provider (its API key is
- *  wiped). NULL is a no-op. @since 1.0 */
+ *  wiped). NULL is a no-op.
+ * @param p the handle to release; NULL is a no-op.
+ * @since 1.0 */
 TEEATTEST_API void teeattest_provider_free(teeattest_provider *p);
 
-/** @brief The provider's dialect name. Borrowed. @since 1.0 */
+/** @brief The provider's dialect name. Borrowed.
+ * @param p the provider.
+ * @return the dialect name (borrowed), or NULL for NULL.
+ * @since 1.0 */
 TEEATTEST_API const char *teeattest_provider_dialect(
     const teeattest_provider *p);
 
@@ -137,6 +151,9 @@ TEEATTEST_API const char *teeattest_provider_dialect(
  * another origin. A new path on the same origin keeps the key.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL, not an absolute
  *         http(s) URL, longer than 2048 bytes); TEEATTEST_E_NOMEM.
+ * @param p the provider.
+ * @param url the base URL (copied).
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_provider_set_base_url(teeattest_provider *p,
@@ -151,6 +168,9 @@ TEEATTEST_API int teeattest_provider_set_base_url(teeattest_provider *p,
  *        removed or freed.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (control characters);
  *         TEEATTEST_E_NOMEM.
+ * @param p the provider.
+ * @param key the key (copied), or NULL or "" to remove it.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_provider_set_api_key(teeattest_provider *p,
@@ -161,6 +181,9 @@ TEEATTEST_API int teeattest_provider_set_api_key(teeattest_provider *p,
  * @brief Set the model the provider serves (used in report requests,
  *        signature requests and to select report entries).
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOMEM.
+ * @param p the provider.
+ * @param model the model name (copied).
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_provider_set_model(teeattest_provider *p,
@@ -180,6 +203,10 @@ TEEATTEST_API int teeattest_provider_set_model(teeattest_provider *p,
  *         TEEATTEST_E_TOO_LARGE (value over 4096 bytes);
  *         TEEATTEST_E_NOT_FOUND (no such option for this dialect);
  *         TEEATTEST_E_NOMEM.
+ * @param p the provider.
+ * @param name the option name.
+ * @param value its value (copied), or NULL for the default.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_provider_set_option(teeattest_provider *p,
@@ -194,6 +221,10 @@ TEEATTEST_API int teeattest_provider_set_option(teeattest_provider *p,
  *        context's deadline (teeattest_ctx_options.deadline_ms), when set,
  *        bounds all of them together.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG.
+ * @param p the provider.
+ * @param connect_ms connection timeout; 0 = default.
+ * @param total_ms whole-request timeout; 0 = default.
+ * @param idle_ms longest silence while receiving; 0 = default.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_provider_set_timeouts(teeattest_provider *p,
@@ -206,6 +237,8 @@ TEEATTEST_API int teeattest_provider_set_timeouts(teeattest_provider *p,
  *        keeps the default). A larger body fails with
  *        TEEATTEST_E_RESPONSE_TOO_LARGE.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG.
+ * @param p the provider.
+ * @param max the limit in bytes; 0 = default.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_provider_set_max_body_size(teeattest_provider *p,
@@ -230,6 +263,8 @@ TEEATTEST_API int teeattest_provider_set_max_body_size(teeattest_provider *p,
  *         after retries for 429/5xx; the status is in err->backend_code);
  *         parse errors as for teeattest_report_parse(); TEEATTEST_E_NOMEM.
  * Ownership: new reference; free with teeattest_report_free().
+ * @param p the provider.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_report_fetch(teeattest_provider *p,
@@ -251,6 +286,10 @@ TEEATTEST_API int teeattest_report_fetch(teeattest_provider *p,
  *         TEEATTEST_E_HEX / TEEATTEST_E_BASE64 (an encoded field);
  *         TEEATTEST_E_PARSE; TEEATTEST_E_NOMEM.
  * Ownership: new reference (keeps ctx alive).
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param out receives the new object (a new reference); NULL on failure.
+ * @param json_len length of `json` in bytes.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_report_parse(teeattest_ctx *ctx,
@@ -259,13 +298,20 @@ TEEATTEST_API int teeattest_report_parse(teeattest_ctx *ctx,
                                          const uint8_t *json, size_t json_len,
                                          teeattest_error *err);
 
-/** @brief Take one more reference. @return report. @since 1.0 */
+/** @brief Take one more reference. @return report.
+ * @param report the handle; NULL returns NULL.
+ * @since 1.0 */
 TEEATTEST_API teeattest_report *teeattest_report_ref(teeattest_report *report);
 
-/** @brief Drop one reference. NULL is a no-op. @since 1.0 */
+/** @brief Drop one reference. NULL is a no-op.
+ * @param report the handle to release; NULL is a no-op.
+ * @since 1.0 */
 TEEATTEST_API void teeattest_report_free(teeattest_report *report);
 
-/** @brief The dialect that parsed the report. Borrowed. @since 1.0 */
+/** @brief The dialect that parsed the report. Borrowed.
+ * @param report the report.
+ * @return the dialect name (borrowed), or NULL for NULL.
+ * @since 1.0 */
 TEEATTEST_API const char *teeattest_report_dialect(
     const teeattest_report *report);
 
@@ -277,6 +323,8 @@ TEEATTEST_API const char *teeattest_report_dialect(
  *         TEEATTEST_E_BUFFER_TOO_SMALL (nonce_size below
  *         TEEATTEST_NONCE_SIZE); TEEATTEST_E_NOT_FOUND (a report parsed
  *         offline: the caller knows which nonce it sent).
+ * @param report the report.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_report_nonce(const teeattest_report *report,
@@ -286,6 +334,9 @@ TEEATTEST_API int teeattest_report_nonce(const teeattest_report *report,
 /**
  * @brief The whole report document exactly as received. Borrowed.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG.
+ * @param report the report.
+ * @param json receives the document bytes. Borrowed.
+ * @param len receives their length.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_report_raw(const teeattest_report *report,
@@ -295,6 +346,10 @@ TEEATTEST_API int teeattest_report_raw(const teeattest_report *report,
  * @brief DER SubjectPublicKeyInfo of the TLS certificate presented on the
  *        connection that delivered the report (fetched over HTTPS only).
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOT_FOUND.
+ * @param report the report.
+ * @param der receives the DER bytes. Borrowed.
+ * @param len receives their length.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_report_tls_spki(const teeattest_report *report,
@@ -302,7 +357,10 @@ TEEATTEST_API int teeattest_report_tls_spki(const teeattest_report *report,
                                             teeattest_error *err);
 
 /** @brief Number of entries (serving nodes, and for two-layer reports the
- *  gateway as entry 0). @since 1.0 */
+ *  gateway as entry 0).
+ * @param report the report.
+ * @return the number of entries; 0 for NULL.
+ * @since 1.0 */
 TEEATTEST_API size_t teeattest_report_entry_count(
     const teeattest_report *report);
 
@@ -372,6 +430,10 @@ typedef enum teeattest_entry_field {
  * @param[out] len their length; may be NULL.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (bad index or field);
  *         TEEATTEST_E_NOT_FOUND (the entry has no such field).
+ * @param report the report.
+ * @param index 0-based index.
+ * @param field a teeattest_entry_field value.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_report_entry_get(const teeattest_report *report,
@@ -388,6 +450,10 @@ TEEATTEST_API int teeattest_report_entry_get(const teeattest_report *report,
  *        (teeattest_report_verify()), so the choice never decides a
  *        verdict.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOT_FOUND.
+ * @param report the report.
+ * @param index 0-based index.
+ * @param signer the signer to look for.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_report_find_entry(const teeattest_report *report,
@@ -429,6 +495,11 @@ typedef int TEEATTEST_CALLBACK(teeattest_event_fn)(void *user_data,
  * @return TEEATTEST_OK when a response arrived (any HTTP status);
  *         TEEATTEST_E_INVALID_ARG; transport errors; TEEATTEST_E_CANCELLED;
  *         TEEATTEST_E_NOMEM.
+ * @param p the provider.
+ * @param body_len length of `body` in bytes.
+ * @param flags TEEATTEST_CHAT_STREAM or 0.
+ * @param user_data passed to on_event.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_chat(teeattest_provider *p,
@@ -438,41 +509,68 @@ TEEATTEST_API int teeattest_chat(teeattest_provider *p,
                                  teeattest_event_fn on_event, void *user_data,
                                  teeattest_error *err);
 
-/** @brief Take one more reference. @since 1.0 */
+/** @brief Take one more reference.
+ * @param x the handle; NULL returns NULL.
+ * @return the same handle (NULL for NULL).
+ * @since 1.0 */
 TEEATTEST_API teeattest_exchange *teeattest_exchange_ref(
     teeattest_exchange *x);
 
-/** @brief Drop one reference. NULL is a no-op. @since 1.0 */
+/** @brief Drop one reference. NULL is a no-op.
+ * @param x the handle to release; NULL is a no-op.
+ * @since 1.0 */
 TEEATTEST_API void teeattest_exchange_free(teeattest_exchange *x);
 
-/** @brief HTTP status of the response (0 for NULL). @since 1.0 */
+/** @brief HTTP status of the response (0 for NULL).
+ * @param x the exchange.
+ * @return the HTTP status code, or 0.
+ * @since 1.0 */
 TEEATTEST_API int32_t teeattest_exchange_status(const teeattest_exchange *x);
 
 /** @brief The request body exactly as sent. Borrowed.
- *  @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG. @since 1.0 */
+ *  @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG.
+ * @param x the exchange.
+ * @param body receives the bytes. Borrowed.
+ * @param len receives their length.
+ * @since 1.0 */
 TEEATTEST_API int teeattest_exchange_request(const teeattest_exchange *x,
                                              const uint8_t **body,
                                              size_t *len);
 
 /** @brief The response body exactly as received (the whole SSE stream
  *  when streaming). Borrowed.
- *  @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG. @since 1.0 */
+ *  @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG.
+ * @param x the exchange.
+ * @param body receives the bytes. Borrowed.
+ * @param len receives their length.
+ * @since 1.0 */
 TEEATTEST_API int teeattest_exchange_response(const teeattest_exchange *x,
                                               const uint8_t **body,
                                               size_t *len);
 
 /** @brief The response id ("id" of the first JSON chunk or of the body),
- *  used to fetch the signature; NULL when absent. Borrowed. @since 1.0 */
+ *  used to fetch the signature; NULL when absent. Borrowed.
+ * @param x the exchange.
+ * @return the id (borrowed), or NULL.
+ * @since 1.0 */
 TEEATTEST_API const char *teeattest_exchange_id(const teeattest_exchange *x);
 
 /** @brief A response header's value (case-insensitive name), or NULL.
- *  Borrowed. @since 1.0 */
+ *  Borrowed.
+ * @param x the exchange.
+ * @param name the header name.
+ * @return the value (borrowed), or NULL when absent.
+ * @since 1.0 */
 TEEATTEST_API const char *teeattest_exchange_header(
     const teeattest_exchange *x, const char *name);
 
 /** @brief DER SPKI of the peer TLS certificate, when captured.
  *  @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOT_FOUND.
- *  @since 1.0 */
+ * @param x the exchange.
+ * @param der receives the DER bytes. Borrowed.
+ * @param len receives their length.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0 */
 TEEATTEST_API int teeattest_exchange_tls_spki(const teeattest_exchange *x,
                                               const uint8_t **der,
                                               size_t *len,
@@ -498,6 +596,8 @@ TEEATTEST_API int teeattest_exchange_tls_spki(const teeattest_exchange *x,
  *         expired or unknown id, or the provider says none exists);
  *         TEEATTEST_E_UNSUPPORTED (the dialect has no signatures, e.g.
  *         chutes); transport and parse errors; TEEATTEST_E_NOMEM.
+ * @param p the provider.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_signature_fetch(teeattest_provider *p,

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: verification results.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -24,14 +25,15 @@ extern "C" {
 
 /** Verdicts. @since 1.0 */
 typedef enum teeattest_verdict {
+    /** a check failed, or a required one was skipped */
     TEEATTEST_VERDICT_FAILED = 0,
-    TEEATTEST_VERDICT_VERIFIED = 1
+    TEEATTEST_VERDICT_VERIFIED = 1 /**< every required check passed */
 } teeattest_verdict;
 
 /** Check outcomes. @since 1.0 */
 typedef enum teeattest_outcome {
-    TEEATTEST_OUTCOME_PASS = 1,
-    TEEATTEST_OUTCOME_FAIL = 2,
+    TEEATTEST_OUTCOME_PASS = 1, /**< ran and passed */
+    TEEATTEST_OUTCOME_FAIL = 2, /**< ran and failed; fails the verdict */
     TEEATTEST_OUTCOME_SKIP = 3, /**< did not run; fails the verdict if required */
     TEEATTEST_OUTCOME_WARN = 4  /**< ran; noteworthy but accepted by policy */
 } teeattest_outcome;
@@ -40,6 +42,7 @@ typedef enum teeattest_outcome {
  * @brief Name of a verdict as the JSON result spells it: "verified",
  *        "failed"; "unknown" for any other value.
  * @return static storage, never NULL. Thread safety: safe.
+ * @param verdict a teeattest_verdict value.
  * @since 1.0
  */
 TEEATTEST_API const char *teeattest_verdict_name(int32_t verdict);
@@ -48,6 +51,7 @@ TEEATTEST_API const char *teeattest_verdict_name(int32_t verdict);
  * @brief Name of a check outcome as the JSON result spells it: "pass",
  *        "fail", "skip", "warn"; "unknown" for any other value.
  * @return static storage, never NULL. Thread safety: safe.
+ * @param outcome a teeattest_outcome value.
  * @since 1.0
  */
 TEEATTEST_API const char *teeattest_outcome_name(int32_t outcome);
@@ -56,12 +60,15 @@ TEEATTEST_API const char *teeattest_outcome_name(int32_t outcome);
  * @brief The verdict.
  * @return TEEATTEST_VERDICT_VERIFIED or TEEATTEST_VERDICT_FAILED (also for
  *         a NULL result: fail closed).
+ * @param res the result.
  * @since 1.0
  */
 TEEATTEST_API int32_t teeattest_result_verdict(const teeattest_result *res);
 
 /**
  * @brief Number of checks in the checklist (0 for NULL).
+ * @param res the result.
+ * @return the number of checks; 0 for NULL.
  * @since 1.0
  */
 TEEATTEST_API size_t teeattest_result_check_count(const teeattest_result *res);
@@ -76,6 +83,9 @@ TEEATTEST_API size_t teeattest_result_check_count(const teeattest_result *res);
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (res NULL);
  *         TEEATTEST_E_NOT_FOUND (index out of range).
  * Lifetime: strings live as long as the result.
+ * @param res the result.
+ * @param index 0-based index.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_result_check(const teeattest_result *res,
@@ -89,6 +99,11 @@ TEEATTEST_API int teeattest_result_check(const teeattest_result *res,
  * @brief Find a check by its dotted name.
  * @return TEEATTEST_OK and the same outputs as teeattest_result_check();
  *         TEEATTEST_E_NOT_FOUND if the checklist has no such check.
+ * @param res the result.
+ * @param name the dotted check name.
+ * @param outcome receives a teeattest_outcome; may be NULL.
+ * @param detail receives the detail; may be NULL. Borrowed.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_result_find_check(const teeattest_result *res,
@@ -104,6 +119,8 @@ TEEATTEST_API int teeattest_result_find_check(const teeattest_result *res,
  * failed every fact is named "unverified.<name>" ("unverified.signer"),
  * for diagnostics only; a fact read from a field that no evidence binds
  * is "unverified.<name>" in any result (docs/checks.md).
+ * @param res the result.
+ * @return the number of facts; 0 for NULL.
  * @since 1.0
  */
 TEEATTEST_API size_t teeattest_result_fact_count(const teeattest_result *res);
@@ -114,6 +131,9 @@ TEEATTEST_API size_t teeattest_result_fact_count(const teeattest_result *res);
  * @param[out] key may be NULL. Borrowed.
  * @param[out] value may be NULL. Borrowed.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOT_FOUND.
+ * @param res the result.
+ * @param index 0-based index.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_result_fact_at(const teeattest_result *res,
@@ -124,6 +144,8 @@ TEEATTEST_API int teeattest_result_fact_at(const teeattest_result *res,
 /**
  * @brief Look a fact up by key.
  * @return the value (borrowed), or NULL if there is no such fact.
+ * @param res the result.
+ * @param key the fact key, e.g. "signer".
  * @since 1.0
  */
 TEEATTEST_API const char *teeattest_result_fact(const teeattest_result *res,
@@ -168,6 +190,8 @@ TEEATTEST_API int teeattest_result_verified_signer(const teeattest_result *res,
  * @param[out] len its length without the NUL; may be NULL.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM (the
  *         first call allocates).
+ * @param res the result.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_result_to_json(const teeattest_result *res,
@@ -176,12 +200,14 @@ TEEATTEST_API int teeattest_result_to_json(const teeattest_result *res,
 
 /**
  * @brief Take one more reference. @return res. Thread safety: atomic.
+ * @param res the handle; NULL returns NULL.
  * @since 1.0
  */
 TEEATTEST_API teeattest_result *teeattest_result_ref(teeattest_result *res);
 
 /**
  * @brief Drop one reference. NULL is a no-op.
+ * @param res the handle to release; NULL is a no-op.
  * @since 1.0
  */
 TEEATTEST_API void teeattest_result_free(teeattest_result *res);

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: response signatures.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -57,6 +58,9 @@ typedef enum teeattest_sig_algo {
  *         "STREAM_DISCONNECTED"); TEEATTEST_E_NOMEM.
  * Ownership: new reference (keeps ctx alive); free with
  * teeattest_signature_free(). Thread safety: safe on a shared ctx.
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param json_len length of `json` in bytes.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_signature_parse_json(teeattest_ctx *ctx,
@@ -73,6 +77,11 @@ TEEATTEST_API int teeattest_signature_parse_json(teeattest_ctx *ctx,
  *        regard to case; a status line and other headers are ignored.
  * @return as teeattest_signature_parse_json(), with
  *         TEEATTEST_E_PARSE for a malformed header line.
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param out receives the new object (a new reference); NULL on failure.
+ * @param headers the raw header block (need not be NUL-terminated).
+ * @param headers_len length of `headers` in bytes.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_signature_parse_headers(teeattest_ctx *ctx,
@@ -87,6 +96,9 @@ TEEATTEST_API int teeattest_signature_parse_headers(teeattest_ctx *ctx,
  * @param signing_address may be NULL. @param signing_algo "ecdsa",
  *        "ed25519", or NULL to infer from the signature length.
  * @return as teeattest_signature_parse_json().
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param out receives the new object (a new reference); NULL on failure.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_signature_new(teeattest_ctx *ctx,
@@ -97,33 +109,48 @@ TEEATTEST_API int teeattest_signature_new(teeattest_ctx *ctx,
                                           const char *signing_algo,
                                           teeattest_error *err);
 
-/** @brief Take one more reference. @return sig. @since 1.0 */
+/** @brief Take one more reference. @return sig.
+ * @param sig the handle; NULL returns NULL.
+ * @since 1.0 */
 TEEATTEST_API teeattest_signature *teeattest_signature_ref(
     teeattest_signature *sig);
 
-/** @brief Drop one reference. NULL is a no-op. @since 1.0 */
+/** @brief Drop one reference. NULL is a no-op.
+ * @param sig the handle to release; NULL is a no-op.
+ * @since 1.0 */
 TEEATTEST_API void teeattest_signature_free(teeattest_signature *sig);
 
 /** @brief TEEATTEST_SIG_ECDSA or TEEATTEST_SIG_ED25519 (0 for NULL).
- *  @since 1.0 */
+ * @param sig the signature record.
+ * @return a teeattest_sig_algo value, or 0 for NULL.
+ * @since 1.0 */
 TEEATTEST_API int32_t teeattest_signature_algo(const teeattest_signature *sig);
 
-/** @brief The signed text exactly as received. Borrowed. @since 1.0 */
+/** @brief The signed text exactly as received. Borrowed.
+ * @param sig the signature record.
+ * @return the text (borrowed).
+ * @since 1.0 */
 TEEATTEST_API const char *teeattest_signature_text(
     const teeattest_signature *sig);
 
 /** @brief The model named by a three-part text, or NULL. Borrowed.
- *  @since 1.0 */
+ * @param sig the signature record.
+ * @return the model (borrowed), or NULL.
+ * @since 1.0 */
 TEEATTEST_API const char *teeattest_signature_model(
     const teeattest_signature *sig);
 
 /** @brief The signed request hash, 64 lower-case hex. Borrowed.
- *  @since 1.0 */
+ * @param sig the signature record.
+ * @return the hash (borrowed).
+ * @since 1.0 */
 TEEATTEST_API const char *teeattest_signature_request_hash(
     const teeattest_signature *sig);
 
 /** @brief The signed response hash, 64 lower-case hex. Borrowed.
- *  @since 1.0 */
+ * @param sig the signature record.
+ * @return the hash (borrowed).
+ * @since 1.0 */
 TEEATTEST_API const char *teeattest_signature_response_hash(
     const teeattest_signature *sig);
 
@@ -131,6 +158,8 @@ TEEATTEST_API const char *teeattest_signature_response_hash(
  * @brief The signer the record claims, normalised ("0x" + 40 lower-case
  *        hex for ecdsa, 64 lower-case hex for ed25519), or NULL when the
  *        record names none. A claim, not a verified fact. Borrowed.
+ * @param sig the signature record.
+ * @return the claimed signer (borrowed), or NULL.
  * @since 1.0
  */
 TEEATTEST_API const char *teeattest_signature_claimed_signer(
@@ -145,6 +174,8 @@ TEEATTEST_API const char *teeattest_signature_claimed_signer(
  *         TEEATTEST_E_UNSUPPORTED (an Ed25519 record: Ed25519 does not
  *         allow recovery); TEEATTEST_E_RECOVER_FAILED; TEEATTEST_E_CRYPTO.
  * Thread safety: safe.
+ * @param sig the signature record.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_signature_recover(const teeattest_signature *sig,
@@ -167,6 +198,9 @@ TEEATTEST_API int teeattest_signature_recover(const teeattest_signature *sig,
  *         TEEATTEST_E_BUFFER_TOO_SMALL (*len says how much is needed: pass
  *         at least *len + 1); TEEATTEST_E_NOMEM.
  * Thread safety: safe.
+ * @param sig the signature record.
+ * @param buf_size the size of buf in bytes.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_signature_to_json(const teeattest_signature *sig,
@@ -195,6 +229,10 @@ TEEATTEST_API int teeattest_signature_to_json(const teeattest_signature *sig,
  *         (expected_signer malformed, or of the other algorithm);
  *         TEEATTEST_E_NOMEM.
  * Ownership: *out is a new reference. Thread safety: safe.
+ * @param sig the signature record.
+ * @param request_len length of `request` in bytes.
+ * @param response_len length of `response` in bytes.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_signature_verify(const teeattest_signature *sig,
@@ -218,6 +256,16 @@ TEEATTEST_API int teeattest_signature_verify(const teeattest_signature *sig,
  *        ("attestation") and attestation_checked (true) say so.
  * @return as teeattest_signature_verify(); TEEATTEST_E_INVALID_ARG for a
  *         NULL attestation.
+ * @param sig the signature record.
+ * @param out receives the new object (a new reference); NULL on failure.
+ * @param policy the policy; NULL = the defaults (docs/policy.md).
+ * @param attestation a result of teeattest_report_verify() (or of
+ *        teeattest_bundle_verify()).
+ * @param request the exact request body bytes sent.
+ * @param request_len length of `request` in bytes.
+ * @param response the exact response body bytes received.
+ * @param response_len length of `response` in bytes.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_signature_verify_attested(

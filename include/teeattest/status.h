@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: status codes and error details.
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -29,7 +30,7 @@ extern "C" {
  * @since 1.0
  */
 typedef enum teeattest_status {
-    TEEATTEST_OK = 0,
+    TEEATTEST_OK = 0,                /**< success */
 
     /* usage, memory, ABI */
     TEEATTEST_E_INVALID_ARG = -1,    /**< misuse: NULL, bad size, bad enum */
@@ -80,6 +81,7 @@ typedef enum teeattest_status {
  * @return never NULL; "unknown status" for values this version does not
  *         know. Ownership: static storage.
  * Thread safety: safe.
+ * @param status a teeattest_status value (any int).
  * @since 1.0
  */
 TEEATTEST_API const char *teeattest_status_str(int status);
@@ -87,6 +89,7 @@ TEEATTEST_API const char *teeattest_status_str(int status);
 /**
  * @brief Symbolic name of a status code ("TEEATTEST_E_HEX").
  * @return never NULL; "TEEATTEST_E_UNKNOWN" for unknown values.
+ * @param status a teeattest_status value (any int).
  * @since 1.0
  */
 TEEATTEST_API const char *teeattest_status_name(int status);
@@ -116,6 +119,8 @@ typedef struct teeattest_error {
     char where[96];       /**< JSON path / offset / field, may be empty */
 } teeattest_error;
 
+/** Initialiser of a teeattest_error: struct_size set, everything else
+ *  zero. */
 #define TEEATTEST_ERROR_INIT { sizeof(teeattest_error), 0, 0, {0}, {0} }
 
 /**

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: Intel TDX quote verification (DCAP).
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -54,15 +55,20 @@ typedef struct teeattest_collateral teeattest_collateral;
  */
 enum teeattest_tdx_status {
     TEEATTEST_TDX_STATUS_NONE = 0,        /**< not determined (a check failed first) */
-    TEEATTEST_TDX_UP_TO_DATE = 1,
-    TEEATTEST_TDX_SW_HARDENING_NEEDED = 2,
-    TEEATTEST_TDX_CONFIGURATION_NEEDED = 3,
+    TEEATTEST_TDX_UP_TO_DATE = 1,         /**< UpToDate */
+    TEEATTEST_TDX_SW_HARDENING_NEEDED = 2, /**< SWHardeningNeeded */
+    TEEATTEST_TDX_CONFIGURATION_NEEDED = 3, /**< ConfigurationNeeded */
+    /** ConfigurationAndSWHardeningNeeded */
     TEEATTEST_TDX_CONFIGURATION_AND_SW_HARDENING_NEEDED = 4,
-    TEEATTEST_TDX_OUT_OF_DATE = 5,
+    TEEATTEST_TDX_OUT_OF_DATE = 5,        /**< OutOfDate */
+    /** OutOfDateConfigurationNeeded */
     TEEATTEST_TDX_OUT_OF_DATE_CONFIGURATION_NEEDED = 6,
+    /** TDRelaunchAdvised: the TDX module was updated after the TD
+     *  launched; relaunching the TD would bring it up to date */
     TEEATTEST_TDX_TD_RELAUNCH_ADVISED = 7,
+    /** TDRelaunchAdvisedConfigurationNeeded */
     TEEATTEST_TDX_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED = 8,
-    TEEATTEST_TDX_REVOKED = 9,
+    TEEATTEST_TDX_REVOKED = 9,            /**< Revoked */
     TEEATTEST_TDX_TCB_NOT_SUPPORTED = 10  /**< no TCB level matches the platform */
 };
 
@@ -80,7 +86,9 @@ enum teeattest_tdx_status {
  *        "tdx.status".
  * @return a static string; "None" for TEEATTEST_TDX_STATUS_NONE and for
  *         values outside the enum.
- * Thread safety: pure. @since 1.0
+ * Thread safety: pure.
+ * @param status a teeattest_tdx_status value.
+ * @since 1.0
  */
 TEEATTEST_API const char *teeattest_tdx_status_name(int32_t status);
 
@@ -100,7 +108,11 @@ TEEATTEST_API const char *teeattest_tdx_status_name(int32_t status);
  *         present but malformed is not an error here: it fails its check
  *         at verification, so the result says which item was bad.
  * Ownership: release with teeattest_collateral_free().
- * Thread safety: safe on a shared context. @since 1.0
+ * Thread safety: safe on a shared context.
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param dir the directory holding the PCS raw files.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_collateral_load_dir(teeattest_ctx *ctx,
                                                 teeattest_collateral **out,
@@ -116,7 +128,10 @@ TEEATTEST_API int teeattest_collateral_load_dir(teeattest_ctx *ctx,
  * @return TEEATTEST_OK, TEEATTEST_E_JSON, TEEATTEST_E_FIELD_MISSING,
  *         TEEATTEST_E_TOO_LARGE, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM.
  * Ownership: release with teeattest_collateral_free().
- * Thread safety: safe on a shared context. @since 1.0
+ * Thread safety: safe on a shared context.
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_collateral_parse_json(teeattest_ctx *ctx,
                                                   teeattest_collateral **out,
@@ -150,7 +165,10 @@ TEEATTEST_API int teeattest_collateral_parse_json(teeattest_ctx *ctx,
  *         library was built without a transport and none is configured;
  *         TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOMEM.
  * Ownership: release with teeattest_collateral_free().
- * Thread safety: safe on a shared context. @since 1.0
+ * Thread safety: safe on a shared context.
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_collateral_fetch(teeattest_ctx *ctx,
                                              teeattest_collateral **out,
@@ -194,7 +212,9 @@ TEEATTEST_API int teeattest_collateral_fetch(teeattest_ctx *ctx,
  * Ownership: col stays the caller's; nothing is retained.
  * Thread safety: safe on shared collateral; concurrent saves to one
  * directory (threads or processes) are safe, the last rename of each file
- * wins. @since 1.0
+ * wins.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
  */
 TEEATTEST_API int teeattest_collateral_save_dir(
     const teeattest_collateral *col, const char *dir, teeattest_error *err);
@@ -202,16 +222,24 @@ TEEATTEST_API int teeattest_collateral_save_dir(
 /**
  * @brief Earliest expiry (nextUpdate of the TCB Info, QE Identity and
  *        CRLs; notAfter of the issuer chains), Unix seconds; 0 if unknown
- *        or col is NULL. Thread safety: pure. @since 1.0
+ *        or col is NULL. Thread safety: pure.
+ * @param col the collateral.
+ * @return the earliest expiry in Unix seconds, or 0.
+ * @since 1.0
  */
 TEEATTEST_API int64_t teeattest_collateral_expiry(
     const teeattest_collateral *col);
 
-/** @brief Take one more reference; returns col (NULL-safe). @since 1.0 */
+/** @brief Take one more reference; returns col (NULL-safe).
+ * @param col the handle; NULL returns NULL.
+ * @return the same handle (NULL for NULL).
+ * @since 1.0 */
 TEEATTEST_API teeattest_collateral *teeattest_collateral_ref(
     teeattest_collateral *col);
 
-/** @brief Drop one reference. NULL is a no-op. @since 1.0 */
+/** @brief Drop one reference. NULL is a no-op.
+ * @param col the handle to release; NULL is a no-op.
+ * @since 1.0 */
 TEEATTEST_API void teeattest_collateral_free(teeattest_collateral *col);
 
 /* ---- verification --------------------------------------------------------- */
@@ -245,6 +273,8 @@ TEEATTEST_API void teeattest_collateral_free(teeattest_collateral *col);
  *         TEEATTEST_E_TOO_LARGE; TEEATTEST_E_NOMEM.
  * Ownership: release *out with teeattest_result_free().
  * Thread safety: safe on a shared context, collateral and policy.
+ * @param ctx the context; the new object keeps a reference to it.
+ * @param err optional error detail; may be NULL.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_tdx_verify(teeattest_ctx *ctx,

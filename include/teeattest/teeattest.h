@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * libteeattest: verify that answers from confidential-AI APIs come from an
  * attested TEE. Umbrella header: include this one.
  *
