@@ -10,6 +10,8 @@ libxml2-dev"
 if [ "${1:-}" = "--test" ]; then
     # openssl: the TLS transport tests make their certificates with it
     PACKAGES="$PACKAGES valgrind abigail-tools openssl"
+    # cmake, make: the install suite builds examples/ against the installed copy
+    PACKAGES="$PACKAGES cmake make"
 fi
 
 missing=""
