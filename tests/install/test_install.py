@@ -180,6 +180,26 @@ class TestPkgConfig(unittest.TestCase):
                       [os.path.realpath(f) for f in both if f.endswith(".a")])
 
 
+    def test_static_link(self):
+        """The --static list is complete: a program linked with the archive
+        in place of -lteeattest (and its dependencies shared) runs with no
+        libteeattest.so anywhere on its path."""
+        out = os.path.join(WORK, "static-link")
+        os.makedirs(out, exist_ok=True)
+        libs = []
+        for f in pkg_config("--static", "--libs", "teeattest"):
+            libs += (["-Wl,-Bstatic", f, "-Wl,-Bdynamic"]
+                     if f == "-lteeattest" else [f])
+        prog = os.path.join(out, "verify_signature")
+        must(A.cc + ["-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror",
+                     "-o", prog, os.path.join(A.src, "examples",
+                                              "verify_signature.c")] +
+             pkg_config("--static", "--cflags", "teeattest") + libs)
+        self.assertNotIn("libteeattest", must(["readelf", "-d", prog]).stdout)
+        r = run([prog] + signature_args() + [NEAR_SIGNER])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+
 class TestHeaders(unittest.TestCase):
     """Each installed header alone (twice: the include guard) and the
     umbrella with every public macro expanded, from the installed copy."""
@@ -316,35 +336,28 @@ class ExampleRuns:
             self.assertEqual("[libteeattest.so.1]" in d, self.shared, name)
 
     # -- (1) and (5): a saved signature against a pinned signer ------------
-    def signature_args(self, response=None):
-        d = os.path.join(FIX, "providers", "real_signatures",
-                         "nearai_cloud_2025_stream")
-        return [os.path.join(d, "signature_response.json"),
-                os.path.join(d, "request_body.json"),
-                response or os.path.join(d, "response_body.sse")]
-
     def test_verify_signature(self):
         rc, out, err = self.run_example("verify_signature",
-                                        *self.signature_args(), NEAR_SIGNER)
+                                        *signature_args(), NEAR_SIGNER)
         self.assertEqual(rc, 0, out + err)
         self.assertTrue(out.endswith("verdict: verified\n"), out)
         rc, out, err = self.run_example("verify_signature",
-                                        *self.signature_args(), "0x" + "11" * 20)
+                                        *signature_args(), "0x" + "11" * 20)
         self.assertEqual(rc, 1, out + err)
         self.assertIn("fail signature.signer.expected", out)
         self.assertIn("verdict: failed", out)
         rc, out, err = self.run_example(
-            "verify_signature", *self.signature_args(TAMPERED), NEAR_SIGNER)
+            "verify_signature", *signature_args(TAMPERED), NEAR_SIGNER)
         self.assertEqual(rc, 1, out + err)
         self.assertIn("fail signature.hash.response", out)
         rc, out, err = self.run_example("verify_signature",
-                                        *self.signature_args(), "not-a-signer")
+                                        *signature_args(), "not-a-signer")
         self.assertEqual(rc, 2, out + err)
         self.assertIn("TEEATTEST_E_SIGNER_FORMAT", err)
 
     def test_counting_crypto(self):
         rc, out, err = self.run_example("counting_crypto",
-                                        *self.signature_args(), NEAR_SIGNER)
+                                        *signature_args(), NEAR_SIGNER)
         self.assertEqual(rc, 0, out + err)
         self.assertIn("verdict: verified\ncrypto backend released\n", out)
         calls = out.rsplit("calls: ", 1)[1].split()
@@ -418,6 +431,16 @@ FIX = os.environ.get("TEEATTEST_FIXTURES", "")
 NEAR_SIGNER = "0x319f1b8BB3b723A5d098FFB67005Bdf7BB579ACa"
 INTEL_ROOT = os.path.join(FIX, "tdx", "intel_sgx_root_ca.der")
 TAMPERED = NEAR = SIM = SIM_ROOT = SIM_SIGNER = None
+
+
+def signature_args(response=None):
+    """verify_signature's first three arguments: NEAR AI's documented
+    exchange (or another response)."""
+    d = os.path.join(FIX, "providers", "real_signatures",
+                     "nearai_cloud_2025_stream")
+    return [os.path.join(d, "signature_response.json"),
+            os.path.join(d, "request_body.json"),
+            response or os.path.join(d, "response_body.sse")]
 
 
 def prepare_data():
