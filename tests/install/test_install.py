@@ -146,6 +146,17 @@ class TestFiles(unittest.TestCase):
                 env=clean_env(LD_LIBRARY_PATH=LIBDIR))
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_demo_finds_installed_sim(self):
+        """`teeattest demo` starts the teeattest-sim installed beside it."""
+        if not A.sim:
+            self.skipTest("teeattest-sim not built")
+        env = clean_env(LD_LIBRARY_PATH=LIBDIR)
+        env.pop("TEEATTEST_SIM", None)
+        r = run([os.path.join(BINDIR, "teeattest"), "demo"], env=env)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("A simulated TEE, attested end to end", r.stdout)
+        self.assertNotIn("NOT AS EXPECTED", r.stdout)
+
 
 class TestPkgConfig(unittest.TestCase):
     def test_shared(self):
