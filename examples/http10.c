@@ -1,12 +1,10 @@
 /*
  * The `request` member of a custom transport (custom_transport.c): the
- * library builds each request and hands it over; this code reports the
- * status, headers and exact body bytes back. It speaks plain HTTP/1.0 over
- * POSIX sockets (the server closes the connection after the body, so there
- * is no chunked encoding to undo; no TLS, no timeouts: a real transport
- * honours the request's timeouts): an SDK calls its own HTTP stack here.
- * `user_data`, when not NULL, counts the requests.
- *
+ * library builds each request; this code sends it and reports the status,
+ * headers and exact body bytes back. Plain HTTP/1.0 over POSIX sockets (the
+ * server closes the connection after the body: no chunked encoding to
+ * undo); no TLS and no timeouts, which a real transport (an SDK's own HTTP
+ * stack) provides. `user_data`, when not NULL, counts the requests.
  * SPDX-License-Identifier: Apache-2.0
  */
 #define _POSIX_C_SOURCE 200809L
@@ -16,6 +14,14 @@
 #include <unistd.h>
 
 #include "example.h"
+
+static int send_all(int fd, const void *data, size_t len)
+{
+    for (ssize_t n; len > 0; data = (const char *)data + n, len -= (size_t)n)
+        if ((n = send(fd, data, len, MSG_NOSIGNAL)) <= 0)
+            return 0;
+    return 1;
+}
 
 static int fail(teeattest_http_response *resp, const char *why)
 {
@@ -46,9 +52,8 @@ int example_http10(void *user_data, teeattest_http_response *resp,
     for (size_t i = 0; i < req->header_count && len < sizeof head; i++)
         len += (size_t)snprintf(head + len, sizeof head - len, "%s\r\n",
                                 req->headers[i]);
-    if (rc || len + 2 >= sizeof head || send(fd, head, len, MSG_NOSIGNAL) < 0 ||
-        send(fd, "\r\n", 2, MSG_NOSIGNAL) < 0 || (req->body_len &&
-        send(fd, req->body, req->body_len, MSG_NOSIGNAL) < 0)) {
+    if (rc || len + 2 >= sizeof head || !send_all(fd, head, len) ||
+        !send_all(fd, "\r\n", 2) || !send_all(fd, req->body, req->body_len)) {
         if (fd >= 0)
             close(fd);
         return fail(resp, "cannot send the request");
