@@ -276,6 +276,35 @@ class TestCMakePackage(unittest.TestCase):
         self.assertIn("static defines: TEEATTEST_STATIC", r.stdout)
 
 
+    def test_static_target_beside_same_named_targets(self):
+        """The static target's dependencies are -l flags: a project with
+        its own target called 'crypto' still gets OpenSSL's libcrypto."""
+        src = os.path.join(WORK, "cmake-names")
+        os.makedirs(src, exist_ok=True)
+        with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
+            f.write("cmake_minimum_required(VERSION 3.16)\n"
+                    "project(n LANGUAGES C)\n"
+                    "add_library(crypto STATIC own.c)\n"
+                    "add_library(curl STATIC own.c)\n"
+                    "find_package(teeattest 1.0 CONFIG REQUIRED)\n"
+                    "add_executable(app app.c)\n"
+                    "target_link_libraries(app PRIVATE "
+                    "teeattest::teeattest_static)\n")
+        with open(os.path.join(src, "own.c"), "w") as f:
+            f.write("int own(void);\nint own(void) { return 0; }\n")
+        with open(os.path.join(src, "app.c"), "w") as f:
+            f.write("#include <stdio.h>\n#include <teeattest/teeattest.h>\n"
+                    "int main(void) { puts(teeattest_version_string()); "
+                    "return 0; }\n")
+        b = os.path.join(src, "b")
+        must(["cmake", "-S", src, "-B", b, "-DCMAKE_PREFIX_PATH=" + PREFIX])
+        must(["cmake", "--build", b])
+        self.assertEqual(must([os.path.join(b, "app")]).stdout.strip(),
+                         json.loads(must(["meson", "introspect",
+                                          "--projectinfo", A.build]).stdout)
+                         ["version"])
+
+
 class TestMesonSubproject(unittest.TestCase):
     def test_override_names(self):
         """A parent project finds this one as a subproject under the .pc's
