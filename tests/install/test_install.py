@@ -355,7 +355,6 @@ def build_examples(variant):
 class ExampleRuns:
     """Every example, built one way (`variant`), run on real data."""
     variant = None
-    sim = None
 
     @classmethod
     def setUpClass(cls):
