@@ -12,6 +12,8 @@ if [ "${1:-}" = "--test" ]; then
     PACKAGES="$PACKAGES valgrind abigail-tools openssl"
     # doxygen, scdoc: the docs suite (API reference, man pages)
     PACKAGES="$PACKAGES doxygen scdoc"
+    # cmake, make: the install suite builds examples/ against the installed copy
+    PACKAGES="$PACKAGES cmake make"
 fi
 
 missing=""

@@ -49,7 +49,8 @@ void help_demo(FILE *f)
           "  -h, --help   show this help\n"
           "\n"
           "The simulator is found through TEEATTEST_SIM, else next to this\n"
-          "program (sim/teeattest-sim in the build tree).\n"
+          "program (sim/teeattest-sim in the build tree, teeattest-sim when\n"
+          "installed).\n"
           "\n"
           "Exit status: 0 every result as expected, 1 a result was not as\n"
           "expected, 2 usage error, the simulator could not start, or a file\n"
@@ -224,7 +225,8 @@ struct demo_sim {
 };
 
 /* teeattest-sim: $TEEATTEST_SIM, else sim/teeattest-sim beside this
- * program (the build tree's layout). */
+ * program (the build tree's layout), else teeattest-sim beside it (an
+ * installed copy: both in bin/). */
 static bool find_sim(char *out, size_t cap)
 {
     const char *env = getenv("TEEATTEST_SIM");
@@ -241,7 +243,11 @@ static bool find_sim(char *out, size_t cap)
     if (!slash)
         return false;
     *slash = '\0';
+    /* The build tree (tools/sim/), then an installed copy beside us. */
     snprintf(out, cap, "%s/sim/teeattest-sim", self);
+    if (access(out, X_OK) == 0)
+        return true;
+    snprintf(out, cap, "%s/teeattest-sim", self);
     return access(out, X_OK) == 0;
 }
 
