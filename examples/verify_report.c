@@ -1,11 +1,12 @@
 /*
  * Verify a saved attestation report offline, at the time it was fetched:
- * the report as received, the 32-byte nonce you sent, the Intel PCS
+ * the report as received, the 32-byte nonce you sent (hex), the Intel PCS
  * collateral of that time and, optionally, NVIDIA's NRAS answer with its
- * JWKS and the TLS key of the connection. Nothing is fetched.
+ * JWKS and the TLS key of the connection (DER SubjectPublicKeyInfo in
+ * base64). Nothing is fetched.
  *
- *   verify_report DIALECT REPORT.json NONCE.bin UNIX_TIME PCS_DIR
- *                 [NRAS.json JWKS.json [TLS_SPKI.der]]
+ *   verify_report DIALECT REPORT.json NONCE_HEX UNIX_TIME PCS_DIR
+ *                 [NRAS.json JWKS.json [TLS_SPKI_BASE64]]
  *
  * Exit status: 0 verified, 1 not verified, 2 error.
  * SPDX-License-Identifier: Apache-2.0
@@ -17,8 +18,8 @@
 int main(int argc, char **argv)
 {
     if (argc != 6 && argc != 8 && argc != 9) {
-        fprintf(stderr, "usage: %s DIALECT REPORT.json NONCE.bin UNIX_TIME "
-                "PCS_DIR [NRAS.json JWKS.json [TLS_SPKI.der]]\n", argv[0]);
+        fprintf(stderr, "usage: %s DIALECT REPORT.json NONCE_HEX UNIX_TIME "
+                "PCS_DIR [NRAS.json JWKS.json [TLS_SPKI_BASE64]]\n", argv[0]);
         return 2;
     }
     teeattest_error err = TEEATTEST_ERROR_INIT;
@@ -28,20 +29,20 @@ int main(int argc, char **argv)
     teeattest_evidence *ev = NULL;
     teeattest_policy *pol = NULL;
     teeattest_result *res = NULL;
-    /* argv index -> file contents: report, nonce, NRAS, JWKS, TLS key */
-    uint8_t *file[9] = {NULL};
-    size_t len[9] = {0};
+    /* argv index -> file contents: report, NRAS answer, JWKS */
+    uint8_t *file[8] = {NULL};
+    size_t len[8] = {0};
+    uint8_t nonce[TEEATTEST_NONCE_SIZE], spki[1024];
+    size_t nonce_len = sizeof nonce, spki_len = sizeof spki;
     int rc = 2, st = 0;
 
-    for (int i = 2; i < argc; i++)
-        if (i != 4 && i != 5 && !(file[i] = example_read(argv[i], &len[i])))
+    for (int i = 2; i < argc && i < 8; i++)
+        if ((i == 2 || i >= 6) && !(file[i] = example_read(argv[i], &len[i])))
             goto out;
-    if (len[3] != TEEATTEST_NONCE_SIZE) {
-        fprintf(stderr, "%s: not a %d-byte nonce\n", argv[3],
-                TEEATTEST_NONCE_SIZE);
-        goto out;
-    }
-    if ((st = teeattest_ctx_new(&ctx, NULL, &err)) ||
+    if ((st = teeattest_hex_decode(nonce, &nonce_len, argv[3], &err)) ||
+        (argc > 8 &&
+         (st = teeattest_base64_decode(spki, &spki_len, argv[8], &err))) ||
+        (st = teeattest_ctx_new(&ctx, NULL, &err)) ||
         (st = teeattest_report_parse(ctx, &rep, argv[1], file[2], len[2],
                                      &err)) ||
         (st = teeattest_evidence_new(ctx, &ev, &err)) ||
@@ -55,13 +56,13 @@ int main(int argc, char **argv)
                                          file[7], len[7], &err)))) ||
         (argc > 8 &&
          (st = teeattest_evidence_set(ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0,
-                                      file[8], len[8], &err))) ||
+                                      spki, spki_len, &err))) ||
         /* The time the report was fetched, never the wall clock. */
         (st = teeattest_policy_new(ctx, &pol, &err)) ||
         (st = teeattest_policy_set_time(pol, strtoll(argv[4], NULL, 10),
                                         &err)) ||
         (st = teeattest_report_verify(ctx, &res, rep, TEEATTEST_ENTRY_ALL, ev,
-                                      pol, file[3], len[3], &err))) {
+                                      pol, nonce, nonce_len, &err))) {
         rc = example_fail("verify_report", st, &err);
         goto out;
     }
@@ -77,7 +78,7 @@ out:
     teeattest_collateral_free(col);
     teeattest_report_free(rep);
     teeattest_ctx_free(ctx);
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < 8; i++)
         free(file[i]);
     return rc;
 }

@@ -21,5 +21,6 @@
 #include "teeattest/gpu.h"
 #include "teeattest/attest.h"
 #include "teeattest/bundle.h"
+#include "teeattest/encoding.h"
 
 #endif /* TEEATTEST_TEEATTEST_H */

@@ -175,3 +175,75 @@ bool ta_ct_equal(const void *a, const void *b, size_t len)
         d |= x[i] ^ y[i];
     return d == 0;
 }
+
+/* ---- public codecs (include/teeattest/encoding.h) --------------------- */
+
+/* Shared by the two decoders: `*len` in = capacity, out = written/needed. */
+static int decode_result(int64_t n, size_t needed, size_t *len,
+                         const char *what, teeattest_error *err)
+{
+    if (n == TEEATTEST_E_BUFFER_TOO_SMALL) {
+        *len = needed;
+        return ta_error(err, TEEATTEST_E_BUFFER_TOO_SMALL, NULL,
+                        "%s: %zu bytes needed", what, needed);
+    }
+    if (n < 0)
+        return ta_error(err, (int)n, NULL, "%s: %s", what,
+                        n == TEEATTEST_E_LENGTH ? "odd number of digits"
+                                                : "malformed input");
+    *len = (size_t)n;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_hex_decode(uint8_t *out, size_t *len,
+                                       const char *text, teeattest_error *err)
+{
+    if (!len || !text || (!out && *len))
+        return TA_INVALID(err, "teeattest_hex_decode: NULL text/len or out");
+    size_t n = strlen(text);
+    if (n >= 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+        text += 2;
+        n -= 2;
+    }
+    /* Bad digits are reported before a short buffer or an odd count. */
+    if (!ta_is_hex(text, n))
+        return decode_result(TEEATTEST_E_HEX, 0, len, "hex", err);
+    return decode_result(ta_hex_decode(out, *len, text, n), n / 2, len, "hex",
+                         err);
+}
+
+TEEATTEST_API int teeattest_hex_encode(char *out, size_t size,
+                                       const uint8_t *data, size_t data_len,
+                                       teeattest_error *err)
+{
+    if (!out || (!data && data_len))
+        return TA_INVALID(err, "teeattest_hex_encode: NULL out or data");
+    if (data_len > (SIZE_MAX - 1) / 2 || size < 2 * data_len + 1)
+        return ta_error(err, TEEATTEST_E_BUFFER_TOO_SMALL, NULL,
+                        "hex: %zu bytes need a buffer of 2 x %zu + 1",
+                        data_len, data_len);
+    ta_hex_encode(out, data, data_len);
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_base64_decode(uint8_t *out, size_t *len,
+                                          const char *text,
+                                          teeattest_error *err)
+{
+    if (!len || !text || (!out && *len))
+        return TA_INVALID(err, "teeattest_base64_decode: NULL text/len or out");
+    size_t n = strlen(text), body = n;
+    /* The alphabet decides: '-' or '_' means base64url, anything else is
+     * read as standard base64 (padding required). */
+    bool url = strpbrk(text, "-_") != NULL;
+    while (body > 0 && text[body - 1] == '=' && n - body < 2)
+        body--;
+    /* The length well-formed text decodes to; malformed text is reported
+     * by the decode itself once the buffer is large enough. */
+    size_t needed = body / 4 * 3 + (body % 4 > 1 ? body % 4 - 1 : 0);
+    if (*len < needed)
+        return decode_result(TEEATTEST_E_BUFFER_TOO_SMALL, needed, len,
+                             "base64", err);
+    return decode_result(ta_base64_decode(out, *len, text, n, url), 0, len,
+                         "base64", err);
+}

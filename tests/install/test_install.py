@@ -25,7 +25,6 @@ prefix is MOVED elsewhere (relocatability), and from that moved copy only:
 Needs cmake, make, pkg-config, readelf and a C++ compiler: without one the
 script is skipped (exit 77), and fails under CI=true (runner.py).
 """
-import base64
 import calendar
 import json
 import os
@@ -435,6 +434,18 @@ class ExampleRuns:
                                         pcs, *gpu)
         self.assertEqual(rc, 1, out + err)
         self.assertIn("fail entry[0].binding.nonce", out)
+        # A nonce that is not 32 bytes of hex, a TLS key that is not base64:
+        # errors (exit 2), never a verdict.
+        for nonce, gpu_args, status in (
+                (NEAR["nonce"][:-2] + "zz", gpu, "TEEATTEST_E_HEX"),
+                (NEAR["nonce"][:-2], gpu, "the nonce must be 32 bytes"),
+                (NEAR["nonce"], gpu[:2] + [NEAR["spki"][1:]],
+                 "TEEATTEST_E_BASE64")):
+            rc, out, err = self.run_example("verify_report", *base, nonce,
+                                            str(NEAR["at"]), pcs, *gpu_args)
+            self.assertEqual(rc, 2, out + err)
+            self.assertIn(status, err)
+            self.assertNotIn("verdict", out)
 
     # -- (3) and (4): attest and chat against the simulator ---------------
     def check_attest_chat(self, out):
@@ -483,9 +494,9 @@ def signature_args(response=None):
 
 
 def prepare_data():
-    """What the examples read that the fixtures hold as text: the NEAR
-    capture's nonce and TLS key as bytes, its time in Unix seconds, and a
-    tampered copy of a response."""
+    """What the examples read out of the fixtures' JSON: the NEAR
+    capture's nonce (hex) and TLS key (base64), its time in Unix seconds,
+    and a tampered copy of a response."""
     global TAMPERED, NEAR
     data = os.path.join(WORK, "data")
     os.makedirs(data)
@@ -497,18 +508,12 @@ def prepare_data():
     with open(os.path.join(d, "expected.json")) as f:
         expected = json.load(f)
     nonce = bytes.fromhex(manifest["nonce_hex"])
-    NEAR = {"dir": d, "nonce": os.path.join(data, "nonce.bin"),
-            "other_nonce": os.path.join(data, "other_nonce.bin"),
-            "spki": os.path.join(data, "spki.der"),
+    NEAR = {"dir": d, "nonce": "0x" + nonce.hex().upper(),
+            "other_nonce": bytes([nonce[0] ^ 1]).hex() + nonce[1:].hex(),
+            "spki": meta["peer_spki_der_base64"],
             "signer": expected["top_level"]["signing_address"],
             "at": calendar.timegm(time.strptime(
                 manifest["captured_at"][:19], "%Y-%m-%dT%H:%M:%S"))}
-    with open(NEAR["nonce"], "wb") as f:
-        f.write(nonce)
-    with open(NEAR["other_nonce"], "wb") as f:
-        f.write(bytes([nonce[0] ^ 1]) + nonce[1:])
-    with open(NEAR["spki"], "wb") as f:
-        f.write(base64.b64decode(meta["peer_spki_der_base64"]))
     src = os.path.join(FIX, "providers", "real_signatures",
                        "nearai_cloud_2025_stream", "response_body.sse")
     with open(src, "rb") as f:
