@@ -10,6 +10,8 @@ libxml2-dev"
 if [ "${1:-}" = "--test" ]; then
     # openssl: the TLS transport tests make their certificates with it
     PACKAGES="$PACKAGES valgrind abigail-tools openssl"
+    # golang-go: the Go binding's suite (tests/go)
+    PACKAGES="$PACKAGES golang-go"
 fi
 
 missing=""
