@@ -436,3 +436,58 @@ func TestSimHTTPS(t *testing.T) {
 		t.Fatalf("untrusted certificate: %v", err)
 	}
 }
+
+// The library's waits (here the signature poll while the simulator has
+// not stored the record) go through the context's sleep with the call's
+// context: a cancel during the wait ends the call without another request.
+func TestSimCancelDuringPoll(t *testing.T) {
+	s := startSim(t, "--seed", "3", "--no-gpu")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var sleeps int
+	rec := &recordingTransport{next: &HTTPTransport{}}
+	c := newCtx(t, &Options{Transport: rec, Sleep: func(callCtx context.Context, d time.Duration) {
+		sleeps++
+		if callCtx != ctx {
+			t.Errorf("the sleep did not get the call's context")
+		}
+		cancel()
+	}})
+	p, _ := simProvider(t, c, s)
+	s.control(t, `{"signature_delay_polls": 1000}`)
+	x, err := p.Chat(context.Background(), []byte(plainBody), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	rec.mu.Lock()
+	before := len(rec.reqs)
+	rec.mu.Unlock()
+	_, err = p.FetchSignature(ctx, x, "")
+	if !errors.Is(err, ErrCancelled) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("FetchSignature cancelled while polling: %v", err)
+	}
+	rec.mu.Lock()
+	n := len(rec.reqs) - before
+	rec.mu.Unlock()
+	if sleeps != 1 || n != 1 {
+		t.Errorf("%d sleeps, %d signature requests; want 1 and 1", sleeps, n)
+	}
+}
+
+// Options.Deadline bounds the built-in libcurl transport too (the context
+// of a call cannot cancel it).
+func TestSimContextDeadlineOption(t *testing.T) {
+	if !HasFeature(FeatureCurlTransport) {
+		cannotRun(t, "the library has no libcurl transport")
+	}
+	s := startSim(t, "--seed", "3", "--no-gpu")
+	c := newCtx(t, &Options{BuiltinTransport: true, Deadline: time.Now().Add(300 * time.Millisecond)})
+	p, _ := simProvider(t, c, s)
+	s.control(t, `{"first_byte_never": true}`)
+	_, err := p.FetchReport(context.Background(), nil, "")
+	var e *Error
+	if !errors.As(err, &e) || e.Status != StatusTimeout || !strings.Contains(e.Message, "deadline") {
+		t.Fatalf("FetchReport past the context's deadline: %#v", err)
+	}
+}
