@@ -491,3 +491,137 @@ func TestSimContextDeadlineOption(t *testing.T) {
 		t.Fatalf("FetchReport past the context's deadline: %#v", err)
 	}
 }
+
+// A live attestation and signed chat saved as a bundle verify again from
+// the bundle alone; the same bundle with a changed answer does not.
+func TestSimBundleWithExchange(t *testing.T) {
+	s := startSim(t, "--seed", "3", "--no-gpu")
+	c := newCtx(t, nil)
+	p, pol := simProvider(t, c, s)
+	a := attest(t, p, pol, s)
+	mustVerdict(t, a.Result, VerdictVerified)
+	x, err := p.Chat(context.Background(), []byte(plainBody), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	sig, err := p.FetchSignature(context.Background(), x, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sig.Close()
+	b, err := c.NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	for _, err := range []error{b.SetReport(a.Report), b.SetEvidence(a.Evidence),
+		b.SetExchange(x.Request(), x.Response()), b.SetSignature(sig), b.SetModel("m")} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	doc, err := b.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Offline: another context, no transport needed.
+	c2 := newCtx(t, &Options{BuiltinTransport: true})
+	pol2 := policyAt(t, c2, time.Time{})
+	if err := pol2.SetTDXRoot(s.root); err != nil {
+		t.Fatal(err)
+	}
+	if err := pol2.SetRequireGPU(false); err != nil {
+		t.Fatal(err)
+	}
+	verify := func(doc []byte) *Result {
+		t.Helper()
+		b2, err := c2.ParseBundle(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b2.Close()
+		r, err := b2.Verify(context.Background(), pol2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
+	r := verify(doc)
+	mustVerdict(t, r, VerdictVerified)
+	if o := outcome(t, r, "response.signature.attestation"); o != "pass" {
+		t.Errorf("response.signature.attestation: %s", o)
+	}
+	b3, err := c2.ParseBundle(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b3.Close()
+	req, resp, err := b3.Exchange()
+	if err != nil || !bytes.Equal(resp, x.Response()) {
+		t.Fatalf("bundle exchange: %v", err)
+	}
+	bad := bytes.Replace(resp, []byte(`"content":"`), []byte(`"content":"X`), 1)
+	if err := b3.SetExchange(req, bad); err != nil {
+		t.Fatal(err)
+	}
+	doc3, err := b3.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustVerdict(t, verify(doc3), VerdictFailed)
+}
+
+// Calls on one shared Context each get their own context.Context: one
+// stalled and then cancelled does not disturb another running meanwhile.
+func TestSimConcurrentCallsOwnContexts(t *testing.T) {
+	stalled := startSim(t, "--seed", "3", "--no-gpu")
+	live := startSim(t, "--seed", "3", "--no-gpu")
+	c := newCtx(t, nil)
+	pStalled, _ := simProvider(t, c, stalled)
+	pLive, pol := simProvider(t, c, live)
+	stalled.control(t, `{"first_byte_never": true}`)
+	// No timeout of its own may end the stalled call: only the cancel.
+	if err := pStalled.SetTimeouts(0, time.Hour, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	wrote := make(chan struct{})
+	var once sync.Once
+	ctx, cancel := context.WithCancel(httptrace.WithClientTrace(context.Background(),
+		&httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
+			once.Do(func() { close(wrote) })
+		}}))
+	done := make(chan error, 1)
+	go func() {
+		_, err := pStalled.FetchReport(ctx, nil, "")
+		done <- err
+	}()
+	<-wrote
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a, err := pLive.Attest(context.Background(), &AttestOptions{Policy: pol, PCCSURL: live.url})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer a.Close()
+			if !a.Result.Verified() {
+				t.Errorf("concurrent attest: %v", a.Result.Failures())
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case err := <-done:
+		t.Fatalf("the stalled call ended early: %v", err)
+	default:
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("stalled call: %v", err)
+	}
+}
