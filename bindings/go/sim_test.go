@@ -625,3 +625,51 @@ func TestSimConcurrentCallsOwnContexts(t *testing.T) {
 		t.Fatalf("stalled call: %v", err)
 	}
 }
+
+// io.net sends the signature in response headers (non-stream) or an SSE
+// event (stream): through the Go transport both reach the library, and the
+// record names and recovers to the report's signer. (io.net signs a
+// canonical re-serialization, not the wire bytes: checking its hashes is
+// the caller's business, docs/simulator.md.)
+func TestSimIonetSignatureInAnswer(t *testing.T) {
+	s := startSim(t, "--seed", "3", "--no-gpu", "--dialect", "ionet")
+	c := newCtx(t, nil)
+	p, err := c.NewProvider("ionet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.SetBaseURL(s.url); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.SetModel("m"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := p.FetchReport(context.Background(), nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Close()
+	addr, err := rep.Entry(0, EntrySigningAddress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{plainBody, streamBody} {
+		x, err := p.Chat(context.Background(), []byte(body), &ChatOptions{Stream: body == streamBody})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, err := p.FetchSignature(context.Background(), x, "")
+		if err != nil {
+			t.Fatalf("signature from the answer: %v", err)
+		}
+		rec, err := sig.Recover()
+		if err != nil || !strings.EqualFold(rec, string(addr)) ||
+			!strings.EqualFold(sig.ClaimedSigner(), string(addr)) {
+			t.Fatalf("record: recovered %q (%v), claimed %q, report %q", rec, err,
+				sig.ClaimedSigner(), addr)
+		}
+		sig.Close()
+		x.Close()
+	}
+}
