@@ -14,6 +14,8 @@ if [ "${1:-}" = "--test" ]; then
     PACKAGES="$PACKAGES doxygen scdoc"
     # cmake, make: the install suite builds examples/ against the installed copy
     PACKAGES="$PACKAGES cmake make"
+    # golang-go: the Go binding's suite (tests/go)
+    PACKAGES="$PACKAGES golang-go"
 fi
 
 missing=""

@@ -1,0 +1,3 @@
+module teeattest.dev/go/teeattest
+
+go 1.19
