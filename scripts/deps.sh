@@ -9,7 +9,8 @@ libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libgnutls28-dev
 libxml2-dev"
 if [ "${1:-}" = "--test" ]; then
     # openssl: the TLS transport tests make their certificates with it
-    PACKAGES="$PACKAGES valgrind abigail-tools openssl"
+    # python3-venv: the Python bindings' pip-install test (tests/python)
+    PACKAGES="$PACKAGES valgrind abigail-tools openssl python3-venv"
 fi
 
 missing=""
