@@ -900,6 +900,36 @@ class TestSim(SimCase):
         with self.assertRaises(ta.NetworkError):
             dead.fetch_report()
 
+    def test_sleep_callback_between_retries(self):
+        waits = []
+        ctx, prov, pol, ev = self.setup_ctx(sleep=waits.append)
+        self.sim.control({"fail_next": [503, 503]})
+        rep = prov.fetch_report()  # a GET: retried after each 503
+        self.assertEqual(len(rep.nonce), 32)
+        self.assertEqual(len(waits), 2)
+
+        def broken_sleep(ms):
+            raise OverflowError("sleep")
+        ctx, prov, pol, ev = self.setup_ctx(sleep=broken_sleep)
+        self.sim.control({"fail_next": [503]})
+        with self.assertRaises(OverflowError):
+            prov.fetch_report()
+
+    def test_stream_closed_early(self):
+        ctx, prov, pol, ev = self.setup_ctx()
+        # The stream stalls halfway until the client leaves; the idle
+        # timeout ends the exchange whatever the machine's speed.
+        prov.set_timeouts(idle_ms=1000)
+        self.sim.control({"stall_forever": True})
+        cs = prov.chat_stream(ta.chat_body("m", "hello", stream=True))
+        it = iter(cs)
+        first = next(it)
+        self.assertIn("assistant", first.text)
+        cs.close()
+        self.assertIsNone(cs.exchange)
+        with self.assertRaises(ta.NetworkError):
+            cs.verify(attestation=None)
+
     def test_cancel_from_the_callback(self):
         ctx, prov, pol, ev = self.setup_ctx()
         with self.assertRaises(ta.Cancelled):

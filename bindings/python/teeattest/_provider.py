@@ -444,14 +444,12 @@ class ChatStream:
             self._q.put(_DONE)
 
     def __iter__(self) -> Iterator[ChatEvent]:
-        if self._consumed:
-            return
-        while True:
+        while not self._consumed:
             item = self._q.get()
             if item is _DONE:
+                self._consumed = True
                 break
             yield item
-        self._consumed = True
         self._thread.join()
         if self._error is not None and not (
                 self._cancel.is_set() and isinstance(self._error, Cancelled)):
@@ -500,13 +498,13 @@ class ChatStream:
                               policy)
 
     def close(self) -> None:
+        """Cancel an unfinished stream: the next event the library
+        delivers stops the exchange (an exchange blocked on a silent peer
+        ends at the provider's idle timeout). Waits for the worker."""
         self._cancel.set()
-        while self._thread.is_alive() or not self._q.empty():
-            try:
-                if self._q.get(timeout=0.05) is _DONE:
-                    break
-            except queue.Empty:
-                pass
+        while not self._consumed:
+            if self._q.get() is _DONE:
+                self._consumed = True
         self._thread.join()
 
     def __enter__(self) -> "ChatStream":
