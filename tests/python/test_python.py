@@ -204,6 +204,11 @@ class TestErrors(unittest.TestCase):
         self.assertEqual(e.name, "TEEATTEST_E_JSON")
         self.assertEqual(e.status, ta.Status.E_JSON)
         self.assertTrue(e.message)
+        with self.assertRaises(ta.InvalidArgument) as cm:
+            ta.Policy(ctx).set_gpu_mode(99)
+        self.assertEqual(cm.exception.where, "mode")
+        self.assertIn("99", cm.exception.message)
+        self.assertIn("(at mode)", str(cm.exception))
         with self.assertRaises(ta.NotFound) as cm:
             ta.Provider(ctx, "no-such-dialect")
         self.assertEqual(cm.exception.status, -10)
@@ -800,6 +805,30 @@ class UrllibTransport:
             return ta.HttpResponse(e.code, list(e.headers.items()), e.read())
 
 
+class StreamingTransport(UrllibTransport):
+    """The same, with a stream member writing chunks as they arrive."""
+
+    def __init__(self):
+        super().__init__()
+        self.writes = 0
+
+    def stream(self, req, sink):
+        self.calls.append((req.method, req.url))
+        headers = {k: v for k, v in (h.split(":", 1) for h in req.headers)}
+        r = urllib.request.Request(req.url, data=req.body or None,
+                                   method=req.method, headers=headers)
+        with urllib.request.urlopen(r, timeout=60) as f:
+            sink.set_status(f.status)
+            for k, v in f.headers.items():
+                sink.add_header(k, v)
+            while True:
+                chunk = f.read1(65536)
+                if not chunk:
+                    break
+                self.writes += 1
+                sink.write(chunk)
+
+
 class SimCase(unittest.TestCase):
     def setUp(self):
         need_sim(self)
@@ -901,12 +930,16 @@ class TestSim(SimCase):
             dead.fetch_report()
 
     def test_sleep_callback_between_retries(self):
-        waits = []
-        ctx, prov, pol, ev = self.setup_ctx(sleep=waits.append)
+        waits, logs = [], []
+        ctx, prov, pol, ev = self.setup_ctx(
+            sleep=waits.append, log=lambda lvl, msg: logs.append((lvl, msg)),
+            log_level=ta.LogLevel.INFO)
         self.sim.control({"fail_next": [503, 503]})
         rep = prov.fetch_report()  # a GET: retried after each 503
         self.assertEqual(len(rep.nonce), 32)
         self.assertEqual(len(waits), 2)
+        self.assertTrue(logs)
+        self.assertTrue(all(isinstance(m, str) for _, m in logs))
 
         def broken_sleep(ms):
             raise OverflowError("sleep")
@@ -963,6 +996,23 @@ class TestTransport(SimCase):
         self.assertEqual(tr.calls[n][0], "POST")
         log = self.sim.log()
         self.assertGreaterEqual(log["count"], len(tr.calls))
+
+    def test_python_streaming_transport(self):
+        tr = StreamingTransport()
+        ctx, prov, pol, ev = self.setup_ctx(transport=tr)
+        att = prov.attest(pol, ev)
+        self.assertTrue(att.verified, att.result.failures)
+        cs = prov.chat_stream(ta.chat_body("m", "hello", stream=True))
+        events = list(cs)
+        self.assertGreater(len(events), 3)
+        self.assertGreater(tr.writes, 1)  # chunks, not one body
+        res = cs.verify(attestation=att.result)
+        self.assertTrue(res.verified, res.failures)
+        # A callback that stops the stream: the sink refuses the next
+        # chunk, the transport lets that propagate, chat() says Cancelled.
+        with self.assertRaises(ta.Cancelled):
+            prov.chat(ta.chat_body("m", "hi", stream=True), stream=True,
+                      on_event=lambda e: False)
 
     def test_transport_exception_is_reraised(self):
         class Broken:

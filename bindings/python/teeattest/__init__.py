@@ -31,8 +31,9 @@ from ._provider import (Attestation, ChatEvent, ChatStream, Dialect, Exchange,
                         Provider, Report, chat_body, dialect_info, dialects)
 from ._evidence import (Bundle, Collateral, Evidence, GpuInputs,
                         tdx_status_name, verify_gpu, verify_quote)
-from .backends import HttpRequest, HttpResponse
-from .constants import (CHAT_STREAM, ENTRY_ALL, INTEL_PCS_URL, NONCE_SIZE,
+from .backends import HttpRequest, HttpResponse, ResponseSink
+from .constants import (CHAT_STREAM, ENTRY_ALL, HTTP_STREAM, INTEL_PCS_URL,
+                        NONCE_SIZE,
                         ONLINE_PCCS, TIME_MAX, Curve, EntryField,
                         EvidenceItem, Feature, GpuItem, GpuMode, GpuOcspNonce,
                         GpuRequirement, GpuService, HashAlg, Identity,

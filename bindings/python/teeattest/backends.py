@@ -6,7 +6,14 @@ A transport is an object with a method
     request(req: HttpRequest) -> HttpResponse
 
 that performs one HTTP exchange (the library builds the request, retries,
-and hashes the exact bytes). Raise a teeattest.NetworkError subclass
+and hashes the exact bytes), and optionally
+
+    stream(req: HttpRequest, sink: ResponseSink) -> None
+
+for streamed requests (req.flags & HTTP_STREAM): it reports the status
+and headers, then writes each body chunk to the sink as it arrives, so
+that chat events reach the caller live; without it the library uses
+request() and delivers the body as one chunk. Raise a teeattest.NetworkError subclass
 (Timeout, TlsError, ...) to report a transport failure; any other
 exception is a bug in the transport: the library is told the exchange
 failed (TEEATTEST_E_TRANSPORT) and the exception is raised again from the
@@ -35,9 +42,9 @@ import ctypes
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from . import _lib
-from ._core import CallbackState, borrowed, lib, text
+from ._core import CallbackState, borrowed, i32, lib, text
 from .constants import Curve, HashAlg, Status
-from .errors import TeeattestError
+from .errors import InvalidArgument, TeeattestError
 
 _DIGEST_SIZES = {HashAlg.SHA256: 32, HashAlg.SHA384: 48,
                  HashAlg.SHA512: 64, HashAlg.KECCAK256: 32}
@@ -91,6 +98,52 @@ class HttpResponse:
             else list(headers or [])
         self.body = body
         self.peer_spki = peer_spki
+
+
+class ResponseSink:
+    """Where a streaming transport delivers a response as it arrives
+    (stream(req, sink)): status and headers first, then each body chunk
+    with write() as soon as it is received. write() raises (Cancelled,
+    ResponseTooLarge, ...) when the library wants the exchange stopped: let
+    that exception propagate. Valid only during the stream() call."""
+
+    def __init__(self, resp: int) -> None:
+        self._resp: Optional[int] = resp
+        self.stopped = 0  # the status a refused write() returned
+
+    def _p(self) -> int:
+        if self._resp is None:
+            raise InvalidArgument("the response sink is used after its "
+                                  "stream() call returned")
+        return self._resp
+
+    def _check(self, st: int) -> None:
+        if st:
+            from .errors import from_status
+            raise from_status(st)
+
+    def set_status(self, status: int) -> None:
+        self._check(lib().http_response_set_status(
+            self._p(), i32(status, "status")))
+
+    def add_header(self, name: str, value: str) -> None:
+        n = name.encode("utf-8") if isinstance(name, str) else bytes(name)
+        v = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+        self._check(lib().http_response_add_header(self._p(), n, len(n), v,
+                                                   len(v)))
+
+    def set_peer_spki(self, der: bytes) -> None:
+        d = bytes(der)
+        self._check(lib().http_response_set_peer_spki(self._p(), d, len(d)))
+
+    def write(self, chunk: bytes) -> None:
+        c = bytes(chunk)
+        if not c:
+            return
+        st = lib().http_response_write(self._p(), c, len(c))
+        if st:
+            self.stopped = st
+            self._check(st)
 
 
 def _py_request(r: Any) -> HttpRequest:
@@ -163,6 +216,35 @@ def transport_table(transport: Any, state: CallbackState,
     table.struct_size = ctypes.sizeof(table)
     table.request = _lib.TRANSPORT_FN(_request)
     keep.append(table.request)
+
+    smethod = getattr(transport, "stream", None)
+    if callable(smethod):
+        def _stream(_ud: Any, resp: int, reqp: Any) -> int:
+            sink = ResponseSink(resp)
+            try:
+                smethod(_py_request(reqp.contents), sink)
+                return 0
+            except TeeattestError as e:
+                if sink.stopped:  # the library's own refusal: return it
+                    return sink.stopped
+                lib().http_response_set_error(
+                    resp, e.backend_code,
+                    e.message.encode("utf-8", "replace"))
+                return e.status if -399 <= e.status <= -300 \
+                    else int(Status.E_TRANSPORT)
+            except BaseException as e:
+                state.stash(e)
+                try:
+                    lib().http_response_set_error(
+                        resp, 0, ("Python transport raised %s"
+                                  % type(e).__name__).encode())
+                except BaseException:
+                    pass
+                return sink.stopped or int(Status.E_TRANSPORT)
+            finally:
+                sink._resp = None
+        table.stream = _lib.TRANSPORT_FN(_stream)
+        keep.append(table.stream)
     keep.append(transport)
     return table
 
