@@ -16,6 +16,8 @@ if [ "${1:-}" = "--test" ]; then
     PACKAGES="$PACKAGES cmake make"
     # golang-go: the Go binding's suite (tests/go)
     PACKAGES="$PACKAGES golang-go"
+    # python3-venv: the Python bindings' pip-install test (tests/python)
+    PACKAGES="$PACKAGES python3-venv"
 fi
 
 missing=""

@@ -22,7 +22,7 @@ ninja -C build-asan || exit 2
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 run meson test -C build-asan --print-errorlogs --num-processes 2 \
-    --no-suite abi --no-suite install --no-suite go
+    --no-suite abi --no-suite install --no-suite go --no-suite python
 
 python3 scripts/summary.py build-test build-asan || status=1
 exit $status
