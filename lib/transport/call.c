@@ -253,9 +253,16 @@ int ta_request(teeattest_ctx *ctx, const ta_call *call,
         req.idle_timeout_ms = o->idle_ms ? cap_ms(o->idle_ms, left) : 0;
         /* A failed attempt followed by a good one leaves `err` as it was. */
         teeattest_error e = TEEATTEST_ERROR_INIT;
+        /* Every limit of this attempt is the time left: whichever fires,
+         * the deadline did (curl's monotonic timer may fire a little
+         * before the context's clock reaches the deadline). */
+        uint32_t l = left > UINT32_MAX ? UINT32_MAX : (uint32_t)left;
+        bool all_cut = left != INT64_MAX && req.connect_timeout_ms == l &&
+                       req.total_timeout_ms == l &&
+                       (!req.idle_timeout_ms || req.idle_timeout_ms == l);
         int rc = ta_http_perform(ctx, resp, &req, err ? &e : NULL);
         if (rc == TEEATTEST_E_TIMEOUT &&
-            ta_deadline_left_ms(ctx, o->deadline_ms) <= 0) {
+            (all_cut || ta_deadline_left_ms(ctx, o->deadline_ms) <= 0)) {
             /* The attempt was cut by the deadline, not by its own limit. */
             char detail[sizeof e.message];
             memcpy(detail, e.message, sizeof detail);
