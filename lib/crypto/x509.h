@@ -178,7 +178,10 @@ int ta_x509_crl_parse(const teeattest_ctx *ctx, ta_x509_crl **out,
                       const uint8_t *data, size_t len);
 ta_x509_crl *ta_x509_crl_ref(const ta_x509_crl *crl);
 void ta_x509_crl_free(const ta_x509_crl *crl);
+ta_der ta_x509_crl_der(const ta_x509_crl *crl);        /* the whole CRL */
 ta_der ta_x509_crl_issuer_der(const ta_x509_crl *crl);
+/* The issuer's Common Name, as ta_x509_cn. */
+void ta_x509_crl_issuer_cn(const ta_x509_crl *crl, char *out, size_t cap);
 ta_der ta_x509_crl_tbs(const ta_x509_crl *crl);
 ta_der ta_x509_crl_signature(const ta_x509_crl *crl);
 /* The crlExtensions SEQUENCE (inside [0]); len 0 when absent. */

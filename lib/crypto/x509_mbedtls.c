@@ -241,12 +241,10 @@ int ta_x509_ec_point(const ta_x509 *c, int32_t curve, uint8_t *out,
     return TEEATTEST_OK;
 }
 
-void ta_x509_cn(const ta_x509 *c, bool issuer, char *out, size_t cap)
+static void name_cn(const mbedtls_x509_name *n, char *out, size_t cap)
 {
     out[0] = '\0';
-    for (const mbedtls_x509_name *n = issuer ? &c->crt->issuer
-                                             : &c->crt->subject;
-         n; n = n->next) {
+    for (; n; n = n->next) {
         if (n->oid.p && MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0) {
             size_t l = n->val.len < cap - 1 ? n->val.len : cap - 1;
             memcpy(out, n->val.p, l);
@@ -258,6 +256,11 @@ void ta_x509_cn(const ta_x509 *c, bool issuer, char *out, size_t cap)
             return;
         }
     }
+}
+
+void ta_x509_cn(const ta_x509 *c, bool issuer, char *out, size_t cap)
+{
+    name_cn(issuer ? &c->crt->issuer : &c->crt->subject, out, cap);
 }
 
 int ta_x509_subject_text(const ta_x509 *c, char *out, size_t cap)
@@ -479,6 +482,14 @@ void ta_x509_crl_free(const ta_x509_crl *ccrl)
     ta_free(crl->ctx, crl);
 }
 
+ta_der ta_x509_crl_der(const ta_x509_crl *crl)
+{
+    return buf_view(&crl->crl.raw);
+}
+void ta_x509_crl_issuer_cn(const ta_x509_crl *crl, char *out, size_t cap)
+{
+    name_cn(&crl->crl.issuer, out, cap);
+}
 ta_der ta_x509_crl_issuer_der(const ta_x509_crl *crl)
 {
     return buf_view(&crl->crl.issuer_raw);

@@ -31,11 +31,6 @@ PENDING = {
     "lib/gpu/local.c",
     "lib/gpu/ocsp.c",
     "lib/gpu/rim.c",
-    "lib/tdx/collateral.c",
-    "lib/tdx/fetch.c",
-    "lib/tdx/pck_ext.c",
-    "lib/tdx/tdx.h",
-    "lib/tdx/verify.c",
     "lib/transport/curl.c",
     "lib/verify/policy.c",
 }
