@@ -55,6 +55,10 @@ typedef enum ta_x509_key_kind {
     TA_X509_KEY_RSA = 2,
 } ta_x509_key_kind;
 
+/* The implementation's name ("mbedTLS"), for messages beside its error
+ * codes. */
+const char *ta_x509_backend_name(void);
+
 /* ---- certificates ----------------------------------------------------- */
 
 /* Parse one DER certificate from the start of der[0..len). Bytes after the
@@ -129,6 +133,14 @@ bool ta_x509_allows_ku(const ta_x509 *c, uint32_t ku);
 #define TA_X509_KU_DIGITAL_SIGNATURE 0x80u
 #define TA_X509_KU_KEY_CERT_SIGN 0x04u
 #define TA_X509_KU_CRL_SIGN 0x02u
+
+/* The DER inside the first "-----BEGIN CERTIFICATE-----" block of PEM
+ * text (text need not be NUL-terminated; a NUL byte inside it is refused),
+ * in a new buffer from the context's allocator (*der_len bytes; release
+ * with ta_free). The DER is not parsed. TEEATTEST_E_PARSE when there is no
+ * such block or it does not decode, TEEATTEST_E_NOMEM. */
+int ta_x509_pem_cert_der(const teeattest_ctx *ctx, const uint8_t *text,
+                         size_t len, uint8_t **der, size_t *der_len);
 
 /* ---- chains ------------------------------------------------------------ */
 

@@ -13,6 +13,7 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/oid.h>
+#include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crl.h>
 #include <mbedtls/x509_crt.h>
@@ -80,6 +81,11 @@ static int32_t map_pk(mbedtls_pk_type_t pk)
     default:
         return TA_X509_PK_OTHER;
     }
+}
+
+const char *ta_x509_backend_name(void)
+{
+    return "mbedTLS";
 }
 
 /* ---- certificates ----------------------------------------------------- */
@@ -343,6 +349,42 @@ bool ta_x509_allows_eku(const ta_x509 *c, const uint8_t *eku_oid,
 bool ta_x509_allows_ku(const ta_x509 *c, uint32_t ku)
 {
     return mbedtls_x509_crt_check_key_usage(c->crt, ku) == 0;
+}
+
+int ta_x509_pem_cert_der(const teeattest_ctx *ctx, const uint8_t *text,
+                         size_t len, uint8_t **der, size_t *der_len)
+{
+    *der = NULL;
+    *der_len = 0;
+    /* mbedTLS's PEM reader searches with strstr: it needs a NUL. */
+    char *buf = ta_malloc(ctx, len + 1);
+    if (!buf)
+        return TEEATTEST_E_NOMEM;
+    if (len)
+        memcpy(buf, text, len);
+    buf[len] = '\0';
+    mbedtls_pem_context pem;
+    mbedtls_pem_init(&pem);
+    size_t used = 0;
+    int rc = TEEATTEST_E_PARSE;
+    if (strlen(buf) == len &&
+        mbedtls_pem_read_buffer(&pem, "-----BEGIN CERTIFICATE-----",
+                                "-----END CERTIFICATE-----",
+                                (const unsigned char *)buf, NULL, 0,
+                                &used) == 0) {
+        /* 2.28 has no accessor; the fields are public */
+        *der = ta_malloc(ctx, pem.buflen ? pem.buflen : 1);
+        if (!*der) {
+            rc = TEEATTEST_E_NOMEM;
+        } else {
+            memcpy(*der, pem.buf, pem.buflen);
+            *der_len = pem.buflen;
+            rc = TEEATTEST_OK;
+        }
+    }
+    mbedtls_pem_free(&pem);
+    ta_free(ctx, buf);
+    return rc;
 }
 
 /* ---- chains ------------------------------------------------------------ */

@@ -25,14 +25,10 @@ NAME_RE = re.compile(r"\b(mbedtls_\w+|MBEDTLS_\w+)")
 
 # Files still on mbedTLS directly, to be moved behind lib/crypto (issue 15).
 PENDING = {
-    "lib/dstack/binding.c",
     "lib/gpu/evidence.c",
-    "lib/gpu/jwt.c",
     "lib/gpu/local.c",
     "lib/gpu/ocsp.c",
     "lib/gpu/rim.c",
-    "lib/transport/curl.c",
-    "lib/verify/policy.c",
 }
 
 
