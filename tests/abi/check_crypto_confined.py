@@ -25,10 +25,7 @@ NAME_RE = re.compile(r"\b(mbedtls_\w+|MBEDTLS_\w+)")
 
 # Files still on mbedTLS directly, to be moved behind lib/crypto (issue 15).
 PENDING = {
-    "lib/gpu/evidence.c",
-    "lib/gpu/local.c",
     "lib/gpu/ocsp.c",
-    "lib/gpu/rim.c",
 }
 
 
