@@ -24,9 +24,7 @@ INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"](mbedtls|openssl)/')
 NAME_RE = re.compile(r"\b(mbedtls_\w+|MBEDTLS_\w+)")
 
 # Files still on mbedTLS directly, to be moved behind lib/crypto (issue 15).
-PENDING = {
-    "lib/gpu/ocsp.c",
-}
+PENDING = set()
 
 
 def uses(path):
