@@ -50,6 +50,20 @@ static ta_der buf_view(const mbedtls_x509_buf *b)
     return d;
 }
 
+/* mbedTLS reads PEM only NUL-terminated, with the NUL counted: a copy of
+ * data[0..len) plus a NUL, from the context's allocator. */
+static uint8_t *nul_copy(const teeattest_ctx *ctx, const uint8_t *data,
+                         size_t len)
+{
+    uint8_t *buf = ta_malloc(ctx, len + 1);
+    if (buf) {
+        if (len)
+            memcpy(buf, data, len);
+        buf[len] = '\0';
+    }
+    return buf;
+}
+
 static int64_t x509_time(const mbedtls_x509_time *t)
 {
     return ta_timegm(t->year, t->mon, t->day, t->hour, t->min, t->sec);
@@ -356,13 +370,9 @@ int ta_x509_pem_cert_der(const teeattest_ctx *ctx, const uint8_t *text,
 {
     *der = NULL;
     *der_len = 0;
-    /* mbedTLS's PEM reader searches with strstr: it needs a NUL. */
-    char *buf = ta_malloc(ctx, len + 1);
+    char *buf = (char *)nul_copy(ctx, text, len);
     if (!buf)
         return TEEATTEST_E_NOMEM;
-    if (len)
-        memcpy(buf, text, len);
-    buf[len] = '\0';
     mbedtls_pem_context pem;
     mbedtls_pem_init(&pem);
     size_t used = 0;
@@ -397,8 +407,7 @@ int ta_x509_chain_parse(const teeattest_ctx *ctx, ta_x509_chain **out,
         *failed = 0;
     if (!data || !len)
         return TEEATTEST_E_PARSE;
-    /* mbedTLS reads PEM only NUL-terminated, with the NUL counted. */
-    uint8_t *buf = ta_malloc(ctx, len + 1);
+    uint8_t *buf = nul_copy(ctx, data, len);
     ta_x509_chain *ch = ta_calloc(ctx, 1, sizeof *ch);
     if (!buf || !ch) {
         ta_free(ctx, buf);
@@ -406,8 +415,6 @@ int ta_x509_chain_parse(const teeattest_ctx *ctx, ta_x509_chain **out,
         return TEEATTEST_E_NOMEM;
     }
     ch->ctx = ctx;
-    memcpy(buf, data, len);
-    buf[len] = '\0';
     mbedtls_x509_crt_init(&ch->list);
     int prc = mbedtls_x509_crt_parse(&ch->list, buf, len + 1);
     ta_free(ctx, buf);
@@ -485,14 +492,11 @@ int ta_x509_crl_parse(const teeattest_ctx *ctx, ta_x509_crl **out,
     if (data[0] == 0x30) {
         prc = mbedtls_x509_crl_parse_der(&crl->crl, data, len);
     } else {
-        /* PEM: NUL-terminated, with the NUL counted. */
-        uint8_t *buf = ta_malloc(ctx, len + 1);
+        uint8_t *buf = nul_copy(ctx, data, len);
         if (!buf) {
             ta_free(ctx, crl);
             return TEEATTEST_E_NOMEM;
         }
-        memcpy(buf, data, len);
-        buf[len] = '\0';
         prc = mbedtls_x509_crl_parse(&crl->crl, buf, len + 1);
         ta_free(ctx, buf);
     }
