@@ -109,22 +109,21 @@ static void setup_sigs(arg *a)
     a->quote_sig = q.signature;
     a->att_pub[0] = 0x04;
     memcpy(a->att_pub + 1, q.att_key, 64);
-    uint8_t *pem = malloc(q.pck_pem_len + 1);
-    memcpy(pem, q.pck_pem, q.pck_pem_len);
-    pem[q.pck_pem_len] = '\0';
-    mbedtls_x509_crt chain;
-    mbedtls_x509_crt_init(&chain);
+    ta_x509_chain *chain = NULL;
     bool found = false;
-    if (mbedtls_x509_crt_parse(&chain, pem, q.pck_pem_len + 1) == 0) {
-        for (const mbedtls_x509_crt *c = &chain; c && !found; c = c->next) {
+    size_t failed = 0;
+    if (ta_x509_chain_parse(a->ctx, &chain, q.pck_pem, q.pck_pem_len,
+                            &failed) == TEEATTEST_OK && !failed) {
+        for (size_t i = 0; i < ta_x509_chain_len(chain) && !found; i++) {
+            const ta_x509 *c = ta_x509_chain_get(chain, i);
             char cn[96];
-            ta_tdx_name_cn(&c->subject, cn, sizeof cn);
+            ta_x509_cn(c, false, cn, sizeof cn);
             found = strstr(cn, "SGX PCK Certificate") &&
-                    ta_tdx_crt_pubkey(c, a->pck_pub) == TEEATTEST_OK;
+                    ta_x509_ec_point(c, TEEATTEST_CURVE_P256, a->pck_pub,
+                                     65) == TEEATTEST_OK;
         }
     }
-    mbedtls_x509_crt_free(&chain);
-    free(pem);
+    ta_x509_chain_free(chain);
     if (!found) {
         fprintf(stderr, "error: no PCK leaf key in the quote\n");
         exit(TA_BENCH_EXIT_INPUT);

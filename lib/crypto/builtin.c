@@ -13,6 +13,7 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
+#include <mbedtls/sha1.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/sha512.h>
 #include <secp256k1.h>
@@ -34,6 +35,12 @@ size_t ta_hash_len(int32_t alg)
     default:
         return 0;
     }
+}
+
+int ta_sha1(uint8_t out[20], const uint8_t *data, size_t len)
+{
+    return mbedtls_sha1_ret(data, len, out) ? TEEATTEST_E_CRYPTO
+                                            : TEEATTEST_OK;
 }
 
 int ta_builtin_hash(int32_t alg, uint8_t *out, size_t out_len,

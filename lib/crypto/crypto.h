@@ -17,6 +17,10 @@ int ta_hash(const teeattest_ctx *ctx, int32_t alg, uint8_t *out,
             size_t out_len, const uint8_t *data, size_t len);
 int ta_sha256(const teeattest_ctx *ctx, uint8_t out[32], const uint8_t *data,
               size_t len);
+/* SHA-1, built in only: teeattest_hash_alg (the backend contract) has no
+ * SHA-1. For naming certificates (OCSP CertID, byKey), never for
+ * signatures. */
+int ta_sha1(uint8_t out[20], const uint8_t *data, size_t len);
 int ta_keccak256(const teeattest_ctx *ctx, uint8_t out[32],
                  const uint8_t *data, size_t len);
 int ta_ecdsa_verify(const teeattest_ctx *ctx, int32_t curve,

@@ -15,10 +15,9 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <mbedtls/pem.h>
-#include <mbedtls/x509_crt.h>
 
 #include "../crypto/crypto.h"
+#include "../crypto/x509.h"
 #include "dstack.h"
 
 #define ACTIONS_MAX (4u * 1024u * 1024u)
@@ -191,9 +190,6 @@ int ta_rd_chutes_half(const teeattest_ctx *ctx, uint8_t out[32],
     return rc;
 }
 
-static const char PEM_BEGIN[] = "-----BEGIN CERTIFICATE-----";
-static const char PEM_END[] = "-----END CERTIFICATE-----";
-
 int ta_rd_cert_spki_hash(const teeattest_ctx *ctx, uint8_t out[32],
                          const uint8_t *cert, size_t len,
                          teeattest_error *err)
@@ -205,42 +201,31 @@ int ta_rd_cert_spki_hash(const teeattest_ctx *ctx, uint8_t out[32],
                         "%zu bytes exceed the %u-byte limit", len, CERT_MAX);
     const uint8_t *der = cert;
     size_t der_len = len;
-    char *text = NULL;
-    mbedtls_pem_context pem;
-    mbedtls_pem_init(&pem);
+    uint8_t *decoded = NULL;
     if (len == 0 || cert[0] != 0x30) {
-        /* mbedTLS's PEM reader searches with strstr: it needs a NUL. */
-        text = ta_malloc(ctx, len + 1);
-        if (!text)
+        int prc = ta_x509_pem_cert_der(ctx, cert, len, &decoded, &der_len);
+        if (prc == TEEATTEST_E_NOMEM)
             return ta_error(err, TEEATTEST_E_NOMEM, "certificate", "copying PEM");
-        memcpy(text, cert, len);
-        text[len] = '\0';
-        size_t used = 0;
-        if (strlen(text) != len ||
-            mbedtls_pem_read_buffer(&pem, PEM_BEGIN, PEM_END,
-                                    (const unsigned char *)text, NULL, 0,
-                                    &used) != 0) {
-            mbedtls_pem_free(&pem);
-            ta_free(ctx, text);
+        if (prc)
             return ta_error(err, TEEATTEST_E_PARSE, "certificate",
                             "neither DER nor a PEM certificate");
-        }
-        der = pem.buf; /* 2.28 has no accessor; the field is public */
-        der_len = pem.buflen;
+        der = decoded;
     }
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
-    int rc;
+    ta_x509 *crt = NULL;
+    int rc = ta_x509_parse_der(ctx, &crt, der, der_len, NULL);
+    ta_der spki = {NULL, 0};
+    if (!rc)
+        spki = ta_x509_spki_der(crt);
     /* Trailing bytes after the certificate are refused: DER is exact. */
-    if (mbedtls_x509_crt_parse_der(&crt, der, der_len) != 0 ||
-        crt.raw.len != der_len || !crt.pk_raw.p || !crt.pk_raw.len)
+    if (rc == TEEATTEST_E_NOMEM)
+        rc = ta_error(err, TEEATTEST_E_NOMEM, "certificate", "out of memory");
+    else if (rc || ta_x509_der(crt).len != der_len || !spki.p || !spki.len)
         rc = ta_error(err, TEEATTEST_E_PARSE, "certificate",
                       "not an X.509 certificate");
     else
-        rc = ta_sha256(ctx, out, crt.pk_raw.p, crt.pk_raw.len);
-    mbedtls_x509_crt_free(&crt);
-    mbedtls_pem_free(&pem);
-    ta_free(ctx, text);
+        rc = ta_sha256(ctx, out, spki.p, spki.len);
+    ta_x509_free(crt);
+    ta_free(ctx, decoded);
     return rc;
 }
 

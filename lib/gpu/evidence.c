@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <mbedtls/asn1.h>
-#include <mbedtls/x509_crt.h>
 
 #include "gpu.h"
+#include "../crypto/der.h"
+#include "../crypto/x509.h"
 
 /* ---- names -------------------------------------------------------------- */
 
@@ -649,14 +649,13 @@ static int read_fwid(unsigned char *p, const unsigned char *end,
                      uint8_t fwid[TA_GPU_FWID_LEN])
 {
     size_t len;
-    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                             MBEDTLS_ASN1_SEQUENCE) || p + len != end)
+    if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) || p + len != end)
         return -1;
-    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_OID) ||
+    if (ta_der_get_tag(&p, end, &len, TA_DER_OID) ||
         len != sizeof oid_sha384 || memcmp(p, oid_sha384, len) != 0)
         return -1;
     p += len;
-    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_OCTET_STRING) ||
+    if (ta_der_get_tag(&p, end, &len, TA_DER_OCTET_STRING) ||
         len != TA_GPU_FWID_LEN || p + len != end)
         return -1;
     memcpy(fwid, p, TA_GPU_FWID_LEN);
@@ -670,14 +669,13 @@ static int hopper_fwid(unsigned char *p, const unsigned char *end,
                        uint8_t fwid[TA_GPU_FWID_LEN], teeattest_error *err)
 {
     size_t len;
-    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                             MBEDTLS_ASN1_SEQUENCE) || p + len != end)
+    if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) || p + len != end)
         return FWID_ERR("2.23.133.5.4.1 is not a SEQUENCE");
     unsigned char *last = NULL;
     while (p < end) {
         unsigned char *start = p;
         unsigned char tag = *p++;
-        if (mbedtls_asn1_get_len(&p, end, &len))
+        if (ta_der_get_len(&p, end, &len))
             return FWID_ERR("2.23.133.5.4.1 has a malformed element");
         (void)tag;
         p += len;
@@ -695,21 +693,19 @@ static int blackwell_fwid(unsigned char *p, const unsigned char *end,
                           uint8_t fwid[TA_GPU_FWID_LEN], teeattest_error *err)
 {
     size_t len;
-    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                             MBEDTLS_ASN1_SEQUENCE) || p + len != end)
+    if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) || p + len != end)
         return FWID_ERR("DiceTcbInfo is not a SEQUENCE");
     while (p < end) {
         unsigned char tag = *p++;
-        if (mbedtls_asn1_get_len(&p, end, &len))
+        if (ta_der_get_len(&p, end, &len))
             return FWID_ERR("DiceTcbInfo has a malformed element");
-        if (tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 6)) {
+        if (tag == (TA_DER_CONTEXT | TA_DER_CONSTRUCTED | 6)) {
             unsigned char *q = p;
             size_t flen;
             if (len == 0)
                 return FWID_ERR("DiceTcbInfo fwids is empty");
-            if (mbedtls_asn1_get_tag(&q, p + len, &flen,
-                                     MBEDTLS_ASN1_CONSTRUCTED |
-                                     MBEDTLS_ASN1_SEQUENCE))
+            if (ta_der_get_tag(&q, p + len, &flen,
+                                     TA_DER_SEQUENCE))
                 return FWID_ERR("DiceTcbInfo fwids[0] is not a SEQUENCE");
             /* read_fwid() takes the element with its header. */
             if (read_fwid(p, q + flen, fwid) != 0)
@@ -721,38 +717,42 @@ static int blackwell_fwid(unsigned char *p, const unsigned char *end,
     return FWID_ERR("DiceTcbInfo has no fwids");
 }
 
-int ta_gpu_leaf_fwid(const uint8_t *der, size_t der_len,
-                     uint8_t fwid[TA_GPU_FWID_LEN], int *form,
+int ta_gpu_leaf_fwid(const teeattest_ctx *ctx, const uint8_t *der,
+                     size_t der_len, uint8_t fwid[TA_GPU_FWID_LEN], int *form,
                      teeattest_error *err)
 {
     *form = 0;
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
-    int rc = TEEATTEST_E_NOT_FOUND;
-    if (!der || mbedtls_x509_crt_parse_der(&crt, der, der_len) != 0) {
+    ta_x509 *crt = NULL;
+    int rc = der ? ta_x509_parse_der(ctx, &crt, der, der_len, NULL)
+                 : TEEATTEST_E_PARSE;
+    if (rc == TEEATTEST_E_NOMEM) {
+        rc = ta_error(err, TEEATTEST_E_NOMEM, "gpu.fwid", "out of memory");
+        goto out;
+    }
+    if (rc) {
         rc = FWID_ERR("leaf certificate does not parse");
         goto out;
     }
-    if (!crt.v3_ext.p || !crt.v3_ext.len)
+    rc = TEEATTEST_E_NOT_FOUND;
+    ta_der exts = ta_x509_extensions(crt);
+    if (!exts.p || !exts.len)
         goto none;
-    unsigned char *p = crt.v3_ext.p;
-    const unsigned char *end = p + crt.v3_ext.len;
+    unsigned char *p = (unsigned char *)exts.p;
+    const unsigned char *end = p + exts.len;
     size_t len;
-    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                             MBEDTLS_ASN1_SEQUENCE) || p + len != end) {
+    if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) || p + len != end) {
         rc = FWID_ERR("leaf extensions are malformed");
         goto out;
     }
     unsigned char *hop = NULL, *hop_end = NULL, *bw = NULL, *bw_end = NULL;
     while (p < end) {
-        if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                                 MBEDTLS_ASN1_SEQUENCE)) {
+        if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE)) {
             rc = FWID_ERR("malformed extension");
             goto out;
         }
         unsigned char *eend = p + len;
         size_t olen;
-        if (mbedtls_asn1_get_tag(&p, eend, &olen, MBEDTLS_ASN1_OID)) {
+        if (ta_der_get_tag(&p, eend, &olen, TA_DER_OID)) {
             rc = FWID_ERR("extension without OID");
             goto out;
         }
@@ -769,12 +769,12 @@ int ta_gpu_leaf_fwid(const uint8_t *der, size_t der_len,
             continue;
         }
         int crit = 0;
-        if (p < eend && *p == MBEDTLS_ASN1_BOOLEAN &&
-            mbedtls_asn1_get_bool(&p, eend, &crit) != 0) {
+        if (p < eend && *p == TA_DER_BOOLEAN &&
+            ta_der_get_bool(&p, eend, &crit) != 0) {
             rc = FWID_ERR("FWID extension critical flag is malformed");
             goto out;
         }
-        if (mbedtls_asn1_get_tag(&p, eend, &len, MBEDTLS_ASN1_OCTET_STRING) ||
+        if (ta_der_get_tag(&p, eend, &len, TA_DER_OCTET_STRING) ||
             p + len != eend) {
             rc = FWID_ERR("FWID extension value is not an OCTET STRING");
             goto out;
@@ -809,7 +809,7 @@ none:
                   "leaf certificate has no FWID extension (2.23.133.5.4.1 "
                   "or 2.23.133.5.4.1.1)");
 out:
-    mbedtls_x509_crt_free(&crt);
+    ta_x509_free(crt);
     return rc;
 }
 

@@ -218,8 +218,8 @@ void ta_gpu_certs_free(ta_gpu_certs *c);
  * composite (2.23.133.5.4.1, trailing SEQUENCE { sha384, OCTET STRING(48) }).
  * *form gets 1 (Hopper) or 2 (Blackwell). TEEATTEST_OK, TEEATTEST_E_NOT_FOUND
  * (no such extension), TEEATTEST_E_PARSE (malformed; err says how). */
-int ta_gpu_leaf_fwid(const uint8_t *der, size_t len,
-                     uint8_t fwid[TA_GPU_FWID_LEN], int *form,
+int ta_gpu_leaf_fwid(const teeattest_ctx *ctx, const uint8_t *der,
+                     size_t len, uint8_t fwid[TA_GPU_FWID_LEN], int *form,
                      teeattest_error *err);
 
 /* ---- payload container ------------------------------------------------- */

@@ -10,13 +10,11 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <mbedtls/ecp.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/x509_crt.h>
 
 #include "jwt.h"
 #include "../providers/providers.h"
 #include "../crypto/crypto.h"
+#include "../crypto/x509.h"
 #include "../transport/transport.h"
 
 const uint8_t ta_nras_intermediate_004_sha256[32] = {
@@ -125,32 +123,16 @@ const ta_jwk *ta_jwks_find(const ta_jwks *c, const char *kid)
 }
 
 /* The uncompressed P-384 point of a DER certificate, or an error. */
-static int cert_p384_point(const uint8_t *der, size_t len, uint8_t out[97])
+static int cert_p384_point(const teeattest_ctx *ctx, const uint8_t *der,
+                           size_t len, uint8_t out[97])
 {
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
-    int rc = TEEATTEST_E_PARSE;
-    if (mbedtls_x509_crt_parse_der(&crt, der, len) != 0)
-        goto out;
-    if (mbedtls_pk_get_type(&crt.pk) != MBEDTLS_PK_ECKEY &&
-        mbedtls_pk_get_type(&crt.pk) != MBEDTLS_PK_ECDSA) {
-        rc = TEEATTEST_E_SIG_ALGO;
-        goto out;
-    }
-    mbedtls_ecp_keypair *ec = mbedtls_pk_ec(crt.pk);
-    if (!ec || ec->grp.id != MBEDTLS_ECP_DP_SECP384R1) {
-        rc = TEEATTEST_E_SIG_ALGO;
-        goto out;
-    }
-    size_t olen = 0;
-    if (mbedtls_ecp_point_write_binary(&ec->grp, &ec->Q,
-                                       MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
-                                       out, 97) != 0 || olen != 97)
-        goto out;
-    rc = TEEATTEST_OK;
-out:
-    mbedtls_x509_crt_free(&crt);
-    return rc;
+    ta_x509 *crt = NULL;
+    int rc = ta_x509_parse_der(ctx, &crt, der, len, NULL);
+    if (rc)
+        return rc == TEEATTEST_E_NOMEM ? rc : TEEATTEST_E_PARSE;
+    rc = ta_x509_ec_point(crt, TEEATTEST_CURVE_P384, out, 97);
+    ta_x509_free(crt);
+    return rc == TEEATTEST_E_UNSUPPORTED ? TEEATTEST_E_SIG_ALGO : rc;
 }
 
 static int parse_coord(const teeattest_ctx *ctx, json_t *key, const char *name,
@@ -213,7 +195,7 @@ static int parse_x5c(const teeattest_ctx *ctx, json_t *arr, ta_jwk *k,
         k->n_x5c = i + 1;
     }
     uint8_t pt[97];
-    int rc = cert_p384_point(k->x5c[0], k->x5c_len[0], pt);
+    int rc = cert_p384_point(ctx, k->x5c[0], k->x5c_len[0], pt);
     if (rc) {
         set_detail(why, why_cap,
                    "x5c[0] is not an X.509 certificate with a P-384 key");

@@ -10,13 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/bignum.h>
-#include <mbedtls/ecp.h>
-#include <mbedtls/oid.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/x509_crt.h>
 
 #include "../crypto/crypto.h"
+#include "../crypto/x509.h"
 #include "gpu.h"
 
 typedef struct lstate {
@@ -63,23 +59,6 @@ static const char *cname(char *buf, size_t cap, size_t i, const char *what)
     return buf;
 }
 
-/* CN of an X.509 name, "" when absent. */
-static void get_cn(const mbedtls_x509_name *n, char *out, size_t cap)
-{
-    out[0] = 0;
-    for (; n; n = n->next) {
-        if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) != 0)
-            continue;
-        size_t len = n->val.len < cap - 1 ? n->val.len : cap - 1;
-        for (size_t k = 0; k < len; k++) {
-            unsigned char c = n->val.p[k];
-            out[k] = (c >= 0x20 && c < 0x7F) ? (char)c : '?';
-        }
-        out[len] = 0;
-        return;
-    }
-}
-
 static ta_gpu_arch arch_of_cn(const char *cn)
 {
     if (strncmp(cn, "GH100 ", 6) == 0)
@@ -91,61 +70,45 @@ static ta_gpu_arch arch_of_cn(const char *cn)
 
 /* Leaf certificate facts: serial in decimal, P-384 public key. Returns
  * 0, or -1 with `why` set. */
-static int leaf_info(const ta_gpu_certs *c, ta_gpu_device *d,
-                     uint8_t pub[97], bool *has_pub, const char **why)
+static int leaf_info(const teeattest_ctx *ctx, const ta_gpu_certs *c,
+                     ta_gpu_device *d, uint8_t pub[97], bool *has_pub,
+                     const char **why)
 {
     *has_pub = false;
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
-    int rc = -1;
-    if (mbedtls_x509_crt_parse_der(&crt, c->der[0], c->der_len[0]) != 0) {
-        *why = "leaf certificate does not parse";
-        goto out;
+    ta_x509 *crt = NULL;
+    int rc = ta_x509_parse_der(ctx, &crt, c->der[0], c->der_len[0], NULL);
+    if (rc) {
+        *why = rc == TEEATTEST_E_NOMEM ? "leaf certificate: out of memory"
+                                       : "leaf certificate does not parse";
+        return -1;
     }
     char cn[64];
-    get_cn(&crt.subject, cn, sizeof cn);
+    ta_x509_cn(crt, false, cn, sizeof cn);
     d->arch = arch_of_cn(cn);
-    mbedtls_mpi m;
-    mbedtls_mpi_init(&m);
-    size_t olen = 0;
-    /* mbedTLS sizes its radix-10 output from the bit length, generously:
-     * 20 serial bytes need up to 84 bytes of buffer for 49 digits. */
-    char dec[160];
     d->serial[0] = 0;
-    if (crt.serial.len && crt.serial.len <= 32 &&
-        mbedtls_mpi_read_binary(&m, crt.serial.p, crt.serial.len) == 0 &&
-        mbedtls_mpi_write_string(&m, 10, dec, sizeof dec, &olen) == 0 &&
-        strlen(dec) < sizeof d->serial)
-        memcpy(d->serial, dec, strlen(dec) + 1);
-    mbedtls_mpi_free(&m);
-    if (mbedtls_pk_get_type(&crt.pk) != MBEDTLS_PK_ECKEY ||
-        mbedtls_pk_ec(crt.pk)->grp.id != MBEDTLS_ECP_DP_SECP384R1) {
+    (void)ta_x509_serial_dec(crt, d->serial, sizeof d->serial);
+    rc = ta_x509_ec_point(crt, TEEATTEST_CURVE_P384, pub, 97);
+    ta_x509_free(crt);
+    if (rc == TEEATTEST_E_UNSUPPORTED) {
         *why = "leaf key is not EC P-384";
-        goto out;
+        return -1;
     }
-    const mbedtls_ecp_keypair *kp = mbedtls_pk_ec(crt.pk);
-    size_t plen = 0;
-    if (mbedtls_ecp_point_write_binary(&kp->grp, &kp->Q,
-                                       MBEDTLS_ECP_PF_UNCOMPRESSED, &plen, pub,
-                                       97) != 0 || plen != 97) {
+    if (rc) {
         *why = "leaf public key cannot be encoded";
-        goto out;
+        return -1;
     }
     *has_pub = true;
-    rc = 0;
-out:
-    mbedtls_x509_crt_free(&crt);
-    return rc;
+    return 0;
 }
 
-static void cn_of(const uint8_t *der, size_t len, char *out, size_t cap)
+static void cn_of(const teeattest_ctx *ctx, const uint8_t *der, size_t len,
+                  char *out, size_t cap)
 {
     out[0] = 0;
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
-    if (mbedtls_x509_crt_parse_der(&crt, der, len) == 0)
-        get_cn(&crt.subject, out, cap);
-    mbedtls_x509_crt_free(&crt);
+    ta_x509 *crt = NULL;
+    if (ta_x509_parse_der(ctx, &crt, der, len, NULL) == TEEATTEST_OK)
+        ta_x509_cn(crt, false, out, cap);
+    ta_x509_free(crt);
 }
 
 static void flags_text(uint32_t f, char *out, size_t cap)
@@ -288,7 +251,8 @@ static void verify_nonce(lstate *s, size_t i, ta_gpu_device *d,
     PASS(s, name, "SPDM requester nonce equals the expected nonce");
 }
 
-static void verify_fwid(lstate *s, size_t i, ta_gpu_device *d)
+static void verify_fwid(const teeattest_ctx *ctx, lstate *s, size_t i,
+                        ta_gpu_device *d)
 {
     char name[48];
     cname(name, sizeof name, i, "fwid");
@@ -308,7 +272,7 @@ static void verify_fwid(lstate *s, size_t i, ta_gpu_device *d)
         return;
     }
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    int rc = ta_gpu_leaf_fwid(d->certs.der[0], d->certs.der_len[0],
+    int rc = ta_gpu_leaf_fwid(ctx, d->certs.der[0], d->certs.der_len[0],
                               d->cert_fwid, &d->cert_fwid_form, &e);
     if (rc != TEEATTEST_OK) {
         FAIL(s, name, "opaque FWID present but the leaf certificate's is "
@@ -366,11 +330,11 @@ static void verify_one(teeattest_ctx *ctx, lstate *s, size_t i,
     uint8_t pub[97];
     bool has_pub = false;
     const char *why = cert_err;
-    if (!cert_err && leaf_info(&d->certs, d, pub, &has_pub, &why) != 0 &&
+    if (!cert_err && leaf_info(ctx, &d->certs, d, pub, &has_pub, &why) != 0 &&
         !why)
         why = "leaf certificate unusable";
     if (d->certs.n > 1)
-        cn_of(d->certs.der[1], d->certs.der_len[1], d->hwmodel,
+        cn_of(ctx, d->certs.der[1], d->certs.der_len[1], d->hwmodel,
               sizeof d->hwmodel);
     if (d->arch == TA_GPU_ARCH_UNKNOWN && !d->certs.n)
         d->arch = ta_gpu_arch_from_name(it->arch ? it->arch : pl->arch);
@@ -380,7 +344,7 @@ static void verify_one(teeattest_ctx *ctx, lstate *s, size_t i,
                  (!has_pub ? why : NULL));
     verify_signature(ctx, s, i, d, pub, has_pub, why);
     verify_nonce(s, i, d, expected, it->nonce, pl->nonce);
-    verify_fwid(s, i, d);
+    verify_fwid(ctx, s, i, d);
 
     if (d->spdm.raw && d->arch != TA_GPU_ARCH_UNKNOWN)
         (void)ta_gpu_driver_rim_id(&d->spdm, d->arch, d->driver_rim_id,

@@ -9,13 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#include <mbedtls/asn1write.h>
-#include <mbedtls/oid.h>
-#include <mbedtls/sha1.h>
-#include <mbedtls/x509_crt.h>
 
 #include "ocsp.h"
 #include "../crypto/crypto.h"
+#include "../crypto/der.h"
+#include "../crypto/x509.h"
 #include "../transport/transport.h"
 
 /* More would only be a way to make us parse and hash for nothing. */
@@ -114,6 +112,7 @@ static const uint8_t OID_ECDSA_SHA512[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0
 static const uint8_t OID_EC_PUBKEY[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
 static const uint8_t OID_P256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
 static const uint8_t OID_P384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
+static const uint8_t OID_KP_OCSP_SIGNING[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09};
 
 #define OID_EQ(d, oid) der_eq((d), (oid), sizeof(oid))
 
@@ -148,14 +147,13 @@ static const char *certid_hash_name(int32_t alg)
 }
 
 /* SHA-1 is not in teeattest_hash_alg (the crypto backend contract has no
- * SHA-1), so it comes from mbedTLS directly; it only names certificates
- * here (CertID, byKey), it never protects a signature. */
+ * SHA-1), so it comes from the built-in ta_sha1; it only names
+ * certificates here (CertID, byKey), it never protects a signature. */
 static int digest(const teeattest_ctx *ctx, int32_t alg, uint8_t *out,
                   const uint8_t *data, size_t len)
 {
     if (alg == TA_OCSP_HASH_SHA1)
-        return mbedtls_sha1_ret(data, len, out) ? TEEATTEST_E_CRYPTO
-                                                : TEEATTEST_OK;
+        return ta_sha1(out, data, len);
     size_t n = ta_hash_len(alg);
     if (!n)
         return TEEATTEST_E_UNSUPPORTED;
@@ -171,10 +169,11 @@ typedef struct pubkey {
 } pubkey;
 
 /* SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier, BIT STRING } */
-static bool spki_parse(const mbedtls_x509_crt *crt, pubkey *k)
+static bool spki_parse(const ta_x509 *crt, pubkey *k)
 {
     memset(k, 0, sizeof *k);
-    der d = {crt->pk_raw.p, crt->pk_raw.p + crt->pk_raw.len};
+    ta_der raw = ta_x509_spki_der(crt);
+    der d = {raw.p, raw.p + raw.len};
     tlv spki, alg, oid, bits;
     if (!der_expect(&d, 0x30, &spki) || !der_done(&d) ||
         !der_expect(&spki.in, 0x30, &alg) ||
@@ -246,11 +245,6 @@ static int ecdsa_verify_der(const teeattest_ctx *ctx, const pubkey *k,
                            2 * field);
 }
 
-static int64_t crt_time(const mbedtls_x509_time *t)
-{
-    return ta_timegm(t->year, t->mon, t->day, t->hour, t->min, t->sec);
-}
-
 static void fmt_time(char out[24], int64_t t)
 {
     time_t tt = (time_t)t;
@@ -260,9 +254,9 @@ static void fmt_time(char out[24], int64_t t)
         snprintf(out, 24, "%lld", (long long)t);
 }
 
-static void crt_subject(const mbedtls_x509_crt *crt, char *out, size_t cap)
+static void crt_subject(const ta_x509 *crt, char *out, size_t cap)
 {
-    if (mbedtls_x509_dn_gets(out, cap, &crt->subject) < 0)
+    if (ta_x509_subject_text(crt, out, cap) < 0)
         snprintf(out, cap, "(unprintable name)");
 }
 
@@ -308,36 +302,40 @@ static bool gentime(const tlv *t, int64_t *out)
 /* ---- the pair (cert, issuer) ------------------------------------------- */
 
 typedef struct target {
-    mbedtls_x509_crt cert, issuer;
+    ta_x509 *cert, *issuer;
     pubkey issuer_key;
 } target;
 
 static void target_free(target *t)
 {
-    mbedtls_x509_crt_free(&t->cert);
-    mbedtls_x509_crt_free(&t->issuer);
+    ta_x509_free(t->cert);
+    ta_x509_free(t->issuer);
 }
 
-static int target_load(target *t, const uint8_t *cert, size_t cert_len,
+static int target_load(const teeattest_ctx *ctx, target *t,
+                       const uint8_t *cert, size_t cert_len,
                        const uint8_t *issuer, size_t issuer_len,
                        teeattest_error *err)
 {
-    mbedtls_x509_crt_init(&t->cert);
-    mbedtls_x509_crt_init(&t->issuer);
-    if (mbedtls_x509_crt_parse_der(&t->cert, cert, cert_len))
+    t->cert = t->issuer = NULL;
+    int rc = ta_x509_parse_der(ctx, &t->cert, cert, cert_len, NULL);
+    if (rc == TEEATTEST_E_NOMEM)
+        return ta_error(err, rc, NULL, "OCSP: out of memory");
+    if (rc)
         return ta_error(err, TEEATTEST_E_PARSE, NULL,
                         "OCSP: the certificate to check is not a DER X.509 "
                         "certificate");
-    if (mbedtls_x509_crt_parse_der(&t->issuer, issuer, issuer_len))
+    rc = ta_x509_parse_der(ctx, &t->issuer, issuer, issuer_len, NULL);
+    if (rc == TEEATTEST_E_NOMEM)
+        return ta_error(err, rc, NULL, "OCSP: out of memory");
+    if (rc)
         return ta_error(err, TEEATTEST_E_PARSE, NULL,
                         "OCSP: the issuer is not a DER X.509 certificate");
-    if (t->cert.issuer_raw.len != t->issuer.subject_raw.len ||
-        memcmp(t->cert.issuer_raw.p, t->issuer.subject_raw.p,
-               t->issuer.subject_raw.len) != 0)
+    if (!ta_x509_names_link(t->issuer, t->cert))
         return ta_error(err, TEEATTEST_E_PARSE, NULL,
                         "OCSP: the certificate's issuer name is not the "
                         "issuer certificate's subject");
-    if (!spki_parse(&t->issuer, &t->issuer_key))
+    if (!spki_parse(t->issuer, &t->issuer_key))
         return ta_error(err, TEEATTEST_E_PARSE, NULL,
                         "OCSP: the issuer's subjectPublicKeyInfo is malformed");
     return TEEATTEST_OK;
@@ -362,7 +360,7 @@ static const uint8_t *hash_oid(int32_t alg, size_t *len)
     }
 }
 
-/* mbedtls_asn1_write_* return the length written or a negative error. */
+/* ta_der_write_* return the length written or a negative error. */
 #define W(expr)                       \
     do {                              \
         int w_ = (expr);              \
@@ -373,10 +371,10 @@ static const uint8_t *hash_oid(int32_t alg, size_t *len)
 
 static int write_header(uint8_t **p, uint8_t *start, size_t len, uint8_t tag)
 {
-    int a = mbedtls_asn1_write_len(p, start, len);
+    int a = ta_der_write_len(p, start, len);
     if (a < 0)
         return a;
-    int b = mbedtls_asn1_write_tag(p, start, tag);
+    int b = ta_der_write_tag(p, start, tag);
     if (b < 0)
         return b;
     return a + b;
@@ -404,19 +402,21 @@ int ta_ocsp_request_build(const teeattest_ctx *ctx, const uint8_t *cert,
         return TA_INVALID(err, "OCSP request: CertID hash must be SHA-1, "
                                "SHA-256 or SHA-384");
     target t;
-    int rc = target_load(&t, cert, cert_len, issuer, issuer_len, err);
+    int rc = target_load(ctx, &t, cert, cert_len, issuer, issuer_len, err);
     if (rc)
         goto out;
     uint8_t name_hash[48], key_hash[48];
     size_t hl = certid_hash_len(hash_alg);
-    if ((rc = digest(ctx, hash_alg, name_hash, t.issuer.subject_raw.p,
-                     t.issuer.subject_raw.len)) ||
+    ta_der issuer_name = ta_x509_subject_der(t.issuer);
+    ta_der serial = ta_x509_serial(t.cert);
+    if ((rc = digest(ctx, hash_alg, name_hash, issuer_name.p,
+                     issuer_name.len)) ||
         (rc = digest(ctx, hash_alg, key_hash, t.issuer_key.bits,
                      t.issuer_key.bits_len))) {
         rc = ta_error(err, rc, NULL, "OCSP request: hashing the issuer");
         goto out;
     }
-    size_t cap = 256 + t.cert.serial.len + (nonce ? nonce_len : 0);
+    size_t cap = 256 + serial.len + (nonce ? nonce_len : 0);
     uint8_t *buf = ta_malloc(ctx, cap);
     if (!buf) {
         rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "OCSP request buffer");
@@ -428,24 +428,21 @@ int ta_ocsp_request_build(const teeattest_ctx *ctx, const uint8_t *cert,
     /* Written back to front. */
     if (nonce) {
         size_t ext = len;
-        W(mbedtls_asn1_write_raw_buffer(&p, buf, nonce, nonce_len));
-        W(write_header(&p, buf, len - ext, MBEDTLS_ASN1_OCTET_STRING));
-        W(write_header(&p, buf, len - ext, MBEDTLS_ASN1_OCTET_STRING));
-        W(mbedtls_asn1_write_bool(&p, buf, 1));
-        W(mbedtls_asn1_write_oid(&p, buf, (const char *)OID_OCSP_NONCE,
-                                 sizeof OID_OCSP_NONCE));
+        W(ta_der_write_raw(&p, buf, nonce, nonce_len));
+        W(write_header(&p, buf, len - ext, TA_DER_OCTET_STRING));
+        W(write_header(&p, buf, len - ext, TA_DER_OCTET_STRING));
+        W(ta_der_write_bool(&p, buf, 1));
+        W(ta_der_write_oid(&p, buf, OID_OCSP_NONCE, sizeof OID_OCSP_NONCE));
         W(write_header(&p, buf, len - ext, 0x30)); /* Extension */
         W(write_header(&p, buf, len - ext, 0x30)); /* Extensions */
         W(write_header(&p, buf, len - ext, 0xa2)); /* [2] EXPLICIT */
     }
     size_t list = len;
-    W(mbedtls_asn1_write_raw_buffer(&p, buf, t.cert.serial.p,
-                                    t.cert.serial.len));
-    W(write_header(&p, buf, t.cert.serial.len, MBEDTLS_ASN1_INTEGER));
-    W(mbedtls_asn1_write_octet_string(&p, buf, key_hash, hl));
-    W(mbedtls_asn1_write_octet_string(&p, buf, name_hash, hl));
-    W(mbedtls_asn1_write_algorithm_identifier(&p, buf, (const char *)oid,
-                                              oid_len, 0));
+    W(ta_der_write_raw(&p, buf, serial.p, serial.len));
+    W(write_header(&p, buf, serial.len, TA_DER_INTEGER));
+    W(ta_der_write_octet_string(&p, buf, key_hash, hl));
+    W(ta_der_write_octet_string(&p, buf, name_hash, hl));
+    W(ta_der_write_algorithm_identifier(&p, buf, oid, oid_len, 0));
     W(write_header(&p, buf, len - list, 0x30)); /* CertID */
     W(write_header(&p, buf, len - list, 0x30)); /* Request */
     W(write_header(&p, buf, len - list, 0x30)); /* requestList */
@@ -742,73 +739,61 @@ static int parse_extensions(der exts, const char *where, bool nonce_allowed,
 /* ---- responder ------------------------------------------------------------ */
 
 static bool responder_is(const teeattest_ctx *ctx, const parsed *ps,
-                         const mbedtls_x509_crt *crt, const pubkey *k)
+                         const ta_x509 *crt, const pubkey *k)
 {
-    if (ps->responder_tag == 0xa1)
-        return der_eq(&ps->responder, crt->subject_raw.p, crt->subject_raw.len);
+    if (ps->responder_tag == 0xa1) {
+        ta_der name = ta_x509_subject_der(crt);
+        return der_eq(&ps->responder, name.p, name.len);
+    }
     uint8_t h[20];
     if (digest(ctx, TA_OCSP_HASH_SHA1, h, k->bits, k->bits_len))
         return false;
     return der_eq(&ps->responder, h, sizeof h);
 }
 
-static int32_t md_to_hash(mbedtls_md_type_t md)
-{
-    switch (md) {
-    case MBEDTLS_MD_SHA256:
-        return TEEATTEST_HASH_SHA256;
-    case MBEDTLS_MD_SHA384:
-        return TEEATTEST_HASH_SHA384;
-    case MBEDTLS_MD_SHA512:
-        return TEEATTEST_HASH_SHA512;
-    default:
-        return 0;
-    }
-}
-
 /* A delegated responder certificate: issued (name and signature) by the
  * checked certificate's issuer, valid at `at`, EKU with OCSPSigning. */
 static int check_delegate(const teeattest_ctx *ctx, const target *t,
-                          const mbedtls_x509_crt *rc, int64_t at,
+                          const ta_x509 *rc, int64_t at,
                           ta_ocsp_info *info, teeattest_error *err)
 {
     info->failure = TA_OCSP_FAIL_RESPONDER;
-    if (rc->issuer_raw.len != t->issuer.subject_raw.len ||
-        memcmp(rc->issuer_raw.p, t->issuer.subject_raw.p, rc->issuer_raw.len))
+    if (!ta_x509_names_link(t->issuer, rc))
         return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
                         "OCSP responder %s is not issued by the checked "
                         "certificate's issuer", info->responder);
-    int32_t h = md_to_hash(rc->sig_md);
-    if (rc->sig_pk != MBEDTLS_PK_ECDSA || !h || !t->issuer_key.curve)
+    int32_t pk, h;
+    ta_x509_sig_alg(rc, &pk, &h);
+    if (pk != TA_X509_PK_ECDSA || !h || !t->issuer_key.curve)
         return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
                         "OCSP responder %s: certificate signature algorithm "
                         "not supported (ECDSA P-256/P-384 only)",
                         info->responder);
-    int r = ecdsa_verify_der(ctx, &t->issuer_key, h, rc->tbs.p, rc->tbs.len,
-                             rc->sig.p, rc->sig.len);
+    ta_der tbs = ta_x509_tbs(rc), sig = ta_x509_signature(rc);
+    int r = ecdsa_verify_der(ctx, &t->issuer_key, h, tbs.p, tbs.len, sig.p,
+                             sig.len);
     if (r == TEEATTEST_E_NOMEM)
         return ta_error(err, r, NULL, "verifying the OCSP responder");
     if (r)
         return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
                         "OCSP responder %s: certificate signature does not "
                         "verify under the issuer's key", info->responder);
-    if (at < crt_time(&rc->valid_from) || at > crt_time(&rc->valid_to)) {
+    if (!ta_x509_valid_at(rc, at)) {
         char a[24], b[24], c[24];
         fmt_time(a, at);
-        fmt_time(b, crt_time(&rc->valid_from));
-        fmt_time(c, crt_time(&rc->valid_to));
+        fmt_time(b, ta_x509_not_before(rc));
+        fmt_time(c, ta_x509_not_after(rc));
         return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
                         "OCSP responder %s is not valid at %s (valid %s..%s)",
                         info->responder, a, b, c);
     }
-    if (!(rc->ext_types & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE) ||
-        mbedtls_x509_crt_check_extended_key_usage(
-            rc, MBEDTLS_OID_OCSP_SIGNING,
-            MBEDTLS_OID_SIZE(MBEDTLS_OID_OCSP_SIGNING)))
+    if (!ta_x509_has_eku_ext(rc) ||
+        !ta_x509_allows_eku(rc, OID_KP_OCSP_SIGNING,
+                            sizeof OID_KP_OCSP_SIGNING))
         return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
                         "OCSP responder %s lacks extendedKeyUsage "
                         "id-kp-OCSPSigning", info->responder);
-    if (mbedtls_x509_crt_check_key_usage(rc, MBEDTLS_X509_KU_DIGITAL_SIGNATURE))
+    if (!ta_x509_allows_ku(rc, TA_X509_KU_DIGITAL_SIGNATURE))
         return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
                         "OCSP responder %s: keyUsage lacks digitalSignature",
                         info->responder);
@@ -825,11 +810,12 @@ static bool single_matches(const teeattest_ctx *ctx, const target *t,
         return false;
     size_t hl = certid_hash_len(s->hash);
     uint8_t nh[48], kh[48];
+    ta_der serial = ta_x509_serial(t->cert);
+    ta_der issuer_name = ta_x509_subject_der(t->issuer);
     if (der_len(&s->name_hash) != hl || der_len(&s->key_hash) != hl ||
-        !der_eq(&s->serial, t->cert.serial.p, t->cert.serial.len))
+        !der_eq(&s->serial, serial.p, serial.len))
         return false;
-    if (digest(ctx, s->hash, nh, t->issuer.subject_raw.p,
-               t->issuer.subject_raw.len) ||
+    if (digest(ctx, s->hash, nh, issuer_name.p, issuer_name.len) ||
         digest(ctx, s->hash, kh, t->issuer_key.bits, t->issuer_key.bits_len))
         return false;
     return der_eq(&s->name_hash, nh, hl) && der_eq(&s->key_hash, kh, hl);
@@ -874,31 +860,38 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
     info->certid_hash = found.hash;
 
     /* 2. Who signed, and may they. */
-    mbedtls_x509_crt certs;
-    mbedtls_x509_crt_init(&certs);
-    const mbedtls_x509_crt *signer = NULL;
+    ta_x509 *certs[OCSP_MAX_CERTS] = {NULL};
+    size_t nc = 0;
+    const ta_x509 *signer = NULL;
     const pubkey *signer_key = NULL;
     pubkey dk;
-    if (responder_is(ctx, ps, &t->issuer, &t->issuer_key)) {
-        signer = &t->issuer;
+    if (responder_is(ctx, ps, t->issuer, &t->issuer_key)) {
+        signer = t->issuer;
         signer_key = &t->issuer_key;
     } else {
         der cl = ps->certs;
-        size_t nc = 0;
         while (cl.p && !der_done(&cl)) {
             tlv c;
-            if (++nc > OCSP_MAX_CERTS || !der_expect(&cl, 0x30, &c)) {
+            if (nc >= OCSP_MAX_CERTS || !der_expect(&cl, 0x30, &c)) {
                 rc = PFAIL("certs");
                 goto out;
             }
-            if (mbedtls_x509_crt_parse_der(&certs, c.elem, c.elem_len)) {
+            int prc = ta_x509_parse_der(ctx, &certs[nc], c.elem, c.elem_len,
+                                        NULL);
+            if (prc == TEEATTEST_E_NOMEM) {
+                rc = ta_error(err, prc, NULL, "OCSP: out of memory");
+                goto out;
+            }
+            if (prc) {
                 rc = PFAIL("certificate in certs");
                 goto out;
             }
+            nc++;
         }
-        for (const mbedtls_x509_crt *c = &certs; c && c->raw.p; c = c->next) {
-            if (spki_parse(c, &dk) && responder_is(ctx, ps, c, &dk)) {
-                signer = c;
+        for (size_t i = 0; i < nc; i++) {
+            if (spki_parse(certs[i], &dk) &&
+                responder_is(ctx, ps, certs[i], &dk)) {
+                signer = certs[i];
                 signer_key = &dk;
                 break;
             }
@@ -1019,7 +1012,8 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
     info->failure = TA_OCSP_OK;
     rc = TEEATTEST_OK;
 out:
-    mbedtls_x509_crt_free(&certs);
+    for (size_t i = 0; i < nc; i++)
+        ta_x509_free(certs[i]);
     return rc;
 }
 
@@ -1040,7 +1034,7 @@ int ta_ocsp_response_verify(const teeattest_ctx *ctx, const uint8_t *resp,
     if (opts->certid_hash && !certid_hash_len(opts->certid_hash))
         return TA_INVALID(err, "OCSP: unknown CertID hash algorithm");
     target t;
-    int rc = target_load(&t, cert, cert_len, issuer, issuer_len, err);
+    int rc = target_load(ctx, &t, cert, cert_len, issuer, issuer_len, err);
     if (rc) {
         target_free(&t);
         return rc;
@@ -1078,13 +1072,15 @@ char *ta_ocsp_cert_url(const teeattest_ctx *ctx, const uint8_t *cert,
 {
     if (!cert)
         return NULL;
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
+    ta_x509 *crt = NULL;
     char *url = NULL;
-    if (mbedtls_x509_crt_parse_der(&crt, cert, cert_len) || !crt.v3_ext.p)
+    if (ta_x509_parse_der(ctx, &crt, cert, cert_len, NULL))
         goto out;
-    /* mbedTLS leaves v3_ext on the contents of [3]: the Extensions. */
-    der d = {crt.v3_ext.p, crt.v3_ext.p + crt.v3_ext.len};
+    /* The Extensions SEQUENCE (the contents of [3]). */
+    ta_der exts_der = ta_x509_extensions(crt);
+    if (!exts_der.p)
+        goto out;
+    der d = {exts_der.p, exts_der.p + exts_der.len};
     tlv exts;
     if (!der_expect(&d, 0x30, &exts))
         goto out;
@@ -1122,7 +1118,7 @@ char *ta_ocsp_cert_url(const teeattest_ctx *ctx, const uint8_t *cert,
         }
     }
 out:
-    mbedtls_x509_crt_free(&crt);
+    ta_x509_free(crt);
     return url;
 }
 

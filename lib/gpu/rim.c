@@ -9,12 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <mbedtls/ecp.h>
-#include <mbedtls/oid.h>
-#include <mbedtls/pk.h>
-#include <mbedtls/x509_crt.h>
 
 #include "../crypto/crypto.h"
+#include "../crypto/x509.h"
 #include "rim.h"
 
 #ifdef TA_HAVE_LIBXML2
@@ -90,35 +87,23 @@ int ta_rim_check_digest(const ta_rim *rim)
                ? TEEATTEST_OK : TEEATTEST_E_VERIFY_FAILED;
 }
 
-static int crt_p384_pubkey(const mbedtls_x509_crt *crt, uint8_t out[97])
-{
-    if (mbedtls_pk_get_type(&crt->pk) != MBEDTLS_PK_ECKEY)
-        return TEEATTEST_E_PARSE;
-    const mbedtls_ecp_keypair *ec = mbedtls_pk_ec(crt->pk);
-    if (!ec || ec->grp.id != MBEDTLS_ECP_DP_SECP384R1)
-        return TEEATTEST_E_PARSE;
-    size_t olen = 0;
-    if (mbedtls_ecp_point_write_binary(&ec->grp, &ec->Q,
-                                       MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
-                                       out, 97) != 0 || olen != 97)
-        return TEEATTEST_E_PARSE;
-    return TEEATTEST_OK;
-}
-
 int ta_rim_check_signature(const ta_rim *rim, teeattest_error *err)
 {
     if (!rim || !rim->n_certs || rim->sig_len != 96)
         return ta_error(err, TEEATTEST_E_PARSE, "rim.signature",
                         "no signer certificate or signature");
-    mbedtls_x509_crt leaf;
-    mbedtls_x509_crt_init(&leaf);
+    ta_x509 *leaf = NULL;
     uint8_t pub[97];
-    int rc;
-    if (mbedtls_x509_crt_parse_der(&leaf, rim->certs[0], rim->cert_lens[0])) {
+    int rc = ta_x509_parse_der(rim->ctx, &leaf, rim->certs[0],
+                               rim->cert_lens[0], NULL);
+    if (rc == TEEATTEST_E_NOMEM) {
+        rc = ta_error(err, TEEATTEST_E_NOMEM, "rim.signature",
+                      "out of memory");
+    } else if (rc) {
         rc = ta_error(err, TEEATTEST_E_PARSE, "rim.signature",
                       "signer certificate (KeyInfo X509Certificate 1) "
                       "does not parse");
-    } else if (crt_p384_pubkey(&leaf, pub)) {
+    } else if (ta_x509_ec_point(leaf, TEEATTEST_CURVE_P384, pub, sizeof pub)) {
         rc = ta_error(err, TEEATTEST_E_PARSE, "rim.signature",
                       "signer key is not EC P-384");
     } else {
@@ -131,13 +116,8 @@ int ta_rim_check_signature(const ta_rim *rim, teeattest_error *err)
                           "SignatureValue does not verify over the "
                           "canonical SignedInfo with the signer key");
     }
-    mbedtls_x509_crt_free(&leaf);
+    ta_x509_free(leaf);
     return rc;
-}
-
-static int64_t crt_time(const mbedtls_x509_time *t)
-{
-    return ta_timegm(t->year, t->mon, t->day, t->hour, t->min, t->sec);
 }
 
 static void format_date(char out[21], int64_t t)
@@ -149,21 +129,12 @@ static void format_date(char out[21], int64_t t)
         snprintf(out, 21, "%lld", (long long)t);
 }
 
-static void crt_cn(const mbedtls_x509_crt *c, char *out, size_t cap)
+/* The subject's CN, "(no CN)" when it has none. */
+static void crt_cn(const ta_x509 *c, char *out, size_t cap)
 {
-    out[0] = 0;
-    for (const mbedtls_x509_name *n = &c->subject; n; n = n->next) {
-        if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0) {
-            size_t l = n->val.len < cap - 1 ? n->val.len : cap - 1;
-            memcpy(out, n->val.p, l);
-            out[l] = 0;
-            for (size_t i = 0; i < l; i++)
-                if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
-                    out[i] = '?';
-            return;
-        }
-    }
-    snprintf(out, cap, "(no CN)");
+    ta_x509_cn(c, false, out, cap);
+    if (!out[0])
+        snprintf(out, cap, "(no CN)");
 }
 
 int ta_rim_check_chain(const ta_rim *rim, const uint8_t *root_der,
@@ -187,23 +158,22 @@ int ta_rim_check_chain(const ta_rim *rim, const uint8_t *root_der,
                         "ending at the CoRIM root is needed",
                         rim ? rim->n_certs : (size_t)0);
     }
-    mbedtls_x509_crt leaf, last;
-    mbedtls_x509_crt_init(&leaf);
-    mbedtls_x509_crt_init(&last);
+    ta_x509 *leaf = NULL, *last = NULL;
     char cn[96], leaf_cn[96] = "";
     int rc = TEEATTEST_OK;
     size_t n = rim->n_certs;
-    if (mbedtls_x509_crt_parse_der(&leaf, rim->certs[0], rim->cert_lens[0]) == 0) {
-        crt_cn(&leaf, leaf_cn, sizeof leaf_cn);
+    if (ta_x509_parse_der(rim->ctx, &leaf, rim->certs[0],
+                          rim->cert_lens[0], NULL) == TEEATTEST_OK) {
+        crt_cn(leaf, leaf_cn, sizeof leaf_cn);
         if (leaf_not_after)
-            *leaf_not_after = crt_time(&leaf.valid_to);
+            *leaf_not_after = ta_x509_not_after(leaf);
     }
     if (rim->cert_lens[n - 1] != root_len ||
         memcmp(rim->certs[n - 1], root_der, root_len) != 0) {
         *flags = TEEATTEST_X509_NOT_TRUSTED;
-        if (mbedtls_x509_crt_parse_der(&last, rim->certs[n - 1],
-                                       rim->cert_lens[n - 1]) == 0)
-            crt_cn(&last, cn, sizeof cn);
+        if (ta_x509_parse_der(rim->ctx, &last, rim->certs[n - 1],
+                              rim->cert_lens[n - 1], NULL) == TEEATTEST_OK)
+            crt_cn(last, cn, sizeof cn);
         else
             snprintf(cn, sizeof cn, "(unparsable certificate)");
         rc = ta_error(err, TEEATTEST_E_CERT_CHAIN, "rim.chain",
@@ -236,8 +206,8 @@ int ta_rim_check_chain(const ta_rim *rim, const uint8_t *root_der,
                       when);
     }
 out:
-    mbedtls_x509_crt_free(&leaf);
-    mbedtls_x509_crt_free(&last);
+    ta_x509_free(leaf);
+    ta_x509_free(last);
     return rc;
 }
 

@@ -16,87 +16,10 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <mbedtls/asn1.h>
-#include <mbedtls/ecp.h>
-#include <mbedtls/oid.h>
-#include <mbedtls/pk.h>
 
 #include "tdx.h"
 
 #define ITEM_MAX (4u << 20)
-
-/* ---- shared X.509 helpers ------------------------------------------------ */
-
-int64_t ta_tdx_x509_time(const mbedtls_x509_time *t)
-{
-    return ta_timegm(t->year, t->mon, t->day, t->hour, t->min, t->sec);
-}
-
-int ta_tdx_crt_pubkey(const mbedtls_x509_crt *crt, uint8_t out[65])
-{
-    if (mbedtls_pk_get_type(&crt->pk) != MBEDTLS_PK_ECKEY)
-        return TEEATTEST_E_UNSUPPORTED;
-    const mbedtls_ecp_keypair *ec = mbedtls_pk_ec(crt->pk);
-    if (!ec || ec->grp.id != MBEDTLS_ECP_DP_SECP256R1)
-        return TEEATTEST_E_UNSUPPORTED;
-    size_t olen = 0;
-    if (mbedtls_ecp_point_write_binary(&ec->grp, &ec->Q,
-                                       MBEDTLS_ECP_PF_UNCOMPRESSED, &olen,
-                                       out, 65) != 0 || olen != 65)
-        return TEEATTEST_E_PARSE;
-    return TEEATTEST_OK;
-}
-
-/* One INTEGER of an ECDSA-Sig-Value into a 32-byte big-endian slot. */
-static int sig_int(unsigned char **p, const unsigned char *end, uint8_t *out)
-{
-    size_t len;
-    if (mbedtls_asn1_get_tag(p, end, &len, MBEDTLS_ASN1_INTEGER) != 0 ||
-        len == 0)
-        return -1;
-    const unsigned char *v = *p;
-    *p += len;
-    if (v[0] & 0x80)
-        return -1; /* negative */
-    while (len > 1 && v[0] == 0) {
-        v++;
-        len--;
-    }
-    if (len > 32)
-        return -1;
-    memset(out, 0, 32);
-    memcpy(out + 32 - len, v, len);
-    return 0;
-}
-
-int ta_tdx_der_sig_to_raw(const uint8_t *der, size_t len, uint8_t out[64])
-{
-    unsigned char *p = (unsigned char *)der;
-    const unsigned char *end = der + len;
-    size_t slen;
-    if (mbedtls_asn1_get_tag(&p, end, &slen, MBEDTLS_ASN1_CONSTRUCTED |
-                             MBEDTLS_ASN1_SEQUENCE) != 0 || p + slen != end ||
-        sig_int(&p, end, out) != 0 || sig_int(&p, end, out + 32) != 0 ||
-        p != end)
-        return TEEATTEST_E_SIG_ENCODING;
-    return TEEATTEST_OK;
-}
-
-void ta_tdx_name_cn(const mbedtls_x509_name *n, char *out, size_t cap)
-{
-    out[0] = '\0';
-    for (; n; n = n->next) {
-        if (n->oid.p && MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0) {
-            size_t l = n->val.len < cap - 1 ? n->val.len : cap - 1;
-            memcpy(out, n->val.p, l);
-            out[l] = '\0';
-            for (size_t i = 0; i < l; i++)
-                if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
-                    out[i] = '?';
-            return;
-        }
-    }
-}
 
 /* ---- items ---------------------------------------------------------------- */
 
@@ -111,27 +34,26 @@ static int set_error(const teeattest_ctx *ctx, char **slot, const char *msg)
 static int chain_load(ta_tdx_chain *ch, const uint8_t *pem, size_t len,
                       const teeattest_ctx *ctx)
 {
-    mbedtls_x509_crt_init(&ch->crt);
+    ch->chain = NULL;
     if (!pem || !len)
         return set_error(ctx, &ch->error, "issuer chain is missing");
     if (len > ITEM_MAX)
         return set_error(ctx, &ch->error, "issuer chain is too large");
-    /* mbedTLS wants PEM NUL-terminated with the NUL counted. */
-    uint8_t *buf = ta_malloc(ctx, len + 1);
-    if (!buf)
-        return TEEATTEST_E_NOMEM;
-    memcpy(buf, pem, len);
-    buf[len] = '\0';
-    int rc = mbedtls_x509_crt_parse(&ch->crt, buf, len + 1);
-    ta_free(ctx, buf);
-    if (rc != 0)
+    size_t failed = 0;
+    int rc = ta_x509_chain_parse(ctx, &ch->chain, pem, len, &failed);
+    if (rc == TEEATTEST_E_NOMEM)
+        return rc;
+    if (rc != TEEATTEST_OK || failed) {
+        ta_x509_chain_free(ch->chain);
+        ch->chain = NULL;
         return set_error(ctx, &ch->error,
                          "issuer chain holds a certificate that does not "
                          "parse");
+    }
     ch->not_after = INT64_MAX;
-    for (const mbedtls_x509_crt *c = &ch->crt; c && c->raw.p; c = c->next) {
+    for (size_t i = 0; i < ta_x509_chain_len(ch->chain); i++) {
         ch->n++;
-        int64_t na = ta_tdx_x509_time(&c->valid_to);
+        int64_t na = ta_x509_not_after(ta_x509_chain_get(ch->chain, i));
         if (na < ch->not_after)
             ch->not_after = na;
     }
@@ -159,7 +81,7 @@ static bool all_hex_ws(const uint8_t *p, size_t len, size_t *digits)
 int ta_tdx_crl_load(ta_tdx_crl *crl, const uint8_t *data, size_t len,
                     const teeattest_ctx *ctx)
 {
-    mbedtls_x509_crl_init(&crl->crl);
+    crl->crl = NULL;
     crl->loaded = false;
     if (!data || !len)
         return set_error(ctx, &crl->error, "CRL is missing");
@@ -168,7 +90,7 @@ int ta_tdx_crl_load(ta_tdx_crl *crl, const uint8_t *data, size_t len,
     int rc;
     size_t digits;
     if (data[0] == 0x30) {
-        rc = mbedtls_x509_crl_parse_der(&crl->crl, data, len);
+        rc = ta_x509_crl_parse(ctx, &crl->crl, data, len);
     } else if (all_hex_ws(data, len, &digits)) {
         /* PCCS serves the root CA CRL as hex text of the DER. */
         uint8_t *der = ta_malloc(ctx, digits / 2);
@@ -182,26 +104,22 @@ int ta_tdx_crl_load(ta_tdx_crl *crl, const uint8_t *data, size_t len,
         for (size_t i = 0; i < len; i++)
             if (data[i] > ' ')
                 hex[k++] = (char)data[i];
-        rc = ta_hex_decode_exact(der, digits / 2, hex, digits, false) ? -1
-             : mbedtls_x509_crl_parse_der(&crl->crl, der, digits / 2);
+        rc = ta_hex_decode_exact(der, digits / 2, hex, digits, false)
+                 ? TEEATTEST_E_PARSE
+                 : ta_x509_crl_parse(ctx, &crl->crl, der, digits / 2);
         ta_free(ctx, der);
         ta_free(ctx, hex);
     } else {
-        uint8_t *buf = ta_malloc(ctx, len + 1);
-        if (!buf)
-            return TEEATTEST_E_NOMEM;
-        memcpy(buf, data, len);
-        buf[len] = '\0';
-        rc = mbedtls_x509_crl_parse(&crl->crl, buf, len + 1);
-        ta_free(ctx, buf);
+        rc = ta_x509_crl_parse(ctx, &crl->crl, data, len);
     }
-    if (rc != 0 || crl->crl.next)
+    if (rc == TEEATTEST_E_NOMEM)
+        return rc;
+    if (rc != TEEATTEST_OK)
         return set_error(ctx, &crl->error,
                          "CRL does not parse (DER, PEM or hex expected)");
     crl->loaded = true;
-    crl->this_update = ta_tdx_x509_time(&crl->crl.this_update);
-    crl->next_update = crl->crl.next_update.year
-                           ? ta_tdx_x509_time(&crl->crl.next_update) : 0;
+    crl->this_update = ta_x509_crl_this_update(crl->crl);
+    crl->next_update = ta_x509_crl_next_update(crl->crl);
     return TEEATTEST_OK;
 }
 
@@ -222,11 +140,6 @@ int ta_tdx_collateral_from_parts(teeattest_ctx *ctx,
     if (!c)
         return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
     c->ctx = teeattest_ctx_ref(ctx);
-    mbedtls_x509_crt_init(&c->tcb_info_chain.crt);
-    mbedtls_x509_crt_init(&c->qe_identity_chain.crt);
-    mbedtls_x509_crt_init(&c->pck_crl_chain.crt);
-    mbedtls_x509_crl_init(&c->pck_crl.crl);
-    mbedtls_x509_crl_init(&c->root_ca_crl.crl);
     int rc = ta_tdx_tcb_info_load(ctx, &c->tcb_info, p->tcb_info,
                                   p->tcb_info_len, p->tcb_info_sig_hex,
                                   p->tcb_info_sig_hex_len);
@@ -308,12 +221,12 @@ static void collateral_destroy(ta_tdx_collateral *c)
     ta_tdx_chain *chains[] = {&c->tcb_info_chain, &c->qe_identity_chain,
                               &c->pck_crl_chain};
     for (size_t i = 0; i < TA_ARRAY_LEN(chains); i++) {
-        mbedtls_x509_crt_free(&chains[i]->crt);
+        ta_x509_chain_free(chains[i]->chain);
         ta_free(ctx, chains[i]->error);
     }
     ta_tdx_crl *crls[] = {&c->pck_crl, &c->root_ca_crl};
     for (size_t i = 0; i < TA_ARRAY_LEN(crls); i++) {
-        mbedtls_x509_crl_free(&crls[i]->crl);
+        ta_x509_crl_free(crls[i]->crl);
         ta_free(ctx, crls[i]->error);
     }
     ta_free(ctx, c);
@@ -635,13 +548,13 @@ static int save_doc(const char *dir, const char *name, const char *member,
 int ta_tdx_chain_pem(const ta_tdx_chain *ch, ta_buf *out)
 {
     int rc = TEEATTEST_OK;
-    for (const mbedtls_x509_crt *c = &ch->crt; !rc && c && c->raw.p;
-         c = c->next) {
-        size_t blen = ta_base64_encoded_len(c->raw.len);
+    for (size_t i = 0; !rc && i < ta_x509_chain_len(ch->chain); i++) {
+        ta_der raw = ta_x509_der(ta_x509_chain_get(ch->chain, i));
+        size_t blen = ta_base64_encoded_len(raw.len);
         char *b64 = ta_malloc(out->ctx, blen + 1);
         if (!b64)
             return TEEATTEST_E_NOMEM;
-        ta_base64_encode(b64, c->raw.p, c->raw.len, false);
+        ta_base64_encode(b64, raw.p, raw.len, false);
         rc = ta_buf_append_str(out, "-----BEGIN CERTIFICATE-----\n");
         for (size_t off = 0; !rc && off < blen; off += 64)
             if (!(rc = ta_buf_append(out, b64 + off,
@@ -680,12 +593,13 @@ static int save_chain(const teeattest_ctx *ctx, const char *dir,
 static int save_crl(const char *dir, const char *name, const ta_tdx_crl *crl,
                     teeattest_error *err)
 {
-    if (!crl->loaded || !crl->crl.raw.p)
+    if (!crl->loaded || !ta_x509_crl_der(crl->crl).p)
         return ta_error(err, TEEATTEST_E_PARSE, "tdx.collateral",
                         "%s: the CRL did not load (%s), it cannot be saved",
                         name, crl->error ? crl->error : "missing");
-    const uint8_t *parts[] = {crl->crl.raw.p};
-    size_t lens[] = {crl->crl.raw.len};
+    ta_der raw = ta_x509_crl_der(crl->crl);
+    const uint8_t *parts[] = {raw.p};
+    size_t lens[] = {raw.len};
     return save_file(dir, name, parts, lens, 1, err);
 }
 

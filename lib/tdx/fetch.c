@@ -107,22 +107,17 @@ int ta_tdx_quote_platform(teeattest_ctx *ctx, const uint8_t *quote,
     if (ta_tdx_quote_parse(&q, quote, len, &e) != TEEATTEST_OK)
         return ta_error(err, TEEATTEST_E_PARSE, e.where, "quote: %s",
                         e.message);
-    uint8_t *pem = ta_malloc(ctx, q.pck_pem_len + 1);
-    if (!pem)
+    ta_x509_chain *chain = NULL;
+    /* Certificates that fail to parse do not matter: only the leaf does. */
+    int prc = ta_x509_chain_parse(ctx, &chain, q.pck_pem, q.pck_pem_len,
+                                  NULL);
+    if (prc == TEEATTEST_E_NOMEM)
         return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
-    memcpy(pem, q.pck_pem, q.pck_pem_len);
-    pem[q.pck_pem_len] = '\0';
-    mbedtls_x509_crt chain;
-    mbedtls_x509_crt_init(&chain);
-    /* A positive return counts certificates that failed: only the leaf
-     * matters here. */
-    int prc = mbedtls_x509_crt_parse(&chain, pem, q.pck_pem_len + 1);
-    ta_free(ctx, pem);
-    const mbedtls_x509_crt *leaf = NULL;
-    for (const mbedtls_x509_crt *c = &chain; prc >= 0 && c && c->raw.p;
-         c = c->next) {
+    const ta_x509 *leaf = NULL;
+    for (size_t i = 0; i < ta_x509_chain_len(chain); i++) {
+        const ta_x509 *c = ta_x509_chain_get(chain, i);
         char cn[96];
-        ta_tdx_name_cn(&c->subject, cn, sizeof cn);
+        ta_x509_cn(c, false, cn, sizeof cn);
         if (strstr(cn, "SGX PCK Certificate")) {
             leaf = c;
             break;
@@ -131,7 +126,7 @@ int ta_tdx_quote_platform(teeattest_ctx *ctx, const uint8_t *quote,
     int rc = TEEATTEST_OK;
     char icn[96] = "";
     if (leaf)
-        ta_tdx_name_cn(&leaf->issuer, icn, sizeof icn);
+        ta_x509_cn(leaf, true, icn, sizeof icn);
     if (!leaf) {
         rc = ta_error(err, TEEATTEST_E_PARSE, "pck_chain",
                       "quote: no PCK certificate in the certification data");
@@ -148,7 +143,7 @@ int ta_tdx_quote_platform(teeattest_ctx *ctx, const uint8_t *quote,
                       "PCK certificate issuer \"%s\" is neither the PCK "
                       "Platform CA nor the PCK Processor CA", icn);
     }
-    mbedtls_x509_crt_free(&chain);
+    ta_x509_chain_free(chain);
     return rc;
 }
 

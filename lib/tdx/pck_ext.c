@@ -1,16 +1,14 @@
 /*
  * PCK certificate SGX extension (OID 1.2.840.113741.1.13.1, spec 4.4),
- * decoded from the certificate's raw v3 extensions with mbedTLS's ASN.1
- * reader. Entries are found by OID, never by position.
+ * decoded from the certificate's raw v3 extensions with the crypto
+ * layer's DER reader (lib/crypto/der.h). Entries are found by OID, never by position.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 
-#include <mbedtls/asn1.h>
-#include <mbedtls/oid.h>
-
 #include "tdx.h"
+#include "../crypto/der.h"
 
 /* 1.2.840.113741.1.13.1 */
 static const uint8_t sgx_oid[] = {0x2A, 0x86, 0x48, 0x86, 0xF8,
@@ -20,7 +18,7 @@ static const uint8_t sgx_oid[] = {0x2A, 0x86, 0x48, 0x86, 0xF8,
 #define EXT_ERR(...) ta_error(err, TEEATTEST_E_PARSE, "tdx.pck_extension", __VA_ARGS__)
 
 /* Is `oid` the SGX base OID followed by the given arcs (each < 128)? */
-static bool oid_is(const mbedtls_asn1_buf *oid, const uint8_t *arcs,
+static bool oid_is(const ta_der *oid, const uint8_t *arcs,
                    size_t n_arcs)
 {
     return oid->len == SGX_OID_LEN + n_arcs &&
@@ -28,13 +26,13 @@ static bool oid_is(const mbedtls_asn1_buf *oid, const uint8_t *arcs,
            memcmp(oid->p + SGX_OID_LEN, arcs, n_arcs) == 0;
 }
 
-/* Read an INTEGER in [0, max]. mbedtls_asn1_get_int copes with the leading
+/* Read an INTEGER in [0, max]. ta_der_get_int copes with the leading
  * 0x00 of values >= 128 (255 is 02 02 00 FF). */
 static int get_uint(unsigned char **p, const unsigned char *end, int max,
                     int *out)
 {
     int v;
-    if (mbedtls_asn1_get_int(p, end, &v) != 0 || v < 0 || v > max)
+    if (ta_der_get_int(p, end, &v) != 0 || v < 0 || v > max)
         return -1;
     *out = v;
     return 0;
@@ -44,7 +42,7 @@ static int get_octets(unsigned char **p, const unsigned char *end,
                       uint8_t *out, size_t want)
 {
     size_t len;
-    if (mbedtls_asn1_get_tag(p, end, &len, MBEDTLS_ASN1_OCTET_STRING) != 0 ||
+    if (ta_der_get_tag(p, end, &len, TA_DER_OCTET_STRING) != 0 ||
         len != want)
         return -1;
     memcpy(out, *p, len);
@@ -59,12 +57,11 @@ static int parse_tcb(unsigned char *p, const unsigned char *end,
     uint32_t seen = 0;
     while (p < end) {
         size_t len;
-        if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                                 MBEDTLS_ASN1_SEQUENCE) != 0)
+        if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0)
             return EXT_ERR("TCB entry is not a SEQUENCE");
         unsigned char *iend = p + len;
-        mbedtls_asn1_buf oid;
-        if (mbedtls_asn1_get_tag(&p, iend, &oid.len, MBEDTLS_ASN1_OID) != 0)
+        ta_der oid;
+        if (ta_der_get_tag(&p, iend, &oid.len, TA_DER_OID) != 0)
             return EXT_ERR("TCB entry has no OID");
         oid.p = p;
         p += oid.len;
@@ -110,17 +107,15 @@ static int parse_sgx(unsigned char *p, const unsigned char *end,
                      teeattest_error *err)
 {
     size_t len;
-    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                             MBEDTLS_ASN1_SEQUENCE) != 0 || p + len != end)
+    if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0 || p + len != end)
         return EXT_ERR("SGX extension is not a SEQUENCE");
     uint32_t seen = 0;
     while (p < end) {
-        if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                                 MBEDTLS_ASN1_SEQUENCE) != 0)
+        if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0)
             return EXT_ERR("SGX extension entry is not a SEQUENCE");
         unsigned char *iend = p + len;
-        mbedtls_asn1_buf oid;
-        if (mbedtls_asn1_get_tag(&p, iend, &oid.len, MBEDTLS_ASN1_OID) != 0)
+        ta_der oid;
+        if (ta_der_get_tag(&p, iend, &oid.len, TA_DER_OID) != 0)
             return EXT_ERR("SGX extension entry has no OID");
         oid.p = p;
         p += oid.len;
@@ -146,8 +141,7 @@ static int parse_sgx(unsigned char *p, const unsigned char *end,
                 return EXT_ERR("PPID is not a 16-byte OCTET STRING");
             break;
         case 2:
-            if (mbedtls_asn1_get_tag(&p, iend, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                                     MBEDTLS_ASN1_SEQUENCE) != 0 ||
+            if (ta_der_get_tag(&p, iend, &len, TA_DER_SEQUENCE) != 0 ||
                 p + len != iend)
                 return EXT_ERR("TCB is not a SEQUENCE");
             rc = parse_tcb(p, iend, out, err);
@@ -165,7 +159,7 @@ static int parse_sgx(unsigned char *p, const unsigned char *end,
             break;
         case 5: {
             int v;
-            if (mbedtls_asn1_get_enum(&p, iend, &v) != 0 || v < 0 || v > 2)
+            if (ta_der_get_enum(&p, iend, &v) != 0 || v < 0 || v > 2)
                 return EXT_ERR("SGX Type is not ENUMERATED 0..2");
             out->sgx_type = v;
             break;
@@ -177,8 +171,7 @@ static int parse_sgx(unsigned char *p, const unsigned char *end,
             out->has_platform_instance_id = true;
             break;
         default: /* .7 Configuration: structure checked, values unused */
-            if (mbedtls_asn1_get_tag(&p, iend, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                                     MBEDTLS_ASN1_SEQUENCE) != 0 ||
+            if (ta_der_get_tag(&p, iend, &len, TA_DER_SEQUENCE) != 0 ||
                 p + len != iend)
                 return EXT_ERR("Configuration is not a SEQUENCE");
             p = iend;
@@ -196,27 +189,33 @@ static int parse_sgx(unsigned char *p, const unsigned char *end,
     return TEEATTEST_OK;
 }
 
-int ta_tdx_pck_ext_parse(const mbedtls_x509_crt *leaf, bool platform_ca,
+int ta_tdx_pck_ext_parse(const ta_x509 *leaf, bool platform_ca,
                          ta_tdx_pck_ext *out, teeattest_error *err)
 {
+    ta_der exts = ta_x509_extensions(leaf);
+    return ta_tdx_pck_ext_parse_der(exts.p, exts.len, platform_ca, out, err);
+}
+
+int ta_tdx_pck_ext_parse_der(const uint8_t *exts, size_t exts_len,
+                             bool platform_ca, ta_tdx_pck_ext *out,
+                             teeattest_error *err)
+{
     memset(out, 0, sizeof *out);
-    if (!leaf->v3_ext.p || !leaf->v3_ext.len)
+    if (!exts || !exts_len)
         return EXT_ERR("PCK certificate has no extensions");
-    unsigned char *p = leaf->v3_ext.p;
-    const unsigned char *end = p + leaf->v3_ext.len;
+    unsigned char *p = (unsigned char *)exts;
+    const unsigned char *end = p + exts_len;
     size_t len;
-    /* v3_ext covers the Extensions SEQUENCE (inside the [3] wrapper). */
-    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                             MBEDTLS_ASN1_SEQUENCE) != 0 || p + len != end)
+    /* The Extensions SEQUENCE (inside the [3] wrapper). */
+    if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0 || p + len != end)
         return EXT_ERR("PCK certificate extensions are malformed");
     bool found = false;
     while (p < end) {
-        if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                                 MBEDTLS_ASN1_SEQUENCE) != 0)
+        if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0)
             return EXT_ERR("malformed extension");
         unsigned char *eend = p + len;
-        mbedtls_asn1_buf oid;
-        if (mbedtls_asn1_get_tag(&p, eend, &oid.len, MBEDTLS_ASN1_OID) != 0)
+        ta_der oid;
+        if (ta_der_get_tag(&p, eend, &oid.len, TA_DER_OID) != 0)
             return EXT_ERR("extension without OID");
         oid.p = p;
         p += oid.len;
@@ -228,10 +227,10 @@ int ta_tdx_pck_ext_parse(const mbedtls_x509_crt *leaf, bool platform_ca,
             return EXT_ERR("SGX extension appears twice");
         found = true;
         int crit = 0;
-        if (p < eend && *p == MBEDTLS_ASN1_BOOLEAN &&
-            mbedtls_asn1_get_bool(&p, eend, &crit) != 0)
+        if (p < eend && *p == TA_DER_BOOLEAN &&
+            ta_der_get_bool(&p, eend, &crit) != 0)
             return EXT_ERR("SGX extension critical flag is malformed");
-        if (mbedtls_asn1_get_tag(&p, eend, &len, MBEDTLS_ASN1_OCTET_STRING) != 0 ||
+        if (ta_der_get_tag(&p, eend, &len, TA_DER_OCTET_STRING) != 0 ||
             p + len != eend)
             return EXT_ERR("SGX extension value is not an OCTET STRING");
         int rc = parse_sgx(p, eend, platform_ca, out, err);

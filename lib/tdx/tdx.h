@@ -15,11 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mbedtls/x509_crl.h>
-#include <mbedtls/x509_crt.h>
-
 #include "../core/core.h"
 #include "../crypto/crypto.h"
+#include "../crypto/x509.h"
 
 /* ---- trust anchor ------------------------------------------------------ */
 
@@ -152,8 +150,12 @@ typedef struct ta_tdx_pck_ext {
 
 /* Find and decode the extension in a certificate's raw v3 extensions.
  * `platform_ca`: also require .6 and .7 (Platform-CA PCK certificates). */
-int ta_tdx_pck_ext_parse(const mbedtls_x509_crt *leaf, bool platform_ca,
+int ta_tdx_pck_ext_parse(const ta_x509 *leaf, bool platform_ca,
                          ta_tdx_pck_ext *out, teeattest_error *err);
+/* The same on the certificate's Extensions SEQUENCE (ta_x509_extensions). */
+int ta_tdx_pck_ext_parse_der(const uint8_t *exts, size_t exts_len,
+                             bool platform_ca, ta_tdx_pck_ext *out,
+                             teeattest_error *err);
 
 /* ---- TCB Info / QE Identity --------------------------------------------- */
 
@@ -270,14 +272,15 @@ ta_tdx_status ta_tdx_relaunch(ta_tdx_status launch, ta_tdx_status current);
 
 /* A PEM issuer chain as delivered with a document. */
 typedef struct ta_tdx_chain {
-    mbedtls_x509_crt crt;      /* every certificate, in the given order */
+    ta_x509_chain *chain;      /* every certificate, in the given order;
+                                * NULL when it did not parse */
     size_t n;
     char *error;               /* owned; NULL when it parsed */
     int64_t not_after;         /* earliest notAfter */
 } ta_tdx_chain;
 
 typedef struct ta_tdx_crl {
-    mbedtls_x509_crl crl;
+    ta_x509_crl *crl;          /* NULL unless loaded */
     bool loaded;
     char *error;               /* owned; set when present but unparsable */
     int64_t this_update, next_update; /* next_update 0 when absent */
@@ -462,15 +465,5 @@ int ta_collateral_wrap(teeattest_ctx *ctx, ta_tdx_collateral *c,
                        teeattest_collateral **out, teeattest_error *err);
 /* The wrapped collateral; NULL for NULL. */
 const ta_tdx_collateral *ta_collateral_inner(const teeattest_collateral *col);
-
-/* ---- shared helpers (verify.c / collateral.c) --------------------------- */
-
-/* Uncompressed P-256 point of a certificate's key. */
-int ta_tdx_crt_pubkey(const mbedtls_x509_crt *crt, uint8_t out[65]);
-/* Convert a DER ECDSA-Sig-Value to raw r||s (32+32). */
-int ta_tdx_der_sig_to_raw(const uint8_t *der, size_t len, uint8_t out[64]);
-/* Common Name of a certificate name (copied, truncated to cap-1). */
-void ta_tdx_name_cn(const mbedtls_x509_name *n, char *out, size_t cap);
-int64_t ta_tdx_x509_time(const mbedtls_x509_time *t);
 
 #endif /* TA_TDX_H */

@@ -13,12 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <mbedtls/asn1.h>
-#include <mbedtls/md.h>
-#include <mbedtls/pk.h>
 
 #include "../crypto/crypto.h"
 #include "tdx.h"
+#include "../crypto/der.h"
 
 typedef struct vstate {
     teeattest_ctx *ctx;
@@ -83,14 +81,9 @@ static void fact_date(vstate *s, const char *key, int64_t t)
     fact_str(s, key, d);
 }
 
-static bool raw_eq(const mbedtls_x509_buf *a, const mbedtls_x509_buf *b)
+static bool raw_eq(ta_der a, ta_der b)
 {
-    return a->len == b->len && memcmp(a->p, b->p, a->len) == 0;
-}
-
-static bool self_issued(const mbedtls_x509_crt *c)
-{
-    return raw_eq(&c->subject_raw, &c->issuer_raw);
+    return a.len == b.len && (!a.len || memcmp(a.p, b.p, a.len) == 0);
 }
 
 static void x509_flags_text(uint32_t f, char *out, size_t cap)
@@ -163,15 +156,15 @@ typedef struct memo_sig {
 } memo_sig;
 
 typedef struct memo_root {
-    uint8_t *der;        /* owned copy of the anchor */
+    const uint8_t *der;  /* the anchor as given (inside crt) */
     size_t len;
-    mbedtls_x509_crt crt;
+    ta_x509 *crt;        /* a reference */
     uint8_t pub[65];
 } memo_root;
 
 typedef struct memo_pck {
     uint8_t key[32];     /* SHA-256 of the quote's PEM chain */
-    mbedtls_x509_crt crt; /* the parsed chain */
+    ta_x509_chain *chain; /* the parsed chain (a reference) */
     uint32_t chain_ok;   /* bit i: verified to roots[i] (signatures only) */
 } memo_pck;
 
@@ -192,12 +185,10 @@ void ta_tdx_memo_free(const teeattest_ctx *ctx, struct ta_tdx_memo *m)
 {
     if (!m)
         return;
-    for (size_t i = 0; i < m->n_roots; i++) {
-        mbedtls_x509_crt_free(&m->roots[i].crt);
-        ta_free(ctx, m->roots[i].der);
-    }
+    for (size_t i = 0; i < m->n_roots; i++)
+        ta_x509_free(m->roots[i].crt);
     for (size_t i = 0; i < m->n_pck; i++) {
-        mbedtls_x509_crt_free(&m->pck[i]->crt);
+        ta_x509_chain_free(m->pck[i]->chain);
         ta_free(ctx, m->pck[i]);
     }
     pthread_mutex_destroy(&m->lock);
@@ -228,58 +219,51 @@ static struct ta_tdx_memo *memo_get(teeattest_ctx *ctx,
     return m;
 }
 
-/* The parsed trust anchor: from the memo (then *root is a shallow copy
- * the caller must not free: *borrowed is set) or parsed into *root. */
+/* The parsed trust anchor, a new reference in *root: from the memo, or
+ * parsed and offered to the memo (which then shares the parse). */
 static int memo_root_get(vstate *s, const uint8_t *der, size_t len,
-                         mbedtls_x509_crt *root, uint8_t pub[65],
-                         bool *borrowed)
+                         ta_x509 **root, uint8_t pub[65])
 {
     struct ta_tdx_memo *m = s->memo;
-    *borrowed = false;
+    *root = NULL;
     s->root_idx = MEMO_ROOTS;
     if (m) {
         pthread_mutex_lock(&m->lock);
         for (size_t i = 0; i < m->n_roots; i++) {
             if (m->roots[i].len == len && memcmp(m->roots[i].der, der, len) == 0) {
-                *root = m->roots[i].crt;
+                *root = ta_x509_ref(m->roots[i].crt);
                 memcpy(pub, m->roots[i].pub, 65);
-                *borrowed = true;
                 s->root_idx = i;
                 break;
             }
         }
         pthread_mutex_unlock(&m->lock);
-        if (*borrowed)
+        if (*root)
             return 0;
     }
-    if (mbedtls_x509_crt_parse_der(root, der, len) != 0 ||
-        ta_tdx_crt_pubkey(root, pub) != TEEATTEST_OK)
+    int rc = ta_x509_parse_der(s->ctx, root, der, len, NULL);
+    if (rc == TEEATTEST_E_NOMEM)
+        s->nomem = true;
+    if (rc || ta_x509_ec_point(*root, TEEATTEST_CURVE_P256, pub, 65)) {
+        ta_x509_free(*root);
+        *root = NULL;
         return -1;
+    }
     if (!m)
         return 0;
-    /* Remember it: the memo takes a parse of its own copy of the DER. */
-    uint8_t *copy = ta_malloc(s->ctx, len);
-    if (!copy)
-        return 0;
-    memcpy(copy, der, len);
+    /* Remember it: the memo holds a reference to the same parse. The key
+     * is the anchor as given, trailing bytes included. */
     pthread_mutex_lock(&m->lock);
-    bool stored = false;
-    if (m->n_roots < MEMO_ROOTS) {
+    if (m->n_roots < MEMO_ROOTS &&
+        ta_x509_der(*root).len == len) {
         memo_root *r = &m->roots[m->n_roots];
-        mbedtls_x509_crt_init(&r->crt);
-        if (mbedtls_x509_crt_parse_der(&r->crt, copy, len) == 0) {
-            r->der = copy;
-            r->len = len;
-            memcpy(r->pub, pub, 65);
-            s->root_idx = m->n_roots++;
-            stored = true;
-        } else {
-            mbedtls_x509_crt_free(&r->crt);
-        }
+        r->crt = ta_x509_ref(*root);
+        r->der = ta_x509_der(*root).p;
+        r->len = len;
+        memcpy(r->pub, pub, 65);
+        s->root_idx = m->n_roots++;
     }
     pthread_mutex_unlock(&m->lock);
-    if (!stored)
-        ta_free(s->ctx, copy);
     return 0;
 }
 
@@ -316,12 +300,6 @@ static int p256_verify_col(vstate *s, const uint8_t pub[65],
     return rc;
 }
 
-static bool crt_window_holds(const mbedtls_x509_crt *c, int64_t at)
-{
-    return at >= ta_tdx_x509_time(&c->valid_from) &&
-           at <= ta_tdx_x509_time(&c->valid_to);
-}
-
 /* ta_x509_verify_chain() for `n` certificates (leaf first) to one root,
  * remembered through *ok_flag (a memo field, read and set under the lock)
  * when the certificates are the memo's own or the collateral's. Only a
@@ -330,8 +308,8 @@ static bool crt_window_holds(const mbedtls_x509_crt *c, int64_t at)
  * thing that can change its result. A custom X.509 backend may judge
  * time differently: then nothing is remembered. */
 static int verify_chain_memo(vstate *s, uint32_t *flags,
-                             const mbedtls_x509_crt *const *certs, size_t n,
-                             const mbedtls_x509_crt *root,
+                             const ta_x509 *const *certs, size_t n,
+                             const ta_x509 *root,
                              const uint8_t *root_der, size_t root_len,
                              bool *ok_flag, uint32_t *ok_bits, uint32_t bit)
 {
@@ -342,9 +320,9 @@ static int verify_chain_memo(vstate *s, uint32_t *flags,
         pthread_mutex_lock(&m->lock);
         bool known = ok_flag ? *ok_flag : (*ok_bits & bit) != 0;
         pthread_mutex_unlock(&m->lock);
-        bool in_time = crt_window_holds(root, s->at);
+        bool in_time = ta_x509_valid_at(root, s->at);
         for (size_t i = 0; i < n && in_time; i++)
-            in_time = crt_window_holds(certs[i], s->at);
+            in_time = ta_x509_valid_at(certs[i], s->at);
         if (known && in_time) {
             *flags = 0;
             return TEEATTEST_OK;
@@ -353,8 +331,9 @@ static int verify_chain_memo(vstate *s, uint32_t *flags,
     const uint8_t *chain[2];
     size_t lens[2];
     for (size_t i = 0; i < n && i < 2; i++) {
-        chain[i] = certs[i]->raw.p;
-        lens[i] = certs[i]->raw.len;
+        ta_der raw = ta_x509_der(certs[i]);
+        chain[i] = raw.p;
+        lens[i] = raw.len;
     }
     *flags = 0;
     int rc = ta_x509_verify_chain(s->ctx, flags, chain, lens, n < 2 ? n : 2,
@@ -393,14 +372,15 @@ static bool *memo_chain_flag(vstate *s, const ta_tdx_chain *ch)
     return flag;
 }
 
-/* The quote's PCK chain parsed: from the memo (a shallow copy in *pck the
- * caller must not free: *entry is set) or parsed into *pck and offered to
- * the memo. Returns mbedtls_x509_crt_parse()'s result. */
+/* The quote's PCK chain parsed, a new reference in *pck: from the memo
+ * (then *entry is set) or parsed and offered to the memo, which shares
+ * the parse. 0, or -1 when it does not parse (every certificate must). */
 static int memo_pck_parse(vstate *s, const uint8_t *pem, size_t len,
-                          mbedtls_x509_crt *pck, memo_pck **entry)
+                          ta_x509_chain **pck, memo_pck **entry)
 {
     struct ta_tdx_memo *m = s->memo;
     *entry = NULL;
+    *pck = NULL;
     uint8_t key[32];
     bool keyed = m && ta_sha256(s->ctx, key, pem, len) == TEEATTEST_OK;
     if (keyed) {
@@ -410,78 +390,67 @@ static int memo_pck_parse(vstate *s, const uint8_t *pem, size_t len,
                 *entry = m->pck[i];
         pthread_mutex_unlock(&m->lock);
         if (*entry) {
-            *pck = (*entry)->crt;
+            *pck = ta_x509_chain_ref((*entry)->chain);
             return 0;
         }
     }
-    uint8_t *buf = ta_malloc(s->ctx, len + 1);
-    if (!buf) {
+    size_t failed = 0;
+    int rc = ta_x509_chain_parse(s->ctx, pck, pem, len, &failed);
+    if (rc == TEEATTEST_E_NOMEM)
         s->nomem = true;
+    if (rc || failed) {
+        ta_x509_chain_free(*pck);
+        *pck = NULL;
         return -1;
     }
-    memcpy(buf, pem, len);
-    buf[len] = '\0';
-    int prc = mbedtls_x509_crt_parse(pck, buf, len + 1);
-    if (prc == 0 && keyed) {
-        memo_pck *e = ta_calloc(s->ctx, 1, sizeof *e);
-        if (e) {
-            mbedtls_x509_crt_init(&e->crt);
-            memcpy(e->key, key, 32);
-            if (mbedtls_x509_crt_parse(&e->crt, buf, len + 1) != 0) {
-                mbedtls_x509_crt_free(&e->crt);
-                ta_free(s->ctx, e);
-                e = NULL;
-            }
-        }
-        if (e) {
-            bool stored = false;
-            pthread_mutex_lock(&m->lock);
-            bool dup = false;
-            for (size_t i = 0; i < m->n_pck && !dup; i++)
-                dup = memcmp(m->pck[i]->key, key, 32) == 0;
-            if (!dup && m->n_pck < MEMO_PCK) {
-                m->pck[m->n_pck++] = e;
-                stored = true;
-            }
-            pthread_mutex_unlock(&m->lock);
-            if (stored) {
-                /* Use the memo's parse, so the chain check can be
-                 * remembered against it. */
-                mbedtls_x509_crt_free(pck);
-                *pck = e->crt;
-                *entry = e;
-            } else {
-                mbedtls_x509_crt_free(&e->crt);
-                ta_free(s->ctx, e);
-            }
-        }
+    if (!keyed)
+        return 0;
+    memo_pck *e = ta_calloc(s->ctx, 1, sizeof *e);
+    if (!e)
+        return 0;
+    memcpy(e->key, key, 32);
+    e->chain = ta_x509_chain_ref(*pck);
+    bool stored = false;
+    pthread_mutex_lock(&m->lock);
+    bool dup = false;
+    for (size_t i = 0; i < m->n_pck && !dup; i++)
+        dup = memcmp(m->pck[i]->key, key, 32) == 0;
+    if (!dup && m->n_pck < MEMO_PCK) {
+        m->pck[m->n_pck++] = e;
+        stored = true;
     }
-    ta_free(s->ctx, buf);
-    return prc;
+    pthread_mutex_unlock(&m->lock);
+    if (stored) {
+        /* The chain check can be remembered against this entry. */
+        *entry = e;
+    } else {
+        ta_x509_chain_free(e->chain);
+        ta_free(s->ctx, e);
+    }
+    return 0;
 }
 
 /* Does a CRL carry CRL Number and Authority Key Identifier (Intel's
  * CRL_REQUIRED_EXTENSIONS)? crl_ext covers the Extensions SEQUENCE. */
-static bool crl_has_required_ext(const mbedtls_x509_crl *crl)
+static bool crl_has_required_ext(const ta_x509_crl *crl)
 {
     static const uint8_t crl_number[] = {0x55, 0x1D, 0x14};
     static const uint8_t aki[] = {0x55, 0x1D, 0x23};
-    unsigned char *p = crl->crl_ext.p;
-    if (!p || !crl->crl_ext.len)
+    ta_der ext = ta_x509_crl_extensions(crl);
+    unsigned char *p = (unsigned char *)ext.p;
+    if (!p || !ext.len)
         return false;
-    const unsigned char *end = p + crl->crl_ext.len;
+    const unsigned char *end = p + ext.len;
     size_t len;
     bool have_num = false, have_aki = false;
-    if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                             MBEDTLS_ASN1_SEQUENCE) != 0 || p + len != end)
+    if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0 || p + len != end)
         return false;
     while (p < end) {
-        if (mbedtls_asn1_get_tag(&p, end, &len, MBEDTLS_ASN1_CONSTRUCTED |
-                                 MBEDTLS_ASN1_SEQUENCE) != 0)
+        if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0)
             return false;
         unsigned char *e = p + len;
         size_t olen;
-        if (mbedtls_asn1_get_tag(&p, e, &olen, MBEDTLS_ASN1_OID) != 0)
+        if (ta_der_get_tag(&p, e, &olen, TA_DER_OID) != 0)
             return false;
         if (olen == 3 && memcmp(p, crl_number, 3) == 0)
             have_num = true;
@@ -492,38 +461,38 @@ static bool crl_has_required_ext(const mbedtls_x509_crl *crl)
     return have_num && have_aki;
 }
 
-static bool crl_lists(const mbedtls_x509_crl *crl, const mbedtls_x509_buf *serial)
+/* Is the certificate listed by the CRL? */
+static bool crl_lists(const ta_tdx_crl *crl, const ta_x509 *c)
 {
-    for (const mbedtls_x509_crl_entry *e = &crl->entry; e; e = e->next)
-        if (e->raw.len && e->serial.len == serial->len &&
-            memcmp(e->serial.p, serial->p, serial->len) == 0)
-            return true;
-    return false;
+    return ta_x509_crl_lists(crl->crl, ta_x509_serial(c));
 }
 
 /* Verify a CRL: issuer, signature with `issuer_pub`, required extensions
  * and window. Returns the outcome; fills why. */
 static int32_t crl_verify(vstate *s, const ta_tdx_crl *crl,
-                          const mbedtls_x509_buf *issuer_subject,
+                          ta_der issuer_subject,
                           const uint8_t issuer_pub[65], char *why, size_t cap)
 {
     if (!crl->loaded) {
         snprintf(why, cap, "%s", crl->error ? crl->error : "CRL is missing");
         return TEEATTEST_OUTCOME_FAIL;
     }
-    const mbedtls_x509_crl *c = &crl->crl;
-    if (!raw_eq(&c->issuer_raw, issuer_subject)) {
+    const ta_x509_crl *c = crl->crl;
+    if (!raw_eq(ta_x509_crl_issuer_der(c), issuer_subject)) {
         snprintf(why, cap, "CRL issuer is not the expected CA");
         return TEEATTEST_OUTCOME_FAIL;
     }
-    if (c->sig_md != MBEDTLS_MD_SHA256 || c->sig_pk != MBEDTLS_PK_ECDSA) {
+    int32_t pk, hash;
+    ta_x509_crl_sig_alg(c, &pk, &hash);
+    if (hash != TEEATTEST_HASH_SHA256 || pk != TA_X509_PK_ECDSA) {
         snprintf(why, cap, "CRL signature algorithm is not ecdsa-with-SHA256");
         return TEEATTEST_OUTCOME_FAIL;
     }
     uint8_t sig[64];
-    int rc = ta_tdx_der_sig_to_raw(c->sig.p, c->sig.len, sig);
+    ta_der csig = ta_x509_crl_signature(c), tbs = ta_x509_crl_tbs(c);
+    int rc = ta_ecdsa_sig_der_to_raw(csig.p, csig.len, 32, sig);
     if (!rc)
-        rc = p256_verify_col(s, issuer_pub, c->tbs.p, c->tbs.len, sig);
+        rc = p256_verify_col(s, issuer_pub, tbs.p, tbs.len, sig);
     if (rc) {
         snprintf(why, cap, "CRL signature does not verify (%s)",
                  teeattest_status_name(rc));
@@ -583,26 +552,29 @@ static int32_t chain_outcome(vstate *s, int rc, uint32_t flags, char *why,
 /* The root carried in a chain must be the pinned one: byte-identical, or
  * (should Intel re-issue it with the same key) the same key with a valid
  * self-signature, so no byte of a delivered chain goes unchecked. */
-static bool root_matches(vstate *s, const mbedtls_x509_crt *top,
+static bool root_matches(vstate *s, const ta_x509 *top,
                          const uint8_t *root_der, size_t root_len,
                          const uint8_t root_pub[65])
 {
-    if (top->raw.len == root_len && memcmp(top->raw.p, root_der, root_len) == 0)
+    ta_der raw = ta_x509_der(top);
+    if (raw.len == root_len && memcmp(raw.p, root_der, root_len) == 0)
         return true;
     uint8_t pub[65], sig[64];
-    if (ta_tdx_crt_pubkey(top, pub) || memcmp(pub, root_pub, 65) != 0)
+    if (ta_x509_ec_point(top, TEEATTEST_CURVE_P256, pub, sizeof pub) ||
+        memcmp(pub, root_pub, 65) != 0)
         return false;
-    if (top->sig_md != MBEDTLS_MD_SHA256 || top->sig_pk != MBEDTLS_PK_ECDSA ||
-        ta_tdx_der_sig_to_raw(top->sig.p, top->sig.len, sig) != TEEATTEST_OK)
+    int32_t pk, hash;
+    ta_x509_sig_alg(top, &pk, &hash);
+    ta_der tsig = ta_x509_signature(top), tbs = ta_x509_tbs(top);
+    if (hash != TEEATTEST_HASH_SHA256 || pk != TA_X509_PK_ECDSA ||
+        ta_ecdsa_sig_der_to_raw(tsig.p, tsig.len, 32, sig) != TEEATTEST_OK)
         return false;
-    return p256_verify(s, root_pub, top->tbs.p, top->tbs.len, sig) ==
-           TEEATTEST_OK;
+    return p256_verify(s, root_pub, tbs.p, tbs.len, sig) == TEEATTEST_OK;
 }
 
 /* The role of a certificate of the quote's PCK chain, for details. */
-static const char *pck_role(const mbedtls_x509_crt *c,
-                            const mbedtls_x509_crt *leaf,
-                            const mbedtls_x509_crt *inter)
+static const char *pck_role(const ta_x509 *c, const ta_x509 *leaf,
+                            const ta_x509 *inter)
 {
     return c == leaf ? "leaf" : c == inter ? "intermediate" : "root";
 }
@@ -614,11 +586,10 @@ static const char *pck_role(const mbedtls_x509_crt *c,
  * certificate; the caller verifies it. */
 static int32_t chain_pair(vstate *s, const ta_tdx_chain *ch, const char *what,
                           const char *first,
-                          bool (*is_first)(const mbedtls_x509_crt *c,
-                                           const void *ud),
+                          bool (*is_first)(const ta_x509 *c, const void *ud),
                           const void *ud, const uint8_t *root_der,
                           size_t root_len, const uint8_t root_pub[65],
-                          const mbedtls_x509_crt **out, char *why, size_t cap)
+                          const ta_x509 **out, char *why, size_t cap)
 {
     *out = NULL;
     if (ch->error || !ch->n) {
@@ -629,18 +600,19 @@ static int32_t chain_pair(vstate *s, const ta_tdx_chain *ch, const char *what,
         snprintf(why, cap, "%s has %zu certificates, need 2", what, ch->n);
         return TEEATTEST_OUTCOME_FAIL;
     }
-    const mbedtls_x509_crt *c1 = NULL, *top = NULL;
-    for (const mbedtls_x509_crt *c = &ch->crt; c; c = c->next) {
-        if (is_first(c, ud) && !self_issued(c) && !c1)
+    const ta_x509 *c1 = NULL, *top = NULL;
+    for (size_t i = 0; i < ta_x509_chain_len(ch->chain); i++) {
+        const ta_x509 *c = ta_x509_chain_get(ch->chain, i);
+        if (is_first(c, ud) && !ta_x509_self_issued(c) && !c1)
             c1 = c;
-        else if (self_issued(c) && !top)
+        else if (ta_x509_self_issued(c) && !top)
             top = c;
     }
     if (!c1 || !top) {
         snprintf(why, cap, "%s is not %s + root CA", what, first);
         return TEEATTEST_OUTCOME_FAIL;
     }
-    if (c1 != &ch->crt) {
+    if (c1 != ta_x509_chain_get(ch->chain, 0)) {
         snprintf(why, cap, "%s is in the wrong order: root CA first; the "
                  "documented order is %s, then root CA", what, first);
         return TEEATTEST_OUTCOME_FAIL;
@@ -654,42 +626,44 @@ static int32_t chain_pair(vstate *s, const ta_tdx_chain *ch, const char *what,
     return TEEATTEST_OUTCOME_PASS;
 }
 
-static bool is_tcb_signing(const mbedtls_x509_crt *c, const void *ud)
+static bool is_tcb_signing(const ta_x509 *c, const void *ud)
 {
     (void)ud;
     char cn[96];
-    ta_tdx_name_cn(&c->subject, cn, sizeof cn);
+    ta_x509_cn(c, false, cn, sizeof cn);
     return strstr(cn, "SGX TCB Signing") != NULL;
 }
 
 /* The CA named as the CRL's issuer. */
-static bool is_crl_issuer(const mbedtls_x509_crt *c, const void *crl)
+static bool is_crl_issuer(const ta_x509 *c, const void *crl)
 {
-    return raw_eq(&c->subject_raw, &((const ta_tdx_crl *)crl)->crl.issuer_raw);
+    const ta_tdx_crl *l = crl;
+    return l->crl && raw_eq(ta_x509_subject_der(c),
+                            ta_x509_crl_issuer_der(l->crl));
 }
 
 /* TCB Info / QE Identity issuer chain: TCB Signing cert + pinned root. */
 static int32_t signing_chain(vstate *s, const ta_tdx_chain *ch,
-                             const mbedtls_x509_crt *root,
+                             const ta_x509 *root,
                              const uint8_t root_pub[65],
                              const uint8_t *root_der, size_t root_len,
                              const ta_tdx_crl *root_crl, bool root_crl_ok,
                              uint8_t signer_pub[65], char *why, size_t cap)
 {
-    const mbedtls_x509_crt *signer;
+    const ta_x509 *signer;
     if (chain_pair(s, ch, "issuer chain", "TCB Signing certificate",
                    is_tcb_signing, NULL, root_der, root_len, root_pub,
                    &signer, why, cap) != TEEATTEST_OUTCOME_PASS)
         return TEEATTEST_OUTCOME_FAIL;
-    if (!raw_eq(&signer->issuer_raw, &root->subject_raw)) {
+    if (!ta_x509_names_link(root, signer)) {
         snprintf(why, cap, "TCB Signing certificate is not issued by the root");
         return TEEATTEST_OUTCOME_FAIL;
     }
-    if (ta_tdx_crt_pubkey(signer, signer_pub)) {
+    if (ta_x509_ec_point(signer, TEEATTEST_CURVE_P256, signer_pub, 65)) {
         snprintf(why, cap, "TCB Signing key is not a P-256 key");
         return TEEATTEST_OUTCOME_FAIL;
     }
-    const mbedtls_x509_crt *certs[1] = {signer};
+    const ta_x509 *certs[1] = {signer};
     uint32_t flags = 0;
     int rc = verify_chain_memo(s, &flags, certs, 1, root, root_der, root_len,
                                memo_chain_flag(s, ch), NULL, 0);
@@ -697,7 +671,7 @@ static int32_t signing_chain(vstate *s, const ta_tdx_chain *ch,
     if (oc == TEEATTEST_OUTCOME_FAIL)
         return oc;
     if (root_crl_ok) {
-        if (crl_lists(&root_crl->crl, &signer->serial)) {
+        if (crl_lists(root_crl, signer)) {
             s->out->status = TA_TDX_REVOKED;
             snprintf(why, cap, "TCB Signing certificate is revoked by the "
                                "root CA CRL");
@@ -719,25 +693,26 @@ static int32_t signing_chain(vstate *s, const ta_tdx_chain *ch,
 static int32_t crl_issuer_chain(vstate *s, const ta_tdx_chain *ch,
                                 const ta_tdx_crl *crl,
                                 const uint8_t inter_pub[65],
-                                const mbedtls_x509_crt *root,
+                                const ta_x509 *root,
                                 const uint8_t root_pub[65],
                                 const uint8_t *root_der, size_t root_len,
                                 char *why, size_t cap)
 {
     if (!ch->n && !ch->error)
         return TEEATTEST_OUTCOME_PASS;
-    const mbedtls_x509_crt *ca;
+    const ta_x509 *ca;
     if (chain_pair(s, ch, "PCK CRL issuer chain", "the CRL's issuing CA",
                    is_crl_issuer, crl, root_der, root_len, root_pub, &ca, why,
                    cap) != TEEATTEST_OUTCOME_PASS)
         return TEEATTEST_OUTCOME_FAIL;
     uint8_t pub[65];
-    if (ta_tdx_crt_pubkey(ca, pub) || memcmp(pub, inter_pub, 65) != 0) {
+    if (ta_x509_ec_point(ca, TEEATTEST_CURVE_P256, pub, sizeof pub) ||
+        memcmp(pub, inter_pub, 65) != 0) {
         snprintf(why, cap, "PCK CRL issuer chain names a CA whose key is not "
                            "the PCK chain's intermediate key");
         return TEEATTEST_OUTCOME_FAIL;
     }
-    const mbedtls_x509_crt *certs[1] = {ca};
+    const ta_x509 *certs[1] = {ca};
     uint32_t flags = 0;
     int rc = verify_chain_memo(s, &flags, certs, 1, root, root_der, root_len,
                                memo_chain_flag(s, ch), NULL, 0);
@@ -908,12 +883,10 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     size_t root_len = pol->root_der ? pol->root_der_len
                                     : ta_tdx_intel_root_ca_der_len;
 
-    mbedtls_x509_crt root, pck;
-    bool root_borrowed = false; /* shallow copies of memo entries */
+    ta_x509 *root = NULL;       /* references */
+    ta_x509_chain *pck = NULL;
     memo_pck *pck_entry = NULL;
-    mbedtls_x509_crt_init(&root);
-    mbedtls_x509_crt_init(&pck);
-    const mbedtls_x509_crt *leaf = NULL, *inter = NULL;
+    const ta_x509 *leaf = NULL, *inter = NULL;
     uint8_t root_pub[65], leaf_pub[65], inter_pub[65];
     bool root_ok = false, pck_parsed = false, chain_ok = false;
     bool root_crl_ok = false, pck_crl_ok = false, ext_ok = false;
@@ -987,8 +960,7 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     /* ---- PCK chain ---- */
     if (!header_ok) {
         SKIP(s, "tdx.pck_chain", "%s", noquote);
-    } else if (memo_root_get(s, root_der, root_len, &root, root_pub,
-                             &root_borrowed) != 0) {
+    } else if (memo_root_get(s, root_der, root_len, &root, root_pub) != 0) {
         FAILC(s, "tdx.pck_chain", "trust anchor does not parse as a P-256 "
               "certificate");
     } else {
@@ -996,14 +968,15 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
         int prc = memo_pck_parse(s, q.pck_pem, q.pck_pem_len, &pck,
                                  &pck_entry);
         size_t n = 0;
-        const mbedtls_x509_crt *top = NULL;
+        const ta_x509 *top = NULL;
         int dup = 0;
         if (prc == 0) {
-            for (const mbedtls_x509_crt *c = &pck; c && c->raw.p; c = c->next) {
+            for (size_t i = 0; i < ta_x509_chain_len(pck); i++) {
+                const ta_x509 *c = ta_x509_chain_get(pck, i);
                 char cn[96];
                 n++;
-                ta_tdx_name_cn(&c->subject, cn, sizeof cn);
-                if (self_issued(c) && strstr(cn, "SGX Root CA")) {
+                ta_x509_cn(c, false, cn, sizeof cn);
+                if (ta_x509_self_issued(c) && strstr(cn, "SGX Root CA")) {
                     dup += top != NULL;
                     top = c;
                 } else if (strstr(cn, "SGX PCK Certificate")) {
@@ -1026,33 +999,39 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
                   "PCK Platform/Processor CA and root CA (got %zu "
                   "certificates)", n);
             leaf = inter = NULL;
-        } else if (leaf != &pck || inter != pck.next || top != inter->next) {
+        } else if (leaf != ta_x509_chain_get(pck, 0) ||
+                   inter != ta_x509_chain_get(pck, 1) ||
+                   top != ta_x509_chain_get(pck, 2)) {
             /* Intel's QVL and dcap-qvl reject every other order too. */
-            const mbedtls_x509_crt *c2 = pck.next, *c3 = c2->next;
+            const ta_x509 *c1 = ta_x509_chain_get(pck, 0);
+            const ta_x509 *c2 = ta_x509_chain_get(pck, 1);
+            const ta_x509 *c3 = ta_x509_chain_get(pck, 2);
             FAILC(s, "tdx.pck_chain", "PCK chain is in the wrong order (%s, "
                   "%s, %s); the documented order is PCK leaf, intermediate "
-                  "CA, root CA", pck_role(&pck, leaf, inter),
+                  "CA, root CA", pck_role(c1, leaf, inter),
                   pck_role(c2, leaf, inter), pck_role(c3, leaf, inter));
             leaf = inter = NULL;
         } else if (!root_matches(s, top, root_der, root_len, root_pub)) {
             pck_parsed = true;
             FAILC(s, "tdx.pck_chain", "chain root is not the pinned Intel SGX "
                   "Root CA");
-        } else if (!raw_eq(&inter->issuer_raw, &root.subject_raw) ||
-                   !raw_eq(&leaf->issuer_raw, &inter->subject_raw)) {
+        } else if (!ta_x509_names_link(root, inter) ||
+                   !ta_x509_names_link(inter, leaf)) {
             pck_parsed = true;
             FAILC(s, "tdx.pck_chain", "PCK chain issuer names do not link "
                   "leaf -> intermediate -> root");
-        } else if (ta_tdx_crt_pubkey(leaf, leaf_pub) ||
-                   ta_tdx_crt_pubkey(inter, inter_pub)) {
+        } else if (ta_x509_ec_point(leaf, TEEATTEST_CURVE_P256, leaf_pub,
+                                    sizeof leaf_pub) ||
+                   ta_x509_ec_point(inter, TEEATTEST_CURVE_P256, inter_pub,
+                                    sizeof inter_pub)) {
             pck_parsed = true;
             FAILC(s, "tdx.pck_chain", "PCK chain keys are not P-256 keys");
         } else {
             pck_parsed = true;
-            const mbedtls_x509_crt *certs[2] = {leaf, inter};
+            const ta_x509 *certs[2] = {leaf, inter};
             uint32_t flags = 0;
             bool memo_ok = pck_entry && s->root_idx < MEMO_ROOTS;
-            int rc = verify_chain_memo(s, &flags, certs, 2, &root, root_der,
+            int rc = verify_chain_memo(s, &flags, certs, 2, root, root_der,
                                        root_len, NULL,
                                        memo_ok ? &pck_entry->chain_ok : NULL,
                                        memo_ok ? 1u << s->root_idx : 0);
@@ -1071,11 +1050,12 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     } else if (!root_ok) {
         SKIP(s, "tdx.crl.root", "trust anchor not available");
     } else {
-        int32_t oc = crl_verify(s, &col->root_ca_crl, &root.subject_raw,
-                                root_pub, why, sizeof why);
+        int32_t oc = crl_verify(s, &col->root_ca_crl,
+                                ta_x509_subject_der(root), root_pub, why,
+                                sizeof why);
         root_crl_ok = oc != TEEATTEST_OUTCOME_FAIL;
         if (root_crl_ok && pck_parsed &&
-            crl_lists(&col->root_ca_crl.crl, &inter->serial)) {
+            crl_lists(&col->root_ca_crl, inter)) {
             out->status = TA_TDX_REVOKED;
             FAILC(s, "tdx.crl.root", "the PCK intermediate CA is revoked by "
                   "the root CA CRL");
@@ -1092,21 +1072,22 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     } else if (!chain_ok) {
         SKIP(s, "tdx.crl.pck", "PCK chain not verified: the CRL issuer key "
              "is not established");
-    } else if (!raw_eq(&col->pck_crl.crl.issuer_raw, &leaf->issuer_raw) &&
-               col->pck_crl.loaded) {
+    } else if (col->pck_crl.loaded &&
+               !raw_eq(ta_x509_crl_issuer_der(col->pck_crl.crl),
+                       ta_x509_issuer_der(leaf))) {
         FAILC(s, "tdx.crl.pck", "PCK CRL issuer is not the PCK leaf's issuer "
               "(wrong CA type?)");
     } else {
-        int32_t oc = crl_verify(s, &col->pck_crl, &inter->subject_raw,
+        int32_t oc = crl_verify(s, &col->pck_crl, ta_x509_subject_der(inter),
                                 inter_pub, why, sizeof why);
         pck_crl_ok = oc != TEEATTEST_OUTCOME_FAIL;
         char cwhy[256];
         int32_t coc = pck_crl_ok
             ? crl_issuer_chain(s, &col->pck_crl_chain, &col->pck_crl,
-                               inter_pub, &root, root_pub, root_der, root_len,
+                               inter_pub, root, root_pub, root_der, root_len,
                                cwhy, sizeof cwhy)
             : TEEATTEST_OUTCOME_PASS;
-        if (pck_crl_ok && crl_lists(&col->pck_crl.crl, &leaf->serial)) {
+        if (pck_crl_ok && crl_lists(&col->pck_crl, leaf)) {
             pck_crl_ok = false;
             out->status = TA_TDX_REVOKED;
             FAILC(s, "tdx.crl.pck", "the PCK certificate is revoked");
@@ -1151,7 +1132,7 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
         SKIP(s, "tdx.tcb_info.signature", "%s", noquote);
         SKIP(s, "tdx.tcb_info.freshness", "%s", noquote);
     } else {
-        int32_t oc = root_ok ? signing_chain(s, &col->tcb_info_chain, &root,
+        int32_t oc = root_ok ? signing_chain(s, &col->tcb_info_chain, root,
                                              root_pub, root_der, root_len,
                                              &col->root_ca_crl,
                                              root_crl_ok, tcb_pub, why,
@@ -1186,7 +1167,7 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
         SKIP(s, "tdx.qe_identity.signature", "%s", noquote);
         SKIP(s, "tdx.qe_identity.freshness", "%s", noquote);
     } else {
-        int32_t oc = root_ok ? signing_chain(s, &col->qe_identity_chain, &root,
+        int32_t oc = root_ok ? signing_chain(s, &col->qe_identity_chain, root,
                                              root_pub, root_der, root_len,
                                              &col->root_ca_crl,
                                              root_crl_ok, qe_pub, why,
@@ -1559,12 +1540,8 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
                             out->collateral_expired);
 
     out->all_passed = !s->failed && !s->req_skip;
-    if (pck_entry)
-        mbedtls_x509_crt_init(&pck); /* the memo's, not ours */
-    if (root_borrowed)
-        mbedtls_x509_crt_init(&root);
-    mbedtls_x509_crt_free(&pck);
-    mbedtls_x509_crt_free(&root);
+    ta_x509_chain_free(pck);
+    ta_x509_free(root);
     if (out == &local)
         ta_tdx_outcome_free(ctx, &local);
     if (s->nomem)

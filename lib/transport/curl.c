@@ -17,9 +17,9 @@
 #include <time.h>
 
 #include <curl/curl.h>
-#include <mbedtls/x509_crt.h>
 
 #include "transport.h"
+#include "../crypto/x509.h"
 
 /* Idle handles kept per context; more concurrent requests simply create
  * (and later drop) extra handles. */
@@ -285,23 +285,23 @@ static int capture_spki(CURL *h, teeattest_http_response *resp, char *detail,
         if (strncmp(s->data, "Cert:", 5) != 0)
             continue;
         const char *pem = s->data + 5;
-        mbedtls_x509_crt crt;
-        mbedtls_x509_crt_init(&crt);
-        int rc;
-        if (mbedtls_x509_crt_parse(&crt, (const unsigned char *)pem,
-                                   strlen(pem) + 1) != 0) {
+        ta_x509_chain *crt = NULL;
+        size_t failed = 0;
+        int rc = ta_x509_chain_parse(resp->ctx, &crt, (const uint8_t *)pem,
+                                     strlen(pem), &failed);
+        if (rc || failed) {
             snprintf(detail, detail_cap,
                      "the TLS peer certificate did not parse");
             rc = TEEATTEST_E_TLS;
         } else {
-            rc = ta_http_response_set_peer_spki(resp, crt.pk_raw.p,
-                                                crt.pk_raw.len);
+            ta_der spki = ta_x509_spki_der(ta_x509_chain_get(crt, 0));
+            rc = ta_http_response_set_peer_spki(resp, spki.p, spki.len);
             if (rc)
                 snprintf(detail, detail_cap,
                          "keeping the TLS peer public key: %s",
                          teeattest_status_str(rc));
         }
-        mbedtls_x509_crt_free(&crt);
+        ta_x509_chain_free(crt);
         return rc;
     }
     snprintf(detail, detail_cap, "the TLS peer certificate was not available");

@@ -556,11 +556,14 @@ static void put_chain(writer *w, const ta_tdx_chain *ch, const char *where)
 
 static void put_crl(writer *w, const ta_tdx_crl *crl, const char *where)
 {
-    if (!crl->loaded || !crl->crl.raw.p) {
+    ta_der raw = {NULL, 0};
+    if (crl->loaded)
+        raw = ta_x509_crl_der(crl->crl);
+    if (!raw.p) {
         unsaveable(w, where, "the CRL", crl->error ? crl->error : "missing");
         return;
     }
-    put_base64(w, crl->crl.raw.p, crl->crl.raw.len);
+    put_base64(w, raw.p, raw.len);
 }
 
 static void put_collateral(writer *w, const ta_tdx_collateral *c, size_t i)

@@ -5,9 +5,9 @@
  */
 #include <string.h>
 
-#include <mbedtls/x509_crt.h>
 
 #include "verify.h"
+#include "../crypto/x509.h"
 
 void ta_policy_defaults(struct teeattest_policy *p)
 {
@@ -278,23 +278,24 @@ TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
         return ta_error(err, TEEATTEST_E_TOO_LARGE, "der",
                         "root certificate of %zu bytes is over the limit of "
                         "%d bytes", len, TA_POLICY_MAX_ROOT);
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
-    int prc = mbedtls_x509_crt_parse_der(&crt, der, len);
+    ta_x509 *crt = NULL;
+    int brc = 0;
+    int prc = ta_x509_parse_der(policy->ctx, &crt, der, len, &brc);
     /* exactly one certificate, no trailing bytes */
-    size_t used = prc == 0 ? crt.raw.len : 0;
-    bool more = prc == 0 && crt.next;
-    mbedtls_x509_crt_free(&crt);
+    size_t used = prc == 0 ? ta_x509_der(crt).len : 0;
+    ta_x509_free(crt);
+    if (prc == TEEATTEST_E_NOMEM)
+        return ta_error(err, TEEATTEST_E_NOMEM, "der", "out of memory");
     if (prc != 0) {
         int rc = ta_error(err, TEEATTEST_E_PARSE, "der",
                           "root certificate is not one DER X.509 "
-                          "certificate (mbedTLS -0x%04x)",
-                          (unsigned)-prc);
+                          "certificate (%s -0x%04x)", ta_x509_backend_name(),
+                          (unsigned)-brc);
         if (ta_error_writable(err))
-            err->backend_code = prc;
+            err->backend_code = brc;
         return rc;
     }
-    if (used != len || more)
+    if (used != len)
         return ta_error(err, TEEATTEST_E_PARSE, "der",
                         "%zu bytes follow the root certificate's %zu: pass "
                         "exactly one DER certificate", len - used, used);

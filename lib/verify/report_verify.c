@@ -106,7 +106,7 @@ static bool collateral_matches(const teeattest_collateral *col,
     if (!c->pck_crl.loaded)
         return true; /* verification reports the missing CRL */
     char cn[96];
-    ta_tdx_name_cn(&c->pck_crl.crl.issuer, cn, sizeof cn);
+    ta_x509_crl_issuer_cn(c->pck_crl.crl, cn, sizeof cn);
     return strstr(cn, platform ? "Platform CA" : "Processor CA") != NULL;
 }
 

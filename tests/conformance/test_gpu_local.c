@@ -244,8 +244,9 @@ static void single_case(json_t *c)
         /* The leaf FWID, whatever the opaque data says. */
         uint8_t fw[48];
         int form = 0;
-        CHECK_EQ_INT(ta_gpu_leaf_fwid(d->certs.der[0], d->certs.der_len[0], fw,
-                                      &form, NULL), 0);
+        CHECK_EQ_INT(ta_gpu_leaf_fwid(ctx, d->certs.der[0],
+                                      d->certs.der_len[0], fw, &form, NULL),
+                     0);
         ta_hex_encode(hex, fw, 48);
         CHECK_STR(hex, json_string_value(json_object_get(ev, "fwid_cert")));
         CHECK_EQ_INT(form, strncmp(cs, "blackwell", 9) == 0

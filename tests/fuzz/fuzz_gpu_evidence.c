@@ -129,7 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         uint8_t fwid[TA_GPU_FWID_LEN];
         int form;
         fuzz_err_reset(&e);
-        rc = ta_gpu_leaf_fwid(c.der[0], c.der_len[0], fwid, &form, &e);
+        rc = ta_gpu_leaf_fwid(ctx, c.der[0], c.der_len[0], fwid, &form, &e);
         fuzz_err_check(rc, &e);
         FUZZ_CHECK(rc == TEEATTEST_OK || rc == TEEATTEST_E_NOT_FOUND ||
                    rc == TEEATTEST_E_PARSE);

@@ -121,17 +121,18 @@ static void check_chain(teeattest_ctx *ctx, const ta_tdx_chain *ch)
     ta_buf pem;
     ta_buf_init(&pem, ctx, 0);
     FUZZ_CHECK(ta_tdx_chain_pem(ch, &pem) == TEEATTEST_OK);
-    FUZZ_CHECK(ta_buf_append(&pem, (const uint8_t *)"", 1) == TEEATTEST_OK);
-    mbedtls_x509_crt back;
-    mbedtls_x509_crt_init(&back);
-    FUZZ_CHECK(mbedtls_x509_crt_parse(&back, pem.data, pem.len) == 0);
-    const mbedtls_x509_crt *a = &ch->crt, *b = &back;
-    for (; a && a->raw.p; a = a->next, b = b->next) {
-        FUZZ_CHECK(b && b->raw.len == a->raw.len &&
-                   memcmp(a->raw.p, b->raw.p, a->raw.len) == 0);
+    ta_x509_chain *back = NULL;
+    size_t failed = 0;
+    FUZZ_CHECK(ta_x509_chain_parse(ctx, &back, pem.data, pem.len, &failed) ==
+               TEEATTEST_OK && failed == 0);
+    FUZZ_CHECK(ta_x509_chain_len(back) == ta_x509_chain_len(ch->chain));
+    for (size_t i = 0; i < ta_x509_chain_len(back) &&
+                       i < ta_x509_chain_len(ch->chain); i++) {
+        ta_der a = ta_x509_der(ta_x509_chain_get(ch->chain, i));
+        ta_der b = ta_x509_der(ta_x509_chain_get(back, i));
+        FUZZ_CHECK(b.len == a.len && memcmp(a.p, b.p, a.len) == 0);
     }
-    FUZZ_CHECK(!b || !b->raw.p);
-    mbedtls_x509_crt_free(&back);
+    ta_x509_chain_free(back);
     ta_buf_free(&pem);
 }
 
@@ -193,27 +194,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(&crl, 0, sizeof crl);
         FUZZ_CHECK(ta_tdx_crl_load(&crl, buf, len, ctx) == TEEATTEST_OK);
         check_crl(&crl);
-        mbedtls_x509_crl_free(&crl.crl);
+        ta_x509_crl_free(crl.crl);
         ta_free(ctx, crl.error);
         break;
     }
     case 5: {
-        mbedtls_x509_crt crt;
-        mbedtls_x509_crt_init(&crt);
-        crt.v3_ext.p = buf;
-        crt.v3_ext.len = len;
         for (int platform = 0; platform < 2; platform++) {
             ta_tdx_pck_ext ext;
             teeattest_error e;
             fuzz_err_reset(&e);
-            int rc = ta_tdx_pck_ext_parse(&crt, platform, &ext, &e);
+            int rc = ta_tdx_pck_ext_parse_der(buf, len, platform, &ext, &e);
             fuzz_err_check(rc, &e);
             if (rc == TEEATTEST_OK)
                 FUZZ_CHECK(ext.sgx_type >= 0 && ext.sgx_type <= 2);
             if (rc == TEEATTEST_OK && platform)
                 FUZZ_CHECK(ext.has_platform_instance_id);
         }
-        break; /* crt holds nothing to free: v3_ext borrows buf */
+        break;
     }
     case 6: {
         ta_tdx_collateral *c = NULL;

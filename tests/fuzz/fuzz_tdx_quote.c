@@ -46,25 +46,20 @@ static void check_layout(const ta_tdx_quote *q, size_t len)
 static uint8_t *chain_top(teeattest_ctx *ctx, const ta_tdx_quote *q,
                           size_t *len)
 {
-    uint8_t *pem = ta_malloc(ctx, q->pck_pem_len + 1);
-    FUZZ_CHECK(pem != NULL);
-    memcpy(pem, q->pck_pem, q->pck_pem_len);
-    pem[q->pck_pem_len] = '\0';
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
+    ta_x509_chain *chain = NULL;
     uint8_t *der = NULL;
-    if (mbedtls_x509_crt_parse(&crt, pem, q->pck_pem_len + 1) >= 0 &&
-        crt.raw.p) {
-        const mbedtls_x509_crt *c = &crt;
-        while (c->next && c->next->raw.p)
-            c = c->next;
-        der = ta_malloc(ctx, c->raw.len);
+    int rc = ta_x509_chain_parse(ctx, &chain, q->pck_pem, q->pck_pem_len,
+                                 NULL);
+    FUZZ_CHECK(rc != TEEATTEST_E_NOMEM);
+    if (rc == TEEATTEST_OK) {
+        ta_der top = ta_x509_der(
+            ta_x509_chain_get(chain, ta_x509_chain_len(chain) - 1));
+        der = ta_malloc(ctx, top.len);
         FUZZ_CHECK(der != NULL);
-        memcpy(der, c->raw.p, c->raw.len);
-        *len = c->raw.len;
+        memcpy(der, top.p, top.len);
+        *len = top.len;
     }
-    mbedtls_x509_crt_free(&crt);
-    ta_free(ctx, pem);
+    ta_x509_chain_free(chain);
     return der;
 }
 

@@ -239,15 +239,18 @@ static void test_two_anchors(void)
     uint8_t *other = ta_test_read_file(
         ta_test_fixture("tdx/dcapqvl_v4_uptodate/tcb_info_issuer_chain.pem"),
         &rlen);
-    mbedtls_x509_crt crt;
-    mbedtls_x509_crt_init(&crt);
-    bool parsed = other && mbedtls_x509_crt_parse(&crt, other, rlen + 1) == 0;
+    ta_x509_chain *crt = NULL;
+    size_t failed = 0;
+    bool parsed = other && ta_x509_chain_parse(ctx, &crt, other, rlen,
+                                               &failed) == TEEATTEST_OK &&
+                  !failed;
     CHECK(q && col && fresh && parsed);
     if (q && col && fresh && parsed) {
         int64_t at = verify_at(name);
         ta_tdx_policy pol = {0};
-        pol.root_der = crt.raw.p;
-        pol.root_der_len = crt.raw.len;
+        ta_der first = ta_x509_der(ta_x509_chain_get(crt, 0));
+        pol.root_der = first.p;
+        pol.root_der_len = first.len;
         teeattest_result *good = run(q, len, col, at);
         teeattest_error err = TEEATTEST_ERROR_INIT;
         teeattest_result *r1 = NULL, *r2 = NULL;
@@ -267,7 +270,7 @@ static void test_two_anchors(void)
         teeattest_result_free(r1);
         teeattest_result_free(r2);
     }
-    mbedtls_x509_crt_free(&crt);
+    ta_x509_chain_free(crt);
     free(other);
     free(q);
     ta_tdx_collateral_free(col);

@@ -30,16 +30,18 @@ static void test_root_ca(void)
                            ta_tdx_intel_root_ca_der_len), TEEATTEST_OK);
     unit_tohex(hex, h, 32);
     CHECK_STR(hex, "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3");
-    mbedtls_x509_crt c;
-    mbedtls_x509_crt_init(&c);
-    CHECK_EQ_INT(mbedtls_x509_crt_parse_der(&c, ta_tdx_intel_root_ca_der,
-                                            ta_tdx_intel_root_ca_der_len), 0);
-    uint8_t pub[65];
+    ta_x509 *c = NULL;
+    CHECK_EQ_INT(ta_x509_parse_der(ctx, &c, ta_tdx_intel_root_ca_der,
+                                   ta_tdx_intel_root_ca_der_len, NULL),
+                 TEEATTEST_OK);
+    uint8_t pub[65] = {0};
     char phex[131];
-    CHECK_EQ_INT(ta_tdx_crt_pubkey(&c, pub), TEEATTEST_OK);
+    if (c)
+        CHECK_EQ_INT(ta_x509_ec_point(c, TEEATTEST_CURVE_P256, pub, 65),
+                     TEEATTEST_OK);
     unit_tohex(phex, pub, 65);
     CHECK_STR(phex, "040ba9c4c0c0c86193a3fe23d6b02cda10a8bbd4e88e48b4458561a36e705525f567918e2edc88e40d860bd0cc4ee26aacc988e505a953558c453f6b0904ae7394");
-    mbedtls_x509_crt_free(&c);
+    ta_x509_free(c);
 }
 
 static void test_parse_v4(void)

@@ -297,9 +297,9 @@ static void test_wrong_root(const uint8_t *q, size_t qlen,
 {
     /* the PCK Platform CA as trust anchor */
     ta_tdx_policy pol = {0};
-    const mbedtls_x509_crt *ca = &col->pck_crl_chain.crt;
-    pol.root_der = ca->raw.p;
-    pol.root_der_len = ca->raw.len;
+    ta_der ca = ta_x509_der(ta_x509_chain_get(col->pck_crl_chain.chain, 0));
+    pol.root_der = ca.p;
+    pol.root_der_len = ca.len;
     run res = verify(q, qlen, col, T_V4, &pol, "tdx.pck_chain");
     EXPECT_FAIL_AT(res, "tdx.pck_chain");
     /* garbage trust anchor */
