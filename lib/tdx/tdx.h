@@ -448,15 +448,10 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
 
 /* ---- public collateral handle (api.c) ------------------------------------ */
 
-/* struct teeattest_collateral: an immutable, reference-counted public
- * handle owning one owner-share of a ta_tdx_collateral (several handles,
- * and the context cache, may share one inner collateral, whose memo then
- * serves them all: see ta_tdx_collateral_share()). */
-struct teeattest_collateral {
-    atomic_size_t refs;
-    teeattest_ctx *ctx;           /* referenced */
-    ta_tdx_collateral *inner;     /* one owner-share (ta_tdx_collateral_free) */
-};
+/* struct teeattest_collateral is defined in collateral_handle.h: a public
+ * handle must not be defined in a header named like a public one (abidiff
+ * would take its private layout for public ABI; see abi/README.md). */
+#include "collateral_handle.h"
 
 /* Wrap `c` in a new public handle (refs = 1, keeps ctx alive). Takes
  * ownership of the caller's owner-share of c even on failure (it is then

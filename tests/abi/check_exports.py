@@ -444,6 +444,23 @@ def main():
                      if f"teeattest/{h}" not in umbrella)
     t.check(not missing, "teeattest.h includes every public header",
             [f"missing {m}" for m in missing])
+
+    # libabigail decides which types are private by the name of the header
+    # that defines them: a handle defined in lib/tdx/tdx.h would be taken
+    # for part of the public include/teeattest/tdx.h, and its private
+    # layout would become ABI in the baseline.
+    misplaced = []
+    for path in sorted(glob.glob(os.path.join(src, "lib", "**", "*.h"),
+                                 recursive=True)):
+        if os.path.basename(path) not in public:
+            continue
+        with open(path, encoding="utf-8") as f:
+            text = strip_comments(f.read())
+        misplaced += [f"{os.path.relpath(path, src)}: struct {m}"
+                      for m in re.findall(r"\bstruct\s+(teeattest_\w+)\s*\{",
+                                          text)]
+    t.check(not misplaced, "no public handle is defined in an internal header "
+            "named like a public one", misplaced)
     return t.done()
 
 
