@@ -523,7 +523,10 @@ TEEATTEST_API int teeattest_collateral_fetch(teeattest_ctx *ctx,
         parts.root_ca_crl = resp[IT_ROOT_CRL].body.data;
         parts.root_ca_crl_len = resp[IT_ROOT_CRL].body.len;
         rc = ta_tdx_collateral_from_parts(ctx, &parts, &col, err);
-        if (!rc && ta_cache_enabled(ctx))
+        /* Kept only when it would pass the check made when loading it:
+         * a malformed or badly signed item would only cost a fetch later,
+         * and the next process would fetch it anyway. */
+        if (!rc && ta_cache_enabled(ctx) && collateral_selfcheck(ctx, col))
             collateral_to_cache(ctx, urls, resp, chains, chain_lens,
                                 ta_tdx_collateral_expiry(col));
     }
