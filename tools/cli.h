@@ -145,8 +145,31 @@ bool cli_set_test_root(const char *cmd, teeattest_policy *pol,
  * its retries and waits, ends by then. *timeout_ms (may be NULL) receives
  * the limit in ms. On a bad value or a failure prints the error and
  * returns false. */
-bool cli_ctx_new(const char *cmd, const char *timeout, teeattest_ctx **ctx,
-                 uint32_t *timeout_ms);
+bool cli_ctx_new(const char *cmd, const char *timeout, const char *cache_dir,
+                 teeattest_ctx **ctx, uint32_t *timeout_ms);
+
+/* The on-disk cache of fetched verification material (docs/cache.md) of
+ * the commands that fetch (attest, chat, quote, gpu, verify): options,
+ * their --help lines, and the directory they select. */
+#define CLI_CACHE_OPTIONS \
+    {"cache-dir", true, false, NULL}, {"no-cache", false, false, NULL}
+#define CLI_CACHE_OPTIONS_HELP \
+    "  --cache-dir DIR           keep fetched collateral, RIMs, OCSP answers\n" \
+    "                            and JWKS in DIR, for later commands (default\n" \
+    "                            $XDG_CACHE_HOME/teeattest, else\n" \
+    "                            ~/.cache/teeattest); entries are verified on\n" \
+    "                            every use, a bad one is fetched anew\n" \
+    "  --no-cache                neither read nor write the cache\n"
+/* *dir: --cache-dir DIR, else $XDG_CACHE_HOME/teeattest (an absolute
+ * $XDG_CACHE_HOME), else $HOME/.cache/teeattest (creating $XDG_CACHE_HOME
+ * or ~/.cache, 0700, when missing), NULL with --no-cache or without HOME.
+ * malloc'ed (free). Prints the error and returns false on both options or
+ * an empty DIR. The library reads no environment: the CLI does. */
+bool cli_cache_dir(const char *cmd, struct cli_opt *opts, char **dir);
+/* A new context with all defaults and this cache directory (may be NULL);
+ * prints the error and returns false on failure. */
+bool cli_ctx_new_cached(const char *cmd, const char *cache_dir,
+                        teeattest_ctx **ctx);
 
 /* ---- results ---------------------------------------------------------- */
 
@@ -251,7 +274,7 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"ocsp-url", true, false, NULL}, {"jwks-url", true, false, NULL}, \
     {"nras-response", true, false, NULL}, {"rim-dir", true, false, NULL}, \
     {"ocsp-dir", true, false, NULL}, {"tls-spki", true, false, NULL}, \
-    {"e2e-instances", true, false, NULL}
+    {"e2e-instances", true, false, NULL}, CLI_CACHE_OPTIONS
 
 #define CLI_EVIDENCE_OPTIONS_HELP \
     "Verification material and services:\n" \
@@ -272,6 +295,7 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "                            separated: nras, rim, ocsp, jwks, all, none\n" \
     "  --nras-url, --rim-url, --ocsp-url, --jwks-url URL  replace NVIDIA's\n" \
     "                            service URLs\n" \
+    CLI_CACHE_OPTIONS_HELP \
     "  " CLI_SERVICE_KEY_ENV " (environment), when set, is sent to NVIDIA's\n" \
     "                            services; it is never printed\n"
 

@@ -608,8 +608,69 @@ bool cli_decode_base64(const uint8_t *in, size_t len, uint8_t *out,
 
 /* ---- the library context ---------------------------------------------- */
 
-bool cli_ctx_new(const char *cmd, const char *timeout, teeattest_ctx **ctx,
-                 uint32_t *timeout_ms)
+/* ---- the on-disk cache (docs/cache.md) -------------------------------- */
+
+bool cli_cache_dir(const char *cmd, struct cli_opt *opts, char **dir)
+{
+    *dir = NULL;
+    const struct cli_opt *o_dir = cli_opt(opts, "cache-dir");
+    const struct cli_opt *o_no = cli_opt(opts, "no-cache");
+    if (o_dir->seen && o_no->seen) {
+        cli_error(cmd, "give either --cache-dir or --no-cache, not both");
+        return false;
+    }
+    if (o_no->seen)
+        return true;
+    if (o_dir->seen) {
+        if (!o_dir->value[0]) {
+            cli_error(cmd, "--cache-dir: empty directory name");
+            return false;
+        }
+        *dir = strdup(o_dir->value);
+        if (!*dir)
+            cli_error(cmd, "out of memory");
+        return *dir != NULL;
+    }
+    /* XDG Base Directory: $XDG_CACHE_HOME when it is an absolute path,
+     * else $HOME/.cache. Only the last two levels are created (0700). */
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    char base[4096];
+    if (xdg && xdg[0] == '/')
+        snprintf(base, sizeof base, "%s", xdg);
+    else if (home && home[0] == '/')
+        snprintf(base, sizeof base, "%s/.cache", home);
+    else
+        return true; /* nowhere to cache: fetch every time */
+    if (strlen(base) + sizeof "/teeattest" > sizeof base)
+        return true;
+    mkdir(base, 0700); /* may exist; the library reports what fails */
+    *dir = malloc(strlen(base) + sizeof "/teeattest");
+    if (!*dir) {
+        cli_error(cmd, "out of memory");
+        return false;
+    }
+    sprintf(*dir, "%s/teeattest", base);
+    return true;
+}
+
+bool cli_ctx_new_cached(const char *cmd, const char *cache_dir,
+                        teeattest_ctx **ctx)
+{
+    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
+    o.cache_dir = cache_dir;
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    int st = teeattest_ctx_new(ctx, &o, &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(cmd, "%s", err.message[0] ? err.message
+                                             : teeattest_status_str(st));
+        return false;
+    }
+    return true;
+}
+
+bool cli_ctx_new(const char *cmd, const char *timeout, const char *cache_dir,
+                 teeattest_ctx **ctx, uint32_t *timeout_ms)
 {
     *ctx = NULL;
     double s = CLI_TIMEOUT_DEFAULT_S;
@@ -633,6 +694,7 @@ bool cli_ctx_new(const char *cmd, const char *timeout, teeattest_ctx **ctx,
     clock_gettime(CLOCK_REALTIME, &now);
     teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
     o.deadline_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + ms;
+    o.cache_dir = cache_dir;
     teeattest_error err = TEEATTEST_ERROR_INIT;
     if (teeattest_ctx_new(ctx, &o, &err) != TEEATTEST_OK) {
         cli_error(cmd, "%s", err.message);

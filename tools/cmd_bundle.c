@@ -14,8 +14,8 @@
 void help_bundle_verify(FILE *f)
 {
     fputs("Usage: teeattest verify FILE [--at UNIX | --now] [--json]\n"
-          "           [--pccs URL | --online] [policy options]\n"
-          "           [--strict-ecdsa]\n"
+          "           [--pccs URL | --online] [--cache-dir DIR | --no-cache]\n"
+          "           [policy options] [--strict-ecdsa]\n"
           "\n"
           "Verify an evidence bundle again ('teeattest attest --save FILE',\n"
           "'teeattest chat --save FILE'; '-' reads standard input): every entry\n"
@@ -42,6 +42,7 @@ void help_bundle_verify(FILE *f)
           "                            and use NVIDIA's GPU services\n"
           "  --gpu-online LIST         GPU services that may be called: nras, rim,\n"
           "                            ocsp, jwks, all, none\n"
+          CLI_CACHE_OPTIONS_HELP
           "  --json                    print the result as JSON only\n"
           "  -h, --help                show this help\n"
           "\n"
@@ -68,6 +69,7 @@ int cmd_bundle_verify(int argc, char **argv)
         {"online", false, false, NULL},
         {"pccs", true, false, NULL},
         {"gpu-online", true, false, NULL},
+        CLI_CACHE_OPTIONS,
         CLI_POLICY_OPTIONS,
         CLI_SIGNATURE_OPTIONS,
         {NULL, false, false, NULL},
@@ -106,12 +108,13 @@ int cmd_bundle_verify(int argc, char **argv)
     teeattest_bundle *b = NULL;
     teeattest_result *res = NULL;
     struct cli_file f = {0};
+    char *cache_dir = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
-    if (!cli_read_file(CMD, "FILE", path, &f))
+    if (!cli_read_file(CMD, "FILE", path, &f) ||
+        !cli_cache_dir(CMD, opts, &cache_dir) ||
+        !cli_ctx_new_cached(CMD, cache_dir, &ctx))
         goto out;
-    int st = teeattest_ctx_new(&ctx, NULL, &err);
-    if (st == TEEATTEST_OK)
-        st = teeattest_policy_new(ctx, &pol, &err);
+    int st = teeattest_policy_new(ctx, &pol, &err);
     if (st != TEEATTEST_OK) {
         cli_error(CMD, "%s", err.message[0] ? err.message
                                              : teeattest_status_str(st));
@@ -195,5 +198,6 @@ out:
     teeattest_policy_free(pol);
     teeattest_ctx_free(ctx);
     cli_file_free(&f);
+    free(cache_dir);
     return rc;
 }

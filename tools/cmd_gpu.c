@@ -29,6 +29,7 @@ void help_gpu(FILE *f)
           "           [--ocsp-check default|require|skip]\n"
           "           [--ocsp-nonce require|optional|none] [--allow-cert-hold]\n"
           "           [--min-gpus N] [--save-dir DIR] [--at UNIX] [--json]\n"
+          "           [--cache-dir DIR | --no-cache]\n"
           "\n"
           "Verify the confidential-computing evidence of one system's NVIDIA GPUs\n"
           "(H100/H200, Blackwell): per GPU the SPDM measurement signature, the\n"
@@ -91,6 +92,7 @@ void help_gpu(FILE *f)
           "  --at UNIX                 verification time in Unix seconds,\n"
           "                            " CLI_TIME_RANGE_HELP " (default: now)\n"
           "  --json                    print the result as JSON only\n"
+          CLI_CACHE_OPTIONS_HELP
           "  -h, --help                show this help\n"
           "\n"
           "Environment: " SERVICE_KEY_ENV ", when set, is sent as the NVIDIA\n"
@@ -427,6 +429,7 @@ int cmd_gpu(int argc, char **argv)
     teeattest_gpu_inputs *in = NULL;
     teeattest_result *res = NULL;
     struct cli_file ev = {0};
+    char *cache_dir = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
     if (!rest || !rim_values || !jwks_values) {
         cli_error(CMD, "out of memory");
@@ -461,6 +464,7 @@ int cmd_gpu(int argc, char **argv)
         {"save-dir", true, false, NULL},
         {"at", true, false, NULL},
         {"json", false, false, NULL},
+        CLI_CACHE_OPTIONS,
         {NULL, false, false, NULL},
     };
     bool help;
@@ -552,9 +556,10 @@ int cmd_gpu(int argc, char **argv)
         goto out;
     }
 
-    int st = teeattest_ctx_new(&ctx, NULL, &err);
-    if (st == TEEATTEST_OK)
-        st = teeattest_policy_new(ctx, &pol, &err);
+    if (!cli_cache_dir(CMD, opts, &cache_dir) ||
+        !cli_ctx_new_cached(CMD, cache_dir, &ctx))
+        goto out;
+    int st = teeattest_policy_new(ctx, &pol, &err);
     if (st == TEEATTEST_OK)
         st = teeattest_gpu_inputs_new(ctx, &in, &err);
     if (st != TEEATTEST_OK) {
@@ -678,5 +683,6 @@ out:
     free(rest);
     free(rim_values);
     free(jwks_values);
+    free(cache_dir);
     return rc;
 }

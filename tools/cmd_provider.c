@@ -35,7 +35,8 @@
  * here (the library reads no environment) and set after the base URL, the
  * origin the key is bound to. */
 static bool open_provider(const char *cmd, struct cli_opt *opts,
-                          teeattest_ctx **ctx, teeattest_provider **p)
+                          const char *cache_dir, teeattest_ctx **ctx,
+                          teeattest_provider **p)
 {
     teeattest_error err = TEEATTEST_ERROR_INIT;
     const struct cli_opt *o_prov = cli_opt(opts, "provider");
@@ -45,8 +46,8 @@ static bool open_provider(const char *cmd, struct cli_opt *opts,
     }
     const struct cli_opt *o_timeout = cli_opt(opts, "timeout");
     uint32_t timeout_ms = 0;
-    if (!cli_ctx_new(cmd, o_timeout->seen ? o_timeout->value : NULL, ctx,
-                     &timeout_ms))
+    if (!cli_ctx_new(cmd, o_timeout->seen ? o_timeout->value : NULL,
+                     cache_dir, ctx, &timeout_ms))
         return false;
     int st = teeattest_provider_new(*ctx, p, o_prov->value, &err);
     if (st == TEEATTEST_E_NOT_FOUND) {
@@ -273,6 +274,7 @@ int cmd_attest(int argc, char **argv)
     teeattest_evidence *ev = NULL;
     teeattest_result *res = NULL;
     struct cli_file rf = {0};
+    char *cache_dir = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
     int rc = CLI_USAGE;
     if (!cli_verify_args_take(ATTEST, argc, argv, &va))
@@ -345,14 +347,16 @@ int cmd_attest(int argc, char **argv)
     }
 
     int st;
+    if (!cli_cache_dir(ATTEST, opts, &cache_dir))
+        goto out;
     if (from_file) {
         if (!cli_read_file(ATTEST, "report-file", o_file->value, &rf))
             goto out;
         const struct cli_opt *o_timeout = cli_opt(opts, "timeout");
         if (!cli_ctx_new(ATTEST, o_timeout->seen ? o_timeout->value : NULL,
-                         &ctx, NULL))
+                         cache_dir, &ctx, NULL))
             goto out;
-    } else if (!open_provider(ATTEST, opts, &ctx, &p)) {
+    } else if (!open_provider(ATTEST, opts, cache_dir, &ctx, &p)) {
         goto out;
     }
     st = teeattest_policy_new(ctx, &pol, &err);
@@ -448,6 +452,7 @@ out:
     teeattest_ctx_free(ctx);
     cli_file_free(&rf);
     cli_verify_args_free(&va);
+    free(cache_dir);
     return rc;
 }
 
@@ -514,7 +519,8 @@ void help_chat(FILE *f)
           "--gpu-online LIST, --collateral DIR,\n"
           "--nras-response FILE, --jwks FILE, --rim-dir DIR, --ocsp-dir DIR,\n"
           "--tls-spki FILE, --e2e-instances FILE, --nras-url, --rim-url,\n"
-          "--ocsp-url, --jwks-url URL.\n"
+          "--ocsp-url, --jwks-url URL; cache: --cache-dir DIR (default\n"
+          "$XDG_CACHE_HOME/teeattest, else ~/.cache/teeattest), --no-cache.\n"
           "\n"
           CLI_SIGNATURE_OPTIONS_HELP
           "\n"
@@ -794,7 +800,9 @@ int cmd_chat(int argc, char **argv)
     uint8_t nonce[TEEATTEST_NONCE_SIZE];
     teeattest_error err = TEEATTEST_ERROR_INIT;
     char *body = NULL;
-    if (!open_provider(CHAT, opts, &ctx, &p))
+    char *cache_dir = NULL;
+    if (!cli_cache_dir(CHAT, opts, &cache_dir) ||
+        !open_provider(CHAT, opts, cache_dir, &ctx, &p))
         goto out;
     /* The policy before the chat: a bad option must not cost a request. */
     if (teeattest_policy_new(ctx, &pol, &err) != TEEATTEST_OK) {
@@ -927,6 +935,7 @@ int cmd_chat(int argc, char **argv)
              ? CLI_OK : CLI_FAILED;
 out:
     free(body);
+    free(cache_dir);
     teeattest_report_free(rep);
     teeattest_evidence_free(ev);
     teeattest_result_free(att);

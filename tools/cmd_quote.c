@@ -19,7 +19,8 @@
 void help_quote(FILE *f)
 {
     fputs("Usage: teeattest quote --quote FILE\n"
-          "           (--collateral DIR|FILE.json | --pccs URL [--cache-dir DIR])\n"
+          "           (--collateral DIR|FILE.json |\n"
+          "            --pccs URL [--cache-dir DIR | --no-cache])\n"
           "           [--at UNIX] [--json] [--accept STATUS,...]\n"
           "           [--allow-expired-collateral] [--allow-debug]\n"
           "           [--allow-mrservicetd] [--expect-mrtd HEX[,HEX...]]\n"
@@ -47,7 +48,11 @@ void help_quote(FILE *f)
           "                            now) is used without network; otherwise it is\n"
           "                            fetched and saved there (each file replaced\n"
           "                            atomically). A cache that cannot be written\n"
-          "                            is reported as a warning.\n"
+          "                            is reported as a warning. Without it, --pccs\n"
+          "                            uses the library's cache of fetched material\n"
+          "                            in $XDG_CACHE_HOME/teeattest (else\n"
+          "                            ~/.cache/teeattest), verified on every use\n"
+          "  --no-cache                with --pccs: neither read nor write a cache\n"
           "  --at UNIX                 verification time in Unix seconds,\n"
           "                            " CLI_TIME_RANGE_HELP " (default: now)\n"
           "  --accept STATUS,...       accepted TCB statuses (default UpToDate,\n"
@@ -372,6 +377,7 @@ int cmd_quote(int argc, char **argv)
         {"collateral", true, false, NULL},
         {"pccs", true, false, NULL},
         {"cache-dir", true, false, NULL},
+        {"no-cache", false, false, NULL},
         {"at", true, false, NULL},
         {"json", false, false, NULL},
         {"accept", true, false, NULL},
@@ -421,6 +427,10 @@ int cmd_quote(int argc, char **argv)
         cli_error(CMD, "--cache-dir: empty directory name");
         return CLI_USAGE;
     }
+    if (o_cache->seen && cli_opt(opts, "no-cache")->seen) {
+        cli_error(CMD, "give either --cache-dir or --no-cache, not both");
+        return CLI_USAGE;
+    }
     int64_t at = 0;
     if (o_at->seen && !cli_parse_unix_time(CMD, "at", o_at->value, &at)) {
         return CLI_USAGE;
@@ -438,6 +448,7 @@ int cmd_quote(int argc, char **argv)
     uint8_t *quote = NULL;
     size_t quote_len = 0;
     const char *form = NULL;
+    char *lib_cache = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
 
     if (!cli_read_file(CMD, "quote", o_quote->value, &qf))
@@ -453,9 +464,15 @@ int cmd_quote(int argc, char **argv)
         goto out;
     }
 
-    int st = teeattest_ctx_new(&ctx, NULL, &err);
-    if (st == TEEATTEST_OK)
-        st = teeattest_policy_new(ctx, &pol, &err);
+    /* --pccs without --cache-dir: the library's on-disk cache (default
+     * directory, or none with --no-cache); --cache-dir DIR keeps its own
+     * collateral directories instead (pccs_collateral). */
+    if (o_pccs->seen && !o_cache->seen &&
+        !cli_cache_dir(CMD, opts, &lib_cache))
+        goto out;
+    if (!cli_ctx_new_cached(CMD, lib_cache, &ctx))
+        goto out;
+    int st = teeattest_policy_new(ctx, &pol, &err);
     if (st != TEEATTEST_OK) {
         cli_error(CMD, "%s", err.message[0] ? err.message
                                              : teeattest_status_str(st));
@@ -521,5 +538,6 @@ out:
     teeattest_ctx_free(ctx);
     cli_file_free(&qf);
     free(quote);
+    free(lib_cache);
     return rc;
 }

@@ -11,6 +11,7 @@ import (
 	"context"
 	"runtime"
 	"runtime/cgo"
+	"strings"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -53,6 +54,13 @@ type Options struct {
 	// Deadline bounds all network work done through this context
 	// (teeattest_ctx_options.deadline_ms); zero: none.
 	Deadline time.Time
+	// CacheDir is a directory for the on-disk cache of fetched
+	// verification material: TDX collateral, NVIDIA RIMs, OCSP answers,
+	// NRAS JWKS (teeattest_ctx_options.cache_dir; docs/cache.md). Every
+	// entry is verified again on use; a bad or stale one is fetched anew.
+	// Empty: no cache. The library never reads the environment: pass
+	// e.g. filepath.Join(os.UserCacheDir(), "teeattest") yourself.
+	CacheDir string
 }
 
 // callbacks is the Go state behind one C context, reached from C through a
@@ -107,11 +115,19 @@ func NewContext(opts *Options) (*Context, error) {
 			deadline = 1 // already passed; 0 would mean "none"
 		}
 	}
+	var cacheDir *C.char
+	if opts.CacheDir != "" {
+		if strings.IndexByte(opts.CacheDir, 0) >= 0 {
+			return nil, errInvalid("NewContext", "CacheDir holds a NUL byte")
+		}
+		cacheDir = C.CString(opts.CacheDir)
+		defer C.free(unsafe.Pointer(cacheDir))
+	}
 	h := cgo.NewHandle(cb)
 	atomic.AddInt64(&liveCallbacks, 1)
 	var p *C.teeattest_ctx
 	var e C.teeattest_error
-	rc := C.ta_go_ctx_new(&p, C.uintptr_t(h), flags, C.int32_t(level), deadline, &e)
+	rc := C.ta_go_ctx_new(&p, C.uintptr_t(h), flags, C.int32_t(level), deadline, cacheDir, &e)
 	if rc != 0 {
 		// No context, so no release hook: the handle is ours to delete.
 		h.Delete()

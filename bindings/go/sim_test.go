@@ -673,3 +673,23 @@ func TestSimIonetSignatureInAnswer(t *testing.T) {
 		x.Close()
 	}
 }
+
+// Options.CacheDir reaches teeattest_ctx_options.cache_dir: a second
+// context on the same directory attests without asking the PCCS for the
+// TCB Info again.
+func TestSimCacheDirOption(t *testing.T) {
+	s := startSim(t, "--seed", "3", "--no-gpu")
+	dir := t.TempDir()
+	const tcb = "GET /tdx/certification/v4/tcb"
+	for i := 0; i < 2; i++ {
+		c := newCtx(t, &Options{CacheDir: dir})
+		p, pol := simProvider(t, c, s)
+		mustVerdict(t, attest(t, p, pol, s).Result, VerdictVerified)
+		if n := s.requests(t, tcb); n != 1 {
+			t.Fatalf("attest %d: %d TCB Info requests, want 1", i+1, n)
+		}
+	}
+	if _, err := NewContext(&Options{CacheDir: "a\x00b"}); !errors.Is(err, ErrInvalidArg) {
+		t.Fatalf("CacheDir with a NUL: %v", err)
+	}
+}

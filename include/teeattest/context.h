@@ -79,12 +79,52 @@ typedef struct teeattest_ctx_options {
      *  --timeout); a long-lived context shared by unrelated work leaves it
      *  0 and bounds each provider with teeattest_provider_set_timeouts(). */
     int64_t deadline_ms;
+
+    /** On-disk cache of fetched verification material (docs/cache.md):
+     *  PCS/PCCS TDX collateral, NVIDIA RIMs, OCSP answers and NRAS JWKS,
+     *  kept across processes. NULL = no directory. Copied. The library
+     *  creates the directory (mode 0700) if its parent exists, writes
+     *  entries atomically (mode 0600, temporary file + rename), never
+     *  follows a symbolic link inside it, and bounds each entry's size. An
+     *  entry is only a hint: everything in it is signed and verified again
+     *  on every use, and a corrupted, truncated, swapped, tampered or
+     *  expired entry is fetched anew. Errors of the cache never fail a
+     *  verification (they are logged, and the material fetched). The
+     *  library never reads the environment: a program that wants
+     *  `$XDG_CACHE_HOME/teeattest` passes it here. Not together with
+     *  cache_load / cache_store (TEEATTEST_E_INVALID_ARG). @since 1.0 */
+    const char *cache_dir;
+
+    /** The same cache through the embedder's own storage instead of a
+     *  directory; both NULL = no cache (unless cache_dir is set), exactly
+     *  one set = TEEATTEST_E_INVALID_ARG.
+     *
+     *  cache_load: copy the entry stored under `key` (64 lower-case hex
+     *  characters) into `buf` (capacity `cap`) and set *len to its length;
+     *  when `cap` is too small (the library first asks with buf NULL and
+     *  cap 0), set *len to the length needed and return
+     *  TEEATTEST_E_BUFFER_TOO_SMALL. Return TEEATTEST_E_NOT_FOUND when
+     *  there is no entry; any other non-zero value is treated the same
+     *  way. The bytes returned are checked (integrity, key, expiry, then
+     *  the material's own signatures), so returning garbage only costs a
+     *  fetch. May be called concurrently from several threads. @since 1.0 */
+    int TEEATTEST_CALLBACK(cache_load)(void *user_data, const char *key,
+                                       uint8_t *buf, size_t cap,
+                                       size_t *len);
+    /** cache_store: keep `len` bytes under `key` (64 lower-case hex
+     *  characters), replacing any earlier entry. The bytes are borrowed
+     *  for the call. The return value is only logged. May be called
+     *  concurrently from several threads. @since 1.0 */
+    int TEEATTEST_CALLBACK(cache_store)(void *user_data, const char *key,
+                                        const uint8_t *data, size_t len);
+    void *cache_user_data; /**< passed to cache_load and cache_store */
 } teeattest_ctx_options;
 
 /** Initialiser of a teeattest_ctx_options: struct_size set, every field
  *  zero (= default). */
 #define TEEATTEST_CTX_OPTIONS_INIT \
-    { sizeof(teeattest_ctx_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    { sizeof(teeattest_ctx_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+      0, 0, 0, 0 }
 
 /**
  * @brief Initialise an options struct (for bindings that cannot use the

@@ -45,6 +45,14 @@ struct teeattest_ctx {
     /* teeattest_ctx_options.deadline_ms: Unix ms on the context clock, 0 =
      * none (enforced by ta_request, lib/transport/call.c). */
     int64_t deadline_ms;
+    /* teeattest_ctx_options' on-disk cache (lib/cache/disk.c): a copy of
+     * cache_dir (NULL = none), or the embedder's callbacks. */
+    char *cache_dir;
+    int (*cache_load)(void *ud, const char *key, uint8_t *buf, size_t cap,
+                      size_t *len);
+    int (*cache_store)(void *ud, const char *key, const uint8_t *data,
+                       size_t len);
+    void *cache_ud;
     /* The built-in transport's handle pool, created on first use
      * (lib/transport/curl.c) and freed with the context. */
     _Atomic(struct ta_curl_pool *) curl_pool;

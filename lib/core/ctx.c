@@ -16,9 +16,10 @@
  * last 1.0 member. Fields appended later must not move this. */
 #define TA_V1_SIZE(type, last) \
     (offsetof(type, last) + sizeof(((type *)0)->last))
-/* The sleep hook and the deadline joined teeattest_ctx_options while the
- * 1.0 version node was still open, so they are part of the 1.0 struct. */
-#define CTX_OPTIONS_V1_SIZE TA_V1_SIZE(teeattest_ctx_options, deadline_ms)
+/* The sleep hook, the deadline and the cache (cache_dir .. cache_user_data)
+ * joined teeattest_ctx_options while the 1.0 version node was still open,
+ * so they are part of the 1.0 struct. */
+#define CTX_OPTIONS_V1_SIZE TA_V1_SIZE(teeattest_ctx_options, cache_user_data)
 
 static void *default_alloc(void *ud, size_t n) { (void)ud; return malloc(n); }
 static void *default_realloc(void *ud, void *p, size_t n) { (void)ud; return realloc(p, n); }
@@ -169,6 +170,15 @@ TEEATTEST_API int teeattest_ctx_new(teeattest_ctx **out,
             return ta_error(err, TEEATTEST_E_INVALID_ARG, "transport",
                             "a transport must implement request");
     }
+    if (!o.cache_load != !o.cache_store)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "cache_load",
+                        "cache_load and cache_store go together");
+    if (o.cache_load && o.cache_dir)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "cache_dir",
+                        "cache_dir and cache callbacks are exclusive");
+    if (o.cache_dir && (!o.cache_dir[0] || strlen(o.cache_dir) > 4096))
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "cache_dir",
+                        "cache_dir is empty or longer than 4096 bytes");
     if (o.log_level < TEEATTEST_LOG_NONE || o.log_level > TEEATTEST_LOG_DEBUG)
         return ta_error(err, TEEATTEST_E_INVALID_ARG, "log_level",
                         "log_level %d out of range", (int)o.log_level);
@@ -191,6 +201,19 @@ TEEATTEST_API int teeattest_ctx_new(teeattest_ctx **out,
     ctx->sleep = o.sleep;
     ctx->sleep_ud = o.sleep_user_data;
     ctx->deadline_ms = o.deadline_ms;
+    if (o.cache_dir) {
+        size_t n = strlen(o.cache_dir);
+        ctx->cache_dir = alloc.alloc(alloc.user_data, n + 1);
+        if (!ctx->cache_dir) {
+            alloc.free(alloc.user_data, ctx);
+            return ta_error(err, TEEATTEST_E_NOMEM, NULL,
+                            "allocating context");
+        }
+        memcpy(ctx->cache_dir, o.cache_dir, n + 1);
+    }
+    ctx->cache_load = o.cache_load;
+    ctx->cache_store = o.cache_store;
+    ctx->cache_ud = o.cache_user_data;
     atomic_init(&ctx->curl_pool, NULL);
     atomic_init(&ctx->tdx_cache, NULL);
     *out = ctx;
@@ -215,6 +238,8 @@ TEEATTEST_API void teeattest_ctx_free(teeattest_ctx *ctx)
     ta_curl_pool_free(ctx, atomic_load(&ctx->curl_pool));
     ta_tdx_cache_free(ctx, atomic_load(&ctx->tdx_cache));
     teeattest_allocator a = ctx->alloc;
+    if (ctx->cache_dir)
+        a.free(a.user_data, ctx->cache_dir);
     a.free(a.user_data, ctx);
 }
 

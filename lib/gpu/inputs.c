@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+#include "../cache/cache.h"
+#include "../crypto/x509.h"
 #include "../providers/providers.h"
 #include "../transport/transport.h"
 #include "gpu.h"
@@ -753,8 +755,60 @@ int ta_gpu_inputs_rim_parsed(teeattest_gpu_inputs *in, ta_gpu_rim_item *item)
     return rc;
 }
 
+/* Whether a RIM document (from the service or the on-disk cache) is intact:
+ * it parses, its digest and signature verify under its own signer
+ * certificate; *not_after gets that certificate's notAfter (the entry's
+ * expiry). The chain to NVIDIA's root and every date are judged at
+ * verification. */
+static bool rim_intact(const teeattest_ctx *ctx, const uint8_t *xml,
+                       size_t len, int64_t *not_after)
+{
+    ta_rim *rim = NULL;
+    ta_x509 *leaf = NULL;
+    bool ok = ta_rim_parse(ctx, xml, len, &rim, NULL) == TEEATTEST_OK &&
+              ta_rim_check_digest(rim) == TEEATTEST_OK &&
+              ta_rim_check_signature(rim, NULL) == TEEATTEST_OK &&
+              rim->n_certs &&
+              ta_x509_parse_der(ctx, &leaf, rim->certs[0], rim->cert_lens[0],
+                                NULL) == TEEATTEST_OK;
+    *not_after = ok ? ta_x509_not_after(leaf) : 0;
+    ta_x509_free(leaf);
+    ta_rim_free(rim);
+    return ok;
+}
+
+/* A RIM from the on-disk cache: the service's JSON answer for this URL,
+ * for `id`, intact and not past its signer's notAfter at `now` (the
+ * verification time). */
+static int rim_from_cache(teeattest_ctx *ctx, const char *key, const char *id,
+                          int64_t now, uint8_t **xml, size_t *xml_len)
+{
+    uint8_t *blob = NULL;
+    ta_cache_part p[1];
+    int64_t na = 0;
+    if (ta_cache_load(ctx, key, now, &blob, p, 1, NULL) != TEEATTEST_OK)
+        return TEEATTEST_E_NOT_FOUND;
+    char got[TA_GPU_RIM_ID_MAX];
+    int rc = rim_from_service_json(ctx, p[0].p, p[0].len, got, xml, xml_len,
+                                   NULL);
+    ta_free(ctx, blob);
+    if (!rc && (strcmp(got, id) != 0 ||
+                !rim_intact(ctx, *xml, *xml_len, &na) || na <= now))
+        rc = TEEATTEST_E_NOT_FOUND;
+    if (rc) {
+        ta_log(ctx, TEEATTEST_LOG_DEBUG, "cache: RIM %s ignored: not intact, "
+               "another id or past its signer's notAfter", id);
+        ta_free(ctx, *xml);
+        *xml = NULL;
+        return TEEATTEST_E_NOT_FOUND;
+    }
+    ta_log(ctx, TEEATTEST_LOG_DEBUG, "RIM %s from the on-disk cache", id);
+    return TEEATTEST_OK;
+}
+
 int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
-                            ta_gpu_rim_item **out, teeattest_error *err)
+                            int64_t at, ta_gpu_rim_item **out,
+                            teeattest_error *err)
 {
     if (out)
         *out = NULL;
@@ -767,6 +821,17 @@ int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
         bl--;
     char url[TA_GPU_URL_MAX + TA_GPU_RIM_ID_MAX + 16];
     snprintf(url, sizeof url, "%.*s/v1/rim/%s", (int)bl, base, id);
+    char key[sizeof url + 4];
+    snprintf(key, sizeof key, "GET %s", url);
+    uint8_t *xml = NULL;
+    size_t xml_len = 0;
+    if (ta_cache_enabled(ctx) &&
+        rim_from_cache(ctx, key, id, at, &xml, &xml_len) == TEEATTEST_OK) {
+        int rc = rim_push(in, id, xml, xml_len, NULL, true, out);
+        if (rc)
+            return ta_error(err, rc, "gpu.rim", "keeping the cached RIM");
+        return TEEATTEST_OK;
+    }
 
     teeattest_http_response resp;
     ta_http_response_init(&resp, ctx, RIM_JSON_MAX, NULL, NULL);
@@ -788,8 +853,6 @@ int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
         if (ta_error_writable(err))
             err->backend_code = resp.status;
     }
-    uint8_t *xml = NULL;
-    size_t xml_len = 0;
     if (!rc) {
         char got[TA_GPU_RIM_ID_MAX];
         rc = rim_from_service_json(ctx, resp.body.data, resp.body.len, got,
@@ -800,6 +863,11 @@ int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
             rc = ta_error(err, TEEATTEST_E_PARSE, "gpu.rim",
                           "RIM service answered id %s for %s", got, id);
         }
+    }
+    int64_t na = 0;
+    if (!rc && ta_cache_enabled(ctx) && rim_intact(ctx, xml, xml_len, &na)) {
+        ta_cache_part p[1] = {{resp.body.data, resp.body.len}};
+        ta_cache_store(ctx, key, at, na, p, 1);
     }
     ta_http_response_clear(&resp);
     if (rc)

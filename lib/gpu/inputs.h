@@ -64,9 +64,12 @@ int ta_gpu_inputs_rim_parsed(teeattest_gpu_inputs *in, ta_gpu_rim_item *item);
  * answer's id and add the RIM. *out (may be NULL) gets the new item.
  * TEEATTEST_OK; TEEATTEST_E_HTTP_STATUS (404 RIM_NOT_FOUND among them),
  * transport statuses, TEEATTEST_E_JSON / _PARSE / _BASE64 (bad answer),
- * TEEATTEST_E_NOMEM; `err` says which. */
+ * TEEATTEST_E_NOMEM; `err` says which. With an on-disk cache, an intact
+ * cached answer whose signer certificate is valid at `at` (the
+ * verification time) is used instead, and a fetched one is stored. */
 int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
-                            ta_gpu_rim_item **out, teeattest_error *err);
+                            int64_t at, ta_gpu_rim_item **out,
+                            teeattest_error *err);
 
 /* Append a blob of `kind` (OCSP or JWKS document, or the NRAS answer,
  * which replaces an earlier fetched one) that verification fetched; JWKS

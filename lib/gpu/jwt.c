@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "jwt.h"
+#include "../cache/cache.h"
 #include "../providers/providers.h"
 #include "../crypto/crypto.h"
 #include "../crypto/x509.h"
@@ -423,6 +424,16 @@ int ta_jwks_fetch(teeattest_ctx *ctx, ta_jwks *c, const char *url, int64_t at,
     }
     if (!rc)
         rc = ta_jwks_add_json(c, resp.body.data, resp.body.len, at, err);
+    if (!rc && ta_cache_enabled(ctx)) {
+        char *key = ta_malloc(ctx, strlen(url) + 5);
+        if (key) {
+            int64_t now = teeattest_ctx_now(ctx);
+            ta_cache_part p[1] = {{resp.body.data, resp.body.len}};
+            snprintf(key, strlen(url) + 5, "GET %s", url);
+            ta_cache_store(ctx, key, now, now + TA_JWKS_CACHE_TTL, p, 1);
+            ta_free(ctx, key);
+        }
+    }
     if (!rc && c->on_fetched)
         c->on_fetched(c->on_fetched_user, resp.body.data, resp.body.len);
     ta_http_response_clear(&resp);

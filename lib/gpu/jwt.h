@@ -75,6 +75,11 @@ int ta_jwks_add_json(ta_jwks *c, const uint8_t *doc, size_t len, int64_t at,
                      teeattest_error *err);
 int ta_jwks_load_file(ta_jwks *c, const char *path, int64_t at,
                       teeattest_error *err);
+/* How long a fetched JWKS document is kept in the on-disk cache (a JWKS
+ * has no validity of its own; its keys' x5c chains are judged at every
+ * verification, and a kid it lacks makes the next verification fetch it
+ * anew). */
+#define TA_JWKS_CACHE_TTL (24 * 3600)
 /* GET `url` through the context's transport (retried on 429/5xx and
  * transport errors, like every GET) and merge the keys. */
 int ta_jwks_fetch(teeattest_ctx *ctx, ta_jwks *c, const char *url,

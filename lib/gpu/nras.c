@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "nras.h"
+#include "../cache/cache.h"
 #include "../crypto/crypto.h"
 #include "../transport/transport.h"
 
@@ -1015,6 +1016,44 @@ bool ta_nras_kid_missing(const teeattest_ctx *ctx, const uint8_t *body,
     return missing;
 }
 
+/* The JWKS document of the on-disk cache for `url`, merged into `jwks`
+ * only when, on its own, it holds every kid the answer names (a document
+ * fetched before a key rotation is not used: the caller fetches). Its
+ * keys are judged at verification like fetched ones. */
+static bool jwks_from_cache(teeattest_ctx *ctx, const uint8_t *body,
+                            size_t len, ta_jwks *jwks, const char *url,
+                            int64_t at)
+{
+    if (!ta_cache_enabled(ctx))
+        return false;
+    size_t kl = strlen(url) + 5;
+    char *key = ta_malloc(ctx, kl);
+    if (!key)
+        return false;
+    snprintf(key, kl, "GET %s", url);
+    uint8_t *blob = NULL;
+    ta_cache_part p[1];
+    bool ok = ta_cache_load(ctx, key, teeattest_ctx_now(ctx), &blob, p, 1,
+                            NULL) == TEEATTEST_OK;
+    ta_free(ctx, key);
+    if (ok) {
+        ta_jwks scratch;
+        ta_jwks_init(&scratch, ctx);
+        ok = ta_jwks_add_json(&scratch, p[0].p, p[0].len, at, NULL) ==
+                 TEEATTEST_OK &&
+             !ta_nras_kid_missing(ctx, body, len, &scratch) &&
+             ta_jwks_add_json(jwks, p[0].p, p[0].len, at, NULL) ==
+                 TEEATTEST_OK;
+        ta_jwks_clear(&scratch);
+        if (ok && jwks->on_fetched)
+            jwks->on_fetched(jwks->on_fetched_user, p[0].p, p[0].len);
+        ta_log(ctx, TEEATTEST_LOG_DEBUG, ok ? "NRAS JWKS from the on-disk "
+               "cache" : "cache: NRAS JWKS ignored: unusable or lacks a kid");
+    }
+    ta_free(ctx, blob);
+    return ok;
+}
+
 int ta_nras_refresh_jwks(teeattest_ctx *ctx, const uint8_t *body, size_t len,
                          ta_jwks *jwks, const char *jwks_url,
                          const char *base_url, int64_t at,
@@ -1038,7 +1077,9 @@ int ta_nras_refresh_jwks(teeattest_ctx *ctx, const uint8_t *body, size_t len,
                  TA_NRAS_JWKS_PATH);
         jwks_url = jurl;
     }
-    int rc = ta_jwks_fetch(ctx, jwks, jwks_url, at, err);
+    int rc = jwks_from_cache(ctx, body, len, jwks, jwks_url, at)
+                 ? TEEATTEST_OK
+                 : ta_jwks_fetch(ctx, jwks, jwks_url, at, err);
     ta_free(ctx, jurl);
     return rc;
 }

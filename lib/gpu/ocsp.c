@@ -11,6 +11,7 @@
 
 
 #include "ocsp.h"
+#include "../cache/cache.h"
 #include "../crypto/crypto.h"
 #include "../crypto/der.h"
 #include "../crypto/x509.h"
@@ -1229,6 +1230,86 @@ static void judge(outcome *oc, const ta_ocsp_info *info, int rc,
     }
 }
 
+/* ---- the on-disk cache --------------------------------------------------------
+ *
+ * A verified online answer is kept until its nextUpdate under
+ * "OCSP <url> <SHA-256 of the certificate> <SHA-256 of the issuer>". A
+ * kept answer carries the nonce of the request that fetched it, so it is
+ * judged like a saved response (signature, CertID, validity window at the
+ * verification time; no nonce); anything wrong and it is fetched anew.
+ * "Expired" is judged at the verification time, like the answer. Only
+ * when the policy does not require a nonce (--ocsp-nonce optional or
+ * none): a kept answer cannot echo the nonce of a new request. */
+
+static char *ocsp_key(teeattest_ctx *ctx, const char *url,
+                      const uint8_t *cert, size_t cl, const uint8_t *iss,
+                      size_t il)
+{
+    uint8_t h[2][32];
+    char hx[2][65];
+    if (ta_sha256(ctx, h[0], cert, cl) || ta_sha256(ctx, h[1], iss, il))
+        return NULL;
+    ta_hex_encode(hx[0], h[0], 32);
+    ta_hex_encode(hx[1], h[1], 32);
+    size_t n = strlen(url) + 2 * 64 + 8;
+    char *k = ta_malloc(ctx, n);
+    if (k)
+        snprintf(k, n, "OCSP %s %s %s", url, hx[0], hx[1]);
+    return k;
+}
+
+static bool ocsp_from_cache(teeattest_ctx *ctx, const char *url,
+                            const uint8_t *cert, size_t cl,
+                            const uint8_t *iss, size_t il,
+                            const ta_ocsp_check_opts *opts,
+                            ta_ocsp_verify_opts vo, int32_t halg,
+                            outcome *oc, ta_ocsp_summary *sum)
+{
+    char *key = ocsp_key(ctx, url, cert, cl, iss, il);
+    uint8_t *blob = NULL;
+    ta_cache_part p[1];
+    bool ok = key && ta_cache_load(ctx, key, vo.at, &blob, p, 1, NULL) ==
+                         TEEATTEST_OK;
+    ta_free(ctx, key);
+    if (!ok)
+        return false;
+    vo.nonce = NULL;
+    vo.nonce_len = 0;
+    vo.certid_hash = halg;
+    ta_ocsp_info info;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    ok = ta_ocsp_response_verify(ctx, p[0].p, p[0].len, cert, cl, iss, il,
+                                 &vo, &info, &e) == TEEATTEST_OK &&
+         info.certid_matched;
+    if (ok) {
+        if (opts->on_fetched)
+            opts->on_fetched(opts->on_fetched_user, p[0].p, p[0].len);
+        char src[160];
+        snprintf(src, sizeof src, "online from %.120s", url);
+        judge(oc, &info, TEEATTEST_OK, &e, src, opts->allow_hold, sum);
+        ta_log(ctx, TEEATTEST_LOG_DEBUG, "OCSP answer from the on-disk "
+               "cache (%s)", url);
+    } else {
+        ta_log(ctx, TEEATTEST_LOG_DEBUG, "cache: OCSP answer ignored: %s",
+               e.message[0] ? e.message : "does not name the certificate");
+    }
+    ta_free(ctx, blob);
+    return ok;
+}
+
+static void ocsp_to_cache(teeattest_ctx *ctx, const char *url,
+                          const uint8_t *cert, size_t cl, const uint8_t *iss,
+                          size_t il, const uint8_t *resp, size_t len,
+                          int64_t at, int64_t next_update)
+{
+    char *key = ocsp_key(ctx, url, cert, cl, iss, il);
+    if (key) {
+        ta_cache_part p[1] = {{resp, len}};
+        ta_cache_store(ctx, key, at, next_update, p, 1);
+        ta_free(ctx, key);
+    }
+}
+
 int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                          const char *prefix, const uint8_t *const *chain,
                          const size_t *chain_lens, size_t n_chain,
@@ -1334,6 +1415,19 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                 aia = ta_ocsp_cert_url(ctx, cert, cl);
                 url = aia ? aia : TA_OCSP_DEFAULT_URL;
             }
+            /* A kept answer cannot carry this request's nonce: used only
+             * when the policy does not require one. */
+            bool cacheable = ta_cache_enabled(ctx) &&
+                             (!use_nonce || opts->nonce_optional);
+            if (!rc && cacheable &&
+                ocsp_from_cache(ctx, url, cert, cl, iss, il, opts, vo, halg,
+                                &oc, sum)) {
+                ta_free(ctx, req);
+                ta_free(ctx, aia);
+                ta_result_check(r, name, oc.outcome, opts->required, "%s",
+                                oc.detail);
+                continue;
+            }
             if (rc == TEEATTEST_E_NOMEM) {
                 ta_free(ctx, req);
                 return ta_error(err, rc, NULL, "OCSP checks: %s", e.message);
@@ -1377,6 +1471,10 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                     if (rc == TEEATTEST_OK && opts->on_fetched)
                         opts->on_fetched(opts->on_fetched_user, resp,
                                          resp_len);
+                    if (rc == TEEATTEST_OK && info.certid_matched &&
+                        info.next_update && cacheable)
+                        ocsp_to_cache(ctx, url, cert, cl, iss, il, resp,
+                                      resp_len, opts->at, info.next_update);
                     char src[160];
                     snprintf(src, sizeof src, "online from %.120s", url);
                     judge(&oc, &info, rc, &ve, src, opts->allow_hold, sum);

@@ -21,6 +21,7 @@
 #include "teeattest/tdx.h"
 
 #include "tdx_fetch.h"
+#include "../cache/cache.h"
 #include "../transport/transport.h"
 
 /* Retries after the first attempt of each GET, and the idle limit of one
@@ -158,9 +159,9 @@ static void excerpt(char *out, size_t cap, const char *v)
     out[o] = '\0';
 }
 
-/* GET `url` (taken over: freed here) into `resp` (initialised here with
- * `max`). */
-static int get_item(teeattest_ctx *ctx, const char *what, char *url,
+/* GET `url` (borrowed; NULL = out of memory) into `resp` (initialised here
+ * with `max`). */
+static int get_item(teeattest_ctx *ctx, const char *what, const char *url,
                     uint64_t max, teeattest_http_response *resp,
                     teeattest_error *err)
 {
@@ -195,7 +196,6 @@ static int get_item(teeattest_ctx *ctx, const char *what, char *url,
         rc = ta_error(err, TEEATTEST_E_TRANSPORT, what,
                       "%s: empty response from GET %s", what, url);
     }
-    ta_free(ctx, url);
     return rc;
 }
 
@@ -271,9 +271,138 @@ static char *url_printf(const teeattest_ctx *ctx, const char *fmt, ...)
     return ta_strdup(ctx, buf);
 }
 
-/* ---- the public entry point --------------------------------------------- */
+/* ---- the on-disk cache ---------------------------------------------------- */
 
 enum { IT_TCB, IT_QE, IT_PCK_CRL, IT_ROOT_CRL, IT_N };
+
+/* An entry per item, keyed by "GET <url>": the issuer chain (PEM, empty
+ * when the response had none) and the body, until the collateral's
+ * earliest expiry. */
+static char *item_key(const teeattest_ctx *ctx, const char *url)
+{
+    size_t n = strlen(url);
+    char *k = ta_malloc(ctx, n + 5);
+    if (k) {
+        memcpy(k, "GET ", 4);
+        memcpy(k + 4, url, n + 1);
+    }
+    return k;
+}
+
+/* A tampered entry is fetched anew rather than failing the verification:
+ * the TCB Info and QE Identity signatures must verify under the leaf of
+ * their issuer chains, and each chain must be linked by signatures up to
+ * a self-signed top certificate. Which root that is, the CRLs and every
+ * date are judged at verification, as for fetched collateral. */
+static bool chain_linked(teeattest_ctx *ctx, const ta_tdx_chain *ch)
+{
+    size_t n = ta_x509_chain_len(ch->chain);
+    if (!n || ch->error)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const ta_x509 *sub = ta_x509_chain_get(ch->chain, i);
+        const ta_x509 *iss = ta_x509_chain_get(ch->chain, i + 1 < n ? i + 1
+                                                                    : i);
+        if (ta_x509_verify_link(ctx, iss, sub) != TEEATTEST_OK)
+            return false;
+    }
+    return true;
+}
+
+static bool doc_signed(teeattest_ctx *ctx, const ta_tdx_signed_doc *d,
+                       const ta_tdx_chain *ch)
+{
+    uint8_t pub[65], h[32];
+    const ta_x509 *leaf = ta_x509_chain_get(ch->chain, 0);
+    return d->have_span && !d->error && leaf &&
+           ta_x509_ec_point(leaf, TEEATTEST_CURVE_P256, pub, sizeof pub) ==
+               TEEATTEST_OK &&
+           ta_sha256(ctx, h, d->text + d->body_off, d->body_len) ==
+               TEEATTEST_OK &&
+           ta_ecdsa_verify(ctx, TEEATTEST_CURVE_P256, pub, sizeof pub, h,
+                           sizeof h, d->sig, sizeof d->sig) == TEEATTEST_OK;
+}
+
+static bool collateral_selfcheck(teeattest_ctx *ctx,
+                                 const ta_tdx_collateral *c)
+{
+    return chain_linked(ctx, &c->tcb_info_chain) &&
+           chain_linked(ctx, &c->qe_identity_chain) &&
+           doc_signed(ctx, &c->tcb_info.doc, &c->tcb_info_chain) &&
+           doc_signed(ctx, &c->qe_identity.doc, &c->qe_identity_chain) &&
+           c->pck_crl.loaded && c->root_ca_crl.loaded;
+}
+
+static ta_tdx_collateral *collateral_from_cache(teeattest_ctx *ctx,
+                                                char *const urls[IT_N],
+                                                int64_t now)
+{
+    uint8_t *blobs[IT_N] = {NULL, NULL, NULL, NULL};
+    ta_cache_part p[IT_N][2];
+    bool all = true;
+    for (int i = 0; i < IT_N && all; i++) {
+        char *k = item_key(ctx, urls[i]);
+        all = k && ta_cache_load(ctx, k, now, &blobs[i], p[i], 2, NULL) ==
+                       TEEATTEST_OK && p[i][1].len > 0;
+        ta_free(ctx, k);
+    }
+    ta_tdx_collateral *col = NULL;
+    if (all) {
+        ta_tdx_collateral_parts parts;
+        memset(&parts, 0, sizeof parts);
+        parts.tcb_info = p[IT_TCB][1].p;
+        parts.tcb_info_len = p[IT_TCB][1].len;
+        parts.tcb_info_chain = p[IT_TCB][0].p;
+        parts.tcb_info_chain_len = p[IT_TCB][0].len;
+        parts.qe_identity = p[IT_QE][1].p;
+        parts.qe_identity_len = p[IT_QE][1].len;
+        parts.qe_identity_chain = p[IT_QE][0].p;
+        parts.qe_identity_chain_len = p[IT_QE][0].len;
+        parts.pck_crl = p[IT_PCK_CRL][1].p;
+        parts.pck_crl_len = p[IT_PCK_CRL][1].len;
+        parts.pck_crl_chain = p[IT_PCK_CRL][0].len ? p[IT_PCK_CRL][0].p
+                                                   : NULL;
+        parts.pck_crl_chain_len = p[IT_PCK_CRL][0].len;
+        parts.root_ca_crl = p[IT_ROOT_CRL][1].p;
+        parts.root_ca_crl_len = p[IT_ROOT_CRL][1].len;
+        teeattest_error e = TEEATTEST_ERROR_INIT;
+        if (ta_tdx_collateral_from_parts(ctx, &parts, &col, &e) !=
+            TEEATTEST_OK) {
+            ta_log(ctx, TEEATTEST_LOG_DEBUG, "cache: TDX collateral "
+                   "ignored: %s", e.message);
+            col = NULL;
+        } else if (ta_tdx_collateral_expiry(col) <= now ||
+                   !collateral_selfcheck(ctx, col)) {
+            ta_log(ctx, TEEATTEST_LOG_DEBUG, "cache: TDX collateral "
+                   "ignored: expired, or a signature does not verify");
+            ta_tdx_collateral_free(col);
+            col = NULL;
+        }
+    }
+    for (int i = 0; i < IT_N; i++)
+        ta_free(ctx, blobs[i]);
+    return col;
+}
+
+static void collateral_to_cache(teeattest_ctx *ctx, char *const urls[IT_N],
+                                const teeattest_http_response resp[IT_N],
+                                uint8_t *const chains[IT_N],
+                                const size_t chain_lens[IT_N],
+                                int64_t expires)
+{
+    int64_t now = teeattest_ctx_now(ctx);
+    for (int i = 0; i < IT_N; i++) {
+        char *k = item_key(ctx, urls[i]);
+        if (!k)
+            return;
+        ta_cache_part p[2] = {{chains[i], chains[i] ? chain_lens[i] : 0},
+                              {resp[i].body.data, resp[i].body.len}};
+        ta_cache_store(ctx, k, now, expires, p, 2);
+        ta_free(ctx, k);
+    }
+}
+
+/* ---- the public entry point --------------------------------------------- */
 
 TEEATTEST_API int teeattest_collateral_fetch(teeattest_ctx *ctx,
                                              teeattest_collateral **out,
@@ -315,6 +444,7 @@ TEEATTEST_API int teeattest_collateral_fetch(teeattest_ctx *ctx,
 
     ta_tdx_collateral *col = ta_tdx_cache_lookup(ctx, base, fmspc, platform,
                                                  teeattest_ctx_now(ctx));
+    rc = TEEATTEST_OK;
     if (col) {
         ta_log(ctx, TEEATTEST_LOG_DEBUG, "TDX collateral for FMSPC %s (%s CA) "
                "from the context cache", fm, ca);
@@ -327,69 +457,85 @@ TEEATTEST_API int teeattest_collateral_fetch(teeattest_ctx *ctx,
     static const char *const qe_hdr[] = {"SGX-Enclave-Identity-Issuer-Chain",
                                          NULL};
     static const char *const crl_hdr[] = {"SGX-PCK-CRL-Issuer-Chain", NULL};
-    teeattest_http_response resp[IT_N];
-    uint8_t *tcb_chain = NULL, *qe_chain = NULL, *crl_chain = NULL;
-    size_t tcb_chain_len = 0, qe_chain_len = 0, crl_chain_len = 0;
-    int done = 0;
+    static const char *const no_hdr[] = {NULL};
+    static const struct {
+        const char *what;
+        const char *const *hdr;
+        bool required;
+        uint64_t max;
+    } items[IT_N] = {
+        {"TCB Info", tcb_hdr, true, TCB_INFO_MAX},
+        {"QE Identity", qe_hdr, true, QE_IDENTITY_MAX},
+        {"PCK CRL", crl_hdr, false, PCK_CRL_MAX},
+        {"root CA CRL", no_hdr, false, ROOT_CRL_MAX},
+    };
+    char *urls[IT_N];
+    urls[IT_TCB] = url_printf(ctx, "%s/tdx/certification/v4/tcb?fmspc=%s",
+                              base, fm);
+    urls[IT_QE] = url_printf(ctx, "%s/tdx/certification/v4/qe/identity",
+                             base);
+    urls[IT_PCK_CRL] = url_printf(ctx, "%s/sgx/certification/v4/pckcrl?ca=%s"
+                                  "&encoding=der", base, ca);
+    urls[IT_ROOT_CRL] = intel ? ta_strdup(ctx, INTEL_ROOT_CRL_URL)
+                              : url_printf(ctx, "%s/sgx/certification/v4/"
+                                           "rootcacrl", base);
+    for (int i = 0; i < IT_N && !rc; i++)
+        if (!urls[i])
+            rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
 
-    rc = get_item(ctx, "TCB Info",
-                  url_printf(ctx, "%s/tdx/certification/v4/tcb?fmspc=%s",
-                             base, fm), TCB_INFO_MAX, &resp[IT_TCB], err);
-    done++;
-    if (!rc)
-        rc = issuer_chain(ctx, &resp[IT_TCB], tcb_hdr, "TCB Info", true,
-                          &tcb_chain, &tcb_chain_len, err);
-    if (!rc) {
-        rc = get_item(ctx, "QE Identity",
-                      url_printf(ctx, "%s/tdx/certification/v4/qe/identity",
-                                 base), QE_IDENTITY_MAX, &resp[IT_QE], err);
-        done++;
+    /* The on-disk cache first: used only if every item is there, framed
+     * and unexpired, and the collateral they make parses and is still
+     * valid now; otherwise everything is fetched. */
+    if (!rc && ta_cache_enabled(ctx)) {
+        col = collateral_from_cache(ctx, urls, teeattest_ctx_now(ctx));
+        if (col)
+            ta_log(ctx, TEEATTEST_LOG_DEBUG, "TDX collateral for FMSPC %s "
+                   "(%s CA) from the on-disk cache", fm, ca);
     }
-    if (!rc)
-        rc = issuer_chain(ctx, &resp[IT_QE], qe_hdr, "QE Identity", true,
-                          &qe_chain, &qe_chain_len, err);
-    if (!rc) {
-        rc = get_item(ctx, "PCK CRL",
-                      url_printf(ctx, "%s/sgx/certification/v4/pckcrl?ca=%s"
-                                 "&encoding=der", base, ca),
-                      PCK_CRL_MAX, &resp[IT_PCK_CRL], err);
+    teeattest_http_response resp[IT_N];
+    uint8_t *chains[IT_N] = {NULL, NULL, NULL, NULL};
+    size_t chain_lens[IT_N] = {0, 0, 0, 0};
+    int done = 0;
+    for (int i = 0; i < IT_N && !rc && !col; i++) {
+        rc = get_item(ctx, items[i].what, urls[i], items[i].max, &resp[i],
+                      err);
         done++;
+        if (!rc && items[i].hdr[0])
+            rc = issuer_chain(ctx, &resp[i], items[i].hdr, items[i].what,
+                              items[i].required, &chains[i], &chain_lens[i],
+                              err);
     }
-    if (!rc)
-        rc = issuer_chain(ctx, &resp[IT_PCK_CRL], crl_hdr, "PCK CRL", false,
-                          &crl_chain, &crl_chain_len, err);
-    if (!rc) {
-        rc = get_item(ctx, "root CA CRL",
-                      intel ? ta_strdup(ctx, INTEL_ROOT_CRL_URL)
-                            : url_printf(ctx, "%s/sgx/certification/v4/"
-                                         "rootcacrl", base),
-                      ROOT_CRL_MAX, &resp[IT_ROOT_CRL], err);
-        done++;
-    }
-    if (!rc) {
+    if (!rc && !col) {
         ta_tdx_collateral_parts parts;
         memset(&parts, 0, sizeof parts);
         parts.tcb_info = resp[IT_TCB].body.data;
         parts.tcb_info_len = resp[IT_TCB].body.len;
-        parts.tcb_info_chain = tcb_chain;
-        parts.tcb_info_chain_len = tcb_chain_len;
+        parts.tcb_info_chain = chains[IT_TCB];
+        parts.tcb_info_chain_len = chain_lens[IT_TCB];
         parts.qe_identity = resp[IT_QE].body.data;
         parts.qe_identity_len = resp[IT_QE].body.len;
-        parts.qe_identity_chain = qe_chain;
-        parts.qe_identity_chain_len = qe_chain_len;
+        parts.qe_identity_chain = chains[IT_QE];
+        parts.qe_identity_chain_len = chain_lens[IT_QE];
         parts.pck_crl = resp[IT_PCK_CRL].body.data;
         parts.pck_crl_len = resp[IT_PCK_CRL].body.len;
-        parts.pck_crl_chain = crl_chain;
-        parts.pck_crl_chain_len = crl_chain_len;
+        parts.pck_crl_chain = chains[IT_PCK_CRL];
+        parts.pck_crl_chain_len = chain_lens[IT_PCK_CRL];
         parts.root_ca_crl = resp[IT_ROOT_CRL].body.data;
         parts.root_ca_crl_len = resp[IT_ROOT_CRL].body.len;
         rc = ta_tdx_collateral_from_parts(ctx, &parts, &col, err);
+        /* Kept only when it would pass the check made when loading it:
+         * a malformed or badly signed item would only cost a fetch later,
+         * and the next process would fetch it anyway. */
+        if (!rc && ta_cache_enabled(ctx) && collateral_selfcheck(ctx, col))
+            collateral_to_cache(ctx, urls, resp, chains, chain_lens,
+                                ta_tdx_collateral_expiry(col));
     }
     for (int i = 0; i < done; i++)
         ta_http_response_clear(&resp[i]);
-    ta_free(ctx, tcb_chain);
-    ta_free(ctx, qe_chain);
-    ta_free(ctx, crl_chain);
+    for (int i = 0; i < IT_N; i++) {
+        ta_free(ctx, chains[i]);
+        ta_free(ctx, urls[i]);
+    }
     if (!rc) {
         /* Not being able to cache costs a later fetch, not this one. */
         if (ta_tdx_cache_store(ctx, base, fmspc, platform, col,

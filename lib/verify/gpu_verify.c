@@ -164,8 +164,8 @@ static int device_ocsp(teeattest_ctx *ctx, teeattest_result *r,
  * Returns the item's index or -1 with `why` saying what went wrong and
  * *fetch_failed set when a fetch was tried. */
 static long find_or_fetch(teeattest_gpu_inputs *in, const char *id,
-                          const char *version, char *why, size_t why_cap,
-                          bool *fetch_failed)
+                          const char *version, int64_t at, char *why,
+                          size_t why_cap, bool *fetch_failed)
 {
     *fetch_failed = false;
     ta_gpu_rim_item *it = ta_gpu_inputs_find_rim(in, id, version);
@@ -182,7 +182,7 @@ static long find_or_fetch(teeattest_gpu_inputs *in, const char *id,
         return -1;
     }
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    int rc = ta_gpu_inputs_fetch_rim(in, id, &it, &e);
+    int rc = ta_gpu_inputs_fetch_rim(in, id, at, &it, &e);
     if (rc) {
         *fetch_failed = true;
         snprintf(why, why_cap, "RIM %s: %s", id,
@@ -213,8 +213,8 @@ static int device_rim(teeattest_ctx *ctx, teeattest_result *r,
     for (int k = 0; k < 2; k++) {
         char why[400] = "";
         bool fetch_failed;
-        idx[k] = find_or_fetch(in, ids[k], versions[k], why, sizeof why,
-                               &fetch_failed);
+        idx[k] = find_or_fetch(in, ids[k], versions[k], pl->at, why,
+                               sizeof why, &fetch_failed);
         if (idx[k] < 0) {
             /* Said apart from a mismatch: NVIDIA lags firmware releases
              * (spec 9), and "reference missing" needs a different fix. */

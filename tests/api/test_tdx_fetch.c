@@ -8,7 +8,11 @@
  * bodies reported naming the item; the context cache (a second fetch does
  * no I/O; an expired entry is fetched anew at the context clock); the
  * context's deadline spans the whole fetch, and a transport's own error
- * detail reaches the caller.
+ * detail reaches the caller. The on-disk cache (cache_dir, or
+ * cache_load/cache_store callbacks): a new context fetches nothing; a
+ * corrupted, truncated, swapped or expired entry, a symbolic link, garbage
+ * from the load callback or an unusable directory cost a fetch, never the
+ * verification.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -16,6 +20,11 @@
 #define _GNU_SOURCE /* memmem */
 #endif
 #include "api.h"
+
+#include <dirent.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "teeattest/tdx.h"
 
@@ -174,20 +183,27 @@ static int64_t fake_clock(void *ud)
     return ((fake *)ud)->now;
 }
 
+static teeattest_ctx *fake_ctx_opts(fake *f, teeattest_ctx_options *o);
+
 static teeattest_ctx *fake_ctx(fake *f)
+{
+    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
+    return fake_ctx_opts(f, &o);
+}
+
+static teeattest_ctx *fake_ctx_opts(fake *f, teeattest_ctx_options *o)
 {
     teeattest_transport t = TEEATTEST_TRANSPORT_INIT;
     t.user_data = f;
     t.request = fake_request;
-    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
-    o.transport = &t;
-    o.sleep = fake_sleep;
-    o.sleep_user_data = f;
-    o.clock = fake_clock;
-    o.clock_user_data = f;
-    o.deadline_ms = f->deadline_ms;
+    o->transport = &t;
+    o->sleep = fake_sleep;
+    o->sleep_user_data = f;
+    o->clock = fake_clock;
+    o->clock_user_data = f;
+    o->deadline_ms = f->deadline_ms;
     teeattest_ctx *ctx = NULL;
-    if (teeattest_ctx_new(&ctx, &o, NULL) != TEEATTEST_OK) {
+    if (teeattest_ctx_new(&ctx, o, NULL) != TEEATTEST_OK) {
         printf("Bail out! cannot create a context\n");
         exit(1);
     }
@@ -570,6 +586,238 @@ static void test_threads(void)
     fake_free(&f);
 }
 
+/* ---- the on-disk cache (teeattest_ctx_options.cache_*) ------------------ */
+
+/* An in-memory store behind cache_load / cache_store. */
+typedef struct store {
+    char keys[8][65];
+    uint8_t *vals[8];
+    size_t lens[8];
+    int n, loads, stores;
+    bool garbage; /* cache_load answers random bytes for every key */
+} store;
+
+static int store_find(store *s, const char *key)
+{
+    for (int i = 0; i < s->n; i++)
+        if (strcmp(s->keys[i], key) == 0)
+            return i;
+    return -1;
+}
+
+static int store_load(void *ud, const char *key, uint8_t *buf, size_t cap,
+                      size_t *len)
+{
+    store *s = ud;
+    s->loads++;
+    if (strlen(key) != 64 || strspn(key, "0123456789abcdef") != 64)
+        return TEEATTEST_E_INTERNAL; /* the library promised a hex name */
+    if (s->garbage) {
+        *len = 3000;
+        if (cap < 3000)
+            return TEEATTEST_E_BUFFER_TOO_SMALL;
+        for (size_t i = 0; i < 3000; i++)
+            buf[i] = (uint8_t)(i * 131 + 7);
+        memcpy(buf, "TEEATTEST-CACHE1", 16); /* even the right magic */
+        return TEEATTEST_OK;
+    }
+    int i = store_find(s, key);
+    if (i < 0)
+        return TEEATTEST_E_NOT_FOUND;
+    *len = s->lens[i];
+    if (cap < s->lens[i])
+        return TEEATTEST_E_BUFFER_TOO_SMALL;
+    memcpy(buf, s->vals[i], s->lens[i]);
+    return TEEATTEST_OK;
+}
+
+static int store_store(void *ud, const char *key, const uint8_t *data,
+                       size_t len)
+{
+    store *s = ud;
+    s->stores++;
+    int i = store_find(s, key);
+    if (i < 0) {
+        if (s->n == 8)
+            return TEEATTEST_E_NOMEM;
+        i = s->n++;
+        snprintf(s->keys[i], sizeof s->keys[i], "%s", key);
+    }
+    free(s->vals[i]);
+    s->vals[i] = malloc(len);
+    memcpy(s->vals[i], data, len);
+    s->lens[i] = len;
+    return TEEATTEST_OK;
+}
+
+static void store_clear(store *s)
+{
+    for (int i = 0; i < s->n; i++)
+        free(s->vals[i]);
+    memset(s, 0, sizeof *s);
+}
+
+/* A new context on `st` (callbacks) or `dir`: one fetch from the fake PCCS
+ * at `now`; returns the requests it made (-1 when the fetch failed or the
+ * collateral does not verify at t_verify). */
+static int fetch_with(store *st, const char *dir, int64_t now,
+                      int64_t *expiry)
+{
+    fake f;
+    fake_load(&f);
+    f.now = now;
+    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
+    if (st) {
+        o.cache_load = store_load;
+        o.cache_store = store_store;
+        o.cache_user_data = st;
+    }
+    o.cache_dir = dir;
+    teeattest_ctx *ctx = fake_ctx_opts(&f, &o);
+    teeattest_collateral *col = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = teeattest_collateral_fetch(ctx, &col, "http://pccs.test:8081",
+                                        quote, quote_len, &e);
+    if (rc)
+        printf("# fetch: %s\n", e.message);
+    f.now = t_verify;
+    int n = !rc && col && verifies(ctx, col) ? f.requests : -1;
+    if (expiry)
+        *expiry = col ? teeattest_collateral_expiry(col) : 0;
+    teeattest_collateral_free(col);
+    teeattest_ctx_free(ctx);
+    fake_free(&f);
+    return n;
+}
+
+/* Flip one byte in the middle of the entry at index i. */
+static void corrupt(store *s, int i)
+{
+    s->vals[i][s->lens[i] / 2] ^= 0x40;
+}
+
+static void test_disk_cache_callbacks(void)
+{
+    store st;
+    memset(&st, 0, sizeof st);
+    int64_t exp = 0, exp2 = 0;
+    /* first process: four requests, four entries */
+    CHECK_EQ_INT(fetch_with(&st, NULL, t_verify, &exp), 4);
+    CHECK_EQ_INT(st.n, 4);
+    CHECK_EQ_INT(st.stores, 4);
+    /* second process (a new context): no request, same collateral */
+    CHECK_EQ_INT(fetch_with(&st, NULL, t_verify, &exp2), 0);
+    CHECK_EQ_INT(exp2, exp);
+    CHECK(st.loads >= 8);
+
+    /* a corrupted entry: everything fetched anew, the entry rewritten */
+    corrupt(&st, 1);
+    CHECK_EQ_INT(fetch_with(&st, NULL, t_verify, NULL), 4);
+    CHECK_EQ_INT(fetch_with(&st, NULL, t_verify, NULL), 0);
+    /* truncated */
+    st.lens[2] -= 40;
+    CHECK_EQ_INT(fetch_with(&st, NULL, t_verify, NULL), 4);
+    CHECK_EQ_INT(fetch_with(&st, NULL, t_verify, NULL), 0);
+    /* one URL's entry stored under another's name (QE Identity where the
+     * TCB Info belongs): refused, fetched */
+    uint8_t *tmp = st.vals[0];
+    size_t tl = st.lens[0];
+    st.vals[0] = st.vals[1];
+    st.lens[0] = st.lens[1];
+    st.vals[1] = tmp;
+    st.lens[1] = tl;
+    CHECK_EQ_INT(fetch_with(&st, NULL, t_verify, NULL), 4);
+    CHECK_EQ_INT(fetch_with(&st, NULL, t_verify, NULL), 0);
+    /* expired at the context's clock: fetched (and, already expired when
+     * fetched at that time, not stored again) */
+    int stores = st.stores;
+    CHECK_EQ_INT(fetch_with(&st, NULL, exp, NULL), 4);
+    CHECK_EQ_INT(st.stores, stores);
+    CHECK_EQ_INT(fetch_with(&st, NULL, exp - 1, NULL), 0);
+
+    /* garbage from the load callback costs a fetch, nothing else */
+    store_clear(&st);
+    st.garbage = true;
+    CHECK_EQ_INT(fetch_with(&st, NULL, t_verify, NULL), 4);
+    CHECK_EQ_INT(fetch_with(&st, NULL, t_verify, NULL), 4);
+    store_clear(&st);
+}
+
+static void test_disk_cache_dir(void)
+{
+    char root[] = "/tmp/api-cache-XXXXXX";
+    CHECK(mkdtemp(root) != NULL);
+    char dir[300], path[600];
+    api_fmt(dir, sizeof dir, "%s/teeattest", root); /* created by the library */
+    CHECK_EQ_INT(fetch_with(NULL, dir, t_verify, NULL), 4);
+    struct stat st;
+    CHECK(stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+          (st.st_mode & 0777) == 0700);
+    DIR *d = opendir(dir);
+    int files = 0;
+    struct dirent *de;
+    char first[300] = "";
+    while (d && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        files++;
+        CHECK_EQ_INT(strlen(de->d_name), 64);
+        api_fmt(path, sizeof path, "%s/%s", dir, de->d_name);
+        CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+        if (!first[0])
+            api_fmt(first, sizeof first, "%s", de->d_name);
+    }
+    if (d)
+        closedir(d);
+    CHECK_EQ_INT(files, 4);
+    CHECK_EQ_INT(fetch_with(NULL, dir, t_verify, NULL), 0);
+
+    /* an entry that is a symbolic link (to a valid copy) is not followed */
+    char saved[600], link[600];
+    api_fmt(link, sizeof link, "%s/%s", dir, first);
+    api_fmt(saved, sizeof saved, "%s/saved", root);
+    CHECK(rename(link, saved) == 0);
+    CHECK(symlink(saved, link) == 0);
+    CHECK_EQ_INT(fetch_with(NULL, dir, t_verify, NULL), 4);
+    /* ... and the fetch replaced the link with a file */
+    CHECK(lstat(link, &st) == 0 && S_ISREG(st.st_mode));
+    CHECK_EQ_INT(fetch_with(NULL, dir, t_verify, NULL), 0);
+
+    /* a directory that cannot be used: still verifies, by fetching */
+    api_fmt(path, sizeof path, "%s/saved/sub", root); /* under a file */
+    CHECK_EQ_INT(fetch_with(NULL, path, t_verify, NULL), 4);
+    CHECK_EQ_INT(fetch_with(NULL, "/proc/teeattest-no-such-dir", t_verify,
+                            NULL), 4);
+
+    api_fmt(path, sizeof path, "rm -rf '%s'", root);
+    CHECK(system(path) == 0);
+}
+
+static void test_disk_cache_misuse(void)
+{
+    teeattest_ctx *ctx = NULL;
+    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
+    store st;
+    memset(&st, 0, sizeof st);
+    o.cache_load = store_load; /* without cache_store */
+    CHECK_EQ_INT(teeattest_ctx_new(&ctx, &o, NULL), TEEATTEST_E_INVALID_ARG);
+    o.cache_store = store_store;
+    o.cache_dir = "/tmp"; /* and a directory too */
+    CHECK_EQ_INT(teeattest_ctx_new(&ctx, &o, NULL), TEEATTEST_E_INVALID_ARG);
+    o.cache_load = NULL;
+    o.cache_store = NULL;
+    o.cache_dir = "";
+    CHECK_EQ_INT(teeattest_ctx_new(&ctx, &o, NULL), TEEATTEST_E_INVALID_ARG);
+    CHECK(ctx == NULL);
+    /* the 1.0 struct includes the cache fields: one that ends at
+     * deadline_ms is an older, unpublished layout */
+    teeattest_ctx_options old = TEEATTEST_CTX_OPTIONS_INIT;
+    old.struct_size = offsetof(teeattest_ctx_options, deadline_ms) +
+                      sizeof old.deadline_ms;
+    CHECK_EQ_INT(teeattest_ctx_new(&ctx, &old, NULL), TEEATTEST_E_ABI);
+    teeattest_ctx_free(ctx);
+}
+
 int main(void)
 {
     quote = api_fixture(CASE "/quote.bin", &quote_len);
@@ -587,6 +835,9 @@ int main(void)
     test_deadline();
     test_transport_error();
     test_threads();
+    test_disk_cache_callbacks();
+    test_disk_cache_dir();
+    test_disk_cache_misuse();
     free(quote);
     return ta_test_done();
 }

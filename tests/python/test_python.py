@@ -108,7 +108,7 @@ class TestTable(unittest.TestCase):
         import ctypes
         # 1.0 layouts on LP64 (teeattest_error is 368 bytes).
         self.assertEqual(ctypes.sizeof(_lib.Error), 8 + 4 + 4 + 256 + 96)
-        self.assertEqual(ctypes.sizeof(_lib.CtxOptions), 12 * 8)
+        self.assertEqual(ctypes.sizeof(_lib.CtxOptions), 16 * 8)
         self.assertEqual(ctypes.sizeof(_lib.CryptoBackend), 9 * 8)
         self.assertEqual(ctypes.sizeof(_lib.Transport), 5 * 8)
 
@@ -1001,6 +1001,28 @@ class TestTransport(SimCase):
         self.assertEqual(tr.calls[n][0], "POST")
         log = self.sim.log()
         self.assertGreaterEqual(log["count"], len(tr.calls))
+
+    def test_cache_dir_passed_through(self):
+        # Context(cache_dir=...) reaches teeattest_ctx_options.cache_dir: a
+        # second context on the same directory attests without asking the
+        # PCCS for collateral again; an empty path is refused by the C side.
+        with self.assertRaises(ta.InvalidArgument):
+            ta.Context(cache_dir="")
+        with tempfile.TemporaryDirectory(prefix="test-python-cache-") as d:
+            first = UrllibTransport()
+            ctx, prov, pol, ev = self.setup_ctx(transport=first,
+                                                cache_dir=d)
+            self.assertTrue(prov.attest(pol, ev).verified)
+            self.assertTrue(any("/certification/" in u
+                                for _, u in first.calls), first.calls)
+            self.assertTrue(os.listdir(d))
+            second = UrllibTransport()
+            ctx, prov, pol, ev = self.setup_ctx(transport=second,
+                                                cache_dir=d)
+            att = prov.attest(pol, ev)
+            self.assertTrue(att.verified, att.result.failures)
+            self.assertFalse([u for _, u in second.calls
+                              if "/certification/" in u], second.calls)
 
     def test_python_streaming_transport(self):
         tr = StreamingTransport()

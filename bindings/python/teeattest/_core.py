@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import datetime
 import itertools
+import os
 import threading
 import weakref
 from ctypes import byref, c_char_p, c_int32, c_size_t, c_void_p
@@ -278,6 +279,10 @@ class Context(Handle):
     crypto: an object with any of the CryptoBackend methods (see
     teeattest.backends); transport: a teeattest.Transport.
     deadline_ms: one deadline, Unix ms on this clock, for all network work.
+    cache_dir: a directory (str or bytes path) for the on-disk cache of
+    fetched verification material (collateral, RIMs, OCSP answers, JWKS;
+    docs/cache.md); None = no cache. The library never reads the
+    environment: pass e.g. $XDG_CACHE_HOME/teeattest yourself.
 
     An exception raised by any callback is caught before it reaches C, the
     library is told the operation failed, and the exception is raised
@@ -292,13 +297,18 @@ class Context(Handle):
                  log_level: Optional[int] = None,
                  sleep: Optional[Callable[[int], None]] = None,
                  crypto: Any = None, transport: Any = None,
-                 deadline_ms: int = 0) -> None:
+                 deadline_ms: int = 0,
+                 cache_dir: Optional[Any] = None) -> None:
         L = lib()
         self._cb = CallbackState()
         keep: List[Any] = []
         opts = _lib.CtxOptions()
         check(L.ctx_options_init(byref(opts), ctypes.sizeof(opts)))
         opts.deadline_ms = i64(deadline_ms, "deadline_ms")
+        if cache_dir is not None:
+            path = os.fsencode(cache_dir)
+            keep.append(path)
+            opts.cache_dir = path
         state = self._cb
         if clock is not None:
             def _clock(_ud: Any) -> int:

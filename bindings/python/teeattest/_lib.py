@@ -46,6 +46,9 @@ class Error(Structure):
 CLOCK_FN = CFUNCTYPE(c_int64, c_void_p)
 LOG_FN = CFUNCTYPE(None, c_void_p, c_int32, c_char_p)
 SLEEP_FN = CFUNCTYPE(c_int, c_void_p, c_uint32)
+CACHE_LOAD_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_void_p, c_size_t,
+                          POINTER(c_size_t))
+CACHE_STORE_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_void_p, c_size_t)
 RELEASE_FN = CFUNCTYPE(None, c_void_p)
 # teeattest_event_fn: data is a length-delimited buffer, read with string_at.
 EVENT_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_void_p, c_size_t)
@@ -108,7 +111,11 @@ class CtxOptions(Structure):
                 ("crypto", POINTER(CryptoBackend)),
                 ("transport", POINTER(Transport)),
                 ("sleep", SLEEP_FN), ("sleep_user_data", c_void_p),
-                ("deadline_ms", c_int64)]
+                ("deadline_ms", c_int64),
+                ("cache_dir", c_char_p),
+                ("cache_load", CACHE_LOAD_FN),
+                ("cache_store", CACHE_STORE_FN),
+                ("cache_user_data", c_void_p)]
 
 
 # ---- the table -----------------------------------------------------------
