@@ -88,6 +88,13 @@ int ta_verror(teeattest_error *err, int code, const char *where,
  * struct from a binding) or at least the 1.0 size. Use before writing a
  * field such as backend_code directly. */
 bool ta_error_writable(const teeattest_error *err);
+/* ta_error, then the backend's own code (HTTP status, curl or crypto
+ * library code) in err->backend_code. Returns `code`. */
+int ta_error_backend(teeattest_error *err, int code, int32_t backend_code,
+                     const char *where, const char *fmt, ...) TA_PRINTF(5, 6);
+/* Copy an inner call's error into the caller's `err` (when writable),
+ * keeping the caller's struct_size. Returns src->code. */
+int ta_error_copy(teeattest_error *err, const teeattest_error *src);
 #define TA_INVALID(err, what) \
     ta_error((err), TEEATTEST_E_INVALID_ARG, NULL, "invalid argument: %s", (what))
 

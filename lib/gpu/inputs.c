@@ -774,19 +774,17 @@ int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
     int rc = ta_service_get(ctx, url, in->service_key, RIM_FETCH_RETRIES,
                             RIM_JSON_MAX, &resp, &te);
     if (rc) {
-        ta_error(err, rc, "gpu.rim", "RIM service %s: %s", url, te.message);
-        if (ta_error_writable(err))
-            err->backend_code = te.backend_code;
+        ta_error_backend(err, rc, te.backend_code, "gpu.rim",
+                         "RIM service %s: %s", url, te.message);
     }
     if (!rc && resp.status != 200) {
         bool not_found = resp.status == 404;
-        rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, "gpu.rim",
-                      "RIM service: HTTP %d for %s%s", (int)resp.status, id,
-                      not_found ? " (RIM_NOT_FOUND: NVIDIA has not published "
-                                  "this reference)"
-                                : "");
-        if (ta_error_writable(err))
-            err->backend_code = resp.status;
+        rc = ta_error_backend(err, TEEATTEST_E_HTTP_STATUS, resp.status,
+                              "gpu.rim", "RIM service: HTTP %d for %s%s",
+                              (int)resp.status, id,
+                              not_found ? " (RIM_NOT_FOUND: NVIDIA has not "
+                                          "published this reference)"
+                                        : "");
     }
     uint8_t *xml = NULL;
     size_t xml_len = 0;

@@ -1197,11 +1197,7 @@ int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
         out->passed = true;
         check(&s, "gpu.nras.response", TEEATTEST_OUTCOME_FAIL,
               "POST %s failed: %s", url, te.message);
-        if (ta_error_writable(err)) {
-            size_t sz = err->struct_size;
-            *err = te;
-            err->struct_size = sz;
-        }
+        ta_error_copy(err, &te);
         goto done;
     }
     if (resp.status != 200) {

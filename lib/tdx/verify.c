@@ -1651,7 +1651,7 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     s->root_der = pol->root_der ? pol->root_der : ta_tdx_intel_root_ca_der;
     s->root_len = pol->root_der ? pol->root_der_len
                                 : ta_tdx_intel_root_ca_der_len;
-    s->perr.struct_size = sizeof s->perr;
+    s->perr = (teeattest_error)TEEATTEST_ERROR_INIT;
     s->qe_status = TA_TDX_STATUS_NONE;
 
     out->collateral_expires = ta_tdx_collateral_expiry(col);

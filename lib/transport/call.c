@@ -293,11 +293,8 @@ int ta_request(teeattest_ctx *ctx, const ta_call *call,
             again = false;
         }
         if (!again) {
-            if (rc && ta_error_writable(err)) {
-                size_t size = err->struct_size;
-                *err = e;
-                err->struct_size = size;
-            }
+            if (rc)
+                ta_error_copy(err, &e);
             return rc;
         }
         if (rc)
