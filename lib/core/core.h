@@ -77,6 +77,15 @@ int ta_copy_versioned(void *dst, size_t dst_size, const void *src,
                       size_t src_size, size_t v1_size, const char *what,
                       teeattest_error *err);
 
+/* ---- secrets ---------------------------------------------------------- */
+
+/* Overwrite `n` bytes at `p` with zeros in a way the compiler cannot drop
+ * (API keys, bearer headers before they are freed). NULL is a no-op. */
+void ta_wipe(void *p, size_t n);
+/* ta_wipe the NUL-terminated string `s`, then ta_free it. NULL is a
+ * no-op. */
+void ta_free_secret(const teeattest_ctx *ctx, char *s);
+
 /* ---- errors ----------------------------------------------------------- */
 
 /* Fill `err` (if non-NULL) and return `code`. */

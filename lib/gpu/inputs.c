@@ -26,20 +26,10 @@
 #define NRAS_DOC_MAX TA_NRAS_RESPONSE_MAX
 #define RIM_FETCH_RETRIES 3u
 
-static void wipe(void *p, size_t n)
-{
-    volatile uint8_t *v = p;
-    while (n--)
-        *v++ = 0;
-}
-
 static void free_key(teeattest_gpu_inputs *in)
 {
-    if (in->service_key) {
-        wipe(in->service_key, strlen(in->service_key));
-        ta_free(in->ctx, in->service_key);
-        in->service_key = NULL;
-    }
+    ta_free_secret(in->ctx, in->service_key);
+    in->service_key = NULL;
 }
 
 TEEATTEST_API int teeattest_gpu_inputs_new(teeattest_ctx *ctx,
