@@ -217,6 +217,24 @@ int ta_result_finish(teeattest_result *r, teeattest_error *err);
  * longer than 47 bytes is cut. */
 void ta_result_set_prefix(teeattest_result *r, const char *prefix);
 
+/* The check recorder of a verification step sequence (TDX, GPU, NRAS):
+ * tallies what failed and appends each check to `r` (NULL: tally only).
+ * Start zeroed, then set r and detail_max. Names must outlive the
+ * recorder (first_fail keeps the pointer). */
+typedef struct ta_checks {
+    teeattest_result *r;
+    size_t detail_max;      /* bytes of detail kept, NUL included; 0: 1024 */
+    const char *first_fail; /* the first FAIL's name */
+    const char *first_bad;  /* the first FAIL's or required SKIP's name */
+    bool failed;            /* a check failed */
+    bool req_skip;          /* a required check was skipped */
+} ta_checks;
+void ta_checks_add(ta_checks *c, const char *name, int32_t outcome,
+                   bool required, const char *fmt, ...) TA_PRINTF(5, 6);
+void ta_checks_vadd(ta_checks *c, const char *name, int32_t outcome,
+                    bool required, const char *fmt, va_list ap)
+    TA_PRINTF(5, 0);
+
 /* ---- JSON (jansson) helpers -------------------------------------------- */
 
 /* Opaque to callers that do not include jansson. */

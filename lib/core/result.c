@@ -160,6 +160,38 @@ void ta_result_check(teeattest_result *r, const char *name, int32_t outcome,
     r->n_checks++;
 }
 
+void ta_checks_vadd(ta_checks *c, const char *name, int32_t outcome,
+                    bool required, const char *fmt, va_list ap)
+{
+    bool bad = outcome == TEEATTEST_OUTCOME_FAIL ||
+               (outcome == TEEATTEST_OUTCOME_SKIP && required);
+    if (outcome == TEEATTEST_OUTCOME_FAIL) {
+        c->failed = true;
+        if (!c->first_fail)
+            c->first_fail = name;
+    } else if (bad) {
+        c->req_skip = true;
+    }
+    if (bad && !c->first_bad)
+        c->first_bad = name;
+    if (!c->r)
+        return;
+    char detail[1024];
+    size_t max = c->detail_max && c->detail_max < sizeof detail
+                     ? c->detail_max : sizeof detail;
+    vsnprintf(detail, max, fmt, ap);
+    ta_result_check(c->r, name, outcome, required, "%s", detail);
+}
+
+void ta_checks_add(ta_checks *c, const char *name, int32_t outcome,
+                   bool required, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ta_checks_vadd(c, name, outcome, required, fmt, ap);
+    va_end(ap);
+}
+
 static bool is_unverified(const char *key)
 {
     return strncmp(key, TA_UNVERIFIED, sizeof TA_UNVERIFIED - 1) == 0;

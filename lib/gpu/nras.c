@@ -143,28 +143,28 @@ typedef struct vst {
     bool sigs_ok;           /* every token's signature verified */
     bool bound;             /* gpu.nras.ueid bound one token per GPU */
     char msg[700];          /* a shape error's text */
+    ta_checks rec;          /* the checks, and what failed */
 } vst;
 
 static void check(vst *s, const char *name, int32_t outcome, const char *fmt,
                   ...) TA_PRINTF(4, 5);
 
+/* Every NRAS check is required; one that failed or was skipped clears
+ * out->passed and the first names out->first_failure. */
 static void check(vst *s, const char *name, int32_t outcome, const char *fmt,
                   ...)
 {
-    if (outcome == TEEATTEST_OUTCOME_FAIL ||
-        outcome == TEEATTEST_OUTCOME_SKIP) {
-        s->out->passed = false;
-        if (!s->out->first_failure)
-            s->out->first_failure = name;
-    }
-    if (!s->r)
-        return;
-    char detail[1000];
+    s->rec.r = s->r;
+    s->rec.detail_max = 1000;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    ta_checks_vadd(&s->rec, name, outcome, true, fmt, ap);
     va_end(ap);
-    ta_result_check(s->r, name, outcome, true, "%s", detail);
+    if (s->rec.failed || s->rec.req_skip) {
+        s->out->passed = false;
+        if (!s->out->first_failure)
+            s->out->first_failure = s->rec.first_bad;
+    }
 }
 
 /* A content check on tokens whose signatures did not verify: what it saw is

@@ -30,7 +30,8 @@ typedef struct vstate {
     const ta_tdx_policy *pol;
     const ta_tdx_collateral *col;
     int64_t at;
-    bool failed, req_skip, nomem;
+    ta_checks rec;            /* the checks, and what failed */
+    bool nomem;
     struct ta_tdx_memo *memo; /* the collateral's; NULL when unavailable */
     size_t root_idx;          /* the anchor's slot in the memo */
 
@@ -53,28 +54,9 @@ typedef struct vstate {
     char why[512];
 } vstate;
 
-static void check(vstate *s, const char *name, int32_t outcome,
-                  bool required, const char *fmt, ...) TA_PRINTF(5, 6);
-
-static void check(vstate *s, const char *name, int32_t outcome,
-                  bool required, const char *fmt, ...)
-{
-    if (outcome == TEEATTEST_OUTCOME_FAIL) {
-        s->failed = true;
-        if (!s->out->first_failure)
-            s->out->first_failure = name;
-    }
-    if (outcome == TEEATTEST_OUTCOME_SKIP && required)
-        s->req_skip = true;
-    if (!s->r)
-        return;
-    char detail[900];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
-    ta_result_check(s->r, name, outcome, required, "%s", detail);
-}
+/* Every check goes through the core recorder (details cut at 899 bytes). */
+#define check(s, name, outcome, required, ...) \
+    ta_checks_add(&(s)->rec, (name), (outcome), (required), __VA_ARGS__)
 
 #define PASS(s, n, ...) check((s), (n), TEEATTEST_OUTCOME_PASS, true, __VA_ARGS__)
 #define FAILC(s, n, ...) check((s), (n), TEEATTEST_OUTCOME_FAIL, true, __VA_ARGS__)
@@ -1646,6 +1628,8 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     s->pol = pol;
     s->col = col;
     s->at = at;
+    s->rec.r = r;
+    s->rec.detail_max = 900;
     s->memo = memo_get(ctx, col);
     s->root_idx = MEMO_ROOTS;
     s->root_der = pol->root_der ? pol->root_der : ta_tdx_intel_root_ca_der;
@@ -1674,7 +1658,8 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     step_td_policy(s);
     record_status_facts(s);
 
-    out->all_passed = !s->failed && !s->req_skip;
+    out->all_passed = !s->rec.failed && !s->rec.req_skip;
+    out->first_failure = s->rec.first_fail;
     ta_x509_chain_free(s->pck);
     ta_x509_free(s->root);
     if (out == &local)
