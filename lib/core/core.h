@@ -237,6 +237,15 @@ void ta_checks_vadd(ta_checks *c, const char *name, int32_t outcome,
 
 /* ---- JSON (jansson) helpers -------------------------------------------- */
 
+/* The one JSON string writer: appends s[0..n) to b as a JSON string. '"'
+ * and '\\' are escaped, control characters as \b \f \n \r \t or \u00xx
+ * (lower-case hex, as serde_json and Python print), every other byte
+ * (UTF-8 included) as it is, so the output is a function of the bytes
+ * alone. TA_JSON_ESC_U_ONLY writes every control character as \u00xx
+ * (the form teeattest_signature_to_json has always produced). */
+#define TA_JSON_ESC_U_ONLY 1u
+int ta_json_put_string(ta_buf *b, const char *s, size_t n, unsigned flags);
+
 /* Opaque to callers that do not include jansson. */
 struct json_t;
 /* A member of a "plain flat" JSON object, pointing into the document. */

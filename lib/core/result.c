@@ -293,44 +293,10 @@ TEEATTEST_API const char *teeattest_verdict_name(int32_t verdict)
     }
 }
 
-/* Append s as a JSON string. Result strings are well-formed UTF-8 (see
- * dup_utf8), so only quotes, backslashes and control characters need
- * escaping. */
+/* Result strings are well-formed UTF-8 (see dup_utf8). */
 static int json_string_out(ta_buf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-    int rc = ta_buf_append(b, "\"", 1);
-    const char *run = s;
-    for (; rc == TEEATTEST_OK && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        char esc[7] = {'\\', 0};
-        size_t n = 2;
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            memcpy(esc + 1, "u00", 3);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            n = 6;
-        }
-        rc = ta_buf_append(b, run, (size_t)(s - run));
-        if (rc == TEEATTEST_OK)
-            rc = ta_buf_append(b, esc, n);
-        run = s + 1;
-    }
-    if (rc == TEEATTEST_OK)
-        rc = ta_buf_append(b, run, (size_t)(s - run));
-    if (rc == TEEATTEST_OK)
-        rc = ta_buf_append(b, "\"", 1);
-    return rc;
+    return ta_json_put_string(b, s, strlen(s), 0);
 }
 
 /* {"verdict":…,"checks":[…],"facts":{…}}, compact, in checklist order. */
