@@ -25,8 +25,20 @@
 
 /* ---- context ---------------------------------------------------------- */
 
-struct ta_curl_pool;
-struct ta_tdx_cache;
+/* Per-context state a layer above core creates on first use and the
+ * context frees with itself: the layer installs it in its slot together
+ * with its destructor (ta_ctx_slot_install), so core knows neither the
+ * layer nor the type. One slot per owner. */
+enum {
+    TA_CTX_SLOT_CURL_POOL, /* lib/transport/curl.c: the handle pool */
+    TA_CTX_SLOT_TDX_CACHE, /* lib/tdx/cache.c: fetched collateral */
+    TA_CTX_SLOTS
+};
+typedef void (*ta_ctx_slot_free_fn)(const teeattest_ctx *ctx, void *p);
+typedef struct ta_ctx_slot {
+    _Atomic(void *) p;
+    ta_ctx_slot_free_fn free; /* set by the thread that installed p */
+} ta_ctx_slot;
 
 struct teeattest_ctx {
     atomic_size_t refs;
@@ -45,16 +57,17 @@ struct teeattest_ctx {
     /* teeattest_ctx_options.deadline_ms: Unix ms on the context clock, 0 =
      * none (enforced by ta_request, lib/transport/call.c). */
     int64_t deadline_ms;
-    /* The built-in transport's handle pool, created on first use
-     * (lib/transport/curl.c) and freed with the context. */
-    _Atomic(struct ta_curl_pool *) curl_pool;
-    /* Fetched TDX collateral (lib/tdx/cache.c), created on first use and
-     * freed with the context. */
-    _Atomic(struct ta_tdx_cache *) tdx_cache;
+    /* What layers above core created on first use (TA_CTX_SLOT_*). */
+    ta_ctx_slot slots[TA_CTX_SLOTS];
 };
 
-/* lib/tdx/cache.c; NULL is a no-op. */
-void ta_tdx_cache_free(const teeattest_ctx *ctx, struct ta_tdx_cache *cache);
+/* The value in `slot`, NULL until a layer installed one. */
+void *ta_ctx_slot_get(const teeattest_ctx *ctx, int slot);
+/* Install `p` in the empty `slot`, to be freed by `fn` with the context.
+ * Returns what the slot holds afterwards: `p`, or the value another thread
+ * installed first (the caller then frees its `p` itself and uses that). */
+void *ta_ctx_slot_install(teeattest_ctx *ctx, int slot, void *p,
+                          ta_ctx_slot_free_fn fn);
 
 void *ta_malloc(const teeattest_ctx *ctx, size_t n);
 void *ta_calloc(const teeattest_ctx *ctx, size_t n, size_t size);
