@@ -146,6 +146,18 @@ typedef struct vst {
     ta_checks rec;          /* the checks, and what failed */
 } vst;
 
+static void vst_init(vst *s, teeattest_ctx *ctx, teeattest_result *r,
+                     ta_nras_outcome *out, const ta_nras_policy *pol)
+{
+    memset(s, 0, sizeof *s);
+    s->ctx = ctx;
+    s->r = r;
+    s->out = out;
+    s->pol = pol;
+    s->rec.r = r;
+    s->rec.detail_max = 1000;
+}
+
 static void check(vst *s, const char *name, int32_t outcome, const char *fmt,
                   ...) TA_PRINTF(4, 5);
 
@@ -154,8 +166,6 @@ static void check(vst *s, const char *name, int32_t outcome, const char *fmt,
 static void check(vst *s, const char *name, int32_t outcome, const char *fmt,
                   ...)
 {
-    s->rec.r = s->r;
-    s->rec.detail_max = 1000;
     va_list ap;
     va_start(ap, fmt);
     ta_checks_vadd(&s->rec, name, outcome, true, fmt, ap);
@@ -1006,12 +1016,8 @@ int ta_nras_verify_append(teeattest_ctx *ctx, teeattest_result *r,
         pol = &defpol;
     }
     vst st;
-    memset(&st, 0, sizeof st);
     vst *s = &st;
-    s->ctx = ctx;
-    s->r = r;
-    s->out = out;
-    s->pol = pol;
+    vst_init(s, ctx, r, out, pol);
     s->jwks = jwks;
     s->nonce = nonce;
     s->at = at;
@@ -1188,11 +1194,7 @@ int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
                             body.len, &ro, &resp, &te);
     ta_buf_free(&body);
     vst s;
-    memset(&s, 0, sizeof s);
-    s.ctx = ctx;
-    s.r = r;
-    s.out = out;
-    s.pol = pol;
+    vst_init(&s, ctx, r, out, pol);
     if (rc) {
         out->passed = true;
         check(&s, "gpu.nras.response", TEEATTEST_OUTCOME_FAIL,
