@@ -94,3 +94,22 @@ uint8_t *ta_buf_steal(ta_buf *b, size_t *len)
     b->len = b->cap = 0;
     return p;
 }
+
+/* ---- secrets ------------------------------------------------------------ */
+
+void ta_wipe(void *p, size_t n)
+{
+    volatile uint8_t *v = p;
+    if (!v)
+        return;
+    while (n--)
+        *v++ = 0;
+}
+
+void ta_free_secret(const teeattest_ctx *ctx, char *s)
+{
+    if (!s)
+        return;
+    ta_wipe(s, strlen(s));
+    ta_free(ctx, s);
+}

@@ -25,8 +25,20 @@
 
 /* ---- context ---------------------------------------------------------- */
 
-struct ta_curl_pool;
-struct ta_tdx_cache;
+/* Per-context state a layer above core creates on first use and the
+ * context frees with itself: the layer installs it in its slot together
+ * with its destructor (ta_ctx_slot_install), so core knows neither the
+ * layer nor the type. One slot per owner. */
+enum {
+    TA_CTX_SLOT_CURL_POOL, /* lib/transport/curl.c: the handle pool */
+    TA_CTX_SLOT_TDX_CACHE, /* lib/tdx/cache.c: fetched collateral */
+    TA_CTX_SLOTS
+};
+typedef void (*ta_ctx_slot_free_fn)(const teeattest_ctx *ctx, void *p);
+typedef struct ta_ctx_slot {
+    _Atomic(void *) p;
+    ta_ctx_slot_free_fn free; /* set by the thread that installed p */
+} ta_ctx_slot;
 
 struct teeattest_ctx {
     atomic_size_t refs;
@@ -53,16 +65,17 @@ struct teeattest_ctx {
     int (*cache_store)(void *ud, const char *key, const uint8_t *data,
                        size_t len);
     void *cache_ud;
-    /* The built-in transport's handle pool, created on first use
-     * (lib/transport/curl.c) and freed with the context. */
-    _Atomic(struct ta_curl_pool *) curl_pool;
-    /* Fetched TDX collateral (lib/tdx/cache.c), created on first use and
-     * freed with the context. */
-    _Atomic(struct ta_tdx_cache *) tdx_cache;
+    /* What layers above core created on first use (TA_CTX_SLOT_*). */
+    ta_ctx_slot slots[TA_CTX_SLOTS];
 };
 
-/* lib/tdx/cache.c; NULL is a no-op. */
-void ta_tdx_cache_free(const teeattest_ctx *ctx, struct ta_tdx_cache *cache);
+/* The value in `slot`, NULL until a layer installed one. */
+void *ta_ctx_slot_get(const teeattest_ctx *ctx, int slot);
+/* Install `p` in the empty `slot`, to be freed by `fn` with the context.
+ * Returns what the slot holds afterwards: `p`, or the value another thread
+ * installed first (the caller then frees its `p` itself and uses that). */
+void *ta_ctx_slot_install(teeattest_ctx *ctx, int slot, void *p,
+                          ta_ctx_slot_free_fn fn);
 
 void *ta_malloc(const teeattest_ctx *ctx, size_t n);
 void *ta_calloc(const teeattest_ctx *ctx, size_t n, size_t size);
@@ -85,6 +98,15 @@ int ta_copy_versioned(void *dst, size_t dst_size, const void *src,
                       size_t src_size, size_t v1_size, const char *what,
                       teeattest_error *err);
 
+/* ---- secrets ---------------------------------------------------------- */
+
+/* Overwrite `n` bytes at `p` with zeros in a way the compiler cannot drop
+ * (API keys, bearer headers before they are freed). NULL is a no-op. */
+void ta_wipe(void *p, size_t n);
+/* ta_wipe the NUL-terminated string `s`, then ta_free it. NULL is a
+ * no-op. */
+void ta_free_secret(const teeattest_ctx *ctx, char *s);
+
 /* ---- errors ----------------------------------------------------------- */
 
 /* Fill `err` (if non-NULL) and return `code`. */
@@ -96,6 +118,13 @@ int ta_verror(teeattest_error *err, int code, const char *where,
  * struct from a binding) or at least the 1.0 size. Use before writing a
  * field such as backend_code directly. */
 bool ta_error_writable(const teeattest_error *err);
+/* ta_error, then the backend's own code (HTTP status, curl or crypto
+ * library code) in err->backend_code. Returns `code`. */
+int ta_error_backend(teeattest_error *err, int code, int32_t backend_code,
+                     const char *where, const char *fmt, ...) TA_PRINTF(5, 6);
+/* Copy an inner call's error into the caller's `err` (when writable),
+ * keeping the caller's struct_size. Returns src->code. */
+int ta_error_copy(teeattest_error *err, const teeattest_error *src);
 #define TA_INVALID(err, what) \
     ta_error((err), TEEATTEST_E_INVALID_ARG, NULL, "invalid argument: %s", (what))
 
@@ -209,7 +238,34 @@ int ta_result_finish(teeattest_result *r, teeattest_error *err);
  * longer than 47 bytes is cut. */
 void ta_result_set_prefix(teeattest_result *r, const char *prefix);
 
+/* The check recorder of a verification step sequence (TDX, GPU, NRAS):
+ * tallies what failed and appends each check to `r` (NULL: tally only).
+ * Start zeroed, then set r and detail_max. Names must outlive the
+ * recorder (first_fail keeps the pointer). */
+typedef struct ta_checks {
+    teeattest_result *r;
+    size_t detail_max;      /* bytes of detail kept, NUL included; 0: 1024 */
+    const char *first_fail; /* the first FAIL's name */
+    const char *first_bad;  /* the first FAIL's or required SKIP's name */
+    bool failed;            /* a check failed */
+    bool req_skip;          /* a required check was skipped */
+} ta_checks;
+void ta_checks_add(ta_checks *c, const char *name, int32_t outcome,
+                   bool required, const char *fmt, ...) TA_PRINTF(5, 6);
+void ta_checks_vadd(ta_checks *c, const char *name, int32_t outcome,
+                    bool required, const char *fmt, va_list ap)
+    TA_PRINTF(5, 0);
+
 /* ---- JSON (jansson) helpers -------------------------------------------- */
+
+/* The one JSON string writer: appends s[0..n) to b as a JSON string. '"'
+ * and '\\' are escaped, control characters as \b \f \n \r \t or \u00xx
+ * (lower-case hex, as serde_json and Python print), every other byte
+ * (UTF-8 included) as it is, so the output is a function of the bytes
+ * alone. TA_JSON_ESC_U_ONLY writes every control character as \u00xx
+ * (the form teeattest_signature_to_json has always produced). */
+#define TA_JSON_ESC_U_ONLY 1u
+int ta_json_put_string(ta_buf *b, const char *s, size_t n, unsigned flags);
 
 /* Opaque to callers that do not include jansson. */
 struct json_t;

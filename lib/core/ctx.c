@@ -10,7 +10,6 @@
 
 #include "core.h"
 #include "teeattest/version.h"
-#include "../transport/transport.h"
 
 /* The size a struct had in its first published version: the end of its
  * last 1.0 member. Fields appended later must not move this. */
@@ -214,8 +213,10 @@ TEEATTEST_API int teeattest_ctx_new(teeattest_ctx **out,
     ctx->cache_load = o.cache_load;
     ctx->cache_store = o.cache_store;
     ctx->cache_ud = o.cache_user_data;
-    atomic_init(&ctx->curl_pool, NULL);
-    atomic_init(&ctx->tdx_cache, NULL);
+    for (size_t i = 0; i < TA_CTX_SLOTS; i++) {
+        atomic_init(&ctx->slots[i].p, NULL);
+        ctx->slots[i].free = NULL;
+    }
     *out = ctx;
     return TEEATTEST_OK;
 }
@@ -235,8 +236,11 @@ TEEATTEST_API void teeattest_ctx_free(teeattest_ctx *ctx)
         ctx->crypto.release(ctx->crypto.user_data);
     if (ctx->has_transport && ctx->transport.release)
         ctx->transport.release(ctx->transport.user_data);
-    ta_curl_pool_free(ctx, atomic_load(&ctx->curl_pool));
-    ta_tdx_cache_free(ctx, atomic_load(&ctx->tdx_cache));
+    for (size_t i = 0; i < TA_CTX_SLOTS; i++) {
+        void *p = atomic_load(&ctx->slots[i].p);
+        if (p && ctx->slots[i].free)
+            ctx->slots[i].free(ctx, p);
+    }
     teeattest_allocator a = ctx->alloc;
     if (ctx->cache_dir)
         a.free(a.user_data, ctx->cache_dir);
@@ -267,25 +271,24 @@ int64_t ta_now_ms(const teeattest_ctx *ctx)
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-TEEATTEST_API int teeattest_has_feature(int32_t feature)
+void *ta_ctx_slot_get(const teeattest_ctx *ctx, int slot)
 {
-    switch (feature) {
-    case TEEATTEST_FEATURE_ED25519:   /* libsodium: a required dependency */
-    case TEEATTEST_FEATURE_SECP256K1: /* libsecp256k1: likewise */
-        return 1;
-    case TEEATTEST_FEATURE_CURL_TRANSPORT:
-        return ta_curl_available() ? 1 : 0;
-    case TEEATTEST_FEATURE_RIM_XML:
-        /* The same switch that compiles lib/gpu/rim.c with or without
-         * libxml2 (meson option libxml2). */
-#ifdef TA_HAVE_LIBXML2
-        return 1;
-#else
-        return 0;
-#endif
-    default:
-        return 0;
-    }
+    if (!ctx || slot < 0 || slot >= TA_CTX_SLOTS)
+        return NULL;
+    return atomic_load(&((teeattest_ctx *)ctx)->slots[slot].p);
+}
+
+void *ta_ctx_slot_install(teeattest_ctx *ctx, int slot, void *p,
+                          ta_ctx_slot_free_fn fn)
+{
+    if (!ctx || slot < 0 || slot >= TA_CTX_SLOTS || !p)
+        return NULL;
+    void *expected = NULL;
+    if (!atomic_compare_exchange_strong(&ctx->slots[slot].p, &expected, p))
+        return expected;
+    /* Read only by teeattest_ctx_free, after the last reference. */
+    ctx->slots[slot].free = fn;
+    return p;
 }
 
 TEEATTEST_API uint32_t teeattest_version_number(void)

@@ -102,3 +102,48 @@ int ta_json_flat_scan(const uint8_t *s, size_t len, ta_json_member *m,
     i = skip_ws(s, len, i + 1);
     return i == len ? (int)n : -1;
 }
+
+/* The short escape of a control character, 0 when it has none. */
+static char short_escape(unsigned char c)
+{
+    switch (c) {
+    case '\b': return 'b';
+    case '\f': return 'f';
+    case '\n': return 'n';
+    case '\r': return 'r';
+    case '\t': return 't';
+    default: return 0;
+    }
+}
+
+int ta_json_put_string(ta_buf *b, const char *s, size_t n, unsigned flags)
+{
+    static const char hex[] = "0123456789abcdef";
+    int rc = ta_buf_append(b, "\"", 1);
+    size_t run = 0;
+    for (size_t i = 0; rc == TEEATTEST_OK && i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        char esc[6] = {'\\', (char)c};
+        size_t len = 2;
+        char e = flags & TA_JSON_ESC_U_ONLY ? 0 : short_escape(c);
+        if (e) {
+            esc[1] = e;
+        } else if (c < 0x20) {
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            len = 6;
+        }
+        rc = ta_buf_append(b, s + run, i - run);
+        if (rc == TEEATTEST_OK)
+            rc = ta_buf_append(b, esc, len);
+        run = i + 1;
+    }
+    if (rc == TEEATTEST_OK)
+        rc = ta_buf_append(b, s + run, n - run);
+    if (rc == TEEATTEST_OK)
+        rc = ta_buf_append(b, "\"", 1);
+    return rc;
+}

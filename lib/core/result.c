@@ -160,6 +160,38 @@ void ta_result_check(teeattest_result *r, const char *name, int32_t outcome,
     r->n_checks++;
 }
 
+void ta_checks_vadd(ta_checks *c, const char *name, int32_t outcome,
+                    bool required, const char *fmt, va_list ap)
+{
+    bool bad = outcome == TEEATTEST_OUTCOME_FAIL ||
+               (outcome == TEEATTEST_OUTCOME_SKIP && required);
+    if (outcome == TEEATTEST_OUTCOME_FAIL) {
+        c->failed = true;
+        if (!c->first_fail)
+            c->first_fail = name;
+    } else if (bad) {
+        c->req_skip = true;
+    }
+    if (bad && !c->first_bad)
+        c->first_bad = name;
+    if (!c->r)
+        return;
+    char detail[1024];
+    size_t max = c->detail_max && c->detail_max < sizeof detail
+                     ? c->detail_max : sizeof detail;
+    vsnprintf(detail, max, fmt, ap);
+    ta_result_check(c->r, name, outcome, required, "%s", detail);
+}
+
+void ta_checks_add(ta_checks *c, const char *name, int32_t outcome,
+                   bool required, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ta_checks_vadd(c, name, outcome, required, fmt, ap);
+    va_end(ap);
+}
+
 static bool is_unverified(const char *key)
 {
     return strncmp(key, TA_UNVERIFIED, sizeof TA_UNVERIFIED - 1) == 0;
@@ -261,44 +293,10 @@ TEEATTEST_API const char *teeattest_verdict_name(int32_t verdict)
     }
 }
 
-/* Append s as a JSON string. Result strings are well-formed UTF-8 (see
- * dup_utf8), so only quotes, backslashes and control characters need
- * escaping. */
+/* Result strings are well-formed UTF-8 (see dup_utf8). */
 static int json_string_out(ta_buf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-    int rc = ta_buf_append(b, "\"", 1);
-    const char *run = s;
-    for (; rc == TEEATTEST_OK && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        char esc[7] = {'\\', 0};
-        size_t n = 2;
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            memcpy(esc + 1, "u00", 3);
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            n = 6;
-        }
-        rc = ta_buf_append(b, run, (size_t)(s - run));
-        if (rc == TEEATTEST_OK)
-            rc = ta_buf_append(b, esc, n);
-        run = s + 1;
-    }
-    if (rc == TEEATTEST_OK)
-        rc = ta_buf_append(b, run, (size_t)(s - run));
-    if (rc == TEEATTEST_OK)
-        rc = ta_buf_append(b, "\"", 1);
-    return rc;
+    return ta_json_put_string(b, s, strlen(s), 0);
 }
 
 /* {"verdict":…,"checks":[…],"facts":{…}}, compact, in checklist order. */

@@ -120,3 +120,25 @@ int ta_error(teeattest_error *err, int code, const char *where,
     va_end(ap);
     return code;
 }
+
+int ta_error_backend(teeattest_error *err, int code, int32_t backend_code,
+                     const char *where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ta_verror(err, code, where, fmt, ap);
+    va_end(ap);
+    if (ta_error_writable(err))
+        err->backend_code = backend_code;
+    return code;
+}
+
+int ta_error_copy(teeattest_error *err, const teeattest_error *src)
+{
+    if (ta_error_writable(err) && err != src) {
+        size_t size = err->struct_size;
+        *err = *src;
+        err->struct_size = size;
+    }
+    return src->code;
+}

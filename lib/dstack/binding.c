@@ -50,29 +50,7 @@ int ta_rd_identity_half(const teeattest_ctx *ctx, uint8_t out[32],
 
 int ta_rd_json_string(ta_buf *b, const char *s, size_t n)
 {
-    int rc = ta_buf_append(b, "\"", 1);
-    for (size_t i = 0; rc == TEEATTEST_OK && i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        char esc[8];
-        const char *e = NULL;
-        switch (c) {
-        case '"': e = "\\\""; break;
-        case '\\': e = "\\\\"; break;
-        case '\b': e = "\\b"; break;
-        case '\f': e = "\\f"; break;
-        case '\n': e = "\\n"; break;
-        case '\r': e = "\\r"; break;
-        case '\t': e = "\\t"; break;
-        default:
-            if (c < 0x20) {
-                /* Lower-case hex, as serde_json and Python both print. */
-                snprintf(esc, sizeof esc, "\\u%04x", c);
-                e = esc;
-            }
-        }
-        rc = e ? ta_buf_append_str(b, e) : ta_buf_append(b, &s[i], 1);
-    }
-    return rc == TEEATTEST_OK ? ta_buf_append(b, "\"", 1) : rc;
+    return ta_json_put_string(b, s, n, 0);
 }
 
 static int cmp_keys(const void *x, const void *y)

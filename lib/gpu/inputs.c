@@ -28,20 +28,10 @@
 #define NRAS_DOC_MAX TA_NRAS_RESPONSE_MAX
 #define RIM_FETCH_RETRIES 3u
 
-static void wipe(void *p, size_t n)
-{
-    volatile uint8_t *v = p;
-    while (n--)
-        *v++ = 0;
-}
-
 static void free_key(teeattest_gpu_inputs *in)
 {
-    if (in->service_key) {
-        wipe(in->service_key, strlen(in->service_key));
-        ta_free(in->ctx, in->service_key);
-        in->service_key = NULL;
-    }
+    ta_free_secret(in->ctx, in->service_key);
+    in->service_key = NULL;
 }
 
 TEEATTEST_API int teeattest_gpu_inputs_new(teeattest_ctx *ctx,
@@ -839,19 +829,17 @@ int ta_gpu_inputs_fetch_rim(teeattest_gpu_inputs *in, const char *id,
     int rc = ta_service_get(ctx, url, in->service_key, RIM_FETCH_RETRIES,
                             RIM_JSON_MAX, &resp, &te);
     if (rc) {
-        ta_error(err, rc, "gpu.rim", "RIM service %s: %s", url, te.message);
-        if (ta_error_writable(err))
-            err->backend_code = te.backend_code;
+        ta_error_backend(err, rc, te.backend_code, "gpu.rim",
+                         "RIM service %s: %s", url, te.message);
     }
     if (!rc && resp.status != 200) {
         bool not_found = resp.status == 404;
-        rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, "gpu.rim",
-                      "RIM service: HTTP %d for %s%s", (int)resp.status, id,
-                      not_found ? " (RIM_NOT_FOUND: NVIDIA has not published "
-                                  "this reference)"
-                                : "");
-        if (ta_error_writable(err))
-            err->backend_code = resp.status;
+        rc = ta_error_backend(err, TEEATTEST_E_HTTP_STATUS, resp.status,
+                              "gpu.rim", "RIM service: HTTP %d for %s%s",
+                              (int)resp.status, id,
+                              not_found ? " (RIM_NOT_FOUND: NVIDIA has not "
+                                          "published this reference)"
+                                        : "");
     }
     if (!rc) {
         char got[TA_GPU_RIM_ID_MAX];

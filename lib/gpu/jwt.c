@@ -417,10 +417,8 @@ int ta_jwks_fetch(teeattest_ctx *ctx, ta_jwks *c, const char *url, int64_t at,
     int rc = ta_service_get(ctx, url, NULL, JWKS_RETRIES, TA_JWKS_MAX, &resp,
                             err);
     if (!rc && resp.status != 200) {
-        rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, url, "JWKS fetch: HTTP %d",
-                      (int)resp.status);
-        if (ta_error_writable(err))
-            err->backend_code = resp.status;
+        rc = ta_error_backend(err, TEEATTEST_E_HTTP_STATUS, resp.status, url,
+                              "JWKS fetch: HTTP %d", (int)resp.status);
     }
     if (!rc)
         rc = ta_jwks_add_json(c, resp.body.data, resp.body.len, at, err);

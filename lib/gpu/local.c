@@ -17,27 +17,12 @@
 
 typedef struct lstate {
     teeattest_result *r;
-    bool failed;
+    ta_checks rec; /* the checks, and what failed */
 } lstate;
 
-static void check(lstate *s, const char *name, int32_t outcome, bool required,
-                  const char *fmt, ...) TA_PRINTF(5, 6);
-
-static void check(lstate *s, const char *name, int32_t outcome, bool required,
-                  const char *fmt, ...)
-{
-    if (outcome == TEEATTEST_OUTCOME_FAIL ||
-        (outcome == TEEATTEST_OUTCOME_SKIP && required))
-        s->failed = true;
-    if (!s->r)
-        return;
-    char detail[900];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
-    ta_result_check(s->r, name, outcome, required, "%s", detail);
-}
+/* Every check goes through the core recorder (details cut at 899 bytes). */
+#define check(s, name, outcome, required, ...) \
+    ta_checks_add(&(s)->rec, (name), (outcome), (required), __VA_ARGS__)
 
 #define PASS(s, n, ...) check((s), (n), TEEATTEST_OUTCOME_PASS, true, __VA_ARGS__)
 #define FAIL(s, n, ...) check((s), (n), TEEATTEST_OUTCOME_FAIL, true, __VA_ARGS__)
@@ -444,7 +429,7 @@ int ta_gpu_verify_local(teeattest_ctx *ctx, const uint8_t *payload,
                         TA_GPU_NONCE_LEN, nonce_len);
     if (min_gpus == 0)
         min_gpus = 1;
-    lstate s = {r, false};
+    lstate s = {r, {r, 900, NULL, NULL, false, false}};
     ta_gpu_outcome o = {ctx, NULL, 0, false};
 
     ta_gpu_payload *pl = NULL;
@@ -482,7 +467,7 @@ int ta_gpu_verify_local(teeattest_ctx *ctx, const uint8_t *payload,
     else
         FAIL(&s, "gpu.count", "%zu GPU(s), at least %zu required", o.n,
              min_gpus);
-    o.all_passed = !s.failed;
+    o.all_passed = !s.rec.failed && !s.rec.req_skip;
     if (out)
         *out = o;
     else

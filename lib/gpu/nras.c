@@ -123,33 +123,59 @@ typedef struct dev {
     int gpu;            /* the evidence's GPU its ueid names, -1 none */
 } dev;
 
+/* Everything one ta_nras_verify_append call establishes, step by step. */
 typedef struct vst {
     teeattest_ctx *ctx;
     teeattest_result *r;
     ta_nras_outcome *out;
     const ta_nras_policy *pol;
+    const ta_jwks *jwks;
+    const uint8_t *nonce;   /* 32 bytes */
+    int64_t at;
+    const char *issuer;
+    json_t *root;           /* the parsed answer (a reference) */
+    json_t *map;            /* borrowed from root: {"GPU-i": token} */
+    const char *otok;       /* borrowed from root: the overall token */
+    size_t otok_len;
+    dev *devs;              /* nd device tokens, sorted by index */
+    size_t nd;
+    ta_jwt overall;
+    bool overall_parsed;
+    bool sigs_ok;           /* every token's signature verified */
+    bool bound;             /* gpu.nras.ueid bound one token per GPU */
+    char msg[700];          /* a shape error's text */
+    ta_checks rec;          /* the checks, and what failed */
 } vst;
+
+static void vst_init(vst *s, teeattest_ctx *ctx, teeattest_result *r,
+                     ta_nras_outcome *out, const ta_nras_policy *pol)
+{
+    memset(s, 0, sizeof *s);
+    s->ctx = ctx;
+    s->r = r;
+    s->out = out;
+    s->pol = pol;
+    s->rec.r = r;
+    s->rec.detail_max = 1000;
+}
 
 static void check(vst *s, const char *name, int32_t outcome, const char *fmt,
                   ...) TA_PRINTF(4, 5);
 
+/* Every NRAS check is required; one that failed or was skipped clears
+ * out->passed and the first names out->first_failure. */
 static void check(vst *s, const char *name, int32_t outcome, const char *fmt,
                   ...)
 {
-    if (outcome == TEEATTEST_OUTCOME_FAIL ||
-        outcome == TEEATTEST_OUTCOME_SKIP) {
-        s->out->passed = false;
-        if (!s->out->first_failure)
-            s->out->first_failure = name;
-    }
-    if (!s->r)
-        return;
-    char detail[1000];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
+    ta_checks_vadd(&s->rec, name, outcome, true, fmt, ap);
     va_end(ap);
-    ta_result_check(s->r, name, outcome, true, "%s", detail);
+    if (s->rec.failed || s->rec.req_skip) {
+        s->out->passed = false;
+        if (!s->out->first_failure)
+            s->out->first_failure = s->rec.first_bad;
+    }
 }
 
 /* A content check on tokens whose signatures did not verify: what it saw is
@@ -483,6 +509,495 @@ static const char *const all_checks[] = {
     "gpu.nras.submods",       "gpu.nras.result",     "gpu.nras.ueid",
 };
 
+/* ---- the steps, in the order of docs/checks.md ------------------------------
+ *
+ * Each step records its check and sets what later steps read in the vst.
+ * A step returning non-zero hit an error (out of memory) that ends the
+ * verification without further checks. */
+
+/* The answer's outer shape: [["JWT", overall], {"GPU-i": token}]. Sets the
+ * overall token, the device map, or *shape_err. */
+static int parse_answer(vst *s, const uint8_t *answer, size_t len,
+                        const char **shape_err, teeattest_error *err)
+{
+    teeattest_error je = TEEATTEST_ERROR_INIT;
+    int prc = ta_json_parse(&s->root, answer, len, TA_NRAS_RESPONSE_MAX, &je);
+    if (prc == TEEATTEST_E_NOMEM)
+        return ta_error(err, prc, NULL, "parsing the NRAS answer");
+    if (prc) {
+        snprintf(s->msg, sizeof s->msg, "answer is not JSON: %s", je.message);
+        *shape_err = s->msg;
+        return TEEATTEST_OK;
+    }
+    json_t *root = s->root;
+    json_t *first = json_array_get(root, 0);
+    json_t *tag = json_array_get(first, 0);
+    json_t *tok = json_array_get(first, 1);
+    s->map = json_array_get(root, 1);
+    if (!json_is_array(root) || json_array_size(root) != 2)
+        *shape_err = "answer is not a two-element array";
+    else if (!json_is_array(first) || json_array_size(first) != 2 ||
+             !json_is_string(tag) ||
+             strcmp(json_string_value(tag), "JWT") != 0 ||
+             !json_is_string(tok))
+        *shape_err = "first element is not [\"JWT\", token]";
+    else if (!json_is_object(s->map))
+        *shape_err = "second element is not an object of device tokens";
+    else if (json_object_size(s->map) == 0)
+        *shape_err = "no device tokens";
+    else if (json_object_size(s->map) > TA_NRAS_GPUS_MAX)
+        *shape_err = "more device tokens than the limit";
+    if (!*shape_err) {
+        s->otok = json_string_value(tok);
+        s->otok_len = json_string_length(tok);
+    }
+    return TEEATTEST_OK;
+}
+
+/* The device tokens "GPU-0".."GPU-<n-1>", sorted by index, into s->devs. */
+static int collect_devices(vst *s, const char **shape_err, teeattest_error *err)
+{
+    s->devs = ta_calloc(s->ctx, json_object_size(s->map), sizeof *s->devs);
+    if (!s->devs)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "NRAS device tokens");
+    const char *k;
+    json_t *v;
+    json_object_foreach(s->map, k, v) {
+        int idx = gpu_index(k);
+        if (idx < 0 || !json_is_string(v)) {
+            char kk[40];
+            safe(kk, sizeof kk, k);
+            snprintf(s->msg, sizeof s->msg,
+                     "device token key %s is not GPU-<n> with a string", kk);
+            *shape_err = s->msg;
+            return TEEATTEST_OK;
+        }
+        dev *d = &s->devs[s->nd++];
+        d->index = idx;
+        d->key = k;
+        d->token = json_string_value(v);
+        d->token_len = json_string_length(v);
+        d->gpu = -1;
+    }
+    qsort(s->devs, s->nd, sizeof *s->devs, cmp_dev);
+    for (size_t i = 0; i < s->nd; i++)
+        if (s->devs[i].index != (int)i) {
+            *shape_err = "device tokens are not GPU-0..GPU-<n-1>";
+            break;
+        }
+    return TEEATTEST_OK;
+}
+
+/* gpu.nras.response; *usable false when the answer cannot be read (the
+ * other checks are then recorded as skipped). */
+static int step_response(vst *s, const uint8_t *answer, size_t len,
+                         bool *usable, teeattest_error *err)
+{
+    const char *shape_err = NULL;
+    *usable = false;
+    int rc = parse_answer(s, answer, len, &shape_err, err);
+    if (!rc && !shape_err)
+        rc = collect_devices(s, &shape_err, err);
+    if (rc)
+        return rc;
+    if (shape_err) {
+        check(s, "gpu.nras.response", TEEATTEST_OUTCOME_FAIL,
+              "NRAS answer: %s", shape_err);
+        for (size_t i = 0; i < TA_ARRAY_LEN(all_checks); i++)
+            check(s, all_checks[i], TEEATTEST_OUTCOME_SKIP,
+                  "NRAS answer unusable");
+        return TEEATTEST_OK;
+    }
+    s->out->n_gpus = s->nd;
+    check(s, "gpu.nras.response", TEEATTEST_OUTCOME_PASS,
+          "detached EAT: overall token + %zu device token%s", s->nd,
+          s->nd == 1 ? "" : "s");
+    *usable = true;
+    return TEEATTEST_OK;
+}
+
+/* gpu.nras.jwt.signature: every token parses and verifies (sets sigs_ok). */
+static int step_signatures(vst *s, teeattest_error *err)
+{
+    char first_sig[400] = "";
+    char sig_ok_detail[400] = "";
+    s->sigs_ok = true;
+    {
+        teeattest_error pe = TEEATTEST_ERROR_INIT;
+        int p = ta_jwt_parse(s->ctx, &s->overall, s->otok, s->otok_len, &pe);
+        if (p == TEEATTEST_E_NOMEM)
+            return ta_error(err, p, NULL, "parsing the overall token");
+        if (p) {
+            s->sigs_ok = false;
+            snprintf(first_sig, sizeof first_sig, "overall token: %s",
+                     pe.message);
+        } else {
+            s->overall_parsed = true;
+            char d[400];
+            int v = ta_jwt_verify_signature(s->ctx, &s->overall, s->jwks,
+                                            &s->pol->keys, s->at, d, sizeof d);
+            if (v) {
+                s->sigs_ok = false;
+                snprintf(first_sig, sizeof first_sig, "overall token: %.360s", d);
+            } else {
+                snprintf(sig_ok_detail, sizeof sig_ok_detail, "%s", d);
+            }
+        }
+    }
+    for (size_t i = 0; i < s->nd; i++) {
+        dev *dv = &s->devs[i];
+        teeattest_error pe = TEEATTEST_ERROR_INIT;
+        int p = ta_jwt_parse(s->ctx, &dv->jwt, dv->token, dv->token_len, &pe);
+        if (p == TEEATTEST_E_NOMEM)
+            return ta_error(err, p, NULL, "parsing a device token");
+        if (p) {
+            if (s->sigs_ok || !first_sig[0])
+                snprintf(first_sig, sizeof first_sig, "%.16s token: %.300s",
+                         dv->key, pe.message);
+            s->sigs_ok = false;
+            continue;
+        }
+        dv->parsed = true;
+        char d[400];
+        int v = ta_jwt_verify_signature(s->ctx, &dv->jwt, s->jwks,
+                                        &s->pol->keys, s->at, d, sizeof d);
+        if (v) {
+            if (s->sigs_ok || !first_sig[0])
+                snprintf(first_sig, sizeof first_sig, "%.16s token: %.360s",
+                         dv->key, d);
+            s->sigs_ok = false;
+        }
+    }
+    if (s->sigs_ok)
+        check(s, "gpu.nras.jwt.signature", TEEATTEST_OUTCOME_PASS,
+              "%zu tokens: %s", s->nd + 1, sig_ok_detail);
+    else
+        check(s, "gpu.nras.jwt.signature", TEEATTEST_OUTCOME_FAIL, "%s",
+              first_sig);
+    return TEEATTEST_OK;
+}
+
+/* Everything after the signatures reads claims: tokens that did not parse
+ * make the remaining answer unusable. */
+static bool all_parsed(vst *s)
+{
+    bool ok = s->overall_parsed;
+    for (size_t i = 0; i < s->nd; i++)
+        ok = ok && s->devs[i].parsed;
+    if (!ok)
+        for (size_t i = 1; i < TA_ARRAY_LEN(all_checks); i++)
+            check(s, all_checks[i], TEEATTEST_OUTCOME_SKIP,
+                  "a token did not parse");
+    return ok;
+}
+
+/* gpu.nras.jwt.claims: the registered claims of every token. */
+static void step_claims(vst *s)
+{
+    bool ok = true;
+    char d[400], first[500] = "";
+    if (ta_jwt_check_claims(&s->overall, s->issuer, s->at, s->pol->leeway, d,
+                            sizeof d)) {
+        ok = false;
+        snprintf(first, sizeof first, "overall token: %s", d);
+    }
+    for (size_t i = 0; ok && i < s->nd; i++)
+        if (ta_jwt_check_claims(&s->devs[i].jwt, s->issuer, s->at,
+                                s->pol->leeway, d, sizeof d)) {
+            ok = false;
+            snprintf(first, sizeof first, "%s token: %s", s->devs[i].key, d);
+        }
+    if (ok) {
+        (void)ta_jwt_check_claims(&s->overall, s->issuer, s->at,
+                                  s->pol->leeway, d, sizeof d);
+        snprintf(first, sizeof first, "%zu tokens: iss %.80s, time ok at "
+                 "%" PRId64 " (overall %.300s)", s->nd + 1, s->issuer, s->at,
+                 d);
+    }
+    content(s, s->sigs_ok, "gpu.nras.jwt.claims", ok, "%s", first);
+}
+
+/* gpu.nras.nonce */
+static void step_nonce(vst *s)
+{
+    char d[300], first[400] = "";
+    bool ok = ta_jwt_nonce_matches(&s->overall, s->nonce, 32, d, sizeof d) == 1;
+    if (!ok)
+        snprintf(first, sizeof first, "overall token: %s", d);
+    size_t with = 0;
+    for (size_t i = 0; ok && i < s->nd; i++) {
+        int m = ta_jwt_nonce_matches(&s->devs[i].jwt, s->nonce, 32, d,
+                                     sizeof d);
+        char ed[200];
+        if (m == 1) {
+            with++;
+        } else if (m == -1 &&
+                   error_details(&s->devs[i].jwt, ed, sizeof ed, NULL)) {
+            /* NRAS error tokens carry no eat_nonce (spec 5.3); the
+             * error itself fails gpu.nras.result. */
+        } else {
+            ok = false;
+            snprintf(first, sizeof first, "%s token: %s", s->devs[i].key, d);
+        }
+    }
+    if (ok) {
+        char hex[65];
+        ta_hex_encode(hex, s->nonce, 32);
+        snprintf(first, sizeof first,
+                 "eat_nonce %s in the overall token and %zu of %zu device "
+                 "tokens (the others are error tokens)",
+                 hex, with, s->nd);
+        if (with == s->nd)
+            snprintf(first, sizeof first,
+                     "eat_nonce %s in the overall and all %zu device tokens",
+                     hex, s->nd);
+    }
+    content(s, s->sigs_ok, "gpu.nras.nonce", ok, "%s", first);
+}
+
+/* One submods entry: ["DIGEST", ["SHA-256", hex]] of the device token.
+ * Returns false with the reason in first. */
+static bool submod_ok(vst *s, json_t *sm, const dev *dv, char *first,
+                      size_t cap)
+{
+    json_t *e = json_object_get(sm, dv->key);
+    json_t *inner = json_array_get(e, 1);
+    const char *tag = json_string_value(json_array_get(e, 0));
+    const char *alg = json_string_value(json_array_get(inner, 0));
+    const char *hex = json_string_value(json_array_get(inner, 1));
+    uint8_t want[32], got[32];
+    if (!e) {
+        snprintf(first, cap, "no submods entry for %s", dv->key);
+    } else if (json_array_size(e) != 2 || !tag ||
+               strcmp(tag, "DIGEST") != 0 ||
+               json_array_size(inner) != 2 || !alg ||
+               strcmp(alg, "SHA-256") != 0 || !hex ||
+               strlen(hex) != 64 ||
+               ta_hex_decode(want, sizeof want, hex, 64) != 32) {
+        snprintf(first, cap, "submods %s is not "
+                 "[\"DIGEST\",[\"SHA-256\",<64 hex>]]", dv->key);
+    } else if (ta_sha256(s->ctx, got, (const uint8_t *)dv->token,
+                         dv->token_len) != TEEATTEST_OK) {
+        snprintf(first, cap, "hashing %s failed", dv->key);
+    } else if (!ta_ct_equal(want, got, 32)) {
+        char g[65];
+        ta_hex_encode(g, got, 32);
+        snprintf(first, cap, "SHA-256 of the %s token is %s, "
+                 "submods says %.64s", dv->key, g, hex);
+    } else {
+        return true;
+    }
+    return false;
+}
+
+/* gpu.nras.submods */
+static void step_submods(vst *s)
+{
+    const ta_nras_policy *pol = s->pol;
+    size_t nd = s->nd;
+    json_t *sm = json_object_get(s->overall.claims, "submods");
+    bool ok = json_is_object(sm);
+    char first[400] = "";
+    if (!ok)
+        snprintf(first, sizeof first, "overall token has no submods object");
+    size_t nsm = ok ? json_object_size(sm) : 0;
+    if (ok && nsm != nd) {
+        ok = false;
+        snprintf(first, sizeof first, "%zu submods entries but %zu device "
+                 "tokens", nsm, nd);
+    }
+    if (ok && pol->expected_gpus && nd != pol->expected_gpus) {
+        ok = false;
+        snprintf(first, sizeof first, "%zu device tokens but %zu GPUs "
+                 "expected (evidence items sent)", nd, pol->expected_gpus);
+    }
+    for (size_t i = 0; ok && i < nd; i++)
+        ok = submod_ok(s, sm, &s->devs[i], first, sizeof first);
+    if (ok)
+        snprintf(first, sizeof first, "%zu submods digests (SHA-256 of "
+                 "each device token) match; %zu = %zu%s", nd, nsm, nd,
+                 pol->expected_gpus ? " = GPUs sent" : "");
+    content(s, s->sigs_ok, "gpu.nras.submods", ok, "%s", first);
+}
+
+/* The device tokens' NRAS errors; NRAS repeats one error on every device
+ * (Chutes: 8 x 4010): runs of the same text are reported once with their
+ * range. */
+static void device_errors(vst *s, char *errs, size_t cap)
+{
+    char prev[250] = "";
+    size_t o = 0;
+    int run_start = -1, run_end = -1;
+    errs[0] = '\0';
+    for (size_t i = 0; i <= s->nd; i++) {
+        char ed[250] = "";
+        bool has = i < s->nd && error_details(&s->devs[i].jwt, ed, sizeof ed,
+                                              &s->out->error_code);
+        if (has && run_start >= 0 && run_end == (int)i - 1 &&
+            strcmp(ed, prev) == 0) {
+            run_end = (int)i;
+            continue;
+        }
+        if (run_start >= 0 && o < cap) {
+            int k = run_end > run_start
+                        ? snprintf(errs + o, cap - o,
+                                   "%sGPU-%d..GPU-%d: %s", o ? "; " : "",
+                                   run_start, run_end, prev)
+                        : snprintf(errs + o, cap - o,
+                                   "%sGPU-%d: %s", o ? "; " : "",
+                                   run_start, prev);
+            o = k < 0 ? cap : o + (size_t)k < cap ? o + (size_t)k : cap;
+            run_start = -1;
+        }
+        if (has) {
+            run_start = run_end = (int)i;
+            snprintf(prev, sizeof prev, "%s", ed);
+        }
+    }
+}
+
+/* gpu.nras.result and the answer's facts. */
+static void step_result(vst *s)
+{
+    ta_nras_outcome *out = s->out;
+    const ta_nras_policy *pol = s->pol;
+    json_t *res = json_object_get(s->overall.claims,
+                                  "x-nvidia-overall-att-result");
+    out->overall = json_is_true(res) ? 1 : json_is_false(res) ? 0 : -1;
+    const char *ver = json_string_value(json_object_get(s->overall.claims,
+                                                        "x-nvidia-ver"));
+    char vs[16] = "(missing)";
+    if (ver)
+        safe(vs, sizeof vs, ver);
+    char errs[700];
+    device_errors(s, errs, sizeof errs);
+    bool ver_ok = !pol->claims_version ||
+                  (ver && strcmp(ver, pol->claims_version) == 0);
+    if (out->overall != 1)
+        content(s, s->sigs_ok, "gpu.nras.result", false,
+                "x-nvidia-overall-att-result %s (x-nvidia-ver %s)%s%s",
+                out->overall == 0 ? "false" : "missing", vs,
+                errs[0] ? ": " : "", errs);
+    else if (!ver_ok)
+        content(s, s->sigs_ok, "gpu.nras.result", false,
+                "x-nvidia-ver %s, policy requires %.16s", vs,
+                pol->claims_version);
+    else if (errs[0])
+        content(s, s->sigs_ok, "gpu.nras.result", false,
+                "overall true but device errors: %s", errs);
+    else
+        content(s, s->sigs_ok, "gpu.nras.result", true,
+                "x-nvidia-overall-att-result true (x-nvidia-ver %s)", vs);
+    if (s->r) {
+        teeattest_result *r = s->r;
+        ta_result_fact_int(r, "gpu.nras.gpu_count", (int64_t)s->nd);
+        if (out->overall >= 0)
+            ta_result_fact_bool(r, "gpu.nras.overall_result",
+                                out->overall == 1);
+        if (ver)
+            ta_result_fact_str(r, "gpu.nras.claims_version", vs);
+        if (out->error_code)
+            ta_result_fact_int(r, "gpu.nras.error_code", out->error_code);
+    }
+}
+
+/* gpu.nras.ueid: the tokens judge the evidence's GPUs. Each device token's
+ * ueid is the leaf certificate serial (decimal) of one GPU of the evidence,
+ * one token per GPU, matched by identity: tokens NRAS issued for another GPU
+ * set under the same nonce fail. Sets s->bound and each dev's gpu. */
+static void step_ueid(vst *s)
+{
+    const ta_nras_device *ev = s->pol->devices;
+    size_t nv = ev ? s->pol->n_devices : 0;
+    size_t nd = s->nd;
+    dev *devs = s->devs;
+    bool ok = true, reordered = false;
+    char first[400] = "";
+    bool taken[TA_NRAS_GPUS_MAX];
+    memset(taken, 0, sizeof taken);
+    if (nv == 0) {
+        ok = false;
+        snprintf(first, sizeof first, "no GPUs of the evidence to bind "
+                 "the device tokens to");
+    } else if (nv > TA_NRAS_GPUS_MAX) {
+        ok = false;
+        snprintf(first, sizeof first, "%zu GPUs in the evidence exceed "
+                 "the limit of %u", nv, TA_NRAS_GPUS_MAX);
+    }
+    for (size_t i = 0; ok && i < nd; i++) {
+        json_t *u = json_object_get(devs[i].jwt.claims, "ueid");
+        const char *a = json_string_value(u);
+        char ed[8];
+        if (!a || !*a || strlen(a) != json_string_length(u)) {
+            ok = false;
+            snprintf(first, sizeof first, "%s token has no ueid%s",
+                     devs[i].key,
+                     error_details(&devs[i].jwt, ed, sizeof ed, NULL)
+                         ? " (an NRAS error token)" : "");
+            break;
+        }
+        size_t j = 0;
+        while (j < nv && !(ev[j].ueid && strcmp(ev[j].ueid, a) == 0))
+            j++;
+        char ua[64];
+        safe(ua, sizeof ua, a);
+        if (j == nv) {
+            ok = false;
+            snprintf(first, sizeof first, "%s token's ueid %s is the leaf "
+                     "certificate serial of no GPU in the evidence",
+                     devs[i].key, ua);
+        } else if (taken[j]) {
+            ok = false;
+            snprintf(first, sizeof first, "%s token names gpu[%zu] (ueid "
+                     "%s) again: one token per GPU", devs[i].key, j, ua);
+        } else {
+            taken[j] = true;
+            devs[i].gpu = (int)j;
+            reordered = reordered || devs[i].gpu != devs[i].index;
+        }
+    }
+    for (size_t j = 0; ok && j < nv; j++) {
+        if (taken[j])
+            continue;
+        ok = false;
+        char ue[64] = "";
+        safe(ue, sizeof ue, ev[j].ueid);
+        if (ue[0])
+            snprintf(first, sizeof first, "gpu[%zu] of the evidence (ueid "
+                     "%s) has no device token", j, ue);
+        else
+            snprintf(first, sizeof first, "gpu[%zu] of the evidence has "
+                     "no readable leaf certificate serial to match", j);
+    }
+    if (ok)
+        snprintf(first, sizeof first, "%zu device tokens name the %zu GPUs "
+                 "of the evidence by ueid (leaf certificate serial), one "
+                 "each%s", nd, nv,
+                 reordered ? "; token order differs from the evidence's"
+                           : "");
+    s->bound = ok;
+    content(s, s->sigs_ok, "gpu.nras.ueid", ok, "%s", first);
+}
+
+/* gpu[i].nras.*: bound, under the evidence's GPU index, in the evidence's
+ * order; otherwise under the token's own. */
+static void step_per_gpu(vst *s)
+{
+    size_t nd = s->nd;
+    dev *devs = s->devs;
+    for (size_t k = 0; k < nd; k++) {
+        size_t i = k;
+        if (s->bound)
+            for (i = 0; i < nd && devs[i].gpu != (int)k; i++)
+                ;
+        if (i == nd)
+            continue; /* unreachable: bound is one token per GPU */
+        per_gpu(s, &devs[i], s->sigs_ok,
+                s->bound ? devs[i].gpu : devs[i].index,
+                s->bound ? &s->pol->devices[devs[i].gpu] : NULL);
+    }
+}
+
 int ta_nras_verify_append(teeattest_ctx *ctx, teeattest_result *r,
                           ta_nras_outcome *out, const uint8_t *answer,
                           size_t len, const ta_jwks *jwks,
@@ -501,458 +1016,33 @@ int ta_nras_verify_append(teeattest_ctx *ctx, teeattest_result *r,
         ta_nras_policy_init(&defpol);
         pol = &defpol;
     }
-    const char *issuer = pol->issuer ? pol->issuer : TA_NRAS_ISSUER;
-    vst s = {ctx, r, out, pol};
+    vst st;
+    vst *s = &st;
+    vst_init(s, ctx, r, out, pol);
+    s->jwks = jwks;
+    s->nonce = nonce;
+    s->at = at;
+    s->issuer = pol->issuer ? pol->issuer : TA_NRAS_ISSUER;
     out->passed = true;
 
-    json_t *root = NULL;
-    dev *devs = NULL;
-    size_t nd = 0;
-    ta_jwt overall;
-    memset(&overall, 0, sizeof overall);
-    bool overall_parsed = false;
-    char msg[700];
-    int rc = TEEATTEST_OK;
-
-    /* ---- shape ---- */
-    teeattest_error je = TEEATTEST_ERROR_INIT;
-    int prc = ta_json_parse(&root, answer, len, TA_NRAS_RESPONSE_MAX, &je);
-    const char *shape_err = NULL;
-    const char *otok = NULL;
-    size_t otok_len = 0;
-    json_t *map = NULL;
-    if (prc == TEEATTEST_E_NOMEM) {
-        rc = ta_error(err, prc, NULL, "parsing the NRAS answer");
-        goto out;
-    }
-    if (prc) {
-        snprintf(msg, sizeof msg, "answer is not JSON: %s", je.message);
-        shape_err = msg;
-    } else {
-        json_t *first = json_array_get(root, 0);
-        json_t *tag = json_array_get(first, 0);
-        json_t *tok = json_array_get(first, 1);
-        map = json_array_get(root, 1);
-        if (!json_is_array(root) || json_array_size(root) != 2)
-            shape_err = "answer is not a two-element array";
-        else if (!json_is_array(first) || json_array_size(first) != 2 ||
-                 !json_is_string(tag) ||
-                 strcmp(json_string_value(tag), "JWT") != 0 ||
-                 !json_is_string(tok))
-            shape_err = "first element is not [\"JWT\", token]";
-        else if (!json_is_object(map))
-            shape_err = "second element is not an object of device tokens";
-        else if (json_object_size(map) == 0)
-            shape_err = "no device tokens";
-        else if (json_object_size(map) > TA_NRAS_GPUS_MAX)
-            shape_err = "more device tokens than the limit";
-        if (!shape_err) {
-            otok = json_string_value(tok);
-            otok_len = json_string_length(tok);
-        }
-    }
-    if (!shape_err) {
-        devs = ta_calloc(ctx, json_object_size(map), sizeof *devs);
-        if (!devs) {
-            rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "NRAS device tokens");
-            goto out;
-        }
-        const char *k;
-        json_t *v;
-        json_object_foreach(map, k, v) {
-            int idx = gpu_index(k);
-            if (idx < 0 || !json_is_string(v)) {
-                char kk[40];
-                safe(kk, sizeof kk, k);
-                snprintf(msg, sizeof msg,
-                         "device token key %s is not GPU-<n> with a string", kk);
-                shape_err = msg;
-                break;
-            }
-            devs[nd].index = idx;
-            devs[nd].key = k;
-            devs[nd].token = json_string_value(v);
-            devs[nd].token_len = json_string_length(v);
-            devs[nd].gpu = -1;
-            nd++;
-        }
-        if (!shape_err) {
-            qsort(devs, nd, sizeof *devs, cmp_dev);
-            for (size_t i = 0; i < nd; i++)
-                if (devs[i].index != (int)i) {
-                    shape_err = "device tokens are not GPU-0..GPU-<n-1>";
-                    break;
-                }
-        }
-    }
-    if (shape_err) {
-        check(&s, "gpu.nras.response", TEEATTEST_OUTCOME_FAIL,
-              "NRAS answer: %s", shape_err);
-        for (size_t i = 0; i < TA_ARRAY_LEN(all_checks); i++)
-            check(&s, all_checks[i], TEEATTEST_OUTCOME_SKIP,
-                  "NRAS answer unusable");
-        goto out;
-    }
-    out->n_gpus = nd;
-    check(&s, "gpu.nras.response", TEEATTEST_OUTCOME_PASS,
-          "detached EAT: overall token + %zu device token%s", nd,
-          nd == 1 ? "" : "s");
-
-    /* ---- parse + signatures ---- */
-    bool sigs_ok = true;
-    char first_sig[400] = "";
-    char sig_ok_detail[400] = "";
-    {
-        teeattest_error pe = TEEATTEST_ERROR_INIT;
-        int p = ta_jwt_parse(ctx, &overall, otok, otok_len, &pe);
-        if (p == TEEATTEST_E_NOMEM) {
-            rc = ta_error(err, p, NULL, "parsing the overall token");
-            goto out;
-        }
-        if (p) {
-            sigs_ok = false;
-            snprintf(first_sig, sizeof first_sig, "overall token: %s",
-                     pe.message);
-        } else {
-            overall_parsed = true;
-            char d[400];
-            int v = ta_jwt_verify_signature(ctx, &overall, jwks, &pol->keys, at,
-                                            d, sizeof d);
-            if (v) {
-                sigs_ok = false;
-                snprintf(first_sig, sizeof first_sig, "overall token: %.360s", d);
-            } else {
-                snprintf(sig_ok_detail, sizeof sig_ok_detail, "%s", d);
-            }
-        }
-    }
-    for (size_t i = 0; i < nd; i++) {
-        teeattest_error pe = TEEATTEST_ERROR_INIT;
-        int p = ta_jwt_parse(ctx, &devs[i].jwt, devs[i].token,
-                             devs[i].token_len, &pe);
-        if (p == TEEATTEST_E_NOMEM) {
-            rc = ta_error(err, p, NULL, "parsing a device token");
-            goto out;
-        }
-        if (p) {
-            if (sigs_ok || !first_sig[0])
-                snprintf(first_sig, sizeof first_sig, "%.16s token: %.300s",
-                         devs[i].key, pe.message);
-            sigs_ok = false;
-            continue;
-        }
-        devs[i].parsed = true;
-        char d[400];
-        int v = ta_jwt_verify_signature(ctx, &devs[i].jwt, jwks, &pol->keys,
-                                        at, d, sizeof d);
-        if (v) {
-            if (sigs_ok || !first_sig[0])
-                snprintf(first_sig, sizeof first_sig, "%.16s token: %.360s",
-                         devs[i].key, d);
-            sigs_ok = false;
-        }
-    }
-    if (sigs_ok)
-        check(&s, "gpu.nras.jwt.signature", TEEATTEST_OUTCOME_PASS,
-              "%zu tokens: %s", nd + 1, sig_ok_detail);
-    else
-        check(&s, "gpu.nras.jwt.signature", TEEATTEST_OUTCOME_FAIL, "%s",
-              first_sig);
-
-    /* Everything below reads claims: tokens that did not parse make the
-     * remaining answer unusable. */
-    bool all_parsed = overall_parsed;
-    for (size_t i = 0; i < nd; i++)
-        all_parsed = all_parsed && devs[i].parsed;
-    if (!all_parsed) {
-        for (size_t i = 1; i < TA_ARRAY_LEN(all_checks); i++)
-            check(&s, all_checks[i], TEEATTEST_OUTCOME_SKIP,
-                  "a token did not parse");
-        goto out;
+    bool usable = false;
+    int rc = step_response(s, answer, len, &usable, err);
+    if (!rc && usable)
+        rc = step_signatures(s, err);
+    if (!rc && usable && all_parsed(s)) {
+        step_claims(s);
+        step_nonce(s);
+        step_submods(s);
+        step_result(s);
+        step_ueid(s);
+        step_per_gpu(s);
     }
 
-    /* ---- registered claims ---- */
-    {
-        bool ok = true;
-        char d[400], first[500] = "";
-        if (ta_jwt_check_claims(&overall, issuer, at, pol->leeway, d, sizeof d)) {
-            ok = false;
-            snprintf(first, sizeof first, "overall token: %s", d);
-        }
-        for (size_t i = 0; ok && i < nd; i++)
-            if (ta_jwt_check_claims(&devs[i].jwt, issuer, at, pol->leeway, d,
-                                    sizeof d)) {
-                ok = false;
-                snprintf(first, sizeof first, "%s token: %s", devs[i].key, d);
-            }
-        if (ok) {
-            (void)ta_jwt_check_claims(&overall, issuer, at, pol->leeway, d,
-                                      sizeof d);
-            snprintf(first, sizeof first, "%zu tokens: iss %.80s, time ok at "
-                     "%" PRId64 " (overall %.300s)", nd + 1, issuer, at, d);
-        }
-        content(&s, sigs_ok, "gpu.nras.jwt.claims", ok, "%s", first);
-    }
-
-    /* ---- nonce ---- */
-    {
-        char d[300], first[400] = "";
-        bool ok = ta_jwt_nonce_matches(&overall, nonce, 32, d, sizeof d) == 1;
-        if (!ok)
-            snprintf(first, sizeof first, "overall token: %s", d);
-        size_t with = 0;
-        for (size_t i = 0; ok && i < nd; i++) {
-            int m = ta_jwt_nonce_matches(&devs[i].jwt, nonce, 32, d, sizeof d);
-            char ed[200];
-            if (m == 1) {
-                with++;
-            } else if (m == -1 &&
-                       error_details(&devs[i].jwt, ed, sizeof ed, NULL)) {
-                /* NRAS error tokens carry no eat_nonce (spec 5.3); the
-                 * error itself fails gpu.nras.result. */
-            } else {
-                ok = false;
-                snprintf(first, sizeof first, "%s token: %s", devs[i].key, d);
-            }
-        }
-        if (ok) {
-            char hex[65];
-            ta_hex_encode(hex, nonce, 32);
-            snprintf(first, sizeof first,
-                     "eat_nonce %s in the overall token and %zu of %zu device "
-                     "tokens (the others are error tokens)",
-                     hex, with, nd);
-            if (with == nd)
-                snprintf(first, sizeof first,
-                         "eat_nonce %s in the overall and all %zu device tokens",
-                         hex, nd);
-        }
-        content(&s, sigs_ok, "gpu.nras.nonce", ok, "%s", first);
-    }
-
-    /* ---- submods ---- */
-    {
-        json_t *sm = json_object_get(overall.claims, "submods");
-        bool ok = json_is_object(sm);
-        char first[400] = "";
-        if (!ok)
-            snprintf(first, sizeof first, "overall token has no submods object");
-        size_t nsm = ok ? json_object_size(sm) : 0;
-        if (ok && nsm != nd) {
-            ok = false;
-            snprintf(first, sizeof first, "%zu submods entries but %zu device "
-                     "tokens", nsm, nd);
-        }
-        if (ok && pol->expected_gpus && nd != pol->expected_gpus) {
-            ok = false;
-            snprintf(first, sizeof first, "%zu device tokens but %zu GPUs "
-                     "expected (evidence items sent)", nd, pol->expected_gpus);
-        }
-        for (size_t i = 0; ok && i < nd; i++) {
-            json_t *e = json_object_get(sm, devs[i].key);
-            json_t *inner = json_array_get(e, 1);
-            const char *tag = json_string_value(json_array_get(e, 0));
-            const char *alg = json_string_value(json_array_get(inner, 0));
-            const char *hex = json_string_value(json_array_get(inner, 1));
-            uint8_t want[32], got[32];
-            if (!e) {
-                ok = false;
-                snprintf(first, sizeof first, "no submods entry for %s",
-                         devs[i].key);
-            } else if (json_array_size(e) != 2 || !tag ||
-                       strcmp(tag, "DIGEST") != 0 ||
-                       json_array_size(inner) != 2 || !alg ||
-                       strcmp(alg, "SHA-256") != 0 || !hex ||
-                       strlen(hex) != 64 ||
-                       ta_hex_decode(want, sizeof want, hex, 64) != 32) {
-                ok = false;
-                snprintf(first, sizeof first, "submods %s is not "
-                         "[\"DIGEST\",[\"SHA-256\",<64 hex>]]", devs[i].key);
-            } else if (ta_sha256(ctx, got, (const uint8_t *)devs[i].token,
-                                 devs[i].token_len) != TEEATTEST_OK) {
-                ok = false;
-                snprintf(first, sizeof first, "hashing %s failed", devs[i].key);
-            } else if (!ta_ct_equal(want, got, 32)) {
-                char g[65];
-                ta_hex_encode(g, got, 32);
-                ok = false;
-                snprintf(first, sizeof first, "SHA-256 of the %s token is %s, "
-                         "submods says %.64s", devs[i].key, g, hex);
-            }
-        }
-        if (ok)
-            snprintf(first, sizeof first, "%zu submods digests (SHA-256 of "
-                     "each device token) match; %zu = %zu%s", nd, nsm, nd,
-                     pol->expected_gpus ? " = GPUs sent" : "");
-        content(&s, sigs_ok, "gpu.nras.submods", ok, "%s", first);
-    }
-
-    /* ---- overall result ---- */
-    {
-        json_t *res = json_object_get(overall.claims,
-                                      "x-nvidia-overall-att-result");
-        out->overall = json_is_true(res) ? 1 : json_is_false(res) ? 0 : -1;
-        const char *ver = json_string_value(json_object_get(overall.claims,
-                                                            "x-nvidia-ver"));
-        char vs[16] = "(missing)";
-        if (ver)
-            safe(vs, sizeof vs, ver);
-        /* NRAS repeats one error on every device (Chutes: 8 x 4010):
-         * runs of the same text are reported once with their range. */
-        char errs[700] = "", prev[250] = "";
-        size_t o = 0;
-        int run_start = -1, run_end = -1;
-        for (size_t i = 0; i <= nd; i++) {
-            char ed[250] = "";
-            bool has = i < nd && error_details(&devs[i].jwt, ed, sizeof ed,
-                                               &out->error_code);
-            if (has && run_start >= 0 && run_end == (int)i - 1 &&
-                strcmp(ed, prev) == 0) {
-                run_end = (int)i;
-                continue;
-            }
-            if (run_start >= 0 && o < sizeof errs) {
-                int k = run_end > run_start
-                            ? snprintf(errs + o, sizeof errs - o,
-                                       "%sGPU-%d..GPU-%d: %s", o ? "; " : "",
-                                       run_start, run_end, prev)
-                            : snprintf(errs + o, sizeof errs - o,
-                                       "%sGPU-%d: %s", o ? "; " : "",
-                                       run_start, prev);
-                o = k < 0 ? sizeof errs
-                          : o + (size_t)k < sizeof errs ? o + (size_t)k
-                                                         : sizeof errs;
-                run_start = -1;
-            }
-            if (has) {
-                run_start = run_end = (int)i;
-                snprintf(prev, sizeof prev, "%s", ed);
-            }
-        }
-        bool ver_ok = !pol->claims_version ||
-                      (ver && strcmp(ver, pol->claims_version) == 0);
-        if (out->overall != 1)
-            content(&s, sigs_ok, "gpu.nras.result", false,
-                    "x-nvidia-overall-att-result %s (x-nvidia-ver %s)%s%s",
-                    out->overall == 0 ? "false" : "missing", vs,
-                    errs[0] ? ": " : "", errs);
-        else if (!ver_ok)
-            content(&s, sigs_ok, "gpu.nras.result", false,
-                    "x-nvidia-ver %s, policy requires %.16s", vs,
-                    pol->claims_version);
-        else if (errs[0])
-            content(&s, sigs_ok, "gpu.nras.result", false,
-                    "overall true but device errors: %s", errs);
-        else
-            content(&s, sigs_ok, "gpu.nras.result", true,
-                    "x-nvidia-overall-att-result true (x-nvidia-ver %s)", vs);
-        if (r) {
-            ta_result_fact_int(r, "gpu.nras.gpu_count", (int64_t)nd);
-            if (out->overall >= 0)
-                ta_result_fact_bool(r, "gpu.nras.overall_result",
-                                    out->overall == 1);
-            if (ver)
-                ta_result_fact_str(r, "gpu.nras.claims_version", vs);
-            if (out->error_code)
-                ta_result_fact_int(r, "gpu.nras.error_code", out->error_code);
-        }
-    }
-
-    /* ---- the tokens judge the evidence's GPUs ---- */
-    /* Each device token's ueid is the leaf certificate serial (decimal) of
-     * one GPU of the evidence, one token per GPU, matched by identity:
-     * tokens NRAS issued for another GPU set under the same nonce fail. */
-    bool bound = false;
-    {
-        const ta_nras_device *ev = pol->devices;
-        size_t nv = ev ? pol->n_devices : 0;
-        bool ok = true, reordered = false;
-        char first[400] = "";
-        bool taken[TA_NRAS_GPUS_MAX];
-        memset(taken, 0, sizeof taken);
-        if (nv == 0) {
-            ok = false;
-            snprintf(first, sizeof first, "no GPUs of the evidence to bind "
-                     "the device tokens to");
-        } else if (nv > TA_NRAS_GPUS_MAX) {
-            ok = false;
-            snprintf(first, sizeof first, "%zu GPUs in the evidence exceed "
-                     "the limit of %u", nv, TA_NRAS_GPUS_MAX);
-        }
-        for (size_t i = 0; ok && i < nd; i++) {
-            json_t *u = json_object_get(devs[i].jwt.claims, "ueid");
-            const char *a = json_string_value(u);
-            char ed[8];
-            if (!a || !*a || strlen(a) != json_string_length(u)) {
-                ok = false;
-                snprintf(first, sizeof first, "%s token has no ueid%s",
-                         devs[i].key,
-                         error_details(&devs[i].jwt, ed, sizeof ed, NULL)
-                             ? " (an NRAS error token)" : "");
-                break;
-            }
-            size_t j = 0;
-            while (j < nv && !(ev[j].ueid && strcmp(ev[j].ueid, a) == 0))
-                j++;
-            char ua[64];
-            safe(ua, sizeof ua, a);
-            if (j == nv) {
-                ok = false;
-                snprintf(first, sizeof first, "%s token's ueid %s is the leaf "
-                         "certificate serial of no GPU in the evidence",
-                         devs[i].key, ua);
-            } else if (taken[j]) {
-                ok = false;
-                snprintf(first, sizeof first, "%s token names gpu[%zu] (ueid "
-                         "%s) again: one token per GPU", devs[i].key, j, ua);
-            } else {
-                taken[j] = true;
-                devs[i].gpu = (int)j;
-                reordered = reordered || devs[i].gpu != devs[i].index;
-            }
-        }
-        for (size_t j = 0; ok && j < nv; j++) {
-            if (taken[j])
-                continue;
-            ok = false;
-            char ue[64] = "";
-            safe(ue, sizeof ue, ev[j].ueid);
-            if (ue[0])
-                snprintf(first, sizeof first, "gpu[%zu] of the evidence (ueid "
-                         "%s) has no device token", j, ue);
-            else
-                snprintf(first, sizeof first, "gpu[%zu] of the evidence has "
-                         "no readable leaf certificate serial to match", j);
-        }
-        if (ok)
-            snprintf(first, sizeof first, "%zu device tokens name the %zu GPUs "
-                     "of the evidence by ueid (leaf certificate serial), one "
-                     "each%s", nd, nv,
-                     reordered ? "; token order differs from the evidence's"
-                               : "");
-        bound = ok;
-        content(&s, sigs_ok, "gpu.nras.ueid", ok, "%s", first);
-    }
-
-    /* Bound: under the evidence's GPU index, in the evidence's order;
-     * otherwise under the token's own. */
-    for (size_t k = 0; k < nd; k++) {
-        size_t i = k;
-        if (bound)
-            for (i = 0; i < nd && devs[i].gpu != (int)k; i++)
-                ;
-        if (i == nd)
-            continue; /* unreachable: bound is one token per GPU */
-        per_gpu(&s, &devs[i], sigs_ok, bound ? devs[i].gpu : devs[i].index,
-                bound ? &pol->devices[devs[i].gpu] : NULL);
-    }
-
-out:
-    for (size_t i = 0; devs && i < nd; i++)
-        ta_jwt_clear(&devs[i].jwt);
-    ta_free(ctx, devs);
-    ta_jwt_clear(&overall);
-    json_decref(root);
+    for (size_t i = 0; s->devs && i < s->nd; i++)
+        ta_jwt_clear(&s->devs[i].jwt);
+    ta_free(ctx, s->devs);
+    ta_jwt_clear(&s->overall);
+    json_decref(s->root);
     if (rc)
         out->passed = false;
     return rc;
@@ -1144,16 +1234,13 @@ int ta_nras_attest(teeattest_ctx *ctx, teeattest_result *r,
                             "application/json", opt->service_key, body.data,
                             body.len, &ro, &resp, &te);
     ta_buf_free(&body);
-    vst s = {ctx, r, out, pol};
+    vst s;
+    vst_init(&s, ctx, r, out, pol);
     if (rc) {
         out->passed = true;
         check(&s, "gpu.nras.response", TEEATTEST_OUTCOME_FAIL,
               "POST %s failed: %s", url, te.message);
-        if (ta_error_writable(err)) {
-            size_t sz = err->struct_size;
-            *err = te;
-            err->struct_size = sz;
-        }
+        ta_error_copy(err, &te);
         goto done;
     }
     if (resp.status != 200) {

@@ -67,12 +67,9 @@ static int http_status_error(teeattest_error *err, const char *what,
 {
     char excerpt[161];
     body_excerpt(excerpt, sizeof excerpt, resp->body.data, resp->body.len);
-    int rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, NULL,
-                      "%s: HTTP %d%s%s", what, (int)resp->status,
-                      excerpt[0] ? ": " : "", excerpt);
-    if (ta_error_writable(err))
-        err->backend_code = resp->status;
-    return rc;
+    return ta_error_backend(err, TEEATTEST_E_HTTP_STATUS, resp->status, NULL,
+                            "%s: HTTP %d%s%s", what, (int)resp->status,
+                            excerpt[0] ? ": " : "", excerpt);
 }
 
 /* ---- reports ----------------------------------------------------------- */
@@ -487,11 +484,9 @@ TEEATTEST_API int teeattest_signature_fetch(teeattest_provider *p,
             char excerpt[161];
             body_excerpt(excerpt, sizeof excerpt, resp.body.data,
                          resp.body.len);
-            rc = ta_error(err, TEEATTEST_E_SIGNATURE_UNAVAILABLE, NULL,
-                          "signature expired or unknown (HTTP 404%s%s)",
-                          excerpt[0] ? ": " : "", excerpt);
-            if (ta_error_writable(err))
-                err->backend_code = 404;
+            rc = ta_error_backend(err, TEEATTEST_E_SIGNATURE_UNAVAILABLE, 404,
+                                  NULL, "signature expired or unknown (HTTP "
+                                  "404%s%s)", excerpt[0] ? ": " : "", excerpt);
         } else if (resp.status < 200 || resp.status > 299) {
             rc = http_status_error(err, "signature", &resp);
         } else {

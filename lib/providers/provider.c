@@ -4,11 +4,10 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <sodium.h>
 
 #include "report.h"
 
@@ -79,14 +78,6 @@ TEEATTEST_API int teeattest_dialect_info(const char *name,
 
 /* ---- provider ---------------------------------------------------------- */
 
-static void wipe_free(const teeattest_ctx *ctx, char *s)
-{
-    if (s) {
-        sodium_memzero(s, strlen(s));
-        ta_free(ctx, s);
-    }
-}
-
 static int replace(teeattest_provider *p, char **slot, const char *value,
                    bool secret, teeattest_error *err)
 {
@@ -99,7 +90,7 @@ static int replace(teeattest_provider *p, char **slot, const char *value,
             return ta_error(err, TEEATTEST_E_NOMEM, NULL, "copying setting");
     }
     if (secret)
-        wipe_free(p->ctx, *slot);
+        ta_free_secret(p->ctx, *slot);
     else
         ta_free(p->ctx, *slot);
     *slot = copy;
@@ -217,7 +208,7 @@ TEEATTEST_API void teeattest_provider_free(teeattest_provider *p)
         return;
     teeattest_ctx *ctx = p->ctx;
     ta_free(ctx, p->base_url);
-    wipe_free(ctx, p->api_key);
+    ta_free_secret(ctx, p->api_key);
     ta_free(ctx, p->model);
     ta_free(ctx, p->signing_algo);
     ta_free(ctx, p->ca_file);

@@ -39,8 +39,9 @@ static void entry_clear(const teeattest_ctx *ctx, cache_entry *e)
     memset(e, 0, sizeof *e);
 }
 
-void ta_tdx_cache_free(const teeattest_ctx *ctx, struct ta_tdx_cache *c)
+static void ta_tdx_cache_free(const teeattest_ctx *ctx, void *p)
 {
+    struct ta_tdx_cache *c = p;
     if (!c)
         return;
     for (size_t i = 0; i < CACHE_ENTRIES; i++)
@@ -52,7 +53,7 @@ void ta_tdx_cache_free(const teeattest_ctx *ctx, struct ta_tdx_cache *c)
 
 static struct ta_tdx_cache *cache_get(teeattest_ctx *ctx)
 {
-    struct ta_tdx_cache *c = atomic_load(&ctx->tdx_cache);
+    struct ta_tdx_cache *c = ta_ctx_slot_get(ctx, TA_CTX_SLOT_TDX_CACHE);
     if (c)
         return c;
     c = ta_calloc(ctx, 1, sizeof *c);
@@ -62,12 +63,13 @@ static struct ta_tdx_cache *cache_get(teeattest_ctx *ctx)
         ta_free(ctx, c);
         return NULL;
     }
-    struct ta_tdx_cache *expected = NULL;
-    if (!atomic_compare_exchange_strong(&ctx->tdx_cache, &expected, c)) {
+    struct ta_tdx_cache *installed =
+        ta_ctx_slot_install(ctx, TA_CTX_SLOT_TDX_CACHE, c, ta_tdx_cache_free);
+    if (installed != c) {
         /* Another thread installed its cache first: use that one. */
         pthread_mutex_destroy(&c->lock);
         ta_free(ctx, c);
-        c = expected;
+        c = installed;
     }
     return c;
 }
@@ -83,7 +85,7 @@ ta_tdx_collateral *ta_tdx_cache_lookup(teeattest_ctx *ctx, const char *base,
                                        const uint8_t fmspc[6], bool platform,
                                        int64_t now)
 {
-    struct ta_tdx_cache *c = atomic_load(&ctx->tdx_cache);
+    struct ta_tdx_cache *c = ta_ctx_slot_get(ctx, TA_CTX_SLOT_TDX_CACHE);
     if (!c)
         return NULL;
     ta_tdx_collateral *col = NULL;

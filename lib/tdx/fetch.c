@@ -175,23 +175,20 @@ static int get_item(teeattest_ctx *ctx, const char *what, const char *url,
     int rc = ta_service_request(ctx, "GET", url, NULL, NULL, NULL, NULL, 0,
                                 &o, resp, &e);
     if (rc) {
-        ta_error(err, rc, what, "%s: GET %s: %s", what, url, e.message);
-        if (ta_error_writable(err))
-            err->backend_code = e.backend_code;
+        ta_error_backend(err, rc, e.backend_code, what, "%s: GET %s: %s",
+                         what, url, e.message);
     } else if (resp->status < 200 || resp->status > 299) {
         char code[64], msg[161];
         excerpt(code, sizeof code, ta_http_response_header(resp, "Error-Code"));
         excerpt(msg, sizeof msg,
                 ta_http_response_header(resp, "Error-Message"));
-        rc = ta_error(err, TEEATTEST_E_HTTP_STATUS, what,
-                      "%s: HTTP %d from GET %s%s%s%s%s", what,
-                      (int)resp->status, url, code[0] ? " (" : "", code,
-                      msg[0] ? ": " : "", msg[0] ? msg : "");
+        rc = ta_error_backend(err, TEEATTEST_E_HTTP_STATUS, resp->status,
+                              what, "%s: HTTP %d from GET %s%s%s%s%s", what,
+                              (int)resp->status, url, code[0] ? " (" : "",
+                              code, msg[0] ? ": " : "", msg[0] ? msg : "");
         if (code[0] && ta_error_writable(err) &&
             strlen(err->message) + 2 < sizeof err->message)
             strcat(err->message, ")");
-        if (ta_error_writable(err))
-            err->backend_code = resp->status;
     } else if (!resp->body.len) {
         rc = ta_error(err, TEEATTEST_E_TRANSPORT, what,
                       "%s: empty response from GET %s", what, url);

@@ -18,39 +18,45 @@
 #include "tdx.h"
 #include "../crypto/der.h"
 
+struct memo_pck;
+
+/* Everything one ta_tdx_verify call establishes, step by step. A step reads
+ * only what earlier steps set (a flag false means "not established": the
+ * step is a required skip naming the reason). */
 typedef struct vstate {
     teeattest_ctx *ctx;
     teeattest_result *r;
     ta_tdx_outcome *out;
     const ta_tdx_policy *pol;
+    const ta_tdx_collateral *col;
     int64_t at;
-    bool failed, req_skip, nomem;
+    ta_checks rec;            /* the checks, and what failed */
+    bool nomem;
     struct ta_tdx_memo *memo; /* the collateral's; NULL when unavailable */
     size_t root_idx;          /* the anchor's slot in the memo */
+
+    const uint8_t *root_der;  /* the trust anchor (pinned or the policy's) */
+    size_t root_len;
+    ta_tdx_quote q;
+    teeattest_error perr;     /* the quote/extension parsers' message */
+    const char *noquote;      /* why steps needing the quote are skipped */
+    ta_x509 *root;            /* references */
+    ta_x509_chain *pck;
+    struct memo_pck *pck_entry;
+    const ta_x509 *leaf, *inter; /* borrowed from pck */
+    uint8_t root_pub[65], leaf_pub[65], inter_pub[65];
+    ta_tdx_pck_ext ext;
+    ta_tdx_status qe_status;
+    const ta_tdx_isv_level *qe_level;
+    bool parsed, header_ok, root_ok, pck_parsed, chain_ok, platform_ca;
+    bool root_crl_ok, ext_ok, tcb_ok, qe_ok, qerep_ok, bind_ok, qepol_ok;
+    bool quote_ok, module_ok;
+    char why[512];
 } vstate;
 
-static void check(vstate *s, const char *name, int32_t outcome,
-                  bool required, const char *fmt, ...) TA_PRINTF(5, 6);
-
-static void check(vstate *s, const char *name, int32_t outcome,
-                  bool required, const char *fmt, ...)
-{
-    if (outcome == TEEATTEST_OUTCOME_FAIL) {
-        s->failed = true;
-        if (!s->out->first_failure)
-            s->out->first_failure = name;
-    }
-    if (outcome == TEEATTEST_OUTCOME_SKIP && required)
-        s->req_skip = true;
-    if (!s->r)
-        return;
-    char detail[900];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, sizeof detail, fmt, ap);
-    va_end(ap);
-    ta_result_check(s->r, name, outcome, required, "%s", detail);
-}
+/* Every check goes through the core recorder (details cut at 899 bytes). */
+#define check(s, name, outcome, required, ...) \
+    ta_checks_add(&(s)->rec, (name), (outcome), (required), __VA_ARGS__)
 
 #define PASS(s, n, ...) check((s), (n), TEEATTEST_OUTCOME_PASS, true, __VA_ARGS__)
 #define FAILC(s, n, ...) check((s), (n), TEEATTEST_OUTCOME_FAIL, true, __VA_ARGS__)
@@ -860,581 +866,622 @@ void ta_tdx_outcome_free(const teeattest_ctx *ctx, ta_tdx_outcome *out)
     out->module_advisories = out->qe_advisories = NULL;
 }
 
-int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
-                  const ta_tdx_collateral *col, int64_t at,
-                  const ta_tdx_policy *pol, teeattest_result *r,
-                  ta_tdx_outcome *out, teeattest_error *err)
+/* ---- the steps, in the order of docs/checks.md ---------------------------
+ *
+ * Each step records its check(s) and sets the flags later steps read. A step
+ * that needs the quote header records a skip naming why it is missing. */
+
+static bool need_header(vstate *s, const char *name)
 {
-    if (!ctx || !col)
-        return TA_INVALID(err, "ta_tdx_verify: ctx and collateral are required");
-    ta_tdx_outcome local;
-    if (!out)
-        out = &local;
-    memset(out, 0, sizeof *out);
-    ta_tdx_policy defpol = {0};
-    if (!pol)
-        pol = &defpol;
-    vstate st = {ctx, r, out, pol, at, false, false, false,
-                 memo_get(ctx, col), MEMO_ROOTS};
-    vstate *s = &st;
-    char why[512];
-    const uint8_t *root_der = pol->root_der ? pol->root_der
-                                            : ta_tdx_intel_root_ca_der;
-    size_t root_len = pol->root_der ? pol->root_der_len
-                                    : ta_tdx_intel_root_ca_der_len;
+    if (!s->header_ok)
+        SKIP(s, name, "%s", s->noquote);
+    return s->header_ok;
+}
 
-    ta_x509 *root = NULL;       /* references */
-    ta_x509_chain *pck = NULL;
-    memo_pck *pck_entry = NULL;
-    const ta_x509 *leaf = NULL, *inter = NULL;
-    uint8_t root_pub[65], leaf_pub[65], inter_pub[65];
-    bool root_ok = false, pck_parsed = false, chain_ok = false;
-    bool root_crl_ok = false, pck_crl_ok = false, ext_ok = false;
-    bool tcb_chain_ok = false, tcb_ok = false, qe_chain_ok = false;
-    bool qe_ok = false, qerep_ok = false, bind_ok = false, qepol_ok = false;
-    bool quote_ok = false, module_ok = false;
-    bool platform_ca = false;
-    ta_tdx_pck_ext ext;
-    ta_tdx_status qe_status = TA_TDX_STATUS_NONE;
-    const ta_tdx_isv_level *qe_level = NULL;
-    const ta_tdx_tcb_info *ti = &col->tcb_info;
-    const ta_tdx_qe_identity *qi = &col->qe_identity;
-
-    out->collateral_expires = ta_tdx_collateral_expiry(col);
+static void step_root_override(vstate *s)
+{
     /* A result under a test trust anchor must never pass for a real one. */
     if (s->r)
-        ta_result_fact_str(s->r, "tdx.root", pol->root_der ? "override" : "intel");
-    if (pol->root_der)
+        ta_result_fact_str(s->r, "tdx.root",
+                           s->pol->root_der ? "override" : "intel");
+    if (s->pol->root_der)
         WARN(s, "tdx.root_override", "trust anchor overridden by the policy "
              "(tests only): not the Intel SGX Root CA compiled into the "
              "library");
+}
 
-    /* ---- quote ---- */
-    ta_tdx_quote q;
-    teeattest_error perr;
-    memset(&perr, 0, sizeof perr);
-    perr.struct_size = sizeof perr;
-    bool parsed = quote && ta_tdx_quote_parse(&q, quote, len, &perr) == TEEATTEST_OK;
-    if (!parsed) {
-        FAILC(s, "tdx.quote.parse", "%s", quote ? perr.message : "no quote");
+static void step_quote_parse(vstate *s, const uint8_t *quote, size_t len)
+{
+    s->parsed = quote && ta_tdx_quote_parse(&s->q, quote, len, &s->perr) ==
+                         TEEATTEST_OK;
+    if (!s->parsed) {
+        FAILC(s, "tdx.quote.parse", "%s", quote ? s->perr.message : "no quote");
     } else {
         PASS(s, "tdx.quote.parse", "quote v%u, TD report %s, %zu signed bytes, "
-             "%zu trailing bytes ignored", (unsigned)q.version,
-             q.body_type == TA_TDX_BODY_TD15 ? "1.5" : "1.0", q.signed_len,
-             q.len - q.quote_end);
+             "%zu trailing bytes ignored", (unsigned)s->q.version,
+             s->q.body_type == TA_TDX_BODY_TD15 ? "1.5" : "1.0",
+             s->q.signed_len, s->q.len - s->q.quote_end);
     }
-    bool header_ok = false;
-    if (!parsed) {
-        SKIP(s, "tdx.quote.header", "quote did not parse");
-    } else if (ta_tdx_quote_check_header(&q, &perr) != TEEATTEST_OK) {
-        FAILC(s, "tdx.quote.header", "%s", perr.message);
-    } else {
-        header_ok = true;
-        PASS(s, "tdx.quote.header", "version %u, ECDSA P-256 key, TEE type "
-             "TDX, Intel QE vendor ID", (unsigned)q.version);
-    }
-    const char *noquote = parsed ? "quote header rejected" : "quote did not parse";
+}
 
-    if (header_ok) {
-        fact_str(s, "tdx.quote.version", q.version == 5 ? "5" : "4");
-        fact_hex(s, "tdx.tee_tcb_svn", ta_tdx_tee_tcb_svn(&q), 16);
-        fact_hex(s, "tdx.mrseam", ta_tdx_mrseam(&q), 48);
-        fact_hex(s, "tdx.mrsignerseam", ta_tdx_mrsignerseam(&q), 48);
-        fact_hex(s, "tdx.tdattributes", ta_tdx_tdattributes(&q), 8);
-        fact_hex(s, "tdx.xfam", ta_tdx_xfam(&q), 8);
-        fact_hex(s, "tdx.mrtd", ta_tdx_mrtd(&q), 48);
-        fact_hex(s, "tdx.mrconfigid", ta_tdx_mrconfigid(&q), 48);
-        fact_hex(s, "tdx.mrowner", ta_tdx_mrowner(&q), 48);
-        fact_hex(s, "tdx.mrownerconfig", ta_tdx_mrownerconfig(&q), 48);
-        static const char *const rt[] = {"tdx.rtmr0", "tdx.rtmr1", "tdx.rtmr2",
-                                         "tdx.rtmr3"};
-        for (unsigned i = 0; i < 4; i++)
-            fact_hex(s, rt[i], ta_tdx_rtmr(&q, i), 48);
-        fact_hex(s, "tdx.report_data", ta_tdx_reportdata(&q), 64);
-        if (q.body_type == TA_TDX_BODY_TD15) {
-            fact_hex(s, "tdx.tee_tcb_svn2", ta_tdx_tee_tcb_svn2(&q), 16);
-            fact_hex(s, "tdx.mrservicetd", ta_tdx_mrservicetd(&q), 48);
+static void quote_facts(vstate *s)
+{
+    const ta_tdx_quote *q = &s->q;
+    fact_str(s, "tdx.quote.version", q->version == 5 ? "5" : "4");
+    fact_hex(s, "tdx.tee_tcb_svn", ta_tdx_tee_tcb_svn(q), 16);
+    fact_hex(s, "tdx.mrseam", ta_tdx_mrseam(q), 48);
+    fact_hex(s, "tdx.mrsignerseam", ta_tdx_mrsignerseam(q), 48);
+    fact_hex(s, "tdx.tdattributes", ta_tdx_tdattributes(q), 8);
+    fact_hex(s, "tdx.xfam", ta_tdx_xfam(q), 8);
+    fact_hex(s, "tdx.mrtd", ta_tdx_mrtd(q), 48);
+    fact_hex(s, "tdx.mrconfigid", ta_tdx_mrconfigid(q), 48);
+    fact_hex(s, "tdx.mrowner", ta_tdx_mrowner(q), 48);
+    fact_hex(s, "tdx.mrownerconfig", ta_tdx_mrownerconfig(q), 48);
+    static const char *const rt[] = {"tdx.rtmr0", "tdx.rtmr1", "tdx.rtmr2",
+                                     "tdx.rtmr3"};
+    for (unsigned i = 0; i < 4; i++)
+        fact_hex(s, rt[i], ta_tdx_rtmr(q, i), 48);
+    fact_hex(s, "tdx.report_data", ta_tdx_reportdata(q), 64);
+    if (q->body_type == TA_TDX_BODY_TD15) {
+        fact_hex(s, "tdx.tee_tcb_svn2", ta_tdx_tee_tcb_svn2(q), 16);
+        fact_hex(s, "tdx.mrservicetd", ta_tdx_mrservicetd(q), 48);
+    }
+}
+
+static void step_quote_header(vstate *s)
+{
+    if (!s->parsed) {
+        SKIP(s, "tdx.quote.header", "quote did not parse");
+    } else if (ta_tdx_quote_check_header(&s->q, &s->perr) != TEEATTEST_OK) {
+        FAILC(s, "tdx.quote.header", "%s", s->perr.message);
+    } else {
+        s->header_ok = true;
+        PASS(s, "tdx.quote.header", "version %u, ECDSA P-256 key, TEE type "
+             "TDX, Intel QE vendor ID", (unsigned)s->q.version);
+    }
+    s->noquote = s->parsed ? "quote header rejected" : "quote did not parse";
+    if (s->header_ok)
+        quote_facts(s);
+}
+
+/* Sorts the quote's PCK chain into root, intermediate and leaf by their
+ * names; counts a role seen twice (or an unknown CA) in *dup. */
+static size_t pck_roles(vstate *s, const ta_x509 **top, int *dup)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ta_x509_chain_len(s->pck); i++) {
+        const ta_x509 *c = ta_x509_chain_get(s->pck, i);
+        char cn[96];
+        n++;
+        ta_x509_cn(c, false, cn, sizeof cn);
+        if (ta_x509_self_issued(c) && strstr(cn, "SGX Root CA")) {
+            *dup += *top != NULL;
+            *top = c;
+        } else if (strstr(cn, "SGX PCK Certificate")) {
+            *dup += s->leaf != NULL;
+            s->leaf = c;
+        } else if (strstr(cn, "CA")) {
+            *dup += s->inter != NULL;
+            s->inter = c;
+            s->platform_ca = strstr(cn, "Platform") != NULL;
+            if (!s->platform_ca && !strstr(cn, "Processor"))
+                (*dup)++;
         }
     }
+    return n;
+}
 
-    /* ---- PCK chain ---- */
-    if (!header_ok) {
-        SKIP(s, "tdx.pck_chain", "%s", noquote);
-    } else if (memo_root_get(s, root_der, root_len, &root, root_pub) != 0) {
+static void step_pck_chain(vstate *s)
+{
+    if (!need_header(s, "tdx.pck_chain"))
+        return;
+    if (memo_root_get(s, s->root_der, s->root_len, &s->root, s->root_pub) != 0) {
         FAILC(s, "tdx.pck_chain", "trust anchor does not parse as a P-256 "
               "certificate");
-    } else {
-        root_ok = true;
-        int prc = memo_pck_parse(s, q.pck_pem, q.pck_pem_len, &pck,
-                                 &pck_entry);
-        size_t n = 0;
-        const ta_x509 *top = NULL;
-        int dup = 0;
-        if (prc == 0) {
-            for (size_t i = 0; i < ta_x509_chain_len(pck); i++) {
-                const ta_x509 *c = ta_x509_chain_get(pck, i);
-                char cn[96];
-                n++;
-                ta_x509_cn(c, false, cn, sizeof cn);
-                if (ta_x509_self_issued(c) && strstr(cn, "SGX Root CA")) {
-                    dup += top != NULL;
-                    top = c;
-                } else if (strstr(cn, "SGX PCK Certificate")) {
-                    dup += leaf != NULL;
-                    leaf = c;
-                } else if (strstr(cn, "CA")) {
-                    dup += inter != NULL;
-                    inter = c;
-                    platform_ca = strstr(cn, "Platform") != NULL;
-                    if (!platform_ca && !strstr(cn, "Processor"))
-                        dup++;
-                }
-            }
-        }
-        if (prc != 0) {
-            FAILC(s, "tdx.pck_chain", "PCK certificate chain PEM does not "
-                  "parse%s", s->nomem ? " (out of memory)" : "");
-        } else if (n != 3 || dup || !top || !leaf || !inter) {
-            FAILC(s, "tdx.pck_chain", "PCK chain must be exactly PCK leaf, "
-                  "PCK Platform/Processor CA and root CA (got %zu "
-                  "certificates)", n);
-            leaf = inter = NULL;
-        } else if (leaf != ta_x509_chain_get(pck, 0) ||
-                   inter != ta_x509_chain_get(pck, 1) ||
-                   top != ta_x509_chain_get(pck, 2)) {
-            /* Intel's QVL and dcap-qvl reject every other order too. */
-            const ta_x509 *c1 = ta_x509_chain_get(pck, 0);
-            const ta_x509 *c2 = ta_x509_chain_get(pck, 1);
-            const ta_x509 *c3 = ta_x509_chain_get(pck, 2);
-            FAILC(s, "tdx.pck_chain", "PCK chain is in the wrong order (%s, "
-                  "%s, %s); the documented order is PCK leaf, intermediate "
-                  "CA, root CA", pck_role(c1, leaf, inter),
-                  pck_role(c2, leaf, inter), pck_role(c3, leaf, inter));
-            leaf = inter = NULL;
-        } else if (!root_matches(s, top, root_der, root_len, root_pub)) {
-            pck_parsed = true;
-            FAILC(s, "tdx.pck_chain", "chain root is not the pinned Intel SGX "
-                  "Root CA");
-        } else if (!ta_x509_names_link(root, inter) ||
-                   !ta_x509_names_link(inter, leaf)) {
-            pck_parsed = true;
-            FAILC(s, "tdx.pck_chain", "PCK chain issuer names do not link "
-                  "leaf -> intermediate -> root");
-        } else if (ta_x509_ec_point(leaf, TEEATTEST_CURVE_P256, leaf_pub,
-                                    sizeof leaf_pub) ||
-                   ta_x509_ec_point(inter, TEEATTEST_CURVE_P256, inter_pub,
-                                    sizeof inter_pub)) {
-            pck_parsed = true;
-            FAILC(s, "tdx.pck_chain", "PCK chain keys are not P-256 keys");
-        } else {
-            pck_parsed = true;
-            const ta_x509 *certs[2] = {leaf, inter};
-            uint32_t flags = 0;
-            bool memo_ok = pck_entry && s->root_idx < MEMO_ROOTS;
-            int rc = verify_chain_memo(s, &flags, certs, 2, root, root_der,
-                                       root_len, NULL,
-                                       memo_ok ? &pck_entry->chain_ok : NULL,
-                                       memo_ok ? 1u << s->root_idx : 0);
-            int32_t oc = chain_outcome(s, rc, flags, why, sizeof why,
-                                       "PCK chain");
-            chain_ok = oc != TEEATTEST_OUTCOME_FAIL;
-            check(s, "tdx.pck_chain", oc, true, "%s (PCK %s CA)", why,
-                  platform_ca ? "Platform" : "Processor");
-            fact_str(s, "tdx.pck.ca", platform_ca ? "platform" : "processor");
-        }
+        return;
     }
+    s->root_ok = true;
+    int prc = memo_pck_parse(s, s->q.pck_pem, s->q.pck_pem_len, &s->pck,
+                             &s->pck_entry);
+    size_t n = 0;
+    const ta_x509 *top = NULL;
+    int dup = 0;
+    if (prc == 0)
+        n = pck_roles(s, &top, &dup);
+    if (prc != 0) {
+        FAILC(s, "tdx.pck_chain", "PCK certificate chain PEM does not "
+              "parse%s", s->nomem ? " (out of memory)" : "");
+    } else if (n != 3 || dup || !top || !s->leaf || !s->inter) {
+        FAILC(s, "tdx.pck_chain", "PCK chain must be exactly PCK leaf, "
+              "PCK Platform/Processor CA and root CA (got %zu "
+              "certificates)", n);
+        s->leaf = s->inter = NULL;
+    } else if (s->leaf != ta_x509_chain_get(s->pck, 0) ||
+               s->inter != ta_x509_chain_get(s->pck, 1) ||
+               top != ta_x509_chain_get(s->pck, 2)) {
+        /* Intel's QVL and dcap-qvl reject every other order too. */
+        const ta_x509 *c1 = ta_x509_chain_get(s->pck, 0);
+        const ta_x509 *c2 = ta_x509_chain_get(s->pck, 1);
+        const ta_x509 *c3 = ta_x509_chain_get(s->pck, 2);
+        FAILC(s, "tdx.pck_chain", "PCK chain is in the wrong order (%s, "
+              "%s, %s); the documented order is PCK leaf, intermediate "
+              "CA, root CA", pck_role(c1, s->leaf, s->inter),
+              pck_role(c2, s->leaf, s->inter), pck_role(c3, s->leaf, s->inter));
+        s->leaf = s->inter = NULL;
+    } else if (!root_matches(s, top, s->root_der, s->root_len, s->root_pub)) {
+        s->pck_parsed = true;
+        FAILC(s, "tdx.pck_chain", "chain root is not the pinned Intel SGX "
+              "Root CA");
+    } else if (!ta_x509_names_link(s->root, s->inter) ||
+               !ta_x509_names_link(s->inter, s->leaf)) {
+        s->pck_parsed = true;
+        FAILC(s, "tdx.pck_chain", "PCK chain issuer names do not link "
+              "leaf -> intermediate -> root");
+    } else if (ta_x509_ec_point(s->leaf, TEEATTEST_CURVE_P256, s->leaf_pub,
+                                sizeof s->leaf_pub) ||
+               ta_x509_ec_point(s->inter, TEEATTEST_CURVE_P256, s->inter_pub,
+                                sizeof s->inter_pub)) {
+        s->pck_parsed = true;
+        FAILC(s, "tdx.pck_chain", "PCK chain keys are not P-256 keys");
+    } else {
+        s->pck_parsed = true;
+        const ta_x509 *certs[2] = {s->leaf, s->inter};
+        uint32_t flags = 0;
+        bool memo_ok = s->pck_entry && s->root_idx < MEMO_ROOTS;
+        int rc = verify_chain_memo(s, &flags, certs, 2, s->root, s->root_der,
+                                   s->root_len, NULL,
+                                   memo_ok ? &s->pck_entry->chain_ok : NULL,
+                                   memo_ok ? 1u << s->root_idx : 0);
+        int32_t oc = chain_outcome(s, rc, flags, s->why, sizeof s->why,
+                                   "PCK chain");
+        s->chain_ok = oc != TEEATTEST_OUTCOME_FAIL;
+        check(s, "tdx.pck_chain", oc, true, "%s (PCK %s CA)", s->why,
+              s->platform_ca ? "Platform" : "Processor");
+        fact_str(s, "tdx.pck.ca", s->platform_ca ? "platform" : "processor");
+    }
+}
 
-    /* ---- CRLs ---- */
-    if (!header_ok) {
-        SKIP(s, "tdx.crl.root", "%s", noquote);
-    } else if (!root_ok) {
+static void step_crl_root(vstate *s)
+{
+    if (!need_header(s, "tdx.crl.root"))
+        return;
+    if (!s->root_ok) {
         SKIP(s, "tdx.crl.root", "trust anchor not available");
-    } else {
-        int32_t oc = crl_verify(s, &col->root_ca_crl,
-                                ta_x509_subject_der(root), root_pub, why,
-                                sizeof why);
-        root_crl_ok = oc != TEEATTEST_OUTCOME_FAIL;
-        if (root_crl_ok && pck_parsed &&
-            crl_lists(&col->root_ca_crl, inter)) {
-            out->status = TA_TDX_REVOKED;
-            FAILC(s, "tdx.crl.root", "the PCK intermediate CA is revoked by "
-                  "the root CA CRL");
-        } else if (root_crl_ok && !pck_parsed) {
-            check(s, "tdx.crl.root", oc, true, "%s; PCK intermediate not "
-                  "available for the revocation check", why);
-        } else {
-            check(s, "tdx.crl.root", oc, true, "%s%s", why,
-                  oc != TEEATTEST_OUTCOME_FAIL ? "; PCK CA not revoked" : "");
-        }
+        return;
     }
-    if (!header_ok) {
-        SKIP(s, "tdx.crl.pck", "%s", noquote);
-    } else if (!chain_ok) {
+    const ta_tdx_collateral *col = s->col;
+    int32_t oc = crl_verify(s, &col->root_ca_crl, ta_x509_subject_der(s->root),
+                            s->root_pub, s->why, sizeof s->why);
+    s->root_crl_ok = oc != TEEATTEST_OUTCOME_FAIL;
+    if (s->root_crl_ok && s->pck_parsed &&
+        crl_lists(&col->root_ca_crl, s->inter)) {
+        s->out->status = TA_TDX_REVOKED;
+        FAILC(s, "tdx.crl.root", "the PCK intermediate CA is revoked by "
+              "the root CA CRL");
+    } else if (s->root_crl_ok && !s->pck_parsed) {
+        check(s, "tdx.crl.root", oc, true, "%s; PCK intermediate not "
+              "available for the revocation check", s->why);
+    } else {
+        check(s, "tdx.crl.root", oc, true, "%s%s", s->why,
+              oc != TEEATTEST_OUTCOME_FAIL ? "; PCK CA not revoked" : "");
+    }
+}
+
+static void step_crl_pck(vstate *s)
+{
+    const ta_tdx_collateral *col = s->col;
+    if (!need_header(s, "tdx.crl.pck"))
+        return;
+    if (!s->chain_ok) {
         SKIP(s, "tdx.crl.pck", "PCK chain not verified: the CRL issuer key "
              "is not established");
-    } else if (col->pck_crl.loaded &&
-               !raw_eq(ta_x509_crl_issuer_der(col->pck_crl.crl),
-                       ta_x509_issuer_der(leaf))) {
+        return;
+    }
+    if (col->pck_crl.loaded &&
+        !raw_eq(ta_x509_crl_issuer_der(col->pck_crl.crl),
+                ta_x509_issuer_der(s->leaf))) {
         FAILC(s, "tdx.crl.pck", "PCK CRL issuer is not the PCK leaf's issuer "
               "(wrong CA type?)");
-    } else {
-        int32_t oc = crl_verify(s, &col->pck_crl, ta_x509_subject_der(inter),
-                                inter_pub, why, sizeof why);
-        pck_crl_ok = oc != TEEATTEST_OUTCOME_FAIL;
-        char cwhy[256];
-        int32_t coc = pck_crl_ok
-            ? crl_issuer_chain(s, &col->pck_crl_chain, &col->pck_crl,
-                               inter_pub, root, root_pub, root_der, root_len,
-                               cwhy, sizeof cwhy)
-            : TEEATTEST_OUTCOME_PASS;
-        if (pck_crl_ok && crl_lists(&col->pck_crl, leaf)) {
-            pck_crl_ok = false;
-            out->status = TA_TDX_REVOKED;
-            FAILC(s, "tdx.crl.pck", "the PCK certificate is revoked");
-        } else if (coc == TEEATTEST_OUTCOME_FAIL) {
-            pck_crl_ok = false;
-            FAILC(s, "tdx.crl.pck", "%s", cwhy);
-        } else {
-            bool cwarn = coc == TEEATTEST_OUTCOME_WARN;
-            if (cwarn)
-                oc = coc;
-            check(s, "tdx.crl.pck", oc, true, "%s%s%s%s", why,
-                  pck_crl_ok ? "; PCK certificate not revoked" : "",
-                  cwarn ? "; " : "", cwarn ? cwhy : "");
-        }
+        return;
     }
-
-    /* ---- PCK extension ---- */
-    if (!header_ok) {
-        SKIP(s, "tdx.pck_extension", "%s", noquote);
-    } else if (!chain_ok) {
-        SKIP(s, "tdx.pck_extension", "PCK chain not verified");
-    } else if (ta_tdx_pck_ext_parse(leaf, platform_ca, &ext, &perr) !=
-               TEEATTEST_OK) {
-        FAILC(s, "tdx.pck_extension", "%s", perr.message);
+    int32_t oc = crl_verify(s, &col->pck_crl, ta_x509_subject_der(s->inter),
+                            s->inter_pub, s->why, sizeof s->why);
+    bool crl_ok = oc != TEEATTEST_OUTCOME_FAIL;
+    char cwhy[256];
+    int32_t coc = crl_ok
+        ? crl_issuer_chain(s, &col->pck_crl_chain, &col->pck_crl,
+                           s->inter_pub, s->root, s->root_pub, s->root_der,
+                           s->root_len, cwhy, sizeof cwhy)
+        : TEEATTEST_OUTCOME_PASS;
+    if (crl_ok && crl_lists(&col->pck_crl, s->leaf)) {
+        s->out->status = TA_TDX_REVOKED;
+        FAILC(s, "tdx.crl.pck", "the PCK certificate is revoked");
+    } else if (coc == TEEATTEST_OUTCOME_FAIL) {
+        FAILC(s, "tdx.crl.pck", "%s", cwhy);
     } else {
-        ext_ok = true;
+        bool cwarn = coc == TEEATTEST_OUTCOME_WARN;
+        if (cwarn)
+            oc = coc;
+        check(s, "tdx.crl.pck", oc, true, "%s%s%s%s", s->why,
+              crl_ok ? "; PCK certificate not revoked" : "",
+              cwarn ? "; " : "", cwarn ? cwhy : "");
+    }
+}
+
+static void step_pck_extension(vstate *s)
+{
+    if (!need_header(s, "tdx.pck_extension"))
+        return;
+    if (!s->chain_ok) {
+        SKIP(s, "tdx.pck_extension", "PCK chain not verified");
+    } else if (ta_tdx_pck_ext_parse(s->leaf, s->platform_ca, &s->ext,
+                                    &s->perr) != TEEATTEST_OK) {
+        FAILC(s, "tdx.pck_extension", "%s", s->perr.message);
+    } else {
+        s->ext_ok = true;
         char fm[13], pc[5];
-        ta_hex_encode(fm, ext.fmspc, 6);
-        ta_hex_encode(pc, ext.pceid, 2);
-        memcpy(out->fmspc, ext.fmspc, 6);
-        out->have_fmspc = true;
+        ta_hex_encode(fm, s->ext.fmspc, 6);
+        ta_hex_encode(pc, s->ext.pceid, 2);
+        memcpy(s->out->fmspc, s->ext.fmspc, 6);
+        s->out->have_fmspc = true;
         fact_str(s, "tdx.fmspc", fm);
         fact_str(s, "tdx.pceid", pc);
         PASS(s, "tdx.pck_extension", "FMSPC %s, PCE-ID %s, PCESVN %u", fm, pc,
-             (unsigned)ext.pcesvn);
+             (unsigned)s->ext.pcesvn);
     }
+}
 
-    /* ---- TCB Info ---- */
-    uint8_t tcb_pub[65], qe_pub[65];
-    if (!header_ok) {
-        SKIP(s, "tdx.tcb_info.chain", "%s", noquote);
-        SKIP(s, "tdx.tcb_info.signature", "%s", noquote);
-        SKIP(s, "tdx.tcb_info.freshness", "%s", noquote);
+/* A signed collateral document (TCB Info, QE Identity): its issuer chain,
+ * its signature, its freshness. Check names are static strings (the first
+ * failure keeps the pointer). */
+typedef struct signed_item {
+    const char *chain_check, *sig_check, *fresh_check;
+    const char *label; /* "TCB Info" */
+    const ta_tdx_chain *chain;
+    const ta_tdx_signed_doc *doc;
+    int64_t issue_date, next_update;
+} signed_item;
+
+/* Returns whether the document is authenticated (signature passed). */
+static bool step_signed_item(vstate *s, const signed_item *it)
+{
+    if (!s->header_ok) {
+        SKIP(s, it->chain_check, "%s", s->noquote);
+        SKIP(s, it->sig_check, "%s", s->noquote);
+        SKIP(s, it->fresh_check, "%s", s->noquote);
+        return false;
+    }
+    uint8_t pub[65];
+    int32_t oc = s->root_ok ? signing_chain(s, it->chain, s->root, s->root_pub,
+                                            s->root_der, s->root_len,
+                                            &s->col->root_ca_crl,
+                                            s->root_crl_ok, pub, s->why,
+                                            sizeof s->why)
+                            : TEEATTEST_OUTCOME_SKIP;
+    if (oc == TEEATTEST_OUTCOME_SKIP)
+        SKIP(s, it->chain_check, "trust anchor not available");
+    else
+        check(s, it->chain_check, oc, true, "%s", s->why);
+    bool chain_ok = oc == TEEATTEST_OUTCOME_PASS || oc == TEEATTEST_OUTCOME_WARN;
+    bool ok = false;
+    if (!chain_ok) {
+        SKIP(s, it->sig_check, "%s issuer chain not verified", it->label);
     } else {
-        int32_t oc = root_ok ? signing_chain(s, &col->tcb_info_chain, root,
-                                             root_pub, root_der, root_len,
-                                             &col->root_ca_crl,
-                                             root_crl_ok, tcb_pub, why,
-                                             sizeof why)
-                             : TEEATTEST_OUTCOME_SKIP;
-        if (oc == TEEATTEST_OUTCOME_SKIP)
-            SKIP(s, "tdx.tcb_info.chain", "trust anchor not available");
-        else
-            check(s, "tdx.tcb_info.chain", oc, true, "%s", why);
-        tcb_chain_ok = oc == TEEATTEST_OUTCOME_PASS || oc == TEEATTEST_OUTCOME_WARN;
-        if (!tcb_chain_ok) {
-            SKIP(s, "tdx.tcb_info.signature", "TCB Info issuer chain not "
-                 "verified");
-        } else {
-            oc = doc_signature(s, &ti->doc, tcb_pub, "TCB Info", why,
-                               sizeof why);
-            tcb_ok = oc == TEEATTEST_OUTCOME_PASS;
-            check(s, "tdx.tcb_info.signature", oc, true, "%s", why);
-        }
-        if (!tcb_ok) {
-            SKIP(s, "tdx.tcb_info.freshness", "TCB Info not authenticated");
-        } else {
-            oc = freshness(s, ti->issue_date, ti->next_update, "TCB Info", why,
-                           sizeof why);
-            check(s, "tdx.tcb_info.freshness", oc, true, "%s", why);
-        }
+        oc = doc_signature(s, it->doc, pub, it->label, s->why, sizeof s->why);
+        ok = oc == TEEATTEST_OUTCOME_PASS;
+        check(s, it->sig_check, oc, true, "%s", s->why);
     }
-
-    /* ---- QE Identity ---- */
-    if (!header_ok) {
-        SKIP(s, "tdx.qe_identity.chain", "%s", noquote);
-        SKIP(s, "tdx.qe_identity.signature", "%s", noquote);
-        SKIP(s, "tdx.qe_identity.freshness", "%s", noquote);
+    if (!ok) {
+        SKIP(s, it->fresh_check, "%s not authenticated", it->label);
     } else {
-        int32_t oc = root_ok ? signing_chain(s, &col->qe_identity_chain, root,
-                                             root_pub, root_der, root_len,
-                                             &col->root_ca_crl,
-                                             root_crl_ok, qe_pub, why,
-                                             sizeof why)
-                             : TEEATTEST_OUTCOME_SKIP;
-        if (oc == TEEATTEST_OUTCOME_SKIP)
-            SKIP(s, "tdx.qe_identity.chain", "trust anchor not available");
-        else
-            check(s, "tdx.qe_identity.chain", oc, true, "%s", why);
-        qe_chain_ok = oc == TEEATTEST_OUTCOME_PASS || oc == TEEATTEST_OUTCOME_WARN;
-        if (!qe_chain_ok) {
-            SKIP(s, "tdx.qe_identity.signature", "QE Identity issuer chain "
-                 "not verified");
-        } else {
-            oc = doc_signature(s, &qi->doc, qe_pub, "QE Identity", why,
-                               sizeof why);
-            qe_ok = oc == TEEATTEST_OUTCOME_PASS;
-            check(s, "tdx.qe_identity.signature", oc, true, "%s", why);
-        }
-        if (!qe_ok) {
-            SKIP(s, "tdx.qe_identity.freshness", "QE Identity not "
-                 "authenticated");
-        } else {
-            oc = freshness(s, qi->issue_date, qi->next_update, "QE Identity",
-                           why, sizeof why);
-            check(s, "tdx.qe_identity.freshness", oc, true, "%s", why);
-        }
+        oc = freshness(s, it->issue_date, it->next_update, it->label, s->why,
+                       sizeof s->why);
+        check(s, it->fresh_check, oc, true, "%s", s->why);
     }
+    return ok;
+}
 
-    /* ---- QE report ---- */
-    if (!header_ok) {
-        SKIP(s, "tdx.qe_report.signature", "%s", noquote);
-    } else if (!chain_ok) {
+static void step_tcb_info(vstate *s)
+{
+    const ta_tdx_tcb_info *ti = &s->col->tcb_info;
+    signed_item it = {"tdx.tcb_info.chain", "tdx.tcb_info.signature",
+                      "tdx.tcb_info.freshness", "TCB Info",
+                      &s->col->tcb_info_chain, &ti->doc, ti->issue_date,
+                      ti->next_update};
+    s->tcb_ok = step_signed_item(s, &it);
+}
+
+static void step_qe_identity(vstate *s)
+{
+    const ta_tdx_qe_identity *qi = &s->col->qe_identity;
+    signed_item it = {"tdx.qe_identity.chain", "tdx.qe_identity.signature",
+                      "tdx.qe_identity.freshness", "QE Identity",
+                      &s->col->qe_identity_chain, &qi->doc, qi->issue_date,
+                      qi->next_update};
+    s->qe_ok = step_signed_item(s, &it);
+}
+
+static void step_qe_report_signature(vstate *s)
+{
+    if (!need_header(s, "tdx.qe_report.signature"))
+        return;
+    if (!s->chain_ok) {
         SKIP(s, "tdx.qe_report.signature", "PCK chain not verified: the PCK "
              "key is not established");
-    } else {
-        int rc = p256_verify(s, leaf_pub, q.qe_report, 384, q.qe_report_sig);
-        qerep_ok = rc == TEEATTEST_OK;
-        if (qerep_ok)
-            PASS(s, "tdx.qe_report.signature", "QE report signed by the PCK "
-                 "key");
-        else
-            FAILC(s, "tdx.qe_report.signature", "QE report signature does not "
-                  "verify with the PCK key (%s)", teeattest_status_name(rc));
+        return;
     }
-    if (!header_ok) {
-        SKIP(s, "tdx.qe_report.binding", "%s", noquote);
-    } else if (!qerep_ok) {
+    int rc = p256_verify(s, s->leaf_pub, s->q.qe_report, 384,
+                         s->q.qe_report_sig);
+    s->qerep_ok = rc == TEEATTEST_OK;
+    if (s->qerep_ok)
+        PASS(s, "tdx.qe_report.signature", "QE report signed by the PCK "
+             "key");
+    else
+        FAILC(s, "tdx.qe_report.signature", "QE report signature does not "
+              "verify with the PCK key (%s)", teeattest_status_name(rc));
+}
+
+static void step_qe_report_binding(vstate *s)
+{
+    if (!need_header(s, "tdx.qe_report.binding"))
+        return;
+    if (!s->qerep_ok) {
         SKIP(s, "tdx.qe_report.binding", "QE report not authenticated");
-    } else {
-        uint8_t h[32];
-        ta_buf b;
-        ta_buf_init(&b, ctx, 0);
-        int rc = ta_buf_append(&b, q.att_key, 64);
-        if (!rc)
-            rc = ta_buf_append(&b, q.qe_auth, q.qe_auth_len);
-        if (!rc)
-            rc = ta_sha256(ctx, h, b.data, b.len);
-        ta_buf_free(&b);
-        const uint8_t *rd = ta_tdx_qe_reportdata(&q);
-        static const uint8_t zero[32];
-        if (rc) {
-            s->nomem = rc == TEEATTEST_E_NOMEM;
-            FAILC(s, "tdx.qe_report.binding", "hashing failed (%s)",
-                  teeattest_status_name(rc));
-        } else if (memcmp(rd, h, 32) != 0) {
-            FAILC(s, "tdx.qe_report.binding", "QE REPORTDATA is not SHA-256("
-                  "attestation key || QE auth data)");
-        } else if (memcmp(rd + 32, zero, 32) != 0) {
-            FAILC(s, "tdx.qe_report.binding", "QE REPORTDATA[32..64) is not "
-                  "zero");
-        } else {
-            bind_ok = true;
-            PASS(s, "tdx.qe_report.binding", "attestation key bound by the QE "
-                 "report (%u bytes of QE auth data)", (unsigned)q.qe_auth_len);
-        }
+        return;
     }
-    if (!header_ok) {
-        SKIP(s, "tdx.qe_identity.policy", "%s", noquote);
-    } else if (!qerep_ok || !qe_ok) {
-        SKIP(s, "tdx.qe_identity.policy", "%s", !qerep_ok
+    const ta_tdx_quote *q = &s->q;
+    uint8_t h[32];
+    ta_buf b;
+    ta_buf_init(&b, s->ctx, 0);
+    int rc = ta_buf_append(&b, q->att_key, 64);
+    if (!rc)
+        rc = ta_buf_append(&b, q->qe_auth, q->qe_auth_len);
+    if (!rc)
+        rc = ta_sha256(s->ctx, h, b.data, b.len);
+    ta_buf_free(&b);
+    const uint8_t *rd = ta_tdx_qe_reportdata(q);
+    static const uint8_t zero[32];
+    if (rc) {
+        s->nomem = rc == TEEATTEST_E_NOMEM;
+        FAILC(s, "tdx.qe_report.binding", "hashing failed (%s)",
+              teeattest_status_name(rc));
+    } else if (memcmp(rd, h, 32) != 0) {
+        FAILC(s, "tdx.qe_report.binding", "QE REPORTDATA is not SHA-256("
+              "attestation key || QE auth data)");
+    } else if (memcmp(rd + 32, zero, 32) != 0) {
+        FAILC(s, "tdx.qe_report.binding", "QE REPORTDATA[32..64) is not "
+              "zero");
+    } else {
+        s->bind_ok = true;
+        PASS(s, "tdx.qe_report.binding", "attestation key bound by the QE "
+             "report (%u bytes of QE auth data)", (unsigned)q->qe_auth_len);
+    }
+}
+
+static void step_qe_identity_policy(vstate *s)
+{
+    if (!need_header(s, "tdx.qe_identity.policy"))
+        return;
+    if (!s->qerep_ok || !s->qe_ok) {
+        SKIP(s, "tdx.qe_identity.policy", "%s", !s->qerep_ok
              ? "QE report not authenticated" : "QE Identity not authenticated");
-    } else {
-        const uint8_t *ms = ta_tdx_qe_miscselect(&q);
-        const uint8_t *at16 = ta_tdx_qe_attributes(&q);
-        bool misc = true, attr = true;
-        for (int i = 0; i < 4; i++)
-            misc = misc && (ms[i] & qi->miscselect_mask[i]) == qi->miscselect[i];
-        for (int i = 0; i < 16; i++)
-            attr = attr && (at16[i] & qi->attributes_mask[i]) == qi->attributes[i];
-        uint16_t isvsvn = ta_tdx_qe_isvsvn(&q);
-        if (!misc) {
-            FAILC(s, "tdx.qe_identity.policy", "QE MISCSELECT does not match "
-                  "the QE Identity");
-        } else if (!attr) {
-            FAILC(s, "tdx.qe_identity.policy", "QE ATTRIBUTES do not match the "
-                  "QE Identity");
-        } else if (at16[0] & 0x02) {
-            FAILC(s, "tdx.qe_identity.policy", "the QE is a debug enclave");
-        } else if (memcmp(ta_tdx_qe_mrsigner(&q), qi->mrsigner, 32) != 0) {
-            FAILC(s, "tdx.qe_identity.policy", "QE MRSIGNER does not match the "
-                  "QE Identity");
-        } else if (ta_tdx_qe_isvprodid(&q) != qi->isvprodid) {
-            FAILC(s, "tdx.qe_identity.policy", "QE ISVPRODID %u, QE Identity "
-                  "expects %u", (unsigned)ta_tdx_qe_isvprodid(&q),
-                  (unsigned)qi->isvprodid);
-        } else if (!(qe_level = ta_tdx_isv_level_select(qi->levels,
-                                                        qi->n_levels, isvsvn))) {
-            qe_status = TA_TDX_TCB_NOT_SUPPORTED;
-            out->qe_status = qe_status;
-            FAILC(s, "tdx.qe_identity.policy", "TCB level not supported: no QE "
-                  "Identity level for QE ISVSVN %u", (unsigned)isvsvn);
-        } else {
-            qepol_ok = true;
-            qe_status = qe_level->status;
-            out->qe_status = qe_status;
-            PASS(s, "tdx.qe_identity.policy", "QE matches TD_QE identity; "
-                 "ISVSVN %u -> %s", (unsigned)isvsvn,
-                 ta_tdx_status_name(qe_status));
-        }
+        return;
     }
+    const ta_tdx_quote *q = &s->q;
+    const ta_tdx_qe_identity *qi = &s->col->qe_identity;
+    const uint8_t *ms = ta_tdx_qe_miscselect(q);
+    const uint8_t *at16 = ta_tdx_qe_attributes(q);
+    bool misc = true, attr = true;
+    for (int i = 0; i < 4; i++)
+        misc = misc && (ms[i] & qi->miscselect_mask[i]) == qi->miscselect[i];
+    for (int i = 0; i < 16; i++)
+        attr = attr && (at16[i] & qi->attributes_mask[i]) == qi->attributes[i];
+    uint16_t isvsvn = ta_tdx_qe_isvsvn(q);
+    if (!misc) {
+        FAILC(s, "tdx.qe_identity.policy", "QE MISCSELECT does not match "
+              "the QE Identity");
+    } else if (!attr) {
+        FAILC(s, "tdx.qe_identity.policy", "QE ATTRIBUTES do not match the "
+              "QE Identity");
+    } else if (at16[0] & 0x02) {
+        FAILC(s, "tdx.qe_identity.policy", "the QE is a debug enclave");
+    } else if (memcmp(ta_tdx_qe_mrsigner(q), qi->mrsigner, 32) != 0) {
+        FAILC(s, "tdx.qe_identity.policy", "QE MRSIGNER does not match the "
+              "QE Identity");
+    } else if (ta_tdx_qe_isvprodid(q) != qi->isvprodid) {
+        FAILC(s, "tdx.qe_identity.policy", "QE ISVPRODID %u, QE Identity "
+              "expects %u", (unsigned)ta_tdx_qe_isvprodid(q),
+              (unsigned)qi->isvprodid);
+    } else if (!(s->qe_level = ta_tdx_isv_level_select(qi->levels,
+                                                       qi->n_levels, isvsvn))) {
+        s->qe_status = TA_TDX_TCB_NOT_SUPPORTED;
+        s->out->qe_status = s->qe_status;
+        FAILC(s, "tdx.qe_identity.policy", "TCB level not supported: no QE "
+              "Identity level for QE ISVSVN %u", (unsigned)isvsvn);
+    } else {
+        s->qepol_ok = true;
+        s->qe_status = s->qe_level->status;
+        s->out->qe_status = s->qe_status;
+        PASS(s, "tdx.qe_identity.policy", "QE matches TD_QE identity; "
+             "ISVSVN %u -> %s", (unsigned)isvsvn,
+             ta_tdx_status_name(s->qe_status));
+    }
+}
 
-    /* ---- quote signature ---- */
-    if (!header_ok) {
-        SKIP(s, "tdx.quote.signature", "%s", noquote);
-    } else if (!bind_ok) {
+static void step_quote_signature(vstate *s)
+{
+    if (!need_header(s, "tdx.quote.signature"))
+        return;
+    if (!s->bind_ok) {
         SKIP(s, "tdx.quote.signature", "attestation key not bound to the QE");
-    } else {
-        uint8_t key[65];
-        key[0] = 0x04;
-        memcpy(key + 1, q.att_key, 64);
-        int rc = p256_verify(s, key, q.data, q.signed_len, q.signature);
-        quote_ok = rc == TEEATTEST_OK;
-        if (quote_ok)
-            PASS(s, "tdx.quote.signature", "quote signed by the attestation "
-                 "key over %zu bytes", q.signed_len);
-        else
-            FAILC(s, "tdx.quote.signature", "quote signature does not verify "
-                  "(%s)", teeattest_status_name(rc));
+        return;
     }
+    uint8_t key[65];
+    key[0] = 0x04;
+    memcpy(key + 1, s->q.att_key, 64);
+    int rc = p256_verify(s, key, s->q.data, s->q.signed_len, s->q.signature);
+    s->quote_ok = rc == TEEATTEST_OK;
+    if (s->quote_ok)
+        PASS(s, "tdx.quote.signature", "quote signed by the attestation "
+             "key over %zu bytes", s->q.signed_len);
+    else
+        FAILC(s, "tdx.quote.signature", "quote signature does not verify "
+              "(%s)", teeattest_status_name(rc));
+}
 
-    /* ---- TDX module identity ---- */
-    if (!header_ok) {
-        SKIP(s, "tdx.module_identity", "%s", noquote);
-    } else if (!quote_ok || !tcb_ok) {
-        SKIP(s, "tdx.module_identity", "%s", !quote_ok
+static void step_module_identity(vstate *s)
+{
+    if (!need_header(s, "tdx.module_identity"))
+        return;
+    if (!s->quote_ok || !s->tcb_ok) {
+        SKIP(s, "tdx.module_identity", "%s", !s->quote_ok
              ? "TD report not authenticated" : "TCB Info not authenticated");
-    } else {
-        const uint8_t *svn = ta_tdx_tee_tcb_svn(&q);
-        const uint8_t *mrsigner = ti->module_mrsigner;
-        const uint8_t *attrs = ti->module_attributes;
-        const ta_tdx_module_identity *mid = NULL;
-        if (svn[1] > 0)
-            mid = ta_tdx_module_identity_find(ti, svn[1]);
-        if (svn[1] > 0 && !mid) {
-            FAILC(s, "tdx.module_identity", "TDX module mismatch: TCB Info has "
-                  "no TDX_%02X identity (TEE_TCB_SVN[1] = %u)",
-                  (unsigned)svn[1], (unsigned)svn[1]);
-        } else {
-            if (mid) {
-                mrsigner = mid->mrsigner;
-                attrs = mid->attributes;
-                snprintf(out->module_id, sizeof out->module_id, "%s", mid->id);
-            }
-            static const uint8_t zero8[8];
-            const uint8_t *sa = ta_tdx_seamattributes(&q);
-            if (memcmp(ta_tdx_mrsignerseam(&q), mrsigner, 48) != 0) {
-                FAILC(s, "tdx.module_identity", "TDX module mismatch: "
-                      "MRSIGNERSEAM differs from %s", mid ? mid->id : "tdxModule");
-            } else if (memcmp(sa, zero8, 8) != 0 || memcmp(sa, attrs, 8) != 0) {
-                FAILC(s, "tdx.module_identity", "TDX module mismatch: "
-                      "SEAMATTRIBUTES must be zero and equal to %s attributes",
-                      mid ? mid->id : "tdxModule");
-            } else {
-                module_ok = true;
-                PASS(s, "tdx.module_identity", "%s%s", mid ? mid->id :
-                     "unversioned module (tdxModule)",
-                     mid ? ": MRSIGNERSEAM and SEAMATTRIBUTES match" :
-                     ": MRSIGNERSEAM and SEAMATTRIBUTES match");
-                if (mid)
-                    fact_str(s, "tdx.module_id", mid->id);
-            }
-        }
+        return;
     }
+    const ta_tdx_quote *q = &s->q;
+    const ta_tdx_tcb_info *ti = &s->col->tcb_info;
+    const uint8_t *svn = ta_tdx_tee_tcb_svn(q);
+    const uint8_t *mrsigner = ti->module_mrsigner;
+    const uint8_t *attrs = ti->module_attributes;
+    const ta_tdx_module_identity *mid = NULL;
+    if (svn[1] > 0)
+        mid = ta_tdx_module_identity_find(ti, svn[1]);
+    if (svn[1] > 0 && !mid) {
+        FAILC(s, "tdx.module_identity", "TDX module mismatch: TCB Info has "
+              "no TDX_%02X identity (TEE_TCB_SVN[1] = %u)",
+              (unsigned)svn[1], (unsigned)svn[1]);
+        return;
+    }
+    if (mid) {
+        mrsigner = mid->mrsigner;
+        attrs = mid->attributes;
+        snprintf(s->out->module_id, sizeof s->out->module_id, "%s", mid->id);
+    }
+    static const uint8_t zero8[8];
+    const uint8_t *sa = ta_tdx_seamattributes(q);
+    if (memcmp(ta_tdx_mrsignerseam(q), mrsigner, 48) != 0) {
+        FAILC(s, "tdx.module_identity", "TDX module mismatch: "
+              "MRSIGNERSEAM differs from %s", mid ? mid->id : "tdxModule");
+    } else if (memcmp(sa, zero8, 8) != 0 || memcmp(sa, attrs, 8) != 0) {
+        FAILC(s, "tdx.module_identity", "TDX module mismatch: "
+              "SEAMATTRIBUTES must be zero and equal to %s attributes",
+              mid ? mid->id : "tdxModule");
+    } else {
+        s->module_ok = true;
+        PASS(s, "tdx.module_identity", "%s%s", mid ? mid->id :
+             "unversioned module (tdxModule)",
+             ": MRSIGNERSEAM and SEAMATTRIBUTES match");
+        if (mid)
+            fact_str(s, "tdx.module_id", mid->id);
+    }
+}
 
-    /* ---- TCB level, statuses ---- */
-    if (!header_ok) {
-        SKIP(s, "tdx.tcb_level", "%s", noquote);
-    } else if (!ext_ok || !tcb_ok || !quote_ok || !module_ok || !qepol_ok) {
-        SKIP(s, "tdx.tcb_level", "%s", !ext_ok ? "PCK extension not available"
-             : !tcb_ok ? "TCB Info not authenticated"
-             : !quote_ok ? "TD report not authenticated"
-             : !module_ok ? "TDX module identity not established"
+/* The selected levels' advisories, statuses and earliest date, into out. */
+static void record_levels(vstate *s, const tcb_eval *launch)
+{
+    ta_tdx_outcome *out = s->out;
+    const ta_tdx_isv_level *qe_level = s->qe_level;
+    out->platform_status = launch->level->status;
+    out->module_status = launch->mlevel ? launch->mlevel->status
+                                        : TA_TDX_STATUS_NONE;
+    out->platform_advisories = dup_or_empty(s, launch->level->advisories);
+    out->module_advisories = dup_or_empty(
+        s, launch->mlevel ? launch->mlevel->advisories : "");
+    out->qe_advisories = dup_or_empty(s, qe_level->advisories);
+    ta_buf b;
+    ta_buf_init(&b, s->ctx, 0);
+    if (adv_union(&b, launch->level->advisories) ||
+        adv_union(&b, qe_level->advisories) ||
+        (launch->mlevel && adv_union(&b, launch->mlevel->advisories)) ||
+        ta_buf_terminate(&b)) {
+        s->nomem = true;
+        ta_buf_free(&b);
+    } else {
+        out->advisories = (char *)ta_buf_steal(&b, NULL);
+    }
+    int64_t d = launch->level->date;
+    if (launch->mlevel && launch->mlevel->date < d)
+        d = launch->mlevel->date;
+    if (qe_level->date < d)
+        d = qe_level->date;
+    out->tcb_date = d;
+}
+
+static void step_tcb_level(vstate *s)
+{
+    if (!need_header(s, "tdx.tcb_level"))
+        return;
+    const ta_tdx_quote *q = &s->q;
+    const ta_tdx_tcb_info *ti = &s->col->tcb_info;
+    const ta_tdx_pck_ext *ext = &s->ext;
+    ta_tdx_outcome *out = s->out;
+    if (!s->ext_ok || !s->tcb_ok || !s->quote_ok || !s->module_ok ||
+        !s->qepol_ok) {
+        SKIP(s, "tdx.tcb_level", "%s", !s->ext_ok ? "PCK extension not available"
+             : !s->tcb_ok ? "TCB Info not authenticated"
+             : !s->quote_ok ? "TD report not authenticated"
+             : !s->module_ok ? "TDX module identity not established"
              : "QE TCB status not established");
-    } else if (memcmp(ti->fmspc, ext.fmspc, 6) != 0 ||
-               memcmp(ti->pceid, ext.pceid, 2) != 0) {
+        return;
+    }
+    if (memcmp(ti->fmspc, ext->fmspc, 6) != 0 ||
+        memcmp(ti->pceid, ext->pceid, 2) != 0) {
         char a[13], b[13];
         ta_hex_encode(a, ti->fmspc, 6);
-        ta_hex_encode(b, ext.fmspc, 6);
+        ta_hex_encode(b, ext->fmspc, 6);
         FAILC(s, "tdx.tcb_level", "TCB Info is for FMSPC %s / PCE-ID %02x%02x, "
               "the PCK certificate has FMSPC %s / PCE-ID %02x%02x", a,
-              ti->pceid[0], ti->pceid[1], b, ext.pceid[0], ext.pceid[1]);
-    } else {
-        tcb_eval launch, cur;
-        bool ok = evaluate(ti, &ext, ta_tdx_tee_tcb_svn(&q), qe_status, &launch);
-        bool cur_ok = true;
-        if (ok && q.body_type == TA_TDX_BODY_TD15)
-            cur_ok = evaluate(ti, &ext, ta_tdx_tee_tcb_svn2(&q), qe_status, &cur);
-        if (!ok) {
-            if (out->status != TA_TDX_REVOKED)
-                out->status = TA_TDX_TCB_NOT_SUPPORTED;
-            FAILC(s, "tdx.tcb_level", "TCB level not supported: %s", launch.why);
-        } else if (!cur_ok) {
-            if (out->status != TA_TDX_REVOKED)
-                out->status = TA_TDX_TCB_NOT_SUPPORTED;
-            FAILC(s, "tdx.tcb_level", "TCB level not supported for "
-                  "TEE_TCB_SVN2: %s", cur.why);
-        } else {
-            ta_tdx_status final = launch.status;
-            if (q.body_type == TA_TDX_BODY_TD15) {
-                out->current_status = cur.status;
-                final = ta_tdx_relaunch(launch.status, cur.status);
-            }
-            out->platform_status = launch.level->status;
-            out->module_status = launch.mlevel ? launch.mlevel->status
-                                               : TA_TDX_STATUS_NONE;
-            if (out->status != TA_TDX_REVOKED)
-                out->status = final;
-            out->platform_advisories = dup_or_empty(s, launch.level->advisories);
-            out->module_advisories = dup_or_empty(
-                s, launch.mlevel ? launch.mlevel->advisories : "");
-            out->qe_advisories = dup_or_empty(s, qe_level->advisories);
-            ta_buf b;
-            ta_buf_init(&b, ctx, 0);
-            if (adv_union(&b, launch.level->advisories) ||
-                adv_union(&b, qe_level->advisories) ||
-                (launch.mlevel && adv_union(&b, launch.mlevel->advisories)) ||
-                ta_buf_terminate(&b)) {
-                s->nomem = true;
-                ta_buf_free(&b);
-            } else {
-                out->advisories = (char *)ta_buf_steal(&b, NULL);
-            }
-            int64_t d = launch.level->date;
-            if (launch.mlevel && launch.mlevel->date < d)
-                d = launch.mlevel->date;
-            if (qe_level->date < d)
-                d = qe_level->date;
-            out->tcb_date = d;
-            char ld[21];
-            ta_tdx_format_date(ld, launch.level->date);
-            PASS(s, "tdx.tcb_level", "platform level %s (tcbDate %s)%s%s%s%s; "
-                 "QE %s -> %s", ta_tdx_status_name(launch.level->status), ld,
-                 launch.mid ? ", module " : "",
-                 launch.mid ? launch.mid->id : "",
-                 launch.mlevel ? " " : "",
-                 launch.mlevel ? ta_tdx_status_name(launch.mlevel->status) : "",
-                 ta_tdx_status_name(qe_status), ta_tdx_status_name(final));
-        }
+              ti->pceid[0], ti->pceid[1], b, ext->pceid[0], ext->pceid[1]);
+        return;
     }
-    if (out->status == TA_TDX_STATUS_NONE && qe_status == TA_TDX_TCB_NOT_SUPPORTED)
+    tcb_eval launch, cur;
+    bool ok = evaluate(ti, ext, ta_tdx_tee_tcb_svn(q), s->qe_status, &launch);
+    bool cur_ok = true;
+    if (ok && q->body_type == TA_TDX_BODY_TD15)
+        cur_ok = evaluate(ti, ext, ta_tdx_tee_tcb_svn2(q), s->qe_status, &cur);
+    if (!ok) {
+        if (out->status != TA_TDX_REVOKED)
+            out->status = TA_TDX_TCB_NOT_SUPPORTED;
+        FAILC(s, "tdx.tcb_level", "TCB level not supported: %s", launch.why);
+        return;
+    }
+    if (!cur_ok) {
+        if (out->status != TA_TDX_REVOKED)
+            out->status = TA_TDX_TCB_NOT_SUPPORTED;
+        FAILC(s, "tdx.tcb_level", "TCB level not supported for "
+              "TEE_TCB_SVN2: %s", cur.why);
+        return;
+    }
+    ta_tdx_status final = launch.status;
+    if (q->body_type == TA_TDX_BODY_TD15) {
+        out->current_status = cur.status;
+        final = ta_tdx_relaunch(launch.status, cur.status);
+    }
+    if (out->status != TA_TDX_REVOKED)
+        out->status = final;
+    record_levels(s, &launch);
+    char ld[21];
+    ta_tdx_format_date(ld, launch.level->date);
+    PASS(s, "tdx.tcb_level", "platform level %s (tcbDate %s)%s%s%s%s; "
+         "QE %s -> %s", ta_tdx_status_name(launch.level->status), ld,
+         launch.mid ? ", module " : "",
+         launch.mid ? launch.mid->id : "",
+         launch.mlevel ? " " : "",
+         launch.mlevel ? ta_tdx_status_name(launch.mlevel->status) : "",
+         ta_tdx_status_name(s->qe_status), ta_tdx_status_name(final));
+}
+
+static void step_status(vstate *s)
+{
+    ta_tdx_outcome *out = s->out;
+    if (out->status == TA_TDX_STATUS_NONE &&
+        s->qe_status == TA_TDX_TCB_NOT_SUPPORTED)
         out->status = TA_TDX_TCB_NOT_SUPPORTED;
 
-    uint32_t mask = pol->accepted_statuses ? pol->accepted_statuses
-                                           : TA_TDX_ACCEPT_DEFAULT;
+    uint32_t mask = s->pol->accepted_statuses ? s->pol->accepted_statuses
+                                              : TA_TDX_ACCEPT_DEFAULT;
     if (out->status == TA_TDX_STATUS_NONE) {
-        SKIP(s, "tdx.status", "%s", !header_ok ? noquote
+        SKIP(s, "tdx.status", "%s", !s->header_ok ? s->noquote
              : "TCB status not determined (an earlier check did not pass)");
     } else {
         out->status_accepted = out->status != TA_TDX_TCB_NOT_SUPPORTED &&
@@ -1446,79 +1493,97 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
             FAILC(s, "tdx.status", "%s is not accepted by policy",
                   ta_tdx_status_name(out->status));
     }
+}
 
-    /* ---- TD policy ---- */
-    if (!header_ok) {
-        SKIP(s, "tdx.td.debug", "%s", noquote);
-        SKIP(s, "tdx.td.mrservicetd", "%s", noquote);
-        SKIP(s, "tdx.td.measurements", "%s", noquote);
-    } else if (!quote_ok) {
-        SKIP(s, "tdx.td.debug", "TD report not authenticated");
-        SKIP(s, "tdx.td.mrservicetd", "TD report not authenticated");
-        SKIP(s, "tdx.td.measurements", "TD report not authenticated");
-    } else {
-        uint64_t ta = ta_tdx_tdattributes_u64(&q);
-        if (s->r)
-            ta_result_fact_bool(s->r, "tdx.debug", ta & 1);
-        if (ta & 0xFEu)
-            FAILC(s, "tdx.td.debug", "reserved TUD bits of TDATTRIBUTES are "
-                  "set (0x%02x)", (unsigned)(ta & 0xFF));
-        else if ((ta & 1) && !pol->allow_debug)
-            FAILC(s, "tdx.td.debug", "the TD is a debug TD (TDATTRIBUTES.DEBUG)");
-        else if (ta & 1)
-            WARN(s, "tdx.td.debug", "debug TD accepted by policy");
-        else
-            PASS(s, "tdx.td.debug", "not a debug TD");
+static void check_td_debug(vstate *s)
+{
+    uint64_t ta = ta_tdx_tdattributes_u64(&s->q);
+    if (s->r)
+        ta_result_fact_bool(s->r, "tdx.debug", ta & 1);
+    if (ta & 0xFEu)
+        FAILC(s, "tdx.td.debug", "reserved TUD bits of TDATTRIBUTES are "
+              "set (0x%02x)", (unsigned)(ta & 0xFF));
+    else if ((ta & 1) && !s->pol->allow_debug)
+        FAILC(s, "tdx.td.debug", "the TD is a debug TD (TDATTRIBUTES.DEBUG)");
+    else if (ta & 1)
+        WARN(s, "tdx.td.debug", "debug TD accepted by policy");
+    else
+        PASS(s, "tdx.td.debug", "not a debug TD");
+}
 
-        const uint8_t *ms = ta_tdx_mrservicetd(&q);
-        static const uint8_t zero48[48];
-        if (!ms)
-            PASS(s, "tdx.td.mrservicetd", "TD report 1.0 has no MRSERVICETD");
-        else if (memcmp(ms, zero48, 48) == 0)
-            PASS(s, "tdx.td.mrservicetd", "no service TD bound");
-        else if (pol->allow_nonzero_mrservicetd)
-            WARN(s, "tdx.td.mrservicetd", "service TD bound, accepted by policy");
-        else
-            FAILC(s, "tdx.td.mrservicetd", "MRSERVICETD is not zero (a service "
-                  "TD is bound)");
+static void check_td_mrservicetd(vstate *s)
+{
+    const uint8_t *ms = ta_tdx_mrservicetd(&s->q);
+    static const uint8_t zero48[48];
+    if (!ms)
+        PASS(s, "tdx.td.mrservicetd", "TD report 1.0 has no MRSERVICETD");
+    else if (memcmp(ms, zero48, 48) == 0)
+        PASS(s, "tdx.td.mrservicetd", "no service TD bound");
+    else if (s->pol->allow_nonzero_mrservicetd)
+        WARN(s, "tdx.td.mrservicetd", "service TD bound, accepted by policy");
+    else
+        FAILC(s, "tdx.td.mrservicetd", "MRSERVICETD is not zero (a service "
+              "TD is bound)");
+}
 
-        /* Each constrained register must equal one of its accepted values;
-         * the detail names every mismatching register with its value. */
-        static const char *const reg_names[TA_TDX_N_REGS] = {
-            "MRTD", "RTMR0", "RTMR1", "RTMR2", "RTMR3", "MRCONFIGID"};
-        const uint8_t *have[TA_TDX_N_REGS] = {
-            ta_tdx_mrtd(&q), ta_tdx_rtmr(&q, 0), ta_tdx_rtmr(&q, 1),
-            ta_tdx_rtmr(&q, 2), ta_tdx_rtmr(&q, 3), ta_tdx_mrconfigid(&q)};
-        char bad[900] = "";
-        int n_exp = 0;
-        for (size_t i = 0; i < TA_TDX_N_REGS; i++) {
-            size_t n = pol->expected[i] ? pol->n_expected[i] : 0;
-            if (!n)
-                continue;
-            n_exp++;
-            bool match = false;
-            for (size_t k = 0; k < n; k++)
-                match |= ta_ct_equal(pol->expected[i] + 48 * k, have[i], 48);
-            if (!match) {
-                char hx[97];
-                ta_hex_encode(hx, have[i], 48);
-                size_t l = strlen(bad);
-                snprintf(bad + l, sizeof bad - l, "%s%s is %s (none of %zu "
-                         "accepted value%s)", l ? "; " : "", reg_names[i], hx,
-                         n, n == 1 ? "" : "s");
-            }
+/* Each constrained register must equal one of its accepted values; the
+ * detail names every mismatching register with its value. */
+static void check_td_measurements(vstate *s)
+{
+    const ta_tdx_quote *q = &s->q;
+    const ta_tdx_policy *pol = s->pol;
+    static const char *const reg_names[TA_TDX_N_REGS] = {
+        "MRTD", "RTMR0", "RTMR1", "RTMR2", "RTMR3", "MRCONFIGID"};
+    const uint8_t *have[TA_TDX_N_REGS] = {
+        ta_tdx_mrtd(q), ta_tdx_rtmr(q, 0), ta_tdx_rtmr(q, 1),
+        ta_tdx_rtmr(q, 2), ta_tdx_rtmr(q, 3), ta_tdx_mrconfigid(q)};
+    char bad[900] = "";
+    int n_exp = 0;
+    for (size_t i = 0; i < TA_TDX_N_REGS; i++) {
+        size_t n = pol->expected[i] ? pol->n_expected[i] : 0;
+        if (!n)
+            continue;
+        n_exp++;
+        bool match = false;
+        for (size_t k = 0; k < n; k++)
+            match |= ta_ct_equal(pol->expected[i] + 48 * k, have[i], 48);
+        if (!match) {
+            char hx[97];
+            ta_hex_encode(hx, have[i], 48);
+            size_t l = strlen(bad);
+            snprintf(bad + l, sizeof bad - l, "%s%s is %s (none of %zu "
+                     "accepted value%s)", l ? "; " : "", reg_names[i], hx,
+                     n, n == 1 ? "" : "s");
         }
-        if (!n_exp)
-            check(s, "tdx.td.measurements", TEEATTEST_OUTCOME_SKIP, false,
-                  "no expected measurements in the policy");
-        else if (bad[0])
-            FAILC(s, "tdx.td.measurements", "mismatch: %s", bad);
-        else
-            PASS(s, "tdx.td.measurements", "%d constrained register(s) match "
-                 "an accepted value", n_exp);
     }
+    if (!n_exp)
+        check(s, "tdx.td.measurements", TEEATTEST_OUTCOME_SKIP, false,
+              "no expected measurements in the policy");
+    else if (bad[0])
+        FAILC(s, "tdx.td.measurements", "mismatch: %s", bad);
+    else
+        PASS(s, "tdx.td.measurements", "%d constrained register(s) match "
+             "an accepted value", n_exp);
+}
 
-    /* ---- facts ---- */
+static void step_td_policy(vstate *s)
+{
+    static const char *const names[] = {"tdx.td.debug", "tdx.td.mrservicetd",
+                                        "tdx.td.measurements"};
+    if (!s->header_ok || !s->quote_ok) {
+        for (size_t i = 0; i < TA_ARRAY_LEN(names); i++)
+            SKIP(s, names[i], "%s", !s->header_ok
+                 ? s->noquote : "TD report not authenticated");
+        return;
+    }
+    check_td_debug(s);
+    check_td_mrservicetd(s);
+    check_td_measurements(s);
+}
+
+static void record_status_facts(vstate *s)
+{
+    const ta_tdx_outcome *out = s->out;
     if (out->status != TA_TDX_STATUS_NONE)
         fact_str(s, "tdx.status", ta_tdx_status_name(out->status));
     if (out->platform_status)
@@ -1538,10 +1603,65 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     if (s->r)
         ta_result_fact_bool(s->r, "tdx.collateral.expired",
                             out->collateral_expired);
+}
 
-    out->all_passed = !s->failed && !s->req_skip;
-    ta_x509_chain_free(pck);
-    ta_x509_free(root);
+int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
+                  const ta_tdx_collateral *col, int64_t at,
+                  const ta_tdx_policy *pol, teeattest_result *r,
+                  ta_tdx_outcome *out, teeattest_error *err)
+{
+    if (!ctx || !col)
+        return TA_INVALID(err, "ta_tdx_verify: ctx and collateral are required");
+    ta_tdx_outcome local;
+    if (!out)
+        out = &local;
+    memset(out, 0, sizeof *out);
+    ta_tdx_policy defpol = {0};
+    if (!pol)
+        pol = &defpol;
+    vstate st;
+    memset(&st, 0, sizeof st);
+    vstate *s = &st;
+    s->ctx = ctx;
+    s->r = r;
+    s->out = out;
+    s->pol = pol;
+    s->col = col;
+    s->at = at;
+    s->rec.r = r;
+    s->rec.detail_max = 900;
+    s->memo = memo_get(ctx, col);
+    s->root_idx = MEMO_ROOTS;
+    s->root_der = pol->root_der ? pol->root_der : ta_tdx_intel_root_ca_der;
+    s->root_len = pol->root_der ? pol->root_der_len
+                                : ta_tdx_intel_root_ca_der_len;
+    s->perr = (teeattest_error)TEEATTEST_ERROR_INIT;
+    s->qe_status = TA_TDX_STATUS_NONE;
+
+    out->collateral_expires = ta_tdx_collateral_expiry(col);
+    step_root_override(s);
+    step_quote_parse(s, quote, len);
+    step_quote_header(s);
+    step_pck_chain(s);
+    step_crl_root(s);
+    step_crl_pck(s);
+    step_pck_extension(s);
+    step_tcb_info(s);
+    step_qe_identity(s);
+    step_qe_report_signature(s);
+    step_qe_report_binding(s);
+    step_qe_identity_policy(s);
+    step_quote_signature(s);
+    step_module_identity(s);
+    step_tcb_level(s);
+    step_status(s);
+    step_td_policy(s);
+    record_status_facts(s);
+
+    out->all_passed = !s->rec.failed && !s->rec.req_skip;
+    out->first_failure = s->rec.first_fail;
+    ta_x509_chain_free(s->pck);
+    ta_x509_free(s->root);
     if (out == &local)
         ta_tdx_outcome_free(ctx, &local);
     if (s->nomem)

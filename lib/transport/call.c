@@ -33,12 +33,7 @@ void ta_call_clear(const teeattest_ctx *ctx, ta_call *c)
     ta_free(ctx, c->url);
     for (size_t i = 0; i < c->n_headers && i < TA_CALL_HEADERS_MAX; i++) {
         /* Headers may carry the API key: wipe before freeing. */
-        if (c->headers[i]) {
-            volatile char *p = c->headers[i];
-            while (*p)
-                *p++ = 0;
-        }
-        ta_free(ctx, c->headers[i]);
+        ta_free_secret(ctx, c->headers[i]);
     }
     ta_free(ctx, c->body);
     memset(c, 0, sizeof *c);
@@ -101,10 +96,7 @@ int ta_call_add_bearer(const teeattest_ctx *ctx, ta_call *c,
         return TEEATTEST_E_NOMEM;
     snprintf(v, n, "Bearer %s", token);
     int rc = ta_call_add_header(ctx, c, "Authorization", v);
-    volatile char *w = v;
-    while (*w)
-        *w++ = 0;
-    ta_free(ctx, v);
+    ta_free_secret(ctx, v);
     return rc;
 }
 
@@ -293,11 +285,8 @@ int ta_request(teeattest_ctx *ctx, const ta_call *call,
             again = false;
         }
         if (!again) {
-            if (rc && ta_error_writable(err)) {
-                size_t size = err->struct_size;
-                *err = e;
-                err->struct_size = size;
-            }
+            if (rc)
+                ta_error_copy(err, &e);
             return rc;
         }
         if (rc)

@@ -114,9 +114,14 @@ static int pool_new(const teeattest_ctx *ctx, struct ta_curl_pool **out)
     return TEEATTEST_OK;
 }
 
+static void pool_slot_free(const teeattest_ctx *ctx, void *p)
+{
+    ta_curl_pool_free(ctx, p);
+}
+
 int ta_curl_pool_get(teeattest_ctx *ctx, struct ta_curl_pool **out)
 {
-    struct ta_curl_pool *p = atomic_load(&ctx->curl_pool);
+    struct ta_curl_pool *p = ta_ctx_slot_get(ctx, TA_CTX_SLOT_CURL_POOL);
     if (p) {
         *out = p;
         return TEEATTEST_OK;
@@ -126,11 +131,12 @@ int ta_curl_pool_get(teeattest_ctx *ctx, struct ta_curl_pool **out)
         *out = NULL;
         return rc;
     }
-    struct ta_curl_pool *expected = NULL;
-    if (!atomic_compare_exchange_strong(&ctx->curl_pool, &expected, p)) {
+    struct ta_curl_pool *installed =
+        ta_ctx_slot_install(ctx, TA_CTX_SLOT_CURL_POOL, p, pool_slot_free);
+    if (installed != p) {
         /* Another thread installed its pool first: use that one. */
         pool_destroy(ctx, p);
-        p = expected;
+        p = installed;
     }
     *out = p;
     return TEEATTEST_OK;

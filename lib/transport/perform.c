@@ -48,11 +48,9 @@ static int check_request(const teeattest_http_request *req,
 static int transport_error(teeattest_error *err, int rc, const char *detail,
                            int32_t backend_code)
 {
-    ta_error(err, rc, NULL, "%s",
-             detail && *detail ? detail : teeattest_status_str(rc));
-    if (ta_error_writable(err))
-        err->backend_code = backend_code;
-    return rc;
+    return ta_error_backend(err, rc, backend_code, NULL, "%s",
+                            detail && *detail ? detail
+                                              : teeattest_status_str(rc));
 }
 
 static int perform_builtin(teeattest_ctx *ctx, teeattest_http_response *resp,

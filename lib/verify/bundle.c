@@ -390,17 +390,22 @@ typedef struct writer {
     teeattest_error *err;
 } writer;
 
-static void put(writer *w, const void *p, size_t n)
+/* Remembers the first failed append as the writer's error. */
+static void put_rc(writer *w, int rc)
 {
-    if (w->rc)
-        return;
-    int rc = ta_buf_append(&w->b, p, n);
-    if (rc)
+    if (rc && !w->rc)
         w->rc = rc == TEEATTEST_E_NOMEM
                     ? ta_error(w->err, rc, NULL, "out of memory")
                     : ta_error(w->err, TEEATTEST_E_TOO_LARGE, "bundle",
                                "the bundle would exceed %u bytes",
                                TEEATTEST_BUNDLE_MAX);
+}
+
+static void put(writer *w, const void *p, size_t n)
+{
+    if (w->rc)
+        return;
+    put_rc(w, ta_buf_append(&w->b, p, n));
 }
 
 static void puts_(writer *w, const char *s)
@@ -429,36 +434,9 @@ static void oom(writer *w)
  * output is a function of the bytes alone. */
 static void put_string(writer *w, const uint8_t *s, size_t n)
 {
-    static const char hexd[] = "0123456789abcdef";
-    puts_(w, "\"");
-    size_t run = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint8_t c = s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        put(w, s + run, i - run);
-        run = i + 1;
-        char esc[7] = {'\\', 0, 0, 0, 0, 0, 0};
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hexd[c >> 4];
-            esc[5] = hexd[c & 15];
-            break;
-        }
-        puts_(w, esc);
-    }
-    put(w, s + run, n - run);
-    puts_(w, "\"");
+    if (w->rc)
+        return;
+    put_rc(w, ta_json_put_string(&w->b, (const char *)s, n, 0));
 }
 
 static void put_base64(writer *w, const uint8_t *p, size_t n)

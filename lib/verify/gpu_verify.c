@@ -388,11 +388,8 @@ static int run_nras(teeattest_ctx *ctx, teeattest_result *r,
          * error of the verification. */
         if (rc && rc != TEEATTEST_E_NOMEM && rc != TEEATTEST_E_INVALID_ARG)
             rc = TEEATTEST_OK;
-        else if (rc && ta_error_writable(err)) {
-            size_t sz = err->struct_size;
-            *err = ae;
-            err->struct_size = sz;
-        }
+        else if (rc)
+            ta_error_copy(err, &ae);
         if (!rc && answer.data &&
             ta_gpu_inputs_keep(in, TEEATTEST_GPU_ITEM_NRAS_RESPONSE,
                                answer.data, answer.len))

@@ -287,13 +287,10 @@ TEEATTEST_API int teeattest_policy_set_tdx_root(teeattest_policy *policy,
     if (prc == TEEATTEST_E_NOMEM)
         return ta_error(err, TEEATTEST_E_NOMEM, "der", "out of memory");
     if (prc != 0) {
-        int rc = ta_error(err, TEEATTEST_E_PARSE, "der",
-                          "root certificate is not one DER X.509 "
-                          "certificate (%s -0x%04x)", ta_x509_backend_name(),
-                          (unsigned)-brc);
-        if (ta_error_writable(err))
-            err->backend_code = brc;
-        return rc;
+        return ta_error_backend(err, TEEATTEST_E_PARSE, brc, "der",
+                                "root certificate is not one DER X.509 "
+                                "certificate (%s -0x%04x)",
+                                ta_x509_backend_name(), (unsigned)-brc);
     }
     if (used != len)
         return ta_error(err, TEEATTEST_E_PARSE, "der",

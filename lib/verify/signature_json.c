@@ -9,30 +9,6 @@
 
 #include "verify.h"
 
-/* Append s[0..len) as a JSON string. The text is UTF-8 (or arbitrary
- * bytes the provider signed): bytes >= 0x80 are kept as they are so the
- * re-parsed text is byte-identical; only what JSON forbids is escaped. */
-static int put_json_string(ta_buf *b, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    int rc = ta_buf_append(b, "\"", 1);
-    for (size_t i = 0; rc == TEEATTEST_OK && i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') {
-            char e[2] = {'\\', (char)c};
-            rc = ta_buf_append(b, e, 2);
-        } else if (c < 0x20) {
-            char e[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            rc = ta_buf_append(b, e, 6);
-        } else {
-            rc = ta_buf_append(b, &s[i], 1);
-        }
-    }
-    if (rc == TEEATTEST_OK)
-        rc = ta_buf_append(b, "\"", 1);
-    return rc;
-}
-
 TEEATTEST_API int teeattest_signature_to_json(const teeattest_signature *sig,
                                               char *buf, size_t buf_size,
                                               size_t *len,
@@ -56,7 +32,11 @@ TEEATTEST_API int teeattest_signature_to_json(const teeattest_signature *sig,
     }
     int rc = ta_buf_append_str(&b, "{\"text\":");
     if (rc == TEEATTEST_OK)
-        rc = put_json_string(&b, sig->text, sig->text_len);
+        /* The text is UTF-8 (or arbitrary bytes the provider signed): bytes
+         * >= 0x80 are kept as they are so the re-parsed text is
+         * byte-identical; only what JSON forbids is escaped. */
+        rc = ta_json_put_string(&b, sig->text, sig->text_len,
+                                TA_JSON_ESC_U_ONLY);
     if (rc == TEEATTEST_OK)
         rc = ta_buf_printf(&b, ",\"signature\":\"%s\"", sig_hex);
     if (rc == TEEATTEST_OK && sig->has_claimed)

@@ -102,8 +102,50 @@ static void mutate(const char *rel)
     free(doc);
 }
 
+/* ta_json_put_string, the one JSON string writer (results, bundles,
+ * report_data JSON, signature records): every byte 0..255 as the writers
+ * it replaced wrote it, and jansson reads ASCII back byte for byte. */
+static void json_writer(void)
+{
+    teeattest_ctx *ctx = unit_ctx();
+    size_t bad = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        char in[3] = {'a', (char)c, 'z'}, want[16];
+        const char *sh = c == '\b' ? "\\b" : c == '\f' ? "\\f"
+                       : c == '\n' ? "\\n" : c == '\r' ? "\\r"
+                       : c == '\t' ? "\\t" : NULL;
+        for (unsigned flags = 0; flags <= TA_JSON_ESC_U_ONLY; flags++) {
+            if (c == '"' || c == '\\')
+                snprintf(want, sizeof want, "\"a\\%cz\"", (char)c);
+            else if (sh && !flags)
+                snprintf(want, sizeof want, "\"a%sz\"", sh);
+            else if (c < 0x20)
+                snprintf(want, sizeof want, "\"a\\u%04xz\"", c);
+            else
+                snprintf(want, sizeof want, "\"a%cz\"", (char)c);
+            ta_buf b;
+            ta_buf_init(&b, ctx, 0);
+            int rc = ta_json_put_string(&b, in, 3, flags);
+            if (rc || b.len != strlen(want) || memcmp(b.data, want, b.len))
+                bad++;
+            if (!rc && c && c < 0x80) {
+                json_t *v = json_loadb((const char *)b.data, b.len,
+                                       JSON_DECODE_ANY, NULL);
+                if (!json_is_string(v) || json_string_length(v) != 3 ||
+                    memcmp(json_string_value(v), in, 3))
+                    bad++;
+                json_decref(v);
+            }
+            ta_buf_free(&b);
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    teeattest_ctx_free(ctx);
+}
+
 int main(void)
 {
+    json_writer();
     test_cases();
     mutate("providers/real_signatures/nearai_cloud_2025_stream/signature_response.json");
     mutate("providers/real_signatures/phala_inference_api_2024_stream/signature_response.json");
