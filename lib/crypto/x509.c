@@ -1,6 +1,6 @@
 /*
  * Calendar time for X.509 and other dates, independent of any crypto
- * library. The built-in chain verification is in x509_mbedtls.c.
+ * library. The built-in chain verification is in chain.c.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
