@@ -42,69 +42,6 @@
 
 /* ---- names: mbedTLS's x509_name_cmp over DER ---------------------------- */
 
-typedef struct name_it {
-    uint8_t *p;         /* next RDN SET */
-    const uint8_t *end; /* end of the RDNSequence */
-    uint8_t *set_p;     /* next attribute inside the current SET */
-    const uint8_t *set_end;
-} name_it;
-
-typedef struct name_attr {
-    ta_der oid;
-    int tag;
-    ta_der val;
-    bool merged; /* another attribute follows in the same SET */
-} name_attr;
-
-static bool name_start(name_it *it, ta_der name)
-{
-    uint8_t *p = (uint8_t *)name.p;
-    const uint8_t *end = name.p + name.len;
-    size_t len;
-    if (!name.p || ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0 ||
-        p + len != end)
-        return false;
-    it->p = p;
-    it->end = end;
-    it->set_p = NULL;
-    it->set_end = NULL;
-    return true;
-}
-
-/* 1: an attribute, 0: the end, -1: malformed. */
-static int name_next(name_it *it, name_attr *a)
-{
-    size_t len;
-    if (!it->set_p || it->set_p >= it->set_end) {
-        if (it->p >= it->end)
-            return 0;
-        if (ta_der_get_tag(&it->p, it->end, &len, TA_DER_SET) != 0 || !len)
-            return -1;
-        it->set_p = it->p;
-        it->set_end = it->p + len;
-        it->p += len;
-    }
-    uint8_t *p = it->set_p;
-    if (ta_der_get_tag(&p, it->set_end, &len, TA_DER_SEQUENCE) != 0)
-        return -1;
-    const uint8_t *aend = p + len;
-    if (ta_der_get_tag(&p, aend, &len, TA_DER_OID) != 0)
-        return -1;
-    a->oid.p = p;
-    a->oid.len = len;
-    p += len;
-    if (p >= aend)
-        return -1;
-    a->tag = *p++;
-    if (ta_der_get_len(&p, aend, &len) != 0 || p + len != aend)
-        return -1;
-    a->val.p = p;
-    a->val.len = len;
-    it->set_p = (uint8_t *)aend;
-    a->merged = it->set_p < it->set_end;
-    return 1;
-}
-
 static bool is_text_tag(int tag)
 {
     return tag == 0x0C /* UTF8String */ || tag == 0x13 /* PrintableString */;
@@ -126,12 +63,12 @@ static bool casecmp_eq(const uint8_t *a, const uint8_t *b, size_t len)
 
 static bool names_match(ta_der x, ta_der y)
 {
-    name_it a, b;
-    if (!name_start(&a, x) || !name_start(&b, y))
+    ta_name_it a, b;
+    if (!ta_name_start(&a, x) || !ta_name_start(&b, y))
         return false;
     for (;;) {
-        name_attr va, vb;
-        int ra = name_next(&a, &va), rb = name_next(&b, &vb);
+        ta_name_attr va, vb;
+        int ra = ta_name_next(&a, &va), rb = ta_name_next(&b, &vb);
         if (ra < 0 || rb < 0 || ra != rb)
             return false;
         if (ra == 0)

@@ -220,4 +220,26 @@ int64_t ta_x509_crl_next_update(const ta_x509_crl *crl);
  * dates are not judged: listed is revoked. */
 bool ta_x509_crl_lists(const ta_x509_crl *crl, ta_der serial);
 
+/* ---- Names, over DER (x509.c), for every implementation --------------- */
+
+/* The attributes of a Name in order, as mbedTLS lists them: ta_name_start
+ * on the Name SEQUENCE, then ta_name_next until it returns 0 (the end) or
+ * -1 (malformed). */
+typedef struct ta_name_it {
+    uint8_t *p;         /* next RDN SET */
+    const uint8_t *end; /* end of the RDNSequence */
+    uint8_t *set_p;     /* next attribute inside the current SET */
+    const uint8_t *set_end;
+} ta_name_it;
+
+typedef struct ta_name_attr {
+    ta_der oid;
+    int tag;
+    ta_der val;
+    bool merged; /* another attribute follows in the same SET */
+} ta_name_attr;
+
+bool ta_name_start(ta_name_it *it, ta_der name);
+int ta_name_next(ta_name_it *it, ta_name_attr *a);
+
 #endif /* TA_CRYPTO_X509_H */

@@ -310,45 +310,6 @@ int ta_x509_serial_dec(const ta_x509 *c, char *out, size_t cap)
     return rc;
 }
 
-int ta_x509_ext_find(const ta_x509 *c, const uint8_t *oid, size_t oid_len,
-                     ta_der *value, bool *critical)
-{
-    ta_der all = ta_x509_extensions(c);
-    if (!all.len)
-        return TEEATTEST_E_NOT_FOUND;
-    uint8_t *p = (uint8_t *)all.p;
-    const uint8_t *end = all.p + all.len;
-    size_t len;
-    if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0 || p + len != end)
-        return TEEATTEST_E_PARSE;
-    while (p < end) {
-        if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0)
-            return TEEATTEST_E_PARSE;
-        const uint8_t *eend = p + len;
-        size_t olen;
-        if (ta_der_get_tag(&p, eend, &olen, TA_DER_OID) != 0)
-            return TEEATTEST_E_PARSE;
-        bool match = olen == oid_len && memcmp(p, oid, olen) == 0;
-        p += olen;
-        int crit = 0;
-        if (p < eend && *p == TA_DER_BOOLEAN &&
-            ta_der_get_bool(&p, eend, &crit) != 0)
-            return TEEATTEST_E_PARSE;
-        if (ta_der_get_tag(&p, eend, &len, TA_DER_OCTET_STRING) != 0 ||
-            p + len != eend)
-            return TEEATTEST_E_PARSE;
-        if (match) {
-            value->p = p;
-            value->len = len;
-            if (critical)
-                *critical = crit != 0;
-            return TEEATTEST_OK;
-        }
-        p = (uint8_t *)eend;
-    }
-    return TEEATTEST_E_NOT_FOUND;
-}
-
 void ta_x509_ca_info(const ta_x509 *c, int *version, bool *is_ca,
                      int *max_pathlen)
 {
