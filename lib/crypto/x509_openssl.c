@@ -53,6 +53,9 @@ struct ta_x509 {
     int max_pathlen;
     int64_t not_before, not_after;
     uint32_t ext_seen;           /* supported extensions present */
+    int32_t key_type, curve;     /* read once at parse time */
+    size_t key_bits;
+    uint8_t point[97];           /* uncompressed, for P-256 and P-384 */
 };
 
 struct ta_x509_chain {
@@ -259,6 +262,7 @@ static bool spki_ok(ta_der spki)
 
 /* Walk Certificate ::= SEQUENCE { tbs, signatureAlgorithm, signature }. */
 static void read_ca(ta_x509 *c);
+static int read_key(ta_x509 *c);
 
 static int walk_cert(ta_x509 *c)
 {
@@ -373,17 +377,9 @@ static int cert_parse(const teeattest_ctx *ctx, ta_x509 **out,
     c->x = x;
     c->raw = raw;
     c->raw_len = used;
-    int32_t kt = 0;
-    EVP_PKEY *pk = X509_get0_pubkey(x);
-    if (pk) {
-        if (EVP_PKEY_is_a(pk, "EC"))
-            kt = TA_X509_KEY_EC;
-        else if (EVP_PKEY_is_a(pk, "RSA"))
-            kt = TA_X509_KEY_RSA;
-    }
     /* X509_get_extension_flags caches the extensions: OpenSSL marks the
      * certificate invalid when one of them does not decode. */
-    if (walk_cert(c) != 0 || !kt ||
+    if (walk_cert(c) != 0 || read_key(c) != 0 ||
         (X509_get_extension_flags(x) & EXFLAG_INVALID)) {
         cert_release(ctx, c);
         return TEEATTEST_E_PARSE;
@@ -471,57 +467,60 @@ void ta_x509_sig_alg(const ta_x509 *c, int32_t *pk, int32_t *hash)
     *hash = c->sig_md;
 }
 
-int32_t ta_x509_key_type(const ta_x509 *c)
-{
-    EVP_PKEY *pk = X509_get0_pubkey(c->x);
-    if (pk && EVP_PKEY_is_a(pk, "EC"))
-        return TA_X509_KEY_EC;
-    if (pk && EVP_PKEY_is_a(pk, "RSA"))
-        return TA_X509_KEY_RSA;
-    return TA_X509_KEY_OTHER;
-}
-
-int32_t ta_x509_key_curve(const ta_x509 *c)
-{
-    EVP_PKEY *pk = X509_get0_pubkey(c->x);
-    char group[32];
-    if (!pk || !EVP_PKEY_is_a(pk, "EC") ||
-        !EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group,
-                                        sizeof group, NULL))
-        return 0;
-    if (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0)
-        return TEEATTEST_CURVE_P256;
-    if (strcmp(group, "secp384r1") == 0 || strcmp(group, "P-384") == 0)
-        return TEEATTEST_CURVE_P384;
-    return 0;
-}
-
-size_t ta_x509_key_bits(const ta_x509 *c)
-{
-    EVP_PKEY *pk = X509_get0_pubkey(c->x);
-    int b = pk ? EVP_PKEY_get_bits(pk) : 0;
-    return b > 0 ? (size_t)b : 0;
-}
+int32_t ta_x509_key_type(const ta_x509 *c) { return c->key_type; }
+int32_t ta_x509_key_curve(const ta_x509 *c) { return c->curve; }
+size_t ta_x509_key_bits(const ta_x509 *c) { return c->key_bits; }
 
 int ta_x509_ec_point(const ta_x509 *c, int32_t curve, uint8_t *out,
                      size_t cap)
 {
     size_t want = curve == TEEATTEST_CURVE_P256   ? 65
                   : curve == TEEATTEST_CURVE_P384 ? 97 : 0;
-    if (!want || ta_x509_key_curve(c) != curve)
+    if (!want || c->curve != curve)
         return TEEATTEST_E_UNSUPPORTED;
     if (cap < want)
         return TEEATTEST_E_BUFFER_TOO_SMALL;
+    memcpy(out, c->point, want);
+    return TEEATTEST_OK;
+}
+
+/* The key's type, size, and for P-256/P-384 its point. */
+static int read_key(ta_x509 *c)
+{
     EVP_PKEY *pk = X509_get0_pubkey(c->x);
+    if (!pk)
+        return -1;
+    int b = EVP_PKEY_get_bits(pk);
+    c->key_bits = b > 0 ? (size_t)b : 0;
+    if (EVP_PKEY_is_a(pk, "RSA")) {
+        c->key_type = TA_X509_KEY_RSA;
+        return 0;
+    }
+    if (!EVP_PKEY_is_a(pk, "EC"))
+        return -1;
+    c->key_type = TA_X509_KEY_EC;
+    char group[32];
+    if (!EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group,
+                                        sizeof group, NULL))
+        return 0;
+    size_t f = 0;
+    if (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0) {
+        c->curve = TEEATTEST_CURVE_P256;
+        f = 32;
+    } else if (strcmp(group, "secp384r1") == 0 || strcmp(group, "P-384") == 0) {
+        c->curve = TEEATTEST_CURVE_P384;
+        f = 48;
+    } else {
+        return 0;
+    }
     BIGNUM *x = NULL, *y = NULL;
-    size_t f = (want - 1) / 2;
-    int rc = TEEATTEST_E_PARSE;
+    int rc = -1;
     if (EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_X, &x) &&
         EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_Y, &y) &&
-        BN_bn2binpad(x, out + 1, (int)f) == (int)f &&
-        BN_bn2binpad(y, out + 1 + f, (int)f) == (int)f) {
-        out[0] = 0x04;
-        rc = TEEATTEST_OK;
+        BN_bn2binpad(x, c->point + 1, (int)f) == (int)f &&
+        BN_bn2binpad(y, c->point + 1 + f, (int)f) == (int)f) {
+        c->point[0] = 0x04;
+        rc = 0;
     }
     BN_free(x);
     BN_free(y);
