@@ -115,3 +115,25 @@ int ta_x509_ext_find(const ta_x509 *c, const uint8_t *oid, size_t oid_len,
     }
     return TEEATTEST_E_NOT_FOUND;
 }
+
+/* ---- comparisons over the views, for every implementation --------------- */
+
+static bool der_eq(ta_der a, ta_der b)
+{
+    return a.len == b.len && (!a.len || memcmp(a.p, b.p, a.len) == 0);
+}
+
+bool ta_x509_valid_at(const ta_x509 *c, int64_t at)
+{
+    return at >= ta_x509_not_before(c) && at <= ta_x509_not_after(c);
+}
+
+bool ta_x509_self_issued(const ta_x509 *c)
+{
+    return der_eq(ta_x509_subject_der(c), ta_x509_issuer_der(c));
+}
+
+bool ta_x509_names_link(const ta_x509 *issuer, const ta_x509 *subject)
+{
+    return der_eq(ta_x509_subject_der(issuer), ta_x509_issuer_der(subject));
+}

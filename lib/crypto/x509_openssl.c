@@ -446,21 +446,6 @@ ta_der ta_x509_extensions(const ta_x509 *c) { return c->ext; }
 int64_t ta_x509_not_before(const ta_x509 *c) { return c->not_before; }
 int64_t ta_x509_not_after(const ta_x509 *c) { return c->not_after; }
 
-bool ta_x509_valid_at(const ta_x509 *c, int64_t at)
-{
-    return at >= c->not_before && at <= c->not_after;
-}
-
-bool ta_x509_self_issued(const ta_x509 *c)
-{
-    return der_eq(c->subject, c->issuer);
-}
-
-bool ta_x509_names_link(const ta_x509 *issuer, const ta_x509 *subject)
-{
-    return der_eq(issuer->subject, subject->issuer);
-}
-
 void ta_x509_sig_alg(const ta_x509 *c, int32_t *pk, int32_t *hash)
 {
     *pk = c->sig_pk;
