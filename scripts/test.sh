@@ -1,6 +1,7 @@
 #!/bin/sh
 # README command 2: install dependencies, build, and run every test suite,
-# once in a normal build and once under AddressSanitizer + UBSan. Ends with
+# once in a normal build and once under AddressSanitizer + UBSan, then the
+# library's own suites in a build without OpenSSL (mbedTLS). Ends with
 # the line "N passed, N failed" and exits non-zero if anything failed.
 set -u
 cd "$(dirname "$0")/.."
@@ -24,5 +25,13 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 run meson test -C build-asan --print-errorlogs --num-processes 2 \
     --no-suite abi --no-suite install --no-suite go --no-suite python
 
-python3 scripts/summary.py build-test build-asan || status=1
+# The mbedTLS implementation of lib/crypto (no OpenSSL): the suites that
+# show both implementations give the same results.
+[ -d build-mbedtls ] || meson setup build-mbedtls --werror -Dopenssl=disabled \
+    -Dbench=false >/dev/null || exit 2
+ninja -C build-mbedtls || exit 2
+run meson test -C build-mbedtls --print-errorlogs --num-processes 2 \
+    --suite unit --suite api --suite conformance --suite fuzz-regress
+
+python3 scripts/summary.py build-test build-asan build-mbedtls || status=1
 exit $status

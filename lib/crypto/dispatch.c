@@ -98,7 +98,7 @@ int ta_x509_verify_chain(const teeattest_ctx *ctx, uint32_t *flags_out,
         }
         *flags_out = 0;
     }
-    return ta_builtin_x509_verify_chain(flags_out, chain, chain_lens,
+    return ta_builtin_x509_verify_chain(ctx, flags_out, chain, chain_lens,
                                         chain_count, roots, root_lens,
                                         root_count, crls, crl_lens, crl_count,
                                         at);

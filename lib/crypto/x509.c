@@ -1,10 +1,14 @@
 /*
- * Calendar time for X.509 and other dates, independent of any crypto
- * library. The built-in chain verification is in x509_mbedtls.c.
+ * Calendar time for X.509 and other dates, and a reader of X.509 Names,
+ * independent of any crypto library. The built-in chain verification is in chain.c.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <string.h>
+
 #include "crypto.h"
+#include "der.h"
+#include "x509.h"
 
 int64_t ta_timegm(int year, int mon, int day, int hour, int min, int sec)
 {
@@ -17,4 +21,119 @@ int64_t ta_timegm(int year, int mon, int day, int hour, int min, int sec)
     int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     int64_t days = era * 146097 + doe - 719468;
     return days * 86400 + hour * 3600 + min * 60 + sec;
+}
+
+/* ---- Names ------------------------------------------------------------- */
+
+bool ta_name_start(ta_name_it *it, ta_der name)
+{
+    uint8_t *p = (uint8_t *)name.p;
+    const uint8_t *end = name.p + name.len;
+    size_t len;
+    if (!name.p || ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0 ||
+        p + len != end)
+        return false;
+    it->p = p;
+    it->end = end;
+    it->set_p = NULL;
+    it->set_end = NULL;
+    return true;
+}
+
+/* 1: an attribute, 0: the end, -1: malformed. */
+int ta_name_next(ta_name_it *it, ta_name_attr *a)
+{
+    size_t len;
+    if (!it->set_p || it->set_p >= it->set_end) {
+        if (it->p >= it->end)
+            return 0;
+        if (ta_der_get_tag(&it->p, it->end, &len, TA_DER_SET) != 0 || !len)
+            return -1;
+        it->set_p = it->p;
+        it->set_end = it->p + len;
+        it->p += len;
+    }
+    uint8_t *p = it->set_p;
+    if (ta_der_get_tag(&p, it->set_end, &len, TA_DER_SEQUENCE) != 0)
+        return -1;
+    const uint8_t *aend = p + len;
+    if (ta_der_get_tag(&p, aend, &len, TA_DER_OID) != 0)
+        return -1;
+    a->oid.p = p;
+    a->oid.len = len;
+    p += len;
+    if (p >= aend)
+        return -1;
+    a->tag = *p++;
+    if (ta_der_get_len(&p, aend, &len) != 0 || p + len != aend)
+        return -1;
+    a->val.p = p;
+    a->val.len = len;
+    it->set_p = (uint8_t *)aend;
+    a->merged = it->set_p < it->set_end;
+    return 1;
+}
+
+
+/* ---- extensions ---------------------------------------------------------- */
+
+int ta_x509_ext_find(const ta_x509 *c, const uint8_t *oid, size_t oid_len,
+                     ta_der *value, bool *critical)
+{
+    ta_der all = ta_x509_extensions(c);
+    if (!all.len)
+        return TEEATTEST_E_NOT_FOUND;
+    uint8_t *p = (uint8_t *)all.p;
+    const uint8_t *end = all.p + all.len;
+    size_t len;
+    if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0 || p + len != end)
+        return TEEATTEST_E_PARSE;
+    while (p < end) {
+        if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0)
+            return TEEATTEST_E_PARSE;
+        const uint8_t *eend = p + len;
+        size_t olen;
+        if (ta_der_get_tag(&p, eend, &olen, TA_DER_OID) != 0)
+            return TEEATTEST_E_PARSE;
+        bool match = olen == oid_len && memcmp(p, oid, olen) == 0;
+        p += olen;
+        int crit = 0;
+        if (p < eend && *p == TA_DER_BOOLEAN &&
+            ta_der_get_bool(&p, eend, &crit) != 0)
+            return TEEATTEST_E_PARSE;
+        if (ta_der_get_tag(&p, eend, &len, TA_DER_OCTET_STRING) != 0 ||
+            p + len != eend)
+            return TEEATTEST_E_PARSE;
+        if (match) {
+            value->p = p;
+            value->len = len;
+            if (critical)
+                *critical = crit != 0;
+            return TEEATTEST_OK;
+        }
+        p = (uint8_t *)eend;
+    }
+    return TEEATTEST_E_NOT_FOUND;
+}
+
+/* ---- comparisons over the views, for every implementation --------------- */
+
+static bool der_eq(ta_der a, ta_der b)
+{
+    return a.len == b.len && (!a.len || memcmp(a.p, b.p, a.len) == 0);
+}
+
+bool ta_x509_valid_at(const ta_x509 *c, int64_t at)
+{
+    return at >= ta_x509_not_before(c) && at <= ta_x509_not_after(c);
+}
+
+bool ta_x509_self_issued(const ta_x509 *c)
+{
+    return der_eq(ta_x509_subject_der(c), ta_x509_issuer_der(c));
+}
+
+bool ta_x509_names_link(const ta_x509 *issuer, const ta_x509 *subject)
+{
+    return der_eq(ta_x509_subject_der(issuer), ta_x509_issuer_der(subject));
 }

@@ -98,6 +98,15 @@ void ta_x509_sig_alg(const ta_x509 *c, int32_t *pk, int32_t *hash);
  * curve is neither P-256 nor P-384). */
 int32_t ta_x509_key_type(const ta_x509 *c);
 int32_t ta_x509_key_curve(const ta_x509 *c);
+/* The key's size in bits (an RSA modulus, an EC field). */
+size_t ta_x509_key_bits(const ta_x509 *c);
+/* An RSA PKCS#1 v1.5 signature over a SHA-256/384/512 digest with the
+ * certificate's RSA key, the implementation's own primitive (the crypto
+ * vtable has no RSA member). TEEATTEST_OK, TEEATTEST_E_VERIFY_FAILED, or
+ * TEEATTEST_E_SIG_ALGO when the key is not RSA or the digest unknown. */
+int ta_x509_rsa_verify(const ta_x509 *signer, int32_t hash_alg,
+                       const uint8_t *digest, size_t digest_len,
+                       const uint8_t *sig, size_t sig_len);
 /* Uncompressed point (0x04 || X || Y) of an EC key on `curve` into out
  * (65 bytes for P-256, 97 for P-384). TEEATTEST_E_UNSUPPORTED when the key
  * is not an EC key on that curve, TEEATTEST_E_PARSE if it cannot be
@@ -122,6 +131,11 @@ int ta_x509_serial_dec(const ta_x509 *c, char *out, size_t cap);
  * do not parse. */
 int ta_x509_ext_find(const ta_x509 *c, const uint8_t *oid, size_t oid_len,
                      ta_der *value, bool *critical);
+/* basicConstraints as chain building needs them: the version (1 to 3),
+ * whether the certificate is a CA (cA TRUE), and its pathLenConstraint
+ * plus one (0 when it has none). */
+void ta_x509_ca_info(const ta_x509 *c, int *version, bool *is_ca,
+                     int *max_pathlen);
 /* Key usage and extended key usage, RFC 5280 semantics: an absent
  * extension allows every usage. `ku` is a KeyUsage bit mask as in the
  * certificate's first byte (0x80 digitalSignature ...); `eku_oid` the DER
@@ -205,5 +219,27 @@ int64_t ta_x509_crl_next_update(const ta_x509_crl *crl);
 /* Is `serial` (INTEGER contents, as ta_x509_serial) listed? Entries'
  * dates are not judged: listed is revoked. */
 bool ta_x509_crl_lists(const ta_x509_crl *crl, ta_der serial);
+
+/* ---- Names, over DER (x509.c), for every implementation --------------- */
+
+/* The attributes of a Name in order, as mbedTLS lists them: ta_name_start
+ * on the Name SEQUENCE, then ta_name_next until it returns 0 (the end) or
+ * -1 (malformed). */
+typedef struct ta_name_it {
+    uint8_t *p;         /* next RDN SET */
+    const uint8_t *end; /* end of the RDNSequence */
+    uint8_t *set_p;     /* next attribute inside the current SET */
+    const uint8_t *set_end;
+} ta_name_it;
+
+typedef struct ta_name_attr {
+    ta_der oid;
+    int tag;
+    ta_der val;
+    bool merged; /* another attribute follows in the same SET */
+} ta_name_attr;
+
+bool ta_name_start(ta_name_it *it, ta_der name);
+int ta_name_next(ta_name_it *it, ta_name_attr *a);
 
 #endif /* TA_CRYPTO_X509_H */

@@ -1,7 +1,6 @@
 /*
- * The X.509 interface of x509.h over mbedTLS 2.28, and the built-in
- * chain verification behind the crypto vtable's x509_verify_chain
- * (ta_builtin_x509_verify_chain).
+ * The X.509 interface of x509.h over mbedTLS 2.28. The built-in chain
+ * verification over this interface is chain.c.
  *
  * A certificate parsed alone owns its mbedtls_x509_crt. A chain owns
  * mbedTLS's linked list and one ta_x509 per node that points into it and
@@ -189,26 +188,6 @@ int64_t ta_x509_not_after(const ta_x509 *c)
     return x509_time(&c->crt->valid_to);
 }
 
-bool ta_x509_valid_at(const ta_x509 *c, int64_t at)
-{
-    return at >= ta_x509_not_before(c) && at <= ta_x509_not_after(c);
-}
-
-static bool der_eq(ta_der a, ta_der b)
-{
-    return a.len == b.len && (!a.len || memcmp(a.p, b.p, a.len) == 0);
-}
-
-bool ta_x509_self_issued(const ta_x509 *c)
-{
-    return der_eq(ta_x509_subject_der(c), ta_x509_issuer_der(c));
-}
-
-bool ta_x509_names_link(const ta_x509 *issuer, const ta_x509 *subject)
-{
-    return der_eq(ta_x509_subject_der(issuer), ta_x509_issuer_der(subject));
-}
-
 void ta_x509_sig_alg(const ta_x509 *c, int32_t *pk, int32_t *hash)
 {
     *pk = map_pk(c->crt->sig_pk);
@@ -311,43 +290,33 @@ int ta_x509_serial_dec(const ta_x509 *c, char *out, size_t cap)
     return rc;
 }
 
-int ta_x509_ext_find(const ta_x509 *c, const uint8_t *oid, size_t oid_len,
-                     ta_der *value, bool *critical)
+void ta_x509_ca_info(const ta_x509 *c, int *version, bool *is_ca,
+                     int *max_pathlen)
 {
-    ta_der all = ta_x509_extensions(c);
-    if (!all.len)
-        return TEEATTEST_E_NOT_FOUND;
-    uint8_t *p = (uint8_t *)all.p;
-    const uint8_t *end = all.p + all.len;
-    size_t len;
-    if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0 || p + len != end)
-        return TEEATTEST_E_PARSE;
-    while (p < end) {
-        if (ta_der_get_tag(&p, end, &len, TA_DER_SEQUENCE) != 0)
-            return TEEATTEST_E_PARSE;
-        const uint8_t *eend = p + len;
-        size_t olen;
-        if (ta_der_get_tag(&p, eend, &olen, TA_DER_OID) != 0)
-            return TEEATTEST_E_PARSE;
-        bool match = olen == oid_len && memcmp(p, oid, olen) == 0;
-        p += olen;
-        int crit = 0;
-        if (p < eend && *p == TA_DER_BOOLEAN &&
-            ta_der_get_bool(&p, eend, &crit) != 0)
-            return TEEATTEST_E_PARSE;
-        if (ta_der_get_tag(&p, eend, &len, TA_DER_OCTET_STRING) != 0 ||
-            p + len != eend)
-            return TEEATTEST_E_PARSE;
-        if (match) {
-            value->p = p;
-            value->len = len;
-            if (critical)
-                *critical = crit != 0;
-            return TEEATTEST_OK;
-        }
-        p = (uint8_t *)eend;
-    }
-    return TEEATTEST_E_NOT_FOUND;
+    *version = c->crt->version;
+    *is_ca = c->crt->ca_istrue != 0;
+    *max_pathlen = c->crt->max_pathlen;
+}
+
+size_t ta_x509_key_bits(const ta_x509 *c)
+{
+    return mbedtls_pk_get_bitlen(&c->crt->pk);
+}
+
+int ta_x509_rsa_verify(const ta_x509 *signer, int32_t hash_alg,
+                       const uint8_t *digest, size_t digest_len,
+                       const uint8_t *sig, size_t sig_len)
+{
+    mbedtls_md_type_t md = hash_alg == TEEATTEST_HASH_SHA256   ? MBEDTLS_MD_SHA256
+                           : hash_alg == TEEATTEST_HASH_SHA384 ? MBEDTLS_MD_SHA384
+                           : hash_alg == TEEATTEST_HASH_SHA512 ? MBEDTLS_MD_SHA512
+                                                               : MBEDTLS_MD_NONE;
+    if (md == MBEDTLS_MD_NONE || ta_hash_len(hash_alg) != digest_len ||
+        mbedtls_pk_get_type(&signer->crt->pk) != MBEDTLS_PK_RSA)
+        return TEEATTEST_E_SIG_ALGO;
+    return mbedtls_pk_verify((mbedtls_pk_context *)&signer->crt->pk, md,
+                             digest, digest_len, sig, sig_len)
+               ? TEEATTEST_E_VERIFY_FAILED : TEEATTEST_OK;
 }
 
 bool ta_x509_has_eku_ext(const ta_x509 *c)
@@ -578,112 +547,4 @@ bool ta_x509_crl_lists(const ta_x509_crl *crl, ta_der serial)
             memcmp(e->serial.p, serial.p, serial.len) == 0)
             return true;
     return false;
-}
-
-/* ---- chain verification (ta_builtin_x509_verify_chain) ----------------- *
- *
- * Debian's mbedTLS compares validity dates with the system clock and offers
- * no hook for another clock, so the clock-dependent flags mbedTLS raises are
- * cleared in the verify callback and every date is re-checked here against
- * the caller's verification time. */
-
-struct verify_state {
-    int64_t at;
-    uint32_t flags;
-};
-
-static int verify_cb(void *data, mbedtls_x509_crt *crt, int depth,
-                     uint32_t *flags)
-{
-    (void)depth;
-    struct verify_state *st = data;
-    *flags &= ~(uint32_t)(MBEDTLS_X509_BADCERT_EXPIRED |
-                          MBEDTLS_X509_BADCERT_FUTURE |
-                          MBEDTLS_X509_BADCRL_EXPIRED |
-                          MBEDTLS_X509_BADCRL_FUTURE);
-    if (st->at < x509_time(&crt->valid_from))
-        st->flags |= TEEATTEST_X509_NOT_YET_VALID;
-    if (st->at > x509_time(&crt->valid_to))
-        st->flags |= TEEATTEST_X509_EXPIRED;
-    return 0;
-}
-
-static uint32_t map_flags(uint32_t m)
-{
-    uint32_t f = 0;
-    if (m & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
-        f |= TEEATTEST_X509_NOT_TRUSTED;
-    if (m & MBEDTLS_X509_BADCERT_REVOKED)
-        f |= TEEATTEST_X509_REVOKED;
-    if (m & MBEDTLS_X509_BADCRL_NOT_TRUSTED)
-        f |= TEEATTEST_X509_CRL_BAD;
-    if (m & (MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
-             MBEDTLS_X509_BADCERT_BAD_KEY | MBEDTLS_X509_BADCRL_BAD_MD |
-             MBEDTLS_X509_BADCRL_BAD_PK | MBEDTLS_X509_BADCRL_BAD_KEY))
-        f |= TEEATTEST_X509_BAD_SIGNATURE;
-    uint32_t known = MBEDTLS_X509_BADCERT_NOT_TRUSTED |
-                     MBEDTLS_X509_BADCERT_REVOKED |
-                     MBEDTLS_X509_BADCRL_NOT_TRUSTED |
-                     MBEDTLS_X509_BADCERT_BAD_MD | MBEDTLS_X509_BADCERT_BAD_PK |
-                     MBEDTLS_X509_BADCERT_BAD_KEY | MBEDTLS_X509_BADCRL_BAD_MD |
-                     MBEDTLS_X509_BADCRL_BAD_PK | MBEDTLS_X509_BADCRL_BAD_KEY;
-    if (m & ~known)
-        f |= TEEATTEST_X509_OTHER;
-    return f;
-}
-
-int ta_builtin_x509_verify_chain(uint32_t *flags_out,
-                                 const uint8_t *const *chain,
-                                 const size_t *chain_lens, size_t chain_count,
-                                 const uint8_t *const *roots,
-                                 const size_t *root_lens, size_t root_count,
-                                 const uint8_t *const *crls,
-                                 const size_t *crl_lens, size_t crl_count,
-                                 int64_t at)
-{
-    *flags_out = 0;
-    if (!chain_count || !root_count || !chain || !chain_lens || !roots ||
-        !root_lens || (crl_count && (!crls || !crl_lens)))
-        return TEEATTEST_E_INVALID_ARG;
-
-    mbedtls_x509_crt crt, ca;
-    mbedtls_x509_crl crl;
-    mbedtls_x509_crt_init(&crt);
-    mbedtls_x509_crt_init(&ca);
-    mbedtls_x509_crl_init(&crl);
-    struct verify_state st = {at, 0};
-
-    for (size_t i = 0; i < chain_count; i++)
-        if (!chain[i] || mbedtls_x509_crt_parse_der(&crt, chain[i], chain_lens[i]))
-            st.flags |= TEEATTEST_X509_BAD_FORMAT;
-    for (size_t i = 0; i < root_count; i++)
-        if (!roots[i] || mbedtls_x509_crt_parse_der(&ca, roots[i], root_lens[i]))
-            st.flags |= TEEATTEST_X509_BAD_FORMAT;
-    for (size_t i = 0; i < crl_count; i++)
-        if (!crls[i] || mbedtls_x509_crl_parse_der(&crl, crls[i], crl_lens[i]))
-            st.flags |= TEEATTEST_X509_BAD_FORMAT;
-
-    if (!st.flags) {
-        if (crl_count) {
-            for (const mbedtls_x509_crl *c = &crl; c; c = c->next) {
-                if (at < x509_time(&c->this_update))
-                    st.flags |= TEEATTEST_X509_CRL_FUTURE;
-                /* nextUpdate is optional in X.509; a CRL without one is
-                 * treated as never expiring, as RFC 5280 permits. */
-                if (c->next_update.year && at > x509_time(&c->next_update))
-                    st.flags |= TEEATTEST_X509_CRL_EXPIRED;
-            }
-        }
-        uint32_t mflags = 0;
-        mbedtls_x509_crt_verify_with_profile(
-            &crt, &ca, crl_count ? &crl : NULL,
-            &mbedtls_x509_crt_profile_default, NULL, &mflags, verify_cb, &st);
-        st.flags |= map_flags(mflags);
-    }
-
-    mbedtls_x509_crl_free(&crl);
-    mbedtls_x509_crt_free(&ca);
-    mbedtls_x509_crt_free(&crt);
-    *flags_out = st.flags;
-    return st.flags ? TEEATTEST_E_CERT_CHAIN : TEEATTEST_OK;
 }

@@ -19,6 +19,9 @@
 
 #define MAX_CERTS 4
 
+/* The allocator of the built-in verification. */
+static teeattest_ctx *uctx;
+
 typedef struct der {
     uint8_t *p;
     size_t len;
@@ -87,7 +90,7 @@ static int verify(uint32_t *flags, const der *chain, size_t n_chain,
         ll[i] = crl[i].len;
     }
     *flags = 0xDEAD;
-    int rc = ta_builtin_x509_verify_chain(flags, c, cl, n_chain, r, rl, 1,
+    int rc = ta_builtin_x509_verify_chain(uctx, flags, c, cl, n_chain, r, rl, 1,
                                           n_crl ? l : NULL, n_crl ? ll : NULL,
                                           n_crl, at);
     /* The return value and the flags always agree. */
@@ -362,20 +365,20 @@ static void test_bad_inputs(const der *root)
     /* Misuse. */
     const uint8_t *cp[1] = {certs[0].p}, *rp[1] = {root->p};
     size_t cl[1] = {certs[0].len}, rl[1] = {root->len};
-    CHECK_EQ_INT(ta_builtin_x509_verify_chain(&flags, cp, cl, 0, rp, rl, 1, NULL,
+    CHECK_EQ_INT(ta_builtin_x509_verify_chain(uctx, &flags, cp, cl, 0, rp, rl, 1, NULL,
                                               NULL, 0, at),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(ta_builtin_x509_verify_chain(&flags, cp, cl, 1, rp, rl, 0, NULL,
+    CHECK_EQ_INT(ta_builtin_x509_verify_chain(uctx, &flags, cp, cl, 1, rp, rl, 0, NULL,
                                               NULL, 0, at),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(ta_builtin_x509_verify_chain(&flags, cp, cl, 1, rp, rl, 1, NULL,
+    CHECK_EQ_INT(ta_builtin_x509_verify_chain(uctx, &flags, cp, cl, 1, rp, rl, 1, NULL,
                                               NULL, 1, at),
                  TEEATTEST_E_INVALID_ARG);
-    CHECK_EQ_INT(ta_builtin_x509_verify_chain(&flags, NULL, cl, 1, rp, rl, 1,
+    CHECK_EQ_INT(ta_builtin_x509_verify_chain(uctx, &flags, NULL, cl, 1, rp, rl, 1,
                                               NULL, NULL, 0, at),
                  TEEATTEST_E_INVALID_ARG);
     const uint8_t *np[1] = {NULL};
-    CHECK_EQ_INT(ta_builtin_x509_verify_chain(&flags, np, cl, 1, rp, rl, 1, NULL,
+    CHECK_EQ_INT(ta_builtin_x509_verify_chain(uctx, &flags, np, cl, 1, rp, rl, 1, NULL,
                                               NULL, 0, at),
                  TEEATTEST_E_CERT_CHAIN);
     CHECK_FLAGS(flags, TEEATTEST_X509_BAD_FORMAT);
@@ -394,11 +397,13 @@ static void test_bad_inputs(const der *root)
 
 int main(void)
 {
+    uctx = unit_ctx();
     test_timegm();
     der root = load("tdx/intel_sgx_root_ca.der");
     for (size_t i = 0; i < TA_ARRAY_LEN(cases); i++)
         test_case(cases[i], &root);
     test_bad_inputs(&root);
     free(root.p);
+    teeattest_ctx_free(uctx);
     return ta_test_done();
 }
