@@ -21,6 +21,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <pthread.h>
 #include <string.h>
 #include <time.h>
 
@@ -29,7 +30,9 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/ec.h>
 #include <openssl/objects.h>
+#include <openssl/provider.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -44,6 +47,7 @@ struct ta_x509 {
     atomic_size_t refs;          /* when owner is NULL */
     struct ta_x509_chain *owner;
     X509 *x;
+    EVP_PKEY *pkey;              /* RSA and other keys; NULL for P-256/384 */
     uint8_t *raw;
     size_t raw_len;
     ta_der tbs, issuer, subject, serial, spki, sig, ext;
@@ -341,6 +345,48 @@ static int walk_cert(ta_x509 *c)
     return check_extensions(c);
 }
 
+/* ---- OpenSSL state ------------------------------------------------------ */
+
+/* OpenSSL 3.0 decodes the public key of every certificate it parses
+ * through its provider decoders, and setting those up costs several times
+ * the rest of the parse (about 200 of 240 us for a P-256 certificate on
+ * the reference machine; docs/performance.md). Certificates are therefore
+ * parsed in a library context that holds only the "null" provider: with
+ * no decoder to try, OpenSSL leaves the key undecoded, as it does for any
+ * key it cannot decode, and read_key() decodes it instead: P-256 and
+ * P-384 points directly (EC_POINT_oct2point, the on-curve check the
+ * decoder makes), any other key with d2i_PUBKEY() in the default context,
+ * exactly as before. Created once, kept until exit (OpenSSL frees its own
+ * objects at exit; freeing these after that would be a use after free). */
+typedef struct ossl_state {
+    OSSL_LIB_CTX *parse; /* NULL: the default context (null provider absent) */
+    EC_GROUP *p256, *p384;
+} ossl_state;
+
+static ossl_state g_ossl;
+static bool g_ossl_ok;
+static pthread_once_t g_ossl_once = PTHREAD_ONCE_INIT;
+
+static void ossl_init(void)
+{
+    g_ossl.p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    g_ossl.p384 = EC_GROUP_new_by_curve_name(NID_secp384r1);
+    OSSL_LIB_CTX *lc = OSSL_LIB_CTX_new();
+    if (lc && OSSL_PROVIDER_load(lc, "null"))
+        g_ossl.parse = lc;
+    else
+        OSSL_LIB_CTX_free(lc);
+    ERR_clear_error();
+    g_ossl_ok = g_ossl.p256 && g_ossl.p384;
+}
+
+static const ossl_state *ossl(void)
+{
+    if (pthread_once(&g_ossl_once, ossl_init) != 0 || !g_ossl_ok)
+        return NULL;
+    return &g_ossl;
+}
+
 /* ---- certificates ------------------------------------------------------- */
 
 static void cert_release(const teeattest_ctx *ctx, ta_x509 *c)
@@ -348,6 +394,7 @@ static void cert_release(const teeattest_ctx *ctx, ta_x509 *c)
     if (!c)
         return;
     X509_free(c->x);
+    EVP_PKEY_free(c->pkey);
     ta_free(ctx, c->raw);
     ta_free(ctx, c);
 }
@@ -359,10 +406,20 @@ static int cert_parse(const teeattest_ctx *ctx, ta_x509 **out,
     *out = NULL;
     if (!der || !len || len > 0x7fffffff)
         return TEEATTEST_E_PARSE;
+    const ossl_state *st = ossl();
+    if (!st)
+        return TEEATTEST_E_NOMEM;
     const unsigned char *q = der;
-    X509 *x = d2i_X509(NULL, &q, (long)len);
+    /* Decoded in a library context without decoders, so that OpenSSL does
+     * not decode the key (read_key does, see ossl_state). On failure
+     * d2i_X509 frees the object and sets x to NULL. */
+    X509 *x = X509_new_ex(st->parse, NULL);
     if (!x)
+        return TEEATTEST_E_NOMEM;
+    if (!d2i_X509(&x, &q, (long)len)) {
+        X509_free(x);
         return TEEATTEST_E_PARSE;
+    }
     ta_x509 *c = ta_calloc(ctx, 1, sizeof *c);
     size_t used = (size_t)(q - der);
     uint8_t *raw = ta_malloc(ctx, used);
@@ -469,12 +526,52 @@ int ta_x509_ec_point(const ta_x509 *c, int32_t curve, uint8_t *out,
     return TEEATTEST_OK;
 }
 
+/* A P-256 or P-384 key in its usual form (named curve, uncompressed
+ * point): 1 read (and checked on the curve), 0 another key, -1 invalid. */
+static int read_ec_point(ta_x509 *c)
+{
+    const ossl_state *st = ossl();
+    X509_PUBKEY *xpk = X509_get_X509_PUBKEY(c->x);
+    ASN1_OBJECT *alg = NULL;
+    const unsigned char *k = NULL;
+    int klen = 0, ptype = 0;
+    X509_ALGOR *pa = NULL;
+    const void *pval = NULL;
+    if (!st || !xpk || !X509_PUBKEY_get0_param(&alg, &k, &klen, &pa, xpk) ||
+        OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey || !pa)
+        return 0;
+    X509_ALGOR_get0(NULL, &ptype, &pval, pa);
+    if (ptype != V_ASN1_OBJECT)
+        return 0;
+    int nid = OBJ_obj2nid((const ASN1_OBJECT *)pval);
+    size_t f = nid == NID_X9_62_prime256v1 ? 32 : nid == NID_secp384r1 ? 48 : 0;
+    if (!f || klen != (int)(1 + 2 * f) || k[0] != 0x04)
+        return 0;
+    const EC_GROUP *g = f == 32 ? st->p256 : st->p384;
+    EC_POINT *pt = EC_POINT_new(g);
+    bool on_curve = pt && EC_POINT_oct2point(g, pt, k, (size_t)klen, NULL);
+    EC_POINT_free(pt);
+    ERR_clear_error();
+    if (!on_curve)
+        return -1;
+    c->key_type = TA_X509_KEY_EC;
+    c->curve = f == 32 ? TEEATTEST_CURVE_P256 : TEEATTEST_CURVE_P384;
+    c->key_bits = f * 8;
+    memcpy(c->point, k, (size_t)klen);
+    return 1;
+}
+
 /* The key's type, size, and for P-256/P-384 its point. */
 static int read_key(ta_x509 *c)
 {
-    EVP_PKEY *pk = X509_get0_pubkey(c->x);
-    if (!pk)
+    int ec = read_ec_point(c);
+    if (ec)
+        return ec > 0 ? 0 : -1;
+    const unsigned char *q = c->spki.p;
+    if (c->spki.len > 0x7fffffff ||
+        !(c->pkey = d2i_PUBKEY(NULL, &q, (long)c->spki.len)))
         return -1;
+    EVP_PKEY *pk = c->pkey;
     int b = EVP_PKEY_get_bits(pk);
     c->key_bits = b > 0 ? (size_t)b : 0;
     if (EVP_PKEY_is_a(pk, "RSA")) {
@@ -519,7 +616,7 @@ int ta_x509_rsa_verify(const ta_x509 *signer, int32_t hash_alg,
     const char *md = hash_alg == TEEATTEST_HASH_SHA256   ? "SHA2-256"
                      : hash_alg == TEEATTEST_HASH_SHA384 ? "SHA2-384"
                      : hash_alg == TEEATTEST_HASH_SHA512 ? "SHA2-512" : NULL;
-    EVP_PKEY *pk = X509_get0_pubkey(signer->x);
+    EVP_PKEY *pk = signer->pkey;
     if (!md || ta_hash_len(hash_alg) != digest_len || !pk ||
         !EVP_PKEY_is_a(pk, "RSA"))
         return TEEATTEST_E_SIG_ALGO;
