@@ -17,10 +17,15 @@
 #include "crypto.h"
 
 #ifdef TA_HAVE_OPENSSL
+/* EC_KEY (verify_sig) is deprecated since OpenSSL 3.0: see there. */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <pthread.h>
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/err.h>
+#include <openssl/obj_mac.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -59,6 +64,51 @@ int ta_openssl_hash(int32_t alg, uint8_t *out, size_t out_len,
     return TEEATTEST_OK;
 }
 
+#ifndef OPENSSL_NO_DEPRECATED_3_0
+/* The key is built as an EC_KEY over a group created once per curve:
+ * EVP_PKEY_fromdata() creates the group from its name at every call, which
+ * costs about 40% of a P-256 verification (docs/performance.md), and
+ * OpenSSL 3.0 has no other way to make a public key from a point without
+ * it. EC_KEY is deprecated since OpenSSL 3.0 (still in every 3.x release);
+ * an OpenSSL built without the deprecated API gets the EVP path below. */
+static EC_GROUP *grp_p256, *grp_p384;
+static pthread_once_t grp_once = PTHREAD_ONCE_INIT;
+
+static void make_groups(void)
+{
+    grp_p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    grp_p384 = EC_GROUP_new_by_curve_name(NID_secp384r1);
+}
+
+/* 1 valid, 0 invalid (also a point not on the curve: EC_POINT_oct2point
+ * checks it, as mbedTLS does in mbedtls_ecp_check_pubkey()), -1 unusable. */
+static int verify_sig(int32_t curve, const uint8_t *pubkey, size_t pubkey_len,
+                      const uint8_t *digest, size_t digest_len,
+                      const ECDSA_SIG *es)
+{
+    if (pthread_once(&grp_once, make_groups) != 0)
+        return -1;
+    const EC_GROUP *g = curve == TEEATTEST_CURVE_P256 ? grp_p256 : grp_p384;
+    if (!g)
+        return -1;
+    EC_KEY *key = EC_KEY_new();
+    EC_POINT *pt = EC_POINT_new(g);
+    int v = -1;
+    if (key && pt && EC_KEY_set_group(key, g)) {
+        if (!EC_POINT_oct2point(g, pt, pubkey, pubkey_len, NULL) ||
+            !EC_KEY_set_public_key(key, pt))
+            v = 0;
+        else
+            /* 1 valid, 0 invalid, < 0 also for r or s out of range: all
+             * but 1 are a failed verification, as mbedTLS reports them. */
+            v = ECDSA_do_verify(digest, (int)digest_len, es, key) == 1;
+    }
+    EC_POINT_free(pt);
+    EC_KEY_free(key);
+    ERR_clear_error();
+    return v;
+}
+#else
 /* Import an uncompressed point. OpenSSL rejects a point that is not on
  * the curve here (EC_POINT_oct2point checks it), as mbedTLS does in
  * mbedtls_ecp_check_pubkey(). */
@@ -80,55 +130,62 @@ static EVP_PKEY *import_point(const char *group, const uint8_t *pubkey,
     return pkey;
 }
 
-int ta_openssl_ecdsa_verify(int32_t curve, const uint8_t *pubkey,
-                            size_t pubkey_len, const uint8_t *digest,
-                            size_t digest_len, const uint8_t *sig,
-                            size_t sig_len)
+static int verify_sig(int32_t curve, const uint8_t *pubkey, size_t pubkey_len,
+                      const uint8_t *digest, size_t digest_len,
+                      const ECDSA_SIG *es)
 {
-    const char *group;
-    size_t field;
-    if (curve == TEEATTEST_CURVE_P256) {
-        group = "P-256";
-        field = 32;
-    } else if (curve == TEEATTEST_CURVE_P384) {
-        group = "P-384";
-        field = 48;
-    } else {
-        return TEEATTEST_E_INVALID_ARG;
-    }
-    if (!pubkey || pubkey_len != 1 + 2 * field || pubkey[0] != 0x04 ||
-        !sig || sig_len != 2 * field || !digest || !digest_len)
-        return TEEATTEST_E_INVALID_ARG;
-
-    /* r || s to the DER ECDSA-Sig-Value OpenSSL verifies. */
-    int rc = TEEATTEST_E_UNSUPPORTED;
-    ECDSA_SIG *es = ECDSA_SIG_new();
-    BIGNUM *r = BN_bin2bn(sig, (int)field, NULL);
-    BIGNUM *s = BN_bin2bn(sig + field, (int)field, NULL);
+    const char *group = curve == TEEATTEST_CURVE_P256 ? "P-256" : "P-384";
     unsigned char *der = NULL;
-    int der_len = 0;
+    int der_len = i2d_ECDSA_SIG(es, &der);
     EVP_PKEY *pkey = NULL;
     EVP_PKEY_CTX *vctx = NULL;
-    if (!es || !r || !s || !ECDSA_SIG_set0(es, r, s))
-        goto out;
-    r = s = NULL; /* owned by es now */
-    if ((der_len = i2d_ECDSA_SIG(es, &der)) <= 0)
+    int v = -1;
+    if (der_len <= 0)
         goto out;
     if (!(pkey = import_point(group, pubkey, pubkey_len))) {
-        rc = TEEATTEST_E_VERIFY_FAILED; /* not a point on the curve */
+        v = 0; /* not a point on the curve */
         goto out;
     }
     if (!(vctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) ||
         EVP_PKEY_verify_init(vctx) <= 0)
         goto out;
-    /* 1 valid, 0 invalid, < 0 also for r or s out of range: all but 1
-     * are a failed verification, as mbedTLS reports them. */
-    rc = EVP_PKEY_verify(vctx, der, (size_t)der_len, digest, digest_len) == 1
-             ? TEEATTEST_OK : TEEATTEST_E_VERIFY_FAILED;
+    v = EVP_PKEY_verify(vctx, der, (size_t)der_len, digest, digest_len) == 1;
 out:
     EVP_PKEY_CTX_free(vctx);
     EVP_PKEY_free(pkey);
     OPENSSL_free(der);
+    ERR_clear_error();
+    return v;
+}
+#endif
+
+int ta_openssl_ecdsa_verify(int32_t curve, const uint8_t *pubkey,
+                            size_t pubkey_len, const uint8_t *digest,
+                            size_t digest_len, const uint8_t *sig,
+                            size_t sig_len)
+{
+    size_t field;
+    if (curve == TEEATTEST_CURVE_P256)
+        field = 32;
+    else if (curve == TEEATTEST_CURVE_P384)
+        field = 48;
+    else
+        return TEEATTEST_E_INVALID_ARG;
+    if (!pubkey || pubkey_len != 1 + 2 * field || pubkey[0] != 0x04 ||
+        !sig || sig_len != 2 * field || !digest || !digest_len ||
+        digest_len > 0x7fffffff)
+        return TEEATTEST_E_INVALID_ARG;
+
+    int rc = TEEATTEST_E_UNSUPPORTED;
+    ECDSA_SIG *es = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(sig, (int)field, NULL);
+    BIGNUM *s = BN_bin2bn(sig + field, (int)field, NULL);
+    if (es && r && s && ECDSA_SIG_set0(es, r, s)) {
+        r = s = NULL; /* owned by es now */
+        int v = verify_sig(curve, pubkey, pubkey_len, digest, digest_len, es);
+        if (v >= 0)
+            rc = v ? TEEATTEST_OK : TEEATTEST_E_VERIFY_FAILED;
+    }
     BN_free(r);
     BN_free(s);
     ECDSA_SIG_free(es);
