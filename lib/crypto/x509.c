@@ -1,6 +1,7 @@
 /*
- * Calendar time for X.509 and other dates, and a reader of X.509 Names,
- * independent of any crypto library. The built-in chain verification is in chain.c.
+ * Calendar time for X.509 and other dates, a reader of X.509 Names and
+ * what the two implementations of x509.h share (reference counting,
+ * Common Names), independent of any crypto library. The built-in chain verification is in chain.c.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -9,6 +10,7 @@
 #include "crypto.h"
 #include "der.h"
 #include "x509.h"
+#include "x509_impl.h"
 
 int64_t ta_timegm(int year, int mon, int day, int hour, int min, int sec)
 {
@@ -136,4 +138,94 @@ bool ta_x509_self_issued(const ta_x509 *c)
 bool ta_x509_names_link(const ta_x509 *issuer, const ta_x509 *subject)
 {
     return der_eq(ta_x509_subject_der(issuer), ta_x509_issuer_der(subject));
+}
+
+/* ---- what both implementations share (x509_impl.h) -------------------- */
+
+void ta_x509_head_init(ta_x509_head *h, const teeattest_ctx *ctx)
+{
+    h->ctx = ctx;
+    h->owner = NULL;
+    atomic_init(&h->refs, 1);
+}
+
+ta_x509 *ta_x509_ref(const ta_x509 *c)
+{
+    ta_x509_head *h = (ta_x509_head *)c;
+    if (!h)
+        return NULL;
+    if (h->owner)
+        ta_x509_chain_ref(h->owner);
+    else
+        atomic_fetch_add(&h->refs, 1);
+    return (ta_x509 *)c;
+}
+
+void ta_x509_free(const ta_x509 *c)
+{
+    ta_x509_head *h = (ta_x509_head *)c;
+    if (!h)
+        return;
+    if (h->owner)
+        ta_x509_chain_free(h->owner);
+    else if (atomic_fetch_sub(&h->refs, 1) == 1)
+        ta_x509_release((ta_x509 *)c);
+}
+
+ta_x509_chain *ta_x509_chain_ref(const ta_x509_chain *ch)
+{
+    if (ch)
+        atomic_fetch_add(&((ta_x509_head *)ch)->refs, 1);
+    return (ta_x509_chain *)ch;
+}
+
+void ta_x509_chain_free(const ta_x509_chain *ch)
+{
+    if (ch && atomic_fetch_sub(&((ta_x509_head *)ch)->refs, 1) == 1)
+        ta_x509_chain_release((ta_x509_chain *)ch);
+}
+
+ta_x509_crl *ta_x509_crl_ref(const ta_x509_crl *crl)
+{
+    if (crl)
+        atomic_fetch_add(&((ta_x509_head *)crl)->refs, 1);
+    return (ta_x509_crl *)crl;
+}
+
+void ta_x509_crl_free(const ta_x509_crl *crl)
+{
+    if (crl && atomic_fetch_sub(&((ta_x509_head *)crl)->refs, 1) == 1)
+        ta_x509_crl_release((ta_x509_crl *)crl);
+}
+
+/* The first Common Name of a Name, control and non-ASCII bytes as '?'. */
+static void name_cn(ta_der name, char *out, size_t cap)
+{
+    out[0] = '\0';
+    ta_name_it it;
+    ta_name_attr a;
+    if (!ta_name_start(&it, name))
+        return;
+    while (ta_name_next(&it, &a) == 1) {
+        if (a.oid.len == 3 && memcmp(a.oid.p, "\x55\x04\x03", 3) == 0) {
+            size_t l = a.val.len < cap - 1 ? a.val.len : cap - 1;
+            memcpy(out, a.val.p, l);
+            out[l] = '\0';
+            for (size_t i = 0; i < l; i++)
+                if ((unsigned char)out[i] < 0x20 ||
+                    (unsigned char)out[i] > 0x7e)
+                    out[i] = '?';
+            return;
+        }
+    }
+}
+
+void ta_x509_cn(const ta_x509 *c, bool issuer, char *out, size_t cap)
+{
+    name_cn(issuer ? ta_x509_issuer_der(c) : ta_x509_subject_der(c), out, cap);
+}
+
+void ta_x509_crl_issuer_cn(const ta_x509_crl *crl, char *out, size_t cap)
+{
+    name_cn(ta_x509_crl_issuer_der(crl), out, cap);
 }

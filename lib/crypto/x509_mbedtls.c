@@ -22,26 +22,23 @@
 #include "crypto.h"
 #include "der.h"
 #include "x509.h"
+#include "x509_impl.h"
 
 struct ta_x509 {
-    const teeattest_ctx *ctx;  /* allocated with; when owner is NULL */
-    atomic_size_t refs;        /* when owner is NULL */
-    struct ta_x509_chain *owner;
+    ta_x509_head h;
     const mbedtls_x509_crt *crt;
     mbedtls_x509_crt own;      /* when owner is NULL */
 };
 
 struct ta_x509_chain {
-    const teeattest_ctx *ctx;
-    atomic_size_t refs;
+    ta_x509_head h;
     mbedtls_x509_crt list;
     size_t n;
     struct ta_x509 *certs;     /* n, owner = this chain */
 };
 
 struct ta_x509_crl {
-    const teeattest_ctx *ctx;
-    atomic_size_t refs;
+    ta_x509_head h;
     mbedtls_x509_crl crl;
 };
 
@@ -116,7 +113,7 @@ int ta_x509_parse_der(const teeattest_ctx *ctx, ta_x509 **out,
     ta_x509 *c = ta_calloc(ctx, 1, sizeof *c);
     if (!c)
         return TEEATTEST_E_NOMEM;
-    c->ctx = ctx;
+    ta_x509_head_init(&c->h, ctx);
     mbedtls_x509_crt_init(&c->own);
     int prc = mbedtls_x509_crt_parse_der(&c->own, der, len);
     if (prc != 0) {
@@ -127,37 +124,15 @@ int ta_x509_parse_der(const teeattest_ctx *ctx, ta_x509 **out,
         return prc == MBEDTLS_ERR_X509_ALLOC_FAILED ? TEEATTEST_E_NOMEM
                                                     : TEEATTEST_E_PARSE;
     }
-    atomic_init(&c->refs, 1);
     c->crt = &c->own;
     *out = c;
     return TEEATTEST_OK;
 }
 
-ta_x509 *ta_x509_ref(const ta_x509 *cc)
+void ta_x509_release(ta_x509 *c)
 {
-    ta_x509 *c = (ta_x509 *)cc;
-    if (!c)
-        return NULL;
-    if (c->owner)
-        ta_x509_chain_ref(c->owner);
-    else
-        atomic_fetch_add(&c->refs, 1);
-    return c;
-}
-
-void ta_x509_free(const ta_x509 *cc)
-{
-    ta_x509 *c = (ta_x509 *)cc;
-    if (!c)
-        return;
-    if (c->owner) {
-        ta_x509_chain_free(c->owner);
-        return;
-    }
-    if (atomic_fetch_sub(&c->refs, 1) != 1)
-        return;
     mbedtls_x509_crt_free(&c->own);
-    ta_free(c->ctx, c);
+    ta_free(c->h.ctx, c);
 }
 
 ta_der ta_x509_der(const ta_x509 *c) { return buf_view(&c->crt->raw); }
@@ -240,28 +215,6 @@ int ta_x509_ec_point(const ta_x509 *c, int32_t curve, uint8_t *out,
                                        out, want) != 0 || olen != want)
         return TEEATTEST_E_PARSE;
     return TEEATTEST_OK;
-}
-
-static void name_cn(const mbedtls_x509_name *n, char *out, size_t cap)
-{
-    out[0] = '\0';
-    for (; n; n = n->next) {
-        if (n->oid.p && MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0) {
-            size_t l = n->val.len < cap - 1 ? n->val.len : cap - 1;
-            memcpy(out, n->val.p, l);
-            out[l] = '\0';
-            for (size_t i = 0; i < l; i++)
-                if ((unsigned char)out[i] < 0x20 ||
-                    (unsigned char)out[i] > 0x7e)
-                    out[i] = '?';
-            return;
-        }
-    }
-}
-
-void ta_x509_cn(const ta_x509 *c, bool issuer, char *out, size_t cap)
-{
-    name_cn(issuer ? &c->crt->issuer : &c->crt->subject, out, cap);
 }
 
 int ta_x509_subject_text(const ta_x509 *c, char *out, size_t cap)
@@ -385,7 +338,7 @@ int ta_x509_chain_parse(const teeattest_ctx *ctx, ta_x509_chain **out,
         ta_free(ctx, ch);
         return TEEATTEST_E_NOMEM;
     }
-    ch->ctx = ctx;
+    ta_x509_head_init(&ch->h, ctx);
     mbedtls_x509_crt_init(&ch->list);
     int prc = mbedtls_x509_crt_parse(&ch->list, buf, len + 1);
     ta_free(ctx, buf);
@@ -407,33 +360,21 @@ int ta_x509_chain_parse(const teeattest_ctx *ctx, ta_x509_chain **out,
     }
     const mbedtls_x509_crt *c = &ch->list;
     for (size_t i = 0; i < n; i++, c = c->next) {
-        ch->certs[i].owner = ch;
+        ch->certs[i].h.owner = ch;
         ch->certs[i].crt = c;
     }
     ch->n = n;
-    atomic_init(&ch->refs, 1);
     if (failed)
         *failed = (size_t)prc;
     *out = ch;
     return TEEATTEST_OK;
 }
 
-ta_x509_chain *ta_x509_chain_ref(const ta_x509_chain *cch)
+void ta_x509_chain_release(ta_x509_chain *ch)
 {
-    ta_x509_chain *ch = (ta_x509_chain *)cch;
-    if (ch)
-        atomic_fetch_add(&ch->refs, 1);
-    return ch;
-}
-
-void ta_x509_chain_free(const ta_x509_chain *cch)
-{
-    ta_x509_chain *ch = (ta_x509_chain *)cch;
-    if (!ch || atomic_fetch_sub(&ch->refs, 1) != 1)
-        return;
     mbedtls_x509_crt_free(&ch->list);
-    ta_free(ch->ctx, ch->certs);
-    ta_free(ch->ctx, ch);
+    ta_free(ch->h.ctx, ch->certs);
+    ta_free(ch->h.ctx, ch);
 }
 
 size_t ta_x509_chain_len(const ta_x509_chain *ch)
@@ -457,7 +398,7 @@ int ta_x509_crl_parse(const teeattest_ctx *ctx, ta_x509_crl **out,
     ta_x509_crl *crl = ta_calloc(ctx, 1, sizeof *crl);
     if (!crl)
         return TEEATTEST_E_NOMEM;
-    crl->ctx = ctx;
+    ta_x509_head_init(&crl->h, ctx);
     mbedtls_x509_crl_init(&crl->crl);
     int prc;
     if (data[0] == 0x30) {
@@ -477,35 +418,19 @@ int ta_x509_crl_parse(const teeattest_ctx *ctx, ta_x509_crl **out,
         return prc == MBEDTLS_ERR_X509_ALLOC_FAILED ? TEEATTEST_E_NOMEM
                                                     : TEEATTEST_E_PARSE;
     }
-    atomic_init(&crl->refs, 1);
     *out = crl;
     return TEEATTEST_OK;
 }
 
-ta_x509_crl *ta_x509_crl_ref(const ta_x509_crl *ccrl)
+void ta_x509_crl_release(ta_x509_crl *crl)
 {
-    ta_x509_crl *crl = (ta_x509_crl *)ccrl;
-    if (crl)
-        atomic_fetch_add(&crl->refs, 1);
-    return crl;
-}
-
-void ta_x509_crl_free(const ta_x509_crl *ccrl)
-{
-    ta_x509_crl *crl = (ta_x509_crl *)ccrl;
-    if (!crl || atomic_fetch_sub(&crl->refs, 1) != 1)
-        return;
     mbedtls_x509_crl_free(&crl->crl);
-    ta_free(crl->ctx, crl);
+    ta_free(crl->h.ctx, crl);
 }
 
 ta_der ta_x509_crl_der(const ta_x509_crl *crl)
 {
     return buf_view(&crl->crl.raw);
-}
-void ta_x509_crl_issuer_cn(const ta_x509_crl *crl, char *out, size_t cap)
-{
-    name_cn(&crl->crl.issuer, out, cap);
 }
 ta_der ta_x509_crl_issuer_der(const ta_x509_crl *crl)
 {

@@ -40,12 +40,11 @@
 #include "crypto.h"
 #include "der.h"
 #include "x509.h"
+#include "x509_impl.h"
 
 /* The DER views of a certificate, and its own copy of the bytes. */
 struct ta_x509 {
-    const teeattest_ctx *ctx;
-    atomic_size_t refs;          /* when owner is NULL */
-    struct ta_x509_chain *owner;
+    ta_x509_head h;
     X509 *x;
     EVP_PKEY *pkey;              /* RSA and other keys; NULL for P-256/384 */
     uint8_t *raw;
@@ -63,15 +62,13 @@ struct ta_x509 {
 };
 
 struct ta_x509_chain {
-    const teeattest_ctx *ctx;
-    atomic_size_t refs;
+    ta_x509_head h;
     size_t n;
     struct ta_x509 **certs;
 };
 
 struct ta_x509_crl {
-    const teeattest_ctx *ctx;
-    atomic_size_t refs;
+    ta_x509_head h;
     uint8_t *raw;
     size_t raw_len;
     ta_der tbs, issuer, sig, ext, revoked;
@@ -430,7 +427,7 @@ static int cert_parse(const teeattest_ctx *ctx, ta_x509 **out,
         return TEEATTEST_E_NOMEM;
     }
     memcpy(raw, der, used);
-    c->ctx = ctx;
+    ta_x509_head_init(&c->h, ctx);
     c->x = x;
     c->raw = raw;
     c->raw_len = used;
@@ -442,7 +439,6 @@ static int cert_parse(const teeattest_ctx *ctx, ta_x509 **out,
         return TEEATTEST_E_PARSE;
     }
     read_ca(c);
-    atomic_init(&c->refs, 1);
     *out = c;
     return TEEATTEST_OK;
 }
@@ -462,30 +458,9 @@ int ta_x509_parse_der(const teeattest_ctx *ctx, ta_x509 **out,
     return rc;
 }
 
-ta_x509 *ta_x509_ref(const ta_x509 *cc)
+void ta_x509_release(ta_x509 *c)
 {
-    ta_x509 *c = (ta_x509 *)cc;
-    if (!c)
-        return NULL;
-    if (c->owner)
-        ta_x509_chain_ref(c->owner);
-    else
-        atomic_fetch_add(&c->refs, 1);
-    return c;
-}
-
-void ta_x509_free(const ta_x509 *cc)
-{
-    ta_x509 *c = (ta_x509 *)cc;
-    if (!c)
-        return;
-    if (c->owner) {
-        ta_x509_chain_free(c->owner);
-        return;
-    }
-    if (atomic_fetch_sub(&c->refs, 1) != 1)
-        return;
-    cert_release(c->ctx, c);
+    cert_release(c->h.ctx, c);
 }
 
 ta_der ta_x509_der(const ta_x509 *c)
@@ -684,32 +659,6 @@ static const struct {
     {10, {0x09, 0x92, 0x26, 0x89, 0x93, 0xF2, 0x2C, 0x64, 0x01, 0x19}, "DC"},
     {3, {0x55, 0x04, 0x2D}, "uniqueIdentifier"},
 };
-
-static void name_cn(ta_der name, char *out, size_t cap)
-{
-    out[0] = '\0';
-    ta_name_it it;
-    ta_name_attr a;
-    if (!ta_name_start(&it, name))
-        return;
-    while (ta_name_next(&it, &a) == 1) {
-        if (a.oid.len == 3 && memcmp(a.oid.p, "\x55\x04\x03", 3) == 0) {
-            size_t l = a.val.len < cap - 1 ? a.val.len : cap - 1;
-            memcpy(out, a.val.p, l);
-            out[l] = '\0';
-            for (size_t i = 0; i < l; i++)
-                if ((unsigned char)out[i] < 0x20 ||
-                    (unsigned char)out[i] > 0x7e)
-                    out[i] = '?';
-            return;
-        }
-    }
-}
-
-void ta_x509_cn(const ta_x509 *c, bool issuer, char *out, size_t cap)
-{
-    name_cn(issuer ? c->issuer : c->subject, out, cap);
-}
 
 /* mbedtls_x509_dn_gets */
 int ta_x509_subject_text(const ta_x509 *c, char *out, size_t cap)
@@ -951,23 +900,23 @@ static int chain_add(ta_x509_chain *ch, ta_x509 *c, size_t *cap)
 {
     if (ch->n == *cap) {
         size_t nc = *cap ? 2 * *cap : 4;
-        ta_x509 **g = ta_realloc(ch->ctx, ch->certs, nc * sizeof *g);
+        ta_x509 **g = ta_realloc(ch->h.ctx, ch->certs, nc * sizeof *g);
         if (!g)
             return TEEATTEST_E_NOMEM;
         ch->certs = g;
         *cap = nc;
     }
-    c->owner = ch;
+    c->h.owner = ch;
     ch->certs[ch->n++] = c;
     return TEEATTEST_OK;
 }
 
-static void chain_release(ta_x509_chain *ch)
+void ta_x509_chain_release(ta_x509_chain *ch)
 {
     for (size_t i = 0; i < ch->n; i++)
-        cert_release(ch->ctx, ch->certs[i]);
-    ta_free(ch->ctx, ch->certs);
-    ta_free(ch->ctx, ch);
+        cert_release(ch->h.ctx, ch->certs[i]);
+    ta_free(ch->h.ctx, ch->certs);
+    ta_free(ch->h.ctx, ch);
 }
 
 int ta_x509_chain_parse(const teeattest_ctx *ctx, ta_x509_chain **out,
@@ -981,7 +930,7 @@ int ta_x509_chain_parse(const teeattest_ctx *ctx, ta_x509_chain **out,
     ta_x509_chain *ch = ta_calloc(ctx, 1, sizeof *ch);
     if (!ch)
         return TEEATTEST_E_NOMEM;
-    ch->ctx = ctx;
+    ta_x509_head_init(&ch->h, ctx);
     size_t cap = 0, bad = 0;
     int rc = TEEATTEST_OK;
     static const char begin[] = "-----BEGIN CERTIFICATE-----";
@@ -1022,30 +971,13 @@ int ta_x509_chain_parse(const teeattest_ctx *ctx, ta_x509_chain **out,
     }
     ERR_clear_error();
     if (rc || !ch->n) {
-        chain_release(ch);
+        ta_x509_chain_release(ch);
         return rc == TEEATTEST_E_NOMEM ? rc : TEEATTEST_E_PARSE;
     }
-    atomic_init(&ch->refs, 1);
     if (failed)
         *failed = bad;
     *out = ch;
     return TEEATTEST_OK;
-}
-
-ta_x509_chain *ta_x509_chain_ref(const ta_x509_chain *cch)
-{
-    ta_x509_chain *ch = (ta_x509_chain *)cch;
-    if (ch)
-        atomic_fetch_add(&ch->refs, 1);
-    return ch;
-}
-
-void ta_x509_chain_free(const ta_x509_chain *cch)
-{
-    ta_x509_chain *ch = (ta_x509_chain *)cch;
-    if (!ch || atomic_fetch_sub(&ch->refs, 1) != 1)
-        return;
-    chain_release(ch);
 }
 
 size_t ta_x509_chain_len(const ta_x509_chain *ch)
@@ -1150,7 +1082,7 @@ static int crl_der(const teeattest_ctx *ctx, ta_x509_crl **out,
         return TEEATTEST_E_NOMEM;
     }
     memcpy(raw, der, len);
-    crl->ctx = ctx;
+    ta_x509_head_init(&crl->h, ctx);
     crl->raw = raw;
     crl->raw_len = len;
     if (walk_crl(crl) != 0) {
@@ -1158,7 +1090,6 @@ static int crl_der(const teeattest_ctx *ctx, ta_x509_crl **out,
         ta_free(ctx, crl);
         return TEEATTEST_E_PARSE;
     }
-    atomic_init(&crl->refs, 1);
     *out = crl;
     return TEEATTEST_OK;
 }
@@ -1194,31 +1125,16 @@ int ta_x509_crl_parse(const teeattest_ctx *ctx, ta_x509_crl **out,
     return rc == TEEATTEST_E_NOMEM ? rc : rc ? TEEATTEST_E_PARSE : TEEATTEST_OK;
 }
 
-ta_x509_crl *ta_x509_crl_ref(const ta_x509_crl *ccrl)
+void ta_x509_crl_release(ta_x509_crl *crl)
 {
-    ta_x509_crl *crl = (ta_x509_crl *)ccrl;
-    if (crl)
-        atomic_fetch_add(&crl->refs, 1);
-    return crl;
-}
-
-void ta_x509_crl_free(const ta_x509_crl *ccrl)
-{
-    ta_x509_crl *crl = (ta_x509_crl *)ccrl;
-    if (!crl || atomic_fetch_sub(&crl->refs, 1) != 1)
-        return;
-    ta_free(crl->ctx, crl->raw);
-    ta_free(crl->ctx, crl);
+    ta_free(crl->h.ctx, crl->raw);
+    ta_free(crl->h.ctx, crl);
 }
 
 ta_der ta_x509_crl_der(const ta_x509_crl *crl)
 {
     ta_der d = {crl->raw, crl->raw_len};
     return d;
-}
-void ta_x509_crl_issuer_cn(const ta_x509_crl *crl, char *out, size_t cap)
-{
-    name_cn(crl->issuer, out, cap);
 }
 ta_der ta_x509_crl_issuer_der(const ta_x509_crl *crl) { return crl->issuer; }
 ta_der ta_x509_crl_tbs(const ta_x509_crl *crl) { return crl->tbs; }
