@@ -540,15 +540,6 @@ static int verify_first_once(void *p)
     return rc;
 }
 
-static int ctx_once(void *p)
-{
-    (void)p;
-    teeattest_ctx *ctx = NULL;
-    int rc = teeattest_ctx_new(&ctx, NULL, NULL);
-    teeattest_ctx_free(ctx);
-    return rc;
-}
-
 /* One verification with diagnostics; exits 1 unless it is as required. */
 static void check_once(const figure *f, bool verbose)
 {
@@ -624,46 +615,14 @@ static void add_input(figure *f, int32_t kind, const char *id,
 /* ---- measurement ------------------------------------------------------------ */
 
 
-/* Best rates of a verification and its floor and the median ratio of
- * their times. */
-typedef struct pair_rates {
-    double ver, flo, ratio;
-} pair_rates;
+typedef ta_bench_pair pair_rates;
 
-/* Verifications and their floor alternate one at a time on this thread's
- * CPU clock, so load from other processes weighs on both alike. */
 static pair_rates alternate(const char *what, ta_bench_fn ver_fn,
                             void *ver_arg, ta_bench_fn floor_fn,
                             void *floor_arg)
 {
-    ta_bench_measure(what, ver_fn, ver_arg, WARMUP_NS, 1);
-    ta_bench_measure(what, floor_fn, floor_arg, WARMUP_NS / 2, 1);
-    double ver[ROUNDS], flo[ROUNDS], ratio[ROUNDS];
-    for (int r = 0; r < ROUNDS; r++) {
-        uint64_t tv = 0, tf = 0, n = 0;
-        while (tv + tf < ROUND_NS) {
-            uint64_t t0 = ta_bench_cpu_ns();
-            if (ver_fn(ver_arg)) {
-                fprintf(stderr, "error: %s: a verification failed\n", what);
-                exit(TA_BENCH_EXIT_FAILED);
-            }
-            uint64_t t1 = ta_bench_cpu_ns();
-            if (floor_fn(floor_arg)) {
-                fprintf(stderr, "error: %s: the floor failed\n", what);
-                exit(TA_BENCH_EXIT_FAILED);
-            }
-            uint64_t t2 = ta_bench_cpu_ns();
-            tv += t1 - t0;
-            tf += t2 - t1;
-            n++;
-        }
-        ver[r] = (double)n * 1e9 / (double)tv;
-        flo[r] = (double)n * 1e9 / (double)tf;
-        ratio[r] = (double)tv / (double)tf;
-    }
-    pair_rates pr = {ta_bench_best(ver, ROUNDS), ta_bench_best(flo, ROUNDS),
-                     ta_bench_median(ratio, ROUNDS)};
-    return pr;
+    return ta_bench_alternate(what, ver_fn, ver_arg, floor_fn, floor_arg,
+                              ROUNDS, ROUND_NS, WARMUP_NS);
 }
 
 /* Prints the figure's lines and returns its median ratio. */
@@ -741,28 +700,12 @@ static void run_first_repeated(figure *f, double p384_dispatch_rate)
                     p384_dispatch_rate);
 }
 
-/* Rate of fn on this thread's CPU clock (as the figures are timed). */
-static double cpu_rate(const char *what, ta_bench_fn fn, void *p,
-                       uint64_t ns)
-{
-    uint64_t n = 0, t0 = ta_bench_cpu_ns(), t;
-    do {
-        if (fn(p)) {
-            fprintf(stderr, "error: %s failed\n", what);
-            exit(TA_BENCH_EXIT_FAILED);
-        }
-        n++;
-        t = ta_bench_cpu_ns() - t0;
-    } while (t < ns);
-    return (double)n * 1e9 / (double)t;
-}
-
-/* Best of ROUNDS rounds of cpu_rate(). */
+/* Best of ROUNDS rounds of ta_bench_cpu_rate(). */
 static double cpu_rate_best(const char *what, ta_bench_fn fn, void *p)
 {
     double v[ROUNDS];
     for (int r = 0; r < ROUNDS; r++)
-        v[r] = cpu_rate(what, fn, p, OP_NS / ROUNDS);
+        v[r] = ta_bench_cpu_rate(what, fn, p, OP_NS / ROUNDS);
     return ta_bench_best(v, ROUNDS);
 }
 
@@ -833,8 +776,8 @@ static void run_all(const char *dir, figure *const *figs, size_t near_len,
     run_figure(figs[2], sig_rate);
     /* Issue 15: the same figures on a fresh context per verification and
      * repeated on one that has verified them before. */
-    double ctx_rate = ta_bench_measure("context", ctx_once, NULL, WARMUP_NS / 5,
-                                       16);
+    double ctx_rate = ta_bench_measure("context", ta_bench_ctx_once, NULL,
+                                       WARMUP_NS / 5, 16);
     printf("ctx_new_free_us=%.1f (part of every first verification)\n",
            1e6 / ctx_rate);
     run_first_repeated(figs[1], sig_rate);

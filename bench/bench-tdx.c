@@ -131,15 +131,6 @@ static int cold_fresh_once(void *p)
     return rc;
 }
 
-static int ctx_once(void *p)
-{
-    (void)p;
-    teeattest_ctx *ctx = NULL;
-    int rc = teeattest_ctx_new(&ctx, NULL, NULL);
-    teeattest_ctx_free(ctx);
-    return rc;
-}
-
 static int ecdsa_once(void *p)
 {
     arg *a = p;
@@ -349,7 +340,7 @@ int main(int argc, char **argv)
     }
     double wb = ta_bench_best(warm, ROUNDS), eb = ta_bench_best(ecdsa, ROUNDS);
     double cb = ta_bench_best(cold, ROUNDS), fb = ta_bench_best(fresh, ROUNDS);
-    double ctx_rate = ta_bench_measure("context", ctx_once, &a,
+    double ctx_rate = ta_bench_measure("context", ta_bench_ctx_once, &a,
                                        ROUND_NS / 5, 16);
     printf("rounds=%d (thread CPU time; best round for rates, median "
            "ratio)\n", ROUNDS);
