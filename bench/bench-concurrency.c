@@ -18,7 +18,14 @@
  * rounds) and scaling (median of the rounds' 2-thread / 1-thread
  * throughput; the issue 15 goal is >= 1.7 on 2 cores). The machine's
  * load average is printed first: other processes take cores from the
- * 2-thread rounds first.
+ * 2-thread rounds first. `cpu_per_wall_<n>` (the process's CPU time over
+ * the wall time of the n-thread rounds) tells a lock convoy (about 1 with
+ * 2 threads) from a busy machine (both low). As a control, the same
+ * rounds run a pure CPU loop with no shared state (`machine_scaling`):
+ * what 2 threads of this process can get from the machine at that moment
+ * (about 2 on an idle 2-core machine; lower when other processes or the
+ * process's cgroup limit it). `scaling_vs_machine` = scaling /
+ * machine_scaling.
  *
  *   bench-concurrency [FIXTURE_DIR]   (default: providers/nearai_direct_ed25519_tls)
  *
@@ -30,6 +37,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <teeattest/teeattest.h>
@@ -42,7 +50,9 @@
 static const char nonce_hex[] =
     "541b6523f9446dcd170e67ac8171eb9226bee5e3f192de4900b74f0ef293500b";
 
-typedef struct shared {
+typedef struct shared shared;
+
+struct shared {
     teeattest_ctx *ctx;
     teeattest_report *rep;
     teeattest_policy *pol;
@@ -52,7 +62,8 @@ typedef struct shared {
     atomic_uint next;   /* verifications taken in this round */
     unsigned total;     /* the round's count */
     atomic_bool failed; /* a verdict was not verified */
-} shared;
+    int (*unit)(shared *s, int idx); /* one unit of a round */
+};
 
 typedef struct worker {
     shared *s;
@@ -69,16 +80,45 @@ static int verify_one(shared *s, int idx)
     return bad;
 }
 
+/* The control: CPU work touching nothing shared (~a few ms). */
+static int spin_one(shared *s, int idx)
+{
+    (void)s;
+    volatile uint64_t x = 88172645463325252ull + (uint64_t)idx;
+    for (int i = 0; i < 4000000; i++) {
+        uint64_t v = x;
+        v ^= v << 13;
+        v ^= v >> 7;
+        v ^= v << 17;
+        x = v;
+    }
+    return x == 0;
+}
+
 static void *work(void *p)
 {
     worker *w = p;
     shared *s = w->s;
     while (!atomic_load(&s->failed) &&
            atomic_fetch_add(&s->next, 1) < s->total)
-        if (verify_one(s, w->idx))
+        if (s->unit(s, w->idx))
             atomic_store(&s->failed, true);
     return NULL;
 }
+
+/* CPU time of the process (every thread, user + system). */
+static uint64_t process_cpu_ns(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ((uint64_t)ru.ru_utime.tv_sec + (uint64_t)ru.ru_stime.tv_sec) *
+               1000000000u +
+           ((uint64_t)ru.ru_utime.tv_usec + (uint64_t)ru.ru_stime.tv_usec) *
+               1000u;
+}
+
+/* CPU and wall time of the n-thread rounds so far. */
+static uint64_t cpu_ns[MAX_THREADS + 1], wall_ns[MAX_THREADS + 1];
 
 /* Wall time of one round of s->total verifications on n threads. */
 static uint64_t round_ns(shared *s, int n)
@@ -86,7 +126,7 @@ static uint64_t round_ns(shared *s, int n)
     pthread_t th[MAX_THREADS];
     worker w[MAX_THREADS];
     atomic_store(&s->next, 0);
-    uint64_t t0 = ta_bench_now_ns();
+    uint64_t c0 = process_cpu_ns(), t0 = ta_bench_now_ns();
     for (int i = 0; i < n; i++) {
         w[i] = (worker){s, i};
         if (pthread_create(&th[i], NULL, work, &w[i]) != 0) {
@@ -97,6 +137,8 @@ static uint64_t round_ns(shared *s, int n)
     for (int i = 0; i < n; i++)
         pthread_join(th[i], NULL);
     uint64_t t = ta_bench_now_ns() - t0;
+    cpu_ns[n] += process_cpu_ns() - c0;
+    wall_ns[n] += t;
     if (atomic_load(&s->failed)) {
         fprintf(stderr, "error: a verification on %d thread(s) is not "
                 "verified\n", n);
@@ -150,6 +192,7 @@ int main(int argc, char **argv)
     }
     static shared s;
     setup(&s, dir);
+    s.unit = verify_one;
     /* Correctness first, and every evidence object used once. */
     for (int i = 0; i < MAX_THREADS; i++)
         if (verify_one(&s, i)) {
@@ -172,9 +215,12 @@ int main(int argc, char **argv)
     printf("rounds=%d x %u verifications (wall clock, 1 and 2 threads "
            "alternating; best round for rates, median scaling)\n", ROUNDS,
            s.total);
-    double one[ROUNDS], two[ROUNDS], scaling[ROUNDS];
+    double one[ROUNDS], two[ROUNDS], scaling[ROUNDS], machine[ROUNDS];
+    unsigned total = s.total;
     for (int r = 0; r < ROUNDS; r++) {
         uint64_t t1, t2;
+        s.unit = verify_one;
+        s.total = total;
         if (r % 2 == 0) {
             t1 = round_ns(&s, 1);
             t2 = round_ns(&s, 2);
@@ -185,12 +231,31 @@ int main(int argc, char **argv)
         one[r] = (double)s.total * 1e9 / (double)t1;
         two[r] = (double)s.total * 1e9 / (double)t2;
         scaling[r] = (double)t1 / (double)t2;
+        /* the control, after each pair of rounds (not in cpu_per_wall) */
+        s.unit = spin_one;
+        s.total = 64;
+        uint64_t c[MAX_THREADS + 1], w[MAX_THREADS + 1];
+        memcpy(c, cpu_ns, sizeof c);
+        memcpy(w, wall_ns, sizeof w);
+        t1 = round_ns(&s, 1);
+        t2 = round_ns(&s, 2);
+        machine[r] = (double)t1 / (double)t2;
+        memcpy(cpu_ns, c, sizeof c);
+        memcpy(wall_ns, w, sizeof w);
     }
+    s.total = total;
     double b1 = ta_bench_best(one, ROUNDS), b2 = ta_bench_best(two, ROUNDS);
     printf("per_sec_1_thread=%.2f (%.1f ms)\n", b1, 1e3 / b1);
     printf("per_sec_2_threads=%.2f\n", b2);
     printf("scaling=%.3f (2 threads / 1 thread, goal >= 1.7)\n",
            ta_bench_median(scaling, ROUNDS));
+    double ms = ta_bench_median(machine, ROUNDS);
+    printf("machine_scaling=%.3f (the control: a CPU loop, 2 threads / 1)\n",
+           ms);
+    printf("scaling_vs_machine=%.3f\n", ta_bench_median(scaling, ROUNDS) / ms);
+    printf("cpu_per_wall_1=%.2f cpu_per_wall_2=%.2f (process CPU time / wall "
+           "time of the rounds)\n", (double)cpu_ns[1] / (double)wall_ns[1],
+           (double)cpu_ns[2] / (double)wall_ns[2]);
     if (getloadavg(load, 3) > 0)
         printf("loadavg_1min_after=%.2f\n", load[0]);
     for (int i = 0; i < MAX_THREADS; i++)
