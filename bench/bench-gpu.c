@@ -34,6 +34,18 @@
  * mean the library adds nothing around the signatures); the last line,
  * `ratio=`, is the local figure's.
  *
+ * Issue 15 adds two situations of nras and rim, each with its own floor
+ * in the same run: `first` (a fresh context, inputs object and policy per
+ * verification, created and freed in the timed part; nothing remembered)
+ * against every signature and each distinct X.509 link once (the links
+ * the 8 device chains share counted once), and `repeated` (the figure's
+ * own objects, which verified the same evidence before) against the
+ * signatures over the nonce only: 8 SPDM + 9 NRAS JWTs for nras, the
+ * one SPDM signature for rim (a RIM's signature and chain are the same at
+ * every call). `<figure>_<situation>_counted` is what the library really
+ * verified in one call (bench/bench-count.h); `memo_bytes` the memory of
+ * the context's cache (a hook, see bench.h).
+ *
  * Every iteration checks the result: rc OK, gpu[i].spdm.signature,
  * gpu[i].cert_chain and gpu[i].nonce PASS for every GPU, and for nras and
  * rim the verdict verified (the local figure's verdict is not: nothing
@@ -49,6 +61,7 @@
  */
 #include "bench.h"
 #include "bench-config.h"
+#include "bench-count.h"
 
 #include <jansson.h>
 #include <mbedtls/md.h>
@@ -92,6 +105,7 @@
 typedef struct link {
     const mbedtls_x509_crt *child, *parent;
     bool rsa;
+    bool dup; /* the same (child, parent) as an earlier link of the set */
     uint8_t pub[97];
     uint8_t rs[96];
 } link;
@@ -99,6 +113,7 @@ typedef struct link {
 /* One ECDSA P-384 verification through the library's dispatch; `data`
  * NULL means the digest is given (RIM: computed at parse time). */
 typedef struct sig {
+    bool changes; /* signs the nonce (SPDM, NRAS JWT), unlike a RIM's */
     uint8_t pub[97];
     const uint8_t *data;
     size_t len;
@@ -109,10 +124,16 @@ typedef struct sig {
 typedef struct floor_set {
     teeattest_ctx *ctx;
     link links[MAX_LINKS];
-    size_t n_links, n_rsa;
+    size_t n_links, n_rsa, n_dup, n_dup_rsa;
     sig sigs[MAX_SIGS];
-    size_t n_sigs;
+    size_t n_sigs, n_fixed;
 } floor_set;
+
+/* Which verifications of a set: all of them (the figures' floor since
+ * issue 13); each distinct link once (what a first verification cannot
+ * avoid when links are remembered); only the signatures over the nonce
+ * (what a repeated verification of the same GPUs cannot avoid). */
+enum { FLOOR_ALL, FLOOR_DISTINCT, FLOOR_CHANGING };
 
 static int link_once(const link *l)
 {
@@ -148,16 +169,51 @@ static int sig_once(const teeattest_ctx *ctx, const sig *s)
                            s->rs, 96) != TEEATTEST_OK;
 }
 
-static int floor_once(void *p)
+static int floor_mode(const floor_set *f, int mode)
 {
-    const floor_set *f = p;
-    for (size_t i = 0; i < f->n_links; i++)
-        if (link_once(&f->links[i]))
+    for (size_t i = 0; i < f->n_links && mode != FLOOR_CHANGING; i++)
+        if ((mode == FLOOR_ALL || !f->links[i].dup) &&
+            link_once(&f->links[i]))
             return 1;
     for (size_t i = 0; i < f->n_sigs; i++)
-        if (sig_once(f->ctx, &f->sigs[i]))
+        if ((mode != FLOOR_CHANGING || f->sigs[i].changes) &&
+            sig_once(f->ctx, &f->sigs[i]))
             return 1;
     return 0;
+}
+
+static int floor_once(void *p)
+{
+    return floor_mode(p, FLOOR_ALL);
+}
+
+static int floor_distinct_once(void *p)
+{
+    return floor_mode(p, FLOOR_DISTINCT);
+}
+
+static int floor_changing_once(void *p)
+{
+    return floor_mode(p, FLOOR_CHANGING);
+}
+
+/* P-384 verifications of a floor mode (RSA links not counted). */
+static size_t floor_p384(const floor_set *f, int mode)
+{
+    switch (mode) {
+    case FLOOR_ALL:
+        return f->n_links - f->n_rsa + f->n_sigs;
+    case FLOOR_DISTINCT:
+        return f->n_links - f->n_dup - (f->n_rsa - f->n_dup_rsa) + f->n_sigs;
+    default:
+        return f->n_sigs - f->n_fixed;
+    }
+}
+
+static bool same_der(const mbedtls_x509_crt *a, const mbedtls_x509_crt *b)
+{
+    return a->raw.len == b->raw.len &&
+           memcmp(a->raw.p, b->raw.p, a->raw.len) == 0;
 }
 
 /* Parsed certificates outlive the floor sets that point into them. */
@@ -210,6 +266,12 @@ static void add_links(floor_set *f, const mbedtls_x509_crt *chain)
         l->parent = c->next;
         l->rsa = mbedtls_pk_get_type(&c->next->pk) == MBEDTLS_PK_RSA;
         f->n_rsa += l->rsa;
+        l->dup = false;
+        for (size_t k = 0; k + 1 < f->n_links && !l->dup; k++)
+            l->dup = same_der(f->links[k].child, c) &&
+                     same_der(f->links[k].parent, c->next);
+        f->n_dup += l->dup;
+        f->n_dup_rsa += l->dup && l->rsa;
         if (!l->rsa) {
             p384_pub(c->next, l->pub);
             if (c->sig_md != MBEDTLS_MD_SHA384 ||
@@ -229,6 +291,7 @@ static sig *new_sig(floor_set *f)
     }
     sig *s = &f->sigs[f->n_sigs++];
     memset(s, 0, sizeof *s);
+    s->changes = true;
     return s;
 }
 
@@ -337,6 +400,8 @@ static void add_rim(floor_set *f, const uint8_t *xml, size_t len)
     add_links(f, chain);
     sig *s = new_sig(f);
     p384_pub(chain, s->pub);
+    s->changes = false; /* the same for every verification with this RIM */
+    f->n_fixed++;
     memcpy(s->digest, rim->signedinfo_digest, 48);
     memcpy(s->rs, rim->signature, 96);
     if (rim->sig_len != 96 || rim->sig_hash_alg != TEEATTEST_HASH_SHA384) {
@@ -348,9 +413,23 @@ static void add_rim(floor_set *f, const uint8_t *xml, size_t len)
 
 /* ---- the verification ----------------------------------------------------- */
 
+/* An input of a figure, kept to build it again on a fresh context. */
+typedef struct item {
+    int32_t kind;
+    const char *id;
+    const uint8_t *data;
+    size_t len;
+} item;
+
+#define MAX_ITEMS 4
+
 typedef struct figure {
     const char *name;
     teeattest_ctx *ctx;
+    int64_t at;
+    int32_t mode, rim;
+    item items[MAX_ITEMS];
+    size_t n_items;
     const uint8_t *payload;
     size_t payload_len;
     uint8_t nonce[32];
@@ -400,17 +479,64 @@ static const char *result_wrong(const figure *f, const teeattest_result *r,
     return NULL;
 }
 
-static int verify_once(void *p)
+static int verify_with(const figure *f, teeattest_ctx *ctx,
+                       teeattest_gpu_inputs *in, const teeattest_policy *pol)
 {
-    const figure *f = p;
     teeattest_result *r = NULL;
     char buf[48];
-    int rc = teeattest_gpu_verify(f->ctx, &r, f->payload, f->payload_len,
-                                  f->nonce, sizeof f->nonce, f->in, f->pol,
-                                  NULL);
+    int rc = teeattest_gpu_verify(ctx, &r, f->payload, f->payload_len,
+                                  f->nonce, sizeof f->nonce, in, pol, NULL);
     if (!rc && result_wrong(f, r, buf, sizeof buf))
         rc = -1;
     teeattest_result_free(r);
+    return rc;
+}
+
+/* The repeated figure: the figure's context, inputs object and policy. */
+static int verify_once(void *p)
+{
+    const figure *f = p;
+    return verify_with(f, f->ctx, f->in, f->pol);
+}
+
+/* The figure's inputs object and policy on `ctx`. */
+static int make_objects(const figure *f, teeattest_ctx *ctx,
+                        teeattest_gpu_inputs **in, teeattest_policy **pol,
+                        teeattest_error *err)
+{
+    int rc = teeattest_gpu_inputs_new(ctx, in, err);
+    for (size_t i = 0; i < f->n_items && !rc; i++)
+        rc = teeattest_gpu_inputs_add(*in, f->items[i].kind, f->items[i].id,
+                                      f->items[i].data, f->items[i].len, err);
+    if (!rc)
+        rc = teeattest_policy_new(ctx, pol, err);
+    if (!rc)
+        rc = teeattest_policy_set_time(*pol, f->at, err);
+    if (!rc)
+        rc = teeattest_policy_set_gpu_mode(*pol, f->mode, err);
+    if (!rc)
+        rc = teeattest_policy_set_gpu_rim(*pol, f->rim, err);
+    if (!rc)
+        rc = teeattest_policy_set_gpu_ocsp(*pol, TEEATTEST_GPU_SKIP, err);
+    return rc;
+}
+
+/* The first figure: nothing remembered. A context, inputs object and
+ * policy of its own, created and freed with the verification. */
+static int verify_first_once(void *p)
+{
+    const figure *f = p;
+    teeattest_ctx *ctx = NULL;
+    teeattest_gpu_inputs *in = NULL;
+    teeattest_policy *pol = NULL;
+    int rc = teeattest_ctx_new(&ctx, NULL, NULL);
+    if (!rc)
+        rc = make_objects(f, ctx, &in, &pol, NULL);
+    if (!rc)
+        rc = verify_with(f, ctx, in, pol);
+    teeattest_policy_free(pol);
+    teeattest_gpu_inputs_free(in);
+    teeattest_ctx_free(ctx);
     return rc;
 }
 
@@ -457,15 +583,13 @@ static void setup_figure(figure *f, const char *name, teeattest_ctx *ctx,
     f->payload = payload;
     f->payload_len = len;
     f->want_verified = want_verified;
+    f->at = at;
+    f->mode = mode;
+    f->rim = rim;
     teeattest_error err = TEEATTEST_ERROR_INIT;
     if (ta_hex_decode_exact(f->nonce, sizeof f->nonce, nonce_hex,
                             strlen(nonce_hex), false) != 0 ||
-        teeattest_gpu_inputs_new(ctx, &f->in, &err) ||
-        teeattest_policy_new(ctx, &f->pol, &err) ||
-        teeattest_policy_set_time(f->pol, at, NULL) ||
-        teeattest_policy_set_gpu_mode(f->pol, mode, NULL) ||
-        teeattest_policy_set_gpu_rim(f->pol, rim, NULL) ||
-        teeattest_policy_set_gpu_ocsp(f->pol, TEEATTEST_GPU_SKIP, NULL)) {
+        make_objects(f, ctx, &f->in, &f->pol, &err)) {
         fprintf(stderr, "error: %s: setup: %s\n", name, err.message);
         exit(TA_BENCH_EXIT_FAILED);
     }
@@ -475,7 +599,11 @@ static void add_input(figure *f, int32_t kind, const char *id,
                       const uint8_t *data, size_t len)
 {
     teeattest_error err = TEEATTEST_ERROR_INIT;
-    int rc = teeattest_gpu_inputs_add(f->in, kind, id, data, len, &err);
+    int rc = f->n_items < MAX_ITEMS
+                 ? teeattest_gpu_inputs_add(f->in, kind, id, data, len, &err)
+                 : TEEATTEST_E_INVALID_ARG;
+    if (!rc)
+        f->items[f->n_items++] = (item){kind, id, data, len};
     if (rc) {
         fprintf(stderr, "error: %s: teeattest_gpu_inputs_add(kind %d): %s "
                 "(%s)\n", f->name, (int)kind, teeattest_status_name(rc),
@@ -487,38 +615,21 @@ static void add_input(figure *f, int32_t kind, const char *id,
 /* ---- measurement ------------------------------------------------------------ */
 
 
-/* Verifications and their floor alternate one at a time on this thread's
- * CPU clock, so load from other processes weighs on both alike. Prints
- * the figure's lines and returns its median ratio. */
+typedef ta_bench_pair pair_rates;
+
+static pair_rates alternate(const char *what, ta_bench_fn ver_fn,
+                            void *ver_arg, ta_bench_fn floor_fn,
+                            void *floor_arg)
+{
+    return ta_bench_alternate(what, ver_fn, ver_arg, floor_fn, floor_arg,
+                              ROUNDS, ROUND_NS, WARMUP_NS);
+}
+
+/* Prints the figure's lines and returns its median ratio. */
 static double run_figure(figure *f, double p384_dispatch_rate)
 {
-    ta_bench_measure(f->name, verify_once, f, WARMUP_NS, 1);
-    ta_bench_measure(f->name, floor_once, &f->floor, WARMUP_NS / 2, 1);
-    double ver[ROUNDS], flo[ROUNDS], ratio[ROUNDS];
-    for (int r = 0; r < ROUNDS; r++) {
-        uint64_t tv = 0, tf = 0, n = 0;
-        while (tv + tf < ROUND_NS) {
-            uint64_t t0 = ta_bench_cpu_ns();
-            if (verify_once(f)) {
-                fprintf(stderr, "error: %s: a verification failed\n",
-                        f->name);
-                exit(TA_BENCH_EXIT_FAILED);
-            }
-            uint64_t t1 = ta_bench_cpu_ns();
-            if (floor_once(&f->floor)) {
-                fprintf(stderr, "error: %s: the floor failed\n", f->name);
-                exit(TA_BENCH_EXIT_FAILED);
-            }
-            uint64_t t2 = ta_bench_cpu_ns();
-            tv += t1 - t0;
-            tf += t2 - t1;
-            n++;
-        }
-        ver[r] = (double)n * 1e9 / (double)tv;
-        flo[r] = (double)n * 1e9 / (double)tf;
-        ratio[r] = (double)tv / (double)tf;
-    }
-    double vb = ta_bench_best(ver, ROUNDS), fb = ta_bench_best(flo, ROUNDS);
+    pair_rates pr = alternate(f->name, verify_once, f, floor_once, &f->floor);
+    double vb = pr.ver, fb = pr.flo;
     size_t p384 = f->floor.n_links - f->floor.n_rsa + f->floor.n_sigs;
     printf("%s_gpus=%zu\n", f->name, f->n_gpus);
     printf("%s_per_sec=%.2f (%.2f ms)\n", f->name, vb, 1e3 / vb);
@@ -535,33 +646,66 @@ static double run_figure(figure *f, double p384_dispatch_rate)
     printf("%s_vs_n_p384_dispatch=%.2f (N=%zu x %.1f us)\n", f->name,
            (1e6 / vb) / ((double)p384 * 1e6 / p384_dispatch_rate), p384,
            1e6 / p384_dispatch_rate);
-    double m = ta_bench_median(ratio, ROUNDS);
-    printf("%s_ratio=%.3f\n", f->name, m);
-    return m;
+    printf("%s_ratio=%.3f\n", f->name, pr.ratio);
+    return pr.ratio;
 }
 
-/* Rate of fn on this thread's CPU clock (as the figures are timed). */
-static double cpu_rate(const char *what, ta_bench_fn fn, void *p,
-                       uint64_t ns)
+/* One of the issue-15 figures of f: `first` (verify_first_once against
+ * each distinct link once and every signature) or `repeated` (the
+ * figure's warm objects against the signatures over the nonce). */
+static void print_situation(const figure *f, const char *sit, pair_rates pr,
+                            int mode, const ta_bench_counts *counted,
+                            double p384_dispatch_rate)
 {
-    uint64_t n = 0, t0 = ta_bench_cpu_ns(), t;
-    do {
-        if (fn(p)) {
-            fprintf(stderr, "error: %s failed\n", what);
-            exit(TA_BENCH_EXIT_FAILED);
-        }
-        n++;
-        t = ta_bench_cpu_ns() - t0;
-    } while (t < ns);
-    return (double)n * 1e9 / (double)t;
+    const floor_set *fs = &f->floor;
+    size_t p384 = floor_p384(fs, mode);
+    size_t links = mode == FLOOR_CHANGING ? 0 : fs->n_links - fs->n_dup;
+    size_t rsa = mode == FLOOR_CHANGING ? 0 : fs->n_rsa - fs->n_dup_rsa;
+    size_t sigs = mode == FLOOR_CHANGING ? fs->n_sigs - fs->n_fixed
+                                         : fs->n_sigs;
+    printf("%s_%s_ms=%.2f (%.2f per sec)\n", f->name, sit, 1e3 / pr.ver,
+           pr.ver);
+    printf("%s_%s_floor=%zu P-384 (%zu distinct X.509 links, %zu signatures"
+           ") + %zu RSA X.509 links, %.2f ms\n", f->name, sit, p384,
+           links - rsa, sigs, rsa, 1e3 / pr.flo);
+    printf("%s_%s_counted=%lu P-384 + %lu RSA (verified by the library in "
+           "one call)\n", f->name, sit, counted->p384, counted->rsa);
+    printf("%s_%s_vs_n_p384_dispatch=%.2f (N=%zu x %.1f us)\n", f->name, sit,
+           (1e6 / pr.ver) / ((double)p384 * 1e6 / p384_dispatch_rate), p384,
+           1e6 / p384_dispatch_rate);
+    printf("%s_%s_ratio=%.3f\n", f->name, sit, pr.ratio);
 }
 
-/* Best of ROUNDS rounds of cpu_rate(). */
+/* first: a fresh context, inputs object and policy per verification;
+ * repeated: the figure's own, which have verified the same evidence
+ * before. */
+static void run_first_repeated(figure *f, double p384_dispatch_rate)
+{
+    char what[64];
+    ta_bench_counts c_first, c_rep;
+    if (ta_bench_count(verify_first_once, f, &c_first) || verify_once(f) ||
+        ta_bench_count(verify_once, f, &c_rep)) {
+        fprintf(stderr, "error: %s: a verification failed\n", f->name);
+        exit(TA_BENCH_EXIT_FAILED);
+    }
+    snprintf(what, sizeof what, "%s first", f->name);
+    pair_rates first = alternate(what, verify_first_once, f,
+                                 floor_distinct_once, &f->floor);
+    snprintf(what, sizeof what, "%s repeated", f->name);
+    pair_rates rep = alternate(what, verify_once, f, floor_changing_once,
+                               &f->floor);
+    print_situation(f, "first", first, FLOOR_DISTINCT, &c_first,
+                    p384_dispatch_rate);
+    print_situation(f, "repeated", rep, FLOOR_CHANGING, &c_rep,
+                    p384_dispatch_rate);
+}
+
+/* Best of ROUNDS rounds of ta_bench_cpu_rate(). */
 static double cpu_rate_best(const char *what, ta_bench_fn fn, void *p)
 {
     double v[ROUNDS];
     for (int r = 0; r < ROUNDS; r++)
-        v[r] = cpu_rate(what, fn, p, OP_NS / ROUNDS);
+        v[r] = ta_bench_cpu_rate(what, fn, p, OP_NS / ROUNDS);
     return ta_bench_best(v, ROUNDS);
 }
 
@@ -630,6 +774,15 @@ static void run_all(const char *dir, figure *const *figs, size_t near_len,
     double r_local = run_figure(figs[0], sig_rate);
     run_figure(figs[1], sig_rate);
     run_figure(figs[2], sig_rate);
+    /* Issue 15: the same figures on a fresh context per verification and
+     * repeated on one that has verified them before. */
+    double ctx_rate = ta_bench_measure("context", ta_bench_ctx_once, NULL,
+                                       WARMUP_NS / 5, 16);
+    printf("ctx_new_free_us=%.1f (part of every first verification)\n",
+           1e6 / ctx_rate);
+    run_first_repeated(figs[1], sig_rate);
+    run_first_repeated(figs[2], sig_rate);
+    TA_BENCH_PRINT_MEMO("", figs[1]->ctx);
     printf("ratio=%.3f\n", r_local);
 }
 

@@ -9,10 +9,24 @@
  * the context). Prints `ratio=` warm time / ECDSA time (1.0 would mean the
  * library adds nothing around the two signatures; target <= 1.3).
  *
+ * Cold comes in two variants: on one context shared by every iteration
+ * (`cold_`), and on a fresh context per iteration (`cold_fresh_`: context,
+ * policy and collateral created and freed each time, as a process that
+ * verifies one quote does; the context's own cost is printed alone as
+ * `ctx_new_free_us`). The cold floor is the number of P-256 verifications
+ * the cold path really does (`cold_p256_verifications`, counted through
+ * bench/bench-count.h while the library verifies, not read off the code)
+ * at the cost of the warm floor's, measured in the same round:
+ * `cold_ratio` = cold time / (N/2 x the ECDSA pair).
+ *
  * With TA_BENCH_DCAPQVL=<dir holding node_modules/@phala/dcap-qvl> and
  * `node` on PATH, the same quote and collateral (dcap-qvl's own JSON form,
- * collateral.json) at the same time are also verified in a warm loop by
- * @phala/dcap-qvl (bench/bench-tdx-dcapqvl.js), in the same run.
+ * collateral.json) at the same time are also verified in a loop by
+ * @phala/dcap-qvl (bench/bench-tdx-dcapqvl.js), in the same run; it keeps
+ * no state between calls, so each of its verifications is a cold one.
+ * Both must report the same TCB status (exit 1 otherwise), and
+ * `cold_vs_dcapqvl` = dcap-qvl's CPU time per verification / ours (cold,
+ * shared context).
  *
  * Usage: bench-tdx [FIXTURE_DIR] [--at=UNIX] [--profile=warm|cold:N]
  * FIXTURE_DIR holds quote.bin, collateral.json (dcap-qvl form) and
@@ -22,6 +36,7 @@
  */
 #include "bench.h"
 #include "bench-config.h"
+#include "bench-count.h"
 
 #include "teeattest/teeattest.h"
 #include "teeattest/tdx.h"
@@ -50,15 +65,29 @@ typedef struct arg {
     size_t signed_len;
 } arg;
 
-static int verify_with(arg *a, const teeattest_collateral *col)
+/* The TCB status of the first verification, compared with dcap-qvl's. */
+static char tcb_status[64];
+
+static int verify_in(teeattest_ctx *ctx, const input *in,
+                     const teeattest_policy *pol,
+                     const teeattest_collateral *col)
 {
     teeattest_result *r = NULL;
-    int rc = teeattest_tdx_verify(a->ctx, &r, a->in->quote, a->in->quote_len,
-                                  col, a->pol, NULL);
+    int rc = teeattest_tdx_verify(ctx, &r, in->quote, in->quote_len, col,
+                                  pol, NULL);
     if (!rc && teeattest_result_verdict(r) != TEEATTEST_VERDICT_VERIFIED)
         rc = 1;
+    if (!rc && !tcb_status[0]) {
+        const char *st = teeattest_result_fact(r, "tdx.status");
+        snprintf(tcb_status, sizeof tcb_status, "%s", st ? st : "?");
+    }
     teeattest_result_free(r);
     return rc;
+}
+
+static int verify_with(arg *a, const teeattest_collateral *col)
+{
+    return verify_in(a->ctx, a->in, a->pol, col);
 }
 
 static int warm_once(void *p)
@@ -76,6 +105,29 @@ static int cold_once(void *p)
     if (!rc)
         rc = verify_with(a, col);
     teeattest_collateral_free(col);
+    return rc;
+}
+
+/* Cold on a context of its own: what a process verifying one quote pays. */
+static int cold_fresh_once(void *p)
+{
+    arg *a = p;
+    teeattest_ctx *ctx = NULL;
+    teeattest_policy *pol = NULL;
+    teeattest_collateral *col = NULL;
+    int rc = teeattest_ctx_new(&ctx, NULL, NULL);
+    if (!rc)
+        rc = teeattest_policy_new(ctx, &pol, NULL);
+    if (!rc)
+        rc = teeattest_policy_set_time(pol, a->in->at, NULL);
+    if (!rc)
+        rc = teeattest_collateral_parse_json(ctx, &col, a->in->col_json,
+                                             a->in->col_len, NULL);
+    if (!rc)
+        rc = verify_in(ctx, a->in, pol, col);
+    teeattest_collateral_free(col);
+    teeattest_policy_free(pol);
+    teeattest_ctx_free(ctx);
     return rc;
 }
 
@@ -130,14 +182,16 @@ static void setup_sigs(arg *a)
     }
 }
 
-/* @phala/dcap-qvl on the same inputs, in a node child process. */
-static void run_dcapqvl(const char *dir, int64_t at)
+/* @phala/dcap-qvl on the same inputs, in a node child process: its lines
+ * are passed through; returns its CPU time per verification in us (0 when
+ * not run) and exits 1 when it fails or reports another TCB status. */
+static double run_dcapqvl(const char *dir, int64_t at)
 {
     const char *mods = getenv("TA_BENCH_DCAPQVL");
     if (!mods || !*mods) {
         printf("dcapqvl=skipped (set TA_BENCH_DCAPQVL to a directory with "
                "node_modules/@phala/dcap-qvl)\n");
-        return;
+        return 0;
     }
     char cmd[8192];
     snprintf(cmd, sizeof cmd,
@@ -146,11 +200,27 @@ static void run_dcapqvl(const char *dir, int64_t at)
              dir, (long long)at);
     fflush(stdout);
     FILE *p = popen(cmd, "r");
-    char line[512];
-    while (p && fgets(line, sizeof line, p))
+    char line[512], status[64] = "";
+    double cpu_rate = 0;
+    while (p && fgets(line, sizeof line, p)) {
         fputs(line, stdout);
-    if (!p || pclose(p) != 0)
+        const char *v = strstr(line, "status=");
+        if (v && sscanf(v + 7, "%63s", status) != 1)
+            status[0] = '\0';
+        if (strncmp(line, "dcapqvl_cpu_per_sec=", 20) == 0)
+            cpu_rate = strtod(line + 20, NULL);
+    }
+    if (!p || pclose(p) != 0 || cpu_rate <= 0) {
         printf("dcapqvl=failed\n");
+        exit(TA_BENCH_EXIT_FAILED);
+    }
+    if (strcmp(status, tcb_status) != 0) {
+        fprintf(stderr, "error: dcap-qvl says %s, libteeattest %s: not the "
+                "same verification\n", status, tcb_status);
+        exit(TA_BENCH_EXIT_FAILED);
+    }
+    printf("dcapqvl_same_status=%s\n", status);
+    return 1e6 / cpu_rate;
 }
 
 int main(int argc, char **argv)
@@ -196,8 +266,14 @@ int main(int argc, char **argv)
         return TA_BENCH_EXIT_FAILED;
     }
     setup_sigs(&a);
-    /* Correctness first: every measured path must succeed. */
-    if (cold_once(&a) || warm_once(&a) || ecdsa_once(&a)) {
+    /* Correctness first: every measured path must succeed; the cold and
+     * warm paths are counted while they do. */
+    ta_bench_counts n_cold, n_fresh, n_warm;
+    /* the shared context's steady state: counted on its second cold call */
+    if (cold_once(&a) || ta_bench_count(cold_once, &a, &n_cold) ||
+        ta_bench_count(cold_fresh_once, &a, &n_fresh) ||
+        warm_once(&a) || ta_bench_count(warm_once, &a, &n_warm) ||
+        ecdsa_once(&a)) {
         fprintf(stderr, "error: the quote does not verify at %lld\n",
                 (long long)at);
         return TA_BENCH_EXIT_FAILED;
@@ -224,6 +300,9 @@ int main(int argc, char **argv)
      * on this thread's CPU clock, so a loaded machine (other processes,
      * frequency changes) weighs on both sides alike. */
     double warm[ROUNDS], ecdsa[ROUNDS], cold[ROUNDS], ratio[ROUNDS];
+    double fresh[ROUNDS], cold_ratio[ROUNDS], fresh_ratio[ROUNDS];
+    /* The cold floor: its P-256 verifications at the price of the pair. */
+    double pairs = (double)n_cold.p256 / 2;
     for (int r = 0; r < ROUNDS; r++) {
         uint64_t tw = 0, te = 0, n = 0;
         while (tw + te < ROUND_NS) {
@@ -248,12 +327,36 @@ int main(int argc, char **argv)
             nc++;
         }
         cold[r] = (double)nc * 1e9 / (double)(ta_bench_cpu_ns() - t0);
+        t0 = ta_bench_cpu_ns();
+        nc = 0;
+        while (ta_bench_cpu_ns() - t0 < ROUND_NS / 2) {
+            if (cold_fresh_once(&a))
+                return TA_BENCH_EXIT_FAILED;
+            nc++;
+        }
+        fresh[r] = (double)nc * 1e9 / (double)(ta_bench_cpu_ns() - t0);
+        cold_ratio[r] = ecdsa[r] / (cold[r] * pairs);
+        fresh_ratio[r] = ecdsa[r] / (fresh[r] * pairs);
     }
     double wb = ta_bench_best(warm, ROUNDS), eb = ta_bench_best(ecdsa, ROUNDS);
-    double cb = ta_bench_best(cold, ROUNDS);
+    double cb = ta_bench_best(cold, ROUNDS), fb = ta_bench_best(fresh, ROUNDS);
+    double ctx_rate = ta_bench_measure("context", ta_bench_ctx_once, &a,
+                                       ROUND_NS / 5, 16);
     printf("rounds=%d (thread CPU time; best round for rates, median "
            "ratio)\n", ROUNDS);
+    printf("tcb_status=%s\n", tcb_status);
+    printf("cold_p256_verifications=%lu (counted: cold, one shared context; "
+           "P-384 %lu, other %lu)\n", n_cold.p256, n_cold.p384,
+           n_cold.other);
+    printf("cold_fresh_p256_verifications=%lu\n", n_fresh.p256);
+    printf("warm_p256_verifications=%lu\n", n_warm.p256);
     printf("cold_per_sec=%.0f (%.1f us)\n", cb, 1e6 / cb);
+    printf("cold_ratio=%.3f (to %lu P-256 verifications)\n",
+           ta_bench_median(cold_ratio, ROUNDS), n_cold.p256);
+    printf("cold_fresh_per_sec=%.0f (%.1f us)\n", fb, 1e6 / fb);
+    printf("cold_fresh_ratio=%.3f (to %lu P-256 verifications)\n",
+           ta_bench_median(fresh_ratio, ROUNDS), n_cold.p256);
+    printf("ctx_new_free_us=%.1f\n", 1e6 / ctx_rate);
     printf("warm_per_sec=%.0f (%.1f us)\n", wb, 1e6 / wb);
     printf("ecdsa_p256_x2_per_sec=%.0f (%.1f us)\n", eb, 1e6 / eb);
     printf("warm_overhead_us=%.1f\n", 1e6 / wb - 1e6 / eb);
@@ -262,7 +365,11 @@ int main(int argc, char **argv)
     teeattest_collateral_free(a.col);
     teeattest_policy_free(a.pol);
     teeattest_ctx_free(a.ctx);
-    run_dcapqvl(dir, at);
+    double qvl_us = run_dcapqvl(dir, at);
+    if (qvl_us > 0)
+        printf("cold_vs_dcapqvl=%.2f (dcap-qvl CPU time / libteeattest cold; "
+               "fresh context: %.2f)\n", qvl_us / (1e6 / cb),
+               qvl_us / (1e6 / fb));
     free(in.quote);
     free(in.col_json);
     return 0;

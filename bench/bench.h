@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "teeattest/context.h"
+
 /* Exit codes shared by the benchmarks. */
 #define TA_BENCH_EXIT_FAILED 1  /* the measured path does not succeed */
 #define TA_BENCH_EXIT_INPUT 2   /* inputs missing or unreadable */
@@ -143,5 +145,97 @@ static inline uint8_t *ta_bench_read_file(const char *dir, const char *name,
     *len_out = len;
     return buf;
 }
+
+/* Rate of fn on this thread's CPU clock for at least ns; a failing call
+ * ends the program (exit 1). */
+static inline double ta_bench_cpu_rate(const char *what, ta_bench_fn fn,
+                                       void *p, uint64_t ns)
+{
+    uint64_t n = 0, t0 = ta_bench_cpu_ns(), t;
+    do {
+        if (fn(p)) {
+            fprintf(stderr, "error: %s failed\n", what);
+            exit(TA_BENCH_EXIT_FAILED);
+        }
+        n++;
+        t = ta_bench_cpu_ns() - t0;
+    } while (t < ns);
+    return (double)n * 1e9 / (double)t;
+}
+
+/* A context created and freed: its share of a verification on a fresh
+ * context (the benches' `ctx_new_free_us`). */
+static inline int ta_bench_ctx_once(void *unused)
+{
+    (void)unused;
+    teeattest_ctx *ctx = NULL;
+    int rc = teeattest_ctx_new(&ctx, NULL, NULL);
+    teeattest_ctx_free(ctx);
+    return rc;
+}
+
+/* Best rates of a verification and of its floor, and the median of the
+ * rounds' ratio time(verification) / time(floor). */
+typedef struct ta_bench_pair {
+    double ver, flo, ratio;
+} ta_bench_pair;
+
+/* A verification and its floor alternate one call at a time on this
+ * thread's CPU clock, so load from other processes weighs on both alike:
+ * warm-up (warmup_ns of verifications, half as much of floors), then
+ * `rounds` (at most 16) rounds of round_ns of both. A failing call ends
+ * the program (exit 1). */
+static inline ta_bench_pair ta_bench_alternate(const char *what,
+                                               ta_bench_fn ver_fn,
+                                               void *ver_arg,
+                                               ta_bench_fn floor_fn,
+                                               void *floor_arg, int rounds,
+                                               uint64_t round_ns,
+                                               uint64_t warmup_ns)
+{
+    ta_bench_measure(what, ver_fn, ver_arg, warmup_ns, 1);
+    ta_bench_measure(what, floor_fn, floor_arg, warmup_ns / 2, 1);
+    double ver[16], flo[16], ratio[16];
+    rounds = rounds < 1 ? 1 : rounds > 16 ? 16 : rounds;
+    for (int r = 0; r < rounds; r++) {
+        uint64_t tv = 0, tf = 0, n = 0;
+        while (tv + tf < round_ns) {
+            uint64_t t0 = ta_bench_cpu_ns();
+            if (ver_fn(ver_arg)) {
+                fprintf(stderr, "error: %s: a verification failed\n", what);
+                exit(TA_BENCH_EXIT_FAILED);
+            }
+            uint64_t t1 = ta_bench_cpu_ns();
+            if (floor_fn(floor_arg)) {
+                fprintf(stderr, "error: %s: the floor failed\n", what);
+                exit(TA_BENCH_EXIT_FAILED);
+            }
+            uint64_t t2 = ta_bench_cpu_ns();
+            tv += t1 - t0;
+            tf += t2 - t1;
+            n++;
+        }
+        ver[r] = (double)n * 1e9 / (double)tv;
+        flo[r] = (double)n * 1e9 / (double)tf;
+        ratio[r] = (double)tv / (double)tf;
+    }
+    ta_bench_pair pr = {ta_bench_best(ver, rounds), ta_bench_best(flo, rounds),
+                        ta_bench_median(ratio, rounds)};
+    return pr;
+}
+
+/* HOOK (issue 15), for the lead to wire after merging the in-memory cache
+ * of verified certificate links and RIM signatures: define
+ * TA_BENCH_MEMO_BYTES(ctx) (here or with -D) to an expression giving the
+ * bytes that cache holds in the context `ctx` (an internal counter; the
+ * programs printing it link the internal library), and the benches print
+ * `memo_bytes=<n>`. Until then they print `memo_bytes=unavailable`. */
+#ifdef TA_BENCH_MEMO_BYTES
+#define TA_BENCH_PRINT_MEMO(prefix, ctx)                                    \
+    printf("%smemo_bytes=%zu\n", (prefix), (size_t)TA_BENCH_MEMO_BYTES(ctx))
+#else
+#define TA_BENCH_PRINT_MEMO(prefix, ctx)                                    \
+    ((void)(ctx), printf("%smemo_bytes=unavailable\n", (prefix)))
+#endif
 
 #endif /* TA_BENCH_H */
