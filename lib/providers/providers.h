@@ -133,4 +133,25 @@ ta_report_shape ta_report_get_shape(const teeattest_report *r);
 void ta_report_set_captured_at(teeattest_report *r, int64_t t);
 int64_t ta_report_captured_at(const teeattest_report *r);
 
+/* What report.consistency judges of the document itself, found once while
+ * parsing (the flat dstack form repeats an entry at its top level; NEAR's
+ * model proxy repeats all_attestations[0]). The verification adds whether
+ * entry k was verified. */
+typedef struct ta_report_consistency {
+    bool applies;    /* all_attestations holds the entries and the top
+                        level repeats at least one entry field */
+    size_t repeated; /* how many entry fields the top level repeats */
+    bool has_quote;  /* the top level carries a quote */
+    size_t k;        /* the entry it repeats; the entry count: none */
+    const char *bad; /* the first repeated field that differs from entry
+                        k's, NULL: none (a static string) */
+} ta_report_consistency;
+/* Scan a parsed document holding `n` entries. */
+void ta_report_consistency_scan(const struct json_t *root, size_t n,
+                                ta_report_consistency *out);
+/* The scan made while parsing; NULL when the report was not parsed from
+ * a document. */
+const ta_report_consistency *
+ta_report_get_consistency(const teeattest_report *r);
+
 #endif /* TA_PROVIDERS_H */

@@ -55,6 +55,8 @@ struct teeattest_report {
     ta_report_shape shape;
     ta_entry *entries;
     size_t n_entries;
+    ta_report_consistency consistency;
+    bool consistency_known; /* parsed from a document */
 };
 
 /* At most this many entries (serving nodes) in one report. */
@@ -117,6 +119,60 @@ int64_t ta_report_captured_at(const teeattest_report *r)
 ta_report_shape ta_report_get_shape(const teeattest_report *r)
 {
     return r->shape;
+}
+
+/* The entry fields that the flat dstack form repeats at its top level
+ * (NEAR's model proxy repeats all_attestations[0]). */
+static const char *const repeated_fields[] = {
+    "signing_address", "signing_algo", "signing_public_key", "signing_key",
+    "intel_quote", "quote", "nvidia_payload", "gpu_evidence", "gpu",
+    "event_log",
+    "vm_config", "info", "model_name", "instance_id", "e2e_pubkey",
+    "certificate", "tls_cert_fingerprint", "report_data", "request_nonce",
+};
+
+void ta_report_consistency_scan(const struct json_t *root, size_t n,
+                                ta_report_consistency *out)
+{
+    memset(out, 0, sizeof *out);
+    const json_t *arr = json_object_get(root, "all_attestations");
+    if (!json_is_array(arr) || json_array_size(arr) != n)
+        return; /* not the flat form: nothing is repeated */
+    for (size_t f = 0; f < TA_ARRAY_LEN(repeated_fields); f++)
+        out->repeated += json_object_get(root, repeated_fields[f]) != NULL;
+    if (!out->repeated)
+        return;
+    out->applies = true;
+    /* The repeated entry is the one whose quote the top level carries
+     * (the only one, without a quote). */
+    const json_t *q = json_object_get(root, "intel_quote");
+    if (!q)
+        q = json_object_get(root, "quote");
+    out->has_quote = q != NULL;
+    size_t k = n;
+    for (size_t i = 0; q && k == n && i < n; i++) {
+        const json_t *o = json_array_get(arr, i);
+        const json_t *eq = json_object_get(o, "intel_quote");
+        if (json_equal(q, eq ? eq : json_object_get(o, "quote")))
+            k = i;
+    }
+    if (!q && n == 1)
+        k = 0;
+    out->k = k;
+    if (k == n)
+        return;
+    const json_t *o = json_array_get(arr, k);
+    for (size_t f = 0; !out->bad && f < TA_ARRAY_LEN(repeated_fields); f++) {
+        const json_t *top = json_object_get(root, repeated_fields[f]);
+        if (top && !json_equal(top, json_object_get(o, repeated_fields[f])))
+            out->bad = repeated_fields[f];
+    }
+}
+
+const ta_report_consistency *
+ta_report_get_consistency(const teeattest_report *r)
+{
+    return r->consistency_known ? &r->consistency : NULL;
 }
 
 /* ---- building entries -------------------------------------------------- */
@@ -592,6 +648,10 @@ int ta_report_parse_document(teeattest_report *r, const uint8_t *json,
         rc = new_entry(&c, "", -1);
         if (!rc)
             rc = parse_dstack_entry(&c, root, "node");
+    }
+    if (!rc) {
+        ta_report_consistency_scan(root, r->n_entries, &r->consistency);
+        r->consistency_known = true;
     }
     json_decref(root);
     return rc;

@@ -946,78 +946,46 @@ static bool check_distinct(vctx *v, size_t n)
     return true;
 }
 
-/* The entry fields that the flat dstack form repeats at its top level
- * (NEAR's model proxy repeats all_attestations[0]). */
-static const char *const repeated_fields[] = {
-    "signing_address", "signing_algo", "signing_public_key", "signing_key",
-    "intel_quote", "quote", "nvidia_payload", "gpu_evidence", "gpu",
-    "event_log",
-    "vm_config", "info", "model_name", "instance_id", "e2e_pubkey",
-    "certificate", "tls_cert_fingerprint", "report_data", "request_nonce",
-};
-
 /* report.consistency: a top level that repeats an entry repeats it
  * exactly, and that entry was verified. Callers and other verifiers read
- * the top-level copy; nothing else here does. The repeated entry is the
- * one whose quote the top level carries (the only one, without a quote). */
+ * the top-level copy; nothing else here does. What the document says is
+ * scanned once when the report is parsed (ta_report_consistency_scan). */
 static int check_consistency(vctx *v, size_t n, const bool *todo)
 {
-    json_t *root = NULL;
-    teeattest_error e = TEEATTEST_ERROR_INIT;
-    int rc = ta_json_parse(&root, v->raw, v->raw_len, v->raw_len, &e);
-    if (rc == TEEATTEST_E_NOMEM)
-        return ta_error(v->err, rc, NULL, "out of memory");
-    const json_t *arr = json_object_get(root, "all_attestations");
-    if (rc || !json_is_array(arr) || json_array_size(arr) != n) {
+    ta_report_consistency scanned;
+    const ta_report_consistency *c = ta_report_get_consistency(v->rep);
+    if (!c) {
+        json_t *root = NULL;
+        teeattest_error e = TEEATTEST_ERROR_INIT;
+        int rc = ta_json_parse(&root, v->raw, v->raw_len, v->raw_len, &e);
+        if (rc == TEEATTEST_E_NOMEM)
+            return ta_error(v->err, rc, NULL, "out of memory");
+        ta_report_consistency_scan(rc ? NULL : root, n, &scanned);
         json_decref(root);
-        return TEEATTEST_OK; /* not the flat form: nothing is repeated */
+        c = &scanned;
     }
-    size_t repeated = 0;
-    for (size_t f = 0; f < TA_ARRAY_LEN(repeated_fields); f++)
-        repeated += json_object_get(root, repeated_fields[f]) != NULL;
-    if (!repeated) {
-        json_decref(root);
+    if (!c->applies)
         return TEEATTEST_OK;
-    }
-    const json_t *q = json_object_get(root, "intel_quote");
-    if (!q)
-        q = json_object_get(root, "quote");
-    size_t k = n;
-    for (size_t i = 0; q && k == n && i < n; i++) {
-        const json_t *o = json_array_get(arr, i);
-        const json_t *eq = json_object_get(o, "intel_quote");
-        if (json_equal(q, eq ? eq : json_object_get(o, "quote")))
-            k = i;
-    }
-    if (!q && n == 1)
-        k = 0;
-    if (k == n) {
+    size_t k = c->k;
+    if (k >= n) {
         ta_result_check(v->r, "report.consistency", FAIL, true,
-                        q ? "the top-level quote is none of the entries'"
-                          : "the top level repeats %zu entry fields but no "
-                            "quote that names the entry", repeated);
+                        c->has_quote
+                            ? "the top-level quote is none of the entries'"
+                            : "the top level repeats %zu entry fields but no "
+                              "quote that names the entry", c->repeated);
     } else if (!todo[k]) {
         ta_result_check(v->r, "report.consistency", FAIL, true,
                         "the top level repeats all_attestations[%zu], which "
                         "was not verified", k);
+    } else if (c->bad) {
+        ta_result_check(v->r, "report.consistency", FAIL, true,
+                        "top-level %s differs from all_attestations[%zu]'s",
+                        c->bad, k);
     } else {
-        const json_t *o = json_array_get(arr, k);
-        const char *bad = NULL;
-        for (size_t f = 0; !bad && f < TA_ARRAY_LEN(repeated_fields); f++) {
-            const json_t *top = json_object_get(root, repeated_fields[f]);
-            if (top && !json_equal(top, json_object_get(o, repeated_fields[f])))
-                bad = repeated_fields[f];
-        }
-        if (bad)
-            ta_result_check(v->r, "report.consistency", FAIL, true,
-                            "top-level %s differs from all_attestations[%zu]'s",
-                            bad, k);
-        else
-            ta_result_check(v->r, "report.consistency", PASS, true,
-                            "the %zu top-level fields equal "
-                            "all_attestations[%zu]'s", repeated, k);
+        ta_result_check(v->r, "report.consistency", PASS, true,
+                        "the %zu top-level fields equal "
+                        "all_attestations[%zu]'s", c->repeated, k);
     }
-    json_decref(root);
     return TEEATTEST_OK;
 }
 
