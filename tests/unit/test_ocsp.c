@@ -683,6 +683,8 @@ typedef struct rspec {
     const uint8_t *nonce;
     size_t nonce_len;
     bool unknown_critical;
+    const char *cert_status_hex; /* raw certStatus instead of cert_status */
+    const char *ext_hex;         /* a raw Extension after the others */
 } rspec;
 
 static bb gtime(const char *s)
@@ -725,7 +727,9 @@ static bb synth(const rspec *s)
                               cat(tlv(0x04, bb_of(kh, hl)),
                                   tlv(0x02, bb_of(c.serial.p, c.serial.len)))));
     bb cs;
-    if (s->cert_status == 0) {
+    if (s->cert_status_hex) {
+        cs = bb_hex(s->cert_status_hex);
+    } else if (s->cert_status == 0) {
         cs = bb_hex("8000");
     } else if (s->cert_status == 2) {
         cs = bb_hex("8200");
@@ -760,6 +764,8 @@ static bb synth(const rspec *s)
                                                                  s->nonce_len))))));
     if (s->unknown_critical)
         exts = cat(exts, tlv(0x30, bb_hex("06032a0304 0101ff 04020500")));
+    if (s->ext_hex)
+        exts = cat(exts, bb_hex(s->ext_hex));
     if (exts.n)
         tbs = cat(tbs, tlv(0xa1, tlv(0x30, exts)));
     else
@@ -974,6 +980,144 @@ static void test_synthetic(void)
             bad++;
     CHECK_EQ_INT(bad, 0);
     free(r.p);
+}
+
+/* ---- DER, not BER ---------------------------------------------------------------
+ * The response is read with lib/crypto's DER reader (der.h): each encoding
+ * below is refused, with the message of the element it spoils. mbedTLS's
+ * own length reader takes the non-minimal forms. */
+
+static int verify_msg(const uint8_t *r, size_t n, const der *cert,
+                      const der *issuer, int64_t at, ta_ocsp_info *info,
+                      char *msg, size_t cap)
+{
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = ta_ocsp_response_verify(ctx, r, n, cert->p, cert->len, issuer->p,
+                                     issuer->len, vopts(at), info, &e);
+    snprintf(msg, cap, "%s", e.message);
+    return rc;
+}
+
+/* The fixture with its first `skip` bytes replaced by head[0..hn) and
+ * tail[0..tn) appended. */
+static bb respliced(const uint8_t *orig, size_t rl, size_t skip,
+                    const char *head_hex, const char *tail_hex)
+{
+    return cat(cat(bb_hex(head_hex), bb_of(orig + skip, rl - skip)),
+               bb_hex(tail_hex));
+}
+
+static void test_der_strict(void)
+{
+    size_t rl;
+    uint8_t *orig = unit_fixture(CASE "ocsp/device_l4_gsp_brom.der", &rl);
+    der cert = dev[1], issuer = dev[2];
+    int64_t at = iso_time("2025-08-21T06:47:07");
+    ta_ocsp_info info;
+    char msg[256];
+    /* 30 82 HH LL, then responseStatus 0a 01 00 */
+    CHECK(rl > 300 && orig[0] == 0x30 && orig[1] == 0x82 && orig[4] == 0x0a &&
+          orig[5] == 0x01 && orig[6] == 0x00);
+    CHECK_EQ_INT(verify_msg(orig, rl, &cert, &issuer, at, &info, msg,
+                            sizeof msg), TEEATTEST_OK);
+    char hh[8], hl1[8];
+    snprintf(hh, sizeof hh, "%02x%02x", orig[2], orig[3]);
+    size_t inner = ((size_t)orig[2] << 8 | orig[3]) + 1;
+    snprintf(hl1, sizeof hl1, "%02x%02x", (unsigned)(inner >> 8),
+             (unsigned)(inner & 0xff));
+    /* the new head is `head`, then HH LL when `len`, then `tail` at the end */
+    static const struct {
+        const char *what, *head;
+        bool len;
+        const char *tail;
+    } outer[] = {
+        {"long form with a leading zero", "3083 00", true, ""},
+        {"4 length bytes, 2 needed", "3084 0000", true, ""},
+        {"5 length bytes", "3085 000000", true, ""},
+        {"indefinite length", "3080", false, "0000"},
+        {"high tag number", "3f10 82", true, ""},
+        {"trailing byte", "3082", true, "00"},
+    };
+    for (size_t k = 0; k < sizeof outer / sizeof *outer; k++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s %s", outer[k].head,
+                 outer[k].len ? hh : "");
+        bb r = respliced(orig, rl, 4, head, outer[k].tail);
+        int rc = verify_msg(r.p, r.n, &cert, &issuer, at, &info, msg,
+                            sizeof msg);
+        const char *want = "malformed OCSPResponse SEQUENCE";
+        if (rc != TEEATTEST_E_PARSE || !strstr(msg, want))
+            printf("# %s: rc %d, %s\n", outer[k].what, rc, msg);
+        CHECK_EQ_INT(rc, TEEATTEST_E_PARSE);
+        CHECK(strstr(msg, want) != NULL);
+        CHECK_EQ_INT(info.failure, TA_OCSP_FAIL_PARSE);
+        CHECK_EQ_INT(info.status, TA_OCSP_STATUS_NONE);
+        free(r.p);
+    }
+    /* responseStatus 0a 81 01 00: its length 1 in the long form */
+    char head[64];
+    snprintf(head, sizeof head, "3082 %s 0a8101 00", hl1);
+    bb r = respliced(orig, rl, 7, head, "");
+    CHECK_EQ_INT(verify_msg(r.p, r.n, &cert, &issuer, at, &info, msg,
+                            sizeof msg), TEEATTEST_E_PARSE);
+    CHECK(strstr(msg, "malformed responseStatus") != NULL);
+    free(r.p);
+
+    /* Inside the signed data: a response re-signed around each encoding.
+     * A non-critical unknown extension is ignored when well formed... */
+    rspec s = base_spec();
+    s.ext_hex = "3009 06032a0304 0402 0500";
+    CHECK_EQ_INT(syn_verify(&s, vopts(SYN_AT), &info), TEEATTEST_OK);
+    static const struct {
+        const char *ext, *msg;
+    } ext[] = {
+        /* extnValue's length 2 as 81 02 */
+        {"300a 06032a0304 048102 0500",
+         "malformed responseExtensions extnValue"},
+        /* ... as 82 00 02 */
+        {"300b 06032a0304 04820002 0500",
+         "malformed responseExtensions extnValue"},
+        /* ... indefinite, closed by end-of-contents */
+        {"300b 06032a0304 0480 0500 0000",
+         "malformed responseExtensions extnValue"},
+        /* ... in 5 bytes */
+        {"300e 06032a0304 04850000000002 0500",
+         "malformed responseExtensions extnValue"},
+        /* the extension SEQUENCE's own length 12 as 81 0c */
+        {"30810c 06032a0304 0402 0500 0000",
+         "malformed responseExtensions"},
+        /* trailing bytes after extnValue */
+        {"300b 06032a0304 0402 0500 0500",
+         "malformed responseExtensions extnValue"},
+        /* the extension's OID with a high tag number */
+        {"300a 1f0603 2a0304 0402 0500", "malformed responseExtensions"},
+    };
+    for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {
+        s.ext_hex = ext[k].ext;
+        bb b = synth(&s);
+        int rc = verify_msg(b.p, b.n, &target.cert, &ca.cert, SYN_AT, &info,
+                            msg, sizeof msg);
+        if (rc != TEEATTEST_E_PARSE || !strstr(msg, ext[k].msg))
+            printf("# extension %s: rc %d, %s\n", ext[k].ext, rc, msg);
+        CHECK_EQ_INT(rc, TEEATTEST_E_PARSE);
+        CHECK(strstr(msg, ext[k].msg) != NULL);
+        CHECK_EQ_INT(info.status, TA_OCSP_STATUS_NONE);
+        free(b.p);
+    }
+    /* certStatus good [0] NULL: 80 00; as 80 81 00; a high tag number */
+    s = base_spec();
+    s.cert_status_hex = "8000";
+    CHECK_EQ_INT(syn_verify(&s, vopts(SYN_AT), &info), TEEATTEST_OK);
+    static const char *const status[] = {"808100", "9f0000", "9f8000"};
+    for (size_t k = 0; k < sizeof status / sizeof *status; k++) {
+        s.cert_status_hex = status[k];
+        bb b = synth(&s);
+        CHECK_EQ_INT(verify_msg(b.p, b.n, &target.cert, &ca.cert, SYN_AT,
+                                &info, msg, sizeof msg), TEEATTEST_E_PARSE);
+        CHECK(strstr(msg, "malformed certStatus") != NULL);
+        free(b.p);
+    }
+    free(orig);
 }
 
 /* ---- result checks -------------------------------------------------------------------- */
@@ -1430,6 +1574,7 @@ int main(void)
     test_fixture_tamper();
     test_request();
     test_synthetic();
+    test_der_strict();
     test_append_offline();
     test_append_hold();
     test_online();
