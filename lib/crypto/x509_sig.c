@@ -22,7 +22,9 @@ static int sig_int(uint8_t **p, const uint8_t *end, size_t field,
     *p += len;
     if (v[0] & 0x80)
         return -1; /* negative */
-    while (len > 1 && v[0] == 0) {
+    if (v[0] == 0) {
+        if (len == 1 || !(v[1] & 0x80))
+            return -1; /* zero, or a 0x00 that DER does not need */
         v++;
         len--;
     }

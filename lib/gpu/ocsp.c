@@ -37,9 +37,6 @@ static const uint8_t OID_SHA384[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0
 static const uint8_t OID_ECDSA_SHA256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
 static const uint8_t OID_ECDSA_SHA384[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
 static const uint8_t OID_ECDSA_SHA512[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04};
-static const uint8_t OID_EC_PUBKEY[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
-static const uint8_t OID_P256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
-static const uint8_t OID_P384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
 static const uint8_t OID_KP_OCSP_SIGNING[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09};
 
 #define OID_EQ(d, oid) ta_der_eq((d), (oid), sizeof(oid))
@@ -90,87 +87,28 @@ static int digest(const teeattest_ctx *ctx, int32_t alg, uint8_t *out,
 
 /* ---- certificates --------------------------------------------------------- */
 
-typedef struct pubkey {
-    const uint8_t *bits; /* BIT STRING contents after the unused-bits byte */
-    size_t bits_len;
-    int32_t curve;       /* TEEATTEST_CURVE_*, 0 when not an EC P-256/384 key */
-} pubkey;
-
-/* SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier, BIT STRING } */
-static bool spki_parse(const ta_x509 *crt, pubkey *k)
+/* The curve of a key that may sign OCSP answers (or certify a delegated
+ * responder): id-ecPublicKey with the namedCurve P-256 or P-384 and an
+ * uncompressed point, the only encodings taken before lib/crypto read
+ * keys here (an SPKI in DER is then one of two headers and the point);
+ * 0 for any other key, which the backend may well read. */
+static int32_t signer_curve(const ta_x509 *crt)
 {
-    memset(k, 0, sizeof *k);
-    ta_der raw = ta_x509_spki_der(crt);
-    ta_der_in d = {raw.p, raw.p + raw.len};
-    ta_der_tlv spki, alg, oid, bits;
-    if (!ta_der_expect(&d, 0x30, &spki) || !ta_der_done(&d) ||
-        !ta_der_expect(&spki.in, 0x30, &alg) ||
-        !ta_der_expect(&spki.in, 0x03, &bits) || !ta_der_done(&spki.in) ||
-        ta_der_left(&bits.in) < 2 || bits.in.p[0] != 0 ||
-        !ta_der_expect(&alg.in, 0x06, &oid))
-        return false;
-    k->bits = bits.in.p + 1;
-    k->bits_len = ta_der_left(&bits.in) - 1;
-    if (OID_EQ(&oid.in, OID_EC_PUBKEY)) {
-        ta_der_tlv curve;
-        if (ta_der_expect(&alg.in, 0x06, &curve) && ta_der_done(&alg.in)) {
-            if (OID_EQ(&curve.in, OID_P256) && k->bits_len == 65 &&
-                k->bits[0] == 0x04)
-                k->curve = TEEATTEST_CURVE_P256;
-            else if (OID_EQ(&curve.in, OID_P384) && k->bits_len == 97 &&
-                     k->bits[0] == 0x04)
-                k->curve = TEEATTEST_CURVE_P384;
-        }
-    }
-    return true;
-}
-
-/* ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } to raw r||s. */
-static bool ecdsa_der_to_raw(const uint8_t *sig, size_t len, size_t field,
-                             uint8_t *out)
-{
-    ta_der_in d = {sig, sig + len};
-    ta_der_tlv seq, ints[2];
-    if (!ta_der_expect(&d, 0x30, &seq) || !ta_der_done(&d))
-        return false;
-    for (int i = 0; i < 2; i++) {
-        if (!ta_der_expect(&seq.in, 0x02, &ints[i]))
-            return false;
-        const uint8_t *p = ints[i].in.p;
-        size_t n = ta_der_left(&ints[i].in);
-        if (n == 0 || (p[0] & 0x80))
-            return false; /* empty or negative */
-        if (p[0] == 0) {
-            if (n == 1 || !(p[1] & 0x80))
-                return false; /* zero, or a non-minimal leading 0x00 */
-            p++, n--;
-        }
-        if (n > field)
-            return false;
-        memset(out + i * field, 0, field - n);
-        memcpy(out + i * field + field - n, p, n);
-    }
-    return ta_der_done(&seq.in);
-}
-
-/* Verify a DER ECDSA signature over `msg` with hash `halg`. */
-static int ecdsa_verify_der(const teeattest_ctx *ctx, const pubkey *k,
-                            int32_t halg, const uint8_t *msg, size_t msg_len,
-                            const uint8_t *sig, size_t sig_len)
-{
-    size_t field = k->curve == TEEATTEST_CURVE_P256   ? 32
-                   : k->curve == TEEATTEST_CURVE_P384 ? 48 : 0;
-    if (!field)
-        return TEEATTEST_E_UNSUPPORTED;
-    uint8_t raw[96], h[64];
-    if (!ecdsa_der_to_raw(sig, sig_len, field, raw))
-        return TEEATTEST_E_SIG_ENCODING;
-    size_t hl = ta_hash_len(halg);
-    int rc = ta_hash(ctx, halg, h, hl, msg, msg_len);
-    if (rc)
-        return rc;
-    return ta_ecdsa_verify(ctx, k->curve, k->bits, k->bits_len, h, hl, raw,
-                           2 * field);
+    static const uint8_t p256[] = {
+        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+        0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01,
+        0x07, 0x03, 0x42, 0x00, 0x04};
+    static const uint8_t p384[] = {
+        0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+        0x02, 0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62,
+        0x00, 0x04};
+    ta_der k = ta_x509_spki_der(crt);
+    int32_t curve = 0;
+    if (k.len == sizeof p256 + 64 && memcmp(k.p, p256, sizeof p256) == 0)
+        curve = TEEATTEST_CURVE_P256;
+    else if (k.len == sizeof p384 + 96 && memcmp(k.p, p384, sizeof p384) == 0)
+        curve = TEEATTEST_CURVE_P384;
+    return curve && ta_x509_key_curve(crt) == curve ? curve : 0;
 }
 
 static void fmt_time(char out[24], int64_t t)
@@ -231,7 +169,8 @@ static bool gentime(const ta_der_tlv *t, int64_t *out)
 
 typedef struct target {
     ta_x509 *cert, *issuer;
-    pubkey issuer_key;
+    ta_der issuer_key;    /* the issuer's subjectPublicKey bits */
+    int32_t issuer_curve; /* signer_curve(issuer) */
 } target;
 
 static void target_free(target *t)
@@ -263,7 +202,9 @@ static int target_load(const teeattest_ctx *ctx, target *t,
         return ta_error(err, TEEATTEST_E_PARSE, NULL,
                         "OCSP: the certificate's issuer name is not the "
                         "issuer certificate's subject");
-    if (!spki_parse(t->issuer, &t->issuer_key))
+    t->issuer_key = ta_x509_spki_key(t->issuer);
+    t->issuer_curve = signer_curve(t->issuer);
+    if (!t->issuer_key.len)
         return ta_error(err, TEEATTEST_E_PARSE, NULL,
                         "OCSP: the issuer's subjectPublicKeyInfo is malformed");
     return TEEATTEST_OK;
@@ -339,8 +280,8 @@ int ta_ocsp_request_build(const teeattest_ctx *ctx, const uint8_t *cert,
     ta_der serial = ta_x509_serial(t.cert);
     if ((rc = digest(ctx, hash_alg, name_hash, issuer_name.p,
                      issuer_name.len)) ||
-        (rc = digest(ctx, hash_alg, key_hash, t.issuer_key.bits,
-                     t.issuer_key.bits_len))) {
+        (rc = digest(ctx, hash_alg, key_hash, t.issuer_key.p,
+                     t.issuer_key.len))) {
         rc = ta_error(err, rc, NULL, "OCSP request: hashing the issuer");
         goto out;
     }
@@ -667,14 +608,15 @@ static int parse_extensions(ta_der_in exts, const char *where, bool nonce_allowe
 /* ---- responder ------------------------------------------------------------ */
 
 static bool responder_is(const teeattest_ctx *ctx, const parsed *ps,
-                         const ta_x509 *crt, const pubkey *k)
+                         const ta_x509 *crt)
 {
     if (ps->responder_tag == 0xa1) {
         ta_der name = ta_x509_subject_der(crt);
         return ta_der_eq(&ps->responder, name.p, name.len);
     }
     uint8_t h[20];
-    if (digest(ctx, TA_OCSP_HASH_SHA1, h, k->bits, k->bits_len))
+    ta_der k = ta_x509_spki_key(crt);
+    if (digest(ctx, TA_OCSP_HASH_SHA1, h, k.p, k.len))
         return false;
     return ta_der_eq(&ps->responder, h, sizeof h);
 }
@@ -692,14 +634,14 @@ static int check_delegate(const teeattest_ctx *ctx, const target *t,
                         "certificate's issuer", info->responder);
     int32_t pk, h;
     ta_x509_sig_alg(rc, &pk, &h);
-    if (pk != TA_X509_PK_ECDSA || !h || !t->issuer_key.curve)
+    if (pk != TA_X509_PK_ECDSA || !h || !t->issuer_curve)
         return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
                         "OCSP responder %s: certificate signature algorithm "
                         "not supported (ECDSA P-256/P-384 only)",
                         info->responder);
     ta_der tbs = ta_x509_tbs(rc), sig = ta_x509_signature(rc);
-    int r = ecdsa_verify_der(ctx, &t->issuer_key, h, tbs.p, tbs.len, sig.p,
-                             sig.len);
+    int r = ta_x509_verify_ecdsa(ctx, t->issuer, h, tbs.p, tbs.len, sig.p,
+                                 sig.len);
     if (r == TEEATTEST_E_NOMEM)
         return ta_error(err, r, NULL, "verifying the OCSP responder");
     if (r)
@@ -744,7 +686,7 @@ static bool single_matches(const teeattest_ctx *ctx, const target *t,
         !ta_der_eq(&s->serial, serial.p, serial.len))
         return false;
     if (digest(ctx, s->hash, nh, issuer_name.p, issuer_name.len) ||
-        digest(ctx, s->hash, kh, t->issuer_key.bits, t->issuer_key.bits_len))
+        digest(ctx, s->hash, kh, t->issuer_key.p, t->issuer_key.len))
         return false;
     return ta_der_eq(&s->name_hash, nh, hl) && ta_der_eq(&s->key_hash, kh, hl);
 }
@@ -791,11 +733,8 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
     ta_x509 *certs[OCSP_MAX_CERTS] = {NULL};
     size_t nc = 0;
     const ta_x509 *signer = NULL;
-    const pubkey *signer_key = NULL;
-    pubkey dk;
-    if (responder_is(ctx, ps, t->issuer, &t->issuer_key)) {
+    if (responder_is(ctx, ps, t->issuer)) {
         signer = t->issuer;
-        signer_key = &t->issuer_key;
     } else {
         ta_der_in cl = ps->certs;
         while (cl.p && !ta_der_done(&cl)) {
@@ -817,10 +756,9 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
             nc++;
         }
         for (size_t i = 0; i < nc; i++) {
-            if (spki_parse(certs[i], &dk) &&
-                responder_is(ctx, ps, certs[i], &dk)) {
+            if (ta_x509_spki_key(certs[i]).len &&
+                responder_is(ctx, ps, certs[i])) {
                 signer = certs[i];
-                signer_key = &dk;
                 break;
             }
         }
@@ -840,16 +778,16 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
         goto out;
 
     /* 3. The signature over the exact tbsResponseData bytes. */
-    if (!signer_key->curve) {
+    if (!signer_curve(signer)) {
         info->failure = TA_OCSP_FAIL_UNSUPPORTED;
         rc = ta_error(err, TEEATTEST_E_UNSUPPORTED, NULL,
                       "OCSP responder %s: key is not EC P-256/P-384",
                       info->responder);
         goto out;
     }
-    rc = ecdsa_verify_der(ctx, signer_key, ps->sig_hash, ps->tbs_elem.p,
-                          ta_der_left(&ps->tbs_elem), ps->signature.p,
-                          ta_der_left(&ps->signature));
+    rc = ta_x509_verify_ecdsa(ctx, signer, ps->sig_hash, ps->tbs_elem.p,
+                              ta_der_left(&ps->tbs_elem), ps->signature.p,
+                              ta_der_left(&ps->signature));
     if (rc == TEEATTEST_E_NOMEM) {
         rc = ta_error(err, rc, NULL, "verifying the OCSP signature");
         goto out;
