@@ -1047,7 +1047,6 @@ static void judge(outcome *oc, const ta_ocsp_info *info, int rc,
     if (rc) {
         oc->outcome = TEEATTEST_OUTCOME_FAIL;
         snprintf(oc->detail, sizeof oc->detail, "%s: %s", source, e->message);
-        sum->failed++;
         return;
     }
     if (info->next_update &&
@@ -1065,7 +1064,6 @@ static void judge(outcome *oc, const ta_ocsp_info *info, int rc,
     case TA_OCSP_STATUS_GOOD:
         oc->outcome = TEEATTEST_OUTCOME_PASS;
         snprintf(oc->detail, sizeof oc->detail, "good; %s", ctx_txt);
-        sum->good++;
         return;
     case TA_OCSP_STATUS_REVOKED: {
         char rt[24];
@@ -1080,19 +1078,36 @@ static void judge(outcome *oc, const ta_ocsp_info *info, int rc,
                                     : ", not allowed by policy")
                       : "",
                  ctx_txt);
-        if (oc->outcome == TEEATTEST_OUTCOME_WARN)
-            sum->warned++;
-        else
-            sum->failed++;
         return;
     }
     default:
         oc->outcome = TEEATTEST_OUTCOME_FAIL;
         snprintf(oc->detail, sizeof oc->detail,
                  "unknown to the responder; %s", ctx_txt);
-        sum->failed++;
         return;
     }
+}
+
+/* One check, appended through the recorder and counted in the summary by
+ * its outcome. */
+static void record(ta_checks *rec, ta_ocsp_summary *sum, const char *name,
+                   const outcome *oc, bool required)
+{
+    switch (oc->outcome) {
+    case TEEATTEST_OUTCOME_PASS:
+        sum->good++;
+        break;
+    case TEEATTEST_OUTCOME_WARN:
+        sum->warned++;
+        break;
+    case TEEATTEST_OUTCOME_FAIL:
+        sum->failed++;
+        break;
+    default:
+        sum->skipped++;
+        break;
+    }
+    ta_checks_add(rec, name, oc->outcome, required, "%s", oc->detail);
 }
 
 /* ---- the on-disk cache --------------------------------------------------------
@@ -1192,9 +1207,12 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
         return TA_INVALID(err, "OCSP checks: chain too short for start index");
     if (strlen(prefix) > 200)
         return TA_INVALID(err, "OCSP checks: prefix too long");
+    /* rec.first_fail and first_bad would point into `name`, which each
+     * check rewrites: only the summary is read here. */
+    ta_checks rec = {.r = r};
+    char name[256];
 
     for (size_t i = start; i + 1 < n_chain; i++) {
-        char name[256];
         snprintf(name, sizeof name, "%s.cert[%zu]", prefix, i);
         outcome oc;
         memset(&oc, 0, sizeof oc);
@@ -1247,7 +1265,6 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
             oc.outcome = TEEATTEST_OUTCOME_FAIL;
             snprintf(oc.detail, sizeof oc.detail,
                      "cannot check: %s", first_err.message);
-            sum->failed++;
             done = true;
         }
         /* Online, a saved answer that no longer verifies (typically past
@@ -1289,8 +1306,7 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                                 &oc, sum)) {
                 ta_free(ctx, req);
                 ta_free(ctx, aia);
-                ta_result_check(r, name, oc.outcome, opts->required, "%s",
-                                oc.detail);
+                record(&rec, sum, name, &oc, opts->required);
                 continue;
             }
             if (rc == TEEATTEST_E_NOMEM) {
@@ -1301,7 +1317,6 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                 oc.outcome = TEEATTEST_OUTCOME_FAIL;
                 snprintf(oc.detail, sizeof oc.detail, "cannot check: %s",
                          e.message);
-                sum->failed++;
             } else {
                 rc = ocsp_post(ctx, url, opts, req, req_len, &resp,
                                &resp_len, &e);
@@ -1316,7 +1331,6 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                     snprintf(oc.detail, sizeof oc.detail,
                              "no OCSP response: responder %s: %s", url,
                              e.message);
-                    sum->skipped++;
                 } else {
                     vo.nonce = use_nonce ? nonce : NULL;
                     vo.nonce_len = use_nonce ? sizeof nonce : 0;
@@ -1357,9 +1371,8 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                      "names this certificate%s",
                      opts->n_responses,
                      opts->online ? "" : " and online checking is off");
-            sum->skipped++;
         }
-        ta_result_check(r, name, oc.outcome, opts->required, "%s", oc.detail);
+        record(&rec, sum, name, &oc, opts->required);
     }
     return TEEATTEST_OK;
 }
