@@ -4,10 +4,12 @@
  * their exact semantics.
  *
  * Readers advance *p past what they read, never beyond `end`, and return
- * 0 on success or a negative value. They read DER, not BER: a length is
- * definite, in its shortest form and at most 4 bytes long (0x80, a long
- * form that fits in fewer bytes or starts with 0x00, and 0x85.. are
- * refused), whatever mbedTLS's own helpers accept. Writers write backwards: *p moves
+ * 0 on success or a negative value. The ta_der_get_len/_tag/_bool/_int/
+ * _enum readers take what mbedTLS's take (so the OpenSSL implementation
+ * of x509.h reads certificates as mbedTLS's X.509 parser does): lengths
+ * definite and at most 4 bytes, but a long form need not be the shortest.
+ * ta_der_get_any and the cursor read DER only: a length in its shortest
+ * form as well (81 05 and 82 00 90 are refused), low tag numbers only. Writers write backwards: *p moves
  * towards `start`; they return the number of bytes written or a negative
  * value.
  *
@@ -33,7 +35,7 @@
 #define TA_DER_SEQUENCE 0x30 /* constructed SEQUENCE */
 #define TA_DER_SET 0x31      /* constructed SET */
 
-/* A length (after the tag), DER only (see above). */
+/* A length (after the tag). */
 int ta_der_get_len(uint8_t **p, const uint8_t *end, size_t *len);
 /* Tag `tag` and its length; *p then points to the contents. */
 int ta_der_get_tag(uint8_t **p, const uint8_t *end, size_t *len, int tag);
@@ -41,16 +43,17 @@ int ta_der_get_bool(uint8_t **p, const uint8_t *end, int *val);
 int ta_der_get_int(uint8_t **p, const uint8_t *end, int *val);
 int ta_der_get_enum(uint8_t **p, const uint8_t *end, int *val);
 
-/* The next element whatever its tag, a low tag number (a tag byte whose
- * five low bits are all set, the start of a high tag number, is refused):
- * *tag gets the tag byte, *len the contents' length; *p then points to
- * the contents. */
+/* The next element whatever its tag, in DER: a low tag number (a tag byte
+ * whose five low bits are all set, the start of a high tag number, is
+ * refused) and a length in its shortest form. *tag gets the tag byte, *len
+ * the contents' length; *p then points to the contents (and is unchanged
+ * on failure). */
 int ta_der_get_any(uint8_t **p, const uint8_t *end, int *tag, size_t *len);
 
-/* ---- a cursor over DER (der.c, over the readers above) ----------------
- * For walking nested structures: an element's contents are a cursor of
- * their own. The functions return false instead of an error code and
- * leave the cursor where it was when they fail. */
+/* ---- a cursor over DER (der.c, over ta_der_get_any) -------------------
+ * For walking nested structures with DER's rules: an element's contents
+ * are a cursor of their own. The functions return false instead of an
+ * error code and leave the cursor where it was when they fail. */
 typedef struct ta_der_in {
     const uint8_t *p, *end; /* what is left to read */
 } ta_der_in;

@@ -8,68 +8,51 @@
 
 #include "der.h"
 
-/* mbedTLS refuses the indefinite form (0x80) and more than 4 length bytes
- * but takes a long form that is not the shortest (0x81 0x05, 0x82 0x00
- * 0x90): DER has one encoding per length, so that is refused here. */
 int ta_der_get_len(uint8_t **p, const uint8_t *end, size_t *len)
 {
-    uint8_t *start = *p;
-    int rc = mbedtls_asn1_get_len(p, end, len);
-    if (rc == 0 && (start[0] & 0x80) && (start[1] == 0 || *len < 0x80))
-        rc = MBEDTLS_ERR_ASN1_INVALID_LENGTH;
-    if (rc)
-        *p = start;
-    return rc;
+    return mbedtls_asn1_get_len(p, end, len);
 }
 
-/* mbedtls_asn1_get_tag with the DER length above. */
 int ta_der_get_tag(uint8_t **p, const uint8_t *end, size_t *len, int tag)
 {
-    if (end - *p < 1)
-        return MBEDTLS_ERR_ASN1_OUT_OF_DATA;
-    if (**p != tag)
-        return MBEDTLS_ERR_ASN1_UNEXPECTED_TAG;
-    uint8_t *start = (*p)++;
-    int rc = ta_der_get_len(p, end, len);
-    if (rc)
-        *p = start;
-    return rc;
-}
-
-int ta_der_get_any(uint8_t **p, const uint8_t *end, int *tag, size_t *len)
-{
-    if (end - *p < 1)
-        return MBEDTLS_ERR_ASN1_OUT_OF_DATA;
-    if ((**p & 0x1f) == 0x1f)
-        return MBEDTLS_ERR_ASN1_UNEXPECTED_TAG; /* high tag number */
-    *tag = **p;
-    return ta_der_get_tag(p, end, len, **p);
-}
-
-/* The primitives below read the tag and length again with mbedTLS's own
- * reader: check them with the DER one first. */
-static int der_head(uint8_t *p, const uint8_t *end, int tag)
-{
-    size_t len;
-    return ta_der_get_tag(&p, end, &len, tag);
+    return mbedtls_asn1_get_tag(p, end, len, tag);
 }
 
 int ta_der_get_bool(uint8_t **p, const uint8_t *end, int *val)
 {
-    int rc = der_head(*p, end, MBEDTLS_ASN1_BOOLEAN);
-    return rc ? rc : mbedtls_asn1_get_bool(p, end, val);
+    return mbedtls_asn1_get_bool(p, end, val);
 }
 
 int ta_der_get_int(uint8_t **p, const uint8_t *end, int *val)
 {
-    int rc = der_head(*p, end, MBEDTLS_ASN1_INTEGER);
-    return rc ? rc : mbedtls_asn1_get_int(p, end, val);
+    return mbedtls_asn1_get_int(p, end, val);
 }
 
 int ta_der_get_enum(uint8_t **p, const uint8_t *end, int *val)
 {
-    int rc = der_head(*p, end, MBEDTLS_ASN1_ENUMERATED);
-    return rc ? rc : mbedtls_asn1_get_enum(p, end, val);
+    return mbedtls_asn1_get_enum(p, end, val);
+}
+
+/* mbedTLS refuses the indefinite form (0x80) and more than 4 length bytes
+ * but takes a long form that is not the shortest (0x81 0x05, 0x82 0x00
+ * 0x90): DER has one encoding per length, so that is refused here. */
+int ta_der_get_any(uint8_t **p, const uint8_t *end, int *tag, size_t *len)
+{
+    uint8_t *start = *p;
+    if (end - start < 1)
+        return MBEDTLS_ERR_ASN1_OUT_OF_DATA;
+    if ((start[0] & 0x1f) == 0x1f)
+        return MBEDTLS_ERR_ASN1_UNEXPECTED_TAG; /* high tag number */
+    *p = start + 1;
+    int rc = mbedtls_asn1_get_len(p, end, len);
+    if (rc == 0 && (start[1] & 0x80) && (start[2] == 0 || *len < 0x80))
+        rc = MBEDTLS_ERR_ASN1_INVALID_LENGTH;
+    if (rc) {
+        *p = start;
+        return rc;
+    }
+    *tag = start[0];
+    return 0;
 }
 
 int ta_der_write_len(uint8_t **p, const uint8_t *start, size_t len)
