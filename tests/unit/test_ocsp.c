@@ -26,6 +26,7 @@
 #include "unit.h"
 
 #include "crypto/crypto.h"
+#include "crypto/x509.h"
 #include "gpu/ocsp.h"
 
 #define CASE "nvidia/h100_550.90.07_full/"
@@ -686,6 +687,7 @@ typedef struct rspec {
     const char *cert_status_hex; /* raw certStatus instead of cert_status */
     const char *ext_hex;         /* a raw Extension after the others */
     bool sig_pad;                /* r of the signature with a needless 00 */
+    const der *certs_cert;       /* in certs instead of the signer's */
 } rspec;
 
 static bb gtime(const char *s)
@@ -793,8 +795,11 @@ static bb synth(const rspec *s)
     bb basic = cat(cat(tbs, bb_hex("300a06082a8648ce3d040303")),
                    tlv(0x03, sigbits));
     if (s->include_cert)
-        basic = cat(basic, tlv(0xa0, tlv(0x30, bb_of(s->signer->cert.p,
-                                                     s->signer->cert.len))));
+        basic = cat(basic, tlv(0xa0, tlv(0x30, s->certs_cert
+                                                   ? bb_of(s->certs_cert->p,
+                                                           s->certs_cert->len)
+                                                   : bb_of(s->signer->cert.p,
+                                                           s->signer->cert.len))));
     basic = tlv(0x30, basic);
     bb rb = tlv(0x30, cat(bb_hex("06092b0601050507300101"), tlv(0x04, basic)));
     mbedtls_x509_crt_free(&sc);
@@ -826,6 +831,64 @@ static int syn_verify(const rspec *s, const ta_ocsp_verify_opts *o,
     int rc = verify_der(r.p, r.n, &target.cert, &ca.cert, o, info);
     free(r.p);
     return rc;
+}
+
+/* `id`'s certificate (issued by `by`) with its P-384 key written with
+ * explicit curve parameters (specifiedCurve) instead of the namedCurve
+ * OID, signed again by `by`: the same key, which mbedTLS (built with
+ * MBEDTLS_PK_PARSE_EC_EXTENDED) and OpenSSL both read as P-384. */
+static der explicit_curve_cert(const ident *id, const ident *by)
+{
+    static const char named_hdr[] =
+        "3076301006072a8648ce3d020106052b81040022036200";
+    static const char params[] =
+        "30820157020101303c06072a8648ce3d0101023100ffffffffffffffffffffffff"
+        "fffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ff"
+        "ffffff307b0430ffffffffffffffffffffffffffffffffffffffffffffffffffff"
+        "fffffffffffeffffffff0000000000000000fffffffc0430b3312fa7e23ee7e498"
+        "8e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85"
+        "c8edd3ec2aef031500a335926aa319a27a1d00896a6773a4827acdac730461"
+        "04aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a38"
+        "5502f25dbf55296c3a545e3872760ab73617de4a96262c6f5d9e98bf9292dc29f8"
+        "f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f0231"
+        "00ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf"
+        "581a0db248b0a77aecec196accc52973020101";
+    const uint8_t *c = id->cert.p;
+    /* Certificate 30 82 LL LL, TBSCertificate 30 82 ll ll */
+    if (c[0] != 0x30 || c[1] != 0x82 || c[4] != 0x30 || c[5] != 0x82) {
+        printf("Bail out! unexpected certificate layout\n");
+        exit(1);
+    }
+    size_t tbs_len = (size_t)c[6] << 8 | c[7];
+    const uint8_t *tc = c + 8; /* TBS contents */
+    bb hdr = bb_hex(named_hdr);
+    uint8_t *at = memfind((uint8_t *)tc, tbs_len, hdr.p, hdr.n);
+    if (!at) {
+        printf("Bail out! no named-curve P-384 SPKI\n");
+        exit(1);
+    }
+    size_t before = (size_t)(at - tc), spki_len = hdr.n + 97;
+    bb spki = tlv(0x30, cat(tlv(0x30, cat(bb_hex("06072a8648ce3d0201"),
+                                          bb_hex(params))),
+                            tlv(0x03, cat(bb_hex("00"),
+                                          bb_of(at + hdr.n, 97)))));
+    free(hdr.p);
+    bb tbs = tlv(0x30, cat(cat(bb_of(tc, before), spki),
+                           bb_of(at + spki_len,
+                                 tbs_len - before - spki_len)));
+    uint8_t h[48], sig[MBEDTLS_ECDSA_MAX_LEN];
+    size_t sl = 0;
+    sha384(h, tbs.p, tbs.n);
+    if (mbedtls_pk_sign((mbedtls_pk_context *)&by->key, MBEDTLS_MD_SHA384, h,
+                        48, sig, &sl, test_rng, NULL)) {
+        printf("Bail out! signing\n");
+        exit(1);
+    }
+    /* signatureAlgorithm as the original has it (the same as in TBS) */
+    const uint8_t *alg = tc + tbs_len;
+    bb crt = tlv(0x30, cat(cat(tbs, bb_of(alg, (size_t)alg[1] + 2)),
+                           tlv(0x03, cat(bb_hex("00"), bb_of(sig, sl)))));
+    return (der){crt.p, crt.n};
 }
 
 static void pki_setup(void)
@@ -1125,6 +1188,32 @@ static void test_der_strict(void)
         CHECK_EQ_INT(info.failure, TA_OCSP_FAIL_SIGNATURE);
         CHECK(strstr(msg, "(malformed DER)") != NULL);
         free(b.p);
+    }
+    /* A delegated responder whose P-384 key is written with explicit
+     * curve parameters (the same key, name and issuer): OCSP signers are
+     * taken with a named curve only, as before. OpenSSL reads the key as
+     * P-384, mbedTLS 2.28 does not parse the certificate at all. */
+    {
+        der ex = explicit_curve_cert(&responder, &ca);
+        ta_x509 *x = NULL;
+        bool parses = ta_x509_parse_der(ctx, &x, ex.p, ex.len, NULL) ==
+                      TEEATTEST_OK;
+        if (parses)
+            CHECK_EQ_INT(ta_x509_key_curve(x), TEEATTEST_CURVE_P384);
+        ta_x509_free(x);
+        s = base_spec();
+        s.by_name = true;
+        s.certs_cert = &ex;
+        bb b = synth(&s);
+        int rc = verify_msg(b.p, b.n, &target.cert, &ca.cert, SYN_AT, &info,
+                            msg, sizeof msg);
+        printf("# explicit curve (%s): rc %d, %s\n",
+               parses ? "parsed" : "not parsed", rc, msg);
+        CHECK_EQ_INT(rc, parses ? TEEATTEST_E_UNSUPPORTED : TEEATTEST_E_PARSE);
+        CHECK(strstr(msg, parses ? "key is not EC P-256/P-384"
+                                 : "malformed certificate in certs") != NULL);
+        free(b.p);
+        free(ex.p);
     }
     /* certStatus good [0] NULL: 80 00; as 80 81 00; a high tag number */
     s = base_spec();
