@@ -33,6 +33,28 @@ int ta_der_get_enum(uint8_t **p, const uint8_t *end, int *val)
     return mbedtls_asn1_get_enum(p, end, val);
 }
 
+/* mbedTLS refuses the indefinite form (0x80) and more than 4 length bytes
+ * but takes a long form that is not the shortest (0x81 0x05, 0x82 0x00
+ * 0x90): DER has one encoding per length, so that is refused here. */
+int ta_der_get_any(uint8_t **p, const uint8_t *end, int *tag, size_t *len)
+{
+    uint8_t *start = *p;
+    if (end - start < 1)
+        return MBEDTLS_ERR_ASN1_OUT_OF_DATA;
+    if ((start[0] & 0x1f) == 0x1f)
+        return MBEDTLS_ERR_ASN1_UNEXPECTED_TAG; /* high tag number */
+    *p = start + 1;
+    int rc = mbedtls_asn1_get_len(p, end, len);
+    if (rc == 0 && (start[1] & 0x80) && (start[2] == 0 || *len < 0x80))
+        rc = MBEDTLS_ERR_ASN1_INVALID_LENGTH;
+    if (rc) {
+        *p = start;
+        return rc;
+    }
+    *tag = start[0];
+    return 0;
+}
+
 int ta_der_write_len(uint8_t **p, const uint8_t *start, size_t len)
 {
     return mbedtls_asn1_write_len(p, (unsigned char *)start, len);

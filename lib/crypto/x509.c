@@ -25,6 +25,23 @@ int64_t ta_timegm(int year, int mon, int day, int hour, int min, int sec)
     return days * 86400 + hour * 3600 + min * 60 + sec;
 }
 
+/* ---- SubjectPublicKeyInfo ----------------------------------------------- */
+
+ta_der ta_x509_spki_key(const ta_x509 *c)
+{
+    ta_der raw = ta_x509_spki_der(c), none = {NULL, 0};
+    ta_der_in d = {raw.p, raw.p + raw.len};
+    ta_der_tlv spki, alg, oid, bits;
+    if (!raw.p || !ta_der_expect(&d, TA_DER_SEQUENCE, &spki) ||
+        !ta_der_done(&d) || !ta_der_expect(&spki.in, TA_DER_SEQUENCE, &alg) ||
+        !ta_der_expect(&alg.in, TA_DER_OID, &oid) ||
+        !ta_der_expect(&spki.in, TA_DER_BIT_STRING, &bits) ||
+        !ta_der_done(&spki.in) || ta_der_left(&bits.in) < 2 ||
+        bits.in.p[0] != 0)
+        return none;
+    return (ta_der){bits.in.p + 1, ta_der_left(&bits.in) - 1};
+}
+
 /* ---- Names ------------------------------------------------------------- */
 
 bool ta_name_start(ta_name_it *it, ta_der name)

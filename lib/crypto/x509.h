@@ -78,6 +78,11 @@ ta_der ta_x509_subject_der(const ta_x509 *c);  /* Name SEQUENCE */
 ta_der ta_x509_issuer_der(const ta_x509 *c);   /* Name SEQUENCE */
 ta_der ta_x509_serial(const ta_x509 *c);       /* INTEGER contents */
 ta_der ta_x509_spki_der(const ta_x509 *c);     /* SubjectPublicKeyInfo */
+/* The subjectPublicKey BIT STRING's contents after its unused-bits byte
+ * (what an OCSP CertID's issuerKeyHash and a byKey ResponderID hash), as
+ * the certificate encodes it; len 0 when the SubjectPublicKeyInfo is not
+ * SEQUENCE { SEQUENCE { OID ... }, BIT STRING with no unused bits }. */
+ta_der ta_x509_spki_key(const ta_x509 *c);
 ta_der ta_x509_signature(const ta_x509 *c);    /* signatureValue bits */
 /* The Extensions SEQUENCE (inside [3]); len 0 when there is none. */
 ta_der ta_x509_extensions(const ta_x509 *c);
@@ -175,9 +180,9 @@ const ta_x509 *ta_x509_chain_get(const ta_x509_chain *ch, size_t i);
 /* ---- signatures -------------------------------------------------------- */
 
 /* Convert a DER ECDSA-Sig-Value to raw r||s, each `field` bytes
- * (32 for P-256, 48 for P-384): one SEQUENCE of two non-empty,
- * non-negative INTEGERs and nothing after it; leading zero bytes are
- * dropped, what remains must fit in `field` bytes.
+ * (32 for P-256, 48 for P-384): one SEQUENCE of two positive INTEGERs in
+ * DER (no leading 0x00 unless the next byte has its high bit set) and
+ * nothing after it; without that 0x00 each must fit in `field` bytes.
  * TEEATTEST_E_SIG_ENCODING when it is not one. */
 int ta_ecdsa_sig_der_to_raw(const uint8_t *der, size_t len, size_t field,
                             uint8_t *out);

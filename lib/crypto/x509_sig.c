@@ -11,37 +11,38 @@
 #include "der.h"
 #include "x509.h"
 
-/* One INTEGER of an ECDSA-Sig-Value into a `field`-byte big-endian slot. */
-static int sig_int(uint8_t **p, const uint8_t *end, size_t field,
-                   uint8_t *out)
+/* One INTEGER of an ECDSA-Sig-Value into a `field`-byte big-endian slot:
+ * DER (der.h's cursor), positive, no 0x00 that DER does not need. */
+static bool sig_int(ta_der_in *d, size_t field, uint8_t *out)
 {
-    size_t len;
-    if (ta_der_get_tag(p, end, &len, TA_DER_INTEGER) != 0 || len == 0)
-        return -1;
-    const uint8_t *v = *p;
-    *p += len;
+    ta_der_tlv t;
+    if (!ta_der_expect(d, TA_DER_INTEGER, &t) || ta_der_done(&t.in))
+        return false;
+    const uint8_t *v = t.in.p;
+    size_t len = ta_der_left(&t.in);
     if (v[0] & 0x80)
-        return -1; /* negative */
-    while (len > 1 && v[0] == 0) {
+        return false; /* negative */
+    if (v[0] == 0) {
+        if (len == 1 || !(v[1] & 0x80))
+            return false; /* zero, or a 0x00 that DER does not need */
         v++;
         len--;
     }
     if (len > field)
-        return -1;
+        return false;
     memset(out, 0, field);
     memcpy(out + field - len, v, len);
-    return 0;
+    return true;
 }
 
 int ta_ecdsa_sig_der_to_raw(const uint8_t *der, size_t len, size_t field,
                             uint8_t *out)
 {
-    uint8_t *p = (uint8_t *)der;
-    const uint8_t *end = der + len;
-    size_t slen;
-    if (!der || ta_der_get_tag(&p, end, &slen, TA_DER_SEQUENCE) != 0 ||
-        p + slen != end || sig_int(&p, end, field, out) != 0 ||
-        sig_int(&p, end, field, out + field) != 0 || p != end)
+    ta_der_in d = {der, der + len};
+    ta_der_tlv seq;
+    if (!der || !ta_der_expect(&d, TA_DER_SEQUENCE, &seq) ||
+        !ta_der_done(&d) || !sig_int(&seq.in, field, out) ||
+        !sig_int(&seq.in, field, out + field) || !ta_der_done(&seq.in))
         return TEEATTEST_E_SIG_ENCODING;
     return TEEATTEST_OK;
 }

@@ -1,7 +1,9 @@
 /*
- * OCSP (RFC 6960) for NVIDIA certificate chains: request encoding with the
- * mbedTLS ASN.1 writers, a strict DER reader for responses, verification at
- * an injected time, and result checks (nvidia.md §3.4, §8).
+ * OCSP (RFC 6960) for NVIDIA certificate chains: request encoding and
+ * response reading with lib/crypto's DER writer and reader (der.h: DER
+ * only, low tag numbers, lengths in shortest form of at most 4 bytes),
+ * verification at an injected time, and result checks (nvidia.md §3.4,
+ * §8).
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -23,81 +25,6 @@
 #define OCSP_MAX_EXTENSIONS 16
 #define OCSP_NONCE_MAX 64
 
-/* ---- strict DER reader ------------------------------------------------- */
-
-typedef struct der {
-    const uint8_t *p, *end;
-} der;
-
-typedef struct tlv {
-    uint8_t tag;
-    const uint8_t *elem; /* first byte of the tag */
-    size_t elem_len;     /* tag + length + contents */
-    der in;              /* contents */
-} tlv;
-
-/* One element. Only low tag numbers (all OCSP/X.509 tags are), definite
- * lengths in minimal form (DER), at most 4 length bytes. */
-static bool der_next(der *d, tlv *t)
-{
-    const uint8_t *p = d->p;
-    if (d->end - p < 2)
-        return false;
-    uint8_t tag = *p++;
-    if ((tag & 0x1f) == 0x1f)
-        return false;
-    size_t len = *p++;
-    if (len & 0x80) {
-        size_t n = len & 0x7f;
-        if (n == 0 || n > 4 || (size_t)(d->end - p) < n || p[0] == 0)
-            return false;
-        len = 0;
-        for (size_t i = 0; i < n; i++)
-            len = len << 8 | *p++;
-        if (len < 0x80)
-            return false;
-    }
-    if ((size_t)(d->end - p) < len)
-        return false;
-    t->tag = tag;
-    t->elem = d->p;
-    t->elem_len = (size_t)(p - d->p) + len;
-    t->in.p = p;
-    t->in.end = p + len;
-    d->p = p + len;
-    return true;
-}
-
-static bool der_expect(der *d, uint8_t tag, tlv *t)
-{
-    der save = *d;
-    if (!der_next(d, t) || t->tag != tag) {
-        *d = save;
-        return false;
-    }
-    return true;
-}
-
-static bool der_peek(const der *d, uint8_t tag)
-{
-    return d->p < d->end && d->p[0] == tag;
-}
-
-static bool der_done(const der *d)
-{
-    return d->p == d->end;
-}
-
-static size_t der_len(const der *d)
-{
-    return (size_t)(d->end - d->p);
-}
-
-static bool der_eq(const der *d, const uint8_t *b, size_t n)
-{
-    return der_len(d) == n && memcmp(d->p, b, n) == 0;
-}
-
 /* ---- object identifiers (contents octets) -------------------------------- */
 
 static const uint8_t OID_OCSP_BASIC[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01};
@@ -110,12 +37,9 @@ static const uint8_t OID_SHA384[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0
 static const uint8_t OID_ECDSA_SHA256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02};
 static const uint8_t OID_ECDSA_SHA384[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03};
 static const uint8_t OID_ECDSA_SHA512[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04};
-static const uint8_t OID_EC_PUBKEY[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01};
-static const uint8_t OID_P256[] = {0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
-static const uint8_t OID_P384[] = {0x2b, 0x81, 0x04, 0x00, 0x22};
 static const uint8_t OID_KP_OCSP_SIGNING[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09};
 
-#define OID_EQ(d, oid) der_eq((d), (oid), sizeof(oid))
+#define OID_EQ(d, oid) ta_der_eq((d), (oid), sizeof(oid))
 
 /* ---- hashing ------------------------------------------------------------ */
 
@@ -163,87 +87,28 @@ static int digest(const teeattest_ctx *ctx, int32_t alg, uint8_t *out,
 
 /* ---- certificates --------------------------------------------------------- */
 
-typedef struct pubkey {
-    const uint8_t *bits; /* BIT STRING contents after the unused-bits byte */
-    size_t bits_len;
-    int32_t curve;       /* TEEATTEST_CURVE_*, 0 when not an EC P-256/384 key */
-} pubkey;
-
-/* SubjectPublicKeyInfo ::= SEQUENCE { AlgorithmIdentifier, BIT STRING } */
-static bool spki_parse(const ta_x509 *crt, pubkey *k)
+/* The curve of a key that may sign OCSP answers (or certify a delegated
+ * responder): id-ecPublicKey with the namedCurve P-256 or P-384 and an
+ * uncompressed point, the only encodings taken before lib/crypto read
+ * keys here (an SPKI in DER is then one of two headers and the point);
+ * 0 for any other key, which the backend may well read. */
+static int32_t signer_curve(const ta_x509 *crt)
 {
-    memset(k, 0, sizeof *k);
-    ta_der raw = ta_x509_spki_der(crt);
-    der d = {raw.p, raw.p + raw.len};
-    tlv spki, alg, oid, bits;
-    if (!der_expect(&d, 0x30, &spki) || !der_done(&d) ||
-        !der_expect(&spki.in, 0x30, &alg) ||
-        !der_expect(&spki.in, 0x03, &bits) || !der_done(&spki.in) ||
-        der_len(&bits.in) < 2 || bits.in.p[0] != 0 ||
-        !der_expect(&alg.in, 0x06, &oid))
-        return false;
-    k->bits = bits.in.p + 1;
-    k->bits_len = der_len(&bits.in) - 1;
-    if (OID_EQ(&oid.in, OID_EC_PUBKEY)) {
-        tlv curve;
-        if (der_expect(&alg.in, 0x06, &curve) && der_done(&alg.in)) {
-            if (OID_EQ(&curve.in, OID_P256) && k->bits_len == 65 &&
-                k->bits[0] == 0x04)
-                k->curve = TEEATTEST_CURVE_P256;
-            else if (OID_EQ(&curve.in, OID_P384) && k->bits_len == 97 &&
-                     k->bits[0] == 0x04)
-                k->curve = TEEATTEST_CURVE_P384;
-        }
-    }
-    return true;
-}
-
-/* ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } to raw r||s. */
-static bool ecdsa_der_to_raw(const uint8_t *sig, size_t len, size_t field,
-                             uint8_t *out)
-{
-    der d = {sig, sig + len};
-    tlv seq, ints[2];
-    if (!der_expect(&d, 0x30, &seq) || !der_done(&d))
-        return false;
-    for (int i = 0; i < 2; i++) {
-        if (!der_expect(&seq.in, 0x02, &ints[i]))
-            return false;
-        const uint8_t *p = ints[i].in.p;
-        size_t n = der_len(&ints[i].in);
-        if (n == 0 || (p[0] & 0x80))
-            return false; /* empty or negative */
-        if (p[0] == 0) {
-            if (n == 1 || !(p[1] & 0x80))
-                return false; /* zero, or a non-minimal leading 0x00 */
-            p++, n--;
-        }
-        if (n > field)
-            return false;
-        memset(out + i * field, 0, field - n);
-        memcpy(out + i * field + field - n, p, n);
-    }
-    return der_done(&seq.in);
-}
-
-/* Verify a DER ECDSA signature over `msg` with hash `halg`. */
-static int ecdsa_verify_der(const teeattest_ctx *ctx, const pubkey *k,
-                            int32_t halg, const uint8_t *msg, size_t msg_len,
-                            const uint8_t *sig, size_t sig_len)
-{
-    size_t field = k->curve == TEEATTEST_CURVE_P256   ? 32
-                   : k->curve == TEEATTEST_CURVE_P384 ? 48 : 0;
-    if (!field)
-        return TEEATTEST_E_UNSUPPORTED;
-    uint8_t raw[96], h[64];
-    if (!ecdsa_der_to_raw(sig, sig_len, field, raw))
-        return TEEATTEST_E_SIG_ENCODING;
-    size_t hl = ta_hash_len(halg);
-    int rc = ta_hash(ctx, halg, h, hl, msg, msg_len);
-    if (rc)
-        return rc;
-    return ta_ecdsa_verify(ctx, k->curve, k->bits, k->bits_len, h, hl, raw,
-                           2 * field);
+    static const uint8_t p256[] = {
+        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+        0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01,
+        0x07, 0x03, 0x42, 0x00, 0x04};
+    static const uint8_t p384[] = {
+        0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d,
+        0x02, 0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62,
+        0x00, 0x04};
+    ta_der k = ta_x509_spki_der(crt);
+    int32_t curve = 0;
+    if (k.len == sizeof p256 + 64 && memcmp(k.p, p256, sizeof p256) == 0)
+        curve = TEEATTEST_CURVE_P256;
+    else if (k.len == sizeof p384 + 96 && memcmp(k.p, p384, sizeof p384) == 0)
+        curve = TEEATTEST_CURVE_P384;
+    return curve && ta_x509_key_curve(crt) == curve ? curve : 0;
 }
 
 static void fmt_time(char out[24], int64_t t)
@@ -271,10 +136,10 @@ static int two(const uint8_t *p)
 }
 
 /* "YYYYMMDDHHMMSS[.f+]Z" (RFC 5280 form, fractions tolerated and dropped). */
-static bool gentime(const tlv *t, int64_t *out)
+static bool gentime(const ta_der_tlv *t, int64_t *out)
 {
     const uint8_t *p = t->in.p;
-    size_t n = der_len(&t->in);
+    size_t n = ta_der_left(&t->in);
     if (t->tag != 0x18 || n < 15 || p[n - 1] != 'Z')
         return false;
     if (n > 15) {
@@ -304,7 +169,8 @@ static bool gentime(const tlv *t, int64_t *out)
 
 typedef struct target {
     ta_x509 *cert, *issuer;
-    pubkey issuer_key;
+    ta_der issuer_key;    /* the issuer's subjectPublicKey bits */
+    int32_t issuer_curve; /* signer_curve(issuer) */
 } target;
 
 static void target_free(target *t)
@@ -336,7 +202,9 @@ static int target_load(const teeattest_ctx *ctx, target *t,
         return ta_error(err, TEEATTEST_E_PARSE, NULL,
                         "OCSP: the certificate's issuer name is not the "
                         "issuer certificate's subject");
-    if (!spki_parse(t->issuer, &t->issuer_key))
+    t->issuer_key = ta_x509_spki_key(t->issuer);
+    t->issuer_curve = signer_curve(t->issuer);
+    if (!t->issuer_key.len)
         return ta_error(err, TEEATTEST_E_PARSE, NULL,
                         "OCSP: the issuer's subjectPublicKeyInfo is malformed");
     return TEEATTEST_OK;
@@ -412,8 +280,8 @@ int ta_ocsp_request_build(const teeattest_ctx *ctx, const uint8_t *cert,
     ta_der serial = ta_x509_serial(t.cert);
     if ((rc = digest(ctx, hash_alg, name_hash, issuer_name.p,
                      issuer_name.len)) ||
-        (rc = digest(ctx, hash_alg, key_hash, t.issuer_key.bits,
-                     t.issuer_key.bits_len))) {
+        (rc = digest(ctx, hash_alg, key_hash, t.issuer_key.p,
+                     t.issuer_key.len))) {
         rc = ta_error(err, rc, NULL, "OCSP request: hashing the issuer");
         goto out;
     }
@@ -469,36 +337,36 @@ out:
 
 typedef struct single {
     int32_t hash; /* 0 = unsupported algorithm */
-    der name_hash, key_hash, serial;
+    ta_der_in name_hash, key_hash, serial;
     ta_ocsp_status status;
     int32_t reason;
     int64_t rev_time, this_update, next_update;
-    der extensions; /* contents of [1], p == NULL when absent */
+    ta_der_in extensions; /* contents of [1], p == NULL when absent */
 } single;
 
 typedef struct parsed {
-    der tbs_elem;        /* the exact signed bytes (whole ResponseData TLV) */
+    ta_der_in tbs_elem;        /* the exact signed bytes (whole ResponseData TLV) */
     uint8_t responder_tag; /* 0xa1 byName, 0xa2 byKey */
-    der responder;       /* Name TLV, or KeyHash contents */
+    ta_der_in responder;       /* Name TLV, or KeyHash contents */
     int64_t produced_at;
-    der responses;       /* SEQUENCE OF SingleResponse contents */
-    der extensions;      /* responseExtensions contents, p NULL if absent */
+    ta_der_in responses;       /* SEQUENCE OF SingleResponse contents */
+    ta_der_in extensions;      /* responseExtensions contents, p NULL if absent */
     int32_t sig_hash;    /* TEEATTEST_HASH_* of ecdsa-with-SHAx */
-    der signature;       /* BIT STRING contents after the unused-bits byte */
-    der certs;           /* SEQUENCE OF Certificate contents, p NULL if absent */
+    ta_der_in signature;       /* BIT STRING contents after the unused-bits byte */
+    ta_der_in certs;           /* SEQUENCE OF Certificate contents, p NULL if absent */
 } parsed;
 
 #define PFAIL(field) \
     ta_error(err, TEEATTEST_E_PARSE, NULL, "OCSP response: malformed %s", field)
 
-static int parse_outer(const uint8_t *resp, size_t len, der *basic,
+static int parse_outer(const uint8_t *resp, size_t len, ta_der_in *basic,
                        ta_ocsp_info *info, teeattest_error *err)
 {
-    der d = {resp, resp + len};
-    tlv top, st, rb, rbs, type, octets;
-    if (!der_expect(&d, 0x30, &top) || !der_done(&d))
+    ta_der_in d = {resp, resp + len};
+    ta_der_tlv top, st, rb, rbs, type, octets;
+    if (!ta_der_expect(&d, 0x30, &top) || !ta_der_done(&d))
         return PFAIL("OCSPResponse SEQUENCE");
-    if (!der_expect(&top.in, 0x0a, &st) || der_len(&st.in) != 1)
+    if (!ta_der_expect(&top.in, 0x0a, &st) || ta_der_left(&st.in) != 1)
         return PFAIL("responseStatus");
     if (st.in.p[0] != 0) {
         static const char *const names[] = {
@@ -511,87 +379,87 @@ static int parse_outer(const uint8_t *resp, size_t len, der *basic,
                                                          : "unknown",
                         st.in.p[0]);
     }
-    if (!der_expect(&top.in, 0xa0, &rb) || !der_done(&top.in) ||
-        !der_expect(&rb.in, 0x30, &rbs) || !der_done(&rb.in) ||
-        !der_expect(&rbs.in, 0x06, &type))
+    if (!ta_der_expect(&top.in, 0xa0, &rb) || !ta_der_done(&top.in) ||
+        !ta_der_expect(&rb.in, 0x30, &rbs) || !ta_der_done(&rb.in) ||
+        !ta_der_expect(&rbs.in, 0x06, &type))
         return PFAIL("responseBytes");
     if (!OID_EQ(&type.in, OID_OCSP_BASIC)) {
         info->failure = TA_OCSP_FAIL_UNSUPPORTED;
         return ta_error(err, TEEATTEST_E_UNSUPPORTED, NULL,
                         "OCSP response: responseType is not id-pkix-ocsp-basic");
     }
-    if (!der_expect(&rbs.in, 0x04, &octets) || !der_done(&rbs.in))
+    if (!ta_der_expect(&rbs.in, 0x04, &octets) || !ta_der_done(&rbs.in))
         return PFAIL("responseBytes.response OCTET STRING");
     *basic = octets.in;
     return TEEATTEST_OK;
 }
 
 /* AlgorithmIdentifier with absent or NULL parameters; `oid` gets the OID. */
-static bool alg_id(der *d, der *oid, bool params_absent_only)
+static bool alg_id(ta_der_in *d, ta_der_in *oid, bool params_absent_only)
 {
-    tlv a, o, n;
-    if (!der_expect(d, 0x30, &a) || !der_expect(&a.in, 0x06, &o))
+    ta_der_tlv a, o, n;
+    if (!ta_der_expect(d, 0x30, &a) || !ta_der_expect(&a.in, 0x06, &o))
         return false;
-    if (!der_done(&a.in)) {
-        if (params_absent_only || !der_expect(&a.in, 0x05, &n) ||
-            der_len(&n.in) != 0 || !der_done(&a.in))
+    if (!ta_der_done(&a.in)) {
+        if (params_absent_only || !ta_der_expect(&a.in, 0x05, &n) ||
+            ta_der_left(&n.in) != 0 || !ta_der_done(&a.in))
             return false;
     }
     *oid = o.in;
     return true;
 }
 
-static int parse_basic(der basic, parsed *ps, teeattest_error *err)
+static int parse_basic(ta_der_in basic, parsed *ps, teeattest_error *err)
 {
     memset(ps, 0, sizeof *ps);
-    tlv b, tbs, t;
-    if (!der_expect(&basic, 0x30, &b) || !der_done(&basic))
+    ta_der_tlv b, tbs, t;
+    if (!ta_der_expect(&basic, 0x30, &b) || !ta_der_done(&basic))
         return PFAIL("BasicOCSPResponse SEQUENCE");
-    if (!der_expect(&b.in, 0x30, &tbs))
+    if (!ta_der_expect(&b.in, 0x30, &tbs))
         return PFAIL("tbsResponseData");
     ps->tbs_elem.p = tbs.elem;
     ps->tbs_elem.end = tbs.elem + tbs.elem_len;
 
-    der *r = &tbs.in;
-    if (der_peek(r, 0xa0)) {
-        tlv v, i;
-        if (!der_expect(r, 0xa0, &v) || !der_expect(&v.in, 0x02, &i) ||
-            !der_done(&v.in) || !der_eq(&i.in, (const uint8_t *)"\0", 1))
+    ta_der_in *r = &tbs.in;
+    if (ta_der_peek(r, 0xa0)) {
+        ta_der_tlv v, i;
+        if (!ta_der_expect(r, 0xa0, &v) || !ta_der_expect(&v.in, 0x02, &i) ||
+            !ta_der_done(&v.in) || !ta_der_eq(&i.in, (const uint8_t *)"\0", 1))
             return PFAIL("tbsResponseData.version (must be v1)");
     }
-    if (!der_next(r, &t) || (t.tag != 0xa1 && t.tag != 0xa2))
+    if (!ta_der_next(r, &t) || (t.tag != 0xa1 && t.tag != 0xa2))
         return PFAIL("responderID");
     ps->responder_tag = t.tag;
     {
-        tlv id;
+        ta_der_tlv id;
         if (t.tag == 0xa1) {
-            if (!der_expect(&t.in, 0x30, &id) || !der_done(&t.in))
+            if (!ta_der_expect(&t.in, 0x30, &id) || !ta_der_done(&t.in))
                 return PFAIL("responderID byName");
             ps->responder.p = id.elem;
             ps->responder.end = id.elem + id.elem_len;
         } else {
-            if (!der_expect(&t.in, 0x04, &id) || !der_done(&t.in) ||
-                der_len(&id.in) != 20)
+            if (!ta_der_expect(&t.in, 0x04, &id) || !ta_der_done(&t.in) ||
+                ta_der_left(&id.in) != 20)
                 return PFAIL("responderID byKey");
             ps->responder = id.in;
         }
     }
-    if (!der_next(r, &t) || !gentime(&t, &ps->produced_at))
+    if (!ta_der_next(r, &t) || !gentime(&t, &ps->produced_at))
         return PFAIL("producedAt");
-    if (!der_expect(r, 0x30, &t))
+    if (!ta_der_expect(r, 0x30, &t))
         return PFAIL("responses");
     ps->responses = t.in;
-    if (der_peek(r, 0xa1)) {
-        tlv e, s;
-        if (!der_expect(r, 0xa1, &e) || !der_expect(&e.in, 0x30, &s) ||
-            !der_done(&e.in) || der_len(&s.in) == 0)
+    if (ta_der_peek(r, 0xa1)) {
+        ta_der_tlv e, s;
+        if (!ta_der_expect(r, 0xa1, &e) || !ta_der_expect(&e.in, 0x30, &s) ||
+            !ta_der_done(&e.in) || ta_der_left(&s.in) == 0)
             return PFAIL("responseExtensions");
         ps->extensions = s.in;
     }
-    if (!der_done(r))
+    if (!ta_der_done(r))
         return PFAIL("tbsResponseData (trailing data)");
 
-    der oid;
+    ta_der_in oid;
     if (!alg_id(&b.in, &oid, true))
         return PFAIL("signatureAlgorithm");
     if (OID_EQ(&oid, OID_ECDSA_SHA256))
@@ -604,33 +472,33 @@ static int parse_basic(der basic, parsed *ps, teeattest_error *err)
         return ta_error(err, TEEATTEST_E_UNSUPPORTED, NULL,
                         "OCSP response: signatureAlgorithm is not "
                         "ecdsa-with-SHA256/384/512");
-    if (!der_expect(&b.in, 0x03, &t) || der_len(&t.in) < 2 || t.in.p[0] != 0)
+    if (!ta_der_expect(&b.in, 0x03, &t) || ta_der_left(&t.in) < 2 || t.in.p[0] != 0)
         return PFAIL("signature BIT STRING");
     ps->signature.p = t.in.p + 1;
     ps->signature.end = t.in.end;
-    if (der_peek(&b.in, 0xa0)) {
-        tlv c, s;
-        if (!der_expect(&b.in, 0xa0, &c) || !der_expect(&c.in, 0x30, &s) ||
-            !der_done(&c.in))
+    if (ta_der_peek(&b.in, 0xa0)) {
+        ta_der_tlv c, s;
+        if (!ta_der_expect(&b.in, 0xa0, &c) || !ta_der_expect(&c.in, 0x30, &s) ||
+            !ta_der_done(&c.in))
             return PFAIL("certs");
         ps->certs = s.in;
     }
-    if (!der_done(&b.in))
+    if (!ta_der_done(&b.in))
         return PFAIL("BasicOCSPResponse (trailing data)");
     return TEEATTEST_OK;
 }
 
 /* One SingleResponse; `d` is positioned on it. */
-static int parse_single(der *d, single *s, teeattest_error *err)
+static int parse_single(ta_der_in *d, single *s, teeattest_error *err)
 {
     memset(s, 0, sizeof *s);
     s->reason = -1;
-    tlv sr, cid, t;
-    if (!der_expect(d, 0x30, &sr))
+    ta_der_tlv sr, cid, t;
+    if (!ta_der_expect(d, 0x30, &sr))
         return PFAIL("SingleResponse");
-    if (!der_expect(&sr.in, 0x30, &cid))
+    if (!ta_der_expect(&sr.in, 0x30, &cid))
         return PFAIL("certID");
-    der oid;
+    ta_der_in oid;
     if (!alg_id(&cid.in, &oid, false))
         return PFAIL("certID.hashAlgorithm");
     if (OID_EQ(&oid, OID_SHA1))
@@ -639,86 +507,86 @@ static int parse_single(der *d, single *s, teeattest_error *err)
         s->hash = TA_OCSP_HASH_SHA256;
     else if (OID_EQ(&oid, OID_SHA384))
         s->hash = TA_OCSP_HASH_SHA384;
-    if (!der_expect(&cid.in, 0x04, &t))
+    if (!ta_der_expect(&cid.in, 0x04, &t))
         return PFAIL("certID.issuerNameHash");
     s->name_hash = t.in;
-    if (!der_expect(&cid.in, 0x04, &t))
+    if (!ta_der_expect(&cid.in, 0x04, &t))
         return PFAIL("certID.issuerKeyHash");
     s->key_hash = t.in;
-    if (!der_expect(&cid.in, 0x02, &t) || der_len(&t.in) == 0 ||
-        !der_done(&cid.in))
+    if (!ta_der_expect(&cid.in, 0x02, &t) || ta_der_left(&t.in) == 0 ||
+        !ta_der_done(&cid.in))
         return PFAIL("certID.serialNumber");
     s->serial = t.in;
 
-    if (!der_next(&sr.in, &t))
+    if (!ta_der_next(&sr.in, &t))
         return PFAIL("certStatus");
-    if (t.tag == 0x80 && der_len(&t.in) == 0) {
+    if (t.tag == 0x80 && ta_der_left(&t.in) == 0) {
         s->status = TA_OCSP_STATUS_GOOD;
-    } else if (t.tag == 0x82 && der_len(&t.in) == 0) {
+    } else if (t.tag == 0x82 && ta_der_left(&t.in) == 0) {
         s->status = TA_OCSP_STATUS_UNKNOWN;
     } else if (t.tag == 0xa1) {
-        tlv rt;
+        ta_der_tlv rt;
         s->status = TA_OCSP_STATUS_REVOKED;
-        if (!der_next(&t.in, &rt) || !gentime(&rt, &s->rev_time))
+        if (!ta_der_next(&t.in, &rt) || !gentime(&rt, &s->rev_time))
             return PFAIL("revokedInfo.revocationTime");
-        if (der_peek(&t.in, 0xa0)) {
-            tlv wrap, e;
-            if (!der_expect(&t.in, 0xa0, &wrap) ||
-                !der_expect(&wrap.in, 0x0a, &e) || !der_done(&wrap.in) ||
-                der_len(&e.in) != 1 || e.in.p[0] > 10 || e.in.p[0] == 7)
+        if (ta_der_peek(&t.in, 0xa0)) {
+            ta_der_tlv wrap, e;
+            if (!ta_der_expect(&t.in, 0xa0, &wrap) ||
+                !ta_der_expect(&wrap.in, 0x0a, &e) || !ta_der_done(&wrap.in) ||
+                ta_der_left(&e.in) != 1 || e.in.p[0] > 10 || e.in.p[0] == 7)
                 return PFAIL("revokedInfo.revocationReason");
             s->reason = e.in.p[0];
         }
-        if (!der_done(&t.in))
+        if (!ta_der_done(&t.in))
             return PFAIL("revokedInfo (trailing data)");
     } else {
         return PFAIL("certStatus");
     }
-    if (!der_next(&sr.in, &t) || !gentime(&t, &s->this_update))
+    if (!ta_der_next(&sr.in, &t) || !gentime(&t, &s->this_update))
         return PFAIL("thisUpdate");
-    if (der_peek(&sr.in, 0xa0)) {
-        tlv w, g;
-        if (!der_expect(&sr.in, 0xa0, &w) || !der_next(&w.in, &g) ||
-            !gentime(&g, &s->next_update) || !der_done(&w.in))
+    if (ta_der_peek(&sr.in, 0xa0)) {
+        ta_der_tlv w, g;
+        if (!ta_der_expect(&sr.in, 0xa0, &w) || !ta_der_next(&w.in, &g) ||
+            !gentime(&g, &s->next_update) || !ta_der_done(&w.in))
             return PFAIL("nextUpdate");
     }
-    if (der_peek(&sr.in, 0xa1)) {
-        tlv e, q;
-        if (!der_expect(&sr.in, 0xa1, &e) || !der_expect(&e.in, 0x30, &q) ||
-            !der_done(&e.in) || der_len(&q.in) == 0)
+    if (ta_der_peek(&sr.in, 0xa1)) {
+        ta_der_tlv e, q;
+        if (!ta_der_expect(&sr.in, 0xa1, &e) || !ta_der_expect(&e.in, 0x30, &q) ||
+            !ta_der_done(&e.in) || ta_der_left(&q.in) == 0)
             return PFAIL("singleExtensions");
         s->extensions = q.in;
     }
-    if (!der_done(&sr.in))
+    if (!ta_der_done(&sr.in))
         return PFAIL("SingleResponse (trailing data)");
     return TEEATTEST_OK;
 }
 
 /* Walk Extensions: reject malformed ones, duplicates of the nonce and
  * unknown critical ones; return the nonce extnValue contents if any. */
-static int parse_extensions(der exts, const char *where, bool nonce_allowed,
-                            der *nonce, ta_ocsp_info *info,
+static int parse_extensions(ta_der_in exts, const char *where, bool nonce_allowed,
+                            ta_der_in *nonce, ta_ocsp_info *info,
                             teeattest_error *err)
 {
     if (nonce)
         memset(nonce, 0, sizeof *nonce);
     size_t n = 0;
-    while (!der_done(&exts)) {
-        tlv e, oid, crit, val;
+    while (!ta_der_done(&exts)) {
+        ta_der_tlv e, oid, crit, val;
         bool critical = false;
-        if (++n > OCSP_MAX_EXTENSIONS || !der_expect(&exts, 0x30, &e) ||
-            !der_expect(&e.in, 0x06, &oid))
+        if (++n > OCSP_MAX_EXTENSIONS || !ta_der_expect(&exts, 0x30, &e) ||
+            !ta_der_expect(&e.in, 0x06, &oid))
             return ta_error(err, TEEATTEST_E_PARSE, NULL,
                             "OCSP response: malformed %s", where);
-        if (der_peek(&e.in, 0x01)) {
-            if (!der_expect(&e.in, 0x01, &crit) || der_len(&crit.in) != 1 ||
+        if (ta_der_peek(&e.in, 0x01)) {
+            if (!ta_der_expect(&e.in, 0x01, &crit) || ta_der_left(&crit.in) != 1 ||
                 (crit.in.p[0] != 0 && crit.in.p[0] != 0xff))
                 return ta_error(err, TEEATTEST_E_PARSE, NULL,
                                 "OCSP response: malformed %s critical flag",
                                 where);
             critical = crit.in.p[0] == 0xff;
         }
-        if (!der_expect(&e.in, 0x04, &val) || !der_done(&e.in))
+        if (!ta_der_expect(&e.in, 0x04, &val) || !ta_der_done(&e.in))
             return ta_error(err, TEEATTEST_E_PARSE, NULL,
                             "OCSP response: malformed %s extnValue", where);
         if (nonce_allowed && OID_EQ(&oid.in, OID_OCSP_NONCE)) {
@@ -740,16 +608,17 @@ static int parse_extensions(der exts, const char *where, bool nonce_allowed,
 /* ---- responder ------------------------------------------------------------ */
 
 static bool responder_is(const teeattest_ctx *ctx, const parsed *ps,
-                         const ta_x509 *crt, const pubkey *k)
+                         const ta_x509 *crt)
 {
     if (ps->responder_tag == 0xa1) {
         ta_der name = ta_x509_subject_der(crt);
-        return der_eq(&ps->responder, name.p, name.len);
+        return ta_der_eq(&ps->responder, name.p, name.len);
     }
     uint8_t h[20];
-    if (digest(ctx, TA_OCSP_HASH_SHA1, h, k->bits, k->bits_len))
+    ta_der k = ta_x509_spki_key(crt);
+    if (digest(ctx, TA_OCSP_HASH_SHA1, h, k.p, k.len))
         return false;
-    return der_eq(&ps->responder, h, sizeof h);
+    return ta_der_eq(&ps->responder, h, sizeof h);
 }
 
 /* A delegated responder certificate: issued (name and signature) by the
@@ -765,14 +634,14 @@ static int check_delegate(const teeattest_ctx *ctx, const target *t,
                         "certificate's issuer", info->responder);
     int32_t pk, h;
     ta_x509_sig_alg(rc, &pk, &h);
-    if (pk != TA_X509_PK_ECDSA || !h || !t->issuer_key.curve)
+    if (pk != TA_X509_PK_ECDSA || !h || !t->issuer_curve)
         return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
                         "OCSP responder %s: certificate signature algorithm "
                         "not supported (ECDSA P-256/P-384 only)",
                         info->responder);
     ta_der tbs = ta_x509_tbs(rc), sig = ta_x509_signature(rc);
-    int r = ecdsa_verify_der(ctx, &t->issuer_key, h, tbs.p, tbs.len, sig.p,
-                             sig.len);
+    int r = ta_x509_verify_ecdsa(ctx, t->issuer, h, tbs.p, tbs.len, sig.p,
+                                 sig.len);
     if (r == TEEATTEST_E_NOMEM)
         return ta_error(err, r, NULL, "verifying the OCSP responder");
     if (r)
@@ -813,13 +682,13 @@ static bool single_matches(const teeattest_ctx *ctx, const target *t,
     uint8_t nh[48], kh[48];
     ta_der serial = ta_x509_serial(t->cert);
     ta_der issuer_name = ta_x509_subject_der(t->issuer);
-    if (der_len(&s->name_hash) != hl || der_len(&s->key_hash) != hl ||
-        !der_eq(&s->serial, serial.p, serial.len))
+    if (ta_der_left(&s->name_hash) != hl || ta_der_left(&s->key_hash) != hl ||
+        !ta_der_eq(&s->serial, serial.p, serial.len))
         return false;
     if (digest(ctx, s->hash, nh, issuer_name.p, issuer_name.len) ||
-        digest(ctx, s->hash, kh, t->issuer_key.bits, t->issuer_key.bits_len))
+        digest(ctx, s->hash, kh, t->issuer_key.p, t->issuer_key.len))
         return false;
-    return der_eq(&s->name_hash, nh, hl) && der_eq(&s->key_hash, kh, hl);
+    return ta_der_eq(&s->name_hash, nh, hl) && ta_der_eq(&s->key_hash, kh, hl);
 }
 
 static int verify_parsed(const teeattest_ctx *ctx, const target *t,
@@ -832,8 +701,8 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
     memset(&found, 0, sizeof found);
     size_t n = 0;
     bool have = false, unsupported = false;
-    der list = ps->responses;
-    while (!der_done(&list)) {
+    ta_der_in list = ps->responses;
+    while (!ta_der_done(&list)) {
         if (++n > OCSP_MAX_SINGLE)
             return ta_error(err, TEEATTEST_E_PARSE, NULL,
                             "OCSP response: more than %d SingleResponses",
@@ -864,16 +733,13 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
     ta_x509 *certs[OCSP_MAX_CERTS] = {NULL};
     size_t nc = 0;
     const ta_x509 *signer = NULL;
-    const pubkey *signer_key = NULL;
-    pubkey dk;
-    if (responder_is(ctx, ps, t->issuer, &t->issuer_key)) {
+    if (responder_is(ctx, ps, t->issuer)) {
         signer = t->issuer;
-        signer_key = &t->issuer_key;
     } else {
-        der cl = ps->certs;
-        while (cl.p && !der_done(&cl)) {
-            tlv c;
-            if (nc >= OCSP_MAX_CERTS || !der_expect(&cl, 0x30, &c)) {
+        ta_der_in cl = ps->certs;
+        while (cl.p && !ta_der_done(&cl)) {
+            ta_der_tlv c;
+            if (nc >= OCSP_MAX_CERTS || !ta_der_expect(&cl, 0x30, &c)) {
                 rc = PFAIL("certs");
                 goto out;
             }
@@ -890,10 +756,9 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
             nc++;
         }
         for (size_t i = 0; i < nc; i++) {
-            if (spki_parse(certs[i], &dk) &&
-                responder_is(ctx, ps, certs[i], &dk)) {
+            if (ta_x509_spki_key(certs[i]).len &&
+                responder_is(ctx, ps, certs[i])) {
                 signer = certs[i];
-                signer_key = &dk;
                 break;
             }
         }
@@ -913,16 +778,16 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
         goto out;
 
     /* 3. The signature over the exact tbsResponseData bytes. */
-    if (!signer_key->curve) {
+    if (!signer_curve(signer)) {
         info->failure = TA_OCSP_FAIL_UNSUPPORTED;
         rc = ta_error(err, TEEATTEST_E_UNSUPPORTED, NULL,
                       "OCSP responder %s: key is not EC P-256/P-384",
                       info->responder);
         goto out;
     }
-    rc = ecdsa_verify_der(ctx, signer_key, ps->sig_hash, ps->tbs_elem.p,
-                          der_len(&ps->tbs_elem), ps->signature.p,
-                          der_len(&ps->signature));
+    rc = ta_x509_verify_ecdsa(ctx, signer, ps->sig_hash, ps->tbs_elem.p,
+                              ta_der_left(&ps->tbs_elem), ps->signature.p,
+                              ta_der_left(&ps->signature));
     if (rc == TEEATTEST_E_NOMEM) {
         rc = ta_error(err, rc, NULL, "verifying the OCSP signature");
         goto out;
@@ -937,7 +802,7 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
     }
 
     /* 4. Extensions (signed, so checked after the signature). */
-    der nonce = {0};
+    ta_der_in nonce = {0};
     if (ps->extensions.p &&
         (rc = parse_extensions(ps->extensions, "responseExtensions", true,
                                &nonce, info, err)))
@@ -952,12 +817,12 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
         if (nonce.p) {
             /* RFC 8954: extnValue holds OCTET STRING(nonce); older
              * responders echo the bare value. */
-            der v = nonce;
-            tlv inner;
-            if (der_expect(&v, 0x04, &inner) && der_done(&v) &&
-                der_eq(&inner.in, o->nonce, o->nonce_len))
+            ta_der_in v = nonce;
+            ta_der_tlv inner;
+            if (ta_der_expect(&v, 0x04, &inner) && ta_der_done(&v) &&
+                ta_der_eq(&inner.in, o->nonce, o->nonce_len))
                 ok = true;
-            if (der_eq(&nonce, o->nonce, o->nonce_len))
+            if (ta_der_eq(&nonce, o->nonce, o->nonce_len))
                 ok = true;
         }
         if (!ok && (nonce.p || !o->nonce_optional)) {
@@ -1047,7 +912,7 @@ int ta_ocsp_response_verify(const teeattest_ctx *ctx, const uint8_t *resp,
                       resp_len, TA_OCSP_RESPONSE_MAX);
         goto out;
     }
-    der basic;
+    ta_der_in basic;
     parsed ps;
     if ((rc = parse_outer(resp, resp_len, &basic, info, err)) ||
         (rc = parse_basic(basic, &ps, err))) {
@@ -1081,38 +946,38 @@ char *ta_ocsp_cert_url(const teeattest_ctx *ctx, const uint8_t *cert,
     ta_der exts_der = ta_x509_extensions(crt);
     if (!exts_der.p)
         goto out;
-    der d = {exts_der.p, exts_der.p + exts_der.len};
-    tlv exts;
-    if (!der_expect(&d, 0x30, &exts))
+    ta_der_in d = {exts_der.p, exts_der.p + exts_der.len};
+    ta_der_tlv exts;
+    if (!ta_der_expect(&d, 0x30, &exts))
         goto out;
-    while (!url && !der_done(&exts.in)) {
-        tlv e, oid, val, crit;
-        if (!der_expect(&exts.in, 0x30, &e) || !der_expect(&e.in, 0x06, &oid))
+    while (!url && !ta_der_done(&exts.in)) {
+        ta_der_tlv e, oid, val, crit;
+        if (!ta_der_expect(&exts.in, 0x30, &e) || !ta_der_expect(&e.in, 0x06, &oid))
             goto out;
-        if (der_peek(&e.in, 0x01) && !der_expect(&e.in, 0x01, &crit))
+        if (ta_der_peek(&e.in, 0x01) && !ta_der_expect(&e.in, 0x01, &crit))
             goto out;
-        if (!der_expect(&e.in, 0x04, &val))
+        if (!ta_der_expect(&e.in, 0x04, &val))
             goto out;
         if (!OID_EQ(&oid.in, OID_PE_AIA))
             continue;
-        tlv seq;
-        if (!der_expect(&val.in, 0x30, &seq))
+        ta_der_tlv seq;
+        if (!ta_der_expect(&val.in, 0x30, &seq))
             goto out;
-        while (!der_done(&seq.in)) {
-            tlv ad, m, loc;
-            if (!der_expect(&seq.in, 0x30, &ad) ||
-                !der_expect(&ad.in, 0x06, &m) || !der_next(&ad.in, &loc))
+        while (!ta_der_done(&seq.in)) {
+            ta_der_tlv ad, m, loc;
+            if (!ta_der_expect(&seq.in, 0x30, &ad) ||
+                !ta_der_expect(&ad.in, 0x06, &m) || !ta_der_next(&ad.in, &loc))
                 goto out;
             /* accessLocation [6] IMPLICIT IA5String: a URI. */
             if (OID_EQ(&m.in, OID_AD_OCSP) && loc.tag == 0x86 &&
-                der_len(&loc.in) > 0 && der_len(&loc.in) < 1024) {
+                ta_der_left(&loc.in) > 0 && ta_der_left(&loc.in) < 1024) {
                 bool printable = true;
                 for (const uint8_t *q = loc.in.p; q < loc.in.end; q++)
                     if (*q <= 0x20 || *q >= 0x7f)
                         printable = false;
                 if (printable) {
                     url = ta_strndup(ctx, (const char *)loc.in.p,
-                                     der_len(&loc.in));
+                                     ta_der_left(&loc.in));
                     break;
                 }
             }
@@ -1182,7 +1047,6 @@ static void judge(outcome *oc, const ta_ocsp_info *info, int rc,
     if (rc) {
         oc->outcome = TEEATTEST_OUTCOME_FAIL;
         snprintf(oc->detail, sizeof oc->detail, "%s: %s", source, e->message);
-        sum->failed++;
         return;
     }
     if (info->next_update &&
@@ -1200,7 +1064,6 @@ static void judge(outcome *oc, const ta_ocsp_info *info, int rc,
     case TA_OCSP_STATUS_GOOD:
         oc->outcome = TEEATTEST_OUTCOME_PASS;
         snprintf(oc->detail, sizeof oc->detail, "good; %s", ctx_txt);
-        sum->good++;
         return;
     case TA_OCSP_STATUS_REVOKED: {
         char rt[24];
@@ -1215,19 +1078,36 @@ static void judge(outcome *oc, const ta_ocsp_info *info, int rc,
                                     : ", not allowed by policy")
                       : "",
                  ctx_txt);
-        if (oc->outcome == TEEATTEST_OUTCOME_WARN)
-            sum->warned++;
-        else
-            sum->failed++;
         return;
     }
     default:
         oc->outcome = TEEATTEST_OUTCOME_FAIL;
         snprintf(oc->detail, sizeof oc->detail,
                  "unknown to the responder; %s", ctx_txt);
-        sum->failed++;
         return;
     }
+}
+
+/* One check, appended through the recorder and counted in the summary by
+ * its outcome. */
+static void record(ta_checks *rec, ta_ocsp_summary *sum, const char *name,
+                   const outcome *oc, bool required)
+{
+    switch (oc->outcome) {
+    case TEEATTEST_OUTCOME_PASS:
+        sum->good++;
+        break;
+    case TEEATTEST_OUTCOME_WARN:
+        sum->warned++;
+        break;
+    case TEEATTEST_OUTCOME_FAIL:
+        sum->failed++;
+        break;
+    default:
+        sum->skipped++;
+        break;
+    }
+    ta_checks_add(rec, name, oc->outcome, required, "%s", oc->detail);
 }
 
 /* ---- the on-disk cache --------------------------------------------------------
@@ -1327,9 +1207,12 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
         return TA_INVALID(err, "OCSP checks: chain too short for start index");
     if (strlen(prefix) > 200)
         return TA_INVALID(err, "OCSP checks: prefix too long");
+    /* rec.first_fail and first_bad would point into `name`, which each
+     * check rewrites: only the summary is read here. */
+    ta_checks rec = {.r = r};
+    char name[256];
 
     for (size_t i = start; i + 1 < n_chain; i++) {
-        char name[256];
         snprintf(name, sizeof name, "%s.cert[%zu]", prefix, i);
         outcome oc;
         memset(&oc, 0, sizeof oc);
@@ -1382,7 +1265,6 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
             oc.outcome = TEEATTEST_OUTCOME_FAIL;
             snprintf(oc.detail, sizeof oc.detail,
                      "cannot check: %s", first_err.message);
-            sum->failed++;
             done = true;
         }
         /* Online, a saved answer that no longer verifies (typically past
@@ -1424,8 +1306,7 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                                 &oc, sum)) {
                 ta_free(ctx, req);
                 ta_free(ctx, aia);
-                ta_result_check(r, name, oc.outcome, opts->required, "%s",
-                                oc.detail);
+                record(&rec, sum, name, &oc, opts->required);
                 continue;
             }
             if (rc == TEEATTEST_E_NOMEM) {
@@ -1436,7 +1317,6 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                 oc.outcome = TEEATTEST_OUTCOME_FAIL;
                 snprintf(oc.detail, sizeof oc.detail, "cannot check: %s",
                          e.message);
-                sum->failed++;
             } else {
                 rc = ocsp_post(ctx, url, opts, req, req_len, &resp,
                                &resp_len, &e);
@@ -1451,7 +1331,6 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                     snprintf(oc.detail, sizeof oc.detail,
                              "no OCSP response: responder %s: %s", url,
                              e.message);
-                    sum->skipped++;
                 } else {
                     vo.nonce = use_nonce ? nonce : NULL;
                     vo.nonce_len = use_nonce ? sizeof nonce : 0;
@@ -1492,9 +1371,8 @@ int ta_ocsp_check_append(teeattest_ctx *ctx, teeattest_result *r,
                      "names this certificate%s",
                      opts->n_responses,
                      opts->online ? "" : " and online checking is off");
-            sum->skipped++;
         }
-        ta_result_check(r, name, oc.outcome, opts->required, "%s", oc.detail);
+        record(&rec, sum, name, &oc, opts->required);
     }
     return TEEATTEST_OK;
 }

@@ -26,6 +26,7 @@
 #include "unit.h"
 
 #include "crypto/crypto.h"
+#include "crypto/x509.h"
 #include "gpu/ocsp.h"
 
 #define CASE "nvidia/h100_550.90.07_full/"
@@ -683,6 +684,10 @@ typedef struct rspec {
     const uint8_t *nonce;
     size_t nonce_len;
     bool unknown_critical;
+    const char *cert_status_hex; /* raw certStatus instead of cert_status */
+    const char *ext_hex;         /* a raw Extension after the others */
+    bool sig_pad;                /* r of the signature with a needless 00 */
+    const der *certs_cert;       /* in certs instead of the signer's */
 } rspec;
 
 static bb gtime(const char *s)
@@ -725,7 +730,9 @@ static bb synth(const rspec *s)
                               cat(tlv(0x04, bb_of(kh, hl)),
                                   tlv(0x02, bb_of(c.serial.p, c.serial.len)))));
     bb cs;
-    if (s->cert_status == 0) {
+    if (s->cert_status_hex) {
+        cs = bb_hex(s->cert_status_hex);
+    } else if (s->cert_status == 0) {
         cs = bb_hex("8000");
     } else if (s->cert_status == 2) {
         cs = bb_hex("8200");
@@ -760,6 +767,8 @@ static bb synth(const rspec *s)
                                                                  s->nonce_len))))));
     if (s->unknown_critical)
         exts = cat(exts, tlv(0x30, bb_hex("06032a0304 0101ff 04020500")));
+    if (s->ext_hex)
+        exts = cat(exts, bb_hex(s->ext_hex));
     if (exts.n)
         tbs = cat(tbs, tlv(0xa1, tlv(0x30, exts)));
     else
@@ -774,12 +783,23 @@ static bb synth(const rspec *s)
         printf("Bail out! signing\n");
         exit(1);
     }
+    if (s->sig_pad && sl < 0x7f && sig[1] == sl - 2 && sig[2] == 0x02) {
+        /* 30 L 02 rl r.. -> 30 L+1 02 rl+1 00 r.. */
+        memmove(sig + 5, sig + 4, sl - 4);
+        sig[4] = 0x00;
+        sig[3]++;
+        sig[1]++;
+        sl++;
+    }
     bb sigbits = cat(bb_hex("00"), bb_of(sig, sl));
     bb basic = cat(cat(tbs, bb_hex("300a06082a8648ce3d040303")),
                    tlv(0x03, sigbits));
     if (s->include_cert)
-        basic = cat(basic, tlv(0xa0, tlv(0x30, bb_of(s->signer->cert.p,
-                                                     s->signer->cert.len))));
+        basic = cat(basic, tlv(0xa0, tlv(0x30, s->certs_cert
+                                                   ? bb_of(s->certs_cert->p,
+                                                           s->certs_cert->len)
+                                                   : bb_of(s->signer->cert.p,
+                                                           s->signer->cert.len))));
     basic = tlv(0x30, basic);
     bb rb = tlv(0x30, cat(bb_hex("06092b0601050507300101"), tlv(0x04, basic)));
     mbedtls_x509_crt_free(&sc);
@@ -811,6 +831,64 @@ static int syn_verify(const rspec *s, const ta_ocsp_verify_opts *o,
     int rc = verify_der(r.p, r.n, &target.cert, &ca.cert, o, info);
     free(r.p);
     return rc;
+}
+
+/* `id`'s certificate (issued by `by`) with its P-384 key written with
+ * explicit curve parameters (specifiedCurve) instead of the namedCurve
+ * OID, signed again by `by`: the same key, which mbedTLS (built with
+ * MBEDTLS_PK_PARSE_EC_EXTENDED) and OpenSSL both read as P-384. */
+static der explicit_curve_cert(const ident *id, const ident *by)
+{
+    static const char named_hdr[] =
+        "3076301006072a8648ce3d020106052b81040022036200";
+    static const char params[] =
+        "30820157020101303c06072a8648ce3d0101023100ffffffffffffffffffffffff"
+        "fffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ff"
+        "ffffff307b0430ffffffffffffffffffffffffffffffffffffffffffffffffffff"
+        "fffffffffffeffffffff0000000000000000fffffffc0430b3312fa7e23ee7e498"
+        "8e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85"
+        "c8edd3ec2aef031500a335926aa319a27a1d00896a6773a4827acdac730461"
+        "04aa87ca22be8b05378eb1c71ef320ad746e1d3b628ba79b9859f741e082542a38"
+        "5502f25dbf55296c3a545e3872760ab73617de4a96262c6f5d9e98bf9292dc29f8"
+        "f41dbd289a147ce9da3113b5f0b8c00a60b1ce1d7e819d7a431d7c90ea0e5f0231"
+        "00ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf"
+        "581a0db248b0a77aecec196accc52973020101";
+    const uint8_t *c = id->cert.p;
+    /* Certificate 30 82 LL LL, TBSCertificate 30 82 ll ll */
+    if (c[0] != 0x30 || c[1] != 0x82 || c[4] != 0x30 || c[5] != 0x82) {
+        printf("Bail out! unexpected certificate layout\n");
+        exit(1);
+    }
+    size_t tbs_len = (size_t)c[6] << 8 | c[7];
+    const uint8_t *tc = c + 8; /* TBS contents */
+    bb hdr = bb_hex(named_hdr);
+    uint8_t *at = memfind((uint8_t *)tc, tbs_len, hdr.p, hdr.n);
+    if (!at) {
+        printf("Bail out! no named-curve P-384 SPKI\n");
+        exit(1);
+    }
+    size_t before = (size_t)(at - tc), spki_len = hdr.n + 97;
+    bb spki = tlv(0x30, cat(tlv(0x30, cat(bb_hex("06072a8648ce3d0201"),
+                                          bb_hex(params))),
+                            tlv(0x03, cat(bb_hex("00"),
+                                          bb_of(at + hdr.n, 97)))));
+    free(hdr.p);
+    bb tbs = tlv(0x30, cat(cat(bb_of(tc, before), spki),
+                           bb_of(at + spki_len,
+                                 tbs_len - before - spki_len)));
+    uint8_t h[48], sig[MBEDTLS_ECDSA_MAX_LEN];
+    size_t sl = 0;
+    sha384(h, tbs.p, tbs.n);
+    if (mbedtls_pk_sign((mbedtls_pk_context *)&by->key, MBEDTLS_MD_SHA384, h,
+                        48, sig, &sl, test_rng, NULL)) {
+        printf("Bail out! signing\n");
+        exit(1);
+    }
+    /* signatureAlgorithm as the original has it (the same as in TBS) */
+    const uint8_t *alg = tc + tbs_len;
+    bb crt = tlv(0x30, cat(cat(tbs, bb_of(alg, (size_t)alg[1] + 2)),
+                           tlv(0x03, cat(bb_hex("00"), bb_of(sig, sl)))));
+    return (der){crt.p, crt.n};
 }
 
 static void pki_setup(void)
@@ -974,6 +1052,183 @@ static void test_synthetic(void)
             bad++;
     CHECK_EQ_INT(bad, 0);
     free(r.p);
+}
+
+/* ---- DER, not BER ---------------------------------------------------------------
+ * The response is read with lib/crypto's DER reader (der.h): each encoding
+ * below is refused, with the message of the element it spoils. mbedTLS's
+ * own length reader takes the non-minimal forms. */
+
+static int verify_msg(const uint8_t *r, size_t n, const der *cert,
+                      const der *issuer, int64_t at, ta_ocsp_info *info,
+                      char *msg, size_t cap)
+{
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = ta_ocsp_response_verify(ctx, r, n, cert->p, cert->len, issuer->p,
+                                     issuer->len, vopts(at), info, &e);
+    snprintf(msg, cap, "%s", e.message);
+    return rc;
+}
+
+/* The fixture with its first `skip` bytes replaced by head[0..hn) and
+ * tail[0..tn) appended. */
+static bb respliced(const uint8_t *orig, size_t rl, size_t skip,
+                    const char *head_hex, const char *tail_hex)
+{
+    return cat(cat(bb_hex(head_hex), bb_of(orig + skip, rl - skip)),
+               bb_hex(tail_hex));
+}
+
+static void test_der_strict(void)
+{
+    size_t rl;
+    uint8_t *orig = unit_fixture(CASE "ocsp/device_l4_gsp_brom.der", &rl);
+    der cert = dev[1], issuer = dev[2];
+    int64_t at = iso_time("2025-08-21T06:47:07");
+    ta_ocsp_info info;
+    char msg[256];
+    /* 30 82 HH LL, then responseStatus 0a 01 00 */
+    CHECK(rl > 300 && orig[0] == 0x30 && orig[1] == 0x82 && orig[4] == 0x0a &&
+          orig[5] == 0x01 && orig[6] == 0x00);
+    CHECK_EQ_INT(verify_msg(orig, rl, &cert, &issuer, at, &info, msg,
+                            sizeof msg), TEEATTEST_OK);
+    char hh[8], hl1[8];
+    snprintf(hh, sizeof hh, "%02x%02x", orig[2], orig[3]);
+    size_t inner = ((size_t)orig[2] << 8 | orig[3]) + 1;
+    snprintf(hl1, sizeof hl1, "%02x%02x", (unsigned)(inner >> 8),
+             (unsigned)(inner & 0xff));
+    /* the new head is `head`, then HH LL when `len`, then `tail` at the end */
+    static const struct {
+        const char *what, *head;
+        bool len;
+        const char *tail;
+    } outer[] = {
+        {"long form with a leading zero", "3083 00", true, ""},
+        {"4 length bytes, 2 needed", "3084 0000", true, ""},
+        {"5 length bytes", "3085 000000", true, ""},
+        {"indefinite length", "3080", false, "0000"},
+        {"high tag number", "3f10 82", true, ""},
+        {"trailing byte", "3082", true, "00"},
+    };
+    for (size_t k = 0; k < sizeof outer / sizeof *outer; k++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s %s", outer[k].head,
+                 outer[k].len ? hh : "");
+        bb r = respliced(orig, rl, 4, head, outer[k].tail);
+        int rc = verify_msg(r.p, r.n, &cert, &issuer, at, &info, msg,
+                            sizeof msg);
+        const char *want = "malformed OCSPResponse SEQUENCE";
+        if (rc != TEEATTEST_E_PARSE || !strstr(msg, want))
+            printf("# %s: rc %d, %s\n", outer[k].what, rc, msg);
+        CHECK_EQ_INT(rc, TEEATTEST_E_PARSE);
+        CHECK(strstr(msg, want) != NULL);
+        CHECK_EQ_INT(info.failure, TA_OCSP_FAIL_PARSE);
+        CHECK_EQ_INT(info.status, TA_OCSP_STATUS_NONE);
+        free(r.p);
+    }
+    /* responseStatus 0a 81 01 00: its length 1 in the long form */
+    char head[64];
+    snprintf(head, sizeof head, "3082 %s 0a8101 00", hl1);
+    bb r = respliced(orig, rl, 7, head, "");
+    CHECK_EQ_INT(verify_msg(r.p, r.n, &cert, &issuer, at, &info, msg,
+                            sizeof msg), TEEATTEST_E_PARSE);
+    CHECK(strstr(msg, "malformed responseStatus") != NULL);
+    free(r.p);
+
+    /* Inside the signed data: a response re-signed around each encoding.
+     * A non-critical unknown extension is ignored when well formed... */
+    rspec s = base_spec();
+    s.ext_hex = "3009 06032a0304 0402 0500";
+    CHECK_EQ_INT(syn_verify(&s, vopts(SYN_AT), &info), TEEATTEST_OK);
+    static const struct {
+        const char *ext, *msg;
+    } ext[] = {
+        /* extnValue's length 2 as 81 02 */
+        {"300a 06032a0304 048102 0500",
+         "malformed responseExtensions extnValue"},
+        /* ... as 82 00 02 */
+        {"300b 06032a0304 04820002 0500",
+         "malformed responseExtensions extnValue"},
+        /* ... indefinite, closed by end-of-contents */
+        {"300b 06032a0304 0480 0500 0000",
+         "malformed responseExtensions extnValue"},
+        /* ... in 5 bytes */
+        {"300e 06032a0304 04850000000002 0500",
+         "malformed responseExtensions extnValue"},
+        /* the extension SEQUENCE's own length 12 as 81 0c */
+        {"30810c 06032a0304 0402 0500 0000",
+         "malformed responseExtensions"},
+        /* trailing bytes after extnValue */
+        {"300b 06032a0304 0402 0500 0500",
+         "malformed responseExtensions extnValue"},
+        /* the extension's OID with a high tag number */
+        {"300a 1f0603 2a0304 0402 0500", "malformed responseExtensions"},
+    };
+    for (size_t k = 0; k < sizeof ext / sizeof *ext; k++) {
+        s.ext_hex = ext[k].ext;
+        bb b = synth(&s);
+        int rc = verify_msg(b.p, b.n, &target.cert, &ca.cert, SYN_AT, &info,
+                            msg, sizeof msg);
+        if (rc != TEEATTEST_E_PARSE || !strstr(msg, ext[k].msg))
+            printf("# extension %s: rc %d, %s\n", ext[k].ext, rc, msg);
+        CHECK_EQ_INT(rc, TEEATTEST_E_PARSE);
+        CHECK(strstr(msg, ext[k].msg) != NULL);
+        CHECK_EQ_INT(info.status, TA_OCSP_STATUS_NONE);
+        free(b.p);
+    }
+    /* the signature's r with a 0x00 that DER does not need (or a second
+     * one): refused by the one ECDSA converter (x509.h) */
+    s = base_spec();
+    s.sig_pad = true;
+    {
+        bb b = synth(&s);
+        CHECK_EQ_INT(verify_msg(b.p, b.n, &target.cert, &ca.cert, SYN_AT,
+                                &info, msg, sizeof msg),
+                     TEEATTEST_E_VERIFY_FAILED);
+        CHECK_EQ_INT(info.failure, TA_OCSP_FAIL_SIGNATURE);
+        CHECK(strstr(msg, "(malformed DER)") != NULL);
+        free(b.p);
+    }
+    /* A delegated responder whose P-384 key is written with explicit
+     * curve parameters (the same key, name and issuer): OCSP signers are
+     * taken with a named curve only, as before. OpenSSL reads the key as
+     * P-384, mbedTLS 2.28 does not parse the certificate at all. */
+    {
+        der ex = explicit_curve_cert(&responder, &ca);
+        ta_x509 *x = NULL;
+        bool parses = ta_x509_parse_der(ctx, &x, ex.p, ex.len, NULL) ==
+                      TEEATTEST_OK;
+        if (parses)
+            CHECK_EQ_INT(ta_x509_key_curve(x), TEEATTEST_CURVE_P384);
+        ta_x509_free(x);
+        s = base_spec();
+        s.by_name = true;
+        s.certs_cert = &ex;
+        bb b = synth(&s);
+        int rc = verify_msg(b.p, b.n, &target.cert, &ca.cert, SYN_AT, &info,
+                            msg, sizeof msg);
+        printf("# explicit curve (%s): rc %d, %s\n",
+               parses ? "parsed" : "not parsed", rc, msg);
+        CHECK_EQ_INT(rc, parses ? TEEATTEST_E_UNSUPPORTED : TEEATTEST_E_PARSE);
+        CHECK(strstr(msg, parses ? "key is not EC P-256/P-384"
+                                 : "malformed certificate in certs") != NULL);
+        free(b.p);
+        free(ex.p);
+    }
+    /* certStatus good [0] NULL: 80 00; as 80 81 00; a high tag number */
+    s = base_spec();
+    s.cert_status_hex = "8000";
+    CHECK_EQ_INT(syn_verify(&s, vopts(SYN_AT), &info), TEEATTEST_OK);
+    static const char *const status[] = {"808100", "9f0000", "9f8000"};
+    for (size_t k = 0; k < sizeof status / sizeof *status; k++) {
+        s.cert_status_hex = status[k];
+        bb b = synth(&s);
+        CHECK_EQ_INT(verify_msg(b.p, b.n, &target.cert, &ca.cert, SYN_AT,
+                                &info, msg, sizeof msg), TEEATTEST_E_PARSE);
+        CHECK(strstr(msg, "malformed certStatus") != NULL);
+        free(b.p);
+    }
+    free(orig);
 }
 
 /* ---- result checks -------------------------------------------------------------------- */
@@ -1430,6 +1685,7 @@ int main(void)
     test_fixture_tamper();
     test_request();
     test_synthetic();
+    test_der_strict();
     test_append_offline();
     test_append_hold();
     test_online();

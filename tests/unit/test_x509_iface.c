@@ -298,6 +298,93 @@ static void test_der(void)
     CHECK(ta_der_write_raw(&w, buf, buf, 12) < 0); /* no room */
 }
 
+/* DER, not BER, in the cursor and the any-tag reader of der.h. */
+static void test_der_strict(void)
+{
+    static const struct {
+        uint8_t b[8];
+        size_t n;
+        int ok;
+    } len[] = {
+        {{0x04, 0x01, 0xAA}, 3, 1},
+        {{0x04, 0x81, 0x01, 0xAA}, 4, 0},       /* 1 in the long form */
+        {{0x04, 0x82, 0x00, 0x01, 0xAA}, 5, 0}, /* leading zero */
+        {{0x04, 0x80, 0xAA, 0x00, 0x00}, 5, 0}, /* indefinite */
+        {{0x04, 0x85, 0x00, 0x00, 0x00, 0x00, 0x01}, 7, 0}, /* 5 bytes */
+        {{0x04, 0x84, 0x00, 0x00, 0x00, 0x01}, 6, 0},
+        {{0x04, 0x02, 0xAA}, 3, 0},             /* past the end */
+    };
+    for (size_t k = 0; k < sizeof len / sizeof *len; k++) {
+        const uint8_t *b = len[k].b;
+        ta_der_in d = {b, b + len[k].n};
+        ta_der_tlv t;
+        CHECK_EQ_INT(ta_der_next(&d, &t), len[k].ok);
+        if (!len[k].ok)
+            CHECK(d.p == b); /* not moved */
+        uint8_t *p = (uint8_t *)b;
+        int tag = 0;
+        size_t l = 0;
+        CHECK_EQ_INT(ta_der_get_any(&p, b + len[k].n, &tag, &l) == 0,
+                     len[k].ok);
+    }
+    /* ta_der_get_tag keeps mbedTLS's reading (a long form need not be the
+     * shortest), as the OpenSSL implementation's certificate walk needs */
+    static const uint8_t i5[] = {0x02, 0x81, 0x01, 0x05};
+    uint8_t *p = (uint8_t *)i5;
+    size_t l = 0;
+    CHECK_EQ_INT(ta_der_get_tag(&p, i5 + sizeof i5, &l, TA_DER_INTEGER), 0);
+    CHECK(l == 1 && p == i5 + 3);
+    /* a high tag number: 9f 20 00 */
+    static const uint8_t hi[] = {0x9f, 0x20, 0x00};
+    ta_der_in d = {hi, hi + sizeof hi};
+    ta_der_tlv t;
+    CHECK(!ta_der_next(&d, &t) && d.p == hi);
+    /* [1] { INTEGER 1 } INTEGER 2: element and contents spans */
+    static const uint8_t two[] = {0xa1, 0x03, 0x02, 0x01, 0x01,
+                                  0x02, 0x01, 0x02};
+    d = (ta_der_in){two, two + sizeof two};
+    CHECK(ta_der_peek(&d, 0xa1) && !ta_der_peek(&d, 0x02));
+    CHECK(!ta_der_expect(&d, 0x02, &t) && d.p == two);
+    CHECK(ta_der_next(&d, &t) && t.tag == 0xa1 && t.elem == two &&
+          t.elem_len == 5 && ta_der_left(&t.in) == 3);
+    ta_der_tlv in;
+    CHECK(ta_der_expect(&t.in, 0x02, &in) && ta_der_done(&t.in) &&
+          ta_der_eq(&in.in, (const uint8_t *)"\x01", 1));
+    CHECK(ta_der_expect(&d, 0x02, &t) && ta_der_done(&d));
+}
+
+/* ECDSA-Sig-Value in DER only: positive INTEGERs in their shortest form. */
+static void test_ecdsa_sig(void)
+{
+    static const struct {
+        const char *hex;
+        size_t field;
+        int rc;
+    } sig[] = {
+        {"3006 020101 020102", 32, TEEATTEST_OK},
+        {"3007 02020080 020102", 32, TEEATTEST_OK},   /* 0x00 needed */
+        {"3007 02020001 020102", 32, TEEATTEST_E_SIG_ENCODING}, /* not */
+        {"3006 020100 020102", 32, TEEATTEST_E_SIG_ENCODING},   /* zero */
+        {"3006 020180 020102", 32, TEEATTEST_E_SIG_ENCODING},   /* < 0 */
+        {"3005 0200 020102", 32, TEEATTEST_E_SIG_ENCODING},     /* empty */
+        {"308106 020101 020102", 32, TEEATTEST_E_SIG_ENCODING}, /* 81 06 */
+        {"3006 020101 020102 00", 32, TEEATTEST_E_SIG_ENCODING},
+        {"3007 020101 020102 00", 32, TEEATTEST_E_SIG_ENCODING},
+        {"3007 020200ff 020102", 1, TEEATTEST_OK},
+        {"3007 02020100 020102", 1, TEEATTEST_E_SIG_ENCODING},  /* > field */
+    };
+    for (size_t k = 0; k < sizeof sig / sizeof *sig; k++) {
+        uint8_t der[16], raw[64];
+        size_t n = unit_unhex(der, sizeof der, sig[k].hex);
+        int rc = ta_ecdsa_sig_der_to_raw(der, n, sig[k].field, raw);
+        if (rc != sig[k].rc)
+            printf("# %s: %d\n", sig[k].hex, rc);
+        CHECK_EQ_INT(rc, sig[k].rc);
+        if (!rc)
+            CHECK(raw[2 * sig[k].field - 1] == 0x02); /* s */
+    }
+}
+
 /* Every allocation failure is a clean TEEATTEST_E_NOMEM, nothing leaks. */
 static void test_oom(teeattest_ctx *ctx, unit_alloc_stats *st)
 {
@@ -334,6 +421,8 @@ int main(void)
     test_chain(ctx);
     test_crl(ctx);
     test_der();
+    test_der_strict();
+    test_ecdsa_sig();
     test_oom(ctx, &st);
     teeattest_ctx_free(ctx);
     CHECK_EQ_INT(st.live, 0);
