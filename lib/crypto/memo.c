@@ -379,3 +379,55 @@ void ta_memo_obj_put(const teeattest_ctx *ctx, int kind,
         insert(ctx, m, kind, key, obj_ref(kind, obj), bytes);
 }
 
+/* The memo's key for a parse: SHA-256 over a tag and the exact input. */
+static bool parse_key(uint8_t key[TA_MEMO_KEY], const char *tag,
+                      const uint8_t *data, size_t len)
+{
+    const uint8_t *parts[1] = {data};
+    return ta_memo_doc_key(key, tag, parts, &len, 1);
+}
+
+/* What a parsed object is counted as: about four times its DER for the
+ * implementation's decoded form (OpenSSL's X509, mbedTLS's crt) beside our
+ * copy of the bytes and views. An estimate, documented as one. */
+int ta_x509_parse_der(const teeattest_ctx *ctx, ta_x509 **out,
+                      const uint8_t *der, size_t len, int *backend_rc)
+{
+    uint8_t key[TA_MEMO_KEY];
+    bool memo_on = der && ta_memo_enabled(ctx) &&
+                   parse_key(key, "ta_x509", der, len);
+    if (memo_on) {
+        ta_x509 *c = ta_memo_obj_get(ctx, TA_MEMO_CERT, key);
+        if (c) {
+            *out = c;
+            if (backend_rc)
+                *backend_rc = 0;
+            return TEEATTEST_OK;
+        }
+    }
+    int rc = ta_x509_parse_der_uncached(ctx, out, der, len, backend_rc);
+    if (rc == TEEATTEST_OK && memo_on)
+        ta_memo_obj_put(ctx, TA_MEMO_CERT, key, *out,
+                        4 * ta_x509_der(*out).len + 512);
+    return rc;
+}
+
+int ta_x509_crl_parse(const teeattest_ctx *ctx, ta_x509_crl **out,
+                      const uint8_t *data, size_t len)
+{
+    uint8_t key[TA_MEMO_KEY];
+    bool memo_on = data && len && ta_memo_enabled(ctx) &&
+                   parse_key(key, "ta_x509_crl", data, len);
+    if (memo_on) {
+        ta_x509_crl *crl = ta_memo_obj_get(ctx, TA_MEMO_CRL, key);
+        if (crl) {
+            *out = crl;
+            return TEEATTEST_OK;
+        }
+    }
+    int rc = ta_x509_crl_parse_uncached(ctx, out, data, len);
+    if (rc == TEEATTEST_OK && memo_on)
+        ta_memo_obj_put(ctx, TA_MEMO_CRL, key, *out,
+                        2 * ta_x509_crl_der(*out).len + 256);
+    return rc;
+}

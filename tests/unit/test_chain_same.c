@@ -343,6 +343,7 @@ int main(void)
            (unsigned long long)st.hits[TA_MEMO_CERT],
            (unsigned long long)st.evictions);
     CHECK(st.hits[TA_MEMO_LINK] > 1000);
+    CHECK(st.hits[TA_MEMO_CERT] > 1000);
     teeattest_ctx_free(memo_ctx);
     teeattest_ctx_free(ctx);
     return ta_test_done();
