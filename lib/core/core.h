@@ -66,8 +66,8 @@ struct teeattest_ctx {
     int (*cache_store)(void *ud, const char *key, const uint8_t *data,
                        size_t len);
     void *cache_ud;
-    /* Bounds of the in-memory memo (lib/crypto/memo.c): 0 = default,
-     * SIZE_MAX = off. */
+    /* teeattest_ctx_options.memo_entries / memo_bytes (lib/crypto/memo.c):
+     * 0 = default, TEEATTEST_MEMO_OFF = off. */
     size_t memo_entries, memo_bytes;
     /* What layers above core created on first use (TA_CTX_SLOT_*). */
     ta_ctx_slot slots[TA_CTX_SLOTS];

@@ -19,9 +19,8 @@
 #include "memo.h"
 #include "x509.h"
 
-/* teeattest_ctx_options' defaults (docs/cache.md). */
-#define DEFAULT_ENTRIES 4096u
-#define DEFAULT_BYTES ((size_t)8 << 20)
+#define DEFAULT_ENTRIES TEEATTEST_MEMO_DEFAULT_ENTRIES
+#define DEFAULT_BYTES TEEATTEST_MEMO_DEFAULT_BYTES
 
 typedef struct entry {
     struct entry *prev, *next; /* LRU list, most recent first */

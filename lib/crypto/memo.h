@@ -31,7 +31,7 @@ enum {
 
 /* teeattest_ctx_options.memo_entries / memo_bytes value that turns the
  * memo off. */
-#define TA_MEMO_OFF SIZE_MAX
+#define TA_MEMO_OFF TEEATTEST_MEMO_OFF
 
 #define TA_MEMO_LINK_KEY 96
 #define TA_MEMO_KEY 32
