@@ -117,16 +117,27 @@ static teeattest_ctx *ctx, *memo_ctx;
 static size_t compared, refused, memo_compared;
 static bool second_pass;
 
+/* The built-in verification of chain[0..n) to one root, one CRL or none. */
+static int builtin(const teeattest_ctx *c, uint32_t *got,
+                   const uint8_t *const *chain, const size_t *cl, size_t n,
+                   const uint8_t *root, size_t root_len, const uint8_t *crl,
+                   size_t crl_len, int64_t at)
+{
+    *got = 0xDEAD;
+    return ta_builtin_x509_verify_chain(c, got, chain, cl, n, &root,
+                                        &root_len, 1, crl ? &crl : NULL,
+                                        crl ? &crl_len : NULL, crl ? 1 : 0,
+                                        at);
+}
+
 static void same_with_memo(const uint8_t *const *chain, const size_t *cl,
                            size_t n, const uint8_t *root, size_t root_len,
                            const uint8_t *crl, size_t crl_len, int64_t at,
                            uint32_t want, int want_rc, const char *what)
 {
-    uint32_t got = 0xDEAD;
-    int rc = ta_builtin_x509_verify_chain(memo_ctx, &got, chain, cl, n, &root,
-                                          &root_len, 1, crl ? &crl : NULL,
-                                          crl ? &crl_len : NULL, crl ? 1 : 0,
-                                          at);
+    uint32_t got;
+    int rc = builtin(memo_ctx, &got, chain, cl, n, root, root_len, crl,
+                     crl_len, at);
     memo_compared++;
     if (!CHECK_EQ_INT(got, want))
         printf("#   %s at %lld (%s memo): flags 0x%x, without 0x%x\n", what,
@@ -139,11 +150,9 @@ static void same(const uint8_t *const *chain, const size_t *cl, size_t n,
                  const uint8_t *root, size_t root_len, const uint8_t *crl,
                  size_t crl_len, int64_t at, const char *what)
 {
-    uint32_t got = 0xDEAD;
-    int rc = ta_builtin_x509_verify_chain(ctx, &got, chain, cl, n, &root,
-                                          &root_len, 1, crl ? &crl : NULL,
-                                          crl ? &crl_len : NULL, crl ? 1 : 0,
-                                          at);
+    uint32_t got;
+    int rc = builtin(ctx, &got, chain, cl, n, root, root_len, crl, crl_len,
+                     at);
     same_with_memo(chain, cl, n, root, root_len, crl, crl_len, at, got, rc,
                    what);
     if (second_pass)
