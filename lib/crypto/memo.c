@@ -291,7 +291,13 @@ static bool known(const teeattest_ctx *ctx, int kind, const uint8_t *key)
 static void add(const teeattest_ctx *ctx, int kind, const uint8_t *key)
 {
     memo *m = memo_get(ctx);
-    if (m)
+    if (!m)
+        return;
+    /* a path found in the memo is remembered again: no allocation then */
+    pthread_mutex_lock(&m->lock);
+    bool present = find(m, kind, key) != NULL;
+    pthread_mutex_unlock(&m->lock);
+    if (!present)
         insert(ctx, m, kind, key, NULL, key_len(kind));
 }
 
