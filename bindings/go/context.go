@@ -61,7 +61,17 @@ type Options struct {
 	// Empty: no cache. The library never reads the environment: pass
 	// e.g. filepath.Join(os.UserCacheDir(), "teeattest") yourself.
 	CacheDir string
+	// MemoEntries and MemoBytes bound the context's in-memory memo of
+	// verified certificates, certificate links and RIM signatures
+	// (teeattest_ctx_options.memo_entries / memo_bytes; docs/cache.md):
+	// 0 = the default (4096 entries, 8 MiB), MemoOff in either = no memo.
+	MemoEntries uint
+	MemoBytes   uint
 }
+
+// MemoOff turns the in-memory memo off (TEEATTEST_MEMO_OFF) as
+// Options.MemoEntries or Options.MemoBytes.
+const MemoOff = ^uint(0)
 
 // callbacks is the Go state behind one C context, reached from C through a
 // cgo.Handle that the context's release hook deletes.
@@ -127,7 +137,8 @@ func NewContext(opts *Options) (*Context, error) {
 	atomic.AddInt64(&liveCallbacks, 1)
 	var p *C.teeattest_ctx
 	var e C.teeattest_error
-	rc := C.ta_go_ctx_new(&p, C.uintptr_t(h), flags, C.int32_t(level), deadline, cacheDir, &e)
+	rc := C.ta_go_ctx_new(&p, C.uintptr_t(h), flags, C.int32_t(level), deadline, cacheDir,
+		C.size_t(opts.MemoEntries), C.size_t(opts.MemoBytes), &e)
 	if rc != 0 {
 		// No context, so no release hook: the handle is ours to delete.
 		h.Delete()

@@ -62,7 +62,8 @@ static int on_event(void *ud, const char *event, const char *data,
 
 int ta_go_ctx_new(teeattest_ctx **out, uintptr_t handle, uint32_t flags,
                   int32_t log_level, int64_t deadline_ms,
-                  const char *cache_dir, teeattest_error *err)
+                  const char *cache_dir, size_t memo_entries,
+                  size_t memo_bytes, teeattest_error *err)
 {
     teeattest_ctx_options o;
     int rc = teeattest_ctx_options_init(&o, sizeof o);
@@ -98,6 +99,8 @@ int ta_go_ctx_new(teeattest_ctx **out, uintptr_t handle, uint32_t flags,
     o.sleep_user_data = ud;
     o.deadline_ms = deadline_ms;
     o.cache_dir = cache_dir; /* copied by the library; NULL = none */
+    o.memo_entries = memo_entries;
+    o.memo_bytes = memo_bytes;
     return teeattest_ctx_new(out, &o, err);
 }
 

@@ -24,7 +24,8 @@
 
 int ta_go_ctx_new(teeattest_ctx **out, uintptr_t handle, uint32_t flags,
                   int32_t log_level, int64_t deadline_ms,
-                  const char *cache_dir, teeattest_error *err);
+                  const char *cache_dir, size_t memo_entries,
+                  size_t memo_bytes, teeattest_error *err);
 
 /* The Go call (a cgo.Handle, 0 = none) served on this thread. */
 uintptr_t ta_go_current_call(void);

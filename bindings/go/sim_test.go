@@ -492,6 +492,21 @@ func TestSimContextDeadlineOption(t *testing.T) {
 	}
 }
 
+// Options.MemoEntries / MemoBytes reach teeattest_ctx_options: off, tiny
+// and default bounds all verify the same attestation twice.
+func TestSimMemoOptions(t *testing.T) {
+	s := startSim(t, "--seed", "3", "--no-gpu")
+	for _, o := range []Options{{MemoEntries: MemoOff}, {MemoBytes: MemoOff},
+		{MemoEntries: 1, MemoBytes: 1}, {}} {
+		o := o
+		c := newCtx(t, &o)
+		p, pol := simProvider(t, c, s)
+		for i := 0; i < 2; i++ {
+			mustVerdict(t, attest(t, p, pol, s).Result, VerdictVerified)
+		}
+	}
+}
+
 // A live attestation and signed chat saved as a bundle verify again from
 // the bundle alone; the same bundle with a changed answer does not.
 func TestSimBundleWithExchange(t *testing.T) {

@@ -118,13 +118,39 @@ typedef struct teeattest_ctx_options {
     int TEEATTEST_CALLBACK(cache_store)(void *user_data, const char *key,
                                         const uint8_t *data, size_t len);
     void *cache_user_data; /**< passed to cache_load and cache_store */
+
+    /** Bounds of the context's in-memory memo of verified material
+     *  (docs/cache.md, "In-memory memo"): parsed certificates and CRLs,
+     *  certificate links whose signature verified on a path to a trust
+     *  anchor, and RIM documents whose signature verified, so that the
+     *  same GPUs, RIMs and NRAS keys are not verified again on every call.
+     *  Only what does not depend on time is remembered: validity windows,
+     *  CRLs and OCSP are judged at each verification's own time, and
+     *  results are the same with and without it. Shared by the threads
+     *  using the context (one internal lock, never held while verifying);
+     *  the least recently used entries are dropped beyond either bound.
+     *  memo_entries: number of entries, 0 = TEEATTEST_MEMO_DEFAULT_ENTRIES;
+     *  memo_bytes: approximate memory, 0 = TEEATTEST_MEMO_DEFAULT_BYTES.
+     *  TEEATTEST_MEMO_OFF in either turns the memo off. Used only by the
+     *  built-in crypto: a crypto backend member set by the embedder is
+     *  called every time. @since 1.0 */
+    size_t memo_entries;
+    size_t memo_bytes; /**< see memo_entries @since 1.0 */
 } teeattest_ctx_options;
+
+/** teeattest_ctx_options.memo_entries / memo_bytes: no in-memory memo.
+ *  @since 1.0 */
+#define TEEATTEST_MEMO_OFF SIZE_MAX
+/** Default teeattest_ctx_options.memo_entries. @since 1.0 */
+#define TEEATTEST_MEMO_DEFAULT_ENTRIES 4096u
+/** Default teeattest_ctx_options.memo_bytes (8 MiB). @since 1.0 */
+#define TEEATTEST_MEMO_DEFAULT_BYTES ((size_t)8 << 20)
 
 /** Initialiser of a teeattest_ctx_options: struct_size set, every field
  *  zero (= default). */
 #define TEEATTEST_CTX_OPTIONS_INIT \
     { sizeof(teeattest_ctx_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
-      0, 0, 0, 0 }
+      0, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Initialise an options struct (for bindings that cannot use the

@@ -32,6 +32,7 @@
 enum {
     TA_CTX_SLOT_CURL_POOL, /* lib/transport/curl.c: the handle pool */
     TA_CTX_SLOT_TDX_CACHE, /* lib/tdx/cache.c: fetched collateral */
+    TA_CTX_SLOT_MEMO,      /* lib/crypto/memo.c: verified material */
     TA_CTX_SLOTS
 };
 typedef void (*ta_ctx_slot_free_fn)(const teeattest_ctx *ctx, void *p);
@@ -65,6 +66,9 @@ struct teeattest_ctx {
     int (*cache_store)(void *ud, const char *key, const uint8_t *data,
                        size_t len);
     void *cache_ud;
+    /* teeattest_ctx_options.memo_entries / memo_bytes (lib/crypto/memo.c):
+     * 0 = default, TEEATTEST_MEMO_OFF = off. */
+    size_t memo_entries, memo_bytes;
     /* What layers above core created on first use (TA_CTX_SLOT_*). */
     ta_ctx_slot slots[TA_CTX_SLOTS];
 };

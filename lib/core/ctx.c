@@ -15,10 +15,10 @@
  * last 1.0 member. Fields appended later must not move this. */
 #define TA_V1_SIZE(type, last) \
     (offsetof(type, last) + sizeof(((type *)0)->last))
-/* The sleep hook, the deadline and the cache (cache_dir .. cache_user_data)
- * joined teeattest_ctx_options while the 1.0 version node was still open,
- * so they are part of the 1.0 struct. */
-#define CTX_OPTIONS_V1_SIZE TA_V1_SIZE(teeattest_ctx_options, cache_user_data)
+/* The sleep hook, the deadline, the cache (cache_dir .. cache_user_data)
+ * and the memo bounds joined teeattest_ctx_options while the 1.0 version
+ * node was still open, so they are part of the 1.0 struct. */
+#define CTX_OPTIONS_V1_SIZE TA_V1_SIZE(teeattest_ctx_options, memo_bytes)
 
 static void *default_alloc(void *ud, size_t n) { (void)ud; return malloc(n); }
 static void *default_realloc(void *ud, void *p, size_t n) { (void)ud; return realloc(p, n); }
@@ -213,6 +213,8 @@ TEEATTEST_API int teeattest_ctx_new(teeattest_ctx **out,
     ctx->cache_load = o.cache_load;
     ctx->cache_store = o.cache_store;
     ctx->cache_ud = o.cache_user_data;
+    ctx->memo_entries = o.memo_entries;
+    ctx->memo_bytes = o.memo_bytes;
     for (size_t i = 0; i < TA_CTX_SLOTS; i++) {
         atomic_init(&ctx->slots[i].p, NULL);
         ctx->slots[i].free = NULL;

@@ -34,6 +34,7 @@
 
 #include "crypto.h"
 #include "der.h"
+#include "memo.h"
 #include "x509.h"
 
 /* mbedTLS's MBEDTLS_X509_MAX_INTERMEDIATE_CA */
@@ -153,7 +154,99 @@ typedef struct vstate {
     size_t n_chain;
     const ta_x509_crl *const *crls;
     size_t n_crls;
+    /* The context's memo of verified links (memo.h), NULL without one;
+     * then the SHA-256 of each certificate's DER, computed on first use,
+     * for chain[0..n_chain) followed by roots[0..n_roots). */
+    const teeattest_ctx *memo;
+    uint8_t (*digest)[32];
+    bool *digested;
 } vstate;
+
+/* ---- the link memo --------------------------------------------------------
+ *
+ * A link (issuer, subject) whose signature verified on a path that reached
+ * a trust anchor is remembered under H(issuer) || H(subject) || H(anchor).
+ * A later verification looks the link up under each of its own roots and,
+ * when found, does not verify the signature again. Only the signature is
+ * taken from the memo: names, CA and key usage, pathLenConstraint, key
+ * size, the digest allowed, validity windows and CRLs are judged again on
+ * every verification (they are cheap, and the path length depends on the
+ * position of the link in the path), so the flags are the same with and
+ * without the memo (tests/unit/test_chain_same.c runs its corpus both ways).
+ * A signature check is a function of the two certificates' bytes, so a
+ * remembered success stays true. */
+
+static const uint8_t *digest_of(const vstate *s, const ta_x509 *c)
+{
+    size_t n = s->n_chain + s->n_roots;
+    for (size_t i = 0; i < n; i++) {
+        const ta_x509 *x = i < s->n_chain ? s->chain[i]
+                                          : s->roots[i - s->n_chain];
+        if (x != c)
+            continue;
+        if (!s->digested[i]) {
+            ta_der d = ta_x509_der(c);
+            if (ta_builtin_hash(TEEATTEST_HASH_SHA256, s->digest[i], 32, d.p,
+                                d.len) != TEEATTEST_OK)
+                return NULL;
+            s->digested[i] = true;
+        }
+        return s->digest[i];
+    }
+    return NULL;
+}
+
+static bool link_key(const vstate *s, const ta_x509 *parent,
+                     const ta_x509 *child, const ta_x509 *anchor,
+                     uint8_t key[TA_MEMO_LINK_KEY])
+{
+    const uint8_t *a = digest_of(s, parent), *b = digest_of(s, child),
+                  *c = digest_of(s, anchor);
+    if (!a || !b || !c)
+        return false;
+    memcpy(key, a, 32);
+    memcpy(key + 32, b, 32);
+    memcpy(key + 64, c, 32);
+    return true;
+}
+
+/* cert_sig_ok, or true when the memo holds the link under one of the
+ * roots. */
+static bool link_sig_ok(const vstate *s, const ta_x509 *parent,
+                        const ta_x509 *child)
+{
+    if (!s->memo)
+        return cert_sig_ok(parent, child);
+    uint8_t key[TA_MEMO_LINK_KEY];
+    for (size_t i = 0; i < s->n_roots; i++)
+        if (link_key(s, parent, child, s->roots[i], key) &&
+            ta_memo_link_known(s->memo, key))
+            return true;
+    ta_memo_count_link_verify(s->memo);
+    return cert_sig_ok(parent, child);
+}
+
+typedef struct path_link {
+    const ta_x509 *parent, *child;
+} path_link;
+
+/* Remember the links of a path that reached `anchor` with no flag but
+ * time and revocation ones. */
+static void remember_path(const vstate *s, const path_link *links, size_t n,
+                          const ta_x509 *anchor, uint32_t f)
+{
+    const uint32_t timely = TEEATTEST_X509_EXPIRED |
+                            TEEATTEST_X509_NOT_YET_VALID |
+                            TEEATTEST_X509_REVOKED |
+                            TEEATTEST_X509_CRL_EXPIRED |
+                            TEEATTEST_X509_CRL_FUTURE;
+    if (!s->memo || (f & ~timely))
+        return;
+    uint8_t key[TA_MEMO_LINK_KEY];
+    for (size_t i = 0; i < n; i++)
+        if (link_key(s, links[i].parent, links[i].child, anchor, key))
+            ta_memo_link_add(s->memo, key);
+}
 
 static bool same_der(const ta_x509 *a, const ta_x509 *b)
 {
@@ -192,7 +285,7 @@ static const ta_x509 *find_parent_in(const vstate *s, const ta_x509 *child,
         const ta_x509 *p = cands[i];
         if (!can_parent(child, p, top, path_cnt, self_cnt))
             continue;
-        bool good = cert_sig_ok(p, child);
+        bool good = link_sig_ok(s, p, child);
         if (top && !good)
             continue;
         if (!ta_x509_valid_at(p, s->at)) {
@@ -257,11 +350,15 @@ static uint32_t verify_path(const vstate *s)
     bool child_trusted = false;
     size_t len = 0, self_cnt = 0;
     size_t child_idx = 0; /* position of child in s->chain when untrusted */
+    path_link links[MAX_PATH + 1]; /* the links with a good signature */
+    size_t n_links = 0;
     for (;;) {
         len++;
         check_time(s, child, &f);
-        if (child_trusted)
+        if (child_trusted) {
+            remember_path(s, links, n_links, child, f);
             return f;
+        }
         int32_t pk, hash;
         ta_x509_sig_alg(child, &pk, &hash);
         if (!md_allowed(hash))
@@ -296,6 +393,8 @@ static uint32_t verify_path(const vstate *s)
             return f | TEEATTEST_X509_NOT_TRUSTED | TEEATTEST_X509_OTHER;
         if (!sig_good)
             f |= TEEATTEST_X509_NOT_TRUSTED;
+        else if (n_links < TA_ARRAY_LEN(links))
+            links[n_links++] = (path_link){parent, child};
         if (!key_ok(parent))
             f |= TEEATTEST_X509_BAD_SIGNATURE;
         f |= check_crls(s, child, parent);
@@ -370,8 +469,18 @@ int ta_builtin_x509_verify_chain(const teeattest_ctx *ctx, uint32_t *flags_out,
         vstate s = {at,
                     (const ta_x509 *const *)certs + chain_count, root_count,
                     (const ta_x509 *const *)certs, chain_count,
-                    (const ta_x509_crl *const *)cl, crl_count};
+                    (const ta_x509_crl *const *)cl, crl_count,
+                    NULL, NULL, NULL};
+        if (ta_memo_enabled(ctx)) {
+            /* without room for the digests, verify without the memo */
+            s.digest = ta_calloc(ctx, total, sizeof *s.digest);
+            s.digested = ta_calloc(ctx, total, sizeof *s.digested);
+            if (s.digest && s.digested)
+                s.memo = ctx;
+        }
         flags |= verify_path(&s);
+        ta_free(ctx, s.digest);
+        ta_free(ctx, s.digested);
     }
     for (size_t i = 0; certs && i < total; i++)
         ta_x509_free(certs[i]);

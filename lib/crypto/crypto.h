@@ -55,8 +55,9 @@ int ta_builtin_secp256k1_recover(uint8_t pubkey65[65],
                                  const uint8_t sig64[64], int32_t recid);
 int ta_builtin_ed25519_verify(const uint8_t sig64[64], const uint8_t *msg,
                               size_t msg_len, const uint8_t pubkey32[32]);
-/* The chain rules of chain.c; ctx is the allocator only (signatures use
- * the built-in hash and ECDSA). */
+/* The chain rules of chain.c; ctx gives the allocator and the memo of
+ * parsed certificates and verified links (memo.h); signatures use the
+ * built-in hash and ECDSA. */
 int ta_builtin_x509_verify_chain(const teeattest_ctx *ctx, uint32_t *flags_out,
                                  const uint8_t *const *chain,
                                  const size_t *chain_lens, size_t chain_count,

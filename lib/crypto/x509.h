@@ -67,6 +67,12 @@ const char *ta_x509_backend_name(void);
  * NULL, gets the backend's error code), TEEATTEST_E_NOMEM. */
 int ta_x509_parse_der(const teeattest_ctx *ctx, ta_x509 **out,
                       const uint8_t *der, size_t len, int *backend_rc);
+/* ta_x509_parse_der and ta_x509_crl_parse (memo.c) return the object the
+ * context's memo holds for the same input bytes (a new reference), else
+ * parse with these (the implementation's) and remember the result. */
+int ta_x509_parse_der_uncached(const teeattest_ctx *ctx, ta_x509 **out,
+                               const uint8_t *der, size_t len,
+                               int *backend_rc);
 
 ta_x509 *ta_x509_ref(const ta_x509 *c);
 void ta_x509_free(const ta_x509 *c);
@@ -207,6 +213,8 @@ int ta_x509_verify_ecdsa(const teeattest_ctx *ctx, const ta_x509 *signer,
  * TEEATTEST_E_PARSE when it does not parse or holds more than one. */
 int ta_x509_crl_parse(const teeattest_ctx *ctx, ta_x509_crl **out,
                       const uint8_t *data, size_t len);
+int ta_x509_crl_parse_uncached(const teeattest_ctx *ctx, ta_x509_crl **out,
+                               const uint8_t *data, size_t len);
 ta_x509_crl *ta_x509_crl_ref(const ta_x509_crl *crl);
 void ta_x509_crl_free(const ta_x509_crl *crl);
 ta_der ta_x509_crl_der(const ta_x509_crl *crl);        /* the whole CRL */

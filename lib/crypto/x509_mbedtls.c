@@ -102,7 +102,7 @@ const char *ta_x509_backend_name(void)
 
 /* ---- certificates ----------------------------------------------------- */
 
-int ta_x509_parse_der(const teeattest_ctx *ctx, ta_x509 **out,
+int ta_x509_parse_der_uncached(const teeattest_ctx *ctx, ta_x509 **out,
                       const uint8_t *der, size_t len, int *backend_rc)
 {
     *out = NULL;
@@ -389,7 +389,7 @@ const ta_x509 *ta_x509_chain_get(const ta_x509_chain *ch, size_t i)
 
 /* ---- CRLs -------------------------------------------------------------- */
 
-int ta_x509_crl_parse(const teeattest_ctx *ctx, ta_x509_crl **out,
+int ta_x509_crl_parse_uncached(const teeattest_ctx *ctx, ta_x509_crl **out,
                       const uint8_t *data, size_t len)
 {
     *out = NULL;

@@ -443,7 +443,7 @@ static int cert_parse(const teeattest_ctx *ctx, ta_x509 **out,
     return TEEATTEST_OK;
 }
 
-int ta_x509_parse_der(const teeattest_ctx *ctx, ta_x509 **out,
+int ta_x509_parse_der_uncached(const teeattest_ctx *ctx, ta_x509 **out,
                       const uint8_t *der, size_t len, int *backend_rc)
 {
     *out = NULL;
@@ -1094,7 +1094,7 @@ static int crl_der(const teeattest_ctx *ctx, ta_x509_crl **out,
     return TEEATTEST_OK;
 }
 
-int ta_x509_crl_parse(const teeattest_ctx *ctx, ta_x509_crl **out,
+int ta_x509_crl_parse_uncached(const teeattest_ctx *ctx, ta_x509_crl **out,
                       const uint8_t *data, size_t len)
 {
     *out = NULL;

@@ -11,6 +11,7 @@
 
 
 #include "../crypto/crypto.h"
+#include "../crypto/memo.h"
 #include "../crypto/x509.h"
 #include "rim.h"
 
@@ -87,11 +88,41 @@ int ta_rim_check_digest(const ta_rim *rim)
                ? TEEATTEST_OK : TEEATTEST_E_VERIFY_FAILED;
 }
 
+/* The memo key of a RIM signature check: everything the check reads (the
+ * signer certificate, the digest algorithm, the canonical SignedInfo's
+ * digest, the SignatureValue). Only with the built-in ECDSA: an
+ * embedder's ecdsa_verify member is asked every time. */
+static bool rim_sig_key(const ta_rim *rim, uint8_t key[TA_MEMO_KEY])
+{
+    const teeattest_ctx *ctx = rim->ctx;
+    if (!ta_memo_enabled(ctx) ||
+        (ctx->has_crypto && ctx->crypto.ecdsa_verify))
+        return false;
+    uint8_t alg[4] = {(uint8_t)(rim->sig_hash_alg >> 24),
+                      (uint8_t)(rim->sig_hash_alg >> 16),
+                      (uint8_t)(rim->sig_hash_alg >> 8),
+                      (uint8_t)rim->sig_hash_alg};
+    size_t hl = ta_hash_len(rim->sig_hash_alg);
+    const uint8_t *parts[4] = {rim->certs[0], alg, rim->signedinfo_digest,
+                               rim->signature};
+    size_t lens[4] = {rim->cert_lens[0], sizeof alg,
+                      hl <= sizeof rim->signedinfo_digest ? hl : 0,
+                      rim->sig_len};
+    return ta_memo_doc_key(key, "rim.signature", parts, lens, 4);
+}
+
 int ta_rim_check_signature(const ta_rim *rim, teeattest_error *err)
 {
     if (!rim || !rim->n_certs || rim->sig_len != 96)
         return ta_error(err, TEEATTEST_E_PARSE, "rim.signature",
                         "no signer certificate or signature");
+    /* A RIM document whose signature verified is not verified again (its
+     * chain is judged at each verification's time by
+     * ta_rim_check_chain). */
+    uint8_t key[TA_MEMO_KEY];
+    bool memo = rim_sig_key(rim, key);
+    if (memo && ta_memo_doc_known(rim->ctx, key))
+        return TEEATTEST_OK;
     ta_x509 *leaf = NULL;
     uint8_t pub[97];
     int rc = ta_x509_parse_der(rim->ctx, &leaf, rim->certs[0],
@@ -115,6 +146,8 @@ int ta_rim_check_signature(const ta_rim *rim, teeattest_error *err)
             rc = ta_error(err, TEEATTEST_E_VERIFY_FAILED, "rim.signature",
                           "SignatureValue does not verify over the "
                           "canonical SignedInfo with the signer key");
+        else if (memo)
+            ta_memo_doc_add(rim->ctx, key);
     }
     ta_x509_free(leaf);
     return rc;

@@ -809,11 +809,15 @@ static void test_disk_cache_misuse(void)
     o.cache_dir = "";
     CHECK_EQ_INT(teeattest_ctx_new(&ctx, &o, NULL), TEEATTEST_E_INVALID_ARG);
     CHECK(ctx == NULL);
-    /* the 1.0 struct includes the cache fields: one that ends at
-     * deadline_ms is an older, unpublished layout */
+    /* the 1.0 struct includes the cache fields and the memo bounds: one
+     * that ends at deadline_ms or cache_user_data is an older, unpublished
+     * layout */
     teeattest_ctx_options old = TEEATTEST_CTX_OPTIONS_INIT;
     old.struct_size = offsetof(teeattest_ctx_options, deadline_ms) +
                       sizeof old.deadline_ms;
+    CHECK_EQ_INT(teeattest_ctx_new(&ctx, &old, NULL), TEEATTEST_E_ABI);
+    old.struct_size = offsetof(teeattest_ctx_options, cache_user_data) +
+                      sizeof old.cache_user_data;
     CHECK_EQ_INT(teeattest_ctx_new(&ctx, &old, NULL), TEEATTEST_E_ABI);
     teeattest_ctx_free(ctx);
 }

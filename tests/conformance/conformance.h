@@ -19,6 +19,8 @@
 
 #include "teeattest/teeattest.h"
 
+#include "conf_memo.h"
+
 static inline uint8_t *conf_file(const char *rel, size_t *len)
 {
     size_t n = 0;
@@ -76,7 +78,7 @@ static inline teeattest_ctx *conf_ctx(struct conf_spy *spy)
     teeattest_crypto_backend cb = TEEATTEST_CRYPTO_BACKEND_INIT;
     cb.user_data = spy;
     cb.secp256k1_recover = conf_spy_recover;
-    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
+    teeattest_ctx_options o = conf_memo_options();
     o.crypto = &cb;
     teeattest_ctx *ctx = NULL;
     if (teeattest_ctx_new(&ctx, &o, NULL) != TEEATTEST_OK) {

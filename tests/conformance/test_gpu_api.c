@@ -18,6 +18,7 @@
 
 #include "teeattest/teeattest.h"
 #include "test.h"
+#include "conf_memo.h"
 
 static teeattest_ctx *ctx;
 
@@ -943,7 +944,8 @@ static void misuse(void)
 
 int main(void)
 {
-    if (teeattest_ctx_new(&ctx, NULL, NULL) != TEEATTEST_OK)
+    teeattest_ctx_options memo_opts = conf_memo_options();
+    if (teeattest_ctx_new(&ctx, &memo_opts, NULL) != TEEATTEST_OK)
         return 1;
     case_550();
     case_545();

@@ -19,6 +19,7 @@
 #include "core/core.h"
 #include "crypto/crypto.h"
 #include "gpu/gpu.h"
+#include "conf_memo.h"
 
 static teeattest_ctx *ctx;
 
@@ -543,7 +544,8 @@ static void provider_captures(void)
 
 int main(void)
 {
-    if (teeattest_ctx_new(&ctx, NULL, NULL) != TEEATTEST_OK)
+    teeattest_ctx_options memo_opts = conf_memo_options();
+    if (teeattest_ctx_new(&ctx, &memo_opts, NULL) != TEEATTEST_OK)
         return 1;
     json_t *all = load_json("nvidia/expected_all.json");
     if (!CHECK(json_is_array(all)))

@@ -11,6 +11,7 @@
 
 #include "conformance.h"
 #include "report_helpers.h"
+#include "conf_memo.h"
 
 static teeattest_ctx *ctx;
 static int verbose;
@@ -886,7 +887,8 @@ static void case_attested(void)
 int main(void)
 {
     verbose = getenv("TEEATTEST_VERBOSE") != NULL;
-    if (teeattest_ctx_new(&ctx, NULL, NULL) != TEEATTEST_OK)
+    teeattest_ctx_options memo_opts = conf_memo_options();
+    if (teeattest_ctx_new(&ctx, &memo_opts, NULL) != TEEATTEST_OK)
         return 1;
     case_near_direct();
     case_near_gateway();

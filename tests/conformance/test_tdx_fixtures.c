@@ -18,6 +18,7 @@
 
 #include "core/core.h"
 #include "tdx/tdx.h"
+#include "conf_memo.h"
 
 static teeattest_ctx *ctx;
 
@@ -249,7 +250,8 @@ static void run_near(void)
 int main(void)
 {
     teeattest_error err = TEEATTEST_ERROR_INIT;
-    if (teeattest_ctx_new(&ctx, NULL, &err) != TEEATTEST_OK) {
+    teeattest_ctx_options memo_opts = conf_memo_options();
+    if (teeattest_ctx_new(&ctx, &memo_opts, &err) != TEEATTEST_OK) {
         printf("Bail out! context: %s\n", err.message);
         return 1;
     }

@@ -108,7 +108,7 @@ class TestTable(unittest.TestCase):
         import ctypes
         # 1.0 layouts on LP64 (teeattest_error is 368 bytes).
         self.assertEqual(ctypes.sizeof(_lib.Error), 8 + 4 + 4 + 256 + 96)
-        self.assertEqual(ctypes.sizeof(_lib.CtxOptions), 16 * 8)
+        self.assertEqual(ctypes.sizeof(_lib.CtxOptions), 18 * 8)
         self.assertEqual(ctypes.sizeof(_lib.CryptoBackend), 9 * 8)
         self.assertEqual(ctypes.sizeof(_lib.Transport), 5 * 8)
 
@@ -1023,6 +1023,19 @@ class TestTransport(SimCase):
             self.assertTrue(att.verified, att.result.failures)
             self.assertFalse([u for _, u in second.calls
                               if "/certification/" in u], second.calls)
+
+    def test_memo_bounds_passed_through(self):
+        # Context(memo_entries=..., memo_bytes=...) reach
+        # teeattest_ctx_options: off, tiny and default bounds all verify the
+        # same attestation twice; a negative bound is refused.
+        with self.assertRaises(ta.InvalidArgument):
+            ta.Context(memo_entries=-1)
+        for kw in ({"memo_entries": ta.MEMO_OFF}, {"memo_bytes": ta.MEMO_OFF},
+                   {"memo_entries": 1, "memo_bytes": 1}, {}):
+            ctx, prov, pol, ev = self.setup_ctx(**kw)
+            for _ in range(2):
+                att = prov.attest(pol, ev)
+                self.assertTrue(att.verified, (kw, att.result.failures))
 
     def test_python_streaming_transport(self):
         tr = StreamingTransport()

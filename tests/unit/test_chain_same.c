@@ -19,6 +19,7 @@
 #include "unit.h"
 
 #include "crypto/crypto.h"
+#include "crypto/memo.h"
 #include "crypto/x509.h"
 
 /* ---- the reference: the built-in verification before chain.c --------- */
@@ -109,19 +110,54 @@ static uint32_t ref_verify(const uint8_t *const *chain, const size_t *cl,
 
 /* ---- comparison --------------------------------------------------------- */
 
-static teeattest_ctx *ctx;
-static size_t compared, refused;
+/* ctx has the memo off (the reference); memo_ctx has it on, and runs
+ * every verification of the corpus twice: cold in the first pass, warm in
+ * the second, whose flags must equal ctx's (lib/crypto/memo.h). */
+static teeattest_ctx *ctx, *memo_ctx;
+static size_t compared, refused, memo_compared;
+static bool second_pass;
+
+/* The built-in verification of chain[0..n) to one root, one CRL or none. */
+static int builtin(const teeattest_ctx *c, uint32_t *got,
+                   const uint8_t *const *chain, const size_t *cl, size_t n,
+                   const uint8_t *root, size_t root_len, const uint8_t *crl,
+                   size_t crl_len, int64_t at)
+{
+    *got = 0xDEAD;
+    return ta_builtin_x509_verify_chain(c, got, chain, cl, n, &root,
+                                        &root_len, 1, crl ? &crl : NULL,
+                                        crl ? &crl_len : NULL, crl ? 1 : 0,
+                                        at);
+}
+
+static void same_with_memo(const uint8_t *const *chain, const size_t *cl,
+                           size_t n, const uint8_t *root, size_t root_len,
+                           const uint8_t *crl, size_t crl_len, int64_t at,
+                           uint32_t want, int want_rc, const char *what)
+{
+    uint32_t got;
+    int rc = builtin(memo_ctx, &got, chain, cl, n, root, root_len, crl,
+                     crl_len, at);
+    memo_compared++;
+    if (!CHECK_EQ_INT(got, want))
+        printf("#   %s at %lld (%s memo): flags 0x%x, without 0x%x\n", what,
+               (long long)at, second_pass ? "warm" : "cold", (unsigned)got,
+               (unsigned)want);
+    CHECK_EQ_INT(rc, want_rc);
+}
 
 static void same(const uint8_t *const *chain, const size_t *cl, size_t n,
                  const uint8_t *root, size_t root_len, const uint8_t *crl,
                  size_t crl_len, int64_t at, const char *what)
 {
+    uint32_t got;
+    int rc = builtin(ctx, &got, chain, cl, n, root, root_len, crl, crl_len,
+                     at);
+    same_with_memo(chain, cl, n, root, root_len, crl, crl_len, at, got, rc,
+                   what);
+    if (second_pass)
+        return;
     uint32_t want = ref_verify(chain, cl, n, root, root_len, crl, crl_len, at);
-    uint32_t got = 0xDEAD;
-    int rc = ta_builtin_x509_verify_chain(ctx, &got, chain, cl, n, &root,
-                                          &root_len, 1, crl ? &crl : NULL,
-                                          crl ? &crl_len : NULL, crl ? 1 : 0,
-                                          at);
     compared++;
     /* OpenSSL refuses some malformed certificates mbedTLS 2.28 reads
      * (tests/unit/test_x509_same.c): those fail at parse time, never
@@ -296,11 +332,28 @@ static void test_nvidia(void)
 int main(void)
 {
     ctx = unit_ctx();
+    ctx->memo_entries = TA_MEMO_OFF;
+    memo_ctx = unit_ctx();
     printf("# X.509 implementation: %s\n", ta_x509_backend_name());
     test_tdx();
     test_nvidia();
     printf("# %zu verifications compared, %zu refused at parse time only "
            "here\n", compared, refused);
+    /* the same corpus again: the memo now holds its links */
+    second_pass = true;
+    test_tdx();
+    test_nvidia();
+    ta_memo_stats st;
+    ta_memo_stats_get(memo_ctx, &st);
+    printf("# memo: %zu verifications compared; link hits %llu, misses "
+           "%llu; certificate hits %llu; evictions %llu\n", memo_compared,
+           (unsigned long long)st.hits[TA_MEMO_LINK],
+           (unsigned long long)st.misses[TA_MEMO_LINK],
+           (unsigned long long)st.hits[TA_MEMO_CERT],
+           (unsigned long long)st.evictions);
+    CHECK(st.hits[TA_MEMO_LINK] > 1000);
+    CHECK(st.hits[TA_MEMO_CERT] > 1000);
+    teeattest_ctx_free(memo_ctx);
     teeattest_ctx_free(ctx);
     return ta_test_done();
 }

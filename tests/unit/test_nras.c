@@ -1201,6 +1201,10 @@ static void test_oom(void)
         printf("Bail out! no OOM context\n");
         exit(1);
     }
+    /* Leaks are counted per call: the memo, which keeps what it parsed
+     * across calls, is off here (tests/unit/test_memo.c fails its
+     * allocations). */
+    c->memo_entries = SIZE_MAX;
     size_t alen, jlen;
     uint8_t *answer = unit_fixture(TINFOIL_DIR "nras_response.json", &alen);
     uint8_t *jwks_doc = unit_fixture(JWKS_FILE, &jlen);

@@ -1607,6 +1607,10 @@ static void test_oom(void)
     unit_alloc_stats st;
     memset(&st, 0, sizeof st);
     teeattest_ctx *c = unit_ctx_with(&st, NULL);
+    /* Leaks are counted per call: the memo, which keeps what it parsed
+     * across calls, is off here (tests/unit/test_memo.c fails its
+     * allocations). */
+    c->memo_entries = SIZE_MAX;
     uint8_t *resp[7];
     size_t lens[7];
     for (int i = 0; i < 7; i++) {

@@ -33,7 +33,7 @@ from ._evidence import (Bundle, Collateral, Evidence, GpuInputs,
                         tdx_status_name, verify_gpu, verify_quote)
 from .backends import HttpRequest, HttpResponse, ResponseSink
 from .constants import (CHAT_STREAM, ENTRY_ALL, HTTP_STREAM, INTEL_PCS_URL,
-                        NONCE_SIZE,
+                        MEMO_OFF, NONCE_SIZE,
                         ONLINE_PCCS, TIME_MAX, Curve, EntryField,
                         EvidenceItem, Feature, GpuItem, GpuMode, GpuOcspNonce,
                         GpuRequirement, GpuService, HashAlg, Identity,

@@ -283,6 +283,9 @@ class Context(Handle):
     fetched verification material (collateral, RIMs, OCSP answers, JWKS;
     docs/cache.md); None = no cache. The library never reads the
     environment: pass e.g. $XDG_CACHE_HOME/teeattest yourself.
+    memo_entries, memo_bytes: bounds of the in-memory memo of verified
+    certificates, links and RIM signatures (docs/cache.md); 0 = default
+    (4096 entries, 8 MiB), teeattest.MEMO_OFF in either = no memo.
 
     An exception raised by any callback is caught before it reaches C, the
     library is told the operation failed, and the exception is raised
@@ -298,13 +301,16 @@ class Context(Handle):
                  sleep: Optional[Callable[[int], None]] = None,
                  crypto: Any = None, transport: Any = None,
                  deadline_ms: int = 0,
-                 cache_dir: Optional[Any] = None) -> None:
+                 cache_dir: Optional[Any] = None,
+                 memo_entries: int = 0, memo_bytes: int = 0) -> None:
         L = lib()
         self._cb = CallbackState()
         keep: List[Any] = []
         opts = _lib.CtxOptions()
         check(L.ctx_options_init(byref(opts), ctypes.sizeof(opts)))
         opts.deadline_ms = i64(deadline_ms, "deadline_ms")
+        opts.memo_entries = size(memo_entries, "memo_entries")
+        opts.memo_bytes = size(memo_bytes, "memo_bytes")
         if cache_dir is not None:
             path = os.fsencode(cache_dir)
             keep.append(path)

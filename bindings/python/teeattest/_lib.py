@@ -115,7 +115,8 @@ class CtxOptions(Structure):
                 ("cache_dir", c_char_p),
                 ("cache_load", CACHE_LOAD_FN),
                 ("cache_store", CACHE_STORE_FN),
-                ("cache_user_data", c_void_p)]
+                ("cache_user_data", c_void_p),
+                ("memo_entries", c_size_t), ("memo_bytes", c_size_t)]
 
 
 # ---- the table -----------------------------------------------------------

@@ -7,6 +7,7 @@ import enum
 NONCE_SIZE = 32                    #: TEEATTEST_NONCE_SIZE
 TIME_MAX = 253402300799            #: TEEATTEST_TIME_MAX (9999-12-31)
 ENTRY_ALL = (1 << 64) - 1          #: TEEATTEST_ENTRY_ALL ((size_t)-1)
+MEMO_OFF = (1 << 64) - 1           #: TEEATTEST_MEMO_OFF (SIZE_MAX)
 INTEL_PCS_URL = "https://api.trustedservices.intel.com"
 
 
