@@ -30,6 +30,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "bench.h"
+#include "bench-memo.h"
 #include "bench-config.h"
 #include "bench-count.h"
 
@@ -305,7 +306,7 @@ static void run_first_repeated(fix *f)
                                            floor_once, f, ROUNDS, ROUND_NS,
                                            WARMUP_NS);
     print_situation("repeated", rep, f->n384, f->n256, &c_rep, p384_rate);
-    TA_BENCH_PRINT_MEMO("report_", f->ctx);
+    ta_bench_print_memo("report_", f->ctx);
 }
 
 int main(int argc, char **argv)

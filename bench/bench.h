@@ -224,18 +224,4 @@ static inline ta_bench_pair ta_bench_alternate(const char *what,
     return pr;
 }
 
-/* HOOK (issue 15), for the lead to wire after merging the in-memory cache
- * of verified certificate links and RIM signatures: define
- * TA_BENCH_MEMO_BYTES(ctx) (here or with -D) to an expression giving the
- * bytes that cache holds in the context `ctx` (an internal counter; the
- * programs printing it link the internal library), and the benches print
- * `memo_bytes=<n>`. Until then they print `memo_bytes=unavailable`. */
-#ifdef TA_BENCH_MEMO_BYTES
-#define TA_BENCH_PRINT_MEMO(prefix, ctx)                                    \
-    printf("%smemo_bytes=%zu\n", (prefix), (size_t)TA_BENCH_MEMO_BYTES(ctx))
-#else
-#define TA_BENCH_PRINT_MEMO(prefix, ctx)                                    \
-    ((void)(ctx), printf("%smemo_bytes=unavailable\n", (prefix)))
-#endif
-
 #endif /* TA_BENCH_H */
