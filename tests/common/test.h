@@ -106,10 +106,11 @@ static inline uint8_t *ta_test_read_file(const char *path, size_t *len)
 }
 
 /* Path of a fixture under the shared fixtures directory, which meson passes
- * in TEEATTEST_FIXTURES. Returns a static buffer. */
+ * in TEEATTEST_FIXTURES. Returns a buffer of the calling thread, valid
+ * until its next call (unit/memo_gpu reads fixtures from two threads). */
 static inline const char *ta_test_fixture(const char *rel)
 {
-    static char path[4096];
+    static _Thread_local char path[4096];
     const char *root = getenv("TEEATTEST_FIXTURES");
     if (!root)
         root = "../shared/fixtures";
