@@ -896,6 +896,11 @@ int ta_x509_pem_cert_der(const teeattest_ctx *ctx, const uint8_t *text,
 
 /* ---- chains ------------------------------------------------------------- */
 
+/* A chain holds a reference to each certificate, parsed through
+ * ta_x509_parse_der() so that the context's memo (memo.c) gives the same
+ * object for the same DER: the TDX collateral's PEM chains and the PCK
+ * chain are not parsed again at every verification. A certificate taken
+ * from a chain and referenced stays valid after the chain is freed. */
 static int chain_add(ta_x509_chain *ch, ta_x509 *c, size_t *cap)
 {
     if (ch->n == *cap) {
@@ -906,7 +911,6 @@ static int chain_add(ta_x509_chain *ch, ta_x509 *c, size_t *cap)
         ch->certs = g;
         *cap = nc;
     }
-    c->h.owner = ch;
     ch->certs[ch->n++] = c;
     return TEEATTEST_OK;
 }
@@ -914,7 +918,7 @@ static int chain_add(ta_x509_chain *ch, ta_x509 *c, size_t *cap)
 void ta_x509_chain_release(ta_x509_chain *ch)
 {
     for (size_t i = 0; i < ch->n; i++)
-        cert_release(ch->h.ctx, ch->certs[i]);
+        ta_x509_free(ch->certs[i]);
     ta_free(ch->h.ctx, ch->certs);
     ta_free(ch->h.ctx, ch);
 }
@@ -954,20 +958,20 @@ int ta_x509_chain_parse(const teeattest_ctx *ctx, ta_x509_chain **out,
             p += used;
             left -= used;
             ta_x509 *c = NULL;
-            int crc = prc ? prc : cert_parse(ctx, &c, der, dl);
+            int crc = prc ? prc : ta_x509_parse_der(ctx, &c, der, dl, NULL);
             ta_free(ctx, der);
             if (crc == TEEATTEST_E_NOMEM)
                 rc = crc;
             else if (crc)
                 bad++;
             else if ((rc = chain_add(ch, c, &cap)) != TEEATTEST_OK)
-                cert_release(ctx, c);
+                ta_x509_free(c);
         }
     } else {
         ta_x509 *c = NULL;
-        rc = cert_parse(ctx, &c, data, len);
+        rc = ta_x509_parse_der(ctx, &c, data, len, NULL);
         if (!rc && (rc = chain_add(ch, c, &cap)) != TEEATTEST_OK)
-            cert_release(ctx, c);
+            ta_x509_free(c);
     }
     ERR_clear_error();
     if (rc || !ch->n) {
