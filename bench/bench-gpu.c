@@ -53,6 +53,7 @@
  * never measured: exit 1 with the checklist.
  *
  * Usage: bench-gpu [NVIDIA_FIXTURE_DIR] [--profile=local|nras|rim:N]
+ *        (nras-first, rim-first: a fresh context per verification)
  * NVIDIA_FIXTURE_DIR is ../shared/fixtures/nvidia by default (fixed at
  * configure time). Exit status: 0 done; 1 a verification does not succeed
  * or internal error; 2 inputs missing.
@@ -894,6 +895,10 @@ int main(int argc, char **argv)
         const char *colon = strchr(profile, ':');
         long n = colon ? strtol(colon + 1, NULL, 10) : 0;
         size_t plen = colon ? (size_t)(colon - profile) : strlen(profile);
+        /* NAME-first: a fresh context per verification (the first figure) */
+        bool first = plen > 6 && strncmp(profile + plen - 6, "-first", 6) == 0;
+        if (first)
+            plen -= 6;
         figure *f = NULL;
         for (int i = 0; i < 3; i++)
             if (strlen(figs[i]->name) == plen &&
@@ -904,9 +909,10 @@ int main(int argc, char **argv)
             return TA_BENCH_EXIT_INPUT;
         }
         for (long i = 0; i < n; i++)
-            if (verify_once(f))
+            if (first ? verify_first_once(f) : verify_once(f))
                 return TA_BENCH_EXIT_FAILED;
-        printf("profile_iterations=%ld (%s)\n", n, f->name);
+        printf("profile_iterations=%ld (%s%s)\n", n, f->name,
+               first ? ", first" : "");
     } else {
         run_all(dir, figs, near_len, nras_len, n_jwt, jwks.n, one_len);
     }
