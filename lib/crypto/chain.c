@@ -154,12 +154,8 @@ typedef struct vstate {
     size_t n_chain;
     const ta_x509_crl *const *crls;
     size_t n_crls;
-    /* The context's memo of verified links (memo.h), NULL without one;
-     * then the SHA-256 of each certificate's DER, computed on first use,
-     * for chain[0..n_chain) followed by roots[0..n_roots). */
+    /* The context's memo of verified links (memo.h), NULL without one. */
     const teeattest_ctx *memo;
-    uint8_t (*digest)[32];
-    bool *digested;
 } vstate;
 
 /* ---- the link memo --------------------------------------------------------
@@ -176,38 +172,14 @@ typedef struct vstate {
  * A signature check is a function of the two certificates' bytes, so a
  * remembered success stays true. */
 
-static const uint8_t *digest_of(const vstate *s, const ta_x509 *c)
+/* The certificates are named by the SHA-256 of their DER, computed when
+ * they were parsed (ta_x509_sha256). */
+static void link_key(const ta_x509 *parent, const ta_x509 *child,
+                     const ta_x509 *anchor, uint8_t key[TA_MEMO_LINK_KEY])
 {
-    size_t n = s->n_chain + s->n_roots;
-    for (size_t i = 0; i < n; i++) {
-        const ta_x509 *x = i < s->n_chain ? s->chain[i]
-                                          : s->roots[i - s->n_chain];
-        if (x != c)
-            continue;
-        if (!s->digested[i]) {
-            ta_der d = ta_x509_der(c);
-            if (ta_builtin_hash(TEEATTEST_HASH_SHA256, s->digest[i], 32, d.p,
-                                d.len) != TEEATTEST_OK)
-                return NULL;
-            s->digested[i] = true;
-        }
-        return s->digest[i];
-    }
-    return NULL;
-}
-
-static bool link_key(const vstate *s, const ta_x509 *parent,
-                     const ta_x509 *child, const ta_x509 *anchor,
-                     uint8_t key[TA_MEMO_LINK_KEY])
-{
-    const uint8_t *a = digest_of(s, parent), *b = digest_of(s, child),
-                  *c = digest_of(s, anchor);
-    if (!a || !b || !c)
-        return false;
-    memcpy(key, a, 32);
-    memcpy(key + 32, b, 32);
-    memcpy(key + 64, c, 32);
-    return true;
+    memcpy(key, ta_x509_sha256(parent), 32);
+    memcpy(key + 32, ta_x509_sha256(child), 32);
+    memcpy(key + 64, ta_x509_sha256(anchor), 32);
 }
 
 /* cert_sig_ok, or true when the memo holds the link under one of the
@@ -218,10 +190,11 @@ static bool link_sig_ok(const vstate *s, const ta_x509 *parent,
     if (!s->memo)
         return cert_sig_ok(parent, child);
     uint8_t key[TA_MEMO_LINK_KEY];
-    for (size_t i = 0; i < s->n_roots; i++)
-        if (link_key(s, parent, child, s->roots[i], key) &&
-            ta_memo_link_known(s->memo, key))
+    for (size_t i = 0; i < s->n_roots; i++) {
+        link_key(parent, child, s->roots[i], key);
+        if (ta_memo_link_known(s->memo, key))
             return true;
+    }
     ta_memo_count_link_verify(s->memo);
     return cert_sig_ok(parent, child);
 }
@@ -243,9 +216,10 @@ static void remember_path(const vstate *s, const path_link *links, size_t n,
     if (!s->memo || (f & ~timely))
         return;
     uint8_t key[TA_MEMO_LINK_KEY];
-    for (size_t i = 0; i < n; i++)
-        if (link_key(s, links[i].parent, links[i].child, anchor, key))
-            ta_memo_link_add(s->memo, key);
+    for (size_t i = 0; i < n; i++) {
+        link_key(links[i].parent, links[i].child, anchor, key);
+        ta_memo_link_add(s->memo, key);
+    }
 }
 
 static bool same_der(const ta_x509 *a, const ta_x509 *b)
@@ -470,17 +444,8 @@ int ta_builtin_x509_verify_chain(const teeattest_ctx *ctx, uint32_t *flags_out,
                     (const ta_x509 *const *)certs + chain_count, root_count,
                     (const ta_x509 *const *)certs, chain_count,
                     (const ta_x509_crl *const *)cl, crl_count,
-                    NULL, NULL, NULL};
-        if (ta_memo_enabled(ctx)) {
-            /* without room for the digests, verify without the memo */
-            s.digest = ta_calloc(ctx, total, sizeof *s.digest);
-            s.digested = ta_calloc(ctx, total, sizeof *s.digested);
-            if (s.digest && s.digested)
-                s.memo = ctx;
-        }
+                    ta_memo_enabled(ctx) ? ctx : NULL};
         flags |= verify_path(&s);
-        ta_free(ctx, s.digest);
-        ta_free(ctx, s.digested);
     }
     for (size_t i = 0; certs && i < total; i++)
         ta_x509_free(certs[i]);

@@ -159,6 +159,17 @@ bool ta_x509_names_link(const ta_x509 *issuer, const ta_x509 *subject)
 
 /* ---- what both implementations share (x509_impl.h) -------------------- */
 
+int ta_x509_head_digest(ta_x509_head *h, ta_der der)
+{
+    return ta_builtin_hash(TEEATTEST_HASH_SHA256, h->sha256, sizeof h->sha256,
+                           der.p, der.len);
+}
+
+const uint8_t *ta_x509_sha256(const ta_x509 *c)
+{
+    return ((const ta_x509_head *)c)->sha256;
+}
+
 void ta_x509_head_init(ta_x509_head *h, const teeattest_ctx *ctx)
 {
     h->ctx = ctx;

@@ -79,6 +79,9 @@ void ta_x509_free(const ta_x509 *c);
 
 /* Views into the certificate. */
 ta_der ta_x509_der(const ta_x509 *c);          /* the whole certificate */
+/* SHA-256 of ta_x509_der(c), computed when the certificate was parsed
+ * (how the link memo names certificates, memo.h). */
+const uint8_t *ta_x509_sha256(const ta_x509 *c);
 ta_der ta_x509_tbs(const ta_x509 *c);          /* TBSCertificate */
 ta_der ta_x509_subject_der(const ta_x509 *c);  /* Name SEQUENCE */
 ta_der ta_x509_issuer_der(const ta_x509 *c);   /* Name SEQUENCE */

@@ -19,10 +19,15 @@ typedef struct ta_x509_head {
     atomic_size_t refs;          /* when owner is NULL */
     struct ta_x509_chain *owner; /* a certificate of a chain: the chain
                                     holds the count (NULL otherwise) */
+    uint8_t sha256[32];          /* a certificate: SHA-256 of its DER */
 } ta_x509_head;
 
 /* Start the count of a new object at one reference. */
 void ta_x509_head_init(ta_x509_head *h, const teeattest_ctx *ctx);
+
+/* Set a certificate's SHA-256 (ta_x509_sha256) from its DER, once, when
+ * it is parsed. TEEATTEST_OK or the hash's error. */
+int ta_x509_head_digest(ta_x509_head *h, ta_der der);
 
 /* The last reference is gone: free the object. */
 void ta_x509_release(ta_x509 *c);

@@ -125,6 +125,10 @@ int ta_x509_parse_der_uncached(const teeattest_ctx *ctx, ta_x509 **out,
                                                     : TEEATTEST_E_PARSE;
     }
     c->crt = &c->own;
+    if (ta_x509_head_digest(&c->h, ta_x509_der(c)) != TEEATTEST_OK) {
+        ta_x509_release(c);
+        return TEEATTEST_E_CRYPTO;
+    }
     *out = c;
     return TEEATTEST_OK;
 }
@@ -362,8 +366,14 @@ int ta_x509_chain_parse(const teeattest_ctx *ctx, ta_x509_chain **out,
     for (size_t i = 0; i < n; i++, c = c->next) {
         ch->certs[i].h.owner = ch;
         ch->certs[i].crt = c;
+        if (ta_x509_head_digest(&ch->certs[i].h, ta_x509_der(&ch->certs[i])))
+            prc = -1;
     }
     ch->n = n;
+    if (prc < 0) {
+        ta_x509_chain_release(ch);
+        return TEEATTEST_E_CRYPTO;
+    }
     if (failed)
         *failed = (size_t)prc;
     *out = ch;

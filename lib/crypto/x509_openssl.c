@@ -433,6 +433,11 @@ static int cert_parse(const teeattest_ctx *ctx, ta_x509 **out,
     c->raw_len = used;
     /* X509_get_extension_flags caches the extensions: OpenSSL marks the
      * certificate invalid when one of them does not decode. */
+    ta_der whole = {raw, used};
+    if (ta_x509_head_digest(&c->h, whole) != TEEATTEST_OK) {
+        cert_release(ctx, c);
+        return TEEATTEST_E_CRYPTO;
+    }
     if (walk_cert(c) != 0 || read_key(c) != 0 ||
         (X509_get_extension_flags(x) & EXFLAG_INVALID)) {
         cert_release(ctx, c);
