@@ -29,6 +29,8 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include "openssl_ec.h"
+
 /* Fetched once: a fetch per call costs about a fifth of a small digest.
  * The objects live until exit (OpenSSL frees them in its own atexit). */
 static EVP_MD *md_sha256, *md_sha384, *md_sha512;
@@ -64,13 +66,6 @@ int ta_openssl_hash(int32_t alg, uint8_t *out, size_t out_len,
     return TEEATTEST_OK;
 }
 
-#ifndef OPENSSL_NO_DEPRECATED_3_0
-/* The key is built as an EC_KEY over a group created once per curve:
- * EVP_PKEY_fromdata() creates the group from its name at every call, which
- * costs about 40% of a P-256 verification (docs/performance.md), and
- * OpenSSL 3.0 has no other way to make a public key from a point without
- * it. EC_KEY is deprecated since OpenSSL 3.0 (still in every 3.x release);
- * an OpenSSL built without the deprecated API gets the EVP path below. */
 static EC_GROUP *grp_p256, *grp_p384;
 static pthread_once_t grp_once = PTHREAD_ONCE_INIT;
 
@@ -78,17 +73,41 @@ static void make_groups(void)
 {
     grp_p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
     grp_p384 = EC_GROUP_new_by_curve_name(NID_secp384r1);
+    ERR_clear_error();
 }
 
+const EC_GROUP *ta_openssl_ec_group(int32_t curve)
+{
+    if (pthread_once(&grp_once, make_groups) != 0)
+        return NULL;
+    return curve == TEEATTEST_CURVE_P256   ? grp_p256
+           : curve == TEEATTEST_CURVE_P384 ? grp_p384 : NULL;
+}
+
+bool ta_openssl_point_on_curve(int32_t curve, const uint8_t *pt, size_t len)
+{
+    const EC_GROUP *g = ta_openssl_ec_group(curve);
+    EC_POINT *p = g ? EC_POINT_new(g) : NULL;
+    bool on = p && EC_POINT_oct2point(g, p, pt, len, NULL);
+    EC_POINT_free(p);
+    ERR_clear_error();
+    return on;
+}
+
+#ifndef OPENSSL_NO_DEPRECATED_3_0
+/* The key is built as an EC_KEY over a group created once per curve:
+ * EVP_PKEY_fromdata() creates the group from its name at every call, which
+ * costs about 40% of a P-256 verification (docs/performance.md), and
+ * OpenSSL 3.0 has no other way to make a public key from a point without
+ * it. EC_KEY is deprecated since OpenSSL 3.0 (still in every 3.x release);
+ * an OpenSSL built without the deprecated API gets the EVP path below. */
 /* 1 valid, 0 invalid (also a point not on the curve: EC_POINT_oct2point
  * checks it, as mbedTLS does in mbedtls_ecp_check_pubkey()), -1 unusable. */
 static int verify_sig(int32_t curve, const uint8_t *pubkey, size_t pubkey_len,
                       const uint8_t *digest, size_t digest_len,
                       const ECDSA_SIG *es)
 {
-    if (pthread_once(&grp_once, make_groups) != 0)
-        return -1;
-    const EC_GROUP *g = curve == TEEATTEST_CURVE_P256 ? grp_p256 : grp_p384;
+    const EC_GROUP *g = ta_openssl_ec_group(curve);
     if (!g)
         return -1;
     EC_KEY *key = EC_KEY_new();

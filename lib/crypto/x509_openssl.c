@@ -40,6 +40,7 @@
 #include "crypto.h"
 #include "der.h"
 #include "x509.h"
+#include "openssl_ec.h"
 #include "x509_impl.h"
 
 /* The DER views of a certificate, and its own copy of the bytes. */
@@ -357,29 +358,24 @@ static int walk_cert(ta_x509 *c)
  * objects at exit; freeing these after that would be a use after free). */
 typedef struct ossl_state {
     OSSL_LIB_CTX *parse; /* NULL: the default context (null provider absent) */
-    EC_GROUP *p256, *p384;
 } ossl_state;
 
 static ossl_state g_ossl;
-static bool g_ossl_ok;
 static pthread_once_t g_ossl_once = PTHREAD_ONCE_INIT;
 
 static void ossl_init(void)
 {
-    g_ossl.p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
-    g_ossl.p384 = EC_GROUP_new_by_curve_name(NID_secp384r1);
     OSSL_LIB_CTX *lc = OSSL_LIB_CTX_new();
     if (lc && OSSL_PROVIDER_load(lc, "null"))
         g_ossl.parse = lc;
     else
         OSSL_LIB_CTX_free(lc);
     ERR_clear_error();
-    g_ossl_ok = g_ossl.p256 && g_ossl.p384;
 }
 
 static const ossl_state *ossl(void)
 {
-    if (pthread_once(&g_ossl_once, ossl_init) != 0 || !g_ossl_ok)
+    if (pthread_once(&g_ossl_once, ossl_init) != 0)
         return NULL;
     return &g_ossl;
 }
@@ -510,14 +506,13 @@ int ta_x509_ec_point(const ta_x509 *c, int32_t curve, uint8_t *out,
  * point): 1 read (and checked on the curve), 0 another key, -1 invalid. */
 static int read_ec_point(ta_x509 *c)
 {
-    const ossl_state *st = ossl();
     X509_PUBKEY *xpk = X509_get_X509_PUBKEY(c->x);
     ASN1_OBJECT *alg = NULL;
     const unsigned char *k = NULL;
     int klen = 0, ptype = 0;
     X509_ALGOR *pa = NULL;
     const void *pval = NULL;
-    if (!st || !xpk || !X509_PUBKEY_get0_param(&alg, &k, &klen, &pa, xpk) ||
+    if (!xpk || !X509_PUBKEY_get0_param(&alg, &k, &klen, &pa, xpk) ||
         OBJ_obj2nid(alg) != NID_X9_62_id_ecPublicKey || !pa)
         return 0;
     X509_ALGOR_get0(NULL, &ptype, &pval, pa);
@@ -527,15 +522,11 @@ static int read_ec_point(ta_x509 *c)
     size_t f = nid == NID_X9_62_prime256v1 ? 32 : nid == NID_secp384r1 ? 48 : 0;
     if (!f || klen != (int)(1 + 2 * f) || k[0] != 0x04)
         return 0;
-    const EC_GROUP *g = f == 32 ? st->p256 : st->p384;
-    EC_POINT *pt = EC_POINT_new(g);
-    bool on_curve = pt && EC_POINT_oct2point(g, pt, k, (size_t)klen, NULL);
-    EC_POINT_free(pt);
-    ERR_clear_error();
-    if (!on_curve)
+    int32_t curve = f == 32 ? TEEATTEST_CURVE_P256 : TEEATTEST_CURVE_P384;
+    if (!ta_openssl_point_on_curve(curve, k, (size_t)klen))
         return -1;
     c->key_type = TA_X509_KEY_EC;
-    c->curve = f == 32 ? TEEATTEST_CURVE_P256 : TEEATTEST_CURVE_P384;
+    c->curve = curve;
     c->key_bits = f * 8;
     memcpy(c->point, k, (size_t)klen);
     return 1;
