@@ -94,5 +94,8 @@ bool ta_secp256k1_s_is_high(const uint8_t s[32]);
 
 /* Unix time of a calendar date-time in UTC (proleptic Gregorian). */
 int64_t ta_timegm(int year, int mon, int day, int hour, int min, int sec);
+/* t as "YYYY-MM-DDThh:mm:ssZ" (UTC), "invalid-date" outside years
+ * 0000-9999; the one date format of check details. */
+void ta_utc_format(char out[21], int64_t t);
 
 #endif /* TA_CRYPTO_H */

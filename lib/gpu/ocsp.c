@@ -111,15 +111,6 @@ static int32_t signer_curve(const ta_x509 *crt)
     return curve && ta_x509_key_curve(crt) == curve ? curve : 0;
 }
 
-static void fmt_time(char out[24], int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) ||
-        !strftime(out, 24, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        snprintf(out, 24, "%lld", (long long)t);
-}
-
 static void crt_subject(const ta_x509 *crt, char *out, size_t cap)
 {
     if (ta_x509_subject_text(crt, out, cap) < 0)
@@ -650,9 +641,9 @@ static int check_delegate(const teeattest_ctx *ctx, const target *t,
                         "verify under the issuer's key", info->responder);
     if (!ta_x509_valid_at(rc, at)) {
         char a[24], b[24], c[24];
-        fmt_time(a, at);
-        fmt_time(b, ta_x509_not_before(rc));
-        fmt_time(c, ta_x509_not_after(rc));
+        ta_utc_format(a, at);
+        ta_utc_format(b, ta_x509_not_before(rc));
+        ta_utc_format(c, ta_x509_not_after(rc));
         return ta_error(err, TEEATTEST_E_CERT_CHAIN, NULL,
                         "OCSP responder %s is not valid at %s (valid %s..%s)",
                         info->responder, a, b, c);
@@ -841,16 +832,16 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
     info->this_update = found.this_update;
     info->next_update = found.next_update;
     char a[24], b[24];
-    fmt_time(a, o->at);
+    ta_utc_format(a, o->at);
     if (ps->produced_at > o->at + o->skew) {
-        fmt_time(b, ps->produced_at);
+        ta_utc_format(b, ps->produced_at);
         info->failure = TA_OCSP_FAIL_TIME;
         rc = ta_error(err, TEEATTEST_E_VERIFY_FAILED, NULL,
                       "OCSP response: producedAt %s is after %s", b, a);
         goto out;
     }
     if (found.this_update > o->at + o->skew) {
-        fmt_time(b, found.this_update);
+        ta_utc_format(b, found.this_update);
         info->failure = TA_OCSP_FAIL_TIME;
         rc = ta_error(err, TEEATTEST_E_VERIFY_FAILED, NULL,
                       "OCSP response: thisUpdate %s is after %s", b, a);
@@ -865,7 +856,7 @@ static int verify_parsed(const teeattest_ctx *ctx, const target *t,
         goto out;
     }
     if (found.next_update <= o->at || found.next_update < found.this_update) {
-        fmt_time(b, found.next_update);
+        ta_utc_format(b, found.next_update);
         info->failure = TA_OCSP_FAIL_TIME;
         rc = ta_error(err, TEEATTEST_E_VERIFY_FAILED, NULL,
                       "OCSP response: nextUpdate %s is not after %s", b, a);
@@ -1053,8 +1044,8 @@ static void judge(outcome *oc, const ta_ocsp_info *info, int rc,
         (!sum->min_next_update || info->next_update < sum->min_next_update))
         sum->min_next_update = info->next_update;
     char tu[24], nu[24];
-    fmt_time(tu, info->this_update);
-    fmt_time(nu, info->next_update);
+    ta_utc_format(tu, info->this_update);
+    ta_utc_format(nu, info->next_update);
     char ctx_txt[300];
     snprintf(ctx_txt, sizeof ctx_txt,
              "responder %s (%s), CertID %s, thisUpdate %s, nextUpdate %s, %s",
@@ -1067,7 +1058,7 @@ static void judge(outcome *oc, const ta_ocsp_info *info, int rc,
         return;
     case TA_OCSP_STATUS_REVOKED: {
         char rt[24];
-        fmt_time(rt, info->revocation_time);
+        ta_utc_format(rt, info->revocation_time);
         bool hold = info->revocation_reason == TA_OCSP_REASON_CERTIFICATE_HOLD;
         oc->outcome = hold && allow_hold ? TEEATTEST_OUTCOME_WARN
                                          : TEEATTEST_OUTCOME_FAIL;

@@ -153,15 +153,6 @@ int ta_rim_check_signature(const ta_rim *rim, teeattest_error *err)
     return rc;
 }
 
-static void format_date(char out[21], int64_t t)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (!gmtime_r(&tt, &tm) ||
-        !strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        snprintf(out, 21, "%lld", (long long)t);
-}
-
 /* The subject's CN, "(no CN)" when it has none. */
 static void crt_cn(const ta_x509 *c, char *out, size_t cap)
 {
@@ -220,12 +211,12 @@ int ta_rim_check_chain(const ta_rim *rim, const uint8_t *root_der,
                               NULL, NULL, 0, at);
     if (rc != TEEATTEST_OK) {
         char d[21];
-        format_date(d, at);
+        ta_utc_format(d, at);
         char when[64] = "";
         if (leaf_not_after && *leaf_not_after &&
             (*flags & TEEATTEST_X509_EXPIRED)) {
             char e[21];
-            format_date(e, *leaf_not_after);
+            ta_utc_format(e, *leaf_not_after);
             snprintf(when, sizeof when, " (signer valid until %s)", e);
         }
         rc = ta_error(err, TEEATTEST_E_CERT_CHAIN, "rim.chain",
@@ -1265,12 +1256,12 @@ static bool verify_one(vstate *s, const char *src, const ta_rim_verify_in *in,
                     TEEATTEST_OK;
     if (not_after) {
         char d[21];
-        format_date(d, not_after);
+        ta_utc_format(d, not_after);
         vfact(s, src, "signer_not_after", d);
     }
     if (chain_ok) {
         char d[21];
-        format_date(d, in->at);
+        ta_utc_format(d, in->at);
         vcheck(s, src, "chain", TEEATTEST_OUTCOME_PASS,
                "%zu-certificate signer chain verifies to the pinned NVIDIA "
                "CoRIM signing Root CA at %s", rim->n_certs, d);

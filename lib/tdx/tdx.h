@@ -248,7 +248,6 @@ bool ta_tdx_json_member_span(const uint8_t *doc, size_t len, const char *key,
                              size_t *off, size_t *span_len);
 /* "YYYY-MM-DDThh:mm:ssZ" -> Unix seconds. */
 bool ta_tdx_parse_date(const char *s, int64_t *out);
-void ta_tdx_format_date(char out[21], int64_t t);
 
 /* TCB evaluation primitives (tcb.c). */
 /* First level (descending isvsvn) with isvsvn <= svn, or NULL. */

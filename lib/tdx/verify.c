@@ -83,7 +83,7 @@ static void fact_str(vstate *s, const char *key, const char *v)
 static void fact_date(vstate *s, const char *key, int64_t t)
 {
     char d[21];
-    ta_tdx_format_date(d, t);
+    ta_utc_format(d, t);
     fact_str(s, key, d);
 }
 
@@ -509,8 +509,8 @@ static int32_t crl_verify(vstate *s, const ta_tdx_crl *crl,
         return TEEATTEST_OUTCOME_FAIL;
     }
     char d1[21], d2[21];
-    ta_tdx_format_date(d1, crl->this_update);
-    ta_tdx_format_date(d2, crl->next_update);
+    ta_utc_format(d1, crl->this_update);
+    ta_utc_format(d2, crl->next_update);
     if (s->at < crl->this_update) {
         snprintf(why, cap, "CRL not yet valid (thisUpdate %s)", d1);
         return TEEATTEST_OUTCOME_FAIL;
@@ -754,8 +754,8 @@ static int32_t freshness(vstate *s, int64_t issue, int64_t next,
                          const char *what, char *why, size_t cap)
 {
     char d1[21], d2[21];
-    ta_tdx_format_date(d1, issue);
-    ta_tdx_format_date(d2, next);
+    ta_utc_format(d1, issue);
+    ta_utc_format(d2, next);
     if (s->at < issue) {
         snprintf(why, cap, "%s not yet valid (issueDate %s)", what, d1);
         return TEEATTEST_OUTCOME_FAIL;
@@ -1461,7 +1461,7 @@ static void step_tcb_level(vstate *s)
         out->status = final;
     record_levels(s, &launch);
     char ld[21];
-    ta_tdx_format_date(ld, launch.level->date);
+    ta_utc_format(ld, launch.level->date);
     PASS(s, "tdx.tcb_level", "platform level %s (tcbDate %s)%s%s%s%s; "
          "QE %s -> %s", ta_tdx_status_name(launch.level->status), ld,
          launch.mid ? ", module " : "",

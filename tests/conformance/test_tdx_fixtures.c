@@ -161,7 +161,7 @@ static void run_case(json_t *c, int form)
     }
     /* collateral expiry = the recorded end of the window */
     char until[21];
-    ta_tdx_format_date(until, out.collateral_expires);
+    ta_utc_format(until, out.collateral_expires);
     CHECK_STR(until, json_string_value(json_object_get(c, "collateral_valid_until")));
     if (ta_test_failed != before)
         dump_checks(r);

@@ -213,7 +213,7 @@ static void test_dates(void)
     CHECK(!ta_tdx_parse_date("2025-13-04T10:00:00Z", &t));
     CHECK(!ta_tdx_parse_date("2025-07-04T10:00:00.5Z", &t));
     char d[21];
-    ta_tdx_format_date(d, 1688173200);
+    ta_utc_format(d, 1688173200);
     CHECK_STR(d, "2023-07-01T01:00:00Z");
 }
 
