@@ -485,6 +485,40 @@ static void direct(void)
     teeattest_result_free(r);
     run_free(&c);
 
+    /* An answer that is not {"instances": [...]}: no instance has a key. */
+    run_load(&c, CD, "chutes", "evidence.json", true);
+    json_object_set_new(c.instances, "instances", json_object());
+    r = verify(&c, NULL);
+    expect_new(base, r, "no instances array", ambiguous);
+    expect(r, 1, "binding.report_data", "fail", "no instances array");
+    teeattest_result_free(r);
+    run_free(&c);
+
+    /* An instance without instance_id has nothing to look its key up by. */
+    run_load(&c, CD, "chutes", "evidence.json", true);
+    json_object_del(entry(&c, 1), "instance_id");
+    r = verify(&c, NULL);
+    expect_new(base, r, "instance_id dropped", unlisted);
+    expect(r, 1, "binding.report_data", "fail",
+           "an instance without instance_id: no e2e_pubkey and no "
+           "instance_id");
+    teeattest_result_free(r);
+    run_free(&c);
+
+    /* A key longer than any E2EE key is refused, not hashed. */
+    run_load(&c, CD, "chutes", "evidence.json", true);
+    size_t big = 64 * 1024 + 1;
+    char *huge = malloc(big + 1);
+    memset(huge, 'A', big);
+    huge[big] = '\0';
+    json_object_set_new(listed(&c, 1), "e2e_pubkey", json_string(huge));
+    free(huge);
+    r = verify(&c, NULL);
+    expect_new(base, r, "oversized key", unlisted);
+    expect(r, 1, "binding.report_data", "fail", "cannot be hashed");
+    teeattest_result_free(r);
+    run_free(&c);
+
     /* The same instance in the evidence twice. */
     run_load(&c, CD, "chutes", "evidence.json", true);
     json_array_append_new(entries(&c), json_deep_copy(entry(&c, 0)));
