@@ -44,6 +44,7 @@ typedef struct vctx {
     const uint8_t *raw;
     size_t raw_len;
     teeattest_error *err;
+    struct chutes_key *keys; /* Chutes: one per entry (chutes_keys) */
 } vctx;
 
 /* What an entry established, for the report-level facts. */
@@ -423,33 +424,88 @@ static void bind_ionet(vctx *v, size_t i, const uint8_t rd[64])
                     addr.p ? (const char *)addr.p : "no signer at all");
 }
 
-/* Chutes' E2EE key of an instance: in the entry (RedPill's form) or in
- * the instances document supplied with the evidence. */
-static bool chutes_pubkey(vctx *v, size_t i, char **out)
+/* Chutes' E2EE key of each instance, resolved once per report:
+ * check_distinct compares them, bind_chutes hashes them. */
+typedef enum chutes_why {
+    KEY_OK,
+    KEY_NO_DOCUMENT, /* no e2e_pubkey and no instances document */
+    KEY_BAD_DOCUMENT, /* the document is not {"instances": [...]} */
+    KEY_NO_ID,       /* no e2e_pubkey and no instance_id to look up */
+    KEY_UNLISTED,    /* the document does not list the instance */
+    KEY_AMBIGUOUS,   /* the document lists the instance more than once */
+    KEY_DIFFERS,     /* the entry's e2e_pubkey is not the document's */
+} chutes_why;
+
+struct chutes_key {
+    char *key; /* base64 text as sent; NULL unless KEY_OK */
+    chutes_why why;
+    size_t listed; /* how often the document lists the instance */
+};
+
+/* Each entry's key: its own e2e_pubkey (RedPill's form), else the
+ * instances document's key for its instance_id (Chutes direct). When
+ * both exist they must agree; an instance the document lists twice has
+ * no key (which one the TEE bound would be the attacker's choice). */
+static int chutes_keys(vctx *v, size_t n)
 {
-    *out = NULL;
-    blob pk = field(v, i, TEEATTEST_ENTRY_E2E_PUBKEY);
-    if (pk.p) {
-        *out = ta_strndup(v->ctx, (const char *)pk.p, pk.n);
-        return *out != NULL;
+    v->keys = ta_calloc(v->ctx, n, sizeof *v->keys);
+    if (!v->keys)
+        return ta_error(v->err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    json_t *doc = NULL;
+    const json_t *list = NULL;
+    if (v->ev->e2e_instances.data) {
+        doc = json_loadb((const char *)v->ev->e2e_instances.data,
+                         v->ev->e2e_instances.len, JSON_REJECT_DUPLICATES,
+                         NULL);
+        list = json_object_get(doc, "instances");
+        if (!json_is_array(list))
+            list = NULL;
     }
-    blob id = field(v, i, TEEATTEST_ENTRY_INSTANCE_ID);
-    if (!id.p || !v->ev->e2e_instances.data)
-        return false;
-    json_t *doc = json_loadb((const char *)v->ev->e2e_instances.data,
-                             v->ev->e2e_instances.len, 0, NULL);
-    size_t k;
-    json_t *inst;
-    json_array_foreach(json_object_get(doc, "instances"), k, inst) {
-        const char *iid = json_string_value(json_object_get(inst, "instance_id"));
-        const char *key = json_string_value(json_object_get(inst, "e2e_pubkey"));
-        if (iid && key && strlen(iid) == id.n && memcmp(iid, id.p, id.n) == 0) {
-            *out = ta_strdup(v->ctx, key);
-            break;
+    int rc = TEEATTEST_OK;
+    for (size_t i = 0; !rc && i < n; i++) {
+        struct chutes_key *k = &v->keys[i];
+        blob pk = field(v, i, TEEATTEST_ENTRY_E2E_PUBKEY);
+        blob id = field(v, i, TEEATTEST_ENTRY_INSTANCE_ID);
+        const char *listed = NULL;
+        size_t j;
+        const json_t *inst;
+        json_array_foreach(id.p ? list : NULL, j, inst) {
+            const json_t *iid = json_object_get(inst, "instance_id");
+            if (json_is_string(iid) && json_string_length(iid) == id.n &&
+                memcmp(json_string_value(iid), id.p, id.n) == 0) {
+                k->listed++;
+                listed = json_string_value(json_object_get(inst,
+                                                           "e2e_pubkey"));
+            }
         }
+        const char *key = NULL;
+        size_t klen = 0;
+        if (k->listed > 1)
+            k->why = KEY_AMBIGUOUS;
+        else if (pk.p && listed &&
+                 (strlen(listed) != pk.n || memcmp(listed, pk.p, pk.n) != 0))
+            k->why = KEY_DIFFERS;
+        else if (pk.p)
+            key = (const char *)pk.p, klen = pk.n;
+        else if (listed)
+            key = listed, klen = strlen(listed);
+        else
+            k->why = !id.p ? KEY_NO_ID
+                     : !v->ev->e2e_instances.data ? KEY_NO_DOCUMENT
+                     : !list ? KEY_BAD_DOCUMENT : KEY_UNLISTED;
+        if (key && !(k->key = ta_strndup(v->ctx, key, klen)))
+            rc = ta_error(v->err, TEEATTEST_E_NOMEM, NULL, "out of memory");
     }
     json_decref(doc);
-    return *out != NULL;
+    return rc;
+}
+
+static void chutes_keys_free(vctx *v, size_t n)
+{
+    for (size_t i = 0; v->keys && i < n; i++)
+        ta_free(v->ctx, v->keys[i].key);
+    ta_free(v->ctx, v->keys);
+    v->keys = NULL;
 }
 
 /* The nonce a Chutes report was bound to: RedPill's gateway picks its
@@ -468,48 +524,99 @@ static bool server_nonce(const vctx *v, char out[65])
     return true;
 }
 
-/* L6: Chutes. The GPU nonce is report_data[0:32]. */
+/* L6: Chutes, per instance: report_data[0:32] = SHA-256(nonce || this
+ * instance's E2EE key). That value is also the nonce every GPU of the
+ * instance must have signed (verify_entry passes it on). */
 static int bind_chutes(vctx *v, size_t i, const uint8_t rd[64])
 {
+    blob id = field(v, i, TEEATTEST_ENTRY_INSTANCE_ID);
+    char inst[80];
+    if (id.p)
+        snprintf(inst, sizeof inst, "instance %.*s",
+                 (int)(id.n > 64 ? 64 : id.n), (const char *)id.p);
+    else
+        snprintf(inst, sizeof inst, "an instance without instance_id");
     char bound_hex[65];
     bool server = server_nonce(v, bound_hex) &&
                   !(v->has_nonce && strcmp(bound_hex, v->nonce_hex) == 0);
     if (!server) {
         if (!v->has_nonce) {
+            ta_result_check(v->r, "binding.report_data", SKIP, true,
+                            "%s: no nonce to hash with its E2EE key", inst);
             ta_result_check(v->r, "binding.nonce", FAIL, true,
                             "no nonce: freshness cannot be established");
             return TEEATTEST_OK;
         }
         memcpy(bound_hex, v->nonce_hex, 65);
     }
-    char *pk = NULL;
-    if (!chutes_pubkey(v, i, &pk)) {
+    const struct chutes_key *k = &v->keys[i];
+    uint8_t want[32];
+    int hrc = k->key ? ta_rd_chutes_half(v->ctx, want, bound_hex,
+                                         (const uint8_t *)k->key,
+                                         strlen(k->key))
+                     : TEEATTEST_OK;
+    if (hrc == TEEATTEST_E_NOMEM)
+        return ta_error(v->err, hrc, NULL, "out of memory");
+    bool ok = false;
+    if (!k->key) {
+        ta_result_check(v->r, "binding.report_data", FAIL, true, "%s: %s",
+                        inst,
+                        k->why == KEY_AMBIGUOUS
+                            ? "the instances document lists it more than "
+                              "once: its E2EE key is ambiguous"
+                        : k->why == KEY_DIFFERS
+                            ? "its e2e_pubkey differs from the instances "
+                              "document's"
+                        : k->why == KEY_UNLISTED
+                            ? "the instances document does not list it: no "
+                              "E2EE public key"
+                        : k->why == KEY_BAD_DOCUMENT
+                            ? "the instances document has no instances "
+                              "array: no E2EE public key"
+                        : k->why == KEY_NO_ID
+                            ? "no e2e_pubkey and no instance_id to look one "
+                              "up"
+                            : "no E2EE public key (supply Chutes' "
+                              "/e2e/instances answer)");
+    } else if (hrc) {
         ta_result_check(v->r, "binding.report_data", FAIL, true,
-                        "no E2EE public key for this instance (supply Chutes' "
-                        "/e2e/instances answer)");
+                        "%s: the E2EE key cannot be hashed (%s)", inst,
+                        teeattest_status_str(hrc));
     } else {
-        uint8_t want[32];
-        ta_rd_chutes_half(v->ctx, want, bound_hex, (const uint8_t *)pk,
-                          strlen(pk));
-        bool ok = ta_ct_equal(want, rd, 32);
+        ok = ta_ct_equal(want, rd, 32);
         ta_result_check(v->r, "binding.report_data", ok ? PASS : FAIL, true,
-                        ok ? "report_data[0:32] = SHA-256(nonce || E2EE "
-                             "public key) (Chutes)"
-                           : "report_data[0:32] is not SHA-256(nonce || "
-                             "E2EE public key)");
+                        ok ? "%s: report_data[0:32] = SHA-256(nonce || its "
+                             "E2EE public key) (Chutes)"
+                           : "%s: report_data[0:32] is not SHA-256(nonce || "
+                             "its E2EE public key)", inst);
         uint8_t h[32];
-        if (ta_sha256(v->ctx, h, (const uint8_t *)pk, strlen(pk)) == 0)
+        if (ta_sha256(v->ctx, h, (const uint8_t *)k->key,
+                      strlen(k->key)) == 0)
             fact_hex(v, "e2e_pubkey_sha256", h, 32);
-        ta_free(v->ctx, pk);
     }
     if (server) {
         bool allow = v->pol->allow_server_nonce;
         ta_result_check(v->r, "binding.nonce", allow ? WARN : FAIL, !allow,
                         "bound to the server's nonce %s, not the nonce sent: "
                         "not fresh", bound_hex);
-    } else {
+    } else if (ok) {
         ta_result_check(v->r, "binding.nonce", PASS, true,
                         "the nonce sent is hashed into report_data[0:32]");
+    } else {
+        ta_result_check(v->r, "binding.nonce", FAIL, true,
+                        "report_data[0:32] is not shown to hash the nonce "
+                        "sent (see binding.report_data)");
+    }
+    /* RedPill repeats the nonce in every instance: data only, but one
+     * that differs from the nonce hashed is worth saying. */
+    blob echo = field(v, i, TEEATTEST_ENTRY_NONCE_ECHO);
+    char echo_hex[65];
+    if (echo.p && echo.n == 32) {
+        hex(echo_hex, echo.p, 32);
+        if (strcmp(echo_hex, bound_hex) != 0)
+            ta_result_check(v->r, "binding.stated_nonce", WARN, false,
+                            "%s states the nonce %s; report_data was checked "
+                            "against %s", inst, echo_hex, bound_hex);
     }
     blob cert = field(v, i, TEEATTEST_ENTRY_CERTIFICATE);
     uint8_t h[32];
@@ -523,12 +630,12 @@ static int bind_chutes(vctx *v, size_t i, const uint8_t rd[64])
         ta_result_check(v->r, "binding.tls", FAIL, true,
                         "the instance certificate does not parse");
     } else {
-        bool ok = ta_ct_equal(h, rd + 32, 32);
-        ta_result_check(v->r, "binding.tls", ok ? PASS : FAIL, true,
-                        ok ? "report_data[32:64] = SHA-256 of the instance "
-                             "certificate's key"
-                           : "report_data[32:64] is not the instance "
-                             "certificate's key");
+        bool tls_ok = ta_ct_equal(h, rd + 32, 32);
+        ta_result_check(v->r, "binding.tls", tls_ok ? PASS : FAIL, true,
+                        tls_ok ? "report_data[32:64] = SHA-256 of the instance "
+                                 "certificate's key"
+                               : "report_data[32:64] is not the instance "
+                                 "certificate's key");
     }
     return TEEATTEST_OK;
 }
@@ -882,6 +989,11 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
         ta_result_check(v->r, "gpu.present", v->pol->require_gpu ? FAIL : SKIP,
                         v->pol->require_gpu, "the entry carries no GPU "
                                              "evidence");
+    } else if (v->shape == TA_SHAPE_CHUTES && !have_q) {
+        ta_result_check(v->r, "gpu.present", PASS, true, "GPU evidence present");
+        ta_result_check(v->r, "gpu.nonce", FAIL, true,
+                        "no parsable quote: the nonce the GPUs must have "
+                        "signed (report_data[0:32]) is unknown");
     } else if (!v->has_nonce && v->shape != TA_SHAPE_CHUTES) {
         ta_result_check(v->r, "gpu.present", PASS, true, "GPU evidence present");
         ta_result_check(v->r, "gpu.nonce", FAIL, true,
@@ -922,9 +1034,10 @@ static bool blob_eq(blob a, blob b)
     return a.p && b.p && a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
 }
 
-/* report.entries: the same quote or the same signer twice is a report no
- * honest provider sends, and would make which entry answers for a signer
- * depend on the order of the array. Returns false after failing it. */
+/* report.entries: the same quote, signer or (Chutes) instance or E2EE
+ * key twice is a report no honest provider sends, and would make which entry
+ * answers for a signer or instance depend on the order of the array.
+ * Returns false after failing it. */
 static bool check_distinct(vctx *v, size_t n)
 {
     for (size_t i = 1; i < n; i++) {
@@ -935,6 +1048,13 @@ static bool check_distinct(vctx *v, size_t n)
                 what = "the same quote";
             else if (blob_eq(bare_signer(v, i), bare_signer(v, j)))
                 what = "the same signer";
+            else if (v->keys && /* Chutes: the key's lookup name */
+                     blob_eq(field(v, i, TEEATTEST_ENTRY_INSTANCE_ID),
+                             field(v, j, TEEATTEST_ENTRY_INSTANCE_ID)))
+                what = "the same instance_id";
+            else if (v->keys && v->keys[i].key && v->keys[j].key &&
+                     strcmp(v->keys[i].key, v->keys[j].key) == 0)
+                what = "the same E2EE public key";
             if (what) {
                 ta_result_check(v->r, "report.entries", FAIL, true,
                                 "entries %zu and %zu carry %s: duplicate "
@@ -1008,6 +1128,15 @@ static int verify_report(vctx *v, size_t entry)
         ta_free(v->ctx, outs);
         return ta_error(v->err, TEEATTEST_E_NOMEM, NULL, "out of memory");
     }
+    if (v->shape == TA_SHAPE_CHUTES) {
+        int krc = chutes_keys(v, n);
+        if (krc) {
+            chutes_keys_free(v, n);
+            ta_free(v->ctx, todo);
+            ta_free(v->ctx, outs);
+            return krc;
+        }
+    }
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
         todo[i] = entry == TEEATTEST_ENTRY_ALL || i == entry ||
@@ -1075,6 +1204,7 @@ static int verify_report(vctx *v, size_t entry)
                 field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"))
                 ta_result_fact_str(v->r, "signer.gateway", outs[i].signer);
     }
+    chutes_keys_free(v, n);
     ta_free(v->ctx, todo);
     ta_free(v->ctx, outs);
     return rc;
