@@ -233,32 +233,51 @@ static int32_t entry_algo(const vctx *v, size_t i)
     return 0;
 }
 
-/* NEAR's cloud gateway publishes its certificate chain beside the report. */
-static void check_gateway_certificate(vctx *v, const uint8_t fp[32])
+/* NEAR's cloud gateway publishes its certificate chain beside the report:
+ * its leaf (the first certificate) must hold the TLS key the gateway's
+ * report_data binds (fp; NULL under layout L1), and the connection's key
+ * when that is known. */
+static void check_gateway_certificate(vctx *v, const uint8_t *fp)
 {
     const uint8_t *span;
     size_t n;
     if (ta_json_member_span(v->raw, v->raw_len, "tls_certificate", &span,
                             &n) != TEEATTEST_OK)
         return;
+    if (!fp) {
+        ta_result_check(v->r, "binding.tls_certificate", SKIP, false,
+                        "report_data binds no TLS key (layout L1): the "
+                        "published certificate is not attested");
+        return;
+    }
     json_t *s = json_loadb((const char *)span, n, JSON_DECODE_ANY, NULL);
-    uint8_t h[32];
+    uint8_t h[32], conn[32];
     bool ok = json_is_string(s) &&
               ta_rd_cert_spki_hash(v->ctx, h,
                                    (const uint8_t *)json_string_value(s),
                                    json_string_length(s), NULL) == TEEATTEST_OK;
     json_decref(s);
+    char hh[65];
+    if (ok)
+        hex(hh, h, 32);
     if (!ok)
         ta_result_check(v->r, "binding.tls_certificate", FAIL, true,
                         "tls_certificate is not a certificate chain");
     else if (!ta_ct_equal(h, fp, 32))
         ta_result_check(v->r, "binding.tls_certificate", FAIL, true,
-                        "the published certificate's key is not the attested "
-                        "TLS key");
-    else
+                        "the published certificate's key (SPKI SHA-256 %s) is "
+                        "not the attested TLS key", hh);
+    else if (v->spki && (ta_sha256(v->ctx, conn, v->spki, v->spki_len) ||
+                         !ta_ct_equal(conn, h, 32)))
+        ta_result_check(v->r, "binding.tls_certificate", FAIL, true,
+                        "the published certificate's key (SPKI SHA-256 %s) is "
+                        "not the connection's", hh);
+    else {
         ta_result_check(v->r, "binding.tls_certificate", PASS, true,
                         "the published certificate's key is the attested "
-                        "TLS key");
+                        "TLS key%s", v->spki ? " and the connection's" : "");
+        ta_result_fact_str(v->r, "tls_certificate.spki_sha256", hh);
+    }
 }
 
 /* L1 / L2: dstack model proxies and gateways. */
@@ -301,14 +320,14 @@ static void bind_dstack(vctx *v, size_t i, const uint8_t rd[64],
     check_nonce(v, rd + 32, "report_data[32:64]");
     if (tls) {
         check_tls(v, fp.p, two_layer_model);
-        if (field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"))
-            check_gateway_certificate(v, fp.p);
     } else {
         ta_result_check(v->r, "binding.tls", v->pol->require_tls_binding
                                                   ? FAIL : SKIP,
                         v->pol->require_tls_binding,
                         "layout L1: report_data binds no TLS key");
     }
+    if (field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"))
+        check_gateway_certificate(v, tls ? fp.p : NULL);
     blob rd_stated = field(v, i, TEEATTEST_ENTRY_REPORT_DATA);
     if (rd_stated.p && (rd_stated.n != 64 || !ta_ct_equal(rd_stated.p, rd, 64)))
         ta_result_check(v->r, "binding.stated_report_data", WARN, false,
