@@ -440,6 +440,80 @@ out:
     return rc;
 }
 
+/* NEAR's OHTTP key config, signed by the entry's Ed25519 key. Published
+ * as facts only when that key is the one report_data binds. */
+static int bind_ohttp(vctx *v, size_t i, const entry_out *eo)
+{
+    blob att = field(v, i, TEEATTEST_ENTRY_OHTTP_ATTESTATION);
+    blob stated = field(v, i, TEEATTEST_ENTRY_OHTTP_KEY_CONFIG);
+    if (!att.p && !stated.p)
+        return TEEATTEST_OK;
+    if (!att.p) {
+        ta_result_check(v->r, "binding.ohttp", FAIL, true,
+                        "ohttp_key_config without the ohttp_attestation "
+                        "that signs it");
+        return TEEATTEST_OK;
+    }
+    uint8_t key[32];
+    uint8_t *cfg = NULL;
+    size_t cl = 0;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = ta_ohttp_attestation_verify(v->ctx, att.p, att.n, stated.p,
+                                         stated.n, stated.p != NULL, key, &cfg,
+                                         &cl, &e);
+    if (rc == TEEATTEST_E_NOMEM)
+        return ta_error(v->err, rc, NULL, "out of memory");
+    if (rc) {
+        ta_result_check(v->r, "binding.ohttp", FAIL, true, "%s", e.message);
+        return TEEATTEST_OK;
+    }
+    char kh[65];
+    hex(kh, key, 32);
+    uint8_t bound[32];
+    if (!eo->signer_bound) {
+        ta_result_check(v->r, "binding.ohttp", FAIL, true,
+                        "the key config is signed by %s, but the entry's "
+                        "signing key is not attested", kh);
+    } else if (eo->algo != TEEATTEST_SIG_ED25519) {
+        /* NEAR signs with its Ed25519 key also in an ecdsa report, which
+         * binds the ECDSA address only. */
+        ta_result_check(v->r, "binding.ohttp", SKIP, false,
+                        "the key config is signed by the Ed25519 key %s, "
+                        "which this ecdsa report does not bind: the key "
+                        "config is not attested (fetch the report with "
+                        "signing_algo=ed25519)", kh);
+    } else if (ta_hex_decode_exact(bound, 32, eo->signer, strlen(eo->signer),
+                                   false) != TEEATTEST_OK ||
+               !ta_ct_equal(bound, key, 32)) {
+        ta_result_check(v->r, "binding.ohttp", FAIL, true,
+                        "the key config is signed by %s, not by the attested "
+                        "key %s", kh, eo->signer);
+    } else {
+        ta_ohttp_key_config k;
+        char suites[256];
+        char *h = ta_malloc(v->ctx, 2 * cl + 1);
+        if (!h) {
+            ta_free(v->ctx, cfg);
+            return ta_error(v->err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+        }
+        ta_ohttp_key_config_parse(&k, cfg, cl, NULL);
+        ta_result_check(v->r, "binding.ohttp", PASS, true,
+                        "the OHTTP key config (key id %u, %s) is signed by the "
+                        "attested key", k.key_id, k.kem_name);
+        hex(h, cfg, cl);
+        ta_result_fact_str(v->r, "ohttp_key_config", h);
+        hex(h, k.public_key, k.public_key_len);
+        ta_result_fact_str(v->r, "ohttp.public_key", h);
+        ta_result_fact_int(v->r, "ohttp.key_id", k.key_id);
+        ta_result_fact_str(v->r, "ohttp.kem", k.kem_name);
+        if (ta_ohttp_suites_text(suites, sizeof suites, &k) == TEEATTEST_OK)
+            ta_result_fact_str(v->r, "ohttp.suites", suites);
+        ta_free(v->ctx, h);
+    }
+    ta_free(v->ctx, cfg);
+    return TEEATTEST_OK;
+}
+
 /* L5: io.net binds the nonce only. */
 static void bind_ionet(vctx *v, size_t i, const uint8_t rd[64])
 {
@@ -900,6 +974,8 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
             bind_dstack(v, i, rd, eo);
             if (!rc)
                 rc = bind_compose_manager(v, i, prefix);
+            if (!rc)
+                rc = bind_ohttp(v, i, eo);
             break;
         }
         if (!rc)
