@@ -36,6 +36,8 @@ const (
 	EntryE2EPubkey        EntryField = C.TEEATTEST_ENTRY_E2E_PUBKEY
 	EntryVMConfig         EntryField = C.TEEATTEST_ENTRY_VM_CONFIG
 	EntryComposeManager   EntryField = C.TEEATTEST_ENTRY_COMPOSE_MANAGER
+	EntryOHTTPKeyConfig   EntryField = C.TEEATTEST_ENTRY_OHTTP_KEY_CONFIG
+	EntryOHTTPAttestation EntryField = C.TEEATTEST_ENTRY_OHTTP_ATTESTATION
 )
 
 // Report is a normalized attestation report (teeattest_report):

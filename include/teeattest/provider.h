@@ -420,7 +420,16 @@ typedef enum teeattest_entry_field {
     TEEATTEST_ENTRY_VM_CONFIG = 19,
     /** NEAR compose_manager_attestation object text (re-serialized
      *  compactly). */
-    TEEATTEST_ENTRY_COMPOSE_MANAGER = 20
+    TEEATTEST_ENTRY_COMPOSE_MANAGER = 20,
+    /** NEAR `ohttp_key_config`: the OHTTP key config as stated (hex
+     *  decoded; untrusted: verification publishes the signed one as the
+     *  fact `entry[i].ohttp_key_config`). The entry's own member, else the
+     *  top level's (the flat form's repeated entry, a two-layer report's
+     *  gateway). @since 1.0 */
+    TEEATTEST_ENTRY_OHTTP_KEY_CONFIG = 21,
+    /** NEAR `ohttp_attestation` object text (re-serialized compactly),
+     *  taken like TEEATTEST_ENTRY_OHTTP_KEY_CONFIG. @since 1.0 */
+    TEEATTEST_ENTRY_OHTTP_ATTESTATION = 22
 } teeattest_entry_field;
 
 /**

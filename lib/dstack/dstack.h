@@ -212,4 +212,44 @@ int ta_rd_key_binds(const teeattest_ctx *ctx, int32_t algo,
                     const uint8_t *pubkey, size_t pubkey_len,
                     const uint8_t *identity, size_t identity_len);
 
+/* ---- NEAR OHTTP key attestation (ohttp.c) ---------------------------------- */
+
+/* The largest key config accepted (bytes). */
+#define TA_OHTTP_CONFIG_MAX 4096u
+
+/* One RFC 9458 key config: key id (1), HPKE KEM id (2), public key (Npk
+ * of that KEM), then a 2-byte length and that many bytes of (KDF id,
+ * AEAD id) pairs, and nothing after. Pointers borrow the input. */
+typedef struct ta_ohttp_key_config {
+    uint8_t key_id;
+    uint16_t kem_id;
+    const char *kem_name; /* "x25519", "p256", ... */
+    const uint8_t *public_key;
+    size_t public_key_len;
+    const uint8_t *suites; /* n_suites * 4 bytes, big-endian ids */
+    size_t n_suites;
+} ta_ohttp_key_config;
+
+/* TEEATTEST_E_PARSE (unknown KEM, short, lengths that disagree, trailing
+ * bytes) with `err` saying which. */
+int ta_ohttp_key_config_parse(ta_ohttp_key_config *out, const uint8_t *p,
+                              size_t n, teeattest_error *err);
+/* "hkdf-sha256/aes-128-gcm,hkdf-sha256/chacha20-poly1305" (unknown ids as
+ * kdf-0xNNNN / aead-0xNNNN). TEEATTEST_E_BUFFER_TOO_SMALL. */
+int ta_ohttp_suites_text(char *out, size_t cap, const ta_ohttp_key_config *k);
+/* Check the ohttp_attestation object text `att`: signing_algo "ed25519",
+ * signing_key (32 bytes hex), signature (64 bytes hex), key_config (hex, a
+ * well-formed key config), the stated ohttp_key_config (when has_stated)
+ * byte-equal to key_config, and the signature over the key_config bytes.
+ * On success writes the signing key and hands over the key config bytes
+ * (*config, free with ta_free). Whether the key is attested is not checked
+ * here. Errors: TEEATTEST_E_JSON, _SIG_ALGO, _FIELD_MISSING, _HEX,
+ * _LENGTH, _TOO_LARGE, _PARSE, _VERIFY_FAILED, _NOMEM; `err` says which. */
+int ta_ohttp_attestation_verify(const teeattest_ctx *ctx,
+                                const uint8_t *att, size_t att_len,
+                                const uint8_t *stated, size_t stated_len,
+                                bool has_stated, uint8_t signing_key[32],
+                                uint8_t **config, size_t *config_len,
+                                teeattest_error *err);
+
 #endif /* TA_DSTACK_H */

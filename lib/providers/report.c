@@ -29,7 +29,7 @@
 
 #include "report.h"
 
-#define N_FIELDS (TEEATTEST_ENTRY_COMPOSE_MANAGER + 1)
+#define N_FIELDS (TEEATTEST_ENTRY_OHTTP_ATTESTATION + 1)
 
 typedef struct ta_field {
     uint8_t *data; /* NUL-terminated one past len */
@@ -410,6 +410,26 @@ static int take_info(pctx *c, const json_t *info)
     return TEEATTEST_OK;
 }
 
+/* A NEAR member the entry carries itself, else the one the top level
+ * keeps for it: the flat form's for the node the top level repeats (same
+ * signing_address); the OHTTP members of a two-layer report's top level
+ * for its gateway (their signing_key is the gateway's). */
+static const json_t *own_or_top(const pctx *c, const json_t *o,
+                                const char *role, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    if (v || !c->root || o == c->root)
+        return v;
+    if (strcmp(role, "gateway") == 0 && strncmp(key, "ohttp_", 6) == 0)
+        return json_object_get(c->root, key);
+    const json_t *a = json_object_get(o, "signing_address");
+    const json_t *b = json_object_get(c->root, "signing_address");
+    if (strcmp(role, "node") == 0 && json_is_string(a) && json_is_string(b) &&
+        strcasecmp(json_string_value(a), json_string_value(b)) == 0)
+        return json_object_get(c->root, key);
+    return NULL;
+}
+
 /* One attestation object of the dstack family (also the Chutes entries,
  * which use the same names for what they have). */
 static int parse_dstack_entry(pctx *c, const json_t *o, const char *role)
@@ -480,19 +500,32 @@ static int parse_dstack_entry(pctx *c, const json_t *o, const char *role)
         (rc = take_blob(c, o, "report_data", TEEATTEST_ENTRY_REPORT_DATA, true,
                         64)))
         return rc;
-    const json_t *cm = json_object_get(o, "compose_manager_attestation");
-    /* The flat form keeps the compose manager beside all_attestations,
-     * for the node the top level repeats. */
-    if (!cm && c->root && o != c->root &&
-        json_is_string(json_object_get(o, "signing_address")) &&
-        json_is_string(json_object_get(c->root, "signing_address")) &&
-        strcasecmp(json_string_value(json_object_get(o, "signing_address")),
-                   json_string_value(json_object_get(c->root,
-                                                     "signing_address"))) == 0)
-        cm = json_object_get(c->root, "compose_manager_attestation");
+    const json_t *cm = own_or_top(c, o, role, "compose_manager_attestation");
     if (json_is_object(cm) &&
         (rc = set_dump(c, TEEATTEST_ENTRY_COMPOSE_MANAGER, cm)))
         return rc;
+    /* OHTTP: both members from the same object, never one of each. */
+    const json_t *oh = own_or_top(c, o, role, "ohttp_attestation");
+    const json_t *kc = own_or_top(c, o, role, "ohttp_key_config");
+    if (json_object_get(o, "ohttp_attestation") ||
+        json_object_get(o, "ohttp_key_config")) {
+        oh = json_object_get(o, "ohttp_attestation");
+        kc = json_object_get(o, "ohttp_key_config");
+    }
+    if (oh && !json_is_null(oh)) {
+        if (!json_is_object(oh))
+            return bad_type(c, "ohttp_attestation", "an object");
+        if ((rc = set_dump(c, TEEATTEST_ENTRY_OHTTP_ATTESTATION, oh)))
+            return rc;
+    }
+    if (kc && !json_is_null(kc)) {
+        if (!json_is_string(kc))
+            return bad_type(c, "ohttp_key_config", "a string");
+        if ((rc = decode_blob(c, "ohttp_key_config", json_string_value(kc),
+                              json_string_length(kc),
+                              TEEATTEST_ENTRY_OHTTP_KEY_CONFIG, true, 0)))
+            return rc;
+    }
     const json_t *echo = json_object_get(o, "request_nonce");
     if ((rc = take_echo(c, echo ? echo : json_object_get(o, "nonce"))))
         return rc;

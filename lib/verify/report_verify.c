@@ -234,32 +234,51 @@ static int32_t entry_algo(const vctx *v, size_t i)
     return 0;
 }
 
-/* NEAR's cloud gateway publishes its certificate chain beside the report. */
-static void check_gateway_certificate(vctx *v, const uint8_t fp[32])
+/* NEAR's cloud gateway publishes its certificate chain beside the report:
+ * its leaf (the first certificate) must hold the TLS key the gateway's
+ * report_data binds (fp; NULL under layout L1), and the connection's key
+ * when that is known. */
+static void check_gateway_certificate(vctx *v, const uint8_t *fp)
 {
     const uint8_t *span;
     size_t n;
     if (ta_json_member_span(v->raw, v->raw_len, "tls_certificate", &span,
                             &n) != TEEATTEST_OK)
         return;
+    if (!fp) {
+        ta_result_check(v->r, "binding.tls_certificate", SKIP, false,
+                        "report_data binds no TLS key (layout L1): the "
+                        "published certificate is not attested");
+        return;
+    }
     json_t *s = json_loadb((const char *)span, n, JSON_DECODE_ANY, NULL);
-    uint8_t h[32];
+    uint8_t h[32], conn[32];
     bool ok = json_is_string(s) &&
               ta_rd_cert_spki_hash(v->ctx, h,
                                    (const uint8_t *)json_string_value(s),
                                    json_string_length(s), NULL) == TEEATTEST_OK;
     json_decref(s);
+    char hh[65];
+    if (ok)
+        hex(hh, h, 32);
     if (!ok)
         ta_result_check(v->r, "binding.tls_certificate", FAIL, true,
                         "tls_certificate is not a certificate chain");
     else if (!ta_ct_equal(h, fp, 32))
         ta_result_check(v->r, "binding.tls_certificate", FAIL, true,
-                        "the published certificate's key is not the attested "
-                        "TLS key");
-    else
+                        "the published certificate's key (SPKI SHA-256 %s) is "
+                        "not the attested TLS key", hh);
+    else if (v->spki && (ta_sha256(v->ctx, conn, v->spki, v->spki_len) ||
+                         !ta_ct_equal(conn, h, 32)))
+        ta_result_check(v->r, "binding.tls_certificate", FAIL, true,
+                        "the published certificate's key (SPKI SHA-256 %s) is "
+                        "not the connection's", hh);
+    else {
         ta_result_check(v->r, "binding.tls_certificate", PASS, true,
                         "the published certificate's key is the attested "
-                        "TLS key");
+                        "TLS key%s", v->spki ? " and the connection's" : "");
+        ta_result_fact_str(v->r, "tls_certificate.spki_sha256", hh);
+    }
 }
 
 /* L1 / L2: dstack model proxies and gateways. */
@@ -302,14 +321,14 @@ static void bind_dstack(vctx *v, size_t i, const uint8_t rd[64],
     check_nonce(v, rd + 32, "report_data[32:64]");
     if (tls) {
         check_tls(v, fp.p, two_layer_model);
-        if (field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"))
-            check_gateway_certificate(v, fp.p);
     } else {
         ta_result_check(v->r, "binding.tls", v->pol->require_tls_binding
                                                   ? FAIL : SKIP,
                         v->pol->require_tls_binding,
                         "layout L1: report_data binds no TLS key");
     }
+    if (field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"))
+        check_gateway_certificate(v, tls ? fp.p : NULL);
     blob rd_stated = field(v, i, TEEATTEST_ENTRY_REPORT_DATA);
     if (rd_stated.p && (rd_stated.n != 64 || !ta_ct_equal(rd_stated.p, rd, 64)))
         ta_result_check(v->r, "binding.stated_report_data", WARN, false,
@@ -358,15 +377,16 @@ static int bind_compose_manager(vctx *v, size_t i, const char *prefix)
     const uint8_t *actions;
     size_t alen;
     int rc = TEEATTEST_OK;
-    if (!ah || !nh || !qh ||
+    if (!ah || !qh ||
         ta_hex_decode_exact(stated, 32, ah, strlen(ah), NULL) ||
-        ta_hex_decode_exact(nonce, 32, nh, strlen(nh), NULL) ||
         ta_json_member_span(cm.p, cm.n, "actions", &actions, &alen)) {
         ta_result_check(v->r, "actions_hash", FAIL, true,
                         "compose_manager_attestation lacks actions, "
-                        "actions_hash, nonce or quote");
+                        "actions_hash or quote");
         goto out;
     }
+    bool has_nonce = nh && ta_hex_decode_exact(nonce, 32, nh, strlen(nh),
+                                               NULL) == TEEATTEST_OK;
     /* Two producers: sorted keys (2026-06-29 NEAR) and the actions text
      * as sent (2026-06-10 Venice capture of the same service). */
     bool canon_ok = ta_rd_actions_hash(v->ctx, canon, actions, alen, NULL) ==
@@ -398,6 +418,20 @@ static int bind_compose_manager(vctx *v, size_t i, const char *prefix)
                             ok ? "report_data[0:32] = actions_hash"
                                : "report_data[0:32] is not actions_hash");
             check_nonce(v, rd + 32, "the compose manager's report_data[32:64]");
+            /* The stated nonce: what the manager claims it bound. */
+            if (!has_nonce)
+                ta_result_check(v->r, "nonce", FAIL, true,
+                                "compose_manager_attestation %s",
+                                nh ? "has a nonce that is not 64 hex digits"
+                                   : "states no nonce");
+            else
+                ta_result_check(v->r, "nonce",
+                                ta_ct_equal(nonce, rd + 32, 32) ? PASS : FAIL,
+                                true, ta_ct_equal(nonce, rd + 32, 32)
+                                          ? "the stated nonce is the one its "
+                                            "report_data[32:64] binds"
+                                          : "the stated nonce is not the one "
+                                            "its report_data[32:64] binds");
         }
     }
     ta_free(v->ctx, q);
@@ -405,6 +439,80 @@ out:
     json_decref(o);
     ta_result_set_prefix(v->r, prefix);
     return rc;
+}
+
+/* NEAR's OHTTP key config, signed by the entry's Ed25519 key. Published
+ * as facts only when that key is the one report_data binds. */
+static int bind_ohttp(vctx *v, size_t i, const entry_out *eo)
+{
+    blob att = field(v, i, TEEATTEST_ENTRY_OHTTP_ATTESTATION);
+    blob stated = field(v, i, TEEATTEST_ENTRY_OHTTP_KEY_CONFIG);
+    if (!att.p && !stated.p)
+        return TEEATTEST_OK;
+    if (!att.p) {
+        ta_result_check(v->r, "binding.ohttp", FAIL, true,
+                        "ohttp_key_config without the ohttp_attestation "
+                        "that signs it");
+        return TEEATTEST_OK;
+    }
+    uint8_t key[32];
+    uint8_t *cfg = NULL;
+    size_t cl = 0;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = ta_ohttp_attestation_verify(v->ctx, att.p, att.n, stated.p,
+                                         stated.n, stated.p != NULL, key, &cfg,
+                                         &cl, &e);
+    if (rc == TEEATTEST_E_NOMEM)
+        return ta_error(v->err, rc, NULL, "out of memory");
+    if (rc) {
+        ta_result_check(v->r, "binding.ohttp", FAIL, true, "%s", e.message);
+        return TEEATTEST_OK;
+    }
+    char kh[65];
+    hex(kh, key, 32);
+    uint8_t bound[32];
+    if (!eo->signer_bound) {
+        ta_result_check(v->r, "binding.ohttp", FAIL, true,
+                        "the key config is signed by %s, but the entry's "
+                        "signing key is not attested", kh);
+    } else if (eo->algo != TEEATTEST_SIG_ED25519) {
+        /* NEAR signs with its Ed25519 key also in an ecdsa report, which
+         * binds the ECDSA address only. */
+        ta_result_check(v->r, "binding.ohttp", SKIP, false,
+                        "the key config is signed by the Ed25519 key %s, "
+                        "which this ecdsa report does not bind: the key "
+                        "config is not attested (fetch the report with "
+                        "signing_algo=ed25519)", kh);
+    } else if (ta_hex_decode_exact(bound, 32, eo->signer, strlen(eo->signer),
+                                   false) != TEEATTEST_OK ||
+               !ta_ct_equal(bound, key, 32)) {
+        ta_result_check(v->r, "binding.ohttp", FAIL, true,
+                        "the key config is signed by %s, not by the attested "
+                        "key %s", kh, eo->signer);
+    } else {
+        ta_ohttp_key_config k;
+        char suites[256];
+        char *h = ta_malloc(v->ctx, 2 * cl + 1);
+        if (!h) {
+            ta_free(v->ctx, cfg);
+            return ta_error(v->err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+        }
+        ta_ohttp_key_config_parse(&k, cfg, cl, NULL);
+        ta_result_check(v->r, "binding.ohttp", PASS, true,
+                        "the OHTTP key config (key id %u, %s) is signed by the "
+                        "attested key", k.key_id, k.kem_name);
+        hex(h, cfg, cl);
+        ta_result_fact_str(v->r, "ohttp_key_config", h);
+        hex(h, k.public_key, k.public_key_len);
+        ta_result_fact_str(v->r, "ohttp.public_key", h);
+        ta_result_fact_int(v->r, "ohttp.key_id", k.key_id);
+        ta_result_fact_str(v->r, "ohttp.kem", k.kem_name);
+        if (ta_ohttp_suites_text(suites, sizeof suites, &k) == TEEATTEST_OK)
+            ta_result_fact_str(v->r, "ohttp.suites", suites);
+        ta_free(v->ctx, h);
+    }
+    ta_free(v->ctx, cfg);
+    return TEEATTEST_OK;
 }
 
 /* L5: io.net binds the nonce only. */
@@ -973,6 +1081,8 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
             bind_dstack(v, i, rd, eo);
             if (!rc)
                 rc = bind_compose_manager(v, i, prefix);
+            if (!rc)
+                rc = bind_ohttp(v, i, eo);
             break;
         }
         if (!rc)

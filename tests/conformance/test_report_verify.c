@@ -301,6 +301,10 @@ static void case_venice(void)
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.signing_key"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].compose_manager.actions_hash"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].compose.mr_config_id"), "pass");
+    /* NEAR's Ed25519 key signs the OHTTP config; this ecdsa report does
+     * not bind it. */
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.ohttp"), "skip");
+    CHECK(ta_test_fact(r, "entry[0].ohttp_key_config") == NULL);
     CHECK_STR(fact(r, "signer"), "0x6525e128afcffebf7eed05d485d7be983cdae934");
     teeattest_result_free(r);
     teeattest_policy_free(pol);
@@ -884,6 +888,235 @@ static void case_attested(void)
     capture_free(&c);
 }
 
+/* ---- NEAR OHTTP, tls_certificate and the compose manager's nonce -------- */
+
+#define GW "nearai_cloud_gateway_ed25519_tls"
+#define NEAR_CONFIG                                                       \
+    "010020a830c65ae624d32cf9336721fcab31e88d3cbf379e7aa033c208e3b10d4f50" \
+    "4b00080001000100010003"
+#define GW_CONFIG                                                         \
+    "01002021ea1b4a759d2c3ca62363741a03ea54fd5844e468801fd219234d71f8e918" \
+    "0f00080001000100010003"
+
+static json_t *ohttp_of(json_t *doc)
+{
+    return json_object_get(doc, "ohttp_attestation");
+}
+
+/* key_config with its last byte changed, in both places: only the
+ * signature can notice. */
+static void edit_ohttp_flip(json_t *doc)
+{
+    char cfg[] = NEAR_CONFIG;
+    cfg[strlen(cfg) - 1] = '1';
+    json_object_set_new(ohttp_of(doc), "key_config", json_string(cfg));
+    json_object_set_new(doc, "ohttp_key_config", json_string(cfg));
+}
+
+/* The gateway's own, validly signed attestation in the model's place. */
+static void edit_ohttp_swap(json_t *doc)
+{
+    json_t *gw = conf_json(P GW "/attestation_report.json");
+    json_object_set(doc, "ohttp_attestation", ohttp_of(gw));
+    json_object_set(doc, "ohttp_key_config",
+                    json_object_get(gw, "ohttp_key_config"));
+    json_decref(gw);
+}
+
+static void edit_ohttp_algo(json_t *doc)
+{
+    json_object_set_new(ohttp_of(doc), "signing_algo", json_string("ecdsa"));
+}
+
+static void edit_ohttp_no_sig(json_t *doc)
+{
+    json_object_del(ohttp_of(doc), "signature");
+}
+
+static void edit_ohttp_stated(json_t *doc)
+{
+    json_object_set_new(doc, "ohttp_key_config", json_string(GW_CONFIG));
+}
+
+static void edit_ohttp_unsigned(json_t *doc)
+{
+    json_object_del(doc, "ohttp_attestation");
+}
+
+static void edit_cm_nonce(json_t *doc)
+{
+    json_object_set_new(json_object_get(doc, "compose_manager_attestation"),
+                        "nonce", json_string(OTHER_SIGNER));
+}
+
+static void edit_cm_no_nonce(json_t *doc)
+{
+    json_object_del(json_object_get(doc, "compose_manager_attestation"),
+                    "nonce");
+}
+
+static void case_near_ohttp(void)
+{
+    /* The real capture: the config is signed by the attested key. */
+    capture c;
+    near_edited(&c, NULL);
+    const uint8_t *d;
+    size_t n;
+    CHECK_EQ_INT(teeattest_report_entry_get(c.rep, 0,
+                                            TEEATTEST_ENTRY_OHTTP_KEY_CONFIG,
+                                            &d, &n, NULL), TEEATTEST_OK);
+    CHECK(n == 45 && d[0] == 1 && d[3] == 0xa8);
+    CHECK_EQ_INT(teeattest_report_entry_get(c.rep, 0,
+                                            TEEATTEST_ENTRY_OHTTP_ATTESTATION,
+                                            &d, &n, NULL), TEEATTEST_OK);
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "ohttp");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.ohttp"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].compose_manager.nonce"), "pass");
+    CHECK_STR(fact(r, "entry[0].ohttp_key_config"), NEAR_CONFIG);
+    CHECK_STR(fact(r, "entry[0].ohttp.kem"), "x25519");
+    CHECK_STR(fact(r, "entry[0].ohttp.key_id"), "1");
+    CHECK_STR(fact(r, "entry[0].ohttp.public_key"),
+              "a830c65ae624d32cf9336721fcab31e88d3cbf379e7aa033c208e3b10d4f504b");
+    CHECK_STR(fact(r, "entry[0].ohttp.suites"),
+              "hkdf-sha256/aes-128-gcm,hkdf-sha256/chacha20-poly1305");
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+
+    static const char *const oh[] = {"entry[0].binding.ohttp", NULL};
+    expect_edited(edit_ohttp_flip, TEEATTEST_ENTRY_ALL, "ohttp flipped byte",
+                  oh, "entry[0].binding.ohttp", "does not verify");
+    expect_edited(edit_ohttp_swap, TEEATTEST_ENTRY_ALL, "ohttp other key", oh,
+                  "entry[0].binding.ohttp", "not by the attested key");
+    expect_edited(edit_ohttp_algo, TEEATTEST_ENTRY_ALL, "ohttp ecdsa", oh,
+                  "entry[0].binding.ohttp", "\"ecdsa\" is not ed25519");
+    expect_edited(edit_ohttp_no_sig, TEEATTEST_ENTRY_ALL, "ohttp no signature",
+                  oh, "entry[0].binding.ohttp", "has no signature");
+    expect_edited(edit_ohttp_stated, TEEATTEST_ENTRY_ALL, "ohttp stated config",
+                  oh, "entry[0].binding.ohttp", "ohttp_key_config differs");
+    expect_edited(edit_ohttp_unsigned, TEEATTEST_ENTRY_ALL, "ohttp unsigned",
+                  oh, "entry[0].binding.ohttp", "without the ohttp_attestation");
+    static const char *const cm[] = {"entry[0].compose_manager.nonce", NULL};
+    expect_edited(edit_cm_nonce, TEEATTEST_ENTRY_ALL, "compose manager nonce",
+                  cm, "entry[0].compose_manager.nonce", "is not the one");
+    expect_edited(edit_cm_no_nonce, TEEATTEST_ENTRY_ALL,
+                  "compose manager without nonce", cm,
+                  "entry[0].compose_manager.nonce", "states no nonce");
+}
+
+/* The gateway capture, its document edited by `edit`; expect exactly the
+ * capture's own failures plus `extra`. */
+static void expect_gateway_edited(void (*edit)(json_t *), const char *what,
+                                  const char *extra, const char *detail_has)
+{
+    capture c;
+    capture_load(&c, GW, "nearai", "attestation_report.json",
+                 "attestation_report.http_meta.json");
+    add_collateral(&c, P "nearai_direct_ed25519_tls/intel_pcs");
+    json_t *doc = conf_json(P GW "/attestation_report.json");
+    edit(doc);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    teeattest_report_free(c.rep);
+    c.rep = NULL;
+    CHECK_EQ_INT(teeattest_report_parse(ctx, &c.rep, "nearai",
+                                        (const uint8_t *)text, strlen(text),
+                                        NULL), TEEATTEST_OK);
+    free(text);
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, what);
+    const char *want[] = {"entry[0].tdx.collateral", NO_RIMS("entry[1]"),
+                          extra, NULL};
+    expect_failures(r, what, want);
+    const char *d = NULL;
+    CHECK_EQ_INT(teeattest_result_find_check(r, extra, NULL, &d, NULL),
+                 TEEATTEST_OK);
+    if (!CHECK(d && strstr(d, detail_has)))
+        printf("# %s: %s says '%s'\n", what, extra, d ? d : "");
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+}
+
+/* The model's app certificate in place of the gateway's TLS chain. */
+static void edit_gw_cert(json_t *doc)
+{
+    json_t *m = json_array_get(json_object_get(doc, "model_attestations"), 0);
+    json_object_set(doc, "tls_certificate",
+                    json_object_get(json_object_get(m, "info"), "app_cert"));
+}
+
+/* The model's OHTTP attestation at the gateway's top level. */
+static void edit_gw_ohttp(json_t *doc)
+{
+    json_t *m = json_array_get(json_object_get(doc, "model_attestations"), 0);
+    json_object_set(doc, "ohttp_attestation", ohttp_of(m));
+    json_object_set(doc, "ohttp_key_config",
+                    json_object_get(m, "ohttp_key_config"));
+}
+
+static void edit_gw_model_ohttp(json_t *doc)
+{
+    json_t *m = json_array_get(json_object_get(doc, "model_attestations"), 0);
+    json_object_set_new(m, "ohttp_key_config", json_string(GW_CONFIG));
+}
+
+static void case_gateway_bindings(void)
+{
+    capture c;
+    capture_load(&c, GW, "nearai", "attestation_report.json",
+                 "attestation_report.http_meta.json");
+    add_collateral(&c, P "nearai_direct_ed25519_tls/intel_pcs");
+    /* Each layer has its own config: the top level's is the gateway's. */
+    const uint8_t *d;
+    size_t n;
+    CHECK_EQ_INT(teeattest_report_entry_get(c.rep, 0,
+                                            TEEATTEST_ENTRY_OHTTP_KEY_CONFIG,
+                                            &d, &n, NULL), TEEATTEST_OK);
+    CHECK(n == 45 && d[3] == 0x21);
+    CHECK_EQ_INT(teeattest_report_entry_get(c.rep, 1,
+                                            TEEATTEST_ENTRY_OHTTP_KEY_CONFIG,
+                                            &d, &n, NULL), TEEATTEST_OK);
+    CHECK(n == 45 && d[3] == 0xa8);
+    teeattest_policy *pol = policy_at(c.at);
+    teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL,
+                                 "gateway bindings");
+    CHECK_STR(ta_test_outcome(r, "entry[0].binding.ohttp"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[1].binding.ohttp"), "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[1].compose_manager.nonce"), "pass");
+    CHECK_STR(teeattest_result_fact(r, "unverified.entry[0].ohttp_key_config"),
+              GW_CONFIG);
+    CHECK_STR(teeattest_result_fact(r, "unverified.entry[1].ohttp_key_config"),
+              NEAR_CONFIG);
+    CHECK_STR(teeattest_result_fact(r, "unverified.entry[0].tls_certificate."
+                                       "spki_sha256"),
+              "aaeaf5a20b5bd17c44641be93072b07d48c78588b709d22bfa1690c921320475");
+    teeattest_result_free(r);
+    /* Another connection key: the TLS binding and the certificate fail. */
+    uint8_t other[91];
+    memset(other, 0x30, sizeof other);
+    teeattest_evidence_set(c.ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0, other,
+                           sizeof other, NULL);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "gateway, other TLS key");
+    static const char *const tls[] = {"entry[0].tdx.collateral",
+                                      NO_RIMS("entry[1]"),
+                                      "entry[0].binding.tls",
+                                      "entry[0].binding.tls_certificate", NULL};
+    expect_failures(r, "gateway, other TLS key", tls);
+    teeattest_result_free(r);
+    teeattest_policy_free(pol);
+    capture_free(&c);
+
+    expect_gateway_edited(edit_gw_cert, "gateway, other certificate",
+                          "entry[0].binding.tls_certificate",
+                          "not the attested TLS key");
+    expect_gateway_edited(edit_gw_ohttp, "gateway, model's OHTTP config",
+                          "entry[0].binding.ohttp", "not by the attested key");
+    expect_gateway_edited(edit_gw_model_ohttp, "model, gateway's config stated",
+                          "entry[1].binding.ohttp", "ohttp_key_config differs");
+}
+
 int main(void)
 {
     verbose = getenv("TEEATTEST_VERBOSE") != NULL;
@@ -903,6 +1136,8 @@ int main(void)
     case_unverified_facts();
     case_consistency();
     case_distinct_entries();
+    case_near_ohttp();
+    case_gateway_bindings();
     teeattest_ctx_free(ctx);
     return ta_test_done();
 }

@@ -531,6 +531,42 @@ class TestAttestSimTrusted(unittest.TestCase):
                          "warn")
         self.assertNotIn("signer", doc["facts"])
 
+    def test_near_ohttp(self):
+        """NEAR's OHTTP key config, signed with the Ed25519 key: attested
+        in an ed25519 report, not in an ecdsa one; each layer of the
+        gateway form its own."""
+        self.sim_for("redpill")  # the TEST root
+        sim = self.sims["nearai"] = SimProcess(
+            SIM, args=["--seed", "3", "--no-gpu", "--dialect", "nearai"],
+            prefix="test-attest-trusted-")
+
+        def attest(*extra):
+            rc, out, err = run("attest", "--provider", "nearai",
+                               "--base-url", sim.url, "--model", "m",
+                               "--pccs", sim.url, "--test-root", self.root,
+                               "--no-gpu", "--gpu-online", "none",
+                               "--timeout", "20", "--json", *extra)
+            self.assertEqual(rc, EXIT_VERIFIED, err + out)
+            return json.loads(out)
+
+        doc = attest("--signing-algo", "ed25519")
+        self.assertEqual(checks(doc)["entry[0].binding.ohttp"]["outcome"],
+                         "pass")
+        cfg = doc["facts"]["entry[0].ohttp_key_config"]
+        self.assertEqual((len(cfg), cfg[:6]), (90, "010020"))
+        self.assertEqual(doc["facts"]["entry[0].ohttp.kem"], "x25519")
+        doc = attest()  # ecdsa: the Ed25519 signer is not bound
+        c = checks(doc)["entry[0].binding.ohttp"]
+        self.assertEqual((c["outcome"], c["required"]), ("skip", False))
+        self.assertNotIn("entry[0].ohttp_key_config", doc["facts"])
+        sim.control({"near_gateway": True})
+        doc = attest("--signing-algo", "ed25519")
+        for i in (0, 1):
+            self.assertEqual(
+                checks(doc)["entry[%d].binding.ohttp" % i]["outcome"], "pass")
+        self.assertNotEqual(doc["facts"]["entry[0].ohttp_key_config"],
+                            doc["facts"]["entry[1].ohttp_key_config"])
+
     def chat_attest(self, *extra):
         sim = self.sim_for("redpill")
         return run("chat", "--provider", "redpill", "--base-url", sim.url,

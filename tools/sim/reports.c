@@ -236,6 +236,32 @@ fail:
     return NULL;
 }
 
+/* NEAR's OHTTP members, set on `o`: a key config (RFC 9458: key id 1,
+ * DHKEM(X25519), a public key derived from the signer's, HKDF-SHA256 with
+ * AES-128-GCM and ChaCha20-Poly1305) signed with the key's Ed25519 key
+ * over its exact bytes, as inference-proxy does whatever signing_algo was
+ * asked for. The key is for show: the simulator speaks no OHTTP. */
+static void set_ohttp(json_t *o, const sim_key *k)
+{
+    uint8_t cfg[45] = {0x01, 0x00, 0x20};
+    uint8_t tag[64];
+    memcpy(tag, "teeattest-sim/ohttp/", 20);
+    memcpy(tag + 20, k->ed_pk, 32);
+    sim_sha256(cfg + 3, tag, 52);
+    static const uint8_t suites[10] = {0x00, 0x08, 0x00, 0x01, 0x00,
+                                       0x01, 0x00, 0x01, 0x00, 0x03};
+    memcpy(cfg + 35, suites, sizeof suites);
+    uint8_t sig[64];
+    crypto_sign_detached(sig, NULL, cfg, sizeof cfg, k->ed_sk);
+    json_object_set_new(o, "ohttp_key_config", hex_json(cfg, sizeof cfg));
+    json_object_set_new(o, "ohttp_attestation",
+                        json_pack("{s:s,s:o,s:o,s:o}", "signing_algo",
+                                  "ed25519", "signing_key",
+                                  hex_json(k->ed_pk, 32), "key_config",
+                                  hex_json(cfg, sizeof cfg), "signature",
+                                  hex_json(sig, sizeof sig)));
+}
+
 static bool get_nonce(const char *hex, uint8_t nonce[32])
 {
     if (!hex) {
@@ -322,9 +348,14 @@ json_t *sim_report_dstack(const sim *s, const sim_faults *f, const char *path,
     if (gateway) {
         json_t *g = entry(s, &s->gateway_key, &s->gateway_td, nonce, ed,
                           tls_fp, ST_GATEWAY, model);
+        /* each model entry carries its own OHTTP members */
+        for (size_t i = 0; g && i < json_array_size(all); i++)
+            set_ohttp(json_array_get(all, i), &s->keys[i]);
         doc = g ? json_pack("{s:o,s:o}", "gateway_attestation", g,
                             "model_attestations", all)
                 : NULL;
+        if (doc)
+            set_ohttp(doc, &s->gateway_key);
         if (doc && tls_fp && s->have_tls && s->cert_pem)
             json_object_set_new(doc, "tls_certificate",
                                 json_string(s->cert_pem));
@@ -339,6 +370,10 @@ json_t *sim_report_dstack(const sim *s, const sim_faults *f, const char *path,
             json_object_set_new(doc, "all_attestations", all);
         else
             json_decref(all);
+        /* NEAR's model proxy: beside all_attestations, for the node the
+         * top level repeats */
+        if (doc && st == ST_NEAR)
+            set_ohttp(doc, &s->keys[pick]);
     }
     if (!doc)
         goto oom;
