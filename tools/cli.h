@@ -337,6 +337,9 @@ void cli_print_report_result(const teeattest_result *res);
  * unverified value only under an "unverified" label. */
 const char *cli_fact(const teeattest_result *res, const char *key,
                      bool *unverified);
+/* For a signature result: "signature kind: K" and whose attested key
+ * signed (the facts signature_kind and signer_role), when it has either. */
+void cli_print_signature_kind(const teeattest_result *res);
 /* teeattest_result_to_json() and a newline on stdout. */
 bool cli_print_result_json(const char *cmd, const teeattest_result *res);
 /* CLI_OK when verified, else CLI_FAILED. */

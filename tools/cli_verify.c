@@ -500,6 +500,24 @@ const char *cli_fact(const teeattest_result *res, const char *key,
     return v;
 }
 
+void cli_print_signature_kind(const teeattest_result *res)
+{
+    bool kind_unv, role_unv;
+    const char *kind = cli_fact(res, "signature_kind", &kind_unv);
+    const char *role = cli_fact(res, "signer_role", &role_unv);
+    if (!kind && !role)
+        return;
+    fputs("signature kind: ", stdout);
+    cli_fputs_safe(kind ? kind : "none named (legacy record)", stdout);
+    if (role) {
+        fputs("; signed by the attested ", stdout);
+        cli_fputs_safe(role, stdout);
+        fputs("'s key", stdout);
+    }
+    fputs((kind && kind_unv) || (role && role_unv) ? " (unverified)\n" : "\n",
+          stdout);
+}
+
 static const char *entry_fact(const teeattest_result *res, size_t i,
                               const char *field, bool *unverified)
 {

@@ -184,11 +184,16 @@ int cmd_bundle_verify(int argc, char **argv)
                    (long long)(o_at->seen ? at : teeattest_ctx_now(ctx)));
         const uint8_t *req = NULL, *resp = NULL;
         size_t req_len = 0, resp_len = 0;
+        int32_t kind = teeattest_signature_kind(teeattest_bundle_signature(b));
         if (teeattest_bundle_exchange(b, &req, &req_len, &resp, &resp_len, NULL) ==
             TEEATTEST_OK)
-            printf("exchange: %zu request bytes, %zu response bytes%s\n",
+            printf("exchange: %zu request bytes, %zu response bytes%s%s\n",
                    req_len, resp_len,
-                   teeattest_bundle_signature(b) ? ", signed" : "");
+                   teeattest_bundle_signature(b) ? ", signed" : "",
+                   kind == TEEATTEST_SIG_KIND_PROVIDER_TEE
+                       ? " (signature_kind provider_tee)"
+                   : kind == TEEATTEST_SIG_KIND_GATEWAY
+                       ? " (signature_kind gateway)" : "");
         cli_print_report_result(res);
     }
     rc = cli_verdict_exit(res);

@@ -908,6 +908,7 @@ int cmd_chat(int argc, char **argv)
             puts("");
         }
         cli_print_checks(res, "");
+        cli_print_signature_kind(res);
         if (att) {
             printf("attestation: %s",
                    teeattest_result_verdict(att) == TEEATTEST_VERDICT_VERIFIED

@@ -57,6 +57,7 @@ void help_verify_signature(FILE *f)
 static void print_report(const teeattest_result *res, bool have_expected)
 {
     cli_print_checks(res, "");
+    cli_print_signature_kind(res);
     if (!have_expected) {
         /* Name the key that signed, so the user can compare it with the
          * one the provider's attestation binds, but never suggest that

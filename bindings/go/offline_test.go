@@ -134,6 +134,50 @@ func signatureCase(t *testing.T, c *Context, dir string) (*Signature, []byte, []
 		exp["recovered_address_lowercase"].(string)
 }
 
+// signature_kind (NEAR cloud-api, nearai/cloud-api@54b4a7c
+// crates/api/src/routes/attestation/signature.rs) on the real NEAR record:
+// read; provider_tee over its two-part text fails signature.kind; an
+// unknown kind is rejected.
+func TestSignatureKind(t *testing.T) {
+	c := newCtx(t, nil)
+	base := "providers/real_signatures/nearai_cloud_2025_stream/"
+	raw := fixture(t, base+"signature_response.json")
+	req, resp := fixture(t, base+"request_body.json"), fixture(t, base+"response_body.sse")
+	with := func(extra string) []byte {
+		return append(append([]byte(nil), raw[:len(raw)-1]...), extra...)
+	}
+	legacy, err := c.ParseSignature(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer legacy.Close()
+	if legacy.Kind() != SigKindNone {
+		t.Errorf("legacy Kind = %v", legacy.Kind())
+	}
+	for _, k := range []SigKind{SigKindGateway, SigKindProviderTEE} {
+		sig, err := c.ParseSignature(with(`,"signature_kind":"` + k.String() + `"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sig.Kind() != k {
+			t.Errorf("Kind = %v, want %v", sig.Kind(), k)
+		}
+		r, err := sig.Verify(nil, "0x319f1b8bb3b723a5d098ffb67005bdf7bb579aca", req, resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[SigKind]string{SigKindGateway: "pass", SigKindProviderTEE: "fail"}[k]
+		if got := outcome(t, r, "signature.kind"); got != want {
+			t.Errorf("%v: signature.kind %s, want %s", k, got, want)
+		}
+		r.Close()
+		sig.Close()
+	}
+	if _, err := c.ParseSignature(with(`,"signature_kind":"model"}`)); !errors.Is(err, ErrJSON) {
+		t.Errorf("unknown kind: %v", err)
+	}
+}
+
 func TestSavedSignaturePinnedSigner(t *testing.T) {
 	c := newCtx(t, nil)
 	for _, dir := range []string{"nearai_cloud_2025_stream", "phala_inference_api_2024_stream"} {

@@ -30,6 +30,25 @@ func (a SigAlgo) String() string {
 	return "unknown"
 }
 
+// SigKind says who produced a signature (the record's signature_kind).
+type SigKind int32
+
+const (
+	SigKindNone        SigKind = C.TEEATTEST_SIG_KIND_NONE         // no kind named (legacy)
+	SigKindProviderTEE SigKind = C.TEEATTEST_SIG_KIND_PROVIDER_TEE // the model TEE, model:req:resp
+	SigKindGateway     SigKind = C.TEEATTEST_SIG_KIND_GATEWAY      // the gateway TEE, req:resp
+)
+
+func (k SigKind) String() string {
+	switch k {
+	case SigKindProviderTEE:
+		return "provider_tee"
+	case SigKindGateway:
+		return "gateway"
+	}
+	return ""
+}
+
 // Signature is a parsed response signature record (teeattest_signature):
 // immutable and shareable. Its claimed signer is a claim, not a fact:
 // verify with a pinned signer (Verify) or an attestation (VerifyAttested).
@@ -129,6 +148,17 @@ func (s *Signature) Algo() SigAlgo {
 	}
 	defer s.h.put()
 	return SigAlgo(C.teeattest_signature_algo(p))
+}
+
+// Kind is the record's signature_kind (SigKindNone when it names none, or
+// when closed).
+func (s *Signature) Kind() SigKind {
+	p := s.ptr()
+	if p == nil {
+		return SigKindNone
+	}
+	defer s.h.put()
+	return SigKind(C.teeattest_signature_kind(p))
 }
 
 // Text is the signed text exactly as received.

@@ -30,6 +30,26 @@ typedef enum teeattest_sig_algo {
     TEEATTEST_SIG_ED25519 = 2  /**< Ed25519 over the text bytes */
 } teeattest_sig_algo;
 
+/**
+ * Who produced a signature, as the record's `signature_kind` member says
+ * (NEAR AI cloud-api). The kind fixes the signed text's form and, when
+ * verifying against an attested report, whose key must have signed:
+ * see docs/signatures.md. @since 1.0
+ */
+typedef enum teeattest_sig_kind {
+    /** The record names no kind (legacy records, other providers): either
+     *  text form, and either attested key (model or gateway). */
+    TEEATTEST_SIG_KIND_NONE = 0,
+    /** "provider_tee": signed inside the model-serving TEE over
+     *  "<model>:<sha256(request)>:<sha256(response)>", by the key of the
+     *  attested model entry. */
+    TEEATTEST_SIG_KIND_PROVIDER_TEE = 1,
+    /** "gateway": signed by the gateway TEE over
+     *  "<sha256(request)>:<sha256(response)>", by the attested gateway's
+     *  key. */
+    TEEATTEST_SIG_KIND_GATEWAY = 2
+} teeattest_sig_kind;
+
 /** Size of a buffer that holds any signer string plus its NUL: an ECDSA
  *  address "0x" + 40 hex (43) or an Ed25519 key as 64 hex (65). */
 #define TEEATTEST_SIGNER_MAX 65
@@ -41,7 +61,13 @@ typedef enum teeattest_sig_algo {
  * @brief Parse the JSON body of a provider's signature endpoint
  *        ({"text","signature","signing_address","signing_algo"}).
  *
- * Unknown members are ignored. `signing_address` and `signing_algo` are
+ * Unknown members are ignored. `signature_kind` (NEAR AI cloud-api) is
+ * read when present (teeattest_signature_kind()): "provider_tee" or
+ * "gateway", exactly; any other string or type is TEEATTEST_E_JSON (where
+ * "signature_kind"); a JSON null counts as absent. A kind that contradicts
+ * the text's form (provider_tee needs "model:req:resp", gateway
+ * "req:resp") parses, and fails the check "signature.kind" when the record
+ * is verified. `signing_address` and `signing_algo` are
  * optional (2024-era Phala answers have neither): without `signing_algo`
  * the algorithm follows from the signature's length (65 bytes: ecdsa, 64:
  * ed25519). Addresses are accepted in EIP-55 mixed case or lower case, with
@@ -126,6 +152,14 @@ TEEATTEST_API void teeattest_signature_free(teeattest_signature *sig);
  * @since 1.0 */
 TEEATTEST_API int32_t teeattest_signature_algo(const teeattest_signature *sig);
 
+/** @brief The record's `signature_kind`: TEEATTEST_SIG_KIND_PROVIDER_TEE,
+ *         TEEATTEST_SIG_KIND_GATEWAY, or TEEATTEST_SIG_KIND_NONE when the
+ *         record names none (or for NULL).
+ * @param sig the signature record.
+ * @return a teeattest_sig_kind value.
+ * @since 1.0 */
+TEEATTEST_API int32_t teeattest_signature_kind(const teeattest_signature *sig);
+
 /** @brief The signed text exactly as received. Borrowed.
  * @param sig the signature record.
  * @return the text (borrowed).
@@ -184,7 +218,8 @@ TEEATTEST_API int teeattest_signature_recover(const teeattest_signature *sig,
 
 /**
  * @brief Write the record as a signature-endpoint JSON object
- *        {"text","signature","signing_address","signing_algo"}, whatever
+ *        {"text","signature","signing_address","signing_algo"} (plus
+ *        "signature_kind" when the record has one), whatever
  *        form it was parsed from, so that it can be saved and parsed again
  *        with teeattest_signature_parse_json(). The text is written byte
  *        for byte; an ECDSA signature as "0x" + r||s||v with v = 27 or 28

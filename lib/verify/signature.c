@@ -142,6 +142,30 @@ static int parse_algo(int32_t *algo, const char *s, teeattest_error *err)
     return TEEATTEST_OK;
 }
 
+/* NEAR cloud-api's `signature_kind`: its two values exactly, as cloud-api
+ * writes them (crates/services/src/attestation/models.rs, SignatureKind). */
+static int parse_kind(int32_t *kind, const char *s, size_t len,
+                      teeattest_error *err)
+{
+    if (len == 12 && memcmp(s, "provider_tee", 12) == 0)
+        *kind = TEEATTEST_SIG_KIND_PROVIDER_TEE;
+    else if (len == 7 && memcmp(s, "gateway", 7) == 0)
+        *kind = TEEATTEST_SIG_KIND_GATEWAY;
+    else
+        return ta_error(err, TEEATTEST_E_JSON, "signature_kind",
+                        "unknown signature_kind \"%.*s\" (expected "
+                        "provider_tee or gateway)", (int)(len > 64 ? 64 : len),
+                        s);
+    return TEEATTEST_OK;
+}
+
+const char *ta_sig_kind_name(int32_t kind)
+{
+    return kind == TEEATTEST_SIG_KIND_PROVIDER_TEE ? "provider_tee"
+           : kind == TEEATTEST_SIG_KIND_GATEWAY    ? "gateway"
+                                                   : NULL;
+}
+
 static int parse_hash_field(uint8_t out[32], char hex_out[65], const char *s,
                             size_t len, const char *which,
                             teeattest_error *err)
@@ -264,20 +288,24 @@ static teeattest_signature *sig_alloc(teeattest_ctx *ctx)
     return sig;
 }
 
-/* Build a record from fields given as (pointer, length) pairs; address and
- * algo may be NULL. */
+/* Build a record from fields given as (pointer, length) pairs; address,
+ * algo and kind may be NULL. */
 static int build(teeattest_ctx *ctx, teeattest_signature **out,
                  const char *text, size_t text_len, const char *signature,
                  size_t sig_len, const char *address, size_t addr_len,
-                 const char *algo_s, teeattest_error *err)
+                 const char *algo_s, const char *kind_s, size_t kind_len,
+                 teeattest_error *err)
 {
-    int32_t algo = 0;
+    int32_t algo = 0, kind = TEEATTEST_SIG_KIND_NONE;
     int rc;
     if (algo_s && (rc = parse_algo(&algo, algo_s, err)))
+        return rc;
+    if (kind_s && (rc = parse_kind(&kind, kind_s, kind_len, err)))
         return rc;
     teeattest_signature *sig = sig_alloc(ctx);
     if (!sig)
         return ta_error(err, TEEATTEST_E_NOMEM, NULL, "allocating signature");
+    sig->kind = kind;
     if ((rc = parse_text(sig, text, text_len, err)) ||
         (rc = parse_sig_bytes(sig, algo, signature, sig_len, err)))
         goto fail;
@@ -335,11 +363,12 @@ static int parse_plain_record(teeattest_ctx *ctx, teeattest_signature **out,
     int n = ta_json_flat_scan(json, json_len, m, TA_SIGNATURE_PLAIN_MEMBERS);
     if (n < 0)
         return TEEATTEST_E_PASSTHROUGH;
-    static const char *const names[4] = {"text", "signature",
-                                         "signing_address", "signing_algo"};
-    const ta_json_member *f[4] = {NULL, NULL, NULL, NULL};
+    static const char *const names[5] = {"text", "signature",
+                                         "signing_address", "signing_algo",
+                                         "signature_kind"};
+    const ta_json_member *f[5] = {NULL, NULL, NULL, NULL, NULL};
     for (int i = 0; i < n; i++)
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < 5; k++)
             if (m[i].key_len == strlen(names[k]) &&
                 memcmp(m[i].key, names[k], m[i].key_len) == 0)
                 f[k] = &m[i];
@@ -352,7 +381,8 @@ static int parse_plain_record(teeattest_ctx *ctx, teeattest_signature **out,
     }
     return build(ctx, out, f[0]->val, f[0]->val_len, f[1]->val, f[1]->val_len,
                  f[2] ? f[2]->val : NULL, f[2] ? f[2]->val_len : 0,
-                 f[3] ? algo : NULL, err);
+                 f[3] ? algo : NULL, f[4] ? f[4]->val : NULL,
+                 f[4] ? f[4]->val_len : 0, err);
 }
 
 TEEATTEST_API int teeattest_signature_parse_json(teeattest_ctx *ctx,
@@ -381,12 +411,13 @@ TEEATTEST_API int teeattest_signature_parse_json(teeattest_ctx *ctx,
                       "signature record must be a JSON object");
         goto out;
     }
-    const char *text, *signature, *address, *algo;
-    size_t text_len, sig_len, addr_len, algo_len;
+    const char *text, *signature, *address, *algo, *kind;
+    size_t text_len, sig_len, addr_len, algo_len, kind_len;
     if ((rc = get_string_member(root, "text", &text, &text_len, err)) ||
         (rc = get_string_member(root, "signature", &signature, &sig_len, err)) ||
         (rc = get_string_member(root, "signing_address", &address, &addr_len, err)) ||
-        (rc = get_string_member(root, "signing_algo", &algo, &algo_len, err)))
+        (rc = get_string_member(root, "signing_algo", &algo, &algo_len, err)) ||
+        (rc = get_string_member(root, "signature_kind", &kind, &kind_len, err)))
         goto out;
     if (!text || !signature) {
         /* Providers answer "no signature" in-band: NEAR's gateway with
@@ -412,7 +443,7 @@ TEEATTEST_API int teeattest_signature_parse_json(teeattest_ctx *ctx,
         goto out;
     }
     rc = build(ctx, out, text, text_len, signature, sig_len, address, addr_len,
-               algo, err);
+               algo, kind, kind_len, err);
 out:
     json_decref(root);
     return rc;
@@ -502,7 +533,8 @@ TEEATTEST_API int teeattest_signature_parse_headers(teeattest_ctx *ctx,
         algo[vlen[F_ALGO]] = '\0';
     }
     return build(ctx, out, val[F_TEXT], vlen[F_TEXT], val[F_SIG], vlen[F_SIG],
-                 val[F_ADDR], vlen[F_ADDR], val[F_ALGO] ? algo : NULL, err);
+                 val[F_ADDR], vlen[F_ADDR], val[F_ALGO] ? algo : NULL, NULL, 0,
+                 err);
 }
 
 TEEATTEST_API int teeattest_signature_new(teeattest_ctx *ctx,
@@ -525,7 +557,7 @@ TEEATTEST_API int teeattest_signature_new(teeattest_ctx *ctx,
                         "signature fields exceed the %u-byte limit",
                         TEEATTEST_SIGNATURE_RECORD_MAX);
     return build(ctx, out, text, tl, signature, sl, signing_address, al,
-                 signing_algo, err);
+                 signing_algo, NULL, 0, err);
 }
 
 TEEATTEST_API teeattest_signature *teeattest_signature_ref(
@@ -550,6 +582,11 @@ TEEATTEST_API void teeattest_signature_free(teeattest_signature *sig)
 TEEATTEST_API int32_t teeattest_signature_algo(const teeattest_signature *sig)
 {
     return sig ? sig->algo : 0;
+}
+
+TEEATTEST_API int32_t teeattest_signature_kind(const teeattest_signature *sig)
+{
+    return sig ? sig->kind : TEEATTEST_SIG_KIND_NONE;
 }
 
 TEEATTEST_API const char *teeattest_signature_text(const teeattest_signature *sig)
@@ -707,10 +744,13 @@ static void check_model(teeattest_result *r, const teeattest_signature *sig,
 #define SOURCE_PINNED "pinned by the caller; attestation not checked"
 #define SOURCE_ATTESTED "attested by a verified report"
 
-static void verify_ecdsa(teeattest_result *r, const teeattest_signature *sig,
+/* Both verifiers write the key that actually signed to `actual` (the
+ * recovered address; the Ed25519 key the signature verifies under, else
+ * the claimed key) and return whether they know one. */
+static bool verify_ecdsa(teeattest_result *r, const teeattest_signature *sig,
                          const struct teeattest_policy *pol,
                          const uint8_t *expected, bool have_expected,
-                         const char *source)
+                         const char *source, uint8_t actual[32])
 {
     const uint8_t *s = sig->sig + 32;
     if (!ta_secp256k1_s_is_high(s))
@@ -739,7 +779,7 @@ static void verify_ecdsa(teeattest_result *r, const teeattest_signature *sig,
          * fails with TEEATTEST_E_NOMEM (reported by ta_result_finish)
          * rather than returning a "failed" verdict. */
         r->oom = true;
-        return;
+        return false;
     }
     if (rc) {
         ta_result_check(r, "signature.ecdsa.recover", TEEATTEST_OUTCOME_FAIL,
@@ -784,13 +824,16 @@ static void verify_ecdsa(teeattest_result *r, const teeattest_signature *sig,
                             TEEATTEST_OUTCOME_FAIL, true,
                             "signer %s is not the expected %s", addr_s, exp_s);
     }
-    if (!rc)
+    if (!rc) {
         ta_result_fact_str(r, "signer", addr_s);
+        memcpy(actual, addr, 20);
+    }
+    return rc == TEEATTEST_OK;
 }
 
-static void verify_ed25519(teeattest_result *r, const teeattest_signature *sig,
+static bool verify_ed25519(teeattest_result *r, const teeattest_signature *sig,
                            const uint8_t *expected, bool have_expected,
-                           const char *source)
+                           const char *source, uint8_t actual[32])
 {
     /* Ed25519 has no recovery: verify under the key we trust if we have
      * one, else under the key the record names. */
@@ -842,8 +885,111 @@ static void verify_ed25519(teeattest_result *r, const teeattest_signature *sig,
                                   ? "signed by the expected key %s (%s)"
                                   : "not signed by the expected key %s%.0s",
                         key_s, source);
-    if (rc == TEEATTEST_OK)
+    if (rc == TEEATTEST_OK) {
         ta_result_fact_str(r, "signer", key_s);
+        memcpy(actual, key, 32);
+        return true;
+    }
+    if (sig->has_claimed)
+        memcpy(actual, sig->claimed, 32);
+    return sig->has_claimed;
+}
+
+/* signature.kind: the text's form is the one the record's kind implies
+ * (cloud-api, crates/api/src/routes/attestation/signature.rs: provider_tee
+ * "{model}:{req}:{resp}", gateway "{req}:{resp}"). Present when the record
+ * names a kind, and for attested verification (a skip for legacy
+ * records). */
+static void check_kind(teeattest_result *r, const teeattest_signature *sig,
+                       bool attested)
+{
+    const char *name = "signature.kind";
+    if (sig->kind == TEEATTEST_SIG_KIND_PROVIDER_TEE && sig->model)
+        ta_result_check(r, name, TEEATTEST_OUTCOME_PASS, true,
+                        "signature_kind provider_tee with a model:req:resp "
+                        "text, the form the model TEE signs");
+    else if (sig->kind == TEEATTEST_SIG_KIND_PROVIDER_TEE)
+        ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                        "signature_kind provider_tee but a two-part req:resp "
+                        "text (the gateway's form): a model TEE signs "
+                        "model:req:resp");
+    else if (sig->kind == TEEATTEST_SIG_KIND_GATEWAY && !sig->model)
+        ta_result_check(r, name, TEEATTEST_OUTCOME_PASS, true,
+                        "signature_kind gateway with a req:resp text, the "
+                        "form the gateway signs");
+    else if (sig->kind == TEEATTEST_SIG_KIND_GATEWAY)
+        ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                        "signature_kind gateway but a three-part text naming "
+                        "model \"%.200s\": the gateway signs req:resp",
+                        sig->model);
+    else if (attested)
+        ta_result_check(r, name, TEEATTEST_OUTCOME_SKIP, false,
+                        "the record names no signature_kind (a legacy "
+                        "record): either text form, and the key of either "
+                        "the model or the gateway, is accepted; the fact "
+                        "signer_role says which signed");
+}
+
+/* The roles of an attested report's keys, for signature.signer.role. */
+typedef struct att_roles {
+    const char *role;      /* whose key is expected: "model" or "gateway" */
+    const char *other;     /* the other role */
+    const char *other_key; /* the other role's verified key, or NULL */
+} att_roles;
+
+/* signature.signer.role (attested verification only): the key that signed
+ * is the verified key of the role the record's kind names. */
+static void check_role(teeattest_result *r, const teeattest_signature *sig,
+                       const att_roles *roles, const uint8_t *expected,
+                       bool have_expected, const uint8_t *actual,
+                       bool have_actual)
+{
+    const char *name = "signature.signer.role";
+    size_t n = sig->algo == TEEATTEST_SIG_ECDSA ? 20 : 32;
+    const char *kind = ta_sig_kind_name(sig->kind);
+    char kind_s[48];
+    snprintf(kind_s, sizeof kind_s, kind ? "signature_kind %s" : "%s",
+             kind ? kind : "a record without signature_kind");
+    char exp_s[TEEATTEST_SIGNER_MAX], act_s[TEEATTEST_SIGNER_MAX];
+    if (!have_expected) {
+        /* signature.attestation fails in this case, and says why. */
+        ta_result_check(r, name, TEEATTEST_OUTCOME_SKIP, false,
+                        "%s needs the %s's key, which the report does not "
+                        "attest (see signature.attestation)", kind_s,
+                        roles->role);
+        return;
+    }
+    ta_format_signer(exp_s, sig->algo, expected);
+    if (!have_actual) {
+        ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                        "%s needs the %s's key %s, but no key that signed is "
+                        "known", kind_s, roles->role, exp_s);
+        return;
+    }
+    ta_format_signer(act_s, sig->algo, actual);
+    uint8_t other[32];
+    size_t other_len;
+    bool is_other = roles->other_key &&
+                    ta_parse_signer(sig->ctx, sig->algo, other, &other_len,
+                                    roles->other_key,
+                                    strlen(roles->other_key), NULL) == 0 &&
+                    memcmp(other, actual, n) == 0;
+    if (memcmp(expected, actual, n) == 0) {
+        ta_result_check(r, name, TEEATTEST_OUTCOME_PASS, true,
+                        "%s: signed by %s, the verified %s's key", kind_s,
+                        act_s, roles->role);
+        ta_result_fact_str(r, "signer_role", roles->role);
+    } else if (is_other) {
+        ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                        "%s must be signed by the %s's key %s, but the "
+                        "signer is %s, the verified %s's key", kind_s,
+                        roles->role, exp_s, act_s, roles->other);
+    } else {
+        ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                        "%s must be signed by the %s's key %s, but the "
+                        "signer is %s, a key the report does not attest",
+                        kind_s, roles->role, exp_s, act_s);
+    }
 }
 
 /* `attestation`: the verified report result the expected signer comes
@@ -852,7 +998,7 @@ static int sig_verify(const teeattest_signature *sig, teeattest_result **out,
                       const teeattest_policy *policy,
                       const char *expected_signer,
                       const teeattest_result *attestation,
-                      const char *att_problem,
+                      const char *att_problem, const att_roles *roles,
                       const uint8_t *request, size_t request_len,
                       const uint8_t *response, size_t response_len,
                       teeattest_error *err)
@@ -892,13 +1038,21 @@ static int sig_verify(const teeattest_signature *sig, teeattest_result **out,
     check_hash(r, sig->ctx, "signature.hash.response", "response body",
                sig->resp_hash, response, response_len, resp_hex);
     check_model(r, sig, policy, request, request_len);
+    check_kind(r, sig, attestation != NULL);
 
+    uint8_t actual[32];
+    bool have_actual;
     if (sig->algo == TEEATTEST_SIG_ECDSA)
-        verify_ecdsa(r, sig, policy, expected, have_expected,
-                     attestation ? SOURCE_ATTESTED : SOURCE_PINNED);
+        have_actual = verify_ecdsa(r, sig, policy, expected, have_expected,
+                                   attestation ? SOURCE_ATTESTED
+                                               : SOURCE_PINNED, actual);
     else
-        verify_ed25519(r, sig, expected, have_expected,
-                       attestation ? SOURCE_ATTESTED : SOURCE_PINNED);
+        have_actual = verify_ed25519(r, sig, expected, have_expected,
+                                     attestation ? SOURCE_ATTESTED
+                                                 : SOURCE_PINNED, actual);
+    if (attestation && roles)
+        check_role(r, sig, roles, expected, have_expected, actual,
+                   have_actual);
     if (attestation) {
         bool verified = teeattest_result_verdict(attestation) ==
                         TEEATTEST_VERDICT_VERIFIED;
@@ -926,6 +1080,8 @@ static int sig_verify(const teeattest_signature *sig, teeattest_result **out,
                                            ? "ecdsa" : "ed25519");
     if (sig->has_claimed)
         ta_result_fact_str(r, "claimed_signer", sig->claimed_str);
+    if (sig->kind != TEEATTEST_SIG_KIND_NONE)
+        ta_result_fact_str(r, "signature_kind", ta_sig_kind_name(sig->kind));
     ta_result_fact_str(r, "signer_source", attestation ? "attestation"
                                            : have_expected ? "pinned" : "none");
     ta_result_fact_bool(r, "attestation_checked", attestation != NULL);
@@ -954,14 +1110,28 @@ TEEATTEST_API int teeattest_signature_verify(const teeattest_signature *sig,
                                              size_t response_len,
                                              teeattest_error *err)
 {
-    return sig_verify(sig, out, policy, expected_signer, NULL, NULL, request,
-                      request_len, response, response_len, err);
+    return sig_verify(sig, out, policy, expected_signer, NULL, NULL, NULL,
+                      request, request_len, response, response_len, err);
 }
 
-/* The attested signer for `sig`: the entry whose signer the record
- * claims (multi-node reports name no single "signer"), else "signer". */
-static const char *attested_signer(const teeattest_result *att,
-                                   const teeattest_signature *sig)
+/* The role fact beside an "entry[i].signer" fact, or NULL. */
+static const char *entry_role(const teeattest_result *att, const char *key)
+{
+    char k[64];
+    size_t pl = strlen(key) - 7; /* without ".signer" */
+    if (pl + 6 > sizeof k)
+        return NULL;
+    memcpy(k, key, pl);
+    memcpy(k + pl, ".role", 6);
+    return teeattest_result_fact(att, k);
+}
+
+/* The attested model key for `sig`: the model (not gateway) entry whose
+ * signer the record claims (multi-node reports name no single "signer"),
+ * else "signer" unless that is the gateway's key (a report verified for
+ * its gateway entry alone). */
+static const char *model_signer(const teeattest_result *att,
+                                const teeattest_signature *sig)
 {
     if (sig->has_claimed) {
         size_t n = teeattest_result_fact_count(att);
@@ -970,13 +1140,32 @@ static const char *attested_signer(const teeattest_result *att,
             if (teeattest_result_fact_at(att, i, &k, &v, NULL) != TEEATTEST_OK)
                 continue;
             size_t kl = strlen(k);
+            const char *role;
             if (strncmp(k, "entry[", 6) == 0 && kl > 7 &&
                 strcmp(k + kl - 7, ".signer") == 0 &&
-                strcmp(v, sig->claimed_str) == 0)
+                strcmp(v, sig->claimed_str) == 0 &&
+                !((role = entry_role(att, k)) && strcmp(role, "gateway") == 0))
                 return v;
         }
     }
-    return teeattest_result_fact(att, "signer");
+    const char *s = teeattest_result_fact(att, "signer");
+    const char *g = teeattest_result_fact(att, "signer.gateway");
+    return s && g && strcmp(s, g) == 0 ? NULL : s;
+}
+
+/* Whether `key` (a signer string of any form) signed `sig`'s text. */
+static bool signed_by(const teeattest_signature *sig, const char *key)
+{
+    uint8_t k[32], addr[20];
+    size_t kl;
+    if (!key || ta_parse_signer(sig->ctx, sig->algo, k, &kl, key, strlen(key),
+                                NULL) != TEEATTEST_OK)
+        return false;
+    if (sig->algo == TEEATTEST_SIG_ECDSA)
+        return recover_address(sig, addr, NULL) == TEEATTEST_OK &&
+               memcmp(addr, k, 20) == 0;
+    return ta_ed25519_verify(sig->ctx, sig->sig, (const uint8_t *)sig->text,
+                             sig->text_len, k) == TEEATTEST_OK;
 }
 
 TEEATTEST_API int teeattest_signature_verify_attested(
@@ -989,16 +1178,31 @@ TEEATTEST_API int teeattest_signature_verify_attested(
         *out = NULL;
     if (!sig || !attestation)
         return TA_INVALID(err, !sig ? "sig is NULL" : "attestation is NULL");
-    const char *signer = attested_signer(attestation, sig);
+    /* The kind names whose key must have signed: provider_tee the model
+     * entry's, gateway the gateway's. A legacy record (no kind) may come
+     * from either: the gateway's key when it is the one that signed. */
+    const char *model = model_signer(attestation, sig);
+    const char *gateway = teeattest_result_fact(attestation, "signer.gateway");
+    bool want_gateway = sig->kind == TEEATTEST_SIG_KIND_GATEWAY ||
+                        (sig->kind == TEEATTEST_SIG_KIND_NONE &&
+                         signed_by(sig, gateway));
+    att_roles roles = {want_gateway ? "gateway" : "model",
+                       want_gateway ? "model" : "gateway",
+                       want_gateway ? model : gateway};
+    const char *signer = want_gateway ? gateway : model;
     const char *problem = NULL;
     uint8_t tmp[32];
     size_t tmp_len;
     if (teeattest_result_verdict(attestation) != TEEATTEST_VERDICT_VERIFIED) {
         /* A failed report names its signers only as unverified.* facts,
-         * which attested_signer() never reads. */
+         * which are never read here. */
         problem = "the report the signer comes from did not verify: it "
                   "attests no signing key";
         signer = NULL;
+        roles.other_key = NULL;
+    } else if (!signer && sig->kind == TEEATTEST_SIG_KIND_GATEWAY) {
+        problem = "signature_kind gateway, but the report attests no "
+                  "gateway key (no gateway entry, or its key is not bound)";
     } else if (!signer) {
         problem = "the report attests no signing key (none bound, or several "
                   "nodes and the record names none of them)";
@@ -1010,6 +1214,6 @@ TEEATTEST_API int teeattest_signature_verify_attested(
     }
     /* Without an attested signer nothing may pass on the signer alone:
      * signature.attestation fails whatever the policy says. */
-    return sig_verify(sig, out, policy, signer, attestation, problem, request,
-                      request_len, response, response_len, err);
+    return sig_verify(sig, out, policy, signer, attestation, problem, &roles,
+                      request, request_len, response, response_len, err);
 }

@@ -42,9 +42,14 @@ TEEATTEST_API int teeattest_signature_to_json(const teeattest_signature *sig,
     if (rc == TEEATTEST_OK && sig->has_claimed)
         rc = ta_buf_printf(&b, ",\"signing_address\":\"%s\"", sig->claimed_str);
     if (rc == TEEATTEST_OK)
-        rc = ta_buf_printf(&b, ",\"signing_algo\":\"%s\"}",
+        rc = ta_buf_printf(&b, ",\"signing_algo\":\"%s\"",
                            sig->algo == TEEATTEST_SIG_ECDSA ? "ecdsa"
                                                             : "ed25519");
+    if (rc == TEEATTEST_OK && sig->kind != TEEATTEST_SIG_KIND_NONE)
+        rc = ta_buf_printf(&b, ",\"signature_kind\":\"%s\"",
+                           ta_sig_kind_name(sig->kind));
+    if (rc == TEEATTEST_OK)
+        rc = ta_buf_append_str(&b, "}");
     if (rc) {
         ta_buf_free(&b);
         return ta_error(err, rc, NULL, "writing the signature record");

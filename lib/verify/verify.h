@@ -74,8 +74,11 @@ struct teeattest_signature {
     uint8_t claimed[32];      /* 20 (ecdsa address) or 32 (ed25519 key) */
     size_t claimed_len;
     char claimed_str[TEEATTEST_SIGNER_MAX];
+    int32_t kind;             /* teeattest_sig_kind; NONE when absent */
 };
 
+/* "provider_tee", "gateway", or NULL for TEEATTEST_SIG_KIND_NONE. */
+const char *ta_sig_kind_name(int32_t kind);
 /* Parse a signer string for `algo` into bytes (20 or 32). Accepts an
  * optional "0x"; mixed-case ECDSA addresses must carry a valid EIP-55
  * checksum. */

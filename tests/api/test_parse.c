@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include "api.h"
+#include "report_helpers.h"
 
 static teeattest_ctx *ctx;
 
@@ -68,6 +69,124 @@ static int headers_rc(const char *h, teeattest_error *err)
     } while (0)
 
 /* ---- endpoint JSON -------------------------------------------------- */
+
+/* The record {text, signature, signing_address, signing_algo} of `x`
+ * plus `extra` members (with their leading comma), and its parse. */
+static int kind_rc(const api_exchange *x, const char *extra,
+                   teeattest_signature **out, teeattest_error *e)
+{
+    char j[2048];
+    api_fmt(j, sizeof j, "{\"text\":\"%s\",\"signature\":\"%s\","
+             "\"signing_address\":\"%s\",\"signing_algo\":\"%s\"%s}",
+             x->text, x->signature, x->address, x->algo, extra);
+    *out = NULL;
+    return teeattest_signature_parse_json(ctx, out, (const uint8_t *)j,
+                                          strlen(j), e);
+}
+
+/* signature_kind (NEAR cloud-api, nearai/cloud-api@54b4a7c
+ * crates/api/src/routes/attestation/signature.rs): read, exposed, written
+ * back; anything but its two values, a duplicate member (the JSON
+ * duplicate-key rule) or another type is rejected; and against a pinned
+ * signer the text's form must be the one the kind implies. */
+static void test_signature_kind(void)
+{
+    api_exchange three;
+    api_synthetic(&three, "nonstream_3part_model_prefixed", "ecdsa");
+    teeattest_signature *sig = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(kind_rc(&ec, "", &sig, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_signature_kind(sig), TEEATTEST_SIG_KIND_NONE);
+    teeattest_signature_free(sig);
+    CHECK_EQ_INT(teeattest_signature_kind(NULL), TEEATTEST_SIG_KIND_NONE);
+    CHECK_EQ_INT(kind_rc(&ec, ",\"signature_kind\":null", &sig, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_signature_kind(sig), TEEATTEST_SIG_KIND_NONE);
+    teeattest_signature_free(sig);
+    CHECK_EQ_INT(kind_rc(&ec, ",\"signature_kind\":\"gateway\"", &sig, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_signature_kind(sig), TEEATTEST_SIG_KIND_GATEWAY);
+    /* Written back, and parsed again to the same kind. */
+    char out[2048];
+    size_t len = 0;
+    CHECK_EQ_INT(teeattest_signature_to_json(sig, out, sizeof out, &len, NULL),
+                 TEEATTEST_OK);
+    CHECK(strstr(out, ",\"signature_kind\":\"gateway\"}") != NULL);
+    teeattest_signature *again = NULL;
+    CHECK_EQ_INT(teeattest_signature_parse_json(ctx, &again,
+                                                (const uint8_t *)out, len,
+                                                NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_signature_kind(again), TEEATTEST_SIG_KIND_GATEWAY);
+    teeattest_signature_free(again);
+    teeattest_result *r = NULL;
+    CHECK_EQ_INT(teeattest_signature_verify(sig, &r, NULL, ec.expected, ec.req,
+                                            ec.req_len, ec.resp, ec.resp_len,
+                                            NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
+    CHECK_STR(ta_test_outcome(r, "signature.kind"), "pass");
+    CHECK_STR(teeattest_result_fact(r, "signature_kind"), "gateway");
+    teeattest_result_free(r);
+    teeattest_signature_free(sig);
+    /* provider_tee over the same two-part text: the form contradicts the
+     * kind, whoever signed. */
+    CHECK_EQ_INT(kind_rc(&ec, ",\"signature_kind\":\"provider_tee\"", &sig,
+                         NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_signature_kind(sig),
+                 TEEATTEST_SIG_KIND_PROVIDER_TEE);
+    CHECK_EQ_INT(teeattest_signature_verify(sig, &r, NULL, ec.expected, ec.req,
+                                            ec.req_len, ec.resp, ec.resp_len,
+                                            NULL), TEEATTEST_OK);
+    CHECK_STR(ta_test_failures(r), "signature.kind");
+    teeattest_result_free(r);
+    teeattest_signature_free(sig);
+    /* gateway over a model:req:resp text: the same. */
+    CHECK_EQ_INT(kind_rc(&three, ",\"signature_kind\":\"gateway\"", &sig,
+                         NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_signature_verify(sig, &r, NULL, three.expected,
+                                            three.req, three.req_len,
+                                            three.resp, three.resp_len, NULL),
+                 TEEATTEST_OK);
+    CHECK_STR(ta_test_failures(r), "signature.kind");
+    teeattest_result_free(r);
+    teeattest_signature_free(sig);
+    /* A legacy record verified against a pinned signer has no kind to
+     * check. */
+    CHECK_EQ_INT(kind_rc(&three, "", &sig, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_signature_verify(sig, &r, NULL, three.expected,
+                                            three.req, three.req_len,
+                                            three.resp, three.resp_len, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_VERIFIED);
+    CHECK_STR(ta_test_outcome(r, "signature.kind"), "absent");
+    CHECK(teeattest_result_fact(r, "signature_kind") == NULL);
+    teeattest_result_free(r);
+    teeattest_signature_free(sig);
+
+    /* Rejected: unknown values (exact match only), other types, and a
+     * duplicate member, whichever value comes first. */
+    static const char *const bad[] = {
+        ",\"signature_kind\":\"Gateway\"",
+        ",\"signature_kind\":\"provider\"",
+        ",\"signature_kind\":\"gateway \"",
+        ",\"signature_kind\":\"\"",
+        ",\"signature_kind\":\"model\"",
+        ",\"signature_kind\":1",
+        ",\"signature_kind\":[\"gateway\"]",
+        ",\"signature_kind\":\"gateway\\u0000\"", /* jansson: no NUL */
+        ",\"signature_kind\":\"gateway\",\"signature_kind\":\"gateway\"",
+        ",\"signature_kind\":\"gateway\",\"signature_kind\":\"provider_tee\"",
+        ",\"signature_kind\":\"provider_tee\",\"signature_kind\":null",
+    };
+    for (size_t i = 0; i < API_ARRAY_LEN(bad); i++) {
+        e = (teeattest_error)TEEATTEST_ERROR_INIT;
+        if (!CHECK_EQ_INT(kind_rc(&ec, bad[i], &sig, &e), TEEATTEST_E_JSON))
+            printf("#   extra: %s\n", bad[i]);
+        CHECK(sig == NULL);
+        if (i < 7)
+            CHECK_STR(e.where, "signature_kind");
+    }
+    api_exchange_free(&three);
+}
 
 static void test_json_accepted(void)
 {
@@ -670,6 +789,7 @@ int main(void)
     api_fmt(H2, sizeof H2, "%s", ec.text + 65);
     test_json_accepted();
     test_json_rejected();
+    test_signature_kind();
     test_text();
     test_signature_encoding();
     test_algo_and_signer();

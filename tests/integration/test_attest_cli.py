@@ -581,6 +581,9 @@ class TestAttestSimTrusted(unittest.TestCase):
                                         self.sim_root())
         self.assertEqual(rc, EXIT_VERIFIED, out + err)
         self.assertIn("PASS  signature.attestation", out)
+        self.assertIn("PASS  signature.signer.role", out)
+        self.assertIn("signature kind: none named (legacy record); signed by "
+                      "the attested model's key\n", out)
         self.assertIn("PASS  entry[0].binding.report_data", out)
         self.assertEqual(out.splitlines()[-1], "verdict: verified")
         # without the test root the attestation fails, and so the answer
@@ -609,6 +612,13 @@ class TestAttestSimTrusted(unittest.TestCase):
         self.assertEqual(doc["verdict"], "verified")
         self.assertEqual(checks(doc)["signature.attestation"]["outcome"],
                          "pass")
+        # A record without signature_kind: either form, either attested
+        # key; the model entry's signed it.
+        self.assertEqual(checks(doc)["signature.kind"]["outcome"], "skip")
+        self.assertEqual(checks(doc)["signature.signer.role"]["outcome"],
+                         "pass")
+        self.assertEqual(doc["facts"]["signer_role"], "model")
+        self.assertNotIn("signature_kind", doc["facts"])
         att = doc["attestation"]
         self.assertEqual(att["verdict"], "verified")
         self.assertEqual(checks(att)["entry[0].binding.report_data"]

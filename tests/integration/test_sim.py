@@ -443,6 +443,15 @@ class TestDialects(unittest.TestCase):
             rc, out = cli_verify(CHAT_BODY, body, json.dumps(sig).encode(),
                                  k["ecdsa_address"])
             self.assertEqual(rc, EXIT_VERIFIED, out)
+            self.assertIn("PASS  signature.kind", out)
+            self.assertIn("signature kind: provider_tee\n", out)
+            # The kind swapped to gateway: the three-part text is not the
+            # gateway's form.
+            sig["signature_kind"] = "gateway"
+            rc, out = cli_verify(CHAT_BODY, body, json.dumps(sig).encode(),
+                                 k["ecdsa_address"])
+            self.assertEqual(rc, EXIT_FAILED, out)
+            self.assertIn("FAIL  signature.kind", out)
             s.control(truncate_stream=True)
             c = s.conn()
             c.request("POST", "/v1/chat/completions", body=STREAM_BODY)

@@ -398,6 +398,34 @@ class TestSignatures(unittest.TestCase):
         again = ta.Signature.parse_json(self.ctx, sig.to_json())
         self.assertTrue(again.verify(req, resp, NEAR_SIGNER).verified)
 
+    def test_signature_kind(self):
+        """signature_kind (NEAR cloud-api, nearai/cloud-api@54b4a7c
+        crates/api/src/routes/attestation/signature.rs) on the real NEAR
+        record: read and written back; provider_tee over its two-part text
+        fails signature.kind; an unknown or duplicate kind is rejected."""
+        raw, req, resp = saved_exchange("nearai_cloud_2025_stream")
+        self.assertIsNone(ta.Signature.parse_json(self.ctx, raw).kind)
+        gw = ta.Signature.parse_json(
+            self.ctx, raw[:-1] + b',"signature_kind":"gateway"}')
+        self.assertEqual(gw.kind, "gateway")
+        self.assertEqual(json.loads(gw.to_json())["signature_kind"], "gateway")
+        res = gw.verify(req, resp, expected_signer=NEAR_SIGNER)
+        self.assertTrue(res.verified)
+        self.assertEqual(res.facts["signature_kind"], "gateway")
+        pt = ta.Signature.parse_json(
+            self.ctx, raw[:-1] + b',"signature_kind":"provider_tee"}')
+        self.assertEqual(pt.kind, "provider_tee")
+        res = pt.verify(req, resp, expected_signer=NEAR_SIGNER)
+        self.assertFalse(res.verified)
+        self.assertEqual([c.name for c in res.failures], ["signature.kind"])
+        self.assertEqual(res.check("signature.kind").outcome, ta.Outcome.FAIL)
+        for extra in (b',"signature_kind":"Gateway"}',
+                      b',"signature_kind":"gateway","signature_kind":"gateway"}'):
+            with self.assertRaises(ta.ParseError) as cm:
+                ta.Signature.parse_json(self.ctx, raw[:-1] + extra)
+            self.assertEqual(cm.exception.status, ta.Status.E_JSON)
+        self.assertEqual(int(ta.SigKind.GATEWAY), 2)
+
     def test_phala_2024_record(self):
         raw, req, resp = saved_exchange("phala_inference_api_2024_stream")
         sig = ta.Signature.parse_json(self.ctx, raw)

@@ -37,7 +37,7 @@ from .constants import (CHAT_STREAM, ENTRY_ALL, HTTP_STREAM, INTEL_PCS_URL,
                         ONLINE_PCCS, TIME_MAX, Curve, EntryField,
                         EvidenceItem, Feature, GpuItem, GpuMode, GpuOcspNonce,
                         GpuRequirement, GpuService, HashAlg, Identity,
-                        LogLevel, Outcome, Register, SigAlgo, Status,
+                        LogLevel, Outcome, Register, SigAlgo, SigKind, Status,
                         TdxStatus, Verdict)
 from .errors import (AbiError, BufferTooSmall, CallbackError, Cancelled,
                      ClosedHandleError, CryptoError, HttpStatusError,

@@ -214,6 +214,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_signature_ref": (H, [H]),
     "teeattest_signature_free": (None, [H]),
     "teeattest_signature_algo": (I32, [H]),
+    "teeattest_signature_kind": (I32, [H]),
     "teeattest_signature_text": (S, [H]),
     "teeattest_signature_model": (S, [H]),
     "teeattest_signature_request_hash": (S, [H]),

@@ -9,7 +9,7 @@ from typing import Any, Iterable, Optional, Union
 
 from ._core import (Context, Handle, Result, call, cstr, data, flag, i32,
                     lib, new_handle, text, u32, unix_time)
-from .constants import NONCE_SIZE, SigAlgo, TdxStatus
+from .constants import NONCE_SIZE, SigAlgo, SigKind, TdxStatus
 from .errors import BufferTooSmall, InvalidArgument
 
 Data = Union[bytes, bytearray, memoryview, str]
@@ -237,6 +237,14 @@ class Signature(Handle):
         a = lib().signature_algo(self._p)
         return "ecdsa" if a == SigAlgo.ECDSA else \
             "ed25519" if a == SigAlgo.ED25519 else "unknown"
+
+    @property
+    def kind(self) -> Optional[str]:
+        """The record's signature_kind ("provider_tee", "gateway"), or None
+        for a record that names none."""
+        k = lib().signature_kind(self._p)
+        return "provider_tee" if k == SigKind.PROVIDER_TEE else \
+            "gateway" if k == SigKind.GATEWAY else None
 
     @property
     def text(self) -> str:

@@ -90,6 +90,13 @@ class SigAlgo(enum.IntEnum):
     ED25519 = 2
 
 
+class SigKind(enum.IntEnum):
+    """teeattest_sig_kind: who produced a signature (``signature_kind``)."""
+    NONE = 0
+    PROVIDER_TEE = 1
+    GATEWAY = 2
+
+
 class HashAlg(enum.IntEnum):
     SHA256 = 1
     SHA384 = 2
