@@ -36,6 +36,7 @@ const (
 	EntryE2EPubkey        EntryField = C.TEEATTEST_ENTRY_E2E_PUBKEY
 	EntryVMConfig         EntryField = C.TEEATTEST_ENTRY_VM_CONFIG
 	EntryComposeManager   EntryField = C.TEEATTEST_ENTRY_COMPOSE_MANAGER
+	EntryGPUAttestation   EntryField = C.TEEATTEST_ENTRY_GPU_ATTESTATION
 )
 
 // Report is a normalized attestation report (teeattest_report):

@@ -420,7 +420,13 @@ typedef enum teeattest_entry_field {
     TEEATTEST_ENTRY_VM_CONFIG = 19,
     /** NEAR compose_manager_attestation object text (re-serialized
      *  compactly). */
-    TEEATTEST_ENTRY_COMPOSE_MANAGER = 20
+    TEEATTEST_ENTRY_COMPOSE_MANAGER = 20,
+    /** dstack's boot-time GPU attestation: the complete nvattest JSON
+     *  output the guest-agent's GpuInfo returns as `attestation`, when the
+     *  entry carries it as the string `gpu_attestation` (exactly the
+     *  string's bytes: the RTMR3 gpu-attestation event binds its SHA-256).
+     *  @since 1.0 */
+    TEEATTEST_ENTRY_GPU_ATTESTATION = 21
 } teeattest_entry_field;
 
 /**

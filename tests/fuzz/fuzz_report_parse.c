@@ -42,7 +42,7 @@ static void exercise_entry(const teeattest_report *rep, size_t i)
 {
     const uint8_t *d;
     size_t n;
-    for (int32_t f = TEEATTEST_ENTRY_ROLE; f <= TEEATTEST_ENTRY_COMPOSE_MANAGER;
+    for (int32_t f = TEEATTEST_ENTRY_ROLE; f <= TEEATTEST_ENTRY_GPU_ATTESTATION;
          f++) {
         d = NULL;
         n = (size_t)-1;
@@ -92,7 +92,7 @@ static void exercise_entry(const teeattest_report *rep, size_t i)
     FUZZ_CHECK(teeattest_report_entry_get(rep, i, 0, &d, &n, NULL) ==
                TEEATTEST_E_INVALID_ARG);
     FUZZ_CHECK(teeattest_report_entry_get(rep, i,
-                                          TEEATTEST_ENTRY_COMPOSE_MANAGER + 1,
+                                          TEEATTEST_ENTRY_GPU_ATTESTATION + 1,
                                           &d, &n, NULL) == TEEATTEST_E_INVALID_ARG);
     FUZZ_CHECK(teeattest_report_entry_get(rep, i, -1, &d, &n, NULL) ==
                TEEATTEST_E_INVALID_ARG);

@@ -118,6 +118,8 @@ class Identity(enum.IntEnum):
     COMPOSE_HASH = 2
     APP_ID = 3
     IMAGE_DIGEST = 4
+    GPU_POLICY_HASH = 5
+    INIT_SCRIPT_HASH = 6
 
 
 class TdxStatus(enum.IntEnum):
@@ -195,6 +197,7 @@ class EntryField(enum.IntEnum):
     E2E_PUBKEY = 18
     VM_CONFIG = 19
     COMPOSE_MANAGER = 20
+    GPU_ATTESTATION = 21
 
 
 ONLINE_PCCS = 0x0001         #: TEEATTEST_ONLINE_PCCS
