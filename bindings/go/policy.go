@@ -29,10 +29,12 @@ const (
 type Identity int32
 
 const (
-	IDOSImageHash Identity = C.TEEATTEST_ID_OS_IMAGE_HASH
-	IDComposeHash Identity = C.TEEATTEST_ID_COMPOSE_HASH
-	IDAppID       Identity = C.TEEATTEST_ID_APP_ID
-	IDImageDigest Identity = C.TEEATTEST_ID_IMAGE_DIGEST
+	IDOSImageHash    Identity = C.TEEATTEST_ID_OS_IMAGE_HASH
+	IDComposeHash    Identity = C.TEEATTEST_ID_COMPOSE_HASH
+	IDAppID          Identity = C.TEEATTEST_ID_APP_ID
+	IDImageDigest    Identity = C.TEEATTEST_ID_IMAGE_DIGEST
+	IDGPUPolicyHash  Identity = C.TEEATTEST_ID_GPU_POLICY_HASH
+	IDInitScriptHash Identity = C.TEEATTEST_ID_INIT_SCRIPT_HASH
 )
 
 // GPUMode says how GPU measurements are judged.

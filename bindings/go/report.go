@@ -38,6 +38,7 @@ const (
 	EntryComposeManager   EntryField = C.TEEATTEST_ENTRY_COMPOSE_MANAGER
 	EntryOHTTPKeyConfig   EntryField = C.TEEATTEST_ENTRY_OHTTP_KEY_CONFIG
 	EntryOHTTPAttestation EntryField = C.TEEATTEST_ENTRY_OHTTP_ATTESTATION
+	EntryGPUAttestation   EntryField = C.TEEATTEST_ENTRY_GPU_ATTESTATION
 )
 
 // Report is a normalized attestation report (teeattest_report):

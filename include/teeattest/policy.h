@@ -365,7 +365,15 @@ enum teeattest_identity {
     TEEATTEST_ID_APP_ID = 3,
     /** Container image digest, 32 bytes: every image the attested
      *  app_compose names must be pinned by "@sha256:" to one of them. */
-    TEEATTEST_ID_IMAGE_DIGEST = 4
+    TEEATTEST_ID_IMAGE_DIGEST = 4,
+    /** dstack GPU policy hash, 32 bytes: the RTMR3 event gpu-policy-hash
+     *  (SHA-256 of the JCS form of app_compose's
+     *  requirements.gpu_policy, of {} when absent). @since 1.0 */
+    TEEATTEST_ID_GPU_POLICY_HASH = 5,
+    /** dstack init script hash, 32 bytes: every init-script-hash event of
+     *  RTMR3 (SHA-256 of one app_compose init_script) must be one of
+     *  them. @since 1.0 */
+    TEEATTEST_ID_INIT_SCRIPT_HASH = 6
 };
 
 /**

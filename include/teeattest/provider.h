@@ -429,7 +429,13 @@ typedef enum teeattest_entry_field {
     TEEATTEST_ENTRY_OHTTP_KEY_CONFIG = 21,
     /** NEAR `ohttp_attestation` object text (re-serialized compactly),
      *  taken like TEEATTEST_ENTRY_OHTTP_KEY_CONFIG. @since 1.0 */
-    TEEATTEST_ENTRY_OHTTP_ATTESTATION = 22
+    TEEATTEST_ENTRY_OHTTP_ATTESTATION = 22,
+    /** dstack's boot-time GPU attestation: the complete nvattest JSON
+     *  output the guest-agent's GpuInfo returns as `attestation`, when the
+     *  entry carries it as the string `gpu_attestation` (exactly the
+     *  string's bytes: the RTMR3 gpu-attestation event binds its SHA-256).
+     *  @since 1.0 */
+    TEEATTEST_ENTRY_GPU_ATTESTATION = 23
 } teeattest_entry_field;
 
 /**

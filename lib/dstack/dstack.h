@@ -82,6 +82,8 @@ void ta_dstack_log_free(teeattest_ctx *ctx, ta_dstack_log *log);
  * means "none" (dstack extends it empty when app_compose sets
  * no_instance_id): has_instance_id stays false. Only runtime events on
  * imr 3 count. On error *id is zeroed. Pointers borrow from `log`. */
+#define TA_DSTACK_INIT_SCRIPTS_MAX 5u /* dstack-types MAX_INIT_SCRIPTS */
+
 typedef struct ta_dstack_identity {
     bool has_app_id, has_compose_hash, has_instance_id, has_os_image_hash;
     uint8_t app_id[20];
@@ -91,6 +93,16 @@ typedef struct ta_dstack_identity {
     const uint8_t *key_provider; /* JSON bytes, e.g. {"name":"kms","id":..} */
     size_t key_provider_len;     /* 0: no key-provider event */
     bool boot_mr_done;
+    /* Events dstack-util adds before boot-mr-done since 2026 (read only
+     * there: after it the app may extend any name). gpu-policy-hash (32 B)
+     * and gpu-attestation (JSON) at most once each; init-script-hash (32 B)
+     * once per init script, in order, at most TA_DSTACK_INIT_SCRIPTS_MAX. */
+    bool has_gpu_policy_hash;
+    uint8_t gpu_policy_hash[32];
+    size_t n_init_scripts;
+    uint8_t init_script_hashes[TA_DSTACK_INIT_SCRIPTS_MAX][32];
+    const uint8_t *gpu_attestation; /* payload JSON; borrowed */
+    size_t gpu_attestation_len;     /* 0: no gpu-attestation event */
 } ta_dstack_identity;
 
 int ta_dstack_log_identity(const ta_dstack_log *log, ta_dstack_identity *id,
@@ -116,8 +128,8 @@ ta_mr_config_version ta_dstack_mr_config_version(const uint8_t mr[48]);
  * kms 2, tpm 3 — dstack names the local one "local-sgx", also 1 — and
  * whose "id" is hex). Returns TEEATTEST_OK when it
  * matches; TEEATTEST_E_VERIFY_FAILED when it does not; TEEATTEST_E_UNSUPPORTED
- * for v3 (needs the mr_config document, which reports do not carry) and
- * for TA_MR_CONFIG_ZERO (nothing to check); TEEATTEST_E_PARSE for an
+ * for v3 (ta_dstack_mr_config_v3_check rebuilds its document) and for
+ * TA_MR_CONFIG_ZERO (nothing to check); TEEATTEST_E_PARSE for an
  * unknown form, or v2 without app id / a parsable key provider. `err`
  * says which. *version (may be NULL) gets the form. */
 int ta_dstack_mr_config_check(const teeattest_ctx *ctx, const uint8_t mr[48],
@@ -125,6 +137,84 @@ int ta_dstack_mr_config_check(const teeattest_ctx *ctx, const uint8_t mr[48],
                               const ta_dstack_identity *id,
                               ta_mr_config_version *version,
                               teeattest_error *err);
+
+/* MRCONFIGID v3: 03 || SHA-256("dstack-mr-config-v3:" || 00 || doc) ||
+ * 00*15 where doc is the JCS text of dstack's MrConfigV3 (dstack-types
+ * mr_config.rs): {"app_id"?, "compose_hash", "gpu_policy_hash"?,
+ * "init_script_hashes"?, "instance_id"?, "key_provider", "key_provider_id"?,
+ * "version":3}, byte strings as lower-case hex. The document is rebuilt
+ * from verified values only: app_compose (whose SHA-256 must equal the
+ * compose-hash event) gives compose_hash, key_provider (its "key_provider",
+ * else kms_enabled / local_key_provider_enabled, else "none"),
+ * key_provider_id and, for manifest_version >= 3, the SHA-256 of each
+ * init_script; the replayed events give app_id, instance_id and
+ * gpu_policy_hash. Every optional member is either omitted or equal to its
+ * verified value (dstack's guest enforces the same), so each of the
+ * combinations is tried; `doc` (may be NULL) gets the matching document
+ * (NUL-terminated, free with ta_free). Returns TEEATTEST_OK;
+ * TEEATTEST_E_VERIFY_FAILED (no document matches, or app_compose is not
+ * the compose-hash event's); TEEATTEST_E_UNSUPPORTED (no app_compose, or
+ * MRCONFIGID is not v3); TEEATTEST_E_JSON / TEEATTEST_E_PARSE (app_compose
+ * unusable, `err` says which member); TEEATTEST_E_NOMEM. */
+int ta_dstack_mr_config_v3_check(const teeattest_ctx *ctx, const uint8_t mr[48],
+                                 const ta_dstack_identity *id,
+                                 const uint8_t *app_compose, size_t len,
+                                 char **doc, teeattest_error *err);
+
+/* The optional members of a v3 document (JCS key order). */
+#define TA_V3_APP_ID 1u
+#define TA_V3_GPU_POLICY_HASH 2u
+#define TA_V3_INIT_SCRIPT_HASHES 4u
+#define TA_V3_INSTANCE_ID 8u
+#define TA_V3_KEY_PROVIDER_ID 16u
+
+/* The v3 document with the optional `members` (TA_V3_* bits; each must
+ * have a verified value, else TEEATTEST_E_PARSE) as NUL-terminated JCS
+ * text (free with ta_free). Does not check app_compose against the
+ * compose-hash event: ta_dstack_mr_config_v3_check() does. */
+int ta_dstack_mr_config_v3_document(const teeattest_ctx *ctx,
+                                    const ta_dstack_identity *id,
+                                    const uint8_t *app_compose, size_t len,
+                                    unsigned members, char **doc,
+                                    teeattest_error *err);
+
+/* SHA-256 of each init_script of app_compose (a string, a list of at most
+ * 5 strings, or null/absent), in order: what dstack-util extends as
+ * init-script-hash events. Errors as ta_dstack_mr_config_v3_document. */
+int ta_dstack_compose_init_scripts(const teeattest_ctx *ctx,
+                                   const uint8_t *app_compose, size_t len,
+                                   uint8_t out[TA_DSTACK_INIT_SCRIPTS_MAX][32],
+                                   size_t *n, teeattest_error *err);
+
+/* out = 03 || SHA-256("dstack-mr-config-v3:" || 00 || doc) || 00*15. */
+int ta_dstack_mr_config_v3_id(const teeattest_ctx *ctx, uint8_t out[48],
+                              const char *doc, size_t len);
+
+/* The payload of a gpu-attestation event (dstack-util, version 2):
+ * {"version":2,"provider":"nvidia","devices":N,"cc_mode":"on",
+ *  "devtools":bool,"evidence_sha256":"<64 hex>"} where evidence_sha256 is
+ * the SHA-256 of the complete nvattest JSON output captured at boot (what
+ * the guest-agent's GpuInfo returns as "attestation"). Unknown members are
+ * ignored. TEEATTEST_E_UNSUPPORTED for another version; TEEATTEST_E_JSON /
+ * TEEATTEST_E_FIELD_MISSING / TEEATTEST_E_HEX / TEEATTEST_E_LENGTH with
+ * `err` naming the member; TEEATTEST_E_TOO_LARGE past 4 KiB. */
+typedef struct ta_dstack_gpu_event {
+    uint32_t version;
+    char provider[32];
+    uint32_t devices;
+    char cc_mode[16];
+    bool devtools;
+    uint8_t evidence_sha256[32];
+} ta_dstack_gpu_event;
+
+int ta_dstack_gpu_event_parse(const uint8_t *json, size_t len,
+                              ta_dstack_gpu_event *out, teeattest_error *err);
+
+/* Whether `evidence` (exact bytes) is what the event's evidence_sha256
+ * names: TEEATTEST_OK or TEEATTEST_E_VERIFY_FAILED. */
+int ta_dstack_gpu_evidence_check(const teeattest_ctx *ctx,
+                                 const ta_dstack_gpu_event *ev,
+                                 const uint8_t *evidence, size_t len);
 
 /* Image digests pinned in an app_compose document: every "@sha256:<64 hex>"
  * in its "docker_compose_file" string (and in the document text itself

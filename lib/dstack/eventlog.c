@@ -397,6 +397,52 @@ int ta_dstack_log_parse(teeattest_ctx *ctx, const uint8_t *json, size_t len,
 
 /* ---- identity events -------------------------------------------------------- */
 
+/* The events dstack-util extends between compose-hash and boot-mr-done
+ * since 2026 (system_setup.rs): init-script-hash per script, then
+ * gpu-policy-hash and, when it attested GPUs, gpu-attestation. */
+static int boot_event(const ta_dstack_event *ev, size_t i,
+                      ta_dstack_identity *id, teeattest_error *err)
+{
+    char where[64];
+    snprintf(where, sizeof where, "event_log[%zu]", i);
+    bool policy = strcmp(ev->name, "gpu-policy-hash") == 0;
+    bool script = strcmp(ev->name, "init-script-hash") == 0;
+    if (strcmp(ev->name, "gpu-attestation") == 0) {
+        if (id->gpu_attestation_len)
+            return ta_error(err, TEEATTEST_E_PARSE, where,
+                            "second \"gpu-attestation\" event before "
+                            "boot-mr-done");
+        if (ev->payload_len == 0)
+            return ta_error(err, TEEATTEST_E_LENGTH, where,
+                            "\"gpu-attestation\" payload is empty");
+        id->gpu_attestation = ev->payload;
+        id->gpu_attestation_len = ev->payload_len;
+        return TEEATTEST_OK;
+    }
+    if (!policy && !script)
+        return TEEATTEST_OK;
+    if (ev->payload_len != 32)
+        return ta_error(err, TEEATTEST_E_LENGTH, where,
+                        "\"%s\" payload is %zu bytes, not 32", ev->name,
+                        ev->payload_len);
+    if (policy) {
+        if (id->has_gpu_policy_hash)
+            return ta_error(err, TEEATTEST_E_PARSE, where,
+                            "second \"gpu-policy-hash\" event before "
+                            "boot-mr-done");
+        memcpy(id->gpu_policy_hash, ev->payload, 32);
+        id->has_gpu_policy_hash = true;
+        return TEEATTEST_OK;
+    }
+    if (id->n_init_scripts == TA_DSTACK_INIT_SCRIPTS_MAX)
+        return ta_error(err, TEEATTEST_E_PARSE, where,
+                        "more than %u \"init-script-hash\" events (dstack "
+                        "allows %u init scripts)", TA_DSTACK_INIT_SCRIPTS_MAX,
+                        TA_DSTACK_INIT_SCRIPTS_MAX);
+    memcpy(id->init_script_hashes[id->n_init_scripts++], ev->payload, 32);
+    return TEEATTEST_OK;
+}
+
 int ta_dstack_log_identity(const ta_dstack_log *log, ta_dstack_identity *id,
                            teeattest_error *err)
 {
@@ -436,6 +482,11 @@ int ta_dstack_log_identity(const ta_dstack_log *log, ta_dstack_identity *id,
         if (strcmp(ev->name, "boot-mr-done") == 0) {
             id->boot_mr_done = true;
             continue;
+        }
+        if (!id->boot_mr_done) {
+            rc = boot_event(ev, i, id, err);
+            if (rc)
+                break;
         }
         for (size_t f = 0; f < TA_ARRAY_LEN(fields); f++) {
             if (strcmp(ev->name, fields[f].name) != 0)
@@ -624,6 +675,418 @@ int ta_dstack_mr_config_check(const teeattest_ctx *ctx, const uint8_t mr[48],
                         (int)v, v == TA_MR_CONFIG_V2 ? ", app id and key provider"
                                                      : "");
     return TEEATTEST_OK;
+}
+
+/* ---- mr_config_id v3 -------------------------------------------------------- */
+
+#define V3_DOMAIN "dstack-mr-config-v3:"
+#define GPU_EVENT_MAX 4096u
+
+/* What the host puts in a v3 document, from the verified app_compose
+ * (dstack-types AppCompose: key_provider(), key_provider_id,
+ * manifest_version_u32(), init_script). */
+typedef struct v3_compose {
+    const char *kp;      /* "none", "kms", "local", "tpm" */
+    char *kp_id_hex;     /* lower-case hex, NULL when empty; owned */
+    size_t n_scripts;
+    uint8_t scripts[TA_DSTACK_INIT_SCRIPTS_MAX][32];
+    bool bind_scripts;   /* manifest_version >= 3 */
+} v3_compose;
+
+static int bad_member(teeattest_error *err, const char *member,
+                      const char *what)
+{
+    return ta_error(err, TEEATTEST_E_PARSE, member, "app_compose.%s %s",
+                    member, what);
+}
+
+/* manifest_version: a string of decimal digits, or a legacy integer. */
+static uint64_t manifest_version(const json_t *v)
+{
+    if (json_is_integer(v))
+        return json_integer_value(v) > 0 ? (uint64_t)json_integer_value(v) : 0;
+    const char *s = json_string_value(v);
+    if (!s || !*s || json_string_length(v) > 9)
+        return 0;
+    uint64_t n = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return 0;
+        n = n * 10 + (uint64_t)(*p - '0');
+    }
+    return n;
+}
+
+static int v3_read_compose(const teeattest_ctx *ctx, const json_t *doc,
+                           v3_compose *c, teeattest_error *err)
+{
+    memset(c, 0, sizeof *c);
+    const json_t *kp = json_object_get(doc, "key_provider");
+    static const char *const kinds[] = {"none", "kms", "local", "tpm"};
+    if (kp && !json_is_null(kp)) {
+        for (size_t k = 0; k < TA_ARRAY_LEN(kinds) && json_is_string(kp); k++)
+            if (strcmp(json_string_value(kp), kinds[k]) == 0)
+                c->kp = kinds[k];
+        if (!c->kp)
+            return bad_member(err, "key_provider",
+                              "is not none, kms, local or tpm");
+    } else if (json_is_true(json_object_get(doc, "kms_enabled"))) {
+        c->kp = "kms";
+    } else if (json_is_true(json_object_get(doc, "local_key_provider_enabled"))) {
+        c->kp = "local";
+    } else {
+        c->kp = "none";
+    }
+    const json_t *kid = json_object_get(doc, "key_provider_id");
+    if (kid && !json_is_string(kid))
+        return bad_member(err, "key_provider_id", "is not a hex string");
+    size_t klen = kid ? json_string_length(kid) : 0;
+    if (klen) {
+        const char *h = json_string_value(kid);
+        if (klen >= 2 && h[0] == '0' && (h[1] == 'x' || h[1] == 'X')) {
+            h += 2;
+            klen -= 2;
+        }
+        if (klen % 2 || !ta_is_hex(h, klen))
+            return bad_member(err, "key_provider_id", "is not a hex string");
+        c->kp_id_hex = ta_strndup(ctx, h, klen);
+        if (!c->kp_id_hex)
+            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "allocating");
+        for (size_t k = 0; k < klen; k++)
+            if (c->kp_id_hex[k] >= 'A' && c->kp_id_hex[k] <= 'F')
+                c->kp_id_hex[k] = (char)(c->kp_id_hex[k] - 'A' + 'a');
+    }
+    c->bind_scripts = manifest_version(json_object_get(doc,
+                                                       "manifest_version")) >= 3;
+    /* init_script: one string, a list of strings, or null/absent. */
+    const json_t *is = json_object_get(doc, "init_script");
+    size_t n = json_is_array(is) ? json_array_size(is)
+               : json_is_string(is) ? 1 : 0;
+    if (is && !json_is_null(is) && !json_is_array(is) && !json_is_string(is))
+        return bad_member(err, "init_script", "is not a string or a list");
+    if (n > TA_DSTACK_INIT_SCRIPTS_MAX)
+        return bad_member(err, "init_script", "has more than 5 scripts");
+    for (size_t k = 0; k < n; k++) {
+        const json_t *s = json_is_array(is) ? json_array_get(is, k) : is;
+        if (!json_is_string(s))
+            return bad_member(err, "init_script", "holds a non-string");
+        int rc = ta_sha256(ctx, c->scripts[k],
+                           (const uint8_t *)json_string_value(s),
+                           json_string_length(s));
+        if (rc)
+            return ta_error(err, rc, NULL, "SHA-256 of an init script");
+    }
+    c->n_scripts = n;
+    return TEEATTEST_OK;
+}
+
+static int put_hex_member(ta_buf *b, const char *key, const uint8_t *p,
+                          size_t n)
+{
+    char h[2 * 32 + 1];
+    ta_hex_encode(h, p, n);
+    return ta_buf_printf(b, "\"%s\":\"%s\",", key, h);
+}
+
+enum {
+    V3_APP_ID = TA_V3_APP_ID,
+    V3_GPU = TA_V3_GPU_POLICY_HASH,
+    V3_SCRIPTS = TA_V3_INIT_SCRIPT_HASHES,
+    V3_INSTANCE = TA_V3_INSTANCE_ID,
+    V3_KP_ID = TA_V3_KEY_PROVIDER_ID
+};
+
+static int v3_document(ta_buf *b, const ta_dstack_identity *id,
+                       const v3_compose *c, unsigned with)
+{
+    b->len = 0;
+    int rc = ta_buf_append_str(b, "{");
+    if (!rc && (with & V3_APP_ID))
+        rc = put_hex_member(b, "app_id", id->app_id, 20);
+    if (!rc)
+        rc = put_hex_member(b, "compose_hash", id->compose_hash, 32);
+    if (!rc && (with & V3_GPU))
+        rc = put_hex_member(b, "gpu_policy_hash", id->gpu_policy_hash, 32);
+    if (!rc && (with & V3_SCRIPTS)) {
+        rc = ta_buf_append_str(b, "\"init_script_hashes\":[");
+        for (size_t k = 0; !rc && k < c->n_scripts; k++) {
+            char h[65];
+            ta_hex_encode(h, c->scripts[k], 32);
+            rc = ta_buf_printf(b, "%s\"%s\"", k ? "," : "", h);
+        }
+        if (!rc)
+            rc = ta_buf_append_str(b, "],");
+    }
+    if (!rc && (with & V3_INSTANCE))
+        rc = put_hex_member(b, "instance_id", id->instance_id, 20);
+    if (!rc)
+        rc = ta_buf_printf(b, "\"key_provider\":\"%s\",", c->kp);
+    if (!rc && (with & V3_KP_ID))
+        rc = ta_buf_printf(b, "\"key_provider_id\":\"%s\",", c->kp_id_hex);
+    if (!rc)
+        rc = ta_buf_append_str(b, "\"version\":3}");
+    return rc;
+}
+
+/* The app_compose half of the inputs, and the optional members that can
+ * be present: each only with its verified value. */
+static int v3_inputs(const teeattest_ctx *ctx, const ta_dstack_identity *id,
+                     const uint8_t *app_compose, size_t len, v3_compose *c,
+                     unsigned *can, teeattest_error *err)
+{
+    memset(c, 0, sizeof *c);
+    json_t *j = NULL;
+    int rc = ta_json_parse(&j, app_compose, len, APP_COMPOSE_MAX, err);
+    if (rc)
+        return rc;
+    if (!json_is_object(j))
+        rc = ta_error(err, TEEATTEST_E_JSON, "app_compose",
+                      "app_compose is not a JSON object");
+    else
+        rc = v3_read_compose(ctx, j, c, err);
+    json_decref(j);
+    if (rc) {
+        ta_free(ctx, c->kp_id_hex);
+        c->kp_id_hex = NULL;
+        return rc;
+    }
+    *can = (id->has_app_id ? V3_APP_ID : 0) |
+           (id->has_gpu_policy_hash ? V3_GPU : 0) |
+           (c->bind_scripts ? V3_SCRIPTS : 0) |
+           (id->has_instance_id ? V3_INSTANCE : 0) |
+           (c->kp_id_hex ? V3_KP_ID : 0);
+    return TEEATTEST_OK;
+}
+
+int ta_dstack_compose_init_scripts(const teeattest_ctx *ctx,
+                                   const uint8_t *app_compose, size_t len,
+                                   uint8_t out[TA_DSTACK_INIT_SCRIPTS_MAX][32],
+                                   size_t *n, teeattest_error *err)
+{
+    if (n)
+        *n = 0;
+    if (!ctx || !app_compose || !out || !n)
+        return TA_INVALID(err, "ctx, app_compose, out or n is NULL");
+    ta_dstack_identity none;
+    memset(&none, 0, sizeof none);
+    v3_compose c;
+    unsigned can = 0;
+    int rc = v3_inputs(ctx, &none, app_compose, len, &c, &can, err);
+    if (rc)
+        return rc;
+    memcpy(out, c.scripts, sizeof c.scripts);
+    *n = c.n_scripts;
+    ta_free(ctx, c.kp_id_hex);
+    return TEEATTEST_OK;
+}
+
+int ta_dstack_mr_config_v3_document(const teeattest_ctx *ctx,
+                                    const ta_dstack_identity *id,
+                                    const uint8_t *app_compose, size_t len,
+                                    unsigned members, char **doc,
+                                    teeattest_error *err)
+{
+    if (doc)
+        *doc = NULL;
+    if (!ctx || !id || !app_compose || !doc)
+        return TA_INVALID(err, "ctx, id, app_compose or doc is NULL");
+    if (!id->has_compose_hash)
+        return ta_error(err, TEEATTEST_E_PARSE, "compose-hash",
+                        "mr_config v3 needs the compose-hash event");
+    v3_compose c;
+    unsigned can = 0;
+    int rc = v3_inputs(ctx, id, app_compose, len, &c, &can, err);
+    if (rc)
+        return rc;
+    if (members & ~can) {
+        ta_free(ctx, c.kp_id_hex);
+        return ta_error(err, TEEATTEST_E_PARSE, "mr_config",
+                        "a requested member has no verified value");
+    }
+    ta_buf b;
+    ta_buf_init(&b, ctx, 0);
+    rc = v3_document(&b, id, &c, members);
+    if (!rc)
+        rc = ta_buf_terminate(&b);
+    if (!rc)
+        *doc = (char *)ta_buf_steal(&b, NULL);
+    ta_buf_free(&b);
+    ta_free(ctx, c.kp_id_hex);
+    return rc ? ta_error(err, rc, NULL, "building the mr_config v3 document")
+              : TEEATTEST_OK;
+}
+
+int ta_dstack_mr_config_v3_id(const teeattest_ctx *ctx, uint8_t out[48],
+                              const char *doc, size_t len)
+{
+    if (!ctx || !out || !doc)
+        return TEEATTEST_E_INVALID_ARG;
+    size_t n = sizeof V3_DOMAIN; /* the domain and its NUL separator */
+    uint8_t *pre = ta_malloc(ctx, n + len);
+    if (!pre)
+        return TEEATTEST_E_NOMEM;
+    memcpy(pre, V3_DOMAIN, n);
+    memcpy(pre + n, doc, len);
+    memset(out, 0, 48);
+    out[0] = 3;
+    int rc = ta_sha256(ctx, out + 1, pre, n + len);
+    ta_free(ctx, pre);
+    return rc;
+}
+
+int ta_dstack_mr_config_v3_check(const teeattest_ctx *ctx, const uint8_t mr[48],
+                                 const ta_dstack_identity *id,
+                                 const uint8_t *app_compose, size_t len,
+                                 char **doc, teeattest_error *err)
+{
+    if (doc)
+        *doc = NULL;
+    if (!ctx || !mr || !id)
+        return TA_INVALID(err, "ctx, mr or id is NULL");
+    if (ta_dstack_mr_config_version(mr) != TA_MR_CONFIG_V3)
+        return ta_error(err, TEEATTEST_E_UNSUPPORTED, "mr_config_id",
+                        "mr_config_id is not v3");
+    if (!app_compose)
+        return ta_error(err, TEEATTEST_E_UNSUPPORTED, "app_compose",
+                        "mr_config_id v3 needs app_compose (key provider, "
+                        "init scripts), which the entry does not carry");
+    if (!id->has_compose_hash)
+        return ta_error(err, TEEATTEST_E_VERIFY_FAILED, "compose-hash",
+                        "mr_config_id v3 needs the compose-hash event");
+    uint8_t ch[32];
+    int rc = ta_sha256(ctx, ch, app_compose, len);
+    if (rc)
+        return ta_error(err, rc, NULL, "SHA-256 of app_compose");
+    if (!ta_ct_equal(ch, id->compose_hash, 32))
+        return ta_error(err, TEEATTEST_E_VERIFY_FAILED, "app_compose",
+                        "SHA-256(app_compose) is not the compose-hash event");
+    v3_compose c;
+    unsigned can = 0;
+    if ((rc = v3_inputs(ctx, id, app_compose, len, &c, &can, err)))
+        return rc;
+    ta_buf b;
+    ta_buf_init(&b, ctx, 0);
+    bool found = false;
+    /* Most members first: the VMM includes every value it has. */
+    for (unsigned w = 32; !rc && !found && w-- > 0;) {
+        if (w & ~can)
+            continue;
+        uint8_t h[48];
+        if ((rc = v3_document(&b, id, &c, w)) ||
+            (rc = ta_dstack_mr_config_v3_id(ctx, h, (const char *)b.data,
+                                            b.len)))
+            break;
+        found = ta_ct_equal(h, mr, 48);
+    }
+    ta_free(ctx, c.kp_id_hex);
+    if (!rc && found && doc && (rc = ta_buf_terminate(&b)) == TEEATTEST_OK)
+        *doc = (char *)ta_buf_steal(&b, NULL);
+    ta_buf_free(&b);
+    if (rc)
+        return ta_error(err, rc, NULL, "building the mr_config v3 document");
+    if (!found)
+        return ta_error(err, TEEATTEST_E_VERIFY_FAILED, "mr_config_id",
+                        "mr_config_id v3 is not the hash of a canonical "
+                        "document of the verified compose hash, key provider "
+                        "and RTMR3 values");
+    return TEEATTEST_OK;
+}
+
+/* ---- gpu-attestation event -------------------------------------------------- */
+
+static int gpu_member(json_t *o, const char *name, json_t **v,
+                      teeattest_error *err)
+{
+    *v = json_object_get(o, name);
+    if (!*v)
+        return ta_error(err, TEEATTEST_E_FIELD_MISSING, name,
+                        "gpu-attestation event has no \"%s\"", name);
+    return TEEATTEST_OK;
+}
+
+int ta_dstack_gpu_event_parse(const uint8_t *json, size_t len,
+                              ta_dstack_gpu_event *out, teeattest_error *err)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!out || (!json && len))
+        return TA_INVALID(err, "out or json is NULL");
+    if (len > GPU_EVENT_MAX)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, "gpu-attestation",
+                        "gpu-attestation payload of %zu bytes exceeds %u", len,
+                        GPU_EVENT_MAX);
+    json_t *o = NULL;
+    int rc = ta_json_parse(&o, json, len, GPU_EVENT_MAX, err);
+    if (rc)
+        return rc;
+    ta_dstack_gpu_event ev;
+    memset(&ev, 0, sizeof ev);
+    json_t *v = NULL;
+    if (!json_is_object(o))
+        rc = ta_error(err, TEEATTEST_E_JSON, "gpu-attestation",
+                      "gpu-attestation payload is not a JSON object");
+    if (!rc && !(rc = gpu_member(o, "version", &v, err))) {
+        if (!json_is_integer(v) || json_integer_value(v) != 2)
+            rc = ta_error(err, TEEATTEST_E_UNSUPPORTED, "version",
+                          "gpu-attestation event version is not 2");
+        ev.version = 2;
+    }
+    if (!rc && !(rc = gpu_member(o, "provider", &v, err))) {
+        if (!json_is_string(v) || json_string_length(v) >= sizeof ev.provider)
+            rc = ta_error(err, TEEATTEST_E_JSON, "provider",
+                          "gpu-attestation provider is not a short string");
+        else
+            memcpy(ev.provider, json_string_value(v), json_string_length(v));
+    }
+    if (!rc && !(rc = gpu_member(o, "devices", &v, err))) {
+        if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+            json_integer_value(v) > 65535)
+            rc = ta_error(err, TEEATTEST_E_JSON, "devices",
+                          "gpu-attestation devices is not a count");
+        else
+            ev.devices = (uint32_t)json_integer_value(v);
+    }
+    if (!rc && !(rc = gpu_member(o, "cc_mode", &v, err))) {
+        if (!json_is_string(v) || json_string_length(v) >= sizeof ev.cc_mode)
+            rc = ta_error(err, TEEATTEST_E_JSON, "cc_mode",
+                          "gpu-attestation cc_mode is not a short string");
+        else
+            memcpy(ev.cc_mode, json_string_value(v), json_string_length(v));
+    }
+    if (!rc && !(rc = gpu_member(o, "devtools", &v, err))) {
+        if (!json_is_boolean(v))
+            rc = ta_error(err, TEEATTEST_E_JSON, "devtools",
+                          "gpu-attestation devtools is not a boolean");
+        ev.devtools = json_is_true(v);
+    }
+    if (!rc && !(rc = gpu_member(o, "evidence_sha256", &v, err))) {
+        if (!json_is_string(v))
+            rc = ta_error(err, TEEATTEST_E_JSON, "evidence_sha256",
+                          "gpu-attestation evidence_sha256 is not a string");
+        else if ((rc = ta_hex_decode_exact(ev.evidence_sha256, 32,
+                                           json_string_value(v),
+                                           json_string_length(v), false)))
+            rc = ta_error(err, rc, "evidence_sha256",
+                          "gpu-attestation evidence_sha256 is not 64 hex");
+    }
+    json_decref(o);
+    if (!rc)
+        *out = ev;
+    return rc;
+}
+
+int ta_dstack_gpu_evidence_check(const teeattest_ctx *ctx,
+                                 const ta_dstack_gpu_event *ev,
+                                 const uint8_t *evidence, size_t len)
+{
+    if (!ctx || !ev || (!evidence && len))
+        return TEEATTEST_E_INVALID_ARG;
+    uint8_t h[32];
+    int rc = ta_sha256(ctx, h, evidence ? evidence : (const uint8_t *)"", len);
+    if (rc)
+        return rc;
+    return ta_ct_equal(h, ev->evidence_sha256, 32) ? TEEATTEST_OK
+                                                   : TEEATTEST_E_VERIFY_FAILED;
 }
 
 /* ---- image digests ------------------------------------------------------------ */

@@ -29,7 +29,7 @@
 
 #include "report.h"
 
-#define N_FIELDS (TEEATTEST_ENTRY_OHTTP_ATTESTATION + 1)
+#define N_FIELDS (TEEATTEST_ENTRY_GPU_ATTESTATION + 1)
 
 typedef struct ta_field {
     uint8_t *data; /* NUL-terminated one past len */
@@ -489,6 +489,8 @@ static int parse_dstack_entry(pctx *c, const json_t *o, const char *role)
     if ((rc = take_text(c, o, "event_log", TEEATTEST_ENTRY_EVENT_LOG, true)) ||
         (rc = take_text(c, o, "vm_config", TEEATTEST_ENTRY_VM_CONFIG, true)) ||
         (rc = take_text(c, o, "model_name", TEEATTEST_ENTRY_MODEL, false)) ||
+        (rc = take_text(c, o, "gpu_attestation",
+                        TEEATTEST_ENTRY_GPU_ATTESTATION, false)) ||
         (rc = take_text(c, o, "instance_id", TEEATTEST_ENTRY_INSTANCE_ID,
                         false)) ||
         (rc = take_text(c, o, "e2e_pubkey", TEEATTEST_ENTRY_E2E_PUBKEY,

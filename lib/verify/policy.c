@@ -394,6 +394,8 @@ size_t ta_identity_len(int32_t kind)
     case TEEATTEST_ID_OS_IMAGE_HASH:
     case TEEATTEST_ID_COMPOSE_HASH:
     case TEEATTEST_ID_IMAGE_DIGEST:
+    case TEEATTEST_ID_GPU_POLICY_HASH:
+    case TEEATTEST_ID_INIT_SCRIPT_HASH:
         return 32;
     case TEEATTEST_ID_APP_ID:
         return 20;
@@ -412,7 +414,7 @@ TEEATTEST_API int teeattest_policy_add_identity(teeattest_policy *policy,
     size_t want = ta_identity_len(kind);
     if (!want)
         return bad_enum(err, "kind", kind, TEEATTEST_ID_OS_IMAGE_HASH,
-                        TEEATTEST_ID_IMAGE_DIGEST);
+                        TEEATTEST_ID_INIT_SCRIPT_HASH);
     if (!value)
         return TA_INVALID(err, "value is NULL");
     if (len != want)
@@ -433,7 +435,7 @@ TEEATTEST_API int teeattest_policy_clear_identity(teeattest_policy *policy,
         return ta_error(err, TEEATTEST_E_INVALID_ARG, "kind",
                         "kind %d is neither 0 (all) nor a teeattest_identity "
                         "(%d..%d)", (int)kind, TEEATTEST_ID_OS_IMAGE_HASH,
-                        TEEATTEST_ID_IMAGE_DIGEST);
+                        TEEATTEST_ID_INIT_SCRIPT_HASH);
     for (size_t i = 0; i < TA_POLICY_N_IDS; i++) {
         if (kind != 0 && i != (size_t)(kind - TEEATTEST_ID_OS_IMAGE_HASH))
             continue;

@@ -10,7 +10,7 @@
 
 #define TA_POLICY_N_REGS 6          /* TEEATTEST_REG_MRTD..MRCONFIGID */
 #define TA_POLICY_MAX_MEASUREMENTS 64 /* accepted values per register */
-#define TA_POLICY_N_IDS 4            /* TEEATTEST_ID_OS_IMAGE_HASH..IMAGE_DIGEST */
+#define TA_POLICY_N_IDS 6 /* TEEATTEST_ID_OS_IMAGE_HASH..INIT_SCRIPT_HASH */
 /* policy->time when verifications use the context's clock; never a value
  * teeattest_policy_set_time() accepts. */
 #define TA_TIME_NOW INT64_MIN

@@ -43,8 +43,8 @@ static void exercise_entry(const teeattest_report *rep, size_t i)
 {
     const uint8_t *d;
     size_t n;
-    for (int32_t f = TEEATTEST_ENTRY_ROLE;
-         f <= TEEATTEST_ENTRY_OHTTP_ATTESTATION; f++) {
+    for (int32_t f = TEEATTEST_ENTRY_ROLE; f <= TEEATTEST_ENTRY_GPU_ATTESTATION;
+         f++) {
         d = NULL;
         n = (size_t)-1;
         int rc = teeattest_report_entry_get(rep, i, f, &d, &n, NULL);
@@ -93,7 +93,7 @@ static void exercise_entry(const teeattest_report *rep, size_t i)
     FUZZ_CHECK(teeattest_report_entry_get(rep, i, 0, &d, &n, NULL) ==
                TEEATTEST_E_INVALID_ARG);
     FUZZ_CHECK(teeattest_report_entry_get(rep, i,
-                                          TEEATTEST_ENTRY_OHTTP_ATTESTATION + 1,
+                                          TEEATTEST_ENTRY_GPU_ATTESTATION + 1,
                                           &d, &n, NULL) == TEEATTEST_E_INVALID_ARG);
     FUZZ_CHECK(teeattest_report_entry_get(rep, i, -1, &d, &n, NULL) ==
                TEEATTEST_E_INVALID_ARG);

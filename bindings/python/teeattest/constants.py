@@ -125,6 +125,8 @@ class Identity(enum.IntEnum):
     COMPOSE_HASH = 2
     APP_ID = 3
     IMAGE_DIGEST = 4
+    GPU_POLICY_HASH = 5
+    INIT_SCRIPT_HASH = 6
 
 
 class TdxStatus(enum.IntEnum):
@@ -204,6 +206,7 @@ class EntryField(enum.IntEnum):
     COMPOSE_MANAGER = 20
     OHTTP_KEY_CONFIG = 21
     OHTTP_ATTESTATION = 22
+    GPU_ATTESTATION = 23
 
 
 ONLINE_PCCS = 0x0001         #: TEEATTEST_ONLINE_PCCS
