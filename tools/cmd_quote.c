@@ -329,7 +329,7 @@ static void print_explain(const teeattest_result *res)
     if (matched < 0 || matched >= n)
         fputs(" none", stdout);
     for (int i = 0; i < n && i <= matched; i++)
-        cell(i, n, w, i == matched ? "MATCHED" : "");
+        cell(i, i == matched ? i + 1 : n, w, i == matched ? "MATCHED" : "");
     fputc('\n', stdout);
     char label[32];
     for (int k = 0; k < 16; k++) {
