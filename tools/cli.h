@@ -124,6 +124,14 @@ bool cli_parse_hex_exact(const char *s, size_t len, uint8_t *out, size_t want);
  * types. */
 bool cli_parse_unix_time(const char *cmd, const char *option, const char *s,
                          int64_t *out);
+/* --min-tcb-eval N: Intel's tcbEvaluationDataNumber, 0 to UINT32_MAX
+ * (0: no minimum); a usage error otherwise. */
+bool cli_parse_min_tcb_eval(const char *cmd, const char *s, uint32_t *out);
+/* Help text of --min-tcb-eval (quote and the report commands). */
+#define CLI_MIN_TCB_EVAL_HELP \
+    "  --min-tcb-eval N          minimum Intel TCB evaluation data number of\n" \
+    "                            the TCB Info and QE Identity (check\n" \
+    "                            tdx.tcb_eval_number; default: none)\n"
 /* Standard or URL-safe base64, padding optional, whitespace ignored, into
  * out (room for len bytes). False when the text is not base64. */
 bool cli_decode_base64(const uint8_t *in, size_t len, uint8_t *out,
@@ -222,6 +230,7 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"accept", true, false, NULL}, \
     {"allow-expired-collateral", false, false, NULL}, \
     {"allow-debug", false, false, NULL}, \
+    {"min-tcb-eval", true, false, NULL}, \
     {"require-tls", false, false, NULL}, \
     {"allow-server-nonce", false, false, NULL}, \
     {"allow-unbound-key", false, false, NULL}, \
@@ -244,6 +253,7 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "  --allow-expired-collateral  accept TDX collateral past its nextUpdate\n" \
     "                            (reported as WARN)\n" \
     "  --allow-debug             accept a debug TD (reported as WARN)\n" \
+    CLI_MIN_TCB_EVAL_HELP \
     "  --require-tls             require the report to bind the TLS key of the\n" \
     "                            connection (binding.tls fails without one)\n" \
     "  --allow-server-nonce      accept a report bound to a nonce the server\n" \

@@ -563,6 +563,26 @@ bool cli_parse_unix_time(const char *cmd, const char *option, const char *s,
     return true;
 }
 
+bool cli_parse_min_tcb_eval(const char *cmd, const char *s, uint32_t *out)
+{
+    bool ok = s && isdigit((unsigned char)s[0]);
+    unsigned long long v = 0;
+    if (ok) {
+        errno = 0;
+        char *end = NULL;
+        v = strtoull(s, &end, 10);
+        ok = !errno && !*end && v <= UINT32_MAX;
+    }
+    if (!ok) {
+        cli_error(cmd, "--min-tcb-eval: expected a TCB evaluation data "
+                  "number from 0 to %u, got '%.80s'", (unsigned)UINT32_MAX,
+                  s ? s : "");
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
 static int b64val(int c)
 {
     if (c >= 'A' && c <= 'Z')

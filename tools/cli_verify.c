@@ -197,9 +197,14 @@ bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
         }
         max_age = (uint32_t)v;
     }
+    uint32_t min_eval = 0;
+    if ((o = cli_opt(opts, "min-tcb-eval"))->seen &&
+        !cli_parse_min_tcb_eval(cmd, o->value, &min_eval))
+        return false;
     if (teeattest_policy_set_allow_expired_collateral(
             pol, cli_opt(opts, "allow-expired-collateral")->seen, NULL) !=
             TEEATTEST_OK ||
+        teeattest_policy_set_min_tcb_eval(pol, min_eval, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_allow_debug(
             pol, cli_opt(opts, "allow-debug")->seen, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_require_tls_binding(

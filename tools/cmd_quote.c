@@ -25,7 +25,7 @@ void help_quote(FILE *f)
           "           [--allow-expired-collateral] [--allow-debug]\n"
           "           [--allow-mrservicetd] [--expect-mrtd HEX[,HEX...]]\n"
           "           [--expect-rtmr0..3 HEX[,HEX...]] [--expect-mrconfigid HEX]\n"
-          "           [--test-root FILE]\n"
+          "           [--min-tcb-eval N] [--explain] [--test-root FILE]\n"
           "\n"
           "Verify an Intel TDX quote (v4 or v5) with Intel's DCAP rules: the PCK\n"
           "certificate chain to the Intel SGX Root CA, the CRLs, the TCB Info and\n"
@@ -62,6 +62,13 @@ void help_quote(FILE *f)
           "                            (reported as WARN)\n"
           "  --allow-debug             accept a debug TD (reported as WARN)\n"
           "  --allow-mrservicetd       accept a bound service TD (TD report 1.5)\n"
+          CLI_MIN_TCB_EVAL_HELP
+          "  --explain                 print the TCB comparison table: the\n"
+          "                            platform's SVNs (PCK components, PCESVN,\n"
+          "                            TEE_TCB_SVN) against each TCB level of the\n"
+          "                            collateral, the matched level and what is\n"
+          "                            below; with --json the same data is in the\n"
+          "                            facts (tdx.tcb_levels, tdx.tcb_behind, ...)\n"
           "  --expect-mrtd HEX         required MRTD (48 bytes as 96 hex digits);\n"
           "                            several accepted values comma-separated\n"
           "  --expect-rtmr0 .. --expect-rtmr3 HEX, --expect-mrconfigid HEX\n"
@@ -209,7 +216,145 @@ static void print_labelled(const char *label, const char *v, bool unv)
     fputc('\n', stdout);
 }
 
-static void print_report(const teeattest_result *res)
+/* ---- --explain: the TCB comparison table ------------------------------ */
+
+#define EXPLAIN_MAX_LEVELS 64 /* as many as the library lists */
+
+struct tcb_row_level {
+    char date[21], status[40];
+    uint8_t sgx[16], tdx[16];
+    unsigned pcesvn;
+};
+
+/* Fact tdx.tcb_levels: "DATE STATUS sgx=HEX pcesvn=N tdx=HEX; ...".
+ * Returns the number of levels, -1 when the text is not in that form. */
+static int parse_levels(const char *text, struct tcb_row_level *lv, int max)
+{
+    int n = 0;
+    const char *p = text;
+    while (p && *p && n < max) {
+        char sgx[33], tdx[33];
+        struct tcb_row_level *l = &lv[n];
+        if (sscanf(p, "%20s %39s sgx=%32s pcesvn=%u tdx=%32s", l->date,
+                   l->status, sgx, &l->pcesvn, tdx) != 5 ||
+            !cli_parse_hex_exact(sgx, strlen(sgx), l->sgx, 16) ||
+            !cli_parse_hex_exact(tdx, strlen(tdx), l->tdx, 16))
+            return -1;
+        n++;
+        p = strstr(p, "; ");
+        if (p)
+            p += 2;
+    }
+    return n;
+}
+
+static bool hex_fact(const teeattest_result *res, const char *key,
+                     uint8_t out[16])
+{
+    bool unv;
+    const char *v = cli_fact(res, key, &unv);
+    return v && cli_parse_hex_exact(v, strlen(v), out, 16);
+}
+
+/* One cell of column i of n, padded to w except the last. */
+static void cell(int i, int n, int w, const char *text)
+{
+    if (i + 1 < n)
+        printf(" %-*s", w, text);
+    else
+        printf(" %s", text);
+}
+
+static void explain_row(const char *label, unsigned have, bool compared,
+                        const struct tcb_row_level *lv, int n, int w,
+                        unsigned (*val)(const struct tcb_row_level *, int),
+                        int k)
+{
+    printf("  %-16s %5u ", label, have);
+    for (int i = 0; i < n; i++) {
+        char text[16];
+        unsigned want = val(&lv[i], k);
+        snprintf(text, sizeof text, "%u%s", want,
+                 !compared ? " -" : have < want ? " <" : "");
+        cell(i, n, w, text);
+    }
+    fputc('\n', stdout);
+}
+
+static unsigned sgx_at(const struct tcb_row_level *l, int k) { return l->sgx[k]; }
+static unsigned tdx_at(const struct tcb_row_level *l, int k) { return l->tdx[k]; }
+static unsigned pce_at(const struct tcb_row_level *l, int k) { (void)k; return l->pcesvn; }
+
+/* The platform's SVNs against every TCB level of the collateral, from the
+ * result's facts (docs/checks.md): "<" marks a value below the level's,
+ * "-" a component the platform levels do not judge. */
+static void print_explain(const teeattest_result *res)
+{
+    bool unv;
+    static struct tcb_row_level lv[EXPLAIN_MAX_LEVELS];
+    const char *levels = cli_fact(res, "tdx.tcb_levels", &unv);
+    const char *pce = cli_fact(res, "tdx.pck.pcesvn", &unv);
+    uint8_t comp[16], tee[16];
+    int n = levels ? parse_levels(levels, lv, EXPLAIN_MAX_LEVELS) : -1;
+    if (n <= 0 || !pce || !hex_fact(res, "tdx.pck.tcb_components", comp) ||
+        !hex_fact(res, "tdx.tee_tcb_svn", tee)) {
+        fputs("TCB comparison: not available (the TCB Info was not "
+              "authenticated or the PCK extension was not read)\n", stdout);
+        return;
+    }
+    const char *idx = cli_fact(res, "tdx.tcb_level_index", &unv);
+    int matched = idx ? atoi(idx) : -1;
+    int w = 10;
+    for (int i = 0; i < n; i++)
+        if ((int)strlen(lv[i].status) > w)
+            w = (int)strlen(lv[i].status);
+    printf("%sTCB comparison (platform vs each TCB level, newest first; "
+           "'<' below the level, '-' not judged by the levels):\n",
+           unv ? "unverified " : "");
+    printf("  %-16s %5s ", "", "have");
+    for (int i = 0; i < n; i++) {
+        char h[16];
+        snprintf(h, sizeof h, "level %d", i);
+        cell(i, n, w, h);
+    }
+    printf("\n  %-16s %5s ", "tcbDate", "");
+    for (int i = 0; i < n; i++) {
+        lv[i].date[10] = '\0'; /* the day is enough here */
+        cell(i, n, w, lv[i].date);
+    }
+    printf("\n  %-16s %5s ", "tcbStatus", "");
+    for (int i = 0; i < n; i++)
+        cell(i, n, w, lv[i].status);
+    printf("\n  %-16s %5s ", "matched", "");
+    if (matched < 0 || matched >= n)
+        fputs(" none", stdout);
+    for (int i = 0; i < n && i <= matched; i++)
+        cell(i, i == matched ? i + 1 : n, w, i == matched ? "MATCHED" : "");
+    fputc('\n', stdout);
+    char label[32];
+    for (int k = 0; k < 16; k++) {
+        snprintf(label, sizeof label, "SGX component %d", k);
+        explain_row(label, comp[k], true, lv, n, w, sgx_at, k);
+    }
+    explain_row("PCESVN", (unsigned)strtoul(pce, NULL, 10), true, lv, n, w,
+                pce_at, 0);
+    for (int k = 0; k < 16; k++) {
+        snprintf(label, sizeof label, "TDX component %d", k);
+        explain_row(label, tee[k], tee[1] == 0 || k >= 2, lv, n, w, tdx_at, k);
+    }
+    if (tee[1] > 0)
+        printf("  TDX components 0-1 (module SVN, major version %u) are "
+               "judged by the TDX_%02X module identity\n", (unsigned)tee[1],
+               (unsigned)tee[1]);
+    const char *behind = cli_fact(res, "tdx.tcb_behind", &unv);
+    if (behind && behind[0]) {
+        fputs("  behind the newest level: ", stdout);
+        cli_fputs_safe(behind, stdout);
+        fputc('\n', stdout);
+    }
+}
+
+static void print_report(const teeattest_result *res, bool explain)
 {
     cli_print_checks(res, "");
     bool unv;
@@ -219,6 +364,22 @@ static void print_report(const teeattest_result *res)
     const char *adv = cli_fact(res, "tdx.advisories", &unv);
     print_labelled("advisories", !adv ? "unknown" : adv[0] ? adv : "none",
                    adv && unv);
+    const char *behind = cli_fact(res, "tdx.tcb_behind", &unv);
+    if (behind)
+        print_labelled("behind newest TCB level", behind[0] ? behind
+                       : "nothing (the newest level itself has this status)",
+                       unv);
+    bool unv2;
+    const char *ti = cli_fact(res, "tdx.tcb_info.eval_number", &unv);
+    const char *qe = cli_fact(res, "tdx.qe_identity.eval_number", &unv2);
+    if (ti && qe) {
+        printf("%sTCB evaluation data number: TCB Info ",
+               unv || unv2 ? "unverified " : "");
+        cli_fputs_safe(ti, stdout);
+        fputs(", QE Identity ", stdout);
+        cli_fputs_safe(qe, stdout);
+        fputc('\n', stdout);
+    }
     const char *exp = cli_fact(res, "tdx.collateral.expires", &unv);
     if (exp)
         print_labelled("collateral expires", exp, unv);
@@ -228,6 +389,8 @@ static void print_report(const teeattest_result *res)
             print_fact(res, registers[i].label, registers[i].fact);
         print_fact(res, "report_data", "tdx.report_data");
     }
+    if (explain)
+        print_explain(res);
     printf("verdict: %s\n",
            teeattest_result_verdict(res) == TEEATTEST_VERDICT_VERIFIED
                ? "verified" : "FAILED");
@@ -391,6 +554,8 @@ int cmd_quote(int argc, char **argv)
         {"expect-rtmr3", true, false, NULL},
         {"expect-mrconfigid", true, false, NULL},
         {"test-root", true, false, NULL},
+        {"min-tcb-eval", true, false, NULL},
+        {"explain", false, false, NULL},
         {NULL, false, false, NULL},
     };
     bool help;
@@ -437,6 +602,11 @@ int cmd_quote(int argc, char **argv)
     }
     uint32_t mask = 0;
     if (o_accept->seen && !cli_parse_statuses(CMD, o_accept->value, &mask))
+        return CLI_USAGE;
+    uint32_t min_eval = 0;
+    if (cli_opt(opts, "min-tcb-eval")->seen &&
+        !cli_parse_min_tcb_eval(CMD, cli_opt(opts, "min-tcb-eval")->value,
+                                &min_eval))
         return CLI_USAGE;
 
     int rc = CLI_USAGE;
@@ -485,7 +655,8 @@ int cmd_quote(int argc, char **argv)
         teeattest_policy_set_allow_debug(
             pol, cli_opt(opts, "allow-debug")->seen, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_allow_mrservicetd(
-            pol, cli_opt(opts, "allow-mrservicetd")->seen, NULL) != TEEATTEST_OK) {
+            pol, cli_opt(opts, "allow-mrservicetd")->seen, NULL) != TEEATTEST_OK ||
+        teeattest_policy_set_min_tcb_eval(pol, min_eval, NULL) != TEEATTEST_OK) {
         cli_error(CMD, "cannot set up the policy");
         goto out;
     }
@@ -527,7 +698,7 @@ int cmd_quote(int argc, char **argv)
         fputc('\n', stdout);
     } else {
         printf("quote: %zu bytes (%s)\n", quote_len, form);
-        print_report(res);
+        print_report(res, cli_opt(opts, "explain")->seen);
     }
     rc = teeattest_result_verdict(res) == TEEATTEST_VERDICT_VERIFIED
              ? CLI_OK : CLI_FAILED;

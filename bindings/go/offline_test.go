@@ -362,6 +362,40 @@ func TestNEARCaptureOffline(t *testing.T) {
 	}
 }
 
+// The fixture's TCB Info and QE Identity carry tcbEvaluationDataNumber 17:
+// a minimum of 17 passes, 18 fails check tdx.tcb_eval_number.
+func TestQuoteMinTcbEval(t *testing.T) {
+	c := newCtx(t, nil)
+	const dir = "tdx/dcapqvl_near_v4_uptodate/"
+	exp := fixtureJSON(t, dir+"expected.json")
+	at := time.Unix(int64(exp["verify_at_unix"].(float64)), 0)
+	quote := fixture(t, dir+"quote.bin")
+	col, err := c.LoadCollateralDir(filepath.Join(fixtures(t), dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer col.Close()
+	for _, tc := range []struct {
+		min  uint32
+		want Verdict
+	}{{17, VerdictVerified}, {18, VerdictFailed}} {
+		p := policyAt(t, c, at)
+		if err := p.SetMinTcbEval(tc.min); err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.VerifyQuote(quote, col, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustVerdict(t, r, tc.want)
+		if ch, ok := r.Check("tdx.tcb_eval_number"); !ok ||
+			(tc.want == VerdictVerified) != (ch.Outcome == OutcomePass) {
+			t.Errorf("min %d: tdx.tcb_eval_number %+v", tc.min, ch)
+		}
+		r.Close()
+	}
+}
+
 func TestQuoteFromFixtures(t *testing.T) {
 	c := newCtx(t, nil)
 	const dir = "tdx/dcapqvl_near_v4_uptodate/"

@@ -199,6 +199,14 @@ func (p *Policy) SetAllowExpiredCollateral(allow bool) error {
 	})
 }
 
+// SetMinTcbEval: Minimum Intel tcbEvaluationDataNumber of the TCB Info and
+// QE Identity (check tdx.tcb_eval_number; 0: no minimum, the default).
+func (p *Policy) SetMinTcbEval(min uint32) error {
+	return p.set("Policy.SetMinTcbEval", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+		return C.teeattest_policy_set_min_tcb_eval(x, C.uint32_t(min), e)
+	})
+}
+
 // SetAllowDebug: Accept a debug TD (default false).
 func (p *Policy) SetAllowDebug(allow bool) error {
 	return p.set("Policy.SetAllowDebug", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {

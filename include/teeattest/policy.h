@@ -176,6 +176,23 @@ TEEATTEST_API int teeattest_policy_set_allow_expired_collateral(
     teeattest_error *err);
 
 /**
+ * @brief Minimum Intel TCB evaluation data number (TCB recovery) the
+ *        collateral must carry, as Intel's QVL appraisal policy
+ *        (min_eval_num): check tdx.tcb_eval_number fails when the TCB
+ *        Info's or the QE Identity's tcbEvaluationDataNumber is below
+ *        it, so collateral from before a TCB recovery is refused. Default
+ *        0: no minimum, and the check is not recorded.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param min the lowest accepted tcbEvaluationDataNumber; 0 for none.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_min_tcb_eval(teeattest_policy *policy,
+                                                    uint32_t min,
+                                                    teeattest_error *err);
+
+/**
  * @brief Accept a debug TD (TDATTRIBUTES.DEBUG set). Default 0: a debug TD
  *        fails check tdx.td.debug, since its memory is readable by the host.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.

@@ -253,9 +253,15 @@ TEEATTEST_API void teeattest_collateral_free(teeattest_collateral *col);
  * verdict "failed". The verdict is "verified" only when every step passed
  * and the final TCB status is accepted by the policy (default: UpToDate and
  * SWHardeningNeeded), the TD is not a debug TD, MRSERVICETD is zero (TD
- * report 1.5) and the measurements match the policy's expected values when
- * it has any. Facts: tdx.status, tdx.advisories, tdx.platform_status,
- * tdx.module_status, tdx.qe_status, tdx.module_id, tdx.tcb_date, tdx.fmspc,
+ * report 1.5), the measurements match the policy's expected values when
+ * it has any, and the collateral's tcbEvaluationDataNumber reaches the
+ * policy's minimum when it sets one (teeattest_policy_set_min_tcb_eval()).
+ * Facts: tdx.status, tdx.advisories, tdx.platform_status,
+ * tdx.module_status, tdx.qe_status, tdx.module_id, tdx.tcb_date,
+ * tdx.platform_tcb_date, tdx.tcb_info.eval_number,
+ * tdx.qe_identity.eval_number, tdx.tcb_levels, tdx.tcb_level_index,
+ * tdx.tcb_behind (what is below the newest TCB level, when the status is
+ * not UpToDate), tdx.pck.tcb_components, tdx.pck.pcesvn, tdx.fmspc,
  * tdx.collateral.expires, tdx.quote.version, tdx.mrtd, tdx.rtmr0..3,
  * tdx.mrconfigid, tdx.mrowner, tdx.mrownerconfig, tdx.mrseam,
  * tdx.tdattributes, tdx.xfam, tdx.report_data (hex) and, for TD report

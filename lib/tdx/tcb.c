@@ -289,6 +289,28 @@ static int get_components(json_t *tcb, const char *key, uint8_t out[16],
     return 0;
 }
 
+/* The optional "type" of each of the 16 components (already validated by
+ * get_components): kept only when short, printable and comma-free, since
+ * it ends up in a comma-separated fact. Never an error. */
+static void get_comp_types(json_t *tcb, const char *key,
+                           char out[16][TA_TDX_COMP_TYPE_MAX])
+{
+    json_t *a = json_object_get(tcb, key);
+    for (size_t i = 0; i < 16; i++) {
+        json_t *t = json_object_get(json_array_get(a, i), "type");
+        out[i][0] = '\0';
+        if (!json_is_string(t) || json_string_length(t) == 0 ||
+            json_string_length(t) >= TA_TDX_COMP_TYPE_MAX)
+            continue;
+        const char *s = json_string_value(t);
+        bool ok = true;
+        for (const char *c = s; *c && ok; c++)
+            ok = *c >= ' ' && *c <= '~' && *c != ',' && *c != ';';
+        if (ok)
+            memcpy(out[i], s, json_string_length(t) + 1);
+    }
+}
+
 static int cmp_isv_desc(const void *a, const void *b)
 {
     const ta_tdx_isv_level *x = a, *y = b;
@@ -532,6 +554,7 @@ static int tcb_body(const teeattest_ctx *ctx, ta_tdx_tcb_info *ti, json_t *o,
             get_status(e, &l->status, false, pe))
             return -1;
         l->pcesvn = (uint16_t)v;
+        l->src = i;
         int rc = get_advisories(ctx, e, &l->advisories, pe);
         if (rc)
             return rc;
@@ -540,6 +563,9 @@ static int tcb_body(const teeattest_ctx *ctx, ta_tdx_tcb_info *ti, json_t *o,
     for (size_t i = 1; i < n; i++)
         if (cmp_tcb_desc(&ti->levels[i - 1], &ti->levels[i]) == 0)
             return FAIL(pe, "duplicate TCB level");
+    json_t *tcb = json_object_get(json_array_get(lv, ti->levels[0].src), "tcb");
+    get_comp_types(tcb, "sgxtcbcomponents", ti->sgx_type);
+    get_comp_types(tcb, "tdxtcbcomponents", ti->tdx_type);
     return 0;
 }
 
@@ -727,4 +753,77 @@ ta_tdx_status ta_tdx_relaunch(ta_tdx_status launch, ta_tdx_status current)
     return is_config(launch) || is_config(current)
                ? TA_TDX_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED
                : TA_TDX_TD_RELAUNCH_ADVISED;
+}
+
+/* ---- TCB currency: what is behind the newest level ------------------------ */
+
+static int behind_item(ta_buf *b, const char *name, const char *what,
+                       size_t k, unsigned have, unsigned want)
+{
+    char item[160];
+    if (what)
+        snprintf(item, sizeof item, "%s (%s %zu): %u < %u", name, what, k,
+                 have, want);
+    else
+        snprintf(item, sizeof item, "%s: %u < %u", name, have, want);
+    if ((b->len && ta_buf_append(b, ", ", 2)) || ta_buf_append_str(b, item))
+        return TEEATTEST_E_NOMEM;
+    return TEEATTEST_OK;
+}
+
+int ta_tdx_tcb_behind(const ta_tdx_tcb_info *ti, const ta_tdx_pck_ext *pck,
+                      const uint8_t tee_tcb_svn[16],
+                      const ta_tdx_module_identity *mid,
+                      const ta_tdx_qe_identity *qi, uint16_t qe_isvsvn,
+                      ta_buf *out)
+{
+    int rc = TEEATTEST_OK;
+    if (ti->n_levels) {
+        const ta_tdx_tcb_level *top = &ti->levels[0];
+        for (size_t k = 0; !rc && k < 16; k++)
+            if (pck->comp_svn[k] < top->sgx[k])
+                rc = behind_item(out, ti->sgx_type[k][0] ? ti->sgx_type[k]
+                                      : "SGX TCB component",
+                                 "CPUSVN component", k, pck->comp_svn[k],
+                                 top->sgx[k]);
+        if (!rc && pck->pcesvn < top->pcesvn)
+            rc = behind_item(out, "PCESVN", NULL, 0, pck->pcesvn, top->pcesvn);
+        /* Components 0 and 1 of a versioned module are judged through its
+         * TDX_xx identity (the byte-1 rule), not the platform levels. */
+        for (size_t k = tee_tcb_svn[1] > 0 ? 2 : 0; !rc && k < 16; k++)
+            if (tee_tcb_svn[k] < top->tdx[k])
+                rc = behind_item(out, ti->tdx_type[k][0] ? ti->tdx_type[k]
+                                      : "TDX TCB component",
+                                 "TEE_TCB_SVN component", k, tee_tcb_svn[k],
+                                 top->tdx[k]);
+    }
+    if (!rc && mid && mid->n_levels && tee_tcb_svn[0] < mid->levels[0].isvsvn) {
+        char name[48];
+        snprintf(name, sizeof name, "TDX module (%s SVN)", mid->id);
+        rc = behind_item(out, name, NULL, 0, tee_tcb_svn[0],
+                         mid->levels[0].isvsvn);
+    }
+    if (!rc && qi && qi->n_levels && qe_isvsvn < qi->levels[0].isvsvn)
+        rc = behind_item(out, "QE (ISVSVN)", NULL, 0, qe_isvsvn,
+                         qi->levels[0].isvsvn);
+    if (!rc)
+        rc = ta_buf_terminate(out);
+    return rc;
+}
+
+int ta_tdx_tcb_levels_text(const ta_tdx_tcb_info *ti, size_t max, ta_buf *out)
+{
+    for (size_t i = 0; i < ti->n_levels && i < max; i++) {
+        const ta_tdx_tcb_level *l = &ti->levels[i];
+        char d[21], sgx[33], tdx[33], line[160];
+        ta_utc_format(d, l->date);
+        ta_hex_encode(sgx, l->sgx, 16);
+        ta_hex_encode(tdx, l->tdx, 16);
+        snprintf(line, sizeof line, "%s%s %s sgx=%s pcesvn=%u tdx=%s",
+                 i ? "; " : "", d, ta_tdx_status_name(l->status), sgx,
+                 (unsigned)l->pcesvn, tdx);
+        if (ta_buf_append_str(out, line))
+            return TEEATTEST_E_NOMEM;
+    }
+    return ta_buf_terminate(out);
 }

@@ -159,6 +159,8 @@ int ta_tdx_pck_ext_parse_der(const uint8_t *exts, size_t exts_len,
 
 /* ---- TCB Info / QE Identity --------------------------------------------- */
 
+#define TA_TDX_COMP_TYPE_MAX 48 /* a component type name, NUL included */
+
 typedef struct ta_tdx_tcb_level {
     uint8_t sgx[16];
     uint16_t pcesvn;
@@ -166,6 +168,7 @@ typedef struct ta_tdx_tcb_level {
     int64_t date;
     ta_tdx_status status;
     char *advisories; /* comma-separated, "" when none; owned */
+    size_t src;       /* index in the document's tcbLevels array */
 } ta_tdx_tcb_level;
 
 /* A level keyed by one ISV SVN (TDX module identities and QE Identity). */
@@ -213,6 +216,11 @@ typedef struct ta_tdx_tcb_info {
     size_t n_ids;
     ta_tdx_tcb_level *levels; /* sorted with Intel's comparator, descending */
     size_t n_levels;
+    /* The newest level's component "type" names ("SGX Late Microcode
+     * Update", "TDX Module"); "" when absent or not a short printable
+     * name. Informational (naming a component that is behind). */
+    char sgx_type[16][TA_TDX_COMP_TYPE_MAX];
+    char tdx_type[16][TA_TDX_COMP_TYPE_MAX];
 } ta_tdx_tcb_info;
 
 typedef struct ta_tdx_qe_identity {
@@ -266,6 +274,23 @@ ta_tdx_status ta_tdx_converge(ta_tdx_status platform, ta_tdx_status module,
                               ta_tdx_status qe);
 /* QVL 2026 TD relaunch rule on the launch and current statuses. */
 ta_tdx_status ta_tdx_relaunch(ta_tdx_status launch, ta_tdx_status current);
+/* TCB currency (docs/checks.md, tdx.tcb_behind): append to `out` (then
+ * NUL-terminated; empty when nothing is behind) every component below the
+ * newest platform level (levels[0]): PCK SGX components and PCESVN, the
+ * TEE_TCB_SVN components the platform levels judge (from index 2 when
+ * byte 1 > 0), the module SVN against the newest level of `mid` (may be
+ * NULL) and the QE ISVSVN against the newest QE Identity level (`qi` may
+ * be NULL). Items "NAME (WHAT k): have < want", comma-separated.
+ * TEEATTEST_OK or TEEATTEST_E_NOMEM. */
+int ta_tdx_tcb_behind(const ta_tdx_tcb_info *ti, const ta_tdx_pck_ext *pck,
+                      const uint8_t tee_tcb_svn[16],
+                      const ta_tdx_module_identity *mid,
+                      const ta_tdx_qe_identity *qi, uint16_t qe_isvsvn,
+                      ta_buf *out);
+/* The first `max` platform levels, newest first, as "DATE STATUS
+ * sgx=HEX pcesvn=N tdx=HEX" joined by "; " (fact tdx.tcb_levels), then
+ * NUL-terminated. TEEATTEST_OK or TEEATTEST_E_NOMEM. */
+int ta_tdx_tcb_levels_text(const ta_tdx_tcb_info *ti, size_t max, ta_buf *out);
 
 /* ---- collateral --------------------------------------------------------- */
 
@@ -392,6 +417,9 @@ typedef struct ta_tdx_policy {
     bool allow_expired_collateral; /* expiry becomes a warning */
     bool allow_debug;              /* TDATTRIBUTES.DEBUG may be set */
     bool allow_nonzero_mrservicetd;
+    /* Minimum tcbEvaluationDataNumber of TCB Info and QE Identity (check
+     * tdx.tcb_eval_number, present only when non-zero); 0 = none. */
+    uint32_t min_tcb_eval;
     /* Accepted values per register (TA_TDX_REG_*): n_expected[i] values of
      * 48 bytes each, back to back. A register with n_expected[i] == 0 is
      * not constrained; otherwise it must equal one of its values. */
@@ -414,6 +442,7 @@ typedef struct ta_tdx_outcome {
     char *advisories;
     char *platform_advisories, *module_advisories, *qe_advisories;
     int64_t tcb_date;              /* min of the component dates; 0 unknown */
+    int64_t platform_tcb_date;     /* the selected platform level's; 0 unknown */
     int64_t collateral_expires;    /* earliest nextUpdate/notAfter; 0 unknown */
     bool collateral_expired;       /* and accepted by policy (warned) */
     uint8_t fmspc[6];
@@ -433,7 +462,7 @@ void ta_tdx_outcome_free(const teeattest_ctx *ctx, ta_tdx_outcome *out);
  * tdx.qe_identity.signature, tdx.qe_identity.freshness,
  * tdx.qe_report.signature, tdx.qe_report.binding, tdx.qe_identity.policy,
  * tdx.quote.signature, tdx.module_identity, tdx.tcb_level, tdx.status,
- * tdx.td.debug, tdx.td.mrservicetd, tdx.td.measurements; and facts
+ * tdx.tcb_eval_number (only when pol->min_tcb_eval > 0), tdx.td.debug, tdx.td.mrservicetd, tdx.td.measurements; and facts
  * (tdx.status, tdx.advisories, tdx.tcb_date, tdx.fmspc,
  * tdx.collateral.expires, tdx.mrtd, tdx.rtmr0..3, ...). A step that cannot
  * run because an earlier one failed is a required skip.

@@ -54,6 +54,9 @@ typedef struct vstate {
     char why[512];
 } vstate;
 
+/* Levels listed in fact tdx.tcb_levels (real TCB Infos have about ten). */
+#define TA_TDX_LEVELS_FACT_MAX 64
+
 /* Every check goes through the core recorder (details cut at 899 bytes). */
 #define check(s, name, outcome, required, ...) \
     ta_checks_add(&(s)->rec, (name), (outcome), (required), __VA_ARGS__)
@@ -1126,6 +1129,9 @@ static void step_pck_extension(vstate *s)
         s->out->have_fmspc = true;
         fact_str(s, "tdx.fmspc", fm);
         fact_str(s, "tdx.pceid", pc);
+        fact_hex(s, "tdx.pck.tcb_components", s->ext.comp_svn, 16);
+        if (s->r)
+            ta_result_fact_int(s->r, "tdx.pck.pcesvn", s->ext.pcesvn);
         PASS(s, "tdx.pck_extension", "FMSPC %s, PCE-ID %s, PCESVN %u", fm, pc,
              (unsigned)s->ext.pcesvn);
     }
@@ -1189,6 +1195,16 @@ static void step_tcb_info(vstate *s)
                       &s->col->tcb_info_chain, &ti->doc, ti->issue_date,
                       ti->next_update};
     s->tcb_ok = step_signed_item(s, &it);
+    if (s->tcb_ok && s->r) {
+        ta_result_fact_int(s->r, "tdx.tcb_info.eval_number", ti->eval_num);
+        ta_buf b;
+        ta_buf_init(&b, s->ctx, 0);
+        if (ta_tdx_tcb_levels_text(ti, TA_TDX_LEVELS_FACT_MAX, &b))
+            s->nomem = true;
+        else
+            fact_str(s, "tdx.tcb_levels", b.data ? (char *)b.data : "");
+        ta_buf_free(&b);
+    }
 }
 
 static void step_qe_identity(vstate *s)
@@ -1199,6 +1215,8 @@ static void step_qe_identity(vstate *s)
                       &s->col->qe_identity_chain, &qi->doc, qi->issue_date,
                       qi->next_update};
     s->qe_ok = step_signed_item(s, &it);
+    if (s->qe_ok && s->r)
+        ta_result_fact_int(s->r, "tdx.qe_identity.eval_number", qi->eval_num);
 }
 
 static void step_qe_report_signature(vstate *s)
@@ -1399,12 +1417,29 @@ static void record_levels(vstate *s, const tcb_eval *launch)
     } else {
         out->advisories = (char *)ta_buf_steal(&b, NULL);
     }
+    out->platform_tcb_date = launch->level->date;
     int64_t d = launch->level->date;
     if (launch->mlevel && launch->mlevel->date < d)
         d = launch->mlevel->date;
     if (qe_level->date < d)
         d = qe_level->date;
     out->tcb_date = d;
+}
+
+/* Fact tdx.tcb_behind: what is below the newest TCB level (the launch
+ * TEE_TCB_SVN; "" when nothing is, e.g. the newest level itself is
+ * SWHardeningNeeded). */
+static void record_behind(vstate *s, const tcb_eval *launch)
+{
+    ta_buf b;
+    ta_buf_init(&b, s->ctx, 0);
+    if (ta_tdx_tcb_behind(&s->col->tcb_info, &s->ext, ta_tdx_tee_tcb_svn(&s->q),
+                          launch->mid, &s->col->qe_identity,
+                          ta_tdx_qe_isvsvn(&s->q), &b))
+        s->nomem = true;
+    else
+        fact_str(s, "tdx.tcb_behind", b.data ? (char *)b.data : "");
+    ta_buf_free(&b);
 }
 
 static void step_tcb_level(vstate *s)
@@ -1460,6 +1495,11 @@ static void step_tcb_level(vstate *s)
     if (out->status != TA_TDX_REVOKED)
         out->status = final;
     record_levels(s, &launch);
+    if (s->r)
+        ta_result_fact_int(s->r, "tdx.tcb_level_index",
+                           (int64_t)(launch.level - ti->levels));
+    if (final != TA_TDX_UP_TO_DATE)
+        record_behind(s, &launch);
     char ld[21];
     ta_utc_format(ld, launch.level->date);
     PASS(s, "tdx.tcb_level", "platform level %s (tcbDate %s)%s%s%s%s; "
@@ -1493,6 +1533,31 @@ static void step_status(vstate *s)
             FAILC(s, "tdx.status", "%s is not accepted by policy",
                   ta_tdx_status_name(out->status));
     }
+}
+
+/* Intel's QVL policy minimum (appraisal min_eval_num against the
+ * supplemental tcb_eval_ref_num, the smaller of the TCB Info's and the QE
+ * Identity's tcbEvaluationDataNumber). Only when the policy sets one. */
+static void step_tcb_eval_number(vstate *s)
+{
+    uint32_t min = s->pol->min_tcb_eval;
+    if (!min)
+        return;
+    const char *name = "tdx.tcb_eval_number";
+    if (!s->tcb_ok || !s->qe_ok) {
+        SKIP(s, name, "%s", !s->header_ok ? s->noquote
+             : !s->tcb_ok ? "TCB Info not authenticated"
+                          : "QE Identity not authenticated");
+        return;
+    }
+    uint32_t t = s->col->tcb_info.eval_num, q = s->col->qe_identity.eval_num;
+    if (t < min || q < min)
+        FAILC(s, name, "tcbEvaluationDataNumber below the policy minimum "
+              "%u: TCB Info %u, QE Identity %u", (unsigned)min, (unsigned)t,
+              (unsigned)q);
+    else
+        PASS(s, name, "TCB Info tcbEvaluationDataNumber %u, QE Identity %u, "
+             "policy minimum %u", (unsigned)t, (unsigned)q, (unsigned)min);
 }
 
 static void check_td_debug(vstate *s)
@@ -1598,6 +1663,8 @@ static void record_status_facts(vstate *s)
         fact_str(s, "tdx.advisories", out->advisories);
     if (out->tcb_date)
         fact_date(s, "tdx.tcb_date", out->tcb_date);
+    if (out->platform_tcb_date)
+        fact_date(s, "tdx.platform_tcb_date", out->platform_tcb_date);
     if (out->collateral_expires)
         fact_date(s, "tdx.collateral.expires", out->collateral_expires);
     if (s->r)
@@ -1655,6 +1722,7 @@ int ta_tdx_verify(teeattest_ctx *ctx, const uint8_t *quote, size_t len,
     step_module_identity(s);
     step_tcb_level(s);
     step_status(s);
+    step_tcb_eval_number(s);
     step_td_policy(s);
     record_status_facts(s);
 

@@ -19,6 +19,7 @@ void ta_policy_defaults(struct teeattest_policy *p)
     p->allow_expired_collateral = false;
     p->allow_debug = false;
     p->allow_mrservicetd = false;
+    p->min_tcb_eval = 0;
     for (size_t i = 0; i < TA_POLICY_N_REGS; i++) {
         p->measurements[i] = NULL;
         p->n_measurements[i] = 0;
@@ -162,6 +163,15 @@ TEEATTEST_API int teeattest_policy_set_expected_model(
 }
 
 /* ---- Intel TDX ---------------------------------------------------------- */
+
+TEEATTEST_API int teeattest_policy_set_min_tcb_eval(teeattest_policy *policy,
+                                                    uint32_t min,
+                                                    teeattest_error *err)
+{
+    NEED_POLICY(policy, err);
+    policy->min_tcb_eval = min;
+    return TEEATTEST_OK;
+}
 
 TEEATTEST_API int teeattest_policy_set_tdx_statuses(teeattest_policy *policy,
                                                     uint32_t mask,

@@ -24,6 +24,7 @@ void ta_tdx_policy_view(const teeattest_policy *p, ta_tdx_policy *tp)
     tp->allow_expired_collateral = p->allow_expired_collateral;
     tp->allow_debug = p->allow_debug;
     tp->allow_nonzero_mrservicetd = p->allow_mrservicetd;
+    tp->min_tcb_eval = p->min_tcb_eval;
     for (size_t i = 0; i < TA_TDX_N_REGS; i++) {
         tp->expected[i] = p->measurements[i];
         tp->n_expected[i] = p->measurements[i] ? p->n_measurements[i] : 0;

@@ -27,6 +27,7 @@ struct teeattest_policy {
     bool allow_expired_collateral;
     bool allow_debug;
     bool allow_mrservicetd;
+    uint32_t min_tcb_eval; /* 0 = no minimum */
     /* Accepted values per register (index = teeattest_register - 1), 48
      * bytes each, back to back; owned. */
     uint8_t *measurements[TA_POLICY_N_REGS];

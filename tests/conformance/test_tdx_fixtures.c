@@ -60,6 +60,81 @@ static const char *const crypto_checks[] = {
     "tdx.module_identity",
 };
 
+static json_t *fixture_json(const char *name, const char *file)
+{
+    char rel[512];
+    snprintf(rel, sizeof rel, "tdx/%s/%s", name, file);
+    size_t len;
+    uint8_t *b = ta_test_read_file(ta_test_fixture(rel), &len);
+    json_t *j = b ? json_loadb((const char *)b, len, 0, NULL) : NULL;
+    free(b);
+    return j;
+}
+
+/* TCB currency facts against the collateral's own JSON: the evaluation
+ * numbers, the levels (PCS lists them newest first, Intel's order) and
+ * the selected level's date. */
+static void check_tcb_currency(const char *name, teeattest_result *r,
+                               const ta_tdx_outcome *out)
+{
+    json_t *tj = fixture_json(name, "tcb_info.json");
+    json_t *qj = fixture_json(name, "qe_identity.json");
+    json_t *ti = json_object_get(tj, "tcbInfo");
+    json_t *qi = json_object_get(qj, "enclaveIdentity");
+    if (CHECK(json_is_object(ti) && json_is_object(qi))) {
+        char want[32];
+        snprintf(want, sizeof want, "%lld", (long long)json_integer_value(
+                     json_object_get(ti, "tcbEvaluationDataNumber")));
+        CHECK_STR(ta_test_fact(r, "tdx.tcb_info.eval_number"), want);
+        snprintf(want, sizeof want, "%lld", (long long)json_integer_value(
+                     json_object_get(qi, "tcbEvaluationDataNumber")));
+        CHECK_STR(ta_test_fact(r, "tdx.qe_identity.eval_number"), want);
+        json_t *lv = json_object_get(ti, "tcbLevels");
+        const char *levels = ta_test_fact(r, "tdx.tcb_levels");
+        size_t n = levels ? 1 : 0;
+        for (const char *c = levels; c && (c = strstr(c, "; ")); c += 2)
+            n++;
+        CHECK_EQ_INT(n, json_array_size(lv));
+        const char *d0 = json_string_value(
+            json_object_get(json_array_get(lv, 0), "tcbDate"));
+        CHECK(levels && d0 && strncmp(levels, d0, 20) == 0);
+        const char *idx = ta_test_fact(r, "tdx.tcb_level_index");
+        if (out->platform_tcb_date) {
+            CHECK(idx != NULL);
+            json_t *sel = json_array_get(lv, idx ? (size_t)atoi(idx) : 0);
+            CHECK_STR(ta_test_fact(r, "tdx.platform_tcb_date"),
+                      json_string_value(json_object_get(sel, "tcbDate")));
+            CHECK_STR(ta_tdx_status_name(out->platform_status),
+                      json_string_value(json_object_get(sel, "tcbStatus")));
+        } else {
+            CHECK(idx == NULL);
+            CHECK(ta_test_fact(r, "tdx.platform_tcb_date") == NULL);
+        }
+    }
+    if (out->status == TA_TDX_UP_TO_DATE || !out->platform_tcb_date)
+        CHECK(ta_test_fact(r, "tdx.tcb_behind") == NULL);
+    if (strcmp(name, "automata_gcp_v4_outofdate") == 0) {
+        /* By hand from its tcb_info.json: the PCK's SGX components
+         * [6,6,2,2,3,1,0,3,0..] and PCESVN 11 miss the newest level
+         * (2024-03-13, [7,7,2,2,3,1,0,3,0..], PCESVN 11) on components 0
+         * ("Early Microcode Update") and 1 ("SGX Late Microcode Update")
+         * and match level 1 (2023-08-09, OutOfDate). TEE_TCB_SVN 04 01 07:
+         * component 2 (7) meets the newest level's 7; the module (TDX_01,
+         * SVN 4) and the QE (ISVSVN 6) are at their newest levels (4). */
+        CHECK_STR(ta_test_fact(r, "tdx.pck.tcb_components"),
+                  "06060202030100030000000000000000");
+        CHECK_STR(ta_test_fact(r, "tdx.pck.pcesvn"), "11");
+        CHECK_STR(ta_test_fact(r, "tdx.tcb_level_index"), "1");
+        CHECK_STR(ta_test_fact(r, "tdx.platform_tcb_date"),
+                  "2023-08-09T00:00:00Z");
+        CHECK_STR(ta_test_fact(r, "tdx.tcb_behind"),
+                  "Early Microcode Update (CPUSVN component 0): 6 < 7, "
+                  "SGX Late Microcode Update (CPUSVN component 1): 6 < 7");
+    }
+    json_decref(tj);
+    json_decref(qj);
+}
+
 static void run_case(json_t *c, int form)
 {
     const char *name = json_string_value(json_object_get(c, "case"));
@@ -159,6 +234,7 @@ static void run_case(json_t *c, int form)
         if (v)
             CHECK_STR(ta_test_fact(r, map[i][1]), json_string_value(v));
     }
+    check_tcb_currency(name, r, &out);
     /* collateral expiry = the recorded end of the window */
     char until[21];
     ta_utc_format(until, out.collateral_expires);

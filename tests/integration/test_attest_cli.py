@@ -237,6 +237,19 @@ class TestAttestReportFile(Case):
         self.assertEqual(checks(doc)["entry[0].tdx.status"]["outcome"],
                          "fail")
 
+    def test_min_tcb_eval(self):
+        _, doc = self.near_json()
+        n = doc["facts"]["entry[0].tdx.tcb_info.eval_number"]
+        self.assertEqual(n, doc["facts"]["entry[0].tdx.qe_identity.eval_number"])
+        rc, doc = self.near_json("--min-tcb-eval", str(n))
+        self.assertEqual(rc, EXIT_VERIFIED, doc)
+        self.assertEqual(checks(doc)["entry[0].tdx.tcb_eval_number"]
+                         ["outcome"], "pass")
+        rc, doc = self.near_json("--min-tcb-eval", str(n + 1))
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(checks(doc)["entry[0].tdx.tcb_eval_number"]
+                         ["outcome"], "fail")
+
     def test_redpill_server_nonce(self):
         rc, out, err = self.redpill("--json")
         self.assertEqual(rc, EXIT_FAILED, err)
@@ -324,6 +337,8 @@ class TestAttestUsage(Case):
         self.assertUsage(*self.near_args("--accept", "Fine"), msg="--accept")
         self.assertUsage(*self.near_args("--max-age", "soon"),
                          msg="--max-age")
+        self.assertUsage(*self.near_args("--min-tcb-eval", "-1"),
+                         msg="--min-tcb-eval")
         self.assertUsage(*self.near_args("--expect-app-id", "ab" * 32),
                          msg="--expect-app-id")
         self.assertUsage(*self.near_args(at="yesterday"), msg="--at")

@@ -178,6 +178,104 @@ class TestQuoteOffline(unittest.TestCase):
         rc, _, _ = run(*base, "--accept", "UpToDate")
         self.assertEqual(rc, 1)
 
+    def eval_number(self, case):
+        with open(os.path.join(TDX, case, "tcb_info.json")) as f:
+            return json.load(f)["tcbInfo"]["tcbEvaluationDataNumber"]
+
+    def test_min_tcb_eval(self):
+        # The real collateral's tcbEvaluationDataNumber (TCB Info and QE
+        # Identity alike) is the boundary: equal passes, one more fails.
+        case = "dcapqvl_near_v4_uptodate"
+        n = self.eval_number(case)
+        base = ["quote", "--quote", quote_path(case), "--collateral",
+                os.path.join(TDX, case), "--at",
+                expected(case)["verify_at_unix"]]
+        rc, out, _ = run(*base, "--min-tcb-eval", n)
+        self.assertEqual(rc, EXIT_VERIFIED, out)
+        self.assertRegex(out, r"PASS  tdx\.tcb_eval_number +TCB Info "
+                         r"tcbEvaluationDataNumber %d, QE Identity %d, "
+                         r"policy minimum %d" % (n, n, n))
+        self.assertIn("TCB evaluation data number: TCB Info %d, QE Identity "
+                      "%d\n" % (n, n), out)
+        rc, out, _ = run(*base, "--min-tcb-eval", n + 1, "--json")
+        self.assertEqual(rc, EXIT_FAILED, out)
+        doc = json.loads(out)
+        failed = [c for c in doc["checks"] if c["outcome"] == "fail"]
+        self.assertEqual([c["name"] for c in failed], ["tdx.tcb_eval_number"])
+        self.assertEqual(failed[0]["detail"], "tcbEvaluationDataNumber below "
+                         "the policy minimum %d: TCB Info %d, QE Identity %d"
+                         % (n + 1, n, n))
+        self.assertEqual(doc["facts"]["unverified.tdx.tcb_info.eval_number"],
+                         n)
+        # without a minimum the check is not recorded; 0 is no minimum
+        for extra in ([], ["--min-tcb-eval", "0"]):
+            rc, out, _ = run(*base, "--json", *extra)
+            self.assertEqual(rc, EXIT_VERIFIED)
+            doc = json.loads(out)
+            self.assertNotIn("tdx.tcb_eval_number",
+                             [c["name"] for c in doc["checks"]])
+            self.assertEqual(doc["facts"]["tdx.qe_identity.eval_number"], n)
+
+    def explain(self, case, *extra):
+        return run("quote", "--quote", quote_path(case), "--collateral",
+                   os.path.join(TDX, case), "--at",
+                   expected(case)["verify_at_unix"], "--explain", *extra)
+
+    def test_explain_outofdate(self):
+        # automata_gcp_v4_outofdate, by hand from its tcb_info.json: the PCK
+        # SGX components 6,6,.. are below the newest level's 7,7,.. and
+        # match level 1 (OutOfDate, 2023-08-09); TEE_TCB_SVN 04 01 07 has a
+        # versioned module (TDX_01), so TDX components 0-1 are not judged
+        # by the platform levels.
+        case = "automata_gcp_v4_outofdate"
+        rc, out, _ = self.explain(case, "--accept", "OutOfDate")
+        self.assertEqual(rc, EXIT_VERIFIED, out)
+        lines = out.splitlines()
+        self.assertEqual(lines[-1], "verdict: verified")
+        self.assertRegex(out, r"\n  tcbDate +2024-03-13 2023-08-09 "
+                         r"2023-02-15 2018-01-04\n")
+        self.assertRegex(out, r"\n  tcbStatus +UpToDate +OutOfDate +"
+                         r"OutOfDate +OutOfDate\n")
+        row = next(l for l in lines if l.startswith("  matched"))
+        self.assertEqual(row.index("MATCHED"), out.splitlines()[
+            lines.index(row) - 3].index("level 1"))
+        self.assertRegex(out, r"\n  SGX component 0 +6  7 < +6 +5 +5\n")
+        self.assertRegex(out, r"\n  SGX component 1 +6  7 < +6 +5 +5\n")
+        self.assertRegex(out, r"\n  SGX component 2 +2  2 +2 +2 +2\n")
+        self.assertRegex(out, r"\n  PCESVN +11  11 +11 +11 +5\n")
+        self.assertRegex(out, r"\n  TDX component 0 +4  5 - +3 - +3 - +3 -\n")
+        self.assertRegex(out, r"\n  TDX component 2 +7  7 +6 +5 +5\n")
+        self.assertIn("judged by the TDX_01 module identity", out)
+        behind = ("Early Microcode Update (CPUSVN component 0): 6 < 7, "
+                  "SGX Late Microcode Update (CPUSVN component 1): 6 < 7")
+        self.assertIn("\nbehind newest TCB level: " + behind + "\n", out)
+        # with --json: JSON only, the same data in the facts
+        rc, out, _ = self.explain(case, "--accept", "OutOfDate", "--json")
+        self.assertEqual(rc, EXIT_VERIFIED)
+        facts = json.loads(out)["facts"]
+        self.assertEqual(facts["tdx.tcb_behind"], behind)
+        self.assertEqual(facts["tdx.tcb_level_index"], 1)
+        self.assertEqual(facts["tdx.platform_tcb_date"],
+                         expected(case)["reference_verifier_result"]
+                         ["tdx_level_date"])
+        self.assertEqual(len(facts["tdx.tcb_levels"].split("; ")), 4)
+        # not accepted: the same table, labelled unverified
+        rc, out, _ = self.explain(case)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertIn("unverified TCB comparison", out)
+        self.assertIn("unverified behind newest TCB level: " + behind, out)
+
+    def test_explain_uptodate_and_no_level(self):
+        rc, out, _ = self.explain("gcp_cos_v4_uptodate")
+        self.assertEqual(rc, EXIT_VERIFIED, out)
+        self.assertRegex(out, r"\n  matched +MATCHED\n")
+        self.assertNotIn("behind", out)
+        self.assertNotIn(" <", out)
+        rc, out, _ = self.explain("gotdxguest_v4_no_tcb_level")
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertRegex(out, r"\n  matched +none\n")
+        self.assertRegex(out, r"\n  SGX component 0 +3  5 < +5 <\n")
+
     def test_measurements(self):
         case = "dcapqvl_near_v4_uptodate"
         e = expected(case)
@@ -324,6 +422,8 @@ class TestQuoteUsage(unittest.TestCase):
         self.usage(*base, "--expect-mrtd", "abcd", msg="96 hex digits")
         self.usage(*base, "--expect-rtmr1", "zz" * 48)
         self.usage(*base, "--expect-rtmr3", "00" * 48 + ",")
+        for bad in ("", "x", "-1", "1.5", "4294967296", "0x10"):
+            self.usage(*base, "--min-tcb-eval", bad, msg="--min-tcb-eval")
 
 
 class Sim(SimProcess):

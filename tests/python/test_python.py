@@ -327,11 +327,12 @@ class TestPolicy(unittest.TestCase):
          .clear_identity(ta.Identity.APP_ID).clear_identity()
          .set_require_gpu(False).set_require_tls_binding(True)
          .set_allow_server_nonce(True).set_allow_unbound_key(True)
-         .set_require_event_log(True).set_max_report_age(3600))
+         .set_require_event_log(True).set_max_report_age(3600)
+         .set_min_tcb_eval(17).set_min_tcb_eval(0))
         # A method for every setter of the C policy.
         c_setters = {n[len("teeattest_policy_"):] for n in _lib.FUNCTIONS
                      if re.match(r"teeattest_policy_(set|add|clear)_", n)}
-        self.assertEqual(len(c_setters), 26)
+        self.assertEqual(len(c_setters), 27)
         for n in c_setters:
             self.assertTrue(callable(getattr(ta.Policy, n, None)), n)
 
@@ -348,6 +349,7 @@ class TestPolicy(unittest.TestCase):
             # would wrap to 0 (the default, 1 GPU) in C: refused here
             (ta.InvalidArgument, lambda: p.set_gpu_min_count(1 << 32)),
             (ta.InvalidArgument, lambda: p.set_max_report_age(-1)),
+            (ta.InvalidArgument, lambda: p.set_min_tcb_eval(1 << 32)),
             (ta.InvalidArgument, lambda: p.set_allow_debug(2)),
             (ta.InvalidArgument, lambda: p.set_allow_debug("yes")),
             (ta.InvalidArgument, lambda: p.set_tdx_statuses(
@@ -621,6 +623,23 @@ class TestQuoteGpu(unittest.TestCase):
         self.assertFalse(res.verified)
         self.assertEqual(ta.tdx_status_name(ta.TdxStatus.UP_TO_DATE),
                          "UpToDate")
+
+    def test_quote_min_tcb_eval(self):
+        # The fixture's TCB Info and QE Identity both carry
+        # tcbEvaluationDataNumber 17: 17 is accepted, 18 is not.
+        d = os.path.join(FIX, "tdx", "dcapqvl_near_v4_uptodate")
+        exp = json.loads(read(d, "expected.json"))
+        col = ta.Collateral.load_dir(self.ctx, d)
+        quote = read(d, "quote.bin")
+        pol = ta.Policy(self.ctx).set_time(exp["verify_at_unix"])
+        res = ta.verify_quote(self.ctx, quote, col, pol.set_min_tcb_eval(17))
+        self.assertTrue(res.verified, res.failures)
+        self.assertEqual(res.facts["tdx.tcb_info.eval_number"], "17")
+        self.assertEqual(res.facts["tdx.qe_identity.eval_number"], "17")
+        res = ta.verify_quote(self.ctx, quote, col, pol.set_min_tcb_eval(18))
+        self.assertFalse(res.verified)
+        self.assertEqual([c.name for c in res.failures],
+                         ["tdx.tcb_eval_number"])
 
     def test_gpu_h100_local(self):
         d = os.path.join(FIX, "nvidia", "h100_550.90.07_full")

@@ -110,7 +110,8 @@ static run verify(const uint8_t *q, size_t len, const ta_tdx_collateral *col,
         snprintf(res.detail, sizeof res.detail, "%s", detail ? detail : "");
     }
     /* 22 checks, always, whatever happened (+ the override warning) */
-    size_t n_checks = 22 + (pol && pol->root_der ? 1 : 0);
+    size_t n_checks = 22 + (pol && pol->root_der ? 1 : 0) +
+                      (pol && pol->min_tcb_eval ? 1 : 0);
     if (teeattest_result_check_count(r) != n_checks)
         printf("# %zu checks\n", teeattest_result_check_count(r));
     CHECK_EQ_INT(teeattest_result_check_count(r), n_checks);
@@ -335,6 +336,170 @@ static void test_policy(const uint8_t *q, size_t qlen,
     only_ood.accepted_statuses = TA_TDX_STATUS_BIT(TA_TDX_OUT_OF_DATE);
     res = verify(q, qlen, col, T_V4, &only_ood, "tdx.status");
     EXPECT_FAIL_AT(res, "tdx.status");
+}
+
+static int32_t outcome(teeattest_result *r, const char *name)
+{
+    int32_t oc = -1;
+    teeattest_result_find_check(r, name, &oc, NULL, NULL);
+    return oc;
+}
+
+/* Policy minimum of tcbEvaluationDataNumber (Intel QVL min_eval_num):
+ * dcapqvl_v4_uptodate's TCB Info and QE Identity both carry 17. */
+static void test_min_tcb_eval(const uint8_t *q, size_t qlen,
+                              const ta_tdx_collateral *col, const parts *p)
+{
+    ta_tdx_policy pol = {0};
+    run res = verify(q, qlen, col, T_V4, &pol, NULL); /* 0: no check */
+    CHECK(res.verified);
+    pol.min_tcb_eval = 17; /* the boundary: equal passes */
+    res = verify(q, qlen, col, T_V4, &pol, "tdx.tcb_eval_number");
+    CHECK(res.verified);
+    CHECK_EQ_INT(res.outcome_of_want, TEEATTEST_OUTCOME_PASS);
+    CHECK_STR(res.detail, "TCB Info tcbEvaluationDataNumber 17, QE Identity "
+              "17, policy minimum 17");
+    pol.min_tcb_eval = 18;
+    res = verify(q, qlen, col, T_V4, &pol, "tdx.tcb_eval_number");
+    EXPECT_FAIL_AT(res, "tdx.tcb_eval_number");
+    CHECK_STR(res.detail, "tcbEvaluationDataNumber below the policy minimum "
+              "18: TCB Info 17, QE Identity 17");
+    CHECK_EQ_INT(res.out.status, TA_TDX_UP_TO_DATE); /* status unchanged */
+    pol.min_tcb_eval = UINT32_MAX;
+    res = verify(q, qlen, col, T_V4, &pol, "tdx.tcb_eval_number");
+    EXPECT_FAIL_AT(res, "tdx.tcb_eval_number");
+
+    /* Attacker: raise the number in the TCB Info (17 -> 99) to meet the
+     * minimum. The signature fails and the minimum is a required skip,
+     * never a pass; the same for the QE Identity. */
+    static const int items[] = {P_TCB, P_QE};
+    static const char *const sig_checks[] = {"tdx.tcb_info.signature",
+                                             "tdx.qe_identity.signature"};
+    for (size_t i = 0; i < 2; i++) {
+        parts e = *p;
+        int it = items[i];
+        uint8_t *copy = malloc(p->len[it] + 1);
+        memcpy(copy, p->item[it], p->len[it] + 1);
+        size_t off = find(p, it, "\"tcbEvaluationDataNumber\":") + 26;
+        CHECK(copy[off] == '1' && copy[off + 1] == '7');
+        copy[off] = copy[off + 1] = '9';
+        e.item[it] = copy;
+        ta_tdx_collateral *c = build(&e);
+        if (CHECK(c != NULL)) {
+            teeattest_result *r = NULL;
+            ta_result_new(ctx, &r);
+            ta_tdx_outcome out;
+            ta_tdx_verify(ctx, q, qlen, c, T_V4, &pol, r, &out, NULL);
+            CHECK(!out.all_passed);
+            CHECK_STR(out.first_failure, sig_checks[i]);
+            CHECK_EQ_INT(outcome(r, "tdx.tcb_eval_number"),
+                         TEEATTEST_OUTCOME_SKIP);
+            ta_tdx_outcome_free(ctx, &out);
+            teeattest_result_free(r);
+            ta_tdx_collateral_free(c);
+        }
+        free(copy);
+    }
+
+    /* The smaller number counts: this TCB Info (17) with the QE Identity
+     * (and its chain) of gotdxguest_v5_uptodate (18), both genuine, at
+     * that case's time (expired items accepted as warnings). */
+    parts other;
+    if (!CHECK(parts_load(&other, "gotdxguest_v5_uptodate")))
+        return;
+    parts mix = *p;
+    mix.item[P_QE] = other.item[P_QE];
+    mix.len[P_QE] = other.len[P_QE];
+    mix.item[P_QE_CHAIN] = other.item[P_QE_CHAIN];
+    mix.len[P_QE_CHAIN] = other.len[P_QE_CHAIN];
+    ta_tdx_collateral *c = build(&mix);
+    const int64_t at = 1771977600;
+    ta_tdx_policy lax = {0};
+    lax.allow_expired_collateral = true;
+    lax.min_tcb_eval = 17;
+    if (CHECK(c != NULL)) {
+        res = verify(q, qlen, c, at, &lax, "tdx.tcb_eval_number");
+        CHECK(res.verified);
+        CHECK_EQ_INT(res.outcome_of_want, TEEATTEST_OUTCOME_PASS);
+        lax.min_tcb_eval = 18;
+        res = verify(q, qlen, c, at, &lax, "tdx.tcb_eval_number");
+        EXPECT_FAIL_AT(res, "tdx.tcb_eval_number");
+        CHECK_STR(res.detail, "tcbEvaluationDataNumber below the policy "
+                  "minimum 18: TCB Info 17, QE Identity 18");
+    }
+    ta_tdx_collateral_free(c);
+    parts_free(&other);
+}
+
+/* What is behind the newest level (ta_tdx_tcb_behind) on the real
+ * automata_gcp_v4_outofdate collateral, checked by hand against its
+ * tcb_info.json / qe_identity.json: the newest platform level has SGX
+ * components [7,7,2,2,3,1,0,3,0..] (types "Early Microcode Update", "SGX
+ * Late Microcode Update", ...), PCESVN 11, TDX components [5,0,7,0..];
+ * TDX_01's newest level is ISVSVN 4 and the QE Identity's ISVSVN 4. */
+static void test_tcb_behind(void)
+{
+    ta_tdx_collateral *col = NULL;
+    ta_tdx_collateral_load_dir(
+        ctx, ta_test_fixture("tdx/automata_gcp_v4_outofdate"), &col, NULL);
+    if (!CHECK(col != NULL))
+        return;
+    const ta_tdx_tcb_info *ti = &col->tcb_info;
+    const ta_tdx_qe_identity *qi = &col->qe_identity;
+    ta_tdx_pck_ext pck;
+    memset(&pck, 0, sizeof pck);
+    memcpy(pck.comp_svn, ti->levels[0].sgx, 16);
+    pck.pcesvn = 11;
+    uint8_t svn[16] = {4, 1, 7};
+    const ta_tdx_module_identity *mid = ta_tdx_module_identity_find(ti, 1);
+    CHECK(mid != NULL);
+    struct {
+        const char *want;
+    } cases[] = {
+        {""}, /* at the newest level everywhere */
+        {"SGX Late Microcode Update (CPUSVN component 1): 6 < 7"},
+        {"PCESVN: 10 < 11"},
+        {"TDX Late Microcode Update (TEE_TCB_SVN component 2): 6 < 7"},
+        {"TDX module (TDX_01 SVN): 3 < 4"},
+        {"QE (ISVSVN): 3 < 4"},
+        {"SGX TCB component (CPUSVN component 6): 0 < 1, "
+         "TDX TCB component (TEE_TCB_SVN component 5): 0 < 9"},
+    };
+    for (size_t i = 0; i < TA_ARRAY_LEN(cases); i++) {
+        ta_tdx_pck_ext e = pck;
+        uint8_t s[16];
+        memcpy(s, svn, 16);
+        uint16_t qe = 4;
+        ta_tdx_tcb_info t = *ti; /* shallow: levels[0] edited below */
+        ta_tdx_tcb_level top = ti->levels[0];
+        t.levels = &top;
+        t.n_levels = 1;
+        switch (i) {
+        case 1: e.comp_svn[1] = 6; break;
+        case 2: e.pcesvn = 10; break;
+        case 3: s[2] = 6; break;
+        case 4: s[0] = 3; break;
+        case 5: qe = 3; break;
+        case 6: top.sgx[6] = 1; top.tdx[5] = 9; break; /* no type names */
+        }
+        ta_buf b;
+        ta_buf_init(&b, ctx, 0);
+        CHECK_EQ_INT(ta_tdx_tcb_behind(&t, &e, s, mid, qi, qe, &b),
+                     TEEATTEST_OK);
+        CHECK_STR(b.data ? (const char *)b.data : "", cases[i].want);
+        ta_buf_free(&b);
+    }
+    /* An unversioned module (byte 1 = 0): TDX components 0 and 1 are
+     * judged by the platform levels (the newest needs 5 at index 0). */
+    uint8_t unv[16] = {4, 0, 7};
+    ta_buf b;
+    ta_buf_init(&b, ctx, 0);
+    CHECK_EQ_INT(ta_tdx_tcb_behind(ti, &pck, unv, NULL, NULL, 0, &b),
+                 TEEATTEST_OK);
+    CHECK_STR(b.data ? (const char *)b.data : "",
+              "TDX Module (TEE_TCB_SVN component 0): 4 < 5");
+    ta_buf_free(&b);
+    ta_tdx_collateral_free(col);
 }
 
 static void test_outofdate_accepted(void)
@@ -751,6 +916,7 @@ int main(void)
         test_time_window(q, qlen, col);
         test_wrong_root(q, qlen, col);
         test_policy(q, qlen, col);
+        test_min_tcb_eval(q, qlen, col, &p);
         test_chain_order(q, qlen, col, &p);
         /* truncated quotes at every length through the whole verifier */
         int passed = 0;
@@ -766,6 +932,7 @@ int main(void)
         CHECK_EQ_INT(passed, 0);
     }
     test_outofdate_accepted();
+    test_tcb_behind();
     test_fmspc_mismatch();
     test_crl_encodings();
     test_backend(q, qlen);

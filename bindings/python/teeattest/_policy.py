@@ -106,6 +106,11 @@ class Policy(Handle):
         return self._set("policy_set_allow_expired_collateral",
                          flag(allow, "allow"))
 
+    def set_min_tcb_eval(self, minimum: int) -> "Policy":
+        """Minimum Intel tcbEvaluationDataNumber of the TCB Info and QE
+        Identity (check tdx.tcb_eval_number); 0, the default: none."""
+        return self._set("policy_set_min_tcb_eval", u32(minimum, "minimum"))
+
     def set_allow_debug(self, allow: bool) -> "Policy":
         return self._set("policy_set_allow_debug", flag(allow, "allow"))
 
