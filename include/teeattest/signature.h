@@ -248,6 +248,7 @@ TEEATTEST_API int teeattest_signature_to_json(const teeattest_signature *sig,
  *
  * Checks, in order (names in docs/checks.md): the request and response
  * hashes over the exact bytes given, the model of a three-part text, the
+ * text's form against the record's signature_kind (when it has one), the
  * cryptographic signature (ECDSA recovery with the low-s rule, or Ed25519),
  * the signer the record claims, and the expected signer.
  *
@@ -283,9 +284,15 @@ TEEATTEST_API int teeattest_signature_verify(const teeattest_signature *sig,
 /**
  * @brief Verify a chat exchange against the signer a verified report
  *        attests: teeattest_signature_verify() with the expected signer
- *        taken from `attestation` (a result of teeattest_report_verify()):
- *        the entry whose "entry[i].signer" the record claims, else the
- *        "signer" fact. Adds the check signature.attestation, which passes
+ *        taken from `attestation` (a result of teeattest_report_verify()),
+ *        as the record's kind says: provider_tee the model entry's key
+ *        (the non-gateway entry whose "entry[i].signer" the record claims,
+ *        else the "signer" fact), gateway the "signer.gateway" fact; a
+ *        record without a kind the gateway's key when that key signed it,
+ *        else the model's. Adds signature.kind (a skip without a kind) and
+ *        signature.signer.role, which fails naming both keys when the
+ *        signer is not that role's key; the fact signer_role says whose
+ *        key signed. Adds the check signature.attestation, which passes
  *        only when the attestation's verdict is verified and it names a
  *        signer of the signature's algorithm; the facts signer_source
  *        ("attestation") and attestation_checked (true) say so.
