@@ -128,8 +128,8 @@ ta_mr_config_version ta_dstack_mr_config_version(const uint8_t mr[48]);
  * kms 2, tpm 3 — dstack names the local one "local-sgx", also 1 — and
  * whose "id" is hex). Returns TEEATTEST_OK when it
  * matches; TEEATTEST_E_VERIFY_FAILED when it does not; TEEATTEST_E_UNSUPPORTED
- * for v3 (needs the mr_config document, which reports do not carry) and
- * for TA_MR_CONFIG_ZERO (nothing to check; v3: ta_dstack_mr_config_v3_check); TEEATTEST_E_PARSE for an
+ * for v3 (ta_dstack_mr_config_v3_check rebuilds its document) and for
+ * TA_MR_CONFIG_ZERO (nothing to check); TEEATTEST_E_PARSE for an
  * unknown form, or v2 without app id / a parsable key provider. `err`
  * says which. *version (may be NULL) gets the form. */
 int ta_dstack_mr_config_check(const teeattest_ctx *ctx, const uint8_t mr[48],
@@ -177,6 +177,14 @@ int ta_dstack_mr_config_v3_document(const teeattest_ctx *ctx,
                                     const uint8_t *app_compose, size_t len,
                                     unsigned members, char **doc,
                                     teeattest_error *err);
+
+/* SHA-256 of each init_script of app_compose (a string, a list of at most
+ * 5 strings, or null/absent), in order: what dstack-util extends as
+ * init-script-hash events. Errors as ta_dstack_mr_config_v3_document. */
+int ta_dstack_compose_init_scripts(const teeattest_ctx *ctx,
+                                   const uint8_t *app_compose, size_t len,
+                                   uint8_t out[TA_DSTACK_INIT_SCRIPTS_MAX][32],
+                                   size_t *n, teeattest_error *err);
 
 /* out = 03 || SHA-256("dstack-mr-config-v3:" || 00 || doc) || 00*15. */
 int ta_dstack_mr_config_v3_id(const teeattest_ctx *ctx, uint8_t out[48],

@@ -858,6 +858,28 @@ static int v3_inputs(const teeattest_ctx *ctx, const ta_dstack_identity *id,
     return TEEATTEST_OK;
 }
 
+int ta_dstack_compose_init_scripts(const teeattest_ctx *ctx,
+                                   const uint8_t *app_compose, size_t len,
+                                   uint8_t out[TA_DSTACK_INIT_SCRIPTS_MAX][32],
+                                   size_t *n, teeattest_error *err)
+{
+    if (n)
+        *n = 0;
+    if (!ctx || !app_compose || !out || !n)
+        return TA_INVALID(err, "ctx, app_compose, out or n is NULL");
+    ta_dstack_identity none;
+    memset(&none, 0, sizeof none);
+    v3_compose c;
+    unsigned can = 0;
+    int rc = v3_inputs(ctx, &none, app_compose, len, &c, &can, err);
+    if (rc)
+        return rc;
+    memcpy(out, c.scripts, sizeof c.scripts);
+    *n = c.n_scripts;
+    ta_free(ctx, c.kp_id_hex);
+    return TEEATTEST_OK;
+}
+
 int ta_dstack_mr_config_v3_document(const teeattest_ctx *ctx,
                                     const ta_dstack_identity *id,
                                     const uint8_t *app_compose, size_t len,

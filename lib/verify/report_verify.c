@@ -678,6 +678,91 @@ static int check_images(vctx *v, const blob *compose)
     return TEEATTEST_OK;
 }
 
+/* The gpu-attestation event (dstack-util since 2026) binds the complete
+ * nvattest output of the boot-time GPU attestation to this VM. */
+static void check_gpu_binding(vctx *v, size_t i, const ta_dstack_identity *id)
+{
+    if (!id->gpu_attestation_len) {
+        ta_result_check(v->r, "gpu.binding", SKIP, false,
+                        "the event log has no gpu-attestation event: the VM "
+                        "does not bind its GPUs at boot");
+        return;
+    }
+    ta_dstack_gpu_event ge;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    if (ta_dstack_gpu_event_parse(id->gpu_attestation, id->gpu_attestation_len,
+                                  &ge, &e)) {
+        ta_result_check(v->r, "gpu.binding", FAIL, true,
+                        "gpu-attestation event: %s", e.message);
+        return;
+    }
+    ta_result_fact_int(v->r, "gpu_attestation_devices", ge.devices);
+    ta_result_fact_str(v->r, "gpu_attestation_cc_mode", ge.cc_mode);
+    ta_result_fact_str(v->r, "gpu_attestation_devtools",
+                       ge.devtools ? "true" : "false");
+    fact_hex(v, "gpu_attestation_sha256", ge.evidence_sha256, 32);
+    blob att = field(v, i, TEEATTEST_ENTRY_GPU_ATTESTATION);
+    if (!att.p) {
+        ta_result_check(v->r, "gpu.binding", SKIP, false,
+                        "the gpu-attestation event binds dstack's boot-time "
+                        "nvattest output, which the entry does not carry "
+                        "(gpu_attestation); the GPU evidence is bound to the "
+                        "request by its nonce only");
+        return;
+    }
+    bool ok = ta_dstack_gpu_evidence_check(v->ctx, &ge, att.p, att.n) ==
+              TEEATTEST_OK;
+    ta_result_check(v->r, "gpu.binding", ok ? PASS : FAIL, true,
+                    ok ? "SHA-256(gpu_attestation) equals the gpu-attestation "
+                         "event's evidence_sha256 (%u devices)"
+                       : "SHA-256(gpu_attestation) differs from the "
+                         "gpu-attestation event's evidence_sha256: not this "
+                         "VM's GPU attestation (%u devices)", ge.devices);
+}
+
+/* init-script-hash events and, when app_compose is the attested one, its
+ * init scripts: every one must be pinned. */
+static void check_init_scripts(vctx *v, const ta_dstack_identity *id,
+                               const blob *compose, bool compose_ok)
+{
+    uint8_t cs[TA_DSTACK_INIT_SCRIPTS_MAX][32];
+    size_t nc = 0;
+    bool have_c = compose_ok &&
+                  ta_dstack_compose_init_scripts(v->ctx, compose->p, compose->n,
+                                                 cs, &nc, NULL) == TEEATTEST_OK;
+    if (id->n_init_scripts) {
+        char list[TA_DSTACK_INIT_SCRIPTS_MAX * 65 + 1];
+        list[0] = '\0';
+        for (size_t k = 0; k < id->n_init_scripts; k++) {
+            char h[65];
+            hex(h, id->init_script_hashes[k], 32);
+            strcat(list, k ? "," : "");
+            strcat(list, h);
+        }
+        ta_result_fact_str(v->r, "init_script_hashes", list);
+    }
+    if (!v->pol->n_identities[TEEATTEST_ID_INIT_SCRIPT_HASH - 1])
+        return;
+    size_t bad = 0;
+    for (size_t k = 0; k < id->n_init_scripts; k++)
+        bad += !pinned(v, TEEATTEST_ID_INIT_SCRIPT_HASH,
+                       id->init_script_hashes[k]);
+    for (size_t k = 0; have_c && k < nc; k++)
+        bad += !pinned(v, TEEATTEST_ID_INIT_SCRIPT_HASH, cs[k]);
+    if (!have_c && !id->n_init_scripts)
+        ta_result_check(v->r, "identity.init_script_hashes", FAIL, true,
+                        "the policy pins init scripts, but neither the event "
+                        "log nor an attested app_compose names them");
+    else
+        ta_result_check(v->r, "identity.init_script_hashes",
+                        bad ? FAIL : PASS, true,
+                        bad ? "%zu init script hashes are not ones the policy "
+                              "accepts"
+                            : "all %zu init scripts are ones the policy "
+                              "accepts", bad ? bad : (have_c ? nc
+                                                             : id->n_init_scripts));
+}
+
 static int check_software(vctx *v, size_t i, const ta_tdx_quote *q)
 {
     blob log_text = field(v, i, TEEATTEST_ENTRY_EVENT_LOG);
@@ -758,8 +843,13 @@ static int check_software(vctx *v, size_t i, const ta_tdx_quote *q)
         ta_free(v->ctx, kp);
     }
 
+    if (id.has_gpu_policy_hash)
+        fact_hex(v, "gpu_policy_hash", id.gpu_policy_hash, 32);
+    check_gpu_binding(v, i, &id);
+
     blob compose = field(v, i, TEEATTEST_ENTRY_APP_COMPOSE);
     uint8_t ch[32];
+    bool compose_ok = false;
     if (!id.has_compose_hash) {
         ta_result_check(v->r, "compose.hash", FAIL, true,
                         "the event log has no compose-hash event");
@@ -772,6 +862,7 @@ static int check_software(vctx *v, size_t i, const ta_tdx_quote *q)
         } else {
             ta_dstack_compose_hash(v->ctx, ch, compose.p, compose.n);
             bool ok = ta_ct_equal(ch, id.compose_hash, 32);
+            compose_ok = ok;
             ta_result_check(v->r, "compose.hash", ok ? PASS : FAIL, true,
                             ok ? "SHA-256(app_compose) equals the "
                                  "compose-hash event"
@@ -790,7 +881,26 @@ static int check_software(vctx *v, size_t i, const ta_tdx_quote *q)
         e = (teeattest_error)TEEATTEST_ERROR_INIT;
         int mrc = ta_dstack_mr_config_check(v->ctx, ta_tdx_mrconfigid(q),
                                             id.compose_hash, &id, &ver, &e);
-        if (mrc == TEEATTEST_OK)
+        char *doc = NULL;
+        if (ver == TA_MR_CONFIG_V3) {
+            e = (teeattest_error)TEEATTEST_ERROR_INIT;
+            mrc = ta_dstack_mr_config_v3_check(v->ctx, ta_tdx_mrconfigid(q),
+                                               &id, compose.p, compose.n, &doc,
+                                               &e);
+            if (mrc == TEEATTEST_E_NOMEM) {
+                ta_dstack_log_free(v->ctx, &log);
+                return ta_error(v->err, mrc, NULL, "out of memory");
+            }
+            if (doc)
+                ta_result_fact_str(v->r, "mr_config_v3", doc);
+            ta_free(v->ctx, doc);
+        }
+        if (mrc == TEEATTEST_OK && ver == TA_MR_CONFIG_V3)
+            ta_result_check(v->r, "compose.mr_config_id", PASS, true,
+                            "MRCONFIGID (v3) is the hash of the mr_config "
+                            "document rebuilt from the verified app_compose "
+                            "and RTMR3 events (fact mr_config_v3)");
+        else if (mrc == TEEATTEST_OK)
             ta_result_check(v->r, "compose.mr_config_id", PASS, true,
                             "MRCONFIGID (v%d) binds the compose hash",
                             (int)ver);
@@ -799,8 +909,9 @@ static int check_software(vctx *v, size_t i, const ta_tdx_quote *q)
                             ver == TA_MR_CONFIG_ZERO
                                 ? "MRCONFIGID is zero (not configured): the "
                                   "RTMR3 event is the binding"
-                                : "MRCONFIGID v3 needs the mr_config "
-                                  "document, which reports do not carry");
+                                : "MRCONFIGID v3 is rebuilt from "
+                                  "app_compose, which the entry does not "
+                                  "carry");
         else
             ta_result_check(v->r, "compose.mr_config_id", FAIL, true, "%s",
                             e.message);
@@ -810,6 +921,9 @@ static int check_software(vctx *v, size_t i, const ta_tdx_quote *q)
     check_pin(v, TEEATTEST_ID_COMPOSE_HASH, "compose_hash",
               id.has_compose_hash, id.compose_hash);
     check_pin(v, TEEATTEST_ID_APP_ID, "app_id", id.has_app_id, id.app_id);
+    check_pin(v, TEEATTEST_ID_GPU_POLICY_HASH, "gpu_policy_hash",
+              id.has_gpu_policy_hash, id.gpu_policy_hash);
+    check_init_scripts(v, &id, &compose, compose_ok);
     ta_dstack_log_free(v->ctx, &log);
     return TEEATTEST_OK;
 }
