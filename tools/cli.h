@@ -232,6 +232,8 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"expect-app-id", true, false, NULL}, \
     {"expect-os-image", true, false, NULL}, \
     {"expect-image-digest", true, false, NULL}, \
+    {"expect-gpu-policy-hash", true, false, NULL}, \
+    {"expect-init-script-hash", true, false, NULL}, \
     {"test-root", true, false, NULL}
 
 #define CLI_POLICY_OPTIONS_HELP \
@@ -260,6 +262,11 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "  --expect-image-digest HEX[,HEX...]  accepted container image digests\n" \
     "                            (32 bytes, 'sha256:' allowed): every image\n" \
     "                            the app compose names must be one of them\n" \
+    "  --expect-gpu-policy-hash HEX[,HEX...]  accepted dstack GPU policy\n" \
+    "                            hashes (RTMR3 event gpu-policy-hash, 32 bytes)\n" \
+    "  --expect-init-script-hash HEX[,HEX...]  accepted init script hashes\n" \
+    "                            (32 bytes): every init script the VM ran must\n" \
+    "                            be one of them\n" \
     "  --test-root FILE          FOR TESTS: trust this root (DER or PEM) instead\n" \
     "                            of Intel's SGX Root CA; every result then\n" \
     "                            carries the warning check tdx.root_override\n"

@@ -136,6 +136,8 @@ static const struct {
     {"expect-app-id", TEEATTEST_ID_APP_ID, 20},
     {"expect-os-image", TEEATTEST_ID_OS_IMAGE_HASH, 32},
     {"expect-image-digest", TEEATTEST_ID_IMAGE_DIGEST, 32},
+    {"expect-gpu-policy-hash", TEEATTEST_ID_GPU_POLICY_HASH, 32},
+    {"expect-init-script-hash", TEEATTEST_ID_INIT_SCRIPT_HASH, 32},
 };
 
 /* Comma-separated hex values of one identity ("sha256:" accepted). */
