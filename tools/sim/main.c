@@ -41,6 +41,10 @@ static void usage(FILE *f)
 "  --log FILE         append one JSON line per request\n"
 "  --no-gpu           a CPU-only TEE: reports carry no GPU evidence (the\n"
 "                     demo; the placeholder evidence never verifies)\n"
+"  --dstack-2026 FILE  the CVM in dstack's 2026 form: init script, RTMR3\n"
+"                     events init-script-hash, gpu-policy-hash and\n"
+"                     gpu-attestation over FILE (an nvattest output, sent\n"
+"                     as the entry's gpu_attestation), MRCONFIGID v3\n"
 "  --pccs-dir DIR     serve Intel PCS v4 collateral from DIR (default: the\n"
 "                     simulator's own TEST collateral for its quotes)\n"
 "  --pki-time UNIX    centre of the TEST collateral window (default: now);\n"
@@ -160,6 +164,7 @@ int main(int argc, char **argv)
     unsigned nv_faults = 0;
     unsigned long long seed = 1, events = 8, v;
     bool print_keys = false, no_gpu = false;
+    const char *dstack_2026 = NULL;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -227,6 +232,9 @@ int main(int argc, char **argv)
             model = val;
         } else if (strcmp(a, "--no-gpu") == 0) {
             no_gpu = true;
+        } else if (strcmp(a, "--dstack-2026") == 0) {
+            NEEDS_VALUE();
+            dstack_2026 = val;
         } else if (strcmp(a, "--pccs-dir") == 0) {
             NEEDS_VALUE();
             pccs_dir = val;
@@ -317,6 +325,18 @@ int main(int argc, char **argv)
                                                     "gateway")) {
         fprintf(stderr, "teeattest-sim: out of memory\n");
         goto out;
+    }
+    if (dstack_2026) {
+        size_t glen = 0;
+        char *g = sim_read_file(dstack_2026, &glen);
+        sim_td_free(&s.td);
+        int grc = g ? sim_td_init_2026(&s.td, seed, "", g, glen) : -1;
+        free(g);
+        if (grc) {
+            fprintf(stderr, "teeattest-sim: --dstack-2026: cannot read '%s'\n",
+                    dstack_2026);
+            goto out;
+        }
     }
     if (sim_pki_init(seed, pki_time >= 0 ? (int64_t)pki_time
                                           : (int64_t)time(NULL))) {

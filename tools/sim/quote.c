@@ -4,7 +4,7 @@
  *
  * The event log is self-consistent: replaying it gives the RTMRs put in the
  * quote, its compose-hash event is SHA-256(app_compose) and MRCONFIGID is
- * dstack's v1 form, so verification code downstream of DCAP can be
+ * dstack's v1 form (v3 with --dstack-2026), so verification code downstream of DCAP can be
  * exercised against the simulator. The quote is a real DCAP quote, but
  * signed under the simulator's TEST PKI (pki.c), never Intel's.
  *
@@ -83,9 +83,78 @@ static void replay(sim_td *td)
     }
 }
 
+/* The dstack 2026 form (--dstack-2026): manifest "3" with an init script
+ * and a pinned KMS, the RTMR3 events init-script-hash, gpu-policy-hash and
+ * gpu-attestation (evidence_sha256 over `gpu_att`), and MRCONFIGID v3 over
+ * the JCS mr_config document (dstack-types mr_config.rs). */
+#define SIM_INIT_SCRIPT "echo teeattest-sim"
+
+static int mr_config_v3(sim_td *td, const char *kp)
+{
+    char app[41], ch[65], gp[65], is[65], inst[41];
+    sim_hex(app, td->app_id, 20);
+    sim_hex(ch, td->compose_hash, 32);
+    sim_hex(gp, td->gpu_policy_hash, 32);
+    sim_sha256_hex(is, SIM_INIT_SCRIPT, strlen(SIM_INIT_SCRIPT));
+    sim_hex(inst, td->instance_id, 20);
+    sbuf b;
+    sb_init(&b);
+    sb_add(&b, "dstack-mr-config-v3:", 20);
+    sb_add(&b, "", 1);
+    sb_printf(&b, "{\"app_id\":\"%s\",\"compose_hash\":\"%s\","
+                  "\"gpu_policy_hash\":\"%s\",\"init_script_hashes\":[\"%s\"],"
+                  "\"instance_id\":\"%s\",\"key_provider\":\"kms\","
+                  "\"key_provider_id\":\"%s\",\"version\":3}",
+              app, ch, gp, is, inst, kp);
+    if (b.oom) {
+        sb_free(&b);
+        return -1;
+    }
+    memset(td->mr_config_id, 0, 48);
+    td->mr_config_id[0] = 0x03;
+    sim_sha256(td->mr_config_id + 1, b.data, b.len);
+    sb_free(&b);
+    return 0;
+}
+
+static int runtime_2026(sim_td *td)
+{
+    uint8_t is[32];
+    char ev[65];
+    sim_sha256(is, SIM_INIT_SCRIPT, strlen(SIM_INIT_SCRIPT));
+    sim_sha256_hex(ev, td->gpu_attestation, td->gpu_attestation_len);
+    char payload[256];
+    snprintf(payload, sizeof payload,
+             "{\"version\":2,\"provider\":\"nvidia\",\"devices\":1,"
+             "\"cc_mode\":\"on\",\"devtools\":false,\"evidence_sha256\":"
+             "\"%s\"}", ev);
+    return add_runtime(td->event_log, "init-script-hash", is, 32) ||
+                   add_runtime(td->event_log, "gpu-policy-hash",
+                               td->gpu_policy_hash, 32) ||
+                   add_runtime(td->event_log, "gpu-attestation",
+                               (const uint8_t *)payload, strlen(payload))
+               ? -1
+               : 0;
+}
+
 int sim_td_init(sim_td *td, unsigned long long seed, const char *name)
 {
+    return sim_td_init_2026(td, seed, name, NULL, 0);
+}
+
+int sim_td_init_2026(sim_td *td, unsigned long long seed, const char *name,
+                     const char *gpu_att, size_t gpu_att_len)
+{
     memset(td, 0, sizeof *td);
+    if (gpu_att) {
+        td->gpu_attestation = malloc(gpu_att_len + 1);
+        if (!td->gpu_attestation)
+            return -1;
+        memcpy(td->gpu_attestation, gpu_att, gpu_att_len);
+        td->gpu_attestation[gpu_att_len] = '\0';
+        td->gpu_attestation_len = gpu_att_len;
+        sim_sha256(td->gpu_policy_hash, "{}", 2); /* default policy, JCS */
+    }
     char img[65];
     label_bytes(td->app_id, 20, seed, name, "app-id");
     label_bytes(td->instance_id, 20, seed, name, "instance-id");
@@ -94,9 +163,20 @@ int sim_td_init(sim_td *td, unsigned long long seed, const char *name)
     label_bytes(td->mrtd, 48, seed, name, "mrtd");
     sim_label_hex(img, 32, seed, "image-digest");
 
+    char kp[129];
+    sim_label_hex(kp, 64, seed, "kms-root-key");
     sbuf b;
     sb_init(&b);
     /* Shaped like dstack's app-compose.json; the image is a placeholder. */
+    if (gpu_att)
+        sb_printf(&b,
+            "{\"allowed_envs\":[],\"docker_compose_file\":\"services:\\n"
+            "  model:\\n    image: teeattest-sim/placeholder@sha256:%s\\n\","
+            "\"init_script\":[\"" SIM_INIT_SCRIPT "\"],\"key_provider\":\"kms\","
+            "\"key_provider_id\":\"%s\",\"manifest_version\":\"3\","
+            "\"name\":\"teeattest-sim%s%s\",\"no_instance_id\":false,"
+            "\"runner\":\"docker-compose\"}", img, kp, *name ? "-" : "", name);
+    else
     sb_printf(&b,
         "{\"allowed_envs\":[],\"docker_compose_file\":\"services:\\n"
         "  model:\\n    image: teeattest-sim/placeholder@sha256:%s\\n"
@@ -114,9 +194,9 @@ int sim_td_init(sim_td *td, unsigned long long seed, const char *name)
     memset(td->mr_config_id, 0, 48);
     td->mr_config_id[0] = 0x01;
     memcpy(td->mr_config_id + 1, td->compose_hash, 32);
+    if (gpu_att && mr_config_v3(td, kp))
+        return -1;
 
-    char kp[129];
-    sim_label_hex(kp, 64, seed, "kms-root-key");
     sb_init(&b);
     sb_printf(&b, "{\"name\":\"kms\",\"id\":\"%s\"}", kp);
     td->key_provider = sb_steal(&b, NULL);
@@ -154,6 +234,7 @@ int sim_td_init(sim_td *td, unsigned long long seed, const char *name)
     if (add_runtime(td->event_log, "system-preparing", NULL, 0) ||
         add_runtime(td->event_log, "app-id", td->app_id, 20) ||
         add_runtime(td->event_log, "compose-hash", td->compose_hash, 32) ||
+        (gpu_att && runtime_2026(td)) ||
         add_runtime(td->event_log, "instance-id", td->instance_id, 20) ||
         add_runtime(td->event_log, "boot-mr-done", NULL, 0) ||
         add_runtime(td->event_log, "os-image-hash", td->os_image_hash, 32) ||
@@ -175,6 +256,7 @@ int sim_td_init(sim_td *td, unsigned long long seed, const char *name)
 void sim_td_free(sim_td *td)
 {
     free(td->app_compose);
+    free(td->gpu_attestation);
     free(td->key_provider);
     free(td->vm_config);
     json_decref(td->event_log);

@@ -211,6 +211,10 @@ static json_t *entry(const sim *s, const sim_key *k, const sim_td *td,
         if (!s->no_gpu)
             json_object_set_new(o, "nvidia_payload",
                                 gpu_payload(nonce, st != ST_NEAR));
+        if (td->gpu_attestation)
+            json_object_set_new(o, "gpu_attestation",
+                                json_stringn(td->gpu_attestation,
+                                             td->gpu_attestation_len));
         if (st == ST_NANOGPT)
             json_object_set_new(o, "event_log", stripped_log_string(td));
         else

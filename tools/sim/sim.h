@@ -85,9 +85,15 @@ typedef struct sim_td {
     char *key_provider;  /* {"name":"kms","id":"<hex>"} */
     char *vm_config;     /* JSON string */
     json_t *event_log;   /* dstack event log array, replays to rtmr[] */
+    char *gpu_attestation; /* --dstack-2026: nvattest output, else NULL */
+    size_t gpu_attestation_len;
+    uint8_t gpu_policy_hash[32];
 } sim_td;
 
 int sim_td_init(sim_td *td, unsigned long long seed, const char *name);
+/* With gpu_att non-NULL, the dstack 2026 form (quote.c). */
+int sim_td_init_2026(sim_td *td, unsigned long long seed, const char *name,
+                     const char *gpu_att, size_t gpu_att_len);
 void sim_td_free(sim_td *td);
 
 /* The quote generator: a TDX quote v4 for `td` whose REPORTDATA is
