@@ -11,6 +11,7 @@ except the warning tdx.root_override); without --test-root the PCK chain
 fails; a flipped body byte fails the quote signature; another --seed has
 another root and still verifies with its own. Python standard library only.
 """
+import hashlib
 import http.client
 import json
 import os
@@ -306,6 +307,158 @@ class TestSimTeeSeeds(SimTee):
             self.assertEqual(other.stop(), 0)
         with open(self.root_file, "rb") as f:
             self.assertEqual(f.read(), root)
+
+
+H100 = os.path.join(os.environ.get("TEEATTEST_SOURCE_ROOT", "."),
+                    "tests", "data", "dstack", "gpu_attestation_h100.json")
+
+
+class TestSimTeeDstack2026(SimTee):
+    """dstack 2026 (--dstack-2026): MRCONFIGID v3 rebuilt from the attested
+    app_compose and RTMR3, the gpu-attestation event binding the entry's
+    gpu_attestation (dstack's real H100 nvattest output, tests/data/dstack),
+    the gpu-policy-hash and init-script-hash pins; and what must fail."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="test-sim-tee-")
+        cls.root_file = os.path.join(cls.tmp.name, "root.der")
+        cls.sim = SimProcess(SIM, ["--seed", cls.SEED, "--tdx-root-out",
+                                   cls.root_file, "--pki-time", str(PKI_TIME),
+                                   "--no-gpu", "--dstack-2026", H100])
+
+    def report(self, mutate=None):
+        st, _, data = self.get("/v1/attestation/report?nonce=" + NONCE)
+        self.assertEqual(st, 200)
+        doc = json.loads(data)
+        if mutate:
+            mutate(doc)
+        path = os.path.join(self.tmp.name, "report.json")
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        return path
+
+    def attest(self, path, *extra):
+        cmd = [CLI, "attest", "--report-file", path, "--provider", "auto",
+               "--nonce", NONCE, "--pccs", self.sim.url, "--test-root",
+               self.root_file, "--at", str(PKI_TIME), "--no-gpu", "--json"]
+        p = subprocess.run(cmd + list(extra), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=120)
+        self.assertIn(p.returncode, (0, 1), p.stderr.decode())
+        doc = json.loads(p.stdout)
+        return p.returncode, doc, {c["name"]: c for c in doc["checks"]}
+
+    @staticmethod
+    def set_everywhere(doc, key, value):
+        if isinstance(doc, dict):
+            for k in list(doc):
+                if k == key:
+                    doc[k] = value
+                else:
+                    TestSimTeeDstack2026.set_everywhere(doc[k], key, value)
+        elif isinstance(doc, list):
+            for v in doc:
+                TestSimTeeDstack2026.set_everywhere(v, key, value)
+
+    def test_verified(self):
+        rc, doc, checks = self.attest(self.report())
+        self.assertEqual(rc, 0, json.dumps(doc["checks"], indent=1))
+        mr = checks["entry[0].compose.mr_config_id"]
+        self.assertEqual(mr["outcome"], "pass")
+        self.assertIn("v3", mr["detail"])
+        self.assertEqual(checks["entry[0].gpu.binding"]["outcome"], "pass")
+        self.assertEqual(checks["entry[0].eventlog.identity"]["outcome"], "pass")
+        facts = doc["facts"]
+        policy = hashlib.sha256(b"{}").hexdigest()
+        script = hashlib.sha256(b"echo teeattest-sim").hexdigest()
+        with open(H100, "rb") as f:
+            evidence = hashlib.sha256(f.read()).hexdigest()
+        self.assertEqual(facts["entry[0].gpu_policy_hash"], policy)
+        self.assertEqual(facts["entry[0].init_script_hashes"], script)
+        self.assertEqual(facts["entry[0].gpu_attestation_sha256"], evidence)
+        self.assertEqual(facts["entry[0].gpu_attestation_devices"], 1)
+        self.assertEqual(facts["entry[0].gpu_attestation_cc_mode"], "on")
+        self.assertEqual(facts["entry[0].gpu_attestation_devtools"], "false")
+        doc3 = json.loads(facts["entry[0].mr_config_v3"])
+        self.assertEqual(doc3["version"], 3)
+        self.assertEqual(doc3["gpu_policy_hash"], policy)
+        self.assertEqual(doc3["init_script_hashes"], [script])
+        self.assertEqual(doc3["key_provider"], "kms")
+
+    def test_pins(self):
+        policy = hashlib.sha256(b"{}").hexdigest()
+        script = hashlib.sha256(b"echo teeattest-sim").hexdigest()
+        path = self.report()
+        rc, doc, checks = self.attest(path, "--expect-gpu-policy-hash", policy,
+                                      "--expect-init-script-hash",
+                                      "ab" * 32 + "," + script)
+        self.assertEqual(rc, 0, json.dumps(doc["checks"], indent=1))
+        self.assertEqual(checks["entry[0].identity.gpu_policy_hash"]["outcome"],
+                         "pass")
+        self.assertEqual(
+            checks["entry[0].identity.init_script_hashes"]["outcome"], "pass")
+        rc, doc, checks = self.attest(path, "--expect-gpu-policy-hash", "ab" * 32)
+        self.assertEqual(rc, 1)
+        self.assertEqual(checks["entry[0].identity.gpu_policy_hash"]["outcome"],
+                         "fail")
+        rc, doc, checks = self.attest(path, "--expect-init-script-hash",
+                                      "ab" * 32)
+        self.assertEqual(rc, 1)
+        self.assertEqual(
+            checks["entry[0].identity.init_script_hashes"]["outcome"], "fail")
+
+    def test_gpu_attestation_edited(self):
+        with open(H100, "r") as f:
+            text = f.read()
+        # One byte more (a trailing newline), then another capture's
+        # evidence in its place.
+        for other in (text + "\n", text.replace("580.159.03", "580.159.04")):
+            rc, doc, checks = self.attest(self.report(
+                lambda d: self.set_everywhere(d, "gpu_attestation", other)))
+            self.assertEqual(rc, 1)
+            self.assertEqual(doc["verdict"], "failed")
+            self.assertEqual(checks["entry[0].gpu.binding"]["outcome"], "fail")
+            self.assertTrue(checks["entry[0].gpu.binding"]["required"])
+
+    def test_gpu_attestation_dropped(self):
+        def drop(d):
+            def walk(o):
+                if isinstance(o, dict):
+                    o.pop("gpu_attestation", None)
+                    for v in o.values():
+                        walk(v)
+                elif isinstance(o, list):
+                    for v in o:
+                        walk(v)
+            walk(d)
+        rc, doc, checks = self.attest(self.report(drop))
+        self.assertEqual(rc, 0, json.dumps(doc["checks"], indent=1))
+        c = checks["entry[0].gpu.binding"]
+        self.assertEqual(c["outcome"], "skip")
+        self.assertFalse(c["required"])
+        self.assertIn("does not carry", c["detail"])
+
+    def test_app_compose_edited(self):
+        # A v3 document member edited in app_compose: the compose hash
+        # fails, and so does MRCONFIGID v3.
+        def edit(d):
+            def walk(o):
+                if isinstance(o, dict):
+                    for k, v in o.items():
+                        if k == "app_compose" and isinstance(v, str):
+                            o[k] = v.replace('"key_provider":"kms"',
+                                             '"key_provider":"none"')
+                        else:
+                            walk(v)
+                elif isinstance(o, list):
+                    for v in o:
+                        walk(v)
+            walk(d)
+        rc, doc, checks = self.attest(self.report(edit))
+        self.assertEqual(rc, 1)
+        self.assertEqual(checks["entry[0].compose.hash"]["outcome"], "fail")
+        self.assertEqual(checks["entry[0].compose.mr_config_id"]["outcome"],
+                         "fail")
 
 
 if __name__ == "__main__":
