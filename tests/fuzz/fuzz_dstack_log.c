@@ -83,6 +83,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             memcpy(mr + 1, id.compose_hash, 32);
             check_mr_config(ctx, mr, &id);
         }
+        /* The 2026 events: the gpu-attestation payload, and a v3
+         * MRCONFIGID over the fuzz input as app_compose. */
+        FUZZ_CHECK(id.n_init_scripts <= TA_DSTACK_INIT_SCRIPTS_MAX);
+        if (id.gpu_attestation_len) {
+            ta_dstack_gpu_event ge;
+            fuzz_err_reset(&e);
+            rc = ta_dstack_gpu_event_parse(id.gpu_attestation,
+                                           id.gpu_attestation_len, &ge, &e);
+            fuzz_err_check(rc, &e);
+            if (rc == TEEATTEST_OK)
+                FUZZ_CHECK(ge.version == 2 &&
+                           ta_dstack_gpu_evidence_check(ctx, &ge, data, size) !=
+                               TEEATTEST_E_INVALID_ARG);
+        }
+        mr[0] = 3;
+        char *doc = NULL;
+        fuzz_err_reset(&e);
+        rc = ta_dstack_mr_config_v3_check(ctx, mr, &id, data, size, &doc, &e);
+        fuzz_err_check(rc, &e);
+        FUZZ_CHECK(rc != TEEATTEST_OK || doc != NULL);
+        ta_free(ctx, doc);
         ta_dstack_log_free(ctx, &log);
         FUZZ_CHECK(log.events == NULL && log.n == 0);
     }
