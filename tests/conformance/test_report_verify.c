@@ -797,6 +797,30 @@ static void case_policy(void)
     expect_failures(r, "wrong pins", pins);
     teeattest_result_free(r);
     teeattest_policy_clear_identity(pol, 0, NULL);
+    /* dstack 2026 pins on a 0.5 log: no gpu-policy-hash event, so a
+     * pinned GPU policy fails; no init script runs, so pinned init
+     * scripts hold. The log has no gpu-attestation event: gpu.binding is
+     * an optional skip. */
+    CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_GPU_POLICY_HASH,
+                                               other, 20, NULL),
+                 TEEATTEST_E_LENGTH);
+    CHECK_EQ_INT(teeattest_policy_add_identity(pol, 7, other, 32, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_GPU_POLICY_HASH,
+                                               other, 32, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_add_identity(pol, TEEATTEST_ID_INIT_SCRIPT_HASH,
+                                               other, 32, NULL), TEEATTEST_OK);
+    r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "2026 pins");
+    static const char *const pins26[] = {"entry[0].identity.gpu_policy_hash",
+                                         NULL};
+    expect_failures(r, "2026 pins", pins26);
+    CHECK_STR(ta_test_outcome(r, "entry[0].identity.init_script_hashes"),
+              "pass");
+    CHECK_STR(ta_test_outcome(r, "entry[0].gpu.binding"), "skip");
+    CHECK_STR(ta_test_outcome(r, "entry[0].compose.mr_config_id"), "pass");
+    teeattest_result_free(r);
+    teeattest_policy_clear_identity(pol, TEEATTEST_ID_INIT_SCRIPT_HASH, NULL);
+    teeattest_policy_clear_identity(pol, 0, NULL);
     /* The report's age, where its capture time is unknown (parsed). */
     teeattest_policy_set_max_report_age(pol, 600, NULL);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "max age");
