@@ -24,6 +24,9 @@ const (
 	EvidenceTLSSPKI EvidenceItem = C.TEEATTEST_EVIDENCE_TLS_SPKI
 	// EvidenceE2EInstances is Chutes' instance list (whole report).
 	EvidenceE2EInstances EvidenceItem = C.TEEATTEST_EVIDENCE_E2E_INSTANCES
+	// EvidenceModelCompose is the compose file NEAR's compose manager
+	// deployed (whole report), for the identity.model check.
+	EvidenceModelCompose EvidenceItem = C.TEEATTEST_EVIDENCE_MODEL_COMPOSE
 )
 
 // OnlinePCCS lets report verification fetch missing TDX collateral.

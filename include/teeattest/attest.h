@@ -53,7 +53,12 @@ typedef enum teeattest_evidence_item {
     TEEATTEST_EVIDENCE_TLS_SPKI = 2,
     /** Chutes' `GET /e2e/instances/{chute}` answer (whole report): the
      *  instances' E2EE public keys, which Chutes binds into report_data. */
-    TEEATTEST_EVIDENCE_E2E_INSTANCES = 3
+    TEEATTEST_EVIDENCE_E2E_INSTANCES = 3,
+    /** The compose file NEAR's compose manager deployed (whole report):
+     *  its SHA-256 must equal a current compose_up action's file_sha256;
+     *  the model it serves is then checked by identity.model
+     *  (docs/providers.md, "Model binding"). @since 1.0 */
+    TEEATTEST_EVIDENCE_MODEL_COMPOSE = 4
 } teeattest_evidence_item;
 
 /** Services teeattest_report_verify() may call (mask bits). */
@@ -207,7 +212,10 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
  * "entry[i].app_id", "entry[i].compose_hash", "entry[i].os_image_hash",
  * "entry[i].images", ... When the verdict is failed every fact is renamed
  * "unverified.<name>" (diagnostics only), and "entry[i].model" (from
- * model_name, which nothing binds) is always "unverified.entry[i].model".
+ * model_name, which nothing binds) is always "unverified.entry[i].model";
+ * with an expected model (teeattest_policy_set_expected_model) the check
+ * identity.model reads the served model from verified data and, when it
+ * passes, adds "entry[i].model".
  * Read the signer to check response signatures against with
  * teeattest_result_verified_signer(), which returns it only from a
  * verified result.

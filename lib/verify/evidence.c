@@ -58,6 +58,7 @@ TEEATTEST_API void teeattest_evidence_free(teeattest_evidence *ev)
         blob_free(ctx, &ev->nras[i].blob);
     blob_free(ctx, &ev->tls_spki);
     blob_free(ctx, &ev->e2e_instances);
+    blob_free(ctx, &ev->model_compose);
     teeattest_gpu_inputs_free(ev->gpu);
     ta_free(ctx, ev->pccs_url);
     ta_free(ctx, ev);
@@ -121,6 +122,8 @@ static ta_gpu_blob *slot(teeattest_evidence *ev, int32_t item, size_t entry,
         return &ev->tls_spki;
     case TEEATTEST_EVIDENCE_E2E_INSTANCES:
         return &ev->e2e_instances;
+    case TEEATTEST_EVIDENCE_MODEL_COMPOSE:
+        return &ev->model_compose;
     default:
         return NULL;
     }

@@ -172,6 +172,7 @@ class EvidenceItem(enum.IntEnum):
     NRAS_RESPONSE = 1
     TLS_SPKI = 2
     E2E_INSTANCES = 3
+    MODEL_COMPOSE = 4
 
 
 class EntryField(enum.IntEnum):
