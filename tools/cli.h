@@ -232,6 +232,7 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"expect-app-id", true, false, NULL}, \
     {"expect-os-image", true, false, NULL}, \
     {"expect-image-digest", true, false, NULL}, \
+    {"expect-model", true, false, NULL}, \
     {"test-root", true, false, NULL}
 
 #define CLI_POLICY_OPTIONS_HELP \
@@ -260,6 +261,11 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "  --expect-image-digest HEX[,HEX...]  accepted container image digests\n" \
     "                            (32 bytes, 'sha256:' allowed): every image\n" \
     "                            the app compose names must be one of them\n" \
+    "  --expect-model NAME       the model the entry must serve, read from\n" \
+    "                            verified data (check identity.model; NEAR's\n" \
+    "                            compose manager also needs the compose file\n" \
+    "                            it deployed); also the model a\n" \
+    "                            model:req:resp signature must name\n" \
     "  --test-root FILE          FOR TESTS: trust this root (DER or PEM) instead\n" \
     "                            of Intel's SGX Root CA; every result then\n" \
     "                            carries the warning check tdx.root_override\n"
@@ -274,7 +280,8 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"ocsp-url", true, false, NULL}, {"jwks-url", true, false, NULL}, \
     {"nras-response", true, false, NULL}, {"rim-dir", true, false, NULL}, \
     {"ocsp-dir", true, false, NULL}, {"tls-spki", true, false, NULL}, \
-    {"e2e-instances", true, false, NULL}, CLI_CACHE_OPTIONS
+    {"e2e-instances", true, false, NULL}, \
+    {"model-compose", true, false, NULL}, CLI_CACHE_OPTIONS
 
 #define CLI_EVIDENCE_OPTIONS_HELP \
     "Verification material and services:\n" \
@@ -289,6 +296,9 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "                            it) of the TLS connection that delivered the\n" \
     "                            report; replaces the one recorded\n" \
     "  --e2e-instances FILE      Chutes' GET /e2e/instances/{chute} answer\n" \
+    "  --model-compose FILE      the compose file NEAR's compose manager\n" \
+    "                            deployed (its SHA-256 is checked against the\n" \
+    "                            attested actions), for --expect-model\n" \
     "  --pccs URL                fetch missing TDX collateral from this PCS /\n" \
     "                            PCCS base URL ('intel': " TEEATTEST_INTEL_PCS_URL ")\n" \
     "  --gpu-online LIST         GPU services that may be called, comma-\n" \

@@ -214,6 +214,13 @@ bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
         cli_error(cmd, "cannot set up the policy");
         return false;
     }
+    if ((o = cli_opt(opts, "expect-model"))->seen &&
+        (!o->value[0] ||
+         teeattest_policy_set_expected_model(pol, o->value, NULL) !=
+             TEEATTEST_OK)) {
+        cli_error(cmd, "--expect-model: expected a model name");
+        return false;
+    }
     if ((o = cli_opt(opts, "test-root"))->seen &&
         !cli_set_test_root(cmd, pol, o->value))
         return false;
@@ -409,6 +416,10 @@ bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
     if ((o = cli_opt(opts, "e2e-instances"))->seen &&
         !set_item_file(cmd, ev, TEEATTEST_EVIDENCE_E2E_INSTANCES, 0,
                        "e2e-instances", o->value))
+        return false;
+    if ((o = cli_opt(opts, "model-compose"))->seen &&
+        !set_item_file(cmd, ev, TEEATTEST_EVIDENCE_MODEL_COMPOSE, 0,
+                       "model-compose", o->value))
         return false;
     if ((o = cli_opt(opts, "nras-response"))->seen &&
         !set_item_file(cmd, ev, TEEATTEST_EVIDENCE_NRAS_RESPONSE, 0,
