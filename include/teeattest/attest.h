@@ -63,6 +63,17 @@ typedef enum teeattest_evidence_item {
 
 /** Services teeattest_report_verify() may call (mask bits). */
 #define TEEATTEST_ONLINE_PCCS 0x0001u /**< fetch missing TDX collateral */
+/** Fetch the compose file NEAR's compose manager last deployed when none is
+ *  supplied (TEEATTEST_EVIDENCE_MODEL_COMPOSE), for identity.model: GET
+ *  `<base>/<commit>/<file>` (base: TEEATTEST_MODEL_FILES_URL or
+ *  teeattest_evidence_set_url()). Its SHA-256 is checked against the
+ *  attested action, so the server is not trusted. @since 1.0 */
+#define TEEATTEST_ONLINE_MODEL_FILES 0x0002u
+
+/** Default base URL of TEEATTEST_ONLINE_MODEL_FILES: the repository NEAR's
+ *  compose manager deploys from (its GITHUB_REPO), as raw files. */
+#define TEEATTEST_MODEL_FILES_URL \
+    "https://raw.githubusercontent.com/nearai/cvm-compose-files"
 
 /**
  * @brief Create an empty evidence object: offline, nothing supplied.
@@ -170,8 +181,10 @@ TEEATTEST_API teeattest_gpu_inputs *teeattest_evidence_gpu_inputs(
     teeattest_evidence *ev);
 
 /**
- * @brief Allow fetching missing TDX collateral: a mask of TEEATTEST_ONLINE_*
- *        bits, and the PCS/PCCS base URL (NULL: Intel PCS). The GPU
+ * @brief Allow fetching missing TDX collateral (and, with
+ *        TEEATTEST_ONLINE_MODEL_FILES, a model's compose file): a mask of
+ *        TEEATTEST_ONLINE_* bits, and the PCS/PCCS base URL (NULL: Intel
+ *        PCS). The GPU
  *        services are set on teeattest_evidence_gpu_inputs(). Default:
  *        offline.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (unknown bits, URL not
@@ -186,6 +199,25 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
                                                 uint32_t services,
                                                 const char *pccs_url,
                                                 teeattest_error *err);
+
+/**
+ * @brief Base URL of one service of teeattest_evidence_set_online() (a
+ *        single TEEATTEST_ONLINE_* bit): TEEATTEST_ONLINE_PCCS the PCS/PCCS
+ *        (NULL: Intel PCS; as the pccs_url of teeattest_evidence_set_online),
+ *        TEEATTEST_ONLINE_MODEL_FILES the compose files (NULL:
+ *        TEEATTEST_MODEL_FILES_URL). The services themselves are turned on
+ *        by teeattest_evidence_set_online().
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL ev, not exactly one
+ *         known bit, URL not http(s)); TEEATTEST_E_NOMEM.
+ * @param ev the evidence object.
+ * @param service one TEEATTEST_ONLINE_* bit.
+ * @param url the base URL (copied), or NULL for the default.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_evidence_set_url(teeattest_evidence *ev,
+                                             uint32_t service, const char *url,
+                                             teeattest_error *err);
 
 /**
  * @brief Verify a report end to end.

@@ -15,6 +15,11 @@
  *     checked.
  *   - anything else binds no model: a required skip.
  *
+ * With TEEATTEST_ONLINE_MODEL_FILES and no file supplied, the file of the
+ * last compose_up action is fetched from <base>/<commit>/<file> and kept
+ * in the evidence (so a bundle carries it); its hash is checked like a
+ * supplied one's.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
@@ -24,6 +29,8 @@
 
 #include "../crypto/crypto.h"
 #include "../dstack/dstack.h"
+#include "../providers/providers.h"
+#include "../transport/transport.h"
 #include "model_verify.h"
 
 #define PASS TEEATTEST_OUTCOME_PASS
@@ -136,8 +143,78 @@ static void judge(teeattest_result *r, const ta_compose_models *m,
                     "%s serves %s, not the expected %s", source, list, want);
 }
 
+#define MODEL_FILE_RETRIES 2u
+
+/* A repository path safe to put in a URL: [A-Za-z0-9._/-], no "..", no
+ * empty segment, not absolute. */
+static bool path_ok(const char *p)
+{
+    if (!p[0] || p[0] == '/' || strstr(p, "..") || strstr(p, "//") ||
+        strlen(p) > 512)
+        return false;
+    for (; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+              (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' ||
+              *p == '-' || *p == '/'))
+            return false;
+    return true;
+}
+
+/* Fetch action a's file into ev. TEEATTEST_OK and a check-worthy reason
+ * in why[] when it could not be fetched (a skip, not an error);
+ * TEEATTEST_E_NOMEM only. */
+static int fetch_file(teeattest_ctx *ctx, teeattest_evidence *ev,
+                      const json_t *a, char *why, size_t why_cap,
+                      teeattest_error *err)
+{
+    const char *commit = str(a, "commit"), *file = str(a, "file");
+    uint8_t c[20];
+    if (ta_hex_decode_exact(c, sizeof c, commit, strlen(commit), NULL) ||
+        !path_ok(file)) {
+        snprintf(why, why_cap, "the action's commit or file is not one to "
+                               "fetch");
+        return TEEATTEST_OK;
+    }
+    const char *base = ev->model_files_url ? ev->model_files_url
+                                           : TEEATTEST_MODEL_FILES_URL;
+    size_t blen = strlen(base);
+    while (blen && base[blen - 1] == '/')
+        blen--;
+    size_t cap = blen + strlen(commit) + strlen(file) + 3;
+    char *url = ta_malloc(ctx, cap);
+    if (!url)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    snprintf(url, cap, "%.*s/%s/%s", (int)blen, base, commit, file);
+    teeattest_http_response resp;
+    ta_http_response_init(&resp, ctx, TA_COMPOSE_TEXT_MAX, NULL, NULL);
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = ta_service_get(ctx, url, NULL, MODEL_FILE_RETRIES,
+                            TA_COMPOSE_TEXT_MAX, &resp, &e);
+    if (rc == TEEATTEST_E_NOMEM) {
+        rc = ta_error(err, rc, NULL, "out of memory");
+    } else if (rc) {
+        snprintf(why, why_cap, "fetching %.300s failed: %.200s", url,
+                 e.message);
+        rc = TEEATTEST_OK;
+    } else if (resp.status != 200) {
+        snprintf(why, why_cap, "fetching %.300s: HTTP %d", url,
+                 (int)resp.status);
+    } else {
+        rc = teeattest_evidence_set(ev, TEEATTEST_EVIDENCE_MODEL_COMPOSE, 0,
+                                    resp.body.data, resp.body.len, err);
+        if (rc && rc != TEEATTEST_E_NOMEM) {
+            snprintf(why, why_cap, "the file fetched from %.300s is not "
+                                   "usable", url);
+            rc = TEEATTEST_OK;
+        }
+    }
+    ta_http_response_clear(&resp);
+    ta_free(ctx, url);
+    return rc;
+}
+
 static int from_compose_manager(teeattest_ctx *ctx, teeattest_result *r,
-                                const char *want, const teeattest_evidence *ev,
+                                const char *want, teeattest_evidence *ev,
                                 const char *prefix, const json_t *actions,
                                 ta_compose_models *m, teeattest_error *err)
 {
@@ -150,21 +227,28 @@ static int from_compose_manager(teeattest_ctx *ctx, teeattest_result *r,
         return TEEATTEST_OK;
     }
     const ta_gpu_blob *f = &ev->model_compose;
+    long last = last_up(actions);
+    const json_t *la = json_array_get(actions, last < 0 ? 0 : (size_t)last);
+    char why[600] = "";
+    if (!f->data && last >= 0 && (ev->online & TEEATTEST_ONLINE_MODEL_FILES)) {
+        int rc = fetch_file(ctx, ev, la, why, sizeof why, err);
+        if (rc)
+            return rc;
+    }
     if (!f->data) {
-        long k = last_up(actions);
-        const json_t *a = json_array_get(actions, k < 0 ? 0 : (size_t)k);
-        if (k < 0)
+        if (last < 0)
             ta_result_check(r, CHECK, SKIP, true,
                             "the compose manager's actions deployed no "
                             "compose file with a file_sha256: nothing names "
                             "the model");
         else
             ta_result_check(r, CHECK, SKIP, true,
-                            "the compose file is not supplied (the last one "
+                            "the compose file is not %s (the last one "
                             "deployed: %.200s at commit %.64s, SHA-256 "
-                            "%.64s): its name alone proves no model",
-                            str(a, "file"), str(a, "commit"),
-                            str(a, "file_sha256"));
+                            "%.64s)%s%s: its name alone proves no model",
+                            why[0] ? "available" : "supplied",
+                            str(la, "file"), str(la, "commit"),
+                            str(la, "file_sha256"), why[0] ? "; " : "", why);
         return TEEATTEST_OK;
     }
     if (f->len > TA_COMPOSE_TEXT_MAX) {
@@ -219,7 +303,7 @@ static int from_compose_manager(teeattest_ctx *ctx, teeattest_result *r,
 }
 
 int ta_check_model(teeattest_ctx *ctx, teeattest_result *r,
-                   const teeattest_policy *pol, const teeattest_evidence *ev,
+                   const teeattest_policy *pol, teeattest_evidence *ev,
                    const char *prefix, bool gateway, const uint8_t *cm,
                    size_t cm_len, const uint8_t *app_compose, size_t ac_len,
                    teeattest_error *err)

@@ -45,6 +45,7 @@ struct teeattest_evidence {
     teeattest_gpu_inputs *gpu;
     uint32_t online;    /* TEEATTEST_ONLINE_* */
     char *pccs_url;     /* NULL: Intel PCS */
+    char *model_files_url; /* NULL: TEEATTEST_MODEL_FILES_URL */
 };
 
 /* Append a collateral (a reference is taken). */
