@@ -281,7 +281,8 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"nras-response", true, false, NULL}, {"rim-dir", true, false, NULL}, \
     {"ocsp-dir", true, false, NULL}, {"tls-spki", true, false, NULL}, \
     {"e2e-instances", true, false, NULL}, \
-    {"model-compose", true, false, NULL}, CLI_CACHE_OPTIONS
+    {"model-compose", true, false, NULL}, \
+    {"model-files-url", true, false, NULL}, CLI_CACHE_OPTIONS
 
 #define CLI_EVIDENCE_OPTIONS_HELP \
     "Verification material and services:\n" \
@@ -299,6 +300,9 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "  --model-compose FILE      the compose file NEAR's compose manager\n" \
     "                            deployed (its SHA-256 is checked against the\n" \
     "                            attested actions), for --expect-model\n" \
+    "  --model-files-url URL     fetch that compose file, when not given, from\n" \
+    "                            URL/<commit>/<file> (online: from\n" \
+    "                            " TEEATTEST_MODEL_FILES_URL ")\n" \
     "  --pccs URL                fetch missing TDX collateral from this PCS /\n" \
     "                            PCCS base URL ('intel': " TEEATTEST_INTEL_PCS_URL ")\n" \
     "  --gpu-online LIST         GPU services that may be called, comma-\n" \

@@ -396,9 +396,10 @@ bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
     const struct cli_opt *o_online = cli_opt(opts, "online");
     const struct cli_opt *o_pccs = cli_opt(opts, "pccs");
     const struct cli_opt *o_gpu = cli_opt(opts, "gpu-online");
-    if (o_offline->seen && (o_online->seen || o_pccs->seen || o_gpu->seen)) {
-        cli_error(cmd, "--offline cannot be combined with --online, --pccs "
-                  "or --gpu-online");
+    if (o_offline->seen && (o_online->seen || o_pccs->seen || o_gpu->seen ||
+                            cli_opt(opts, "model-files-url")->seen)) {
+        cli_error(cmd, "--offline cannot be combined with --online, --pccs, "
+                  "--gpu-online or --model-files-url");
         return false;
     }
     bool online = (online_default && !o_offline->seen) || o_online->seen;
@@ -474,13 +475,24 @@ bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
         cli_error(cmd, "cannot use the service key in " CLI_SERVICE_KEY_ENV);
         return false;
     }
-    if (online || o_pccs->seen) {
+    /* --model-files-url alone turns on compose-file fetching only, as
+     * --pccs alone does for collateral. */
+    const struct cli_opt *o_mf = cli_opt(opts, "model-files-url");
+    uint32_t services = (online || o_pccs->seen ? TEEATTEST_ONLINE_PCCS : 0) |
+                        (online || o_mf->seen ? TEEATTEST_ONLINE_MODEL_FILES
+                                              : 0);
+    if (services) {
         const char *url = o_pccs->seen && strcmp(o_pccs->value, "intel") != 0
                               ? o_pccs->value : NULL;
-        int st = teeattest_evidence_set_online(ev, TEEATTEST_ONLINE_PCCS, url,
-                                               &err);
+        int st = teeattest_evidence_set_online(ev, services, url, &err);
         if (st != TEEATTEST_OK)
             return lib_error(cmd, "pccs", url ? url : "intel", st, &err);
+    }
+    if (o_mf->seen) {
+        int st = teeattest_evidence_set_url(ev, TEEATTEST_ONLINE_MODEL_FILES,
+                                            o_mf->value, &err);
+        if (st != TEEATTEST_OK)
+            return lib_error(cmd, "model-files-url", o_mf->value, st, &err);
     }
     return true;
 }

@@ -562,6 +562,69 @@ class TestExpectModel(Case):
         self.assertIn("--model-compose", out)
 
 
+class TestExpectModelOnline(Case):
+    """TEEATTEST_ONLINE_MODEL_FILES through --model-files-url against the
+    simulator serving the real compose file at its commit (no internet)."""
+
+    def setUp(self):
+        super().setUp()
+        if SIM in (None, "-"):
+            self.skipTest("simulator not built")
+        root = self.path("files")
+        commit = "6a284da32cbd385192d3d9de96f48af2d5794cbc"
+        os.makedirs(os.path.join(root, commit, "prod"))
+        with open(FLASH, "rb") as f, \
+                open(os.path.join(root, commit, "prod",
+                                  "qwen35-dsv4-flash.yaml"), "wb") as g:
+            g.write(f.read())
+        # an edited file under the fetched name: hash mismatch
+        bad = os.path.join(root, "bad")
+        os.makedirs(os.path.join(bad, commit, "prod"))
+        with open(FLASH, "rb") as f, \
+                open(os.path.join(bad, commit, "prod",
+                                  "qwen35-dsv4-flash.yaml"), "wb") as g:
+            g.write(f.read() + b"# edited\n")
+        self.sim = SimProcess(SIM, args=["--compose-dir", root],
+                              prefix="test-attest-model-")
+
+    def tearDown(self):
+        self.sim.stop()
+        super().tearDown()
+
+    def test_fetched_file_binds_the_model(self):
+        bundle = self.path("fetched.bundle.json")
+        rc, doc = self.near_json("--expect-model", QWEN, "--model-files-url",
+                                 self.sim.url + "/compose-files",
+                                 "--save", bundle)
+        self.assertEqual(rc, EXIT_VERIFIED, doc)
+        c = checks(doc)["entry[0].identity.model"]
+        self.assertEqual(c["outcome"], "pass", c)
+        # the fetched file went into the bundle: verifies offline
+        rc, out, err = run("verify", bundle, "--json", "--expect-model", QWEN)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+
+    def test_wrong_file_served_fails(self):
+        rc, doc = self.near_json("--expect-model", QWEN, "--model-files-url",
+                                 self.sim.url + "/compose-files/bad")
+        c = checks(doc)["entry[0].identity.model"]
+        self.assertEqual((rc, c["outcome"]), (EXIT_FAILED, "fail"), c)
+        self.assertIn("file_sha256 of no compose_up action", c["detail"])
+
+    def test_missing_file_is_a_required_skip(self):
+        rc, doc = self.near_json("--expect-model", QWEN, "--model-files-url",
+                                 self.sim.url + "/compose-files/none")
+        c = checks(doc)["entry[0].identity.model"]
+        self.assertEqual((rc, c["outcome"], c["required"]),
+                         (EXIT_FAILED, "skip", True), c)
+        self.assertIn("HTTP 404", c["detail"])
+
+    def test_offline_conflict(self):
+        rc, out, err = run("attest", "--provider", "nearai", "--model", "m",
+                           "--offline", "--model-files-url", self.sim.url)
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertIn("--model-files-url", err)
+
+
 class TestBundle(Case):
     def setUp(self):
         super().setUp()
