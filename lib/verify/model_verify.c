@@ -321,9 +321,22 @@ int ta_check_model(teeattest_ctx *ctx, teeattest_result *r,
     if (!m)
         return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
     int rc = TEEATTEST_OK;
-    json_t *doc = cm ? json_loadb((const char *)cm, cm_len, 0, NULL) : NULL;
-    const json_t *actions = json_object_get(doc, "actions");
-    if (json_is_array(actions)) {
+    /* The actions are read from the exact bytes actions_hash covered (the
+     * "actions" member span), and a duplicate key anywhere in them is
+     * refused: no second copy can stand in for the hashed one. */
+    json_t *actions = NULL;
+    const uint8_t *span = NULL;
+    size_t span_len = 0;
+    if (cm && ta_json_member_span(cm, cm_len, "actions", &span,
+                                  &span_len) == TEEATTEST_OK)
+        actions = json_loadb((const char *)span, span_len,
+                             JSON_REJECT_DUPLICATES, NULL);
+    if (cm && !json_is_array(actions)) {
+        ta_result_check(r, CHECK, FAIL, true,
+                        "the compose manager's actions are not one JSON array "
+                        "without duplicate keys: they cannot name the "
+                        "model's compose file");
+    } else if (actions) {
         rc = from_compose_manager(ctx, r, want, ev, prefix, actions, m, err);
     } else if (app_compose) {
         teeattest_error e = TEEATTEST_ERROR_INIT;
@@ -348,7 +361,7 @@ int ta_check_model(teeattest_ctx *ctx, teeattest_result *r,
                         "app_compose, no compose manager): nothing binds %s",
                         want);
     }
-    json_decref(doc);
+    json_decref(actions);
     ta_free(ctx, m);
     return rc;
 }

@@ -497,6 +497,32 @@ class TestExpectModel(Case):
         self.assertEqual(c["entry[0].identity.model"]["outcome"], "fail")
         self.assertIn("not verified", c["entry[0].identity.model"]["detail"])
 
+    def test_duplicate_actions_key_fails(self):
+        """A second "actions" member after the hashed one must not be where
+        the model is read from: the report or identity.model fails."""
+        with open(os.path.join(NEAR, "attestation_report.json")) as f:
+            text = f.read()
+        head = '"compose_manager_attestation":{'
+        self.assertEqual(text.count(head), 1)
+        i = text.index(head) + len(head)
+        j = text.index('"actions_hash"', i)
+        # copy the actions, rename the current file in the copy, and put
+        # the copy after the original
+        actions = text[i:j]
+        report = self.path("dup.json")
+        with open(report, "w") as f:
+            f.write(text[:j] + actions.replace("qwen35-dsv4-flash",
+                                               "other") + text[j:])
+        args = self.near_args("--json", "--expect-model", QWEN,
+                              "--model-compose", FLASH)
+        args[args.index("--report-file") + 1] = report
+        rc, out, err = run(*args)
+        self.assertIn(rc, (EXIT_FAILED, EXIT_USAGE), err)
+        if rc == EXIT_FAILED:
+            c = checks(json.loads(out))
+            self.assertNotEqual(c["entry[0].identity.model"]["outcome"],
+                                "pass")
+
     def test_bundle_keeps_the_file(self):
         bundle = self.path("model.bundle.json")
         rc, out, err = self.near("--json", "--expect-model", QWEN,
