@@ -243,6 +243,7 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"expect-image-digest", true, false, NULL}, \
     {"expect-gpu-policy-hash", true, false, NULL}, \
     {"expect-init-script-hash", true, false, NULL}, \
+    {"expect-model", true, false, NULL}, \
     {"test-root", true, false, NULL}
 
 #define CLI_POLICY_OPTIONS_HELP \
@@ -277,6 +278,11 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "  --expect-init-script-hash HEX[,HEX...]  accepted init script hashes\n" \
     "                            (32 bytes): every init script the VM ran must\n" \
     "                            be one of them\n" \
+    "  --expect-model NAME       the model the entry must serve, read from\n" \
+    "                            verified data (check identity.model; NEAR's\n" \
+    "                            compose manager also needs the compose file\n" \
+    "                            it deployed); also the model a\n" \
+    "                            model:req:resp signature must name\n" \
     "  --test-root FILE          FOR TESTS: trust this root (DER or PEM) instead\n" \
     "                            of Intel's SGX Root CA; every result then\n" \
     "                            carries the warning check tdx.root_override\n"
@@ -291,7 +297,9 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"ocsp-url", true, false, NULL}, {"jwks-url", true, false, NULL}, \
     {"nras-response", true, false, NULL}, {"rim-dir", true, false, NULL}, \
     {"ocsp-dir", true, false, NULL}, {"tls-spki", true, false, NULL}, \
-    {"e2e-instances", true, false, NULL}, CLI_CACHE_OPTIONS
+    {"e2e-instances", true, false, NULL}, \
+    {"model-compose", true, false, NULL}, \
+    {"model-files-url", true, false, NULL}, CLI_CACHE_OPTIONS
 
 #define CLI_EVIDENCE_OPTIONS_HELP \
     "Verification material and services:\n" \
@@ -306,6 +314,12 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "                            it) of the TLS connection that delivered the\n" \
     "                            report; replaces the one recorded\n" \
     "  --e2e-instances FILE      Chutes' GET /e2e/instances/{chute} answer\n" \
+    "  --model-compose FILE      the compose file NEAR's compose manager\n" \
+    "                            deployed (its SHA-256 is checked against the\n" \
+    "                            attested actions), for --expect-model\n" \
+    "  --model-files-url URL     fetch that compose file, when not given, from\n" \
+    "                            URL/<commit>/<file> (online: from\n" \
+    "                            " TEEATTEST_MODEL_FILES_URL ")\n" \
     "  --pccs URL                fetch missing TDX collateral from this PCS /\n" \
     "                            PCCS base URL ('intel': " TEEATTEST_INTEL_PCS_URL ")\n" \
     "  --gpu-online LIST         GPU services that may be called, comma-\n" \

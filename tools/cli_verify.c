@@ -221,6 +221,13 @@ bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
         cli_error(cmd, "cannot set up the policy");
         return false;
     }
+    if ((o = cli_opt(opts, "expect-model"))->seen &&
+        (!o->value[0] ||
+         teeattest_policy_set_expected_model(pol, o->value, NULL) !=
+             TEEATTEST_OK)) {
+        cli_error(cmd, "--expect-model: expected a model name");
+        return false;
+    }
     if ((o = cli_opt(opts, "test-root"))->seen &&
         !cli_set_test_root(cmd, pol, o->value))
         return false;
@@ -396,9 +403,10 @@ bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
     const struct cli_opt *o_online = cli_opt(opts, "online");
     const struct cli_opt *o_pccs = cli_opt(opts, "pccs");
     const struct cli_opt *o_gpu = cli_opt(opts, "gpu-online");
-    if (o_offline->seen && (o_online->seen || o_pccs->seen || o_gpu->seen)) {
-        cli_error(cmd, "--offline cannot be combined with --online, --pccs "
-                  "or --gpu-online");
+    if (o_offline->seen && (o_online->seen || o_pccs->seen || o_gpu->seen ||
+                            cli_opt(opts, "model-files-url")->seen)) {
+        cli_error(cmd, "--offline cannot be combined with --online, --pccs, "
+                  "--gpu-online or --model-files-url");
         return false;
     }
     bool online = (online_default && !o_offline->seen) || o_online->seen;
@@ -416,6 +424,10 @@ bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
     if ((o = cli_opt(opts, "e2e-instances"))->seen &&
         !set_item_file(cmd, ev, TEEATTEST_EVIDENCE_E2E_INSTANCES, 0,
                        "e2e-instances", o->value))
+        return false;
+    if ((o = cli_opt(opts, "model-compose"))->seen &&
+        !set_item_file(cmd, ev, TEEATTEST_EVIDENCE_MODEL_COMPOSE, 0,
+                       "model-compose", o->value))
         return false;
     if ((o = cli_opt(opts, "nras-response"))->seen &&
         !set_item_file(cmd, ev, TEEATTEST_EVIDENCE_NRAS_RESPONSE, 0,
@@ -470,13 +482,24 @@ bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
         cli_error(cmd, "cannot use the service key in " CLI_SERVICE_KEY_ENV);
         return false;
     }
-    if (online || o_pccs->seen) {
+    /* --model-files-url alone turns on compose-file fetching only, as
+     * --pccs alone does for collateral. */
+    const struct cli_opt *o_mf = cli_opt(opts, "model-files-url");
+    uint32_t services = (online || o_pccs->seen ? TEEATTEST_ONLINE_PCCS : 0) |
+                        (online || o_mf->seen ? TEEATTEST_ONLINE_MODEL_FILES
+                                              : 0);
+    if (services) {
         const char *url = o_pccs->seen && strcmp(o_pccs->value, "intel") != 0
                               ? o_pccs->value : NULL;
-        int st = teeattest_evidence_set_online(ev, TEEATTEST_ONLINE_PCCS, url,
-                                               &err);
+        int st = teeattest_evidence_set_online(ev, services, url, &err);
         if (st != TEEATTEST_OK)
             return lib_error(cmd, "pccs", url ? url : "intel", st, &err);
+    }
+    if (o_mf->seen) {
+        int st = teeattest_evidence_set_url(ev, TEEATTEST_ONLINE_MODEL_FILES,
+                                            o_mf->value, &err);
+        if (st != TEEATTEST_OK)
+            return lib_error(cmd, "model-files-url", o_mf->value, st, &err);
     }
     return true;
 }

@@ -24,10 +24,17 @@ const (
 	EvidenceTLSSPKI EvidenceItem = C.TEEATTEST_EVIDENCE_TLS_SPKI
 	// EvidenceE2EInstances is Chutes' instance list (whole report).
 	EvidenceE2EInstances EvidenceItem = C.TEEATTEST_EVIDENCE_E2E_INSTANCES
+	// EvidenceModelCompose is the compose file NEAR's compose manager
+	// deployed (whole report), for the identity.model check.
+	EvidenceModelCompose EvidenceItem = C.TEEATTEST_EVIDENCE_MODEL_COMPOSE
 )
 
 // OnlinePCCS lets report verification fetch missing TDX collateral.
 const OnlinePCCS = uint32(C.TEEATTEST_ONLINE_PCCS)
+
+// OnlineModelFiles lets report verification fetch the compose file NEAR's
+// compose manager last deployed when none is supplied (identity.model).
+const OnlineModelFiles = uint32(C.TEEATTEST_ONLINE_MODEL_FILES)
 
 // Evidence holds the material a report verification needs beyond the
 // report (teeattest_evidence); what a verification fetches is added to it.
@@ -186,8 +193,8 @@ func (ev *Evidence) GPUInputs() (*GPUInputs, error) {
 	return newGPUInputs(C.teeattest_gpu_inputs_ref(in)), nil
 }
 
-// SetOnline allows fetching missing TDX collateral (services: OnlinePCCS
-// or 0) from pccsURL ("": Intel PCS).
+// SetOnline allows fetching missing TDX collateral (services: OnlinePCCS,
+// OnlineModelFiles or 0) from pccsURL ("": Intel PCS).
 func (ev *Evidence) SetOnline(services uint32, pccsURL string) error {
 	p := ev.ptr()
 	if p == nil {
@@ -199,6 +206,23 @@ func (ev *Evidence) SetOnline(services uint32, pccsURL string) error {
 	var e C.teeattest_error
 	if rc := C.teeattest_evidence_set_online(p, C.uint32_t(services), cu, &e); rc != 0 {
 		return opError("Evidence.SetOnline", rc, &e)
+	}
+	return nil
+}
+
+// SetURL sets the base URL of one online service (OnlinePCCS or
+// OnlineModelFiles); "" restores the default.
+func (ev *Evidence) SetURL(service uint32, url string) error {
+	p := ev.ptr()
+	if p == nil {
+		return errClosed("Evidence")
+	}
+	defer ev.h.put()
+	cu, free := cstring(url, true)
+	defer free()
+	var e C.teeattest_error
+	if rc := C.teeattest_evidence_set_url(p, C.uint32_t(service), cu, &e); rc != 0 {
+		return opError("Evidence.SetURL", rc, &e)
 	}
 	return nil
 }

@@ -53,11 +53,27 @@ typedef enum teeattest_evidence_item {
     TEEATTEST_EVIDENCE_TLS_SPKI = 2,
     /** Chutes' `GET /e2e/instances/{chute}` answer (whole report): the
      *  instances' E2EE public keys, which Chutes binds into report_data. */
-    TEEATTEST_EVIDENCE_E2E_INSTANCES = 3
+    TEEATTEST_EVIDENCE_E2E_INSTANCES = 3,
+    /** The compose file NEAR's compose manager deployed (whole report):
+     *  its SHA-256 must equal a current compose_up action's file_sha256;
+     *  the model it serves is then checked by identity.model
+     *  (docs/providers.md, "Model binding"). @since 1.0 */
+    TEEATTEST_EVIDENCE_MODEL_COMPOSE = 4
 } teeattest_evidence_item;
 
 /** Services teeattest_report_verify() may call (mask bits). */
 #define TEEATTEST_ONLINE_PCCS 0x0001u /**< fetch missing TDX collateral */
+/** Fetch the compose file NEAR's compose manager last deployed when none is
+ *  supplied (TEEATTEST_EVIDENCE_MODEL_COMPOSE), for identity.model: GET
+ *  `<base>/<commit>/<file>` (base: TEEATTEST_MODEL_FILES_URL or
+ *  teeattest_evidence_set_url()). Its SHA-256 is checked against the
+ *  attested action, so the server is not trusted. @since 1.0 */
+#define TEEATTEST_ONLINE_MODEL_FILES 0x0002u
+
+/** Default base URL of TEEATTEST_ONLINE_MODEL_FILES: the repository NEAR's
+ *  compose manager deploys from (its GITHUB_REPO), as raw files. */
+#define TEEATTEST_MODEL_FILES_URL \
+    "https://raw.githubusercontent.com/nearai/cvm-compose-files"
 
 /**
  * @brief Create an empty evidence object: offline, nothing supplied.
@@ -165,8 +181,10 @@ TEEATTEST_API teeattest_gpu_inputs *teeattest_evidence_gpu_inputs(
     teeattest_evidence *ev);
 
 /**
- * @brief Allow fetching missing TDX collateral: a mask of TEEATTEST_ONLINE_*
- *        bits, and the PCS/PCCS base URL (NULL: Intel PCS). The GPU
+ * @brief Allow fetching missing TDX collateral (and, with
+ *        TEEATTEST_ONLINE_MODEL_FILES, a model's compose file): a mask of
+ *        TEEATTEST_ONLINE_* bits, and the PCS/PCCS base URL (NULL: Intel
+ *        PCS). The GPU
  *        services are set on teeattest_evidence_gpu_inputs(). Default:
  *        offline.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (unknown bits, URL not
@@ -181,6 +199,25 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
                                                 uint32_t services,
                                                 const char *pccs_url,
                                                 teeattest_error *err);
+
+/**
+ * @brief Base URL of one service of teeattest_evidence_set_online() (a
+ *        single TEEATTEST_ONLINE_* bit): TEEATTEST_ONLINE_PCCS the PCS/PCCS
+ *        (NULL: Intel PCS; as the pccs_url of teeattest_evidence_set_online),
+ *        TEEATTEST_ONLINE_MODEL_FILES the compose files (NULL:
+ *        TEEATTEST_MODEL_FILES_URL). The services themselves are turned on
+ *        by teeattest_evidence_set_online().
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL ev, not exactly one
+ *         known bit, URL not http(s)); TEEATTEST_E_NOMEM.
+ * @param ev the evidence object.
+ * @param service one TEEATTEST_ONLINE_* bit.
+ * @param url the base URL (copied), or NULL for the default.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_evidence_set_url(teeattest_evidence *ev,
+                                             uint32_t service, const char *url,
+                                             teeattest_error *err);
 
 /**
  * @brief Verify a report end to end.
@@ -207,7 +244,10 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
  * "entry[i].app_id", "entry[i].compose_hash", "entry[i].os_image_hash",
  * "entry[i].images", ... When the verdict is failed every fact is renamed
  * "unverified.<name>" (diagnostics only), and "entry[i].model" (from
- * model_name, which nothing binds) is always "unverified.entry[i].model".
+ * model_name, which nothing binds) is always "unverified.entry[i].model";
+ * with an expected model (teeattest_policy_set_expected_model) the check
+ * identity.model reads the served model from verified data and, when it
+ * passes, adds "entry[i].model".
  * Read the signer to check response signatures against with
  * teeattest_result_verified_signer(), which returns it only from a
  * verified result.

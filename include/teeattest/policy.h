@@ -120,7 +120,9 @@ TEEATTEST_API int teeattest_policy_set_require_signer(
 /**
  * @brief The model a `model:req:resp` signed text must name. NULL (the
  *        default) means the "model" member of the exact request body.
- *        The string is copied.
+ *        When set, report verification also runs identity.model: each
+ *        entry must serve this model according to verified data
+ *        (docs/providers.md, "Model binding"). The string is copied.
  * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG, TEEATTEST_E_NOMEM.
  * @param policy the policy to change.
  * @param model the model name (copied), or NULL.

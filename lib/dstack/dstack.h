@@ -231,6 +231,39 @@ int ta_dstack_compose_images(const uint8_t *app_compose, size_t len,
                              uint8_t (*out)[32], size_t max, size_t *n,
                              size_t *unpinned, teeattest_error *err);
 
+/* ---- served models (model.c) ---------------------------------------------- */
+
+#define TA_COMPOSE_TEXT_MAX (1024u * 1024u) /* bytes of a compose text */
+#define TA_COMPOSE_MODELS_MAX 64u           /* distinct names kept */
+#define TA_MODEL_NAME_MAX 256u              /* bytes of one name */
+
+/* The model names a compose text serves, in order of appearance, without
+ * duplicates. n counts every distinct name seen (may exceed
+ * TA_COMPOSE_MODELS_MAX: then only the first ones are kept). */
+typedef struct ta_compose_models {
+    size_t n;
+    char name[TA_COMPOSE_MODELS_MAX][TA_MODEL_NAME_MAX + 1];
+} ta_compose_models;
+
+/* Scan a docker compose text for served model names: MODEL_NAME
+ * environment entries and --served-model-name arguments (model.c says
+ * exactly which spellings). Returns TEEATTEST_OK, TEEATTEST_E_TOO_LARGE
+ * (over TA_COMPOSE_TEXT_MAX), TEEATTEST_E_INVALID_ARG. */
+int ta_compose_models_scan(ta_compose_models *m, const uint8_t *text,
+                           size_t len, teeattest_error *err);
+
+/* The same over an app_compose document's "docker_compose_file" (none:
+ * no names). TEEATTEST_E_JSON when it is not an object with a string
+ * docker_compose_file. */
+int ta_dstack_compose_models(ta_compose_models *m, const uint8_t *app_compose,
+                             size_t len, teeattest_error *err);
+
+/* Whether `name` is one of m's names (exact, case-sensitive). */
+bool ta_compose_models_has(const ta_compose_models *m, const char *name);
+
+/* m's names joined with ", " into out (truncated with ", ..." to fit). */
+void ta_compose_models_list(const ta_compose_models *m, char *out, size_t cap);
+
 /* ---- report_data layouts and key binding (binding.c) --------------------- */
 
 /* L1/L2 identity: A = 20-byte address (ecdsa) or 32-byte key (ed25519).

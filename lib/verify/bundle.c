@@ -635,6 +635,10 @@ static void put_evidence(writer *w, teeattest_evidence *ev)
         puts_(w, ",\"e2e_instances\":");
         put_text(w, ev->e2e_instances.data, ev->e2e_instances.len);
     }
+    if (ev->model_compose.data) {
+        puts_(w, ",\"model_compose\":");
+        put_text(w, ev->model_compose.data, ev->model_compose.len);
+    }
     puts_(w, "}");
 }
 
@@ -1071,6 +1075,17 @@ static int parse_evidence(teeattest_bundle *b, json_t *e,
         bytes_free(b->ctx, &x);
         if (rc)
             return item_error(err, rc, "evidence.e2e_instances");
+    }
+    if (!rc && (v = json_object_get(e, "model_compose"))) {
+        bytes x;
+        if ((rc = get_text(b->ctx, v, "evidence.model_compose",
+                           TA_EVIDENCE_ITEM_MAX, &x, err)))
+            return rc;
+        rc = teeattest_evidence_set(b->ev, TEEATTEST_EVIDENCE_MODEL_COMPOSE, 0,
+                                    x.p, x.n, err);
+        bytes_free(b->ctx, &x);
+        if (rc)
+            return item_error(err, rc, "evidence.model_compose");
     }
     return rc;
 }

@@ -58,8 +58,10 @@ TEEATTEST_API void teeattest_evidence_free(teeattest_evidence *ev)
         blob_free(ctx, &ev->nras[i].blob);
     blob_free(ctx, &ev->tls_spki);
     blob_free(ctx, &ev->e2e_instances);
+    blob_free(ctx, &ev->model_compose);
     teeattest_gpu_inputs_free(ev->gpu);
     ta_free(ctx, ev->pccs_url);
+    ta_free(ctx, ev->model_files_url);
     ta_free(ctx, ev);
     teeattest_ctx_free(ctx);
 }
@@ -121,6 +123,8 @@ static ta_gpu_blob *slot(teeattest_evidence *ev, int32_t item, size_t entry,
         return &ev->tls_spki;
     case TEEATTEST_EVIDENCE_E2E_INSTANCES:
         return &ev->e2e_instances;
+    case TEEATTEST_EVIDENCE_MODEL_COMPOSE:
+        return &ev->model_compose;
     default:
         return NULL;
     }
@@ -188,6 +192,26 @@ TEEATTEST_API teeattest_gpu_inputs *teeattest_evidence_gpu_inputs(
     return ev ? ev->gpu : NULL;
 }
 
+#define ONLINE_KNOWN (TEEATTEST_ONLINE_PCCS | TEEATTEST_ONLINE_MODEL_FILES)
+
+/* Replace *slot with a copy of url (NULL: the default). */
+static int set_url(teeattest_evidence *ev, char **slot, const char *url,
+                   const char *what, teeattest_error *err)
+{
+    char *copy = NULL;
+    if (url) {
+        if (strncasecmp(url, "https://", 8) != 0 &&
+            strncasecmp(url, "http://", 7) != 0)
+            return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
+                            "invalid argument: %s must be http(s)", what);
+        if (!(copy = ta_strdup(ev->ctx, url)))
+            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    }
+    ta_free(ev->ctx, *slot);
+    *slot = copy;
+    return TEEATTEST_OK;
+}
+
 TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
                                                 uint32_t services,
                                                 const char *pccs_url,
@@ -195,20 +219,29 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
 {
     if (!ev)
         return TA_INVALID(err, "ev is NULL");
-    if (services & ~TEEATTEST_ONLINE_PCCS)
+    if (services & ~ONLINE_KNOWN)
         return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
                         "unknown online service bits 0x%x",
-                        (unsigned)(services & ~TEEATTEST_ONLINE_PCCS));
-    char *url = NULL;
-    if (pccs_url) {
-        if (strncasecmp(pccs_url, "https://", 8) != 0 &&
-            strncasecmp(pccs_url, "http://", 7) != 0)
-            return TA_INVALID(err, "the PCCS URL must be http(s)");
-        if (!(url = ta_strdup(ev->ctx, pccs_url)))
-            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
-    }
-    ta_free(ev->ctx, ev->pccs_url);
-    ev->pccs_url = url;
+                        (unsigned)(services & ~ONLINE_KNOWN));
+    int rc = set_url(ev, &ev->pccs_url, pccs_url, "the PCCS URL", err);
+    if (rc)
+        return rc;
     ev->online = services;
     return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_evidence_set_url(teeattest_evidence *ev,
+                                             uint32_t service, const char *url,
+                                             teeattest_error *err)
+{
+    if (!ev)
+        return TA_INVALID(err, "ev is NULL");
+    if (service == TEEATTEST_ONLINE_PCCS)
+        return set_url(ev, &ev->pccs_url, url, "the PCCS URL", err);
+    if (service == TEEATTEST_ONLINE_MODEL_FILES)
+        return set_url(ev, &ev->model_files_url, url,
+                       "the model files URL", err);
+    return ta_error(err, TEEATTEST_E_INVALID_ARG, "service",
+                    "service 0x%x is not one TEEATTEST_ONLINE_* bit",
+                    (unsigned)service);
 }

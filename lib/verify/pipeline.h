@@ -41,9 +41,11 @@ struct teeattest_evidence {
     ta_ev_nras nras[TA_EVIDENCE_ENTRIES_MAX];
     ta_gpu_blob tls_spki;
     ta_gpu_blob e2e_instances;
+    ta_gpu_blob model_compose; /* TEEATTEST_EVIDENCE_MODEL_COMPOSE */
     teeattest_gpu_inputs *gpu;
     uint32_t online;    /* TEEATTEST_ONLINE_* */
     char *pccs_url;     /* NULL: Intel PCS */
+    char *model_files_url; /* NULL: TEEATTEST_MODEL_FILES_URL */
 };
 
 /* Append a collateral (a reference is taken). */

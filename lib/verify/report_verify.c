@@ -20,6 +20,7 @@
 #include "../dstack/dstack.h"
 #include "../providers/providers.h"
 #include "../tdx/tdx_fetch.h"
+#include "model_verify.h"
 #include "pipeline.h"
 
 #define PASS TEEATTEST_OUTCOME_PASS
@@ -1201,6 +1202,13 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
         }
         if (!rc)
             rc = check_software(v, i, &q);
+    }
+    if (!rc) {
+        blob cm = field(v, i, TEEATTEST_ENTRY_COMPOSE_MANAGER);
+        blob ac = field(v, i, TEEATTEST_ENTRY_APP_COMPOSE);
+        rc = ta_check_model(v->ctx, v->r, v->pol, v->ev, prefix,
+                            field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"),
+                            cm.p, cm.n, ac.p, ac.n, v->err);
     }
     if (rc)
         return rc;

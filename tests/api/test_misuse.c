@@ -529,6 +529,60 @@ static void test_gpu_misuse(void)
     teeattest_ctx_free(ctx);
 }
 
+/* teeattest_evidence_set_url / _set_online: one known bit, http(s) only. */
+static void test_evidence_urls(void)
+{
+    CHECK_EQ_INT(teeattest_evidence_set_url(NULL, TEEATTEST_ONLINE_MODEL_FILES,
+                                            NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    teeattest_ctx *ctx = NULL;
+    teeattest_evidence *ev = NULL;
+    if (!CHECK_EQ_INT(teeattest_ctx_new(&ctx, NULL, NULL), TEEATTEST_OK) ||
+        !CHECK_EQ_INT(teeattest_evidence_new(ctx, &ev, NULL), TEEATTEST_OK)) {
+        teeattest_ctx_free(ctx);
+        return;
+    }
+    static const uint32_t bad_bits[] = {0, 4, 0x8000u,
+                                        TEEATTEST_ONLINE_PCCS |
+                                            TEEATTEST_ONLINE_MODEL_FILES};
+    for (size_t i = 0; i < sizeof bad_bits / sizeof *bad_bits; i++)
+        CHECK_EQ_INT(teeattest_evidence_set_url(ev, bad_bits[i], NULL, NULL),
+                     TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_evidence_set_url(ev, TEEATTEST_ONLINE_MODEL_FILES,
+                                            "file:///etc", NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_evidence_set_url(ev, TEEATTEST_ONLINE_MODEL_FILES,
+                                            "http://127.0.0.1:1/x", NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_evidence_set_url(ev, TEEATTEST_ONLINE_MODEL_FILES,
+                                            NULL, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_evidence_set_url(ev, TEEATTEST_ONLINE_PCCS,
+                                            "https://pccs.example", NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_evidence_set_online(ev, TEEATTEST_ONLINE_PCCS |
+                                                   TEEATTEST_ONLINE_MODEL_FILES,
+                                               NULL, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_evidence_set_online(ev, 4, NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    /* the new item round-trips */
+    const uint8_t *d = NULL;
+    size_t len = 0;
+    CHECK_EQ_INT(teeattest_evidence_get(ev, TEEATTEST_EVIDENCE_MODEL_COMPOSE, 0,
+                                        &d, &len, NULL),
+                 TEEATTEST_E_NOT_FOUND);
+    CHECK_EQ_INT(teeattest_evidence_set(ev, TEEATTEST_EVIDENCE_MODEL_COMPOSE, 0,
+                                        (const uint8_t *)"x", 1, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_evidence_get(ev, TEEATTEST_EVIDENCE_MODEL_COMPOSE, 0,
+                                        &d, &len, NULL),
+                 TEEATTEST_OK);
+    CHECK(len == 1 && d && d[0] == 'x');
+    teeattest_evidence_free(ev);
+    teeattest_ctx_free(ctx);
+}
+
 int main(void)
 {
     test_status_strings();
@@ -542,5 +596,6 @@ int main(void)
     test_result_misuse();
     test_signature_misuse();
     test_gpu_misuse();
+    test_evidence_urls();
     return ta_test_done();
 }

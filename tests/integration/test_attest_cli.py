@@ -400,6 +400,272 @@ class TestAttestUsage(Case):
         self.assertUsage(*self.near_args("--at", "1"), msg="more than once")
 
 
+SOURCE_ROOT = os.environ.get("TEEATTEST_SOURCE_ROOT", "")
+COMPOSE = os.path.join(SOURCE_ROOT, "tests", "data", "nearai_model_compose")
+FLASH = os.path.join(COMPOSE, "qwen35-dsv4-flash.6a284da3.yaml")
+QWEN = "Qwen/Qwen3.5-122B-A10B"
+VENICE = os.path.join(PROVIDERS, "venice_nearai_ecdsa")
+NANOGPT = os.path.join(PROVIDERS, "nanogpt_dstack_ecdsa")
+GATEWAY = os.path.join(PROVIDERS, "nearai_cloud_gateway_ed25519_tls")
+
+
+class TestExpectModel(Case):
+    """identity.model on real captures (docs/providers.md, "Model
+    binding"): the compose files are the real ones the captured
+    compose-manager actions name (tests/data/nearai_model_compose)."""
+
+    def model(self, rc_want, *extra, name="entry[0].identity.model",
+              runner_fn=None):
+        rc, doc = (runner_fn or self.near_json)(*extra)
+        self.assertEqual(rc, rc_want, doc)
+        return checks(doc)[name], doc
+
+    def test_near_compose_file_binds_the_model(self):
+        c, doc = self.model(EXIT_VERIFIED, "--expect-model", QWEN,
+                            "--model-compose", FLASH)
+        self.assertEqual((c["outcome"], c["required"]), ("pass", True))
+        self.assertIn("prod/qwen35-dsv4-flash.yaml at commit 6a284da3",
+                      c["detail"])
+        self.assertEqual(doc["facts"]["entry[0].model"], QWEN)
+        self.assertEqual(doc["facts"]["entry[0].model_compose"],
+                         "prod/qwen35-dsv4-flash.yaml@"
+                         "6a284da32cbd385192d3d9de96f48af2d5794cbc")
+        # the same file serves a second model: it binds that one too
+        c, _ = self.model(EXIT_VERIFIED, "--expect-model",
+                          "deepseek-ai/DeepSeek-V4-Flash",
+                          "--model-compose", FLASH)
+        self.assertEqual(c["outcome"], "pass")
+
+    def test_no_expected_model_no_check(self):
+        rc, doc = self.near_json("--model-compose", FLASH)
+        self.assertEqual(rc, EXIT_VERIFIED)
+        self.assertNotIn("entry[0].identity.model", checks(doc))
+        self.assertNotIn("entry[0].model", doc["facts"])
+        self.assertEqual(doc["facts"]["unverified.entry[0].model"], QWEN)
+
+    def test_offline_without_file_is_a_required_skip(self):
+        c, doc = self.model(EXIT_FAILED, "--expect-model", QWEN)
+        self.assertEqual((c["outcome"], c["required"]), ("skip", True))
+        for part in ("prod/qwen35-dsv4-flash.yaml", "6a284da3",
+                     "80b0c3cebbc7aae8d516f0d8123b2be5808408457a8eb4ecb26314559eda4247",
+                     "name alone"):
+            self.assertIn(part, c["detail"])
+        self.assertEqual(doc["verdict"], "failed")
+        self.assertNotIn("entry[0].model", doc["facts"])
+
+    def test_other_model_fails_naming_both(self):
+        c, _ = self.model(EXIT_FAILED, "--expect-model", "openai/gpt-oss-120b",
+                          "--model-compose", FLASH)
+        self.assertEqual(c["outcome"], "fail")
+        self.assertIn("openai/gpt-oss-120b", c["detail"])
+        self.assertIn(QWEN, c["detail"])
+        # exact comparison: case and prefixes count
+        for name in ("qwen/qwen3.5-122b-a10b", "Qwen3.5-122B-A10B"):
+            c, _ = self.model(EXIT_FAILED, "--expect-model", name,
+                              "--model-compose", FLASH)
+            self.assertEqual(c["outcome"], "fail", name)
+
+    def test_edited_file_fails(self):
+        with open(FLASH, "rb") as f:
+            data = f.read()
+        edited = self.path("edited.yaml")
+        with open(edited, "wb") as f:
+            f.write(data.replace(QWEN.encode(), b"Qwen/Qwen3.5-397B-A17B"))
+        c, _ = self.model(EXIT_FAILED, "--expect-model", QWEN,
+                          "--model-compose", edited)
+        self.assertEqual(c["outcome"], "fail")
+        self.assertIn("file_sha256 of no compose_up action", c["detail"])
+
+    def test_replaced_file_fails(self):
+        old = os.path.join(COMPOSE, "Qwen3.5-122B.cda28bbd.yaml")
+        c, _ = self.model(EXIT_FAILED, "--expect-model", QWEN,
+                          "--model-compose", old)
+        self.assertEqual(c["outcome"], "fail")
+        self.assertIn("no longer deployed", c["detail"])
+        self.assertIn("action 9", c["detail"])
+
+    def test_file_naming_no_model_fails(self):
+        other = os.path.join(COMPOSE, "cleanup-hf-model.aa2e3db1.yaml")
+        c, _ = self.model(EXIT_FAILED, "--expect-model", QWEN,
+                          "--model-compose", other)
+        self.assertEqual(c["outcome"], "fail")
+        self.assertIn("names no model", c["detail"])
+
+    def test_edited_action_file_name_fails(self):
+        """An attacker renames the action's file to point at another
+        compose file: actions_hash fails, and so identity.model."""
+        with open(os.path.join(NEAR, "attestation_report.json")) as f:
+            text = f.read()
+        self.assertIn("prod/qwen35-dsv4-flash.yaml", text)
+        report = self.path("report.json")
+        with open(report, "w") as f:
+            f.write(text.replace("prod/qwen35-dsv4-flash.yaml",
+                                 "prod/other.yaml"))
+        args = self.near_args("--json", "--expect-model", QWEN,
+                              "--model-compose", FLASH)
+        args[args.index("--report-file") + 1] = report
+        rc, out, err = run(*args)
+        self.assertEqual(rc, EXIT_FAILED, err)
+        c = checks(json.loads(out))
+        self.assertEqual(c["entry[0].compose_manager.actions_hash"]["outcome"],
+                         "fail")
+        self.assertEqual(c["entry[0].identity.model"]["outcome"], "fail")
+        self.assertIn("not verified", c["entry[0].identity.model"]["detail"])
+
+    def test_duplicate_actions_key_fails(self):
+        """A second "actions" member after the hashed one must not be where
+        the model is read from: the report or identity.model fails."""
+        with open(os.path.join(NEAR, "attestation_report.json")) as f:
+            text = f.read()
+        head = '"compose_manager_attestation":{'
+        self.assertEqual(text.count(head), 1)
+        i = text.index(head) + len(head)
+        j = text.index('"actions_hash"', i)
+        # copy the actions, rename the current file in the copy, and put
+        # the copy after the original
+        actions = text[i:j]
+        report = self.path("dup.json")
+        with open(report, "w") as f:
+            f.write(text[:j] + actions.replace("qwen35-dsv4-flash",
+                                               "other") + text[j:])
+        args = self.near_args("--json", "--expect-model", QWEN,
+                              "--model-compose", FLASH)
+        args[args.index("--report-file") + 1] = report
+        rc, out, err = run(*args)
+        self.assertIn(rc, (EXIT_FAILED, EXIT_USAGE), err)
+        if rc == EXIT_FAILED:
+            c = checks(json.loads(out))
+            self.assertNotEqual(c["entry[0].identity.model"]["outcome"],
+                                "pass")
+
+    def test_bundle_keeps_the_file(self):
+        bundle = self.path("model.bundle.json")
+        rc, out, err = self.near("--json", "--expect-model", QWEN,
+                                 "--model-compose", FLASH, "--save", bundle)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        rc, out, err = run("verify", bundle, "--json", "--expect-model", QWEN)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        doc = json.loads(out)
+        self.assertEqual(checks(doc)["entry[0].identity.model"]["outcome"],
+                         "pass")
+        rc, out, err = run("verify", bundle, "--json", "--expect-model", "x/y")
+        self.assertEqual(rc, EXIT_FAILED, err)
+
+    def capture(self, d, provider, *extra):
+        return run("attest", "--report-file",
+                   os.path.join(d, "attestation_report.json"),
+                   "--provider", provider, "--nonce", manifest(d)["nonce_hex"],
+                   "--no-gpu", "--json", *extra)
+
+    def test_other_captures(self):
+        # Venice resells NEAR's model: its own compose-manager actions
+        # (hashed as sent) name the 8cb87c4f file.
+        venice = os.path.join(COMPOSE, "Qwen3.5-122B.8cb87c4f.yaml")
+        rc, out, err = self.capture(VENICE, "venice", "--expect-model", QWEN,
+                                    "--model-compose", venice)
+        c = checks(json.loads(out))["entry[0].identity.model"]
+        self.assertEqual(c["outcome"], "pass", c)
+        rc, out, err = self.capture(VENICE, "venice", "--expect-model", QWEN,
+                                    "--model-compose", FLASH)
+        c = checks(json.loads(out))["entry[0].identity.model"]
+        self.assertEqual(c["outcome"], "fail", c)
+        # the cloud gateway: the gateway entry skips, the model entry binds
+        rc, out, err = self.capture(GATEWAY, "nearai", "--expect-model", QWEN,
+                                    "--model-compose", FLASH)
+        c = checks(json.loads(out))
+        self.assertEqual((c["entry[0].identity.model"]["outcome"],
+                          c["entry[0].identity.model"]["required"]),
+                         ("skip", False))
+        self.assertEqual(c["entry[1].identity.model"]["outcome"], "pass")
+        # NanoGPT: the verified app_compose names its two models
+        rc, out, err = self.capture(NANOGPT, "nanogpt", "--expect-model",
+                                    "google/gemma-3-27b-it")
+        c = checks(json.loads(out))["entry[0].identity.model"]
+        self.assertEqual(c["outcome"], "pass", c)
+        self.assertIn("app_compose", c["detail"])
+        rc, out, err = self.capture(NANOGPT, "nanogpt", "--expect-model", QWEN)
+        c = checks(json.loads(out))["entry[0].identity.model"]
+        self.assertEqual(c["outcome"], "fail", c)
+        self.assertIn("openai/gpt-oss-20b, google/gemma-3-27b-it", c["detail"])
+        # RedPill's Chutes backend: nothing in its evidence names a model
+        rc, out, err = self.capture(REDPILL, "redpill", "--expect-model", QWEN)
+        c = checks(json.loads(out))["entry[0].identity.model"]
+        self.assertEqual((c["outcome"], c["required"]), ("skip", True), c)
+
+    def test_usage(self):
+        rc, out, err = self.near("--expect-model", "")
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertIn("--expect-model", err)
+        rc, out, err = self.near("--model-compose", self.path("none"))
+        self.assertEqual(rc, EXIT_USAGE)
+        rc, out, err = run("attest", "--help")
+        self.assertIn("--expect-model", out)
+        self.assertIn("--model-compose", out)
+
+
+class TestExpectModelOnline(Case):
+    """TEEATTEST_ONLINE_MODEL_FILES through --model-files-url against the
+    simulator serving the real compose file at its commit (no internet)."""
+
+    def setUp(self):
+        super().setUp()
+        if SIM in (None, "-"):
+            self.skipTest("simulator not built")
+        root = self.path("files")
+        commit = "6a284da32cbd385192d3d9de96f48af2d5794cbc"
+        os.makedirs(os.path.join(root, commit, "prod"))
+        with open(FLASH, "rb") as f, \
+                open(os.path.join(root, commit, "prod",
+                                  "qwen35-dsv4-flash.yaml"), "wb") as g:
+            g.write(f.read())
+        # an edited file under the fetched name: hash mismatch
+        bad = os.path.join(root, "bad")
+        os.makedirs(os.path.join(bad, commit, "prod"))
+        with open(FLASH, "rb") as f, \
+                open(os.path.join(bad, commit, "prod",
+                                  "qwen35-dsv4-flash.yaml"), "wb") as g:
+            g.write(f.read() + b"# edited\n")
+        self.sim = SimProcess(SIM, args=["--compose-dir", root],
+                              prefix="test-attest-model-")
+
+    def tearDown(self):
+        self.sim.stop()
+        super().tearDown()
+
+    def test_fetched_file_binds_the_model(self):
+        bundle = self.path("fetched.bundle.json")
+        rc, doc = self.near_json("--expect-model", QWEN, "--model-files-url",
+                                 self.sim.url + "/compose-files",
+                                 "--save", bundle)
+        self.assertEqual(rc, EXIT_VERIFIED, doc)
+        c = checks(doc)["entry[0].identity.model"]
+        self.assertEqual(c["outcome"], "pass", c)
+        # the fetched file went into the bundle: verifies offline
+        rc, out, err = run("verify", bundle, "--json", "--expect-model", QWEN)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+
+    def test_wrong_file_served_fails(self):
+        rc, doc = self.near_json("--expect-model", QWEN, "--model-files-url",
+                                 self.sim.url + "/compose-files/bad")
+        c = checks(doc)["entry[0].identity.model"]
+        self.assertEqual((rc, c["outcome"]), (EXIT_FAILED, "fail"), c)
+        self.assertIn("file_sha256 of no compose_up action", c["detail"])
+
+    def test_missing_file_is_a_required_skip(self):
+        rc, doc = self.near_json("--expect-model", QWEN, "--model-files-url",
+                                 self.sim.url + "/compose-files/none")
+        c = checks(doc)["entry[0].identity.model"]
+        self.assertEqual((rc, c["outcome"], c["required"]),
+                         (EXIT_FAILED, "skip", True), c)
+        self.assertIn("HTTP 404", c["detail"])
+
+    def test_offline_conflict(self):
+        rc, out, err = run("attest", "--provider", "nearai", "--model", "m",
+                           "--offline", "--model-files-url", self.sim.url)
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertIn("--model-files-url", err)
+
+
 class TestBundle(Case):
     def setUp(self):
         super().setUp()

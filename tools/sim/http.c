@@ -139,6 +139,7 @@ static void add_common_headers(struct MHD_Response *r, const char *ctype)
     MHD_add_response_header(r, "X-Teeattest-Sim", "test-only");
 }
 
+
 static enum MHD_Result queue(struct ctx *c, int status, struct MHD_Response *r)
 {
     if (!r)
@@ -1121,6 +1122,31 @@ static enum MHD_Result attestation(struct ctx *c)
     return send_json(c, status, d);
 }
 
+/* --compose-dir DIR: GET /compose-files/<commit>/<path> answers
+ * DIR/<commit>/<path> as stored, the way raw.githubusercontent.com serves a
+ * repository file at a commit (a model's compose file for
+ * TEEATTEST_ONLINE_MODEL_FILES). The path arrives percent-decoded: only
+ * [A-Za-z0-9._/-], no "..", no empty segment, so nothing leaves DIR. */
+static enum MHD_Result compose_file(struct ctx *c, const char *rest)
+{
+    bool ok = rest[0] != '\0' && rest[0] != '/' && strstr(rest, "..") == NULL &&
+              strstr(rest, "//") == NULL && strlen(rest) < 1024;
+    for (const char *q = rest; ok && *q; q++)
+        ok = (*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') ||
+             (*q >= '0' && *q <= '9') || *q == '.' || *q == '_' ||
+             *q == '-' || *q == '/';
+    char path[4096];
+    size_t len = 0;
+    char *data = NULL;
+    if (ok && snprintf(path, sizeof path, "%s/%s", c->s->compose_dir, rest) <
+                  (int)sizeof path)
+        data = sim_read_file(path, &len);
+    if (!data)
+        return send_json(c, 404, json_pack("{s:s}", "detail", "Not Found"));
+    return send_body(c, 200, data, len, "text/plain; charset=utf-8", NULL);
+}
+
+
 static enum MHD_Result route(struct ctx *c)
 {
     const char *p = c->path;
@@ -1190,6 +1216,10 @@ static enum MHD_Result route(struct ctx *c)
         free(pa.hdr_value);
         return ret;
     }
+    static const char compose_prefix[] = "/compose-files/";
+    if (get && c->s->compose_dir &&
+        strncmp(p, compose_prefix, sizeof compose_prefix - 1) == 0)
+        return compose_file(c, p + sizeof compose_prefix - 1);
     sim_nv_answer na;
     if (sim_nv_answer_for(c->s, c->method, p, c->rq->body.data,
                           c->rq->body.len, &na))

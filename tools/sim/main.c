@@ -54,6 +54,8 @@ static void usage(FILE *f)
 "  --jwks FILE        serve FILE as GET /.well-known/jwks.json\n"
 "  --rim-dir DIR      serve GET /v1/rim/<id> from DIR/<id>.xml\n"
 "  --ocsp-dir DIR     answer OCSP POSTs (/ocsp, /) from DIR/*.der\n"
+"  --compose-dir DIR  serve GET /compose-files/<commit>/<path> from\n"
+"                     DIR/<commit>/<path> (model compose files)\n"
 "  --fault NAME       NVIDIA fault, repeatable: nras_status, rim_missing,\n"
 "                     ocsp_down\n"
 "\n"
@@ -159,6 +161,7 @@ int main(int argc, char **argv)
     const char *dialect = "redpill", *log_path = NULL, *model = "sim/test-model";
     const char *pccs_dir = NULL, *root_out = NULL;
     long long pki_time = -1;
+    const char *compose_dir = NULL;
     const char *nras_path = NULL, *jwks_path = NULL, *rim_dir = NULL,
                *ocsp_dir = NULL;
     unsigned nv_faults = 0;
@@ -261,6 +264,9 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--ocsp-dir") == 0) {
             NEEDS_VALUE();
             ocsp_dir = val;
+        } else if (strcmp(a, "--compose-dir") == 0) {
+            NEEDS_VALUE();
+            compose_dir = val;
         } else if (strcmp(a, "--fault") == 0) {
             NEEDS_VALUE();
             if (!sim_nv_fault(val, &nv_faults)) {
@@ -346,6 +352,10 @@ int main(int argc, char **argv)
     if (root_out && write_file_atomic_bin(root_out, sim_pki_get()->root_der,
                                           sim_pki_get()->root_der_len))
         goto out;
+    if (compose_dir && !(s.compose_dir = strdup(compose_dir))) {
+        fprintf(stderr, "teeattest-sim: out of memory\n");
+        goto out;
+    }
     if (nv_setup(&s, nras_path, jwks_path, rim_dir, ocsp_dir))
         goto out;
     s.nv_faults = nv_faults;
@@ -430,6 +440,7 @@ out:
     free(s.nras_response);
     free(s.jwks);
     free(s.rim_dir);
+    free(s.compose_dir);
     free(s.ocsp_dir);
     free(s.sigs);
     json_decref(s.log);

@@ -206,6 +206,7 @@ typedef struct sim {
     char *nras_response, *jwks;  /* file contents, loaded at start */
     size_t nras_response_len, jwks_len;
     char *rim_dir, *ocsp_dir;
+    char *compose_dir;           /* --compose-dir: GET /compose-files/... */
     unsigned nv_faults;          /* SIM_NV_FAULT_* from --fault */
     bool no_gpu;                 /* --no-gpu: CPU-only TEE, no GPU evidence */
 

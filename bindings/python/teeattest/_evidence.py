@@ -12,7 +12,8 @@ from ._core import (Context, Handle, Result, adopt_borrowed, borrowed, call,
                     unix_time)
 from ._policy import Data, Policy, Signature, _ctx, _nonce, _pol, _same
 from ._provider import Attestation, Exchange, Report
-from .constants import NONCE_SIZE, ONLINE_PCCS, EvidenceItem
+from .constants import (NONCE_SIZE, ONLINE_MODEL_FILES, ONLINE_PCCS,
+                        EvidenceItem)
 from .errors import InvalidArgument, NotFound
 
 class Collateral(Handle):
@@ -207,12 +208,23 @@ class Evidence(Handle):
         return g
 
     def set_online(self, pccs: bool = True,
-                   pccs_url: Optional[str] = None) -> "Evidence":
+                   pccs_url: Optional[str] = None,
+                   model_files: bool = False) -> "Evidence":
         """Allow fetching missing TDX collateral (from pccs_url, or Intel
-        PCS when None). pccs=False: offline (the default)."""
+        PCS when None) and, with model_files, the compose file NEAR's
+        compose manager deployed. pccs=False: offline (the default)."""
         self._call(lib().evidence_set_online, self._p,
-                   ONLINE_PCCS if flag(pccs, "pccs") else 0,
+                   (ONLINE_PCCS if flag(pccs, "pccs") else 0) |
+                   (ONLINE_MODEL_FILES if flag(model_files, "model_files")
+                    else 0),
                    cstr(pccs_url, "pccs_url", True))
+        return self
+
+    def set_url(self, service: int, url: Optional[str]) -> "Evidence":
+        """Base URL of one online service (ONLINE_PCCS or
+        ONLINE_MODEL_FILES); None restores the default."""
+        self._call(lib().evidence_set_url, self._p, int(service),
+                   cstr(url, "url", True))
         return self
 
 

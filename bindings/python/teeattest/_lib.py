@@ -294,6 +294,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_evidence_get": (I, [H, I32, Z, PB, PZ, E]),
     "teeattest_evidence_gpu_inputs": (H, [H]),
     "teeattest_evidence_set_online": (I, [H, U32, S, E]),
+    "teeattest_evidence_set_url": (I, [H, U32, S, E]),
     "teeattest_report_verify": (I, [H, PH, H, Z, H, H, B, Z, E]),
     # bundle.h
     "teeattest_bundle_new": (I, [H, PH, E]),

@@ -181,6 +181,7 @@ class EvidenceItem(enum.IntEnum):
     NRAS_RESPONSE = 1
     TLS_SPKI = 2
     E2E_INSTANCES = 3
+    MODEL_COMPOSE = 4
 
 
 class EntryField(enum.IntEnum):
@@ -210,6 +211,7 @@ class EntryField(enum.IntEnum):
 
 
 ONLINE_PCCS = 0x0001         #: TEEATTEST_ONLINE_PCCS
+ONLINE_MODEL_FILES = 0x0002  #: TEEATTEST_ONLINE_MODEL_FILES
 CHAT_STREAM = 0x0001         #: TEEATTEST_CHAT_STREAM
 HTTP_STREAM = 0x0001
 HTTP_PEER_KEY = 0x0002
