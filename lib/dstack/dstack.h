@@ -216,6 +216,18 @@ int ta_dstack_gpu_evidence_check(const teeattest_ctx *ctx,
                                  const ta_dstack_gpu_event *ev,
                                  const uint8_t *evidence, size_t len);
 
+/* The GPUs an nvattest output (dstack's gpu_attestation) attested: its
+ * claims[].ueid, nvattest's name for each GPU's leaf certificate serial in
+ * decimal. Sets *missing to how many of the n `serials` (decimal, as
+ * ta_x509_serial_dec writes them) it does not list, and *first_missing to
+ * the index of the first (n when none), *claims to how many it lists.
+ * TEEATTEST_E_PARSE when the document is not JSON or has no claim with a
+ * ueid. */
+int ta_dstack_gpu_attested_devices(const uint8_t *doc, size_t len,
+                                   const char *const *serials, size_t n,
+                                   size_t *missing, size_t *first_missing,
+                                   size_t *claims);
+
 /* Image digests pinned in an app_compose document: every "@sha256:<64 hex>"
  * in its "docker_compose_file" string (and in the document text itself
  * when that member is absent), in order, duplicates removed. `out` holds

@@ -1089,6 +1089,41 @@ int ta_dstack_gpu_evidence_check(const teeattest_ctx *ctx,
                                                    : TEEATTEST_E_VERIFY_FAILED;
 }
 
+int ta_dstack_gpu_attested_devices(const uint8_t *doc, size_t len,
+                                   const char *const *serials, size_t n,
+                                   size_t *missing, size_t *first_missing,
+                                   size_t *claims)
+{
+    *missing = 0;
+    *first_missing = n;
+    *claims = 0;
+    json_t *root = NULL;
+    if (!doc || ta_json_parse(&root, doc, len, len, NULL))
+        return TEEATTEST_E_PARSE;
+    json_t *list = json_object_get(root, "claims");
+    size_t c, with_ueid = 0;
+    json_t *cl;
+    json_array_foreach(list, c, cl)
+        with_ueid += json_is_string(json_object_get(cl, "ueid"));
+    if (!with_ueid) {
+        json_decref(root);
+        return TEEATTEST_E_PARSE;
+    }
+    *claims = json_array_size(list);
+    for (size_t k = 0; k < n; k++) {
+        bool found = false;
+        json_array_foreach(list, c, cl) {
+            const char *u = json_string_value(json_object_get(cl, "ueid"));
+            if (u && serials[k] && strcmp(u, serials[k]) == 0)
+                found = true;
+        }
+        if (!found && !(*missing)++)
+            *first_missing = k;
+    }
+    json_decref(root);
+    return TEEATTEST_OK;
+}
+
 /* ---- image digests ------------------------------------------------------------ */
 
 static bool is_hex_char(char c)

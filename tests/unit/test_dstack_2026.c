@@ -373,6 +373,59 @@ static void test_rtmr3_2026(void)
 }
 
 /* dstack's mixed_v1_v2_replay events as a stripped log (tests/data). */
+/* gpu.binding.devices: the GPUs dstack's real nvattest output attested
+ * (claims[].ueid), against per-request GPU serials. The one ueid is the
+ * sample's own (tests/data/dstack/README.md); the others are edits. */
+static void test_gpu_attested_devices(void)
+{
+    size_t n = 0;
+    uint8_t *doc = data_file("gpu_attestation_h100.json", &n);
+    if (!CHECK(doc))
+        return;
+    const char *ueid = "457723480349051719100670602112458195243836813799";
+    const char *other = "457723480349051719100670602112458195243836813798";
+    size_t missing, first, claims;
+    const char *one[1] = {ueid};
+    CHECK_EQ_INT(ta_dstack_gpu_attested_devices(doc, n, one, 1, &missing,
+                                                &first, &claims), 0);
+    CHECK_EQ_INT(missing, 0);
+    CHECK_EQ_INT(first, 1);
+    CHECK_EQ_INT(claims, 1);
+    /* A second GPU the VM did not attest, or another GPU in its place. */
+    const char *two[2] = {ueid, other};
+    CHECK_EQ_INT(ta_dstack_gpu_attested_devices(doc, n, two, 2, &missing,
+                                                &first, &claims), 0);
+    CHECK_EQ_INT(missing, 1);
+    CHECK_EQ_INT(first, 1);
+    const char *swapped[1] = {other};
+    CHECK_EQ_INT(ta_dstack_gpu_attested_devices(doc, n, swapped, 1, &missing,
+                                                &first, &claims), 0);
+    CHECK_EQ_INT(missing, 1);
+    CHECK_EQ_INT(first, 0);
+    /* A prefix of the serial is not the serial. */
+    const char *prefix[1] = {"45772348034905171910067060211245819524383681379"};
+    CHECK_EQ_INT(ta_dstack_gpu_attested_devices(doc, n, prefix, 1, &missing,
+                                                &first, &claims), 0);
+    CHECK_EQ_INT(missing, 1);
+    /* No claims with a ueid, or not JSON: nothing is attested. */
+    const char *no_ueid = "{\"claims\":[{\"hwmodel\":\"GH100\"}]}";
+    CHECK_EQ_INT(ta_dstack_gpu_attested_devices((const uint8_t *)no_ueid,
+                                                strlen(no_ueid), one, 1,
+                                                &missing, &first, &claims),
+                 TEEATTEST_E_PARSE);
+    CHECK_EQ_INT(ta_dstack_gpu_attested_devices(doc, n - 2, one, 1, &missing,
+                                                &first, &claims),
+                 TEEATTEST_E_PARSE);
+    /* A duplicated key in the document is refused (ta_json_parse). */
+    const char *dup = "{\"claims\":[{\"ueid\":\"1\",\"ueid\":\"2\"}]}";
+    const char *two_s[1] = {"2"};
+    CHECK_EQ_INT(ta_dstack_gpu_attested_devices((const uint8_t *)dup,
+                                                strlen(dup), two_s, 1,
+                                                &missing, &first, &claims),
+                 TEEATTEST_E_PARSE);
+    free(doc);
+}
+
 static void test_mixed_v1_v2(void)
 {
     size_t n = 0;
@@ -404,6 +457,7 @@ int main(void)
     test_v3_check();
     test_rtmr3_2026();
     test_mixed_v1_v2();
+    test_gpu_attested_devices();
     teeattest_ctx_free(ctx);
     return ta_test_done();
 }
