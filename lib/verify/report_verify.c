@@ -18,6 +18,7 @@
 
 #include "../crypto/crypto.h"
 #include "../dstack/dstack.h"
+#include "../gpu/gpu.h"
 #include "../providers/providers.h"
 #include "../tdx/tdx_fetch.h"
 #include "model_verify.h"
@@ -936,6 +937,50 @@ static void check_gpu_binding(vctx *v, size_t i, const ta_dstack_identity *id)
                          "VM's GPU attestation (%u devices)", ge.devices);
 }
 
+/* gpu.binding.devices: after gpu.binding proved that `gpu_attestation` is
+ * the document this VM made at boot, every GPU of the per-request evidence
+ * must be one the VM attested then (claims[].ueid, nvattest's name for the
+ * leaf certificate serial in decimal, the fact gpu[k].serial): GPU evidence
+ * signed elsewhere for this nonce is then refused. Runs only when
+ * gpu.binding passed and the entry's GPUs were read. */
+static void check_gpu_devices(vctx *v, size_t i, const char *prefix)
+{
+    char name[64];
+    int32_t o = SKIP;
+    snprintf(name, sizeof name, "%sgpu.binding", prefix);
+    if (teeattest_result_find_check(v->r, name, &o, NULL, NULL) ||
+        o != PASS)
+        return;
+    const char *serials[TA_GPU_MAX_GPUS];
+    size_t n = 0;
+    for (; n < TA_GPU_MAX_GPUS; n++) {
+        char key[64];
+        snprintf(key, sizeof key, "%sgpu[%zu].serial", prefix, n);
+        if (!(serials[n] = teeattest_result_fact(v->r, key)))
+            break;
+    }
+    blob att = field(v, i, TEEATTEST_ENTRY_GPU_ATTESTATION);
+    size_t missing, first, claims;
+    if (ta_dstack_gpu_attested_devices(att.p, att.n, serials, n, &missing,
+                                       &first, &claims))
+        ta_result_check(v->r, "gpu.binding.devices", FAIL, true,
+                        "the attested gpu_attestation names no GPU "
+                        "(claims[].ueid)");
+    else if (!n)
+        ta_result_check(v->r, "gpu.binding.devices", SKIP, false,
+                        "no GPU of the evidence has a readable serial");
+    else if (missing)
+        ta_result_check(v->r, "gpu.binding.devices", FAIL, true,
+                        "%zu of %zu GPUs are not among the %zu this VM "
+                        "attested at boot, first gpu[%zu] (serial %.60s): "
+                        "evidence from GPUs outside this VM", missing, n,
+                        claims, first, serials[first]);
+    else
+        ta_result_check(v->r, "gpu.binding.devices", PASS, true,
+                        "each of the %zu GPUs is one this VM attested at boot "
+                        "(claims[].ueid = leaf certificate serial)", n);
+}
+
 /* init-script-hash events and, when app_compose is the attested one, its
  * init scripts: every one must be pinned. */
 static void check_init_scripts(vctx *v, const ta_dstack_identity *id,
@@ -1240,6 +1285,8 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
                                 &v->ev->nras[i].fetched, v->user_pol, v->at,
                                 v->err);
     }
+    if (!rc && gpu.p)
+        check_gpu_devices(v, i, prefix);
     if (!rc && eo->signer_bound) {
         ta_result_fact_str(v->r, "signer", eo->signer);
         ta_result_fact_str(v->r, "signing_algo",
