@@ -97,6 +97,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            ta_dstack_gpu_evidence_check(ctx, &ge, data, size) !=
                                TEEATTEST_E_INVALID_ARG);
         }
+        /* The fuzz input as a gpu_attestation document: the GPUs it
+         * attested (claims[].ueid) against two serials. */
+        {
+            const char *serials[2] = {
+                "1", "457723480349051719100670602112458195243836813799"};
+            size_t missing, first, claims;
+            rc = ta_dstack_gpu_attested_devices(data, size, serials, 2,
+                                                &missing, &first, &claims);
+            FUZZ_CHECK(rc == TEEATTEST_E_PARSE ||
+                       (rc == TEEATTEST_OK && missing <= 2 &&
+                        (missing ? first < 2 : first == 2) && claims >= 1));
+        }
         mr[0] = 3;
         char *doc = NULL;
         fuzz_err_reset(&e);
