@@ -121,4 +121,63 @@ static inline void conf_dump(const teeattest_result *r)
         printf("#   %s\n", js);
 }
 
+/* Does `name` match `pat`, where '*' matches any run of characters? */
+static inline bool conf_glob(const char *pat, const char *name)
+{
+    if (!*pat)
+        return !*name;
+    if (*pat == '*')
+        return conf_glob(pat + 1, name) ||
+               (*name && conf_glob(pat, name + 1));
+    return *pat == *name && conf_glob(pat + 1, name + 1);
+}
+
+/* The failures (failed, or skipped but required) of `r` match `pats` (a
+ * NULL-terminated list of conf_glob patterns), each pattern at least once:
+ * the result fails exactly where its data says it must. With `base` (the
+ * unedited input's result), only failures `base` does not have with the
+ * same outcome count, and `r` must be failed; without, `r` is failed
+ * when there are patterns and verified otherwise. */
+static inline void conf_expect_failures(const teeattest_result *base,
+                                        const teeattest_result *r,
+                                        const char *what,
+                                        const char *const *pats)
+{
+    if (!CHECK(r))
+        return;
+    size_t np = 0;
+    while (pats[np])
+        np++;
+    if (!CHECK(np <= 64))
+        return;
+    bool used[64] = {false};
+    bool stray = false;
+    for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
+        const char *name;
+        int32_t o, req;
+        teeattest_result_check(r, i, &name, &o, NULL, &req, NULL);
+        if (!(o == TEEATTEST_OUTCOME_FAIL ||
+              (o == TEEATTEST_OUTCOME_SKIP && req)))
+            continue;
+        if (base && conf_outcome(base, name) == o)
+            continue;
+        bool hit = false;
+        for (size_t k = 0; k < np; k++)
+            if (conf_glob(pats[k], name))
+                hit = used[k] = true;
+        if (!hit) {
+            printf("# %s: unexpected failure %s\n", what, name);
+            stray = true;
+        }
+    }
+    CHECK(!stray);
+    for (size_t k = 0; k < np; k++)
+        if (!CHECK(used[k]))
+            printf("# %s: expected a%s failure matching %s\n", what,
+                   base ? " new" : "", pats[k]);
+    CHECK_EQ_INT(teeattest_result_verdict(r),
+                 base || np ? TEEATTEST_VERDICT_FAILED
+                            : TEEATTEST_VERDICT_VERIFIED);
+}
+
 #endif /* TA_CONFORMANCE_H */

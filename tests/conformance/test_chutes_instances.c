@@ -104,61 +104,6 @@ static teeattest_result *verify(const run *c, const uint8_t *nonce)
     return r;
 }
 
-/* Does `name` match `pat`, where '*' matches any run of characters? */
-static bool glob(const char *pat, const char *name)
-{
-    if (!*pat)
-        return !*name;
-    if (*pat == '*')
-        return glob(pat + 1, name) || (*name && glob(pat, name + 1));
-    return *pat == *name && glob(pat + 1, name + 1);
-}
-
-static bool failed(const teeattest_result *r, size_t i, const char **name)
-{
-    int32_t o, req;
-    teeattest_result_check(r, i, name, &o, NULL, &req, NULL);
-    return o == TEEATTEST_OUTCOME_FAIL || (o == TEEATTEST_OUTCOME_SKIP && req);
-}
-
-/* The failures of `r` that `base` does not have match `pats`, each
- * pattern at least once, and `r` is failed. */
-static void expect_new(const teeattest_result *base,
-                       const teeattest_result *r, const char *what,
-                       const char *const *pats)
-{
-    if (!CHECK(base && r))
-        return;
-    size_t np = 0;
-    while (pats[np])
-        np++;
-    bool used[64] = {false};
-    bool stray = false;
-    for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
-        const char *name;
-        if (!failed(r, i, &name) ||
-            (teeattest_result_find_check(base, name, NULL, NULL, NULL) ==
-                 TEEATTEST_OK &&
-             strcmp(ta_test_outcome(base, name), ta_test_outcome(r, name)) ==
-                 0))
-            continue;
-        bool hit = false;
-        for (size_t k = 0; k < np; k++)
-            if (glob(pats[k], name))
-                hit = used[k] = true;
-        if (!hit) {
-            printf("# %s: unexpected failure %s\n", what, name);
-            stray = true;
-        }
-    }
-    CHECK(!stray);
-    for (size_t k = 0; k < np; k++)
-        if (!CHECK(used[k]))
-            printf("# %s: expected a new failure matching %s\n", what,
-                   pats[k]);
-    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
-}
-
 /* Check `entry[e].name` has `outcome` and, when given, `detail_has` in
  * its detail. */
 static void expect(const teeattest_result *r, int e, const char *name,
@@ -262,7 +207,7 @@ static void redpill(void)
     copy_member(entry(&c, 3), entry(&c, 1), "gpu_evidence");
     teeattest_result *r = verify(&c, NULL);
     static const char *const gpus3[] = {"entry[3].gpu[*].nonce", NULL};
-    expect_new(base, r, "instance 3 with instance 1's GPUs", gpus3);
+    conf_expect_failures(base, r, "instance 3 with instance 1's GPUs", gpus3);
     expect_gpus(r, 3, "fail");
     expect_gpus(r, 1, "pass");
     expect(r, 3, "binding.report_data", "pass", NULL);
@@ -275,7 +220,7 @@ static void redpill(void)
     r = verify(&c, NULL);
     static const char *const rd13[] = {"entry[1].binding.report_data",
                                        "entry[3].binding.report_data", NULL};
-    expect_new(base, r, "keys of 1 and 3 swapped", rd13);
+    conf_expect_failures(base, r, "keys of 1 and 3 swapped", rd13);
     expect(r, 3, "binding.report_data", "fail", "is not SHA-256");
     expect_gpus(r, 3, "pass"); /* the GPUs are bound to the quote */
     teeattest_result_free(r);
@@ -288,7 +233,7 @@ static void redpill(void)
     static const char *const shared[] = {"report.entries",
                                          "entry[3].binding.report_data",
                                          NULL};
-    expect_new(base, r, "instances 1 and 3 share a key", shared);
+    conf_expect_failures(base, r, "instances 1 and 3 share a key", shared);
     expect(r, -1, "report.entries", "fail",
            "entries 1 and 3 carry the same E2EE public key");
     teeattest_result_free(r);
@@ -302,7 +247,7 @@ static void redpill(void)
     static const char *const quote[] = {"report.entries",
                                         "entry[3].binding.report_data",
                                         "entry[3].gpu[*].nonce", NULL};
-    expect_new(base, r, "instances 1 and 3 share a quote", quote);
+    conf_expect_failures(base, r, "instances 1 and 3 share a quote", quote);
     expect(r, -1, "report.entries", "fail", "the same quote");
     expect_gpus(r, 3, "fail");
     teeattest_result_free(r);
@@ -313,7 +258,7 @@ static void redpill(void)
     json_array_append_new(entries(&c), json_deep_copy(entry(&c, 2)));
     r = verify(&c, NULL);
     static const char *const dup[] = {"report.entries", "entry[5].*", NULL};
-    expect_new(base, r, "instance 2 duplicated", dup);
+    conf_expect_failures(base, r, "instance 2 duplicated", dup);
     expect(r, -1, "report.entries", "fail",
            "entries 2 and 5 carry the same quote");
     teeattest_result_free(r);
@@ -324,7 +269,7 @@ static void redpill(void)
     copy_member(entry(&c, 4), entry(&c, 0), "instance_id");
     r = verify(&c, NULL);
     static const char *const same_id[] = {"report.entries", NULL};
-    expect_new(base, r, "instance_id of 0 on 4", same_id);
+    conf_expect_failures(base, r, "instance_id of 0 on 4", same_id);
     expect(r, -1, "report.entries", "fail",
            "entries 0 and 4 carry the same instance_id");
     teeattest_result_free(r);
@@ -336,7 +281,7 @@ static void redpill(void)
     r = verify(&c, NULL);
     static const char *const all_rd[] = {"entry[*].binding.report_data",
                                          NULL};
-    expect_new(base, r, "server nonce edited", all_rd);
+    conf_expect_failures(base, r, "server nonce edited", all_rd);
     for (int i = 0; i < 5; i++) {
         expect(r, i, "binding.report_data", "fail", NULL);
         expect(r, i, "binding.stated_nonce", "warn", NULL);
@@ -350,7 +295,7 @@ static void redpill(void)
     r = verify(&c, NULL);
     static const char *const dropped[] = {"entry[*].binding.report_data",
                                           "entry[*].binding.nonce", NULL};
-    expect_new(base, r, "server nonce dropped", dropped);
+    conf_expect_failures(base, r, "server nonce dropped", dropped);
     expect(r, 4, "binding.nonce", "fail", NULL);
     teeattest_result_free(r);
     run_free(&c);
@@ -382,7 +327,7 @@ static void redpill(void)
     r = verify(&c, NULL);
     static const char *const differs[] = {"entry[2].binding.report_data",
                                           NULL};
-    expect_new(base, r, "document's key differs", differs);
+    conf_expect_failures(base, r, "document's key differs", differs);
     expect(r, 2, "binding.report_data", "fail",
            "differs from the instances document's");
     teeattest_result_free(r);
@@ -394,7 +339,7 @@ static void redpill(void)
     c.server_nonce_ok = false;
     r = verify(&c, NULL);
     static const char *const stale[] = {"entry[*].binding.nonce", NULL};
-    expect_new(base, r, "server nonce refused", stale);
+    conf_expect_failures(base, r, "server nonce refused", stale);
     for (int i = 0; i < 5; i++)
         expect(r, i, "binding.nonce", "fail", "server's nonce");
     teeattest_result_free(r);
@@ -429,7 +374,7 @@ static void direct(void)
     teeattest_result *r = verify(&c, other);
     static const char *const stale[] = {"entry[*].binding.report_data",
                                         "entry[*].binding.nonce", NULL};
-    expect_new(base, r, "another nonce", stale);
+    conf_expect_failures(base, r, "another nonce", stale);
     expect(r, 1, "binding.nonce", "fail", NULL);
     teeattest_result_free(r);
 
@@ -437,7 +382,7 @@ static void direct(void)
     copy_member(entry(&c, 1), entry(&c, 0), "gpu_evidence");
     r = verify(&c, NULL);
     static const char *const gpus1[] = {"entry[1].gpu[*].nonce", NULL};
-    expect_new(base, r, "instance 1 with instance 0's GPUs", gpus1);
+    conf_expect_failures(base, r, "instance 1 with instance 0's GPUs", gpus1);
     expect_gpus(r, 1, "fail");
     teeattest_result_free(r);
     run_free(&c);
@@ -448,7 +393,7 @@ static void direct(void)
     r = verify(&c, NULL);
     static const char *const rd01[] = {"entry[*].binding.report_data",
                                        "entry[*].binding.nonce", NULL};
-    expect_new(base, r, "instance ids swapped", rd01);
+    conf_expect_failures(base, r, "instance ids swapped", rd01);
     expect(r, 0, "binding.report_data", "fail", NULL);
     expect(r, 1, "binding.report_data", "fail", NULL);
     teeattest_result_free(r);
@@ -458,7 +403,7 @@ static void direct(void)
     run_load(&c, CD, "chutes", "evidence.json", true);
     swap_member(listed(&c, 0), listed(&c, 1), "e2e_pubkey");
     r = verify(&c, NULL);
-    expect_new(base, r, "document keys swapped", rd01);
+    conf_expect_failures(base, r, "document keys swapped", rd01);
     teeattest_result_free(r);
     run_free(&c);
 
@@ -468,7 +413,7 @@ static void direct(void)
     r = verify(&c, NULL);
     static const char *const unlisted[] = {"entry[1].binding.report_data",
                                            "entry[1].binding.nonce", NULL};
-    expect_new(base, r, "instance 1 unlisted", unlisted);
+    conf_expect_failures(base, r, "instance 1 unlisted", unlisted);
     expect(r, 1, "binding.report_data", "fail", "does not list it");
     teeattest_result_free(r);
 
@@ -480,7 +425,7 @@ static void direct(void)
     r = verify(&c, NULL);
     static const char *const ambiguous[] = {"entry[*].binding.report_data",
                                             "entry[*].binding.nonce", NULL};
-    expect_new(base, r, "instance 0 listed twice", ambiguous);
+    conf_expect_failures(base, r, "instance 0 listed twice", ambiguous);
     expect(r, 0, "binding.report_data", "fail", "more than once");
     teeattest_result_free(r);
     run_free(&c);
@@ -489,7 +434,7 @@ static void direct(void)
     run_load(&c, CD, "chutes", "evidence.json", true);
     json_object_set_new(c.instances, "instances", json_object());
     r = verify(&c, NULL);
-    expect_new(base, r, "no instances array", ambiguous);
+    conf_expect_failures(base, r, "no instances array", ambiguous);
     expect(r, 1, "binding.report_data", "fail", "no instances array");
     teeattest_result_free(r);
     run_free(&c);
@@ -498,7 +443,7 @@ static void direct(void)
     run_load(&c, CD, "chutes", "evidence.json", true);
     json_object_del(entry(&c, 1), "instance_id");
     r = verify(&c, NULL);
-    expect_new(base, r, "instance_id dropped", unlisted);
+    conf_expect_failures(base, r, "instance_id dropped", unlisted);
     expect(r, 1, "binding.report_data", "fail",
            "an instance without instance_id: no e2e_pubkey and no "
            "instance_id");
@@ -514,7 +459,7 @@ static void direct(void)
     json_object_set_new(listed(&c, 1), "e2e_pubkey", json_string(huge));
     free(huge);
     r = verify(&c, NULL);
-    expect_new(base, r, "oversized key", unlisted);
+    conf_expect_failures(base, r, "oversized key", unlisted);
     expect(r, 1, "binding.report_data", "fail", "cannot be hashed");
     teeattest_result_free(r);
     run_free(&c);
@@ -524,7 +469,7 @@ static void direct(void)
     json_array_append_new(entries(&c), json_deep_copy(entry(&c, 0)));
     r = verify(&c, NULL);
     static const char *const dup[] = {"report.entries", "entry[2].*", NULL};
-    expect_new(base, r, "instance 0 duplicated", dup);
+    conf_expect_failures(base, r, "instance 0 duplicated", dup);
     expect(r, -1, "report.entries", "fail",
            "entries 0 and 2 carry the same quote");
     teeattest_result_free(r);

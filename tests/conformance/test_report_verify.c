@@ -160,50 +160,6 @@ static void case_near_direct(void)
     capture_free(&c);
 }
 
-/* Does `name` match `pat`, where '*' matches any run of characters? */
-static bool glob(const char *pat, const char *name)
-{
-    if (!*pat)
-        return !*name;
-    if (*pat == '*')
-        return glob(pat + 1, name) || (*name && glob(pat, name + 1));
-    return *pat == *name && glob(pat + 1, name + 1);
-}
-
-/* Every failed (or required but skipped) check matches one of `pats`,
- * and every pattern matches at least one: the capture fails exactly
- * where its data says it must. */
-static void expect_failures(const teeattest_result *r, const char *what,
-                            const char *const *pats)
-{
-    size_t np = 0;
-    while (pats[np])
-        np++;
-    bool used[16] = {false};
-    bool stray = false;
-    for (size_t i = 0; i < teeattest_result_check_count(r); i++) {
-        const char *name;
-        int32_t o, req;
-        teeattest_result_check(r, i, &name, &o, NULL, &req, NULL);
-        if (!(o == TEEATTEST_OUTCOME_FAIL ||
-              (o == TEEATTEST_OUTCOME_SKIP && req)))
-            continue;
-        bool hit = false;
-        for (size_t k = 0; k < np; k++)
-            if (glob(pats[k], name))
-                hit = used[k] = true;
-        if (!hit) {
-            printf("# %s: unexpected failure %s\n", what, name);
-            stray = true;
-        }
-    }
-    CHECK(!stray);
-    for (size_t k = 0; k < np; k++)
-        if (!CHECK(used[k]))
-            printf("# %s: expected a failure matching %s\n", what, pats[k]);
-    CHECK_EQ_INT(teeattest_result_verdict(r),
-                 np ? TEEATTEST_VERDICT_FAILED : TEEATTEST_VERDICT_VERIFIED);
-}
 
 /* The fact under the name the verdict gives it (ta_test_fact). */
 static const char *fact(const teeattest_result *r, const char *key)
@@ -232,7 +188,7 @@ static void case_near_gateway(void)
      * no collateral. */
     static const char *const want[] = {"entry[0].tdx.collateral",
                                        NO_RIMS("entry[1]"), NULL};
-    expect_failures(r, "gateway", want);
+    conf_expect_failures(NULL, r, "gateway", want);
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.report_data"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.tls"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.tls_certificate"), "pass");
@@ -266,7 +222,7 @@ static void case_nanogpt(void)
     teeattest_policy *pol = policy_at(c.at);
     teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "nanogpt");
     static const char *const want[] = {COLLATERAL_NOT_YET("entry[0]"), NULL};
-    expect_failures(r, "nanogpt", want);
+    conf_expect_failures(NULL, r, "nanogpt", want);
     CHECK_STR(ta_test_outcome(r, "entry[0].eventlog.replay"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.signing_key"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].gpu.nras.result"), "pass");
@@ -296,7 +252,7 @@ static void case_venice(void)
         COLLATERAL_NOT_YET("entry[0]"),
         COLLATERAL_NOT_YET("entry[0].compose_manager"), NO_RIMS("entry[0]"),
         NULL};
-    expect_failures(r, "venice", want);
+    conf_expect_failures(NULL, r, "venice", want);
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.report_data"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.signing_key"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].compose_manager.actions_hash"), "pass");
@@ -322,7 +278,7 @@ static void case_redpill_chutes(void)
     static const char *const want[] = {COLLATERAL_NOT_YET("entry[*]"),
                                        "entry[*].binding.nonce",
                                        NO_RIMS("entry[*]"), NULL};
-    expect_failures(r, "redpill", want);
+    conf_expect_failures(NULL, r, "redpill", want);
     CHECK_STR(fact(r, "entries"), "5");
     for (int i = 0; i < 5; i++) {
         char name[64];
@@ -362,7 +318,7 @@ static void case_chutes_direct(void)
     /* instance 1 runs on FMSPC b0c06f000000: no collateral in the fixtures */
     static const char *const want[] = {"entry[1].tdx.collateral",
                                        NO_RIMS("entry[*]"), NULL};
-    expect_failures(r, "chutes", want);
+    conf_expect_failures(NULL, r, "chutes", want);
     for (int i = 0; i < 2; i++) {
         char name[64];
         snprintf(name, sizeof name, "entry[%d].binding.report_data", i);
@@ -386,7 +342,7 @@ static void case_tinfoil(void)
     teeattest_policy *pol = policy_at(c.at);
     teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "tinfoil");
     static const char *const want[] = {NO_RIMS("entry[0]"), NULL};
-    expect_failures(r, "tinfoil", want);
+    conf_expect_failures(NULL, r, "tinfoil", want);
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.report_data"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.gpu_evidence"), "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].binding.tls"), "pass");
@@ -590,7 +546,7 @@ static void case_tampering(void)
     free(other);
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "other TLS key");
     static const char *const tls[] = {"entry[0].binding.tls", NULL};
-    expect_failures(r, "other TLS key", tls);
+    conf_expect_failures(NULL, r, "other TLS key", tls);
     teeattest_result_free(r);
     /* Without the connection's key the binding cannot be checked. */
     teeattest_evidence_set(c.ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0, NULL, 0, NULL);
@@ -611,7 +567,7 @@ static void case_tampering(void)
     /* the top level still repeats the entry as it was */
     static const char *const log[] = {"entry[0].eventlog.replay",
                                       "report.consistency", NULL};
-    expect_failures(r, "edited event log", log);
+    conf_expect_failures(NULL, r, "edited event log", log);
     teeattest_result_free(r);
     capture_free(&c);
 
@@ -619,7 +575,7 @@ static void case_tampering(void)
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "edited app_compose");
     static const char *const compose[] = {"entry[0].compose.hash",
                                           "report.consistency", NULL};
-    expect_failures(r, "edited app_compose", compose);
+    conf_expect_failures(NULL, r, "edited app_compose", compose);
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     capture_free(&c);
@@ -710,7 +666,7 @@ static void expect_edited(void (*edit)(json_t *), size_t entry,
     add_nras(&c, 1); /* the same GPUs' answer, for a second entry */
     teeattest_policy *pol = policy_at(c.at);
     teeattest_result *r = verify(&c, entry, pol, NULL, what);
-    expect_failures(r, what, want);
+    conf_expect_failures(NULL, r, what, want);
     if (check) {
         const char *d = NULL;
         CHECK_EQ_INT(teeattest_result_find_check(r, check, NULL, &d, NULL),
@@ -798,7 +754,7 @@ static void case_policy(void)
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "wrong pins");
     static const char *const pins[] = {"entry[0].identity.os_image_hash",
                                        "entry[0].identity.images", NULL};
-    expect_failures(r, "wrong pins", pins);
+    conf_expect_failures(NULL, r, "wrong pins", pins);
     teeattest_result_free(r);
     teeattest_policy_clear_identity(pol, 0, NULL);
     /* dstack 2026 pins on a 0.5 log: no gpu-policy-hash event, so a
@@ -817,7 +773,7 @@ static void case_policy(void)
     r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, "2026 pins");
     static const char *const pins26[] = {"entry[0].identity.gpu_policy_hash",
                                          NULL};
-    expect_failures(r, "2026 pins", pins26);
+    conf_expect_failures(NULL, r, "2026 pins", pins26);
     CHECK_STR(ta_test_outcome(r, "entry[0].identity.init_script_hashes"),
               "pass");
     CHECK_STR(ta_test_outcome(r, "entry[0].gpu.binding"), "skip");
@@ -1052,7 +1008,7 @@ static void expect_gateway_edited(void (*edit)(json_t *), const char *what,
     teeattest_result *r = verify(&c, TEEATTEST_ENTRY_ALL, pol, NULL, what);
     const char *want[] = {"entry[0].tdx.collateral", NO_RIMS("entry[1]"),
                           extra, NULL};
-    expect_failures(r, what, want);
+    conf_expect_failures(NULL, r, what, want);
     const char *d = NULL;
     CHECK_EQ_INT(teeattest_result_find_check(r, extra, NULL, &d, NULL),
                  TEEATTEST_OK);
@@ -1127,7 +1083,7 @@ static void case_gateway_bindings(void)
                                       NO_RIMS("entry[1]"),
                                       "entry[0].binding.tls",
                                       "entry[0].binding.tls_certificate", NULL};
-    expect_failures(r, "gateway, other TLS key", tls);
+    conf_expect_failures(NULL, r, "gateway, other TLS key", tls);
     teeattest_result_free(r);
     teeattest_policy_free(pol);
     capture_free(&c);
