@@ -289,6 +289,16 @@ typedef struct ta_json_member {
 int ta_json_flat_scan(const uint8_t *doc, size_t len, ta_json_member *members,
                       size_t max);
 
+/* The one canonical JSON writer: appends the RFC 8785 (JCS) form of v to
+ * b (members sorted by UTF-16 code units, ECMAScript number form, the
+ * strings of ta_json_put_string). TA_JCS_SORT_KEYS writes the form
+ * serde_json and Python's json.dumps(sort_keys=True, separators=(",",
+ * ":"), ensure_ascii=False) print instead (NEAR's L3 actions): members by
+ * code point, integers exact, non-integers refused (TEEATTEST_E_JSON). */
+#define TA_JCS_SORT_KEYS 1u
+int ta_jcs_append(ta_buf *b, const struct json_t *v, unsigned flags,
+                  teeattest_error *err);
+
 /* Parse untrusted bytes: size-limited, duplicate keys rejected. */
 int ta_json_parse(struct json_t **out, const uint8_t *data, size_t len,
                   size_t max, teeattest_error *err);

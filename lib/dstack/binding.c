@@ -1,12 +1,13 @@
 /*
  * report_data layouts and signing-key binding (dstack.h, spec section 3).
  *
- * Canonical JSON for L3: the producers (serde_json / Python json.dumps with
- * sort_keys, ensure_ascii=False) agree on integers, literals, raw UTF-8 and
- * the short escapes, but print reals differently (1e20 vs 1e+20) and the
- * input text of a real is lost once parsed. Reals are therefore refused
- * (TEEATTEST_E_JSON) rather than guessed; the action records carry only
- * strings and arrays.
+ * Canonical JSON for L3 (ta_jcs_append, TA_JCS_SORT_KEYS): the producers
+ * (serde_json / Python json.dumps with sort_keys, ensure_ascii=False) sort
+ * members by code point and agree on integers, literals, raw UTF-8 and the
+ * short escapes, but print reals differently (1e20 vs 1e+20) and the input
+ * text of a real is lost once parsed. Reals are therefore refused
+ * (TEEATTEST_E_JSON) rather than guessed; the action
+ * records carry only strings and arrays.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -48,74 +49,6 @@ int ta_rd_identity_half(const teeattest_ctx *ctx, uint8_t out[32],
 
 /* ---- L3: canonical JSON ----------------------------------------------------- */
 
-int ta_rd_json_string(ta_buf *b, const char *s, size_t n)
-{
-    return ta_json_put_string(b, s, n, 0);
-}
-
-static int cmp_keys(const void *x, const void *y)
-{
-    /* strcmp compares unsigned bytes: UTF-8 byte order is code point order. */
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
-static int canon(ta_buf *b, json_t *v, int depth, teeattest_error *err)
-{
-    if (depth > JSON_DEPTH_MAX)
-        return ta_error(err, TEEATTEST_E_JSON, "actions",
-                        "nesting deeper than %d", JSON_DEPTH_MAX);
-    char num[32];
-    switch (json_typeof(v)) {
-    case JSON_NULL: return ta_buf_append_str(b, "null");
-    case JSON_TRUE: return ta_buf_append_str(b, "true");
-    case JSON_FALSE: return ta_buf_append_str(b, "false");
-    case JSON_INTEGER:
-        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-        return ta_buf_append_str(b, num);
-    case JSON_REAL:
-        return ta_error(err, TEEATTEST_E_JSON, "actions",
-                        "non-integer number: no agreed canonical form");
-    case JSON_STRING:
-        return ta_rd_json_string(b, json_string_value(v),
-                                 json_string_length(v));
-    case JSON_ARRAY: {
-        int rc = ta_buf_append(b, "[", 1);
-        for (size_t i = 0; rc == TEEATTEST_OK && i < json_array_size(v); i++) {
-            if (i)
-                rc = ta_buf_append(b, ",", 1);
-            if (rc == TEEATTEST_OK)
-                rc = canon(b, json_array_get(v, i), depth + 1, err);
-        }
-        return rc == TEEATTEST_OK ? ta_buf_append(b, "]", 1) : rc;
-    }
-    case JSON_OBJECT: {
-        size_t n = json_object_size(v), k = 0;
-        const char **keys = n ? ta_calloc(b->ctx, n, sizeof *keys) : NULL;
-        if (n && !keys)
-            return TEEATTEST_E_NOMEM;
-        const char *key;
-        json_t *val;
-        json_object_foreach(v, key, val)
-            keys[k++] = key;
-        qsort(keys, n, sizeof *keys, cmp_keys);
-        int rc = ta_buf_append(b, "{", 1);
-        for (size_t i = 0; rc == TEEATTEST_OK && i < n; i++) {
-            if (i)
-                rc = ta_buf_append(b, ",", 1);
-            if (rc == TEEATTEST_OK)
-                rc = ta_rd_json_string(b, keys[i], strlen(keys[i]));
-            if (rc == TEEATTEST_OK)
-                rc = ta_buf_append(b, ":", 1);
-            if (rc == TEEATTEST_OK)
-                rc = canon(b, json_object_get(v, keys[i]), depth + 1, err);
-        }
-        ta_free(b->ctx, keys);
-        return rc == TEEATTEST_OK ? ta_buf_append(b, "}", 1) : rc;
-    }
-    }
-    return TEEATTEST_E_INTERNAL;
-}
-
 int ta_rd_actions_hash(const teeattest_ctx *ctx, uint8_t out[32],
                        const uint8_t *actions, size_t len,
                        teeattest_error *err)
@@ -132,7 +65,7 @@ int ta_rd_actions_hash(const teeattest_ctx *ctx, uint8_t out[32],
     }
     ta_buf b;
     ta_buf_init(&b, ctx, 2 * ACTIONS_MAX);
-    rc = canon(&b, j, 1, err);
+    rc = ta_jcs_append(&b, j, TA_JCS_SORT_KEYS, err);
     json_decref(j);
     if (rc == TEEATTEST_OK)
         rc = ta_sha256(ctx, out, b.data ? b.data : (const uint8_t *)"", b.len);

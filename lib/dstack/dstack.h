@@ -285,18 +285,11 @@ int ta_rd_identity_half(const teeattest_ctx *ctx, uint8_t out[32],
                         const uint8_t *a, size_t alen, const uint8_t *tls_fp);
 
 /* L3 (NEAR compose manager): SHA-256 of the canonical form of `actions`
- * (the JSON array text): keys sorted by code point, no whitespace, ","
- * and ":" separators, strings in raw UTF-8 with only the escapes JSON
- * requires. TEEATTEST_E_JSON when it is not a JSON array. */
+ * (the JSON array text): ta_jcs_append with keys sorted by code point,
+ * reals refused. TEEATTEST_E_JSON when it is not a JSON array. */
 int ta_rd_actions_hash(const teeattest_ctx *ctx, uint8_t out[32],
                        const uint8_t *actions, size_t len,
                        teeattest_error *err);
-
-/* Append a JSON string the way RFC 8785 (and serde_json, Python) write
- * it: the two mandatory escapes, \b \f \n \r \t, \u00xx in lower case
- * for the other controls, every other byte raw (the caller has checked
- * the UTF-8). Shared by the canonical actions and the v2 event preimage. */
-int ta_rd_json_string(ta_buf *b, const char *s, size_t n);
 
 /* L6 (Chutes) first half: SHA-256(nonce_hex (64 ASCII) || e2e_pubkey text
  * as sent (base64 ASCII)). */

@@ -151,7 +151,7 @@ static int v2_preimage(const teeattest_ctx *ctx, ta_buf *b,
     ta_buf_init(b, ctx, 0);
     int rc = ta_buf_append_str(b, "{\"name\":");
     if (!rc)
-        rc = ta_rd_json_string(b, ev->name, strlen(ev->name));
+        rc = ta_json_put_string(b, ev->name, strlen(ev->name), 0);
     if (!rc)
         rc = ta_buf_append_str(b, ",\"payload\":\"");
     for (size_t i = 0; !rc && i < ev->payload_len; i++) {
