@@ -57,8 +57,12 @@ import xml.etree.ElementTree as ET
 # struct layouts out; --load-all-types records types no exported function
 # reaches (the enums). Do NOT add --short-locs: with it abidiff no longer
 # reports a changed return type (verified with abigail-tools 2.2).
+# --type-id-style hash names each type by a hash of itself instead of a
+# running number, so adding a type does not renumber every later one and a
+# regenerated baseline's diff shows only what changed.
 ABIDW_FLAGS = ["--no-corpus-path", "--no-comp-dir-path",
-               "--drop-private-types", "--load-all-types"]
+               "--drop-private-types", "--load-all-types",
+               "--type-id-style", "hash"]
 
 
 class Tap:
