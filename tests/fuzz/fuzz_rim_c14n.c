@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     xmlDocPtr doc = xmlReadMemory((const char *)data, (int)size, NULL,
                                   "UTF-8",
                                   XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                  XML_PARSE_NOWARNING);
+                                  XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
     if (doc) {
         int budget = 64;
         one_set(ctx, doc, NULL, false);

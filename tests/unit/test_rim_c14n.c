@@ -25,7 +25,7 @@ static xmlDocPtr parse(const char *x, size_t n)
 {
     return xmlReadMemory(x, (int)n, NULL, "UTF-8",
                          XML_PARSE_NONET | XML_PARSE_NOERROR |
-                         XML_PARSE_NOWARNING);
+                         XML_PARSE_NOWARNING | XML_PARSE_COMPACT);
 }
 
 typedef struct tally {
@@ -203,7 +203,8 @@ static const struct {
      "b=\"3\" a=\"4\" ", IN},
     {"escapes in an attribute", "name=\"NVIDIA Corporation\"",
      "name='A&amp;B &lt;c> \"q\" &#9;t&#10;n&#13;r &#x26;'", IN},
-    {"literal TAB and LF in an attribute", "role=\"softwareCreator tagCreator\"",
+    {"literal TAB and LF in an attribute",
+     "role=\"softwareCreator tagCreator\"",
      "role=\"a\tb\nc\r\nd\"", IN},
     {"escapes in text", "/>\n    <ns0:Meta",
      "/>\n  a&amp;b&lt;c&gt;d>\r\n&#13;e \"' \t&#x9;  <ns0:Meta", IN},
