@@ -35,9 +35,9 @@
 
 #include "rim_c14n.h"
 
-#define C14N_MAX_DEPTH 128
+#define C14N_MAX_DEPTH 64 /* as ta_rim_parse; each level ~0.8 KB of stack */
 #define C14N_MAX_ATTRS 64
-#define C14N_MAX_NS 64
+#define C14N_MAX_NS 32
 #define XML_NS_URI "http://www.w3.org/XML/1998/namespace"
 
 /* ---- the profile ------------------------------------------------------- */
