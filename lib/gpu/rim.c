@@ -17,10 +17,9 @@
 
 #ifdef TA_HAVE_LIBXML2
 #  include <pthread.h>
-#  include <libxml/c14n.h>
 #  include <libxml/parser.h>
 #  include <libxml/tree.h>
-#  include <libxml/xmlIO.h>
+#  include "rim_c14n.h"
 #endif
 
 #define NS_SWID "http://standards.iso.org/iso/19770/-2/2015/schema.xsd"
@@ -914,81 +913,25 @@ static int parse_swid(pstate *st, xmlNodePtr root, xmlNodePtr *payload)
 
 /* ---- canonicalization --------------------------------------------------- */
 
-typedef struct c14n_vis {
-    xmlNodePtr target;
-    bool inside; /* true: only target's subtree; false: all but it */
-} c14n_vis;
-
-/* libxml2 passes namespace and attribute nodes with their element as
- * `parent`; visibility follows the owning element. xmlNs and xmlNode
- * share the offset of `type`, which libxml2 itself relies on. */
-static int c14n_visible(void *ud, xmlNodePtr node, xmlNodePtr parent)
-{
-    const c14n_vis *v = ud;
-    if (!node)
-        return 0;
-    xmlNodePtr e = node;
-    if (node->type == XML_NAMESPACE_DECL || node->type == XML_ATTRIBUTE_NODE)
-        e = parent;
-    bool in = false;
-    for (xmlNodePtr p = e; p; p = p->parent)
-        if (p == v->target) {
-            in = true;
-            break;
-        }
-    return v->inside ? in : !in;
-}
-
-typedef struct c14n_sink {
-    ta_buf buf;
-    bool failed;
-} c14n_sink;
-
-static int c14n_write(void *ud, const char *data, int len)
-{
-    c14n_sink *s = ud;
-    if (len < 0 || s->failed ||
-        ta_buf_append(&s->buf, data, (size_t)len) != TEEATTEST_OK) {
-        s->failed = true;
-        return -1;
-    }
-    return len;
-}
-
-static int c14n_close(void *ud)
-{
-    (void)ud;
-    return 0;
-}
-
-/* Canonicalize (inclusive C14N 1.1, no comments) the node set described
- * by `vis`, and hash it. */
-static int c14n_hash(pstate *st, const c14n_vis *vis, int32_t alg,
+/* Canonicalize (inclusive C14N 1.1, no comments; rim_c14n.h) the node set
+ * `target` with `inside`, and hash it. */
+static int c14n_hash(pstate *st, xmlNodePtr target, bool inside, int32_t alg,
                      uint8_t *digest, size_t *canon_len, const char *what)
 {
-    c14n_sink sink;
-    ta_buf_init(&sink.buf, st->rim->ctx, RIM_MAX_CANON);
-    sink.failed = false;
-    xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(c14n_write, c14n_close,
-                                                    &sink, NULL);
-    if (!ob)
-        return ta_error(st->err, TEEATTEST_E_NOMEM, "rim", "out of memory");
-    int n = xmlC14NExecute(st->doc, c14n_visible, (void *)vis, XML_C14N_1_1,
-                           NULL, 0, ob);
-    int cl = xmlOutputBufferClose(ob);
-    int rc = TEEATTEST_OK;
-    if (n < 0 || cl < 0 || sink.failed) {
-        rc = ta_error(st->err, sink.failed ? TEEATTEST_E_NOMEM : TEEATTEST_E_PARSE,
+    ta_buf buf;
+    ta_buf_init(&buf, st->rim->ctx, RIM_MAX_CANON);
+    int rc = ta_rim_c14n(st->doc, target, inside, &buf);
+    if (rc) {
+        rc = ta_error(st->err, rc == TEEATTEST_E_PARSE ? rc : TEEATTEST_E_NOMEM,
                       "rim", "canonicalization of the %s failed", what);
     } else {
-        *canon_len = sink.buf.len;
+        *canon_len = buf.len;
         rc = ta_hash(st->rim->ctx, alg, digest, ta_hash_len(alg),
-                     sink.buf.data ? sink.buf.data : (const uint8_t *)"",
-                     sink.buf.len);
+                     buf.data ? buf.data : (const uint8_t *)"", buf.len);
         if (rc)
             rc = ta_error(st->err, rc, "rim", "hashing the %s failed", what);
     }
-    ta_buf_free(&sink.buf);
+    ta_buf_free(&buf);
     return rc;
 }
 
@@ -1043,15 +986,13 @@ static int parse_doc(pstate *st)
 
     /* Enveloped-signature transform: the document without the Signature
      * element (the whitespace before it stays). */
-    c14n_vis doc_vis = {sig, false};
-    if ((rc = c14n_hash(st, &doc_vis, st->rim->digest_alg,
+    if ((rc = c14n_hash(st, sig, false, st->rim->digest_alg,
                         st->rim->doc_digest, &st->rim->canon_doc_len,
                         "document")))
         return rc;
     /* SignedInfo as a document subset: inclusive C14N renders every
      * in-scope namespace on it, including the inherited default. */
-    c14n_vis si_vis = {signedinfo, true};
-    return c14n_hash(st, &si_vis, st->rim->sig_hash_alg,
+    return c14n_hash(st, signedinfo, true, st->rim->sig_hash_alg,
                      st->rim->signedinfo_digest,
                      &st->rim->canon_signedinfo_len, "SignedInfo");
 }
@@ -1084,11 +1025,13 @@ int ta_rim_parse(const teeattest_ctx *ctx, const uint8_t *xml, size_t len,
     }
     /* No NOENT (no entity substitution), no DTDLOAD/DTDATTR, no XINCLUDE,
      * no HUGE (libxml2's own limits stay), no network; no NOBLANKS, since
-     * whitespace is part of the signed canonical form. */
+     * whitespace is part of the signed canonical form. COMPACT keeps short
+     * text inside its node (fewer allocations; the content is the same). */
     xmlDocPtr doc = xmlCtxtReadMemory(pc, (const char *)xml, (int)len, NULL,
                                       "UTF-8",
                                       XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                      XML_PARSE_NOWARNING);
+                                      XML_PARSE_NOWARNING |
+                                      XML_PARSE_COMPACT);
     if (!doc) {
         const xmlError *e = xmlCtxtGetLastError(pc);
         char msg[160] = "not well-formed";
