@@ -386,6 +386,16 @@ bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                      const int64_t *time, const teeattest_exchange *x,
                      teeattest_signature *sig);
 
+/* ---- providers (cmd_provider.c) --------------------------------------- */
+
+/* A provider on ctx from --provider, --base-url, --model, --signing-algo
+ * and --ca-file (each optional but --provider; opts must hold them all),
+ * with the API key from the dialect's environment variable (never
+ * printed). Prints the error and returns false on failure (*p may then
+ * need teeattest_provider_free()). */
+bool cli_provider_open(const char *cmd, struct cli_opt *opts,
+                       teeattest_ctx *ctx, teeattest_provider **p);
+
 /* ---- commands --------------------------------------------------------- */
 
 int cmd_signer(int argc, char **argv);
