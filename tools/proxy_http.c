@@ -107,20 +107,19 @@ static void job_unref(struct stream_job *j)
     free(j);
 }
 
-/* Queue one event as SSE text: "event: E" unless a message, then each
- * line of data as "data: LINE", then a blank line. */
+/* Queue one event as SSE text: each line of data as "data: LINE", then a
+ * blank line. Events of another type (io.net's "signature") are for the
+ * verifier, not the client (an OpenAI SDK would take them for chunks). */
 static int on_event(void *user_data, const char *event, const char *data,
                     size_t len)
 {
     struct stream_job *j = user_data;
     if (len == 6 && memcmp(data, "[DONE]", 6) == 0)
         return 0; /* held until the signature verified */
+    if (event && strcmp(event, "message") != 0)
+        return 0;
     pthread_mutex_lock(&j->lock);
     bool ok = !j->cancelled && !atomic_load(&j->px->stopping);
-    if (ok && event && strcmp(event, "message") != 0)
-        ok = proxy_buf_add(&j->q, "event: ", 7) &&
-             proxy_buf_add(&j->q, event, strlen(event)) &&
-             proxy_buf_add(&j->q, "\n", 1);
     size_t i = 0;
     while (ok) {
         const char *nl = memchr(data + i, '\n', len - i);
