@@ -18,6 +18,8 @@ if [ "${1:-}" = "--test" ]; then
     PACKAGES="$PACKAGES golang-go"
     # python3-venv: the Python bindings' pip-install test (tests/python)
     PACKAGES="$PACKAGES python3-venv"
+    # curl: a client of the proxy (tests/integration/test_proxy.py)
+    PACKAGES="$PACKAGES curl"
 fi
 
 missing=""
