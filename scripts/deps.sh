@@ -18,8 +18,9 @@ if [ "${1:-}" = "--test" ]; then
     PACKAGES="$PACKAGES golang-go"
     # python3-venv: the Python bindings' pip-install test (tests/python)
     PACKAGES="$PACKAGES python3-venv"
-    # curl: a client of the proxy (tests/integration/test_proxy.py)
-    PACKAGES="$PACKAGES curl"
+    # nodejs, npm, curl: the proxy's clients (tests/integration/test_proxy.py
+    # installs the official OpenAI SDK with npm into the build directory)
+    PACKAGES="$PACKAGES nodejs npm curl"
 fi
 
 missing=""

@@ -4,10 +4,14 @@
 
 Usage: test_proxy.py TEEATTEST TEEATTEST_SIM [TestClass ...]
 
-Clients: curl and Python's http.client (TestProxyCurl, TestProxyFaults).
-Faults come from the simulator's /_sim/control. Never touches the
-internet: every URL is a 127.0.0.1 address of a process this test
-started. Timeouts are exercised with a simulator that never
+Clients: curl and Python's http.client (TestProxyCurl, TestProxyFaults),
+the official OpenAI Node SDK (TestProxyOpenAI: npm package "openai",
+installed with npm into a scratch directory under the build directory;
+skipped where node or npm is missing, failed under CI=true), and 32
+concurrent streaming clients (TestProxyLoad). Faults come from the
+simulator's /_sim/control. Never touches the internet except npm's
+registry for the SDK; every other URL is a 127.0.0.1 address of a process
+this test started. Timeouts are exercised with a simulator that never
 answers, never with a race against the clock.
 """
 import http.client
@@ -18,6 +22,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import unittest
 import urllib.parse
 import urllib.request
@@ -490,6 +496,196 @@ class TestProxyFaults(ProxyCase):
         c.close()
         p.sim.control({"reset": True})
         self.assert_verified_stream(p)
+
+
+NODE_DIR = None
+
+
+def openai_sdk():
+    """The scratch directory with the openai package, installed once per
+    build directory; None (with the reason) when npm or node is absent."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not node or not npm:
+        return None, "node or npm not installed (scripts/deps.sh --test)"
+    root = os.environ.get("TEEATTEST_BUILD_ROOT") or tempfile.gettempdir()
+    d = os.path.join(root, "proxy-openai-sdk")
+    if not os.path.exists(os.path.join(d, "node_modules", "openai",
+                                       "package.json")):
+        os.makedirs(d, exist_ok=True)
+        r = subprocess.run([npm, "install", "--no-audit", "--no-fund",
+                            "--prefix", d, "openai@4"],
+                           capture_output=True, timeout=900)
+        if r.returncode != 0:
+            return None, "npm install openai failed: %s" % \
+                r.stderr.decode(errors="replace")[-500:]
+    shutil.copy(os.path.join(HERE, "proxy_openai.mjs"), d)
+    return d, None
+
+
+class TestProxyOpenAI(ProxyCase):
+    """The official OpenAI Node SDK, unmodified, through the proxy: it gets
+    verified answers for every dialect and raises on every fault."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.dir, why = openai_sdk()
+        if cls.dir is None:
+            cls.sims.stop()
+            raise unittest.SkipTest(why)
+
+    def sdk(self, p, stream):
+        r = subprocess.run(["node", os.path.join(self.dir,
+                                                 "proxy_openai.mjs"),
+                            p.url + "/v1", MODEL,
+                            "stream" if stream else "plain"],
+                           capture_output=True, timeout=600,
+                           env=clean_env())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout.decode().strip().splitlines()[-1])
+
+    def assert_ok(self, p, stream, verdict="verified"):
+        out = self.sdk(p, stream)
+        self.assertTrue(out["ok"], out)
+        self.assertIn("simulated answer", out["content"])
+        if not stream:
+            self.assertEqual(out["verdict"], verdict)
+
+    def assert_raises(self, p, stream, code, status=None):
+        out = self.sdk(p, stream)
+        self.assertFalse(out["ok"], out)
+        self.assertEqual(out["error"]["code"], code, out)
+        if status:
+            self.assertEqual(out["error"]["status"], status, out)
+        return out["error"]
+
+    def test_dialects(self):
+        for dialect in DIALECTS:
+            with self.subTest(dialect=dialect):
+                p = self.start(dialect)
+                for stream in (False, True):
+                    if dialect in UNVERIFIABLE:
+                        self.assert_raises(p, stream,
+                                           "signature_verification_failed")
+                    else:
+                        self.assert_ok(p, stream)
+
+    def test_faults_raise(self):
+        p = self.start(extra=["--upstream-timeout", "1"])
+        bad = "signature_verification_failed"
+        cases = [({"tamper_response": True}, bad, "signature.hash.response"),
+                 ({"sign_other_request": True}, bad,
+                  "signature.hash.request"),
+                 ({"expire_signatures": True}, "signature_unavailable", None),
+                 ({"wrong_signer": True}, bad, "signature.signer.expected"),
+                 ({"fail_next": [500]}, "upstream_error", None),
+                 ({"first_byte_never": True}, "upstream_timeout", None),
+                 ({"drop_connection": 2}, "upstream_unreachable", None)]
+        for settings, code, check in cases:
+            for stream in (False, True):
+                with self.subTest(fault=settings, stream=stream):
+                    self.fault(p.sim, **settings)
+                    err = self.assert_raises(p, stream, code)
+                    if check:
+                        self.assertIn(check, err["failed_checks"], err)
+        # Halfway through a stream: the SDK raises on the error event.
+        self.fault(p.sim, stall_forever=True)
+        self.assert_raises(p, True, "upstream_timeout")
+        p.sim.control({"reset": True})
+        self.assert_ok(p, True)
+
+    def test_attestation_faults_raise(self):
+        sim = self.sims.get("redpill")
+        self.fault(sim, wrong_nonce=True)
+        p = self.start()
+        for stream in (False, True):
+            err = self.assert_raises(p, stream, "attestation_failed", 503)
+            self.assertIn("entry[0].binding.nonce", err["failed_checks"])
+        sim.control({"reset": True})
+        self.assert_ok(p, False)
+        # Rotation: the new signer is attested and the SDK carries on.
+        self.fault(sim, nodes=2)
+        for _ in range(2):
+            self.assert_ok(p, False)
+        self.assert_ok(p, True)
+
+
+def proc_fds(pid):
+    return len(os.listdir("/proc/%d/fd" % pid))
+
+
+def settled_fds(pid, target=None):
+    """The descriptor count once the connection threads that just served
+    their last byte have closed theirs: polled until it stops falling
+    (or reaches target), bounded only to catch a leak."""
+    n, deadline = proc_fds(pid), time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        m = proc_fds(pid)
+        if (target is not None and m <= target) or \
+                (target is None and m == n):
+            return m
+        n = m
+    return proc_fds(pid)
+
+
+def proc_rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class TestProxyLoad(ProxyCase):
+    """32 concurrent streaming clients, a bounded number of exchanges each
+    (not a bounded time: nothing here races the clock): none is lost,
+    every one verified, no descriptor growth; RSS before and after is
+    printed and bounded generously."""
+
+    CLIENTS = 32
+    ROUNDS = 16
+
+    def test_load(self):
+        p = self.start()
+        p.sim.control({"reset": True})
+
+        def client(results, i):
+            for _ in range(self.ROUNDS):
+                try:
+                    st, _, body = p.chat(stream=True)
+                    ev = sse_events(body)
+                    ok = st == 200 and ev[-1] == (None, "[DONE]") and \
+                        ev[-2][1].startswith("teeattest verdict=verified")
+                    results.append(ok)
+                except Exception as e:  # noqa: BLE001  (counted as lost)
+                    results.append(repr(e))
+
+        def wave(rounds_results):
+            threads = [threading.Thread(target=client,
+                                        args=(rounds_results, i))
+                       for i in range(self.CLIENTS)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+
+        warm = []
+        wave(warm)  # fills the connection pools
+        fds0, rss0 = settled_fds(p.proc.pid), proc_rss_kib(p.proc.pid)
+        results = []
+        wave(results)
+        fds1 = settled_fds(p.proc.pid, fds0)
+        rss1 = proc_rss_kib(p.proc.pid)
+        print("load: %d exchanges, fds %d -> %d, RSS %d -> %d KiB"
+              % (len(results), fds0, fds1, rss0, rss1))
+        self.assertEqual(results.count(True), self.CLIENTS * self.ROUNDS,
+                         [r for r in results if r is not True][:5])
+        self.assertEqual(warm.count(True), self.CLIENTS * self.ROUNDS)
+        self.assertLessEqual(fds1, fds0, "descriptors grew")
+        self.assertLess(rss1, rss0 + 64 * 1024, "RSS grew by over 64 MiB")
+        self.assertEqual(p.status()["counters"]["verified"],
+                         2 * self.CLIENTS * self.ROUNDS)
 
 
 if __name__ == "__main__":
