@@ -55,7 +55,8 @@ struct stream_job {
     int refs;            /* the relay thread and the response */
     struct proxy_buf q;        /* SSE text not yet handed out */
     size_t q_off;
-    bool started;        /* an event arrived */
+    bool started;        /* the response may start (an event arrived) */
+    bool any;            /* an event was queued */
     bool done;           /* the relay thread finished (q holds the end) */
     bool cancelled;      /* the client went away, or shutdown */
     struct proxy_outcome outcome;
@@ -132,6 +133,7 @@ static int on_event(void *user_data, const char *event, const char *data,
         i += n + 1;
     }
     ok = ok && proxy_buf_add(&j->q, "\n", 1);
+    j->any = j->any || ok;
     if (ok && !j->px->buffer_streams) {
         j->started = true;
         pthread_cond_broadcast(&j->cond);
@@ -162,7 +164,7 @@ static void *relay_thread(void *arg)
                  "data: [DONE]\n\n",
                  o.verdict, o.signer, when[0] ? " attested_at=" : "", when);
         proxy_buf_add(&j->q, line, strlen(line));
-    } else if (j->started || px->buffer_streams) {
+    } else if (j->started || (px->buffer_streams && j->any)) {
         /* Nothing must let the client take the answer as complete: an
          * error event (OpenAI SDKs raise on it) and no [DONE]. The held
          * chunks of --buffer-streams are dropped. */
@@ -179,7 +181,11 @@ static void *relay_thread(void *arg)
     }
     j->outcome = o;
     j->done = true;
-    j->started = j->started || px->buffer_streams;
+    /* --buffer-streams: the held stream (or its error event) once
+     * verified; an answer that failed before any event gets the plain
+     * JSON error, as without the option. */
+    j->started = j->started ||
+                 (px->buffer_streams && (o.http == 200 || j->any));
     pthread_cond_broadcast(&j->cond);
     pthread_mutex_unlock(&j->lock);
     job_unref(j);

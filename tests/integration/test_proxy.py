@@ -352,6 +352,10 @@ class TestProxyCurl(ProxyCase):
         ev = sse_events(body)
         # Nothing of the unverified answer reaches the client.
         self.assertEqual([e for e, _ in ev], ["error"], ev)
+        # An answer that fails before any event: the plain JSON error.
+        self.fault(p.sim, fail_next=[500])
+        self.assert_refused(p.chat(stream=True), 502, "upstream_error")
+        self.assert_verified_stream(p)
 
     def test_save_dir(self):
         d = tempfile.TemporaryDirectory()
