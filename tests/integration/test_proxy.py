@@ -687,7 +687,13 @@ class TestProxyLoad(ProxyCase):
                          [r for r in results if r is not True][:5])
         self.assertEqual(warm.count(True), self.CLIENTS * self.ROUNDS)
         self.assertLessEqual(fds1, fds0, "descriptors grew")
-        self.assertLess(rss1, rss0 + 64 * 1024, "RSS grew by over 64 MiB")
+        # AddressSanitizer keeps freed memory in quarantine (256 MiB by
+        # default): growth there is not a leak (LeakSanitizer checks those
+        # at the proxy's exit).
+        with open("/proc/%d/maps" % p.proc.pid) as f:
+            asan = "libasan" in f.read()
+        bound = (512 if asan else 64) * 1024
+        self.assertLess(rss1, rss0 + bound, "RSS grew by over %d KiB" % bound)
         self.assertEqual(p.status()["counters"]["verified"],
                          2 * self.CLIENTS * self.ROUNDS)
 
