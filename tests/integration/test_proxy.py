@@ -487,6 +487,31 @@ class TestProxyFaults(ProxyCase):
         for _ in range(3):
             self.assert_verified_plain(p)
 
+    def test_shutdown_mid_stream(self):
+        """SIGTERM while a stream waits for a stalled provider: the client's
+        stream ends without [DONE] and the proxy exits 0 at once (the
+        upstream timeout is the default 120 s: no race)."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with self.subTest(signal=sig):
+                p = Proxy(self.sims)
+                self.fault(p.sim, stall_forever=True)
+                c = http.client.HTTPConnection("127.0.0.1", p.port,
+                                               timeout=600)
+                c.request("POST", "/v1/chat/completions", json.dumps(
+                    {"model": MODEL, "stream": True, "messages": []}))
+                r = c.getresponse()
+                self.assertEqual(r.status, 200)
+                r.read1(10)  # the first events arrived: now it stalls
+                p.proc.send_signal(sig)
+                try:
+                    rest = r.read()
+                except http.client.IncompleteRead as e:
+                    rest = e.partial
+                c.close()
+                self.assertNotIn(b"[DONE]", rest)
+                self.assertEqual(p.stop(), 0, p.stderr())
+                self.assertIn("stopping", p.stderr())
+
     def test_interrupted_client(self):
         """A client that goes away mid-stream costs only its request."""
         p = self.start()
