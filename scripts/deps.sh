@@ -18,6 +18,9 @@ if [ "${1:-}" = "--test" ]; then
     PACKAGES="$PACKAGES golang-go"
     # python3-venv: the Python bindings' pip-install test (tests/python)
     PACKAGES="$PACKAGES python3-venv"
+    # nodejs, npm, curl: the proxy's clients (tests/integration/test_proxy.py
+    # installs the official OpenAI SDK with npm into the build directory)
+    PACKAGES="$PACKAGES nodejs npm curl"
 fi
 
 missing=""

@@ -386,6 +386,16 @@ bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                      const int64_t *time, const teeattest_exchange *x,
                      teeattest_signature *sig);
 
+/* ---- providers (cmd_provider.c) --------------------------------------- */
+
+/* A provider on ctx from --provider, --base-url, --model, --signing-algo
+ * and --ca-file (each optional but --provider; opts must hold them all),
+ * with the API key from the dialect's environment variable (never
+ * printed). Prints the error and returns false on failure (*p may then
+ * need teeattest_provider_free()). */
+bool cli_provider_open(const char *cmd, struct cli_opt *opts,
+                       teeattest_ctx *ctx, teeattest_provider **p);
+
 /* ---- commands --------------------------------------------------------- */
 
 int cmd_signer(int argc, char **argv);
@@ -397,6 +407,7 @@ int cmd_chat(int argc, char **argv);
 int cmd_quote(int argc, char **argv);
 int cmd_gpu(int argc, char **argv);
 int cmd_bundle_verify(int argc, char **argv);
+int cmd_proxy(int argc, char **argv);
 
 void help_signer(FILE *f);
 void help_verify_signature(FILE *f);
@@ -407,6 +418,7 @@ void help_chat(FILE *f);
 void help_quote(FILE *f);
 void help_gpu(FILE *f);
 void help_bundle_verify(FILE *f);
+void help_proxy(FILE *f);
 
 /* ---- demo data (demo_data.c) ------------------------------------------ */
 

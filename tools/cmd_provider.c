@@ -38,18 +38,32 @@ static bool open_provider(const char *cmd, struct cli_opt *opts,
                           const char *cache_dir, teeattest_ctx **ctx,
                           teeattest_provider **p)
 {
-    teeattest_error err = TEEATTEST_ERROR_INIT;
-    const struct cli_opt *o_prov = cli_opt(opts, "provider");
-    if (!o_prov->seen) {
+    if (!cli_opt(opts, "provider")->seen) {
         cli_error(cmd, "missing --provider (see 'teeattest providers')");
         return false;
     }
     const struct cli_opt *o_timeout = cli_opt(opts, "timeout");
     uint32_t timeout_ms = 0;
     if (!cli_ctx_new(cmd, o_timeout->seen ? o_timeout->value : NULL,
-                     cache_dir, ctx, &timeout_ms))
+                     cache_dir, ctx, &timeout_ms) ||
+        !cli_provider_open(cmd, opts, *ctx, p))
         return false;
-    int st = teeattest_provider_new(*ctx, p, o_prov->value, &err);
+    /* One attempt may use the whole time (a long chat): the context's
+     * deadline is the limit. Connect and idle limits keep their defaults. */
+    teeattest_provider_set_timeouts(*p, 0, timeout_ms, 0);
+    return true;
+}
+
+bool cli_provider_open(const char *cmd, struct cli_opt *opts,
+                       teeattest_ctx *ctx, teeattest_provider **p)
+{
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    const struct cli_opt *o_prov = cli_opt(opts, "provider");
+    if (!o_prov->seen) {
+        cli_error(cmd, "missing --provider (see 'teeattest providers')");
+        return false;
+    }
+    int st = teeattest_provider_new(ctx, p, o_prov->value, &err);
     if (st == TEEATTEST_E_NOT_FOUND) {
         cli_error(cmd, "unknown provider '%s' (see 'teeattest providers')",
                   o_prov->value);
@@ -94,9 +108,6 @@ static bool open_provider(const char *cmd, struct cli_opt *opts,
         cli_error(cmd, "--ca-file %s: %s", o->value, err.message);
         return false;
     }
-    /* One attempt may use the whole time (a long chat): the context's
-     * deadline is the limit. Connect and idle limits keep their defaults. */
-    teeattest_provider_set_timeouts(*p, 0, timeout_ms, 0);
     return true;
 }
 

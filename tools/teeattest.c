@@ -11,6 +11,25 @@
 
 #include "cli.h"
 
+#ifndef CLI_HAVE_PROXY
+/* Built without libmicrohttpd or libcurl (tools/meson.build). */
+void help_proxy(FILE *f)
+{
+    fputs("Usage: teeattest proxy --provider NAME [options]\n"
+          "\n"
+          "Not built: this teeattest was built without libmicrohttpd or\n"
+          "libcurl (see docs/proxy.md).\n", f);
+}
+
+int cmd_proxy(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    cli_error("proxy", "not built (needs libmicrohttpd and libcurl)");
+    return CLI_USAGE;
+}
+#endif
+
 struct command {
     const char *name;
     const char *summary;
@@ -37,6 +56,8 @@ static const struct command commands[] = {
      cmd_gpu, help_gpu},
     {"verify", "re-verify an evidence bundle (attest/chat --save FILE)",
      cmd_bundle_verify, help_bundle_verify},
+    {"proxy", "serve an OpenAI-compatible endpoint that verifies answers",
+     cmd_proxy, help_proxy},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

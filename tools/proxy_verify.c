@@ -1,0 +1,219 @@
+/*
+ * teeattest proxy: the verification of each exchange before the client
+ * gets it, against the current attestation (proxy_state.c) or the pinned
+ * signer.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "proxy.h"
+
+void proxy_outcome_clear(struct proxy_outcome *o)
+{
+    free(o->message);
+    free(o->failed);
+    free(o->signer);
+    memset(o, 0, sizeof *o);
+}
+
+static void refuse(struct proxy_outcome *o, int http, const char *code,
+                   const char *message, const char *failed)
+{
+    o->http = http;
+    o->code = code;
+    o->message = strdup(message);
+    o->failed = failed ? strdup(failed) : NULL;
+}
+
+/* 503: no verified attestation covers the request. */
+static void refuse_attestation(struct proxy_outcome *o,
+                               const struct proxy_att *a)
+{
+    char *list = proxy_list_text(a->failed);
+    char msg[2048];
+    snprintf(msg, sizeof msg, "teeattest proxy: no verified attestation "
+             "of the provider covers this request (attestation %llu: %s%s%s)",
+             (unsigned long long)a->gen, a->error,
+             list && *list ? "; failed checks: " : "", list ? list : "");
+    free(list);
+    refuse(o, 503, "attestation_failed", msg, a->failed);
+}
+
+bool proxy_ready(struct proxy *px, struct proxy_outcome *o)
+{
+    if (px->pinned_signer)
+        return true;
+    struct proxy_att *a = proxy_current(px);
+    if (!a->ok) {
+        /* Try once more before refusing: the provider may be back. */
+        struct proxy_att *b = proxy_attest(px, a->gen, NULL);
+        proxy_att_free(a);
+        a = b;
+    }
+    bool ok = a->ok;
+    if (!ok)
+        refuse_attestation(o, a);
+    proxy_att_free(a);
+    return ok;
+}
+
+/* Whether the verified attestation names `signer` (case-insensitive, "0x"
+ * optional) as any entry's signer. */
+static bool attests_signer(const struct proxy_att *a, const char *signer)
+{
+    if (!a->ok || !a->res)
+        return false;
+    if (signer[0] == '0' && (signer[1] == 'x' || signer[1] == 'X'))
+        signer += 2;
+    size_t n = teeattest_result_fact_count(a->res);
+    for (size_t i = 0; i < n; i++) {
+        const char *key = NULL, *value = NULL;
+        if (teeattest_result_fact_at(a->res, i, &key, &value, NULL) !=
+                TEEATTEST_OK || !value)
+            continue;
+        size_t kl = strlen(key);
+        bool is_signer = strcmp(key, "signer") == 0 ||
+                         strcmp(key, "signer.gateway") == 0 ||
+                         (kl > 7 && strcmp(key + kl - 7, ".signer") == 0);
+        if (!is_signer)
+            continue;
+        if (value[0] == '0' && (value[1] == 'x' || value[1] == 'X'))
+            value += 2;
+        if (strcasecmp(value, signer) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Whether the exchange came over a TLS key other than the report's. */
+static bool tls_key_changed(const struct proxy_att *a,
+                            const teeattest_exchange *x)
+{
+    const uint8_t *k1, *k2;
+    size_t l1, l2;
+    if (!a->rep ||
+        teeattest_report_tls_spki(a->rep, &k1, &l1, NULL) != TEEATTEST_OK ||
+        teeattest_exchange_tls_spki(x, &k2, &l2, NULL) != TEEATTEST_OK)
+        return false;
+    return l1 != l2 || memcmp(k1, k2, l1) != 0;
+}
+
+static void save_exchange(struct proxy *px, const struct proxy_att *a,
+                          const teeattest_exchange *x, teeattest_signature *sig)
+{
+    char name[64], path[4096];
+    snprintf(name, sizeof name, "exchange-%06lu.json",
+             atomic_fetch_add(&px->saved, 1) + 1);
+    if (!cli_join_path(PROXY, path, sizeof path, px->save_dir, name, NULL))
+        return;
+    int64_t at = a->at;
+    if (!cli_save_bundle(PROXY, path, px->ctx, a->rep, a->ev, a->nonce,
+                         px->model, &at, x, sig))
+        fprintf(stderr, "teeattest: proxy: the exchange was answered but "
+                        "not saved\n");
+}
+
+void proxy_verify_exchange(struct proxy *px, int st,
+                           const teeattest_error *err, teeattest_exchange *x,
+                           struct proxy_outcome *o)
+{
+    char msg[1024];
+    if (st != TEEATTEST_OK) {
+        atomic_fetch_add(&px->n.upstream_errors, 1);
+        snprintf(msg, sizeof msg, "teeattest proxy: the provider did not "
+                 "answer: %s (%s)",
+                 err->message[0] ? err->message : teeattest_status_str(st),
+                 teeattest_status_name(st));
+        refuse(o, st == TEEATTEST_E_TIMEOUT ? 504 : 502,
+               st == TEEATTEST_E_TIMEOUT ? "upstream_timeout"
+                                         : "upstream_unreachable", msg, NULL);
+        return;
+    }
+    int32_t http = teeattest_exchange_status(x);
+    if (http < 200 || http > 299) {
+        atomic_fetch_add(&px->n.upstream_errors, 1);
+        snprintf(msg, sizeof msg, "teeattest proxy: the provider answered "
+                 "HTTP %d (its body is not forwarded: nothing vouches for it)",
+                 (int)http);
+        refuse(o, 502, "upstream_error", msg, NULL);
+        return;
+    }
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    teeattest_signature *sig = NULL;
+    teeattest_result *res = NULL;
+    struct proxy_att *a = NULL;
+    st = teeattest_signature_fetch(px->p, &sig, x, NULL, &e);
+    if (st != TEEATTEST_OK) {
+        atomic_fetch_add(&px->n.rejected, 1);
+        snprintf(msg, sizeof msg, "teeattest proxy: no signature for this "
+                 "answer: %s (%s)",
+                 e.message[0] ? e.message : teeattest_status_str(st),
+                 teeattest_status_name(st));
+        refuse(o, 502, "signature_unavailable", msg, NULL);
+        return;
+    }
+    const uint8_t *req, *resp;
+    size_t req_len, resp_len;
+    teeattest_exchange_request(x, &req, &req_len);
+    teeattest_exchange_response(x, &resp, &resp_len);
+    if (px->pinned_signer) {
+        st = teeattest_signature_verify(sig, &res, px->pol, px->pinned_signer,
+                                        req, req_len, resp, resp_len, &e);
+    } else {
+        a = proxy_current(px);
+        const char *claimed = teeattest_signature_claimed_signer(sig);
+        if (tls_key_changed(a, x) || !a->ok ||
+            (claimed && !attests_signer(a, claimed))) {
+            /* A new key or signer: attest again, asking for its entry. */
+            struct proxy_att *b = proxy_attest(px, a->gen, claimed);
+            proxy_att_free(a);
+            a = b;
+        }
+        if (!a->ok) {
+            atomic_fetch_add(&px->n.rejected, 1);
+            refuse_attestation(o, a);
+            goto out;
+        }
+        st = teeattest_signature_verify_attested(sig, &res, px->pol, a->res,
+                                                 req, req_len, resp, resp_len,
+                                                 &e);
+    }
+    if (st != TEEATTEST_OK) {
+        atomic_fetch_add(&px->n.rejected, 1);
+        snprintf(msg, sizeof msg, "teeattest proxy: the signature could not "
+                 "be checked: %s", e.message[0] ? e.message
+                                                : teeattest_status_str(st));
+        refuse(o, 502, "signature_verification_failed", msg, NULL);
+        goto out;
+    }
+    if (teeattest_result_verdict(res) != TEEATTEST_VERDICT_VERIFIED) {
+        atomic_fetch_add(&px->n.rejected, 1);
+        char *failed = proxy_failed_checks(res);
+        char *list = proxy_list_text(failed);
+        snprintf(msg, sizeof msg, "teeattest proxy: the answer's signature "
+                 "did not verify; failed checks: %s", list ? list : "");
+        refuse(o, 502, "signature_verification_failed", msg, failed);
+        free(list);
+        free(failed);
+        goto out;
+    }
+    const char *signer = NULL;
+    if (teeattest_result_verified_signer(res, &signer, NULL, NULL) !=
+        TEEATTEST_OK)
+        signer = teeattest_result_fact(res, "signer");
+    o->http = 200;
+    o->signer = strdup(signer ? signer : "");
+    o->verdict = px->pinned_signer ? PROXY_VERDICT_PINNED
+                                   : PROXY_VERDICT_ATTESTED;
+    o->attested_at = a ? a->at : 0;
+    atomic_fetch_add(&px->n.verified, 1);
+    if (px->save_dir && a)
+        save_exchange(px, a, x, sig);
+out:
+    proxy_att_free(a);
+    teeattest_result_free(res);
+    teeattest_signature_free(sig);
+}
