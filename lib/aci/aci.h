@@ -1,0 +1,116 @@
+/*
+ * Internal ACI/1 layer (Attested Confidential Inference, version aci/1, of
+ * Dstack-TEE/private-ai-gateway spec/aci.md): the workload keyset and its
+ * digest, the attestation statement and report_data, inference receipts,
+ * attested sessions.
+ *
+ *   keyset.c   ta_aci_keyset_*: strict keyset parser, digest (JCS, SHA-256),
+ *              key and TLS SPKI lookup; ta_aci_statement / report_data.
+ *
+ * Pure functions over untrusted bytes: bounded, no network, no globals. The
+ * ACI documents (keyset, receipt, session) are hashed and signed over their
+ * RFC 8785 form (ta_jcs_append), so any JSON encoding of the same document
+ * gives the same digest.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef TA_ACI_H
+#define TA_ACI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/core.h"
+
+struct json_t;
+
+#define TA_ACI_VERSION "aci/1"
+#define TA_ACI_PURPOSE "aci.report_data.v1"
+
+#define TA_ACI_DOC_MAX (1u << 20)    /* bytes of a keyset or receipt document */
+#define TA_ACI_KEYS_MAX 64u          /* entries in one keyset list */
+#define TA_ACI_ID_MAX 256u           /* bytes of a key_id, algo, subject, domain */
+#define TA_ACI_PUBKEY_HEX_MAX 1024u  /* hex chars of one public key */
+#define TA_ACI_NOT_AFTER_MAX 253402300799 /* 9999-12-31T23:59:59Z */
+
+/* "sha256:" + 64 hex + NUL */
+#define TA_ACI_DIGEST_LEN 71
+#define TA_ACI_DIGEST_SIZE 72
+
+/* Key algorithms this library recognizes in a keyset. */
+typedef enum ta_aci_algo {
+    TA_ACI_ALGO_UNKNOWN = 0,  /* kept, marked unrecognized, never selected */
+    TA_ACI_ALGO_ED25519 = 1,  /* receipt signing baseline, 32-byte key */
+    TA_ACI_ALGO_X25519_V2 = 2, /* E2EE v2 x25519-aes-256-gcm-hkdf-sha256 */
+    TA_ACI_ALGO_SECP256K1_V2 = 3 /* E2EE v2 secp256k1-aes-256-gcm-hkdf-sha256 */
+} ta_aci_algo;
+
+typedef enum ta_aci_role {
+    TA_ACI_ROLE_RECEIPT = 0, /* receipt_signing_keys */
+    TA_ACI_ROLE_E2EE = 1     /* e2ee_public_keys */
+} ta_aci_role;
+
+typedef struct ta_aci_key {
+    char *key_id;      /* owned */
+    char *algo;        /* owned, as written */
+    char *public_key;  /* owned: the hex text (lowercase, checked) */
+    ta_aci_algo algo_id;
+    bool recognized;   /* algo_id != UNKNOWN and the key decoded */
+    uint8_t pub[65];   /* decoded key when recognized */
+    size_t pub_len;
+} ta_aci_key;
+
+typedef struct ta_aci_tls {
+    uint8_t spki_sha256[32];
+    char *domain; /* owned; NULL: the entry applies to every hostname */
+} ta_aci_tls;
+
+typedef struct ta_aci_keyset {
+    char *subject;      /* owned; NULL when the document says null */
+    int64_t not_after;  /* Unix seconds */
+    ta_aci_key *receipt;
+    size_t n_receipt;
+    ta_aci_key *e2ee;
+    size_t n_e2ee;
+    ta_aci_tls *tls;
+    size_t n_tls;
+    bool has_tls;       /* tls_public_keys was present (it may be empty) */
+    uint8_t digest_raw[32];
+    char digest[TA_ACI_DIGEST_SIZE]; /* "sha256:<hex>" of the JCS form */
+} ta_aci_keyset;
+
+/* SHA-256 of the RFC 8785 form of `v` (any JSON value). */
+int ta_aci_jcs_sha256(const teeattest_ctx *ctx, const struct json_t *v,
+                      uint8_t out[32], teeattest_error *err);
+
+/* Write "sha256:<lowercase hex of d>" (TA_ACI_DIGEST_SIZE bytes). */
+void ta_aci_digest_str(char out[TA_ACI_DIGEST_SIZE], const uint8_t d[32]);
+/* True when s[0..n) is "sha256:" and 64 lowercase hex characters. */
+bool ta_aci_is_digest(const char *s, size_t n);
+/* True when s[0..n) is non-empty, even-length lowercase hex. */
+bool ta_aci_is_lower_hex(const char *s, size_t n);
+
+/*
+ * Parse a keyset object (spec 3.1) strictly: members subject (string or
+ * null), not_after (integer, required, 0 < not_after <=
+ * TA_ACI_NOT_AFTER_MAX), receipt_signing_keys and e2ee_public_keys (arrays
+ * of {key_id, algo, public_key}: strings, public_key lowercase hex),
+ * tls_public_keys (array of {spki_sha256: 64 lowercase hex, domain?:
+ * string}); no other top-level member. Unknown algorithms are kept with
+ * recognized = false; a recognized algorithm whose key does not decode to
+ * its size is an error, as is a key_id twice within one role, and one
+ * public key listed in two roles. The digest is computed over the JCS form
+ * of the object as parsed (unknown entry members included). On error `out`
+ * is left zeroed. Free with ta_aci_keyset_free.
+ */
+int ta_aci_keyset_parse(const teeattest_ctx *ctx, ta_aci_keyset *out,
+                        const struct json_t *obj, teeattest_error *err);
+/* The same from bytes (at most TA_ACI_DOC_MAX, duplicate members
+ * rejected). */
+int ta_aci_keyset_parse_bytes(const teeattest_ctx *ctx, ta_aci_keyset *out,
+                              const uint8_t *data, size_t len,
+                              teeattest_error *err);
+void ta_aci_keyset_free(const teeattest_ctx *ctx, ta_aci_keyset *ks);
+
+#endif /* TA_ACI_H */
