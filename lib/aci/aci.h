@@ -113,4 +113,30 @@ int ta_aci_keyset_parse_bytes(const teeattest_ctx *ctx, ta_aci_keyset *out,
                               teeattest_error *err);
 void ta_aci_keyset_free(const teeattest_ctx *ctx, ta_aci_keyset *ks);
 
+/* The entry of `role` named `key_id`, or NULL. */
+const ta_aci_key *ta_aci_keyset_find(const ta_aci_keyset *ks, ta_aci_role role,
+                                     const char *key_id, size_t key_id_len);
+/* The first recognized entry of `role` with algorithm `algo`, or NULL. */
+const ta_aci_key *ta_aci_keyset_find_algo(const ta_aci_keyset *ks,
+                                          ta_aci_role role, ta_aci_algo algo);
+/* Whether `spki_sha256` is listed for `hostname` (NULL: no hostname
+ * known, only unscoped entries match): an entry matches when it carries no
+ * domain or its domain equals the hostname (ASCII case-insensitive, one
+ * trailing dot ignored). */
+bool ta_aci_keyset_tls_allows(const ta_aci_keyset *ks, const char *hostname,
+                              const uint8_t spki_sha256[32]);
+
+/* The statement of spec 3.2 for `keyset_digest` ("sha256:<64 hex>") and
+ * `nonce_hex` (64 lowercase hex, or NULL for the unchallenged form, whose
+ * nonce member is the literal null). `out` needs TA_ACI_STATEMENT_MAX
+ * bytes; NUL-terminated, length in *len. Other inputs: TEEATTEST_E_PARSE. */
+#define TA_ACI_STATEMENT_MAX 256
+int ta_aci_statement(char out[TA_ACI_STATEMENT_MAX], size_t *len,
+                     const char *keyset_digest, const char *nonce_hex,
+                     teeattest_error *err);
+/* report_data: sha256(statement) in bytes 0-31, zero in 32-63. */
+int ta_aci_report_data(const teeattest_ctx *ctx, uint8_t out[64],
+                       const char *keyset_digest, const char *nonce_hex,
+                       teeattest_error *err);
+
 #endif /* TA_ACI_H */

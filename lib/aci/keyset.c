@@ -369,3 +369,115 @@ void ta_aci_keyset_free(const teeattest_ctx *ctx, ta_aci_keyset *ks)
     ta_free(ctx, ks->tls);
     memset(ks, 0, sizeof *ks);
 }
+
+const ta_aci_key *ta_aci_keyset_find(const ta_aci_keyset *ks, ta_aci_role role,
+                                     const char *key_id, size_t key_id_len)
+{
+    if (!ks || !key_id)
+        return NULL;
+    const ta_aci_key *k = role == TA_ACI_ROLE_RECEIPT ? ks->receipt : ks->e2ee;
+    size_t n = role == TA_ACI_ROLE_RECEIPT ? ks->n_receipt : ks->n_e2ee;
+    for (size_t i = 0; i < n; i++)
+        if (strlen(k[i].key_id) == key_id_len &&
+            memcmp(k[i].key_id, key_id, key_id_len) == 0)
+            return &k[i];
+    return NULL;
+}
+
+const ta_aci_key *ta_aci_keyset_find_algo(const ta_aci_keyset *ks,
+                                          ta_aci_role role, ta_aci_algo algo)
+{
+    if (!ks || algo == TA_ACI_ALGO_UNKNOWN)
+        return NULL;
+    const ta_aci_key *k = role == TA_ACI_ROLE_RECEIPT ? ks->receipt : ks->e2ee;
+    size_t n = role == TA_ACI_ROLE_RECEIPT ? ks->n_receipt : ks->n_e2ee;
+    for (size_t i = 0; i < n; i++)
+        if (k[i].recognized && k[i].algo_id == algo)
+            return &k[i];
+    return NULL;
+}
+
+/* Hostnames compare ASCII case-insensitively, one trailing dot ignored. */
+static bool host_eq(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na && a[na - 1] == '.')
+        na--;
+    if (nb && b[nb - 1] == '.')
+        nb--;
+    if (na != nb || na == 0)
+        return false;
+    for (size_t i = 0; i < na; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+bool ta_aci_keyset_tls_allows(const ta_aci_keyset *ks, const char *hostname,
+                              const uint8_t spki_sha256[32])
+{
+    if (!ks || !spki_sha256)
+        return false;
+    for (size_t i = 0; i < ks->n_tls; i++) {
+        const ta_aci_tls *t = &ks->tls[i];
+        if (t->domain && (!hostname || !host_eq(t->domain, hostname)))
+            continue;
+        if (ta_ct_equal(t->spki_sha256, spki_sha256, 32))
+            return true;
+    }
+    return false;
+}
+
+int ta_aci_statement(char out[TA_ACI_STATEMENT_MAX], size_t *len,
+                     const char *keyset_digest, const char *nonce_hex,
+                     teeattest_error *err)
+{
+    if (!out || !len || !keyset_digest)
+        return TA_INVALID(err, "ta_aci_statement");
+    if (!ta_aci_is_digest(keyset_digest, strlen(keyset_digest)))
+        return ta_error(err, TEEATTEST_E_PARSE, "aci statement",
+                        "keyset digest is not sha256:<64 lowercase hex>");
+    if (nonce_hex &&
+        (strlen(nonce_hex) != 64 || !ta_aci_is_lower_hex(nonce_hex, 64)))
+        return ta_error(err, TEEATTEST_E_PARSE, "aci statement",
+                        "nonce is not 64 lowercase hex characters");
+    int n;
+    if (nonce_hex)
+        n = snprintf(out, TA_ACI_STATEMENT_MAX,
+                     "{\"keyset_digest\":\"%s\",\"nonce\":\"%s\","
+                     "\"purpose\":\"" TA_ACI_PURPOSE "\"}",
+                     keyset_digest, nonce_hex);
+    else
+        n = snprintf(out, TA_ACI_STATEMENT_MAX,
+                     "{\"keyset_digest\":\"%s\",\"nonce\":null,"
+                     "\"purpose\":\"" TA_ACI_PURPOSE "\"}",
+                     keyset_digest);
+    if (n < 0 || n >= TA_ACI_STATEMENT_MAX)
+        return ta_error(err, TEEATTEST_E_INTERNAL, "aci statement", "overflow");
+    *len = (size_t)n;
+    return TEEATTEST_OK;
+}
+
+int ta_aci_report_data(const teeattest_ctx *ctx, uint8_t out[64],
+                       const char *keyset_digest, const char *nonce_hex,
+                       teeattest_error *err)
+{
+    if (!ctx || !out)
+        return TA_INVALID(err, "ta_aci_report_data");
+    char st[TA_ACI_STATEMENT_MAX];
+    size_t n;
+    int rc = ta_aci_statement(st, &n, keyset_digest, nonce_hex, err);
+    if (rc)
+        return rc;
+    memset(out, 0, 64);
+    rc = ta_sha256(ctx, out, (const uint8_t *)st, n);
+    if (rc)
+        return ta_error(err, rc, "aci statement", "SHA-256 failed");
+    return TEEATTEST_OK;
+}
