@@ -6,6 +6,8 @@
  *
  *   keyset.c   ta_aci_keyset_*: strict keyset parser, digest (JCS, SHA-256),
  *              key and TLS SPKI lookup; ta_aci_statement / report_data.
+ *   receipt.c  ta_aci_receipt_verify: a signed inference receipt (spec 7,
+ *              9.3) against an established keyset, checks aci.receipt.*.
  *
  * Pure functions over untrusted bytes: bounded, no network, no globals. The
  * ACI documents (keyset, receipt, session) are hashed and signed over their
@@ -138,5 +140,75 @@ int ta_aci_statement(char out[TA_ACI_STATEMENT_MAX], size_t *len,
 int ta_aci_report_data(const teeattest_ctx *ctx, uint8_t out[64],
                        const char *keyset_digest, const char *nonce_hex,
                        teeattest_error *err);
+
+/* ---- receipts (receipt.c) ----------------------------------------------- */
+
+#define TA_ACI_EVENTS_MAX 256u  /* events in one receipt */
+
+/* What a request rewrite (request.forwarded != request.received) does. */
+typedef enum ta_aci_rewrite {
+    TA_ACI_REWRITE_WARN = 0,  /* reported as a warn (default) */
+    TA_ACI_REWRITE_ALLOW = 1, /* reported as a pass, noting the rewrite */
+    TA_ACI_REWRITE_FAIL = 2   /* fails the receipt */
+} ta_aci_rewrite;
+
+typedef enum ta_aci_upstream {
+    TA_ACI_UPSTREAM_NONE = 0,     /* no upstream.verified event */
+    TA_ACI_UPSTREAM_VERIFIED = 1, /* result "verified", a session cited */
+    TA_ACI_UPSTREAM_FAILED = 2    /* result "failed" */
+} ta_aci_upstream;
+
+typedef struct ta_aci_receipt_opts {
+    /* The exact request bytes sent (for E2EE: the restored body the
+     * extension defines), or their SHA-256; neither: the check is skipped
+     * (not required). Same for the response bytes received (SSE framing
+     * included). */
+    const uint8_t *request;
+    size_t request_len;
+    bool has_request;
+    const uint8_t *request_sha256; /* 32 bytes, or NULL */
+    const uint8_t *response;
+    size_t response_len;
+    bool has_response;
+    const uint8_t *response_sha256; /* 32 bytes, or NULL */
+    ta_aci_rewrite rewrite;
+    /* Verified serving required (spec 7.5, 9.3 check 5): the last
+     * upstream.verified event must be result "verified" with required
+     * true, and its cited session must be checked (session_* below). */
+    bool require_verified;
+    /* Session ids (64 lowercase hex) the client pinned: the cited one must
+     * be among them. */
+    const char *const *pinned;
+    size_t n_pinned;
+    /* The cited session as the caller verified it (ta_aci_session_verify):
+     * its id and validity window; NULL id: not verified here. */
+    const char *session_id;
+    int64_t session_established_at, session_expires_at;
+} ta_aci_receipt_opts;
+
+typedef struct ta_aci_receipt_info {
+    int64_t served_at;
+    ta_aci_upstream upstream;  /* the last upstream.verified event */
+    bool upstream_required;
+    bool cites_session;
+    char session_id[65];       /* the cited session id, to fetch */
+    bool rewritten;            /* request.forwarded differs from received */
+    bool forwarded;            /* a request.forwarded event exists */
+} ta_aci_receipt_info;
+
+/*
+ * Verify a receipt document (any JSON encoding, at most TA_ACI_DOC_MAX
+ * bytes, duplicate members rejected) against the established keyset `ks`,
+ * recording the checks aci.receipt.* (docs/checks.md) in `c` and facts in
+ * c->r when set. Returns an error only when the input is not a JSON object
+ * (TEEATTEST_E_JSON, TEEATTEST_E_TOO_LARGE), on misuse or out of memory;
+ * every property of the document is a check. `opts` may be NULL (no
+ * bodies, defaults); `info` may be NULL.
+ */
+int ta_aci_receipt_verify(const teeattest_ctx *ctx, ta_checks *c,
+                          const uint8_t *doc, size_t len,
+                          const ta_aci_keyset *ks,
+                          const ta_aci_receipt_opts *opts,
+                          ta_aci_receipt_info *info, teeattest_error *err);
 
 #endif /* TA_ACI_H */
