@@ -10,19 +10,8 @@
 #include <jansson.h>
 
 #include "aci/aci.h"
-#include "unit.h"
+#include "aci_kit.h"
 
-/* spec/test-vectors.md section 1 (b6b5c1b): the keyset's JCS form. */
-#define V1_KEYSET_JCS                                                          \
-    "{\"e2ee_public_keys\":[{\"algo\":\"x25519-aes-256-gcm-hkdf-sha256\","    \
-    "\"key_id\":\"e2ee-1\",\"public_key\":"                                    \
-    "\"5dfedd3b6bd47f6fa28ee15d969d5bb0ea53774d488bdaf9df1c6e0124b3ef22\"}],"  \
-    "\"not_after\":1800000000,\"receipt_signing_keys\":[{\"algo\":"           \
-    "\"ed25519\",\"key_id\":\"receipt-1\",\"public_key\":"                     \
-    "\"8139770ea87d175f56a35466c34c7ecccb8d8a91b4ee37a25df60f5b8fc9b394\"}],"  \
-    "\"subject\":\"dstack-app://example-app\",\"tls_public_keys\":[{"         \
-    "\"domain\":\"api.example.com\",\"spki_sha256\":"                          \
-    "\"c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0\"}]}"
 /* The same keyset as the generator builds it (insertion order, spaced). */
 #define V1_KEYSET_WIRE                                                         \
     "{ \"subject\": \"dstack-app://example-app\",\n \"not_after\": 1800000000,"\
@@ -35,8 +24,6 @@
     "\n \"tls_public_keys\": [ {\"spki_sha256\": "                             \
     "\"c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0\", "   \
     "\"domain\": \"api.example.com\"} ] }"
-#define V1_DIGEST                                                              \
-    "sha256:53a5cd44b30dcc51999754c719f2628a041f174ecbf9662a6f8e898a10cd9371"
 /* section 2 */
 #define V2_NONCE                                                               \
     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
