@@ -8,6 +8,8 @@
  *              key and TLS SPKI lookup; ta_aci_statement / report_data.
  *   receipt.c  ta_aci_receipt_verify: a signed inference receipt (spec 7,
  *              9.3) against an established keyset, checks aci.receipt.*.
+ *   session.c  ta_aci_session_*: attested sessions (spec 8, 9.2): the
+ *              content-addressed id, evidence, typed claims, aci.session.*.
  *
  * Pure functions over untrusted bytes: bounded, no network, no globals. The
  * ACI documents (keyset, receipt, session) are hashed and signed over their
@@ -210,5 +212,45 @@ int ta_aci_receipt_verify(const teeattest_ctx *ctx, ta_checks *c,
                           const ta_aci_keyset *ks,
                           const ta_aci_receipt_opts *opts,
                           ta_aci_receipt_info *info, teeattest_error *err);
+
+/* ---- attested sessions (session.c) -------------------------------------- */
+
+#define TA_ACI_SESSION_MAX (16u << 20) /* bytes of a session document */
+#define TA_ACI_EXTRA_MAX 64u           /* claims.extra members reported */
+
+/* The session id of spec 8: lowercase hex of SHA-256(JCS(doc)), 65 bytes
+ * with the NUL. */
+int ta_aci_session_id(const teeattest_ctx *ctx, const struct json_t *doc,
+                      char out[65], teeattest_error *err);
+
+typedef struct ta_aci_session_info {
+    char id[65];               /* computed from the document */
+    int64_t established_at, expires_at;
+    /* The decoded evidence.data bytes and the data URI's media type, for a
+     * deep audit by the verifier of that format (owned; NULL when the
+     * evidence did not decode). */
+    uint8_t *evidence;
+    size_t evidence_len;
+    char *evidence_type;
+    bool evidence_ok;          /* decoded and hashed to evidence.digest */
+} ta_aci_session_info;
+
+/*
+ * Verify a session document (any JSON encoding, at most TA_ACI_SESSION_MAX
+ * bytes, duplicate members rejected): shape, api_version, the id against
+ * `expected_id` (the id a receipt cited or the client pinned; NULL: the
+ * computed id is only reported), the evidence against its digest, channel
+ * bindings and typed claims (reported as facts with their source kept,
+ * under "unverified.": they are the service's statements until a deep
+ * audit verifies the evidence). Checks aci.session.* go to `c`, facts to
+ * c->r. Returns an error only when the input is not a JSON object, on
+ * misuse or out of memory. Free `info` with ta_aci_session_info_free.
+ */
+int ta_aci_session_verify(const teeattest_ctx *ctx, ta_checks *c,
+                          const uint8_t *doc, size_t len,
+                          const char *expected_id, ta_aci_session_info *info,
+                          teeattest_error *err);
+void ta_aci_session_info_free(const teeattest_ctx *ctx,
+                              ta_aci_session_info *info);
 
 #endif /* TA_ACI_H */
