@@ -10,6 +10,7 @@
  *              9.3) against an established keyset, checks aci.receipt.*.
  *   session.c  ta_aci_session_*: attested sessions (spec 8, 9.2): the
  *              content-addressed id, evidence, typed claims, aci.session.*.
+ * The public functions of include/teeattest/aci.h: lib/verify/aci_api.c.
  *
  * Pure functions over untrusted bytes: bounded, no network, no globals. The
  * ACI documents (keyset, receipt, session) are hashed and signed over their
@@ -115,6 +116,11 @@ int ta_aci_keyset_parse(const teeattest_ctx *ctx, ta_aci_keyset *out,
 int ta_aci_keyset_parse_bytes(const teeattest_ctx *ctx, ta_aci_keyset *out,
                               const uint8_t *data, size_t len,
                               teeattest_error *err);
+/* A keyset document, or an ACI attestation report whose
+ * attestation.workload_keyset is parsed (at most TA_ACI_DOC_MAX bytes). */
+int ta_aci_keyset_parse_doc(const teeattest_ctx *ctx, ta_aci_keyset *out,
+                            const uint8_t *data, size_t len,
+                            teeattest_error *err);
 void ta_aci_keyset_free(const teeattest_ctx *ctx, ta_aci_keyset *ks);
 
 /* The entry of `role` named `key_id`, or NULL. */
