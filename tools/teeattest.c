@@ -37,6 +37,8 @@ static const struct command commands[] = {
      cmd_gpu, help_gpu},
     {"verify", "re-verify an evidence bundle (attest/chat --save FILE)",
      cmd_bundle_verify, help_bundle_verify},
+    {"aci", "ACI/1 offline tools: keyset digest, session id, receipts",
+     cmd_aci, help_aci},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
