@@ -408,6 +408,7 @@ int cmd_quote(int argc, char **argv);
 int cmd_gpu(int argc, char **argv);
 int cmd_bundle_verify(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
+int cmd_aci(int argc, char **argv);
 
 void help_signer(FILE *f);
 void help_verify_signature(FILE *f);
@@ -419,6 +420,7 @@ void help_quote(FILE *f);
 void help_gpu(FILE *f);
 void help_bundle_verify(FILE *f);
 void help_proxy(FILE *f);
+void help_aci(FILE *f);
 
 /* ---- demo data (demo_data.c) ------------------------------------------ */
 

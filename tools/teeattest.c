@@ -58,6 +58,8 @@ static const struct command commands[] = {
      cmd_bundle_verify, help_bundle_verify},
     {"proxy", "serve an OpenAI-compatible endpoint that verifies answers",
      cmd_proxy, help_proxy},
+    {"aci", "ACI/1 offline tools: keyset digest, session id, receipts",
+     cmd_aci, help_aci},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -273,6 +273,8 @@ ERR_EXEMPT = {
     "teeattest_error_init": "initialises the error struct itself",
     "teeattest_ctx_options_init": "initialiser: fails only on a NULL struct "
                                   "or a size below 1.0, like error_init",
+    "teeattest_aci_receipt_options_init": "initialiser, like "
+                                          "ctx_options_init",
     "teeattest_has_feature": "returns 0/1, not a status",
     "teeattest_http_response_set_status": "transport sink: a failure is "
         "recorded in the response and reaches the caller's err",

@@ -119,6 +119,17 @@ class CtxOptions(Structure):
                 ("memo_entries", c_size_t), ("memo_bytes", c_size_t)]
 
 
+class AciReceiptOptions(Structure):
+    """teeattest_aci_receipt_options."""
+    _fields_ = [("struct_size", c_size_t),
+                ("request", c_char_p), ("request_len", c_size_t),
+                ("response", c_char_p), ("response_len", c_size_t),
+                ("rewrite", c_int32), ("require_verified", c_int32),
+                ("pinned_sessions", POINTER(c_char_p)),
+                ("pinned_count", c_size_t),
+                ("session", c_char_p), ("session_len", c_size_t)]
+
+
 # ---- the table -----------------------------------------------------------
 
 # Shorthands. Handles are opaque pointers (c_void_p); input bytes are
@@ -225,6 +236,13 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_signature_to_json": (I, [H, c_void_p, Z, PZ, E]),
     "teeattest_signature_verify": (I, [H, PH, H, S, B, Z, B, Z, E]),
     "teeattest_signature_verify_attested": (I, [H, PH, H, H, B, Z, B, Z, E]),
+    # aci.h
+    "teeattest_aci_receipt_options_init": (I, [POINTER(AciReceiptOptions), Z]),
+    "teeattest_aci_keyset_digest": (I, [H, c_void_p, Z, B, Z, E]),
+    "teeattest_aci_session_id": (I, [H, c_void_p, Z, B, Z, E]),
+    "teeattest_aci_verify_receipt": (I, [H, PH, B, Z, B, Z,
+                                         POINTER(AciReceiptOptions), E]),
+    "teeattest_aci_verify_session": (I, [H, PH, B, Z, S, E]),
     # provider.h
     "teeattest_dialect_name": (S, [Z]),
     "teeattest_dialect_info": (I, [S, PS, PS, E]),
