@@ -207,6 +207,8 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_policy_set_allow_unbound_key": (I, [H, I, E]),
     "teeattest_policy_set_require_event_log": (I, [H, I, E]),
     "teeattest_policy_set_max_report_age": (I, [H, U32, E]),
+    "teeattest_policy_set_aci_allow_null_nonce": (I, [H, I, E]),
+    "teeattest_policy_set_aci_max_keyset_lifetime": (I, [H, U32, E]),
     "teeattest_policy_set_min_tcb_eval": (I, [H, U32, E]),
     # signature.h
     "teeattest_signature_parse_json": (I, [H, PH, B, Z, E]),
