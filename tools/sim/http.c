@@ -871,7 +871,30 @@ static enum MHD_Result signature(struct ctx *c, const char *id)
 
 /* ---- control ----------------------------------------------------------- */
 
+static json_t *faults_json_base(const sim_faults *f);
+
 static json_t *faults_json(const sim_faults *f)
+{
+    json_t *d = faults_json_base(f);
+    if (d) {
+        json_object_set_new(d, "aci_wrong_digest",
+                            json_boolean(f->aci_wrong_digest));
+        json_object_set_new(d, "aci_expired", json_boolean(f->aci_expired));
+        json_object_set_new(d, "aci_null_nonce",
+                            json_boolean(f->aci_null_nonce));
+        json_object_set_new(d, "aci_tls_unlisted",
+                            json_boolean(f->aci_tls_unlisted));
+        json_object_set_new(d, "aci_unlisted_key",
+                            json_boolean(f->aci_unlisted_key));
+        json_object_set_new(d, "aci_body_hash_other",
+                            json_boolean(f->aci_body_hash_other));
+        json_object_set_new(d, "aci_bad_session",
+                            json_boolean(f->aci_bad_session));
+    }
+    return d;
+}
+
+static json_t *faults_json_base(const sim_faults *f)
 {
     json_t *fails = json_array();
     for (size_t i = 0; fails && i < f->n_fail_next; i++)
@@ -910,7 +933,9 @@ static const char *apply_control(sim *s, json_t *req, sim_faults *f,
         B(truncate_stream), B(truncate_body), B(tamper_response), B(wrong_signer),
         B(bad_signature), B(sign_other_request), B(expire_signatures),
         B(wrong_nonce), B(near_gateway), B(high_s), B(stall_forever),
-        B(first_byte_never),
+        B(first_byte_never), B(aci_wrong_digest), B(aci_expired),
+        B(aci_null_nonce), B(aci_tls_unlisted), B(aci_unlisted_key),
+        B(aci_body_hash_other), B(aci_bad_session),
 #undef B
     };
     static const struct { const char *name; size_t off; long max; } ints[] = {
@@ -1111,6 +1136,13 @@ static bool truthy(const char *v)
     return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
 }
 
+static enum MHD_Result aci_attestation(struct ctx *c)
+{
+    int status = 500;
+    json_t *d = sim_aci_report(c->s, &c->f, arg(c, "nonce"), &status);
+    return send_json(c, status, d);
+}
+
 static enum MHD_Result attestation(struct ctx *c)
 {
     int status = 500;
@@ -1154,6 +1186,10 @@ static enum MHD_Result route(struct ctx *c)
     bool post = strcmp(c->method, "POST") == 0;
     static const char sig1[] = "/v1/signature/", sig2[] = "/api/v1/tee/signature/";
 
+    if (strcmp(p, "/v1/aci/attestation") == 0 && is_dialect(c->s, "aci"))
+        return get ? aci_attestation(c) : send_json(c, 405, json_pack(
+                                              "{s:s}", "detail",
+                                              "Method Not Allowed"));
     if (strcmp(p, "/v1/attestation/report") == 0 ||
         strcmp(p, "/api/v1/tee/attestation") == 0)
         return get ? attestation(c) : send_json(c, 405, json_pack("{s:s}",
