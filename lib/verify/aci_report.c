@@ -10,7 +10,8 @@
  *
  * recomputed from the keyset as parsed and the nonce this client sent;
  * every restated copy (the top-level digest, attestation.report_data,
- * evidence.quote_report_data) must equal the recomputed value.
+ * evidence.quote_report_data) must equal the recomputed value. The keyset
+ * parser, digest, statement and TLS lookup are lib/aci's.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -20,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "../aci/aci.h"
 #include "../crypto/crypto.h"
 #include "aci_report.h"
 
@@ -28,113 +30,37 @@
 #define SKIP TEEATTEST_OUTCOME_SKIP
 #define WARN TEEATTEST_OUTCOME_WARN
 
-#define ACI_PURPOSE "aci.report_data.v1"
-/* "sha256:" + 64 hex */
-#define DIGEST_LEN 71
-
-static bool is_lower_hex(const char *s, size_t n)
+/* aci.keyset: the keyset parses strictly (lib/aci, spec 3.1); counts the
+ * receipt keys this library can use and the entries it ignores. */
+static bool check_keyset(teeattest_ctx *ctx, teeattest_result *r,
+                         const json_t *obj, ta_aci_keyset *ks,
+                         teeattest_error *err, int *rc)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return false;
-    return true;
-}
-
-/* "sha256:" + hex(SHA-256(JCS(keyset))) into out[DIGEST_LEN + 1]. */
-static int keyset_digest(teeattest_ctx *ctx, const json_t *keyset,
-                         char out[DIGEST_LEN + 1], teeattest_error *err)
-{
-    ta_buf b;
-    ta_buf_init(&b, ctx, 1u << 20);
-    int rc = ta_jcs_append(&b, keyset, 0, err);
-    uint8_t h[32];
-    if (!rc)
-        rc = ta_sha256(ctx, h, b.data, b.len);
-    ta_buf_free(&b);
-    if (rc)
-        return rc;
-    memcpy(out, "sha256:", 7);
-    ta_hex_encode(out + 7, h, 32);
-    out[DIGEST_LEN] = '\0';
-    return TEEATTEST_OK;
-}
-
-/* SHA-256 of the section 3.2 statement; nonce_hex NULL: the null form. */
-static void statement_hash(teeattest_ctx *ctx, const char *digest,
-                           const char *nonce_hex, uint8_t out[32])
-{
-    char st[200];
-    int n = snprintf(st, sizeof st,
-                     "{\"keyset_digest\":\"%s\",\"nonce\":%s%s%s,"
-                     "\"purpose\":\"" ACI_PURPOSE "\"}",
-                     digest, nonce_hex ? "\"" : "",
-                     nonce_hex ? nonce_hex : "null", nonce_hex ? "\"" : "");
-    if (n < 0 || (size_t)n >= sizeof st ||
-        ta_sha256(ctx, out, (const uint8_t *)st, (size_t)n))
-        memset(out, 0xff, 32); /* never a match */
-}
-
-/* aci.keyset: the shape section 3.1 fixes. Counts the receipt keys this
- * library can use and the entries of unknown algorithms it ignores. */
-static bool check_keyset(teeattest_result *r, const json_t *ks)
-{
-    static const char *const lists[] = {"receipt_signing_keys",
-                                        "e2ee_public_keys", "tls_public_keys"};
-    for (size_t i = 0; i < TA_ARRAY_LEN(lists); i++) {
-        const json_t *a = json_object_get(ks, lists[i]);
-        if (!json_is_array(a)) {
-            ta_result_check(r, "aci.keyset", FAIL, true,
-                            "workload_keyset.%s is not an array", lists[i]);
-            return false;
-        }
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    *rc = ta_aci_keyset_parse(ctx, ks, obj, &e);
+    if (*rc == TEEATTEST_E_NOMEM) {
+        *rc = ta_error(err, *rc, NULL, "out of memory");
+        return false;
     }
-    size_t usable = 0, ignored = 0, idx;
-    const json_t *k;
-    json_array_foreach(json_object_get(ks, "receipt_signing_keys"), idx, k) {
-        const json_t *algo = json_object_get(k, "algo");
-        const json_t *id = json_object_get(k, "key_id");
-        const json_t *pub = json_object_get(k, "public_key");
-        if (!json_is_object(k) || !json_is_string(algo) || !json_is_string(id)) {
-            ta_result_check(r, "aci.keyset", FAIL, true,
-                            "receipt_signing_keys[%zu] has no key_id or algo",
-                            idx);
-            return false;
-        }
-        if (strcmp(json_string_value(algo), "ed25519") != 0) {
-            ignored++; /* section 3.1: unknown algorithms are ignored */
-            continue;
-        }
-        if (!json_is_string(pub) || json_string_length(pub) != 64 ||
-            !is_lower_hex(json_string_value(pub), 64)) {
-            ta_result_check(r, "aci.keyset", FAIL, true,
-                            "receipt_signing_keys[%zu]: an ed25519 public_key "
-                            "is 64 lower-case hex digits", idx);
-            return false;
-        }
-        usable++;
+    if (*rc) {
+        *rc = TEEATTEST_OK;
+        ta_result_check(r, "aci.keyset", FAIL, true, "%s", e.message);
+        return false;
     }
-    json_array_foreach(json_object_get(ks, "tls_public_keys"), idx, k) {
-        const json_t *h = json_object_get(k, "spki_sha256");
-        const json_t *d = json_object_get(k, "domain");
-        if (!json_is_object(k) || !json_is_string(h) ||
-            json_string_length(h) != 64 || !is_lower_hex(json_string_value(h), 64) ||
-            (d && !json_is_null(d) && !json_is_string(d))) {
-            ta_result_check(r, "aci.keyset", FAIL, true,
-                            "tls_public_keys[%zu] is not {spki_sha256: 64 "
-                            "lower-case hex, domain: optional string}", idx);
-            return false;
-        }
+    size_t usable = 0, ignored = 0;
+    for (size_t i = 0; i < ks->n_receipt; i++) {
+        if (ks->receipt[i].recognized &&
+            ks->receipt[i].algo_id == TA_ACI_ALGO_ED25519)
+            usable++;
+        else
+            ignored++; /* spec 3.1: unknown algorithms are ignored */
     }
     ta_result_fact_int(r, "aci.receipt_keys", (int64_t)usable);
     ta_result_check(r, "aci.keyset", PASS, true,
                     "%zu ed25519 receipt key%s, %zu E2EE key%s, %zu TLS "
-                    "key%s%s", usable, usable == 1 ? "" : "s",
-                    json_array_size(json_object_get(ks, "e2ee_public_keys")),
-                    json_array_size(json_object_get(ks, "e2ee_public_keys")) == 1
-                        ? "" : "s",
-                    json_array_size(json_object_get(ks, "tls_public_keys")),
-                    json_array_size(json_object_get(ks, "tls_public_keys")) == 1
-                        ? "" : "s",
+                    "key%s%s", usable, usable == 1 ? "" : "s", ks->n_e2ee,
+                    ks->n_e2ee == 1 ? "" : "s", ks->n_tls,
+                    ks->n_tls == 1 ? "" : "s",
                     ignored ? " (receipt keys of unknown algorithms ignored)"
                             : "");
     return true;
@@ -174,26 +100,23 @@ static void check_binding(teeattest_ctx *ctx, teeattest_result *r,
     char quote_hex[65], nonce_hex[65];
     ta_hex_encode(quote_hex, in->rd, 32);
     quote_hex[64] = '\0';
-    static const uint8_t zero[32];
-    uint8_t with_nonce[32], with_null[32];
+    uint8_t want[64];
     bool nonce_form = false;
     if (in->nonce) {
         ta_hex_encode(nonce_hex, in->nonce, 32);
         nonce_hex[64] = '\0';
-        statement_hash(ctx, digest, nonce_hex, with_nonce);
-        nonce_form = ta_ct_equal(with_nonce, in->rd, 32);
+        nonce_form = ta_aci_report_data(ctx, want, digest, nonce_hex, NULL) ==
+                         TEEATTEST_OK && ta_ct_equal(want, in->rd, 64);
     }
-    statement_hash(ctx, digest, NULL, with_null);
-    bool null_form = !nonce_form && ta_ct_equal(with_null, in->rd, 32);
+    bool null_form = !nonce_form &&
+                     ta_aci_report_data(ctx, want, digest, NULL, NULL) ==
+                         TEEATTEST_OK && ta_ct_equal(want, in->rd, 64);
     const char *bad = NULL;
-    if (!ta_ct_equal(in->rd + 32, zero, 32)) {
+    if (!nonce_form && !null_form) {
         ta_result_check(r, "aci.report_data", FAIL, true,
-                        "report_data[32:64] is not zero (section 3.2)");
-    } else if (!nonce_form && !null_form) {
-        ta_result_check(r, "aci.report_data", FAIL, true,
-                        "the quote's report_data %s is not SHA-256 of the "
-                        "statement over keyset digest %s and the nonce %s",
-                        quote_hex, digest, in->nonce ? "sent" : "null");
+                        "the quote's report_data is not SHA-256 of the "
+                        "statement over keyset digest %s and the nonce %s, "
+                        "zero-padded", digest, in->nonce ? "sent" : "null");
     } else if (!restated_rd_ok(att, quote_hex, &bad)) {
         ta_result_check(r, "aci.report_data", FAIL, true,
                         "%s differs from the quote's report_data %s", bad,
@@ -221,15 +144,9 @@ static void check_binding(teeattest_ctx *ctx, teeattest_result *r,
 }
 
 static void check_not_after(teeattest_result *r, const ta_aci_report_in *in,
-                            const json_t *ks)
+                            const ta_aci_keyset *ks)
 {
-    const json_t *na = json_object_get(ks, "not_after");
-    if (!json_is_integer(na)) {
-        ta_result_check(r, "aci.not_after", FAIL, true,
-                        "the keyset has no integer not_after");
-        return;
-    }
-    int64_t t = (int64_t)json_integer_value(na);
+    int64_t t = ks->not_after;
     ta_result_fact_int(r, "aci.not_after", t);
     uint32_t max = in->pol->aci_max_keyset_lifetime;
     if (in->at >= t)
@@ -251,7 +168,7 @@ static void check_not_after(teeattest_result *r, const ta_aci_report_in *in,
 /* aci.tls: SHA-256 of the connection's SPKI listed in tls_public_keys
  * for the host name used (an entry without a domain: any host). */
 static void check_tls(teeattest_ctx *ctx, teeattest_result *r,
-                      const ta_aci_report_in *in, const json_t *ks)
+                      const ta_aci_report_in *in, const ta_aci_keyset *ks)
 {
     bool req = in->pol->require_tls_binding;
     if (!in->spki || !in->spki_len) {
@@ -268,23 +185,17 @@ static void check_tls(teeattest_ctx *ctx, teeattest_result *r,
     }
     ta_hex_encode(hx, h, 32);
     hx[64] = '\0';
-    const char *other = NULL;
-    size_t idx;
-    const json_t *k;
-    json_array_foreach(json_object_get(ks, "tls_public_keys"), idx, k) {
-        if (strcmp(json_string_value(json_object_get(k, "spki_sha256")), hx))
-            continue;
-        const char *d = json_string_value(json_object_get(k, "domain"));
-        if (!d || (in->host && strcasecmp(d, in->host) == 0)) {
-            ta_result_check(r, "aci.tls", PASS, true,
-                            "the connection's key (SPKI SHA-256 %s) is listed "
-                            "%s%s", hx, d ? "for " : "without a domain",
-                            d ? d : "");
-            ta_result_fact_str(r, "aci.tls_spki_sha256", hx);
-            return;
-        }
-        other = d;
+    if (ta_aci_keyset_tls_allows(ks, in->host, h)) {
+        ta_result_check(r, "aci.tls", PASS, true,
+                        "the connection's key (SPKI SHA-256 %s) is listed "
+                        "for %s", hx, in->host ? in->host : "every host");
+        ta_result_fact_str(r, "aci.tls_spki_sha256", hx);
+        return;
     }
+    const char *other = NULL;
+    for (size_t i = 0; !other && i < ks->n_tls; i++)
+        if (ta_ct_equal(ks->tls[i].spki_sha256, h, 32))
+            other = ks->tls[i].domain;
     if (other)
         ta_result_check(r, "aci.tls", FAIL, true,
                         "the connection's key (SPKI SHA-256 %s) is listed "
@@ -322,20 +233,12 @@ int ta_aci_report_checks(teeattest_ctx *ctx, teeattest_result *r,
         json_decref(root);
         return TEEATTEST_OK;
     }
-    bool shape_ok = check_keyset(r, ks);
-    char digest[DIGEST_LEN + 1];
-    e = (teeattest_error)TEEATTEST_ERROR_INIT;
-    rc = keyset_digest(ctx, ks, digest, &e);
-    if (rc == TEEATTEST_E_NOMEM) {
+    ta_aci_keyset parsed;
+    if (!check_keyset(ctx, r, ks, &parsed, err, &rc)) {
         json_decref(root);
-        return ta_error(err, rc, NULL, "out of memory");
+        return rc;
     }
-    if (rc) {
-        ta_result_check(r, "aci.keyset_digest", FAIL, true,
-                        "the keyset has no JCS form: %s", e.message);
-        json_decref(root);
-        return TEEATTEST_OK;
-    }
+    const char *digest = parsed.digest;
     const json_t *stated = json_object_get(root, "workload_keyset_digest");
     bool digest_ok = json_is_string(stated) &&
                      strcmp(json_string_value(stated), digest) == 0;
@@ -345,15 +248,20 @@ int ta_aci_report_checks(teeattest_ctx *ctx, teeattest_result *r,
                                 "recomputed %s",
                     digest);
     ta_result_fact_str(r, "aci.keyset_digest", digest);
+    /* The keyset as established (its JCS form): what receipts are checked
+     * against. */
+    ta_buf jb;
+    ta_buf_init(&jb, ctx, TA_ACI_DOC_MAX);
+    if (ta_jcs_append(&jb, ks, 0, NULL) == TEEATTEST_OK &&
+        ta_buf_terminate(&jb) == TEEATTEST_OK)
+        ta_result_fact_str(r, "aci.keyset", (const char *)jb.data);
+    ta_buf_free(&jb);
     check_binding(ctx, r, in, att, digest);
-    check_not_after(r, in, ks);
-    if (shape_ok)
-        check_tls(ctx, r, in, ks);
-    else
-        ta_result_check(r, "aci.tls", FAIL, true, "the keyset is malformed");
-    const json_t *subject = json_object_get(ks, "subject");
-    if (json_is_string(subject))
-        ta_result_fact_str(r, "aci.subject", json_string_value(subject));
+    check_not_after(r, in, &parsed);
+    check_tls(ctx, r, in, &parsed);
+    if (parsed.subject)
+        ta_result_fact_str(r, "aci.subject", parsed.subject);
+    ta_aci_keyset_free(ctx, &parsed);
     const json_t *caps = json_object_get(root, "service_capabilities");
     const json_t *serving = json_object_get(caps, "serving");
     /* Appendix B: an unknown serving mode is treated as aggregator */
