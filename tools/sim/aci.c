@@ -157,3 +157,87 @@ json_t *sim_aci_report(const sim *s, const sim_faults *f,
     *status = 200;
     return doc;
 }
+
+/* ---- receipts (spec 7) ------------------------------------------------- */
+
+#define ACI_RECEIPTS 1024
+
+struct sim_aci_rec {
+    char id[48];
+    char *json;
+};
+
+/* The ring of receipts, shared by the request threads (s->lock). */
+static struct sim_aci_rec recs[ACI_RECEIPTS];
+static size_t rec_next;
+
+char *sim_aci_receipt_make(const sim *s, const sim_faults *f, const char *id,
+                           const char *chat_id, const char *model,
+                           const void *req, size_t req_len,
+                           const char resp_hex[65])
+{
+    char digest[72], rq[65], rh[72], ph[72];
+    if (!sim_aci_keyset_digest(s, f, digest))
+        return NULL;
+    if (f->aci_body_hash_other) {
+        /* a hash of other bytes than those received: the body and a space */
+        crypto_hash_sha256_state h;
+        uint8_t d[32];
+        crypto_hash_sha256_init(&h);
+        crypto_hash_sha256_update(&h, req, req_len);
+        crypto_hash_sha256_update(&h, (const uint8_t *)" ", 1);
+        crypto_hash_sha256_final(&h, d);
+        sim_hex(rq, d, 32);
+    } else {
+        sim_sha256_hex(rq, req, req_len);
+    }
+    snprintf(rh, sizeof rh, "sha256:%s", rq);
+    snprintf(ph, sizeof ph, "sha256:%s", resp_hex);
+    json_t *doc = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}],"
+        "s:s}",
+        "api_version", "aci/1", "receipt_id", id, "chat_id", chat_id,
+        "model", model, "workload_keyset_digest", digest, "endpoint",
+        "/v1/chat/completions", "method", "POST", "served_at",
+        (json_int_t)sim_aci_now(), "event_log", "type", "request.received",
+        "body_hash", rh, "type", "request.forwarded", "body_hash", rh, "type",
+        "response.returned", "body_hash", ph, "key_id",
+        "sim-receipt-ed25519");
+    char *canon = doc ? sim_aci_jcs(doc) : NULL;
+    if (!canon) {
+        json_decref(doc);
+        return NULL;
+    }
+    /* signed over the JCS form without "signature"; the unlisted-key fault
+     * signs with the wrong-signer key under the listed key_id */
+    uint8_t sig[64];
+    crypto_sign_detached(sig, NULL, (const uint8_t *)canon, strlen(canon),
+                         f->aci_unlisted_key ? s->wrong_key.ed_sk
+                                             : s->aci_key.ed_sk);
+    free(canon);
+    json_object_set_new(doc, "signature", hexj(sig, 64));
+    char *t = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return t;
+}
+
+void sim_aci_receipt_store(sim *s, const char *id, char *json)
+{
+    pthread_mutex_lock(&s->lock);
+    struct sim_aci_rec *r = &recs[rec_next++ % ACI_RECEIPTS];
+    free(r->json);
+    snprintf(r->id, sizeof r->id, "%s", id);
+    r->json = json;
+    pthread_mutex_unlock(&s->lock);
+}
+
+char *sim_aci_receipt_get(sim *s, const char *id)
+{
+    char *out = NULL;
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < ACI_RECEIPTS && !out; i++)
+        if (recs[i].json && strcmp(recs[i].id, id) == 0)
+            out = strdup(recs[i].json);
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}

@@ -450,6 +450,11 @@ struct stream {
     size_t off;
     bool finished;
     bool stalled;
+    /* aci: the receipt id and the request bytes as received */
+    bool aci;
+    char rid[48];
+    char *aci_req;
+    size_t aci_req_len;
 };
 
 static void stream_free(void *cls)
@@ -457,6 +462,7 @@ static void stream_free(void *cls)
     struct stream *st = cls;
     sb_free(&st->cur);
     json_decref(st->chunks);
+    free(st->aci_req);
     free(st);
 }
 
@@ -545,6 +551,14 @@ static int produce(struct stream *st)
         sim_hex(resp_hex, h, 32);
         store_sigrec(s, st->id, st->model, st->node, st->req_hex, resp_hex,
                      false, st->f.signature_delay_polls);
+        if (st->aci) {
+            /* the receipt hashes the whole stream, framing included */
+            char *rj = sim_aci_receipt_make(s, &st->f, st->rid, st->id,
+                                            st->model, st->aci_req,
+                                            st->aci_req_len, resp_hex);
+            if (rj)
+                sim_aci_receipt_store(s, st->rid, rj);
+        }
     }
     return 0;
 }
@@ -610,6 +624,13 @@ static enum MHD_Result start_stream(struct ctx *c, struct stream *st)
     }
     add_common_headers(r, "text/event-stream; charset=utf-8");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    if (st->aci) {
+        char digest[72];
+        MHD_add_response_header(r, "X-Receipt-Id", st->rid);
+        MHD_add_response_header(r, "X-ACI-Version", "aci/1");
+        if (sim_aci_keyset_digest(c->s, &c->f, digest))
+            MHD_add_response_header(r, "X-ACI-Keyset-Digest", digest);
+    }
     return queue(c, 200, r);
 }
 
@@ -667,6 +688,18 @@ static enum MHD_Result chat_dstack(struct ctx *c)
     st->node = node;
     st->events = s->events;
     request_hash_hex(c, st->req_hex);
+    if (is_dialect(s, "aci")) {
+        st->aci = true;
+        snprintf(st->rid, sizeof st->rid, "rcpt-%llu", n);
+        st->aci_req_len = c->rq->body.len;
+        st->aci_req = malloc(st->aci_req_len + 1);
+        if (!st->aci_req) {
+            stream_free(st);
+            return MHD_NO;
+        }
+        if (st->aci_req_len)
+            memcpy(st->aci_req, c->rq->body.data, st->aci_req_len);
+    }
     if (stream)
         return start_stream(c, st);
 
@@ -684,6 +717,21 @@ static enum MHD_Result chat_dstack(struct ctx *c)
         tamper_bytes(body, len);
     store_sigrec(s, id, st->model, node, st->req_hex, resp_hex, false,
                  c->f.signature_delay_polls);
+    if (st->aci) {
+        char digest[72] = "";
+        char *rj = sim_aci_receipt_make(s, &c->f, st->rid, id, st->model,
+                                        st->aci_req, st->aci_req_len,
+                                        resp_hex);
+        if (rj)
+            sim_aci_receipt_store(s, st->rid, rj);
+        sim_aci_keyset_digest(s, &c->f, digest);
+        const char *hdrs[] = {"X-Receipt-Id", st->rid, "X-ACI-Version",
+                              "aci/1", "X-ACI-Keyset-Digest", digest, NULL};
+        enum MHD_Result ret = send_body(c, 200, body, len, "application/json",
+                                        hdrs);
+        stream_free(st);
+        return ret;
+    }
     stream_free(st);
     return send_body(c, 200, body, len, "application/json", NULL);
 }
@@ -1190,6 +1238,17 @@ static enum MHD_Result route(struct ctx *c)
         return get ? aci_attestation(c) : send_json(c, 405, json_pack(
                                               "{s:s}", "detail",
                                               "Method Not Allowed"));
+    static const char rcpt[] = "/v1/aci/receipts/";
+    if (strncmp(p, rcpt, sizeof rcpt - 1) == 0 && is_dialect(c->s, "aci")) {
+        if (!get)
+            return send_json(c, 405, json_pack("{s:s}", "detail",
+                                               "Method Not Allowed"));
+        char *rj = sim_aci_receipt_get(c->s, p + sizeof rcpt - 1);
+        if (!rj)
+            return send_error(c, 404, "Unknown or expired receipt id",
+                              "not_found");
+        return send_body(c, 200, rj, strlen(rj), "application/json", NULL);
+    }
     if (strcmp(p, "/v1/attestation/report") == 0 ||
         strcmp(p, "/api/v1/tee/attestation") == 0)
         return get ? attestation(c) : send_json(c, 405, json_pack("{s:s}",

@@ -267,6 +267,14 @@ json_t *sim_aci_report(const sim *s, const sim_faults *f,
 bool sim_aci_keyset_digest(const sim *s, const sim_faults *f, char out[72]);
 /* Canonical (sorted compact) JSON text, malloc'd. */
 char *sim_aci_jcs(const json_t *v);
+/* A signed receipt for one chat (request bytes as received, the SHA-256
+ * of the response bytes sent), malloc'd JSON; store and fetch by id. */
+char *sim_aci_receipt_make(const sim *s, const sim_faults *f, const char *id,
+                           const char *chat_id, const char *model,
+                           const void *req, size_t req_len,
+                           const char resp_hex[65]);
+void sim_aci_receipt_store(sim *s, const char *id, char *json);
+char *sim_aci_receipt_get(sim *s, const char *id);
 /* The simulator's clock for keyset expiry (the PKI time). */
 int64_t sim_aci_now(void);
 /* {"error":{"message":..,"type":..,"param":null,"code":null}} */
