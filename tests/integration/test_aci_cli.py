@@ -11,11 +11,13 @@ The simulator's clock (--pki-time) and the verification time (--at) are
 fixed, so nothing depends on the wall clock; its quotes are under a TEST
 root passed with --test-root.
 """
+import hashlib
 import json
 import os
 import subprocess
 import sys
 import unittest
+import urllib.error
 import urllib.request
 
 import runner
@@ -198,6 +200,76 @@ class TestAciAttest(AciCase):
         with self.assertRaises(urllib.error.HTTPError) as cm:
             urllib.request.urlopen(url, timeout=60)
         self.assertEqual(cm.exception.code, 400)
+
+
+class TestAciReceipts(AciCase):
+    """The simulator's receipts hash the exact bytes of each exchange: the
+    request body as received, the response body as sent (SSE framing and
+    [DONE] included). Their signatures are checked by the library's
+    receipt verifier (lib/aci); here, only what the standard library can
+    check."""
+
+    def chat(self, stream):
+        body = json.dumps({"model": "m", "stream": stream, "messages": [
+            {"role": "user", "content": "hi"}]}).encode()
+        req = urllib.request.Request(
+            self.sim.http_url + "/v1/chat/completions", data=body,
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            resp = r.read()
+            rid = r.headers["X-Receipt-Id"]
+            self.assertEqual(r.headers["X-ACI-Version"], "aci/1")
+            digest = r.headers["X-ACI-Keyset-Digest"]
+        with urllib.request.urlopen(self.sim.http_url + "/v1/aci/receipts/"
+                                    + rid, timeout=60) as r:
+            receipt = json.loads(r.read())
+        return body, resp, digest, receipt
+
+    def hashes(self, receipt):
+        return {e["type"]: e["body_hash"] for e in receipt["event_log"]}
+
+    def test_receipt_binds_the_exact_bytes(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                body, resp, digest, rc = self.chat(stream)
+                h = self.hashes(rc)
+                self.assertEqual(rc["api_version"], "aci/1")
+                self.assertEqual(rc["workload_keyset_digest"], digest)
+                self.assertEqual(rc["key_id"], "sim-receipt-ed25519")
+                self.assertEqual(len(rc["signature"]), 128)
+                self.assertEqual(rc["event_log"][0]["type"],
+                                 "request.received")
+                self.assertEqual(h["request.received"], "sha256:" +
+                                 hashlib.sha256(body).hexdigest())
+                self.assertEqual(h["response.returned"], "sha256:" +
+                                 hashlib.sha256(resp).hexdigest())
+                if stream:
+                    self.assertTrue(resp.endswith(b"data: [DONE]\n\n"))
+
+    def test_digest_is_the_attested_keyset(self):
+        _, _, digest, _ = self.chat(False)
+        rc, doc = self.attest()
+        self.assertEqual(rc, EXIT_VERIFIED)
+        self.assertEqual(doc["facts"]["aci.keyset_digest"], digest)
+        ks = json.loads(doc["facts"]["aci.keyset"])
+        ids = [k["key_id"] for k in ks["receipt_signing_keys"]]
+        self.assertIn("sim-receipt-ed25519", ids)
+
+    def test_faults_change_the_receipt(self):
+        body, _, _, good = self.chat(False)
+        self.sim.control({"reset": True, "aci_body_hash_other": True})
+        body, _, _, bad = self.chat(False)
+        self.assertNotEqual(self.hashes(bad)["request.received"], "sha256:" +
+                            hashlib.sha256(body).hexdigest())
+        self.sim.control({"reset": True, "aci_unlisted_key": True})
+        _, _, _, other = self.chat(False)
+        self.assertEqual(other["key_id"], "sim-receipt-ed25519")
+
+    def test_unknown_receipt(self):
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(self.sim.http_url +
+                                   "/v1/aci/receipts/rcpt-999999", timeout=60)
+        self.assertEqual(cm.exception.code, 404)
 
 
 if __name__ == "__main__":
