@@ -428,6 +428,11 @@ TEEATTEST_API const char *teeattest_exchange_id(const teeattest_exchange *x)
 TEEATTEST_API const char *teeattest_exchange_header(
     const teeattest_exchange *x, const char *name)
 {
+    return ta_exchange_header(x, name);
+}
+
+const char *ta_exchange_header(const teeattest_exchange *x, const char *name)
+{
     if (!x || !name)
         return NULL;
     for (size_t i = 0; i < x->n_headers; i++)

@@ -46,6 +46,11 @@ int ta_service_get(teeattest_ctx *ctx, const char *url, const char *bearer,
                    uint32_t retries, uint64_t max_body,
                    teeattest_http_response *resp, teeattest_error *err);
 
+/* teeattest_exchange_header() for the library's own callers (calling the
+ * exported function from inside the library puts a second declaration of
+ * it into the debug info, which the ABI check reads). */
+const char *ta_exchange_header(const teeattest_exchange *x, const char *name);
+
 /* ---- dialects ---------------------------------------------------------- */
 
 typedef struct ta_dialect ta_dialect;

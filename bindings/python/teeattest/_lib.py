@@ -262,6 +262,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_exchange_header": (S, [H, S]),
     "teeattest_exchange_tls_spki": (I, [H, PB, PZ, E]),
     "teeattest_signature_fetch": (I, [H, PH, H, S, E]),
+    "teeattest_aci_receipt_fetch": (I, [H, H, c_void_p, PZ, E]),
     # tdx.h
     "teeattest_tdx_status_name": (S, [I32]),
     "teeattest_collateral_load_dir": (I, [H, PH, S, E]),
