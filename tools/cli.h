@@ -235,6 +235,8 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"allow-server-nonce", false, false, NULL}, \
     {"allow-unbound-key", false, false, NULL}, \
     {"require-event-log", false, false, NULL}, \
+    {"aci-allow-null-nonce", false, false, NULL}, \
+    {"aci-max-lifetime", true, false, NULL}, \
     {"no-gpu", false, false, NULL}, \
     {"max-age", true, false, NULL}, \
     {"expect-compose-hash", true, false, NULL}, \
@@ -263,6 +265,10 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "                            binds (io.net) as WARN; no signer is verified\n" \
     "  --require-event-log       require an event log replay and compose hash\n" \
     "                            also where the provider sends no event log\n" \
+    "  --aci-allow-null-nonce    accept an ACI report whose statement carries\n" \
+    "                            nonce:null (binding, no freshness) as WARN\n" \
+    "  --aci-max-lifetime SECONDS  longest ACI keyset lifetime left accepted\n" \
+    "                            (aci.not_after; default 7776000, 0: none)\n" \
     "  --no-gpu                  do not require GPU evidence (evidence that is\n" \
     "                            present is still verified)\n" \
     "  --max-age SECONDS         the report must be at most this old at the\n" \

@@ -197,6 +197,19 @@ bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
         }
         max_age = (uint32_t)v;
     }
+    uint32_t aci_life = 7776000u; /* the library's default */
+    if ((o = cli_opt(opts, "aci-max-lifetime"))->seen) {
+        char *end = NULL;
+        errno = 0;
+        unsigned long v = isdigit((unsigned char)o->value[0])
+                              ? strtoul(o->value, &end, 10) : 0;
+        if (!end || errno || *end || v > UINT32_MAX) {
+            cli_error(cmd, "--aci-max-lifetime: expected seconds (0 to %u), "
+                      "got '%s'", (unsigned)UINT32_MAX, o->value);
+            return false;
+        }
+        aci_life = (uint32_t)v;
+    }
     uint32_t min_eval = 0;
     if ((o = cli_opt(opts, "min-tcb-eval"))->seen &&
         !cli_parse_min_tcb_eval(cmd, o->value, &min_eval))
@@ -217,7 +230,12 @@ bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
             pol, cli_opt(opts, "require-event-log")->seen, NULL) != TEEATTEST_OK ||
         teeattest_policy_set_require_gpu(
             pol, !cli_opt(opts, "no-gpu")->seen, NULL) != TEEATTEST_OK ||
-        teeattest_policy_set_max_report_age(pol, max_age, NULL) != TEEATTEST_OK) {
+        teeattest_policy_set_max_report_age(pol, max_age, NULL) != TEEATTEST_OK ||
+        teeattest_policy_set_aci_allow_null_nonce(
+            pol, cli_opt(opts, "aci-allow-null-nonce")->seen, NULL) !=
+            TEEATTEST_OK ||
+        teeattest_policy_set_aci_max_keyset_lifetime(pol, aci_life, NULL) !=
+            TEEATTEST_OK) {
         cli_error(cmd, "cannot set up the policy");
         return false;
     }

@@ -312,6 +312,20 @@ func (p *Policy) SetMaxReportAge(seconds uint32) error {
 	})
 }
 
+// SetACIAllowNullNonce: Accept an ACI report whose statement carries nonce:null, as a warning (default false).
+func (p *Policy) SetACIAllowNullNonce(allow bool) error {
+	return p.set("Policy.SetACIAllowNullNonce", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+		return C.teeattest_policy_set_aci_allow_null_nonce(x, boolInt(allow), e)
+	})
+}
+
+// SetACIMaxKeysetLifetime: Longest remaining ACI keyset lifetime accepted in seconds (default 90 days; 0: no limit).
+func (p *Policy) SetACIMaxKeysetLifetime(seconds uint32) error {
+	return p.set("Policy.SetACIMaxKeysetLifetime", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+		return C.teeattest_policy_set_aci_max_keyset_lifetime(x, C.uint32_t(seconds), e)
+	})
+}
+
 // ClearMeasurements: Remove every accepted value of a register (0: all registers).
 func (p *Policy) ClearMeasurements(reg Register) error {
 	return p.set("Policy.ClearMeasurements", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {

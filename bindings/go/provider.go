@@ -284,6 +284,42 @@ func (p *Provider) FetchSignature(ctx context.Context, x *Exchange, algo string)
 	return newSignature(out), nil
 }
 
+// FetchACIReceipt: The signed receipt an ACI answer names (X-Receipt-Id), exactly as received (dialect "aci"; at most 1 MiB); not verified here.
+func (p *Provider) FetchACIReceipt(ctx context.Context, x *Exchange) ([]byte, error) {
+	if err := ctxErr(ctx, "Provider.FetchACIReceipt"); err != nil {
+		return nil, err
+	}
+	pp := p.ptr()
+	if pp == nil {
+		return nil, errClosed("Provider")
+	}
+	defer p.h.put()
+	if x == nil {
+		return nil, errInvalid("Provider.FetchACIReceipt", "nil exchange")
+	}
+	xp := x.ptr()
+	if xp == nil {
+		return nil, errClosed("Exchange")
+	}
+	defer x.h.put()
+	buf := C.malloc(1 << 20)
+	if buf == nil {
+		return nil, errInvalid("Provider.FetchACIReceipt", "out of memory")
+	}
+	defer C.free(buf)
+	n := C.size_t(1 << 20)
+	call, end := beginCall(ctx)
+	defer end()
+	var e C.teeattest_error
+	rc := C.ta_go_aci_receipt_fetch(call, pp, xp, (*C.uint8_t)(buf), &n, &e)
+	runtime.KeepAlive(p)
+	runtime.KeepAlive(x)
+	if rc != 0 {
+		return nil, callError(ctx, "Provider.FetchACIReceipt", rc, &e)
+	}
+	return C.GoBytes(buf, C.int(n)), nil
+}
+
 // Exchange is one chat exchange with its exact bytes (teeattest_exchange):
 // immutable, shareable.
 type Exchange struct {

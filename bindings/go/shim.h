@@ -41,6 +41,9 @@ int ta_go_signature_fetch(uintptr_t call, teeattest_provider *p,
                           teeattest_signature **out,
                           const teeattest_exchange *x, const char *algo,
                           teeattest_error *err);
+int ta_go_aci_receipt_fetch(uintptr_t call, teeattest_provider *p,
+                            const teeattest_exchange *x, uint8_t *buf,
+                            size_t *len, teeattest_error *err);
 int ta_go_collateral_fetch(uintptr_t call, teeattest_ctx *ctx,
                            teeattest_collateral **out, const char *base_url,
                            const uint8_t *quote, size_t quote_len,

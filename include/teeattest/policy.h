@@ -521,6 +521,35 @@ TEEATTEST_API int teeattest_policy_set_max_report_age(
     teeattest_policy *policy, uint32_t seconds,
     teeattest_error *err);
 
+/**
+ * @brief Accept an ACI report whose attestation statement carries
+ *        `"nonce":null` (the unchallenged, cacheable form of aci/1 section
+ *        3.2): it proves which keyset the quote bound, not that the quote
+ *        is fresh. Default 0: such a report fails aci.nonce; with 1 it is a
+ *        warning.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param allow non-zero to accept, as described above; 0 (the default)
+ *        to refuse.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_aci_allow_null_nonce(
+    teeattest_policy *policy, int allow, teeattest_error *err);
+
+/**
+ * @brief Longest an ACI workload keyset may still be valid: a `not_after`
+ *        further than this past the verification time is implausible and
+ *        fails aci.not_after. Default 7776000 (90 days); 0 sets no limit.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param seconds the longest remaining lifetime accepted; 0 = no limit.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_aci_max_keyset_lifetime(
+    teeattest_policy *policy, uint32_t seconds, teeattest_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -621,6 +621,38 @@ TEEATTEST_API int teeattest_signature_fetch(teeattest_provider *p,
                                             const char *algo,
                                             teeattest_error *err);
 
+/* ---- ACI receipts ------------------------------------------------------- */
+
+/**
+ * @brief Fetch the signed receipt an ACI answer names (dialect "aci").
+ *
+ * Reads the exchange's X-Receipt-Id response header and requests
+ * GET {base URL}/v1/aci/receipts/{id} with the provider's settings (API
+ * key, TLS settings and pinned key, timeouts). The document is copied to
+ * `buf` exactly as received, at most 1 MiB; nothing in it is checked here:
+ * verify it against the attested keyset with the exact request and
+ * response bytes of the exchange. A streamed answer's receipt exists once
+ * the stream has ended.
+ *
+ * @param p the provider that answered the exchange.
+ * @param x the exchange whose headers name the receipt.
+ * @param[out] buf receives the document; may be NULL when *len is 0.
+ * @param[in,out] len in: bytes at buf; out: the document's length (also
+ *        on TEEATTEST_E_BUFFER_TOO_SMALL, then the size needed).
+ * @param err optional error detail; may be NULL.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_FIELD_MISSING
+ *         (no X-Receipt-Id, or one that is not 1 to 128 of
+ *         [A-Za-z0-9._:-]); TEEATTEST_E_NOT_FOUND (HTTP 404: unknown or
+ *         expired id, or another key's receipt); TEEATTEST_E_HTTP_STATUS;
+ *         TEEATTEST_E_BUFFER_TOO_SMALL; TEEATTEST_E_TOO_LARGE; transport
+ *         errors; TEEATTEST_E_NOMEM.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_aci_receipt_fetch(teeattest_provider *p,
+                                              const teeattest_exchange *x,
+                                              uint8_t *buf, size_t *len,
+                                              teeattest_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -74,6 +74,38 @@ static int http_status_error(teeattest_error *err, const char *what,
 
 /* ---- reports ----------------------------------------------------------- */
 
+/* Record the host name of `url` (scheme://[user@]host[:port]/...; an
+ * IPv6 literal keeps its brackets) with the report. */
+static int set_host(teeattest_report *r, const char *url)
+{
+    const char *a = strstr(url, "://");
+    if (!a)
+        return TEEATTEST_OK;
+    a += 3;
+    size_t n = strcspn(a, "/?#");
+    const char *at = memchr(a, '@', n);
+    if (at) {
+        n -= (size_t)(at + 1 - a);
+        a = at + 1;
+    }
+    size_t h = n;
+    if (a[0] == '[') {
+        const char *rb = memchr(a, ']', n);
+        h = rb ? (size_t)(rb - a) + 1 : n;
+    } else {
+        const char *colon = memchr(a, ':', n);
+        if (colon)
+            h = (size_t)(colon - a);
+    }
+    char host[256];
+    if (h == 0 || h >= sizeof host)
+        return TEEATTEST_OK;
+    for (size_t i = 0; i < h; i++)
+        host[i] = (char)(a[i] >= 'A' && a[i] <= 'Z' ? a[i] - 'A' + 'a' : a[i]);
+    host[h] = '\0';
+    return ta_report_set_host(r, host);
+}
+
 TEEATTEST_API int teeattest_report_fetch(teeattest_provider *p,
                                          teeattest_report **out,
                                          const uint8_t *nonce,
@@ -139,6 +171,8 @@ TEEATTEST_API int teeattest_report_fetch(teeattest_provider *p,
     if (!rc)
         rc = p->dialect->parse_report(r, resp.body.data, resp.body.len, err);
     if (!rc && ta_report_set_fetch_info(r, n, resp.spki, resp.spki_len))
+        rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "copying fetch details");
+    if (!rc && set_host(r, call.url))
         rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "copying fetch details");
     if (rc)
         teeattest_report_free(r);
@@ -393,6 +427,11 @@ TEEATTEST_API const char *teeattest_exchange_id(const teeattest_exchange *x)
 
 TEEATTEST_API const char *teeattest_exchange_header(
     const teeattest_exchange *x, const char *name)
+{
+    return ta_exchange_header(x, name);
+}
+
+const char *ta_exchange_header(const teeattest_exchange *x, const char *name)
 {
     if (!x || !name)
         return NULL;

@@ -14,12 +14,13 @@
 extern const ta_dialect ta_dialect_phala, ta_dialect_redpill,
     ta_dialect_nearai, ta_dialect_nanogpt, ta_dialect_venice,
     ta_dialect_ionet, ta_dialect_chutes, ta_dialect_tinfoil,
-    ta_dialect_generic;
+    ta_dialect_generic, ta_dialect_aci;
 
 static const ta_dialect *const dialects[] = {
     &ta_dialect_phala,  &ta_dialect_redpill, &ta_dialect_nearai,
     &ta_dialect_nanogpt, &ta_dialect_venice, &ta_dialect_ionet,
     &ta_dialect_chutes, &ta_dialect_tinfoil, &ta_dialect_generic,
+    &ta_dialect_aci,
 };
 
 /* Options every dialect understands. */

@@ -46,6 +46,11 @@ int ta_service_get(teeattest_ctx *ctx, const char *url, const char *bearer,
                    uint32_t retries, uint64_t max_body,
                    teeattest_http_response *resp, teeattest_error *err);
 
+/* teeattest_exchange_header() for the library's own callers (calling the
+ * exported function from inside the library puts a second declaration of
+ * it into the debug info, which the ABI check reads). */
+const char *ta_exchange_header(const teeattest_exchange *x, const char *name);
+
 /* ---- dialects ---------------------------------------------------------- */
 
 typedef struct ta_dialect ta_dialect;
@@ -116,6 +121,10 @@ int ta_report_new(teeattest_ctx *ctx, teeattest_report **out,
  * sent and the peer TLS key of the connection that delivered it. */
 int ta_report_set_fetch_info(teeattest_report *r, const uint8_t *nonce,
                              const uint8_t *spki, size_t spki_len);
+/* The host name of the URL the report was fetched from (ACI's TLS keys
+ * may be scoped to one); NULL / TEEATTEST_E_NOMEM. */
+int ta_report_set_host(teeattest_report *r, const char *host);
+const char *ta_report_host(const teeattest_report *r);
 
 /* The document shape a report was parsed from (report.c), which decides
  * the report_data layout (specs/providers.md section 3). */
@@ -124,7 +133,9 @@ typedef enum ta_report_shape {
     TA_SHAPE_TWO_LAYER = 1, /* NEAR cloud gateway + model entries */
     TA_SHAPE_CHUTES = 2,    /* Chutes evidence, or RedPill's Chutes form */
     TA_SHAPE_IONET = 3,
-    TA_SHAPE_TINFOIL = 4
+    TA_SHAPE_TINFOIL = 4,
+    TA_SHAPE_ACI = 5        /* ACI/1 {api_version, workload_keyset_digest,
+                               attestation{...}} (lib/providers/aci.c) */
 } ta_report_shape;
 ta_report_shape ta_report_get_shape(const teeattest_report *r);
 

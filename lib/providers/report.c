@@ -9,6 +9,7 @@
  *   Chutes direct       {evidence[], failed_instance_ids}
  *   io.net              {nonce, cpu:{quote}, gpu:{...}, signing_address}
  *   Tinfoil V3          {format, cpu:{report}, gpu, report_data, certificate}
+ *   ACI/1               {api_version, workload_keyset_digest, attestation}
  *
  * Detection follows the providers' own verifiers (spec section 7.2): a
  * `format` key means Tinfoil, `gateway_attestation` means two layers,
@@ -52,6 +53,7 @@ struct teeattest_report {
     uint8_t *spki;
     size_t spki_len;
     int64_t captured_at; /* 0: unknown */
+    char *host;          /* fetched from this host; NULL: unknown */
     ta_report_shape shape;
     ta_entry *entries;
     size_t n_entries;
@@ -104,6 +106,21 @@ int ta_report_set_fetch_info(teeattest_report *r, const uint8_t *nonce,
         r->spki_len = spki_len;
     }
     return TEEATTEST_OK;
+}
+
+int ta_report_set_host(teeattest_report *r, const char *host)
+{
+    char *copy = host ? ta_strdup(r->ctx, host) : NULL;
+    if (host && !copy)
+        return TEEATTEST_E_NOMEM;
+    ta_free(r->ctx, r->host);
+    r->host = copy;
+    return TEEATTEST_OK;
+}
+
+const char *ta_report_host(const teeattest_report *r)
+{
+    return r->host;
 }
 
 void ta_report_set_captured_at(teeattest_report *r, int64_t t)
@@ -638,6 +655,41 @@ static int parse_tinfoil(pctx *c, const json_t *root)
     return set_dump(c, TEEATTEST_ENTRY_RAW, root);
 }
 
+/* ACI/1 (spec aci.md 4.1): one entry from attestation.evidence, the
+ * dstack tdx evidence {quote (hex), event_log, app_compose, vm_config}.
+ * The keyset, digest and statement are read by the verifier from the raw
+ * document (lib/verify/aci_report.c). */
+static int parse_aci(pctx *c, const json_t *root)
+{
+    int rc = new_entry(c, "attestation.evidence", -1);
+    if (rc)
+        return rc;
+    const json_t *att = json_object_get(root, "attestation");
+    if (!json_is_object(att))
+        return missing(c, "attestation");
+    const json_t *tee = json_object_get(att, "tee_type");
+    if (!json_is_string(tee) || strcmp(json_string_value(tee), "tdx") != 0)
+        return ta_error(c->err, TEEATTEST_E_UNSUPPORTED, "attestation.tee_type",
+                        "attestation.tee_type must be \"tdx\" (the only TEE "
+                        "type this library verifies)");
+    const json_t *ev = json_object_get(att, "evidence");
+    if (!json_is_object(ev))
+        return missing(c, "evidence");
+    const json_t *q = json_object_get(ev, "quote");
+    if (!json_is_string(q) || json_string_length(q) == 0)
+        return missing(c, "quote");
+    if ((rc = decode_blob(c, "quote", json_string_value(q),
+                          json_string_length(q), TEEATTEST_ENTRY_QUOTE, true,
+                          0)) ||
+        (rc = set_str(c, TEEATTEST_ENTRY_ROLE, "node")) ||
+        (rc = take_text(c, ev, "event_log", TEEATTEST_ENTRY_EVENT_LOG, true)) ||
+        (rc = take_text(c, ev, "app_compose", TEEATTEST_ENTRY_APP_COMPOSE,
+                        false)) ||
+        (rc = take_text(c, ev, "vm_config", TEEATTEST_ENTRY_VM_CONFIG, true)))
+        return rc;
+    return set_dump(c, TEEATTEST_ENTRY_RAW, root);
+}
+
 int ta_report_parse_document(teeattest_report *r, const uint8_t *json,
                              size_t json_len, teeattest_error *err)
 {
@@ -649,6 +701,10 @@ int ta_report_parse_document(teeattest_report *r, const uint8_t *json,
     if (!json_is_object(root)) {
         rc = ta_error(err, TEEATTEST_E_JSON, NULL,
                       "attestation report must be a JSON object");
+    } else if (json_object_get(root, "api_version") &&
+               json_object_get(root, "attestation")) {
+        r->shape = TA_SHAPE_ACI;
+        rc = parse_aci(&c, root);
     } else if (json_object_get(root, "format")) {
         r->shape = TA_SHAPE_TINFOIL;
         rc = parse_tinfoil(&c, root);
@@ -745,6 +801,7 @@ TEEATTEST_API void teeattest_report_free(teeattest_report *r)
     ta_free(ctx, r->entries);
     ta_free(ctx, r->raw);
     ta_free(ctx, r->spki);
+    ta_free(ctx, r->host);
     ta_free(ctx, r);
     teeattest_ctx_free(ctx);
 }

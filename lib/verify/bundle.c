@@ -25,6 +25,7 @@
 #define EXCHANGE_MAX (16u * 1024u * 1024u)
 #define DIALECT_MAX 64u
 #define MODEL_MAX 1024u
+#define HOST_MAX 255u /* a DNS name; an IPv6 literal in brackets */
 #define SPKI_MAX (64u * 1024u)
 /* lib/tdx refuses larger collateral items (ITEM_MAX in collateral.c). */
 #define COLLATERAL_ITEM_MAX (4u * 1024u * 1024u)
@@ -732,6 +733,11 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
         puts_(&w, ",\"tls_spki\":");
         put_base64(&w, spki, spki_len);
     }
+    const char *host = ta_report_host(b->report);
+    if (host) {
+        puts_(&w, ",\"host\":");
+        put_string(&w, (const uint8_t *)host, strlen(host));
+    }
     puts_(&w, ",\"report\":");
     put(&w, raw, raw_len);
     puts_(&w, ",\"evidence\":");
@@ -1139,7 +1145,7 @@ static int get_string(json_t *o, const char *key, bool required, size_t max,
 static int parse_doc(teeattest_bundle *b, json_t *root, const uint8_t *doc,
                      size_t len, teeattest_error *err)
 {
-    const char *format, *dialect, *model, *nonce_hex, *spki_text;
+    const char *format, *dialect, *model, *nonce_hex, *spki_text, *host;
     int rc = get_string(root, "format", true, 64, &format, err);
     if (rc)
         return rc;
@@ -1164,7 +1170,8 @@ static int parse_doc(teeattest_bundle *b, json_t *root, const uint8_t *doc,
     if ((rc = get_string(root, "dialect", true, DIALECT_MAX, &dialect, err)) ||
         (rc = get_string(root, "model", false, MODEL_MAX, &model, err)) ||
         (rc = get_string(root, "nonce", false, 2 * TEEATTEST_NONCE_SIZE,
-                         &nonce_hex, err)))
+                         &nonce_hex, err)) ||
+        (rc = get_string(root, "host", false, HOST_MAX, &host, err)))
         return rc;
     json_t *ts = json_object_get(root, "captured_at");
     if (!ts)
@@ -1226,6 +1233,8 @@ static int parse_doc(teeattest_bundle *b, json_t *root, const uint8_t *doc,
     else if (!rc && spki.p)
         rc = teeattest_evidence_set(b->ev, TEEATTEST_EVIDENCE_TLS_SPKI, 0,
                                     spki.p, spki.n, err);
+    if (!rc && host)
+        rc = ta_report_set_host(b->report, host);
     if (rc == TEEATTEST_E_NOMEM)
         rc = ta_error(err, rc, NULL, "out of memory");
     bytes_free(b->ctx, &spki);

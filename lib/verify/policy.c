@@ -42,6 +42,8 @@ void ta_policy_defaults(struct teeattest_policy *p)
     p->allow_unbound_key = false;
     p->require_event_log = false;
     p->max_report_age = 0;
+    p->aci_allow_null_nonce = false;
+    p->aci_max_keyset_lifetime = TA_ACI_MAX_KEYSET_LIFETIME;
 }
 
 TEEATTEST_API int teeattest_policy_new(teeattest_ctx *ctx,
@@ -137,6 +139,7 @@ BOOL_SETTER(teeattest_policy_set_require_tls_binding, require_tls_binding)
 BOOL_SETTER(teeattest_policy_set_allow_server_nonce, allow_server_nonce)
 BOOL_SETTER(teeattest_policy_set_allow_unbound_key, allow_unbound_key)
 BOOL_SETTER(teeattest_policy_set_require_event_log, require_event_log)
+BOOL_SETTER(teeattest_policy_set_aci_allow_null_nonce, aci_allow_null_nonce)
 
 /* Longest model name the policy keeps (model names are short identifiers
  * such as "deepseek-ai/DeepSeek-V3.1"). */
@@ -461,5 +464,13 @@ TEEATTEST_API int teeattest_policy_set_max_report_age(
 {
     NEED_POLICY(policy, err);
     policy->max_report_age = seconds;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_policy_set_aci_max_keyset_lifetime(
+    teeattest_policy *policy, uint32_t seconds, teeattest_error *err)
+{
+    NEED_POLICY(policy, err);
+    policy->aci_max_keyset_lifetime = seconds;
     return TEEATTEST_OK;
 }

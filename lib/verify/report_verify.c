@@ -21,6 +21,7 @@
 #include "../gpu/gpu.h"
 #include "../providers/providers.h"
 #include "../tdx/tdx_fetch.h"
+#include "aci_report.h"
 #include "model_verify.h"
 #include "pipeline.h"
 
@@ -47,6 +48,7 @@ typedef struct vctx {
     size_t raw_len;
     teeattest_error *err;
     struct chutes_key *keys; /* Chutes: one per entry (chutes_keys) */
+    bool compose_ok;         /* compose.hash passed (the last entry's) */
 } vctx;
 
 /* What an entry established, for the report-level facts. */
@@ -1027,7 +1029,9 @@ static void check_init_scripts(vctx *v, const ta_dstack_identity *id,
 static int check_software(vctx *v, size_t i, const ta_tdx_quote *q)
 {
     blob log_text = field(v, i, TEEATTEST_ENTRY_EVENT_LOG);
-    bool dstack = v->shape == TA_SHAPE_DSTACK || v->shape == TA_SHAPE_TWO_LAYER;
+    bool dstack = v->shape == TA_SHAPE_DSTACK ||
+                  v->shape == TA_SHAPE_TWO_LAYER || v->shape == TA_SHAPE_ACI;
+    v->compose_ok = false;
     if (!log_text.p) {
         bool req = dstack || v->pol->require_event_log;
         ta_result_check(v->r, "eventlog.replay", req ? FAIL : SKIP, req,
@@ -1124,6 +1128,7 @@ static int check_software(vctx *v, size_t i, const ta_tdx_quote *q)
             ta_dstack_compose_hash(v->ctx, ch, compose.p, compose.n);
             bool ok = ta_ct_equal(ch, id.compose_hash, 32);
             compose_ok = ok;
+            v->compose_ok = ok;
             ta_result_check(v->r, "compose.hash", ok ? PASS : FAIL, true,
                             ok ? "SHA-256(app_compose) equals the "
                                  "compose-hash event"
@@ -1237,6 +1242,17 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
         case TA_SHAPE_TINFOIL:
             bind_tinfoil(v, rd);
             break;
+        case TA_SHAPE_ACI: {
+            ta_aci_report_in in = {
+                .raw = v->raw, .raw_len = v->raw_len, .rd = rd,
+                .nonce = v->has_nonce ? v->nonce : NULL, .spki = v->spki,
+                .spki_len = v->spki_len, .host = ta_report_host(v->rep),
+                .at = v->at, .pol = v->pol};
+            ta_result_set_prefix(v->r, NULL); /* one keyset per report */
+            rc = ta_aci_report_checks(v->ctx, v->r, &in, v->err);
+            ta_result_set_prefix(v->r, prefix);
+            break;
+        }
         default:
             bind_dstack(v, i, rd, eo);
             if (!rc)
@@ -1247,6 +1263,13 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
         }
         if (!rc)
             rc = check_software(v, i, &q);
+        if (!rc && v->shape == TA_SHAPE_ACI) {
+            blob ac = field(v, i, TEEATTEST_ENTRY_APP_COMPOSE);
+            ta_result_set_prefix(v->r, NULL);
+            ta_aci_provenance_check(v->r, v->raw, v->raw_len, v->compose_ok,
+                                    ac.p, ac.n);
+            ta_result_set_prefix(v->r, prefix);
+        }
     }
     if (!rc) {
         blob cm = field(v, i, TEEATTEST_ENTRY_COMPOSE_MANAGER);

@@ -50,7 +50,13 @@ struct teeattest_policy {
     bool allow_unbound_key;
     bool require_event_log;
     uint32_t max_report_age; /* seconds; 0 = no limit */
+    /* ACI (teeattest/policy.h) */
+    bool aci_allow_null_nonce;
+    uint32_t aci_max_keyset_lifetime; /* seconds; 0 = no limit */
 };
+
+/* Default teeattest_policy_set_aci_max_keyset_lifetime(): 90 days. */
+#define TA_ACI_MAX_KEYSET_LIFETIME (90u * 24u * 3600u)
 
 /* Bytes of a teeattest_identity value (20 or 32), 0 if unknown. */
 size_t ta_identity_len(int32_t kind);

@@ -34,6 +34,11 @@ CAPTURES = {
     "chutes_direct/e2e_instances.json": ["chutes"],
     "tinfoil_v3_direct/attestation.json": ["tinfoil"],
 }
+# Samples kept in the repository (tests/data, each with its README), by
+# path relative to the project root.
+REPO_SAMPLES = {
+    "tests/data/aci_gateway/aci_report.json": ["aci"],
+}
 # The dstack objects inside a document, for names relative to them.
 CONTAINERS = ("all_attestations[].", "model_attestations[].",
               "gateway_attestation.")
@@ -169,13 +174,19 @@ def main():
         return 1
 
     bad = 0
+    root = os.path.dirname(os.path.dirname(os.path.abspath(sys.argv[1])))
     for name in sorted({t for ts in CAPTURES.values() for t in ts} |
+                       {t for ts in REPO_SAMPLES.values() for t in ts} |
                        {"gpu"}):
         if not tabs.get(name):
             print("docs/providers.md has no field table %r" % name)
             bad += 1
-    for rel, want in sorted(CAPTURES.items()):
-        with open(os.path.join(fixtures, rel), encoding="utf-8") as f:
+    docs = [(os.path.join(fixtures, rel), rel, want)
+            for rel, want in sorted(CAPTURES.items())]
+    docs += [(os.path.join(root, rel), rel, want)
+             for rel, want in sorted(REPO_SAMPLES.items())]
+    for path_, rel, want in docs:
+        with open(path_, encoding="utf-8") as f:
             doc = json.load(f)
         names = set().union(*(tabs.get(t, set()) for t in want))
         for path in missing(doc, names):
@@ -193,7 +204,7 @@ def main():
         print("%d member(s) missing from docs/providers.md" % bad)
         return 1
     print("every member of %d captures is in its field tables" %
-          len(CAPTURES))
+          len(docs))
     return 0
 
 

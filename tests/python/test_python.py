@@ -328,11 +328,12 @@ class TestPolicy(unittest.TestCase):
          .set_require_gpu(False).set_require_tls_binding(True)
          .set_allow_server_nonce(True).set_allow_unbound_key(True)
          .set_require_event_log(True).set_max_report_age(3600)
-         .set_min_tcb_eval(17).set_min_tcb_eval(0))
+         .set_min_tcb_eval(17).set_min_tcb_eval(0)
+         .set_aci_allow_null_nonce(True).set_aci_max_keyset_lifetime(0))
         # A method for every setter of the C policy.
         c_setters = {n[len("teeattest_policy_"):] for n in _lib.FUNCTIONS
                      if re.match(r"teeattest_policy_(set|add|clear)_", n)}
-        self.assertEqual(len(c_setters), 27)
+        self.assertEqual(len(c_setters), 29)
         for n in c_setters:
             self.assertTrue(callable(getattr(ta.Policy, n, None)), n)
 

@@ -144,11 +144,13 @@ static teeattest_ctx *fake_ctx(fake *f)
 
 static const char *const dialects[] = {"phala",  "redpill", "nearai",
                                        "nanogpt", "venice", "ionet",
-                                       "chutes", "tinfoil", "generic"};
+                                       "chutes", "tinfoil", "generic",
+                                       "aci"};
 static const char *const key_envs[] = {
     "PHALA_API_KEY",   "REDPILL_API_KEY",        "NEARAI_API_KEY",
     "NANOGPT_API_KEY", "VENICE_API_KEY",         "IOINTELLIGENCE_API_KEY",
-    "CHUTES_API_KEY",  "TINFOIL_API_KEY",        "TEEATTEST_API_KEY"};
+    "CHUTES_API_KEY",  "TINFOIL_API_KEY",        "TEEATTEST_API_KEY",
+    "ACI_API_KEY"};
 
 static void clear_key_env(void)
 {
@@ -278,6 +280,8 @@ static void test_attestation_urls(void)
         {"generic", "0x12", BASE "/v1/attestation/report?model=" MODEL_ENC
                             "&nonce=@N&signing_algo=ecdsa"
                             "&signing_address=0x12"},
+        /* one report per service: no model, no signing address */
+        {"aci", "0x12", BASE "/v1/aci/attestation?nonce=@N"},
     };
     clear_key_env();
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -498,6 +502,7 @@ static void test_default_base_urls(void)
         {"chutes", "https://api.chutes.ai"},
         {"tinfoil", NULL},
         {"generic", NULL},
+        {"aci", NULL},
     };
     size_t n = 0;
     while (teeattest_dialect_name(n))
@@ -691,7 +696,8 @@ static void test_api_keys(void)
         check_header(&f.req[0], "Authorization", "Bearer sk-configured", d);
 
         /* The signature request carries it too. */
-        if (strcmp(d, "ionet") && strcmp(d, "chutes") && strcmp(d, "tinfoil")) {
+        if (strcmp(d, "ionet") && strcmp(d, "chutes") && strcmp(d, "tinfoil") &&
+            strcmp(d, "aci")) { /* aci: receipts, no signature */
             teeattest_signature *sig = NULL;
             f.n = 0;
             f.sig_status = 200;
@@ -826,6 +832,7 @@ static void test_option_validation(void)
         {"chute", NULL},                               /* chutes */
         {NULL},                                        /* tinfoil */
         {"attestation_path", "chat_path", "signature_path", NULL}, /* generic */
+        {NULL},                                        /* aci */
     };
     static const char *const all_own[] = {"include_tls_fingerprint", "chute",
                                           "attestation_path", "chat_path",

@@ -450,6 +450,11 @@ struct stream {
     size_t off;
     bool finished;
     bool stalled;
+    /* aci: the receipt id and the request bytes as received */
+    bool aci;
+    char rid[48];
+    char *aci_req;
+    size_t aci_req_len;
 };
 
 static void stream_free(void *cls)
@@ -457,6 +462,7 @@ static void stream_free(void *cls)
     struct stream *st = cls;
     sb_free(&st->cur);
     json_decref(st->chunks);
+    free(st->aci_req);
     free(st);
 }
 
@@ -545,6 +551,14 @@ static int produce(struct stream *st)
         sim_hex(resp_hex, h, 32);
         store_sigrec(s, st->id, st->model, st->node, st->req_hex, resp_hex,
                      false, st->f.signature_delay_polls);
+        if (st->aci) {
+            /* the receipt hashes the whole stream, framing included */
+            char *rj = sim_aci_receipt_make(s, &st->f, st->rid, st->id,
+                                            st->model, st->aci_req,
+                                            st->aci_req_len, resp_hex);
+            if (rj)
+                sim_aci_receipt_store(s, st->rid, rj);
+        }
     }
     return 0;
 }
@@ -610,6 +624,13 @@ static enum MHD_Result start_stream(struct ctx *c, struct stream *st)
     }
     add_common_headers(r, "text/event-stream; charset=utf-8");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    if (st->aci) {
+        char digest[72];
+        MHD_add_response_header(r, "X-Receipt-Id", st->rid);
+        MHD_add_response_header(r, "X-ACI-Version", "aci/1");
+        if (sim_aci_keyset_digest(c->s, &c->f, digest))
+            MHD_add_response_header(r, "X-ACI-Keyset-Digest", digest);
+    }
     return queue(c, 200, r);
 }
 
@@ -667,6 +688,18 @@ static enum MHD_Result chat_dstack(struct ctx *c)
     st->node = node;
     st->events = s->events;
     request_hash_hex(c, st->req_hex);
+    if (is_dialect(s, "aci")) {
+        st->aci = true;
+        snprintf(st->rid, sizeof st->rid, "rcpt-%llu", n);
+        st->aci_req_len = c->rq->body.len;
+        st->aci_req = malloc(st->aci_req_len + 1);
+        if (!st->aci_req) {
+            stream_free(st);
+            return MHD_NO;
+        }
+        if (st->aci_req_len)
+            memcpy(st->aci_req, c->rq->body.data, st->aci_req_len);
+    }
     if (stream)
         return start_stream(c, st);
 
@@ -684,6 +717,21 @@ static enum MHD_Result chat_dstack(struct ctx *c)
         tamper_bytes(body, len);
     store_sigrec(s, id, st->model, node, st->req_hex, resp_hex, false,
                  c->f.signature_delay_polls);
+    if (st->aci) {
+        char digest[72] = "";
+        char *rj = sim_aci_receipt_make(s, &c->f, st->rid, id, st->model,
+                                        st->aci_req, st->aci_req_len,
+                                        resp_hex);
+        if (rj)
+            sim_aci_receipt_store(s, st->rid, rj);
+        sim_aci_keyset_digest(s, &c->f, digest);
+        const char *hdrs[] = {"X-Receipt-Id", st->rid, "X-ACI-Version",
+                              "aci/1", "X-ACI-Keyset-Digest", digest, NULL};
+        enum MHD_Result ret = send_body(c, 200, body, len, "application/json",
+                                        hdrs);
+        stream_free(st);
+        return ret;
+    }
     stream_free(st);
     return send_body(c, 200, body, len, "application/json", NULL);
 }
@@ -871,7 +919,30 @@ static enum MHD_Result signature(struct ctx *c, const char *id)
 
 /* ---- control ----------------------------------------------------------- */
 
+static json_t *faults_json_base(const sim_faults *f);
+
 static json_t *faults_json(const sim_faults *f)
+{
+    json_t *d = faults_json_base(f);
+    if (d) {
+        json_object_set_new(d, "aci_wrong_digest",
+                            json_boolean(f->aci_wrong_digest));
+        json_object_set_new(d, "aci_expired", json_boolean(f->aci_expired));
+        json_object_set_new(d, "aci_null_nonce",
+                            json_boolean(f->aci_null_nonce));
+        json_object_set_new(d, "aci_tls_unlisted",
+                            json_boolean(f->aci_tls_unlisted));
+        json_object_set_new(d, "aci_unlisted_key",
+                            json_boolean(f->aci_unlisted_key));
+        json_object_set_new(d, "aci_body_hash_other",
+                            json_boolean(f->aci_body_hash_other));
+        json_object_set_new(d, "aci_bad_session",
+                            json_boolean(f->aci_bad_session));
+    }
+    return d;
+}
+
+static json_t *faults_json_base(const sim_faults *f)
 {
     json_t *fails = json_array();
     for (size_t i = 0; fails && i < f->n_fail_next; i++)
@@ -910,7 +981,9 @@ static const char *apply_control(sim *s, json_t *req, sim_faults *f,
         B(truncate_stream), B(truncate_body), B(tamper_response), B(wrong_signer),
         B(bad_signature), B(sign_other_request), B(expire_signatures),
         B(wrong_nonce), B(near_gateway), B(high_s), B(stall_forever),
-        B(first_byte_never),
+        B(first_byte_never), B(aci_wrong_digest), B(aci_expired),
+        B(aci_null_nonce), B(aci_tls_unlisted), B(aci_unlisted_key),
+        B(aci_body_hash_other), B(aci_bad_session),
 #undef B
     };
     static const struct { const char *name; size_t off; long max; } ints[] = {
@@ -1111,6 +1184,13 @@ static bool truthy(const char *v)
     return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
 }
 
+static enum MHD_Result aci_attestation(struct ctx *c)
+{
+    int status = 500;
+    json_t *d = sim_aci_report(c->s, &c->f, arg(c, "nonce"), &status);
+    return send_json(c, status, d);
+}
+
 static enum MHD_Result attestation(struct ctx *c)
 {
     int status = 500;
@@ -1154,6 +1234,21 @@ static enum MHD_Result route(struct ctx *c)
     bool post = strcmp(c->method, "POST") == 0;
     static const char sig1[] = "/v1/signature/", sig2[] = "/api/v1/tee/signature/";
 
+    if (strcmp(p, "/v1/aci/attestation") == 0 && is_dialect(c->s, "aci"))
+        return get ? aci_attestation(c) : send_json(c, 405, json_pack(
+                                              "{s:s}", "detail",
+                                              "Method Not Allowed"));
+    static const char rcpt[] = "/v1/aci/receipts/";
+    if (strncmp(p, rcpt, sizeof rcpt - 1) == 0 && is_dialect(c->s, "aci")) {
+        if (!get)
+            return send_json(c, 405, json_pack("{s:s}", "detail",
+                                               "Method Not Allowed"));
+        char *rj = sim_aci_receipt_get(c->s, p + sizeof rcpt - 1);
+        if (!rj)
+            return send_error(c, 404, "Unknown or expired receipt id",
+                              "not_found");
+        return send_body(c, 200, rj, strlen(rj), "application/json", NULL);
+    }
     if (strcmp(p, "/v1/attestation/report") == 0 ||
         strcmp(p, "/api/v1/tee/attestation") == 0)
         return get ? attestation(c) : send_json(c, 405, json_pack("{s:s}",

@@ -14,6 +14,8 @@
 
 #include <microhttpd.h>
 
+#include <sodium.h>
+
 #include "sim.h"
 
 static void usage(FILE *f)
@@ -168,6 +170,8 @@ int main(int argc, char **argv)
     unsigned long long seed = 1, events = 8, v;
     bool print_keys = false, no_gpu = false;
     const char *dstack_2026 = NULL;
+    const char *aci_domain = "127.0.0.1";
+    bool aci_aggregator = false;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -214,7 +218,7 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--dialect") == 0) {
             NEEDS_VALUE();
             static const char *const known[] = {"redpill", "phala", "nearai",
-                "nanogpt", "venice", "ionet", "generic"};
+                "nanogpt", "venice", "ionet", "generic", "aci"};
             bool ok = false;
             for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
                 ok = ok || strcmp(val, known[k]) == 0;
@@ -233,6 +237,16 @@ int main(int argc, char **argv)
                 return 2;
             }
             model = val;
+        } else if (strcmp(a, "--aci-domain") == 0) {
+            NEEDS_VALUE();
+            if (!*val || strlen(val) >= 256) {
+                fprintf(stderr, "teeattest-sim: --aci-domain: 1 to 255 "
+                                "bytes\n");
+                return 2;
+            }
+            aci_domain = val;
+        } else if (strcmp(a, "--aci-aggregator") == 0) {
+            aci_aggregator = true;
         } else if (strcmp(a, "--no-gpu") == 0) {
             no_gpu = true;
         } else if (strcmp(a, "--dstack-2026") == 0) {
@@ -302,6 +316,16 @@ int main(int argc, char **argv)
         snprintf(who, sizeof who, "node%d", i);
         if (sim_key_derive(&s.keys[i], seed, who))
             goto out_keys;
+    }
+    snprintf(s.aci_domain, sizeof s.aci_domain, "%s", aci_domain);
+    s.aci_aggregator = aci_aggregator;
+    if (sim_key_derive(&s.aci_key, seed, "aci-receipt"))
+        goto out_keys;
+    {
+        char label[64];
+        snprintf(label, sizeof label, "teeattest-sim/%llu/aci-x25519", seed);
+        sim_sha256(s.aci_x25519_sk, label, strlen(label));
+        crypto_scalarmult_base(s.aci_x25519_pk, s.aci_x25519_sk);
     }
     if (sim_key_derive(&s.gateway_key, seed, "gateway") ||
         sim_key_derive(&s.wrong_key, seed, "wrong-signer"))

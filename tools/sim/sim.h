@@ -173,6 +173,14 @@ typedef struct sim_faults {
     int nodes;
     bool near_gateway;
     bool high_s;              /* ECDSA signatures in the malleable form */
+    /* aci (aci.c, docs/simulator.md) */
+    bool aci_wrong_digest;    /* restated workload_keyset_digest is wrong */
+    bool aci_expired;         /* keyset not_after an hour before now */
+    bool aci_null_nonce;      /* statement with nonce:null */
+    bool aci_tls_unlisted;    /* keyset lists another TLS key */
+    bool aci_unlisted_key;    /* receipts signed by a key not listed */
+    bool aci_body_hash_other; /* receipt body hashes of other bytes */
+    bool aci_bad_session;     /* session evidence differs from its digest */
 } sim_faults;
 
 typedef struct sim_sigrec {
@@ -209,6 +217,11 @@ typedef struct sim {
     char *compose_dir;           /* --compose-dir: GET /compose-files/... */
     unsigned nv_faults;          /* SIM_NV_FAULT_* from --fault */
     bool no_gpu;                 /* --no-gpu: CPU-only TEE, no GPU evidence */
+    /* --dialect aci (aci.c) */
+    sim_key aci_key;             /* receipt signing key */
+    uint8_t aci_x25519_pk[32], aci_x25519_sk[32];
+    char aci_domain[256];        /* --aci-domain: the TLS key's domain */
+    bool aci_aggregator;         /* --aci-aggregator */
 
     pthread_mutex_t lock;
     sim_faults f;
@@ -247,6 +260,23 @@ json_t *sim_report_dstack(const sim *s, const sim_faults *f, const char *path,
                           bool tls_fp, int *status);
 json_t *sim_report_ionet(const sim *s, const sim_faults *f, const char *body,
                          size_t body_len, int *status);
+/* aci/1 (aci.c): the report for `nonce_hex` (NULL: none asked). */
+json_t *sim_aci_report(const sim *s, const sim_faults *f,
+                       const char *nonce_hex, int *status);
+/* The keyset digest the report binds. */
+bool sim_aci_keyset_digest(const sim *s, const sim_faults *f, char out[72]);
+/* Canonical (sorted compact) JSON text, malloc'd. */
+char *sim_aci_jcs(const json_t *v);
+/* A signed receipt for one chat (request bytes as received, the SHA-256
+ * of the response bytes sent), malloc'd JSON; store and fetch by id. */
+char *sim_aci_receipt_make(const sim *s, const sim_faults *f, const char *id,
+                           const char *chat_id, const char *model,
+                           const void *req, size_t req_len,
+                           const char resp_hex[65]);
+void sim_aci_receipt_store(sim *s, const char *id, char *json);
+char *sim_aci_receipt_get(sim *s, const char *id);
+/* The simulator's clock for keyset expiry (the PKI time). */
+int64_t sim_aci_now(void);
 /* {"error":{"message":..,"type":..,"param":null,"code":null}} */
 json_t *sim_error_doc(const char *message, const char *type);
 

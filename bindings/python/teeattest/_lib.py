@@ -218,6 +218,8 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_policy_set_allow_unbound_key": (I, [H, I, E]),
     "teeattest_policy_set_require_event_log": (I, [H, I, E]),
     "teeattest_policy_set_max_report_age": (I, [H, U32, E]),
+    "teeattest_policy_set_aci_allow_null_nonce": (I, [H, I, E]),
+    "teeattest_policy_set_aci_max_keyset_lifetime": (I, [H, U32, E]),
     "teeattest_policy_set_min_tcb_eval": (I, [H, U32, E]),
     # signature.h
     "teeattest_signature_parse_json": (I, [H, PH, B, Z, E]),
@@ -278,6 +280,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_exchange_header": (S, [H, S]),
     "teeattest_exchange_tls_spki": (I, [H, PB, PZ, E]),
     "teeattest_signature_fetch": (I, [H, PH, H, S, E]),
+    "teeattest_aci_receipt_fetch": (I, [H, H, c_void_p, PZ, E]),
     # tdx.h
     "teeattest_tdx_status_name": (S, [I32]),
     "teeattest_collateral_load_dir": (I, [H, PH, S, E]),

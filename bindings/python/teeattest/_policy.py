@@ -183,6 +183,14 @@ class Policy(Handle):
     def set_max_report_age(self, seconds: int) -> "Policy":
         return self._set("policy_set_max_report_age", u32(seconds, "seconds"))
 
+    def set_aci_allow_null_nonce(self, allow: bool) -> "Policy":
+        return self._set("policy_set_aci_allow_null_nonce",
+                         flag(allow, "allow"))
+
+    def set_aci_max_keyset_lifetime(self, seconds: int) -> "Policy":
+        return self._set("policy_set_aci_max_keyset_lifetime",
+                         u32(seconds, "seconds"))
+
 
 def _int_enum(v: Any, enum: Any, name: str) -> int:
     if isinstance(v, bool) or not isinstance(v, int):

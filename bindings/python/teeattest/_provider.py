@@ -404,6 +404,16 @@ class Provider(Handle):
                    cstr(algo, "algo", True))
         return Signature(out.value, self._ctx)
 
+    def fetch_aci_receipt(self, exchange: Exchange) -> bytes:
+        """The signed receipt an ACI answer names (X-Receipt-Id), exactly
+        as received (dialect "aci"; at most 1 MiB). Not verified here."""
+        buf = ctypes.create_string_buffer(1 << 20)
+        n = c_size_t(len(buf))
+        self._call(lib().aci_receipt_fetch, self._p,
+                   _same(exchange, Exchange, "exchange", False), buf,
+                   byref(n))
+        return buf.raw[:n.value]
+
 
 _DONE = object()
 
