@@ -397,6 +397,7 @@ int cmd_chat(int argc, char **argv);
 int cmd_quote(int argc, char **argv);
 int cmd_gpu(int argc, char **argv);
 int cmd_bundle_verify(int argc, char **argv);
+int cmd_sigstore(int argc, char **argv);
 
 void help_signer(FILE *f);
 void help_verify_signature(FILE *f);
@@ -407,6 +408,7 @@ void help_chat(FILE *f);
 void help_quote(FILE *f);
 void help_gpu(FILE *f);
 void help_bundle_verify(FILE *f);
+void help_sigstore(FILE *f);
 
 /* ---- demo data (demo_data.c) ------------------------------------------ */
 

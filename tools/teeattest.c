@@ -37,6 +37,8 @@ static const struct command commands[] = {
      cmd_gpu, help_gpu},
     {"verify", "re-verify an evidence bundle (attest/chat --save FILE)",
      cmd_bundle_verify, help_bundle_verify},
+    {"sigstore", "verify a Sigstore bundle (verify-bundle, offline)",
+     cmd_sigstore, help_sigstore},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
