@@ -38,7 +38,8 @@ extern "C" {
  * The result's checklist holds one `sigstore.*` check per step: the
  * bundle and trusted root parse, the signing certificate chains to a
  * certificate authority of the trusted root at the signing time (the
- * integrated time of a verified Rekor v1 signed entry timestamp), its
+ * integrated time of a verified Rekor v1 signed entry timestamp or a
+ * trusted RFC 3161 timestamp) with an SCT of a trusted CT log, its
  * identity and issuer match, the signature verifies over the artifact (or
  * the DSSE envelope's PAE, whose in-toto statement must name the artifact's
  * SHA-256 as a subject), and every transparency log entry matches the

@@ -54,4 +54,11 @@ bool ta_ss_tsa_verify(const teeattest_ctx *ctx, const ta_ss_root *root,
                       const ta_ss_blob *ts, const ta_ss_blob *signature,
                       int64_t *time, char *why, size_t cap);
 
+/* The SCTs embedded in the leaf (sct.c): *n_ok counts those that verify
+ * with a CT log of the root (the issuer names the precertificate's
+ * issuer key). TEEATTEST_OK when at least one does. */
+int ta_ss_sct_verify(const teeattest_ctx *ctx, const ta_ss_root *root,
+                     const ta_x509 *leaf, const ta_x509 *issuer,
+                     size_t *n_ok, char *why, size_t cap);
+
 #endif /* TA_SIGSTORE_VERIFY_H */

@@ -238,13 +238,42 @@ static size_t check_tlog(const teeattest_ctx *ctx, const ta_ss_root *root,
     return n_times;
 }
 
+/* At least one embedded SCT from a CT log of the root verifies. */
+static void check_sct(const teeattest_ctx *ctx, const ta_ss_root *root,
+                      const ta_x509 *leaf, const ta_ss_ca *ca,
+                      teeattest_result *r)
+{
+    char why[256];
+    size_t n_ok = 0;
+    ta_x509 *issuer = NULL;
+    if (root->n_ctlogs == 0) {
+        ta_result_check(r, "sigstore.certificate.sct", SKIP, false,
+                        "the trusted root lists no CT log");
+        return;
+    }
+    if (!ca || ta_x509_parse_der(ctx, &issuer, ca->certs[0].p,
+                                 ca->certs[0].len, NULL)) {
+        ta_result_check(r, "sigstore.certificate.sct", SKIP, true,
+                        "no verified issuer to check the SCTs against");
+        return;
+    }
+    if (ta_ss_sct_verify(ctx, root, leaf, issuer, &n_ok, why, sizeof why))
+        ta_result_check(r, "sigstore.certificate.sct", FAIL, true, "%s", why);
+    else
+        ta_result_check(r, "sigstore.certificate.sct", PASS, true,
+                        "%zu embedded SCT(s) verified with CT logs of the "
+                        "trusted root", n_ok);
+    ta_x509_free(issuer);
+}
+
 static void check_cert(const teeattest_ctx *ctx, const ta_ss_root *root,
                        const ta_ss_bundle *b, const ta_x509 *leaf,
                        const ta_ss_policy *pol, const int64_t *times,
                        size_t n_times, teeattest_result *r)
 {
     char why[256], found[256];
-    bool root_in_bundle = false;
+    bool root_in_bundle = false, chain_ok = false;
+    size_t ca = 0;
     for (size_t i = 1; i < b->n_certs; i++) {
         ta_x509 *c = NULL;
         if (ta_x509_parse_der(ctx, &c, b->certs[i].p, b->certs[i].len, NULL) ||
@@ -261,7 +290,6 @@ static void check_cert(const teeattest_ctx *ctx, const ta_ss_root *root,
                         "no verified signing time to judge the chain at");
     } else {
         bool ok = true;
-        size_t ca = 0;
         for (size_t i = 0; i < n_times && ok; i++) {
             char t[21];
             ta_utc_format(t, times[i]);
@@ -279,6 +307,7 @@ static void check_cert(const teeattest_ctx *ctx, const ta_ss_root *root,
             ta_result_check(r, "sigstore.certificate.chain", FAIL, true,
                             "the certificate does not allow code signing");
         }
+        chain_ok = ok;
         if (ok)
             ta_result_check(r, "sigstore.certificate.chain", PASS, true,
                             "issued by certificate authority %zu of the "
@@ -301,8 +330,7 @@ static void check_cert(const teeattest_ctx *ctx, const ta_ss_root *root,
                     found);
     if (!rc)
         ta_result_fact_str(r, "sigstore.issuer", found);
-    ta_result_check(r, "sigstore.certificate.sct", SKIP, false,
-                    "embedded SCTs are not verified by this version");
+    check_sct(ctx, root, leaf, chain_ok ? &root->cas[ca] : NULL, r);
 }
 
 void ta_ss_verify(const teeattest_ctx *ctx, const ta_ss_root *root,
