@@ -415,6 +415,7 @@ int cmd_gpu(int argc, char **argv);
 int cmd_bundle_verify(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
 int cmd_aci(int argc, char **argv);
+int cmd_sigstore(int argc, char **argv);
 
 void help_signer(FILE *f);
 void help_verify_signature(FILE *f);
@@ -427,6 +428,7 @@ void help_gpu(FILE *f);
 void help_bundle_verify(FILE *f);
 void help_proxy(FILE *f);
 void help_aci(FILE *f);
+void help_sigstore(FILE *f);
 
 /* ---- demo data (demo_data.c) ------------------------------------------ */
 

@@ -60,6 +60,8 @@ static const struct command commands[] = {
      cmd_proxy, help_proxy},
     {"aci", "ACI/1 offline tools: keyset digest, session id, receipts",
      cmd_aci, help_aci},
+    {"sigstore", "verify a Sigstore bundle (verify-bundle, offline)",
+     cmd_sigstore, help_sigstore},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

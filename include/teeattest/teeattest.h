@@ -23,5 +23,6 @@
 #include "teeattest/bundle.h"
 #include "teeattest/encoding.h"
 #include "teeattest/aci.h"
+#include "teeattest/sigstore.h"
 
 #endif /* TEEATTEST_TEEATTEST_H */

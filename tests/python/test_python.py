@@ -677,6 +677,40 @@ class TestQuoteGpu(unittest.TestCase):
         with self.assertRaises(ta.InvalidArgument):
             ta.verify_gpu(self.ctx, payload, bytes(31), inp, pol)
 
+    def test_sigstore_bundle(self):
+        d = os.path.join(SRC, "tests", "data", "sigstore-conformance")
+        case = os.path.join(d, "bundle-verify", "happy-path-v0.3")
+        bundle = read(case, "bundle.sigstore.json")
+        root = read(d, "production_trusted_root.json")
+        art = read(d, "a.txt")
+        ident = ("https://github.com/sigstore-conformance/extremely-dangerous-"
+                 "public-oidc-beacon/.github/workflows/extremely-dangerous-"
+                 "oidc-beacon.yml@refs/heads/main")
+        iss = "https://token.actions.githubusercontent.com"
+        res = ta.verify_sigstore_bundle(self.ctx, bundle, root, artifact=art,
+                                        identity=ident, issuer=iss)
+        self.assertTrue(res.verified, res.failures)
+        self.assertEqual(res.facts["sigstore.issuer"], iss)
+        res = ta.verify_sigstore_bundle(
+            self.ctx, bundle, root, artifact_sha256=hashlib.sha256(art).digest(),
+            identity=r"https://github\.com/sigstore-conformance/.*",
+            issuer=iss, identity_regexp=True)
+        self.assertTrue(res.verified, res.failures)
+        # Another identity, another artifact: each fails on its check.
+        res = ta.verify_sigstore_bundle(self.ctx, bundle, root, artifact=art,
+                                        identity="someone@example.com",
+                                        issuer=iss)
+        self.assertFalse(res.verified)
+        self.assertIn("sigstore.certificate.identity",
+                      [c.name for c in res.failures])
+        res = ta.verify_sigstore_bundle(self.ctx, bundle, root,
+                                        artifact=art + b"x", identity=ident,
+                                        issuer=iss)
+        self.assertIn("sigstore.artifact.digest",
+                      [c.name for c in res.failures])
+        with self.assertRaises(ta.InvalidArgument):
+            ta.verify_sigstore_bundle(self.ctx, bundle, root, artifact=art)
+
 
 class TestBundle(unittest.TestCase):
     """Bundle round trip: the NEAR capture and a signed exchange saved,

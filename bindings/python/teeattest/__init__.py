@@ -30,7 +30,8 @@ from ._policy import Policy, Signature
 from ._provider import (Attestation, ChatEvent, ChatStream, Dialect, Exchange,
                         Provider, Report, chat_body, dialect_info, dialects)
 from ._evidence import (Bundle, Collateral, Evidence, GpuInputs,
-                        tdx_status_name, verify_gpu, verify_quote)
+                        tdx_status_name, verify_gpu, verify_quote,
+                        verify_sigstore_bundle)
 from .backends import HttpRequest, HttpResponse, ResponseSink
 from .constants import (CHAT_STREAM, ENTRY_ALL, HTTP_STREAM, INTEL_PCS_URL,
                         MEMO_OFF, NONCE_SIZE,

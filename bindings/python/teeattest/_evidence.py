@@ -65,6 +65,30 @@ def verify_quote(ctx: Context, quote: bytes, collateral: Collateral,
     return Result(out.value, ctx)
 
 
+def verify_sigstore_bundle(ctx: Context, bundle: bytes, trusted_root: bytes,
+                           *, artifact: Optional[bytes] = None,
+                           artifact_sha256: Optional[bytes] = None,
+                           identity: Optional[str] = None,
+                           issuer: Optional[str] = None,
+                           identity_regexp: bool = False,
+                           issuer_regexp: bool = False,
+                           key_pem: Optional[bytes] = None) -> Result:
+    """Verify a Sigstore bundle against a trusted_root.json
+    (teeattest_sigstore_verify_bundle); checks are sigstore.*."""
+    b = data(bundle, "bundle")
+    t = data(trusted_root, "trusted_root")
+    a = data(artifact, "artifact", True)
+    d = data(artifact_sha256, "artifact_sha256", True)
+    k = data(key_pem, "key_pem", True)
+    flags = (1 if identity_regexp else 0) | (2 if issuer_regexp else 0)
+    out = c_void_p()
+    call(lib().sigstore_verify_bundle, _ctx(ctx)._p, byref(out), b,
+         len(b or b""), t, len(t or b""), a, len(a or b""), d,
+         cstr(identity, "identity", True), cstr(issuer, "issuer", True),
+         flags, k, len(k or b""), state=ctx._cb)
+    return Result(out.value, ctx)
+
+
 def tdx_status_name(status: int) -> str:
     return text(lib().tdx_status_name(i32(status, "status"))) or ""
 

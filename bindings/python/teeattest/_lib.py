@@ -291,6 +291,9 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_collateral_ref": (H, [H]),
     "teeattest_collateral_free": (None, [H]),
     "teeattest_tdx_verify": (I, [H, PH, B, Z, H, H, E]),
+    # sigstore.h
+    "teeattest_sigstore_verify_bundle": (I, [H, PH, B, Z, B, Z, B, Z, B,
+                                             S, S, U32, B, Z, E]),
     # gpu.h
     "teeattest_gpu_inputs_new": (I, [H, PH, E]),
     "teeattest_gpu_inputs_ref": (H, [H]),
