@@ -22,5 +22,6 @@
 #include "teeattest/attest.h"
 #include "teeattest/bundle.h"
 #include "teeattest/encoding.h"
+#include "teeattest/e2ee.h"
 
 #endif /* TEEATTEST_TEEATTEST_H */
