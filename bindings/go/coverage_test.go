@@ -16,6 +16,7 @@ var unbound = map[string]string{
 	"teeattest_result_fact":       "Result.Fact walks the facts so the unverified.* rule is enforced in Go too",
 	"teeattest_result_find_check": "Result.Check walks the checks (it needs the required flag)",
 	"teeattest_bundle_ref":        "Go objects own one reference each; none is shared",
+	"teeattest_e2ee_session_ref":  "as above",
 	"teeattest_policy_ref":        "as above",
 	"teeattest_provider_ref":      "as above",
 	"teeattest_result_ref":        "as above",

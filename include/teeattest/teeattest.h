@@ -24,5 +24,6 @@
 #include "teeattest/encoding.h"
 #include "teeattest/aci.h"
 #include "teeattest/sigstore.h"
+#include "teeattest/e2ee.h"
 
 #endif /* TEEATTEST_TEEATTEST_H */

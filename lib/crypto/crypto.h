@@ -41,6 +41,65 @@ int ta_x509_verify_chain(const teeattest_ctx *ctx, uint32_t *flags_out,
                          size_t crl_count, int64_t at);
 int ta_random(const teeattest_ctx *ctx, uint8_t *buf, size_t len);
 
+/* ---- E2EE primitives (aead.c, aead_openssl.c) ----------------------------
+ * Built in only (no backend member): AES-256-GCM with a 12-byte IV and a
+ * 16-byte tag, HKDF-SHA256 (RFC 5869), X25519 (RFC 7748, libsodium) and
+ * secp256k1 ECDH (libsecp256k1). Keys and IVs come from the caller, random
+ * bytes from ta_random() (the context's source). */
+
+/* out (len + 16 bytes) = ciphertext || tag. */
+int ta_aes256gcm_seal(uint8_t *out, const uint8_t key[32],
+                      const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+                      const uint8_t *pt, size_t len);
+/* ct = ciphertext || tag (ct_len >= 16); out gets ct_len - 16 bytes.
+ * TEEATTEST_E_VERIFY_FAILED when the tag does not match; out is then
+ * zeroed. */
+int ta_aes256gcm_open(uint8_t *out, const uint8_t key[32],
+                      const uint8_t iv[12], const uint8_t *aad, size_t aad_len,
+                      const uint8_t *ct, size_t ct_len);
+/* HKDF-SHA256 extract-and-expand; salt_len 0 = no salt (HashLen zeros). */
+int ta_hkdf_sha256(uint8_t *out, size_t out_len, const uint8_t *salt,
+                   size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+                   const uint8_t *info, size_t info_len);
+/* The two implementations behind the three above, exposed for tests (the
+ * OpenSSL ones answer TEEATTEST_E_UNSUPPORTED when not built in). */
+int ta_openssl_aes256gcm_seal(uint8_t *out, const uint8_t key[32],
+                              const uint8_t iv[12], const uint8_t *aad,
+                              size_t aad_len, const uint8_t *pt, size_t len);
+int ta_openssl_aes256gcm_open(uint8_t *out, const uint8_t key[32],
+                              const uint8_t iv[12], const uint8_t *aad,
+                              size_t aad_len, const uint8_t *ct,
+                              size_t ct_len);
+int ta_openssl_hkdf_sha256(uint8_t *out, size_t out_len, const uint8_t *salt,
+                           size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+                           const uint8_t *info, size_t info_len);
+int ta_mbedtls_aes256gcm_seal(uint8_t *out, const uint8_t key[32],
+                              const uint8_t iv[12], const uint8_t *aad,
+                              size_t aad_len, const uint8_t *pt, size_t len);
+int ta_mbedtls_aes256gcm_open(uint8_t *out, const uint8_t key[32],
+                              const uint8_t iv[12], const uint8_t *aad,
+                              size_t aad_len, const uint8_t *ct,
+                              size_t ct_len);
+int ta_mbedtls_hkdf_sha256(uint8_t *out, size_t out_len, const uint8_t *salt,
+                           size_t salt_len, const uint8_t *ikm, size_t ikm_len,
+                           const uint8_t *info, size_t info_len);
+/* X25519(scalar, point). TEEATTEST_E_VERIFY_FAILED when the result is all
+ * zero (a low-order point). */
+int ta_x25519(uint8_t out[32], const uint8_t scalar[32],
+              const uint8_t point[32]);
+/* The public key of an X25519 scalar. */
+int ta_x25519_base(uint8_t pub[32], const uint8_t scalar[32]);
+/* Uncompressed public key of a secp256k1 secret; TEEATTEST_E_INVALID_ARG
+ * for a secret that is zero or not below the group order. */
+int ta_secp256k1_pubkey(uint8_t pub65[65], const uint8_t seckey[32]);
+/* TEEATTEST_OK when pub (33 or 65 bytes SEC1) is a point on the curve;
+ * TEEATTEST_E_LENGTH, TEEATTEST_E_VERIFY_FAILED otherwise. */
+int ta_secp256k1_pubkey_check(const uint8_t *pub, size_t len);
+/* x-coordinate of seckey * pub (pub: 33 or 65 bytes SEC1). Returns
+ * TEEATTEST_E_LENGTH / TEEATTEST_E_VERIFY_FAILED for a bad point. */
+int ta_secp256k1_ecdh_x(uint8_t x[32], const uint8_t seckey[32],
+                        const uint8_t *pub, size_t pub_len);
+
 /* Built-in implementations, also used by tests and benchmarks to measure
  * the raw cost of an operation. */
 void ta_keccak256_raw(uint8_t out[32], const uint8_t *data, size_t len);

@@ -142,6 +142,21 @@ class Corpus:
             elif e.tag == "function-decl" and e.get("elf-symbol-id"):
                 self.functions.setdefault(name, (e.get("elf-symbol-id"),
                                                  self.signature(e)))
+        # abidw keeps one function-decl per function: that of the first
+        # translation unit by path that mentions it. A unit sorting before
+        # the defining one (lib/aci/... before lib/core/ctx.c) leaves only
+        # a declaration without elf-symbol-id; match it to the exported
+        # symbol of that name.
+        syms = {}
+        for e in root.iter("elf-symbol"):
+            if e.get("is-defined") == "yes" and e.get("type") == "func-type":
+                sep = "@@" if e.get("is-default-version") == "yes" else "@"
+                syms[e.get("name")] = e.get("name") + sep + e.get("version", "")
+        for e in root.iter("function-decl"):
+            name = e.get("name", "")
+            if (name.startswith("teeattest_") and name in syms and
+                    name not in self.functions and not e.get("elf-symbol-id")):
+                self.functions[name] = (syms[name], self.signature(e))
 
     def struct_info(self, e):
         members = []

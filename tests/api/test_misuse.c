@@ -163,6 +163,7 @@ static void test_free_null(void)
     teeattest_gpu_inputs_free(NULL);
     teeattest_evidence_free(NULL);
     teeattest_bundle_free(NULL);
+    teeattest_e2ee_session_free(NULL);
     CHECK(teeattest_ctx_ref(NULL) == NULL);
     CHECK(teeattest_policy_ref(NULL) == NULL);
     CHECK(teeattest_signature_ref(NULL) == NULL);
@@ -174,6 +175,7 @@ static void test_free_null(void)
     CHECK(teeattest_gpu_inputs_ref(NULL) == NULL);
     CHECK(teeattest_evidence_ref(NULL) == NULL);
     CHECK(teeattest_bundle_ref(NULL) == NULL);
+    CHECK(teeattest_e2ee_session_ref(NULL) == NULL);
     CHECK(1); /* reached: none of the above crashed */
 }
 

@@ -1,0 +1,309 @@
+/*
+ * E2EE v2 client (include/teeattest/e2ee.h; spec/e2ee-v2.md of
+ * Dstack-TEE/private-ai-gateway, commit b6b5c1b): key selection from a
+ * workload keyset, request encryption with the five headers, the restored
+ * body of the receipt, response decryption buffered and per SSE chunk.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "e2ee_impl.h"
+#include "../crypto/crypto.h"
+
+#define KEYSET_MAX (1024u * 1024u)
+#define N_HEADERS 5
+
+static const char *const header_names[N_HEADERS] = {
+    "X-E2EE-Version", "X-Client-Pub-Key", "X-Model-Pub-Key", "X-E2EE-Nonce",
+    "X-E2EE-Timestamp",
+};
+
+struct teeattest_e2ee_session {
+    atomic_size_t refs;
+    teeattest_ctx *ctx;
+    ta_e2ee_key service; /* from the keyset */
+    ta_e2ee_key client;  /* ours, made per request */
+    char *key_id;
+    char *service_pub;   /* the keyset's public_key string, as listed */
+    int endpoint;        /* 0 until a request was encrypted */
+    ta_e2ee_binding bind;
+    char *model;
+    char ts_text[24];
+    char client_pub[131];
+    uint8_t *body, *restored, *plain;
+    size_t body_len, restored_len, plain_len;
+};
+
+int teeattest_e2ee_session_new(teeattest_ctx *ctx,
+                               teeattest_e2ee_session **out,
+                               const uint8_t *keyset, size_t keyset_len,
+                               const char *algo, const char *key_id,
+                               teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || !keyset)
+        return TA_INVALID(err, "ctx, out and keyset are required");
+    teeattest_e2ee_session *s = ta_calloc(ctx, 1, sizeof *s);
+    if (!s)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    atomic_init(&s->refs, 1);
+    s->ctx = teeattest_ctx_ref(ctx);
+    json_t *ks = NULL;
+    int rc = ta_json_parse(&ks, keyset, keyset_len, KEYSET_MAX, err);
+    if (!rc)
+        rc = ta_e2ee_keyset_select(s->ctx, &s->service, &s->key_id,
+                                   &s->service_pub, ks, algo, key_id, err);
+    json_decref(ks);
+    if (rc) {
+        if (rc == TEEATTEST_E_NOMEM)
+            ta_error(err, rc, NULL, "out of memory");
+        teeattest_e2ee_session_free(s);
+        return rc;
+    }
+    *out = s;
+    return TEEATTEST_OK;
+}
+
+teeattest_e2ee_session *teeattest_e2ee_session_ref(teeattest_e2ee_session *s)
+{
+    if (s)
+        atomic_fetch_add(&s->refs, 1);
+    return s;
+}
+
+void teeattest_e2ee_session_free(teeattest_e2ee_session *s)
+{
+    if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+        return;
+    teeattest_ctx *ctx = s->ctx;
+    ta_free(ctx, s->key_id);
+    ta_free(ctx, s->service_pub);
+    ta_free(ctx, s->model);
+    ta_free(ctx, s->body);
+    if (s->restored)
+        ta_wipe(s->restored, s->restored_len);
+    ta_free(ctx, s->restored);
+    if (s->plain)
+        ta_wipe(s->plain, s->plain_len);
+    ta_free(ctx, s->plain);
+    ta_wipe(s, sizeof *s);
+    ta_free(ctx, s);
+    teeattest_ctx_free(ctx);
+}
+
+const char *teeattest_e2ee_session_algo(const teeattest_e2ee_session *s)
+{
+    return s ? ta_e2ee_algo(s->service.suite) : NULL;
+}
+
+const char *teeattest_e2ee_session_key_id(const teeattest_e2ee_session *s)
+{
+    return s ? s->key_id : NULL;
+}
+
+/* ---- request -------------------------------------------------------------- */
+
+static int serialize(const teeattest_ctx *ctx, uint8_t **out, size_t *len,
+                     json_t *v)
+{
+    ta_buf b;
+    ta_buf_init(&b, ctx, 0);
+    int rc = ta_e2ee_json_write(&b, v);
+    if (!rc)
+        rc = ta_buf_terminate(&b);
+    if (rc) {
+        ta_buf_free(&b);
+        return rc;
+    }
+    *out = ta_buf_steal(&b, len);
+    return TEEATTEST_OK;
+}
+
+int teeattest_e2ee_encrypt_request(teeattest_e2ee_session *s, int32_t endpoint,
+                                   const uint8_t *body, size_t len,
+                                   teeattest_error *err)
+{
+    if (!s || !body)
+        return TA_INVALID(err, "session and body are required");
+    if (s->endpoint)
+        return TA_INVALID(err, "a session encrypts one request");
+    if (endpoint < TEEATTEST_E2EE_CHAT || endpoint > TEEATTEST_E2EE_EMBEDDINGS)
+        return TA_INVALID(err, "endpoint");
+    json_t *plain = NULL, *restored = NULL;
+    int rc = ta_json_parse(&plain, body, len, TEEATTEST_E2EE_BODY_MAX, err);
+    if (rc)
+        return rc;
+    json_t *model = json_object_get(plain, "model");
+    if (!json_is_string(model)) {
+        rc = ta_error(err, TEEATTEST_E_FIELD_MISSING, "model",
+                      "e2ee_invalid_payload_model: the request needs a "
+                      "string model (it is bound into every field)");
+        goto out;
+    }
+    s->model = ta_strndup(s->ctx, json_string_value(model),
+                          json_string_length(model));
+    restored = json_deep_copy(plain);
+    if (!s->model || !restored) {
+        rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+        goto out;
+    }
+    /* Per request: our key pair (responses are encrypted to it), the
+     * nonce and the timestamp. */
+    uint8_t nonce[32];
+    rc = ta_e2ee_key_generate(s->ctx, &s->client, s->service.suite);
+    if (!rc)
+        rc = ta_random(s->ctx, nonce, sizeof nonce);
+    if (rc) {
+        rc = ta_error(err, rc, NULL, "no random bytes for the key or nonce");
+        goto out;
+    }
+    s->bind.suite = s->service.suite;
+    s->bind.model = s->model;
+    s->bind.model_len = json_string_length(model);
+    ta_hex_encode(s->bind.nonce, nonce, sizeof nonce);
+    s->bind.ts = ta_now_ms(s->ctx) / 1000;
+    snprintf(s->ts_text, sizeof s->ts_text, "%lld", (long long)s->bind.ts);
+    ta_e2ee_pub_hex(s->client_pub, &s->client);
+
+    ta_e2ee_walk w = {.ctx = s->ctx, .op = TA_E2EE_REQ_RESTORE,
+                      .endpoint = endpoint, .bind = &s->bind,
+                      .key = &s->service, .err = err};
+    rc = ta_e2ee_walk_request(&w, restored);
+    if (!rc) {
+        w.op = TA_E2EE_REQ_SEAL;
+        rc = ta_e2ee_walk_request(&w, plain);
+    }
+    if (!rc)
+        rc = serialize(s->ctx, &s->restored, &s->restored_len, restored);
+    if (!rc)
+        rc = serialize(s->ctx, &s->body, &s->body_len, plain);
+    if (rc == TEEATTEST_E_NOMEM)
+        ta_error(err, rc, NULL, "out of memory");
+    if (!rc)
+        s->endpoint = endpoint;
+out:
+    json_decref(plain);
+    json_decref(restored);
+    if (rc) {
+        ta_free(s->ctx, s->model);
+        ta_free(s->ctx, s->body);
+        ta_free(s->ctx, s->restored);
+        s->model = NULL;
+        s->body = s->restored = NULL;
+        ta_wipe(&s->client, sizeof s->client);
+    }
+    return rc;
+}
+
+int teeattest_e2ee_request_body(const teeattest_e2ee_session *s,
+                                const uint8_t **body, size_t *len,
+                                teeattest_error *err)
+{
+    if (!s || !body || !len)
+        return TA_INVALID(err, "session, body and len are required");
+    if (!s->endpoint)
+        return TA_INVALID(err, "no request was encrypted in this session");
+    *body = s->body;
+    *len = s->body_len;
+    return TEEATTEST_OK;
+}
+
+int teeattest_e2ee_restored_body(const teeattest_e2ee_session *s,
+                                 const uint8_t **body, size_t *len,
+                                 teeattest_error *err)
+{
+    if (!s || !body || !len)
+        return TA_INVALID(err, "session, body and len are required");
+    if (!s->endpoint)
+        return TA_INVALID(err, "no request was encrypted in this session");
+    *body = s->restored;
+    *len = s->restored_len;
+    return TEEATTEST_OK;
+}
+
+size_t teeattest_e2ee_header_count(const teeattest_e2ee_session *s)
+{
+    return s && s->endpoint ? N_HEADERS : 0;
+}
+
+int teeattest_e2ee_header(const teeattest_e2ee_session *s, const char **name,
+                          const char **value, size_t index,
+                          teeattest_error *err)
+{
+    if (!s || !name || !value)
+        return TA_INVALID(err, "session, name and value are required");
+    if (!s->endpoint || index >= N_HEADERS)
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, NULL,
+                        "no header %zu (%zu after encryption)", index,
+                        (size_t)N_HEADERS);
+    const char *v[N_HEADERS] = {"2", s->client_pub, s->service_pub,
+                                s->bind.nonce, s->ts_text};
+    *name = header_names[index];
+    *value = v[index];
+    return TEEATTEST_OK;
+}
+
+/* ---- response ------------------------------------------------------------- */
+
+static int decrypt(teeattest_e2ee_session *s, const uint8_t **plain,
+                   size_t *plain_len, const uint8_t *body, size_t len,
+                   bool chunk, teeattest_error *err)
+{
+    if (plain)
+        *plain = NULL;
+    if (plain_len)
+        *plain_len = 0;
+    if (!s || !plain || !plain_len || !body)
+        return TA_INVALID(err, "session, outputs and body are required");
+    if (!s->endpoint)
+        return TA_INVALID(err, "no request was encrypted in this session");
+    if (s->plain)
+        ta_wipe(s->plain, s->plain_len);
+    ta_free(s->ctx, s->plain);
+    s->plain = NULL;
+    s->plain_len = 0;
+    if (chunk && len == 6 && !memcmp(body, "[DONE]", 6)) {
+        *plain = (const uint8_t *)"[DONE]";
+        *plain_len = 6;
+        return TEEATTEST_OK;
+    }
+    json_t *j = NULL;
+    int rc = ta_json_parse(&j, body, len, TEEATTEST_E2EE_BODY_MAX, err);
+    if (rc)
+        return rc;
+    ta_e2ee_walk w = {.ctx = s->ctx, .op = TA_E2EE_RESP_OPEN,
+                      .endpoint = s->endpoint, .chunk = chunk,
+                      .bind = &s->bind, .key = &s->client, .err = err};
+    rc = ta_e2ee_walk_response(&w, j);
+    if (!rc)
+        rc = serialize(s->ctx, &s->plain, &s->plain_len, j);
+    if (rc == TEEATTEST_E_NOMEM)
+        ta_error(err, rc, NULL, "out of memory");
+    json_decref(j);
+    if (!rc) {
+        *plain = s->plain;
+        *plain_len = s->plain_len;
+    }
+    return rc;
+}
+
+int teeattest_e2ee_decrypt_response(teeattest_e2ee_session *s,
+                                    const uint8_t **plain, size_t *plain_len,
+                                    const uint8_t *body, size_t len,
+                                    teeattest_error *err)
+{
+    return decrypt(s, plain, plain_len, body, len, false, err);
+}
+
+int teeattest_e2ee_decrypt_chunk(teeattest_e2ee_session *s,
+                                 const uint8_t **plain, size_t *plain_len,
+                                 const uint8_t *data, size_t len,
+                                 teeattest_error *err)
+{
+    return decrypt(s, plain, plain_len, data, len, true, err);
+}
