@@ -156,5 +156,10 @@ int64_t ta_timegm(int year, int mon, int day, int hour, int min, int sec);
 /* t as "YYYY-MM-DDThh:mm:ssZ" (UTC), "invalid-date" outside years
  * 0000-9999; the one date format of check details. */
 void ta_utc_format(char out[21], int64_t t);
+/* "YYYY-MM-DDThh:mm:ssZ" (years 1970-9999), with fraction_ok also
+ * "YYYY-MM-DDThh:mm:ss.fZ" (1-9 digits, dropped) -> Unix seconds; false
+ * for anything else. The one reader of these timestamps (TCB info and QE
+ * identity dates, Sigstore trusted roots and timestamps). */
+bool ta_utc_parse(const char *s, bool fraction_ok, int64_t *out);
 
 #endif /* TA_CRYPTO_H */

@@ -43,6 +43,38 @@ ta_der ta_x509_spki_key(const ta_x509 *c)
     return (ta_der){bits.in.p + 1, ta_der_left(&bits.in) - 1};
 }
 
+static int utc_digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+bool ta_utc_parse(const char *s, bool fraction_ok, int64_t *out)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+        s[13] != ':' || s[16] != ':' || s[n - 1] != 'Z')
+        return false;
+    if (n > 20) { /* a fraction: ".d{1,9}" */
+        if (!fraction_ok || s[19] != '.' || n - 21 < 1 || n - 21 > 9 ||
+            utc_digits(s + 20, (int)(n - 21)) < 0)
+            return false;
+    }
+    int y = utc_digits(s, 4), mo = utc_digits(s + 5, 2);
+    int d = utc_digits(s + 8, 2), h = utc_digits(s + 11, 2);
+    int mi = utc_digits(s + 14, 2), se = utc_digits(s + 17, 2);
+    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 ||
+        h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+        return false;
+    *out = ta_timegm(y, mo, d, h, mi, se);
+    return true;
+}
+
 /* The inverse of ta_timegm: "YYYY-MM-DDThh:mm:ssZ", "invalid-date" outside
  * years 0000-9999. */
 void ta_utc_format(char out[21], int64_t t)

@@ -12,37 +12,6 @@
 #include "../crypto/x509.h"
 #include "sigstore.h"
 
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-bool ta_ss_parse_time(const char *s, int64_t *out)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-        s[13] != ':' || s[16] != ':' || s[n - 1] != 'Z')
-        return false;
-    if (n > 20) { /* a fraction: ".d{1,9}" */
-        if (s[19] != '.' || n - 21 < 1 || n - 21 > 9 ||
-            digits(s + 20, (int)(n - 21)) < 0)
-            return false;
-    }
-    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-    int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 ||
-        h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
-        return false;
-    *out = ta_timegm(y, mo, d, h, mi, se);
-    return true;
-}
-
 int ta_ss_b64(const teeattest_ctx *ctx, const char *s, ta_ss_blob *out)
 {
     out->p = NULL;

@@ -123,8 +123,6 @@ int ta_ss_key_verify(const teeattest_ctx *ctx, const ta_ss_key *k,
                      const uint8_t *msg, size_t len, bool prehashed,
                      const uint8_t *sig, size_t sig_len);
 
-/* "YYYY-MM-DDThh:mm:ss[.fff]Z" -> Unix seconds (fraction dropped). */
-bool ta_ss_parse_time(const char *s, int64_t *out);
 /* Base64 (standard, padded) of a JSON string into a new blob. */
 int ta_ss_b64(const teeattest_ctx *ctx, const char *s, ta_ss_blob *out);
 /* The same with line breaks (CR, LF) ignored, as Go's decoder (and so

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <string.h>
 
+#include "../crypto/crypto.h"
 #include "sigstore.h"
 
 #define FAIL(...) ta_error(err, TEEATTEST_E_PARSE, "sigstore", __VA_ARGS__)
@@ -25,9 +26,9 @@ static int parse_window(json_t *w, ta_ss_window *out, bool start_required,
         e = NULL; /* an open end, as protobuf's JSON may write it */
     if (!s)
         return FAIL("trusted root: %s validFor has no start", what);
-    if (!ta_ss_parse_time(json_string_value(s), &out->start))
+    if (!ta_utc_parse(json_string_value(s), true, &out->start))
         return FAIL("trusted root: %s validFor.start is not a time", what);
-    if (e && !ta_ss_parse_time(json_string_value(e), &out->end))
+    if (e && !ta_utc_parse(json_string_value(e), true, &out->end))
         return FAIL("trusted root: %s validFor.end is not a time", what);
     if (e && out->end < out->start)
         return FAIL("trusted root: %s validFor ends before it starts", what);

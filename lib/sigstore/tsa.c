@@ -64,11 +64,11 @@ static bool gen_time(const ta_der_tlv *t, int64_t *out)
         return false;
     memcpy(s, t->in.p, n);
     s[n] = 0;
-    /* YYYYMMDDhhmmss[.f+]Z -> the RFC 3339 form ta_ss_parse_time reads */
+    /* YYYYMMDDhhmmss[.f+]Z -> the RFC 3339 form ta_utc_parse reads */
     char r[40];
     snprintf(r, sizeof r, "%.4s-%.2s-%.2sT%.2s:%.2s:%s", s, s + 4, s + 6,
              s + 8, s + 10, s + 12);
-    return ta_ss_parse_time(r, out);
+    return ta_utc_parse(r, true, out);
 }
 
 typedef struct tst {

@@ -43,31 +43,6 @@ ta_tdx_status ta_tdx_status_parse(const char *s)
     return TA_TDX_STATUS_NONE;
 }
 
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
-bool ta_tdx_parse_date(const char *s, int64_t *out)
-{
-    if (strlen(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
-        s[13] != ':' || s[16] != ':' || s[19] != 'Z')
-        return false;
-    int y = digits(s, 4), mo = digits(s + 5, 2), d = digits(s + 8, 2);
-    int h = digits(s + 11, 2), mi = digits(s + 14, 2), se = digits(s + 17, 2);
-    if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
-        mi < 0 || mi > 59 || se < 0 || se > 60)
-        return false;
-    *out = ta_timegm(y, mo, d, h, mi, se);
-    return true;
-}
-
 /* ---- raw span scanner ---------------------------------------------------- */
 
 static size_t skip_ws(const uint8_t *s, size_t len, size_t i)
@@ -206,7 +181,7 @@ static int get_uint(json_t *o, const char *key, int64_t max, int64_t *out,
 static int get_date(json_t *o, const char *key, int64_t *out, perr *pe)
 {
     json_t *v = json_object_get(o, key);
-    if (!json_is_string(v) || !ta_tdx_parse_date(json_string_value(v), out))
+    if (!json_is_string(v) || !ta_utc_parse(json_string_value(v), false, out))
         return FAIL(pe, "\"%s\" is missing or not YYYY-MM-DDThh:mm:ssZ", key);
     return 0;
 }

@@ -254,8 +254,6 @@ void ta_tdx_qe_identity_free(const teeattest_ctx *ctx, ta_tdx_qe_identity *qi);
  * document (strings and escapes respected). Exposed for tests. */
 bool ta_tdx_json_member_span(const uint8_t *doc, size_t len, const char *key,
                              size_t *off, size_t *span_len);
-/* "YYYY-MM-DDThh:mm:ssZ" -> Unix seconds. */
-bool ta_tdx_parse_date(const char *s, int64_t *out);
 
 /* TCB evaluation primitives (tcb.c). */
 /* First level (descending isvsvn) with isvsvn <= svn, or NULL. */

@@ -207,11 +207,19 @@ static void test_span(void)
 static void test_dates(void)
 {
     int64_t t;
-    CHECK(ta_tdx_parse_date("2025-07-04T10:00:00Z", &t) && t == 1751623200);
-    CHECK(!ta_tdx_parse_date("2025-07-04T10:00:00", &t));
-    CHECK(!ta_tdx_parse_date("2025-07-04 10:00:00Z", &t));
-    CHECK(!ta_tdx_parse_date("2025-13-04T10:00:00Z", &t));
-    CHECK(!ta_tdx_parse_date("2025-07-04T10:00:00.5Z", &t));
+    CHECK(ta_utc_parse("2025-07-04T10:00:00Z", false, &t) && t == 1751623200);
+    CHECK(!ta_utc_parse("2025-07-04T10:00:00", false, &t));
+    CHECK(!ta_utc_parse("2025-07-04 10:00:00Z", false, &t));
+    CHECK(!ta_utc_parse("2025-13-04T10:00:00Z", false, &t));
+    CHECK(!ta_utc_parse("2025-07-04T10:00:00.5Z", false, &t));
+    /* Sigstore's form: a fraction of 1-9 digits, dropped. */
+    CHECK(ta_utc_parse("2025-07-04T10:00:00.5Z", true, &t) && t == 1751623200);
+    CHECK(ta_utc_parse("2025-07-04T10:00:00.123456789Z", true, &t) &&
+          t == 1751623200);
+    CHECK(!ta_utc_parse("2025-07-04T10:00:00.1234567890Z", true, &t));
+    CHECK(!ta_utc_parse("2025-07-04T10:00:00.Z", true, &t));
+    CHECK(!ta_utc_parse("2025-07-04T10:00:00,5Z", true, &t));
+    CHECK(!ta_utc_parse("2025-07-04T10:00:00.5xZ", true, &t));
     char d[21];
     ta_utc_format(d, 1688173200);
     CHECK_STR(d, "2023-07-01T01:00:00Z");
