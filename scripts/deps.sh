@@ -25,6 +25,12 @@ fi
 
 missing=""
 for p in $PACKAGES; do
+    # NodeSource's nodejs package bundles npm and conflicts with Debian's
+    # npm package: a node and npm already on PATH are enough.
+    case "$p" in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+    esac
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
         missing="$missing $p"
 done
