@@ -477,7 +477,8 @@ void help_chat(FILE *f)
 {
     fputs("Usage: teeattest chat --provider NAME [--base-url URL] --model NAME\n"
           "           [--stream] [--attest | --expect-signer ID]\n"
-          "           [--allow-unbound-signer] [--save DIR/|FILE] [--json]\n"
+          "           [--allow-unbound-signer] [--save DIR/|FILE] [--at UNIX]\n"
+          "           [--json]\n"
           "           [--strict-ecdsa] [network options] [material options]\n"
           "           PROMPT\n"
           "\n"
@@ -492,6 +493,16 @@ void help_chat(FILE *f)
           "--expect-signer (the result then says attestation was not\n"
           "checked). With neither, the verdict fails unless\n"
           "--allow-unbound-signer.\n"
+          "\n"
+          "With --provider aci the answer carries a signed receipt instead: the\n"
+          "service is attested first (nothing is sent unless the report\n"
+          "verifies; the connection is then pinned to its attested TLS key),\n"
+          "then the receipt its X-Receipt-Id names is fetched and verified\n"
+          "against the attested keyset over the exact request and response\n"
+          "bytes (checks aci.receipt.*, docs/aci.md). The answer is printed only\n"
+          "once its receipt verified; --save DIR/ also writes receipt.json and\n"
+          "keyset.json ('teeattest aci verify-receipt' re-checks them); --save\n"
+          "FILE, --expect-signer and --allow-unbound-signer do not apply.\n"
           "\n"
           "Options:\n"
           NET_OPTIONS_HELP
@@ -516,6 +527,9 @@ void help_chat(FILE *f)
           "                            'teeattest verify FILE' re-verifies the\n"
           "                            attestation and the signature against the\n"
           "                            attested signer offline. Never overwrites\n"
+          "  --at UNIX                 verification time of the attestation in\n"
+          "                            Unix seconds, " CLI_TIME_RANGE_HELP "\n"
+          "                            (default: now)\n"
           "  --json                    print the verification result as one JSON\n"
           "                            object only (the answer is not printed):\n"
           "                            the signature's result {\"verdict\",\n"
@@ -617,7 +631,26 @@ static bool print_chat_json_error(int st, const char *message,
 struct chat_state {
     bool print;       /* echo the answer's text to stdout */
     bool printed_any;
+    /* Keep the text instead of printing it (aci: the answer is shown only
+     * once its receipt verified). */
+    bool hold;
+    char *held;
+    size_t held_len;
+    bool held_oom;
 };
+
+static void hold_text(struct chat_state *s, const char *text)
+{
+    size_t n = strlen(text);
+    char *b = s->held_oom ? NULL : realloc(s->held, s->held_len + n + 1);
+    if (!b) {
+        s->held_oom = true;
+        return;
+    }
+    memcpy(b + s->held_len, text, n + 1);
+    s->held = b;
+    s->held_len += n;
+}
 
 /* Print the text a chat-completion JSON chunk or body carries. */
 static void print_content(struct chat_state *s, const char *data, size_t len,
@@ -629,7 +662,9 @@ static void print_content(struct chat_state *s, const char *data, size_t len,
     json_t *choice = json_array_get(json_object_get(root, "choices"), 0);
     json_t *msg = json_object_get(choice, streaming ? "delta" : "message");
     const char *text = json_string_value(json_object_get(msg, "content"));
-    if (text && *text) {
+    if (text && *text && s->hold) {
+        hold_text(s, text);
+    } else if (text && *text) {
         cli_fputs_safe(text, stdout);
         fflush(stdout);
         s->printed_any = true;
@@ -749,6 +784,202 @@ static bool attest_for_chat(teeattest_ctx *ctx, teeattest_provider *p,
     return true;
 }
 
+/* ---- chat --provider aci ------------------------------------------------ */
+
+/* Longest receipt document teeattest_aci_receipt_fetch() returns. */
+#define ACI_RECEIPT_MAX (1u << 20)
+
+/* Pin the provider to the TLS key the attestation verified (check aci.tls
+ * passed: the connection's key is listed in the attested keyset), so the
+ * prompt and the receipt request go to that key only. Over plain HTTP
+ * (aci.tls skipped) there is no key to pin. */
+static bool pin_attested_tls(teeattest_provider *p,
+                             const teeattest_result *att)
+{
+    static const char b64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    int32_t outcome = 0;
+    if (teeattest_result_find_check(att, "aci.tls", &outcome, NULL, NULL) !=
+            TEEATTEST_OK ||
+        outcome != TEEATTEST_OUTCOME_PASS)
+        return true;
+    const char *hex = teeattest_result_fact(att, "aci.tls_spki_sha256");
+    uint8_t d[33] = {0}; /* 32 bytes, one zero byte of padding */
+    if (!hex || !cli_parse_hex_exact(hex, strlen(hex), d, 32)) {
+        cli_error(CHAT, "the verified report has no TLS key digest to pin");
+        return false;
+    }
+    char pin[8 + 44 + 1] = "sha256//";
+    char *o = pin + 8;
+    for (size_t i = 0; i < 33; i += 3) {
+        uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8 |
+                     (i + 2 < 33 ? d[i + 2] : 0);
+        *o++ = b64[v >> 18 & 63];
+        *o++ = b64[v >> 12 & 63];
+        *o++ = i + 1 < 32 ? b64[v >> 6 & 63] : '=';
+        *o++ = i + 2 < 32 ? b64[v & 63] : '=';
+    }
+    *o = '\0';
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    if (teeattest_provider_set_option(p, "pinned_key", pin, &err) !=
+        TEEATTEST_OK) {
+        cli_error(CHAT, "pinning the attested TLS key: %s", err.message);
+        return false;
+    }
+    return true;
+}
+
+/* --save DIR/ for aci: the exchange bytes, the receipt as received and the
+ * attested keyset, what 'teeattest aci verify-receipt' reads. */
+static bool save_aci(const char *dir, const teeattest_exchange *x,
+                     bool stream, const uint8_t *receipt, size_t receipt_len,
+                     const char *keyset)
+{
+    char path[4096];
+    return save_chat(dir, x, NULL, stream) &&
+           cli_join_path(CHAT, path, sizeof path, dir, "receipt.json",
+                         NULL) &&
+           cli_write_new_file(CHAT, path, receipt, receipt_len) &&
+           cli_join_path(CHAT, path, sizeof path, dir, "keyset.json", NULL) &&
+           cli_write_new_file(CHAT, path, keyset, strlen(keyset));
+}
+
+/* chat --provider aci: attest first (the verified keyset the receipt is
+ * checked against, the TLS key the chat is pinned to; nothing is sent when
+ * it fails), chat, fetch the answer's receipt and verify it over the exact
+ * request and response bytes. The answer is printed only once its receipt
+ * verified. */
+static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
+                    struct cli_opt *opts, const struct cli_verify_args *va,
+                    const teeattest_policy *pol, const char *body,
+                    size_t body_len, bool stream, bool json)
+{
+    const struct cli_opt *o_save = cli_opt(opts, "save");
+    if (cli_opt(opts, "expect-signer")->seen ||
+        cli_opt(opts, "allow-unbound-signer")->seen) {
+        cli_error(CHAT, "--expect-signer and --allow-unbound-signer are for "
+                        "signature dialects: an aci answer is checked by its "
+                        "receipt against the attested keyset");
+        return CLI_USAGE;
+    }
+    if (o_save->seen && !save_is_dir(o_save->value)) {
+        cli_error(CHAT, "--save FILE: the evidence bundle has no place for "
+                        "an aci receipt; give --save DIR/ (and 'teeattest "
+                        "attest --save FILE' for the report)");
+        return CLI_USAGE;
+    }
+    int rc = CLI_USAGE;
+    teeattest_report *rep = NULL;
+    teeattest_evidence *ev = NULL;
+    teeattest_result *att = NULL, *res = NULL;
+    teeattest_exchange *x = NULL;
+    uint8_t nonce[TEEATTEST_NONCE_SIZE];
+    uint8_t *receipt = NULL;
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    struct chat_state state = {.print = !json, .hold = true};
+    if (!attest_for_chat(ctx, p, opts, va, NULL, pol, &rep, &ev, nonce, &att))
+        goto out;
+    const char *keyset = teeattest_result_fact(att, "aci.keyset");
+    if (teeattest_result_verdict(att) != TEEATTEST_VERDICT_VERIFIED ||
+        !keyset) {
+        if (json) {
+            print_chat_json_error(TEEATTEST_E_NOT_VERIFIED,
+                                  "the attestation did not verify: no chat "
+                                  "request was sent", att);
+        } else {
+            cli_print_checks(att, "");
+            puts("attestation: FAILED (no chat request was sent)");
+            puts("verdict: FAILED");
+        }
+        rc = CLI_FAILED;
+        goto out;
+    }
+    if (!pin_attested_tls(p, att))
+        goto out;
+    int st = teeattest_chat(p, &x, (const uint8_t *)body, body_len,
+                            stream ? TEEATTEST_CHAT_STREAM : 0,
+                            stream ? on_event : NULL, &state, &err);
+    if (st != TEEATTEST_OK) {
+        network_error(CHAT, "chat request", st, &err);
+        goto out;
+    }
+    const uint8_t *req, *resp;
+    size_t req_len, resp_len;
+    teeattest_exchange_request(x, &req, &req_len);
+    teeattest_exchange_response(x, &resp, &resp_len);
+    int32_t http = teeattest_exchange_status(x);
+    if (http < 200 || http > 299) {
+        cli_error(CHAT, "chat request: HTTP %d: %.*s", (int)http,
+                  (int)(resp_len < 200 ? resp_len : 200), (const char *)resp);
+        goto out;
+    }
+    if (!stream && state.print)
+        print_content(&state, (const char *)resp, resp_len, false);
+    size_t receipt_len = ACI_RECEIPT_MAX;
+    receipt = malloc(receipt_len);
+    if (!receipt || state.held_oom) {
+        cli_error(CHAT, "out of memory");
+        goto out;
+    }
+    st = teeattest_aci_receipt_fetch(p, x, receipt, &receipt_len, &err);
+    if (st == TEEATTEST_E_FIELD_MISSING || st == TEEATTEST_E_NOT_FOUND) {
+        /* An answer without its receipt is unverified: a failure. */
+        if (json)
+            print_chat_json_error(st, err.message, att);
+        cli_error(CHAT, "no receipt for this answer: %s", err.message);
+        rc = CLI_FAILED;
+        goto out;
+    }
+    if (st != TEEATTEST_OK) {
+        network_error(CHAT, "fetching the receipt", st, &err);
+        goto out;
+    }
+    if (o_save->seen &&
+        !save_aci(o_save->value, x, stream, receipt, receipt_len, keyset))
+        goto out;
+    teeattest_aci_receipt_options ro = TEEATTEST_ACI_RECEIPT_OPTIONS_INIT;
+    ro.request = req;
+    ro.request_len = req_len;
+    ro.response = resp;
+    ro.response_len = resp_len;
+    st = teeattest_aci_verify_receipt(ctx, &res, receipt, receipt_len,
+                                      (const uint8_t *)keyset, strlen(keyset),
+                                      &ro, &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(CHAT, "verifying the receipt: %s",
+                  err.message[0] ? err.message : teeattest_status_str(st));
+        goto out;
+    }
+    bool verified = teeattest_result_verdict(res) == TEEATTEST_VERDICT_VERIFIED;
+    if (json) {
+        if (!print_chat_json(res, att))
+            goto out;
+    } else {
+        if (verified && state.held) {
+            cli_fputs_safe(state.held, stdout);
+            putchar('\n');
+        }
+        cli_print_checks(att, "");
+        puts("");
+        cli_print_checks(res, "");
+        puts("attestation: verified (the receipt was checked against its "
+             "keyset)");
+        if (!verified)
+            puts("answer: not shown (its receipt did not verify)");
+        printf("verdict: %s\n", verified ? "verified" : "FAILED");
+    }
+    rc = verified ? CLI_OK : CLI_FAILED;
+out:
+    free(receipt);
+    free(state.held);
+    teeattest_exchange_free(x);
+    teeattest_result_free(res);
+    teeattest_result_free(att);
+    teeattest_evidence_free(ev);
+    teeattest_report_free(rep);
+    return rc;
+}
+
 int cmd_chat(int argc, char **argv)
 {
     struct cli_opt opts[] = {
@@ -759,6 +990,7 @@ int cmd_chat(int argc, char **argv)
         {"attest", false, false, NULL},
         {"save", true, false, NULL},
         {"json", false, false, NULL},
+        {"at", true, false, NULL},
         CLI_EVIDENCE_OPTIONS,
         CLI_POLICY_OPTIONS,
         CLI_SIGNATURE_OPTIONS,
@@ -831,10 +1063,20 @@ int cmd_chat(int argc, char **argv)
         cli_error(CHAT, "setting the policy failed");
         goto out;
     }
+    const struct cli_opt *o_at = cli_opt(opts, "at");
+    int64_t at = 0;
+    if (o_at->seen &&
+        (!cli_parse_unix_time(CHAT, "at", o_at->value, &at) ||
+         teeattest_policy_set_time(pol, at, NULL) != TEEATTEST_OK))
+        goto out;
     size_t body_len = 0;
     body = chat_body(cli_opt(opts, "model")->value, prompt, stream, &body_len);
     if (!body) {
         cli_error(CHAT, "out of memory");
+        goto out;
+    }
+    if (strcmp(teeattest_provider_dialect(p), "aci") == 0) {
+        rc = chat_aci(ctx, p, opts, &va, pol, body, body_len, stream, json);
         goto out;
     }
     struct chat_state state = {.print = !json};

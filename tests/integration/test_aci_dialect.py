@@ -272,6 +272,132 @@ class TestAciReceipts(AciCase):
         self.assertEqual(cm.exception.code, 404)
 
 
+class TestAciChat(AciCase):
+    """`teeattest chat --provider aci`: attest, chat, then verify the
+    answer's receipt against the attested keyset over the exact bytes."""
+
+    def chat(self, *extra, stream=False, prompt="hello"):
+        self.sim.control({"clear_log": True})
+        rc, out, err = run(
+            "chat", "--provider", "aci", "--base-url", self.https,
+            "--ca-file", self.sim.cert, "--model", "m", "--pccs",
+            self.sim.http_url, "--test-root", self.root, "--no-gpu",
+            "--gpu-online", "none", "--timeout", "30", "--at", AT,
+            *(["--stream"] if stream else []), *extra, prompt)
+        return rc, out, err
+
+    def chat_json(self, *extra, stream=False):
+        rc, out, err = self.chat("--json", *extra, stream=stream)
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED), err)
+        return rc, json.loads(out)
+
+    def paths(self):
+        return [e["path"] for e in self.sim.log()["requests"]]
+
+    def test_verified(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                rc, doc = self.chat_json(stream=stream)
+                self.assertEqual((rc, failed(doc)), (EXIT_VERIFIED, []))
+                c = checks(doc)
+                for name in ("aci.receipt.signature",
+                             "aci.receipt.keyset_digest",
+                             "aci.receipt.request_hash",
+                             "aci.receipt.response_hash"):
+                    self.assertEqual(c[name]["outcome"], "pass", c[name])
+                att = doc["attestation"]
+                self.assertEqual(att["verdict"], "verified")
+                self.assertEqual(doc["facts"]["aci.receipt.keyset_digest"],
+                                 att["facts"]["aci.keyset_digest"])
+                p = self.paths()
+                self.assertEqual(p.count("/v1/chat/completions"), 1)
+                self.assertTrue(any(x.startswith("/v1/aci/receipts/")
+                                    for x in p))
+
+    def test_text_prints_the_answer_once_verified(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                rc, out, err = self.chat(stream=stream)
+                self.assertEqual(rc, EXIT_VERIFIED, err)
+                self.assertIn("aci.receipt.signature", out)
+                self.assertTrue(out.rstrip().endswith("verdict: verified"))
+                self.assertIn("simulated answer", out.splitlines()[0])
+                self.assertNotIn("not shown", out)
+
+    def fault(self, fault, check, stream=False):
+        self.sim.control({"reset": True, fault: True})
+        rc, doc = self.chat_json(stream=stream)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(doc["verdict"], "failed")
+        self.assertEqual(failed(doc), [check], fault)
+        self.assertEqual(checks(doc)[check]["outcome"], "fail")
+        return doc
+
+    def test_unlisted_key_fails_the_signature(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                doc = self.fault("aci_unlisted_key", "aci.receipt.signature",
+                                 stream)
+                self.assertEqual(doc["attestation"]["verdict"], "verified")
+
+    def test_body_hash_of_other_bytes(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                self.fault("aci_body_hash_other", "aci.receipt.request_hash",
+                           stream)
+
+    def test_failed_receipt_withholds_the_answer(self):
+        self.sim.control({"reset": True, "aci_unlisted_key": True})
+        rc, out, err = self.chat(stream=True)
+        self.assertEqual(rc, EXIT_FAILED, err)
+        self.assertIn("answer: not shown", out)
+        self.assertNotIn("simulated answer", out)
+        self.assertTrue(out.rstrip().endswith("verdict: FAILED"))
+
+    def test_report_fault_sends_no_request(self):
+        self.sim.control({"reset": True, "aci_wrong_digest": True})
+        rc, doc = self.chat_json()
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(doc["error"]["status"], "TEEATTEST_E_NOT_VERIFIED")
+        self.assertEqual(failed(doc["attestation"]), ["aci.keyset_digest"])
+        p = self.paths()
+        self.assertIn("/v1/aci/attestation", p)
+        self.assertNotIn("/v1/chat/completions", p)
+        self.assertFalse(any(x.startswith("/v1/aci/receipts/") for x in p))
+
+    def test_save_dir_reverifies_offline(self):
+        d = os.path.join(self.sim.dir.name, "aci-chat-save")
+        if os.path.isdir(d):
+            for f in os.listdir(d):
+                os.unlink(os.path.join(d, f))
+        rc, out, err = self.chat("--stream", "--save", d + "/")
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        rc, out, err = run(
+            "aci", "verify-receipt", "--receipt", os.path.join(d, "receipt.json"),
+            "--keyset", os.path.join(d, "keyset.json"),
+            "--request", os.path.join(d, "request_body.json"),
+            "--response", os.path.join(d, "response_body.sse"), "--json")
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        # one byte more in the response fails its hash
+        with open(os.path.join(d, "response_body.sse"), "ab") as f:
+            f.write(b"\n")
+        rc, out, err = run(
+            "aci", "verify-receipt", "--receipt", os.path.join(d, "receipt.json"),
+            "--keyset", os.path.join(d, "keyset.json"),
+            "--request", os.path.join(d, "request_body.json"),
+            "--response", os.path.join(d, "response_body.sse"), "--json")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        self.assertEqual(failed(json.loads(out)), ["aci.receipt.response_hash"])
+
+    def test_save_file_refused(self):
+        path = os.path.join(self.sim.dir.name, "aci-chat-bundle.json")
+        rc, out, err = self.chat("--save", path)
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertIn("no place for an aci receipt", err)
+        self.assertFalse(os.path.exists(path))
+        self.assertNotIn("/v1/chat/completions", self.paths())
+
+
 if __name__ == "__main__":
     EXE, SIM = sys.argv[1], sys.argv[2]
     sys.exit(runner.main(sys.argv[3:]))
