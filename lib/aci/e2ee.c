@@ -108,22 +108,6 @@ const char *teeattest_e2ee_session_key_id(const teeattest_e2ee_session *s)
 
 /* ---- request -------------------------------------------------------------- */
 
-static int serialize(const teeattest_ctx *ctx, uint8_t **out, size_t *len,
-                     json_t *v)
-{
-    ta_buf b;
-    ta_buf_init(&b, ctx, 0);
-    int rc = ta_e2ee_json_write(&b, v);
-    if (!rc)
-        rc = ta_buf_terminate(&b);
-    if (rc) {
-        ta_buf_free(&b);
-        return rc;
-    }
-    *out = ta_buf_steal(&b, len);
-    return TEEATTEST_OK;
-}
-
 int teeattest_e2ee_encrypt_request(teeattest_e2ee_session *s, int32_t endpoint,
                                    const uint8_t *body, size_t len,
                                    teeattest_error *err)
@@ -179,9 +163,10 @@ int teeattest_e2ee_encrypt_request(teeattest_e2ee_session *s, int32_t endpoint,
         rc = ta_e2ee_walk_request(&w, plain);
     }
     if (!rc)
-        rc = serialize(s->ctx, &s->restored, &s->restored_len, restored);
+        rc = ta_e2ee_json_dump(s->ctx, &s->restored, &s->restored_len,
+                               restored);
     if (!rc)
-        rc = serialize(s->ctx, &s->body, &s->body_len, plain);
+        rc = ta_e2ee_json_dump(s->ctx, &s->body, &s->body_len, plain);
     if (rc == TEEATTEST_E_NOMEM)
         ta_error(err, rc, NULL, "out of memory");
     if (!rc)
@@ -281,7 +266,7 @@ static int decrypt(teeattest_e2ee_session *s, const uint8_t **plain,
                       .bind = &s->bind, .key = &s->client, .err = err};
     rc = ta_e2ee_walk_response(&w, j);
     if (!rc)
-        rc = serialize(s->ctx, &s->plain, &s->plain_len, j);
+        rc = ta_e2ee_json_dump(s->ctx, &s->plain, &s->plain_len, j);
     if (rc == TEEATTEST_E_NOMEM)
         ta_error(err, rc, NULL, "out of memory");
     json_decref(j);

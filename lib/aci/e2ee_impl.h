@@ -99,6 +99,10 @@ int ta_e2ee_open(const teeattest_ctx *ctx, uint8_t **pt_out, size_t *pt_len,
  * outside 1e-5..1e16. The restored-body hash of the receipt depends on
  * it. */
 int ta_e2ee_json_write(ta_buf *b, const struct json_t *v);
+/* The same into a new NUL-terminated buffer: *out (ta_free), *len without
+ * the NUL. */
+int ta_e2ee_json_dump(const teeattest_ctx *ctx, uint8_t **out, size_t *len,
+                      const struct json_t *v);
 
 /* ---- field walkers (e2ee_walk.c) ---------------------------------------- */
 

@@ -148,22 +148,6 @@ static bool parse_ts(const char *t, int64_t *out)
     return true;
 }
 
-static int serialize(const teeattest_ctx *ctx, uint8_t **out, size_t *len,
-                     json_t *v)
-{
-    ta_buf b;
-    ta_buf_init(&b, ctx, 0);
-    int rc = ta_e2ee_json_write(&b, v);
-    if (!rc)
-        rc = ta_buf_terminate(&b);
-    if (rc) {
-        ta_buf_free(&b);
-        return rc;
-    }
-    *out = ta_buf_steal(&b, len);
-    return TEEATTEST_OK;
-}
-
 int ta_e2ee_server_open(ta_e2ee_server *s, ta_e2ee_exchange **xout,
                         uint8_t **restored, size_t *restored_len,
                         const char **spec_error, const ta_e2ee_headers *h,
@@ -258,7 +242,7 @@ int ta_e2ee_server_open(ta_e2ee_server *s, ta_e2ee_exchange **xout,
         goto out;
     }
     if (!rc)
-        rc = serialize(s->ctx, restored, restored_len, j);
+        rc = ta_e2ee_json_dump(s->ctx, restored, restored_len, j);
 out:
     json_decref(j);
     if (rc) {
@@ -289,7 +273,7 @@ int ta_e2ee_server_seal(ta_e2ee_exchange *x, uint8_t **out, size_t *out_len,
                       .bind = &x->bind, .key = &x->client, .err = err};
     rc = ta_e2ee_walk_response(&w, j);
     if (!rc)
-        rc = serialize(x->ctx, out, out_len, j);
+        rc = ta_e2ee_json_dump(x->ctx, out, out_len, j);
     json_decref(j);
     return rc;
 }

@@ -296,6 +296,10 @@ int ta_json_flat_scan(const uint8_t *doc, size_t len, ta_json_member *members,
  * ":"), ensure_ascii=False) print instead (NEAR's L3 actions): members by
  * code point, integers exact, non-integers refused (TEEATTEST_E_JSON). */
 #define TA_JCS_SORT_KEYS 1u
+/* Not canonical: members in document order, integers exact, reals as
+ * serde_json prints them ("1.0", "1e-7"): the compact body E2EE v2's
+ * restored-request hash covers. Excludes TA_JCS_SORT_KEYS. */
+#define TA_JCS_DOC_ORDER 2u
 int ta_jcs_append(ta_buf *b, const struct json_t *v, unsigned flags,
                   teeattest_error *err);
 

@@ -15,6 +15,13 @@
  * and non-integers refused, since those producers print reals differently
  * from each other.
  *
+ * TA_JCS_DOC_ORDER is not canonical: the compact form serde_json (with
+ * preserve_order, as the E2EE v2 reference service builds it) prints, whose
+ * SHA-256 an ACI receipt holds for a restored E2EE request (lib/aci/
+ * e2ee_json.c). Members stay in document order, integers exact, reals in
+ * ryu's layout of the same shortest digits. Only the member order and the
+ * number layout differ, so it is one writer with a flag.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <math.h>
@@ -93,19 +100,13 @@ static int cmp_codepoint(const void *x, const void *y)
 
 /* ---- numbers ---------------------------------------------------------------- */
 
-/* ECMAScript Number::toString of a finite double. */
-static int put_double(ta_buf *b, double v)
+/* The shortest decimal that reads back as v (finite, > 0): digits d (no
+ * dot, no trailing zeros) and n with v = 0.d x 10^n. For that length,
+ * printf's correctly rounded digits are the closest to v, as ECMAScript
+ * asks (and ryu, which serde_json prints with, agrees). Returns the
+ * number of digits, 0 on an internal error. */
+static size_t shortest_digits(double v, char digits[20], long *n)
 {
-    if (v == 0) /* +0 and -0 */
-        return ta_buf_append(b, "0", 1);
-    if (v < 0) {
-        int rc = ta_buf_append(b, "-", 1);
-        if (rc)
-            return rc;
-        v = -v;
-    }
-    /* The shortest decimal that reads back as v; for that length, printf's
-     * correctly rounded digits are the closest to v, as ECMAScript asks. */
     char e[40];
     for (int prec = 1; prec <= 17; prec++) {
         snprintf(e, sizeof e, "%.*e", prec - 1, v);
@@ -113,31 +114,70 @@ static int put_double(ta_buf *b, double v)
             break;
     }
     /* e = d[.ddd]e±xx: collect the digits and the exponent. */
-    char digits[20];
     size_t k = 0;
     const char *s = e;
     for (; *s && *s != 'e'; s++)
-        if (*s >= '0' && *s <= '9')
+        if (*s >= '0' && *s <= '9' && k < 19)
             digits[k++] = *s;
     if (*s != 'e' || k == 0)
-        return TEEATTEST_E_INTERNAL;
+        return 0;
     while (k > 1 && digits[k - 1] == '0')
         k--;
-    long n = strtol(s + 1, NULL, 10) + 1; /* v = 0.digits × 10^n */
+    digits[k] = 0;
+    *n = strtol(s + 1, NULL, 10) + 1;
+    return k;
+}
+
+/* How a finite double is laid out around its shortest digits d1..dk and
+ * decimal exponent n (value = 0.d1..dk x 10^n). */
+struct num_layout {
+    const char *zero;  /* +0 and -0 ("-0.0" for serde's -0) */
+    const char *nzero;
+    long pos_max;      /* positional while n <= pos_max */
+    long small_min;    /* "0.00ddd" while small_min < n <= 0 */
+    bool int_dot0;     /* integral values end in ".0" */
+    bool exp_plus;     /* "e+21" rather than "e21" */
+};
+
+/* ECMAScript Number::toString (RFC 8785). */
+static const struct num_layout ecmascript = {"0", "0", 21, -6, false, true};
+/* serde_json's (ryu's) layout: positional for 1e-5 <= |v| < 1e16 with
+ * ".0" on integral values, "1.5e16" / "1e-7" otherwise, -0 as "-0.0". */
+static const struct num_layout serde = {"0.0", "-0.0", 16, -5, true, false};
+
+static int put_double(ta_buf *b, double v, const struct num_layout *l)
+{
+    if (v == 0)
+        return ta_buf_append_str(b, signbit(v) ? l->nzero : l->zero);
+    if (v < 0) {
+        int rc = ta_buf_append(b, "-", 1);
+        if (rc)
+            return rc;
+        v = -v;
+    }
+    char digits[20];
+    long n;
+    size_t k = shortest_digits(v, digits, &n);
+    if (!k)
+        return TEEATTEST_E_INTERNAL;
     char out[64];
     size_t o = 0;
-    if ((long)k <= n && n <= 21) {
+    if ((long)k <= n && n <= l->pos_max) {
         memcpy(out, digits, k);
         o = k;
         for (long i = (long)k; i < n; i++)
             out[o++] = '0';
-    } else if (0 < n && n <= 21) {
+        if (l->int_dot0) {
+            out[o++] = '.';
+            out[o++] = '0';
+        }
+    } else if (0 < n && n <= l->pos_max) {
         memcpy(out, digits, (size_t)n);
         o = (size_t)n;
         out[o++] = '.';
         memcpy(out + o, digits + n, k - (size_t)n);
         o += k - (size_t)n;
-    } else if (-6 < n && n <= 0) {
+    } else if (l->small_min < n && n <= 0) {
         out[o++] = '0';
         out[o++] = '.';
         for (long i = 0; i < -n; i++)
@@ -151,8 +191,8 @@ static int put_double(ta_buf *b, double v)
             memcpy(out + o, digits + 1, k - 1);
             o += k - 1;
         }
-        o += (size_t)snprintf(out + o, sizeof out - o, "e%c%ld",
-                              n - 1 >= 0 ? '+' : '-', labs(n - 1));
+        o += (size_t)snprintf(out + o, sizeof out - o, "e%s%ld",
+                              l->exp_plus && n - 1 >= 0 ? "+" : "", n - 1);
     }
     return ta_buf_append(b, out, o);
 }
@@ -161,8 +201,9 @@ static int put_integer(ta_buf *b, json_int_t v, unsigned flags)
 {
     /* Integers a double holds exactly print as themselves; beyond 2^53 the
      * JCS document denotes the nearest double, and JCS prints that. */
-    if (!(flags & TA_JCS_SORT_KEYS) && (v > (1LL << 53) || v < -(1LL << 53)))
-        return put_double(b, (double)v);
+    if (!(flags & (TA_JCS_SORT_KEYS | TA_JCS_DOC_ORDER)) &&
+        (v > (1LL << 53) || v < -(1LL << 53)))
+        return put_double(b, (double)v, &ecmascript);
     char num[32];
     int n = snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, v);
     return ta_buf_append(b, num, (size_t)n);
@@ -187,7 +228,9 @@ static int jcs(ta_buf *b, const json_t *v, unsigned flags, int depth,
                             "non-integer number: no agreed canonical form");
         if (!isfinite(json_real_value(v))) /* jansson never makes one */
             return TEEATTEST_E_INTERNAL;
-        return put_double(b, json_real_value(v));
+        return flags & TA_JCS_DOC_ORDER
+                   ? put_double(b, json_real_value(v), &serde)
+                   : put_double(b, json_real_value(v), &ecmascript);
     case JSON_STRING:
         return ta_json_put_string(b, json_string_value(v),
                                   json_string_length(v), 0);
@@ -210,8 +253,10 @@ static int jcs(ta_buf *b, const json_t *v, unsigned flags, int depth,
         json_t *val;
         json_object_foreach((json_t *)v, key, val)
             keys[k++] = key;
-        qsort(keys, n, sizeof *keys,
-              flags & TA_JCS_SORT_KEYS ? cmp_codepoint : cmp_utf16);
+        /* keys is NULL for {}: qsort() takes no NULL, even for 0 items */
+        if (n > 1 && !(flags & TA_JCS_DOC_ORDER)) /* else as jansson keeps */
+            qsort(keys, n, sizeof *keys,
+                  flags & TA_JCS_SORT_KEYS ? cmp_codepoint : cmp_utf16);
         int rc = ta_buf_append(b, "{", 1);
         for (size_t i = 0; rc == TEEATTEST_OK && i < n; i++) {
             if (i)
@@ -236,5 +281,8 @@ int ta_jcs_append(ta_buf *b, const struct json_t *v, unsigned flags,
 {
     if (!b || !v)
         return TA_INVALID(err, "b or v is NULL");
+    if ((flags & TA_JCS_SORT_KEYS) && (flags & TA_JCS_DOC_ORDER))
+        return TA_INVALID(err, "TA_JCS_SORT_KEYS and TA_JCS_DOC_ORDER "
+                               "exclude each other");
     return jcs(b, v, flags, 1, err);
 }

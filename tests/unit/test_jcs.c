@@ -216,6 +216,41 @@ static void real_documents(teeattest_ctx *ctx)
     }
 }
 
+/* TA_JCS_DOC_ORDER: the compact form the E2EE v2 reference service
+ * (serde_json with preserve_order, ryu's number layout) hashes. Layout
+ * rules from ryu's pretty printer (format64): positional with ".0" for
+ * exponents 0..15, "0.000ddd" down to 1e-5, "de-6" / "d.ddde16" beyond. */
+static void doc_order(teeattest_ctx *ctx)
+{
+    const char *r = jcs_of(ctx,
+                           "{\"b\":1.0,\"a\":[0.7,1e16,1e15,1e-5,1e-6,-0.0,"
+                           "1.5e-7,2.5e20,9007199254740993,{\"z\":1,\"y\":2}]}",
+                           TA_JCS_DOC_ORDER);
+    CHECK(r && strcmp(r, "{\"b\":1.0,\"a\":[0.7,1e16,1000000000000000.0,"
+                         "0.00001,1e-6,-0.0,1.5e-7,2.5e20,9007199254740993,"
+                         "{\"z\":1,\"y\":2}]}") == 0);
+    /* the same document canonically: sorted, ECMAScript numbers */
+    r = jcs_of(ctx, "{\"b\":1.0,\"a\":[1e-6,-0.0,9007199254740993]}", 0);
+    CHECK(r && strcmp(r, "{\"a\":[0.000001,0,9007199254740992],\"b\":1}") ==
+                   0);
+    CHECK(!jcs_of(ctx, "{}", TA_JCS_SORT_KEYS | TA_JCS_DOC_ORDER));
+}
+
+/* Empty objects and arrays, nested, in every mode (an empty object has
+ * no key list to sort: UBSan caught a qsort() of NULL there). */
+static void empty(teeattest_ctx *ctx)
+{
+    const unsigned modes[] = {0, TA_JCS_SORT_KEYS, TA_JCS_DOC_ORDER};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        const char *r = jcs_of(ctx, "{}", modes[i]);
+        CHECK(r && strcmp(r, "{}") == 0);
+        r = jcs_of(ctx, "{\"b\":{},\"a\":[{},[]]}", modes[i]);
+        CHECK(r && strcmp(r, modes[i] == TA_JCS_DOC_ORDER
+                                 ? "{\"b\":{},\"a\":[{},[]]}"
+                                 : "{\"a\":[{},[]],\"b\":{}}") == 0);
+    }
+}
+
 int main(void)
 {
     teeattest_ctx *ctx = unit_ctx();
@@ -223,6 +258,8 @@ int main(void)
     order_and_strings(ctx);
     aci_keyset(ctx);
     real_documents(ctx);
+    doc_order(ctx);
+    empty(ctx);
     teeattest_ctx_free(ctx);
     return ta_test_done();
 }
