@@ -151,6 +151,12 @@ typedef struct ta_ss_policy {
     int64_t now;
 } ta_ss_policy;
 
+/* Whether an in-toto statement (a DSSE payload) names `digest_hex` (64
+ * lower-case hex) as the sha256 of one of its subjects, compared
+ * exactly: 1 yes, 0 no, -1 not a JSON document (err says why). */
+int ta_ss_statement_names(const uint8_t *payload, size_t len,
+                          const char *digest_hex, teeattest_error *err);
+
 /* Verify; every step recorded as a sigstore.* check on r. */
 void ta_ss_verify(const teeattest_ctx *ctx, const ta_ss_root *root,
                   const ta_ss_bundle *b, const ta_ss_policy *pol,

@@ -41,26 +41,33 @@ static bool statement_names(const teeattest_ctx *ctx, const ta_ss_bundle *b,
                  b->payload_type);
         return false;
     }
-    json_t *j = NULL;
-    teeattest_error err = TEEATTEST_ERROR_INIT;
-    if (ta_json_parse(&j, b->payload.p, b->payload.len, TA_SS_MAX_DOC, &err)) {
-        snprintf(why, cap, "statement is not JSON: %.200s", err.message);
-        return false;
-    }
     char hex[65];
     ta_hex_encode(hex, digest, 32);
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    int rc = ta_ss_statement_names(b->payload.p, b->payload.len, hex, &err);
+    if (rc < 0)
+        snprintf(why, cap, "statement is not JSON: %.200s", err.message);
+    else if (!rc)
+        snprintf(why, cap, "no subject of the statement has sha256 %s", hex);
+    return rc > 0;
+}
+
+int ta_ss_statement_names(const uint8_t *payload, size_t len,
+                          const char *digest_hex, teeattest_error *err)
+{
+    json_t *j = NULL;
+    if (ta_json_parse(&j, payload, len, TA_SS_MAX_DOC, err))
+        return -1;
     json_t *subs = json_object_get(j, "subject"), *s;
     size_t i;
-    bool found = false;
+    int found = 0;
     json_array_foreach(subs, i, s) {
         const char *d = json_string_value(
             json_object_get(json_object_get(s, "digest"), "sha256"));
-        if (d && !strcmp(d, hex))
-            found = true;
+        if (d && !strcmp(d, digest_hex))
+            found = 1;
     }
     json_decref(j);
-    if (!found)
-        snprintf(why, cap, "no subject of the statement has sha256 %s", hex);
     return found;
 }
 
