@@ -14,8 +14,10 @@
 #ifndef TEEATTEST_ACI_H
 #define TEEATTEST_ACI_H
 
+#include "teeattest/attest.h"
 #include "teeattest/common.h"
 #include "teeattest/status.h"
+#include "teeattest/e2ee.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -71,12 +73,21 @@ typedef struct teeattest_aci_receipt_options {
      *  the served_at window; NULL = not given. */
     const uint8_t *session;
     size_t session_len; /**< bytes at session */
+    /** The E2EE v2 session of the exchange (after
+     *  teeattest_e2ee_encrypt_request()); NULL = not encrypted. Adds the
+     *  checks aci.e2ee.key (the key the request was encrypted to is listed
+     *  in `keyset`) and aci.e2ee.response (every field of `response`, JSON
+     *  body or SSE stream, decrypts under its AAD; the session's last
+     *  decrypted body is replaced). Without `request`, the request hash is
+     *  checked over the session's restored body (spec/e2ee-v2.md 8).
+     *  @since 1.0 */
+    teeattest_e2ee_session *e2ee;
 } teeattest_aci_receipt_options;
 
 /** Initialiser of a teeattest_aci_receipt_options: struct_size set, every
  *  field zero. @since 1.0 */
 #define TEEATTEST_ACI_RECEIPT_OPTIONS_INIT \
-    { sizeof(teeattest_aci_receipt_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    { sizeof(teeattest_aci_receipt_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /**
  * @brief Initialise receipt options (for bindings that cannot use the

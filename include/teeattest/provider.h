@@ -35,6 +35,7 @@
 
 #include "teeattest/common.h"
 #include "teeattest/status.h"
+#include "teeattest/e2ee.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -523,6 +524,34 @@ TEEATTEST_API int teeattest_chat(teeattest_provider *p,
                                  uint32_t flags,
                                  teeattest_event_fn on_event, void *user_data,
                                  teeattest_error *err);
+
+/**
+ * @brief Send an E2EE v2 encrypted chat request (include/teeattest/e2ee.h).
+ *
+ * As teeattest_chat(), with the session's encrypted body
+ * (teeattest_e2ee_request_body()) and its five X-E2EE-* / X-*-Pub-Key
+ * headers. The exchange keeps the encrypted bytes as sent and the
+ * response as received: its fields are still encrypted (decrypt them with
+ * teeattest_e2ee_decrypt_response() or, for each event given to
+ * `on_event`, teeattest_e2ee_decrypt_chunk()).
+ *
+ * @param p the provider.
+ * @param[out] out the exchange, also on HTTP errors; NULL on failure.
+ * @param e2ee the session, after teeattest_e2ee_encrypt_request().
+ * @param flags TEEATTEST_CHAT_STREAM or 0 (must agree with the body).
+ * @param on_event may be NULL; receives the encrypted events.
+ * @param user_data passed to on_event.
+ * @param err optional error detail; may be NULL.
+ * @return as teeattest_chat(); TEEATTEST_E_INVALID_ARG also when no
+ *         request was encrypted in the session.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_chat_e2ee(teeattest_provider *p,
+                                      teeattest_exchange **out,
+                                      const teeattest_e2ee_session *e2ee,
+                                      uint32_t flags,
+                                      teeattest_event_fn on_event,
+                                      void *user_data, teeattest_error *err);
 
 /** @brief Take one more reference.
  * @param x the handle; NULL returns NULL.

@@ -36,7 +36,18 @@ struct teeattest_e2ee_session {
     char client_pub[131];
     uint8_t *body, *restored, *plain;
     size_t body_len, restored_len, plain_len;
+    size_t opened;       /* response fields decrypted so far */
 };
+
+const ta_e2ee_key *ta_e2ee_session_service(const teeattest_e2ee_session *s)
+{
+    return &s->service;
+}
+
+size_t ta_e2ee_session_opened(const teeattest_e2ee_session *s)
+{
+    return s->opened;
+}
 
 int teeattest_e2ee_session_new(teeattest_ctx *ctx,
                                teeattest_e2ee_session **out,
@@ -265,6 +276,8 @@ static int decrypt(teeattest_e2ee_session *s, const uint8_t **plain,
                       .endpoint = s->endpoint, .chunk = chunk,
                       .bind = &s->bind, .key = &s->client, .err = err};
     rc = ta_e2ee_walk_response(&w, j);
+    if (!rc)
+        s->opened += w.fields;
     if (!rc)
         rc = ta_e2ee_json_dump(s->ctx, &s->plain, &s->plain_len, j);
     if (rc == TEEATTEST_E_NOMEM)

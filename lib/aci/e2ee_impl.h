@@ -170,5 +170,32 @@ int ta_e2ee_server_seal(ta_e2ee_exchange *x, uint8_t **out, size_t *out_len,
                         bool chunk, const uint8_t *body, size_t len,
                         teeattest_error *err);
 void ta_e2ee_exchange_free(ta_e2ee_exchange *x);
+/* The request's nonce (as sent) and timestamp the exchange binds. */
+const char *ta_e2ee_exchange_nonce(const ta_e2ee_exchange *x, int64_t *ts);
+/* The simulator's replay fault only: seal this exchange's response for
+ * another request's nonce and timestamp (the client must refuse it). */
+void ta_e2ee_exchange_rebind(ta_e2ee_exchange *x, const char *nonce,
+                             int64_t ts);
+
+/* ---- the client session (e2ee.c) and its receipt checks (e2ee_check.c) -- */
+
+struct teeattest_e2ee_session;
+struct ta_aci_keyset;
+/* The service key the session encrypts to. */
+const ta_e2ee_key *
+ta_e2ee_session_service(const struct teeattest_e2ee_session *s);
+/* Response fields decrypted (tag verified) by the session so far. */
+size_t ta_e2ee_session_opened(const struct teeattest_e2ee_session *s);
+
+/* Record aci.e2ee.key (the session's service key is an e2ee_public_keys
+ * entry of `ks`) and aci.e2ee.response (every field of the response
+ * bytes, a JSON body or an SSE stream, opens under its AAD), with facts
+ * aci.e2ee.suite, aci.e2ee.key_id and aci.e2ee.fields. `resp` NULL: the
+ * response check is skipped (required). Errors only for misuse and
+ * memory; every property is a check. */
+int ta_e2ee_record_checks(const teeattest_ctx *ctx, ta_checks *c,
+                          struct teeattest_e2ee_session *s,
+                          const struct ta_aci_keyset *ks, const uint8_t *resp,
+                          size_t len, teeattest_error *err);
 
 #endif /* TA_ACI_E2EE_IMPL_H */

@@ -89,6 +89,19 @@ void ta_e2ee_exchange_free(ta_e2ee_exchange *x)
     ta_free(ctx, x);
 }
 
+const char *ta_e2ee_exchange_nonce(const ta_e2ee_exchange *x, int64_t *ts)
+{
+    *ts = x->bind.ts;
+    return x->bind.nonce;
+}
+
+void ta_e2ee_exchange_rebind(ta_e2ee_exchange *x, const char *nonce,
+                             int64_t ts)
+{
+    snprintf(x->bind.nonce, sizeof x->bind.nonce, "%s", nonce);
+    x->bind.ts = ts;
+}
+
 /* Record (client key, nonce); false when the pair was seen inside the
  * window. Entries whose timestamp left the window are dropped first: a
  * request carrying them would fail the timestamp check anyway. */

@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "teeattest/e2ee.h"
+
 #include "providers.h"
 #include "../crypto/crypto.h"
 #include "../transport/sse.h"
@@ -255,12 +257,12 @@ static int copy_headers(teeattest_exchange *x,
     return TEEATTEST_OK;
 }
 
-TEEATTEST_API int teeattest_chat(teeattest_provider *p,
-                                 teeattest_exchange **out,
-                                 const uint8_t *body, size_t body_len,
-                                 uint32_t flags,
-                                 teeattest_event_fn on_event, void *user_data,
-                                 teeattest_error *err)
+/* teeattest_chat(), with the five E2EE v2 headers of `e2ee` when set. */
+static int chat_with(teeattest_provider *p, teeattest_exchange **out,
+                     const uint8_t *body, size_t body_len,
+                     const teeattest_e2ee_session *e2ee, uint32_t flags,
+                     teeattest_event_fn on_event, void *user_data,
+                     teeattest_error *err)
 {
     if (out)
         *out = NULL;
@@ -285,6 +287,13 @@ TEEATTEST_API int teeattest_chat(teeattest_provider *p,
     ta_call call;
     memset(&call, 0, sizeof call);
     int rc = p->dialect->chat_call(p, &call, body, body_len, stream, err);
+    for (size_t i = 0; !rc && e2ee && i < teeattest_e2ee_header_count(e2ee);
+         i++) {
+        const char *name, *value;
+        rc = teeattest_e2ee_header(e2ee, &name, &value, i, err);
+        if (!rc && (rc = ta_call_add_header(p->ctx, &call, name, value)))
+            ta_error(err, rc, NULL, "adding the %s header", name);
+    }
     if (rc) {
         ta_call_clear(p->ctx, &call);
         return rc;
@@ -365,6 +374,37 @@ done:
     ta_http_response_clear(&resp);
     ta_call_clear(p->ctx, &call);
     return rc;
+}
+
+TEEATTEST_API int teeattest_chat(teeattest_provider *p,
+                                 teeattest_exchange **out,
+                                 const uint8_t *body, size_t body_len,
+                                 uint32_t flags,
+                                 teeattest_event_fn on_event, void *user_data,
+                                 teeattest_error *err)
+{
+    return chat_with(p, out, body, body_len, NULL, flags, on_event,
+                     user_data, err);
+}
+
+TEEATTEST_API int teeattest_chat_e2ee(teeattest_provider *p,
+                                      teeattest_exchange **out,
+                                      const teeattest_e2ee_session *e2ee,
+                                      uint32_t flags,
+                                      teeattest_event_fn on_event,
+                                      void *user_data, teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    const uint8_t *body = NULL;
+    size_t len = 0;
+    if (!e2ee)
+        return TA_INVALID(err, "e2ee is NULL");
+    int rc = teeattest_e2ee_request_body(e2ee, &body, &len, err);
+    if (rc)
+        return rc;
+    return chat_with(p, out, body, len, e2ee, flags, on_event, user_data,
+                     err);
 }
 
 TEEATTEST_API teeattest_exchange *teeattest_exchange_ref(teeattest_exchange *x)

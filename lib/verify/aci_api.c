@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "../aci/aci.h"
+#include "../aci/e2ee_impl.h"
 
 #define RECEIPT_OPTIONS_V1_SIZE sizeof(teeattest_aci_receipt_options) /* 1.0 */
 
@@ -121,6 +122,14 @@ TEEATTEST_API int teeattest_aci_verify_receipt(
     o.require_verified = po.require_verified != 0;
     o.pinned = po.pinned_sessions;
     o.n_pinned = po.pinned_count;
+    if (po.e2ee && !po.request) {
+        /* the request hash covers the restored body (e2ee-v2 section 8) */
+        int rc = teeattest_e2ee_restored_body(po.e2ee, &o.request,
+                                              &o.request_len, err);
+        if (rc)
+            return rc;
+        o.has_request = true;
+    }
 
     ta_aci_keyset ks;
     int rc = ta_aci_keyset_parse_doc(ctx, &ks, keyset, keyset_len, err);
@@ -162,6 +171,9 @@ TEEATTEST_API int teeattest_aci_verify_receipt(
                                        info.cites_session ? info.session_id
                                                           : NULL,
                                        NULL, err);
+        if (!rc && po.e2ee)
+            rc = ta_e2ee_record_checks(ctx, &c, po.e2ee, &ks, po.response,
+                                       po.response_len, err);
     }
     if (!rc)
         rc = ta_result_finish(r, err);
