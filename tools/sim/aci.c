@@ -44,6 +44,17 @@ int64_t sim_aci_now(void)
     return k ? k->time : 0;
 }
 
+/* The secp256k1 E2EE key (aci_e2ee.c), second in e2ee_public_keys. */
+static void add_secp256k1(const sim *s, json_t *ks)
+{
+    const char *pub = sim_aci_e2ee_pub(s, 1);
+    json_t *e = json_object_get(ks, "e2ee_public_keys");
+    if (pub && e)
+        json_array_append_new(e, json_pack(
+            "{s:s,s:s,s:s}", "key_id", "sim-e2ee-secp256k1", "algo",
+            "secp256k1-aes-256-gcm-hkdf-sha256", "public_key", pub));
+}
+
 static json_t *keyset(const sim *s, const sim_faults *f)
 {
     int64_t now = sim_aci_now();
@@ -61,7 +72,7 @@ static json_t *keyset(const sim *s, const sim_faults *f)
                                              hexj(h, 32), "domain",
                                              s->aci_domain));
     }
-    return json_pack(
+    json_t *ks = json_pack(
         "{s:s,s:I,s:[{s:s,s:s,s:o},{s:s,s:s,s:s}],s:[{s:s,s:s,s:o}],s:o}",
         "subject", subject, "not_after", (json_int_t)not_after,
         "receipt_signing_keys", "key_id", "sim-receipt-ed25519", "algo",
@@ -72,6 +83,8 @@ static json_t *keyset(const sim *s, const sim_faults *f)
         "e2ee_public_keys", "key_id", "sim-e2ee-x25519", "algo",
         "x25519-aes-256-gcm-hkdf-sha256", "public_key",
         hexj(s->aci_x25519_pk, 32), "tls_public_keys", tls);
+    add_secp256k1(s, ks);
+    return ks;
 }
 
 /* "sha256:<hex>" of the keyset's canonical form. */
@@ -150,6 +163,11 @@ json_t *sim_aci_report(const sim *s, const sim_faults *f,
     free(quote);
     free(log);
     json_decref(ks);
+    const char *unlisted = sim_aci_e2ee_pub(s, 2);
+    if (doc && f->aci_e2ee_unlisted && unlisted)
+        /* a key outside the quote-bound keyset: never to be used */
+        json_object_set_new(json_object_get(doc, "service_capabilities"),
+                            "e2ee_public_key", json_string(unlisted));
     if (!doc) {
         *status = 500;
         return sim_error_doc("out of memory", "server_error");

@@ -455,6 +455,7 @@ struct stream {
     char rid[48];
     char *aci_req;
     size_t aci_req_len;
+    sim_e2ee *e2ee;    /* E2EE v2 (aci_e2ee.c): answers sealed */
 };
 
 static void stream_free(void *cls)
@@ -463,7 +464,31 @@ static void stream_free(void *cls)
     sb_free(&st->cur);
     json_decref(st->chunks);
     free(st->aci_req);
+    sim_aci_e2ee_free(st->e2ee);
     free(st);
+}
+
+/* Replace an answer chunk by its E2EE v2 sealed form. */
+static int e2ee_seal_payload(struct stream *st, sbuf *payload, bool tamper)
+{
+    size_t n = 0;
+    char *t = sim_aci_e2ee_seal(st->e2ee, true, tamper, payload->data,
+                                payload->len, &n);
+    if (!t)
+        return -1;
+    sb_free(payload);
+    sb_init(payload);
+    sb_add(payload, t, n);
+    free(t);
+    return payload->oom ? -1 : 0;
+}
+
+/* E2EE v2 response headers (spec 3.2): hints only. */
+static void e2ee_headers(struct MHD_Response *r, const sim_e2ee *e)
+{
+    MHD_add_response_header(r, "X-E2EE-Applied", "true");
+    MHD_add_response_header(r, "X-E2EE-Version", "2");
+    MHD_add_response_header(r, "X-E2EE-Algo", sim_aci_e2ee_algo(e));
 }
 
 /* Append one event to st->cur: `orig` is what is hashed (and, unless
@@ -491,6 +516,11 @@ static int produce(struct stream *st)
         if (st->ionet)
             json_array_append_new(st->chunks,
                                   json_stringn(payload.data, payload.len));
+        if (st->e2ee && e2ee_seal_payload(st, &payload, i == st->tamper_at)) {
+            sb_free(&payload);
+            sb_free(&ev);
+            return -1;
+        }
         sb_str(&ev, "data: ");
         sb_add(&ev, payload.data, payload.len);
         sb_str(&ev, "\n\n");
@@ -630,6 +660,8 @@ static enum MHD_Result start_stream(struct ctx *c, struct stream *st)
         MHD_add_response_header(r, "X-ACI-Version", "aci/1");
         if (sim_aci_keyset_digest(c->s, &c->f, digest))
             MHD_add_response_header(r, "X-ACI-Keyset-Digest", digest);
+        if (st->e2ee)
+            e2ee_headers(r, st->e2ee);
     }
     return queue(c, 200, r);
 }
@@ -699,6 +731,21 @@ static enum MHD_Result chat_dstack(struct ctx *c)
         }
         if (st->aci_req_len)
             memcpy(st->aci_req, c->rq->body.data, st->aci_req_len);
+        if (sim_aci_e2ee_requested(c->conn)) {
+            /* the receipt hashes the restored body (e2ee-v2 section 8) */
+            const char *type;
+            char msg[256];
+            free(st->aci_req);
+            st->aci_req = NULL;
+            st->e2ee = sim_aci_e2ee_open(s, &c->f, c->conn, c->rq->body.data,
+                                         c->rq->body.len, &st->aci_req,
+                                         &st->aci_req_len, &type, msg,
+                                         sizeof msg);
+            if (!st->e2ee) {
+                stream_free(st);
+                return send_error(c, 400, msg, type);
+            }
+        }
     }
     if (stream)
         return start_stream(c, st);
@@ -711,6 +758,19 @@ static enum MHD_Result chat_dstack(struct ctx *c)
         return MHD_NO;
     }
     size_t len = strlen(body);
+    if (st->e2ee) {
+        size_t sealed_len = 0;
+        char *sealed = sim_aci_e2ee_seal(st->e2ee, false, true, body, len,
+                                         &sealed_len);
+        free(body);
+        body = sealed;
+        len = sealed_len;
+        if (!body) {
+            stream_free(st);
+            return send_error(c, 500, "sealing the answer failed",
+                              "server_error");
+        }
+    }
     char resp_hex[65];
     sim_sha256_hex(resp_hex, body, len);
     if (c->f.tamper_response)
@@ -726,7 +786,11 @@ static enum MHD_Result chat_dstack(struct ctx *c)
             sim_aci_receipt_store(s, st->rid, rj);
         sim_aci_keyset_digest(s, &c->f, digest);
         const char *hdrs[] = {"X-Receipt-Id", st->rid, "X-ACI-Version",
-                              "aci/1", "X-ACI-Keyset-Digest", digest, NULL};
+                              "aci/1", "X-ACI-Keyset-Digest", digest,
+                              st->e2ee ? "X-E2EE-Applied" : NULL, "true",
+                              "X-E2EE-Version", "2", "X-E2EE-Algo",
+                              st->e2ee ? sim_aci_e2ee_algo(st->e2ee) : "",
+                              NULL};
         enum MHD_Result ret = send_body(c, 200, body, len, "application/json",
                                         hdrs);
         stream_free(st);
@@ -938,6 +1002,12 @@ static json_t *faults_json(const sim_faults *f)
                             json_boolean(f->aci_body_hash_other));
         json_object_set_new(d, "aci_bad_session",
                             json_boolean(f->aci_bad_session));
+        json_object_set_new(d, "aci_e2ee_replay",
+                            json_boolean(f->aci_e2ee_replay));
+        json_object_set_new(d, "aci_e2ee_tamper",
+                            json_boolean(f->aci_e2ee_tamper));
+        json_object_set_new(d, "aci_e2ee_unlisted",
+                            json_boolean(f->aci_e2ee_unlisted));
     }
     return d;
 }
@@ -983,7 +1053,8 @@ static const char *apply_control(sim *s, json_t *req, sim_faults *f,
         B(wrong_nonce), B(near_gateway), B(high_s), B(stall_forever),
         B(first_byte_never), B(aci_wrong_digest), B(aci_expired),
         B(aci_null_nonce), B(aci_tls_unlisted), B(aci_unlisted_key),
-        B(aci_body_hash_other), B(aci_bad_session),
+        B(aci_body_hash_other), B(aci_bad_session), B(aci_e2ee_replay),
+        B(aci_e2ee_tamper), B(aci_e2ee_unlisted),
 #undef B
     };
     static const struct { const char *name; size_t off; long max; } ints[] = {

@@ -181,6 +181,9 @@ typedef struct sim_faults {
     bool aci_unlisted_key;    /* receipts signed by a key not listed */
     bool aci_body_hash_other; /* receipt body hashes of other bytes */
     bool aci_bad_session;     /* session evidence differs from its digest */
+    bool aci_e2ee_replay;     /* answer sealed for the last request's nonce */
+    bool aci_e2ee_tamper;     /* one encrypted answer field altered */
+    bool aci_e2ee_unlisted;   /* an E2EE key advertised outside the keyset */
 } sim_faults;
 
 typedef struct sim_sigrec {
@@ -277,6 +280,26 @@ void sim_aci_receipt_store(sim *s, const char *id, char *json);
 char *sim_aci_receipt_get(sim *s, const char *id);
 /* The simulator's clock for keyset expiry (the PKI time). */
 int64_t sim_aci_now(void);
+
+/* E2EE v2 service side (aci_e2ee.c). `which`: 0 the X25519 key, 1 the
+ * secp256k1 key (both listed in the keyset), 2 the unlisted key. */
+struct MHD_Connection;
+typedef struct sim_e2ee sim_e2ee;
+const char *sim_aci_e2ee_pub(const sim *s, int which);
+bool sim_aci_e2ee_requested(struct MHD_Connection *c);
+/* Check and decrypt a request: NULL with *spec_error / msg on refusal;
+ * *restored (malloc'd) is the restored body the receipt hashes. */
+sim_e2ee *sim_aci_e2ee_open(const sim *s, const sim_faults *f,
+                            struct MHD_Connection *c, const void *body,
+                            size_t len, char **restored, size_t *restored_len,
+                            const char **spec_error, char *msg,
+                            size_t msg_size);
+const char *sim_aci_e2ee_algo(const sim_e2ee *e);
+/* Encrypt an answer body or one SSE data payload (malloc'd); with the
+ * tamper fault and `tamper_this`, one field is altered. */
+char *sim_aci_e2ee_seal(sim_e2ee *e, bool chunk, bool tamper_this,
+                        const char *payload, size_t len, size_t *out_len);
+void sim_aci_e2ee_free(sim_e2ee *e);
 /* {"error":{"message":..,"type":..,"param":null,"code":null}} */
 json_t *sim_error_doc(const char *message, const char *type);
 
