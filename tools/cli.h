@@ -132,6 +132,11 @@ bool cli_parse_min_tcb_eval(const char *cmd, const char *s, uint32_t *out);
     "  --min-tcb-eval N          minimum Intel TCB evaluation data number of\n" \
     "                            the TCB Info and QE Identity (check\n" \
     "                            tdx.tcb_eval_number; default: none)\n"
+/* The libcurl pin ("sha256//" + base64 of the 32 bytes) of a TLS key
+ * given as the 64 hex digits of SHA-256 over its DER SubjectPublicKeyInfo
+ * (the provider option "pinned_key"). False when hex is not 64 digits. */
+#define CLI_PIN_SIZE (8 + 44 + 1)
+bool cli_tls_pin(const char *hex, char out[CLI_PIN_SIZE]);
 /* Standard or URL-safe base64, padding optional, whitespace ignored, into
  * out (room for len bytes). False when the text is not base64. */
 bool cli_decode_base64(const uint8_t *in, size_t len, uint8_t *out,
@@ -393,6 +398,21 @@ bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                      teeattest_signature *sig);
 
 /* ---- providers (cmd_provider.c) --------------------------------------- */
+
+/* The options naming the provider and how to reach it, of every command
+ * that talks to one (attest, chat, proxy): cli_provider_open() reads
+ * them. The help takes the command's own --model line. */
+#define CLI_PROVIDER_OPTIONS \
+    {"provider", true, false, NULL}, {"base-url", true, false, NULL}, \
+    {"model", true, false, NULL}, {"signing-algo", true, false, NULL}, \
+    {"ca-file", true, false, NULL}
+#define CLI_PROVIDER_OPTIONS_HELP(model_help) \
+    "  --provider NAME           dialect (see 'teeattest providers')\n" \
+    "  --base-url URL            provider base URL (default: the dialect's)\n" \
+    model_help \
+    "  --signing-algo ALGO       ecdsa (default) or ed25519\n" \
+    "  --ca-file FILE            PEM CA bundle to trust instead of the\n" \
+    "                            system's (e.g. the simulator's)\n"
 
 /* A provider on ctx from --provider, --base-url, --model, --signing-algo
  * and --ca-file (each optional but --provider; opts must hold them all),

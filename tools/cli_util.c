@@ -598,6 +598,27 @@ static int b64val(int c)
     return -1;
 }
 
+bool cli_tls_pin(const char *hex, char out[CLI_PIN_SIZE])
+{
+    static const char b64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    uint8_t d[33] = {0}; /* 32 bytes, one zero byte of padding */
+    if (!hex || strlen(hex) != 64 || !cli_parse_hex_exact(hex, 64, d, 32))
+        return false;
+    memcpy(out, "sha256//", 8);
+    char *o = out + 8;
+    for (size_t i = 0; i < 33; i += 3) {
+        uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8 |
+                     (i + 2 < 33 ? d[i + 2] : 0);
+        *o++ = b64[v >> 18 & 63];
+        *o++ = b64[v >> 12 & 63];
+        *o++ = i + 1 < 32 ? b64[v >> 6 & 63] : '=';
+        *o++ = i + 2 < 32 ? b64[v & 63] : '=';
+    }
+    *o = '\0';
+    return true;
+}
+
 bool cli_decode_base64(const uint8_t *in, size_t len, uint8_t *out,
                        size_t *out_len)
 {

@@ -15,20 +15,13 @@
 /* ---- shared network options ------------------------------------------- */
 
 #define NET_OPTIONS_HELP \
-    "  --provider NAME           dialect (see 'teeattest providers')\n" \
-    "  --base-url URL            provider base URL (default: the dialect's)\n" \
-    "  --model NAME              model to attest or chat with\n" \
-    "  --signing-algo ALGO       ecdsa (default) or ed25519\n" \
-    "  --ca-file FILE            PEM CA bundle to trust instead of the\n" \
-    "                            system's (e.g. the simulator's)\n" \
+    CLI_PROVIDER_OPTIONS_HELP( \
+    "  --model NAME              model to attest or chat with\n") \
     "  --timeout SECONDS         give up after this long (default 120): one\n" \
     "                            limit for the whole command, every request,\n" \
     "                            retry and service included\n"
 
-#define NET_OPTIONS \
-    {"provider", true, false, NULL}, {"base-url", true, false, NULL}, \
-    {"model", true, false, NULL}, {"signing-algo", true, false, NULL}, \
-    {"ca-file", true, false, NULL}, {"timeout", true, false, NULL}
+#define NET_OPTIONS CLI_PROVIDER_OPTIONS, {"timeout", true, false, NULL}
 
 /* The API key never comes from the command line (it would show in `ps`
  * and shell history): only from the dialect's environment variable, read
@@ -796,30 +789,17 @@ static bool attest_for_chat(teeattest_ctx *ctx, teeattest_provider *p,
 static bool pin_attested_tls(teeattest_provider *p,
                              const teeattest_result *att)
 {
-    static const char b64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     int32_t outcome = 0;
     if (teeattest_result_find_check(att, "aci.tls", &outcome, NULL, NULL) !=
             TEEATTEST_OK ||
         outcome != TEEATTEST_OUTCOME_PASS)
         return true;
-    const char *hex = teeattest_result_fact(att, "aci.tls_spki_sha256");
-    uint8_t d[33] = {0}; /* 32 bytes, one zero byte of padding */
-    if (!hex || !cli_parse_hex_exact(hex, strlen(hex), d, 32)) {
+    char pin[CLI_PIN_SIZE];
+    if (!cli_tls_pin(teeattest_result_fact(att, "aci.tls_spki_sha256"),
+                     pin)) {
         cli_error(CHAT, "the verified report has no TLS key digest to pin");
         return false;
     }
-    char pin[8 + 44 + 1] = "sha256//";
-    char *o = pin + 8;
-    for (size_t i = 0; i < 33; i += 3) {
-        uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8 |
-                     (i + 2 < 33 ? d[i + 2] : 0);
-        *o++ = b64[v >> 18 & 63];
-        *o++ = b64[v >> 12 & 63];
-        *o++ = i + 1 < 32 ? b64[v >> 6 & 63] : '=';
-        *o++ = i + 2 < 32 ? b64[v & 63] : '=';
-    }
-    *o = '\0';
     teeattest_error err = TEEATTEST_ERROR_INIT;
     if (teeattest_provider_set_option(p, "pinned_key", pin, &err) !=
         TEEATTEST_OK) {

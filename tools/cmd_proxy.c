@@ -45,13 +45,9 @@ void help_proxy(FILE *f)
           "GET /teeattest/status returns the attestation result and counters.\n"
           "\n"
           "Options:\n"
-          "  --provider NAME           dialect (see 'teeattest providers')\n"
-          "  --base-url URL            provider base URL (default: the dialect's)\n"
+          CLI_PROVIDER_OPTIONS_HELP(
           "  --model NAME              the model to attest and serve; requests\n"
-          "                            naming another model get 400\n"
-          "  --signing-algo ALGO       ecdsa (default) or ed25519\n"
-          "  --ca-file FILE            PEM CA bundle to trust instead of the\n"
-          "                            system's (e.g. the simulator's)\n"
+          "                            naming another model get 400\n")
           "  --listen ADDR:PORT        where to listen (default 127.0.0.1:8080;\n"
           "                            port 0: any free port); the address\n"
           "                            bound is printed as 'listening on URL'\n"
@@ -152,9 +148,7 @@ static bool is_loopback(const char *host)
 int cmd_proxy(int argc, char **argv)
 {
     struct cli_opt opts[] = {
-        {"provider", true, false, NULL}, {"base-url", true, false, NULL},
-        {"model", true, false, NULL}, {"signing-algo", true, false, NULL},
-        {"ca-file", true, false, NULL},
+        CLI_PROVIDER_OPTIONS,
         {"listen", true, false, NULL},
         {"allow-remote", false, false, NULL},
         {"reattest", true, false, NULL},
