@@ -208,6 +208,48 @@ TEEATTEST_API int teeattest_aci_verify_session(teeattest_ctx *ctx,
                                                const char *expected_id,
                                                teeattest_error *err);
 
+/**
+ * @brief Verify an attested session and deep-audit its evidence (spec
+ *        9.2): the checks of teeattest_aci_verify_session(), then the
+ *        evidence verified independently where it is a report this library
+ *        verifies.
+ *
+ * Evidence with a JSON media type that teeattest_report_parse() accepts
+ * (dstack, ACI, two-layer and the other report shapes, GPU evidence
+ * included) is verified with teeattest_report_verify() under `policy`
+ * with the material of `ev`; its checks are reported as
+ * aci.session.audit.NAME (informational) and summed up by the required
+ * check aci.session.deep_audit, which passes when every required check
+ * passed except those bound to the aggregator's own exchange, which no
+ * session carries (report.freshness, aci.nonce: its challenge; aci.tls:
+ * its connection). Then
+ * aci.session.deep_audit_binding: a channel binding of the session names
+ * a key of the keyset the evidence attests. Other evidence: both checks
+ * skipped (not required) with the reason. The session's typed claims stay
+ * unverified facts; what the audit proved is reported apart
+ * (aci.session.audit.*). docs/checks.md.
+ *
+ * @param ctx the context.
+ * @param[out] out receives the result; NULL on error.
+ * @param session the document bytes (at most 16 MiB).
+ * @param session_len bytes at session.
+ * @param expected_id the id a receipt cited or the client pinned (64
+ *        lowercase hex), or NULL (aci.session.id is then skipped).
+ * @param ev verification material for the evidence (collateral, GPU
+ *        inputs, online settings); may be NULL (offline, nothing supplied).
+ * @param policy the policy for the upstream's evidence; NULL = defaults.
+ * @param[out] err may be NULL.
+ * @return TEEATTEST_OK when the checks ran (read the verdict);
+ *         TEEATTEST_E_INVALID_ARG; TEEATTEST_E_TOO_LARGE; TEEATTEST_E_JSON;
+ *         TEEATTEST_E_NOMEM.
+ * Ownership: new reference, release with teeattest_result_free().
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_aci_session_audit(
+    teeattest_ctx *ctx, teeattest_result **out, const uint8_t *session,
+    size_t session_len, const char *expected_id, teeattest_evidence *ev,
+    const teeattest_policy *policy, teeattest_error *err);
+
 #ifdef __cplusplus
 }
 #endif

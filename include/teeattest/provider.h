@@ -682,6 +682,34 @@ TEEATTEST_API int teeattest_aci_receipt_fetch(teeattest_provider *p,
                                               uint8_t *buf, size_t *len,
                                               teeattest_error *err);
 
+/**
+ * @brief Fetch an attested session an aggregator's receipt cites (dialect
+ *        "aci").
+ *
+ * Requests GET {base URL}/v1/aci/sessions/{session_id} with the provider's
+ * settings (API key, TLS settings and pinned key, timeouts). The document
+ * is copied to `buf` exactly as received, at most 16 MiB; nothing in it is
+ * checked here: verify it with teeattest_aci_verify_session() or
+ * teeattest_aci_session_audit() against the id the receipt cited, or pass
+ * it to teeattest_aci_verify_receipt() (opts->session).
+ *
+ * @param p the provider (the aggregator that served the receipt).
+ * @param session_id the bare id a receipt cites: 64 lowercase hex.
+ * @param[out] buf receives the document; may be NULL when *len is 0.
+ * @param[in,out] len in: bytes at buf; out: the document's length (also
+ *        on TEEATTEST_E_BUFFER_TOO_SMALL, then the size needed).
+ * @param err optional error detail; may be NULL.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL, or an id that is not
+ *         64 lowercase hex); TEEATTEST_E_NOT_FOUND (HTTP 404: unknown
+ *         session); TEEATTEST_E_HTTP_STATUS; TEEATTEST_E_BUFFER_TOO_SMALL;
+ *         TEEATTEST_E_TOO_LARGE; transport errors; TEEATTEST_E_NOMEM.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_aci_session_fetch(teeattest_provider *p,
+                                              const char *session_id,
+                                              uint8_t *buf, size_t *len,
+                                              teeattest_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -43,21 +43,33 @@ TEEATTEST_API int teeattest_aci_receipt_options_init(
     return TEEATTEST_OK;
 }
 
+/* The arguments of the functions that print a value into a caller buffer:
+ * ctx, out of at least `need` bytes, the document. */
+static int out_args(const teeattest_ctx *ctx, const char *out,
+                    size_t out_size, size_t need, const uint8_t *json,
+                    const char *what, teeattest_error *err)
+{
+    if (!ctx || !out || !json)
+        return TA_INVALID(err, !ctx ? "ctx is NULL" : !out ? "out is NULL"
+                                                           : "json is NULL");
+    if (out_size < need)
+        return ta_error(err, TEEATTEST_E_BUFFER_TOO_SMALL, NULL,
+                        "%s needs %zu bytes", what, need);
+    return TEEATTEST_OK;
+}
+
 TEEATTEST_API int teeattest_aci_keyset_digest(teeattest_ctx *ctx, char *out,
                                               size_t out_size,
                                               const uint8_t *json,
                                               size_t json_len,
                                               teeattest_error *err)
 {
-    if (!ctx || !out || !json)
-        return TA_INVALID(err, !ctx ? "ctx is NULL" : !out ? "out is NULL"
-                                                           : "json is NULL");
-    if (out_size < TEEATTEST_ACI_DIGEST_SIZE)
-        return ta_error(err, TEEATTEST_E_BUFFER_TOO_SMALL, NULL,
-                        "a keyset digest needs %d bytes",
-                        TEEATTEST_ACI_DIGEST_SIZE);
+    int rc = out_args(ctx, out, out_size, TEEATTEST_ACI_DIGEST_SIZE, json,
+                      "a keyset digest", err);
+    if (rc)
+        return rc;
     ta_aci_keyset ks;
-    int rc = ta_aci_keyset_parse_doc(ctx, &ks, json, json_len, err);
+    rc = ta_aci_keyset_parse_doc(ctx, &ks, json, json_len, err);
     if (rc)
         return rc;
     memcpy(out, ks.digest, TA_ACI_DIGEST_SIZE);
@@ -71,15 +83,12 @@ TEEATTEST_API int teeattest_aci_session_id(teeattest_ctx *ctx, char *out,
                                            size_t json_len,
                                            teeattest_error *err)
 {
-    if (!ctx || !out || !json)
-        return TA_INVALID(err, !ctx ? "ctx is NULL" : !out ? "out is NULL"
-                                                           : "json is NULL");
-    if (out_size < TEEATTEST_ACI_SESSION_ID_SIZE)
-        return ta_error(err, TEEATTEST_E_BUFFER_TOO_SMALL, NULL,
-                        "a session id needs %d bytes",
-                        TEEATTEST_ACI_SESSION_ID_SIZE);
+    int rc = out_args(ctx, out, out_size, TEEATTEST_ACI_SESSION_ID_SIZE,
+                      json, "a session id", err);
+    if (rc)
+        return rc;
     json_t *j = NULL;
-    int rc = ta_json_parse(&j, json, json_len, TA_ACI_SESSION_MAX, err);
+    rc = ta_json_parse(&j, json, json_len, TA_ACI_SESSION_MAX, err);
     if (rc)
         return rc;
     rc = ta_aci_session_id(ctx, j, out, err);
@@ -179,37 +188,6 @@ TEEATTEST_API int teeattest_aci_verify_receipt(
         rc = ta_result_finish(r, err);
     ta_aci_session_info_free(ctx, &si);
     ta_aci_keyset_free(ctx, &ks);
-    if (rc) {
-        teeattest_result_free(r);
-        return rc;
-    }
-    *out = r;
-    return TEEATTEST_OK;
-}
-
-TEEATTEST_API int teeattest_aci_verify_session(teeattest_ctx *ctx,
-                                               teeattest_result **out,
-                                               const uint8_t *session,
-                                               size_t session_len,
-                                               const char *expected_id,
-                                               teeattest_error *err)
-{
-    if (out)
-        *out = NULL;
-    if (!ctx || !out || !session)
-        return TA_INVALID(err, !ctx ? "ctx is NULL" : !out ? "out is NULL"
-                                                           : "session is NULL");
-    teeattest_result *r = NULL;
-    int rc = ta_result_new(ctx, &r);
-    if (rc)
-        return ta_error(err, rc, NULL, "allocating the result");
-    ta_checks c;
-    memset(&c, 0, sizeof c);
-    c.r = r;
-    rc = ta_aci_session_verify(ctx, &c, session, session_len, expected_id,
-                               NULL, err);
-    if (!rc)
-        rc = ta_result_finish(r, err);
     if (rc) {
         teeattest_result_free(r);
         return rc;

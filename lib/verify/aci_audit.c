@@ -1,0 +1,311 @@
+/*
+ * The deep audit of an ACI/1 attested session (spec aci.md 9.2 step 4):
+ * the session's evidence, where it is a report format this library
+ * verifies, verified again here by the report verifier under the caller's
+ * policy, and the session's channel binding compared with the keys that
+ * evidence attests. The session's own claims stay the aggregator's
+ * statements (unverified.aci.session.claim.*); what the audit proves is
+ * recorded apart, under aci.session.audit.*.
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "../aci/aci.h"
+#include "../crypto/crypto.h"
+#include "teeattest/attest.h"
+#include "teeattest/provider.h"
+#include "teeattest/result.h"
+
+#define PASS TEEATTEST_OUTCOME_PASS
+#define FAIL TEEATTEST_OUTCOME_FAIL
+#define SKIP TEEATTEST_OUTCOME_SKIP
+
+#define AUDIT "aci.session.deep_audit"
+#define BINDING "aci.session.deep_audit_binding"
+
+/* Checks of the evidence's verification bound to the verifier's own
+ * exchange, which a client auditing an upstream cannot pass: freshness is
+ * relative to the aggregator's challenge (not in the session), the TLS key
+ * to the aggregator's connection (aci.session.deep_audit_binding compares
+ * the session's channel binding instead). */
+static bool freshness_check(const char *name)
+{
+    return strcmp(name, "report.freshness") == 0 ||
+           strcmp(name, "aci.nonce") == 0 || strcmp(name, "aci.tls") == 0;
+}
+
+/* Facts of the evidence's verification bound by the quote and the event
+ * log, reported as aci.session.audit.<name> once the audit passed. */
+static const char *const AUDIT_FACTS[] = {
+    "aci.keyset_digest",     "entry[0].app_id",  "entry[0].compose_hash",
+    "entry[0].os_image_hash", "entry[0].tdx.status",
+};
+
+static bool json_media(const char *type)
+{
+    size_t n = type ? strcspn(type, ";") : 0;
+    return (n == 16 && strncmp(type, "application/json", 16) == 0) ||
+           (n > 5 && strncmp(type + n - 5, "+json", 5) == 0);
+}
+
+/* The host of an https origin ("https://host[:port][/...]"), in out. */
+static bool origin_host(const char *origin, char *out, size_t cap)
+{
+    const char *h = strstr(origin, "://");
+    h = h ? h + 3 : origin;
+    size_t n = strcspn(h, ":/");
+    if (!n || n >= cap)
+        return false;
+    memcpy(out, h, n);
+    out[n] = '\0';
+    return true;
+}
+
+static bool binding_matches(const teeattest_ctx *ctx, const json_t *b,
+                            const ta_aci_keyset *ks)
+{
+    const char *type = json_string_value(json_object_get(b, "type"));
+    if (!type)
+        return false;
+    if (strcmp(type, "tls_spki_sha256") == 0) {
+        const char *s = json_string_value(json_object_get(b, "spki_sha256"));
+        const char *o = json_string_value(json_object_get(b, "origin"));
+        uint8_t d[32];
+        char host[256];
+        return s && o && strlen(s) == 64 &&
+               ta_hex_decode(d, 32, s, 64) == 32 &&
+               origin_host(o, host, sizeof host) &&
+               ta_aci_keyset_tls_allows(ks, host, d);
+    }
+    if (strcmp(type, "e2ee_public_key_sha256") == 0) {
+        const char *s =
+            json_string_value(json_object_get(b, "public_key_sha256"));
+        const char *algo = json_string_value(json_object_get(b, "algorithm"));
+        for (size_t i = 0; s && algo && i < ks->n_e2ee; i++) {
+            const ta_aci_key *k = &ks->e2ee[i];
+            uint8_t d[32];
+            char hx[65];
+            if (!k->recognized || strcmp(k->algo, algo) != 0 ||
+                ta_sha256(ctx, d, k->pub, k->pub_len))
+                continue;
+            ta_hex_encode(hx, d, 32);
+            hx[64] = '\0';
+            if (strcmp(hx, s) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* aci.session.deep_audit_binding: a channel binding of the session names
+ * a key of the keyset the verified evidence attests. */
+static void check_binding(const teeattest_ctx *ctx, teeattest_result *r,
+                          const json_t *session, const char *keyset)
+{
+    if (!keyset) {
+        ta_result_check(r, BINDING, SKIP, false,
+                        "the evidence attests no ACI workload keyset: the "
+                        "channel binding is not compared with it");
+        return;
+    }
+    ta_aci_keyset ks;
+    if (ta_aci_keyset_parse_bytes(ctx, &ks, (const uint8_t *)keyset,
+                                  strlen(keyset), NULL)) {
+        ta_result_check(r, BINDING, FAIL, true,
+                        "the attested keyset does not parse");
+        return;
+    }
+    const json_t *cb = json_object_get(session, "channel_binding");
+    size_t i, hit = json_array_size(cb);
+    json_t *b;
+    json_array_foreach(cb, i, b) {
+        if (binding_matches(ctx, b, &ks)) {
+            hit = i;
+            break;
+        }
+    }
+    if (hit < json_array_size(cb))
+        ta_result_check(r, BINDING, PASS, true,
+                        "channel_binding[%zu] (%s) is a key of the keyset "
+                        "%s the evidence attests", hit,
+                        json_string_value(json_object_get(
+                            json_array_get(cb, hit), "type")),
+                        ks.digest);
+    else
+        ta_result_check(r, BINDING, FAIL, true,
+                        "none of the %zu channel bindings names a key of the "
+                        "keyset %s the evidence attests",
+                        json_array_size(cb), ks.digest);
+    ta_aci_keyset_free(ctx, &ks);
+}
+
+/* Every check of the evidence's verification under aci.session.audit.,
+ * as it was recorded, except that those of the aggregator's own exchange
+ * (freshness_check) become warns when they did not pass; the name of the
+ * first other required one that did not pass, or NULL. */
+static const char *copy_checks(teeattest_result *r, const teeattest_result *sub,
+                               const char **bad_detail, size_t *n_fresh)
+{
+    const char *bad = NULL;
+    size_t n = teeattest_result_check_count(sub);
+    for (size_t i = 0; i < n; i++) {
+        const char *name, *detail;
+        int32_t outcome, req;
+        if (teeattest_result_check(sub, i, &name, &outcome, &detail, &req,
+                                   NULL) != TEEATTEST_OK)
+            continue;
+        char k[160];
+        snprintf(k, sizeof k, "aci.session.audit.%s", name);
+        bool ok = outcome == PASS || outcome == TEEATTEST_OUTCOME_WARN ||
+                  (outcome == SKIP && !req);
+        if (!ok && freshness_check(name)) {
+            (*n_fresh)++;
+            ta_result_check(r, k, TEEATTEST_OUTCOME_WARN, false,
+                            "not provable for an upstream's evidence (the "
+                            "aggregator's own exchange): %s",
+                            detail ? detail : "");
+            continue;
+        }
+        ta_result_check(r, k, outcome, req != 0, "%s", detail ? detail : "");
+        if (!ok && !bad) {
+            bad = name;
+            *bad_detail = detail;
+        }
+    }
+    return bad;
+}
+
+static int audit(teeattest_ctx *ctx, teeattest_result *r, const json_t *doc,
+                 const ta_aci_session_info *si, teeattest_evidence *ev,
+                 const teeattest_policy *pol, teeattest_error *err)
+{
+    if (!si->evidence_ok) {
+        ta_result_check(r, AUDIT, SKIP, true,
+                        "the evidence did not decode or does not match its "
+                        "digest (aci.session.evidence): nothing to audit");
+        ta_result_check(r, BINDING, SKIP, true, "no audited evidence");
+        return TEEATTEST_OK;
+    }
+    teeattest_report *rep = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    if (!json_media(si->evidence_type) ||
+        teeattest_report_parse(ctx, &rep, "auto", si->evidence,
+                               si->evidence_len, &e) != TEEATTEST_OK) {
+        ta_result_check(r, AUDIT, SKIP, false,
+                        "evidence of type %.64s is not a report format this "
+                        "library verifies%s%.200s: the claims stay the "
+                        "aggregator's statements", si->evidence_type,
+                        e.message[0] ? " (" : "", e.message);
+        ta_result_check(r, BINDING, SKIP, false, "no audited evidence");
+        return TEEATTEST_OK;
+    }
+    teeattest_result *sub = NULL;
+    int rc = teeattest_report_verify(ctx, &sub, rep, TEEATTEST_ENTRY_ALL, ev,
+                                     pol, NULL, 0, err);
+    if (rc) {
+        teeattest_report_free(rep);
+        return rc;
+    }
+    const char *detail = NULL;
+    size_t n_fresh = 0;
+    const char *bad = copy_checks(r, sub, &detail, &n_fresh);
+    const char *dialect = teeattest_report_dialect(rep);
+    if (bad) {
+        ta_result_check(r, AUDIT, FAIL, true,
+                        "the %s report in the evidence does not verify: %s: "
+                        "%.300s", dialect, bad, detail ? detail : "");
+        ta_result_check(r, BINDING, SKIP, true,
+                        "the evidence did not verify");
+    } else {
+        ta_result_check(r, AUDIT, PASS, true,
+                        "the %s report in the evidence verified "
+                        "independently under the policy (%zu check%s of the "
+                        "aggregator's own challenge and connection not "
+                        "required: the session does not carry them)",
+                        dialect, n_fresh,
+                        n_fresh == 1 ? "" : "s");
+        ta_result_fact_str(r, "aci.session.audit.format", dialect);
+        for (size_t i = 0; i < TA_ARRAY_LEN(AUDIT_FACTS); i++) {
+            char k[96];
+            snprintf(k, sizeof k, "unverified.%s", AUDIT_FACTS[i]);
+            const char *v = teeattest_result_fact(sub, k);
+            if (!v)
+                v = teeattest_result_fact(sub, AUDIT_FACTS[i]);
+            snprintf(k, sizeof k, "aci.session.audit.%s", AUDIT_FACTS[i]);
+            if (v)
+                ta_result_fact_str(r, k, v);
+        }
+        const char *ks = teeattest_result_fact(sub, "unverified.aci.keyset");
+        if (!ks)
+            ks = teeattest_result_fact(sub, "aci.keyset");
+        check_binding(ctx, r, doc, ks);
+    }
+    teeattest_result_free(sub);
+    teeattest_report_free(rep);
+    return TEEATTEST_OK;
+}
+
+/* The session checks (aci.session.*), then with `deep` the audit of its
+ * evidence: teeattest_aci_verify_session() and _session_audit(). */
+static int session_result(teeattest_ctx *ctx, teeattest_result **out,
+                          const uint8_t *session, size_t session_len,
+                          const char *expected_id, bool deep,
+                          teeattest_evidence *ev,
+                          const teeattest_policy *policy, teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || !session)
+        return TA_INVALID(err, !ctx ? "ctx is NULL" : !out ? "out is NULL"
+                                                           : "session is NULL");
+    teeattest_result *r = NULL;
+    int rc = ta_result_new(ctx, &r);
+    if (rc)
+        return ta_error(err, rc, NULL, "allocating the result");
+    ta_checks c;
+    memset(&c, 0, sizeof c);
+    c.r = r;
+    ta_aci_session_info si;
+    memset(&si, 0, sizeof si);
+    rc = ta_aci_session_verify(ctx, &c, session, session_len, expected_id,
+                               &si, err);
+    json_t *doc = NULL;
+    if (!rc && deep)
+        rc = ta_json_parse(&doc, session, session_len, TA_ACI_SESSION_MAX,
+                           err);
+    if (!rc && deep)
+        rc = audit(ctx, r, doc, &si, ev, policy, err);
+    json_decref(doc);
+    ta_aci_session_info_free(ctx, &si);
+    if (!rc)
+        rc = ta_result_finish(r, err);
+    if (rc) {
+        teeattest_result_free(r);
+        return rc;
+    }
+    *out = r;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_aci_verify_session(teeattest_ctx *ctx,
+                                               teeattest_result **out,
+                                               const uint8_t *session,
+                                               size_t session_len,
+                                               const char *expected_id,
+                                               teeattest_error *err)
+{
+    return session_result(ctx, out, session, session_len, expected_id, false,
+                          NULL, NULL, err);
+}
+
+TEEATTEST_API int teeattest_aci_session_audit(
+    teeattest_ctx *ctx, teeattest_result **out, const uint8_t *session,
+    size_t session_len, const char *expected_id, teeattest_evidence *ev,
+    const teeattest_policy *policy, teeattest_error *err)
+{
+    return session_result(ctx, out, session, session_len, expected_id, true,
+                          ev, policy, err);
+}
