@@ -194,6 +194,16 @@ char *sim_aci_receipt_make(const sim *s, const sim_faults *f, const char *id,
                            const void *req, size_t req_len,
                            const char resp_hex[65])
 {
+    return sim_aci_receipt_make_route(s, f, id, chat_id, model, req, req_len,
+                                      resp_hex, NULL);
+}
+
+char *sim_aci_receipt_make_route(const sim *s, const sim_faults *f,
+                                 const char *id, const char *chat_id,
+                                 const char *model, const void *req,
+                                 size_t req_len, const char resp_hex[65],
+                                 const sim_aci_route *route)
+{
     char digest[72], rq[65], rh[72], ph[72];
     if (!sim_aci_keyset_digest(s, f, digest))
         return NULL;
@@ -211,16 +221,29 @@ char *sim_aci_receipt_make(const sim *s, const sim_faults *f, const char *id,
     }
     snprintf(rh, sizeof rh, "sha256:%s", rq);
     snprintf(ph, sizeof ph, "sha256:%s", resp_hex);
-    json_t *doc = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:[{s:s,s:s},{s:s,s:s},{s:s,s:s}],"
-        "s:s}",
+    /* an aggregator: request.forwarded only when it forwarded, over the
+     * bytes it forwarded, then its upstream.verified event */
+    char fh[72];
+    snprintf(fh, sizeof fh, "sha256:%s",
+             route && route->aggregator ? route->fwd_hex : rq);
+    json_t *events = json_pack("[{s:s,s:s}]", "type", "request.received",
+                               "body_hash", rh);
+    if (!route || !route->aggregator || route->forwarded)
+        json_array_append_new(events, json_pack("{s:s,s:s}", "type",
+                                                "request.forwarded",
+                                                "body_hash", fh));
+    if (route && route->upstream)
+        json_array_append(events, route->upstream);
+    json_array_append_new(events, json_pack("{s:s,s:s}", "type",
+                                            "response.returned", "body_hash",
+                                            ph));
+    json_t *doc = events ? json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:s}",
         "api_version", "aci/1", "receipt_id", id, "chat_id", chat_id,
         "model", model, "workload_keyset_digest", digest, "endpoint",
         "/v1/chat/completions", "method", "POST", "served_at",
-        (json_int_t)sim_aci_now(), "event_log", "type", "request.received",
-        "body_hash", rh, "type", "request.forwarded", "body_hash", rh, "type",
-        "response.returned", "body_hash", ph, "key_id",
-        "sim-receipt-ed25519");
+        (json_int_t)sim_aci_now(), "event_log", events, "key_id",
+        "sim-receipt-ed25519") : NULL;
     char *canon = doc ? sim_aci_jcs(doc) : NULL;
     if (!canon) {
         json_decref(doc);

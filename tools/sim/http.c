@@ -455,6 +455,7 @@ struct stream {
     char rid[48];
     char *aci_req;
     size_t aci_req_len;
+    sim_aci_route route; /* --aci-aggregator (aci_agg.c) */
     sim_e2ee *e2ee;    /* E2EE v2 (aci_e2ee.c): answers sealed */
 };
 
@@ -464,6 +465,7 @@ static void stream_free(void *cls)
     sb_free(&st->cur);
     json_decref(st->chunks);
     free(st->aci_req);
+    sim_aci_route_clear(&st->route);
     sim_aci_e2ee_free(st->e2ee);
     free(st);
 }
@@ -583,9 +585,10 @@ static int produce(struct stream *st)
                      false, st->f.signature_delay_polls);
         if (st->aci) {
             /* the receipt hashes the whole stream, framing included */
-            char *rj = sim_aci_receipt_make(s, &st->f, st->rid, st->id,
-                                            st->model, st->aci_req,
-                                            st->aci_req_len, resp_hex);
+            char *rj = sim_aci_receipt_make_route(s, &st->f, st->rid, st->id,
+                                                  st->model, st->aci_req,
+                                                  st->aci_req_len, resp_hex,
+                                                  &st->route);
             if (rj)
                 sim_aci_receipt_store(s, st->rid, rj);
         }
@@ -692,6 +695,51 @@ static json_t *parse_body(struct ctx *c)
     return j;
 }
 
+/* --aci-aggregator: the serving constraints (aci_agg.c). True when the
+ * request is answered here: a malformed constraint (400), or a refusal
+ * (412 session_not_accepted, 503 upstream_verification_failed) with its
+ * signed receipt; *ret is then the answer and st is freed. */
+static bool aci_refused(struct ctx *c, struct stream *st,
+                        enum MHD_Result *ret)
+{
+    sim *s = c->s;
+    json_t *edoc = NULL;
+    int status = sim_aci_agg_admit(s, &c->f, st->aci_req, st->aci_req_len,
+                                   st->model, &st->route, &edoc);
+    if (!status)
+        return false;
+    char *body = edoc ? json_dumps(edoc, JSON_COMPACT) : NULL;
+    json_decref(edoc);
+    if (!body) {
+        stream_free(st);
+        *ret = MHD_NO;
+        return true;
+    }
+    size_t len = strlen(body);
+    char digest[72] = "", resp_hex[65];
+    sim_aci_keyset_digest(s, &c->f, digest);
+    if (status == 400) {
+        const char *hdrs[] = {"X-ACI-Version", "aci/1", "X-ACI-Keyset-Digest",
+                              digest, NULL};
+        stream_free(st);
+        *ret = send_body(c, status, body, len, "application/json", hdrs);
+        return true;
+    }
+    /* a refusal: its receipt hashes the error body served (spec 7.4) */
+    sim_sha256_hex(resp_hex, body, len);
+    char *rj = sim_aci_receipt_make_route(s, &c->f, st->rid, st->id,
+                                          st->model, st->aci_req,
+                                          st->aci_req_len, resp_hex,
+                                          &st->route);
+    if (rj)
+        sim_aci_receipt_store(s, st->rid, rj);
+    const char *hdrs[] = {"X-Receipt-Id", st->rid, "X-ACI-Version", "aci/1",
+                          "X-ACI-Keyset-Digest", digest, NULL};
+    *ret = send_body(c, status, body, len, "application/json", hdrs);
+    stream_free(st);
+    return true;
+}
+
 static enum MHD_Result chat_dstack(struct ctx *c)
 {
     sim *s = c->s;
@@ -746,6 +794,11 @@ static enum MHD_Result chat_dstack(struct ctx *c)
                 return send_error(c, 400, msg, type);
             }
         }
+        if (s->aci_aggregator) {
+            enum MHD_Result ret;
+            if (aci_refused(c, st, &ret))
+                return ret;
+        }
     }
     if (stream)
         return start_stream(c, st);
@@ -779,9 +832,10 @@ static enum MHD_Result chat_dstack(struct ctx *c)
                  c->f.signature_delay_polls);
     if (st->aci) {
         char digest[72] = "";
-        char *rj = sim_aci_receipt_make(s, &c->f, st->rid, id, st->model,
-                                        st->aci_req, st->aci_req_len,
-                                        resp_hex);
+        char *rj = sim_aci_receipt_make_route(s, &c->f, st->rid, id,
+                                              st->model, st->aci_req,
+                                              st->aci_req_len, resp_hex,
+                                              &st->route);
         if (rj)
             sim_aci_receipt_store(s, st->rid, rj);
         sim_aci_keyset_digest(s, &c->f, digest);
@@ -1002,6 +1056,12 @@ static json_t *faults_json(const sim_faults *f)
                             json_boolean(f->aci_body_hash_other));
         json_object_set_new(d, "aci_bad_session",
                             json_boolean(f->aci_bad_session));
+        json_object_set_new(d, "aci_session_other",
+                            json_boolean(f->aci_session_other));
+        json_object_set_new(d, "aci_session_expired",
+                            json_boolean(f->aci_session_expired));
+        json_object_set_new(d, "aci_upstream_failed",
+                            json_boolean(f->aci_upstream_failed));
         json_object_set_new(d, "aci_e2ee_replay",
                             json_boolean(f->aci_e2ee_replay));
         json_object_set_new(d, "aci_e2ee_tamper",
@@ -1053,7 +1113,8 @@ static const char *apply_control(sim *s, json_t *req, sim_faults *f,
         B(wrong_nonce), B(near_gateway), B(high_s), B(stall_forever),
         B(first_byte_never), B(aci_wrong_digest), B(aci_expired),
         B(aci_null_nonce), B(aci_tls_unlisted), B(aci_unlisted_key),
-        B(aci_body_hash_other), B(aci_bad_session), B(aci_e2ee_replay),
+        B(aci_body_hash_other), B(aci_bad_session), B(aci_session_other),
+        B(aci_session_expired), B(aci_upstream_failed), B(aci_e2ee_replay),
         B(aci_e2ee_tamper), B(aci_e2ee_unlisted),
 #undef B
     };
@@ -1319,6 +1380,17 @@ static enum MHD_Result route(struct ctx *c)
             return send_error(c, 404, "Unknown or expired receipt id",
                               "not_found");
         return send_body(c, 200, rj, strlen(rj), "application/json", NULL);
+    }
+    static const char sess[] = "/v1/aci/sessions/";
+    if (strncmp(p, sess, sizeof sess - 1) == 0 && is_dialect(c->s, "aci") &&
+        c->s->aci_aggregator) {
+        if (!get)
+            return send_json(c, 405, json_pack("{s:s}", "detail",
+                                               "Method Not Allowed"));
+        char *sj = sim_aci_session_get(c->s, &c->f, p + sizeof sess - 1);
+        if (!sj)
+            return send_error(c, 404, "Unknown session id", "not_found");
+        return send_body(c, 200, sj, strlen(sj), "application/json", NULL);
     }
     if (strcmp(p, "/v1/attestation/report") == 0 ||
         strcmp(p, "/api/v1/tee/attestation") == 0)

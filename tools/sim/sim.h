@@ -181,6 +181,9 @@ typedef struct sim_faults {
     bool aci_unlisted_key;    /* receipts signed by a key not listed */
     bool aci_body_hash_other; /* receipt body hashes of other bytes */
     bool aci_bad_session;     /* session evidence differs from its digest */
+    bool aci_session_other;   /* receipts cite another session id */
+    bool aci_session_expired; /* the served session's window has ended */
+    bool aci_upstream_failed; /* upstream verification fails (aggregator) */
     bool aci_e2ee_replay;     /* answer sealed for the last request's nonce */
     bool aci_e2ee_tamper;     /* one encrypted answer field altered */
     bool aci_e2ee_unlisted;   /* an E2EE key advertised outside the keyset */
@@ -276,6 +279,32 @@ char *sim_aci_receipt_make(const sim *s, const sim_faults *f, const char *id,
                            const char *chat_id, const char *model,
                            const void *req, size_t req_len,
                            const char resp_hex[65]);
+/* How an aggregator routed one request (aci_agg.c): the upstream.verified
+ * event, whether the prompt was forwarded and the hash of the bytes it
+ * forwarded. Zero for a direct service. */
+typedef struct sim_aci_route {
+    bool aggregator;
+    bool forwarded;
+    char fwd_hex[65];
+    json_t *upstream; /* owned */
+} sim_aci_route;
+/* The same receipt for a route (NULL: direct): an aggregator's carries its
+ * upstream.verified event, and request.forwarded only when forwarded. */
+char *sim_aci_receipt_make_route(const sim *s, const sim_faults *f,
+                                 const char *id, const char *chat_id,
+                                 const char *model, const void *req,
+                                 size_t req_len, const char resp_hex[65],
+                                 const sim_aci_route *route);
+/* --aci-aggregator: admit a chat request under its serving constraints
+ * (spec 5.3). 0: serve, *out filled; 400: a malformed constraint (no
+ * receipt); 412 / 503: a refusal, *err_doc its body, to be answered with
+ * a refusal receipt. Free *out with sim_aci_route_clear. */
+int sim_aci_agg_admit(sim *s, const sim_faults *f, const void *body,
+                      size_t len, const char *model, sim_aci_route *out,
+                      json_t **err_doc);
+void sim_aci_route_clear(sim_aci_route *r);
+/* The session served under `id` (malloc'd), or NULL. */
+char *sim_aci_session_get(sim *s, const sim_faults *f, const char *id);
 void sim_aci_receipt_store(sim *s, const char *id, char *json);
 char *sim_aci_receipt_get(sim *s, const char *id);
 /* The simulator's clock for keyset expiry (the PKI time). */

@@ -1,0 +1,269 @@
+/*
+ * teeattest-sim --dialect aci --aci-aggregator: an ACI aggregator
+ * (Dstack-TEE/private-ai-gateway spec/aci.md 1.2, 5.3, 7.5, 8). Its one
+ * upstream is itself: the attested session it serves at
+ * /v1/aci/sessions/{id} carries its own unchallenged (nonce:null) report
+ * as evidence, so a client's deep audit verifies it like any report. The
+ * serving constraints of the request's `provider` member are honoured
+ * (aci_verified, aci_session_ids), consumed before forwarding (a rewrite,
+ * spec 5.3) and refusals answered with a signed receipt. TEST keys only.
+ *
+ * Faults (docs/simulator.md): aci_bad_session (evidence.digest is not the
+ * hash of evidence.data), aci_session_other (receipts cite an id other
+ * than the served document's, which is also served under it),
+ * aci_session_expired (the session's window ended before served_at),
+ * aci_upstream_failed (upstream verification fails: refused when
+ * required, else served unverified).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "sim.h"
+
+/* The served sessions: one per fault variant, built once (the quote
+ * signature is not deterministic, and a session is immutable). */
+enum { V_GOOD, V_BAD, V_EXPIRED, V_COUNT };
+static char *sess_json[V_COUNT];
+static char sess_id[V_COUNT][65];
+
+static const char OTHER_LABEL[] = "teeattest-sim/aci/other-session";
+
+static int variant(const sim_faults *f)
+{
+    return f->aci_bad_session ? V_BAD : f->aci_session_expired ? V_EXPIRED
+                                                                : V_GOOD;
+}
+
+static json_t *hexj(const uint8_t *p, size_t n)
+{
+    char h[2 * 64 + 1];
+    sim_hex(h, p, n);
+    return json_string(h);
+}
+
+/* The session document of variant v (malloc'd canonical JSON). */
+static char *session_build(const sim *s, int v)
+{
+    sim_faults none;
+    memset(&none, 0, sizeof none);
+    none.nodes = 1;
+    int st = 0;
+    json_t *rep = sim_aci_report(s, &none, NULL, &st);
+    char *ev = rep && st == 200 ? json_dumps(rep, JSON_COMPACT) : NULL;
+    json_decref(rep);
+    if (!ev)
+        return NULL;
+    size_t n = strlen(ev);
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char *uri = malloc(cap + 40);
+    if (!uri) {
+        free(ev);
+        return NULL;
+    }
+    strcpy(uri, "data:application/json;base64,");
+    sodium_bin2base64(uri + strlen(uri), cap, (const uint8_t *)ev, n,
+                      sodium_base64_VARIANT_ORIGINAL);
+    char dig[72], hx[65];
+    if (v == V_BAD) /* the digest of other bytes: the evidence and a space */
+        ev[n - 1] = ' ';
+    sim_sha256_hex(hx, ev, n);
+    free(ev);
+    snprintf(dig, sizeof dig, "sha256:%s", hx);
+    int64_t now = sim_aci_now();
+    int64_t from = v == V_EXPIRED ? now - 7200 : now - 60;
+    int64_t to = v == V_EXPIRED ? now - 3600 : now + 3600;
+    uint8_t pkh[32];
+    sim_sha256(pkh, s->aci_x25519_pk, 32);
+    char origin[300];
+    snprintf(origin, sizeof origin, "https://%s", s->aci_domain);
+    json_t *cb = json_array();
+    json_array_append_new(cb, json_pack(
+        "{s:s,s:s,s:s,s:s,s:o}", "type", "e2ee_public_key_sha256", "provider",
+        "teeattest-sim", "key_id", "sim-e2ee-x25519", "algorithm",
+        "x25519-aes-256-gcm-hkdf-sha256", "public_key_sha256",
+        hexj(pkh, 32)));
+    if (s->have_tls)
+        json_array_append_new(cb, json_pack(
+            "{s:s,s:s,s:o}", "type", "tls_spki_sha256", "origin", origin,
+            "spki_sha256", hexj(s->tls_spki_sha256, 32)));
+    json_t *doc = json_pack(
+        "{s:s,s:s,s:s,s:s,s:I,s:I,s:{},s:o,"
+        "s:{s:{s:s,s:s,s:s},s:{s:s},s:{s:s},s:{s:s},s:{s:s},s:{s:s},"
+        "s:{s:s}},s:{s:s,s:s}}",
+        "api_version", "aci/1", "upstream_name", "sim-upstream", "endpoint",
+        origin, "verifier_id", "teeattest-sim/1", "established_at",
+        (json_int_t)from, "expires_at", (json_int_t)to, "identity",
+        "channel_binding", cb, "claims", "tee_attested", "status",
+        "asserted", "source", "hardware_proven", "reason",
+        "the upstream's TDX quote verified", "gpu_attested", "status",
+        "unknown", "tcb_up_to_date", "status", "unknown", "os_known_good",
+        "status", "unknown", "serving_software_known_good", "status",
+        "unknown", "model_weights_provenance", "status", "unknown", "extra",
+        "tcb_status", "UpToDate", "evidence", "digest", dig, "data", uri);
+    free(uri);
+    char *t = doc ? sim_aci_jcs(doc) : NULL;
+    json_decref(doc);
+    return t;
+}
+
+/* The session id variant v is served under (built on first use). */
+static bool session_get_id(sim *s, int v, char id[65])
+{
+    pthread_mutex_lock(&s->lock);
+    if (!sess_json[v] && (sess_json[v] = session_build(s, v)))
+        sim_sha256_hex(sess_id[v], sess_json[v], strlen(sess_json[v]));
+    bool ok = sess_json[v] != NULL;
+    if (ok)
+        memcpy(id, sess_id[v], 65);
+    pthread_mutex_unlock(&s->lock);
+    return ok;
+}
+
+char *sim_aci_session_get(sim *s, const sim_faults *f, const char *id)
+{
+    char other[65];
+    sim_sha256_hex(other, OTHER_LABEL, sizeof OTHER_LABEL - 1);
+    char *out = NULL;
+    pthread_mutex_lock(&s->lock);
+    for (int v = 0; v < V_COUNT && !out; v++)
+        if (sess_json[v] && strcmp(sess_id[v], id) == 0)
+            out = strdup(sess_json[v]);
+    /* the cited other id answers the served document, not hashing to it */
+    if (!out && f->aci_session_other && strcmp(id, other) == 0 &&
+        sess_json[V_GOOD])
+        out = strdup(sess_json[V_GOOD]);
+    pthread_mutex_unlock(&s->lock);
+    return out;
+}
+
+void sim_aci_route_clear(sim_aci_route *r)
+{
+    json_decref(r->upstream);
+    memset(r, 0, sizeof *r);
+}
+
+static bool is_hex64(const json_t *v)
+{
+    const char *t = json_string_value(v);
+    if (!t || strlen(t) != 64)
+        return false;
+    for (size_t i = 0; i < 64; i++)
+        if (!((t[i] >= '0' && t[i] <= '9') || (t[i] >= 'a' && t[i] <= 'f')))
+            return false;
+    return true;
+}
+
+/* Read the constraints of provider (spec 5.3); NULL or the 400 reason. */
+static const char *constraints(json_t *prov, bool *verified, json_t **ids)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(prov, key, v) {
+        if (strncmp(key, "aci_", 4) != 0)
+            continue;
+        if (strcmp(key, "aci_verified") == 0) {
+            if (!json_is_boolean(v))
+                return "provider.aci_verified must be true or false";
+        } else if (strcmp(key, "aci_session_ids") == 0) {
+            size_t i;
+            json_t *e;
+            if (!json_is_array(v) || !json_array_size(v))
+                return "provider.aci_session_ids must be a non-empty array";
+            json_array_foreach(v, i, e) if (!is_hex64(e))
+                return "provider.aci_session_ids holds 64-hex session ids";
+        } else {
+            return "unknown aci_ member in provider";
+        }
+    }
+    json_t *av = json_object_get(prov, "aci_verified");
+    *ids = json_object_get(prov, "aci_session_ids");
+    if (*ids && json_is_false(av))
+        return "provider.aci_session_ids with aci_verified false";
+    *verified = json_is_true(av) || *ids;
+    return NULL;
+}
+
+int sim_aci_agg_admit(sim *s, const sim_faults *f, const void *body,
+                      size_t len, const char *model, sim_aci_route *out,
+                      json_t **err_doc)
+{
+    memset(out, 0, sizeof *out);
+    *err_doc = NULL;
+    json_t *req = json_loadb(body ? body : "", len, 0, NULL);
+    json_t *prov = json_is_object(req) ? json_object_get(req, "provider")
+                                       : NULL;
+    bool required = false;
+    json_t *ids = NULL;
+    const char *bad = json_is_object(prov) ? constraints(prov, &required,
+                                                         &ids) : NULL;
+    if (bad) {
+        json_decref(req);
+        *err_doc = sim_error_doc(bad, "invalid_request_error");
+        return 400;
+    }
+    char sid[65];
+    int v = variant(f);
+    if (!session_get_id(s, v, sid)) {
+        json_decref(req);
+        *err_doc = sim_error_doc("no session", "server_error");
+        return 500;
+    }
+    if (f->aci_session_other)
+        sim_sha256_hex(sid, OTHER_LABEL, sizeof OTHER_LABEL - 1);
+    bool accepted = !ids;
+    size_t i;
+    json_t *e;
+    json_array_foreach(ids, i, e) if (strcmp(json_string_value(e), sid) == 0)
+        accepted = true;
+    int status = 0;
+    if (!accepted) {
+        status = 412;
+        *err_doc = sim_error_doc("none of the pinned sessions can serve this "
+                                 "request", "session_not_accepted");
+        out->upstream = json_pack(
+            "{s:s,s:s,s:b,s:s,s:s,s:s}", "type", "upstream.verified",
+            "result", "failed", "required", 1, "model_id", model, "reason",
+            "no pinned session serves the route", "upstream_name",
+            "sim-upstream");
+    } else if (f->aci_upstream_failed) {
+        out->upstream = json_pack(
+            "{s:s,s:s,s:b,s:s,s:s,s:s}", "type", "upstream.verified",
+            "result", "failed", "required", required, "model_id", model,
+            "reason", "the upstream's quote did not verify (simulated)",
+            "upstream_name", "sim-upstream");
+        if (required) {
+            status = 503;
+            *err_doc = sim_error_doc("upstream verification failed",
+                                     "upstream_verification_failed");
+        }
+    } else {
+        out->upstream = json_pack(
+            "{s:s,s:s,s:b,s:s,s:s}", "type", "upstream.verified", "result",
+            "verified", "required", required, "model_id", model,
+            "session_id", sid);
+    }
+    out->forwarded = status == 0;
+    if (out->forwarded) {
+        /* the constraints are consumed, not forwarded (spec 5.3) */
+        char *fwd = NULL;
+        if (json_is_object(prov)) {
+            json_object_del(prov, "aci_verified");
+            json_object_del(prov, "aci_session_ids");
+            if (!json_object_size(prov))
+                json_object_del(req, "provider");
+            fwd = json_dumps(req, JSON_COMPACT);
+        }
+        if (fwd)
+            sim_sha256_hex(out->fwd_hex, fwd, strlen(fwd));
+        else
+            sim_sha256_hex(out->fwd_hex, body ? body : "", len);
+        free(fwd);
+    }
+    out->aggregator = true;
+    json_decref(req);
+    return status;
+}
