@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "chat_aci_agg.h"
 #include "cli.h"
 
 /* ---- shared network options ------------------------------------------- */
@@ -471,7 +472,7 @@ void help_chat(FILE *f)
     fputs("Usage: teeattest chat --provider NAME [--base-url URL] --model NAME\n"
           "           [--stream] [--attest | --expect-signer ID]\n"
           "           [--allow-unbound-signer] [--save DIR/|FILE] [--at UNIX]\n"
-          "           [--json]\n"
+          "           [--json] [--aci-verified] [--aci-session ID]...\n"
           "           [--strict-ecdsa] [network options] [material options]\n"
           "           PROMPT\n"
           "\n"
@@ -496,10 +497,24 @@ void help_chat(FILE *f)
           "once its receipt verified; --save DIR/ also writes receipt.json and\n"
           "keyset.json ('teeattest aci verify-receipt' re-checks them); --save\n"
           "FILE, --expect-signer and --allow-unbound-signer do not apply.\n"
+          "Behind an aggregator, the session the receipt cites is fetched,\n"
+          "verified with the receipt (id, served_at in its window) and\n"
+          "deep-audited: its evidence verified again under the same policy\n"
+          "(checks aci.session.*); a refusal (session_not_accepted,\n"
+          "upstream_verification_failed) is reported with its receipt checked,\n"
+          "exit 1.\n"
           "\n"
           "Options:\n"
           NET_OPTIONS_HELP
           "  --stream                  ask for a streamed (SSE) answer\n"
+          "  --aci-verified            (aci) require serving through a verified\n"
+          "                            attested session: the request carries\n"
+          "                            provider.aci_verified and the receipt\n"
+          "                            must record a verified upstream\n"
+          "  --aci-session ID          (aci, repeatable) serve only through this\n"
+          "                            session (64 hex; implies --aci-verified):\n"
+          "                            provider.aci_session_ids, and the\n"
+          "                            receipt must cite one of them\n"
           "  --attest                  verify the signature against the signer a\n"
           "                            freshly verified attestation report binds\n"
           "                            (its checks are printed first)\n"
@@ -594,6 +609,27 @@ static bool print_chat_json(const teeattest_result *res,
         return false;
     }
     return print_json_with_attestation(text, len, att);
+}
+
+/* chat --json for aci: the receipt's result, plus "session" (the cited
+ * session's audit) and "refusal" behind an aggregator (chat_aci_agg.c). */
+static bool print_chat_json_aci(const teeattest_result *res,
+                                const teeattest_result *att,
+                                const struct aci_agg *agg)
+{
+    const char *text = NULL;
+    size_t len = 0;
+    char *full = teeattest_result_to_json(res, &text, &len, NULL) ==
+                         TEEATTEST_OK
+                     ? aci_agg_json(agg, text, len)
+                     : NULL;
+    if (!full) {
+        cli_error(CHAT, "cannot format the result as JSON");
+        return false;
+    }
+    bool ok = print_json_with_attestation(full, strlen(full), att);
+    free(full);
+    return ok;
 }
 
 /* chat --json without a signature result:
@@ -832,7 +868,8 @@ static bool save_aci(const char *dir, const teeattest_exchange *x,
 static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
                     struct cli_opt *opts, const struct cli_verify_args *va,
                     const teeattest_policy *pol, const char *body,
-                    size_t body_len, bool stream, bool json)
+                    size_t body_len, bool stream, bool json,
+                    struct aci_agg *agg)
 {
     const struct cli_opt *o_save = cli_opt(opts, "save");
     if (cli_opt(opts, "expect-signer")->seen ||
@@ -874,7 +911,9 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
         rc = CLI_FAILED;
         goto out;
     }
-    if (!pin_attested_tls(p, att))
+    if (!pin_attested_tls(p, att) ||
+        !aci_agg_body(CHAT, agg, cli_opt(opts, "aci-verified")->seen, &body,
+                      &body_len))
         goto out;
     int st = teeattest_chat(p, &x, (const uint8_t *)body, body_len,
                             stream ? TEEATTEST_CHAT_STREAM : 0,
@@ -888,7 +927,7 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
     teeattest_exchange_request(x, &req, &req_len);
     teeattest_exchange_response(x, &resp, &resp_len);
     int32_t http = teeattest_exchange_status(x);
-    if (http < 200 || http > 299) {
+    if (!aci_agg_refusal(agg, x) && (http < 200 || http > 299)) {
         cli_error(CHAT, "chat request: HTTP %d: %.*s", (int)http,
                   (int)(resp_len < 200 ? resp_len : 200), (const char *)resp);
         goto out;
@@ -922,6 +961,9 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
     ro.request_len = req_len;
     ro.response = resp;
     ro.response_len = resp_len;
+    if (!aci_agg_session(CHAT, agg, ctx, p, receipt, receipt_len, ev, pol,
+                         &ro))
+        goto out;
     st = teeattest_aci_verify_receipt(ctx, &res, receipt, receipt_len,
                                       (const uint8_t *)keyset, strlen(keyset),
                                       &ro, &err);
@@ -930,9 +972,11 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
                   err.message[0] ? err.message : teeattest_status_str(st));
         goto out;
     }
-    bool verified = teeattest_result_verdict(res) == TEEATTEST_VERDICT_VERIFIED;
+    bool verified = teeattest_result_verdict(res) ==
+                        TEEATTEST_VERDICT_VERIFIED &&
+                    aci_agg_verified(agg);
     if (json) {
-        if (!print_chat_json(res, att))
+        if (!print_chat_json_aci(res, att, agg))
             goto out;
     } else {
         if (verified && state.held) {
@@ -942,6 +986,7 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
         cli_print_checks(att, "");
         puts("");
         cli_print_checks(res, "");
+        aci_agg_print(agg);
         puts("attestation: verified (the receipt was checked against its "
              "keyset)");
         if (!verified)
@@ -971,6 +1016,7 @@ int cmd_chat(int argc, char **argv)
         {"save", true, false, NULL},
         {"json", false, false, NULL},
         {"at", true, false, NULL},
+        {"aci-verified", false, false, NULL},
         CLI_EVIDENCE_OPTIONS,
         CLI_POLICY_OPTIONS,
         CLI_SIGNATURE_OPTIONS,
@@ -979,25 +1025,35 @@ int cmd_chat(int argc, char **argv)
     bool help;
     const char *prompt = NULL;
     struct cli_verify_args va;
+    struct aci_agg agg; /* --aci-session ID... (chat_aci_agg.c) */
+    char **rest = NULL;
+    int rest_argc = 0;
     int rc = CLI_USAGE;
+    memset(&agg, 0, sizeof agg);
     if (!cli_verify_args_take(CHAT, argc, argv, &va) ||
-        !cli_parse_opts_arg(CHAT, opts, va.rest_argc, va.rest, 2, &help,
+        !aci_agg_take_args(CHAT, va.rest_argc, va.rest, 2, &agg, &rest_argc,
+                           &rest) ||
+        !cli_parse_opts_arg(CHAT, opts, rest_argc, rest, 2, &help,
                             &prompt)) {
         cli_verify_args_free(&va);
+        aci_agg_free(&agg, rest);
         return CLI_USAGE;
     }
     if (help) {
         cli_verify_args_free(&va);
+        aci_agg_free(&agg, rest);
         help_chat(stdout);
         return CLI_OK;
     }
     if (!prompt) {
         cli_verify_args_free(&va);
+        aci_agg_free(&agg, rest);
         cli_error(CHAT, "missing PROMPT (see 'teeattest chat --help')");
         return CLI_USAGE;
     }
     if (!cli_opt(opts, "model")->seen) {
         cli_verify_args_free(&va);
+        aci_agg_free(&agg, rest);
         cli_error(CHAT, "missing --model");
         return CLI_USAGE;
     }
@@ -1010,6 +1066,7 @@ int cmd_chat(int argc, char **argv)
     bool attest = cli_opt(opts, "attest")->seen;
     if (attest && o_signer->seen) {
         cli_verify_args_free(&va);
+        aci_agg_free(&agg, rest);
         cli_error(CHAT, "--attest and --expect-signer exclude each other: "
                         "the signer is the attested one, or the pinned one");
         return CLI_USAGE;
@@ -1055,8 +1112,15 @@ int cmd_chat(int argc, char **argv)
         cli_error(CHAT, "out of memory");
         goto out;
     }
+    if ((agg.n_pins || cli_opt(opts, "aci-verified")->seen) &&
+        strcmp(teeattest_provider_dialect(p), "aci") != 0) {
+        cli_error(CHAT, "--aci-verified and --aci-session are serving "
+                        "constraints of --provider aci");
+        goto out;
+    }
     if (strcmp(teeattest_provider_dialect(p), "aci") == 0) {
-        rc = chat_aci(ctx, p, opts, &va, pol, body, body_len, stream, json);
+        rc = chat_aci(ctx, p, opts, &va, pol, body, body_len, stream, json,
+                      &agg);
         goto out;
     }
     struct chat_state state = {.print = !json};
@@ -1181,6 +1245,7 @@ out:
     teeattest_signature_free(sig);
     teeattest_exchange_free(x);
     teeattest_provider_free(p);
+    aci_agg_free(&agg, rest);
     teeattest_ctx_free(ctx);
     cli_verify_args_free(&va);
     return rc;

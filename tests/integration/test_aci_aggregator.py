@@ -1,0 +1,285 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Integration tests of `teeattest chat --provider aci` behind an ACI
+aggregator (teeattest-sim --dialect aci --aci-aggregator): the cited
+session fetched, verified and deep-audited, the serving constraints
+--aci-verified and --aci-session, refusals reported with their receipt,
+and each session fault failing on its named check.
+
+Usage: test_aci_aggregator.py TEEATTEST_EXE SIM_EXE|- [unittest args...]
+
+The simulator's clock (--pki-time) and the verification time (--at) are
+fixed: nothing depends on the wall clock.
+"""
+import json
+import os
+import subprocess
+import sys
+import unittest
+import urllib.error
+import urllib.request
+
+import runner
+from simproc import SimProcess
+
+EXE = None
+SIM = None
+EXIT_VERIFIED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PKI_TIME = 1796000000
+AT = PKI_TIME + 60
+
+
+def run(*args):
+    e = {k: v for k, v in os.environ.items()
+         if not k.endswith("_API_KEY") and not k.lower().endswith("_proxy")}
+    r = subprocess.run([EXE] + [str(a) for a in args], capture_output=True,
+                       timeout=120, env=e)
+    return r.returncode, r.stdout.decode(errors="replace"), \
+        r.stderr.decode(errors="replace")
+
+
+def checks(doc):
+    return {c["name"]: c for c in doc["checks"]}
+
+
+def failed(doc):
+    return sorted(c["name"] for c in doc["checks"]
+                  if c["outcome"] == "fail" or
+                  (c["outcome"] == "skip" and c["required"]))
+
+
+class AggCase(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if SIM in (None, "-"):
+            raise unittest.SkipTest("simulator not built")
+        cls.sim = SimProcess(SIM, https=True, prefix="test-aci-agg-",
+                             args=["--dialect", "aci", "--aci-aggregator",
+                                   "--seed", "5", "--no-gpu", "--pki-time",
+                                   str(PKI_TIME)])
+        cls.root = os.path.join(cls.sim.dir.name, "root.der")
+        with urllib.request.urlopen(cls.sim.http_url + "/_sim/tdx-root.der",
+                                    timeout=60) as r, \
+                open(cls.root, "wb") as f:
+            f.write(r.read())
+        cls.https = "https://127.0.0.1:%d" % cls.sim.ports["https_port"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def setUp(self):
+        self.sim.control({"reset": True})
+
+    def chat(self, *extra, stream=False):
+        self.sim.control({"clear_log": True})
+        return run(
+            "chat", "--provider", "aci", "--base-url", self.https,
+            "--ca-file", self.sim.cert, "--model", "m", "--pccs",
+            self.sim.http_url, "--test-root", self.root, "--no-gpu",
+            "--gpu-online", "none", "--timeout", "30", "--at", AT,
+            *(["--stream"] if stream else []), *extra, "hello")
+
+    def chat_json(self, *extra, stream=False):
+        rc, out, err = self.chat("--json", *extra, stream=stream)
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED), err)
+        return rc, json.loads(out)
+
+    def requests(self):
+        return self.sim.log()["requests"]
+
+    def session_id(self):
+        rc, doc = self.chat_json("--aci-verified")
+        self.assertEqual(rc, EXIT_VERIFIED, failed(doc))
+        return doc["facts"]["aci.receipt.session_id"]
+
+
+class TestAciAggregatorChat(AggCase):
+    def test_verified_with_deep_audit(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                rc, doc = self.chat_json("--aci-verified", stream=stream)
+                self.assertEqual((rc, failed(doc)), (EXIT_VERIFIED, []))
+                c = checks(doc)
+                for name in ("aci.receipt.signature", "aci.receipt.upstream",
+                             "aci.receipt.session_window", "aci.session.id",
+                             "aci.session.evidence"):
+                    self.assertEqual(c[name]["outcome"], "pass", c[name])
+                self.assertIn("required: true",
+                              c["aci.receipt.upstream"]["detail"])
+                # the constraints are consumed: reported as a rewrite
+                self.assertEqual(c["aci.receipt.rewrite"]["outcome"], "warn")
+                s = doc["session"]
+                self.assertEqual((s["verdict"], failed(s)), ("verified", []))
+                sc = checks(s)
+                self.assertEqual(sc["aci.session.deep_audit"]["outcome"],
+                                 "pass")
+                self.assertEqual(
+                    sc["aci.session.deep_audit_binding"]["outcome"], "pass")
+                self.assertEqual(
+                    sc["aci.session.audit.entry[0].tdx.quote.signature"]
+                    ["outcome"], "pass")
+                # freshness of the aggregator's own challenge: a warn
+                self.assertEqual(
+                    sc["aci.session.audit.report.freshness"]["outcome"],
+                    "warn")
+                self.assertEqual(sc["aci.session.audit.aci.nonce"]["outcome"],
+                                 "warn")
+                f = s["facts"]
+                self.assertEqual(f["aci.session.audit.aci.keyset_digest"],
+                                 doc["attestation"]["facts"]
+                                 ["aci.keyset_digest"])
+                # the claims stay the aggregator's statements, apart
+                self.assertEqual(
+                    f["unverified.aci.session.claim.tee_attested.source"],
+                    "hardware_proven")
+                self.assertNotIn("aci.session.claim.tee_attested", f)
+                sid = doc["facts"]["aci.receipt.session_id"]
+                paths = [e["path"] for e in self.requests()]
+                self.assertIn("/v1/aci/sessions/" + sid, paths)
+                body = [e for e in self.requests()
+                        if e["path"] == "/v1/chat/completions"]
+                self.assertEqual(len(body), 1)
+
+    def test_unconstrained_chat_audits_the_cited_session(self):
+        rc, doc = self.chat_json()
+        self.assertEqual((rc, failed(doc)), (EXIT_VERIFIED, []))
+        self.assertIn("required: false",
+                      checks(doc)["aci.receipt.upstream"]["detail"])
+        self.assertEqual(checks(doc)["aci.receipt.rewrite"]["outcome"],
+                         "pass")
+        self.assertEqual(doc["session"]["verdict"], "verified")
+
+    def test_text_output(self):
+        rc, out, err = self.chat("--aci-verified")
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertIn("PASS  aci.session.deep_audit ", out)
+        self.assertIn("simulated answer", out)
+        self.assertTrue(out.rstrip().endswith("verdict: verified"))
+
+    def test_pinned_session_honoured(self):
+        sid = self.session_id()
+        rc, doc = self.chat_json("--aci-session", sid)
+        self.assertEqual((rc, failed(doc)), (EXIT_VERIFIED, []))
+        c = checks(doc)
+        self.assertEqual(c["aci.receipt.session_pinned"]["outcome"], "pass")
+        self.assertEqual(doc["facts"]["aci.receipt.session_id"], sid)
+
+    def test_other_pinned_session_refused(self):
+        other = "ab" * 32
+        rc, doc = self.chat_json("--aci-session", other)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(doc["refusal"], "session_not_accepted")
+        c = checks(doc)
+        # the refusal receipt itself verifies over the exact bytes
+        for name in ("aci.receipt.signature", "aci.receipt.keyset_digest",
+                     "aci.receipt.request_hash", "aci.receipt.response_hash"):
+            self.assertEqual(c[name]["outcome"], "pass", c[name])
+        self.assertEqual(failed(doc), ["aci.receipt.session_pinned",
+                                       "aci.receipt.upstream"])
+        self.assertNotIn("session", doc)
+
+    def test_refusal_text(self):
+        rc, out, err = self.chat("--aci-session", "cd" * 32)
+        self.assertEqual(rc, EXIT_FAILED, err)
+        self.assertIn("refused: session_not_accepted", out)
+        self.assertNotIn("simulated answer", out)
+        self.assertTrue(out.rstrip().endswith("verdict: FAILED"))
+
+    def test_upstream_failure_refused_when_required(self):
+        self.sim.control({"reset": True, "aci_upstream_failed": True})
+        rc, doc = self.chat_json("--aci-verified")
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(doc["refusal"], "upstream_verification_failed")
+        self.assertEqual(failed(doc), ["aci.receipt.upstream"])
+        self.assertEqual(checks(doc)["aci.receipt.signature"]["outcome"],
+                         "pass")
+
+    def test_unverified_serving_is_a_warn_unless_required(self):
+        self.sim.control({"reset": True, "aci_upstream_failed": True})
+        rc, doc = self.chat_json()
+        self.assertEqual((rc, failed(doc)), (EXIT_VERIFIED, []))
+        self.assertEqual(checks(doc)["aci.receipt.upstream"]["outcome"],
+                         "warn")
+
+    def fault(self, name, want, want_session):
+        self.sim.control({"reset": True, name: True})
+        rc, doc = self.chat_json("--aci-verified")
+        self.assertEqual(rc, EXIT_FAILED, name)
+        self.assertEqual(failed(doc), want, name)
+        self.assertEqual(failed(doc["session"]), want_session, name)
+        return doc
+
+    def test_bad_session_fails_evidence(self):
+        doc = self.fault("aci_bad_session", ["aci.session.evidence"],
+                         ["aci.session.deep_audit",
+                          "aci.session.deep_audit_binding",
+                          "aci.session.evidence"])
+        self.assertIn("not evidence.digest",
+                      checks(doc)["aci.session.evidence"]["detail"])
+
+    def test_session_other_fails_its_id(self):
+        self.fault("aci_session_other", ["aci.receipt.session_window",
+                                         "aci.session.id"],
+                   ["aci.session.id"])
+
+    def test_expired_session_fails_the_window(self):
+        doc = self.fault("aci_session_expired",
+                         ["aci.receipt.session_window"], [])
+        self.assertIn("outside",
+                      checks(doc)["aci.receipt.session_window"]["detail"])
+
+
+class TestAciAggregatorSim(AggCase):
+    """The simulator's side of spec 5.3 and 8.1."""
+
+    def post(self, body):
+        req = urllib.request.Request(
+            self.sim.http_url + "/v1/chat/completions", method="POST",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                return r.status, json.loads(r.read()), r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read()), e.headers
+
+    def msg(self, provider):
+        return {"model": "m", "messages": [{"role": "user", "content": "x"}],
+                "provider": provider}
+
+    def test_malformed_constraints_are_invalid_requests(self):
+        for prov in ({"aci_verified": "yes"}, {"aci_session_ids": []},
+                     {"aci_session_ids": ["AB" * 32]},
+                     {"aci_verified": False, "aci_session_ids": ["ab" * 32]},
+                     {"aci_other": True}):
+            with self.subTest(provider=prov):
+                st, doc, hdrs = self.post(self.msg(prov))
+                self.assertEqual(st, 400)
+                self.assertEqual(doc["error"]["type"],
+                                 "invalid_request_error")
+                self.assertIsNone(hdrs.get("X-Receipt-Id"))
+
+    def test_unknown_session_is_not_found(self):
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(self.sim.http_url + "/v1/aci/sessions/" +
+                                   "00" * 32, timeout=60)
+        self.assertEqual(cm.exception.code, 404)
+
+    def test_refusal_carries_a_receipt_without_forwarding(self):
+        st, doc, hdrs = self.post(self.msg({"aci_session_ids": ["ef" * 32]}))
+        self.assertEqual(st, 412)
+        self.assertEqual(doc["error"]["type"], "session_not_accepted")
+        rid = hdrs["X-Receipt-Id"]
+        with urllib.request.urlopen(self.sim.http_url + "/v1/aci/receipts/" +
+                                    rid, timeout=60) as r:
+            rc = json.loads(r.read())
+        types = [e["type"] for e in rc["event_log"]]
+        self.assertNotIn("request.forwarded", types)
+        up = [e for e in rc["event_log"] if e["type"] == "upstream.verified"]
+        self.assertEqual((up[0]["result"], up[0]["required"]),
+                         ("failed", True))
+
+
+if __name__ == "__main__":
+    EXE, SIM = sys.argv[1], sys.argv[2]
+    sys.exit(runner.main(sys.argv[3:]))
