@@ -471,6 +471,7 @@ void help_chat(FILE *f)
 {
     fputs("Usage: teeattest chat --provider NAME [--base-url URL] --model NAME\n"
           "           [--stream] [--attest | --expect-signer ID]\n"
+          "           [--e2ee [--e2ee-suite x25519|secp256k1]]\n"
           "           [--allow-unbound-signer] [--save DIR/|FILE] [--at UNIX]\n"
           "           [--json] [--aci-verified] [--aci-session ID]...\n"
           "           [--strict-ecdsa] [network options] [material options]\n"
@@ -503,6 +504,11 @@ void help_chat(FILE *f)
           "(checks aci.session.*); a refusal (session_not_accepted,\n"
           "upstream_verification_failed) is reported with its receipt checked,\n"
           "exit 1.\n"
+          "With --e2ee the prompt is encrypted (E2EE v2) to an E2EE key of the\n"
+          "attested keyset only, and each answer field is decrypted with its\n"
+          "AAD checked (checks aci.e2ee.key, aci.e2ee.response); the request\n"
+          "hash is checked over the restored body. The plaintext is printed\n"
+          "only after decryption and the receipt verified.\n"
           "\n"
           "Options:\n"
           NET_OPTIONS_HELP
@@ -538,6 +544,12 @@ void help_chat(FILE *f)
           "  --at UNIX                 verification time of the attestation in\n"
           "                            Unix seconds, " CLI_TIME_RANGE_HELP "\n"
           "                            (default: now)\n"
+          "  --e2ee                    (--provider aci) encrypt the prompt to the\n"
+          "                            attested E2EE key and decrypt the answer\n"
+          "                            (not with --save); --at also sets the\n"
+          "                            X-E2EE-Timestamp; --json adds \"e2ee\":\n"
+          "                            {\"suite\", \"key_id\", \"fields\"}\n"
+          "  --e2ee-suite SUITE        x25519 (default when listed) or secp256k1\n"
           "  --json                    print the verification result as one JSON\n"
           "                            object only (the answer is not printed):\n"
           "                            the signature's result {\"verdict\",\n"
@@ -612,10 +624,34 @@ static bool print_chat_json(const teeattest_result *res,
 }
 
 /* chat --json for aci: the receipt's result, plus "session" (the cited
- * session's audit) and "refusal" behind an aggregator (chat_aci_agg.c). */
+ * session's audit) and "refusal" behind an aggregator (chat_aci_agg.c),
+ * and with --e2ee "e2ee": {"suite", "key_id", "fields"} (fields
+ * decrypted; from the result's facts). */
+static char *with_e2ee(char *full, const teeattest_result *res,
+                       const teeattest_e2ee_session *sess)
+{
+    json_t *d = full ? json_loads(full, 0, NULL) : NULL;
+    free(full);
+    const char *n = teeattest_result_fact(res, "aci.e2ee.fields");
+    if (!n)
+        n = teeattest_result_fact(res, "unverified.aci.e2ee.fields");
+    json_t *e = json_pack("{s:s, s:s, s:I}", "suite",
+                          teeattest_e2ee_session_algo(sess), "key_id",
+                          teeattest_e2ee_session_key_id(sess), "fields",
+                          (json_int_t)(n ? strtoll(n, NULL, 10) : 0));
+    char *out = NULL;
+    if (json_is_object(d) && e && json_object_set_new(d, "e2ee", e) == 0)
+        out = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    else
+        json_decref(e);
+    json_decref(d);
+    return out;
+}
+
 static bool print_chat_json_aci(const teeattest_result *res,
                                 const teeattest_result *att,
-                                const struct aci_agg *agg)
+                                const struct aci_agg *agg,
+                                const teeattest_e2ee_session *sess)
 {
     const char *text = NULL;
     size_t len = 0;
@@ -623,6 +659,8 @@ static bool print_chat_json_aci(const teeattest_result *res,
                          TEEATTEST_OK
                      ? aci_agg_json(agg, text, len)
                      : NULL;
+    if (full && sess)
+        full = with_e2ee(full, res, sess);
     if (!full) {
         cli_error(CHAT, "cannot format the result as JSON");
         return false;
@@ -666,6 +704,9 @@ struct chat_state {
     char *held;
     size_t held_len;
     bool held_oom;
+    /* chat --e2ee: each event is decrypted before its text is held */
+    teeattest_e2ee_session *e2ee;
+    bool e2ee_failed;
 };
 
 static void hold_text(struct chat_state *s, const char *text)
@@ -709,6 +750,21 @@ static int on_event(void *user_data, const char *event, const char *data,
         return 0;
     if (data_len == 6 && memcmp(data, "[DONE]", 6) == 0)
         return 0;
+    if (s->e2ee) {
+        /* held, never printed, until the receipt (aci.e2ee.response
+         * included) verified */
+        const uint8_t *plain;
+        size_t plain_len;
+        if (s->e2ee_failed ||
+            teeattest_e2ee_decrypt_chunk(s->e2ee, &plain, &plain_len,
+                                         (const uint8_t *)data, data_len,
+                                         NULL) != TEEATTEST_OK) {
+            s->e2ee_failed = true;
+            return 0;
+        }
+        print_content(s, (const char *)plain, plain_len, true);
+        return 0;
+    }
     print_content(s, data, data_len, true);
     return 0;
 }
@@ -860,6 +916,54 @@ static bool save_aci(const char *dir, const teeattest_exchange *x,
            cli_write_new_file(CHAT, path, keyset, strlen(keyset));
 }
 
+/* ---- chat --provider aci --e2ee ----------------------------------------- */
+
+static int64_t fixed_clock(void *user_data)
+{
+    return *(const int64_t *)user_data;
+}
+
+/* The E2EE v2 session of `chat --e2ee`: a key of the attested keyset only
+ * (fact aci.keyset), the request encrypted with a fresh nonce. Its
+ * context's clock is --at when given (the X-E2EE-Timestamp), else the
+ * system's. */
+static bool e2ee_start(struct cli_opt *opts, const char *keyset,
+                       const char *body, size_t body_len, int64_t *at,
+                       teeattest_ctx **ectx, teeattest_e2ee_session **sess)
+{
+    const struct cli_opt *o_suite = cli_opt(opts, "e2ee-suite");
+    const struct cli_opt *o_at = cli_opt(opts, "at");
+    const char *algo = NULL;
+    if (o_suite->seen) {
+        if (strcmp(o_suite->value, "x25519") == 0)
+            algo = TEEATTEST_E2EE_ALGO_X25519;
+        else if (strcmp(o_suite->value, "secp256k1") == 0)
+            algo = TEEATTEST_E2EE_ALGO_SECP256K1;
+    }
+    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
+    if (o_at->seen) {
+        if (!cli_parse_unix_time(CHAT, "at", o_at->value, at))
+            return false;
+        o.clock = fixed_clock;
+        o.clock_user_data = at;
+    }
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    int st = teeattest_ctx_new(ectx, &o, &err);
+    if (st == TEEATTEST_OK)
+        st = teeattest_e2ee_session_new(*ectx, sess, (const uint8_t *)keyset,
+                                        strlen(keyset), algo, NULL, &err);
+    if (st == TEEATTEST_OK)
+        st = teeattest_e2ee_encrypt_request(*sess, TEEATTEST_E2EE_CHAT,
+                                            (const uint8_t *)body, body_len,
+                                            &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(CHAT, "--e2ee: %s",
+                  err.message[0] ? err.message : teeattest_status_str(st));
+        return false;
+    }
+    return true;
+}
+
 /* chat --provider aci: attest first (the verified keyset the receipt is
  * checked against, the TLS key the chat is pinned to; nothing is sent when
  * it fails), chat, fetch the answer's receipt and verify it over the exact
@@ -894,6 +998,15 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
     uint8_t *receipt = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
     struct chat_state state = {.print = !json, .hold = true};
+    bool e2ee = cli_opt(opts, "e2ee")->seen;
+    teeattest_ctx *ectx = NULL;
+    teeattest_e2ee_session *sess = NULL;
+    int64_t at = 0;
+    if (e2ee && o_save->seen) {
+        cli_error(CHAT, "--save with --e2ee is not supported yet (the "
+                        "request hash covers the restored body)");
+        return CLI_USAGE;
+    }
     if (!attest_for_chat(ctx, p, opts, va, NULL, pol, &rep, &ev, nonce, &att))
         goto out;
     const char *keyset = teeattest_result_fact(att, "aci.keyset");
@@ -915,9 +1028,16 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
         !aci_agg_body(CHAT, agg, cli_opt(opts, "aci-verified")->seen, &body,
                       &body_len))
         goto out;
-    int st = teeattest_chat(p, &x, (const uint8_t *)body, body_len,
-                            stream ? TEEATTEST_CHAT_STREAM : 0,
-                            stream ? on_event : NULL, &state, &err);
+    if (e2ee && !e2ee_start(opts, keyset, body, body_len, &at, &ectx, &sess))
+        goto out;
+    state.e2ee = sess;
+    int st = e2ee ? teeattest_chat_e2ee(p, &x, sess,
+                                        stream ? TEEATTEST_CHAT_STREAM : 0,
+                                        stream ? on_event : NULL, &state,
+                                        &err)
+                  : teeattest_chat(p, &x, (const uint8_t *)body, body_len,
+                                   stream ? TEEATTEST_CHAT_STREAM : 0,
+                                   stream ? on_event : NULL, &state, &err);
     if (st != TEEATTEST_OK) {
         network_error(CHAT, "chat request", st, &err);
         goto out;
@@ -932,8 +1052,15 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
                   (int)(resp_len < 200 ? resp_len : 200), (const char *)resp);
         goto out;
     }
-    if (!stream && state.print)
+    if (!stream && state.print && sess) {
+        const uint8_t *plain;
+        size_t plain_len;
+        if (teeattest_e2ee_decrypt_response(sess, &plain, &plain_len, resp,
+                                            resp_len, NULL) == TEEATTEST_OK)
+            print_content(&state, (const char *)plain, plain_len, false);
+    } else if (!stream && state.print) {
         print_content(&state, (const char *)resp, resp_len, false);
+    }
     size_t receipt_len = ACI_RECEIPT_MAX;
     receipt = malloc(receipt_len);
     if (!receipt || state.held_oom) {
@@ -957,8 +1084,9 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
         !save_aci(o_save->value, x, stream, receipt, receipt_len, keyset))
         goto out;
     teeattest_aci_receipt_options ro = TEEATTEST_ACI_RECEIPT_OPTIONS_INIT;
-    ro.request = req;
-    ro.request_len = req_len;
+    ro.request = sess ? NULL : req; /* E2EE: the restored body */
+    ro.request_len = sess ? 0 : req_len;
+    ro.e2ee = sess;
     ro.response = resp;
     ro.response_len = resp_len;
     if (!aci_agg_session(CHAT, agg, ctx, p, receipt, receipt_len, ev, pol,
@@ -976,7 +1104,7 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
                         TEEATTEST_VERDICT_VERIFIED &&
                     aci_agg_verified(agg);
     if (json) {
-        if (!print_chat_json_aci(res, att, agg))
+        if (!print_chat_json_aci(res, att, agg, sess))
             goto out;
     } else {
         if (verified && state.held) {
@@ -995,7 +1123,11 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
     }
     rc = verified ? CLI_OK : CLI_FAILED;
 out:
+    teeattest_e2ee_session_free(sess);
+    teeattest_ctx_free(ectx);
     free(receipt);
+    if (state.held)
+        memset(state.held, 0, state.held_len); /* plaintext */
     free(state.held);
     teeattest_exchange_free(x);
     teeattest_result_free(res);
@@ -1017,6 +1149,8 @@ int cmd_chat(int argc, char **argv)
         {"json", false, false, NULL},
         {"at", true, false, NULL},
         {"aci-verified", false, false, NULL},
+        {"e2ee", false, false, NULL},
+        {"e2ee-suite", true, false, NULL},
         CLI_EVIDENCE_OPTIONS,
         CLI_POLICY_OPTIONS,
         CLI_SIGNATURE_OPTIONS,
@@ -1064,6 +1198,15 @@ int cmd_chat(int argc, char **argv)
     bool save_dir = o_save->seen && save_is_dir(o_save->value);
     bool save_bundle = o_save->seen && !save_dir;
     bool attest = cli_opt(opts, "attest")->seen;
+    const struct cli_opt *o_suite = cli_opt(opts, "e2ee-suite");
+    if (o_suite->seen && (!cli_opt(opts, "e2ee")->seen ||
+                          (strcmp(o_suite->value, "x25519") != 0 &&
+                           strcmp(o_suite->value, "secp256k1") != 0))) {
+        cli_verify_args_free(&va);
+        aci_agg_free(&agg, rest);
+        cli_error(CHAT, "--e2ee-suite takes x25519 or secp256k1, with --e2ee");
+        return CLI_USAGE;
+    }
     if (attest && o_signer->seen) {
         cli_verify_args_free(&va);
         aci_agg_free(&agg, rest);
@@ -1116,6 +1259,12 @@ int cmd_chat(int argc, char **argv)
         strcmp(teeattest_provider_dialect(p), "aci") != 0) {
         cli_error(CHAT, "--aci-verified and --aci-session are serving "
                         "constraints of --provider aci");
+        goto out;
+    }
+    if (cli_opt(opts, "e2ee")->seen &&
+        strcmp(teeattest_provider_dialect(p), "aci") != 0) {
+        cli_error(CHAT, "--e2ee is for --provider aci (E2EE v2 to the "
+                        "attested keyset)");
         goto out;
     }
     if (strcmp(teeattest_provider_dialect(p), "aci") == 0) {

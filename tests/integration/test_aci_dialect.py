@@ -398,6 +398,129 @@ class TestAciChat(AciCase):
         self.assertNotIn("/v1/chat/completions", self.paths())
 
 
+class TestAciE2ee(AciCase):
+    """`teeattest chat --provider aci --e2ee`: the prompt encrypted to an
+    E2EE key of the attested keyset, the answer's fields decrypted with
+    their AAD checked, the receipt's request hash over the restored body;
+    plaintext printed only when all of it verified. The simulator's
+    service half runs on its clock (--pki-time) and the client's timestamp
+    is --at: no wall clock."""
+
+    chat = TestAciChat.chat
+
+    def e2ee(self, *extra, stream=False, suite=None):
+        args = ["--e2ee"] + (["--e2ee-suite", suite] if suite else [])
+        return self.chat(*args, *extra, stream=stream)
+
+    def e2ee_json(self, *extra, stream=False, suite=None):
+        rc, out, err = self.e2ee("--json", *extra, stream=stream, suite=suite)
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED), err)
+        return rc, json.loads(out)
+
+    def test_e2ee_verified(self):
+        for suite, key_id in (("x25519", "sim-e2ee-x25519"),
+                              ("secp256k1", "sim-e2ee-secp256k1")):
+            for stream in (False, True):
+                with self.subTest(suite=suite, stream=stream):
+                    rc, doc = self.e2ee_json(stream=stream, suite=suite)
+                    self.assertEqual((rc, failed(doc)), (EXIT_VERIFIED, []))
+                    c = checks(doc)
+                    for name in ("aci.e2ee.key", "aci.e2ee.response",
+                                 "aci.receipt.request_hash",
+                                 "aci.receipt.response_hash"):
+                        self.assertEqual(c[name]["outcome"], "pass", c[name])
+                    e = doc["e2ee"]
+                    self.assertEqual(e["key_id"], key_id)
+                    self.assertTrue(e["suite"].startswith(suite + "-"))
+                    self.assertGreaterEqual(e["fields"], 1)
+                    self.assertEqual(doc["facts"]["aci.e2ee.fields"],
+                                     e["fields"])
+
+    def test_e2ee_text_prints_the_plaintext(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                rc, out, err = self.e2ee(stream=stream)
+                self.assertEqual(rc, EXIT_VERIFIED, err)
+                self.assertIn("simulated answer", out.splitlines()[0])
+                self.assertTrue(out.rstrip().endswith("verdict: verified"))
+
+    def e2ee_fault(self, fault, check, stream):
+        self.sim.control({"reset": True, fault: True})
+        rc, out, err = self.e2ee(stream=stream)
+        self.assertEqual(rc, EXIT_FAILED, err)
+        self.assertNotIn("simulated answer", out + err)
+        self.assertIn("answer: not shown", out)
+        rc, doc = self.e2ee_json(stream=stream)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(failed(doc), [check], fault)
+        self.assertEqual(checks(doc)[check]["outcome"], "fail")
+        self.assertEqual(doc["attestation"]["verdict"], "verified")
+        self.assertNotIn("simulated answer", json.dumps(doc))
+        return doc
+
+    def test_e2ee_tamper_fails_the_response(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                doc = self.e2ee_fault("aci_e2ee_tamper", "aci.e2ee.response",
+                                      stream)
+                # the receipt covers the tampered bytes: only the tag fails
+                self.assertEqual(
+                    checks(doc)["aci.receipt.response_hash"]["outcome"],
+                    "pass")
+
+    def test_e2ee_replayed_nonce_fails_the_response(self):
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                self.e2ee_json(stream=stream)  # an earlier request
+                doc = self.e2ee_fault("aci_e2ee_replay", "aci.e2ee.response",
+                                      stream)
+                self.assertIn("TEEATTEST_E_VERIFY_FAILED",
+                              checks(doc)["aci.e2ee.response"]["detail"])
+
+    def test_e2ee_unlisted_key_is_never_used(self):
+        # the report advertises a key outside the quote-bound keyset: the
+        # client encrypts to the keyset's key only
+        self.sim.control({"reset": True, "aci_e2ee_unlisted": True})
+        rc, doc = self.attest()
+        self.assertEqual(rc, EXIT_VERIFIED)
+        with urllib.request.urlopen(
+                self.sim.http_url + "/v1/aci/attestation?nonce=" + "ab" * 32,
+                timeout=60) as r:
+            rep = json.loads(r.read())
+        other = rep["service_capabilities"]["e2ee_public_key"]
+        listed = [k["public_key"] for k in
+                  rep["attestation"]["workload_keyset"]["e2ee_public_keys"]]
+        self.assertNotIn(other, listed)
+        rc, doc = self.e2ee_json()
+        self.assertEqual((rc, failed(doc)), (EXIT_VERIFIED, []))
+        self.assertEqual(doc["e2ee"]["key_id"], "sim-e2ee-x25519")
+        self.assertEqual(checks(doc)["aci.e2ee.key"]["outcome"], "pass")
+
+    def test_e2ee_stale_timestamp_refused(self):
+        # a timestamp 10 minutes after the service's clock: the service
+        # refuses it with the spec's error, nothing is printed
+        rc, out, err = run(
+            "chat", "--provider", "aci", "--base-url", self.https,
+            "--ca-file", self.sim.cert, "--model", "m", "--pccs",
+            self.sim.http_url, "--test-root", self.root, "--no-gpu",
+            "--gpu-online", "none", "--timeout", "30", "--at",
+            PKI_TIME + 600, "--e2ee", "hello")
+        self.assertEqual(rc, EXIT_USAGE, err)
+        self.assertIn("HTTP 400", err)
+        self.assertIn("e2ee_invalid_timestamp", err)
+        self.assertNotIn("simulated answer", out)
+
+    def test_e2ee_usage(self):
+        rc, out, err = self.chat("--e2ee-suite", "x25519")
+        self.assertEqual(rc, EXIT_USAGE)
+        rc, out, err = self.chat("--e2ee", "--e2ee-suite", "p256")
+        self.assertEqual(rc, EXIT_USAGE)
+        rc, out, err = self.chat("--e2ee", "--save",
+                                 os.path.join(self.sim.dir.name, "e2ee/"))
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertIn("--e2ee", err)
+
+
 if __name__ == "__main__":
     EXE, SIM = sys.argv[1], sys.argv[2]
     sys.exit(runner.main(sys.argv[3:]))
