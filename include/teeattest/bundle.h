@@ -38,11 +38,35 @@ extern "C" {
 /** An evidence bundle. @since 1.0 */
 typedef struct teeattest_bundle teeattest_bundle;
 
-/** The format version this library writes ("version" member). */
+/** The format version this library writes ("version" member) for a
+ *  bundle without ACI items (else TEEATTEST_BUNDLE_VERSION_MAX). */
 #define TEEATTEST_BUNDLE_VERSION 1
 
 /** Largest bundle document accepted. */
 #define TEEATTEST_BUNDLE_MAX (64u * 1024u * 1024u)
+
+/** The newest format version this library reads and writes: version 2
+ *  carries ACI receipts and sessions (docs/bundle.md). A bundle is written
+ *  as version 2 only when it holds such items, else as
+ *  TEEATTEST_BUNDLE_VERSION. @since 1.0 */
+#define TEEATTEST_BUNDLE_VERSION_MAX 2
+
+/** Most items of one kind a bundle holds (teeattest_bundle_add_item()).
+ *  @since 1.0 */
+#define TEEATTEST_BUNDLE_ITEMS_MAX 16
+
+/** Kinds of documents a bundle carries beside its report
+ *  (teeattest_bundle_add_item()). @since 1.0 */
+typedef enum teeattest_bundle_item_kind {
+    /** An ACI/1 inference receipt (GET /v1/aci/receipts/{id}) of the
+     *  bundle's exchange, exactly as received; a JSON object of at most
+     *  1 MiB. @since 1.0 */
+    TEEATTEST_BUNDLE_ACI_RECEIPT = 1,
+    /** An ACI/1 attested session document (GET /v1/aci/sessions/{id})
+     *  that a receipt cites, exactly as received; a JSON object of at most
+     *  16 MiB. @since 1.0 */
+    TEEATTEST_BUNDLE_ACI_SESSION = 2
+} teeattest_bundle_item_kind;
 
 /**
  * @brief Create an empty bundle.
@@ -172,6 +196,57 @@ TEEATTEST_API int teeattest_bundle_set_signature(teeattest_bundle *b,
                                                  teeattest_error *err);
 
 /**
+ * @brief Add a document of the given kind (copied, bytes kept exactly):
+ *        an ACI receipt or session. A bundle holding any is written as
+ *        format version 2 (docs/bundle.md), which older readers refuse.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL, unknown kind);
+ *         TEEATTEST_E_TOO_LARGE (the document over its kind's limit, or
+ *         TEEATTEST_BUNDLE_ITEMS_MAX items of that kind already);
+ *         TEEATTEST_E_JSON (not a JSON object); TEEATTEST_E_NOMEM.
+ * @param b the bundle.
+ * @param kind a teeattest_bundle_item_kind value.
+ * @param doc the document bytes (need not be NUL-terminated).
+ * @param len length of `doc` in bytes.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_add_item(teeattest_bundle *b, int32_t kind,
+                                            const uint8_t *doc, size_t len,
+                                            teeattest_error *err);
+
+/** @brief How many documents of a kind the bundle holds.
+ * @param b the bundle.
+ * @param kind a teeattest_bundle_item_kind value.
+ * @return the count; 0 for NULL or an unknown kind.
+ * @since 1.0 */
+TEEATTEST_API size_t teeattest_bundle_item_count(const teeattest_bundle *b,
+                                                 int32_t kind);
+
+/**
+ * @brief One document of a kind, in the order added or parsed. Borrowed.
+ * @return TEEATTEST_OK; TEEATTEST_E_NOT_FOUND (index past the end);
+ *         TEEATTEST_E_INVALID_ARG (NULL, unknown kind).
+ * @param b the bundle.
+ * @param kind a teeattest_bundle_item_kind value.
+ * @param index 0 to teeattest_bundle_item_count() - 1.
+ * @param doc receives the document bytes. Borrowed from the bundle.
+ * @param len receives their length.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_item(const teeattest_bundle *b,
+                                        int32_t kind, size_t index,
+                                        const uint8_t **doc, size_t *len,
+                                        teeattest_error *err);
+
+/** @brief The format version teeattest_bundle_to_json() writes for this
+ *         bundle: 2 when it holds ACI receipts or sessions, else 1.
+ * @param b the bundle.
+ * @return 1 or 2; 0 when b is NULL.
+ * @since 1.0 */
+TEEATTEST_API int32_t teeattest_bundle_version(const teeattest_bundle *b);
+
+/**
  * @brief Render the bundle as JSON (docs/bundle.md). The text is kept by
  *        the bundle until the next call or a setter; NUL-terminated.
  *        The TLS key written is the evidence's TEEATTEST_EVIDENCE_TLS_SPKI,
@@ -194,7 +269,8 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
 
 /**
  * @brief Parse a bundle. Unknown members are ignored; a "version" newer
- *        than TEEATTEST_BUNDLE_VERSION is refused. Also accepts the
+ *        than TEEATTEST_BUNDLE_VERSION_MAX is refused, and so is the
+ *        member "sigstore_bundles" that version 2 reserves. Also accepts the
  *        capture file of `teeattest attest --save`
  *        ("teeattest-report-capture/1") as a bundle without evidence.
  *        The parsed report carries the bundle's nonce, TLS key and capture
@@ -296,7 +372,11 @@ TEEATTEST_API int teeattest_bundle_exchange(const teeattest_bundle *b,
  *        report verified and attests a signer of the signature's
  *        algorithm: docs/bundle.md). A bundle with a signature record
  *        but no exchange, or an exchange but no signature record, fails
- *        the required check "bundle.response". The
+ *        the required check "bundle.response". For the aci dialect the
+ *        exchange is checked by its receipt (version 2): against the
+ *        keyset the report established, over the exact bytes, with the
+ *        session it cites when held (checks aci.receipt.*, aci.session.*,
+ *        bundle.sessions; docs/bundle.md). The
  *        time is the policy's when it sets one, else the bundle's capture
  *        time.
  * @return as teeattest_report_verify(); TEEATTEST_E_FIELD_MISSING when the

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../aci/aci.h"
 #include "../dstack/dstack.h"
 #include "../providers/providers.h"
 #include "pipeline.h"
@@ -30,6 +31,16 @@
 /* lib/tdx refuses larger collateral items (ITEM_MAX in collateral.c). */
 #define COLLATERAL_ITEM_MAX (4u * 1024u * 1024u)
 #define GPU_ITEM_MAX (16u * 1024u * 1024u)
+/* A version 2 member this library reserves and does not implement yet:
+ * refused, so that adding it later needs no new version. */
+#define RESERVED_SIGSTORE "sigstore_bundles"
+
+/* Documents of one kind (teeattest_bundle_add_item()), exact bytes. */
+typedef struct item_list {
+    size_t n;
+    uint8_t *p[TEEATTEST_BUNDLE_ITEMS_MAX];
+    size_t len[TEEATTEST_BUNDLE_ITEMS_MAX];
+} item_list;
 
 struct teeattest_bundle {
     atomic_size_t refs;
@@ -45,6 +56,7 @@ struct teeattest_bundle {
     bool has_exchange;
     uint8_t *req, *resp;
     size_t req_len, resp_len;
+    item_list receipts, sessions; /* ACI/1: format version 2 */
     char *json;                   /* last teeattest_bundle_to_json() text */
     size_t json_len;
 };
@@ -106,6 +118,10 @@ TEEATTEST_API void teeattest_bundle_free(teeattest_bundle *b)
     teeattest_signature_free(b->sig);
     ta_free(ctx, b->model);
     drop_exchange(b);
+    for (size_t i = 0; i < b->receipts.n; i++)
+        ta_free(ctx, b->receipts.p[i]);
+    for (size_t i = 0; i < b->sessions.n; i++)
+        ta_free(ctx, b->sessions.p[i]);
     drop_json(b);
     ta_free(ctx, b);
     teeattest_ctx_free(ctx);
@@ -298,6 +314,116 @@ TEEATTEST_API int teeattest_bundle_set_signature(teeattest_bundle *b,
     b->sig = sig;
     drop_json(b);
     return TEEATTEST_OK;
+}
+
+/* The list of a kind and its per-item limit; NULL for an unknown kind. */
+static item_list *item_kind(const teeattest_bundle *b, int32_t kind,
+                            size_t *max, const char **name)
+{
+    size_t m = 0;
+    const char *nm = NULL;
+    const item_list *l = NULL;
+    if (kind == TEEATTEST_BUNDLE_ACI_RECEIPT) {
+        l = &b->receipts;
+        m = TA_ACI_DOC_MAX;
+        nm = "aci.receipts";
+    } else if (kind == TEEATTEST_BUNDLE_ACI_SESSION) {
+        l = &b->sessions;
+        m = TA_ACI_SESSION_MAX;
+        nm = "aci.sessions";
+    }
+    if (max)
+        *max = m;
+    if (name)
+        *name = nm;
+    return (item_list *)l;
+}
+
+/* An item must be a JSON object within its limit (what the receipt and
+ * session verifiers accept as a document). */
+static int check_item(const uint8_t *doc, size_t len, size_t max, const char *where,
+                      teeattest_error *err)
+{
+    if (len > max)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, where,
+                        "document of %zu bytes exceeds the %zu-byte limit",
+                        len, max);
+    json_t *j = NULL;
+    int rc = ta_json_parse(&j, doc, len, max, err);
+    if (rc == TEEATTEST_E_NOMEM)
+        return rc;
+    if (rc || !json_is_object(j))
+        rc = ta_error(err, TEEATTEST_E_JSON, where,
+                      "the document is not a JSON object");
+    json_decref(j);
+    return rc;
+}
+
+TEEATTEST_API int teeattest_bundle_add_item(teeattest_bundle *b, int32_t kind,
+                                            const uint8_t *doc, size_t len,
+                                            teeattest_error *err)
+{
+    if (!b || !doc)
+        return TA_INVALID(err, !b ? "bundle is NULL" : "doc is NULL");
+    size_t max;
+    const char *name;
+    item_list *l = item_kind(b, kind, &max, &name);
+    if (!l)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "kind",
+                        "unknown bundle item kind %d", (int)kind);
+    if (l->n >= TEEATTEST_BUNDLE_ITEMS_MAX)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, name,
+                        "a bundle holds at most %d items of a kind",
+                        TEEATTEST_BUNDLE_ITEMS_MAX);
+    int rc = check_item(doc, len, max, name, err);
+    if (rc)
+        return rc == TEEATTEST_E_NOMEM
+                   ? ta_error(err, rc, NULL, "out of memory") : rc;
+    uint8_t *c = dup_bytes(b->ctx, doc, len);
+    if (!c)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    l->p[l->n] = c;
+    l->len[l->n++] = len;
+    drop_json(b);
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API size_t teeattest_bundle_item_count(const teeattest_bundle *b,
+                                                 int32_t kind)
+{
+    const item_list *l = b ? item_kind(b, kind, NULL, NULL) : NULL;
+    return l ? l->n : 0;
+}
+
+TEEATTEST_API int teeattest_bundle_item(const teeattest_bundle *b,
+                                        int32_t kind, size_t index,
+                                        const uint8_t **doc, size_t *len,
+                                        teeattest_error *err)
+{
+    if (doc)
+        *doc = NULL;
+    if (len)
+        *len = 0;
+    if (!b || !doc || !len)
+        return TA_INVALID(err, !b ? "bundle is NULL" : "an output is NULL");
+    const item_list *l = item_kind(b, kind, NULL, NULL);
+    if (!l)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "kind",
+                        "unknown bundle item kind %d", (int)kind);
+    if (index >= l->n)
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, NULL,
+                        "the bundle holds %zu items of that kind", l->n);
+    *doc = l->p[index];
+    *len = l->len[index];
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API int32_t teeattest_bundle_version(const teeattest_bundle *b)
+{
+    if (!b)
+        return 0;
+    return b->receipts.n || b->sessions.n ? TEEATTEST_BUNDLE_VERSION_MAX
+                                          : TEEATTEST_BUNDLE_VERSION;
 }
 
 TEEATTEST_API teeattest_report *teeattest_bundle_report(
@@ -703,7 +829,7 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
     char num[64];
     const char *dialect = teeattest_report_dialect(b->report);
     puts_(&w, "{\"format\":\"" BUNDLE_FORMAT "\",\"version\":");
-    snprintf(num, sizeof num, "%d", TEEATTEST_BUNDLE_VERSION);
+    snprintf(num, sizeof num, "%d", (int)teeattest_bundle_version(b));
     puts_(&w, num);
     puts_(&w, ",\"dialect\":");
     put_string(&w, (const uint8_t *)dialect, strlen(dialect));
@@ -752,6 +878,22 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
     if (b->sig) {
         puts_(&w, ",\"signature\":");
         put_signature(&w, b->sig);
+    }
+    if (teeattest_bundle_version(b) >= 2) {
+        /* Version 2: the ACI receipts and sessions, exact bytes. */
+        puts_(&w, ",\"aci\":{\"receipts\":[");
+        for (size_t i = 0; i < b->receipts.n; i++) {
+            if (i)
+                puts_(&w, ",");
+            put_text(&w, b->receipts.p[i], b->receipts.len[i]);
+        }
+        puts_(&w, "],\"sessions\":[");
+        for (size_t i = 0; i < b->sessions.n; i++) {
+            if (i)
+                puts_(&w, ",");
+            put_text(&w, b->sessions.p[i], b->sessions.len[i]);
+        }
+        puts_(&w, "]}");
     }
     puts_(&w, "}");
     if (!w.rc && (w.rc = ta_buf_terminate(&w.b)))
@@ -1142,6 +1284,47 @@ static int get_string(json_t *o, const char *key, bool required, size_t max,
     return TEEATTEST_OK;
 }
 
+/* Version 2's "aci": {"receipts":[TEXT...],"sessions":[TEXT...]}, each
+ * item a JSON object within its kind's limit. */
+static int parse_aci(teeattest_bundle *b, json_t *o, teeattest_error *err)
+{
+    static const int32_t kinds[] = {TEEATTEST_BUNDLE_ACI_RECEIPT,
+                                    TEEATTEST_BUNDLE_ACI_SESSION};
+    static const char *const keys[] = {"receipts", "sessions"};
+    if (!json_is_object(o))
+        return ta_error(err, TEEATTEST_E_JSON, "aci", "must be an object");
+    char where[64];
+    int rc = TEEATTEST_OK;
+    for (size_t k = 0; !rc && k < 2; k++) {
+        size_t max;
+        const char *name;
+        item_list *l = item_kind(b, kinds[k], &max, &name);
+        json_t *a;
+        if ((rc = parse_array(o, keys[k], TEEATTEST_BUNDLE_ITEMS_MAX, &a, name,
+                              err)))
+            return rc;
+        for (size_t i = 0; !rc && a && i < json_array_size(a); i++) {
+            snprintf(where, sizeof where, "%s[%zu]", name, i);
+            bytes x;
+            if ((rc = get_text(b->ctx, json_array_get(a, i), where, max, &x,
+                               err)))
+                return rc;
+            rc = check_item(x.p, x.n, max, where, err);
+            uint8_t *c = NULL;
+            if (!rc && !(c = x.owned ? x.owned : dup_bytes(b->ctx, x.p, x.n)))
+                rc = TEEATTEST_E_NOMEM;
+            if (rc) {
+                bytes_free(b->ctx, &x);
+                return rc == TEEATTEST_E_NOMEM
+                           ? ta_error(err, rc, NULL, "out of memory") : rc;
+            }
+            l->p[l->n] = c;
+            l->len[l->n++] = x.n;
+        }
+    }
+    return rc;
+}
+
 static int parse_doc(teeattest_bundle *b, json_t *root, const uint8_t *doc,
                      size_t len, teeattest_error *err)
 {
@@ -1150,6 +1333,7 @@ static int parse_doc(teeattest_bundle *b, json_t *root, const uint8_t *doc,
     if (rc)
         return rc;
     bool capture = strcmp(format, CAPTURE_FORMAT) == 0;
+    json_int_t version = 1;
     if (!capture && strcmp(format, BUNDLE_FORMAT) != 0)
         return ta_error(err, TEEATTEST_E_UNSUPPORTED, "format",
                         "not a teeattest bundle (\"%.40s\")", format);
@@ -1161,11 +1345,15 @@ static int parse_doc(teeattest_bundle *b, json_t *root, const uint8_t *doc,
         if (!json_is_integer(ver) || json_integer_value(ver) < 1)
             return ta_error(err, TEEATTEST_E_JSON, "version",
                             "must be a positive integer");
-        if (json_integer_value(ver) > TEEATTEST_BUNDLE_VERSION)
+        version = json_integer_value(ver);
+        if (version > TEEATTEST_BUNDLE_VERSION_MAX)
             return ta_error(err, TEEATTEST_E_UNSUPPORTED, "version",
                             "bundle version %lld is newer than %d",
-                            (long long)json_integer_value(ver),
-                            TEEATTEST_BUNDLE_VERSION);
+                            (long long)version, TEEATTEST_BUNDLE_VERSION_MAX);
+        if (version >= 2 && json_object_get(root, RESERVED_SIGSTORE))
+            return ta_error(err, TEEATTEST_E_UNSUPPORTED, RESERVED_SIGSTORE,
+                            "Sigstore bundles in an evidence bundle are not "
+                            "supported by this version of the library");
     }
     if ((rc = get_string(root, "dialect", true, DIALECT_MAX, &dialect, err)) ||
         (rc = get_string(root, "model", false, MODEL_MAX, &model, err)) ||
@@ -1286,6 +1474,11 @@ static int parse_doc(teeattest_bundle *b, json_t *root, const uint8_t *doc,
                                                  err)))
             return rewhere(err, rc, "signature");
     }
+    /* Version 1 readers ignored unknown members, so a version 1 document
+     * is read as before: an "aci" member there is ignored too. */
+    if (version >= 2 && (v = json_object_get(root, "aci")) &&
+        (rc = parse_aci(b, v, err)))
+        return rc;
     return TEEATTEST_OK;
 }
 
@@ -1347,6 +1540,196 @@ static void copy_result(teeattest_result *r, const teeattest_result *from)
     }
 }
 
+/* A string fact of an unfinished result, or NULL. */
+static const char *fact_text(const teeattest_result *r, const char *key)
+{
+    for (size_t i = 0; i < r->n_facts; i++)
+        if (strcmp(r->facts[i].key, key) == 0)
+            return r->facts[i].text;
+    return NULL;
+}
+
+/* An exchange and what checks it come together: for aci, exactly one
+ * receipt and no signature record; for other dialects, a signature record
+ * and no ACI items (docs/bundle.md, check bundle.response). */
+static void check_pairing(teeattest_result *r, const teeattest_bundle *b,
+                          bool aci)
+{
+    const char *why = NULL;
+    char msg[160];
+    size_t nr = b->receipts.n;
+    if (!aci && (nr || b->sessions.n)) {
+        snprintf(msg, sizeof msg, "the bundle holds ACI receipts or sessions "
+                                  "but its dialect is %.40s",
+                 teeattest_report_dialect(b->report));
+        why = msg;
+    } else if (!aci && b->has_exchange != (b->sig != NULL)) {
+        why = b->sig ? "the bundle has a signature record but no exchange to "
+                       "check it against"
+                     : "the bundle has an exchange but no signature record "
+                       "to check it with";
+    } else if (aci && b->sig) {
+        why = "an aci answer is checked by its receipt; the bundle has a "
+              "signature record";
+    } else if (aci && b->has_exchange && nr != 1) {
+        if (nr) {
+            snprintf(msg, sizeof msg, "the bundle has %zu receipts for its "
+                                      "one exchange", nr);
+            why = msg;
+        } else {
+            why = "the bundle has an exchange but no receipt to check it "
+                  "with";
+        }
+    } else if (aci && !b->has_exchange && nr) {
+        why = "the bundle has a receipt but no exchange to check it against";
+    }
+    if (why)
+        ta_result_check(r, "bundle.response", TEEATTEST_OUTCOME_FAIL, true,
+                        "%s", why);
+}
+
+/* Session ids of the bundle's sessions; a document without one has "". */
+static int session_ids(const teeattest_bundle *b, char ids[][65],
+                       teeattest_error *err)
+{
+    for (size_t i = 0; i < b->sessions.n; i++) {
+        json_t *j = NULL;
+        ids[i][0] = '\0';
+        int rc = ta_json_parse(&j, b->sessions.p[i], b->sessions.len[i],
+                               TA_ACI_SESSION_MAX, NULL);
+        if (!rc)
+            rc = ta_aci_session_id(b->ctx, j, ids[i], NULL);
+        json_decref(j);
+        if (rc == TEEATTEST_E_NOMEM)
+            return ta_error(err, rc, NULL, "out of memory");
+        if (rc)
+            ids[i][0] = '\0';
+    }
+    return TEEATTEST_OK;
+}
+
+/* bundle.sessions: every session the bundle holds is the one its receipt
+ * cites (it is verified with the receipt); the cited one may be absent
+ * (then aci.receipt.session_window says so, as online without it). */
+static void check_sessions(teeattest_result *r, const teeattest_bundle *b,
+                           char ids[][65], const char *cited)
+{
+    const char *name = "bundle.sessions";
+    for (size_t i = 0; i < b->sessions.n; i++) {
+        if (!ids[i][0]) {
+            ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                            "aci.sessions[%zu] has no session id (no JCS "
+                            "form)", i);
+            return;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(ids[k], ids[i]) == 0) {
+                ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                                "session %s is in the bundle twice", ids[i]);
+                return;
+            }
+        if (!cited || strcmp(cited, ids[i]) != 0) {
+            ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
+                            "session %s is cited by no receipt checked", ids[i]);
+            return;
+        }
+    }
+    if (b->sessions.n)
+        ta_result_check(r, name, TEEATTEST_OUTCOME_PASS, true,
+                        "session %s, cited by the receipt", cited);
+    else if (cited)
+        ta_result_check(r, name, TEEATTEST_OUTCOME_SKIP, false,
+                        "the receipt cites session %s; the bundle does not "
+                        "hold it", cited);
+    else
+        ta_result_check(r, name, TEEATTEST_OUTCOME_SKIP, false,
+                        "the receipt cites no session");
+}
+
+/* Version 2, aci: the receipt over the exchange's exact bytes, against the
+ * keyset the report established (fact aci.keyset, as chat does online),
+ * with the session it cites when the bundle holds it; then
+ * bundle.sessions. Checks go to r (not finished yet). */
+static int aci_checks(teeattest_bundle *b, teeattest_result *r,
+                      teeattest_error *err)
+{
+    char ids[TEEATTEST_BUNDLE_ITEMS_MAX][65];
+    int rc = session_ids(b, ids, err);
+    if (rc)
+        return rc;
+    const char *cited = NULL;
+    ta_aci_receipt_info info;
+    memset(&info, 0, sizeof info);
+    if (b->has_exchange && b->receipts.n == 1 && !b->sig) {
+        const char *keyset = fact_text(r, "aci.keyset");
+        ta_aci_keyset ks;
+        teeattest_error e = TEEATTEST_ERROR_INIT;
+        if (!keyset) {
+            ta_result_check(r, "bundle.response", TEEATTEST_OUTCOME_FAIL, true,
+                            "the report established no keyset to check the "
+                            "receipt against");
+            check_sessions(r, b, ids, NULL);
+            return TEEATTEST_OK;
+        }
+        if ((rc = ta_aci_keyset_parse_doc(b->ctx, &ks, (const uint8_t *)keyset,
+                                          strlen(keyset), &e))) {
+            if (rc == TEEATTEST_E_NOMEM)
+                return ta_error(err, rc, NULL, "out of memory");
+            ta_result_check(r, "bundle.response", TEEATTEST_OUTCOME_FAIL, true,
+                            "the established keyset does not parse: %s",
+                            e.message);
+            check_sessions(r, b, ids, NULL);
+            return TEEATTEST_OK;
+        }
+        ta_aci_receipt_opts o;
+        memset(&o, 0, sizeof o);
+        o.request = b->req;
+        o.request_len = b->req_len;
+        o.has_request = true;
+        o.response = b->resp;
+        o.response_len = b->resp_len;
+        o.has_response = true;
+        /* A first pass, tally only, finds the session the receipt cites. */
+        ta_checks tally;
+        memset(&tally, 0, sizeof tally);
+        rc = ta_aci_receipt_verify(b->ctx, &tally, b->receipts.p[0],
+                                   b->receipts.len[0], &ks, &o, &info, err);
+        size_t s = b->sessions.n;
+        if (!rc && info.cites_session) {
+            cited = info.session_id;
+            for (s = 0; s < b->sessions.n && strcmp(ids[s], cited) != 0; s++)
+                ;
+        }
+        ta_aci_session_info si;
+        memset(&si, 0, sizeof si);
+        if (!rc && s < b->sessions.n) {
+            memset(&tally, 0, sizeof tally);
+            rc = ta_aci_session_verify(b->ctx, &tally, b->sessions.p[s],
+                                       b->sessions.len[s], cited, &si, err);
+            o.session_id = si.id;
+            o.session_established_at = si.established_at;
+            o.session_expires_at = si.expires_at;
+        }
+        ta_checks c;
+        memset(&c, 0, sizeof c);
+        c.r = r;
+        if (!rc)
+            rc = ta_aci_receipt_verify(b->ctx, &c, b->receipts.p[0],
+                                       b->receipts.len[0], &ks, &o, &info,
+                                       err);
+        if (!rc && s < b->sessions.n)
+            rc = ta_aci_session_verify(b->ctx, &c, b->sessions.p[s],
+                                       b->sessions.len[s], cited, NULL, err);
+        ta_aci_session_info_free(b->ctx, &si);
+        ta_aci_keyset_free(b->ctx, &ks);
+        if (rc)
+            return rc;
+    }
+    if (b->receipts.n || b->sessions.n)
+        check_sessions(r, b, ids, cited);
+    return TEEATTEST_OK;
+}
+
 TEEATTEST_API int teeattest_bundle_verify(teeattest_ctx *ctx,
                                           teeattest_result **out,
                                           teeattest_bundle *b,
@@ -1382,18 +1765,17 @@ TEEATTEST_API int teeattest_bundle_verify(teeattest_ctx *ctx,
         return ta_error(err, rc, NULL, "allocating the result");
     rc = ta_report_verify_into(ctx, att, b->report, TEEATTEST_ENTRY_ALL, b->ev,
                                &pol, b->has_nonce ? b->nonce : NULL, err);
-    /* An exchange and its signature come as a pair: a signature record
-     * alone (or an exchange alone) would be a response claim that no
-     * response.* check examines. */
-    if (!rc && b->has_exchange != (b->sig != NULL))
-        ta_result_check(att, "bundle.response", TEEATTEST_OUTCOME_FAIL, true,
-                        "%s", b->sig ? "the bundle has a signature record "
-                                       "but no exchange to check it against"
-                                     : "the bundle has an exchange but no "
-                                       "signature record to check it with");
+    /* An exchange and what checks it come as a pair: a signature record
+     * (or receipt) alone, or an exchange alone, would be a response claim
+     * that no check examines. */
+    bool aci = strcmp(teeattest_report_dialect(b->report), "aci") == 0;
+    if (!rc)
+        check_pairing(att, b, aci);
+    if (!rc && aci)
+        rc = aci_checks(b, att, err);
     if (!rc)
         rc = ta_result_finish(att, err);
-    if (!rc && !(b->has_exchange && b->sig)) {
+    if (!rc && !(b->has_exchange && b->sig && !aci)) {
         *out = att;
         return TEEATTEST_OK;
     }

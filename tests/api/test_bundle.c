@@ -570,7 +570,7 @@ static void case_malformed(void)
     expect("{\"format\":1}", TEEATTEST_E_JSON, "format");
     expect("{}", TEEATTEST_E_FIELD_MISSING, "format");
     expect("{\"format\":\"other\"}", TEEATTEST_E_UNSUPPORTED, "format");
-    expect("{\"format\":\"teeattest-bundle\",\"version\":2}",
+    expect("{\"format\":\"teeattest-bundle\",\"version\":3}",
            TEEATTEST_E_UNSUPPORTED, "version");
     expect("{\"format\":\"teeattest-bundle\",\"version\":\"1\"}",
            TEEATTEST_E_JSON, "version");
