@@ -1,6 +1,7 @@
 /*
- * Fuzz target: teeattest_bundle_parse() on arbitrary bytes. When a bundle
- * parses: its getters, verification (offline, at the bundle's time) and
+ * Fuzz target: teeattest_bundle_parse() on arbitrary bytes (versions 1
+ * and 2, the capture file). When a bundle parses: its getters (the
+ * version 2 items too), verification (offline, at the bundle's time) and
  * the round trip: the JSON it writes parses again and writes the same
  * bytes (a bundle written by this library is a fixed point).
  *
@@ -27,6 +28,26 @@ static void exercise_bundle(teeattest_ctx *ctx, teeattest_bundle *b)
     size_t rql, rsl;
     rc = teeattest_bundle_exchange(b, &rq, &rql, &rs, &rsl, NULL);
     FUZZ_CHECK(rc == TEEATTEST_OK || rc == TEEATTEST_E_NOT_FOUND);
+
+    /* Version 2 items: JSON objects within their kind's limit, in a
+     * bundle written as version 2 exactly when it holds any. */
+    static const int32_t kinds[] = {TEEATTEST_BUNDLE_ACI_RECEIPT,
+                                    TEEATTEST_BUNDLE_ACI_SESSION};
+    size_t items = 0;
+    for (size_t k = 0; k < 2; k++) {
+        size_t n = teeattest_bundle_item_count(b, kinds[k]);
+        FUZZ_CHECK(n <= TEEATTEST_BUNDLE_ITEMS_MAX);
+        items += n;
+        for (size_t i = 0; i <= n; i++) {
+            const uint8_t *d = NULL;
+            size_t dl = 0;
+            rc = teeattest_bundle_item(b, kinds[k], i, &d, &dl, NULL);
+            FUZZ_CHECK(i < n ? rc == TEEATTEST_OK && d != NULL &&
+                                   dl <= (k ? 16u << 20 : 1u << 20)
+                             : rc == TEEATTEST_E_NOT_FOUND);
+        }
+    }
+    FUZZ_CHECK(teeattest_bundle_version(b) == (items ? 2 : 1));
 
     teeattest_error e;
     fuzz_err_reset(&e);
