@@ -666,11 +666,14 @@ int cli_verdict_exit(const teeattest_result *res)
 
 /* ---- bundles ------------------------------------------------------------ */
 
-bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
-                     teeattest_report *rep, teeattest_evidence *ev,
-                     const uint8_t nonce[32], const char *model,
-                     const int64_t *time, const teeattest_exchange *x,
-                     teeattest_signature *sig)
+/* cli_save_bundle() and cli_save_aci_bundle(): an ACI receipt (when
+ * receipt is not NULL) makes it a version 2 bundle. */
+static bool save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
+                        teeattest_report *rep, teeattest_evidence *ev,
+                        const uint8_t nonce[32], const char *model,
+                        const int64_t *time, const teeattest_exchange *x,
+                        teeattest_signature *sig, const uint8_t *receipt,
+                        size_t receipt_len)
 {
     teeattest_error err = TEEATTEST_ERROR_INIT;
     teeattest_bundle *b = NULL;
@@ -697,6 +700,9 @@ bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
     }
     if (st == TEEATTEST_OK && sig)
         st = teeattest_bundle_set_signature(b, sig, &err);
+    if (st == TEEATTEST_OK && receipt)
+        st = teeattest_bundle_add_item(b, TEEATTEST_BUNDLE_ACI_RECEIPT,
+                                       receipt, receipt_len, &err);
     if (st == TEEATTEST_OK)
         st = teeattest_bundle_to_json(b, &json, &len, &err);
     bool ok = false;
@@ -707,4 +713,25 @@ bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
         ok = cli_write_new_file(cmd, path, json, len);
     teeattest_bundle_free(b);
     return ok;
+}
+
+bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
+                     teeattest_report *rep, teeattest_evidence *ev,
+                     const uint8_t nonce[32], const char *model,
+                     const int64_t *time, const teeattest_exchange *x,
+                     teeattest_signature *sig)
+{
+    return save_bundle(cmd, path, ctx, rep, ev, nonce, model, time, x, sig,
+                       NULL, 0);
+}
+
+bool cli_save_aci_bundle(const char *cmd, const char *path,
+                         teeattest_ctx *ctx, teeattest_report *rep,
+                         teeattest_evidence *ev, const uint8_t nonce[32],
+                         const char *model, const int64_t *time,
+                         const teeattest_exchange *x, const uint8_t *receipt,
+                         size_t receipt_len)
+{
+    return save_bundle(cmd, path, ctx, rep, ev, nonce, model, time, x, NULL,
+                       receipt, receipt_len);
 }

@@ -23,8 +23,10 @@ void help_bundle_verify(FILE *f)
           "collateral, NRAS answers and JWKS, RIMs, OCSP answers), then, when the\n"
           "bundle holds a chat exchange and its signature, the signature over the\n"
           "exact request and response bytes against the verified signer (checks\n"
-          "prefixed response.). Offline: nothing is fetched unless --pccs or\n"
-          "--online is given.\n"
+          "prefixed response.); for an aci bundle (version 2) the receipt over\n"
+          "those bytes against the attested keyset and the sessions it cites\n"
+          "(checks aci.receipt.*, aci.session.*, bundle.sessions). Offline:\n"
+          "nothing is fetched unless --pccs or --online is given.\n"
           "\n"
           "The verification time is the bundle's recorded time, so a bundle\n"
           "verified when it was made verifies again with the same checklist.\n"
@@ -186,14 +188,23 @@ int cmd_bundle_verify(int argc, char **argv)
         size_t req_len = 0, resp_len = 0;
         int32_t kind = teeattest_signature_kind(teeattest_bundle_signature(b));
         if (teeattest_bundle_exchange(b, &req, &req_len, &resp, &resp_len, NULL) ==
-            TEEATTEST_OK)
-            printf("exchange: %zu request bytes, %zu response bytes%s%s\n",
+            TEEATTEST_OK) {
+            size_t nr = teeattest_bundle_item_count(
+                b, TEEATTEST_BUNDLE_ACI_RECEIPT);
+            size_t ns = teeattest_bundle_item_count(
+                b, TEEATTEST_BUNDLE_ACI_SESSION);
+            printf("exchange: %zu request bytes, %zu response bytes%s%s",
                    req_len, resp_len,
                    teeattest_bundle_signature(b) ? ", signed" : "",
                    kind == TEEATTEST_SIG_KIND_PROVIDER_TEE
                        ? " (signature_kind provider_tee)"
                    : kind == TEEATTEST_SIG_KIND_GATEWAY
                        ? " (signature_kind gateway)" : "");
+            if (nr || ns)
+                printf(", %zu receipt%s, %zu session%s", nr,
+                       nr == 1 ? "" : "s", ns, ns == 1 ? "" : "s");
+            putchar('\n');
+        }
         cli_print_report_result(res);
     }
     rc = cli_verdict_exit(res);

@@ -497,7 +497,10 @@ void help_chat(FILE *f)
           "bytes (checks aci.receipt.*, docs/aci.md). The answer is printed only\n"
           "once its receipt verified; --save DIR/ also writes receipt.json and\n"
           "keyset.json ('teeattest aci verify-receipt' re-checks them); --save\n"
-          "FILE, --expect-signer and --allow-unbound-signer do not apply.\n"
+          "FILE writes a version 2 evidence bundle with the report, its\n"
+          "material, the exact exchange bytes and the receipt ('teeattest\n"
+          "verify FILE' re-verifies them offline). --expect-signer and\n"
+          "--allow-unbound-signer do not apply.\n"
           "Behind an aggregator, the session the receipt cites is fetched,\n"
           "verified with the receipt (id, served_at in its window) and\n"
           "deep-audited: its evidence verified again under the same policy\n"
@@ -983,12 +986,6 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
                         "receipt against the attested keyset");
         return CLI_USAGE;
     }
-    if (o_save->seen && !save_is_dir(o_save->value)) {
-        cli_error(CHAT, "--save FILE: the evidence bundle has no place for "
-                        "an aci receipt; give --save DIR/ (and 'teeattest "
-                        "attest --save FILE' for the report)");
-        return CLI_USAGE;
-    }
     int rc = CLI_USAGE;
     teeattest_report *rep = NULL;
     teeattest_evidence *ev = NULL;
@@ -1080,8 +1077,18 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
         network_error(CHAT, "fetching the receipt", st, &err);
         goto out;
     }
+    /* --save FILE: a version 2 bundle (report, exchange, receipt), its
+     * time the --at of the verification, as attest --save writes it. */
+    const struct cli_opt *o_at = cli_opt(opts, "at");
     if (o_save->seen &&
-        !save_aci(o_save->value, x, stream, receipt, receipt_len, keyset))
+        !(save_is_dir(o_save->value)
+              ? save_aci(o_save->value, x, stream, receipt, receipt_len, keyset)
+              : (!o_at->seen ||
+                 cli_parse_unix_time(CHAT, "at", o_at->value, &at)) &&
+                    cli_save_aci_bundle(CHAT, o_save->value, ctx, rep, ev,
+                                        nonce, cli_opt(opts, "model")->value,
+                                        o_at->seen ? &at : NULL, x, receipt,
+                                        receipt_len)))
         goto out;
     teeattest_aci_receipt_options ro = TEEATTEST_ACI_RECEIPT_OPTIONS_INIT;
     ro.request = sess ? NULL : req; /* E2EE: the restored body */

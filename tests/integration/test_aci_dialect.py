@@ -389,14 +389,6 @@ class TestAciChat(AciCase):
         self.assertEqual(rc, EXIT_FAILED, err)
         self.assertEqual(failed(json.loads(out)), ["aci.receipt.response_hash"])
 
-    def test_save_file_refused(self):
-        path = os.path.join(self.sim.dir.name, "aci-chat-bundle.json")
-        rc, out, err = self.chat("--save", path)
-        self.assertEqual(rc, EXIT_USAGE)
-        self.assertIn("no place for an aci receipt", err)
-        self.assertFalse(os.path.exists(path))
-        self.assertNotIn("/v1/chat/completions", self.paths())
-
 
 class TestAciE2ee(AciCase):
     """`teeattest chat --provider aci --e2ee`: the prompt encrypted to an

@@ -1,0 +1,247 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Integration tests of evidence bundles version 2 for the `aci` dialect
+(docs/bundle.md): `teeattest chat --provider aci --save FILE` against
+teeattest-sim --dialect aci writes the report, its material, the exact
+exchange bytes and the receipt; `teeattest verify FILE` re-verifies all of
+it offline with the checklist of the online chat. Then the attacks: each
+edit of the saved bundle fails on its named check or is refused.
+
+Usage: test_aci_bundle.py TEEATTEST_EXE SIM_EXE|- [unittest arguments...]
+
+The simulator's clock (--pki-time) and the verification time (--at) are
+fixed; its quotes are under a TEST root passed with --test-root.
+"""
+import base64
+import json
+import os
+import subprocess
+import sys
+import unittest
+import urllib.request
+
+import runner
+from simproc import SimProcess
+
+EXE = None
+SIM = None
+EXIT_VERIFIED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+PKI_TIME = 1796000000          # the simulator's clock
+AT = PKI_TIME + 60             # the verification time
+
+
+def run(*args):
+    e = {k: v for k, v in os.environ.items()
+         if not k.endswith("_API_KEY") and not k.lower().endswith("_proxy")}
+    r = subprocess.run([EXE] + [str(a) for a in args], capture_output=True,
+                       timeout=120, env=e)
+    return r.returncode, r.stdout.decode(errors="replace"), \
+        r.stderr.decode(errors="replace")
+
+
+def outcomes(doc):
+    return {c["name"]: c["outcome"] for c in doc["checks"]}
+
+
+def failed(doc):
+    return sorted(c["name"] for c in doc["checks"]
+                  if c["outcome"] == "fail" or
+                  (c["outcome"] == "skip" and c["required"]))
+
+
+class TestAciBundle(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if SIM in (None, "-"):
+            raise unittest.SkipTest("simulator not built")
+        cls.sim = SimProcess(SIM, https=True, prefix="test-aci-bundle-",
+                             args=["--dialect", "aci", "--seed", "5",
+                                   "--no-gpu", "--pki-time", str(PKI_TIME)])
+        cls.root = os.path.join(cls.sim.dir.name, "root.der")
+        with urllib.request.urlopen(cls.sim.http_url + "/_sim/tdx-root.der",
+                                    timeout=60) as r, \
+                open(cls.root, "wb") as f:
+            f.write(r.read())
+        cls.https = "https://127.0.0.1:%d" % cls.sim.ports["https_port"]
+        cls.n = 0
+        # Two saved exchanges (different prompts), streamed and not.
+        cls.online, cls.path = cls.chat_save("hello", stream=False)
+        cls.online_stream, cls.path_stream = cls.chat_save("other", True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    @classmethod
+    def chat_save(cls, prompt, stream):
+        cls.n += 1
+        path = os.path.join(cls.sim.dir.name, "bundle-%d.json" % cls.n)
+        rc, out, err = run(
+            "chat", "--provider", "aci", "--base-url", cls.https,
+            "--ca-file", cls.sim.cert, "--model", "m", "--pccs",
+            cls.sim.http_url, "--test-root", cls.root, "--no-gpu",
+            "--gpu-online", "none", "--timeout", "30", "--at", AT, "--json",
+            *(["--stream"] if stream else []), "--save", path, prompt)
+        if rc != EXIT_VERIFIED:
+            raise AssertionError("chat --save failed: %s %s" % (out, err))
+        return json.loads(out), path
+
+    def load(self, path=None):
+        with open(path or self.path) as f:
+            return json.load(f)
+
+    def verify(self, doc_or_path, *extra):
+        path = doc_or_path
+        if not isinstance(doc_or_path, str):
+            self.n += 1
+            path = os.path.join(self.sim.dir.name, "edit-%d.json" % self.n)
+            with open(path, "w") as f:
+                json.dump(doc_or_path, f)
+        rc, out, err = run("verify", path, "--test-root", self.root,
+                           "--no-gpu", "--json", *extra)
+        return rc, out, err
+
+    def verify_failed(self, doc):
+        rc, out, err = self.verify(doc)
+        self.assertEqual(rc, EXIT_FAILED, err)
+        return failed(json.loads(out))
+
+    def test_written_as_version_2(self):
+        b = self.load()
+        self.assertEqual((b["format"], b["version"], b["dialect"]),
+                         ("teeattest-bundle", 2, "aci"))
+        self.assertEqual(len(b["aci"]["receipts"]), 1)
+        self.assertEqual(b["aci"]["sessions"], [])
+        self.assertNotIn("signature", b)
+        receipt = json.loads(b["aci"]["receipts"][0])
+        self.assertEqual(receipt["api_version"], "aci/1")
+
+    def test_reverifies_offline_with_the_online_checklist(self):
+        for online, path in ((self.online, self.path),
+                             (self.online_stream, self.path_stream)):
+            with self.subTest(path=path):
+                rc, out, err = self.verify(path)
+                self.assertEqual(rc, EXIT_VERIFIED, err)
+                doc = json.loads(out)
+                self.assertEqual(failed(doc), [])
+                want = dict(outcomes(online["attestation"]))
+                want.update(outcomes(online))
+                want["bundle.sessions"] = "skip"  # a direct service
+                self.assertEqual(outcomes(doc), want)
+                self.assertEqual(doc["facts"]["aci.receipt.keyset_digest"],
+                                 doc["facts"]["aci.keyset_digest"])
+                # the text form says it too
+                rc, out, err = run("verify", path, "--test-root", self.root,
+                                   "--no-gpu")
+                self.assertEqual(rc, EXIT_VERIFIED, err)
+                self.assertIn("1 receipt", out)
+
+    def test_edited_response_byte(self):
+        for path in (self.path, self.path_stream):
+            b = self.load(path)
+            resp = bytearray(base64.b64decode(b["exchange"]["response"]))
+            resp[len(resp) // 2] ^= 0x01
+            b["exchange"]["response"] = base64.b64encode(resp).decode()
+            self.assertEqual(self.verify_failed(b),
+                             ["aci.receipt.response_hash"])
+
+    def test_edited_request_byte(self):
+        b = self.load()
+        req = base64.b64decode(b["exchange"]["request"]) + b" "
+        b["exchange"]["request"] = base64.b64encode(req).decode()
+        self.assertEqual(self.verify_failed(b), ["aci.receipt.request_hash"])
+
+    def test_receipt_of_another_exchange(self):
+        b = self.load()
+        b["aci"]["receipts"] = self.load(self.path_stream)["aci"]["receipts"]
+        self.assertEqual(self.verify_failed(b),
+                         ["aci.receipt.request_hash",
+                          "aci.receipt.response_hash"])
+
+    def test_receipt_dropped(self):
+        b = self.load()
+        b["aci"]["receipts"] = []
+        self.assertEqual(self.verify_failed(b), ["bundle.response"])
+        del b["aci"]
+        self.assertEqual(self.verify_failed(b), ["bundle.response"])
+
+    def test_receipt_duplicated(self):
+        b = self.load()
+        b["aci"]["receipts"] *= 2
+        self.assertEqual(self.verify_failed(b), ["bundle.response"])
+
+    def test_receipt_edited(self):
+        b = self.load()
+        r = json.loads(b["aci"]["receipts"][0])
+        r["served_at"] += 1
+        b["aci"]["receipts"][0] = json.dumps(r)
+        self.assertEqual(self.verify_failed(b), ["aci.receipt.signature"])
+
+    def test_receipt_in_another_encoding(self):
+        # the receipt is signed over its JCS form: any encoding verifies
+        b = self.load()
+        r = json.loads(b["aci"]["receipts"][0])
+        b["aci"]["receipts"][0] = json.dumps(r, indent=2, sort_keys=False)
+        rc, out, err = self.verify(b)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+
+    def test_uncited_session(self):
+        b = self.load()
+        b["aci"]["sessions"] = ['{"api_version":"aci/1"}']
+        self.assertEqual(self.verify_failed(b), ["bundle.sessions"])
+
+    def test_changed_nonce(self):
+        b = self.load()
+        nonce = bytearray(bytes.fromhex(b["nonce"]))
+        nonce[0] ^= 0x01
+        b["nonce"] = nonce.hex()
+        self.assertEqual(self.verify_failed(b),
+                         ["aci.nonce", "aci.report_data"])
+
+    def test_version_1(self):
+        # a version 1 reader ignores "aci": the exchange has nothing that
+        # checks it
+        b = self.load()
+        b["version"] = 1
+        self.assertEqual(self.verify_failed(b), ["bundle.response"])
+
+    def test_version_3_refused(self):
+        b = self.load()
+        b["version"] = 3
+        rc, out, err = self.verify(b)
+        self.assertEqual(rc, EXIT_USAGE, out)
+        self.assertIn("TEEATTEST_E_UNSUPPORTED", err)
+
+    def test_reserved_sigstore_member_refused(self):
+        b = self.load()
+        b["sigstore_bundles"] = []
+        rc, out, err = self.verify(b)
+        self.assertEqual(rc, EXIT_USAGE, out)
+        self.assertIn("TEEATTEST_E_UNSUPPORTED", err)
+
+    def test_receipt_not_an_object(self):
+        b = self.load()
+        b["aci"]["receipts"] = ["[1]"]
+        rc, out, err = self.verify(b)
+        self.assertEqual(rc, EXIT_USAGE, out)
+        self.assertIn("not a JSON object (TEEATTEST_E_JSON)", err)
+
+    def test_attest_save_stays_version_1(self):
+        path = os.path.join(self.sim.dir.name, "attest-v1.json")
+        rc, out, err = run(
+            "attest", "--provider", "aci", "--base-url", self.https,
+            "--ca-file", self.sim.cert, "--model", "m", "--pccs",
+            self.sim.http_url, "--test-root", self.root, "--no-gpu",
+            "--gpu-online", "none", "--timeout", "30", "--at", AT, "--json",
+            "--save", path)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        b = self.load(path)
+        self.assertEqual(b["version"], 1)
+        self.assertNotIn("aci", b)
+        rc, out, err = self.verify(path)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        self.assertNotIn("bundle.sessions", outcomes(json.loads(out)))
+
+
+if __name__ == "__main__":
+    EXE, SIM = sys.argv[1], sys.argv[2]
+    sys.exit(runner.main(sys.argv[3:]))
