@@ -550,6 +550,75 @@ TEEATTEST_API int teeattest_policy_set_aci_allow_null_nonce(
 TEEATTEST_API int teeattest_policy_set_aci_max_keyset_lifetime(
     teeattest_policy *policy, uint32_t seconds, teeattest_error *err);
 
+/**
+ * @brief Require image provenance (docs/provenance.md): every image of a
+ *        verified app_compose must be pinned by digest and come with a
+ *        Sigstore bundle whose in-toto subject is that digest, verified
+ *        against the trusted root of
+ *        teeattest_policy_set_sigstore_trusted_root() and signed by an
+ *        identity of teeattest_policy_add_provenance_identity(). Default
+ *        0: the `provenance.*` checks run only when the policy names an
+ *        identity, and then a failure is a warning and a missing bundle a
+ *        skip, neither of them required.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param required non-zero to require provenance; 0 (default) not to.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_require_provenance(
+    teeattest_policy *policy, int required, teeattest_error *err);
+
+/**
+ * @brief Name a signer accepted for the provenance of some images: the
+ *        Fulcio certificate identity (subjectAltName, e.g. a GitHub
+ *        Actions workflow URI with its ref) and OIDC issuer a bundle must
+ *        carry. `image` says which images: `sha256:<64 lower-case hex>`
+ *        (one image digest), a repository (`ghcr.io/org/app`: that
+ *        repository exactly), a path ending in `/` (`ghcr.io/org/`: every
+ *        repository under it) or `*` (every image). Names are compared as
+ *        Docker does (`nginx` is `docker.io/library/nginx`). The most
+ *        specific kind that matches an image applies (digest, repository,
+ *        longest path, `*`); several identities of that kind are
+ *        alternatives. Strings are copied.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL argument, empty
+ *         or malformed `image`, unknown flags, a regular expression that
+ *         does not compile); TEEATTEST_E_NOMEM.
+ * @param policy the policy to change.
+ * @param image which images, as described above.
+ * @param identity the expected certificate identity, or a POSIX extended
+ *        regular expression with TEEATTEST_SIGSTORE_IDENTITY_REGEXP.
+ * @param issuer the expected OIDC issuer, or a regular expression with
+ *        TEEATTEST_SIGSTORE_ISSUER_REGEXP.
+ * @param flags TEEATTEST_SIGSTORE_IDENTITY_REGEXP and
+ *        TEEATTEST_SIGSTORE_ISSUER_REGEXP (teeattest/sigstore.h), 0 for
+ *        exact matches.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_add_provenance_identity(
+    teeattest_policy *policy, const char *image, const char *identity,
+    const char *issuer, uint32_t flags, teeattest_error *err);
+
+/**
+ * @brief The Sigstore trusted root (`trusted_root.json`) image provenance
+ *        bundles and the Tinfoil release bundle
+ *        (teeattest_policy_set_tinfoil_release()) are verified against. It
+ *        is copied and parsed when they are checked (a root that does not
+ *        parse fails every image's `provenance.image[i].signature` and
+ *        tinfoil.release.bundle). NULL clears it; without one no bundle
+ *        verifies.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOMEM.
+ * @param policy the policy to change.
+ * @param trusted_root the trusted_root.json bytes, or NULL.
+ * @param len length of `trusted_root`.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_sigstore_trusted_root(
+    teeattest_policy *policy, const uint8_t *trusted_root, size_t len,
+    teeattest_error *err);
+
 #ifdef __cplusplus
 }
 #endif

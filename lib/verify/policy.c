@@ -6,6 +6,7 @@
 #include <string.h>
 
 
+#include "provenance.h"
 #include "verify.h"
 #include "../crypto/x509.h"
 
@@ -44,6 +45,11 @@ void ta_policy_defaults(struct teeattest_policy *p)
     p->max_report_age = 0;
     p->aci_allow_null_nonce = false;
     p->aci_max_keyset_lifetime = TA_ACI_MAX_KEYSET_LIFETIME;
+    p->require_provenance = false;
+    p->prov_rules = NULL;
+    p->n_prov_rules = 0;
+    p->sigstore_root = NULL;
+    p->sigstore_root_len = 0;
 }
 
 TEEATTEST_API int teeattest_policy_new(teeattest_ctx *ctx,
@@ -82,6 +88,7 @@ TEEATTEST_API void teeattest_policy_free(teeattest_policy *policy)
     ta_free(ctx, policy->tdx_root_der);
     for (size_t i = 0; i < TA_POLICY_N_IDS; i++)
         ta_free(ctx, policy->identities[i]);
+    ta_provenance_policy_free(policy);
     ta_free(ctx, policy);
     teeattest_ctx_free(ctx);
 }

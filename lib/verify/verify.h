@@ -53,6 +53,13 @@ struct teeattest_policy {
     /* ACI (teeattest/policy.h) */
     bool aci_allow_null_nonce;
     uint32_t aci_max_keyset_lifetime; /* seconds; 0 = no limit */
+    /* Image provenance (provenance_match.c; NULL/0 by default) */
+    bool require_provenance;
+    struct ta_prov_rule *prov_rules;
+    size_t n_prov_rules;
+    /* trusted_root.json, owned */
+    uint8_t *sigstore_root;
+    size_t sigstore_root_len;
 };
 
 /* Default teeattest_policy_set_aci_max_keyset_lifetime(): 90 days. */
