@@ -70,6 +70,15 @@ typedef enum teeattest_evidence_item {
  *  attested action, so the server is not trusted. @since 1.0 */
 #define TEEATTEST_ONLINE_MODEL_FILES 0x0002u
 
+/** Fetch Sigstore bundles for the images of a verified app_compose from
+ *  each image's registry (docs/provenance.md): the OCI referrers API
+ *  (`/v2/<repo>/referrers/<digest>`), then the `sha256-<hex>.att` and
+ *  `.sig` tags. Base URL: `https://<registry>` of the image name, or one
+ *  for every registry set with teeattest_evidence_set_url() (a mirror, or
+ *  the simulator). A bundle counts only when its in-toto subject is the
+ *  digest, so the registry is not trusted. @since 1.0 */
+#define TEEATTEST_ONLINE_IMAGE_REGISTRY 0x0004u
+
 /** Default base URL of TEEATTEST_ONLINE_MODEL_FILES: the repository NEAR's
  *  compose manager deploys from (its GITHUB_REPO), as raw files. */
 #define TEEATTEST_MODEL_FILES_URL \
@@ -201,11 +210,55 @@ TEEATTEST_API int teeattest_evidence_set_online(teeattest_evidence *ev,
                                                 teeattest_error *err);
 
 /**
+ * @brief Add a Sigstore bundle (JSON) for image provenance
+ *        (docs/provenance.md): whole-report material, matched to the images
+ *        of a verified app_compose by its in-toto statement's subject
+ *        digest. The bytes are copied; fetched bundles are added the same
+ *        way. At most 64 bundles of at most 4 MiB each.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL, empty, too large
+ *         or one too many); TEEATTEST_E_NOMEM.
+ * @param ev the evidence object.
+ * @param bundle the bundle's JSON bytes.
+ * @param len length of `bundle`.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_evidence_add_sigstore_bundle(
+    teeattest_evidence *ev, const uint8_t *bundle, size_t len,
+    teeattest_error *err);
+
+/**
+ * @brief Number of Sigstore bundles of teeattest_evidence_add_sigstore_bundle()
+ *        (supplied or fetched).
+ * @param ev the evidence object.
+ * @return the count; 0 for NULL.
+ * @since 1.0
+ */
+TEEATTEST_API size_t teeattest_evidence_sigstore_bundle_count(
+    const teeattest_evidence *ev);
+
+/**
+ * @brief Read Sigstore bundle `index`. Borrowed: valid until ev is freed.
+ * @return TEEATTEST_OK; TEEATTEST_E_NOT_FOUND (index out of range);
+ *         TEEATTEST_E_INVALID_ARG.
+ * @param ev the evidence object.
+ * @param index 0-based index.
+ * @param data receives the bytes. Borrowed.
+ * @param len receives their length.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_evidence_sigstore_bundle(
+    const teeattest_evidence *ev, size_t index, const uint8_t **data,
+    size_t *len, teeattest_error *err);
+
+/**
  * @brief Base URL of one service of teeattest_evidence_set_online() (a
  *        single TEEATTEST_ONLINE_* bit): TEEATTEST_ONLINE_PCCS the PCS/PCCS
  *        (NULL: Intel PCS; as the pccs_url of teeattest_evidence_set_online),
  *        TEEATTEST_ONLINE_MODEL_FILES the compose files (NULL:
- *        TEEATTEST_MODEL_FILES_URL). The services themselves are turned on
+ *        TEEATTEST_MODEL_FILES_URL), TEEATTEST_ONLINE_IMAGE_REGISTRY the
+ *        registry of every image (NULL: each image's own registry). The services themselves are turned on
  *        by teeattest_evidence_set_online().
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL ev, not exactly one
  *         known bit, URL not http(s)); TEEATTEST_E_NOMEM.

@@ -62,6 +62,9 @@ TEEATTEST_API void teeattest_evidence_free(teeattest_evidence *ev)
     teeattest_gpu_inputs_free(ev->gpu);
     ta_free(ctx, ev->pccs_url);
     ta_free(ctx, ev->model_files_url);
+    ta_free(ctx, ev->registry_url);
+    for (size_t i = 0; i < ev->n_sigstore_bundles; i++)
+        blob_free(ctx, &ev->sigstore_bundles[i]);
     ta_free(ctx, ev);
     teeattest_ctx_free(ctx);
 }
@@ -192,7 +195,50 @@ TEEATTEST_API teeattest_gpu_inputs *teeattest_evidence_gpu_inputs(
     return ev ? ev->gpu : NULL;
 }
 
-#define ONLINE_KNOWN (TEEATTEST_ONLINE_PCCS | TEEATTEST_ONLINE_MODEL_FILES)
+TEEATTEST_API int teeattest_evidence_add_sigstore_bundle(
+    teeattest_evidence *ev, const uint8_t *bundle, size_t len,
+    teeattest_error *err)
+{
+    if (!ev || !bundle || !len || len > TA_EVIDENCE_BUNDLE_MAX)
+        return TA_INVALID(err, !ev ? "ev is NULL"
+                               : !bundle || !len ? "bundle is empty"
+                                                 : "bundle is over 4 MiB");
+    if (ev->n_sigstore_bundles == TA_EVIDENCE_BUNDLES_MAX)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, NULL,
+                        "invalid argument: more than %d Sigstore bundles",
+                        TA_EVIDENCE_BUNDLES_MAX);
+    ta_gpu_blob *b = &ev->sigstore_bundles[ev->n_sigstore_bundles];
+    if (!(b->data = ta_malloc(ev->ctx, len)))
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    memcpy(b->data, bundle, len);
+    b->len = len;
+    ev->n_sigstore_bundles++;
+    return TEEATTEST_OK;
+}
+
+TEEATTEST_API size_t teeattest_evidence_sigstore_bundle_count(
+    const teeattest_evidence *ev)
+{
+    return ev ? ev->n_sigstore_bundles : 0;
+}
+
+TEEATTEST_API int teeattest_evidence_sigstore_bundle(
+    const teeattest_evidence *ev, size_t index, const uint8_t **data,
+    size_t *len, teeattest_error *err)
+{
+    if (!ev || !data || !len)
+        return TA_INVALID(err, "ev, data and len");
+    if (index >= ev->n_sigstore_bundles)
+        return ta_error(err, TEEATTEST_E_NOT_FOUND, "index",
+                        "no Sigstore bundle %zu (%zu held)", index,
+                        ev->n_sigstore_bundles);
+    *data = ev->sigstore_bundles[index].data;
+    *len = ev->sigstore_bundles[index].len;
+    return TEEATTEST_OK;
+}
+
+#define ONLINE_KNOWN (TEEATTEST_ONLINE_PCCS | TEEATTEST_ONLINE_MODEL_FILES | \
+                      TEEATTEST_ONLINE_IMAGE_REGISTRY)
 
 /* Replace *slot with a copy of url (NULL: the default). */
 static int set_url(teeattest_evidence *ev, char **slot, const char *url,
@@ -241,6 +287,8 @@ TEEATTEST_API int teeattest_evidence_set_url(teeattest_evidence *ev,
     if (service == TEEATTEST_ONLINE_MODEL_FILES)
         return set_url(ev, &ev->model_files_url, url,
                        "the model files URL", err);
+    if (service == TEEATTEST_ONLINE_IMAGE_REGISTRY)
+        return set_url(ev, &ev->registry_url, url, "the registry URL", err);
     return ta_error(err, TEEATTEST_E_INVALID_ARG, "service",
                     "service 0x%x is not one TEEATTEST_ONLINE_* bit",
                     (unsigned)service);

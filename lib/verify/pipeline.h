@@ -33,6 +33,10 @@ typedef struct ta_ev_nras {
     bool fetched;
 } ta_ev_nras;
 
+/* Sigstore bundles an evidence object holds (image provenance). */
+#define TA_EVIDENCE_BUNDLES_MAX 64
+#define TA_EVIDENCE_BUNDLE_MAX (4u << 20)
+
 struct teeattest_evidence {
     atomic_size_t refs;
     teeattest_ctx *ctx;
@@ -46,6 +50,9 @@ struct teeattest_evidence {
     uint32_t online;    /* TEEATTEST_ONLINE_* */
     char *pccs_url;     /* NULL: Intel PCS */
     char *model_files_url; /* NULL: TEEATTEST_MODEL_FILES_URL */
+    char *registry_url; /* NULL: each image's registry */
+    ta_gpu_blob sigstore_bundles[TA_EVIDENCE_BUNDLES_MAX];
+    size_t n_sigstore_bundles;
 };
 
 /* Append a collateral (a reference is taken). */
