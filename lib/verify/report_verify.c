@@ -24,6 +24,7 @@
 #include "aci_report.h"
 #include "model_verify.h"
 #include "pipeline.h"
+#include "provenance.h"
 
 #define PASS TEEATTEST_OUTCOME_PASS
 #define FAIL TEEATTEST_OUTCOME_FAIL
@@ -1277,6 +1278,10 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
         rc = ta_check_model(v->ctx, v->r, v->pol, v->ev, prefix,
                             field_is(v, i, TEEATTEST_ENTRY_ROLE, "gateway"),
                             cm.p, cm.n, ac.p, ac.n, v->err);
+        if (!rc)
+            rc = ta_provenance_check(v->ctx, v->r, v->pol, v->ev,
+                                     have_q && v->compose_ok, ac.p, ac.n,
+                                     v->at, v->err);
     }
     if (rc)
         return rc;
