@@ -1295,6 +1295,9 @@ static enum MHD_Result sim_endpoint(struct ctx *c)
                                   : "application/x-pem-file");
         return queue(c, 200, r);
     }
+    sim_oci_answer oa;
+    if (s->oci && sim_oci_answer_for(s->oci_faults, c->path, &oa))
+        return send_body(c, oa.status, oa.body, oa.len, oa.ctype, NULL);
     if (strcmp(c->path, "/_sim/keys") == 0) {
         pthread_mutex_lock(&s->lock);
         int nodes = s->f.nodes;
@@ -1458,6 +1461,9 @@ static enum MHD_Result route(struct ctx *c)
     if (get && c->s->compose_dir &&
         strncmp(p, compose_prefix, sizeof compose_prefix - 1) == 0)
         return compose_file(c, p + sizeof compose_prefix - 1);
+    sim_oci_answer oa;
+    if (get && c->s->oci && sim_oci_answer_for(c->s->oci_faults, p, &oa))
+        return send_body(c, oa.status, oa.body, oa.len, oa.ctype, NULL);
     sim_nv_answer na;
     if (sim_nv_answer_for(c->s, c->method, p, c->rq->body.data,
                           c->rq->body.len, &na))

@@ -58,8 +58,15 @@ static void usage(FILE *f)
 "  --ocsp-dir DIR     answer OCSP POSTs (/ocsp, /) from DIR/*.der\n"
 "  --compose-dir DIR  serve GET /compose-files/<commit>/<path> from\n"
 "                     DIR/<commit>/<path> (model compose files)\n"
-"  --fault NAME       NVIDIA fault, repeatable: nras_status, rim_missing,\n"
-"                     ocsp_down\n"
+"  --fault NAME       fault, repeatable: NVIDIA nras_status, rim_missing,\n"
+"                     ocsp_down; registry (--oci, image 1) oci_missing,\n"
+"                     oci_other_digest, oci_other_identity, oci_swap,\n"
+"                     oci_duplicate, oci_tags_only\n"
+"  --oci              the app names two images of registry.sim.test and the\n"
+"                     simulator serves their Sigstore bundles (OCI\n"
+"                     referrers and cosign tags under /v2/), signed under a\n"
+"                     TEST trust root\n"
+"  --sigstore-root-out FILE  write that TEST trusted_root.json (--oci)\n"
 "\n"
 "Faults are set at run time with POST /_sim/control; GET /_sim/log lists\n"
 "the requests received (see docs/simulator.md).\n", f);
@@ -162,6 +169,9 @@ int main(int argc, char **argv)
     const char *bind_addr = "127.0.0.1", *port_file = NULL, *cert_out = NULL;
     const char *dialect = "redpill", *log_path = NULL, *model = "sim/test-model";
     const char *pccs_dir = NULL, *root_out = NULL;
+    const char *sigstore_root_out = NULL;
+    bool oci = false;
+    unsigned oci_faults = 0;
     long long pki_time = -1;
     const char *compose_dir = NULL;
     const char *nras_path = NULL, *jwks_path = NULL, *rim_dir = NULL,
@@ -283,11 +293,20 @@ int main(int argc, char **argv)
             compose_dir = val;
         } else if (strcmp(a, "--fault") == 0) {
             NEEDS_VALUE();
-            if (!sim_nv_fault(val, &nv_faults)) {
+            if (!sim_nv_fault(val, &nv_faults) &&
+                !sim_oci_fault(val, &oci_faults)) {
                 fprintf(stderr, "teeattest-sim: unknown --fault '%s' (known: "
-                                "nras_status, rim_missing, ocsp_down)\n", val);
+                                "nras_status, rim_missing, ocsp_down, "
+                                "oci_missing, oci_other_digest, "
+                                "oci_other_identity, oci_swap, oci_duplicate, "
+                                "oci_tags_only)\n", val);
                 return 2;
             }
+        } else if (strcmp(a, "--oci") == 0) {
+            oci = true;
+        } else if (strcmp(a, "--sigstore-root-out") == 0) {
+            NEEDS_VALUE();
+            sigstore_root_out = val;
         } else {
             fprintf(stderr, "teeattest-sim: unknown option '%s' "
                             "(see --help)\n", a);
@@ -350,6 +369,9 @@ int main(int argc, char **argv)
     s.sigs = calloc(SIM_SIGRECS, sizeof *s.sigs);
     s.log = json_array();
     s.pccs_dir = pccs_dir ? strdup(pccs_dir) : NULL;
+    s.oci = oci;
+    s.oci_faults = oci_faults;
+    sim_oci_compose = oci;
     if (!s.sigs || !s.log || (pccs_dir && !s.pccs_dir) ||
         sim_td_init(&s.td, seed, "") || sim_td_init(&s.gateway_td, seed,
                                                     "gateway")) {
@@ -376,6 +398,20 @@ int main(int argc, char **argv)
     if (root_out && write_file_atomic_bin(root_out, sim_pki_get()->root_der,
                                           sim_pki_get()->root_der_len))
         goto out;
+    if (oci && sim_oci_init(seed, sim_pki_get()->time)) {
+        fprintf(stderr, "teeattest-sim: cannot build the Sigstore test "
+                        "bundles\n");
+        goto out;
+    }
+    if (sigstore_root_out &&
+        (!oci || write_file_atomic_bin(sigstore_root_out,
+                                       sim_oci_trusted_root(),
+                                       strlen(sim_oci_trusted_root())))) {
+        if (!oci)
+            fprintf(stderr, "teeattest-sim: --sigstore-root-out needs "
+                            "--oci\n");
+        goto out;
+    }
     if (compose_dir && !(s.compose_dir = strdup(compose_dir))) {
         fprintf(stderr, "teeattest-sim: out of memory\n");
         goto out;
@@ -471,6 +507,7 @@ out:
     sim_td_free(&s.td);
     sim_td_free(&s.gateway_td);
     sim_pki_free();
+    sim_oci_free();
     pthread_mutex_destroy(&s.lock);
 out_keys:
     sim_keys_cleanup();

@@ -74,12 +74,13 @@ static int rng(void *ctx, unsigned char *out, size_t n)
     return 0;
 }
 
-static int derive_key(mbedtls_pk_context *pk, unsigned long long seed,
-                      const char *name)
+int sim_p256_derive(mbedtls_pk_context *pk, unsigned long long seed,
+                    const char *domain, const char *name)
 {
     char label[128];
     uint8_t d[32];
-    snprintf(label, sizeof label, "teeattest-sim/%llu/tdx/%s", seed, name);
+    snprintf(label, sizeof label, "teeattest-sim/%llu/%s/%s", seed, domain,
+             name);
     sim_sha256(d, label, strlen(label));
     if (mbedtls_pk_setup(pk, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)))
         return -1;
@@ -96,6 +97,12 @@ static int derive_key(mbedtls_pk_context *pk, unsigned long long seed,
     sodium_memzero(d, sizeof d);
     return mbedtls_ecp_mul(&kp->grp, &kp->Q, &kp->d, &kp->grp.G, rng, NULL)
                ? -1 : 0;
+}
+
+static int derive_key(mbedtls_pk_context *pk, unsigned long long seed,
+                      const char *name)
+{
+    return sim_p256_derive(pk, seed, "tdx", name);
 }
 
 static int pub_raw(const mbedtls_pk_context *pk, uint8_t out[65])

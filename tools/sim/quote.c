@@ -137,6 +137,8 @@ static int runtime_2026(sim_td *td)
                : 0;
 }
 
+bool sim_oci_compose;
+
 int sim_td_init(sim_td *td, unsigned long long seed, const char *name)
 {
     return sim_td_init_2026(td, seed, name, NULL, 0);
@@ -177,6 +179,17 @@ int sim_td_init_2026(sim_td *td, unsigned long long seed, const char *name,
             "\"name\":\"teeattest-sim%s%s\",\"no_instance_id\":false,"
             "\"runner\":\"docker-compose\"}", img, kp, *name ? "-" : "", name);
     else
+    if (sim_oci_compose) {
+        char d0[65], d1[65];
+        sb_printf(&b, "{\"allowed_envs\":[],\"docker_compose_file\":\""
+                      "services:\\n  web:\\n    image: " SIM_OCI_REGISTRY
+                      "/teeattest-sim/web@sha256:%s\\n  model:\\n    image: "
+                      SIM_OCI_REGISTRY "/teeattest-sim/model@sha256:%s\\n\","
+                      "\"manifest_version\":2,\"name\":\"teeattest-sim%s%s\","
+                      "\"runner\":\"docker-compose\"}",
+                  sim_oci_image_digest(seed, 0, d0),
+                  sim_oci_image_digest(seed, 1, d1), *name ? "-" : "", name);
+    } else
     sb_printf(&b,
         "{\"allowed_envs\":[],\"docker_compose_file\":\"services:\\n"
         "  model:\\n    image: teeattest-sim/placeholder@sha256:%s\\n"

@@ -109,6 +109,12 @@ uint8_t *sim_quote_generate(const sim_td *td, const uint8_t report_data[64],
 
 #include <mbedtls/pk.h>
 
+/* A P-256 key derived from the seed, a domain ("tdx", "sigstore") and a
+ * name: SHA-256 of "teeattest-sim/SEED/DOMAIN/NAME", rehashed until it is
+ * a valid scalar. `pk` initialised by the caller. 0 or -1. */
+int sim_p256_derive(mbedtls_pk_context *pk, unsigned long long seed,
+                    const char *domain, const char *name);
+
 /* TEST root, chain, collateral and QE of the simulated TEE, derived from
  * the seed (see pki.c and docs/simulator.md); NOT Intel's. */
 typedef struct sim_pki {
@@ -222,6 +228,8 @@ typedef struct sim {
     char *rim_dir, *ocsp_dir;
     char *compose_dir;           /* --compose-dir: GET /compose-files/... */
     unsigned nv_faults;          /* SIM_NV_FAULT_* from --fault */
+    bool oci;                    /* --oci: registry of the app's images */
+    unsigned oci_faults;         /* SIM_OCI_FAULT_* from --fault */
     bool no_gpu;                 /* --no-gpu: CPU-only TEE, no GPU evidence */
     /* --dialect aci (aci.c) */
     sim_key aci_key;             /* receipt signing key */
@@ -366,6 +374,46 @@ bool sim_nv_fault(const char *name, unsigned *bits);
 /* false when `path` is not an NVIDIA path or its flag was not given. */
 bool sim_nv_answer_for(const sim *s, const char *method, const char *path,
                        const char *body, size_t body_len, sim_nv_answer *a);
+
+/* ---- OCI registry and Sigstore bundles of the app's images (oci.c) ---- */
+
+#define SIM_OCI_IMAGES 2 /* registry.sim.test/teeattest-sim/{web,model} */
+#define SIM_OCI_REGISTRY "registry.sim.test"
+#define SIM_OCI_IDENTITY                                                  \
+    "https://github.com/teeattest-sim/app/.github/workflows/release.yml"  \
+    "@refs/heads/main"
+#define SIM_OCI_ISSUER "https://token.actions.githubusercontent.com"
+/* --fault bits, all about image 1 ("model") unless said otherwise. */
+#define SIM_OCI_FAULT_MISSING 1u        /* no bundle at all */
+#define SIM_OCI_FAULT_OTHER_DIGEST 2u   /* a bundle whose subject is another
+                                           digest */
+#define SIM_OCI_FAULT_OTHER_IDENTITY 4u /* signed by another identity */
+#define SIM_OCI_FAULT_SWAP 8u           /* images 0 and 1 swap bundles */
+#define SIM_OCI_FAULT_DUPLICATE 16u     /* image 0's bundle for both */
+#define SIM_OCI_FAULT_TAGS_ONLY 32u     /* no referrers: cosign tags only */
+
+typedef struct sim_oci_answer {
+    int status;
+    char *body; /* malloc'd */
+    size_t len;
+    const char *ctype;
+} sim_oci_answer;
+
+/* The digest (hex) of image i, derived from the seed. */
+const char *sim_oci_image_digest(unsigned long long seed, size_t i,
+                                 char out[65]);
+/* Build the TEST trust root and the bundles (integrated time now - 1 h). */
+int sim_oci_init(unsigned long long seed, int64_t now);
+void sim_oci_free(void);
+/* The TEST trusted_root.json; NULL before sim_oci_init(). */
+const char *sim_oci_trusted_root(void);
+/* Set the bit of --fault `name`; false when it is not an OCI fault. */
+bool sim_oci_fault(const char *name, unsigned *bits);
+/* false when `path` is not the registry's (or --oci is off). */
+bool sim_oci_answer_for(unsigned faults, const char *path, sim_oci_answer *a);
+
+/* Set before sim_td_init(): the app_compose names the OCI images. */
+extern bool sim_oci_compose;
 
 /* Pseudo-random hex of a label (for placeholder values). */
 void sim_label_hex(char *out, size_t nbytes, unsigned long long seed,
