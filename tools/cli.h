@@ -251,7 +251,11 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"expect-gpu-policy-hash", true, false, NULL}, \
     {"expect-init-script-hash", true, false, NULL}, \
     {"expect-model", true, false, NULL}, \
-    {"test-root", true, false, NULL}
+    {"test-root", true, false, NULL}, \
+    {"require-provenance", false, false, NULL}, \
+    {"provenance-identity", true, false, NULL}, \
+    {"provenance-identity-regexp", true, false, NULL}, \
+    {"sigstore-trusted-root", true, false, NULL}
 
 #define CLI_POLICY_OPTIONS_HELP \
     "Policy options:\n" \
@@ -296,7 +300,21 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "                            model:req:resp signature must name\n" \
     "  --test-root FILE          FOR TESTS: trust this root (DER or PEM) instead\n" \
     "                            of Intel's SGX Root CA; every result then\n" \
-    "                            carries the warning check tdx.root_override\n"
+    "                            carries the warning check tdx.root_override\n" \
+    "  --require-provenance      require image provenance: a Sigstore bundle\n" \
+    "                            signed by a named identity for every image of\n" \
+    "                            the verified app_compose (docs/provenance.md)\n" \
+    "  --provenance-identity IMAGE=IDENTITY@ISSUER[,...]  accepted signers:\n" \
+    "                            IMAGE is sha256:HEX, a repository, a path\n" \
+    "                            ending in '/' or '*'; IDENTITY the certificate\n" \
+    "                            identity, ISSUER the OIDC issuer (after the\n" \
+    "                            last '@'); checks run when given\n" \
+    "  --provenance-identity-regexp IMAGE=REGEX@ISSUER  one signer whose\n" \
+    "                            identity is a POSIX extended regular\n" \
+    "                            expression matching the whole identity\n" \
+    "  --sigstore-trusted-root FILE  the Sigstore trusted_root.json image\n" \
+    "                            provenance bundles and the Tinfoil release\n" \
+    "                            bundle are verified against\n"
 
 /* Options naming verification material and the services that may be
  * called: cli_evidence_apply() reads them. --collateral and --jwks are
@@ -310,7 +328,9 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"ocsp-dir", true, false, NULL}, {"tls-spki", true, false, NULL}, \
     {"e2e-instances", true, false, NULL}, \
     {"model-compose", true, false, NULL}, \
-    {"model-files-url", true, false, NULL}, CLI_CACHE_OPTIONS
+    {"model-files-url", true, false, NULL}, \
+    {"sigstore-bundle", true, false, NULL}, \
+    {"registry-url", true, false, NULL}, CLI_CACHE_OPTIONS
 
 #define CLI_EVIDENCE_OPTIONS_HELP \
     "Verification material and services:\n" \
@@ -331,6 +351,11 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "  --model-files-url URL     fetch that compose file, when not given, from\n" \
     "                            URL/<commit>/<file> (online: from\n" \
     "                            " TEEATTEST_MODEL_FILES_URL ")\n" \
+    "  --sigstore-bundle FILE|DIR  Sigstore bundle(s) for image provenance (a\n" \
+    "                            directory: its *.json and *.sigstore files)\n" \
+    "  --registry-url URL        fetch image provenance bundles from this\n" \
+    "                            registry (OCI referrers, cosign tags) for\n" \
+    "                            every image (online: each image's registry)\n" \
     "  --pccs URL                fetch missing TDX collateral from this PCS /\n" \
     "                            PCCS base URL ('intel': " TEEATTEST_INTEL_PCS_URL ")\n" \
     "  --gpu-online LIST         GPU services that may be called, comma-\n" \

@@ -6,7 +6,9 @@
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -171,6 +173,66 @@ static bool add_identities(const char *cmd, teeattest_policy *pol,
     return true;
 }
 
+/* One IMAGE=IDENTITY@ISSUER rule (the issuer follows the last '@'). */
+static bool add_provenance_rule(const char *cmd, const char *option,
+                                teeattest_policy *pol, const char *r,
+                                size_t n, uint32_t flags)
+{
+    char *t = strndup(r, n);
+    char *eq = t ? strchr(t, '=') : NULL;
+    char *at = t ? strrchr(t, '@') : NULL;
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    int st = TEEATTEST_E_INVALID_ARG;
+    if (eq && at && at > eq + 1 && at[1]) {
+        *eq = *at = '\0';
+        st = teeattest_policy_add_provenance_identity(pol, t, eq + 1, at + 1,
+                                                      flags, &err);
+    }
+    free(t);
+    if (st != TEEATTEST_OK)
+        cli_error(cmd, "--%s: expected IMAGE=IDENTITY@ISSUER, got '%.*s'%s%s",
+                  option, (int)(n > 200 ? 200 : n), r, err.message[0] ? ": " : "",
+                  err.message);
+    return st == TEEATTEST_OK;
+}
+
+static bool provenance_apply(const char *cmd, struct cli_opt *opts,
+                             teeattest_policy *pol)
+{
+    const struct cli_opt *o;
+    if (teeattest_policy_set_require_provenance(
+            pol, cli_opt(opts, "require-provenance")->seen, NULL) !=
+        TEEATTEST_OK)
+        return false;
+    if ((o = cli_opt(opts, "provenance-identity"))->seen)
+        for (const char *p = o->value; p;) {
+            const char *e = strchr(p, ',');
+            if (!add_provenance_rule(cmd, "provenance-identity", pol, p,
+                                     e ? (size_t)(e - p) : strlen(p), 0))
+                return false;
+            p = e ? e + 1 : NULL;
+        }
+    if ((o = cli_opt(opts, "provenance-identity-regexp"))->seen &&
+        !add_provenance_rule(cmd, "provenance-identity-regexp", pol, o->value,
+                             strlen(o->value),
+                             TEEATTEST_SIGSTORE_IDENTITY_REGEXP))
+        return false;
+    if ((o = cli_opt(opts, "sigstore-trusted-root"))->seen) {
+        struct cli_file f = {0};
+        teeattest_error err = TEEATTEST_ERROR_INIT;
+        if (!cli_read_file(cmd, "sigstore-trusted-root", o->value, &f))
+            return false;
+        int st = teeattest_policy_set_sigstore_trusted_root(pol, f.data, f.len,
+                                                            &err);
+        cli_file_free(&f);
+        if (st != TEEATTEST_OK) {
+            cli_error(cmd, "--sigstore-trusted-root: %s", err.message);
+            return false;
+        }
+    }
+    return true;
+}
+
 bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
                       teeattest_policy *pol)
 {
@@ -248,6 +310,8 @@ bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
     }
     if ((o = cli_opt(opts, "test-root"))->seen &&
         !cli_set_test_root(cmd, pol, o->value))
+        return false;
+    if (!provenance_apply(cmd, opts, pol))
         return false;
     for (size_t i = 0; i < N_OF(identities); i++) {
         o = cli_opt(opts, identities[i].option);
@@ -412,6 +476,73 @@ static bool add_gpu_file(const char *cmd, teeattest_gpu_inputs *in,
     return true;
 }
 
+static bool add_bundle_file(const char *cmd, teeattest_evidence *ev,
+                            const char *path)
+{
+    struct cli_file f = {0};
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    if (!cli_read_file(cmd, "sigstore-bundle", path, &f))
+        return false;
+    int st = teeattest_evidence_add_sigstore_bundle(ev, f.data, f.len, &err);
+    cli_file_free(&f);
+    if (st != TEEATTEST_OK)
+        cli_error(cmd, "--sigstore-bundle %s: %s", path, err.message);
+    return st == TEEATTEST_OK;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --sigstore-bundle FILE|DIR (a directory's *.json and *.sigstore files, in
+ * name order) and --registry-url; fetching bundles from the images'
+ * registries goes with online. */
+static bool sigstore_bundles(const char *cmd, struct cli_opt *opts,
+                             teeattest_evidence *ev, bool online)
+{
+    const struct cli_opt *o = cli_opt(opts, "sigstore-bundle");
+    const struct cli_opt *r = cli_opt(opts, "registry-url");
+    struct stat st;
+    if (o->seen && stat(o->value, &st) == 0 && S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(o->value);
+        char *names[64];
+        size_t n = 0;
+        bool ok = d != NULL;
+        for (struct dirent *de; ok && (de = readdir(d));) {
+            size_t l = strlen(de->d_name);
+            bool want = (l > 5 && !strcmp(de->d_name + l - 5, ".json")) ||
+                        (l > 9 && !strcmp(de->d_name + l - 9, ".sigstore"));
+            if (!want)
+                continue;
+            if (n == 64 || !(names[n] = malloc(strlen(o->value) + l + 2))) {
+                cli_error(cmd, "--sigstore-bundle: more than 64 files");
+                ok = false;
+                break;
+            }
+            sprintf(names[n++], "%s/%s", o->value, de->d_name);
+        }
+        if (d)
+            closedir(d);
+        qsort(names, n, sizeof *names, by_name);
+        for (size_t i = 0; i < n; i++) {
+            ok = ok && add_bundle_file(cmd, ev, names[i]);
+            free(names[i]);
+        }
+        if (!ok)
+            return false;
+    } else if (o->seen && !add_bundle_file(cmd, ev, o->value)) {
+        return false;
+    }
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    if (r->seen && teeattest_evidence_set_url(
+                       ev, TEEATTEST_ONLINE_IMAGE_REGISTRY, r->value, &err)) {
+        cli_error(cmd, "--registry-url: %s", err.message);
+        return false;
+    }
+    return true;
+}
+
 bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
                         const struct cli_verify_args *a, teeattest_ctx *ctx,
                         teeattest_evidence *ev, bool online_default)
@@ -505,7 +636,9 @@ bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
     const struct cli_opt *o_mf = cli_opt(opts, "model-files-url");
     uint32_t services = (online || o_pccs->seen ? TEEATTEST_ONLINE_PCCS : 0) |
                         (online || o_mf->seen ? TEEATTEST_ONLINE_MODEL_FILES
-                                              : 0);
+                                              : 0) |
+                        (online || cli_opt(opts, "registry-url")->seen
+                             ? TEEATTEST_ONLINE_IMAGE_REGISTRY : 0);
     if (services) {
         const char *url = o_pccs->seen && strcmp(o_pccs->value, "intel") != 0
                               ? o_pccs->value : NULL;
@@ -513,6 +646,8 @@ bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
         if (st != TEEATTEST_OK)
             return lib_error(cmd, "pccs", url ? url : "intel", st, &err);
     }
+    if (!sigstore_bundles(cmd, opts, ev, online))
+        return false;
     if (o_mf->seen) {
         int st = teeattest_evidence_set_url(ev, TEEATTEST_ONLINE_MODEL_FILES,
                                             o_mf->value, &err);
