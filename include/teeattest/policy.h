@@ -506,6 +506,61 @@ TEEATTEST_API int teeattest_policy_set_require_event_log(
     teeattest_error *err);
 
 /**
+ * @brief Check a Tinfoil report against the Sigstore-signed attestation of
+ *        the enclave release it should run (checks tinfoil.release.*,
+ *        docs/checks.md).
+ *
+ * Tinfoil publishes, per release of an enclave repository, an in-toto
+ * statement (predicate type
+ * `https://tinfoil.sh/predicate/snp-tdx-multiplatform/v1`) naming the
+ * release's `tinfoil-deployment.json` by digest and stating its TDX RTMR1
+ * and RTMR2, signed through Sigstore by a GitHub Actions workflow of that
+ * repository at a release tag. For each Tinfoil V3 entry,
+ * teeattest_report_verify() then verifies the bundle against the
+ * policy's Sigstore trusted root
+ * (teeattest_policy_set_sigstore_trusted_root(); without one the
+ * tinfoil.release.* checks fail) with the identity
+ * `https://github.com/REPO/.github/workflows/FILE@refs/tags/TAG` and the
+ * issuer `https://token.actions.githubusercontent.com`, parses the
+ * statement strictly, and compares RTMR1 and RTMR2 of the quote with the
+ * statement's (RTMR3 must be zero). MRTD and RTMR0 are not compared. The
+ * inputs are copied. Reports of other providers ignore them.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (a missing input, or
+ *         `repo` not a GitHub owner/name); TEEATTEST_E_HEX (bad
+ *         `release_digest`); TEEATTEST_E_TOO_LARGE (a bundle over
+ *         1 MiB); TEEATTEST_E_NOMEM. On error the policy is unchanged.
+ * @param policy the policy to change.
+ * @param bundle the Sigstore bundle (JSON) of the release attestation, or
+ *        NULL to remove a release set before.
+ * @param bundle_len length of `bundle`.
+ * @param repo the enclave's GitHub repository, "owner/name" (e.g.
+ *        "tinfoilsh/confidential-gemma4-31b").
+ * @param release_digest the release's digest (its `tinfoil.hash`, 64 hex
+ *        digits, optionally after "sha256:") that the statement must name,
+ *        or NULL to accept any release the repository's tag workflow
+ *        signed (tinfoil.release.digest is then skipped).
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_tinfoil_release(
+    teeattest_policy *policy, const uint8_t *bundle, size_t bundle_len,
+    const char *repo, const char *release_digest, teeattest_error *err);
+
+/**
+ * @brief Require the Tinfoil release attestation: with 1, a Tinfoil entry
+ *        verified without one (teeattest_policy_set_tinfoil_release())
+ *        fails tinfoil.release.bundle. Default 0: that check is skipped,
+ *        not required.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param required non-zero to require it; 0 (default) not to.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_require_tinfoil_release(
+    teeattest_policy *policy, int required, teeattest_error *err);
+
+/**
  * @brief Maximum age of a report in seconds: the verification time minus
  *        the time the report was fetched or recorded (check report.age).
  *        0 (default) sets no limit; freshness then rests on the nonce.

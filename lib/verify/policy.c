@@ -45,6 +45,11 @@ void ta_policy_defaults(struct teeattest_policy *p)
     p->max_report_age = 0;
     p->aci_allow_null_nonce = false;
     p->aci_max_keyset_lifetime = TA_ACI_MAX_KEYSET_LIFETIME;
+    p->tinfoil_bundle = NULL;
+    p->tinfoil_bundle_len = 0;
+    p->tinfoil_repo = NULL;
+    p->tinfoil_has_digest = false;
+    p->require_tinfoil_release = false;
     p->require_provenance = false;
     p->prov_rules = NULL;
     p->n_prov_rules = 0;
@@ -88,6 +93,7 @@ TEEATTEST_API void teeattest_policy_free(teeattest_policy *policy)
     ta_free(ctx, policy->tdx_root_der);
     for (size_t i = 0; i < TA_POLICY_N_IDS; i++)
         ta_free(ctx, policy->identities[i]);
+    ta_tinfoil_release_clear(policy);
     ta_provenance_policy_free(policy);
     ta_free(ctx, policy);
     teeattest_ctx_free(ctx);
@@ -147,6 +153,8 @@ BOOL_SETTER(teeattest_policy_set_allow_server_nonce, allow_server_nonce)
 BOOL_SETTER(teeattest_policy_set_allow_unbound_key, allow_unbound_key)
 BOOL_SETTER(teeattest_policy_set_require_event_log, require_event_log)
 BOOL_SETTER(teeattest_policy_set_aci_allow_null_nonce, aci_allow_null_nonce)
+BOOL_SETTER(teeattest_policy_set_require_tinfoil_release,
+            require_tinfoil_release)
 
 /* Longest model name the policy keeps (model names are short identifiers
  * such as "deepseek-ai/DeepSeek-V3.1"). */

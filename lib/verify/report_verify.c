@@ -23,6 +23,7 @@
 #include "../tdx/tdx_fetch.h"
 #include "aci_report.h"
 #include "model_verify.h"
+#include "tinfoil_release.h"
 #include "pipeline.h"
 #include "provenance.h"
 
@@ -1240,9 +1241,13 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
             rc = bind_chutes(v, i, rd);
             memcpy(gpu_nonce, rd, 32); /* spec 7.5: the L6 value */
             break;
-        case TA_SHAPE_TINFOIL:
+        case TA_SHAPE_TINFOIL: {
             bind_tinfoil(v, rd);
+            const uint8_t *rtmr[4] = {ta_tdx_rtmr(&q, 0), ta_tdx_rtmr(&q, 1),
+                                      ta_tdx_rtmr(&q, 2), ta_tdx_rtmr(&q, 3)};
+            rc = ta_tinfoil_release_checks(v->ctx, v->r, v->pol, rtmr, v->err);
             break;
+        }
         case TA_SHAPE_ACI: {
             ta_aci_report_in in = {
                 .raw = v->raw, .raw_len = v->raw_len, .rd = rd,

@@ -53,11 +53,18 @@ struct teeattest_policy {
     /* ACI (teeattest/policy.h) */
     bool aci_allow_null_nonce;
     uint32_t aci_max_keyset_lifetime; /* seconds; 0 = no limit */
+    /* Tinfoil release attestation (tinfoil_release.c); all owned */
+    uint8_t *tinfoil_bundle;      /* NULL: none given */
+    size_t tinfoil_bundle_len;
+    char *tinfoil_repo;           /* "owner/name" */
+    bool tinfoil_has_digest;
+    uint8_t tinfoil_digest[32];   /* the release's tinfoil.hash */
+    bool require_tinfoil_release;
     /* Image provenance (provenance_match.c; NULL/0 by default) */
     bool require_provenance;
     struct ta_prov_rule *prov_rules;
     size_t n_prov_rules;
-    /* trusted_root.json, owned */
+    /* trusted_root.json, owned; also the Tinfoil release's root */
     uint8_t *sigstore_root;
     size_t sigstore_root_len;
 };
@@ -67,6 +74,9 @@ struct teeattest_policy {
 
 /* Bytes of a teeattest_identity value (20 or 32), 0 if unknown. */
 size_t ta_identity_len(int32_t kind);
+
+/* Frees the Tinfoil release inputs of a policy (tinfoil_release.c). */
+void ta_tinfoil_release_clear(struct teeattest_policy *p);
 
 /* Defaults shared by teeattest_policy_new() and a NULL policy argument. */
 void ta_policy_defaults(struct teeattest_policy *p);

@@ -1,0 +1,54 @@
+/*
+ * Internal: a Tinfoil release attestation (tinfoil_release.c). Tinfoil
+ * publishes the expected measurements of each enclave release as an
+ * in-toto statement signed through Sigstore by the release workflow of the
+ * enclave's GitHub repository; report_verify.c compares them with the
+ * quote of a Tinfoil V3 report (checks tinfoil.release.*, docs/checks.md).
+ *
+ * SPDX-License-Identifier: Apache-2.0
+ */
+#ifndef TA_TINFOIL_RELEASE_H
+#define TA_TINFOIL_RELEASE_H
+
+#include "verify.h"
+
+#define TA_TINFOIL_PREDICATE \
+    "https://tinfoil.sh/predicate/snp-tdx-multiplatform/v1"
+#define TA_INTOTO_STATEMENT_V1 "https://in-toto.io/Statement/v1"
+#define TA_INTOTO_PAYLOAD_TYPE "application/vnd.in-toto+json"
+
+/* What the statement states. */
+typedef struct ta_tinfoil_release {
+    uint8_t subject_digest[32]; /* its one subject's sha256 */
+    uint8_t snp[48];            /* snp_measurement */
+    uint8_t rtmr1[48];          /* tdx_measurement.rtmr1 */
+    uint8_t rtmr2[48];          /* tdx_measurement.rtmr2 */
+} ta_tinfoil_release;
+
+/* Why a statement was refused. */
+enum {
+    TA_TINFOIL_STMT_OK = 0,
+    TA_TINFOIL_STMT_TYPE,      /* predicateType is not TA_TINFOIL_PREDICATE */
+    TA_TINFOIL_STMT_MALFORMED, /* anything else */
+};
+
+/* Strict parse of the in-toto statement (the DSSE payload): JSON without
+ * duplicate members, `_type` TA_INTOTO_STATEMENT_V1, exactly one subject
+ * with a 64-hex sha256, `predicateType` TA_TINFOIL_PREDICATE, and a
+ * predicate whose snp_measurement and tdx_measurement.rtmr1/rtmr2 are 96
+ * lower-case hex digits. Other members of the predicate (cmdline, hashes,
+ * config) are allowed and not read. Returns a TA_TINFOIL_STMT_* value
+ * with `why` filled on refusal. */
+int ta_tinfoil_statement_parse(const uint8_t *stmt, size_t len,
+                               ta_tinfoil_release *out, char *why,
+                               size_t cap);
+
+/* tinfoil.release.bundle, .identity, .predicate, .digest, .measurement
+ * for a report whose quote has these RTMRs (index 0..3), with the facts
+ * tinfoil.release.*. TEEATTEST_OK unless out of memory. */
+int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
+                              const teeattest_policy *pol,
+                              const uint8_t *const rtmr[4],
+                              teeattest_error *err);
+
+#endif /* TA_TINFOIL_RELEASE_H */
