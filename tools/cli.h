@@ -240,6 +240,10 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"allow-server-nonce", false, false, NULL}, \
     {"allow-unbound-key", false, false, NULL}, \
     {"require-event-log", false, false, NULL}, \
+    {"tinfoil-release-bundle", true, false, NULL}, \
+    {"tinfoil-repo", true, false, NULL}, \
+    {"tinfoil-release-digest", true, false, NULL}, \
+    {"require-tinfoil-release", false, false, NULL}, \
     {"aci-allow-null-nonce", false, false, NULL}, \
     {"aci-max-lifetime", true, false, NULL}, \
     {"no-gpu", false, false, NULL}, \
@@ -274,6 +278,15 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "                            binds (io.net) as WARN; no signer is verified\n" \
     "  --require-event-log       require an event log replay and compose hash\n" \
     "                            also where the provider sends no event log\n" \
+    "  --tinfoil-release-bundle FILE  the Sigstore bundle of the Tinfoil\n" \
+    "                            enclave release the report must run (checks\n" \
+    "                            tinfoil.release.*); needs --tinfoil-repo and\n" \
+    "                            --sigstore-trusted-root\n" \
+    "  --tinfoil-repo OWNER/NAME the enclave's GitHub repository, whose\n" \
+    "                            release workflow must have signed the bundle\n" \
+    "  --tinfoil-release-digest HEX  the release's digest (its tinfoil.hash)\n" \
+    "                            the bundle must name\n" \
+    "  --require-tinfoil-release fail a Tinfoil report verified without one\n" \
     "  --aci-allow-null-nonce    accept an ACI report whose statement carries\n" \
     "                            nonce:null (binding, no freshness) as WARN\n" \
     "  --aci-max-lifetime SECONDS  longest ACI keyset lifetime left accepted\n" \

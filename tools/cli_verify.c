@@ -173,6 +173,47 @@ static bool add_identities(const char *cmd, teeattest_policy *pol,
     return true;
 }
 
+/* --tinfoil-release-bundle and its companions, --require-tinfoil-release. */
+static bool tinfoil_release(const char *cmd, struct cli_opt *opts,
+                            teeattest_policy *pol)
+{
+    const struct cli_opt *ob = cli_opt(opts, "tinfoil-release-bundle");
+    const struct cli_opt *ot = cli_opt(opts, "sigstore-trusted-root");
+    const struct cli_opt *orp = cli_opt(opts, "tinfoil-repo");
+    const struct cli_opt *od = cli_opt(opts, "tinfoil-release-digest");
+    if (teeattest_policy_set_require_tinfoil_release(
+            pol, cli_opt(opts, "require-tinfoil-release")->seen, NULL)) {
+        cli_error(cmd, "cannot set up the policy");
+        return false;
+    }
+    if (!ob->seen) {
+        if (orp->seen || od->seen) {
+            cli_error(cmd, "--tinfoil-repo and --tinfoil-release-digest "
+                      "need --tinfoil-release-bundle");
+            return false;
+        }
+        return true;
+    }
+    if (!ot->seen || !orp->seen) {
+        cli_error(cmd, "--tinfoil-release-bundle needs --sigstore-trusted-root "
+                  "and --tinfoil-repo");
+        return false;
+    }
+    /* The trusted root itself is set with the provenance options. */
+    struct cli_file fb = {0};
+    bool ok = false;
+    if (cli_read_file(cmd, "--tinfoil-release-bundle", ob->value, &fb)) {
+        teeattest_error err = TEEATTEST_ERROR_INIT;
+        ok = teeattest_policy_set_tinfoil_release(
+                 pol, fb.data, fb.len, orp->value,
+                 od->seen ? od->value : NULL, &err) == TEEATTEST_OK;
+        if (!ok)
+            cli_error(cmd, "Tinfoil release: %s", err.message);
+    }
+    cli_file_free(&fb);
+    return ok;
+}
+
 /* One IMAGE=IDENTITY@ISSUER rule (the issuer follows the last '@'). */
 static bool add_provenance_rule(const char *cmd, const char *option,
                                 teeattest_policy *pol, const char *r,
@@ -311,7 +352,8 @@ bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
     if ((o = cli_opt(opts, "test-root"))->seen &&
         !cli_set_test_root(cmd, pol, o->value))
         return false;
-    if (!provenance_apply(cmd, opts, pol))
+    if (!tinfoil_release(cmd, opts, pol) ||
+        !provenance_apply(cmd, opts, pol))
         return false;
     for (size_t i = 0; i < N_OF(identities); i++) {
         o = cli_opt(opts, identities[i].option);

@@ -1104,6 +1104,100 @@ class TestAttestSim(unittest.TestCase):
                           "signature_response.json"])
 
 
+SRC = os.environ.get("TEEATTEST_SOURCE_ROOT",
+                     os.path.join(os.path.dirname(__file__), "..", ".."))
+TINFOIL = os.path.join(PROVIDERS, "tinfoil_v3_direct")
+RELEASE = os.path.join(SRC, "tests", "data", "tinfoil-release",
+                       "router-v0.0.38.sigstore.json")
+SIGSTORE_ROOT = os.path.join(SRC, "tests", "data", "sigstore-conformance",
+                             "production_trusted_root.json")
+
+
+class TestTinfoilRelease(Case):
+    """--tinfoil-release-bundle: the real router release against the real
+    gemma capture (another release: the measurements differ)."""
+
+    def tinfoil(self, *extra):
+        rc, out, err = run("attest", "--report-file",
+                           os.path.join(TINFOIL, "attestation.json"),
+                           "--provider", "tinfoil",
+                           "--nonce", manifest(TINFOIL)["nonce_hex"],
+                           "--collateral", PCS, "--at", capture_time(TINFOIL),
+                           "--no-gpu", "--json", *extra)
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED), err)
+        return checks(json.loads(out))
+
+    def release(self, repo, *extra):
+        return self.tinfoil("--tinfoil-release-bundle", RELEASE,
+                            "--sigstore-trusted-root", SIGSTORE_ROOT,
+                            "--tinfoil-repo", repo, *extra)
+
+    def test_default_skips(self):
+        c = self.tinfoil()
+        self.assertEqual((c["entry[0].tinfoil.release.bundle"]["outcome"],
+                          c["entry[0].tinfoil.release.bundle"]["required"]),
+                         ("skip", False))
+        c = self.tinfoil("--require-tinfoil-release")
+        self.assertEqual(c["entry[0].tinfoil.release.bundle"]["outcome"],
+                         "fail")
+
+    def test_release_of_another_enclave(self):
+        c = self.release("tinfoilsh/confidential-model-router",
+                         "--tinfoil-release-digest", "sha256:5ed9d5c94252"
+                         "8ec2eeb759919827f1bc2183c6810f80225a52147dd4020c12a0")
+        for name in ("bundle", "identity", "predicate", "digest"):
+            self.assertEqual(c["entry[0].tinfoil.release." + name]["outcome"],
+                             "pass", name)
+        self.assertEqual(c["entry[0].tinfoil.release.measurement"]["outcome"],
+                         "fail")
+
+    def test_other_identity_and_digest(self):
+        c = self.release("tinfoilsh/confidential-gemma4-31b")
+        self.assertEqual(c["entry[0].tinfoil.release.identity"]["outcome"],
+                         "fail")
+        c = self.release("tinfoilsh/confidential-model-router",
+                         "--tinfoil-release-digest", "11" * 32)
+        self.assertEqual(c["entry[0].tinfoil.release.digest"]["outcome"],
+                         "fail")
+
+    def test_usage(self):
+        rc, out, err = run("attest", "--report-file",
+                           os.path.join(TINFOIL, "attestation.json"),
+                           "--provider", "tinfoil", "--nonce", "00" * 32,
+                           "--tinfoil-release-bundle", RELEASE,
+                           "--tinfoil-repo", "a/b")
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertIn("--sigstore-trusted-root", err)
+        rc, out, err = run("attest", "--report-file",
+                           os.path.join(TINFOIL, "attestation.json"),
+                           "--provider", "tinfoil", "--nonce", "00" * 32,
+                           "--tinfoil-release-bundle", RELEASE,
+                           "--sigstore-trusted-root", SIGSTORE_ROOT)
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertIn("--tinfoil-repo", err)
+        # The flag of the one trusted root is --sigstore-trusted-root.
+        rc, out, err = run("attest", "--report-file",
+                           os.path.join(TINFOIL, "attestation.json"),
+                           "--provider", "tinfoil", "--nonce", "00" * 32,
+                           "--tinfoil-release-bundle", RELEASE,
+                           "--tinfoil-trusted-root", SIGSTORE_ROOT,
+                           "--tinfoil-repo", "a/b")
+        self.assertEqual(rc, EXIT_USAGE)
+        rc, out, err = run("attest", "--report-file",
+                           os.path.join(TINFOIL, "attestation.json"),
+                           "--provider", "tinfoil", "--nonce", "00" * 32,
+                           "--tinfoil-repo", "a/b")
+        self.assertEqual(rc, EXIT_USAGE)
+        rc, out, err = run("attest", "--report-file",
+                           os.path.join(TINFOIL, "attestation.json"),
+                           "--provider", "tinfoil", "--nonce", "00" * 32,
+                           "--tinfoil-release-bundle", RELEASE,
+                           "--sigstore-trusted-root", SIGSTORE_ROOT,
+                           "--tinfoil-repo", "not/a/repo")
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertIn("owner/name", err)
+
+
 if __name__ == "__main__":
     EXE, SIM = sys.argv[1], sys.argv[2]
     sys.exit(runner.main(sys.argv[3:]))
