@@ -42,6 +42,9 @@ void help_proxy(FILE *f)
           "as it arrives; its final 'data: [DONE]' is held until the signature\n"
           "verified and follows an SSE comment with the verdict; on failure\n"
           "the stream ends with an 'error' event and no [DONE].\n"
+          "With --provider aci each answer's receipt is verified instead,\n"
+          "against the attested keyset over the exact bytes, and the chats go\n"
+          "only to the attested TLS key (no E2EE yet).\n"
           "GET /teeattest/status returns the attestation result and counters.\n"
           "\n"
           "Options:\n"
@@ -69,7 +72,9 @@ void help_proxy(FILE *f)
           "                            verified, instead of relaying it\n"
           "  --save-dir DIR            write an evidence bundle per verified\n"
           "                            exchange, DIR/exchange-N.json, that\n"
-          "                            'teeattest verify' re-verifies\n"
+          "                            'teeattest verify' re-verifies (aci:\n"
+          "                            DIR/exchange-N/ with the receipt files\n"
+          "                            'teeattest aci verify-receipt' reads)\n"
           "  --offline                 no network for verification material:\n"
           "                            collateral and GPU material only from\n"
           "                            the options below (as attest)\n"
@@ -241,6 +246,13 @@ int cmd_proxy(int argc, char **argv)
         goto out;
     px.model = (o = cli_opt(opts, "model"))->seen ? o->value : NULL;
     px.provider = cli_opt(opts, "provider")->value;
+    px.aci = px.provider && strcmp(px.provider, "aci") == 0;
+    if (px.aci && px.pinned_signer) {
+        cli_error(PROXY, "--expect-signer is for signature dialects: an aci "
+                  "answer is checked by its receipt against the attested "
+                  "keyset");
+        goto out;
+    }
     px.ca_file = (o = cli_opt(opts, "ca-file"))->seen ? o->value : NULL;
 
     /* One context (no deadline: the proxy runs until stopped), one

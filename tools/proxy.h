@@ -22,6 +22,8 @@
 
 /* Largest request body accepted from a client (413 beyond). */
 #define PROXY_MAX_REQUEST (16u * 1024u * 1024u)
+/* Longest aci receipt document fetched (teeattest_aci_receipt_fetch()). */
+#define PROXY_RECEIPT_MAX (1u << 20)
 
 /* How a verified exchange's signer is vouched for: an attestation of the
  * provider, or --expect-signer. The names are what the headers and the
@@ -41,6 +43,12 @@ struct proxy_att {
     uint8_t nonce[TEEATTEST_NONCE_SIZE];
     char *failed;              /* JSON array text of the failed checks */
     char *error;               /* why it failed, one line ("" when ok) */
+    /* The provider chats under this attestation go through: its own,
+     * pinned to the attested TLS key where the dialect binds that key
+     * (pin); NULL: the shared unpinned one (proxy_upstream()). */
+    teeattest_provider *p;
+    char *pin;                 /* "sha256//<base64>", or NULL */
+    char *keyset;              /* aci: the verified keyset (JSON text) */
 };
 
 struct proxy_att *proxy_att_ref(struct proxy_att *a);
@@ -70,6 +78,7 @@ struct proxy {
     uint32_t upstream_timeout_ms;
     uint64_t reattest_ms;                 /* 0: only when needed */
     bool buffer_streams;
+    bool aci;                             /* the aci dialect: receipts */
 
     /* the current attestation */
     pthread_mutex_t lock;                 /* guards cur, stopping */
@@ -112,14 +121,28 @@ struct proxy_outcome {
 };
 void proxy_outcome_clear(struct proxy_outcome *o);
 
-/* Before forwarding: 0 when a verified attestation (or a pinned signer)
- * covers requests, else fills o with the 503. */
-bool proxy_ready(struct proxy *px, struct proxy_outcome *o);
+/* Before forwarding: true when a verified attestation (or a pinned
+ * signer) covers requests, *att then the attestation (a new reference;
+ * NULL when pinned); else fills o with the 503. */
+bool proxy_ready(struct proxy *px, struct proxy_outcome *o,
+                 struct proxy_att **att);
 
-/* After the upstream answered (st, x from teeattest_chat()): fetch the
- * signature, re-attest when the answer names a signer the attestation
- * does not, verify, save the bundle (--save-dir). */
-void proxy_verify_exchange(struct proxy *px, int st,
+/* The provider a request under attestation a (may be NULL) goes to. */
+teeattest_provider *proxy_upstream(struct proxy *px,
+                                   const struct proxy_att *a);
+
+/* Send one chat request under *att (teeattest_chat()); when the pinned
+ * connection fails (a new TLS key), attest again and, when that verifies,
+ * send it once more under the new attestation (*att replaced). */
+int proxy_chat(struct proxy *px, struct proxy_att **att,
+               teeattest_exchange **x, const uint8_t *body, size_t len,
+               uint32_t flags, teeattest_event_fn on_event, void *user,
+               teeattest_error *err);
+
+/* After the upstream answered (st, x from proxy_chat() under a): fetch the
+ * signature or receipt, re-attest when the answer names a signer the
+ * attestation does not, verify, save the evidence (--save-dir). */
+void proxy_verify_exchange(struct proxy *px, struct proxy_att *a, int st,
                            const teeattest_error *err, teeattest_exchange *x,
                            struct proxy_outcome *o);
 

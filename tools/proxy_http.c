@@ -60,6 +60,7 @@ struct stream_job {
     bool done;           /* the relay thread finished (q holds the end) */
     bool cancelled;      /* the client went away, or shutdown */
     struct proxy_outcome outcome;
+    struct proxy_att *att;     /* the attestation it is sent under */
     uint8_t *body;
     size_t body_len;
     struct stream_job *prev, *next; /* the jobs in progress */
@@ -104,6 +105,7 @@ static void job_unref(struct stream_job *j)
     pthread_cond_destroy(&j->cond);
     free(j->q.data);
     free(j->body);
+    proxy_att_free(j->att);
     proxy_outcome_clear(&j->outcome);
     free(j);
 }
@@ -148,10 +150,10 @@ static void *relay_thread(void *arg)
     struct proxy *px = j->px;
     teeattest_exchange *x = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
-    int st = teeattest_chat(px->p, &x, j->body, j->body_len,
-                            TEEATTEST_CHAT_STREAM, on_event, j, &err);
+    int st = proxy_chat(px, &j->att, &x, j->body, j->body_len,
+                        TEEATTEST_CHAT_STREAM, on_event, j, &err);
     struct proxy_outcome o = {0};
-    proxy_verify_exchange(px, st, &err, x, &o);
+    proxy_verify_exchange(px, j->att, st, &err, x, &o);
     teeattest_exchange_free(x);
     pthread_mutex_lock(&j->lock);
     if (o.http == 200) {
@@ -272,13 +274,15 @@ static void verdict_headers(struct MHD_Response *r,
 }
 
 static MHD_Result chat_plain(struct proxy *px, struct MHD_Connection *c,
-                             const uint8_t *body, size_t len)
+                             struct proxy_att *a, const uint8_t *body,
+                             size_t len)
 {
     teeattest_exchange *x = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
-    int st = teeattest_chat(px->p, &x, body, len, 0, NULL, NULL, &err);
+    int st = proxy_chat(px, &a, &x, body, len, 0, NULL, NULL, &err);
     struct proxy_outcome o = {0};
-    proxy_verify_exchange(px, st, &err, x, &o);
+    proxy_verify_exchange(px, a, st, &err, x, &o);
+    proxy_att_free(a);
     MHD_Result ret;
     if (o.http != 200) {
         ret = send_outcome(c, &o);
@@ -304,13 +308,16 @@ static MHD_Result chat_plain(struct proxy *px, struct MHD_Connection *c,
 }
 
 static MHD_Result chat_stream(struct proxy *px, struct MHD_Connection *c,
-                              const uint8_t *body, size_t len)
+                              struct proxy_att *a, const uint8_t *body,
+                              size_t len)
 {
     struct stream_job *j = calloc(1, sizeof *j);
     if (!j || !(j->body = malloc(len ? len : 1))) {
         free(j);
+        proxy_att_free(a);
         return MHD_NO;
     }
+    j->att = a;
     memcpy(j->body, body, len);
     j->body_len = len;
     j->px = px;
@@ -387,13 +394,14 @@ static MHD_Result chat(struct proxy *px, struct MHD_Connection *c,
                           "teeattest proxy: this proxy attests and verifies "
                           "only the model given with --model", NULL);
     struct proxy_outcome o = {0};
-    if (!proxy_ready(px, &o)) {
+    struct proxy_att *a = NULL;
+    if (!proxy_ready(px, &o, &a)) {
         MHD_Result ret = send_outcome(c, &o);
         proxy_outcome_clear(&o);
         return ret;
     }
-    return stream ? chat_stream(px, c, body, len)
-                  : chat_plain(px, c, body, len);
+    return stream ? chat_stream(px, c, a, body, len)
+                  : chat_plain(px, c, a, body, len);
 }
 
 /* ---- JSON documents ---------------------------------------------------- */

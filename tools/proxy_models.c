@@ -46,11 +46,16 @@ int proxy_models(struct proxy *px, struct MHD_Connection *c)
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     if (px->ca_file)
         curl_easy_setopt(h, CURLOPT_CAINFO, px->ca_file);
+    /* The attested TLS key, where the attestation binds one. */
+    struct proxy_att *a = px->pinned_signer ? NULL : proxy_current(px);
+    if (a && a->ok && a->pin)
+        curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, a->pin);
     CURLcode cc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(h);
+    proxy_att_free(a);
     int ret;
     if (cc != CURLE_OK) {
         ret = proxy_send_error(c, cc == CURLE_OPERATION_TIMEDOUT ? 504 : 502,

@@ -31,6 +31,9 @@ void proxy_att_free(struct proxy_att *a)
     teeattest_evidence_free(a->ev);
     free(a->failed);
     free(a->error);
+    teeattest_provider_free(a->p);
+    free(a->pin);
+    free(a->keyset);
     free(a);
 }
 
@@ -91,6 +94,72 @@ static char *fmt(const char *a, const char *b, const char *c)
     return s;
 }
 
+/* The TLS key a verified attestation binds, as the hex SHA-256 of its
+ * SPKI: the aci keyset lists the connection's key (aci.tls passed), or an
+ * entry's TEE bound the connection's key (entry[i].binding.tls passed:
+ * fact entry[i].tls_spki_sha256; one connection delivered every entry).
+ * NULL when the attestation binds none (plain HTTP, a dialect without). */
+static const char *attested_tls_key(const teeattest_result *res)
+{
+    static const char suffix[] = "binding.tls";
+    size_t n = teeattest_result_check_count(res);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = NULL;
+        int32_t outcome = 0;
+        if (teeattest_result_check(res, i, &name, &outcome, NULL, NULL,
+                                   NULL) != TEEATTEST_OK ||
+            outcome != TEEATTEST_OUTCOME_PASS)
+            continue;
+        if (strcmp(name, "aci.tls") == 0)
+            return teeattest_result_fact(res, "aci.tls_spki_sha256");
+        size_t nl = strlen(name), sl = sizeof suffix - 1;
+        if (nl < sl || strcmp(name + nl - sl, suffix) != 0 ||
+            (nl > sl && name[nl - sl - 1] != '.') || nl - sl > 64)
+            continue;
+        char key[96];
+        snprintf(key, sizeof key, "%.*stls_spki_sha256", (int)(nl - sl),
+                 name);
+        const char *hex = teeattest_result_fact(res, key);
+        if (hex)
+            return hex;
+    }
+    return NULL;
+}
+
+/* What a verified attestation binds besides its signers: the aci keyset
+ * (receipts are checked against it), and the TLS key, to which a
+ * provider of its own is pinned for the chats under this attestation.
+ * False (a->error set) when that fails. */
+static bool attest_bind(struct proxy *px, struct proxy_att *a)
+{
+    const char *why = NULL;
+    if (px->aci) {
+        const char *ks = teeattest_result_fact(a->res, "aci.keyset");
+        if (!ks || !(a->keyset = strdup(ks)))
+            why = "the verified aci report has no keyset to check receipts "
+                  "against";
+    }
+    const char *hex = why ? NULL : attested_tls_key(a->res);
+    char pin[CLI_PIN_SIZE];
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    if (hex && !cli_tls_pin(hex, pin))
+        why = "the verified report has no TLS key digest to pin";
+    else if (hex && (!(a->pin = strdup(pin)) ||
+                     !cli_provider_open(PROXY, px->opts, px->ctx, &a->p)))
+        why = "opening the pinned provider failed";
+    else if (hex) {
+        teeattest_provider_set_timeouts(a->p, px->upstream_timeout_ms,
+                                        UINT32_MAX / 2,
+                                        px->upstream_timeout_ms);
+        if (teeattest_provider_set_option(a->p, "pinned_key", pin, &err) !=
+            TEEATTEST_OK)
+            why = "pinning the attested TLS key failed";
+    }
+    if (why)
+        a->error = strdup(why);
+    return why == NULL;
+}
+
 /* One attestation run: fetch a report with a fresh nonce, verify every
  * entry. Never NULL except out of memory. */
 static struct proxy_att *attest_once(struct proxy *px, const char *signer)
@@ -135,6 +204,10 @@ static struct proxy_att *attest_once(struct proxy *px, const char *signer)
     }
     a->ok = teeattest_result_verdict(a->res) == TEEATTEST_VERDICT_VERIFIED;
     a->failed = proxy_failed_checks(a->res);
+    if (a->ok && !attest_bind(px, a)) {
+        a->ok = false;
+        return a;
+    }
     a->error = a->ok ? strdup("") : fmt("the attestation report failed "
                                         "verification", "", "");
     return a;

@@ -42,8 +42,10 @@ static void refuse_attestation(struct proxy_outcome *o,
     refuse(o, 503, "attestation_failed", msg, a->failed);
 }
 
-bool proxy_ready(struct proxy *px, struct proxy_outcome *o)
+bool proxy_ready(struct proxy *px, struct proxy_outcome *o,
+                 struct proxy_att **att)
 {
+    *att = NULL;
     if (px->pinned_signer)
         return true;
     struct proxy_att *a = proxy_current(px);
@@ -53,11 +55,63 @@ bool proxy_ready(struct proxy *px, struct proxy_outcome *o)
         proxy_att_free(a);
         a = b;
     }
-    bool ok = a->ok;
-    if (!ok)
+    if (!a->ok) {
         refuse_attestation(o, a);
+        proxy_att_free(a);
+        return false;
+    }
+    *att = a;
+    return true;
+}
+
+teeattest_provider *proxy_upstream(struct proxy *px,
+                                   const struct proxy_att *a)
+{
+    return a && a->p ? a->p : px->p;
+}
+
+/* Whether a stream delivered an event before it failed. */
+struct counted {
+    teeattest_event_fn fn;
+    void *user;
+    bool called;
+};
+
+static int counted_event(void *user, const char *event, const char *data,
+                         size_t len)
+{
+    struct counted *c = user;
+    c->called = true;
+    return c->fn(c->user, event, data, len);
+}
+
+int proxy_chat(struct proxy *px, struct proxy_att **att,
+               teeattest_exchange **x, const uint8_t *body, size_t len,
+               uint32_t flags, teeattest_event_fn on_event, void *user,
+               teeattest_error *err)
+{
+    struct counted c = {on_event, user, false};
+    struct proxy_att *a = *att;
+    int st = teeattest_chat(proxy_upstream(px, a), x, body, len, flags,
+                            on_event ? counted_event : NULL, &c, err);
+    if (st != TEEATTEST_E_TLS || !a || !a->pin || c.called)
+        return st;
+    /* The pinned connection failed its handshake (nothing was sent): the
+     * provider may present a new TLS key. Attest again over it; only when
+     * that attestation verifies is the request sent, pinned to the new
+     * key. When it fails, the request gets its 503. */
+    struct proxy_att *b = proxy_attest(px, a->gen, NULL);
+    if (!b)
+        return st;
     proxy_att_free(a);
-    return ok;
+    *att = b;
+    if (!b->ok)
+        return st;
+    teeattest_exchange_free(*x);
+    *x = NULL;
+    *err = (teeattest_error)TEEATTEST_ERROR_INIT;
+    return teeattest_chat(proxy_upstream(px, b), x, body, len, flags,
+                          on_event ? counted_event : NULL, &c, err);
 }
 
 /* Whether the verified attestation names `signer` (case-insensitive, "0x"
@@ -116,11 +170,135 @@ static void save_exchange(struct proxy *px, const struct proxy_att *a,
                         "not saved\n");
 }
 
-void proxy_verify_exchange(struct proxy *px, int st,
+/* Whether res has the check `name` and it passed. */
+static bool passed(const teeattest_result *res, const char *name)
+{
+    int32_t outcome = 0;
+    return teeattest_result_find_check(res, name, &outcome, NULL, NULL) ==
+               TEEATTEST_OK &&
+           outcome == TEEATTEST_OUTCOME_PASS;
+}
+
+/* aci --save-dir: what 'teeattest aci verify-receipt' reads, as chat
+ * --save DIR/ writes it, in DIR/exchange-N/. */
+static void save_aci(struct proxy *px, const struct proxy_att *a,
+                     const teeattest_exchange *x, const uint8_t *receipt,
+                     size_t receipt_len)
+{
+    char name[64], dir[4096], path[4096];
+    const uint8_t *req, *resp;
+    size_t req_len, resp_len;
+    teeattest_exchange_request(x, &req, &req_len);
+    teeattest_exchange_response(x, &resp, &resp_len);
+    snprintf(name, sizeof name, "exchange-%06lu",
+             atomic_fetch_add(&px->saved, 1) + 1);
+    bool ok = cli_join_path(PROXY, dir, sizeof dir, px->save_dir, name,
+                            NULL) &&
+              cli_make_dir(PROXY, dir);
+    const char *ct = teeattest_exchange_header(x, "Content-Type");
+    bool sse = ct && strncasecmp(ct, "text/event-stream", 17) == 0;
+    const char *const files[] = {"request_body.json",
+                                 sse ? "response_body.sse"
+                                     : "response_body.json",
+                                 "receipt.json", "keyset.json"};
+    const void *data[] = {req, resp, receipt, a->keyset};
+    size_t lens[] = {req_len, resp_len, receipt_len, strlen(a->keyset)};
+    for (size_t i = 0; ok && i < 4; i++)
+        ok = cli_join_path(PROXY, path, sizeof path, dir, files[i], NULL) &&
+             cli_write_new_file(PROXY, path, data[i], lens[i]);
+    if (!ok)
+        fprintf(stderr, "teeattest: proxy: the exchange was answered but "
+                        "not saved\n");
+}
+
+/* aci: the receipt the answer names, fetched over the same (pinned)
+ * provider, verified against the attested keyset with the exact request
+ * and response bytes; both body hashes must pass. */
+static void verify_receipt(struct proxy *px, struct proxy_att *a,
+                           teeattest_exchange *x, struct proxy_outcome *o)
+{
+    char msg[1024];
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    teeattest_result *res = NULL;
+    size_t len = PROXY_RECEIPT_MAX;
+    uint8_t *receipt = malloc(len);
+    int st = receipt ? teeattest_aci_receipt_fetch(proxy_upstream(px, a), x,
+                                                   receipt, &len, &e)
+                     : TEEATTEST_E_NOMEM;
+    if (st != TEEATTEST_OK) {
+        atomic_fetch_add(&px->n.rejected, 1);
+        snprintf(msg, sizeof msg, "teeattest proxy: no receipt for this "
+                 "answer: %s (%s)",
+                 e.message[0] ? e.message : teeattest_status_str(st),
+                 teeattest_status_name(st));
+        refuse(o, 502, "receipt_unavailable", msg, NULL);
+        goto out;
+    }
+    const uint8_t *req, *resp;
+    size_t req_len, resp_len;
+    teeattest_exchange_request(x, &req, &req_len);
+    teeattest_exchange_response(x, &resp, &resp_len);
+    teeattest_aci_receipt_options ro = TEEATTEST_ACI_RECEIPT_OPTIONS_INIT;
+    ro.request = req ? req : (const uint8_t *)"";
+    ro.request_len = req_len;
+    ro.response = resp ? resp : (const uint8_t *)"";
+    ro.response_len = resp_len;
+    st = teeattest_aci_verify_receipt(px->ctx, &res, receipt, len,
+                                      (const uint8_t *)a->keyset,
+                                      strlen(a->keyset), &ro, &e);
+    if (st != TEEATTEST_OK) {
+        atomic_fetch_add(&px->n.rejected, 1);
+        snprintf(msg, sizeof msg, "teeattest proxy: the receipt could not "
+                 "be checked: %s", e.message[0] ? e.message
+                                                : teeattest_status_str(st));
+        refuse(o, 502, "receipt_verification_failed", msg, NULL);
+        goto out;
+    }
+    /* The body hashes are what binds the receipt to this exchange: both
+     * must have run and passed, whatever the verdict says. */
+    bool bound = passed(res, "aci.receipt.request_hash") &&
+                 passed(res, "aci.receipt.response_hash");
+    if (teeattest_result_verdict(res) != TEEATTEST_VERDICT_VERIFIED ||
+        !bound) {
+        atomic_fetch_add(&px->n.rejected, 1);
+        char *failed = proxy_failed_checks(res);
+        if (failed && strcmp(failed, "[]") == 0) {
+            free(failed);
+            failed = strdup("[\"aci.receipt.request_hash\","
+                            "\"aci.receipt.response_hash\"]");
+        }
+        char *list = proxy_list_text(failed);
+        snprintf(msg, sizeof msg, "teeattest proxy: the answer's receipt "
+                 "did not verify; failed checks: %s", list ? list : "");
+        refuse(o, 502, "receipt_verification_failed", msg, failed);
+        free(list);
+        free(failed);
+        goto out;
+    }
+    const char *key = teeattest_result_fact(res, "aci.receipt.key_id");
+    o->http = 200;
+    o->signer = strdup(key ? key : "");
+    o->verdict = PROXY_VERDICT_ATTESTED;
+    o->attested_at = a->at;
+    atomic_fetch_add(&px->n.verified, 1);
+    if (px->save_dir)
+        save_aci(px, a, x, receipt, len);
+out:
+    teeattest_result_free(res);
+    free(receipt);
+}
+
+void proxy_verify_exchange(struct proxy *px, struct proxy_att *a, int st,
                            const teeattest_error *err, teeattest_exchange *x,
                            struct proxy_outcome *o)
 {
     char msg[1024];
+    if (st != TEEATTEST_OK && a && !a->ok) {
+        /* The pinned key changed and the new attestation failed. */
+        atomic_fetch_add(&px->n.rejected, 1);
+        refuse_attestation(o, a);
+        return;
+    }
     if (st != TEEATTEST_OK) {
         atomic_fetch_add(&px->n.upstream_errors, 1);
         snprintf(msg, sizeof msg, "teeattest proxy: the provider did not "
@@ -141,11 +319,15 @@ void proxy_verify_exchange(struct proxy *px, int st,
         refuse(o, 502, "upstream_error", msg, NULL);
         return;
     }
+    if (px->aci) {
+        verify_receipt(px, a, x, o);
+        return;
+    }
     teeattest_error e = TEEATTEST_ERROR_INIT;
     teeattest_signature *sig = NULL;
     teeattest_result *res = NULL;
-    struct proxy_att *a = NULL;
-    st = teeattest_signature_fetch(px->p, &sig, x, NULL, &e);
+    a = proxy_att_ref(a);
+    st = teeattest_signature_fetch(proxy_upstream(px, a), &sig, x, NULL, &e);
     if (st != TEEATTEST_OK) {
         atomic_fetch_add(&px->n.rejected, 1);
         snprintf(msg, sizeof msg, "teeattest proxy: no signature for this "
@@ -153,7 +335,7 @@ void proxy_verify_exchange(struct proxy *px, int st,
                  e.message[0] ? e.message : teeattest_status_str(st),
                  teeattest_status_name(st));
         refuse(o, 502, "signature_unavailable", msg, NULL);
-        return;
+        goto out;
     }
     const uint8_t *req, *resp;
     size_t req_len, resp_len;
@@ -163,7 +345,6 @@ void proxy_verify_exchange(struct proxy *px, int st,
         st = teeattest_signature_verify(sig, &res, px->pol, px->pinned_signer,
                                         req, req_len, resp, resp_len, &e);
     } else {
-        a = proxy_current(px);
         const char *claimed = teeattest_signature_claimed_signer(sig);
         if (tls_key_changed(a, x) || !a->ok ||
             (claimed && !attests_signer(a, claimed))) {

@@ -222,10 +222,12 @@ static void check_tls(vctx *v, const uint8_t fp[32], bool behind_gateway)
     char a[65], b[65];
     hex(a, fp, 32);
     hex(b, h, 32);
-    if (ta_ct_equal(h, fp, 32))
+    if (ta_ct_equal(h, fp, 32)) {
         ta_result_check(v->r, "binding.tls", PASS, true,
                         "the attested TLS key %s is the connection's", a);
-    else
+        /* The key to pin the connection to (docs/proxy.md). */
+        ta_result_fact_str(v->r, "tls_spki_sha256", b);
+    } else
         ta_result_check(v->r, "binding.tls", FAIL, true,
                         "the attested TLS key %s is not the connection's (%s)",
                         a, b);
