@@ -23,7 +23,8 @@ void help_proxy(FILE *f)
     fputs("Usage: teeattest proxy --provider NAME [--model NAME]\n"
           "           [--listen ADDR:PORT] [--base-url URL] [--reattest DURATION]\n"
           "           [--save-dir DIR] [--expect-signer ID] [--buffer-streams]\n"
-          "           [--upstream-timeout SECONDS] [--allow-remote]\n"
+          "           [--upstream-timeout SECONDS] [--idle-timeout SECONDS]\n"
+          "           [--reattest-backoff DURATION] [--allow-remote]\n"
           "           [material options] [policy options] [signature options]\n"
           "\n"
           "Serve an OpenAI-compatible endpoint (POST /v1/chat/completions,\n"
@@ -59,6 +60,14 @@ void help_proxy(FILE *f)
           "  --reattest DURATION       attest again this often: seconds, or a\n"
           "                            number with s, m or h (default 10m;\n"
           "                            0: only when needed)\n"
+          "  --reattest-backoff DURATION  after a failed attestation, wait\n"
+          "                            this long before the next attempt;\n"
+          "                            requests meanwhile get its 503\n"
+          "                            (default 10s; 0: try on every request)\n"
+          "  --idle-timeout SECONDS    close a client's keep-alive connection\n"
+          "                            idle this long (default 60; 0: never);\n"
+          "                            a request waiting for the provider is\n"
+          "                            not idle\n"
           "  --upstream-timeout SECONDS  per request: longest wait to connect\n"
           "                            and longest silence of the provider\n"
           "                            (default 120); a request that runs out\n"
@@ -157,7 +166,9 @@ int cmd_proxy(int argc, char **argv)
         {"listen", true, false, NULL},
         {"allow-remote", false, false, NULL},
         {"reattest", true, false, NULL},
+        {"reattest-backoff", true, false, NULL},
         {"upstream-timeout", true, false, NULL},
+        {"idle-timeout", true, false, NULL},
         {"expect-signer", true, false, NULL},
         {"allow-unbound-signer", false, false, NULL},
         {"buffer-streams", false, false, NULL},
@@ -184,6 +195,9 @@ int cmd_proxy(int argc, char **argv)
     px.opts = opts;
     px.va = &va;
     px.reattest_ms = 600000;
+    px.backoff_ms = PROXY_BACKOFF_DEFAULT_MS;
+    px.idle_timeout_s = PROXY_IDLE_DEFAULT_S;
+    px.now_ms = proxy_monotonic_ms;
     px.upstream_timeout_ms = 120000;
     int rc = CLI_USAGE;
     char *cache_dir = NULL;
@@ -220,7 +234,21 @@ int cmd_proxy(int argc, char **argv)
                   "10m or 1h (at most a day)");
         goto out;
     }
+    if ((o = cli_opt(opts, "reattest-backoff"))->seen &&
+        !parse_duration(o->value, &px.backoff_ms)) {
+        cli_error(PROXY, "--reattest-backoff takes a duration such as 0, "
+                  "10s or 1m (at most a day)");
+        goto out;
+    }
     uint64_t ms;
+    if ((o = cli_opt(opts, "idle-timeout"))->seen) {
+        if (!parse_duration(o->value, &ms)) {
+            cli_error(PROXY, "--idle-timeout takes seconds (0: none; at "
+                      "most 86400)");
+            goto out;
+        }
+        px.idle_timeout_s = (unsigned)((ms + 999) / 1000);
+    }
     if ((o = cli_opt(opts, "upstream-timeout"))->seen) {
         if (!parse_duration(o->value, &ms) || ms == 0) {
             cli_error(PROXY, "--upstream-timeout takes seconds "

@@ -25,6 +25,10 @@
 /* Longest aci receipt document fetched (teeattest_aci_receipt_fetch()). */
 #define PROXY_RECEIPT_MAX (1u << 20)
 
+/* Defaults of --reattest-backoff and --idle-timeout. */
+#define PROXY_BACKOFF_DEFAULT_MS 10000u
+#define PROXY_IDLE_DEFAULT_S 60u
+
 /* How a verified exchange's signer is vouched for: an attestation of the
  * provider, or --expect-signer. The names are what the headers and the
  * SSE comment say. */
@@ -49,6 +53,7 @@ struct proxy_att {
     teeattest_provider *p;
     char *pin;                 /* "sha256//<base64>", or NULL */
     char *keyset;              /* aci: the verified keyset (JSON text) */
+    uint64_t tried_ms;         /* px->now_ms() when it was made */
 };
 
 struct proxy_att *proxy_att_ref(struct proxy_att *a);
@@ -77,6 +82,12 @@ struct proxy {
     const char *token;                    /* inbound bearer token or NULL */
     uint32_t upstream_timeout_ms;
     uint64_t reattest_ms;                 /* 0: only when needed */
+    /* After a failed attestation, the next attempt waits this long
+     * (--reattest-backoff; 0: none); requests meanwhile get the failed
+     * one's 503. */
+    uint64_t backoff_ms;
+    unsigned idle_timeout_s;              /* client keep-alive; 0: none */
+    uint64_t (*now_ms)(void);             /* the clock of the backoff */
     bool buffer_streams;
     bool aci;                             /* the aci dialect: receipts */
 
@@ -99,6 +110,12 @@ struct proxy_att *proxy_current(struct proxy *px);
  * the current one (a new reference). */
 struct proxy_att *proxy_attest(struct proxy *px, uint64_t seen_gen,
                                const char *signer);
+/* A monotonic clock in ms (the default px->now_ms). */
+uint64_t proxy_monotonic_ms(void);
+/* Whether an attestation made at tried_ms failed too recently to try
+ * again at now_ms (a pure function: the clock is the caller's). */
+bool proxy_backoff_holds(bool ok, uint64_t tried_ms, uint64_t now_ms,
+                         uint64_t backoff_ms);
 /* The failed checks of res (FAIL, or a required SKIP) as JSON array text;
  * "a, b" from such a text. Both malloc'ed. */
 char *proxy_failed_checks(const teeattest_result *res);

@@ -511,6 +511,12 @@ static MHD_Result handler(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
     atomic_fetch_add(&px->n.requests, 1);
+    /* From here until the answer ends the connection waits for the
+     * provider, not for the client: no idle timeout (completed() sets it
+     * again), so a slow provider or a silent stretch of a stream is
+     * bounded by --upstream-timeout only. */
+    if (px->idle_timeout_s)
+        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
     if (!token_ok(px, c))
         return proxy_send_error(c, 401, "invalid_request_error",
                                 "invalid_api_key",
@@ -535,9 +541,11 @@ static MHD_Result handler(void *cls, struct MHD_Connection *c,
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)c;
-    (void)toe;
+    struct proxy *px = cls;
+    /* The keep-alive connection is the client's again: idle from now. */
+    if (px->idle_timeout_s && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+                                  px->idle_timeout_s);
     struct conn *cn = *con_cls;
     if (cn) {
         free(cn->body.data);
@@ -567,8 +575,11 @@ void *proxy_http_start(struct proxy *px, const char *host, uint16_t *port)
     }
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, *port, NULL, NULL, handler, px, MHD_OPTION_SOCK_ADDR, &ss,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_COMPLETED, completed, px,
+        /* A client's idle keep-alive connection (and its thread) ends
+         * after --idle-timeout; a chat request lifts it while it waits
+         * for the provider (chat(), completed()). */
+        MHD_OPTION_CONNECTION_TIMEOUT, px->idle_timeout_s, MHD_OPTION_END);
     if (!d) {
         cli_error(PROXY, "cannot listen on %s port %u", host, (unsigned)*port);
         return NULL;

@@ -213,6 +213,20 @@ static struct proxy_att *attest_once(struct proxy *px, const char *signer)
     return a;
 }
 
+uint64_t proxy_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+bool proxy_backoff_holds(bool ok, uint64_t tried_ms, uint64_t now_ms,
+                         uint64_t backoff_ms)
+{
+    return !ok && backoff_ms && now_ms >= tried_ms &&
+           now_ms - tried_ms < backoff_ms;
+}
+
 struct proxy_att *proxy_current(struct proxy *px)
 {
     pthread_mutex_lock(&px->lock);
@@ -226,8 +240,14 @@ struct proxy_att *proxy_attest(struct proxy *px, uint64_t seen_gen,
 {
     pthread_mutex_lock(&px->run);
     struct proxy_att *cur = proxy_current(px);
-    if (cur && cur->gen > seen_gen) {
-        /* Another thread attested while this one waited: use that. */
+    uint64_t now = px->now_ms();
+    if (cur && (cur->gen > seen_gen ||
+                proxy_backoff_holds(cur->ok, cur->tried_ms, now,
+                                    px->backoff_ms))) {
+        /* Another thread attested while this one waited: use that. Or
+         * the last attempt failed less than --reattest-backoff ago: its
+         * 503 stands until then (a failing provider is not asked for a
+         * report per request). */
         pthread_mutex_unlock(&px->run);
         return cur;
     }
@@ -239,6 +259,7 @@ struct proxy_att *proxy_attest(struct proxy *px, uint64_t seen_gen,
     }
     proxy_att_free(cur);
     a->gen = gen;
+    a->tried_ms = px->now_ms();
     atomic_fetch_add(&px->n.attestations, 1);
     if (!a->ok) {
         atomic_fetch_add(&px->n.attestation_failures, 1);
