@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -40,9 +41,15 @@ MODEL = "m"
 # so it runs with a pinned signer (--expect-signer); and io.net signs
 # canonicalised JSON, not the wire bytes (docs/signatures.md), so the
 # proxy must refuse its answers: the hashes do not match what was sent.
+# aci (ACI/1) answers are checked by their receipts against the attested
+# keyset, over HTTPS: the keyset lists the simulator's TLS key, which the
+# proxy pins.
 DIALECTS = {"redpill": "redpill", "phala": "redpill", "nearai": "redpill",
-            "nanogpt": "nanogpt", "venice": "venice", "ionet": "ionet"}
+            "nanogpt": "nanogpt", "venice": "venice", "ionet": "ionet",
+            "aci": "aci"}
 UNVERIFIABLE = {"ionet"}
+# Tests that expect a request to attest again at once after a failure.
+NO_BACKOFF = ["--reattest-backoff", "0"]
 
 
 def sim_address():
@@ -68,19 +75,25 @@ class Sims:
         self.sims = {}
         self.root = None
 
-    def get(self, quirks):
-        if quirks not in self.sims:
+    def get(self, quirks, name=None):
+        """The simulator for these quirks (HTTPS too for aci); another
+        `name` starts another one (its own TLS key)."""
+        name = name or quirks
+        if name not in self.sims:
             sim = SimProcess(SIM, args=["--seed", "3", "--no-gpu",
                                         "--dialect", quirks],
+                             https=quirks == "aci" or name != quirks,
                              prefix="test-proxy-")
-            self.sims[quirks] = sim
+            sim.https_url = "https://127.0.0.1:%d" % \
+                sim.ports["https_port"] if "https_port" in sim.ports else None
+            self.sims[name] = sim
             if self.root is None:
                 self.root = os.path.join(sim.dir.name, "root.der")
                 with urllib.request.urlopen(sim.url + "/_sim/tdx-root.der",
                                             timeout=60) as r, \
                         open(self.root, "wb") as f:
                     f.write(r.read())
-        return self.sims[quirks]
+        return self.sims[name]
 
     def stop(self):
         for sim in self.sims.values():
@@ -90,15 +103,21 @@ class Sims:
 class Proxy:
     """`teeattest proxy` on an ephemeral loopback port."""
 
-    def __init__(self, sims, dialect="redpill", extra=(), env=None):
+    def __init__(self, sims, dialect="redpill", extra=(), env=None,
+                 base=None, ca_file=None):
         self.sim = sims.get(DIALECTS[dialect])
-        base = self.sim.url + ("/api" if dialect in ("nanogpt", "venice")
-                               else "")
+        if base is None and dialect == "aci":
+            base, ca_file = self.sim.https_url, self.sim.cert
+        if base is None:
+            base = self.sim.url + ("/api" if dialect in ("nanogpt", "venice")
+                                   else "")
         self.err = tempfile.TemporaryFile()
         args = [TOOL, "proxy", "--provider", dialect, "--base-url", base,
                 "--model", MODEL, "--listen", "127.0.0.1:0",
                 "--pccs", self.sim.url, "--test-root", sims.root,
                 "--no-gpu", "--gpu-online", "none", *extra]
+        if ca_file:
+            args += ["--ca-file", ca_file]
         if dialect == "ionet" and "--expect-signer" not in extra:
             args += ["--expect-signer", sim_address()]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE,
@@ -182,8 +201,9 @@ class ProxyCase(unittest.TestCase):
     def tearDownClass(cls):
         cls.sims.stop()
 
-    def start(self, dialect="redpill", extra=(), env=None):
-        p = Proxy(self.sims, dialect, extra, env)
+    def start(self, dialect="redpill", extra=(), env=None, base=None,
+              ca_file=None):
+        p = Proxy(self.sims, dialect, extra, env, base, ca_file)
         self.addCleanup(self.stopped, p)
         return p
 
@@ -452,7 +472,7 @@ class TestProxyFaults(ProxyCase):
         naming the check, until the provider is fixed."""
         sim = self.sims.get("redpill")
         self.fault(sim, wrong_nonce=True)
-        p = self.start()
+        p = self.start(extra=NO_BACKOFF)
         err = self.assert_refused(p.chat(), 503, "attestation_failed",
                                   "entry[0].binding.nonce")
         self.assertIn("no verified attestation", err["message"])
@@ -466,7 +486,7 @@ class TestProxyFaults(ProxyCase):
         """A second node joins: its answer names a signer the attestation
         does not; the proxy attests again and carries on. A third joins
         while attestations fail: 503."""
-        p = self.start()
+        p = self.start(extra=NO_BACKOFF)
         self.assert_verified_plain(p)
         gen = p.status()["attestation"]["generation"]
         self.fault(p.sim, nodes=2)
@@ -527,6 +547,269 @@ class TestProxyFaults(ProxyCase):
         self.assert_verified_stream(p)
 
 
+class TestProxyAci(ProxyCase):
+    """--provider aci: each answer's receipt, fetched over the connection
+    pinned to the attested TLS key, verified against the attested keyset
+    over the exact request and response bytes; every fault gives the
+    documented error, and nothing is forwarded without an attestation."""
+
+    def chats(self, sim):
+        return [r for r in sim.log()["requests"]
+                if r["path"] == "/v1/chat/completions"]
+
+    def test_verified(self):
+        p = self.start("aci")
+        p.sim.control({"clear_log": True})
+        h = self.assert_verified_plain(p)
+        self.assertEqual(h["x-teeattest-signer"], "sim-receipt-ed25519")
+        ev = self.assert_verified_stream(p)
+        self.assertIn("signer=sim-receipt-ed25519", ev[-2][1])
+        paths = [r["path"] for r in p.sim.log()["requests"]]
+        self.assertEqual(len([x for x in paths
+                              if x.startswith("/v1/aci/receipts/")]), 2)
+        self.assertEqual(p.status()["counters"]["verified"], 2)
+
+    def test_receipt_faults(self):
+        p = self.start("aci")
+        for fault, check in (("aci_unlisted_key", "aci.receipt.signature"),
+                             ("aci_body_hash_other",
+                              "aci.receipt.request_hash")):
+            with self.subTest(fault=fault):
+                self.fault(p.sim, **{fault: True})
+                self.assert_refused(p.chat(), 502,
+                                    "receipt_verification_failed", check)
+                self.assert_stream_error(p.chat(stream=True),
+                                         "receipt_verification_failed",
+                                         check)
+                p.sim.control({"reset": True})
+                self.assert_verified_plain(p)
+
+    def test_wrong_digest(self):
+        """A report whose restated keyset digest is not the keyset's: no
+        attestation, 503 naming aci.keyset_digest, nothing forwarded."""
+        sim = self.sims.get("aci")
+        self.fault(sim, aci_wrong_digest=True, clear_log=True)
+        p = self.start("aci", extra=NO_BACKOFF)
+        self.assert_refused(p.chat(), 503, "attestation_failed",
+                            "aci.keyset_digest")
+        self.assert_refused(p.chat(stream=True), 503, "attestation_failed",
+                            "aci.keyset_digest")
+        self.assertEqual(self.chats(sim), [])
+        sim.control({"reset": True})
+        self.assert_verified_plain(p)
+
+    def test_save_dir(self):
+        """--save-dir: per exchange the files 'teeattest aci
+        verify-receipt' re-verifies offline."""
+        d = tempfile.TemporaryDirectory()
+        self.addCleanup(d.cleanup)
+        p = self.start("aci", extra=["--save-dir", d.name])
+        self.assert_verified_plain(p)
+        self.assert_verified_stream(p)
+        dirs = sorted(os.listdir(d.name))
+        self.assertEqual(dirs, ["exchange-000001", "exchange-000002"])
+        for sub, resp in zip(dirs, ("response_body.json",
+                                    "response_body.sse")):
+            f = {n: os.path.join(d.name, sub, n) for n in
+                 ("receipt.json", "keyset.json", "request_body.json", resp)}
+            self.assertEqual(sorted(os.listdir(os.path.join(d.name, sub))),
+                             sorted(f))
+            r = subprocess.run([TOOL, "aci", "verify-receipt",
+                                "--receipt", f["receipt.json"],
+                                "--keyset", f["keyset.json"],
+                                "--request", f["request_body.json"],
+                                "--response", f[resp]],
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_usage(self):
+        r = subprocess.run([TOOL, "proxy", "--provider", "aci",
+                            "--expect-signer", "receipt-1"],
+                           capture_output=True, timeout=60, env=clean_env())
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("receipt", r.stderr.decode())
+
+
+class Forwarder:
+    """A TCP forwarder on 127.0.0.1 standing for the provider's address:
+    a test switches its backend (another simulator: another TLS key), and
+    the switch closes the connections in progress, as a redeployed
+    service would."""
+
+    def __init__(self, port):
+        self.target, self.lock, self.socks = port, threading.Lock(), []
+        self.srv = socket.socket()
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(64)
+        self.port = self.srv.getsockname()[1]
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                c, _ = self.srv.accept()
+            except OSError:
+                return
+            with self.lock:
+                target = self.target
+            try:
+                u = socket.create_connection(("127.0.0.1", target), 60)
+            except OSError:
+                c.close()
+                continue
+            u.settimeout(None)
+            with self.lock:
+                self.socks += [c, u]
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=self.pipe, args=(a, b),
+                                 daemon=True).start()
+
+    @staticmethod
+    def pipe(a, b):
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                b.sendall(d)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def switch(self, port):
+        with self.lock:
+            self.target, socks, self.socks = port, self.socks, []
+        for s in socks:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def stop(self):
+        self.srv.close()
+        self.switch(None)
+
+
+class TestProxyPinning(ProxyCase):
+    """Where the dialect binds the TLS key (aci's keyset, the dstack-style
+    report's TLS fingerprint), the chats go only to the attested key. The
+    provider's address moves to another instance (another key): the
+    pinned handshake fails, the proxy attests the new key and sends the
+    request there only once that verified; an instance whose attestation
+    fails never gets the prompt."""
+
+    def key_change(self, dialect, quirks, bad, check):
+        sims = [self.sims.get(quirks, "%s-%d" % (quirks, i))
+                for i in range(3)]
+        ca = os.path.join(sims[0].dir.name, "cas.pem")
+        with open(ca, "w") as out:
+            for sim in sims:
+                with open(sim.cert) as f:
+                    out.write(f.read())
+        fwd = Forwarder(sims[0].ports["https_port"])
+        self.addCleanup(fwd.stop)
+        p = self.start(dialect, base="https://127.0.0.1:%d" % fwd.port,
+                       ca_file=ca, extra=NO_BACKOFF)
+        att = p.status()["attestation"]
+        tls = [c for c in att["result"]["checks"]
+               if c["name"].endswith("tls")]
+        self.assertTrue(tls and all(c["outcome"] == "pass" for c in tls),
+                        tls)
+        self.assert_verified_plain(p)
+        for sim in sims:
+            sim.control({"reset": True, "clear_log": True})
+        # Another instance, another key: attested, then served.
+        fwd.switch(sims[1].ports["https_port"])
+        self.assert_verified_plain(p)
+        self.assert_verified_stream(p)
+        self.assertEqual(p.status()["attestation"]["generation"],
+                         att["generation"] + 1)
+        self.assertEqual(len(TestProxyAci.chats(self, sims[1])), 2)
+        self.assertEqual(TestProxyAci.chats(self, sims[0]), [])
+        # An instance whose attestation fails: 503, the prompt never sent.
+        sims[2].control({"reset": True, bad: True})
+        fwd.switch(sims[2].ports["https_port"])
+        self.assert_refused(p.chat(), 503, "attestation_failed", check)
+        self.assert_refused(p.chat(stream=True), 503, "attestation_failed",
+                            check)
+        self.assertEqual(TestProxyAci.chats(self, sims[2]), [])
+        self.assertFalse(p.status()["attestation"]["verified"])
+        # Back to the verified instance's key: attested again, served.
+        fwd.switch(sims[1].ports["https_port"])
+        self.assert_verified_plain(p)
+
+    def test_aci(self):
+        self.key_change("aci", "aci", "aci_tls_unlisted", "aci.tls")
+
+    def test_dstack_tls_binding(self):
+        self.key_change("nearai", "redpill", "wrong_nonce",
+                        "entry[0].binding.nonce")
+
+
+class TestProxyHardening(ProxyCase):
+    """The re-attestation backoff after a failure and the idle timeout of
+    client keep-alive connections. No test races the clock: the backoff
+    is 0 (TestProxyFaults) or an hour, and the idle close is only waited
+    for (bounded to catch a hang)."""
+
+    def test_backoff_keeps_the_failed_attestation(self):
+        sim = self.sims.get("redpill")
+        self.fault(sim, wrong_nonce=True)
+        p = self.start(extra=["--reattest-backoff", "1h"])
+        check = "entry[0].binding.nonce"
+        self.assert_refused(p.chat(), 503, "attestation_failed", check)
+        # The provider is fixed, but the backoff has not run out: the
+        # cached 503, and the provider is not asked for a report.
+        sim.control({"reset": True, "clear_log": True})
+        for stream in (False, True):
+            self.assert_refused(p.chat(stream=stream), 503,
+                                "attestation_failed", check)
+        self.assertEqual(p.status()["counters"]["attestations"], 1)
+        self.assertEqual([r["path"] for r in sim.log()["requests"]], [])
+
+    def test_backoff_usage(self):
+        r = subprocess.run([TOOL, "proxy", "--provider", "redpill",
+                            "--reattest-backoff", "soon"],
+                           capture_output=True, timeout=60, env=clean_env())
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--reattest-backoff", r.stderr.decode())
+
+    def test_idle_timeout(self):
+        p = self.start(extra=["--idle-timeout", "1"])
+        c = socket.create_connection(("127.0.0.1", p.port), timeout=120)
+        self.addCleanup(c.close)
+        c.sendall(b"GET /teeattest/status HTTP/1.1\r\nHost: x\r\n\r\n")
+        got = b""
+        while b"\r\n\r\n" not in got:
+            got += c.recv(65536)
+        head, _, body = got.partition(b"\r\n\r\n")
+        self.assertIn(b" 200 ", head.split(b"\r\n")[0])
+        length = int([h.split(b":")[1] for h in head.split(b"\r\n")
+                      if h.lower().startswith(b"content-length:")][0])
+        while len(body) < length:
+            body += c.recv(65536)
+        # Keep-alive, then idle: the proxy closes it (EOF), and serves on.
+        rest = c.recv(65536)
+        self.assertEqual(rest, b"")
+        self.assert_verified_plain(p)
+
+    def test_waiting_request_is_not_idle(self):
+        """A request waiting for a slow provider outlives the idle
+        timeout: only an idle connection is closed."""
+        p = self.start(extra=["--idle-timeout", "1"])
+        self.fault(p.sim, first_byte_ms=2500)
+        self.assert_verified_plain(p)
+        self.fault(p.sim, first_byte_ms=2500)
+        self.assert_verified_stream(p)
+
+
+NODE_DIR = None
+NODE_DIR = None
+NODE_DIR = None
 NODE_DIR = None
 
 
@@ -626,7 +909,7 @@ class TestProxyOpenAI(ProxyCase):
     def test_attestation_faults_raise(self):
         sim = self.sims.get("redpill")
         self.fault(sim, wrong_nonce=True)
-        p = self.start()
+        p = self.start(extra=NO_BACKOFF)
         for stream in (False, True):
             err = self.assert_raises(p, stream, "attestation_failed", 503)
             self.assertIn("entry[0].binding.nonce", err["failed_checks"])
@@ -637,6 +920,27 @@ class TestProxyOpenAI(ProxyCase):
         for _ in range(2):
             self.assert_ok(p, False)
         self.assert_ok(p, True)
+
+    def test_aci_faults_raise(self):
+        """aci: the SDK raises on every receipt fault and on a failed
+        attestation."""
+        p = self.start("aci")
+        for fault, check in (("aci_unlisted_key", "aci.receipt.signature"),
+                             ("aci_body_hash_other",
+                              "aci.receipt.request_hash")):
+            for stream in (False, True):
+                with self.subTest(fault=fault, stream=stream):
+                    self.fault(p.sim, **{fault: True})
+                    err = self.assert_raises(p, stream,
+                                             "receipt_verification_failed")
+                    self.assertIn(check, err["failed_checks"], err)
+        p.sim.control({"reset": True})
+        self.assert_ok(p, True)
+        self.fault(p.sim, aci_wrong_digest=True)
+        q = self.start("aci")
+        for stream in (False, True):
+            err = self.assert_raises(q, stream, "attestation_failed", 503)
+            self.assertIn("aci.keyset_digest", err["failed_checks"])
 
 
 def proc_fds(pid):
