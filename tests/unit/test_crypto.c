@@ -215,6 +215,64 @@ static void test_ecdsa_backends_agree(void)
     }
 }
 
+/* P-384, R = u1*G + u2*Q with x(R) = n + 2, so a valid r is 2: the case
+ * where x(R) mod n differs from x(R) (SEC 1 v2 4.1.4 step 7), which a
+ * verification comparing coordinates must not miss. Synthetic: x(R) is the
+ * first x above n on the curve, e = SHA-384("sample"), s chosen, and
+ * Q = u2^-1 (R - u1*G) (u1 = e/s, u2 = r/s mod n), computed with Python
+ * integers and checked by recomputing R. */
+static void test_ecdsa_p384_x_above_n(void)
+{
+    static const char *const qx =
+        "1A21F9E24F1137BFAA9F583CB10E8198743F4089AEACA29D2D56A635721F8F33"
+        "2443D6A83B858E7F7159FC6CDF1AE6AD";
+    static const char *const qy =
+        "569D37DE58E48DB5A8AEB79435AE53670C870ED071BF77DDB9045DBE04FE5BBF"
+        "892246E6C17447F64AC096C72E6CCEBA";
+    static const char *const r_hex =
+        "0000000000000000000000000000000000000000000000000000000000000000"
+        "00000000000000000000000000000002";
+    static const char *const s_hex =
+        "0000000000000000000000000000000000000000000000000000000000000000"
+        "000000000000123468ACE7245E9ACDEF";
+    /* x(R) itself, n + 2: not in [1, n-1], never valid. */
+    static const char *const x_hex =
+        "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF"
+        "581A0DB248B0A77AECEC196ACCC52975";
+    uint8_t pub[97] = {0x04}, sig[96], dg[48];
+    CHECK_EQ_INT(unit_unhex(pub + 1, 48, qx), 48);
+    CHECK_EQ_INT(unit_unhex(pub + 49, 48, qy), 48);
+    CHECK_EQ_INT(unit_unhex(sig, 48, r_hex), 48);
+    CHECK_EQ_INT(unit_unhex(sig + 48, 48, s_hex), 48);
+    CHECK_EQ_INT(ta_builtin_hash(TEEATTEST_HASH_SHA384, dg, 48,
+                                 (const uint8_t *)"sample", 6),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(ta_builtin_ecdsa_verify(TEEATTEST_CURVE_P384, pub, 97, dg,
+                                         48, sig, 96),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(ta_mbedtls_ecdsa_verify(TEEATTEST_CURVE_P384, pub, 97, dg,
+                                         48, sig, 96),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(ta_openssl_ecdsa_verify(TEEATTEST_CURVE_P384, pub, 97, dg,
+                                         48, sig, 96),
+                 ta_openssl_available() ? TEEATTEST_OK
+                                        : TEEATTEST_E_UNSUPPORTED);
+    /* r = x(R) (out of range), r = 1, r = 3: invalid in both. */
+    CHECK_EQ_INT(unit_unhex(sig, 48, x_hex), 48);
+    for (int k = 0; k < 3; k++) {
+        if (k) {
+            memset(sig, 0, 47);
+            sig[47] = (uint8_t)(k == 1 ? 1 : 3);
+        }
+        CHECK_EQ_INT(ta_builtin_ecdsa_verify(TEEATTEST_CURVE_P384, pub, 97,
+                                             dg, 48, sig, 96),
+                     TEEATTEST_E_VERIFY_FAILED);
+        CHECK_EQ_INT(ta_mbedtls_ecdsa_verify(TEEATTEST_CURVE_P384, pub, 97,
+                                             dg, 48, sig, 96),
+                     TEEATTEST_E_VERIFY_FAILED);
+    }
+}
+
 /* ---- Ed25519 -------------------------------------------------------- */
 
 struct ed_vec {
@@ -438,6 +496,7 @@ int main(void)
 {
     test_ecdsa();
     test_ecdsa_backends_agree();
+    test_ecdsa_p384_x_above_n();
     test_ed25519();
     test_secp256k1();
     return ta_test_done();
