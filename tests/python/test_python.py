@@ -306,6 +306,10 @@ class TestPolicy(unittest.TestCase):
         ctx = ta.Context()
         p = ta.Policy(ctx)
         root = read(FIX, "tdx", "intel_sgx_root_ca.der")
+        data = os.path.join(SRC, "tests", "data")
+        tinfoil = read(data, "tinfoil-release", "router-v0.0.38.sigstore.json")
+        troot = read(data, "sigstore-conformance",
+                     "production_trusted_root.json")
         (p.set_time(0).set_time(ta.TIME_MAX)
          .set_time(datetime.datetime(2026, 6, 29, tzinfo=datetime.timezone.utc))
          .set_time_now().set_ecdsa_strict(True).set_require_signer(False)
@@ -329,11 +333,18 @@ class TestPolicy(unittest.TestCase):
          .set_allow_server_nonce(True).set_allow_unbound_key(True)
          .set_require_event_log(True).set_max_report_age(3600)
          .set_min_tcb_eval(17).set_min_tcb_eval(0)
-         .set_aci_allow_null_nonce(True).set_aci_max_keyset_lifetime(0))
+         .set_aci_allow_null_nonce(True).set_aci_max_keyset_lifetime(0)
+         .set_sigstore_trusted_root(troot)
+         .set_tinfoil_release(tinfoil, "tinfoilsh/confidential-model-router",
+                              "sha256:" + "ab" * 32)
+         .set_tinfoil_release(None).set_require_tinfoil_release(True)
+         .set_require_provenance(True)
+         .add_provenance_identity("ghcr.io/org/", "id", "https://iss")
+         .set_sigstore_trusted_root(b"{}").set_sigstore_trusted_root(None))
         # A method for every setter of the C policy.
         c_setters = {n[len("teeattest_policy_"):] for n in _lib.FUNCTIONS
                      if re.match(r"teeattest_policy_(set|add|clear)_", n)}
-        self.assertEqual(len(c_setters), 29)
+        self.assertEqual(len(c_setters), 34)
         for n in c_setters:
             self.assertTrue(callable(getattr(ta.Policy, n, None)), n)
 
@@ -364,6 +375,12 @@ class TestPolicy(unittest.TestCase):
                 ta.Identity.COMPOSE_HASH, "zz")),
             (ta.ParseError, lambda: p.set_tdx_root(b"not a certificate")),
             (ta.InvalidArgument, lambda: p.set_gpu_rim(7)),
+            # not a GitHub owner/name; a digest that is not 64 hex digits
+            (ta.InvalidArgument, lambda: p.set_tinfoil_release(
+                b"{}", "owner/name/extra")),
+            (ta.ParseError, lambda: p.set_tinfoil_release(
+                b"{}", "owner/name", "abc")),
+            (ta.InvalidArgument, lambda: p.set_tinfoil_release(b"{}")),
         ]
         for cls, fn in bad:
             with self.subTest(fn=fn):

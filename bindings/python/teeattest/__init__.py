@@ -35,7 +35,7 @@ from ._evidence import (Bundle, Collateral, Evidence, GpuInputs,
 from .backends import HttpRequest, HttpResponse, ResponseSink
 from .constants import (CHAT_STREAM, ENTRY_ALL, HTTP_STREAM, INTEL_PCS_URL,
                         MEMO_OFF, NONCE_SIZE,
-                        ONLINE_MODEL_FILES, ONLINE_PCCS, TIME_MAX, Curve, EntryField,
+                        ONLINE_IMAGE_REGISTRY, ONLINE_MODEL_FILES, ONLINE_PCCS, TIME_MAX, Curve, EntryField,
                         EvidenceItem, Feature, GpuItem, GpuMode, GpuOcspNonce,
                         GpuRequirement, GpuService, HashAlg, Identity,
                         LogLevel, Outcome, Register, SigAlgo, SigKind, Status,

@@ -244,6 +244,24 @@ class Evidence(Handle):
                    cstr(pccs_url, "pccs_url", True))
         return self
 
+    def add_sigstore_bundle(self, doc: Data) -> "Evidence":
+        """Add a Sigstore bundle for image provenance."""
+        d = data(doc, "doc")
+        self._call(lib().evidence_add_sigstore_bundle, self._p, d, len(d))
+        return self
+
+    @property
+    def sigstore_bundles(self) -> List[bytes]:
+        """The Sigstore bundles held (supplied or fetched)."""
+        L = lib()
+        out = []
+        for i in range(L.evidence_sigstore_bundle_count(self._p)):
+            p, n = c_void_p(), c_size_t()
+            self._call(L.evidence_sigstore_bundle, self._p, size(i, "index"),
+                       byref(p), byref(n))
+            out.append(borrowed(p.value, n.value))
+        return out
+
     def set_url(self, service: int, url: Optional[str]) -> "Evidence":
         """Base URL of one online service (ONLINE_PCCS or
         ONLINE_MODEL_FILES); None restores the default."""
@@ -387,6 +405,32 @@ class Bundle(Handle):
         except NotFound:
             return None
         return borrowed(a.value, an.value), borrowed(b.value, bn.value)
+
+    # teeattest_bundle_item_kind
+    ACI_RECEIPT = 1
+    ACI_SESSION = 2
+
+    def add_item(self, kind: int, doc: Data) -> "Bundle":
+        """Add an ACI receipt or session (Bundle.ACI_RECEIPT, ACI_SESSION),
+        exact bytes: the bundle is then written as version 2."""
+        d = data(doc, "doc")
+        self._call(lib().bundle_add_item, self._p, int(kind), d, len(d))
+        return self
+
+    def items(self, kind: int) -> list:
+        """The documents of a kind, as bytes, in order."""
+        out = []
+        for i in range(int(lib().bundle_item_count(self._p, int(kind)))):
+            a, an = c_void_p(), c_size_t()
+            self._call(lib().bundle_item, self._p, int(kind), i, byref(a),
+                       byref(an))
+            out.append(borrowed(a.value, an.value))
+        return out
+
+    @property
+    def version(self) -> int:
+        """The format version to_json() writes: 2 with ACI items, else 1."""
+        return int(lib().bundle_version(self._p))
 
     def verify(self, policy: Optional[Policy] = None) -> Result:
         """Verify offline: at the policy's time, else the capture time."""

@@ -127,7 +127,8 @@ class AciReceiptOptions(Structure):
                 ("rewrite", c_int32), ("require_verified", c_int32),
                 ("pinned_sessions", POINTER(c_char_p)),
                 ("pinned_count", c_size_t),
-                ("session", c_char_p), ("session_len", c_size_t)]
+                ("session", c_char_p), ("session_len", c_size_t),
+                ("e2ee", c_void_p)]
 
 
 # ---- the table -----------------------------------------------------------
@@ -217,6 +218,11 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_policy_set_allow_server_nonce": (I, [H, I, E]),
     "teeattest_policy_set_allow_unbound_key": (I, [H, I, E]),
     "teeattest_policy_set_require_event_log": (I, [H, I, E]),
+    "teeattest_policy_set_tinfoil_release": (I, [H, B, Z, S, S, E]),
+    "teeattest_policy_set_require_tinfoil_release": (I, [H, I, E]),
+    "teeattest_policy_set_require_provenance": (I, [H, I, E]),
+    "teeattest_policy_add_provenance_identity": (I, [H, S, S, S, U32, E]),
+    "teeattest_policy_set_sigstore_trusted_root": (I, [H, B, Z, E]),
     "teeattest_policy_set_max_report_age": (I, [H, U32, E]),
     "teeattest_policy_set_aci_allow_null_nonce": (I, [H, I, E]),
     "teeattest_policy_set_aci_max_keyset_lifetime": (I, [H, U32, E]),
@@ -245,6 +251,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_aci_verify_receipt": (I, [H, PH, B, Z, B, Z,
                                          POINTER(AciReceiptOptions), E]),
     "teeattest_aci_verify_session": (I, [H, PH, B, Z, S, E]),
+    "teeattest_aci_session_audit": (I, [H, PH, B, Z, S, H, H, E]),
     # provider.h
     "teeattest_dialect_name": (S, [Z]),
     "teeattest_dialect_info": (I, [S, PS, PS, E]),
@@ -271,6 +278,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_report_entry_get": (I, [H, Z, I32, PB, PZ, E]),
     "teeattest_report_find_entry": (I, [H, PZ, S, E]),
     "teeattest_chat": (I, [H, PH, B, Z, U32, EVENT_FN, c_void_p, E]),
+    "teeattest_chat_e2ee": (I, [H, PH, H, U32, EVENT_FN, c_void_p, E]),
     # e2ee.h
     "teeattest_e2ee_session_new": (I, [H, PH, B, Z, S, S, E]),
     "teeattest_e2ee_session_ref": (H, [H]),
@@ -294,6 +302,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_exchange_tls_spki": (I, [H, PB, PZ, E]),
     "teeattest_signature_fetch": (I, [H, PH, H, S, E]),
     "teeattest_aci_receipt_fetch": (I, [H, H, c_void_p, PZ, E]),
+    "teeattest_aci_session_fetch": (I, [H, S, c_void_p, PZ, E]),
     # tdx.h
     "teeattest_tdx_status_name": (S, [I32]),
     "teeattest_collateral_load_dir": (I, [H, PH, S, E]),
@@ -332,6 +341,9 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_evidence_gpu_inputs": (H, [H]),
     "teeattest_evidence_set_online": (I, [H, U32, S, E]),
     "teeattest_evidence_set_url": (I, [H, U32, S, E]),
+    "teeattest_evidence_add_sigstore_bundle": (I, [H, B, Z, E]),
+    "teeattest_evidence_sigstore_bundle_count": (Z, [H]),
+    "teeattest_evidence_sigstore_bundle": (I, [H, Z, PB, PZ, E]),
     "teeattest_report_verify": (I, [H, PH, H, Z, H, H, B, Z, E]),
     # bundle.h
     "teeattest_bundle_new": (I, [H, PH, E]),
@@ -354,6 +366,10 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_bundle_nonce": (I, [H, c_void_p, Z, E]),
     "teeattest_bundle_exchange": (I, [H, PB, PZ, PB, PZ, E]),
     "teeattest_bundle_verify": (I, [H, PH, H, H, E]),
+    "teeattest_bundle_add_item": (I, [H, I32, B, Z, E]),
+    "teeattest_bundle_item_count": (Z, [H, I32]),
+    "teeattest_bundle_item": (I, [H, I32, Z, PB, PZ, E]),
+    "teeattest_bundle_version": (I32, [H]),
 }
 
 

@@ -180,6 +180,51 @@ class Policy(Handle):
         return self._set("policy_set_require_event_log",
                          flag(required, "required"))
 
+    def set_tinfoil_release(self, bundle: Optional[bytes],
+                            repo: Optional[str] = None,
+                            release_digest: Optional[str] = None
+                            ) -> "Policy":
+        """Check Tinfoil reports against this Sigstore release bundle
+        (tinfoil.release.*), verified against the policy's trusted root
+        (set_sigstore_trusted_root; without one the checks fail) and signed
+        by a tag workflow of GitHub repository `repo` ("owner/name"); with
+        release_digest (64 hex) the statement must name that release.
+        bundle None removes it."""
+        if bundle is None:
+            return self._set("policy_set_tinfoil_release", None, 0, None,
+                             None)
+        b = data(bundle, "bundle")
+        return self._set("policy_set_tinfoil_release", b, len(b),
+                         cstr(repo, "repo"),
+                         cstr(release_digest, "release_digest",
+                              allow_none=True))
+
+    def set_require_tinfoil_release(self, required: bool) -> "Policy":
+        return self._set("policy_set_require_tinfoil_release",
+                         flag(required, "required"))
+
+    def set_require_provenance(self, required: bool) -> "Policy":
+        """Require image provenance for the images of a verified
+        app_compose (docs/provenance.md)."""
+        return self._set("policy_set_require_provenance",
+                         flag(required, "required"))
+
+    def add_provenance_identity(self, image: str, identity: str,
+                                issuer: str, flags: int = 0) -> "Policy":
+        """Accept this signer (certificate identity and OIDC issuer, exact
+        or with SIGSTORE_*_REGEXP flags) for `image`: "sha256:<hex>", a
+        repository, a path ending in "/", or "*"."""
+        return self._set("policy_add_provenance_identity",
+                         cstr(image, "image"), cstr(identity, "identity"),
+                         cstr(issuer, "issuer"), u32(flags, "flags"))
+
+    def set_sigstore_trusted_root(self, doc: Optional[Data]) -> "Policy":
+        """The Sigstore trusted_root.json provenance bundles are verified
+        against; None clears it."""
+        d = data(doc, "doc", allow_none=True)
+        return self._set("policy_set_sigstore_trusted_root", d,
+                         len(d) if d else 0)
+
     def set_max_report_age(self, seconds: int) -> "Policy":
         return self._set("policy_set_max_report_age", u32(seconds, "seconds"))
 

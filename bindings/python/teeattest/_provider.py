@@ -414,6 +414,16 @@ class Provider(Handle):
                    byref(n))
         return buf.raw[:n.value]
 
+    def fetch_aci_session(self, session_id: str) -> bytes:
+        """The attested session an aggregator's receipt cites (64
+        lowercase hex id), exactly as received (dialect "aci"; at most
+        16 MiB). Not verified here."""
+        buf = ctypes.create_string_buffer(16 << 20)
+        n = c_size_t(len(buf))
+        self._call(lib().aci_session_fetch, self._p,
+                   cstr(session_id, "session_id"), buf, byref(n))
+        return buf.raw[:n.value]
+
 
 _DONE = object()
 
