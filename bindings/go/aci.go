@@ -8,6 +8,7 @@ package teeattest
 import "C"
 
 import (
+	"context"
 	"runtime"
 	"unsafe"
 )
@@ -145,6 +146,44 @@ func (c *Context) AciVerifySession(session []byte, expectedID string) (*Result, 
 	runtime.KeepAlive(session)
 	if rc != 0 {
 		return nil, opError("Context.AciVerifySession", rc, &e)
+	}
+	return newResult(out), nil
+}
+
+// AciSessionAudit verifies a session against the id a receipt cited ("": not checked) and deep-audits its evidence under pol with the material of ev (both may be nil): teeattest_aci_session_audit.
+func (c *Context) AciSessionAudit(ctx context.Context, session []byte, expectedID string, ev *Evidence, pol *Policy) (*Result, error) {
+	const op = "Context.AciSessionAudit"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, err
+	}
+	cp := c.ptr()
+	if cp == nil {
+		return nil, errClosed("Context")
+	}
+	defer c.h.put()
+	evp, evDone, err := ev.cptr()
+	if err != nil {
+		return nil, err
+	}
+	defer evDone()
+	pp, pDone, err := pol.cptr()
+	if err != nil {
+		return nil, err
+	}
+	defer pDone()
+	id, free := cstring(expectedID, true)
+	defer free()
+	d, n := cbytes(session)
+	call, end := beginCall(ctx)
+	defer end()
+	var out *C.teeattest_result
+	var e C.teeattest_error
+	rc := C.ta_go_aci_session_audit(call, cp, &out, d, n, id, evp, pp, &e)
+	runtime.KeepAlive(session)
+	runtime.KeepAlive(ev)
+	runtime.KeepAlive(pol)
+	if rc != 0 {
+		return nil, callError(ctx, op, rc, &e)
 	}
 	return newResult(out), nil
 }

@@ -36,6 +36,10 @@ const OnlinePCCS = uint32(C.TEEATTEST_ONLINE_PCCS)
 // compose manager last deployed when none is supplied (identity.model).
 const OnlineModelFiles = uint32(C.TEEATTEST_ONLINE_MODEL_FILES)
 
+// OnlineImageRegistry lets report verification fetch the Sigstore bundles
+// of the images a verified app_compose names from their registries.
+const OnlineImageRegistry = uint32(C.TEEATTEST_ONLINE_IMAGE_REGISTRY)
+
 // Evidence holds the material a report verification needs beyond the
 // report (teeattest_evidence); what a verification fetches is added to it.
 // Not synchronised: one verification at a time per Evidence.
@@ -225,6 +229,43 @@ func (ev *Evidence) SetURL(service uint32, url string) error {
 		return opError("Evidence.SetURL", rc, &e)
 	}
 	return nil
+}
+
+// AddSigstoreBundle adds a Sigstore bundle (JSON) for image provenance.
+func (ev *Evidence) AddSigstoreBundle(bundle []byte) error {
+	p := ev.ptr()
+	if p == nil {
+		return errClosed("Evidence")
+	}
+	defer ev.h.put()
+	d, n := cbytes(bundle)
+	var e C.teeattest_error
+	if rc := C.teeattest_evidence_add_sigstore_bundle(p, d, n, &e); rc != 0 {
+		return opError("Evidence.AddSigstoreBundle", rc, &e)
+	}
+	return nil
+}
+
+// SigstoreBundles returns copies of the Sigstore bundles held (supplied or
+// fetched).
+func (ev *Evidence) SigstoreBundles() ([][]byte, error) {
+	p := ev.ptr()
+	if p == nil {
+		return nil, errClosed("Evidence")
+	}
+	defer ev.h.put()
+	n := int(C.teeattest_evidence_sigstore_bundle_count(p))
+	out := make([][]byte, 0, n)
+	for i := 0; i < n; i++ {
+		var d *C.uint8_t
+		var l C.size_t
+		var e C.teeattest_error
+		if rc := C.teeattest_evidence_sigstore_bundle(p, C.size_t(i), &d, &l, &e); rc != 0 {
+			return nil, opError("Evidence.SigstoreBundles", rc, &e)
+		}
+		out = append(out, goBytes(d, l))
+	}
+	return out, nil
 }
 
 // AllEntries verifies every entry of a report (VerifyReportEntry).

@@ -168,6 +168,64 @@ func (b *Bundle) SetSignature(sig *Signature) error {
 	})
 }
 
+// BundleItemKind names a kind of document a bundle carries beside its
+// report (teeattest_bundle_item_kind).
+type BundleItemKind int32
+
+const (
+	// BundleACIReceipt is an ACI/1 receipt of the bundle's exchange.
+	BundleACIReceipt BundleItemKind = C.TEEATTEST_BUNDLE_ACI_RECEIPT
+	// BundleACISession is an ACI/1 attested session a receipt cites.
+	BundleACISession BundleItemKind = C.TEEATTEST_BUNDLE_ACI_SESSION
+)
+
+// AddItem adds a document of the kind, exact bytes (copied); a bundle
+// holding ACI items is written as format version 2.
+func (b *Bundle) AddItem(kind BundleItemKind, doc []byte) error {
+	return b.do("Bundle.AddItem", func(p *C.teeattest_bundle, e *C.teeattest_error) C.int {
+		d, dl := cbytes(doc)
+		return C.teeattest_bundle_add_item(p, C.int32_t(kind), d, dl, e)
+	})
+}
+
+// Items are the documents of a kind (copies), in order.
+func (b *Bundle) Items(kind BundleItemKind) ([][]byte, error) {
+	p := b.ptr()
+	if p == nil {
+		return nil, errClosed("Bundle")
+	}
+	n := int(C.teeattest_bundle_item_count(p, C.int32_t(kind)))
+	b.h.put()
+	out := make([][]byte, 0, n)
+	for i := 0; i < n; i++ {
+		var doc []byte
+		err := b.do("Bundle.Items", func(p *C.teeattest_bundle, e *C.teeattest_error) C.int {
+			var d *C.uint8_t
+			var dl C.size_t
+			rc := C.teeattest_bundle_item(p, C.int32_t(kind), C.size_t(i), &d, &dl, e)
+			if rc == 0 {
+				doc = goBytes(d, dl)
+			}
+			return rc
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, doc)
+	}
+	return out, nil
+}
+
+// Version is the format version JSON writes: 2 with ACI items, else 1.
+func (b *Bundle) Version() int {
+	p := b.ptr()
+	if p == nil {
+		return 0
+	}
+	defer b.h.put()
+	return int(C.teeattest_bundle_version(p))
+}
+
 // JSON renders the bundle (a copy of the text).
 func (b *Bundle) JSON() ([]byte, error) {
 	var out []byte

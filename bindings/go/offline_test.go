@@ -524,6 +524,40 @@ func TestGPUFromFixtures(t *testing.T) {
 	}
 }
 
+// Version 2 items: kept byte for byte, counted per kind, version 2 once
+// any is held; a document that is not a JSON object is refused.
+func TestBundleItems(t *testing.T) {
+	c := newCtx(t, nil)
+	b, err := c.NewBundle()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if v := b.Version(); v != 1 {
+		t.Fatalf("Version of an empty bundle: %d", v)
+	}
+	receipt := []byte(`{"api_version": "aci/1"}`)
+	if err := b.AddItem(BundleACIReceipt, receipt); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddItem(BundleACISession, []byte(`[1]`)); !errors.Is(err, ErrJSON) {
+		t.Errorf("a session that is an array: %v", err)
+	}
+	if err := b.AddItem(BundleItemKind(9), receipt); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("an unknown kind: %v", err)
+	}
+	got, err := b.Items(BundleACIReceipt)
+	if err != nil || len(got) != 1 || string(got[0]) != string(receipt) {
+		t.Fatalf("Items: %q %v", got, err)
+	}
+	if s, err := b.Items(BundleACISession); err != nil || len(s) != 0 {
+		t.Errorf("sessions: %q %v", s, err)
+	}
+	if v := b.Version(); v != 2 {
+		t.Errorf("Version with a receipt: %d", v)
+	}
+}
+
 func TestBundleRoundTrip(t *testing.T) {
 	c := newCtx(t, nil)
 	rep, ev, nonce, at := nearCapture(t, c)

@@ -235,6 +235,35 @@ func (p *Policy) SetRequireGPU(required bool) error {
 	})
 }
 
+// SetTinfoilRelease checks Tinfoil reports against a Sigstore release
+// bundle (checks tinfoil.release.*): verified against the policy's
+// trusted root (SetSigstoreTrustedRoot; without one the checks fail),
+// signed by a tag workflow of the GitHub repository repo ("owner/name"); a
+// non-empty releaseDigest (64 hex) must be the statement's subject. A nil
+// bundle removes it.
+func (p *Policy) SetTinfoilRelease(bundle []byte, repo, releaseDigest string) error {
+	if bundle == nil {
+		return p.set("Policy.SetTinfoilRelease", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+			return C.teeattest_policy_set_tinfoil_release(x, nil, 0, nil, nil, e)
+		})
+	}
+	cr, freeR := cstring(repo, false)
+	defer freeR()
+	cd, freeD := cstring(releaseDigest, true)
+	defer freeD()
+	return p.set("Policy.SetTinfoilRelease", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+		b, bn := cbytes(bundle)
+		return C.teeattest_policy_set_tinfoil_release(x, b, bn, cr, cd, e)
+	})
+}
+
+// SetRequireTinfoilRelease: Require the Tinfoil release attestation (default false).
+func (p *Policy) SetRequireTinfoilRelease(required bool) error {
+	return p.set("Policy.SetRequireTinfoilRelease", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+		return C.teeattest_policy_set_require_tinfoil_release(x, boolInt(required), e)
+	})
+}
+
 // SetRequireTLSBinding: Require a TLS key binding (default false).
 func (p *Policy) SetRequireTLSBinding(required bool) error {
 	return p.set("Policy.SetRequireTLSBinding", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
@@ -260,6 +289,48 @@ func (p *Policy) SetAllowUnboundKey(allow bool) error {
 func (p *Policy) SetRequireEventLog(required bool) error {
 	return p.set("Policy.SetRequireEventLog", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
 		return C.teeattest_policy_set_require_event_log(x, boolInt(required), e)
+	})
+}
+
+// SetRequireProvenance requires image provenance for the images of a
+// verified app_compose (docs/provenance.md; default false).
+func (p *Policy) SetRequireProvenance(required bool) error {
+	return p.set("Policy.SetRequireProvenance", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+		return C.teeattest_policy_set_require_provenance(x, boolInt(required), e)
+	})
+}
+
+// AddProvenanceIdentity accepts a signer (certificate identity and OIDC
+// issuer; regular expressions with the flags) for image: "sha256:<hex>", a
+// repository, a path ending in "/", or "*".
+func (p *Policy) AddProvenanceIdentity(image, identity, issuer string, identityRegexp, issuerRegexp bool) error {
+	return p.set("Policy.AddProvenanceIdentity", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+		ci, f1 := cstring(image, false)
+		defer f1()
+		cid, f2 := cstring(identity, false)
+		defer f2()
+		cis, f3 := cstring(issuer, false)
+		defer f3()
+		var flags C.uint32_t
+		if identityRegexp {
+			flags |= C.TEEATTEST_SIGSTORE_IDENTITY_REGEXP
+		}
+		if issuerRegexp {
+			flags |= C.TEEATTEST_SIGSTORE_ISSUER_REGEXP
+		}
+		return C.teeattest_policy_add_provenance_identity(x, ci, cid, cis, flags, e)
+	})
+}
+
+// SetSigstoreTrustedRoot sets the trusted_root.json provenance bundles are
+// verified against; nil clears it.
+func (p *Policy) SetSigstoreTrustedRoot(doc []byte) error {
+	return p.set("Policy.SetSigstoreTrustedRoot", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+		if doc == nil {
+			return C.teeattest_policy_set_sigstore_trusted_root(x, nil, 0, e)
+		}
+		d, n := cbytes(doc)
+		return C.teeattest_policy_set_sigstore_trusted_root(x, d, n, e)
 	})
 }
 

@@ -320,6 +320,37 @@ func (p *Provider) FetchACIReceipt(ctx context.Context, x *Exchange) ([]byte, er
 	return C.GoBytes(buf, C.int(n)), nil
 }
 
+// FetchACISession: the attested session an aggregator's receipt cites (its 64 lowercase hex id), exactly as received (dialect "aci"; at most 16 MiB); not verified here.
+func (p *Provider) FetchACISession(ctx context.Context, sessionID string) ([]byte, error) {
+	const op = "Provider.FetchACISession"
+	if err := ctxErr(ctx, op); err != nil {
+		return nil, err
+	}
+	pp := p.ptr()
+	if pp == nil {
+		return nil, errClosed("Provider")
+	}
+	defer p.h.put()
+	id, free := cstring(sessionID, false)
+	defer free()
+	const max = 16 << 20
+	buf := C.malloc(max)
+	if buf == nil {
+		return nil, errInvalid(op, "out of memory")
+	}
+	defer C.free(buf)
+	n := C.size_t(max)
+	call, end := beginCall(ctx)
+	defer end()
+	var e C.teeattest_error
+	rc := C.ta_go_aci_session_fetch(call, pp, id, (*C.uint8_t)(buf), &n, &e)
+	runtime.KeepAlive(p)
+	if rc != 0 {
+		return nil, callError(ctx, op, rc, &e)
+	}
+	return C.GoBytes(buf, C.int(n)), nil
+}
+
 // Exchange is one chat exchange with its exact bytes (teeattest_exchange):
 // immutable, shareable.
 type Exchange struct {

@@ -144,6 +144,24 @@ int ta_go_aci_receipt_fetch(uintptr_t call, teeattest_provider *p,
     IN_CALL(call, teeattest_aci_receipt_fetch(p, x, buf, len, err));
 }
 
+int ta_go_aci_session_fetch(uintptr_t call, teeattest_provider *p,
+                            const char *id, uint8_t *buf, size_t *len,
+                            teeattest_error *err)
+{
+    IN_CALL(call, teeattest_aci_session_fetch(p, id, buf, len, err));
+}
+
+int ta_go_aci_session_audit(uintptr_t call, teeattest_ctx *ctx,
+                            teeattest_result **out, const uint8_t *session,
+                            size_t session_len, const char *id,
+                            teeattest_evidence *ev,
+                            const teeattest_policy *policy,
+                            teeattest_error *err)
+{
+    IN_CALL(call, teeattest_aci_session_audit(ctx, out, session, session_len,
+                                              id, ev, policy, err));
+}
+
 int ta_go_collateral_fetch(uintptr_t call, teeattest_ctx *ctx,
                            teeattest_collateral **out, const char *base_url,
                            const uint8_t *quote, size_t quote_len,

@@ -44,6 +44,15 @@ int ta_go_signature_fetch(uintptr_t call, teeattest_provider *p,
 int ta_go_aci_receipt_fetch(uintptr_t call, teeattest_provider *p,
                             const teeattest_exchange *x, uint8_t *buf,
                             size_t *len, teeattest_error *err);
+int ta_go_aci_session_fetch(uintptr_t call, teeattest_provider *p,
+                            const char *id, uint8_t *buf, size_t *len,
+                            teeattest_error *err);
+int ta_go_aci_session_audit(uintptr_t call, teeattest_ctx *ctx,
+                            teeattest_result **out, const uint8_t *session,
+                            size_t session_len, const char *id,
+                            teeattest_evidence *ev,
+                            const teeattest_policy *policy,
+                            teeattest_error *err);
 int ta_go_collateral_fetch(uintptr_t call, teeattest_ctx *ctx,
                            teeattest_collateral **out, const char *base_url,
                            const uint8_t *quote, size_t quote_len,

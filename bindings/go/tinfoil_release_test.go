@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+
+package teeattest
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// The real Tinfoil capture against a real release bundle of another
+// enclave (tests/data/tinfoil-release): the bundle verifies for its own
+// repository, not for the capture's, and its measurements are not the
+// capture's.
+func TestTinfoilRelease(t *testing.T) {
+	root := os.Getenv("TEEATTEST_SOURCE_ROOT")
+	if root == "" {
+		root = filepath.Join("..", "..")
+	}
+	read := func(p ...string) []byte {
+		b, err := os.ReadFile(filepath.Join(append([]string{root, "tests", "data"}, p...)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	bundle := read("tinfoil-release", "router-v0.0.38.sigstore.json")
+	tr := read("sigstore-conformance", "production_trusted_root.json")
+	c := newCtx(t, nil)
+	const dir = "providers/tinfoil_v3_direct/"
+	m := fixtureJSON(t, dir+"capture_manifest.json")
+	nonce := unhex(t, m["nonce_hex"].(string))
+	at, err := time.Parse(time.RFC3339Nano, m["captured_at"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := c.ParseReport("tinfoil", fixture(t, dir+"attestation.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Close()
+	ev, err := c.NewEvidence()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev.Close()
+	outcome := func(tr []byte, repo, name string) Outcome {
+		pol := policyAt(t, c, at)
+		if err := pol.SetRequireTinfoilRelease(true); err != nil {
+			t.Fatal(err)
+		}
+		if err := pol.SetSigstoreTrustedRoot(tr); err != nil {
+			t.Fatal(err)
+		}
+		if err := pol.SetTinfoilRelease(bundle, repo, ""); err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.VerifyReport(context.Background(), rep, ev, pol, nonce)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		ch, ok := r.Check(name)
+		if !ok {
+			t.Fatalf("no check %s", name)
+		}
+		return ch.Outcome
+	}
+	if o := outcome(tr, "tinfoilsh/confidential-model-router", "entry[0].tinfoil.release.identity"); o != OutcomePass {
+		t.Errorf("own repository: identity %v", o)
+	}
+	if o := outcome(tr, "tinfoilsh/confidential-model-router", "entry[0].tinfoil.release.measurement"); o != OutcomeFail {
+		t.Errorf("another release's RTMRs: measurement %v", o)
+	}
+	if o := outcome(tr, "tinfoilsh/confidential-gemma4-31b", "entry[0].tinfoil.release.identity"); o != OutcomeFail {
+		t.Errorf("another repository: identity %v", o)
+	}
+	// The policy's one Sigstore trusted root missing: nothing verifies.
+	if o := outcome(nil, "tinfoilsh/confidential-model-router", "entry[0].tinfoil.release.bundle"); o != OutcomeFail {
+		t.Errorf("no trusted root: bundle %v", o)
+	}
+	pol := policyAt(t, c, at)
+	if err := pol.SetTinfoilRelease(bundle, "not a repo", ""); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("bad repository: %v", err)
+	}
+	if err := pol.SetTinfoilRelease(nil, "", ""); err != nil {
+		t.Errorf("removing: %v", err)
+	}
+}
