@@ -819,6 +819,26 @@ class TestUsage(Case):
                 self.assertEqual(h.returncode, 0, h.stderr)
                 self.assertIn(b"Usage: teeattest " + cmd.encode(), h.stdout)
 
+    def test_every_command_refuses_an_unknown_option(self):
+        """Each command and subcommand ends an unknown option with one
+        usage line, exit 2: the early exits free what argument parsing
+        took once (chat's --aci-session list and the rest of argv were
+        freed twice here: exit 134, 'double free detected')."""
+        listed = re.findall(r"(?m)^  ([a-z][a-z-]+)  +\S",
+                            run("--help").stdout.decode())
+        self.assertIn("chat", listed)
+        cases = [[c] for c in listed] + [
+            ["aci", "keyset-digest"], ["aci", "session-id"],
+            ["aci", "verify-receipt"], ["sigstore", "verify-bundle"],
+            ["chat", "--aci-session", "ab" * 32, "--aci-session", "cd" * 32],
+            ["chat", "--model", "m", "--aci-verified"]]
+        for args in cases:
+            with self.subTest(args=args):
+                self.assertUsageError(
+                    run(*args, "--frobnicate", "prompt"),
+                    "^teeattest: %s( [a-z-]+)?: (unknown (option|subcommand) "
+                    "'--frobnicate'|expected the subcommand)" % args[0])
+
     def test_top_level(self):
         self.assertUsageError(run("frobnicate"), "unknown command 'frobnicate'")
         self.assertUsageError(run("--frobnicate"), "unknown option '--frobnicate'")
