@@ -25,6 +25,7 @@ void help_proxy(FILE *f)
           "           [--save-dir DIR] [--expect-signer ID] [--buffer-streams]\n"
           "           [--upstream-timeout SECONDS] [--idle-timeout SECONDS]\n"
           "           [--reattest-backoff DURATION] [--allow-remote]\n"
+          "           [--e2ee [--e2ee-suite x25519|secp256k1]] [--at UNIX]\n"
           "           [material options] [policy options] [signature options]\n"
           "\n"
           "Serve an OpenAI-compatible endpoint (POST /v1/chat/completions,\n"
@@ -45,7 +46,11 @@ void help_proxy(FILE *f)
           "the stream ends with an 'error' event and no [DONE].\n"
           "With --provider aci each answer's receipt is verified instead,\n"
           "against the attested keyset over the exact bytes, and the chats go\n"
-          "only to the attested TLS key (no E2EE yet).\n"
+          "only to the attested TLS key. With --e2ee each request is also\n"
+          "encrypted (E2EE v2) to an E2EE key of the attested keyset and the\n"
+          "answer decrypted (every field's tag checked) before the client\n"
+          "gets it as plaintext, with X-Teeattest-E2EE (suite) and\n"
+          "X-Teeattest-E2EE-Key (key_id).\n"
           "GET /teeattest/status returns the attestation result and counters.\n"
           "\n"
           "Options:\n"
@@ -83,7 +88,18 @@ void help_proxy(FILE *f)
           "                            exchange, DIR/exchange-N.json, that\n"
           "                            'teeattest verify' re-verifies (aci:\n"
           "                            DIR/exchange-N/ with the receipt files\n"
-          "                            'teeattest aci verify-receipt' reads)\n"
+          "                            'teeattest aci verify-receipt' reads;\n"
+          "                            refused with --e2ee)\n"
+          "  --e2ee                    (--provider aci) encrypt each request to\n"
+          "                            an E2EE key of the attested keyset and\n"
+          "                            decrypt its answer (E2EE v2; checks\n"
+          "                            aci.e2ee.key, aci.e2ee.response)\n"
+          "  --e2ee-suite SUITE        x25519 (default when listed) or secp256k1\n"
+          "  --at UNIX                 the proxy's clock fixed at this Unix time\n"
+          "                            (tests, reproducing a run): the\n"
+          "                            verification time, Attested-At and the\n"
+          "                            X-E2EE-Timestamp (default: the system\n"
+          "                            clock)\n"
           "  --offline                 no network for verification material:\n"
           "                            collateral and GPU material only from\n"
           "                            the options below (as attest)\n"
@@ -154,6 +170,12 @@ static bool parse_listen(const char *s, char *host, uint16_t *port)
     return true;
 }
 
+/* --at: the context's clock. */
+static int64_t fixed_clock(void *user_data)
+{
+    return *(const int64_t *)user_data;
+}
+
 static bool is_loopback(const char *host)
 {
     return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0;
@@ -173,6 +195,9 @@ int cmd_proxy(int argc, char **argv)
         {"allow-unbound-signer", false, false, NULL},
         {"buffer-streams", false, false, NULL},
         {"save-dir", true, false, NULL},
+        {"e2ee", false, false, NULL},
+        {"e2ee-suite", true, false, NULL},
+        {"at", true, false, NULL},
         CLI_EVIDENCE_OPTIONS,
         CLI_POLICY_OPTIONS,
         CLI_SIGNATURE_OPTIONS,
@@ -264,6 +289,37 @@ int cmd_proxy(int argc, char **argv)
         goto out;
     }
     px.buffer_streams = cli_opt(opts, "buffer-streams")->seen;
+    px.provider = cli_opt(opts, "provider")->value;
+    px.aci = px.provider && strcmp(px.provider, "aci") == 0;
+    px.e2ee = cli_opt(opts, "e2ee")->seen;
+    if ((o = cli_opt(opts, "e2ee-suite"))->seen) {
+        if (strcmp(o->value, "x25519") == 0)
+            px.e2ee_algo = TEEATTEST_E2EE_ALGO_X25519;
+        else if (strcmp(o->value, "secp256k1") == 0)
+            px.e2ee_algo = TEEATTEST_E2EE_ALGO_SECP256K1;
+        if (!px.e2ee || !px.e2ee_algo) {
+            cli_error(PROXY, "--e2ee-suite takes x25519 or secp256k1, with "
+                      "--e2ee");
+            goto out;
+        }
+    }
+    if (px.e2ee && !px.aci) {
+        cli_error(PROXY, "--e2ee is for --provider aci (E2EE v2 to the "
+                  "attested keyset's key)");
+        goto out;
+    }
+    if (px.e2ee && cli_opt(opts, "save-dir")->seen) {
+        /* The receipt's request hash is over the restored plaintext body,
+         * and the saved answer could not be decrypted again (the session
+         * key is gone): nothing worth saving re-verifies the E2EE. */
+        cli_error(PROXY, "--save-dir with --e2ee is not supported: it would "
+                  "write the plaintext prompts to disk, and the encrypted "
+                  "answers could not be decrypted again");
+        goto out;
+    }
+    bool fixed_at = (o = cli_opt(opts, "at"))->seen;
+    if (fixed_at && !cli_parse_unix_time(PROXY, "at", o->value, &px.at))
+        goto out;
     px.save_dir = (o = cli_opt(opts, "save-dir"))->seen ? o->value : NULL;
     if (px.save_dir && px.pinned_signer) {
         cli_error(PROXY, "--save-dir saves attested exchanges; with "
@@ -273,8 +329,6 @@ int cmd_proxy(int argc, char **argv)
     if (px.save_dir && !cli_make_dir(PROXY, px.save_dir))
         goto out;
     px.model = (o = cli_opt(opts, "model"))->seen ? o->value : NULL;
-    px.provider = cli_opt(opts, "provider")->value;
-    px.aci = px.provider && strcmp(px.provider, "aci") == 0;
     if (px.aci && px.pinned_signer) {
         cli_error(PROXY, "--expect-signer is for signature dialects: an aci "
                   "answer is checked by its receipt against the attested "
@@ -284,10 +338,25 @@ int cmd_proxy(int argc, char **argv)
     px.ca_file = (o = cli_opt(opts, "ca-file"))->seen ? o->value : NULL;
 
     /* One context (no deadline: the proxy runs until stopped), one
-     * provider, one policy, shared by every thread. */
-    if (!cli_cache_dir(PROXY, opts, &cache_dir) ||
-        !cli_ctx_new_cached(PROXY, cache_dir, &px.ctx) ||
-        !cli_provider_open(PROXY, opts, px.ctx, &px.p))
+     * provider, one policy, shared by every thread. Its clock is --at when
+     * given: the time of every verification and of the E2EE timestamps. */
+    if (!cli_cache_dir(PROXY, opts, &cache_dir))
+        goto out;
+    if (fixed_at) {
+        teeattest_ctx_options co = TEEATTEST_CTX_OPTIONS_INIT;
+        co.cache_dir = cache_dir;
+        co.clock = fixed_clock;
+        co.clock_user_data = &px.at;
+        int st = teeattest_ctx_new(&px.ctx, &co, &err);
+        if (st != TEEATTEST_OK) {
+            cli_error(PROXY, "%s", err.message[0] ? err.message
+                                                  : teeattest_status_str(st));
+            goto out;
+        }
+    } else if (!cli_ctx_new_cached(PROXY, cache_dir, &px.ctx)) {
+        goto out;
+    }
+    if (!cli_provider_open(PROXY, opts, px.ctx, &px.p))
         goto out;
     teeattest_provider_set_timeouts(px.p, px.upstream_timeout_ms,
                                     UINT32_MAX / 2, px.upstream_timeout_ms);

@@ -90,6 +90,12 @@ struct proxy {
     uint64_t (*now_ms)(void);             /* the clock of the backoff */
     bool buffer_streams;
     bool aci;                             /* the aci dialect: receipts */
+    /* --e2ee (aci): each request encrypted (E2EE v2) to a key of the
+     * attested keyset of this suite (TEEATTEST_E2EE_ALGO_*; NULL: the
+     * preferred one), each answer decrypted (proxy_e2ee_start()) */
+    bool e2ee;
+    const char *e2ee_algo;
+    int64_t at;                           /* --at: the context's clock */
 
     /* the current attestation */
     pthread_mutex_t lock;                 /* guards cur, stopping */
@@ -135,6 +141,8 @@ struct proxy_outcome {
     char *signer;          /* the verified signer (malloc'ed) */
     const char *verdict;   /* PROXY_VERDICT_* when verified */
     int64_t attested_at;   /* the attestation's time (0 when pinned) */
+    char *e2ee_suite;      /* --e2ee: the session's algo (malloc'ed) */
+    char *e2ee_key;        /* --e2ee: its key_id in the keyset (malloc'ed) */
 };
 void proxy_outcome_clear(struct proxy_outcome *o);
 
@@ -148,19 +156,31 @@ bool proxy_ready(struct proxy *px, struct proxy_outcome *o,
 teeattest_provider *proxy_upstream(struct proxy *px,
                                    const struct proxy_att *a);
 
-/* Send one chat request under *att (teeattest_chat()); when the pinned
- * connection fails (a new TLS key), attest again and, when that verifies,
- * send it once more under the new attestation (*att replaced). */
+/* --e2ee: a new E2EE v2 session to a key of a's verified keyset (only:
+ * never a key the report advertises elsewhere), the plaintext request
+ * body encrypted in it. TEEATTEST_OK, else a status with err. */
+int proxy_e2ee_start(struct proxy *px, const struct proxy_att *a,
+                     const uint8_t *body, size_t len,
+                     teeattest_e2ee_session **out, teeattest_error *err);
+
+/* Send one chat request under *att (teeattest_chat(); with e2ee non-NULL
+ * the session *e2ee's encrypted request, teeattest_chat_e2ee()); when the
+ * pinned connection fails (a new TLS key), attest again and, when that
+ * verifies, send it once more under the new attestation (*att replaced;
+ * *e2ee replaced by a session to the new attestation's keyset). */
 int proxy_chat(struct proxy *px, struct proxy_att **att,
                teeattest_exchange **x, const uint8_t *body, size_t len,
                uint32_t flags, teeattest_event_fn on_event, void *user,
-               teeattest_error *err);
+               teeattest_e2ee_session **e2ee, teeattest_error *err);
 
 /* After the upstream answered (st, x from proxy_chat() under a): fetch the
  * signature or receipt, re-attest when the answer names a signer the
- * attestation does not, verify, save the evidence (--save-dir). */
+ * attestation does not, verify, save the evidence (--save-dir). e2ee: the
+ * exchange's session (aci --e2ee; NULL otherwise): the receipt is checked
+ * with it (aci.e2ee.key, aci.e2ee.response must pass). */
 void proxy_verify_exchange(struct proxy *px, struct proxy_att *a, int st,
                            const teeattest_error *err, teeattest_exchange *x,
+                           teeattest_e2ee_session *e2ee,
                            struct proxy_outcome *o);
 
 /* The /teeattest/status document (malloc'ed JSON text). */
@@ -178,12 +198,19 @@ void proxy_iso_time(int64_t t, char out[21]);
 
 struct MHD_Connection;
 
-/* A growing byte buffer, NUL-terminated past len. */
+/* A growing byte buffer, NUL-terminated past len. secret: it holds
+ * plaintext (--e2ee): a growth wipes the old block, and proxy_buf_free()
+ * wipes it. */
 struct proxy_buf {
     char *data;
     size_t len, cap;
+    bool secret;
 };
 bool proxy_buf_add(struct proxy_buf *b, const void *data, size_t len);
+void proxy_buf_free(struct proxy_buf *b);
+
+/* Overwrite n bytes at p with zeros (not optimised away). */
+void proxy_wipe(void *p, size_t n);
 
 /* Queue an OpenAI-shaped error answer (proxy_error_json()); an MHD_Result. */
 int proxy_send_error(struct MHD_Connection *c, unsigned status,

@@ -28,13 +28,33 @@ typedef enum MHD_Result MHD_Result;
 
 /* ---- small buffers ------------------------------------------------------ */
 
+void proxy_wipe(void *p, size_t n)
+{
+    /* through a volatile pointer: the stores are not dead to the compiler
+     * even when the block is freed next */
+    static void *(*const volatile set)(void *, int, size_t) = memset;
+    if (p && n)
+        set(p, 0, n);
+}
+
 bool proxy_buf_add(struct proxy_buf *b, const void *data, size_t len)
 {
     if (b->len + len + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + len + 1)
             cap *= 2;
-        char *d = realloc(b->data, cap);
+        char *d;
+        if (b->secret) {
+            /* no copy of the plaintext left behind in the old block */
+            d = malloc(cap);
+            if (d && b->data) {
+                memcpy(d, b->data, b->len + 1);
+                proxy_wipe(b->data, b->cap);
+                free(b->data);
+            }
+        } else {
+            d = realloc(b->data, cap);
+        }
         if (!d)
             return false;
         b->data = d;
@@ -44,6 +64,15 @@ bool proxy_buf_add(struct proxy_buf *b, const void *data, size_t len)
     b->len += len;
     b->data[b->len] = '\0';
     return true;
+}
+
+void proxy_buf_free(struct proxy_buf *b)
+{
+    if (b->secret)
+        proxy_wipe(b->data, b->cap);
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
 }
 
 /* ---- a streamed exchange ------------------------------------------------ */
@@ -63,6 +92,11 @@ struct stream_job {
     struct proxy_att *att;     /* the attestation it is sent under */
     uint8_t *body;
     size_t body_len;
+    /* --e2ee: the session (each event decrypted before it is queued; only
+     * the relay thread uses it) and why an event did not decrypt */
+    teeattest_e2ee_session *e2ee;
+    bool e2ee_failed;
+    char e2ee_error[512];
     struct stream_job *prev, *next; /* the jobs in progress */
 };
 
@@ -103,8 +137,11 @@ static void job_unref(struct stream_job *j)
     pthread_mutex_unlock(&jobs_lock);
     pthread_mutex_destroy(&j->lock);
     pthread_cond_destroy(&j->cond);
-    free(j->q.data);
+    proxy_buf_free(&j->q);
+    if (j->e2ee)
+        proxy_wipe(j->body, j->body_len); /* the plaintext prompt */
     free(j->body);
+    teeattest_e2ee_session_free(j->e2ee);
     proxy_att_free(j->att);
     proxy_outcome_clear(&j->outcome);
     free(j);
@@ -121,6 +158,26 @@ static int on_event(void *user_data, const char *event, const char *data,
         return 0; /* held until the signature verified */
     if (event && strcmp(event, "message") != 0)
         return 0;
+    if (j->e2ee) {
+        /* --e2ee: the client gets the decrypted chunk, and only when every
+         * field's tag verified under its AAD; the first one that does not
+         * ends the stream (relay_thread() sends the error event). */
+        const uint8_t *plain;
+        size_t plain_len;
+        teeattest_error e = TEEATTEST_ERROR_INIT;
+        int st = teeattest_e2ee_decrypt_chunk(j->e2ee, &plain, &plain_len,
+                                              (const uint8_t *)data, len, &e);
+        if (st != TEEATTEST_OK) {
+            j->e2ee_failed = true;
+            snprintf(j->e2ee_error, sizeof j->e2ee_error, "%s%s%s (%s)",
+                     e.message[0] ? e.message : teeattest_status_str(st),
+                     e.where[0] ? " at " : "", e.where,
+                     teeattest_status_name(st));
+            return 1;
+        }
+        data = (const char *)plain;
+        len = plain_len;
+    }
     pthread_mutex_lock(&j->lock);
     bool ok = !j->cancelled && !atomic_load(&j->px->stopping);
     size_t i = 0;
@@ -151,20 +208,38 @@ static void *relay_thread(void *arg)
     teeattest_exchange *x = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
     int st = proxy_chat(px, &j->att, &x, j->body, j->body_len,
-                        TEEATTEST_CHAT_STREAM, on_event, j, &err);
+                        TEEATTEST_CHAT_STREAM, on_event, j,
+                        j->e2ee ? &j->e2ee : NULL, &err);
     struct proxy_outcome o = {0};
-    proxy_verify_exchange(px, j->att, st, &err, x, &o);
+    if (j->e2ee_failed) {
+        /* A chunk did not decrypt: nothing more was relayed; the check it
+         * failed is the one the receipt's verification would name. */
+        atomic_fetch_add(&px->n.rejected, 1);
+        char msg[768];
+        snprintf(msg, sizeof msg, "teeattest proxy: an encrypted chunk of "
+                 "the answer did not decrypt: %s; failed checks: "
+                 "aci.e2ee.response", j->e2ee_error);
+        o.http = 502;
+        o.code = "e2ee_decryption_failed";
+        o.message = strdup(msg);
+        o.failed = strdup("[\"aci.e2ee.response\"]");
+    } else {
+        proxy_verify_exchange(px, j->att, st, &err, x, j->e2ee, &o);
+    }
     teeattest_exchange_free(x);
     pthread_mutex_lock(&j->lock);
     if (o.http == 200) {
         char when[21] = "";
         if (o.attested_at)
             proxy_iso_time(o.attested_at, when);
-        char line[512];
+        char line[768];
         snprintf(line, sizeof line,
-                 ": teeattest verdict=%s signer=%s%s%s\n\n"
+                 ": teeattest verdict=%s signer=%s%s%s%s%s%s%s\n\n"
                  "data: [DONE]\n\n",
-                 o.verdict, o.signer, when[0] ? " attested_at=" : "", when);
+                 o.verdict, o.signer, when[0] ? " attested_at=" : "", when,
+                 o.e2ee_suite ? " e2ee=" : "",
+                 o.e2ee_suite ? o.e2ee_suite : "",
+                 o.e2ee_key ? " e2ee_key=" : "", o.e2ee_key ? o.e2ee_key : "");
         proxy_buf_add(&j->q, line, strlen(line));
     } else if (j->started || (px->buffer_streams && j->any)) {
         /* Nothing must let the client take the answer as complete: an
@@ -271,30 +346,88 @@ static void verdict_headers(struct MHD_Response *r,
         proxy_iso_time(o->attested_at, when);
         MHD_add_response_header(r, "X-Teeattest-Attested-At", when);
     }
+    if (o->e2ee_suite)
+        MHD_add_response_header(r, "X-Teeattest-E2EE", o->e2ee_suite);
+    if (o->e2ee_key)
+        MHD_add_response_header(r, "X-Teeattest-E2EE-Key", o->e2ee_key);
+}
+
+/* A plaintext answer (--e2ee) handed to MHD: its length before the bytes,
+ * so that MHD's free (which gets the bytes only) can wipe them. */
+static void wipe_free(void *data)
+{
+    char *block = (char *)data - sizeof(size_t);
+    size_t len;
+    memcpy(&len, block, sizeof len);
+    proxy_wipe(block, sizeof len + len);
+    free(block);
+}
+
+static struct MHD_Response *plaintext_response(const uint8_t *plain,
+                                               size_t len)
+{
+    char *block = malloc(sizeof len + (len ? len : 1));
+    if (!block)
+        return NULL;
+    memcpy(block, &len, sizeof len);
+    memcpy(block + sizeof len, plain, len);
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(
+        len, block + sizeof len, wipe_free);
+    if (!r)
+        wipe_free(block + sizeof len);
+    return r;
 }
 
 static MHD_Result chat_plain(struct proxy *px, struct MHD_Connection *c,
                              struct proxy_att *a, const uint8_t *body,
-                             size_t len)
+                             size_t len, teeattest_e2ee_session *e2ee)
 {
     teeattest_exchange *x = NULL;
     teeattest_error err = TEEATTEST_ERROR_INIT;
-    int st = proxy_chat(px, &a, &x, body, len, 0, NULL, NULL, &err);
+    int st = proxy_chat(px, &a, &x, body, len, 0, NULL, NULL,
+                        e2ee ? &e2ee : NULL, &err);
     struct proxy_outcome o = {0};
-    proxy_verify_exchange(px, a, st, &err, x, &o);
+    proxy_verify_exchange(px, a, st, &err, x, e2ee, &o);
     proxy_att_free(a);
+    const uint8_t *resp = NULL;
+    size_t resp_len = 0;
+    teeattest_exchange_response(x, &resp, &resp_len);
+    if (o.http == 200 && e2ee) {
+        /* The receipt verified (aci.e2ee.response included): the client
+         * gets the body decrypted, every field's tag checked again. */
+        teeattest_error e = TEEATTEST_ERROR_INIT;
+        st = teeattest_e2ee_decrypt_response(e2ee, &resp, &resp_len, resp,
+                                             resp_len, &e);
+        if (st != TEEATTEST_OK) {
+            char msg[768];
+            snprintf(msg, sizeof msg, "teeattest proxy: the encrypted answer "
+                     "did not decrypt: %s (%s); failed checks: "
+                     "aci.e2ee.response",
+                     e.message[0] ? e.message : teeattest_status_str(st),
+                     teeattest_status_name(st));
+            atomic_fetch_sub(&px->n.verified, 1);
+            atomic_fetch_add(&px->n.rejected, 1);
+            proxy_outcome_clear(&o);
+            o.http = 502;
+            o.code = "e2ee_decryption_failed";
+            o.message = strdup(msg);
+            o.failed = strdup("[\"aci.e2ee.response\"]");
+        }
+    }
     MHD_Result ret;
     if (o.http != 200) {
         ret = send_outcome(c, &o);
     } else {
-        const uint8_t *resp;
-        size_t resp_len;
-        teeattest_exchange_response(x, &resp, &resp_len);
-        struct MHD_Response *r = MHD_create_response_from_buffer(
-            resp_len, (void *)resp, MHD_RESPMEM_MUST_COPY);
+        struct MHD_Response *r =
+            e2ee ? plaintext_response(resp, resp_len)
+                 : MHD_create_response_from_buffer(resp_len, (void *)resp,
+                                                   MHD_RESPMEM_MUST_COPY);
         ret = MHD_NO;
         if (r) {
-            const char *ct = teeattest_exchange_header(x, "Content-Type");
+            /* E2EE: the body decrypt_response() wrote is JSON */
+            const char *ct = e2ee ? NULL
+                                  : teeattest_exchange_header(x,
+                                                              "Content-Type");
             MHD_add_response_header(r, "Content-Type",
                                     ct ? ct : "application/json");
             verdict_headers(r, &o);
@@ -304,20 +437,24 @@ static MHD_Result chat_plain(struct proxy *px, struct MHD_Connection *c,
     }
     proxy_outcome_clear(&o);
     teeattest_exchange_free(x);
+    teeattest_e2ee_session_free(e2ee); /* wipes its plaintext */
     return ret;
 }
 
 static MHD_Result chat_stream(struct proxy *px, struct MHD_Connection *c,
                               struct proxy_att *a, const uint8_t *body,
-                              size_t len)
+                              size_t len, teeattest_e2ee_session *e2ee)
 {
     struct stream_job *j = calloc(1, sizeof *j);
     if (!j || !(j->body = malloc(len ? len : 1))) {
         free(j);
         proxy_att_free(a);
+        teeattest_e2ee_session_free(e2ee);
         return MHD_NO;
     }
     j->att = a;
+    j->e2ee = e2ee;
+    j->q.secret = e2ee != NULL; /* decrypted chunks */
     memcpy(j->body, body, len);
     j->body_len = len;
     j->px = px;
@@ -373,6 +510,40 @@ static MHD_Result chat_stream(struct proxy *px, struct MHD_Connection *c,
     return ret;
 }
 
+/* --e2ee: the request could not be encrypted (proxy_e2ee_start()'s
+ * status): nothing was sent. */
+static MHD_Result e2ee_refusal(struct MHD_Connection *c, int st,
+                               const teeattest_error *err)
+{
+    char msg[768];
+    snprintf(msg, sizeof msg, "teeattest proxy: the request could not be "
+             "encrypted to the attested E2EE key: %s%s%s (%s); nothing was "
+             "sent", err->message[0] ? err->message : teeattest_status_str(st),
+             err->where[0] ? " at " : "", err->where,
+             teeattest_status_name(st));
+    switch (st) {
+    case TEEATTEST_E_NOT_FOUND:
+        /* the attested keyset lists no E2EE key (of --e2ee-suite) */
+        return proxy_send_error(c, 503, "teeattest_attestation_failed",
+                                "e2ee_key_unavailable", msg, NULL);
+    case TEEATTEST_E_NOMEM:
+    case TEEATTEST_E_RANDOM:
+        return proxy_send_error(c, 500, "teeattest_proxy_error", "internal",
+                                msg, NULL);
+    case TEEATTEST_E_HEX:
+    case TEEATTEST_E_LENGTH:
+    case TEEATTEST_E_VERIFY_FAILED:
+    case TEEATTEST_E_UNSUPPORTED:
+        /* the attested keyset's entry is malformed or not a curve point */
+        return proxy_send_error(c, 502, "teeattest_verification_failed",
+                                "e2ee_key_unusable", msg, NULL);
+    default:
+        /* the body: no model, nothing to encrypt, an ambiguous field */
+        return proxy_send_error(c, 400, "invalid_request_error",
+                                "e2ee_request_failed", msg, NULL);
+    }
+}
+
 static MHD_Result chat(struct proxy *px, struct MHD_Connection *c,
                        const uint8_t *body, size_t len)
 {
@@ -400,8 +571,17 @@ static MHD_Result chat(struct proxy *px, struct MHD_Connection *c,
         proxy_outcome_clear(&o);
         return ret;
     }
-    return stream ? chat_stream(px, c, a, body, len)
-                  : chat_plain(px, c, a, body, len);
+    teeattest_e2ee_session *e2ee = NULL;
+    if (px->e2ee) {
+        teeattest_error err = TEEATTEST_ERROR_INIT;
+        int st = proxy_e2ee_start(px, a, body, len, &e2ee, &err);
+        if (st != TEEATTEST_OK) {
+            proxy_att_free(a);
+            return e2ee_refusal(c, st, &err);
+        }
+    }
+    return stream ? chat_stream(px, c, a, body, len, e2ee)
+                  : chat_plain(px, c, a, body, len, e2ee);
 }
 
 /* ---- JSON documents ---------------------------------------------------- */
@@ -500,6 +680,7 @@ static MHD_Result handler(void *cls, struct MHD_Connection *c,
         cn = calloc(1, sizeof *cn);
         if (!cn)
             return MHD_NO;
+        cn->body.secret = px->e2ee; /* the plaintext prompt */
         *con_cls = cn;
         return MHD_YES;
     }
@@ -548,7 +729,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
                                   px->idle_timeout_s);
     struct conn *cn = *con_cls;
     if (cn) {
-        free(cn->body.data);
+        proxy_buf_free(&cn->body);
         free(cn);
     }
     *con_cls = NULL;

@@ -16,6 +16,8 @@ void proxy_outcome_clear(struct proxy_outcome *o)
     free(o->message);
     free(o->failed);
     free(o->signer);
+    free(o->e2ee_suite);
+    free(o->e2ee_key);
     memset(o, 0, sizeof *o);
 }
 
@@ -85,15 +87,51 @@ static int counted_event(void *user, const char *event, const char *data,
     return c->fn(c->user, event, data, len);
 }
 
+int proxy_e2ee_start(struct proxy *px, const struct proxy_att *a,
+                     const uint8_t *body, size_t len,
+                     teeattest_e2ee_session **out, teeattest_error *err)
+{
+    *out = NULL;
+    if (!a || !a->ok || !a->keyset) {
+        snprintf(err->message, sizeof err->message,
+                 "no verified keyset to encrypt to");
+        return TEEATTEST_E_NOT_VERIFIED;
+    }
+    /* The keyset the quote bound, never the report's other fields: a key
+     * advertised outside it (service_capabilities) is never used. */
+    int st = teeattest_e2ee_session_new(px->ctx, out,
+                                        (const uint8_t *)a->keyset,
+                                        strlen(a->keyset), px->e2ee_algo,
+                                        NULL, err);
+    if (st == TEEATTEST_OK)
+        st = teeattest_e2ee_encrypt_request(*out, TEEATTEST_E2EE_CHAT, body,
+                                            len, err);
+    if (st != TEEATTEST_OK) {
+        teeattest_e2ee_session_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+static int send_chat(teeattest_provider *p, teeattest_exchange **x,
+                     const uint8_t *body, size_t len, uint32_t flags,
+                     teeattest_event_fn on_event, void *user,
+                     const teeattest_e2ee_session *e2ee, teeattest_error *err)
+{
+    return e2ee ? teeattest_chat_e2ee(p, x, e2ee, flags, on_event, user, err)
+                : teeattest_chat(p, x, body, len, flags, on_event, user, err);
+}
+
 int proxy_chat(struct proxy *px, struct proxy_att **att,
                teeattest_exchange **x, const uint8_t *body, size_t len,
                uint32_t flags, teeattest_event_fn on_event, void *user,
-               teeattest_error *err)
+               teeattest_e2ee_session **e2ee, teeattest_error *err)
 {
     struct counted c = {on_event, user, false};
     struct proxy_att *a = *att;
-    int st = teeattest_chat(proxy_upstream(px, a), x, body, len, flags,
-                            on_event ? counted_event : NULL, &c, err);
+    int st = send_chat(proxy_upstream(px, a), x, body, len, flags,
+                       on_event ? counted_event : NULL, &c,
+                       e2ee ? *e2ee : NULL, err);
     if (st != TEEATTEST_E_TLS || !a || !a->pin || c.called)
         return st;
     /* The pinned connection failed its handshake (nothing was sent): the
@@ -110,8 +148,16 @@ int proxy_chat(struct proxy *px, struct proxy_att **att,
     teeattest_exchange_free(*x);
     *x = NULL;
     *err = (teeattest_error)TEEATTEST_ERROR_INIT;
-    return teeattest_chat(proxy_upstream(px, b), x, body, len, flags,
-                          on_event ? counted_event : NULL, &c, err);
+    if (e2ee) {
+        /* A new attestation, a new keyset: a session to its key. */
+        teeattest_e2ee_session_free(*e2ee);
+        st = proxy_e2ee_start(px, b, body, len, e2ee, err);
+        if (st != TEEATTEST_OK)
+            return st;
+    }
+    return send_chat(proxy_upstream(px, b), x, body, len, flags,
+                     on_event ? counted_event : NULL, &c,
+                     e2ee ? *e2ee : NULL, err);
 }
 
 /* Whether the verified attestation names `signer` (case-insensitive, "0x"
@@ -215,7 +261,9 @@ static void save_aci(struct proxy *px, const struct proxy_att *a,
  * provider, verified against the attested keyset with the exact request
  * and response bytes; both body hashes must pass. */
 static void verify_receipt(struct proxy *px, struct proxy_att *a,
-                           teeattest_exchange *x, struct proxy_outcome *o)
+                           teeattest_exchange *x,
+                           teeattest_e2ee_session *e2ee,
+                           struct proxy_outcome *o)
 {
     char msg[1024];
     teeattest_error e = TEEATTEST_ERROR_INIT;
@@ -239,8 +287,11 @@ static void verify_receipt(struct proxy *px, struct proxy_att *a,
     teeattest_exchange_request(x, &req, &req_len);
     teeattest_exchange_response(x, &resp, &resp_len);
     teeattest_aci_receipt_options ro = TEEATTEST_ACI_RECEIPT_OPTIONS_INIT;
-    ro.request = req ? req : (const uint8_t *)"";
-    ro.request_len = req_len;
+    /* E2EE: the request hash is over the session's restored body, and the
+     * session adds aci.e2ee.key and aci.e2ee.response. */
+    ro.request = e2ee ? NULL : req ? req : (const uint8_t *)"";
+    ro.request_len = e2ee ? 0 : req_len;
+    ro.e2ee = e2ee;
     ro.response = resp ? resp : (const uint8_t *)"";
     ro.response_len = resp_len;
     st = teeattest_aci_verify_receipt(px->ctx, &res, receipt, len,
@@ -255,17 +306,24 @@ static void verify_receipt(struct proxy *px, struct proxy_att *a,
         goto out;
     }
     /* The body hashes are what binds the receipt to this exchange: both
-     * must have run and passed, whatever the verdict says. */
+     * must have run and passed, whatever the verdict says; with E2EE also
+     * the key (listed in the attested keyset) and every field's tag. */
     bool bound = passed(res, "aci.receipt.request_hash") &&
-                 passed(res, "aci.receipt.response_hash");
+                 passed(res, "aci.receipt.response_hash") &&
+                 (!e2ee || (passed(res, "aci.e2ee.key") &&
+                            passed(res, "aci.e2ee.response")));
     if (teeattest_result_verdict(res) != TEEATTEST_VERDICT_VERIFIED ||
         !bound) {
         atomic_fetch_add(&px->n.rejected, 1);
         char *failed = proxy_failed_checks(res);
         if (failed && strcmp(failed, "[]") == 0) {
             free(failed);
-            failed = strdup("[\"aci.receipt.request_hash\","
-                            "\"aci.receipt.response_hash\"]");
+            failed = strdup(e2ee ? "[\"aci.receipt.request_hash\","
+                                   "\"aci.receipt.response_hash\","
+                                   "\"aci.e2ee.key\","
+                                   "\"aci.e2ee.response\"]"
+                                 : "[\"aci.receipt.request_hash\","
+                                   "\"aci.receipt.response_hash\"]");
         }
         char *list = proxy_list_text(failed);
         snprintf(msg, sizeof msg, "teeattest proxy: the answer's receipt "
@@ -280,8 +338,12 @@ static void verify_receipt(struct proxy *px, struct proxy_att *a,
     o->signer = strdup(key ? key : "");
     o->verdict = PROXY_VERDICT_ATTESTED;
     o->attested_at = a->at;
+    if (e2ee) {
+        o->e2ee_suite = strdup(teeattest_e2ee_session_algo(e2ee));
+        o->e2ee_key = strdup(teeattest_e2ee_session_key_id(e2ee));
+    }
     atomic_fetch_add(&px->n.verified, 1);
-    if (px->save_dir)
+    if (px->save_dir && !e2ee) /* refused with --e2ee (cmd_proxy.c) */
         save_aci(px, a, x, receipt, len);
 out:
     teeattest_result_free(res);
@@ -290,6 +352,7 @@ out:
 
 void proxy_verify_exchange(struct proxy *px, struct proxy_att *a, int st,
                            const teeattest_error *err, teeattest_exchange *x,
+                           teeattest_e2ee_session *e2ee,
                            struct proxy_outcome *o)
 {
     char msg[1024];
@@ -320,7 +383,7 @@ void proxy_verify_exchange(struct proxy *px, struct proxy_att *a, int st,
         return;
     }
     if (px->aci) {
-        verify_receipt(px, a, x, o);
+        verify_receipt(px, a, x, e2ee, o);
         return;
     }
     teeattest_error e = TEEATTEST_ERROR_INIT;

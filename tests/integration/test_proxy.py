@@ -14,6 +14,7 @@ registry for the SDK; every other URL is a 127.0.0.1 address of a process
 this test started. Timeouts are exercised with a simulator that never
 answers, never with a race against the clock.
 """
+import hashlib
 import http.client
 import json
 import os
@@ -75,13 +76,13 @@ class Sims:
         self.sims = {}
         self.root = None
 
-    def get(self, quirks, name=None):
+    def get(self, quirks, name=None, args=()):
         """The simulator for these quirks (HTTPS too for aci); another
-        `name` starts another one (its own TLS key)."""
+        `name` starts another one (its own TLS key; `args` added)."""
         name = name or quirks
         if name not in self.sims:
             sim = SimProcess(SIM, args=["--seed", "3", "--no-gpu",
-                                        "--dialect", quirks],
+                                        "--dialect", quirks, *args],
                              https=quirks == "aci" or name != quirks,
                              prefix="test-proxy-")
             sim.https_url = "https://127.0.0.1:%d" % \
@@ -104,8 +105,8 @@ class Proxy:
     """`teeattest proxy` on an ephemeral loopback port."""
 
     def __init__(self, sims, dialect="redpill", extra=(), env=None,
-                 base=None, ca_file=None):
-        self.sim = sims.get(DIALECTS[dialect])
+                 base=None, ca_file=None, sim=None):
+        self.sim = sim or sims.get(DIALECTS[dialect])
         if base is None and dialect == "aci":
             base, ca_file = self.sim.https_url, self.sim.cert
         if base is None:
@@ -202,8 +203,8 @@ class ProxyCase(unittest.TestCase):
         cls.sims.stop()
 
     def start(self, dialect="redpill", extra=(), env=None, base=None,
-              ca_file=None):
-        p = Proxy(self.sims, dialect, extra, env, base, ca_file)
+              ca_file=None, sim=None):
+        p = Proxy(self.sims, dialect, extra, env, base, ca_file, sim)
         self.addCleanup(self.stopped, p)
         return p
 
@@ -628,6 +629,320 @@ class TestProxyAci(ProxyCase):
                            capture_output=True, timeout=60, env=clean_env())
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("receipt", r.stderr.decode())
+
+
+class TestProxyE2ee(ProxyCase):
+    """--provider aci --e2ee: each client request encrypted (E2EE v2) to a
+    key of the attested keyset, each answer decrypted with every field's
+    AAD checked and released as plaintext only after its receipt verified
+    (aci.e2ee.key, aci.e2ee.response). The simulator's service half checks
+    X-E2EE-Timestamp against its clock (--pki-time); the proxy's clock is
+    --at, so nothing depends on the wall clock. Clients: http.client, curl
+    and the OpenAI Node SDK (skipped where node or npm is missing)."""
+
+    PKI_TIME = 1796000000            # the simulator's clock
+    AT = PKI_TIME + 60               # the proxy's (--at)
+    SUITES = (("x25519", "x25519-aes-256-gcm-hkdf-sha256",
+               "sim-e2ee-x25519"),
+              ("secp256k1", "secp256k1-aes-256-gcm-hkdf-sha256",
+               "sim-e2ee-secp256k1"))
+
+    @classmethod
+    def setUpClass(cls):
+        if SIM in (None, "-"):
+            raise unittest.SkipTest("simulator not built")
+        cls.sims = Sims()
+        # first, so that its TEST root is the one passed to the proxy
+        cls.sim = cls.sims.get("aci", "aci-e2ee",
+                               ["--pki-time", str(cls.PKI_TIME)])
+
+    def setUp(self):
+        self.sim.control({"reset": True})
+
+    def e2ee(self, suite=None, extra=(), at=None):
+        args = ["--e2ee", "--at", str(at or self.AT)]
+        if suite:
+            args += ["--e2ee-suite", suite]
+        return self.start("aci", extra=[*args, *extra], sim=self.sim)
+
+    def plain_proxy(self):
+        """The same provider without --e2ee: what the simulator serves."""
+        return self.start("aci", extra=["--at", str(self.AT)], sim=self.sim)
+
+    def chats(self):
+        return [r for r in self.sim.log()["requests"]
+                if r["path"] == "/v1/chat/completions"]
+
+    @staticmethod
+    def body(stream):
+        return json.dumps({"model": MODEL, "stream": stream, "messages": [
+            {"role": "user", "content": "hello"}]}).encode()
+
+    def assert_sim_saw_ciphertext(self, stream):
+        """The last chat the simulator got carried the E2EE headers, not
+        the client's bytes, and the service decrypted it (200)."""
+        r = self.chats()[-1]
+        names = {h.lower() for h in r["headers"]}
+        for h in ("x-e2ee-version", "x-client-pub-key", "x-model-pub-key",
+                  "x-e2ee-nonce", "x-e2ee-timestamp"):
+            self.assertIn(h, names, r)
+        self.assertEqual(r["status"], 200, r)
+        self.assertNotEqual(r["body_sha256"], hashlib.sha256(
+            self.body(stream)).hexdigest())
+        self.assertGreater(r["body_len"], len(self.body(stream)))
+
+    def stream_text(self, body):
+        ev = sse_events(body)
+        self.assertEqual(ev[-1], (None, "[DONE]"), ev[-3:])
+        self.assertEqual(ev[-2][0], "comment")
+        chunks = [json.loads(d) for e, d in ev[:-2] if e is None]
+        text = ""
+        for c in chunks:
+            for ch in c["choices"]:
+                text += ch.get("delta", {}).get("content") or ""
+        return ev[-2][1], text
+
+    def test_plaintext_both_suites(self):
+        """http.client, streaming and not, both suites: the client gets
+        plaintext equal to what the simulator serves without E2EE; the
+        simulator saw only the encrypted request."""
+        q = self.plain_proxy()
+        st, _, body = q.chat()
+        self.assertEqual(st, 200, body)
+        want = json.loads(body)["choices"][0]["message"]["content"]
+        st, _, body = q.chat(stream=True)
+        self.assertEqual(st, 200, body)
+        _, want_stream = self.stream_text(body)
+        self.assertIn("simulated answer", want)
+        for suite, algo, key_id in self.SUITES:
+            with self.subTest(suite=suite):
+                p = self.e2ee(suite)
+                st, h, body = p.chat()
+                self.assertEqual(st, 200, body)
+                self.assertEqual(h["x-teeattest-verdict"], "verified")
+                self.assertEqual(h["x-teeattest-e2ee"], algo)
+                self.assertEqual(h["x-teeattest-e2ee-key"], key_id)
+                self.assertEqual(h["x-teeattest-attested-at"],
+                                 time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                               time.gmtime(self.AT)))
+                doc = json.loads(body)
+                self.assertEqual(doc["choices"][0]["message"]["content"],
+                                 want)
+                self.assertNotIn("ciphertext", body.decode())
+                self.assert_sim_saw_ciphertext(False)
+                st, h, body = p.chat(stream=True)
+                self.assertEqual(st, 200, body)
+                comment, text = self.stream_text(body)
+                self.assertEqual(text, want_stream)
+                self.assertRegex(comment, r"^teeattest verdict=verified "
+                                 r"signer=\S+ attested_at=\S+ e2ee=%s "
+                                 r"e2ee_key=%s$" % (algo, key_id))
+                self.assert_sim_saw_ciphertext(True)
+                self.assertEqual(p.status()["counters"]["verified"], 2)
+
+    def test_default_suite(self):
+        p = self.e2ee()
+        st, h, body = p.chat()
+        self.assertEqual(st, 200, body)
+        self.assertEqual(h["x-teeattest-e2ee-key"], "sim-e2ee-x25519")
+
+    def curl(self, p, stream):
+        r = subprocess.run(["curl", "-sS", "-N", "-D", "-", "-H",
+                            "Content-Type: application/json", "--data",
+                            self.body(stream),
+                            p.url + "/v1/chat/completions"],
+                           capture_output=True, timeout=600)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        head, _, rest = r.stdout.partition(b"\r\n\r\n")
+        return head.decode().lower(), rest
+
+    def test_curl(self):
+        if not shutil.which("curl"):
+            self.skipTest("curl missing")
+        for suite, algo, key_id in self.SUITES:
+            with self.subTest(suite=suite):
+                p = self.e2ee(suite)
+                head, body = self.curl(p, False)
+                self.assertIn(" 200 ", head.splitlines()[0], body)
+                self.assertIn("x-teeattest-e2ee: " + algo, head)
+                self.assertIn("simulated answer", json.loads(body)
+                              ["choices"][0]["message"]["content"])
+                head, body = self.curl(p, True)
+                self.assertIn("text/event-stream", head)
+                comment, text = self.stream_text(body)
+                self.assertIn("simulated answer", text)
+                self.assertIn("e2ee=" + algo, comment)
+
+    def assert_e2ee_refused(self, p, stream):
+        """A fault the E2EE checks catch: the plain answer gets 502
+        naming aci.e2ee.response; a stream ends with the error (before or
+        after its first chunk: the chunks before it were relayed as they
+        decrypted) and no [DONE]; a plain answer is not released at all."""
+        st, h, body = p.chat(stream=stream)
+        self.assertNotIn("x-teeattest-verdict", h)
+        if not stream:
+            self.assertNotIn(b"simulated", body)
+        if st == 200:
+            self.assertTrue(stream, body)
+            err = self.assert_stream_error((st, h, body),
+                                           "e2ee_decryption_failed")
+        else:
+            self.assertEqual(st, 502, body)
+            err = json.loads(body)["error"]
+            self.assertIn(err["code"], ("receipt_verification_failed",
+                                        "e2ee_decryption_failed"), err)
+        self.assertIn("aci.e2ee.response", err["failed_checks"], err)
+        self.assertIn("aci.e2ee.response", err["message"])
+        return err
+
+    def test_tamper_and_replay(self):
+        p = self.e2ee()
+        for fault in ("aci_e2ee_tamper", "aci_e2ee_replay"):
+            for stream in (False, True):
+                with self.subTest(fault=fault, stream=stream):
+                    self.sim.control({"reset": True})
+                    st, _, body = p.chat()   # an earlier request (replay)
+                    self.assertEqual(st, 200, body)
+                    self.fault(self.sim, **{fault: True})
+                    self.assert_e2ee_refused(p, stream)
+                    self.sim.control({"reset": True})
+        counters = p.status()["counters"]
+        self.assertEqual(counters["rejected"], 4)
+        self.assertEqual(counters["verified"], 4)
+
+    def test_unlisted_key_never_used(self):
+        """The report advertises an E2EE key outside the quote-bound
+        keyset: the proxy encrypts to the keyset's key only."""
+        self.fault(self.sim, aci_e2ee_unlisted=True)
+        with urllib.request.urlopen(
+                self.sim.url + "/v1/aci/attestation?nonce=" + "ab" * 32,
+                timeout=60) as r:
+            rep = json.loads(r.read())
+        other = rep["service_capabilities"]["e2ee_public_key"]
+        keys = rep["attestation"]["workload_keyset"]["e2ee_public_keys"]
+        self.assertNotIn(other, [k["public_key"] for k in keys])
+        self.assertIn("sim-e2ee-x25519", [k["key_id"] for k in keys])
+        p = self.e2ee()
+        st, h, body = p.chat()
+        self.assertEqual(st, 200, body)
+        self.assertEqual(h["x-teeattest-e2ee-key"], "sim-e2ee-x25519")
+        st, h, body = p.chat(stream=True)
+        self.assertEqual(st, 200, body)
+        comment, text = self.stream_text(body)
+        self.assertTrue(comment.endswith(" e2ee_key=sim-e2ee-x25519"),
+                        comment)
+        self.assertIn("simulated answer", text)
+
+    def test_new_tls_key(self):
+        """The provider moves to another instance (another TLS key): the
+        pinned handshake fails, the new key is attested, and the request
+        is encrypted again, in a new session, to the new attestation's
+        keyset before that instance gets it. (Both instances have the
+        same seed, so the same E2EE keys: this shows the path works, not
+        which keyset it read.)"""
+        other = self.sims.get("aci", "aci-e2ee-2",
+                              ["--pki-time", str(self.PKI_TIME)])
+        ca = os.path.join(self.sim.dir.name, "cas.pem")
+        with open(ca, "w") as out:
+            for sim in (self.sim, other):
+                with open(sim.cert) as f:
+                    out.write(f.read())
+        fwd = Forwarder(self.sim.ports["https_port"])
+        self.addCleanup(fwd.stop)
+        p = self.start("aci", base="https://127.0.0.1:%d" % fwd.port,
+                       ca_file=ca, sim=self.sim,
+                       extra=["--e2ee", "--at", str(self.AT), *NO_BACKOFF])
+        st, _, body = p.chat()
+        self.assertEqual(st, 200, body)
+        gen = p.status()["attestation"]["generation"]
+        other.control({"reset": True, "clear_log": True})
+        fwd.switch(other.ports["https_port"])
+        for stream in (False, True):
+            st, h, body = p.chat(stream=stream)
+            self.assertEqual(st, 200, body)
+            self.assertIn(b"simulated", body)
+        self.assertEqual(p.status()["attestation"]["generation"], gen + 1)
+        chats = [r for r in other.log()["requests"]
+                 if r["path"] == "/v1/chat/completions"]
+        self.assertEqual([r["status"] for r in chats], [200, 200])
+        for r in chats:
+            self.assertIn("X-E2EE-Nonce".lower(),
+                          {x.lower() for x in r["headers"]})
+
+    def test_clock(self):
+        """Without a matching clock the service refuses the timestamp
+        (HTTP 400 e2ee_invalid_timestamp): the proxy answers 502
+        upstream_error and forwards nothing of it."""
+        p = self.e2ee(at=self.PKI_TIME + 600)
+        self.assert_refused(p.chat(), 502, "upstream_error")
+        self.assertEqual(self.chats()[-1]["status"], 400)
+
+    def test_request_not_encryptable(self):
+        """Nothing to encrypt (no messages): 400 before anything is sent."""
+        p = self.e2ee()
+        self.sim.control({"reset": True, "clear_log": True})
+        st, h, body = p.request("POST", "/v1/chat/completions",
+                                json.dumps({"model": MODEL}).encode(),
+                                {"Content-Type": "application/json"})
+        self.assertEqual(st, 400, body)
+        self.assertEqual(json.loads(body)["error"]["code"],
+                         "e2ee_request_failed")
+        self.assertEqual(self.chats(), [])
+
+    def test_usage(self):
+        d = tempfile.TemporaryDirectory()
+        self.addCleanup(d.cleanup)
+        save = os.path.join(d.name, "saved")
+        for args, what in (
+                (["--provider", "redpill", "--e2ee"], "--e2ee"),
+                (["--provider", "aci", "--e2ee-suite", "x25519"],
+                 "--e2ee-suite"),
+                (["--provider", "aci", "--e2ee", "--e2ee-suite", "p256"],
+                 "--e2ee-suite"),
+                (["--provider", "aci", "--e2ee", "--save-dir", save],
+                 "--save-dir"),
+                (["--provider", "aci", "--e2ee", "--at", "yesterday"],
+                 "--at")):
+            with self.subTest(args=args):
+                r = subprocess.run([TOOL, "proxy", *args, "--listen",
+                                    "127.0.0.1:0"], capture_output=True,
+                                   timeout=60, env=clean_env())
+                self.assertEqual(r.returncode, 2, r.stderr)
+                self.assertIn(what, r.stderr.decode())
+        self.assertFalse(os.path.exists(save))
+
+    def sdk(self, p, stream):
+        return TestProxyOpenAI.sdk(self, p, stream)
+
+    def test_openai_sdk(self):
+        self.dir, why = openai_sdk()
+        if self.dir is None:
+            self.skipTest(why)
+        q = self.plain_proxy()
+        want = {s: self.sdk(q, s)["content"] for s in (False, True)}
+        for suite, algo, key_id in self.SUITES:
+            p = self.e2ee(suite)
+            for stream in (False, True):
+                with self.subTest(suite=suite, stream=stream):
+                    out = self.sdk(p, stream)
+                    self.assertTrue(out["ok"], out)
+                    self.assertEqual(out["content"], want[stream])
+                    self.assertIn("simulated answer", out["content"])
+        p = self.e2ee()
+        for fault in ("aci_e2ee_tamper", "aci_e2ee_replay"):
+            for stream in (False, True):
+                with self.subTest(fault=fault, stream=stream):
+                    self.sim.control({"reset": True})
+                    self.assertTrue(self.sdk(p, False)["ok"])
+                    self.fault(self.sim, **{fault: True})
+                    out = self.sdk(p, stream)
+                    self.assertFalse(out["ok"], out)
+                    self.assertIn(out["error"]["code"],
+                                  ("receipt_verification_failed",
+                                   "e2ee_decryption_failed"), out)
+                    self.assertIn("aci.e2ee.response",
+                                  out["error"]["failed_checks"], out)
+                    self.sim.control({"reset": True})
 
 
 class Forwarder:
