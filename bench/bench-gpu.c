@@ -9,10 +9,11 @@
  *    object. Per GPU: 4 links of the device chain (leaf <- BROM <-
  *    provisioner ICA <- GH100 Identity <- pinned Device Identity CA),
  *    each ECDSA P-384/SHA-384 verified inside ta_x509_verify_chain()
- *    (lib/crypto/chain.c: ta_builtin_ecdsa_verify, OpenSSL when built
- *    with it), plus the SPDM signature (SHA-384 of the
- *    report + ECDSA P-384 through ta_ecdsa_verify(): OpenSSL when built
- *    with it): 32 + 8 = 40 P-384 verifications (lib/gpu/local.c).
+ *    (lib/crypto/chain.c: ta_builtin_ecdsa_verify: P-384 through nettle
+ *    when built with it, else OpenSSL, else mbedTLS), plus the SPDM
+ *    signature (SHA-384 of the report + ECDSA P-384 through
+ *    ta_ecdsa_verify(), the same verifier): 32 + 8 = 40 P-384
+ *    verifications (lib/gpu/local.c).
  *  - nras: the same payload with its saved NRAS answer and the JWKS in
  *    one inputs object (warm), mode AUTO: the local checks plus the 9
  *    ES384 JWTs of the detached EAT (SHA-384 + ta_ecdsa_verify each) and,
@@ -104,7 +105,8 @@
 
 /* One certificate signature, checked the way the library's chain
  * verification (lib/crypto/chain.c) checks it: ECDSA links as the SHA-384
- * of the TBS and ta_builtin_ecdsa_verify() (OpenSSL when built with it),
+ * of the TBS and ta_builtin_ecdsa_verify() (nettle or OpenSSL when built
+ * with them),
  * RSA links (NRAS x5c) by mbedTLS's pk_verify. */
 typedef struct link {
     const mbedtls_x509_crt *child, *parent;
@@ -835,6 +837,7 @@ static void run_goal(figure *rim)
     ta_bench_pair g = alternate("rim first vs stock", verify_first_once, rim,
                                 stock_11, &st);
     stock_free(&st);
+    printf("nettle=%s\n", ta_nettle_available() ? "yes" : "no");
     printf("rim_first_ms=%.2f\np384_openssl_stock_us=%.1f\n", 1e3 / g.ver,
            1e6 / (11.0 * g.flo));
     printf("rim_first_vs_stock_p384_alternating=%.2f (median ratio x 11; "
@@ -850,6 +853,8 @@ static void run_all(const char *dir, figure *const *figs, size_t near_len,
     printf("fixtures=%s\n", dir);
     printf("libteeattest=%s\n", teeattest_version_string());
     printf("openssl=%s\n", ta_openssl_available() ? "yes" : "no");
+    printf("nettle=%s (P-384 verifications through nettle when yes)\n",
+           ta_nettle_available() ? "yes" : "no");
     printf("local: %s/nvidia_payload.json (%zu bytes), verify_at=%d, mode "
            "local, RIM and OCSP skipped\n", NEAR_DIR, near_len, NEAR_AT);
     printf("nras: + nras_response.json (%zu bytes, %zu JWTs) and %s (%zu "

@@ -6,7 +6,7 @@ set -eu
 PACKAGES="meson ninja-build pkg-config gcc g++ binutils python3
 libjansson-dev libsecp256k1-dev libsodium-dev libmbedtls-dev
 libcurl4-openssl-dev libssl-dev libmicrohttpd-dev libgnutls28-dev
-libxml2-dev"
+libxml2-dev nettle-dev"
 if [ "${1:-}" = "--test" ]; then
     # openssl: the TLS transport tests make their certificates with it
     PACKAGES="$PACKAGES valgrind abigail-tools openssl"

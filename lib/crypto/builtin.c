@@ -1,6 +1,7 @@
 /*
  * Built-in crypto: SHA-2 and ECDSA P-256/P-384 (mbedTLS 2.28; SHA-2 from
- * OpenSSL when the build has it, see openssl.c), secp256k1 recovery
+ * OpenSSL when the build has it, see openssl.c; ECDSA from nettle or
+ * OpenSSL when the build has them, see nettle.c), secp256k1 recovery
  * (libsecp256k1), Ed25519 (libsodium), random bytes (getrandom).
  *
  * SPDX-License-Identifier: Apache-2.0
@@ -93,12 +94,28 @@ int ta_builtin_ecdsa_verify(int32_t curve, const uint8_t *pubkey,
                             size_t digest_len, const uint8_t *sig,
                             size_t sig_len)
 {
-    /* OpenSSL verifies P-256 about 25x faster than mbedTLS 2.28 here; it
-     * answers UNSUPPORTED when not built in or not usable, and the checks
-     * of the arguments are the same on both paths. */
+    /* The fastest verifier the build has for the curve (bench/bench-ecdsa,
+     * docs/performance.md): P-384 nettle (about 1.7x OpenSSL 3.0's generic
+     * code), then OpenSSL; P-256 OpenSSL (its dedicated P-256 code, about
+     * 2.3x nettle), then nettle; mbedTLS 2.28 last (4-25x slower). A
+     * verifier answers UNSUPPORTED when not built in or not usable; the
+     * checks of the arguments are the same on every path. */
+    int rc;
+    if (curve == TEEATTEST_CURVE_P384 && ta_nettle_available()) {
+        rc = ta_nettle_ecdsa_verify(curve, pubkey, pubkey_len, digest,
+                                    digest_len, sig, sig_len);
+        if (rc != TEEATTEST_E_UNSUPPORTED)
+            return rc;
+    }
     if (ta_openssl_available()) {
-        int rc = ta_openssl_ecdsa_verify(curve, pubkey, pubkey_len, digest,
-                                         digest_len, sig, sig_len);
+        rc = ta_openssl_ecdsa_verify(curve, pubkey, pubkey_len, digest,
+                                     digest_len, sig, sig_len);
+        if (rc != TEEATTEST_E_UNSUPPORTED)
+            return rc;
+    }
+    if (curve == TEEATTEST_CURVE_P256 && ta_nettle_available()) {
+        rc = ta_nettle_ecdsa_verify(curve, pubkey, pubkey_len, digest,
+                                    digest_len, sig, sig_len);
         if (rc != TEEATTEST_E_UNSUPPORTED)
             return rc;
     }

@@ -145,6 +145,14 @@ int ta_mbedtls_ecdsa_verify(int32_t curve, const uint8_t *pubkey,
                             size_t pubkey_len, const uint8_t *digest,
                             size_t digest_len, const uint8_t *sig,
                             size_t sig_len);
+/* The third, nettle's hogweed (nettle.c): same arguments and results;
+ * TEEATTEST_E_UNSUPPORTED when the build lacks it (meson option
+ * `nettle`). */
+int ta_nettle_ecdsa_verify(int32_t curve, const uint8_t *pubkey,
+                           size_t pubkey_len, const uint8_t *digest,
+                           size_t digest_len, const uint8_t *sig,
+                           size_t sig_len);
+bool ta_nettle_available(void);
 
 /* secp256k1 group order n and n/2, big-endian, for the low-s rule. */
 extern const uint8_t ta_secp256k1_half_order[32];

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""mbedTLS and OpenSSL are used only inside lib/crypto.
+"""mbedTLS, OpenSSL and nettle/GMP are used only inside lib/crypto.
 
 Usage: check_crypto_confined.py <source root>
 
 Fails when a C file under lib/ but outside lib/crypto includes an
-<mbedtls/...> or <openssl/...> header, or names an mbedtls_/MBEDTLS_
-identifier: the layers above reach certificates, keys, CRLs and DER only
-through lib/crypto/x509.h and lib/crypto/der.h (issue 15), so a second
-crypto implementation can slot in without touching them.
+<mbedtls/...>, <openssl/...>, <nettle/...> or <gmp.h> header, or names an
+mbedtls_/MBEDTLS_ identifier: the layers above reach certificates, keys,
+CRLs and DER only through lib/crypto/x509.h and lib/crypto/der.h (issue
+15), so a second crypto implementation can slot in without touching them.
 
 PENDING listed the files not yet moved onto that interface while the move
 was under way (each had to still use mbedTLS, so the list only shrank); it
@@ -23,7 +23,7 @@ import re
 import sys
 import tempfile
 
-INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"](mbedtls|openssl)/')
+INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]((mbedtls|openssl|nettle)/|gmp\.h)')
 NAME_RE = re.compile(r"\b(mbedtls_\w+|MBEDTLS_\w+)")
 
 # Files still on mbedTLS directly, to be moved behind lib/crypto (issue 15).

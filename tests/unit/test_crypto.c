@@ -142,21 +142,26 @@ static void test_ecdsa(void)
     teeattest_ctx_free(ctx);
 }
 
-/* The OpenSSL and mbedTLS verifiers behind ta_builtin_ecdsa_verify() must
- * give the same answer on every input: the vectors, every single-bit
- * change of digest, signature and key, out-of-range scalars, and digests
- * longer and shorter than the field (truncation rules). */
+/* The OpenSSL, nettle and mbedTLS verifiers behind
+ * ta_builtin_ecdsa_verify() must give the same answer on every input: the
+ * vectors, every single-bit change of digest, signature and key,
+ * out-of-range scalars, and digests longer and shorter than the field
+ * (truncation rules). A verifier the build lacks must decline
+ * (UNSUPPORTED) rather than answer; the others are compared with mbedTLS,
+ * which every build has. */
 static void test_ecdsa_backends_agree(void)
 {
-    if (!ta_openssl_available()) {
-        /* Built without OpenSSL (-Dopenssl=disabled): nothing to compare,
-         * and the OpenSSL verifier must decline rather than answer. */
-        uint8_t z[97] = {0x04};
+    uint8_t z[97] = {0x04};
+    if (!ta_openssl_available())
         CHECK_EQ_INT(ta_openssl_ecdsa_verify(TEEATTEST_CURVE_P384, z, 97, z,
                                              48, z + 1, 96),
                      TEEATTEST_E_UNSUPPORTED);
-        return;
-    }
+    if (!ta_nettle_available())
+        CHECK_EQ_INT(ta_nettle_ecdsa_verify(TEEATTEST_CURVE_P384, z, 97, z,
+                                            48, z + 1, 96),
+                     TEEATTEST_E_UNSUPPORTED);
+    if (!ta_openssl_available() && !ta_nettle_available())
+        return; /* nothing to compare */
     for (size_t i = 0; i < TA_ARRAY_LEN(ecdsa_vecs); i++) {
         const struct ecdsa_vec *v = &ecdsa_vecs[i];
         size_t f = v->field;
@@ -173,11 +178,17 @@ static void test_ecdsa_backends_agree(void)
         size_t n = 0, differ = 0, valid = 0;
 #define AGREE(dlen)                                                          \
     do {                                                                     \
-        int ra = ta_openssl_ecdsa_verify(v->curve, pub, pl, dg, dlen, sig, sl); \
         int rb = ta_mbedtls_ecdsa_verify(v->curve, pub, pl, dg, dlen, sig, sl); \
+        if (ta_openssl_available())                                          \
+            differ += ta_openssl_ecdsa_verify(v->curve, pub, pl, dg, dlen,   \
+                                              sig, sl) != rb;                \
+        if (ta_nettle_available())                                           \
+            differ += ta_nettle_ecdsa_verify(v->curve, pub, pl, dg, dlen,    \
+                                             sig, sl) != rb;                 \
+        differ += ta_builtin_ecdsa_verify(v->curve, pub, pl, dg, dlen, sig,  \
+                                          sl) != rb;                         \
         n++;                                                                 \
-        differ += ra != rb;                                                  \
-        valid += ra == TEEATTEST_OK;                                         \
+        valid += rb == TEEATTEST_OK;                                         \
     } while (0)
         AGREE(dl);
         for (size_t b = 0; b < dl * 8; b++) {
@@ -208,6 +219,17 @@ static void test_ecdsa_backends_agree(void)
         memset(sig, 0, sl);
         AGREE(dl);
         memcpy(sig, keep, sl);
+        /* Coordinates >= p, and (0, 0): not points of the curve. */
+        uint8_t keep_pub[97];
+        memcpy(keep_pub, pub, pl);
+        memset(pub + 1, 0xFF, 2 * f);
+        AGREE(dl);
+        memset(pub + 1, 0, 2 * f);
+        AGREE(dl);
+        memcpy(pub, keep_pub, pl);
+        pub[0] = 0x02; /* compressed: refused by all (INVALID_ARG) */
+        AGREE(dl);
+        pub[0] = 0x04;
 #undef AGREE
         printf("# %s: %zu inputs, %zu valid\n", v->source, n, valid);
         CHECK_EQ_INT(differ, 0);
@@ -257,6 +279,10 @@ static void test_ecdsa_p384_x_above_n(void)
                                          48, sig, 96),
                  ta_openssl_available() ? TEEATTEST_OK
                                         : TEEATTEST_E_UNSUPPORTED);
+    CHECK_EQ_INT(ta_nettle_ecdsa_verify(TEEATTEST_CURVE_P384, pub, 97, dg,
+                                        48, sig, 96),
+                 ta_nettle_available() ? TEEATTEST_OK
+                                       : TEEATTEST_E_UNSUPPORTED);
     /* r = x(R) (out of range), r = 1, r = 3: invalid in both. */
     CHECK_EQ_INT(unit_unhex(sig, 48, x_hex), 48);
     for (int k = 0; k < 3; k++) {
@@ -270,6 +296,10 @@ static void test_ecdsa_p384_x_above_n(void)
         CHECK_EQ_INT(ta_mbedtls_ecdsa_verify(TEEATTEST_CURVE_P384, pub, 97,
                                              dg, 48, sig, 96),
                      TEEATTEST_E_VERIFY_FAILED);
+        if (ta_nettle_available())
+            CHECK_EQ_INT(ta_nettle_ecdsa_verify(TEEATTEST_CURVE_P384, pub,
+                                                97, dg, 48, sig, 96),
+                         TEEATTEST_E_VERIFY_FAILED);
     }
 }
 
