@@ -134,7 +134,9 @@ int cmd_bundle_verify(int argc, char **argv)
         goto out;
     st = teeattest_bundle_parse(ctx, &b, f.data, f.len, &err);
     if (st != TEEATTEST_OK) {
-        cli_error(CMD, "%s: not a valid bundle: %s (%s)", path,
+        /* where names the member ("sigstore_bundles[2]", "report: ...") */
+        cli_error(CMD, "%s: not a valid bundle: %s%s%s (%s)", path,
+                  err.where[0] ? err.where : "", err.where[0] ? ": " : "",
                   err.message[0] ? err.message : teeattest_status_str(st),
                   teeattest_status_name(st));
         goto out;
