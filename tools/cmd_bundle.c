@@ -25,8 +25,11 @@ void help_bundle_verify(FILE *f)
           "exact request and response bytes against the verified signer (checks\n"
           "prefixed response.); for an aci bundle (version 2) the receipt over\n"
           "those bytes against the attested keyset and the sessions it cites\n"
-          "(checks aci.receipt.*, aci.session.*, bundle.sessions). Offline:\n"
-          "nothing is fetched unless --pccs or --online is given.\n"
+          "(checks aci.receipt.*, aci.session.*, bundle.sessions). Sigstore\n"
+          "bundles the file carries (version 2) are image provenance material:\n"
+          "give the provenance policy again (--require-provenance,\n"
+          "--provenance-identity, --sigstore-trusted-root) to re-check them.\n"
+          "Offline: nothing is fetched unless --pccs or --online is given.\n"
           "\n"
           "The verification time is the bundle's recorded time, so a bundle\n"
           "verified when it was made verifies again with the same checklist.\n"
@@ -134,7 +137,9 @@ int cmd_bundle_verify(int argc, char **argv)
         goto out;
     st = teeattest_bundle_parse(ctx, &b, f.data, f.len, &err);
     if (st != TEEATTEST_OK) {
-        cli_error(CMD, "%s: not a valid bundle: %s (%s)", path,
+        /* where names the member ("sigstore_bundles[2]", "report: ...") */
+        cli_error(CMD, "%s: not a valid bundle: %s%s%s (%s)", path,
+                  err.where[0] ? err.where : "", err.where[0] ? ": " : "",
                   err.message[0] ? err.message : teeattest_status_str(st),
                   teeattest_status_name(st));
         goto out;
@@ -181,6 +186,10 @@ int cmd_bundle_verify(int argc, char **argv)
         }
         int64_t t = teeattest_bundle_time(b);
         printf("recorded at: %lld\n", (long long)t);
+        size_t nss = teeattest_evidence_sigstore_bundle_count(
+            teeattest_bundle_evidence(b));
+        if (nss)
+            printf("sigstore bundles: %zu\n", nss);
         if (o_now->seen || o_at->seen)
             printf("verified at: %lld\n",
                    (long long)(o_at->seen ? at : teeattest_ctx_now(ctx)));

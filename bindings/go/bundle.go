@@ -216,7 +216,8 @@ func (b *Bundle) Items(kind BundleItemKind) ([][]byte, error) {
 	return out, nil
 }
 
-// Version is the format version JSON writes: 2 with ACI items, else 1.
+// Version is the format version JSON writes: 2 with ACI items or Sigstore
+// bundles in the evidence (written as member sigstore_bundles), else 1.
 func (b *Bundle) Version() int {
 	p := b.ptr()
 	if p == nil {

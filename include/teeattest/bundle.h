@@ -39,16 +39,18 @@ extern "C" {
 typedef struct teeattest_bundle teeattest_bundle;
 
 /** The format version this library writes ("version" member) for a
- *  bundle without ACI items (else TEEATTEST_BUNDLE_VERSION_MAX). */
+ *  bundle without ACI items or Sigstore bundles (else
+ *  TEEATTEST_BUNDLE_VERSION_MAX). */
 #define TEEATTEST_BUNDLE_VERSION 1
 
 /** Largest bundle document accepted. */
 #define TEEATTEST_BUNDLE_MAX (64u * 1024u * 1024u)
 
 /** The newest format version this library reads and writes: version 2
- *  carries ACI receipts and sessions (docs/bundle.md). A bundle is written
- *  as version 2 only when it holds such items, else as
- *  TEEATTEST_BUNDLE_VERSION. @since 1.0 */
+ *  carries ACI receipts and sessions and the Sigstore bundles of image
+ *  provenance (docs/bundle.md). A bundle is written as version 2 only
+ *  when it holds such items, else as TEEATTEST_BUNDLE_VERSION.
+ *  @since 1.0 */
 #define TEEATTEST_BUNDLE_VERSION_MAX 2
 
 /** Most items of one kind a bundle holds (teeattest_bundle_add_item()).
@@ -108,7 +110,9 @@ TEEATTEST_API int teeattest_bundle_set_report(teeattest_bundle *b,
 
 /**
  * @brief Set the verification material (a reference is taken; what it
- *        holds when the bundle is written is saved).
+ *        holds when the bundle is written is saved, its Sigstore bundles
+ *        (teeattest_evidence_add_sigstore_bundle(), supplied or fetched)
+ *        included).
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG.
  * @param b the bundle.
  * @param ev the evidence object; a reference is taken.
@@ -240,7 +244,8 @@ TEEATTEST_API int teeattest_bundle_item(const teeattest_bundle *b,
                                         teeattest_error *err);
 
 /** @brief The format version teeattest_bundle_to_json() writes for this
- *         bundle: 2 when it holds ACI receipts or sessions, else 1.
+ *         bundle: 2 when it holds ACI receipts or sessions or its
+ *         evidence holds Sigstore bundles, else 1.
  * @param b the bundle.
  * @return 1 or 2; 0 when b is NULL.
  * @since 1.0 */
@@ -269,8 +274,10 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
 
 /**
  * @brief Parse a bundle. Unknown members are ignored; a "version" newer
- *        than TEEATTEST_BUNDLE_VERSION_MAX is refused, and so is the
- *        member "sigstore_bundles" that version 2 reserves. Also accepts the
+ *        than TEEATTEST_BUNDLE_VERSION_MAX is refused. The Sigstore
+ *        bundles of a version 2 document ("sigstore_bundles") go into the
+ *        bundle's evidence (teeattest_evidence_sigstore_bundle()), so
+ *        image provenance verifies offline. Also accepts the
  *        capture file of `teeattest attest --save`
  *        ("teeattest-report-capture/1") as a bundle without evidence.
  *        The parsed report carries the bundle's nonce, TLS key and capture

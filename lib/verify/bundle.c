@@ -31,9 +31,9 @@
 /* lib/tdx refuses larger collateral items (ITEM_MAX in collateral.c). */
 #define COLLATERAL_ITEM_MAX (4u * 1024u * 1024u)
 #define GPU_ITEM_MAX (16u * 1024u * 1024u)
-/* A version 2 member this library reserves and does not implement yet:
- * refused, so that adding it later needs no new version. */
-#define RESERVED_SIGSTORE "sigstore_bundles"
+/* Version 2: the Sigstore bundles of image provenance the evidence holds
+ * (teeattest_evidence_add_sigstore_bundle()), exact bytes. */
+#define SIGSTORE_MEMBER "sigstore_bundles"
 
 /* Documents of one kind (teeattest_bundle_add_item()), exact bytes. */
 typedef struct item_list {
@@ -422,8 +422,9 @@ TEEATTEST_API int32_t teeattest_bundle_version(const teeattest_bundle *b)
 {
     if (!b)
         return 0;
-    return b->receipts.n || b->sessions.n ? TEEATTEST_BUNDLE_VERSION_MAX
-                                          : TEEATTEST_BUNDLE_VERSION;
+    return b->receipts.n || b->sessions.n || b->ev->n_sigstore_bundles
+               ? TEEATTEST_BUNDLE_VERSION_MAX
+               : TEEATTEST_BUNDLE_VERSION;
 }
 
 TEEATTEST_API teeattest_report *teeattest_bundle_report(
@@ -798,6 +799,38 @@ static void put_signature(writer *w, const teeattest_signature *sig)
     ta_free(w->b.ctx, t);
 }
 
+/* Sigstore bundle i of the evidence is the same bytes as an earlier one. */
+static bool sigstore_repeated(const teeattest_evidence *ev, size_t i)
+{
+    const ta_gpu_blob *x = &ev->sigstore_bundles[i];
+    for (size_t k = 0; k < i; k++) {
+        const ta_gpu_blob *y = &ev->sigstore_bundles[k];
+        if (y->len == x->len && memcmp(y->data, x->data, x->len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Version 2's "sigstore_bundles": the evidence's Sigstore bundles as text
+ * items, exact bytes, each once (a bundle supplied and also fetched is
+ * held twice), in the order held; written only when some are held. */
+static void put_sigstore(writer *w, const teeattest_evidence *ev)
+{
+    if (!ev->n_sigstore_bundles)
+        return;
+    puts_(w, ",\"" SIGSTORE_MEMBER "\":[");
+    bool first = true;
+    for (size_t i = 0; i < ev->n_sigstore_bundles; i++) {
+        if (sigstore_repeated(ev, i))
+            continue;
+        if (!first)
+            puts_(w, ",");
+        first = false;
+        put_text(w, ev->sigstore_bundles[i].data, ev->sigstore_bundles[i].len);
+    }
+    puts_(w, "]");
+}
+
 TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
                                            const char **json, size_t *len,
                                            teeattest_error *err)
@@ -879,7 +912,7 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
         puts_(&w, ",\"signature\":");
         put_signature(&w, b->sig);
     }
-    if (teeattest_bundle_version(b) >= 2) {
+    if (b->receipts.n || b->sessions.n) {
         /* Version 2: the ACI receipts and sessions, exact bytes. */
         puts_(&w, ",\"aci\":{\"receipts\":[");
         for (size_t i = 0; i < b->receipts.n; i++) {
@@ -895,6 +928,7 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
         }
         puts_(&w, "]}");
     }
+    put_sigstore(&w, b->ev);
     puts_(&w, "}");
     if (!w.rc && (w.rc = ta_buf_terminate(&w.b)))
         w.rc = ta_error(err, w.rc, NULL, "out of memory");
@@ -1325,6 +1359,48 @@ static int parse_aci(teeattest_bundle *b, json_t *o, teeattest_error *err)
     return rc;
 }
 
+/* Version 2's "sigstore_bundles": [TEXT...], at most 64 items of 1 byte
+ * to 4 MiB (what teeattest_evidence_add_sigstore_bundle() takes), none
+ * the same bytes as another (the writer writes each once), put into the
+ * bundle's evidence as supplied bundles. */
+static int parse_sigstore(teeattest_bundle *b, json_t *v, teeattest_error *err)
+{
+    int rc;
+    if (!json_is_array(v))
+        return ta_error(err, TEEATTEST_E_JSON, SIGSTORE_MEMBER,
+                        "must be an array");
+    if (json_array_size(v) > TA_EVIDENCE_BUNDLES_MAX)
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, SIGSTORE_MEMBER,
+                        "more than %d items", TA_EVIDENCE_BUNDLES_MAX);
+    char where[64];
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        snprintf(where, sizeof where, SIGSTORE_MEMBER "[%zu]", i);
+        bytes x;
+        if ((rc = get_text(b->ctx, json_array_get(v, i), where,
+                           TA_EVIDENCE_BUNDLE_MAX, &x, err)))
+            return rc;
+        if (!x.n) {
+            bytes_free(b->ctx, &x);
+            return ta_error(err, TEEATTEST_E_JSON, where,
+                            "an empty Sigstore bundle");
+        }
+        teeattest_evidence *ev = b->ev;
+        for (size_t k = 0; k < ev->n_sigstore_bundles; k++)
+            if (ev->sigstore_bundles[k].len == x.n &&
+                memcmp(ev->sigstore_bundles[k].data, x.p, x.n) == 0) {
+                bytes_free(b->ctx, &x);
+                return ta_error(err, TEEATTEST_E_JSON, where,
+                                "the same Sigstore bundle as "
+                                SIGSTORE_MEMBER "[%zu]", k);
+            }
+        rc = teeattest_evidence_add_sigstore_bundle(ev, x.p, x.n, err);
+        bytes_free(b->ctx, &x);
+        if (rc)
+            return item_error(err, rc, where);
+    }
+    return TEEATTEST_OK;
+}
+
 static int parse_doc(teeattest_bundle *b, json_t *root, const uint8_t *doc,
                      size_t len, teeattest_error *err)
 {
@@ -1350,10 +1426,6 @@ static int parse_doc(teeattest_bundle *b, json_t *root, const uint8_t *doc,
             return ta_error(err, TEEATTEST_E_UNSUPPORTED, "version",
                             "bundle version %lld is newer than %d",
                             (long long)version, TEEATTEST_BUNDLE_VERSION_MAX);
-        if (version >= 2 && json_object_get(root, RESERVED_SIGSTORE))
-            return ta_error(err, TEEATTEST_E_UNSUPPORTED, RESERVED_SIGSTORE,
-                            "Sigstore bundles in an evidence bundle are not "
-                            "supported by this version of the library");
     }
     if ((rc = get_string(root, "dialect", true, DIALECT_MAX, &dialect, err)) ||
         (rc = get_string(root, "model", false, MODEL_MAX, &model, err)) ||
@@ -1478,6 +1550,11 @@ static int parse_doc(teeattest_bundle *b, json_t *root, const uint8_t *doc,
      * is read as before: an "aci" member there is ignored too. */
     if (version >= 2 && (v = json_object_get(root, "aci")) &&
         (rc = parse_aci(b, v, err)))
+        return rc;
+    /* The same holds for "sigstore_bundles": a version 1 document that
+     * has one is read without it (provenance then finds no bundle). */
+    if (version >= 2 && (v = json_object_get(root, SIGSTORE_MEMBER)) &&
+        (rc = parse_sigstore(b, v, err)))
         return rc;
     return TEEATTEST_OK;
 }

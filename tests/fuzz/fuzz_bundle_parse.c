@@ -1,7 +1,8 @@
 /*
  * Fuzz target: teeattest_bundle_parse() on arbitrary bytes (versions 1
  * and 2, the capture file). When a bundle parses: its getters (the
- * version 2 items too), verification (offline, at the bundle's time) and
+ * version 2 items and Sigstore bundles too), verification (offline, at
+ * the bundle's time) and
  * the round trip: the JSON it writes parses again and writes the same
  * bytes (a bundle written by this library is a fixed point).
  *
@@ -47,7 +48,28 @@ static void exercise_bundle(teeattest_ctx *ctx, teeattest_bundle *b)
                              : rc == TEEATTEST_E_NOT_FOUND);
         }
     }
-    FUZZ_CHECK(teeattest_bundle_version(b) == (items ? 2 : 1));
+    /* Version 2's Sigstore bundles, in the evidence: at most 64, each 1
+     * byte to 4 MiB, no two the same bytes. */
+    const teeattest_evidence *ev = teeattest_bundle_evidence(b);
+    size_t nss = teeattest_evidence_sigstore_bundle_count(ev);
+    FUZZ_CHECK(nss <= 64);
+    for (size_t i = 0; i <= nss; i++) {
+        const uint8_t *d = NULL;
+        size_t dl = 0;
+        rc = teeattest_evidence_sigstore_bundle(ev, i, &d, &dl, NULL);
+        FUZZ_CHECK(i < nss ? rc == TEEATTEST_OK && d != NULL && dl > 0 &&
+                                 dl <= 4u << 20
+                           : rc == TEEATTEST_E_NOT_FOUND);
+        for (size_t k = 0; i < nss && k < i; k++) {
+            const uint8_t *o = NULL;
+            size_t ol = 0;
+            FUZZ_CHECK(teeattest_evidence_sigstore_bundle(ev, k, &o, &ol,
+                                                          NULL) ==
+                       TEEATTEST_OK);
+            FUZZ_CHECK(ol != dl || memcmp(o, d, dl) != 0);
+        }
+    }
+    FUZZ_CHECK(teeattest_bundle_version(b) == (items || nss ? 2 : 1));
 
     teeattest_error e;
     fuzz_err_reset(&e);

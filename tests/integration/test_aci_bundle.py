@@ -211,12 +211,18 @@ class TestAciBundle(unittest.TestCase):
         self.assertEqual(rc, EXIT_USAGE, out)
         self.assertIn("TEEATTEST_E_UNSUPPORTED", err)
 
-    def test_reserved_sigstore_member_refused(self):
+    def test_sigstore_member_read(self):
+        """Version 2's sigstore_bundles (formerly reserved) is read into
+        the evidence; without a provenance policy nothing changes
+        (test_provenance.py TestSavedBundle verifies real ones)."""
         b = self.load()
-        b["sigstore_bundles"] = []
+        b["sigstore_bundles"] = ["{}"]
+        rc, out, err = self.verify(b)
+        self.assertEqual(rc, EXIT_VERIFIED, err)
+        b["sigstore_bundles"] = ["{}", "{}"]
         rc, out, err = self.verify(b)
         self.assertEqual(rc, EXIT_USAGE, out)
-        self.assertIn("TEEATTEST_E_UNSUPPORTED", err)
+        self.assertIn("sigstore_bundles[1]", err)
 
     def test_receipt_not_an_object(self):
         b = self.load()

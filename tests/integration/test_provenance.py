@@ -6,6 +6,9 @@ bundles as an OCI registry, signed under its TEST trust root.
 
 `teeattest attest --require-provenance` verifies them fetched from the
 simulator's registry (referrers, or the cosign tag) and supplied offline;
+`attest --save FILE` keeps them in the evidence bundle (docs/bundle.md,
+`sigstore_bundles`) and `teeattest verify FILE` re-verifies them offline
+(TestSavedBundle: no registry request; attacks on the saved file);
 each registry fault fails on its named check when provenance is required
 and is only a warning or a skip when it is not; attacks (bundles swapped
 between the images, one bundle for both, a tampered or foreign bundle, a
@@ -86,6 +89,30 @@ class SimOci:
             raise AssertionError(p.stderr.decode())
         doc = json.loads(p.stdout)
         return p.returncode, doc, {c["name"]: c for c in doc["checks"]}
+
+    def verify(self, path, *extra, policy=True):
+        """`teeattest verify FILE --json` with the provenance policy given
+        again (policy=False: none). (exit status, doc or None, checks,
+        stderr)"""
+        cmd = [CLI, "verify", path, "--json", "--test-root", self.root,
+               "--no-gpu"]
+        if policy:
+            cmd += ["--require-provenance", "--provenance-identity", SIGNER,
+                    "--sigstore-trusted-root", self.trusted_root]
+        p = subprocess.run(cmd + list(extra), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=120)
+        if p.returncode not in (0, 1):
+            return p.returncode, None, {}, p.stderr.decode()
+        doc = json.loads(p.stdout)
+        return (p.returncode, doc, {c["name"]: c for c in doc["checks"]},
+                p.stderr.decode())
+
+    def requests(self):
+        """(all requests the simulator has seen, its registry (/v2/) ones
+        among those it lists)."""
+        log = self.sim.log()
+        return log["count"], sum(n for k, n in log["counts"].items()
+                                 if " /v2/" in k)
 
     def bundle(self, image):
         """The bundle the registry serves for image 0 or 1 (no fault)."""
@@ -270,6 +297,219 @@ class TestProvenance(Base):
         self.assertEqual(self.outcome(checks, P), ("fail", True))
 
 
+class TestSavedBundle(Base):
+    """attest --save with provenance required (bundles fetched from the
+    simulator's registry) -> verify the file offline: the same provenance
+    checks, no registry request. Then attacks on the saved file."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.saved = os.path.join(cls.s.tmp.name, "saved.json")
+        rc, cls.online, cls.online_checks = cls.s.attest(
+            "--require-provenance", "--provenance-identity", SIGNER,
+            "--save", cls.saved)
+        assert rc == 0, json.dumps(cls.online["checks"], indent=1)
+        cls.doc = load(cls.saved)
+        digests = image_digests(load(cls.s.report))
+        # which saved item names which image (by its statement's subject)
+        cls.index = {}
+        for i, item in enumerate(cls.doc["sigstore_bundles"]):
+            stmt = json.loads(base64.b64decode(
+                json.loads(item)["dsseEnvelope"]["payload"]))
+            d = stmt["subject"][0]["digest"]["sha256"]
+            cls.index[digests.index(d)] = i
+
+    def write(self, doc, name):
+        path = os.path.join(self.s.tmp.name, name)
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        return path
+
+    def edited(self, fn):
+        doc = json.loads(json.dumps(self.doc))
+        fn(doc, doc["sigstore_bundles"])
+        return doc
+
+    def prov(self, checks):
+        return {n: (c["outcome"], c["required"]) for n, c in checks.items()
+                if n.startswith(P)}
+
+    def test_saved_file(self):
+        self.assertEqual(self.doc["version"], 2)
+        self.assertEqual(len(self.doc["sigstore_bundles"]), 2)
+        self.assertEqual(sorted(self.index), [0, 1])
+        self.assertNotIn("aci", self.doc)
+        # the exact bytes the registry served
+        for k in (0, 1):
+            self.assertEqual(
+                self.doc["sigstore_bundles"][self.index[k]].encode(),
+                self.s.bundle(k))
+
+    def test_offline_same_checks(self):
+        before = self.s.requests()
+        self.assertGreater(before[1], 0)  # the attest fetched them
+        rc, doc, checks, err = self.s.verify(self.saved)
+        self.assertEqual(rc, 0, err or json.dumps(doc["checks"], indent=1))
+        self.assertEqual(self.s.requests(), before)
+        self.assertEqual(self.prov(checks), self.prov(self.online_checks))
+        self.assert_image_ok(checks, 0)
+        self.assert_image_ok(checks, 1)
+        for k in (0, 1):
+            self.assertIn("0 fetched from the registry, 1 supplied",
+                          checks["%s.image[%d].bundle" % (P, k)]["detail"])
+        f, g = doc["facts"], self.online["facts"]
+        for key in g:
+            if key.startswith(P):
+                self.assertEqual(f.get(key), g[key], key)
+        # without the policy: provenance is not asked, as before
+        rc, doc, checks, err = self.s.verify(self.saved, policy=False)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.outcome(checks, P), ("skip", False))
+        self.assertEqual(self.s.requests(), before)
+
+    def test_dropped(self):
+        doc = self.edited(lambda d, ss: ss.pop(self.index[1]))
+        rc, out, checks, err = self.s.verify(self.write(doc, "drop.json"))
+        self.assertEqual(rc, 1, err)
+        self.assert_image_ok(checks, 0)
+        self.assertEqual(self.outcome(checks, P + ".image[1].bundle"),
+                         ("skip", True))
+        # not required: the verdict stands, the image is skipped
+        rc, out, checks, err = self.s.verify(
+            self.write(doc, "drop.json"), "--provenance-identity", SIGNER,
+            policy=False)
+        self.assertEqual(checks[P + ".image[1].bundle"]["outcome"], "skip")
+
+    def test_relabelled_version_1(self):
+        """A version 1 reader ignores the member: provenance finds none."""
+        doc = self.edited(lambda d, ss: d.update(version=1))
+        rc, out, checks, err = self.s.verify(self.write(doc, "v1.json"))
+        self.assertEqual(rc, 1, err)
+        for k in (0, 1):
+            self.assertEqual(self.outcome(checks, "%s.image[%d].bundle"
+                                          % (P, k)), ("skip", True))
+
+    def test_reordered(self):
+        """Not an attack: bundles are matched by the digest they name."""
+        doc = self.edited(lambda d, ss: ss.reverse())
+        rc, out, checks, err = self.s.verify(self.write(doc, "rev.json"))
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.prov(checks), self.prov(self.online_checks))
+
+    def test_swapped_payloads(self):
+        """The two images' DSSE payloads swapped: each statement now sits
+        under the other image's signature and certificate."""
+        def swap(d, ss):
+            b = [json.loads(x) for x in ss]
+            p0 = b[0]["dsseEnvelope"]["payload"]
+            b[0]["dsseEnvelope"]["payload"] = b[1]["dsseEnvelope"]["payload"]
+            b[1]["dsseEnvelope"]["payload"] = p0
+            ss[:] = [json.dumps(x) for x in b]
+        rc, out, checks, err = self.s.verify(
+            self.write(self.edited(swap), "swap.json"))
+        self.assertEqual(rc, 1, err)
+        for k in (0, 1):
+            self.assertEqual(self.outcome(checks, "%s.image[%d].subject"
+                                          % (P, k)), ("pass", True))
+            self.assertEqual(self.outcome(checks, "%s.image[%d].signature"
+                                          % (P, k)), ("fail", True))
+
+    def test_swapped_signatures(self):
+        def swap(d, ss):
+            b = [json.loads(x) for x in ss]
+            s0 = b[0]["dsseEnvelope"]["signatures"]
+            b[0]["dsseEnvelope"]["signatures"] = \
+                b[1]["dsseEnvelope"]["signatures"]
+            b[1]["dsseEnvelope"]["signatures"] = s0
+            ss[:] = [json.dumps(x) for x in b]
+        rc, out, checks, err = self.s.verify(
+            self.write(self.edited(swap), "swapsig.json"))
+        self.assertEqual(rc, 1, err)
+        for k in (0, 1):
+            self.assertEqual(self.outcome(checks, "%s.image[%d].signature"
+                                          % (P, k)), ("fail", True))
+
+    def edit_bundle(self, k, fn, name):
+        def edit(d, ss):
+            b = json.loads(ss[self.index[k]])
+            fn(b)
+            ss[self.index[k]] = json.dumps(b)
+        return self.write(self.edited(edit), name)
+
+    def test_signature_byte(self):
+        def flip(b):
+            sig = bytearray(base64.b64decode(
+                b["dsseEnvelope"]["signatures"][0]["sig"]))
+            sig[len(sig) // 2] ^= 1
+            b["dsseEnvelope"]["signatures"][0]["sig"] = \
+                base64.b64encode(bytes(sig)).decode()
+        rc, out, checks, err = self.s.verify(
+            self.edit_bundle(1, flip, "sigbyte.json"))
+        self.assertEqual(rc, 1, err)
+        self.assert_image_ok(checks, 0)
+        self.assertEqual(self.outcome(checks, P + ".image[1].signature"),
+                         ("fail", True))
+
+    def test_payload_byte(self):
+        """One byte of the DSSE payload outside the subject (the predicate)
+        edited: the statement still names the digest, the signature
+        breaks."""
+        def edit(b):
+            stmt = base64.b64decode(b["dsseEnvelope"]["payload"])
+            i = stmt.index(b"predicateType")
+            stmt = stmt[:i] + b"P" + stmt[i + 1:]
+            b["dsseEnvelope"]["payload"] = base64.b64encode(stmt).decode()
+        rc, out, checks, err = self.s.verify(
+            self.edit_bundle(0, edit, "payload.json"))
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(self.outcome(checks, P + ".image[0].subject"),
+                         ("pass", True))
+        self.assertEqual(self.outcome(checks, P + ".image[0].signature"),
+                         ("fail", True))
+        self.assert_image_ok(checks, 1)
+
+    def test_exact_text_byte(self):
+        """A byte of the saved text itself (not re-encoded JSON) changed:
+        the signed document is kept as exact bytes, so it fails."""
+        def edit(d, ss):
+            t = ss[self.index[1]]
+            i = t.index('"sig":"') + len('"sig":"') + 4
+            ss[self.index[1]] = t[:i] + ("A" if t[i] != "A" else "B") + \
+                t[i + 1:]
+        rc, out, checks, err = self.s.verify(
+            self.write(self.edited(edit), "text.json"))
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(self.outcome(checks, P + ".image[1].signature"),
+                         ("fail", True))
+
+    def test_duplicated(self):
+        """The same bundle twice: no writer makes that; refused whole."""
+        doc = self.edited(lambda d, ss: ss.append(ss[self.index[0]]))
+        rc, out, checks, err = self.s.verify(self.write(doc, "dup.json"))
+        self.assertEqual(rc, 2)
+        self.assertIn("sigstore_bundles[2]", err)
+        # image 0's bundle in place of image 1's: the same refusal
+        def both0(d, ss):
+            ss[self.index[1]] = ss[self.index[0]]
+        rc, out, checks, err = self.s.verify(
+            self.write(self.edited(both0), "both0.json"))
+        self.assertEqual(rc, 2)
+        self.assertIn("same Sigstore bundle", err)
+
+    def test_other_bundle_not_json(self):
+        """Garbage in place of image 1's bundle: kept, a candidate for no
+        image."""
+        def junk(d, ss):
+            ss[self.index[1]] = {"base64": base64.b64encode(
+                b"\xff not a bundle").decode()}
+        rc, out, checks, err = self.s.verify(
+            self.write(self.edited(junk), "junk.json"))
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(self.outcome(checks, P + ".image[1].bundle"),
+                         ("skip", True))
+
+
 class Fault:
     """Mixin, one registry fault: (check of image 1 or 0, outcome when required,
     outcome when not required)."""
@@ -281,6 +521,29 @@ class Fault:
         self.assertEqual(rc, 1)
         self.assertEqual(doc["verdict"], "failed")
         for name, req, _ in self.EXPECT:
+            self.assertEqual(self.outcome(checks, P + name), (req, True),
+                             checks[P + name]["detail"])
+
+    # Offline re-verification of the file `attest --save` wrote under the
+    # fault: (check, outcome when required), or () when the saved file
+    # verifies (a registry fault the offline matching does not see).
+    OFFLINE = None
+
+    def test_saved_offline(self):
+        path = os.path.join(self.s.tmp.name, "saved-fault.json")
+        if os.path.exists(path):
+            os.unlink(path)
+        rc, doc, checks = self.s.attest("--require-provenance",
+                                        "--provenance-identity", SIGNER,
+                                        "--save", path)
+        self.assertEqual(rc, 1)
+        before = self.s.requests()
+        rc, doc, checks, err = self.s.verify(path)
+        self.assertEqual(self.s.requests(), before)
+        expect = self.EXPECT if self.OFFLINE is None else self.OFFLINE
+        self.assertEqual(rc, 1 if expect else 0,
+                         err or json.dumps(doc["checks"], indent=1))
+        for name, req, *_ in expect:
             self.assertEqual(self.outcome(checks, P + name), (req, True),
                              checks[P + name]["detail"])
 
@@ -299,6 +562,8 @@ class TestFaultMissing(Fault, Base):
 class TestFaultOtherDigest(Fault, Base):
     FAULTS = ("oci_other_digest",)
     EXPECT = ((".image[1].subject", "fail", "warn"),)
+    # saved: a bundle for another digest is a candidate for no image
+    OFFLINE = ((".image[1].bundle", "skip"),)
 
 
 class TestFaultOtherIdentity(Fault, Base):
@@ -310,12 +575,17 @@ class TestFaultSwap(Fault, Base):
     FAULTS = ("oci_swap",)
     EXPECT = ((".image[0].subject", "fail", "warn"),
               (".image[1].subject", "fail", "warn"))
+    # saved: both bundles are held and each names its own image's digest;
+    # which image the registry served them for is not saved (by design)
+    OFFLINE = ()
 
 
 class TestFaultDuplicate(Fault, Base):
     FAULTS = ("oci_duplicate",)
     EXPECT = ((".image[0].subject", "pass", "pass"),
               (".image[1].subject", "fail", "warn"))
+    # saved once (the writer writes each bundle once): none for image 1
+    OFFLINE = ((".image[0].subject", "pass"), (".image[1].bundle", "skip"))
 
 
 class TestTagsOnly(Base):

@@ -429,7 +429,8 @@ class Bundle(Handle):
 
     @property
     def version(self) -> int:
-        """The format version to_json() writes: 2 with ACI items, else 1."""
+        """The format version to_json() writes: 2 with ACI items or Sigstore
+        bundles in the evidence (member sigstore_bundles), else 1."""
         return int(lib().bundle_version(self._p))
 
     def verify(self, policy: Optional[Policy] = None) -> Result:
