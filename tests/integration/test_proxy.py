@@ -753,8 +753,9 @@ class TestProxyPinning(ProxyCase):
 class TestProxyHardening(ProxyCase):
     """The re-attestation backoff after a failure and the idle timeout of
     client keep-alive connections. No test races the clock: the backoff
-    is 0 (TestProxyFaults) or an hour, and the idle close is only waited
-    for (bounded to catch a hang)."""
+    is 0 (TestProxyFaults), an hour, or 1 s waited out three times over
+    (only its expiry is asserted), and the idle close is only waited for
+    (bounded to catch a hang)."""
 
     def test_backoff_keeps_the_failed_attestation(self):
         sim = self.sims.get("redpill")
@@ -770,6 +771,52 @@ class TestProxyHardening(ProxyCase):
                                 "attestation_failed", check)
         self.assertEqual(p.status()["counters"]["attestations"], 1)
         self.assertEqual([r["path"] for r in sim.log()["requests"]], [])
+
+    def test_backoff_expires(self):
+        """A short backoff runs out: once clearly longer than it has
+        passed, the next request asks the provider for a report again,
+        whether the provider is still failing or fixed. Only the waiting
+        depends on the clock, and waiting longer only makes the backoff
+        more expired; nothing asserts what happens within it (the 1 h
+        test above does, with no race)."""
+        sim = self.sims.get("redpill")
+        self.fault(sim, wrong_nonce=True)
+        p = self.start(extra=["--reattest-backoff", "1s"])
+        check = "entry[0].binding.nonce"
+        # Within the backoff or not (the clock decides, so not asserted):
+        # refused either way, the fault is still there.
+        self.assert_refused(p.chat(), 503, "attestation_failed", check)
+
+        def reports():
+            return [r["path"] for r in sim.log()["requests"]
+                    if r["path"] == "/v1/attestation/report"]
+
+        def expire():
+            # The last attempt was made before the answer above came
+            # back; three times the backoff from now is clearly past it.
+            until = time.monotonic() + 3.0
+            while time.monotonic() < until:
+                time.sleep(until - time.monotonic())
+
+        # Still failing: the expired backoff lets one request try again
+        # (one new report asked for), and it is refused again.
+        n0 = p.status()["counters"]["attestations"]
+        sim.control({"clear_log": True})
+        expire()
+        self.assert_refused(p.chat(stream=True), 503, "attestation_failed",
+                            check)
+        self.assertEqual(len(reports()), 1)
+        self.assertEqual(p.status()["counters"]["attestations"], n0 + 1)
+        # Fixed: after the backoff the next request attests, verified,
+        # and the requests after it use that attestation.
+        sim.control({"reset": True, "clear_log": True})
+        expire()
+        self.assert_verified_plain(p)
+        self.assert_verified_stream(p)
+        self.assertEqual(len(reports()), 1)
+        counters = p.status()["counters"]
+        self.assertEqual(counters["attestations"], n0 + 2)
+        self.assertEqual(counters["attestation_failures"], n0 + 1)
 
     def test_backoff_usage(self):
         r = subprocess.run([TOOL, "proxy", "--provider", "redpill",
