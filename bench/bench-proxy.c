@@ -22,10 +22,23 @@
  *           answering. Ratio of the medians (goal <= 1.1).
  *   tput    16 client threads, N exchanges in all, through the proxy and
  *           directly (same work as total): verified exchanges per second.
+ *   hop     the floor of the proxy's own cost: one keep-alive POST of a
+ *           chat for another model, which the proxy reads, parses and
+ *           refuses (400) without asking the provider; beside it the
+ *           proxy's added time per exchange (total proxy - direct), to
+ *           tell the loopback hop from the proxy's own work.
+ *   cpu     CPU time per verified non-streamed exchange, N each, so that
+ *           load on a shared machine weighs less than on wall-clock
+ *           medians: direct = this thread's CPU time (the client doing
+ *           the work); proxy = this thread's CPU time for the POSTs plus
+ *           the proxy process's (the sum over its threads of
+ *           /proc/PID/task/TID/schedstat, user and kernel). The
+ *           simulator's share is left out of both.
  *
  * Exit status: 0 done; 1 an exchange failed; 2 bad usage or a process did
  * not start.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -46,6 +59,9 @@
 
 static const char plain_body[] =
     "{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+    "\"content\":\"benchmark\"}]}";
+static const char other_body[] =
+    "{\"model\":\"other\",\"messages\":[{\"role\":\"user\","
     "\"content\":\"benchmark\"}]}";
 static const char stream_body[] =
     "{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
@@ -125,9 +141,10 @@ static void client_free(struct client *c)
     curl_easy_cleanup(c->h);
 }
 
-/* One POST; *ttfb_ns and *total_ns (may be NULL). 0 on a 200 answer. */
-static int post(struct client *c, const char *url, const char *body,
-                uint64_t *ttfb_ns, uint64_t *total_ns)
+/* One POST; *ttfb_ns and *total_ns (may be NULL). 0 on an answer with
+ * HTTP status `want`. */
+static int post_want(struct client *c, const char *url, const char *body,
+                     long want, uint64_t *ttfb_ns, uint64_t *total_ns)
 {
     c->first = 0;
     c->len = 0;
@@ -138,13 +155,20 @@ static int post(struct client *c, const char *url, const char *body,
     uint64_t end = ta_bench_now_ns();
     long code = 0;
     curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &code);
-    if (cc != CURLE_OK || code != 200 || !c->first)
+    if (cc != CURLE_OK || code != want || !c->first)
         return 1;
     if (ttfb_ns)
         *ttfb_ns = c->first - c->start;
     if (total_ns)
         *total_ns = end - c->start;
     return 0;
+}
+
+/* One POST; 0 on a 200 answer. */
+static int post(struct client *c, const char *url, const char *body,
+                uint64_t *ttfb_ns, uint64_t *total_ns)
+{
+    return post_want(c, url, body, 200, ttfb_ns, total_ns);
 }
 
 /* ---- the direct verified exchange -------------------------------------- */
@@ -187,6 +211,37 @@ static double median_ms(uint64_t *v, size_t n)
 {
     qsort(v, n, sizeof *v, cmp_u64);
     return (double)v[n / 2] / 1e6;
+}
+
+/* ---- CPU time ------------------------------------------------------------ */
+
+/* Nanoseconds on CPU of every thread of process pid now (0 when unknown);
+ * exact while no thread of it ends between two readings. */
+static uint64_t proc_cpu_ns(pid_t pid)
+{
+    char dir[64], path[96];
+    snprintf(dir, sizeof dir, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    uint64_t sum = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        int pl = snprintf(path, sizeof path, "/proc/%d/task/%.32s/schedstat",
+                          (int)pid, e->d_name);
+        FILE *f = pl > 0 && (size_t)pl < sizeof path ? fopen(path, "r")
+                                                     : NULL;
+        unsigned long long ns = 0;
+        if (f) {
+            if (fscanf(f, "%llu", &ns) == 1)
+                sum += ns;
+            fclose(f);
+        }
+    }
+    closedir(d);
+    return sum;
 }
 
 /* ---- throughput ---------------------------------------------------------- */
@@ -297,7 +352,8 @@ int main(int argc, char **argv)
 
     uint64_t *a = calloc(n, sizeof *a), *b = calloc(n, sizeof *b);
     uint64_t *ta = calloc(n, sizeof *ta), *tb = calloc(n, sizeof *tb);
-    if (!a || !b || !ta || !tb)
+    uint64_t *th = calloc(n, sizeof *th);
+    if (!a || !b || !ta || !tb || !th)
         return TA_BENCH_EXIT_FAILED;
     int failed = 0;
     for (size_t i = 0; i < n && !failed; i++) {
@@ -307,6 +363,7 @@ int main(int argc, char **argv)
         failed |= direct_exchange();
         ta[i] = ta_bench_now_ns() - t0;
         failed |= post(&c, proxy_url, plain_body, NULL, &tb[i]);
+        failed |= post_want(&c, proxy_url, other_body, 400, NULL, &th[i]);
     }
     if (failed) {
         fprintf(stderr, "error: an exchange failed\n");
@@ -314,21 +371,42 @@ int main(int argc, char **argv)
     }
     double ttfb_d = median_ms(a, n), ttfb_p = median_ms(b, n);
     double tot_d = median_ms(ta, n), tot_p = median_ms(tb, n);
+    double hop = median_ms(th, n);
     printf("ttfb   direct %.3f ms  proxy %.3f ms  added %.3f ms (median)\n",
            ttfb_d, ttfb_p, ttfb_p - ttfb_d);
     printf("total  direct+verify %.3f ms  proxy %.3f ms  ratio %.3f\n",
            tot_d, tot_p, tot_p / tot_d);
+    printf("hop    proxy round trip, no provider %.3f ms  added per "
+           "exchange %.3f ms\n", hop, tot_p - tot_d);
+    uint64_t c0 = ta_bench_cpu_ns();
+    for (size_t i = 0; i < n && !failed; i++)
+        failed |= direct_exchange();
+    uint64_t c1 = ta_bench_cpu_ns(), p1 = proc_cpu_ns(pids[1]);
+    for (size_t i = 0; i < n && !failed; i++)
+        failed |= post(&c, proxy_url, plain_body, NULL, NULL);
+    uint64_t c2 = ta_bench_cpu_ns(), p2 = proc_cpu_ns(pids[1]);
+    double cpu_d = (double)(c1 - c0) / 1e3 / (double)n;
+    double cpu_c = (double)(c2 - c1) / 1e3 / (double)n;
+    double cpu_p = p1 && p2 >= p1 ? (double)(p2 - p1) / 1e3 / (double)n : 0;
+    if (failed) {
+        fprintf(stderr, "error: an exchange failed\n");
+        return TA_BENCH_EXIT_FAILED;
+    }
+    printf("cpu    direct+verify %.1f us  proxy %.1f us + client %.1f us  "
+           "ratio %.3f\n", cpu_d, cpu_p, cpu_c, (cpu_p + cpu_c) / cpu_d);
     double tp_p = throughput(true, n, &failed);
     double tp_d = throughput(false, n, &failed);
     printf("tput   %d clients: proxy %.1f/s  direct+verify %.1f/s\n",
            CLIENTS, tp_p, tp_d);
-    printf("ttfb_added_ms=%.3f ratio=%.3f tput16=%.1f\n", ttfb_p - ttfb_d,
-           tot_p / tot_d, tp_p);
+    printf("ttfb_added_ms=%.3f ratio=%.3f tput16=%.1f hop_ms=%.3f "
+           "cpu_ratio=%.3f\n", ttfb_p - ttfb_d, tot_p / tot_d, tp_p, hop,
+           (cpu_p + cpu_c) / cpu_d);
     client_free(&c);
     free(a);
     free(b);
     free(ta);
     free(tb);
+    free(th);
     teeattest_provider_free(prov);
     teeattest_ctx_free(ctx);
     curl_global_cleanup();
