@@ -10,6 +10,7 @@ Usage: test_aci_aggregator.py TEEATTEST_EXE SIM_EXE|- [unittest args...]
 The simulator's clock (--pki-time) and the verification time (--at) are
 fixed: nothing depends on the wall clock.
 """
+import base64
 import json
 import os
 import subprocess
@@ -227,6 +228,241 @@ class TestAciAggregatorChat(AggCase):
                          ["aci.receipt.session_window"], [])
         self.assertIn("outside",
                       checks(doc)["aci.receipt.session_window"]["detail"])
+
+
+class TestAciAggregatorBundle(AggCase):
+    """chat --save FILE behind the aggregator: the cited session is saved
+    as fetched and `teeattest verify FILE` re-verifies the receipt, the
+    session and its deep audit offline; then attacks on the saved
+    bundle, each failing on its named check."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.n = 0
+        cls.sim.control({"reset": True})
+        cls.online, cls.path = cls.save("--aci-verified")
+        # a second session document (another variant, another id)
+        cls.sim.control({"reset": True, "aci_session_expired": True})
+        _, cls.path_expired = cls.save("--aci-verified", rc=EXIT_FAILED)
+        cls.sim.control({"reset": True})
+
+    @classmethod
+    def save(cls, *extra, rc=EXIT_VERIFIED, save_to=None):
+        cls.n += 1
+        path = save_to or os.path.join(cls.sim.dir.name,
+                                       "agg-bundle-%d.json" % cls.n)
+        got, out, err = run(
+            "chat", "--provider", "aci", "--base-url", cls.https,
+            "--ca-file", cls.sim.cert, "--model", "m", "--pccs",
+            cls.sim.http_url, "--test-root", cls.root, "--no-gpu",
+            "--gpu-online", "none", "--timeout", "30", "--at", AT, "--json",
+            "--save", path, *extra, "hello")
+        if got != rc:
+            raise AssertionError("chat --save: %d %s %s" % (got, out, err))
+        return json.loads(out), path
+
+    def load(self, path=None):
+        with open(path or self.path) as f:
+            return json.load(f)
+
+    def verify(self, doc_or_path, *extra):
+        path = doc_or_path
+        if not isinstance(doc_or_path, str):
+            type(self).n += 1
+            path = os.path.join(self.sim.dir.name, "agg-edit-%d.json" %
+                                self.n)
+            with open(path, "w") as f:
+                json.dump(doc_or_path, f)
+        rc, out, err = run("verify", path, "--test-root", self.root,
+                           "--no-gpu", "--json", *extra)
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED), out + err)
+        return rc, json.loads(out)
+
+    def verify_failed(self, doc):
+        rc, res = self.verify(doc)
+        self.assertEqual(rc, EXIT_FAILED)
+        return failed(res)
+
+    def session_doc(self, b):
+        return json.loads(b["aci"]["sessions"][0])
+
+    def test_saves_the_cited_session_as_fetched(self):
+        b = self.load()
+        self.assertEqual(b["version"], 2)
+        self.assertEqual(len(b["aci"]["sessions"]), 1)
+        sid = self.online["facts"]["aci.receipt.session_id"]
+        with urllib.request.urlopen(self.sim.http_url + "/v1/aci/sessions/" +
+                                    sid, timeout=60) as r:
+            served = r.read().decode()
+        self.assertEqual(b["aci"]["sessions"][0], served)  # exact bytes
+
+    def test_reverifies_offline_with_the_deep_audit(self):
+        rc, res = self.verify(self.path)
+        self.assertEqual((rc, failed(res)), (EXIT_VERIFIED, []))
+        got = {c["name"]: c["outcome"] for c in res["checks"]}
+        # the online checklist: report, receipt (with the session), the
+        # session's audit, plus bundle.sessions
+        want = {c["name"]: c["outcome"]
+                for c in self.online["attestation"]["checks"]}
+        want.update({c["name"]: c["outcome"]
+                     for c in self.online["checks"]})
+        want.update({c["name"]: c["outcome"]
+                     for c in self.online["session"]["checks"]})
+        want["bundle.sessions"] = "pass"
+        self.assertEqual(got, want)
+        for name in ("aci.receipt.upstream", "aci.receipt.session_window",
+                     "aci.session.id", "aci.session.evidence",
+                     "aci.session.deep_audit",
+                     "aci.session.deep_audit_binding",
+                     "aci.session.audit.entry[0].tdx.quote.signature"):
+            self.assertEqual(got[name], "pass", name)
+        self.assertEqual(
+            res["facts"]["aci.session.audit.aci.keyset_digest"],
+            self.online["session"]["facts"][
+                "aci.session.audit.aci.keyset_digest"])
+        rc, out, err = run("verify", self.path, "--test-root", self.root,
+                           "--no-gpu")
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertIn("1 receipt, 1 session", out)
+
+    def test_unconstrained_chat_saves_its_session(self):
+        online, path = self.save()
+        b = self.load(path)
+        self.assertEqual(len(b["aci"]["sessions"]), 1)
+        rc, res = self.verify(path)
+        self.assertEqual((rc, failed(res)), (EXIT_VERIFIED, []))
+        # nothing asked for verified serving: dropping the session still
+        # fails, as a cited session not served fails online
+        b["aci"]["sessions"] = []
+        self.assertEqual(self.verify_failed(b), ["bundle.sessions"])
+
+    def test_session_dropped(self):
+        b = self.load()
+        b["aci"]["sessions"] = []
+        # the request asked for verified serving: the window is required
+        self.assertEqual(self.verify_failed(b),
+                         ["aci.receipt.session_window", "bundle.sessions"])
+
+    def test_session_duplicated(self):
+        b = self.load()
+        b["aci"]["sessions"] *= 2
+        self.assertEqual(self.verify_failed(b), ["bundle.sessions"])
+
+    def test_session_evidence_byte_edited(self):
+        b = self.load()
+        s = self.session_doc(b)
+        head, data = s["evidence"]["data"].split(",", 1)
+        ev = bytearray(base64.b64decode(data))
+        ev[len(ev) // 2] ^= 0x01
+        s["evidence"]["data"] = head + "," + base64.b64encode(ev).decode()
+        b["aci"]["sessions"] = [json.dumps(s)]
+        # the session's id is the hash of all of it: no longer the cited one
+        self.assertEqual(self.verify_failed(b),
+                         ["aci.receipt.session_window", "bundle.sessions"])
+
+    def test_session_window_edited(self):
+        b = self.load()
+        s = self.session_doc(b)
+        s["expires_at"] += 86400
+        b["aci"]["sessions"] = [json.dumps(s)]
+        self.assertEqual(self.verify_failed(b),
+                         ["aci.receipt.session_window", "bundle.sessions"])
+
+    def test_session_in_another_encoding(self):
+        # a session is identified by its JCS form: any encoding verifies
+        b = self.load()
+        b["aci"]["sessions"] = [json.dumps(self.session_doc(b), indent=1)]
+        rc, res = self.verify(b)
+        self.assertEqual((rc, failed(res)), (EXIT_VERIFIED, []))
+
+    def test_session_swapped_for_another(self):
+        b = self.load()
+        other = self.load(self.path_expired)["aci"]["sessions"]
+        self.assertNotEqual(other, b["aci"]["sessions"])
+        b["aci"]["sessions"] = other
+        self.assertEqual(self.verify_failed(b),
+                         ["aci.receipt.session_window", "bundle.sessions"])
+        # beside the cited one, an uncited session fails too
+        b["aci"]["sessions"] = self.load()["aci"]["sessions"] + other
+        self.assertEqual(self.verify_failed(b), ["bundle.sessions"])
+
+    def test_expired_session_fails_offline_too(self):
+        rc, res = self.verify(self.path_expired)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(failed(res), ["aci.receipt.session_window"])
+
+    def test_receipt_citing_another_session(self):
+        self.sim.control({"reset": True, "aci_session_other": True})
+        online, path = self.save("--aci-verified", rc=EXIT_FAILED)
+        self.assertEqual(failed(online), ["aci.receipt.session_window",
+                                          "aci.session.id"])
+        # saved as fetched: the document served under the cited id is
+        # not the cited session
+        self.assertEqual(self.verify_failed(path),
+                         ["aci.receipt.session_window", "bundle.sessions"])
+
+    def test_bad_session_evidence_fails_offline(self):
+        self.sim.control({"reset": True, "aci_bad_session": True})
+        online, path = self.save("--aci-verified", rc=EXIT_FAILED)
+        rc, res = self.verify(path)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(failed(res), failed(online["session"]))
+
+    def test_constraints_read_from_the_exact_request(self):
+        # the request's "provider" constraints, bound by the receipt's
+        # request hash, hold the receipt as chat held it online: removing
+        # them from the saved request breaks the hash
+        b = self.load()
+        req = json.loads(base64.b64decode(b["exchange"]["request"]))
+        self.assertEqual(req["provider"], {"aci_verified": True})
+        del req["provider"]
+        b["exchange"]["request"] = base64.b64encode(
+            json.dumps(req).encode()).decode()
+        self.assertIn("aci.receipt.request_hash", self.verify_failed(b))
+
+    def test_pinned_session_saved_and_checked(self):
+        sid = self.online["facts"]["aci.receipt.session_id"]
+        online, path = self.save("--aci-session", sid)
+        rc, res = self.verify(path)
+        self.assertEqual((rc, failed(res)), (EXIT_VERIFIED, []))
+        c = checks(res)
+        self.assertEqual(c["aci.receipt.session_pinned"]["outcome"], "pass")
+
+    def test_refusal_saved_fails_offline(self):
+        # a refusal is saved (its receipt is the signed record of it);
+        # verify fails it on the same checks as the online chat
+        online, path = self.save("--aci-session", "ab" * 32, rc=EXIT_FAILED)
+        self.assertEqual(online["refusal"], "session_not_accepted")
+        b = self.load(path)
+        self.assertEqual(b["aci"]["sessions"], [])
+        rc, res = self.verify(path)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(failed(res), failed(online))
+        self.assertEqual(failed(res), ["aci.receipt.session_pinned",
+                                       "aci.receipt.upstream"])
+
+    def test_upstream_failure_refusal_saved_fails_offline(self):
+        self.sim.control({"reset": True, "aci_upstream_failed": True})
+        online, path = self.save("--aci-verified", rc=EXIT_FAILED)
+        self.assertEqual(online["refusal"], "upstream_verification_failed")
+        self.assertEqual(self.verify_failed(path), ["aci.receipt.upstream"])
+
+    def test_save_dir_writes_the_session(self):
+        d = os.path.join(self.sim.dir.name, "agg-dir-%d" % os.getpid())
+        os.mkdir(d)
+        online, _ = self.save("--aci-verified", save_to=d + "/")
+        with open(os.path.join(d, "session.json"), "rb") as f:
+            sess = f.read()
+        rc, out, err = run(
+            "aci", "verify-receipt", "--receipt",
+            os.path.join(d, "receipt.json"), "--keyset",
+            os.path.join(d, "keyset.json"), "--request",
+            os.path.join(d, "request_body.json"), "--response",
+            os.path.join(d, "response_body.json"), "--session",
+            os.path.join(d, "session.json"), "--require-verified")
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertEqual(json.loads(sess)["api_version"], "aci/1")
 
 
 class TestAciAggregatorSim(AggCase):
