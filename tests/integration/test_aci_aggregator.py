@@ -516,6 +516,105 @@ class TestAciAggregatorSim(AggCase):
                          ("failed", True))
 
 
+
+class TestAciAggregatorDirect(unittest.TestCase):
+    """Serving constraints sent to a direct service (teeattest-sim
+    --dialect aci without --aci-aggregator), spec 5.3: aci_verified is
+    satisfied by construction (served; the receipt has no upstream
+    event), any aci_session_ids list is refused (412 session_not_accepted
+    with its receipt: a direct service has no sessions), malformed
+    constraints are a 400."""
+
+    @classmethod
+    def setUpClass(cls):
+        if SIM in (None, "-"):
+            raise unittest.SkipTest("simulator not built")
+        cls.sim = SimProcess(SIM, https=True, prefix="test-aci-direct-",
+                             args=["--dialect", "aci", "--seed", "5",
+                                   "--no-gpu", "--pki-time",
+                                   str(PKI_TIME)])
+        cls.root = os.path.join(cls.sim.dir.name, "root.der")
+        with urllib.request.urlopen(cls.sim.http_url + "/_sim/tdx-root.der",
+                                    timeout=60) as r, \
+                open(cls.root, "wb") as f:
+            f.write(r.read())
+        cls.https = "https://127.0.0.1:%d" % cls.sim.ports["https_port"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    post = TestAciAggregatorSim.post
+    msg = TestAciAggregatorSim.msg
+
+    def receipt(self, rid):
+        with urllib.request.urlopen(self.sim.http_url + "/v1/aci/receipts/" +
+                                    rid, timeout=60) as r:
+            return json.loads(r.read())
+
+    def chat(self, *extra):
+        rc, out, err = run(
+            "chat", "--provider", "aci", "--base-url", self.https,
+            "--ca-file", self.sim.cert, "--model", "m", "--pccs",
+            self.sim.http_url, "--test-root", self.root, "--no-gpu",
+            "--gpu-online", "none", "--timeout", "30", "--at", AT, "--json",
+            *extra, "hello")
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED), out + err)
+        return rc, json.loads(out)
+
+    def test_aci_verified_served_by_construction(self):
+        st, doc, hdrs = self.post(self.msg({"aci_verified": True}))
+        self.assertEqual(st, 200, doc)
+        types = [e["type"] for e in
+                 self.receipt(hdrs["X-Receipt-Id"])["event_log"]]
+        self.assertEqual(types, ["request.received", "request.forwarded",
+                                 "response.returned"])
+
+    def test_pinned_sessions_refused(self):
+        st, doc, hdrs = self.post(self.msg({"aci_session_ids": ["ab" * 32]}))
+        self.assertEqual(st, 412)
+        self.assertEqual(doc["error"]["type"], "session_not_accepted")
+        types = [e["type"] for e in
+                 self.receipt(hdrs["X-Receipt-Id"])["event_log"]]
+        self.assertEqual(types, ["request.received", "response.returned"])
+
+    def test_malformed_constraints_are_invalid_requests(self):
+        for prov in ({"aci_verified": 1}, {"aci_session_ids": "ab"},
+                     {"aci_other": True}):
+            with self.subTest(provider=prov):
+                st, doc, hdrs = self.post(self.msg(prov))
+                self.assertEqual((st, doc["error"]["type"]),
+                                 (400, "invalid_request_error"))
+                self.assertIsNone(hdrs.get("X-Receipt-Id"))
+
+    def test_unconstrained_chat_verifies(self):
+        rc, doc = self.chat()
+        self.assertEqual((rc, failed(doc)), (EXIT_VERIFIED, []))
+
+    def test_chat_pinned_session_refused(self):
+        path = os.path.join(self.sim.dir.name, "direct-refusal.json")
+        rc, doc = self.chat("--aci-session", "ab" * 32, "--save", path)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(doc["refusal"], "session_not_accepted")
+        self.assertEqual(checks(doc)["aci.receipt.signature"]["outcome"],
+                         "pass")
+        self.assertEqual(failed(doc), ["aci.receipt.session_pinned",
+                                       "aci.receipt.upstream"])
+        # the saved refusal fails offline on the same checks
+        rc, out, err = run("verify", path, "--test-root", self.root,
+                           "--no-gpu", "--json")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        self.assertEqual(failed(json.loads(out)), failed(doc))
+
+    def test_chat_aci_verified_needs_an_upstream_record(self):
+        # The service serves it (satisfied by construction), but the
+        # client's receipt policy asks for a recorded verified upstream,
+        # which a direct service's receipt never has: fail closed.
+        rc, doc = self.chat("--aci-verified")
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertNotIn("refusal", doc)
+        self.assertEqual(failed(doc), ["aci.receipt.upstream"])
+
 if __name__ == "__main__":
     EXE, SIM = sys.argv[1], sys.argv[2]
     sys.exit(runner.main(sys.argv[3:]))
