@@ -1650,32 +1650,38 @@ static void check_sessions(teeattest_result *r, const teeattest_bundle *b,
 /* The serving constraints of spec 5.3 the exact request carried
  * ("provider": {"aci_verified", "aci_session_ids"}), which the receipt's
  * request hash binds: the receipt is held to them as chat held it online.
- * *doc keeps the pinned strings alive; anything else is no constraint. */
+ * *doc keeps the pinned strings alive. Fail closed where they cannot be
+ * read: a request that is not one JSON object (or has a member twice, or
+ * did not parse for want of memory) requires verified serving, and an
+ * aci_session_ids that is not a non-empty array pins nothing that any
+ * receipt can cite. */
 static int request_constraints(const teeattest_bundle *b, json_t **doc,
                                ta_aci_receipt_opts *o, const char ***pins,
                                teeattest_error *err)
 {
     *doc = NULL;
     *pins = NULL;
-    if (ta_json_parse(doc, b->req, b->req_len, EXCHANGE_MAX, NULL)) {
+    if (ta_json_parse(doc, b->req, b->req_len, EXCHANGE_MAX, NULL) ||
+        !json_is_object(*doc)) {
         json_decref(*doc);
         *doc = NULL;
+        o->require_verified = true;
         return TEEATTEST_OK;
     }
     const json_t *prov = json_object_get(*doc, "provider");
     const json_t *ids = json_object_get(prov, "aci_session_ids");
     o->require_verified = json_is_true(json_object_get(prov, "aci_verified"));
-    size_t n = json_array_size(ids);
-    if (!n)
+    if (!ids)
         return TEEATTEST_OK;
     o->require_verified = true; /* aci_session_ids implies it (5.3) */
-    *pins = calloc(n, sizeof **pins);
+    size_t n = json_array_size(ids);
+    *pins = calloc(n ? n : 1, sizeof **pins);
     if (!*pins)
         return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
     for (size_t i = 0; i < n; i++) /* a non-string pins nothing */
         (*pins)[i] = json_string_value(json_array_get(ids, i));
     o->pinned = *pins;
-    o->n_pinned = n;
+    o->n_pinned = n ? n : 1; /* none: one NULL entry, matching no id */
     return TEEATTEST_OK;
 }
 

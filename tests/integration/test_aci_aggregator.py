@@ -421,6 +421,45 @@ class TestAciAggregatorBundle(AggCase):
             json.dumps(req).encode()).decode()
         self.assertIn("aci.receipt.request_hash", self.verify_failed(b))
 
+    def exchange_bundle(self, raw):
+        """The saved bundle with its exchange replaced by `raw` sent to the
+        aggregator as is, the answer, its receipt and cited session."""
+        req = urllib.request.Request(
+            self.sim.http_url + "/v1/chat/completions", method="POST",
+            data=raw, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            resp, rid = r.read(), r.headers["X-Receipt-Id"]
+        with urllib.request.urlopen(self.sim.http_url + "/v1/aci/receipts/" +
+                                    rid, timeout=60) as r:
+            receipt = r.read().decode()
+        up = [e for e in json.loads(receipt)["event_log"]
+              if e["type"] == "upstream.verified"][0]
+        with urllib.request.urlopen(self.sim.http_url + "/v1/aci/sessions/" +
+                                    up["session_id"], timeout=60) as r:
+            session = r.read().decode()
+        b = self.load()
+        b["exchange"] = {"request": base64.b64encode(raw).decode(),
+                         "response": base64.b64encode(resp).decode()}
+        b["aci"] = {"receipts": [receipt], "sessions": [session]}
+        return b, up
+
+    def test_request_constraints_read_fail_closed(self):
+        # the same request without constraints verifies
+        plain = (b'{"model":"m","messages":[{"role":"user",'
+                 b'"content":"hello"}]}')
+        b, up = self.exchange_bundle(plain)
+        self.assertFalse(up["required"])
+        rc, res = self.verify(b)
+        self.assertEqual((rc, failed(res)), (EXIT_VERIFIED, []))
+        # "provider" twice: the service took the last (not required); the
+        # bundle cannot tell which was meant and requires verified serving
+        dup = (b'{"model":"m","messages":[{"role":"user","content":'
+               b'"hello"}],"provider":{"aci_verified":true},'
+               b'"provider":{"aci_verified":false}}')
+        b, up = self.exchange_bundle(dup)
+        self.assertFalse(up["required"])
+        self.assertEqual(self.verify_failed(b), ["aci.receipt.upstream"])
+
     def test_pinned_session_saved_and_checked(self):
         sid = self.online["facts"]["aci.receipt.session_id"]
         online, path = self.save("--aci-session", sid)
