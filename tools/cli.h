@@ -435,13 +435,15 @@ bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                      const int64_t *time, const teeattest_exchange *x,
                      teeattest_signature *sig);
 /* The same for an aci exchange: its receipt as received instead of a
- * signature record (a version 2 bundle). */
+ * signature record and, when session is not NULL, the session the receipt
+ * cites as fetched (a version 2 bundle). */
 bool cli_save_aci_bundle(const char *cmd, const char *path,
                          teeattest_ctx *ctx, teeattest_report *rep,
                          teeattest_evidence *ev, const uint8_t nonce[32],
                          const char *model, const int64_t *time,
                          const teeattest_exchange *x, const uint8_t *receipt,
-                         size_t receipt_len);
+                         size_t receipt_len, const uint8_t *session,
+                         size_t session_len);
 
 /* ---- providers (cmd_provider.c) --------------------------------------- */
 

@@ -844,13 +844,15 @@ int cli_verdict_exit(const teeattest_result *res)
 /* ---- bundles ------------------------------------------------------------ */
 
 /* cli_save_bundle() and cli_save_aci_bundle(): an ACI receipt (when
- * receipt is not NULL) makes it a version 2 bundle. */
+ * receipt is not NULL), and the session it cites (when session is not
+ * NULL), make it a version 2 bundle. */
 static bool save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                         teeattest_report *rep, teeattest_evidence *ev,
                         const uint8_t nonce[32], const char *model,
                         const int64_t *time, const teeattest_exchange *x,
                         teeattest_signature *sig, const uint8_t *receipt,
-                        size_t receipt_len)
+                        size_t receipt_len, const uint8_t *session,
+                        size_t session_len)
 {
     teeattest_error err = TEEATTEST_ERROR_INIT;
     teeattest_bundle *b = NULL;
@@ -880,6 +882,9 @@ static bool save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
     if (st == TEEATTEST_OK && receipt)
         st = teeattest_bundle_add_item(b, TEEATTEST_BUNDLE_ACI_RECEIPT,
                                        receipt, receipt_len, &err);
+    if (st == TEEATTEST_OK && session)
+        st = teeattest_bundle_add_item(b, TEEATTEST_BUNDLE_ACI_SESSION,
+                                       session, session_len, &err);
     if (st == TEEATTEST_OK)
         st = teeattest_bundle_to_json(b, &json, &len, &err);
     bool ok = false;
@@ -899,7 +904,7 @@ bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                      teeattest_signature *sig)
 {
     return save_bundle(cmd, path, ctx, rep, ev, nonce, model, time, x, sig,
-                       NULL, 0);
+                       NULL, 0, NULL, 0);
 }
 
 bool cli_save_aci_bundle(const char *cmd, const char *path,
@@ -907,8 +912,9 @@ bool cli_save_aci_bundle(const char *cmd, const char *path,
                          teeattest_evidence *ev, const uint8_t nonce[32],
                          const char *model, const int64_t *time,
                          const teeattest_exchange *x, const uint8_t *receipt,
-                         size_t receipt_len)
+                         size_t receipt_len, const uint8_t *session,
+                         size_t session_len)
 {
     return save_bundle(cmd, path, ctx, rep, ev, nonce, model, time, x, NULL,
-                       receipt, receipt_len);
+                       receipt, receipt_len, session, session_len);
 }

@@ -504,9 +504,10 @@ void help_chat(FILE *f)
           "Behind an aggregator, the session the receipt cites is fetched,\n"
           "verified with the receipt (id, served_at in its window) and\n"
           "deep-audited: its evidence verified again under the same policy\n"
-          "(checks aci.session.*); a refusal (session_not_accepted,\n"
+          "(checks aci.session.*); --save writes that session too (DIR/:\n"
+          "session.json). A refusal (session_not_accepted,\n"
           "upstream_verification_failed) is reported with its receipt checked,\n"
-          "exit 1.\n"
+          "exit 1 (--save FILE still writes it: 'teeattest verify' fails it).\n"
           "With --e2ee the prompt is encrypted (E2EE v2) to an E2EE key of the\n"
           "attested keyset only, and each answer field is decrypted with its\n"
           "AAD checked (checks aci.e2ee.key, aci.e2ee.response); the request\n"
@@ -905,11 +906,13 @@ static bool pin_attested_tls(teeattest_provider *p,
     return true;
 }
 
-/* --save DIR/ for aci: the exchange bytes, the receipt as received and the
- * attested keyset, what 'teeattest aci verify-receipt' reads. */
+/* --save DIR/ for aci: the exchange bytes, the receipt as received, the
+ * attested keyset and the cited session as fetched (when there is one),
+ * what 'teeattest aci verify-receipt' reads. */
 static bool save_aci(const char *dir, const teeattest_exchange *x,
                      bool stream, const uint8_t *receipt, size_t receipt_len,
-                     const char *keyset)
+                     const char *keyset, const uint8_t *session,
+                     size_t session_len)
 {
     char path[4096];
     return save_chat(dir, x, NULL, stream) &&
@@ -917,7 +920,11 @@ static bool save_aci(const char *dir, const teeattest_exchange *x,
                          NULL) &&
            cli_write_new_file(CHAT, path, receipt, receipt_len) &&
            cli_join_path(CHAT, path, sizeof path, dir, "keyset.json", NULL) &&
-           cli_write_new_file(CHAT, path, keyset, strlen(keyset));
+           cli_write_new_file(CHAT, path, keyset, strlen(keyset)) &&
+           (!session ||
+            (cli_join_path(CHAT, path, sizeof path, dir, "session.json",
+                           NULL) &&
+             cli_write_new_file(CHAT, path, session, session_len)));
 }
 
 /* ---- chat --provider aci --e2ee ----------------------------------------- */
@@ -1078,19 +1085,6 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
         network_error(CHAT, "fetching the receipt", st, &err);
         goto out;
     }
-    /* --save FILE: a version 2 bundle (report, exchange, receipt), its
-     * time the --at of the verification, as attest --save writes it. */
-    const struct cli_opt *o_at = cli_opt(opts, "at");
-    if (o_save->seen &&
-        !(save_is_dir(o_save->value)
-              ? save_aci(o_save->value, x, stream, receipt, receipt_len, keyset)
-              : (!o_at->seen ||
-                 cli_parse_unix_time(CHAT, "at", o_at->value, &at)) &&
-                    cli_save_aci_bundle(CHAT, o_save->value, ctx, rep, ev,
-                                        nonce, cli_opt(opts, "model")->value,
-                                        o_at->seen ? &at : NULL, x, receipt,
-                                        receipt_len)))
-        goto out;
     teeattest_aci_receipt_options ro = TEEATTEST_ACI_RECEIPT_OPTIONS_INIT;
     ro.request = sess ? NULL : req; /* E2EE: the restored body */
     ro.request_len = sess ? 0 : req_len;
@@ -1099,6 +1093,23 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
     ro.response_len = resp_len;
     if (!aci_agg_session(CHAT, agg, ctx, p, receipt, receipt_len, ev, pol,
                          &ro))
+        goto out;
+    /* --save FILE: a version 2 bundle (report, exchange, receipt, the
+     * cited session as fetched, the material its audit used), its time
+     * the --at of the verification, as attest --save writes it. Saved
+     * whatever the verdict (a refusal too): 'teeattest verify' decides. */
+    const struct cli_opt *o_at = cli_opt(opts, "at");
+    if (o_save->seen &&
+        !(save_is_dir(o_save->value)
+              ? save_aci(o_save->value, x, stream, receipt, receipt_len, keyset,
+                         agg->session, agg->session_len)
+              : (!o_at->seen ||
+                 cli_parse_unix_time(CHAT, "at", o_at->value, &at)) &&
+                    cli_save_aci_bundle(CHAT, o_save->value, ctx, rep, ev,
+                                        nonce, cli_opt(opts, "model")->value,
+                                        o_at->seen ? &at : NULL, x, receipt,
+                                        receipt_len, agg->session,
+                                        agg->session_len)))
         goto out;
     st = teeattest_aci_verify_receipt(ctx, &res, receipt, receipt_len,
                                       (const uint8_t *)keyset, strlen(keyset),

@@ -381,9 +381,11 @@ TEEATTEST_API int teeattest_bundle_exchange(const teeattest_bundle *b,
  *        but no exchange, or an exchange but no signature record, fails
  *        the required check "bundle.response". For the aci dialect the
  *        exchange is checked by its receipt (version 2): against the
- *        keyset the report established, over the exact bytes, with the
- *        session it cites when held (checks aci.receipt.*, aci.session.*,
- *        bundle.sessions; docs/bundle.md). The
+ *        keyset the report established, over the exact bytes, under the
+ *        serving constraints the request carried, with the session it
+ *        cites verified and deep-audited as teeattest_aci_session_audit()
+ *        does (checks aci.receipt.*, aci.session.*, bundle.sessions;
+ *        docs/bundle.md). The
  *        time is the policy's when it sets one, else the bundle's capture
  *        time.
  * @return as teeattest_report_verify(); TEEATTEST_E_FIELD_MISSING when the

@@ -15,6 +15,7 @@
 
 #include "../aci/aci.h"
 #include "../crypto/crypto.h"
+#include "pipeline.h"
 #include "teeattest/attest.h"
 #include "teeattest/provider.h"
 #include "teeattest/result.h"
@@ -178,9 +179,12 @@ static const char *copy_checks(teeattest_result *r, const teeattest_result *sub,
     return bad;
 }
 
-static int audit(teeattest_ctx *ctx, teeattest_result *r, const json_t *doc,
-                 const ta_aci_session_info *si, teeattest_evidence *ev,
-                 const teeattest_policy *pol, teeattest_error *err)
+int ta_aci_session_deep_audit(teeattest_ctx *ctx, teeattest_result *r,
+                              const json_t *doc,
+                              const struct ta_aci_session_info *si,
+                              teeattest_evidence *ev,
+                              const teeattest_policy *pol,
+                              teeattest_error *err)
 {
     if (!si->evidence_ok) {
         ta_result_check(r, AUDIT, SKIP, true,
@@ -277,7 +281,7 @@ static int session_result(teeattest_ctx *ctx, teeattest_result **out,
         rc = ta_json_parse(&doc, session, session_len, TA_ACI_SESSION_MAX,
                            err);
     if (!rc && deep)
-        rc = audit(ctx, r, doc, &si, ev, policy, err);
+        rc = ta_aci_session_deep_audit(ctx, r, doc, &si, ev, policy, err);
     json_decref(doc);
     ta_aci_session_info_free(ctx, &si);
     if (!rc)

@@ -1686,8 +1686,8 @@ static int session_ids(const teeattest_bundle *b, char ids[][65],
 }
 
 /* bundle.sessions: every session the bundle holds is the one its receipt
- * cites (it is verified with the receipt); the cited one may be absent
- * (then aci.receipt.session_window says so, as online without it). */
+ * cites (it is verified with the receipt), and the cited one is held
+ * (teeattest chat fails when the aggregator does not serve it). */
 static void check_sessions(teeattest_result *r, const teeattest_bundle *b,
                            char ids[][65], const char *cited)
 {
@@ -1715,20 +1715,83 @@ static void check_sessions(teeattest_result *r, const teeattest_bundle *b,
         ta_result_check(r, name, TEEATTEST_OUTCOME_PASS, true,
                         "session %s, cited by the receipt", cited);
     else if (cited)
-        ta_result_check(r, name, TEEATTEST_OUTCOME_SKIP, false,
+        ta_result_check(r, name, TEEATTEST_OUTCOME_FAIL, true,
                         "the receipt cites session %s; the bundle does not "
-                        "hold it", cited);
+                        "hold it (online, a cited session not served "
+                        "fails)", cited);
     else
         ta_result_check(r, name, TEEATTEST_OUTCOME_SKIP, false,
                         "the receipt cites no session");
 }
 
+/* The serving constraints of spec 5.3 the exact request carried
+ * ("provider": {"aci_verified", "aci_session_ids"}), which the receipt's
+ * request hash binds: the receipt is held to them as chat held it online.
+ * *doc keeps the pinned strings alive. Fail closed where they cannot be
+ * read: a request that is not one JSON object (or has a member twice, or
+ * did not parse for want of memory) requires verified serving, and an
+ * aci_session_ids that is not a non-empty array pins nothing that any
+ * receipt can cite. */
+static int request_constraints(const teeattest_bundle *b, json_t **doc,
+                               ta_aci_receipt_opts *o, const char ***pins,
+                               teeattest_error *err)
+{
+    *doc = NULL;
+    *pins = NULL;
+    if (ta_json_parse(doc, b->req, b->req_len, EXCHANGE_MAX, NULL) ||
+        !json_is_object(*doc)) {
+        json_decref(*doc);
+        *doc = NULL;
+        o->require_verified = true;
+        return TEEATTEST_OK;
+    }
+    const json_t *prov = json_object_get(*doc, "provider");
+    const json_t *ids = json_object_get(prov, "aci_session_ids");
+    o->require_verified = json_is_true(json_object_get(prov, "aci_verified"));
+    if (!ids)
+        return TEEATTEST_OK;
+    o->require_verified = true; /* aci_session_ids implies it (5.3) */
+    size_t n = json_array_size(ids);
+    *pins = calloc(n ? n : 1, sizeof **pins);
+    if (!*pins)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    for (size_t i = 0; i < n; i++) /* a non-string pins nothing */
+        (*pins)[i] = json_string_value(json_array_get(ids, i));
+    o->pinned = *pins;
+    o->n_pinned = n ? n : 1; /* none: one NULL entry, matching no id */
+    return TEEATTEST_OK;
+}
+
+/* The cited session's checks (aci.session.*) and its deep audit with the
+ * bundle's evidence under the policy, as teeattest chat runs
+ * teeattest_aci_session_audit() online. */
+static int session_checks(teeattest_bundle *b, ta_checks *c, size_t s,
+                          const char *cited, const teeattest_policy *pol,
+                          teeattest_error *err)
+{
+    ta_aci_session_info si;
+    memset(&si, 0, sizeof si);
+    json_t *doc = NULL;
+    int rc = ta_aci_session_verify(b->ctx, c, b->sessions.p[s],
+                                   b->sessions.len[s], cited, &si, err);
+    if (!rc)
+        rc = ta_json_parse(&doc, b->sessions.p[s], b->sessions.len[s],
+                           TA_ACI_SESSION_MAX, err);
+    if (!rc)
+        rc = ta_aci_session_deep_audit(b->ctx, c->r, doc, &si, b->ev, pol,
+                                       err);
+    json_decref(doc);
+    ta_aci_session_info_free(b->ctx, &si);
+    return rc;
+}
+
 /* Version 2, aci: the receipt over the exchange's exact bytes, against the
  * keyset the report established (fact aci.keyset, as chat does online),
- * with the session it cites when the bundle holds it; then
+ * held to the serving constraints of the request, with the session it
+ * cites (checked and deep-audited) when the bundle holds it; then
  * bundle.sessions. Checks go to r (not finished yet). */
 static int aci_checks(teeattest_bundle *b, teeattest_result *r,
-                      teeattest_error *err)
+                      const teeattest_policy *pol, teeattest_error *err)
 {
     char ids[TEEATTEST_BUNDLE_ITEMS_MAX][65];
     int rc = session_ids(b, ids, err);
@@ -1766,6 +1829,12 @@ static int aci_checks(teeattest_bundle *b, teeattest_result *r,
         o.response = b->resp;
         o.response_len = b->resp_len;
         o.has_response = true;
+        json_t *reqdoc = NULL;
+        const char **pins = NULL;
+        if ((rc = request_constraints(b, &reqdoc, &o, &pins, err))) {
+            ta_aci_keyset_free(b->ctx, &ks);
+            return rc;
+        }
         /* A first pass, tally only, finds the session the receipt cites. */
         ta_checks tally;
         memset(&tally, 0, sizeof tally);
@@ -1795,10 +1864,11 @@ static int aci_checks(teeattest_bundle *b, teeattest_result *r,
                                        b->receipts.len[0], &ks, &o, &info,
                                        err);
         if (!rc && s < b->sessions.n)
-            rc = ta_aci_session_verify(b->ctx, &c, b->sessions.p[s],
-                                       b->sessions.len[s], cited, NULL, err);
+            rc = session_checks(b, &c, s, cited, pol, err);
         ta_aci_session_info_free(b->ctx, &si);
         ta_aci_keyset_free(b->ctx, &ks);
+        free(pins);
+        json_decref(reqdoc);
         if (rc)
             return rc;
     }
@@ -1849,7 +1919,7 @@ TEEATTEST_API int teeattest_bundle_verify(teeattest_ctx *ctx,
     if (!rc)
         check_pairing(att, b, aci);
     if (!rc && aci)
-        rc = aci_checks(b, att, err);
+        rc = aci_checks(b, att, &pol, err);
     if (!rc)
         rc = ta_result_finish(att, err);
     if (!rc && !(b->has_exchange && b->sig && !aci)) {

@@ -24,6 +24,21 @@ int ta_gpu_verify_into(teeattest_ctx *ctx, teeattest_result *r,
                        const teeattest_policy *policy, int64_t at,
                        teeattest_error *err);
 
+/* The deep audit of an ACI session (aci_audit.c, spec 9.2 step 4) into an
+ * existing result: `doc` is the session's parsed document and `si` what
+ * ta_aci_session_verify() found in it (the checks aci.session.* already
+ * recorded); adds aci.session.deep_audit, aci.session.deep_audit_binding
+ * and aci.session.audit.*. Used by teeattest_aci_session_audit() and by
+ * bundle verification. */
+struct ta_aci_session_info;
+struct json_t;
+int ta_aci_session_deep_audit(teeattest_ctx *ctx, teeattest_result *r,
+                              const struct json_t *doc,
+                              const struct ta_aci_session_info *si,
+                              teeattest_evidence *ev,
+                              const teeattest_policy *pol,
+                              teeattest_error *err);
+
 #define TA_EVIDENCE_ENTRIES_MAX 256u
 #define TA_EVIDENCE_COLLATERALS_MAX 64u
 #define TA_EVIDENCE_ITEM_MAX (16u * 1024u * 1024u)

@@ -10,6 +10,7 @@ Usage: test_aci_aggregator.py TEEATTEST_EXE SIM_EXE|- [unittest args...]
 The simulator's clock (--pki-time) and the verification time (--at) are
 fixed: nothing depends on the wall clock.
 """
+import base64
 import json
 import os
 import subprocess
@@ -229,6 +230,280 @@ class TestAciAggregatorChat(AggCase):
                       checks(doc)["aci.receipt.session_window"]["detail"])
 
 
+class TestAciAggregatorBundle(AggCase):
+    """chat --save FILE behind the aggregator: the cited session is saved
+    as fetched and `teeattest verify FILE` re-verifies the receipt, the
+    session and its deep audit offline; then attacks on the saved
+    bundle, each failing on its named check."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.n = 0
+        cls.sim.control({"reset": True})
+        cls.online, cls.path = cls.save("--aci-verified")
+        # a second session document (another variant, another id)
+        cls.sim.control({"reset": True, "aci_session_expired": True})
+        _, cls.path_expired = cls.save("--aci-verified", rc=EXIT_FAILED)
+        cls.sim.control({"reset": True})
+
+    @classmethod
+    def save(cls, *extra, rc=EXIT_VERIFIED, save_to=None):
+        cls.n += 1
+        path = save_to or os.path.join(cls.sim.dir.name,
+                                       "agg-bundle-%d.json" % cls.n)
+        got, out, err = run(
+            "chat", "--provider", "aci", "--base-url", cls.https,
+            "--ca-file", cls.sim.cert, "--model", "m", "--pccs",
+            cls.sim.http_url, "--test-root", cls.root, "--no-gpu",
+            "--gpu-online", "none", "--timeout", "30", "--at", AT, "--json",
+            "--save", path, *extra, "hello")
+        if got != rc:
+            raise AssertionError("chat --save: %d %s %s" % (got, out, err))
+        return json.loads(out), path
+
+    def load(self, path=None):
+        with open(path or self.path) as f:
+            return json.load(f)
+
+    def verify(self, doc_or_path, *extra):
+        path = doc_or_path
+        if not isinstance(doc_or_path, str):
+            type(self).n += 1
+            path = os.path.join(self.sim.dir.name, "agg-edit-%d.json" %
+                                self.n)
+            with open(path, "w") as f:
+                json.dump(doc_or_path, f)
+        rc, out, err = run("verify", path, "--test-root", self.root,
+                           "--no-gpu", "--json", *extra)
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED), out + err)
+        return rc, json.loads(out)
+
+    def verify_failed(self, doc):
+        rc, res = self.verify(doc)
+        self.assertEqual(rc, EXIT_FAILED)
+        return failed(res)
+
+    def session_doc(self, b):
+        return json.loads(b["aci"]["sessions"][0])
+
+    def test_saves_the_cited_session_as_fetched(self):
+        b = self.load()
+        self.assertEqual(b["version"], 2)
+        self.assertEqual(len(b["aci"]["sessions"]), 1)
+        sid = self.online["facts"]["aci.receipt.session_id"]
+        with urllib.request.urlopen(self.sim.http_url + "/v1/aci/sessions/" +
+                                    sid, timeout=60) as r:
+            served = r.read().decode()
+        self.assertEqual(b["aci"]["sessions"][0], served)  # exact bytes
+
+    def test_reverifies_offline_with_the_deep_audit(self):
+        rc, res = self.verify(self.path)
+        self.assertEqual((rc, failed(res)), (EXIT_VERIFIED, []))
+        got = {c["name"]: c["outcome"] for c in res["checks"]}
+        # the online checklist: report, receipt (with the session), the
+        # session's audit, plus bundle.sessions
+        want = {c["name"]: c["outcome"]
+                for c in self.online["attestation"]["checks"]}
+        want.update({c["name"]: c["outcome"]
+                     for c in self.online["checks"]})
+        want.update({c["name"]: c["outcome"]
+                     for c in self.online["session"]["checks"]})
+        want["bundle.sessions"] = "pass"
+        self.assertEqual(got, want)
+        for name in ("aci.receipt.upstream", "aci.receipt.session_window",
+                     "aci.session.id", "aci.session.evidence",
+                     "aci.session.deep_audit",
+                     "aci.session.deep_audit_binding",
+                     "aci.session.audit.entry[0].tdx.quote.signature"):
+            self.assertEqual(got[name], "pass", name)
+        self.assertEqual(
+            res["facts"]["aci.session.audit.aci.keyset_digest"],
+            self.online["session"]["facts"][
+                "aci.session.audit.aci.keyset_digest"])
+        rc, out, err = run("verify", self.path, "--test-root", self.root,
+                           "--no-gpu")
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertIn("1 receipt, 1 session", out)
+
+    def test_unconstrained_chat_saves_its_session(self):
+        online, path = self.save()
+        b = self.load(path)
+        self.assertEqual(len(b["aci"]["sessions"]), 1)
+        rc, res = self.verify(path)
+        self.assertEqual((rc, failed(res)), (EXIT_VERIFIED, []))
+        # nothing asked for verified serving: dropping the session still
+        # fails, as a cited session not served fails online
+        b["aci"]["sessions"] = []
+        self.assertEqual(self.verify_failed(b), ["bundle.sessions"])
+
+    def test_session_dropped(self):
+        b = self.load()
+        b["aci"]["sessions"] = []
+        # the request asked for verified serving: the window is required
+        self.assertEqual(self.verify_failed(b),
+                         ["aci.receipt.session_window", "bundle.sessions"])
+
+    def test_session_duplicated(self):
+        b = self.load()
+        b["aci"]["sessions"] *= 2
+        self.assertEqual(self.verify_failed(b), ["bundle.sessions"])
+
+    def test_session_evidence_byte_edited(self):
+        b = self.load()
+        s = self.session_doc(b)
+        head, data = s["evidence"]["data"].split(",", 1)
+        ev = bytearray(base64.b64decode(data))
+        ev[len(ev) // 2] ^= 0x01
+        s["evidence"]["data"] = head + "," + base64.b64encode(ev).decode()
+        b["aci"]["sessions"] = [json.dumps(s)]
+        # the session's id is the hash of all of it: no longer the cited one
+        self.assertEqual(self.verify_failed(b),
+                         ["aci.receipt.session_window", "bundle.sessions"])
+
+    def test_session_window_edited(self):
+        b = self.load()
+        s = self.session_doc(b)
+        s["expires_at"] += 86400
+        b["aci"]["sessions"] = [json.dumps(s)]
+        self.assertEqual(self.verify_failed(b),
+                         ["aci.receipt.session_window", "bundle.sessions"])
+
+    def test_session_in_another_encoding(self):
+        # a session is identified by its JCS form: any encoding verifies
+        b = self.load()
+        b["aci"]["sessions"] = [json.dumps(self.session_doc(b), indent=1)]
+        rc, res = self.verify(b)
+        self.assertEqual((rc, failed(res)), (EXIT_VERIFIED, []))
+
+    def test_session_swapped_for_another(self):
+        b = self.load()
+        other = self.load(self.path_expired)["aci"]["sessions"]
+        self.assertNotEqual(other, b["aci"]["sessions"])
+        b["aci"]["sessions"] = other
+        self.assertEqual(self.verify_failed(b),
+                         ["aci.receipt.session_window", "bundle.sessions"])
+        # beside the cited one, an uncited session fails too
+        b["aci"]["sessions"] = self.load()["aci"]["sessions"] + other
+        self.assertEqual(self.verify_failed(b), ["bundle.sessions"])
+
+    def test_expired_session_fails_offline_too(self):
+        rc, res = self.verify(self.path_expired)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(failed(res), ["aci.receipt.session_window"])
+
+    def test_receipt_citing_another_session(self):
+        self.sim.control({"reset": True, "aci_session_other": True})
+        online, path = self.save("--aci-verified", rc=EXIT_FAILED)
+        self.assertEqual(failed(online), ["aci.receipt.session_window",
+                                          "aci.session.id"])
+        # saved as fetched: the document served under the cited id is
+        # not the cited session
+        self.assertEqual(self.verify_failed(path),
+                         ["aci.receipt.session_window", "bundle.sessions"])
+
+    def test_bad_session_evidence_fails_offline(self):
+        self.sim.control({"reset": True, "aci_bad_session": True})
+        online, path = self.save("--aci-verified", rc=EXIT_FAILED)
+        rc, res = self.verify(path)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(failed(res), failed(online["session"]))
+
+    def test_constraints_read_from_the_exact_request(self):
+        # the request's "provider" constraints, bound by the receipt's
+        # request hash, hold the receipt as chat held it online: removing
+        # them from the saved request breaks the hash
+        b = self.load()
+        req = json.loads(base64.b64decode(b["exchange"]["request"]))
+        self.assertEqual(req["provider"], {"aci_verified": True})
+        del req["provider"]
+        b["exchange"]["request"] = base64.b64encode(
+            json.dumps(req).encode()).decode()
+        self.assertIn("aci.receipt.request_hash", self.verify_failed(b))
+
+    def exchange_bundle(self, raw):
+        """The saved bundle with its exchange replaced by `raw` sent to the
+        aggregator as is, the answer, its receipt and cited session."""
+        req = urllib.request.Request(
+            self.sim.http_url + "/v1/chat/completions", method="POST",
+            data=raw, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            resp, rid = r.read(), r.headers["X-Receipt-Id"]
+        with urllib.request.urlopen(self.sim.http_url + "/v1/aci/receipts/" +
+                                    rid, timeout=60) as r:
+            receipt = r.read().decode()
+        up = [e for e in json.loads(receipt)["event_log"]
+              if e["type"] == "upstream.verified"][0]
+        with urllib.request.urlopen(self.sim.http_url + "/v1/aci/sessions/" +
+                                    up["session_id"], timeout=60) as r:
+            session = r.read().decode()
+        b = self.load()
+        b["exchange"] = {"request": base64.b64encode(raw).decode(),
+                         "response": base64.b64encode(resp).decode()}
+        b["aci"] = {"receipts": [receipt], "sessions": [session]}
+        return b, up
+
+    def test_request_constraints_read_fail_closed(self):
+        # the same request without constraints verifies
+        plain = (b'{"model":"m","messages":[{"role":"user",'
+                 b'"content":"hello"}]}')
+        b, up = self.exchange_bundle(plain)
+        self.assertFalse(up["required"])
+        rc, res = self.verify(b)
+        self.assertEqual((rc, failed(res)), (EXIT_VERIFIED, []))
+        # "provider" twice: the service took the last (not required); the
+        # bundle cannot tell which was meant and requires verified serving
+        dup = (b'{"model":"m","messages":[{"role":"user","content":'
+               b'"hello"}],"provider":{"aci_verified":true},'
+               b'"provider":{"aci_verified":false}}')
+        b, up = self.exchange_bundle(dup)
+        self.assertFalse(up["required"])
+        self.assertEqual(self.verify_failed(b), ["aci.receipt.upstream"])
+
+    def test_pinned_session_saved_and_checked(self):
+        sid = self.online["facts"]["aci.receipt.session_id"]
+        online, path = self.save("--aci-session", sid)
+        rc, res = self.verify(path)
+        self.assertEqual((rc, failed(res)), (EXIT_VERIFIED, []))
+        c = checks(res)
+        self.assertEqual(c["aci.receipt.session_pinned"]["outcome"], "pass")
+
+    def test_refusal_saved_fails_offline(self):
+        # a refusal is saved (its receipt is the signed record of it);
+        # verify fails it on the same checks as the online chat
+        online, path = self.save("--aci-session", "ab" * 32, rc=EXIT_FAILED)
+        self.assertEqual(online["refusal"], "session_not_accepted")
+        b = self.load(path)
+        self.assertEqual(b["aci"]["sessions"], [])
+        rc, res = self.verify(path)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(failed(res), failed(online))
+        self.assertEqual(failed(res), ["aci.receipt.session_pinned",
+                                       "aci.receipt.upstream"])
+
+    def test_upstream_failure_refusal_saved_fails_offline(self):
+        self.sim.control({"reset": True, "aci_upstream_failed": True})
+        online, path = self.save("--aci-verified", rc=EXIT_FAILED)
+        self.assertEqual(online["refusal"], "upstream_verification_failed")
+        self.assertEqual(self.verify_failed(path), ["aci.receipt.upstream"])
+
+    def test_save_dir_writes_the_session(self):
+        d = os.path.join(self.sim.dir.name, "agg-dir-%d" % os.getpid())
+        os.mkdir(d)
+        online, _ = self.save("--aci-verified", save_to=d + "/")
+        with open(os.path.join(d, "session.json"), "rb") as f:
+            sess = f.read()
+        rc, out, err = run(
+            "aci", "verify-receipt", "--receipt",
+            os.path.join(d, "receipt.json"), "--keyset",
+            os.path.join(d, "keyset.json"), "--request",
+            os.path.join(d, "request_body.json"), "--response",
+            os.path.join(d, "response_body.json"), "--session",
+            os.path.join(d, "session.json"), "--require-verified")
+        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+        self.assertEqual(json.loads(sess)["api_version"], "aci/1")
+
+
 class TestAciAggregatorSim(AggCase):
     """The simulator's side of spec 5.3 and 8.1."""
 
@@ -279,6 +554,105 @@ class TestAciAggregatorSim(AggCase):
         self.assertEqual((up[0]["result"], up[0]["required"]),
                          ("failed", True))
 
+
+
+class TestAciAggregatorDirect(unittest.TestCase):
+    """Serving constraints sent to a direct service (teeattest-sim
+    --dialect aci without --aci-aggregator), spec 5.3: aci_verified is
+    satisfied by construction (served; the receipt has no upstream
+    event), any aci_session_ids list is refused (412 session_not_accepted
+    with its receipt: a direct service has no sessions), malformed
+    constraints are a 400."""
+
+    @classmethod
+    def setUpClass(cls):
+        if SIM in (None, "-"):
+            raise unittest.SkipTest("simulator not built")
+        cls.sim = SimProcess(SIM, https=True, prefix="test-aci-direct-",
+                             args=["--dialect", "aci", "--seed", "5",
+                                   "--no-gpu", "--pki-time",
+                                   str(PKI_TIME)])
+        cls.root = os.path.join(cls.sim.dir.name, "root.der")
+        with urllib.request.urlopen(cls.sim.http_url + "/_sim/tdx-root.der",
+                                    timeout=60) as r, \
+                open(cls.root, "wb") as f:
+            f.write(r.read())
+        cls.https = "https://127.0.0.1:%d" % cls.sim.ports["https_port"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    post = TestAciAggregatorSim.post
+    msg = TestAciAggregatorSim.msg
+
+    def receipt(self, rid):
+        with urllib.request.urlopen(self.sim.http_url + "/v1/aci/receipts/" +
+                                    rid, timeout=60) as r:
+            return json.loads(r.read())
+
+    def chat(self, *extra):
+        rc, out, err = run(
+            "chat", "--provider", "aci", "--base-url", self.https,
+            "--ca-file", self.sim.cert, "--model", "m", "--pccs",
+            self.sim.http_url, "--test-root", self.root, "--no-gpu",
+            "--gpu-online", "none", "--timeout", "30", "--at", AT, "--json",
+            *extra, "hello")
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED), out + err)
+        return rc, json.loads(out)
+
+    def test_aci_verified_served_by_construction(self):
+        st, doc, hdrs = self.post(self.msg({"aci_verified": True}))
+        self.assertEqual(st, 200, doc)
+        types = [e["type"] for e in
+                 self.receipt(hdrs["X-Receipt-Id"])["event_log"]]
+        self.assertEqual(types, ["request.received", "request.forwarded",
+                                 "response.returned"])
+
+    def test_pinned_sessions_refused(self):
+        st, doc, hdrs = self.post(self.msg({"aci_session_ids": ["ab" * 32]}))
+        self.assertEqual(st, 412)
+        self.assertEqual(doc["error"]["type"], "session_not_accepted")
+        types = [e["type"] for e in
+                 self.receipt(hdrs["X-Receipt-Id"])["event_log"]]
+        self.assertEqual(types, ["request.received", "response.returned"])
+
+    def test_malformed_constraints_are_invalid_requests(self):
+        for prov in ({"aci_verified": 1}, {"aci_session_ids": "ab"},
+                     {"aci_other": True}):
+            with self.subTest(provider=prov):
+                st, doc, hdrs = self.post(self.msg(prov))
+                self.assertEqual((st, doc["error"]["type"]),
+                                 (400, "invalid_request_error"))
+                self.assertIsNone(hdrs.get("X-Receipt-Id"))
+
+    def test_unconstrained_chat_verifies(self):
+        rc, doc = self.chat()
+        self.assertEqual((rc, failed(doc)), (EXIT_VERIFIED, []))
+
+    def test_chat_pinned_session_refused(self):
+        path = os.path.join(self.sim.dir.name, "direct-refusal.json")
+        rc, doc = self.chat("--aci-session", "ab" * 32, "--save", path)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(doc["refusal"], "session_not_accepted")
+        self.assertEqual(checks(doc)["aci.receipt.signature"]["outcome"],
+                         "pass")
+        self.assertEqual(failed(doc), ["aci.receipt.session_pinned",
+                                       "aci.receipt.upstream"])
+        # the saved refusal fails offline on the same checks
+        rc, out, err = run("verify", path, "--test-root", self.root,
+                           "--no-gpu", "--json")
+        self.assertEqual(rc, EXIT_FAILED, err)
+        self.assertEqual(failed(json.loads(out)), failed(doc))
+
+    def test_chat_aci_verified_needs_an_upstream_record(self):
+        # The service serves it (satisfied by construction), but the
+        # client's receipt policy asks for a recorded verified upstream,
+        # which a direct service's receipt never has: fail closed.
+        rc, doc = self.chat("--aci-verified")
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertNotIn("refusal", doc)
+        self.assertEqual(failed(doc), ["aci.receipt.upstream"])
 
 if __name__ == "__main__":
     EXE, SIM = sys.argv[1], sys.argv[2]

@@ -15,6 +15,12 @@
  * aci_upstream_failed (upstream verification fails: refused when
  * required, else served unverified).
  *
+ * Without --aci-aggregator (a direct service) the constraints are checked
+ * as well (spec 5.3): malformed ones are a 400, aci_verified is satisfied
+ * by construction, and any aci_session_ids list is refused (412
+ * session_not_accepted with its receipt): a direct service has no
+ * sessions.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdlib.h>
@@ -204,6 +210,23 @@ int sim_aci_agg_admit(sim *s, const sim_faults *f, const void *body,
         json_decref(req);
         *err_doc = sim_error_doc(bad, "invalid_request_error");
         return 400;
+    }
+    if (!s->aci_aggregator) {
+        /* A direct service (spec 5.3): aci_verified is satisfied by
+         * construction (no second hop, served as usual, its receipt has no
+         * upstream.verified); it has no sessions, so it refuses any
+         * aci_session_ids list before serving. The refusal's receipt is
+         * built as an aggregator's refusal without upstream event:
+         * request.received and response.returned only. */
+        json_decref(req);
+        if (!ids)
+            return 0;
+        out->aggregator = true; /* no request.forwarded in the receipt */
+        *err_doc = sim_error_doc("a direct service has no attested "
+                                 "sessions: none of the pinned sessions can "
+                                 "serve this request",
+                                 "session_not_accepted");
+        return 412;
     }
     char sid[65];
     int v = variant(f);

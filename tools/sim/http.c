@@ -695,10 +695,11 @@ static json_t *parse_body(struct ctx *c)
     return j;
 }
 
-/* --aci-aggregator: the serving constraints (aci_agg.c). True when the
- * request is answered here: a malformed constraint (400), or a refusal
- * (412 session_not_accepted, 503 upstream_verification_failed) with its
- * signed receipt; *ret is then the answer and st is freed. */
+/* The serving constraints (aci_agg.c; a direct service refuses pinned
+ * sessions). True when the request is answered here: a malformed
+ * constraint (400), or a refusal (412 session_not_accepted, 503
+ * upstream_verification_failed) with its signed receipt; *ret is then the
+ * answer and st is freed. */
 static bool aci_refused(struct ctx *c, struct stream *st,
                         enum MHD_Result *ret)
 {
@@ -794,7 +795,7 @@ static enum MHD_Result chat_dstack(struct ctx *c)
                 return send_error(c, 400, msg, type);
             }
         }
-        if (s->aci_aggregator) {
+        { /* serving constraints: an aggregator's and a direct one's */
             enum MHD_Result ret;
             if (aci_refused(c, st, &ret))
                 return ret;

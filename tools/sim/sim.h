@@ -303,8 +303,10 @@ char *sim_aci_receipt_make_route(const sim *s, const sim_faults *f,
                                  const char *model, const void *req,
                                  size_t req_len, const char resp_hex[65],
                                  const sim_aci_route *route);
-/* --aci-aggregator: admit a chat request under its serving constraints
- * (spec 5.3). 0: serve, *out filled; 400: a malformed constraint (no
+/* Admit a chat request under its serving constraints (spec 5.3), as an
+ * aggregator (--aci-aggregator) or a direct service (aci_verified
+ * satisfied, aci_session_ids refused). 0: serve, *out filled (zero for a
+ * direct service); 400: a malformed constraint (no
  * receipt); 412 / 503: a refusal, *err_doc its body, to be answered with
  * a refusal receipt. Free *out with sim_aci_route_clear. */
 int sim_aci_agg_admit(sim *s, const sim_faults *f, const void *body,
