@@ -224,7 +224,15 @@ TEEATTEST_API int teeattest_aci_verify_session(teeattest_ctx *ctx,
  * session carries (report.freshness, aci.nonce: its challenge; aci.tls:
  * its connection). Then
  * aci.session.deep_audit_binding: a channel binding of the session names
- * a key of the keyset the evidence attests. Other evidence: both checks
+ * a key of the keyset the evidence attests. Standalone NVIDIA GPU evidence
+ * (a JSON media type or "application/vnd.nvidia.gpu-evidence+json", not a
+ * report, a payload teeattest_gpu_verify() reads) is verified by the GPU
+ * verifier with the material of `ev` (its GPU inputs; entry 0's NRAS
+ * answer) against the nonce the evidence names, since ACI/1 binds none to
+ * a session: hardware-proven, not fresh for this session (the warn
+ * aci.session.audit.gpu.freshness); deep_audit_binding is then skipped
+ * (not required). A report, or no GPU payload, under the NVIDIA label
+ * fails. Other evidence: both checks
  * skipped (not required) with the reason. The session's typed claims stay
  * unverified facts; what the audit proved is reported apart
  * (aci.session.audit.*). docs/checks.md.

@@ -1,20 +1,24 @@
 /*
  * The deep audit of an ACI/1 attested session (spec aci.md 9.2 step 4):
- * the session's evidence, where it is a report format this library
- * verifies, verified again here by the report verifier under the caller's
- * policy, and the session's channel binding compared with the keys that
- * evidence attests. The session's own claims stay the aggregator's
- * statements (unverified.aci.session.claim.*); what the audit proves is
- * recorded apart, under aci.session.audit.*.
+ * the session's evidence, where it is a format this library verifies,
+ * verified again here under the caller's policy: a report by the report
+ * verifier (and the session's channel binding compared with the keys that
+ * report attests), standalone NVIDIA GPU evidence by the GPU verifier. The
+ * session's own claims stay the aggregator's statements
+ * (unverified.aci.session.claim.*); what the audit proves is recorded
+ * apart, under aci.session.audit.*.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
 #include "../aci/aci.h"
 #include "../crypto/crypto.h"
+#include "../gpu/gpu.h"
 #include "pipeline.h"
 #include "teeattest/attest.h"
 #include "teeattest/provider.h"
@@ -50,6 +54,19 @@ static bool json_media(const char *type)
     size_t n = type ? strcspn(type, ";") : 0;
     return (n == 16 && strncmp(type, "application/json", 16) == 0) ||
            (n > 5 && strncmp(type + n - 5, "+json", 5) == 0);
+}
+
+/* The label of standalone NVIDIA GPU evidence (ACI/1 names none; the
+ * library's, docs/aci.md): its media type without parameters, compared
+ * ASCII case-insensitively. */
+#define NVIDIA_MEDIA "application/vnd.nvidia.gpu-evidence+json"
+
+static bool nvidia_media(const char *type)
+{
+    size_t n = type ? strcspn(type, ";") : 0;
+    while (n && type[n - 1] == ' ')
+        n--;
+    return n == strlen(NVIDIA_MEDIA) && strncasecmp(type, NVIDIA_MEDIA, n) == 0;
 }
 
 /* The host of an https origin ("https://host[:port][/...]"), in out. */
@@ -179,6 +196,167 @@ static const char *copy_checks(teeattest_result *r, const teeattest_result *sub,
     return bad;
 }
 
+/* The nonce the GPU evidence names: its top-level "nonce", else the one
+ * every item names (nvattest serialized evidence); false when there is
+ * none, they differ or it is not 64 hex digits. */
+static bool stated_nonce(const ta_gpu_payload *p, uint8_t nonce[32],
+                         const char **why)
+{
+    const char *s = p->nonce;
+    for (size_t i = 0; !s && i < p->n; i++)
+        s = p->items[i].nonce;
+    if (!s) {
+        *why = "names no nonce";
+        return false;
+    }
+    for (size_t i = 0; !p->nonce && i < p->n; i++)
+        if (!p->items[i].nonce || strcasecmp(p->items[i].nonce, s) != 0) {
+            *why = "names different nonces per GPU";
+            return false;
+        }
+    if (strlen(s) != 64 || ta_hex_decode(nonce, 32, s, 64) != 32) {
+        *why = "names a nonce that is not 64 hex digits";
+        return false;
+    }
+    return true;
+}
+
+/* Standalone NVIDIA GPU evidence (the payload shapes teeattest_gpu_verify()
+ * reads), verified by the GPU verifier with the material of `ev` (its GPU
+ * inputs, and entry 0's NRAS answer) under `pol`. ACI/1 binds no nonce to
+ * a session's GPU evidence (spec 8.3: how a verifier establishes that GPU
+ * evidence is fresh is its own policy), so the GPUs must have signed the
+ * nonce the evidence names: that proves the evidence genuine and
+ * consistent, not fresh for this session (the warn
+ * aci.session.audit.gpu.freshness says so). */
+static int audit_gpu(teeattest_ctx *ctx, teeattest_result *r,
+                     const ta_aci_session_info *si, const ta_gpu_payload *p,
+                     teeattest_evidence *ev, const teeattest_policy *pol,
+                     teeattest_error *err)
+{
+    if ((ev && ev->ctx != ctx) || (pol && pol->ctx != ctx))
+        return TA_INVALID(err, "the evidence or policy belongs to another "
+                               "context");
+    uint8_t nonce[32];
+    const char *why = NULL;
+    if (!stated_nonce(p, nonce, &why)) {
+        ta_result_check(r, AUDIT, FAIL, true,
+                        "the NVIDIA GPU evidence (%.64s) %s: there is no "
+                        "nonce its GPUs must have signed",
+                        si->evidence_type, why);
+        ta_result_check(r, BINDING, SKIP, true, "no audited evidence");
+        return TEEATTEST_OK;
+    }
+    teeattest_evidence *tmp = NULL;
+    if (!ev) {
+        int rc = teeattest_evidence_new(ctx, &tmp, err);
+        if (rc)
+            return rc;
+        ev = tmp;
+    }
+    int64_t at = pol && pol->time != TA_TIME_NOW ? pol->time
+                                                  : teeattest_ctx_now(ctx);
+    teeattest_result *sub = NULL;
+    int rc = ta_result_new(ctx, &sub);
+    if (rc) {
+        teeattest_evidence_free(tmp);
+        return ta_error(err, rc, NULL, "allocating the result");
+    }
+    rc = ta_gpu_verify_into(ctx, sub, si->evidence, si->evidence_len, nonce,
+                            ev->gpu, &ev->nras[0].blob, &ev->nras[0].fetched,
+                            pol, at, err);
+    if (!rc)
+        rc = ta_result_finish(sub, err);
+    teeattest_evidence_free(tmp);
+    if (rc) {
+        teeattest_result_free(sub);
+        return rc;
+    }
+    char hex[65];
+    ta_hex_encode(hex, nonce, 32);
+    hex[64] = '\0';
+    const char *detail = NULL;
+    size_t n_fresh = 0;
+    const char *bad = copy_checks(r, sub, &detail, &n_fresh);
+    ta_result_check(r, "aci.session.audit.gpu.freshness",
+                    TEEATTEST_OUTCOME_WARN, false,
+                    "hardware-proven but not fresh for this session: ACI/1 "
+                    "binds no nonce to a session's GPU evidence (spec 8.3: "
+                    "the verifier's own policy); the GPUs signed %s, the "
+                    "nonce the evidence names", hex);
+    const char *count = teeattest_result_fact(sub, "gpu.count");
+    const char *judged = teeattest_result_fact(sub, "gpu.measurements");
+    if (bad) {
+        ta_result_check(r, AUDIT, FAIL, true,
+                        "the NVIDIA GPU evidence does not verify: %s: %.300s",
+                        bad, detail ? detail : "");
+        ta_result_check(r, BINDING, SKIP, true,
+                        "the evidence did not verify");
+    } else {
+        ta_result_check(r, AUDIT, PASS, true,
+                        "the NVIDIA GPU evidence (%s GPU(s), measurements "
+                        "judged by %s) verified independently under the "
+                        "policy; hardware-proven but not fresh for this "
+                        "session: ACI/1 binds no nonce to it, and the GPUs "
+                        "signed the nonce the evidence names",
+                        count ? count : "?", judged ? judged : "none");
+        ta_result_fact_str(r, "aci.session.audit.format", "nvidia");
+        ta_result_fact_str(r, "aci.session.audit.gpu.nonce", hex);
+        if (count)
+            ta_result_fact_str(r, "aci.session.audit.gpu.count", count);
+        if (judged)
+            ta_result_fact_str(r, "aci.session.audit.gpu.measurements",
+                               judged);
+        ta_result_check(r, BINDING, SKIP, false,
+                        "NVIDIA GPU evidence attests no ACI workload "
+                        "keyset: the channel binding is not compared with "
+                        "it");
+    }
+    teeattest_result_free(sub);
+    return TEEATTEST_OK;
+}
+
+/* Evidence that is not a report: NVIDIA GPU evidence when it parses as a
+ * GPU payload and is labelled as JSON (the gateways' label for a verifier's
+ * JSON input) or as NVIDIA_MEDIA; a failure when labelled NVIDIA_MEDIA and
+ * it does not parse; otherwise skipped with the reason. */
+static int audit_other(teeattest_ctx *ctx, teeattest_result *r,
+                       const ta_aci_session_info *si, bool nv,
+                       const char *report_why, teeattest_evidence *ev,
+                       const teeattest_policy *pol, teeattest_error *err)
+{
+    ta_gpu_payload *p = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int prc = TEEATTEST_E_PARSE;
+    if (nv || json_media(si->evidence_type)) {
+        prc = ta_gpu_payload_parse(ctx, si->evidence, si->evidence_len, &p,
+                                   &e);
+        if (prc == TEEATTEST_E_NOMEM)
+            return ta_error(err, prc, NULL, "out of memory");
+    }
+    if (prc == TEEATTEST_OK) {
+        int rc = audit_gpu(ctx, r, si, p, ev, pol, err);
+        ta_gpu_payload_free(p);
+        return rc;
+    }
+    if (nv) {
+        ta_result_check(r, AUDIT, FAIL, true,
+                        "the evidence is labelled %s but is not NVIDIA GPU "
+                        "evidence the GPU verifier reads (%.200s)",
+                        NVIDIA_MEDIA, e.message);
+        ta_result_check(r, BINDING, SKIP, true, "no audited evidence");
+        return TEEATTEST_OK;
+    }
+    ta_result_check(r, AUDIT, SKIP, false,
+                    "evidence of type %.64s is not a report format this "
+                    "library verifies%s%.200s%s: the claims stay the "
+                    "aggregator's statements", si->evidence_type,
+                    report_why[0] ? " (" : "", report_why,
+                    report_why[0] ? "; nor NVIDIA GPU evidence)" : "");
+    ta_result_check(r, BINDING, SKIP, false, "no audited evidence");
+    return TEEATTEST_OK;
+}
+
 int ta_aci_session_deep_audit(teeattest_ctx *ctx, teeattest_result *r,
                               const json_t *doc,
                               const struct ta_aci_session_info *si,
@@ -193,19 +371,27 @@ int ta_aci_session_deep_audit(teeattest_ctx *ctx, teeattest_result *r,
         ta_result_check(r, BINDING, SKIP, true, "no audited evidence");
         return TEEATTEST_OK;
     }
+    bool nv = nvidia_media(si->evidence_type);
     teeattest_report *rep = NULL;
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    if (!json_media(si->evidence_type) ||
-        teeattest_report_parse(ctx, &rep, "auto", si->evidence,
-                               si->evidence_len, &e) != TEEATTEST_OK) {
-        ta_result_check(r, AUDIT, SKIP, false,
-                        "evidence of type %.64s is not a report format this "
-                        "library verifies%s%.200s: the claims stay the "
-                        "aggregator's statements", si->evidence_type,
-                        e.message[0] ? " (" : "", e.message);
-        ta_result_check(r, BINDING, SKIP, false, "no audited evidence");
+    bool is_report = (nv || json_media(si->evidence_type)) &&
+                     teeattest_report_parse(ctx, &rep, "auto", si->evidence,
+                                            si->evidence_len,
+                                            &e) == TEEATTEST_OK;
+    if (is_report && nv) {
+        /* A report labelled as GPU evidence alone: auditing only its GPU
+         * part would prove less than its label and content say. */
+        ta_result_check(r, AUDIT, FAIL, true,
+                        "the evidence is labelled %s (NVIDIA GPU evidence "
+                        "alone) but is a %s report: its media type does not "
+                        "say what it is, so it is not audited",
+                        NVIDIA_MEDIA, teeattest_report_dialect(rep));
+        ta_result_check(r, BINDING, SKIP, true, "no audited evidence");
+        teeattest_report_free(rep);
         return TEEATTEST_OK;
     }
+    if (!is_report)
+        return audit_other(ctx, r, si, nv, e.message, ev, pol, err);
     teeattest_result *sub = NULL;
     int rc = teeattest_report_verify(ctx, &sub, rep, TEEATTEST_ENTRY_ALL, ev,
                                      pol, NULL, 0, err);

@@ -7,11 +7,21 @@
  * The passing audit of a real report and its binding run against the
  * simulator (tests/integration/test_aci_aggregator.py).
  *
+ * Standalone NVIDIA GPU evidence: real payloads of ../shared/fixtures/
+ * nvidia wrapped into the section 3 session (id recomputed with
+ * teeattest_aci_session_id), verified offline with the saved RIMs, OCSP
+ * answers, NRAS answer and JWKS at each case's verify_at; and the attacks:
+ * an edited evidence byte (digest kept, and digest recomputed), a stated
+ * nonce the GPUs did not sign (edited, and Chutes' real as-sent payload),
+ * swapped RIMs, no nonce, no material, and media types that lie.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
 
 #include "aci_kit.h"
+
+#include "crypto/crypto.h"
 
 static teeattest_ctx *ctx;
 
@@ -131,6 +141,415 @@ static void mismatch(void)
     teeattest_result_free(r);
 }
 
+/* ---- standalone NVIDIA GPU evidence ------------------------------------ */
+
+#define NV_MEDIA "application/vnd.nvidia.gpu-evidence+json"
+#define AT_550 1761307200     /* 2025-10-24T12:00:00Z */
+#define AT_CAPTURE 1782699000 /* 2026-06-29T02:10:00Z */
+#define NONCE_550                                                              \
+    "931d8dd0add203ac3d8b4fbde75e115278eefcdceac5b87671a748f32364dfcb"
+#define NONCE_NEAR                                                             \
+    "541b6523f9446dcd170e67ac8171eb9226bee5e3f192de4900b74f0ef293500b"
+#define DRIVER_550 "NV_GPU_DRIVER_GH100_550.90.07"
+#define VBIOS_550 "NV_GPU_VBIOS_1010_0200_882_96009F0001"
+#define H100 "nvidia/h100_550.90.07_full/"
+#define NEAR "nvidia/remote_neardirect_h100x8/"
+
+/* The section 3 session with evidence `ev` of media type `type`; the
+ * digest is SHA-256 of `digest_of` (normally ev itself). Its id, computed
+ * by the library, in id. */
+static char *session_with(const uint8_t *ev, size_t len, const char *type,
+                          const uint8_t *digest_of, size_t digest_len,
+                          char id[TEEATTEST_ACI_SESSION_ID_SIZE])
+{
+    size_t b64n = ta_base64_encoded_len(len);
+    char *b64 = malloc(b64n + 1);
+    ta_base64_encode(b64, ev, len, false);
+    size_t un = strlen(type) + b64n + 16;
+    char *uri = malloc(un);
+    snprintf(uri, un, "data:%s;base64,%s", type, b64);
+    uint8_t d[32];
+    CHECK_EQ_INT(ta_sha256(ctx, d, digest_of, digest_len), 0);
+    char dg[7 + 65] = "sha256:";
+    unit_tohex(dg + 7, d, 32);
+    char *doc = with_evidence(uri, dg);
+    free(uri);
+    free(b64);
+    CHECK_EQ_INT(teeattest_aci_session_id(ctx, id, TEEATTEST_ACI_SESSION_ID_SIZE,
+                                          (const uint8_t *)doc, strlen(doc),
+                                          NULL),
+                 TEEATTEST_OK);
+    return doc;
+}
+
+/* Material of the H100 case: its RIMs (ids given, or swapped) and the
+ * RIM signers' OCSP answers. */
+static teeattest_evidence *h100_material(bool swap_rims)
+{
+    teeattest_evidence *ev = NULL;
+    CHECK_EQ_INT(teeattest_evidence_new(ctx, &ev, NULL), TEEATTEST_OK);
+    teeattest_gpu_inputs *in = teeattest_evidence_gpu_inputs(ev);
+    static const char *const ocsp[] = {
+        H100 "ocsp/rim_driver_l4_signer.der",
+        H100 "ocsp/rim_vbios_l4_signer.der",
+        H100 "ocsp/rim_l3_reference_value_gh100_002.der",
+        H100 "ocsp/rim_l2_reference_value_gh100_ca.der"};
+    size_t n;
+    uint8_t *d = unit_fixture(H100 "driver_rim.xml", &n);
+    CHECK_EQ_INT(teeattest_gpu_inputs_add(in, TEEATTEST_GPU_ITEM_RIM,
+                                          swap_rims ? VBIOS_550 : DRIVER_550,
+                                          d, n, NULL),
+                 TEEATTEST_OK);
+    free(d);
+    d = unit_fixture(H100 "vbios_rim.xml", &n);
+    CHECK_EQ_INT(teeattest_gpu_inputs_add(in, TEEATTEST_GPU_ITEM_RIM,
+                                          swap_rims ? DRIVER_550 : VBIOS_550,
+                                          d, n, NULL),
+                 TEEATTEST_OK);
+    free(d);
+    for (size_t i = 0; i < TA_ARRAY_LEN(ocsp); i++) {
+        d = unit_fixture(ocsp[i], &n);
+        CHECK_EQ_INT(teeattest_gpu_inputs_add(in, TEEATTEST_GPU_ITEM_OCSP,
+                                              NULL, d, n, NULL),
+                     TEEATTEST_OK);
+        free(d);
+    }
+    return ev;
+}
+
+static teeattest_policy *policy_at(int64_t at)
+{
+    teeattest_policy *p = NULL;
+    CHECK_EQ_INT(teeattest_policy_new(ctx, &p, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_policy_set_time(p, at, NULL), TEEATTEST_OK);
+    return p;
+}
+
+/* Audit evidence `pl` labelled `type` (digest over the bytes as given)
+ * with material ev under a policy at `at`; checks the session's id. */
+static teeattest_result *audit_nv(const uint8_t *pl, size_t len,
+                                  const char *type, teeattest_evidence *ev,
+                                  int64_t at)
+{
+    char id[TEEATTEST_ACI_SESSION_ID_SIZE];
+    char *doc = session_with(pl, len, type, pl, len, id);
+    teeattest_policy *p = policy_at(at);
+    teeattest_result *r = NULL;
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_aci_session_audit(ctx, &r, (const uint8_t *)doc,
+                                             strlen(doc), id, ev, p, &err),
+                 TEEATTEST_OK);
+    if (r)
+        CHECK_EQ_INT(outcome(r, "aci.session.id", NULL, NULL), PASS);
+    teeattest_policy_free(p);
+    free(doc);
+    return r;
+}
+
+/* deep_audit failed (required) with `needle` in its detail, nothing
+ * proven, the binding a required skip, the verdict failed. */
+static void expect_audit_fail(teeattest_result *r, const char *needle)
+{
+    CHECK(r != NULL);
+    if (!r)
+        return;
+    int32_t req = 0;
+    const char *d = NULL;
+    CHECK_EQ_INT(outcome(r, "aci.session.deep_audit", &req, &d),
+                 TEEATTEST_OUTCOME_FAIL);
+    CHECK_EQ_INT(req, 1);
+    CHECK(d && strstr(d, needle));
+    printf("#   deep_audit: %s\n", d ? d : "(none)");
+    CHECK_EQ_INT(outcome(r, "aci.session.deep_audit_binding", &req, NULL),
+                 SKIP);
+    CHECK_EQ_INT(req, 1);
+    CHECK(teeattest_result_fact(r, "aci.session.audit.format") == NULL);
+    CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
+}
+
+/* The real H100 payload, through RIMs, under either label: the audit
+ * passes, says the evidence is not fresh for the session, proves no
+ * binding, and leaves the claims the aggregator's. */
+static void nvidia_rim_pass(void)
+{
+    static const char *const types[] = {NV_MEDIA, "application/json",
+                                        "Application/Vnd.NVIDIA.GPU-Evidence"
+                                        "+JSON; charset=utf-8"};
+    size_t len;
+    uint8_t *pl = unit_fixture(H100 "nvidia_payload.json", &len);
+    for (size_t t = 0; t < TA_ARRAY_LEN(types); t++) {
+        printf("# H100 labelled %s\n", types[t]);
+        teeattest_evidence *ev = h100_material(false);
+        teeattest_result *r = audit_nv(pl, len, types[t], ev, AT_550);
+        teeattest_evidence_free(ev);
+        CHECK(r != NULL);
+        if (!r)
+            continue;
+        int32_t req = 0;
+        const char *d = NULL;
+        CHECK_EQ_INT(outcome(r, "aci.session.deep_audit", &req, &d), PASS);
+        CHECK_EQ_INT(req, 1);
+        CHECK(d && strstr(d, "NVIDIA GPU evidence") &&
+              strstr(d, "not fresh for this session"));
+        CHECK_EQ_INT(outcome(r, "aci.session.audit.gpu.freshness", &req, &d),
+                     TEEATTEST_OUTCOME_WARN);
+        CHECK_EQ_INT(req, 0);
+        CHECK(d && strstr(d, NONCE_550));
+        CHECK_EQ_INT(outcome(r, "aci.session.audit.gpu[0].spdm.signature",
+                             NULL, NULL),
+                     PASS);
+        CHECK_EQ_INT(outcome(r, "aci.session.audit.gpu[0].nonce", NULL, NULL),
+                     PASS);
+        CHECK_EQ_INT(outcome(r, "aci.session.audit.gpu[0].rim.driver."
+                                "measurements", NULL, NULL),
+                     PASS);
+        CHECK_EQ_INT(outcome(r, "aci.session.deep_audit_binding", &req, &d),
+                     SKIP);
+        CHECK_EQ_INT(req, 0);
+        CHECK(d && strstr(d, "no ACI workload keyset"));
+        CHECK_STR(teeattest_result_fact(r, "aci.session.audit.format"),
+                  "nvidia");
+        CHECK_STR(teeattest_result_fact(r, "aci.session.audit.gpu.nonce"),
+                  NONCE_550);
+        CHECK_STR(teeattest_result_fact(r, "aci.session.audit.gpu.count"),
+                  "1");
+        CHECK_STR(teeattest_result_fact(r,
+                                        "aci.session.audit.gpu.measurements"),
+                  "rim");
+        /* nothing of a report was proven: no TDX fact, claims unverified */
+        CHECK(teeattest_result_fact(r, "aci.session.audit.entry[0].tdx."
+                                       "status") == NULL);
+        CHECK_STR(teeattest_result_fact(
+                      r, "unverified.aci.session.claim.tee_attested.source"),
+                  "hardware_proven");
+        CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
+        teeattest_result_free(r);
+    }
+    free(pl);
+}
+
+/* NEAR's 8 GPUs judged by NRAS: the answer as entry 0's NRAS response of
+ * the evidence object, the JWKS in its GPU inputs. */
+static void nvidia_nras_pass(void)
+{
+    teeattest_evidence *ev = NULL;
+    CHECK_EQ_INT(teeattest_evidence_new(ctx, &ev, NULL), TEEATTEST_OK);
+    size_t n, len;
+    uint8_t *d = unit_fixture(NEAR "nras_response.json", &n);
+    CHECK_EQ_INT(teeattest_evidence_set(ev, TEEATTEST_EVIDENCE_NRAS_RESPONSE,
+                                        0, d, n, NULL),
+                 TEEATTEST_OK);
+    free(d);
+    d = unit_fixture("nvidia/jwks/nras_jwks_20260629.json", &n);
+    CHECK_EQ_INT(teeattest_gpu_inputs_add(teeattest_evidence_gpu_inputs(ev),
+                                          TEEATTEST_GPU_ITEM_JWKS, NULL, d, n,
+                                          NULL),
+                 TEEATTEST_OK);
+    free(d);
+    uint8_t *pl = unit_fixture(NEAR "nvidia_payload.json", &len);
+    teeattest_result *r = audit_nv(pl, len, NV_MEDIA, ev, AT_CAPTURE);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK_EQ_INT(outcome(r, "aci.session.deep_audit", NULL, NULL), PASS);
+        CHECK_STR(teeattest_result_fact(r, "aci.session.audit.gpu.count"),
+                  "8");
+        CHECK_STR(teeattest_result_fact(r,
+                                        "aci.session.audit.gpu.measurements"),
+                  "nras");
+        CHECK_STR(teeattest_result_fact(r, "aci.session.audit.gpu.nonce"),
+                  NONCE_NEAR);
+        CHECK_EQ_INT(outcome(r, "aci.session.audit.gpu[7].nonce", NULL, NULL),
+                     PASS);
+        CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
+    }
+    teeattest_result_free(r);
+    /* the same answer a day after the tokens expired: fails */
+    r = audit_nv(pl, len, NV_MEDIA, ev, AT_CAPTURE + 86400);
+    expect_audit_fail(r, "does not verify");
+    teeattest_result_free(r);
+    free(pl);
+    teeattest_evidence_free(ev);
+}
+
+/* The H100 payload JSON with member `key` of evidence_list[0] (or of the
+ * top level when item is false) set to `val` (NULL: removed). */
+static char *payload_edit(bool item, const char *key, const char *val)
+{
+    size_t len;
+    uint8_t *pl = unit_fixture(H100 "nvidia_payload.json", &len);
+    json_t *j = json_loadb((const char *)pl, len, 0, NULL);
+    free(pl);
+    json_t *o = item ? json_array_get(json_object_get(j, "evidence_list"), 0)
+                     : j;
+    if (val)
+        json_object_set_new(o, key, json_string(val));
+    else
+        json_object_del(o, key);
+    char *t = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    return t;
+}
+
+static void nvidia_attacks(void)
+{
+    size_t len;
+    uint8_t *pl = unit_fixture(H100 "nvidia_payload.json", &len);
+    char id[TEEATTEST_ACI_SESSION_ID_SIZE];
+
+    printf("# one evidence byte edited, the digest kept\n");
+    uint8_t *bad = malloc(len + 1);
+    memcpy(bad, pl, len);
+    bad[len] = '\0';
+    /* a character 2000 into the base64 of the SPDM evidence: a byte
+     * inside the measurement record */
+    char *b64 = strstr((char *)bad, "\"evidence\"");
+    b64 = b64 ? strchr(b64 + 11, '"') : NULL;
+    if (!CHECK(b64 && strlen(b64) > 2001))
+        exit(1);
+    b64[2001] = b64[2001] == 'A' ? 'B' : 'A';
+    char *doc = session_with(bad, len, NV_MEDIA, pl, len, id);
+    teeattest_evidence *ev = h100_material(false);
+    teeattest_policy *p = policy_at(AT_550);
+    teeattest_result *r = NULL;
+    CHECK_EQ_INT(teeattest_aci_session_audit(ctx, &r, (const uint8_t *)doc,
+                                             strlen(doc), id, ev, p, NULL),
+                 TEEATTEST_OK);
+    free(doc);
+    if (r) {
+        int32_t req = 0;
+        CHECK_EQ_INT(outcome(r, "aci.session.evidence", NULL, NULL),
+                     TEEATTEST_OUTCOME_FAIL);
+        CHECK_EQ_INT(outcome(r, "aci.session.deep_audit", &req, NULL), SKIP);
+        CHECK_EQ_INT(req, 1);
+        CHECK_EQ_INT(teeattest_result_verdict(r), FAILED);
+    }
+    teeattest_result_free(r);
+
+    printf("# one evidence byte edited, the digest recomputed\n");
+    r = audit_nv(bad, len, NV_MEDIA, ev, AT_550);
+    expect_audit_fail(r, "spdm.signature");
+    teeattest_result_free(r);
+    free(bad);
+
+    printf("# a nonce the GPU did not sign\n");
+    char *t = payload_edit(false, "nonce", NONCE_NEAR);
+    r = audit_nv((const uint8_t *)t, strlen(t), NV_MEDIA, ev, AT_550);
+    expect_audit_fail(r, "gpu[0].nonce");
+    if (r)
+        CHECK_EQ_INT(outcome(r, "aci.session.audit.gpu[0].spdm.signature",
+                             NULL, NULL),
+                     PASS);
+    teeattest_result_free(r);
+    free(t);
+
+    printf("# no nonce stated (top level or per GPU)\n");
+    t = payload_edit(false, "nonce", NULL);
+    r = audit_nv((const uint8_t *)t, strlen(t), NV_MEDIA, ev, AT_550);
+    expect_audit_fail(r, "names no nonce");
+    teeattest_result_free(r);
+    free(t);
+
+    printf("# no top-level nonce, the GPU's own stated instead\n");
+    char *t2 = payload_edit(false, "nonce", NULL);
+    json_t *j = json_loads(t2, 0, NULL);
+    json_object_set_new(json_array_get(json_object_get(j, "evidence_list"), 0),
+                        "nonce", json_string(NONCE_550));
+    t = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    free(t2);
+    r = audit_nv((const uint8_t *)t, strlen(t), NV_MEDIA, ev, AT_550);
+    if (r)
+        CHECK_EQ_INT(outcome(r, "aci.session.deep_audit", NULL, NULL), PASS);
+    teeattest_result_free(r);
+    free(t);
+
+    printf("# the same GPU twice\n");
+    j = json_loadb((const char *)pl, len, 0, NULL);
+    json_t *list = json_object_get(j, "evidence_list");
+    json_array_append(list, json_array_get(list, 0));
+    t = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    r = audit_nv((const uint8_t *)t, strlen(t), NV_MEDIA, ev, AT_550);
+    expect_audit_fail(r, "gpu.duplicates");
+    teeattest_result_free(r);
+    free(t);
+
+    printf("# a stated nonce that is not 64 hex digits\n");
+    t = payload_edit(false, "nonce", "931d8dd0");
+    r = audit_nv((const uint8_t *)t, strlen(t), NV_MEDIA, ev, AT_550);
+    expect_audit_fail(r, "not 64 hex");
+    teeattest_result_free(r);
+    free(t);
+    teeattest_policy_free(p);
+    teeattest_evidence_free(ev);
+
+    printf("# the driver and VBIOS RIMs swapped\n");
+    ev = h100_material(true);
+    r = audit_nv(pl, len, NV_MEDIA, ev, AT_550);
+    expect_audit_fail(r, "rim");
+    teeattest_result_free(r);
+    teeattest_evidence_free(ev);
+
+    printf("# no material: the measurements cannot be judged\n");
+    r = audit_nv(pl, len, NV_MEDIA, NULL, AT_550);
+    expect_audit_fail(r, "does not verify");
+    teeattest_result_free(r);
+    free(pl);
+
+    printf("# Chutes' payload as sent: the client nonce, not the signed one\n");
+    pl = unit_fixture("nvidia/remote_chutes_h100x8_nonce_mismatch/"
+                      "nvidia_payload_as_sent.json", &len);
+    r = audit_nv(pl, len, "application/json", NULL, AT_CAPTURE);
+    expect_audit_fail(r, "nonce");
+    if (r)
+        CHECK_EQ_INT(outcome(r, "aci.session.audit.gpu[3].nonce", NULL, NULL),
+                     TEEATTEST_OUTCOME_FAIL);
+    teeattest_result_free(r);
+    free(pl);
+}
+
+/* Media types that do not say what the evidence is. */
+static void nvidia_media_lies(void)
+{
+    size_t len;
+    printf("# a JSON report labelled as NVIDIA evidence\n");
+    uint8_t *rep = unit_fixture(NEAR "provider_attestation_report.json", &len);
+    teeattest_result *r = audit_nv(rep, len, NV_MEDIA, NULL, AT_CAPTURE);
+    expect_audit_fail(r, "report");
+    if (r)
+        CHECK(outcome(r, "aci.session.audit.gpu[0].nonce", NULL, NULL) == -1);
+    teeattest_result_free(r);
+    free(rep);
+
+    printf("# JSON that is neither, labelled as NVIDIA evidence\n");
+    r = audit_nv((const uint8_t *)"{\"a\":1}", 7, NV_MEDIA, NULL, AT_CAPTURE);
+    expect_audit_fail(r, "not NVIDIA GPU evidence");
+    teeattest_result_free(r);
+
+    /* NVIDIA evidence labelled as JSON is audited as what it is (above,
+     * nvidia_rim_pass: format "nvidia", no report fact); labelled as
+     * anything else it is not audited at all */
+    uint8_t *pl = unit_fixture(H100 "nvidia_payload.json", &len);
+    static const char *const other[] = {"text/plain", "application/octet-stream",
+                                        "application/jsonx"};
+    for (size_t i = 0; i < TA_ARRAY_LEN(other); i++) {
+        printf("# NVIDIA evidence labelled %s\n", other[i]);
+        teeattest_evidence *ev = h100_material(false);
+        r = audit_nv(pl, len, other[i], ev, AT_550);
+        teeattest_evidence_free(ev);
+        CHECK(r != NULL);
+        if (!r)
+            continue;
+        int32_t req = 1;
+        CHECK_EQ_INT(outcome(r, "aci.session.deep_audit", &req, NULL), SKIP);
+        CHECK_EQ_INT(req, 0);
+        CHECK(teeattest_result_fact(r, "aci.session.audit.format") == NULL);
+        CHECK(outcome(r, "aci.session.audit.gpu[0].nonce", NULL, NULL) == -1);
+        teeattest_result_free(r);
+    }
+    free(pl);
+}
+
 static void arguments(void)
 {
     teeattest_result *r = (teeattest_result *)1;
@@ -183,6 +602,10 @@ int main(void)
     foreign_format();
     json_not_a_report();
     mismatch();
+    nvidia_rim_pass();
+    nvidia_nras_pass();
+    nvidia_attacks();
+    nvidia_media_lies();
     arguments();
     teeattest_ctx_free(ctx);
     return ta_test_done();
