@@ -1408,7 +1408,13 @@ class TestProxyLoad(ProxyCase):
                          [r for r in results if r is not True][:5])
         for lst in lists:
             self.assertGreaterEqual(len(lst), self.MIN_EACH)
-        self.assertLessEqual(fds1, fds0, "descriptors grew")
+        # The library keeps up to 8 idle easy handles per context
+        # (lib/transport/curl.c POOL_MAX), each with its own connection
+        # cache, so how many upstream connections stay open after a wave
+        # depends on its concurrency (26 after the warm-up, 29 after the
+        # load was seen): that bound, not a leak. A leak of even one
+        # descriptor per thousand exchanges goes far past it.
+        self.assertLessEqual(fds1, fds0 + 8, "descriptors grew")
         # AddressSanitizer keeps freed memory in quarantine (256 MiB by
         # default): growth there is not a leak (LeakSanitizer checks those
         # at the proxy's exit).
