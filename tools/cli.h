@@ -280,8 +280,7 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "                            also where the provider sends no event log\n" \
     "  --tinfoil-release-bundle FILE  the Sigstore bundle of the Tinfoil\n" \
     "                            enclave release the report must run (checks\n" \
-    "                            tinfoil.release.*); needs --tinfoil-repo and\n" \
-    "                            --sigstore-trusted-root\n" \
+    "                            tinfoil.release.*); needs --tinfoil-repo\n" \
     "  --tinfoil-repo OWNER/NAME the enclave's GitHub repository, whose\n" \
     "                            release workflow must have signed the bundle\n" \
     "  --tinfoil-release-digest HEX  the release's digest (its tinfoil.hash)\n" \
@@ -327,7 +326,8 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "                            expression matching the whole identity\n" \
     "  --sigstore-trusted-root FILE  the Sigstore trusted_root.json image\n" \
     "                            provenance bundles and the Tinfoil release\n" \
-    "                            bundle are verified against\n"
+    "                            bundle are verified against; default: the\n" \
+    "                            shipped Sigstore public-good root\n"
 
 /* Options naming verification material and the services that may be
  * called: cli_evidence_apply() reads them. --collateral and --jwks are

@@ -178,7 +178,6 @@ static bool tinfoil_release(const char *cmd, struct cli_opt *opts,
                             teeattest_policy *pol)
 {
     const struct cli_opt *ob = cli_opt(opts, "tinfoil-release-bundle");
-    const struct cli_opt *ot = cli_opt(opts, "sigstore-trusted-root");
     const struct cli_opt *orp = cli_opt(opts, "tinfoil-repo");
     const struct cli_opt *od = cli_opt(opts, "tinfoil-release-digest");
     if (teeattest_policy_set_require_tinfoil_release(
@@ -194,12 +193,12 @@ static bool tinfoil_release(const char *cmd, struct cli_opt *opts,
         }
         return true;
     }
-    if (!ot->seen || !orp->seen) {
-        cli_error(cmd, "--tinfoil-release-bundle needs --sigstore-trusted-root "
-                  "and --tinfoil-repo");
+    if (!orp->seen) {
+        cli_error(cmd, "--tinfoil-release-bundle needs --tinfoil-repo");
         return false;
     }
-    /* The trusted root itself is set with the provenance options. */
+    /* The trusted root itself is set with the provenance options; without
+     * --sigstore-trusted-root the library's shipped default is used. */
     struct cli_file fb = {0};
     bool ok = false;
     if (cli_read_file(cmd, "--tinfoil-release-bundle", ob->value, &fb)) {
@@ -263,8 +262,10 @@ static bool provenance_apply(const char *cmd, struct cli_opt *opts,
         teeattest_error err = TEEATTEST_ERROR_INIT;
         if (!cli_read_file(cmd, "sigstore-trusted-root", o->value, &f))
             return false;
-        int st = teeattest_policy_set_sigstore_trusted_root(pol, f.data, f.len,
-                                                            &err);
+        /* never NULL (that would restore the default): an empty file is
+         * refused */
+        int st = teeattest_policy_set_sigstore_trusted_root(
+            pol, f.data ? f.data : (const uint8_t *)"", f.len, &err);
         cli_file_free(&f);
         if (st != TEEATTEST_OK) {
             cli_error(cmd, "--sigstore-trusted-root: %s", err.message);

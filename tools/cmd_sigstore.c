@@ -19,12 +19,14 @@ void help_sigstore(FILE *f)
           "           (--certificate-identity ID | --certificate-identity-regexp RE)\n"
           "           (--certificate-oidc-issuer URL |\n"
           "            --certificate-oidc-issuer-regexp RE)\n"
-          "           --trusted-root FILE [--json] FILE_OR_DIGEST\n"
+          "           [--trusted-root FILE] [--json] FILE_OR_DIGEST\n"
           "       teeattest sigstore verify-bundle --bundle FILE --key KEY.pem\n"
-          "           --trusted-root FILE [--json] FILE_OR_DIGEST\n"
+          "           [--trusted-root FILE] [--json] FILE_OR_DIGEST\n"
           "\n"
           "Verify a Sigstore bundle (v0.1 to v0.3) for an artifact, offline,\n"
-          "against a trusted_root.json: the Fulcio certificate's chain at the\n"
+          "against a trusted_root.json (default: the one shipped in the\n"
+          "library, Sigstore's public-good production root of 2025-09-22;\n"
+          "nothing is fetched): the Fulcio certificate's chain at the\n"
           "signing time, its identity and OIDC issuer (or a managed key), the\n"
           "message signature or DSSE envelope (its in-toto statement must name\n"
           "the artifact), and the transparency log entries (body, signed entry\n"
@@ -40,7 +42,8 @@ void help_sigstore(FILE *f)
           "  --certificate-oidc-issuer URL        expected OIDC issuer, exact\n"
           "  --certificate-oidc-issuer-regexp RE  ... or a regular expression\n"
           "  --key FILE                           PEM public key (managed key)\n"
-          "  --trusted-root FILE                  the trusted_root.json\n"
+          "  --trusted-root FILE                  the trusted_root.json; default:\n"
+          "                                       the shipped public-good root\n"
           "  --json                               print the result as JSON only\n"
           "  -h, --help                           show this help\n"
           "\n"
@@ -103,9 +106,9 @@ int cmd_sigstore(int argc, char **argv)
     const struct cli_opt *o_tr = cli_opt(opts, "trusted-root");
     bool identity = o_id->seen || o_idre->seen;
     bool issuer = o_is->seen || o_isre->seen;
-    if (!target || !o_b->seen || !o_tr->seen) {
-        cli_error(CMD, "needs --bundle FILE, --trusted-root FILE and the "
-                  "artifact (see 'teeattest sigstore --help')");
+    if (!target || !o_b->seen) {
+        cli_error(CMD, "needs --bundle FILE and the artifact (see "
+                  "'teeattest sigstore --help')");
         return CLI_USAGE;
     }
     if ((o_id->seen && o_idre->seen) || (o_is->seen && o_isre->seen) ||
@@ -121,15 +124,21 @@ int cmd_sigstore(int argc, char **argv)
     bool is_digest = as_digest(target, digest);
     teeattest_error err = TEEATTEST_ERROR_INIT;
     if (!cli_read_file(CMD, "--bundle", o_b->value, &fb) ||
-        !cli_read_file(CMD, "--trusted-root", o_tr->value, &ft) ||
+        (o_tr->seen &&
+         !cli_read_file(CMD, "--trusted-root", o_tr->value, &ft)) ||
         (o_key->seen && !cli_read_file(CMD, "--key", o_key->value, &fk)) ||
         (!is_digest && !cli_read_file(CMD, "FILE_OR_DIGEST", target, &fa)) ||
         !cli_ctx_new_cached(CMD, NULL, &ctx))
         goto out;
     uint32_t flags = (o_idre->seen ? TEEATTEST_SIGSTORE_IDENTITY_REGEXP : 0) |
                      (o_isre->seen ? TEEATTEST_SIGSTORE_ISSUER_REGEXP : 0);
+    /* No --trusted-root: NULL, the library's shipped default. A given
+     * file is never NULL, even empty (it then fails to parse). */
+    const uint8_t *troot = !o_tr->seen ? NULL
+                           : ft.data   ? ft.data
+                                       : (const uint8_t *)"";
     int st = teeattest_sigstore_verify_bundle(
-        ctx, &res, fb.data, fb.len, ft.data, ft.len,
+        ctx, &res, fb.data, fb.len, troot, o_tr->seen ? ft.len : 0,
         is_digest ? NULL : (fa.data ? fa.data : (const uint8_t *)""),
         fa.len, is_digest ? digest : NULL,
         o_id->seen ? o_id->value : o_idre->value,

@@ -237,7 +237,7 @@ func (p *Policy) SetRequireGPU(required bool) error {
 
 // SetTinfoilRelease checks Tinfoil reports against a Sigstore release
 // bundle (checks tinfoil.release.*): verified against the policy's
-// trusted root (SetSigstoreTrustedRoot; without one the checks fail),
+// trusted root (SetSigstoreTrustedRoot; without one the shipped default),
 // signed by a tag workflow of the GitHub repository repo ("owner/name"); a
 // non-empty releaseDigest (64 hex) must be the statement's subject. A nil
 // bundle removes it.
@@ -322,8 +322,9 @@ func (p *Policy) AddProvenanceIdentity(image, identity, issuer string, identityR
 	})
 }
 
-// SetSigstoreTrustedRoot sets the trusted_root.json provenance bundles are
-// verified against; nil clears it.
+// SetSigstoreTrustedRoot sets the trusted_root.json provenance bundles and
+// the Tinfoil release bundle are verified against; nil restores the shipped
+// default (Sigstore's public-good root). An empty non-nil slice is refused.
 func (p *Policy) SetSigstoreTrustedRoot(doc []byte) error {
 	return p.set("Policy.SetSigstoreTrustedRoot", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
 		if doc == nil {

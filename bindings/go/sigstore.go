@@ -25,7 +25,9 @@ type SigstoreOptions struct {
 
 // VerifySigstoreBundle verifies a Sigstore bundle (v0.1-v0.3) against a
 // trusted_root.json (teeattest_sigstore_verify_bundle); the result's
-// checks are sigstore.*.
+// checks are sigstore.*. A nil trustedRoot uses the library's shipped
+// default (Sigstore's public-good root); an empty non-nil one is a given
+// root that does not parse.
 func (c *Context) VerifySigstoreBundle(bundle, trustedRoot []byte, o SigstoreOptions) (*Result, error) {
 	cp := c.ptr()
 	if cp == nil {
@@ -36,7 +38,11 @@ func (c *Context) VerifySigstoreBundle(bundle, trustedRoot []byte, o SigstoreOpt
 		return nil, errInvalid("VerifySigstoreBundle", "artifact or a 32-byte ArtifactSHA256")
 	}
 	bp, bn := cbytes(bundle)
-	tp, tn := cbytes(trustedRoot)
+	var tp *C.uint8_t
+	var tn C.size_t
+	if trustedRoot != nil {
+		tp, tn = cbytes(trustedRoot)
+	}
 	var ap, dp *C.uint8_t
 	var an C.size_t
 	if o.Artifact != nil {

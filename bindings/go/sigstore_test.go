@@ -64,6 +64,15 @@ func TestVerifySigstoreBundle(t *testing.T) {
 	if err != nil || !strings.Contains(strings.Join(res.Failures(), " "), "sigstore.artifact.digest") {
 		t.Fatalf("other artifact: %v %v", err, res.Failures())
 	}
+	// nil: the shipped default root; empty: a given root, which fails.
+	res, err = ctx.VerifySigstoreBundle(bundle, nil, o)
+	if err != nil || res.Verdict() != VerdictVerified {
+		t.Fatalf("default root: %v %v", err, res.Failures())
+	}
+	res, err = ctx.VerifySigstoreBundle(bundle, []byte{}, o)
+	if err != nil || !strings.Contains(strings.Join(res.Failures(), " "), "sigstore.trusted_root") {
+		t.Fatalf("empty root: %v %v", err, res.Failures())
+	}
 	if _, err = ctx.VerifySigstoreBundle(bundle, tr, SigstoreOptions{Artifact: art}); err == nil {
 		t.Fatal("no identity and no key must be refused")
 	}

@@ -78,9 +78,17 @@ func TestTinfoilRelease(t *testing.T) {
 	if o := outcome(tr, "tinfoilsh/confidential-gemma4-31b", "entry[0].tinfoil.release.identity"); o != OutcomeFail {
 		t.Errorf("another repository: identity %v", o)
 	}
-	// The policy's one Sigstore trusted root missing: nothing verifies.
-	if o := outcome(nil, "tinfoilsh/confidential-model-router", "entry[0].tinfoil.release.bundle"); o != OutcomeFail {
-		t.Errorf("no trusted root: bundle %v", o)
+	// No trusted root set (nil): the shipped default, Sigstore's
+	// public-good root, verifies the real release as the production copy
+	// does; an empty root is a given one and is refused.
+	if o := outcome(nil, "tinfoilsh/confidential-model-router", "entry[0].tinfoil.release.bundle"); o != OutcomePass {
+		t.Errorf("default trusted root: bundle %v", o)
+	}
+	if o := outcome(nil, "tinfoilsh/confidential-gemma4-31b", "entry[0].tinfoil.release.identity"); o != OutcomeFail {
+		t.Errorf("default trusted root, another repository: identity %v", o)
+	}
+	if err := policyAt(t, c, at).SetSigstoreTrustedRoot([]byte{}); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("empty trusted root: %v", err)
 	}
 	pol := policyAt(t, c, at)
 	if err := pol.SetTinfoilRelease(bundle, "not a repo", ""); !errors.Is(err, ErrInvalidArg) {

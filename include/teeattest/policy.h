@@ -518,8 +518,8 @@ TEEATTEST_API int teeattest_policy_set_require_event_log(
  * repository at a release tag. For each Tinfoil V3 entry,
  * teeattest_report_verify() then verifies the bundle against the
  * policy's Sigstore trusted root
- * (teeattest_policy_set_sigstore_trusted_root(); without one the
- * tinfoil.release.* checks fail) with the identity
+ * (teeattest_policy_set_sigstore_trusted_root(); without one the shipped
+ * default, the Sigstore public-good production root) with the identity
  * `https://github.com/REPO/.github/workflows/FILE@refs/tags/TAG` and the
  * issuer `https://token.actions.githubusercontent.com`, parses the
  * statement strictly, and compares RTMR1 and RTMR2 of the quote with the
@@ -610,7 +610,8 @@ TEEATTEST_API int teeattest_policy_set_aci_max_keyset_lifetime(
  *        verified app_compose must be pinned by digest and come with a
  *        Sigstore bundle whose in-toto subject is that digest, verified
  *        against the trusted root of
- *        teeattest_policy_set_sigstore_trusted_root() and signed by an
+ *        teeattest_policy_set_sigstore_trusted_root() (default: the
+ *        shipped Sigstore public-good root) and signed by an
  *        identity of teeattest_policy_add_provenance_identity(). Default
  *        0: the `provenance.*` checks run only when the policy names an
  *        identity, and then a failure is a warning and a missing bundle a
@@ -661,12 +662,20 @@ TEEATTEST_API int teeattest_policy_add_provenance_identity(
  *        (teeattest_policy_set_tinfoil_release()) are verified against. It
  *        is copied and parsed when they are checked (a root that does not
  *        parse fails every image's `provenance.image[i].signature` and
- *        tinfoil.release.bundle). NULL clears it; without one no bundle
- *        verifies.
+ *        tinfoil.release.bundle). Without one, or after NULL, the
+ *        shipped default is used: the Sigstore public-good production
+ *        `trusted_root.json` compiled into the library (source, commit and
+ *        date in data/sigstore/README.md and docs/provenance.md; nothing
+ *        is fetched). There is no "no root" setting: the Sigstore checks
+ *        run only when the policy asks for them (provenance identities,
+ *        a Tinfoil release), so a caller who must not trust the public-good
+ *        root gives its own. Check details name the shipped default when
+ *        it was used.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOMEM.
  * @param policy the policy to change.
- * @param trusted_root the trusted_root.json bytes, or NULL.
- * @param len length of `trusted_root`.
+ * @param trusted_root the trusted_root.json bytes, or NULL for the
+ *        shipped default.
+ * @param len length of `trusted_root`; 0 when it is NULL.
  * @param err optional error detail; may be NULL.
  * @since 1.0
  */

@@ -1,7 +1,9 @@
 /**
  * @file
  * libteeattest: Sigstore bundle verification, offline, against a trusted
- * root the caller gives (a Sigstore `trusted_root.json`). A bundle
+ * root the caller gives (a Sigstore `trusted_root.json`) or the shipped
+ * default, the Sigstore public-good production root compiled into the
+ * library (data/sigstore/README.md; nothing is fetched). A bundle
  * (media types `application/vnd.dev.sigstore.bundle+json;version=0.1` to
  * `0.3` and `application/vnd.dev.sigstore.bundle.v0.3+json`) signs an
  * artifact with a Fulcio certificate (identity and OIDC issuer checked) or
@@ -53,8 +55,14 @@ extern "C" {
  *        teeattest_result_free().
  * @param bundle the bundle's JSON bytes.
  * @param bundle_len length of `bundle`.
- * @param trusted_root the trusted_root.json bytes.
- * @param trusted_root_len length of `trusted_root`.
+ * @param trusted_root the trusted_root.json bytes; NULL (with
+ *        `trusted_root_len` 0) for the shipped default, which the
+ *        `sigstore.trusted_root` check then names. Its keys' validity
+ *        windows are judged at the signing time and the context's clock
+ *        bounds the signing time, as for a given root: a bundle signed by
+ *        a CA or log the default does not know, or outside its windows,
+ *        fails.
+ * @param trusted_root_len length of `trusted_root`; 0 when it is NULL.
  * @param artifact the signed artifact (for a DSSE envelope, a subject of
  *        its in-toto statement); NULL to give `artifact_sha256` instead.
  * @param artifact_len length of `artifact`.
@@ -71,8 +79,9 @@ extern "C" {
  * @param key_pem_len length of `key_pem`.
  * @param err optional error detail; may be NULL.
  * @return TEEATTEST_OK when a result was produced (check its verdict);
- *         TEEATTEST_E_INVALID_ARG (missing input, neither identity and
- *         issuer nor a key, or unknown flags); TEEATTEST_E_NOMEM.
+ *         TEEATTEST_E_INVALID_ARG (missing input, `trusted_root` NULL with
+ *         a non-zero length, neither identity and issuer nor a key, or
+ *         unknown flags); TEEATTEST_E_NOMEM.
  * Ownership: the caller owns *out.
  * @since 1.0
  */

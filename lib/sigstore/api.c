@@ -17,8 +17,9 @@ TEEATTEST_API int teeattest_sigstore_verify_bundle(
 {
     if (out)
         *out = NULL;
-    if (!ctx || !out || !bundle || !trusted_root)
-        return TA_INVALID(err, "ctx, out, bundle and trusted_root");
+    if (!ctx || !out || !bundle || (!trusted_root && trusted_root_len))
+        return TA_INVALID(err, "ctx, out, bundle, and trusted_root or "
+                               "trusted_root_len 0");
     if (!artifact && !artifact_sha256)
         return TA_INVALID(err, "artifact or artifact_sha256");
     if (flags & ~(uint32_t)(TEEATTEST_SIGSTORE_IDENTITY_REGEXP |
@@ -35,15 +36,18 @@ TEEATTEST_API int teeattest_sigstore_verify_bundle(
     ta_ss_key key = {0};
     teeattest_error e = TEEATTEST_ERROR_INIT;
     bool ok = true;
-    if (ta_ss_root_parse(ctx, &root, trusted_root, trusted_root_len, &e)) {
+    /* NULL: the shipped default (data/sigstore/README.md). */
+    if (ta_ss_root_load(ctx, &root, trusted_root, trusted_root_len, &e)) {
         ta_result_check(r, "sigstore.trusted_root", TEEATTEST_OUTCOME_FAIL,
-                        true, "%s", e.message);
+                        true, "%s%s", trusted_root ? "" : "the shipped "
+                        "default: ", e.message);
         ok = false;
     } else {
         ta_result_check(r, "sigstore.trusted_root", TEEATTEST_OUTCOME_PASS,
-                        true, "%zu CA(s), %zu log(s), %zu CT log(s), %zu "
-                        "TSA(s)", root->n_cas, root->n_tlogs, root->n_ctlogs,
-                        root->n_tsas);
+                        true, "%s%s: %zu CA(s), %zu log(s), %zu CT log(s), "
+                        "%zu TSA(s)", root->is_default ? "" : "given ",
+                        ta_ss_root_name(root), root->n_cas, root->n_tlogs,
+                        root->n_ctlogs, root->n_tsas);
     }
     e = (teeattest_error)TEEATTEST_ERROR_INIT;
     if (ta_ss_bundle_parse(ctx, &b, bundle, bundle_len, &e)) {

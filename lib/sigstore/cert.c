@@ -151,10 +151,10 @@ int ta_ss_cert_chain(const teeattest_ctx *ctx, const ta_ss_root *root,
             return TEEATTEST_OK;
         }
     }
-    snprintf(why, cap, "%s",
-             in_window ? "no certificate authority of the trusted root "
-                         "issued it (valid at the signing time)"
-                       : "no certificate authority of the trusted root is "
-                         "valid at the signing time");
+    snprintf(why, cap, in_window ? "no certificate authority of the %s "
+                                   "issued it (valid at the signing time)"
+                                 : "no certificate authority of the %s is "
+                                   "valid at the signing time",
+             ta_ss_root_name(root));
     return last;
 }

@@ -139,7 +139,8 @@ int ta_ss_sct_verify(const teeattest_ctx *ctx, const ta_ss_root *root,
         snprintf(why, cap, "cannot rebuild the precertificate");
         return rc;
     }
-    snprintf(why, cap, "no SCT is from a CT log of the trusted root");
+    snprintf(why, cap, "no SCT is from a CT log of the %s",
+             ta_ss_root_name(root));
     while (end - p >= 2) {
         size_t n = (size_t)p[0] << 8 | p[1];
         const uint8_t *s = p + 2;

@@ -66,6 +66,7 @@ typedef struct ta_ss_root {
     size_t n_tlogs, n_ctlogs;
     ta_ss_ca cas[TA_SS_MAX_ITEMS], tsas[TA_SS_MAX_ITEMS];
     size_t n_cas, n_tsas;
+    bool is_default;            /* the shipped default (ta_ss_root_load) */
 } ta_ss_root;
 
 typedef struct ta_ss_entry {
@@ -107,6 +108,22 @@ typedef struct ta_ss_bundle {
 int ta_ss_root_parse(const teeattest_ctx *ctx, ta_ss_root **out,
                      const uint8_t *doc, size_t len, teeattest_error *err);
 void ta_ss_root_free(const teeattest_ctx *ctx, ta_ss_root *r);
+
+/* The shipped default trusted root (data/sigstore/trusted_root.json,
+ * compiled in; source and date in data/sigstore/README.md): what is used
+ * when no root is given. Static bytes, *len set; never NULL. */
+const uint8_t *ta_ss_default_root(size_t *len);
+/* How check details name it: keep in step with data/sigstore/README.md. */
+#define TA_SS_DEFAULT_ROOT_NAME                                              \
+    "shipped default trusted root (Sigstore public-good, sigstore/"        \
+    "root-signing of 2025-09-22)"
+/* ta_ss_root_parse() of doc, or of the shipped default when doc is NULL
+ * (then (*out)->is_default is set). */
+int ta_ss_root_load(const teeattest_ctx *ctx, ta_ss_root **out,
+                    const uint8_t *doc, size_t len, teeattest_error *err);
+/* "trusted root", or TA_SS_DEFAULT_ROOT_NAME for the default: for check
+ * details, so a failure against the default says which root it was. */
+const char *ta_ss_root_name(const ta_ss_root *r);
 
 int ta_ss_bundle_parse(const teeattest_ctx *ctx, ta_ss_bundle **out,
                        const uint8_t *doc, size_t len, teeattest_error *err);

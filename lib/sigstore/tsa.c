@@ -221,14 +221,15 @@ bool ta_ss_tsa_verify(const teeattest_ctx *ctx, const ta_ss_root *root,
                                    "valid at the genTime");
         } else {
             snprintf(why, cap, "the signature does not verify with a "
-                               "timestamp authority of the trusted root");
+                               "timestamp authority of the %s",
+                     ta_ss_root_name(root));
         }
         ta_x509_free(leaf);
     }
     ta_free(ctx, buf);
     if (!in_window)
-        return NO("no timestamp authority of the trusted root is valid at "
-                  "the genTime");
+        return NO("no timestamp authority of the %s is valid at the genTime",
+                  ta_ss_root_name(root));
     *time = t.time;
     return ok;
 }

@@ -161,8 +161,8 @@ static size_t check_tlog(const teeattest_ctx *ctx, const ta_ss_root *root,
         const ta_ss_log *log = find_log(root, e->log_id);
         if (!log) {
             ta_result_check(r, "sigstore.tlog.log", FAIL, true,
-                            "%sits log id names no log of the trusted root",
-                            pre);
+                            "%sits log id names no log of the %s", pre,
+                            ta_ss_root_name(root));
             continue;
         }
         ta_result_check(r, "sigstore.tlog.log", PASS, true,
@@ -185,7 +185,8 @@ static size_t check_tlog(const teeattest_ctx *ctx, const ta_ss_root *root,
             } else if (!in_window(&log->valid, e->integrated_time)) {
                 ta_result_check(r, "sigstore.tlog.set", FAIL, true,
                                 "%sintegrated time is outside the log key's "
-                                "validity in the trusted root", pre);
+                                "validity in the %s", pre,
+                                ta_ss_root_name(root));
             } else if (e->integrated_time > pol->now) {
                 ta_result_check(r, "sigstore.tlog.set", FAIL, true,
                                 "%sintegrated time %lld is in the future",
@@ -255,7 +256,7 @@ static void check_sct(const teeattest_ctx *ctx, const ta_ss_root *root,
     ta_x509 *issuer = NULL;
     if (root->n_ctlogs == 0) {
         ta_result_check(r, "sigstore.certificate.sct", SKIP, false,
-                        "the trusted root lists no CT log");
+                        "the %s lists no CT log", ta_ss_root_name(root));
         return;
     }
     if (!ca || ta_x509_parse_der(ctx, &issuer, ca->certs[0].p,

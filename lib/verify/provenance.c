@@ -39,7 +39,7 @@ typedef struct pctx {
     int64_t now;
     size_t n_supplied;         /* bundles held before any fetch */
     ta_ss_root *root;          /* NULL: none or did not parse */
-    char root_why[200];
+    char root_why[280];
 } pctx;
 
 /* A failed step: FAIL when provenance is required, else WARN. */
@@ -485,13 +485,12 @@ int ta_provenance_check(teeattest_ctx *ctx, teeattest_result *r,
         return TEEATTEST_OK;
     }
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    if (!pol->sigstore_root)
-        snprintf(p.root_why, sizeof p.root_why, "the policy has no Sigstore "
-                                                "trusted root");
-    else if (ta_ss_root_parse(ctx, &p.root, pol->sigstore_root,
-                              pol->sigstore_root_len, &e))
-        snprintf(p.root_why, sizeof p.root_why, "the policy's trusted root "
-                 "does not parse: %.150s", e.message);
+    /* No root set: the shipped default (ta_ss_root_load). */
+    if (ta_ss_root_load(ctx, &p.root, pol->sigstore_root,
+                        pol->sigstore_root_len, &e))
+        snprintf(p.root_why, sizeof p.root_why, "the %s does not parse: "
+                 "%.150s", pol->sigstore_root ? "policy's trusted root"
+                 : TA_SS_DEFAULT_ROOT_NAME, e.message);
     ta_result_check(r, "provenance", PASS, p.req, "%zu image(s) named by the "
                     "verified app_compose%s", n,
                     p.req ? "; provenance required" : "");

@@ -299,14 +299,10 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
     for (int g = 0; g < N_GROUPS; g++)
         snprintf(grp_why[g], sizeof grp_why[g], "not checked");
     char san[512] = "";
-    if (!pol->sigstore_root) {
-        /* The root is the policy's one Sigstore trusted root: without it
-         * nothing of the bundle verifies (fail closed, it was asked for). */
-        for (int g = 0; g < N_GROUPS; g++)
-            snprintf(grp_why[g], sizeof grp_why[g], "not checked: the policy "
-                     "has no Sigstore trusted root "
-                     "(teeattest_policy_set_sigstore_trusted_root)");
-    } else if (digest) {
+    if (digest) {
+        /* The root is the policy's one Sigstore trusted root; none set
+         * (NULL): the shipped default, which verify_bundle names in its
+         * sigstore.trusted_root check. */
         char re[TA_TINFOIL_MAX_REPO * 2 + 96];
         identity_re(re, sizeof re, pol->tinfoil_repo);
         teeattest_result *sr = NULL;
@@ -330,9 +326,10 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
 
     if (grp_ok[GROUP_BUNDLE])
         ta_result_check(r, "tinfoil.release.bundle", PASS, true,
-                        "the Sigstore bundle verifies against the trusted "
-                        "root (certificate chain, SCT, signature, "
-                        "transparency log)");
+                        "the Sigstore bundle verifies against the %s "
+                        "(certificate chain, SCT, signature, transparency "
+                        "log)", pol->sigstore_root ? "policy's trusted root"
+                                                   : TA_SS_DEFAULT_ROOT_NAME);
     else
         ta_result_check(r, "tinfoil.release.bundle", FAIL, true, "%s",
                         grp_why[GROUP_BUNDLE]);

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "test.h"
 
 #include "teeattest/teeattest.h"
@@ -123,6 +125,7 @@ typedef struct inputs {
     uint8_t *bundle, *root, *artifact, *key;
     size_t bundle_len, root_len, artifact_len, key_len;
     char *identity, *issuer;
+    bool own_root; /* the case has its trusted_root.json (not production) */
 } inputs;
 
 static void load_case(const char *dir, inputs *in)
@@ -131,6 +134,7 @@ static void load_case(const char *dir, inputs *in)
     char prod[1100], art[1100];
     in->bundle = read_in(dir, "bundle.sigstore.json", &in->bundle_len);
     in->root = read_in(dir, "trusted_root.json", &in->root_len);
+    in->own_root = in->root != NULL;
     if (!in->root) {
         snprintf(prod, sizeof prod, "%s/production_trusted_root.json",
                  data_dir);
@@ -212,6 +216,107 @@ static void run_case(teeattest_ctx *ctx, const char *name)
     free_case(&in);
 }
 
+/* Does r's check `name` have `outcome` and a detail containing `part`? */
+static bool check_is(const teeattest_result *r, const char *name,
+                     int32_t outcome, const char *part)
+{
+    int32_t o = -1;
+    const char *detail = "";
+    return r &&
+           teeattest_result_find_check(r, name, &o, &detail, NULL) ==
+               TEEATTEST_OK &&
+           o == outcome && strstr(detail, part) != NULL;
+}
+
+/* The transparency log ids (logId.keyId, base64) of a trusted root. */
+static json_t *log_ids(const uint8_t *doc, size_t len)
+{
+    json_t *ids = json_array();
+    json_t *j = json_loadb((const char *)doc, len, 0, NULL);
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(j, "tlogs"), i, l)
+        json_array_append(ids, json_object_get(json_object_get(l, "logId"),
+                                               "keyId"));
+    json_decref(j);
+    return ids;
+}
+
+static json_t *default_ids; /* data/sigstore/trusted_root.json's logs */
+static size_t n_foreign;    /* cases signed under another root */
+
+static bool knows_a_log(const uint8_t *root, size_t len)
+{
+    json_t *ids = log_ids(root, len);
+    bool known = false;
+    size_t i, k;
+    json_t *a, *b;
+    json_array_foreach(ids, i, a)
+        json_array_foreach(default_ids, k, b)
+            known = known || json_equal(a, b);
+    json_decref(ids);
+    return known;
+}
+
+/* The shipped default trusted root (trusted_root NULL) on a case: one that
+ * used the production root gives the same outcome, check by check, as
+ * with the production copy given; one whose own root shares no
+ * transparency log with the default (a staging or test root) must not
+ * verify against the default. (A case whose own root is an edited
+ * production root holds a production bundle: it may verify.) */
+static void default_root_case(teeattest_ctx *ctx, const char *name)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/bundle-verify/%s", data_dir, name);
+    inputs in;
+    load_case(dir, &in);
+    const char *id = in.identity ? in.identity : DEFAULT_IDENTITY;
+    const char *is = in.issuer ? in.issuer : DEFAULT_ISSUER;
+    teeattest_result *given =
+        run(ctx, &in, in.artifact, in.artifact_len, NULL, id, is, 0);
+    uint8_t *root = in.root;
+    size_t root_len = in.root_len;
+    in.root = NULL;
+    in.root_len = 0;
+    teeattest_result *dflt =
+        run(ctx, &in, in.artifact, in.artifact_len, NULL, id, is, 0);
+    in.root = root;
+    in.root_len = root_len;
+    bool dflt_ok = dflt && teeattest_result_verdict(dflt) ==
+                               TEEATTEST_VERDICT_VERIFIED;
+    CHECK(check_is(dflt, "sigstore.trusted_root", TEEATTEST_OUTCOME_PASS,
+                   "shipped default trusted root"));
+    if (!in.own_root) {
+        bool same = given && dflt &&
+                    teeattest_result_verdict(given) ==
+                        teeattest_result_verdict(dflt) &&
+                    teeattest_result_check_count(given) ==
+                        teeattest_result_check_count(dflt);
+        for (size_t i = 0; same && i < teeattest_result_check_count(dflt);
+             i++) {
+            const char *n1, *n2, *d1, *d2;
+            int32_t o1, o2;
+            teeattest_result_check(given, i, &n1, &o1, &d1, NULL, NULL);
+            teeattest_result_check(dflt, i, &n2, &o2, &d2, NULL, NULL);
+            same = !strcmp(n1, n2) && o1 == o2;
+        }
+        printf("# %s: the default root gives the production root's "
+               "outcome\n", name);
+        CHECK(same);
+    } else if (!knows_a_log(in.root, in.root_len)) {
+        printf("# %s: signed under another root: fails against the "
+               "default\n", name);
+        n_foreign++;
+        CHECK(!dflt_ok);
+    } else {
+        printf("# %s: an edited production root; against the default: "
+               "%s\n", name, dflt_ok ? "verified" : "failed");
+    }
+    teeattest_result_free(given);
+    teeattest_result_free(dflt);
+    free_case(&in);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -286,8 +391,49 @@ static void negatives(teeattest_ctx *ctx)
     clock_now = NOW;
     teeattest_result_free(r);
 
-    /* misuse */
+    /* The shipped default (NULL root): verifies, named in the detail;
+     * at a clock before the signing time it fails closed like any root. */
+    uint8_t *root = in.root;
+    size_t root_len = in.root_len;
+    in.root = NULL;
+    in.root_len = 0;
+    r = run(ctx, &in, in.artifact, in.artifact_len, NULL, DEFAULT_IDENTITY,
+            DEFAULT_ISSUER, 0);
+    CHECK(r && teeattest_result_verdict(r) == TEEATTEST_VERDICT_VERIFIED);
+    CHECK(check_is(r, "sigstore.trusted_root", TEEATTEST_OUTCOME_PASS,
+                   "2025-09-22"));
+    teeattest_result_free(r);
+    clock_now = 1600000000;
+    r = run(ctx, &in, in.artifact, in.artifact_len, NULL, DEFAULT_IDENTITY,
+            DEFAULT_ISSUER, 0);
+    CHECK(r && has_failed(r, "sigstore.tlog.set"));
+    CHECK(r && has_failed(r, "sigstore.time"));
+    CHECK(r && teeattest_result_verdict(r) == TEEATTEST_VERDICT_FAILED);
+    clock_now = NOW;
+    teeattest_result_free(r);
+    /* NULL with a length is misuse, not the default */
     teeattest_result *o = (teeattest_result *)1;
+    CHECK(teeattest_sigstore_verify_bundle(ctx, &o, in.bundle, in.bundle_len,
+                                           NULL, 5, in.artifact,
+                                           in.artifact_len, NULL,
+                                           DEFAULT_IDENTITY, DEFAULT_ISSUER,
+                                           0, NULL, 0,
+                                           NULL) == TEEATTEST_E_INVALID_ARG);
+    CHECK(o == NULL);
+    /* an empty given root is a given root: it fails, never the default */
+    CHECK(teeattest_sigstore_verify_bundle(ctx, &o, in.bundle, in.bundle_len,
+                                           (const uint8_t *)"", 0,
+                                           in.artifact, in.artifact_len, NULL,
+                                           DEFAULT_IDENTITY, DEFAULT_ISSUER,
+                                           0, NULL, 0, NULL) == TEEATTEST_OK);
+    CHECK(o && has_failed(o, "sigstore.trusted_root"));
+    CHECK(o && teeattest_result_verdict(o) == TEEATTEST_VERDICT_FAILED);
+    teeattest_result_free(o);
+    in.root = root;
+    in.root_len = root_len;
+
+    /* misuse */
+    o = (teeattest_result *)1;
     CHECK(teeattest_sigstore_verify_bundle(ctx, &o, in.bundle, in.bundle_len,
                                            in.root, in.root_len, NULL, 0,
                                            NULL, DEFAULT_IDENTITY,
@@ -349,11 +495,23 @@ int main(void)
     }
     closedir(d);
     qsort(names, n, sizeof *names, cmp_str);
+    char dpath[1100];
+    snprintf(dpath, sizeof dpath, "%s/data/sigstore/trusted_root.json",
+             root ? root : ".");
+    size_t dlen = 0;
+    uint8_t *ddoc = ta_test_read_file(dpath, &dlen);
+    CHECK(ddoc != NULL);
+    default_ids = log_ids(ddoc ? ddoc : (const uint8_t *)"", dlen);
+    free(ddoc);
+    CHECK(json_array_size(default_ids) == 2);
     CHECK(n >= 70); /* every case of the copied suite */
     for (size_t i = 0; i < n; i++) {
         run_case(ctx, names[i]);
+        default_root_case(ctx, names[i]);
         free(names[i]);
     }
+    CHECK(n_foreign >= 1); /* the foreign-root rule was exercised */
+    json_decref(default_ids);
     /* every table entry names a case that exists */
     for (size_t i = 0; i < n_table; i++) {
         char sub[2048];

@@ -2,7 +2,8 @@
  * Tinfoil release attestation (tinfoil.release.*, docs/checks.md) over the
  * real Tinfoil capture (../shared/fixtures/providers/tinfoil_v3_direct)
  * and the real release bundle of tests/data/tinfoil-release, verified
- * against the production trusted root of tests/data/sigstore-conformance.
+ * against the production trusted root of tests/data/sigstore-conformance
+ * and against the shipped default (none set), which must agree with it.
  * No public bundle of the capture's own release exists (README there): the
  * real router release verifies in every respect but its measurements,
  * which are another release's. Then the attacks: an edited measurement or
@@ -70,7 +71,8 @@ static void load(void)
     teeattest_collateral_free(col);
 }
 
-/* The policy's Sigstore trusted root run() sets (NULL: none). */
+/* The policy's Sigstore trusted root run() sets (NULL: none set, the
+ * shipped default). */
 static const uint8_t *use_root;
 static size_t use_root_len;
 
@@ -95,6 +97,26 @@ static teeattest_result *run(const uint8_t *b, size_t blen, const char *repo,
                  TEEATTEST_OK);
     teeattest_policy_free(pol);
     return r;
+}
+
+/* Do a and b hold the same checks with the same outcomes, and verdict? */
+static bool same_outcomes(const teeattest_result *a, const teeattest_result *b)
+{
+    size_t n = teeattest_result_check_count(a);
+    if (!a || !b || n != teeattest_result_check_count(b) ||
+        teeattest_result_verdict(a) != teeattest_result_verdict(b))
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const char *n1, *n2;
+        int32_t o1, o2;
+        teeattest_result_check(a, i, &n1, &o1, NULL, NULL, NULL);
+        teeattest_result_check(b, i, &n2, &o2, NULL, NULL, NULL);
+        if (strcmp(n1, n2) || o1 != o2) {
+            printf("# %s: %d vs %s: %d\n", n1, o1, n2, o2);
+            return false;
+        }
+    }
+    return true;
 }
 
 /* The bundle with its DSSE payload (the in-toto statement) passed through
@@ -215,23 +237,71 @@ int main(void)
     teeattest_result_free(r);
     free(b);
 
-    /* Attack: the release given but no trusted root (the policy's one
-     * Sigstore root, teeattest_policy_set_sigstore_trusted_root): nothing
-     * verifies, required or not. */
-    use_root = NULL;
-    for (int req = 0; req < 2; req++) {
-        r = run(bundle, bundle_len, REPO, NULL, req);
-        CHECK_STR(ta_test_outcome(r, E "bundle"), "fail");
-        CHECK_STR(ta_test_outcome(r, E "identity"), "fail");
-        CHECK_STR(ta_test_outcome(r, E "digest"), "fail");
-        CHECK_STR(ta_test_outcome(r, E "measurement"), "skip");
+    /* No trusted root set (teeattest_policy_set_sigstore_trusted_root):
+     * the shipped default, the Sigstore public-good root, gives the same
+     * result, check by check, as the production copy given explicitly,
+     * required or not, with or without the release digest; the bundle
+     * check names the default. */
+    const char *digests[] = {NULL, "sha256:" DIGEST,
+                             "11111111111111111111111111111111"
+                             "11111111111111111111111111111111"};
+    for (int req = 0; req < 2; req++)
+        for (size_t k = 0; k < 3; k++) {
+            use_root = troot;
+            use_root_len = troot_len;
+            teeattest_result *want =
+                run(bundle, bundle_len, REPO, digests[k], req);
+            use_root = NULL;
+            use_root_len = 0;
+            r = run(bundle, bundle_len, REPO, digests[k], req);
+            CHECK(same_outcomes(want, r));
+            CHECK_STR(ta_test_outcome(r, E "bundle"), "pass");
+            detail = "";
+            teeattest_result_find_check(r, E "bundle", NULL, &detail, NULL);
+            CHECK(strstr(detail, "shipped default trusted root") != NULL);
+            teeattest_result_free(want);
+            teeattest_result_free(r);
+        }
+    /* The default is the policy's root for the other checks too: another
+     * repository's workflow still fails. */
+    r = run(bundle, bundle_len, "tinfoilsh/confidential-gemma4-31b", NULL, 1);
+    CHECK_STR(ta_test_outcome(r, E "identity"), "fail");
+    CHECK_STR(ta_test_outcome(r, E "bundle"), "pass");
+    CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+    teeattest_result_free(r);
+    /* NULL after a root restores the default. */
+    {
+        teeattest_policy *p2 = NULL;
+        teeattest_policy_new(ctx, &p2, NULL);
+        teeattest_policy_set_time(p2, at, NULL);
+        CHECK_EQ_INT(teeattest_policy_set_sigstore_trusted_root(
+                         p2, (const uint8_t *)"{}", 2, NULL),
+                     TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_policy_set_sigstore_trusted_root(p2, NULL, 0,
+                                                                NULL),
+                     TEEATTEST_OK);
+        CHECK_EQ_INT(teeattest_policy_set_sigstore_trusted_root(p2, NULL, 2,
+                                                                NULL),
+                     TEEATTEST_E_INVALID_ARG);
+        CHECK_EQ_INT(teeattest_policy_set_tinfoil_release(
+                         p2, bundle, bundle_len, REPO, NULL, NULL),
+                     TEEATTEST_OK);
+        r = NULL;
+        CHECK_EQ_INT(teeattest_report_verify(ctx, &r, rep,
+                                             TEEATTEST_ENTRY_ALL, ev, p2,
+                                             nonce, 32, NULL),
+                     TEEATTEST_OK);
+        CHECK_STR(ta_test_outcome(r, E "bundle"), "pass");
         detail = "";
         teeattest_result_find_check(r, E "bundle", NULL, &detail, NULL);
-        CHECK(strstr(detail, "no Sigstore trusted root") != NULL);
-        CHECK_EQ_INT(teeattest_result_verdict(r), TEEATTEST_VERDICT_FAILED);
+        CHECK(strstr(detail, "shipped default trusted root") != NULL);
         teeattest_result_free(r);
+        teeattest_policy_free(p2);
     }
-    /* ... or one that does not parse. */
+    use_root = troot;
+    use_root_len = troot_len;
+    /* A given root overrides the default: one that does not parse fails,
+     * never falls back. */
     use_root = (const uint8_t *)"{}";
     use_root_len = 2;
     r = run(bundle, bundle_len, REPO, "sha256:" DIGEST, 0);

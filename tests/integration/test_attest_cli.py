@@ -1160,14 +1160,45 @@ class TestTinfoilRelease(Case):
         self.assertEqual(c["entry[0].tinfoil.release.digest"]["outcome"],
                          "fail")
 
-    def test_usage(self):
+    def test_default_trusted_root(self):
+        """Without --sigstore-trusted-root the shipped default (Sigstore's
+        public-good root) gives the same checks, outcome by outcome, as the
+        production root given explicitly."""
+        repo = "tinfoilsh/confidential-model-router"
+        for extra in ((), ("--tinfoil-release-digest", "sha256:5ed9d5c94252"
+                           "8ec2eeb759919827f1bc2183c6810f80225a52147dd4020"
+                           "c12a0"),
+                      ("--require-tinfoil-release",)):
+            want = self.release(repo, *extra)
+            got = self.tinfoil("--tinfoil-release-bundle", RELEASE,
+                               "--tinfoil-repo", repo, *extra)
+            self.assertEqual({n: c["outcome"] for n, c in got.items()},
+                             {n: c["outcome"] for n, c in want.items()})
+            b = got["entry[0].tinfoil.release.bundle"]
+            self.assertEqual(b["outcome"], "pass")
+            self.assertIn("shipped default trusted root", b["detail"])
+        # the default does not loosen the identity
+        got = self.tinfoil("--tinfoil-release-bundle", RELEASE,
+                           "--tinfoil-repo", "tinfoilsh/confidential-gemma4-31b")
+        self.assertEqual(got["entry[0].tinfoil.release.identity"]["outcome"],
+                         "fail")
+        # an empty root file is refused, never taken for the default
         rc, out, err = run("attest", "--report-file",
                            os.path.join(TINFOIL, "attestation.json"),
                            "--provider", "tinfoil", "--nonce", "00" * 32,
                            "--tinfoil-release-bundle", RELEASE,
-                           "--tinfoil-repo", "a/b")
-        self.assertEqual(rc, EXIT_USAGE)
+                           "--sigstore-trusted-root", "/dev/null",
+                           "--tinfoil-repo", repo)
+        self.assertEqual(rc, EXIT_USAGE, out + err)
         self.assertIn("--sigstore-trusted-root", err)
+
+    def test_usage(self):
+        rc, out, err = run("attest", "--report-file",
+                           os.path.join(TINFOIL, "attestation.json"),
+                           "--provider", "tinfoil", "--nonce", "00" * 32,
+                           "--tinfoil-release-bundle", RELEASE)
+        self.assertEqual(rc, EXIT_USAGE)
+        self.assertIn("--tinfoil-repo", err)
         rc, out, err = run("attest", "--report-file",
                            os.path.join(TINFOIL, "attestation.json"),
                            "--provider", "tinfoil", "--nonce", "00" * 32,

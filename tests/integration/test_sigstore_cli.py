@@ -117,16 +117,65 @@ class TestSigstoreCli(unittest.TestCase):
         self.assertEqual(rc, EXIT_FAILED, out + err)
         self.assertIn("sigstore.certificate.identity", out)
 
+    def test_default_trusted_root(self):
+        """Without --trusted-root the library's shipped default (Sigstore's
+        public-good root) is used: every case that used the production
+        root exits as with it given; a passing case signed under another
+        root (one sharing no log with the default) fails against it."""
+        default_logs = set(
+            l["logId"]["keyId"] for l in json.load(open(os.path.join(
+                SRC, "data", "sigstore", "trusted_root.json")))["tlogs"])
+        cases = sorted(c for c in os.listdir(CASES)
+                       if os.path.isdir(os.path.join(CASES, c)))
+        n_prod = n_foreign = 0
+        for case in cases:
+            args = protocol_args(case)
+            i = args.index("--trusted-root")
+            bare = args[:i] + args[i + 2:]
+            own = os.path.join(CASES, case, "trusted_root.json")
+            with self.subTest(case=case):
+                if not os.path.exists(own):
+                    n_prod += 1
+                    want = run(*args)[0]
+                    rc, out, err = run(*bare)
+                    self.assertEqual(rc, want, out + err)
+                    self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED))
+                    if case == "happy-path-v0.3":
+                        self.assertEqual(rc, EXIT_VERIFIED, out + err)
+                        self.assertIn("shipped default trusted root", out)
+                    continue
+                with open(own) as f:
+                    logs = set(l["logId"]["keyId"]
+                               for l in json.load(f).get("tlogs", []))
+                if logs & default_logs:
+                    continue  # an edited production root: may verify
+                n_foreign += 1
+                rc, out, err = run(*bare)
+                self.assertEqual(rc, EXIT_FAILED, out + err)
+        self.assertGreaterEqual(n_prod, 30)
+        self.assertGreaterEqual(n_foreign, 10)
+
     def test_usage(self):
         args = protocol_args("happy-path-v0.3")
         for bad in ([],
                     args[:-1],  # no artifact
                     ["--key", "k.pub"] + args,  # key and identity
-                    [a for a in args if a != "--trusted-root"]):
+                    [a for a in args if a != "--bundle"][1:]):
             rc, out, err = run(*bad)
             self.assertEqual(rc, EXIT_USAGE, (bad, out, err))
         rc, out, err = run(*(args[:-1] + ["/nonexistent/artifact"]))
         self.assertEqual(rc, EXIT_USAGE, out + err)
+        # A --trusted-root that cannot be read is an input error, never the
+        # default; an empty one is a root that does not parse.
+        i = args.index("--trusted-root")
+        bad = list(args)
+        bad[i + 1] = "/nonexistent/trusted_root.json"
+        rc, out, err = run(*bad)
+        self.assertEqual(rc, EXIT_USAGE, out + err)
+        bad[i + 1] = "/dev/null"
+        rc, out, err = run(*bad)
+        self.assertEqual(rc, EXIT_FAILED, out + err)
+        self.assertIn("sigstore.trusted_root", out)
         r = subprocess.run([EXE, "sigstore", "sign-bundle"],
                            capture_output=True, timeout=60)
         self.assertEqual(r.returncode, EXIT_USAGE)

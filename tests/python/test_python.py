@@ -727,6 +727,18 @@ class TestQuoteGpu(unittest.TestCase):
                       [c.name for c in res.failures])
         with self.assertRaises(ta.InvalidArgument):
             ta.verify_sigstore_bundle(self.ctx, bundle, root, artifact=art)
+        # No root: the shipped default (Sigstore's public-good root); an
+        # empty root is a given one that does not parse.
+        res = ta.verify_sigstore_bundle(self.ctx, bundle, artifact=art,
+                                        identity=ident, issuer=iss)
+        self.assertTrue(res.verified, res.failures)
+        self.assertIn("shipped default",
+                      [c for c in res.checks
+                       if c.name == "sigstore.trusted_root"][0].detail)
+        res = ta.verify_sigstore_bundle(self.ctx, bundle, b"", artifact=art,
+                                        identity=ident, issuer=iss)
+        self.assertIn("sigstore.trusted_root",
+                      [c.name for c in res.failures])
 
 
 class TestBundle(unittest.TestCase):

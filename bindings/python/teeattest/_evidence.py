@@ -65,7 +65,8 @@ def verify_quote(ctx: Context, quote: bytes, collateral: Collateral,
     return Result(out.value, ctx)
 
 
-def verify_sigstore_bundle(ctx: Context, bundle: bytes, trusted_root: bytes,
+def verify_sigstore_bundle(ctx: Context, bundle: bytes,
+                           trusted_root: Optional[bytes] = None,
                            *, artifact: Optional[bytes] = None,
                            artifact_sha256: Optional[bytes] = None,
                            identity: Optional[str] = None,
@@ -74,9 +75,10 @@ def verify_sigstore_bundle(ctx: Context, bundle: bytes, trusted_root: bytes,
                            issuer_regexp: bool = False,
                            key_pem: Optional[bytes] = None) -> Result:
     """Verify a Sigstore bundle against a trusted_root.json
-    (teeattest_sigstore_verify_bundle); checks are sigstore.*."""
+    (teeattest_sigstore_verify_bundle); checks are sigstore.*. trusted_root
+    None: the library's shipped default (Sigstore's public-good root)."""
     b = data(bundle, "bundle")
-    t = data(trusted_root, "trusted_root")
+    t = data(trusted_root, "trusted_root", True)
     a = data(artifact, "artifact", True)
     d = data(artifact_sha256, "artifact_sha256", True)
     k = data(key_pem, "key_pem", True)

@@ -186,7 +186,7 @@ class Policy(Handle):
                             ) -> "Policy":
         """Check Tinfoil reports against this Sigstore release bundle
         (tinfoil.release.*), verified against the policy's trusted root
-        (set_sigstore_trusted_root; without one the checks fail) and signed
+        (set_sigstore_trusted_root; without one the shipped default) and signed
         by a tag workflow of GitHub repository `repo` ("owner/name"); with
         release_digest (64 hex) the statement must name that release.
         bundle None removes it."""
@@ -219,8 +219,9 @@ class Policy(Handle):
                          cstr(issuer, "issuer"), u32(flags, "flags"))
 
     def set_sigstore_trusted_root(self, doc: Optional[Data]) -> "Policy":
-        """The Sigstore trusted_root.json provenance bundles are verified
-        against; None clears it."""
+        """The Sigstore trusted_root.json provenance bundles and the Tinfoil
+        release bundle are verified against; None restores the shipped
+        default (Sigstore's public-good root)."""
         d = data(doc, "doc", allow_none=True)
         return self._set("policy_set_sigstore_trusted_root", d,
                          len(d) if d else 0)
