@@ -7,13 +7,16 @@
 
 #include "sigstore.h"
 
-TEEATTEST_API int teeattest_sigstore_verify_bundle(
-    teeattest_ctx *ctx, teeattest_result **out, const uint8_t *bundle,
-    size_t bundle_len, const uint8_t *trusted_root, size_t trusted_root_len,
-    const uint8_t *artifact, size_t artifact_len,
-    const uint8_t *artifact_sha256, const char *identity, const char *issuer,
-    uint32_t flags, const uint8_t *key_pem, size_t key_pem_len,
-    teeattest_error *err)
+int ta_ss_verify_bundle_at(teeattest_ctx *ctx, teeattest_result **out,
+                           const uint8_t *bundle, size_t bundle_len,
+                           const uint8_t *trusted_root,
+                           size_t trusted_root_len, const uint8_t *artifact,
+                           size_t artifact_len,
+                           const uint8_t *artifact_sha256,
+                           const char *identity, const char *issuer,
+                           uint32_t flags, const uint8_t *key_pem,
+                           size_t key_pem_len, int64_t now,
+                           teeattest_error *err)
 {
     if (out)
         *out = NULL;
@@ -84,7 +87,7 @@ TEEATTEST_API int teeattest_sigstore_verify_bundle(
             .artifact = artifact,
             .artifact_len = artifact_len,
             .digest = artifact_sha256,
-            .now = ta_now_ms(ctx) / 1000,
+            .now = now,
         };
         ta_ss_verify(ctx, root, b, &pol, r);
     }
@@ -98,4 +101,19 @@ TEEATTEST_API int teeattest_sigstore_verify_bundle(
     }
     *out = r;
     return TEEATTEST_OK;
+}
+
+TEEATTEST_API int teeattest_sigstore_verify_bundle(
+    teeattest_ctx *ctx, teeattest_result **out, const uint8_t *bundle,
+    size_t bundle_len, const uint8_t *trusted_root, size_t trusted_root_len,
+    const uint8_t *artifact, size_t artifact_len,
+    const uint8_t *artifact_sha256, const char *identity, const char *issuer,
+    uint32_t flags, const uint8_t *key_pem, size_t key_pem_len,
+    teeattest_error *err)
+{
+    return ta_ss_verify_bundle_at(ctx, out, bundle, bundle_len, trusted_root,
+                                  trusted_root_len, artifact, artifact_len,
+                                  artifact_sha256, identity, issuer, flags,
+                                  key_pem, key_pem_len,
+                                  ctx ? ta_now_ms(ctx) / 1000 : 0, err);
 }

@@ -174,6 +174,20 @@ typedef struct ta_ss_policy {
 int ta_ss_statement_names(const uint8_t *payload, size_t len,
                           const char *digest_hex, teeattest_error *err);
 
+/* teeattest_sigstore_verify_bundle() with the verification time `now`
+ * (Unix seconds) instead of the context's clock: for checks that run
+ * inside a report's verification, at the policy's time. */
+int ta_ss_verify_bundle_at(teeattest_ctx *ctx, teeattest_result **out,
+                           const uint8_t *bundle, size_t bundle_len,
+                           const uint8_t *trusted_root,
+                           size_t trusted_root_len, const uint8_t *artifact,
+                           size_t artifact_len,
+                           const uint8_t *artifact_sha256,
+                           const char *identity, const char *issuer,
+                           uint32_t flags, const uint8_t *key_pem,
+                           size_t key_pem_len, int64_t now,
+                           teeattest_error *err);
+
 /* Verify; every step recorded as a sigstore.* check on r. */
 void ta_ss_verify(const teeattest_ctx *ctx, const ta_ss_root *root,
                   const ta_ss_bundle *b, const ta_ss_policy *pol,

@@ -250,7 +250,7 @@ static void sort_checks(const teeattest_result *sr, bool ok[N_GROUPS],
 
 int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
                               const teeattest_policy *pol,
-                              const uint8_t *const rtmr[4],
+                              const uint8_t *const rtmr[4], int64_t at,
                               teeattest_error *err)
 {
     if (!pol->tinfoil_bundle) {
@@ -306,10 +306,11 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
         char re[TA_TINFOIL_MAX_REPO * 2 + 96];
         identity_re(re, sizeof re, pol->tinfoil_repo);
         teeattest_result *sr = NULL;
-        int rc = teeattest_sigstore_verify_bundle(
+        int rc = ta_ss_verify_bundle_at(
             ctx, &sr, pol->tinfoil_bundle, pol->tinfoil_bundle_len,
             pol->sigstore_root, pol->sigstore_root_len, NULL, 0, digest, re,
-            GITHUB_ISSUER, TEEATTEST_SIGSTORE_IDENTITY_REGEXP, NULL, 0, err);
+            GITHUB_ISSUER, TEEATTEST_SIGSTORE_IDENTITY_REGEXP, NULL, 0, at,
+            err);
         if (rc)
             return rc;
         sort_checks(sr, grp_ok, grp_why);

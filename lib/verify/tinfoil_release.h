@@ -45,10 +45,11 @@ int ta_tinfoil_statement_parse(const uint8_t *stmt, size_t len,
 
 /* tinfoil.release.bundle, .identity, .predicate, .digest, .measurement
  * for a report whose quote has these RTMRs (index 0..3), with the facts
- * tinfoil.release.*. TEEATTEST_OK unless out of memory. */
+ * tinfoil.release.*, at the verification time `at` (Unix seconds: a
+ * bundle logged after it fails). TEEATTEST_OK unless out of memory. */
 int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
                               const teeattest_policy *pol,
-                              const uint8_t *const rtmr[4],
+                              const uint8_t *const rtmr[4], int64_t at,
                               teeattest_error *err);
 
 #endif /* TA_TINFOIL_RELEASE_H */

@@ -262,6 +262,21 @@ int main(void)
             teeattest_result_free(want);
             teeattest_result_free(r);
         }
+    /* The verification time is the policy's, not the context's clock: at
+     * a time before the release was logged (2026-01-22T22:42:02Z), the
+     * bundle is in the future and fails; the same bundle passes at the
+     * capture's time (above). */
+    {
+        int64_t saved = at;
+        at = ta_test_iso_time("2026-01-20T00:00:00Z");
+        r = run(bundle, bundle_len, REPO, NULL, 1);
+        CHECK_STR(ta_test_outcome(r, E "bundle"), "fail");
+        detail = "";
+        teeattest_result_find_check(r, E "bundle", NULL, &detail, NULL);
+        CHECK(strstr(detail, "in the future") != NULL);
+        teeattest_result_free(r);
+        at = saved;
+    }
     /* The default is the policy's root for the other checks too: another
      * repository's workflow still fails. */
     r = run(bundle, bundle_len, "tinfoilsh/confidential-gemma4-31b", NULL, 1);
