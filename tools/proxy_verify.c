@@ -30,6 +30,21 @@ static void refuse(struct proxy_outcome *o, int http, const char *code,
     o->failed = failed ? strdup(failed) : NULL;
 }
 
+/* 502: the receipt or signature of an answer could not be fetched (`what`
+ * names it, `code` is the error code), counted as rejected. */
+static void refuse_unfetched(struct proxy *px, struct proxy_outcome *o,
+                             const char *what, const char *code, int st,
+                             const teeattest_error *e)
+{
+    char msg[1024];
+    atomic_fetch_add(&px->n.rejected, 1);
+    snprintf(msg, sizeof msg, "teeattest proxy: no %s for this answer: %s "
+             "(%s)", what,
+             e->message[0] ? e->message : teeattest_status_str(st),
+             teeattest_status_name(st));
+    refuse(o, 502, code, msg, NULL);
+}
+
 /* 503: no verified attestation covers the request. */
 static void refuse_attestation(struct proxy_outcome *o,
                                const struct proxy_att *a)
@@ -274,12 +289,7 @@ static void verify_receipt(struct proxy *px, struct proxy_att *a,
                                                    receipt, &len, &e)
                      : TEEATTEST_E_NOMEM;
     if (st != TEEATTEST_OK) {
-        atomic_fetch_add(&px->n.rejected, 1);
-        snprintf(msg, sizeof msg, "teeattest proxy: no receipt for this "
-                 "answer: %s (%s)",
-                 e.message[0] ? e.message : teeattest_status_str(st),
-                 teeattest_status_name(st));
-        refuse(o, 502, "receipt_unavailable", msg, NULL);
+        refuse_unfetched(px, o, "receipt", "receipt_unavailable", st, &e);
         goto out;
     }
     const uint8_t *req, *resp;
@@ -392,12 +402,7 @@ void proxy_verify_exchange(struct proxy *px, struct proxy_att *a, int st,
     a = proxy_att_ref(a);
     st = teeattest_signature_fetch(proxy_upstream(px, a), &sig, x, NULL, &e);
     if (st != TEEATTEST_OK) {
-        atomic_fetch_add(&px->n.rejected, 1);
-        snprintf(msg, sizeof msg, "teeattest proxy: no signature for this "
-                 "answer: %s (%s)",
-                 e.message[0] ? e.message : teeattest_status_str(st),
-                 teeattest_status_name(st));
-        refuse(o, 502, "signature_unavailable", msg, NULL);
+        refuse_unfetched(px, o, "signature", "signature_unavailable", st, &e);
         goto out;
     }
     const uint8_t *req, *resp;
