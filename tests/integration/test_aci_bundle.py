@@ -14,13 +14,11 @@ fixed; its quotes are under a TEST root passed with --test-root.
 import base64
 import json
 import os
-import subprocess
 import sys
 import unittest
-import urllib.request
 
 import runner
-from simproc import SimProcess
+from aci_case import failed, run_cli, start_sim
 
 EXE = None
 SIM = None
@@ -30,22 +28,13 @@ AT = PKI_TIME + 60             # the verification time
 
 
 def run(*args):
-    e = {k: v for k, v in os.environ.items()
-         if not k.endswith("_API_KEY") and not k.lower().endswith("_proxy")}
-    r = subprocess.run([EXE] + [str(a) for a in args], capture_output=True,
-                       timeout=120, env=e)
-    return r.returncode, r.stdout.decode(errors="replace"), \
-        r.stderr.decode(errors="replace")
+    return run_cli(EXE, *args)
 
 
 def outcomes(doc):
     return {c["name"]: c["outcome"] for c in doc["checks"]}
 
 
-def failed(doc):
-    return sorted(c["name"] for c in doc["checks"]
-                  if c["outcome"] == "fail" or
-                  (c["outcome"] == "skip" and c["required"]))
 
 
 class TestAciBundle(unittest.TestCase):
@@ -53,15 +42,9 @@ class TestAciBundle(unittest.TestCase):
     def setUpClass(cls):
         if SIM in (None, "-"):
             raise unittest.SkipTest("simulator not built")
-        cls.sim = SimProcess(SIM, https=True, prefix="test-aci-bundle-",
-                             args=["--dialect", "aci", "--seed", "5",
-                                   "--no-gpu", "--pki-time", str(PKI_TIME)])
-        cls.root = os.path.join(cls.sim.dir.name, "root.der")
-        with urllib.request.urlopen(cls.sim.http_url + "/_sim/tdx-root.der",
-                                    timeout=60) as r, \
-                open(cls.root, "wb") as f:
-            f.write(r.read())
-        cls.https = "https://127.0.0.1:%d" % cls.sim.ports["https_port"]
+        start_sim(cls, SIM, "test-aci-bundle-",
+                  ["--dialect", "aci", "--seed", "5", "--no-gpu",
+                   "--pki-time", str(PKI_TIME)])
         cls.n = 0
         # Two saved exchanges (different prompts), streamed and not.
         cls.online, cls.path = cls.chat_save("hello", stream=False)

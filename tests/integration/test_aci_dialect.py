@@ -14,14 +14,13 @@ root passed with --test-root.
 import hashlib
 import json
 import os
-import subprocess
 import sys
 import unittest
 import urllib.error
 import urllib.request
 
 import runner
-from simproc import SimProcess
+from aci_case import checks, failed, run_cli, start_sim
 
 EXE = None
 SIM = None
@@ -32,22 +31,11 @@ WEEK = 7 * 86400               # the simulator's keyset lifetime
 
 
 def run(*args):
-    e = {k: v for k, v in os.environ.items()
-         if not k.endswith("_API_KEY") and not k.lower().endswith("_proxy")}
-    r = subprocess.run([EXE] + [str(a) for a in args], capture_output=True,
-                       timeout=120, env=e)
-    return r.returncode, r.stdout.decode(errors="replace"), \
-        r.stderr.decode(errors="replace")
+    return run_cli(EXE, *args)
 
 
-def checks(doc):
-    return {c["name"]: c for c in doc["checks"]}
 
 
-def failed(doc):
-    return sorted(c["name"] for c in doc["checks"]
-                  if c["outcome"] == "fail" or
-                  (c["outcome"] == "skip" and c["required"]))
 
 
 class AciCase(unittest.TestCase):
@@ -57,16 +45,9 @@ class AciCase(unittest.TestCase):
     def setUpClass(cls):
         if SIM in (None, "-"):
             raise unittest.SkipTest("simulator not built")
-        cls.sim = SimProcess(SIM, https=True, prefix="test-aci-",
-                             args=["--dialect", "aci", "--seed", "5",
-                                   "--no-gpu", "--pki-time", str(PKI_TIME),
-                                   *cls.sim_args])
-        cls.root = os.path.join(cls.sim.dir.name, "root.der")
-        with urllib.request.urlopen(cls.sim.http_url + "/_sim/tdx-root.der",
-                                    timeout=60) as r, \
-                open(cls.root, "wb") as f:
-            f.write(r.read())
-        cls.https = "https://127.0.0.1:%d" % cls.sim.ports["https_port"]
+        start_sim(cls, SIM, "test-aci-",
+                  ["--dialect", "aci", "--seed", "5", "--no-gpu",
+                   "--pki-time", str(PKI_TIME), *cls.sim_args])
 
     @classmethod
     def tearDownClass(cls):
