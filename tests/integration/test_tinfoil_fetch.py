@@ -207,6 +207,12 @@ class TestTinfoilFetch(Base):
                                   "--tinfoil-release-tag", "v0.0.39")
         self.assertEqual(self.outcome(checks, "identity"), ("fail", True))
         self.assertIn("v0.0.39", checks[T + "identity"]["detail"])
+        # the whole tag, literally: not a prefix, '.' is no wildcard
+        for tag in ("v0.0.3", "v0x0x38", "v0.0.38x", "0.0.38"):
+            doc, checks = self.attest("--tinfoil-release-bundle", RELEASE,
+                                      "--tinfoil-release-tag", tag)
+            self.assertEqual(self.outcome(checks, "identity"),
+                             ("fail", True), tag)
         self.assertEqual(self.requests(), n)
 
     def test_usage(self):
