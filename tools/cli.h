@@ -243,6 +243,7 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"tinfoil-release-bundle", true, false, NULL}, \
     {"tinfoil-repo", true, false, NULL}, \
     {"tinfoil-release-digest", true, false, NULL}, \
+    {"tinfoil-release-tag", true, false, NULL}, \
     {"require-tinfoil-release", false, false, NULL}, \
     {"aci-allow-null-nonce", false, false, NULL}, \
     {"aci-max-lifetime", true, false, NULL}, \
@@ -282,9 +283,15 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "                            enclave release the report must run (checks\n" \
     "                            tinfoil.release.*); needs --tinfoil-repo\n" \
     "  --tinfoil-repo OWNER/NAME the enclave's GitHub repository, whose\n" \
-    "                            release workflow must have signed the bundle\n" \
+    "                            release workflow must have signed the bundle;\n" \
+    "                            without a bundle, online: its release is\n" \
+    "                            fetched from GitHub (offline: the one saved\n" \
+    "                            in the evidence is checked)\n" \
     "  --tinfoil-release-digest HEX  the release's digest (its tinfoil.hash)\n" \
     "                            the bundle must name\n" \
+    "  --tinfoil-release-tag TAG the release tag to fetch (default: the\n" \
+    "                            latest release); the signing workflow must\n" \
+    "                            run at it; needs --tinfoil-repo\n" \
     "  --require-tinfoil-release fail a Tinfoil report verified without one\n" \
     "  --aci-allow-null-nonce    accept an ACI report whose statement carries\n" \
     "                            nonce:null (binding, no freshness) as WARN\n" \
@@ -343,7 +350,8 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"model-compose", true, false, NULL}, \
     {"model-files-url", true, false, NULL}, \
     {"sigstore-bundle", true, false, NULL}, \
-    {"registry-url", true, false, NULL}, CLI_CACHE_OPTIONS
+    {"registry-url", true, false, NULL}, \
+    {"github-api-url", true, false, NULL}, CLI_CACHE_OPTIONS
 
 #define CLI_EVIDENCE_OPTIONS_HELP \
     "Verification material and services:\n" \
@@ -369,6 +377,10 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "  --registry-url URL        fetch image provenance bundles from this\n" \
     "                            registry (OCI referrers, cosign tags) for\n" \
     "                            every image (online: each image's registry)\n" \
+    "  --github-api-url URL      fetch Tinfoil releases (--tinfoil-repo)\n" \
+    "                            from this GitHub API base, which also serves\n" \
+    "                            the release downloads (online:\n" \
+    "                            " TEEATTEST_TINFOIL_RELEASE_URL ")\n" \
     "  --pccs URL                fetch missing TDX collateral from this PCS /\n" \
     "                            PCCS base URL ('intel': " TEEATTEST_INTEL_PCS_URL ")\n" \
     "  --gpu-online LIST         GPU services that may be called, comma-\n" \

@@ -180,15 +180,30 @@ static bool tinfoil_release(const char *cmd, struct cli_opt *opts,
     const struct cli_opt *ob = cli_opt(opts, "tinfoil-release-bundle");
     const struct cli_opt *orp = cli_opt(opts, "tinfoil-repo");
     const struct cli_opt *od = cli_opt(opts, "tinfoil-release-digest");
+    const struct cli_opt *ot = cli_opt(opts, "tinfoil-release-tag");
     if (teeattest_policy_set_require_tinfoil_release(
             pol, cli_opt(opts, "require-tinfoil-release")->seen, NULL)) {
         cli_error(cmd, "cannot set up the policy");
         return false;
     }
+    if (ot->seen && !orp->seen) {
+        cli_error(cmd, "--tinfoil-release-tag needs --tinfoil-repo");
+        return false;
+    }
+    if (orp->seen && (ot->seen || !ob->seen)) {
+        /* the release to discover (without a bundle), or the tag a given
+         * bundle's workflow must run at */
+        teeattest_error err = TEEATTEST_ERROR_INIT;
+        if (teeattest_policy_set_tinfoil_release_repo(
+                pol, orp->value, ot->seen ? ot->value : NULL, &err)) {
+            cli_error(cmd, "Tinfoil release: %s", err.message);
+            return false;
+        }
+    }
     if (!ob->seen) {
-        if (orp->seen || od->seen) {
-            cli_error(cmd, "--tinfoil-repo and --tinfoil-release-digest "
-                      "need --tinfoil-release-bundle");
+        if (od->seen) {
+            cli_error(cmd, "--tinfoil-release-digest needs "
+                      "--tinfoil-release-bundle");
             return false;
         }
         return true;
@@ -583,6 +598,12 @@ static bool sigstore_bundles(const char *cmd, struct cli_opt *opts,
         cli_error(cmd, "--registry-url: %s", err.message);
         return false;
     }
+    const struct cli_opt *g = cli_opt(opts, "github-api-url");
+    if (g->seen && teeattest_evidence_set_url(
+                       ev, TEEATTEST_ONLINE_TINFOIL_RELEASE, g->value, &err)) {
+        cli_error(cmd, "--github-api-url: %s", err.message);
+        return false;
+    }
     return true;
 }
 
@@ -681,7 +702,9 @@ bool cli_evidence_apply(const char *cmd, struct cli_opt *opts,
                         (online || o_mf->seen ? TEEATTEST_ONLINE_MODEL_FILES
                                               : 0) |
                         (online || cli_opt(opts, "registry-url")->seen
-                             ? TEEATTEST_ONLINE_IMAGE_REGISTRY : 0);
+                             ? TEEATTEST_ONLINE_IMAGE_REGISTRY : 0) |
+                        (online || cli_opt(opts, "github-api-url")->seen
+                             ? TEEATTEST_ONLINE_TINFOIL_RELEASE : 0);
     if (services) {
         const char *url = o_pccs->seen && strcmp(o_pccs->value, "intel") != 0
                               ? o_pccs->value : NULL;

@@ -571,7 +571,7 @@ void help_chat(FILE *f)
           "--nras-response FILE, --jwks FILE, --rim-dir DIR, --ocsp-dir DIR,\n"
           "--tls-spki FILE, --e2e-instances FILE, --model-compose FILE,\n"
           "--model-files-url URL, --sigstore-bundle FILE|DIR,\n"
-          "--registry-url URL, --nras-url, --rim-url,\n"
+          "--registry-url URL, --github-api-url URL, --nras-url, --rim-url,\n"
           "--ocsp-url, --jwks-url URL; cache: --cache-dir DIR (default\n"
           "$XDG_CACHE_HOME/teeattest, else ~/.cache/teeattest), --no-cache.\n"
           "\n"

@@ -40,6 +40,11 @@ const OnlineModelFiles = uint32(C.TEEATTEST_ONLINE_MODEL_FILES)
 // of the images a verified app_compose names from their registries.
 const OnlineImageRegistry = uint32(C.TEEATTEST_ONLINE_IMAGE_REGISTRY)
 
+// OnlineTinfoilRelease lets report verification fetch the Tinfoil release
+// a policy names by repository (Policy.SetTinfoilReleaseRepo) from GitHub
+// (or the URL of Evidence.SetURL) and keep its bundle in the evidence.
+const OnlineTinfoilRelease = uint32(C.TEEATTEST_ONLINE_TINFOIL_RELEASE)
+
 // Evidence holds the material a report verification needs beyond the
 // report (teeattest_evidence); what a verification fetches is added to it.
 // Not synchronised: one verification at a time per Evidence.
@@ -198,7 +203,8 @@ func (ev *Evidence) GPUInputs() (*GPUInputs, error) {
 }
 
 // SetOnline allows fetching missing TDX collateral (services: OnlinePCCS,
-// OnlineModelFiles or 0) from pccsURL ("": Intel PCS).
+// OnlineModelFiles, OnlineImageRegistry, OnlineTinfoilRelease or 0) from
+// pccsURL ("": Intel PCS).
 func (ev *Evidence) SetOnline(services uint32, pccsURL string) error {
 	p := ev.ptr()
 	if p == nil {

@@ -257,6 +257,22 @@ func (p *Policy) SetTinfoilRelease(bundle []byte, repo, releaseDigest string) er
 	})
 }
 
+// SetTinfoilReleaseRepo names the Tinfoil release to discover when no
+// bundle is given: the GitHub repository repo ("owner/name") and release
+// tag ("" for the latest release). Online (OnlineTinfoilRelease) it is
+// fetched and kept in the evidence; offline the one Tinfoil release
+// bundle the evidence holds is checked. A tag is also required of a given
+// bundle's workflow. An empty repo removes it.
+func (p *Policy) SetTinfoilReleaseRepo(repo, tag string) error {
+	cr, freeR := cstring(repo, true)
+	defer freeR()
+	ct, freeT := cstring(tag, true)
+	defer freeT()
+	return p.set("Policy.SetTinfoilReleaseRepo", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+		return C.teeattest_policy_set_tinfoil_release_repo(x, cr, ct, e)
+	})
+}
+
 // SetRequireTinfoilRelease: Require the Tinfoil release attestation (default false).
 func (p *Policy) SetRequireTinfoilRelease(required bool) error {
 	return p.set("Policy.SetRequireTinfoilRelease", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {

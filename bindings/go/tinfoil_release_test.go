@@ -97,4 +97,49 @@ func TestTinfoilRelease(t *testing.T) {
 	if err := pol.SetTinfoilRelease(nil, "", ""); err != nil {
 		t.Errorf("removing: %v", err)
 	}
+
+	// The release named by repository (SetTinfoilReleaseRepo), offline:
+	// the one Tinfoil release bundle the evidence holds is checked.
+	byRepo := func(held bool, repo, tag, name string) Outcome {
+		ev2, err := c.NewEvidence()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ev2.Close()
+		if held {
+			if err := ev2.AddSigstoreBundle(bundle); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pol := policyAt(t, c, at)
+		if err := pol.SetTinfoilReleaseRepo(repo, tag); err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.VerifyReport(context.Background(), rep, ev2, pol, nonce)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		ch, ok := r.Check(name)
+		if !ok {
+			t.Fatalf("no check %s", name)
+		}
+		return ch.Outcome
+	}
+	const router = "tinfoilsh/confidential-model-router"
+	if o := byRepo(true, router, "", "entry[0].tinfoil.release.identity"); o != OutcomePass {
+		t.Errorf("held bundle: identity %v", o)
+	}
+	if o := byRepo(true, router, "v0.0.39", "entry[0].tinfoil.release.identity"); o != OutcomeFail {
+		t.Errorf("held bundle, another tag: identity %v", o)
+	}
+	if o := byRepo(false, router, "", "entry[0].tinfoil.release.bundle"); o != OutcomeSkip {
+		t.Errorf("nothing held, offline: bundle %v", o)
+	}
+	if err := pol.SetTinfoilReleaseRepo(router, "../x"); !errors.Is(err, ErrInvalidArg) {
+		t.Errorf("bad tag: %v", err)
+	}
+	if err := pol.SetTinfoilReleaseRepo("", ""); err != nil {
+		t.Errorf("removing the repository: %v", err)
+	}
 }

@@ -79,10 +79,31 @@ typedef enum teeattest_evidence_item {
  *  digest, so the registry is not trusted. @since 1.0 */
 #define TEEATTEST_ONLINE_IMAGE_REGISTRY 0x0004u
 
+/** Discover the Tinfoil release a policy names by repository
+ *  (teeattest_policy_set_tinfoil_release_repo()) when no release bundle is
+ *  given: GET `<base>/repos/OWNER/NAME/releases/latest` (or
+ *  `/releases/tags/TAG`), the release's `tinfoil.hash` asset
+ *  (`<download>/OWNER/NAME/releases/download/TAG/tinfoil.hash`, one
+ *  redirect followed) and the GitHub attestation of that digest
+ *  (`<base>/repos/OWNER/NAME/attestations/sha256:DIGEST`,
+ *  `attestations[0].bundle`), which is added to the evidence's Sigstore
+ *  bundles. Base: TEEATTEST_TINFOIL_RELEASE_URL with downloads from
+ *  `https://github.com`, or one URL serving both set with
+ *  teeattest_evidence_set_url() (a mirror such as Tinfoil's
+ *  api-github-proxy, or the simulator). Nothing fetched is trusted: the
+ *  bundle must verify against the Sigstore trusted root, name the digest
+ *  and be signed by the repository's workflow at the release's tag
+ *  (docs/providers.md, "Tinfoil releases"). @since 1.0 */
+#define TEEATTEST_ONLINE_TINFOIL_RELEASE 0x0008u
+
 /** Default base URL of TEEATTEST_ONLINE_MODEL_FILES: the repository NEAR's
  *  compose manager deploys from (its GITHUB_REPO), as raw files. */
 #define TEEATTEST_MODEL_FILES_URL \
     "https://raw.githubusercontent.com/nearai/cvm-compose-files"
+
+/** Default base URL of TEEATTEST_ONLINE_TINFOIL_RELEASE: GitHub's REST
+ *  API (release assets then come from `https://github.com`). @since 1.0 */
+#define TEEATTEST_TINFOIL_RELEASE_URL "https://api.github.com"
 
 /**
  * @brief Create an empty evidence object: offline, nothing supplied.
@@ -258,7 +279,10 @@ TEEATTEST_API int teeattest_evidence_sigstore_bundle(
  *        (NULL: Intel PCS; as the pccs_url of teeattest_evidence_set_online),
  *        TEEATTEST_ONLINE_MODEL_FILES the compose files (NULL:
  *        TEEATTEST_MODEL_FILES_URL), TEEATTEST_ONLINE_IMAGE_REGISTRY the
- *        registry of every image (NULL: each image's own registry). The services themselves are turned on
+ *        registry of every image (NULL: each image's own registry),
+ *        TEEATTEST_ONLINE_TINFOIL_RELEASE the GitHub API and release
+ *        downloads (NULL: TEEATTEST_TINFOIL_RELEASE_URL and
+ *        `https://github.com`). The services themselves are turned on
  *        by teeattest_evidence_set_online().
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL ev, not exactly one
  *         known bit, URL not http(s)); TEEATTEST_E_NOMEM.

@@ -547,6 +547,40 @@ TEEATTEST_API int teeattest_policy_set_tinfoil_release(
     const char *repo, const char *release_digest, teeattest_error *err);
 
 /**
+ * @brief Name the Tinfoil release to discover when no bundle is given
+ *        (teeattest_policy_set_tinfoil_release()): the enclave's GitHub
+ *        repository and the release tag, or its latest release.
+ *
+ * With TEEATTEST_ONLINE_TINFOIL_RELEASE on (teeattest_evidence_set_online()),
+ * teeattest_report_verify() fetches, for each Tinfoil V3 entry, the
+ * release (latest, or `tag`), its `tinfoil.hash` (64 hex digits) and the
+ * GitHub attestation of that digest, keeps the bundle in the evidence
+ * (so a saved bundle re-verifies offline) and runs the tinfoil.release.*
+ * checks with that digest required and the signing workflow's tag equal
+ * to the release's. Offline, the one Tinfoil release bundle among the
+ * evidence's Sigstore bundles is checked instead (its own subject digest;
+ * the tag when `tag` is given). A fetch that fails, or no bundle offline,
+ * fails tinfoil.release.bundle when the release is required
+ * (teeattest_policy_set_require_tinfoil_release()), else skips it. With a
+ * bundle given, nothing is fetched and a `tag` set here is still required
+ * of its signing workflow. The inputs are copied.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (`repo` not a GitHub
+ *         owner/name, `tag` empty, over 128 bytes or with a character no
+ *         release tag path takes); TEEATTEST_E_NOMEM. On error the policy is
+ *         unchanged.
+ * @param policy the policy to change.
+ * @param repo the enclave's GitHub repository, "owner/name", or NULL to
+ *        remove a repository set before.
+ * @param tag the release tag (e.g. "v0.0.38"), or NULL for the
+ *        repository's latest release.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_tinfoil_release_repo(
+    teeattest_policy *policy, const char *repo, const char *tag,
+    teeattest_error *err);
+
+/**
  * @brief Require the Tinfoil release attestation: with 1, a Tinfoil entry
  *        verified without one (teeattest_policy_set_tinfoil_release())
  *        fails tinfoil.release.bundle. Default 0: that check is skipped,

@@ -63,6 +63,7 @@ TEEATTEST_API void teeattest_evidence_free(teeattest_evidence *ev)
     ta_free(ctx, ev->pccs_url);
     ta_free(ctx, ev->model_files_url);
     ta_free(ctx, ev->registry_url);
+    ta_free(ctx, ev->tinfoil_url);
     for (size_t i = 0; i < ev->n_sigstore_bundles; i++)
         blob_free(ctx, &ev->sigstore_bundles[i]);
     ta_free(ctx, ev);
@@ -238,7 +239,8 @@ TEEATTEST_API int teeattest_evidence_sigstore_bundle(
 }
 
 #define ONLINE_KNOWN (TEEATTEST_ONLINE_PCCS | TEEATTEST_ONLINE_MODEL_FILES | \
-                      TEEATTEST_ONLINE_IMAGE_REGISTRY)
+                      TEEATTEST_ONLINE_IMAGE_REGISTRY | \
+                      TEEATTEST_ONLINE_TINFOIL_RELEASE)
 
 /* Replace *slot with a copy of url (NULL: the default). */
 static int set_url(teeattest_evidence *ev, char **slot, const char *url,
@@ -289,6 +291,8 @@ TEEATTEST_API int teeattest_evidence_set_url(teeattest_evidence *ev,
                        "the model files URL", err);
     if (service == TEEATTEST_ONLINE_IMAGE_REGISTRY)
         return set_url(ev, &ev->registry_url, url, "the registry URL", err);
+    if (service == TEEATTEST_ONLINE_TINFOIL_RELEASE)
+        return set_url(ev, &ev->tinfoil_url, url, "the GitHub API URL", err);
     return ta_error(err, TEEATTEST_E_INVALID_ARG, "service",
                     "service 0x%x is not one TEEATTEST_ONLINE_* bit",
                     (unsigned)service);

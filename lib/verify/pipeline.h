@@ -66,6 +66,7 @@ struct teeattest_evidence {
     char *pccs_url;     /* NULL: Intel PCS */
     char *model_files_url; /* NULL: TEEATTEST_MODEL_FILES_URL */
     char *registry_url; /* NULL: each image's registry */
+    char *tinfoil_url;  /* NULL: TEEATTEST_TINFOIL_RELEASE_URL */
     ta_gpu_blob sigstore_bundles[TA_EVIDENCE_BUNDLES_MAX];
     size_t n_sigstore_bundles;
 };

@@ -50,6 +50,8 @@ void ta_policy_defaults(struct teeattest_policy *p)
     p->tinfoil_repo = NULL;
     p->tinfoil_has_digest = false;
     p->require_tinfoil_release = false;
+    p->tinfoil_fetch_repo = NULL;
+    p->tinfoil_tag = NULL;
     p->require_provenance = false;
     p->prov_rules = NULL;
     p->n_prov_rules = 0;
@@ -94,6 +96,7 @@ TEEATTEST_API void teeattest_policy_free(teeattest_policy *policy)
     for (size_t i = 0; i < TA_POLICY_N_IDS; i++)
         ta_free(ctx, policy->identities[i]);
     ta_tinfoil_release_clear(policy);
+    ta_tinfoil_fetch_clear(policy);
     ta_provenance_policy_free(policy);
     ta_free(ctx, policy);
     teeattest_ctx_free(ctx);

@@ -1247,8 +1247,8 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
             bind_tinfoil(v, rd);
             const uint8_t *rtmr[4] = {ta_tdx_rtmr(&q, 0), ta_tdx_rtmr(&q, 1),
                                       ta_tdx_rtmr(&q, 2), ta_tdx_rtmr(&q, 3)};
-            rc = ta_tinfoil_release_checks(v->ctx, v->r, v->pol, rtmr, v->at,
-                                           v->err);
+            rc = ta_tinfoil_release_run(v->ctx, v->r, v->pol, v->ev, rtmr,
+                                        v->at, v->err);
             break;
         }
         case TA_SHAPE_ACI: {

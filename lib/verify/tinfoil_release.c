@@ -40,7 +40,7 @@ void ta_tinfoil_release_clear(struct teeattest_policy *p)
 }
 
 /* owner/name of GitHub: letters, digits, '-', '_', '.'; one slash. */
-static bool repo_ok(const char *s)
+bool ta_tinfoil_repo_ok(const char *s)
 {
     size_t n = strlen(s), slash = 0, at = 0;
     if (n == 0 || n > TA_TINFOIL_MAX_REPO)
@@ -74,7 +74,7 @@ TEEATTEST_API int teeattest_policy_set_tinfoil_release(
     if (bundle_len > TA_TINFOIL_MAX_DOC)
         return ta_error(err, TEEATTEST_E_TOO_LARGE, "bundle",
                         "over the limit of %d bytes", TA_TINFOIL_MAX_DOC);
-    if (!repo_ok(repo))
+    if (!ta_tinfoil_repo_ok(repo))
         return ta_error(err, TEEATTEST_E_INVALID_ARG, "repo",
                         "repository \"%.*s\" is not a GitHub owner/name",
                         TA_TINFOIL_MAX_REPO, repo);
@@ -177,20 +177,32 @@ out:
 
 /* ---- the checks ---------------------------------------------------------- */
 
+/* Append s to the ERE at out[*o], '.' and '+' escaped. */
+static void re_quote(char *out, size_t cap, size_t *o, const char *s)
+{
+    for (const char *p = s; *p && *o + 3 < cap; p++) {
+        if (*p == '.' || *p == '+')
+            out[(*o)++] = '\\';
+        out[(*o)++] = *p;
+    }
+    out[*o] = 0;
+}
+
 /* The identity a release workflow's certificate carries:
  * https://github.com/OWNER/NAME/.github/workflows/FILE@refs/tags/TAG, as an
- * anchored POSIX ERE ('.' in the repository escaped). */
-static void identity_re(char *out, size_t cap, const char *repo)
+ * anchored POSIX ERE ('.' in the repository escaped); TAG the given one
+ * when not NULL. */
+static void identity_re(char *out, size_t cap, const char *repo,
+                        const char *tag)
 {
     size_t o = 0;
     o += (size_t)snprintf(out, cap, "https://github\\.com/");
-    for (const char *p = repo; *p && o + 3 < cap; p++) {
-        if (*p == '.')
-            out[o++] = '\\';
-        out[o++] = *p;
-    }
-    out[o] = 0;
-    snprintf(out + o, cap - o, "/\\.github/workflows/[^@]+@refs/tags/[^@]+");
+    re_quote(out, cap, &o, repo);
+    o += (size_t)snprintf(out + o, cap - o,
+                          "/\\.github/workflows/[^@]+@refs/tags/%s",
+                          tag ? "" : "[^@]+");
+    if (tag)
+        re_quote(out, cap, &o, tag);
 }
 
 /* The sigstore.* checks of the bundle, sorted into the three release
@@ -250,18 +262,20 @@ static void sort_checks(const teeattest_result *sr, bool ok[N_GROUPS],
 
 int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
                               const teeattest_policy *pol,
+                              const ta_tinfoil_src *src,
                               const uint8_t *const rtmr[4], int64_t at,
                               teeattest_error *err)
 {
-    if (!pol->tinfoil_bundle) {
+    if (!src->bundle) {
         bool req = pol->require_tinfoil_release;
         ta_result_check(r, "tinfoil.release.bundle", req ? FAIL : SKIP, req,
-                        "no release attestation given "
-                        "(teeattest_policy_set_tinfoil_release)%s",
+                        "%s%s", src->missing ? src->missing
+                                : "no release attestation given "
+                                  "(teeattest_policy_set_tinfoil_release)",
                         req ? ", and the policy requires one" : "");
         return TEEATTEST_OK;
     }
-    ta_result_fact_str(r, "tinfoil.release.repo", pol->tinfoil_repo);
+    ta_result_fact_str(r, "tinfoil.release.repo", src->repo);
 
     /* The statement, read from the envelope before its signature is
      * checked: only to know which subject digest to ask for. */
@@ -270,8 +284,7 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
     ta_tinfoil_release rel;
     char why[256] = "";
     int st = TA_TINFOIL_STMT_MALFORMED;
-    if (ta_ss_bundle_parse(ctx, &b, pol->tinfoil_bundle,
-                           pol->tinfoil_bundle_len, &e)) {
+    if (ta_ss_bundle_parse(ctx, &b, src->bundle, src->len, &e)) {
         if (e.code == TEEATTEST_E_NOMEM)
             return ta_error(err, TEEATTEST_E_NOMEM, NULL, "%s", e.message);
         snprintf(why, sizeof why, "the bundle does not parse: %.200s", e.message);
@@ -291,9 +304,9 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
     ta_ss_bundle_free(ctx, b);
 
     /* The Sigstore verification proper. */
-    const uint8_t *digest = pol->tinfoil_has_digest ? pol->tinfoil_digest
-                            : have_subject          ? rel.subject_digest
-                                                    : NULL;
+    const uint8_t *digest = src->digest ? src->digest
+                            : have_subject ? rel.subject_digest
+                                           : NULL;
     bool grp_ok[N_GROUPS] = {false, false, false};
     char grp_why[N_GROUPS][200];
     for (int g = 0; g < N_GROUPS; g++)
@@ -303,11 +316,11 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
         /* The root is the policy's one Sigstore trusted root; none set
          * (NULL): the shipped default, which verify_bundle names in its
          * sigstore.trusted_root check. */
-        char re[TA_TINFOIL_MAX_REPO * 2 + 96];
-        identity_re(re, sizeof re, pol->tinfoil_repo);
+        char re[(TA_TINFOIL_MAX_REPO + TA_TINFOIL_MAX_TAG) * 2 + 96];
+        identity_re(re, sizeof re, src->repo, src->tag);
         teeattest_result *sr = NULL;
         int rc = ta_ss_verify_bundle_at(
-            ctx, &sr, pol->tinfoil_bundle, pol->tinfoil_bundle_len,
+            ctx, &sr, src->bundle, src->len,
             pol->sigstore_root, pol->sigstore_root_len, NULL, 0, digest, re,
             GITHUB_ISSUER, TEEATTEST_SIGSTORE_IDENTITY_REGEXP, NULL, 0, at,
             err);
@@ -337,14 +350,20 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
     if (grp_ok[GROUP_IDENTITY])
         ta_result_check(r, "tinfoil.release.identity", PASS, true,
                         "signed by %s (a release workflow of %s)", san,
-                        pol->tinfoil_repo);
+                        src->repo);
     else
         ta_result_check(r, "tinfoil.release.identity", FAIL, true,
-                        "%s; want a workflow of %s at a release tag, issuer "
-                        "%s", grp_why[GROUP_IDENTITY], pol->tinfoil_repo,
-                        GITHUB_ISSUER);
+                        "%s; want a workflow of %s at %s%s, issuer %s",
+                        grp_why[GROUP_IDENTITY], src->repo,
+                        src->tag ? "release tag " : "a release tag",
+                        src->tag ? src->tag : "", GITHUB_ISSUER);
     if (san[0])
         ta_result_fact_str(r, "tinfoil.release.workflow", san);
+    const char *tag_at = strstr(san, "@refs/tags/");
+    if (src->tag)
+        ta_result_fact_str(r, "tinfoil.release.tag", src->tag);
+    else if (grp_ok[GROUP_IDENTITY] && tag_at)
+        ta_result_fact_str(r, "tinfoil.release.tag", tag_at + 11);
 
     if (st == TA_TINFOIL_STMT_OK)
         ta_result_check(r, "tinfoil.release.predicate", PASS, true,
@@ -358,7 +377,7 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
         ta_hex_encode(hexd, rel.subject_digest, 32);
         ta_result_fact_str(r, "tinfoil.release.digest", hexd);
     }
-    if (!pol->tinfoil_has_digest)
+    if (!src->digest)
         ta_result_check(r, "tinfoil.release.digest",
                         grp_ok[GROUP_DIGEST] ? SKIP : FAIL,
                         !grp_ok[GROUP_DIGEST], "%s",

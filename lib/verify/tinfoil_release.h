@@ -43,13 +43,44 @@ int ta_tinfoil_statement_parse(const uint8_t *stmt, size_t len,
                                ta_tinfoil_release *out, char *why,
                                size_t cap);
 
+/* A GitHub "owner/name" (letters, digits, '-', '_', '.'; one slash; at
+ * most 140 bytes). */
+bool ta_tinfoil_repo_ok(const char *s);
+
+/* Longest release tag taken (teeattest_policy_set_tinfoil_release_repo). */
+#define TA_TINFOIL_MAX_TAG 128
+
+/* The release attestation to judge: given by the policy, fetched, or
+ * found in the evidence (tinfoil_fetch.c). */
+typedef struct ta_tinfoil_src {
+    const uint8_t *bundle;  /* NULL: none (tinfoil.release.bundle says why) */
+    size_t len;
+    const char *repo;       /* "owner/name" */
+    const uint8_t *digest;  /* 32 bytes the subject must be; NULL: any */
+    const char *tag;        /* the workflow's tag must be it; NULL: any */
+    const char *missing;    /* bundle NULL: why (NULL: none given) */
+} ta_tinfoil_src;
+
 /* tinfoil.release.bundle, .identity, .predicate, .digest, .measurement
- * for a report whose quote has these RTMRs (index 0..3), with the facts
- * tinfoil.release.*, at the verification time `at` (Unix seconds: a
- * bundle logged after it fails). TEEATTEST_OK unless out of memory. */
+ * of `src` for a report whose quote has these RTMRs (index 0..3), with
+ * the facts tinfoil.release.*, at the verification time `at` (Unix
+ * seconds: a bundle logged after it fails). TEEATTEST_OK unless out of
+ * memory. */
 int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
                               const teeattest_policy *pol,
+                              const ta_tinfoil_src *src,
                               const uint8_t *const rtmr[4], int64_t at,
                               teeattest_error *err);
+
+/* The release of the policy (tinfoil_fetch.c): the bundle it gives, else
+ * the release of teeattest_policy_set_tinfoil_release_repo() fetched
+ * (TEEATTEST_ONLINE_TINFOIL_RELEASE; the bundle is added to ev) or found
+ * in ev, then ta_tinfoil_release_checks(). TEEATTEST_OK unless out of
+ * memory. */
+int ta_tinfoil_release_run(teeattest_ctx *ctx, teeattest_result *r,
+                           const teeattest_policy *pol,
+                           struct teeattest_evidence *ev,
+                           const uint8_t *const rtmr[4], int64_t at,
+                           teeattest_error *err);
 
 #endif /* TA_TINFOIL_RELEASE_H */

@@ -544,7 +544,7 @@ static void test_evidence_urls(void)
         teeattest_ctx_free(ctx);
         return;
     }
-    static const uint32_t bad_bits[] = {0, 8, 0x8000u,
+    static const uint32_t bad_bits[] = {0, 0x10u, 0x8000u,
                                         TEEATTEST_ONLINE_PCCS |
                                             TEEATTEST_ONLINE_MODEL_FILES};
     for (size_t i = 0; i < sizeof bad_bits / sizeof *bad_bits; i++)
@@ -566,8 +566,22 @@ static void test_evidence_urls(void)
                                                    TEEATTEST_ONLINE_MODEL_FILES,
                                                NULL, NULL),
                  TEEATTEST_OK);
-    CHECK_EQ_INT(teeattest_evidence_set_online(ev, 8, NULL, NULL),
+    CHECK_EQ_INT(teeattest_evidence_set_online(ev, 0x10u, NULL, NULL),
                  TEEATTEST_E_INVALID_ARG);
+    /* the Tinfoil release bit (8) is known: its URL is http(s) only */
+    CHECK_EQ_INT(teeattest_evidence_set_online(
+                     ev, TEEATTEST_ONLINE_TINFOIL_RELEASE, NULL, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_evidence_set_url(
+                     ev, TEEATTEST_ONLINE_TINFOIL_RELEASE, "file:///x", NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_evidence_set_url(
+                     ev, TEEATTEST_ONLINE_TINFOIL_RELEASE,
+                     "http://127.0.0.1:1/", NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_evidence_set_url(
+                     ev, TEEATTEST_ONLINE_TINFOIL_RELEASE, NULL, NULL),
+                 TEEATTEST_OK);
     /* the new item round-trips */
     const uint8_t *d = NULL;
     size_t len = 0;

@@ -1465,6 +1465,16 @@ static enum MHD_Result route(struct ctx *c)
     sim_oci_answer oa;
     if (get && c->s->oci && sim_oci_answer_for(c->s->oci_faults, p, &oa))
         return send_body(c, oa.status, oa.body, oa.len, oa.ctype, NULL);
+    sim_gh_answer ga;
+    if (get && c->s->github &&
+        sim_gh_answer_for(c->s->gh_faults, p,
+                          MHD_lookup_connection_value(c->conn,
+                                                      MHD_HEADER_KIND, "Host"),
+                          c->s->have_tls, &ga)) {
+        const char *hdrs[] = {"Location", ga.location, NULL};
+        return send_body(c, ga.status, ga.body, ga.len, ga.ctype,
+                         ga.location[0] ? hdrs : NULL);
+    }
     sim_nv_answer na;
     if (sim_nv_answer_for(c->s, c->method, p, c->rq->body.data,
                           c->rq->body.len, &na))

@@ -61,12 +61,20 @@ static void usage(FILE *f)
 "  --fault NAME       fault, repeatable: NVIDIA nras_status, rim_missing,\n"
 "                     ocsp_down; registry (--oci, image 1) oci_missing,\n"
 "                     oci_other_digest, oci_other_identity, oci_swap,\n"
-"                     oci_duplicate, oci_tags_only\n"
+"                     oci_duplicate, oci_tags_only; GitHub (--github-release)\n"
+"                     gh_missing, gh_hash_not_hex, gh_other_digest,\n"
+"                     gh_other_repo, gh_tag_mismatch, gh_oversized\n"
 "  --oci              the app names two images of registry.sim.test and the\n"
 "                     simulator serves their Sigstore bundles (OCI\n"
 "                     referrers and cosign tags under /v2/), signed under a\n"
 "                     TEST trust root\n"
 "  --sigstore-root-out FILE  write that TEST trusted_root.json (--oci)\n"
+"  --github-release OWNER/NAME@TAG=FILE  serve the GitHub endpoints of a\n"
+"                     Tinfoil release: /repos/OWNER/NAME/releases/latest and\n"
+"                     /releases/tags/TAG, /OWNER/NAME/releases/download/TAG/\n"
+"                     tinfoil.hash (a redirect) and /repos/OWNER/NAME/\n"
+"                     attestations/sha256:DIGEST with the Sigstore bundle\n"
+"                     FILE (DIGEST: its subject)\n"
 "\n"
 "Faults are set at run time with POST /_sim/control; GET /_sim/log lists\n"
 "the requests received (see docs/simulator.md).\n", f);
@@ -172,6 +180,8 @@ int main(int argc, char **argv)
     const char *sigstore_root_out = NULL;
     bool oci = false;
     unsigned oci_faults = 0;
+    unsigned gh_faults = 0;
+    const char *github_release = NULL;
     long long pki_time = -1;
     const char *compose_dir = NULL;
     const char *nras_path = NULL, *jwks_path = NULL, *rim_dir = NULL,
@@ -294,16 +304,22 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--fault") == 0) {
             NEEDS_VALUE();
             if (!sim_nv_fault(val, &nv_faults) &&
-                !sim_oci_fault(val, &oci_faults)) {
+                !sim_oci_fault(val, &oci_faults) &&
+                !sim_gh_fault(val, &gh_faults)) {
                 fprintf(stderr, "teeattest-sim: unknown --fault '%s' (known: "
                                 "nras_status, rim_missing, ocsp_down, "
                                 "oci_missing, oci_other_digest, "
                                 "oci_other_identity, oci_swap, oci_duplicate, "
-                                "oci_tags_only)\n", val);
+                                "oci_tags_only, gh_missing, gh_hash_not_hex, "
+                                "gh_other_digest, gh_other_repo, "
+                                "gh_tag_mismatch, gh_oversized)\n", val);
                 return 2;
             }
         } else if (strcmp(a, "--oci") == 0) {
             oci = true;
+        } else if (strcmp(a, "--github-release") == 0) {
+            NEEDS_VALUE();
+            github_release = val;
         } else if (strcmp(a, "--sigstore-root-out") == 0) {
             NEEDS_VALUE();
             sigstore_root_out = val;
@@ -371,6 +387,8 @@ int main(int argc, char **argv)
     s.pccs_dir = pccs_dir ? strdup(pccs_dir) : NULL;
     s.oci = oci;
     s.oci_faults = oci_faults;
+    s.github = github_release != NULL;
+    s.gh_faults = gh_faults;
     sim_oci_compose = oci;
     if (!s.sigs || !s.log || (pccs_dir && !s.pccs_dir) ||
         sim_td_init(&s.td, seed, "") || sim_td_init(&s.gateway_td, seed,
@@ -412,6 +430,8 @@ int main(int argc, char **argv)
                             "--oci\n");
         goto out;
     }
+    if (github_release && sim_gh_init(github_release))
+        goto out;
     if (compose_dir && !(s.compose_dir = strdup(compose_dir))) {
         fprintf(stderr, "teeattest-sim: out of memory\n");
         goto out;
@@ -508,6 +528,7 @@ out:
     sim_td_free(&s.gateway_td);
     sim_pki_free();
     sim_oci_free();
+    sim_gh_free();
     pthread_mutex_destroy(&s.lock);
 out_keys:
     sim_keys_cleanup();

@@ -230,6 +230,8 @@ typedef struct sim {
     unsigned nv_faults;          /* SIM_NV_FAULT_* from --fault */
     bool oci;                    /* --oci: registry of the app's images */
     unsigned oci_faults;         /* SIM_OCI_FAULT_* from --fault */
+    bool github;                 /* --github-release (github.c) */
+    unsigned gh_faults;          /* SIM_GH_FAULT_* from --fault */
     bool no_gpu;                 /* --no-gpu: CPU-only TEE, no GPU evidence */
     /* --dialect aci (aci.c) */
     sim_key aci_key;             /* receipt signing key */
@@ -413,6 +415,37 @@ const char *sim_oci_trusted_root(void);
 bool sim_oci_fault(const char *name, unsigned *bits);
 /* false when `path` is not the registry's (or --oci is off). */
 bool sim_oci_answer_for(unsigned faults, const char *path, sim_oci_answer *a);
+
+/* ---- GitHub releases and attestations (github.c) ---------------------- */
+
+/* --fault bits of --github-release */
+#define SIM_GH_FAULT_MISSING 1u        /* no release (404) */
+#define SIM_GH_FAULT_HASH_NOT_HEX 2u   /* tinfoil.hash is not hex */
+#define SIM_GH_FAULT_OTHER_DIGEST 4u   /* tinfoil.hash names another digest,
+                                          whose attestation is the bundle */
+#define SIM_GH_FAULT_OTHER_REPO 8u     /* the release served for any
+                                          repository asked */
+#define SIM_GH_FAULT_TAG_MISMATCH 16u  /* the release's tag is not the
+                                          bundle's workflow tag */
+#define SIM_GH_FAULT_OVERSIZED 32u     /* a 5 MiB attestations answer */
+
+typedef struct sim_gh_answer {
+    int status;
+    char *body; /* malloc'd */
+    size_t len;
+    const char *ctype;
+    char location[512]; /* a redirect's Location; "" for none */
+} sim_gh_answer;
+
+/* OWNER/NAME@TAG=FILE; 0 or -1 (message printed). */
+int sim_gh_init(const char *spec);
+void sim_gh_free(void);
+/* Set the bit of --fault `name`; false when it is not a GitHub fault. */
+bool sim_gh_fault(const char *name, unsigned *bits);
+/* false when `path` is not one of the GitHub endpoints (or none set up);
+ * host and tls make the asset redirect's Location. */
+bool sim_gh_answer_for(unsigned faults, const char *path, const char *host,
+                       bool tls, sim_gh_answer *a);
 
 /* Set before sim_td_init(): the app_compose names the OCI images. */
 extern bool sim_oci_compose;

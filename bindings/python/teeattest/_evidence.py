@@ -13,6 +13,7 @@ from ._core import (Context, Handle, Result, adopt_borrowed, borrowed, call,
 from ._policy import Data, Policy, Signature, _ctx, _nonce, _pol, _same
 from ._provider import Attestation, Exchange, Report
 from .constants import (NONCE_SIZE, ONLINE_MODEL_FILES, ONLINE_PCCS,
+                        ONLINE_TINFOIL_RELEASE,
                         EvidenceItem)
 from .errors import InvalidArgument, NotFound
 
@@ -235,14 +236,19 @@ class Evidence(Handle):
 
     def set_online(self, pccs: bool = True,
                    pccs_url: Optional[str] = None,
-                   model_files: bool = False) -> "Evidence":
+                   model_files: bool = False,
+                   tinfoil_release: bool = False) -> "Evidence":
         """Allow fetching missing TDX collateral (from pccs_url, or Intel
-        PCS when None) and, with model_files, the compose file NEAR's
-        compose manager deployed. pccs=False: offline (the default)."""
+        PCS when None), with model_files the compose file NEAR's compose
+        manager deployed, and with tinfoil_release the Tinfoil release a
+        policy names by repository (Policy.set_tinfoil_release_repo).
+        pccs=False: offline (the default)."""
         self._call(lib().evidence_set_online, self._p,
                    (ONLINE_PCCS if flag(pccs, "pccs") else 0) |
                    (ONLINE_MODEL_FILES if flag(model_files, "model_files")
-                    else 0),
+                    else 0) |
+                   (ONLINE_TINFOIL_RELEASE
+                    if flag(tinfoil_release, "tinfoil_release") else 0),
                    cstr(pccs_url, "pccs_url", True))
         return self
 
@@ -265,8 +271,9 @@ class Evidence(Handle):
         return out
 
     def set_url(self, service: int, url: Optional[str]) -> "Evidence":
-        """Base URL of one online service (ONLINE_PCCS or
-        ONLINE_MODEL_FILES); None restores the default."""
+        """Base URL of one online service (ONLINE_PCCS,
+        ONLINE_MODEL_FILES, ONLINE_IMAGE_REGISTRY or
+        ONLINE_TINFOIL_RELEASE); None restores the default."""
         self._call(lib().evidence_set_url, self._p, int(service),
                    cstr(url, "url", True))
         return self

@@ -199,6 +199,19 @@ class Policy(Handle):
                          cstr(release_digest, "release_digest",
                               allow_none=True))
 
+    def set_tinfoil_release_repo(self, repo: Optional[str],
+                                 tag: Optional[str] = None) -> "Policy":
+        """Name the Tinfoil release to discover when no bundle is given:
+        GitHub repository `repo` ("owner/name") and release `tag` (None:
+        the latest release). Online (Evidence.set_url /
+        ONLINE_TINFOIL_RELEASE) it is fetched from GitHub and kept in the
+        evidence; offline the one Tinfoil release bundle the evidence
+        holds is checked. A tag is also required of a given bundle's
+        workflow. repo None removes it."""
+        return self._set("policy_set_tinfoil_release_repo",
+                         cstr(repo, "repo", allow_none=True),
+                         cstr(tag, "tag", allow_none=True))
+
     def set_require_tinfoil_release(self, required: bool) -> "Policy":
         return self._set("policy_set_require_tinfoil_release",
                          flag(required, "required"))
