@@ -7,8 +7,11 @@
  * one; MIT): a server envelope for a client key of known secret, each
  * decrypted to its plaintext. The secp256k1 one also reproduces byte for
  * byte from our side: its ephemeral key is 2 (the point 2G), its IV
- * 00..0b, the client key 1 (G). Every nibble change and every cut of
- * either vector fails.
+ * 00..0b, the client key 1 (G). Then the session through the public API
+ * paired with the service half of this file (the model key held here),
+ * and the attacks: tampered bytes, the wrong key, a key that is not the
+ * verified signer's, other algorithms' ciphertexts, a plaintext (downgraded)
+ * answer, malformed values and shapes.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -210,10 +213,349 @@ static void test_seal_reproduces(void)
     teeattest_ctx_free(ctx);
 }
 
+/* ---- the session through the public API ----------------------------------- */
+
+typedef struct service {
+    int suite;
+    ta_e2ee_key model;   /* the model's key pair (held by the test) */
+    char model_pub[131]; /* as its report lists signing_public_key */
+    char signer[67];     /* what the verified report vouches for */
+} service;
+
+static void service_init(service *sv, int suite, uint8_t fill)
+{
+    uint8_t secret[32];
+    memset(secret, fill, 32);
+    sv->suite = suite;
+    CHECK_EQ_INT(ta_near_key_from_secret(&sv->model, sv->model_pub, suite,
+                                         secret), 0);
+    if (suite == TA_E2EE_X25519) {
+        strcpy(sv->signer, sv->model_pub);
+    } else {
+        uint8_t h[32];
+        ta_keccak256_raw(h, sv->model.pub + 1, 64);
+        sv->signer[0] = '0';
+        sv->signer[1] = 'x';
+        ta_hex_encode(sv->signer + 2, h + 12, 20);
+    }
+}
+
+static const char *header(teeattest_e2ee_session *s, const char *name)
+{
+    for (size_t i = 0; i < teeattest_e2ee_header_count(s); i++) {
+        const char *n, *v;
+        if (teeattest_e2ee_header(s, &n, &v, i, NULL) == 0 && !strcmp(n, name))
+            return v;
+    }
+    return NULL;
+}
+
+static const char chat_req[] =
+    "{\"model\":\"zai-org/GLM-4.6\",\"stream\":false,\"messages\":["
+    "{\"role\":\"system\",\"content\":\"be brief\"},"
+    "{\"role\":\"user\",\"name\":\"ann\",\"content\":[{\"type\":\"text\","
+    "\"text\":\"secret prompt\"}]},"
+    "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\","
+    "\"type\":\"function\",\"function\":{\"name\":\"lookup\",\"arguments\":"
+    "\"{\\\"q\\\":1}\"}}]},"
+    "{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"42\"}],"
+    "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"lookup\","
+    "\"description\":\"find\",\"parameters\":{\"type\":\"object\"}}}],"
+    "\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"lookup\"}}}";
+
+/* The service side: decrypt the request as the model would. */
+static void service_open_request(teeattest_ctx *ctx, const service *sv,
+                                 teeattest_e2ee_session *s)
+{
+    const uint8_t *body;
+    size_t len, fields = 0;
+    CHECK_EQ_INT(teeattest_e2ee_request_body(s, &body, &len, NULL), 0);
+    CHECK(!memmem(body, len, "secret prompt", 13));
+    CHECK(!memmem(body, len, "be brief", 8));
+    CHECK(!memmem(body, len, "\"find\"", 6));
+    json_t *j = json_loadb((const char *)body, len, 0, NULL);
+    CHECK(j != NULL);
+    CHECK_EQ_INT(ta_near_walk_request(ctx, j, false, &sv->model, &fields,
+                                      NULL), 0);
+    /* 3 contents (one is null), name, 2 tool call members, 3 tool
+     * members, tool_choice */
+    CHECK_EQ_INT(fields, 10);
+    json_t *m1 = json_array_get(json_object_get(j, "messages"), 1);
+    CHECK_STR(json_string_value(json_object_get(m1, "name")), "ann");
+    /* structured content travels as one JSON text */
+    json_t *c1 = json_object_get(m1, "content");
+    CHECK(json_is_string(c1) && strstr(json_string_value(c1), "secret prompt"));
+    json_t *f = json_object_get(json_array_get(json_object_get(j, "tools"), 0),
+                                "function");
+    CHECK(json_is_object(json_object_get(f, "parameters")));
+    CHECK_STR(json_string_value(json_object_get(json_object_get(
+                  json_object_get(j, "tool_choice"), "function"), "name")),
+              "lookup");
+    json_decref(j);
+}
+
+/* The service encrypts an answer to X-Client-Pub-Key. */
+static char *service_seal(teeattest_ctx *ctx, const service *sv,
+                          teeattest_e2ee_session *s, const char *plain,
+                          bool chunk)
+{
+    ta_e2ee_key client;
+    CHECK_EQ_INT(ta_near_model_key(ctx, &client, sv->suite,
+                                   header(s, "X-Client-Pub-Key"), NULL, NULL),
+                 0);
+    json_t *j = json_loads(plain, 0, NULL);
+    size_t fields = 0;
+    CHECK_EQ_INT(ta_near_walk_response(ctx, j, chunk, true, &client, &fields,
+                                       NULL), 0);
+    char *out = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(j);
+    return out;
+}
+
+static const char answer[] =
+    "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[{"
+    "\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"Hello "
+    "world\",\"reasoning_content\":\"thinking\",\"tool_calls\":[{\"id\":"
+    "\"c2\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":"
+    "\"{}\"}}]},\"logprobs\":{\"content\":[{\"token\":\"Hello\",\"logprob\":"
+    "-0.1,\"bytes\":[72,101],\"top_logprobs\":[{\"token\":\"Hi\",\"logprob\":"
+    "-2,\"bytes\":[72]}]}]},\"finish_reason\":\"stop\"}],\"usage\":{"
+    "\"total_tokens\":3}}";
+
+static int decrypt_str(teeattest_e2ee_session *s, const char *body, bool chunk,
+                       const uint8_t **pt, size_t *n, teeattest_error *err)
+{
+    return chunk ? teeattest_e2ee_decrypt_chunk(s, pt, n,
+                                                (const uint8_t *)body,
+                                                strlen(body), err)
+                 : teeattest_e2ee_decrypt_response(s, pt, n,
+                                                   (const uint8_t *)body,
+                                                   strlen(body), err);
+}
+
+static void test_session(int suite)
+{
+    teeattest_ctx *ctx = unit_ctx();
+    service sv;
+    service_init(&sv, suite, 0x21);
+    const char *algo = suite == TA_E2EE_X25519 ? "ed25519" : "ecdsa";
+    teeattest_e2ee_session *s = NULL;
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, algo, sv.model_pub,
+                                                   sv.signer, &err), 0);
+    CHECK_STR(teeattest_e2ee_session_algo(s),
+              suite == TA_E2EE_X25519 ? TEEATTEST_E2EE_ALGO_NEARAI_ED25519
+                                      : TEEATTEST_E2EE_ALGO_NEARAI_ECDSA);
+    CHECK_EQ_INT(teeattest_e2ee_header_count(s), 0);
+    CHECK_EQ_INT(teeattest_e2ee_encrypt_request(s, TEEATTEST_E2EE_COMPLETIONS,
+                                                (const uint8_t *)chat_req,
+                                                strlen(chat_req), NULL),
+                 TEEATTEST_E_UNSUPPORTED);
+    CHECK_EQ_INT(teeattest_e2ee_encrypt_request(s, TEEATTEST_E2EE_CHAT,
+                                                (const uint8_t *)chat_req,
+                                                strlen(chat_req), &err), 0);
+    CHECK_EQ_INT(teeattest_e2ee_encrypt_request(s, TEEATTEST_E2EE_CHAT,
+                                                (const uint8_t *)chat_req,
+                                                strlen(chat_req), NULL),
+                 TEEATTEST_E_INVALID_ARG); /* one request per session */
+    CHECK_EQ_INT(teeattest_e2ee_header_count(s),
+                 suite == TA_E2EE_X25519 ? 5 : 4);
+    CHECK_STR(header(s, "X-Signing-Algo"), algo);
+    CHECK_STR(header(s, "X-Model-Pub-Key"), sv.model_pub);
+    CHECK_STR(header(s, "X-Encrypt-All-Fields"), "true");
+    CHECK_EQ_INT(strlen(header(s, "X-Client-Pub-Key")),
+                 suite == TA_E2EE_X25519 ? 64 : 128);
+    if (suite == TA_E2EE_X25519)
+        CHECK_STR(header(s, "X-Encryption-Version"), "2");
+    else
+        CHECK(header(s, "X-Encryption-Version") == NULL);
+    const uint8_t *pt;
+    size_t n;
+    CHECK_EQ_INT(teeattest_e2ee_restored_body(s, &pt, &n, NULL),
+                 TEEATTEST_E_UNSUPPORTED);
+    service_open_request(ctx, &sv, s);
+
+    /* A buffered answer. */
+    char *enc = service_seal(ctx, &sv, s, answer, false);
+    CHECK(!strstr(enc, "Hello world") && !strstr(enc, "thinking"));
+    CHECK_EQ_INT(decrypt_str(s, enc, false, &pt, &n, &err), 0);
+    json_t *j = json_loadb((const char *)pt, n, 0, NULL);
+    json_t *m = json_object_get(json_array_get(json_object_get(j, "choices"),
+                                               0), "message");
+    CHECK_STR(json_string_value(json_object_get(m, "content")), "Hello world");
+    CHECK_STR(json_string_value(json_object_get(m, "reasoning_content")),
+              "thinking");
+    json_t *lp = json_array_get(json_object_get(json_object_get(
+        json_array_get(json_object_get(j, "choices"), 0), "logprobs"),
+        "content"), 0);
+    CHECK_STR(json_string_value(json_object_get(lp, "token")), "Hello");
+    CHECK(json_is_array(json_object_get(lp, "bytes")));
+    json_decref(j);
+
+    /* Tamper: one nibble of the content's tag. */
+    json_t *e = json_loads(enc, 0, NULL);
+    json_t *em = json_object_get(json_array_get(json_object_get(e, "choices"),
+                                                0), "message");
+    char *c = strdup(json_string_value(json_object_get(em, "content")));
+    size_t cl = strlen(c);
+    c[cl - 1] = c[cl - 1] == '0' ? '1' : '0';
+    json_object_set_new(em, "content", json_string(c));
+    char *bad = json_dumps(e, JSON_COMPACT);
+    err = (teeattest_error)TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(decrypt_str(s, bad, false, &pt, &n, &err),
+                 TEEATTEST_E_VERIFY_FAILED);
+    CHECK_STR(err.where, "choices.0.message.content");
+    CHECK(pt == NULL);
+    free(bad);
+    free(c);
+
+    /* Downgrade: the same answer in plaintext, or with one field left
+     * in plaintext, is refused. */
+    err = (teeattest_error)TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(decrypt_str(s, answer, false, &pt, &n, &err),
+                 TEEATTEST_E_HEX);
+    CHECK(pt == NULL);
+    json_object_set_new(em, "content",
+                        json_string("deadbeefdeadbeefdeadbeefdeadbeef"));
+    bad = json_dumps(e, JSON_COMPACT);
+    CHECK_EQ_INT(decrypt_str(s, bad, false, &pt, &n, NULL), TEEATTEST_E_LENGTH);
+    free(bad);
+    json_object_set_new(em, "content", json_integer(7));
+    bad = json_dumps(e, JSON_COMPACT);
+    CHECK_EQ_INT(decrypt_str(s, bad, false, &pt, &n, NULL), TEEATTEST_E_JSON);
+    free(bad);
+    json_object_set_new(em, "content", json_string(""));
+    json_object_set_new(em, "refusal", json_string("no"));
+    bad = json_dumps(e, JSON_COMPACT);
+    err = (teeattest_error)TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(decrypt_str(s, bad, false, &pt, &n, &err), TEEATTEST_E_HEX);
+    CHECK_STR(err.where, "choices.0.message.refusal");
+    free(bad);
+    json_decref(e);
+    CHECK_EQ_INT(decrypt_str(s, "{\"id\":\"x\"}", false, &pt, &n, NULL),
+                 TEEATTEST_E_FIELD_MISSING);
+    CHECK_EQ_INT(decrypt_str(s, "{\"choices\":{}}", false, &pt, &n, NULL),
+                 TEEATTEST_E_JSON);
+    CHECK_EQ_INT(decrypt_str(s, "{\"choices\":[{\"message\":\"x\"}]}", false,
+                             &pt, &n, NULL), TEEATTEST_E_JSON);
+
+    /* Wrong key: an answer encrypted to another client's key. */
+    teeattest_e2ee_session *s2 = NULL;
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s2, algo,
+                                                   sv.model_pub, sv.signer,
+                                                   NULL), 0);
+    CHECK_EQ_INT(teeattest_e2ee_encrypt_request(s2, TEEATTEST_E2EE_CHAT,
+                                                (const uint8_t *)chat_req,
+                                                strlen(chat_req), NULL), 0);
+    CHECK(strcmp(header(s, "X-Client-Pub-Key"),
+                 header(s2, "X-Client-Pub-Key")) != 0);
+    CHECK_EQ_INT(decrypt_str(s2, enc, false, &pt, &n, NULL),
+                 TEEATTEST_E_VERIFY_FAILED);
+    teeattest_e2ee_session_free(s2);
+    free(enc);
+
+    /* Streaming: a delta, a chunk without choices, [DONE]. */
+    enc = service_seal(ctx, &sv, s,
+                       "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{"
+                       "\"content\":\"Hel\",\"nearai_tool_result\":{"
+                       "\"output\":\"ok\"}}}]}", true);
+    CHECK_EQ_INT(decrypt_str(s, enc, true, &pt, &n, NULL), 0);
+    CHECK(memmem(pt, n, "\"Hel\"", 5) && memmem(pt, n, "\"ok\"", 4));
+    free(enc);
+    CHECK_EQ_INT(decrypt_str(s, "{\"id\":\"c\",\"choices\":[],\"usage\":{}}",
+                             true, &pt, &n, NULL), 0);
+    CHECK_EQ_INT(decrypt_str(s, "[DONE]", true, &pt, &n, NULL), 0);
+    CHECK(n == 6 && !memcmp(pt, "[DONE]", 6));
+    CHECK_EQ_INT(decrypt_str(s, "{\"choices\":[{\"delta\":{\"content\":"
+                             "\"Hel\"}}]}", true, &pt, &n, NULL),
+                 TEEATTEST_E_HEX);
+    teeattest_e2ee_session_free(s);
+    teeattest_ctx_free(ctx);
+}
+
+/* Session creation: the key must be the verified signer's. */
+static void test_session_keys(void)
+{
+    teeattest_ctx *ctx = unit_ctx();
+    service ed, ec, other;
+    service_init(&ed, TA_E2EE_X25519, 0x31);
+    service_init(&ec, TA_E2EE_SECP256K1, 0x32);
+    teeattest_e2ee_session *s = NULL;
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    /* Another key than the attested one (an unlisted key). */
+    service_init(&other, TA_E2EE_X25519, 0x33);
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, "ed25519",
+                                                   other.model_pub, ed.signer,
+                                                   &err),
+                 TEEATTEST_E_VERIFY_FAILED);
+    CHECK(s == NULL);
+    CHECK_STR(err.where, "model_public_key");
+    service_init(&other, TA_E2EE_SECP256K1, 0x34);
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, "ecdsa",
+                                                   other.model_pub, ec.signer,
+                                                   NULL),
+                 TEEATTEST_E_VERIFY_FAILED);
+    /* The 65-byte form with 04, and 0x, of the right key are fine. */
+    char k65[140];
+    snprintf(k65, sizeof k65, "0x04%s", ec.model_pub);
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, "ecdsa", k65,
+                                                   ec.signer, NULL), 0);
+    teeattest_e2ee_session_free(s);
+    s = NULL;
+    /* Algorithm confusion and malformed inputs. */
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, "ecdsa",
+                                                   ed.model_pub, ed.signer,
+                                                   NULL),
+                 TEEATTEST_E_LENGTH);
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, "ed25519",
+                                                   ec.model_pub, ec.signer,
+                                                   NULL),
+                 TEEATTEST_E_LENGTH);
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, "x25519",
+                                                   ed.model_pub, ed.signer,
+                                                   NULL),
+                 TEEATTEST_E_UNSUPPORTED);
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, "ed25519", "zz",
+                                                   ed.signer, NULL),
+                 TEEATTEST_E_HEX);
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, "ed25519",
+                                                   ed.model_pub, "0xzz", NULL),
+                 TEEATTEST_E_HEX);
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, "ed25519",
+                                                   ed.model_pub, NULL, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    /* A small-order Ed25519 point as "the key" (its own signer). */
+    static const char small[] =
+        "0100000000000000000000000000000000000000000000000000000000000000";
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, "ed25519", small,
+                                                   small, NULL),
+                 TEEATTEST_E_VERIFY_FAILED);
+    /* A request with nothing to encrypt, or without a model. */
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(ctx, &s, "ed25519",
+                                                   ed.model_pub, ed.signer,
+                                                   NULL), 0);
+    static const char empty[] = "{\"model\":\"m\",\"messages\":[]}";
+    static const char nomodel[] = "{\"messages\":[{\"content\":\"x\"}]}";
+    CHECK_EQ_INT(teeattest_e2ee_encrypt_request(s, TEEATTEST_E2EE_CHAT,
+                                                (const uint8_t *)empty,
+                                                strlen(empty), NULL),
+                 TEEATTEST_E_FIELD_MISSING);
+    CHECK_EQ_INT(teeattest_e2ee_encrypt_request(s, TEEATTEST_E2EE_CHAT,
+                                                (const uint8_t *)nomodel,
+                                                strlen(nomodel), NULL),
+                 TEEATTEST_E_FIELD_MISSING);
+    CHECK_EQ_INT(teeattest_e2ee_header_count(s), 0);
+    teeattest_e2ee_session_free(s);
+    teeattest_ctx_free(ctx);
+}
+
 int main(void)
 {
     test_vectors();
     test_vector_mutations();
     test_seal_reproduces();
+    test_session(TA_E2EE_X25519);
+    test_session(TA_E2EE_SECP256K1);
+    test_session_keys();
     return ta_test_done();
 }
