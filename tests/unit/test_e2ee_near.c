@@ -11,11 +11,15 @@
  * paired with the service half of this file (the model key held here),
  * and the attacks: tampered bytes, the wrong key, a key that is not the
  * verified signer's, other algorithms' ciphertexts, a plaintext (downgraded)
- * answer, malformed values and shapes.
+ * answer, malformed values and shapes. Last, the nearai dialect's chat
+ * through teeattest_chat_e2ee() over a fake transport playing the model:
+ * NEAR's headers sent, the prompt only as ciphertext on the wire, the
+ * answer decrypted; a plaintext or altered answer refused.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <ctype.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -549,6 +553,150 @@ static void test_session_keys(void)
     teeattest_ctx_free(ctx);
 }
 
+
+/* ---- the nearai dialect's chat path: teeattest_chat_e2ee() ---------------- */
+
+/* A fake NEAR model behind the public transport vtable: it reads NEAR's
+ * headers, decrypts the request with the model key, and answers
+ * encrypted to X-Client-Pub-Key (or, per mode, in plaintext, or
+ * tampered). */
+enum { SRV_OK, SRV_PLAIN, SRV_TAMPER };
+
+typedef struct near_srv {
+    service sv;
+    int mode;
+    int requests;
+    bool headers_ok, prompt_ok;
+    char body[4096]; /* the encrypted request as received */
+} near_srv;
+
+static const char *req_header(const teeattest_http_request *r,
+                              const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < r->header_count; i++)
+        if (!strncasecmp(r->headers[i], name, n) && r->headers[i][n] == ':')
+            return r->headers[i] + n + 1 + (r->headers[i][n + 1] == ' ');
+    return NULL;
+}
+
+static int srv_answer(teeattest_http_response *resp, const char *body)
+{
+    int rc = teeattest_http_response_set_status(resp, 200);
+    if (!rc)
+        rc = teeattest_http_response_add_header(resp, "Content-Type", 12,
+                                                "application/json", 16);
+    if (!rc)
+        rc = teeattest_http_response_write(resp, (const uint8_t *)body,
+                                           strlen(body));
+    return rc;
+}
+
+static int srv_request(void *ud, teeattest_http_response *resp,
+                       const teeattest_http_request *req)
+{
+    near_srv *f = ud;
+    f->requests++;
+    const char *algo = req_header(req, "X-Signing-Algo");
+    const char *cpub = req_header(req, "X-Client-Pub-Key");
+    const char *mpub = req_header(req, "X-Model-Pub-Key");
+    const char *ver = req_header(req, "X-Encryption-Version");
+    bool ed = f->sv.suite == TA_E2EE_X25519;
+    f->headers_ok = algo && !strcmp(algo, ed ? "ed25519" : "ecdsa") && cpub &&
+                    mpub && !strcmp(mpub, f->sv.model_pub) &&
+                    (ed ? ver && !strcmp(ver, "2") : !ver);
+    if (req->body_len < sizeof f->body) {
+        memcpy(f->body, req->body, req->body_len);
+        f->body[req->body_len] = 0;
+    }
+    if (f->mode == SRV_PLAIN || !cpub)
+        return srv_answer(resp, answer);
+    teeattest_ctx *ctx = unit_ctx();
+    json_t *j = json_loadb((const char *)req->body, req->body_len, 0, NULL);
+    size_t fields = 0;
+    f->prompt_ok =
+        j && !ta_near_walk_request(ctx, j, false, &f->sv.model, &fields, NULL) &&
+        !strcmp(json_string_value(json_object_get(
+                    json_array_get(json_object_get(j, "messages"), 0),
+                    "content")), "secret prompt");
+    json_decref(j);
+    ta_e2ee_key client;
+    char *out = NULL;
+    if (!ta_near_model_key(ctx, &client, f->sv.suite, cpub, NULL, NULL)) {
+        j = json_loads(answer, 0, NULL);
+        if (!ta_near_walk_response(ctx, j, false, true, &client, &fields,
+                                   NULL))
+            out = json_dumps(j, JSON_COMPACT);
+        json_decref(j);
+    }
+    if (out && f->mode == SRV_TAMPER) {
+        char *c = strstr(out, "\"content\":\"");
+        if (c)
+            c[12] = c[12] == '0' ? '1' : '0';
+    }
+    int rc = srv_answer(resp, out ? out : "{}");
+    free(out);
+    teeattest_ctx_free(ctx);
+    return rc;
+}
+
+static void test_provider_chat(int suite, int mode)
+{
+    near_srv f;
+    memset(&f, 0, sizeof f);
+    service_init(&f.sv, suite, 0x41);
+    f.mode = mode;
+    teeattest_transport t = TEEATTEST_TRANSPORT_INIT;
+    t.user_data = &f;
+    t.request = srv_request;
+    teeattest_ctx_options o = TEEATTEST_CTX_OPTIONS_INIT;
+    o.transport = &t;
+    teeattest_ctx *ctx = NULL;
+    CHECK_EQ_INT(teeattest_ctx_new(&ctx, &o, NULL), 0);
+    teeattest_provider *p = NULL;
+    CHECK_EQ_INT(teeattest_provider_new(ctx, &p, "nearai", NULL), 0);
+    CHECK_EQ_INT(teeattest_provider_set_base_url(p, "https://near.example",
+                                                 NULL), 0);
+    CHECK_EQ_INT(teeattest_provider_set_model(p, "zai-org/GLM-4.6", NULL), 0);
+    teeattest_e2ee_session *s = NULL;
+    CHECK_EQ_INT(teeattest_e2ee_session_new_nearai(
+                     ctx, &s, suite == TA_E2EE_X25519 ? "ed25519" : "ecdsa",
+                     f.sv.model_pub, f.sv.signer, NULL), 0);
+    static const char req[] =
+        "{\"model\":\"zai-org/GLM-4.6\",\"messages\":[{\"role\":\"user\","
+        "\"content\":\"secret prompt\"}]}";
+    CHECK_EQ_INT(teeattest_e2ee_encrypt_request(s, TEEATTEST_E2EE_CHAT,
+                                                (const uint8_t *)req,
+                                                strlen(req), NULL), 0);
+    teeattest_exchange *x = NULL;
+    teeattest_error err = TEEATTEST_ERROR_INIT;
+    CHECK_EQ_INT(teeattest_chat_e2ee(p, &x, s, 0, NULL, NULL, &err), 0);
+    CHECK_EQ_INT(f.requests, 1);
+    CHECK(f.headers_ok);
+    CHECK(!strstr(f.body, "secret prompt"));
+    const uint8_t *resp = NULL, *pt = NULL;
+    size_t resp_len = 0, n = 0;
+    CHECK_EQ_INT(teeattest_exchange_response(x, &resp, &resp_len), 0);
+    int rc = teeattest_e2ee_decrypt_response(s, &pt, &n, resp, resp_len,
+                                             &err);
+    if (mode == SRV_OK) {
+        CHECK(f.prompt_ok);
+        CHECK_EQ_INT(rc, 0);
+        CHECK(pt && memmem(pt, n, "Hello world", 11));
+        CHECK(!memmem(resp, resp_len, "Hello world", 11));
+    } else {
+        /* A plaintext answer (the service ignored the headers) or an
+         * altered one is refused; nothing is handed out. */
+        CHECK_EQ_INT(rc, mode == SRV_TAMPER ? TEEATTEST_E_VERIFY_FAILED
+                                            : TEEATTEST_E_HEX);
+        CHECK(pt == NULL);
+    }
+    teeattest_exchange_free(x);
+    teeattest_e2ee_session_free(s);
+    teeattest_provider_free(p);
+    teeattest_ctx_free(ctx);
+}
+
 int main(void)
 {
     test_vectors();
@@ -557,5 +705,9 @@ int main(void)
     test_session(TA_E2EE_X25519);
     test_session(TA_E2EE_SECP256K1);
     test_session_keys();
+    for (int m = SRV_OK; m <= SRV_TAMPER; m++) {
+        test_provider_chat(TA_E2EE_X25519, m);
+        test_provider_chat(TA_E2EE_SECP256K1, m);
+    }
     return ta_test_done();
 }
