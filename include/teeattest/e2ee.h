@@ -40,6 +40,14 @@ typedef struct teeattest_e2ee_session teeattest_e2ee_session;
 /** The secp256k1 suite's `algo`. @since 1.0 */
 #define TEEATTEST_E2EE_ALGO_SECP256K1 "secp256k1-aes-256-gcm-hkdf-sha256"
 
+/** teeattest_e2ee_session_algo() of a NEAR AI session on an Ed25519 model
+ *  key (X25519, HKDF-SHA256, XChaCha20-Poly1305; docs/e2ee-nearai.md).
+ *  @since 1.0 */
+#define TEEATTEST_E2EE_ALGO_NEARAI_ED25519 "nearai-ed25519-v2"
+/** teeattest_e2ee_session_algo() of a NEAR AI session on an ECDSA model
+ *  key (secp256k1 ECDH, HKDF-SHA256, AES-256-GCM). @since 1.0 */
+#define TEEATTEST_E2EE_ALGO_NEARAI_ECDSA "nearai-ecdsa"
+
 /** Largest request or response body a session handles. @since 1.0 */
 #define TEEATTEST_E2EE_BODY_MAX (32u * 1024u * 1024u)
 
@@ -83,6 +91,45 @@ TEEATTEST_API int teeattest_e2ee_session_new(teeattest_ctx *ctx,
                                              const char *algo,
                                              const char *key_id,
                                              teeattest_error *err);
+
+/**
+ * @brief Create a session for NEAR AI Cloud's field-level E2EE.
+ *
+ * NEAR's scheme (docs/e2ee-nearai.md) encrypts chat message fields to the
+ * model's signing key and the answer's fields to a key the session makes
+ * per request. It binds no field to its place, request or response (no
+ * associated data); the nearai response signature covers the exact
+ * answer bytes. The session then works like an E2EE v2 one:
+ * teeattest_e2ee_encrypt_request() (chat only), the request body and
+ * headers (X-Signing-Algo, X-Client-Pub-Key, X-Model-Pub-Key,
+ * X-Encryption-Version for ed25519, X-Encrypt-All-Fields), and
+ * teeattest_e2ee_decrypt_response() / teeattest_e2ee_decrypt_chunk(),
+ * which refuse an answer field that is not a ciphertext of the session's
+ * key (a plaintext answer fails). teeattest_e2ee_restored_body() answers
+ * TEEATTEST_E_UNSUPPORTED.
+ *
+ * @param ctx the context (random source); the session keeps a reference.
+ * @param out receives the session; NULL on failure.
+ * @param signing_algo "ed25519" or "ecdsa".
+ * @param model_public_key the model's `signing_public_key` (hex, optional
+ *        0x): 32 bytes for ed25519; 64 bytes X||Y or 65 with the 04
+ *        prefix for ecdsa. Sent as X-Model-Pub-Key as given.
+ * @param verified_signer the signer of the model's verified report, from
+ *        teeattest_result_verified_signer(): the Ed25519 key itself, or
+ *        the 0x address that keccak256(X||Y) must end in. The session
+ *        never encrypts to a key that is not this signer's.
+ * @param err optional error detail; may be NULL.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_UNSUPPORTED
+ *         (another signing_algo); TEEATTEST_E_HEX, TEEATTEST_E_LENGTH
+ *         (malformed key or signer); TEEATTEST_E_VERIFY_FAILED (not the
+ *         signer's key, or not a valid point); TEEATTEST_E_NOMEM.
+ * Ownership: new reference, dropped with teeattest_e2ee_session_free().
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_e2ee_session_new_nearai(
+    teeattest_ctx *ctx, teeattest_e2ee_session **out,
+    const char *signing_algo, const char *model_public_key,
+    const char *verified_signer, teeattest_error *err);
 
 /** @brief Take one more reference; returns s (NULL-safe).
  * @param s the session; NULL returns NULL.

@@ -37,6 +37,7 @@ struct teeattest_e2ee_session {
     uint8_t *body, *restored, *plain;
     size_t body_len, restored_len, plain_len;
     size_t opened;       /* response fields decrypted so far */
+    int near;            /* NEAR AI's scheme: its suite; 0 for E2EE v2 */
 };
 
 const ta_e2ee_key *ta_e2ee_session_service(const teeattest_e2ee_session *s)
@@ -80,6 +81,87 @@ int teeattest_e2ee_session_new(teeattest_ctx *ctx,
     return TEEATTEST_OK;
 }
 
+int teeattest_e2ee_session_new_nearai(teeattest_ctx *ctx,
+                                      teeattest_e2ee_session **out,
+                                      const char *signing_algo,
+                                      const char *model_public_key,
+                                      const char *verified_signer,
+                                      teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || !signing_algo || !model_public_key ||
+        !verified_signer)
+        return TA_INVALID(err, "ctx, out, signing_algo, model_public_key "
+                               "and verified_signer are required");
+    int suite = ta_near_suite(signing_algo);
+    if (!suite)
+        return ta_error(err, TEEATTEST_E_UNSUPPORTED, "signing_algo",
+                        "NEAR AI E2EE knows \"ed25519\" and \"ecdsa\"");
+    teeattest_e2ee_session *s = ta_calloc(ctx, 1, sizeof *s);
+    if (!s)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    atomic_init(&s->refs, 1);
+    s->ctx = teeattest_ctx_ref(ctx);
+    s->near = suite;
+    int rc = ta_near_model_key(ctx, &s->service, suite, model_public_key,
+                               verified_signer, err);
+    if (!rc) {
+        s->key_id = ta_strndup(ctx, "", 0);
+        s->service_pub = ta_strndup(ctx, model_public_key,
+                                    strlen(model_public_key));
+        if (!s->key_id || !s->service_pub)
+            rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    }
+    if (rc) {
+        teeattest_e2ee_session_free(s);
+        return rc;
+    }
+    *out = s;
+    return TEEATTEST_OK;
+}
+
+/* NEAR AI: encrypt a chat request to the model key with a fresh client
+ * key the answer is encrypted to. */
+static int near_encrypt(teeattest_e2ee_session *s, int32_t endpoint,
+                        const uint8_t *body, size_t len, teeattest_error *err)
+{
+    if (endpoint != TEEATTEST_E2EE_CHAT)
+        return ta_error(err, TEEATTEST_E_UNSUPPORTED, "endpoint",
+                        "NEAR AI E2EE covers chat completions only");
+    json_t *j = NULL;
+    int rc = ta_json_parse(&j, body, len, TEEATTEST_E2EE_BODY_MAX, err);
+    if (rc)
+        return rc;
+    size_t fields = 0;
+    if (!json_is_string(json_object_get(j, "model")))
+        rc = ta_error(err, TEEATTEST_E_FIELD_MISSING, "model",
+                      "the request needs a string model");
+    if (!rc) {
+        rc = ta_near_key_generate(s->ctx, &s->client, s->client_pub, s->near);
+        if (rc)
+            rc = ta_error(err, rc, NULL, "no random bytes for the client key");
+    }
+    if (!rc)
+        rc = ta_near_walk_request(s->ctx, j, true, &s->service, &fields, err);
+    if (!rc && !fields)
+        rc = ta_error(err, TEEATTEST_E_FIELD_MISSING, "messages",
+                      "nothing to encrypt: no message content");
+    if (!rc)
+        rc = ta_e2ee_json_dump(s->ctx, &s->body, &s->body_len, j);
+    if (rc == TEEATTEST_E_NOMEM)
+        ta_error(err, rc, NULL, "out of memory");
+    json_decref(j);
+    if (rc) {
+        ta_free(s->ctx, s->body);
+        s->body = NULL;
+        ta_wipe(&s->client, sizeof s->client);
+        return rc;
+    }
+    s->endpoint = endpoint;
+    return TEEATTEST_OK;
+}
+
 teeattest_e2ee_session *teeattest_e2ee_session_ref(teeattest_e2ee_session *s)
 {
     if (s)
@@ -109,6 +191,9 @@ void teeattest_e2ee_session_free(teeattest_e2ee_session *s)
 
 const char *teeattest_e2ee_session_algo(const teeattest_e2ee_session *s)
 {
+    if (s && s->near)
+        return s->near == TA_E2EE_X25519 ? TEEATTEST_E2EE_ALGO_NEARAI_ED25519
+                                         : TEEATTEST_E2EE_ALGO_NEARAI_ECDSA;
     return s ? ta_e2ee_algo(s->service.suite) : NULL;
 }
 
@@ -129,6 +214,8 @@ int teeattest_e2ee_encrypt_request(teeattest_e2ee_session *s, int32_t endpoint,
         return TA_INVALID(err, "a session encrypts one request");
     if (endpoint < TEEATTEST_E2EE_CHAT || endpoint > TEEATTEST_E2EE_EMBEDDINGS)
         return TA_INVALID(err, "endpoint");
+    if (s->near)
+        return near_encrypt(s, endpoint, body, len, err);
     json_t *plain = NULL, *restored = NULL;
     int rc = ta_json_parse(&plain, body, len, TEEATTEST_E2EE_BODY_MAX, err);
     if (rc)
@@ -217,13 +304,43 @@ int teeattest_e2ee_restored_body(const teeattest_e2ee_session *s,
         return TA_INVALID(err, "session, body and len are required");
     if (!s->endpoint)
         return TA_INVALID(err, "no request was encrypted in this session");
+    if (s->near)
+        return ta_error(err, TEEATTEST_E_UNSUPPORTED, NULL,
+                        "NEAR AI E2EE has no ACI receipt and no restored "
+                        "body");
     *body = s->restored;
     *len = s->restored_len;
     return TEEATTEST_OK;
 }
 
+/* NEAR AI's request headers (its client's e2ee-request.ts): the version
+ * header for ed25519 only ("2": XChaCha20-Poly1305), and the all-fields
+ * extension its client always asks for. */
+static size_t near_headers(const teeattest_e2ee_session *s, const char **n,
+                           const char **v)
+{
+    size_t k = 0;
+    n[k] = "X-Signing-Algo";
+    v[k++] = s->near == TA_E2EE_X25519 ? "ed25519" : "ecdsa";
+    n[k] = "X-Client-Pub-Key";
+    v[k++] = s->client_pub;
+    n[k] = "X-Model-Pub-Key";
+    v[k++] = s->service_pub;
+    if (s->near == TA_E2EE_X25519) {
+        n[k] = "X-Encryption-Version";
+        v[k++] = "2";
+    }
+    n[k] = "X-Encrypt-All-Fields";
+    v[k++] = "true";
+    return k;
+}
+
 size_t teeattest_e2ee_header_count(const teeattest_e2ee_session *s)
 {
+    if (s && s->endpoint && s->near) {
+        const char *n[N_HEADERS], *v[N_HEADERS];
+        return near_headers(s, n, v);
+    }
     return s && s->endpoint ? N_HEADERS : 0;
 }
 
@@ -233,6 +350,17 @@ int teeattest_e2ee_header(const teeattest_e2ee_session *s, const char **name,
 {
     if (!s || !name || !value)
         return TA_INVALID(err, "session, name and value are required");
+    if (s->endpoint && s->near) {
+        const char *nn[N_HEADERS], *vv[N_HEADERS];
+        size_t count = near_headers(s, nn, vv);
+        if (index >= count)
+            return ta_error(err, TEEATTEST_E_NOT_FOUND, NULL,
+                            "no header %zu (%zu after encryption)", index,
+                            count);
+        *name = nn[index];
+        *value = vv[index];
+        return TEEATTEST_OK;
+    }
     if (!s->endpoint || index >= N_HEADERS)
         return ta_error(err, TEEATTEST_E_NOT_FOUND, NULL,
                         "no header %zu (%zu after encryption)", index,
@@ -272,12 +400,20 @@ static int decrypt(teeattest_e2ee_session *s, const uint8_t **plain,
     int rc = ta_json_parse(&j, body, len, TEEATTEST_E2EE_BODY_MAX, err);
     if (rc)
         return rc;
-    ta_e2ee_walk w = {.ctx = s->ctx, .op = TA_E2EE_RESP_OPEN,
-                      .endpoint = s->endpoint, .chunk = chunk,
-                      .bind = &s->bind, .key = &s->client, .err = err};
-    rc = ta_e2ee_walk_response(&w, j);
-    if (!rc)
-        s->opened += w.fields;
+    if (s->near) {
+        size_t fields = 0;
+        rc = ta_near_walk_response(s->ctx, j, chunk, false, &s->client,
+                                   &fields, err);
+        if (!rc)
+            s->opened += fields;
+    } else {
+        ta_e2ee_walk w = {.ctx = s->ctx, .op = TA_E2EE_RESP_OPEN,
+                          .endpoint = s->endpoint, .chunk = chunk,
+                          .bind = &s->bind, .key = &s->client, .err = err};
+        rc = ta_e2ee_walk_response(&w, j);
+        if (!rc)
+            s->opened += w.fields;
+    }
     if (!rc)
         rc = ta_e2ee_json_dump(s->ctx, &s->plain, &s->plain_len, j);
     if (rc == TEEATTEST_E_NOMEM)

@@ -177,6 +177,42 @@ const char *ta_e2ee_exchange_nonce(const ta_e2ee_exchange *x, int64_t *ts);
 void ta_e2ee_exchange_rebind(ta_e2ee_exchange *x, const char *nonce,
                              int64_t ts);
 
+/* ---- NEAR AI's field E2EE (e2ee_near.c, docs/e2ee-nearai.md) ------------
+ * Keys reuse ta_e2ee_key: "ed25519" is X25519 agreement (TA_E2EE_X25519,
+ * pub holding the X25519 form), "ecdsa" secp256k1 (TA_E2EE_SECP256K1). */
+
+/* The suite of NEAR's signing_algo ("ed25519", "ecdsa"); 0 otherwise. */
+int ta_near_suite(const char *signing_algo);
+/* The model's key from its hex (ed25519: 32 bytes; ecdsa: 64 or 65),
+ * which must be the verified signer's (the Ed25519 key itself; the
+ * address keccak256(x||y)[12:]). TEEATTEST_E_VERIFY_FAILED otherwise.
+ * signer NULL (the service reading X-Client-Pub-Key): no binding. */
+int ta_near_model_key(const teeattest_ctx *ctx, ta_e2ee_key *k, int suite,
+                      const char *hex, const char *signer,
+                      teeattest_error *err);
+/* A client key pair from a 32-byte secret (ed25519: an Ed25519 seed) or
+ * fresh; pub_hex gets what X-Client-Pub-Key carries (the Ed25519 key, or
+ * the 64-byte secp256k1 X || Y). */
+int ta_near_key_from_secret(ta_e2ee_key *k, char pub_hex[131], int suite,
+                            const uint8_t secret[32]);
+int ta_near_key_generate(const teeattest_ctx *ctx, ta_e2ee_key *k,
+                         char pub_hex[131], int suite);
+/* One field: *hex_out (ta_free) = hex(ephemeral || nonce || ct || tag);
+ * open: *pt_out (ta_free, NUL-terminated) only when the tag verified;
+ * TEEATTEST_E_HEX / _LENGTH (malformed) / _VERIFY_FAILED. */
+int ta_near_seal(const teeattest_ctx *ctx, char **hex_out,
+                 const ta_e2ee_key *to, const uint8_t *pt, size_t len);
+int ta_near_open(const teeattest_ctx *ctx, uint8_t **pt_out, size_t *pt_len,
+                 const ta_e2ee_key *me, const char *hex, size_t hex_len);
+/* Encrypt (seal) or decrypt the fields of a chat request or answer in
+ * place; *fields = locations transformed; err->where = the field path. */
+int ta_near_walk_request(const teeattest_ctx *ctx, struct json_t *body,
+                         bool seal, const ta_e2ee_key *key, size_t *fields,
+                         teeattest_error *err);
+int ta_near_walk_response(const teeattest_ctx *ctx, struct json_t *body,
+                          bool chunk, bool seal, const ta_e2ee_key *key,
+                          size_t *fields, teeattest_error *err);
+
 /* ---- the client session (e2ee.c) and its receipt checks (e2ee_check.c) -- */
 
 struct teeattest_e2ee_session;

@@ -161,6 +161,76 @@ int ta_x25519_base(uint8_t pub[32], const uint8_t scalar[32])
                                                           : TEEATTEST_OK;
 }
 
+/* ---- NEAR AI E2EE (libsodium): XChaCha20-Poly1305, Ed25519 -> X25519 ---- */
+
+int ta_xchacha20poly1305_seal(uint8_t *out, const uint8_t key[32],
+                              const uint8_t nonce[24], const uint8_t *pt,
+                              size_t len)
+{
+    static const uint8_t empty[1];
+    if (!out || !key || !nonce || (!pt && len) ||
+        len > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX)
+        return TEEATTEST_E_INVALID_ARG;
+    pthread_once(&sodium_once, sodium_setup);
+    if (!sodium_ready)
+        return TEEATTEST_E_CRYPTO;
+    unsigned long long n = 0;
+    return crypto_aead_xchacha20poly1305_ietf_encrypt(
+               out, &n, pt ? pt : empty, len, NULL, 0, NULL, nonce, key)
+               ? TEEATTEST_E_CRYPTO : TEEATTEST_OK;
+}
+
+int ta_xchacha20poly1305_open(uint8_t *out, const uint8_t key[32],
+                              const uint8_t nonce[24], const uint8_t *ct,
+                              size_t ct_len)
+{
+    if (!out || !key || !nonce || !ct)
+        return TEEATTEST_E_INVALID_ARG;
+    if (ct_len < crypto_aead_xchacha20poly1305_ietf_ABYTES)
+        return TEEATTEST_E_LENGTH;
+    pthread_once(&sodium_once, sodium_setup);
+    if (!sodium_ready)
+        return TEEATTEST_E_CRYPTO;
+    unsigned long long n = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, &n, NULL, ct, ct_len,
+                                                   NULL, 0, nonce, key)) {
+        memset(out, 0, ct_len - crypto_aead_xchacha20poly1305_ietf_ABYTES);
+        return TEEATTEST_E_VERIFY_FAILED;
+    }
+    return TEEATTEST_OK;
+}
+
+int ta_ed25519_pk_to_x25519(uint8_t x25519_pub[32], const uint8_t ed_pub[32])
+{
+    if (!x25519_pub || !ed_pub)
+        return TEEATTEST_E_INVALID_ARG;
+    pthread_once(&sodium_once, sodium_setup);
+    if (!sodium_ready)
+        return TEEATTEST_E_CRYPTO;
+    /* libsodium refuses a non-canonical or small-order Edwards point. */
+    if (crypto_sign_ed25519_pk_to_curve25519(x25519_pub, ed_pub)) {
+        memset(x25519_pub, 0, 32);
+        return TEEATTEST_E_VERIFY_FAILED;
+    }
+    return TEEATTEST_OK;
+}
+
+int ta_ed25519_seed_to_x25519(uint8_t ed_pub[32], uint8_t x25519_secret[32],
+                              const uint8_t seed[32])
+{
+    if (!ed_pub || !x25519_secret || !seed)
+        return TEEATTEST_E_INVALID_ARG;
+    pthread_once(&sodium_once, sodium_setup);
+    if (!sodium_ready)
+        return TEEATTEST_E_CRYPTO;
+    uint8_t sk[crypto_sign_SECRETKEYBYTES];
+    int rc = crypto_sign_seed_keypair(ed_pub, sk, seed) ||
+                     crypto_sign_ed25519_sk_to_curve25519(x25519_secret, sk)
+                 ? TEEATTEST_E_CRYPTO : TEEATTEST_OK;
+    sodium_memzero(sk, sizeof sk);
+    return rc;
+}
+
 /* ---- secp256k1 (libsecp256k1) ------------------------------------------ */
 
 static pthread_once_t secp_once = PTHREAD_ONCE_INIT;

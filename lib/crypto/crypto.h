@@ -100,6 +100,23 @@ int ta_secp256k1_pubkey_check(const uint8_t *pub, size_t len);
 int ta_secp256k1_ecdh_x(uint8_t x[32], const uint8_t seckey[32],
                         const uint8_t *pub, size_t pub_len);
 
+/* NEAR AI's field E2EE (libsodium). XChaCha20-Poly1305-IETF without
+ * associated data: out (len + 16) = ciphertext || tag; open gets
+ * ct_len - 16 bytes, TEEATTEST_E_VERIFY_FAILED (out zeroed) on a bad tag. */
+int ta_xchacha20poly1305_seal(uint8_t *out, const uint8_t key[32],
+                              const uint8_t nonce[24], const uint8_t *pt,
+                              size_t len);
+int ta_xchacha20poly1305_open(uint8_t *out, const uint8_t key[32],
+                              const uint8_t nonce[24], const uint8_t *ct,
+                              size_t ct_len);
+/* The X25519 public key of an Ed25519 public key (the birational map);
+ * TEEATTEST_E_VERIFY_FAILED for a non-canonical or small-order point. */
+int ta_ed25519_pk_to_x25519(uint8_t x25519_pub[32], const uint8_t ed_pub[32]);
+/* The Ed25519 public key of a 32-byte seed and the X25519 secret of that
+ * key pair (clamped SHA-512(seed)[0:32], libsodium's sk_to_curve25519). */
+int ta_ed25519_seed_to_x25519(uint8_t ed_pub[32], uint8_t x25519_secret[32],
+                              const uint8_t seed[32]);
+
 /* Built-in implementations, also used by tests and benchmarks to measure
  * the raw cost of an operation. */
 void ta_keccak256_raw(uint8_t out[32], const uint8_t *data, size_t len);

@@ -282,6 +282,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_chat_e2ee": (I, [H, PH, H, U32, EVENT_FN, c_void_p, E]),
     # e2ee.h
     "teeattest_e2ee_session_new": (I, [H, PH, B, Z, S, S, E]),
+    "teeattest_e2ee_session_new_nearai": (I, [H, PH, S, S, S, E]),
     "teeattest_e2ee_session_ref": (H, [H]),
     "teeattest_e2ee_session_free": (None, [H]),
     "teeattest_e2ee_session_algo": (S, [H]),
