@@ -43,6 +43,23 @@ int ta_tinfoil_statement_parse(const uint8_t *stmt, size_t len,
                                ta_tinfoil_release *out, char *why,
                                size_t cap);
 
+/* GitHub: owner up to 39 characters, repository name up to 100. */
+#define TA_TINFOIL_MAX_REPO 140
+
+/* The identity a release workflow's certificate carries:
+ * https://github.com/OWNER/NAME/.github/workflows/FILE@refs/tags/TAG, as an
+ * anchored POSIX ERE for `repo` ('.' escaped), into out (cap at least
+ * 2 * TA_TINFOIL_MAX_REPO + 96). Also used by tinfoil_hardware.c. */
+void ta_tinfoil_identity_re(char *out, size_t cap, const char *repo);
+
+/* The sigstore.* checks of a bundle verification, sorted into three
+ * groups; ok[g] is false, with why[g] saying so, when a check of the group
+ * failed or one of its essential checks did not run and pass. Also used
+ * by tinfoil_hardware.c. */
+enum { GROUP_BUNDLE, GROUP_IDENTITY, GROUP_DIGEST, N_GROUPS };
+void ta_tinfoil_sort_checks(const teeattest_result *sr, bool ok[N_GROUPS],
+                            char why[N_GROUPS][200]);
+
 /* tinfoil.release.bundle, .identity, .predicate, .digest, .measurement
  * for a report whose quote has these RTMRs (index 0..3), with the facts
  * tinfoil.release.*, at the verification time `at` (Unix seconds: a
