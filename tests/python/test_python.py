@@ -338,13 +338,15 @@ class TestPolicy(unittest.TestCase):
          .set_tinfoil_release(tinfoil, "tinfoilsh/confidential-model-router",
                               "sha256:" + "ab" * 32)
          .set_tinfoil_release(None).set_require_tinfoil_release(True)
+         .set_tinfoil_hardware(tinfoil).set_tinfoil_hardware(None)
+         .set_require_tinfoil_hardware(True)
          .set_require_provenance(True)
          .add_provenance_identity("ghcr.io/org/", "id", "https://iss")
          .set_sigstore_trusted_root(b"{}").set_sigstore_trusted_root(None))
         # A method for every setter of the C policy.
         c_setters = {n[len("teeattest_policy_"):] for n in _lib.FUNCTIONS
                      if re.match(r"teeattest_policy_(set|add|clear)_", n)}
-        self.assertEqual(len(c_setters), 34)
+        self.assertEqual(len(c_setters), 36)
         for n in c_setters:
             self.assertTrue(callable(getattr(ta.Policy, n, None)), n)
 
