@@ -244,6 +244,8 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"tinfoil-repo", true, false, NULL}, \
     {"tinfoil-release-digest", true, false, NULL}, \
     {"require-tinfoil-release", false, false, NULL}, \
+    {"tinfoil-hardware-bundle", true, false, NULL}, \
+    {"require-tinfoil-hardware", false, false, NULL}, \
     {"aci-allow-null-nonce", false, false, NULL}, \
     {"aci-max-lifetime", true, false, NULL}, \
     {"no-gpu", false, false, NULL}, \
@@ -286,6 +288,11 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "  --tinfoil-release-digest HEX  the release's digest (its tinfoil.hash)\n" \
     "                            the bundle must name\n" \
     "  --require-tinfoil-release fail a Tinfoil report verified without one\n" \
+    "  --tinfoil-hardware-bundle FILE  the Sigstore bundle of Tinfoil's\n" \
+    "                            hardware measurements (tinfoilsh/hardware-\n" \
+    "                            measurements): one platform must have the\n" \
+    "                            quote's MRTD and RTMR0 (tinfoil.hardware.*)\n" \
+    "  --require-tinfoil-hardware  fail a Tinfoil report verified without them\n" \
     "  --aci-allow-null-nonce    accept an ACI report whose statement carries\n" \
     "                            nonce:null (binding, no freshness) as WARN\n" \
     "  --aci-max-lifetime SECONDS  longest ACI keyset lifetime left accepted\n" \
