@@ -245,6 +245,8 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     {"tinfoil-release-digest", true, false, NULL}, \
     {"tinfoil-release-tag", true, false, NULL}, \
     {"require-tinfoil-release", false, false, NULL}, \
+    {"tinfoil-hardware-bundle", true, false, NULL}, \
+    {"require-tinfoil-hardware", false, false, NULL}, \
     {"aci-allow-null-nonce", false, false, NULL}, \
     {"aci-max-lifetime", true, false, NULL}, \
     {"no-gpu", false, false, NULL}, \
@@ -293,6 +295,11 @@ bool cli_signature_apply(const char *cmd, struct cli_opt *opts,
     "                            latest release); the signing workflow must\n" \
     "                            run at it; needs --tinfoil-repo\n" \
     "  --require-tinfoil-release fail a Tinfoil report verified without one\n" \
+    "  --tinfoil-hardware-bundle FILE  the Sigstore bundle of Tinfoil's\n" \
+    "                            hardware measurements (tinfoilsh/hardware-\n" \
+    "                            measurements): one platform must have the\n" \
+    "                            quote's MRTD and RTMR0 (tinfoil.hardware.*)\n" \
+    "  --require-tinfoil-hardware  fail a Tinfoil report verified without them\n" \
     "  --aci-allow-null-nonce    accept an ACI report whose statement carries\n" \
     "                            nonce:null (binding, no freshness) as WARN\n" \
     "  --aci-max-lifetime SECONDS  longest ACI keyset lifetime left accepted\n" \

@@ -228,6 +228,33 @@ static bool tinfoil_release(const char *cmd, struct cli_opt *opts,
     return ok;
 }
 
+/* --tinfoil-hardware-bundle, --require-tinfoil-hardware. */
+static bool tinfoil_hardware(const char *cmd, struct cli_opt *opts,
+                             teeattest_policy *pol)
+{
+    const struct cli_opt *ob = cli_opt(opts, "tinfoil-hardware-bundle");
+    if (teeattest_policy_set_require_tinfoil_hardware(
+            pol, cli_opt(opts, "require-tinfoil-hardware")->seen, NULL)) {
+        cli_error(cmd, "cannot set up the policy");
+        return false;
+    }
+    if (!ob->seen)
+        return true;
+    /* The trusted root is the release's (--sigstore-trusted-root, else the
+     * library's shipped default). */
+    struct cli_file fb = {0};
+    bool ok = false;
+    if (cli_read_file(cmd, "--tinfoil-hardware-bundle", ob->value, &fb)) {
+        teeattest_error err = TEEATTEST_ERROR_INIT;
+        ok = teeattest_policy_set_tinfoil_hardware(pol, fb.data, fb.len,
+                                                   &err) == TEEATTEST_OK;
+        if (!ok)
+            cli_error(cmd, "Tinfoil hardware measurements: %s", err.message);
+    }
+    cli_file_free(&fb);
+    return ok;
+}
+
 /* One IMAGE=IDENTITY@ISSUER rule (the issuer follows the last '@'). */
 static bool add_provenance_rule(const char *cmd, const char *option,
                                 teeattest_policy *pol, const char *r,
@@ -369,6 +396,7 @@ bool cli_policy_apply(const char *cmd, struct cli_opt *opts,
         !cli_set_test_root(cmd, pol, o->value))
         return false;
     if (!tinfoil_release(cmd, opts, pol) ||
+        !tinfoil_hardware(cmd, opts, pol) ||
         !provenance_apply(cmd, opts, pol))
         return false;
     for (size_t i = 0; i < N_OF(identities); i++) {

@@ -280,6 +280,28 @@ func (p *Policy) SetRequireTinfoilRelease(required bool) error {
 	})
 }
 
+// SetTinfoilHardware checks the MRTD and RTMR0 of Tinfoil reports
+// against a Sigstore bundle of Tinfoil's hardware measurements (checks
+// tinfoil.hardware.*): verified against the policy's trusted root, signed
+// by a tag workflow of tinfoilsh/hardware-measurements; one platform must
+// match both registers. A nil bundle removes it.
+func (p *Policy) SetTinfoilHardware(bundle []byte) error {
+	return p.set("Policy.SetTinfoilHardware", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+		if bundle == nil {
+			return C.teeattest_policy_set_tinfoil_hardware(x, nil, 0, e)
+		}
+		b, bn := cbytes(bundle)
+		return C.teeattest_policy_set_tinfoil_hardware(x, b, bn, e)
+	})
+}
+
+// SetRequireTinfoilHardware: Require the Tinfoil hardware measurements (default false).
+func (p *Policy) SetRequireTinfoilHardware(required bool) error {
+	return p.set("Policy.SetRequireTinfoilHardware", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {
+		return C.teeattest_policy_set_require_tinfoil_hardware(x, boolInt(required), e)
+	})
+}
+
 // SetRequireTLSBinding: Require a TLS key binding (default false).
 func (p *Policy) SetRequireTLSBinding(required bool) error {
 	return p.set("Policy.SetRequireTLSBinding", func(x *C.teeattest_policy, e *C.teeattest_error) C.int {

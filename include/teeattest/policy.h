@@ -523,8 +523,8 @@ TEEATTEST_API int teeattest_policy_set_require_event_log(
  * `https://github.com/REPO/.github/workflows/FILE@refs/tags/TAG` and the
  * issuer `https://token.actions.githubusercontent.com`, parses the
  * statement strictly, and compares RTMR1 and RTMR2 of the quote with the
- * statement's (RTMR3 must be zero). MRTD and RTMR0 are not compared. The
- * inputs are copied. Reports of other providers ignore them.
+ * statement's (RTMR3 must be zero). MRTD and RTMR0 are compared by
+ * teeattest_policy_set_tinfoil_hardware(). The inputs are copied. Reports of other providers ignore them.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (a missing input, or
  *         `repo` not a GitHub owner/name); TEEATTEST_E_HEX (bad
  *         `release_digest`); TEEATTEST_E_TOO_LARGE (a bundle over
@@ -592,6 +592,55 @@ TEEATTEST_API int teeattest_policy_set_tinfoil_release_repo(
  * @since 1.0
  */
 TEEATTEST_API int teeattest_policy_set_require_tinfoil_release(
+    teeattest_policy *policy, int required, teeattest_error *err);
+
+/**
+ * @brief Check a Tinfoil report's MRTD and RTMR0 against the
+ *        Sigstore-signed hardware measurements Tinfoil publishes (checks
+ *        tinfoil.hardware.*, docs/checks.md).
+ *
+ * Each release of the repository `tinfoilsh/hardware-measurements`
+ * publishes an in-toto statement (predicate type
+ * `https://tinfoil.sh/predicate/hardware-measurements/v1`) whose predicate
+ * maps every TDX platform (VM shape) Tinfoil runs enclaves on to its MRTD
+ * and RTMR0, signed through Sigstore by a GitHub Actions workflow of that
+ * repository at a release tag. For each Tinfoil V3 entry,
+ * teeattest_report_verify() then verifies the bundle as for
+ * teeattest_policy_set_tinfoil_release() (same trusted root, the identity
+ * `https://github.com/tinfoilsh/hardware-measurements/.github/workflows/FILE@refs/tags/TAG`,
+ * the issuer `https://token.actions.githubusercontent.com`, at the
+ * report's verification time), parses the statement strictly (no
+ * duplicate members; registers of 96 lower-case hex digits), and requires
+ * one platform whose MRTD and RTMR0 both equal the quote's (fact
+ * tinfoil.hardware.platform names it). Any release the workflow signed is
+ * accepted: the bundle names its own subject. The input is copied.
+ * Reports of other providers ignore it.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL policy, or a bundle
+ *         of length 0); TEEATTEST_E_TOO_LARGE (a bundle over 1 MiB);
+ *         TEEATTEST_E_NOMEM. On error the policy is unchanged.
+ * @param policy the policy to change.
+ * @param bundle the Sigstore bundle (JSON) of the hardware measurements,
+ *        or NULL to remove one set before.
+ * @param bundle_len length of `bundle`.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_tinfoil_hardware(
+    teeattest_policy *policy, const uint8_t *bundle, size_t bundle_len,
+    teeattest_error *err);
+
+/**
+ * @brief Require the Tinfoil hardware measurements: with 1, a Tinfoil
+ *        entry verified without them (teeattest_policy_set_tinfoil_hardware())
+ *        fails tinfoil.hardware.bundle. Default 0: that check is skipped,
+ *        not required.
+ * @return TEEATTEST_OK, TEEATTEST_E_INVALID_ARG.
+ * @param policy the policy to change.
+ * @param required non-zero to require them; 0 (default) not to.
+ * @param err optional error detail; may be NULL.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_policy_set_require_tinfoil_hardware(
     teeattest_policy *policy, int required, teeattest_error *err);
 
 /**

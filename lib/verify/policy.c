@@ -52,6 +52,9 @@ void ta_policy_defaults(struct teeattest_policy *p)
     p->require_tinfoil_release = false;
     p->tinfoil_fetch_repo = NULL;
     p->tinfoil_tag = NULL;
+    p->tinfoil_hw_bundle = NULL;
+    p->tinfoil_hw_bundle_len = 0;
+    p->require_tinfoil_hardware = false;
     p->require_provenance = false;
     p->prov_rules = NULL;
     p->n_prov_rules = 0;
@@ -97,6 +100,7 @@ TEEATTEST_API void teeattest_policy_free(teeattest_policy *policy)
         ta_free(ctx, policy->identities[i]);
     ta_tinfoil_release_clear(policy);
     ta_tinfoil_fetch_clear(policy);
+    ta_tinfoil_hardware_clear(policy);
     ta_provenance_policy_free(policy);
     ta_free(ctx, policy);
     teeattest_ctx_free(ctx);
@@ -158,6 +162,8 @@ BOOL_SETTER(teeattest_policy_set_require_event_log, require_event_log)
 BOOL_SETTER(teeattest_policy_set_aci_allow_null_nonce, aci_allow_null_nonce)
 BOOL_SETTER(teeattest_policy_set_require_tinfoil_release,
             require_tinfoil_release)
+BOOL_SETTER(teeattest_policy_set_require_tinfoil_hardware,
+            require_tinfoil_hardware)
 
 /* Longest model name the policy keeps (model names are short identifiers
  * such as "deepseek-ai/DeepSeek-V3.1"). */

@@ -23,6 +23,7 @@
 #include "../tdx/tdx_fetch.h"
 #include "aci_report.h"
 #include "model_verify.h"
+#include "tinfoil_hardware.h"
 #include "tinfoil_release.h"
 #include "pipeline.h"
 #include "provenance.h"
@@ -1249,6 +1250,10 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
                                       ta_tdx_rtmr(&q, 2), ta_tdx_rtmr(&q, 3)};
             rc = ta_tinfoil_release_run(v->ctx, v->r, v->pol, v->ev, rtmr,
                                         v->at, v->err);
+            if (!rc)
+                rc = ta_tinfoil_hardware_checks(v->ctx, v->r, v->pol,
+                                                ta_tdx_mrtd(&q), rtmr[0],
+                                                v->at, v->err);
             break;
         }
         case TA_SHAPE_ACI: {

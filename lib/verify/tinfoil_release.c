@@ -6,7 +6,7 @@
  * quote of a Tinfoil V3 report. The predicate states RTMR1 and RTMR2 of
  * the release's TDX guest; RTMR3 is expected all zero. MRTD and RTMR0
  * (firmware and platform) come from a separate hardware-measurements
- * release and are not compared here.
+ * release, compared by tinfoil_hardware.c.
  *
  * SPDX-License-Identifier: Apache-2.0
  */
@@ -26,8 +26,6 @@
 #define GITHUB_ISSUER "https://token.actions.githubusercontent.com"
 /* A bundle is a few kilobytes to tens of kilobytes. */
 #define TA_TINFOIL_MAX_DOC (1024 * 1024)
-/* GitHub: owner up to 39 characters, repository name up to 100. */
-#define TA_TINFOIL_MAX_REPO 140
 
 void ta_tinfoil_release_clear(struct teeattest_policy *p)
 {
@@ -192,8 +190,8 @@ static void re_quote(char *out, size_t cap, size_t *o, const char *s)
  * https://github.com/OWNER/NAME/.github/workflows/FILE@refs/tags/TAG, as an
  * anchored POSIX ERE ('.' in the repository escaped); TAG the given one
  * when not NULL. */
-static void identity_re(char *out, size_t cap, const char *repo,
-                        const char *tag)
+void ta_tinfoil_identity_re(char *out, size_t cap, const char *repo,
+                           const char *tag)
 {
     size_t o = 0;
     o += (size_t)snprintf(out, cap, "https://github\\.com/");
@@ -209,8 +207,6 @@ static void identity_re(char *out, size_t cap, const char *repo,
  * checks they belong to. A group passes when none of its checks failed and
  * each of its essential checks ran and passed (the Sigstore verification
  * stops early on some failures: a step that did not run never passes). */
-enum { GROUP_BUNDLE, GROUP_IDENTITY, GROUP_DIGEST, N_GROUPS };
-
 static const char *const essential[] = {
     "sigstore.trusted_root", "sigstore.bundle", "sigstore.certificate",
     "sigstore.signature", "sigstore.tlog.body", "sigstore.time",
@@ -230,8 +226,8 @@ static int group_of(const char *name)
     return GROUP_BUNDLE;
 }
 
-static void sort_checks(const teeattest_result *sr, bool ok[N_GROUPS],
-                        char why[N_GROUPS][200])
+void ta_tinfoil_sort_checks(const teeattest_result *sr, bool ok[N_GROUPS],
+                            char why[N_GROUPS][200])
 {
     bool passed[N_ESSENTIAL] = {false};
     for (int g = 0; g < N_GROUPS; g++)
@@ -317,7 +313,7 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
          * (NULL): the shipped default, which verify_bundle names in its
          * sigstore.trusted_root check. */
         char re[(TA_TINFOIL_MAX_REPO + TA_TINFOIL_MAX_TAG) * 2 + 96];
-        identity_re(re, sizeof re, src->repo, src->tag);
+        ta_tinfoil_identity_re(re, sizeof re, src->repo, src->tag);
         teeattest_result *sr = NULL;
         int rc = ta_ss_verify_bundle_at(
             ctx, &sr, src->bundle, src->len,
@@ -326,7 +322,7 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
             err);
         if (rc)
             return rc;
-        sort_checks(sr, grp_ok, grp_why);
+        ta_tinfoil_sort_checks(sr, grp_ok, grp_why);
         const char *id = teeattest_result_fact(sr, "sigstore.identity");
         if (!id)
             id = teeattest_result_fact(sr, "unverified.sigstore.identity");

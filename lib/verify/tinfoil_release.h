@@ -61,6 +61,25 @@ typedef struct ta_tinfoil_src {
     const char *missing;    /* bundle NULL: why (NULL: none given) */
 } ta_tinfoil_src;
 
+/* GitHub: owner up to 39 characters, repository name up to 100. */
+#define TA_TINFOIL_MAX_REPO 140
+
+/* The identity a release workflow's certificate carries:
+ * https://github.com/OWNER/NAME/.github/workflows/FILE@refs/tags/TAG, as an
+ * anchored POSIX ERE for `repo` ('.' escaped), TAG `tag` when not NULL
+ * (else any), into out (cap at least 2 * (TA_TINFOIL_MAX_REPO +
+ * TA_TINFOIL_MAX_TAG) + 96). Also used by tinfoil_hardware.c. */
+void ta_tinfoil_identity_re(char *out, size_t cap, const char *repo,
+                            const char *tag);
+
+/* The sigstore.* checks of a bundle verification, sorted into three
+ * groups; ok[g] is false, with why[g] saying so, when a check of the group
+ * failed or one of its essential checks did not run and pass. Also used
+ * by tinfoil_hardware.c. */
+enum { GROUP_BUNDLE, GROUP_IDENTITY, GROUP_DIGEST, N_GROUPS };
+void ta_tinfoil_sort_checks(const teeattest_result *sr, bool ok[N_GROUPS],
+                            char why[N_GROUPS][200]);
+
 /* tinfoil.release.bundle, .identity, .predicate, .digest, .measurement
  * of `src` for a report whose quote has these RTMRs (index 0..3), with
  * the facts tinfoil.release.*, at the verification time `at` (Unix

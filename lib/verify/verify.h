@@ -63,6 +63,10 @@ struct teeattest_policy {
     /* The release to discover without a bundle (tinfoil_fetch.c) */
     char *tinfoil_fetch_repo;     /* NULL: none */
     char *tinfoil_tag;            /* NULL: the latest release */
+    /* Tinfoil hardware measurements (tinfoil_hardware.c); owned */
+    uint8_t *tinfoil_hw_bundle;   /* NULL: none given */
+    size_t tinfoil_hw_bundle_len;
+    bool require_tinfoil_hardware;
     /* Image provenance (provenance_match.c; NULL/0 by default) */
     bool require_provenance;
     struct ta_prov_rule *prov_rules;
@@ -82,6 +86,8 @@ size_t ta_identity_len(int32_t kind);
 void ta_tinfoil_release_clear(struct teeattest_policy *p);
 /* Frees the release to discover (tinfoil_fetch.c). */
 void ta_tinfoil_fetch_clear(struct teeattest_policy *p);
+/* Frees the Tinfoil hardware measurements of a policy (tinfoil_hardware.c). */
+void ta_tinfoil_hardware_clear(struct teeattest_policy *p);
 
 /* Defaults shared by teeattest_policy_new() and a NULL policy argument. */
 void ta_policy_defaults(struct teeattest_policy *p);

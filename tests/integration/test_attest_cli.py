@@ -1232,6 +1232,78 @@ class TestTinfoilRelease(Case):
         self.assertIn("owner/name", err)
 
 
+HARDWARE = os.path.join(SRC, "tests", "data", "tinfoil-hardware")
+
+
+class TestTinfoilHardware(Case):
+    """--tinfoil-hardware-bundle: TEST-signed hardware measurements
+    (tests/data/tinfoil-hardware: no real bundle is public) against the
+    real gemma capture."""
+
+    def tinfoil(self, *extra):
+        rc, out, err = run("attest", "--report-file",
+                           os.path.join(TINFOIL, "attestation.json"),
+                           "--provider", "tinfoil",
+                           "--nonce", manifest(TINFOIL)["nonce_hex"],
+                           "--collateral", PCS, "--at", capture_time(TINFOIL),
+                           "--no-gpu", "--json", *extra)
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED), err)
+        return rc, checks(json.loads(out))
+
+    def hardware(self, name, *extra):
+        return self.tinfoil("--tinfoil-hardware-bundle",
+                            os.path.join(HARDWARE, name + ".sigstore.json"),
+                            "--sigstore-trusted-root",
+                            os.path.join(HARDWARE, "test_trusted_root.json"),
+                            *extra)
+
+    def test_default_skips(self):
+        rc, c = self.tinfoil()
+        b = c["entry[0].tinfoil.hardware.bundle"]
+        self.assertEqual((b["outcome"], b["required"]), ("skip", False))
+        rc, c = self.tinfoil("--require-tinfoil-hardware")
+        self.assertEqual(c["entry[0].tinfoil.hardware.bundle"]["outcome"],
+                         "fail")
+        self.assertEqual(rc, EXIT_FAILED)
+
+    def test_platform_listed(self):
+        base, _ = self.tinfoil()
+        rc, c = self.hardware("hw-match", "--require-tinfoil-hardware")
+        for name in ("bundle", "identity", "predicate", "measurement"):
+            self.assertEqual(c["entry[0].tinfoil.hardware." + name]["outcome"],
+                             "pass", name)
+        self.assertIn("capture_platform",
+                      c["entry[0].tinfoil.hardware.measurement"]["detail"])
+        self.assertEqual(rc, base)
+
+    def test_registers_of_two_platforms(self):
+        rc, c = self.hardware("hw-nomatch")
+        for name in ("bundle", "identity", "predicate"):
+            self.assertEqual(c["entry[0].tinfoil.hardware." + name]["outcome"],
+                             "pass", name)
+        self.assertEqual(c["entry[0].tinfoil.hardware.measurement"]["outcome"],
+                         "fail")
+        self.assertEqual(rc, EXIT_FAILED)
+
+    def test_not_under_the_default_root(self):
+        rc, c = self.tinfoil("--tinfoil-hardware-bundle",
+                             os.path.join(HARDWARE, "hw-match.sigstore.json"))
+        self.assertEqual(c["entry[0].tinfoil.hardware.bundle"]["outcome"],
+                         "fail")
+        self.assertEqual(rc, EXIT_FAILED)
+
+    def test_usage(self):
+        for path in ("/dev/null", os.path.join(HARDWARE, "missing.json")):
+            rc, out, err = run("attest", "--report-file",
+                               os.path.join(TINFOIL, "attestation.json"),
+                               "--provider", "tinfoil", "--nonce", "00" * 32,
+                               "--tinfoil-hardware-bundle", path)
+            self.assertEqual(rc, EXIT_USAGE, out + err)
+            self.assertIn("--tinfoil-hardware-bundle"
+                          if path != "/dev/null" else "Tinfoil hardware",
+                          err)
+
+
 if __name__ == "__main__":
     EXE, SIM = sys.argv[1], sys.argv[2]
     sys.exit(runner.main(sys.argv[3:]))

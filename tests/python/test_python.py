@@ -341,13 +341,15 @@ class TestPolicy(unittest.TestCase):
          .set_tinfoil_release_repo("tinfoilsh/confidential-model-router",
                                    "v0.0.38")
          .set_tinfoil_release_repo(None)
+         .set_tinfoil_hardware(tinfoil).set_tinfoil_hardware(None)
+         .set_require_tinfoil_hardware(True)
          .set_require_provenance(True)
          .add_provenance_identity("ghcr.io/org/", "id", "https://iss")
          .set_sigstore_trusted_root(b"{}").set_sigstore_trusted_root(None))
         # A method for every setter of the C policy.
         c_setters = {n[len("teeattest_policy_"):] for n in _lib.FUNCTIONS
                      if re.match(r"teeattest_policy_(set|add|clear)_", n)}
-        self.assertEqual(len(c_setters), 35)
+        self.assertEqual(len(c_setters), 37)
         for n in c_setters:
             self.assertTrue(callable(getattr(ta.Policy, n, None)), n)
 

@@ -221,6 +221,8 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_policy_set_tinfoil_release": (I, [H, B, Z, S, S, E]),
     "teeattest_policy_set_require_tinfoil_release": (I, [H, I, E]),
     "teeattest_policy_set_tinfoil_release_repo": (I, [H, S, S, E]),
+    "teeattest_policy_set_tinfoil_hardware": (I, [H, B, Z, E]),
+    "teeattest_policy_set_require_tinfoil_hardware": (I, [H, I, E]),
     "teeattest_policy_set_require_provenance": (I, [H, I, E]),
     "teeattest_policy_add_provenance_identity": (I, [H, S, S, S, U32, E]),
     "teeattest_policy_set_sigstore_trusted_root": (I, [H, B, Z, E]),

@@ -216,6 +216,21 @@ class Policy(Handle):
         return self._set("policy_set_require_tinfoil_release",
                          flag(required, "required"))
 
+    def set_tinfoil_hardware(self, bundle: Optional[bytes]) -> "Policy":
+        """Check the MRTD and RTMR0 of Tinfoil reports against this Sigstore
+        bundle of Tinfoil's hardware measurements (tinfoil.hardware.*):
+        verified against the policy's trusted root, signed by a tag
+        workflow of tinfoilsh/hardware-measurements; one platform must
+        match both registers. bundle None removes it."""
+        if bundle is None:
+            return self._set("policy_set_tinfoil_hardware", None, 0)
+        b = data(bundle, "bundle")
+        return self._set("policy_set_tinfoil_hardware", b, len(b))
+
+    def set_require_tinfoil_hardware(self, required: bool) -> "Policy":
+        return self._set("policy_set_require_tinfoil_hardware",
+                         flag(required, "required"))
+
     def set_require_provenance(self, required: bool) -> "Policy":
         """Require image provenance for the images of a verified
         app_compose (docs/provenance.md)."""
