@@ -604,9 +604,13 @@ char *proxy_status_json(struct proxy *px)
             json_object_set_new(att, "result", json_loads(text, 0, NULL));
     }
     proxy_att_free(a);
+    /* suite null: per session, the keyset's X25519 key, else its
+     * secp256k1 one (no --e2ee-suite) */
     json_t *doc = json_pack(
-        "{s:s, s:s?, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "provider",
-        px->provider, "model", px->model, "attestation", att, "counters",
+        "{s:s, s:s?, s:{s:b, s:s?}, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
+        "provider", px->provider, "model", px->model, "e2ee", "enabled",
+        px->e2ee, "suite", px->e2ee ? px->e2ee_algo : NULL,
+        "attestation", att, "counters",
         "requests", (json_int_t)atomic_load(&px->n.requests), "verified",
         (json_int_t)atomic_load(&px->n.verified), "rejected",
         (json_int_t)atomic_load(&px->n.rejected), "upstream_errors",
