@@ -104,7 +104,9 @@ static int hold(pctx *p, const uint8_t *d, size_t len, size_t *at)
 
 /* The Sigstore bundle layers of one manifest, fetched by digest (checked:
  * content addressing) and added to the evidence; their indices go to
- * got[]. */
+ * got[]. At most 2 * FETCH_PER_IMAGE blobs are asked for: layers that do
+ * not match their digest or repeat a bundle held add nothing to got[],
+ * and must not make a registry's manifest a list of downloads. */
 static int take_manifest(pctx *p, const char *base, const char *repo,
                          const char *ref, size_t *got, size_t *n_got,
                          size_t *n_other)
@@ -120,17 +122,18 @@ static int take_manifest(pctx *p, const char *base, const char *repo,
         m = NULL;
     ta_http_response_clear(&resp);
     json_t *layers = json_object_get(m, "layers"), *l;
-    size_t i;
+    size_t i, asked = 0;
     json_array_foreach(layers, i, l) {
         char hex[65];
         const char *mt = json_string_value(json_object_get(l, "mediaType"));
-        if (*n_got == FETCH_PER_IMAGE)
+        if (*n_got == FETCH_PER_IMAGE || asked == 2 * FETCH_PER_IMAGE)
             break;
         if (!is_bundle_type(mt) ||
             !oci_digest(json_string_value(json_object_get(l, "digest")), hex)) {
             (*n_other)++;
             continue;
         }
+        asked++;
         snprintf(url, sizeof url, "%s/v2/%s/blobs/sha256:%s", base, repo, hex);
         if (get(p, url, "*/*", &resp)) {
             ta_http_response_clear(&resp);
