@@ -43,8 +43,10 @@ void help_bundle_verify(FILE *f)
           "  --offline                 fetch nothing (the default)\n"
           "  --pccs URL                fetch TDX collateral the bundle lacks from\n"
           "                            this PCS / PCCS ('intel' for Intel PCS)\n"
-          "  --online                  fetch collateral from Intel PCS (or --pccs)\n"
-          "                            and use NVIDIA's GPU services\n"
+          "  --online                  fetch collateral from Intel PCS (or --pccs),\n"
+          "                            use NVIDIA's GPU services, and fetch image\n"
+          "                            provenance (Sigstore bundles) from each\n"
+          "                            image's registry\n"
           "  --gpu-online LIST         GPU services that may be called: nras, rim,\n"
           "                            ocsp, jwks, all, none\n"
           CLI_CACHE_OPTIONS_HELP

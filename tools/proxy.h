@@ -163,6 +163,16 @@ int proxy_e2ee_start(struct proxy *px, const struct proxy_att *a,
                      const uint8_t *body, size_t len,
                      teeattest_e2ee_session **out, teeattest_error *err);
 
+/* The OpenAI error "type" of a refusal with this HTTP status. */
+const char *proxy_error_type(int http);
+
+/* --e2ee: the refusal when the request could not be encrypted to `key`
+ * ("the attested", "the new attestation's") E2EE key (st and err from
+ * proxy_e2ee_start()): 503 e2ee_key_unavailable, 502 e2ee_key_unusable,
+ * 500 internal or 400 e2ee_request_failed. */
+void proxy_e2ee_refuse(struct proxy_outcome *o, const char *key, int st,
+                       const teeattest_error *err);
+
 /* Send one chat request under *att (teeattest_chat(); with e2ee non-NULL
  * the session *e2ee's encrypted request, teeattest_chat_e2ee()); when the
  * pinned connection fails (a new TLS key), attest again and, when that
@@ -177,7 +187,9 @@ int proxy_chat(struct proxy *px, struct proxy_att **att,
  * signature or receipt, re-attest when the answer names a signer the
  * attestation does not, verify, save the evidence (--save-dir). e2ee: the
  * exchange's session (aci --e2ee; NULL otherwise): the receipt is checked
- * with it (aci.e2ee.key, aci.e2ee.response must pass). */
+ * with it (aci.e2ee.key, aci.e2ee.response must pass). Under --e2ee a
+ * NULL e2ee with st an error is proxy_chat()'s retry that could not
+ * encrypt to the new keyset (proxy_e2ee_refuse()). */
 void proxy_verify_exchange(struct proxy *px, struct proxy_att *a, int st,
                            const teeattest_error *err, teeattest_exchange *x,
                            teeattest_e2ee_session *e2ee,

@@ -330,10 +330,9 @@ int proxy_send_error(struct MHD_Connection *c, unsigned status,
 static MHD_Result send_outcome(struct MHD_Connection *c,
                                const struct proxy_outcome *o)
 {
-    return proxy_send_error(c, (unsigned)o->http,
-                      o->http == 503 ? "teeattest_attestation_failed"
-                                     : "teeattest_verification_failed",
-                      o->code, o->message ? o->message : "", o->failed);
+    return proxy_send_error(c, (unsigned)o->http, proxy_error_type(o->http),
+                            o->code, o->message ? o->message : "",
+                            o->failed);
 }
 
 static void verdict_headers(struct MHD_Response *r,
@@ -515,33 +514,11 @@ static MHD_Result chat_stream(struct proxy *px, struct MHD_Connection *c,
 static MHD_Result e2ee_refusal(struct MHD_Connection *c, int st,
                                const teeattest_error *err)
 {
-    char msg[768];
-    snprintf(msg, sizeof msg, "teeattest proxy: the request could not be "
-             "encrypted to the attested E2EE key: %s%s%s (%s); nothing was "
-             "sent", err->message[0] ? err->message : teeattest_status_str(st),
-             err->where[0] ? " at " : "", err->where,
-             teeattest_status_name(st));
-    switch (st) {
-    case TEEATTEST_E_NOT_FOUND:
-        /* the attested keyset lists no E2EE key (of --e2ee-suite) */
-        return proxy_send_error(c, 503, "teeattest_attestation_failed",
-                                "e2ee_key_unavailable", msg, NULL);
-    case TEEATTEST_E_NOMEM:
-    case TEEATTEST_E_RANDOM:
-        return proxy_send_error(c, 500, "teeattest_proxy_error", "internal",
-                                msg, NULL);
-    case TEEATTEST_E_HEX:
-    case TEEATTEST_E_LENGTH:
-    case TEEATTEST_E_VERIFY_FAILED:
-    case TEEATTEST_E_UNSUPPORTED:
-        /* the attested keyset's entry is malformed or not a curve point */
-        return proxy_send_error(c, 502, "teeattest_verification_failed",
-                                "e2ee_key_unusable", msg, NULL);
-    default:
-        /* the body: no model, nothing to encrypt, an ambiguous field */
-        return proxy_send_error(c, 400, "invalid_request_error",
-                                "e2ee_request_failed", msg, NULL);
-    }
+    struct proxy_outcome o = {0};
+    proxy_e2ee_refuse(&o, "the attested", st, err);
+    MHD_Result ret = send_outcome(c, &o);
+    proxy_outcome_clear(&o);
+    return ret;
 }
 
 static MHD_Result chat(struct proxy *px, struct MHD_Connection *c,
@@ -627,9 +604,13 @@ char *proxy_status_json(struct proxy *px)
             json_object_set_new(att, "result", json_loads(text, 0, NULL));
     }
     proxy_att_free(a);
+    /* suite null: per session, the keyset's X25519 key, else its
+     * secp256k1 one (no --e2ee-suite) */
     json_t *doc = json_pack(
-        "{s:s, s:s?, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "provider",
-        px->provider, "model", px->model, "attestation", att, "counters",
+        "{s:s, s:s?, s:{s:b, s:s?}, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
+        "provider", px->provider, "model", px->model, "e2ee", "enabled",
+        px->e2ee, "suite", px->e2ee ? px->e2ee_algo : NULL,
+        "attestation", att, "counters",
         "requests", (json_int_t)atomic_load(&px->n.requests), "verified",
         (json_int_t)atomic_load(&px->n.verified), "rejected",
         (json_int_t)atomic_load(&px->n.rejected), "upstream_errors",

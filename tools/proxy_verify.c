@@ -45,6 +45,45 @@ static void refuse_unfetched(struct proxy *px, struct proxy_outcome *o,
     refuse(o, 502, code, msg, NULL);
 }
 
+const char *proxy_error_type(int http)
+{
+    return http == 503 ? "teeattest_attestation_failed"
+           : http == 500 ? "teeattest_proxy_error"
+           : http == 400 ? "invalid_request_error"
+                         : "teeattest_verification_failed";
+}
+
+void proxy_e2ee_refuse(struct proxy_outcome *o, const char *key, int st,
+                       const teeattest_error *err)
+{
+    char msg[768];
+    snprintf(msg, sizeof msg, "teeattest proxy: the request could not be "
+             "encrypted to %s E2EE key: %s%s%s (%s); nothing was sent", key,
+             err->message[0] ? err->message : teeattest_status_str(st),
+             err->where[0] ? " at " : "", err->where,
+             teeattest_status_name(st));
+    switch (st) {
+    case TEEATTEST_E_NOT_FOUND:
+        /* the attested keyset lists no E2EE key (of --e2ee-suite) */
+        refuse(o, 503, "e2ee_key_unavailable", msg, NULL);
+        break;
+    case TEEATTEST_E_NOMEM:
+    case TEEATTEST_E_RANDOM:
+        refuse(o, 500, "internal", msg, NULL);
+        break;
+    case TEEATTEST_E_HEX:
+    case TEEATTEST_E_LENGTH:
+    case TEEATTEST_E_VERIFY_FAILED:
+    case TEEATTEST_E_UNSUPPORTED:
+        /* the attested keyset's entry is malformed or not a curve point */
+        refuse(o, 502, "e2ee_key_unusable", msg, NULL);
+        break;
+    default:
+        /* the body: no model, nothing to encrypt, an ambiguous field */
+        refuse(o, 400, "e2ee_request_failed", msg, NULL);
+    }
+}
+
 /* 503: no verified attestation covers the request. */
 static void refuse_attestation(struct proxy_outcome *o,
                                const struct proxy_att *a)
@@ -370,6 +409,12 @@ void proxy_verify_exchange(struct proxy *px, struct proxy_att *a, int st,
         /* The pinned key changed and the new attestation failed. */
         atomic_fetch_add(&px->n.rejected, 1);
         refuse_attestation(o, a);
+        return;
+    }
+    if (st != TEEATTEST_OK && px->e2ee && !e2ee) {
+        /* It verified, but the request could not be encrypted to its
+         * keyset (proxy_chat() left no session): nothing was sent. */
+        proxy_e2ee_refuse(o, "the new attestation's", st, err);
         return;
     }
     if (st != TEEATTEST_OK) {

@@ -45,9 +45,9 @@ func (c *Context) AciSessionID(doc []byte) (string, error) {
 }
 
 func (c *Context) aciID(op string, doc []byte, keyset bool) (string, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return "", errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return "", err
 	}
 	defer c.h.put()
 	var buf [C.TEEATTEST_ACI_DIGEST_SIZE]C.char
@@ -80,9 +80,9 @@ func cCopy(b []byte) (*C.uint8_t, C.size_t) {
 // AciVerifyReceipt verifies a receipt against an established keyset (or a report
 // carrying it; the attestation is not verified here). opts may be nil.
 func (c *Context) AciVerifyReceipt(receipt, keyset []byte, opts *AciReceiptOptions) (*Result, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	// Options live in C memory: they hold pointers (cgo rules).
@@ -132,9 +132,9 @@ func (c *Context) AciVerifyReceipt(receipt, keyset []byte, opts *AciReceiptOptio
 
 // AciVerifySession verifies a session against the id a receipt cited ("": not checked).
 func (c *Context) AciVerifySession(session []byte, expectedID string) (*Result, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	id, free := cstring(expectedID, true)
@@ -156,9 +156,9 @@ func (c *Context) AciSessionAudit(ctx context.Context, session []byte, expectedI
 	if err := ctxErr(ctx, op); err != nil {
 		return nil, err
 	}
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	evp, evDone, err := ev.cptr()

@@ -60,9 +60,9 @@ func newEvidence(p *C.teeattest_evidence) *Evidence {
 
 // NewEvidence makes an empty, offline evidence object.
 func (c *Context) NewEvidence() (*Evidence, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	var out *C.teeattest_evidence
@@ -82,31 +82,36 @@ func (ev *Evidence) Close() error {
 
 func (ev *Evidence) ptr() *C.teeattest_evidence { return (*C.teeattest_evidence)(ev.h.get()) }
 
+// use is ptr() for a method that fails on a closed Evidence (acquire).
+func (ev *Evidence) use() (*C.teeattest_evidence, error) {
+	return acquire[C.teeattest_evidence](&ev.h, "Evidence")
+}
+
 // cptr is the C pointer for a verification (nil evidence: NULL).
 func (ev *Evidence) cptr() (*C.teeattest_evidence, func(), error) {
 	if ev == nil {
 		return nil, func() {}, nil
 	}
-	p := ev.ptr()
-	if p == nil {
-		return nil, nil, errClosed("Evidence")
+	p, err := ev.use()
+	if err != nil {
+		return nil, nil, err
 	}
 	return p, ev.h.put, nil
 }
 
 // AddCollateral adds TDX collateral (the evidence takes a reference).
 func (ev *Evidence) AddCollateral(col *Collateral) error {
-	p := ev.ptr()
-	if p == nil {
-		return errClosed("Evidence")
+	p, err := ev.use()
+	if err != nil {
+		return err
 	}
 	defer ev.h.put()
 	if col == nil {
 		return errInvalid("Evidence.AddCollateral", "nil collateral")
 	}
-	cp := col.ptr()
-	if cp == nil {
-		return errClosed("Collateral")
+	cp, err := col.use()
+	if err != nil {
+		return err
 	}
 	defer col.h.put()
 	var e C.teeattest_error
@@ -128,9 +133,9 @@ func (ev *Evidence) CollateralCount() int {
 
 // Collateral returns collateral i as a new reference.
 func (ev *Evidence) Collateral(i int) (*Collateral, error) {
-	p := ev.ptr()
-	if p == nil {
-		return nil, errClosed("Evidence")
+	p, err := ev.use()
+	if err != nil {
+		return nil, err
 	}
 	defer ev.h.put()
 	if i < 0 {
@@ -147,9 +152,9 @@ func (ev *Evidence) Collateral(i int) (*Collateral, error) {
 // Set sets (copies) an item; data nil removes it. entry is the report
 // entry for EvidenceNRASResponse, ignored otherwise.
 func (ev *Evidence) Set(item EvidenceItem, entry int, data []byte) error {
-	p := ev.ptr()
-	if p == nil {
-		return errClosed("Evidence")
+	p, err := ev.use()
+	if err != nil {
+		return err
 	}
 	defer ev.h.put()
 	if entry < 0 {
@@ -169,9 +174,9 @@ func (ev *Evidence) Set(item EvidenceItem, entry int, data []byte) error {
 
 // Get reads an item (a copy).
 func (ev *Evidence) Get(item EvidenceItem, entry int) ([]byte, error) {
-	p := ev.ptr()
-	if p == nil {
-		return nil, errClosed("Evidence")
+	p, err := ev.use()
+	if err != nil {
+		return nil, err
 	}
 	defer ev.h.put()
 	if entry < 0 {
@@ -189,9 +194,9 @@ func (ev *Evidence) Get(item EvidenceItem, entry int) ([]byte, error) {
 // GPUInputs is the GPU material shared by every entry (a new reference to
 // the object the evidence holds: changes apply to the evidence).
 func (ev *Evidence) GPUInputs() (*GPUInputs, error) {
-	p := ev.ptr()
-	if p == nil {
-		return nil, errClosed("Evidence")
+	p, err := ev.use()
+	if err != nil {
+		return nil, err
 	}
 	defer ev.h.put()
 	in := C.teeattest_evidence_gpu_inputs(p)
@@ -206,9 +211,9 @@ func (ev *Evidence) GPUInputs() (*GPUInputs, error) {
 // OnlineModelFiles, OnlineImageRegistry, OnlineTinfoilRelease or 0) from
 // pccsURL ("": Intel PCS).
 func (ev *Evidence) SetOnline(services uint32, pccsURL string) error {
-	p := ev.ptr()
-	if p == nil {
-		return errClosed("Evidence")
+	p, err := ev.use()
+	if err != nil {
+		return err
 	}
 	defer ev.h.put()
 	cu, free := cstring(pccsURL, true)
@@ -223,9 +228,9 @@ func (ev *Evidence) SetOnline(services uint32, pccsURL string) error {
 // SetURL sets the base URL of one online service (OnlinePCCS or
 // OnlineModelFiles); "" restores the default.
 func (ev *Evidence) SetURL(service uint32, url string) error {
-	p := ev.ptr()
-	if p == nil {
-		return errClosed("Evidence")
+	p, err := ev.use()
+	if err != nil {
+		return err
 	}
 	defer ev.h.put()
 	cu, free := cstring(url, true)
@@ -239,9 +244,9 @@ func (ev *Evidence) SetURL(service uint32, url string) error {
 
 // AddSigstoreBundle adds a Sigstore bundle (JSON) for image provenance.
 func (ev *Evidence) AddSigstoreBundle(bundle []byte) error {
-	p := ev.ptr()
-	if p == nil {
-		return errClosed("Evidence")
+	p, err := ev.use()
+	if err != nil {
+		return err
 	}
 	defer ev.h.put()
 	d, n := cbytes(bundle)
@@ -255,9 +260,9 @@ func (ev *Evidence) AddSigstoreBundle(bundle []byte) error {
 // SigstoreBundles returns copies of the Sigstore bundles held (supplied or
 // fetched).
 func (ev *Evidence) SigstoreBundles() ([][]byte, error) {
-	p := ev.ptr()
-	if p == nil {
-		return nil, errClosed("Evidence")
+	p, err := ev.use()
+	if err != nil {
+		return nil, err
 	}
 	defer ev.h.put()
 	n := int(C.teeattest_evidence_sigstore_bundle_count(p))
@@ -291,17 +296,17 @@ func (c *Context) VerifyReportEntry(ctx context.Context, r *Report, entry int, e
 	if err := ctxErr(ctx, op); err != nil {
 		return nil, err
 	}
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	if r == nil {
 		return nil, errInvalid(op, "nil report")
 	}
-	rp := r.ptr()
-	if rp == nil {
-		return nil, errClosed("Report")
+	rp, err := r.use()
+	if err != nil {
+		return nil, err
 	}
 	defer r.h.put()
 	evp, evDone, err := ev.cptr()
@@ -421,9 +426,9 @@ func (p *Provider) Attest(ctx context.Context, opts *AttestOptions) (*Attestatio
 }
 
 func (ev *Evidence) ref() (*Evidence, error) {
-	p := ev.ptr()
-	if p == nil {
-		return nil, errClosed("Evidence")
+	p, err := ev.use()
+	if err != nil {
+		return nil, err
 	}
 	defer ev.h.put()
 	return newEvidence(C.teeattest_evidence_ref(p)), nil

@@ -31,9 +31,9 @@ func newBundle(p *C.teeattest_bundle, cp *C.teeattest_ctx) *Bundle {
 
 // NewBundle makes an empty bundle.
 func (c *Context) NewBundle() (*Bundle, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	var out *C.teeattest_bundle
@@ -47,9 +47,9 @@ func (c *Context) NewBundle() (*Bundle, error) {
 // ParseBundle parses a bundle document (or a `teeattest attest --save`
 // capture).
 func (c *Context) ParseBundle(doc []byte) (*Bundle, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	d, n := cbytes(doc)
@@ -71,10 +71,15 @@ func (b *Bundle) Close() error {
 
 func (b *Bundle) ptr() *C.teeattest_bundle { return (*C.teeattest_bundle)(b.h.get()) }
 
+// use is ptr() for a method that fails on a closed Bundle (acquire).
+func (b *Bundle) use() (*C.teeattest_bundle, error) {
+	return acquire[C.teeattest_bundle](&b.h, "Bundle")
+}
+
 func (b *Bundle) do(op string, f func(*C.teeattest_bundle, *C.teeattest_error) C.int) error {
-	p := b.ptr()
-	if p == nil {
-		return errClosed("Bundle")
+	p, err := b.use()
+	if err != nil {
+		return err
 	}
 	defer b.h.put()
 	var e C.teeattest_error
@@ -92,9 +97,9 @@ func (b *Bundle) SetReport(r *Report) error {
 	if r == nil {
 		return errInvalid("Bundle.SetReport", "nil report")
 	}
-	rp := r.ptr()
-	if rp == nil {
-		return errClosed("Report")
+	rp, err := r.use()
+	if err != nil {
+		return err
 	}
 	defer r.h.put()
 	return b.do("Bundle.SetReport", func(p *C.teeattest_bundle, e *C.teeattest_error) C.int {
@@ -107,9 +112,9 @@ func (b *Bundle) SetEvidence(ev *Evidence) error {
 	if ev == nil {
 		return errInvalid("Bundle.SetEvidence", "nil evidence")
 	}
-	evp := ev.ptr()
-	if evp == nil {
-		return errClosed("Evidence")
+	evp, err := ev.use()
+	if err != nil {
+		return err
 	}
 	defer ev.h.put()
 	return b.do("Bundle.SetEvidence", func(p *C.teeattest_bundle, e *C.teeattest_error) C.int {
@@ -158,8 +163,9 @@ func (b *Bundle) SetExchange(request, response []byte) error {
 func (b *Bundle) SetSignature(sig *Signature) error {
 	var sp *C.teeattest_signature
 	if sig != nil {
-		if sp = sig.ptr(); sp == nil {
-			return errClosed("Signature")
+		var err error
+		if sp, err = sig.use(); err != nil {
+			return err
 		}
 		defer sig.h.put()
 	}
@@ -190,9 +196,9 @@ func (b *Bundle) AddItem(kind BundleItemKind, doc []byte) error {
 
 // Items are the documents of a kind (copies), in order.
 func (b *Bundle) Items(kind BundleItemKind) ([][]byte, error) {
-	p := b.ptr()
-	if p == nil {
-		return nil, errClosed("Bundle")
+	p, err := b.use()
+	if err != nil {
+		return nil, err
 	}
 	n := int(C.teeattest_bundle_item_count(p, C.int32_t(kind)))
 	b.h.put()
@@ -343,9 +349,9 @@ func (b *Bundle) Verify(ctx context.Context, pol *Policy) (*Result, error) {
 	if err := ctxErr(ctx, op); err != nil {
 		return nil, err
 	}
-	p := b.ptr()
-	if p == nil {
-		return nil, errClosed("Bundle")
+	p, err := b.use()
+	if err != nil {
+		return nil, err
 	}
 	defer b.h.put()
 	pp, done, err := pol.cptr()
@@ -353,9 +359,9 @@ func (b *Bundle) Verify(ctx context.Context, pol *Policy) (*Result, error) {
 		return nil, err
 	}
 	defer done()
-	cp := b.ctx.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := b.ctx.use()
+	if err != nil {
+		return nil, err
 	}
 	defer b.ctx.h.put()
 	call, end := beginCall(ctx)

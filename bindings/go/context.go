@@ -165,6 +165,9 @@ func (c *Context) Close() error {
 
 func (c *Context) ptr() *C.teeattest_ctx { return (*C.teeattest_ctx)(c.h.get()) }
 
+// use is ptr() for a method that fails on a closed Context (acquire).
+func (c *Context) use() (*C.teeattest_ctx, error) { return acquire[C.teeattest_ctx](&c.h, "Context") }
+
 // Now is the context's current time (its Clock, else the system clock).
 func (c *Context) Now() time.Time {
 	p := c.ptr()

@@ -39,9 +39,9 @@ type E2EESession struct {
 // NewE2EESession selects a key from the verified workload keyset's
 // e2ee_public_keys (algo "" = X25519 first; keyID "" = any).
 func (c *Context) NewE2EESession(keyset []byte, algo, keyID string) (*E2EESession, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	d, n := cbytes(keyset)
@@ -73,6 +73,11 @@ func (s *E2EESession) ptr() *C.teeattest_e2ee_session {
 	return (*C.teeattest_e2ee_session)(s.h.get())
 }
 
+// use is ptr() for a method that fails on a closed E2EESession (acquire).
+func (s *E2EESession) use() (*C.teeattest_e2ee_session, error) {
+	return acquire[C.teeattest_e2ee_session](&s.h, "E2EESession")
+}
+
 // Algo is the selected key's algo.
 func (s *E2EESession) Algo() string {
 	p := s.ptr()
@@ -96,9 +101,9 @@ func (s *E2EESession) KeyID() string {
 // EncryptRequest encrypts a plaintext request body (once per session)
 // and returns the body and the headers to send.
 func (s *E2EESession) EncryptRequest(ep E2EEEndpoint, body []byte) ([]byte, map[string]string, error) {
-	p := s.ptr()
-	if p == nil {
-		return nil, nil, errClosed("E2EESession")
+	p, err := s.use()
+	if err != nil {
+		return nil, nil, err
 	}
 	defer s.h.put()
 	d, n := cbytes(body)
@@ -144,9 +149,9 @@ func (s *E2EESession) RestoredBody() []byte {
 }
 
 func (s *E2EESession) decrypt(op string, chunk bool, in []byte) ([]byte, error) {
-	p := s.ptr()
-	if p == nil {
-		return nil, errClosed("E2EESession")
+	p, err := s.use()
+	if err != nil {
+		return nil, err
 	}
 	defer s.h.put()
 	d, n := cbytes(in)

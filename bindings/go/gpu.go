@@ -47,9 +47,9 @@ func newGPUInputs(p *C.teeattest_gpu_inputs) *GPUInputs {
 
 // NewGPUInputs makes an empty, offline inputs object.
 func (c *Context) NewGPUInputs() (*GPUInputs, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	var out *C.teeattest_gpu_inputs
@@ -71,10 +71,15 @@ func (in *GPUInputs) ptr() *C.teeattest_gpu_inputs {
 	return (*C.teeattest_gpu_inputs)(in.h.get())
 }
 
+// use is ptr() for a method that fails on a closed GPUInputs (acquire).
+func (in *GPUInputs) use() (*C.teeattest_gpu_inputs, error) {
+	return acquire[C.teeattest_gpu_inputs](&in.h, "GPUInputs")
+}
+
 func (in *GPUInputs) do(op string, f func(*C.teeattest_gpu_inputs, *C.teeattest_error) C.int) error {
-	p := in.ptr()
-	if p == nil {
-		return errClosed("GPUInputs")
+	p, err := in.use()
+	if err != nil {
+		return err
 	}
 	defer in.h.put()
 	var e C.teeattest_error
@@ -118,9 +123,9 @@ func (in *GPUInputs) Count(kind GPUItem) int {
 
 // Item returns item i of a kind: its RIM id ("" when none) and bytes.
 func (in *GPUInputs) Item(kind GPUItem, i int) (id string, data []byte, err error) {
-	p := in.ptr()
-	if p == nil {
-		return "", nil, errClosed("GPUInputs")
+	p, err := in.use()
+	if err != nil {
+		return "", nil, err
 	}
 	defer in.h.put()
 	if i < 0 {
@@ -177,15 +182,15 @@ func (c *Context) VerifyGPU(ctx context.Context, evidence, nonce []byte, in *GPU
 	if err := ctxErr(ctx, op); err != nil {
 		return nil, err
 	}
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	var inp *C.teeattest_gpu_inputs
 	if in != nil {
-		if inp = in.ptr(); inp == nil {
-			return nil, errClosed("GPUInputs")
+		if inp, err = in.use(); err != nil {
+			return nil, err
 		}
 		defer in.h.put()
 	}

@@ -74,9 +74,9 @@ type Policy struct {
 
 // NewPolicy makes a policy holding the safe defaults.
 func (c *Context) NewPolicy() (*Policy, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	var p *C.teeattest_policy
@@ -102,21 +102,27 @@ func (p *Policy) cptr() (ptr *C.teeattest_policy, done func(), err error) {
 	if p == nil {
 		return nil, func() {}, nil
 	}
-	x := p.h.get()
-	if x == nil {
-		return nil, nil, errClosed("Policy")
+	x, err := p.use()
+	if err != nil {
+		return nil, nil, err
 	}
-	return (*C.teeattest_policy)(x), p.h.put, nil
+	return x, p.h.put, nil
+}
+
+// use is the policy's C pointer for a method that fails on a closed
+// Policy (acquire).
+func (p *Policy) use() (*C.teeattest_policy, error) {
+	return acquire[C.teeattest_policy](&p.h, "Policy")
 }
 
 func (p *Policy) set(op string, f func(*C.teeattest_policy, *C.teeattest_error) C.int) error {
-	x := p.h.get()
-	if x == nil {
-		return errClosed("Policy")
+	x, err := p.use()
+	if err != nil {
+		return err
 	}
 	defer p.h.put()
 	var e C.teeattest_error
-	rc := f((*C.teeattest_policy)(x), &e)
+	rc := f(x, &e)
 	runtime.KeepAlive(p)
 	if rc != 0 {
 		return opError(op, rc, &e)

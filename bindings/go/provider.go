@@ -26,9 +26,9 @@ type Provider struct {
 // default base URL and no API key (the library never reads the
 // environment: see DialectAPIKeyEnv).
 func (c *Context) NewProvider(dialect string) (*Provider, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	cd, free := cstring(dialect, false)
@@ -54,10 +54,15 @@ func (p *Provider) Close() error {
 
 func (p *Provider) ptr() *C.teeattest_provider { return (*C.teeattest_provider)(p.h.get()) }
 
+// use is ptr() for a method that fails on a closed Provider (acquire).
+func (p *Provider) use() (*C.teeattest_provider, error) {
+	return acquire[C.teeattest_provider](&p.h, "Provider")
+}
+
 func (p *Provider) set(op string, f func(*C.teeattest_provider, *C.teeattest_error) C.int) error {
-	x := p.ptr()
-	if x == nil {
-		return errClosed("Provider")
+	x, err := p.use()
+	if err != nil {
+		return err
 	}
 	defer p.h.put()
 	var e C.teeattest_error
@@ -143,9 +148,9 @@ func (p *Provider) FetchReport(ctx context.Context, nonce []byte, signingAddress
 	if err := ctxErr(ctx, "Provider.FetchReport"); err != nil {
 		return nil, err
 	}
-	x := p.ptr()
-	if x == nil {
-		return nil, errClosed("Provider")
+	x, err := p.use()
+	if err != nil {
+		return nil, err
 	}
 	defer p.h.put()
 	ca, free := cstring(signingAddress, true)
@@ -218,9 +223,9 @@ func (p *Provider) chat(ctx context.Context, body []byte, stream bool, sink even
 	if err := ctxErr(ctx, "Provider.Chat"); err != nil {
 		return nil, err
 	}
-	x := p.ptr()
-	if x == nil {
-		return nil, errClosed("Provider")
+	x, err := p.use()
+	if err != nil {
+		return nil, err
 	}
 	defer p.h.put()
 	var flags C.uint32_t
@@ -256,17 +261,17 @@ func (p *Provider) FetchSignature(ctx context.Context, x *Exchange, algo string)
 	if err := ctxErr(ctx, "Provider.FetchSignature"); err != nil {
 		return nil, err
 	}
-	pp := p.ptr()
-	if pp == nil {
-		return nil, errClosed("Provider")
+	pp, err := p.use()
+	if err != nil {
+		return nil, err
 	}
 	defer p.h.put()
 	if x == nil {
 		return nil, errInvalid("Provider.FetchSignature", "nil exchange")
 	}
-	xp := x.ptr()
-	if xp == nil {
-		return nil, errClosed("Exchange")
+	xp, err := x.use()
+	if err != nil {
+		return nil, err
 	}
 	defer x.h.put()
 	ca, free := cstring(algo, true)
@@ -289,17 +294,17 @@ func (p *Provider) FetchACIReceipt(ctx context.Context, x *Exchange) ([]byte, er
 	if err := ctxErr(ctx, "Provider.FetchACIReceipt"); err != nil {
 		return nil, err
 	}
-	pp := p.ptr()
-	if pp == nil {
-		return nil, errClosed("Provider")
+	pp, err := p.use()
+	if err != nil {
+		return nil, err
 	}
 	defer p.h.put()
 	if x == nil {
 		return nil, errInvalid("Provider.FetchACIReceipt", "nil exchange")
 	}
-	xp := x.ptr()
-	if xp == nil {
-		return nil, errClosed("Exchange")
+	xp, err := x.use()
+	if err != nil {
+		return nil, err
 	}
 	defer x.h.put()
 	buf := C.malloc(1 << 20)
@@ -326,9 +331,9 @@ func (p *Provider) FetchACISession(ctx context.Context, sessionID string) ([]byt
 	if err := ctxErr(ctx, op); err != nil {
 		return nil, err
 	}
-	pp := p.ptr()
-	if pp == nil {
-		return nil, errClosed("Provider")
+	pp, err := p.use()
+	if err != nil {
+		return nil, err
 	}
 	defer p.h.put()
 	id, free := cstring(sessionID, false)
@@ -371,6 +376,11 @@ func (x *Exchange) Close() error {
 }
 
 func (x *Exchange) ptr() *C.teeattest_exchange { return (*C.teeattest_exchange)(x.h.get()) }
+
+// use is ptr() for a method that fails on a closed Exchange (acquire).
+func (x *Exchange) use() (*C.teeattest_exchange, error) {
+	return acquire[C.teeattest_exchange](&x.h, "Exchange")
+}
 
 // Status is the HTTP status of the response (0 when closed).
 func (x *Exchange) Status() int {
@@ -441,9 +451,9 @@ func (x *Exchange) Header(name string) string {
 
 // TLSSPKI is the DER SPKI of the peer's TLS certificate, when captured.
 func (x *Exchange) TLSSPKI() ([]byte, error) {
-	p := x.ptr()
-	if p == nil {
-		return nil, errClosed("Exchange")
+	p, err := x.use()
+	if err != nil {
+		return nil, err
 	}
 	defer x.h.put()
 	var b *C.uint8_t
@@ -457,9 +467,9 @@ func (x *Exchange) TLSSPKI() ([]byte, error) {
 
 // exact is the request and response bytes, read under one lock.
 func (x *Exchange) exact() (req, resp []byte, err error) {
-	p := x.ptr()
-	if p == nil {
-		return nil, nil, errClosed("Exchange")
+	p, err := x.use()
+	if err != nil {
+		return nil, nil, err
 	}
 	defer x.h.put()
 	var b *C.uint8_t

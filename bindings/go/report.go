@@ -62,12 +62,17 @@ func (r *Report) Close() error {
 
 func (r *Report) ptr() *C.teeattest_report { return (*C.teeattest_report)(r.h.get()) }
 
+// use is ptr() for a method that fails on a closed Report (acquire).
+func (r *Report) use() (*C.teeattest_report, error) {
+	return acquire[C.teeattest_report](&r.h, "Report")
+}
+
 // ParseReport parses a saved report document with a dialect ("auto"
 // detects the common shapes).
 func (c *Context) ParseReport(dialect string, doc []byte) (*Report, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	cd, free := cstring(dialect, false)
@@ -94,9 +99,9 @@ func (r *Report) Dialect() string {
 // Nonce is the nonce this client sent (fetched reports; ErrNotFound for a
 // report parsed offline).
 func (r *Report) Nonce() ([]byte, error) {
-	p := r.ptr()
-	if p == nil {
-		return nil, errClosed("Report")
+	p, err := r.use()
+	if err != nil {
+		return nil, err
 	}
 	defer r.h.put()
 	buf := make([]byte, NonceSize)
@@ -127,9 +132,9 @@ func (r *Report) Raw() []byte {
 // TLSSPKI is the DER SPKI of the TLS certificate of the connection that
 // delivered the report (fetched over HTTPS only).
 func (r *Report) TLSSPKI() ([]byte, error) {
-	p := r.ptr()
-	if p == nil {
-		return nil, errClosed("Report")
+	p, err := r.use()
+	if err != nil {
+		return nil, err
 	}
 	defer r.h.put()
 	var b *C.uint8_t
@@ -154,9 +159,9 @@ func (r *Report) EntryCount() int {
 
 // Entry reads one field of entry i (a copy; untrusted until verified).
 func (r *Report) Entry(i int, field EntryField) ([]byte, error) {
-	p := r.ptr()
-	if p == nil {
-		return nil, errClosed("Report")
+	p, err := r.use()
+	if err != nil {
+		return nil, err
 	}
 	defer r.h.put()
 	if i < 0 {
@@ -175,9 +180,9 @@ func (r *Report) Entry(i int, field EntryField) ([]byte, error) {
 
 // FindEntry is the index of the entry whose signer is signer.
 func (r *Report) FindEntry(signer string) (int, error) {
-	p := r.ptr()
-	if p == nil {
-		return 0, errClosed("Report")
+	p, err := r.use()
+	if err != nil {
+		return 0, err
 	}
 	defer r.h.put()
 	cs, free := cstring(signer, false)

@@ -75,6 +75,11 @@ func (r *Result) Close() error {
 
 func (r *Result) ptr() *C.teeattest_result { return (*C.teeattest_result)(r.h.get()) }
 
+// use is ptr() for a method that fails on a closed Result (acquire).
+func (r *Result) use() (*C.teeattest_result, error) {
+	return acquire[C.teeattest_result](&r.h, "Result")
+}
+
 // Verdict is VerdictVerified only when the library says so; a closed
 // result is VerdictFailed.
 func (r *Result) Verdict() Verdict {
@@ -181,9 +186,9 @@ func (r *Result) Fact(key string) (string, bool) {
 // with ErrNotVerified unless the verdict is verified, and ErrNotFound when
 // the result names no single signer.
 func (r *Result) VerifiedSigner() (signer, algo string, err error) {
-	p := r.ptr()
-	if p == nil {
-		return "", "", errClosed("Result")
+	p, err := r.use()
+	if err != nil {
+		return "", "", err
 	}
 	defer r.h.put()
 	if Verdict(C.teeattest_result_verdict(p)) != VerdictVerified {
@@ -207,9 +212,9 @@ func (r *Result) VerifiedSigner() (signer, algo string, err error) {
 // JSON is the library's JSON rendering of the result:
 // {"verdict","checks":[{"name","outcome","detail","required"}],"facts":{}}.
 func (r *Result) JSON() ([]byte, error) {
-	p := r.ptr()
-	if p == nil {
-		return nil, errClosed("Result")
+	p, err := r.use()
+	if err != nil {
+		return nil, err
 	}
 	defer r.h.put()
 	var j *C.char

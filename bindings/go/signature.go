@@ -71,12 +71,17 @@ func (s *Signature) Close() error {
 
 func (s *Signature) ptr() *C.teeattest_signature { return (*C.teeattest_signature)(s.h.get()) }
 
+// use is ptr() for a method that fails on a closed Signature (acquire).
+func (s *Signature) use() (*C.teeattest_signature, error) {
+	return acquire[C.teeattest_signature](&s.h, "Signature")
+}
+
 // ParseSignature parses a signature endpoint's JSON body
 // ({"text","signature","signing_address","signing_algo"}).
 func (c *Context) ParseSignature(doc []byte) (*Signature, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	var out *C.teeattest_signature
@@ -91,9 +96,9 @@ func (c *Context) ParseSignature(doc []byte) (*Signature, error) {
 // ParseSignatureHeaders builds a record from a raw response header block
 // carrying it (io.net style "text", "signature", ... headers).
 func (c *Context) ParseSignatureHeaders(headers string) (*Signature, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	var out *C.teeattest_signature
@@ -108,9 +113,9 @@ func (c *Context) ParseSignatureHeaders(headers string) (*Signature, error) {
 // NewSignature builds a record from its fields; signingAddress and algo
 // may be "" (algo then follows from the signature's length).
 func (c *Context) NewSignature(text, signature, signingAddress, algo string) (*Signature, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	ct, f1 := cstring(text, false)
@@ -189,9 +194,9 @@ func (s *Signature) ClaimedSigner() string {
 
 // Recover recovers the ECDSA signer's address from signature and text.
 func (s *Signature) Recover() (string, error) {
-	p := s.ptr()
-	if p == nil {
-		return "", errClosed("Signature")
+	p, err := s.use()
+	if err != nil {
+		return "", err
 	}
 	defer s.h.put()
 	var buf [C.TEEATTEST_SIGNER_MAX]C.char
@@ -205,9 +210,9 @@ func (s *Signature) Recover() (string, error) {
 // JSON writes the record as a signature endpoint JSON object, to be saved
 // and parsed again with ParseSignature.
 func (s *Signature) JSON() ([]byte, error) {
-	p := s.ptr()
-	if p == nil {
-		return nil, errClosed("Signature")
+	p, err := s.use()
+	if err != nil {
+		return nil, err
 	}
 	defer s.h.put()
 	var n C.size_t
@@ -229,9 +234,9 @@ func (s *Signature) JSON() ([]byte, error) {
 // skipped, which fails the verdict unless the policy does not require a
 // signer. pol may be nil (defaults). Read the verdict from the result.
 func (s *Signature) Verify(pol *Policy, expectedSigner string, request, response []byte) (*Result, error) {
-	p := s.ptr()
-	if p == nil {
-		return nil, errClosed("Signature")
+	p, err := s.use()
+	if err != nil {
+		return nil, err
 	}
 	defer s.h.put()
 	pp, done, err := pol.cptr()
@@ -258,17 +263,17 @@ func (s *Signature) Verify(pol *Policy, expectedSigner string, request, response
 // verification (attestation) attests; it fails unless that result is
 // verified and names a signer of the record's algorithm.
 func (s *Signature) VerifyAttested(pol *Policy, attestation *Result, request, response []byte) (*Result, error) {
-	p := s.ptr()
-	if p == nil {
-		return nil, errClosed("Signature")
+	p, err := s.use()
+	if err != nil {
+		return nil, err
 	}
 	defer s.h.put()
 	if attestation == nil {
 		return nil, errInvalid("Signature.VerifyAttested", "nil attestation")
 	}
-	ap := attestation.ptr()
-	if ap == nil {
-		return nil, errClosed("Result")
+	ap, err := attestation.use()
+	if err != nil {
+		return nil, err
 	}
 	defer attestation.h.put()
 	pp, done, err := pol.cptr()

@@ -29,9 +29,9 @@ type SigstoreOptions struct {
 // default (Sigstore's public-good root); an empty non-nil one is a given
 // root that does not parse.
 func (c *Context) VerifySigstoreBundle(bundle, trustedRoot []byte, o SigstoreOptions) (*Result, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	if o.Artifact == nil && len(o.ArtifactSHA256) != 32 {

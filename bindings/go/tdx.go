@@ -63,11 +63,16 @@ func (col *Collateral) ptr() *C.teeattest_collateral {
 	return (*C.teeattest_collateral)(col.h.get())
 }
 
+// use is ptr() for a method that fails on a closed Collateral (acquire).
+func (col *Collateral) use() (*C.teeattest_collateral, error) {
+	return acquire[C.teeattest_collateral](&col.h, "Collateral")
+}
+
 // LoadCollateralDir loads collateral in the PCS raw directory layout.
 func (c *Context) LoadCollateralDir(dir string) (*Collateral, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	cd, free := cstring(dir, false)
@@ -82,9 +87,9 @@ func (c *Context) LoadCollateralDir(dir string) (*Collateral, error) {
 
 // ParseCollateralJSON parses dcap-qvl's single-file collateral JSON.
 func (c *Context) ParseCollateralJSON(doc []byte) (*Collateral, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	d, n := cbytes(doc)
@@ -102,9 +107,9 @@ func (c *Context) FetchCollateral(ctx context.Context, baseURL string, quote []b
 	if err := ctxErr(ctx, "FetchCollateral"); err != nil {
 		return nil, err
 	}
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	cu, free := cstring(baseURL, true)
@@ -124,9 +129,9 @@ func (c *Context) FetchCollateral(ctx context.Context, baseURL string, quote []b
 
 // SaveDir saves the collateral in the layout LoadCollateralDir reads.
 func (col *Collateral) SaveDir(dir string) error {
-	p := col.ptr()
-	if p == nil {
-		return errClosed("Collateral")
+	p, err := col.use()
+	if err != nil {
+		return err
 	}
 	defer col.h.put()
 	cd, free := cstring(dir, false)
@@ -156,17 +161,17 @@ func (col *Collateral) Expiry() time.Time {
 // VerifyQuote verifies a TDX quote with collateral under a policy (nil:
 // defaults; the time is the policy's, else the context's clock). Offline.
 func (c *Context) VerifyQuote(quote []byte, col *Collateral, pol *Policy) (*Result, error) {
-	cp := c.ptr()
-	if cp == nil {
-		return nil, errClosed("Context")
+	cp, err := c.use()
+	if err != nil {
+		return nil, err
 	}
 	defer c.h.put()
 	if col == nil {
 		return nil, errInvalid("VerifyQuote", "nil collateral")
 	}
-	colp := col.ptr()
-	if colp == nil {
-		return nil, errClosed("Collateral")
+	colp, err := col.use()
+	if err != nil {
+		return nil, err
 	}
 	defer col.h.put()
 	pp, done, err := pol.cptr()

@@ -124,6 +124,17 @@ func (h *handle) put() {
 	runtime.KeepAlive(h)
 }
 
+// acquire is the handle preamble of every method that fails on a closed
+// handle (through each type's use()): h's C pointer with the read lock
+// held (the caller defers h.put()), or errClosed(kind) when it is closed.
+func acquire[T any](h *handle, kind string) (*T, error) {
+	p := h.get()
+	if p == nil {
+		return nil, errClosed(kind)
+	}
+	return (*T)(p), nil
+}
+
 // close drops the reference once; later calls do nothing.
 func (h *handle) close(free func(unsafe.Pointer)) {
 	h.mu.Lock()

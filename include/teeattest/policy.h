@@ -754,7 +754,10 @@ TEEATTEST_API int teeattest_policy_add_provenance_identity(
  *        a Tinfoil release), so a caller who must not trust the public-good
  *        root gives its own. Check details name the shipped default when
  *        it was used.
- * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG; TEEATTEST_E_NOMEM.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (no policy, a length
+ *         without bytes, or bytes of length 0); TEEATTEST_E_TOO_LARGE (a
+ *         root over 4 MiB, the most the Sigstore parsers read);
+ *         TEEATTEST_E_NOMEM. On error the policy is unchanged.
  * @param policy the policy to change.
  * @param trusted_root the trusted_root.json bytes, or NULL for the
  *        shipped default.

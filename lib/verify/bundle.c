@@ -803,17 +803,12 @@ static void put_signature(writer *w, const teeattest_signature *sig)
 static bool sigstore_repeated(const teeattest_evidence *ev, size_t i)
 {
     const ta_gpu_blob *x = &ev->sigstore_bundles[i];
-    for (size_t k = 0; k < i; k++) {
-        const ta_gpu_blob *y = &ev->sigstore_bundles[k];
-        if (y->len == x->len && memcmp(y->data, x->data, x->len) == 0)
-            return true;
-    }
-    return false;
+    return ta_evidence_sigstore_held(ev, x->data, x->len, i, NULL);
 }
 
 /* Version 2's "sigstore_bundles": the evidence's Sigstore bundles as text
- * items, exact bytes, each once (a bundle supplied and also fetched is
- * held twice), in the order held; written only when some are held. */
+ * items, exact bytes, each once (a caller may add the same bundle
+ * twice), in the order held; written only when some are held. */
 static void put_sigstore(writer *w, const teeattest_evidence *ev)
 {
     if (!ev->n_sigstore_bundles)
@@ -1385,14 +1380,14 @@ static int parse_sigstore(teeattest_bundle *b, json_t *v, teeattest_error *err)
                             "an empty Sigstore bundle");
         }
         teeattest_evidence *ev = b->ev;
-        for (size_t k = 0; k < ev->n_sigstore_bundles; k++)
-            if (ev->sigstore_bundles[k].len == x.n &&
-                memcmp(ev->sigstore_bundles[k].data, x.p, x.n) == 0) {
-                bytes_free(b->ctx, &x);
-                return ta_error(err, TEEATTEST_E_JSON, where,
-                                "the same Sigstore bundle as "
-                                SIGSTORE_MEMBER "[%zu]", k);
-            }
+        size_t k;
+        if (ta_evidence_sigstore_held(ev, x.p, x.n, ev->n_sigstore_bundles,
+                                      &k)) {
+            bytes_free(b->ctx, &x);
+            return ta_error(err, TEEATTEST_E_JSON, where,
+                            "the same Sigstore bundle as "
+                            SIGSTORE_MEMBER "[%zu]", k);
+        }
         rc = teeattest_evidence_add_sigstore_bundle(ev, x.p, x.n, err);
         bytes_free(b->ctx, &x);
         if (rc)

@@ -217,6 +217,21 @@ TEEATTEST_API int teeattest_evidence_add_sigstore_bundle(
     return TEEATTEST_OK;
 }
 
+bool ta_evidence_sigstore_held(const teeattest_evidence *ev,
+                               const uint8_t *data, size_t len, size_t limit,
+                               size_t *at)
+{
+    for (size_t k = 0; k < limit && k < ev->n_sigstore_bundles; k++) {
+        const ta_gpu_blob *y = &ev->sigstore_bundles[k];
+        if (y->len == len && memcmp(y->data, data, len) == 0) {
+            if (at)
+                *at = k;
+            return true;
+        }
+    }
+    return false;
+}
+
 TEEATTEST_API size_t teeattest_evidence_sigstore_bundle_count(
     const teeattest_evidence *ev)
 {

@@ -71,6 +71,12 @@ struct teeattest_evidence {
     size_t n_sigstore_bundles;
 };
 
+/* Whether one of the evidence's first `limit` Sigstore bundles holds
+ * exactly these bytes; *at (may be NULL): the first such index. */
+bool ta_evidence_sigstore_held(const teeattest_evidence *ev,
+                               const uint8_t *data, size_t len, size_t limit,
+                               size_t *at);
+
 /* Append a collateral (a reference is taken). */
 int ta_evidence_keep_collateral(teeattest_evidence *ev,
                                 teeattest_collateral *col,

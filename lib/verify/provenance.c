@@ -79,9 +79,34 @@ static bool is_bundle_type(const char *t)
     return t && !strncmp(t, "application/vnd.dev.sigstore.bundle", 35);
 }
 
+static bool listed(const size_t *list, size_t n, size_t v)
+{
+    for (size_t i = 0; i < n; i++)
+        if (list[i] == v)
+            return true;
+    return false;
+}
+
+/* The evidence's index of fetched bundle bytes: the one held already (an
+ * earlier verification of this evidence, another image, a layer named
+ * twice), else a copy appended; an error when it cannot be (list full,
+ * empty body, out of memory). */
+static int hold(pctx *p, const uint8_t *d, size_t len, size_t *at)
+{
+    if (ta_evidence_sigstore_held(p->ev, d, len, p->ev->n_sigstore_bundles,
+                                  at))
+        return TEEATTEST_OK;
+    int rc = teeattest_evidence_add_sigstore_bundle(p->ev, d, len, NULL);
+    if (!rc)
+        *at = p->ev->n_sigstore_bundles - 1;
+    return rc;
+}
+
 /* The Sigstore bundle layers of one manifest, fetched by digest (checked:
  * content addressing) and added to the evidence; their indices go to
- * got[]. */
+ * got[]. At most 2 * FETCH_PER_IMAGE blobs are asked for: layers that do
+ * not match their digest or repeat a bundle held add nothing to got[],
+ * and must not make a registry's manifest a list of downloads. */
 static int take_manifest(pctx *p, const char *base, const char *repo,
                          const char *ref, size_t *got, size_t *n_got,
                          size_t *n_other)
@@ -97,17 +122,18 @@ static int take_manifest(pctx *p, const char *base, const char *repo,
         m = NULL;
     ta_http_response_clear(&resp);
     json_t *layers = json_object_get(m, "layers"), *l;
-    size_t i;
+    size_t i, asked = 0;
     json_array_foreach(layers, i, l) {
         char hex[65];
         const char *mt = json_string_value(json_object_get(l, "mediaType"));
-        if (*n_got == FETCH_PER_IMAGE)
+        if (*n_got == FETCH_PER_IMAGE || asked == 2 * FETCH_PER_IMAGE)
             break;
         if (!is_bundle_type(mt) ||
             !oci_digest(json_string_value(json_object_get(l, "digest")), hex)) {
             (*n_other)++;
             continue;
         }
+        asked++;
         snprintf(url, sizeof url, "%s/v2/%s/blobs/sha256:%s", base, repo, hex);
         if (get(p, url, "*/*", &resp)) {
             ta_http_response_clear(&resp);
@@ -116,17 +142,16 @@ static int take_manifest(pctx *p, const char *base, const char *repo,
         uint8_t want[32], have[32];
         (void)ta_hex_decode_exact(want, 32, hex, 64, NULL);
         (void)ta_sha256(p->ctx, have, resp.body.data, resp.body.len);
-        if (ta_ct_equal(want, have, 32) && p->ev->n_sigstore_bundles <
-                                               TA_EVIDENCE_BUNDLES_MAX) {
-            rc = teeattest_evidence_add_sigstore_bundle(
-                p->ev, resp.body.data, resp.body.len, NULL);
+        if (ta_ct_equal(want, have, 32)) {
+            size_t at;
+            rc = hold(p, resp.body.data, resp.body.len, &at);
             if (rc == TEEATTEST_E_NOMEM) {
                 ta_http_response_clear(&resp);
                 json_decref(m);
                 return rc;
             }
-            if (!rc)
-                got[(*n_got)++] = p->ev->n_sigstore_bundles - 1;
+            if (!rc && !listed(got, *n_got, at))
+                got[(*n_got)++] = at;
         }
         ta_http_response_clear(&resp);
     }
@@ -360,7 +385,8 @@ static int check_image(pctx *p, size_t k, const ta_prov_image *img)
         if (rk && rk == best)
             rules[n_rules++] = &p->pol->prov_rules[i];
     }
-    /* candidates: fetched for this digest, or supplied and naming it */
+    /* candidates: fetched for this digest, or supplied and naming it;
+     * each a distinct index of the evidence's list, so cand[] holds them */
     size_t got[FETCH_PER_IMAGE], n_got = 0, cand[TA_EVIDENCE_BUNDLES_MAX];
     size_t n_cand = 0;
     char where[600] = "";
@@ -374,6 +400,8 @@ static int check_image(pctx *p, size_t k, const ta_prov_image *img)
     size_t named = 0;
     for (size_t i = 0; i < p->n_supplied; i++) {
         ta_ss_bundle *b = NULL;
+        if (listed(got, n_got, i)) /* fetched again: a candidate once */
+            continue;
         teeattest_error e = TEEATTEST_ERROR_INIT;
         const ta_gpu_blob *bl = &p->ev->sigstore_bundles[i];
         if (ta_ss_bundle_parse(p->ctx, &b, bl->data, bl->len, &e))

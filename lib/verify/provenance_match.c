@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../sigstore/sigstore.h"
 #include "teeattest/sigstore.h"
 #include "provenance.h"
 #include "verify.h"
@@ -294,8 +295,13 @@ TEEATTEST_API int teeattest_policy_set_sigstore_trusted_root(
         return TA_INVALID(err, "policy and trusted_root");
     uint8_t *copy = NULL;
     if (trusted_root) {
-        if (!len || len > (4u << 20))
-            return TA_INVALID(err, "a trusted root of 1 byte to 4 MiB");
+        if (!len)
+            return TA_INVALID(err, "an empty trusted root");
+        /* the size the trusted root parser takes (TA_SS_MAX_DOC) */
+        if (len > TA_SS_MAX_DOC)
+            return ta_error(err, TEEATTEST_E_TOO_LARGE, "trusted_root",
+                            "a trusted root of %zu bytes is over the limit "
+                            "of %u bytes", len, TA_SS_MAX_DOC);
         if (!(copy = ta_malloc(policy->ctx, len)))
             return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
         memcpy(copy, trusted_root, len);

@@ -734,6 +734,12 @@ class TestBundle(Case):
         rc, out, _ = run("verify", "--help")
         self.assertEqual(rc, 0)
         self.assertIn("--now", out)
+        # --online also turns on image-registry fetching: said so
+        for cmd in ("verify", "attest"):
+            rc, out, _ = run(cmd, "--help")
+            online = out[out.index("  --online "):]
+            online = online[:online.index("\n  --", 1)]
+            self.assertIn("image's registry", " ".join(online.split()))
 
 
 class TestAttestSimTrusted(unittest.TestCase):

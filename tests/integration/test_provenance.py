@@ -250,6 +250,21 @@ class TestProvenance(Base):
         self.assertIn("0 fetched from the registry, 1 supplied",
                       checks[P + ".image[1].bundle"]["detail"])
 
+    def test_supplied_and_fetched(self):
+        """A supplied bundle the registry serves too: held once, one
+        candidate (it was held twice and counted as both)."""
+        path = os.path.join(self.s.tmp.name, "b0-again.sigstore")
+        with open(path, "wb") as f:
+            f.write(self.s.bundle(0))
+        rc, doc, checks = self.s.attest("--require-provenance",
+                                        "--provenance-identity", SIGNER,
+                                        "--sigstore-bundle", path)
+        self.assertEqual(rc, 0, json.dumps(doc["checks"], indent=1))
+        self.assertIn("1 fetched from the registry, 0 supplied",
+                      checks[P + ".image[0].bundle"]["detail"])
+        self.assert_image_ok(checks, 0)
+        self.assert_image_ok(checks, 1)
+
     def test_supplied_one_bundle_for_both(self):
         """Attack: image 0's bundle supplied alone cannot cover image 1."""
         path = os.path.join(self.s.tmp.name, "only0.json")

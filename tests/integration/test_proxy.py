@@ -330,6 +330,7 @@ class TestProxyCurl(ProxyCase):
         self.assert_verified_plain(p)
         doc = p.status()
         self.assertEqual(doc["provider"], "redpill")
+        self.assertEqual(doc["e2ee"], {"enabled": False, "suite": None})
         self.assertTrue(doc["attestation"]["verified"])
         self.assertEqual(doc["attestation"]["result"]["verdict"], "verified")
         self.assertEqual(doc["counters"]["verified"], 1)
@@ -745,6 +746,15 @@ class TestProxyE2ee(ProxyCase):
         st, h, body = p.chat()
         self.assertEqual(st, 200, body)
         self.assertEqual(h["x-teeattest-e2ee-key"], "sim-e2ee-x25519")
+        # /teeattest/status: E2EE on, no suite fixed (the keyset's choice)
+        self.assertEqual(p.status()["e2ee"], {"enabled": True, "suite": None})
+
+    def test_status_suite(self):
+        """/teeattest/status names the suite --e2ee-suite fixed."""
+        for suite, algo, _ in self.SUITES:
+            p = self.e2ee(suite)
+            self.assertEqual(p.status()["e2ee"],
+                             {"enabled": True, "suite": algo})
 
     def curl(self, p, stream):
         r = subprocess.run(["curl", "-sS", "-N", "-D", "-", "-H",

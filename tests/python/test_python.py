@@ -1035,6 +1035,49 @@ class TestSim(SimCase):
         self.assertIn("entry[0].tdx.pck_chain",
                       [c.name for c in att.result.failures])
 
+    def test_provenance_online_twice(self):
+        """One evidence object verified online twice against the
+        simulator's OCI registry: the second time the registry serves the
+        same bundles, which are held already, so the evidence does not
+        grow (it did, toward its 64-bundle bound)."""
+        tmp = tempfile.TemporaryDirectory(prefix="test-python-oci-")
+        self.addCleanup(tmp.cleanup)
+        root_path = os.path.join(tmp.name, "trusted_root.json")
+        sim = SimProcess(SIM, args=["--seed", "3", "--no-gpu", "--oci",
+                                    "--sigstore-root-out", root_path],
+                         prefix="test-python-oci-")
+        self.addCleanup(sim.stop)
+        with urllib.request.urlopen(sim.url + "/_sim/tdx-root.der",
+                                    timeout=60) as r:
+            tdx_root = r.read()
+        ctx = ta.Context()
+        prov = ta.Provider(ctx, "redpill", base_url=sim.url, model="m")
+        workflow = ("https://github.com/teeattest-sim/app/.github/workflows/"
+                    "release.yml@refs/heads/main")
+        pol = (ta.Policy(ctx).set_tdx_root(tdx_root).set_require_gpu(False)
+               .set_require_provenance(True)
+               .add_provenance_identity(
+                   "registry.sim.test/teeattest-sim/", workflow,
+                   "https://token.actions.githubusercontent.com")
+               .set_sigstore_trusted_root(read(root_path)))
+        ev = ta.Evidence(ctx)
+        # The wrapper's set_online has no image-registry switch: the C call.
+        ev._call(_lib.load().evidence_set_online, ev._p,
+                 ta.ONLINE_PCCS | ta.ONLINE_IMAGE_REGISTRY,
+                 sim.url.encode())
+        ev.set_url(ta.ONLINE_IMAGE_REGISTRY, sim.url)
+        rep = prov.fetch_report()
+        res = rep.verify(ev, pol)
+        self.assertTrue(res.verified, res.failures)
+        held = ev.sigstore_bundles
+        self.assertEqual(len(held), 2)
+        res = rep.verify(ev, pol)
+        self.assertTrue(res.verified, res.failures)
+        self.assertEqual(ev.sigstore_bundles, held)
+        detail = [c.detail for c in res.checks
+                  if c.name == "entry[0].provenance.image[0].bundle"][0]
+        self.assertIn("1 fetched from the registry, 0 supplied", detail)
+
     def test_errors_from_the_network(self):
         ctx, prov, pol, ev = self.setup_ctx()
         self.sim.control({"fail_next": [404]})

@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "test.h"
@@ -216,6 +217,24 @@ static void test_setters(void)
                  TEEATTEST_OK);
     CHECK_EQ_INT(teeattest_policy_set_sigstore_trusted_root(p, NULL, 3, NULL),
                  TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_policy_set_sigstore_trusted_root(
+                     p, (const uint8_t *)"{}", 0, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    /* size cap: the 4 MiB the trusted root parser reads, TOO_LARGE past it
+     * (only the length is looked at before the copy: no need to fill) */
+    {
+        size_t big = TA_SS_MAX_DOC + 1;
+        uint8_t *doc = calloc(1, big);
+        teeattest_error e = TEEATTEST_ERROR_INIT;
+        if (CHECK(doc != NULL)) {
+            CHECK_EQ_INT(teeattest_policy_set_sigstore_trusted_root(
+                             p, doc, big, &e), TEEATTEST_E_TOO_LARGE);
+            CHECK_STR(e.where, "trusted_root");
+            CHECK_EQ_INT(teeattest_policy_set_sigstore_trusted_root(
+                             p, doc, big - 1, NULL), TEEATTEST_OK);
+        }
+        free(doc);
+    }
     /* evidence bundles */
     teeattest_evidence *ev = NULL;
     if (CHECK_EQ_INT(teeattest_evidence_new(ctx, &ev, NULL), TEEATTEST_OK)) {

@@ -486,11 +486,45 @@ static int e2ee_seal_payload(struct stream *st, sbuf *payload, bool tamper)
 }
 
 /* E2EE v2 response headers (spec 3.2): hints only. */
-static void e2ee_headers(struct MHD_Response *r, const sim_e2ee *e)
+/* aci: the headers of an answer as a send_body() name/value list,
+ * NULL-ended: X-Receipt-Id when rid, the protocol version, the keyset
+ * digest (its text into digest), and the E2EE v2 ones when e2ee. */
+#define ACI_HEADERS 13
+static void aci_headers(const char *hdrs[ACI_HEADERS], char digest[72],
+                        struct ctx *c, const char *rid, const sim_e2ee *e2ee)
 {
-    MHD_add_response_header(r, "X-E2EE-Applied", "true");
-    MHD_add_response_header(r, "X-E2EE-Version", "2");
-    MHD_add_response_header(r, "X-E2EE-Algo", sim_aci_e2ee_algo(e));
+    size_t n = 0;
+    if (rid) {
+        hdrs[n++] = "X-Receipt-Id";
+        hdrs[n++] = rid;
+    }
+    hdrs[n++] = "X-ACI-Version";
+    hdrs[n++] = "aci/1";
+    if (sim_aci_keyset_digest(c->s, &c->f, digest)) {
+        hdrs[n++] = "X-ACI-Keyset-Digest";
+        hdrs[n++] = digest;
+    }
+    if (e2ee) {
+        hdrs[n++] = "X-E2EE-Applied";
+        hdrs[n++] = "true";
+        hdrs[n++] = "X-E2EE-Version";
+        hdrs[n++] = "2";
+        hdrs[n++] = "X-E2EE-Algo";
+        hdrs[n++] = sim_aci_e2ee_algo(e2ee);
+    }
+    hdrs[n] = NULL;
+}
+
+/* aci: sign and keep the receipt of this exchange (resp_hex: the hash of
+ * the response bytes served) under st->rid. */
+static void keep_receipt(sim *s, const sim_faults *f, struct stream *st,
+                         const char *id, const char *resp_hex)
+{
+    char *rj = sim_aci_receipt_make_route(s, f, st->rid, id, st->model,
+                                          st->aci_req, st->aci_req_len,
+                                          resp_hex, &st->route);
+    if (rj)
+        sim_aci_receipt_store(s, st->rid, rj);
 }
 
 /* Append one event to st->cur: `orig` is what is hashed (and, unless
@@ -583,15 +617,9 @@ static int produce(struct stream *st)
         sim_hex(resp_hex, h, 32);
         store_sigrec(s, st->id, st->model, st->node, st->req_hex, resp_hex,
                      false, st->f.signature_delay_polls);
-        if (st->aci) {
-            /* the receipt hashes the whole stream, framing included */
-            char *rj = sim_aci_receipt_make_route(s, &st->f, st->rid, st->id,
-                                                  st->model, st->aci_req,
-                                                  st->aci_req_len, resp_hex,
-                                                  &st->route);
-            if (rj)
-                sim_aci_receipt_store(s, st->rid, rj);
-        }
+        if (st->aci) /* the receipt hashes the whole stream, framing
+                      * included */
+            keep_receipt(s, &st->f, st, st->id, resp_hex);
     }
     return 0;
 }
@@ -659,12 +687,10 @@ static enum MHD_Result start_stream(struct ctx *c, struct stream *st)
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     if (st->aci) {
         char digest[72];
-        MHD_add_response_header(r, "X-Receipt-Id", st->rid);
-        MHD_add_response_header(r, "X-ACI-Version", "aci/1");
-        if (sim_aci_keyset_digest(c->s, &c->f, digest))
-            MHD_add_response_header(r, "X-ACI-Keyset-Digest", digest);
-        if (st->e2ee)
-            e2ee_headers(r, st->e2ee);
+        const char *hdrs[ACI_HEADERS];
+        aci_headers(hdrs, digest, c, st->rid, st->e2ee);
+        for (size_t i = 0; hdrs[i]; i += 2)
+            MHD_add_response_header(r, hdrs[i], hdrs[i + 1]);
     }
     return queue(c, 200, r);
 }
@@ -717,25 +743,18 @@ static bool aci_refused(struct ctx *c, struct stream *st,
         return true;
     }
     size_t len = strlen(body);
-    char digest[72] = "", resp_hex[65];
-    sim_aci_keyset_digest(s, &c->f, digest);
+    char digest[72], resp_hex[65];
+    const char *hdrs[ACI_HEADERS];
     if (status == 400) {
-        const char *hdrs[] = {"X-ACI-Version", "aci/1", "X-ACI-Keyset-Digest",
-                              digest, NULL};
+        aci_headers(hdrs, digest, c, NULL, NULL);
         stream_free(st);
         *ret = send_body(c, status, body, len, "application/json", hdrs);
         return true;
     }
     /* a refusal: its receipt hashes the error body served (spec 7.4) */
     sim_sha256_hex(resp_hex, body, len);
-    char *rj = sim_aci_receipt_make_route(s, &c->f, st->rid, st->id,
-                                          st->model, st->aci_req,
-                                          st->aci_req_len, resp_hex,
-                                          &st->route);
-    if (rj)
-        sim_aci_receipt_store(s, st->rid, rj);
-    const char *hdrs[] = {"X-Receipt-Id", st->rid, "X-ACI-Version", "aci/1",
-                          "X-ACI-Keyset-Digest", digest, NULL};
+    keep_receipt(s, &c->f, st, st->id, resp_hex);
+    aci_headers(hdrs, digest, c, st->rid, NULL);
     *ret = send_body(c, status, body, len, "application/json", hdrs);
     stream_free(st);
     return true;
@@ -832,20 +851,10 @@ static enum MHD_Result chat_dstack(struct ctx *c)
     store_sigrec(s, id, st->model, node, st->req_hex, resp_hex, false,
                  c->f.signature_delay_polls);
     if (st->aci) {
-        char digest[72] = "";
-        char *rj = sim_aci_receipt_make_route(s, &c->f, st->rid, id,
-                                              st->model, st->aci_req,
-                                              st->aci_req_len, resp_hex,
-                                              &st->route);
-        if (rj)
-            sim_aci_receipt_store(s, st->rid, rj);
-        sim_aci_keyset_digest(s, &c->f, digest);
-        const char *hdrs[] = {"X-Receipt-Id", st->rid, "X-ACI-Version",
-                              "aci/1", "X-ACI-Keyset-Digest", digest,
-                              st->e2ee ? "X-E2EE-Applied" : NULL, "true",
-                              "X-E2EE-Version", "2", "X-E2EE-Algo",
-                              st->e2ee ? sim_aci_e2ee_algo(st->e2ee) : "",
-                              NULL};
+        char digest[72];
+        const char *hdrs[ACI_HEADERS];
+        keep_receipt(s, &c->f, st, id, resp_hex);
+        aci_headers(hdrs, digest, c, st->rid, st->e2ee);
         enum MHD_Result ret = send_body(c, 200, body, len, "application/json",
                                         hdrs);
         stream_free(st);
