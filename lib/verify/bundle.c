@@ -2065,11 +2065,55 @@ static int session_checks(teeattest_bundle *b, ta_checks *c, size_t s,
     return rc;
 }
 
+/* The members of a request outside its encrypted locations: `body` with
+ * every message's content (chat), the prompt (completions) or the input
+ * (embeddings) set to null. */
+static void clear_members(json_t *body, int endpoint)
+{
+    if (endpoint == TA_E2EE_EP_CHAT) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_object_get(body, "messages"), i, m)
+            if (json_is_object(m) && json_object_get(m, "content"))
+                json_object_set_new(m, "content", json_null());
+    } else {
+        const char *k = endpoint == TA_E2EE_EP_COMPLETIONS ? "prompt"
+                                                           : "input";
+        if (json_object_get(body, k))
+            json_object_set_new(body, k, json_null());
+    }
+}
+
+/* The request sent (ciphertext) is the restored body outside the
+ * encrypted locations: same members, same values. Its encrypted fields
+ * cannot be opened offline (the client keeps no per-field key). */
+static bool same_clear_members(const teeattest_bundle *b, const char **why)
+{
+    json_t *sent = NULL, *restored = NULL;
+    bool same = false;
+    *why = "the request sent is not a JSON object";
+    if (!ta_json_parse(&sent, b->req, b->req_len, EXCHANGE_MAX, NULL) &&
+        json_is_object(sent) &&
+        !ta_json_parse(&restored, b->e2ee.restored, b->e2ee.restored_len,
+                       EXCHANGE_MAX, NULL)) {
+        clear_members(sent, b->e2ee.endpoint);
+        clear_members(restored, b->e2ee.endpoint);
+        same = json_equal(sent, restored);
+        *why = "the request sent differs from the restored body outside "
+               "its encrypted fields";
+    }
+    json_decref(sent);
+    json_decref(restored);
+    return same;
+}
+
 /* aci.e2ee: the E2EE checks of the online chat, run again with the
  * recorded session (aci.e2ee.key: the key the request was encrypted to is
  * listed, under its key_id, in the keyset the report established;
  * aci.e2ee.response: every answer field opens under its AAD), then
- * bundle.e2ee: the recorded answer is what those fields open to. */
+ * bundle.e2ee: the request sent is the restored body outside its
+ * encrypted fields, and the recorded answer is what those fields open
+ * to. */
 static int e2ee_checks(teeattest_bundle *b, ta_checks *c,
                        const ta_aci_keyset *ks, teeattest_error *err)
 {
@@ -2104,7 +2148,11 @@ static int e2ee_checks(teeattest_bundle *b, ta_checks *c,
         return ta_error(err, rc, NULL, "out of memory");
     }
     const e2ee_rec *r = &b->e2ee;
-    if (rc && !r->answer_len)
+    const char *why = NULL;
+    if (!same_clear_members(b, &why))
+        ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_FAIL, true, "%s",
+                      why);
+    else if (rc && !r->answer_len)
         ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_PASS, true,
                       "the answer does not open (aci.e2ee.response) and the "
                       "bundle records none");
@@ -2121,7 +2169,8 @@ static int e2ee_checks(teeattest_bundle *b, ta_checks *c,
     else
         ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_PASS, true,
                       "the recorded answer (%zu bytes) is what the response's "
-                      "fields open to", out.len);
+                      "fields open to; the request sent is the restored body "
+                      "outside its encrypted fields", out.len);
     if (out.data)
         ta_wipe(out.data, out.len);
     ta_buf_free(&out);

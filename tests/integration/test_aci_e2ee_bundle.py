@@ -219,6 +219,20 @@ class TestAciE2eeBundle(unittest.TestCase):
                 e["answer"] = ""
                 self.assertEqual(self.verify_failed(b), ["bundle.e2ee"])
 
+    def test_clear_member_of_the_request_sent_edited(self):
+        # the request sent is read only for its clear members (its fields
+        # are encrypted to the service): an edit there fails bundle.e2ee
+        for suite, stream, b in self.each():
+            with self.subTest(suite=suite, stream=stream):
+                sent = json.loads(base64.b64decode(b["exchange"]["request"]))
+                sent["stream"] = not sent["stream"]
+                b["exchange"]["request"] = base64.b64encode(
+                    json.dumps(sent).encode()).decode()
+                self.assertEqual(self.verify_failed(b), ["bundle.e2ee"])
+        b = self.load()
+        b["exchange"]["request"] = base64.b64encode(b"[]").decode()
+        self.assertEqual(self.verify_failed(b), ["bundle.e2ee"])
+
     def test_nonce_edited(self):
         for suite, stream, b in self.each():
             with self.subTest(suite=suite, stream=stream):
