@@ -1545,6 +1545,9 @@ static int parse_e2ee(teeattest_bundle *b, json_t *o, teeattest_error *err)
     if (strlen(v[4]) != 64)
         return ta_error(err, TEEATTEST_E_LENGTH, "aci." E2EE_MEMBER ".nonce",
                         "must be 64 lowercase hex digits");
+    if (strspn(v[4], "0123456789abcdef") != 64)
+        return ta_error(err, TEEATTEST_E_HEX, "aci." E2EE_MEMBER ".nonce",
+                        "must be 64 lowercase hex digits");
     memcpy(r->nonce, v[4], 65);
     json_t *t = json_object_get(o, "timestamp");
     if (!t)
@@ -1588,8 +1591,13 @@ static int parse_e2ee(teeattest_bundle *b, json_t *o, teeattest_error *err)
     rc = ta_e2ee_session_import(b->ctx, &s, &m, err);
     ta_wipe(&m, sizeof m);
     teeattest_e2ee_session_free(s);
-    if (rc && rc != TEEATTEST_E_NOMEM)
-        return rewhere(err, rc, "aci." E2EE_MEMBER);
+    if (rc == TEEATTEST_E_INVALID_ARG) { /* malformed input, not misuse */
+        char msg[256] = "invalid record";
+        if (ta_error_writable(err))
+            snprintf(msg, sizeof msg, "%s", err->message);
+        rc = ta_error(err, TEEATTEST_E_JSON, "aci." E2EE_MEMBER, "%s", msg);
+    } else if (rc && rc != TEEATTEST_E_NOMEM)
+        rc = rewhere(err, rc, "aci." E2EE_MEMBER);
     return rc;
 }
 
