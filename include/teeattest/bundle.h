@@ -222,7 +222,8 @@ TEEATTEST_API int teeattest_bundle_set_signature(teeattest_bundle *b,
  *        remove the record. Nothing is kept of it after the call.
  * @param err optional error detail; may be NULL.
  * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL bundle, a session
- *         that encrypted no request); TEEATTEST_E_NOMEM.
+ *         that encrypted no request); TEEATTEST_E_TOO_LARGE (a restored
+ *         request over 16 MiB, the exchange limit); TEEATTEST_E_NOMEM.
  * @since 1.0
  */
 TEEATTEST_API int teeattest_bundle_set_e2ee(teeattest_bundle *b,
@@ -292,7 +293,8 @@ TEEATTEST_API int32_t teeattest_bundle_version(const teeattest_bundle *b);
  *         TEEATTEST_E_PARSE (a collateral item that did not load cannot be
  *         reproduced, or the report document is not a JSON object; err
  *         names the item); TEEATTEST_E_TOO_LARGE (over
- *         TEEATTEST_BUNDLE_MAX); TEEATTEST_E_INVALID_ARG;
+ *         TEEATTEST_BUNDLE_MAX, or an E2EE record's decrypted answer over
+ *         16 MiB); TEEATTEST_E_INVALID_ARG;
  *         TEEATTEST_E_NOMEM.
  * @param b the bundle.
  * @param json receives the NUL-terminated JSON text. Borrowed from the bundle.

@@ -516,6 +516,12 @@ TEEATTEST_API int teeattest_bundle_set_e2ee(teeattest_bundle *b,
     ta_e2ee_material m;
     if (s && ta_e2ee_session_export(s, &m))
         return TA_INVALID(err, "the session has encrypted no request");
+    if (s && m.restored_len > EXCHANGE_MAX) {
+        ta_wipe(&m, sizeof m);
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, "aci." E2EE_MEMBER,
+                        "the restored request exceeds %u bytes",
+                        EXCHANGE_MAX);
+    }
     drop_e2ee(b);
     drop_json(b);
     if (!s)
@@ -552,9 +558,15 @@ static int e2ee_answer(teeattest_bundle *b, teeattest_error *err)
     int rc = b->has_exchange ? e2ee_open(b->ctx, &b->e2ee, b->resp,
                                          b->resp_len, &out, &e)
                              : TEEATTEST_E_FIELD_MISSING;
-    if (rc == TEEATTEST_E_NOMEM) {
+    if (rc == TEEATTEST_E_NOMEM || rc == TEEATTEST_E_TOO_LARGE) {
+        if (out.data)
+            ta_wipe(out.data, out.len);
         ta_buf_free(&out);
-        return ta_error(err, rc, NULL, "out of memory");
+        return rc == TEEATTEST_E_NOMEM
+                   ? ta_error(err, rc, NULL, "out of memory")
+                   : ta_error(err, rc, "aci." E2EE_MEMBER ".answer",
+                              "the decrypted answer exceeds %u bytes",
+                              EXCHANGE_MAX);
     }
     if (rc) {
         if (out.data)
@@ -2160,6 +2172,10 @@ static int e2ee_checks(teeattest_bundle *b, ta_checks *c,
     if (!same_clear_members(b, &why))
         ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_FAIL, true, "%s",
                       why);
+    else if (rc == TEEATTEST_E_TOO_LARGE)
+        ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_FAIL, true,
+                      "the decrypted answer exceeds %u bytes: it cannot be "
+                      "compared", EXCHANGE_MAX);
     else if (rc && !r->answer_len)
         ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_PASS, true,
                       "the answer does not open (aci.e2ee.response) and the "
