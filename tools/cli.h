@@ -103,6 +103,9 @@ bool cli_make_dir(const char *cmd, const char *path);
 /* Write a new file; never overwrites an existing one. */
 bool cli_write_new_file(const char *cmd, const char *path, const void *data,
                         size_t len);
+/* The same, readable by its owner only (0600): a file holding a secret. */
+bool cli_write_private_file(const char *cmd, const char *path,
+                            const void *data, size_t len);
 /* "a/b" or "a/b/c" into out; false (with a message) when it does not fit. */
 bool cli_join_path(const char *cmd, char *out, size_t cap, const char *a,
                    const char *b, const char *c);
@@ -455,14 +458,18 @@ bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                      teeattest_signature *sig);
 /* The same for an aci exchange: its receipt as received instead of a
  * signature record and, when session is not NULL, the session the receipt
- * cites as fetched (a version 2 bundle). */
+ * cites as fetched (a version 2 bundle). With e2ee (the exchange's E2EE
+ * session, else NULL) the bundle also records what re-checks the E2EE
+ * offline, a one-session secret key and the plaintext conversation among
+ * it: the file is then created 0600. */
 bool cli_save_aci_bundle(const char *cmd, const char *path,
                          teeattest_ctx *ctx, teeattest_report *rep,
                          teeattest_evidence *ev, const uint8_t nonce[32],
                          const char *model, const int64_t *time,
                          const teeattest_exchange *x, const uint8_t *receipt,
                          size_t receipt_len, const uint8_t *session,
-                         size_t session_len);
+                         size_t session_len,
+                         const teeattest_e2ee_session *e2ee);
 
 /* ---- providers (cmd_provider.c) --------------------------------------- */
 

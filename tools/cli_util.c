@@ -255,11 +255,11 @@ bool cli_make_dir(const char *cmd, const char *path)
     return false;
 }
 
-bool cli_write_new_file(const char *cmd, const char *path, const void *data,
-                        size_t len)
+static bool write_new_file(const char *cmd, const char *path,
+                           const void *data, size_t len, mode_t mode)
 {
     /* O_EXCL: a saved capture must never clobber a user's file. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd < 0) {
         cli_error(cmd, "cannot write %s: %s", path, strerror(errno));
         return false;
@@ -281,6 +281,18 @@ bool cli_write_new_file(const char *cmd, const char *path, const void *data,
         return false;
     }
     return true;
+}
+
+bool cli_write_new_file(const char *cmd, const char *path, const void *data,
+                        size_t len)
+{
+    return write_new_file(cmd, path, data, len, 0644);
+}
+
+bool cli_write_private_file(const char *cmd, const char *path,
+                            const void *data, size_t len)
+{
+    return write_new_file(cmd, path, data, len, 0600);
 }
 
 bool cli_join_path(const char *cmd, char *out, size_t cap, const char *a,

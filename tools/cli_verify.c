@@ -904,7 +904,8 @@ static bool save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                         const int64_t *time, const teeattest_exchange *x,
                         teeattest_signature *sig, const uint8_t *receipt,
                         size_t receipt_len, const uint8_t *session,
-                        size_t session_len)
+                        size_t session_len,
+                        const teeattest_e2ee_session *e2ee)
 {
     teeattest_error err = TEEATTEST_ERROR_INIT;
     teeattest_bundle *b = NULL;
@@ -937,12 +938,16 @@ static bool save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
     if (st == TEEATTEST_OK && session)
         st = teeattest_bundle_add_item(b, TEEATTEST_BUNDLE_ACI_SESSION,
                                        session, session_len, &err);
+    if (st == TEEATTEST_OK && e2ee)
+        st = teeattest_bundle_set_e2ee(b, e2ee, &err);
     if (st == TEEATTEST_OK)
         st = teeattest_bundle_to_json(b, &json, &len, &err);
     bool ok = false;
     if (st != TEEATTEST_OK)
         cli_error(cmd, "--save %s: cannot build the bundle: %s", path,
                   err.message[0] ? err.message : teeattest_status_str(st));
+    else if (e2ee) /* a session's secret key and the conversation */
+        ok = cli_write_private_file(cmd, path, json, len);
     else
         ok = cli_write_new_file(cmd, path, json, len);
     teeattest_bundle_free(b);
@@ -956,7 +961,7 @@ bool cli_save_bundle(const char *cmd, const char *path, teeattest_ctx *ctx,
                      teeattest_signature *sig)
 {
     return save_bundle(cmd, path, ctx, rep, ev, nonce, model, time, x, sig,
-                       NULL, 0, NULL, 0);
+                       NULL, 0, NULL, 0, NULL);
 }
 
 bool cli_save_aci_bundle(const char *cmd, const char *path,
@@ -965,8 +970,9 @@ bool cli_save_aci_bundle(const char *cmd, const char *path,
                          const char *model, const int64_t *time,
                          const teeattest_exchange *x, const uint8_t *receipt,
                          size_t receipt_len, const uint8_t *session,
-                         size_t session_len)
+                         size_t session_len,
+                         const teeattest_e2ee_session *e2ee)
 {
     return save_bundle(cmd, path, ctx, rep, ev, nonce, model, time, x, NULL,
-                       receipt, receipt_len, session, session_len);
+                       receipt, receipt_len, session, session_len, e2ee);
 }

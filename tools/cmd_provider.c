@@ -552,7 +552,9 @@ void help_chat(FILE *f)
           "                            (default: now)\n"
           "  --e2ee                    (--provider aci) encrypt the prompt to the\n"
           "                            attested E2EE key and decrypt the answer\n"
-          "                            (not with --save); --at also sets the\n"
+          "                            (--save FILE also records the session's\n"
+          "                            key: the file is 0600; not --save DIR/);\n"
+          "                            --at also sets the\n"
           "                            X-E2EE-Timestamp; --json adds \"e2ee\":\n"
           "                            {\"suite\", \"key_id\", \"fields\"}\n"
           "  --e2ee-suite SUITE        x25519 (default when listed) or secp256k1\n"
@@ -1009,9 +1011,12 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
     teeattest_ctx *ectx = NULL;
     teeattest_e2ee_session *sess = NULL;
     int64_t at = 0;
-    if (e2ee && o_save->seen) {
-        cli_error(CHAT, "--save with --e2ee is not supported yet (the "
-                        "request hash covers the restored body)");
+    if (e2ee && o_save->seen && save_is_dir(o_save->value)) {
+        /* 'aci verify-receipt' cannot re-open an encrypted answer: the
+         * bundle records what does (--save FILE). */
+        cli_error(CHAT, "--save DIR/ with --e2ee is not supported: use "
+                        "--save FILE (a bundle 'teeattest verify' re-checks, "
+                        "E2EE included)");
         return CLI_USAGE;
     }
     if (!attest_for_chat(ctx, p, opts, va, NULL, pol, &rep, &ev, nonce, &att))
@@ -1111,7 +1116,7 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
                                         nonce, cli_opt(opts, "model")->value,
                                         o_at->seen ? &at : NULL, x, receipt,
                                         receipt_len, agg->session,
-                                        agg->session_len)))
+                                        agg->session_len, sess)))
         goto out;
     st = teeattest_aci_verify_receipt(ctx, &res, receipt, receipt_len,
                                       (const uint8_t *)keyset, strlen(keyset),

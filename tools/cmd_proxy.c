@@ -89,7 +89,8 @@ void help_proxy(FILE *f)
           "                            'teeattest verify' re-verifies (aci:\n"
           "                            DIR/exchange-N/ with the receipt files\n"
           "                            'teeattest aci verify-receipt' reads;\n"
-          "                            refused with --e2ee)\n"
+          "                            with --e2ee a bundle DIR/exchange-N.json\n"
+          "                            holding the session's key, 0600)\n"
           "  --e2ee                    (--provider aci) encrypt each request to\n"
           "                            an E2EE key of the attested keyset and\n"
           "                            decrypt its answer (E2EE v2; checks\n"
@@ -306,15 +307,6 @@ int cmd_proxy(int argc, char **argv)
     if (px.e2ee && !px.aci) {
         cli_error(PROXY, "--e2ee is for --provider aci (E2EE v2 to the "
                   "attested keyset's key)");
-        goto out;
-    }
-    if (px.e2ee && cli_opt(opts, "save-dir")->seen) {
-        /* The receipt's request hash is over the restored plaintext body,
-         * and the saved answer could not be decrypted again (the session
-         * key is gone): nothing worth saving re-verifies the E2EE. */
-        cli_error(PROXY, "--save-dir with --e2ee is not supported: it would "
-                  "write the plaintext prompts to disk, and the encrypted "
-                  "answers could not be decrypted again");
         goto out;
     }
     bool fixed_at = (o = cli_opt(opts, "at"))->seen;

@@ -311,6 +311,27 @@ static void save_aci(struct proxy *px, const struct proxy_att *a,
                         "not saved\n");
 }
 
+/* aci --e2ee --save-dir: an evidence bundle per exchange,
+ * DIR/exchange-N.json, as chat --e2ee --save FILE writes it (the wire
+ * bytes, the receipt, the session's record: 0600), which 'teeattest
+ * verify' re-checks offline, E2EE included. */
+static void save_aci_e2ee(struct proxy *px, const struct proxy_att *a,
+                          const teeattest_exchange *x, const uint8_t *receipt,
+                          size_t receipt_len,
+                          const teeattest_e2ee_session *e2ee)
+{
+    char name[64], path[4096];
+    snprintf(name, sizeof name, "exchange-%06lu.json",
+             atomic_fetch_add(&px->saved, 1) + 1);
+    int64_t at = a->at;
+    if (!cli_join_path(PROXY, path, sizeof path, px->save_dir, name, NULL) ||
+        !cli_save_aci_bundle(PROXY, path, px->ctx, a->rep, a->ev, a->nonce,
+                             px->model, &at, x, receipt, receipt_len, NULL, 0,
+                             e2ee))
+        fprintf(stderr, "teeattest: proxy: the exchange was answered but "
+                        "not saved\n");
+}
+
 /* aci: the receipt the answer names, fetched over the same (pinned)
  * provider, verified against the attested keyset with the exact request
  * and response bytes; both body hashes must pass. */
@@ -392,7 +413,9 @@ static void verify_receipt(struct proxy *px, struct proxy_att *a,
         o->e2ee_key = strdup(teeattest_e2ee_session_key_id(e2ee));
     }
     atomic_fetch_add(&px->n.verified, 1);
-    if (px->save_dir && !e2ee) /* refused with --e2ee (cmd_proxy.c) */
+    if (px->save_dir && e2ee)
+        save_aci_e2ee(px, a, x, receipt, len, e2ee);
+    else if (px->save_dir)
         save_aci(px, a, x, receipt, len);
 out:
     teeattest_result_free(res);

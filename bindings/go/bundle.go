@@ -174,6 +174,24 @@ func (b *Bundle) SetSignature(sig *Signature) error {
 	})
 }
 
+// SetE2EE records the E2EE v2 session of the bundle's exchange (after
+// EncryptRequest; nil removes the record) so that verification re-runs the
+// E2EE checks offline. The bundle then holds the conversation in plaintext
+// and the session's secret response key: keep its JSON as private as the
+// prompt (docs/bundle.md, "aci.e2ee").
+func (b *Bundle) SetE2EE(s *E2EESession) error {
+	var sp *C.teeattest_e2ee_session
+	if s != nil {
+		if sp = s.ptr(); sp == nil {
+			return errClosed("E2EESession")
+		}
+		defer s.h.put()
+	}
+	return b.do("Bundle.SetE2EE", func(p *C.teeattest_bundle, e *C.teeattest_error) C.int {
+		return C.teeattest_bundle_set_e2ee(p, sp, e)
+	})
+}
+
 // BundleItemKind names a kind of document a bundle carries beside its
 // report (teeattest_bundle_item_kind).
 type BundleItemKind int32

@@ -27,6 +27,7 @@
 
 #include "teeattest/attest.h"
 #include "teeattest/common.h"
+#include "teeattest/e2ee.h"
 #include "teeattest/provider.h"
 #include "teeattest/signature.h"
 #include "teeattest/status.h"
@@ -200,6 +201,36 @@ TEEATTEST_API int teeattest_bundle_set_signature(teeattest_bundle *b,
                                                  teeattest_error *err);
 
 /**
+ * @brief Record the E2EE v2 session of the bundle's exchange
+ *        (docs/bundle.md, `aci.e2ee`), so that verification re-runs the
+ *        E2EE checks offline.
+ *
+ * With E2EE the exchange holds the wire bytes: the encrypted request as
+ * sent and the encrypted response as received. The receipt hashes the
+ * request as the service restored it, and the answer's fields are
+ * encrypted to the client's key of that one session; the bundle copies
+ * from the session what re-checks both: the suite, key id and service key
+ * the request was encrypted to, the session's nonce and timestamp, the
+ * restored request body and the client's secret response key. The
+ * written bundle also holds the answer's plaintext, computed from the
+ * exchange. The document then holds the conversation in plaintext and a
+ * secret key that opens only this exchange: keep it as private as the
+ * prompt. The bundle wipes its copies when freed.
+ *
+ * @param b the bundle (aci dialect).
+ * @param s a session after teeattest_e2ee_encrypt_request(), or NULL to
+ *        remove the record. Nothing is kept of it after the call.
+ * @param err optional error detail; may be NULL.
+ * @return TEEATTEST_OK; TEEATTEST_E_INVALID_ARG (NULL bundle, a session
+ *         that encrypted no request); TEEATTEST_E_TOO_LARGE (a restored
+ *         request over 16 MiB, the exchange limit); TEEATTEST_E_NOMEM.
+ * @since 1.0
+ */
+TEEATTEST_API int teeattest_bundle_set_e2ee(teeattest_bundle *b,
+                                            const teeattest_e2ee_session *s,
+                                            teeattest_error *err);
+
+/**
  * @brief Add a document of the given kind (copied, bytes kept exactly):
  *        an ACI receipt or session. A bundle holding any is written as
  *        format version 2 (docs/bundle.md), which older readers refuse.
@@ -244,7 +275,8 @@ TEEATTEST_API int teeattest_bundle_item(const teeattest_bundle *b,
                                         teeattest_error *err);
 
 /** @brief The format version teeattest_bundle_to_json() writes for this
- *         bundle: 2 when it holds ACI receipts or sessions or its
+ *         bundle: 2 when it holds ACI receipts, sessions or an E2EE
+ *         record, or its
  *         evidence holds Sigstore bundles, else 1.
  * @param b the bundle.
  * @return 1 or 2; 0 when b is NULL.
@@ -261,7 +293,8 @@ TEEATTEST_API int32_t teeattest_bundle_version(const teeattest_bundle *b);
  *         TEEATTEST_E_PARSE (a collateral item that did not load cannot be
  *         reproduced, or the report document is not a JSON object; err
  *         names the item); TEEATTEST_E_TOO_LARGE (over
- *         TEEATTEST_BUNDLE_MAX); TEEATTEST_E_INVALID_ARG;
+ *         TEEATTEST_BUNDLE_MAX, or an E2EE record's decrypted answer over
+ *         16 MiB); TEEATTEST_E_INVALID_ARG;
  *         TEEATTEST_E_NOMEM.
  * @param b the bundle.
  * @param json receives the NUL-terminated JSON text. Borrowed from the bundle.

@@ -441,3 +441,111 @@ int teeattest_e2ee_decrypt_chunk(teeattest_e2ee_session *s,
 {
     return decrypt(s, plain, plain_len, data, len, true, err);
 }
+
+/* ---- the material of a saved exchange (evidence bundles) ------------------- */
+
+int ta_e2ee_session_export(const teeattest_e2ee_session *s,
+                           ta_e2ee_material *m)
+{
+    if (!s || !m || !s->endpoint || !s->client.has_secret)
+        return TEEATTEST_E_INVALID_ARG;
+    memset(m, 0, sizeof *m);
+    m->suite = s->service.suite;
+    m->endpoint = s->endpoint;
+    m->key_id = s->key_id;
+    m->service_pub = s->service_pub;
+    memcpy(m->client_secret, s->client.secret, 32);
+    memcpy(m->nonce, s->bind.nonce, sizeof m->nonce);
+    m->ts = s->bind.ts;
+    m->restored = s->restored;
+    m->restored_len = s->restored_len;
+    return TEEATTEST_OK;
+}
+
+static bool lower_hex64(const char *p)
+{
+    size_t i = 0;
+    for (; p[i]; i++)
+        if (i >= 64 || !((p[i] >= '0' && p[i] <= '9') ||
+                         (p[i] >= 'a' && p[i] <= 'f')))
+            return false;
+    return i == 64;
+}
+
+int ta_e2ee_session_import(teeattest_ctx *ctx, teeattest_e2ee_session **out,
+                           const ta_e2ee_material *m, teeattest_error *err)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx || !out || !m || !m->key_id || !m->service_pub || !m->restored)
+        return TA_INVALID(err, "ta_e2ee_session_import");
+    if (!ta_e2ee_algo(m->suite))
+        return ta_error(err, TEEATTEST_E_UNSUPPORTED, "algo",
+                        "not an E2EE v2 suite");
+    if (m->endpoint < TEEATTEST_E2EE_CHAT ||
+        m->endpoint > TEEATTEST_E2EE_EMBEDDINGS)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "endpoint",
+                        "not an E2EE v2 endpoint");
+    if (!memchr(m->nonce, 0, sizeof m->nonce) || !lower_hex64(m->nonce))
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "nonce",
+                        "the nonce is 64 lowercase hex digits");
+    if (m->ts < 0)
+        return ta_error(err, TEEATTEST_E_INVALID_ARG, "timestamp",
+                        "a negative timestamp");
+    teeattest_e2ee_session *s = ta_calloc(ctx, 1, sizeof *s);
+    if (!s)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    atomic_init(&s->refs, 1);
+    s->ctx = teeattest_ctx_ref(ctx);
+    json_t *body = NULL;
+    int rc = ta_e2ee_pub_parse(&s->service, m->suite, m->service_pub,
+                               strlen(m->service_pub));
+    if (rc) {
+        rc = ta_error(err, rc, "public_key",
+                      "the service key is not a key of its suite");
+        goto out;
+    }
+    rc = ta_e2ee_key_from_secret(&s->client, m->suite, m->client_secret);
+    if (rc) {
+        rc = ta_error(err, rc == TEEATTEST_E_INVALID_ARG
+                               ? TEEATTEST_E_VERIFY_FAILED : rc,
+                      "client_secret_key", "not a secret key of the suite");
+        goto out;
+    }
+    if ((rc = ta_json_parse(&body, m->restored, m->restored_len,
+                            TEEATTEST_E2EE_BODY_MAX, err)))
+        goto out;
+    json_t *model = json_object_get(body, "model");
+    if (!json_is_string(model)) {
+        rc = ta_error(err, TEEATTEST_E_FIELD_MISSING, "restored_request.model",
+                      "the restored request needs a string model");
+        goto out;
+    }
+    s->model = ta_strndup(ctx, json_string_value(model),
+                          json_string_length(model));
+    s->key_id = ta_strndup(ctx, m->key_id, strlen(m->key_id));
+    s->service_pub = ta_strndup(ctx, m->service_pub, strlen(m->service_pub));
+    s->restored = ta_malloc(ctx, m->restored_len ? m->restored_len : 1);
+    if (!s->model || !s->key_id || !s->service_pub || !s->restored) {
+        rc = ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+        goto out;
+    }
+    memcpy(s->restored, m->restored, m->restored_len);
+    s->restored_len = m->restored_len;
+    s->bind.suite = m->suite;
+    s->bind.model = s->model;
+    s->bind.model_len = json_string_length(model);
+    memcpy(s->bind.nonce, m->nonce, sizeof s->bind.nonce);
+    s->bind.ts = m->ts;
+    snprintf(s->ts_text, sizeof s->ts_text, "%lld", (long long)m->ts);
+    ta_e2ee_pub_hex(s->client_pub, &s->client);
+    s->endpoint = m->endpoint;
+out:
+    json_decref(body);
+    if (rc) {
+        teeattest_e2ee_session_free(s);
+        return rc;
+    }
+    *out = s;
+    return TEEATTEST_OK;
+}

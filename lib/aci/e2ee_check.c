@@ -23,6 +23,8 @@ static const char RESPONSE[] = "aci.e2ee.response";
 
 typedef struct open_state {
     teeattest_e2ee_session *s;
+    int (*each)(void *ud, const uint8_t *p, size_t n);
+    void *ud;
     size_t events;
     int rc;            /* the first failure's status */
     teeattest_error *err;
@@ -38,13 +40,15 @@ static int on_event(void *ud, const char *event, const char *data, size_t len)
     o->events++;
     o->rc = teeattest_e2ee_decrypt_chunk(o->s, &p, &n, (const uint8_t *)data,
                                          len, o->err);
+    if (!o->rc && o->each)
+        o->rc = o->each(o->ud, p, n);
     return o->rc ? 1 : 0;
 }
 
-/* Open every field of `resp`: a JSON body when its first non-blank byte
- * is '{', else an SSE stream of chunks. */
-static int open_all(teeattest_e2ee_session *s, const teeattest_ctx *ctx,
-                    const uint8_t *resp, size_t len, teeattest_error *err)
+int ta_e2ee_open_all(teeattest_e2ee_session *s, const teeattest_ctx *ctx,
+                     const uint8_t *resp, size_t len,
+                     int (*each)(void *ud, const uint8_t *p, size_t n),
+                     void *ud, teeattest_error *err)
 {
     size_t i = 0;
     while (i < len && (resp[i] == ' ' || resp[i] == '\t' || resp[i] == '\r' ||
@@ -53,9 +57,10 @@ static int open_all(teeattest_e2ee_session *s, const teeattest_ctx *ctx,
     if (i < len && resp[i] == '{') {
         const uint8_t *p;
         size_t n;
-        return teeattest_e2ee_decrypt_response(s, &p, &n, resp, len, err);
+        int rc = teeattest_e2ee_decrypt_response(s, &p, &n, resp, len, err);
+        return !rc && each ? each(ud, p, n) : rc;
     }
-    open_state o = {.s = s, .err = err};
+    open_state o = {.s = s, .each = each, .ud = ud, .err = err};
     ta_sse sse;
     ta_sse_init(&sse, ctx, on_event, &o);
     int rc = ta_sse_feed(&sse, resp, len);
@@ -86,14 +91,14 @@ int ta_e2ee_record_checks(const teeattest_ctx *ctx, ta_checks *c,
     for (size_t i = 0; i < ks->n_e2ee && !listed; i++) {
         const ta_aci_key *k = &ks->e2ee[i];
         listed = k->recognized && strcmp(k->algo, algo) == 0 &&
-                 k->pub_len == svc->pub_len &&
+                 strcmp(k->key_id ? k->key_id : "", kid) == 0 && k->pub_len == svc->pub_len &&
                  memcmp(k->pub, svc->pub, svc->pub_len) == 0;
     }
     ta_checks_add(c, KEY, listed ? PASS : FAIL, true,
                   listed ? "the request was encrypted to %s key \"%.64s\" "
                            "of the keyset %s"
                          : "the request was encrypted to %s key \"%.64s\", "
-                           "not listed in the keyset %s",
+                           "not listed under that key_id in the keyset %s",
                   algo, kid, ks->digest);
     size_t before = ta_e2ee_session_opened(s);
     if (!resp) {
@@ -101,7 +106,7 @@ int ta_e2ee_record_checks(const teeattest_ctx *ctx, ta_checks *c,
                       "no response bytes given: its fields were not opened");
     } else {
         teeattest_error e = TEEATTEST_ERROR_INIT;
-        int rc = open_all(s, ctx, resp, len, &e);
+        int rc = ta_e2ee_open_all(s, ctx, resp, len, NULL, NULL, &e);
         if (rc == TEEATTEST_E_NOMEM)
             return ta_error(err, rc, NULL, "out of memory");
         size_t n = ta_e2ee_session_opened(s) - before;

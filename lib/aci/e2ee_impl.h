@@ -223,6 +223,47 @@ ta_e2ee_session_service(const struct teeattest_e2ee_session *s);
 /* Response fields decrypted (tag verified) by the session so far. */
 size_t ta_e2ee_session_opened(const struct teeattest_e2ee_session *s);
 
+/* What re-opens one exchange's answer offline (an evidence bundle,
+ * docs/bundle.md "aci.e2ee"): the suite and key the request was encrypted
+ * to, the client's secret response key of that one session, the nonce and
+ * timestamp every field's AAD binds, the endpoint and the restored body the
+ * receipt hashes (its `model` is bound into every field). Pointers are
+ * borrowed from the session (export) or the caller (import). */
+typedef struct ta_e2ee_material {
+    int suite;
+    int endpoint;
+    const char *key_id;       /* the keyset entry's key_id ("" for none) */
+    const char *service_pub;  /* X-Model-Pub-Key as sent */
+    uint8_t client_secret[32];
+    char nonce[65];           /* X-E2EE-Nonce as sent */
+    int64_t ts;               /* X-E2EE-Timestamp */
+    const uint8_t *restored;
+    size_t restored_len;
+} ta_e2ee_material;
+
+/* The material of a session after its request was encrypted;
+ * TEEATTEST_E_INVALID_ARG before. The secret is copied into *m: wipe it. */
+int ta_e2ee_session_export(const struct teeattest_e2ee_session *s,
+                           ta_e2ee_material *m);
+/* A session that opens the answer of the exchange `m` describes (its
+ * request is not re-encrypted: teeattest_e2ee_request_body() has nothing).
+ * TEEATTEST_E_UNSUPPORTED (suite), TEEATTEST_E_HEX / _LENGTH /
+ * _VERIFY_FAILED (the service key or the secret), TEEATTEST_E_JSON /
+ * _FIELD_MISSING (the restored body is no object with a string model),
+ * TEEATTEST_E_INVALID_ARG (nonce, endpoint), TEEATTEST_E_NOMEM. */
+int ta_e2ee_session_import(teeattest_ctx *ctx,
+                           struct teeattest_e2ee_session **out,
+                           const ta_e2ee_material *m, teeattest_error *err);
+/* Open every field of a response (a JSON body when its first non-blank
+ * byte is '{', else an SSE stream of chunks), calling `each` with every
+ * decrypted body or event payload in order ("[DONE]" included) when `each`
+ * is not NULL. Returns the first failure (the walker's status). */
+int ta_e2ee_open_all(struct teeattest_e2ee_session *s,
+                     const teeattest_ctx *ctx, const uint8_t *resp,
+                     size_t len,
+                     int (*each)(void *ud, const uint8_t *p, size_t n),
+                     void *ud, teeattest_error *err);
+
 /* Record aci.e2ee.key (the session's service key is an e2ee_public_keys
  * entry of `ks`) and aci.e2ee.response (every field of the response
  * bytes, a JSON body or an SSE stream, opens under its AAD), with facts

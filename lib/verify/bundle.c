@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../aci/aci.h"
+#include "../aci/e2ee_impl.h"
 #include "../dstack/dstack.h"
 #include "../providers/providers.h"
 #include "pipeline.h"
@@ -34,6 +35,22 @@
 /* Version 2: the Sigstore bundles of image provenance the evidence holds
  * (teeattest_evidence_add_sigstore_bundle()), exact bytes. */
 #define SIGSTORE_MEMBER "sigstore_bundles"
+
+/* aci.e2ee: the E2EE v2 record of the exchange (teeattest_bundle_set_e2ee(),
+ * docs/bundle.md): what re-opens the answer offline, the restored body the
+ * receipt hashes and the answer's plaintext. */
+#define E2EE_MEMBER "e2ee"
+typedef struct e2ee_rec {
+    bool has;
+    int suite, endpoint;
+    char *key_id, *pub;
+    uint8_t secret[32];
+    char nonce[65];
+    int64_t ts;
+    uint8_t *restored, *answer;
+    size_t restored_len, answer_len;
+    bool has_answer; /* parsed, or computed by the writer */
+} e2ee_rec;
 
 /* Documents of one kind (teeattest_bundle_add_item()), exact bytes. */
 typedef struct item_list {
@@ -57,6 +74,7 @@ struct teeattest_bundle {
     uint8_t *req, *resp;
     size_t req_len, resp_len;
     item_list receipts, sessions; /* ACI/1: format version 2 */
+    e2ee_rec e2ee;                /* aci.e2ee, format version 2 */
     char *json;                   /* last teeattest_bundle_to_json() text */
     size_t json_len;
 };
@@ -94,13 +112,38 @@ TEEATTEST_API teeattest_bundle *teeattest_bundle_ref(teeattest_bundle *b)
 
 static void drop_json(teeattest_bundle *b)
 {
+    if (b->json) /* may hold a session's secret key and a conversation */
+        ta_wipe(b->json, b->json_len);
     ta_free(b->ctx, b->json);
     b->json = NULL;
     b->json_len = 0;
 }
 
+static void drop_answer(teeattest_bundle *b)
+{
+    if (b->e2ee.answer)
+        ta_wipe(b->e2ee.answer, b->e2ee.answer_len);
+    ta_free(b->ctx, b->e2ee.answer);
+    b->e2ee.answer = NULL;
+    b->e2ee.answer_len = 0;
+    b->e2ee.has_answer = false;
+}
+
+/* The conversation and a session's secret key: wiped. */
+static void drop_e2ee(teeattest_bundle *b)
+{
+    drop_answer(b);
+    ta_free(b->ctx, b->e2ee.key_id);
+    ta_free(b->ctx, b->e2ee.pub);
+    if (b->e2ee.restored)
+        ta_wipe(b->e2ee.restored, b->e2ee.restored_len);
+    ta_free(b->ctx, b->e2ee.restored);
+    ta_wipe(&b->e2ee, sizeof b->e2ee);
+}
+
 static void drop_exchange(teeattest_bundle *b)
 {
+    drop_answer(b); /* computed from the response */
     ta_free(b->ctx, b->req);
     ta_free(b->ctx, b->resp);
     b->req = b->resp = NULL;
@@ -118,6 +161,7 @@ TEEATTEST_API void teeattest_bundle_free(teeattest_bundle *b)
     teeattest_signature_free(b->sig);
     ta_free(ctx, b->model);
     drop_exchange(b);
+    drop_e2ee(b);
     for (size_t i = 0; i < b->receipts.n; i++)
         ta_free(ctx, b->receipts.p[i]);
     for (size_t i = 0; i < b->sessions.n; i++)
@@ -418,11 +462,128 @@ TEEATTEST_API int teeattest_bundle_item(const teeattest_bundle *b,
     return TEEATTEST_OK;
 }
 
+/* ---- aci.e2ee ----------------------------------------------------------------- */
+
+static const char *const endpoint_names[] = {NULL, "chat", "completions",
+                                             "embeddings"};
+
+static void e2ee_material(const e2ee_rec *r, ta_e2ee_material *m)
+{
+    memset(m, 0, sizeof *m);
+    m->suite = r->suite;
+    m->endpoint = r->endpoint;
+    m->key_id = r->key_id;
+    m->service_pub = r->pub;
+    memcpy(m->client_secret, r->secret, 32);
+    memcpy(m->nonce, r->nonce, sizeof m->nonce);
+    m->ts = r->ts;
+    m->restored = r->restored;
+    m->restored_len = r->restored_len;
+}
+
+static int append_payload(void *ud, const uint8_t *p, size_t n)
+{
+    ta_buf *out = ud;
+    int rc = ta_buf_append(out, p, n);
+    return rc ? rc : ta_buf_append(out, "\n", 1);
+}
+
+/* The answer as the record's session opens `resp`: every decrypted body or
+ * event payload followed by a newline, into `out`. Returns the session's
+ * status (*err says why it could not be loaded or a field did not open);
+ * out is then incomplete. */
+static int e2ee_open(teeattest_ctx *ctx, const e2ee_rec *r,
+                     const uint8_t *resp, size_t len, ta_buf *out,
+                     teeattest_error *err)
+{
+    ta_e2ee_material m;
+    e2ee_material(r, &m);
+    teeattest_e2ee_session *s = NULL;
+    int rc = ta_e2ee_session_import(ctx, &s, &m, err);
+    ta_wipe(&m, sizeof m);
+    if (!rc)
+        rc = ta_e2ee_open_all(s, ctx, resp, len, append_payload, out, err);
+    teeattest_e2ee_session_free(s);
+    return rc;
+}
+
+TEEATTEST_API int teeattest_bundle_set_e2ee(teeattest_bundle *b,
+                                            const teeattest_e2ee_session *s,
+                                            teeattest_error *err)
+{
+    if (!b)
+        return TA_INVALID(err, "bundle is NULL");
+    ta_e2ee_material m;
+    if (s && ta_e2ee_session_export(s, &m))
+        return TA_INVALID(err, "the session has encrypted no request");
+    if (s && m.restored_len > EXCHANGE_MAX) {
+        ta_wipe(&m, sizeof m);
+        return ta_error(err, TEEATTEST_E_TOO_LARGE, "aci." E2EE_MEMBER,
+                        "the restored request exceeds %u bytes",
+                        EXCHANGE_MAX);
+    }
+    drop_e2ee(b);
+    drop_json(b);
+    if (!s)
+        return TEEATTEST_OK;
+    e2ee_rec *r = &b->e2ee;
+    r->suite = m.suite;
+    r->endpoint = m.endpoint;
+    memcpy(r->secret, m.client_secret, 32);
+    memcpy(r->nonce, m.nonce, sizeof r->nonce);
+    r->ts = m.ts;
+    r->key_id = ta_strndup(b->ctx, m.key_id, strlen(m.key_id));
+    r->pub = ta_strndup(b->ctx, m.service_pub, strlen(m.service_pub));
+    r->restored = dup_bytes(b->ctx, m.restored, m.restored_len);
+    r->restored_len = m.restored_len;
+    ta_wipe(&m, sizeof m);
+    r->has = true;
+    if (!r->key_id || !r->pub || !r->restored) {
+        drop_e2ee(b);
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    }
+    return TEEATTEST_OK;
+}
+
+/* The writer's answer: computed once from the exchange (an answer that
+ * does not open, or no exchange, is written empty; verification then
+ * fails aci.e2ee.response). */
+static int e2ee_answer(teeattest_bundle *b, teeattest_error *err)
+{
+    if (b->e2ee.has_answer)
+        return TEEATTEST_OK;
+    ta_buf out;
+    ta_buf_init(&out, b->ctx, EXCHANGE_MAX);
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = b->has_exchange ? e2ee_open(b->ctx, &b->e2ee, b->resp,
+                                         b->resp_len, &out, &e)
+                             : TEEATTEST_E_FIELD_MISSING;
+    if (rc == TEEATTEST_E_NOMEM || rc == TEEATTEST_E_TOO_LARGE) {
+        if (out.data)
+            ta_wipe(out.data, out.len);
+        ta_buf_free(&out);
+        return rc == TEEATTEST_E_NOMEM
+                   ? ta_error(err, rc, NULL, "out of memory")
+                   : ta_error(err, rc, "aci." E2EE_MEMBER ".answer",
+                              "the decrypted answer exceeds %u bytes",
+                              EXCHANGE_MAX);
+    }
+    if (rc) {
+        if (out.data)
+            ta_wipe(out.data, out.len);
+        out.len = 0;
+    }
+    b->e2ee.answer = ta_buf_steal(&out, &b->e2ee.answer_len);
+    b->e2ee.has_answer = true;
+    return TEEATTEST_OK;
+}
+
 TEEATTEST_API int32_t teeattest_bundle_version(const teeattest_bundle *b)
 {
     if (!b)
         return 0;
-    return b->receipts.n || b->sessions.n || b->ev->n_sigstore_bundles
+    return b->receipts.n || b->sessions.n || b->e2ee.has ||
+                   b->ev->n_sigstore_bundles
                ? TEEATTEST_BUNDLE_VERSION_MAX
                : TEEATTEST_BUNDLE_VERSION;
 }
@@ -800,6 +961,37 @@ static void put_signature(writer *w, const teeattest_signature *sig)
 }
 
 /* Sigstore bundle i of the evidence is the same bytes as an earlier one. */
+/* ,"e2ee":{...} inside "aci" (docs/bundle.md). */
+static void put_e2ee(writer *w, const e2ee_rec *r)
+{
+    char num[32], hex[65];
+    puts_(w, ",\"" E2EE_MEMBER "\":{\"algo\":");
+    const char *algo = ta_e2ee_algo(r->suite);
+    put_string(w, (const uint8_t *)algo, strlen(algo));
+    puts_(w, ",\"key_id\":");
+    put_string(w, (const uint8_t *)r->key_id, strlen(r->key_id));
+    puts_(w, ",\"public_key\":");
+    put_string(w, (const uint8_t *)r->pub, strlen(r->pub));
+    ta_hex_encode(hex, r->secret, 32);
+    puts_(w, ",\"client_secret_key\":\"");
+    puts_(w, hex);
+    ta_wipe(hex, sizeof hex);
+    puts_(w, "\",\"nonce\":\"");
+    puts_(w, r->nonce);
+    snprintf(num, sizeof num, "\",\"timestamp\":%lld", (long long)r->ts);
+    puts_(w, num);
+    puts_(w, ",\"endpoint\":\"");
+    puts_(w, endpoint_names[r->endpoint]);
+    puts_(w, "\",\"restored_request\":");
+    put_text(w, r->restored, r->restored_len);
+    puts_(w, ",\"answer\":");
+    if (r->answer_len)
+        put_text(w, r->answer, r->answer_len);
+    else
+        puts_(w, "\"\"");
+    puts_(w, "}");
+}
+
 static bool sigstore_repeated(const teeattest_evidence *ev, size_t i)
 {
     const ta_gpu_blob *x = &ev->sigstore_bundles[i];
@@ -907,7 +1099,11 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
         puts_(&w, ",\"signature\":");
         put_signature(&w, b->sig);
     }
-    if (b->receipts.n || b->sessions.n) {
+    if (b->e2ee.has && (w.rc = e2ee_answer(b, err))) {
+        ta_buf_free(&w.b);
+        return w.rc;
+    }
+    if (b->receipts.n || b->sessions.n || b->e2ee.has) {
         /* Version 2: the ACI receipts and sessions, exact bytes. */
         puts_(&w, ",\"aci\":{\"receipts\":[");
         for (size_t i = 0; i < b->receipts.n; i++) {
@@ -921,7 +1117,10 @@ TEEATTEST_API int teeattest_bundle_to_json(teeattest_bundle *b,
                 puts_(&w, ",");
             put_text(&w, b->sessions.p[i], b->sessions.len[i]);
         }
-        puts_(&w, "]}");
+        puts_(&w, "]");
+        if (b->e2ee.has)
+            put_e2ee(&w, &b->e2ee);
+        puts_(&w, "}");
     }
     put_sigstore(&w, b->ev);
     puts_(&w, "}");
@@ -1313,6 +1512,102 @@ static int get_string(json_t *o, const char *key, bool required, size_t max,
     return TEEATTEST_OK;
 }
 
+/* aci.e2ee (docs/bundle.md): every member required; the record must load
+ * as a session (a suite, its key, a secret of the suite, the nonce, a
+ * restored body with a string model). */
+static int parse_e2ee(teeattest_bundle *b, json_t *o, teeattest_error *err)
+{
+    char where[64];
+    if (!json_is_object(o))
+        return ta_error(err, TEEATTEST_E_JSON, "aci." E2EE_MEMBER,
+                        "must be an object");
+    static const char *const strs[] = {"algo", "key_id", "public_key",
+                                       "client_secret_key", "nonce",
+                                       "endpoint"};
+    const char *v[6];
+    int rc;
+    for (size_t i = 0; i < 6; i++) {
+        snprintf(where, sizeof where, "aci." E2EE_MEMBER ".%s", strs[i]);
+        teeattest_error e = TEEATTEST_ERROR_INIT;
+        if ((rc = get_string(o, strs[i], true, TA_ACI_PUBKEY_HEX_MAX, &v[i],
+                             &e)))
+            return ta_error(err, rc, where, "%s", e.message);
+    }
+    e2ee_rec *r = &b->e2ee;
+    r->suite = ta_e2ee_suite(v[0]);
+    if (!r->suite)
+        return ta_error(err, TEEATTEST_E_UNSUPPORTED, "aci." E2EE_MEMBER ".algo",
+                        "not an E2EE v2 suite");
+    for (int e = 1; e <= 3; e++)
+        if (strcmp(v[5], endpoint_names[e]) == 0)
+            r->endpoint = e;
+    if (!r->endpoint)
+        return ta_error(err, TEEATTEST_E_JSON, "aci." E2EE_MEMBER ".endpoint",
+                        "must be chat, completions or embeddings");
+    if (strlen(v[3]) != 64 ||
+        ta_hex_decode(r->secret, sizeof r->secret, v[3], 64) != 32)
+        return ta_error(err, TEEATTEST_E_HEX,
+                        "aci." E2EE_MEMBER ".client_secret_key",
+                        "must be 64 hex digits");
+    if (strlen(v[4]) != 64)
+        return ta_error(err, TEEATTEST_E_LENGTH, "aci." E2EE_MEMBER ".nonce",
+                        "must be 64 lowercase hex digits");
+    if (strspn(v[4], "0123456789abcdef") != 64)
+        return ta_error(err, TEEATTEST_E_HEX, "aci." E2EE_MEMBER ".nonce",
+                        "must be 64 lowercase hex digits");
+    memcpy(r->nonce, v[4], 65);
+    json_t *t = json_object_get(o, "timestamp");
+    if (!t)
+        return ta_error(err, TEEATTEST_E_FIELD_MISSING,
+                        "aci." E2EE_MEMBER ".timestamp",
+                        "required member is missing");
+    if (!json_is_integer(t) || json_integer_value(t) < 0 ||
+        json_integer_value(t) > TEEATTEST_TIME_MAX)
+        return ta_error(err, TEEATTEST_E_JSON, "aci." E2EE_MEMBER ".timestamp",
+                        "must be an integer Unix time");
+    r->ts = json_integer_value(t);
+    bytes q, a;
+    json_t *jq = json_object_get(o, "restored_request");
+    json_t *ja = json_object_get(o, "answer");
+    if (!jq || !ja)
+        return ta_error(err, TEEATTEST_E_FIELD_MISSING,
+                        !jq ? "aci." E2EE_MEMBER ".restored_request"
+                            : "aci." E2EE_MEMBER ".answer",
+                        "required member is missing");
+    if ((rc = get_text(b->ctx, jq, "aci." E2EE_MEMBER ".restored_request",
+                       EXCHANGE_MAX, &q, err)))
+        return rc;
+    if ((rc = get_text(b->ctx, ja, "aci." E2EE_MEMBER ".answer", EXCHANGE_MAX,
+                       &a, err))) {
+        bytes_free(b->ctx, &q);
+        return rc;
+    }
+    r->key_id = ta_strndup(b->ctx, v[1], strlen(v[1]));
+    r->pub = ta_strndup(b->ctx, v[2], strlen(v[2]));
+    r->restored = q.owned ? q.owned : dup_bytes(b->ctx, q.p, q.n);
+    r->restored_len = q.n;
+    r->answer = a.owned ? a.owned : dup_bytes(b->ctx, a.p, a.n);
+    r->answer_len = a.n;
+    r->has = r->has_answer = true;
+    if (!r->key_id || !r->pub || !r->restored || !r->answer)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "out of memory");
+    /* It must load as the session it records. */
+    ta_e2ee_material m;
+    e2ee_material(r, &m);
+    teeattest_e2ee_session *s = NULL;
+    rc = ta_e2ee_session_import(b->ctx, &s, &m, err);
+    ta_wipe(&m, sizeof m);
+    teeattest_e2ee_session_free(s);
+    if (rc == TEEATTEST_E_INVALID_ARG) { /* malformed input, not misuse */
+        char msg[256] = "invalid record";
+        if (ta_error_writable(err))
+            snprintf(msg, sizeof msg, "%s", err->message);
+        rc = ta_error(err, TEEATTEST_E_JSON, "aci." E2EE_MEMBER, "%s", msg);
+    } else if (rc && rc != TEEATTEST_E_NOMEM)
+        rc = rewhere(err, rc, "aci." E2EE_MEMBER);
+    return rc;
+}
+
 /* Version 2's "aci": {"receipts":[TEXT...],"sessions":[TEXT...]}, each
  * item a JSON object within its kind's limit. */
 static int parse_aci(teeattest_bundle *b, json_t *o, teeattest_error *err)
@@ -1351,6 +1646,9 @@ static int parse_aci(teeattest_bundle *b, json_t *o, teeattest_error *err)
             l->len[l->n++] = x.n;
         }
     }
+    json_t *e = json_object_get(o, E2EE_MEMBER);
+    if (!rc && e)
+        rc = parse_e2ee(b, e, err);
     return rc;
 }
 
@@ -1630,7 +1928,7 @@ static void check_pairing(teeattest_result *r, const teeattest_bundle *b,
     const char *why = NULL;
     char msg[160];
     size_t nr = b->receipts.n;
-    if (!aci && (nr || b->sessions.n)) {
+    if (!aci && (nr || b->sessions.n || b->e2ee.has)) {
         snprintf(msg, sizeof msg, "the bundle holds ACI receipts or sessions "
                                   "but its dialect is %.40s",
                  teeattest_report_dialect(b->report));
@@ -1654,6 +1952,8 @@ static void check_pairing(teeattest_result *r, const teeattest_bundle *b,
         }
     } else if (aci && !b->has_exchange && nr) {
         why = "the bundle has a receipt but no exchange to check it against";
+    } else if (aci && !b->has_exchange && b->e2ee.has) {
+        why = "the bundle has an E2EE record but no exchange";
     }
     if (why)
         ta_result_check(r, "bundle.response", TEEATTEST_OUTCOME_FAIL, true,
@@ -1727,13 +2027,13 @@ static void check_sessions(teeattest_result *r, const teeattest_bundle *b,
  * did not parse for want of memory) requires verified serving, and an
  * aci_session_ids that is not a non-empty array pins nothing that any
  * receipt can cite. */
-static int request_constraints(const teeattest_bundle *b, json_t **doc,
-                               ta_aci_receipt_opts *o, const char ***pins,
-                               teeattest_error *err)
+static int request_constraints(const uint8_t *req, size_t req_len,
+                               json_t **doc, ta_aci_receipt_opts *o,
+                               const char ***pins, teeattest_error *err)
 {
     *doc = NULL;
     *pins = NULL;
-    if (ta_json_parse(doc, b->req, b->req_len, EXCHANGE_MAX, NULL) ||
+    if (ta_json_parse(doc, req, req_len, EXCHANGE_MAX, NULL) ||
         !json_is_object(*doc)) {
         json_decref(*doc);
         *doc = NULL;
@@ -1780,6 +2080,122 @@ static int session_checks(teeattest_bundle *b, ta_checks *c, size_t s,
     return rc;
 }
 
+/* The members of a request outside its encrypted locations: `body` with
+ * every message's content (chat), the prompt (completions) or the input
+ * (embeddings) set to null. */
+static void clear_members(json_t *body, int endpoint)
+{
+    if (endpoint == TA_E2EE_EP_CHAT) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(json_object_get(body, "messages"), i, m)
+            if (json_is_object(m) && json_object_get(m, "content"))
+                json_object_set_new(m, "content", json_null());
+    } else {
+        const char *k = endpoint == TA_E2EE_EP_COMPLETIONS ? "prompt"
+                                                           : "input";
+        if (json_object_get(body, k))
+            json_object_set_new(body, k, json_null());
+    }
+}
+
+/* The request sent (ciphertext) is the restored body outside the
+ * encrypted locations: same members, same values. Its encrypted fields
+ * cannot be opened offline (the client keeps no per-field key). */
+static bool same_clear_members(const teeattest_bundle *b, const char **why)
+{
+    json_t *sent = NULL, *restored = NULL;
+    bool same = false;
+    *why = "the request sent is not a JSON object";
+    if (!ta_json_parse(&sent, b->req, b->req_len, EXCHANGE_MAX, NULL) &&
+        json_is_object(sent) &&
+        !ta_json_parse(&restored, b->e2ee.restored, b->e2ee.restored_len,
+                       EXCHANGE_MAX, NULL)) {
+        clear_members(sent, b->e2ee.endpoint);
+        clear_members(restored, b->e2ee.endpoint);
+        same = json_equal(sent, restored);
+        *why = "the request sent differs from the restored body outside "
+               "its encrypted fields";
+    }
+    json_decref(sent);
+    json_decref(restored);
+    return same;
+}
+
+/* aci.e2ee: the E2EE checks of the online chat, run again with the
+ * recorded session (aci.e2ee.key: the key the request was encrypted to is
+ * listed, under its key_id, in the keyset the report established;
+ * aci.e2ee.response: every answer field opens under its AAD), then
+ * bundle.e2ee: the request sent is the restored body outside its
+ * encrypted fields, and the recorded answer is what those fields open
+ * to. */
+static int e2ee_checks(teeattest_bundle *b, ta_checks *c,
+                       const ta_aci_keyset *ks, teeattest_error *err)
+{
+    ta_e2ee_material m;
+    e2ee_material(&b->e2ee, &m);
+    teeattest_e2ee_session *s = NULL;
+    teeattest_error e = TEEATTEST_ERROR_INIT;
+    int rc = ta_e2ee_session_import(b->ctx, &s, &m, &e);
+    ta_wipe(&m, sizeof m);
+    if (rc == TEEATTEST_E_NOMEM)
+        return ta_error(err, rc, NULL, "out of memory");
+    if (rc) {
+        static const char *const names[] = {"aci.e2ee.key",
+                                            "aci.e2ee.response",
+                                            "bundle.e2ee"};
+        for (size_t i = 0; i < 3; i++)
+            ta_checks_add(c, names[i], TEEATTEST_OUTCOME_FAIL, true,
+                          "the E2EE record does not load: %s%s%s",
+                          e.where, e.where[0] ? ": " : "", e.message);
+        return TEEATTEST_OK;
+    }
+    rc = ta_e2ee_record_checks(b->ctx, c, s, ks, b->resp, b->resp_len, err);
+    teeattest_e2ee_session_free(s);
+    if (rc)
+        return rc;
+    ta_buf out;
+    ta_buf_init(&out, b->ctx, EXCHANGE_MAX);
+    e = (teeattest_error)TEEATTEST_ERROR_INIT;
+    rc = e2ee_open(b->ctx, &b->e2ee, b->resp, b->resp_len, &out, &e);
+    if (rc == TEEATTEST_E_NOMEM) {
+        ta_buf_free(&out);
+        return ta_error(err, rc, NULL, "out of memory");
+    }
+    const e2ee_rec *r = &b->e2ee;
+    const char *why = NULL;
+    if (!same_clear_members(b, &why))
+        ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_FAIL, true, "%s",
+                      why);
+    else if (rc == TEEATTEST_E_TOO_LARGE)
+        ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_FAIL, true,
+                      "the decrypted answer exceeds %u bytes: it cannot be "
+                      "compared", EXCHANGE_MAX);
+    else if (rc && !r->answer_len)
+        ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_PASS, true,
+                      "the answer does not open (aci.e2ee.response) and the "
+                      "bundle records none");
+    else if (rc)
+        ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_FAIL, true,
+                      "the bundle records an answer, but the response does "
+                      "not open (aci.e2ee.response)");
+    else if (out.len != r->answer_len ||
+             (out.len && memcmp(out.data, r->answer, out.len) != 0))
+        ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_FAIL, true,
+                      "the recorded answer (%zu bytes) is not what the "
+                      "response's fields open to (%zu bytes)", r->answer_len,
+                      out.len);
+    else
+        ta_checks_add(c, "bundle.e2ee", TEEATTEST_OUTCOME_PASS, true,
+                      "the recorded answer (%zu bytes) is what the response's "
+                      "fields open to; the request sent is the restored body "
+                      "outside its encrypted fields", out.len);
+    if (out.data)
+        ta_wipe(out.data, out.len);
+    ta_buf_free(&out);
+    return TEEATTEST_OK;
+}
+
 /* Version 2, aci: the receipt over the exchange's exact bytes, against the
  * keyset the report established (fact aci.keyset, as chat does online),
  * held to the serving constraints of the request, with the session it
@@ -1818,15 +2234,18 @@ static int aci_checks(teeattest_bundle *b, teeattest_result *r,
         }
         ta_aci_receipt_opts o;
         memset(&o, 0, sizeof o);
-        o.request = b->req;
-        o.request_len = b->req_len;
+        /* E2EE: the receipt hashes the restored body, which carries the
+         * serving constraints too (spec/e2ee-v2.md 8). */
+        o.request = b->e2ee.has ? b->e2ee.restored : b->req;
+        o.request_len = b->e2ee.has ? b->e2ee.restored_len : b->req_len;
         o.has_request = true;
         o.response = b->resp;
         o.response_len = b->resp_len;
         o.has_response = true;
         json_t *reqdoc = NULL;
         const char **pins = NULL;
-        if ((rc = request_constraints(b, &reqdoc, &o, &pins, err))) {
+        if ((rc = request_constraints(o.request, o.request_len, &reqdoc, &o,
+                                      &pins, err))) {
             ta_aci_keyset_free(b->ctx, &ks);
             return rc;
         }
@@ -1860,6 +2279,8 @@ static int aci_checks(teeattest_bundle *b, teeattest_result *r,
                                        err);
         if (!rc && s < b->sessions.n)
             rc = session_checks(b, &c, s, cited, pol, err);
+        if (!rc && b->e2ee.has)
+            rc = e2ee_checks(b, &c, &ks, err);
         ta_aci_session_info_free(b->ctx, &si);
         ta_aci_keyset_free(b->ctx, &ks);
         free(pins);

@@ -1,7 +1,8 @@
 /*
  * Fuzz target: teeattest_bundle_parse() on arbitrary bytes (versions 1
  * and 2, the capture file). When a bundle parses: its getters (the
- * version 2 items and Sigstore bundles too), verification (offline, at
+ * version 2 items and Sigstore bundles too; an E2EE record is seen in
+ * the written JSON), verification (offline, at
  * the bundle's time) and
  * the round trip: the JSON it writes parses again and writes the same
  * bytes (a bundle written by this library is a fixed point).
@@ -69,7 +70,9 @@ static void exercise_bundle(teeattest_ctx *ctx, teeattest_bundle *b)
             FUZZ_CHECK(ol != dl || memcmp(o, d, dl) != 0);
         }
     }
-    FUZZ_CHECK(teeattest_bundle_version(b) == (items || nss ? 2 : 1));
+    /* Version 2 also for an E2EE record (aci.e2ee; checked below). */
+    int32_t version = teeattest_bundle_version(b);
+    FUZZ_CHECK(version == 2 || (version == 1 && !items && !nss));
 
     teeattest_error e;
     fuzz_err_reset(&e);
@@ -90,6 +93,8 @@ static void exercise_bundle(teeattest_ctx *ctx, teeattest_bundle *b)
     if (rc)
         return;
     FUZZ_CHECK(j1[l1] == '\0');
+    FUZZ_CHECK(version == 1 || items || nss ||
+               strstr(j1, ",\"e2ee\":{\"algo\":") != NULL);
     teeattest_bundle *b2 = NULL;
     fuzz_err_reset(&e);
     rc = teeattest_bundle_parse(ctx, &b2, (const uint8_t *)j1, l1, &e);

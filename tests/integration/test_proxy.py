@@ -909,8 +909,6 @@ class TestProxyE2ee(ProxyCase):
                  "--e2ee-suite"),
                 (["--provider", "aci", "--e2ee", "--e2ee-suite", "p256"],
                  "--e2ee-suite"),
-                (["--provider", "aci", "--e2ee", "--save-dir", save],
-                 "--save-dir"),
                 (["--provider", "aci", "--e2ee", "--at", "yesterday"],
                  "--at")):
             with self.subTest(args=args):
@@ -920,6 +918,52 @@ class TestProxyE2ee(ProxyCase):
                 self.assertEqual(r.returncode, 2, r.stderr)
                 self.assertIn(what, r.stderr.decode())
         self.assertFalse(os.path.exists(save))
+
+    def test_save_dir(self):
+        """--save-dir with --e2ee: per exchange an evidence bundle (0600)
+        with the wire bytes, the receipt and the session's record, which
+        'teeattest verify' re-checks offline, E2EE included; an edited
+        answer fails bundle.e2ee."""
+        d = tempfile.TemporaryDirectory()
+        self.addCleanup(d.cleanup)
+        p = self.e2ee("secp256k1", extra=["--save-dir", d.name])
+        st, _, body = p.chat()
+        self.assertEqual(st, 200, body)
+        st, _, body = p.chat(stream=True)
+        self.assertEqual(st, 200, body)
+        files = sorted(os.listdir(d.name))
+        self.assertEqual(files, ["exchange-000001.json",
+                                 "exchange-000002.json"])
+        for f in files:
+            path = os.path.join(d.name, f)
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+            with open(path) as fh:
+                b = json.load(fh)
+            e = b["aci"]["e2ee"]
+            self.assertEqual(e["key_id"], "sim-e2ee-secp256k1")
+            self.assertEqual(json.loads(e["restored_request"])["messages"],
+                             [{"role": "user", "content": "hello"}])
+            r = subprocess.run([TOOL, "verify", path, "--test-root",
+                                self.sims.root, "--no-gpu", "--json"],
+                               capture_output=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            out = {c["name"]: c["outcome"]
+                   for c in json.loads(r.stdout)["checks"]}
+            for name in ("aci.e2ee.key", "aci.e2ee.response", "bundle.e2ee",
+                         "aci.receipt.request_hash",
+                         "aci.receipt.response_hash"):
+                self.assertEqual(out[name], "pass", name)
+            e["answer"] = e["answer"].replace("simulated", "edited")
+            edited = os.path.join(d.name, "edited-" + f)
+            with open(edited, "w") as fh:
+                json.dump(b, fh)
+            r = subprocess.run([TOOL, "verify", edited, "--test-root",
+                                self.sims.root, "--no-gpu", "--json"],
+                               capture_output=True, timeout=300)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            out = {c["name"]: c["outcome"]
+                   for c in json.loads(r.stdout)["checks"]}
+            self.assertEqual(out["bundle.e2ee"], "fail")
 
     def sdk(self, p, stream):
         return TestProxyOpenAI.sdk(self, p, stream)

@@ -344,6 +344,67 @@ static void reader(void)
     teeattest_bundle_free(b);
 }
 
+/* aci.e2ee (teeattest_bundle_set_e2ee()): a session's record makes the
+ * bundle version 2, is written and read back to the same bytes, and its
+ * checks run at verification (the vector's answer has no field to
+ * decrypt: aci.e2ee.response fails; the end-to-end cases are in
+ * tests/integration/test_aci_e2ee_bundle.py). */
+static void e2ee_record(void)
+{
+    static const char body[] =
+        "{\"model\":\"demo-model\",\"messages\":[{\"role\":\"user\","
+        "\"content\":\"hi\"}]}";
+    teeattest_e2ee_session *s = NULL;
+    CHECK_EQ_INT(teeattest_e2ee_session_new(ctx, &s, U(V1_KEYSET_JCS),
+                                            strlen(V1_KEYSET_JCS), NULL, NULL,
+                                            NULL), TEEATTEST_OK);
+    teeattest_bundle *b = build(NULL, false);
+    /* misuse: no bundle; a session that encrypted nothing */
+    CHECK_EQ_INT(teeattest_bundle_set_e2ee(NULL, s, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_bundle_set_e2ee(b, s, NULL),
+                 TEEATTEST_E_INVALID_ARG);
+    CHECK_EQ_INT(teeattest_e2ee_encrypt_request(s, TEEATTEST_E2EE_CHAT,
+                                                U(body), strlen(body), NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_bundle_set_e2ee(b, s, NULL), TEEATTEST_OK);
+    teeattest_e2ee_session_free(s); /* nothing of it is kept */
+    const char *j = NULL;
+    size_t len = 0;
+    CHECK_EQ_INT(teeattest_bundle_to_json(b, &j, &len, NULL), TEEATTEST_OK);
+    CHECK(j && strstr(j, "\"sessions\":[],\"e2ee\":{\"algo\":"
+                         "\"x25519-aes-256-gcm-hkdf-sha256\",\"key_id\":"
+                         "\"e2ee-1\",\"public_key\":") != NULL);
+    CHECK(j && strstr(j, ",\"endpoint\":\"chat\",\"restored_request\":") !=
+                   NULL);
+    /* the vector's answer opens with no field: recorded, and
+     * aci.e2ee.response fails ("no encrypted field") */
+    CHECK(j && strstr(j, ",\"answer\":\"{\\\"choices\\\":[],") != NULL);
+    char *copy = strdup(j);
+    teeattest_bundle *p = NULL;
+    CHECK_EQ_INT(teeattest_bundle_parse(ctx, &p, U(copy), len, NULL),
+                 TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_bundle_version(p), 2);
+    const char *j2 = NULL;
+    size_t len2 = 0;
+    CHECK_EQ_INT(teeattest_bundle_to_json(p, &j2, &len2, NULL), TEEATTEST_OK);
+    CHECK(len2 == len && j2 && memcmp(j2, copy, len) == 0);
+    teeattest_result *r = verify(p);
+    CHECK_EQ_INT(outcome(r, "aci.e2ee.key"), PASS);
+    CHECK_EQ_INT(outcome(r, "aci.e2ee.response"), FAIL);
+    CHECK_EQ_INT(outcome(r, "bundle.e2ee"), PASS);
+    /* the vector's receipt hashes its own request, not this one */
+    CHECK_EQ_INT(outcome(r, "aci.receipt.request_hash"), FAIL);
+    teeattest_result_free(r);
+    /* NULL removes the record */
+    CHECK_EQ_INT(teeattest_bundle_set_e2ee(p, NULL, NULL), TEEATTEST_OK);
+    CHECK_EQ_INT(teeattest_bundle_to_json(p, &j2, &len2, NULL), TEEATTEST_OK);
+    CHECK(j2 && strstr(j2, "\"e2ee\":") == NULL);
+    teeattest_bundle_free(p);
+    teeattest_bundle_free(b);
+    free(copy);
+}
+
 int main(void)
 {
     ctx = unit_ctx();
@@ -359,6 +420,7 @@ int main(void)
     pairing();
     item_limits();
     reader();
+    e2ee_record();
     free(REPORT);
     teeattest_ctx_free(ctx);
     return ta_test_done();

@@ -360,6 +360,16 @@ class Bundle(Handle):
                    _same(signature, Signature, "signature"))
         return self
 
+    def set_e2ee(self, session) -> "Bundle":
+        """Record the E2EE v2 session of the exchange (a
+        teeattest_e2ee_session pointer, after its request was encrypted;
+        there is no session wrapper yet), or None to remove the record:
+        verification then re-runs the E2EE checks offline. The bundle then
+        holds the conversation in plaintext and the session's secret
+        response key (docs/bundle.md, "aci.e2ee")."""
+        self._call(lib().bundle_set_e2ee, self._p, session)
+        return self
+
     def to_json(self) -> str:
         js, n = c_void_p(), c_size_t()
         self._call(lib().bundle_to_json, self._p, byref(js), byref(n))

@@ -370,6 +370,7 @@ FUNCTIONS: Dict[str, Tuple[Any, List[Any]]] = {
     "teeattest_bundle_nonce": (I, [H, c_void_p, Z, E]),
     "teeattest_bundle_exchange": (I, [H, PB, PZ, PB, PZ, E]),
     "teeattest_bundle_verify": (I, [H, PH, H, H, E]),
+    "teeattest_bundle_set_e2ee": (I, [H, H, E]),
     "teeattest_bundle_add_item": (I, [H, I32, B, Z, E]),
     "teeattest_bundle_item_count": (Z, [H, I32]),
     "teeattest_bundle_item": (I, [H, I32, Z, PB, PZ, E]),
