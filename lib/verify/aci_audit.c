@@ -3,7 +3,8 @@
  * the session's evidence, where it is a format this library verifies,
  * verified again here under the caller's policy: a report by the report
  * verifier (and the session's channel binding compared with the keys that
- * report attests), standalone NVIDIA GPU evidence by the GPU verifier. The
+ * report attests), standalone NVIDIA GPU evidence by the GPU verifier, a
+ * multipart/mixed bundle part by part (lib/aci/multipart.c). The
  * session's own claims stay the aggregator's statements
  * (unverified.aci.session.claim.*); what the audit proves is recorded
  * apart, under aci.session.audit.*.
@@ -599,13 +600,14 @@ static int audit_multipart(teeattest_ctx *ctx, teeattest_result *r,
         ta_result_check(r, BINDING, SKIP, false, "no audited evidence");
     } else if (!rc) {
         ta_result_check(r, AUDIT, PASS, true,
-                        "the multipart evidence (%zu parts, in any order) "
+                        "the multipart evidence (%zu part%s, in any order) "
                         "verified part by part under the policy: part(s) %s "
                         "verified (%zu report(s)); %s%s (see "
                         "aci.session.audit.part[i].*); a standalone GPU part "
-                        "is bound to nothing else in the bundle", n, passed,
-                        n_report, skipped[0] ? "not audited: part(s) " : "",
-                        skipped[0] ? skipped : "none unaudited");
+                        "is bound to nothing else in the bundle", n,
+                        n == 1 ? "" : "s", passed, n_report,
+                        skipped[0] ? "not audited: part(s) " : "",
+                        skipped[0] ? skipped : "every part audited");
         /* the binding: against the keysets of the verified reports */
         const json_t *cb = json_object_get(doc, "channel_binding");
         bool any_ks = false, done = false;
