@@ -51,11 +51,16 @@ static const char *const AUDIT_FACTS[] = {
     "entry[0].os_image_hash", "entry[0].tdx.status",
 };
 
+/* A JSON media type (application/json or a "+json" suffix), its
+ * parameters and the spaces before them ignored, ASCII case-insensitively
+ * (RFC 2045: a part's Content-Type may say "Application/JSON ; ..."). */
 static bool json_media(const char *type)
 {
     size_t n = type ? strcspn(type, ";") : 0;
-    return (n == 16 && strncmp(type, "application/json", 16) == 0) ||
-           (n > 5 && strncmp(type + n - 5, "+json", 5) == 0);
+    while (n && (type[n - 1] == ' ' || type[n - 1] == '\t'))
+        n--;
+    return (n == 16 && strncasecmp(type, "application/json", 16) == 0) ||
+           (n > 5 && strncasecmp(type + n - 5, "+json", 5) == 0);
 }
 
 /* The label of standalone NVIDIA GPU evidence (ACI/1 names none; the

@@ -625,6 +625,8 @@ static void multipart_gpu_pass(void)
             struct mp_part t = p[0];
             p[0] = p[1];
             p[1] = t;
+            /* media types are case-insensitive, spaces before ';' allowed */
+            p[1].type = "Application/JSON ; charset=utf-8";
         }
         size_t g = order ? 1 : 0, o = 1 - g;
         char k[96];
