@@ -44,10 +44,12 @@ static bool tchar(char c)
     return c > 32 && c < 127 && !strchr("()<>@,;:\\\"/[]?=", c);
 }
 
-/* The boundary parameter of media type t, into b (NUL-terminated). */
-static bool boundary_of(const char *t, char b[TA_MP_BOUNDARY_MAX + 1],
-                        const char **why)
+bool ta_mp_boundary(const char *t, char b[TA_MP_BOUNDARY_MAX + 1],
+                    const char **why)
 {
+    const char *dummy = NULL;
+    if (!why)
+        why = &dummy;
     if (!ta_mp_is_mixed(t)) {
         *why = "the media type is not multipart/mixed";
         return false;
@@ -181,7 +183,7 @@ bool ta_mp_parse(const char *media_type, const uint8_t *body, size_t len,
                  ta_mp_part *parts, size_t max_parts, size_t *n_parts,
                  const char **why)
 {
-    static const char *dummy;
+    const char *dummy = NULL;
     if (!why)
         why = &dummy;
     *why = NULL;
@@ -194,7 +196,7 @@ bool ta_mp_parse(const char *media_type, const uint8_t *body, size_t len,
     if (max_parts > TA_MP_PARTS_MAX)
         max_parts = TA_MP_PARTS_MAX;
     char b[TA_MP_BOUNDARY_MAX + 1];
-    if (!boundary_of(media_type, b, why))
+    if (!ta_mp_boundary(media_type, b, why))
         return false;
     char d[TA_MP_BOUNDARY_MAX + 3] = "--";
     strcpy(d + 2, b);

@@ -34,6 +34,12 @@ typedef struct ta_mp_part {
  * multipart/mixed, ASCII case-insensitively. */
 bool ta_mp_is_mixed(const char *media_type);
 
+/* The boundary parameter of `media_type` (multipart/mixed, the parameter
+ * once, a token or quoted string without quoted pair, 1-70 bchars not
+ * ending in a space) into b; false with *why a static reason. */
+bool ta_mp_boundary(const char *media_type, char b[TA_MP_BOUNDARY_MAX + 1],
+                    const char **why);
+
 /*
  * Split `body` (len bytes) of media type `media_type` into at most
  * `max_parts` parts (capped at TA_MP_PARTS_MAX). The boundary is the

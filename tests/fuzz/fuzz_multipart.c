@@ -33,20 +33,11 @@ static void parse_check(const char *mt, const uint8_t *body, size_t n)
         return;
     }
     FUZZ_CHECK(why == NULL && n1 >= 1 && n1 <= TA_MP_PARTS_MAX);
-    /* the boundary, as the reader must have taken it */
-    const char *b = strcasestr(mt, "boundary=");
-    FUZZ_CHECK(b != NULL);
-    b += 9;
-    char d[80] = "--";
-    size_t bl = 0;
-    if (*b == '"')
-        for (b++; b[bl] && b[bl] != '"'; bl++)
-            ;
-    else
-        while (b[bl] && b[bl] != ';' && b[bl] != ' ' && b[bl] != '\t')
-            bl++;
-    FUZZ_CHECK(bl >= 1 && bl <= 70);
-    memcpy(d + 2, b, bl);
+    /* the boundary the reader took */
+    char d[TA_MP_BOUNDARY_MAX + 3] = "--";
+    FUZZ_CHECK(ta_mp_boundary(mt, d + 2, NULL));
+    size_t bl = strlen(d + 2);
+    FUZZ_CHECK(bl >= 1 && bl <= TA_MP_BOUNDARY_MAX);
     const uint8_t *prev = body;
     for (size_t i = 0; i < n1; i++) {
         FUZZ_CHECK(p1[i].body >= prev);

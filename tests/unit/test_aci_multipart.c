@@ -120,6 +120,15 @@ static void media_types(void)
             printf("#   %s: %s\n", bad[i].mt, why ? why : "(accepted)");
         CHECK_EQ_INT((int)n, 0);
     }
+    /* another parameter's quoted value, or name, holding "boundary=" */
+    char b[TA_MP_BOUNDARY_MAX + 1];
+    CHECK(ta_mp_boundary("multipart/mixed;x=\";boundary=z\";boundary=q", b,
+                         NULL));
+    CHECK_STR(b, "q");
+    CHECK(ta_mp_boundary("multipart/mixed;xboundary=z;boundary=q", b, NULL));
+    CHECK_STR(b, "q");
+    CHECK(!ta_mp_boundary("multipart/mixed;xboundary=z", b, &why));
+    CHECK(why && strstr(why, "no boundary"));
     /* 70 characters: the longest allowed */
     CHECK(parse("multipart/mixed;boundary=0123456789012345678901234567890123"
                 "456789012345678901234567890123456789",
