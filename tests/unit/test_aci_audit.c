@@ -15,6 +15,12 @@
  * nonce the GPUs did not sign (edited, and Chutes' real as-sent payload),
  * swapped RIMs, no nonce, no material, and media types that lie.
  *
+ * multipart/mixed bundles in the gateway's shape: a GPU part beside one
+ * of another format, in either order (pass, per-part facts, the
+ * unbacked tee_attested claim a warn); an edited GPU part, a report
+ * labelled as GPU evidence, a boundary inside a part, no boundary, no
+ * close delimiter (fail, naming the part); nothing verifiable (skip).
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <string.h>
@@ -550,6 +556,231 @@ static void nvidia_media_lies(void)
     free(pl);
 }
 
+
+/* ---- multipart/mixed evidence bundles ---------------------------------- */
+
+#define MP_B "aci-evidence-5f3a9c0e1b2d4f6a8c7e9b01"
+
+struct mp_part {
+    const char *type;
+    const uint8_t *body;
+    size_t len;
+};
+
+/* The gateway's bundle shape (private-ai-gateway common.py
+ * raw_http_bundle_evidence): parts with Content-Type, Content-Location,
+ * Content-ID and Digest headers, each body followed by CRLF, the close
+ * delimiter last. Malloc'd; its length in *len. */
+static uint8_t *mp_build(const struct mp_part *p, size_t n, size_t *len)
+{
+    size_t cap = 64;
+    for (size_t i = 0; i < n; i++)
+        cap += p[i].len + 400;
+    uint8_t *out = malloc(cap);
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        off += (size_t)snprintf((char *)out + off, cap - off,
+                                "--" MP_B "\r\nContent-Type: %s\r\n"
+                                "Content-Location: https://up.example/%zu\r\n"
+                                "Content-ID: <part-%zu>\r\n"
+                                "Digest: sha-256=unchecked\r\n\r\n",
+                                p[i].type, i, i);
+        memcpy(out + off, p[i].body, p[i].len);
+        off += p[i].len;
+        memcpy(out + off, "\r\n", 2);
+        off += 2;
+    }
+    off += (size_t)snprintf((char *)out + off, cap - off, "--" MP_B "--\r\n");
+    *len = off;
+    return out;
+}
+
+static teeattest_result *audit_mp(const struct mp_part *p, size_t n,
+                                  const char *type, teeattest_evidence *ev,
+                                  int64_t at)
+{
+    size_t len;
+    uint8_t *b = mp_build(p, n, &len);
+    teeattest_result *r = audit_nv(b, len, type, ev, at);
+    free(b);
+    return r;
+}
+
+#define MP_TYPE "multipart/mixed;boundary=" MP_B
+#define COMPOSE "services:\n  vllm:\n    image: x\n"
+
+/* A GPU part and a part of another format, in either order: the audit
+ * passes on the GPU part, names the skipped one, compares no binding (no
+ * report part) and warns that the tee_attested claim is not backed. */
+static void multipart_gpu_pass(void)
+{
+    size_t len;
+    uint8_t *pl = unit_fixture(H100 "nvidia_payload.json", &len);
+    for (int order = 0; order < 2; order++) {
+        printf("# H100 part and a compose file, order %d\n", order);
+        struct mp_part p[2] = {
+            {"application/json", pl, len},
+            {"text/yaml", (const uint8_t *)COMPOSE, strlen(COMPOSE)}};
+        if (order) {
+            struct mp_part t = p[0];
+            p[0] = p[1];
+            p[1] = t;
+            /* media types are case-insensitive, spaces before ';' allowed */
+            p[1].type = "Application/JSON ; charset=utf-8";
+        }
+        size_t g = order ? 1 : 0, o = 1 - g;
+        char k[96];
+        teeattest_evidence *ev = h100_material(false);
+        teeattest_result *r = audit_mp(p, 2, MP_TYPE, ev, AT_550);
+        teeattest_evidence_free(ev);
+        CHECK(r != NULL);
+        if (!r)
+            continue;
+        int32_t req = 0;
+        const char *d = NULL;
+        CHECK_EQ_INT(outcome(r, "aci.session.deep_audit", &req, &d), PASS);
+        CHECK_EQ_INT(req, 1);
+        printf("#   deep_audit: %s\n", d ? d : "");
+        CHECK(d && strstr(d, "2 parts") && strstr(d, "not audited"));
+        CHECK_STR(teeattest_result_fact(r, "aci.session.audit.format"),
+                  "multipart");
+        CHECK_STR(teeattest_result_fact(r, "aci.session.audit.parts"), "2");
+        snprintf(k, sizeof k, "aci.session.audit.part[%zu].format", g);
+        CHECK_STR(teeattest_result_fact(r, k), "nvidia");
+        snprintf(k, sizeof k, "aci.session.audit.part[%zu].outcome", g);
+        CHECK_STR(teeattest_result_fact(r, k), "pass");
+        snprintf(k, sizeof k, "aci.session.audit.part[%zu].gpu.nonce", g);
+        CHECK_STR(teeattest_result_fact(r, k), NONCE_550);
+        snprintf(k, sizeof k, "aci.session.audit.part[%zu].outcome", o);
+        CHECK_STR(teeattest_result_fact(r, k), "skipped");
+        snprintf(k, sizeof k, "aci.session.audit.part[%zu].type", o);
+        CHECK_STR(teeattest_result_fact(r, k), "text/yaml");
+        snprintf(k, sizeof k, "aci.session.audit.part[%zu].gpu[0].spdm."
+                              "signature", g);
+        CHECK_EQ_INT(outcome(r, k, NULL, NULL), PASS);
+        snprintf(k, sizeof k, "aci.session.audit.part[%zu].gpu.freshness", g);
+        CHECK_EQ_INT(outcome(r, k, NULL, NULL), TEEATTEST_OUTCOME_WARN);
+        /* nothing is recorded as the whole evidence's own GPU checks */
+        CHECK(outcome(r, "aci.session.audit.gpu[0].spdm.signature", NULL,
+                      NULL) == -1);
+        CHECK(teeattest_result_fact(r, "aci.session.audit.gpu.nonce") ==
+              NULL);
+        CHECK_EQ_INT(outcome(r, "aci.session.deep_audit_binding", &req, &d),
+                     SKIP);
+        CHECK_EQ_INT(req, 0);
+        CHECK(d && strstr(d, "no verified report part"));
+        CHECK_EQ_INT(outcome(r, "aci.session.audit.claims", &req, &d),
+                     TEEATTEST_OUTCOME_WARN);
+        CHECK(d && strstr(d, "tee_attested"));
+        CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
+        teeattest_result_free(r);
+    }
+    free(pl);
+}
+
+/* Any failing part fails the audit, named by its index; a bundle that
+ * does not parse fails; one with nothing verifiable is skipped. */
+static void multipart_attacks(void)
+{
+    size_t len, rlen;
+    uint8_t *pl = unit_fixture(H100 "nvidia_payload.json", &len);
+    uint8_t *rep = unit_fixture(NEAR "provider_attestation_report.json",
+                                &rlen);
+    teeattest_evidence *ev = h100_material(false);
+
+    printf("# a GPU part edited (the whole digest recomputed)\n");
+    uint8_t *bad = malloc(len + 1);
+    memcpy(bad, pl, len);
+    bad[len] = '\0';
+    char *b64 = strstr((char *)bad, "\"evidence\"");
+    b64 = b64 ? strchr(b64 + 11, '"') : NULL;
+    if (!CHECK(b64 && strlen(b64) > 2001))
+        exit(1);
+    b64[2001] = b64[2001] == 'A' ? 'B' : 'A';
+    struct mp_part p[3] = {
+        {"text/plain", (const uint8_t *)"note", 4},
+        {"application/json", bad, len},
+        {"application/json", pl, len}};
+    teeattest_result *r = audit_mp(p, 3, MP_TYPE, ev, AT_550);
+    expect_audit_fail(r, "part[1] (application/json)");
+    if (r) {
+        /* a failed verdict: every fact is unverified. */
+        CHECK_STR(teeattest_result_fact(
+                      r, "unverified.aci.session.audit.part[1].outcome"),
+                  "fail");
+        CHECK_STR(teeattest_result_fact(
+                      r, "unverified.aci.session.audit.part[2].outcome"),
+                  "pass");
+        CHECK_EQ_INT(outcome(r, "aci.session.audit.part[1].gpu[0].spdm."
+                                "signature", NULL, NULL),
+                     TEEATTEST_OUTCOME_FAIL);
+    }
+    teeattest_result_free(r);
+    free(bad);
+
+    printf("# a report part labelled as NVIDIA evidence\n");
+    struct mp_part q[2] = {{"application/json", pl, len},
+                           {NV_MEDIA, rep, rlen}};
+    r = audit_mp(q, 2, MP_TYPE, ev, AT_550);
+    expect_audit_fail(r, "part[1]");
+    teeattest_result_free(r);
+
+    printf("# nothing verifiable: skipped, not required\n");
+    struct mp_part s[2] = {
+        {"text/yaml", (const uint8_t *)COMPOSE, strlen(COMPOSE)},
+        {"multipart/mixed;boundary=inner",
+         (const uint8_t *)"--inner\r\n\r\nx\r\n--inner--", 23}};
+    r = audit_mp(s, 2, MP_TYPE, ev, AT_550);
+    CHECK(r != NULL);
+    if (r) {
+        int32_t req = 1;
+        const char *d = NULL;
+        CHECK_EQ_INT(outcome(r, "aci.session.deep_audit", &req, &d), SKIP);
+        CHECK_EQ_INT(req, 0);
+        CHECK(d && strstr(d, "none of the 2 parts"));
+        CHECK(strstr(teeattest_result_fact(
+                         r, "aci.session.audit.part[1].detail"),
+                     "nested multipart") != NULL);
+        CHECK_EQ_INT(outcome(r, "aci.session.deep_audit_binding", &req,
+                             NULL),
+                     SKIP);
+        CHECK_EQ_INT(req, 0);
+        CHECK(outcome(r, "aci.session.audit.claims", NULL, NULL) == -1);
+        CHECK_EQ_INT(teeattest_result_verdict(r), VERIFIED);
+    }
+    teeattest_result_free(r);
+
+    printf("# the boundary inside a part's body (the digest recomputed)\n");
+    static const char trick[] =
+        "{\"a\":\"--" MP_B "\"}";
+    struct mp_part t[2] = {{"application/json", pl, len},
+                           {"application/json", (const uint8_t *)trick,
+                            sizeof trick - 1}};
+    r = audit_mp(t, 2, MP_TYPE, ev, AT_550);
+    expect_audit_fail(r, "not at line start");
+    if (r)
+        CHECK(teeattest_result_fact(
+                  r, "unverified.aci.session.audit.parts") == NULL);
+    teeattest_result_free(r);
+
+    printf("# a bundle whose media type names no boundary\n");
+    r = audit_mp(t, 1, "multipart/mixed", ev, AT_550);
+    expect_audit_fail(r, "no boundary");
+    teeattest_result_free(r);
+
+    printf("# a bundle without its close delimiter\n");
+    size_t blen;
+    uint8_t *bb = mp_build(t, 1, &blen);
+    r = audit_nv(bb, blen - strlen("--" MP_B "--\r\n"), MP_TYPE, ev, AT_550);
+    expect_audit_fail(r, "no close delimiter");
+    teeattest_result_free(r);
+    free(bb);
+
+    teeattest_evidence_free(ev);
+    free(rep);
+    free(pl);
+}
+
 static void arguments(void)
 {
     teeattest_result *r = (teeattest_result *)1;
@@ -606,6 +837,8 @@ int main(void)
     nvidia_nras_pass();
     nvidia_attacks();
     nvidia_media_lies();
+    multipart_gpu_pass();
+    multipart_attacks();
     arguments();
     teeattest_ctx_free(ctx);
     return ta_test_done();

@@ -13,7 +13,10 @@
  * than the served document's, which is also served under it),
  * aci_session_expired (the session's window ended before served_at),
  * aci_upstream_failed (upstream verification fails: refused when
- * required, else served unverified).
+ * required, else served unverified), aci_multipart 1-6 (the evidence a
+ * multipart/mixed bundle of the report and --aci-gpu-evidence: good,
+ * a part edited after digesting, a report that does not verify, the
+ * report dropped, parts swapped, the delimiter inside a part).
  *
  * Without --aci-aggregator (a direct service) the constraints are checked
  * as well (spec 5.3): malformed ones are a 400, aci_verified is satisfied
@@ -31,8 +34,13 @@
 #include "sim.h"
 
 /* The served sessions: one per fault variant, built once (the quote
- * signature is not deterministic, and a session is immutable). */
-enum { V_GOOD, V_BAD, V_EXPIRED, V_COUNT };
+ * signature is not deterministic, and a session is immutable). The
+ * multipart ones follow fault aci_multipart = 1..6 in order. */
+enum {
+    V_GOOD, V_BAD, V_EXPIRED,
+    V_MP, V_MP_EDITED, V_MP_BAD_REPORT, V_MP_DROPPED, V_MP_SWAPPED,
+    V_MP_TRICK, V_COUNT
+};
 static char *sess_json[V_COUNT];
 static char sess_id[V_COUNT][65];
 
@@ -40,6 +48,8 @@ static const char OTHER_LABEL[] = "teeattest-sim/aci/other-session";
 
 static int variant(const sim_faults *f)
 {
+    if (f->aci_multipart >= 1 && f->aci_multipart <= 6)
+        return V_MP + f->aci_multipart - 1;
     return f->aci_bad_session ? V_BAD : f->aci_session_expired ? V_EXPIRED
                                                                 : V_GOOD;
 }
@@ -51,32 +61,148 @@ static json_t *hexj(const uint8_t *p, size_t n)
     return json_string(h);
 }
 
-/* The session document of variant v (malloc'd canonical JSON). */
-static char *session_build(const sim *s, int v)
+/* The upstream's report (compact JSON, malloc'd); with `bad` its restated
+ * keyset digest is wrong, so it does not verify. */
+static char *report_json(const sim *s, bool bad)
 {
     sim_faults none;
     memset(&none, 0, sizeof none);
     none.nodes = 1;
+    none.aci_wrong_digest = bad;
     int st = 0;
     json_t *rep = sim_aci_report(s, &none, NULL, &st);
     char *ev = rep && st == 200 ? json_dumps(rep, JSON_COMPACT) : NULL;
     json_decref(rep);
-    if (!ev)
+    return ev;
+}
+
+/* A multipart/mixed bundle of variant v in the gateway's shape
+ * (private-ai-gateway scripts/provider_verifier/common.py
+ * raw_http_bundle_evidence): boundary "aci-evidence-" and 24 hex digits of
+ * SHA-256 over the bodies, parts with Content-Type, Content-Location,
+ * Content-ID and Digest headers. The report and the GPU evidence of
+ * --aci-gpu-evidence; dropped: the GPU part only; swapped: GPU first;
+ * trick: a third, text part holding the delimiter mid-line. Its media
+ * type in type (malloc'd). */
+static char *bundle_build(const sim *s, int v, size_t *len, char **type)
+{
+    if (!s->aci_gpu_evidence)
         return NULL;
-    size_t n = strlen(ev);
-    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
-    char *uri = malloc(cap + 40);
-    if (!uri) {
-        free(ev);
+    char *rep = report_json(s, v == V_MP_BAD_REPORT);
+    if (!rep)
+        return NULL;
+    struct part {
+        const char *type, *name;
+        const char *body;
+        size_t len;
+    } p[3];
+    size_t n = 0;
+    if (v != V_MP_DROPPED && v != V_MP_SWAPPED)
+        p[n++] = (struct part){"application/json", "report", rep,
+                                strlen(rep)};
+    p[n++] = (struct part){"application/json", "gpu-evidence",
+                            s->aci_gpu_evidence, s->aci_gpu_evidence_len};
+    if (v == V_MP_SWAPPED)
+        p[n++] = (struct part){"application/json", "report", rep,
+                                strlen(rep)};
+    char note[160];
+    if (v == V_MP_TRICK)
+        p[n++] = (struct part){"text/plain", "note", note, 0};
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    for (size_t i = 0; i < n; i++)
+        if (p[i].body != note)
+            crypto_hash_sha256_update(&h, (const uint8_t *)p[i].body,
+                                      p[i].len);
+    uint8_t d[32];
+    crypto_hash_sha256_final(&h, d);
+    char hx[65], b[48];
+    sim_hex(hx, d, 32);
+    snprintf(b, sizeof b, "aci-evidence-%.24s", hx);
+    if (v == V_MP_TRICK) {
+        snprintf(note, sizeof note, "a lenient reader keeps --%s as data",
+                 b);
+        p[n - 1].len = strlen(note);
+    }
+    size_t cap = 256;
+    for (size_t i = 0; i < n; i++)
+        cap += p[i].len + 512;
+    char *out = malloc(cap);
+    *type = malloc(80);
+    if (!out || !*type) {
+        free(out);
+        free(*type);
+        free(rep);
         return NULL;
     }
-    strcpy(uri, "data:application/json;base64,");
+    snprintf(*type, 80, "multipart/mixed;boundary=%s", b);
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t pd[32];
+        sim_sha256(pd, p[i].body, p[i].len);
+        char pd64[sodium_base64_ENCODED_LEN(32,
+                                            sodium_base64_VARIANT_ORIGINAL)];
+        sodium_bin2base64(pd64, sizeof pd64, pd, 32,
+                          sodium_base64_VARIANT_ORIGINAL);
+        off += (size_t)snprintf(
+            out + off, cap - off,
+            "--%s\r\nContent-Type: %s\r\nContent-Location: https://%s/%s\r\n"
+            "Content-ID: <%s>\r\nDigest: sha-256=%s\r\n\r\n", b, p[i].type,
+            s->aci_domain, p[i].name, p[i].name, pd64);
+        memcpy(out + off, p[i].body, p[i].len);
+        off += p[i].len;
+        memcpy(out + off, "\r\n", 2);
+        off += 2;
+    }
+    off += (size_t)snprintf(out + off, cap - off, "--%s--\r\n", b);
+    free(rep);
+    *len = off;
+    return out;
+}
+
+/* The session document of variant v (malloc'd canonical JSON). */
+static char *session_build(const sim *s, int v)
+{
+    char *ev = NULL, *type = NULL;
+    size_t n = 0;
+    if (v >= V_MP) {
+        ev = bundle_build(s, v, &n, &type);
+    } else {
+        ev = report_json(s, false);
+        n = ev ? strlen(ev) : 0;
+        type = strdup("application/json");
+    }
+    if (!ev || !type) {
+        free(ev);
+        free(type);
+        return NULL;
+    }
+    size_t cap = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char *uri = malloc(cap + strlen(type) + 16);
+    if (!uri) {
+        free(ev);
+        free(type);
+        return NULL;
+    }
+    char dig[72], hx[65];
+    sim_sha256_hex(hx, ev, n);
+    if (v == V_BAD) { /* the digest of other bytes: the evidence, a space */
+        char last = ev[n - 1];
+        ev[n - 1] = ' ';
+        sim_sha256_hex(hx, ev, n);
+        ev[n - 1] = last;
+    }
+    if (v == V_MP_EDITED) {
+        /* one byte of the GPU part edited after the digest was taken */
+        char *g = strstr(ev, "Content-ID: <gpu-evidence>");
+        g = g ? strstr(g, "\r\n\r\n") : NULL;
+        if (g && g[4] && g[5])
+            g[5] = g[5] == 'A' ? 'B' : 'A';
+    }
+    snprintf(uri, cap + strlen(type) + 16, "data:%s;base64,", type);
+    free(type);
     sodium_bin2base64(uri + strlen(uri), cap, (const uint8_t *)ev, n,
                       sodium_base64_VARIANT_ORIGINAL);
-    char dig[72], hx[65];
-    if (v == V_BAD) /* the digest of other bytes: the evidence and a space */
-        ev[n - 1] = ' ';
-    sim_sha256_hex(hx, ev, n);
     free(ev);
     snprintf(dig, sizeof dig, "sha256:%s", hx);
     int64_t now = sim_aci_now();
@@ -111,6 +237,12 @@ static char *session_build(const sim *s, int v)
         "unknown", "model_weights_provenance", "status", "unknown", "extra",
         "tcb_status", "UpToDate", "evidence", "digest", dig, "data", uri);
     free(uri);
+    if (doc && v >= V_MP)
+        json_object_set_new(
+            json_object_get(doc, "claims"), "gpu_attested",
+            json_pack("{s:s,s:s,s:s}", "status", "asserted", "source",
+                      "hardware_proven", "reason",
+                      "the upstream's NVIDIA GPU evidence verified"));
     char *t = doc ? sim_aci_jcs(doc) : NULL;
     json_decref(doc);
     return t;

@@ -1078,6 +1078,8 @@ static json_t *faults_json(const sim_faults *f)
                             json_boolean(f->aci_e2ee_tamper));
         json_object_set_new(d, "aci_e2ee_unlisted",
                             json_boolean(f->aci_e2ee_unlisted));
+        json_object_set_new(d, "aci_multipart",
+                            json_integer(f->aci_multipart));
     }
     return d;
 }
@@ -1133,7 +1135,7 @@ static const char *apply_control(sim *s, json_t *req, sim_faults *f,
         I(retry_after, 3600), I(signature_delay_polls, 1000),
         I(slow_ms, 600000), I(first_byte_ms, 600000), I(stall_ms, 600000),
         I(malformed_json, 1000), I(drop_connection, 1000),
-        I(nodes, SIM_MAX_NODES),
+        I(nodes, SIM_MAX_NODES), I(aci_multipart, 6),
 #undef I
     };
     (void)s;

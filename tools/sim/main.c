@@ -41,6 +41,9 @@ static void usage(FILE *f)
 "  --events N         content chunks per streamed answer (default 8)\n"
 "  --model NAME       model name when a request gives none\n"
 "  --log FILE         append one JSON line per request\n"
+"  --aci-gpu-evidence FILE  NVIDIA GPU evidence (e.g. an nvidia_payload.json)\n"
+"                     the aggregator's multipart sessions carry beside its\n"
+"                     report (fault aci_multipart)\n"
 "  --no-gpu           a CPU-only TEE: reports carry no GPU evidence (the\n"
 "                     demo; the placeholder evidence never verifies)\n"
 "  --dstack-2026 FILE  the CVM in dstack's 2026 form: init script, RTMR3\n"
@@ -192,6 +195,7 @@ int main(int argc, char **argv)
     const char *dstack_2026 = NULL;
     const char *aci_domain = "127.0.0.1";
     bool aci_aggregator = false;
+    const char *aci_gpu_evidence = NULL;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -267,6 +271,9 @@ int main(int argc, char **argv)
             aci_domain = val;
         } else if (strcmp(a, "--aci-aggregator") == 0) {
             aci_aggregator = true;
+        } else if (strcmp(a, "--aci-gpu-evidence") == 0) {
+            NEEDS_VALUE();
+            aci_gpu_evidence = val;
         } else if (strcmp(a, "--no-gpu") == 0) {
             no_gpu = true;
         } else if (strcmp(a, "--dstack-2026") == 0) {
@@ -396,6 +403,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "teeattest-sim: out of memory\n");
         goto out;
     }
+    if (aci_gpu_evidence &&
+        !(s.aci_gpu_evidence = sim_read_file(aci_gpu_evidence,
+                                             &s.aci_gpu_evidence_len))) {
+        fprintf(stderr, "teeattest-sim: --aci-gpu-evidence: cannot read "
+                        "'%s'\n", aci_gpu_evidence);
+        goto out;
+    }
     if (dstack_2026) {
         size_t glen = 0;
         char *g = sim_read_file(dstack_2026, &glen);
@@ -522,6 +536,7 @@ out:
     free(s.rim_dir);
     free(s.compose_dir);
     free(s.ocsp_dir);
+    free(s.aci_gpu_evidence);
     free(s.sigs);
     json_decref(s.log);
     sim_td_free(&s.td);

@@ -193,6 +193,7 @@ typedef struct sim_faults {
     bool aci_e2ee_replay;     /* answer sealed for the last request's nonce */
     bool aci_e2ee_tamper;     /* one encrypted answer field altered */
     bool aci_e2ee_unlisted;   /* an E2EE key advertised outside the keyset */
+    int aci_multipart;        /* multipart session evidence (aci_agg.c) */
 } sim_faults;
 
 typedef struct sim_sigrec {
@@ -238,6 +239,8 @@ typedef struct sim {
     uint8_t aci_x25519_pk[32], aci_x25519_sk[32];
     char aci_domain[256];        /* --aci-domain: the TLS key's domain */
     bool aci_aggregator;         /* --aci-aggregator */
+    char *aci_gpu_evidence;      /* --aci-gpu-evidence: a multipart part */
+    size_t aci_gpu_evidence_len;
 
     pthread_mutex_t lock;
     sim_faults f;
