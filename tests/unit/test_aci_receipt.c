@@ -561,6 +561,40 @@ static void direct_service(void)
     CHECK_EQ_INT(run(d, &o, "aci.receipt.keyset_digest", &v), FAIL);
     CHECK_EQ_INT(v, FAILED);
     json_decref(d);
+
+    /* the public options: teeattest_aci_serving values only */
+    d = event_doc("[" RECV "," FWD(V4_REQUEST_HASH) "," RET "]");
+    char *text = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    teeattest_aci_receipt_options po = TEEATTEST_ACI_RECEIPT_OPTIONS_INIT;
+    po.require_verified = 1;
+    teeattest_result *r = NULL;
+    static const int32_t outcome[] = {FAIL, PASS, FAIL};
+    for (int32_t m = 0; m <= 2; m++) {
+        po.serving = m;
+        CHECK_EQ_INT(teeattest_aci_verify_receipt(
+                         ctx, &r, (const uint8_t *)text, strlen(text),
+                         (const uint8_t *)V1_KEYSET_JCS,
+                         strlen(V1_KEYSET_JCS), &po, NULL),
+                     TEEATTEST_OK);
+        int32_t got = 0;
+        teeattest_result_find_check(r, "aci.receipt.upstream", &got, NULL,
+                                    NULL);
+        CHECK_EQ_INT(got, outcome[m]);
+        teeattest_result_free(r);
+        r = NULL;
+    }
+    static const int32_t bad[] = {-1, 3, 0x101};
+    for (size_t i = 0; i < TA_ARRAY_LEN(bad); i++) {
+        po.serving = bad[i];
+        CHECK_EQ_INT(teeattest_aci_verify_receipt(
+                         ctx, &r, (const uint8_t *)text, strlen(text),
+                         (const uint8_t *)V1_KEYSET_JCS,
+                         strlen(V1_KEYSET_JCS), &po, NULL),
+                     TEEATTEST_E_INVALID_ARG);
+        CHECK(r == NULL);
+    }
+    free(text);
 }
 
 static void shapes(void)
