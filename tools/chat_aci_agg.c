@@ -128,13 +128,27 @@ static bool cited_session(const uint8_t *receipt, size_t len, char id[65])
     return ok;
 }
 
+/* The serving mode the verified report `att` established (facts
+ * aci.serving, aci.serving_bound): the same report as the keyset. */
+static int32_t serving_of(const teeattest_result *att)
+{
+    const char *s = teeattest_result_fact(att, "aci.serving");
+    const char *bound = teeattest_result_fact(att, "aci.serving_bound");
+    if (!s || strcmp(s, "direct") != 0)
+        return TEEATTEST_ACI_SERVING_UNKNOWN;
+    return bound && strcmp(bound, "true") == 0
+               ? TEEATTEST_ACI_SERVING_DIRECT
+               : TEEATTEST_ACI_SERVING_DIRECT_UNBOUND;
+}
+
 bool aci_agg_session(const char *cmd, struct aci_agg *a, teeattest_ctx *ctx,
-                     teeattest_provider *p, const uint8_t *receipt,
-                     size_t receipt_len, teeattest_evidence *ev,
-                     const teeattest_policy *pol,
+                     teeattest_provider *p, const teeattest_result *att,
+                     const uint8_t *receipt, size_t receipt_len,
+                     teeattest_evidence *ev, const teeattest_policy *pol,
                      teeattest_aci_receipt_options *ro)
 {
     ro->require_verified = a->require_verified;
+    ro->serving = serving_of(att);
     ro->pinned_sessions = a->n_pins ? a->pins : NULL;
     ro->pinned_count = a->n_pins;
     if (!cited_session(receipt, receipt_len, a->session_id)) {

@@ -39,11 +39,14 @@ bool aci_agg_body(const char *cmd, struct aci_agg *a, bool aci_verified,
 /* True when the answer is a refusal with a receipt (HTTP 412 or 503 with
  * X-Receipt-Id): a->refusal names its error type. */
 bool aci_agg_refusal(struct aci_agg *a, const teeattest_exchange *x);
-/* Before verifying the receipt: the serving policy into *ro; the session
- * the receipt cites fetched, its bytes into ro->session, and verified and
- * deep-audited into a->audit (with ev and pol). false: reported error. */
+/* Before verifying the receipt: the serving policy into *ro (with the
+ * serving mode of `att`, the verified report the keyset came from); the
+ * session the receipt cites fetched, its bytes into ro->session, and
+ * verified and deep-audited into a->audit (with ev and pol). false:
+ * reported error. */
 bool aci_agg_session(const char *cmd, struct aci_agg *a, teeattest_ctx *ctx,
-                     teeattest_provider *p, const uint8_t *receipt,
+                     teeattest_provider *p, const teeattest_result *att,
+                     const uint8_t *receipt,
                      size_t receipt_len, teeattest_evidence *ev,
                      const teeattest_policy *pol,
                      teeattest_aci_receipt_options *ro);

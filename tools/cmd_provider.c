@@ -1098,8 +1098,8 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
     ro.e2ee = sess;
     ro.response = resp;
     ro.response_len = resp_len;
-    if (!aci_agg_session(CHAT, agg, ctx, p, receipt, receipt_len, ev, pol,
-                         &ro))
+    if (!aci_agg_session(CHAT, agg, ctx, p, att, receipt, receipt_len, ev,
+                         pol, &ro))
         goto out;
     /* --save FILE: a version 2 bundle (report, exchange, receipt, the
      * cited session as fetched, the material its audit used), its time

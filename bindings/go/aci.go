@@ -23,6 +23,16 @@ const (
 	AciRewriteFail  AciRewrite = C.TEEATTEST_ACI_REWRITE_FAIL  // a failure
 )
 
+// AciServing is the serving mode the caller established from the verified
+// report its keyset came from (facts aci.serving, aci.serving_bound).
+type AciServing int32
+
+const (
+	AciServingUnknown       AciServing = C.TEEATTEST_ACI_SERVING_UNKNOWN        // an aggregator, or not known (default)
+	AciServingDirect        AciServing = C.TEEATTEST_ACI_SERVING_DIRECT         // direct, over the keyset-bound channel
+	AciServingDirectUnbound AciServing = C.TEEATTEST_ACI_SERVING_DIRECT_UNBOUND // direct over no bound channel: as unknown
+)
+
 // AciReceiptOptions are the optional inputs of AciVerifyReceipt. A nil
 // Request or Response is "not given" (its hash check is skipped); an empty
 // non-nil slice is an empty body.
@@ -32,6 +42,7 @@ type AciReceiptOptions struct {
 	RequireVerified   bool
 	PinnedSessions    []string
 	Session           []byte // the cited session document, verified too
+	Serving           AciServing
 }
 
 // AciKeysetDigest returns the keyset digest ("sha256:<hex>") of a keyset or of an ACI report's.
@@ -99,6 +110,7 @@ func (c *Context) AciVerifyReceipt(receipt, keyset []byte, opts *AciReceiptOptio
 		o.session, o.session_len = cCopy(opts.Session)
 		defer C.free(unsafe.Pointer(o.session))
 		o.rewrite = C.int32_t(opts.Rewrite)
+		o.serving = C.int32_t(opts.Serving)
 		if opts.RequireVerified {
 			o.require_verified = 1
 		}

@@ -54,6 +54,21 @@ func TestAciOffline(t *testing.T) {
 		t.Errorf("other response bytes: %+v", ck)
 	}
 	r3.Close()
+	opts.Response = []byte(aciResponse)
+	opts.Serving = AciServing(3)
+	if _, err := c.AciVerifyReceipt([]byte(aciReceipt), []byte(aciKeyset), opts); err == nil {
+		t.Error("an unknown serving mode was accepted")
+	}
+	// a receipt with an upstream record is judged by it, direct or not
+	opts.Serving, opts.RequireVerified = AciServingDirect, true
+	r4, err := c.AciVerifyReceipt([]byte(aciReceipt), []byte(aciKeyset), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck, _ := r4.Check("aci.receipt.upstream"); ck.Outcome != OutcomePass || !strings.Contains(ck.Detail, "judged by the record") {
+		t.Errorf("direct with an upstream record: %+v", ck)
+	}
+	r4.Close()
 	if _, err := c.AciSessionID([]byte("[1,")); err == nil {
 		t.Error("a session id for invalid JSON")
 	}

@@ -37,6 +37,24 @@ typedef enum teeattest_aci_rewrite {
     TEEATTEST_ACI_REWRITE_FAIL = 2   /**< a failure */
 } teeattest_aci_rewrite;
 
+/** What the caller established about a service's serving mode
+ *  (service_capabilities.serving of its ACI report, docs/aci.md), from the
+ *  same verified report as the keyset. @since 1.0 */
+typedef enum teeattest_aci_serving {
+    /** An aggregator, or not known: a receipt without upstream.verified
+     *  fails verified serving (default). */
+    TEEATTEST_ACI_SERVING_UNKNOWN = 0,
+    /** "direct", and the report came over a connection whose key the
+     *  attested keyset lists (facts aci.serving "direct" and
+     *  aci.serving_bound true): verified serving is satisfied by
+     *  construction and pinned sessions fail (it has none). */
+    TEEATTEST_ACI_SERVING_DIRECT = 1,
+    /** "direct" over no channel the keyset binds (aci.serving_bound
+     *  false): treated as TEEATTEST_ACI_SERVING_UNKNOWN, the check detail
+     *  saying why. */
+    TEEATTEST_ACI_SERVING_DIRECT_UNBOUND = 2
+} teeattest_aci_serving;
+
 /**
  * @brief What teeattest_aci_verify_receipt() checks beyond the signed
  *        document. Every field is optional; zero means "not given" or the
@@ -82,12 +100,17 @@ typedef struct teeattest_aci_receipt_options {
      *  checked over the session's restored body (spec/e2ee-v2.md 8).
      *  @since 1.0 */
     teeattest_e2ee_session *e2ee;
+    /** A teeattest_aci_serving value: the serving mode the caller
+     *  established from the verified report the keyset came from (never
+     *  from an unverified report or another report). @since 1.0 */
+    int32_t serving;
 } teeattest_aci_receipt_options;
 
 /** Initialiser of a teeattest_aci_receipt_options: struct_size set, every
  *  field zero. @since 1.0 */
 #define TEEATTEST_ACI_RECEIPT_OPTIONS_INIT \
-    { sizeof(teeattest_aci_receipt_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+    { sizeof(teeattest_aci_receipt_options), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+      0 }
 
 /**
  * @brief Initialise receipt options (for bindings that cannot use the

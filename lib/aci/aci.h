@@ -166,6 +166,17 @@ typedef enum ta_aci_upstream {
     TA_ACI_UPSTREAM_FAILED = 2    /* result "failed" */
 } ta_aci_upstream;
 
+/* What the caller established about the service's serving mode (spec
+ * 4.1 service_capabilities.serving) from the same verified report as the
+ * keyset. */
+typedef enum ta_aci_serving {
+    TA_ACI_SERVING_UNKNOWN = 0, /* an aggregator, or not known: spec 7.5 */
+    TA_ACI_SERVING_DIRECT = 1,  /* "direct", over the keyset-bound channel */
+    /* the report said "direct" over no channel the keyset binds: the
+     * aggregator rule, and the detail says why */
+    TA_ACI_SERVING_DIRECT_UNBOUND = 2
+} ta_aci_serving;
+
 typedef struct ta_aci_receipt_opts {
     /* The exact request bytes sent (for E2EE: the restored body the
      * extension defines), or their SHA-256; neither: the check is skipped
@@ -184,6 +195,10 @@ typedef struct ta_aci_receipt_opts {
      * upstream.verified event must be result "verified" with required
      * true, and its cited session must be checked (session_* below). */
     bool require_verified;
+    /* TA_ACI_SERVING_DIRECT: a receipt without upstream.verified satisfies
+     * require_verified by construction (spec 5.3) and pinned sessions fail
+     * (a direct service has none). */
+    ta_aci_serving serving;
     /* Session ids (64 lowercase hex) the client pinned: the cited one must
      * be among them. */
     const char *const *pinned;
@@ -202,6 +217,7 @@ typedef struct ta_aci_receipt_info {
     char session_id[65];       /* the cited session id, to fetch */
     bool rewritten;            /* request.forwarded differs from received */
     bool forwarded;            /* a request.forwarded event exists */
+    bool by_construction;      /* direct: verified serving by construction */
 } ta_aci_receipt_info;
 
 /*

@@ -249,14 +249,41 @@ static void check_upstream(ta_checks *c, const events *e,
                            ta_aci_receipt_info *info)
 {
     const char *name = "aci.receipt.upstream";
+    /* Spec 4.1, 7.5: a direct service's receipts carry no upstream event.
+     * One that does is judged by its signed record, as an aggregator's. */
+    const char *inconsistent =
+        o->serving == TA_ACI_SERVING_DIRECT
+            ? " (the report says direct, yet the receipt records an "
+              "upstream: judged by the record)"
+            : "";
     if (!e->upstream) {
-        if (o->require_verified)
+        if (o->serving == TA_ACI_SERVING_DIRECT) {
+            /* spec 5.3: no second hop to attest */
+            info->by_construction = true;
+            if (o->require_verified)
+                ta_checks_add(c, name, PASS, true,
+                              "direct service: aci_verified satisfied by "
+                              "construction (spec 5.3)");
+            else
+                ta_checks_add(c, name, SKIP, false,
+                              "no upstream.verified event (a direct "
+                              "service: spec 4.1)");
+        } else if (o->require_verified) {
             ta_checks_add(c, name, FAIL, true,
                           "verified serving required and the receipt has no "
-                          "upstream.verified event");
-        else
+                          "upstream.verified event%s",
+                          o->serving == TA_ACI_SERVING_DIRECT_UNBOUND
+                              ? " (the report says direct, but over no "
+                                "channel the attested keyset binds "
+                                "(aci.tls did not pass): an unbound claim "
+                                "does not satisfy it)"
+                              : " (the report does not establish a direct "
+                                "service)");
+        } else {
             ta_checks_add(c, name, SKIP, false,
-                          "no upstream.verified event (a direct service)");
+                          "no upstream.verified event (a direct service, "
+                          "or an aggregator that recorded none)");
+        }
         return;
     }
     const char *res = str_of(e->upstream, "result");
@@ -270,11 +297,12 @@ static void check_upstream(ta_checks *c, const events *e,
         if (o->require_verified && !req)
             ta_checks_add(c, name, FAIL, true,
                           "verified serving required and the service recorded "
-                          "required: false");
+                          "required: false%s", inconsistent);
         else
             ta_checks_add(c, name, PASS, true,
-                          "upstream verified (required: %s), session %s",
-                          req ? "true" : "false", info->session_id);
+                          "upstream verified (required: %s), session %s%s",
+                          req ? "true" : "false", info->session_id,
+                          inconsistent);
         return;
     }
     info->upstream = TA_ACI_UPSTREAM_FAILED;
@@ -282,12 +310,13 @@ static void check_upstream(ta_checks *c, const events *e,
     if (o->require_verified)
         ta_checks_add(c, name, FAIL, true,
                       "verified serving required; upstream verification "
-                      "failed: %.200s", reason);
+                      "failed: %.200s%s", reason, inconsistent);
     else
         ta_checks_add(c, name, WARN, false,
                       "upstream verification failed (required: %s; %s): "
-                      "%.200s", req ? "true" : "false",
-                      e->forwarded ? "served unverified" : "refused", reason);
+                      "%.200s%s", req ? "true" : "false",
+                      e->forwarded ? "served unverified" : "refused", reason,
+                      inconsistent);
 }
 
 static void check_sessions(ta_checks *c, const json_t *d,
@@ -297,6 +326,10 @@ static void check_sessions(ta_checks *c, const json_t *d,
     const char *name = "aci.receipt.session_pinned";
     if (!o->n_pinned) {
         ta_checks_add(c, name, SKIP, false, "no sessions pinned");
+    } else if (info->by_construction) {
+        ta_checks_add(c, name, FAIL, true,
+                      "sessions pinned, and a direct service has none: it "
+                      "refuses any list (spec 5.3)");
     } else if (!info->cites_session) {
         ta_checks_add(c, name, FAIL, true,
                       "sessions pinned and the receipt cites none");
@@ -350,6 +383,8 @@ static void facts(teeattest_result *r, const json_t *d,
     ta_result_fact_str(r, "aci.receipt.upstream", up[info->upstream]);
     if (info->cites_session)
         ta_result_fact_str(r, "aci.receipt.session_id", info->session_id);
+    if (info->by_construction)
+        ta_result_fact_str(r, "aci.receipt.serving", "direct");
     if (info->forwarded)
         ta_result_fact_bool(r, "aci.receipt.rewritten", info->rewritten);
 }

@@ -117,7 +117,8 @@ TEEATTEST_API int teeattest_aci_verify_receipt(
     }
     if ((po.pinned_count && !po.pinned_sessions) ||
         (!po.request && po.request_len) || (!po.response && po.response_len) ||
-        (!po.session && po.session_len) || po.rewrite < 0 || po.rewrite > 2)
+        (!po.session && po.session_len) || po.rewrite < 0 || po.rewrite > 2 ||
+        po.serving < 0 || po.serving > 2)
         return TA_INVALID(err, "opts");
     ta_aci_receipt_opts o;
     memset(&o, 0, sizeof o);
@@ -129,6 +130,7 @@ TEEATTEST_API int teeattest_aci_verify_receipt(
     o.has_response = po.response != NULL;
     o.rewrite = (ta_aci_rewrite)po.rewrite;
     o.require_verified = po.require_verified != 0;
+    o.serving = (ta_aci_serving)po.serving;
     o.pinned = po.pinned_sessions;
     o.n_pinned = po.pinned_count;
     if (po.e2ee && !po.request) {

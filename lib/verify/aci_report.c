@@ -166,8 +166,9 @@ static void check_not_after(teeattest_result *r, const ta_aci_report_in *in,
 }
 
 /* aci.tls: SHA-256 of the connection's SPKI listed in tls_public_keys
- * for the host name used (an entry without a domain: any host). */
-static void check_tls(teeattest_ctx *ctx, teeattest_result *r,
+ * for the host name used (an entry without a domain: any host). True when
+ * it passed. */
+static bool check_tls(teeattest_ctx *ctx, teeattest_result *r,
                       const ta_aci_report_in *in, const ta_aci_keyset *ks)
 {
     bool req = in->pol->require_tls_binding;
@@ -175,13 +176,13 @@ static void check_tls(teeattest_ctx *ctx, teeattest_result *r,
         ta_result_check(r, "aci.tls", req ? FAIL : SKIP, req,
                         "the key of the connection that delivered the report "
                         "is not known (plain HTTP, or a parsed report)");
-        return;
+        return false;
     }
     uint8_t h[32];
     char hx[65];
     if (ta_sha256(ctx, h, in->spki, in->spki_len)) {
         ta_result_check(r, "aci.tls", FAIL, true, "hashing failed");
-        return;
+        return false;
     }
     ta_hex_encode(hx, h, 32);
     hx[64] = '\0';
@@ -190,7 +191,7 @@ static void check_tls(teeattest_ctx *ctx, teeattest_result *r,
                         "the connection's key (SPKI SHA-256 %s) is listed "
                         "for %s", hx, in->host ? in->host : "every host");
         ta_result_fact_str(r, "aci.tls_spki_sha256", hx);
-        return;
+        return true;
     }
     const char *other = NULL;
     for (size_t i = 0; !other && i < ks->n_tls; i++)
@@ -206,6 +207,7 @@ static void check_tls(teeattest_ctx *ctx, teeattest_result *r,
                         "the connection's key (SPKI SHA-256 %s) is not in "
                         "the keyset's tls_public_keys: TLS may end outside "
                         "the workload", hx);
+    return false;
 }
 
 int ta_aci_report_checks(teeattest_ctx *ctx, teeattest_result *r,
@@ -258,17 +260,24 @@ int ta_aci_report_checks(teeattest_ctx *ctx, teeattest_result *r,
     ta_buf_free(&jb);
     check_binding(ctx, r, in, att, digest);
     check_not_after(r, in, &parsed);
-    check_tls(ctx, r, in, &parsed);
+    bool channel_bound = check_tls(ctx, r, in, &parsed);
     if (parsed.subject)
         ta_result_fact_str(r, "aci.subject", parsed.subject);
     ta_aci_keyset_free(ctx, &parsed);
     const json_t *caps = json_object_get(root, "service_capabilities");
     const json_t *serving = json_object_get(caps, "serving");
-    /* Appendix B: an unknown serving mode is treated as aggregator */
-    ta_result_fact_str(r, "aci.serving",
-                       json_is_string(serving) &&
-                               strcmp(json_string_value(serving), "direct") == 0
-                           ? "direct" : "aggregator");
+    /* Appendix B: an unknown serving mode is treated as aggregator (exact
+     * match: "Direct" or " direct" are unknown values). */
+    bool direct = json_is_string(serving) &&
+                  strcmp(json_string_value(serving), "direct") == 0;
+    ta_result_fact_str(r, "aci.serving", direct ? "direct" : "aggregator");
+    /* service_capabilities is outside what the quote binds (spec 3.2: the
+     * statement names the keyset digest and the nonce; 3.1: the keyset has
+     * no serving member). What binds the claim to the attested workload is
+     * the channel: the report's bytes came over a connection whose key the
+     * quote-bound keyset lists (aci.tls passed; keys in TEE custody, 3.3).
+     * Only then may "direct" relax the receipt's upstream rule (5.3). */
+    ta_result_fact_bool(r, "aci.serving_bound", channel_bound);
     json_decref(root);
     return TEEATTEST_OK;
 }

@@ -2249,6 +2249,14 @@ static int aci_checks(teeattest_bundle *b, teeattest_result *r,
             ta_aci_keyset_free(b->ctx, &ks);
             return rc;
         }
+        /* The serving mode of the same report (facts aci.serving,
+         * aci.serving_bound), as chat passes it online. */
+        const char *serving = fact_text(r, "aci.serving");
+        const char *bound = fact_text(r, "aci.serving_bound");
+        if (serving && strcmp(serving, "direct") == 0)
+            o.serving = bound && strcmp(bound, "true") == 0
+                            ? TA_ACI_SERVING_DIRECT
+                            : TA_ACI_SERVING_DIRECT_UNBOUND;
         /* A first pass, tally only, finds the session the receipt cites. */
         ta_checks tally;
         memset(&tally, 0, sizeof tally);

@@ -94,6 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         o.response_len = n / 2;
         o.has_response = true;
         o.require_verified = n % 2;
+        o.serving = (ta_aci_serving)(n / 2 % 3); /* direct's paths too */
         const char *pins[] = {"00"};
         o.pinned = pins;
         o.n_pinned = n % 3 == 0;

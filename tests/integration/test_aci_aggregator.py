@@ -88,6 +88,12 @@ class TestAciAggregatorChat(AggCase):
                     self.assertEqual(c[name]["outcome"], "pass", c[name])
                 self.assertIn("required: true",
                               c["aci.receipt.upstream"]["detail"])
+                # an aggregator: judged by its record, never by construction
+                self.assertEqual(
+                    doc["attestation"]["facts"]["aci.serving"], "aggregator")
+                self.assertNotIn("aci.receipt.serving", doc["facts"])
+                self.assertNotIn("construction",
+                                 c["aci.receipt.upstream"]["detail"])
                 # the constraints are consumed: reported as a rewrite
                 self.assertEqual(c["aci.receipt.rewrite"]["outcome"], "warn")
                 s = doc["session"]
@@ -543,7 +549,10 @@ class TestAciAggregatorDirect(unittest.TestCase):
     satisfied by construction (served; the receipt has no upstream
     event), any aci_session_ids list is refused (412 session_not_accepted
     with its receipt: a direct service has no sessions), malformed
-    constraints are a 400."""
+    constraints are a 400. The client holds the receipt to the same rule
+    when the report's serving "direct" came over the keyset-bound
+    connection (aci.tls), online and offline; an unbound or edited claim
+    keeps the aggregator rule."""
 
     @classmethod
     def setUpClass(cls):
@@ -605,28 +614,170 @@ class TestAciAggregatorDirect(unittest.TestCase):
         self.assertEqual((rc, failed(doc)), (EXIT_VERIFIED, []))
 
     def test_chat_pinned_session_refused(self):
+        # spec 5.3: a direct service has no sessions and refuses any list;
+        # the receipt cites none, so the pin fails (aci_verified itself is
+        # satisfied by construction)
         path = os.path.join(self.sim.dir.name, "direct-refusal.json")
         rc, doc = self.chat("--aci-session", "ab" * 32, "--save", path)
         self.assertEqual(rc, EXIT_FAILED)
         self.assertEqual(doc["refusal"], "session_not_accepted")
         self.assertEqual(checks(doc)["aci.receipt.signature"]["outcome"],
                          "pass")
-        self.assertEqual(failed(doc), ["aci.receipt.session_pinned",
-                                       "aci.receipt.upstream"])
+        self.assertEqual(failed(doc), ["aci.receipt.session_pinned"])
+        self.assertIn("a direct service has none",
+                      checks(doc)["aci.receipt.session_pinned"]["detail"])
         # the saved refusal fails offline on the same checks
         rc, out, err = run("verify", path, "--test-root", self.root,
                            "--no-gpu", "--json")
         self.assertEqual(rc, EXIT_FAILED, err)
         self.assertEqual(failed(json.loads(out)), failed(doc))
 
-    def test_chat_aci_verified_needs_an_upstream_record(self):
-        # The service serves it (satisfied by construction), but the
-        # client's receipt policy asks for a recorded verified upstream,
-        # which a direct service's receipt never has: fail closed.
-        rc, doc = self.chat("--aci-verified")
-        self.assertEqual(rc, EXIT_FAILED)
-        self.assertNotIn("refusal", doc)
+    def verify_saved(self, doc_or_path):
+        """(exit code, result or None) of `teeattest verify` of a saved
+        bundle (a path, or a document written to a file first)."""
+        path = doc_or_path
+        if not isinstance(path, str):
+            path = os.path.join(self.sim.dir.name, "direct-edit.json")
+            with open(path, "w") as f:
+                f.write(doc_or_path if isinstance(doc_or_path, str)
+                        else json.dumps(doc_or_path))
+        rc, out, err = run("verify", path, "--test-root", self.root,
+                           "--no-gpu", "--json")
+        self.assertIn(rc, (EXIT_VERIFIED, EXIT_FAILED, EXIT_USAGE), err)
+        return rc, (json.loads(out) if rc != EXIT_USAGE else None)
+
+    def save_verified(self, name, *extra):
+        path = os.path.join(self.sim.dir.name, name)
+        rc, doc = self.chat("--aci-verified", "--save", path, *extra)
+        self.assertEqual((rc, failed(doc)), (EXIT_VERIFIED, []))
+        return doc, path
+
+    def test_chat_aci_verified_by_construction(self):
+        # spec 5.3: aci_verified is satisfied by construction by a direct
+        # service; its report's serving "direct" came over the connection
+        # whose key the attested keyset lists (aci.tls), so the receipt
+        # needs no upstream record. Offline the bundle agrees.
+        for stream in (False, True):
+            with self.subTest(stream=stream):
+                doc, path = self.save_verified(
+                    "direct-verified-%d.json" % stream,
+                    *(["--stream"] if stream else []))
+                c = checks(doc)["aci.receipt.upstream"]
+                self.assertEqual((c["outcome"], c["required"], c["detail"]),
+                                 ("pass", True, "direct service: aci_verified "
+                                  "satisfied by construction (spec 5.3)"))
+                self.assertEqual(doc["facts"]["aci.receipt.serving"],
+                                 "direct")
+                att = doc["attestation"]["facts"]
+                self.assertEqual((att["aci.serving"],
+                                  att["aci.serving_bound"]),
+                                 ("direct", True))
+                self.assertNotIn("aci.receipt.session_id", doc["facts"])
+                rc, off = self.verify_saved(path)
+                self.assertEqual((rc, failed(off)), (EXIT_VERIFIED, []))
+                self.assertEqual(checks(off)["aci.receipt.upstream"],
+                                 checks(doc)["aci.receipt.upstream"])
+                self.assertEqual(off["facts"]["aci.receipt.serving"],
+                                 "direct")
+
+    def test_verify_receipt_keeps_the_keyset_rule(self):
+        # teeattest aci verify-receipt has a keyset only: no serving mode
+        # is established, so --require-verified keeps asking for a record
+        d = os.path.join(self.sim.dir.name, "direct-dir") + "/"
+        rc, doc = self.chat("--aci-verified", "--save", d)
+        self.assertEqual(rc, EXIT_VERIFIED, failed(doc))
+        rc, out, err = run(
+            "aci", "verify-receipt", "--receipt", d + "receipt.json",
+            "--keyset", d + "keyset.json", "--request",
+            d + "request_body.json", "--response", d + "response_body.json", "--require-verified",
+            "--json")
+        self.assertEqual(rc, EXIT_FAILED, out + err)
+        self.assertEqual(failed(json.loads(out)), ["aci.receipt.upstream"])
+
+    def test_chat_over_an_unbound_channel_does_not_relax(self):
+        # over plain HTTP no connection key binds the report to the
+        # keyset (aci.tls skipped): its "direct" is the service's unbound
+        # claim and verified serving keeps failing, saying so
+        rc, out, err = run(
+            "chat", "--provider", "aci", "--base-url", self.sim.http_url,
+            "--model", "m", "--pccs", self.sim.http_url, "--test-root",
+            self.root, "--no-gpu", "--gpu-online", "none", "--timeout", "30",
+            "--at", AT, "--json", "--aci-verified", "hello")
+        self.assertEqual(rc, EXIT_FAILED, out + err)
+        doc = json.loads(out)
         self.assertEqual(failed(doc), ["aci.receipt.upstream"])
+        self.assertIn("over no channel the attested keyset binds",
+                      checks(doc)["aci.receipt.upstream"]["detail"])
+        self.assertNotIn("aci.receipt.serving", doc["facts"])
+        att = doc["attestation"]
+        self.assertEqual(checks(att)["aci.tls"]["outcome"], "skip")
+        self.assertEqual((att["facts"]["aci.serving"],
+                          att["facts"]["aci.serving_bound"]),
+                         ("direct", False))
+
+    def test_saved_serving_claim_edited(self):
+        # service_capabilities is outside what the quote binds: an edited
+        # serving still verifies as a report, and only the exact "direct"
+        # over the bound channel relaxes the receipt's upstream rule.
+        # Every other value (an aggregator's, unknown values, case and
+        # whitespace variants, other types, absent) keeps today's rule.
+        _, path = self.save_verified("direct-edits.json")
+        with open(path) as f:
+            text = f.read()
+        base = json.loads(text)
+        variants = ["aggregator", "upstream", "Direct", "DIRECT", " direct",
+                    "direct ", "direct\n", "direct\u0000", "dire\u0441t", "",
+                    1, True, None, ["direct"], {"serving": "direct"}]
+        for value in variants + ["(absent)", "(no capabilities)"]:
+            with self.subTest(serving=value):
+                b = json.loads(text)
+                caps = b["report"]["service_capabilities"]
+                if value == "(absent)":
+                    del caps["serving"]
+                elif value == "(no capabilities)":
+                    del b["report"]["service_capabilities"]
+                else:
+                    caps["serving"] = value
+                rc, doc = self.verify_saved(b)
+                if value == "direct\u0000":  # JSON with NUL: refused
+                    self.assertEqual(rc, EXIT_USAGE)
+                    continue
+                self.assertEqual(rc, EXIT_FAILED)
+                self.assertEqual(failed(doc), ["aci.receipt.upstream"])
+                # a failed verdict reports its facts as unverified.*
+                self.assertEqual(doc["facts"]["unverified.aci.serving"],
+                                 "aggregator")
+        # "direct" in places that are not service_capabilities.serving
+        for where in (("attestation",), ("attestation", "evidence"), ()):
+            with self.subTest(where=where):
+                b = json.loads(text)
+                b["report"]["service_capabilities"]["serving"] = "aggregator"
+                o = b["report"]
+                for k in where:
+                    o = o[k]
+                o["serving"] = "direct"
+                rc, doc = self.verify_saved(b)
+                self.assertEqual(rc, EXIT_FAILED)
+                self.assertEqual(failed(doc), ["aci.receipt.upstream"])
+        # the member twice, either order: the report is refused
+        for dup in ('"serving":"aggregator","serving":"direct"',
+                    '"serving":"direct","serving":"aggregator"'):
+            with self.subTest(duplicate=dup):
+                self.assertEqual(text.count('"serving":"direct"'), 1)
+                rc, doc = self.verify_saved(
+                    text.replace('"serving":"direct"', dup))
+                self.assertEqual(rc, EXIT_USAGE)
+        # without the recorded connection key the claim is unbound
+        b = json.loads(text)
+        del b["tls_spki"]
+        rc, doc = self.verify_saved(b)
+        self.assertEqual(rc, EXIT_FAILED)
+        self.assertEqual(failed(doc), ["aci.receipt.upstream"])
+        self.assertIn("over no channel the attested keyset binds",
+                      checks(doc)["aci.receipt.upstream"]["detail"])
+        # and the untouched bundle still verifies
+        rc, doc = self.verify_saved(base)
+        self.assertEqual(rc, EXIT_VERIFIED)
 
 if __name__ == "__main__":
     EXE, SIM = sys.argv[1], sys.argv[2]

@@ -111,6 +111,7 @@ class TestTable(unittest.TestCase):
         self.assertEqual(ctypes.sizeof(_lib.CtxOptions), 18 * 8)
         self.assertEqual(ctypes.sizeof(_lib.CryptoBackend), 9 * 8)
         self.assertEqual(ctypes.sizeof(_lib.Transport), 5 * 8)
+        self.assertEqual(ctypes.sizeof(_lib.AciReceiptOptions), 12 * 8)
 
     def test_version_checked_and_reported(self):
         self.assertEqual(ta.library_version(), "1.0.0")

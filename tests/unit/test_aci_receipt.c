@@ -435,6 +435,168 @@ static void sessions(void)
                  FAIL);
 }
 
+/* Verify `d`; the outcome of `name`, its detail into `detail` and the
+ * fact aci.receipt.serving into `serving` ("" when absent). */
+static int32_t run_detail(json_t *d, const ta_aci_receipt_opts *o,
+                          const char *name, char *detail, size_t size,
+                          char serving[16], int32_t *verdict)
+{
+    char *text = json_dumps(d, JSON_COMPACT);
+    teeattest_result *r = NULL;
+    ta_result_new(ctx, &r);
+    ta_checks c;
+    memset(&c, 0, sizeof c);
+    c.r = r;
+    CHECK_EQ_INT(ta_aci_receipt_verify(ctx, &c, (const uint8_t *)text,
+                                       strlen(text), &ks, o, NULL, NULL),
+                 TEEATTEST_OK);
+    free(text);
+    ta_result_finish(r, NULL);
+    int32_t out = 0;
+    detail[0] = '\0';
+    for (size_t i = 0; i < r->n_checks; i++)
+        if (strcmp(r->checks[i].name, name) == 0) {
+            out = r->checks[i].outcome;
+            snprintf(detail, size, "%s", r->checks[i].detail);
+        }
+    const char *f = teeattest_result_fact(r, "aci.receipt.serving");
+    snprintf(serving, 16, "%s", f ? f : "");
+    *verdict = teeattest_result_verdict(r);
+    teeattest_result_free(r);
+    return out;
+}
+
+/* spec 5.3: a direct service satisfies verified serving by construction,
+ * only when the caller established it (TA_ACI_SERVING_DIRECT); a direct
+ * receipt with an upstream record is judged by the record; pinned
+ * sessions fail (a direct service has none). */
+static void direct_service(void)
+{
+    ta_aci_receipt_opts o = bodies();
+    o.require_verified = true;
+    char det[512], sv[16];
+    int32_t v;
+    json_t *d = event_doc("[" RECV "," FWD(V4_REQUEST_HASH) "," RET "]");
+    /* established direct: a pass, with the fact */
+    o.serving = TA_ACI_SERVING_DIRECT;
+    CHECK_EQ_INT(run_detail(d, &o, "aci.receipt.upstream", det, sizeof det,
+                            sv, &v),
+                 PASS);
+    CHECK_STR(det, "direct service: aci_verified satisfied by construction "
+                   "(spec 5.3)");
+    CHECK_STR(sv, "direct");
+    CHECK_EQ_INT(v, VERIFIED);
+    CHECK_EQ_INT(run(d, &o, "aci.receipt.session_window", &v), SKIP);
+    CHECK_EQ_INT(v, VERIFIED);
+    /* not required: a skip, still the direct fact */
+    ta_aci_receipt_opts plain = bodies();
+    plain.serving = TA_ACI_SERVING_DIRECT;
+    CHECK_EQ_INT(run_detail(d, &plain, "aci.receipt.upstream", det,
+                            sizeof det, sv, &v),
+                 SKIP);
+    CHECK_STR(sv, "direct");
+    CHECK_EQ_INT(v, VERIFIED);
+    /* an unbound "direct" claim does not relax, and says so */
+    o.serving = TA_ACI_SERVING_DIRECT_UNBOUND;
+    CHECK_EQ_INT(run_detail(d, &o, "aci.receipt.upstream", det, sizeof det,
+                            sv, &v),
+                 FAIL);
+    CHECK(strstr(det, "over no channel the attested keyset binds") != NULL);
+    CHECK_STR(sv, "");
+    CHECK_EQ_INT(v, FAILED);
+    /* unknown (an aggregator): today's rule */
+    o.serving = TA_ACI_SERVING_UNKNOWN;
+    CHECK_EQ_INT(run_detail(d, &o, "aci.receipt.upstream", det, sizeof det,
+                            sv, &v),
+                 FAIL);
+    CHECK(strstr(det, "no upstream.verified event") != NULL);
+    CHECK_EQ_INT(v, FAILED);
+    /* pinned sessions against a direct service: none to cite, a failure
+     * whatever the list (spec 5.3: it refuses any list) */
+    o.serving = TA_ACI_SERVING_DIRECT;
+    const char *pins[] = {V3_SESSION_ID};
+    o.pinned = pins;
+    o.n_pinned = 1;
+    CHECK_EQ_INT(run_detail(d, &o, "aci.receipt.session_pinned", det,
+                            sizeof det, sv, &v),
+                 FAIL);
+    CHECK(strstr(det, "a direct service has none") != NULL);
+    CHECK_EQ_INT(v, FAILED);
+    CHECK_EQ_INT(run(d, &o, "aci.receipt.upstream", &v), PASS);
+    json_decref(d);
+    /* its refusal receipt (not forwarded): the pin still fails */
+    d = event_doc("[" RECV "," RET "]");
+    CHECK_EQ_INT(run(d, &o, "aci.receipt.session_pinned", &v), FAIL);
+    CHECK_EQ_INT(v, FAILED);
+    json_decref(d);
+    o.pinned = NULL;
+    o.n_pinned = 0;
+
+    /* a direct service's receipt that does carry upstream.verified is
+     * judged by the record as today (spec 7.5 says it carries none) */
+    ta_aci_receipt_opts agg = o;
+    agg.serving = TA_ACI_SERVING_UNKNOWN;
+    static const char *const logs[] = {
+        "[" RECV "," FWD(V4_REQUEST_HASH) "," UPF("false") "," RET "]",
+        "[" RECV "," FWD(V4_REQUEST_HASH) "," UPV("false") "," RET "]",
+        "[" RECV "," UPF("true") "," RET "]",
+        "[" RECV "," FWD(V4_REQUEST_HASH) "," UPV("true") "," RET "]",
+    };
+    for (size_t i = 0; i < TA_ARRAY_LEN(logs); i++) {
+        d = event_doc(logs[i]);
+        int32_t va, vd;
+        int32_t want = run(d, &agg, "aci.receipt.upstream", &va);
+        CHECK_EQ_INT(run_detail(d, &o, "aci.receipt.upstream", det,
+                                sizeof det, sv, &vd),
+                     want);
+        CHECK_EQ_INT(vd, va);
+        CHECK(strstr(det, "judged by the record") != NULL);
+        CHECK_STR(sv, "");
+        json_decref(d);
+    }
+    /* the direct mode does not lend a receipt of another keyset anything */
+    d = event_doc("[" RECV "," FWD(V4_REQUEST_HASH) "," RET "]");
+    json_object_set_new(d, "workload_keyset_digest", json_string(OTHER_HASH));
+    aci_kit_sign(ctx, d, 0x02);
+    CHECK_EQ_INT(run(d, &o, "aci.receipt.keyset_digest", &v), FAIL);
+    CHECK_EQ_INT(v, FAILED);
+    json_decref(d);
+
+    /* the public options: teeattest_aci_serving values only */
+    d = event_doc("[" RECV "," FWD(V4_REQUEST_HASH) "," RET "]");
+    char *text = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    teeattest_aci_receipt_options po = TEEATTEST_ACI_RECEIPT_OPTIONS_INIT;
+    po.require_verified = 1;
+    teeattest_result *r = NULL;
+    static const int32_t outcome[] = {FAIL, PASS, FAIL};
+    for (int32_t m = 0; m <= 2; m++) {
+        po.serving = m;
+        CHECK_EQ_INT(teeattest_aci_verify_receipt(
+                         ctx, &r, (const uint8_t *)text, strlen(text),
+                         (const uint8_t *)V1_KEYSET_JCS,
+                         strlen(V1_KEYSET_JCS), &po, NULL),
+                     TEEATTEST_OK);
+        int32_t got = 0;
+        teeattest_result_find_check(r, "aci.receipt.upstream", &got, NULL,
+                                    NULL);
+        CHECK_EQ_INT(got, outcome[m]);
+        teeattest_result_free(r);
+        r = NULL;
+    }
+    static const int32_t bad[] = {-1, 3, 0x101};
+    for (size_t i = 0; i < TA_ARRAY_LEN(bad); i++) {
+        po.serving = bad[i];
+        CHECK_EQ_INT(teeattest_aci_verify_receipt(
+                         ctx, &r, (const uint8_t *)text, strlen(text),
+                         (const uint8_t *)V1_KEYSET_JCS,
+                         strlen(V1_KEYSET_JCS), &po, NULL),
+                     TEEATTEST_E_INVALID_ARG);
+        CHECK(r == NULL);
+    }
+    free(text);
+}
+
 static void shapes(void)
 {
     static const char *const members[] = {
@@ -506,6 +668,7 @@ int main(void)
     signed_negatives();
     event_log();
     sessions();
+    direct_service();
     shapes();
     unknown_algo();
     ta_aci_keyset_free(ctx, &ks);

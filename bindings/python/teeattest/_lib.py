@@ -128,7 +128,7 @@ class AciReceiptOptions(Structure):
                 ("pinned_sessions", POINTER(c_char_p)),
                 ("pinned_count", c_size_t),
                 ("session", c_char_p), ("session_len", c_size_t),
-                ("e2ee", c_void_p)]
+                ("e2ee", c_void_p), ("serving", c_int32)]
 
 
 # ---- the table -----------------------------------------------------------
