@@ -516,6 +516,18 @@ void help_chat(FILE *f)
           "hash is checked over the restored body. The plaintext is printed\n"
           "only after decryption and the receipt verified.\n"
           "\n"
+          "With --provider nearai --e2ee (NEAR AI field E2EE,\n"
+          "docs/e2ee-nearai.md) the model is attested first (nothing is sent\n"
+          "unless its report verifies), the prompt's fields are encrypted to\n"
+          "its verified signing key (--signing-algo picks the scheme: ed25519\n"
+          "version 2, or ecdsa), the answer's fields are decrypted with the\n"
+          "request's own client key, and the answer's signature is checked\n"
+          "against the attested signer over the exact encrypted bytes. The\n"
+          "plaintext is printed only when all of that verified; an answer\n"
+          "field that does not decrypt (altered, plaintext, another key)\n"
+          "fails, exit 1. --e2ee-suite, --save, --expect-signer and\n"
+          "--allow-unbound-signer do not apply (exit 2).\n"
+          "\n"
           "Options:\n"
           NET_OPTIONS_HELP
           "  --stream                  ask for a streamed (SSE) answer\n"
@@ -558,6 +570,11 @@ void help_chat(FILE *f)
           "                            X-E2EE-Timestamp; --json adds \"e2ee\":\n"
           "                            {\"suite\", \"key_id\", \"fields\"}\n"
           "  --e2ee-suite SUITE        x25519 (default when listed) or secp256k1\n"
+          "  --e2ee (--provider nearai) encrypt the prompt's fields to the\n"
+          "                            attested model key, decrypt the answer's;\n"
+          "                            --json adds \"e2ee\": {\"scheme\",\n"
+          "                            \"signing_algo\", \"fields\"} (and\n"
+          "                            \"error\" when the answer did not decrypt)\n"
           "  --json                    print the verification result as one JSON\n"
           "                            object only (the answer is not printed):\n"
           "                            the signature's result {\"verdict\",\n"
@@ -716,6 +733,7 @@ struct chat_state {
     /* chat --e2ee: each event is decrypted before its text is held */
     teeattest_e2ee_session *e2ee;
     bool e2ee_failed;
+    teeattest_error e2ee_err; /* the first chunk that did not decrypt */
 };
 
 static void hold_text(struct chat_state *s, const char *text)
@@ -764,10 +782,13 @@ static int on_event(void *user_data, const char *event, const char *data,
          * included) verified */
         const uint8_t *plain;
         size_t plain_len;
+        teeattest_error err = TEEATTEST_ERROR_INIT;
         if (s->e2ee_failed ||
             teeattest_e2ee_decrypt_chunk(s->e2ee, &plain, &plain_len,
                                          (const uint8_t *)data, data_len,
-                                         NULL) != TEEATTEST_OK) {
+                                         &err) != TEEATTEST_OK) {
+            if (!s->e2ee_failed)
+                s->e2ee_err = err;
             s->e2ee_failed = true;
             return 0;
         }
@@ -1163,6 +1184,326 @@ out:
     return rc;
 }
 
+/* ---- chat --provider nearai --e2ee -------------------------------------- */
+
+/* Answer fields the decryption changed: leaves of `enc` that are strings
+ * and differ (in value or type) at the same place in `plain`. The library
+ * decides which fields are encrypted; this only counts what it opened. */
+static size_t fields_opened(const json_t *enc, const json_t *plain)
+{
+    if (json_is_string(enc))
+        return json_equal(enc, plain) ? 0 : 1;
+    size_t n = 0;
+    if (json_is_object(enc) && json_is_object(plain)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach((json_t *)enc, k, v)
+            n += fields_opened(v, json_object_get(plain, k));
+    } else if (json_is_array(enc) && json_is_array(plain)) {
+        for (size_t i = 0; i < json_array_size(enc); i++)
+            n += fields_opened(json_array_get(enc, i),
+                               json_array_get(plain, i));
+    }
+    return n;
+}
+
+static size_t count_opened(const char *enc, size_t enc_len,
+                           const uint8_t *plain, size_t plain_len)
+{
+    json_t *a = json_loadb(enc, enc_len, 0, NULL);
+    json_t *b = json_loadb((const char *)plain, plain_len, 0, NULL);
+    size_t n = a && b ? fields_opened(a, b) : 0;
+    json_decref(a);
+    json_decref(b);
+    return n;
+}
+
+/* Each SSE data payload of a whole stream (`resp`), decrypted again to
+ * count its fields; the stream's text was held by on_event already. */
+static bool near_stream_fields(teeattest_e2ee_session *sess,
+                               const uint8_t *resp, size_t resp_len,
+                               size_t *fields, teeattest_error *err)
+{
+    const char *p = (const char *)resp, *end = p + resp_len;
+    *fields = 0;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        size_t n = (size_t)(le - p);
+        if (n && p[n - 1] == '\r')
+            n--;
+        if (n >= 5 && memcmp(p, "data:", 5) == 0) {
+            const char *d = p + 5;
+            size_t dl = n - 5;
+            if (dl && *d == ' ')
+                d++, dl--;
+            const uint8_t *plain;
+            size_t plain_len;
+            if (!(dl == 6 && memcmp(d, "[DONE]", 6) == 0)) {
+                if (teeattest_e2ee_decrypt_chunk(sess, &plain, &plain_len,
+                                                 (const uint8_t *)d, dl,
+                                                 err) != TEEATTEST_OK)
+                    return false;
+                *fields += count_opened(d, dl, plain, plain_len);
+            }
+        }
+        p = nl ? nl + 1 : end;
+    }
+    return true;
+}
+
+/* The model's signing key as its verified report entry lists it (hex). */
+static char *near_model_key(const teeattest_report *rep, const char *signer)
+{
+    size_t idx = 0, len = 0;
+    const uint8_t *k = NULL;
+    if (teeattest_report_find_entry(rep, &idx, signer, NULL) != TEEATTEST_OK ||
+        teeattest_report_entry_get(rep, idx,
+                                   TEEATTEST_ENTRY_SIGNING_PUBLIC_KEY, &k,
+                                   &len, NULL) != TEEATTEST_OK ||
+        !len || len > 65)
+        return NULL;
+    char *hex = malloc(2 * len + 1);
+    if (hex)
+        hex_out(hex, k, len);
+    return hex;
+}
+
+/* chat --json for nearai --e2ee: the signature's result with "attestation"
+ * and "e2ee": {"scheme", "signing_algo", "fields"}, plus "error" {"status",
+ * "message", "where"} when the answer did not decrypt (the verdict is then
+ * "failed": the answer is not accepted). */
+static bool print_chat_json_near(const teeattest_result *res,
+                                 const teeattest_result *att,
+                                 const teeattest_e2ee_session *sess,
+                                 const char *algo, size_t fields, int dst,
+                                 const teeattest_error *derr)
+{
+    const char *text = NULL;
+    size_t len = 0;
+    json_t *d = teeattest_result_to_json(res, &text, &len, NULL) ==
+                        TEEATTEST_OK
+                    ? json_loadb(text, len, 0, NULL)
+                    : NULL;
+    json_t *e = json_pack("{s:s, s:s, s:I}", "scheme",
+                          teeattest_e2ee_session_algo(sess), "signing_algo",
+                          algo, "fields", (json_int_t)fields);
+    if (e && dst != TEEATTEST_OK) {
+        json_object_set_new(
+            e, "error",
+            json_pack("{s:s, s:s, s:s}", "status", teeattest_status_name(dst),
+                      "message",
+                      derr->message[0] ? derr->message
+                                       : teeattest_status_str(dst),
+                      "where", derr->where[0] ? derr->where : ""));
+        json_object_set_new(d, "verdict", json_string("failed"));
+    }
+    char *out = NULL;
+    if (json_is_object(d) && e && json_object_set_new(d, "e2ee", e) == 0)
+        out = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    else
+        json_decref(e);
+    json_decref(d);
+    bool ok = out && print_json_with_attestation(out, strlen(out), att);
+    if (!out)
+        cli_error(CHAT, "cannot format the result as JSON");
+    free(out);
+    return ok;
+}
+
+/* chat --provider nearai --e2ee: attest the model first (its verified
+ * signing key is the recipient of the prompt's fields; nothing is sent
+ * when the attestation fails), chat with the session's body and headers,
+ * decrypt the answer's fields under the per-request client key, and check
+ * the answer's signature against the attested signer over the exact
+ * (encrypted) bytes sent and received. The plaintext is printed only once
+ * all of that verified. */
+static int chat_near_e2ee(teeattest_ctx *ctx, teeattest_provider *p,
+                          struct cli_opt *opts,
+                          const struct cli_verify_args *va,
+                          const teeattest_policy *pol, const char *body,
+                          size_t body_len, bool stream, bool json)
+{
+    if (cli_opt(opts, "expect-signer")->seen ||
+        cli_opt(opts, "allow-unbound-signer")->seen) {
+        cli_error(CHAT, "--expect-signer and --allow-unbound-signer do not "
+                        "apply to --e2ee: the prompt is encrypted to the key "
+                        "of the attested, bound signer");
+        return CLI_USAGE;
+    }
+    if (cli_opt(opts, "save")->seen) {
+        cli_error(CHAT, "--save with --e2ee is not supported for --provider "
+                        "nearai yet (the saved exchange would hold only "
+                        "ciphertext)");
+        return CLI_USAGE;
+    }
+    int rc = CLI_USAGE;
+    teeattest_report *rep = NULL;
+    teeattest_evidence *ev = NULL;
+    teeattest_result *att = NULL, *res = NULL;
+    teeattest_exchange *x = NULL;
+    teeattest_signature *sig = NULL;
+    teeattest_e2ee_session *sess = NULL;
+    uint8_t nonce[TEEATTEST_NONCE_SIZE];
+    teeattest_error err = TEEATTEST_ERROR_INIT, derr = TEEATTEST_ERROR_INIT;
+    struct chat_state state = {.print = true, .hold = true};
+    const char *signer = NULL, *algo = NULL;
+    char *model_key = NULL;
+    size_t fields = 0;
+    int dst = TEEATTEST_OK;
+    if (!attest_for_chat(ctx, p, opts, va, NULL, pol, &rep, &ev, nonce, &att))
+        goto out;
+    if (teeattest_result_verdict(att) != TEEATTEST_VERDICT_VERIFIED ||
+        teeattest_result_verified_signer(att, &signer, &algo, NULL) !=
+            TEEATTEST_OK ||
+        !algo || !(model_key = near_model_key(rep, signer))) {
+        const char *why =
+            teeattest_result_verdict(att) != TEEATTEST_VERDICT_VERIFIED
+                ? "the attestation did not verify: no chat request was sent"
+                : "the verified report names no single signer with a "
+                  "signing key: no chat request was sent";
+        if (json) {
+            print_chat_json_error(TEEATTEST_E_NOT_VERIFIED, why, att);
+        } else {
+            cli_print_checks(att, "");
+            printf("attestation: FAILED (%s)\n", why);
+            puts("verdict: FAILED");
+        }
+        rc = CLI_FAILED;
+        goto out;
+    }
+    int st = teeattest_e2ee_session_new_nearai(ctx, &sess, algo, model_key,
+                                               signer, &err);
+    if (st == TEEATTEST_OK)
+        st = teeattest_e2ee_encrypt_request(sess, TEEATTEST_E2EE_CHAT,
+                                            (const uint8_t *)body, body_len,
+                                            &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(CHAT, "--e2ee: %s",
+                  err.message[0] ? err.message : teeattest_status_str(st));
+        rc = st == TEEATTEST_E_VERIFY_FAILED ? CLI_FAILED : CLI_USAGE;
+        goto out;
+    }
+    state.e2ee = sess;
+    st = teeattest_chat_e2ee(p, &x, sess, stream ? TEEATTEST_CHAT_STREAM : 0,
+                             stream ? on_event : NULL, &state, &err);
+    if (st != TEEATTEST_OK) {
+        network_error(CHAT, "chat request", st, &err);
+        goto out;
+    }
+    const uint8_t *req, *resp;
+    size_t req_len, resp_len;
+    teeattest_exchange_request(x, &req, &req_len);
+    teeattest_exchange_response(x, &resp, &resp_len);
+    int32_t http = teeattest_exchange_status(x);
+    if (http < 200 || http > 299) {
+        cli_error(CHAT, "chat request: HTTP %d: %.*s", (int)http,
+                  (int)(resp_len < 200 ? resp_len : 200), (const char *)resp);
+        goto out;
+    }
+    /* Every answer field must open under the session's key: a plaintext,
+     * altered or foreign field fails the answer. */
+    if (stream) {
+        if (state.e2ee_failed) {
+            dst = TEEATTEST_E_VERIFY_FAILED;
+            derr = state.e2ee_err;
+            if (derr.code)
+                dst = derr.code;
+        } else {
+            /* the stream decrypted chunk by chunk; count its fields */
+            if (!near_stream_fields(sess, resp, resp_len, &fields, &derr))
+                dst = derr.code ? derr.code : TEEATTEST_E_VERIFY_FAILED;
+        }
+    } else {
+        const uint8_t *plain;
+        size_t plain_len;
+        dst = teeattest_e2ee_decrypt_response(sess, &plain, &plain_len, resp,
+                                              resp_len, &derr);
+        if (dst == TEEATTEST_OK) {
+            fields = count_opened((const char *)resp, resp_len, plain,
+                                  plain_len);
+            print_content(&state, (const char *)plain, plain_len, false);
+        }
+    }
+    if (state.held_oom) {
+        cli_error(CHAT, "out of memory");
+        goto out;
+    }
+    st = teeattest_signature_fetch(p, &sig, x, NULL, &err);
+    if (st != TEEATTEST_OK) {
+        if (json)
+            print_chat_json_error(st, err.message, att);
+        if (st == TEEATTEST_E_SIGNATURE_UNAVAILABLE) {
+            cli_error(CHAT, "no signature available for this answer: %s",
+                      err.message);
+            rc = CLI_FAILED;
+        } else {
+            network_error(CHAT, "fetching the signature", st, &err);
+        }
+        goto out;
+    }
+    st = teeattest_signature_verify_attested(sig, &res, pol, att, req,
+                                             req_len, resp, resp_len, &err);
+    if (st != TEEATTEST_OK) {
+        cli_error(CHAT, "%s", err.message);
+        goto out;
+    }
+    bool verified =
+        teeattest_result_verdict(res) == TEEATTEST_VERDICT_VERIFIED &&
+        dst == TEEATTEST_OK;
+    if (json) {
+        if (!print_chat_json_near(res, att, sess, algo, fields, dst, &derr))
+            goto out;
+    } else {
+        if (verified && state.held) {
+            cli_fputs_safe(state.held, stdout);
+            putchar('\n');
+        }
+        cli_print_checks(att, "");
+        puts("");
+        cli_print_checks(res, "");
+        cli_print_signature_kind(res);
+        puts("attestation: verified (the prompt was encrypted to the "
+             "attested signer's key)");
+        if (dst == TEEATTEST_OK) {
+            printf("e2ee: %s, %zu answer field%s decrypted\n",
+                   teeattest_e2ee_session_algo(sess), fields,
+                   fields == 1 ? "" : "s");
+        } else {
+            fputs("e2ee: FAILED (the answer did not decrypt: ", stdout);
+            cli_fputs_safe(derr.message[0] ? derr.message
+                                           : teeattest_status_str(dst),
+                           stdout);
+            if (derr.where[0]) {
+                fputs(" at ", stdout);
+                cli_fputs_safe(derr.where, stdout);
+            }
+            printf("; %s)\n", teeattest_status_name(dst));
+        }
+        if (!verified)
+            puts("answer: not shown (it did not verify)");
+        printf("verdict: %s\n", verified ? "verified" : "FAILED");
+    }
+    if (dst != TEEATTEST_OK)
+        cli_error(CHAT, "--e2ee: the answer did not decrypt: %s%s%s",
+                  derr.message[0] ? derr.message : teeattest_status_str(dst),
+                  derr.where[0] ? " at " : "", derr.where);
+    rc = verified ? CLI_OK : CLI_FAILED;
+out:
+    teeattest_e2ee_session_free(sess);
+    free(model_key);
+    if (state.held)
+        memset(state.held, 0, state.held_len); /* plaintext */
+    free(state.held);
+    teeattest_signature_free(sig);
+    teeattest_exchange_free(x);
+    teeattest_result_free(res);
+    teeattest_result_free(att);
+    teeattest_evidence_free(ev);
+    teeattest_report_free(rep);
+    return rc;
+}
+
 int cmd_chat(int argc, char **argv)
 {
     struct cli_opt opts[] = {
@@ -1287,10 +1628,23 @@ int cmd_chat(int argc, char **argv)
                         "constraints of --provider aci");
         goto out;
     }
+    bool near = strcmp(teeattest_provider_dialect(p), "nearai") == 0;
     if (cli_opt(opts, "e2ee")->seen &&
-        strcmp(teeattest_provider_dialect(p), "aci") != 0) {
+        strcmp(teeattest_provider_dialect(p), "aci") != 0 && !near) {
         cli_error(CHAT, "--e2ee is for --provider aci (E2EE v2 to the "
-                        "attested keyset)");
+                        "attested keyset) and --provider nearai (NEAR's "
+                        "field E2EE to the attested model key)");
+        goto out;
+    }
+    if (near && o_suite->seen) {
+        cli_error(CHAT, "--e2ee-suite is for --provider aci; for nearai the "
+                        "signing algorithm picks the scheme (--signing-algo "
+                        "ed25519 or ecdsa)");
+        goto out;
+    }
+    if (near && cli_opt(opts, "e2ee")->seen) {
+        rc = chat_near_e2ee(ctx, p, opts, &va, pol, body, body_len, stream,
+                            json);
         goto out;
     }
     if (strcmp(teeattest_provider_dialect(p), "aci") == 0) {

@@ -181,7 +181,7 @@ const char *sim_aci_e2ee_algo(const sim_e2ee *e)
 
 /* Flip one hex digit inside the first encrypted field of `t`: the
  * ciphertext stays well formed, its tag no longer verifies. */
-static void tamper(char *t)
+void sim_e2ee_tamper_field(char *t)
 {
     static const char *const keys[] = {"\"content\":\"", "\"text\":\""};
     for (size_t k = 0; k < 2; k++) {
@@ -211,7 +211,7 @@ char *sim_aci_e2ee_seal(sim_e2ee *e, bool chunk, bool tamper_this,
         memcpy(t, o, n);
         t[n] = 0;
         if (e->tamper && tamper_this)
-            tamper(t);
+            sim_e2ee_tamper_field(t);
         *out_len = n;
     }
     ta_free(ctx, o);

@@ -40,6 +40,7 @@ struct ctx {
     bool malformed_once;
     bool truncate;     /* cut this body short (truncate_stream/_body) */
     int status;        /* for the log */
+    json_t *log_extra; /* members added to this request's log record */
 };
 
 /* Block until the client closes `conn` (or the simulator stops): a stall
@@ -115,6 +116,10 @@ static void log_request(struct ctx *c)
                           "query", q, "headers", h, "body_len",
                           (json_int_t)c->rq->body.len, "body_sha256", bh,
                           "status", c->status);
+    if (e && c->log_extra)
+        json_object_update(e, c->log_extra);
+    json_decref(c->log_extra);
+    c->log_extra = NULL;
     if (e) {
         if (s->log_file) {
             char *line = json_dumps(e, JSON_COMPACT);
@@ -457,6 +462,7 @@ struct stream {
     size_t aci_req_len;
     sim_aci_route route; /* --aci-aggregator (aci_agg.c) */
     sim_e2ee *e2ee;    /* E2EE v2 (aci_e2ee.c): answers sealed */
+    sim_near *near;    /* nearai E2EE (near_e2ee.c): answer fields sealed */
 };
 
 static void stream_free(void *cls)
@@ -467,6 +473,7 @@ static void stream_free(void *cls)
     free(st->aci_req);
     sim_aci_route_clear(&st->route);
     sim_aci_e2ee_free(st->e2ee);
+    sim_near_e2ee_free(st->near);
     free(st);
 }
 
@@ -476,6 +483,21 @@ static int e2ee_seal_payload(struct stream *st, sbuf *payload, bool tamper)
     size_t n = 0;
     char *t = sim_aci_e2ee_seal(st->e2ee, true, tamper, payload->data,
                                 payload->len, &n);
+    if (!t)
+        return -1;
+    sb_free(payload);
+    sb_init(payload);
+    sb_add(payload, t, n);
+    free(t);
+    return payload->oom ? -1 : 0;
+}
+
+/* The same for nearai E2EE: the chunk's fields encrypted. */
+static int near_seal_payload(struct stream *st, sbuf *payload, bool tamper)
+{
+    size_t n = 0;
+    char *t = sim_near_e2ee_seal(st->near, true, tamper, payload->data,
+                                 payload->len, &n);
     if (!t)
         return -1;
     sb_free(payload);
@@ -552,7 +574,10 @@ static int produce(struct stream *st)
         if (st->ionet)
             json_array_append_new(st->chunks,
                                   json_stringn(payload.data, payload.len));
-        if (st->e2ee && e2ee_seal_payload(st, &payload, i == st->tamper_at)) {
+        if ((st->e2ee &&
+             e2ee_seal_payload(st, &payload, i == st->tamper_at)) ||
+            (st->near &&
+             near_seal_payload(st, &payload, i == st->tamper_at))) {
             sb_free(&payload);
             sb_free(&ev);
             return -1;
@@ -788,6 +813,17 @@ static enum MHD_Result chat_dstack(struct ctx *c)
     st->node = node;
     st->events = s->events;
     request_hash_hex(c, st->req_hex);
+    if (is_dialect(s, "nearai") && sim_near_e2ee_requested(c->conn)) {
+        /* the fields decrypted with the named node's key; that node signs */
+        char msg[256];
+        st->near = sim_near_e2ee_open(s, &c->f, c->conn, c->rq->body.data,
+                                      c->rq->body.len, &st->node,
+                                      &c->log_extra, msg, sizeof msg);
+        if (!st->near) {
+            stream_free(st);
+            return send_error(c, 400, msg, "invalid_request_error");
+        }
+    }
     if (is_dialect(s, "aci")) {
         st->aci = true;
         snprintf(st->rid, sizeof st->rid, "rcpt-%llu", n);
@@ -831,6 +867,19 @@ static enum MHD_Result chat_dstack(struct ctx *c)
         return MHD_NO;
     }
     size_t len = strlen(body);
+    if (st->near) {
+        size_t sealed_len = 0;
+        char *sealed = sim_near_e2ee_seal(st->near, false, true, body, len,
+                                          &sealed_len);
+        free(body);
+        body = sealed;
+        len = sealed_len;
+        if (!body) {
+            stream_free(st);
+            return send_error(c, 500, "sealing the answer failed",
+                              "server_error");
+        }
+    }
     if (st->e2ee) {
         size_t sealed_len = 0;
         char *sealed = sim_aci_e2ee_seal(st->e2ee, false, true, body, len,
@@ -848,7 +897,7 @@ static enum MHD_Result chat_dstack(struct ctx *c)
     sim_sha256_hex(resp_hex, body, len);
     if (c->f.tamper_response)
         tamper_bytes(body, len);
-    store_sigrec(s, id, st->model, node, st->req_hex, resp_hex, false,
+    store_sigrec(s, id, st->model, st->node, st->req_hex, resp_hex, false,
                  c->f.signature_delay_polls);
     if (st->aci) {
         char digest[72];
@@ -1080,6 +1129,14 @@ static json_t *faults_json(const sim_faults *f)
                             json_boolean(f->aci_e2ee_unlisted));
         json_object_set_new(d, "aci_multipart",
                             json_integer(f->aci_multipart));
+        json_object_set_new(d, "near_e2ee_tamper",
+                            json_boolean(f->near_e2ee_tamper));
+        json_object_set_new(d, "near_e2ee_plaintext",
+                            json_boolean(f->near_e2ee_plaintext));
+        json_object_set_new(d, "near_e2ee_other_key",
+                            json_boolean(f->near_e2ee_other_key));
+        json_object_set_new(d, "near_e2ee_key_mismatch",
+                            json_boolean(f->near_e2ee_key_mismatch));
     }
     return d;
 }
@@ -1127,7 +1184,9 @@ static const char *apply_control(sim *s, json_t *req, sim_faults *f,
         B(aci_null_nonce), B(aci_tls_unlisted), B(aci_unlisted_key),
         B(aci_body_hash_other), B(aci_bad_session), B(aci_session_other),
         B(aci_session_expired), B(aci_upstream_failed), B(aci_e2ee_replay),
-        B(aci_e2ee_tamper), B(aci_e2ee_unlisted),
+        B(aci_e2ee_tamper), B(aci_e2ee_unlisted), B(near_e2ee_tamper),
+        B(near_e2ee_plaintext), B(near_e2ee_other_key),
+        B(near_e2ee_key_mismatch),
 #undef B
     };
     static const struct { const char *name; size_t off; long max; } ints[] = {

@@ -194,6 +194,11 @@ typedef struct sim_faults {
     bool aci_e2ee_tamper;     /* one encrypted answer field altered */
     bool aci_e2ee_unlisted;   /* an E2EE key advertised outside the keyset */
     int aci_multipart;        /* multipart session evidence (aci_agg.c) */
+    /* nearai E2EE (near_e2ee.c, docs/simulator.md) */
+    bool near_e2ee_tamper;    /* one encrypted answer field altered */
+    bool near_e2ee_plaintext; /* answer fields left in plaintext */
+    bool near_e2ee_other_key; /* answer fields encrypted to another key */
+    bool near_e2ee_key_mismatch; /* X-Model-Pub-Key refused */
 } sim_faults;
 
 typedef struct sim_sigrec {
@@ -344,6 +349,26 @@ const char *sim_aci_e2ee_algo(const sim_e2ee *e);
 char *sim_aci_e2ee_seal(sim_e2ee *e, bool chunk, bool tamper_this,
                         const char *payload, size_t len, size_t *out_len);
 void sim_aci_e2ee_free(sim_e2ee *e);
+/* Flip one hex digit inside the tag of the first encrypted "content" (or
+ * "text") string of `t`: still well formed, the tag no longer verifies. */
+void sim_e2ee_tamper_field(char *t);
+
+/* NEAR AI field E2EE on --dialect nearai (near_e2ee.c). */
+typedef struct sim_near sim_near;
+bool sim_near_e2ee_requested(struct MHD_Connection *c);
+/* Check the headers and decrypt the request's fields with the signing key
+ * of the node X-Model-Pub-Key names (*node). NULL with `msg` on refusal
+ * (a 400); *log gets {"e2ee_contents": the messages' contents as
+ * received, "e2ee_fields": n} for the request log. */
+sim_near *sim_near_e2ee_open(const sim *s, const sim_faults *f,
+                             struct MHD_Connection *c, const void *body,
+                             size_t len, int *node, json_t **log, char *msg,
+                             size_t msg_size);
+/* Encrypt an answer body or one SSE data payload (malloc'd), with the
+ * faults applied (tamper only when `tamper_this`). */
+char *sim_near_e2ee_seal(sim_near *e, bool chunk, bool tamper_this,
+                         const char *payload, size_t len, size_t *out_len);
+void sim_near_e2ee_free(sim_near *e);
 /* {"error":{"message":..,"type":..,"param":null,"code":null}} */
 json_t *sim_error_doc(const char *message, const char *type);
 
