@@ -63,22 +63,6 @@ TEEATTEST_API int teeattest_policy_set_tinfoil_hardware(
 
 /* ---- the statement ------------------------------------------------------- */
 
-static bool lower_hex(const char *s, size_t want)
-{
-    if (!s || strlen(s) != want)
-        return false;
-    for (size_t i = 0; i < want; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return false;
-    return true;
-}
-
-static bool reg(uint8_t out[48], json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return lower_hex(s, 96) && ta_hex_decode_exact(out, 48, s, 96, false) == 0;
-}
-
 /* 1..TA_TINFOIL_HW_MAX_ID printable ASCII characters, no space: a name
  * that reads back unambiguously in a fact. */
 static bool id_ok(const char *s)
@@ -118,30 +102,12 @@ int ta_tinfoil_hardware_parse(teeattest_ctx *ctx, const uint8_t *stmt,
                            "duplicate members: %.150s", e.message);
         goto out;
     }
-    const char *type = json_string_value(json_object_get(st, "_type"));
-    if (!type || strcmp(type, TA_INTOTO_STATEMENT_V1) != 0) {
-        snprintf(why, cap, "statement _type is not %s",
-                 TA_INTOTO_STATEMENT_V1);
+    json_t *pred = NULL;
+    rc = ta_intoto_header(st, TA_TINFOIL_HW_PREDICATE, true,
+                          out->subject_digest, &pred, why, cap);
+    if (rc != TA_TINFOIL_STMT_OK)
         goto out;
-    }
-    json_t *subj = json_object_get(st, "subject");
-    json_t *dig = json_object_get(json_array_get(subj, 0), "digest");
-    const char *sha = json_string_value(json_object_get(dig, "sha256"));
-    if (!json_is_array(subj) || json_array_size(subj) != 1 ||
-        !lower_hex(sha, 64) ||
-        ta_hex_decode_exact(out->subject_digest, 32, sha, 64, false)) {
-        snprintf(why, cap, "the statement does not have exactly one subject "
-                           "with a sha256 digest of 64 lower-case hex digits");
-        goto out;
-    }
-    const char *pt = json_string_value(json_object_get(st, "predicateType"));
-    if (!pt || strcmp(pt, TA_TINFOIL_HW_PREDICATE) != 0) {
-        snprintf(why, cap, "predicateType \"%.100s\" is not %s",
-                 pt ? pt : "(none)", TA_TINFOIL_HW_PREDICATE);
-        rc = TA_TINFOIL_STMT_TYPE;
-        goto out;
-    }
-    json_t *pred = json_object_get(st, "predicate");
+    rc = TA_TINFOIL_STMT_MALFORMED;
     size_t n = json_object_size(pred);
     if (!json_is_object(pred) || n == 0 || n > TA_TINFOIL_HW_MAX_PLATFORMS) {
         snprintf(why, cap, "the predicate is not an object of 1 to %d "
@@ -163,8 +129,8 @@ int ta_tinfoil_hardware_parse(teeattest_ctx *ctx, const uint8_t *stmt,
                      TA_TINFOIL_HW_MAX_ID);
             goto out;
         }
-        if (!json_is_object(val) || !reg(p->mrtd, val, "mrtd") ||
-            !reg(p->rtmr0, val, "rtmr0")) {
+        if (!json_is_object(val) || !ta_tinfoil_reg(p->mrtd, val, "mrtd") ||
+            !ta_tinfoil_reg(p->rtmr0, val, "rtmr0")) {
             snprintf(why, cap, "platform %s lacks mrtd or rtmr0 as 96 "
                                "lower-case hex digits", key);
             goto out;

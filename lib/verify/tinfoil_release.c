@@ -116,10 +116,42 @@ static bool lower_hex(const char *s, size_t want)
     return true;
 }
 
-static bool reg(uint8_t out[48], json_t *o, const char *key)
+bool ta_tinfoil_reg(uint8_t out[48], json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return lower_hex(s, 96) && ta_hex_decode_exact(out, 48, s, 96, false) == 0;
+}
+
+int ta_intoto_header(json_t *st, const char *ptype, bool lower,
+                     uint8_t digest[32], json_t **pred, char *why,
+                     size_t cap)
+{
+    *pred = NULL;
+    const char *type = json_string_value(json_object_get(st, "_type"));
+    if (!type || strcmp(type, TA_INTOTO_STATEMENT_V1) != 0) {
+        snprintf(why, cap, "statement _type is not %s",
+                 TA_INTOTO_STATEMENT_V1);
+        return TA_TINFOIL_STMT_MALFORMED;
+    }
+    json_t *subj = json_object_get(st, "subject");
+    json_t *dig = json_object_get(json_array_get(subj, 0), "digest");
+    const char *sha = json_string_value(json_object_get(dig, "sha256"));
+    if (!json_is_array(subj) || json_array_size(subj) != 1 || !sha ||
+        strlen(sha) != 64 || (lower && !lower_hex(sha, 64)) ||
+        ta_hex_decode_exact(digest, 32, sha, 64, false)) {
+        snprintf(why, cap, "the statement does not have exactly one subject "
+                           "with a sha256 digest%s",
+                 lower ? " of 64 lower-case hex digits" : "");
+        return TA_TINFOIL_STMT_MALFORMED;
+    }
+    const char *pt = json_string_value(json_object_get(st, "predicateType"));
+    if (!pt || strcmp(pt, ptype) != 0) {
+        snprintf(why, cap, "predicateType \"%.100s\" is not %s",
+                 pt ? pt : "(none)", ptype);
+        return TA_TINFOIL_STMT_TYPE;
+    }
+    *pred = json_object_get(st, "predicate");
+    return TA_TINFOIL_STMT_OK;
 }
 
 int ta_tinfoil_statement_parse(const uint8_t *stmt, size_t len,
@@ -127,41 +159,23 @@ int ta_tinfoil_statement_parse(const uint8_t *stmt, size_t len,
                                size_t cap)
 {
     int rc = TA_TINFOIL_STMT_MALFORMED;
-    json_t *st = NULL;
+    json_t *st = NULL, *pred = NULL;
     teeattest_error e = TEEATTEST_ERROR_INIT;
     if (ta_json_parse(&st, stmt, len, TA_TINFOIL_MAX_DOC, &e) ||
         !json_is_object(st)) {
         snprintf(why, cap, "the statement is not a JSON object");
         goto out;
     }
-    const char *type = json_string_value(json_object_get(st, "_type"));
-    if (!type || strcmp(type, TA_INTOTO_STATEMENT_V1) != 0) {
-        snprintf(why, cap, "statement _type is not %s",
-                 TA_INTOTO_STATEMENT_V1);
+    rc = ta_intoto_header(st, TA_TINFOIL_PREDICATE, false,
+                          out->subject_digest, &pred, why, cap);
+    if (rc != TA_TINFOIL_STMT_OK)
         goto out;
-    }
-    json_t *subj = json_object_get(st, "subject");
-    json_t *dig = json_object_get(json_array_get(subj, 0), "digest");
-    const char *sha = json_string_value(json_object_get(dig, "sha256"));
-    if (!json_is_array(subj) || json_array_size(subj) != 1 || !sha ||
-        strlen(sha) != 64 ||
-        ta_hex_decode_exact(out->subject_digest, 32, sha, 64, false)) {
-        snprintf(why, cap, "the statement does not have exactly one subject "
-                           "with a sha256 digest");
-        goto out;
-    }
-    const char *pt = json_string_value(json_object_get(st, "predicateType"));
-    if (!pt || strcmp(pt, TA_TINFOIL_PREDICATE) != 0) {
-        snprintf(why, cap, "predicateType \"%.100s\" is not %s",
-                 pt ? pt : "(none)", TA_TINFOIL_PREDICATE);
-        rc = TA_TINFOIL_STMT_TYPE;
-        goto out;
-    }
-    json_t *pred = json_object_get(st, "predicate");
+    rc = TA_TINFOIL_STMT_MALFORMED;
     json_t *tdx = json_object_get(pred, "tdx_measurement");
     if (!json_is_object(pred) || !json_is_object(tdx) ||
-        !reg(out->snp, pred, "snp_measurement") ||
-        !reg(out->rtmr1, tdx, "rtmr1") || !reg(out->rtmr2, tdx, "rtmr2")) {
+        !ta_tinfoil_reg(out->snp, pred, "snp_measurement") ||
+        !ta_tinfoil_reg(out->rtmr1, tdx, "rtmr1") ||
+        !ta_tinfoil_reg(out->rtmr2, tdx, "rtmr2")) {
         snprintf(why, cap, "the predicate lacks snp_measurement or "
                            "tdx_measurement.rtmr1/rtmr2 as 96 lower-case hex "
                            "digits");

@@ -10,6 +10,8 @@
 #ifndef TA_TINFOIL_RELEASE_H
 #define TA_TINFOIL_RELEASE_H
 
+#include <jansson.h>
+
 #include "verify.h"
 
 #define TA_TINFOIL_PREDICATE \
@@ -42,6 +44,21 @@ enum {
 int ta_tinfoil_statement_parse(const uint8_t *stmt, size_t len,
                                ta_tinfoil_release *out, char *why,
                                size_t cap);
+
+/* 96 lower-case hex digits at member `key` of `o` (an object or NULL),
+ * decoded into out. Also used by tinfoil_hardware.c. */
+bool ta_tinfoil_reg(uint8_t out[48], json_t *o, const char *key);
+
+/* The header of an in-toto statement v1, `st` a parsed JSON object:
+ * `_type` TA_INTOTO_STATEMENT_V1, exactly one subject whose sha256 (64 hex
+ * digits, lower-case only when `lower`) goes to digest, then
+ * `predicateType` `ptype`; *pred is the statement's `predicate` member (or
+ * NULL; borrowed from st). The subject is read before the predicate type:
+ * digest is set on TA_TINFOIL_STMT_TYPE too. Returns a TA_TINFOIL_STMT_*
+ * value with `why` filled on refusal. Also used by tinfoil_hardware.c. */
+int ta_intoto_header(json_t *st, const char *ptype, bool lower,
+                     uint8_t digest[32], json_t **pred, char *why,
+                     size_t cap);
 
 /* A GitHub "owner/name" (letters, digits, '-', '_', '.'; one slash; at
  * most 140 bytes). */
