@@ -97,6 +97,42 @@ enum { GROUP_BUNDLE, GROUP_IDENTITY, GROUP_DIGEST, N_GROUPS };
 void ta_tinfoil_sort_checks(const teeattest_result *sr, bool ok[N_GROUPS],
                             char why[N_GROUPS][200]);
 
+/* The DSSE envelope of a Sigstore bundle holding an in-toto statement,
+ * read before its signature is checked (only to know which subject digest
+ * to verify the bundle for): 0 with *out the parsed bundle (its payload the
+ * statement; free with ta_ss_bundle_free), 1 with `why` filled when the
+ * bundle does not parse, holds a message signature, or its payloadType is
+ * not TA_INTOTO_PAYLOAD_TYPE, or TEEATTEST_E_NOMEM (e says so). Also used
+ * by tinfoil_hardware.c. */
+struct ta_ss_bundle;
+int ta_tinfoil_envelope(teeattest_ctx *ctx, const uint8_t *bundle,
+                        size_t len, struct ta_ss_bundle **out, char *why,
+                        size_t cap, teeattest_error *e);
+
+/* The Sigstore verification of `bundle` for subject `digest` as signed by
+ * a release workflow of `repo` at tag `tag` (NULL: any), against the
+ * policy's trusted root at time `at`: ok/gwhy as ta_tinfoil_sort_checks()
+ * gives them, san the signer's identity (verified or not; "" when none).
+ * digest NULL: nothing is verified, every group fails, the bundle group
+ * saying `why`. TEEATTEST_OK unless the verification failed to run (out of
+ * memory). Also used by tinfoil_hardware.c. */
+int ta_tinfoil_verify_signer(teeattest_ctx *ctx, const teeattest_policy *pol,
+                             const uint8_t *bundle, size_t len,
+                             const uint8_t *digest, const char *repo,
+                             const char *tag, int64_t at, const char *why,
+                             bool ok[N_GROUPS], char gwhy[N_GROUPS][200],
+                             char san[512], teeattest_error *err);
+
+/* The checks PREFIX.bundle (pass when bundle_ok, else bundle_why) and
+ * PREFIX.identity (id_ok, id_why; a workflow of `repo` at tag `tag`, NULL:
+ * any), and the fact PREFIX.workflow when san is not "". Also used by
+ * tinfoil_hardware.c. */
+void ta_tinfoil_signer_checks(teeattest_result *r, const teeattest_policy *pol,
+                              const char *prefix, bool bundle_ok,
+                              const char *bundle_why, bool id_ok,
+                              const char *id_why, const char *san,
+                              const char *repo, const char *tag);
+
 /* tinfoil.release.bundle, .identity, .predicate, .digest, .measurement
  * of `src` for a report whose quote has these RTMRs (index 0..3), with
  * the facts tinfoil.release.*, at the verification time `at` (Unix
