@@ -42,23 +42,8 @@ type tinfoilCapture struct {
 func newTinfoilCapture(t *testing.T) *tinfoilCapture {
 	t.Helper()
 	c := newCtx(t, nil)
-	const dir = "providers/tinfoil_v3_direct/"
-	m := fixtureJSON(t, dir+"capture_manifest.json")
-	nonce := unhex(t, m["nonce_hex"].(string))
-	at, err := time.Parse(time.RFC3339Nano, m["captured_at"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := c.ParseReport("tinfoil", fixture(t, dir+"attestation.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rep.Close() })
-	ev, err := c.NewEvidence()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ev.Close() })
+	rep, ev, nonce, at := loadCapture(t, c, "providers/tinfoil_v3_direct/",
+		"attestation.json", "tinfoil")
 	return &tinfoilCapture{c: c, rep: rep, ev: ev, nonce: nonce, at: at}
 }
 
