@@ -243,3 +243,28 @@ func (s *sim) requests(t *testing.T, key string) int {
 	}
 	return log.Counts[key]
 }
+
+// loadCapture parses the report file of the capture in fixture dir dir
+// (ending in "/") with the dialect, and gives it with a new empty evidence
+// (both closed when the test ends) and the nonce and time of the capture's
+// manifest.
+func loadCapture(t *testing.T, c *Context, dir, file, dialect string) (*Report, *Evidence, []byte, time.Time) {
+	t.Helper()
+	m := fixtureJSON(t, dir+"capture_manifest.json")
+	nonce := unhex(t, m["nonce_hex"].(string))
+	at, err := time.Parse(time.RFC3339Nano, m["captured_at"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := c.ParseReport(dialect, fixture(t, dir+file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rep.Close() })
+	ev, err := c.NewEvidence()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ev.Close() })
+	return rep, ev, nonce, at
+}

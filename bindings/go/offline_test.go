@@ -267,22 +267,8 @@ func TestSavedSignaturePinnedSigner(t *testing.T) {
 func nearCapture(t *testing.T, c *Context) (*Report, *Evidence, []byte, time.Time) {
 	t.Helper()
 	const dir = "providers/nearai_direct_ed25519_tls/"
-	m := fixtureJSON(t, dir+"capture_manifest.json")
-	nonce := unhex(t, m["nonce_hex"].(string))
-	at, err := time.Parse(time.RFC3339Nano, m["captured_at"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := c.ParseReport("nearai", fixture(t, dir+"attestation_report.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rep.Close() })
-	ev, err := c.NewEvidence()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ev.Close() })
+	rep, ev, nonce, at := loadCapture(t, c, dir, "attestation_report.json",
+		"nearai")
 	meta := fixtureJSON(t, dir+"attestation_report.http_meta.json")
 	spki, err := base64.StdEncoding.DecodeString(meta["peer_spki_der_base64"].(string))
 	if err != nil {

@@ -3,12 +3,8 @@
 package teeattest
 
 import (
-	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 )
 
 // The real Tinfoil capture against TEST-signed hardware measurements
@@ -17,36 +13,12 @@ import (
 // RTMR0 are two platforms' fails, and the TEST bundle fails under the
 // shipped default root.
 func TestTinfoilHardware(t *testing.T) {
-	root := os.Getenv("TEEATTEST_SOURCE_ROOT")
-	if root == "" {
-		root = filepath.Join("..", "..")
-	}
 	read := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join(root, "tests", "data", "tinfoil-hardware", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return tinfoilData(t, "tinfoil-hardware", name)
 	}
 	testRoot := read("test_trusted_root.json")
-	c := newCtx(t, nil)
-	const dir = "providers/tinfoil_v3_direct/"
-	m := fixtureJSON(t, dir+"capture_manifest.json")
-	nonce := unhex(t, m["nonce_hex"].(string))
-	at, err := time.Parse(time.RFC3339Nano, m["captured_at"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := c.ParseReport("tinfoil", fixture(t, dir+"attestation.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rep.Close()
-	ev, err := c.NewEvidence()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ev.Close()
+	tc := newTinfoilCapture(t)
+	c, at := tc.c, tc.at
 	outcome := func(tr []byte, bundle, name string) Outcome {
 		pol := policyAt(t, c, at)
 		if err := pol.SetRequireTinfoilHardware(true); err != nil {
@@ -58,16 +30,7 @@ func TestTinfoilHardware(t *testing.T) {
 		if err := pol.SetTinfoilHardware(read(bundle)); err != nil {
 			t.Fatal(err)
 		}
-		r, err := c.VerifyReport(context.Background(), rep, ev, pol, nonce)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		ch, ok := r.Check(name)
-		if !ok {
-			t.Fatalf("no check %s", name)
-		}
-		return ch.Outcome
+		return tc.outcome(t, nil, pol, name)
 	}
 	const meas = "entry[0].tinfoil.hardware.measurement"
 	if o := outcome(testRoot, "hw-match.sigstore.json", meas); o != OutcomePass {

@@ -3,12 +3,8 @@
 package teeattest
 
 import (
-	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 )
 
 // The real Tinfoil capture against a real release bundle of another
@@ -16,37 +12,10 @@ import (
 // repository, not for the capture's, and its measurements are not the
 // capture's.
 func TestTinfoilRelease(t *testing.T) {
-	root := os.Getenv("TEEATTEST_SOURCE_ROOT")
-	if root == "" {
-		root = filepath.Join("..", "..")
-	}
-	read := func(p ...string) []byte {
-		b, err := os.ReadFile(filepath.Join(append([]string{root, "tests", "data"}, p...)...))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	bundle := read("tinfoil-release", "router-v0.0.38.sigstore.json")
-	tr := read("sigstore-conformance", "production_trusted_root.json")
-	c := newCtx(t, nil)
-	const dir = "providers/tinfoil_v3_direct/"
-	m := fixtureJSON(t, dir+"capture_manifest.json")
-	nonce := unhex(t, m["nonce_hex"].(string))
-	at, err := time.Parse(time.RFC3339Nano, m["captured_at"].(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := c.ParseReport("tinfoil", fixture(t, dir+"attestation.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rep.Close()
-	ev, err := c.NewEvidence()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ev.Close()
+	bundle := tinfoilData(t, "tinfoil-release", "router-v0.0.38.sigstore.json")
+	tr := tinfoilData(t, "sigstore-conformance", "production_trusted_root.json")
+	tc := newTinfoilCapture(t)
+	c, at := tc.c, tc.at
 	outcome := func(tr []byte, repo, name string) Outcome {
 		pol := policyAt(t, c, at)
 		if err := pol.SetRequireTinfoilRelease(true); err != nil {
@@ -58,16 +27,7 @@ func TestTinfoilRelease(t *testing.T) {
 		if err := pol.SetTinfoilRelease(bundle, repo, ""); err != nil {
 			t.Fatal(err)
 		}
-		r, err := c.VerifyReport(context.Background(), rep, ev, pol, nonce)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		ch, ok := r.Check(name)
-		if !ok {
-			t.Fatalf("no check %s", name)
-		}
-		return ch.Outcome
+		return tc.outcome(t, nil, pol, name)
 	}
 	if o := outcome(tr, "tinfoilsh/confidential-model-router", "entry[0].tinfoil.release.identity"); o != OutcomePass {
 		t.Errorf("own repository: identity %v", o)
@@ -115,16 +75,7 @@ func TestTinfoilRelease(t *testing.T) {
 		if err := pol.SetTinfoilReleaseRepo(repo, tag); err != nil {
 			t.Fatal(err)
 		}
-		r, err := c.VerifyReport(context.Background(), rep, ev2, pol, nonce)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer r.Close()
-		ch, ok := r.Check(name)
-		if !ok {
-			t.Fatalf("no check %s", name)
-		}
-		return ch.Outcome
+		return tc.outcome(t, ev2, pol, name)
 	}
 	const router = "tinfoilsh/confidential-model-router"
 	if o := byRepo(true, router, "", "entry[0].tinfoil.release.identity"); o != OutcomePass {

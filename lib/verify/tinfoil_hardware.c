@@ -16,7 +16,6 @@
 #include <jansson.h>
 
 #include "../sigstore/sigstore.h"
-#include "teeattest/sigstore.h"
 #include "tinfoil_hardware.h"
 #include "tinfoil_release.h"
 
@@ -24,7 +23,6 @@
 #define FAIL TEEATTEST_OUTCOME_FAIL
 #define SKIP TEEATTEST_OUTCOME_SKIP
 
-#define GITHUB_ISSUER "https://token.actions.githubusercontent.com"
 /* A bundle is a few kilobytes to tens of kilobytes. */
 #define TA_TINFOIL_HW_MAX_DOC (1024 * 1024)
 
@@ -62,22 +60,6 @@ TEEATTEST_API int teeattest_policy_set_tinfoil_hardware(
 }
 
 /* ---- the statement ------------------------------------------------------- */
-
-static bool lower_hex(const char *s, size_t want)
-{
-    if (!s || strlen(s) != want)
-        return false;
-    for (size_t i = 0; i < want; i++)
-        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-            return false;
-    return true;
-}
-
-static bool reg(uint8_t out[48], json_t *o, const char *key)
-{
-    const char *s = json_string_value(json_object_get(o, key));
-    return lower_hex(s, 96) && ta_hex_decode_exact(out, 48, s, 96, false) == 0;
-}
 
 /* 1..TA_TINFOIL_HW_MAX_ID printable ASCII characters, no space: a name
  * that reads back unambiguously in a fact. */
@@ -118,30 +100,12 @@ int ta_tinfoil_hardware_parse(teeattest_ctx *ctx, const uint8_t *stmt,
                            "duplicate members: %.150s", e.message);
         goto out;
     }
-    const char *type = json_string_value(json_object_get(st, "_type"));
-    if (!type || strcmp(type, TA_INTOTO_STATEMENT_V1) != 0) {
-        snprintf(why, cap, "statement _type is not %s",
-                 TA_INTOTO_STATEMENT_V1);
+    json_t *pred = NULL;
+    rc = ta_intoto_header(st, TA_TINFOIL_HW_PREDICATE, true,
+                          out->subject_digest, &pred, why, cap);
+    if (rc != TA_TINFOIL_STMT_OK)
         goto out;
-    }
-    json_t *subj = json_object_get(st, "subject");
-    json_t *dig = json_object_get(json_array_get(subj, 0), "digest");
-    const char *sha = json_string_value(json_object_get(dig, "sha256"));
-    if (!json_is_array(subj) || json_array_size(subj) != 1 ||
-        !lower_hex(sha, 64) ||
-        ta_hex_decode_exact(out->subject_digest, 32, sha, 64, false)) {
-        snprintf(why, cap, "the statement does not have exactly one subject "
-                           "with a sha256 digest of 64 lower-case hex digits");
-        goto out;
-    }
-    const char *pt = json_string_value(json_object_get(st, "predicateType"));
-    if (!pt || strcmp(pt, TA_TINFOIL_HW_PREDICATE) != 0) {
-        snprintf(why, cap, "predicateType \"%.100s\" is not %s",
-                 pt ? pt : "(none)", TA_TINFOIL_HW_PREDICATE);
-        rc = TA_TINFOIL_STMT_TYPE;
-        goto out;
-    }
-    json_t *pred = json_object_get(st, "predicate");
+    rc = TA_TINFOIL_STMT_MALFORMED;
     size_t n = json_object_size(pred);
     if (!json_is_object(pred) || n == 0 || n > TA_TINFOIL_HW_MAX_PLATFORMS) {
         snprintf(why, cap, "the predicate is not an object of 1 to %d "
@@ -163,8 +127,8 @@ int ta_tinfoil_hardware_parse(teeattest_ctx *ctx, const uint8_t *stmt,
                      TA_TINFOIL_HW_MAX_ID);
             goto out;
         }
-        if (!json_is_object(val) || !reg(p->mrtd, val, "mrtd") ||
-            !reg(p->rtmr0, val, "rtmr0")) {
+        if (!json_is_object(val) || !ta_tinfoil_reg(p->mrtd, val, "mrtd") ||
+            !ta_tinfoil_reg(p->rtmr0, val, "rtmr0")) {
             snprintf(why, cap, "platform %s lacks mrtd or rtmr0 as 96 "
                                "lower-case hex digits", key);
             goto out;
@@ -205,23 +169,14 @@ static int read_statement(teeattest_ctx *ctx, const teeattest_policy *pol,
 {
     ta_ss_bundle *b = NULL;
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    int st = TA_TINFOIL_STMT_MALFORMED;
-    if (ta_ss_bundle_parse(ctx, &b, pol->tinfoil_hw_bundle,
-                           pol->tinfoil_hw_bundle_len, &e)) {
-        if (e.code == TEEATTEST_E_NOMEM)
-            return TEEATTEST_E_NOMEM;
-        snprintf(why, cap, "the bundle does not parse: %.200s", e.message);
-    } else if (!b->dsse) {
-        snprintf(why, cap, "the bundle holds a message signature, not a "
-                           "DSSE envelope");
-    } else if (!b->payload_type ||
-               strcmp(b->payload_type, TA_INTOTO_PAYLOAD_TYPE) != 0) {
-        snprintf(why, cap, "DSSE payloadType is not %s",
-                 TA_INTOTO_PAYLOAD_TYPE);
-    } else {
-        st = ta_tinfoil_hardware_parse(ctx, b->payload.p, b->payload.len, hw,
-                                       why, cap);
-    }
+    int st = ta_tinfoil_envelope(ctx, pol->tinfoil_hw_bundle,
+                                 pol->tinfoil_hw_bundle_len, &b, why, cap, &e);
+    if (st < 0)
+        return TEEATTEST_E_NOMEM;
+    if (st > 0)
+        return TA_TINFOIL_STMT_MALFORMED;
+    st = ta_tinfoil_hardware_parse(ctx, b->payload.p, b->payload.len, hw, why,
+                                   cap);
     ta_ss_bundle_free(ctx, b);
     return st;
 }
@@ -256,60 +211,24 @@ int ta_tinfoil_hardware_checks(teeattest_ctx *ctx, teeattest_result *r,
 
     /* The Sigstore verification proper, against the policy's one trusted
      * root (NULL: the shipped default). */
-    bool grp_ok[N_GROUPS] = {false, false, false};
-    char grp_why[N_GROUPS][200];
-    for (int g = 0; g < N_GROUPS; g++)
-        snprintf(grp_why[g], sizeof grp_why[g], "not checked");
-    char san[512] = "";
-    if (have_subject) {
-        char re[TA_TINFOIL_MAX_REPO * 2 + 96];
-        ta_tinfoil_identity_re(re, sizeof re, TA_TINFOIL_HW_REPO, NULL);
-        teeattest_result *sr = NULL;
-        int rc = ta_ss_verify_bundle_at(
-            ctx, &sr, pol->tinfoil_hw_bundle, pol->tinfoil_hw_bundle_len,
-            pol->sigstore_root, pol->sigstore_root_len, NULL, 0, digest, re,
-            GITHUB_ISSUER, TEEATTEST_SIGSTORE_IDENTITY_REGEXP, NULL, 0, at,
-            err);
-        if (rc) {
-            ta_tinfoil_hardware_free(ctx, &hw);
-            return rc;
-        }
-        ta_tinfoil_sort_checks(sr, grp_ok, grp_why);
-        const char *id = teeattest_result_fact(sr, "sigstore.identity");
-        if (!id)
-            id = teeattest_result_fact(sr, "unverified.sigstore.identity");
-        if (id)
-            snprintf(san, sizeof san, "%s", id);
-        teeattest_result_free(sr);
-    } else {
-        snprintf(grp_why[GROUP_BUNDLE], sizeof grp_why[GROUP_BUNDLE],
-                 "no subject digest to verify the bundle for: %.150s", why);
+    bool grp_ok[N_GROUPS];
+    char grp_why[N_GROUPS][200], san[512];
+    int rc = ta_tinfoil_verify_signer(
+        ctx, pol, pol->tinfoil_hw_bundle, pol->tinfoil_hw_bundle_len,
+        have_subject ? digest : NULL, TA_TINFOIL_HW_REPO, NULL, at, why,
+        grp_ok, grp_why, san, err);
+    if (rc) {
+        ta_tinfoil_hardware_free(ctx, &hw);
+        return rc;
     }
     /* No release digest is given: the subject is the statement's own, so
      * a subject mismatch is a broken bundle. */
     bool bundle_ok = grp_ok[GROUP_BUNDLE] && grp_ok[GROUP_DIGEST];
-
-    if (bundle_ok)
-        ta_result_check(r, "tinfoil.hardware.bundle", PASS, true,
-                        "the Sigstore bundle verifies against the %s "
-                        "(certificate chain, SCT, signature, transparency "
-                        "log)", pol->sigstore_root ? "policy's trusted root"
-                                                   : TA_SS_DEFAULT_ROOT_NAME);
-    else
-        ta_result_check(r, "tinfoil.hardware.bundle", FAIL, true, "%s",
-                        grp_ok[GROUP_BUNDLE] ? grp_why[GROUP_DIGEST]
-                                             : grp_why[GROUP_BUNDLE]);
-    if (grp_ok[GROUP_IDENTITY])
-        ta_result_check(r, "tinfoil.hardware.identity", PASS, true,
-                        "signed by %s (a release workflow of %s)", san,
-                        TA_TINFOIL_HW_REPO);
-    else
-        ta_result_check(r, "tinfoil.hardware.identity", FAIL, true,
-                        "%s; want a workflow of %s at a release tag, issuer "
-                        "%s", grp_why[GROUP_IDENTITY], TA_TINFOIL_HW_REPO,
-                        GITHUB_ISSUER);
-    if (san[0])
-        ta_result_fact_str(r, "tinfoil.hardware.workflow", san);
+    ta_tinfoil_signer_checks(r, pol, "tinfoil.hardware", bundle_ok,
+                             grp_ok[GROUP_BUNDLE] ? grp_why[GROUP_DIGEST]
+                                                  : grp_why[GROUP_BUNDLE],
+                             grp_ok[GROUP_IDENTITY], grp_why[GROUP_IDENTITY],
+                             san, TA_TINFOIL_HW_REPO, NULL);
 
     if (st == TA_TINFOIL_STMT_OK) {
         char hexd[65];

@@ -116,10 +116,42 @@ static bool lower_hex(const char *s, size_t want)
     return true;
 }
 
-static bool reg(uint8_t out[48], json_t *o, const char *key)
+bool ta_tinfoil_reg(uint8_t out[48], json_t *o, const char *key)
 {
     const char *s = json_string_value(json_object_get(o, key));
     return lower_hex(s, 96) && ta_hex_decode_exact(out, 48, s, 96, false) == 0;
+}
+
+int ta_intoto_header(json_t *st, const char *ptype, bool lower,
+                     uint8_t digest[32], json_t **pred, char *why,
+                     size_t cap)
+{
+    *pred = NULL;
+    const char *type = json_string_value(json_object_get(st, "_type"));
+    if (!type || strcmp(type, TA_INTOTO_STATEMENT_V1) != 0) {
+        snprintf(why, cap, "statement _type is not %s",
+                 TA_INTOTO_STATEMENT_V1);
+        return TA_TINFOIL_STMT_MALFORMED;
+    }
+    json_t *subj = json_object_get(st, "subject");
+    json_t *dig = json_object_get(json_array_get(subj, 0), "digest");
+    const char *sha = json_string_value(json_object_get(dig, "sha256"));
+    if (!json_is_array(subj) || json_array_size(subj) != 1 || !sha ||
+        strlen(sha) != 64 || (lower && !lower_hex(sha, 64)) ||
+        ta_hex_decode_exact(digest, 32, sha, 64, false)) {
+        snprintf(why, cap, "the statement does not have exactly one subject "
+                           "with a sha256 digest%s",
+                 lower ? " of 64 lower-case hex digits" : "");
+        return TA_TINFOIL_STMT_MALFORMED;
+    }
+    const char *pt = json_string_value(json_object_get(st, "predicateType"));
+    if (!pt || strcmp(pt, ptype) != 0) {
+        snprintf(why, cap, "predicateType \"%.100s\" is not %s",
+                 pt ? pt : "(none)", ptype);
+        return TA_TINFOIL_STMT_TYPE;
+    }
+    *pred = json_object_get(st, "predicate");
+    return TA_TINFOIL_STMT_OK;
 }
 
 int ta_tinfoil_statement_parse(const uint8_t *stmt, size_t len,
@@ -127,41 +159,23 @@ int ta_tinfoil_statement_parse(const uint8_t *stmt, size_t len,
                                size_t cap)
 {
     int rc = TA_TINFOIL_STMT_MALFORMED;
-    json_t *st = NULL;
+    json_t *st = NULL, *pred = NULL;
     teeattest_error e = TEEATTEST_ERROR_INIT;
     if (ta_json_parse(&st, stmt, len, TA_TINFOIL_MAX_DOC, &e) ||
         !json_is_object(st)) {
         snprintf(why, cap, "the statement is not a JSON object");
         goto out;
     }
-    const char *type = json_string_value(json_object_get(st, "_type"));
-    if (!type || strcmp(type, TA_INTOTO_STATEMENT_V1) != 0) {
-        snprintf(why, cap, "statement _type is not %s",
-                 TA_INTOTO_STATEMENT_V1);
+    rc = ta_intoto_header(st, TA_TINFOIL_PREDICATE, false,
+                          out->subject_digest, &pred, why, cap);
+    if (rc != TA_TINFOIL_STMT_OK)
         goto out;
-    }
-    json_t *subj = json_object_get(st, "subject");
-    json_t *dig = json_object_get(json_array_get(subj, 0), "digest");
-    const char *sha = json_string_value(json_object_get(dig, "sha256"));
-    if (!json_is_array(subj) || json_array_size(subj) != 1 || !sha ||
-        strlen(sha) != 64 ||
-        ta_hex_decode_exact(out->subject_digest, 32, sha, 64, false)) {
-        snprintf(why, cap, "the statement does not have exactly one subject "
-                           "with a sha256 digest");
-        goto out;
-    }
-    const char *pt = json_string_value(json_object_get(st, "predicateType"));
-    if (!pt || strcmp(pt, TA_TINFOIL_PREDICATE) != 0) {
-        snprintf(why, cap, "predicateType \"%.100s\" is not %s",
-                 pt ? pt : "(none)", TA_TINFOIL_PREDICATE);
-        rc = TA_TINFOIL_STMT_TYPE;
-        goto out;
-    }
-    json_t *pred = json_object_get(st, "predicate");
+    rc = TA_TINFOIL_STMT_MALFORMED;
     json_t *tdx = json_object_get(pred, "tdx_measurement");
     if (!json_is_object(pred) || !json_is_object(tdx) ||
-        !reg(out->snp, pred, "snp_measurement") ||
-        !reg(out->rtmr1, tdx, "rtmr1") || !reg(out->rtmr2, tdx, "rtmr2")) {
+        !ta_tinfoil_reg(out->snp, pred, "snp_measurement") ||
+        !ta_tinfoil_reg(out->rtmr1, tdx, "rtmr1") ||
+        !ta_tinfoil_reg(out->rtmr2, tdx, "rtmr2")) {
         snprintf(why, cap, "the predicate lacks snp_measurement or "
                            "tdx_measurement.rtmr1/rtmr2 as 96 lower-case hex "
                            "digits");
@@ -256,6 +270,102 @@ void ta_tinfoil_sort_checks(const teeattest_result *sr, bool ok[N_GROUPS],
     }
 }
 
+int ta_tinfoil_envelope(teeattest_ctx *ctx, const uint8_t *bundle,
+                        size_t len, ta_ss_bundle **out, char *why,
+                        size_t cap, teeattest_error *e)
+{
+    ta_ss_bundle *b = NULL;
+    *out = NULL;
+    if (ta_ss_bundle_parse(ctx, &b, bundle, len, e)) {
+        if (e->code == TEEATTEST_E_NOMEM)
+            return TEEATTEST_E_NOMEM;
+        snprintf(why, cap, "the bundle does not parse: %.200s", e->message);
+        return 1;
+    }
+    if (!b->dsse) {
+        snprintf(why, cap, "the bundle holds a message signature, not a "
+                           "DSSE envelope");
+    } else if (!b->payload_type ||
+               strcmp(b->payload_type, TA_INTOTO_PAYLOAD_TYPE) != 0) {
+        snprintf(why, cap, "DSSE payloadType is not %s",
+                 TA_INTOTO_PAYLOAD_TYPE);
+    } else {
+        *out = b;
+        return 0;
+    }
+    ta_ss_bundle_free(ctx, b);
+    return 1;
+}
+
+int ta_tinfoil_verify_signer(teeattest_ctx *ctx, const teeattest_policy *pol,
+                             const uint8_t *bundle, size_t len,
+                             const uint8_t *digest, const char *repo,
+                             const char *tag, int64_t at, const char *why,
+                             bool ok[N_GROUPS], char gwhy[N_GROUPS][200],
+                             char san[512], teeattest_error *err)
+{
+    for (int g = 0; g < N_GROUPS; g++) {
+        ok[g] = false;
+        snprintf(gwhy[g], sizeof gwhy[g], "not checked");
+    }
+    san[0] = 0;
+    if (!digest) {
+        snprintf(gwhy[GROUP_BUNDLE], sizeof gwhy[GROUP_BUNDLE],
+                 "no subject digest to verify the bundle for: %.150s", why);
+        return TEEATTEST_OK;
+    }
+    /* The root is the policy's one Sigstore trusted root; none set (NULL):
+     * the shipped default, which verify_bundle names in its
+     * sigstore.trusted_root check. */
+    char re[(TA_TINFOIL_MAX_REPO + TA_TINFOIL_MAX_TAG) * 2 + 96];
+    ta_tinfoil_identity_re(re, sizeof re, repo, tag);
+    teeattest_result *sr = NULL;
+    int rc = ta_ss_verify_bundle_at(
+        ctx, &sr, bundle, len, pol->sigstore_root, pol->sigstore_root_len,
+        NULL, 0, digest, re, GITHUB_ISSUER,
+        TEEATTEST_SIGSTORE_IDENTITY_REGEXP, NULL, 0, at, err);
+    if (rc)
+        return rc;
+    ta_tinfoil_sort_checks(sr, ok, gwhy);
+    const char *id = teeattest_result_fact(sr, "sigstore.identity");
+    if (!id)
+        id = teeattest_result_fact(sr, "unverified.sigstore.identity");
+    if (id)
+        snprintf(san, 512, "%s", id);
+    teeattest_result_free(sr);
+    return TEEATTEST_OK;
+}
+
+void ta_tinfoil_signer_checks(teeattest_result *r, const teeattest_policy *pol,
+                              const char *prefix, bool bundle_ok,
+                              const char *bundle_why, bool id_ok,
+                              const char *id_why, const char *san,
+                              const char *repo, const char *tag)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s.bundle", prefix);
+    if (bundle_ok)
+        ta_result_check(r, name, PASS, true,
+                        "the Sigstore bundle verifies against the %s "
+                        "(certificate chain, SCT, signature, transparency "
+                        "log)", pol->sigstore_root ? "policy's trusted root"
+                                                   : TA_SS_DEFAULT_ROOT_NAME);
+    else
+        ta_result_check(r, name, FAIL, true, "%s", bundle_why);
+    snprintf(name, sizeof name, "%s.identity", prefix);
+    if (id_ok)
+        ta_result_check(r, name, PASS, true,
+                        "signed by %s (a release workflow of %s)", san, repo);
+    else
+        ta_result_check(r, name, FAIL, true,
+                        "%s; want a workflow of %s at %s%s, issuer %s",
+                        id_why, repo, tag ? "release tag " : "a release tag",
+                        tag ? tag : "", GITHUB_ISSUER);
+    snprintf(name, sizeof name, "%s.workflow", prefix);
+    if (san[0])
+        ta_result_fact_str(r, name, san);
+}
+
 int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
                               const teeattest_policy *pol,
                               const ta_tinfoil_src *src,
@@ -280,21 +390,13 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
     ta_tinfoil_release rel;
     char why[256] = "";
     int st = TA_TINFOIL_STMT_MALFORMED;
-    if (ta_ss_bundle_parse(ctx, &b, src->bundle, src->len, &e)) {
-        if (e.code == TEEATTEST_E_NOMEM)
-            return ta_error(err, TEEATTEST_E_NOMEM, NULL, "%s", e.message);
-        snprintf(why, sizeof why, "the bundle does not parse: %.200s", e.message);
-    } else if (!b->dsse) {
-        snprintf(why, sizeof why, "the bundle holds a message signature, "
-                                  "not a DSSE envelope");
-    } else if (!b->payload_type ||
-               strcmp(b->payload_type, TA_INTOTO_PAYLOAD_TYPE) != 0) {
-        snprintf(why, sizeof why, "DSSE payloadType is not %s",
-                 TA_INTOTO_PAYLOAD_TYPE);
-    } else {
+    int env = ta_tinfoil_envelope(ctx, src->bundle, src->len, &b, why,
+                                  sizeof why, &e);
+    if (env < 0)
+        return ta_error(err, TEEATTEST_E_NOMEM, NULL, "%s", e.message);
+    if (env == 0)
         st = ta_tinfoil_statement_parse(b->payload.p, b->payload.len, &rel,
                                         why, sizeof why);
-    }
     bool have_subject = st == TA_TINFOIL_STMT_OK ||
                         st == TA_TINFOIL_STMT_TYPE;
     ta_ss_bundle_free(ctx, b);
@@ -303,58 +405,17 @@ int ta_tinfoil_release_checks(teeattest_ctx *ctx, teeattest_result *r,
     const uint8_t *digest = src->digest ? src->digest
                             : have_subject ? rel.subject_digest
                                            : NULL;
-    bool grp_ok[N_GROUPS] = {false, false, false};
-    char grp_why[N_GROUPS][200];
-    for (int g = 0; g < N_GROUPS; g++)
-        snprintf(grp_why[g], sizeof grp_why[g], "not checked");
-    char san[512] = "";
-    if (digest) {
-        /* The root is the policy's one Sigstore trusted root; none set
-         * (NULL): the shipped default, which verify_bundle names in its
-         * sigstore.trusted_root check. */
-        char re[(TA_TINFOIL_MAX_REPO + TA_TINFOIL_MAX_TAG) * 2 + 96];
-        ta_tinfoil_identity_re(re, sizeof re, src->repo, src->tag);
-        teeattest_result *sr = NULL;
-        int rc = ta_ss_verify_bundle_at(
-            ctx, &sr, src->bundle, src->len,
-            pol->sigstore_root, pol->sigstore_root_len, NULL, 0, digest, re,
-            GITHUB_ISSUER, TEEATTEST_SIGSTORE_IDENTITY_REGEXP, NULL, 0, at,
-            err);
-        if (rc)
-            return rc;
-        ta_tinfoil_sort_checks(sr, grp_ok, grp_why);
-        const char *id = teeattest_result_fact(sr, "sigstore.identity");
-        if (!id)
-            id = teeattest_result_fact(sr, "unverified.sigstore.identity");
-        if (id)
-            snprintf(san, sizeof san, "%s", id);
-        teeattest_result_free(sr);
-    } else {
-        snprintf(grp_why[GROUP_BUNDLE], sizeof grp_why[GROUP_BUNDLE],
-                 "no subject digest to verify the bundle for: %.150s", why);
-    }
-
-    if (grp_ok[GROUP_BUNDLE])
-        ta_result_check(r, "tinfoil.release.bundle", PASS, true,
-                        "the Sigstore bundle verifies against the %s "
-                        "(certificate chain, SCT, signature, transparency "
-                        "log)", pol->sigstore_root ? "policy's trusted root"
-                                                   : TA_SS_DEFAULT_ROOT_NAME);
-    else
-        ta_result_check(r, "tinfoil.release.bundle", FAIL, true, "%s",
-                        grp_why[GROUP_BUNDLE]);
-    if (grp_ok[GROUP_IDENTITY])
-        ta_result_check(r, "tinfoil.release.identity", PASS, true,
-                        "signed by %s (a release workflow of %s)", san,
-                        src->repo);
-    else
-        ta_result_check(r, "tinfoil.release.identity", FAIL, true,
-                        "%s; want a workflow of %s at %s%s, issuer %s",
-                        grp_why[GROUP_IDENTITY], src->repo,
-                        src->tag ? "release tag " : "a release tag",
-                        src->tag ? src->tag : "", GITHUB_ISSUER);
-    if (san[0])
-        ta_result_fact_str(r, "tinfoil.release.workflow", san);
+    bool grp_ok[N_GROUPS];
+    char grp_why[N_GROUPS][200], san[512];
+    int rc = ta_tinfoil_verify_signer(ctx, pol, src->bundle, src->len, digest,
+                                      src->repo, src->tag, at, why, grp_ok,
+                                      grp_why, san, err);
+    if (rc)
+        return rc;
+    ta_tinfoil_signer_checks(r, pol, "tinfoil.release", grp_ok[GROUP_BUNDLE],
+                             grp_why[GROUP_BUNDLE], grp_ok[GROUP_IDENTITY],
+                             grp_why[GROUP_IDENTITY], san, src->repo,
+                             src->tag);
     const char *tag_at = strstr(san, "@refs/tags/");
     if (src->tag)
         ta_result_fact_str(r, "tinfoil.release.tag", src->tag);

@@ -10,6 +10,8 @@
 #ifndef TA_TINFOIL_RELEASE_H
 #define TA_TINFOIL_RELEASE_H
 
+#include <jansson.h>
+
 #include "verify.h"
 
 #define TA_TINFOIL_PREDICATE \
@@ -42,6 +44,21 @@ enum {
 int ta_tinfoil_statement_parse(const uint8_t *stmt, size_t len,
                                ta_tinfoil_release *out, char *why,
                                size_t cap);
+
+/* 96 lower-case hex digits at member `key` of `o` (an object or NULL),
+ * decoded into out. Also used by tinfoil_hardware.c. */
+bool ta_tinfoil_reg(uint8_t out[48], json_t *o, const char *key);
+
+/* The header of an in-toto statement v1, `st` a parsed JSON object:
+ * `_type` TA_INTOTO_STATEMENT_V1, exactly one subject whose sha256 (64 hex
+ * digits, lower-case only when `lower`) goes to digest, then
+ * `predicateType` `ptype`; *pred is the statement's `predicate` member (or
+ * NULL; borrowed from st). The subject is read before the predicate type:
+ * digest is set on TA_TINFOIL_STMT_TYPE too. Returns a TA_TINFOIL_STMT_*
+ * value with `why` filled on refusal. Also used by tinfoil_hardware.c. */
+int ta_intoto_header(json_t *st, const char *ptype, bool lower,
+                     uint8_t digest[32], json_t **pred, char *why,
+                     size_t cap);
 
 /* A GitHub "owner/name" (letters, digits, '-', '_', '.'; one slash; at
  * most 140 bytes). */
@@ -79,6 +96,42 @@ void ta_tinfoil_identity_re(char *out, size_t cap, const char *repo,
 enum { GROUP_BUNDLE, GROUP_IDENTITY, GROUP_DIGEST, N_GROUPS };
 void ta_tinfoil_sort_checks(const teeattest_result *sr, bool ok[N_GROUPS],
                             char why[N_GROUPS][200]);
+
+/* The DSSE envelope of a Sigstore bundle holding an in-toto statement,
+ * read before its signature is checked (only to know which subject digest
+ * to verify the bundle for): 0 with *out the parsed bundle (its payload the
+ * statement; free with ta_ss_bundle_free), 1 with `why` filled when the
+ * bundle does not parse, holds a message signature, or its payloadType is
+ * not TA_INTOTO_PAYLOAD_TYPE, or TEEATTEST_E_NOMEM (e says so). Also used
+ * by tinfoil_hardware.c. */
+struct ta_ss_bundle;
+int ta_tinfoil_envelope(teeattest_ctx *ctx, const uint8_t *bundle,
+                        size_t len, struct ta_ss_bundle **out, char *why,
+                        size_t cap, teeattest_error *e);
+
+/* The Sigstore verification of `bundle` for subject `digest` as signed by
+ * a release workflow of `repo` at tag `tag` (NULL: any), against the
+ * policy's trusted root at time `at`: ok/gwhy as ta_tinfoil_sort_checks()
+ * gives them, san the signer's identity (verified or not; "" when none).
+ * digest NULL: nothing is verified, every group fails, the bundle group
+ * saying `why`. TEEATTEST_OK unless the verification failed to run (out of
+ * memory). Also used by tinfoil_hardware.c. */
+int ta_tinfoil_verify_signer(teeattest_ctx *ctx, const teeattest_policy *pol,
+                             const uint8_t *bundle, size_t len,
+                             const uint8_t *digest, const char *repo,
+                             const char *tag, int64_t at, const char *why,
+                             bool ok[N_GROUPS], char gwhy[N_GROUPS][200],
+                             char san[512], teeattest_error *err);
+
+/* The checks PREFIX.bundle (pass when bundle_ok, else bundle_why) and
+ * PREFIX.identity (id_ok, id_why; a workflow of `repo` at tag `tag`, NULL:
+ * any), and the fact PREFIX.workflow when san is not "". Also used by
+ * tinfoil_hardware.c. */
+void ta_tinfoil_signer_checks(teeattest_result *r, const teeattest_policy *pol,
+                              const char *prefix, bool bundle_ok,
+                              const char *bundle_why, bool id_ok,
+                              const char *id_why, const char *san,
+                              const char *repo, const char *tag);
 
 /* tinfoil.release.bundle, .identity, .predicate, .digest, .measurement
  * of `src` for a report whose quote has these RTMRs (index 0..3), with

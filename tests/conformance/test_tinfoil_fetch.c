@@ -13,8 +13,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "conformance.h"
-#include "report_helpers.h"
+#include "tinfoil_kit.h"
 
 #define REPO "tinfoilsh/confidential-model-router"
 #define DIGEST "5ed9d5c942528ec2eeb759919827f1bc2183c6810f80225a52147dd4020c12a0"
@@ -33,7 +32,6 @@ typedef struct fake {
     bool junk_first;         /* a non-Tinfoil bundle listed first */
 } fake;
 
-static char data[1024];
 static uint8_t *bundle;
 static size_t bundle_len;
 static teeattest_collateral *col;
@@ -139,16 +137,8 @@ static teeattest_result *run_in(teeattest_ctx *ctx, fake *f, const char *tag,
                  TEEATTEST_OK);
     free(doc);
     bool own = !ev;
-    if (own) {
-        teeattest_evidence_new(ctx, &ev, NULL);
-        teeattest_collateral *c2 = NULL;
-        teeattest_collateral_load_dir(
-            ctx, &c2,
-            ta_test_fixture("providers/nearai_direct_ed25519_tls/intel_pcs"),
-            NULL);
-        teeattest_evidence_add_collateral(ev, c2, NULL);
-        teeattest_collateral_free(c2);
-    }
+    if (own)
+        ev = tinfoil_capture_evidence(ctx);
     CHECK_EQ_INT(teeattest_evidence_set_online(
                      ev, TEEATTEST_ONLINE_TINFOIL_RELEASE, NULL, NULL),
                  TEEATTEST_OK);
@@ -193,20 +183,12 @@ static bool detail_has(const teeattest_result *r, const char *check,
 
 int main(void)
 {
-    const char *root = getenv("TEEATTEST_SOURCE_ROOT");
-    snprintf(data, sizeof data, "%s/tests/data/tinfoil-release/"
-             "router-v0.0.38.sigstore.json", root ? root : ".");
-    bundle = ta_test_read_file(data, &bundle_len);
-    if (!bundle) {
-        printf("Bail out! cannot read %s\n", data);
-        return 1;
-    }
+    tinfoil_data_init();
+    bundle = tinfoil_data_file("tinfoil-release/router-v0.0.38.sigstore.json",
+                               &bundle_len);
     while (bundle_len && (bundle[bundle_len - 1] == '\n'))
         bundle_len--;
-    json_t *m = conf_json("providers/tinfoil_v3_direct/capture_manifest.json");
-    ta_test_unhex(nonce, 32, conf_str(m, "nonce_hex"));
-    at = ta_test_iso_time(conf_str(m, "captured_at"));
-    json_decref(m);
+    tinfoil_capture_manifest(nonce, &at);
 
     /* The default URLs, the redirect to the asset store followed, the
      * Tinfoil bundle picked after a non-Tinfoil one. */

@@ -15,15 +15,13 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "conformance.h"
-#include "report_helpers.h"
+#include "tinfoil_kit.h"
 
 static teeattest_ctx *ctx;
 
 #define E "entry[0].tinfoil.hardware."
 #define ER "entry[0].tinfoil.release."
 
-static char data[1024];
 static uint8_t *troot, *prod_root;
 static size_t troot_len, prod_root_len;
 static teeattest_report *rep;
@@ -31,45 +29,15 @@ static teeattest_evidence *ev;
 static uint8_t nonce[32];
 static int64_t at;
 
-static uint8_t *data_file(const char *rel, size_t *len)
-{
-    char path[1200];
-    snprintf(path, sizeof path, "%s/%s", data, rel);
-    uint8_t *p = ta_test_read_file(path, len);
-    if (!p) {
-        printf("Bail out! cannot read %s\n", path);
-        exit(1);
-    }
-    return p;
-}
-
 static void load(void)
 {
-    troot = data_file("tinfoil-hardware/test_trusted_root.json", &troot_len);
-    prod_root = data_file("sigstore-conformance/production_trusted_root.json",
-                          &prod_root_len);
-    json_t *m = conf_json("providers/tinfoil_v3_direct/capture_manifest.json");
-    ta_test_unhex(nonce, 32, conf_str(m, "nonce_hex"));
-    at = ta_test_iso_time(conf_str(m, "captured_at"));
-    json_decref(m);
-    size_t n;
-    uint8_t *doc = conf_file("providers/tinfoil_v3_direct/attestation.json", &n);
-    if (teeattest_report_parse(ctx, &rep, "tinfoil", doc, n, NULL)) {
-        printf("Bail out! the Tinfoil capture does not parse\n");
-        exit(1);
-    }
-    free(doc);
-    teeattest_evidence_new(ctx, &ev, NULL);
-    teeattest_collateral *col = NULL;
-    if (teeattest_collateral_load_dir(
-            ctx, &col,
-            ta_test_fixture("providers/nearai_direct_ed25519_tls/intel_pcs"),
-            NULL)) {
-        printf("Bail out! collateral\n");
-        exit(1);
-    }
-    teeattest_evidence_add_collateral(ev, col, NULL);
-    teeattest_collateral_free(col);
+    troot = tinfoil_data_file("tinfoil-hardware/test_trusted_root.json",
+                              &troot_len);
+    prod_root = tinfoil_data_file(
+        "sigstore-conformance/production_trusted_root.json", &prod_root_len);
+    tinfoil_capture_manifest(nonce, &at);
+    rep = tinfoil_capture_report(ctx);
+    ev = tinfoil_capture_evidence(ctx);
 }
 
 /* What run() gives the policy. */
@@ -95,13 +63,13 @@ static teeattest_result *run(struct in in)
                          pol, in.root, in.root_len, NULL), TEEATTEST_OK);
     size_t n = 0;
     if (in.hw) {
-        uint8_t *b = data_file(in.hw, &n);
+        uint8_t *b = tinfoil_data_file(in.hw, &n);
         CHECK_EQ_INT(teeattest_policy_set_tinfoil_hardware(pol, b, n, NULL),
                      TEEATTEST_OK);
         free(b);
     }
     if (in.release) {
-        uint8_t *b = data_file(in.release, &n);
+        uint8_t *b = tinfoil_data_file(in.release, &n);
         CHECK_EQ_INT(teeattest_policy_set_tinfoil_release(
                          pol, b, n, in.release_repo, NULL, NULL),
                      TEEATTEST_OK);
@@ -128,8 +96,7 @@ static const char *detail_of(const teeattest_result *r, const char *name)
 
 int main(void)
 {
-    const char *root = getenv("TEEATTEST_SOURCE_ROOT");
-    snprintf(data, sizeof data, "%s/tests/data", root ? root : ".");
+    tinfoil_data_init();
     teeattest_ctx_new(&ctx, NULL, NULL);
     load();
 
@@ -282,7 +249,7 @@ int main(void)
     teeattest_policy_new(ctx, &pol, NULL);
     teeattest_policy_set_time(pol, at, NULL);
     size_t n;
-    uint8_t *b = data_file(HW("hw-match"), &n);
+    uint8_t *b = tinfoil_data_file(HW("hw-match"), &n);
     CHECK_EQ_INT(teeattest_policy_set_tinfoil_hardware(NULL, b, n, NULL),
                  TEEATTEST_E_INVALID_ARG);
     CHECK_EQ_INT(teeattest_policy_set_tinfoil_hardware(pol, b, 0, NULL),

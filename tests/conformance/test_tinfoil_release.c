@@ -12,8 +12,7 @@
  *
  * SPDX-License-Identifier: Apache-2.0
  */
-#include "conformance.h"
-#include "report_helpers.h"
+#include "tinfoil_kit.h"
 
 static teeattest_ctx *ctx;
 
@@ -21,7 +20,6 @@ static teeattest_ctx *ctx;
 #define DIGEST "5ed9d5c942528ec2eeb759919827f1bc2183c6810f80225a52147dd4020c12a0"
 #define E "entry[0].tinfoil.release."
 
-static char data[1024];
 static uint8_t *bundle, *troot;
 static size_t bundle_len, troot_len;
 static teeattest_report *rep;
@@ -29,46 +27,15 @@ static teeattest_evidence *ev;
 static uint8_t nonce[32];
 static int64_t at;
 
-static uint8_t *data_file(const char *rel, size_t *len)
-{
-    char path[1200];
-    snprintf(path, sizeof path, "%s/%s", data, rel);
-    uint8_t *p = ta_test_read_file(path, len);
-    if (!p) {
-        printf("Bail out! cannot read %s\n", path);
-        exit(1);
-    }
-    return p;
-}
-
 static void load(void)
 {
-    bundle = data_file("tinfoil-release/router-v0.0.38.sigstore.json",
-                       &bundle_len);
-    troot = data_file("sigstore-conformance/production_trusted_root.json",
-                      &troot_len);
-    json_t *m = conf_json("providers/tinfoil_v3_direct/capture_manifest.json");
-    ta_test_unhex(nonce, 32, conf_str(m, "nonce_hex"));
-    at = ta_test_iso_time(conf_str(m, "captured_at"));
-    json_decref(m);
-    size_t n;
-    uint8_t *doc = conf_file("providers/tinfoil_v3_direct/attestation.json", &n);
-    if (teeattest_report_parse(ctx, &rep, "tinfoil", doc, n, NULL)) {
-        printf("Bail out! the Tinfoil capture does not parse\n");
-        exit(1);
-    }
-    free(doc);
-    teeattest_evidence_new(ctx, &ev, NULL);
-    teeattest_collateral *col = NULL;
-    if (teeattest_collateral_load_dir(
-            ctx, &col,
-            ta_test_fixture("providers/nearai_direct_ed25519_tls/intel_pcs"),
-            NULL)) {
-        printf("Bail out! collateral\n");
-        exit(1);
-    }
-    teeattest_evidence_add_collateral(ev, col, NULL);
-    teeattest_collateral_free(col);
+    bundle = tinfoil_data_file("tinfoil-release/router-v0.0.38.sigstore.json",
+                               &bundle_len);
+    troot = tinfoil_data_file(
+        "sigstore-conformance/production_trusted_root.json", &troot_len);
+    tinfoil_capture_manifest(nonce, &at);
+    rep = tinfoil_capture_report(ctx);
+    ev = tinfoil_capture_evidence(ctx);
 }
 
 /* The policy's Sigstore trusted root run() sets (NULL: none set, the
@@ -161,8 +128,7 @@ static uint8_t *edited(const char *from, const char *to, size_t *len)
 
 int main(void)
 {
-    const char *root = getenv("TEEATTEST_SOURCE_ROOT");
-    snprintf(data, sizeof data, "%s/tests/data", root ? root : ".");
+    tinfoil_data_init();
     teeattest_ctx_new(&ctx, NULL, NULL);
     load();
     use_root = troot;
