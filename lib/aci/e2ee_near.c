@@ -424,6 +424,21 @@ static json_t *array(walk *w, json_t *c, const char *key, const char *path,
     return NULL;
 }
 
+/* The text at c.key.leaf when c.key is an object (base: c's path). */
+static int nested_text(walk *w, json_t *c, const char *base, const char *key,
+                       const char *leaf)
+{
+    char p[256], q[256];
+    int rc;
+    join(p, sizeof p, base, key);
+    json_t *o = child(w, c, key, p, &rc);
+    if (!rc && o) {
+        join(q, sizeof q, p, leaf);
+        rc = loc(w, o, leaf, q, K_TEXT);
+    }
+    return rc;
+}
+
 static const char *const fn_names[] = {"name", "arguments"};
 
 /* function_call {name, arguments} and tool_calls[].function. */
@@ -483,15 +498,8 @@ static int message(walk *w, json_t *m, const char *base, bool request)
     if (!rc)
         rc = request ? strings(w, m, base, msg_req_names, 4)
                      : strings(w, m, base, msg_resp_names, 3);
-    if (!rc) {
-        join(p, sizeof p, base, "audio");
-        json_t *a = child(w, m, "audio", p, &rc);
-        if (!rc && a) {
-            char q[256];
-            join(q, sizeof q, p, "data");
-            rc = loc(w, a, "data", q, K_TEXT);
-        }
-    }
+    if (!rc)
+        rc = nested_text(w, m, base, "audio", "data");
     if (!rc)
         rc = calls(w, m, base, true);
     return rc;
@@ -585,16 +593,8 @@ static int choice(walk *w, json_t *ch, const char *base, bool chunk)
     json_t *m = child(w, ch, which, p, &rc);
     if (!rc && m)
         rc = message(w, m, p, false);
-    if (!rc && m && chunk) {
-        char q[256];
-        join(q, sizeof q, p, "nearai_tool_result");
-        json_t *tr = child(w, m, "nearai_tool_result", q, &rc);
-        if (!rc && tr) {
-            char o[256];
-            join(o, sizeof o, q, "output");
-            rc = loc(w, tr, "output", o, K_TEXT);
-        }
-    }
+    if (!rc && m && chunk)
+        rc = nested_text(w, m, p, "nearai_tool_result", "output");
     if (!rc) {
         join(p, sizeof p, base, "logprobs");
         json_t *lp = child(w, ch, "logprobs", p, &rc);
