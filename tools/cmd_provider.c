@@ -959,6 +959,12 @@ static int64_t fixed_clock(void *user_data)
     return *(const int64_t *)user_data;
 }
 
+static void e2ee_error(int st, const teeattest_error *err)
+{
+    cli_error(CHAT, "--e2ee: %s",
+              err->message[0] ? err->message : teeattest_status_str(st));
+}
+
 /* The E2EE v2 session of `chat --e2ee`: a key of the attested keyset only
  * (fact aci.keyset), the request encrypted with a fresh nonce. Its
  * context's clock is --at when given (the X-E2EE-Timestamp), else the
@@ -993,11 +999,68 @@ static bool e2ee_start(struct cli_opt *opts, const char *keyset,
                                             (const uint8_t *)body, body_len,
                                             &err);
     if (st != TEEATTEST_OK) {
-        cli_error(CHAT, "--e2ee: %s",
-                  err.message[0] ? err.message : teeattest_status_str(st));
+        e2ee_error(st, &err);
         return false;
     }
     return true;
+}
+
+/* The chat steps chat_aci and chat_near_e2ee share: send the body, sealed
+ * in `sess` when there is one, and take the exchange's bytes. An HTTP
+ * status outside 2xx fails unless `agg` (aci) records it as a refusal
+ * with a receipt. */
+static bool chat_exchange(teeattest_provider *p, teeattest_exchange **x,
+                          teeattest_e2ee_session *sess, const char *body,
+                          size_t body_len, bool stream,
+                          struct chat_state *state, struct aci_agg *agg,
+                          const uint8_t **req, size_t *req_len,
+                          const uint8_t **resp, size_t *resp_len,
+                          teeattest_error *err)
+{
+    state->e2ee = sess;
+    int st = sess ? teeattest_chat_e2ee(p, x, sess,
+                                        stream ? TEEATTEST_CHAT_STREAM : 0,
+                                        stream ? on_event : NULL, state, err)
+                  : teeattest_chat(p, x, (const uint8_t *)body, body_len,
+                                   stream ? TEEATTEST_CHAT_STREAM : 0,
+                                   stream ? on_event : NULL, state, err);
+    if (st != TEEATTEST_OK) {
+        network_error(CHAT, "chat request", st, err);
+        return false;
+    }
+    teeattest_exchange_request(*x, req, req_len);
+    teeattest_exchange_response(*x, resp, resp_len);
+    int32_t http = teeattest_exchange_status(*x);
+    if (!(agg && aci_agg_refusal(agg, *x)) && (http < 200 || http > 299)) {
+        cli_error(CHAT, "chat request: HTTP %d: %.*s", (int)http,
+                  (int)(*resp_len < 200 ? *resp_len : 200),
+                  (const char *)*resp);
+        return false;
+    }
+    return true;
+}
+
+/* The held answer, only when it verified, then the attestation's checks
+ * and the answer's. */
+static void print_held_checks(const struct chat_state *s, bool verified,
+                              const teeattest_result *att,
+                              const teeattest_result *res)
+{
+    if (verified && s->held) {
+        cli_fputs_safe(s->held, stdout);
+        putchar('\n');
+    }
+    cli_print_checks(att, "");
+    puts("");
+    cli_print_checks(res, "");
+}
+
+static void held_free(struct chat_state *s)
+{
+    if (s->held)
+        memset(s->held, 0, s->held_len); /* plaintext */
+    free(s->held);
+    s->held = NULL;
 }
 
 /* chat --provider aci: attest first (the verified keyset the receipt is
@@ -1063,28 +1126,11 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
         goto out;
     if (e2ee && !e2ee_start(opts, keyset, body, body_len, &at, &ectx, &sess))
         goto out;
-    state.e2ee = sess;
-    int st = e2ee ? teeattest_chat_e2ee(p, &x, sess,
-                                        stream ? TEEATTEST_CHAT_STREAM : 0,
-                                        stream ? on_event : NULL, &state,
-                                        &err)
-                  : teeattest_chat(p, &x, (const uint8_t *)body, body_len,
-                                   stream ? TEEATTEST_CHAT_STREAM : 0,
-                                   stream ? on_event : NULL, &state, &err);
-    if (st != TEEATTEST_OK) {
-        network_error(CHAT, "chat request", st, &err);
-        goto out;
-    }
     const uint8_t *req, *resp;
     size_t req_len, resp_len;
-    teeattest_exchange_request(x, &req, &req_len);
-    teeattest_exchange_response(x, &resp, &resp_len);
-    int32_t http = teeattest_exchange_status(x);
-    if (!aci_agg_refusal(agg, x) && (http < 200 || http > 299)) {
-        cli_error(CHAT, "chat request: HTTP %d: %.*s", (int)http,
-                  (int)(resp_len < 200 ? resp_len : 200), (const char *)resp);
+    if (!chat_exchange(p, &x, sess, body, body_len, stream, &state, agg, &req,
+                       &req_len, &resp, &resp_len, &err))
         goto out;
-    }
     if (!stream && state.print && sess) {
         const uint8_t *plain;
         size_t plain_len;
@@ -1100,7 +1146,7 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
         cli_error(CHAT, "out of memory");
         goto out;
     }
-    st = teeattest_aci_receipt_fetch(p, x, receipt, &receipt_len, &err);
+    int st = teeattest_aci_receipt_fetch(p, x, receipt, &receipt_len, &err);
     if (st == TEEATTEST_E_FIELD_MISSING || st == TEEATTEST_E_NOT_FOUND) {
         /* An answer without its receipt is unverified: a failure. */
         if (json)
@@ -1154,13 +1200,7 @@ static int chat_aci(teeattest_ctx *ctx, teeattest_provider *p,
         if (!print_chat_json_aci(res, att, agg, sess))
             goto out;
     } else {
-        if (verified && state.held) {
-            cli_fputs_safe(state.held, stdout);
-            putchar('\n');
-        }
-        cli_print_checks(att, "");
-        puts("");
-        cli_print_checks(res, "");
+        print_held_checks(&state, verified, att, res);
         aci_agg_print(agg);
         puts("attestation: verified (the receipt was checked against its "
              "keyset)");
@@ -1173,9 +1213,7 @@ out:
     teeattest_e2ee_session_free(sess);
     teeattest_ctx_free(ectx);
     free(receipt);
-    if (state.held)
-        memset(state.held, 0, state.held_len); /* plaintext */
-    free(state.held);
+    held_free(&state);
     teeattest_exchange_free(x);
     teeattest_result_free(res);
     teeattest_result_free(att);
@@ -1379,28 +1417,15 @@ static int chat_near_e2ee(teeattest_ctx *ctx, teeattest_provider *p,
                                             (const uint8_t *)body, body_len,
                                             &err);
     if (st != TEEATTEST_OK) {
-        cli_error(CHAT, "--e2ee: %s",
-                  err.message[0] ? err.message : teeattest_status_str(st));
+        e2ee_error(st, &err);
         rc = st == TEEATTEST_E_VERIFY_FAILED ? CLI_FAILED : CLI_USAGE;
-        goto out;
-    }
-    state.e2ee = sess;
-    st = teeattest_chat_e2ee(p, &x, sess, stream ? TEEATTEST_CHAT_STREAM : 0,
-                             stream ? on_event : NULL, &state, &err);
-    if (st != TEEATTEST_OK) {
-        network_error(CHAT, "chat request", st, &err);
         goto out;
     }
     const uint8_t *req, *resp;
     size_t req_len, resp_len;
-    teeattest_exchange_request(x, &req, &req_len);
-    teeattest_exchange_response(x, &resp, &resp_len);
-    int32_t http = teeattest_exchange_status(x);
-    if (http < 200 || http > 299) {
-        cli_error(CHAT, "chat request: HTTP %d: %.*s", (int)http,
-                  (int)(resp_len < 200 ? resp_len : 200), (const char *)resp);
+    if (!chat_exchange(p, &x, sess, body, body_len, stream, &state, NULL, &req,
+                       &req_len, &resp, &resp_len, &err))
         goto out;
-    }
     /* Every answer field must open under the session's key: a plaintext,
      * altered or foreign field fails the answer. */
     if (stream) {
@@ -1455,13 +1480,7 @@ static int chat_near_e2ee(teeattest_ctx *ctx, teeattest_provider *p,
         if (!print_chat_json_near(res, att, sess, algo, fields, dst, &derr))
             goto out;
     } else {
-        if (verified && state.held) {
-            cli_fputs_safe(state.held, stdout);
-            putchar('\n');
-        }
-        cli_print_checks(att, "");
-        puts("");
-        cli_print_checks(res, "");
+        print_held_checks(&state, verified, att, res);
         cli_print_signature_kind(res);
         puts("attestation: verified (the prompt was encrypted to the "
              "attested signer's key)");
@@ -1492,9 +1511,7 @@ static int chat_near_e2ee(teeattest_ctx *ctx, teeattest_provider *p,
 out:
     teeattest_e2ee_session_free(sess);
     free(model_key);
-    if (state.held)
-        memset(state.held, 0, state.held_len); /* plaintext */
-    free(state.held);
+    held_free(&state);
     teeattest_signature_free(sig);
     teeattest_exchange_free(x);
     teeattest_result_free(res);

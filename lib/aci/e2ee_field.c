@@ -24,6 +24,56 @@ static const char *const hkdf_info[] = {
     "aci.e2ee.v2.secp256k1",
 };
 
+const char *ta_e2ee_strip0x(const char *hex, size_t *len)
+{
+    if (*len >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) {
+        *len -= 2;
+        return hex + 2;
+    }
+    return hex;
+}
+
+int ta_e2ee_unhex(const teeattest_ctx *ctx, const char *hex, size_t hex_len,
+                  size_t head, uint8_t **raw, size_t *total, uint8_t **pt,
+                  size_t *len)
+{
+    *raw = NULL;
+    *pt = NULL;
+    *total = 0;
+    *len = 0;
+    hex = ta_e2ee_strip0x(hex, &hex_len);
+    if (hex_len % 2 || !ta_is_hex(hex, hex_len))
+        return TEEATTEST_E_HEX;
+    if (hex_len / 2 < head + 16)
+        return TEEATTEST_E_LENGTH;
+    *total = hex_len / 2;
+    *len = *total - head - 16;
+    *raw = ta_malloc(ctx, *total);
+    *pt = ta_malloc(ctx, *len + 1);
+    if (!*raw || !*pt)
+        return TEEATTEST_E_NOMEM;
+    int64_t n = ta_hex_decode(*raw, *total, hex, hex_len);
+    if (n != (int64_t)*total)
+        return n < 0 ? (int)n : TEEATTEST_E_HEX;
+    return TEEATTEST_OK;
+}
+
+int ta_e2ee_opened(const teeattest_ctx *ctx, int rc, uint8_t *raw,
+                   uint8_t *pt, size_t len, uint8_t **pt_out, size_t *pt_len)
+{
+    if (!rc) {
+        pt[len] = 0;
+        *pt_out = pt;
+        *pt_len = len;
+        pt = NULL;
+    }
+    ta_free(ctx, raw);
+    if (pt)
+        ta_wipe(pt, len + 1);
+    ta_free(ctx, pt);
+    return rc;
+}
+
 int ta_e2ee_suite(const char *algo)
 {
     if (!algo)
@@ -50,10 +100,7 @@ int ta_e2ee_pub_parse(ta_e2ee_key *k, int suite, const char *hex, size_t len)
     memset(k, 0, sizeof *k);
     if (!ta_e2ee_algo(suite) || !hex)
         return TEEATTEST_E_INVALID_ARG;
-    if (len >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) {
-        hex += 2;
-        len -= 2;
-    }
+    hex = ta_e2ee_strip0x(hex, &len);
     uint8_t raw[65];
     int64_t n = ta_hex_decode(raw, sizeof raw, hex, len);
     if (n < 0)
@@ -238,27 +285,14 @@ int ta_e2ee_open(const teeattest_ctx *ctx, uint8_t **pt_out, size_t *pt_len,
         return TEEATTEST_E_INVALID_ARG;
     /* The spec writes lower-case hex; like the reference service we
      * accept either case and an optional 0x. */
-    if (hex_len >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) {
-        hex += 2;
-        hex_len -= 2;
-    }
-    size_t el = eph_len(me->suite);
-    if (hex_len && (hex_len % 2 || !ta_is_hex(hex, hex_len)))
-        return TEEATTEST_E_HEX;
-    if (hex_len / 2 < el + 12 + 16)
-        return TEEATTEST_E_LENGTH;
-    size_t total = hex_len / 2, len = total - el - 12 - 16;
-    uint8_t *raw = ta_malloc(ctx, total);
-    uint8_t *pt = ta_malloc(ctx, len + 1);
+    size_t el = eph_len(me->suite), total, len;
+    uint8_t *raw, *pt;
     uint8_t shared[32], key[32];
-    int rc = TEEATTEST_E_NOMEM;
-    if (!raw || !pt)
+    memset(shared, 0, sizeof shared);
+    memset(key, 0, sizeof key);
+    int rc = ta_e2ee_unhex(ctx, hex, hex_len, el + 12, &raw, &total, &pt, &len);
+    if (rc)
         goto out;
-    int64_t n = ta_hex_decode(raw, total, hex, hex_len);
-    if (n != (int64_t)total) {
-        rc = n < 0 ? (int)n : TEEATTEST_E_HEX;
-        goto out;
-    }
     /* The ephemeral key: a point on the curve (secp256k1: uncompressed,
      * as the suite defines), else the value is refused. */
     if (me->suite == TA_E2EE_SECP256K1 && raw[0] != 0x04) {
@@ -273,18 +307,8 @@ int ta_e2ee_open(const teeattest_ctx *ctx, uint8_t **pt_out, size_t *pt_len,
     if (!rc)
         rc = ta_aes256gcm_open(pt, key, raw + el, aad, aad_len, raw + el + 12,
                                len + 16);
-    if (!rc) {
-        pt[len] = 0;
-        *pt_out = pt;
-        *pt_len = len;
-        pt = NULL;
-    }
 out:
     ta_wipe(shared, sizeof shared);
     ta_wipe(key, sizeof key);
-    ta_free(ctx, raw);
-    if (pt)
-        ta_wipe(pt, len + 1);
-    ta_free(ctx, pt);
-    return rc;
+    return ta_e2ee_opened(ctx, rc, raw, pt, len, pt_out, pt_len);
 }

@@ -82,6 +82,21 @@ int ta_e2ee_aad(ta_buf *b, const ta_e2ee_binding *bind, const char *id,
 int ta_e2ee_seal(const teeattest_ctx *ctx, char **hex_out,
                  const ta_e2ee_key *to, const uint8_t *aad, size_t aad_len,
                  const uint8_t *pt, size_t len);
+/* The envelope both field formats share (hex(head || ct || tag), head =
+ * ephemeral key || IV, a 16-byte tag), for ta_e2ee_open and ta_near_open.
+ * ta_e2ee_strip0x drops an optional 0x/0X prefix. ta_e2ee_unhex strips
+ * it, refuses odd or non-hex text (TEEATTEST_E_HEX) and a value shorter
+ * than head + tag (TEEATTEST_E_LENGTH), and decodes into *raw (*total
+ * bytes) with *pt ready for the *len plaintext bytes and a NUL; both are
+ * set even on failure (NULL or allocated) for ta_e2ee_opened, which
+ * hands the plaintext out when rc is 0, else wipes it, frees what is
+ * left and returns rc. */
+const char *ta_e2ee_strip0x(const char *hex, size_t *len);
+int ta_e2ee_unhex(const teeattest_ctx *ctx, const char *hex, size_t hex_len,
+                  size_t head, uint8_t **raw, size_t *total, uint8_t **pt,
+                  size_t *len);
+int ta_e2ee_opened(const teeattest_ctx *ctx, int rc, uint8_t *raw,
+                   uint8_t *pt, size_t len, uint8_t **pt_out, size_t *pt_len);
 /* Decrypt one field with our key `me`. *pt_out (ta_free, NUL-terminated,
  * not counted) only when the AEAD tag verified over `aad`. Returns
  * TEEATTEST_E_HEX / _LENGTH for a malformed value, TEEATTEST_E_VERIFY_FAILED

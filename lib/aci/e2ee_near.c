@@ -52,15 +52,6 @@ int ta_near_suite(const char *signing_algo)
     return 0;
 }
 
-static const char *strip0x(const char *hex, size_t *len)
-{
-    if (*len >= 2 && hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X')) {
-        *len -= 2;
-        return hex + 2;
-    }
-    return hex;
-}
-
 /* ---- keys ------------------------------------------------------------------ */
 
 int ta_near_model_key(const teeattest_ctx *ctx, ta_e2ee_key *k, int suite,
@@ -69,7 +60,7 @@ int ta_near_model_key(const teeattest_ctx *ctx, ta_e2ee_key *k, int suite,
 {
     memset(k, 0, sizeof *k);
     size_t len = strlen(hex);
-    hex = strip0x(hex, &len);
+    hex = ta_e2ee_strip0x(hex, &len);
     uint8_t raw[65], id[32];
     int64_t n = ta_hex_decode(raw, sizeof raw, hex, len);
     if (n < 0)
@@ -79,7 +70,7 @@ int ta_near_model_key(const teeattest_ctx *ctx, ta_e2ee_key *k, int suite,
     int rc = TEEATTEST_OK;
     if (signer) {
         size_t sl = strlen(signer);
-        const char *sh = strip0x(signer, &sl);
+        const char *sh = ta_e2ee_strip0x(signer, &sl);
         int64_t idn = ta_hex_decode(id, sizeof id, sh, sl);
         if (idn < 0)
             return ta_error(err, TEEATTEST_E_HEX, "verified_signer",
@@ -244,25 +235,13 @@ int ta_near_open(const teeattest_ctx *ctx, uint8_t **pt_out, size_t *pt_len,
     *pt_len = 0;
     if (!ta_e2ee_algo(me->suite) || !me->has_secret)
         return TEEATTEST_E_INVALID_ARG;
-    hex = strip0x(hex, &hex_len);
-    size_t el = eph_len(me->suite), il = iv_len(me->suite);
-    if (hex_len % 2 || !ta_is_hex(hex, hex_len))
-        return TEEATTEST_E_HEX;
-    if (hex_len / 2 < el + il + 16)
-        return TEEATTEST_E_LENGTH;
-    size_t total = hex_len / 2, len = total - el - il - 16;
-    uint8_t *raw = ta_malloc(ctx, total);
-    uint8_t *pt = ta_malloc(ctx, len + 1);
+    size_t el = eph_len(me->suite), il = iv_len(me->suite), total, len;
+    uint8_t *raw, *pt;
     uint8_t key[32];
     memset(key, 0, sizeof key);
-    int rc = TEEATTEST_E_NOMEM;
-    if (!raw || !pt)
+    int rc = ta_e2ee_unhex(ctx, hex, hex_len, el + il, &raw, &total, &pt, &len);
+    if (rc)
         goto out;
-    int64_t n = ta_hex_decode(raw, total, hex, hex_len);
-    if (n != (int64_t)total) {
-        rc = n < 0 ? (int)n : TEEATTEST_E_HEX;
-        goto out;
-    }
     /* secp256k1: the ephemeral key is uncompressed, as the client reads it. */
     if (me->suite == TA_E2EE_SECP256K1 && raw[0] != 0x04) {
         rc = TEEATTEST_E_VERIFY_FAILED;
@@ -277,19 +256,9 @@ int ta_near_open(const teeattest_ctx *ctx, uint8_t **pt_out, size_t *pt_len,
                                              len + 16)
                  : ta_aes256gcm_open(pt, key, raw + el, NULL, 0, raw + el + il,
                                      len + 16);
-    if (!rc) {
-        pt[len] = 0;
-        *pt_out = pt;
-        *pt_len = len;
-        pt = NULL;
-    }
 out:
     ta_wipe(key, sizeof key);
-    ta_free(ctx, raw);
-    if (pt)
-        ta_wipe(pt, len + 1);
-    ta_free(ctx, pt);
-    return rc;
+    return ta_e2ee_opened(ctx, rc, raw, pt, len, pt_out, pt_len);
 }
 
 /* ---- the field walk ------------------------------------------------------- */
@@ -455,6 +424,21 @@ static json_t *array(walk *w, json_t *c, const char *key, const char *path,
     return NULL;
 }
 
+/* The text at c.key.leaf when c.key is an object (base: c's path). */
+static int nested_text(walk *w, json_t *c, const char *base, const char *key,
+                       const char *leaf)
+{
+    char p[256], q[256];
+    int rc;
+    join(p, sizeof p, base, key);
+    json_t *o = child(w, c, key, p, &rc);
+    if (!rc && o) {
+        join(q, sizeof q, p, leaf);
+        rc = loc(w, o, leaf, q, K_TEXT);
+    }
+    return rc;
+}
+
 static const char *const fn_names[] = {"name", "arguments"};
 
 /* function_call {name, arguments} and tool_calls[].function. */
@@ -514,15 +498,8 @@ static int message(walk *w, json_t *m, const char *base, bool request)
     if (!rc)
         rc = request ? strings(w, m, base, msg_req_names, 4)
                      : strings(w, m, base, msg_resp_names, 3);
-    if (!rc) {
-        join(p, sizeof p, base, "audio");
-        json_t *a = child(w, m, "audio", p, &rc);
-        if (!rc && a) {
-            char q[256];
-            join(q, sizeof q, p, "data");
-            rc = loc(w, a, "data", q, K_TEXT);
-        }
-    }
+    if (!rc)
+        rc = nested_text(w, m, base, "audio", "data");
     if (!rc)
         rc = calls(w, m, base, true);
     return rc;
@@ -616,16 +593,8 @@ static int choice(walk *w, json_t *ch, const char *base, bool chunk)
     json_t *m = child(w, ch, which, p, &rc);
     if (!rc && m)
         rc = message(w, m, p, false);
-    if (!rc && m && chunk) {
-        char q[256];
-        join(q, sizeof q, p, "nearai_tool_result");
-        json_t *tr = child(w, m, "nearai_tool_result", q, &rc);
-        if (!rc && tr) {
-            char o[256];
-            join(o, sizeof o, q, "output");
-            rc = loc(w, tr, "output", o, K_TEXT);
-        }
-    }
+    if (!rc && m && chunk)
+        rc = nested_text(w, m, p, "nearai_tool_result", "output");
     if (!rc) {
         join(p, sizeof p, base, "logprobs");
         json_t *lp = child(w, ch, "logprobs", p, &rc);

@@ -162,6 +162,22 @@ static inline int fuzz_is_address(const char *s)
     return s && s[0] == '0' && s[1] == 'x' && fuzz_is_lower_hex(s + 2, 40);
 }
 
+/* Every check of r is named under `prefix` with a known outcome. */
+static inline void fuzz_checks_sane(const teeattest_result *r,
+                                    const char *prefix)
+{
+    size_t n = teeattest_result_check_count(r);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = NULL, *detail = NULL;
+        int32_t outcome = 0, required = 0;
+        FUZZ_CHECK(teeattest_result_check(r, i, &name, &outcome, &detail,
+                                          &required, NULL) == TEEATTEST_OK);
+        FUZZ_CHECK(name && strncmp(name, prefix, strlen(prefix)) == 0);
+        FUZZ_CHECK(outcome >= TEEATTEST_OUTCOME_PASS &&
+                   outcome <= TEEATTEST_OUTCOME_WARN);
+    }
+}
+
 static inline void fuzz_exercise_result(teeattest_result *res)
 {
     FUZZ_CHECK(res != NULL);

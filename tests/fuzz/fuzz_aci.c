@@ -27,20 +27,6 @@ static const char KEYSET[] =
     "\"tls_public_keys\":[{\"domain\":\"api.example.com\",\"spki_sha256\":"
     "\"c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0\"}]}";
 
-static void checks_sane(const teeattest_result *r)
-{
-    size_t n = teeattest_result_check_count(r);
-    for (size_t i = 0; i < n; i++) {
-        const char *name = NULL, *detail = NULL;
-        int32_t outcome = 0, required = 0;
-        FUZZ_CHECK(teeattest_result_check(r, i, &name, &outcome, &detail,
-                                          &required, NULL) == TEEATTEST_OK);
-        FUZZ_CHECK(name && strncmp(name, "aci.", 4) == 0);
-        FUZZ_CHECK(outcome >= TEEATTEST_OUTCOME_PASS &&
-                   outcome <= TEEATTEST_OUTCOME_WARN);
-    }
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -105,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    rc == TEEATTEST_E_TOO_LARGE);
         if (rc == TEEATTEST_OK) {
             FUZZ_CHECK(ta_result_finish(r, NULL) == TEEATTEST_OK);
-            checks_sane(r);
+            fuzz_checks_sane(r, "aci.");
             if (info.cites_session)
                 FUZZ_CHECK(strlen(info.session_id) == 64);
         }
@@ -130,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                        ta_aci_is_lower_hex(info.id, 64));
             FUZZ_CHECK(!info.evidence_ok || info.evidence_type);
             FUZZ_CHECK(ta_result_finish(r, NULL) == TEEATTEST_OK);
-            checks_sane(r);
+            fuzz_checks_sane(r, "aci.");
             ta_aci_session_info_free(ctx, &info);
         }
         teeattest_result_free(r);

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """What the aci integration tests share (test_aci_dialect.py,
-test_aci_aggregator.py, test_aci_bundle.py): running the CLI without the
-caller's API keys or proxies, reading a JSON result's checks, and starting
-teeattest-sim --dialect aci with its TEST root fetched."""
+test_aci_aggregator.py, test_aci_bundle.py, test_aci_e2ee_bundle.py):
+running the CLI without the caller's API keys or proxies, reading a JSON
+result's checks, starting teeattest-sim --dialect aci with its TEST root
+fetched, and saving and re-verifying bundles of its chats."""
+import json
 import os
 import subprocess
 import urllib.request
@@ -24,6 +26,10 @@ def checks(doc):
     return {c["name"]: c for c in doc["checks"]}
 
 
+def outcomes(doc):
+    return {c["name"]: c["outcome"] for c in doc["checks"]}
+
+
 def failed(doc):
     """Names of the checks that decide a FAILED verdict."""
     return sorted(c["name"] for c in doc["checks"]
@@ -41,3 +47,36 @@ def start_sim(cls, sim_exe, prefix, args):
             open(cls.root, "wb") as f:
         f.write(r.read())
     cls.https = "https://127.0.0.1:%d" % cls.sim.ports["https_port"]
+
+
+def chat_save(cls, exe, at, name, prompt, stream, *extra):
+    """`chat --provider aci ... --json --save FILE` against cls's simulator
+    (started by start_sim) at time `at`, with `extra` flags; the chat must
+    verify. (online JSON result, FILE); FILE is named name-N.json, N
+    counted in cls.n."""
+    cls.n += 1
+    path = os.path.join(cls.sim.dir.name, "%s-%d.json" % (name, cls.n))
+    rc, out, err = run_cli(
+        exe, "chat", "--provider", "aci", "--base-url", cls.https,
+        "--ca-file", cls.sim.cert, "--model", "m", "--pccs",
+        cls.sim.http_url, "--test-root", cls.root, "--no-gpu",
+        "--gpu-online", "none", "--timeout", "30", "--at", at, "--json",
+        *extra, *(["--stream"] if stream else []), "--save", path, prompt)
+    if rc != 0:
+        raise AssertionError("chat %s failed: %s %s"
+                             % (" ".join(list(extra) + ["--save"]), out, err))
+    return json.loads(out), path
+
+
+def verify_bundle(case, exe, doc_or_path, *extra):
+    """(exit code, stdout, stderr) of `verify FILE --json` with case's TEST
+    root; a dict is first written to a new edit-N.json (N counted in the
+    class's n)."""
+    path = doc_or_path
+    if not isinstance(doc_or_path, str):
+        type(case).n += 1
+        path = os.path.join(case.sim.dir.name, "edit-%d.json" % case.n)
+        with open(path, "w") as f:
+            json.dump(doc_or_path, f)
+    return run_cli(exe, "verify", path, "--test-root", case.root, "--no-gpu",
+                   "--json", *extra)

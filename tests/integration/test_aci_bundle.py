@@ -18,7 +18,8 @@ import sys
 import unittest
 
 import runner
-from aci_case import failed, run_cli, start_sim
+from aci_case import (chat_save, failed, outcomes, run_cli, start_sim,
+                      verify_bundle)
 
 EXE = None
 SIM = None
@@ -29,10 +30,6 @@ AT = PKI_TIME + 60             # the verification time
 
 def run(*args):
     return run_cli(EXE, *args)
-
-
-def outcomes(doc):
-    return {c["name"]: c["outcome"] for c in doc["checks"]}
 
 
 
@@ -56,32 +53,14 @@ class TestAciBundle(unittest.TestCase):
 
     @classmethod
     def chat_save(cls, prompt, stream):
-        cls.n += 1
-        path = os.path.join(cls.sim.dir.name, "bundle-%d.json" % cls.n)
-        rc, out, err = run(
-            "chat", "--provider", "aci", "--base-url", cls.https,
-            "--ca-file", cls.sim.cert, "--model", "m", "--pccs",
-            cls.sim.http_url, "--test-root", cls.root, "--no-gpu",
-            "--gpu-online", "none", "--timeout", "30", "--at", AT, "--json",
-            *(["--stream"] if stream else []), "--save", path, prompt)
-        if rc != EXIT_VERIFIED:
-            raise AssertionError("chat --save failed: %s %s" % (out, err))
-        return json.loads(out), path
+        return chat_save(cls, EXE, AT, "bundle", prompt, stream)
 
     def load(self, path=None):
         with open(path or self.path) as f:
             return json.load(f)
 
     def verify(self, doc_or_path, *extra):
-        path = doc_or_path
-        if not isinstance(doc_or_path, str):
-            self.n += 1
-            path = os.path.join(self.sim.dir.name, "edit-%d.json" % self.n)
-            with open(path, "w") as f:
-                json.dump(doc_or_path, f)
-        rc, out, err = run("verify", path, "--test-root", self.root,
-                           "--no-gpu", "--json", *extra)
-        return rc, out, err
+        return verify_bundle(self, EXE, doc_or_path, *extra)
 
     def verify_failed(self, doc):
         rc, out, err = self.verify(doc)

@@ -23,7 +23,8 @@ import sys
 import unittest
 
 import runner
-from aci_case import failed, run_cli, start_sim
+from aci_case import (chat_save, failed, outcomes, run_cli, start_sim,
+                      verify_bundle)
 
 EXE = None
 SIM = None
@@ -35,10 +36,6 @@ E2EE_CHECKS = ("aci.e2ee.key", "aci.e2ee.response", "bundle.e2ee")
 
 def run(*args):
     return run_cli(EXE, *args)
-
-
-def outcomes(doc):
-    return {c["name"]: c["outcome"] for c in doc["checks"]}
 
 
 class TestAciE2eeBundle(unittest.TestCase):
@@ -63,33 +60,15 @@ class TestAciE2eeBundle(unittest.TestCase):
 
     @classmethod
     def chat_save(cls, prompt, suite, stream):
-        cls.n += 1
-        path = os.path.join(cls.sim.dir.name, "e2ee-%d.json" % cls.n)
-        rc, out, err = run(
-            "chat", "--provider", "aci", "--base-url", cls.https,
-            "--ca-file", cls.sim.cert, "--model", "m", "--pccs",
-            cls.sim.http_url, "--test-root", cls.root, "--no-gpu",
-            "--gpu-online", "none", "--timeout", "30", "--at", AT, "--json",
-            "--e2ee", "--e2ee-suite", suite,
-            *(["--stream"] if stream else []), "--save", path, prompt)
-        if rc != EXIT_VERIFIED:
-            raise AssertionError("chat --e2ee --save failed: %s %s"
-                                 % (out, err))
-        return json.loads(out), path
+        return chat_save(cls, EXE, AT, "e2ee", prompt, stream, "--e2ee",
+                         "--e2ee-suite", suite)
 
     def load(self, suite="x25519", stream=False):
         with open(self.saved[suite, stream][1]) as f:
             return json.load(f)
 
     def verify(self, doc_or_path, *extra):
-        path = doc_or_path
-        if not isinstance(doc_or_path, str):
-            type(self).n += 1
-            path = os.path.join(self.sim.dir.name, "edit-%d.json" % self.n)
-            with open(path, "w") as f:
-                json.dump(doc_or_path, f)
-        return run("verify", path, "--test-root", self.root, "--no-gpu",
-                   "--json", *extra)
+        return verify_bundle(self, EXE, doc_or_path, *extra)
 
     def verify_failed(self, doc):
         rc, out, err = self.verify(doc)

@@ -396,6 +396,24 @@ static char *payload_edit(bool item, const char *key, const char *val)
     return t;
 }
 
+/* A copy of the GPU payload (len bytes, NUL added) with a character 2000
+ * into the base64 of the SPDM evidence changed: a byte inside the
+ * measurement record. */
+static uint8_t *evidence_edited(const uint8_t *pl, size_t len)
+{
+    uint8_t *bad = malloc(len + 1);
+    if (!bad)
+        exit(1);
+    memcpy(bad, pl, len);
+    bad[len] = '\0';
+    char *b64 = strstr((char *)bad, "\"evidence\"");
+    b64 = b64 ? strchr(b64 + 11, '"') : NULL;
+    if (!CHECK(b64 && strlen(b64) > 2001))
+        exit(1);
+    b64[2001] = b64[2001] == 'A' ? 'B' : 'A';
+    return bad;
+}
+
 static void nvidia_attacks(void)
 {
     size_t len;
@@ -403,16 +421,7 @@ static void nvidia_attacks(void)
     char id[TEEATTEST_ACI_SESSION_ID_SIZE];
 
     printf("# one evidence byte edited, the digest kept\n");
-    uint8_t *bad = malloc(len + 1);
-    memcpy(bad, pl, len);
-    bad[len] = '\0';
-    /* a character 2000 into the base64 of the SPDM evidence: a byte
-     * inside the measurement record */
-    char *b64 = strstr((char *)bad, "\"evidence\"");
-    b64 = b64 ? strchr(b64 + 11, '"') : NULL;
-    if (!CHECK(b64 && strlen(b64) > 2001))
-        exit(1);
-    b64[2001] = b64[2001] == 'A' ? 'B' : 'A';
+    uint8_t *bad = evidence_edited(pl, len);
     char *doc = session_with(bad, len, NV_MEDIA, pl, len, id);
     teeattest_evidence *ev = h100_material(false);
     teeattest_policy *p = policy_at(AT_550);
@@ -689,14 +698,7 @@ static void multipart_attacks(void)
     teeattest_evidence *ev = h100_material(false);
 
     printf("# a GPU part edited (the whole digest recomputed)\n");
-    uint8_t *bad = malloc(len + 1);
-    memcpy(bad, pl, len);
-    bad[len] = '\0';
-    char *b64 = strstr((char *)bad, "\"evidence\"");
-    b64 = b64 ? strchr(b64 + 11, '"') : NULL;
-    if (!CHECK(b64 && strlen(b64) > 2001))
-        exit(1);
-    b64[2001] = b64[2001] == 'A' ? 'B' : 'A';
+    uint8_t *bad = evidence_edited(pl, len);
     struct mp_part p[3] = {
         {"text/plain", (const uint8_t *)"note", 4},
         {"application/json", bad, len},

@@ -477,12 +477,23 @@ static void stream_free(void *cls)
     free(st);
 }
 
-/* Replace an answer chunk by its E2EE v2 sealed form. */
-static int e2ee_seal_payload(struct stream *st, sbuf *payload, bool tamper)
+/* An answer sealed for the stream's E2EE: nearai's fields when near,
+ * else E2EE v2. NULL when sealing failed. */
+static char *seal(struct stream *st, bool near, bool chunk, bool tamper,
+                  const char *data, size_t len, size_t *out_len)
+{
+    return near ? sim_near_e2ee_seal(st->near, chunk, tamper, data, len,
+                                     out_len)
+                : sim_aci_e2ee_seal(st->e2ee, chunk, tamper, data, len,
+                                    out_len);
+}
+
+/* Replace an answer chunk by its sealed form. */
+static int seal_payload(struct stream *st, sbuf *payload, bool near,
+                        bool tamper)
 {
     size_t n = 0;
-    char *t = sim_aci_e2ee_seal(st->e2ee, true, tamper, payload->data,
-                                payload->len, &n);
+    char *t = seal(st, near, true, tamper, payload->data, payload->len, &n);
     if (!t)
         return -1;
     sb_free(payload);
@@ -492,19 +503,16 @@ static int e2ee_seal_payload(struct stream *st, sbuf *payload, bool tamper)
     return payload->oom ? -1 : 0;
 }
 
-/* The same for nearai E2EE: the chunk's fields encrypted. */
-static int near_seal_payload(struct stream *st, sbuf *payload, bool tamper)
+/* The same for a whole answer: *body (freed) replaced by its sealed form
+ * (the answer tampered, as before). False when sealing failed. */
+static bool seal_body(struct stream *st, bool near, char **body, size_t *len)
 {
     size_t n = 0;
-    char *t = sim_near_e2ee_seal(st->near, true, tamper, payload->data,
-                                 payload->len, &n);
-    if (!t)
-        return -1;
-    sb_free(payload);
-    sb_init(payload);
-    sb_add(payload, t, n);
-    free(t);
-    return payload->oom ? -1 : 0;
+    char *t = seal(st, near, false, true, *body, *len, &n);
+    free(*body);
+    *body = t;
+    *len = n;
+    return t != NULL;
 }
 
 /* E2EE v2 response headers (spec 3.2): hints only. */
@@ -575,9 +583,9 @@ static int produce(struct stream *st)
             json_array_append_new(st->chunks,
                                   json_stringn(payload.data, payload.len));
         if ((st->e2ee &&
-             e2ee_seal_payload(st, &payload, i == st->tamper_at)) ||
+             seal_payload(st, &payload, false, i == st->tamper_at)) ||
             (st->near &&
-             near_seal_payload(st, &payload, i == st->tamper_at))) {
+             seal_payload(st, &payload, true, i == st->tamper_at))) {
             sb_free(&payload);
             sb_free(&ev);
             return -1;
@@ -867,31 +875,10 @@ static enum MHD_Result chat_dstack(struct ctx *c)
         return MHD_NO;
     }
     size_t len = strlen(body);
-    if (st->near) {
-        size_t sealed_len = 0;
-        char *sealed = sim_near_e2ee_seal(st->near, false, true, body, len,
-                                          &sealed_len);
-        free(body);
-        body = sealed;
-        len = sealed_len;
-        if (!body) {
-            stream_free(st);
-            return send_error(c, 500, "sealing the answer failed",
-                              "server_error");
-        }
-    }
-    if (st->e2ee) {
-        size_t sealed_len = 0;
-        char *sealed = sim_aci_e2ee_seal(st->e2ee, false, true, body, len,
-                                         &sealed_len);
-        free(body);
-        body = sealed;
-        len = sealed_len;
-        if (!body) {
-            stream_free(st);
-            return send_error(c, 500, "sealing the answer failed",
-                              "server_error");
-        }
+    if ((st->near && !seal_body(st, true, &body, &len)) ||
+        (st->e2ee && !seal_body(st, false, &body, &len))) {
+        stream_free(st);
+        return send_error(c, 500, "sealing the answer failed", "server_error");
     }
     char resp_hex[65];
     sim_sha256_hex(resp_hex, body, len);
