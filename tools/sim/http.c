@@ -515,7 +515,6 @@ static bool seal_body(struct stream *st, bool near, char **body, size_t *len)
     return t != NULL;
 }
 
-/* E2EE v2 response headers (spec 3.2): hints only. */
 /* aci: the headers of an answer as a send_body() name/value list,
  * NULL-ended: X-Receipt-Id when rid, the protocol version, the keyset
  * digest (its text into digest), and the E2EE v2 ones when e2ee. */
