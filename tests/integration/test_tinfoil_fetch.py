@@ -646,6 +646,28 @@ class TestSavedHardware(HwBase):
         self.assertEqual(self.hw(checks, "measurement"), ("fail", True))
         self.assertEqual(doc["verdict"], "failed")
 
+    def test_broken_statement_still_checked(self):
+        """A bundle of the hardware predicate type whose statement is
+        malformed (an MRTD of 94 digits) is the one checked offline: it
+        fails, it is not skipped as absent."""
+        d = self.load()
+        with open(hw_bundle("hw-short")) as f:
+            d["sigstore_bundles"][0] = f.read()
+        doc, checks = self.verify(self.write(d, "short.json"))
+        self.assertEqual(self.hw(checks, "predicate"), ("fail", True))
+        self.assertEqual(doc["verdict"], "failed")
+
+    def test_enclave_type_not_taken(self):
+        """A bundle of the enclave release predicate type is not a
+        hardware bundle."""
+        d = self.load()
+        with open(hw_bundle("hw-enclave-type")) as f:
+            d["sigstore_bundles"][0] = f.read()
+        doc, checks = self.verify(self.write(d, "enclave.json"),
+                                  "--require-tinfoil-hardware")
+        self.assertEqual(self.hw(checks, "bundle"), ("fail", True))
+        self.assertIn("none of the evidence", checks[H + "bundle"]["detail"])
+
     def test_two_bundles(self):
         d = self.load()
         with open(hw_bundle("hw-nomatch")) as f:
