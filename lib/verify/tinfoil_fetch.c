@@ -250,31 +250,13 @@ static int get_hash(fetch *f)
     return rc;
 }
 
-/* A Sigstore bundle whose DSSE statement carries Tinfoil's predicate. */
-static bool is_release_bundle(teeattest_ctx *ctx, const uint8_t *d,
-                              size_t n)
-{
-    ta_ss_bundle *b = NULL;
-    teeattest_error e = TEEATTEST_ERROR_INIT;
-    if (ta_ss_bundle_parse(ctx, &b, d, n, &e))
-        return false;
-    ta_tinfoil_release rel;
-    char why[256];
-    bool ok = b->dsse && ta_tinfoil_statement_parse(b->payload.p,
-                                                    b->payload.len, &rel,
-                                                    why, sizeof why) ==
-                             TA_TINFOIL_STMT_OK;
-    ta_ss_bundle_free(ctx, b);
-    return ok;
-}
-
-/* A Sigstore bundle whose DSSE statement names Tinfoil's hardware
- * measurements predicate type (hardware-measurements/v1). Only the type
- * is read (duplicate members allowed here): a bundle of that type whose
- * statement is otherwise broken is still the one to check, and fails
- * tinfoil.hardware.predicate rather than going unnoticed offline. */
-static bool is_hardware_bundle(teeattest_ctx *ctx, const uint8_t *d,
-                               size_t n)
+/* A Sigstore bundle whose DSSE statement names predicate type `type`.
+ * Only the type is read (duplicate members allowed here): a bundle of
+ * that type whose statement is otherwise broken is still the one to
+ * check, and fails its predicate check rather than going unnoticed
+ * offline. */
+static bool predicate_is(teeattest_ctx *ctx, const uint8_t *d, size_t n,
+                         const char *type)
 {
     ta_ss_bundle *b = NULL;
     teeattest_error e = TEEATTEST_ERROR_INIT;
@@ -286,11 +268,25 @@ static bool is_hardware_bundle(teeattest_ctx *ctx, const uint8_t *d,
                                 0, NULL);
         const char *t = json_string_value(json_object_get(st,
                                                           "predicateType"));
-        ok = t && strcmp(t, TA_TINFOIL_HW_PREDICATE) == 0;
+        ok = t && strcmp(t, type) == 0;
         json_decref(st);
     }
     ta_ss_bundle_free(ctx, b);
     return ok;
+}
+
+/* An enclave release attestation (snp-tdx-multiplatform/v1). */
+static bool is_release_bundle(teeattest_ctx *ctx, const uint8_t *d,
+                              size_t n)
+{
+    return predicate_is(ctx, d, n, TA_TINFOIL_PREDICATE);
+}
+
+/* A hardware measurements attestation (hardware-measurements/v1). */
+static bool is_hardware_bundle(teeattest_ctx *ctx, const uint8_t *d,
+                               size_t n)
+{
+    return predicate_is(ctx, d, n, TA_TINFOIL_HW_PREDICATE);
 }
 
 /* Keep bytes in the evidence (once); their index in f->index. */

@@ -354,6 +354,23 @@ class TestSavedRelease(Base):
         self.assertEqual(self.outcome(checks, "bundle"), ("fail", True))
         self.assertEqual(doc["verdict"], "failed")
 
+    def test_broken_statement_still_checked(self):
+        """A bundle of the release predicate type whose statement is
+        malformed (an RTMR1 of 90 digits) is the one checked offline: it
+        fails, it is not skipped as absent."""
+        import base64
+        d = self.load()
+        b = json.loads(d["sigstore_bundles"][0])
+        payload = base64.b64decode(b["dsseEnvelope"]["payload"])
+        payload = payload.replace(b"a7ed1bcb", b"a7", 1)
+        b["dsseEnvelope"]["payload"] = base64.b64encode(payload).decode()
+        d["sigstore_bundles"][0] = json.dumps(b)
+        rc, doc, checks, err = self.verify(self.write(d, "short.json"))
+        self.assertEqual(self.outcome(checks, "predicate"), ("fail", True))
+        self.assertEqual(facts(doc)[T + "source"],
+                         "evidence sigstore_bundles[0]")
+        self.assertEqual(doc["verdict"], "failed")
+
 
 class TestFaultMissing(Base):
     FAULTS = ("gh_missing",)
