@@ -1251,9 +1251,9 @@ static int verify_entry(vctx *v, size_t i, entry_out *eo)
             rc = ta_tinfoil_release_run(v->ctx, v->r, v->pol, v->ev, rtmr,
                                         v->at, v->err);
             if (!rc)
-                rc = ta_tinfoil_hardware_checks(v->ctx, v->r, v->pol,
-                                                ta_tdx_mrtd(&q), rtmr[0],
-                                                v->at, v->err);
+                rc = ta_tinfoil_hardware_run(v->ctx, v->r, v->pol, v->ev,
+                                             ta_tdx_mrtd(&q), rtmr[0], v->at,
+                                             v->err);
             break;
         }
         case TA_SHAPE_ACI: {

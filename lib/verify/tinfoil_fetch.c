@@ -20,6 +20,13 @@
  * evidence's Sigstore bundles so a saved evidence bundle re-verifies
  * offline, where the one Tinfoil release bundle it holds is checked.
  *
+ * With a release repository named and no hardware measurements given, the
+ * latest release of tinfoilsh/hardware-measurements is fetched the same
+ * way (the same code, another repository) and checked by
+ * tinfoil_hardware.c, its tinfoil.hash required as the subject and the
+ * workflow's tag the release's; kept in the evidence too, and offline the
+ * one hardware-measurements bundle it holds is checked.
+ *
  * SPDX-License-Identifier: Apache-2.0
  */
 #include <stdio.h>
@@ -31,6 +38,7 @@
 #include "../sigstore/sigstore.h"
 #include "../transport/transport.h"
 #include "pipeline.h"
+#include "tinfoil_hardware.h"
 #include "tinfoil_release.h"
 
 #define GITHUB_DOWNLOAD "https://github.com"
@@ -105,10 +113,14 @@ TEEATTEST_API int teeattest_policy_set_tinfoil_release_repo(
 
 /* ---- fetching ------------------------------------------------------------ */
 
+/* Whether bytes are a Sigstore bundle of the kind fetched. */
+typedef bool (*bundle_kind)(teeattest_ctx *ctx, const uint8_t *d, size_t n);
+
 typedef struct fetch {
     teeattest_ctx *ctx;
     teeattest_evidence *ev;
     const char *repo;
+    bundle_kind kind;    /* the attestation picked is of this kind */
     char api[512], dl[512];
     char tag[TA_TINFOIL_MAX_TAG + 1];
     uint8_t digest[32];
@@ -238,22 +250,43 @@ static int get_hash(fetch *f)
     return rc;
 }
 
-/* A Sigstore bundle whose DSSE statement carries Tinfoil's predicate. */
-static bool is_release_bundle(teeattest_ctx *ctx, const uint8_t *d,
-                              size_t n)
+/* A Sigstore bundle whose DSSE statement names predicate type `type`.
+ * Only the type is read (duplicate members allowed here): a bundle of
+ * that type whose statement is otherwise broken is still the one to
+ * check, and fails its predicate check rather than going unnoticed
+ * offline. */
+static bool predicate_is(teeattest_ctx *ctx, const uint8_t *d, size_t n,
+                         const char *type)
 {
     ta_ss_bundle *b = NULL;
     teeattest_error e = TEEATTEST_ERROR_INIT;
     if (ta_ss_bundle_parse(ctx, &b, d, n, &e))
         return false;
-    ta_tinfoil_release rel;
-    char why[256];
-    bool ok = b->dsse && ta_tinfoil_statement_parse(b->payload.p,
-                                                    b->payload.len, &rel,
-                                                    why, sizeof why) ==
-                             TA_TINFOIL_STMT_OK;
+    bool ok = false;
+    if (b->dsse) {
+        json_t *st = json_loadb((const char *)b->payload.p, b->payload.len,
+                                0, NULL);
+        const char *t = json_string_value(json_object_get(st,
+                                                          "predicateType"));
+        ok = t && strcmp(t, type) == 0;
+        json_decref(st);
+    }
     ta_ss_bundle_free(ctx, b);
     return ok;
+}
+
+/* An enclave release attestation (snp-tdx-multiplatform/v1). */
+static bool is_release_bundle(teeattest_ctx *ctx, const uint8_t *d,
+                              size_t n)
+{
+    return predicate_is(ctx, d, n, TA_TINFOIL_PREDICATE);
+}
+
+/* A hardware measurements attestation (hardware-measurements/v1). */
+static bool is_hardware_bundle(teeattest_ctx *ctx, const uint8_t *d,
+                               size_t n)
+{
+    return predicate_is(ctx, d, n, TA_TINFOIL_HW_PREDICATE);
 }
 
 /* Keep bytes in the evidence (once); their index in f->index. */
@@ -279,8 +312,8 @@ static int keep(fetch *f, const uint8_t *d, size_t n)
     return TEEATTEST_OK;
 }
 
-/* The attestations of the digest: the first bundle with Tinfoil's
- * predicate, else the first bundle (the checks then say what it is). */
+/* The attestations of the digest: the first bundle of f->kind, else the
+ * first bundle (the checks then say what it is). */
 static int get_attestation(fetch *f)
 {
     char hex[65];
@@ -318,7 +351,7 @@ static int get_attestation(fetch *f)
         }
         size_t n = strlen(s);
         if (n > 0 && n <= (1u << 20) &&
-            is_release_bundle(f->ctx, (const uint8_t *)s, n))
+            f->kind(f->ctx, (const uint8_t *)s, n))
             pick = s;
         else if (!first && n > 0 && n <= (1u << 20))
             first = s;
@@ -348,6 +381,24 @@ static void base_of(char *out, size_t cap, const char *url)
     snprintf(out, cap, "%.*s", (int)n, url);
 }
 
+/* The release of f->repo tagged `tag` (NULL: the latest) from the URLs of
+ * ev: its tag in f->tag, its tinfoil.hash in f->digest, its attestation
+ * of f->kind kept in ev at f->index and fetched from f->where.
+ * TEEATTEST_OK; TEEATTEST_E_NOMEM; any other failure TEEATTEST_E_NOT_FOUND
+ * with f->why set. */
+static int fetch_release(fetch *f, const char *tag)
+{
+    const char *u = f->ev->tinfoil_url;
+    base_of(f->api, sizeof f->api, u ? u : TEEATTEST_TINFOIL_RELEASE_URL);
+    base_of(f->dl, sizeof f->dl, u ? u : GITHUB_DOWNLOAD);
+    int rc = get_release(f, tag);
+    if (!rc)
+        rc = get_hash(f);
+    if (!rc)
+        rc = get_attestation(f);
+    return rc;
+}
+
 /* ---- the checks ---------------------------------------------------------- */
 
 int ta_tinfoil_release_run(teeattest_ctx *ctx, teeattest_result *r,
@@ -368,19 +419,12 @@ int ta_tinfoil_release_run(teeattest_ctx *ctx, teeattest_result *r,
         return ta_tinfoil_release_checks(ctx, r, pol, &src, rtmr, at, err);
     }
     src.repo = pol->tinfoil_fetch_repo;
-    fetch f = {.ctx = ctx, .ev = ev, .repo = pol->tinfoil_fetch_repo};
+    fetch f = {.ctx = ctx, .ev = ev, .repo = pol->tinfoil_fetch_repo,
+               .kind = is_release_bundle};
     char missing[800];
     src.missing = missing;
     if (ev && (ev->online & TEEATTEST_ONLINE_TINFOIL_RELEASE)) {
-        base_of(f.api, sizeof f.api, ev->tinfoil_url ? ev->tinfoil_url
-                                     : TEEATTEST_TINFOIL_RELEASE_URL);
-        base_of(f.dl, sizeof f.dl, ev->tinfoil_url ? ev->tinfoil_url
-                                   : GITHUB_DOWNLOAD);
-        int rc = get_release(&f, pol->tinfoil_tag);
-        if (!rc)
-            rc = get_hash(&f);
-        if (!rc)
-            rc = get_attestation(&f);
+        int rc = fetch_release(&f, pol->tinfoil_tag);
         if (rc == TEEATTEST_E_NOMEM)
             return ta_error(err, rc, NULL, "out of memory");
         if (rc) {
@@ -421,4 +465,74 @@ int ta_tinfoil_release_run(teeattest_ctx *ctx, teeattest_result *r,
                  "offline", found, src.repo);
     }
     return ta_tinfoil_release_checks(ctx, r, pol, &src, rtmr, at, err);
+}
+
+/* The hardware measurements: given by the policy; else, with a release
+ * repository named, the latest release of tinfoilsh/hardware-measurements
+ * fetched as the enclave release is (its tinfoil.hash required as the
+ * subject, the workflow's tag the release's), or offline the one
+ * hardware-measurements bundle the evidence holds. */
+int ta_tinfoil_hardware_run(teeattest_ctx *ctx, teeattest_result *r,
+                            const teeattest_policy *pol,
+                            teeattest_evidence *ev, const uint8_t mrtd[48],
+                            const uint8_t rtmr0[48], int64_t at,
+                            teeattest_error *err)
+{
+    ta_tinfoil_src src = {.repo = TA_TINFOIL_HW_REPO};
+    if (pol->tinfoil_hw_bundle || !pol->tinfoil_fetch_repo) {
+        src.bundle = pol->tinfoil_hw_bundle;
+        src.len = pol->tinfoil_hw_bundle_len;
+        if (src.bundle)
+            ta_result_fact_str(r, "tinfoil.hardware.source", "policy");
+        return ta_tinfoil_hardware_checks(ctx, r, pol, &src, mrtd, rtmr0, at,
+                                          err);
+    }
+    fetch f = {.ctx = ctx, .ev = ev, .repo = TA_TINFOIL_HW_REPO,
+               .kind = is_hardware_bundle};
+    char missing[800];
+    src.missing = missing;
+    if (ev && (ev->online & TEEATTEST_ONLINE_TINFOIL_RELEASE)) {
+        int rc = fetch_release(&f, NULL);
+        if (rc == TEEATTEST_E_NOMEM)
+            return ta_error(err, rc, NULL, "out of memory");
+        if (rc) {
+            snprintf(missing, sizeof missing, "the latest release of %s was "
+                     "not fetched: %s", f.repo, f.why);
+        } else {
+            src.bundle = ev->sigstore_bundles[f.index].data;
+            src.len = ev->sigstore_bundles[f.index].len;
+            src.digest = f.digest;
+            src.tag = f.tag;
+            ta_result_fact_str(r, "tinfoil.hardware.source", f.where);
+        }
+        return ta_tinfoil_hardware_checks(ctx, r, pol, &src, mrtd, rtmr0, at,
+                                          err);
+    }
+    /* Offline: the one hardware-measurements bundle the evidence holds. */
+    size_t n = ev ? ev->n_sigstore_bundles : 0, found = 0, k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (is_hardware_bundle(ctx, ev->sigstore_bundles[i].data,
+                               ev->sigstore_bundles[i].len)) {
+            if (!found++)
+                k = i;
+        }
+    if (found == 1) {
+        char where[64];
+        snprintf(where, sizeof where, "evidence sigstore_bundles[%zu]", k);
+        ta_result_fact_str(r, "tinfoil.hardware.source", where);
+        src.bundle = ev->sigstore_bundles[k].data;
+        src.len = ev->sigstore_bundles[k].len;
+    } else if (found == 0) {
+        snprintf(missing, sizeof missing, "the hardware measurements of %s "
+                 "were not fetched (TEEATTEST_ONLINE_TINFOIL_RELEASE is off) "
+                 "and none of the evidence's %zu Sigstore bundles is a "
+                 "Tinfoil hardware-measurements attestation",
+                 TA_TINFOIL_HW_REPO, n);
+    } else {
+        snprintf(missing, sizeof missing, "the evidence holds %zu Tinfoil "
+                 "hardware-measurements attestations: which one applies is "
+                 "not known offline", found);
+    }
+    return ta_tinfoil_hardware_checks(ctx, r, pol, &src, mrtd, rtmr0, at,
+                                      err);
 }

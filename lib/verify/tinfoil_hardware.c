@@ -164,13 +164,13 @@ ta_tinfoil_hardware_match(const ta_tinfoil_hardware *hw,
 /* The statement, read from the envelope before its signature is checked:
  * only to know which subject digest to verify the bundle for. Returns a
  * TA_TINFOIL_STMT_* value or TEEATTEST_E_NOMEM. */
-static int read_statement(teeattest_ctx *ctx, const teeattest_policy *pol,
+static int read_statement(teeattest_ctx *ctx, const ta_tinfoil_src *src,
                           ta_tinfoil_hardware *hw, char *why, size_t cap)
 {
     ta_ss_bundle *b = NULL;
     teeattest_error e = TEEATTEST_ERROR_INIT;
-    int st = ta_tinfoil_envelope(ctx, pol->tinfoil_hw_bundle,
-                                 pol->tinfoil_hw_bundle_len, &b, why, cap, &e);
+    int st = ta_tinfoil_envelope(ctx, src->bundle, src->len, &b, why, cap,
+                                 &e);
     if (st < 0)
         return TEEATTEST_E_NOMEM;
     if (st > 0)
@@ -183,15 +183,17 @@ static int read_statement(teeattest_ctx *ctx, const teeattest_policy *pol,
 
 int ta_tinfoil_hardware_checks(teeattest_ctx *ctx, teeattest_result *r,
                                const teeattest_policy *pol,
+                               const ta_tinfoil_src *src,
                                const uint8_t mrtd[48],
                                const uint8_t rtmr0[48], int64_t at,
                                teeattest_error *err)
 {
-    if (!pol->tinfoil_hw_bundle) {
+    if (!src->bundle) {
         bool req = pol->require_tinfoil_hardware;
         ta_result_check(r, "tinfoil.hardware.bundle", req ? FAIL : SKIP, req,
-                        "no hardware measurements given "
-                        "(teeattest_policy_set_tinfoil_hardware)%s",
+                        "%s%s", src->missing ? src->missing
+                                : "no hardware measurements given "
+                                  "(teeattest_policy_set_tinfoil_hardware)",
                         req ? ", and the policy requires them" : "");
         return TEEATTEST_OK;
     }
@@ -199,36 +201,43 @@ int ta_tinfoil_hardware_checks(teeattest_ctx *ctx, teeattest_result *r,
 
     ta_tinfoil_hardware hw = {0};
     char why[256] = "";
-    int st = read_statement(ctx, pol, &hw, why, sizeof why);
+    int st = read_statement(ctx, src, &hw, why, sizeof why);
     if (st < 0)
         return ta_error(err, TEEATTEST_E_NOMEM, NULL,
                         "reading the hardware measurements");
     /* A statement of another predicate type still names its subject (the
      * parse reads it first), so that its signature is judged on its own. */
-    const uint8_t *digest = hw.subject_digest;
     bool have_subject = st == TA_TINFOIL_STMT_OK ||
                         st == TA_TINFOIL_STMT_TYPE;
+    /* A fetched release's tinfoil.hash is required as the subject. */
+    const uint8_t *digest = src->digest ? src->digest
+                            : have_subject ? hw.subject_digest
+                                           : NULL;
 
     /* The Sigstore verification proper, against the policy's one trusted
      * root (NULL: the shipped default). */
     bool grp_ok[N_GROUPS];
     char grp_why[N_GROUPS][200], san[512];
     int rc = ta_tinfoil_verify_signer(
-        ctx, pol, pol->tinfoil_hw_bundle, pol->tinfoil_hw_bundle_len,
-        have_subject ? digest : NULL, TA_TINFOIL_HW_REPO, NULL, at, why,
-        grp_ok, grp_why, san, err);
+        ctx, pol, src->bundle, src->len, digest, TA_TINFOIL_HW_REPO,
+        src->tag, at, why, grp_ok, grp_why, san, err);
     if (rc) {
         ta_tinfoil_hardware_free(ctx, &hw);
         return rc;
     }
-    /* No release digest is given: the subject is the statement's own, so
-     * a subject mismatch is a broken bundle. */
+    /* The subject is the statement's own or the fetched release's
+     * tinfoil.hash: either way a subject mismatch fails the bundle. */
     bool bundle_ok = grp_ok[GROUP_BUNDLE] && grp_ok[GROUP_DIGEST];
     ta_tinfoil_signer_checks(r, pol, "tinfoil.hardware", bundle_ok,
                              grp_ok[GROUP_BUNDLE] ? grp_why[GROUP_DIGEST]
                                                   : grp_why[GROUP_BUNDLE],
                              grp_ok[GROUP_IDENTITY], grp_why[GROUP_IDENTITY],
-                             san, TA_TINFOIL_HW_REPO, NULL);
+                             san, TA_TINFOIL_HW_REPO, src->tag);
+    const char *tag_at = strstr(san, "@refs/tags/");
+    if (src->tag)
+        ta_result_fact_str(r, "tinfoil.hardware.tag", src->tag);
+    else if (grp_ok[GROUP_IDENTITY] && tag_at)
+        ta_result_fact_str(r, "tinfoil.hardware.tag", tag_at + 11);
 
     if (st == TA_TINFOIL_STMT_OK) {
         char hexd[65];

@@ -11,6 +11,7 @@
 #ifndef TA_TINFOIL_HARDWARE_H
 #define TA_TINFOIL_HARDWARE_H
 
+#include "tinfoil_release.h"
 #include "verify.h"
 
 #define TA_TINFOIL_HW_PREDICATE \
@@ -58,14 +59,28 @@ const ta_tinfoil_platform *
 ta_tinfoil_hardware_match(const ta_tinfoil_hardware *hw,
                           const uint8_t mrtd[48], const uint8_t rtmr0[48]);
 
-/* tinfoil.hardware.bundle, .identity, .predicate, .measurement for a
- * report whose quote has this MRTD and RTMR0, with the facts
- * tinfoil.hardware.*, at the verification time `at`. TEEATTEST_OK unless
- * out of memory. */
+/* tinfoil.hardware.bundle, .identity, .predicate, .measurement of the
+ * bundle of `src` (given, fetched or found in the evidence; its digest,
+ * when not NULL, required as the subject, its tag of the workflow; repo
+ * unused: always TA_TINFOIL_HW_REPO) for a report whose quote has this
+ * MRTD and RTMR0, with the facts tinfoil.hardware.*, at the verification
+ * time `at`. TEEATTEST_OK unless out of memory. */
 int ta_tinfoil_hardware_checks(teeattest_ctx *ctx, teeattest_result *r,
                                const teeattest_policy *pol,
+                               const ta_tinfoil_src *src,
                                const uint8_t mrtd[48],
                                const uint8_t rtmr0[48], int64_t at,
                                teeattest_error *err);
+
+/* The hardware measurements of the policy (tinfoil_fetch.c): the bundle
+ * it gives; else, when a release repository is named, the latest release
+ * of TA_TINFOIL_HW_REPO fetched (TEEATTEST_ONLINE_TINFOIL_RELEASE; the
+ * bundle is added to ev) or the one hardware bundle found in ev; then
+ * ta_tinfoil_hardware_checks(). TEEATTEST_OK unless out of memory. */
+int ta_tinfoil_hardware_run(teeattest_ctx *ctx, teeattest_result *r,
+                            const teeattest_policy *pol,
+                            struct teeattest_evidence *ev,
+                            const uint8_t mrtd[48], const uint8_t rtmr0[48],
+                            int64_t at, teeattest_error *err);
 
 #endif /* TA_TINFOIL_HARDWARE_H */

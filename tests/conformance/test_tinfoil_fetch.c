@@ -23,7 +23,8 @@
 #define ASSET "https://release-assets.githubusercontent.test/tinfoil.hash"
 
 typedef struct fake {
-    int requests;
+    int requests;            /* for REPO's release (and the asset store) */
+    int hw_requests;         /* for tinfoilsh/hardware-measurements: 404 */
     char urls[16][300];
     const char *hash;        /* tinfoil.hash body */
     const char *tag_name;    /* the release's tag_name */
@@ -55,6 +56,12 @@ static int fake_request(void *ud, teeattest_http_response *resp,
                         const teeattest_http_request *req)
 {
     fake *f = ud;
+    /* The hardware measurements, fetched too (no bundle given): none
+     * published here. */
+    if (strstr(req->url, "/tinfoilsh/hardware-measurements/")) {
+        f->hw_requests++;
+        return reply(resp, 404, NULL, NULL, "{\"message\":\"Not Found\"}");
+    }
     if (f->requests < 16)
         snprintf(f->urls[f->requests], sizeof f->urls[0], "%s", req->url);
     f->requests++;
@@ -209,6 +216,11 @@ int main(void)
     CHECK_STR(ta_test_fact(r, "entry[0].tinfoil.release.source"),
               API "/attestations/sha256:" DIGEST);
     CHECK_STR(ta_test_fact(r, "entry[0].tinfoil.release.tag"), "v0.0.38");
+    /* the hardware measurements' latest release asked for too: a 404,
+     * skipped (not required) */
+    CHECK_EQ_INT(f.hw_requests, 1);
+    CHECK_STR(ta_test_outcome(r, "entry[0].tinfoil.hardware.bundle"), "skip");
+    CHECK(detail_has(r, "entry[0].tinfoil.hardware.bundle", "HTTP 404"));
     teeattest_result_free(r);
 
     /* A tag: /releases/tags/TAG; a line end of CRLF is taken. */

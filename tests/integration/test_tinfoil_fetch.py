@@ -75,12 +75,13 @@ def facts(doc):
 
 class Base(unittest.TestCase):
     FAULTS = ()
+    SERVE = (REPO, TAG, RELEASE)
 
     @classmethod
     def setUpClass(cls):
         if not os.path.isdir(TINFOIL):
             raise unittest.SkipTest("no fixtures at $TEEATTEST_FIXTURES")
-        args = ["--github-release", "%s@%s=%s" % (REPO, TAG, RELEASE)]
+        args = ["--github-release", "%s@%s=%s" % cls.SERVE]
         for f in cls.FAULTS:
             args += ["--fault", f]
         cls.sim = SimProcess(SIM, args, prefix="test-tinfoil-fetch-")
@@ -119,6 +120,11 @@ class Base(unittest.TestCase):
 
     def requests(self):
         return self.sim.log()["count"]
+
+    def repo_requests(self, repo):
+        """Requests for one repository's release, hash or attestations."""
+        return sum(v for k, v in self.sim.log()["counts"].items()
+                   if "/%s/" % repo in k)
 
     def assert_release_checked(self, checks):
         for name in PASSING:
@@ -196,8 +202,9 @@ class TestTinfoilFetch(Base):
 
     def test_given_bundle_wins_and_tag_applies(self):
         """A bundle given is never replaced by a fetched one; a tag given
-        with it is required of its workflow."""
-        n = self.requests()
+        with it is required of its workflow. (The hardware measurements,
+        not given, are still fetched: only the release's requests count.)"""
+        n = self.repo_requests(REPO)
         doc, checks = self.attest("--tinfoil-release-bundle", RELEASE,
                                   "--tinfoil-release-digest", DIGEST,
                                   "--tinfoil-release-tag", TAG)
@@ -213,7 +220,7 @@ class TestTinfoilFetch(Base):
                                       "--tinfoil-release-tag", tag)
             self.assertEqual(self.outcome(checks, "identity"),
                              ("fail", True), tag)
-        self.assertEqual(self.requests(), n)
+        self.assertEqual(self.repo_requests(REPO), n)
 
     def test_usage(self):
         base = ["attest", "--report-file",
@@ -347,6 +354,23 @@ class TestSavedRelease(Base):
         self.assertEqual(self.outcome(checks, "bundle"), ("fail", True))
         self.assertEqual(doc["verdict"], "failed")
 
+    def test_broken_statement_still_checked(self):
+        """A bundle of the release predicate type whose statement is
+        malformed (an RTMR1 of 90 digits) is the one checked offline: it
+        fails, it is not skipped as absent."""
+        import base64
+        d = self.load()
+        b = json.loads(d["sigstore_bundles"][0])
+        payload = base64.b64decode(b["dsseEnvelope"]["payload"])
+        payload = payload.replace(b"a7ed1bcb", b"a7", 1)
+        b["dsseEnvelope"]["payload"] = base64.b64encode(payload).decode()
+        d["sigstore_bundles"][0] = json.dumps(b)
+        rc, doc, checks, err = self.verify(self.write(d, "short.json"))
+        self.assertEqual(self.outcome(checks, "predicate"), ("fail", True))
+        self.assertEqual(facts(doc)[T + "source"],
+                         "evidence sigstore_bundles[0]")
+        self.assertEqual(doc["verdict"], "failed")
+
 
 class TestFaultMissing(Base):
     FAULTS = ("gh_missing",)
@@ -405,6 +429,270 @@ class TestFaultTagMismatch(Base):
         self.assertIn("v9.9.9", checks[T + "identity"]["detail"])
         self.assertEqual(facts(doc)[T + "tag"], "v9.9.9")
         self.assertEqual(doc["verdict"], "failed")
+
+
+# Hardware measurements fetched too: with a release repository named and no
+# --tinfoil-hardware-bundle, the latest release of
+# tinfoilsh/hardware-measurements. The simulator serves one release: here
+# the TEST-signed bundles of tests/data/tinfoil-hardware (signed at
+# v0.0.35, verified under their TEST root, which the real router release
+# does not verify under: its fetch is a 404 here anyway).
+HW_REPO = "tinfoilsh/hardware-measurements"
+HW_TAG = "v0.0.35"
+HW_DATA = os.path.join(SRC, "tests", "data", "tinfoil-hardware")
+HW_ROOT = os.path.join(HW_DATA, "test_trusted_root.json")
+H = "entry[0].tinfoil.hardware."
+HW_CHECKS = ("bundle", "identity", "predicate", "measurement")
+
+
+def hw_bundle(name):
+    return os.path.join(HW_DATA, name + ".sigstore.json")
+
+
+def hw_digest(name):
+    import base64
+    with open(hw_bundle(name)) as f:
+        b = json.load(f)
+    st = json.loads(base64.b64decode(b["dsseEnvelope"]["payload"]))
+    return st["subject"][0]["digest"]["sha256"]
+
+
+class HwBase(Base):
+    SERVE = (HW_REPO, HW_TAG, hw_bundle("hw-match"))
+
+    def hw(self, checks, name):
+        self.assertIn(H + name, checks, sorted(checks))
+        return checks[H + name]["outcome"], checks[H + name]["required"]
+
+    def attest_hw(self, *extra, **kw):
+        return self.attest("--sigstore-trusted-root", HW_ROOT, *extra, **kw)
+
+
+class TestHardwareFetch(HwBase):
+    def test_fetched_and_verified(self):
+        before = self.sim.log()["counts"]
+        doc, checks = self.attest_hw("--require-tinfoil-hardware")
+        for name in HW_CHECKS:
+            self.assertEqual(self.hw(checks, name), ("pass", True),
+                             checks[H + name]["detail"])
+        self.assertIn("capture_platform", checks[H + "measurement"]["detail"])
+        f = facts(doc)
+        digest = hw_digest("hw-match")
+        self.assertEqual(f[H + "tag"], HW_TAG)
+        self.assertEqual(f[H + "digest"], digest)
+        self.assertEqual(f[H + "source"], "%s/repos/%s/attestations/sha256:%s"
+                         % (self.sim.url, HW_REPO, digest))
+        # the enclave release is not served here: skipped, not required
+        self.assertEqual(self.outcome(checks, "bundle"), ("skip", False))
+        after = self.sim.log()["counts"]
+        for path in ("/repos/%s/releases/latest" % HW_REPO,
+                     "/%s/releases/download/%s/tinfoil.hash"
+                     % (HW_REPO, HW_TAG),
+                     "/repos/%s/attestations/sha256:%s" % (HW_REPO, digest)):
+            k = "GET " + path
+            self.assertEqual(after.get(k, 0) - before.get(k, 0), 1, k)
+
+    def test_release_tag_does_not_apply(self):
+        """--tinfoil-release-tag names the enclave release: the hardware
+        measurements are still the latest release."""
+        doc, checks = self.attest_hw("--tinfoil-release-tag", "v0.0.38")
+        self.assertEqual(self.hw(checks, "measurement"), ("pass", True))
+
+    def test_given_bundle_wins(self):
+        doc, checks = self.attest_hw("--tinfoil-hardware-bundle",
+                                     hw_bundle("hw-nomatch"), online=False)
+        self.assertEqual(facts(doc)[H + "source"], "policy")
+        self.assertEqual(self.hw(checks, "measurement"), ("fail", True))
+        before = self.sim.log()["counts"]
+        doc, checks = self.attest_hw("--tinfoil-hardware-bundle",
+                                     hw_bundle("hw-nomatch"))
+        self.assertEqual(self.hw(checks, "measurement"), ("fail", True))
+        k = "GET /repos/%s/releases/latest" % HW_REPO
+        self.assertEqual(self.sim.log()["counts"].get(k, 0),
+                         before.get(k, 0))
+
+    def test_no_repo_no_fetch(self):
+        n = self.requests()
+        doc, checks = self.attest_hw(repo=None)
+        self.assertEqual(self.hw(checks, "bundle"), ("skip", False))
+        self.assertIn("no hardware measurements given",
+                      checks[H + "bundle"]["detail"])
+        self.assertEqual(self.requests(), n)
+
+    def test_not_under_the_default_root(self):
+        doc, checks = self.attest()
+        self.assertEqual(self.hw(checks, "bundle"), ("fail", True))
+        self.assertEqual(doc["verdict"], "failed")
+
+
+class TestHardwareMismatch(HwBase):
+    SERVE = (HW_REPO, HW_TAG, hw_bundle("hw-nomatch"))
+
+    def test_registers_of_two_platforms(self):
+        doc, checks = self.attest_hw()
+        for name in ("bundle", "identity", "predicate"):
+            self.assertEqual(self.hw(checks, name), ("pass", True), name)
+        self.assertEqual(self.hw(checks, "measurement"), ("fail", True))
+        self.assertEqual(doc["verdict"], "failed")
+
+
+class TestHardwareMissing(HwBase):
+    """The simulator serves the router release only: the hardware
+    measurements' release is a 404."""
+    SERVE = (REPO, TAG, RELEASE)
+
+    def test_missing(self):
+        doc, checks = self.attest_hw()
+        self.assertEqual(self.hw(checks, "bundle"), ("skip", False))
+        self.assertIn(HW_REPO, checks[H + "bundle"]["detail"])
+        self.assertIn("HTTP 404", checks[H + "bundle"]["detail"])
+        self.assertNotIn(H + "measurement", checks)
+        doc, checks = self.attest_hw("--require-tinfoil-hardware")
+        self.assertEqual(self.hw(checks, "bundle"), ("fail", True))
+        self.assertIn("HTTP 404", checks[H + "bundle"]["detail"])
+        self.assertEqual(doc["verdict"], "failed")
+
+    def test_offline_fetches_nothing(self):
+        n = self.requests()
+        doc, checks = self.attest_hw(online=False)
+        self.assertEqual(self.hw(checks, "bundle"), ("skip", False))
+        self.assertIn("not fetched", checks[H + "bundle"]["detail"])
+        doc, checks = self.attest_hw("--require-tinfoil-hardware",
+                                     online=False)
+        self.assertEqual(self.hw(checks, "bundle"), ("fail", True))
+        self.assertEqual(self.requests(), n)
+
+
+class TestHardwareTagMismatch(HwBase):
+    FAULTS = ("gh_tag_mismatch",)
+
+    def test_tag_mismatch(self):
+        """The latest release is v9.9.9, its attestation signed at
+        v0.0.35: not that release's."""
+        doc, checks = self.attest_hw()
+        self.assertEqual(self.hw(checks, "identity"), ("fail", True))
+        self.assertIn("v9.9.9", checks[H + "identity"]["detail"])
+        self.assertEqual(self.hw(checks, "measurement")[0], "skip")
+        self.assertEqual(doc["verdict"], "failed")
+
+
+class TestHardwareOtherDigest(HwBase):
+    FAULTS = ("gh_other_digest",)
+
+    def test_attestation_for_another_digest(self):
+        """tinfoil.hash names another digest; the attestation served for
+        it has the real subject: not the release's."""
+        doc, checks = self.attest_hw()
+        self.assertEqual(self.hw(checks, "bundle"), ("fail", True))
+        self.assertEqual(self.hw(checks, "measurement")[0], "skip")
+        self.assertEqual(doc["verdict"], "failed")
+
+
+class TestSavedHardware(HwBase):
+    """attest --save with the hardware measurements fetched; verify FILE
+    offline re-checks the one hardware bundle of the evidence."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.saved = os.path.join(cls.tmp.name, "saved.json")
+        p = subprocess.run(
+            [CLI, "attest", "--report-file",
+             os.path.join(TINFOIL, "attestation.json"), "--provider",
+             "tinfoil", "--nonce", manifest()["nonce_hex"], "--collateral",
+             PCS, "--at", str(capture_time()), "--no-gpu", "--json",
+             "--tinfoil-repo", REPO, "--github-api-url", cls.sim.url,
+             "--sigstore-trusted-root", HW_ROOT, "--save", cls.saved],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        assert p.returncode in (0, 1), p.stderr.decode()
+        cls.online = {c["name"]: c["outcome"]
+                      for c in json.loads(p.stdout)["checks"]}
+
+    def verify(self, path, *extra):
+        rc, out, err = self.run_cli("verify", path, "--json", "--no-gpu",
+                                    "--tinfoil-repo", REPO,
+                                    "--sigstore-trusted-root", HW_ROOT,
+                                    *extra)
+        self.assertIn(rc, (0, 1), err)
+        doc = json.loads(out)
+        return doc, {c["name"]: c for c in doc["checks"]}
+
+    def load(self):
+        with open(self.saved) as f:
+            return json.load(f)
+
+    def write(self, doc, name):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        return path
+
+    def test_saved_bundle(self):
+        d = self.load()
+        self.assertEqual(len(d["sigstore_bundles"]), 1)
+        with open(hw_bundle("hw-match")) as f:
+            self.assertEqual(json.loads(d["sigstore_bundles"][0]),
+                             json.load(f))
+
+    def test_offline_same_checks(self):
+        n = self.requests()
+        doc, checks = self.verify(self.saved, "--require-tinfoil-hardware")
+        self.assertEqual(self.requests(), n)
+        for name in HW_CHECKS:
+            self.assertEqual(self.hw(checks, name), ("pass", True), name)
+            self.assertEqual(self.online[H + name], "pass", name)
+        f = facts(doc)
+        self.assertEqual(f[H + "source"], "evidence sigstore_bundles[0]")
+        self.assertEqual(f[H + "tag"], HW_TAG)
+
+    def test_dropped(self):
+        d = self.load()
+        del d["sigstore_bundles"]
+        doc, checks = self.verify(self.write(d, "dropped.json"),
+                                  "--require-tinfoil-hardware")
+        self.assertEqual(self.hw(checks, "bundle"), ("fail", True))
+        self.assertIn("none of the evidence", checks[H + "bundle"]["detail"])
+
+    def test_swapped(self):
+        """The saved bundle replaced by the mismatching one (validly
+        signed too): the measurement fails offline."""
+        d = self.load()
+        with open(hw_bundle("hw-nomatch")) as f:
+            d["sigstore_bundles"][0] = f.read()
+        doc, checks = self.verify(self.write(d, "swapped.json"))
+        self.assertEqual(self.hw(checks, "measurement"), ("fail", True))
+        self.assertEqual(doc["verdict"], "failed")
+
+    def test_broken_statement_still_checked(self):
+        """A bundle of the hardware predicate type whose statement is
+        malformed (an MRTD of 94 digits) is the one checked offline: it
+        fails, it is not skipped as absent."""
+        d = self.load()
+        with open(hw_bundle("hw-short")) as f:
+            d["sigstore_bundles"][0] = f.read()
+        doc, checks = self.verify(self.write(d, "short.json"))
+        self.assertEqual(self.hw(checks, "predicate"), ("fail", True))
+        self.assertEqual(doc["verdict"], "failed")
+
+    def test_enclave_type_not_taken(self):
+        """A bundle of the enclave release predicate type is not a
+        hardware bundle."""
+        d = self.load()
+        with open(hw_bundle("hw-enclave-type")) as f:
+            d["sigstore_bundles"][0] = f.read()
+        doc, checks = self.verify(self.write(d, "enclave.json"),
+                                  "--require-tinfoil-hardware")
+        self.assertEqual(self.hw(checks, "bundle"), ("fail", True))
+        self.assertIn("none of the evidence", checks[H + "bundle"]["detail"])
+
+    def test_two_bundles(self):
+        d = self.load()
+        with open(hw_bundle("hw-nomatch")) as f:
+            d["sigstore_bundles"].append(f.read())
+        doc, checks = self.verify(self.write(d, "two.json"),
+                                  "--require-tinfoil-hardware")
+        self.assertEqual(self.hw(checks, "bundle"), ("fail", True))
+        self.assertIn("2 Tinfoil hardware", checks[H + "bundle"]["detail"])
 
 
 if __name__ == "__main__":
