@@ -399,6 +399,62 @@ static int fetch_release(fetch *f, const char *tag)
     return rc;
 }
 
+
+/* The attestation f->repo's release to judge, into src (bundle, digest,
+ * tag; missing says why when there is none): online (the evidence's
+ * TEEATTEST_ONLINE_TINFOIL_RELEASE) the release `tag` (NULL: the latest)
+ * fetched and kept in the evidence; offline the one bundle of f->kind the
+ * evidence holds (none, or several: not found). `fact` names where it
+ * came from; `what` ("release", "hardware-measurements") words the
+ * reasons. */
+static int locate(fetch *f, teeattest_result *r, const char *tag,
+                  const char *fact, const char *what, ta_tinfoil_src *src,
+                  char *missing, size_t cap, teeattest_error *err)
+{
+    teeattest_evidence *ev = f->ev;
+    src->missing = missing;
+    if (ev && (ev->online & TEEATTEST_ONLINE_TINFOIL_RELEASE)) {
+        int rc = fetch_release(f, tag);
+        if (rc == TEEATTEST_E_NOMEM)
+            return ta_error(err, rc, NULL, "out of memory");
+        if (rc) {
+            snprintf(missing, cap, "the %s %s of %s was not fetched: %s",
+                     tag ? "tagged" : "latest", what, f->repo, f->why);
+        } else {
+            src->bundle = ev->sigstore_bundles[f->index].data;
+            src->len = ev->sigstore_bundles[f->index].len;
+            src->digest = f->digest;
+            src->tag = f->tag;
+            ta_result_fact_str(r, fact, f->where);
+        }
+        return TEEATTEST_OK;
+    }
+    size_t n = ev ? ev->n_sigstore_bundles : 0, found = 0, k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (f->kind(f->ctx, ev->sigstore_bundles[i].data,
+                    ev->sigstore_bundles[i].len)) {
+            if (!found++)
+                k = i;
+        }
+    if (found == 1) {
+        char where[64];
+        snprintf(where, sizeof where, "evidence sigstore_bundles[%zu]", k);
+        ta_result_fact_str(r, fact, where);
+        src->bundle = ev->sigstore_bundles[k].data;
+        src->len = ev->sigstore_bundles[k].len;
+    } else if (found == 0) {
+        snprintf(missing, cap, "the %s of %s was not fetched "
+                 "(TEEATTEST_ONLINE_TINFOIL_RELEASE is off) and none of the "
+                 "evidence's %zu Sigstore bundles is a Tinfoil %s "
+                 "attestation", what, f->repo, n, what);
+    } else {
+        snprintf(missing, cap, "the evidence holds %zu Tinfoil %s "
+                 "attestations: which one applies is not known offline",
+                 found, what);
+    }
+    return TEEATTEST_OK;
+}
+
 /* ---- the checks ---------------------------------------------------------- */
 
 int ta_tinfoil_release_run(teeattest_ctx *ctx, teeattest_result *r,
@@ -422,48 +478,10 @@ int ta_tinfoil_release_run(teeattest_ctx *ctx, teeattest_result *r,
     fetch f = {.ctx = ctx, .ev = ev, .repo = pol->tinfoil_fetch_repo,
                .kind = is_release_bundle};
     char missing[800];
-    src.missing = missing;
-    if (ev && (ev->online & TEEATTEST_ONLINE_TINFOIL_RELEASE)) {
-        int rc = fetch_release(&f, pol->tinfoil_tag);
-        if (rc == TEEATTEST_E_NOMEM)
-            return ta_error(err, rc, NULL, "out of memory");
-        if (rc) {
-            snprintf(missing, sizeof missing, "the %s release of %s was not "
-                     "fetched: %s", pol->tinfoil_tag ? "tagged" : "latest",
-                     f.repo, f.why);
-        } else {
-            src.bundle = ev->sigstore_bundles[f.index].data;
-            src.len = ev->sigstore_bundles[f.index].len;
-            src.digest = f.digest;
-            src.tag = f.tag;
-            ta_result_fact_str(r, "tinfoil.release.source", f.where);
-        }
-        return ta_tinfoil_release_checks(ctx, r, pol, &src, rtmr, at, err);
-    }
-    /* Offline: the one Tinfoil release bundle the evidence holds. */
-    size_t n = ev ? ev->n_sigstore_bundles : 0, found = 0, k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (is_release_bundle(ctx, ev->sigstore_bundles[i].data,
-                              ev->sigstore_bundles[i].len)) {
-            if (!found++)
-                k = i;
-        }
-    if (found == 1) {
-        char where[64];
-        snprintf(where, sizeof where, "evidence sigstore_bundles[%zu]", k);
-        ta_result_fact_str(r, "tinfoil.release.source", where);
-        src.bundle = ev->sigstore_bundles[k].data;
-        src.len = ev->sigstore_bundles[k].len;
-    } else if (found == 0) {
-        snprintf(missing, sizeof missing, "the release of %s was not "
-                 "fetched (TEEATTEST_ONLINE_TINFOIL_RELEASE is off) and none "
-                 "of the evidence's %zu Sigstore bundles is a Tinfoil "
-                 "release attestation", src.repo, n);
-    } else {
-        snprintf(missing, sizeof missing, "the evidence holds %zu Tinfoil "
-                 "release attestations: which one %s runs is not known "
-                 "offline", found, src.repo);
-    }
+    int rc = locate(&f, r, pol->tinfoil_tag, "tinfoil.release.source",
+                    "release", &src, missing, sizeof missing, err);
+    if (rc)
+        return rc;
     return ta_tinfoil_release_checks(ctx, r, pol, &src, rtmr, at, err);
 }
 
@@ -490,49 +508,11 @@ int ta_tinfoil_hardware_run(teeattest_ctx *ctx, teeattest_result *r,
     fetch f = {.ctx = ctx, .ev = ev, .repo = TA_TINFOIL_HW_REPO,
                .kind = is_hardware_bundle};
     char missing[800];
-    src.missing = missing;
-    if (ev && (ev->online & TEEATTEST_ONLINE_TINFOIL_RELEASE)) {
-        int rc = fetch_release(&f, NULL);
-        if (rc == TEEATTEST_E_NOMEM)
-            return ta_error(err, rc, NULL, "out of memory");
-        if (rc) {
-            snprintf(missing, sizeof missing, "the latest release of %s was "
-                     "not fetched: %s", f.repo, f.why);
-        } else {
-            src.bundle = ev->sigstore_bundles[f.index].data;
-            src.len = ev->sigstore_bundles[f.index].len;
-            src.digest = f.digest;
-            src.tag = f.tag;
-            ta_result_fact_str(r, "tinfoil.hardware.source", f.where);
-        }
-        return ta_tinfoil_hardware_checks(ctx, r, pol, &src, mrtd, rtmr0, at,
-                                          err);
-    }
-    /* Offline: the one hardware-measurements bundle the evidence holds. */
-    size_t n = ev ? ev->n_sigstore_bundles : 0, found = 0, k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (is_hardware_bundle(ctx, ev->sigstore_bundles[i].data,
-                               ev->sigstore_bundles[i].len)) {
-            if (!found++)
-                k = i;
-        }
-    if (found == 1) {
-        char where[64];
-        snprintf(where, sizeof where, "evidence sigstore_bundles[%zu]", k);
-        ta_result_fact_str(r, "tinfoil.hardware.source", where);
-        src.bundle = ev->sigstore_bundles[k].data;
-        src.len = ev->sigstore_bundles[k].len;
-    } else if (found == 0) {
-        snprintf(missing, sizeof missing, "the hardware measurements of %s "
-                 "were not fetched (TEEATTEST_ONLINE_TINFOIL_RELEASE is off) "
-                 "and none of the evidence's %zu Sigstore bundles is a "
-                 "Tinfoil hardware-measurements attestation",
-                 TA_TINFOIL_HW_REPO, n);
-    } else {
-        snprintf(missing, sizeof missing, "the evidence holds %zu Tinfoil "
-                 "hardware-measurements attestations: which one applies is "
-                 "not known offline", found);
-    }
+    int rc = locate(&f, r, NULL, "tinfoil.hardware.source",
+                    "hardware-measurements", &src, missing, sizeof missing,
+                    err);
+    if (rc)
+        return rc;
     return ta_tinfoil_hardware_checks(ctx, r, pol, &src, mrtd, rtmr0, at,
                                       err);
 }
