@@ -99,7 +99,9 @@ class Base(unittest.TestCase):
                            stderr=subprocess.PIPE, timeout=120)
         return p.returncode, p.stdout.decode(), p.stderr.decode()
 
-    def attest(self, *extra, repo=REPO, online=True):
+    @classmethod
+    def attest_args(cls, repo=REPO, online=True):
+        """teeattest attest of the real Tinfoil capture, at its time."""
         args = ["attest", "--report-file",
                 os.path.join(TINFOIL, "attestation.json"), "--provider",
                 "tinfoil", "--nonce", manifest()["nonce_hex"],
@@ -108,7 +110,34 @@ class Base(unittest.TestCase):
         if repo:
             args += ["--tinfoil-repo", repo]
         if online:
-            args += ["--github-api-url", self.sim.url]
+            args += ["--github-api-url", cls.sim.url]
+        return args
+
+    @classmethod
+    def attest_saved(cls, *extra):
+        """attest --save into the class's directory: cls.saved, and
+        cls.online, each check's outcome online."""
+        cls.saved = os.path.join(cls.tmp.name, "saved.json")
+        p = subprocess.run([CLI] + cls.attest_args() +
+                           list(extra) + ["--save", cls.saved],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=120)
+        assert p.returncode in (0, 1), p.stderr.decode()
+        cls.online = {c["name"]: c["outcome"]
+                      for c in json.loads(p.stdout)["checks"]}
+
+    def load(self):
+        with open(self.saved) as f:
+            return json.load(f)
+
+    def write(self, doc, name):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        return path
+
+    def attest(self, *extra, repo=REPO, online=True):
+        args = self.attest_args(repo, online)
         rc, out, err = self.run_cli(*args, *extra)
         self.assertIn(rc, (0, 1), err)
         doc = json.loads(out)
@@ -247,18 +276,7 @@ class TestSavedRelease(Base):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.saved = os.path.join(cls.tmp.name, "saved.json")
-        p = subprocess.run(
-            [CLI, "attest", "--report-file",
-             os.path.join(TINFOIL, "attestation.json"), "--provider",
-             "tinfoil", "--nonce", manifest()["nonce_hex"], "--collateral",
-             PCS, "--at", str(capture_time()), "--no-gpu", "--json",
-             "--tinfoil-repo", REPO, "--github-api-url", cls.sim.url,
-             "--save", cls.saved], stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, timeout=120)
-        assert p.returncode in (0, 1), p.stderr.decode()
-        cls.online = {c["name"]: c["outcome"]
-                      for c in json.loads(p.stdout)["checks"]}
+        cls.attest_saved()
 
     def verify(self, path, *extra, repo=REPO):
         args = ["verify", path, "--json", "--no-gpu"]
@@ -270,15 +288,6 @@ class TestSavedRelease(Base):
         doc = json.loads(out)
         return rc, doc, {c["name"]: c for c in doc["checks"]}, err
 
-    def write(self, doc, name):
-        path = os.path.join(self.tmp.name, name)
-        with open(path, "w") as f:
-            json.dump(doc, f)
-        return path
-
-    def load(self):
-        with open(self.saved) as f:
-            return json.load(f)
 
     def test_saved_bundle(self):
         d = self.load()
@@ -595,18 +604,7 @@ class TestSavedHardware(HwBase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.saved = os.path.join(cls.tmp.name, "saved.json")
-        p = subprocess.run(
-            [CLI, "attest", "--report-file",
-             os.path.join(TINFOIL, "attestation.json"), "--provider",
-             "tinfoil", "--nonce", manifest()["nonce_hex"], "--collateral",
-             PCS, "--at", str(capture_time()), "--no-gpu", "--json",
-             "--tinfoil-repo", REPO, "--github-api-url", cls.sim.url,
-             "--sigstore-trusted-root", HW_ROOT, "--save", cls.saved],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-        assert p.returncode in (0, 1), p.stderr.decode()
-        cls.online = {c["name"]: c["outcome"]
-                      for c in json.loads(p.stdout)["checks"]}
+        cls.attest_saved("--sigstore-trusted-root", HW_ROOT)
 
     def verify(self, path, *extra):
         rc, out, err = self.run_cli("verify", path, "--json", "--no-gpu",
@@ -616,16 +614,6 @@ class TestSavedHardware(HwBase):
         self.assertIn(rc, (0, 1), err)
         doc = json.loads(out)
         return doc, {c["name"]: c for c in doc["checks"]}
-
-    def load(self):
-        with open(self.saved) as f:
-            return json.load(f)
-
-    def write(self, doc, name):
-        path = os.path.join(self.tmp.name, name)
-        with open(path, "w") as f:
-            json.dump(doc, f)
-        return path
 
     def test_saved_bundle(self):
         d = self.load()
