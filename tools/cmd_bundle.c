@@ -44,9 +44,11 @@ void help_bundle_verify(FILE *f)
           "  --pccs URL                fetch TDX collateral the bundle lacks from\n"
           "                            this PCS / PCCS ('intel' for Intel PCS)\n"
           "  --online                  fetch collateral from Intel PCS (or --pccs),\n"
-          "                            use NVIDIA's GPU services, and fetch image\n"
+          "                            use NVIDIA's GPU services, fetch image\n"
           "                            provenance (Sigstore bundles) from each\n"
-          "                            image's registry\n"
+          "                            image's registry, the model's files where\n"
+          "                            the provider publishes them, and a Tinfoil\n"
+          "                            release named by --tinfoil-repo (GitHub)\n"
           "  --gpu-online LIST         GPU services that may be called: nras, rim,\n"
           "                            ocsp, jwks, all, none\n"
           CLI_CACHE_OPTIONS_HELP
