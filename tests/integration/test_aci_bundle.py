@@ -32,8 +32,6 @@ def run(*args):
     return run_cli(EXE, *args)
 
 
-
-
 class TestAciBundle(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
